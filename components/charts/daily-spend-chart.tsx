@@ -1,0 +1,26 @@
+'use client'
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import type { TDailyPoint } from '@/lib/metrics/prepare'
+import { formatUsd, formatUsdCompact } from '@/lib/format'
+
+const COLORS = ['#2f6fde', '#f59e0b', '#10b981', '#8b5cf6', '#ef4444', '#64748b']
+
+/** Draws prepared daily points; one stacked bar per series. */
+export function DailySpendChart({ points, series }: { points: TDailyPoint[]; series: string[] }) {
+  return (
+    <div className="h-72" role="img" aria-label="Spend per day, stacked by traffic source">
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
+          <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} tick={{ fontSize: 12, fill: '#64748b' }} minTickGap={16} />
+          <YAxis tickFormatter={(v: number) => formatUsdCompact(v)} tick={{ fontSize: 12, fill: '#64748b' }} width={64} />
+          <Tooltip formatter={(v) => formatUsd(Number(v))} labelFormatter={(d) => `${d} (UTC)`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {series.map((s, i) => (
+            <Bar key={s} dataKey={s} stackId="spend" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  )
+}

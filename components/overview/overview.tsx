@@ -1,0 +1,129 @@
+'use client'
+import Link from 'next/link'
+import { useMemo, useState } from 'react'
+import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
+import { DailySpendChart } from '@/components/charts/daily-spend-chart'
+import { BreakdownTable } from '@/components/charts/breakdown-table'
+import { Alert, Card, Select, Skeleton } from '@/components/ui'
+import { dailySeries, topN, totals } from '@/lib/metrics/prepare'
+import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
+
+// The question a finance lead or engineer brings here: "what did we spend on
+// AI in this period, is it trending up, and which workflow / model /
+// environment is it going to?"
+
+const RANGES = [
+  { days: 7, label: 'Last 7 days' },
+  { days: 30, label: 'Last 30 days' },
+  { days: 90, label: 'Last 90 days' },
+] as const
+
+function rangeFor(days: number, now = new Date()) {
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days + 1))
+  // The end is the next hour boundary, so queries stay stable (and cached) within an hour.
+  const end = new Date(Math.ceil((now.getTime() + 1) / 3_600_000) * 3_600_000)
+  return { from: start.toISOString(), to: end.toISOString() }
+}
+
+export function Overview({ org }: { org: string }) {
+  const [days, setDays] = useState<number>(30)
+  const [environment, setEnvironment] = useState('')
+  const [trafficSource, setTrafficSource] = useState('')
+  const base: TMetricsParams = useMemo(() => ({ ...rangeFor(days), environment, traffic_source: trafficSource }), [days, environment, trafficSource])
+
+  const total = useMetrics(org, { ...base, granularity: 'none' })
+  const daily = useMetrics(org, { ...base, granularity: 'day', group_by: 'traffic_source' })
+  const byWorkflow = useMetrics(org, { ...base, group_by: 'workflow_id' })
+  const byModel = useMetrics(org, { ...base, group_by: 'provider,model' })
+  const byEnv = useMetrics(org, { ...base, group_by: 'environment' })
+
+  const t = total.data ? totals(total.data.rows) : null
+  const series = daily.data ? dailySeries(daily.data.rows, 'traffic_source', new Date(base.from), new Date(base.to)) : null
+  const models = byModel.data ? topN(byModel.data.rows.map((r) => ({ ...r, name: r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)' })), 'name') : null
+  const empty = t !== null && t.events === 0 && !environment && !trafficSource
+  const error = total.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">Overview</h1>
+          <p className="text-sm text-slate-600">AI inference spend, priced per call and rolled up by the hour. Times are UTC.</p>
+        </div>
+        <form className="flex flex-wrap items-center gap-2" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+          <label className="sr-only" htmlFor="f-range">Date range</label>
+          <Select id="f-range" value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {RANGES.map((r) => <option key={r.days} value={r.days}>{r.label}</option>)}
+          </Select>
+          <label className="sr-only" htmlFor="f-env">Environment</label>
+          <Select id="f-env" value={environment} onChange={(e) => setEnvironment(e.target.value)}>
+            <option value="">All environments</option>
+            <option value="production">production</option>
+            <option value="staging">staging</option>
+            <option value="development">development</option>
+          </Select>
+          <label className="sr-only" htmlFor="f-traffic">Traffic source</label>
+          <Select id="f-traffic" value={trafficSource} onChange={(e) => setTrafficSource(e.target.value)}>
+            <option value="">All traffic sources</option>
+            <option value="production">production traffic</option>
+            <option value="eval">eval</option>
+            <option value="replay">replay</option>
+            <option value="ops">ops</option>
+          </Select>
+        </form>
+      </div>
+
+      {error && <Alert>Could not load metrics: {error.message}</Alert>}
+
+      {empty ? (
+        <Card title="No events yet">
+          <div className="space-y-3 text-sm text-slate-700">
+            <p>Outlay shows spend as soon as your services report their model calls.</p>
+            <ol className="list-decimal space-y-1 pl-5">
+              <li><Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope.</li>
+              <li>Send each model call to <code>POST /api/v1/events</code> with its workflow, step, model and token counts.</li>
+              <li>Come back here: numbers appear within seconds.</li>
+            </ol>
+          </div>
+        </Card>
+      ) : (
+        <>
+          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
+            <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGES.find((r) => r.days === days)?.label} />
+            <Kpi label="Model calls" value={t ? formatCount(t.events) : null} testId="kpi-events" />
+            <Kpi label="Tokens in / out" value={t ? `${formatCompact(t.tokens_in)} / ${formatCompact(t.tokens_out)}` : null} />
+            <Kpi label="Prompt-cache savings" value={t ? formatUsd(t.cache_savings_usd) : null} hint={t ? `${formatPercent(t.cache_hit_rate)} of input tokens cached` : undefined} />
+            <Kpi label="Unpriced calls" value={t ? formatCount(t.unpriced_events) : null} testId="kpi-unpriced"
+              hint={t && t.unpriced_events > 0 ? 'Models without a price: not in Spend' : 'Every call has a price'} warn={!!t && t.unpriced_events > 0} />
+          </section>
+
+          <Card title="Spend per day" subtitle="USD, stacked by traffic source: internal eval, replay and ops traffic is a line item, not noise.">
+            {series ? <DailySpendChart points={series.points} series={series.series} /> : <Skeleton className="h-72" />}
+          </Card>
+
+          <div className="grid gap-6 lg:grid-cols-3">
+            <Card title="Spend by workflow" className="lg:col-span-1">
+              {byWorkflow.data ? <BreakdownTable items={topN(byWorkflow.data.rows, 'workflow_id').items} label="Workflow" testId="by-workflow" /> : <Skeleton className="h-48" />}
+            </Card>
+            <Card title="Spend by model" className="lg:col-span-1">
+              {models ? <BreakdownTable items={models.items} label="Provider / model" testId="by-model" /> : <Skeleton className="h-48" />}
+            </Card>
+            <Card title="Spend by environment" className="lg:col-span-1">
+              {byEnv.data ? <BreakdownTable items={topN(byEnv.data.rows, 'environment').items} label="Environment" testId="by-environment" /> : <Skeleton className="h-48" />}
+            </Card>
+          </div>
+        </>
+      )}
+    </div>
+  )
+}
+
+function Kpi({ label, value, hint, testId, warn }: { label: string; value: string | null; hint?: string; testId?: string; warn?: boolean }) {
+  return (
+    <div className={`rounded-lg border bg-white p-4 shadow-sm ${warn ? 'border-amber-300' : 'border-slate-200'}`}>
+      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
+      {value === null ? <Skeleton className="mt-2 h-7 w-24" /> : <div className="num mt-1 text-2xl font-semibold" data-testid={testId}>{value}</div>}
+      {hint && <div className={`mt-1 text-xs ${warn ? 'text-amber-700' : 'text-slate-500'}`}>{hint}</div>}
+    </div>
+  )
+}

@@ -1,0 +1,30 @@
+'use client'
+import { useQuery } from '@tanstack/react-query'
+import { apiFetch } from '@/components/api'
+import type { TMetricsRow } from '@/lib/metrics/query'
+
+export type TMetricsParams = {
+  from: string
+  to: string
+  group_by?: string
+  granularity?: 'hour' | 'day' | 'none'
+  environment?: string
+  traffic_source?: string
+}
+
+export const metricsQueries = {
+  all: (org: string) => ['metrics', org] as const,
+  list: (org: string, p: TMetricsParams) => [...metricsQueries.all(org), p] as const,
+}
+
+export function useMetrics(org: string, p: TMetricsParams) {
+  return useQuery({
+    queryKey: metricsQueries.list(org, p),
+    queryFn: ({ signal }) => {
+      const qs = new URLSearchParams({ org })
+      for (const [k, v] of Object.entries(p)) if (v) qs.set(k, v)
+      return apiFetch<{ rows: TMetricsRow[] }>(`/api/v1/metrics?${qs}`, { signal })
+    },
+    refetchInterval: 15_000,
+  })
+}

@@ -1,0 +1,88 @@
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react'
+
+const cx = (...c: (string | false | null | undefined)[]) => c.filter(Boolean).join(' ')
+
+export function Button({ variant = 'primary', className, ...p }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'primary' | 'secondary' | 'danger' }) {
+  return (
+    <button
+      {...p}
+      className={cx(
+        'inline-flex items-center justify-center gap-2 rounded-md px-3.5 py-2 text-sm font-medium transition disabled:cursor-not-allowed disabled:opacity-60',
+        variant === 'primary' && 'bg-brand-600 text-white hover:bg-brand-700',
+        variant === 'secondary' && 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-50',
+        variant === 'danger' && 'border border-red-200 bg-white text-red-700 hover:bg-red-50',
+        className,
+      )}
+    />
+  )
+}
+
+export function Field({ label, error, hint, children, htmlFor }: { label: string; error?: string; hint?: string; children: ReactNode; htmlFor: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={htmlFor} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      {children}
+      {hint && !error && <p className="text-xs text-slate-500">{hint}</p>}
+      {error && (
+        <p className="text-xs text-red-700" role="alert" id={`${htmlFor}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+export function Input({ className, invalid, ...p }: InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean }) {
+  return (
+    <input
+      {...p}
+      aria-invalid={invalid || undefined}
+      aria-describedby={invalid && p.id ? `${p.id}-error` : undefined}
+      className={cx('block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm', invalid ? 'border-red-400' : 'border-slate-300', className)}
+    />
+  )
+}
+
+export function Select({ className, ...p }: SelectHTMLAttributes<HTMLSelectElement>) {
+  return <select {...p} className={cx('rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm', className)} />
+}
+
+export function Card({ title, subtitle, children, className, actions }: { title?: string; subtitle?: string; children: ReactNode; className?: string; actions?: ReactNode }) {
+  return (
+    <section className={cx('rounded-lg border border-slate-200 bg-white p-5 shadow-sm', className)}>
+      {(title || actions) && (
+        <header className="mb-4 flex items-start justify-between gap-4">
+          <div>
+            {title && <h2 className="text-sm font-semibold text-slate-900">{title}</h2>}
+            {subtitle && <p className="mt-0.5 text-xs text-slate-500">{subtitle}</p>}
+          </div>
+          {actions}
+        </header>
+      )}
+      {children}
+    </section>
+  )
+}
+
+export function Skeleton({ className }: { className?: string }) {
+  return <div aria-hidden className={cx('animate-pulse rounded bg-slate-200', className)} />
+}
+
+export function Alert({ tone = 'error', children }: { tone?: 'error' | 'warning' | 'info' | 'success'; children: ReactNode }) {
+  return (
+    <div
+      role={tone === 'error' ? 'alert' : 'status'}
+      className={cx(
+        'rounded-md border px-3 py-2 text-sm',
+        tone === 'error' && 'border-red-200 bg-red-50 text-red-800',
+        tone === 'warning' && 'border-amber-200 bg-amber-50 text-amber-900',
+        tone === 'info' && 'border-sky-200 bg-sky-50 text-sky-900',
+        tone === 'success' && 'border-emerald-200 bg-emerald-50 text-emerald-900',
+      )}
+    >
+      {children}
+    </div>
+  )
+}

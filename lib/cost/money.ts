@@ -1,0 +1,51 @@
+// Exact decimal arithmetic on bigint fixed-point values. Money never passes
+// through a binary float that is summed.
+
+/** Parse a decimal string or finite number into an integer scaled by 10^scale (rounded half up). */
+export function toScaled(value: string | number, scale: number): bigint {
+  const s = typeof value === 'number' ? numberToPlain(value) : value.trim()
+  const m = /^([+-])?(\d*)(?:\.(\d*))?$/.exec(s)
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new Error(`not a decimal: ${JSON.stringify(value)}`)
+  const neg = m[1] === '-'
+  const intPart = m[2] || '0'
+  const frac = m[3] ?? ''
+  const kept = frac.slice(0, scale).padEnd(scale, '0')
+  let n = BigInt(intPart) * 10n ** BigInt(scale) + BigInt(kept || '0')
+  if (frac.length > scale && frac.charCodeAt(scale) >= 53 /* '5' */) n += 1n
+  return neg ? -n : n
+}
+
+function numberToPlain(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`)
+  // toFixed avoids exponent notation for small values; 20 digits is its limit.
+  const s = Math.abs(n) < 1e21 ? n.toFixed(20) : n.toString()
+  return s.includes('e') ? BigInt(Math.round(n)).toString() : s
+}
+
+/** Format an integer scaled by 10^scale as a plain decimal string with `scale` digits. */
+export function fromScaled(n: bigint, scale: number): string {
+  const neg = n < 0n
+  const abs = neg ? -n : n
+  const base = 10n ** BigInt(scale)
+  const int = abs / base
+  const frac = (abs % base).toString().padStart(scale, '0')
+  return `${neg ? '-' : ''}${int}${scale > 0 ? '.' + frac : ''}`
+}
+
+/** Divide rounding half away from zero. */
+export function divRound(a: bigint, b: bigint): bigint {
+  const q = a / b
+  const r = a % b
+  if (r === 0n) return q
+  const twice = (r < 0n ? -r : r) * 2n
+  const bAbs = b < 0n ? -b : b
+  if (twice >= bAbs) return (a < 0n) !== (b < 0n) ? q - 1n : q + 1n
+  return q
+}
+
+/** Re-express a scaled value at another scale (rounding half up when narrowing). */
+export function rescale(n: bigint, from: number, to: number): bigint {
+  if (to === from) return n
+  if (to > from) return n * 10n ** BigInt(to - from)
+  return divRound(n, 10n ** BigInt(from - to))
+}

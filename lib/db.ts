@@ -1,0 +1,31 @@
+import { Pool } from 'pg'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaClient } from '@/generated/prisma/client'
+import { env } from '@/lib/env'
+
+// One pg pool per process, shared by Prisma (through the adapter) and by the
+// raw-SQL hot paths (ingest, rollups, metrics).
+type TDb = { pool: Pool; prisma: PrismaClient }
+const g = globalThis as unknown as { __outlayDb?: TDb }
+
+export function db(): TDb {
+  if (!g.__outlayDb) {
+    const pool = new Pool({ connectionString: env().DATABASE_URL, max: env().PG_POOL_SIZE })
+    // An idle client that loses its server must not crash the process.
+    pool.on('error', (e) => console.error('[db] idle client error:', e.message))
+    g.__outlayDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) }
+  }
+  return g.__outlayDb
+}
+
+export const prisma = (): PrismaClient => db().prisma
+export const pool = (): Pool => db().pool
+
+export async function closeDb(): Promise<void> {
+  const d = g.__outlayDb
+  g.__outlayDb = undefined
+  if (d) {
+    await d.prisma.$disconnect()
+    await d.pool.end().catch(() => undefined)
+  }
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod'
+
+// The only reader of process.env. Parsed once, at first use; entry points
+// (web instrumentation, worker, CLI) call loadEnv() at start so a missing or
+// wrong variable fails immediately with its name.
+const ZEnv = z.object({
+  DATABASE_URL: z.string().url().refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL'),
+  REDIS_URL: z.string().url().refine((u) => u.startsWith('redis'), 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  NEXTAUTH_URL: z.string().url().optional(),
+  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_:-]+$/).default('outlay'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+})
+export type TEnv = z.infer<typeof ZEnv>
+
+let cached: TEnv | undefined
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+  if (cached && source === process.env) return cached
+  const parsed = ZEnv.safeParse(source)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
+    throw new Error(`Invalid environment configuration (see .env.example):\n${lines.join('\n')}`)
+  }
+  if (source === process.env) cached = parsed.data
+  return parsed.data
+}
+
+export const env = (): TEnv => loadEnv()

@@ -1,0 +1,39 @@
+// Typed errors with a code and an HTTP status, mapped to one body shape:
+// {"error": {"code", "message", "details"?}}.
+export class AppError extends Error {
+  constructor(
+    public readonly code: string,
+    public readonly httpStatus: number,
+    message: string,
+    public readonly details?: unknown,
+    public readonly headers?: Record<string, string>,
+  ) {
+    super(message)
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new AppError('bad_request', 400, message, details)
+export const unauthorized = (message = 'Missing or invalid credentials') => new AppError('unauthorized', 401, message)
+export const forbidden = (message = 'You do not have permission for this') => new AppError('forbidden', 403, message)
+export const notFound = (message = 'Not found') => new AppError('not_found', 404, message)
+export const conflict = (message: string) => new AppError('conflict', 409, message)
+export const payloadTooLarge = (message: string) => new AppError('payload_too_large', 413, message)
+export const tooManyRequests = (message: string, retryAfterS: number) =>
+  new AppError('rate_limited', 429, message, undefined, { 'Retry-After': String(retryAfterS) })
+
+export type TErrorBody = { error: { code: string; message: string; details?: unknown } }
+
+export function errorToResponse(e: unknown): { status: number; body: TErrorBody; headers?: Record<string, string> } {
+  if (e instanceof AppError) {
+    return { status: e.httpStatus, body: { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } }, headers: e.headers }
+  }
+  console.error('[error] unexpected:', e)
+  return { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } }
+}
+
+/** Prisma's unique-constraint violation, detected by its code, not message text. */
+export function isUniqueViolation(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false
+  const code = (e as { code?: string }).code
+  return code === 'P2002' || code === '23505'
+}

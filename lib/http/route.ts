@@ -1,0 +1,129 @@
+import { z } from 'zod'
+import { AppError, badRequest, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
+import { verifyApiKey, type TKeyScope } from '@/lib/auth/api-keys'
+import { sessionUser } from '@/lib/auth/session'
+import { membershipBySlug, membershipsOf } from '@/lib/orgs'
+import { can, type TPermission } from '@/lib/auth/permissions'
+import { issuesToLines } from '@/lib/validation'
+import type { Role } from '@/generated/prisma/enums'
+
+// The one wrapper for API routes: authentication (API key or session), tenant
+// resolution, permission check, query parsing and error mapping.
+
+export type TOrgContext = {
+  orgId: string
+  via: 'api_key' | 'session'
+  role: Role | null // null for API keys
+  userId: string | null
+  defaultEnvironment: string | null
+}
+
+type TOptions<Q extends z.ZodType> = {
+  /** API key scope that grants access; omit to allow sessions only. */
+  scope?: TKeyScope
+  /** Permission a session member needs; null: API keys only. */
+  permission: TPermission | null
+  /** Schema of the query string. */
+  query?: Q
+}
+
+type THandler<Q extends z.ZodType> = (req: Request, ctx: { org: TOrgContext; query: z.infer<Q>; params: Record<string, string> }) => Promise<Response>
+
+export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })
+}
+
+export function errorResponse(e: unknown): Response {
+  const r = errorToResponse(e)
+  return json(r.body, r.status, r.headers)
+}
+
+async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission: TPermission | null): Promise<TOrgContext> {
+  const auth = req.headers.get('authorization')
+  if (auth) {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth)
+    if (!m) throw unauthorized('Authorization header must be "Bearer <api key>"')
+    const key = await verifyApiKey(m[1])
+    if (!key) throw unauthorized('Invalid or revoked API key')
+    if (!scope) throw forbidden('This endpoint needs a signed-in session, not an API key')
+    if (!key.scopes.includes(scope)) throw forbidden(`This API key lacks the "${scope}" scope`)
+    return { orgId: key.orgId, via: 'api_key', role: null, userId: null, defaultEnvironment: key.defaultEnvironment }
+  }
+  if (!permission) throw unauthorized(`Send "Authorization: Bearer <api key>" with the "${scope}" scope`)
+  const user = await sessionUser()
+  if (!user) throw unauthorized(scope ? 'Send "Authorization: Bearer <api key>" or sign in' : 'Sign in first')
+  const slug = new URL(req.url).searchParams.get('org')
+  let membership = slug ? await membershipBySlug(user.id, slug) : null
+  if (!slug) {
+    const all = await membershipsOf(user.id)
+    if (all.length === 1) membership = all[0]
+    else throw badRequest('Add ?org=<organization slug>: you belong to several organizations')
+  }
+  if (!membership) throw forbidden('You are not a member of this organization')
+  if (!can(membership.role, permission)) throw forbidden(`Your role (${membership.role}) does not allow ${permission}`)
+  return { orgId: membership.org.id, via: 'session', role: membership.role, userId: user.id, defaultEnvironment: null }
+}
+
+export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(handler: THandler<Q>, opts: TOptions<Q>) {
+  return async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
+    try {
+      const org = await resolveOrg(req, opts.scope, opts.permission)
+      let query = {} as z.infer<Q>
+      if (opts.query) {
+        const raw = Object.fromEntries(new URL(req.url).searchParams)
+        delete raw.org
+        const parsed = opts.query.safeParse(raw)
+        if (!parsed.success) throw badRequest('Invalid query parameters', { errors: issuesToLines(parsed.error.issues) })
+        query = parsed.data
+      }
+      const params = (await routeCtx?.params) ?? {}
+      return await handler(req, { org, query, params })
+    } catch (e) {
+      return errorResponse(e)
+    }
+  }
+}
+
+/** Read a JSON body with a byte limit; specific errors for size, type and syntax. */
+export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+  const ct = req.headers.get('content-type') ?? ''
+  if (!/^application\/json\b/i.test(ct)) throw new AppError('unsupported_media_type', 415, 'Content-Type must be application/json')
+  const declared = Number(req.headers.get('content-length') ?? '0')
+  if (declared > maxBytes) throw new AppError('payload_too_large', 413, `Body is ${declared} bytes; the limit is ${maxBytes} bytes`)
+  const buf = await readLimited(req, maxBytes)
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf)
+  } catch {
+    throw badRequest('Body is not valid UTF-8')
+  }
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw badRequest(`Body is not valid JSON: ${(e as Error).message}`)
+  }
+}
+
+async function readLimited(req: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array()
+  const reader = req.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined)
+      throw new AppError('payload_too_large', 413, `Body exceeds the limit of ${maxBytes} bytes`)
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(size)
+  let off = 0
+  for (const c of chunks) {
+    out.set(c, off)
+    off += c.byteLength
+  }
+  return out
+}

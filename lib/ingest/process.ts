@@ -1,0 +1,111 @@
+import { pool } from '@/lib/db'
+import { loadPriceBook } from '@/lib/cost/pricebook'
+import { applyRollups, type TRollupContribution } from '@/lib/rollups/hourly'
+import type { TIngestEvent } from '@/lib/ingest/schema'
+
+// The ingest worker's unit of work: one persisted batch. Events are inserted
+// (ON CONFLICT DO NOTHING on (org, id)), the rollups move only for the rows
+// that were new, and the batch is marked processed — all in one transaction.
+// Running it twice, or after a crash at any point, counts every event once.
+
+const EVENT_COLUMNS = [
+  ['event_id', 'text'], ['timestamp', 'timestamptz'], ['environment', 'text'], ['traffic_source', 'text'], ['workflow_id', 'text'],
+  ['run_id', 'text'], ['step', 'text'], ['call_type', 'text'], ['feature', 'text'], ['scenario_id', 'text'], ['owner', 'text'],
+  ['account_id', 'text'], ['user_id', 'text'], ['provider', 'text'], ['model', 'text'], ['tokens_in', 'int8'], ['cached_tokens_in', 'int8'],
+  ['cache_write_tokens', 'int8'], ['tokens_out', 'int8'], ['requests', 'int4'], ['gpu_seconds', 'numeric'], ['gpu_pool', 'text'],
+  ['outcome', 'text'], ['attempt', 'int4'], ['latency_ms', 'float8'], ['cost_usd', 'numeric'], ['cache_savings_usd', 'numeric'],
+  ['reported_cost_usd', 'numeric'], ['input_hash', 'text'], ['max_tokens', 'int4'], ['metadata', 'jsonb'],
+] as const
+
+const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, ${EVENT_COLUMNS.map(([c]) => `"${c}"`).join(', ')})
+  SELECT $1::uuid, $2::int8, * FROM unnest(${EVENT_COLUMNS.map(([, t], i) => `$${i + 3}::${t}[]`).join(', ')})
+  ON CONFLICT (org_id, event_id) DO NOTHING
+  RETURNING event_id`
+
+export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number }
+
+export async function processBatch(batchId: string): Promise<TProcessResult> {
+  const client = await pool().connect()
+  try {
+    await client.query('BEGIN')
+    // FOR UPDATE: a second worker on the same batch waits here, then sees it processed.
+    const b = await client.query<{ org_id: string; payload: TIngestEvent[] }>(
+      'SELECT org_id, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE',
+      [batchId],
+    )
+    if (b.rowCount === 0) {
+      await client.query('ROLLBACK')
+      return { status: 'already_processed', inserted: 0, duplicates: 0 }
+    }
+    const orgId = b.rows[0].org_id
+    // Sorted ids give concurrent batches one lock order on the unique index.
+    const events = [...b.rows[0].payload].sort((a, c) => (a.id < c.id ? -1 : a.id > c.id ? 1 : 0))
+    const book = await loadPriceBook(orgId)
+    const priced = events.map((e) => ({ e, cost: book.price({ ...e, timestamp: new Date(e.timestamp) }) }))
+
+    const values = (e: TIngestEvent, cost: (typeof priced)[number]['cost']): unknown[] => [
+      e.id, e.timestamp, e.environment, e.traffic_source, e.workflow_id, e.run_id ?? null, e.step, e.call_type, e.feature ?? null,
+      e.scenario_id ?? null, e.owner ?? null, e.account_id ?? null, e.user_id ?? null, e.provider ?? null, e.model ?? null,
+      e.tokens_in ?? 0, e.cached_tokens_in ?? 0, e.cache_write_tokens ?? 0, e.tokens_out ?? 0, e.requests, e.gpu_seconds ?? null,
+      e.gpu_pool ?? null, e.outcome, e.attempt ?? null, e.latency_ms ?? null, cost.priced ? cost.cost_usd : null,
+      cost.priced ? cost.cache_savings_usd : null, e.cost_usd ?? null, e.input_hash ?? null, e.max_tokens ?? null,
+      e.metadata ? JSON.stringify(e.metadata) : null,
+    ]
+    const rows = priced.map(({ e, cost }) => values(e, cost))
+    const columns = EVENT_COLUMNS.map((_, i) => rows.map((r) => r[i]))
+    const ins = await client.query<{ event_id: string }>(INSERT_EVENTS_SQL, [orgId, batchId, ...columns])
+    const insertedIds = new Set(ins.rows.map((r) => r.event_id))
+
+    const contributions: TRollupContribution[] = priced
+      .filter(({ e }) => insertedIds.has(e.id))
+      .map(({ e, cost }) => ({
+        timestamp: e.timestamp,
+        dims: {
+          environment: e.environment, traffic_source: e.traffic_source, workflow_id: e.workflow_id, step: e.step, call_type: e.call_type,
+          feature: e.feature, account_id: e.account_id, provider: e.provider, model: e.model, outcome: e.outcome,
+        },
+        requests: e.requests,
+        tokens_in: e.tokens_in ?? 0,
+        cached_tokens_in: e.cached_tokens_in ?? 0,
+        cache_write_tokens: e.cache_write_tokens ?? 0,
+        tokens_out: e.tokens_out ?? 0,
+        gpu_seconds: e.gpu_seconds,
+        cost_usd: cost.priced ? cost.cost_usd : null,
+        cache_savings_usd: cost.priced ? cost.cache_savings_usd : null,
+        reported_cost_usd: e.cost_usd,
+        latency_ms: e.latency_ms,
+      }))
+    await applyRollups(client, orgId, contributions)
+    await client.query('UPDATE ingest_batches SET processed_at = now(), inserted = $2 WHERE id = $1', [batchId, insertedIds.size])
+    await client.query('COMMIT')
+    return { status: 'processed', inserted: insertedIds.size, duplicates: events.length - insertedIds.size }
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw e
+  } finally {
+    client.release()
+  }
+}
+
+/** Batches no worker finished (lost with Redis, or a worker crash): their ids, oldest first. */
+export async function pendingBatches(olderThanSeconds: number, limit = 1000): Promise<string[]> {
+  const r = await pool().query<{ id: string }>(
+    `SELECT id::text FROM ingest_batches WHERE processed_at IS NULL AND received_at < now() - make_interval(secs => $1)
+     ORDER BY received_at LIMIT $2`,
+    [olderThanSeconds, limit],
+  )
+  return r.rows.map((x) => x.id)
+}
+
+/** Processed batches are kept a day for audit, then dropped: the events themselves are the record. */
+export async function pruneProcessedBatches(olderThanHours = 24): Promise<number> {
+  const r = await pool().query('DELETE FROM ingest_batches WHERE processed_at < now() - make_interval(hours => $1)', [olderThanHours])
+  return r.rowCount ?? 0
+}
+
+export async function queueLag(): Promise<{ pending_batches: number; oldest_pending_s: number | null }> {
+  const r = await pool().query<{ n: string; oldest: number | null }>(
+    `SELECT count(*)::text AS n, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS oldest FROM ingest_batches WHERE processed_at IS NULL`,
+  )
+  return { pending_batches: Number(r.rows[0].n), oldest_pending_s: r.rows[0].oldest }
+}

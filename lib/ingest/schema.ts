@@ -1,0 +1,116 @@
+import { z } from 'zod'
+import { issuesToLines } from '@/lib/validation'
+
+// The ingest contract of PRODUCT.md ("The inference event"). Field names are
+// relied on by clients outside this repo: never rename them.
+
+export const ENVIRONMENTS = ['production', 'staging', 'development'] as const
+export const TRAFFIC_SOURCES = ['production', 'eval', 'replay', 'ops'] as const
+export const CALL_TYPES = ['generation', 'embedding', 'rerank', 'tool', 'guardrail', 'other'] as const
+export const OUTCOMES = ['success', 'retry', 'fallback', 'escalation', 'error'] as const
+
+export const MAX_EVENTS_PER_BATCH = 1000
+export const MAX_BODY_BYTES = 1024 * 1024
+const FUTURE_SKEW_MS = 5 * 60 * 1000
+const MAX_AGE_MS = 400 * 24 * 3600 * 1000
+
+const label = (max = 256) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+const count = (max: number) => z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').max(max, `must be ≤ ${max}`)
+
+export const ZInferenceEvent = z
+  .strictObject({
+    id: label(128),
+    timestamp: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2026-01-31T12:00:00Z' }).optional(),
+    environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(', ')}` }).optional(),
+    traffic_source: z.enum(TRAFFIC_SOURCES, { error: `must be one of ${TRAFFIC_SOURCES.join(', ')}` }).optional(),
+    workflow_id: label(),
+    run_id: label().optional(),
+    step: label(),
+    call_type: z.enum(CALL_TYPES, { error: `must be one of ${CALL_TYPES.join(', ')}` }).optional(),
+    feature: label().optional(),
+    scenario_id: label().optional(),
+    owner: label().optional(),
+    account_id: label().optional(),
+    user_id: label().optional(),
+    provider: label(128).optional(),
+    model: label().optional(),
+    tokens_in: count(1_000_000_000).optional(),
+    cached_tokens_in: count(1_000_000_000).optional(),
+    cache_write_tokens: count(1_000_000_000).optional(),
+    tokens_out: count(1_000_000_000).optional(),
+    requests: count(1_000_000).min(1, 'must be ≥ 1').optional(),
+    gpu_seconds: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(10_000_000, 'must be ≤ 10000000').optional(),
+    gpu_pool: label().optional(),
+    outcome: z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(', ')}` }).optional(),
+    attempt: count(10_000).min(1, 'must be ≥ 1').optional(),
+    latency_ms: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(86_400_000, 'must be ≤ 86400000').optional(),
+    cost_usd: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(1_000_000, 'must be ≤ 1000000').optional(),
+    input_hash: label(128).optional(),
+    max_tokens: count(100_000_000).min(1, 'must be ≥ 1').optional(),
+    metadata: z
+      .record(
+        z.string().min(1, 'keys must not be empty').max(128, 'keys must be at most 128 characters').refine((k) => k !== '__proto__', 'key "__proto__" is not allowed'),
+        z.string({ error: 'values must be strings' }).max(1024, 'values must be at most 1024 characters'),
+        { error: 'must be an object of string → string' },
+      )
+      .refine((m) => Object.keys(m).length <= 50, 'must have at most 50 keys')
+      .optional(),
+  })
+  .superRefine((e, ctx) => {
+    const hasGpu = e.gpu_seconds !== undefined
+    if (!hasGpu && !e.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'is required unless gpu_seconds is given' })
+    if (!hasGpu && !e.model) ctx.addIssue({ code: 'custom', path: ['model'], message: 'is required unless gpu_seconds is given' })
+    const tin = e.tokens_in ?? 0
+    if ((e.cached_tokens_in ?? 0) > tin) ctx.addIssue({ code: 'custom', path: ['cached_tokens_in'], message: `must be ≤ tokens_in (${tin})` })
+    else if ((e.cached_tokens_in ?? 0) + (e.cache_write_tokens ?? 0) > tin)
+      ctx.addIssue({ code: 'custom', path: ['cache_write_tokens'], message: `cached_tokens_in + cache_write_tokens must be ≤ tokens_in (${tin})` })
+  })
+export type TInferenceEventInput = z.infer<typeof ZInferenceEvent>
+
+/** An accepted event with every default applied, as stored in a batch. */
+export type TIngestEvent = Omit<TInferenceEventInput, 'timestamp' | 'environment' | 'traffic_source' | 'call_type' | 'outcome' | 'requests'> & {
+  timestamp: string
+  environment: (typeof ENVIRONMENTS)[number]
+  traffic_source: (typeof TRAFFIC_SOURCES)[number]
+  call_type: (typeof CALL_TYPES)[number]
+  outcome: (typeof OUTCOMES)[number]
+  requests: number
+}
+
+export const ZEventsEnvelope = z.strictObject({
+  events: z
+    .array(z.unknown(), { error: 'must be an array of events' })
+    .min(1, 'must contain at least 1 event')
+    .max(MAX_EVENTS_PER_BATCH, `must contain at most ${MAX_EVENTS_PER_BATCH} events`),
+})
+
+export type TRejected = { index: number; errors: string[] }
+export type TIngestAnswer = { accepted: number; duplicates: number; rejected: TRejected[] }
+
+export type TValidateContext = { now: Date; defaultEnvironment?: string | null }
+
+/** Validate one event and apply the defaults; errors as "field: reason". */
+export function validateEvent(raw: unknown, ctx: TValidateContext): { ok: true; event: TIngestEvent } | { ok: false; errors: string[] } {
+  const r = ZInferenceEvent.safeParse(raw)
+  if (!r.success) return { ok: false, errors: issuesToLines(r.error.issues) }
+  const e = r.data
+  let ts = ctx.now
+  if (e.timestamp !== undefined) {
+    ts = new Date(e.timestamp)
+    if (ts.getTime() > ctx.now.getTime() + FUTURE_SKEW_MS) return { ok: false, errors: ['timestamp: is more than 5 minutes in the future'] }
+    if (ts.getTime() < ctx.now.getTime() - MAX_AGE_MS) return { ok: false, errors: ['timestamp: is older than 400 days'] }
+  }
+  const defaultEnv = ENVIRONMENTS.find((x) => x === ctx.defaultEnvironment) ?? 'production'
+  return {
+    ok: true,
+    event: {
+      ...e,
+      timestamp: ts.toISOString(),
+      environment: e.environment ?? defaultEnv,
+      traffic_source: e.traffic_source ?? 'production',
+      call_type: e.call_type ?? 'generation',
+      outcome: e.outcome ?? 'success',
+      requests: e.requests ?? 1,
+    },
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod'
+import { prisma } from '@/lib/db'
+import { conflict, isUniqueViolation } from '@/lib/errors'
+import { hashPassword } from '@/lib/auth/passwords'
+import type { Role } from '@/generated/prisma/enums'
+
+export const ZSignUp = z.strictObject({
+  name: z.string().trim().max(120, 'must be at most 120 characters').optional(),
+  email: z.string().trim().toLowerCase().pipe(z.email({ error: 'must be a valid email address' })),
+  password: z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters'),
+  org_name: z.string().trim().min(2, 'must be at least 2 characters').max(80, 'must be at most 80 characters'),
+})
+export type TSignUp = z.infer<typeof ZSignUp>
+
+export function slugify(name: string): string {
+  const s = name.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_-]+/g, '-').replace(/^-+|-+$/g, '')
+  return (s || 'org').slice(0, 40)
+}
+
+async function uniqueSlug(name: string): Promise<string> {
+  const base = slugify(name)
+  for (let i = 0; i < 50; i++) {
+    const candidate = i === 0 ? base : `${base}-${i + 1}`
+    if (!(await prisma().organization.findUnique({ where: { slug: candidate }, select: { id: true } }))) return candidate
+  }
+  return `${base}-${Date.now().toString(36)}`
+}
+
+export type TOrgView = { id: string; name: string; slug: string }
+
+/** Sign-up: a new user (or an existing one with the same password is refused) and a new organization they administer. */
+export async function createOrgWithAdmin(input: TSignUp): Promise<{ org: TOrgView; userId: string }> {
+  const slug = await uniqueSlug(input.org_name)
+  const passwordHash = await hashPassword(input.password)
+  try {
+    return await prisma().$transaction(async (tx) => {
+      const user = await tx.user.create({ data: { email: input.email, name: input.name ?? null, passwordHash } })
+      const org = await tx.organization.create({ data: { name: input.org_name, slug } })
+      await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: 'admin' } })
+      return { org: { id: org.id, name: org.name, slug: org.slug }, userId: user.id }
+    })
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict('An account with this email already exists: sign in instead')
+    throw e
+  }
+}
+
+export type TMembershipView = { org: TOrgView; role: Role }
+
+export async function membershipsOf(userId: string): Promise<TMembershipView[]> {
+  const ms = await prisma().membership.findMany({ where: { userId }, include: { org: true }, orderBy: { createdAt: 'asc' } })
+  return ms.map((m) => ({ org: { id: m.org.id, name: m.org.name, slug: m.org.slug }, role: m.role }))
+}
+
+export async function membershipBySlug(userId: string, slug: string): Promise<TMembershipView | null> {
+  const m = await prisma().membership.findFirst({ where: { userId, org: { slug } }, include: { org: true } })
+  return m ? { org: { id: m.org.id, name: m.org.name, slug: m.org.slug }, role: m.role } : null
+}
+
+export async function findUserByEmail(email: string) {
+  return prisma().user.findUnique({ where: { email: email.trim().toLowerCase() } })
+}

@@ -1,0 +1,67 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
+import IORedis, { type Redis } from 'ioredis'
+import { z } from 'zod'
+import { env } from '@/lib/env'
+
+// Queue contracts, shared by the web tier (producers) and the workers.
+// New payload fields start optional so jobs already in flight still parse.
+
+export const QUEUE_INGEST = 'ingest'
+
+export const ZIngestJob = z.object({ batchId: z.string().regex(/^\d+$/) })
+export type TIngestJob = z.infer<typeof ZIngestJob>
+
+export const ingestJobOptions: JobsOptions = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+}
+
+/** One job per batch; the job id makes a re-queue of a waiting batch a no-op. */
+export const ingestJobId = (batchId: string) => `batch-${batchId}`
+
+const g = globalThis as unknown as { __outlayRedis?: Redis; __outlayQueues?: Map<string, Queue> }
+
+export function redisOptions(): { url: string } {
+  return { url: env().REDIS_URL }
+}
+
+/** A connection for producers: give up within 2 s while Redis is away (the batch is already durable in PostgreSQL). */
+export function producerConnection(): Redis {
+  if (!g.__outlayRedis) {
+    g.__outlayRedis = new IORedis(env().REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2000 })
+    g.__outlayRedis.on('error', () => undefined) // reported by health checks, not as unhandled events
+  }
+  return g.__outlayRedis
+}
+
+/** A connection for workers: BullMQ needs blocking commands that wait for Redis to come back. */
+export function workerConnection(): ConnectionOptions {
+  return new IORedis(env().REDIS_URL, { maxRetriesPerRequest: null })
+}
+
+export function queue(name: string): Queue {
+  g.__outlayQueues ??= new Map()
+  let q = g.__outlayQueues.get(name)
+  if (!q) {
+    q = new Queue(name, { connection: producerConnection(), prefix: env().QUEUE_PREFIX })
+    q.on('error', () => undefined)
+    g.__outlayQueues.set(name, q)
+  }
+  return q
+}
+
+export async function enqueueIngest(batchIds: string[]): Promise<void> {
+  if (batchIds.length === 0) return
+  await queue(QUEUE_INGEST).addBulk(batchIds.map((batchId) => ({ name: 'batch', data: { batchId } satisfies TIngestJob, opts: { ...ingestJobOptions, jobId: ingestJobId(batchId) } })))
+}
+
+export async function closeQueues(): Promise<void> {
+  for (const q of g.__outlayQueues?.values() ?? []) await q.close().catch(() => undefined)
+  g.__outlayQueues = undefined
+  g.__outlayRedis?.disconnect()
+  g.__outlayRedis = undefined
+}
+
+export const WORKER_HEARTBEAT_KEY = () => `${env().QUEUE_PREFIX}:workers`

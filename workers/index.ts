@@ -1,0 +1,49 @@
+import { Worker } from 'bullmq'
+import IORedis from 'ioredis'
+import { loadEnv } from '@/lib/env'
+import { closeDb } from '@/lib/db'
+import { closeQueues, QUEUE_INGEST, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
+import { ingestProcessor } from '@/workers/processors/ingest'
+import { reconcileOnce } from '@/workers/reconciler'
+import { hostname } from 'node:os'
+
+// Registers every processor; concurrency from the environment; clean shutdown on SIGTERM/SIGINT.
+const env = loadEnv()
+const workerId = `${hostname()}:${process.pid}`
+const heartbeat = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: 1 })
+heartbeat.on('error', () => undefined)
+
+const workers = [
+  new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY }),
+]
+for (const w of workers) {
+  w.on('failed', (job, err) => console.error(`[worker] ${w.name} job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`))
+  w.on('error', (err) => console.error(`[worker] ${w.name}: ${err.message}`))
+}
+
+async function beat() {
+  await heartbeat.zadd(WORKER_HEARTBEAT_KEY(), Date.now(), workerId).catch(() => undefined)
+}
+async function reconcile() {
+  await reconcileOnce(env.RECONCILE_AFTER_SECONDS).catch((e) => console.error(`[reconciler] ${(e as Error).message}`))
+}
+void beat()
+void reconcile()
+const timers = [setInterval(beat, 5_000), setInterval(reconcile, Math.max(1000, Math.floor((env.RECONCILE_AFTER_SECONDS * 1000) / 2)))]
+console.log(`[worker] ${workerId} started: queues ${workers.map((w) => w.name).join(', ')}, concurrency ${env.WORKER_CONCURRENCY}`)
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  console.log(`[worker] ${signal}: finishing active jobs…`)
+  timers.forEach(clearInterval)
+  await Promise.all(workers.map((w) => w.close()))
+  await heartbeat.zrem(WORKER_HEARTBEAT_KEY(), workerId).catch(() => undefined)
+  heartbeat.disconnect()
+  await closeQueues()
+  await closeDb()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))
