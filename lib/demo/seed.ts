@@ -1,0 +1,101 @@
+import { prisma } from '@/lib/db'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { createApiKey } from '@/lib/auth/api-keys'
+import { generateDemoEvents, type TDemoEvent } from '@/lib/demo/generate'
+import type { TIngestAnswer } from '@/lib/ingest/schema'
+
+// The demo organization's data goes through the real pipeline: the ingest
+// API, the queue and the workers, never straight into the rollups.
+
+export const DEMO = { orgName: 'Demo Co', slug: 'demo-co', email: 'demo@outlay.dev', password: 'outlay-demo-2026' } as const
+
+export type TSeedOptions = { baseUrl: string; days: number; reset: boolean; now?: Date; batchSize?: number; concurrency?: number; log?: (line: string) => void }
+export type TSeedResult = { orgId: string; slug: string; sent: number; accepted: number; skipped: boolean }
+
+async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingEvents: number }> {
+  let org = await prisma().organization.findUnique({ where: { slug: DEMO.slug } })
+  if (org && reset) {
+    await prisma().$transaction([
+      prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${org.id}::uuid`,
+      prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${org.id}::uuid`,
+      prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${org.id}::uuid`,
+      prisma().organization.delete({ where: { id: org.id } }),
+      prisma().user.deleteMany({ where: { email: DEMO.email } }),
+    ])
+    org = null
+  }
+  if (!org) {
+    const created = await createOrgWithAdmin({ org_name: DEMO.orgName, email: DEMO.email, password: DEMO.password, name: 'Dana (demo)' })
+    return { orgId: created.org.id, existingEvents: 0 }
+  }
+  const existingEvents = await prisma().inferenceEvent.count({ where: { orgId: org.id } })
+  return { orgId: org.id, existingEvents }
+}
+
+async function post(url: string, key: string, events: TDemoEvent[]): Promise<TIngestAnswer> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+    if (res.status === 202) return (await res.json()) as TIngestAnswer
+    if ((res.status === 429 || res.status >= 500) && attempt < 20) {
+      await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? '1') * 1000))
+      continue
+    }
+    throw new Error(`ingest answered ${res.status}: ${await res.text()}`)
+  }
+}
+
+export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
+  const log = opts.log ?? ((l: string) => console.log(l))
+  const { orgId, existingEvents } = await ensureDemoOrg(opts.reset)
+  if (existingEvents > 0) {
+    log(`Demo data already present (${existingEvents.toLocaleString('en-US')} events); run with --reset to regenerate it.`)
+    return { orgId, slug: DEMO.slug, sent: 0, accepted: 0, skipped: true }
+  }
+  const { key, api_key } = await createApiKey(orgId, { name: 'demo seeder', scopes: ['ingest', 'read'] })
+  const now = opts.now ?? new Date()
+  const batchSize = opts.batchSize ?? 500
+  const batches: TDemoEvent[][] = []
+  for (const day of generateDemoEvents({ now, days: opts.days })) {
+    for (let i = 0; i < day.length; i += batchSize) batches.push(day.slice(i, i + batchSize))
+  }
+  const total = batches.reduce((s, b) => s + b.length, 0)
+  log(`Sending ${total.toLocaleString('en-US')} events (${opts.days} days) through ${opts.baseUrl}/api/v1/events…`)
+  const started = Date.now()
+  let sent = 0
+  let accepted = 0
+  let next = 0
+  let lastPct = -1
+  const worker = async () => {
+    while (next < batches.length) {
+      const b = batches[next++]
+      const a = await post(opts.baseUrl, key, b)
+      if (a.rejected.length) throw new Error(`demo events rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
+      sent += b.length
+      accepted += a.accepted
+      const pct = Math.floor((sent / total) * 100)
+      if (pct >= lastPct + 10 || sent === total) {
+        lastPct = pct
+        log(`  sent ${pct}% (${sent.toLocaleString('en-US')} events, ${Math.round(sent / ((Date.now() - started) / 1000)).toLocaleString('en-US')}/s)`)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker))
+
+  // Wait until the workers have rolled every accepted event up.
+  let shown = -1
+  for (;;) {
+    const res = await fetch(`${opts.baseUrl}/api/v1/metrics?from=2000-01-01&granularity=none`, { headers: { authorization: `Bearer ${key}` } })
+    const rows = ((await res.json()) as { rows: { events: number }[] }).rows
+    const counted = rows.reduce((s, r) => s + r.events, 0)
+    const pct = Math.floor((counted / accepted) * 100)
+    if (pct !== shown && (pct >= shown + 10 || counted >= accepted)) {
+      shown = pct
+      log(`  processed ${pct}% (${counted.toLocaleString('en-US')} of ${accepted.toLocaleString('en-US')} events in the rollups)`)
+    }
+    if (counted >= accepted) break
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  await prisma().apiKey.update({ where: { id: api_key.id }, data: { revokedAt: new Date() } })
+  log(`Seeded ${accepted.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
+  return { orgId, slug: DEMO.slug, sent, accepted, skipped: false }
+}

@@ -1,0 +1,48 @@
+import { Client } from 'pg'
+import IORedis from 'ioredis'
+
+// Real services for integration tests (never mocks): PostgreSQL and Redis on
+// this machine, overridable with TEST_PG_SERVER (no database name) / TEST_REDIS_URL.
+const PG_BASE = process.env.TEST_PG_SERVER ?? 'postgresql://postgres@127.0.0.1:5432'
+export const ADMIN_URL = `${PG_BASE}/postgres`
+export const TEMPLATE_DB = 'outlay_test_template'
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const dbUrl = (name: string) => `${PG_BASE}/${name}`
+
+/**
+ * Give this test file its own database (a copy of the migrated template) and
+ * its own queue prefix, and point the environment at them. Call before any
+ * lib/ module touches the database.
+ */
+export async function useTestServices(name: string): Promise<{ databaseUrl: string; prefix: string; dbName: string }> {
+  const dbName = `outlay_it_${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`
+  const admin = new Client({ connectionString: ADMIN_URL })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE ${TEMPLATE_DB}`)
+  await admin.end()
+  const prefix = `outlay-it-${name}`
+  await flushPrefix(prefix)
+  Object.assign(process.env, {
+    DATABASE_URL: dbUrl(dbName),
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    NEXTAUTH_SECRET: 'integration-test-secret-0123456789',
+    RECONCILE_AFTER_SECONDS: '1',
+  })
+  return { databaseUrl: dbUrl(dbName), prefix, dbName }
+}
+
+export async function flushPrefix(prefix: string): Promise<void> {
+  const r = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 })
+  try {
+    let cursor = '0'
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length) await r.del(...keys)
+    } while (cursor !== '0')
+  } finally {
+    r.disconnect()
+  }
+}
