@@ -11,9 +11,9 @@ export function formatUsd(value: string | number, opts: { precise?: boolean } = 
   return n.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
 }
 
-/** Compact money for chart axes: $1.2k, $3.4M. */
+/** Compact money for chart axes: $1.2K, $3.4M, $20K (currency style would otherwise pad to "$20.0K"). */
 export function formatUsdCompact(n: number): string {
-  return n.toLocaleString('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 })
+  return n.toLocaleString('en-US', { style: 'currency', currency: 'USD', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 })
 }
 
 export function formatCount(n: number): string {

@@ -4,6 +4,8 @@ import { useRouter } from 'next/navigation'
 import { useState, type FormEvent } from 'react'
 import Link from 'next/link'
 import { Alert, Button, Field, Input } from '@/components/ui'
+import { ZSignUp } from '@/lib/orgs/schema'
+import { issuesToLines } from '@/lib/validation'
 
 type TFieldErrors = Partial<Record<'org_name' | 'name' | 'email' | 'password', string>>
 
@@ -28,9 +30,12 @@ export function SignUpForm() {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
     const body = { org_name: String(f.get('org_name') ?? ''), name: String(f.get('name') ?? '') || undefined, email: String(f.get('email') ?? ''), password: String(f.get('password') ?? '') }
-    setPending(true)
     setError(null)
+    // The server validates the same schema; checking here first saves a round trip.
+    const local = ZSignUp.safeParse(body)
+    if (!local.success) return setErrors(fieldErrors(issuesToLines(local.error.issues)))
     setErrors({})
+    setPending(true)
     try {
       const res = await fetch('/api/auth/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
       const data = await res.json()

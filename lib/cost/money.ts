@@ -17,9 +17,16 @@ export function toScaled(value: string | number, scale: number): bigint {
 
 function numberToPlain(n: number): string {
   if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`)
-  // toFixed avoids exponent notation for small values; 20 digits is its limit.
-  const s = Math.abs(n) < 1e21 ? n.toFixed(20) : n.toString()
-  return s.includes('e') ? BigInt(Math.round(n)).toString() : s
+  // The shortest decimal that reads back as n (what the JSON said: 1.005), not the
+  // binary expansion (1.00499999999999989…), which rounded half-way cases down.
+  const s = String(n)
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(s)
+  if (!m) return s
+  const digits = m[2] + (m[3] ?? '')
+  const point = m[2].length + Number(m[4]) // position of the decimal point within digits
+  if (point <= 0) return `${m[1]}0.${'0'.repeat(-point)}${digits}`
+  if (point >= digits.length) return `${m[1]}${digits}${'0'.repeat(point - digits.length)}`
+  return `${m[1]}${digits.slice(0, point)}.${digits.slice(point)}`
 }
 
 /** Format an integer scaled by 10^scale as a plain decimal string with `scale` digits. */

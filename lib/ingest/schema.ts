@@ -14,7 +14,7 @@ export const MAX_BODY_BYTES = 1024 * 1024
 const FUTURE_SKEW_MS = 5 * 60 * 1000
 const MAX_AGE_MS = 400 * 24 * 3600 * 1000
 
-const label = (max = 256) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+const label = (max = 256) => z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 const count = (max: number) => z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').max(max, `must be ≤ ${max}`)
 
 export const ZInferenceEvent = z
@@ -48,18 +48,30 @@ export const ZInferenceEvent = z
     input_hash: label(128).optional(),
     max_tokens: count(100_000_000).min(1, 'must be ≥ 1').optional(),
     metadata: z
-      .record(
-        z.string().min(1, 'keys must not be empty').max(128, 'keys must be at most 128 characters').refine((k) => k !== '__proto__', 'key "__proto__" is not allowed'),
-        z.string({ error: 'values must be strings' }).max(1024, 'values must be at most 1024 characters'),
-        { error: 'must be an object of string → string' },
+      .preprocess(
+        (m, ctx) => {
+          // zod's record silently drops an own "__proto__" key (JSON.parse makes one) before the key check runs: reject it here.
+          if (m !== null && typeof m === 'object' && Object.prototype.hasOwnProperty.call(m, '__proto__'))
+            ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'key "__proto__" is not allowed', input: m })
+          return m
+        },
+        z
+          .record(
+            z.string().min(1, 'keys must not be empty').max(128, 'keys must be at most 128 characters'),
+            z.string({ error: 'values must be strings' }).max(1024, 'values must be at most 1024 characters'),
+            { error: 'must be an object of string → string' },
+          )
+          .refine((m) => Object.keys(m).length <= 50, 'must have at most 50 keys'),
       )
-      .refine((m) => Object.keys(m).length <= 50, 'must have at most 50 keys')
       .optional(),
   })
   .superRefine((e, ctx) => {
     const hasGpu = e.gpu_seconds !== undefined
     if (!hasGpu && !e.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'is required unless gpu_seconds is given' })
     if (!hasGpu && !e.model) ctx.addIssue({ code: 'custom', path: ['model'], message: 'is required unless gpu_seconds is given' })
+    // Compare the counts only when each is itself valid: a negative tokens_in already has its own error.
+    const valid = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 0)
+    if (!valid(e.tokens_in) || !valid(e.cached_tokens_in) || !valid(e.cache_write_tokens)) return
     const tin = e.tokens_in ?? 0
     if ((e.cached_tokens_in ?? 0) > tin) ctx.addIssue({ code: 'custom', path: ['cached_tokens_in'], message: `must be ≤ tokens_in (${tin})` })
     else if ((e.cached_tokens_in ?? 0) + (e.cache_write_tokens ?? 0) > tin)
@@ -91,7 +103,9 @@ export type TValidateContext = { now: Date; defaultEnvironment?: string | null }
 
 /** Validate one event and apply the defaults; errors as "field: reason". */
 export function validateEvent(raw: unknown, ctx: TValidateContext): { ok: true; event: TIngestEvent } | { ok: false; errors: string[] } {
-  const r = ZInferenceEvent.safeParse(raw)
+  // reportInput: issuesToLines tells "missing" (input undefined) from "wrong type" by the issue's input,
+  // which zod 4 only keeps when asked; without it every wrong-typed field read "is required".
+  const r = ZInferenceEvent.safeParse(raw, { reportInput: true })
   if (!r.success) return { ok: false, errors: issuesToLines(r.error.issues) }
   const e = r.data
   let ts = ctx.now

@@ -1,16 +1,9 @@
-import { z } from 'zod'
 import { prisma } from '@/lib/db'
 import { conflict, isUniqueViolation } from '@/lib/errors'
 import { hashPassword } from '@/lib/auth/passwords'
 import type { Role } from '@/generated/prisma/enums'
+import type { TSignUp } from '@/lib/orgs/schema'
 
-export const ZSignUp = z.strictObject({
-  name: z.string().trim().max(120, 'must be at most 120 characters').optional(),
-  email: z.string().trim().toLowerCase().pipe(z.email({ error: 'must be a valid email address' })),
-  password: z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters'),
-  org_name: z.string().trim().min(2, 'must be at least 2 characters').max(80, 'must be at most 80 characters'),
-})
-export type TSignUp = z.infer<typeof ZSignUp>
 
 export function slugify(name: string): string {
   const s = name.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_-]+/g, '-').replace(/^-+|-+$/g, '')

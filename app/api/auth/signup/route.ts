@@ -2,7 +2,8 @@
 import { errorResponse, json, readJson } from '@/lib/http/route'
 import { badRequest } from '@/lib/errors'
 import { issuesToLines } from '@/lib/validation'
-import { createOrgWithAdmin, ZSignUp } from '@/lib/orgs'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { ZSignUp } from '@/lib/orgs/schema'
 
 export async function POST(req: Request): Promise<Response> {
   try {

@@ -1,0 +1,35 @@
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+
+// Finance's check: the overview's numbers equal a direct SQL sum of the events.
+test('the demo overview equals a direct SQL sum of its events', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto('/')
+  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/overview`)
+  await page.getByLabel('Date range').selectOption('90')
+
+  const [all] = await sql<{ events: string; cost: string }>(
+    `SELECT count(*)::text AS events, round(sum(cost_usd), 2)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`,
+    [DEMO_LOGIN.slug],
+  )
+  expect(Number(all.events)).toBeGreaterThan(10_000)
+  await expect(page.getByTestId('kpi-events')).toHaveText(Number(all.events).toLocaleString('en-US'))
+  await expect(page.getByTestId('kpi-spend')).toHaveText(usd(all.cost))
+
+  const byWorkflow = await sql<{ workflow_id: string; cost: string }>(
+    `SELECT workflow_id, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 GROUP BY workflow_id ORDER BY sum(cost_usd) DESC`,
+    [DEMO_LOGIN.slug],
+  )
+  const firstRow = page.getByTestId('by-workflow').getByRole('row').nth(1)
+  await expect(firstRow).toContainText(byWorkflow[0].workflow_id)
+  await expect(firstRow.locator('[data-cost]')).toHaveAttribute('data-cost', byWorkflow[0].cost)
+
+  // Filter: staging only.
+  const [staging] = await sql<{ cost: string }>(
+    `SELECT round(coalesce(sum(cost_usd), 0), 2)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND environment = 'staging'`,
+    [DEMO_LOGIN.slug],
+  )
+  await page.getByLabel('Environment').selectOption('staging')
+  await expect(page.getByTestId('kpi-spend')).toHaveText(usd(staging.cost))
+  await expect(page.getByRole('img', { name: /Spend per day/ })).toBeVisible()
+})

@@ -1,0 +1,45 @@
+import { test as base, expect, type Page, type APIRequestContext } from '@playwright/test'
+import { Client } from 'pg'
+
+// Shared fixtures: a direct database handle (to check the page against SQL),
+// an API sign-in, and a guard that fails any test whose page logs an error.
+
+export const DEMO_LOGIN = { email: 'demo@outlay.dev', password: 'outlay-demo-2026', slug: 'demo-co' }
+
+export async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: process.env.E2E_DATABASE_URL })
+  await c.connect()
+  try {
+    return (await c.query<T>(text, params)).rows
+  } finally {
+    await c.end()
+  }
+}
+
+/** Sign in through next-auth's credentials endpoint; the cookie lands in the page's context. */
+export async function apiSignIn(request: APIRequestContext, email: string, password: string): Promise<void> {
+  const { csrfToken } = (await (await request.get('/api/auth/csrf')).json()) as { csrfToken: string }
+  const res = await request.post('/api/auth/callback/credentials', { form: { csrfToken, email, password, json: 'true' } })
+  expect(res.ok(), `sign-in as ${email}`).toBeTruthy()
+}
+
+export const usd = (n: number | string) =>
+  Number(n).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = []
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text())
+      })
+      page.on('pageerror', (e) => errors.push(e.message))
+      await use(errors)
+      expect(errors, 'the page logged errors to the console').toEqual([])
+    },
+    { auto: true },
+  ],
+})
+
+export { expect }
+export type { Page }
