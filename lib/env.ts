@@ -10,6 +10,8 @@ const ZEnv = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_:-]+$/).default('outlay'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** How long a job's lock lasts; a crashed worker's job is retried after about this long. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

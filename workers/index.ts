@@ -14,7 +14,7 @@ const heartbeat = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: 1 })
 heartbeat.on('error', () => undefined)
 
 const workers = [
-  new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY }),
+  new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, lockDuration: env.WORKER_LOCK_MS, stalledInterval: env.WORKER_LOCK_MS }),
 ]
 for (const w of workers) {
   w.on('failed', (job, err) => console.error(`[worker] ${w.name} job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`))

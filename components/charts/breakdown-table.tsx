@@ -4,9 +4,9 @@ import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 /** A ranked list with a share bar per row: reads like a table, compares like a chart. */
 export function BreakdownTable({ items, label, testId }: { items: TBreakdownItem[]; label: string; testId?: string }) {
   return (
-    <table className="w-full text-sm" data-testid={testId}>
+    <table className="w-full table-fixed text-sm" data-testid={testId}>
       <thead className="text-xs uppercase text-slate-500">
-        <tr><th className="py-1.5 text-left font-medium">{label}</th><th className="text-right font-medium">Spend</th><th className="w-24 text-right font-medium">Share</th><th className="w-24 text-right font-medium">Events</th></tr>
+        <tr><th className="py-1.5 text-left font-medium">{label}</th><th className="w-24 text-right font-medium">Spend</th><th className="w-16 text-right font-medium">Share</th><th className="w-20 text-right font-medium">Events</th></tr>
       </thead>
       <tbody>
         {items.map((it) => (

@@ -101,14 +101,14 @@ export function Overview({ org }: { org: string }) {
             {series ? <DailySpendChart points={series.points} series={series.series} /> : <Skeleton className="h-72" />}
           </Card>
 
-          <div className="grid gap-6 lg:grid-cols-3">
-            <Card title="Spend by workflow" className="lg:col-span-1">
+          <div className="grid gap-6 lg:grid-cols-2 2xl:grid-cols-3">
+            <Card title="Spend by workflow">
               {byWorkflow.data ? <BreakdownTable items={topN(byWorkflow.data.rows, 'workflow_id').items} label="Workflow" testId="by-workflow" /> : <Skeleton className="h-48" />}
             </Card>
-            <Card title="Spend by model" className="lg:col-span-1">
+            <Card title="Spend by model">
               {models ? <BreakdownTable items={models.items} label="Provider / model" testId="by-model" /> : <Skeleton className="h-48" />}
             </Card>
-            <Card title="Spend by environment" className="lg:col-span-1">
+            <Card title="Spend by environment">
               {byEnv.data ? <BreakdownTable items={topN(byEnv.data.rows, 'environment').items} label="Environment" testId="by-environment" /> : <Skeleton className="h-48" />}
             </Card>
           </div>
@@ -122,7 +122,7 @@ function Kpi({ label, value, hint, testId, warn }: { label: string; value: strin
   return (
     <div className={`rounded-lg border bg-white p-4 shadow-sm ${warn ? 'border-amber-300' : 'border-slate-200'}`}>
       <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
-      {value === null ? <Skeleton className="mt-2 h-7 w-24" /> : <div className="num mt-1 text-2xl font-semibold" data-testid={testId}>{value}</div>}
+      {value === null ? <Skeleton className="mt-2 h-7 w-24" /> : <div className="num mt-1 text-xl font-semibold xl:text-2xl" data-testid={testId}>{value}</div>}
       {hint && <div className={`mt-1 text-xs ${warn ? 'text-amber-700' : 'text-slate-500'}`}>{hint}</div>}
     </div>
   )

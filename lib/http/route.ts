@@ -4,7 +4,7 @@ import { verifyApiKey, type TKeyScope } from '@/lib/auth/api-keys'
 import { sessionUser } from '@/lib/auth/session'
 import { membershipBySlug, membershipsOf } from '@/lib/orgs'
 import { can, type TPermission } from '@/lib/auth/permissions'
-import { issuesToLines } from '@/lib/validation'
+import { parseOrThrow } from '@/lib/validation'
 import type { Role } from '@/generated/prisma/enums'
 
 // The one wrapper for API routes: authentication (API key or session), tenant
@@ -72,9 +72,7 @@ export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(
       if (opts.query) {
         const raw = Object.fromEntries(new URL(req.url).searchParams)
         delete raw.org
-        const parsed = opts.query.safeParse(raw)
-        if (!parsed.success) throw badRequest('Invalid query parameters', { errors: issuesToLines(parsed.error.issues) })
-        query = parsed.data
+        query = parseOrThrow(opts.query, raw, 'Invalid query parameters')
       }
       const params = (await routeCtx?.params) ?? {}
       return await handler(req, { org, query, params })

@@ -1,7 +1,6 @@
 import { pool } from '@/lib/db'
 import { enqueueIngest } from '@/lib/queues'
-import { badRequest } from '@/lib/errors'
-import { issuesToLines } from '@/lib/validation'
+import { parseOrThrow } from '@/lib/validation'
 import { validateEvent, ZEventsEnvelope, type TIngestAnswer, type TIngestEvent, type TRejected } from '@/lib/ingest/schema'
 
 export type TIngestContext = { orgId: string; defaultEnvironment?: string | null; now?: Date }
@@ -12,15 +11,14 @@ export type TIngestContext = { orgId: string; defaultEnvironment?: string | null
  * away the batch waits in PostgreSQL and the reconciler queues it later.
  */
 export async function acceptEvents(ctx: TIngestContext, body: unknown): Promise<TIngestAnswer> {
-  const env = ZEventsEnvelope.safeParse(body)
-  if (!env.success) throw badRequest('Invalid request body: expected {"events": [...]} with 1 to 1000 events', { errors: issuesToLines(env.error.issues) })
+  const envelope = parseOrThrow(ZEventsEnvelope, body, 'Invalid request body: expected {"events": [...]} with 1 to 1000 events')
 
   const now = ctx.now ?? new Date()
   const rejected: TRejected[] = []
   const valid: TIngestEvent[] = []
   const seen = new Set<string>()
   let duplicates = 0
-  env.data.events.forEach((raw, index) => {
+  envelope.events.forEach((raw, index) => {
     const r = validateEvent(raw, { now, defaultEnvironment: ctx.defaultEnvironment })
     if (!r.ok) return void rejected.push({ index, errors: r.errors })
     if (seen.has(r.event.id)) return void duplicates++

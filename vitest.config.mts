@@ -2,18 +2,18 @@ import { defineConfig } from 'vitest/config'
 import path from 'node:path'
 
 export default defineConfig({
-  resolve: { alias: { '@': path.resolve(__dirname) } },
+  resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{lib,workers,components}/**/*.test.ts'], exclude: ['**/*.integration.test.ts', '**/node_modules/**'] },
+        test: { name: 'unit', include: ['{lib,workers,components,app}/**/*.test.ts'], exclude: ['**/*.integration.test.ts', '**/node_modules/**'] },
       },
       {
         extends: true,
         test: {
           name: 'integration',
-          include: ['{lib,workers}/**/*.integration.test.ts'],
+          include: ['{lib,workers,app}/**/*.integration.test.ts'],
           // Real PostgreSQL and Redis: one file at a time, each in its own database and queue prefix.
           fileParallelism: false,
           globalSetup: ['./lib/testing/global-setup.ts'],

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Worker } from 'bullmq'
+import { useTestServices, flushPrefix } from '@/lib/testing/services'
+import { closeDb, pool } from '@/lib/db'
+import { closeQueues, QUEUE_INGEST, workerConnection } from '@/lib/queues'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { acceptEvents } from '@/lib/ingest/accept'
+import { processBatch, pendingBatches } from '@/lib/ingest/process'
+import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
+import { ingestProcessor } from '@/workers/processors/ingest'
+import { reconcileOnce } from '@/workers/reconciler'
+
+// ingest API logic → PostgreSQL batch → BullMQ → worker → events + rollups, on the real services.
+
+let prefix = ''
+let orgId = ''
+let worker: Worker | null = null
+const NOW = new Date()
+const ts = (minAgo: number) => new Date(NOW.getTime() - minAgo * 60_000).toISOString()
+
+function startWorker() {
+  worker = new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix, concurrency: 4 })
+}
+async function stopWorker() {
+  await worker?.close()
+  worker = null
+}
+async function waitProcessed(timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const r = await pool().query<{ n: string }>('SELECT count(*)::text AS n FROM ingest_batches WHERE processed_at IS NULL')
+    if (r.rows[0].n === '0') return
+    if (Date.now() > until) throw new Error(`${r.rows[0].n} batches still pending`)
+    await new Promise((res) => setTimeout(res, 100))
+  }
+}
+const metrics = (q: Record<string, string> = {}) => queryMetrics(orgId, ZMetricsQuery.parse({ from: '2000-01-01', ...q }))
+
+beforeAll(async () => {
+  ;({ prefix } = await useTestServices('ingest'))
+  orgId = (await createOrgWithAdmin({ org_name: 'Ingest Co', email: 'ingest@example.com', password: 'password-123' })).org.id
+  startWorker()
+})
+afterAll(async () => {
+  await stopWorker()
+  await closeQueues()
+  await closeDb()
+})
+
+describe('ingest pipeline', () => {
+  it('keeps the valid events of a batch, rejects the others field by field, and prices them exactly', async () => {
+    const answer = await acceptEvents({ orgId }, {
+      events: [
+        // gpt-4o: (1000 − 200)·2.50 + 200·1.25 + 100·10.00 = 2000 + 250 + 1000 = 3250 µ$
+        { id: 'p1', timestamp: ts(5), workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o', tokens_in: 1000, cached_tokens_in: 200, tokens_out: 100 },
+        { id: 'p2', timestamp: ts(5), workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o', tokens_in: 10, cached_tokens_in: 20 },
+        // claude-haiku-4-5: (3000 − 1000 − 500)·1.00 + 1000·0.10 + 500·1.25 + 200·5.00 = 1500 + 100 + 625 + 1000 = 3225 µ$
+        { id: 'p3', timestamp: ts(5), workflow_id: 'support-agent', step: 'classify', provider: 'anthropic', model: 'claude-haiku-4-5', tokens_in: 3000, cached_tokens_in: 1000, cache_write_tokens: 500, tokens_out: 200, environment: 'staging' },
+        { id: 'p4', timestamp: ts(5), workflow_id: 'support-agent', step: 'classify', provider: 'acme', model: 'no-such-model', tokens_in: 50, traffic_source: 'eval' },
+        { id: 'p1', timestamp: ts(5), workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o', tokens_in: 1 },
+      ],
+    })
+    expect(answer).toEqual({ accepted: 3, duplicates: 1, rejected: [{ index: 1, errors: ['cached_tokens_in: must be ≤ tokens_in (10)'] }] })
+    await waitProcessed()
+
+    const [all] = (await metrics()).rows
+    expect(all).toMatchObject({ events: 3, unpriced_events: 1, tokens_in: 4050, cached_tokens_in: 1200, cache_write_tokens: 500, tokens_out: 300, cost_usd: '0.006475' })
+    const byEnv = (await metrics({ group_by: 'environment,traffic_source' })).rows
+    expect(byEnv).toEqual(expect.arrayContaining([
+      expect.objectContaining({ environment: 'production', traffic_source: 'production', events: 1, cost_usd: '0.003250' }),
+      expect.objectContaining({ environment: 'staging', traffic_source: 'production', events: 1, cost_usd: '0.003225' }),
+      expect.objectContaining({ environment: 'production', traffic_source: 'eval', events: 1, unpriced_events: 1, cost_usd: '0.000000' }),
+    ]))
+  })
+
+  it('counts an id once across batches, replays and concurrent batches', async () => {
+    const ev = (id: string) => ({ id, timestamp: ts(3), workflow_id: 'dedupe', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000, tokens_out: 0 })
+    const again = await acceptEvents({ orgId }, { events: [ev('p1'), ev('d1')] })
+    expect(again).toEqual({ accepted: 1, duplicates: 1, rejected: [] })
+    // Two batches with the same new ids, accepted before any worker ran: the answer can't know yet, the rollups must.
+    await stopWorker()
+    const a = await acceptEvents({ orgId }, { events: [ev('d2'), ev('d3')] })
+    const b = await acceptEvents({ orgId }, { events: [ev('d3'), ev('d2'), ev('d4')] })
+    expect(a.accepted + b.accepted).toBe(5)
+    startWorker()
+    await waitProcessed()
+    const rows = (await metrics({ workflow_id: 'dedupe' })).rows
+    // d1..d4 once each: 4 × 1000 × 0.15 µ$ = 600 µ$
+    expect(rows).toEqual([expect.objectContaining({ events: 4, tokens_in: 4000, cost_usd: '0.000600' })])
+    const stored = await pool().query(`SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1 AND workflow_id = 'dedupe'`, [orgId])
+    expect(stored.rows[0].n).toBe(4)
+  })
+
+  it('processing a batch twice counts it once', async () => {
+    await stopWorker()
+    await acceptEvents({ orgId }, { events: [{ id: 'twice-1', timestamp: ts(2), workflow_id: 'twice', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 }] })
+    const [batchId] = await pendingBatches(0)
+    const [first, second] = await Promise.all([processBatch(batchId), processBatch(batchId)])
+    expect([first.status, second.status].sort()).toEqual(['already_processed', 'processed'])
+    expect((await processBatch(batchId)).status).toBe('already_processed')
+    expect((await metrics({ workflow_id: 'twice' })).rows).toEqual([expect.objectContaining({ events: 1 })])
+    startWorker()
+  })
+
+  it('loses nothing when Redis loses the queue: the reconciler re-queues what PostgreSQL holds', async () => {
+    await stopWorker()
+    await acceptEvents({ orgId }, { events: Array.from({ length: 50 }, (_, i) => ({ id: `lost-${i}`, timestamp: ts(1), workflow_id: 'lost', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })) })
+    await flushPrefix(prefix) // what a Redis restart without persistence does to the queue
+    expect(await pendingBatches(0)).toHaveLength(1)
+    startWorker()
+    expect(await reconcileOnce(0)).toBe(1)
+    await waitProcessed()
+    expect((await metrics({ workflow_id: 'lost' })).rows).toEqual([expect.objectContaining({ events: 50, tokens_in: 500 })])
+  })
+
+  it('rollups equal a direct SQL sum of the stored events', async () => {
+    const ev = await pool().query<{ n: string; cost: string; tin: string }>(
+      `SELECT count(*)::text AS n, round(coalesce(sum(cost_usd), 0), 6)::text AS cost, sum(tokens_in)::text AS tin FROM inference_events WHERE org_id = $1`, [orgId])
+    const [m] = (await metrics()).rows
+    expect(String(m.events)).toBe(ev.rows[0].n)
+    expect(m.cost_usd).toBe(ev.rows[0].cost)
+    expect(String(m.tokens_in)).toBe(ev.rows[0].tin)
+  })
+})
