@@ -20,7 +20,7 @@ export type TEnv = z.infer<typeof ZEnv>
 
 let cached: TEnv | undefined
 
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+export function loadEnv(source: Record<string, string | undefined> = process.env): TEnv {
   if (cached && source === process.env) return cached
   const parsed = ZEnv.safeParse(source)
   if (!parsed.success) {

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/services.sh
 
 PORT="${PORT:-3000}"
-export NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production
+export NEXT_TELEMETRY_DISABLED=1
 ensure_node_modules
 ensure_postgres
 ensure_redis

@@ -12,7 +12,7 @@ import { fromScaled } from '@/lib/cost/money'
 
 const BATCHES = 200
 const PER_BATCH = 100
-let env: NodeJS.ProcessEnv = {}
+let env: NodeJS.ProcessEnv = process.env
 let orgId = ''
 const children: ChildProcess[] = []
 
