@@ -25,7 +25,7 @@ it('org:create --json prints the org and an API key that works for ingest and re
 it('explains bad arguments and an existing email', async () => {
   await expect(cli('org:create', '--name', 'X', '--email', 'not-an-email', '--password', 'short')).rejects.toMatchObject({
     code: 1,
-    stderr: expect.stringMatching(/name: must be at least 2 characters[\s\S]*email: must be a valid email address[\s\S]*password: must be at least 10 characters/),
+    stderr: expect.stringMatching(/^(?=[\s\S]*name: must be at least 2 characters)(?=[\s\S]*email: must be a valid email address)(?=[\s\S]*password: must be at least 10 characters)/),
   })
   await expect(cli('org:create', '--name', 'Again', '--email', 'cli@example.com', '--password', 'password-123')).rejects.toMatchObject({
     stderr: expect.stringContaining('An account with this email already exists'),
