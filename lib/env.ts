@@ -12,6 +12,8 @@ const ZEnv = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** How long a job's lock lasts; a crashed worker's job is retried after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How long a process trusts its cached copy of an organization's prices; re-pricing waits this long first. */
+  PRICE_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -2,8 +2,9 @@ import { Worker } from 'bullmq'
 import IORedis from 'ioredis'
 import { loadEnv } from '@/lib/env'
 import { closeDb } from '@/lib/db'
-import { closeQueues, QUEUE_INGEST, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
+import { closeQueues, QUEUE_INGEST, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
 import { ingestProcessor } from '@/workers/processors/ingest'
+import { repriceProcessor } from '@/workers/processors/reprice'
 import { reconcileOnce } from '@/workers/reconciler'
 import { hostname } from 'node:os'
 
@@ -13,8 +14,11 @@ const workerId = `${hostname()}:${process.pid}`
 const heartbeat = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: 1 })
 heartbeat.on('error', () => undefined)
 
+const lock = { lockDuration: env.WORKER_LOCK_MS, stalledInterval: env.WORKER_LOCK_MS }
 const workers = [
-  new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, lockDuration: env.WORKER_LOCK_MS, stalledInterval: env.WORKER_LOCK_MS }),
+  new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
+  // Re-pricing is long and rare: one at a time per process keeps ingest responsive.
+  new Worker(QUEUE_REPRICE, repriceProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
 ]
 for (const w of workers) {
   w.on('failed', (job, err) => console.error(`[worker] ${w.name} job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`))

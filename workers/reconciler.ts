@@ -1,5 +1,6 @@
 import { pool } from '@/lib/db'
-import { enqueueIngest } from '@/lib/queues'
+import { enqueueIngest, enqueueReprice } from '@/lib/queues'
+import { pendingRepriceJobs } from '@/lib/reprice'
 import { pendingBatches, pruneProcessedBatches } from '@/lib/ingest/process'
 
 // Re-queues batches that were accepted but that no worker finished: a Redis
@@ -20,6 +21,9 @@ export async function reconcileOnce(olderThanSeconds: number): Promise<number> {
         await enqueueIngest(ids)
         console.log(`[reconciler] re-queued ${ids.length} pending batch(es)`)
       }
+      // A re-queue of a job that is still waiting or running is a no-op (same job id).
+      const reprices = await pendingRepriceJobs(Math.max(60, olderThanSeconds))
+      await enqueueReprice(reprices)
       await pruneProcessedBatches()
       return ids.length
     } finally {

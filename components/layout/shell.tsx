@@ -6,6 +6,7 @@ import type { ReactNode } from 'react'
 
 const NAV = [
   { href: 'overview', label: 'Overview' },
+  { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
 ]
 

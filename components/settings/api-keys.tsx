@@ -39,7 +39,7 @@ export function ApiKeys({ org }: { org: string }) {
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
-    const scopes = ['ingest', 'read'].filter((s) => f.get(`scope_${s}`) === 'on')
+    const scopes = ['ingest', 'read', 'write'].filter((s) => f.get(`scope_${s}`) === 'on')
     const env = String(f.get('default_environment') ?? '')
     create.mutate({ name: String(f.get('name') ?? ''), scopes, ...(env ? { default_environment: env } : {}) })
   }
@@ -50,7 +50,7 @@ export function ApiKeys({ org }: { org: string }) {
   return (
     <div className="space-y-6">
       <Card title="Create an API key" subtitle="The key is shown once. Outlay stores only its hash.">
-        <form onSubmit={onSubmit} className="grid gap-4 md:grid-cols-[2fr_2fr_1.5fr_auto] md:items-end" aria-label="Create an API key">
+        <form onSubmit={onSubmit} className="grid gap-4 lg:grid-cols-[2fr_3fr_1.5fr_auto] lg:items-end" aria-label="Create an API key">
           <Field label="Name" htmlFor="key-name" error={fieldErr('name')}>
             <Input id="key-name" name="name" placeholder="e.g. support-agent production" required invalid={!!fieldErr('name')} />
           </Field>
@@ -59,6 +59,7 @@ export function ApiKeys({ org }: { org: string }) {
             <div className="flex gap-4 py-2 text-sm">
               <label className="flex items-center gap-1.5"><input type="checkbox" name="scope_ingest" defaultChecked /> ingest (send events)</label>
               <label className="flex items-center gap-1.5"><input type="checkbox" name="scope_read" /> read (metrics)</label>
+              <label className="flex items-center gap-1.5"><input type="checkbox" name="scope_write" /> write (prices)</label>
             </div>
             {fieldErr('scopes') && <p role="alert" className="text-xs text-red-700">{fieldErr('scopes')}</p>}
           </fieldset>

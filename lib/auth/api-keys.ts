@@ -5,14 +5,15 @@ import { notFound } from '@/lib/errors'
 
 // API keys: shown once, stored as a sha256 hash (the key is 256 random bits,
 // so a slow KDF adds nothing), identified by a visible prefix, scoped to one
-// organization and to "ingest" and/or "read".
+// organization and to "ingest" (send events), "read" (metrics, prices) and/or
+// "write" (change configuration: prices; budgets and policies later).
 
-export const KEY_SCOPES = ['ingest', 'read'] as const
+export const KEY_SCOPES = ['ingest', 'read', 'write'] as const
 export type TKeyScope = (typeof KEY_SCOPES)[number]
 
 export const ZCreateApiKey = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
-  scopes: z.array(z.enum(KEY_SCOPES, { error: 'must be "ingest" or "read"' })).min(1, 'choose at least one scope'),
+  scopes: z.array(z.enum(KEY_SCOPES, { error: 'must be "ingest", "read" or "write"' })).min(1, 'choose at least one scope'),
   default_environment: z.enum(['production', 'staging', 'development']).optional(),
 })
 export type TCreateApiKey = z.infer<typeof ZCreateApiKey>

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { COST_SCALE, PriceBook, computeCost, modelKey, ratesFor, type TCostInput, type TGpuPoolPrice, type TModelPrice } from '@/lib/cost/engine'
 import { resolveModelKey } from '@/lib/cost/models'
-import { catalogPrices } from '@/lib/cost/catalog'
+import { catalogModelPrice } from '@/lib/cost/catalog'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 
 const T0 = new Date('2026-01-01T00:00:00.000Z')
@@ -198,7 +198,7 @@ describe('PriceBook', () => {
   })
 
   test('model names: exact, case-insensitive, dated snapshots, provider prefix', () => {
-    const book = new PriceBook(catalogPrices)
+    const book = new PriceBook([], [], catalogModelPrice)
     const model = (provider: string | null, m: string) => book.modelPrice(provider, m, AT)?.model ?? null
     expect(model('openai', 'gpt-4o')).toBe('gpt-4o')
     expect(model('OpenAI', 'GPT-4o')).toBe('gpt-4o')
@@ -207,7 +207,9 @@ describe('PriceBook', () => {
     expect(model(null, 'openai/gpt-4o')).toBe('gpt-4o')
     expect(model('openai', 'gpt-4o-mini')).toBe('gpt-4o-mini') // not mistaken for gpt-4o
     expect(model('openai', 'gpt-4o-mini-2024-07-18')).toBe('gpt-4o-mini')
-    expect(model(null, 'gpt-4o')).toBeNull() // no provider at all
+    // no provider at all: the catalog (genai-prices) infers it from the model name, as the package does
+    expect(model(null, 'gpt-4o')).toBe('gpt-4o')
+    expect(book.modelPrice(null, 'gpt-4o', AT)?.provider).toBe('openai')
     expect(model('openai', 'gpt-unknown')).toBeNull()
     expect(book.modelPrice('openai', null, AT)).toBeNull()
   })
@@ -246,7 +248,7 @@ describe('resolveModelKey', () => {
 
 describe('exact sums', () => {
   test('10,000 embedding calls of 7 tokens at $0.02/Mtok sum exactly to $0.0014', () => {
-    const book = new PriceBook(catalogPrices)
+    const book = new PriceBook([], [], catalogModelPrice)
     let sum = 0n // USD × 1e12
     let floatSum = 0
     for (let i = 0; i < 10_000; i++) {
@@ -270,7 +272,7 @@ describe('exact sums', () => {
 
 describe('the real catalog', () => {
   test('one Anthropic claude-sonnet-4-5 call with cache reads and cache writes', () => {
-    const book = new PriceBook(catalogPrices)
+    const book = new PriceBook([], [], catalogModelPrice)
     // Anthropic usage: input_tokens 2,000 + cache_read 40,000 + cache_creation 8,000 → tokens_in 50,000
     const r = book.price({
       provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', timestamp: AT,
@@ -284,7 +286,7 @@ describe('the real catalog', () => {
   })
 
   test('claude-sonnet-4-5 above 200k input uses the long-context tier for the whole call', () => {
-    const book = new PriceBook(catalogPrices)
+    const book = new PriceBook([], [], catalogModelPrice)
     const r = book.price({ provider: 'anthropic', model: 'claude-sonnet-4-5', timestamp: AT, tokens_in: 250_000, cached_tokens_in: 200_000, tokens_out: 1_000 })
     // tier: in 6.00, cached 0.60, out 22.50
     // fresh 50,000 × 6.00 = 300,000; read 200,000 × 0.60 = 120,000; out 1,000 × 22.50 = 22,500 → 442,500 / 1e6 = 0.4425

@@ -111,16 +111,20 @@ export function computeCost(ev: TCostInput, price: TModelPrice | null, pool: TGp
   }
 }
 
+/** The default catalog's price in force for a call (lib/cost/catalog.ts catalogModelPrice), or null. */
+export type TCatalogLookup = (provider: string | null | undefined, model: string, at: Date) => TModelPrice | null
+
 /**
- * A price book for one organization: the catalog plus its overrides, each
- * versioned by effective_from. Lookups pick the row in force at the event's
- * timestamp, the organization's override first.
+ * A price book for one organization: its overrides (and any explicit catalog
+ * rows), each versioned by effective_from, over the default catalog lookup.
+ * Lookups pick the row in force at the event's timestamp: the organization's
+ * override first, then an explicit catalog row, then the catalog lookup.
  */
 export class PriceBook {
   private models = new Map<string, TModelPrice[]>() // key → rows sorted by effective_from desc, overrides first
   private pools = new Map<string, TGpuPoolPrice[]>()
 
-  constructor(prices: TModelPrice[], pools: TGpuPoolPrice[] = []) {
+  constructor(prices: TModelPrice[], pools: TGpuPoolPrice[] = [], private catalog: TCatalogLookup | null = null) {
     for (const p of prices) {
       const key = modelKey(p.provider, p.model)
       const list = this.models.get(key) ?? []
@@ -140,13 +144,16 @@ export class PriceBook {
 
   modelPrice(provider: string | null | undefined, model: string | null | undefined, at: Date): TModelPrice | null {
     if (!model) return null
-    const candidates = resolveModelKey(provider ?? null, model, (k) => this.models.has(k))
-    if (!candidates) return null
-    const list = this.models.get(candidates)!
-    const t = at.getTime()
-    // Overrides come first in the list: an override in force wins over any catalog row.
-    const override = list.find((p) => p.org_id && p.effective_from.getTime() <= t)
-    return override ?? list.find((p) => !p.org_id && p.effective_from.getTime() <= t) ?? null
+    const key = resolveModelKey(provider ?? null, model, (k) => this.models.has(k))
+    if (key) {
+      const list = this.models.get(key)!
+      const t = at.getTime()
+      // Overrides come first in the list: an override in force wins over any catalog row.
+      const row = list.find((p) => p.org_id && p.effective_from.getTime() <= t) ?? list.find((p) => !p.org_id && p.effective_from.getTime() <= t)
+      if (row) return row
+    }
+    // No row in force (none, or an override that starts later): the default catalog.
+    return this.catalog?.(provider, model, at) ?? null
   }
 
   poolPrice(pool: string | null | undefined, at: Date): TGpuPoolPrice | null {

@@ -56,3 +56,17 @@ export function rescale(n: bigint, from: number, to: number): bigint {
   if (to > from) return n * 10n ** BigInt(to - from)
   return divRound(n, 10n ** BigInt(from - to))
 }
+
+/** A decimal string or number, normalised to a plain decimal string (no exponent); null when it has more than maxScale decimals or is not a non-negative decimal. */
+export function normalizeDecimal(value: string | number, maxScale: number): string | null {
+  let s: string
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) return null
+    s = numberToPlain(value).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '')
+  } else s = value.trim()
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(s)
+  if (!m) return null
+  const frac = (m[2] ?? '').replace(/0+$/, '')
+  if (frac.length > maxScale) return null
+  return `${BigInt(m[1])}${frac ? '.' + frac : ''}`
+}

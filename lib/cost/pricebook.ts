@@ -1,16 +1,16 @@
 import { pool } from '@/lib/db'
-import { catalogPrices } from '@/lib/cost/catalog'
+import { env } from '@/lib/env'
+import { catalogModelPrice } from '@/lib/cost/catalog'
 import { PriceBook, type TGpuPoolPrice, type TModelPrice, type TTierPrice } from '@/lib/cost/engine'
 
 // An organization's price book: the shipped catalog plus its own rows.
 // Workers cache it briefly; a price change re-prices through its own job.
 
-const TTL_MS = 10_000
 const cache = new Map<string, { at: number; book: PriceBook }>()
 
 export async function loadPriceBook(orgId: string): Promise<PriceBook> {
   const hit = cache.get(orgId)
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.book
+  if (hit && Date.now() - hit.at < env().PRICE_CACHE_MS) return hit.book
   const [prices, pools] = await Promise.all([
     pool().query<{
       provider: string; model: string; effective_from: Date; input_per_mtok: string; cached_input_per_mtok: string | null
@@ -26,7 +26,7 @@ export async function loadPriceBook(orgId: string): Promise<PriceBook> {
     ),
   ])
   const own: TModelPrice[] = prices.rows.map((r) => ({ ...r, org_id: orgId }))
-  const book = new PriceBook([...catalogPrices, ...own], pools.rows as TGpuPoolPrice[])
+  const book = new PriceBook(own, pools.rows as TGpuPoolPrice[], catalogModelPrice)
   cache.set(orgId, { at: Date.now(), book })
   return book
 }

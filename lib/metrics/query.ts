@@ -62,6 +62,8 @@ export type TMetricsRow = Partial<Record<TRollupDimension, string | null>> & {
   cache_savings_usd: string
   reported_cost_usd: string
   avg_latency_ms: number | null
+  /** cached_tokens_in / tokens_in */
+  cache_hit_rate: number
 }
 
 /** from/to default to the last 30 days; both are rounded down to the hour (rollups are hourly). */
@@ -93,6 +95,7 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ r
     `sum(tokens_out)::int8 AS tokens_out`, `sum(gpu_seconds)::float8 AS gpu_seconds`, `sum(unpriced_events)::int8 AS unpriced_events`,
     `round(sum(cost_usd), 6)::text AS cost_usd`, `round(sum(cache_savings_usd), 6)::text AS cache_savings_usd`,
     `round(sum(reported_cost_usd), 6)::text AS reported_cost_usd`,
+    `CASE WHEN sum(tokens_in) > 0 THEN sum(cached_tokens_in)::float8 / sum(tokens_in) ELSE 0 END AS cache_hit_rate`,
     `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`,
   ].join(', ')}
     FROM rollups_hourly WHERE ${where.join(' AND ')}

@@ -18,6 +18,11 @@ export const ingestJobOptions: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 }
 
+export const QUEUE_REPRICE = 'reprice'
+export const ZRepriceQueueJob = z.object({ repriceId: z.string().regex(/^\d+$/) })
+export type TRepriceQueueJob = z.infer<typeof ZRepriceQueueJob>
+export const repriceJobId = (repriceId: string) => `reprice-${repriceId}`
+
 /** One job per batch; the job id makes a re-queue of a waiting batch a no-op. */
 export const ingestJobId = (batchId: string) => `batch-${batchId}`
 
@@ -55,6 +60,14 @@ export function queue(name: string): Queue {
 export async function enqueueIngest(batchIds: string[]): Promise<void> {
   if (batchIds.length === 0) return
   await queue(QUEUE_INGEST).addBulk(batchIds.map((batchId) => ({ name: 'batch', data: { batchId } satisfies TIngestJob, opts: { ...ingestJobOptions, jobId: ingestJobId(batchId) } })))
+}
+
+/** delayMs lets every worker's price-book cache (PRICE_CACHE_MS) expire first. */
+export async function enqueueReprice(repriceIds: string[], delayMs = 0): Promise<void> {
+  if (repriceIds.length === 0) return
+  await queue(QUEUE_REPRICE).addBulk(
+    repriceIds.map((repriceId) => ({ name: 'reprice', data: { repriceId } satisfies TRepriceQueueJob, opts: { ...ingestJobOptions, delay: delayMs, jobId: repriceJobId(repriceId) } })),
+  )
 }
 
 export async function closeQueues(): Promise<void> {

@@ -37,18 +37,28 @@ export function hourOf(iso: string): string {
   return d.toISOString()
 }
 
-/** Sum contributions by key, in key order (a fixed lock order keeps concurrent upserts free of deadlocks). */
-export function aggregate(items: TRollupContribution[]): TAcc[] {
+const emptyAcc = (hour: string, dims: string[]): TAcc => ({
+  hour, dims, events: 0n, requests: 0n, tokensIn: 0n, cachedIn: 0n, cacheWrite: 0n, tokensOut: 0n, gpuMicros: 0n,
+  unpriced: 0n, cost: 0n, savings: 0n, reported: 0n, latencySum: 0, latencyCount: 0n,
+})
+
+/** Group items by (hour, dimensions); `add` folds one item into its row. Rows come back in key order (a fixed lock order keeps concurrent upserts free of deadlocks). */
+function groupByKey<T extends { timestamp: string; dims: Record<TRollupDimension, string | null | undefined> }>(items: T[], add: (a: TAcc, item: T) => void): TAcc[] {
   const map = new Map<string, TAcc>()
   for (const c of items) {
     const hour = hourOf(c.timestamp)
     const dims = ROLLUP_DIMENSIONS.map((d) => c.dims[d] ?? '')
     const key = JSON.stringify([hour, dims])
     let a = map.get(key)
-    if (!a) {
-      a = { hour, dims, events: 0n, requests: 0n, tokensIn: 0n, cachedIn: 0n, cacheWrite: 0n, tokensOut: 0n, gpuMicros: 0n, unpriced: 0n, cost: 0n, savings: 0n, reported: 0n, latencySum: 0, latencyCount: 0n }
-      map.set(key, a)
-    }
+    if (!a) map.set(key, (a = emptyAcc(hour, dims)))
+    add(a, c)
+  }
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+}
+
+/** Sum new events' contributions by key. */
+export function aggregate(items: TRollupContribution[]): TAcc[] {
+  return groupByKey(items, (a, c) => {
     a.events += 1n
     a.requests += BigInt(c.requests)
     a.tokensIn += BigInt(c.tokens_in)
@@ -64,13 +74,36 @@ export function aggregate(items: TRollupContribution[]): TAcc[] {
       a.latencySum += c.latency_ms
       a.latencyCount += 1n
     }
-  }
-  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+  })
 }
 
-/** Add the contributions to the rollups, inside the caller's transaction. */
-export async function applyRollups(client: PoolClient, orgId: string, items: TRollupContribution[]): Promise<number> {
-  const rows = aggregate(items)
+/** A re-priced event's change: its old and new cost (null: unpriced). */
+export type TRepriceChange = {
+  timestamp: string
+  dims: Record<TRollupDimension, string | null | undefined>
+  old_cost_usd: string | null
+  new_cost_usd: string | null
+  old_cache_savings_usd: string | null
+  new_cache_savings_usd: string | null
+}
+
+/** Sum re-pricing changes into rollup deltas (events and tokens unchanged; cost, savings and unpriced move). */
+export function aggregateRepricing(changes: TRepriceChange[]): TAcc[] {
+  const scaled = (v: string | null) => (v === null ? 0n : toScaled(v, COST_SCALE))
+  return groupByKey(changes, (a, c) => {
+    a.cost += scaled(c.new_cost_usd) - scaled(c.old_cost_usd)
+    a.savings += scaled(c.new_cache_savings_usd) - scaled(c.old_cache_savings_usd)
+    a.unpriced += BigInt(Number(c.new_cost_usd === null) - Number(c.old_cost_usd === null))
+  })
+}
+
+/** Add new events to the rollups, inside the caller's transaction. */
+export const applyRollups = (client: PoolClient, orgId: string, items: TRollupContribution[]) => upsertRollups(client, orgId, aggregate(items))
+
+/** Move the rollups by re-pricing changes, inside the caller's transaction. */
+export const applyRepricing = (client: PoolClient, orgId: string, changes: TRepriceChange[]) => upsertRollups(client, orgId, aggregateRepricing(changes))
+
+async function upsertRollups(client: PoolClient, orgId: string, rows: TAcc[]): Promise<number> {
   if (rows.length === 0) return 0
   const col = <T>(f: (r: TAcc) => T) => rows.map(f)
   const dimCols = ROLLUP_DIMENSIONS.map((_, i) => col((r) => r.dims[i]))

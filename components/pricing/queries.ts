@@ -1,0 +1,54 @@
+'use client'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { apiFetch } from '@/components/api'
+import type { TCostDiscrepancy, TUnpricedModel } from '@/lib/prices'
+import type { TGpuPoolView, TPriceView } from '@/lib/prices/schema'
+import type { TRepriceJobView } from '@/lib/reprice'
+import type { TCatalogEntry } from '@/lib/cost/catalog'
+
+export const pricingQueries = {
+  all: (org: string) => ['pricing', org] as const,
+  prices: (org: string) => [...pricingQueries.all(org), 'prices'] as const,
+  unpriced: (org: string) => [...pricingQueries.all(org), 'unpriced'] as const,
+  jobs: (org: string) => [...pricingQueries.all(org), 'jobs'] as const,
+  discrepancies: (org: string) => [...pricingQueries.all(org), 'discrepancies'] as const,
+  catalog: (org: string, q: string) => [...pricingQueries.all(org), 'catalog', q] as const,
+}
+
+const q = (org: string) => `org=${encodeURIComponent(org)}`
+
+export function useOrgPrices(org: string) {
+  return useQuery({ queryKey: pricingQueries.prices(org), queryFn: ({ signal }) => apiFetch<{ prices: TPriceView[]; gpu_pools: TGpuPoolView[] }>(`/api/v1/prices?${q(org)}`, { signal }) })
+}
+export function useUnpriced(org: string) {
+  return useQuery({ queryKey: pricingQueries.unpriced(org), queryFn: ({ signal }) => apiFetch<{ models: TUnpricedModel[] }>(`/api/v1/prices/unpriced?${q(org)}`, { signal }) })
+}
+export function useRepriceJobs(org: string) {
+  return useQuery({
+    queryKey: pricingQueries.jobs(org),
+    queryFn: ({ signal }) => apiFetch<{ jobs: TRepriceJobView[] }>(`/api/v1/reprice-jobs?${q(org)}`, { signal }),
+    // Poll while something is re-pricing, so progress moves on screen.
+    refetchInterval: (query) => (query.state.data?.jobs.some((j) => j.status === 'queued' || j.status === 'running') ? 1000 : false),
+  })
+}
+export function useDiscrepancies(org: string) {
+  return useQuery({ queryKey: pricingQueries.discrepancies(org), queryFn: ({ signal }) => apiFetch<{ models: TCostDiscrepancy[] }>(`/api/v1/prices/discrepancies?${q(org)}`, { signal }) })
+}
+export function useCatalog(org: string, search: string) {
+  return useQuery({
+    queryKey: pricingQueries.catalog(org, search),
+    queryFn: ({ signal }) => apiFetch<{ models: TCatalogEntry[]; source: string }>(`/api/v1/prices/catalog?${q(org)}&q=${encodeURIComponent(search)}`, { signal }),
+    placeholderData: (prev) => prev,
+  })
+}
+
+export function usePutPrices(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (body: unknown) => apiFetch<{ reprice_job_ids: string[] }>(`/api/v1/prices?${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: pricingQueries.all(org) })
+      void qc.invalidateQueries({ queryKey: ['metrics', org] })
+    },
+  })
+}

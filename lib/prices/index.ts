@@ -1,0 +1,96 @@
+import { pool } from '@/lib/db'
+import type { TGpuPoolView, TPriceView, TPricesPut } from '@/lib/prices/schema'
+import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'
+
+// An organization's own prices (overrides of the shipped catalog) and GPU
+// pool prices. Writing one re-prices exactly the events it can cover.
+
+export async function listOrgPrices(orgId: string): Promise<{ prices: TPriceView[]; gpu_pools: TGpuPoolView[] }> {
+  const [p, g] = await Promise.all([
+    pool().query<TPriceView & { effective_from: Date }>(
+      `SELECT provider, model, effective_from, input_per_mtok::text, cached_input_per_mtok::text, cache_write_per_mtok::text,
+              output_per_mtok::text, per_request::text, tiers
+       FROM prices WHERE org_id = $1 ORDER BY provider, model, effective_from`,
+      [orgId],
+    ),
+    pool().query<TGpuPoolView & { effective_from: Date }>(
+      `SELECT pool, gpu_type, gpu_hour_usd::text, effective_from FROM gpu_pool_prices WHERE org_id = $1 ORDER BY pool, effective_from`,
+      [orgId],
+    ),
+  ])
+  const trim = (v: string | null) => (v === null ? null : v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v)
+  return {
+    prices: p.rows.map((r) => ({
+      ...r,
+      effective_from: r.effective_from.toISOString(),
+      input_per_mtok: trim(r.input_per_mtok)!, cached_input_per_mtok: trim(r.cached_input_per_mtok), cache_write_per_mtok: trim(r.cache_write_per_mtok),
+      output_per_mtok: trim(r.output_per_mtok)!, per_request: trim(r.per_request),
+    })),
+    gpu_pools: g.rows.map((r) => ({ ...r, gpu_hour_usd: trim(r.gpu_hour_usd)!, effective_from: r.effective_from.toISOString() })),
+  }
+}
+
+/** Upsert (same provider, model and effective_from replaces) and schedule re-pricing of what they cover. */
+export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ reprice_job_ids: string[] }> {
+  const client = await pool().connect()
+  const scopes: TRepriceScope[] = []
+  try {
+    await client.query('BEGIN')
+    for (const p of body.prices ?? []) {
+      await client.query(
+        `INSERT INTO prices (id, org_id, provider, model, effective_from, input_per_mtok, cached_input_per_mtok, cache_write_per_mtok, output_per_mtok, per_request, tiers)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+         ON CONFLICT (org_id, provider, model, effective_from) DO UPDATE SET
+           input_per_mtok = EXCLUDED.input_per_mtok, cached_input_per_mtok = EXCLUDED.cached_input_per_mtok,
+           cache_write_per_mtok = EXCLUDED.cache_write_per_mtok, output_per_mtok = EXCLUDED.output_per_mtok,
+           per_request = EXCLUDED.per_request, tiers = EXCLUDED.tiers`,
+        [orgId, p.provider, p.model, p.effective_from, p.input_per_mtok, p.cached_input_per_mtok ?? null, p.cache_write_per_mtok ?? null,
+          p.output_per_mtok, p.per_request ?? null, p.tiers ? JSON.stringify(p.tiers) : null],
+      )
+      scopes.push({ provider: p.provider, model: p.model, gpuPool: null, from: p.effective_from })
+    }
+    for (const g of body.gpu_pools ?? []) {
+      await client.query(
+        `INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
+         ON CONFLICT (org_id, pool, effective_from) DO UPDATE SET gpu_type = EXCLUDED.gpu_type, gpu_hour_usd = EXCLUDED.gpu_hour_usd`,
+        [orgId, g.pool, g.gpu_type, g.gpu_hour_usd, g.effective_from],
+      )
+      scopes.push({ provider: null, model: null, gpuPool: g.pool, from: g.effective_from })
+    }
+    await client.query('COMMIT')
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw e
+  } finally {
+    client.release()
+  }
+  const reprice_job_ids = await scheduleReprice(orgId, scopes)
+  return { reprice_job_ids }
+}
+
+export type TUnpricedModel = { provider: string | null; model: string | null; events: number; first_seen: string; last_seen: string }
+
+export async function listUnpriced(orgId: string): Promise<TUnpricedModel[]> {
+  const r = await pool().query<{ provider: string | null; model: string | null; events: string; first_seen: Date; last_seen: Date }>(
+    `SELECT provider, model, count(*)::text AS events, min(timestamp) AS first_seen, max(timestamp) AS last_seen
+     FROM inference_events WHERE org_id = $1 AND cost_usd IS NULL GROUP BY provider, model ORDER BY count(*) DESC LIMIT 200`,
+    [orgId],
+  )
+  return r.rows.map((x) => ({ ...x, events: Number(x.events), first_seen: x.first_seen.toISOString(), last_seen: x.last_seen.toISOString() }))
+}
+
+export type TCostDiscrepancy = { provider: string | null; model: string | null; events: number; computed_usd: string; reported_usd: string; difference_usd: string }
+
+/** Where the provider-reported cost differs from ours by more than 1% (per event), summed by model. */
+export async function listDiscrepancies(orgId: string, from: Date, to: Date): Promise<TCostDiscrepancy[]> {
+  const r = await pool().query<{ provider: string | null; model: string | null; events: string; computed_usd: string; reported_usd: string; difference_usd: string }>(
+    `SELECT provider, model, count(*)::text AS events, round(sum(cost_usd), 6)::text AS computed_usd,
+            round(sum(reported_cost_usd), 6)::text AS reported_usd, round(sum(cost_usd - reported_cost_usd), 6)::text AS difference_usd
+     FROM inference_events
+     WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3 AND reported_cost_usd IS NOT NULL AND cost_usd IS NOT NULL
+       AND abs(cost_usd - reported_cost_usd) > 0.01 * greatest(reported_cost_usd, cost_usd)
+     GROUP BY provider, model ORDER BY abs(sum(cost_usd - reported_cost_usd)) DESC LIMIT 200`,
+    [orgId, from, to],
+  )
+  return r.rows.map((x) => ({ ...x, events: Number(x.events) }))
+}
