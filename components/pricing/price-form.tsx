@@ -3,6 +3,8 @@ import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Field, Input } from '@/components/ui'
 import { usePutPrices } from '@/components/pricing/queries'
+import { ZPricesPut } from '@/lib/prices/schema'
+import { issuesToLines } from '@/lib/validation'
 
 const FIELDS = [
   { name: 'input_per_mtok', label: 'Input $/M tokens', required: true },
@@ -19,6 +21,7 @@ const todayUtc = () => new Date().toISOString().slice(0, 10) + 'T00:00'
 export function PriceForm({ org, provider = '', model = '', onDone, idPrefix }: { org: string; provider?: string; model?: string; onDone?: () => void; idPrefix: string }) {
   const put = usePutPrices(org)
   const [saved, setSaved] = useState<string | null>(null)
+  const [localErrors, setLocalErrors] = useState<string[]>([])
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
@@ -33,11 +36,16 @@ export function PriceForm({ org, provider = '', model = '', onDone, idPrefix }: 
       if (v !== '') price[fld.name] = v
     }
     setSaved(null)
+    // The server checks the same schema; checking here first answers without a round trip.
+    const local = ZPricesPut.safeParse({ prices: [price] }, { reportInput: true })
+    setLocalErrors(local.success ? [] : issuesToLines(local.error.issues))
+    if (!local.success) return
     put.mutate({ prices: [price] }, { onSuccess: () => { setSaved(`${price.provider}/${price.model}`); onDone?.() } })
   }
 
   const err = put.error instanceof ApiError ? put.error : null
-  const fieldErr = (name: string) => err?.lines.find((l) => l.startsWith(`prices.0.${name}:`))?.slice(`prices.0.${name}: `.length)
+  const lines = localErrors.length ? localErrors : (err?.lines ?? [])
+  const fieldErr = (name: string) => lines.find((l) => l.startsWith(`prices.0.${name}:`))?.slice(`prices.0.${name}: `.length)
   const id = (n: string) => `${idPrefix}-${n}`
 
   return (
@@ -64,10 +72,8 @@ export function PriceForm({ org, provider = '', model = '', onDone, idPrefix }: 
         <Button type="submit" disabled={put.isPending}>{put.isPending ? 'Saving…' : 'Save price and re-price events'}</Button>
         {saved && <span role="status" className="text-sm text-emerald-700">Saved {saved}. Re-pricing the events it covers…</span>}
       </div>
-      {put.error && !err?.lines.length && <Alert>{put.error.message}</Alert>}
-      {err && err.lines.some((l) => !FIELDS.some((f) => l.startsWith(`prices.0.${f.name}:`)) && !/^prices\.0\.(provider|model|effective_from):/.test(l)) && (
-        <Alert>{err.lines.join('; ')}</Alert>
-      )}
+      {put.error && !err?.lines.length && !localErrors.length && <Alert>{put.error.message}</Alert>}
+      {lines.some((l) => !FIELDS.some((f) => l.startsWith(`prices.0.${f.name}:`)) && !/^prices\.0\.(provider|model|effective_from):/.test(l)) && <Alert>{lines.join('; ')}</Alert>}
     </form>
   )
 }

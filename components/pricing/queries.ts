@@ -1,5 +1,6 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef } from 'react'
 import { apiFetch } from '@/components/api'
 import type { TCostDiscrepancy, TUnpricedModel } from '@/lib/prices'
 import type { TGpuPoolView, TPriceView } from '@/lib/prices/schema'
@@ -15,29 +16,44 @@ export const pricingQueries = {
   catalog: (org: string, q: string) => [...pricingQueries.all(org), 'catalog', q] as const,
 }
 
-const q = (org: string) => `org=${encodeURIComponent(org)}`
+const orgParam = (org: string) => `org=${encodeURIComponent(org)}`
 
 export function useOrgPrices(org: string) {
-  return useQuery({ queryKey: pricingQueries.prices(org), queryFn: ({ signal }) => apiFetch<{ prices: TPriceView[]; gpu_pools: TGpuPoolView[] }>(`/api/v1/prices?${q(org)}`, { signal }) })
+  return useQuery({ queryKey: pricingQueries.prices(org), queryFn: ({ signal }) => apiFetch<{ prices: TPriceView[]; gpu_pools: TGpuPoolView[] }>(`/api/v1/prices?${orgParam(org)}`, { signal }) })
 }
 export function useUnpriced(org: string) {
-  return useQuery({ queryKey: pricingQueries.unpriced(org), queryFn: ({ signal }) => apiFetch<{ models: TUnpricedModel[] }>(`/api/v1/prices/unpriced?${q(org)}`, { signal }) })
+  return useQuery({ queryKey: pricingQueries.unpriced(org), queryFn: ({ signal }) => apiFetch<{ models: TUnpricedModel[] }>(`/api/v1/prices/unpriced?${orgParam(org)}`, { signal }) })
 }
 export function useRepriceJobs(org: string) {
-  return useQuery({
+  const qc = useQueryClient()
+  const wasActive = useRef(false)
+  const q = useQuery({
     queryKey: pricingQueries.jobs(org),
-    queryFn: ({ signal }) => apiFetch<{ jobs: TRepriceJobView[] }>(`/api/v1/reprice-jobs?${q(org)}`, { signal }),
+    queryFn: ({ signal }) => apiFetch<{ jobs: TRepriceJobView[] }>(`/api/v1/reprice-jobs?${orgParam(org)}`, { signal }),
     // Poll while something is re-pricing, so progress moves on screen.
-    refetchInterval: (query) => (query.state.data?.jobs.some((j) => j.status === 'queued' || j.status === 'running') ? 1000 : false),
+    refetchInterval: (query) => (isActive(query.state.data?.jobs) ? 1000 : false),
   })
+  // When re-pricing finishes, what it changed (unpriced list, spend) is stale: refetch it.
+  const active = isActive(q.data?.jobs)
+  useEffect(() => {
+    if (wasActive.current && !active) {
+      void qc.invalidateQueries({ queryKey: pricingQueries.unpriced(org) })
+      void qc.invalidateQueries({ queryKey: pricingQueries.discrepancies(org) })
+      void qc.invalidateQueries({ queryKey: ['metrics', org] })
+    }
+    wasActive.current = active
+  }, [active, org, qc])
+  return q
 }
+
+const isActive = (jobs: TRepriceJobView[] | undefined) => !!jobs?.some((j) => j.status === 'queued' || j.status === 'running')
 export function useDiscrepancies(org: string) {
-  return useQuery({ queryKey: pricingQueries.discrepancies(org), queryFn: ({ signal }) => apiFetch<{ models: TCostDiscrepancy[] }>(`/api/v1/prices/discrepancies?${q(org)}`, { signal }) })
+  return useQuery({ queryKey: pricingQueries.discrepancies(org), queryFn: ({ signal }) => apiFetch<{ models: TCostDiscrepancy[] }>(`/api/v1/prices/discrepancies?${orgParam(org)}`, { signal }) })
 }
 export function useCatalog(org: string, search: string) {
   return useQuery({
     queryKey: pricingQueries.catalog(org, search),
-    queryFn: ({ signal }) => apiFetch<{ models: TCatalogEntry[]; source: string }>(`/api/v1/prices/catalog?${q(org)}&q=${encodeURIComponent(search)}`, { signal }),
+    queryFn: ({ signal }) => apiFetch<{ models: TCatalogEntry[]; source: string }>(`/api/v1/prices/catalog?${orgParam(org)}&q=${encodeURIComponent(search)}`, { signal }),
     placeholderData: (prev) => prev,
   })
 }
@@ -45,7 +61,7 @@ export function useCatalog(org: string, search: string) {
 export function usePutPrices(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: unknown) => apiFetch<{ reprice_job_ids: string[] }>(`/api/v1/prices?${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
+    mutationFn: (body: unknown) => apiFetch<{ reprice_job_ids: string[] }>(`/api/v1/prices?${orgParam(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: pricingQueries.all(org) })
       void qc.invalidateQueries({ queryKey: ['metrics', org] })
