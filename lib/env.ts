@@ -14,6 +14,10 @@ const ZEnv = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long a process trusts its cached copy of an organization's prices; re-pricing waits this long first. */
   PRICE_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Default events per second per organization (an organization's ingest_rate_limit overrides it). */
+  INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(100_000),
+  /** Above this many unprocessed batches the ingest API answers 429. */
+  INGEST_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).default(20_000),
   RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -58,7 +58,7 @@ export async function revokeApiKey(orgId: string, keyId: string): Promise<void> 
   keyCache.clear()
 }
 
-export type TKeyPrincipal = { keyId: string; orgId: string; scopes: string[]; defaultEnvironment: string | null }
+export type TKeyPrincipal = { keyId: string; orgId: string; scopes: string[]; defaultEnvironment: string | null; ingestRateLimit: number | null }
 
 // The ingest path authenticates every request: a short cache keeps that off
 // the database. A revoked key stops working within KEY_CACHE_MS at most.
@@ -71,8 +71,8 @@ export async function verifyApiKey(raw: string): Promise<TKeyPrincipal | null> {
   const h = hashKey(raw)
   const hit = keyCache.get(h)
   if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.principal
-  const k = await prisma().apiKey.findUnique({ where: { hash: h } })
-  const principal = k && !k.revokedAt ? { keyId: k.id, orgId: k.orgId, scopes: k.scopes, defaultEnvironment: k.defaultEnvironment } : null
+  const k = await prisma().apiKey.findUnique({ where: { hash: h }, include: { org: { select: { ingestRateLimit: true } } } })
+  const principal = k && !k.revokedAt ? { keyId: k.id, orgId: k.orgId, scopes: k.scopes, defaultEnvironment: k.defaultEnvironment, ingestRateLimit: k.org.ingestRateLimit } : null
   keyCache.set(h, { at: Date.now(), principal })
   if (principal && Date.now() - (lastUsedWritten.get(principal.keyId) ?? 0) > 60_000) {
     lastUsedWritten.set(principal.keyId, Date.now())

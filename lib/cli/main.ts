@@ -1,7 +1,7 @@
 // npm run cli -- <command>: operator commands that need no browser.
 import { parseArgs } from 'node:util'
 import { loadEnv } from '@/lib/env'
-import { closeDb } from '@/lib/db'
+import { closeDb, prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { ZSignUp } from '@/lib/orgs/schema'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -20,6 +20,18 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       const out = { org_id: org.id, org_slug: org.slug, api_key: key }
       if (values.json) console.log(JSON.stringify(out))
       else console.log(`Created organization ${org.slug} (${org.id})\nAdmin: ${parsed.data.email}\nAPI key (ingest, read), shown once: ${key}`)
+    },
+  },
+  'org:set-rate-limit': {
+    usage: 'org:set-rate-limit --org <slug> --events-per-second N   (0: back to the default INGEST_RATE_LIMIT)',
+    async run(argv) {
+      const { values } = parseArgs({ args: argv, options: { org: { type: 'string' }, 'events-per-second': { type: 'string' } } })
+      const n = Number(values['events-per-second'])
+      if (!values.org) throw new Error('--org: is required')
+      if (!Number.isInteger(n) || n < 0) throw new Error('--events-per-second: must be an integer ≥ 0')
+      const r = await prisma().organization.updateMany({ where: { slug: values.org }, data: { ingestRateLimit: n === 0 ? null : n } })
+      if (r.count === 0) throw new Error(`--org: no organization with slug "${values.org}"`)
+      console.log(n === 0 ? `${values.org}: ingest limit back to the default` : `${values.org}: ingest limited to ${n} events per second (burst ${2 * n}); API keys pick it up within 30 s`)
     },
   },
 }

@@ -16,6 +16,8 @@ export type TOrgContext = {
   role: Role | null // null for API keys
   userId: string | null
   defaultEnvironment: string | null
+  /** The organization's ingest limit (events/s), when set; API keys only. */
+  ingestRateLimit: number | null
 }
 
 type TOptions<Q extends z.ZodType> = {
@@ -47,7 +49,7 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
     if (!key) throw unauthorized('Invalid or revoked API key')
     if (!scope) throw forbidden('This endpoint needs a signed-in session, not an API key')
     if (!key.scopes.includes(scope)) throw forbidden(`This API key lacks the "${scope}" scope`)
-    return { orgId: key.orgId, via: 'api_key', role: null, userId: null, defaultEnvironment: key.defaultEnvironment }
+    return { orgId: key.orgId, via: 'api_key', role: null, userId: null, defaultEnvironment: key.defaultEnvironment, ingestRateLimit: key.ingestRateLimit }
   }
   if (!permission) throw unauthorized(`Send "Authorization: Bearer <api key>" with the "${scope}" scope`)
   const user = await sessionUser()
@@ -61,7 +63,7 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   }
   if (!membership) throw forbidden('You are not a member of this organization')
   if (!can(membership.role, permission)) throw forbidden(`Your role (${membership.role}) does not allow ${permission}`)
-  return { orgId: membership.org.id, via: 'session', role: membership.role, userId: user.id, defaultEnvironment: null }
+  return { orgId: membership.org.id, via: 'session', role: membership.role, userId: user.id, defaultEnvironment: null, ingestRateLimit: null }
 }
 
 export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(handler: THandler<Q>, opts: TOptions<Q>) {

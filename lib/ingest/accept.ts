@@ -1,51 +1,81 @@
 import { pool } from '@/lib/db'
 import { enqueueIngest } from '@/lib/queues'
+import type { z } from 'zod'
 import { parseOrThrow } from '@/lib/validation'
+import { enforceIngestLimits } from '@/lib/ingest/limits'
+import { validateOutcome, ZOutcomesEnvelope, type TIngestOutcome } from '@/lib/outcomes/schema'
 import { validateEvent, ZEventsEnvelope, type TIngestAnswer, type TIngestEvent, type TRejected } from '@/lib/ingest/schema'
 
-export type TIngestContext = { orgId: string; defaultEnvironment?: string | null; now?: Date }
+export type TIngestContext = { orgId: string; defaultEnvironment?: string | null; now?: Date; rateLimit?: number | null }
+
+type TBatchKind<T extends { id: string }> = {
+  kind: 'events' | 'outcomes'
+  envelope: z.ZodType<Record<string, unknown[]>>
+  listKey: string
+  /** Table whose (org_id, <idColumn>) already holds the ids that were counted. */
+  table: 'inference_events' | 'outcomes'
+  idColumn: 'event_id' | 'outcome_id'
+  validate: (raw: unknown, ctx: TIngestContext & { now: Date }) => { ok: true; item: T } | { ok: false; errors: string[] }
+}
+
+const EVENTS: TBatchKind<TIngestEvent> = {
+  kind: 'events', envelope: ZEventsEnvelope, listKey: 'events', table: 'inference_events', idColumn: 'event_id',
+  validate: (raw, ctx) => {
+    const r = validateEvent(raw, ctx)
+    return r.ok ? { ok: true, item: r.event } : r
+  },
+}
+
+const OUTCOMES: TBatchKind<TIngestOutcome> = {
+  kind: 'outcomes', envelope: ZOutcomesEnvelope, listKey: 'outcomes', table: 'outcomes', idColumn: 'outcome_id', validate: validateOutcome,
+}
+
+/** POST /api/v1/events */
+export const acceptEvents = (ctx: TIngestContext, body: unknown) => acceptBatch(EVENTS, ctx, body)
+/** POST /api/v1/outcomes */
+export const acceptOutcomes = (ctx: TIngestContext, body: unknown) => acceptBatch(OUTCOMES, ctx, body)
 
 /**
- * Validate a parsed body, persist the valid events as one batch in PostgreSQL
+ * Validate a parsed body, persist the valid items as one batch in PostgreSQL
  * (durable before we answer 202), then queue a reference to it. If Redis is
  * away the batch waits in PostgreSQL and the reconciler queues it later.
  */
-export async function acceptEvents(ctx: TIngestContext, body: unknown): Promise<TIngestAnswer> {
-  const envelope = parseOrThrow(ZEventsEnvelope, body, 'Invalid request body: expected {"events": [...]} with 1 to 1000 events')
-
+async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: TIngestContext, body: unknown): Promise<TIngestAnswer> {
+  const envelope = parseOrThrow(spec.envelope, body, `Invalid request body: expected {"${spec.listKey}": [...]} with 1 to 1000 ${spec.listKey}`)
   const now = ctx.now ?? new Date()
   const rejected: TRejected[] = []
-  const valid: TIngestEvent[] = []
+  const valid: T[] = []
   const seen = new Set<string>()
   let duplicates = 0
-  envelope.events.forEach((raw, index) => {
-    const r = validateEvent(raw, { now, defaultEnvironment: ctx.defaultEnvironment })
+  envelope[spec.listKey].forEach((raw, index) => {
+    const r = spec.validate(raw, { ...ctx, now })
     if (!r.ok) return void rejected.push({ index, errors: r.errors })
-    if (seen.has(r.event.id)) return void duplicates++
-    seen.add(r.event.id)
-    valid.push(r.event)
+    if (seen.has(r.item.id)) return void duplicates++
+    seen.add(r.item.id)
+    valid.push(r.item)
   })
   if (valid.length === 0) return { accepted: 0, duplicates, rejected }
+  await enforceIngestLimits(ctx.orgId, ctx.rateLimit, valid.length)
 
   const client = await pool().connect()
   let batchId: string | null = null
-  let fresh: TIngestEvent[] = valid
+  let fresh: T[] = valid
   try {
     // Ids already stored are duplicates now. Ids still waiting in another
     // batch are caught by the worker's ON CONFLICT: counted once either way.
-    const known = await client.query<{ event_id: string }>(
-      'SELECT event_id FROM inference_events WHERE org_id = $1 AND event_id = ANY($2::text[])',
+    const known = await client.query<{ id: string }>(
+      `SELECT ${spec.idColumn} AS id FROM ${spec.table} WHERE org_id = $1 AND ${spec.idColumn} = ANY($2::text[])`,
       [ctx.orgId, valid.map((e) => e.id)],
     )
     if (known.rowCount) {
-      const knownIds = new Set(known.rows.map((r) => r.event_id))
+      const knownIds = new Set(known.rows.map((r) => r.id))
       fresh = valid.filter((e) => !knownIds.has(e.id))
       duplicates += valid.length - fresh.length
     }
     if (fresh.length > 0) {
       const ins = await client.query<{ id: string }>(
         'INSERT INTO ingest_batches (org_id, kind, payload, event_count) VALUES ($1, $2, $3::jsonb, $4) RETURNING id::text',
-        [ctx.orgId, 'events', JSON.stringify(fresh), fresh.length],
+        [ctx.orgId, spec.kind, JSON.stringify(fresh), fresh.length],
       )
       batchId = ins.rows[0].id
     }

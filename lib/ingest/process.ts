@@ -1,11 +1,15 @@
+import type { PoolClient } from 'pg'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { applyRollups, type TRollupContribution } from '@/lib/rollups/hourly'
 import type { TIngestEvent } from '@/lib/ingest/schema'
+import type { TIngestOutcome } from '@/lib/outcomes/schema'
+import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
 
-// The ingest worker's unit of work: one persisted batch. Events are inserted
-// (ON CONFLICT DO NOTHING on (org, id)), the rollups move only for the rows
-// that were new, and the batch is marked processed — all in one transaction.
+// The ingest worker's unit of work: one persisted batch (of events or of
+// outcomes). Items are inserted (ON CONFLICT DO NOTHING on (org, id)), the
+// rollups move only for the rows that were new, and the batch is marked
+// processed — all in one transaction.
 // Running it twice, or after a crash at any point, counts every event once.
 
 const EVENT_COLUMNS = [
@@ -29,62 +33,87 @@ export async function processBatch(batchId: string): Promise<TProcessResult> {
   try {
     await client.query('BEGIN')
     // FOR UPDATE: a second worker on the same batch waits here, then sees it processed.
-    const b = await client.query<{ org_id: string; payload: TIngestEvent[] }>(
-      'SELECT org_id, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE',
+    const b = await client.query<{ org_id: string; kind: string; payload: unknown[] }>(
+      'SELECT org_id, kind, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE',
       [batchId],
     )
     if (b.rowCount === 0) {
       await client.query('ROLLBACK')
       return { status: 'already_processed', inserted: 0, duplicates: 0 }
     }
-    const orgId = b.rows[0].org_id
-    // Sorted ids give concurrent batches one lock order on the unique index.
-    const events = [...b.rows[0].payload].sort((a, c) => (a.id < c.id ? -1 : a.id > c.id ? 1 : 0))
-    const book = await loadPriceBook(orgId)
-    const priced = events.map((e) => ({ e, cost: book.price({ ...e, timestamp: new Date(e.timestamp) }) }))
-
-    const values = (e: TIngestEvent, cost: (typeof priced)[number]['cost']): unknown[] => [
-      e.id, e.timestamp, e.environment, e.traffic_source, e.workflow_id, e.run_id ?? null, e.step, e.call_type, e.feature ?? null,
-      e.scenario_id ?? null, e.owner ?? null, e.account_id ?? null, e.user_id ?? null, e.provider ?? null, e.model ?? null,
-      e.tokens_in ?? 0, e.cached_tokens_in ?? 0, e.cache_write_tokens ?? 0, e.tokens_out ?? 0, e.requests, e.gpu_seconds ?? null,
-      e.gpu_pool ?? null, e.outcome, e.attempt ?? null, e.latency_ms ?? null, cost.priced ? cost.cost_usd : null,
-      cost.priced ? cost.cache_savings_usd : null, e.cost_usd ?? null, e.input_hash ?? null, e.max_tokens ?? null,
-      e.metadata ? JSON.stringify(e.metadata) : null,
-    ]
-    const rows = priced.map(({ e, cost }) => values(e, cost))
-    const columns = EVENT_COLUMNS.map((_, i) => rows.map((r) => r[i]))
-    const ins = await client.query<{ event_id: string }>(INSERT_EVENTS_SQL, [orgId, batchId, ...columns])
-    const insertedIds = new Set(ins.rows.map((r) => r.event_id))
-
-    const contributions: TRollupContribution[] = priced
-      .filter(({ e }) => insertedIds.has(e.id))
-      .map(({ e, cost }) => ({
-        timestamp: e.timestamp,
-        dims: {
-          environment: e.environment, traffic_source: e.traffic_source, workflow_id: e.workflow_id, step: e.step, call_type: e.call_type,
-          feature: e.feature, account_id: e.account_id, provider: e.provider, model: e.model, outcome: e.outcome,
-        },
-        requests: e.requests,
-        tokens_in: e.tokens_in ?? 0,
-        cached_tokens_in: e.cached_tokens_in ?? 0,
-        cache_write_tokens: e.cache_write_tokens ?? 0,
-        tokens_out: e.tokens_out ?? 0,
-        gpu_seconds: e.gpu_seconds,
-        cost_usd: cost.priced ? cost.cost_usd : null,
-        cache_savings_usd: cost.priced ? cost.cache_savings_usd : null,
-        reported_cost_usd: e.cost_usd,
-        latency_ms: e.latency_ms,
-      }))
-    await applyRollups(client, orgId, contributions)
-    await client.query('UPDATE ingest_batches SET processed_at = now(), inserted = $2 WHERE id = $1', [batchId, insertedIds.size])
+    const { org_id: orgId, kind, payload } = b.rows[0]
+    const inserted =
+      kind === 'outcomes'
+        ? await insertOutcomes(client, orgId, batchId, payload as TIngestOutcome[])
+        : await insertEvents(client, orgId, batchId, payload as TIngestEvent[])
+    await client.query('UPDATE ingest_batches SET processed_at = now(), inserted = $2 WHERE id = $1', [batchId, inserted])
     await client.query('COMMIT')
-    return { status: 'processed', inserted: insertedIds.size, duplicates: events.length - insertedIds.size }
+    return { status: 'processed', inserted, duplicates: payload.length - inserted }
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined)
     throw e
   } finally {
     client.release()
   }
+}
+
+// Sorted ids give concurrent batches one lock order on the unique index.
+const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, c) => (a.id < c.id ? -1 : a.id > c.id ? 1 : 0))
+
+async function insertEvents(client: PoolClient, orgId: string, batchId: string, payload: TIngestEvent[]): Promise<number> {
+  const events = byId(payload)
+  const book = await loadPriceBook(orgId)
+  const priced = events.map((e) => ({ e, cost: book.price({ ...e, timestamp: new Date(e.timestamp) }) }))
+
+  const values = (e: TIngestEvent, cost: (typeof priced)[number]['cost']): unknown[] => [
+    e.id, e.timestamp, e.environment, e.traffic_source, e.workflow_id, e.run_id ?? null, e.step, e.call_type, e.feature ?? null,
+    e.scenario_id ?? null, e.owner ?? null, e.account_id ?? null, e.user_id ?? null, e.provider ?? null, e.model ?? null,
+    e.tokens_in ?? 0, e.cached_tokens_in ?? 0, e.cache_write_tokens ?? 0, e.tokens_out ?? 0, e.requests, e.gpu_seconds ?? null,
+    e.gpu_pool ?? null, e.outcome, e.attempt ?? null, e.latency_ms ?? null, cost.priced ? cost.cost_usd : null,
+    cost.priced ? cost.cache_savings_usd : null, e.cost_usd ?? null, e.input_hash ?? null, e.max_tokens ?? null,
+    e.metadata ? JSON.stringify(e.metadata) : null,
+  ]
+  const rows = priced.map(({ e, cost }) => values(e, cost))
+  const columns = EVENT_COLUMNS.map((_, i) => rows.map((r) => r[i]))
+  const ins = await client.query<{ event_id: string }>(INSERT_EVENTS_SQL, [orgId, batchId, ...columns])
+  const insertedIds = new Set(ins.rows.map((r) => r.event_id))
+
+  const contributions: TRollupContribution[] = priced
+    .filter(({ e }) => insertedIds.has(e.id))
+    .map(({ e, cost }) => ({
+      timestamp: e.timestamp,
+      dims: {
+        environment: e.environment, traffic_source: e.traffic_source, workflow_id: e.workflow_id, step: e.step, call_type: e.call_type,
+        feature: e.feature, account_id: e.account_id, provider: e.provider, model: e.model, outcome: e.outcome,
+      },
+      requests: e.requests,
+      tokens_in: e.tokens_in ?? 0,
+      cached_tokens_in: e.cached_tokens_in ?? 0,
+      cache_write_tokens: e.cache_write_tokens ?? 0,
+      tokens_out: e.tokens_out ?? 0,
+      gpu_seconds: e.gpu_seconds,
+      cost_usd: cost.priced ? cost.cost_usd : null,
+      cache_savings_usd: cost.priced ? cost.cache_savings_usd : null,
+      reported_cost_usd: e.cost_usd,
+      latency_ms: e.latency_ms,
+    }))
+  await applyRollups(client, orgId, contributions)
+  return insertedIds.size
+}
+
+async function insertOutcomes(client: PoolClient, orgId: string, batchId: string, payload: TIngestOutcome[]): Promise<number> {
+  const items = byId(payload)
+  const col = <K extends keyof TIngestOutcome>(k: K) => items.map((o) => o[k] ?? null)
+  const ins = await client.query<{ outcome_id: string }>(
+    `INSERT INTO outcomes (org_id, batch_id, outcome_id, timestamp, workflow_id, run_id, account_id, feature, accepted, kind)
+     SELECT $1::uuid, $2::int8, * FROM unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bool[], $10::text[])
+     ON CONFLICT (org_id, outcome_id) DO NOTHING
+     RETURNING outcome_id`,
+    [orgId, batchId, col('id'), col('timestamp'), col('workflow_id'), col('run_id'), col('account_id'), col('feature'), col('accepted'), col('kind')],
+  )
+  const insertedIds = new Set(ins.rows.map((r) => r.outcome_id))
+  await applyOutcomeRollups(client, orgId, items.filter((o) => insertedIds.has(o.id)))
+  return insertedIds.size
 }
 
 /** Batches no worker finished (lost with Redis, or a worker crash): their ids, oldest first. */

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { ROLLUP_DIMENSIONS, type TRollupDimension } from '@/lib/rollups/hourly'
+import { OUTCOME_DIMENSIONS } from '@/lib/rollups/outcomes'
+import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
 
 // GET /api/v1/metrics: sums over the hourly rollups (never the raw events).
 
@@ -64,6 +66,12 @@ export type TMetricsRow = Partial<Record<TRollupDimension, string | null>> & {
   avg_latency_ms: number | null
   /** cached_tokens_in / tokens_in */
   cache_hit_rate: number
+  /** cost of production traffic (traffic_source and environment production): what cost per accepted outcome divides */
+  production_cost_usd: string
+  /** present when the grouping and filters use only workflow_id, feature, account_id (and environment/traffic_source filters) */
+  outcomes?: number
+  accepted_outcomes?: number
+  cost_per_accepted_outcome_usd?: string | null
 }
 
 /** from/to default to the last 30 days; both are rounded down to the hour (rollups are hourly). */
@@ -73,19 +81,40 @@ export function resolveRange(q: Pick<TMetricsQuery, 'from' | 'to'>, now = new Da
   return { from, to }
 }
 
-export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ rows: TMetricsRow[] }> {
+const bucketSql = (g: TMetricsQuery['granularity']) =>
+  g === 'hour' ? `hour` : g === 'day' ? `date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : null
+
+/** WHERE for a rollup table: the organization, the hours of [from, to), and a filter per listed dimension. */
+function rollupWhere(orgId: string, q: TMetricsQuery, dimensions: readonly string[]): { where: string; params: unknown[] } {
   const { from, to } = resolveRange(q)
   const params: unknown[] = [orgId, from.toISOString(), to.toISOString()]
   const where = [`org_id = $1`, `hour >= date_trunc('hour', $2::timestamptz)`, `hour < $3::timestamptz`]
-  for (const d of METRIC_DIMENSIONS) {
-    const values = q[d]
+  for (const d of dimensions) {
+    const values = q[d as TRollupDimension]
     if (values && values.length) {
       params.push(values)
       where.push(`${d} = ANY($${params.length}::text[])`)
     }
   }
+  return { where: where.join(' AND '), params }
+}
+
+const INT_MEASURES = new Set(['events', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'unpriced_events', 'outcomes', 'accepted_outcomes'])
+
+function toRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(row)) {
+    if (k === 'bucket') out.bucket = (v as Date).toISOString()
+    else if (INT_MEASURES.has(k)) out[k] = Number(v)
+    else out[k] = v
+  }
+  return out
+}
+
+export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ rows: TMetricsRow[] }> {
+  const { where, params } = rollupWhere(orgId, q, METRIC_DIMENSIONS)
   const dims = q.group_by ?? []
-  const bucket = q.granularity === 'hour' ? `hour` : q.granularity === 'day' ? `date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : null
+  const bucket = bucketSql(q.granularity)
   const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]
   const groupBy = [...(bucket ? ['bucket'] : []), ...dims.map((d) => `NULLIF(${d}, '')`)]
   params.push(q.limit)
@@ -95,23 +124,58 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ r
     `sum(tokens_out)::int8 AS tokens_out`, `sum(gpu_seconds)::float8 AS gpu_seconds`, `sum(unpriced_events)::int8 AS unpriced_events`,
     `round(sum(cost_usd), 6)::text AS cost_usd`, `round(sum(cache_savings_usd), 6)::text AS cache_savings_usd`,
     `round(sum(reported_cost_usd), 6)::text AS reported_cost_usd`,
+    `round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source = 'production' AND environment = 'production'), 0), 6)::text AS production_cost_usd`,
     `CASE WHEN sum(tokens_in) > 0 THEN sum(cached_tokens_in)::float8 / sum(tokens_in) ELSE 0 END AS cache_hit_rate`,
     `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`,
   ].join(', ')}
-    FROM rollups_hourly WHERE ${where.join(' AND ')}
+    FROM rollups_hourly WHERE ${where}
     ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''}
     HAVING sum(events) > 0
     ORDER BY ${bucket ? 'bucket ASC, ' : ''}sum(cost_usd) DESC
     LIMIT $${params.length}`
-  const r = await pool().query(sql, params)
-  const rows = r.rows.map((row) => {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(row)) {
-      if (k === 'bucket') out.bucket = (v as Date).toISOString()
-      else if (['events', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'unpriced_events'].includes(k)) out[k] = Number(v)
-      else out[k] = v
-    }
-    return out as TMetricsRow
-  })
+  const rows = (await pool().query(sql, params)).rows.map((r) => toRow(r) as TMetricsRow)
+  if (outcomesApply(q)) await attachOutcomes(orgId, q, rows)
   return { rows }
+}
+
+/**
+ * Outcomes carry workflow, feature and account only: they join the cost rows
+ * when the grouping and the filters use nothing else (an environment or
+ * traffic-source filter is fine: the outcome cost is production traffic anyway).
+ */
+function outcomesApply(q: TMetricsQuery): boolean {
+  const ok = new Set<string>([...OUTCOME_DIMENSIONS, 'environment', 'traffic_source'])
+  return (q.group_by ?? []).every((d) => (OUTCOME_DIMENSIONS as readonly string[]).includes(d)) && METRIC_DIMENSIONS.every((d) => ok.has(d) || !q[d]?.length)
+}
+
+/** accepted_outcomes, outcomes and cost_per_accepted_outcome_usd (production cost ÷ accepted outcomes, exact). */
+async function attachOutcomes(orgId: string, q: TMetricsQuery, rows: TMetricsRow[]): Promise<void> {
+  const { where, params } = rollupWhere(orgId, q, OUTCOME_DIMENSIONS)
+  const dims = q.group_by ?? []
+  const bucket = bucketSql(q.granularity)
+  const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]
+  const groupBy = [...(bucket ? ['bucket'] : []), ...dims.map((d) => `NULLIF(${d}, '')`)]
+  const r = await pool().query(
+    `SELECT ${[...select, 'sum(outcomes)::int8 AS outcomes', 'sum(accepted)::int8 AS accepted_outcomes'].join(', ')}
+     FROM rollups_outcomes_hourly WHERE ${where} ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''} HAVING sum(outcomes) > 0`,
+    params,
+  )
+  const key = (row: Record<string, unknown>) => JSON.stringify([row.bucket ?? null, ...dims.map((d) => row[d] ?? null)])
+  const byKey = new Map(rows.map((row) => [key(row), row]))
+  for (const o of r.rows.map(toRow)) {
+    let row = byKey.get(key(o))
+    if (!row) {
+      row = { ...o, events: 0, requests: 0, tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0, gpu_seconds: 0, unpriced_events: 0,
+        cost_usd: '0.000000', cache_savings_usd: '0.000000', reported_cost_usd: '0.000000', production_cost_usd: '0.000000', cache_hit_rate: 0, avg_latency_ms: null } as TMetricsRow
+      rows.push(row)
+      byKey.set(key(o), row)
+    }
+    row.outcomes = o.outcomes as number
+    row.accepted_outcomes = o.accepted_outcomes as number
+  }
+  for (const row of rows) {
+    row.outcomes ??= 0
+    row.accepted_outcomes ??= 0
+    row.cost_per_accepted_outcome_usd = row.accepted_outcomes > 0 ? fromScaled(divRound(toScaled(row.production_cost_usd, 6), BigInt(row.accepted_outcomes)), 6) : null
+  }
 }

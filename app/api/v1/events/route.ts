@@ -6,7 +6,7 @@ import { MAX_BODY_BYTES } from '@/lib/ingest/schema'
 export const POST = withOrg(
   async (req, { org }) => {
     const body = await readJson(req, MAX_BODY_BYTES)
-    const answer = await acceptEvents({ orgId: org.orgId, defaultEnvironment: org.defaultEnvironment }, body)
+    const answer = await acceptEvents({ orgId: org.orgId, defaultEnvironment: org.defaultEnvironment, rateLimit: org.ingestRateLimit }, body)
     return json(answer, 202)
   },
   { scope: 'ingest', permission: null },

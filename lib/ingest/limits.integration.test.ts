@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { useTestServices } from '@/lib/testing/services'
+import { closeDb, pool, prisma } from '@/lib/db'
+import { closeQueues } from '@/lib/queues'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { createApiKey } from '@/lib/auth/api-keys'
+import { pendingBatches, processBatch } from '@/lib/ingest/process'
+import { POST as postEvents } from '@/app/api/v1/events/route'
+
+// Back-pressure: 429 with Retry-After, never a slowdown, and nothing of a refused request is kept.
+
+let key = ''
+let orgId = ''
+const batch = (prefix: string, n: number) => ({ events: Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })) })
+const post = (body: unknown) => postEvents(new Request('http://x/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }))
+const stored = async () => (await pool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1', [orgId])).rows[0].n
+const drain = async () => {
+  for (const id of await pendingBatches(0)) await processBatch(id)
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+beforeAll(async () => {
+  await useTestServices('limits')
+  process.env.INGEST_MAX_PENDING_BATCHES = '2'
+  orgId = (await createOrgWithAdmin({ org_name: 'Limit Co', email: 'limit@example.com', password: 'password-123' })).org.id
+  await prisma().organization.update({ where: { id: orgId }, data: { ingestRateLimit: 100 } }) // burst: 200 events
+  key = (await createApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
+})
+afterAll(async () => {
+  await closeQueues()
+  await closeDb()
+})
+
+it("answers 429 with Retry-After past the organization's rate, keeping nothing of the refused request", async () => {
+  expect((await post(batch('a', 150))).status).toBe(202)
+  await drain()
+  const refused = await post(batch('b', 150))
+  expect(refused.status).toBe(429)
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+  expect((await refused.json()).error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('100 events per second') })
+  expect(await stored()).toBe(150)
+  await sleep(1100) // 110 tokens back: a small batch fits again
+  expect((await post(batch('c', 50))).status).toBe(202)
+  await drain()
+})
+
+it('answers 429 while the backlog of unprocessed batches is past its bound', async () => {
+  await sleep(1100) // tokens for three one-event batches
+  for (const p of ['d', 'e', 'f']) expect((await post(batch(p, 1))).status).toBe(202)
+  await sleep(1100) // the web tier re-reads the backlog once a second
+  const refused = await post(batch('g', 1))
+  expect(refused.status).toBe(429)
+  expect(refused.headers.get('retry-after')).toBe('5')
+  await drain()
+  await sleep(1100)
+  expect((await post(batch('h', 1))).status).toBe(202)
+})

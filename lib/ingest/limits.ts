@@ -1,0 +1,55 @@
+import { env } from '@/lib/env'
+import { tooManyRequests } from '@/lib/errors'
+import { producerConnection } from '@/lib/queues'
+import { queueLag } from '@/lib/ingest/process'
+
+// Back-pressure for the ingest API: a per-organization token bucket in Redis
+// (events per second, burst of two seconds' worth) and a bound on the backlog
+// of batches no worker has processed yet. Either answers 429 with Retry-After
+// instead of slowing down or falling over. Redis being away fails open: the
+// batch is still durable in PostgreSQL.
+
+// Redis' own clock, so several web processes share one bucket consistently.
+const TOKEN_BUCKET = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rate, burst, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(b[1]) or burst
+local ts = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + (now - ts) * rate / 1000)
+local wait = 0
+if tokens >= cost then tokens = tokens - cost else wait = math.ceil((cost - tokens) * 1000 / rate) end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+return wait`
+
+/** Milliseconds to wait before `cost` events fit the organization's bucket (0: admitted, and taken). */
+export async function takeTokens(orgId: string, eventsPerSecond: number, cost: number): Promise<number> {
+  const burst = Math.max(eventsPerSecond * 2, cost)
+  const key = `${env().QUEUE_PREFIX}:ratelimit:${orgId}`
+  return Number(await producerConnection().eval(TOKEN_BUCKET, 1, key, eventsPerSecond, burst, cost))
+}
+
+let lagCache: { at: number; pending: number } | null = null
+
+async function pendingBatches(): Promise<number> {
+  // One count a second per web process is enough to see a backlog building.
+  if (!lagCache || Date.now() - lagCache.at > 1000) lagCache = { at: Date.now(), pending: (await queueLag()).pending_batches }
+  return lagCache.pending
+}
+
+export async function enforceIngestLimits(orgId: string, orgRateLimit: number | null | undefined, cost: number): Promise<void> {
+  const pending = await pendingBatches()
+  if (pending > env().INGEST_MAX_PENDING_BATCHES) {
+    throw tooManyRequests(`Outlay is catching up on a backlog (${pending} batches waiting): retry shortly`, 5)
+  }
+  const rate = orgRateLimit ?? env().INGEST_RATE_LIMIT
+  let waitMs = 0
+  try {
+    waitMs = await takeTokens(orgId, rate, cost)
+  } catch (e) {
+    console.warn(`[ingest] rate limiter unavailable, admitting: ${(e as Error).message}`)
+  }
+  if (waitMs > 0) throw tooManyRequests(`This organization's ingest limit is ${rate} events per second: retry after ${Math.ceil(waitMs / 1000)} s`, Math.ceil(waitMs / 1000))
+}
