@@ -8,6 +8,7 @@ const NAV = [
   { href: 'overview', label: 'Overview' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
+  { href: 'admin', label: 'Ingestion' },
 ]
 
 export function Shell({ org, orgName, email, role, children }: { org: string; orgName: string; email: string; role: string; children: ReactNode }) {

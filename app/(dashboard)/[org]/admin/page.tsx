@@ -1,0 +1,19 @@
+import { requireAccess } from '@/components/layout/require-access'
+import { Shell } from '@/components/layout/shell'
+import { Queues } from '@/components/admin/queues'
+import { Alert } from '@/components/ui'
+
+export const dynamic = 'force-dynamic'
+
+export default async function AdminPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org } = await params
+  const a = await requireAccess(org, 'metrics.read', `/${org}/admin`)
+  if (!a.ok) return null
+  return (
+    <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role}>
+      <h1 className="mb-1 text-2xl font-semibold">Ingestion</h1>
+      <p className="mb-6 text-sm text-slate-600">Is ingestion keeping up, and did anything fail?</p>
+      {a.membership.role === 'admin' ? <Queues org={org} /> : <Alert tone="info">Only admins can see the queues.</Alert>}
+    </Shell>
+  )
+}
