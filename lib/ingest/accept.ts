@@ -1,5 +1,5 @@
 import { pool } from '@/lib/db'
-import { enqueueIngest } from '@/lib/queues'
+import { enqueueIngest, redisAvailable } from '@/lib/queues'
 import type { z } from 'zod'
 import { parseOrThrow } from '@/lib/validation'
 import { enforceIngestLimits } from '@/lib/ingest/limits'
@@ -82,6 +82,8 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
   } finally {
     client.release()
   }
-  if (batchId) await enqueueIngest([batchId]).catch((e) => console.warn(`[ingest] batch ${batchId} saved, queueing deferred to the reconciler: ${(e as Error).message}`))
+  if (batchId && (await redisAvailable())) {
+    await enqueueIngest([batchId]).catch((e) => console.warn(`[ingest] batch ${batchId} saved, queueing deferred to the reconciler: ${(e as Error).message}`))
+  }
   return { accepted: fresh.length, duplicates, rejected }
 }

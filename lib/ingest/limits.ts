@@ -1,6 +1,6 @@
 import { env } from '@/lib/env'
 import { tooManyRequests } from '@/lib/errors'
-import { producerConnection } from '@/lib/queues'
+import { producerConnection, redisAvailable } from '@/lib/queues'
 import { queueLag } from '@/lib/ingest/process'
 
 // Back-pressure for the ingest API: a per-organization token bucket in Redis
@@ -47,7 +47,7 @@ export async function enforceIngestLimits(orgId: string, orgRateLimit: number | 
   const rate = orgRateLimit ?? env().INGEST_RATE_LIMIT
   let waitMs = 0
   try {
-    waitMs = await takeTokens(orgId, rate, cost)
+    if (await redisAvailable()) waitMs = await takeTokens(orgId, rate, cost)
   } catch (e) {
     console.warn(`[ingest] rate limiter unavailable, admitting: ${(e as Error).message}`)
   }

@@ -46,6 +46,27 @@ export function workerConnection(): ConnectionOptions {
   return new IORedis(env().REDIS_URL, { maxRetriesPerRequest: null })
 }
 
+/**
+ * Whether Redis can take a command now. While it is away (reconnecting) the
+ * ingest path must not wait on it: the batch is durable in PostgreSQL and the
+ * reconciler queues it later. A first connection gets a short grace period.
+ */
+export async function redisAvailable(graceMs = 500): Promise<boolean> {
+  const r = producerConnection()
+  if (r.status === 'ready') return true
+  if (r.status !== 'connecting' && r.status !== 'connect' && r.status !== 'wait') return false
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer)
+      r.off('ready', onReady)
+      resolve(ok)
+    }
+    const onReady = () => done(true)
+    const timer = setTimeout(() => done(false), graceMs)
+    r.once('ready', onReady)
+  })
+}
+
 export function queue(name: string): Queue {
   g.__outlayQueues ??= new Map()
   let q = g.__outlayQueues.get(name)
