@@ -18,6 +18,8 @@ const ZEnv = z.object({
   INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(100_000),
   /** Above this many unprocessed batches the ingest API answers 429. */
   INGEST_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).default(20_000),
+  /** When set, GET /api/metrics/prometheus requires "Authorization: Bearer <token>". */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

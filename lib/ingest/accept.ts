@@ -3,6 +3,7 @@ import { enqueueIngest, redisAvailable } from '@/lib/queues'
 import type { z } from 'zod'
 import { parseOrThrow } from '@/lib/validation'
 import { enforceIngestLimits } from '@/lib/ingest/limits'
+import { recordIngest } from '@/lib/observability/metrics'
 import { validateOutcome, ZOutcomesEnvelope, type TIngestOutcome } from '@/lib/outcomes/schema'
 import { validateEvent, ZEventsEnvelope, type TIngestAnswer, type TIngestEvent, type TRejected } from '@/lib/ingest/schema'
 
@@ -54,7 +55,10 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
     seen.add(r.item.id)
     valid.push(r.item)
   })
-  if (valid.length === 0) return { accepted: 0, duplicates, rejected }
+  if (valid.length === 0) {
+    recordIngest(spec.kind, { accepted: 0, duplicates, rejected })
+    return { accepted: 0, duplicates, rejected }
+  }
   await enforceIngestLimits(ctx.orgId, ctx.rateLimit, valid.length)
 
   const client = await pool().connect()
@@ -85,5 +89,7 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
   if (batchId && (await redisAvailable())) {
     await enqueueIngest([batchId]).catch((e) => console.warn(`[ingest] batch ${batchId} saved, queueing deferred to the reconciler: ${(e as Error).message}`))
   }
-  return { accepted: fresh.length, duplicates, rejected }
+  const answer = { accepted: fresh.length, duplicates, rejected }
+  recordIngest(spec.kind, answer)
+  return answer
 }

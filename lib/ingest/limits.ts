@@ -2,6 +2,7 @@ import { env } from '@/lib/env'
 import { tooManyRequests } from '@/lib/errors'
 import { producerConnection, redisAvailable } from '@/lib/queues'
 import { queueLag } from '@/lib/ingest/process'
+import { recordThrottle } from '@/lib/observability/metrics'
 
 // Back-pressure for the ingest API: a per-organization token bucket in Redis
 // (events per second, burst of two seconds' worth) and a bound on the backlog
@@ -42,6 +43,7 @@ async function pendingBatches(): Promise<number> {
 export async function enforceIngestLimits(orgId: string, orgRateLimit: number | null | undefined, cost: number): Promise<void> {
   const pending = await pendingBatches()
   if (pending > env().INGEST_MAX_PENDING_BATCHES) {
+    recordThrottle('backlog')
     throw tooManyRequests(`Outlay is catching up on a backlog (${pending} batches waiting): retry shortly`, 5)
   }
   const rate = orgRateLimit ?? env().INGEST_RATE_LIMIT
@@ -51,5 +53,6 @@ export async function enforceIngestLimits(orgId: string, orgRateLimit: number | 
   } catch (e) {
     console.warn(`[ingest] rate limiter unavailable, admitting: ${(e as Error).message}`)
   }
+  if (waitMs > 0) recordThrottle('rate_limit')
   if (waitMs > 0) throw tooManyRequests(`This organization's ingest limit is ${rate} events per second: retry after ${Math.ceil(waitMs / 1000)} s`, Math.ceil(waitMs / 1000))
 }

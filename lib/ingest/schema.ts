@@ -106,7 +106,7 @@ export function validateEvent(raw: unknown, ctx: TValidateContext): { ok: true; 
   // reportInput: issuesToLines tells "missing" (input undefined) from "wrong type" by the issue's input,
   // which zod 4 only keeps when asked; without it every wrong-typed field read "is required".
   const r = ZInferenceEvent.safeParse(raw, { reportInput: true })
-  if (!r.success) return { ok: false, errors: issuesToLines(r.error.issues) }
+  if (!r.success) return { ok: false, errors: issuesToLines(r.error.issues, '(event)') }
   const e = r.data
   let ts = ctx.now
   if (e.timestamp !== undefined) {

@@ -29,7 +29,7 @@ export const ZOutcomesEnvelope = z.strictObject({
 
 export function validateOutcome(raw: unknown, ctx: { now: Date }): { ok: true; item: TIngestOutcome } | { ok: false; errors: string[] } {
   const r = ZOutcome.safeParse(raw, { reportInput: true })
-  if (!r.success) return { ok: false, errors: issuesToLines(r.error.issues) }
+  if (!r.success) return { ok: false, errors: issuesToLines(r.error.issues, '(outcome)') }
   const ts = r.data.timestamp ? new Date(r.data.timestamp) : ctx.now
   if (ts.getTime() > ctx.now.getTime() + FUTURE_SKEW_MS) return { ok: false, errors: ['timestamp: is more than 5 minutes in the future'] }
   if (ts.getTime() < ctx.now.getTime() - MAX_AGE_MS) return { ok: false, errors: ['timestamp: is older than 400 days'] }

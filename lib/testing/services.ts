@@ -5,7 +5,9 @@ import IORedis from 'ioredis'
 // this machine, overridable with TEST_PG_SERVER (no database name) / TEST_REDIS_URL.
 const PG_BASE = process.env.TEST_PG_SERVER ?? 'postgresql://postgres@127.0.0.1:5432'
 export const ADMIN_URL = `${PG_BASE}/postgres`
-export const TEMPLATE_DB = 'outlay_test_template'
+/** Per test run (set by the global setup), so two runs on one machine never share a database. */
+const runId = () => process.env.OUTLAY_TEST_RUN ?? 'local'
+export const templateDb = () => `outlay_tt_${runId()}`
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const dbUrl = (name: string) => `${PG_BASE}/${name}`
 
@@ -15,13 +17,13 @@ export const dbUrl = (name: string) => `${PG_BASE}/${name}`
  * lib/ module touches the database.
  */
 export async function useTestServices(name: string): Promise<{ databaseUrl: string; prefix: string; dbName: string }> {
-  const dbName = `outlay_it_${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`
+  const dbName = `outlay_it_${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${runId()}`
   const admin = new Client({ connectionString: ADMIN_URL })
   await admin.connect()
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE ${TEMPLATE_DB}`)
+  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE ${templateDb()}`)
   await admin.end()
-  const prefix = `outlay-it-${name}`
+  const prefix = `outlay-it-${name}-${runId()}`
   await flushPrefix(prefix)
   Object.assign(process.env, {
     DATABASE_URL: dbUrl(dbName),

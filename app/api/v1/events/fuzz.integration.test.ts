@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { useTestServices } from '@/lib/testing/services'
+import { closeDb, pool } from '@/lib/db'
+import { closeQueues } from '@/lib/queues'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { createApiKey } from '@/lib/auth/api-keys'
+import { pendingBatches, processBatch } from '@/lib/ingest/process'
+import { POST } from '@/app/api/v1/events/route'
+
+// Generated bodies thrown at the real route: every answer is a 2xx/4xx with a
+// readable error, never a 500, and the counts stay exact.
+
+let key = ''
+let orgId = ''
+let acceptedTotal = 0
+
+const validEvent = fc.record({
+  id: fc.string({ minLength: 1, maxLength: 20 }),
+  workflow_id: fc.constantFrom('support-agent', 'email', 'x'),
+  step: fc.constantFrom('generate', 'classify'),
+  provider: fc.constantFrom('openai', 'anthropic', 'nobody'),
+  model: fc.constantFrom('gpt-4o-mini', 'claude-haiku-4-5', 'mystery'),
+  tokens_in: fc.nat({ max: 100_000 }),
+  tokens_out: fc.nat({ max: 10_000 }),
+})
+const nasty = fc.oneof(
+  fc.anything(),
+  fc.string({ maxLength: 2000 }),
+  fc.constantFrom(-1, 1.5, 1e308, -0, Number.MAX_SAFE_INTEGER + 2, '12', null, true, [], {}, '\u0000', '😀'.repeat(300)),
+  fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'a', 'toString'), fc.string(), { maxKeys: 3 }),
+  fc.letrec((tie) => ({ deep: fc.oneof({ depthSize: 'small' }, fc.constant(1), fc.array(tie('deep'), { maxLength: 2 })) })).deep,
+)
+const mutatedEvent = fc
+  .tuple(validEvent, fc.constantFrom('id', 'workflow_id', 'tokens_in', 'cached_tokens_in', 'timestamp', 'metadata', 'outcome', '__proto__', 'extra'), nasty)
+  .map(([e, k, v]) => ({ ...e, [k]: v }))
+const body = fc.oneof(
+  fc.record({ events: fc.array(fc.oneof(validEvent, mutatedEvent, nasty), { minLength: 1, maxLength: 30 }) }).map((b) => JSON.stringify(b)),
+  nasty.map((v) => JSON.stringify(v) ?? 'undefined'),
+  fc.string({ maxLength: 300 }),
+  fc.record({ events: fc.array(validEvent, { maxLength: 3 }) }).map((b) => JSON.stringify(b).replace('"events"', '"events", "__proto__": {"polluted": 1}, "x"')),
+)
+const bytes = fc.oneof(
+  body.map((s) => new TextEncoder().encode(s)),
+  fc.uint8Array({ maxLength: 300 }), // invalid UTF-8 and worse
+)
+
+async function post(payload: Uint8Array, contentType = 'application/json'): Promise<Response> {
+  return POST(new Request('http://x/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body: payload as Uint8Array<ArrayBuffer> }))
+}
+
+beforeAll(async () => {
+  await useTestServices('fuzz')
+  orgId = (await createOrgWithAdmin({ org_name: 'Fuzz Co', email: 'fuzz@example.com', password: 'password-123' })).org.id
+  key = (await createApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
+})
+afterAll(async () => {
+  await closeQueues()
+  await closeDb()
+})
+
+it('answers every generated body with a 2xx/4xx and a readable error, and keeps the counts exact', async () => {
+  await fc.assert(
+    fc.asyncProperty(bytes, fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain'), async (payload, ct) => {
+      const res = await post(payload, ct)
+      expect([202, 400, 413, 415]).toContain(res.status)
+      const json = await res.json()
+      if (res.status === 202) {
+        const sent = JSON.parse(new TextDecoder().decode(payload)).events.length
+        expect(json.accepted + json.duplicates + json.rejected.length).toBe(sent)
+        for (const r of json.rejected) for (const line of r.errors) expect(line).toMatch(/^\S.*: \S/) // "field: reason"
+        acceptedTotal += json.accepted
+        for (const id of await pendingBatches(0)) await processBatch(id)
+      } else {
+        expect(typeof json.error.message).toBe('string')
+        expect(json.error.message.length).toBeGreaterThan(5)
+      }
+    }),
+    { numRuns: 300, seed: 20261125 },
+  )
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  const stored = await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1', [orgId])
+  expect(stored.rows[0].n).toBe(acceptedTotal)
+  const rolled = await pool().query<{ n: number }>('SELECT coalesce(sum(events), 0)::int AS n FROM rollups_hourly WHERE org_id = $1', [orgId])
+  expect(rolled.rows[0].n).toBe(acceptedTotal)
+}, 120_000)
+
+it('rejects a body over 1 MiB and a string of megabytes with 413', async () => {
+  const big = new TextEncoder().encode(JSON.stringify({ events: [{ id: 'big', workflow_id: 'x'.repeat(2 * 1024 * 1024), step: 's', provider: 'p', model: 'm' }] }))
+  const res = await post(big)
+  expect(res.status).toBe(413)
+  expect((await res.json()).error.code).toBe('payload_too_large')
+})

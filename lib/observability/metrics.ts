@@ -1,0 +1,74 @@
+import { Counter, Gauge, Registry } from 'prom-client'
+import { pool } from '@/lib/db'
+import { QUEUE_INGEST, QUEUE_REPRICE, queue, producerConnection, WORKER_HEARTBEAT_KEY } from '@/lib/queues'
+import { queueLag } from '@/lib/ingest/process'
+
+// Prometheus metrics of the web tier (GET /api/metrics/prometheus). Counters
+// are this process's; queue depth, backlog, batch latency and live workers are
+// read from Redis and PostgreSQL at scrape time, so they hold for the whole system.
+
+type TMetrics = {
+  registry: Registry
+  ingestEvents: Counter<'kind' | 'result'>
+  ingestRejects: Counter<'kind' | 'field'>
+  throttled: Counter<'reason'>
+  /** Reads the system-wide gauges (queues, backlog, latency, workers) from Redis and PostgreSQL. */
+  refresh: () => Promise<void>
+}
+const g = globalThis as unknown as { __outlayMetrics?: TMetrics }
+
+function metrics(): TMetrics {
+  if (g.__outlayMetrics) return g.__outlayMetrics
+  const registry = new Registry()
+  const m: TMetrics = {
+    registry,
+    ingestEvents: new Counter({ name: 'outlay_ingest_items_total', help: 'Items received by the ingest API, by kind (events, outcomes) and result (accepted, duplicate, rejected)', labelNames: ['kind', 'result'], registers: [registry] }),
+    ingestRejects: new Counter({ name: 'outlay_ingest_rejects_total', help: 'Rejected items by the first field named in their errors', labelNames: ['kind', 'field'], registers: [registry] }),
+    throttled: new Counter({ name: 'outlay_ingest_throttled_total', help: 'Ingest requests answered 429, by reason (rate_limit, backlog)', labelNames: ['reason'], registers: [registry] }),
+    refresh: async () => undefined,
+  }
+  const jobs = new Gauge({ name: 'outlay_queue_jobs', help: 'Jobs in the queues by state', labelNames: ['queue', 'state'], registers: [registry] })
+  const pending = new Gauge({ name: 'outlay_ingest_pending_batches', help: 'Accepted batches no worker has processed yet', registers: [registry] })
+  const oldest = new Gauge({ name: 'outlay_ingest_oldest_pending_seconds', help: 'Age of the oldest unprocessed batch', registers: [registry] })
+  const latency = new Gauge({ name: 'outlay_ingest_batch_latency_seconds', help: 'Accepted → processed time of batches processed in the last 5 minutes', labelNames: ['quantile'], registers: [registry] })
+  const workers = new Gauge({ name: 'outlay_workers_alive', help: 'Worker processes with a heartbeat in the last 20 s', registers: [registry] })
+  const scrapeOk = new Gauge({ name: 'outlay_scrape_ok', help: '1 when the last scrape could read Redis and PostgreSQL', registers: [registry] })
+  m.refresh = async () => {
+    let ok = 1
+    const fail = () => void (ok = 0)
+    await Promise.all([
+      ...[QUEUE_INGEST, QUEUE_REPRICE].map(async (name) => {
+        const c = await queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => (fail(), {} as Record<string, number>))
+        for (const [state, n] of Object.entries(c)) jobs.set({ queue: name, state }, n)
+      }),
+      queueLag().then((l) => { pending.set(l.pending_batches); oldest.set(l.oldest_pending_s ?? 0) }, fail),
+      pool().query<{ p50: number | null; p99: number | null }>(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM processed_at - received_at)) AS p50,
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM processed_at - received_at)) AS p99
+         FROM ingest_batches WHERE processed_at > now() - interval '5 minutes'`,
+      ).then((r) => { latency.set({ quantile: '0.5' }, r.rows[0].p50 ?? 0); latency.set({ quantile: '0.99' }, r.rows[0].p99 ?? 0) }, fail),
+      producerConnection().zcount(WORKER_HEARTBEAT_KEY(), Date.now() - 20_000, '+inf').then((n) => workers.set(n), fail),
+    ])
+    scrapeOk.set(ok)
+  }
+  g.__outlayMetrics = m
+  return m
+}
+
+export function recordIngest(kind: string, counts: { accepted: number; duplicates: number; rejected: { errors: string[] }[] }): void {
+  const m = metrics()
+  m.ingestEvents.inc({ kind, result: 'accepted' }, counts.accepted)
+  m.ingestEvents.inc({ kind, result: 'duplicate' }, counts.duplicates)
+  m.ingestEvents.inc({ kind, result: 'rejected' }, counts.rejected.length)
+  for (const r of counts.rejected) m.ingestRejects.inc({ kind, field: (r.errors[0] ?? 'unknown').split(':')[0].split('.')[0] })
+}
+
+export function recordThrottle(reason: 'rate_limit' | 'backlog'): void {
+  metrics().throttled.inc({ reason })
+}
+
+export async function prometheusText(): Promise<{ contentType: string; body: string }> {
+  const m = metrics()
+  await m.refresh()
+  return { contentType: m.registry.contentType, body: await m.registry.metrics() }
+}
