@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { AppError, badRequest, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
+import { parseJsonBytes, readLimited } from '@/lib/http/body'
 import { verifyApiKey, type TKeyScope } from '@/lib/auth/api-keys'
 import { sessionUser } from '@/lib/auth/session'
 import { membershipBySlug, membershipsOf } from '@/lib/orgs'
@@ -90,40 +91,5 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
   if (!/^application\/json\b/i.test(ct)) throw new AppError('unsupported_media_type', 415, 'Content-Type must be application/json')
   const declared = Number(req.headers.get('content-length') ?? '0')
   if (declared > maxBytes) throw new AppError('payload_too_large', 413, `Body is ${declared} bytes; the limit is ${maxBytes} bytes`)
-  const buf = await readLimited(req, maxBytes)
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf)
-  } catch {
-    throw badRequest('Body is not valid UTF-8')
-  }
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    throw badRequest(`Body is not valid JSON: ${(e as Error).message}`)
-  }
-}
-
-async function readLimited(req: Request, maxBytes: number): Promise<Uint8Array> {
-  if (!req.body) return new Uint8Array()
-  const reader = req.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined)
-      throw new AppError('payload_too_large', 413, `Body exceeds the limit of ${maxBytes} bytes`)
-    }
-    chunks.push(value)
-  }
-  const out = new Uint8Array(size)
-  let off = 0
-  for (const c of chunks) {
-    out.set(c, off)
-    off += c.byteLength
-  }
-  return out
+  return parseJsonBytes(await readLimited(req, maxBytes))
 }
