@@ -1,0 +1,1269 @@
+// npm run bench:ingest — black-box ingest benchmark against the documented API.
+//
+// Target (from the issue): at least 20,000 events/s sustained for 60 s with p99
+// freshness under 5 s, web + worker + PostgreSQL + Redis sharing this machine;
+// and, because machines differ, a ratio ≥ 0.06 between the end-to-end events/s
+// and the COPY ceiling of the same rows into a table with a primary key,
+// measured in the same run.
+//
+// By default it starts its own stack (database outlay_bench, queue prefix
+// outlay-bench, `next start -p 3200`, N workers) and stops it at the end or on
+// Ctrl-C; `--url URL --key KEY` targets a running stack instead. Only
+// 127.0.0.1. Run with --help for the options.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { randomUUID } from 'node:crypto'
+import { Client } from 'pg'
+import IORedis from 'ioredis'
+import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
+
+const ROOT = path.resolve(__dirname, '..')
+const TARGET = { eventsPerSecond: 20_000, freshnessP99Ms: 5_000, ratio: 0.06 } as const
+const BENCH_DB = 'outlay_bench'
+const CEILING_DB = 'outlay_bench_ceiling'
+const QUEUE_PREFIX = 'outlay-bench'
+
+// ---------------------------------------------------------------- options
+
+const HELP = `Usage: npm run bench:ingest -- [options]
+
+  --duration S       load duration in seconds (default 60)
+  --clients N        concurrent HTTP clients, keep-alive (default 8)
+  --batch N          events per request, 1-1000 (default 100)
+  --workers N        worker processes of the own stack, 1 or 2 (default 1)
+  --concurrency N    WORKER_CONCURRENCY of each worker (default 8)
+  --build            run \`npm run build\` first (also done when .next/BUILD_ID is missing)
+  --port P           port of the own web app (default 3200)
+  --url URL --key K  target a running stack (127.0.0.1 only) with an ingest+read key
+  --sample-every N   freshness sample: every Nth batch (default 20)
+  --poll-ms MS       metrics polling interval for freshness and the drain (default 250)
+  --drain-timeout S  how long to wait for every accepted event to be counted (default 600)
+  --copy-rows N      rows for the COPY ceiling (default: the accepted events, at least 100,000)
+  --copy-via pg|psql how to stream the COPY (default pg; psql: \\copy from a temp file)
+  --pg URL           PostgreSQL server URL without database (default $PG_SERVER_URL or postgresql://postgres@127.0.0.1:5432)
+  --redis URL        Redis URL (default $REDIS_URL or redis://127.0.0.1:6379)
+  --cpu-prof         run web and workers with --cpu-prof and print where their CPU time goes
+  --ceiling-only     only measure the COPY ceiling (--copy-rows, default 1,200,000), no stack, no load
+  --analyze          ANALYZE the fresh bench database after the warm-up (as a database with statistics; default: no,
+                     the tables start never analyzed and autovacuum's first visit may come after the load)
+  --keep-db          keep the outlay_bench database afterwards (default: dropped)
+  --json             also print one JSON line with every figure (the table then goes to stderr)
+`
+
+type TOpts = {
+  duration: number; clients: number; batch: number; workers: number; concurrency: number; build: boolean; port: number
+  url?: string; key?: string; sampleEvery: number; pollMs: number; drainTimeout: number; copyRows?: number; copyVia: 'pg' | 'psql'
+  pgServer: string; redisUrl: string; cpuProf: boolean; keepDb: boolean; json: boolean; ceilingOnly: boolean; analyze: boolean
+}
+
+function parseOptions(): TOpts {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      duration: { type: 'string' }, clients: { type: 'string' }, batch: { type: 'string' }, workers: { type: 'string' },
+      concurrency: { type: 'string' }, build: { type: 'boolean' }, port: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' },
+      'sample-every': { type: 'string' }, 'poll-ms': { type: 'string' }, 'drain-timeout': { type: 'string' }, 'copy-rows': { type: 'string' },
+      'copy-via': { type: 'string' }, pg: { type: 'string' }, redis: { type: 'string' }, 'cpu-prof': { type: 'boolean' },
+      'keep-db': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' }, 'ceiling-only': { type: 'boolean' }, analyze: { type: 'boolean' },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(HELP)
+    process.exit(0)
+  }
+  const int = (name: string, v: string | undefined, def: number, lo: number, hi: number): number => {
+    if (v === undefined) return def
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name}: must be an integer from ${lo} to ${hi}`)
+    return n
+  }
+  const copyVia = values['copy-via'] ?? 'pg'
+  if (copyVia !== 'pg' && copyVia !== 'psql') throw new Error('--copy-via: must be pg or psql')
+  if ((values.url === undefined) !== (values.key === undefined)) throw new Error('--url and --key go together')
+  if (values.url !== undefined) {
+    const u = new URL(values.url)
+    if (!['127.0.0.1', 'localhost'].includes(u.hostname)) throw new Error('--url: only 127.0.0.1 is allowed')
+  }
+  return {
+    duration: int('duration', values.duration, 60, 1, 3600),
+    clients: int('clients', values.clients, 8, 1, 256),
+    batch: int('batch', values.batch, 100, 1, 1000),
+    workers: int('workers', values.workers, 1, 1, 2),
+    concurrency: int('concurrency', values.concurrency, 8, 1, 256),
+    build: values.build ?? false,
+    port: int('port', values.port, 3200, 1, 65535),
+    url: values.url?.replace(/\/+$/, ''),
+    key: values.key,
+    sampleEvery: int('sample-every', values['sample-every'], 20, 1, 1_000_000),
+    pollMs: int('poll-ms', values['poll-ms'], 250, 20, 10_000),
+    drainTimeout: int('drain-timeout', values['drain-timeout'], 600, 1, 36_000),
+    copyRows: values['copy-rows'] === undefined ? undefined : int('copy-rows', values['copy-rows'], 0, 1, 50_000_000),
+    copyVia,
+    pgServer: (values.pg ?? process.env.PG_SERVER_URL ?? 'postgresql://postgres@127.0.0.1:5432').replace(/\/+$/, ''),
+    redisUrl: values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    cpuProf: values['cpu-prof'] ?? false,
+    keepDb: values['keep-db'] ?? false,
+    json: values.json ?? false,
+    ceilingOnly: values['ceiling-only'] ?? false,
+    analyze: values.analyze ?? false,
+  }
+}
+
+// ---------------------------------------------------------------- small helpers
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`)
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n))
+const secs = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : Number.isNaN(ms) ? 'n/a' : 'never visible')
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`
+
+/** Nearest-rank percentile of unsorted values (Infinity for values never observed). */
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+}
+
+// ---------------------------------------------------------------- HTTP (keep-alive)
+
+type TAnswer = { status: number; body: string; retryAfter: number | null }
+
+function request(agent: http.Agent, base: URL, method: 'GET' | 'POST', pathAndQuery: string, key: string, body?: string, timeoutMs = 60_000): Promise<TAnswer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { authorization: `Bearer ${key}` }
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json'
+      headers['content-length'] = Buffer.byteLength(body)
+    }
+    const req = http.request({ host: '127.0.0.1', port: Number(base.port || 80), method, path: pathAndQuery, agent, headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const ra = res.headers['retry-after']
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: ra === undefined ? null : Number(ra) })
+      })
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+async function getHealth(base: URL): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port: Number(base.port || 80), path: '/api/health', timeout: 5000 }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', () => resolve(0))
+  })
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port })
+    s.once('connect', () => (s.destroy(), resolve(true)))
+    s.once('error', () => resolve(false))
+  })
+}
+
+// ---------------------------------------------------------------- processes (/proc)
+
+type TProcInfo = { pid: number; ppid: number; pgrp: number; comm: string; ticks: number }
+
+function readProcs(): Map<number, TProcInfo> {
+  const out = new Map<number, TProcInfo>()
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8')
+      const close = s.lastIndexOf(')')
+      const f = s.slice(close + 2).split(' ') // f[k-3] is field k of proc(5)
+      out.set(Number(d), { pid: Number(d), ppid: Number(f[1]), pgrp: Number(f[2]), comm: s.slice(s.indexOf('(') + 1, close), ticks: Number(f[11]) + Number(f[12]) })
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
+}
+
+/** The process, its descendants, and whatever still sits in its process group. */
+function family(root: number, procs: Map<number, TProcInfo>): number[] {
+  const children = new Map<number, number[]>()
+  for (const p of procs.values()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid])
+  const seen = new Set<number>()
+  const todo = [root]
+  for (const p of procs.values()) if (p.pgrp === root) todo.push(p.pid)
+  while (todo.length) {
+    const pid = todo.pop() as number
+    if (seen.has(pid) || !procs.has(pid)) continue
+    seen.add(pid)
+    todo.push(...(children.get(pid) ?? []))
+  }
+  return [...seen]
+}
+
+function readStatus(pid: number): { hwmKb: number; rssKb: number; name: string } | null {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0)
+    return { hwmKb: kb('VmHWM'), rssKb: kb('VmRSS'), name: /^Name:\s+(.*)$/m.exec(s)?.[1] ?? '?' }
+  } catch {
+    return null
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
+  } catch {
+    return ''
+  }
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f
+  return { busy: user + nice + system + irq + softirq + steal, total: user + nice + system + idle + iowait + irq + softirq + steal }
+}
+
+const CLK_TCK = (() => {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })
+  const n = Number(r.stdout?.trim())
+  return Number.isFinite(n) && n > 0 ? n : 100
+})()
+
+// ---------------------------------------------------------------- the stack we start
+
+type TStarted = { name: string; child: ChildProcess; pid: number; logFile: string; exited: boolean; profDir?: string }
+const started: TStarted[] = []
+
+function startProcess(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, profDir?: string): TStarted {
+  const fd = fs.openSync(logFile, 'a')
+  const child = spawn(cmd, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', fd, fd] })
+  fs.closeSync(fd)
+  if (child.pid === undefined) throw new Error(`could not start ${name}`)
+  const p: TStarted = { name, child, pid: child.pid, logFile, exited: false, profDir }
+  child.on('exit', () => (p.exited = true))
+  started.push(p)
+  return p
+}
+
+function groupAlive(pgid: number): boolean {
+  for (const p of readProcs().values()) if (p.pgrp === pgid || p.pid === pgid) return true
+  return false
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal)
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM each process group we started (web first), then SIGKILL what is left after the grace period. */
+async function stopStarted(graceMs = 20_000): Promise<void> {
+  const live = started.filter((p) => groupAlive(p.pid))
+  if (live.length === 0) return
+  log(`stopping ${live.map((p) => `${p.name} (pgid ${p.pid})`).join(', ')}…`)
+  for (const p of [...live].sort((a, b) => Number(b.name === 'web') - Number(a.name === 'web'))) killGroup(p.pid, 'SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (Date.now() < deadline && live.some((p) => groupAlive(p.pid))) await sleep(200)
+  for (const p of live) if (groupAlive(p.pid)) {
+    log(`${p.name} did not stop within ${graceMs / 1000} s: SIGKILL`)
+    killGroup(p.pid, 'SIGKILL')
+  }
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, what: string): string {
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  fs.appendFileSync(logFile, `$ ${cmd} ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}\n`)
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}); see ${logFile}:\n${tail(logFile)}`)
+  return r.stdout ?? ''
+}
+
+async function adminQuery(server: string, sql: string, params: unknown[] = [], database = 'postgres') {
+  const c = new Client({ connectionString: `${server}/${database}` })
+  await c.connect()
+  try {
+    return await c.query(sql, params)
+  } finally {
+    await c.end()
+  }
+}
+
+async function clearRedisPrefix(redisUrl: string): Promise<void> {
+  const r = new IORedis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true })
+  try {
+    await r.connect()
+    let cursor = '0'
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${QUEUE_PREFIX}:*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length) await r.del(...keys)
+    } while (cursor !== '0')
+  } finally {
+    r.disconnect()
+  }
+}
+
+type TStack = { base: URL; key: string; orgId?: string; dbName?: string; web?: TStarted; workers: TStarted[]; logDir: string }
+
+async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
+  const databaseUrl = `${o.pgServer}/${BENCH_DB}`
+  const base = new URL(`http://127.0.0.1:${o.port}`)
+  if (await portInUse(o.port)) throw new Error(`port ${o.port} is already in use: stop what listens there or pass --port`)
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: o.redisUrl,
+    QUEUE_PREFIX,
+    NEXTAUTH_SECRET: 'bench-secret-0123456789abcdef',
+    NEXTAUTH_URL: base.origin,
+    NEXT_TELEMETRY_DISABLED: '1',
+    WORKER_CONCURRENCY: String(o.concurrency),
+  }
+  const setupLog = path.join(logDir, 'setup.log')
+
+  log(`fresh database ${BENCH_DB} and queue prefix ${QUEUE_PREFIX}…`)
+  await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`)
+  await adminQuery(o.pgServer, `CREATE DATABASE ${BENCH_DB}`)
+  await clearRedisPrefix(o.redisUrl)
+  run('npx', ['prisma', 'migrate', 'deploy'], env, setupLog, 'prisma migrate deploy')
+
+  // Another `next build` (someone's tests) removes BUILD_ID while it runs and refuses a second build: wait for it.
+  const foreignBuild = () => [...readProcs().values()].some((p) => p.comm.startsWith('next-build') || /\bnext(\.js)? build\b/.test(cmdline(p.pid)))
+  for (const deadline = Date.now() + 600_000; foreignBuild() && Date.now() < deadline; ) {
+    log('another `next build` is running on this machine: waiting for it…')
+    await sleep(5000)
+  }
+  if (o.build || !fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    log('building the web app (npm run build)…')
+    run('npm', ['run', 'build'], env, setupLog, 'npm run build')
+  }
+
+  // --cpu-prof is refused in NODE_OPTIONS: when profiling, node itself runs the same entry points with the flag.
+  const profDir = (name: string): string | undefined => {
+    if (!o.cpuProf) return undefined
+    const dir = path.join(logDir, `prof-${name}`)
+    fs.mkdirSync(dir, { recursive: true })
+    return dir
+  }
+  const workers: TStarted[] = []
+  for (let i = 1; i <= o.workers; i++) {
+    const dir = profDir(`worker-${i}`)
+    const [cmd, args] = dir ? ['node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'workers/index.ts']] : ['npx', ['tsx', 'workers/index.ts']]
+    workers.push(startProcess(`worker-${i}`, cmd as string, args as string[], env, path.join(logDir, `worker-${i}.log`), dir))
+  }
+  const dir = profDir('web')
+  const [cmd, args] = dir
+    ? ['node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'node_modules/next/dist/bin/next', 'start', '-p', String(o.port)]]
+    : ['npx', ['next', 'start', '-p', String(o.port)]]
+  const web = startProcess('web', cmd as string, args as string[], env, path.join(logDir, 'web.log'), dir)
+  log(`started web (pgid ${web.pid}) and ${workers.length} worker(s) (pgid ${workers.map((w) => w.pid).join(', ')}); logs in ${logDir}`)
+
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    const dead = started.find((p) => p.exited)
+    if (dead) throw new Error(`${dead.name} exited during start-up:\n${tail(dead.logFile)}`)
+    if ((await getHealth(base)) === 200) break
+    if (Date.now() > deadline) throw new Error(`/api/health did not answer 200 within 120 s:\n${tail(web.logFile)}\n${workers.map((w) => tail(w.logFile)).join('\n')}`)
+    await sleep(500)
+  }
+
+  const tag = Date.now().toString(36)
+  const out = run('npm', ['run', '-s', 'cli', '--', 'org:create', '--name', `Bench ${tag}`, '--email', `bench-${tag}@outlay.test`, '--password', `bench-password-${tag}`, '--json'], env, setupLog, 'org:create')
+  const line = out.split('\n').reverse().find((l) => l.trim().startsWith('{'))
+  if (!line) throw new Error(`org:create printed no JSON:\n${out}`)
+  const created = JSON.parse(line) as { org_id: string; api_key: string }
+  return { base, key: created.api_key, orgId: created.org_id, dbName: BENCH_DB, web, workers, logDir }
+}
+
+// ---------------------------------------------------------------- events
+
+type TEvent = Record<string, unknown>
+
+function loadTemplates(): TDemoEvent[] {
+  const out: TDemoEvent[] = []
+  for (const day of generateDemoEvents({ now: new Date(), days: 4, runsPerDay: 1500 })) {
+    out.push(...day)
+    if (out.length >= 40_000) break
+  }
+  if (out.length === 0) throw new Error('the demo generator produced no events')
+  return out
+}
+
+class EventFactory {
+  private cursor = 0
+  constructor(private readonly templates: TDemoEvent[], private readonly tag: string) {}
+
+  batch(seq: number, size: number, workflowId?: string): TEvent[] {
+    const now = new Date().toISOString()
+    const out: TEvent[] = []
+    for (let i = 0; i < size; i++) {
+      const t = this.templates[this.cursor++ % this.templates.length]
+      const e: TEvent = { ...t, id: `${this.tag}-${seq}-${i}`, timestamp: now, run_id: `${this.tag}-${t.run_id}` }
+      if (workflowId) e.workflow_id = workflowId
+      out.push(e)
+    }
+    return out
+  }
+}
+
+// ---------------------------------------------------------------- measurement state
+
+type TSample = { workflowId: string; expected: number; answeredAt: number; visibleAt?: number }
+
+class Metrics {
+  readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
+  readonly from: string
+  readonly to: string
+  constructor(private readonly base: URL, private readonly key: string, start: number) {
+    this.from = new Date(start - 3600_000).toISOString()
+    this.to = new Date(start + 6 * 3600_000).toISOString()
+  }
+
+  private async rows(extra: string): Promise<{ events: number; workflow_id?: string }[]> {
+    const q = `/api/v1/metrics?from=${encodeURIComponent(this.from)}&to=${encodeURIComponent(this.to)}&granularity=none${extra}`
+    const r = await request(this.agent, this.base, 'GET', q, this.key)
+    if (r.status !== 200) throw new Error(`GET /api/v1/metrics answered ${r.status}: ${r.body.slice(0, 300)}`)
+    return (JSON.parse(r.body) as { rows: { events: number; workflow_id?: string }[] }).rows
+  }
+
+  async total(): Promise<number> {
+    return (await this.rows('')).reduce((s, r) => s + Number(r.events), 0)
+  }
+
+  async byWorkflow(ids: string[]): Promise<Map<string, number>> {
+    const rows = await this.rows(`&group_by=workflow_id&workflow_id=${encodeURIComponent(ids.join(','))}`)
+    return new Map(rows.map((r) => [String(r.workflow_id), Number(r.events)]))
+  }
+}
+
+// ---------------------------------------------------------------- CPU and memory sampling
+
+type TCpuSnap = { at: number; ticks: Map<number, number>; comm: Map<number, string>; groups: Map<string, number[]>; machine: { busy: number; total: number }; self: NodeJS.CpuUsage }
+
+function classifyPostgres(pid: number, dbName: string | undefined): string {
+  const c = cmdline(pid)
+  if (!dbName) return /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]/.test(c) ? 'postgres (client backends, all databases)' : 'postgres (background)'
+  if (dbName && new RegExp(`\\s${dbName}(\\s|$)`).test(c)) return 'postgres (bench db)'
+  if (/postgres: \S+: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|stats collector|archiver|startup)/.test(c) || !c.includes(':')) return 'postgres (background)'
+  return 'postgres (other databases)'
+}
+
+function cpuSnapshot(stack: TStack): TCpuSnap {
+  const procs = readProcs()
+  const groups = new Map<string, number[]>()
+  const add = (g: string, pids: number[]) => groups.set(g, [...(groups.get(g) ?? []), ...pids])
+  if (stack.web) add('web', family(stack.web.pid, procs))
+  for (const w of stack.workers) add(w.name, family(w.pid, procs))
+  for (const p of procs.values()) {
+    if (p.comm === 'postgres') add(classifyPostgres(p.pid, stack.dbName), [p.pid])
+    else if (p.comm.startsWith('redis-server')) add('redis', [p.pid])
+  }
+  return {
+    at: performance.now(),
+    ticks: new Map([...procs.values()].map((p) => [p.pid, p.ticks])),
+    comm: new Map([...procs.values()].map((p) => [p.pid, p.comm])),
+    groups,
+    machine: machineTicks(),
+    self: process.cpuUsage(),
+  }
+}
+
+type TCpuSplit = {
+  wall_s: number; cores: number; machine_busy_core_s: number
+  rows: { component: string; core_s: number; cores_used: number; share_of_machine_busy: number }[]
+  /** the busiest processes that are not ours (other engineers' tests…) */
+  others_top: { comm: string; processes: number; core_s: number }[]
+}
+
+function cpuDelta(a: TCpuSnap, b: TCpuSnap): TCpuSplit {
+  const wall = (b.at - a.at) / 1000
+  const rows: TCpuSplit['rows'] = []
+  let ours = 0
+  const machineBusy = (b.machine.busy - a.machine.busy) / CLK_TCK
+  for (const [g, pids] of b.groups) {
+    let t = 0
+    for (const pid of pids) t += (b.ticks.get(pid) ?? 0) - (a.ticks.get(pid) ?? 0)
+    const s = t / CLK_TCK
+    ours += s
+    rows.push({ component: g, core_s: s, cores_used: s / wall, share_of_machine_busy: s / machineBusy })
+  }
+  const self = (b.self.user + b.self.system - a.self.user - a.self.system) / 1e6
+  ours += self
+  rows.push({ component: 'load generator (this process)', core_s: self, cores_used: self / wall, share_of_machine_busy: self / machineBusy })
+  const rest = machineBusy - ours
+  rows.push({ component: 'everything else on the machine', core_s: rest, cores_used: rest / wall, share_of_machine_busy: rest / machineBusy })
+  rows.sort((x, y) => y.core_s - x.core_s)
+  const mine = new Set<number>([process.pid, ...[...b.groups.values()].flat()])
+  const byComm = new Map<string, { processes: number; core_s: number }>()
+  for (const [pid, t] of b.ticks) {
+    if (mine.has(pid)) continue
+    const d = (t - (a.ticks.get(pid) ?? 0)) / CLK_TCK
+    if (d <= 0) continue
+    const comm = b.comm.get(pid) ?? '?'
+    const e = byComm.get(comm) ?? { processes: 0, core_s: 0 }
+    e.processes++
+    e.core_s += d
+    byComm.set(comm, e)
+  }
+  const others_top = [...byComm.entries()].map(([comm, e]) => ({ comm, ...e })).sort((x, y) => y.core_s - x.core_s).slice(0, 6)
+  return { wall_s: wall, cores: os.cpus().length, machine_busy_core_s: machineBusy, rows, others_top }
+}
+
+type TMemProc = { pid: number; name: string; cmd: string; hwm_kb: number }
+class MemWatch {
+  private readonly seen = new Map<string, Map<number, TMemProc>>()
+  sample(stack: TStack): void {
+    const procs = readProcs()
+    const targets = [...(stack.web ? [stack.web] : []), ...stack.workers]
+    for (const t of targets) {
+      const m = this.seen.get(t.name) ?? new Map<number, TMemProc>()
+      this.seen.set(t.name, m)
+      for (const pid of family(t.pid, procs)) {
+        const s = readStatus(pid)
+        if (!s) continue
+        const prev = m.get(pid)
+        m.set(pid, { pid, name: s.name, cmd: prev?.cmd ?? cmdline(pid).slice(0, 120), hwm_kb: Math.max(prev?.hwm_kb ?? 0, s.hwmKb) })
+      }
+    }
+  }
+  /** Per started process: the largest process of its family (the real node server / worker), and all of them. */
+  report(): { name: string; main: TMemProc | null; all: TMemProc[] }[] {
+    return [...this.seen.entries()].map(([name, m]) => {
+      const all = [...m.values()].sort((a, b) => b.hwm_kb - a.hwm_kb)
+      return { name, main: all[0] ?? null, all }
+    })
+  }
+}
+
+// ---------------------------------------------------------------- PostgreSQL observation
+
+type TPgActivity = { samples: number; rows: { what: string; avg_backends: number }[] }
+
+function queryLabel(q: string): string {
+  const s = q.replace(/\s+/g, ' ').trim()
+  const m = /^(INSERT INTO \S+|UPDATE \S+|DELETE FROM \S+|SELECT .*? FROM \S+|BEGIN|COMMIT|ROLLBACK)/i.exec(s)
+  return (m ? m[1] : s).slice(0, 70)
+}
+
+class PgWatch {
+  private client: Client | null = null
+  private counts = new Map<string, number>()
+  private samples = 0
+  private timer: NodeJS.Timeout | null = null
+  private busy = false
+  constructor(private readonly server: string, private readonly dbName: string) {}
+
+  async start(intervalMs = 200): Promise<void> {
+    this.client = new Client({ connectionString: `${this.server}/postgres` })
+    await this.client.connect()
+    this.timer = setInterval(() => void this.tick(), intervalMs)
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.client || this.busy) return
+    this.busy = true
+    try {
+      const r = await this.client.query<{ state: string; wait: string | null; query: string }>(
+        `SELECT state, CASE WHEN wait_event IS NULL THEN NULL ELSE wait_event_type || ':' || wait_event END AS wait, left(query, 300) AS query
+           FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND state IS NOT NULL AND state <> 'idle' AND pid <> pg_backend_pid()`,
+        [this.dbName],
+      )
+      this.samples++
+      for (const row of r.rows) {
+        const what =
+          row.state === 'active'
+            ? `${queryLabel(row.query)}  [${row.wait ?? 'on CPU'}]`
+            : `${row.state} (client holds the transaction; last: ${queryLabel(row.query)})`
+        this.counts.set(what, (this.counts.get(what) ?? 0) + 1)
+      }
+    } catch {
+      // a failed sample is skipped
+    } finally {
+      this.busy = false
+    }
+  }
+
+  async stop(): Promise<TPgActivity> {
+    if (this.timer) clearInterval(this.timer)
+    while (this.busy) await sleep(10)
+    await this.client?.end().catch(() => undefined)
+    const rows = [...this.counts.entries()].map(([what, n]) => ({ what, avg_backends: n / Math.max(1, this.samples) })).sort((a, b) => b.avg_backends - a.avg_backends)
+    return { samples: this.samples, rows }
+  }
+}
+
+type TPgStats = Record<string, number>
+async function pgStats(server: string, dbName: string): Promise<TPgStats> {
+  const d = await adminQuery(
+    server,
+    `SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, deadlocks, blks_read, blks_hit FROM pg_stat_database WHERE datname = $1`,
+    [dbName],
+  )
+  const w = await adminQuery(server, `SELECT wal_records, wal_fpi, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS wal_bytes, wal_write, wal_sync FROM pg_stat_wal`)
+  const out: TPgStats = {}
+  for (const [k, v] of Object.entries({ ...(d.rows[0] ?? {}), ...(w.rows[0] ?? {}) })) out[k] = Number(v)
+  return out
+}
+const statsDelta = (a: TPgStats, b: TPgStats): TPgStats => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] - (a[k] ?? 0)]))
+
+type TTableStats = Record<string, Record<string, number>>
+/** Per-table scan and write counters of the bench database (seq scans on a growing table show up here). */
+async function tableStats(server: string, dbName: string): Promise<TTableStats> {
+  const r = await adminQuery(
+    server,
+    `SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) AS idx_scan, coalesce(idx_tup_fetch, 0) AS idx_tup_fetch, n_tup_ins, n_tup_upd,
+            n_tup_hot_upd, autovacuum_count, autoanalyze_count
+       FROM pg_stat_user_tables WHERE relname IN ('inference_events', 'ingest_batches', 'rollups_hourly')`,
+    [],
+    dbName,
+  )
+  const out: TTableStats = {}
+  for (const row of r.rows as Record<string, unknown>[]) {
+    const { relname, ...rest } = row
+    out[String(relname)] = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, Number(v)]))
+  }
+  return out
+}
+const tableStatsDelta = (a: TTableStats, b: TTableStats): TTableStats =>
+  Object.fromEntries(Object.entries(b).map(([t, v]) => [t, statsDelta(a[t] ?? {}, v)]))
+
+async function tableSizes(server: string, dbName: string): Promise<Record<string, number>> {
+  const r = await adminQuery(
+    server,
+    `SELECT c.relname, pg_total_relation_size(c.oid)::float8 AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname IN ('inference_events', 'ingest_batches', 'rollups_hourly')`,
+    [],
+    dbName,
+  )
+  return Object.fromEntries(r.rows.map((x: { relname: string; bytes: number }) => [x.relname, Number(x.bytes)]))
+}
+
+// ---------------------------------------------------------------- CPU profiles (--cpu-prof)
+
+type TProfNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+type TProfSummary = { file: string; sampled_s: number; top_functions: { fn: string; self_s: number; share: number }[]; by_area: { area: string; self_s: number; share: number }[] }
+
+function area(url: string, fn: string): string {
+  if (!url) return fn === '(garbage collector)' ? 'GC' : fn === '(idle)' ? '(idle)' : fn === '(program)' ? '(program: native, outside JS)' : `(${fn || 'native'})`
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (nm) return `node_modules/${nm[1]}`
+  if (url.startsWith('node:')) return url.split('/')[0].replace(/^node:/, 'node:')
+  const m = /\/(lib\/[^/]+|workers|app|\.next\/server\/chunks|\.next\/server\/app)/.exec(url)
+  return m ? m[1] : url.replace(/^file:\/\//, '').slice(-60)
+}
+
+function summariseProfile(file: string): TProfSummary {
+  const p = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: TProfNode[]; samples: number[]; timeDeltas: number[] }
+  const byId = new Map(p.nodes.map((n) => [n.id, n]))
+  const selfUs = new Map<number, number>()
+  for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
+  const fnTotals = new Map<string, number>()
+  const areaTotals = new Map<string, number>()
+  let total = 0
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id)
+    if (!n) continue
+    const { functionName, url, lineNumber } = n.callFrame
+    if (functionName === '(idle)') continue
+    total += us
+    const short = url ? `${url.replace(/^file:\/\//, '').replace(ROOT + '/', '').slice(-70)}:${lineNumber + 1}` : ''
+    const key = `${functionName || '(anonymous)'} ${short}`.trim()
+    fnTotals.set(key, (fnTotals.get(key) ?? 0) + us)
+    const a = area(url, functionName)
+    areaTotals.set(a, (areaTotals.get(a) ?? 0) + us)
+  }
+  const top = (m: Map<string, number>, n: number) => [...m.entries()].sort((x, y) => y[1] - x[1]).slice(0, n)
+  return {
+    file,
+    sampled_s: total / 1e6,
+    top_functions: top(fnTotals, 15).map(([fn, us]) => ({ fn, self_s: us / 1e6, share: us / total })),
+    by_area: top(areaTotals, 12).map(([a, us]) => ({ area: a, self_s: us / 1e6, share: us / total })),
+  }
+}
+
+function profileSummaries(): { name: string; summary: TProfSummary | null }[] {
+  return started
+    .filter((p) => p.profDir)
+    .map((p) => {
+      const files = fs.existsSync(p.profDir as string) ? fs.readdirSync(p.profDir as string).filter((f) => f.endsWith('.cpuprofile')) : []
+      // several node processes (npx, tsx's launcher) write one each: the largest is the real server/worker
+      const biggest = files.map((f) => path.join(p.profDir as string, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]
+      try {
+        return { name: p.name, summary: biggest ? summariseProfile(biggest) : null }
+      } catch {
+        return { name: p.name, summary: null }
+      }
+    })
+}
+
+// ---------------------------------------------------------------- COPY ceiling
+
+const COPY_COLUMNS = [
+  'org_id', 'event_id', 'timestamp', 'environment', 'traffic_source', 'workflow_id', 'run_id', 'step', 'call_type', 'feature', 'scenario_id',
+  'owner', 'account_id', 'user_id', 'provider', 'model', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'requests',
+  'gpu_seconds', 'gpu_pool', 'outcome', 'attempt', 'latency_ms', 'cost_usd', 'cache_savings_usd', 'reported_cost_usd', 'input_hash',
+  'max_tokens', 'metadata', 'batch_id',
+] as const
+
+// The columns of inference_events (prisma/migrations/*_init), with only its primary key.
+const CEILING_DDL = `CREATE TABLE bench_copy_ceiling (
+  org_id uuid NOT NULL, event_id text NOT NULL, "timestamp" timestamptz(3) NOT NULL, environment text NOT NULL, traffic_source text NOT NULL,
+  workflow_id text NOT NULL, run_id text, step text NOT NULL, call_type text NOT NULL, feature text, scenario_id text, owner text,
+  account_id text, user_id text, provider text, model text, tokens_in bigint NOT NULL DEFAULT 0, cached_tokens_in bigint NOT NULL DEFAULT 0,
+  cache_write_tokens bigint NOT NULL DEFAULT 0, tokens_out bigint NOT NULL DEFAULT 0, requests integer NOT NULL DEFAULT 1,
+  gpu_seconds numeric(20,6), gpu_pool text, outcome text NOT NULL, attempt integer, latency_ms double precision, cost_usd numeric(30,12),
+  cache_savings_usd numeric(30,12), reported_cost_usd numeric(30,12), input_hash text, max_tokens integer, metadata jsonb,
+  batch_id bigint NOT NULL, received_at timestamptz(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT bench_copy_ceiling_pkey PRIMARY KEY (org_id, event_id))`
+
+const copyText = (v: unknown): string => {
+  if (v === null || v === undefined) return '\\N'
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v)
+  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+}
+
+/** The rows in COPY text format, in ~256 KB chunks, built before the clock starts. */
+function buildCopyChunks(rows: number, templates: TDemoEvent[], batch: number): { chunks: Buffer[]; bytes: number } {
+  const org = randomUUID()
+  const tag = `c${Date.now().toString(36)}`
+  const chunks: Buffer[] = []
+  let parts: string[] = []
+  let size = 0
+  let bytes = 0
+  const ts = new Date().toISOString()
+  for (let n = 0; n < rows; n++) {
+    const t = templates[n % templates.length]
+    const cost = ((t.tokens_in - (t.cached_tokens_in ?? 0)) * 2.5e-6 + (t.cached_tokens_in ?? 0) * 1.25e-6 + t.tokens_out * 1e-5).toFixed(12)
+    const savings = ((t.cached_tokens_in ?? 0) * 1.25e-6).toFixed(12)
+    const values: unknown[] = [
+      org, `${tag}-${Math.floor(n / batch)}-${n % batch}`, ts, t.environment, t.traffic_source, t.workflow_id, `${tag}-${t.run_id}`, t.step, t.call_type,
+      t.feature, t.scenario_id, t.owner, t.account_id, t.user_id, t.provider, t.model, t.tokens_in, t.cached_tokens_in ?? 0, t.cache_write_tokens ?? 0,
+      t.tokens_out, 1, null, null, t.outcome, t.attempt, t.latency_ms, cost, savings, null, t.input_hash, t.max_tokens, t.metadata ?? null,
+      Math.floor(n / batch) + 1,
+    ]
+    const line = values.map(copyText).join('\t') + '\n'
+    parts.push(line)
+    size += line.length
+    if (size >= 256 * 1024) {
+      const b = Buffer.from(parts.join(''), 'utf8')
+      chunks.push(b)
+      bytes += b.length
+      parts = []
+      size = 0
+    }
+  }
+  if (parts.length) {
+    const b = Buffer.from(parts.join(''), 'utf8')
+    chunks.push(b)
+    bytes += b.length
+  }
+  return { chunks, bytes }
+}
+
+/**
+ * COPY ... FROM STDIN through pg's own protocol support: a submittable query
+ * that answers the server's CopyInResponse with CopyData messages (what
+ * pg-copy-streams does, without the package). Resolves with the row count.
+ */
+function copyFromChunks(client: Client, sql: string, chunks: Buffer[]): Promise<number> {
+  type TConn = { query(text: string): void; sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void; sendCopyFail(msg: string): void; stream: NodeJS.WritableStream & { writableNeedDrain?: boolean } }
+  return new Promise((resolve, reject) => {
+    let rowCount = 0
+    let error: Error | null = null
+    const submittable = {
+      submit(con: TConn) {
+        con.query(sql)
+      },
+      async handleCopyInResponse(con: TConn) {
+        try {
+          for (const c of chunks) {
+            con.sendCopyFromChunk(c)
+            if (con.stream.writableNeedDrain) await new Promise<void>((r) => con.stream.once('drain', () => r()))
+          }
+          con.endCopyFrom()
+        } catch (e) {
+          con.sendCopyFail(String(e))
+        }
+      },
+      handleCommandComplete(msg: { text?: string }) {
+        rowCount = Number(/COPY (\d+)/.exec(msg.text ?? '')?.[1] ?? 0)
+      },
+      handleError(e: Error) {
+        error = e
+      },
+      handleReadyForQuery() {
+        if (error) reject(error)
+        else resolve(rowCount)
+      },
+      handleRowDescription() {},
+      handleDataRow() {},
+      handleEmptyQuery() {},
+      handlePortalSuspended() {},
+      handleCopyData() {},
+    }
+    ;(client as unknown as { query(s: unknown): void }).query(submittable)
+  })
+}
+
+type TCeiling = { rows: number; bytes: number; seconds: number; rows_per_s: number; via: 'pg' | 'psql'; wal_bytes: number; table_bytes: number }
+
+async function measureCeiling(o: TOpts, rows: number, templates: TDemoEvent[], logDir: string): Promise<TCeiling> {
+  log(`COPY ceiling: building ${fmt(rows)} rows…`)
+  const { chunks, bytes } = buildCopyChunks(rows, templates, o.batch)
+  await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${CEILING_DB} WITH (FORCE)`)
+  await adminQuery(o.pgServer, `CREATE DATABASE ${CEILING_DB}`)
+  const url = `${o.pgServer}/${CEILING_DB}`
+  try {
+    const c = new Client({ connectionString: url })
+    await c.connect()
+    await c.query(CEILING_DDL)
+    await c.query('CHECKPOINT').catch(() => undefined) // start from a clean WAL position, like the pipeline after migrations
+    const lsn = async () => Number((await c.query(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS b`)).rows[0].b)
+    const wal0 = await lsn()
+    const sql = `COPY bench_copy_ceiling (${COPY_COLUMNS.map((x) => `"${x}"`).join(', ')}) FROM STDIN`
+    let seconds: number
+    let via: 'pg' | 'psql' = o.copyVia
+    let copied = 0
+    if (via === 'pg') {
+      log(`COPY ceiling: COPY FROM STDIN of ${fmt(rows)} rows (${(bytes / 1e6).toFixed(0)} MB) through pg…`)
+      try {
+        const t0 = performance.now()
+        copied = await copyFromChunks(c, sql, chunks)
+        seconds = (performance.now() - t0) / 1000
+      } catch (e) {
+        log(`COPY through pg failed (${(e as Error).message}): falling back to psql \\copy`)
+        await c.query('TRUNCATE bench_copy_ceiling')
+        via = 'psql'
+        seconds = NaN
+      }
+    } else seconds = NaN
+    if (via === 'psql') {
+      const file = path.join(logDir, 'ceiling.copy')
+      const fd = fs.openSync(file, 'w')
+      for (const ch of chunks) fs.writeSync(fd, ch)
+      fs.closeSync(fd)
+      log(`COPY ceiling: psql \\copy of ${fmt(rows)} rows from ${file}…`)
+      const r = spawnSync('psql', [url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', '\\timing on', '-c', `\\copy bench_copy_ceiling (${COPY_COLUMNS.join(', ')}) from '${file}'`], { encoding: 'utf8' })
+      fs.rmSync(file, { force: true })
+      if (r.status !== 0) throw new Error(`psql \\copy failed: ${r.stderr}`)
+      const ms = /Time: ([\d.]+) ms/.exec(r.stdout)?.[1]
+      if (!ms) throw new Error(`psql printed no timing: ${r.stdout}`)
+      seconds = Number(ms) / 1000
+      copied = Number(/COPY (\d+)/.exec(r.stdout)?.[1] ?? rows)
+    }
+    const wal1 = await lsn()
+    const size = Number((await c.query(`SELECT pg_total_relation_size('bench_copy_ceiling')::float8 AS b`)).rows[0].b)
+    await c.end()
+    if (copied !== rows) throw new Error(`COPY loaded ${copied} rows, expected ${rows}`)
+    return { rows, bytes, seconds, rows_per_s: rows / seconds, via, wal_bytes: wal1 - wal0, table_bytes: size }
+  } finally {
+    await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${CEILING_DB} WITH (FORCE)`).catch(() => undefined)
+  }
+}
+
+// ---------------------------------------------------------------- the run
+
+type TTimelinePoint = { t_s: number; answered_events: number; counted_events: number }
+
+async function main(): Promise<void> {
+  const o = parseOptions()
+  const runTag = Date.now().toString(36)
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `outlay-bench-${runTag}-`))
+  const ownStack = o.url === undefined
+  if (o.ceilingOnly) {
+    const c = await measureCeiling(o, o.copyRows ?? 1_200_000, loadTemplates(), logDir)
+    const text = `COPY ceiling: ${fmt(c.rows)} rows (${(c.bytes / 1e6).toFixed(0)} MB, via ${c.via}) in ${c.seconds.toFixed(2)} s = ${fmt(c.rows_per_s)} rows/s; WAL ${fmt(c.wal_bytes / c.rows)} B/row; table ${(c.table_bytes / 1e6).toFixed(0)} MB`
+    ;(o.json ? process.stderr : process.stdout).write(text + '\n')
+    if (o.json) process.stdout.write(JSON.stringify({ copy_ceiling: c }) + '\n')
+    return
+  }
+  // what else is running right now (other engineers' tests share the machine)
+  const loadBefore = os.loadavg()
+  const probe0 = machineTicks()
+  await sleep(2000)
+  const probe1 = machineTicks()
+  const otherBusyFrac = (probe1.busy - probe0.busy) / Math.max(1, probe1.total - probe0.total)
+
+  let stack: TStack
+  if (ownStack) stack = await startOwnStack(o, logDir)
+  else stack = { base: new URL(o.url as string), key: o.key as string, workers: [], logDir }
+
+  const templates = loadTemplates()
+  const factory = new EventFactory(templates, `b${runTag}`)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.clients })
+  const metrics = new Metrics(stack.base, stack.key, Date.now())
+
+  // ---- warm-up: prove the pipeline works, load the route, and take the baseline
+  log('warm-up: 3 batches through the pipeline…')
+  const before = ownStack ? 0 : await metrics.total()
+  let warmAccepted = 0
+  for (let i = 0; i < 3; i++) {
+    const r = await request(agent, stack.base, 'POST', '/api/v1/events', stack.key, JSON.stringify({ events: factory.batch(-1 - i, o.batch) }))
+    if (r.status !== 202) throw new Error(`warm-up POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`)
+    const a = JSON.parse(r.body) as { accepted: number; rejected: unknown[] }
+    if (a.rejected.length) throw new Error(`warm-up events rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
+    warmAccepted += a.accepted
+  }
+  let baseline = 0
+  {
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      baseline = await metrics.total()
+      if (baseline >= before + warmAccepted) break
+      if (Date.now() > deadline) throw new Error(`warm-up: only ${baseline} of ${warmAccepted} events counted after 60 s`)
+      await sleep(100)
+    }
+  }
+
+  if (o.analyze && stack.dbName) {
+    log(`ANALYZE ${stack.dbName} (--analyze)…`)
+    await adminQuery(o.pgServer, 'ANALYZE', [], stack.dbName)
+  }
+
+  // ---- observers
+  const mem = new MemWatch()
+  mem.sample(stack)
+  const pgWatch = stack.dbName ? new PgWatch(o.pgServer, stack.dbName) : null
+  await pgWatch?.start()
+  const pg0 = stack.dbName ? await pgStats(o.pgServer, stack.dbName) : null
+  const tables0 = stack.dbName ? await tableStats(o.pgServer, stack.dbName).catch(() => null) : null
+  const cpu0 = cpuSnapshot(stack)
+
+  // ---- load
+  const status = new Map<string, number>()
+  const latencies: number[] = []
+  const samples: TSample[] = []
+  const pending = new Map<string, TSample>()
+  let answeredRequests = 0
+  let answeredEvents = 0
+  let rejectedEvents = 0
+  let duplicateEvents = 0
+  let seq = 0
+  let counted = 0
+  const timeline: TTimelinePoint[] = []
+  let aborted = false
+  process.once('SIGINT', () => (aborted = true))
+
+  const t0 = performance.now()
+  const loadEnd = t0 + o.duration * 1000
+  log(`load: ${o.clients} clients × ${o.batch}-event batches for ${o.duration} s against ${stack.base.origin}…`)
+
+  const client = async () => {
+    while (!aborted && performance.now() < loadEnd) {
+      const s = seq++
+      const sampled = s % o.sampleEvery === 0
+      const workflowId = sampled ? `bench-fresh-${runTag}-${s}` : undefined
+      const body = JSON.stringify({ events: factory.batch(s, o.batch, workflowId) })
+      const start = performance.now()
+      let r: TAnswer
+      try {
+        r = await request(agent, stack.base, 'POST', '/api/v1/events', stack.key, body)
+      } catch (e) {
+        status.set(`error: ${(e as Error).message.slice(0, 60)}`, (status.get(`error: ${(e as Error).message.slice(0, 60)}`) ?? 0) + 1)
+        await sleep(100)
+        continue
+      }
+      const end = performance.now()
+      status.set(String(r.status), (status.get(String(r.status)) ?? 0) + 1)
+      if (r.status === 202) {
+        latencies.push(end - start)
+        const a = JSON.parse(r.body) as { accepted: number; duplicates: number; rejected: unknown[] }
+        answeredRequests++
+        answeredEvents += a.accepted
+        duplicateEvents += a.duplicates
+        rejectedEvents += a.rejected.length
+        if (workflowId && a.accepted > 0) {
+          const sample: TSample = { workflowId, expected: a.accepted, answeredAt: end }
+          samples.push(sample)
+          pending.set(workflowId, sample)
+        }
+      } else if (r.status === 429 || r.status === 503) {
+        await sleep(Math.min(Math.max(0, loadEnd - performance.now()), (r.retryAfter ?? 1) * 1000))
+      } else {
+        await sleep(50)
+      }
+    }
+  }
+
+  // freshness: one metrics request covers every pending sampled batch
+  let freshStop = false
+  let freshErrors = 0
+  const freshness = async () => {
+    while (!freshStop) {
+      const ids = [...pending.keys()].slice(0, 100)
+      if (ids.length) {
+        try {
+          const got = await metrics.byWorkflow(ids)
+          const now = performance.now()
+          for (const id of ids) {
+            const sm = pending.get(id)
+            if (sm && (got.get(id) ?? 0) >= sm.expected) {
+              sm.visibleAt = now
+              pending.delete(id)
+            }
+          }
+        } catch {
+          freshErrors++
+        }
+      }
+      await sleep(o.pollMs)
+    }
+  }
+
+  // progress: counted events once a second (the total in the rollups)
+  let progressStop = false
+  const progress = async () => {
+    let lastLog = performance.now()
+    while (!progressStop) {
+      try {
+        counted = (await metrics.total()) - baseline
+      } catch {
+        // next time
+      }
+      const now = performance.now()
+      timeline.push({ t_s: (now - t0) / 1000, answered_events: answeredEvents, counted_events: counted })
+      mem.sample(stack)
+      if (now - lastLog >= 5000) {
+        lastLog = now
+        log(`  t=${((now - t0) / 1000).toFixed(0)} s  answered ${fmt(answeredEvents)} events (${fmt(answeredEvents / ((Math.min(now, loadEnd) - t0) / 1000))}/s)  counted ${fmt(counted)}  backlog ${fmt(answeredEvents - counted)}  freshness samples pending ${pending.size}`)
+      }
+      await sleep(now < loadEnd ? 1000 : o.pollMs)
+    }
+  }
+
+  const freshTask = freshness()
+  const progressTask = progress()
+  await Promise.all(Array.from({ length: o.clients }, client))
+  const tLoadDone = performance.now()
+  const cpuLoad = cpuSnapshot(stack)
+  const countedAtLoadEnd = counted
+  log(`load stopped after ${((tLoadDone - t0) / 1000).toFixed(1)} s: ${fmt(answeredEvents)} events answered, ${fmt(counted)} counted; draining…`)
+
+  // ---- drain: until every accepted event is counted
+  const drainDeadline = tLoadDone + o.drainTimeout * 1000
+  let tAllCounted = NaN
+  while (!aborted && performance.now() < drainDeadline) {
+    if (counted >= answeredEvents) {
+      tAllCounted = timeline.length ? t0 + timeline[timeline.length - 1].t_s * 1000 : performance.now()
+      break
+    }
+    await sleep(50)
+  }
+  const cpuEnd = cpuSnapshot(stack)
+  while (!aborted && pending.size > 0 && performance.now() < drainDeadline) await sleep(50)
+  freshStop = true
+  progressStop = true
+  await Promise.all([freshTask, progressTask])
+  mem.sample(stack)
+  const pgActivity = pgWatch ? await pgWatch.stop() : null
+  const pgDelta = pg0 && stack.dbName ? statsDelta(pg0, await pgStats(o.pgServer, stack.dbName)) : null
+  const sizes = stack.dbName ? await tableSizes(o.pgServer, stack.dbName).catch(() => ({}) as Record<string, number>) : null
+  const tablesDelta = stack.dbName && tables0 ? tableStatsDelta(tables0, await tableStats(o.pgServer, stack.dbName)) : null
+  agent.destroy()
+  metrics.agent.destroy()
+
+  // ---- stop our stack before measuring the machine's ceiling
+  if (ownStack) await stopStarted()
+  const profiles = o.cpuProf ? profileSummaries() : []
+  if (aborted) throw new Error('interrupted')
+
+  const allCounted = Number.isFinite(tAllCounted)
+  const e2eMs = allCounted ? tAllCounted - t0 : performance.now() - t0
+  const e2eEventsPerS = (allCounted ? answeredEvents : counted) / (e2eMs / 1000)
+  const loadS = (tLoadDone - t0) / 1000
+  const fresh = samples.map((s) => (s.visibleAt === undefined ? Infinity : s.visibleAt - s.answeredAt))
+  const freshP50 = percentile(fresh, 50)
+  const freshP99 = percentile(fresh, 99)
+
+  const copyRows = o.copyRows ?? Math.max(answeredEvents, 100_000)
+  const ceiling = await measureCeiling(o, copyRows, templates, logDir)
+  const ratio = e2eEventsPerS / ceiling.rows_per_s
+
+  if (ownStack && !o.keepDb) {
+    await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`).catch((e) => log(`could not drop ${BENCH_DB}: ${(e as Error).message}`))
+    await clearRedisPrefix(o.redisUrl).catch(() => undefined)
+  }
+
+  // ---- report
+  const memReport = mem.report()
+  const cpuWhole = cpuDelta(cpu0, cpuEnd)
+  const cpuLoadOnly = cpuDelta(cpu0, cpuLoad)
+  const windows: { from_s: number; to_s: number; answered_per_s: number; counted_per_s: number; backlog_events: number }[] = []
+  for (let w = 0, prev: TTimelinePoint = { t_s: 0, answered_events: 0, counted_events: 0 }; w < timeline.length; w++) {
+    const p = timeline[w]
+    if (p.t_s - prev.t_s >= 10 || w === timeline.length - 1) {
+      const dt = p.t_s - prev.t_s
+      if (dt > 0) windows.push({ from_s: prev.t_s, to_s: p.t_s, answered_per_s: (p.answered_events - prev.answered_events) / dt, counted_per_s: (p.counted_events - prev.counted_events) / dt, backlog_events: p.answered_events - p.counted_events })
+      prev = p
+    }
+  }
+  const verdict = [
+    { figure: 'end-to-end events/s', value: e2eEventsPerS, target: `≥ ${fmt(TARGET.eventsPerSecond)}`, met: e2eEventsPerS >= TARGET.eventsPerSecond },
+    { figure: 'p99 freshness', value: freshP99, target: `< ${TARGET.freshnessP99Ms / 1000} s`, met: freshP99 < TARGET.freshnessP99Ms },
+    { figure: 'ratio to COPY ceiling', value: ratio, target: `≥ ${TARGET.ratio}`, met: ratio >= TARGET.ratio },
+  ]
+
+  const figures = {
+    run: runTag,
+    at: new Date().toISOString(),
+    mode: ownStack ? 'own-stack' : 'url',
+    url: stack.base.origin,
+    workers: ownStack ? o.workers : null,
+    worker_concurrency: ownStack ? o.concurrency : null,
+    analyzed_before_load: o.analyze && ownStack,
+    duration_s: o.duration,
+    clients: o.clients,
+    batch: o.batch,
+    load_s: loadS,
+    requests_202: answeredRequests,
+    requests_202_per_s: answeredRequests / loadS,
+    events_accepted: answeredEvents,
+    events_answered_per_s: answeredEvents / loadS,
+    duplicates: duplicateEvents,
+    rejected: rejectedEvents,
+    statuses: Object.fromEntries(status),
+    http_latency_ms: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: percentile(latencies, 100) },
+    counted_events: allCounted ? answeredEvents : counted,
+    all_counted: allCounted,
+    counted_at_load_end: countedAtLoadEnd,
+    backlog_at_load_end: answeredEvents - countedAtLoadEnd,
+    first_request_to_all_counted_s: e2eMs / 1000,
+    e2e_events_per_s: e2eEventsPerS,
+    freshness_ms: { samples: samples.length, not_visible: fresh.filter((f) => !Number.isFinite(f)).length, p50: freshP50, p99: freshP99, max: percentile(fresh, 100), poll_ms: o.pollMs, poll_errors: freshErrors },
+    timeline_10s: windows,
+    peak_rss_kb: Object.fromEntries(memReport.map((m) => [m.name, m.main?.hwm_kb ?? null])),
+    processes: memReport,
+    cpu_first_request_to_all_counted: cpuWhole,
+    cpu_load_only: cpuLoadOnly,
+    machine_busy_before_load: otherBusyFrac,
+    loadavg_before: loadBefore,
+    pg: pgDelta ? { ...pgDelta, wal_bytes_per_event: pgDelta.wal_bytes / Math.max(1, answeredEvents), table_bytes: sizes, tables: tablesDelta } : null,
+    pg_activity: pgActivity,
+    copy_ceiling: ceiling,
+    ratio,
+    cpu_profiles: profiles,
+    verdict: verdict.map((v) => ({ ...v, value: Number.isFinite(v.value) ? v.value : null })),
+    log_dir: logDir,
+  }
+
+  const out: string[] = []
+  const line = (label: string, value: string) => out.push(`  ${label.padEnd(40)} ${value}`)
+  out.push('')
+  out.push(`Outlay ingest benchmark  ${figures.at}  run ${runTag}`)
+  out.push(`  ${ownStack ? `own stack: next start :${o.port}, ${o.workers} worker process(es) × WORKER_CONCURRENCY ${o.concurrency}, database ${BENCH_DB}${o.analyze ? ' (ANALYZEd after the warm-up)' : ' (fresh, never analyzed)'}, queue prefix ${QUEUE_PREFIX}` : `running stack at ${stack.base.origin}`}`)
+  out.push(`  ${o.clients} keep-alive clients × ${o.batch}-event batches for ${o.duration} s; ${os.cpus().length} cores; machine ${(otherBusyFrac * 100).toFixed(0)}% busy before the load (load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')})`)
+  out.push('')
+  out.push('Load (answered)')
+  line('requests answered 202', `${fmt(answeredRequests)} (${fmt(answeredRequests / loadS, 1)}/s)`)
+  line('events accepted in 202 answers', `${fmt(answeredEvents)} (${fmt(answeredEvents / loadS)}/s)`)
+  line('answers by status', [...status.entries()].map(([k, v]) => `${k}: ${fmt(v)}`).join(', '))
+  line('duplicates / rejected events', `${fmt(duplicateEvents)} / ${fmt(rejectedEvents)}`)
+  line('HTTP latency p50 / p99 / max (202)', `${fmt(figures.http_latency_ms.p50, 1)} / ${fmt(figures.http_latency_ms.p99, 1)} / ${fmt(figures.http_latency_ms.max, 1)} ms`)
+  out.push('')
+  out.push('End to end (counted in the rollups, GET /api/v1/metrics)')
+  line('counted / accepted', `${fmt(figures.counted_events)} / ${fmt(answeredEvents)}${allCounted ? '' : `  (NOT all counted within --drain-timeout ${o.drainTimeout} s)`}`)
+  line('counted when the load stopped', `${fmt(countedAtLoadEnd)} (backlog ${fmt(answeredEvents - countedAtLoadEnd)} events)`)
+  line('first request → all counted', secs(e2eMs))
+  line('end-to-end events/s', fmt(e2eEventsPerS))
+  line(`freshness p50 / p99 / max (${samples.length} samples)`, `${secs(freshP50)} / ${secs(freshP99)} / ${secs(figures.freshness_ms.max)}  (202 → visible in /api/v1/metrics, polled every ${o.pollMs} ms${figures.freshness_ms.not_visible ? `; ${figures.freshness_ms.not_visible} never visible` : ''})`)
+  out.push('  timeline (10 s windows): answered/s, counted/s, backlog at the end of the window')
+  for (const w of windows) out.push(`    ${w.from_s.toFixed(1).padStart(6)}–${w.to_s.toFixed(1).padEnd(6)} s  ${fmt(w.answered_per_s).padStart(8)}  ${fmt(w.counted_per_s).padStart(8)}  ${fmt(w.backlog_events).padStart(10)}`)
+  out.push('')
+  if (memReport.length) {
+    out.push('Peak RSS (VmHWM of the largest process of each group; all node processes in the JSON)')
+    for (const m of memReport) line(`${m.name}${m.main ? ` (pid ${m.main.pid}, ${m.main.name})` : ''}`, m.main ? mb(m.main.hwm_kb) : 'n/a')
+    out.push('')
+  }
+  out.push(`CPU, first request → all counted (${cpuWhole.wall_s.toFixed(1)} s wall, ${cpuWhole.cores} cores; machine busy ${cpuWhole.machine_busy_core_s.toFixed(1)} core-s = ${((cpuWhole.machine_busy_core_s / (cpuWhole.wall_s * cpuWhole.cores)) * 100).toFixed(0)}%)`)
+  for (const r of cpuWhole.rows) line(r.component, `${r.core_s.toFixed(1).padStart(7)} core-s  ${r.cores_used.toFixed(2)} cores  ${(r.share_of_machine_busy * 100).toFixed(0).padStart(3)}% of busy`)
+  if (cpuWhole.others_top.length) out.push(`  not ours, busiest: ${cpuWhole.others_top.map((x) => `${x.comm}${x.processes > 1 ? ` ×${x.processes}` : ''} ${x.core_s.toFixed(1)} core-s`).join(', ')}`)
+  out.push(`  during the load only (${cpuLoadOnly.wall_s.toFixed(1)} s): ${cpuLoadOnly.rows.filter((r) => r.core_s > 0.05).map((r) => `${r.component} ${r.cores_used.toFixed(2)}`).join(', ')} cores`)
+  out.push('')
+  if (pgDelta) {
+    out.push(`PostgreSQL (${BENCH_DB}; WAL is cluster-wide)`)
+    line('transactions committed / rolled back', `${fmt(pgDelta.xact_commit)} / ${fmt(pgDelta.xact_rollback)}   deadlocks ${fmt(pgDelta.deadlocks)}`)
+    line('rows inserted / updated / deleted', `${fmt(pgDelta.tup_inserted)} / ${fmt(pgDelta.tup_updated)} / ${fmt(pgDelta.tup_deleted)}`)
+    line('WAL written (per accepted event)', `${(pgDelta.wal_bytes / 1e6).toFixed(0)} MB (${fmt(pgDelta.wal_bytes / Math.max(1, answeredEvents))} B/event; ${fmt(pgDelta.wal_fpi)} full-page images; ${fmt(pgDelta.wal_sync)} WAL syncs)`)
+    if (sizes) line('table sizes at the end', Object.entries(sizes).map(([k, v]) => `${k} ${(v / 1e6).toFixed(0)} MB`).join(', '))
+    for (const [t, v] of Object.entries(tablesDelta ?? {})) {
+      line(`${t}: scans`, `seq ${fmt(v.seq_scan)} (${fmt(v.seq_tup_read)} rows read), index ${fmt(v.idx_scan)}; autovacuum ${v.autovacuum_count}, autoanalyze ${v.autoanalyze_count}`)
+    }
+    if (pgActivity) {
+      out.push(`  busy backends by statement (pg_stat_activity sampled every 200 ms, ${pgActivity.samples} samples; average backends in that state):`)
+      for (const r of pgActivity.rows.slice(0, 12)) out.push(`    ${r.avg_backends.toFixed(2).padStart(5)}  ${r.what}`)
+    }
+    out.push('')
+  }
+  for (const p of profiles) {
+    if (!p.summary) continue
+    out.push(`CPU profile of ${p.name} (${p.summary.sampled_s.toFixed(1)} s of non-idle samples; ${path.basename(p.summary.file)})`)
+    out.push(`  by area: ${p.summary.by_area.map((a) => `${a.area} ${(a.share * 100).toFixed(0)}%`).join(', ')}`)
+    for (const f of p.summary.top_functions.slice(0, 10)) out.push(`    ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.fn}`)
+    out.push('')
+  }
+  out.push(`COPY ceiling (same run${ownStack ? ', our stack stopped' : ''}; cluster-wide WAL)`)
+  line('rows / bytes', `${fmt(ceiling.rows)} / ${(ceiling.bytes / 1e6).toFixed(0)} MB (${ceiling.via === 'pg' ? 'COPY FROM STDIN through pg' : 'psql \\copy'}, table with a primary key)`)
+  line('COPY time / rows per second', `${ceiling.seconds.toFixed(2)} s / ${fmt(ceiling.rows_per_s)}`)
+  line('WAL per row (COPY)', `${fmt(ceiling.wal_bytes / ceiling.rows)} B`)
+  line('ratio end-to-end ÷ COPY', ratio.toFixed(4))
+  out.push('')
+  out.push('Verdict')
+  out.push(`  ${'figure'.padEnd(26)} ${'value'.padStart(12)}   ${'target'.padEnd(10)} result`)
+  for (const v of verdict) {
+    const value = v.figure === 'p99 freshness' ? secs(v.value) : v.figure.startsWith('ratio') ? v.value.toFixed(4) : fmt(v.value)
+    out.push(`  ${v.figure.padEnd(26)} ${value.padStart(12)}   ${v.target.padEnd(10)} ${v.met ? 'met' : 'NOT MET'}`)
+  }
+  out.push(`  logs: ${logDir}`)
+  out.push('')
+  ;(o.json ? process.stderr : process.stdout).write(out.join('\n') + '\n')
+  if (o.json) process.stdout.write(JSON.stringify(figures, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n')
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+let exiting = false
+async function cleanupAndExit(code: number): Promise<never> {
+  if (!exiting) {
+    exiting = true
+    await stopStarted().catch(() => undefined)
+  }
+  process.exit(code)
+}
+process.on('SIGINT', () => {
+  log('interrupted: stopping what this benchmark started…')
+  void cleanupAndExit(130)
+})
+process.on('SIGTERM', () => void cleanupAndExit(143))
+process.on('exit', () => {
+  for (const p of started) if (groupAlive(p.pid)) killGroup(p.pid, 'SIGKILL')
+})
+
+main().then(
+  () => cleanupAndExit(0),
+  (e: unknown) => {
+    log(`error: ${e instanceof Error ? e.message : String(e)}`)
+    void cleanupAndExit(1)
+  },
+)
