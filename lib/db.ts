@@ -1,4 +1,4 @@
-import { Pool } from 'pg'
+import { Pool, type PoolClient } from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '@/generated/prisma/client'
 import { env } from '@/lib/env'
@@ -27,5 +27,26 @@ export async function closeDb(): Promise<void> {
   if (d) {
     await d.prisma.$disconnect()
     await d.pool.end().catch(() => undefined)
+  }
+}
+
+/**
+ * Run fn in one transaction on one pooled connection: COMMIT when it returns,
+ * ROLLBACK when it throws. asyncCommit: don't wait for the WAL flush — only for
+ * work whose input stays durable elsewhere and is redone if the commit is lost.
+ */
+export async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>, opts: { asyncCommit?: boolean } = {}): Promise<T> {
+  const client = await pool().connect()
+  try {
+    await client.query('BEGIN')
+    if (opts.asyncCommit) await client.query('SET LOCAL synchronous_commit = off')
+    const result = await fn(client)
+    await client.query('COMMIT')
+    return result
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw e
+  } finally {
+    client.release()
   }
 }

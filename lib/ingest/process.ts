@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg'
-import { pool } from '@/lib/db'
+import { inTransaction, pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { applyRollups, type TRollupContribution } from '@/lib/rollups/hourly'
 import type { TIngestEvent } from '@/lib/ingest/schema'
@@ -29,33 +29,30 @@ const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, ${EVE
 export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number }
 
 export async function processBatch(batchId: string): Promise<TProcessResult> {
-  const client = await pool().connect()
-  try {
-    await client.query('BEGIN')
+  return inTransaction(async (client) => {
     // FOR UPDATE: a second worker on the same batch waits here, then sees it processed.
     const b = await client.query<{ org_id: string; kind: string; payload: unknown[] }>(
       'SELECT org_id, kind, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE',
       [batchId],
     )
-    if (b.rowCount === 0) {
-      await client.query('ROLLBACK')
-      return { status: 'already_processed', inserted: 0, duplicates: 0 }
-    }
+    if (b.rowCount === 0) return { status: 'already_processed', inserted: 0, duplicates: 0 }
     const { org_id: orgId, kind, payload } = b.rows[0]
     const inserted =
       kind === 'outcomes'
         ? await insertOutcomes(client, orgId, batchId, payload as TIngestOutcome[])
         : await insertEvents(client, orgId, batchId, payload as TIngestEvent[])
-    await client.query('UPDATE ingest_batches SET processed_at = now(), inserted = $2 WHERE id = $1', [batchId, inserted])
-    await client.query('COMMIT')
     return { status: 'processed', inserted, duplicates: payload.length - inserted }
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw e
-  } finally {
-    client.release()
-  }
+  }, { asyncCommit: true })
+  // Why an asynchronous commit is safe here: the batch row, committed
+  // synchronously before the 202, is the record. If a crash loses this commit,
+  // it loses the events, the rollup increments and processed_at together, and
+  // the reconciler processes the batch again: still exactly once. Not waiting
+  // for the WAL flush shortens how long the rollup rows stay locked.
 }
+
+// Before the rollup upsert: hot rollup rows are the last locks taken, so they are held the shortest.
+const markProcessed = (client: PoolClient, batchId: string, inserted: number) =>
+  client.query('UPDATE ingest_batches SET processed_at = now(), inserted = $2 WHERE id = $1', [batchId, inserted])
 
 // Sorted ids give concurrent batches one lock order on the unique index.
 const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, c) => (a.id < c.id ? -1 : a.id > c.id ? 1 : 0))
@@ -77,6 +74,7 @@ async function insertEvents(client: PoolClient, orgId: string, batchId: string, 
   const columns = EVENT_COLUMNS.map((_, i) => rows.map((r) => r[i]))
   const ins = await client.query<{ event_id: string }>(INSERT_EVENTS_SQL, [orgId, batchId, ...columns])
   const insertedIds = new Set(ins.rows.map((r) => r.event_id))
+  await markProcessed(client, batchId, insertedIds.size)
 
   const contributions: TRollupContribution[] = priced
     .filter(({ e }) => insertedIds.has(e.id))
@@ -112,6 +110,7 @@ async function insertOutcomes(client: PoolClient, orgId: string, batchId: string
     [orgId, batchId, col('id'), col('timestamp'), col('workflow_id'), col('run_id'), col('account_id'), col('feature'), col('accepted'), col('kind')],
   )
   const insertedIds = new Set(ins.rows.map((r) => r.outcome_id))
+  await markProcessed(client, batchId, insertedIds.size)
   await applyOutcomeRollups(client, orgId, items.filter((o) => insertedIds.has(o.id)))
   return insertedIds.size
 }

@@ -1,4 +1,4 @@
-import { pool } from '@/lib/db'
+import { inTransaction, pool } from '@/lib/db'
 import type { TGpuPoolView, TPriceView, TPricesPut } from '@/lib/prices/schema'
 import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'
 
@@ -32,10 +32,8 @@ export async function listOrgPrices(orgId: string): Promise<{ prices: TPriceView
 
 /** Upsert (same provider, model and effective_from replaces) and schedule re-pricing of what they cover. */
 export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ reprice_job_ids: string[] }> {
-  const client = await pool().connect()
   const scopes: TRepriceScope[] = []
-  try {
-    await client.query('BEGIN')
+  await inTransaction(async (client) => {
     for (const p of body.prices ?? []) {
       await client.query(
         `INSERT INTO prices (id, org_id, provider, model, effective_from, input_per_mtok, cached_input_per_mtok, cache_write_per_mtok, output_per_mtok, per_request, tiers)
@@ -57,13 +55,7 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
       )
       scopes.push({ provider: null, model: null, gpuPool: g.pool, from: g.effective_from })
     }
-    await client.query('COMMIT')
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw e
-  } finally {
-    client.release()
-  }
+  })
   const reprice_job_ids = await scheduleReprice(orgId, scopes)
   return { reprice_job_ids }
 }

@@ -1,4 +1,4 @@
-import { pool } from '@/lib/db'
+import { inTransaction, pool } from '@/lib/db'
 import { enqueueReprice } from '@/lib/queues'
 import { forgetPriceBook, loadPriceBook } from '@/lib/cost/pricebook'
 import { env } from '@/lib/env'
@@ -71,9 +71,8 @@ export async function runRepriceJob(repriceId: string): Promise<{ processed: num
   let processed = 0
   let changedTotal = 0
   for (;;) {
-    const client = await pool().connect()
-    try {
-      await client.query('BEGIN')
+    // One chunk: its re-priced events, rollup deltas and progress commit together.
+    const more = await inTransaction(async (client) => {
       const params: unknown[] = [orgId]
       const where = scopeWhere(job, params)
       params.push(cursor, CHUNK)
@@ -90,10 +89,7 @@ export async function runRepriceJob(repriceId: string): Promise<{ processed: num
          ORDER BY event_id LIMIT $${params.length} FOR UPDATE`,
         params,
       )
-      if (rows.rowCount === 0) {
-        await client.query('ROLLBACK')
-        break
-      }
+      if (rows.rowCount === 0) return false
       const changes: (TRepriceChange & { event_id: string })[] = []
       for (const e of rows.rows) {
         const r = book.price({
@@ -124,13 +120,9 @@ export async function runRepriceJob(repriceId: string): Promise<{ processed: num
       processed += rows.rowCount!
       changedTotal += changes.length
       await client.query('UPDATE reprice_jobs SET processed = processed + $2, changed = changed + $3, cursor = $4 WHERE id = $1', [repriceId, rows.rowCount, changes.length, cursor])
-      await client.query('COMMIT')
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw e
-    } finally {
-      client.release()
-    }
+      return true
+    })
+    if (!more) break
   }
   await pool().query(`UPDATE reprice_jobs SET status = 'done', finished_at = now(), processed = greatest(processed, total) WHERE id = $1`, [repriceId])
   return { processed, changed: changedTotal }
