@@ -1,0 +1,19 @@
+'use client'
+import { Area, AreaChart, YAxis } from 'recharts'
+
+/**
+ * A tiny fixed-size trend line for a table cell: no axes, no tooltip, no
+ * animation (one per row must stay cheap). The scale starts at 0, so a flat
+ * line reads as flat, not as volatility.
+ */
+export function Sparkline({ values, label, width = 120, height = 28 }: { values: number[]; label: string; width?: number; height?: number }) {
+  const data = values.map((v, i) => ({ i, v }))
+  return (
+    <div role="img" aria-label={label} title={label} style={{ width, height }}>
+      <AreaChart width={width} height={height} data={data} margin={{ top: 2, right: 0, bottom: 2, left: 0 }}>
+        <YAxis hide domain={[0, 'dataMax']} />
+        <Area type="linear" dataKey="v" stroke="#2f6fde" strokeWidth={1.5} fill="#2f6fde" fillOpacity={0.12} isAnimationActive={false} dot={false} />
+      </AreaChart>
+    </div>
+  )
+}

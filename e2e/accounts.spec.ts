@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+
+// Customer success's check: the accounts table and its CSV equal a direct SQL
+// sum of the events per account, and the filters live in the URL.
+test('the accounts page and its CSV equal a direct SQL sum per account', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  // The demo holds 14 days: all of them inside 90 days, none in the 90 days before.
+  await page.goto(`/${DEMO_LOGIN.slug}/accounts?range=90`)
+  await expect(page.getByRole('heading', { name: 'Accounts', level: 1 })).toBeVisible()
+  await expect(page.getByLabel('Date range')).toHaveValue('90')
+
+  const byAccount = await sql<{ account: string; cost: string }>(
+    `SELECT coalesce(nullif(account_id, ''), '(no account)') AS account, round(sum(cost_usd), 6)::text AS cost
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+    [DEMO_LOGIN.slug],
+  )
+  expect(byAccount.length).toBeGreaterThan(10)
+  const top = byAccount[0]
+
+  const firstRow = page.getByTestId('accounts-table').locator('tbody tr').first()
+  await expect(firstRow.getByRole('rowheader')).toHaveText(top.account)
+  await expect(firstRow.locator('[data-cost]')).toHaveAttribute('data-cost', top.cost)
+  await expect(firstRow.locator('[data-cost]')).toHaveText(usd(top.cost))
+  // nothing before the seeded days: every account is new
+  await expect(firstRow).toContainText('new')
+  await expect(page.getByTestId('accounts-table').locator('tbody tr')).toHaveCount(byAccount.length)
+  await expect(page.getByTestId('top-movers').getByRole('listitem')).toHaveCount(5)
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+  expect(download.suggestedFilename()).toMatch(/^accounts-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/)
+  const csv = await readFile(await download.path(), 'utf8')
+  const lines = csv.trimEnd().split('\r\n')
+  expect(lines[0]).toMatch(/^account,spend_usd,share_percent,change_usd,change_percent,events/)
+  expect(lines[1].startsWith(`${top.account},${top.cost},`)).toBe(true)
+  expect(lines).toHaveLength(byAccount.length + 1)
+
+  // A filter changes the URL (so a link reproduces the view) and the numbers.
+  const [staging] = await sql<{ cost: string }>(
+    `SELECT round(coalesce(sum(cost_usd), 0), 2)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND environment = 'staging'`,
+    [DEMO_LOGIN.slug],
+  )
+  await page.getByLabel('Environment').selectOption('staging')
+  await expect(page).toHaveURL(/[?&]environment=staging(&|$)/)
+  await expect(page).toHaveURL(/[?&]range=90(&|$)/)
+  await expect(page.getByTestId('kpi-spend')).toHaveText(usd(staging.cost))
+
+  // The link reproduces the view.
+  await page.reload()
+  await expect(page.getByLabel('Environment')).toHaveValue('staging')
+  await expect(page.getByTestId('kpi-spend')).toHaveText(usd(staging.cost))
+})
