@@ -122,3 +122,14 @@ describe('ingest pipeline', () => {
     expect(String(m.tokens_in)).toBe(ev.rows[0].tin)
   })
 })
+
+describe('runs', () => {
+  it('counts each run once, however many batches its events arrive in', async () => {
+    const ev = (id: string, run: string, wf = 'runs-wf') => ({ id, timestamp: ts(1), workflow_id: wf, run_id: run, step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })
+    await acceptEvents({ orgId }, { events: [ev('run-a1', 'A'), ev('run-a2', 'A'), ev('run-b1', 'B')] })
+    await waitProcessed()
+    await acceptEvents({ orgId }, { events: [ev('run-a3', 'A'), ev('run-c1', 'C'), ev('run-c2', 'C')] })
+    await waitProcessed()
+    expect((await metrics({ workflow_id: 'runs-wf', group_by: 'workflow_id' })).rows).toEqual([expect.objectContaining({ events: 6, runs: 3 })])
+  })
+})

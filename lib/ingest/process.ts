@@ -74,16 +74,18 @@ async function insertEvents(client: PoolClient, orgId: string, batchId: string, 
   const columns = EVENT_COLUMNS.map((_, i) => rows.map((r) => r[i]))
   const ins = await client.query<{ event_id: string }>(INSERT_EVENTS_SQL, [orgId, batchId, ...columns])
   const insertedIds = new Set(ins.rows.map((r) => r.event_id))
+  const fresh = priced.filter(({ e }) => insertedIds.has(e.id))
+  const runStarts = await newRunStarts(client, orgId, fresh.map(({ e }) => e))
   await markProcessed(client, batchId, insertedIds.size)
 
-  const contributions: TRollupContribution[] = priced
-    .filter(({ e }) => insertedIds.has(e.id))
+  const contributions: TRollupContribution[] = fresh
     .map(({ e, cost }) => ({
       timestamp: e.timestamp,
       dims: {
         environment: e.environment, traffic_source: e.traffic_source, workflow_id: e.workflow_id, step: e.step, call_type: e.call_type,
         feature: e.feature, account_id: e.account_id, provider: e.provider, model: e.model, outcome: e.outcome,
       },
+      runs: runStarts.has(e.id) ? 1 : 0,
       requests: e.requests,
       tokens_in: e.tokens_in ?? 0,
       cached_tokens_in: e.cached_tokens_in ?? 0,
@@ -97,6 +99,28 @@ async function insertEvents(client: PoolClient, orgId: string, batchId: string, 
     }))
   await applyRollups(client, orgId, contributions)
   return insertedIds.size
+}
+
+/**
+ * Runs seen for the first time: their earliest event in this batch (by time,
+ * then id) carries the run in the rollups. The runs table makes a run count
+ * once however many batches its events arrive in. Returns those events' ids.
+ */
+async function newRunStarts(client: PoolClient, orgId: string, events: TIngestEvent[]): Promise<Set<string>> {
+  const first = new Map<string, TIngestEvent>()
+  for (const e of events) {
+    if (!e.run_id) continue
+    const f = first.get(e.run_id)
+    if (!f || e.timestamp < f.timestamp || (e.timestamp === f.timestamp && e.id < f.id)) first.set(e.run_id, e)
+  }
+  if (first.size === 0) return new Set()
+  const runIds = [...first.keys()].sort()
+  const r = await client.query<{ run_id: string }>(
+    `INSERT INTO runs (org_id, run_id, first_seen) SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[])
+     ON CONFLICT (org_id, run_id) DO NOTHING RETURNING run_id`,
+    [orgId, runIds, runIds.map((id) => first.get(id)!.timestamp)],
+  )
+  return new Set(r.rows.map((x) => first.get(x.run_id)!.id))
 }
 
 async function insertOutcomes(client: PoolClient, orgId: string, batchId: string, payload: TIngestOutcome[]): Promise<number> {

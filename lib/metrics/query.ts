@@ -53,6 +53,8 @@ export type TMetricsQuery = z.infer<typeof ZMetricsQuery>
 export type TMetricsRow = Partial<Record<TRollupDimension, string | null>> & {
   bucket?: string
   events: number
+  /** runs (distinct run_id), each counted on the row of its first event: meaningful by workflow, account, feature, environment, traffic source */
+  runs: number
   requests: number
   tokens_in: number
   cached_tokens_in: number
@@ -99,7 +101,7 @@ function rollupWhere(orgId: string, q: TMetricsQuery, dimensions: readonly strin
   return { where: where.join(' AND '), params }
 }
 
-const INT_MEASURES = new Set(['events', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'unpriced_events', 'outcomes', 'accepted_outcomes'])
+const INT_MEASURES = new Set(['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'unpriced_events', 'outcomes', 'accepted_outcomes'])
 
 function toRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
@@ -119,7 +121,7 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ r
   const groupBy = [...(bucket ? ['bucket'] : []), ...dims.map((d) => `NULLIF(${d}, '')`)]
   params.push(q.limit)
   const sql = `SELECT ${[...select,
-    `sum(events)::int8 AS events`, `sum(requests)::int8 AS requests`, `sum(tokens_in)::int8 AS tokens_in`,
+    `sum(events)::int8 AS events`, `sum(runs)::int8 AS runs`, `sum(requests)::int8 AS requests`, `sum(tokens_in)::int8 AS tokens_in`,
     `sum(cached_tokens_in)::int8 AS cached_tokens_in`, `sum(cache_write_tokens)::int8 AS cache_write_tokens`,
     `sum(tokens_out)::int8 AS tokens_out`, `sum(gpu_seconds)::float8 AS gpu_seconds`, `sum(unpriced_events)::int8 AS unpriced_events`,
     `round(sum(cost_usd), 6)::text AS cost_usd`, `round(sum(cache_savings_usd), 6)::text AS cache_savings_usd`,
@@ -165,7 +167,7 @@ async function attachOutcomes(orgId: string, q: TMetricsQuery, rows: TMetricsRow
   for (const o of r.rows.map(toRow)) {
     let row = byKey.get(key(o))
     if (!row) {
-      row = { ...o, events: 0, requests: 0, tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0, gpu_seconds: 0, unpriced_events: 0,
+      row = { ...o, events: 0, runs: 0, requests: 0, tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0, gpu_seconds: 0, unpriced_events: 0,
         cost_usd: '0.000000', cache_savings_usd: '0.000000', reported_cost_usd: '0.000000', production_cost_usd: '0.000000', cache_hit_rate: 0, avg_latency_ms: null } as TMetricsRow
       rows.push(row)
       byKey.set(key(o), row)

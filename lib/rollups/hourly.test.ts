@@ -10,7 +10,7 @@ const DIMS = {
 function c(o: Partial<Omit<TRollupContribution, 'dims'>> & { dims?: Partial<TRollupContribution['dims']> } = {}): TRollupContribution {
   const { dims, ...rest } = o
   return {
-    timestamp: '2026-03-15T10:05:00.000Z', requests: 1, tokens_in: 100, cached_tokens_in: 20, cache_write_tokens: 5, tokens_out: 10,
+    timestamp: '2026-03-15T10:05:00.000Z', runs: 0, requests: 1, tokens_in: 100, cached_tokens_in: 20, cache_write_tokens: 5, tokens_out: 10,
     gpu_seconds: null, cost_usd: '0.000100000000', cache_savings_usd: '0.000010000000', reported_cost_usd: null, latency_ms: null,
     ...rest,
     dims: { ...DIMS, ...dims },

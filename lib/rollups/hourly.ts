@@ -12,6 +12,8 @@ export type TRollupDimension = (typeof ROLLUP_DIMENSIONS)[number]
 export type TRollupContribution = {
   timestamp: string
   dims: Record<TRollupDimension, string | null | undefined>
+  /** 1 on the first event seen of a run, else 0 */
+  runs: number
   requests: number
   tokens_in: number
   cached_tokens_in: number
@@ -27,7 +29,7 @@ export type TRollupContribution = {
 type TAcc = {
   hour: string
   dims: string[]
-  events: bigint; requests: bigint; tokensIn: bigint; cachedIn: bigint; cacheWrite: bigint; tokensOut: bigint
+  events: bigint; runs: bigint; requests: bigint; tokensIn: bigint; cachedIn: bigint; cacheWrite: bigint; tokensOut: bigint
   gpuMicros: bigint; unpriced: bigint; cost: bigint; savings: bigint; reported: bigint; latencySum: number; latencyCount: bigint
 }
 
@@ -38,7 +40,7 @@ export function hourOf(iso: string): string {
 }
 
 const emptyAcc = (hour: string, dims: string[]): TAcc => ({
-  hour, dims, events: 0n, requests: 0n, tokensIn: 0n, cachedIn: 0n, cacheWrite: 0n, tokensOut: 0n, gpuMicros: 0n,
+  hour, dims, events: 0n, runs: 0n, requests: 0n, tokensIn: 0n, cachedIn: 0n, cacheWrite: 0n, tokensOut: 0n, gpuMicros: 0n,
   unpriced: 0n, cost: 0n, savings: 0n, reported: 0n, latencySum: 0, latencyCount: 0n,
 })
 
@@ -60,6 +62,7 @@ function groupByKey<T extends { timestamp: string; dims: Record<TRollupDimension
 export function aggregate(items: TRollupContribution[]): TAcc[] {
   return groupByKey(items, (a, c) => {
     a.events += 1n
+    a.runs += BigInt(c.runs)
     a.requests += BigInt(c.requests)
     a.tokensIn += BigInt(c.tokens_in)
     a.cachedIn += BigInt(c.cached_tokens_in)
@@ -110,10 +113,10 @@ async function upsertRollups(client: PoolClient, orgId: string, rows: TAcc[]): P
   await client.query(
     `INSERT INTO rollups_hourly (org_id, hour, ${ROLLUP_DIMENSIONS.join(', ')},
         events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
-        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count)
+        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs)
      SELECT $1::uuid, * FROM unnest($2::timestamptz[], ${ROLLUP_DIMENSIONS.map((_, i) => `$${i + 3}::text[]`).join(', ')},
         $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::int8[], $18::int8[], $19::numeric[],
-        $20::int8[], $21::numeric[], $22::numeric[], $23::numeric[], $24::float8[], $25::int8[])
+        $20::int8[], $21::numeric[], $22::numeric[], $23::numeric[], $24::float8[], $25::int8[], $26::int8[])
      ON CONFLICT ON CONSTRAINT rollups_hourly_pkey DO UPDATE SET
         events = rollups_hourly.events + EXCLUDED.events,
         requests = rollups_hourly.requests + EXCLUDED.requests,
@@ -127,7 +130,8 @@ async function upsertRollups(client: PoolClient, orgId: string, rows: TAcc[]): P
         cache_savings_usd = rollups_hourly.cache_savings_usd + EXCLUDED.cache_savings_usd,
         reported_cost_usd = rollups_hourly.reported_cost_usd + EXCLUDED.reported_cost_usd,
         latency_ms_sum = rollups_hourly.latency_ms_sum + EXCLUDED.latency_ms_sum,
-        latency_count = rollups_hourly.latency_count + EXCLUDED.latency_count`,
+        latency_count = rollups_hourly.latency_count + EXCLUDED.latency_count,
+        runs = rollups_hourly.runs + EXCLUDED.runs`,
     [
       orgId,
       col((r) => r.hour),
@@ -145,6 +149,7 @@ async function upsertRollups(client: PoolClient, orgId: string, rows: TAcc[]): P
       col((r) => fromScaled(r.reported, COST_SCALE)),
       col((r) => r.latencySum),
       col((r) => r.latencyCount.toString()),
+      col((r) => r.runs.toString()),
     ],
   )
   return rows.length
