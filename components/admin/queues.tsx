@@ -1,7 +1,7 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
-import { Alert, Button, Card, Skeleton } from '@/components/ui'
+import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { formatCount } from '@/lib/format'
 import type { TQueueOverview } from '@/lib/queues/admin'
 
@@ -27,9 +27,9 @@ export function Queues({ org }: { org: string }) {
   return (
     <div className="space-y-6">
       <div className="grid gap-4 sm:grid-cols-3" aria-label="Backlog">
-        <Stat label="Batches waiting (all organizations)" value={formatCount(d.backlog.pending_batches)} testId="pending-batches" />
-        <Stat label="Oldest waiting batch" value={lag == null ? 'none' : `${lag.toFixed(1)} s`} warn={lag != null && lag > 30} />
-        <Stat label="Your batches waiting" value={formatCount(d.org_pending_batches)} />
+        <Kpi label="Batches waiting (all organizations)" value={formatCount(d.backlog.pending_batches)} testId="pending-batches" />
+        <Kpi label="Oldest waiting batch" value={lag == null ? 'none' : `${lag.toFixed(1)} s`} warn={lag != null && lag > 30} />
+        <Kpi label="Your batches waiting" value={formatCount(d.org_pending_batches)} />
       </div>
       <Card title="Queues" subtitle="Jobs in Redis, refreshed every 3 seconds. Accepted events are in PostgreSQL before they are queued: nothing here can be lost.">
         <table className="w-full text-left text-sm" data-testid="queues">
@@ -58,15 +58,6 @@ export function Queues({ org }: { org: string }) {
         )}
         {retry.error && <div className="mt-3"><Alert>{retry.error.message}</Alert></div>}
       </Card>
-    </div>
-  )
-}
-
-function Stat({ label, value, warn, testId }: { label: string; value: string; warn?: boolean; testId?: string }) {
-  return (
-    <div className={`rounded-lg border bg-white p-4 shadow-sm ${warn ? 'border-amber-300' : 'border-slate-200'}`}>
-      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
-      <div className="num mt-1 text-2xl font-semibold" data-testid={testId}>{value}</div>
     </div>
   )
 }

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react'
 
 const NAV = [
   { href: 'overview', label: 'Overview' },
+  { href: 'workflows', label: 'Workflows' },
   { href: 'accounts', label: 'Accounts' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },

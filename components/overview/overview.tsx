@@ -3,8 +3,9 @@ import Link from 'next/link'
 import { useMemo, useState } from 'react'
 import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
+import { RANGE_LABELS } from '@/components/metrics/filters'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
-import { Alert, Card, Select, Skeleton } from '@/components/ui'
+import { Alert, Card, Kpi, Select, Skeleton } from '@/components/ui'
 import { dailySeries, topN, totals } from '@/lib/metrics/prepare'
 import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
 
@@ -12,11 +13,6 @@ import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/form
 // AI in this period, is it trending up, and which workflow / model /
 // environment is it going to?"
 
-const RANGES = [
-  { days: 7, label: 'Last 7 days' },
-  { days: 30, label: 'Last 30 days' },
-  { days: 90, label: 'Last 90 days' },
-] as const
 
 function rangeFor(days: number, now = new Date()) {
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days + 1))
@@ -53,7 +49,7 @@ export function Overview({ org }: { org: string }) {
         <form className="flex flex-wrap items-center gap-2" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
           <label className="sr-only" htmlFor="f-range">Date range</label>
           <Select id="f-range" value={days} onChange={(e) => setDays(Number(e.target.value))}>
-            {RANGES.map((r) => <option key={r.days} value={r.days}>{r.label}</option>)}
+            {RANGE_LABELS.map((r) => <option key={r.days} value={r.days}>{r.label}</option>)}
           </Select>
           <label className="sr-only" htmlFor="f-env">Environment</label>
           <Select id="f-env" value={environment} onChange={(e) => setEnvironment(e.target.value)}>
@@ -89,7 +85,7 @@ export function Overview({ org }: { org: string }) {
       ) : (
         <>
           <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
-            <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGES.find((r) => r.days === days)?.label} />
+            <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGE_LABELS.find((r) => r.days === days)?.label} />
             <Kpi label="Model calls" value={t ? formatCount(t.events) : null} testId="kpi-events" />
             <Kpi label="Tokens in / out" value={t ? `${formatCompact(t.tokens_in)} / ${formatCompact(t.tokens_out)}` : null} />
             <Kpi label="Prompt-cache savings" value={t ? formatUsd(t.cache_savings_usd) : null} hint={t ? `${formatPercent(t.cache_hit_rate)} of input tokens cached` : undefined} />
@@ -114,16 +110,6 @@ export function Overview({ org }: { org: string }) {
           </div>
         </>
       )}
-    </div>
-  )
-}
-
-function Kpi({ label, value, hint, testId, warn }: { label: string; value: string | null; hint?: string; testId?: string; warn?: boolean }) {
-  return (
-    <div className={`rounded-lg border bg-white p-4 shadow-sm ${warn ? 'border-amber-300' : 'border-slate-200'}`}>
-      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
-      {value === null ? <Skeleton className="mt-2 h-7 w-24" /> : <div className="num mt-1 text-xl font-semibold xl:text-2xl" data-testid={testId}>{value}</div>}
-      {hint && <div className={`mt-1 text-xs ${warn ? 'text-amber-700' : 'text-slate-500'}`}>{hint}</div>}
     </div>
   )
 }

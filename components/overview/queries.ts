@@ -10,6 +10,8 @@ export type TMetricsParams = {
   granularity?: 'hour' | 'day' | 'none'
   environment?: string
   traffic_source?: string
+  /** comma list, e.g. "retry,error" */
+  outcome?: string
 }
 
 export const metricsQueries = {

@@ -86,3 +86,14 @@ export function Alert({ tone = 'error', children }: { tone?: 'error' | 'warning'
     </div>
   )
 }
+
+/** A headline number with its label and a hint; a skeleton while value is null. */
+export function Kpi({ label, value, hint, testId, warn }: { label: string; value: string | null; hint?: string; testId?: string; warn?: boolean }) {
+  return (
+    <div className={`rounded-lg border bg-white p-4 shadow-sm ${warn ? 'border-amber-300' : 'border-slate-200'}`}>
+      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
+      {value === null ? <Skeleton className="mt-2 h-7 w-24" /> : <div className="num mt-1 text-xl font-semibold xl:text-2xl" data-testid={testId}>{value}</div>}
+      {hint && <div className={`mt-1 text-xs ${warn ? 'text-amber-700' : 'text-slate-500'}`}>{hint}</div>}
+    </div>
+  )
+}

@@ -1,0 +1,136 @@
+'use client'
+import type { ReactNode } from 'react'
+import { Sparkline } from '@/components/charts/sparkline'
+import { Button, Card, Skeleton } from '@/components/ui'
+import { formatPercent, formatUsd } from '@/lib/format'
+import type { TBreakdownRow } from '@/lib/metrics/breakdown'
+
+// Table scaffolding shared by the "spend by <dimension>" pages: the columns
+// every one of them has (key, spend, share, change, daily spend), KPI tiles,
+// top movers, the "nothing matches these filters" card, and the CSV download.
+
+export type TExtraColumn<R> = { header: string; title?: string; cell: (r: R) => ReactNode }
+
+export function BreakdownTable<R extends TBreakdownRow>({ rows, days, keyHeader, none, noneTitle, caption, testId, columns }: {
+  rows: R[]; days: string[]; keyHeader: string; none: string; noneTitle: string; caption: string; testId: string; columns: TExtraColumn<R>[]
+}) {
+  const th = 'px-2 py-2 font-medium'
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm" data-testid={testId}>
+        <caption className="sr-only">{caption}</caption>
+        <thead className="text-xs uppercase text-slate-500">
+          <tr className="border-b border-slate-200">
+            <th scope="col" className={`${th} pl-0 text-left`}>{keyHeader}</th>
+            <th scope="col" className={`${th} text-right`}>Spend</th>
+            <th scope="col" className={`${th} text-right`}>Share</th>
+            <th scope="col" className={`${th} text-right`}>Change</th>
+            <th scope="col" className={`${th} text-right`}>Change %</th>
+            <th scope="col" className={`${th} text-left`} title={days.length ? `One point per UTC day, ${days[0]} to ${days[days.length - 1]}` : undefined}>Daily spend</th>
+            {columns.map((c, i) => <th key={c.header} scope="col" className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`} title={c.title}>{c.header}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} className="border-t border-slate-100">
+              <th scope="row" className={`py-1.5 pr-2 text-left font-medium ${r.key === none ? 'italic text-slate-500' : ''}`} title={r.key === none ? noneTitle : r.key}>
+                <div className="max-w-56 truncate">{r.key}</div>
+              </th>
+              <td className="num px-2 text-right" data-cost={r.cost_usd}>{formatUsd(r.cost_usd)}</td>
+              <td className="num px-2 text-right text-slate-600">{formatPercent(r.share)}</td>
+              <td className={`num px-2 text-right ${changeTone(r.change_usd)}`} data-change={r.change_usd} title={`${formatUsd(r.previous_cost_usd, { precise: true })} → ${formatUsd(r.cost_usd, { precise: true })}`}>
+                {r.change_usd === '0.000000' ? '—' : signedCents(r.change_usd)}
+              </td>
+              <td className={`num px-2 text-right ${changeTone(r.change_usd)}`}>
+                {r.is_new ? <NewBadge /> : r.change_ratio === null ? '—' : signedPercent(r.change_ratio)}
+              </td>
+              <td className="px-2 py-1"><Sparkline values={r.daily} label={sparkLabel(r, days)} /></td>
+              {columns.map((c, i) => <td key={c.header} className={`num text-right ${i === columns.length - 1 ? 'pl-2' : 'px-2'}`}>{c.cell(r)}</td>)}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export function TopMovers({ movers, subtitle, empty }: { movers: TBreakdownRow[] | null; subtitle: string; empty: string }) {
+  return (
+    <Card title="Top movers" subtitle={subtitle}>
+      {movers ? (
+        movers.length ? (
+          <ol className="divide-y divide-slate-100 text-sm" data-testid="top-movers">
+            {movers.map((r, i) => (
+              <li key={r.key} className="flex flex-wrap items-baseline gap-x-3 py-1.5">
+                <span className="num w-4 text-slate-400">{i + 1}</span>
+                <span className="min-w-0 flex-1 truncate font-medium" title={r.key}>{r.key}</span>
+                <span className="num font-semibold text-amber-700">{signedCents(r.change_usd)}</span>
+                <span className="num w-16 text-right text-slate-600">{r.is_new ? <NewBadge /> : signedPercent(r.change_ratio ?? 0)}</span>
+                <span className="num w-48 text-right text-xs text-slate-500">{formatUsd(r.previous_cost_usd)} → {formatUsd(r.cost_usd)}</span>
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p className="text-sm text-slate-600">{empty}</p>
+        )
+      ) : (
+        <Skeleton className="h-36" />
+      )}
+    </Card>
+  )
+}
+
+/** Shown when the filters leave nothing, in this period or the one before. */
+export function NoMatch({ environment, trafficSource, onClear }: { environment: string; trafficSource: string; onClear: () => void }) {
+  return (
+    <Card title="No spend for these filters">
+      <div className="space-y-3 text-sm text-slate-700">
+        <p>No events match {[environment && `environment ${environment}`, trafficSource && `traffic source ${trafficSource}`].filter(Boolean).join(' and ')} in this period or the one before.</p>
+        <Button variant="secondary" onClick={onClear}>Clear filters</Button>
+      </div>
+    </Card>
+  )
+}
+
+
+export function NewBadge() {
+  return <span className="rounded bg-sky-50 px-1.5 py-0.5 text-xs font-medium text-sky-800" title="No spend in the previous period">new</span>
+}
+
+const changeTone = (change: string) => (change.startsWith('-') ? 'text-emerald-700' : change === '0.000000' ? 'text-slate-500' : 'text-amber-700')
+
+/** A change in whole cents, so the column lines up; under a cent it says so ("+<$0.01"), the exact value is in the CSV. */
+export function signedCents(v: string): string {
+  const n = Number(v)
+  const sign = n < 0 ? '-' : '+'
+  if (Math.abs(n) < 0.005) return `${sign}<$0.01`
+  return `${sign}${Math.abs(n).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+}
+export const signedPercent = (r: number) => (r > 0 ? `+${formatPercent(r)}` : formatPercent(r))
+
+/** The change KPI's value and hint for a table's totals. */
+export function changeKpi(t: { change_usd: string; change_ratio: number | null }): { value: string; hint: string } {
+  return {
+    value: t.change_usd === '0.000000' ? '$0.00' : signedCents(t.change_usd),
+    hint: t.change_ratio === null ? 'No spend in the previous period' : signedPercent(t.change_ratio),
+  }
+}
+
+function sparkLabel(r: TBreakdownRow, days: string[]): string {
+  let peak = 0
+  for (let i = 1; i < r.daily.length; i++) if (r.daily[i] > r.daily[peak]) peak = i
+  if (!days.length || r.daily[peak] === 0) return `Daily spend of ${r.key}: none in this period`
+  return `Daily spend of ${r.key}, ${days[0]} to ${days[days.length - 1]}: highest ${formatUsd(r.daily[peak])} on ${days[peak]}, last day ${formatUsd(r.daily[r.daily.length - 1])}`
+}
+
+export function downloadCsv(filename: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  // Revoked a moment later: some browsers read the blob after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}

@@ -1,0 +1,116 @@
+'use client'
+import Link from 'next/link'
+import { useMemo } from 'react'
+import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
+import { useMetrics } from '@/components/overview/queries'
+import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
+import { useBreakdownMetrics } from '@/components/metrics/queries'
+import { BreakdownTable, changeKpi, downloadCsv, NoMatch, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
+import { csvFilename, topMovers } from '@/lib/metrics/breakdown'
+import { NO_WORKFLOW, WASTE_OUTCOMES, workflowsCsvRows, workflowsTable, type TWorkflowRow } from '@/lib/metrics/workflows'
+import { toCsv } from '@/lib/csv'
+import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+
+// The question engineering and finance bring here: "which workflow costs what,
+// per run and per accepted outcome, and which one is growing?"
+
+const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
+  { header: 'Runs', title: 'Runs started in the period, each counted once', cell: (r) => <span className="text-slate-600" data-runs={r.runs}>{formatCount(r.runs)}</span> },
+  { header: 'Cost / run', title: 'Spend ÷ runs', cell: (r) => <span data-cost-per-run={r.cost_per_run_usd ?? ''}>{r.cost_per_run_usd ? formatUsd(r.cost_per_run_usd, { precise: true }) : '—'}</span> },
+  { header: 'Cost / accepted outcome', title: 'Production-traffic cost ÷ accepted outcomes', cell: (r) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd) : '—') },
+  { header: 'Retry tax', title: 'Spend on calls whose outcome was retry or error', cell: (r) => <span data-retry={r.retry_usd}>{r.retry_usd === '0.000000' ? '—' : formatUsd(r.retry_usd)}</span> },
+  { header: 'Retry %', title: 'Retry tax ÷ the workflow’s spend', cell: (r) => <span className={r.retry_share >= 0.1 ? 'text-amber-700' : 'text-slate-600'}>{r.retry_usd === '0.000000' ? '—' : formatPercent(r.retry_share)}</span> },
+  { header: 'Cache hits', title: 'Cached input tokens ÷ input tokens', cell: (r) => <span className="text-slate-600">{r.cache_hit_rate === null ? '—' : formatPercent(r.cache_hit_rate)}</span> },
+]
+
+export function Workflows({ org }: { org: string }) {
+  const { filters, update, periods, filtered } = useUrlFilters()
+  const { environment, traffic_source } = filters
+  const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'workflow_id', filters, periods)
+  const waste = useMetrics(org, { ...periods.current, environment, traffic_source, group_by: 'workflow_id', granularity: 'none', outcome: WASTE_OUTCOMES.join(',') })
+
+  const table = useMemo(
+    () => (current.data && previous.data && daily.data && waste.data
+      ? workflowsTable(current.data.rows, previous.data.rows, daily.data.rows, waste.data.rows, periods.current)
+      : null),
+    [current.data, previous.data, daily.data, waste.data, periods],
+  )
+  const movers = useMemo(() => (table ? topMovers(table.rows, NO_WORKFLOW) : null), [table])
+  const change = table ? changeKpi(table) : null
+  const anyOutcomes = !!table?.rows.some((r) => r.cost_per_accepted_outcome_usd !== null)
+  const loadError = error ?? waste.error
+
+  const exportCsv = () => {
+    if (!table) return
+    downloadCsv(csvFilename('workflows', periods.current), toCsv(workflowsCsvRows(table.rows)))
+  }
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">Workflows</h1>
+          <p className="text-sm text-slate-600">Spend per workflow (the <code>workflow_id</code> on each event), per run and per accepted outcome. Times are UTC.</p>
+        </div>
+        <FilterBar filters={filters} update={update} />
+      </div>
+
+      <PeriodsNote periods={periods} />
+
+      {loadError && <Alert>Could not load metrics: {loadError.message}</Alert>}
+
+      {table && table.rows.length === 0 ? (
+        filtered ? (
+          <NoMatch environment={environment} trafficSource={traffic_source} onClear={() => update({ environment: '', traffic_source: '' })} />
+        ) : (
+          <Card title="No workflows yet">
+            <div className="space-y-3 text-sm text-slate-700">
+              <p>This page splits AI spend by workflow, from the <code>workflow_id</code> and <code>run_id</code> your services put on each model call.</p>
+              <ol className="list-decimal space-y-1 pl-5">
+                <li><Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope.</li>
+                <li>Send each model call to <code>POST /api/v1/events</code> with <code>workflow_id</code>, a <code>run_id</code> shared by the calls of one run, and the call&apos;s <code>outcome</code> (e.g. <code>retry</code>, <code>error</code>).</li>
+                <li>Optionally report accepted outcomes to <code>POST /api/v1/outcomes</code> with the same <code>workflow_id</code>, to see cost per accepted outcome.</li>
+              </ol>
+            </div>
+          </Card>
+        )
+      ) : (
+        <>
+          {table && table.active === 0 && (
+            <Alert tone="info">
+              None of the spend in this period carries a <code>workflow_id</code>, so it cannot be split by workflow. Add <code>workflow_id</code> to the events your services send to <code>POST /api/v1/events</code>.
+            </Alert>
+          )}
+          {truncated && <Alert tone="warning">Too many workflows × days for the daily trend: the sparklines may miss the latest days. Pick a shorter range.</Alert>}
+
+          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+            <Kpi label="Spend, all workflows" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
+              hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined} />
+            <Kpi label="Runs" value={table ? formatCount(table.runs) : null} testId="kpi-runs"
+              hint={table ? `${formatCount(table.active)} workflows with spend` : undefined} />
+            <Kpi label="Cost per run" value={table ? (table.cost_per_run_usd ? formatUsd(table.cost_per_run_usd, { precise: true }) : '—') : null} testId="kpi-cost-per-run"
+              hint="Spend ÷ runs, all workflows" />
+            <Kpi label="Retry tax" value={table ? formatPercent(table.retry_share) : null} testId="kpi-retry-share"
+              hint={table ? `${formatUsd(table.retry_usd)} on calls that were retried or failed` : undefined} warn={!!table && table.retry_share >= 0.1} />
+          </section>
+
+          <TopMovers movers={movers} subtitle="The workflows whose spend grew most in dollars against the previous period." empty="No workflow spent more than in the previous period." />
+
+          <Card title="Spend by workflow" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+            actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
+            {table ? (
+              <BreakdownTable rows={table.rows} days={table.days} keyHeader="Workflow" none={NO_WORKFLOW} noneTitle="Events sent without workflow_id"
+                caption="Spend per workflow, largest first" testId="workflows-table" columns={COLUMNS} />
+            ) : <Skeleton className="h-96" />}
+            {table && (
+              <p className="mt-3 text-xs text-slate-500">
+                Cost per run divides all the workflow&apos;s spend in view by its runs. Cost per accepted outcome divides its production-traffic cost (not eval, replay or ops) by its accepted outcomes
+                {anyOutcomes ? '' : <>; report outcomes to <code>POST /api/v1/outcomes</code> with a <code>workflow_id</code> to see it</>}. Retry tax is the spend on calls whose outcome was <code>retry</code> or <code>error</code>.
+              </p>
+            )}
+          </Card>
+        </>
+      )}
+    </div>
+  )
+}
