@@ -7,6 +7,7 @@ import type { ReactNode } from 'react'
 const NAV = [
   { href: 'overview', label: 'Overview' },
   { href: 'workflows', label: 'Workflows' },
+  { href: 'features', label: 'Features' },
   { href: 'accounts', label: 'Accounts' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },

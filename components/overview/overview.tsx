@@ -2,11 +2,13 @@
 import Link from 'next/link'
 import { useMemo, useState } from 'react'
 import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
+import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { RANGE_LABELS } from '@/components/metrics/filters'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
 import { Alert, Card, Kpi, Select, Skeleton } from '@/components/ui'
 import { dailySeries, topN, totals } from '@/lib/metrics/prepare'
+import { sloBreaches, type TSloBreach } from '@/lib/metrics/features'
 import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
 
 // The question a finance lead or engineer brings here: "what did we spend on
@@ -32,6 +34,9 @@ export function Overview({ org }: { org: string }) {
   const byWorkflow = useMetrics(org, { ...base, group_by: 'workflow_id' })
   const byModel = useMetrics(org, { ...base, group_by: 'provider,model' })
   const byEnv = useMetrics(org, { ...base, group_by: 'environment' })
+  const byFeature = useMetrics(org, { ...base, group_by: 'feature' })
+  const slos = useFeatureSlos(org)
+  const breaches = byFeature.data && slos.data ? sloBreaches(byFeature.data.rows, slos.data.slos) : []
 
   const t = total.data ? totals(total.data.rows) : null
   const series = daily.data ? dailySeries(daily.data.rows, 'traffic_source', new Date(base.from), new Date(base.to)) : null
@@ -93,6 +98,8 @@ export function Overview({ org }: { org: string }) {
               hint={t && t.unpriced_events > 0 ? 'Models without a price: not in Spend' : 'Every call has a price'} warn={!!t && t.unpriced_events > 0} />
           </section>
 
+          {breaches.length > 0 && <SloBreaches org={org} days={days} breaches={breaches} />}
+
           <Card title="Spend per day" subtitle="USD, stacked by traffic source: internal eval, replay and ops traffic is a line item, not noise.">
             {series ? <DailySpendChart points={series.points} series={series.series} /> : <Skeleton className="h-72" />}
           </Card>
@@ -111,5 +118,23 @@ export function Overview({ org }: { org: string }) {
         </>
       )}
     </div>
+  )
+}
+
+/** Features whose cost per action in the selected range is above their cost SLO; shown only when there is one. */
+function SloBreaches({ org, days, breaches }: { org: string; days: number; breaches: TSloBreach[] }) {
+  return (
+    <Card title="Cost SLOs breached" subtitle="Features whose cost per action (spend ÷ runs) in this range is above their target."
+      actions={<Link className="text-sm font-medium text-brand-600 hover:underline" href={`/${org}/features?range=${days}`}>Features</Link>}>
+      <ul className="divide-y divide-slate-100 text-sm" data-testid="slo-breaches">
+        {breaches.map((b) => (
+          <li key={b.feature} className="flex flex-wrap items-baseline gap-x-3 py-1.5">
+            <Link className="min-w-0 flex-1 truncate font-medium text-slate-900 hover:underline" href={`/${org}/features?range=${days}`} title={b.feature}>{b.feature}</Link>
+            <span className="num font-semibold text-red-700" data-cost-per-action={b.cost_per_action_usd}>{formatUsd(b.cost_per_action_usd, { precise: true })}</span>
+            <span className="num text-xs text-slate-500">per run, target {formatUsd(b.target_usd_per_action, { precise: true })}</span>
+          </li>
+        ))}
+      </ul>
+    </Card>
   )
 }

@@ -1,0 +1,151 @@
+'use client'
+import Link from 'next/link'
+import { useMemo } from 'react'
+import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
+import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
+import { useBreakdownMetrics } from '@/components/metrics/queries'
+import { BreakdownTable, changeKpi, downloadCsv, NoMatch, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
+import { useFeatureSlos } from '@/components/features/queries'
+import { SloForm } from '@/components/features/slo-form'
+import { csvFilename, topMovers } from '@/lib/metrics/breakdown'
+import { featuresCsvRows, featuresTable, NO_FEATURE, STATUS_LABEL, type TFeatureRow, type TSloStatus } from '@/lib/metrics/features'
+import { toCsv } from '@/lib/csv'
+import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+
+// The question product and finance bring here: "what does one action of each
+// feature cost, and is it within its cost SLO?" An action is a run.
+
+const STATUS_TONE: Record<TSloStatus, string> = {
+  within: 'bg-emerald-50 text-emerald-800',
+  breached: 'bg-red-50 text-red-800',
+  no_slo: 'text-slate-500',
+  no_runs: 'text-slate-500',
+}
+const STATUS_TITLE: Record<TSloStatus, string> = {
+  within: 'Spend ÷ runs in the period is at or under the target',
+  breached: 'Spend ÷ runs in the period is above the target',
+  no_slo: 'No target set for this feature',
+  no_runs: 'A target, but no runs in the period to judge it by',
+}
+
+function StatusBadge({ status }: { status: TSloStatus }) {
+  return <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${STATUS_TONE[status]}`} data-status={status} title={STATUS_TITLE[status]}>{STATUS_LABEL[status]}</span>
+}
+
+function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
+  return [
+    { header: 'Runs', title: 'Actions: runs started in the period, each counted once', cell: (r) => <span className="text-slate-600" data-runs={r.runs}>{formatCount(r.runs)}</span> },
+    { header: 'Cost / action', title: 'Spend ÷ runs', cell: (r) => <span data-cost-per-action={r.cost_per_action_usd ?? ''}>{r.cost_per_action_usd ? formatUsd(r.cost_per_action_usd, { precise: true }) : '—'}</span> },
+    {
+      header: 'Target / action',
+      title: 'The feature’s cost SLO, USD per run',
+      cell: (r) => r.key === NO_FEATURE
+        ? <span className="text-slate-400" title="Events without a feature cannot have an SLO">—</span>
+        : canWrite
+          ? <SloForm org={org} feature={r.key} target={r.target_usd_per_action} idPrefix={`slo-${r.key.replace(/[^\w-]/g, '_')}`} />
+          : <span data-target={r.target_usd_per_action ?? ''}>{r.target_usd_per_action ? formatUsd(r.target_usd_per_action, { precise: true }) : '—'}</span>,
+    },
+    { header: 'Status', title: 'Cost per action in the period against the target', cell: (r) => <StatusBadge status={r.status} /> },
+    {
+      header: 'Compliance',
+      title: 'Share of the days with runs whose cost per action (that day’s spend ÷ its runs) was within target',
+      cell: (r) => r.compliance === null
+        ? <span className="text-slate-400">—</span>
+        : <span data-compliance={r.compliance} title={`${r.within_days} of ${r.measured_days} days with runs within target`} className={r.compliance < 1 ? 'text-amber-700' : 'text-slate-700'}>{formatPercent(r.compliance)}</span>,
+    },
+  ]
+}
+
+export function Features({ org, canWrite }: { org: string; canWrite: boolean }) {
+  const { filters, update, periods, filtered } = useUrlFilters()
+  const { environment, traffic_source } = filters
+  const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'feature', filters, periods)
+  const slos = useFeatureSlos(org)
+
+  const table = useMemo(
+    () => (current.data && previous.data && daily.data && slos.data
+      ? featuresTable(current.data.rows, previous.data.rows, daily.data.rows, slos.data.slos, periods.current)
+      : null),
+    [current.data, previous.data, daily.data, slos.data, periods],
+  )
+  const movers = useMemo(() => (table ? topMovers(table.rows, NO_FEATURE) : null), [table])
+  const cols = useMemo(() => columns(org, canWrite), [org, canWrite])
+  const change = table ? changeKpi(table) : null
+  const loadError = error ?? slos.error
+  const sloTotal = table ? table.slo_counts.within + table.slo_counts.breached + table.slo_counts.no_runs : 0
+
+  const exportCsv = () => {
+    if (!table) return
+    downloadCsv(csvFilename('features', periods.current), toCsv(featuresCsvRows(table.rows)))
+  }
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">Features</h1>
+          <p className="text-sm text-slate-600">Cost per action (spend ÷ runs) of each product feature (the <code>feature</code> on each event), against its cost SLO. Times are UTC.</p>
+        </div>
+        <FilterBar filters={filters} update={update} />
+      </div>
+
+      <PeriodsNote periods={periods} />
+
+      {loadError && <Alert>Could not load metrics: {loadError.message}</Alert>}
+
+      {table && table.rows.length === 0 ? (
+        filtered ? (
+          <NoMatch environment={environment} trafficSource={traffic_source} onClear={() => update({ environment: '', traffic_source: '' })} />
+        ) : (
+          <Card title="No features yet">
+            <div className="space-y-3 text-sm text-slate-700">
+              <p>This page shows what one action of each product feature costs, from the <code>feature</code> and <code>run_id</code> your services put on each model call.</p>
+              <ol className="list-decimal space-y-1 pl-5">
+                <li><Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope.</li>
+                <li>Send each model call to <code>POST /api/v1/events</code> with its <code>feature</code> and a <code>run_id</code> shared by the calls of one action.</li>
+                <li>Set a target per feature here, or with <code>PUT /api/v1/feature-slos</code>.</li>
+              </ol>
+            </div>
+          </Card>
+        )
+      ) : (
+        <>
+          {table && table.active === 0 && (
+            <Alert tone="info">
+              None of the spend in this period carries a <code>feature</code>, so it cannot be split by feature. Add <code>feature</code> to the events your services send to <code>POST /api/v1/events</code>.
+            </Alert>
+          )}
+          {truncated && <Alert tone="warning">Too many features × days for the daily trend: the sparklines and compliance may miss the latest days. Pick a shorter range.</Alert>}
+
+          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+            <Kpi label="Spend, all features" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
+              hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined} />
+            <Kpi label="Actions (runs)" value={table ? formatCount(table.runs) : null} testId="kpi-runs"
+              hint={table ? `${formatCount(table.active)} features with spend` : undefined} />
+            <Kpi label="Cost per action" value={table ? (table.cost_per_action_usd ? formatUsd(table.cost_per_action_usd, { precise: true }) : '—') : null} testId="kpi-cost-per-action"
+              hint="Spend ÷ runs, all features" />
+            <Kpi label="SLOs breached" value={table ? (sloTotal ? `${table.slo_counts.breached} of ${sloTotal}` : '—') : null} testId="kpi-slo-breached"
+              hint={table ? (sloTotal ? `${table.slo_counts.within} within target` : canWrite ? 'Set a target per feature in the table' : 'No targets set') : undefined}
+              warn={!!table && table.slo_counts.breached > 0} />
+          </section>
+
+          <Card title="Cost per action by feature" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+            actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
+            {table ? (
+              <BreakdownTable rows={table.rows} days={table.days} keyHeader="Feature" none={NO_FEATURE} noneTitle="Events sent without feature"
+                caption="Spend and cost per action per feature, largest spend first" testId="features-table" columns={cols} />
+            ) : <Skeleton className="h-96" />}
+            {table && (
+              <p className="mt-3 text-xs text-slate-500">
+                An action is a run: cost per action divides all the feature&apos;s spend in view by its runs. Status compares that with the target; compliance is the share of days with runs whose own cost per action was within target.
+                {canWrite ? ' Type a target in USD per run and press Enter to set it.' : ' Admins, engineers and finance can set targets.'}
+              </p>
+            )}
+          </Card>
+
+          <TopMovers movers={movers} subtitle="The features whose spend grew most in dollars against the previous period." empty="No feature spent more than in the previous period." />
+        </>
+      )}
+    </div>
+  )
+}

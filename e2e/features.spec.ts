@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+
+// Product's check: the top feature's spend and cost per action equal SQL on
+// the events; a target under its cost per action shows it breached, here and
+// on the overview; a target over it shows it within.
+test('the features page: cost per action per feature against its cost SLO', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  // The demo holds 14 days: all of them inside 90 days.
+  await page.goto(`/${DEMO_LOGIN.slug}/features?range=90`)
+  await expect(page.getByRole('heading', { name: 'Features', level: 1 })).toBeVisible()
+  await expect(page.getByLabel('Date range')).toHaveValue('90')
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Features' })).toHaveAttribute('aria-current', 'page')
+
+  const byFeature = await sql<{ feature: string; cost: string }>(
+    `SELECT coalesce(nullif(feature, ''), '(no feature)') AS feature, round(sum(cost_usd), 6)::text AS cost
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+    [DEMO_LOGIN.slug],
+  )
+  expect(byFeature.length).toBeGreaterThan(1)
+  const top = byFeature[0]
+  // A run counts for the feature of its first event; cost per action = spend ÷ runs, 6 decimals.
+  const [{ runs, per_action }] = await sql<{ runs: string; per_action: string }>(
+    `WITH first AS (
+       SELECT DISTINCT ON (run_id) run_id, coalesce(nullif(feature, ''), '(no feature)') AS feature
+       FROM inference_events e JOIN organizations o ON o.id = e.org_id
+       WHERE o.slug = $1 AND run_id IS NOT NULL ORDER BY run_id, timestamp, event_id)
+     SELECT count(*)::text AS runs, round($3::numeric / count(*), 6)::text AS per_action FROM first WHERE feature = $2`,
+    [DEMO_LOGIN.slug, top.feature, top.cost],
+  )
+  expect(Number(runs)).toBeGreaterThan(0)
+
+  const table = page.getByTestId('features-table')
+  const row = table.locator('tbody tr').first()
+  await expect(row.getByRole('rowheader')).toHaveText(top.feature)
+  await expect(row.locator('[data-cost]')).toHaveAttribute('data-cost', top.cost)
+  await expect(row.locator('[data-cost]')).toHaveText(usd(top.cost))
+  await expect(row.locator('[data-runs]')).toHaveAttribute('data-runs', runs)
+  await expect(row.locator('[data-cost-per-action]')).toHaveAttribute('data-cost-per-action', per_action)
+  await expect(table.locator('tbody tr')).toHaveCount(byFeature.length)
+
+  const target = row.getByLabel(`Target USD per run for ${top.feature}`)
+  const status = row.locator('[data-status]')
+
+  // A value the API refuses: its message next to the field.
+  await target.fill('abc')
+  await target.press('Enter')
+  await expect(row.getByRole('alert')).toHaveText(/must be a positive USD amount/)
+  await expect(target).toHaveAttribute('aria-invalid', 'true')
+  expect(consoleErrors).toEqual([expect.stringContaining('status of 400')])
+  consoleErrors.splice(0) // the browser logs the expected 400 itself
+
+  // Under the cost per action: breached (keyboard only: type, Enter).
+  const below = (Number(per_action) / 2).toFixed(6)
+  await target.fill(below)
+  await target.press('Enter')
+  await expect(status).toHaveAttribute('data-status', 'breached')
+  await expect(status).toHaveText('breached')
+  await expect(row.getByRole('alert')).toHaveCount(0)
+  await expect(row.locator('[data-compliance]')).toBeVisible()
+  const [saved] = await sql<{ t: string }>(
+    `SELECT s.target_usd_per_action::text AS t FROM feature_slos s JOIN organizations o ON o.id = s.org_id WHERE o.slug = $1 AND s.feature = $2`,
+    [DEMO_LOGIN.slug, top.feature],
+  )
+  expect(Number(saved.t)).toBe(Number(below))
+  await expect(page.getByTestId('kpi-slo-breached')).toHaveText('1 of 1')
+
+  // The CSV carries the target and status.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+  expect(download.suggestedFilename()).toMatch(/^features-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/)
+  const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n')
+  const header = lines[0].split(',')
+  const first = lines[1].split(',')
+  expect(first[0]).toBe(top.feature)
+  expect(first[header.indexOf('spend_usd')]).toBe(top.cost)
+  expect(first[header.indexOf('cost_per_action_usd')]).toBe(per_action)
+  expect(first[header.indexOf('slo_status')]).toBe('breached')
+
+  // The overview lists it, for the same range.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click()
+  await page.getByLabel('Date range').selectOption('90')
+  const breaches = page.getByTestId('slo-breaches')
+  await expect(breaches).toContainText(top.feature)
+  await expect(breaches.locator('[data-cost-per-action]')).toHaveAttribute('data-cost-per-action', per_action)
+  await breaches.getByRole('link', { name: top.feature }).click()
+  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/features?range=90`)
+
+  // Over the cost per action: within; the overview no longer lists it.
+  const row2 = page.getByTestId('features-table').locator('tbody tr').first()
+  const target2 = row2.getByLabel(`Target USD per run for ${top.feature}`)
+  await expect(target2).toHaveValue(below)
+  await target2.fill((Number(per_action) * 2).toFixed(6))
+  await target2.press('Enter')
+  await expect(row2.locator('[data-status]')).toHaveAttribute('data-status', 'within')
+  await expect(page.getByTestId('kpi-slo-breached')).toHaveText('0 of 1')
+
+  await page.goto(`/${DEMO_LOGIN.slug}/overview`)
+  await page.getByLabel('Date range').selectOption('90')
+  await expect(page.getByTestId('by-workflow')).toBeVisible()
+  await expect(page.getByTestId('slo-breaches')).toHaveCount(0)
+
+  // Remove it again: the demo is left as it was.
+  await page.goto(`/${DEMO_LOGIN.slug}/features?range=90`)
+  await page.getByTestId('features-table').locator('tbody tr').first().getByRole('button', { name: `Remove the SLO of ${top.feature}` }).click()
+  await expect(page.getByTestId('features-table').locator('tbody tr').first().locator('[data-status]')).toHaveAttribute('data-status', 'no_slo')
+})
