@@ -1,10 +1,10 @@
 'use client'
-import Link from 'next/link'
 import { useMemo } from 'react'
-import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
+import { Button, Card, Kpi, Skeleton } from '@/components/ui'
+import { useUrlFilters } from '@/components/metrics/filters'
+import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/queries'
-import { BreakdownTable, changeKpi, downloadCsv, NoMatch, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
+import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { accountsCsvRows, accountsTable, NO_ACCOUNT } from '@/lib/metrics/accounts'
 import { csvFilename, hasAcceptedOutcomes, topMovers, type TBreakdownRow } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
@@ -14,8 +14,8 @@ import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 // spend, is any of them growing fast, and what is each one costing us?"
 
 export function Accounts({ org }: { org: string }) {
-  const { filters, update, periods, filtered } = useUrlFilters()
-  const { environment, traffic_source } = filters
+  const url = useUrlFilters()
+  const { filters, periods } = url
   const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'account_id', filters, periods)
 
   const table = useMemo(
@@ -40,70 +40,49 @@ export function Accounts({ org }: { org: string }) {
   ]
 
   return (
-    <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 className="text-2xl font-semibold">Accounts</h1>
-          <p className="text-sm text-slate-600">Spend per customer account (the <code>account_id</code> on each event). Times are UTC.</p>
-        </div>
-        <FilterBar filters={filters} update={update} />
-      </div>
+    <BreakdownPage
+      org={org}
+      title="Accounts"
+      subtitle={<>Spend per customer account (the <code>account_id</code> on each event).</>}
+      url={url}
+      error={error ?? null}
+      table={table}
+      truncated={truncated}
+      noun="accounts"
+      field="account_id"
+      unsplitReason="customer"
+      emptyTitle="No customer accounts yet"
+      emptyIntro={<>This page splits AI spend by your customers, from the <code>account_id</code> your services put on each model call.</>}
+      emptySteps={[
+        <>Send each model call to <code>POST /api/v1/events</code> with <code>account_id</code> set to the customer it served.</>,
+        <>Optionally report accepted outcomes to <code>POST /api/v1/outcomes</code> with the same <code>account_id</code>, to see cost per accepted outcome.</>
+      ]}
+    >
+      <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Kpi label="Spend, all accounts" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
+          hint={table ? `Previous period: ${formatUsd(table.previous_total_usd)}` : undefined} />
+        <Kpi label="Change vs previous period" value={change?.value ?? null} hint={change?.hint} />
+        <Kpi label="Customer accounts with spend" value={table ? formatCount(table.active) : null}
+          hint={table ? `${formatCount(table.new_keys)} new (no spend in the previous period)` : undefined} />
+        <Kpi label="Spend without an account" value={table ? formatPercent(table.none_share) : null}
+          hint="Events sent without account_id" warn={!!table && table.none_share >= 0.2} />
+      </section>
 
-      <PeriodsNote periods={periods} />
+      <TopMovers movers={movers} subtitle="The customer accounts whose spend grew most in dollars against the previous period." empty="No account spent more than in the previous period." />
 
-      {error && <Alert>Could not load metrics: {error.message}</Alert>}
-
-      {table && table.rows.length === 0 ? (
-        filtered ? (
-          <NoMatch environment={environment} trafficSource={traffic_source} onClear={() => update({ environment: '', traffic_source: '' })} />
-        ) : (
-          <Card title="No customer accounts yet">
-            <div className="space-y-3 text-sm text-slate-700">
-              <p>This page splits AI spend by your customers, from the <code>account_id</code> your services put on each model call.</p>
-              <ol className="list-decimal space-y-1 pl-5">
-                <li><Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope.</li>
-                <li>Send each model call to <code>POST /api/v1/events</code> with <code>account_id</code> set to the customer it served.</li>
-                <li>Optionally report accepted outcomes to <code>POST /api/v1/outcomes</code> with the same <code>account_id</code>, to see cost per accepted outcome.</li>
-              </ol>
-            </div>
-          </Card>
-        )
-      ) : (
-        <>
-          {table && table.active === 0 && (
-            <Alert tone="info">
-              None of the spend in this period carries an <code>account_id</code>, so it cannot be split by customer. Add <code>account_id</code> to the events your services send to <code>POST /api/v1/events</code>.
-            </Alert>
-          )}
-          {truncated && <Alert tone="warning">Too many accounts × days for the daily trend: the sparklines may miss the latest days. Pick a shorter range.</Alert>}
-
-          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-            <Kpi label="Spend, all accounts" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
-              hint={table ? `Previous period: ${formatUsd(table.previous_total_usd)}` : undefined} />
-            <Kpi label="Change vs previous period" value={change?.value ?? null} hint={change?.hint} />
-            <Kpi label="Customer accounts with spend" value={table ? formatCount(table.active) : null}
-              hint={table ? `${formatCount(table.new_keys)} new (no spend in the previous period)` : undefined} />
-            <Kpi label="Spend without an account" value={table ? formatPercent(table.none_share) : null}
-              hint="Events sent without account_id" warn={!!table && table.none_share >= 0.2} />
-          </section>
-
-          <TopMovers movers={movers} subtitle="The customer accounts whose spend grew most in dollars against the previous period." empty="No account spent more than in the previous period." />
-
-          <Card title="Spend by account" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
-            actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
-            {table ? (
-              <BreakdownTable rows={table.rows} days={table.days} keyHeader="Account" none={NO_ACCOUNT} noneTitle="Events sent without account_id"
-                caption="Spend per customer account, largest first" testId="accounts-table" columns={columns} />
-            ) : <Skeleton className="h-96" />}
-            {table && outcomes && <p className="mt-3 text-xs text-slate-500">Cost per accepted outcome divides the account&apos;s production-traffic cost (not eval, replay or ops) by its accepted outcomes.</p>}
-            {table && !outcomes && (
-              <p className="mt-3 text-xs text-slate-500">
-                Cost per accepted outcome appears here once you report outcomes to <code>POST /api/v1/outcomes</code> with an <code>account_id</code>.
-              </p>
-            )}
-          </Card>
-        </>
-      )}
-    </div>
+      <Card title="Spend by account" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+        actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
+        {table ? (
+          <BreakdownTable rows={table.rows} days={table.days} keyHeader="Account" none={NO_ACCOUNT} noneTitle="Events sent without account_id"
+            caption="Spend per customer account, largest first" testId="accounts-table" columns={columns} />
+        ) : <Skeleton className="h-96" />}
+        {table && outcomes && <p className="mt-3 text-xs text-slate-500">Cost per accepted outcome divides the account&apos;s production-traffic cost (not eval, replay or ops) by its accepted outcomes.</p>}
+        {table && !outcomes && (
+          <p className="mt-3 text-xs text-slate-500">
+            Cost per accepted outcome appears here once you report outcomes to <code>POST /api/v1/outcomes</code> with an <code>account_id</code>.
+          </p>
+        )}
+      </Card>
+    </BreakdownPage>
   )
 }

@@ -1,10 +1,10 @@
 'use client'
-import Link from 'next/link'
 import { useMemo } from 'react'
-import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
+import { Button, Card, Kpi, Skeleton } from '@/components/ui'
+import { useUrlFilters } from '@/components/metrics/filters'
+import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/queries'
-import { BreakdownTable, changeKpi, downloadCsv, NoMatch, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
+import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { useFeatureSlos } from '@/components/features/queries'
 import { SloForm } from '@/components/features/slo-form'
 import { csvFilename, topMovers } from '@/lib/metrics/breakdown'
@@ -57,8 +57,8 @@ function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
 }
 
 export function Features({ org, canWrite }: { org: string; canWrite: boolean }) {
-  const { filters, update, periods, filtered } = useUrlFilters()
-  const { environment, traffic_source } = filters
+  const url = useUrlFilters()
+  const { filters, periods } = url
   const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'feature', filters, periods)
   const slos = useFeatureSlos(org)
 
@@ -80,72 +80,52 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
   }
 
   return (
-    <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 className="text-2xl font-semibold">Features</h1>
-          <p className="text-sm text-slate-600">Cost per action (spend ÷ runs) of each product feature (the <code>feature</code> on each event), against its cost SLO. Times are UTC.</p>
-        </div>
-        <FilterBar filters={filters} update={update} />
-      </div>
+    <BreakdownPage
+      org={org}
+      title="Features"
+      subtitle={<>Cost per action (spend ÷ runs) of each product feature (the <code>feature</code> on each event), against its cost SLO.</>}
+      url={url}
+      error={loadError ?? null}
+      table={table}
+      truncated={truncated}
+      noun="features"
+      field="feature"
+      unsplitReason="feature"
+      emptyTitle="No features yet"
+      emptyIntro={<>This page shows what one action of each product feature costs, from the <code>feature</code> and <code>run_id</code> your services put on each model call.</>}
+      emptySteps={[
+        <>Send each model call to <code>POST /api/v1/events</code> with its <code>feature</code> and a <code>run_id</code> shared by the calls of one action.</>,
+        <>Set a target per feature here, or with <code>PUT /api/v1/feature-slos</code>.</>
+      ]}
+      truncatedAlso=" and compliance"
+    >
+      <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Kpi label="Spend, all features" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
+          hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined} />
+        <Kpi label="Actions (runs)" value={table ? formatCount(table.runs) : null} testId="kpi-runs"
+          hint={table ? `${formatCount(table.active)} features with spend` : undefined} />
+        <Kpi label="Cost per action" value={table ? (table.cost_per_action_usd ? formatUsd(table.cost_per_action_usd, { precise: true }) : '—') : null} testId="kpi-cost-per-action"
+          hint="Spend ÷ runs, all features" />
+        <Kpi label="SLOs breached" value={table ? (sloTotal ? `${table.slo_counts.breached} of ${sloTotal}` : '—') : null} testId="kpi-slo-breached"
+          hint={table ? (sloTotal ? `${table.slo_counts.within} within target` : canWrite ? 'Set a target per feature in the table' : 'No targets set') : undefined}
+          warn={!!table && table.slo_counts.breached > 0} />
+      </section>
 
-      <PeriodsNote periods={periods} />
+      <Card title="Cost per action by feature" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+        actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
+        {table ? (
+          <BreakdownTable rows={table.rows} days={table.days} keyHeader="Feature" none={NO_FEATURE} noneTitle="Events sent without feature"
+            caption="Spend and cost per action per feature, largest spend first" testId="features-table" columns={cols} />
+        ) : <Skeleton className="h-96" />}
+        {table && (
+          <p className="mt-3 text-xs text-slate-500">
+            An action is a run: cost per action divides all the feature&apos;s spend in view by its runs. Status compares that with the target; compliance is the share of days with runs whose own cost per action was within target.
+            {canWrite ? ' Type a target in USD per run and press Enter to set it.' : ' Admins, engineers and finance can set targets.'}
+          </p>
+        )}
+      </Card>
 
-      {loadError && <Alert>Could not load metrics: {loadError.message}</Alert>}
-
-      {table && table.rows.length === 0 ? (
-        filtered ? (
-          <NoMatch environment={environment} trafficSource={traffic_source} onClear={() => update({ environment: '', traffic_source: '' })} />
-        ) : (
-          <Card title="No features yet">
-            <div className="space-y-3 text-sm text-slate-700">
-              <p>This page shows what one action of each product feature costs, from the <code>feature</code> and <code>run_id</code> your services put on each model call.</p>
-              <ol className="list-decimal space-y-1 pl-5">
-                <li><Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope.</li>
-                <li>Send each model call to <code>POST /api/v1/events</code> with its <code>feature</code> and a <code>run_id</code> shared by the calls of one action.</li>
-                <li>Set a target per feature here, or with <code>PUT /api/v1/feature-slos</code>.</li>
-              </ol>
-            </div>
-          </Card>
-        )
-      ) : (
-        <>
-          {table && table.active === 0 && (
-            <Alert tone="info">
-              None of the spend in this period carries a <code>feature</code>, so it cannot be split by feature. Add <code>feature</code> to the events your services send to <code>POST /api/v1/events</code>.
-            </Alert>
-          )}
-          {truncated && <Alert tone="warning">Too many features × days for the daily trend: the sparklines and compliance may miss the latest days. Pick a shorter range.</Alert>}
-
-          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-            <Kpi label="Spend, all features" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
-              hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined} />
-            <Kpi label="Actions (runs)" value={table ? formatCount(table.runs) : null} testId="kpi-runs"
-              hint={table ? `${formatCount(table.active)} features with spend` : undefined} />
-            <Kpi label="Cost per action" value={table ? (table.cost_per_action_usd ? formatUsd(table.cost_per_action_usd, { precise: true }) : '—') : null} testId="kpi-cost-per-action"
-              hint="Spend ÷ runs, all features" />
-            <Kpi label="SLOs breached" value={table ? (sloTotal ? `${table.slo_counts.breached} of ${sloTotal}` : '—') : null} testId="kpi-slo-breached"
-              hint={table ? (sloTotal ? `${table.slo_counts.within} within target` : canWrite ? 'Set a target per feature in the table' : 'No targets set') : undefined}
-              warn={!!table && table.slo_counts.breached > 0} />
-          </section>
-
-          <Card title="Cost per action by feature" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
-            actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
-            {table ? (
-              <BreakdownTable rows={table.rows} days={table.days} keyHeader="Feature" none={NO_FEATURE} noneTitle="Events sent without feature"
-                caption="Spend and cost per action per feature, largest spend first" testId="features-table" columns={cols} />
-            ) : <Skeleton className="h-96" />}
-            {table && (
-              <p className="mt-3 text-xs text-slate-500">
-                An action is a run: cost per action divides all the feature&apos;s spend in view by its runs. Status compares that with the target; compliance is the share of days with runs whose own cost per action was within target.
-                {canWrite ? ' Type a target in USD per run and press Enter to set it.' : ' Admins, engineers and finance can set targets.'}
-              </p>
-            )}
-          </Card>
-
-          <TopMovers movers={movers} subtitle="The features whose spend grew most in dollars against the previous period." empty="No feature spent more than in the previous period." />
-        </>
-      )}
-    </div>
+      <TopMovers movers={movers} subtitle="The features whose spend grew most in dollars against the previous period." empty="No feature spent more than in the previous period." />
+    </BreakdownPage>
   )
 }

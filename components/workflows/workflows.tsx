@@ -1,11 +1,11 @@
 'use client'
-import Link from 'next/link'
 import { useMemo } from 'react'
-import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
+import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useMetrics } from '@/components/overview/queries'
-import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
+import { useUrlFilters } from '@/components/metrics/filters'
+import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/queries'
-import { BreakdownTable, changeKpi, downloadCsv, NoMatch, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
+import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { csvFilename, topMovers } from '@/lib/metrics/breakdown'
 import { NO_WORKFLOW, WASTE_OUTCOMES, workflowsCsvRows, workflowsTable, type TWorkflowRow } from '@/lib/metrics/workflows'
 import { toCsv } from '@/lib/csv'
@@ -24,10 +24,10 @@ const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
 ]
 
 export function Workflows({ org }: { org: string }) {
-  const { filters, update, periods, filtered } = useUrlFilters()
-  const { environment, traffic_source } = filters
+  const url = useUrlFilters()
+  const { filters, periods } = url
   const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'workflow_id', filters, periods)
-  const waste = useMetrics(org, { ...periods.current, environment, traffic_source, group_by: 'workflow_id', granularity: 'none', outcome: WASTE_OUTCOMES.join(',') })
+  const waste = useMetrics(org, { ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source, group_by: 'workflow_id', granularity: 'none', outcome: WASTE_OUTCOMES.join(',') })
 
   const table = useMemo(
     () => (current.data && previous.data && daily.data && waste.data
@@ -46,71 +46,50 @@ export function Workflows({ org }: { org: string }) {
   }
 
   return (
-    <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 className="text-2xl font-semibold">Workflows</h1>
-          <p className="text-sm text-slate-600">Spend per workflow (the <code>workflow_id</code> on each event), per run and per accepted outcome. Times are UTC.</p>
-        </div>
-        <FilterBar filters={filters} update={update} />
-      </div>
+    <BreakdownPage
+      org={org}
+      title="Workflows"
+      subtitle={<>Spend per workflow (the <code>workflow_id</code> on each event), per run and per accepted outcome.</>}
+      url={url}
+      error={loadError ?? null}
+      table={table}
+      truncated={truncated}
+      noun="workflows"
+      field="workflow_id"
+      unsplitReason="workflow"
+      emptyTitle="No workflows yet"
+      emptyIntro={<>This page splits AI spend by workflow, from the <code>workflow_id</code> and <code>run_id</code> your services put on each model call.</>}
+      emptySteps={[
+        <>Send each model call to <code>POST /api/v1/events</code> with <code>workflow_id</code>, a <code>run_id</code> shared by the calls of one run, and the call&apos;s <code>outcome</code> (e.g. <code>retry</code>, <code>error</code>).</>,
+        <>Optionally report accepted outcomes to <code>POST /api/v1/outcomes</code> with the same <code>workflow_id</code>, to see cost per accepted outcome.</>
+      ]}
+    >
+      <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Kpi label="Spend, all workflows" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
+          hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined} />
+        <Kpi label="Runs" value={table ? formatCount(table.runs) : null} testId="kpi-runs"
+          hint={table ? `${formatCount(table.active)} workflows with spend` : undefined} />
+        <Kpi label="Cost per run" value={table ? (table.cost_per_run_usd ? formatUsd(table.cost_per_run_usd, { precise: true }) : '—') : null} testId="kpi-cost-per-run"
+          hint="Spend ÷ runs, all workflows" />
+        <Kpi label="Retry tax" value={table ? formatPercent(table.retry_share) : null} testId="kpi-retry-share"
+          hint={table ? `${formatUsd(table.retry_usd)} on calls that were retried or failed` : undefined} warn={!!table && table.retry_share >= 0.1} />
+      </section>
 
-      <PeriodsNote periods={periods} />
+      <TopMovers movers={movers} subtitle="The workflows whose spend grew most in dollars against the previous period." empty="No workflow spent more than in the previous period." />
 
-      {loadError && <Alert>Could not load metrics: {loadError.message}</Alert>}
-
-      {table && table.rows.length === 0 ? (
-        filtered ? (
-          <NoMatch environment={environment} trafficSource={traffic_source} onClear={() => update({ environment: '', traffic_source: '' })} />
-        ) : (
-          <Card title="No workflows yet">
-            <div className="space-y-3 text-sm text-slate-700">
-              <p>This page splits AI spend by workflow, from the <code>workflow_id</code> and <code>run_id</code> your services put on each model call.</p>
-              <ol className="list-decimal space-y-1 pl-5">
-                <li><Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope.</li>
-                <li>Send each model call to <code>POST /api/v1/events</code> with <code>workflow_id</code>, a <code>run_id</code> shared by the calls of one run, and the call&apos;s <code>outcome</code> (e.g. <code>retry</code>, <code>error</code>).</li>
-                <li>Optionally report accepted outcomes to <code>POST /api/v1/outcomes</code> with the same <code>workflow_id</code>, to see cost per accepted outcome.</li>
-              </ol>
-            </div>
-          </Card>
-        )
-      ) : (
-        <>
-          {table && table.active === 0 && (
-            <Alert tone="info">
-              None of the spend in this period carries a <code>workflow_id</code>, so it cannot be split by workflow. Add <code>workflow_id</code> to the events your services send to <code>POST /api/v1/events</code>.
-            </Alert>
-          )}
-          {truncated && <Alert tone="warning">Too many workflows × days for the daily trend: the sparklines may miss the latest days. Pick a shorter range.</Alert>}
-
-          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-            <Kpi label="Spend, all workflows" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
-              hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined} />
-            <Kpi label="Runs" value={table ? formatCount(table.runs) : null} testId="kpi-runs"
-              hint={table ? `${formatCount(table.active)} workflows with spend` : undefined} />
-            <Kpi label="Cost per run" value={table ? (table.cost_per_run_usd ? formatUsd(table.cost_per_run_usd, { precise: true }) : '—') : null} testId="kpi-cost-per-run"
-              hint="Spend ÷ runs, all workflows" />
-            <Kpi label="Retry tax" value={table ? formatPercent(table.retry_share) : null} testId="kpi-retry-share"
-              hint={table ? `${formatUsd(table.retry_usd)} on calls that were retried or failed` : undefined} warn={!!table && table.retry_share >= 0.1} />
-          </section>
-
-          <TopMovers movers={movers} subtitle="The workflows whose spend grew most in dollars against the previous period." empty="No workflow spent more than in the previous period." />
-
-          <Card title="Spend by workflow" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
-            actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
-            {table ? (
-              <BreakdownTable rows={table.rows} days={table.days} keyHeader="Workflow" none={NO_WORKFLOW} noneTitle="Events sent without workflow_id"
-                caption="Spend per workflow, largest first" testId="workflows-table" columns={COLUMNS} />
-            ) : <Skeleton className="h-96" />}
-            {table && (
-              <p className="mt-3 text-xs text-slate-500">
-                Cost per run divides all the workflow&apos;s spend in view by its runs. Cost per accepted outcome divides its production-traffic cost (not eval, replay or ops) by its accepted outcomes
-                {anyOutcomes ? '' : <>; report outcomes to <code>POST /api/v1/outcomes</code> with a <code>workflow_id</code> to see it</>}. Retry tax is the spend on calls whose outcome was <code>retry</code> or <code>error</code>.
-              </p>
-            )}
-          </Card>
-        </>
-      )}
-    </div>
+      <Card title="Spend by workflow" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+        actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
+        {table ? (
+          <BreakdownTable rows={table.rows} days={table.days} keyHeader="Workflow" none={NO_WORKFLOW} noneTitle="Events sent without workflow_id"
+            caption="Spend per workflow, largest first" testId="workflows-table" columns={COLUMNS} />
+        ) : <Skeleton className="h-96" />}
+        {table && (
+          <p className="mt-3 text-xs text-slate-500">
+            Cost per run divides all the workflow&apos;s spend in view by its runs. Cost per accepted outcome divides its production-traffic cost (not eval, replay or ops) by its accepted outcomes
+            {anyOutcomes ? '' : <>; report outcomes to <code>POST /api/v1/outcomes</code> with a <code>workflow_id</code> to see it</>}. Retry tax is the spend on calls whose outcome was <code>retry</code> or <code>error</code>.
+          </p>
+        )}
+      </Card>
+    </BreakdownPage>
   )
 }
