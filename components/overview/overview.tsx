@@ -1,12 +1,12 @@
 'use client'
 import Link from 'next/link'
-import { useMemo, useState } from 'react'
+import { useMemo } from 'react'
 import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
 import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
-import { RANGE_LABELS } from '@/components/metrics/filters'
+import { FilterBar, RANGE_LABELS, useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
-import { Alert, Card, Kpi, Select, Skeleton } from '@/components/ui'
+import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { dailySeries, topN, totals } from '@/lib/metrics/prepare'
 import { sloBreaches, type TSloBreach } from '@/lib/metrics/features'
 import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
@@ -14,20 +14,14 @@ import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/form
 // The question a finance lead or engineer brings here: "what did we spend on
 // AI in this period, is it trending up, and which workflow / model /
 // environment is it going to?"
-
-
-function rangeFor(days: number, now = new Date()) {
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days + 1))
-  // The end is the next hour boundary, so queries stay stable (and cached) within an hour.
-  const end = new Date(Math.ceil((now.getTime() + 1) / 3_600_000) * 3_600_000)
-  return { from: start.toISOString(), to: end.toISOString() }
-}
+// Filters are kept in the URL, like on every breakdown page.
 
 export function Overview({ org }: { org: string }) {
-  const [days, setDays] = useState<number>(30)
-  const [environment, setEnvironment] = useState('')
-  const [trafficSource, setTrafficSource] = useState('')
-  const base: TMetricsParams = useMemo(() => ({ ...rangeFor(days), environment, traffic_source: trafficSource }), [days, environment, trafficSource])
+  const { filters, update, periods, filtered } = useUrlFilters()
+  const base: TMetricsParams = useMemo(
+    () => ({ ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source }),
+    [periods, filters.environment, filters.traffic_source],
+  )
 
   const total = useMetrics(org, { ...base, granularity: 'none' })
   const daily = useMetrics(org, { ...base, granularity: 'day', group_by: 'traffic_source' })
@@ -41,7 +35,7 @@ export function Overview({ org }: { org: string }) {
   const t = total.data ? totals(total.data.rows) : null
   const series = daily.data ? dailySeries(daily.data.rows, 'traffic_source', new Date(base.from), new Date(base.to)) : null
   const models = byModel.data ? topN(byModel.data.rows.map((r) => ({ ...r, name: r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)' })), 'name') : null
-  const empty = t !== null && t.events === 0 && !environment && !trafficSource
+  const empty = t !== null && t.events === 0 && !filtered
   const error = total.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
 
   return (
@@ -51,27 +45,7 @@ export function Overview({ org }: { org: string }) {
           <h1 className="text-2xl font-semibold">Overview</h1>
           <p className="text-sm text-slate-600">AI inference spend, priced per call and rolled up by the hour. Times are UTC.</p>
         </div>
-        <form className="flex flex-wrap items-center gap-2" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-          <label className="sr-only" htmlFor="f-range">Date range</label>
-          <Select id="f-range" value={days} onChange={(e) => setDays(Number(e.target.value))}>
-            {RANGE_LABELS.map((r) => <option key={r.days} value={r.days}>{r.label}</option>)}
-          </Select>
-          <label className="sr-only" htmlFor="f-env">Environment</label>
-          <Select id="f-env" value={environment} onChange={(e) => setEnvironment(e.target.value)}>
-            <option value="">All environments</option>
-            <option value="production">production</option>
-            <option value="staging">staging</option>
-            <option value="development">development</option>
-          </Select>
-          <label className="sr-only" htmlFor="f-traffic">Traffic source</label>
-          <Select id="f-traffic" value={trafficSource} onChange={(e) => setTrafficSource(e.target.value)}>
-            <option value="">All traffic sources</option>
-            <option value="production">production traffic</option>
-            <option value="eval">eval</option>
-            <option value="replay">replay</option>
-            <option value="ops">ops</option>
-          </Select>
-        </form>
+        <FilterBar filters={filters} update={update} />
       </div>
 
       {error && <Alert>Could not load metrics: {error.message}</Alert>}
@@ -90,7 +64,7 @@ export function Overview({ org }: { org: string }) {
       ) : (
         <>
           <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
-            <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGE_LABELS.find((r) => r.days === days)?.label} />
+            <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGE_LABELS.find((r) => r.days === filters.days)?.label} />
             <Kpi label="Model calls" value={t ? formatCount(t.events) : null} testId="kpi-events" />
             <Kpi label="Tokens in / out" value={t ? `${formatCompact(t.tokens_in)} / ${formatCompact(t.tokens_out)}` : null} />
             <Kpi label="Prompt-cache savings" value={t ? formatUsd(t.cache_savings_usd) : null} hint={t ? `${formatPercent(t.cache_hit_rate)} of input tokens cached` : undefined} />
@@ -98,7 +72,7 @@ export function Overview({ org }: { org: string }) {
               hint={t && t.unpriced_events > 0 ? 'Models without a price: not in Spend' : 'Every call has a price'} warn={!!t && t.unpriced_events > 0} />
           </section>
 
-          {breaches.length > 0 && <SloBreaches org={org} days={days} breaches={breaches} />}
+          {breaches.length > 0 && <SloBreaches org={org} days={filters.days} breaches={breaches} />}
 
           <Card title="Spend per day" subtitle="USD, stacked by traffic source: internal eval, replay and ops traffic is a line item, not noise.">
             {series ? <DailySpendChart points={series.points} series={series.series} /> : <Skeleton className="h-72" />}
