@@ -70,3 +70,7 @@ export function normalizeDecimal(value: string | number, maxScale: number): stri
   if (frac.length > maxScale) return null
   return `${BigInt(m[1])}${frac ? '.' + frac : ''}`
 }
+
+/** A USD amount (decimal string) ÷ a count, exact to 6 decimals (half away from zero); null when the count is 0. */
+export const usdPerUnit = (amount: string, count: number): string | null =>
+  count > 0 ? fromScaled(divRound(toScaled(amount, 6), BigInt(count)), 6) : null

@@ -4,7 +4,7 @@
 // CSV of what is shown. Money is summed and compared as bigint micro-dollars
 // from the API's exact decimal strings; only the sparkline values (drawing
 // only) become floats.
-import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
+import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
 
 const DAY_MS = 24 * 3600 * 1000
 const HOUR_MS = 3600 * 1000
@@ -15,7 +15,7 @@ const usd = (m: bigint) => Number(fromScaled(m, 6))
 /** a / b as a float with 6 decimals, truncated (exact up to there); 0 when b is 0. */
 export const ratio = (a: bigint, b: bigint) => (b === 0n ? 0 : Number((a * 1_000_000n) / b) / 1_000_000)
 /** USD ÷ a count as an exact decimal string (6 decimals, half away from zero); null when the count is 0. */
-export const perUnit = (amount: string, count: number) => (count > 0 ? fromScaled(divRound(micros(amount), BigInt(count)), 6) : null)
+export const perUnit = usdPerUnit
 
 // ---------------------------------------------------------------- filters (URL)
 

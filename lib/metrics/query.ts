@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { ROLLUP_DIMENSIONS, type TRollupDimension } from '@/lib/rollups/hourly'
 import { OUTCOME_DIMENSIONS } from '@/lib/rollups/outcomes'
-import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
+import { usdPerUnit } from '@/lib/cost/money'
 
 // GET /api/v1/metrics: sums over the hourly rollups (never the raw events).
 
@@ -178,6 +178,6 @@ async function attachOutcomes(orgId: string, q: TMetricsQuery, rows: TMetricsRow
   for (const row of rows) {
     row.outcomes ??= 0
     row.accepted_outcomes ??= 0
-    row.cost_per_accepted_outcome_usd = row.accepted_outcomes > 0 ? fromScaled(divRound(toScaled(row.production_cost_usd, 6), BigInt(row.accepted_outcomes)), 6) : null
+    row.cost_per_accepted_outcome_usd = usdPerUnit(row.production_cost_usd, row.accepted_outcomes)
   }
 }
