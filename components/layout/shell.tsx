@@ -1,21 +1,29 @@
 'use client'
 import Link from 'next/link'
-import { usePathname } from 'next/navigation'
+import { usePathname, useSearchParams } from 'next/navigation'
 import { signOut } from 'next-auth/react'
 import type { ReactNode } from 'react'
 
+// `analytics` pages share the date range and environment / traffic-source
+// filters: moving between them keeps the view the user chose.
 const NAV = [
-  { href: 'overview', label: 'Overview' },
-  { href: 'workflows', label: 'Workflows' },
-  { href: 'features', label: 'Features' },
-  { href: 'accounts', label: 'Accounts' },
+  { href: 'overview', label: 'Overview', analytics: true },
+  { href: 'workflows', label: 'Workflows', analytics: true },
+  { href: 'features', label: 'Features', analytics: true },
+  { href: 'accounts', label: 'Accounts', analytics: true },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },
 ]
+const FILTER_KEYS = ['range', 'environment', 'traffic_source']
 
 export function Shell({ org, orgName, email, role, children }: { org: string; orgName: string; email: string; role: string; children: ReactNode }) {
   const path = usePathname()
+  const params = useSearchParams()
+  const onAnalytics = NAV.some((n) => n.analytics && path?.startsWith(`/${org}/${n.href}`))
+  const kept = new URLSearchParams()
+  if (onAnalytics) for (const k of FILTER_KEYS) if (params?.get(k)) kept.set(k, params.get(k)!)
+  const filterQuery = kept.size > 0 ? `?${kept}` : ''
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -29,7 +37,7 @@ export function Shell({ org, orgName, email, role, children }: { org: string; or
               const href = `/${org}/${n.href}`
               const active = path?.startsWith(href)
               return (
-                <Link key={n.href} href={href} aria-current={active ? 'page' : undefined}
+                <Link key={n.href} href={n.analytics ? href + filterQuery : href} aria-current={active ? 'page' : undefined}
                   className={`rounded-md px-3 py-1.5 text-sm ${active ? 'bg-brand-50 font-medium text-brand-700' : 'text-slate-600 hover:bg-slate-100'}`}>
                   {n.label}
                 </Link>
