@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
+import { addToHistogram, histogramLiteral } from '@/lib/metrics/latency'
 
 // Hourly rollups: one row per (organization, hour, attribution key). Absent
 // dimensions are '' so the key can be a primary key.
@@ -31,6 +32,8 @@ type TAcc = {
   dims: string[]
   events: bigint; runs: bigint; requests: bigint; tokensIn: bigint; cachedIn: bigint; cacheWrite: bigint; tokensOut: bigint
   gpuMicros: bigint; unpriced: bigint; cost: bigint; savings: bigint; reported: bigint; latencySum: number; latencyCount: bigint
+  /** calls per latency bucket (lib/metrics/latency.ts) */
+  latencyHist: number[]
 }
 
 export function hourOf(iso: string): string {
@@ -41,7 +44,7 @@ export function hourOf(iso: string): string {
 
 const emptyAcc = (hour: string, dims: string[]): TAcc => ({
   hour, dims, events: 0n, runs: 0n, requests: 0n, tokensIn: 0n, cachedIn: 0n, cacheWrite: 0n, tokensOut: 0n, gpuMicros: 0n,
-  unpriced: 0n, cost: 0n, savings: 0n, reported: 0n, latencySum: 0, latencyCount: 0n,
+  unpriced: 0n, cost: 0n, savings: 0n, reported: 0n, latencySum: 0, latencyCount: 0n, latencyHist: [],
 })
 
 /** Group items by (hour, dimensions); `add` folds one item into its row. Rows come back in key order (a fixed lock order keeps concurrent upserts free of deadlocks). */
@@ -76,6 +79,7 @@ export function aggregate(items: TRollupContribution[]): TAcc[] {
     if (c.latency_ms != null) {
       a.latencySum += c.latency_ms
       a.latencyCount += 1n
+      addToHistogram(a.latencyHist, c.latency_ms)
     }
   })
 }
@@ -110,13 +114,20 @@ async function upsertRollups(client: PoolClient, orgId: string, rows: TAcc[]): P
   if (rows.length === 0) return 0
   const col = <T>(f: (r: TAcc) => T) => rows.map(f)
   const dimCols = ROLLUP_DIMENSIONS.map((_, i) => col((r) => r.dims[i]))
+  const dimNames = ROLLUP_DIMENSIONS.join(', ')
   await client.query(
-    `INSERT INTO rollups_hourly (org_id, hour, ${ROLLUP_DIMENSIONS.join(', ')},
+    `INSERT INTO rollups_hourly (org_id, hour, ${dimNames},
         events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
-        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs)
-     SELECT $1::uuid, * FROM unnest($2::timestamptz[], ${ROLLUP_DIMENSIONS.map((_, i) => `$${i + 3}::text[]`).join(', ')},
+        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, latency_hist)
+     SELECT $1::uuid, hour, ${dimNames},
+        events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
+        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, coalesce(latency_hist::int4[], '{}')
+     FROM unnest($2::timestamptz[], ${ROLLUP_DIMENSIONS.map((_, i) => `$${i + 3}::text[]`).join(', ')},
         $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::int8[], $18::int8[], $19::numeric[],
-        $20::int8[], $21::numeric[], $22::numeric[], $23::numeric[], $24::float8[], $25::int8[], $26::int8[])
+        $20::int8[], $21::numeric[], $22::numeric[], $23::numeric[], $24::float8[], $25::int8[], $26::int8[], $27::text[])
+       AS u(hour, ${dimNames},
+        events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
+        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, latency_hist)
      ON CONFLICT ON CONSTRAINT rollups_hourly_pkey DO UPDATE SET
         events = rollups_hourly.events + EXCLUDED.events,
         requests = rollups_hourly.requests + EXCLUDED.requests,
@@ -131,7 +142,9 @@ async function upsertRollups(client: PoolClient, orgId: string, rows: TAcc[]): P
         reported_cost_usd = rollups_hourly.reported_cost_usd + EXCLUDED.reported_cost_usd,
         latency_ms_sum = rollups_hourly.latency_ms_sum + EXCLUDED.latency_ms_sum,
         latency_count = rollups_hourly.latency_count + EXCLUDED.latency_count,
-        runs = rollups_hourly.runs + EXCLUDED.runs`,
+        runs = rollups_hourly.runs + EXCLUDED.runs,
+        latency_hist = CASE WHEN cardinality(EXCLUDED.latency_hist) = 0 THEN rollups_hourly.latency_hist
+          ELSE outlay_hist_add(rollups_hourly.latency_hist::int8[], EXCLUDED.latency_hist)::int4[] END`,
     [
       orgId,
       col((r) => r.hour),
@@ -150,6 +163,7 @@ async function upsertRollups(client: PoolClient, orgId: string, rows: TAcc[]): P
       col((r) => r.latencySum),
       col((r) => r.latencyCount.toString()),
       col((r) => r.runs.toString()),
+      col((r) => histogramLiteral(r.latencyHist)),
     ],
   )
   return rows.length
