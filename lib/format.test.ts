@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { formatCompact, formatCount, formatPercent, formatUsd, formatUsdCompact } from '@/lib/format'
+import { formatCompact, formatCount, formatMs, formatPercent, formatUsd, formatUsdCompact } from '@/lib/format'
 
 describe('formatUsd', () => {
   test('dollars and cents with thousands separators', () => {
@@ -70,5 +70,14 @@ describe('formatPercent', () => {
   test('not finite → dash', () => {
     expect(formatPercent(Number.NaN)).toBe('—')
     expect(formatPercent(Number.POSITIVE_INFINITY)).toBe('—')
+  })
+})
+
+describe('formatMs', () => {
+  test('says ms under a second and seconds above, — when unknown', () => {
+    expect(formatMs(850.4)).toBe('850 ms')
+    expect(formatMs(2440)).toBe('2.4 s')
+    expect(formatMs(31_200)).toBe('31 s')
+    expect(formatMs(null)).toBe('—')
   })
 })

@@ -28,3 +28,9 @@ export function formatPercent(ratio: number, digits = 1): string {
   if (!Number.isFinite(ratio)) return '—'
   return `${(ratio * 100).toFixed(digits)}%`
 }
+
+/** A latency: "850 ms" under a second, "2.4 s" above; "—" when unknown. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—'
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+}

@@ -6,7 +6,7 @@ import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/queries'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { accountsCsvRows, accountsTable, NO_ACCOUNT } from '@/lib/metrics/accounts'
-import { csvFilename, hasAcceptedOutcomes, topMovers, type TBreakdownRow } from '@/lib/metrics/breakdown'
+import { csvFilename, filtersQuery, hasAcceptedOutcomes, topMovers, type TBreakdownRow } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 
@@ -74,7 +74,8 @@ export function Accounts({ org }: { org: string }) {
         actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
         {table ? (
           <BreakdownTable rows={table.rows} days={table.days} keyHeader="Account" none={NO_ACCOUNT} noneTitle="Events sent without account_id"
-            caption="Spend per customer account, largest first" testId="accounts-table" columns={columns} />
+            caption="Spend per customer account, largest first" testId="accounts-table" columns={columns}
+            href={(r) => (r.key === NO_ACCOUNT ? null : `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)} />
         ) : <Skeleton className="h-96" />}
         {table && outcomes && <p className="mt-3 text-xs text-slate-500">Cost per accepted outcome divides the account&apos;s production-traffic cost (not eval, replay or ops) by its accepted outcomes.</p>}
         {table && !outcomes && (

@@ -6,9 +6,9 @@ import { formatUsd, formatUsdCompact } from '@/lib/format'
 const COLORS = ['#2f6fde', '#f59e0b', '#10b981', '#8b5cf6', '#ef4444', '#64748b']
 
 /** Draws prepared daily points; one stacked bar per series. */
-export function DailySpendChart({ points, series }: { points: TDailyPoint[]; series: string[] }) {
+export function DailySpendChart({ points, series, label = 'Spend per day, stacked by traffic source' }: { points: TDailyPoint[]; series: string[]; label?: string }) {
   return (
-    <div className="h-72" role="img" aria-label="Spend per day, stacked by traffic source">
+    <div className="h-72" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />

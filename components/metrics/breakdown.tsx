@@ -1,4 +1,5 @@
 'use client'
+import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { Sparkline } from '@/components/charts/sparkline'
 import { Button, Card, Skeleton } from '@/components/ui'
@@ -11,8 +12,10 @@ import type { TBreakdownRow } from '@/lib/metrics/breakdown'
 
 export type TExtraColumn<R> = { header: string; title?: string; cell: (r: R) => ReactNode }
 
-export function BreakdownTable<R extends TBreakdownRow>({ rows, days, keyHeader, none, noneTitle, caption, testId, columns }: {
+export function BreakdownTable<R extends TBreakdownRow>({ rows, days, keyHeader, none, noneTitle, caption, testId, columns, href }: {
   rows: R[]; days: string[]; keyHeader: string; none: string; noneTitle: string; caption: string; testId: string; columns: TExtraColumn<R>[]
+  /** the page that explains a row (its detail page), when there is one */
+  href?: (r: R) => string | null
 }) {
   const th = 'px-2 py-2 font-medium'
   return (
@@ -34,7 +37,9 @@ export function BreakdownTable<R extends TBreakdownRow>({ rows, days, keyHeader,
           {rows.map((r) => (
             <tr key={r.key} className="border-t border-slate-100">
               <th scope="row" className={`py-1.5 pr-2 text-left font-medium ${r.key === none ? 'italic text-slate-500' : ''}`} title={r.key === none ? noneTitle : r.key}>
-                <div className="max-w-56 truncate">{r.key}</div>
+                <div className="max-w-56 truncate">
+                  {href?.(r) ? <Link href={href(r)!} className="text-brand-700 hover:underline">{r.key}</Link> : r.key}
+                </div>
               </th>
               <td className="num px-2 text-right" data-cost={r.cost_usd}>{formatUsd(r.cost_usd)}</td>
               <td className="num px-2 text-right text-slate-600">{formatPercent(r.share)}</td>

@@ -12,6 +12,10 @@ export type TMetricsParams = {
   traffic_source?: string
   /** comma list, e.g. "retry,error" */
   outcome?: string
+  workflow_id?: string
+  account_id?: string
+  /** 'true': p50/p95/p99 latency per row */
+  latency_quantiles?: 'true'
 }
 
 export const metricsQueries = {

@@ -6,7 +6,7 @@ import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/queries'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
-import { csvFilename, topMovers } from '@/lib/metrics/breakdown'
+import { csvFilename, filtersQuery, topMovers } from '@/lib/metrics/breakdown'
 import { NO_WORKFLOW, WASTE_OUTCOMES, workflowsCsvRows, workflowsTable, type TWorkflowRow } from '@/lib/metrics/workflows'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
@@ -81,7 +81,8 @@ export function Workflows({ org }: { org: string }) {
         actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
         {table ? (
           <BreakdownTable rows={table.rows} days={table.days} keyHeader="Workflow" none={NO_WORKFLOW} noneTitle="Events sent without workflow_id"
-            caption="Spend per workflow, largest first" testId="workflows-table" columns={COLUMNS} />
+            caption="Spend per workflow, largest first" testId="workflows-table" columns={COLUMNS}
+            href={(r) => (r.key === NO_WORKFLOW ? null : `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)} />
         ) : <Skeleton className="h-96" />}
         {table && (
           <p className="mt-3 text-xs text-slate-500">

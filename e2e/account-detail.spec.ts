@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+
+// Customer success's check: the demo's globex integration embeds every query
+// twice; its account page says so, with the calls per run SQL gives, and its
+// spend equals SQL on its events.
+test('an account’s detail page flags a step it calls twice per run, against SQL', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/accounts?range=90`)
+  await page.getByTestId('accounts-table').getByRole('link', { name: 'globex', exact: true }).click()
+  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/accounts/globex?range=90`)
+  await expect(page.getByRole('heading', { name: 'Account globex', level: 1 })).toBeVisible()
+
+  const [spend] = await sql<{ cost: string }>(
+    `SELECT round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND account_id = 'globex'`,
+    [DEMO_LOGIN.slug],
+  )
+  await expect(page.getByTestId('kpi-spend')).toHaveText(usd(spend.cost))
+
+  const [retrieve] = await sql<{ calls: string; runs: string }>(
+    `SELECT count(*) FILTER (WHERE step = 'retrieve')::text AS calls, count(DISTINCT run_id)::text AS runs
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND account_id = 'globex' AND workflow_id = 'support-agent'`,
+    [DEMO_LOGIN.slug],
+  )
+  const perRun = (Number(retrieve.calls) / Number(retrieve.runs)).toFixed(2)
+  expect(Number(perRun)).toBeGreaterThan(1.5)
+  await expect(page.getByTestId('anomalies')).toContainText(`support-agent / retrieve: ${perRun} calls per run`)
+  const row = page.getByTestId('account-steps-table').getByRole('row', { name: /support-agent \/ retrieve/ })
+  await expect(row).toHaveAttribute('data-flagged', 'true')
+  await expect(row.locator('[data-calls-per-run]')).toHaveAttribute('data-calls-per-run', perRun)
+  await expect(row.locator('[data-calls]')).toHaveAttribute('data-calls', retrieve.calls)
+  // one flag only: the other steps of globex behave like everyone's
+  await expect(page.getByTestId('account-steps-table').locator('tr[data-flagged]')).toHaveCount(1)
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+  const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n')
+  const header = lines[0].split(',')
+  const flagged = lines.slice(1).map((l) => l.split(',')).filter((c) => c[header.indexOf('flagged')] === 'yes')
+  expect(flagged).toHaveLength(1)
+  expect(flagged[0].slice(0, 3)).toEqual(['support-agent', 'retrieve', retrieve.calls])
+  expect(flagged[0][header.indexOf('calls_per_run')]).toBe(perRun)
+
+  // Its workflow links to the workflow's page, same range.
+  await row.getByRole('link', { name: 'support-agent' }).click()
+  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/workflows/support-agent?range=90`)
+  await expect(page.getByRole('heading', { name: 'Workflow support-agent', level: 1 })).toBeVisible()
+})

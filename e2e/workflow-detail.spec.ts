@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { bucketBounds, latencyBucket } from '../lib/metrics/latency'
+
+// The workflow owner's check: from the list, the top workflow's page shows its
+// spend, its steps' spend, calls and latency, and its retry spend as direct SQL
+// on the events gives them; the steps CSV carries the same numbers.
+test('a workflow’s detail page: steps, models, outcomes and latency equal SQL on its events', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/workflows?range=90`)
+  const [top] = await sql<{ workflow: string; cost: string; runs: string }>(
+    `SELECT workflow_id AS workflow, round(sum(cost_usd), 6)::text AS cost, count(DISTINCT run_id)::text AS runs
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1 LIMIT 1`,
+    [DEMO_LOGIN.slug],
+  )
+  await page.getByTestId('workflows-table').getByRole('link', { name: top.workflow, exact: true }).click()
+  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/workflows/${encodeURIComponent(top.workflow)}?range=90`)
+  await expect(page.getByRole('heading', { name: `Workflow ${top.workflow}`, level: 1 })).toBeVisible()
+  await expect(page.getByLabel('Date range')).toHaveValue('90')
+  await expect(page.getByTestId('kpi-spend')).toHaveText(usd(top.cost))
+
+  const steps = await sql<{ step: string; cost: string; calls: string; p50: number; p95: number }>(
+    `SELECT step, round(sum(cost_usd), 6)::text AS cost, count(*)::text AS calls,
+            percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND workflow_id = $2 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+    [DEMO_LOGIN.slug, top.workflow],
+  )
+  const table = page.getByTestId('steps-table')
+  await expect(table.locator('tbody tr')).toHaveCount(steps.length)
+  const first = table.locator('tbody tr').first()
+  await expect(first.getByRole('rowheader')).toHaveText(steps[0].step)
+  await expect(first.locator('[data-cost]')).toHaveAttribute('data-cost', steps[0].cost)
+  await expect(first.locator('[data-calls]')).toHaveAttribute('data-calls', steps[0].calls)
+  // Latency quantiles come from the rollups' histograms: inside the bucket of the exact value.
+  for (const q of ['p50', 'p95'] as const) {
+    const shown = Number(await first.locator(`[data-${q}]`).getAttribute(`data-${q}`))
+    const [lo, hi] = bucketBounds(latencyBucket(steps[0][q]))
+    expect(shown, `${q}: exact ${steps[0][q]} ms`).toBeGreaterThanOrEqual(Math.floor(lo))
+    expect(shown).toBeLessThanOrEqual(Math.ceil(hi))
+  }
+  await expect(page.getByTestId('kpi-latency')).not.toHaveText(/—/)
+
+  // Retry spend per outcome.
+  const [retry] = await sql<{ cost: string }>(
+    `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND workflow_id = $2 AND outcome = 'retry'`,
+    [DEMO_LOGIN.slug, top.workflow],
+  )
+  if (Number(retry.cost) > 0) {
+    await expect(page.getByTestId('outcomes-table').getByRole('row', { name: /^retry/ }).locator('[data-cost]')).toHaveAttribute('data-cost', retry.cost)
+  }
+  await expect(page.getByTestId('models-table').locator('tbody tr').first()).toBeVisible()
+  await expect(page.getByRole('img', { name: `Spend per day of ${top.workflow}, stacked by step` })).toBeVisible()
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^workflow-${top.workflow}-steps-\\d{4}-\\d{2}-\\d{2}-\\d{4}-\\d{2}-\\d{2}\\.csv$`))
+  const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n')
+  const header = lines[0].split(',')
+  const row = lines[1].split(',')
+  expect(row[0]).toBe(steps[0].step)
+  expect(row[header.indexOf('spend_usd')]).toBe(steps[0].cost)
+  expect(row[header.indexOf('calls')]).toBe(steps[0].calls)
+  expect(lines).toHaveLength(steps.length + 1)
+
+  // The breadcrumb goes back to the list with the same range.
+  await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Workflows' }).click()
+  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/workflows?range=90`)
+})
+
+test('a workflow without spend says so and links back', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/workflows/no-such-workflow?range=7`)
+  await expect(page.getByText('No spend for no-such-workflow in this period')).toBeVisible()
+  await expect(page.getByRole('main').getByRole('link', { name: 'all workflows' })).toHaveAttribute('href', `/${DEMO_LOGIN.slug}/workflows?range=7`)
+})

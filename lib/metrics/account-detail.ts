@@ -1,0 +1,123 @@
+// The account detail page's logic: where one customer account's spend goes
+// (workflows × steps) and how its calls per run compare with the other
+// accounts' (the "two retrieval calls per run where others have one" check).
+import type { TMetricsRow } from '@/lib/metrics/query'
+import { csvPercent, csvRows, fromScaledUsd, micros, ratio, type TCsvColumn } from '@/lib/metrics/breakdown'
+import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
+
+type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
+
+/** An account's calls per run at a step is flagged at ≥ this multiple of the median account's … */
+export const FLAG_RATIO = 1.5
+/** … and at least this many more calls per run … */
+export const FLAG_MIN_EXTRA = 0.5
+/** … with at least this many runs of the workflow behind it. */
+export const FLAG_MIN_RUNS = 5
+
+export type TAccountStepRow = {
+  workflow_id: string
+  step: string
+  calls: number
+  cost_usd: string
+  /** share of the account's spend */
+  share: number
+  /** the account's runs of this workflow */
+  runs: number
+  /** calls ÷ runs, for this account; null without runs */
+  calls_per_run: number | null
+  /** the median over accounts with runs of this workflow of their calls per run at this step */
+  median_calls_per_run: number | null
+  /** accounts the median is taken over */
+  peers: number
+  /** retry/error spend ÷ spend at this step, this account */
+  retry_share: number
+  /** the same for every account together */
+  org_retry_share: number
+  flagged: boolean
+}
+
+const key = (w: string, s: string) => `${w}\u0000${s}`
+
+/** The median of a non-empty list. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/**
+ * `orgSteps`: all accounts grouped by account_id, workflow_id, step;
+ * `orgRuns`: grouped by account_id, workflow_id; `orgWaste`: grouped by
+ * workflow_id, step, account_id for outcome retry/error. Rows of the account
+ * come first by spend.
+ */
+export function accountSteps(account: string, orgSteps: TRow[], orgRuns: TRow[], orgWaste: TRow[]): TAccountStepRow[] {
+  const runs = new Map<string, number>() // account, workflow → runs
+  for (const r of orgRuns) if (r.account_id) runs.set(key(r.account_id, r.workflow_id ?? ''), (runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0) + (r.runs ?? 0))
+
+  // per workflow × step: every account's calls per run, and the org's spend and waste
+  const perStep = new Map<string, { ratios: number[]; cost: bigint; waste: bigint }>()
+  const mine = new Map<string, { calls: number; cost: bigint; waste: bigint }>()
+  for (const r of orgSteps) {
+    const k = key(r.workflow_id ?? '', r.step ?? '')
+    const p = perStep.get(k) ?? { ratios: [], cost: 0n, waste: 0n }
+    p.cost += micros(r.cost_usd)
+    const n = r.account_id ? runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0 : 0
+    if (r.account_id && n > 0) p.ratios.push(r.events / n)
+    perStep.set(k, p)
+    if (r.account_id === account) {
+      const m = mine.get(k) ?? { calls: 0, cost: 0n, waste: 0n }
+      m.calls += r.events
+      m.cost += micros(r.cost_usd)
+      mine.set(k, m)
+    }
+  }
+  for (const r of orgWaste) {
+    if (r.outcome && !(WASTE_OUTCOMES as readonly string[]).includes(r.outcome)) continue
+    const k = key(r.workflow_id ?? '', r.step ?? '')
+    const p = perStep.get(k)
+    if (p) p.waste += micros(r.cost_usd)
+    const m = r.account_id === account ? mine.get(k) : undefined
+    if (m) m.waste += micros(r.cost_usd)
+  }
+
+  const total = [...mine.values()].reduce((s, m) => s + m.cost, 0n)
+  const rows: TAccountStepRow[] = []
+  for (const [k, m] of mine) {
+    const [workflow_id, step] = k.split('\u0000')
+    const p = perStep.get(k)!
+    const n = runs.get(key(account, workflow_id)) ?? 0
+    const cpr = n > 0 ? m.calls / n : null
+    const med = p.ratios.length ? median(p.ratios) : null
+    rows.push({
+      workflow_id, step, calls: m.calls, cost_usd: fromScaledUsd(m.cost), share: ratio(m.cost, total), runs: n,
+      calls_per_run: cpr, median_calls_per_run: med, peers: p.ratios.length,
+      retry_share: ratio(m.waste, m.cost), org_retry_share: ratio(p.waste, p.cost),
+      flagged: cpr !== null && med !== null && n >= FLAG_MIN_RUNS && p.ratios.length >= 3 && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA,
+    })
+  }
+  return rows.sort((a, b) => {
+    const d = micros(b.cost_usd) - micros(a.cost_usd)
+    return d > 0n ? 1 : d < 0n ? -1 : a.workflow_id.localeCompare(b.workflow_id) || a.step.localeCompare(b.step)
+  })
+}
+
+const num = (n: number | null) => (n === null ? '' : n.toFixed(2))
+
+/** The account's workflows × steps table as CSV cells; money exact. */
+export function accountStepsCsvRows(rows: TAccountStepRow[]): string[][] {
+  const columns: TCsvColumn<TAccountStepRow>[] = [
+    { header: 'workflow', cell: (r) => r.workflow_id },
+    { header: 'step', cell: (r) => r.step },
+    { header: 'calls', cell: (r) => String(r.calls) },
+    { header: 'spend_usd', cell: (r) => r.cost_usd },
+    { header: 'share_percent', cell: (r) => csvPercent(r.share) },
+    { header: 'runs', cell: (r) => String(r.runs) },
+    { header: 'calls_per_run', cell: (r) => num(r.calls_per_run) },
+    { header: 'median_calls_per_run', cell: (r) => num(r.median_calls_per_run) },
+    { header: 'retry_tax_percent', cell: (r) => csvPercent(r.retry_share) },
+    { header: 'org_retry_tax_percent', cell: (r) => csvPercent(r.org_retry_share) },
+    { header: 'flagged', cell: (r) => (r.flagged ? 'yes' : '') },
+  ]
+  return csvRows(columns, rows)
+}
