@@ -128,8 +128,8 @@ function sparkLabel(r: TBreakdownRow, days: string[]): string {
   return `Daily spend of ${r.key}, ${days[0]} to ${days[days.length - 1]}: highest ${formatUsd(r.daily[peak])} on ${days[peak]}, last day ${formatUsd(r.daily[r.daily.length - 1])}`
 }
 
-export function downloadCsv(filename: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }))
+export function downloadCsv(filename: string, text: string, type = 'text/csv') {
+  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }))
   const a = document.createElement('a')
   a.href = url
   a.download = filename

@@ -20,6 +20,8 @@ export function DetailPage(p: {
   list: { path: string; label: string }
   /** the item's name as its events carry it */
   name: string
+  /** a level between the list and the item (a step's workflow) */
+  parent?: { href: string; label: string }
   title: string
   subtitle: ReactNode
   error: Error | null
@@ -35,6 +37,7 @@ export function DetailPage(p: {
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
         <Link href={listHref} className="text-brand-600 hover:underline">{p.list.label}</Link> <span aria-hidden>/</span>{' '}
+        {p.parent && <><Link href={p.parent.href} className="text-brand-600 hover:underline">{p.parent.label}</Link> <span aria-hidden>/</span>{' '}</>}
         <span className="font-medium text-slate-800">{p.name}</span>
       </nav>
       <div className="flex flex-wrap items-end justify-between gap-4">

@@ -1,4 +1,5 @@
 'use client'
+import Link from 'next/link'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
@@ -8,7 +9,7 @@ import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
-import { csvFilename, fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
+import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
 import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
 import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRows, type TModelRow, type TStepRow } from '@/lib/metrics/workflow-detail'
 import { toCsv } from '@/lib/csv'
@@ -126,9 +127,9 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             </Card>
           </div>
 
-          <Card title="Steps" subtitle="Per step: how often a run calls it, tokens per call, spend and its part of the cost per run, retry tax, cache hits, latency and models used."
+          <Card title="Steps" subtitle="Per step: how often a run calls it, tokens per call, spend and its part of the cost per run, retry tax, cache hits, latency and models used. A step opens its decision record."
             actions={<Button variant="secondary" onClick={exportCsv} disabled={!stepTable}>Export CSV</Button>}>
-            {stepTable ? <StepTable rows={stepTable} /> : <Skeleton className="h-48" />}
+            {stepTable ? <StepTable rows={stepTable} href={(step) => `/${org}/workflows/${encodeURIComponent(workflow)}/steps/${encodeURIComponent(step)}?${filtersQuery(filters)}`} /> : <Skeleton className="h-48" />}
           </Card>
 
           <Card title="Models" subtitle="Per provider/model in this workflow: calls, spend, cost per call, tokens per call, cache hits and savings, latency.">
@@ -142,7 +143,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
 const th = 'px-2 py-2 font-medium text-right'
 const td = 'num whitespace-nowrap px-2 text-right'
 
-function StepTable({ rows }: { rows: TStepRow[] }) {
+function StepTable({ rows, href }: { rows: TStepRow[]; href: (step: string) => string }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="steps-table">
@@ -165,7 +166,9 @@ function StepTable({ rows }: { rows: TStepRow[] }) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.step} className="border-t border-slate-100">
-              <th scope="row" className="py-1.5 pr-2 text-left font-medium">{r.step}</th>
+              <th scope="row" className="py-1.5 pr-2 text-left font-medium">
+                <Link href={href(r.step)} className="text-brand-700 hover:underline" title={`Decision record of ${r.step}`}>{r.step}</Link>
+              </th>
               <td className={td} data-calls={r.calls}>{formatCount(r.calls)}</td>
               <td className={td}>{r.calls_per_run === null ? '—' : r.calls_per_run.toFixed(2)}</td>
               <td className={td}>{r.tokens_in_per_call === null ? '—' : `${formatCompact(r.tokens_in_per_call)} / ${formatCompact(r.tokens_out_per_call ?? 0)}`}</td>

@@ -1,0 +1,14 @@
+// GET /api/v1/decision-record — a workflow step's decision record filled from data;
+// API key with "read", or a signed-in member. format=markdown answers text/markdown.
+import { json, withOrg } from '@/lib/http/route'
+import { loadDecisionRecord, ZDecisionRecordQuery } from '@/lib/metrics/decision-record-load'
+import { decisionRecordMarkdown } from '@/lib/metrics/decision-record'
+
+export const GET = withOrg(
+  async (_req, { org, query }) => {
+    const record = await loadDecisionRecord(org.orgId, query)
+    if (query.format === 'markdown') return new Response(decisionRecordMarkdown(record), { headers: { 'content-type': 'text/markdown; charset=utf-8' } })
+    return json(record)
+  },
+  { scope: 'read', permission: 'metrics.read', query: ZDecisionRecordQuery },
+)
