@@ -24,6 +24,16 @@ test('the demo overview equals a direct SQL sum of its events', async ({ page })
   await expect(firstRow).toContainText(byWorkflow[0].workflow_id)
   await expect(firstRow.locator('[data-cost]')).toHaveAttribute('data-cost', byWorkflow[0].cost)
 
+  // Internal traffic (eval, replay, ops): its share of the bill, truncated to 6 decimals like every share.
+  const [internal] = await sql<{ internal: string; total: string }>(
+    `SELECT round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source <> 'production'), 0) * 1000000)::text AS internal, round(sum(cost_usd) * 1000000)::text AS total
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`,
+    [DEMO_LOGIN.slug],
+  )
+  const share = Number((BigInt(internal.internal) * 1_000_000n) / BigInt(internal.total)) / 1_000_000
+  expect(share).toBeGreaterThan(0)
+  await expect(page.getByTestId('kpi-internal')).toContainText(`${(share * 100).toFixed(1)}%`)
+
   // Filter: staging only.
   const [staging] = await sql<{ cost: string }>(
     `SELECT round(coalesce(sum(cost_usd), 0), 2)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND environment = 'staging'`,
@@ -36,4 +46,11 @@ test('the demo overview equals a direct SQL sum of its events', async ({ page })
   await page.reload()
   await expect(page.getByTestId('kpi-spend')).toHaveText(usd(staging.cost))
   await expect(page.getByRole('img', { name: /Spend per day/ })).toBeVisible()
+
+  // Drill down: a workflow opens its page with the same filters.
+  await page.getByLabel('Environment').selectOption('')
+  await page.getByTestId('by-workflow').getByRole('link', { name: byWorkflow[0].workflow_id, exact: true }).click()
+  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/workflows/${encodeURIComponent(byWorkflow[0].workflow_id)}?range=90`)
+  await expect(page.getByRole('heading', { name: `Workflow ${byWorkflow[0].workflow_id}`, level: 1 })).toBeVisible()
+  await expect(page.getByTestId('split-traffic-source')).toBeVisible()
 })

@@ -6,6 +6,7 @@ import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
+import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
 import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
@@ -96,6 +97,8 @@ export function AccountDetail({ org, account }: { org: string; account: string }
       <Card title="Spend per day by workflow" subtitle="USD per UTC day, stacked by workflow.">
         {byWorkflow ? <DailySpendChart points={byWorkflow.points} series={byWorkflow.series} label={`Spend per day of account ${account}, stacked by workflow`} /> : <Skeleton className="h-72" />}
       </Card>
+
+      <TrafficSplit org={org} base={mine} subject={account} />
 
       <Card title="Workflows and steps" subtitle={`Calls per run compared with the median account; flagged at ${FLAG_RATIO}× the median or more (and at least ${FLAG_MIN_RUNS} runs).`}
         actions={<Button variant="secondary" onClick={exportCsv} disabled={!steps}>Export CSV</Button>}>

@@ -5,9 +5,10 @@ import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
 import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { FilterBar, RANGE_LABELS, useUrlFilters } from '@/components/metrics/filters'
+import { filtersQuery } from '@/lib/metrics/breakdown'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
-import { dailySeries, topN, totals } from '@/lib/metrics/prepare'
+import { dailySeries, internalTraffic, topN, totals } from '@/lib/metrics/prepare'
 import { sloBreaches, type TSloBreach } from '@/lib/metrics/features'
 import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
 
@@ -34,6 +35,7 @@ export function Overview({ org }: { org: string }) {
 
   const t = total.data ? totals(total.data.rows) : null
   const series = daily.data ? dailySeries(daily.data.rows, 'traffic_source', new Date(base.from), new Date(base.to)) : null
+  const internal = daily.data ? internalTraffic(daily.data.rows) : null
   const models = byModel.data ? topN(byModel.data.rows.map((r) => ({ ...r, name: r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)' })), 'name') : null
   const empty = t !== null && t.events === 0 && !filtered
   const error = total.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
@@ -63,11 +65,13 @@ export function Overview({ org }: { org: string }) {
         </Card>
       ) : (
         <>
-          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
+          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
             <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGE_LABELS.find((r) => r.days === filters.days)?.label} />
             <Kpi label="Model calls" value={t ? formatCount(t.events) : null} testId="kpi-events" />
             <Kpi label="Tokens in / out" value={t ? `${formatCompact(t.tokens_in)} / ${formatCompact(t.tokens_out)}` : null} />
             <Kpi label="Prompt-cache savings" value={t ? formatUsd(t.cache_savings_usd) : null} hint={t ? `${formatPercent(t.cache_hit_rate)} of input tokens cached` : undefined} />
+            <Kpi label="Internal traffic" value={internal ? formatPercent(internal.share) : null} testId="kpi-internal"
+              hint={filters.traffic_source ? 'Filtered to one traffic source' : internal ? `${formatUsd(internal.internal_usd)} on eval, replay and ops` : undefined} />
             <Kpi label="Unpriced calls" value={t ? formatCount(t.unpriced_events) : null} testId="kpi-unpriced"
               hint={t && t.unpriced_events > 0 ? 'Models without a price: not in Spend' : 'Every call has a price'} warn={!!t && t.unpriced_events > 0} />
           </section>
@@ -80,13 +84,15 @@ export function Overview({ org }: { org: string }) {
 
           <div className="grid gap-6 lg:grid-cols-2 2xl:grid-cols-3">
             <Card title="Spend by workflow">
-              {byWorkflow.data ? <BreakdownTable items={topN(byWorkflow.data.rows, 'workflow_id').items} label="Workflow" testId="by-workflow" /> : <Skeleton className="h-48" />}
+              {byWorkflow.data ? <BreakdownTable items={topN(byWorkflow.data.rows, 'workflow_id').items} label="Workflow" testId="by-workflow"
+                href={(w) => `/${org}/workflows/${encodeURIComponent(w)}?${filtersQuery(filters)}`} /> : <Skeleton className="h-48" />}
             </Card>
             <Card title="Spend by model">
               {models ? <BreakdownTable items={models.items} label="Provider / model" testId="by-model" /> : <Skeleton className="h-48" />}
             </Card>
             <Card title="Spend by environment">
-              {byEnv.data ? <BreakdownTable items={topN(byEnv.data.rows, 'environment').items} label="Environment" testId="by-environment" /> : <Skeleton className="h-48" />}
+              {byEnv.data ? <BreakdownTable items={topN(byEnv.data.rows, 'environment').items} label="Environment" testId="by-environment"
+                href={(e) => (filters.environment ? null : `/${org}/overview?${filtersQuery({ ...filters, environment: e })}`)} /> : <Skeleton className="h-48" />}
             </Card>
           </div>
         </>

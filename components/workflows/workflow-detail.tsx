@@ -6,6 +6,7 @@ import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
+import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
@@ -126,6 +127,8 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
               {split ? <OutcomeTable rows={split} /> : <Skeleton className="h-40" />}
             </Card>
           </div>
+
+          <TrafficSplit org={org} base={base} subject={workflow} />
 
           <Card title="Steps" subtitle="Per step: how often a run calls it, tokens per call, spend and its part of the cost per run, retry tax, cache hits, latency and models used. A step opens its decision record."
             actions={<Button variant="secondary" onClick={exportCsv} disabled={!stepTable}>Export CSV</Button>}>

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { dailySeries, topN, totals } from '@/lib/metrics/prepare'
+import { dailySeries, internalTraffic, topN, totals } from '@/lib/metrics/prepare'
 
 describe('dailySeries', () => {
   const from = new Date('2026-03-01T00:00:00.000Z')
@@ -130,5 +130,19 @@ describe('totals', () => {
 
   test('no rows: zeros and a 0 hit rate', () => {
     expect(totals([])).toEqual({ cost_usd: '0.000000', cache_savings_usd: '0.000000', events: 0, tokens_in: 0, cached_tokens_in: 0, tokens_out: 0, unpriced_events: 0, cache_hit_rate: 0 })
+  })
+})
+
+describe('internalTraffic', () => {
+  test('eval, replay and ops spend and its exact share of all spend', () => {
+    const rows = [
+      { traffic_source: 'production', cost_usd: '7.000000' },
+      { traffic_source: 'eval', cost_usd: '2.000000' },
+      { traffic_source: 'ops', cost_usd: '0.500000' },
+      { traffic_source: 'replay', cost_usd: '0.500000' },
+      { bucket: 'x', traffic_source: 'production', cost_usd: '0.000000' },
+    ]
+    expect(internalTraffic(rows)).toEqual({ internal_usd: '3.000000', share: 0.3 })
+    expect(internalTraffic([])).toEqual({ internal_usd: '0.000000', share: 0 })
   })
 })

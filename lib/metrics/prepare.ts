@@ -91,3 +91,15 @@ export function totals(rows: { cost_usd: string; cache_savings_usd?: string; eve
   }
   return { ...t, cost_usd: fromScaled(cost, 6), cache_savings_usd: fromScaled(savings, 6), cache_hit_rate: t.tokens_in ? t.cached_tokens_in / t.tokens_in : 0 }
 }
+
+/** Spend of internal traffic (traffic_source other than production: eval, replay, ops) and its share of all spend, from rows grouped by traffic_source. */
+export function internalTraffic(rows: (TCostRow & { traffic_source?: string | null })[]): { internal_usd: string; share: number } {
+  let all = 0n
+  let internal = 0n
+  for (const r of rows) {
+    const m = micros(r.cost_usd)
+    all += m
+    if ((r.traffic_source ?? 'production') !== 'production') internal += m
+  }
+  return { internal_usd: fromScaled(internal, 6), share: all === 0n ? 0 : Number((internal * 1_000_000n) / all) / 1_000_000 }
+}
