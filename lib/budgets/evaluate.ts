@@ -1,0 +1,90 @@
+// A budget's period and state, pure: the window it measures at a given time,
+// how much of the amount is used, the highest threshold crossed, and the
+// projected end-of-period spend. Money is exact (micro-dollars).
+import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
+
+export const BUDGET_PERIODS = ['day', 'month', 'rolling'] as const
+export const BUDGET_METRICS = ['spend', 'cost_per_run', 'cost_per_accepted_outcome'] as const
+export type TBudgetPeriod = (typeof BUDGET_PERIODS)[number]
+export type TBudgetMetric = (typeof BUDGET_METRICS)[number]
+
+export type TBudgetRule = {
+  period: TBudgetPeriod
+  rolling_days?: number | null
+  metric: TBudgetMetric
+  amount_usd: string
+  thresholds: number[]
+}
+
+export type TWindow = { from: Date; to: Date; /** the end of the period (for day and month); equals `to` for rolling windows */ end: Date }
+
+const DAY_MS = 24 * 3600 * 1000
+
+/** The window a budget measures at `now`: the UTC day or calendar month so far, or the last N days. */
+export function budgetWindow(rule: Pick<TBudgetRule, 'period' | 'rolling_days'>, now: Date): TWindow {
+  const y = now.getUTCFullYear()
+  const m = now.getUTCMonth()
+  if (rule.period === 'day') {
+    const from = new Date(Date.UTC(y, m, now.getUTCDate()))
+    return { from, to: now, end: new Date(from.getTime() + DAY_MS) }
+  }
+  if (rule.period === 'month') return { from: new Date(Date.UTC(y, m, 1)), to: now, end: new Date(Date.UTC(y, m + 1, 1)) }
+  const days = rule.rolling_days ?? 7
+  return { from: new Date(now.getTime() - days * DAY_MS), to: now, end: now }
+}
+
+export type TBudgetState = 'ok' | 'warning' | 'exceeded' | 'no_data'
+
+export type TBudgetMeasure = {
+  /** spend in the window (the budget's scope and traffic sources) */
+  cost_usd: string
+  runs: number
+  /** production cost and accepted outcomes, for cost per accepted outcome */
+  production_cost_usd: string
+  accepted_outcomes: number
+}
+
+export type TBudgetStatus = {
+  window: { from: string; to: string; end: string }
+  /** what is compared with the amount: spend, or cost per run / per accepted outcome */
+  actual_usd: string | null
+  /** actual ÷ amount (6 decimals, truncated); null without an actual */
+  used_ratio: number | null
+  /** the highest threshold (percent) reached, or null */
+  threshold_crossed: number | null
+  state: TBudgetState
+  /** spend budgets over a day or a month: spend so far extrapolated linearly to the period's end */
+  projected_usd: string | null
+  /** whether the projection passes the amount */
+  projected_over: boolean
+}
+
+const micros = (s: string) => toScaled(s, 6)
+
+/** The budget's state from what was measured in its window. */
+export function budgetStatus(rule: TBudgetRule, w: TWindow, m: TBudgetMeasure): TBudgetStatus {
+  const actual =
+    rule.metric === 'spend' ? m.cost_usd
+      : rule.metric === 'cost_per_run' ? usdPerUnit(m.cost_usd, m.runs)
+        : usdPerUnit(m.production_cost_usd, m.accepted_outcomes)
+  const amount = micros(rule.amount_usd)
+  const used = actual === null || amount === 0n ? null : Number((micros(actual) * 1_000_000n) / amount) / 1_000_000
+  const crossed = used === null ? [] : [...rule.thresholds].sort((a, b) => a - b).filter((t) => used * 100 >= t)
+  const threshold = crossed.length ? crossed[crossed.length - 1] : null
+  const state: TBudgetState = used === null ? 'no_data' : used >= 1 ? 'exceeded' : threshold !== null ? 'warning' : 'ok'
+  let projected: string | null = null
+  if (rule.metric === 'spend' && rule.period !== 'rolling') {
+    const elapsed = BigInt(Math.max(1, w.to.getTime() - w.from.getTime()))
+    const total = BigInt(w.end.getTime() - w.from.getTime())
+    projected = fromScaled((micros(m.cost_usd) * total) / elapsed, 6)
+  }
+  return {
+    window: { from: w.from.toISOString(), to: w.to.toISOString(), end: w.end.toISOString() },
+    actual_usd: actual,
+    used_ratio: used,
+    threshold_crossed: threshold,
+    state,
+    projected_usd: projected,
+    projected_over: projected !== null && micros(projected) > amount,
+  }
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod'
+import { normalizeDecimal } from '@/lib/cost/money'
+import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
+import { BUDGET_METRICS, BUDGET_PERIODS } from '@/lib/budgets/evaluate'
+
+// /api/v1/budgets bodies. A budget's scope is any of environment, workflow,
+// account and feature (absent or null: all of them), counting the listed
+// traffic sources (production only unless told otherwise).
+
+const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters')
+const dim = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').nullable()
+
+const amount = z
+  .union([z.string(), z.number()], { error: 'must be a decimal string or number' })
+  .transform((v, ctx) => {
+    const d = normalizeDecimal(v, 6)
+    // numeric(20,6): at most 14 digits before the point.
+    if (d === null || !/[1-9]/.test(d) || d.split('.')[0].length > 14) {
+      ctx.addIssue({ code: 'custom', message: 'must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05' })
+      return z.NEVER
+    }
+    return d
+  })
+
+const fields = {
+  name,
+  environment: z.enum(ENVIRONMENTS, { error: `must be one of: ${ENVIRONMENTS.join(', ')}` }).nullable(),
+  workflow_id: dim,
+  account_id: dim,
+  feature: dim,
+  traffic_sources: z.array(z.enum(TRAFFIC_SOURCES, { error: `must be one of: ${TRAFFIC_SOURCES.join(', ')}` }), { error: 'must be a list of traffic sources' })
+    .min(1, 'list at least one traffic source').refine((xs) => new Set(xs).size === xs.length, 'each traffic source at most once'),
+  period: z.enum(BUDGET_PERIODS, { error: `must be one of: ${BUDGET_PERIODS.join(', ')}` }),
+  rolling_days: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(366, 'must be at most 366').nullable(),
+  metric: z.enum(BUDGET_METRICS, { error: `must be one of: ${BUDGET_METRICS.join(', ')}` }),
+  amount_usd: amount,
+  thresholds: z.array(z.number({ error: 'must be numbers' }).int('must be whole percents').min(1, 'must be at least 1').max(1000, 'must be at most 1000'), { error: 'must be a list of percents' })
+    .min(1, 'list at least one threshold').max(10, 'at most 10 thresholds').refine((xs) => new Set(xs).size === xs.length, 'each threshold at most once'),
+  hard_cutoff: z.boolean({ error: 'must be true or false' }),
+  owner: z.string({ error: 'must be a string' }).trim().max(200, 'must be at most 200 characters').nullable(),
+}
+
+/** rolling needs rolling_days; day and month take none. */
+function periodRule(b: { period?: string; rolling_days?: number | null }, ctx: z.RefinementCtx) {
+  if (b.period === 'rolling' && !b.rolling_days) ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'is required when period is rolling' })
+  if (b.period && b.period !== 'rolling' && b.rolling_days) ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'applies only when period is rolling' })
+}
+
+export const ZBudgetCreate = z
+  .strictObject({
+    ...fields,
+    environment: fields.environment.default(null),
+    workflow_id: fields.workflow_id.default(null),
+    account_id: fields.account_id.default(null),
+    feature: fields.feature.default(null),
+    traffic_sources: fields.traffic_sources.default(['production']),
+    rolling_days: fields.rolling_days.default(null),
+    thresholds: fields.thresholds.default([50, 80, 100]),
+    hard_cutoff: fields.hard_cutoff.default(false),
+    owner: fields.owner.default(null),
+  })
+  .superRefine(periodRule)
+export type TBudgetCreate = z.infer<typeof ZBudgetCreate>
+
+export const ZBudgetPatch = z.strictObject(fields).partial()
+export type TBudgetPatch = z.infer<typeof ZBudgetPatch>
+
+export const ZBudgetId = z.strictObject({ id: z.uuid({ error: 'must be a budget id (a UUID)' }) })
