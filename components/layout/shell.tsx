@@ -11,6 +11,7 @@ const NAV = [
   { href: 'workflows', label: 'Workflows', analytics: true },
   { href: 'features', label: 'Features', analytics: true },
   { href: 'accounts', label: 'Accounts', analytics: true },
+  { href: 'changes', label: 'What changed', analytics: true },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },
