@@ -33,7 +33,7 @@ describe('parseChangesParams', () => {
 
 describe('spikeQuery', () => {
   it('compares a day with the same weekday a week earlier', () => {
-    expect(Object.fromEntries(params(spikeQuery('2026-11-03', { environment: 'production' })))).toEqual({
+    expect(Object.fromEntries(params(spikeQuery('2026-11-03', { days: 30, environment: 'production', traffic_source: '' } as { environment: string })))).toEqual({
       a_from: '2026-10-27', a_to: '2026-10-27', b_from: '2026-11-03', b_to: '2026-11-03', environment: 'production',
     })
   })

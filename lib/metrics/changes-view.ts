@@ -81,7 +81,7 @@ export function changesApiQuery(v: TChangesView): string {
 /** One UTC day (YYYY-MM-DD) compared with the same weekday a week earlier: the link from a spike. */
 export function spikeQuery(day: string, filters: { environment?: string; traffic_source?: string } = {}): string {
   const before = addDays(day, -7)
-  return changesQuery({ days: { a_from: before, a_to: before, b_from: day, b_to: day }, ...filters })
+  return changesQuery({ days: { a_from: before, a_to: before, b_from: day, b_to: day }, environment: filters.environment, traffic_source: filters.traffic_source })
 }
 
 // ---------------------------------------------------------------- waterfall
