@@ -117,3 +117,18 @@ test('a day of the overview spend chart leads to that day vs a week earlier', as
   const b = await spend(target, target)
   await expect(page.getByTestId('kpi-b')).toHaveText(usd(b))
 })
+
+test('a click on a bar of the overview spend chart opens that day', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/overview?range=7`)
+  // the first series (the largest: production traffic), its last bar drawn: today (or the latest day with spend)
+  const bar = page.locator('.recharts-bar').first().locator('.recharts-bar-rectangle').last()
+  await bar.click()
+  await expect(page).toHaveURL(/\/changes\?/)
+  const q = new URL(page.url()).searchParams
+  const b = q.get('b_from')!
+  expect([0, -1, -2].map(day)).toContain(b)
+  expect(q.get('b_to')).toBe(b)
+  expect(q.get('a_from')).toBe(day(Math.round((Date.parse(b) - Date.parse(day(0))) / DAY) - 7))
+  await expect(page.getByTestId('delta')).toHaveAttribute('data-usd', /^-?\d+\.\d{6}$/)
+})
