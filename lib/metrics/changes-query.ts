@@ -66,8 +66,10 @@ async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date): Pro
   eq('account_id', q.account_id)
   any('environment', q.environment)
   any('traffic_source', q.traffic_source)
-  const r = await pool().query<Omit<TChangeCell, 'events' | 'runs' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out'> & Record<string, string>>(
+  type TRow = Pick<TChangeCell, 'workflow_id' | 'step' | 'provider' | 'model' | 'waste'> & { account_id: string } & Record<'events' | 'runs' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'cost_usd', string>
+  const r = await pool().query<TRow>(
     `SELECT workflow_id, step, provider, model, account_id, outcome = ANY($4::text[]) AS waste,
+            -- bigint sums as text: a token count can pass 2^31
             sum(events)::text AS events, sum(runs)::text AS runs, sum(tokens_in)::text AS tokens_in, sum(cached_tokens_in)::text AS cached_tokens_in,
             sum(cache_write_tokens)::text AS cache_write_tokens, sum(tokens_out)::text AS tokens_out, sum(cost_usd)::text AS cost_usd
      FROM rollups_hourly WHERE ${where.join(' AND ')}
@@ -75,7 +77,7 @@ async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date): Pro
     params,
   )
   return r.rows.map((row) => ({
-    workflow_id: row.workflow_id, step: row.step, provider: row.provider, model: row.model, account_id: row.account_id, waste: row.waste as unknown as boolean,
+    workflow_id: row.workflow_id, step: row.step, provider: row.provider, model: row.model, account_id: row.account_id, waste: row.waste,
     events: Number(row.events), runs: Number(row.runs), tokens_in: Number(row.tokens_in), cached_tokens_in: Number(row.cached_tokens_in),
     cache_write_tokens: Number(row.cache_write_tokens), tokens_out: Number(row.tokens_out), cost_usd: row.cost_usd,
   }))
