@@ -94,6 +94,17 @@ describe('decompose', () => {
     expect(part(r, 'volume').usd).toBe(r.delta_usd)
   })
 
+  it('explains a part with evidence that moves the same way', () => {
+    // volume is up overall (+50 and +45 runs) though the largest single move is down (−80 runs)
+    const calls = (workflow_id: string, n: number) => priced({ workflow_id, events: n, runs: n, tokens_in: n * 1000, tokens_out: n * 400 })
+    const a = [calls('support-agent', 100), calls('lead-qualifier', 100), calls('email-drafter', 100)]
+    const b = [calls('support-agent', 150), calls('lead-qualifier', 145), calls('email-drafter', 20)]
+    const r = decompose(a, b, weights)
+    expect(micros(part(r, 'volume').usd)).toBeGreaterThan(0n)
+    expect(part(r, 'volume').usd).toBe(r.delta_usd)
+    expect(part(r, 'volume').explanation).toMatch(/^More calls; largest: runs of support-agent: 100 → 150/)
+  })
+
   it('answers zeros for two empty periods', () => {
     const r = decompose([], [])
     expect(r).toMatchObject({ total_a_usd: '0.000000', total_b_usd: '0.000000', delta_usd: '0.000000', delta_ratio: null })

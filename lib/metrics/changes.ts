@@ -241,7 +241,9 @@ export function decompose(a: TChangeCell[], b: TChangeCell[], weightsFor: (provi
   const micros = totals.map((t) => rescale(t, SCALE, 6))
   const parts = CHANGE_PARTS.map((part, i): TChangePartResult => {
     const amount = micros[i + 1] - micros[i]
-    return { part, label: PART_LABELS[part], usd: usdOf(amount), explanation: explain(part, amount, biggest(evidence[part])) }
+    // the evidence moves the same way as the part (a part can net pieces that move both ways)
+    const sameWay = evidence[part].filter((c) => (c.amount > 0n) === (amount > 0n))
+    return { part, label: PART_LABELS[part], usd: usdOf(amount), explanation: explain(part, amount, biggest(sameWay)) }
   })
   return {
     total_a_usd: usdOf(micros[0]),
