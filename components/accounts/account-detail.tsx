@@ -6,6 +6,7 @@ import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
+import { spikeQuery } from '@/lib/metrics/changes-view'
 import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
@@ -62,7 +63,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   }
 
   return (
-    <DetailPage org={org} url={url} list={{ path: 'accounts', label: 'Accounts' }} name={account} title={`Account ${account}`} field="account_id"
+    <DetailPage org={org} url={url} list={{ path: 'accounts', label: 'Accounts' }} name={account} title={`Account ${account}`} field="account_id" changes={{ account_id: account }}
       subtitle="This customer's spend by workflow and step, its trend, and where its integration calls more or retries more than the other accounts."
       error={error} empty={empty}>
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
@@ -94,8 +95,8 @@ export function AccountDetail({ org, account }: { org: string; account: string }
         </Alert>
       )}
 
-      <Card title="Spend per day by workflow" subtitle="USD per UTC day, stacked by workflow.">
-        {byWorkflow ? <DailySpendChart points={byWorkflow.points} series={byWorkflow.series} label={`Spend per day of account ${account}, stacked by workflow`} /> : <Skeleton className="h-72" />}
+      <Card title="Spend per day by workflow" subtitle="USD per UTC day, stacked by workflow. Click a day to see what changed against a week earlier.">
+        {byWorkflow ? <DailySpendChart dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { account_id: account })}`} points={byWorkflow.points} series={byWorkflow.series} label={`Spend per day of account ${account}, stacked by workflow`} /> : <Skeleton className="h-72" />}
       </Card>
 
       <TrafficSplit org={org} base={mine} subject={account} />

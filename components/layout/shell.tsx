@@ -11,6 +11,7 @@ const NAV = [
   { href: 'workflows', label: 'Workflows', analytics: true },
   { href: 'features', label: 'Features', analytics: true },
   { href: 'accounts', label: 'Accounts', analytics: true },
+  { href: 'changes', label: 'What changed', analytics: true },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },
@@ -27,26 +28,26 @@ export function Shell({ org, orgName, email, role, children }: { org: string; or
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-6 py-3">
           <Link href={`/${org}/overview`} className="flex items-center gap-2 font-semibold">
             <img src="/favicon.svg" alt="" width={24} height={24} /> Outlay
           </Link>
-          <span className="text-sm text-slate-500" title="Organization">{orgName}</span>
+          <span className="whitespace-nowrap text-sm text-slate-500" title="Organization">{orgName}</span>
           <nav aria-label="Main" className="flex gap-1">
             {NAV.map((n) => {
               const href = `/${org}/${n.href}`
               const active = path?.startsWith(href)
               return (
                 <Link key={n.href} href={n.analytics ? href + filterQuery : href} aria-current={active ? 'page' : undefined}
-                  className={`rounded-md px-3 py-1.5 text-sm ${active ? 'bg-brand-50 font-medium text-brand-700' : 'text-slate-600 hover:bg-slate-100'}`}>
+                  className={`whitespace-nowrap rounded-md px-3 py-1.5 text-sm ${active ? 'bg-brand-50 font-medium text-brand-700' : 'text-slate-600 hover:bg-slate-100'}`}>
                   {n.label}
                 </Link>
               )
             })}
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
-            <span>{email} · {role.replace('_', ' ')}</span>
-            <button type="button" onClick={() => signOut({ callbackUrl: '/signin' })} className="rounded-md px-2 py-1 hover:bg-slate-100">
+            <span className="whitespace-nowrap">{email} · {role.replace('_', ' ')}</span>
+            <button type="button" onClick={() => signOut({ callbackUrl: '/signin' })} className="whitespace-nowrap rounded-md px-2 py-1 hover:bg-slate-100">
               Sign out
             </button>
           </div>

@@ -5,6 +5,7 @@ import { Alert, Card } from '@/components/ui'
 import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
 import { changeKpi } from '@/components/metrics/breakdown'
 import { filtersQuery, fromScaledUsd, micros } from '@/lib/metrics/breakdown'
+import { changesQuery } from '@/lib/metrics/changes-view'
 
 type TUrlFilters = ReturnType<typeof useUrlFilters>
 
@@ -29,6 +30,8 @@ export function DetailPage(p: {
   empty: boolean
   /** the event field the item is: workflow_id, account_id */
   field: string
+  /** "What changed" for this item: the scope's query (e.g. { workflow_id }) */
+  changes?: { workflow_id?: string; account_id?: string }
   children: ReactNode
 }) {
   const { filters, update, periods } = p.url
@@ -45,7 +48,15 @@ export function DetailPage(p: {
           <h1 className="text-2xl font-semibold">{p.title}</h1>
           <p className="text-sm text-slate-600">{p.subtitle} Times are UTC.</p>
         </div>
-        <FilterBar filters={filters} update={update} />
+        <div className="flex flex-wrap items-center gap-3">
+          {p.changes && (
+            <Link className="text-sm font-medium text-brand-600 hover:underline"
+              href={`/${p.org}/changes?${changesQuery({ ...p.changes, environment: filters.environment, traffic_source: filters.traffic_source })}`}>
+              What changed this week?
+            </Link>
+          )}
+          <FilterBar filters={filters} update={update} />
+        </div>
       </div>
       <PeriodsNote periods={periods} />
 

@@ -10,6 +10,8 @@ import { BreakdownTable } from '@/components/charts/breakdown-table'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { dailySeries, internalTraffic, topN, totals } from '@/lib/metrics/prepare'
 import { sloBreaches, type TSloBreach } from '@/lib/metrics/features'
+import { spikeQuery } from '@/lib/metrics/changes-view'
+import type { TDailyPoint } from '@/lib/metrics/prepare'
 import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
 
 // The question a finance lead or engineer brings here: "what did we spend on
@@ -39,6 +41,7 @@ export function Overview({ org }: { org: string }) {
   const models = byModel.data ? topN(byModel.data.rows.map((r) => ({ ...r, name: r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)' })), 'name') : null
   const empty = t !== null && t.events === 0 && !filtered
   const error = total.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
+  const dayHref = (day: string) => `/${org}/changes?${spikeQuery(day, filters)}`
 
   return (
     <div className="space-y-6">
@@ -78,8 +81,9 @@ export function Overview({ org }: { org: string }) {
 
           {breaches.length > 0 && <SloBreaches org={org} days={filters.days} breaches={breaches} />}
 
-          <Card title="Spend per day" subtitle="USD, stacked by traffic source: internal eval, replay and ops traffic is a line item, not noise.">
-            {series ? <DailySpendChart points={series.points} series={series.series} /> : <Skeleton className="h-72" />}
+          <Card title="Spend per day" subtitle="USD, stacked by traffic source: internal eval, replay and ops traffic is a line item, not noise. Click a day to see what changed against the same weekday a week earlier.">
+            {series ? <DailySpendChart points={series.points} series={series.series} dayHref={dayHref} /> : <Skeleton className="h-72" />}
+            {series && <DayLinks points={series.points} dayHref={dayHref} />}
           </Card>
 
           <div className="grid gap-6 lg:grid-cols-2 2xl:grid-cols-3">
@@ -98,6 +102,24 @@ export function Overview({ org }: { org: string }) {
         </>
       )}
     </div>
+  )
+}
+
+/** The chart's days as links (the keyboard's way to "what changed on this day"), busiest day first marked. */
+function DayLinks({ points, dayHref }: { points: TDailyPoint[]; dayHref: (day: string) => string }) {
+  const days = points.filter((p) => p.total > 0)
+  if (days.length === 0) return null
+  return (
+    <details className="mt-3 text-sm" data-testid="day-links">
+      <summary className="cursor-pointer text-brand-700 hover:underline">What changed on a day? Compare a day with the same weekday a week earlier</summary>
+      <ul className="mt-2 flex flex-wrap gap-x-4 gap-y-1">
+        {days.map((p) => (
+          <li key={p.day}>
+            <Link className="text-brand-700 hover:underline" href={dayHref(p.day)}>{p.day}</Link> <span className="num text-xs text-slate-500">{formatUsd(p.total)}</span>
+          </li>
+        ))}
+      </ul>
+    </details>
   )
 }
 

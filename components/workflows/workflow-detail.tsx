@@ -6,6 +6,7 @@ import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
+import { spikeQuery } from '@/lib/metrics/changes-view'
 import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
@@ -73,7 +74,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
     if (stepTable) downloadCsv(csvFilename(`workflow-${workflow}-steps`, periods.current), toCsv(stepsCsvRows(stepTable)))
   }
   return (
-    <DetailPage org={org} url={url} list={{ path: 'workflows', label: 'Workflows' }} name={workflow} title={`Workflow ${workflow}`} field="workflow_id"
+    <DetailPage org={org} url={url} list={{ path: 'workflows', label: 'Workflows' }} name={workflow} title={`Workflow ${workflow}`} field="workflow_id" changes={{ workflow_id: workflow }}
       subtitle="Cost per run, by step and by model, and what drifts: tokens per call, retries, latency, cost per accepted outcome."
       error={error} empty={!!empty}>
         <>
@@ -95,11 +96,11 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
           </section>
 
           <div className="grid gap-6 xl:grid-cols-2">
-            <Card title="Spend per day by step" subtitle="USD per UTC day, stacked by step.">
-              {byStep ? <DailySpendChart points={byStep.points} series={byStep.series} label={`Spend per day of ${workflow}, stacked by step`} /> : <Skeleton className="h-72" />}
+            <Card title="Spend per day by step" subtitle="USD per UTC day, stacked by step. Click a day to see what changed against a week earlier.">
+              {byStep ? <DailySpendChart dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { workflow_id: workflow })}`} points={byStep.points} series={byStep.series} label={`Spend per day of ${workflow}, stacked by step`} /> : <Skeleton className="h-72" />}
             </Card>
-            <Card title="Spend per day by model" subtitle="USD per UTC day, stacked by provider/model.">
-              {byModel ? <DailySpendChart points={byModel.points} series={byModel.series} label={`Spend per day of ${workflow}, stacked by model`} /> : <Skeleton className="h-72" />}
+            <Card title="Spend per day by model" subtitle="USD per UTC day, stacked by provider/model. Click a day to see what changed against a week earlier.">
+              {byModel ? <DailySpendChart dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { workflow_id: workflow })}`} points={byModel.points} series={byModel.series} label={`Spend per day of ${workflow}, stacked by model`} /> : <Skeleton className="h-72" />}
             </Card>
             <Card title="Tokens per call" subtitle="Average input and output tokens per call, per day: a prompt that grew shows here first.">
               {quality ? (

@@ -1,0 +1,113 @@
+import { z } from 'zod'
+import { pool } from '@/lib/db'
+import { loadPriceBook } from '@/lib/cost/pricebook'
+import { contributors, decompose, PLAIN_WEIGHTS, poolAccounts, type TChangeCell, type TContributor, type TDecomposition, type TTokenWeights } from '@/lib/metrics/changes'
+import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
+
+// GET /api/v1/changes: the spend of two periods from the hourly rollups (never
+// the raw events), decomposed by lib/metrics/changes.ts.
+
+const DAY_MS = 24 * 3600 * 1000
+const MAX_PERIOD_DAYS = 400
+
+const dateParam = z
+  .string({ error: 'is required' })
+  .refine((s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or date-time')
+  .transform((s) => new Date(s))
+const list = (allowed: readonly string[]) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((xs) => xs.every((x) => allowed.includes(x)), `values must be among: ${allowed.join(', ')}`)
+
+export const ZChangesQuery = z
+  .strictObject({
+    a_from: dateParam,
+    a_to: dateParam,
+    b_from: dateParam,
+    b_to: dateParam,
+    workflow_id: z.string().min(1, 'must not be empty').optional(),
+    account_id: z.string().min(1, 'must not be empty').optional(),
+    environment: list(['production', 'staging', 'development']).optional(),
+    traffic_source: list(['production', 'eval', 'replay', 'ops']).optional(),
+  })
+  .superRefine((q, ctx) => {
+    for (const p of ['a', 'b'] as const) {
+      const from = q[`${p}_from`]
+      const to = q[`${p}_to`]
+      if (from >= to) ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `must be after ${p}_from` })
+      else if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `a period is at most ${MAX_PERIOD_DAYS} days` })
+    }
+  })
+export type TChangesQuery = z.infer<typeof ZChangesQuery>
+
+export type TChangesPeriod = { from: string; to: string; cost_usd: string; events: number; runs: number }
+export type TChangesResponse = Omit<TDecomposition, 'total_a_usd' | 'total_b_usd'> & {
+  a: TChangesPeriod
+  b: TChangesPeriod
+  contributors: { workflows: TContributor[]; steps: TContributor[]; accounts: TContributor[]; models: TContributor[] }
+}
+
+/** One period's cells: (workflow, step, provider, model, account, retry/error or not) with their sums. */
+async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date): Promise<TChangeCell[]> {
+  const params: unknown[] = [orgId, from.toISOString(), to.toISOString(), [...WASTE_OUTCOMES]]
+  const where = [`org_id = $1`, `hour >= date_trunc('hour', $2::timestamptz)`, `hour < $3::timestamptz`]
+  const eq = (col: string, v: string | undefined) => {
+    if (v === undefined) return
+    params.push(v)
+    where.push(`${col} = $${params.length}`)
+  }
+  const any = (col: string, v: string[] | undefined) => {
+    if (!v?.length) return
+    params.push(v)
+    where.push(`${col} = ANY($${params.length}::text[])`)
+  }
+  eq('workflow_id', q.workflow_id)
+  eq('account_id', q.account_id)
+  any('environment', q.environment)
+  any('traffic_source', q.traffic_source)
+  type TRow = Pick<TChangeCell, 'workflow_id' | 'step' | 'provider' | 'model' | 'waste'> & { account_id: string } & Record<'events' | 'runs' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'cost_usd', string>
+  const r = await pool().query<TRow>(
+    `SELECT workflow_id, step, provider, model, account_id, outcome = ANY($4::text[]) AS waste,
+            -- bigint sums as text: a token count can pass 2^31
+            sum(events)::text AS events, sum(runs)::text AS runs, sum(tokens_in)::text AS tokens_in, sum(cached_tokens_in)::text AS cached_tokens_in,
+            sum(cache_write_tokens)::text AS cache_write_tokens, sum(tokens_out)::text AS tokens_out, sum(cost_usd)::text AS cost_usd
+     FROM rollups_hourly WHERE ${where.join(' AND ')}
+     GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(events) > 0`,
+    params,
+  )
+  return r.rows.map((row) => ({
+    workflow_id: row.workflow_id, step: row.step, provider: row.provider, model: row.model, account_id: row.account_id, waste: row.waste,
+    events: Number(row.events), runs: Number(row.runs), tokens_in: Number(row.tokens_in), cached_tokens_in: Number(row.cached_tokens_in),
+    cache_write_tokens: Number(row.cache_write_tokens), tokens_out: Number(row.tokens_out), cost_usd: row.cost_usd,
+  }))
+}
+
+const period = (from: Date, to: Date, cost: string, cs: TChangeCell[]): TChangesPeriod => ({
+  from: from.toISOString(), to: to.toISOString(), cost_usd: cost,
+  events: cs.reduce((s, c) => s + c.events, 0), runs: cs.reduce((s, c) => s + c.runs, 0),
+})
+
+export async function queryChanges(orgId: string, q: TChangesQuery): Promise<TChangesResponse> {
+  const [a, b, book] = await Promise.all([cells(orgId, q, q.a_from, q.a_to), cells(orgId, q, q.b_from, q.b_to), loadPriceBook(orgId)])
+  // Tokens per call are weighted by each model's list rates at the end of the
+  // baseline (so an output token counts for what it costs); plain counts without a price.
+  const at = new Date(q.a_to.getTime() - 1)
+  const weightsFor = (provider: string, model: string): TTokenWeights => {
+    const p = book.modelPrice(provider, model, at) ?? book.modelPrice(provider, model, new Date(q.b_to.getTime() - 1))
+    if (!p) return PLAIN_WEIGHTS
+    return { input: p.input_per_mtok, cached_input: p.cached_input_per_mtok ?? p.input_per_mtok, cache_write: p.cache_write_per_mtok ?? p.input_per_mtok, output: p.output_per_mtok }
+  }
+  const { total_a_usd, total_b_usd, ...d } = decompose(poolAccounts(a), poolAccounts(b), weightsFor)
+  return {
+    a: period(q.a_from, q.a_to, total_a_usd, a),
+    b: period(q.b_from, q.b_to, total_b_usd, b),
+    ...d,
+    contributors: {
+      workflows: contributors(a, b, 'workflow'),
+      steps: contributors(a, b, 'step'),
+      accounts: contributors(a, b, 'account'),
+      models: contributors(a, b, 'model'),
+    },
+  }
+}
