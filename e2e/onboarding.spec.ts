@@ -40,8 +40,8 @@ test('sign up, create an API key, send events, see them on the overview', async 
 
   await expect(async () => {
     await page.goto(`/${slug}/overview`)
-    await expect(page.getByTestId('kpi-events')).toHaveText('3', { timeout: 2000 })
-  }).toPass({ timeout: 20_000 })
+    await expect(page.getByTestId('kpi-events')).toHaveText('3', { timeout: 5000 })
+  }).toPass({ timeout: 60_000 })
   await expect(page.getByTestId('kpi-spend')).toHaveText('$0.00498')
   await expect(page.getByTestId('by-workflow').getByRole('row').nth(1)).toContainText('email-drafter')
   await expect(page.getByTestId('by-model')).toContainText('openai/gpt-4o-mini')

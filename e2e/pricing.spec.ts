@@ -22,8 +22,8 @@ test('add a price for an unpriced model and see its events re-priced', async ({ 
 
   await expect(async () => {
     await page.goto(`/${org_slug}/pricing`)
-    await expect(page.getByTestId('unpriced')).toContainText('acme/acme-large-2026-11-01', { timeout: 1000 })
-  }).toPass({ timeout: 20_000 })
+    await expect(page.getByTestId('unpriced')).toContainText('acme/acme-large-2026-11-01', { timeout: 5000 })
+  }).toPass({ timeout: 60_000 })
   await page.goto(`/${org_slug}/overview`)
   await expect(page.getByTestId('kpi-unpriced')).toHaveText('2')
   await expect(page.getByTestId('kpi-spend')).toHaveText('$0.00')
