@@ -12,6 +12,7 @@ const NAV = [
   { href: 'features', label: 'Features', analytics: true },
   { href: 'accounts', label: 'Accounts', analytics: true },
   { href: 'changes', label: 'What changed', analytics: true },
+  { href: 'budgets', label: 'Budgets' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },

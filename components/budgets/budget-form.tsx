@@ -1,0 +1,99 @@
+'use client'
+import { useState, type FormEvent } from 'react'
+import { ApiError } from '@/components/api'
+import { Button, Field, Input, Select } from '@/components/ui'
+import { useCreateBudget } from '@/components/budgets/queries'
+import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
+
+const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '' }
+
+/** Create a budget; the API checks every field and its message shows under the field. */
+export function BudgetForm({ org }: { org: string }) {
+  const create = useCreateBudget(org)
+  const [f, setF] = useState(EMPTY)
+  const [sources, setSources] = useState<string[]>(['production'])
+  const [hard, setHard] = useState(false)
+  const set = (k: keyof typeof EMPTY) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
+  const lines = create.error instanceof ApiError ? create.error.lines : []
+  const errorOf = (field: string) => lines.find((l) => l.startsWith(`${field}:`) || l.startsWith(`${field}.`))?.replace(/^[^:]+: /, '')
+  const known = ['name', 'environment', 'workflow_id', 'account_id', 'feature', 'traffic_sources', 'period', 'rolling_days', 'metric', 'amount_usd', 'thresholds', 'owner']
+  const other = create.error && !lines.some((l) => known.some((k) => l.startsWith(k))) ? (lines.join('; ') || create.error.message) : null
+
+  function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault()
+    const thresholds = f.thresholds.split(',').map((s) => s.trim()).filter(Boolean).map(Number)
+    const body: Record<string, unknown> = {
+      name: f.name, period: f.period, metric: f.metric, amount_usd: f.amount_usd.trim(), thresholds, hard_cutoff: hard, traffic_sources: sources,
+      environment: f.environment || null, workflow_id: f.workflow_id.trim() || null, account_id: f.account_id.trim() || null, feature: f.feature.trim() || null,
+      owner: f.owner.trim() || null, rolling_days: f.period === 'rolling' ? Number(f.rolling_days) : null,
+    }
+    create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources(['production']); setHard(false) } })
+  }
+
+  const amountLabel = f.metric === 'spend' ? 'Amount, USD per period' : f.metric === 'cost_per_run' ? 'Target, USD per run' : 'Target, USD per accepted outcome'
+  return (
+    <form onSubmit={onSubmit} aria-label="New budget" noValidate className="space-y-4">
+      <div className="grid gap-4 md:grid-cols-3">
+        <Field label="Name" htmlFor="b-name" error={errorOf('name')}><Input id="b-name" value={f.name} onChange={set('name')} invalid={!!errorOf('name')} placeholder="Production, monthly" /></Field>
+        <Field label="Measures" htmlFor="b-metric" error={errorOf('metric')}>
+          <Select id="b-metric" value={f.metric} onChange={set('metric')} className="w-full">
+            <option value="spend">Spend</option>
+            <option value="cost_per_run">Cost per run</option>
+            <option value="cost_per_accepted_outcome">Cost per accepted outcome</option>
+          </Select>
+        </Field>
+        <Field label={amountLabel} htmlFor="b-amount" error={errorOf('amount_usd')}>
+          <Input id="b-amount" value={f.amount_usd} onChange={set('amount_usd')} inputMode="decimal" invalid={!!errorOf('amount_usd')} placeholder="5000" />
+        </Field>
+        <Field label="Period" htmlFor="b-period" error={errorOf('period')}>
+          <Select id="b-period" value={f.period} onChange={set('period')} className="w-full">
+            <option value="day">Per UTC day</option>
+            <option value="month">Per calendar month</option>
+            <option value="rolling">Rolling window of N days</option>
+          </Select>
+        </Field>
+        {f.period === 'rolling' && (
+          <Field label="Days in the window" htmlFor="b-days" error={errorOf('rolling_days')}>
+            <Input id="b-days" value={f.rolling_days} onChange={set('rolling_days')} inputMode="numeric" invalid={!!errorOf('rolling_days')} />
+          </Field>
+        )}
+        <Field label="Alert thresholds, % of the amount" htmlFor="b-thresholds" error={errorOf('thresholds')} hint="Comma-separated; 100 means exceeded">
+          <Input id="b-thresholds" value={f.thresholds} onChange={set('thresholds')} invalid={!!errorOf('thresholds')} />
+        </Field>
+        <Field label="Environment" htmlFor="b-env" error={errorOf('environment')}>
+          <Select id="b-env" value={f.environment} onChange={set('environment')} className="w-full">
+            <option value="">All environments</option>
+            {ENVIRONMENTS.map((e) => <option key={e} value={e}>{e}</option>)}
+          </Select>
+        </Field>
+        <Field label="Workflow" htmlFor="b-workflow" error={errorOf('workflow_id')} hint="Empty: all workflows">
+          <Input id="b-workflow" value={f.workflow_id} onChange={set('workflow_id')} invalid={!!errorOf('workflow_id')} />
+        </Field>
+        <Field label="Customer account" htmlFor="b-account" error={errorOf('account_id')} hint="Empty: all accounts">
+          <Input id="b-account" value={f.account_id} onChange={set('account_id')} invalid={!!errorOf('account_id')} />
+        </Field>
+        <Field label="Feature" htmlFor="b-feature" error={errorOf('feature')} hint="Empty: all features">
+          <Input id="b-feature" value={f.feature} onChange={set('feature')} invalid={!!errorOf('feature')} />
+        </Field>
+        <Field label="Owner" htmlFor="b-owner" error={errorOf('owner')}>
+          <Input id="b-owner" value={f.owner} onChange={set('owner')} placeholder="team or email" />
+        </Field>
+      </div>
+      <fieldset className="flex flex-wrap items-center gap-4 text-sm">
+        <legend className="mb-1 text-sm font-medium text-slate-700">Counts traffic from</legend>
+        {TRAFFIC_SOURCES.map((s) => (
+          <label key={s} className="flex items-center gap-1.5">
+            <input type="checkbox" checked={sources.includes(s)} onChange={(e) => setSources(e.target.checked ? [...sources, s] : sources.filter((x) => x !== s))} /> {s}
+          </label>
+        ))}
+        {errorOf('traffic_sources') && <span role="alert" className="text-xs text-red-700">{errorOf('traffic_sources')}</span>}
+      </fieldset>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" checked={hard} onChange={(e) => setHard(e.target.checked)} />
+        Hard cutoff once exceeded <span className="text-slate-500">(recorded on the budget; run-time enforcement through <code>POST /api/v1/decide</code> is not available yet)</span>
+      </label>
+      {other && <p role="alert" className="text-sm text-red-700">{other}</p>}
+      <Button type="submit" disabled={create.isPending}>{create.isPending ? 'Creating…' : 'Create budget'}</Button>
+    </form>
+  )
+}

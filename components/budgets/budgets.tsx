@@ -1,0 +1,105 @@
+'use client'
+import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
+import { useBudgets, useDeleteBudget } from '@/components/budgets/queries'
+import { BudgetForm } from '@/components/budgets/budget-form'
+import { budgetScopeLabel, sortBudgets } from '@/lib/budgets/view'
+import type { TBudgetView } from '@/lib/budgets'
+import { formatPercent, formatUsd } from '@/lib/format'
+
+// The question a finance lead or an engineering manager brings here: "is any
+// budget exceeded or about to be, for which scope, and where will the period
+// end at this pace?"
+
+const STATE_STYLE: Record<string, string> = {
+  exceeded: 'bg-red-50 text-red-800 ring-red-200',
+  warning: 'bg-amber-50 text-amber-900 ring-amber-200',
+  ok: 'bg-emerald-50 text-emerald-800 ring-emerald-200',
+  no_data: 'bg-slate-50 text-slate-600 ring-slate-200',
+}
+const STATE_LABEL: Record<string, string> = { exceeded: 'exceeded', warning: 'warning', ok: 'within', no_data: 'no data' }
+const PERIOD_LABEL = (b: TBudgetView) => (b.period === 'day' ? 'today (UTC)' : b.period === 'month' ? 'this month' : `last ${b.rolling_days} days`)
+const METRIC_LABEL: Record<string, string> = { spend: 'spend', cost_per_run: 'cost per run', cost_per_accepted_outcome: 'cost per accepted outcome' }
+
+export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
+  const budgets = useBudgets(org)
+  const del = useDeleteBudget(org)
+  const rows = budgets.data ? sortBudgets(budgets.data.budgets) : null
+  const count = (s: string) => rows?.filter((b) => b.status.state === s).length ?? 0
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Budgets</h1>
+        <p className="text-sm text-slate-600">Spend per day, month or rolling window, cost per run and cost per accepted outcome, per scope, measured on the hourly rollups. Times are UTC.</p>
+      </div>
+      {budgets.error && <Alert>Could not load budgets: {budgets.error.message}</Alert>}
+      {del.error && <Alert>Could not delete the budget: {del.error.message}</Alert>}
+
+      <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Kpi label="Budgets" value={rows ? String(rows.length) : null} testId="kpi-budgets" />
+        <Kpi label="Exceeded" value={rows ? String(count('exceeded')) : null} testId="kpi-exceeded" warn={count('exceeded') > 0} />
+        <Kpi label="Past a threshold" value={rows ? String(count('warning')) : null} testId="kpi-warning" />
+        <Kpi label="Projected over by period end" value={rows ? String(rows.filter((b) => b.status.projected_over && b.status.state !== 'exceeded').length) : null} testId="kpi-projected"
+          hint="Day and month spend budgets, at the pace so far" />
+      </section>
+
+      <Card title="Budgets" subtitle="Most at risk first. The bar shows the amount used; ticks mark the alert thresholds.">
+        {rows ? (
+          rows.length ? (
+            <ul className="divide-y divide-slate-100" data-testid="budgets">
+              {rows.map((b) => <BudgetRow key={b.id} b={b} canEdit={canEdit} onDelete={() => del.mutate(b.id)} deleting={del.isPending && del.variables === b.id} />)}
+            </ul>
+          ) : (
+            <div className="space-y-2 text-sm text-slate-700">
+              <p>No budgets yet. {canEdit ? 'Create one below' : 'An admin, engineer or finance member can create one'}, or send it as code to <code>POST /api/v1/budgets</code> with a <code>write</code> key.</p>
+              <p>A budget can cover the whole organization or any of an environment, a workflow, a customer account and a feature.</p>
+            </div>
+          )
+        ) : <Skeleton className="h-40" />}
+      </Card>
+
+      {canEdit && (
+        <Card title="New budget" subtitle="Production traffic only unless you tick more sources.">
+          <BudgetForm org={org} />
+        </Card>
+      )}
+    </div>
+  )
+}
+
+function BudgetRow({ b, canEdit, onDelete, deleting }: { b: TBudgetView; canEdit: boolean; onDelete: () => void; deleting: boolean }) {
+  const used = b.status.used_ratio ?? 0
+  const max = Math.max(1, used, ...b.thresholds.map((t) => t / 100))
+  return (
+    <li className="grid gap-3 py-3 md:grid-cols-[1fr_18rem_auto]" data-budget={b.name} data-state={b.status.state}>
+      <div className="min-w-0">
+        <div className="flex flex-wrap items-center gap-2">
+          <span className="font-medium text-slate-900">{b.name}</span>
+          <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATE_STYLE[b.status.state]}`} data-status>{STATE_LABEL[b.status.state]}</span>
+          {b.hard_cutoff && <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700" title="Recorded: run-time enforcement is not available yet">hard cutoff</span>}
+        </div>
+        <p className="mt-0.5 text-xs text-slate-500">
+          {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · {budgetScopeLabel(b)} · {b.traffic_sources.join(', ')} traffic{b.owner ? ` · owner ${b.owner}` : ''}
+        </p>
+      </div>
+      <div>
+        <div className="flex items-baseline justify-between text-sm">
+          <span className="num font-semibold" data-actual={b.status.actual_usd ?? ''}>{b.status.actual_usd === null ? '—' : formatUsd(b.status.actual_usd, { precise: b.metric !== 'spend' })}</span>
+          <span className="num text-slate-600">of {formatUsd(b.amount_usd, { precise: b.metric !== 'spend' })} · {b.status.used_ratio === null ? '—' : formatPercent(b.status.used_ratio)}</span>
+        </div>
+        <div className="relative mt-1 h-2 rounded bg-slate-100" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(used * 100)} aria-label={`${b.name}: ${formatPercent(used)} of the amount used`}>
+          <div className={`h-2 rounded ${b.status.state === 'exceeded' ? 'bg-red-500' : b.status.state === 'warning' ? 'bg-amber-500' : 'bg-emerald-500'}`} style={{ width: `${Math.min(100, (used / max) * 100)}%` }} />
+          {b.thresholds.map((t) => <span key={t} className="absolute top-[-2px] h-3 w-px bg-slate-500" style={{ left: `${Math.min(100, (t / 100 / max) * 100)}%` }} title={`${t}%`} />)}
+        </div>
+        {b.status.projected_usd !== null && (
+          <p className={`mt-1 text-xs ${b.status.projected_over ? 'text-red-700' : 'text-slate-500'}`} data-projected={b.status.projected_usd}>
+            Projected {formatUsd(b.status.projected_usd)} by the end of the {b.period === 'day' ? 'day' : 'month'}{b.status.projected_over ? ': over budget' : ''}
+          </p>
+        )}
+      </div>
+      <div className="flex items-start justify-end">
+        {canEdit && <Button variant="danger" className="px-2 py-1" onClick={onDelete} disabled={deleting} aria-label={`Delete the budget ${b.name}`}>{deleting ? 'Deleting…' : 'Delete'}</Button>}
+      </div>
+    </li>
+  )
+}

@@ -1,0 +1,30 @@
+'use client'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { apiFetch } from '@/components/api'
+import type { TBudgetView } from '@/lib/budgets'
+
+export const budgetQueries = { list: (org: string) => ['budgets', org] as const }
+
+export function useBudgets(org: string) {
+  return useQuery({
+    queryKey: budgetQueries.list(org),
+    queryFn: ({ signal }) => apiFetch<{ budgets: TBudgetView[] }>(`/api/v1/budgets?org=${encodeURIComponent(org)}`, { signal }),
+    refetchInterval: 15_000,
+  })
+}
+
+export function useCreateBudget(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) => apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets?org=${encodeURIComponent(org)}`, { method: 'POST', body: JSON.stringify(body) }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: budgetQueries.list(org) }),
+  })
+}
+
+export function useDeleteBudget(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<void>(`/api/v1/budgets/${id}?org=${encodeURIComponent(org)}`, { method: 'DELETE' }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: budgetQueries.list(org) }),
+  })
+}

@@ -1,0 +1,54 @@
+import { test, expect, apiSignIn } from './fixtures'
+
+// A finance lead creates a budget in the UI with the keyboard, sees a clear
+// error for a bad amount, then sees the budget move to "exceeded" as events
+// arrive through the ingest API and the workers.
+test('create a budget in the UI and see it exceeded after events arrive', async ({ page, request, consoleErrors }) => {
+  const stamp = Date.now()
+  const email = `budgets-${stamp}@example.com`
+  const signup = await request.post('/api/auth/signup', { data: { org_name: `Budgets ${stamp}`, email, password: 'budgets-password-1' } })
+  const { org_slug } = await signup.json()
+  await apiSignIn(page.request, email, 'budgets-password-1')
+  const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'ingest', scopes: ['ingest'] } })).json()
+
+  await page.goto(`/${org_slug}/overview`)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Budgets' }).click()
+  await expect(page.getByRole('heading', { name: 'Budgets', level: 1 })).toBeVisible()
+  await expect(page.getByText('No budgets yet.')).toBeVisible()
+
+  const form = page.getByRole('form', { name: 'New budget' })
+  await form.getByLabel('Name', { exact: true }).fill('Support, today')
+  await form.getByLabel('Measures', { exact: true }).selectOption('spend')
+  await form.getByLabel('Period', { exact: true }).selectOption('day')
+  await form.getByLabel('Workflow', { exact: true }).fill('support')
+  await form.getByLabel(/^Amount/).fill('-1')
+  await form.getByLabel(/^Amount/).press('Enter')
+  await expect(form.getByRole('alert')).toHaveText('must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05')
+  await expect(form.getByLabel(/^Amount/)).toHaveAttribute('aria-invalid', 'true')
+  expect(consoleErrors).toEqual([expect.stringContaining('status of 400')])
+  consoleErrors.splice(0) // the browser logs the expected 400 itself
+
+  await form.getByLabel(/^Amount/).fill('1')
+  await form.getByLabel(/^Amount/).press('Enter')
+  const row = page.getByTestId('budgets').locator('li[data-budget="Support, today"]')
+  await expect(row).toHaveAttribute('data-state', 'ok')
+  await expect(row.locator('[data-status]')).toHaveText('within')
+  await expect(row).toContainText('workflow support')
+
+  // gpt-4o: 100k input + 10k output tokens = $0.35 a call; three calls pass $1.
+  const now = new Date().toISOString()
+  const events = [1, 2, 3].map((i) => ({ id: `b${i}`, timestamp: now, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 }))
+  const res = await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })
+  expect(res.status()).toBe(202)
+
+  await expect(async () => {
+    await page.reload()
+    await expect(page.getByTestId('budgets').locator('li[data-budget="Support, today"]')).toHaveAttribute('data-state', 'exceeded', { timeout: 5000 })
+  }).toPass({ timeout: 60_000 })
+  await expect(row.locator('[data-actual]')).toHaveAttribute('data-actual', '1.050000')
+  await expect(row.getByRole('meter')).toHaveAttribute('aria-valuenow', '105')
+  await expect(page.getByTestId('kpi-exceeded')).toHaveText('1')
+
+  await row.getByRole('button', { name: 'Delete the budget Support, today' }).click()
+  await expect(page.getByText('No budgets yet.')).toBeVisible()
+})
