@@ -1,5 +1,7 @@
 import { prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
+import { createBudget, updateBudget } from '@/lib/budgets'
+import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { generateDemoEvents, type TDemoEvent } from '@/lib/demo/generate'
 import type { TIngestAnswer } from '@/lib/ingest/schema'
@@ -96,6 +98,26 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
     await new Promise((r) => setTimeout(r, 500))
   }
   await prisma().apiKey.update({ where: { id: api_key.id }, data: { revokedAt: new Date() } })
+  await seedDemoBudgets(orgId, now)
   log(`Seeded ${accepted.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
   return { orgId, slug: DEMO.slug, sent, accepted, skipped: false }
+}
+
+/**
+ * Three budgets that tell the demo's story, sized from the data just seeded:
+ * the month within budget, support-agent's day on course to pass its budget,
+ * and globex's cost per run over its target (its integration retrieves twice).
+ */
+async function seedDemoBudgets(orgId: string, now: Date): Promise<void> {
+  const sized = async (b: TBudgetCreate, factor: number, of: 'projected' | 'actual') => {
+    const created = await createBudget(orgId, b, now)
+    const basis = Number((of === 'projected' ? created.status.projected_usd : created.status.actual_usd) ?? 0)
+    if (basis <= 0) return
+    const amount = basis * factor
+    await updateBudget(orgId, created.id, { amount_usd: amount >= 1 ? amount.toFixed(2) : amount.toPrecision(2) }, now)
+  }
+  const base = { environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production' as const], rolling_days: null, thresholds: [50, 80, 100], hard_cutoff: false }
+  await sized({ ...base, name: 'All production, monthly', period: 'month', metric: 'spend', amount_usd: '1', owner: 'finance@demo.co', environment: 'production' }, 1.25, 'projected')
+  await sized({ ...base, name: 'support-agent, daily', period: 'day', metric: 'spend', amount_usd: '1', owner: 'support-ai', workflow_id: 'support-agent' }, 0.9, 'projected')
+  await sized({ ...base, name: 'globex cost per run', period: 'rolling', rolling_days: 7, metric: 'cost_per_run', amount_usd: '1', owner: 'customer-success', account_id: 'globex' }, 0.8, 'actual')
 }
