@@ -6,6 +6,7 @@ import { Alert, Button, Card, Input, Kpi, Select, Skeleton } from '@/components/
 import { ApiError } from '@/components/api'
 import { useMetrics } from '@/components/overview/queries'
 import { downloadCsv, signedCents, signedPercent } from '@/components/metrics/breakdown'
+import { ScopeSelects } from '@/components/metrics/filters'
 import { WaterfallChart } from '@/components/charts/waterfall-chart'
 import { useChanges } from '@/components/changes/queries'
 import { changesCsvFilename, changesCsvRows, changesQuery, CONTRIBUTOR_SECTIONS, parseChangesParams, waterfallBars, type TChangesUrlState, type TChangesView } from '@/lib/metrics/changes-view'
@@ -267,21 +268,7 @@ function CompareForm({ org, view, onApply }: { org: string; view: TChangesView; 
           )}
         </fieldset>
         <div className="flex items-end gap-2">
-          <label className="sr-only" htmlFor="c-env">Environment</label>
-          <Select id="c-env" value={environment} onChange={(e) => setEnvironment(e.target.value)}>
-            <option value="">All environments</option>
-            <option value="production">production</option>
-            <option value="staging">staging</option>
-            <option value="development">development</option>
-          </Select>
-          <label className="sr-only" htmlFor="c-traffic">Traffic source</label>
-          <Select id="c-traffic" value={trafficSource} onChange={(e) => setTrafficSource(e.target.value)}>
-            <option value="">All traffic sources</option>
-            <option value="production">production traffic</option>
-            <option value="eval">eval</option>
-            <option value="replay">replay</option>
-            <option value="ops">ops</option>
-          </Select>
+          <ScopeSelects idPrefix="c" environment={environment} trafficSource={trafficSource} onEnvironment={setEnvironment} onTrafficSource={setTrafficSource} />
         </div>
         <Button type="submit" disabled={!!invalid}>Compare</Button>
       </div>

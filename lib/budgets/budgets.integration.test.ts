@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
 import { closeDb } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
@@ -17,12 +18,7 @@ let writeKey = ''
 let readKey = ''
 let otherKey = ''
 
-const req = (path: string, key: string, method = 'GET', body?: unknown) =>
-  new Request(`http://localhost${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
+const req = (path: string, key: string, method = 'GET', body?: unknown) => apiRequest(path, { key, method, body })
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) })
 
 async function ingest(events: Record<string, unknown>[]) {

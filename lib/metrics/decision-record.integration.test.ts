@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
 import { closeDb, pool } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
@@ -17,12 +18,7 @@ let ingestKey = ''
 let readKey = ''
 let orgId = ''
 
-const req = (path: string, key: string, body?: string) =>
-  new Request(`http://localhost${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body,
-  })
+const req = (path: string, key: string, body?: string) => apiRequest(path, { key, body })
 
 beforeAll(async () => {
   await useTestServices('decision')

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
 import { closeDb, pool } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
@@ -20,12 +21,7 @@ let readKey = ''
 let orgId = ''
 const HOUR = '2026-11-02T10:'
 
-const req = (path: string, key: string, body?: string) =>
-  new Request(`http://localhost${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body,
-  })
+const req = (path: string, key: string, body?: string) => apiRequest(path, { key, body })
 
 /** Deterministic, long-tailed latencies per step. */
 function latencies(n: number, base: number): number[] {

@@ -12,6 +12,12 @@ type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 export const NO_MODEL = '(no model)'
 export const modelName = (r: { provider?: string | null; model?: string | null }) => (r.model ? `${r.provider ?? '?'}/${r.model}` : NO_MODEL)
 
+/** Largest spend first, then by name. */
+const bySpendThen = <T extends { cost_usd: string }>(name: (r: T) => string) => (a: T, b: T) => {
+  const d = micros(b.cost_usd) - micros(a.cost_usd)
+  return d > 0n ? 1 : d < 0n ? -1 : name(a).localeCompare(name(b))
+}
+
 const perCall = (n: number, calls: number) => (calls > 0 ? n / calls : null)
 
 export type TStepRow = {
@@ -71,10 +77,7 @@ export function stepRows(steps: TRow[], waste: TRow[], stepModels: TRow[], runs:
         models,
       }
     })
-    .sort((a, b) => {
-      const d = micros(b.cost_usd) - micros(a.cost_usd)
-      return d > 0n ? 1 : d < 0n ? -1 : a.step.localeCompare(b.step)
-    })
+    .sort(bySpendThen((r) => r.step))
 }
 
 export type TModelRow = {
@@ -108,10 +111,7 @@ export function modelRows(models: TRow[]): TModelRow[] {
       latency_p50_ms: r.latency_p50_ms ?? null,
       latency_p95_ms: r.latency_p95_ms ?? null,
     }))
-    .sort((a, b) => {
-      const d = micros(b.cost_usd) - micros(a.cost_usd)
-      return d > 0n ? 1 : d < 0n ? -1 : a.model.localeCompare(b.model)
-    })
+    .sort(bySpendThen((r) => r.model))
 }
 
 export type TDailyQuality = {

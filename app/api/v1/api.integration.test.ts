@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
 import { closeDb } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
@@ -14,12 +15,7 @@ let ingestKey = ''
 let readKey = ''
 let otherOrgReadKey = ''
 
-const req = (path: string, init: { method?: string; key?: string; body?: string; contentType?: string } = {}) =>
-  new Request(`http://localhost${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.key ? { authorization: `Bearer ${init.key}` } : {}), ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/json' } : {}) },
-    body: init.body,
-  })
+const req = apiRequest
 const post = (body: string, key = ingestKey, contentType?: string) => postEvents(req('/api/v1/events', { method: 'POST', key, body, contentType }))
 
 beforeAll(async () => {

@@ -1,5 +1,4 @@
-import { requireAccess } from '@/components/layout/require-access'
-import { Shell } from '@/components/layout/shell'
+import { orgPage } from '@/components/layout/org-page'
 import { Queues } from '@/components/admin/queues'
 import { Alert } from '@/components/ui'
 
@@ -7,13 +6,11 @@ export const dynamic = 'force-dynamic'
 
 export default async function AdminPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  const a = await requireAccess(org, 'metrics.read', `/${org}/admin`)
-  if (!a.ok) return null
-  return (
-    <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role}>
+  return orgPage(org, `/${org}/admin`, (a) => (
+    <>
       <h1 className="mb-1 text-2xl font-semibold">Ingestion</h1>
       <p className="mb-6 text-sm text-slate-600">Is ingestion keeping up, and did anything fail?</p>
       {a.membership.role === 'admin' ? <Queues org={org} /> : <Alert tone="info">Only admins can see the queues.</Alert>}
-    </Shell>
-  )
+    </>
+  ))
 }

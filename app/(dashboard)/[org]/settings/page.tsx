@@ -1,5 +1,4 @@
-import { requireAccess } from '@/components/layout/require-access'
-import { Shell } from '@/components/layout/shell'
+import { orgPage } from '@/components/layout/org-page'
 import { ApiKeys } from '@/components/settings/api-keys'
 import { Alert } from '@/components/ui'
 
@@ -7,14 +6,13 @@ export const dynamic = 'force-dynamic'
 
 export default async function SettingsPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  const a = await requireAccess(org, 'metrics.read', `/${org}/settings`)
-  if (!a.ok) return null
-  const canManage = a.membership.role === 'admin' || a.membership.role === 'engineer'
-  return (
-    <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role}>
+  return orgPage(org, `/${org}/settings`, (a) => (
+    <>
       <h1 className="mb-1 text-2xl font-semibold">Settings</h1>
       <p className="mb-6 text-sm text-slate-600">API keys let your services send events to Outlay and read its numbers.</p>
-      {canManage ? <ApiKeys org={org} /> : <Alert tone="info">Only admins and engineers can manage API keys. Ask an admin of {a.membership.org.name}.</Alert>}
-    </Shell>
-  )
+      {a.membership.role === 'admin' || a.membership.role === 'engineer'
+        ? <ApiKeys org={org} />
+        : <Alert tone="info">Only admins and engineers can manage API keys. Ask an admin of {a.membership.org.name}.</Alert>}
+    </>
+  ))
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
 import { closeDb, pool } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
@@ -28,12 +29,7 @@ const aTo = bFrom
 const aFrom = new Date(aTo.getTime() - 7 * DAY)
 const periodsQs = `a_from=${aFrom.toISOString()}&a_to=${aTo.toISOString()}&b_from=${bFrom.toISOString()}&b_to=${bTo.toISOString()}`
 
-const req = (path: string, init: { method?: string; key?: string; body?: string } = {}) =>
-  new Request(`http://localhost${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.key ? { authorization: `Bearer ${init.key}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: init.body,
-  })
+const req = apiRequest
 
 type TEv = Record<string, unknown>
 let seq = 0

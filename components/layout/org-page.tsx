@@ -1,0 +1,20 @@
+import type { ReactNode } from 'react'
+import { requireAccess } from '@/components/layout/require-access'
+import { Shell } from '@/components/layout/shell'
+import type { TPermission } from '@/lib/auth/permissions'
+
+export type TPageAccess = Extract<Awaited<ReturnType<typeof requireAccess>>, { ok: true }>
+
+/**
+ * A dashboard page of an organization: the access check (sign-in, membership,
+ * permission) and the shell, around what `render` draws for that member.
+ */
+export async function orgPage(org: string, path: string, render: (a: TPageAccess) => ReactNode, permission: TPermission = 'metrics.read') {
+  const a = await requireAccess(org, permission, path)
+  if (!a.ok) return null
+  return (
+    <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role}>
+      {render(a)}
+    </Shell>
+  )
+}
