@@ -2,7 +2,8 @@ import { Worker } from 'bullmq'
 import IORedis from 'ioredis'
 import { loadEnv } from '@/lib/env'
 import { closeDb } from '@/lib/db'
-import { closeQueues, QUEUE_INGEST, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
+import { BUDGET_EVALUATION_EVERY_MS, closeQueues, queue, QUEUE_BUDGETS, QUEUE_INGEST, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
+import { evaluateAllBudgets } from '@/lib/budgets/alerts'
 import { ingestProcessor } from '@/workers/processors/ingest'
 import { repriceProcessor } from '@/workers/processors/reprice'
 import { reconcileOnce } from '@/workers/reconciler'
@@ -19,7 +20,12 @@ const workers = [
   new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
   // Re-pricing is long and rare: one at a time per process keeps ingest responsive.
   new Worker(QUEUE_REPRICE, repriceProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
+  // Budgets: one scheduler for every worker process (upsert is idempotent), one evaluation at a time.
+  new Worker(QUEUE_BUDGETS, async () => ({ fired: await evaluateAllBudgets() }), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
 ]
+void queue(QUEUE_BUDGETS)
+  .upsertJobScheduler('evaluate-budgets', { every: BUDGET_EVALUATION_EVERY_MS }, { name: 'evaluate', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } })
+  .catch((e) => console.error(`[worker] could not schedule budget evaluation: ${(e as Error).message}`))
 for (const w of workers) {
   w.on('failed', (job, err) => console.error(`[worker] ${w.name} job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`))
   w.on('error', (err) => console.error(`[worker] ${w.name}: ${err.message}`))

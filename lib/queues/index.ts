@@ -23,6 +23,10 @@ export const ZRepriceQueueJob = z.object({ repriceId: z.string().regex(/^\d+$/) 
 export type TRepriceQueueJob = z.infer<typeof ZRepriceQueueJob>
 export const repriceJobId = (repriceId: string) => `reprice-${repriceId}`
 
+/** Budget evaluation: a repeatable job measures every budget and records the thresholds crossed. */
+export const QUEUE_BUDGETS = 'budgets'
+export const BUDGET_EVALUATION_EVERY_MS = 30_000
+
 /** One job per batch; the job id makes a re-queue of a waiting batch a no-op. */
 export const ingestJobId = (batchId: string) => `batch-${batchId}`
 

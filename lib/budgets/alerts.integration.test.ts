@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
+import { closeDb } from '@/lib/db'
+import { closeQueues } from '@/lib/queues'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { createApiKey } from '@/lib/auth/api-keys'
+import { processBatch, pendingBatches } from '@/lib/ingest/process'
+import { createBudget } from '@/lib/budgets'
+import { evaluateOrgBudgets, listAlerts } from '@/lib/budgets/alerts'
+import { POST as postEvents } from '@/app/api/v1/events/route'
+import { GET as getAlerts } from '@/app/api/v1/alerts/route'
+import { POST as ack } from '@/app/api/v1/alerts/[id]/ack/route'
+
+// Spend pushed over a daily budget through the ingest path, evaluated with an
+// injected clock: each threshold fires once, repeated evaluations fire nothing
+// more, and the next day starts clean.
+
+let orgId = ''
+let ingestKey = ''
+let writeKey = ''
+let otherKey = ''
+
+// gpt-4o: 100k input + 10k output tokens = $0.35 a call
+const call = (id: string, timestamp: string) => ({ id, timestamp, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 })
+async function ingest(events: Record<string, unknown>[]) {
+  expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
+  for (const id of await pendingBatches(0)) await processBatch(id)
+}
+
+beforeAll(async () => {
+  await useTestServices('alerts')
+  const a = await createOrgWithAdmin({ org_name: 'Alert Co', email: 'alert@example.com', password: 'password-123' })
+  const b = await createOrgWithAdmin({ org_name: 'Other Co', email: 'other-alert@example.com', password: 'password-123' })
+  orgId = a.org.id
+  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
+  otherKey = (await createApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
+  await createBudget(orgId, { name: 'Support daily', environment: null, workflow_id: 'support', account_id: null, feature: null, traffic_sources: ['production'],
+    period: 'day', rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: false, owner: null })
+})
+afterAll(async () => {
+  await closeQueues()
+  await closeDb()
+})
+
+describe('budget alerts', () => {
+  it('fire once per threshold crossed in a period, and not again on re-evaluation', async () => {
+    await ingest([call('a1', '2026-11-02T09:00:00Z'), call('a2', '2026-11-02T10:00:00Z')]) // $0.70
+    const first = await evaluateOrgBudgets(orgId, new Date('2026-11-02T12:00:00Z'))
+    expect(first.map((x) => [x.threshold, x.state, x.actual_usd])).toEqual([[50, 'warning', '0.700000']])
+    expect(await evaluateOrgBudgets(orgId, new Date('2026-11-02T12:01:00Z'))).toEqual([])
+
+    await ingest([call('a3', '2026-11-02T12:30:00Z')]) // $1.05
+    const second = await evaluateOrgBudgets(orgId, new Date('2026-11-02T13:00:00Z'))
+    expect(second.map((x) => [x.threshold, x.state])).toEqual([[80, 'warning'], [100, 'exceeded']])
+    expect(second.every((x) => x.period_start === '2026-11-02T00:00:00.000Z')).toBe(true)
+    expect(await evaluateOrgBudgets(orgId, new Date('2026-11-02T13:01:00Z'))).toEqual([])
+  })
+
+  it('recovers in the next period: nothing spent, nothing fires', async () => {
+    expect(await evaluateOrgBudgets(orgId, new Date('2026-11-03T01:00:00Z'))).toEqual([])
+    expect(await listAlerts(orgId)).toHaveLength(3)
+  })
+
+  it('lists alerts newest first to a read key and acknowledges them with a write key, in its organization only', async () => {
+    const res = await getAlerts(apiRequest('/api/v1/alerts', { key: writeKey }))
+    const { alerts } = await res.json()
+    expect(alerts.map((a: { threshold: number }) => a.threshold)).toEqual([100, 80, 50])
+    expect(alerts[0]).toMatchObject({ budget_name: 'Support daily', state: 'exceeded', actual_usd: '1.05', amount_usd: '1', acknowledged_at: null })
+    const id = alerts[0].id
+    expect((await ack(apiRequest(`/api/v1/alerts/${id}/ack`, { key: otherKey, method: 'POST' }), { params: Promise.resolve({ id }) })).status).toBe(404)
+    expect((await ack(apiRequest(`/api/v1/alerts/${id}/ack`, { key: writeKey, method: 'POST' }), { params: Promise.resolve({ id }) })).status).toBe(200)
+    expect((await listAlerts(orgId))[0].acknowledged_at).not.toBeNull()
+    const bad = await ack(apiRequest('/api/v1/alerts/x/ack', { key: writeKey, method: 'POST' }), { params: Promise.resolve({ id: 'x' }) })
+    expect(bad.status).toBe(400)
+  })
+})
