@@ -49,6 +49,16 @@ test('create a budget in the UI and see it exceeded after events arrive', async 
   await expect(row.getByRole('meter')).toHaveAttribute('aria-valuenow', '105')
   await expect(page.getByTestId('kpi-exceeded')).toHaveText('1')
 
+  // The workers' scheduled evaluation fires the crossings, once each; acknowledge the exceeded one.
+  const alerts = page.getByTestId('alerts')
+  await expect(async () => {
+    await page.reload()
+    await expect(page.getByTestId('alerts').locator('li[data-alert="Support, today/100"]')).toHaveAttribute('data-state', 'exceeded', { timeout: 5000 })
+  }).toPass({ timeout: 90_000 })
+  await expect(alerts.locator('li')).toHaveCount(3) // 50, 80 and 100%
+  await alerts.getByRole('button', { name: 'Acknowledge Support, today at 100%' }).click()
+  await expect(alerts.locator('li[data-alert="Support, today/100"]')).toContainText('acknowledged')
+
   await row.getByRole('button', { name: 'Delete the budget Support, today' }).click()
   await expect(page.getByText('No budgets yet.')).toBeVisible()
 })

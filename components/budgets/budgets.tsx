@@ -1,6 +1,7 @@
 'use client'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { useBudgets, useDeleteBudget } from '@/components/budgets/queries'
+import { useAckAlert, useAlerts, useBudgets, useDeleteBudget } from '@/components/budgets/queries'
+import type { TBudgetAlert } from '@/lib/budgets/alerts'
 import { BudgetForm } from '@/components/budgets/budget-form'
 import { budgetScopeLabel, sortBudgets } from '@/lib/budgets/view'
 import type { TBudgetView } from '@/lib/budgets'
@@ -58,6 +59,8 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
         ) : <Skeleton className="h-40" />}
       </Card>
 
+      <AlertsCard org={org} canEdit={canEdit} />
+
       {canEdit && (
         <Card title="New budget" subtitle="Production traffic only unless you tick more sources.">
           <BudgetForm org={org} />
@@ -100,6 +103,42 @@ function BudgetRow({ b, canEdit, onDelete, deleting }: { b: TBudgetView; canEdit
       <div className="flex items-start justify-end">
         {canEdit && <Button variant="danger" className="px-2 py-1" onClick={onDelete} disabled={deleting} aria-label={`Delete the budget ${b.name}`}>{deleting ? 'Deleting…' : 'Delete'}</Button>}
       </div>
+    </li>
+  )
+}
+
+const WHEN = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+
+/** The history of crossings: each threshold once per period; acknowledged ones fade. */
+function AlertsCard({ org, canEdit }: { org: string; canEdit: boolean }) {
+  const alerts = useAlerts(org)
+  const ack = useAckAlert(org)
+  const rows = alerts.data?.alerts ?? null
+  const open = rows?.filter((a) => !a.acknowledged_at).length ?? 0
+  return (
+    <Card title="Alerts" subtitle={`Thresholds crossed, newest first; each fires once per period. Budgets are evaluated every 30 seconds.${rows ? ` ${open} not acknowledged.` : ''}`}>
+      {alerts.error && <Alert>Could not load alerts: {alerts.error.message}</Alert>}
+      {ack.error && <Alert>Could not acknowledge: {ack.error.message}</Alert>}
+      {rows ? (
+        rows.length ? (
+          <ul className="divide-y divide-slate-100 text-sm" data-testid="alerts">
+            {rows.map((a) => <AlertRow key={a.id} a={a} canEdit={canEdit} onAck={() => ack.mutate(a.id)} />)}
+          </ul>
+        ) : <p className="text-sm text-slate-600">No threshold crossed yet. Alerts appear here within a minute of the spend that crosses one.</p>
+      ) : <Skeleton className="h-24" />}
+    </Card>
+  )
+}
+
+function AlertRow({ a, canEdit, onAck }: { a: TBudgetAlert; canEdit: boolean; onAck: () => void }) {
+  return (
+    <li className={`flex flex-wrap items-center gap-x-3 gap-y-1 py-2 ${a.acknowledged_at ? 'opacity-60' : ''}`} data-alert={`${a.budget_name}/${a.threshold}`} data-state={a.state}>
+      <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATE_STYLE[a.state]}`}>{a.state === 'exceeded' ? 'exceeded' : `${a.threshold}%`}</span>
+      <span className="font-medium">{a.budget_name}</span>
+      <span className="num text-slate-600">{formatUsd(a.actual_usd, { precise: true })} of {formatUsd(a.amount_usd, { precise: true })} ({a.threshold}% threshold)</span>
+      <span className="ml-auto text-xs text-slate-500">{WHEN.format(new Date(a.fired_at))} UTC</span>
+      {a.acknowledged_at ? <span className="text-xs text-slate-500">acknowledged</span>
+        : canEdit && <Button variant="secondary" className="px-2 py-0.5 text-xs" onClick={onAck} aria-label={`Acknowledge ${a.budget_name} at ${a.threshold}%`}>Acknowledge</Button>}
     </li>
   )
 }

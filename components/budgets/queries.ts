@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
 import type { TBudgetView } from '@/lib/budgets'
+import type { TBudgetAlert } from '@/lib/budgets/alerts'
 
 export const budgetQueries = { list: (org: string) => ['budgets', org] as const }
 
@@ -26,5 +27,23 @@ export function useDeleteBudget(org: string) {
   return useMutation({
     mutationFn: (id: string) => apiFetch<void>(`/api/v1/budgets/${id}?org=${encodeURIComponent(org)}`, { method: 'DELETE' }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: budgetQueries.list(org) }),
+  })
+}
+
+export const alertQueries = { list: (org: string) => ['alerts', org] as const }
+
+export function useAlerts(org: string) {
+  return useQuery({
+    queryKey: alertQueries.list(org),
+    queryFn: ({ signal }) => apiFetch<{ alerts: TBudgetAlert[] }>(`/api/v1/alerts?org=${encodeURIComponent(org)}`, { signal }),
+    refetchInterval: 15_000,
+  })
+}
+
+export function useAckAlert(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<{ ok: true }>(`/api/v1/alerts/${id}/ack?org=${encodeURIComponent(org)}`, { method: 'POST' }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: alertQueries.list(org) }),
   })
 }
