@@ -48,6 +48,9 @@ const HELP = `Usage: npm run bench:dashboard -- [options]
   --runs N           timed repetitions per page and range (default 20, after --warmup)
   --warmup N         untimed repetitions first (default 2)
   --raw-runs N       timed repetitions of the raw-event queries (default 3, after one untimed); 0: skip them
+  --budget S         stop repeating a page after S seconds once it has 5 timed runs (raw: 1) (default 60)
+  --pages LIST       only these pages (default: overview,workflows,features,accounts,pricing)
+  --ranges LIST      only these ranges in days (default: 7,30,90)
   --port P           port of the web app it starts (default 3201)
   --build            run \`npm run build\` first (also done when .next is missing or older than the sources)
   --pg URL           PostgreSQL server URL without database (default $PG_SERVER_URL or postgresql://postgres@127.0.0.1:5432)
@@ -57,7 +60,7 @@ const HELP = `Usage: npm run bench:dashboard -- [options]
 
 type TOpts = {
   events: number; days: number; reload: boolean; loadOnly: boolean; runs: number; warmup: number; rawRuns: number; port: number
-  build: boolean; pgServer: string; redisUrl: string; json: boolean
+  build: boolean; pgServer: string; redisUrl: string; json: boolean; budgetS: number; pages: string[] | null; ranges: number[]
 }
 
 function parseOptions(): TOpts {
@@ -67,7 +70,8 @@ function parseOptions(): TOpts {
     options: {
       events: { type: 'string' }, days: { type: 'string' }, reload: { type: 'boolean' }, 'load-only': { type: 'boolean' }, runs: { type: 'string' },
       warmup: { type: 'string' }, 'raw-runs': { type: 'string' }, port: { type: 'string' }, build: { type: 'boolean' }, pg: { type: 'string' },
-      redis: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      redis: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' }, budget: { type: 'string' }, pages: { type: 'string' },
+      ranges: { type: 'string' },
     },
   })
   if (values.help) {
@@ -93,6 +97,13 @@ function parseOptions(): TOpts {
     pgServer: (values.pg ?? process.env.PG_SERVER_URL ?? 'postgresql://postgres@127.0.0.1:5432').replace(/\/+$/, ''),
     redisUrl: values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     json: values.json ?? false,
+    budgetS: int('budget', values.budget, 60, 1, 36_000),
+    pages: values.pages ? values.pages.split(',').map((x) => x.trim()) : null,
+    ranges: values.ranges ? values.ranges.split(',').map((x) => {
+      const n = Number(x)
+      if (!(RANGES as readonly number[]).includes(n)) throw new Error(`--ranges: each must be one of ${RANGES.join(', ')}`)
+      return n
+    }) : [...RANGES],
   }
 }
 
@@ -509,7 +520,9 @@ async function timePage(base: URL, key: string, p: TPage, o: TOpts, agent: http.
   const perReq: number[][] = p.requests.map(() => [])
   const pageTimes: number[] = []
   let rows: (number | null)[] = p.requests.map(() => null)
+  const start = performance.now()
   for (let i = 0; i < o.warmup + o.runs; i++) {
+    if (pageTimes.length >= 5 && performance.now() - start > o.budgetS * 1000) break
     const t0 = performance.now()
     const done = await Promise.all(p.requests.map(async (r) => {
       const s = performance.now()
@@ -542,7 +555,9 @@ async function timeRaw(url: string, orgId: string, p: TPage, o: TOpts): Promise<
   try {
     const per: number[][] = idx.map(() => [])
     const pageTimes: number[] = []
+    const start = performance.now()
     for (let i = 0; i < 1 + o.rawRuns; i++) {
+      if (pageTimes.length >= 1 && performance.now() - start > o.budgetS * 1000) break
       const t0 = performance.now()
       const ds = await Promise.all(idx.map(async (ri, k) => {
         const s = performance.now()
@@ -607,7 +622,7 @@ async function main(): Promise<void> {
   await ensureBuilt(o, env, path.join(logDir, 'build.log'))
   const base = await startWeb(o, env, logDir, marker.api_key, marker.org_slug)
   const now = new Date()
-  const plan = pagePlan(marker.org_slug, now)
+  const plan = pagePlan(marker.org_slug, now).filter((p) => (!o.pages || o.pages.includes(p.page)) && (p.range === null || o.ranges.includes(p.range)))
   const counts = await rowCounts(url, marker.org_id, now)
   const agent = new http.Agent({ keepAlive: true, maxSockets: 6 }) // a browser's connections per host
   const results: TPageResult[] = []
@@ -632,16 +647,16 @@ async function main(): Promise<void> {
   out.push(`rows: inference_events ${fmt(m.events)} (${(counts.sizes.inference_events / 1e9).toFixed(2)} GB)   rollups_hourly ${fmt(m.rollup_rows)} (${(counts.sizes.rollups_hourly / 1e9).toFixed(2)} GB)   ` +
     `= ${(m.events / m.rollup_rows).toFixed(2)} events per rollup row   (rollups_outcomes_hourly ${fmt(m.outcome_rollup_rows)})`)
   for (const r of counts.per_range) out.push(`  last ${String(r.days).padStart(2)} days: ${fmt(r.events)} events in ${fmt(r.rollup_rows)} rollup rows (${(r.events / Math.max(1, r.rollup_rows)).toFixed(2)} events per row)`)
-  out.push(`HTTP: next start on ${base.origin}, ${o.runs} timed runs after ${o.warmup} warm-up(s), each page's requests in parallel; page time = its slowest request.`)
-  out.push(`raw: the same groupings on inference_events in PostgreSQL (all measures but runs), ${o.rawRuns} timed run(s) after 1 untimed, in parallel per page.`)
+  out.push(`HTTP: next start on ${base.origin}, up to ${o.runs} timed runs (n) after ${o.warmup} warm-up(s), fewer past ${o.budgetS} s per page; each page's requests in parallel; page time = its slowest request.`)
+  out.push(`raw: the same groupings on inference_events in PostgreSQL (all measures but runs), up to ${o.rawRuns} timed run(s) after 1 untimed, in parallel per page.`)
   out.push(`load average (1, 5, 15 min): ${loadEnd} at the end of the timings, ${os.cpus().length} cores`)
   out.push('')
-  const header = `${'page'.padEnd(10)} ${'range'.padStart(5)} ${'req'.padStart(3)}  ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}  ${'target'.padStart(8)}  ${'result'.padEnd(6)}  ${'raw p50'.padStart(9)} ${'raw p95'.padStart(9)}`
+  const header = `${'page'.padEnd(10)} ${'range'.padStart(5)} ${'req'.padStart(3)} ${'n'.padStart(3)}  ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}  ${'target'.padStart(8)}  ${'result'.padEnd(6)}  ${'raw p50'.padStart(9)} ${'raw p95'.padStart(9)} ${'raw n'.padStart(5)}`
   out.push(header)
   out.push('-'.repeat(header.length))
   for (const r of results) {
-    out.push(`${r.page.padEnd(10)} ${(r.range ? `${r.range}d` : '—').padStart(5)} ${String(r.requests.length).padStart(3)}  ${ms(r.http.p50).padStart(8)} ${ms(r.http.p95).padStart(8)} ${ms(r.http.max).padStart(8)}  ` +
-      `${`< ${TARGET_P95_MS}`.padStart(8)}  ${(r.pass ? 'PASS' : 'MISS').padEnd(6)}  ${ms(r.raw?.p50 ?? NaN).padStart(9)} ${ms(r.raw?.p95 ?? NaN).padStart(9)}`)
+    out.push(`${r.page.padEnd(10)} ${(r.range ? `${r.range}d` : '—').padStart(5)} ${String(r.requests.length).padStart(3)} ${String(r.http.n).padStart(3)}  ${ms(r.http.p50).padStart(8)} ${ms(r.http.p95).padStart(8)} ${ms(r.http.max).padStart(8)}  ` +
+      `${`< ${TARGET_P95_MS}`.padStart(8)}  ${(r.pass ? 'PASS' : 'MISS').padEnd(6)}  ${ms(r.raw?.p50 ?? NaN).padStart(9)} ${ms(r.raw?.p95 ?? NaN).padStart(9)} ${String(r.raw?.n ?? '—').padStart(5)}`)
   }
   out.push('')
   out.push('per request (ms):')
