@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { Client } from 'pg'
 import {
-  adminQuery, copyFrom, fmt, log, percentile, portInUse, request, ROOT, run, runMain, sleep, startProcess, tail, waitForForeignBuild,
+  adminQuery, copyFrom, fmt, log, percentile, portInUse, request, ROOT, run, killGroup, runMain, sleep, startProcess, tail, waitForForeignBuild, type TStarted,
 } from './bench/common'
 import { DATASET_VERSION, generateHour, HOUR_MS, planDataset, type TBenchEvent, type TPlan } from './bench/dashboard-data'
 import { periods } from '../lib/metrics/breakdown'
@@ -392,7 +392,7 @@ async function ensureBuilt(o: TOpts, env: NodeJS.ProcessEnv, logFile: string): P
   run('npm', ['run', 'build'], env, logFile, 'npm run build')
 }
 
-async function startWeb(o: TOpts, env: NodeJS.ProcessEnv, logDir: string, key: string, slug: string): Promise<URL> {
+async function startWeb(o: TOpts, env: NodeJS.ProcessEnv, logDir: string, key: string, slug: string): Promise<{ base: URL; web: TStarted }> {
   const base = new URL(`http://127.0.0.1:${o.port}`)
   if (await portInUse(o.port)) throw new Error(`port ${o.port} is already in use: stop what listens there or pass --port`)
   const web = startProcess('web', 'npx', ['next', 'start', '-p', String(o.port)], env, path.join(logDir, 'web.log'))
@@ -409,7 +409,7 @@ async function startWeb(o: TOpts, env: NodeJS.ProcessEnv, logDir: string, key: s
     await sleep(500)
   }
   agent.destroy()
-  return base
+  return { base, web }
 }
 
 // ---------------------------------------------------------------- what each page requests
@@ -612,6 +612,10 @@ async function main(): Promise<void> {
   let loadedNow = false
   if (marker && sameDataset(marker, o) && !o.reload) {
     log(`${BENCH_DB} already holds dataset v${marker.version} (${fmt(marker.events)} events to ${marker.end}, loaded ${marker.loaded_at} in ${marker.load_seconds} s): not reloading (--reload forces it)`)
+    // migrations added since the load (an index, say) apply to the loaded data too
+    const migrated = run('npx', ['prisma', 'migrate', 'deploy'], env, path.join(logDir, 'setup.log'), 'prisma migrate deploy')
+    const applied = /following migration\(s\) have been applied:\s*([\s\S]*?)(\n\s*\n|All migrations|$)/.exec(migrated)?.[1]?.trim()
+    if (applied) log(`applied migrations newer than the load: ${applied.replace(/\s+/g, ' ')}`)
   } else {
     if (marker && !o.reload) log(`${BENCH_DB} holds another dataset (v${marker.version}, ${fmt(marker.events_target)} events, ${marker.days} days): reloading`)
     marker = await loadDataset(o, env, logDir)
@@ -620,7 +624,7 @@ async function main(): Promise<void> {
   if (o.loadOnly) return
 
   await ensureBuilt(o, env, path.join(logDir, 'build.log'))
-  const base = await startWeb(o, env, logDir, marker.api_key, marker.org_slug)
+  let { base, web } = await startWeb(o, env, logDir, marker.api_key, marker.org_slug)
   const now = new Date()
   const plan = pagePlan(marker.org_slug, now).filter((p) => (!o.pages || o.pages.includes(p.page)) && (p.range === null || o.ranges.includes(p.range)))
   const counts = await rowCounts(url, marker.org_id, now)
@@ -628,8 +632,22 @@ async function main(): Promise<void> {
   const results: TPageResult[] = []
   for (const p of plan) {
     log(`timing ${p.page}${p.range ? ` (${p.range} days)` : ''}: ${p.requests.length} parallel requests × ${o.runs} (+${o.warmup} warm-up)…  [load ${loadavg()}]`)
-    const h = await timePage(base, marker.api_key, p, o, agent)
+    let h: Awaited<ReturnType<typeof timePage>> | null = null
+    for (let attempt = 1; !h; attempt++) {
+      try {
+        h = await timePage(base, marker.api_key, p, o, agent)
+      } catch (e) {
+        // the web process went away (something else on this shared machine stopped it): start it again and redo the page
+        await sleep(1000)
+        if ((!web.exited && (await portInUse(o.port))) || attempt >= 3) throw e
+        if (!web.exited) killGroup(web.pid, 'SIGKILL')
+        log(`the web app exited during ${p.page} (${(e as Error).message}); restarting it and timing the page again`)
+        ;({ base, web } = await startWeb(o, env, logDir, marker.api_key, marker.org_slug))
+      }
+    }
+    log(`  ${p.page}${p.range ? ` ${p.range}d` : ''}: page p50 ${ms(h.page.p50)} ms, p95 ${ms(h.page.p95)} ms (n=${h.page.n}); raw-event equivalent…`)
     const r = await timeRaw(url, marker.org_id, p, o)
+    if (r) log(`  ${p.page}${p.range ? ` ${p.range}d` : ''}: raw p50 ${ms(r.page.p50)} ms, p95 ${ms(r.page.p95)} ms (n=${r.page.n})`)
     results.push({
       page: p.page, range: p.range, http: h.page, raw: r?.page ?? null, pass: h.page.p95 < TARGET_P95_MS,
       requests: p.requests.map((q, i) => ({ name: q.name, path: q.path, http: h.per[i], raw: q.raw === 'itself' ? h.per[i] : (r?.per[i] ?? null), raw_is_itself: q.raw === 'itself', rows: h.rows[i] })),
