@@ -666,7 +666,8 @@ async function main(): Promise<void> {
     `= ${(m.events / m.rollup_rows).toFixed(2)} events per rollup row   (rollups_outcomes_hourly ${fmt(m.outcome_rollup_rows)})`)
   for (const r of counts.per_range) out.push(`  last ${String(r.days).padStart(2)} days: ${fmt(r.events)} events in ${fmt(r.rollup_rows)} rollup rows (${(r.events / Math.max(1, r.rollup_rows)).toFixed(2)} events per row)`)
   out.push(`HTTP: next start on ${base.origin}, up to ${o.runs} timed runs (n) after ${o.warmup} warm-up(s), fewer past ${o.budgetS} s per page; each page's requests in parallel; page time = its slowest request.`)
-  out.push(`raw: the same groupings on inference_events in PostgreSQL (all measures but runs), up to ${o.rawRuns} timed run(s) after 1 untimed, in parallel per page.`)
+  out.push(o.rawRuns === 0 ? 'raw: not run (--raw-runs 0)'
+    : `raw: the same groupings on inference_events in PostgreSQL (all measures but runs), up to ${o.rawRuns} timed run(s) after 1 untimed, in parallel per page.`)
   out.push(`load average (1, 5, 15 min): ${loadEnd} at the end of the timings, ${os.cpus().length} cores`)
   out.push('')
   const header = `${'page'.padEnd(10)} ${'range'.padStart(5)} ${'req'.padStart(3)} ${'n'.padStart(3)}  ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}  ${'target'.padStart(8)}  ${'result'.padEnd(6)}  ${'raw p50'.padStart(9)} ${'raw p95'.padStart(9)} ${'raw n'.padStart(5)}`
