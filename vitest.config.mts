@@ -7,7 +7,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{lib,workers,components,app}/**/*.test.ts'], exclude: ['**/*.integration.test.ts', '**/node_modules/**'] },
+        test: { name: 'unit', include: ['{lib,workers,components,app,scripts}/**/*.test.ts'], exclude: ['**/*.integration.test.ts', '**/node_modules/**'] },
       },
       {
         extends: true,

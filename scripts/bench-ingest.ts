@@ -10,20 +10,21 @@
 // outlay-bench, `next start -p 3200`, N workers) and stops it at the end or on
 // Ctrl-C; `--url URL --key KEY` targets a running stack instead. Only
 // 127.0.0.1. Run with --help for the options.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { randomUUID } from 'node:crypto'
 import { Client } from 'pg'
-import IORedis from 'ioredis'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
+import {
+  adminQuery, clearRedisPrefix, cmdline, copyFrom, copyText, fmt, getHealth, log, percentile, portInUse, readProcs, request, ROOT, run, runMain, sleep,
+  startProcess, started, stopStarted, tail, waitForForeignBuild, type TAnswer, type TProcInfo, type TStarted,
+} from './bench/common'
 
-const ROOT = path.resolve(__dirname, '..')
 const TARGET = { eventsPerSecond: 20_000, freshnessP99Ms: 5_000, ratio: 0.06 } as const
 const BENCH_DB = 'outlay_bench'
 const CEILING_DB = 'outlay_bench_ceiling'
@@ -118,83 +119,11 @@ function parseOptions(): TOpts {
 
 // ---------------------------------------------------------------- small helpers
 
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`)
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n))
 const secs = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : Number.isNaN(ms) ? 'n/a' : 'never visible')
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`
-
-/** Nearest-rank percentile of unsorted values (Infinity for values never observed). */
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
-}
-
 // ---------------------------------------------------------------- HTTP (keep-alive)
 
-type TAnswer = { status: number; body: string; retryAfter: number | null }
-
-function request(agent: http.Agent, base: URL, method: 'GET' | 'POST', pathAndQuery: string, key: string, body?: string, timeoutMs = 60_000): Promise<TAnswer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { authorization: `Bearer ${key}` }
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json'
-      headers['content-length'] = Buffer.byteLength(body)
-    }
-    const req = http.request({ host: '127.0.0.1', port: Number(base.port || 80), method, path: pathAndQuery, agent, headers, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        const ra = res.headers['retry-after']
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: ra === undefined ? null : Number(ra) })
-      })
-      res.on('error', reject)
-    })
-    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)))
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
-async function getHealth(base: URL): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port: Number(base.port || 80), path: '/api/health', timeout: 5000 }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-    })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', () => resolve(0))
-  })
-}
-
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port })
-    s.once('connect', () => (s.destroy(), resolve(true)))
-    s.once('error', () => resolve(false))
-  })
-}
-
 // ---------------------------------------------------------------- processes (/proc)
-
-type TProcInfo = { pid: number; ppid: number; pgrp: number; comm: string; ticks: number }
-
-function readProcs(): Map<number, TProcInfo> {
-  const out = new Map<number, TProcInfo>()
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8')
-      const close = s.lastIndexOf(')')
-      const f = s.slice(close + 2).split(' ') // f[k-3] is field k of proc(5)
-      out.set(Number(d), { pid: Number(d), ppid: Number(f[1]), pgrp: Number(f[2]), comm: s.slice(s.indexOf('(') + 1, close), ticks: Number(f[11]) + Number(f[12]) })
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out
-}
 
 /** The process, its descendants, and whatever still sits in its process group. */
 function family(root: number, procs: Map<number, TProcInfo>): number[] {
@@ -222,14 +151,6 @@ function readStatus(pid: number): { hwmKb: number; rssKb: number; name: string }
   }
 }
 
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
-  } catch {
-    return ''
-  }
-}
-
 function machineTicks(): { busy: number; total: number } {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
   const [user, nice, system, idle, iowait, irq, softirq, steal] = f
@@ -243,87 +164,6 @@ const CLK_TCK = (() => {
 })()
 
 // ---------------------------------------------------------------- the stack we start
-
-type TStarted = { name: string; child: ChildProcess; pid: number; logFile: string; exited: boolean; profDir?: string }
-const started: TStarted[] = []
-
-function startProcess(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, profDir?: string): TStarted {
-  const fd = fs.openSync(logFile, 'a')
-  const child = spawn(cmd, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', fd, fd] })
-  fs.closeSync(fd)
-  if (child.pid === undefined) throw new Error(`could not start ${name}`)
-  const p: TStarted = { name, child, pid: child.pid, logFile, exited: false, profDir }
-  child.on('exit', () => (p.exited = true))
-  started.push(p)
-  return p
-}
-
-function groupAlive(pgid: number): boolean {
-  for (const p of readProcs().values()) if (p.pgrp === pgid || p.pid === pgid) return true
-  return false
-}
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal)
-  } catch {
-    // already gone
-  }
-}
-
-/** SIGTERM each process group we started (web first), then SIGKILL what is left after the grace period. */
-async function stopStarted(graceMs = 20_000): Promise<void> {
-  const live = started.filter((p) => groupAlive(p.pid))
-  if (live.length === 0) return
-  log(`stopping ${live.map((p) => `${p.name} (pgid ${p.pid})`).join(', ')}…`)
-  for (const p of [...live].sort((a, b) => Number(b.name === 'web') - Number(a.name === 'web'))) killGroup(p.pid, 'SIGTERM')
-  const deadline = Date.now() + graceMs
-  while (Date.now() < deadline && live.some((p) => groupAlive(p.pid))) await sleep(200)
-  for (const p of live) if (groupAlive(p.pid)) {
-    log(`${p.name} did not stop within ${graceMs / 1000} s: SIGKILL`)
-    killGroup(p.pid, 'SIGKILL')
-  }
-}
-
-function tail(file: string, lines = 15): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
-  } catch {
-    return ''
-  }
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, what: string): string {
-  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  fs.appendFileSync(logFile, `$ ${cmd} ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}\n`)
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}); see ${logFile}:\n${tail(logFile)}`)
-  return r.stdout ?? ''
-}
-
-async function adminQuery(server: string, sql: string, params: unknown[] = [], database = 'postgres') {
-  const c = new Client({ connectionString: `${server}/${database}` })
-  await c.connect()
-  try {
-    return await c.query(sql, params)
-  } finally {
-    await c.end()
-  }
-}
-
-async function clearRedisPrefix(redisUrl: string): Promise<void> {
-  const r = new IORedis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true })
-  try {
-    await r.connect()
-    let cursor = '0'
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${QUEUE_PREFIX}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length) await r.del(...keys)
-    } while (cursor !== '0')
-  } finally {
-    r.disconnect()
-  }
-}
 
 type TStack = { base: URL; key: string; orgId?: string; dbName?: string; web?: TStarted; workers: TStarted[]; logDir: string }
 
@@ -346,15 +186,10 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
   log(`fresh database ${BENCH_DB} and queue prefix ${QUEUE_PREFIX}…`)
   await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`)
   await adminQuery(o.pgServer, `CREATE DATABASE ${BENCH_DB}`)
-  await clearRedisPrefix(o.redisUrl)
+  await clearRedisPrefix(o.redisUrl, QUEUE_PREFIX)
   run('npx', ['prisma', 'migrate', 'deploy'], env, setupLog, 'prisma migrate deploy')
 
-  // Another `next build` (someone's tests) removes BUILD_ID while it runs and refuses a second build: wait for it.
-  const foreignBuild = () => [...readProcs().values()].some((p) => p.comm.startsWith('next-build') || /\bnext(\.js)? build\b/.test(cmdline(p.pid)))
-  for (const deadline = Date.now() + 600_000; foreignBuild() && Date.now() < deadline; ) {
-    log('another `next build` is running on this machine: waiting for it…')
-    await sleep(5000)
-  }
+  await waitForForeignBuild()
   if (o.build || !fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
     log('building the web app (npm run build)…')
     run('npm', ['run', 'build'], env, setupLog, 'npm run build')
@@ -738,12 +573,6 @@ const CEILING_DDL = `CREATE TABLE bench_copy_ceiling (
   batch_id bigint NOT NULL, received_at timestamptz(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
   CONSTRAINT bench_copy_ceiling_pkey PRIMARY KEY (org_id, event_id))`
 
-const copyText = (v: unknown): string => {
-  if (v === null || v === undefined) return '\\N'
-  const s = typeof v === 'object' ? JSON.stringify(v) : String(v)
-  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-}
-
 /** The rows in COPY text format, in ~256 KB chunks, built before the clock starts. */
 function buildCopyChunks(rows: number, templates: TDemoEvent[], batch: number): { chunks: Buffer[]; bytes: number } {
   const org = randomUUID()
@@ -782,51 +611,6 @@ function buildCopyChunks(rows: number, templates: TDemoEvent[], batch: number): 
   return { chunks, bytes }
 }
 
-/**
- * COPY ... FROM STDIN through pg's own protocol support: a submittable query
- * that answers the server's CopyInResponse with CopyData messages (what
- * pg-copy-streams does, without the package). Resolves with the row count.
- */
-function copyFromChunks(client: Client, sql: string, chunks: Buffer[]): Promise<number> {
-  type TConn = { query(text: string): void; sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void; sendCopyFail(msg: string): void; stream: NodeJS.WritableStream & { writableNeedDrain?: boolean } }
-  return new Promise((resolve, reject) => {
-    let rowCount = 0
-    let error: Error | null = null
-    const submittable = {
-      submit(con: TConn) {
-        con.query(sql)
-      },
-      async handleCopyInResponse(con: TConn) {
-        try {
-          for (const c of chunks) {
-            con.sendCopyFromChunk(c)
-            if (con.stream.writableNeedDrain) await new Promise<void>((r) => con.stream.once('drain', () => r()))
-          }
-          con.endCopyFrom()
-        } catch (e) {
-          con.sendCopyFail(String(e))
-        }
-      },
-      handleCommandComplete(msg: { text?: string }) {
-        rowCount = Number(/COPY (\d+)/.exec(msg.text ?? '')?.[1] ?? 0)
-      },
-      handleError(e: Error) {
-        error = e
-      },
-      handleReadyForQuery() {
-        if (error) reject(error)
-        else resolve(rowCount)
-      },
-      handleRowDescription() {},
-      handleDataRow() {},
-      handleEmptyQuery() {},
-      handlePortalSuspended() {},
-      handleCopyData() {},
-    }
-    ;(client as unknown as { query(s: unknown): void }).query(submittable)
-  })
-}
-
 type TCeiling = { rows: number; bytes: number; seconds: number; rows_per_s: number; via: 'pg' | 'psql'; wal_bytes: number; table_bytes: number }
 
 async function measureCeiling(o: TOpts, rows: number, templates: TDemoEvent[], logDir: string): Promise<TCeiling> {
@@ -850,7 +634,7 @@ async function measureCeiling(o: TOpts, rows: number, templates: TDemoEvent[], l
       log(`COPY ceiling: COPY FROM STDIN of ${fmt(rows)} rows (${(bytes / 1e6).toFixed(0)} MB) through pg…`)
       try {
         const t0 = performance.now()
-        copied = await copyFromChunks(c, sql, chunks)
+        copied = await copyFrom(c, sql, chunks)
         seconds = (performance.now() - t0) / 1000
       } catch (e) {
         log(`COPY through pg failed (${(e as Error).message}): falling back to psql \\copy`)
@@ -1103,7 +887,7 @@ async function main(): Promise<void> {
 
   if (ownStack && !o.keepDb) {
     await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`).catch((e) => log(`could not drop ${BENCH_DB}: ${(e as Error).message}`))
-    await clearRedisPrefix(o.redisUrl).catch(() => undefined)
+    await clearRedisPrefix(o.redisUrl, QUEUE_PREFIX).catch(() => undefined)
   }
 
   // ---- report
@@ -1241,29 +1025,4 @@ async function main(): Promise<void> {
   if (o.json) process.stdout.write(JSON.stringify(figures, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n')
 }
 
-// ---------------------------------------------------------------- lifecycle
-
-let exiting = false
-async function cleanupAndExit(code: number): Promise<never> {
-  if (!exiting) {
-    exiting = true
-    await stopStarted().catch(() => undefined)
-  }
-  process.exit(code)
-}
-process.on('SIGINT', () => {
-  log('interrupted: stopping what this benchmark started…')
-  void cleanupAndExit(130)
-})
-process.on('SIGTERM', () => void cleanupAndExit(143))
-process.on('exit', () => {
-  for (const p of started) if (groupAlive(p.pid)) killGroup(p.pid, 'SIGKILL')
-})
-
-main().then(
-  () => cleanupAndExit(0),
-  (e: unknown) => {
-    log(`error: ${e instanceof Error ? e.message : String(e)}`)
-    void cleanupAndExit(1)
-  },
-)
+runMain(main)
