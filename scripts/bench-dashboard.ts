@@ -30,6 +30,7 @@ import { DATASET_VERSION, generateHour, HOUR_MS, planDataset, type TBenchEvent, 
 import { periods } from '../lib/metrics/breakdown'
 import { WASTE_OUTCOMES } from '../lib/metrics/workflows'
 import { aggregate, hourOf, ROLLUP_DIMENSIONS, type TRollupContribution } from '../lib/rollups/hourly'
+import { histogramLiteral } from '../lib/metrics/latency'
 import { fromScaled } from '../lib/cost/money'
 import { COST_SCALE, type PriceBook } from '../lib/cost/engine'
 
@@ -138,7 +139,7 @@ const EVENT_COPY = `COPY inference_events (org_id, event_id, "timestamp", enviro
   outcome, attempt, latency_ms, cost_usd, cache_savings_usd, reported_cost_usd, input_hash, max_tokens, metadata, batch_id) FROM STDIN`
 // the column order of lib/rollups/hourly's upsert
 const ROLLUP_COPY = `COPY rollups_hourly (org_id, hour, ${ROLLUP_DIMENSIONS.join(', ')}, events, requests, tokens_in, cached_tokens_in, cache_write_tokens,
-  tokens_out, gpu_seconds, unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs) FROM STDIN`
+  tokens_out, gpu_seconds, unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, latency_hist) FROM STDIN`
 const RUNS_COPY = 'COPY runs (org_id, run_id, first_seen) FROM STDIN'
 const OUTCOMES_COPY = 'COPY outcomes (org_id, outcome_id, "timestamp", workflow_id, run_id, account_id, feature, accepted, kind, batch_id) FROM STDIN'
 const OUTCOME_ROLLUP_COPY = 'COPY rollups_outcomes_hourly (org_id, hour, workflow_id, feature, account_id, kind, outcomes, accepted) FROM STDIN'
@@ -206,7 +207,7 @@ function hourRows(plan: TPlan, hourIdx: number, orgId: string, book: PriceBook, 
   for (const a of aggregate(contributions)) {
     side.rollups.push(
       `${orgId}\t${a.hour}\t${a.dims.join('\t')}\t${a.events}\t${a.requests}\t${a.tokensIn}\t${a.cachedIn}\t${a.cacheWrite}\t${a.tokensOut}\t${fromScaled(a.gpuMicros, 6)}\t` +
-      `${a.unpriced}\t${fromScaled(a.cost, COST_SCALE)}\t${fromScaled(a.savings, COST_SCALE)}\t${fromScaled(a.reported, COST_SCALE)}\t${a.latencySum}\t${a.latencyCount}\t${a.runs}\n`,
+      `${a.unpriced}\t${fromScaled(a.cost, COST_SCALE)}\t${fromScaled(a.savings, COST_SCALE)}\t${fromScaled(a.reported, COST_SCALE)}\t${a.latencySum}\t${a.latencyCount}\t${a.runs}\t${histogramLiteral(a.latencyHist) ?? '{}'}\n`,
     )
     counts.rollupRows++
   }
