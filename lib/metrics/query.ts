@@ -162,7 +162,8 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ r
     ORDER BY ${bucket ? 'bucket ASC, ' : ''}sum(cost_usd) DESC
     LIMIT $${params.length}`
   const rows = (await readRollups(sql, params)).rows.map((r) => toRow(r) as TMetricsRow)
-  if (outcomesApply(q)) await attachOutcomes(orgId, q, rows)
+  // A cost answer cut at the limit must not gain outcome-only rows for the groups it cut (they would read as $0 spend).
+  if (outcomesApply(q)) await attachOutcomes(orgId, q, rows, rows.length >= q.limit)
   return { rows }
 }
 
@@ -177,7 +178,7 @@ function outcomesApply(q: TMetricsQuery): boolean {
 }
 
 /** accepted_outcomes, outcomes and cost_per_accepted_outcome_usd (production cost ÷ accepted outcomes, exact). */
-async function attachOutcomes(orgId: string, q: TMetricsQuery, rows: TMetricsRow[]): Promise<void> {
+async function attachOutcomes(orgId: string, q: TMetricsQuery, rows: TMetricsRow[], truncated: boolean): Promise<void> {
   const { where, params } = rollupWhere(orgId, q, OUTCOME_DIMENSIONS)
   const dims = q.group_by ?? []
   const bucket = bucketSql(q.granularity)
@@ -192,6 +193,7 @@ async function attachOutcomes(orgId: string, q: TMetricsQuery, rows: TMetricsRow
   const byKey = new Map(rows.map((row) => [key(row), row]))
   for (const o of r.rows.map(toRow)) {
     let row = byKey.get(key(o))
+    if (!row && truncated) continue
     if (!row) {
       row = { ...o, events: 0, runs: 0, requests: 0, tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0, gpu_seconds: 0, unpriced_events: 0,
         cost_usd: '0.000000', cache_savings_usd: '0.000000', reported_cost_usd: '0.000000', production_cost_usd: '0.000000', cache_hit_rate: 0, avg_latency_ms: null } as TMetricsRow

@@ -55,6 +55,12 @@ describe('outcomes', () => {
     expect((await metrics({ group_by: 'workflow_id' })).rows[0]).toMatchObject({ accepted_outcomes: 2 })
   })
 
+  it('adds no outcome-only rows to an answer cut at its limit (they would read as $0 spend)', async () => {
+    const { rows } = await metrics({ group_by: 'account_id', limit: '1' })
+    expect(rows).toHaveLength(1)
+    expect(Number(rows[0].cost_usd)).toBeGreaterThan(0)
+  })
+
   it('leaves outcome measures out where outcomes cannot be attributed (grouped by model)', async () => {
     const { rows } = await metrics({ group_by: 'model' })
     expect(rows[0]).not.toHaveProperty('accepted_outcomes')
