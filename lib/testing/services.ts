@@ -1,5 +1,5 @@
 import { Client } from 'pg'
-import IORedis from 'ioredis'
+import { deleteRedisPrefix } from '@/lib/queues/prefix'
 
 // Real services for integration tests (never mocks): PostgreSQL and Redis on
 // this machine, overridable with TEST_PG_SERVER (no database name) / TEST_REDIS_URL.
@@ -35,16 +35,4 @@ export async function useTestServices(name: string): Promise<{ databaseUrl: stri
   return { databaseUrl: dbUrl(dbName), prefix, dbName }
 }
 
-export async function flushPrefix(prefix: string): Promise<void> {
-  const r = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 })
-  try {
-    let cursor = '0'
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length) await r.del(...keys)
-    } while (cursor !== '0')
-  } finally {
-    r.disconnect()
-  }
-}
+export const flushPrefix = (prefix: string): Promise<void> => deleteRedisPrefix(REDIS_URL, prefix)

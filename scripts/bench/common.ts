@@ -2,12 +2,12 @@
 // logging, percentiles, keep-alive HTTP, the processes a benchmark starts and
 // stops (by process group), PostgreSQL admin queries and COPY FROM STDIN.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { deleteRedisPrefix } from '../../lib/queues/prefix'
 import fs from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { Client } from 'pg'
-import IORedis from 'ioredis'
 
 export const ROOT = path.resolve(__dirname, '..', '..')
 
@@ -157,20 +157,7 @@ export async function adminQuery(server: string, sql: string, params: unknown[] 
   }
 }
 
-export async function clearRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const r = new IORedis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true })
-  try {
-    await r.connect()
-    let cursor = '0'
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length) await r.del(...keys)
-    } while (cursor !== '0')
-  } finally {
-    r.disconnect()
-  }
-}
+export const clearRedisPrefix = deleteRedisPrefix
 
 export const copyText = (v: unknown): string => {
   if (v === null || v === undefined) return '\\N'
