@@ -10,7 +10,10 @@ const g = globalThis as unknown as { __outlayDb?: TDb }
 
 export function db(): TDb {
   if (!g.__outlayDb) {
-    const pool = new Pool({ connectionString: env().DATABASE_URL, max: env().PG_POOL_SIZE })
+    // JIT off for every session: Outlay's queries are short aggregations whose planner cost passes
+    // jit_above_cost on a large organization, and compiling them took about half a second per rollup
+    // read, more than it saved (npm run bench:dashboard).
+    const pool = new Pool({ connectionString: env().DATABASE_URL, max: env().PG_POOL_SIZE, options: '-c jit=off' })
     // An idle client that loses its server must not crash the process.
     pool.on('error', (e) => console.error('[db] idle client error:', e.message))
     g.__outlayDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { inTransaction } from '@/lib/db'
+import { pool } from '@/lib/db'
 import { ROLLUP_DIMENSIONS, type TRollupDimension } from '@/lib/rollups/hourly'
 import { OUTCOME_DIMENSIONS } from '@/lib/rollups/outcomes'
 import { usdPerUnit } from '@/lib/cost/money'
@@ -127,17 +127,6 @@ function toRow(row: Record<string, unknown>): Record<string, unknown> {
   return out
 }
 
-/**
- * A rollup read, without JIT: these are short aggregations whose planner cost
- * passes jit_above_cost on a large organization, and compiling them took about
- * half a second per query, more than it saved (npm run bench:dashboard).
- */
-const readRollups = (sql: string, params: unknown[]) =>
-  inTransaction(async (client) => {
-    await client.query('SET LOCAL jit = off')
-    return client.query(sql, params)
-  })
-
 export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ rows: TMetricsRow[] }> {
   const { where, params } = rollupWhere(orgId, q, METRIC_DIMENSIONS)
   const dims = q.group_by ?? []
@@ -161,7 +150,7 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ r
     HAVING sum(events) > 0
     ORDER BY ${bucket ? 'bucket ASC, ' : ''}sum(cost_usd) DESC
     LIMIT $${params.length}`
-  const rows = (await readRollups(sql, params)).rows.map((r) => toRow(r) as TMetricsRow)
+  const rows = (await pool().query(sql, params)).rows.map((r) => toRow(r) as TMetricsRow)
   // A cost answer cut at the limit must not gain outcome-only rows for the groups it cut (they would read as $0 spend).
   if (outcomesApply(q)) await attachOutcomes(orgId, q, rows, rows.length >= q.limit)
   return { rows }
@@ -184,7 +173,7 @@ async function attachOutcomes(orgId: string, q: TMetricsQuery, rows: TMetricsRow
   const bucket = bucketSql(q.granularity)
   const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]
   const groupBy = [...(bucket ? ['bucket'] : []), ...dims.map((d) => `NULLIF(${d}, '')`)]
-  const r = await readRollups(
+  const r = await pool().query(
     `SELECT ${[...select, 'sum(outcomes)::int8 AS outcomes', 'sum(accepted)::int8 AS accepted_outcomes'].join(', ')}
      FROM rollups_outcomes_hourly WHERE ${where} ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''} HAVING sum(outcomes) > 0`,
     params,
