@@ -37,8 +37,10 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
   const dailyByStep = useMetrics(org, { ...base, granularity: 'day', group_by: 'step' })
   const dailyByModel = useMetrics(org, { ...base, granularity: 'day', group_by: 'provider,model' })
   const dailyByOutcome = useMetrics(org, { ...base, granularity: 'day', group_by: 'outcome' })
+  // the period's totals per outcome in one query: summing the daily rows (each rounded to 6 decimals) can drift by a micro-dollar
+  const byOutcome = useMetrics(org, { ...base, granularity: 'none', group_by: 'outcome' })
   const dailyOutcomes = useMetrics(org, { ...base, granularity: 'day', group_by: 'workflow_id' })
-  const all = [current, previous, waste, steps, stepModels, models, dailyByStep, dailyByModel, dailyByOutcome, dailyOutcomes]
+  const all = [current, previous, waste, steps, stepModels, models, dailyByStep, dailyByModel, dailyByOutcome, byOutcome, dailyOutcomes]
   const error = all.find((q) => q.error)?.error ?? null
 
   const now = current.data ? current.data.rows[0] ?? null : undefined
@@ -66,7 +68,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
     () => (dailyByOutcome.data && dailyOutcomes.data ? dailyQuality(dailyByOutcome.data.rows, dailyOutcomes.data.rows, periods.current) : null),
     [dailyByOutcome.data, dailyOutcomes.data, periods],
   )
-  const split = useMemo(() => (dailyByOutcome.data ? outcomeSplit(dailyByOutcome.data.rows) : null), [dailyByOutcome.data])
+  const split = useMemo(() => (byOutcome.data ? outcomeSplit(byOutcome.data.rows) : null), [byOutcome.data])
   const anyOutcomes = !!quality?.some((d) => d.accepted_outcomes > 0)
   const empty = current.data && previous.data && current.data.rows.length === 0 && previous.data.rows.length === 0
 
