@@ -33,6 +33,8 @@ import { aggregate, hourOf, ROLLUP_DIMENSIONS, type TRollupContribution } from '
 import { histogramLiteral } from '../lib/metrics/latency'
 import { fromScaled } from '../lib/cost/money'
 import { COST_SCALE, type PriceBook } from '../lib/cost/engine'
+import { rebuildDailyRollups } from '../lib/rollups/rebuild'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS } from '../lib/rollups/tables'
 
 const TARGET_P95_MS = 300
 const BENCH_DB = 'outlay_bench_dash'
@@ -50,7 +52,7 @@ const HELP = `Usage: npm run bench:dashboard -- [options]
   --warmup N         untimed repetitions first (default 2)
   --raw-runs N       timed repetitions of the raw-event queries (default 3, after one untimed); 0: skip them
   --budget S         stop repeating a page after S seconds once it has 5 timed runs (raw: 1) (default 60)
-  --pages LIST       only these pages (default: overview,workflows,features,accounts,pricing)
+  --pages LIST       only these pages (default: overview,workflows,features,accounts,workflow,account,decision,changes,budgets,pricing)
   --ranges LIST      only these ranges in days (default: 7,30,90)
   --port P           port of the web app it starts (default 3201)
   --build            run \`npm run build\` first (also done when .next is missing or older than the sources)
@@ -337,8 +339,11 @@ async function loadDataset(o: TOpts, env: NodeJS.ProcessEnv, logDir: string): Pr
       await c.query(i.def)
       log(`  ${i.name}: ${((performance.now() - ti) / 1000).toFixed(0)} s`)
     }
+    const td = performance.now()
+    await rebuildDailyRollups(c, org.org_id)
+    log(`daily rollups summed from the hourly ones (lib/rollups/rebuild.ts, as the migration does): ${((performance.now() - td) / 1000).toFixed(0)} s`)
     log('VACUUM ANALYZE (what autovacuum would have done by now: statistics and the visibility map)…')
-    for (const t of ['inference_events', 'runs', 'rollups_hourly', 'outcomes', 'rollups_outcomes_hourly']) await c.query(`VACUUM (ANALYZE) ${t}`)
+    for (const t of ['inference_events', 'runs', 'rollups_hourly', 'outcomes', 'rollups_outcomes_hourly', ...DAILY_ROLLUPS.map((x) => x.table), ...DAILY_OUTCOMES.map((x) => x.table)]) await c.query(`VACUUM (ANALYZE) ${t}`)
 
     await verify(c, org.org_id, counts)
     const marker: TMarker = {
@@ -367,6 +372,10 @@ async function verify(c: Client, orgId: string, counts: TLoadCounts): Promise<vo
     ['events', e.events, r.events], ['cost_usd', e.cost, r.cost], ['unpriced', e.unpriced, r.unpriced], ['tokens_in', e.tokens_in, r.tokens_in],
     ['reported_cost_usd', e.reported, r.reported], ['runs', runs, r.runs], ['outcomes', o.a, o.b], ['events written', String(counts.events), e.events],
   ]
+  for (const t of DAILY_ROLLUPS) {
+    const d = (await c.query(`SELECT coalesce(sum(events), 0)::text AS events, coalesce(sum(cost_usd), 0)::text AS cost, coalesce(sum(runs), 0)::text AS runs FROM ${t.table} WHERE org_id = $1`, [orgId])).rows[0]
+    checks.push([`${t.table} events`, r.events, d.events], [`${t.table} cost`, r.cost, d.cost], [`${t.table} runs`, r.runs, d.runs])
+  }
   const bad = checks.filter(([, a, b]) => Number(a) !== Number(b) || (a.includes('.') && a.replace(/0+$/, '') !== b.replace(/0+$/, '')))
   for (const [k, a, b] of checks) log(`  ${k.padEnd(18)} events ${a}  rollups ${b}  ${bad.some(([x]) => x === k) ? 'MISMATCH' : 'ok'}`)
   if (bad.length) throw new Error(`rollups do not add up to the events: ${bad.map(([k]) => k).join(', ')}`)
@@ -426,8 +435,11 @@ function metricsPath(slug: string, p: TParams): string {
   return `/api/v1/metrics?${qs}`
 }
 
+/** What the detail pages are opened on: the most expensive workflow, its most expensive step, and the most expensive account. */
+type TSubjects = { workflow: string; step: string; account: string }
+
 /** The requests each dashboard page issues on first load, default filters (components/<area>/*.tsx). */
-function pagePlan(slug: string, now: Date): TPage[] {
+function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
   const out: TPage[] = []
   const m = (name: string, p: TParams): TReq => ({ name, path: metricsPath(slug, p), metrics: p })
   const slos: TReq = { name: 'feature-slos', path: `/api/v1/feature-slos?org=${slug}` }
@@ -458,7 +470,56 @@ function pagePlan(slug: string, now: Date): TPage[] {
     out.push({ page: 'features', range: days, requests: [...breakdown('feature'), slos] })
     // components/accounts/accounts.tsx
     out.push({ page: 'accounts', range: days, requests: breakdown('account_id') })
+    // components/workflows/workflow-detail.tsx (+ components/metrics/traffic-split.tsx)
+    const wf = { ...current, workflow_id: subj.workflow }
+    const waste = WASTE_OUTCOMES.join(',')
+    out.push({ page: 'workflow', range: days, requests: [
+      m('current', { ...wf, granularity: 'none', group_by: 'workflow_id', latency_quantiles: 'true' }),
+      m('previous', { ...wf, ...previous, granularity: 'none', group_by: 'workflow_id' }),
+      m('waste by step', { ...wf, granularity: 'none', group_by: 'step', outcome: waste }),
+      m('by step', { ...wf, granularity: 'none', group_by: 'step', latency_quantiles: 'true' }),
+      m('by step,provider,model', { ...wf, granularity: 'none', group_by: 'step,provider,model' }),
+      m('by provider,model', { ...wf, granularity: 'none', group_by: 'provider,model', latency_quantiles: 'true' }),
+      m('daily by step', { ...wf, granularity: 'day', group_by: 'step' }),
+      m('daily by provider,model', { ...wf, granularity: 'day', group_by: 'provider,model' }),
+      m('daily by outcome', { ...wf, granularity: 'day', group_by: 'outcome' }),
+      m('by outcome', { ...wf, granularity: 'none', group_by: 'outcome' }),
+      m('daily by workflow_id', { ...wf, granularity: 'day', group_by: 'workflow_id' }),
+      m('by traffic_source', { ...wf, granularity: 'none', group_by: 'traffic_source' }),
+      m('by environment', { ...wf, granularity: 'none', group_by: 'environment' }),
+    ] })
+    // components/accounts/account-detail.tsx (+ traffic-split)
+    const mine = { ...current, account_id: subj.account }
+    out.push({ page: 'account', range: days, requests: [
+      m('current', { ...mine, granularity: 'none', group_by: 'account_id' }),
+      m('previous', { ...mine, ...previous, granularity: 'none', group_by: 'account_id' }),
+      m('org total', { ...current, granularity: 'none' }),
+      m('waste', { ...mine, granularity: 'none', outcome: waste }),
+      m('daily by workflow_id', { ...mine, granularity: 'day', group_by: 'workflow_id' }),
+      m('org by account,workflow,step', { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step' }),
+      m('org by account,workflow', { ...current, granularity: 'none', group_by: 'account_id,workflow_id' }),
+      m('org waste by account,wf,step', { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step', outcome: waste }),
+      m('by traffic_source', { ...mine, granularity: 'none', group_by: 'traffic_source' }),
+      m('by environment', { ...mine, granularity: 'none', group_by: 'environment' }),
+    ] })
+    // components/workflows/decision-record.tsx: one request, four metrics reads and a sample of events behind it
+    const dr = new URLSearchParams({ org: slug, workflow_id: subj.workflow, step: subj.step, ...current })
+    out.push({ page: 'decision', range: days, requests: [{ name: 'decision-record', path: `/api/v1/decision-record?${dr}` }] })
   }
+  // components/changes/changes.tsx, default view: the last 7 days against the 7 before, the whole organization
+  {
+    const { current, previous } = periods(7, now)
+    const q = new URLSearchParams({ org: slug, a_from: previous.from, a_to: previous.to, b_from: current.from, b_to: current.to })
+    out.push({ page: 'changes', range: 7, requests: [
+      { name: 'changes', path: `/api/v1/changes?${q}` },
+      m('options by workflow_id', { from: previous.from, to: current.to, group_by: 'workflow_id', granularity: 'none' }),
+    ] })
+  }
+  // components/budgets/budgets.tsx: each budget measured on the rollups at read time, and the alerts
+  out.push({ page: 'budgets', range: null, requests: [
+    { name: 'budgets', path: `/api/v1/budgets?org=${slug}` },
+    { name: 'alerts', path: `/api/v1/alerts?org=${slug}` },
+  ] })
   // components/pricing/*.tsx: not range-dependent. Unpriced models and provider-reported differences read the raw events themselves.
   out.push({ page: 'pricing', range: null, requests: [
     { name: 'prices', path: `/api/v1/prices?org=${slug}` },
@@ -468,6 +529,48 @@ function pagePlan(slug: string, now: Date): TPage[] {
     { name: 'catalog', path: `/api/v1/prices/catalog?org=${slug}&q=` },
   ] })
   return out
+}
+
+/** The most expensive workflow (and its most expensive step) and account of the last 7 days, from the hourly rollups. */
+async function benchSubjects(url: string, orgId: string, now: Date): Promise<TSubjects> {
+  const c = new Client({ connectionString: url })
+  await c.connect()
+  try {
+    const { current } = periods(7, now)
+    const top = async (cols: string, where = '', extra: unknown[] = []) => (await c.query(
+      `SELECT ${cols} FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $3 ${where} GROUP BY ${cols} ORDER BY sum(cost_usd) DESC LIMIT 1`,
+      [orgId, current.from, current.to, ...extra])).rows[0]
+    const { workflow_id } = await top('workflow_id')
+    const { step } = await top('step', 'AND workflow_id = $4', [workflow_id])
+    const { account_id } = await top('account_id', `AND account_id <> ''`)
+    return { workflow: workflow_id, step, account: account_id }
+  } finally {
+    await c.end()
+  }
+}
+
+/** The budgets page needs budgets: four of the kinds the product offers, added once (by name). */
+async function ensureBudgets(url: string, orgId: string): Promise<string> {
+  const c = new Client({ connectionString: url })
+  await c.connect()
+  try {
+    const budgets: [string, string | null, string | null, string | null, string, number | null, string, string][] = [
+      ['Monthly AI spend', null, null, null, 'month', null, 'spend', '250000'],
+      ['Daily production spend', 'production', null, null, 'day', null, 'spend', '9000'],
+      ['Top account, rolling 30 days', null, null, 'acct-001', 'rolling', 30, 'spend', '20000'],
+      ['Cost per run, this month', null, null, null, 'month', null, 'cost_per_run', '0.05'],
+    ]
+    for (const [name, env, wf, acct, period, rolling, metric, amount] of budgets) {
+      await c.query(
+        `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, period, rolling_days, metric, amount_usd, updated_at)
+         SELECT gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, now() WHERE NOT EXISTS (SELECT 1 FROM budgets WHERE org_id = $1 AND name = $2)`,
+        [orgId, name, env, wf, acct, period, rolling, metric, amount],
+      )
+    }
+    return `${(await c.query('SELECT count(*)::int AS n FROM budgets WHERE org_id = $1', [orgId])).rows[0].n} in the organization`
+  } finally {
+    await c.end()
+  }
 }
 
 // ---------------------------------------------------------------- the raw-event equivalent
@@ -627,7 +730,9 @@ async function main(): Promise<void> {
   await ensureBuilt(o, env, path.join(logDir, 'build.log'))
   let { base, web } = await startWeb(o, env, logDir, marker.api_key, marker.org_slug)
   const now = new Date()
-  const plan = pagePlan(marker.org_slug, now).filter((p) => (!o.pages || o.pages.includes(p.page)) && (p.range === null || o.ranges.includes(p.range)))
+  const subjects = await benchSubjects(url, marker.org_id, now)
+  log(`detail pages open workflow ${subjects.workflow}, step ${subjects.step}, account ${subjects.account}; budgets: ${await ensureBudgets(url, marker.org_id)}`)
+  const plan = pagePlan(marker.org_slug, now, subjects).filter((p) => (!o.pages || o.pages.includes(p.page)) && (p.range === null || o.ranges.includes(p.range)))
   const counts = await rowCounts(url, marker.org_id, now)
   const agent = new http.Agent({ keepAlive: true, maxSockets: 6 }) // a browser's connections per host
   const results: TPageResult[] = []

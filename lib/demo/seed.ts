@@ -4,6 +4,7 @@ import { createBudget, updateBudget } from '@/lib/budgets'
 import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { generateDemoEvents, type TDemoEvent } from '@/lib/demo/generate'
+import { DAILY_ROLLUPS } from '@/lib/rollups/tables'
 import type { TIngestAnswer } from '@/lib/ingest/schema'
 
 // The demo organization's data goes through the real pipeline: the ingest
@@ -20,6 +21,7 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
     await prisma().$transaction([
       prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${org.id}::uuid`,
       prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${org.id}::uuid`,
+      ...DAILY_ROLLUPS.map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, org!.id)),
       prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${org.id}::uuid`,
       prisma().organization.delete({ where: { id: org.id } }),
       prisma().user.deleteMany({ where: { email: DEMO.email } }),

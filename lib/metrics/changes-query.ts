@@ -3,9 +3,12 @@ import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { contributors, decompose, PLAIN_WEIGHTS, poolAccounts, type TChangeCell, type TContributor, type TDecomposition, type TTokenWeights } from '@/lib/metrics/changes'
 import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
+import { planSource, sourceSql } from '@/lib/metrics/source'
+import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 
-// GET /api/v1/changes: the spend of two periods from the hourly rollups (never
-// the raw events), decomposed by lib/metrics/changes.ts.
+// GET /api/v1/changes: the spend of two periods from the rollups (never the raw
+// events: whole days from a daily table, the rest hourly, lib/metrics/source.ts),
+// decomposed by lib/metrics/changes.ts.
 
 const DAY_MS = 24 * 3600 * 1000
 const MAX_PERIOD_DAYS = 400
@@ -49,9 +52,9 @@ export type TChangesResponse = Omit<TDecomposition, 'total_a_usd' | 'total_b_usd
 }
 
 /** One period's cells: (workflow, step, provider, model, account, retry/error or not) with their sums. */
-async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date): Promise<TChangeCell[]> {
-  const params: unknown[] = [orgId, from.toISOString(), to.toISOString(), [...WASTE_OUTCOMES]]
-  const where = [`org_id = $1`, `hour >= date_trunc('hour', $2::timestamptz)`, `hour < $3::timestamptz`]
+async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean): Promise<TChangeCell[]> {
+  const params: unknown[] = [orgId, [...WASTE_OUTCOMES]]
+  const where: string[] = []
   const eq = (col: string, v: string | undefined) => {
     if (v === undefined) return
     params.push(v)
@@ -66,13 +69,15 @@ async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date): Pro
   eq('account_id', q.account_id)
   any('environment', q.environment)
   any('traffic_source', q.traffic_source)
+  const columns = ['workflow_id', 'step', 'provider', 'model', 'account_id', 'outcome', 'environment', 'traffic_source', 'events', 'runs', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'cost_usd']
+  const src = sourceSql(planSource(daily ? DAILY_ROLLUPS : [], columns.slice(0, 8), { from, to }, 'none'), HOURLY_ROLLUP.table, columns, where, params)
   type TRow = Pick<TChangeCell, 'workflow_id' | 'step' | 'provider' | 'model' | 'waste'> & { account_id: string } & Record<'events' | 'runs' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'cost_usd', string>
   const r = await pool().query<TRow>(
-    `SELECT workflow_id, step, provider, model, account_id, outcome = ANY($4::text[]) AS waste,
+    `SELECT workflow_id, step, provider, model, account_id, outcome = ANY($2::text[]) AS waste,
             -- bigint sums as text: a token count can pass 2^31
             sum(events)::text AS events, sum(runs)::text AS runs, sum(tokens_in)::text AS tokens_in, sum(cached_tokens_in)::text AS cached_tokens_in,
             sum(cache_write_tokens)::text AS cache_write_tokens, sum(tokens_out)::text AS tokens_out, sum(cost_usd)::text AS cost_usd
-     FROM rollups_hourly WHERE ${where.join(' AND ')}
+     FROM ${src}
      GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(events) > 0`,
     params,
   )
@@ -88,8 +93,10 @@ const period = (from: Date, to: Date, cost: string, cs: TChangeCell[]): TChanges
   events: cs.reduce((s, c) => s + c.events, 0), runs: cs.reduce((s, c) => s + c.runs, 0),
 })
 
-export async function queryChanges(orgId: string, q: TChangesQuery): Promise<TChangesResponse> {
-  const [a, b, book] = await Promise.all([cells(orgId, q, q.a_from, q.a_to), cells(orgId, q, q.b_from, q.b_to), loadPriceBook(orgId)])
+/** `daily: false` reads the hourly rollups only (the answer is the same: tests compare the two). */
+export async function queryChanges(orgId: string, q: TChangesQuery, opts: { daily?: boolean } = {}): Promise<TChangesResponse> {
+  const daily = opts.daily ?? true
+  const [a, b, book] = await Promise.all([cells(orgId, q, q.a_from, q.a_to, daily), cells(orgId, q, q.b_from, q.b_to, daily), loadPriceBook(orgId)])
   // Tokens per call are weighted by each model's list rates at the end of the
   // baseline (so an output token counts for what it costs); plain counts without a price.
   const at = new Date(q.a_to.getTime() - 1)

@@ -1,11 +1,13 @@
 import { z } from 'zod'
 import { pool } from '@/lib/db'
-import { ROLLUP_DIMENSIONS, type TRollupDimension } from '@/lib/rollups/hourly'
-import { OUTCOME_DIMENSIONS } from '@/lib/rollups/outcomes'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS, ROLLUP_DIMENSIONS, type TRollupDimension } from '@/lib/rollups/tables'
+import { planSource, sourceSql, type TSourcePlan } from '@/lib/metrics/source'
 import { usdPerUnit } from '@/lib/cost/money'
 import { histogramQuantile } from '@/lib/metrics/latency'
 
-// GET /api/v1/metrics: sums over the hourly rollups (never the raw events).
+// GET /api/v1/metrics: sums over the rollups (never the raw events): whole
+// UTC days from the narrowest daily table that has the dimensions, the rest
+// from the hourly one (lib/metrics/source.ts).
 
 export const METRIC_DIMENSIONS = ROLLUP_DIMENSIONS
 const DIM_SET = new Set<string>(METRIC_DIMENSIONS)
@@ -90,14 +92,13 @@ export function resolveRange(q: Pick<TMetricsQuery, 'from' | 'to'>, now = new Da
   return { from, to }
 }
 
+/** the bucket of a source row (`at`: the start of its hour or day) */
 const bucketSql = (g: TMetricsQuery['granularity']) =>
-  g === 'hour' ? `hour` : g === 'day' ? `date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : null
+  g === 'hour' ? `at` : g === 'day' ? `date_trunc('day', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : null
 
-/** WHERE for a rollup table: the organization, the hours of [from, to), and a filter per listed dimension. */
-function rollupWhere(orgId: string, q: TMetricsQuery, dimensions: readonly string[]): { where: string; params: unknown[] } {
-  const { from, to } = resolveRange(q)
-  const params: unknown[] = [orgId, from.toISOString(), to.toISOString()]
-  const where = [`org_id = $1`, `hour >= date_trunc('hour', $2::timestamptz)`, `hour < $3::timestamptz`]
+/** A filter clause per listed dimension with values; the values go to `params` (after the organization id, $1). */
+function filterClauses(q: TMetricsQuery, dimensions: readonly string[], params: unknown[]): string[] {
+  const where: string[] = []
   for (const d of dimensions) {
     const values = q[d as TRollupDimension]
     if (values && values.length) {
@@ -105,8 +106,30 @@ function rollupWhere(orgId: string, q: TMetricsQuery, dimensions: readonly strin
       where.push(`${d} = ANY($${params.length}::text[])`)
     }
   }
-  return { where: where.join(' AND '), params }
+  return where
 }
+
+/** The dimensions a read needs in its table's key: grouped, filtered, and (cost rows) environment and traffic source for production_cost_usd. */
+export function neededDimensions(q: TMetricsQuery, dimensions: readonly string[], always: readonly string[] = []): string[] {
+  const filtered = dimensions.filter((d) => q[d as TRollupDimension]?.length)
+  return [...new Set([...always, ...(q.group_by ?? []), ...filtered])]
+}
+
+/** How a read may use the daily tables: `daily: false` reads the hourly ones only (the answer must not change: tests compare the two). */
+export type TMetricsOptions = { daily?: boolean }
+
+/** The tables a metrics read uses (exported for tests and benchmarks). */
+export function metricsPlan(q: TMetricsQuery, opts: TMetricsOptions = {}): { cost: TSourcePlan; outcomes: TSourcePlan } {
+  const range = resolveRange(q)
+  const daily = opts.daily ?? true
+  return {
+    cost: planSource(daily ? DAILY_ROLLUPS : [], neededDimensions(q, METRIC_DIMENSIONS, ['environment', 'traffic_source']), range, q.granularity),
+    outcomes: planSource(daily ? DAILY_OUTCOMES : [], neededDimensions(q, OUTCOME_DIMENSIONS), range, q.granularity),
+  }
+}
+
+const COST_COLUMNS = ['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'gpu_seconds', 'unpriced_events',
+  'cost_usd', 'cache_savings_usd', 'reported_cost_usd', 'latency_ms_sum', 'latency_count']
 
 const LATENCY_QUANTILES = [['latency_p50_ms', 0.5], ['latency_p95_ms', 0.95], ['latency_p99_ms', 0.99]] as const
 const INT_MEASURES = new Set(['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'unpriced_events', 'outcomes', 'accepted_outcomes'])
@@ -127,9 +150,13 @@ function toRow(row: Record<string, unknown>): Record<string, unknown> {
   return out
 }
 
-export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ rows: TMetricsRow[] }> {
-  const { where, params } = rollupWhere(orgId, q, METRIC_DIMENSIONS)
+export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetricsOptions = {}): Promise<{ rows: TMetricsRow[] }> {
+  const plan = metricsPlan(q, opts)
+  const params: unknown[] = [orgId]
+  const filters = filterClauses(q, METRIC_DIMENSIONS, params)
   const dims = q.group_by ?? []
+  const columns = [...new Set([...dims, 'environment', 'traffic_source'])].concat(COST_COLUMNS, q.latency_quantiles ? ['latency_hist'] : [])
+  const from = sourceSql(plan.cost, HOURLY_ROLLUP.table, columns, filters, params)
   const bucket = bucketSql(q.granularity)
   const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]
   const groupBy = [...(bucket ? ['bucket'] : []), ...dims.map((d) => `NULLIF(${d}, '')`)]
@@ -145,14 +172,14 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery): Promise<{ r
     `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`,
     ...(q.latency_quantiles ? ['outlay_hist_sum(latency_hist) AS latency_hist'] : []),
   ].join(', ')}
-    FROM rollups_hourly WHERE ${where}
+    FROM ${from}
     ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''}
     HAVING sum(events) > 0
     ORDER BY ${bucket ? 'bucket ASC, ' : ''}sum(cost_usd) DESC
     LIMIT $${params.length}`
   const rows = (await pool().query(sql, params)).rows.map((r) => toRow(r) as TMetricsRow)
   // A cost answer cut at the limit must not gain outcome-only rows for the groups it cut (they would read as $0 spend).
-  if (outcomesApply(q)) await attachOutcomes(orgId, q, rows, rows.length >= q.limit)
+  if (outcomesApply(q)) await attachOutcomes(orgId, q, plan.outcomes, rows, rows.length >= q.limit)
   return { rows }
 }
 
@@ -167,15 +194,17 @@ function outcomesApply(q: TMetricsQuery): boolean {
 }
 
 /** accepted_outcomes, outcomes and cost_per_accepted_outcome_usd (production cost ÷ accepted outcomes, exact). */
-async function attachOutcomes(orgId: string, q: TMetricsQuery, rows: TMetricsRow[], truncated: boolean): Promise<void> {
-  const { where, params } = rollupWhere(orgId, q, OUTCOME_DIMENSIONS)
+async function attachOutcomes(orgId: string, q: TMetricsQuery, plan: TSourcePlan, rows: TMetricsRow[], truncated: boolean): Promise<void> {
+  const params: unknown[] = [orgId]
+  const filters = filterClauses(q, OUTCOME_DIMENSIONS, params)
   const dims = q.group_by ?? []
+  const from = sourceSql(plan, HOURLY_OUTCOMES.table, [...dims, 'outcomes', 'accepted'], filters, params)
   const bucket = bucketSql(q.granularity)
   const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]
   const groupBy = [...(bucket ? ['bucket'] : []), ...dims.map((d) => `NULLIF(${d}, '')`)]
   const r = await pool().query(
     `SELECT ${[...select, 'sum(outcomes)::int8 AS outcomes', 'sum(accepted)::int8 AS accepted_outcomes'].join(', ')}
-     FROM rollups_outcomes_hourly WHERE ${where} ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''} HAVING sum(outcomes) > 0`,
+     FROM ${from} ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''} HAVING sum(outcomes) > 0`,
     params,
   )
   const key = (row: Record<string, unknown>) => JSON.stringify([row.bucket ?? null, ...dims.map((d) => row[d] ?? null)])

@@ -2,12 +2,13 @@ import type { PoolClient } from 'pg'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
 import { addToHistogram, histogramLiteral } from '@/lib/metrics/latency'
+import { bucketOf, HOURLY_ROLLUP, ROLLUP_TABLES, type TRollupDimension, type TRollupTable } from '@/lib/rollups/tables'
 
-// Hourly rollups: one row per (organization, hour, attribution key). Absent
+// Cost rollups: one row per (organization, hour or day, attribution key) in
+// rollups_hourly and the daily tables of lib/rollups/tables.ts. Absent
 // dimensions are '' so the key can be a primary key.
 
-export const ROLLUP_DIMENSIONS = ['environment', 'traffic_source', 'workflow_id', 'step', 'call_type', 'feature', 'account_id', 'provider', 'model', 'outcome'] as const
-export type TRollupDimension = (typeof ROLLUP_DIMENSIONS)[number]
+export { ROLLUP_DIMENSIONS, hourOf, dayOf, type TRollupDimension } from '@/lib/rollups/tables'
 
 /** What one priced event contributes to its rollup row. */
 export type TRollupContribution = {
@@ -28,7 +29,9 @@ export type TRollupContribution = {
 }
 
 type TAcc = {
+  /** start of the row's hour (or day, for a daily table) */
   hour: string
+  /** the values of the table's dimensions, in its order */
   dims: string[]
   events: bigint; runs: bigint; requests: bigint; tokensIn: bigint; cachedIn: bigint; cacheWrite: bigint; tokensOut: bigint
   gpuMicros: bigint; unpriced: bigint; cost: bigint; savings: bigint; reported: bigint; latencySum: number; latencyCount: bigint
@@ -36,23 +39,18 @@ type TAcc = {
   latencyHist: number[]
 }
 
-export function hourOf(iso: string): string {
-  const d = new Date(iso)
-  d.setUTCMinutes(0, 0, 0)
-  return d.toISOString()
-}
-
 const emptyAcc = (hour: string, dims: string[]): TAcc => ({
   hour, dims, events: 0n, runs: 0n, requests: 0n, tokensIn: 0n, cachedIn: 0n, cacheWrite: 0n, tokensOut: 0n, gpuMicros: 0n,
   unpriced: 0n, cost: 0n, savings: 0n, reported: 0n, latencySum: 0, latencyCount: 0n, latencyHist: [],
 })
 
-/** Group items by (hour, dimensions); `add` folds one item into its row. Rows come back in key order (a fixed lock order keeps concurrent upserts free of deadlocks). */
-function groupByKey<T extends { timestamp: string; dims: Record<TRollupDimension, string | null | undefined> }>(items: T[], add: (a: TAcc, item: T) => void): TAcc[] {
+/** Group items by (hour or day, the table's dimensions); `add` folds one item into its row. Rows come back in key order (a fixed lock order keeps concurrent upserts free of deadlocks). */
+function groupByKey<T extends { timestamp: string; dims: Record<TRollupDimension, string | null | undefined> }>(items: T[], add: (a: TAcc, item: T) => void, target: TRollupTable): TAcc[] {
   const map = new Map<string, TAcc>()
+  const bucket = bucketOf(target.time)
   for (const c of items) {
-    const hour = hourOf(c.timestamp)
-    const dims = ROLLUP_DIMENSIONS.map((d) => c.dims[d] ?? '')
+    const hour = bucket(c.timestamp)
+    const dims = target.dims.map((d) => c.dims[d] ?? '')
     const key = JSON.stringify([hour, dims])
     let a = map.get(key)
     if (!a) map.set(key, (a = emptyAcc(hour, dims)))
@@ -61,8 +59,8 @@ function groupByKey<T extends { timestamp: string; dims: Record<TRollupDimension
   return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
 }
 
-/** Sum new events' contributions by key. */
-export function aggregate(items: TRollupContribution[]): TAcc[] {
+/** Sum new events' contributions by the table's key (rollups_hourly unless told). */
+export function aggregate(items: TRollupContribution[], target: TRollupTable = HOURLY_ROLLUP): TAcc[] {
   return groupByKey(items, (a, c) => {
     a.events += 1n
     a.runs += BigInt(c.runs)
@@ -81,7 +79,7 @@ export function aggregate(items: TRollupContribution[]): TAcc[] {
       a.latencyCount += 1n
       addToHistogram(a.latencyHist, c.latency_ms)
     }
-  })
+  }, target)
 }
 
 /** A re-priced event's change: its old and new cost (null: unpriced). */
@@ -95,56 +93,71 @@ export type TRepriceChange = {
 }
 
 /** Sum re-pricing changes into rollup deltas (events and tokens unchanged; cost, savings and unpriced move). */
-export function aggregateRepricing(changes: TRepriceChange[]): TAcc[] {
+export function aggregateRepricing(changes: TRepriceChange[], target: TRollupTable = HOURLY_ROLLUP): TAcc[] {
   const scaled = (v: string | null) => (v === null ? 0n : toScaled(v, COST_SCALE))
   return groupByKey(changes, (a, c) => {
     a.cost += scaled(c.new_cost_usd) - scaled(c.old_cost_usd)
     a.savings += scaled(c.new_cache_savings_usd) - scaled(c.old_cache_savings_usd)
     a.unpriced += BigInt(Number(c.new_cost_usd === null) - Number(c.old_cost_usd === null))
-  })
+  }, target)
 }
 
-/** Add new events to the rollups, inside the caller's transaction. */
-export const applyRollups = (client: PoolClient, orgId: string, items: TRollupContribution[]) => upsertRollups(client, orgId, aggregate(items))
+/**
+ * Add new events to every rollup table (hourly and daily), inside the caller's
+ * transaction: the ingest worker's exactly-once guarantee covers them all.
+ * Returns the hourly rows touched.
+ */
+export async function applyRollups(client: PoolClient, orgId: string, items: TRollupContribution[]): Promise<number> {
+  let hourly = 0
+  for (const t of ROLLUP_TABLES) {
+    const n = await upsertRollups(client, orgId, t, aggregate(items, t))
+    if (t === HOURLY_ROLLUP) hourly = n
+  }
+  return hourly
+}
 
-/** Move the rollups by re-pricing changes, inside the caller's transaction. */
-export const applyRepricing = (client: PoolClient, orgId: string, changes: TRepriceChange[]) => upsertRollups(client, orgId, aggregateRepricing(changes))
+/** Move every rollup table by re-pricing changes, inside the caller's transaction. */
+export async function applyRepricing(client: PoolClient, orgId: string, changes: TRepriceChange[]): Promise<void> {
+  for (const t of ROLLUP_TABLES) await upsertRollups(client, orgId, t, aggregateRepricing(changes, t))
+}
 
-async function upsertRollups(client: PoolClient, orgId: string, rows: TAcc[]): Promise<number> {
+async function upsertRollups(client: PoolClient, orgId: string, target: TRollupTable, rows: TAcc[]): Promise<number> {
   if (rows.length === 0) return 0
   const col = <T>(f: (r: TAcc) => T) => rows.map(f)
-  const dimCols = ROLLUP_DIMENSIONS.map((_, i) => col((r) => r.dims[i]))
-  const dimNames = ROLLUP_DIMENSIONS.join(', ')
+  const dimCols = target.dims.map((_, i) => col((r) => r.dims[i]))
+  const dimNames = target.dims.join(', ')
+  const { table, time } = target
+  const p = (k: number) => `$${k + 3 + target.dims.length}` // the k-th measure's parameter
   await client.query(
-    `INSERT INTO rollups_hourly (org_id, hour, ${dimNames},
+    `INSERT INTO ${table} (org_id, ${time}, ${dimNames},
         events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
         unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, latency_hist)
-     SELECT $1::uuid, hour, ${dimNames},
+     SELECT $1::uuid, t, ${dimNames},
         events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
         unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, coalesce(latency_hist::int4[], '{}')
-     FROM unnest($2::timestamptz[], ${ROLLUP_DIMENSIONS.map((_, i) => `$${i + 3}::text[]`).join(', ')},
-        $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::int8[], $18::int8[], $19::numeric[],
-        $20::int8[], $21::numeric[], $22::numeric[], $23::numeric[], $24::float8[], $25::int8[], $26::int8[], $27::text[])
-       AS u(hour, ${dimNames},
+     FROM unnest($2::timestamptz[], ${target.dims.map((_, i) => `$${i + 3}::text[]`).join(', ')},
+        ${p(0)}::int8[], ${p(1)}::int8[], ${p(2)}::int8[], ${p(3)}::int8[], ${p(4)}::int8[], ${p(5)}::int8[], ${p(6)}::numeric[],
+        ${p(7)}::int8[], ${p(8)}::numeric[], ${p(9)}::numeric[], ${p(10)}::numeric[], ${p(11)}::float8[], ${p(12)}::int8[], ${p(13)}::int8[], ${p(14)}::text[])
+       AS u(t, ${dimNames},
         events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
         unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, latency_hist)
-     ON CONFLICT ON CONSTRAINT rollups_hourly_pkey DO UPDATE SET
-        events = rollups_hourly.events + EXCLUDED.events,
-        requests = rollups_hourly.requests + EXCLUDED.requests,
-        tokens_in = rollups_hourly.tokens_in + EXCLUDED.tokens_in,
-        cached_tokens_in = rollups_hourly.cached_tokens_in + EXCLUDED.cached_tokens_in,
-        cache_write_tokens = rollups_hourly.cache_write_tokens + EXCLUDED.cache_write_tokens,
-        tokens_out = rollups_hourly.tokens_out + EXCLUDED.tokens_out,
-        gpu_seconds = rollups_hourly.gpu_seconds + EXCLUDED.gpu_seconds,
-        unpriced_events = rollups_hourly.unpriced_events + EXCLUDED.unpriced_events,
-        cost_usd = rollups_hourly.cost_usd + EXCLUDED.cost_usd,
-        cache_savings_usd = rollups_hourly.cache_savings_usd + EXCLUDED.cache_savings_usd,
-        reported_cost_usd = rollups_hourly.reported_cost_usd + EXCLUDED.reported_cost_usd,
-        latency_ms_sum = rollups_hourly.latency_ms_sum + EXCLUDED.latency_ms_sum,
-        latency_count = rollups_hourly.latency_count + EXCLUDED.latency_count,
-        runs = rollups_hourly.runs + EXCLUDED.runs,
-        latency_hist = CASE WHEN cardinality(EXCLUDED.latency_hist) = 0 THEN rollups_hourly.latency_hist
-          ELSE outlay_hist_add(rollups_hourly.latency_hist::int8[], EXCLUDED.latency_hist)::int4[] END`,
+     ON CONFLICT ON CONSTRAINT ${table}_pkey DO UPDATE SET
+        events = ${table}.events + EXCLUDED.events,
+        requests = ${table}.requests + EXCLUDED.requests,
+        tokens_in = ${table}.tokens_in + EXCLUDED.tokens_in,
+        cached_tokens_in = ${table}.cached_tokens_in + EXCLUDED.cached_tokens_in,
+        cache_write_tokens = ${table}.cache_write_tokens + EXCLUDED.cache_write_tokens,
+        tokens_out = ${table}.tokens_out + EXCLUDED.tokens_out,
+        gpu_seconds = ${table}.gpu_seconds + EXCLUDED.gpu_seconds,
+        unpriced_events = ${table}.unpriced_events + EXCLUDED.unpriced_events,
+        cost_usd = ${table}.cost_usd + EXCLUDED.cost_usd,
+        cache_savings_usd = ${table}.cache_savings_usd + EXCLUDED.cache_savings_usd,
+        reported_cost_usd = ${table}.reported_cost_usd + EXCLUDED.reported_cost_usd,
+        latency_ms_sum = ${table}.latency_ms_sum + EXCLUDED.latency_ms_sum,
+        latency_count = ${table}.latency_count + EXCLUDED.latency_count,
+        runs = ${table}.runs + EXCLUDED.runs,
+        latency_hist = CASE WHEN cardinality(EXCLUDED.latency_hist) = 0 THEN ${table}.latency_hist
+          ELSE outlay_hist_add(${table}.latency_hist::int8[], EXCLUDED.latency_hist)::int4[] END`,
     [
       orgId,
       col((r) => r.hour),

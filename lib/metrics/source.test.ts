@@ -1,0 +1,106 @@
+import { describe, expect, test } from 'vitest'
+import { planSource, sourceSql } from '@/lib/metrics/source'
+import { metricsPlan, ZMetricsQuery } from '@/lib/metrics/query'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS } from '@/lib/rollups/tables'
+
+const d = (s: string) => new Date(s)
+const iso = (x: Date) => x.toISOString()
+const plan = (query: Record<string, string>) => {
+  const p = metricsPlan(ZMetricsQuery.parse(query))
+  return { table: p.cost.daily?.table ?? 'rollups_hourly', outcomes: p.outcomes.daily?.table ?? 'rollups_outcomes_hourly' }
+}
+// a page's 30-day period: midnight 30 days ago up to the next hour boundary
+const P30 = { from: '2026-10-27T00:00:00.000Z', to: '2026-11-25T22:00:00.000Z' }
+
+describe('planSource: the days and hours of a range', () => {
+  const T = [{ table: 'daily', dims: ['environment', 'traffic_source', 'workflow_id'] }]
+  const need = ['environment', 'traffic_source']
+
+  test("a page's period: whole days from the daily table, today's hours from the hourly one", () => {
+    const p = planSource(T, need, { from: d(P30.from), to: d(P30.to) }, 'day')
+    expect(p.daily).toEqual({ table: 'daily', from: d('2026-10-27T00:00:00.000Z'), to: d('2026-11-25T00:00:00.000Z') })
+    expect(p.hourly).toEqual([{ from: d('2026-11-25T00:00:00.000Z'), to: d(P30.to) }])
+  })
+
+  test('whole days only: no hourly read', () => {
+    const p = planSource(T, need, { from: d('2026-11-01'), to: d('2026-11-08') }, 'none')
+    expect(p.daily).toEqual({ table: 'daily', from: d('2026-11-01'), to: d('2026-11-08') })
+    expect(p.hourly).toEqual([])
+  })
+
+  test('ragged ends on both sides: hours before the first whole day and after the last', () => {
+    const p = planSource(T, need, { from: d('2026-11-01T05:30:00Z'), to: d('2026-11-04T07:10:00Z') }, 'none')
+    // hours read: from 05:00 on the 1st (the hour of `from`) up to 08:00 on the 4th (the hour 07:00 starts before `to`)
+    expect(p.daily).toEqual({ table: 'daily', from: d('2026-11-02'), to: d('2026-11-04') })
+    expect(p.hourly).toEqual([
+      { from: d('2026-11-01T05:00:00Z'), to: d('2026-11-02') },
+      { from: d('2026-11-04'), to: d('2026-11-04T07:10:00Z') },
+    ])
+  })
+
+  test('a `to` inside the last hour of a day makes that day whole', () => {
+    const p = planSource(T, need, { from: d('2026-11-01'), to: d('2026-11-02T23:30:00Z') }, 'none')
+    expect(p.daily).toEqual({ table: 'daily', from: d('2026-11-01'), to: d('2026-11-03') })
+    expect(p.hourly).toEqual([])
+  })
+
+  test('no whole day, hour granularity, or a dimension no daily table has: hourly only, as before', () => {
+    const hourlyOnly = (from: string, to: string) => ({ daily: null, hourly: [{ from: new Date(Math.floor(d(from).getTime() / 3_600_000) * 3_600_000), to: d(to) }] })
+    expect(planSource(T, need, { from: d('2026-11-01T05:30:00Z'), to: d('2026-11-02T03:00:00Z') }, 'none')).toEqual(hourlyOnly('2026-11-01T05:30:00Z', '2026-11-02T03:00:00Z'))
+    expect(planSource(T, need, { from: d('2026-11-01'), to: d('2026-11-08') }, 'hour')).toEqual(hourlyOnly('2026-11-01', '2026-11-08'))
+    expect(planSource(T, [...need, 'step'], { from: d('2026-11-01'), to: d('2026-11-08') }, 'none')).toEqual(hourlyOnly('2026-11-01', '2026-11-08'))
+  })
+
+  test('the first table (narrowest) that has every dimension', () => {
+    const tables = [{ table: 'a', dims: ['x'] }, { table: 'b', dims: ['x', 'y'] }, { table: 'c', dims: ['x', 'y', 'z'] }]
+    const r = { from: d('2026-11-01'), to: d('2026-11-03') }
+    expect(planSource(tables, ['x'], r, 'none').daily?.table).toBe('a')
+    expect(planSource(tables, ['y'], r, 'none').daily?.table).toBe('b')
+    expect(planSource(tables, ['z', 'x'], r, 'none').daily?.table).toBe('c')
+    expect(planSource(tables, ['w'], r, 'none').daily).toBeNull()
+  })
+})
+
+describe('metricsPlan: the table each page request reads', () => {
+  test('the overview, workflows, features and accounts pages', () => {
+    expect(plan({ ...P30 })).toMatchObject({ table: 'rollups_daily_models' })
+    expect(plan({ ...P30, granularity: 'day', group_by: 'traffic_source' }).table).toBe('rollups_daily_models')
+    expect(plan({ ...P30, group_by: 'provider,model' }).table).toBe('rollups_daily_models')
+    expect(plan({ ...P30, group_by: 'workflow_id' })).toEqual({ table: 'rollups_daily_workflows', outcomes: 'rollups_outcomes_daily_workflows' })
+    expect(plan({ ...P30, group_by: 'workflow_id', outcome: 'retry,error' }).table).toBe('rollups_daily_workflows')
+    expect(plan({ ...P30, group_by: 'feature', environment: 'production' }).table).toBe('rollups_daily_workflows')
+    expect(plan({ ...P30, group_by: 'account_id', granularity: 'day' })).toEqual({ table: 'rollups_daily_accounts', outcomes: 'rollups_outcomes_daily' })
+  })
+
+  test('detail pages', () => {
+    expect(plan({ ...P30, workflow_id: 'w', group_by: 'step,provider,model', latency_quantiles: 'true' }).table).toBe('rollups_daily_steps')
+    expect(plan({ ...P30, workflow_id: 'w', group_by: 'outcome', granularity: 'day' }).table).toBe('rollups_daily_workflows')
+    expect(plan({ ...P30, account_id: 'a', group_by: 'account_id' }).table).toBe('rollups_daily_accounts')
+    expect(plan({ ...P30, account_id: 'a', group_by: 'workflow_id', granularity: 'day' }).table).toBe('rollups_daily')
+    expect(plan({ ...P30, group_by: 'account_id,workflow_id,step', outcome: 'retry,error' }).table).toBe('rollups_daily')
+  })
+
+  test('hour granularity stays hourly; outcomes follow their own dimensions', () => {
+    expect(plan({ ...P30, granularity: 'hour', from: '2026-11-20' })).toEqual({ table: 'rollups_hourly', outcomes: 'rollups_outcomes_hourly' })
+    expect(plan({ ...P30, group_by: 'feature', account_id: 'a' }).outcomes).toBe('rollups_outcomes_daily')
+  })
+
+  test('every daily table keys environment and traffic source (production_cost_usd needs them)', () => {
+    for (const t of DAILY_ROLLUPS) expect(t.dims).toEqual(expect.arrayContaining(['environment', 'traffic_source']))
+    expect(DAILY_OUTCOMES.at(-1)?.dims).toEqual(['workflow_id', 'feature', 'account_id'])
+  })
+})
+
+describe('sourceSql', () => {
+  test('one branch per table read, with the shared filters and their own time bounds', () => {
+    const params: unknown[] = ['org', ['production']]
+    const p = planSource(DAILY_ROLLUPS, ['environment', 'traffic_source'], { from: d('2026-11-01T05:00:00Z'), to: d('2026-11-03T02:00:00Z') }, 'none')
+    const sql = sourceSql(p, 'rollups_hourly', ['environment', 'events'], ['environment = ANY($2::text[])'], params)
+    expect(sql.match(/SELECT/g)).toHaveLength(3)
+    expect(sql).toContain('SELECT day AS at, environment, events FROM rollups_daily_models WHERE org_id = $1 AND day >= $3::timestamptz AND day < $4::timestamptz AND environment = ANY($2::text[])')
+    expect(sql).toContain('SELECT hour AS at, environment, events FROM rollups_hourly WHERE org_id = $1 AND hour >= $5::timestamptz AND hour < $6::timestamptz')
+    expect(params.slice(2).map((x) => iso(new Date(x as string)))).toEqual([
+      '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z', '2026-11-01T05:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z', '2026-11-03T02:00:00.000Z',
+    ])
+  })
+})

@@ -1,0 +1,64 @@
+// Which rollup tables answer a read, and the SQL that reads them.
+//
+// A read covers the hours from the hour of `from` up to `to` (exclusive), as
+// rollups_hourly has always been read. The whole UTC days inside that span come
+// from the narrowest daily table whose key holds every dimension the read groups
+// or filters by; the hours before the first whole day and after the last one
+// (a page's "today so far") come from rollups_hourly. Both are sums of the same
+// events, so the answer is the hourly answer: money to the last decimal.
+// Hour granularity, or no daily table with the dimensions, reads hourly only.
+
+const HOUR_MS = 3600 * 1000
+const DAY_MS = 24 * HOUR_MS
+
+export type TRange = { from: Date; to: Date }
+export type TSourcePlan = {
+  /** the daily table and the whole days [from, to) it answers; null: the hourly table answers everything */
+  daily: { table: string; from: Date; to: Date } | null
+  /** hourly spans, each read as `hour >= from AND hour < to` */
+  hourly: TRange[]
+}
+
+const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit
+const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit
+
+/**
+ * The plan for reading [from, to) needing `dims`: `tables` are the daily
+ * tables, narrowest first.
+ */
+export function planSource(tables: readonly { table: string; dims: readonly string[] }[], dims: readonly string[], range: TRange, granularity: 'hour' | 'day' | 'none'): TSourcePlan {
+  const hFrom = floorTo(range.from.getTime(), HOUR_MS)
+  const to = range.to.getTime()
+  const hourlyOnly: TSourcePlan = { daily: null, hourly: [{ from: new Date(hFrom), to: range.to }] }
+  if (granularity === 'hour') return hourlyOnly
+  const table = tables.find((t) => dims.every((d) => t.dims.includes(d)))
+  if (!table) return hourlyOnly
+  // the hours read are [hFrom, ceil-to-hour(to)); the whole days inside them
+  const dFrom = ceilTo(hFrom, DAY_MS)
+  const dTo = floorTo(ceilTo(to, HOUR_MS), DAY_MS)
+  if (dFrom >= dTo) return hourlyOnly
+  const hourly: TRange[] = []
+  if (hFrom < dFrom) hourly.push({ from: new Date(hFrom), to: new Date(dFrom) })
+  if (dTo < to) hourly.push({ from: new Date(dTo), to: range.to })
+  return { daily: { table: table.table, from: new Date(dFrom), to: new Date(dTo) }, hourly }
+}
+
+/**
+ * `( SELECT <time> AS at, <columns> FROM … UNION ALL … ) AS src` for a plan.
+ * `params` holds the organization id as $1 and the filters' values already;
+ * `filters` are the WHERE clauses shared by every branch. Appends the
+ * branches' time bounds to `params`.
+ */
+export function sourceSql(plan: TSourcePlan, hourlyTable: string, columns: readonly string[], filters: readonly string[], params: unknown[]): string {
+  const cols = columns.join(', ')
+  const branch = (table: string, time: 'hour' | 'day', r: TRange) => {
+    params.push(r.from.toISOString(), r.to.toISOString())
+    const where = [`org_id = $1`, `${time} >= $${params.length - 1}::timestamptz`, `${time} < $${params.length}::timestamptz`, ...filters]
+    return `SELECT ${time} AS at, ${cols} FROM ${table} WHERE ${where.join(' AND ')}`
+  }
+  const branches = [
+    ...(plan.daily ? [branch(plan.daily.table, 'day', plan.daily)] : []),
+    ...plan.hourly.map((r) => branch(hourlyTable, 'hour', r)),
+  ]
+  return `(${branches.join('\n  UNION ALL\n  ')}) AS src`
+}
