@@ -72,15 +72,22 @@ it('kill -9 of a worker mid-backlog loses no event and counts none twice', async
   await until(async () => (await processedBatches()) === BATCHES, 90_000, 'the second worker to finish the backlog')
 
   const unique = BATCHES * PER_BATCH - (BATCHES - 1)
-  const r = await pool().query<{ events: string; rolled: string; cost: string; rolled_cost: string }>(
+  const r = await pool().query<{ events: string; rolled: string; cost: string; rolled_cost: string; daily: string; daily_cost: string; daily_models: string }>(
     `SELECT (SELECT count(*) FROM inference_events WHERE org_id = $1)::text AS events,
             (SELECT sum(events) FROM rollups_hourly WHERE org_id = $1)::text AS rolled,
             (SELECT sum(cost_usd) FROM inference_events WHERE org_id = $1)::text AS cost,
-            (SELECT sum(cost_usd) FROM rollups_hourly WHERE org_id = $1)::text AS rolled_cost`,
+            (SELECT sum(cost_usd) FROM rollups_hourly WHERE org_id = $1)::text AS rolled_cost,
+            (SELECT sum(events) FROM rollups_daily WHERE org_id = $1)::text AS daily,
+            (SELECT sum(cost_usd) FROM rollups_daily WHERE org_id = $1)::text AS daily_cost,
+            (SELECT sum(events) FROM rollups_daily_models WHERE org_id = $1)::text AS daily_models`,
     [orgId],
   )
   expect(Number(r.rows[0].events)).toBe(unique)
   expect(Number(r.rows[0].rolled)).toBe(unique)
+  // the daily rollups move in the same transaction: exactly once too
+  expect(Number(r.rows[0].daily)).toBe(unique)
+  expect(Number(r.rows[0].daily_models)).toBe(unique)
+  expect(r.rows[0].daily_cost).toBe(r.rows[0].cost)
   // 1000·0.15 + 100·0.60 = 210 µ$ per event
   expect(r.rows[0].rolled_cost).toBe(r.rows[0].cost)
   expect(r.rows[0].cost).toBe(fromScaled(BigInt(unique) * 210n, 6) + '000000')

@@ -34,9 +34,10 @@ async function until(pred: () => Promise<boolean>, ms: number, what: string) {
   }
 }
 const counts = async () =>
-  (await pool().query<{ events: number; rolled: number; pending: number }>(
+  (await pool().query<{ events: number; rolled: number; rolled_daily: number; pending: number }>(
     `SELECT (SELECT count(*) FROM inference_events WHERE org_id = $1)::int AS events,
             (SELECT coalesce(sum(events), 0) FROM rollups_hourly WHERE org_id = $1)::int AS rolled,
+            (SELECT coalesce(sum(events), 0) FROM rollups_daily_workflows WHERE org_id = $1)::int AS rolled_daily,
             (SELECT count(*) FROM ingest_batches WHERE processed_at IS NULL)::int AS pending`, [orgId])).rows[0]
 
 beforeAll(async () => {
@@ -69,5 +70,5 @@ it('loses nothing and counts nothing twice across a Redis restart that loses its
   await startRedis() // empty
 
   await until(async () => (await counts()).pending === 0, 60_000, 'every batch to be processed')
-  expect(await counts()).toEqual({ events: 3000, rolled: 3000, pending: 0 })
+  expect(await counts()).toEqual({ events: 3000, rolled: 3000, rolled_daily: 3000, pending: 0 })
 }, 120_000)
