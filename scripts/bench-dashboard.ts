@@ -630,7 +630,11 @@ async function timePage(base: URL, key: string, p: TPage, o: TOpts, agent: http.
     const t0 = performance.now()
     const done = await Promise.all(p.requests.map(async (r) => {
       const s = performance.now()
-      const a = await request(agent, base, 'GET', r.path, key, undefined, 300_000)
+      // a keep-alive socket the server closed while idle fails at once ("socket hang up"): that request is sent again on a new one
+      const a = await request(agent, base, 'GET', r.path, key, undefined, 300_000).catch((e: Error) => {
+        if (!/socket hang up|ECONNRESET/.test(e.message)) throw e
+        return request(agent, base, 'GET', r.path, key, undefined, 300_000)
+      })
       const d = performance.now() - s
       if (a.status !== 200) throw new Error(`GET ${r.path} answered ${a.status}: ${a.body.slice(0, 300)}`)
       let n: number | null = null
