@@ -3,9 +3,9 @@ import IORedis from 'ioredis'
 import { loadEnv } from '@/lib/env'
 import { closeDb } from '@/lib/db'
 import { BUDGET_EVALUATION_EVERY_MS, closeQueues, queue, QUEUE_BUDGETS, QUEUE_INGEST, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
-import { evaluateAllBudgets } from '@/lib/budgets/alerts'
 import { ingestProcessor } from '@/workers/processors/ingest'
 import { repriceProcessor } from '@/workers/processors/reprice'
+import { budgetsProcessor } from '@/workers/processors/budgets'
 import { reconcileOnce } from '@/workers/reconciler'
 import { hostname } from 'node:os'
 
@@ -21,7 +21,7 @@ const workers = [
   // Re-pricing is long and rare: one at a time per process keeps ingest responsive.
   new Worker(QUEUE_REPRICE, repriceProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
   // Budgets: one scheduler for every worker process (upsert is idempotent), one evaluation at a time.
-  new Worker(QUEUE_BUDGETS, async () => ({ fired: await evaluateAllBudgets() }), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
+  new Worker(QUEUE_BUDGETS, budgetsProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
 ]
 void queue(QUEUE_BUDGETS)
   .upsertJobScheduler('evaluate-budgets', { every: BUDGET_EVALUATION_EVERY_MS }, { name: 'evaluate', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } })

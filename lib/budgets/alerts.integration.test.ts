@@ -37,7 +37,7 @@ beforeAll(async () => {
   writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
   otherKey = (await createApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
   await createBudget(orgId, { name: 'Support daily', environment: null, workflow_id: 'support', account_id: null, feature: null, traffic_sources: ['production'],
-    period: 'day', rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: false, owner: null })
+    period: 'day', rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: false, cutoff_action: 'throttle', throttle_per_minute: 60, owner: null })
 })
 afterAll(async () => {
   await closeQueues()

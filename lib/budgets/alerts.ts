@@ -5,6 +5,7 @@
 import { pool } from '@/lib/db'
 import { notFound } from '@/lib/errors'
 import { listBudgets, type TBudgetView } from '@/lib/budgets'
+import { refreshEnforcement } from '@/lib/budgets/enforce'
 
 export type TAlertKey = { period_start: string; threshold: number; state: 'warning' | 'exceeded' }
 
@@ -33,10 +34,12 @@ export type TBudgetAlert = {
   acknowledged_at: string | null
 }
 
-/** Measure one organization's budgets at `now` and record the crossings not recorded yet; returns the alerts that fired. */
+/** Measure one organization's budgets at `now`, publish what decide enforces, and record the crossings not recorded yet; returns the alerts that fired. */
 export async function evaluateOrgBudgets(orgId: string, now = new Date()): Promise<TBudgetAlert[]> {
   const fired: TBudgetAlert[] = []
-  for (const b of await listBudgets(orgId, now)) {
+  const budgets = await listBudgets(orgId, now)
+  await refreshEnforcement(orgId, budgets, now)
+  for (const b of budgets) {
     for (const k of alertKeys(b, now)) {
       const r = await pool().query<{ id: string; fired_at: Date }>(
         `INSERT INTO budget_alerts (org_id, budget_id, period_start, threshold, state, actual_usd, amount_usd, fired_at)

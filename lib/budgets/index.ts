@@ -18,7 +18,7 @@ export type TBudget = Omit<TBudgetCreate, 'period' | 'metric'> & {
 export type TBudgetView = TBudget & { status: TBudgetStatus }
 
 const COLUMNS = `id::text, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric,
-  amount_usd::text AS amount_usd, thresholds, hard_cutoff, owner, created_at, updated_at`
+  amount_usd::text AS amount_usd, thresholds, hard_cutoff, cutoff_action, throttle_per_minute, owner, created_at, updated_at`
 
 const trim = (v: string) => (v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v)
 
@@ -58,12 +58,13 @@ export async function getBudget(orgId: string, id: string): Promise<TBudget> {
   return toBudget(r.rows[0])
 }
 
-const VALUES = (b: TBudgetCreate) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner]
+const VALUES = (b: TBudgetCreate) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner, b.cutoff_action, b.throttle_per_minute]
 
 export async function createBudget(orgId: string, b: TBudgetCreate, now = new Date()): Promise<TBudgetView> {
   const r = await pool().query(
-    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
+    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner,
+       cutoff_action, throttle_per_minute)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
     [orgId, ...VALUES(b)],
   )
   return measureBudget(orgId, toBudget(r.rows[0]), now)
@@ -76,7 +77,8 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
   const merged = parseOrThrow(ZBudgetCreate, { ...fields, ...patch }, 'Invalid budget')
   const r = await pool().query(
     `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
-       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, updated_at = now()
+       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, cutoff_action = $16, throttle_per_minute = $17,
+       updated_at = now()
      WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
     [orgId, id, ...VALUES(merged)],
   )

@@ -26,6 +26,18 @@ export const repriceJobId = (repriceId: string) => `reprice-${repriceId}`
 /** Budget evaluation: a repeatable job measures every budget and records the thresholds crossed. */
 export const QUEUE_BUDGETS = 'budgets'
 export const BUDGET_EVALUATION_EVERY_MS = 30_000
+export const ZBudgetsJob = z.object({ orgId: z.uuid().optional() })
+export type TBudgetsJob = z.infer<typeof ZBudgetsJob>
+
+/**
+ * Evaluate one organization's budgets soon after its rollups moved: at most one
+ * waiting job per organization (deduplicated), one more if spend moves while it runs.
+ */
+export async function enqueueBudgetEvaluation(orgId: string, delayMs = 1000): Promise<void> {
+  await queue(QUEUE_BUDGETS).add('evaluate-org', { orgId } satisfies TBudgetsJob, {
+    delay: delayMs, deduplication: { id: `evaluate-${orgId}`, keepLastIfActive: true }, removeOnComplete: true, removeOnFail: { count: 100 },
+  })
+}
 
 /** One job per batch; the job id makes a re-queue of a waiting batch a no-op. */
 export const ingestJobId = (batchId: string) => `batch-${batchId}`
