@@ -7,9 +7,10 @@ import { closeQueues, QUEUE_BUDGETS, QUEUE_INGEST, workerConnection } from '@/li
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
-import { createBudget } from '@/lib/budgets'
+import { budgetHistory, createBudget } from '@/lib/budgets'
 import { evaluateOrgBudgets } from '@/lib/budgets/alerts'
 import { stateHistory } from '@/lib/budgets/enforce'
+import { GET as getHistory } from '@/app/api/v1/budgets/[id]/history/route'
 import { decide } from '@/lib/decide'
 import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { ingestProcessor } from '@/workers/processors/ingest'
@@ -75,6 +76,21 @@ describe('run-time enforcement', () => {
     expect(minute.map((v) => v.action).sort()).toEqual(['allow', 'allow', 'allow', 'throttle', 'throttle'])
     expect(minute.find((v) => v.action === 'throttle')).toEqual({ state: 'exceeded', action: 'throttle', retry_after_s: 50, budget_id: budgetIds.throttle, budget_name: 'Support daily (throttle)' })
     expect((await verdict({ account_id: 'globex' }, '2026-11-02T13:01:00Z')).action).toBe('allow')
+  })
+
+  it('draws the day as a burn-down from the rollups: spend per hour, cumulative, pace and projection', async () => {
+    const h = await budgetHistory(orgId, budgetIds.throttle, at('2026-11-02T13:00:00Z'))
+    expect(h.granularity).toBe('hour')
+    expect(h.points).toHaveLength(24)
+    expect(h.points.slice(8, 13).map((p) => [p.spend_usd, p.cumulative_usd])).toEqual([
+      ['0.000000', '0.000000'], ['0.350000', '0.350000'], ['0.350000', '0.700000'], ['0.350000', '1.050000'], ['0.000000', '1.050000'],
+    ])
+    expect(h.points[23]).toMatchObject({ pace_usd: '1.000000', projected_usd: '1.938461', cumulative_usd: null }) // 1.05 × 24 / 13
+    expect(h.budget.status).toMatchObject({ state: 'exceeded', actual_usd: '1.050000' })
+    expect(h.state_changes.map((c) => c.to_state)).toEqual(['exceeded'])
+    const r = await getHistory(apiRequest(`/api/v1/budgets/${budgetIds.throttle}/history`, { key: readKey }), { params: Promise.resolve({ id: budgetIds.throttle }) })
+    expect(r.status).toBe(200)
+    expect((await r.json()).points).toHaveLength(24)
   })
 
   it('leaves other workflows and other traffic sources alone', async () => {
