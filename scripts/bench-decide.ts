@@ -91,7 +91,7 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
     run('npm', ['run', 'build'], env, setupLog, 'npm run build')
   }
   const worker = startProcess('worker', 'npx', ['tsx', 'workers/index.ts'], env, path.join(logDir, 'worker.log'))
-  const web = startProcess('web', 'npx', ['next', 'start', '-p', String(o.port)], env, path.join(logDir, 'web.log'))
+  const web = startProcess('web', 'npx', ['tsx', 'server.ts', '-p', String(o.port)], { ...env, NODE_ENV: 'production' }, path.join(logDir, 'web.log'))
   log(`started web (pgid ${web.pid}) and a worker (pgid ${worker.pid}); logs in ${logDir}`)
   for (const deadline = Date.now() + 120_000; ; await sleep(500)) {
     const dead = started.find((p) => p.exited)
