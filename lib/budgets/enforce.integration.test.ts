@@ -12,6 +12,7 @@ import { evaluateOrgBudgets } from '@/lib/budgets/alerts'
 import { stateHistory } from '@/lib/budgets/enforce'
 import { GET as getHistory } from '@/app/api/v1/budgets/[id]/history/route'
 import { decide } from '@/lib/decide'
+import { decideWithKey } from '@/lib/decide/http'
 import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { ingestProcessor } from '@/workers/processors/ingest'
 import { budgetsProcessor } from '@/workers/processors/budgets'
@@ -134,6 +135,22 @@ describe('POST /api/v1/decide', () => {
     ]))
     expect((await postDecide(apiRequest('/api/v1/decide', { key: readKey, body: { workflow_id: 'a', step: 'b' } }))).status).toBe(403)
     expect((await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: '{"workflow_id":' }))).status).toBe(400)
+  })
+
+  it('answers the same on the web server\'s fast path (API keys, before Next.js), errors included', async () => {
+    const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
+    const ok = await decideWithKey(`Bearer ${ingestKey}`, 'application/json', enc({ workflow_id: 'support', step: 'draft', account_id: 'acme' }))
+    const viaRoute = await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: { workflow_id: 'support', step: 'draft', account_id: 'acme' } }))
+    expect(ok.status).toBe(viaRoute.status)
+    expect(ok.body).toEqual(await viaRoute.json())
+    expect((await decideWithKey('Basic abc', 'application/json', enc({}))).status).toBe(401)
+    expect((await decideWithKey(`Bearer ${readKey}`, 'application/json', enc({}))).status).toBe(403)
+    expect((await decideWithKey(`Bearer ${ingestKey}`, 'text/plain', enc({}))).status).toBe(415)
+    const bad = await decideWithKey(`Bearer ${ingestKey}`, 'application/json', enc('{"workflow_id":'))
+    expect(bad.status).toBe(400)
+    expect((bad.body as { error: { message: string } }).error.message).toMatch(/not valid JSON/)
+    const missing = await decideWithKey(`Bearer ${ingestKey}`, 'application/json', enc({ workflow_id: 'x' }))
+    expect(missing).toMatchObject({ status: 400, body: { error: { details: { errors: ['step: is required'] } } } })
   })
 
   it('flips within seconds of the spend, through the workers: ingest → rollups → evaluation → decide', async () => {
