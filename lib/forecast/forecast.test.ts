@@ -41,3 +41,17 @@ describe('dailyMicros', () => {
     expect(dailyMicros([{ bucket: '2026-11-02T00:00:00.000Z', cost_usd: '1.5' }], from, from + 3 * 86_400_000)).toEqual([0n, 1_500_000n, 0n])
   })
 })
+
+describe('forecast view', () => {
+  it('charts the last weeks and the forecast, and says how far to trust it', async () => {
+    const { forecastChartPoints, trustLabel } = await import('@/lib/forecast/view')
+    const f = forecastSeries(daily, today, { workflow_id: null, account_id: null })
+    const pts = forecastChartPoints(f, 14)
+    expect(pts[0].day).toBe('2026-11-11')
+    expect(pts[14]).toMatchObject({ day: '2026-11-25', actual: null })
+    expect(pts[14].band![0]).toBeLessThanOrEqual(pts[14].forecast!)
+    expect(trustLabel(null)).toMatch(/no backtest/)
+    expect(trustLabel(0.04)).toBe('good: off by 4.0% a day on average over the last 4 weeks')
+    expect(trustLabel(0.4)).toMatch(/^rough/)
+  })
+})
