@@ -55,3 +55,11 @@ describe('forecast view', () => {
     expect(trustLabel(0.4)).toMatch(/^rough/)
   })
 })
+
+describe('forecast chart', () => {
+  it('starts at the first day with spend', async () => {
+    const { forecastChartPoints } = await import('@/lib/forecast/view')
+    const young = [...Array(40).fill(0n), ...Array(20).fill(5_000_000n)]
+    expect(forecastChartPoints(forecastSeries(young, today, { workflow_id: null, account_id: null }))[0].day).toBe('2026-11-05')
+  })
+})

@@ -4,7 +4,9 @@ import type { TForecast } from '@/lib/forecast'
 /** The series for a chart (numbers for drawing only). */
 export function forecastChartPoints(f: Pick<TForecast, 'series'>, lastDays = 56): { day: string; actual: number | null; forecast: number | null; band: [number, number] | null }[] {
   const firstForecast = f.series.findIndex((p) => p.forecast_usd !== null)
-  const start = Math.max(0, (firstForecast < 0 ? f.series.length : firstForecast) - lastDays)
+  const firstSpend = f.series.findIndex((p) => p.forecast_usd !== null || (p.actual_usd !== null && Number(p.actual_usd) > 0))
+  // the last weeks, but not the days before the scope's first spend
+  const start = Math.max(0, firstSpend, (firstForecast < 0 ? f.series.length : firstForecast) - lastDays)
   return f.series.slice(start).map((p) => ({
     day: p.day,
     actual: p.actual_usd === null ? null : Number(p.actual_usd),
