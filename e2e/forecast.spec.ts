@@ -27,6 +27,8 @@ test('forecast: month so far from the books, month and quarter end with a band, 
      FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`, [org_slug, new Date(today).toISOString()]))[0]
   await expect(async () => expect((await monthSoFar()).n).toBe(events.length)).toPass({ timeout: 60_000 })
 
+  expect((await page.request.post(`/api/v1/budgets?org=${org_slug}`, { data: { name: 'Support monthly', workflow_id: 'support', period: 'month', metric: 'spend', amount_usd: '100000' } })).status()).toBe(201)
+
   await page.goto(`/${org_slug}/overview`)
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forecast' }).click()
   await expect(page.getByRole('heading', { name: 'Forecast', level: 1 })).toBeVisible()
@@ -36,6 +38,8 @@ test('forecast: month so far from the books, month and quarter end with a band, 
   await expect(page.getByRole('img', { name: /Daily spend of the whole organization and its forecast/ })).toBeVisible()
   // 21 days of history: fitted, but too short to backtest (needs 6 weeks)
   await expect(page.getByTestId('kpi-mape')).toHaveText('—')
+
+  await expect(page.getByTestId('budget-outlook').locator('tr[data-budget="Support monthly"]')).toHaveAttribute('data-verdict', 'within')
 
   const row = page.getByTestId('forecast-summary').locator('tr[data-row="workflow/support"]')
   await expect(row.locator('[data-month-end]')).toHaveText(/^\$\d/)

@@ -3,9 +3,9 @@ import Link from 'next/link'
 import { useSearchParams } from 'next/navigation'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { ForecastChart } from '@/components/charts/forecast-chart'
-import { useForecast, useForecastSummary } from '@/components/forecast/queries'
+import { useBudgetOutlook, useForecast, useForecastSummary } from '@/components/forecast/queries'
 import { downloadCsv } from '@/components/metrics/breakdown'
-import type { TForecastSummaryRow, TPeriodForecast } from '@/lib/forecast'
+import type { TBudgetOutlook, TForecastSummaryRow, TPeriodForecast } from '@/lib/forecast'
 import { forecastChartPoints, trustLabel } from '@/lib/forecast/view'
 import { formatPercent, formatUsd } from '@/lib/format'
 import { toCsv } from '@/lib/csv'
@@ -61,6 +61,8 @@ export function Forecast({ org }: { org: string }) {
         )}
       </Card>
 
+      {!scope.workflow_id && !scope.account_id && <BudgetsCard org={org} />}
+
       <Card title="By workflow and top accounts" subtitle="Each forecast on its own series; the rows need not add up to the organization's (each has its own fit)."
         actions={summary.data && summary.data.rows.length > 0 ? <Button variant="secondary" onClick={() => downloadCsv('forecast.csv', summaryCsv(summary.data!.rows))}>Export CSV</Button> : undefined}>
         {summary.error && <Alert>Could not load: {summary.error.message}</Alert>}
@@ -108,4 +110,44 @@ function summaryCsv(rows: TForecastSummaryRow[]): string {
     ...rows.map((r) => [r.kind, r.id, r.month_end.actual_to_date_usd, r.month_end.forecast_usd, r.month_end.lower_usd, r.month_end.upper_usd,
       r.quarter_end.actual_to_date_usd, r.quarter_end.forecast_usd, r.quarter_end.lower_usd, r.quarter_end.upper_usd, r.mape === null ? null : r.mape.toFixed(4)]),
   ])
+}
+
+const DAY = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' })
+const VERDICT: Record<TBudgetOutlook['verdict'], { label: string; style: string }> = {
+  over: { label: 'will be exceeded', style: 'bg-red-50 text-red-800 ring-red-200' },
+  at_risk: { label: 'at risk', style: 'bg-amber-50 text-amber-900 ring-amber-200' },
+  within: { label: 'will hold', style: 'bg-emerald-50 text-emerald-800 ring-emerald-200' },
+  unknown: { label: 'too little history', style: 'bg-slate-50 text-slate-600 ring-slate-200' },
+}
+
+/** Which monthly spend budgets the forecast says will be exceeded, and when. */
+function BudgetsCard({ org }: { org: string }) {
+  const q = useBudgetOutlook(org)
+  const rows = q.data?.budgets ?? null
+  return (
+    <Card title="This month's budgets against the forecast" subtitle="Monthly spend budgets, each against the forecast of its own scope. At risk: only the band's upper edge passes the amount.">
+      {q.error && <Alert>Could not load: {q.error.message}</Alert>}
+      {rows ? (
+        rows.length ? (
+          <table className="w-full text-sm" data-testid="budget-outlook">
+            <thead><tr className="text-left text-xs text-slate-500"><th className="py-1 font-medium">Budget</th><th className="text-right font-medium">Amount</th>
+              <th className="text-right font-medium">Month end, forecast</th><th className="font-medium pl-4">Outlook</th></tr></thead>
+            <tbody>
+              {rows.map((b) => (
+                <tr key={b.budget_id} className="border-t border-slate-100" data-budget={b.name} data-verdict={b.verdict}>
+                  <td className="py-1.5"><Link className="text-brand-600 hover:underline" href={`/${org}/budgets/${b.budget_id}`}>{b.name}</Link></td>
+                  <td className="num text-right">{formatUsd(b.amount_usd)}</td>
+                  <td className="num text-right">{b.month_end.forecast_usd === null ? '—' : `${formatUsd(b.month_end.forecast_usd)} (${formatUsd(b.month_end.lower_usd!)} – ${formatUsd(b.month_end.upper_usd!)})`}</td>
+                  <td className="pl-4">
+                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${VERDICT[b.verdict].style}`}>{VERDICT[b.verdict].label}</span>
+                    {b.exceeds_on && <span className="ml-2 text-xs text-slate-600">{Date.parse(b.exceeds_on) <= Date.now() ? 'already over' : `on ${DAY.format(new Date(b.exceeds_on))}`}</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : <p className="text-sm text-slate-600">No monthly spend budget yet. <Link className="text-brand-600 hover:underline" href={`/${org}/budgets`}>Create one</Link> to see here whether the month will hold it.</p>
+      ) : <Skeleton className="h-24" />}
+    </Card>
+  )
 }

@@ -1,7 +1,7 @@
 'use client'
 import { useQuery } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
-import type { TForecast, TForecastSummaryRow } from '@/lib/forecast'
+import type { TBudgetOutlook, TForecast, TForecastSummaryRow } from '@/lib/forecast'
 
 export function useForecast(org: string, scope: { workflow_id?: string; account_id?: string }) {
   return useQuery({
@@ -19,5 +19,12 @@ export function useForecastSummary(org: string) {
   return useQuery({
     queryKey: ['forecast-summary', org],
     queryFn: ({ signal }) => apiFetch<{ rows: TForecastSummaryRow[] }>(`/api/v1/forecast/summary?org=${encodeURIComponent(org)}`, { signal }),
+  })
+}
+
+export function useBudgetOutlook(org: string) {
+  return useQuery({
+    queryKey: ['forecast-budgets', org],
+    queryFn: ({ signal }) => apiFetch<{ budgets: TBudgetOutlook[] }>(`/api/v1/forecast/budgets?org=${encodeURIComponent(org)}`, { signal }),
   })
 }

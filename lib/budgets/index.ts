@@ -54,9 +54,14 @@ export async function measureBudget(orgId: string, b: TBudget, now: Date): Promi
   return { ...b, status: budgetStatus(b, w, measureOf(rows[0])) }
 }
 
-export async function listBudgets(orgId: string, now = new Date()): Promise<TBudgetView[]> {
+/** The organization's budgets as configured (not measured). */
+export async function listBudgetRules(orgId: string): Promise<TBudget[]> {
   const r = await pool().query(`SELECT ${COLUMNS} FROM budgets WHERE org_id = $1 ORDER BY name, created_at`, [orgId])
-  return Promise.all(r.rows.map((row) => measureBudget(orgId, toBudget(row), now)))
+  return r.rows.map(toBudget)
+}
+
+export async function listBudgets(orgId: string, now = new Date()): Promise<TBudgetView[]> {
+  return Promise.all((await listBudgetRules(orgId)).map((b) => measureBudget(orgId, b, now)))
 }
 
 export async function getBudget(orgId: string, id: string): Promise<TBudget> {

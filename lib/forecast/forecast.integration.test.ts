@@ -9,6 +9,8 @@ import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getForecast } from '@/app/api/v1/forecast/route'
 import { GET as getSummary } from '@/app/api/v1/forecast/summary/route'
+import { GET as getBudgetOutlook } from '@/app/api/v1/forecast/budgets/route'
+import { createBudget } from '@/lib/budgets'
 
 // 56 days of spend with a weekly pattern, sent through the ingest API; the
 // forecast's recorded part must equal SQL on the events, and the model must
@@ -74,6 +76,22 @@ describe('GET /api/v1/forecast', () => {
     const bad = await getForecast(apiRequest('/api/v1/forecast?history_days=3&extra=1', { key: readKey }))
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.details.errors).toEqual(expect.arrayContaining(['history_days: must be at least 14', 'extra: unknown field']))
+  })
+
+  it('holds this month\'s spend budgets against their scope\'s forecast', async () => {
+    const base = { environment: null, account_id: null, feature: null, traffic_sources: ['production' as const], rolling_days: null, thresholds: [50, 100], hard_cutoff: false,
+      cutoff_action: 'throttle' as const, throttle_per_minute: 60, owner: null, metric: 'spend' as const }
+    await createBudget(orgId, { ...base, name: 'tiny', workflow_id: 'support', period: 'month', amount_usd: '0.01' })
+    await createBudget(orgId, { ...base, name: 'huge', workflow_id: null, period: 'month', amount_usd: '100000' })
+    await createBudget(orgId, { ...base, name: 'daily', workflow_id: null, period: 'day', amount_usd: '1' })
+    const { budgets } = await (await getBudgetOutlook(apiRequest('/api/v1/forecast/budgets', { key: readKey }))).json()
+    expect(budgets.map((b: { name: string }) => b.name)).toEqual(['huge', 'tiny']) // month spend budgets only
+    const tiny = budgets.find((b: { name: string }) => b.name === 'tiny')
+    const huge = budgets.find((b: { name: string }) => b.name === 'huge')
+    expect(huge).toMatchObject({ verdict: 'within', exceeds_on: null })
+    expect(tiny.verdict).toBe('over')
+    // a month with recorded spend already passed $0.01 by today; on the 1st of a month, the forecast passes it today
+    expect(Date.parse(tiny.exceeds_on)).toBeLessThanOrEqual(today)
   })
 
   it('summarises every workflow and the top accounts', async () => {

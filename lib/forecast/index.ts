@@ -5,7 +5,8 @@
 // but the last 28 days, forecast them, MAPE). Spent-to-date is exact money
 // from the rollups; the forecast part is a model estimate, rounded to 6 decimals.
 import { z } from 'zod'
-import { queryMetrics, ZMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
+import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
+import type { TBudget } from '@/lib/budgets'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { backtestMape, fitHoltWinters, forecastHoltWinters, sumForecast, type THwFit } from '@/lib/forecast/holt-winters'
 
@@ -107,12 +108,48 @@ function historyWindow(q: Pick<TForecastQuery, 'history_days'>, now: Date) {
 
 /** The forecast for the organization, a workflow or an account (all environments and traffic sources: the whole bill). */
 export async function forecast(orgId: string, q: TForecastQuery, now = new Date()): Promise<TForecast> {
-  const w = historyWindow(q, now)
-  const { rows } = await queryMetrics(orgId, {
-    ...ZMetricsQuery.parse({}), from: new Date(w.from), to: new Date(w.to), granularity: 'day',
-    workflow_id: q.workflow_id ? [q.workflow_id] : undefined, account_id: q.account_id ? [q.account_id] : undefined,
-  })
-  return forecastSeries(dailyMicros(rows, w.from, w.to), now, { workflow_id: q.workflow_id ?? null, account_id: q.account_id ?? null })
+  return forecastFiltered(orgId, { workflow_id: q.workflow_id ? [q.workflow_id] : undefined, account_id: q.account_id ? [q.account_id] : undefined }, q.history_days, now,
+    { workflow_id: q.workflow_id ?? null, account_id: q.account_id ?? null })
+}
+
+/** The forecast of any metrics filter (a budget's scope, for one). */
+export async function forecastFiltered(orgId: string, filter: Partial<TMetricsQuery>, historyDays: number, now: Date, scope: TForecast['scope']): Promise<TForecast> {
+  const w = historyWindow({ history_days: historyDays }, now)
+  const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), ...filter, from: new Date(w.from), to: new Date(w.to), granularity: 'day', group_by: undefined })
+  return forecastSeries(dailyMicros(rows, w.from, w.to), now, scope)
+}
+
+export type TBudgetOutlook = {
+  budget_id: string
+  name: string
+  amount_usd: string
+  month_end: TPeriodForecast
+  /** the first day the forecast's cumulative spend passes the amount (already: the start of today); null if it does not this month */
+  exceeds_on: string | null
+  /** over: the forecast passes the amount; at_risk: only the band's upper edge does; within; unknown: no model */
+  verdict: 'over' | 'at_risk' | 'within' | 'unknown'
+}
+
+/** Month spend budgets against their scope's forecast: which will be exceeded, and when. */
+export async function budgetOutlook(orgId: string, budgets: TBudget[], now = new Date()): Promise<TBudgetOutlook[]> {
+  const out: TBudgetOutlook[] = []
+  for (const b of budgets.filter((x) => x.metric === 'spend' && x.period === 'month')) {
+    const only = (v: string | null) => (v === null ? undefined : [v])
+    const f = await forecastFiltered(orgId, { environment: only(b.environment), workflow_id: only(b.workflow_id), account_id: only(b.account_id), feature: only(b.feature),
+      traffic_source: b.traffic_sources }, 120, now, { workflow_id: b.workflow_id, account_id: b.account_id })
+    const amount = Number(b.amount_usd)
+    let cum = Number(f.month_end.actual_to_date_usd)
+    let exceeds: string | null = cum > amount ? f.as_of : null
+    for (const p of f.series) {
+      if (exceeds || p.forecast_usd === null || Date.parse(p.day) >= Date.parse(f.month_end.end)) continue
+      cum += Number(p.forecast_usd)
+      if (cum > amount) exceeds = `${p.day}T00:00:00.000Z`
+    }
+    const m = f.month_end
+    const verdict = m.forecast_usd === null ? (exceeds ? 'over' : 'unknown') : exceeds ? 'over' : Number(m.upper_usd) > amount ? 'at_risk' : 'within'
+    out.push({ budget_id: b.id, name: b.name, amount_usd: b.amount_usd, month_end: m, exceeds_on: exceeds, verdict })
+  }
+  return out
 }
 
 export type TForecastSummaryRow = { kind: 'workflow' | 'account'; id: string; month_end: TPeriodForecast; quarter_end: TPeriodForecast; mape: number | null; note: string | null }
