@@ -16,8 +16,7 @@ import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import {
-  adminQuery, clearRedisPrefix, fmt, getHealth, log, percentile, portInUse, readProcs, request, ROOT, run, runMain, sleep, startProcess, started,
-  tail, waitForForeignBuild, type TStarted,
+  fmt, getHealth, log, percentile, portInUse, prepareFreshStack, readProcs, request, run, runMain, sleep, startProcess, started, tail, type TStarted,
 } from './bench/common'
 
 const TARGET = { rate: 2_000, p99Ms: 10 } as const
@@ -80,16 +79,7 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
     NEXTAUTH_URL: base.origin, NEXT_TELEMETRY_DISABLED: '1',
   }
   const setupLog = path.join(logDir, 'setup.log')
-  log(`fresh database ${BENCH_DB} and queue prefix ${QUEUE_PREFIX}…`)
-  await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`)
-  await adminQuery(o.pgServer, `CREATE DATABASE ${BENCH_DB}`)
-  await clearRedisPrefix(o.redisUrl, QUEUE_PREFIX)
-  run('npx', ['prisma', 'migrate', 'deploy'], env, setupLog, 'prisma migrate deploy')
-  await waitForForeignBuild()
-  if (o.build || !fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
-    log('building the web app (npm run build)…')
-    run('npm', ['run', 'build'], env, setupLog, 'npm run build')
-  }
+  await prepareFreshStack(o, BENCH_DB, QUEUE_PREFIX, env, setupLog)
   const worker = startProcess('worker', 'npx', ['tsx', 'workers/index.ts'], env, path.join(logDir, 'worker.log'))
   const web = startProcess('web', 'npx', ['tsx', 'server.ts', '-p', String(o.port)], { ...env, NODE_ENV: 'production' }, path.join(logDir, 'web.log'))
   log(`started web (pgid ${web.pid}) and a worker (pgid ${worker.pid}); logs in ${logDir}`)

@@ -22,7 +22,7 @@ import { Client } from 'pg'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
 import {
   adminQuery, clearRedisPrefix, cmdline, copyFrom, copyText, fmt, getHealth, log, percentile, portInUse, readProcs, request, ROOT, run, runMain, sleep,
-  startProcess, started, stopStarted, tail, waitForForeignBuild, type TAnswer, type TProcInfo, type TStarted,
+  prepareFreshStack, startProcess, started, stopStarted, tail, type TAnswer, type TProcInfo, type TStarted,
 } from './bench/common'
 
 const TARGET = { eventsPerSecond: 20_000, freshnessP99Ms: 5_000, ratio: 0.06 } as const
@@ -183,17 +183,7 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
   }
   const setupLog = path.join(logDir, 'setup.log')
 
-  log(`fresh database ${BENCH_DB} and queue prefix ${QUEUE_PREFIX}…`)
-  await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`)
-  await adminQuery(o.pgServer, `CREATE DATABASE ${BENCH_DB}`)
-  await clearRedisPrefix(o.redisUrl, QUEUE_PREFIX)
-  run('npx', ['prisma', 'migrate', 'deploy'], env, setupLog, 'prisma migrate deploy')
-
-  await waitForForeignBuild()
-  if (o.build || !fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
-    log('building the web app (npm run build)…')
-    run('npm', ['run', 'build'], env, setupLog, 'npm run build')
-  }
+  await prepareFreshStack(o, BENCH_DB, QUEUE_PREFIX, env, setupLog)
 
   // --cpu-prof is refused in NODE_OPTIONS: when profiling, node itself runs the same entry points with the flag.
   const profDir = (name: string): string | undefined => {
