@@ -9,13 +9,19 @@ import { pool, inTransaction } from '@/lib/db'
 import { AppError, conflict, isUniqueViolation, notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
-import { diffSpecs, selectCandidate, type TSelection, type TSpecChange } from '@/lib/routing/select'
+import { diffSpecs, selectCandidate, type TCallCost, type TSelection, type TSpecChange } from '@/lib/routing/select'
 import { refKey, ZPolicySpec, type TDraftPatch, type TModelRef, type TPolicyCreate, type TPolicyKey, type TPolicySpec } from '@/lib/routing/schema'
 import { announceRoutingChange } from '@/lib/routing/runtime'
+import { simulate, type TSimulation } from '@/lib/routing/simulate'
+import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 
 export type TVersionStatus = 'draft' | 'published'
 
-export type TEvidence = TSelection & { computed_at: string }
+export type TEvidence = TSelection & {
+  computed_at: string
+  /** cost per call of every model the version names (candidates, cascade, fallback), by "provider/model" */
+  model_costs?: Record<string, TCallCost>
+}
 
 export type TPolicyVersionView = {
   version: number
@@ -167,7 +173,7 @@ export async function editDraft(orgId: string, id: string, patch: TDraftPatch, a
 export async function computeEvidence(orgId: string, key: { workflow_id: string; step: string }, spec: TPolicySpec, now = new Date()): Promise<TEvidence> {
   const models = [...spec.candidates, ...(spec.cascade?.models ?? []), ...(spec.fallback ? [spec.fallback] : [])]
   const [evals, costs] = await Promise.all([stepEvalScores(orgId, key.workflow_id, key.step), candidateCosts(orgId, key.workflow_id, key.step, models, now)])
-  return { ...selectCandidate(spec, evals, costs), computed_at: now.toISOString() }
+  return { ...selectCandidate(spec, evals, costs), computed_at: now.toISOString(), model_costs: Object.fromEntries(costs) }
 }
 
 const unpublishable = (message: string, details?: unknown) => new AppError('not_publishable', 409, message, details)
@@ -234,4 +240,26 @@ export async function diffVersions(orgId: string, id: string, from: number, to: 
   if (!a) throw notFound(`Policy ${id} has no version ${from}`)
   if (!b) throw notFound(`Policy ${id} has no version ${to}`)
   return { from, to, changes: diffSpecs(a.spec, b.spec), chosen: { from: a.evidence?.chosen ?? null, to: b.evidence?.chosen ?? null } }
+}
+
+/**
+ * The draft (or, without one, the version in force) replayed over the step's
+ * production calls of the last `days` days: its evidence (each candidate's
+ * scores against the bar and cost per call) and the simulation.
+ */
+export async function simulatePolicy(orgId: string, id: string, days: number, now = new Date()): Promise<{ version: number; status: TVersionStatus; evidence: TEvidence; simulation: TSimulation }> {
+  const p = await policyRow(pool(), orgId, id)
+  const versions = await versionsOf(pool(), orgId, [id])
+  const v = versions.find((x) => x.status === 'draft') ?? versions.find((x) => x.version === p.published_version)!
+  const from = new Date(Math.floor((now.getTime() - days * 24 * 3600 * 1000) / 3_600_000) * 3_600_000)
+  const to = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000) // whole hours: the rollups are hourly
+  const [evidence, traffic] = await Promise.all([
+    computeEvidence(orgId, p, v.spec, now),
+    queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, workflow_id: [p.workflow_id], step: [p.step], traffic_source: ['production'], group_by: ['provider', 'model', 'outcome'] }),
+  ])
+  const simulation = simulate({
+    step: p.step, window: { from: from.toISOString(), to: to.toISOString() }, spec: v.spec, chosen: evidence.chosen, candidates: evidence.candidates, costs: evidence.model_costs ?? {},
+    traffic: traffic.rows.map((r) => ({ provider: r.provider ?? null, model: r.model ?? null, outcome: r.outcome ?? null, events: r.events, cost_usd: r.cost_usd })),
+  })
+  return { version: v.version, status: v.status, evidence, simulation }
 }

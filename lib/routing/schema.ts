@@ -97,6 +97,9 @@ export const ZDiffQuery = z.strictObject({
   from: z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'must be ≥ 1'),
   to: z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'must be ≥ 1'),
 })
+export const ZSimulateQuery = z.strictObject({
+  days: z.coerce.number({ error: 'must be a number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(90, 'must be at most 90').default(30),
+})
 export const ZPolicyListQuery = z.strictObject({ workflow_id: label().optional(), step: label().optional() })
 
 // ---------------------------------------------------------------- evals
