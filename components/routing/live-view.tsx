@@ -1,5 +1,5 @@
 'use client'
-import { Area, AreaChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { Alert, Card, Skeleton } from '@/components/ui'
 import { useStepTraffic } from '@/components/routing/queries'
 import { prepareLive } from '@/lib/routing/live'
@@ -16,7 +16,8 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
   const from = new Date(today.getTime() - (DAYS - 1) * 86_400_000).toISOString()
   const q = useStepTraffic(org, p.id, p.workflow_id, p.step, from, to)
   const live = q.data ? prepareLive(q.data.rows, p.versions, from, to) : null
-  const data = live?.days.map((d) => ({ day: d.day, ...d.shares }))
+  // Series keyed by index: recharts reads a dotted dataKey ("gemini-1.5-pro") as a nested path.
+  const data = live?.days.map((d) => ({ day: d.day, ...Object.fromEntries(live.models.map((m, i) => [`m${i}`, d.shares[m] ?? 0])) }))
   const withCalls = live?.days.filter((d) => d.calls > 0) ?? []
   return (
     <Card title="Live: the step's production calls" subtitle={`Last ${DAYS} UTC days. Dashed lines: a version published.`}>
@@ -27,15 +28,15 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
         <>
           <div className="h-56" role="img" aria-label={`Share of ${p.step} calls per model per day`}>
             <ResponsiveContainer width="100%" height="100%">
-              <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+              <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
                 <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} tick={{ fontSize: 12, fill: '#64748b' }} minTickGap={16} />
                 <YAxis tickFormatter={(v: number) => formatPercent(v, 0)} domain={[0, 1]} tick={{ fontSize: 12, fill: '#64748b' }} width={48} />
                 <Tooltip formatter={(v) => formatPercent(Number(v))} labelFormatter={(d) => `${d} (UTC)`} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
-                {live.models.map((m, i) => <Area key={m} type="step" dataKey={m} stackId="1" stroke={COLORS[i % COLORS.length]} fill={COLORS[i % COLORS.length]} fillOpacity={0.5} isAnimationActive={false} />)}
+                {live.models.map((m, i) => <Bar key={m} dataKey={`m${i}`} name={m} stackId="1" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />)}
                 {live.days.filter((d) => d.published.length).map((d) => <ReferenceLine key={d.day} x={d.day} stroke="#0f172a" strokeDasharray="4 2" label={{ value: d.published.map((v) => `v${v}`).join(', '), fontSize: 11, position: 'top' }} />)}
-              </AreaChart>
+              </BarChart>
             </ResponsiveContainer>
           </div>
           <table className="mt-4 w-full text-sm" data-testid="live-days">
