@@ -9,6 +9,7 @@ function harness() {
   let t = 0
   let version: string | null = '1'
   let redisUp = true
+  let dbUp = true
   const counts = { versionReads: 0, loads: 0 }
   const cache = new RoutingCache(
     async () => {
@@ -17,13 +18,14 @@ function harness() {
       return version
     },
     async (): Promise<TLiveRouting> => {
+      if (!dbUp) throw new Error('database away')
       counts.loads++
       return { policies: [], defaults: new Map([['', { provider: 'openai', model: `load-${counts.loads}` }]]) }
     },
     () => t,
   )
   const model = async () => (await cache.get('org')).defaults.get('')!.model
-  return { cache, counts, model, tick: (ms: number) => (t += ms), setVersion: (v: string | null) => (version = v), setRedis: (up: boolean) => (redisUp = up) }
+  return { cache, counts, model, tick: (ms: number) => (t += ms), setVersion: (v: string | null) => (version = v), setRedis: (up: boolean) => (redisUp = up), setDb: (up: boolean) => (dbUp = up) }
 }
 
 describe('RoutingCache', () => {
@@ -53,6 +55,18 @@ describe('RoutingCache', () => {
     h.tick(VERSION_CHECK_MS)
     expect(await h.model()).toBe('load-1')
     h.tick(RELOAD_MAX_MS)
+    expect(await h.model()).toBe('load-2')
+  })
+
+  it('keeps serving the copy when a reload fails (database away), and reloads once it is back', async () => {
+    const h = harness()
+    await h.model()
+    h.setDb(false)
+    h.setVersion('2')
+    h.tick(VERSION_CHECK_MS)
+    expect(await h.model()).toBe('load-1')
+    h.setDb(true)
+    h.tick(VERSION_CHECK_MS)
     expect(await h.model()).toBe('load-2')
   })
 

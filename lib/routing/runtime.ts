@@ -62,6 +62,9 @@ export class RoutingCache {
     e.loading = this.refresh(orgId, e, false)
     try {
       return await e.loading
+    } catch {
+      // The database is away during a reload: keep answering with the copy in memory, try again after the next check interval.
+      return e.live
     } finally {
       e.loading = undefined
     }
