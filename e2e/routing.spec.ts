@@ -109,4 +109,11 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   // The list shows the policy in force.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing' }).click()
   await expect(page.getByTestId('policies').locator('tr[data-policy="support/classify"]')).toContainText('anthropic/claude-3-5-haiku')
+
+  // The step's decision record links to its policy.
+  await page.goto(`/${org_slug}/workflows/support/steps/classify`)
+  const link = page.locator('[data-field="routing"]').getByRole('link')
+  await expect(link).toHaveText('all traffic: v1, anthropic/claude-3-5-haiku')
+  await link.click()
+  await expect(page.getByRole('heading', { name: 'support · classify' })).toBeVisible()
 })
