@@ -5,7 +5,7 @@ import { Button, Field, Input, Select } from '@/components/ui'
 import { useCreateBudget } from '@/components/budgets/queries'
 import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
 
-const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '' }
+const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '', cutoff_action: 'throttle', throttle_per_minute: '60' }
 
 /** Create a budget; the API checks every field and its message shows under the field. */
 export function BudgetForm({ org }: { org: string }) {
@@ -16,7 +16,7 @@ export function BudgetForm({ org }: { org: string }) {
   const set = (k: keyof typeof EMPTY) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = create.error instanceof ApiError ? create.error.lines : []
   const errorOf = (field: string) => lines.find((l) => l.startsWith(`${field}:`) || l.startsWith(`${field}.`))?.replace(/^[^:]+: /, '')
-  const known = ['name', 'environment', 'workflow_id', 'account_id', 'feature', 'traffic_sources', 'period', 'rolling_days', 'metric', 'amount_usd', 'thresholds', 'owner']
+  const known = ['name', 'environment', 'workflow_id', 'account_id', 'feature', 'traffic_sources', 'period', 'rolling_days', 'metric', 'amount_usd', 'thresholds', 'owner', 'hard_cutoff', 'cutoff_action', 'throttle_per_minute']
   const other = create.error && !lines.some((l) => known.some((k) => l.startsWith(k))) ? (lines.join('; ') || create.error.message) : null
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -26,6 +26,7 @@ export function BudgetForm({ org }: { org: string }) {
       name: f.name, period: f.period, metric: f.metric, amount_usd: f.amount_usd.trim(), thresholds, hard_cutoff: hard, traffic_sources: sources,
       environment: f.environment || null, workflow_id: f.workflow_id.trim() || null, account_id: f.account_id.trim() || null, feature: f.feature.trim() || null,
       owner: f.owner.trim() || null, rolling_days: f.period === 'rolling' ? Number(f.rolling_days) : null,
+      ...(hard ? { cutoff_action: f.cutoff_action, throttle_per_minute: f.throttle_per_minute.trim() === '' ? null : Number(f.throttle_per_minute) } : {}),
     }
     create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources(['production']); setHard(false) } })
   }
@@ -88,10 +89,31 @@ export function BudgetForm({ org }: { org: string }) {
         ))}
         {errorOf('traffic_sources') && <span role="alert" className="text-xs text-red-700">{errorOf('traffic_sources')}</span>}
       </fieldset>
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" checked={hard} onChange={(e) => setHard(e.target.checked)} />
-        Hard cutoff once exceeded <span className="text-slate-500">(recorded on the budget; run-time enforcement through <code>POST /api/v1/decide</code> is not available yet)</span>
-      </label>
+      <fieldset className="space-y-3 text-sm">
+        <label className="flex items-center gap-2">
+          <input type="checkbox" checked={hard} onChange={(e) => setHard(e.target.checked)} aria-describedby="b-hard-hint" />
+          Hard cutoff once exceeded
+        </label>
+        <p id="b-hard-hint" className="text-xs text-slate-500">
+          Spend budgets only. Callers that ask <code>POST /api/v1/decide</code> before a model call are held back once the period&apos;s spend passes the amount; the calls that do run are always recorded.
+        </p>
+        {errorOf('hard_cutoff') && <p role="alert" className="text-xs text-red-700">{errorOf('hard_cutoff')}</p>}
+        {hard && (
+          <div className="grid gap-4 md:grid-cols-3">
+            <Field label="Once exceeded" htmlFor="b-cutoff" error={errorOf('cutoff_action')}>
+              <Select id="b-cutoff" value={f.cutoff_action} onChange={set('cutoff_action')} className="w-full">
+                <option value="throttle">Throttle: let a few calls per minute through</option>
+                <option value="deny">Deny every call until the period ends</option>
+              </Select>
+            </Field>
+            {f.cutoff_action === 'throttle' && (
+              <Field label="Calls per minute still allowed" htmlFor="b-rpm" error={errorOf('throttle_per_minute')}>
+                <Input id="b-rpm" value={f.throttle_per_minute} onChange={set('throttle_per_minute')} inputMode="numeric" invalid={!!errorOf('throttle_per_minute')} />
+              </Field>
+            )}
+          </div>
+        )}
+      </fieldset>
       {other && <p role="alert" className="text-sm text-red-700">{other}</p>}
       <Button type="submit" disabled={create.isPending}>{create.isPending ? 'Creating…' : 'Create budget'}</Button>
     </form>

@@ -6,20 +6,13 @@ import { BudgetForm } from '@/components/budgets/budget-form'
 import { budgetScopeLabel, sortBudgets } from '@/lib/budgets/view'
 import type { TBudgetView } from '@/lib/budgets'
 import { formatPercent, formatUsd } from '@/lib/format'
+import Link from 'next/link'
+import { enforcementLabel } from '@/lib/budgets/view'
+import { METRIC_LABEL, PERIOD_LABEL, STATE_STYLE, StateBadge } from '@/components/budgets/labels'
 
 // The question a finance lead or an engineering manager brings here: "is any
 // budget exceeded or about to be, for which scope, and where will the period
 // end at this pace?"
-
-const STATE_STYLE: Record<string, string> = {
-  exceeded: 'bg-red-50 text-red-800 ring-red-200',
-  warning: 'bg-amber-50 text-amber-900 ring-amber-200',
-  ok: 'bg-emerald-50 text-emerald-800 ring-emerald-200',
-  no_data: 'bg-slate-50 text-slate-600 ring-slate-200',
-}
-const STATE_LABEL: Record<string, string> = { exceeded: 'exceeded', warning: 'warning', ok: 'within', no_data: 'no data' }
-const PERIOD_LABEL = (b: TBudgetView) => (b.period === 'day' ? 'today (UTC)' : b.period === 'month' ? 'this month' : `last ${b.rolling_days} days`)
-const METRIC_LABEL: Record<string, string> = { spend: 'spend', cost_per_run: 'cost per run', cost_per_accepted_outcome: 'cost per accepted outcome' }
 
 export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
   const budgets = useBudgets(org)
@@ -48,7 +41,7 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
         {rows ? (
           rows.length ? (
             <ul className="divide-y divide-slate-100" data-testid="budgets">
-              {rows.map((b) => <BudgetRow key={b.id} b={b} canEdit={canEdit} onDelete={() => del.mutate(b.id)} deleting={del.isPending && del.variables === b.id} />)}
+              {rows.map((b) => <BudgetRow key={b.id} org={org} b={b} canEdit={canEdit} onDelete={() => del.mutate(b.id)} deleting={del.isPending && del.variables === b.id} />)}
             </ul>
           ) : (
             <div className="space-y-2 text-sm text-slate-700">
@@ -70,16 +63,20 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
   )
 }
 
-function BudgetRow({ b, canEdit, onDelete, deleting }: { b: TBudgetView; canEdit: boolean; onDelete: () => void; deleting: boolean }) {
+function BudgetRow({ org, b, canEdit, onDelete, deleting }: { org: string; b: TBudgetView; canEdit: boolean; onDelete: () => void; deleting: boolean }) {
   const used = b.status.used_ratio ?? 0
   const max = Math.max(1, used, ...b.thresholds.map((t) => t / 100))
   return (
     <li className="grid gap-3 py-3 md:grid-cols-[1fr_18rem_auto]" data-budget={b.name} data-state={b.status.state}>
       <div className="min-w-0">
         <div className="flex flex-wrap items-center gap-2">
-          <span className="font-medium text-slate-900">{b.name}</span>
-          <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATE_STYLE[b.status.state]}`} data-status>{STATE_LABEL[b.status.state]}</span>
-          {b.hard_cutoff && <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700" title="Recorded: run-time enforcement is not available yet">hard cutoff</span>}
+          <Link href={`/${org}/budgets/${b.id}`} className="font-medium text-brand-600 hover:underline">{b.name}</Link>
+          <StateBadge state={b.status.state} />
+          {b.hard_cutoff && b.metric === 'spend' && (
+            <span className={`rounded px-1.5 py-0.5 text-xs ${b.status.state === 'exceeded' ? 'bg-red-100 text-red-800' : 'bg-slate-100 text-slate-700'}`} title={enforcementLabel(b)} data-cutoff>
+              {b.status.state === 'exceeded' ? (b.cutoff_action === 'deny' ? 'denying calls' : `throttling to ${b.throttle_per_minute}/min`) : `hard cutoff: ${b.cutoff_action}`}
+            </span>
+          )}
         </div>
         <p className="mt-0.5 text-xs text-slate-500">
           {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · {budgetScopeLabel(b)} · {b.traffic_sources.join(', ')} traffic{b.owner ? ` · owner ${b.owner}` : ''}

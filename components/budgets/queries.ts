@@ -1,15 +1,23 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
-import type { TBudgetView } from '@/lib/budgets'
+import type { TBudgetHistory, TBudgetView } from '@/lib/budgets'
 import type { TBudgetAlert } from '@/lib/budgets/alerts'
 
-export const budgetQueries = { list: (org: string) => ['budgets', org] as const }
+export const budgetQueries = { list: (org: string) => ['budgets', org] as const, history: (org: string, id: string) => ['budgets', org, id, 'history'] as const }
 
 export function useBudgets(org: string) {
   return useQuery({
     queryKey: budgetQueries.list(org),
     queryFn: ({ signal }) => apiFetch<{ budgets: TBudgetView[] }>(`/api/v1/budgets?org=${encodeURIComponent(org)}`, { signal }),
+    refetchInterval: 15_000,
+  })
+}
+
+export function useBudgetHistory(org: string, id: string) {
+  return useQuery({
+    queryKey: budgetQueries.history(org, id),
+    queryFn: ({ signal }) => apiFetch<TBudgetHistory>(`/api/v1/budgets/${encodeURIComponent(id)}/history?org=${encodeURIComponent(org)}`, { signal }),
     refetchInterval: 15_000,
   })
 }

@@ -7,10 +7,12 @@ import { closeQueues, QUEUE_BUDGETS, QUEUE_INGEST, workerConnection } from '@/li
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
-import { createBudget } from '@/lib/budgets'
+import { budgetHistory, createBudget } from '@/lib/budgets'
 import { evaluateOrgBudgets } from '@/lib/budgets/alerts'
 import { stateHistory } from '@/lib/budgets/enforce'
+import { GET as getHistory } from '@/app/api/v1/budgets/[id]/history/route'
 import { decide } from '@/lib/decide'
+import { decideWithKey } from '@/lib/decide/http'
 import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { ingestProcessor } from '@/workers/processors/ingest'
 import { budgetsProcessor } from '@/workers/processors/budgets'
@@ -77,6 +79,21 @@ describe('run-time enforcement', () => {
     expect((await verdict({ account_id: 'globex' }, '2026-11-02T13:01:00Z')).action).toBe('allow')
   })
 
+  it('draws the day as a burn-down from the rollups: spend per hour, cumulative, pace and projection', async () => {
+    const h = await budgetHistory(orgId, budgetIds.throttle, at('2026-11-02T13:00:00Z'))
+    expect(h.granularity).toBe('hour')
+    expect(h.points).toHaveLength(24)
+    expect(h.points.slice(8, 13).map((p) => [p.spend_usd, p.cumulative_usd])).toEqual([
+      ['0.000000', '0.000000'], ['0.350000', '0.350000'], ['0.350000', '0.700000'], ['0.350000', '1.050000'], ['0.000000', '1.050000'],
+    ])
+    expect(h.points[23]).toMatchObject({ pace_usd: '1.000000', projected_usd: '1.938461', cumulative_usd: null }) // 1.05 × 24 / 13
+    expect(h.budget.status).toMatchObject({ state: 'exceeded', actual_usd: '1.050000' })
+    expect(h.state_changes.map((c) => c.to_state)).toEqual(['exceeded'])
+    const r = await getHistory(apiRequest(`/api/v1/budgets/${budgetIds.throttle}/history`, { key: readKey }), { params: Promise.resolve({ id: budgetIds.throttle }) })
+    expect(r.status).toBe(200)
+    expect((await r.json()).points).toHaveLength(24)
+  })
+
   it('leaves other workflows and other traffic sources alone', async () => {
     expect(await verdict({ workflow_id: 'search', account_id: 'globex' }, '2026-11-02T13:00:10Z')).toEqual({ state: 'ok', action: 'allow' })
     expect(await verdict({ account_id: 'globex', traffic_source: 'eval' }, '2026-11-02T13:00:10Z')).toEqual({ state: 'ok', action: 'allow' })
@@ -118,6 +135,22 @@ describe('POST /api/v1/decide', () => {
     ]))
     expect((await postDecide(apiRequest('/api/v1/decide', { key: readKey, body: { workflow_id: 'a', step: 'b' } }))).status).toBe(403)
     expect((await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: '{"workflow_id":' }))).status).toBe(400)
+  })
+
+  it('answers the same on the web server\'s fast path (API keys, before Next.js), errors included', async () => {
+    const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
+    const ok = await decideWithKey(`Bearer ${ingestKey}`, 'application/json', enc({ workflow_id: 'support', step: 'draft', account_id: 'acme' }))
+    const viaRoute = await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: { workflow_id: 'support', step: 'draft', account_id: 'acme' } }))
+    expect(ok.status).toBe(viaRoute.status)
+    expect(ok.body).toEqual(await viaRoute.json())
+    expect((await decideWithKey('Basic abc', 'application/json', enc({}))).status).toBe(401)
+    expect((await decideWithKey(`Bearer ${readKey}`, 'application/json', enc({}))).status).toBe(403)
+    expect((await decideWithKey(`Bearer ${ingestKey}`, 'text/plain', enc({}))).status).toBe(415)
+    const bad = await decideWithKey(`Bearer ${ingestKey}`, 'application/json', enc('{"workflow_id":'))
+    expect(bad.status).toBe(400)
+    expect((bad.body as { error: { message: string } }).error.message).toMatch(/not valid JSON/)
+    const missing = await decideWithKey(`Bearer ${ingestKey}`, 'application/json', enc({ workflow_id: 'x' }))
+    expect(missing).toMatchObject({ status: 400, body: { error: { details: { errors: ['step: is required'] } } } })
   })
 
   it('flips within seconds of the spend, through the workers: ingest → rollups → evaluation → decide', async () => {

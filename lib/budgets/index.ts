@@ -1,9 +1,11 @@
 import { pool } from '@/lib/db'
 import { notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
-import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
-import { budgetStatus, budgetWindow, type TBudgetMetric, type TBudgetPeriod, type TBudgetStatus } from '@/lib/budgets/evaluate'
+import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
+import { budgetStatus, budgetWindow, type TBudgetMeasure, type TBudgetMetric, type TBudgetPeriod, type TBudgetStatus } from '@/lib/budgets/evaluate'
 import { ZBudgetCreate, type TBudgetCreate, type TBudgetPatch } from '@/lib/budgets/schema'
+import { burnDown, type TBurnGranularity, type TBurnPoint } from '@/lib/budgets/burn-down'
+import { stateHistory, type TStateChange } from '@/lib/budgets/enforce'
 
 // Budgets (PRODUCT.md "Budgets and alerts"): stored per organization, measured
 // on the hourly rollups at read time. The organization id is in every statement.
@@ -32,19 +34,24 @@ function toBudget(r: Record<string, unknown>): TBudget {
   }
 }
 
+/** The metrics query for a budget's scope over [from, to). */
+export function budgetMetricsQuery(b: TBudget, from: Date, to: Date, granularity: TMetricsQuery['granularity']): TMetricsQuery {
+  const filter = (v: string | null) => (v === null ? undefined : [v])
+  return {
+    ...ZMetricsQuery.parse({}), from, to, granularity, group_by: undefined,
+    environment: filter(b.environment), workflow_id: filter(b.workflow_id), account_id: filter(b.account_id), feature: filter(b.feature),
+    traffic_source: b.traffic_sources,
+  }
+}
+
+export const measureOf = (r: TMetricsRow | undefined): TBudgetMeasure =>
+  ({ cost_usd: r?.cost_usd ?? '0.000000', runs: r?.runs ?? 0, production_cost_usd: r?.production_cost_usd ?? '0.000000', accepted_outcomes: r?.accepted_outcomes ?? 0 })
+
 /** What a budget measures in its window, from the rollups. */
 export async function measureBudget(orgId: string, b: TBudget, now: Date): Promise<TBudgetView> {
   const w = budgetWindow(b, now)
-  const q = ZMetricsQuery.parse({})
-  const filter = (v: string | null) => (v === null ? undefined : [v])
-  const { rows } = await queryMetrics(orgId, {
-    ...q, from: w.from, to: w.to, granularity: 'none', group_by: undefined,
-    environment: filter(b.environment), workflow_id: filter(b.workflow_id), account_id: filter(b.account_id), feature: filter(b.feature),
-    traffic_source: b.traffic_sources,
-  })
-  const r = rows[0]
-  const measure = { cost_usd: r?.cost_usd ?? '0.000000', runs: r?.runs ?? 0, production_cost_usd: r?.production_cost_usd ?? '0.000000', accepted_outcomes: r?.accepted_outcomes ?? 0 }
-  return { ...b, status: budgetStatus(b, w, measure) }
+  const { rows } = await queryMetrics(orgId, budgetMetricsQuery(b, w.from, w.to, 'none'))
+  return { ...b, status: budgetStatus(b, w, measureOf(rows[0])) }
 }
 
 export async function listBudgets(orgId: string, now = new Date()): Promise<TBudgetView[]> {
@@ -89,4 +96,20 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
 export async function deleteBudget(orgId: string, id: string): Promise<void> {
   const r = await pool().query(`DELETE FROM budgets WHERE org_id = $1 AND id = $2`, [orgId, id])
   if (r.rowCount === 0) throw notFound(`No budget ${id} in this organization`)
+}
+
+export type TBudgetHistory = { budget: TBudgetView; granularity: TBurnGranularity; points: TBurnPoint[]; state_changes: TStateChange[] }
+
+/** A budget's period as a series (burn-down, or value per bucket against the target) and its state changes. */
+export async function budgetHistory(orgId: string, id: string, now = new Date()): Promise<TBudgetHistory> {
+  const b = await getBudget(orgId, id)
+  const w = budgetWindow(b, now)
+  const granularity: TBurnGranularity = b.period === 'day' ? 'hour' : 'day'
+  const [series, total, state_changes] = await Promise.all([
+    queryMetrics(orgId, budgetMetricsQuery(b, w.from, w.to, granularity)),
+    queryMetrics(orgId, budgetMetricsQuery(b, w.from, w.to, 'none')),
+    stateHistory(orgId, id),
+  ])
+  const buckets = series.rows.map((r) => ({ ...measureOf(r), bucket: r.bucket! }))
+  return { budget: { ...b, status: budgetStatus(b, w, measureOf(total.rows[0])) }, granularity, points: burnDown(b.metric, b.amount_usd, w, granularity, buckets), state_changes }
 }

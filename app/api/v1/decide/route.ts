@@ -2,19 +2,16 @@
 // under the step's routing policy and the budget verdict for the call's scope
 // (allow / throttle with retry_after_s / deny). An "ingest" key (the SDK's) or
 // any signed-in member. Without a policy for the step: 404 with the error and
-// the same fields (the budget verdict still applies).
+// the same fields (the budget verdict still applies). Calls with an API key
+// are usually answered by the web server's fast path (server.ts) with the
+// same code (lib/decide/http.ts); this route serves the rest.
 import { json, readJson, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
-import { decide } from '@/lib/decide'
-import { ZDecideRequest } from '@/lib/decide/schema'
+import { DECIDE_MAX_BYTES, decideAnswer } from '@/lib/decide/http'
 
 export const POST = withOrg(
   async (req, { org }) => {
-    const body = parseOrThrow(ZDecideRequest, await readJson(req, 16 * 1024), 'Invalid decide request')
-    const r = await decide(org.orgId, body, { defaultEnvironment: org.defaultEnvironment })
-    const headers = r.answer.budget.retry_after_s !== undefined ? { 'Retry-After': String(r.answer.budget.retry_after_s) } : undefined
-    if (r.status === 404) return json({ error: { code: 'no_policy', message: r.message }, ...r.answer }, 404, headers)
-    return json(r.answer, 200, headers)
+    const r = await decideAnswer(org.orgId, await readJson(req, DECIDE_MAX_BYTES), org.defaultEnvironment)
+    return json(r.body, r.status, r.headers)
   },
   { scope: 'ingest', permission: 'metrics.read' },
 )
