@@ -14,6 +14,7 @@ const NAV = [
   { href: 'changes', label: 'What changed', analytics: true },
   { href: 'budgets', label: 'Budgets' },
   { href: 'forecast', label: 'Forecast' },
+  { href: 'routing', label: 'Routing' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },

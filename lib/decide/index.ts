@@ -1,5 +1,6 @@
 import { budgetVerdict, type TCallScope } from '@/lib/budgets/enforce'
 import type { TDecideAnswer, TDecideRequest } from '@/lib/decide/schema'
+import { routeCall } from '@/lib/routing/runtime'
 
 // The run-time answer for one model call: which model (routing policy) and
 // whether the budgets covering the call let it through. Reads process memory
@@ -18,12 +19,13 @@ export function callScope(req: TDecideRequest, defaultEnvironment: string | null
 }
 
 export async function decide(orgId: string, req: TDecideRequest, opts: { defaultEnvironment?: string | null; now?: Date } = {}): Promise<TDecideResult> {
-  const budget = await budgetVerdict(orgId, callScope(req, opts.defaultEnvironment ?? null), opts.now ?? new Date())
-  // No routing policy covers any step yet: the caller keeps the model it would have used.
-  const message = `No published routing policy for workflow "${req.workflow_id}", step "${req.step}": use your default model`
-  return {
-    status: 404,
-    message,
-    answer: { provider: null, model: null, policy_id: null, policy_version: null, reason: 'no_policy: no published routing policy covers this step', budget },
+  const now = opts.now ?? new Date()
+  const scope = callScope(req, opts.defaultEnvironment ?? null)
+  const [budget, route] = await Promise.all([budgetVerdict(orgId, scope, now), routeCall(orgId, { ...req, environment: scope.environment as TDecideRequest['environment'] }, now)])
+  if (route.found) {
+    return { status: 200, answer: { provider: route.provider, model: route.model, policy_id: route.policy_id, policy_version: route.policy_version, reason: route.reason, budget } }
   }
+  // No published policy covers the step: the configured default (or null), so the caller keeps working.
+  const message = `No published routing policy for workflow "${req.workflow_id}", step "${req.step}": use ${route.model ? `the default model ${route.provider}/${route.model}` : 'your default model'}`
+  return { status: 404, message, answer: { provider: route.provider, model: route.model, policy_id: null, policy_version: null, reason: route.reason, budget } }
 }
