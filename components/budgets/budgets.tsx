@@ -135,7 +135,7 @@ function AlertRow({ a, canEdit, onAck }: { a: TBudgetAlert; canEdit: boolean; on
     <li className={`flex flex-wrap items-center gap-x-3 gap-y-1 py-2 ${a.acknowledged_at ? 'opacity-60' : ''}`} data-alert={`${a.budget_name}/${a.threshold}`} data-state={a.state}>
       <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATE_STYLE[a.state]}`}>{a.state === 'exceeded' ? 'exceeded' : `${a.threshold}%`}</span>
       <span className="font-medium">{a.budget_name}</span>
-      <span className="num text-slate-600">{formatUsd(a.actual_usd, { precise: true })} of {formatUsd(a.amount_usd, { precise: true })} ({a.threshold}% threshold)</span>
+      <span className="num text-slate-600">{formatUsd(a.actual_usd ?? '', { precise: true })} of {formatUsd(a.amount_usd ?? '', { precise: true })} ({a.threshold}% threshold)</span>
       <span className="ml-auto text-xs text-slate-500">{WHEN.format(new Date(a.fired_at))} UTC</span>
       {a.acknowledged_at ? <span className="text-xs text-slate-500">acknowledged</span>
         : canEdit && <Button variant="secondary" className="px-2 py-0.5 text-xs" onClick={onAck} aria-label={`Acknowledge ${a.budget_name} at ${a.threshold}%`}>Acknowledge</Button>}

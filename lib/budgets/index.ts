@@ -3,6 +3,7 @@ import { notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 import { budgetStatus, budgetWindow, type TBudgetMetric, type TBudgetPeriod, type TBudgetStatus } from '@/lib/budgets/evaluate'
+import { checkChannelIds } from '@/lib/notifications/channels'
 import { ZBudgetCreate, type TBudgetCreate, type TBudgetPatch } from '@/lib/budgets/schema'
 
 // Budgets (PRODUCT.md "Budgets and alerts"): stored per organization, measured
@@ -18,7 +19,7 @@ export type TBudget = Omit<TBudgetCreate, 'period' | 'metric'> & {
 export type TBudgetView = TBudget & { status: TBudgetStatus }
 
 const COLUMNS = `id::text, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric,
-  amount_usd::text AS amount_usd, thresholds, hard_cutoff, owner, created_at, updated_at`
+  amount_usd::text AS amount_usd, thresholds, hard_cutoff, owner, coalesce(channel_ids::text[], '{}') AS channel_ids, created_at, updated_at`
 
 const trim = (v: string) => (v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v)
 
@@ -58,12 +59,16 @@ export async function getBudget(orgId: string, id: string): Promise<TBudget> {
   return toBudget(r.rows[0])
 }
 
-const VALUES = (b: TBudgetCreate) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner]
+const VALUES = (b: TBudgetInput) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner, b.channel_ids ?? []]
 
-export async function createBudget(orgId: string, b: TBudgetCreate, now = new Date()): Promise<TBudgetView> {
+/** channel_ids may be left out (no channel named: the default channels). */
+type TBudgetInput = Omit<TBudgetCreate, 'channel_ids'> & { channel_ids?: string[] }
+
+export async function createBudget(orgId: string, b: TBudgetInput, now = new Date()): Promise<TBudgetView> {
+  await checkChannelIds(orgId, b.channel_ids ?? [])
   const r = await pool().query(
-    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
+    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner, channel_ids)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ${COLUMNS}`,
     [orgId, ...VALUES(b)],
   )
   return measureBudget(orgId, toBudget(r.rows[0]), now)
@@ -74,9 +79,10 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
   const current = await getBudget(orgId, id)
   const { id: _id, created_at: _c, updated_at: _u, ...fields } = current
   const merged = parseOrThrow(ZBudgetCreate, { ...fields, ...patch }, 'Invalid budget')
+  await checkChannelIds(orgId, merged.channel_ids)
   const r = await pool().query(
     `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
-       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, updated_at = now()
+       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, channel_ids = $16, updated_at = now()
      WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
     [orgId, id, ...VALUES(merged)],
   )

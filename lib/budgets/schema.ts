@@ -38,6 +38,9 @@ const fields = {
     .min(1, 'list at least one threshold').max(10, 'at most 10 thresholds').refine((xs) => new Set(xs).size === xs.length, 'each threshold at most once'),
   hard_cutoff: z.boolean({ error: 'must be true or false' }),
   owner: z.string({ error: 'must be a string' }).trim().max(200, 'must be at most 200 characters').nullable(),
+  /** notification channels its alerts go to (GET /api/v1/channels); empty: the organization's default channels */
+  channel_ids: z.array(z.uuid({ error: 'must be channel ids (UUIDs)' }), { error: 'must be a list of channel ids' }).max(20, 'at most 20 channels')
+    .refine((xs) => new Set(xs).size === xs.length, 'each channel at most once'),
 }
 
 /** rolling needs rolling_days; day and month take none. */
@@ -58,6 +61,7 @@ export const ZBudgetCreate = z
     thresholds: fields.thresholds.default([50, 80, 100]),
     hard_cutoff: fields.hard_cutoff.default(false),
     owner: fields.owner.default(null),
+    channel_ids: fields.channel_ids.default([]),
   })
   .superRefine(periodRule)
 export type TBudgetCreate = z.infer<typeof ZBudgetCreate>
