@@ -1,4 +1,5 @@
 'use client'
+import Link from 'next/link'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useAckAlert, useAlerts, useBudgets, useDeleteBudget } from '@/components/budgets/queries'
 import type { TBudgetAlert } from '@/lib/budgets/alerts'
@@ -116,7 +117,8 @@ function AlertsCard({ org, canEdit }: { org: string; canEdit: boolean }) {
   const rows = alerts.data?.alerts ?? null
   const open = rows?.filter((a) => !a.acknowledged_at).length ?? 0
   return (
-    <Card title="Alerts" subtitle={`Thresholds crossed, newest first; each fires once per period. Budgets are evaluated every 30 seconds.${rows ? ` ${open} not acknowledged.` : ''}`}>
+    <Card title="Alerts" subtitle={`Thresholds crossed, newest first; each fires once per period. Budgets are evaluated every 30 seconds.${rows ? ` ${open} not acknowledged.` : ''}`}
+      actions={<Link href={`/${org}/alerts`} className="whitespace-nowrap text-sm font-medium text-brand-600 hover:underline">All alerts, mute and channels →</Link>}>
       {alerts.error && <Alert>Could not load alerts: {alerts.error.message}</Alert>}
       {ack.error && <Alert>Could not acknowledge: {ack.error.message}</Alert>}
       {rows ? (

@@ -13,6 +13,7 @@ const NAV = [
   { href: 'accounts', label: 'Accounts', analytics: true },
   { href: 'changes', label: 'What changed', analytics: true },
   { href: 'budgets', label: 'Budgets' },
+  { href: 'alerts', label: 'Alerts' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },
