@@ -89,6 +89,12 @@ describe('drift detectors on the rollups', () => {
     const resolved = Object.fromEntries(all.map((a) => [a.kind, a.resolved_at]))
     expect(resolved).toEqual({ spend_anomaly: '2026-11-20T13:05:00.000Z', cost_per_outcome_drift: null, tokens_per_call_growth: null, unpriced_model: null })
 
+    // An evaluation that still sees the anomaly (one that started before, on rollups read earlier) reopens it and fires nothing.
+    expect(await evaluateOrgAlerts(orgId, new Date('2026-11-20T12:45:00Z'))).toEqual([])
+    expect((await listAlerts(orgId, { kind: ['spend_anomaly'] }))[0].resolved_at).toBeNull()
+    expect(await evaluateOrgAlerts(orgId, new Date('2026-11-20T13:05:00Z'))).toEqual([])
+    expect((await listAlerts(orgId, { kind: ['spend_anomaly'] }))[0].resolved_at).toBe('2026-11-20T13:05:00.000Z')
+
     const res = await getAlerts(apiRequest('/api/v1/alerts?kind=spend_anomaly,unpriced_model&state=open', { key: readKey }))
     expect((await res.json()).alerts.map((a: { kind: string }) => a.kind)).toEqual(['unpriced_model'])
     const bad = await getAlerts(apiRequest('/api/v1/alerts?kind=weather&state=maybe', { key: readKey }))

@@ -94,6 +94,9 @@ export async function recordAlerts(c: PoolClient, orgId: string, now: Date, cand
     )
     if (r.rows[0]) fired.push(r.rows[0].id)
   }
+  // An alert whose condition holds again in its period (or that an evaluation running at the same time,
+  // on rollups read a moment earlier, resolved) is open again; it does not fire twice.
+  await c.query(`UPDATE alerts SET resolved_at = NULL WHERE org_id = $1 AND resolved_at IS NOT NULL AND dedupe_key = ANY($2::text[])`, [orgId, candidates.map((k) => k.dedupe_key)])
   await c.query(
     `UPDATE alerts SET resolved_at = $2
      WHERE org_id = $1 AND resolved_at IS NULL AND kind = ANY($3::text[]) AND ($4::text[] IS NULL OR source_key = ANY($4::text[])) AND dedupe_key <> ALL($5::text[])`,
