@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb } from '@/lib/db'
+import { closeDb, pool } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -79,7 +79,10 @@ describe('drift detectors on the rollups', () => {
     expect(byKind.spend_anomaly.details).toMatchObject({ previous: expect.arrayContaining([{ hour: '2026-10-23T11:00:00.000Z', spend_usd: '0.350000000000' }]) })
     expect((byKind.spend_anomaly.details.previous as unknown[]).length).toBe(4)
 
+    // Later in the same hour the hourly detectors do not run again (their windows end at 12:00); the others find nothing new.
     expect(await evaluateOrgAlerts(orgId, new Date('2026-11-20T12:59:00Z'))).toEqual([])
+    const runs = await pool().query<{ hour: Date }>(`SELECT hour FROM alert_evaluations WHERE org_id = $1`, [orgId])
+    expect(runs.rows.map((r) => r.hour.toISOString())).toEqual(['2026-11-20T12:00:00.000Z'])
   })
 
   it('recover when the condition goes away, and the list says so', async () => {

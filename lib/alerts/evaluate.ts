@@ -3,7 +3,7 @@ import { enqueueNotifications } from '@/lib/queues'
 import { budgetAlertCandidates } from '@/lib/budgets/alerts'
 import { recordAlerts, type TAlert, type TAlertCandidate } from '@/lib/alerts'
 import {
-  ALERT_KINDS, DEFAULT_DRIFT_CONFIG, detectCostPerOutcomeDrift, detectorWindows, detectSpendAnomaly, detectTokenGrowth, detectUnpricedModels,
+  ALERT_KINDS, DEFAULT_DRIFT_CONFIG, detectCostPerOutcomeDrift, detectorWindows, detectSpendAnomaly, detectTokenGrowth, detectUnpricedModels, hourStart,
   driftDedupeKey, driftSourceKey, type TAlertKind, type TDriftConfig, type TDriftFinding, type TOutcomeCostRow, type TTokensRow, type TUnpricedRow, type TWindows,
 } from '@/lib/alerts/detectors'
 import { createAlertDeliveries, requeuePendingDeliveries } from '@/lib/notifications/channels'
@@ -15,6 +15,14 @@ import { createAlertDeliveries, requeuePendingDeliveries } from '@/lib/notificat
 // can run it for its organization (evaluateOrgAlerts is the entry point).
 
 type TOptions = { kinds?: readonly TAlertKind[]; config?: TDriftConfig }
+
+/**
+ * Detectors whose windows end at the last complete hour: their answer changes
+ * only when the hour does, and they read weeks of rollups (seconds on a large
+ * organization: npm run bench:alerts), so they run once per organization and hour.
+ * Budgets and unpriced models (which counts the current hour) run every time.
+ */
+export const HOURLY_KINDS: readonly TAlertKind[] = ['cost_per_outcome_drift', 'tokens_per_call_growth', 'spend_anomaly']
 
 async function outcomeCostRows(orgId: string, w: TWindows): Promise<TOutcomeCostRow[]> {
   const { baseline, recent } = w.outcome
@@ -101,9 +109,16 @@ export async function alertCandidates(orgId: string, now: Date, opts: TOptions =
  * channel (muted sources: none). Returns the alerts that fired.
  */
 export async function evaluateOrgAlerts(orgId: string, now = new Date(), opts: TOptions = {}): Promise<TAlert[]> {
-  const kinds = [...(opts.kinds ?? ALERT_KINDS)]
-  const candidates = await alertCandidates(orgId, now, opts)
+  const hour = hourStart(now)
+  const last = await pool().query<{ hour: Date }>(`SELECT hour FROM alert_evaluations WHERE org_id = $1`, [orgId])
+  const hourlyDone = last.rows[0]?.hour.getTime() === hour.getTime()
+  // Kinds not evaluated now keep their alerts as they are (none is resolved for want of a candidate).
+  const kinds = (opts.kinds ?? ALERT_KINDS).filter((k) => !(hourlyDone && HOURLY_KINDS.includes(k)))
+  const candidates = await alertCandidates(orgId, now, { ...opts, kinds })
   const { fired, deliveries } = await inTransaction(async (c) => {
+    if (kinds.some((k) => HOURLY_KINDS.includes(k))) {
+      await c.query(`INSERT INTO alert_evaluations (org_id, hour, evaluated_at) VALUES ($1, $2, now()) ON CONFLICT (org_id) DO UPDATE SET hour = EXCLUDED.hour, evaluated_at = now()`, [orgId, hour])
+    }
     const fired = await recordAlerts(c, orgId, now, candidates, { kinds })
     return { fired, deliveries: await createAlertDeliveries(c, orgId, fired) }
   })
