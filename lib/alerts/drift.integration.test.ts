@@ -11,6 +11,7 @@ import { listAlerts } from '@/lib/alerts'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { POST as postOutcomes } from '@/app/api/v1/outcomes/route'
 import { GET as getAlerts } from '@/app/api/v1/alerts/route'
+import { GET as getSettings, PUT as putSettings } from '@/app/api/v1/alerts/settings/route'
 
 // Each drift detector fires once on data pushed through the ingest API (so
 // the rollups hold it), at an injected clock, and recovers when its condition
@@ -26,6 +27,7 @@ const NOW = new Date('2026-11-20T12:30:00Z')
 let orgId = ''
 let ingestKey = ''
 let readKey = ''
+let writeKey = ''
 
 const at = (daysBack: number, hour: number, minute = 0) => new Date(Date.UTC(2026, 10, 20 - daysBack, hour, minute)).toISOString()
 const call = (id: string, timestamp: string, tokensIn: number, extra: Record<string, unknown> = {}) =>
@@ -41,6 +43,7 @@ beforeAll(async () => {
   orgId = (await createOrgWithAdmin({ org_name: 'Drift Co', email: 'drift@example.com', password: 'password-123' })).org.id
   ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
   readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
   const baselineTimes = [at(7, 11, 5), at(14, 11, 5), at(21, 11, 5), at(28 - 1, 3), ...[9, 10, 11, 12, 13, 15].map((d) => at(d, 3))]
   const events = [
     ...baselineTimes.map((t, i) => call(`base-${i}`, t, 100_000)),
@@ -114,5 +117,23 @@ describe('drift detectors on the rollups', () => {
     expect(fired.map((a) => [a.kind, a.period_start])).toEqual([['cost_per_outcome_drift', '2026-11-23T00:00:00.000Z']])
     const old = (await listAlerts(orgId, { kind: ['cost_per_outcome_drift'] })).find((a) => a.period_start === '2026-11-16T00:00:00.000Z')
     expect(old?.resolved_at).toBe('2026-11-23T00:30:00.000Z')
+  })
+
+  it('margins are set per organization and the evaluation uses them', async () => {
+    const bad = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: { tokens_per_call_margin: -1, anomaly_min_usd: 'x', z: 1 } }))
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.details.errors).toEqual([
+      'tokens_per_call_margin: must be at least 0', 'anomaly_min_usd: must be a USD amount of at least 0 with at most 6 decimal places', 'z: unknown field',
+    ])
+    expect((await putSettings(apiRequest('/api/v1/alerts/settings', { key: readKey, method: 'PUT', body: {} }))).status).toBe(403)
+    const put = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: { cost_per_outcome_margin: 5, tokens_per_call_margin: 5 } }))
+    expect((await put.json()).settings).toMatchObject({ cost_per_outcome_margin: 5, tokens_per_call_margin: 5, min_calls: 10, anomaly_z: 3.5 })
+    expect((await (await getSettings(apiRequest('/api/v1/alerts/settings', { key: readKey }))).json()).settings.cost_per_outcome_margin).toBe(5)
+
+    // Back at Friday 12:20 the anomaly holds again (reopened), but neither drift does at 500% margins: their week-of-16-Nov alerts stay resolved.
+    expect(await evaluateOrgAlerts(orgId, new Date('2026-11-20T12:20:00Z'))).toEqual([])
+    const week16 = (await listAlerts(orgId)).filter((a) => a.period_start === '2026-11-16T00:00:00.000Z')
+    expect(week16.map((a) => [a.kind, a.resolved_at !== null]).sort()).toEqual([['cost_per_outcome_drift', true], ['tokens_per_call_growth', true]])
+    expect((await listAlerts(orgId, { kind: ['spend_anomaly'] }))[0].resolved_at).toBeNull()
   })
 })

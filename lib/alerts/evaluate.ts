@@ -1,7 +1,7 @@
 import { inTransaction, pool } from '@/lib/db'
 import { enqueueNotifications } from '@/lib/queues'
 import { budgetAlertCandidates } from '@/lib/budgets/alerts'
-import { recordAlerts, type TAlert, type TAlertCandidate } from '@/lib/alerts'
+import { getDriftConfig, recordAlerts, type TAlert, type TAlertCandidate } from '@/lib/alerts'
 import {
   ALERT_KINDS, DEFAULT_DRIFT_CONFIG, detectCostPerOutcomeDrift, detectorWindows, detectSpendAnomaly, detectTokenGrowth, detectUnpricedModels, hourStart,
   driftDedupeKey, driftSourceKey, type TAlertKind, type TDriftConfig, type TDriftFinding, type TOutcomeCostRow, type TTokensRow, type TUnpricedRow, type TWindows,
@@ -114,7 +114,8 @@ export async function evaluateOrgAlerts(orgId: string, now = new Date(), opts: T
   const hourlyDone = last.rows[0]?.hour.getTime() === hour.getTime()
   // Kinds not evaluated now keep their alerts as they are (none is resolved for want of a candidate).
   const kinds = (opts.kinds ?? ALERT_KINDS).filter((k) => !(hourlyDone && HOURLY_KINDS.includes(k)))
-  const candidates = await alertCandidates(orgId, now, { ...opts, kinds })
+  const config = opts.config ?? (await getDriftConfig(orgId))
+  const candidates = await alertCandidates(orgId, now, { ...opts, kinds, config })
   const { fired, deliveries } = await inTransaction(async (c) => {
     if (kinds.some((k) => HOURLY_KINDS.includes(k))) {
       await c.query(`INSERT INTO alert_evaluations (org_id, hour, evaluated_at) VALUES ($1, $2, now()) ON CONFLICT (org_id) DO UPDATE SET hour = EXCLUDED.hour, evaluated_at = now()`, [orgId, hour])

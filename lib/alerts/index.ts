@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg'
 import { pool } from '@/lib/db'
 import { notFound } from '@/lib/errors'
-import type { TAlertKind } from '@/lib/alerts/detectors'
-import type { TAlertListQuery } from '@/lib/alerts/schema'
+import { DEFAULT_DRIFT_CONFIG, type TAlertKind, type TDriftConfig } from '@/lib/alerts/detectors'
+import type { TAlertListQuery, TDriftSettingsPatch } from '@/lib/alerts/schema'
 
 // The one list of alerts, budget and drift (table `alerts`). An alert is
 // written once per dedupe key (its source, period and threshold) and resolved
@@ -162,4 +162,19 @@ export async function listMutes(orgId: string, now = new Date()): Promise<TAlert
 export async function unmute(orgId: string, muteId: string): Promise<void> {
   const r = await pool().query(`DELETE FROM alert_mutes WHERE org_id = $1 AND id = $2`, [orgId, muteId])
   if (r.rowCount === 0) throw notFound(`No mute ${muteId} in this organization`)
+}
+
+/** The organization's drift detector settings: its own over the defaults. */
+export async function getDriftConfig(orgId: string): Promise<TDriftConfig> {
+  const r = await pool().query<{ config: Partial<TDriftConfig> }>(`SELECT config FROM alert_settings WHERE org_id = $1`, [orgId])
+  return { ...DEFAULT_DRIFT_CONFIG, ...(r.rows[0]?.config ?? {}) }
+}
+
+export async function updateDriftConfig(orgId: string, patch: TDriftSettingsPatch): Promise<TDriftConfig> {
+  await pool().query(
+    `INSERT INTO alert_settings (org_id, config, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (org_id) DO UPDATE SET config = alert_settings.config || EXCLUDED.config, updated_at = now()`,
+    [orgId, JSON.stringify(patch)],
+  )
+  return getDriftConfig(orgId)
 }
