@@ -84,7 +84,7 @@ export function BudgetDetail({ org, id }: { org: string; id: string }) {
               <ul className="divide-y divide-slate-100 text-sm" data-testid="budget-alerts">
                 {mine.map((a) => (
                   <li key={a.id} className="flex flex-wrap items-center gap-x-3 py-1.5">
-                    <StateBadge state={a.state} /> <span>{a.threshold}% crossed at {formatUsd(a.actual_usd, { precise: true })}</span>
+                    <StateBadge state={a.state} /> <span>{a.threshold}% crossed{a.actual_usd === null ? '' : ` at ${formatUsd(a.actual_usd, { precise: true })}`}</span>
                     <span className="ml-auto text-xs text-slate-500">{WHEN.format(new Date(a.fired_at))} UTC{a.acknowledged_at ? ' · acknowledged' : ''}</span>
                   </li>
                 ))}

@@ -1,4 +1,5 @@
 'use client'
+import Link from 'next/link'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useAckAlert, useAlerts, useBudgets, useDeleteBudget } from '@/components/budgets/queries'
 import type { TBudgetAlert } from '@/lib/budgets/alerts'
@@ -6,7 +7,6 @@ import { BudgetForm } from '@/components/budgets/budget-form'
 import { budgetScopeLabel, sortBudgets } from '@/lib/budgets/view'
 import type { TBudgetView } from '@/lib/budgets'
 import { formatPercent, formatUsd } from '@/lib/format'
-import Link from 'next/link'
 import { enforcementLabel } from '@/lib/budgets/view'
 import { METRIC_LABEL, PERIOD_LABEL, STATE_STYLE, StateBadge } from '@/components/budgets/labels'
 
@@ -113,7 +113,8 @@ function AlertsCard({ org, canEdit }: { org: string; canEdit: boolean }) {
   const rows = alerts.data?.alerts ?? null
   const open = rows?.filter((a) => !a.acknowledged_at).length ?? 0
   return (
-    <Card title="Alerts" subtitle={`Thresholds crossed, newest first; each fires once per period. Budgets are evaluated every 30 seconds.${rows ? ` ${open} not acknowledged.` : ''}`}>
+    <Card title="Alerts" subtitle={`Thresholds crossed, newest first; each fires once per period. Budgets are evaluated every 30 seconds.${rows ? ` ${open} not acknowledged.` : ''}`}
+      actions={<Link href={`/${org}/alerts`} className="whitespace-nowrap text-sm font-medium text-brand-600 hover:underline">All alerts, mute and channels →</Link>}>
       {alerts.error && <Alert>Could not load alerts: {alerts.error.message}</Alert>}
       {ack.error && <Alert>Could not acknowledge: {ack.error.message}</Alert>}
       {rows ? (
@@ -132,7 +133,7 @@ function AlertRow({ a, canEdit, onAck }: { a: TBudgetAlert; canEdit: boolean; on
     <li className={`flex flex-wrap items-center gap-x-3 gap-y-1 py-2 ${a.acknowledged_at ? 'opacity-60' : ''}`} data-alert={`${a.budget_name}/${a.threshold}`} data-state={a.state}>
       <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATE_STYLE[a.state]}`}>{a.state === 'exceeded' ? 'exceeded' : `${a.threshold}%`}</span>
       <span className="font-medium">{a.budget_name}</span>
-      <span className="num text-slate-600">{formatUsd(a.actual_usd, { precise: true })} of {formatUsd(a.amount_usd, { precise: true })} ({a.threshold}% threshold)</span>
+      <span className="num text-slate-600">{formatUsd(a.actual_usd ?? '', { precise: true })} of {formatUsd(a.amount_usd ?? '', { precise: true })} ({a.threshold}% threshold)</span>
       <span className="ml-auto text-xs text-slate-500">{WHEN.format(new Date(a.fired_at))} UTC</span>
       {a.acknowledged_at ? <span className="text-xs text-slate-500">acknowledged</span>
         : canEdit && <Button variant="secondary" className="px-2 py-0.5 text-xs" onClick={onAck} aria-label={`Acknowledge ${a.budget_name} at ${a.threshold}%`}>Acknowledge</Button>}

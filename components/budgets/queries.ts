@@ -43,7 +43,7 @@ export const alertQueries = { list: (org: string) => ['alerts', org] as const }
 export function useAlerts(org: string) {
   return useQuery({
     queryKey: alertQueries.list(org),
-    queryFn: ({ signal }) => apiFetch<{ alerts: TBudgetAlert[] }>(`/api/v1/alerts?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => apiFetch<{ alerts: TBudgetAlert[] }>(`/api/v1/alerts?kind=budget&org=${encodeURIComponent(org)}`, { signal }),
     refetchInterval: 15_000,
   })
 }

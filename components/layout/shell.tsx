@@ -13,6 +13,7 @@ const NAV = [
   { href: 'accounts', label: 'Accounts', analytics: true },
   { href: 'changes', label: 'What changed', analytics: true },
   { href: 'budgets', label: 'Budgets' },
+  { href: 'alerts', label: 'Alerts' },
   { href: 'forecast', label: 'Forecast' },
   { href: 'routing', label: 'Routing' },
   { href: 'pricing', label: 'Pricing' },

@@ -7,13 +7,12 @@ import { closeQueues, QUEUE_BUDGETS, QUEUE_INGEST, workerConnection } from '@/li
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
-import { budgetHistory, createBudget } from '@/lib/budgets'
-import { evaluateOrgBudgets } from '@/lib/budgets/alerts'
+import { budgetHistory, createBudget, type TBudgetInput } from '@/lib/budgets'
+import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
 import { stateHistory } from '@/lib/budgets/enforce'
 import { GET as getHistory } from '@/app/api/v1/budgets/[id]/history/route'
 import { decide } from '@/lib/decide'
 import { decideWithKey } from '@/lib/decide/http'
-import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { ingestProcessor } from '@/workers/processors/ingest'
 import { budgetsProcessor } from '@/workers/processors/budgets'
 import { POST as postEvents } from '@/app/api/v1/events/route'
@@ -38,9 +37,10 @@ async function ingest(events: Record<string, unknown>[]) {
   await post(events)
   for (const id of await pendingBatches(0)) await processBatch(id)
 }
-const base: TBudgetCreate = { name: '', environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'], period: 'day',
+const base: TBudgetInput = { name: '', environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'], period: 'day',
   rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: true, cutoff_action: 'throttle', throttle_per_minute: 3, owner: null }
 const at = (iso: string) => new Date(iso)
+const evaluateBudgets = (now: Date) => evaluateOrgAlerts(orgId, now, { kinds: ['budget'] })
 const verdict = async (req: Record<string, unknown>, now: string) => (await decide(orgId, { workflow_id: 'support', step: 'draft', ...req }, { now: at(now) })).answer.budget
 
 beforeAll(async () => {
@@ -63,7 +63,7 @@ describe('run-time enforcement', () => {
   })
 
   it('denies the calls a denying budget covers until its period ends', async () => {
-    await evaluateOrgBudgets(orgId, at('2026-11-02T13:00:00Z'))
+    await evaluateBudgets(at('2026-11-02T13:00:00Z'))
     expect(await verdict({ account_id: 'acme' }, '2026-11-02T13:00:10Z')).toEqual({
       state: 'exceeded', action: 'deny', retry_after_s: (Date.parse('2026-12-01T00:00:00Z') - Date.parse('2026-11-02T13:00:10Z')) / 1000,
       budget_id: budgetIds.deny, budget_name: 'Acme monthly (deny)',
@@ -107,7 +107,7 @@ describe('run-time enforcement', () => {
 
   it('recovers in the next period: the daily gate lapses at midnight, and evaluation clears it', async () => {
     expect((await verdict({ account_id: 'globex' }, '2026-11-03T00:00:05Z')).action).toBe('allow')
-    await evaluateOrgBudgets(orgId, at('2026-11-03T01:00:00Z'))
+    await evaluateBudgets(at('2026-11-03T01:00:00Z'))
     expect(await verdict({ account_id: 'globex' }, '2026-11-03T01:00:10Z')).toEqual({ state: 'ok', action: 'allow' })
     // the month is not over for the denying budget
     expect((await verdict({ account_id: 'acme' }, '2026-11-03T01:00:10Z')).action).toBe('deny')

@@ -3,6 +3,7 @@ import { notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
 import { budgetStatus, budgetWindow, type TBudgetMeasure, type TBudgetMetric, type TBudgetPeriod, type TBudgetStatus } from '@/lib/budgets/evaluate'
+import { checkChannelIds } from '@/lib/notifications/channels'
 import { ZBudgetCreate, type TBudgetCreate, type TBudgetPatch } from '@/lib/budgets/schema'
 import { burnDown, type TBurnGranularity, type TBurnPoint } from '@/lib/budgets/burn-down'
 import { stateHistory, type TStateChange } from '@/lib/budgets/enforce'
@@ -20,7 +21,7 @@ export type TBudget = Omit<TBudgetCreate, 'period' | 'metric'> & {
 export type TBudgetView = TBudget & { status: TBudgetStatus }
 
 const COLUMNS = `id::text, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric,
-  amount_usd::text AS amount_usd, thresholds, hard_cutoff, cutoff_action, throttle_per_minute, owner, created_at, updated_at`
+  amount_usd::text AS amount_usd, thresholds, hard_cutoff, cutoff_action, throttle_per_minute, owner, coalesce(channel_ids::text[], '{}') AS channel_ids, created_at, updated_at`
 
 const trim = (v: string) => (v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v)
 
@@ -70,13 +71,18 @@ export async function getBudget(orgId: string, id: string): Promise<TBudget> {
   return toBudget(r.rows[0])
 }
 
-const VALUES = (b: TBudgetCreate) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner, b.cutoff_action, b.throttle_per_minute]
+const VALUES = (b: TBudgetInput) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner, b.channel_ids ?? [], b.cutoff_action ?? 'throttle', b.throttle_per_minute ?? 60]
 
-export async function createBudget(orgId: string, b: TBudgetCreate, now = new Date()): Promise<TBudgetView> {
+/** channel_ids may be left out (no channel named: the default channels). */
+/** A budget to create; fields with a default in ZBudgetCreate may be left out. */
+export type TBudgetInput = Omit<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute'> & Partial<Pick<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute'>>
+
+export async function createBudget(orgId: string, b: TBudgetInput, now = new Date()): Promise<TBudgetView> {
+  await checkChannelIds(orgId, b.channel_ids ?? [])
   const r = await pool().query(
-    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner,
+    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner, channel_ids,
        cutoff_action, throttle_per_minute)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${COLUMNS}`,
     [orgId, ...VALUES(b)],
   )
   return measureBudget(orgId, toBudget(r.rows[0]), now)
@@ -87,9 +93,10 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
   const current = await getBudget(orgId, id)
   const { id: _id, created_at: _c, updated_at: _u, ...fields } = current
   const merged = parseOrThrow(ZBudgetCreate, { ...fields, ...patch }, 'Invalid budget')
+  await checkChannelIds(orgId, merged.channel_ids)
   const r = await pool().query(
     `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
-       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, cutoff_action = $16, throttle_per_minute = $17,
+       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, channel_ids = $16, cutoff_action = $17, throttle_per_minute = $18,
        updated_at = now()
      WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
     [orgId, id, ...VALUES(merged)],

@@ -41,6 +41,9 @@ const fields = {
   throttle_per_minute: z.number({ error: 'must be a whole number of calls per minute' }).int('must be a whole number of calls per minute')
     .min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'),
   owner: z.string({ error: 'must be a string' }).trim().max(200, 'must be at most 200 characters').nullable(),
+  /** notification channels its alerts go to (GET /api/v1/channels); empty: the organization's default channels */
+  channel_ids: z.array(z.uuid({ error: 'must be channel ids (UUIDs)' }), { error: 'must be a list of channel ids' }).max(20, 'at most 20 channels')
+    .refine((xs) => new Set(xs).size === xs.length, 'each channel at most once'),
 }
 
 /** rolling needs rolling_days; day and month take none. A hard cutoff acts on spend: the calls themselves. */
@@ -66,6 +69,7 @@ export const ZBudgetCreate = z
     cutoff_action: fields.cutoff_action.default('throttle'),
     throttle_per_minute: fields.throttle_per_minute.default(60),
     owner: fields.owner.default(null),
+    channel_ids: fields.channel_ids.default([]),
   })
   .superRefine(periodRule)
 export type TBudgetCreate = z.infer<typeof ZBudgetCreate>
