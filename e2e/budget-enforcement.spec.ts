@@ -53,4 +53,13 @@ test('a hard-cutoff budget created in the UI denies calls through decide once sp
   await expect(page.getByText(/Denying the calls it covers until the period ends/)).toBeVisible()
   await expect(page.getByRole('img', { name: 'Support cutoff: cumulative spend against the amount' })).toBeVisible()
   await expect(page.getByTestId('state-history').locator('tr[data-to="exceeded"]')).toHaveCount(1)
+
+  // Raise the amount on the budget's page: decide lets the calls through again within seconds.
+  await page.getByRole('button', { name: 'Edit budget' }).click()
+  const edit = page.getByRole('form', { name: 'Edit budget' })
+  await expect(edit.getByLabel('Once exceeded', { exact: true })).toHaveValue('deny')
+  await edit.getByLabel(/^Amount/).fill('100')
+  await edit.getByRole('button', { name: 'Save changes' }).click()
+  await expect(page.getByTestId('kpi-enforcement')).toHaveText('Allowed')
+  await expect(async () => expect((await decide()).body.budget).toEqual({ state: 'ok', action: 'allow' })).toPass({ timeout: 30_000 })
 })

@@ -1,6 +1,8 @@
 'use client'
 import Link from 'next/link'
-import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
+import { useState } from 'react'
+import { BudgetForm } from '@/components/budgets/budget-form'
+import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { BurnDownChart } from '@/components/charts/burn-down-chart'
 import { useAlerts, useBudgetHistory } from '@/components/budgets/queries'
 import { METRIC_LABEL, PERIOD_LABEL, StateBadge } from '@/components/budgets/labels'
@@ -12,8 +14,9 @@ import { formatPercent, formatUsd } from '@/lib/format'
 
 const WHEN = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
 
-export function BudgetDetail({ org, id }: { org: string; id: string }) {
+export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; canEdit: boolean }) {
   const h = useBudgetHistory(org, id)
+  const [editing, setEditing] = useState(false)
   const alerts = useAlerts(org)
   const b = h.data?.budget
   const spend = b?.metric === 'spend'
@@ -30,11 +33,18 @@ export function BudgetDetail({ org, id }: { org: string; id: string }) {
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold">{b.name}</h1>
           <StateBadge state={b.status.state} />
+          {canEdit && !editing && <Button variant="secondary" className="ml-auto" onClick={() => setEditing(true)}>Edit budget</Button>}
           <p className="w-full text-sm text-slate-600">
             {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · {budgetScopeLabel(b)} · {b.traffic_sources.join(', ')} traffic{b.owner ? ` · owner ${b.owner}` : ''}. Times are UTC.
           </p>
         </div>
       ) : !h.error && <Skeleton className="h-12 w-80" />}
+
+      {b && editing && (
+        <Card title="Edit budget" subtitle="Changes apply from the next evaluation, within seconds; the state history keeps what came before.">
+          <BudgetForm org={org} budget={b} onDone={() => setEditing(false)} />
+        </Card>
+      )}
 
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Kpi label={spend ? 'Spent this period' : `Actual ${b ? METRIC_LABEL[b.metric] : ''}`} testId="kpi-actual"

@@ -30,6 +30,14 @@ export function useCreateBudget(org: string) {
   })
 }
 
+export function useUpdateBudget(org: string, id: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) => apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets/${id}?org=${encodeURIComponent(org)}`, { method: 'PATCH', body: JSON.stringify(body) }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['budgets', org] }),
+  })
+}
+
 export function useDeleteBudget(org: string) {
   const qc = useQueryClient()
   return useMutation({
