@@ -10,7 +10,7 @@
 //    code: same key, '' for absent dimensions, runs on each run's first event),
 //    outcomes and rollups_outcomes_hourly, with COPY. Then it checks that the
 //    rollups add up to the events (count, cost, unpriced, runs).
-// 2. Starts `next start` on its own port against that database and times, over
+// 2. Starts the web server (server.ts) on its own port against that database and times, over
 //    HTTP with a read key, exactly the requests each page issues on first load
 //    (components/**/queries.ts), in parallel like the browser, for the 7-, 30-
 //    and 90-day ranges; and the same groupings run directly in PostgreSQL on
@@ -405,13 +405,13 @@ async function ensureBuilt(o: TOpts, env: NodeJS.ProcessEnv, logFile: string): P
 async function startWeb(o: TOpts, env: NodeJS.ProcessEnv, logDir: string, key: string, slug: string): Promise<{ base: URL; web: TStarted }> {
   const base = new URL(`http://127.0.0.1:${o.port}`)
   if (await portInUse(o.port)) throw new Error(`port ${o.port} is already in use: stop what listens there or pass --port`)
-  const web = startProcess('web', 'npx', ['next', 'start', '-p', String(o.port)], env, path.join(logDir, 'web.log'))
-  log(`started next start on ${base.origin} (pgid ${web.pid}); log ${web.logFile}`)
+  const web = startProcess('web', 'npx', ['tsx', 'server.ts', '-p', String(o.port)], { ...env, NODE_ENV: 'production' }, path.join(logDir, 'web.log'))
+  log(`started the web server on ${base.origin} (pgid ${web.pid}); log ${web.logFile}`)
   // /api/health answers 503 without workers (none here): wait for the metrics API itself.
   const agent = new http.Agent({ keepAlive: true })
   const deadline = Date.now() + 120_000
   for (;;) {
-    if (web.exited) throw new Error(`next start exited:\n${tail(web.logFile)}`)
+    if (web.exited) throw new Error(`the web server exited:\n${tail(web.logFile)}`)
     const r = await request(agent, base, 'GET', `/api/v1/feature-slos?org=${slug}`, key).catch(() => null)
     if (r?.status === 200) break
     if (r && r.status !== 200 && r.status !== 0 && r.status < 500) throw new Error(`GET /api/v1/feature-slos answered ${r.status}: ${r.body.slice(0, 300)}`)
@@ -775,7 +775,7 @@ async function main(): Promise<void> {
   out.push(`rows: inference_events ${fmt(m.events)} (${(counts.sizes.inference_events / 1e9).toFixed(2)} GB)   rollups_hourly ${fmt(m.rollup_rows)} (${(counts.sizes.rollups_hourly / 1e9).toFixed(2)} GB)   ` +
     `= ${(m.events / m.rollup_rows).toFixed(2)} events per rollup row   (rollups_outcomes_hourly ${fmt(m.outcome_rollup_rows)})`)
   for (const r of counts.per_range) out.push(`  last ${String(r.days).padStart(2)} days: ${fmt(r.events)} events in ${fmt(r.rollup_rows)} rollup rows (${(r.events / Math.max(1, r.rollup_rows)).toFixed(2)} events per row)`)
-  out.push(`HTTP: next start on ${base.origin}, up to ${o.runs} timed runs (n) after ${o.warmup} warm-up(s), fewer past ${o.budgetS} s per page; each page's requests in parallel; page time = its slowest request.`)
+  out.push(`HTTP: the web server (server.ts) on ${base.origin}, up to ${o.runs} timed runs (n) after ${o.warmup} warm-up(s), fewer past ${o.budgetS} s per page; each page's requests in parallel; page time = its slowest request.`)
   out.push(o.rawRuns === 0 ? 'raw: not run (--raw-runs 0)'
     : `raw: the same groupings on inference_events in PostgreSQL (all measures but runs), up to ${o.rawRuns} timed run(s) after 1 untimed, in parallel per page.`)
   out.push(`load average (1, 5, 15 min): ${loadEnd} at the end of the timings, ${os.cpus().length} cores`)

@@ -7,7 +7,7 @@
 // measured in the same run.
 //
 // By default it starts its own stack (database outlay_bench, queue prefix
-// outlay-bench, `next start -p 3200`, N workers) and stops it at the end or on
+// outlay-bench, the web server on port 3200, N workers) and stops it at the end or on
 // Ctrl-C; `--url URL --key KEY` targets a running stack instead. Only
 // 127.0.0.1. Run with --help for the options.
 import { spawnSync } from 'node:child_process'
@@ -22,7 +22,7 @@ import { Client } from 'pg'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
 import {
   adminQuery, clearRedisPrefix, cmdline, copyFrom, copyText, fmt, getHealth, log, percentile, portInUse, readProcs, request, ROOT, run, runMain, sleep,
-  startProcess, started, stopStarted, tail, waitForForeignBuild, type TAnswer, type TProcInfo, type TStarted,
+  prepareFreshStack, startProcess, started, stopStarted, tail, type TAnswer, type TProcInfo, type TStarted,
 } from './bench/common'
 
 const TARGET = { eventsPerSecond: 20_000, freshnessP99Ms: 5_000, ratio: 0.06 } as const
@@ -183,17 +183,7 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
   }
   const setupLog = path.join(logDir, 'setup.log')
 
-  log(`fresh database ${BENCH_DB} and queue prefix ${QUEUE_PREFIX}…`)
-  await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`)
-  await adminQuery(o.pgServer, `CREATE DATABASE ${BENCH_DB}`)
-  await clearRedisPrefix(o.redisUrl, QUEUE_PREFIX)
-  run('npx', ['prisma', 'migrate', 'deploy'], env, setupLog, 'prisma migrate deploy')
-
-  await waitForForeignBuild()
-  if (o.build || !fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
-    log('building the web app (npm run build)…')
-    run('npm', ['run', 'build'], env, setupLog, 'npm run build')
-  }
+  await prepareFreshStack(o, BENCH_DB, QUEUE_PREFIX, env, setupLog)
 
   // --cpu-prof is refused in NODE_OPTIONS: when profiling, node itself runs the same entry points with the flag.
   const profDir = (name: string): string | undefined => {
@@ -210,9 +200,9 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
   }
   const dir = profDir('web')
   const [cmd, args] = dir
-    ? ['node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'node_modules/next/dist/bin/next', 'start', '-p', String(o.port)]]
-    : ['npx', ['next', 'start', '-p', String(o.port)]]
-  const web = startProcess('web', cmd as string, args as string[], env, path.join(logDir, 'web.log'), dir)
+    ? ['node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'server.ts', '-p', String(o.port)]]
+    : ['npx', ['tsx', 'server.ts', '-p', String(o.port)]]
+  const web = startProcess('web', cmd as string, args as string[], { ...env, NODE_ENV: 'production' }, path.join(logDir, 'web.log'), dir)
   log(`started web (pgid ${web.pid}) and ${workers.length} worker(s) (pgid ${workers.map((w) => w.pid).join(', ')}); logs in ${logDir}`)
 
   const deadline = Date.now() + 120_000
@@ -956,7 +946,7 @@ async function main(): Promise<void> {
   const line = (label: string, value: string) => out.push(`  ${label.padEnd(40)} ${value}`)
   out.push('')
   out.push(`Outlay ingest benchmark  ${figures.at}  run ${runTag}`)
-  out.push(`  ${ownStack ? `own stack: next start :${o.port}, ${o.workers} worker process(es) × WORKER_CONCURRENCY ${o.concurrency}, database ${BENCH_DB}${o.analyze ? ' (ANALYZEd after the warm-up)' : ' (fresh, never analyzed)'}, queue prefix ${QUEUE_PREFIX}` : `running stack at ${stack.base.origin}`}`)
+  out.push(`  ${ownStack ? `own stack: web (server.ts) :${o.port}, ${o.workers} worker process(es) × WORKER_CONCURRENCY ${o.concurrency}, database ${BENCH_DB}${o.analyze ? ' (ANALYZEd after the warm-up)' : ' (fresh, never analyzed)'}, queue prefix ${QUEUE_PREFIX}` : `running stack at ${stack.base.origin}`}`)
   out.push(`  ${o.clients} keep-alive clients × ${o.batch}-event batches for ${o.duration} s; ${os.cpus().length} cores; machine ${(otherBusyFrac * 100).toFixed(0)}% busy before the load (load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')})`)
   out.push('')
   out.push('Load (answered)')

@@ -25,7 +25,7 @@ trap cleanup INT TERM EXIT
 
 log "starting the worker and the web app on port $PORT…"
 npx tsx workers/index.ts > .demo/worker.log 2>&1 & pids+=($!)
-npx next start -p "$PORT" > .demo/web.log 2>&1 & pids+=($!)
+NODE_ENV=production npx tsx server.ts -p "$PORT" > .demo/web.log 2>&1 & pids+=($!)
 wait_http "http://127.0.0.1:$PORT/api/health" 90 || { tail -20 .demo/web.log .demo/worker.log >&2; die "the stack did not become healthy"; }
 
 npx tsx prisma/seed.ts --url "http://127.0.0.1:$PORT"

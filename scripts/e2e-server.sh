@@ -10,5 +10,5 @@ redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" --scan --pattern "$QUEUE_PRE
 npx prisma migrate deploy >&2
 trap 'kill 0' EXIT
 npx tsx workers/index.ts &
-npx next start -p "$PORT" &
+NODE_ENV=production npx tsx server.ts -p "$PORT" &
 wait -n

@@ -19,9 +19,10 @@ log "unit and integration tests…"
 npx vitest run
 
 log "building the app for end-to-end tests…"
-E2E_DB=outlay_e2e
-psql "$PG_SERVER_URL/postgres" -qc "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)" -qc "CREATE DATABASE $E2E_DB" >&2
-export E2E_DATABASE_URL="$PG_SERVER_URL/$E2E_DB"
+# E2E_DATABASE_URL (and E2E_PORT, E2E_QUEUE_PREFIX) let several checkouts test side by side.
+export E2E_DATABASE_URL="${E2E_DATABASE_URL:-$PG_SERVER_URL/outlay_e2e}"
+E2E_DB="${E2E_DATABASE_URL##*/}"
+psql "${E2E_DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)" -qc "CREATE DATABASE $E2E_DB" >&2
 DATABASE_URL="$E2E_DATABASE_URL" npm run -s build >/dev/null
 
 log "end-to-end tests…"

@@ -2,10 +2,11 @@ import { Worker } from 'bullmq'
 import IORedis from 'ioredis'
 import { loadEnv } from '@/lib/env'
 import { closeDb } from '@/lib/db'
-import { BUDGET_EVALUATION_EVERY_MS, closeQueues, queue, QUEUE_BUDGETS, QUEUE_INGEST, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
-import { evaluateAllBudgets } from '@/lib/budgets/alerts'
+import { BUDGET_EVALUATION_EVERY_MS, closeQueues, queue, QUEUE_BUDGETS, QUEUE_INGEST, QUEUE_NOTIFICATIONS, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
 import { ingestProcessor } from '@/workers/processors/ingest'
 import { repriceProcessor } from '@/workers/processors/reprice'
+import { budgetsProcessor } from '@/workers/processors/budgets'
+import { notificationsProcessor } from '@/workers/processors/notifications'
 import { reconcileOnce } from '@/workers/reconciler'
 import { hostname } from 'node:os'
 
@@ -20,8 +21,10 @@ const workers = [
   new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
   // Re-pricing is long and rare: one at a time per process keeps ingest responsive.
   new Worker(QUEUE_REPRICE, repriceProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
-  // Budgets: one scheduler for every worker process (upsert is idempotent), one evaluation at a time.
-  new Worker(QUEUE_BUDGETS, async () => ({ fired: await evaluateAllBudgets() }), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
+  // Alerts (budgets and drift detectors): one scheduler for every worker process (upsert is idempotent), one evaluation at a time.
+  new Worker(QUEUE_BUDGETS, budgetsProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
+  // Notifications wait on receivers' HTTP and SMTP servers, not on this process: a few at once.
+  new Worker(QUEUE_NOTIFICATIONS, notificationsProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 4, ...lock }),
 ]
 void queue(QUEUE_BUDGETS)
   .upsertJobScheduler('evaluate-budgets', { every: BUDGET_EVALUATION_EVERY_MS }, { name: 'evaluate', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } })

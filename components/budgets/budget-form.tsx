@@ -2,22 +2,34 @@
 import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Button, Field, Input, Select } from '@/components/ui'
-import { useCreateBudget } from '@/components/budgets/queries'
+import { useCreateBudget, useUpdateBudget } from '@/components/budgets/queries'
+import { useChannels } from '@/components/alerts/queries'
 import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
+import type { TBudget } from '@/lib/budgets'
 
-const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '' }
+const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '', cutoff_action: 'throttle', throttle_per_minute: '60' }
 
-/** Create a budget; the API checks every field and its message shows under the field. */
-export function BudgetForm({ org }: { org: string }) {
+const fromBudget = (b: TBudget): typeof EMPTY => ({
+  name: b.name, environment: b.environment ?? '', workflow_id: b.workflow_id ?? '', account_id: b.account_id ?? '', feature: b.feature ?? '', period: b.period,
+  rolling_days: String(b.rolling_days ?? 7), metric: b.metric, amount_usd: b.amount_usd, thresholds: b.thresholds.join(', '), owner: b.owner ?? '',
+  cutoff_action: b.cutoff_action, throttle_per_minute: String(b.throttle_per_minute),
+})
+
+/** Create a budget, or change one (`budget`); the API checks every field and its message shows under the field. */
+export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBudget; onDone?: () => void }) {
   const create = useCreateBudget(org)
-  const [f, setF] = useState(EMPTY)
-  const [sources, setSources] = useState<string[]>(['production'])
-  const [hard, setHard] = useState(false)
+  const update = useUpdateBudget(org, budget?.id ?? '')
+  const save = budget ? update : create
+  const channels = useChannels(org)
+  const [f, setF] = useState(budget ? fromBudget(budget) : EMPTY)
+  const [sources, setSources] = useState<string[]>(budget?.traffic_sources ?? ['production'])
+  const [hard, setHard] = useState(budget?.hard_cutoff ?? false)
+  const [channelIds, setChannelIds] = useState<string[]>(budget?.channel_ids ?? [])
   const set = (k: keyof typeof EMPTY) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
-  const lines = create.error instanceof ApiError ? create.error.lines : []
+  const lines = save.error instanceof ApiError ? save.error.lines : []
   const errorOf = (field: string) => lines.find((l) => l.startsWith(`${field}:`) || l.startsWith(`${field}.`))?.replace(/^[^:]+: /, '')
-  const known = ['name', 'environment', 'workflow_id', 'account_id', 'feature', 'traffic_sources', 'period', 'rolling_days', 'metric', 'amount_usd', 'thresholds', 'owner']
-  const other = create.error && !lines.some((l) => known.some((k) => l.startsWith(k))) ? (lines.join('; ') || create.error.message) : null
+  const known = ['name', 'environment', 'workflow_id', 'account_id', 'feature', 'traffic_sources', 'period', 'rolling_days', 'metric', 'amount_usd', 'thresholds', 'owner', 'hard_cutoff', 'cutoff_action', 'throttle_per_minute', 'channel_ids']
+  const other = save.error && !lines.some((l) => known.some((k) => l.startsWith(k))) ? (lines.join('; ') || save.error.message) : null
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
@@ -26,13 +38,16 @@ export function BudgetForm({ org }: { org: string }) {
       name: f.name, period: f.period, metric: f.metric, amount_usd: f.amount_usd.trim(), thresholds, hard_cutoff: hard, traffic_sources: sources,
       environment: f.environment || null, workflow_id: f.workflow_id.trim() || null, account_id: f.account_id.trim() || null, feature: f.feature.trim() || null,
       owner: f.owner.trim() || null, rolling_days: f.period === 'rolling' ? Number(f.rolling_days) : null,
+      ...(hard ? { cutoff_action: f.cutoff_action, throttle_per_minute: f.throttle_per_minute.trim() === '' ? null : Number(f.throttle_per_minute) } : {}),
+      channel_ids: channelIds,
     }
-    create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources(['production']); setHard(false) } })
+    if (budget) update.mutate(body, { onSuccess: () => onDone?.() })
+    else create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources(['production']); setHard(false); setChannelIds([]) } })
   }
 
   const amountLabel = f.metric === 'spend' ? 'Amount, USD per period' : f.metric === 'cost_per_run' ? 'Target, USD per run' : 'Target, USD per accepted outcome'
   return (
-    <form onSubmit={onSubmit} aria-label="New budget" noValidate className="space-y-4">
+    <form onSubmit={onSubmit} aria-label={budget ? 'Edit budget' : 'New budget'} noValidate className="space-y-4">
       <div className="grid gap-4 md:grid-cols-3">
         <Field label="Name" htmlFor="b-name" error={errorOf('name')}><Input id="b-name" value={f.name} onChange={set('name')} invalid={!!errorOf('name')} placeholder="Production, monthly" /></Field>
         <Field label="Measures" htmlFor="b-metric" error={errorOf('metric')}>
@@ -88,12 +103,53 @@ export function BudgetForm({ org }: { org: string }) {
         ))}
         {errorOf('traffic_sources') && <span role="alert" className="text-xs text-red-700">{errorOf('traffic_sources')}</span>}
       </fieldset>
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" checked={hard} onChange={(e) => setHard(e.target.checked)} />
-        Hard cutoff once exceeded <span className="text-slate-500">(recorded on the budget; run-time enforcement through <code>POST /api/v1/decide</code> is not available yet)</span>
-      </label>
+      <fieldset className="space-y-3 text-sm">
+        <label className="flex items-center gap-2">
+          <input type="checkbox" checked={hard} onChange={(e) => setHard(e.target.checked)} aria-describedby="b-hard-hint" />
+          Hard cutoff once exceeded
+        </label>
+        <p id="b-hard-hint" className="text-xs text-slate-500">
+          Spend budgets only. Callers that ask <code>POST /api/v1/decide</code> before a model call are held back once the period&apos;s spend passes the amount; the calls that do run are always recorded.
+        </p>
+        {errorOf('hard_cutoff') && <p role="alert" className="text-xs text-red-700">{errorOf('hard_cutoff')}</p>}
+        {hard && (
+          <div className="grid gap-4 md:grid-cols-3">
+            <Field label="Once exceeded" htmlFor="b-cutoff" error={errorOf('cutoff_action')}>
+              <Select id="b-cutoff" value={f.cutoff_action} onChange={set('cutoff_action')} className="w-full">
+                <option value="throttle">Throttle: let a few calls per minute through</option>
+                <option value="deny">Deny every call until the period ends</option>
+              </Select>
+            </Field>
+            {f.cutoff_action === 'throttle' && (
+              <Field label="Calls per minute still allowed" htmlFor="b-rpm" error={errorOf('throttle_per_minute')}>
+                <Input id="b-rpm" value={f.throttle_per_minute} onChange={set('throttle_per_minute')} inputMode="numeric" invalid={!!errorOf('throttle_per_minute')} />
+              </Field>
+            )}
+          </div>
+        )}
+      </fieldset>
+      <fieldset className="flex flex-wrap items-center gap-4 text-sm">
+        <legend className="mb-1 text-sm font-medium text-slate-700">Notify</legend>
+        {channels.data ? (
+          channels.data.channels.length ? (
+            <>
+              {channels.data.channels.map((c) => (
+                <label key={c.id} className="flex items-center gap-1.5">
+                  <input type="checkbox" checked={channelIds.includes(c.id)} onChange={(e) => setChannelIds(e.target.checked ? [...channelIds, c.id] : channelIds.filter((x) => x !== c.id))} />
+                  {c.name} <span className="text-xs text-slate-500">({c.type})</span>
+                </label>
+              ))}
+              <span className="text-xs text-slate-500">None ticked: the organization&apos;s default channels.</span>
+            </>
+          ) : <span className="text-xs text-slate-500">In-app alerts only. Add a webhook or email channel on the Alerts page.</span>
+        ) : <span className="text-xs text-slate-500">Loading channels…</span>}
+        {errorOf('channel_ids') && <span role="alert" className="text-xs text-red-700">{errorOf('channel_ids')}</span>}
+      </fieldset>
       {other && <p role="alert" className="text-sm text-red-700">{other}</p>}
-      <Button type="submit" disabled={create.isPending}>{create.isPending ? 'Creating…' : 'Create budget'}</Button>
+      <div className="flex gap-2">
+        <Button type="submit" disabled={save.isPending}>{save.isPending ? 'Saving…' : budget ? 'Save changes' : 'Create budget'}</Button>
+        {budget && onDone && <Button type="button" variant="secondary" onClick={onDone}>Cancel</Button>}
+      </div>
     </form>
   )
 }

@@ -1,4 +1,5 @@
 'use client'
+import Link from 'next/link'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useAckAlert, useAlerts, useBudgets, useDeleteBudget } from '@/components/budgets/queries'
 import type { TBudgetAlert } from '@/lib/budgets/alerts'
@@ -6,20 +7,12 @@ import { BudgetForm } from '@/components/budgets/budget-form'
 import { budgetScopeLabel, sortBudgets } from '@/lib/budgets/view'
 import type { TBudgetView } from '@/lib/budgets'
 import { formatPercent, formatUsd } from '@/lib/format'
+import { enforcementLabel } from '@/lib/budgets/view'
+import { METRIC_LABEL, PERIOD_LABEL, STATE_STYLE, StateBadge } from '@/components/budgets/labels'
 
 // The question a finance lead or an engineering manager brings here: "is any
 // budget exceeded or about to be, for which scope, and where will the period
 // end at this pace?"
-
-const STATE_STYLE: Record<string, string> = {
-  exceeded: 'bg-red-50 text-red-800 ring-red-200',
-  warning: 'bg-amber-50 text-amber-900 ring-amber-200',
-  ok: 'bg-emerald-50 text-emerald-800 ring-emerald-200',
-  no_data: 'bg-slate-50 text-slate-600 ring-slate-200',
-}
-const STATE_LABEL: Record<string, string> = { exceeded: 'exceeded', warning: 'warning', ok: 'within', no_data: 'no data' }
-const PERIOD_LABEL = (b: TBudgetView) => (b.period === 'day' ? 'today (UTC)' : b.period === 'month' ? 'this month' : `last ${b.rolling_days} days`)
-const METRIC_LABEL: Record<string, string> = { spend: 'spend', cost_per_run: 'cost per run', cost_per_accepted_outcome: 'cost per accepted outcome' }
 
 export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
   const budgets = useBudgets(org)
@@ -48,7 +41,7 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
         {rows ? (
           rows.length ? (
             <ul className="divide-y divide-slate-100" data-testid="budgets">
-              {rows.map((b) => <BudgetRow key={b.id} b={b} canEdit={canEdit} onDelete={() => del.mutate(b.id)} deleting={del.isPending && del.variables === b.id} />)}
+              {rows.map((b) => <BudgetRow key={b.id} org={org} b={b} canEdit={canEdit} onDelete={() => del.mutate(b.id)} deleting={del.isPending && del.variables === b.id} />)}
             </ul>
           ) : (
             <div className="space-y-2 text-sm text-slate-700">
@@ -70,16 +63,20 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
   )
 }
 
-function BudgetRow({ b, canEdit, onDelete, deleting }: { b: TBudgetView; canEdit: boolean; onDelete: () => void; deleting: boolean }) {
+function BudgetRow({ org, b, canEdit, onDelete, deleting }: { org: string; b: TBudgetView; canEdit: boolean; onDelete: () => void; deleting: boolean }) {
   const used = b.status.used_ratio ?? 0
   const max = Math.max(1, used, ...b.thresholds.map((t) => t / 100))
   return (
     <li className="grid gap-3 py-3 md:grid-cols-[1fr_18rem_auto]" data-budget={b.name} data-state={b.status.state}>
       <div className="min-w-0">
         <div className="flex flex-wrap items-center gap-2">
-          <span className="font-medium text-slate-900">{b.name}</span>
-          <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATE_STYLE[b.status.state]}`} data-status>{STATE_LABEL[b.status.state]}</span>
-          {b.hard_cutoff && <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700" title="Recorded: run-time enforcement is not available yet">hard cutoff</span>}
+          <Link href={`/${org}/budgets/${b.id}`} className="font-medium text-brand-600 hover:underline">{b.name}</Link>
+          <StateBadge state={b.status.state} />
+          {b.hard_cutoff && b.metric === 'spend' && (
+            <span className={`rounded px-1.5 py-0.5 text-xs ${b.status.state === 'exceeded' ? 'bg-red-100 text-red-800' : 'bg-slate-100 text-slate-700'}`} title={enforcementLabel(b)} data-cutoff>
+              {b.status.state === 'exceeded' ? (b.cutoff_action === 'deny' ? 'denying calls' : `throttling to ${b.throttle_per_minute}/min`) : `hard cutoff: ${b.cutoff_action}`}
+            </span>
+          )}
         </div>
         <p className="mt-0.5 text-xs text-slate-500">
           {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · {budgetScopeLabel(b)} · {b.traffic_sources.join(', ')} traffic{b.owner ? ` · owner ${b.owner}` : ''}
@@ -116,7 +113,8 @@ function AlertsCard({ org, canEdit }: { org: string; canEdit: boolean }) {
   const rows = alerts.data?.alerts ?? null
   const open = rows?.filter((a) => !a.acknowledged_at).length ?? 0
   return (
-    <Card title="Alerts" subtitle={`Thresholds crossed, newest first; each fires once per period. Budgets are evaluated every 30 seconds.${rows ? ` ${open} not acknowledged.` : ''}`}>
+    <Card title="Alerts" subtitle={`Thresholds crossed, newest first; each fires once per period. Budgets are evaluated every 30 seconds.${rows ? ` ${open} not acknowledged.` : ''}`}
+      actions={<Link href={`/${org}/alerts`} className="whitespace-nowrap text-sm font-medium text-brand-600 hover:underline">All alerts, mute and channels →</Link>}>
       {alerts.error && <Alert>Could not load alerts: {alerts.error.message}</Alert>}
       {ack.error && <Alert>Could not acknowledge: {ack.error.message}</Alert>}
       {rows ? (
@@ -135,7 +133,7 @@ function AlertRow({ a, canEdit, onAck }: { a: TBudgetAlert; canEdit: boolean; on
     <li className={`flex flex-wrap items-center gap-x-3 gap-y-1 py-2 ${a.acknowledged_at ? 'opacity-60' : ''}`} data-alert={`${a.budget_name}/${a.threshold}`} data-state={a.state}>
       <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATE_STYLE[a.state]}`}>{a.state === 'exceeded' ? 'exceeded' : `${a.threshold}%`}</span>
       <span className="font-medium">{a.budget_name}</span>
-      <span className="num text-slate-600">{formatUsd(a.actual_usd, { precise: true })} of {formatUsd(a.amount_usd, { precise: true })} ({a.threshold}% threshold)</span>
+      <span className="num text-slate-600">{formatUsd(a.actual_usd ?? '', { precise: true })} of {formatUsd(a.amount_usd ?? '', { precise: true })} ({a.threshold}% threshold)</span>
       <span className="ml-auto text-xs text-slate-500">{WHEN.format(new Date(a.fired_at))} UTC</span>
       {a.acknowledged_at ? <span className="text-xs text-slate-500">acknowledged</span>
         : canEdit && <Button variant="secondary" className="px-2 py-0.5 text-xs" onClick={onAck} aria-label={`Acknowledge ${a.budget_name} at ${a.threshold}%`}>Acknowledge</Button>}

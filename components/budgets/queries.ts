@@ -1,10 +1,10 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
-import type { TBudgetView } from '@/lib/budgets'
+import type { TBudgetHistory, TBudgetView } from '@/lib/budgets'
 import type { TBudgetAlert } from '@/lib/budgets/alerts'
 
-export const budgetQueries = { list: (org: string) => ['budgets', org] as const }
+export const budgetQueries = { list: (org: string) => ['budgets', org] as const, history: (org: string, id: string) => ['budgets', org, id, 'history'] as const }
 
 export function useBudgets(org: string) {
   return useQuery({
@@ -14,11 +14,27 @@ export function useBudgets(org: string) {
   })
 }
 
+export function useBudgetHistory(org: string, id: string) {
+  return useQuery({
+    queryKey: budgetQueries.history(org, id),
+    queryFn: ({ signal }) => apiFetch<TBudgetHistory>(`/api/v1/budgets/${encodeURIComponent(id)}/history?org=${encodeURIComponent(org)}`, { signal }),
+    refetchInterval: 15_000,
+  })
+}
+
 export function useCreateBudget(org: string) {
   const qc = useQueryClient()
   return useMutation({
     mutationFn: (body: Record<string, unknown>) => apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets?org=${encodeURIComponent(org)}`, { method: 'POST', body: JSON.stringify(body) }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: budgetQueries.list(org) }),
+  })
+}
+
+export function useUpdateBudget(org: string, id: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) => apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets/${id}?org=${encodeURIComponent(org)}`, { method: 'PATCH', body: JSON.stringify(body) }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['budgets', org] }),
   })
 }
 
@@ -35,7 +51,7 @@ export const alertQueries = { list: (org: string) => ['alerts', org] as const }
 export function useAlerts(org: string) {
   return useQuery({
     queryKey: alertQueries.list(org),
-    queryFn: ({ signal }) => apiFetch<{ alerts: TBudgetAlert[] }>(`/api/v1/alerts?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => apiFetch<{ alerts: TBudgetAlert[] }>(`/api/v1/alerts?kind=budget&org=${encodeURIComponent(org)}`, { signal }),
     refetchInterval: 15_000,
   })
 }

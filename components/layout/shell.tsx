@@ -13,6 +13,9 @@ const NAV = [
   { href: 'accounts', label: 'Accounts', analytics: true },
   { href: 'changes', label: 'What changed', analytics: true },
   { href: 'budgets', label: 'Budgets' },
+  { href: 'alerts', label: 'Alerts' },
+  { href: 'forecast', label: 'Forecast' },
+  { href: 'routing', label: 'Routing' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },
@@ -29,12 +32,20 @@ export function Shell({ org, orgName, email, role, children }: { org: string; or
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-6 py-3">
-          <Link href={`/${org}/overview`} className="flex items-center gap-2 font-semibold">
-            <img src="/favicon.svg" alt="" width={24} height={24} /> Outlay
-          </Link>
-          <span className="whitespace-nowrap text-sm text-slate-500" title="Organization">{orgName}</span>
-          <nav aria-label="Main" className="flex gap-1">
+        <div className="mx-auto max-w-7xl px-6 pt-3">
+          <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
+            <Link href={`/${org}/overview`} className="flex items-center gap-2 font-semibold">
+              <img src="/favicon.svg" alt="" width={24} height={24} /> Outlay
+            </Link>
+            <span className="whitespace-nowrap text-sm text-slate-500" title="Organization">{orgName}</span>
+            <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
+              <span className="whitespace-nowrap">{email} · {role.replace('_', ' ')}</span>
+              <button type="button" onClick={() => signOut({ callbackUrl: '/signin' })} className="whitespace-nowrap rounded-md px-2 py-1 hover:bg-slate-100">
+                Sign out
+              </button>
+            </div>
+          </div>
+          <nav aria-label="Main" className="-mx-3 mt-2 flex flex-wrap gap-1 pb-2">
             {NAV.map((n) => {
               const href = `/${org}/${n.href}`
               const active = path?.startsWith(href)
@@ -46,12 +57,6 @@ export function Shell({ org, orgName, email, role, children }: { org: string; or
               )
             })}
           </nav>
-          <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
-            <span className="whitespace-nowrap">{email} · {role.replace('_', ' ')}</span>
-            <button type="button" onClick={() => signOut({ callbackUrl: '/signin' })} className="whitespace-nowrap rounded-md px-2 py-1 hover:bg-slate-100">
-              Sign out
-            </button>
-          </div>
         </div>
       </header>
       <main className="mx-auto max-w-7xl px-6 py-6">{children}</main>

@@ -9,6 +9,7 @@ import { DetailPage } from '@/components/metrics/detail-page'
 import { filtersQuery } from '@/lib/metrics/breakdown'
 import { CHEAPEST_MIN_CALLS, decisionRecordMarkdown, type TDecisionRecord } from '@/lib/metrics/decision-record'
 import { formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
+import { StepPolicyLink } from '@/components/routing/step-policy-link'
 
 // The question an engineer brings here before changing a step's model: "what
 // does this step do today, on which models, at what cost, quality and speed,
@@ -64,6 +65,8 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
             <dd>{formatCount(d.calls)} calls, {d.calls_per_run === null ? '—' : d.calls_per_run.toFixed(2)} per run over {formatCount(d.runs)} runs</dd>
             <dt className="font-medium text-slate-600">Model options seen</dt>
             <dd>{d.options.length} ({d.cheapest ? <>cheapest per call: <strong>{d.cheapest}</strong></> : `none with ${CHEAPEST_MIN_CALLS}+ priced calls`})</dd>
+            <dt className="font-medium text-slate-600">Routing policy</dt>
+            <dd data-field="routing"><StepPolicyLink org={org} workflow={workflow} step={step} /></dd>
             <dt className="font-medium text-slate-600">Quality pass rate</dt>
             <dd data-field="quality">{d.quality_pass_rate === null ? <span className="text-slate-500">No outcomes reported for {workflow}</span> : `${formatPercent(d.quality_pass_rate)} of ${formatCount(d.outcomes)} reported outcomes accepted (whole workflow)`}</dd>
             <dt className="font-medium text-slate-600">Accepted outcome rate</dt>

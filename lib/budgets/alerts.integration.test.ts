@@ -7,7 +7,10 @@ import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { createBudget } from '@/lib/budgets'
-import { evaluateOrgBudgets, listAlerts } from '@/lib/budgets/alerts'
+import { listAlerts } from '@/lib/budgets/alerts'
+import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
+
+const evaluateOrgBudgets = (orgId: string, now: Date) => evaluateOrgAlerts(orgId, now, { kinds: ['budget'] })
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getAlerts } from '@/app/api/v1/alerts/route'
 import { POST as ack } from '@/app/api/v1/alerts/[id]/ack/route'
@@ -37,7 +40,7 @@ beforeAll(async () => {
   writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
   otherKey = (await createApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
   await createBudget(orgId, { name: 'Support daily', environment: null, workflow_id: 'support', account_id: null, feature: null, traffic_sources: ['production'],
-    period: 'day', rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: false, owner: null })
+    period: 'day', rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: false, cutoff_action: 'throttle', throttle_per_minute: 60, owner: null })
 })
 afterAll(async () => {
   await closeQueues()
@@ -48,7 +51,7 @@ describe('budget alerts', () => {
   it('fire once per threshold crossed in a period, and not again on re-evaluation', async () => {
     await ingest([call('a1', '2026-11-02T09:00:00Z'), call('a2', '2026-11-02T10:00:00Z')]) // $0.70
     const first = await evaluateOrgBudgets(orgId, new Date('2026-11-02T12:00:00Z'))
-    expect(first.map((x) => [x.threshold, x.state, x.actual_usd])).toEqual([[50, 'warning', '0.700000']])
+    expect(first.map((x) => [x.threshold, x.state, x.actual_usd])).toEqual([[50, 'warning', '0.7']])
     expect(await evaluateOrgBudgets(orgId, new Date('2026-11-02T12:01:00Z'))).toEqual([])
 
     await ingest([call('a3', '2026-11-02T12:30:00Z')]) // $1.05
@@ -60,14 +63,17 @@ describe('budget alerts', () => {
 
   it('recovers in the next period: nothing spent, nothing fires', async () => {
     expect(await evaluateOrgBudgets(orgId, new Date('2026-11-03T01:00:00Z'))).toEqual([])
-    expect(await listAlerts(orgId)).toHaveLength(3)
+    const all = await listAlerts(orgId)
+    expect(all).toHaveLength(3)
+    // the day's crossings no longer hold: resolved at the evaluation that saw the new period
+    expect(all.map((a) => a.resolved_at)).toEqual(Array(3).fill('2026-11-03T01:00:00.000Z'))
   })
 
   it('lists alerts newest first to a read key and acknowledges them with a write key, in its organization only', async () => {
     const res = await getAlerts(apiRequest('/api/v1/alerts', { key: writeKey }))
     const { alerts } = await res.json()
     expect(alerts.map((a: { threshold: number }) => a.threshold)).toEqual([100, 80, 50])
-    expect(alerts[0]).toMatchObject({ budget_name: 'Support daily', state: 'exceeded', actual_usd: '1.05', amount_usd: '1', acknowledged_at: null })
+    expect(alerts[0]).toMatchObject({ kind: 'budget', budget_name: 'Support daily', state: 'exceeded', actual_usd: '1.05', amount_usd: '1', acknowledged_at: null, muted: false })
     const id = alerts[0].id
     expect((await ack(apiRequest(`/api/v1/alerts/${id}/ack`, { key: otherKey, method: 'POST' }), { params: Promise.resolve({ id }) })).status).toBe(404)
     expect((await ack(apiRequest(`/api/v1/alerts/${id}/ack`, { key: writeKey, method: 'POST' }), { params: Promise.resolve({ id }) })).status).toBe(200)

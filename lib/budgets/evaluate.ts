@@ -7,6 +7,9 @@ export const BUDGET_PERIODS = ['day', 'month', 'rolling'] as const
 export const BUDGET_METRICS = ['spend', 'cost_per_run', 'cost_per_accepted_outcome'] as const
 export type TBudgetPeriod = (typeof BUDGET_PERIODS)[number]
 export type TBudgetMetric = (typeof BUDGET_METRICS)[number]
+/** What a hard cutoff does to the calls a budget covers once it is exceeded. */
+export const CUTOFF_ACTIONS = ['throttle', 'deny'] as const
+export type TCutoffAction = (typeof CUTOFF_ACTIONS)[number]
 
 export type TBudgetRule = {
   period: TBudgetPeriod

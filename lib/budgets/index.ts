@@ -1,9 +1,12 @@
 import { pool } from '@/lib/db'
 import { notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
-import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
-import { budgetStatus, budgetWindow, type TBudgetMetric, type TBudgetPeriod, type TBudgetStatus } from '@/lib/budgets/evaluate'
+import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
+import { budgetStatus, budgetWindow, type TBudgetMeasure, type TBudgetMetric, type TBudgetPeriod, type TBudgetStatus } from '@/lib/budgets/evaluate'
+import { checkChannelIds } from '@/lib/notifications/channels'
 import { ZBudgetCreate, type TBudgetCreate, type TBudgetPatch } from '@/lib/budgets/schema'
+import { burnDown, type TBurnGranularity, type TBurnPoint } from '@/lib/budgets/burn-down'
+import { stateHistory, type TStateChange } from '@/lib/budgets/enforce'
 
 // Budgets (PRODUCT.md "Budgets and alerts"): stored per organization, measured
 // on the hourly rollups at read time. The organization id is in every statement.
@@ -18,7 +21,7 @@ export type TBudget = Omit<TBudgetCreate, 'period' | 'metric'> & {
 export type TBudgetView = TBudget & { status: TBudgetStatus }
 
 const COLUMNS = `id::text, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric,
-  amount_usd::text AS amount_usd, thresholds, hard_cutoff, owner, created_at, updated_at`
+  amount_usd::text AS amount_usd, thresholds, hard_cutoff, cutoff_action, throttle_per_minute, owner, coalesce(channel_ids::text[], '{}') AS channel_ids, created_at, updated_at`
 
 const trim = (v: string) => (v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v)
 
@@ -32,24 +35,34 @@ function toBudget(r: Record<string, unknown>): TBudget {
   }
 }
 
+/** The metrics query for a budget's scope over [from, to). */
+export function budgetMetricsQuery(b: TBudget, from: Date, to: Date, granularity: TMetricsQuery['granularity']): TMetricsQuery {
+  const filter = (v: string | null) => (v === null ? undefined : [v])
+  return {
+    ...ZMetricsQuery.parse({}), from, to, granularity, group_by: undefined,
+    environment: filter(b.environment), workflow_id: filter(b.workflow_id), account_id: filter(b.account_id), feature: filter(b.feature),
+    traffic_source: b.traffic_sources,
+  }
+}
+
+export const measureOf = (r: TMetricsRow | undefined): TBudgetMeasure =>
+  ({ cost_usd: r?.cost_usd ?? '0.000000', runs: r?.runs ?? 0, production_cost_usd: r?.production_cost_usd ?? '0.000000', accepted_outcomes: r?.accepted_outcomes ?? 0 })
+
 /** What a budget measures in its window, from the rollups. */
 export async function measureBudget(orgId: string, b: TBudget, now: Date): Promise<TBudgetView> {
   const w = budgetWindow(b, now)
-  const q = ZMetricsQuery.parse({})
-  const filter = (v: string | null) => (v === null ? undefined : [v])
-  const { rows } = await queryMetrics(orgId, {
-    ...q, from: w.from, to: w.to, granularity: 'none', group_by: undefined,
-    environment: filter(b.environment), workflow_id: filter(b.workflow_id), account_id: filter(b.account_id), feature: filter(b.feature),
-    traffic_source: b.traffic_sources,
-  })
-  const r = rows[0]
-  const measure = { cost_usd: r?.cost_usd ?? '0.000000', runs: r?.runs ?? 0, production_cost_usd: r?.production_cost_usd ?? '0.000000', accepted_outcomes: r?.accepted_outcomes ?? 0 }
-  return { ...b, status: budgetStatus(b, w, measure) }
+  const { rows } = await queryMetrics(orgId, budgetMetricsQuery(b, w.from, w.to, 'none'))
+  return { ...b, status: budgetStatus(b, w, measureOf(rows[0])) }
+}
+
+/** The organization's budgets as configured (not measured). */
+export async function listBudgetRules(orgId: string): Promise<TBudget[]> {
+  const r = await pool().query(`SELECT ${COLUMNS} FROM budgets WHERE org_id = $1 ORDER BY name, created_at`, [orgId])
+  return r.rows.map(toBudget)
 }
 
 export async function listBudgets(orgId: string, now = new Date()): Promise<TBudgetView[]> {
-  const r = await pool().query(`SELECT ${COLUMNS} FROM budgets WHERE org_id = $1 ORDER BY name, created_at`, [orgId])
-  return Promise.all(r.rows.map((row) => measureBudget(orgId, toBudget(row), now)))
+  return Promise.all((await listBudgetRules(orgId)).map((b) => measureBudget(orgId, b, now)))
 }
 
 export async function getBudget(orgId: string, id: string): Promise<TBudget> {
@@ -58,12 +71,18 @@ export async function getBudget(orgId: string, id: string): Promise<TBudget> {
   return toBudget(r.rows[0])
 }
 
-const VALUES = (b: TBudgetCreate) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner]
+const VALUES = (b: TBudgetInput) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner, b.channel_ids ?? [], b.cutoff_action ?? 'throttle', b.throttle_per_minute ?? 60]
 
-export async function createBudget(orgId: string, b: TBudgetCreate, now = new Date()): Promise<TBudgetView> {
+/** channel_ids may be left out (no channel named: the default channels). */
+/** A budget to create; fields with a default in ZBudgetCreate may be left out. */
+export type TBudgetInput = Omit<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute'> & Partial<Pick<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute'>>
+
+export async function createBudget(orgId: string, b: TBudgetInput, now = new Date()): Promise<TBudgetView> {
+  await checkChannelIds(orgId, b.channel_ids ?? [])
   const r = await pool().query(
-    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
+    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner, channel_ids,
+       cutoff_action, throttle_per_minute)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${COLUMNS}`,
     [orgId, ...VALUES(b)],
   )
   return measureBudget(orgId, toBudget(r.rows[0]), now)
@@ -74,9 +93,11 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
   const current = await getBudget(orgId, id)
   const { id: _id, created_at: _c, updated_at: _u, ...fields } = current
   const merged = parseOrThrow(ZBudgetCreate, { ...fields, ...patch }, 'Invalid budget')
+  await checkChannelIds(orgId, merged.channel_ids)
   const r = await pool().query(
     `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
-       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, updated_at = now()
+       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, channel_ids = $16, cutoff_action = $17, throttle_per_minute = $18,
+       updated_at = now()
      WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
     [orgId, id, ...VALUES(merged)],
   )
@@ -87,4 +108,20 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
 export async function deleteBudget(orgId: string, id: string): Promise<void> {
   const r = await pool().query(`DELETE FROM budgets WHERE org_id = $1 AND id = $2`, [orgId, id])
   if (r.rowCount === 0) throw notFound(`No budget ${id} in this organization`)
+}
+
+export type TBudgetHistory = { budget: TBudgetView; granularity: TBurnGranularity; points: TBurnPoint[]; state_changes: TStateChange[] }
+
+/** A budget's period as a series (burn-down, or value per bucket against the target) and its state changes. */
+export async function budgetHistory(orgId: string, id: string, now = new Date()): Promise<TBudgetHistory> {
+  const b = await getBudget(orgId, id)
+  const w = budgetWindow(b, now)
+  const granularity: TBurnGranularity = b.period === 'day' ? 'hour' : 'day'
+  const [series, total, state_changes] = await Promise.all([
+    queryMetrics(orgId, budgetMetricsQuery(b, w.from, w.to, granularity)),
+    queryMetrics(orgId, budgetMetricsQuery(b, w.from, w.to, 'none')),
+    stateHistory(orgId, id),
+  ])
+  const buckets = series.rows.map((r) => ({ ...measureOf(r), bucket: r.bucket! }))
+  return { budget: { ...b, status: budgetStatus(b, w, measureOf(total.rows[0])) }, granularity, points: burnDown(b.metric, b.amount_usd, w, granularity, buckets), state_changes }
 }

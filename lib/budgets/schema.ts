@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
 import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
-import { BUDGET_METRICS, BUDGET_PERIODS } from '@/lib/budgets/evaluate'
+import { BUDGET_METRICS, BUDGET_PERIODS, CUTOFF_ACTIONS } from '@/lib/budgets/evaluate'
 
 // /api/v1/budgets bodies. A budget's scope is any of environment, workflow,
 // account and feature (absent or null: all of them), counting the listed
@@ -37,13 +37,22 @@ const fields = {
   thresholds: z.array(z.number({ error: 'must be numbers' }).int('must be whole percents').min(1, 'must be at least 1').max(1000, 'must be at most 1000'), { error: 'must be a list of percents' })
     .min(1, 'list at least one threshold').max(10, 'at most 10 thresholds').refine((xs) => new Set(xs).size === xs.length, 'each threshold at most once'),
   hard_cutoff: z.boolean({ error: 'must be true or false' }),
+  cutoff_action: z.enum(CUTOFF_ACTIONS, { error: `must be one of: ${CUTOFF_ACTIONS.join(', ')}` }),
+  throttle_per_minute: z.number({ error: 'must be a whole number of calls per minute' }).int('must be a whole number of calls per minute')
+    .min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'),
   owner: z.string({ error: 'must be a string' }).trim().max(200, 'must be at most 200 characters').nullable(),
+  /** notification channels its alerts go to (GET /api/v1/channels); empty: the organization's default channels */
+  channel_ids: z.array(z.uuid({ error: 'must be channel ids (UUIDs)' }), { error: 'must be a list of channel ids' }).max(20, 'at most 20 channels')
+    .refine((xs) => new Set(xs).size === xs.length, 'each channel at most once'),
 }
 
-/** rolling needs rolling_days; day and month take none. */
-function periodRule(b: { period?: string; rolling_days?: number | null }, ctx: z.RefinementCtx) {
+/** rolling needs rolling_days; day and month take none. A hard cutoff acts on spend: the calls themselves. */
+function periodRule(b: { period?: string; rolling_days?: number | null; metric?: string; hard_cutoff?: boolean }, ctx: z.RefinementCtx) {
   if (b.period === 'rolling' && !b.rolling_days) ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'is required when period is rolling' })
   if (b.period && b.period !== 'rolling' && b.rolling_days) ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'applies only when period is rolling' })
+  if (b.hard_cutoff && b.metric && b.metric !== 'spend') {
+    ctx.addIssue({ code: 'custom', path: ['hard_cutoff'], message: 'applies only to spend budgets (a cost per run or per outcome is not stopped by refusing calls)' })
+  }
 }
 
 export const ZBudgetCreate = z
@@ -57,7 +66,10 @@ export const ZBudgetCreate = z
     rolling_days: fields.rolling_days.default(null),
     thresholds: fields.thresholds.default([50, 80, 100]),
     hard_cutoff: fields.hard_cutoff.default(false),
+    cutoff_action: fields.cutoff_action.default('throttle'),
+    throttle_per_minute: fields.throttle_per_minute.default(60),
     owner: fields.owner.default(null),
+    channel_ids: fields.channel_ids.default([]),
   })
   .superRefine(periodRule)
 export type TBudgetCreate = z.infer<typeof ZBudgetCreate>

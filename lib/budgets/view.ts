@@ -1,5 +1,6 @@
 // How budgets are shown: their scope in words and the order "most at risk first".
 import type { TBudget, TBudgetView } from '@/lib/budgets'
+import type { TBurnGranularity, TBurnPoint } from '@/lib/budgets/burn-down'
 
 export function budgetScopeLabel(b: Pick<TBudget, 'environment' | 'workflow_id' | 'account_id' | 'feature'>): string {
   const parts = [
@@ -20,4 +21,29 @@ export function sortBudgets(budgets: TBudgetView[]): TBudgetView[] {
     || Number(b.status.projected_over) - Number(a.status.projected_over)
     || (b.status.used_ratio ?? -1) - (a.status.used_ratio ?? -1)
     || a.name.localeCompare(b.name))
+}
+
+const UTC_DAY = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' })
+
+/** What the budget's hard cutoff does to the calls it covers, now and once exceeded (POST /api/v1/decide). */
+export function enforcementLabel(b: Pick<TBudgetView, 'hard_cutoff' | 'metric' | 'cutoff_action' | 'throttle_per_minute' | 'period' | 'status'>): string {
+  if (!b.hard_cutoff || b.metric !== 'spend') return 'Alerts only: calls are never held back'
+  const exceeded = b.status.state === 'exceeded'
+  if (b.cutoff_action === 'deny') {
+    const until = b.period === 'rolling' ? 'until the window’s spend falls under the amount' : `until the period ends (${UTC_DAY.format(new Date(b.status.window.end))}, 00:00 UTC)`
+    return exceeded ? `Denying the calls it covers ${until}` : 'Denies the calls it covers once exceeded'
+  }
+  return exceeded ? `Throttling the calls it covers to ${b.throttle_per_minute} per minute` : `Throttles the calls it covers to ${b.throttle_per_minute} per minute once exceeded`
+}
+
+export type TBurnChartPoint = { label: string; t: string; actual: number | null; pace: number; projected: number | null; value: number | null }
+
+/** The history's points for a chart (numbers for drawing only; the figures shown come from the strings). */
+export function burnChartPoints(points: TBurnPoint[], granularity: TBurnGranularity): TBurnChartPoint[] {
+  const num = (v: string | null) => (v === null ? null : Number(v))
+  return points.map((p) => ({
+    t: p.t,
+    label: granularity === 'hour' ? `${p.t.slice(11, 16)}` : p.t.slice(5, 10),
+    actual: num(p.cumulative_usd), pace: Number(p.pace_usd), projected: num(p.projected_usd), value: num(p.value_usd),
+  }))
 }

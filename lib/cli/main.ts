@@ -4,22 +4,27 @@ import { loadEnv } from '@/lib/env'
 import { closeDb, prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { ZSignUp } from '@/lib/orgs/schema'
-import { createApiKey } from '@/lib/auth/api-keys'
+import { createApiKey, ZCreateApiKey } from '@/lib/auth/api-keys'
 import { issuesToLines } from '@/lib/validation'
 import { AppError } from '@/lib/errors'
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
   'org:create': {
-    usage: 'org:create --name "Acme" --email admin@acme.test --password "at least 10 chars" [--json]',
+    usage: 'org:create --name "Acme" --email admin@acme.test --password "at least 10 chars" [--scopes ingest,read[,write]] [--json]',
     async run(argv) {
-      const { values } = parseArgs({ args: argv, options: { name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, json: { type: 'boolean' } } })
+      const { values } = parseArgs({
+        args: argv, options: { name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } },
+      })
       const parsed = ZSignUp.safeParse({ org_name: values.name, email: values.email, password: values.password })
       if (!parsed.success) throw new Error(`invalid arguments:\n  ${issuesToLines(parsed.error.issues).join('\n  ').replace(/org_name/g, 'name')}`)
+      const scopes = (values.scopes ?? 'ingest,read').split(',').map((x) => x.trim())
+      const keyInput = ZCreateApiKey.safeParse({ name: 'cli', scopes })
+      if (!keyInput.success) throw new Error(`--scopes: ${issuesToLines(keyInput.error.issues)[0].replace(/^scopes(\.\d+)?: /, '')}`)
       const { org } = await createOrgWithAdmin(parsed.data)
-      const { key } = await createApiKey(org.id, { name: 'cli', scopes: ['ingest', 'read'] })
+      const { key } = await createApiKey(org.id, keyInput.data)
       const out = { org_id: org.id, org_slug: org.slug, api_key: key }
       if (values.json) console.log(JSON.stringify(out))
-      else console.log(`Created organization ${org.slug} (${org.id})\nAdmin: ${parsed.data.email}\nAPI key (ingest, read), shown once: ${key}`)
+      else console.log(`Created organization ${org.slug} (${org.id})\nAdmin: ${parsed.data.email}\nAPI key (${keyInput.data.scopes.join(', ')}), shown once: ${key}`)
     },
   },
   'org:set-rate-limit': {

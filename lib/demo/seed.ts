@@ -118,7 +118,7 @@ async function seedDemoBudgets(orgId: string, now: Date): Promise<void> {
     const amount = basis * factor
     await updateBudget(orgId, created.id, { amount_usd: amount >= 1 ? amount.toFixed(2) : amount.toPrecision(2) }, now)
   }
-  const base = { environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production' as const], rolling_days: null, thresholds: [50, 80, 100], hard_cutoff: false }
+  const base = { environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production' as const], rolling_days: null, thresholds: [50, 80, 100], hard_cutoff: false, cutoff_action: 'throttle' as const, throttle_per_minute: 60, channel_ids: [] as string[] }
   await sized({ ...base, name: 'All production, monthly', period: 'month', metric: 'spend', amount_usd: '1', owner: 'finance@demo.co', environment: 'production' }, 1.25, 'projected')
   await sized({ ...base, name: 'support-agent, daily', period: 'day', metric: 'spend', amount_usd: '1', owner: 'support-ai', workflow_id: 'support-agent' }, 0.9, 'projected')
   await sized({ ...base, name: 'globex cost per run', period: 'rolling', rolling_days: 7, metric: 'cost_per_run', amount_usd: '1', owner: 'customer-success', account_id: 'globex' }, 0.8, 'actual')

@@ -26,7 +26,7 @@ const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, ${EVE
   ON CONFLICT (org_id, event_id) DO NOTHING
   RETURNING event_id`
 
-export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number }
+export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number; orgId?: string }
 
 export async function processBatch(batchId: string): Promise<TProcessResult> {
   return inTransaction(async (client) => {
@@ -41,7 +41,7 @@ export async function processBatch(batchId: string): Promise<TProcessResult> {
       kind === 'outcomes'
         ? await insertOutcomes(client, orgId, batchId, payload as TIngestOutcome[])
         : await insertEvents(client, orgId, batchId, payload as TIngestEvent[])
-    return { status: 'processed', inserted, duplicates: payload.length - inserted }
+    return { status: 'processed', inserted, duplicates: payload.length - inserted, orgId }
   }, { asyncCommit: true })
   // Why an asynchronous commit is safe here: the batch row, committed
   // synchronously before the 202, is the record. If a crash loses this commit,

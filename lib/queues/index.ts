@@ -26,6 +26,30 @@ export const repriceJobId = (repriceId: string) => `reprice-${repriceId}`
 /** Budget evaluation: a repeatable job measures every budget and records the thresholds crossed. */
 export const QUEUE_BUDGETS = 'budgets'
 export const BUDGET_EVALUATION_EVERY_MS = 30_000
+export const ZBudgetsJob = z.object({ orgId: z.uuid().optional() })
+export type TBudgetsJob = z.infer<typeof ZBudgetsJob>
+
+/**
+ * Evaluate one organization's budgets soon after its rollups moved: at most one
+ * waiting job per organization (deduplicated), one more if spend moves while it runs.
+ */
+export async function enqueueBudgetEvaluation(orgId: string, delayMs = 1000): Promise<void> {
+  await queue(QUEUE_BUDGETS).add('evaluate-org', { orgId } satisfies TBudgetsJob, {
+    delay: delayMs, deduplication: { id: `evaluate-${orgId}`, keepLastIfActive: true }, removeOnComplete: true, removeOnFail: { count: 100 },
+  })
+}
+
+/** Notifications: one job per delivery (alert × channel, or a "send test"), retried with exponential backoff. */
+export const QUEUE_NOTIFICATIONS = 'notifications'
+export const ZNotificationJob = z.object({ orgId: z.uuid(), deliveryId: z.string().regex(/^\d+$/) })
+export type TNotificationJob = z.infer<typeof ZNotificationJob>
+export const notificationJobId = (deliveryId: string) => `delivery-${deliveryId}`
+export const notificationJobOptions = (): JobsOptions => ({
+  attempts: env().NOTIFICATION_ATTEMPTS,
+  backoff: { type: 'exponential', delay: env().NOTIFICATION_BACKOFF_MS },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+})
 
 /** One job per batch; the job id makes a re-queue of a waiting batch a no-op. */
 export const ingestJobId = (batchId: string) => `batch-${batchId}`
@@ -93,6 +117,12 @@ export async function enqueueReprice(repriceIds: string[], delayMs = 0): Promise
   await queue(QUEUE_REPRICE).addBulk(
     repriceIds.map((repriceId) => ({ name: 'reprice', data: { repriceId } satisfies TRepriceQueueJob, opts: { ...ingestJobOptions, delay: delayMs, jobId: repriceJobId(repriceId) } })),
   )
+}
+
+/** The job id makes a second enqueue of a delivery still queued or retrying a no-op; the processor skips one already finished. */
+export async function enqueueNotifications(jobs: TNotificationJob[]): Promise<void> {
+  if (jobs.length === 0) return
+  await queue(QUEUE_NOTIFICATIONS).addBulk(jobs.map((data) => ({ name: 'deliver', data, opts: { ...notificationJobOptions(), jobId: notificationJobId(data.deliveryId) } })))
 }
 
 export async function closeQueues(): Promise<void> {

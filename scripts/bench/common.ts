@@ -250,3 +250,20 @@ export function runMain(main: () => Promise<void>): void {
     },
   )
 }
+
+/**
+ * A benchmark's own fresh database (migrated) and queue prefix, and a built
+ * web app (built when asked or missing; waits for another engineer's build).
+ */
+export async function prepareFreshStack(o: { pgServer: string; redisUrl: string; build: boolean }, db: string, prefix: string, env: NodeJS.ProcessEnv, setupLog: string): Promise<void> {
+  log(`fresh database ${db} and queue prefix ${prefix}…`)
+  await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)
+  await adminQuery(o.pgServer, `CREATE DATABASE ${db}`)
+  await clearRedisPrefix(o.redisUrl, prefix)
+  run('npx', ['prisma', 'migrate', 'deploy'], env, setupLog, 'prisma migrate deploy')
+  await waitForForeignBuild()
+  if (o.build || !fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    log('building the web app (npm run build)…')
+    run('npm', ['run', 'build'], env, setupLog, 'npm run build')
+  }
+}

@@ -1,10 +1,17 @@
 import type { Job } from 'bullmq'
-import { ZIngestJob } from '@/lib/queues'
+import { enqueueBudgetEvaluation, ZIngestJob } from '@/lib/queues'
 import { processBatch } from '@/lib/ingest/process'
 
 // Queue "ingest": one job per persisted batch. Safe to run twice: processBatch
 // marks the batch processed in the same transaction that counts its events.
+// When the batch moved the rollups, the organization's budgets are evaluated
+// right after (deduplicated per organization), so an alert or a cutoff follows
+// the spend within seconds rather than at the next scheduled evaluation.
 export async function ingestProcessor(job: Job): Promise<{ inserted: number; duplicates: number; status: string }> {
   const { batchId } = ZIngestJob.parse(job.data)
-  return processBatch(batchId)
+  const r = await processBatch(batchId)
+  if (r.inserted > 0 && r.orgId) {
+    await enqueueBudgetEvaluation(r.orgId).catch((e) => console.error(`[worker] could not queue the budget evaluation: ${(e as Error).message}`))
+  }
+  return { status: r.status, inserted: r.inserted, duplicates: r.duplicates }
 }

@@ -4,6 +4,7 @@ import { json, readJson, withOrg } from '@/lib/http/route'
 import { parseOrThrow } from '@/lib/validation'
 import { deleteBudget, getBudget, measureBudget, updateBudget } from '@/lib/budgets'
 import { ZBudgetId, ZBudgetPatch } from '@/lib/budgets/schema'
+import { reevaluateSoon } from '@/lib/budgets/enforce'
 
 const idOf = (params: Record<string, string>) => parseOrThrow(ZBudgetId, { id: params.id }, 'Invalid budget id').id
 
@@ -16,7 +17,9 @@ export const PATCH = withOrg(
   async (req, { org, params }) => {
     const id = idOf(params)
     const patch = parseOrThrow(ZBudgetPatch, await readJson(req, 64 * 1024), 'Invalid budget')
-    return json({ budget: await updateBudget(org.orgId, id, patch) })
+    const budget = await updateBudget(org.orgId, id, patch)
+    reevaluateSoon(org.orgId)
+    return json({ budget })
   },
   { scope: 'write', permission: 'budgets.write' },
 )
@@ -24,6 +27,7 @@ export const PATCH = withOrg(
 export const DELETE = withOrg(
   async (_req, { org, params }) => {
     await deleteBudget(org.orgId, idOf(params))
+    reevaluateSoon(org.orgId)
     return new Response(null, { status: 204 })
   },
   { scope: 'write', permission: 'budgets.write' },

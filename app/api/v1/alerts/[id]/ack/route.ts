@@ -1,10 +1,8 @@
-// POST /api/v1/alerts/:id/ack — acknowledge an alert; "write" key or a session with budgets.write.
-import { z } from 'zod'
+// POST /api/v1/alerts/:id/ack — acknowledge an alert; "write" key or a session with alerts.write (admin, engineer, finance).
 import { json, withOrg } from '@/lib/http/route'
 import { parseOrThrow } from '@/lib/validation'
-import { acknowledgeAlert } from '@/lib/budgets/alerts'
-
-const ZAlertId = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'must be an alert id (digits)') })
+import { acknowledgeAlert } from '@/lib/alerts'
+import { ZAlertId } from '@/lib/alerts/schema'
 
 export const POST = withOrg(
   async (_req, { org, params }) => {
@@ -12,5 +10,5 @@ export const POST = withOrg(
     await acknowledgeAlert(org.orgId, id)
     return json({ ok: true })
   },
-  { scope: 'write', permission: 'budgets.write' },
+  { scope: 'write', permission: 'alerts.write' },
 )

@@ -1,0 +1,70 @@
+'use client'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { apiFetch } from '@/components/api'
+import type { TAlert, TAlertMute } from '@/lib/alerts'
+import type { TChannel, TDelivery } from '@/lib/notifications/channels'
+
+const q = (org: string, extra: Record<string, string | undefined> = {}) => {
+  const p = new URLSearchParams({ org })
+  for (const [k, v] of Object.entries(extra)) if (v) p.set(k, v)
+  return p.toString()
+}
+
+export const alertsQueries = {
+  all: (org: string) => ['alerts', org] as const,
+  list: (org: string, f: { kind?: string; state?: string }) => [...alertsQueries.all(org), 'list', f] as const,
+  mutes: (org: string) => [...alertsQueries.all(org), 'mutes'] as const,
+}
+export const channelQueries = {
+  all: (org: string) => ['channels', org] as const,
+  deliveries: (org: string, id: string) => [...channelQueries.all(org), 'deliveries', id] as const,
+}
+
+export function useAlertList(org: string, f: { kind?: string; state?: string }) {
+  return useQuery({
+    queryKey: alertsQueries.list(org, f),
+    queryFn: ({ signal }) => apiFetch<{ alerts: TAlert[] }>(`/api/v1/alerts?${q(org, { kind: f.kind, state: f.state, limit: '200' })}`, { signal }),
+    refetchInterval: 15_000,
+  })
+}
+
+export function useMutes(org: string) {
+  return useQuery({ queryKey: alertsQueries.mutes(org), queryFn: ({ signal }) => apiFetch<{ mutes: TAlertMute[] }>(`/api/v1/alerts/mutes?${q(org)}`, { signal }), refetchInterval: 60_000 })
+}
+
+function useAlertMutation<V>(org: string, fn: (v: V) => Promise<unknown>) {
+  const qc = useQueryClient()
+  return useMutation({ mutationFn: fn, onSuccess: () => void qc.invalidateQueries({ queryKey: alertsQueries.all(org) }) })
+}
+
+export const useAck = (org: string) => useAlertMutation(org, (id: string) => apiFetch(`/api/v1/alerts/${id}/ack?${q(org)}`, { method: 'POST' }))
+export const useMute = (org: string) =>
+  useAlertMutation(org, (v: { id: string; hours: number }) => apiFetch<{ mute: TAlertMute }>(`/api/v1/alerts/${v.id}/mute?${q(org)}`, { method: 'POST', body: JSON.stringify({ duration_hours: v.hours }) }))
+export const useUnmute = (org: string) => useAlertMutation(org, (id: string) => apiFetch(`/api/v1/alerts/mutes/${id}?${q(org)}`, { method: 'DELETE' }))
+
+export function useChannels(org: string) {
+  return useQuery({
+    queryKey: channelQueries.all(org),
+    queryFn: ({ signal }) => apiFetch<{ channels: TChannel[]; email_configured: boolean }>(`/api/v1/channels?${q(org)}`, { signal }),
+    refetchInterval: (query) => (query.state.data?.channels.some((c) => c.last_delivery?.status === 'pending') ? 2000 : 30_000),
+  })
+}
+
+export function useDeliveries(org: string, id: string) {
+  return useQuery({
+    queryKey: channelQueries.deliveries(org, id),
+    queryFn: ({ signal }) => apiFetch<{ deliveries: TDelivery[] }>(`/api/v1/channels/${id}/deliveries?${q(org)}`, { signal }),
+    refetchInterval: (query) => (query.state.data?.deliveries.some((d) => d.status === 'pending') ? 2000 : 30_000),
+  })
+}
+
+function useChannelMutation<V, R>(org: string, fn: (v: V) => Promise<R>) {
+  const qc = useQueryClient()
+  return useMutation({ mutationFn: fn, onSuccess: () => void qc.invalidateQueries({ queryKey: channelQueries.all(org) }) })
+}
+
+export const useCreateChannel = (org: string) =>
+  useChannelMutation(org, (body: Record<string, unknown>) => apiFetch<{ channel: TChannel; secret: string | null }>(`/api/v1/channels?${q(org)}`, { method: 'POST', body: JSON.stringify(body) }))
+export const useDeleteChannel = (org: string) => useChannelMutation(org, (id: string) => apiFetch<void>(`/api/v1/channels/${id}?${q(org)}`, { method: 'DELETE' }))
+export const useSendTest = (org: string) => useChannelMutation(org, (id: string) => apiFetch<{ delivery: TDelivery }>(`/api/v1/channels/${id}/test?${q(org)}`, { method: 'POST' }))
+export const useRevealSecret = (org: string) => useMutation({ mutationFn: (id: string) => apiFetch<{ secret: string }>(`/api/v1/channels/${id}/secret?${q(org)}`) })

@@ -1,0 +1,129 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { test, expect, apiSignIn, sql } from './fixtures'
+import { verifySignature } from '../lib/notifications/sign'
+
+// An engineer adds a webhook channel in the UI, sends a test to a receiver this
+// spec starts and sees it in the delivery log; spend over a budget and a call to
+// a model without a price then fire alerts, which the workers' scheduled
+// evaluation lists on the alerts page and delivers, signed, to the receiver;
+// the engineer acknowledges one and mutes its budget.
+
+type TReceived = { headers: IncomingHttpHeaders; body: string }
+let server: Server
+let hookUrl = ''
+const received: TReceived[] = []
+
+test.beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      received.push({ headers: req.headers, body })
+      res.writeHead(200).end('ok')
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/outlay`
+})
+test.afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+test('webhook channel with send test and delivery log; alerts listed, acknowledged and muted', async ({ page, request, consoleErrors }) => {
+  test.setTimeout(240_000)
+  const stamp = Date.now()
+  const email = `alerts-${stamp}@example.com`
+  const signup = await request.post('/api/auth/signup', { data: { org_name: `Alerts ${stamp}`, email, password: 'alerts-password-1' } })
+  const { org_slug } = await signup.json()
+  await apiSignIn(page.request, email, 'alerts-password-1')
+  const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'ingest', scopes: ['ingest'] } })).json()
+
+  await page.goto(`/${org_slug}/overview`)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click()
+  await expect(page.getByRole('heading', { name: 'Alerts', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('alerts-empty')).toContainText('No alerts yet.')
+  await expect(page.getByText('No channel yet')).toBeVisible()
+
+  // A webhook channel, made with the keyboard; a bad URL first.
+  const form = page.getByRole('form', { name: 'New channel' })
+  await form.getByLabel('Channel name', { exact: true }).fill('On-call hook')
+  await form.getByLabel('Webhook URL', { exact: true }).fill('not a url')
+  await form.getByLabel('Webhook URL', { exact: true }).press('Enter')
+  await expect(form.getByRole('alert')).toHaveText('must be an http:// or https:// URL')
+  await expect(form.getByLabel('Webhook URL', { exact: true })).toHaveAttribute('aria-invalid', 'true')
+  expect(consoleErrors).toEqual([expect.stringContaining('status of 400')])
+  consoleErrors.splice(0) // the browser logs the expected 400 itself
+  await form.getByLabel('Webhook URL', { exact: true }).fill(hookUrl)
+  await form.getByLabel('Webhook URL', { exact: true }).press('Enter')
+  const secret = (await page.getByTestId('new-channel-secret').textContent())!.trim()
+  expect(secret).toMatch(/^whsec_/)
+  const channel = page.getByTestId('channels').locator('li[data-channel="On-call hook"]')
+  await expect(channel).toContainText(hookUrl)
+  await expect(channel).toContainText('default')
+
+  // Send test: through the workers' notifications queue to the receiver; the log shows the response code.
+  await channel.getByRole('button', { name: 'Send a test to On-call hook' }).click()
+  const log = channel.getByTestId('delivery-log')
+  await expect(log.locator('tr[data-status="delivered"]')).toHaveCount(1, { timeout: 60_000 })
+  await expect(log.locator('tr[data-status="delivered"] [data-status-code]')).toHaveText('200')
+  await expect(log).toContainText('Test notification')
+  expect(received).toHaveLength(1)
+  expect(JSON.parse(received[0].body)).toMatchObject({ type: 'test', alert: null, organization: { slug: org_slug } })
+  expect(verifySignature(secret, received[0].headers['outlay-signature'] as string, received[0].body)).toBe(true)
+  await expect(channel.locator('[data-last-delivery]')).toHaveText('last: delivered (200)')
+
+  // Spend over a daily budget ($1; three gpt-4o calls at $0.35) and a call to a model without a price.
+  const budget = await page.request.post(`/api/v1/budgets?org=${org_slug}`, { data: { name: 'Support, today', workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1', thresholds: [100] } })
+  expect(budget.status()).toBe(201)
+  const now = new Date().toISOString()
+  const events = [1, 2, 3].map((i) => ({ id: `al${i}`, timestamp: now, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 }))
+  events.push({ id: 'al-mystery', timestamp: now, workflow_id: 'labs', step: 'try', provider: 'acme', model: 'acme-mystery-9', tokens_in: 1000, tokens_out: 100 })
+  expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
+
+  const list = page.getByTestId('alert-list')
+  await expect(async () => {
+    await page.reload()
+    await expect(page.getByTestId('alert-list').locator('li[data-kind="budget"]')).toHaveCount(1, { timeout: 5000 })
+    await expect(page.getByTestId('alert-list').locator('li[data-kind="unpriced_model"]')).toHaveCount(1, { timeout: 5000 })
+  }).toPass({ timeout: 120_000 })
+  const budgetAlert = list.locator('li[data-kind="budget"]')
+  const [{ spend }] = await sql<{ spend: string }>(
+    `SELECT round(sum(r.cost_usd), 2)::text AS spend FROM rollups_hourly r JOIN organizations o ON o.id = r.org_id WHERE o.slug = $1 AND r.workflow_id = 'support'`, [org_slug])
+  expect(spend).toBe('1.05')
+  await expect(budgetAlert).toContainText('Support, today: 100% of the budget reached (1.05 of 1 USD)')
+  await expect(budgetAlert).toHaveAttribute('data-status', 'open')
+  await expect(budgetAlert.getByRole('link', { name: 'Open budgets →' })).toHaveAttribute('href', `/${org_slug}/budgets`)
+  const unpriced = list.locator('li[data-kind="unpriced_model"]')
+  await expect(unpriced).toContainText('acme/acme-mystery-9 has no price: 1 call not in spend')
+  await expect(unpriced.getByRole('link', { name: 'Add a price →' })).toHaveAttribute('href', `/${org_slug}/pricing`)
+  await expect(page.getByTestId('kpi-open')).toHaveText('2')
+
+  // Both went to the default channel, signed.
+  await expect.poll(() => received.length, { timeout: 60_000 }).toBe(3)
+  const kinds = received.slice(1).map((r) => {
+    expect(verifySignature(secret, r.headers['outlay-signature'] as string, r.body)).toBe(true)
+    return JSON.parse(r.body).alert.kind
+  })
+  expect(kinds.sort()).toEqual(['budget', 'unpriced_model'])
+
+  // Filter, acknowledge, mute.
+  await page.getByLabel('Kind', { exact: true }).selectOption('budget')
+  await expect(list.locator('li')).toHaveCount(1)
+  await budgetAlert.getByRole('button', { name: /^Acknowledge: Support, today/ }).click()
+  await expect(budgetAlert).toHaveAttribute('data-status', 'acknowledged')
+  await expect(budgetAlert).toContainText('acknowledged')
+  await budgetAlert.getByRole('button', { name: /^Mute: Support, today/ }).click()
+  const muteForm = budgetAlert.getByRole('form', { name: 'Mute Support, today' })
+  await muteForm.getByLabel('Mute this budget for').selectOption('168')
+  await muteForm.getByRole('button', { name: 'Mute', exact: true }).click()
+  await expect(budgetAlert).toHaveAttribute('data-status', 'muted')
+  await expect(budgetAlert.locator('[data-status-label]')).toContainText('Muted until')
+  await expect(page.getByTestId('mutes').locator('li')).toHaveText(/budget Support, today\s*until/)
+  await expect(page.getByTestId('kpi-muted')).toHaveText('1')
+  await page.getByLabel('State', { exact: true }).selectOption('open')
+  await page.getByLabel('Kind', { exact: true }).selectOption('')
+  await expect(list.locator('li')).toHaveCount(1)
+  await expect(list.locator('li')).toHaveAttribute('data-kind', 'unpriced_model')
+
+  const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM alert_mutes m JOIN organizations o ON o.id = m.org_id WHERE o.slug = $1 AND m.until > now() + interval '6 days'`, [org_slug])
+  expect(n).toBe(1)
+})

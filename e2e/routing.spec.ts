@@ -1,0 +1,119 @@
+import { test, expect, apiSignIn, sql, usd } from './fixtures'
+
+// An engineer creates a routing policy for a step, imports eval results as a
+// CSV, edits the draft (with a field error on the way), runs the simulation
+// against the step's real traffic, publishes with a note, and decide answers
+// with the selected model.
+test('edit a routing draft, run the simulation, publish; decide follows', async ({ page, request, consoleErrors }) => {
+  test.setTimeout(180_000)
+  const stamp = Date.now()
+  const email = `routing-${stamp}@example.com`
+  const signup = await request.post('/api/auth/signup', { data: { org_name: `Routing ${stamp}`, email, password: 'routing-password-1' } })
+  const { org_slug, org_id } = await signup.json()
+  await apiSignIn(page.request, email, 'routing-password-1')
+  const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'sdk', scopes: ['ingest'] } })).json()
+
+  // Real traffic of the step, two to three hours ago (the simulation replays whole past hours):
+  // 40 gpt-4o calls at $0.0045 and 40 gpt-4o-mini calls at $0.00027 (1,000 tokens in, 200 out).
+  const t0 = Date.now() - 2.5 * 3600_000
+  const events = ['gpt-4o', 'gpt-4o-mini'].flatMap((model, j) => Array.from({ length: 40 }, (_, i) => ({
+    id: `r-${j}-${i}`, timestamp: new Date(t0 + i * 1000).toISOString(), workflow_id: 'support', step: 'classify', provider: 'openai', model, tokens_in: 1000, tokens_out: 200,
+  })))
+  expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
+  await expect(async () => {
+    const [r] = await sql<{ n: string }>(`SELECT coalesce(sum(events), 0)::text AS n FROM rollups_hourly WHERE org_id = $1 AND step = 'classify'`, [org_id])
+    expect(r.n).toBe('80')
+  }).toPass({ timeout: 60_000, intervals: [1000, 2000, 5000] })
+
+  await page.goto(`/${org_slug}/overview`)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing' }).click()
+  await expect(page.getByRole('heading', { name: 'Routing', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('policies-empty')).toContainText('No routing policies yet.')
+
+  const create = page.getByRole('form', { name: 'New policy' })
+  await create.getByLabel('Workflow', { exact: true }).fill('support')
+  await create.getByLabel('Step', { exact: true }).fill('classify')
+  await create.getByLabel('Candidate models', { exact: true }).fill('openai/gpt-4o\nopenai/gpt-4o-mini\nanthropic/claude-3-5-haiku')
+  await create.getByLabel('Quality bar', { exact: true }).fill('grounding >= 0.92\nformat_ok >= 0.99')
+  await create.getByRole('button', { name: 'Create draft policy' }).click()
+  await expect(page.getByRole('heading', { name: 'support · classify' })).toBeVisible()
+  await expect(page.getByText('Not published yet')).toBeVisible()
+
+  // Eval results as a CSV: gpt-4o-mini is cheapest but misses grounding; haiku has no traffic (priced from the step's average call).
+  const csv = 'eval_set,provider,model,sample_count,tokens_in,tokens_out,grounding,format_ok\n'
+    + 'golden,openai,gpt-4o,100,100000,20000,0.97,1\n'
+    + 'golden,openai,gpt-4o-mini,100,100000,20000,0.9,1\n'
+    + 'golden,anthropic,claude-3-5-haiku,100,100000,20000,0.95,0.995\n'
+  await page.getByLabel('Import evals (CSV)').setInputFiles({ name: 'evals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await expect(page.getByText('3 eval results imported; their cost recorded as eval traffic.')).toBeVisible()
+  const candidates = page.getByTestId('candidates')
+  await expect(candidates.locator('tr[data-candidate="anthropic/claude-3-5-haiku"]')).toContainText('selected')
+  await expect(candidates.locator('tr[data-candidate="openai/gpt-4o-mini"]')).toContainText('no: grounding 0.9 < 0.92')
+  await expect(candidates.locator('tr[data-candidate="openai/gpt-4o"]')).toContainText('$0.0045 (40 calls)')
+
+  // Edit the draft: a bad canary share is named under its field, then a cascade and a fallback.
+  const draft = page.getByRole('form', { name: 'Policy draft' })
+  await draft.getByLabel('Canary share, %', { exact: true }).fill('150')
+  await draft.getByRole('button', { name: 'Save draft' }).click()
+  await expect(draft.getByRole('alert')).toHaveText('must be < 100 (publish without a canary for all traffic)')
+  await expect(draft.getByLabel('Canary share, %', { exact: true })).toHaveAttribute('aria-invalid', 'true')
+  expect(consoleErrors).toEqual([expect.stringContaining('status of 400')])
+  consoleErrors.splice(0)
+  await draft.getByLabel('Canary share, %', { exact: true }).fill('')
+  await draft.getByLabel('Cascade, cheapest first', { exact: true }).fill('anthropic/claude-3-5-haiku\nopenai/gpt-4o')
+  await draft.getByLabel('Escalate below confidence', { exact: true }).fill('0.6')
+  await draft.getByLabel('Fallback on provider error', { exact: true }).fill('openai/gpt-4o')
+  await draft.getByRole('button', { name: 'Save draft' }).click()
+  await expect(draft.getByRole('status')).toHaveText('Draft saved.')
+  await expect(page.getByTestId('versions').locator('li[data-version="1"]')).toContainText('cascade')
+
+  // Simulation over the last 7 days, compared with the rollups in SQL.
+  await page.getByLabel('Replay window', { exact: true }).selectOption('7')
+  await page.getByRole('button', { name: 'Run simulation' }).click()
+  const headline = page.getByTestId('simulation-headline')
+  await expect(headline).toContainText('shifting 100% of classify calls to anthropic/claude-3-5-haiku')
+  await expect(headline).toContainText('quality bar held')
+  const hour = Math.floor(Date.now() / 3600_000) * 3600_000
+  const [actual] = await sql<{ usd: string }>(
+    `SELECT coalesce(sum(cost_usd), 0)::text AS usd FROM rollups_hourly WHERE org_id = $1 AND workflow_id = 'support' AND step = 'classify' AND traffic_source = 'production' AND hour >= $2 AND hour < $3`,
+    [org_id, new Date(hour - 7 * 86_400_000).toISOString(), new Date(hour).toISOString()],
+  )
+  expect(Number(actual.usd)).toBeCloseTo(0.1908, 6)
+  await expect(page.getByTestId('sim-actual')).toHaveText(usd((Number(actual.usd) * 30) / 7))
+  // 80 calls × $0.0016 (haiku at the step's average call) = $0.128 over 7 days
+  await expect(page.getByTestId('sim-estimated')).toHaveText(usd((0.128 * 30) / 7))
+
+  // Publish: the note is required.
+  const publish = page.getByRole('form', { name: 'Publish draft' })
+  await publish.getByRole('button', { name: 'Publish v1' }).click()
+  await expect(publish.getByRole('alert')).toHaveText('must say what changed and why (3 characters or more)')
+  expect(consoleErrors).toEqual([expect.stringContaining('status of 400')])
+  consoleErrors.splice(0)
+  await publish.getByLabel('What changed and why', { exact: true }).fill('Classification on haiku: clears grounding 0.92 at a third of gpt-4o')
+  await publish.getByRole('button', { name: 'Publish v1' }).click()
+  await expect(publish.getByRole('status')).toHaveText('Published v1.')
+  await expect(page.getByTestId('selected-model')).toHaveText('anthropic/claude-3-5-haiku')
+  await expect(page.getByTestId('versions').locator('li[data-version="1"]')).toContainText('in force')
+  const [row] = await sql<{ published_version: number }>(`SELECT published_version FROM routing_policies WHERE org_id = $1 AND workflow_id = 'support' AND step = 'classify'`, [org_id])
+  expect(row.published_version).toBe(1)
+
+  // Run time follows within a second or so of the publish.
+  const decide = (body: Record<string, unknown>) => request.post('/api/v1/decide', { headers: { authorization: `Bearer ${key}` }, data: { workflow_id: 'support', step: 'classify', ...body } })
+  await expect(async () => {
+    const r = await decide({ run_id: 'e2e-1' })
+    expect(r.status()).toBe(200)
+    expect(await r.json()).toMatchObject({ provider: 'anthropic', model: 'claude-3-5-haiku', policy_version: 1 })
+  }).toPass({ timeout: 15_000 })
+  expect(await (await decide({ confidence: 0.2 })).json()).toMatchObject({ model: 'gpt-4o', reason: expect.stringMatching(/^cascade: confidence 0.2 < threshold 0.6/) })
+
+  // The list shows the policy in force.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing' }).click()
+  await expect(page.getByTestId('policies').locator('tr[data-policy="support/classify"]')).toContainText('anthropic/claude-3-5-haiku')
+
+  // The step's decision record links to its policy.
+  await page.goto(`/${org_slug}/workflows/support/steps/classify`)
+  const link = page.locator('[data-field="routing"]').getByRole('link')
+  await expect(link).toHaveText('all traffic: v1, anthropic/claude-3-5-haiku')
+  await link.click()
+  await expect(page.getByRole('heading', { name: 'support · classify' })).toBeVisible()
+})

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import {
+  DEFAULT_DRIFT_CONFIG, detectCostPerOutcomeDrift, detectorWindows, detectSpendAnomaly, detectTokenGrowth, detectUnpricedModels, driftDedupeKey, robustZ, weekStart,
+} from './detectors'
+
+const now = new Date('2026-11-25T18:30:00Z') // a Wednesday
+const w = detectorWindows(now)
+
+describe('detectorWindows', () => {
+  it('end on the last complete hour and put the baselines right before the recent windows', () => {
+    expect(w.end.toISOString()).toBe('2026-11-25T18:00:00.000Z')
+    expect(w.outcome.recent.from.toISOString()).toBe('2026-11-18T18:00:00.000Z')
+    expect(w.outcome.baseline).toEqual({ from: new Date('2026-10-21T18:00:00Z'), to: new Date('2026-11-18T18:00:00Z') })
+    expect(w.tokens.recent.from.toISOString()).toBe('2026-11-24T18:00:00.000Z')
+    expect(w.tokens.baseline.from.toISOString()).toBe('2026-10-27T18:00:00.000Z')
+    expect(w.anomaly.hour.toISOString()).toBe('2026-11-25T17:00:00.000Z')
+    expect(w.anomaly.previous.slice(0, 2).map((d) => d.toISOString())).toEqual(['2026-11-18T17:00:00.000Z', '2026-11-11T17:00:00.000Z'])
+    expect(w.anomaly.previous).toHaveLength(8)
+  })
+  it('weeks start on Monday 00:00 UTC', () => {
+    expect(weekStart(now).toISOString()).toBe('2026-11-23T00:00:00.000Z')
+    expect(weekStart(new Date('2026-11-23T00:00:00Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z')
+    expect(weekStart(new Date('2026-11-22T23:59:59Z')).toISOString()).toBe('2026-11-16T00:00:00.000Z')
+  })
+})
+
+describe('cost per accepted outcome drift', () => {
+  const row = { workflow_id: 'support-agent', recent_cost_usd: '13.000000000000', recent_accepted: 10, baseline_cost_usd: '40.000000000000', baseline_accepted: 40 }
+  it('fires above baseline × (1 + margin) with the numbers in the alert', () => {
+    const [f] = detectCostPerOutcomeDrift([row], w)
+    expect(f).toMatchObject({ kind: 'cost_per_outcome_drift', subject: 'support-agent', period_start: '2026-11-23T00:00:00.000Z', actual_usd: '1.300000', amount_usd: '1.000000' })
+    expect(f.details).toMatchObject({ recent_usd_per_outcome: '1.300000', baseline_usd_per_outcome: '1.000000', change_ratio: 0.3, margin: 0.25 })
+    expect(f.title).toContain('$1.30')
+    expect(f.title).toContain('up 30%')
+  })
+  it('stays quiet at the margin exactly, below it, and without enough outcomes', () => {
+    expect(detectCostPerOutcomeDrift([{ ...row, recent_cost_usd: '12.5' }], w)).toEqual([])
+    expect(detectCostPerOutcomeDrift([{ ...row, recent_cost_usd: '9' }], w)).toEqual([])
+    expect(detectCostPerOutcomeDrift([{ ...row, recent_accepted: 4, recent_cost_usd: '10' }], w)).toEqual([])
+    expect(detectCostPerOutcomeDrift([{ ...row, baseline_cost_usd: '0' }], w)).toEqual([])
+  })
+  it('takes the margin from the configuration', () => {
+    expect(detectCostPerOutcomeDrift([row], w, { ...DEFAULT_DRIFT_CONFIG, cost_per_outcome_margin: 0.5 })).toEqual([])
+    expect(detectCostPerOutcomeDrift([{ ...row, recent_cost_usd: '10.5' }], w, { ...DEFAULT_DRIFT_CONFIG, cost_per_outcome_margin: 0 })).toHaveLength(1)
+  })
+})
+
+describe('input tokens per call growth', () => {
+  const row = { workflow_id: 'support-agent', step: 'generate', recent_calls: 20, recent_tokens_in: 20 * 3000, baseline_calls: 200, baseline_tokens_in: 200 * 1000 }
+  it('fires when the prompt tripled, per workflow step', () => {
+    const [f] = detectTokenGrowth([row], w)
+    expect(f).toMatchObject({ kind: 'tokens_per_call_growth', subject: 'support-agent/generate', actual_usd: null })
+    expect(f.details).toMatchObject({ recent_tokens_per_call: 3000, baseline_tokens_per_call: 1000, factor: 3 })
+    expect(f.title).toBe('support-agent / generate: input tokens per call ×3.0 (1,000 → 3,000)')
+  })
+  it('stays quiet at 1.5× exactly, on little traffic, and for a step new in the window', () => {
+    expect(detectTokenGrowth([{ ...row, recent_tokens_in: 20 * 1500 }], w)).toEqual([])
+    expect(detectTokenGrowth([{ ...row, recent_calls: 9, recent_tokens_in: 9 * 3000 }], w)).toEqual([])
+    expect(detectTokenGrowth([{ ...row, baseline_calls: 0, baseline_tokens_in: 0 }], w)).toEqual([])
+  })
+  it('never fires when tokens per call did not grow past the margin (property)', () => {
+    fc.assert(fc.property(fc.integer({ min: 10, max: 10_000 }), fc.integer({ min: 10, max: 10_000 }), fc.integer({ min: 1, max: 100_000 }), fc.double({ min: 0, max: 1.5, noNaN: true }),
+      (rc, bc, perCall, growth) => detectTokenGrowth([{ workflow_id: 'w', step: 's', recent_calls: rc, baseline_calls: bc, baseline_tokens_in: bc * perCall, recent_tokens_in: Math.floor(rc * perCall * growth) }], w).length === 0))
+  })
+})
+
+describe('unpriced models', () => {
+  it('one finding per model with unpriced calls, keyed for ever (once per model)', () => {
+    const f = detectUnpricedModels([
+      { provider: 'acme', model: 'acme-9', unpriced_events: 3, first_hour: '2026-11-25T17:00:00.000Z', last_hour: '2026-11-25T18:00:00.000Z' },
+      { provider: 'openai', model: 'gpt-4o', unpriced_events: 0, first_hour: '', last_hour: '' },
+    ])
+    expect(f.map((x) => [x.subject, x.title])).toEqual([['acme/acme-9', 'acme/acme-9 has no price: 3 calls not in spend']])
+    expect(driftDedupeKey(f[0])).toBe('unpriced_model:acme/acme-9:1970-01-01T00:00:00.000Z')
+  })
+})
+
+describe('robustZ', () => {
+  it('is 0.6745·(x − median)/MAD', () => {
+    const r = robustZ(20, [10, 11, 9, 10, 12, 8])
+    expect(r.median).toBe(10)
+    expect(r.mad).toBe(1)
+    expect(r.z).toBeCloseTo(6.745, 6)
+  })
+  it('falls back to the mean absolute deviation when MAD is 0, then to infinity', () => {
+    expect(robustZ(12, [10, 10, 10, 14]).z).toBeCloseTo(2 / (1.253314 * 1), 6)
+    expect(robustZ(11, [10, 10, 10]).z).toBe(Infinity)
+    expect(robustZ(10, [10, 10, 10]).z).toBe(0)
+  })
+})
+
+describe('hourly spend anomaly', () => {
+  const hist = (usd: string[]) => usd.map((u, i) => ({ hour: w.anomaly.previous[i], usd: u }))
+  it('fires on a spike against the same hour of previous weeks', () => {
+    const [f] = detectSpendAnomaly(w.anomaly.hour, '50', hist(['10', '11', '9', '10', '12']))
+    expect(f).toMatchObject({ kind: 'spend_anomaly', subject: 'organization', period_start: '2026-11-25T17:00:00.000Z', actual_usd: '50.000000', amount_usd: '10.000000' })
+    expect(f.details).toMatchObject({ median_usd: '10.000000', mad_usd: '1.000000' })
+    expect(f.title).toContain('17:00–17:59 UTC')
+  })
+  it('stays quiet for normal hours, drops, small absolute moves and short history', () => {
+    expect(detectSpendAnomaly(w.anomaly.hour, '12', hist(['10', '11', '9', '10', '12']))).toEqual([])
+    expect(detectSpendAnomaly(w.anomaly.hour, '0', hist(['10', '11', '9', '10', '12']))).toEqual([])
+    expect(detectSpendAnomaly(w.anomaly.hour, '0.5', hist(['0.01', '0.01', '0.01']))).toEqual([]) // z is infinite, the excess under $1
+    expect(detectSpendAnomaly(w.anomaly.hour, '50', hist(['10', '10']))).toEqual([])
+  })
+})

@@ -1,0 +1,226 @@
+import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
+import { formatUsd } from '@/lib/format'
+
+// Drift detectors (issue 6 "Alerts"): pure functions from rollup sums to the
+// alerts they stand at. lib/alerts/evaluate.ts reads the sums from the hourly
+// rollups and records what these return; each alert's dedupe key names its
+// detector, subject and period, so it fires once per period however often the
+// job runs.
+
+export const DRIFT_KINDS = ['cost_per_outcome_drift', 'tokens_per_call_growth', 'unpriced_model', 'spend_anomaly'] as const
+export type TDriftKind = (typeof DRIFT_KINDS)[number]
+export const ALERT_KINDS = ['budget', ...DRIFT_KINDS] as const
+export type TAlertKind = (typeof ALERT_KINDS)[number]
+
+export type TDriftConfig = {
+  /** cost per accepted outcome fires at baseline × (1 + margin) */
+  cost_per_outcome_margin: number
+  /** accepted outcomes each window needs before its ratio means anything */
+  min_outcomes: number
+  /** input tokens per call fires at baseline × (1 + margin) */
+  tokens_per_call_margin: number
+  /** calls each window needs */
+  min_calls: number
+  /** robust z-score at or above which an hour's spend is an anomaly */
+  anomaly_z: number
+  /** and it must be at least this many USD above the median of the same hours */
+  anomaly_min_usd: string
+  /** same hour-of-week values needed (earlier weeks with data) */
+  anomaly_min_weeks: number
+}
+
+export const DEFAULT_DRIFT_CONFIG: TDriftConfig = {
+  cost_per_outcome_margin: 0.25,
+  min_outcomes: 5,
+  tokens_per_call_margin: 0.5,
+  min_calls: 10,
+  anomaly_z: 3.5,
+  anomaly_min_usd: '1',
+  anomaly_min_weeks: 3,
+}
+
+/** What a detector says about one subject: the record lib/alerts writes. */
+export type TDriftFinding = {
+  kind: TDriftKind
+  /** the detector's subject: a workflow, "workflow/step", "provider/model", "organization" */
+  subject: string
+  title: string
+  /** the period it fires once in (ISO instant) */
+  period_start: string
+  actual_usd: string | null
+  amount_usd: string | null
+  details: Record<string, unknown>
+}
+
+export const driftSourceKey = (kind: TDriftKind, subject: string) => `${kind}:${subject}`
+export const driftDedupeKey = (f: Pick<TDriftFinding, 'kind' | 'subject' | 'period_start'>) => `${driftSourceKey(f.kind, f.subject)}:${f.period_start}`
+
+const HOUR = 3600_000
+const DAY = 24 * HOUR
+
+/** The start of the hour `now` is in: windows end there, so they hold complete hours only. */
+export const hourStart = (now: Date) => new Date(Math.floor(now.getTime() / HOUR) * HOUR)
+/** Monday 00:00 UTC of the week `t` is in. */
+export function weekStart(t: Date): Date {
+  const day = Math.floor(t.getTime() / DAY) * DAY
+  const dow = (new Date(day).getUTCDay() + 6) % 7 // Monday 0
+  return new Date(day - dow * DAY)
+}
+
+export type TWindows = {
+  /** complete hours up to here (exclusive) */
+  end: Date
+  outcome: { recent: { from: Date; to: Date }; baseline: { from: Date; to: Date } }
+  tokens: { recent: { from: Date; to: Date }; baseline: { from: Date; to: Date } }
+  unpriced: { from: Date; to: Date }
+  /** the last complete hour, and the same hour on previous weeks, newest first */
+  anomaly: { hour: Date; previous: Date[] }
+}
+
+/**
+ * The windows each detector reads at `now`: cost per accepted outcome over the
+ * last 7 days vs the 4 weeks before; input tokens per call over the last 24
+ * hours vs the 4 weeks before; unpriced calls in the last 7 days (the current
+ * hour included: a new model shows at once); the last complete hour's spend vs
+ * the same hour on the 8 previous weeks.
+ */
+export function detectorWindows(now: Date, anomalyWeeks = 8): TWindows {
+  const end = hourStart(now)
+  const e = end.getTime()
+  return {
+    end,
+    outcome: { recent: { from: new Date(e - 7 * DAY), to: end }, baseline: { from: new Date(e - 35 * DAY), to: new Date(e - 7 * DAY) } },
+    tokens: { recent: { from: new Date(e - DAY), to: end }, baseline: { from: new Date(e - 29 * DAY), to: new Date(e - DAY) } },
+    unpriced: { from: new Date(e - 7 * DAY), to: new Date(e + HOUR) },
+    anomaly: { hour: new Date(e - HOUR), previous: Array.from({ length: anomalyWeeks }, (_, i) => new Date(e - HOUR - (i + 1) * 7 * DAY)) },
+  }
+}
+
+const micros = (usd: string) => toScaled(usd, 6)
+const usd6 = (m: bigint) => fromScaled(m, 6)
+const pct = (ratio: number) => `${Math.round(ratio * 100)}%`
+/** A ratio of two non-negative integers, for display and comparison (never summed). */
+const ratioOf = (a: bigint, b: bigint) => Number((a * 1_000_000n) / b) / 1_000_000
+
+// ------------------------------------------------------------- (a) cost per accepted outcome
+
+export type TOutcomeCostRow = { workflow_id: string; recent_cost_usd: string; recent_accepted: number; baseline_cost_usd: string; baseline_accepted: number }
+
+/** Workflows whose cost per accepted outcome over the last 7 days is above its 4-week baseline by more than the margin. */
+export function detectCostPerOutcomeDrift(rows: TOutcomeCostRow[], w: TWindows, cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+  const out: TDriftFinding[] = []
+  for (const r of rows) {
+    if (r.recent_accepted < cfg.min_outcomes || r.baseline_accepted < cfg.min_outcomes) continue
+    const recent = divRound(micros(r.recent_cost_usd), BigInt(r.recent_accepted))
+    const baseline = divRound(micros(r.baseline_cost_usd), BigInt(r.baseline_accepted))
+    if (baseline <= 0n) continue
+    // recent > baseline × (1 + margin), in integers: margin in parts per million.
+    const marginPpm = BigInt(Math.round(cfg.cost_per_outcome_margin * 1_000_000))
+    if (recent * 1_000_000n <= baseline * (1_000_000n + marginPpm)) continue
+    const change = ratioOf(recent, baseline) - 1
+    out.push({
+      kind: 'cost_per_outcome_drift', subject: r.workflow_id, period_start: weekStart(w.end).toISOString(),
+      title: `${r.workflow_id}: cost per accepted outcome ${formatUsd(usd6(recent))} over the last 7 days, up ${pct(change)} on its 4-week baseline of ${formatUsd(usd6(baseline))}`,
+      actual_usd: usd6(recent), amount_usd: usd6(baseline),
+      details: {
+        workflow_id: r.workflow_id, recent_usd_per_outcome: usd6(recent), baseline_usd_per_outcome: usd6(baseline), change_ratio: Number(change.toFixed(4)),
+        margin: cfg.cost_per_outcome_margin, recent: { from: w.outcome.recent.from.toISOString(), to: w.outcome.recent.to.toISOString(), cost_usd: r.recent_cost_usd, accepted_outcomes: r.recent_accepted },
+        baseline: { from: w.outcome.baseline.from.toISOString(), to: w.outcome.baseline.to.toISOString(), cost_usd: r.baseline_cost_usd, accepted_outcomes: r.baseline_accepted },
+      },
+    })
+  }
+  return out
+}
+
+// ------------------------------------------------------------- (b) input tokens per call
+
+export type TTokensRow = { workflow_id: string; step: string; recent_calls: number; recent_tokens_in: number; baseline_calls: number; baseline_tokens_in: number }
+
+/** Workflow steps whose input tokens per call over the last 24 hours grew past the 4-week baseline by more than the margin (the prompt that silently tripled). */
+export function detectTokenGrowth(rows: TTokensRow[], w: TWindows, cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+  const out: TDriftFinding[] = []
+  for (const r of rows) {
+    if (r.recent_calls < cfg.min_calls || r.baseline_calls < cfg.min_calls || r.baseline_tokens_in <= 0) continue
+    // recent_tokens/recent_calls > (1+m) · base_tokens/base_calls, cross-multiplied in integers.
+    const marginPpm = BigInt(Math.round(cfg.tokens_per_call_margin * 1_000_000))
+    const lhs = BigInt(r.recent_tokens_in) * BigInt(r.baseline_calls) * 1_000_000n
+    const rhs = BigInt(r.baseline_tokens_in) * BigInt(r.recent_calls) * (1_000_000n + marginPpm)
+    if (lhs <= rhs) continue
+    const recent = r.recent_tokens_in / r.recent_calls
+    const baseline = r.baseline_tokens_in / r.baseline_calls
+    const factor = recent / baseline
+    out.push({
+      kind: 'tokens_per_call_growth', subject: `${r.workflow_id}/${r.step}`, period_start: weekStart(w.end).toISOString(),
+      title: `${r.workflow_id} / ${r.step}: input tokens per call ×${factor.toFixed(1)} (${Math.round(baseline).toLocaleString('en-US')} → ${Math.round(recent).toLocaleString('en-US')})`,
+      actual_usd: null, amount_usd: null,
+      details: {
+        workflow_id: r.workflow_id, step: r.step, recent_tokens_per_call: Math.round(recent), baseline_tokens_per_call: Math.round(baseline), factor: Number(factor.toFixed(3)),
+        margin: cfg.tokens_per_call_margin, recent: { from: w.tokens.recent.from.toISOString(), to: w.tokens.recent.to.toISOString(), calls: r.recent_calls, tokens_in: r.recent_tokens_in },
+        baseline: { from: w.tokens.baseline.from.toISOString(), to: w.tokens.baseline.to.toISOString(), calls: r.baseline_calls, tokens_in: r.baseline_tokens_in },
+      },
+    })
+  }
+  return out
+}
+
+// ------------------------------------------------------------- (c) unpriced model
+
+export type TUnpricedRow = { provider: string; model: string; unpriced_events: number; first_hour: string; last_hour: string }
+
+/** Each model with unpriced calls: fires once per model (its period is "ever"), recovers when it gets a price and the rollups re-price. */
+export function detectUnpricedModels(rows: TUnpricedRow[]): TDriftFinding[] {
+  return rows.filter((r) => r.unpriced_events > 0).map((r) => {
+    const subject = `${r.provider || '(no provider)'}/${r.model || '(no model)'}`
+    return {
+      kind: 'unpriced_model' as const, subject, period_start: '1970-01-01T00:00:00.000Z',
+      title: `${subject} has no price: ${r.unpriced_events.toLocaleString('en-US')} call${r.unpriced_events === 1 ? '' : 's'} not in spend`,
+      actual_usd: null, amount_usd: null,
+      details: { provider: r.provider, model: r.model, unpriced_events: r.unpriced_events, first_hour: r.first_hour, last_hour: r.last_hour },
+    }
+  })
+}
+
+// ------------------------------------------------------------- (d) hourly spend anomaly
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/**
+ * Robust z-score of x against history (Iglewicz and Hoaglin's modified z):
+ * 0.6745·(x − median)/MAD; when MAD is 0 (over half the values equal), the mean
+ * absolute deviation × 1.2533 stands in; when that is 0 too, any rise is infinite.
+ */
+export function robustZ(x: number, history: number[]): { median: number; mad: number; z: number } {
+  if (history.length === 0) throw new Error('robustZ needs history')
+  const med = median(history)
+  const mad = median(history.map((h) => Math.abs(h - med)))
+  if (mad > 0) return { median: med, mad, z: (0.6745 * (x - med)) / mad }
+  const meanAd = history.reduce((s, h) => s + Math.abs(h - med), 0) / history.length
+  if (meanAd > 0) return { median: med, mad, z: (x - med) / (1.253314 * meanAd) }
+  return { median: med, mad, z: x > med ? Infinity : x < med ? -Infinity : 0 }
+}
+
+/** The last complete hour's spend (USD decimal) against the same hour-of-week on previous weeks with data: fires on an upward anomaly only. */
+export function detectSpendAnomaly(hour: Date, spendUsd: string, previousUsd: { hour: Date; usd: string }[], cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+  if (previousUsd.length < cfg.anomaly_min_weeks) return []
+  const x = micros(spendUsd)
+  const hist = previousUsd.map((p) => micros(p.usd))
+  // micro-dollars as numbers are exact below 2^53 (9 billion USD an hour); the statistic is not money.
+  const { median: med, mad, z } = robustZ(Number(x), hist.map(Number))
+  const medMicros = BigInt(Math.round(med))
+  if (z < cfg.anomaly_z || x - medMicros < micros(cfg.anomaly_min_usd)) return []
+  const zText = Number.isFinite(z) ? z.toFixed(1) : '∞'
+  const hh = hour.toISOString().slice(11, 13)
+  return [{
+    kind: 'spend_anomaly', subject: 'organization', period_start: hour.toISOString(),
+    title: `Spend ${hour.toISOString().slice(0, 10)} ${hh}:00–${hh}:59 UTC: ${formatUsd(usd6(x))} in the hour vs a median ${formatUsd(usd6(medMicros))} for that hour on the ${hist.length} previous weeks (robust z ${zText})`,
+    actual_usd: usd6(x), amount_usd: usd6(medMicros),
+    details: {
+      hour: hour.toISOString(), spend_usd: usd6(x), median_usd: usd6(medMicros), mad_usd: usd6(BigInt(Math.round(mad))), z: Number.isFinite(z) ? Number(z.toFixed(3)) : null,
+      threshold_z: cfg.anomaly_z, min_excess_usd: cfg.anomaly_min_usd, previous: previousUsd.map((p) => ({ hour: p.hour.toISOString(), spend_usd: p.usd })),
+    },
+  }]
+}

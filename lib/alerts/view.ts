@@ -1,0 +1,41 @@
+// How alerts are shown: their kind in words and the page that explains each.
+import type { TAlertKind } from '@/lib/alerts/detectors'
+import { spikeQuery } from '@/lib/metrics/changes-view'
+
+export const KIND_LABEL: Record<TAlertKind, string> = {
+  budget: 'Budget',
+  cost_per_outcome_drift: 'Cost per outcome drift',
+  tokens_per_call_growth: 'Tokens per call growth',
+  unpriced_model: 'Unpriced model',
+  spend_anomaly: 'Spend anomaly',
+}
+
+type TLinkable = { kind: TAlertKind; details: Record<string, unknown>; period_start: string }
+
+/** The page that explains an alert: its budget, its workflow, the hour's "what changed", the pricing page. */
+export function alertPath(org: string, a: TLinkable): string {
+  const d = a.details as Record<string, string | undefined>
+  switch (a.kind) {
+    case 'budget': return `/${org}/budgets`
+    case 'cost_per_outcome_drift':
+    case 'tokens_per_call_growth': return d.workflow_id ? `/${org}/workflows/${encodeURIComponent(d.workflow_id)}` : `/${org}/workflows`
+    case 'spend_anomaly': return `/${org}/changes?${spikeQuery(a.period_start.slice(0, 10))}`
+    case 'unpriced_model': return `/${org}/pricing`
+  }
+}
+
+export const LINK_LABEL: Record<TAlertKind, string> = {
+  budget: 'Open budgets',
+  cost_per_outcome_drift: 'Open the workflow',
+  tokens_per_call_growth: 'Open the workflow',
+  unpriced_model: 'Add a price',
+  spend_anomaly: 'What changed that day',
+}
+
+/** Open, acknowledged, muted or recovered: what the list shows first. */
+export function alertStatus(a: { acknowledged_at: string | null; resolved_at: string | null; muted: boolean; muted_until: string | null }): 'open' | 'acknowledged' | 'muted' | 'resolved' {
+  if (a.resolved_at) return 'resolved'
+  if (a.muted || a.muted_until) return 'muted'
+  if (a.acknowledged_at) return 'acknowledged'
+  return 'open'
+}

@@ -1,0 +1,63 @@
+// A budget's period as a series, pure: for spend budgets the burn-down —
+// spend per bucket, cumulative spend against the even pace that would land
+// exactly on the amount, and the projection of the pace so far to the
+// period's end; for cost per run / per accepted outcome, the value per bucket
+// against the target. Money stays exact (micro-dollars); charts convert.
+import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
+import type { TBudgetMeasure, TBudgetMetric, TWindow } from '@/lib/budgets/evaluate'
+
+export type TBurnGranularity = 'hour' | 'day'
+export type TBurnPoint = {
+  /** bucket start (UTC) */
+  t: string
+  /** spend in the bucket; null for buckets still to come */
+  spend_usd: string | null
+  /** spend from the window's start to the bucket's end (to now for the current bucket); null for buckets to come */
+  cumulative_usd: string | null
+  /** where an even pace over the period stands at the bucket's end */
+  pace_usd: string
+  /** the pace so far extrapolated to the bucket's end: the current bucket and those to come; null before */
+  projected_usd: string | null
+  /** cost per run / per accepted outcome in the bucket (non-spend budgets) */
+  value_usd: string | null
+}
+
+const STEP_MS: Record<TBurnGranularity, number> = { hour: 3600_000, day: 86_400_000 }
+const floorTo = (t: number, g: TBurnGranularity) => Math.floor(t / STEP_MS[g]) * STEP_MS[g]
+
+export function burnDown(
+  metric: TBudgetMetric, amountUsd: string, w: TWindow, g: TBurnGranularity,
+  buckets: (TBudgetMeasure & { bucket: string })[],
+): TBurnPoint[] {
+  const by = new Map(buckets.map((b) => [Date.parse(b.bucket), b]))
+  const amount = toScaled(amountUsd, 6)
+  const from = w.from.getTime()
+  const now = w.to.getTime()
+  const span = BigInt(Math.max(1, w.end.getTime() - from))
+  const elapsed = BigInt(Math.max(1, now - from))
+  const points: TBurnPoint[] = []
+  let cumulative = 0n
+  let atNow = 0n
+  for (const b of buckets) if (Date.parse(b.bucket) < now) atNow += toScaled(b.cost_usd, 6)
+  // to the period's end; a rolling window ends now, in the current bucket
+  const stop = Math.max(w.end.getTime(), now + 1)
+  for (let t = floorTo(from, g); t < stop; t += STEP_MS[g]) {
+    const end = t + STEP_MS[g]
+    const past = t < now
+    const row = by.get(t)
+    const spend = row ? toScaled(row.cost_usd, 6) : 0n
+    if (past) cumulative += spend
+    const sinceStart = BigInt(Math.max(0, Math.min(end, w.end.getTime()) - from))
+    const current = past && end > now
+    points.push({
+      t: new Date(t).toISOString(),
+      spend_usd: past ? fromScaled(spend, 6) : null,
+      cumulative_usd: past ? fromScaled(cumulative, 6) : null,
+      pace_usd: fromScaled((amount * sinceStart) / span, 6),
+      projected_usd: current || !past ? fromScaled((atNow * sinceStart) / elapsed, 6) : null,
+      value_usd: metric === 'spend' || !past || !row ? null
+        : metric === 'cost_per_run' ? usdPerUnit(row.cost_usd, row.runs) : usdPerUnit(row.production_cost_usd, row.accepted_outcomes),
+    })
+  }
+  return points
+}

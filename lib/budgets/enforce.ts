@@ -1,0 +1,205 @@
+// Run-time enforcement of budgets (POST /api/v1/decide). Each evaluation
+// (the budgets queue: every 30 s and right after rollups move) publishes the
+// organization's "gates" — the budgets at warning or exceeded, with their
+// scope — to Redis; decide reads them from process memory (refreshed from
+// Redis at most every GATE_CACHE_MS) and never touches the rollups per call.
+// A throttled budget still lets `throttle_per_minute` calls through per
+// minute (a fixed-window counter in Redis); a denying one refuses every call
+// it covers until its period ends. Inference events are always recorded:
+// enforcement acts on the caller, never on Outlay's books.
+import { pool } from '@/lib/db'
+import { env } from '@/lib/env'
+import { enqueueBudgetEvaluation, producerConnection } from '@/lib/queues'
+import type { TBudgetView } from '@/lib/budgets'
+import type { TCutoffAction } from '@/lib/budgets/evaluate'
+
+export type TGateState = 'warning' | 'exceeded'
+
+export type TBudgetGate = {
+  id: string
+  name: string
+  environment: string | null
+  workflow_id: string | null
+  account_id: string | null
+  feature: string | null
+  traffic_sources: string[]
+  state: TGateState
+  hard_cutoff: boolean
+  cutoff_action: TCutoffAction
+  throttle_per_minute: number
+  /** the end of a day or month period: past it the gate lapses (the next period starts clean); null for rolling windows */
+  until: string | null
+}
+
+export type TCallScope = {
+  environment: string
+  workflow_id: string
+  account_id: string | null
+  feature: string | null
+  traffic_source: string
+}
+
+export type TBudgetVerdict = {
+  state: 'ok' | TGateState
+  action: 'allow' | 'throttle' | 'deny'
+  retry_after_s?: number
+  /** the budget that decided a warning, throttle or deny */
+  budget_id?: string
+  budget_name?: string
+}
+
+/** The budgets that can change a call's verdict: those at warning or exceeded. */
+export function gatesOf(budgets: TBudgetView[]): TBudgetGate[] {
+  return budgets
+    .filter((b) => b.status.state === 'warning' || b.status.state === 'exceeded')
+    .map((b) => ({
+      id: b.id, name: b.name, environment: b.environment, workflow_id: b.workflow_id, account_id: b.account_id, feature: b.feature,
+      traffic_sources: b.traffic_sources, state: b.status.state as TGateState,
+      hard_cutoff: b.hard_cutoff && b.metric === 'spend', cutoff_action: b.cutoff_action, throttle_per_minute: b.throttle_per_minute,
+      until: b.period === 'rolling' ? null : b.status.window.end,
+    }))
+}
+
+/** Whether a gate covers a call: every dimension the budget names matches, and the call's traffic source counts. */
+export function covers(g: TBudgetGate, c: TCallScope, now: Date): boolean {
+  if (g.until !== null && Date.parse(g.until) <= now.getTime()) return false
+  return (g.environment === null || g.environment === c.environment) && (g.workflow_id === null || g.workflow_id === c.workflow_id)
+    && (g.account_id === null || g.account_id === c.account_id) && (g.feature === null || g.feature === c.feature)
+    && g.traffic_sources.includes(c.traffic_source)
+}
+
+/** A rolling window has no end to wait for: a denied caller retries after this, when an evaluation may have moved on. */
+export const ROLLING_RETRY_S = 60
+
+/** Seconds until a denying gate lets calls through again. */
+export function denyRetryAfter(g: TBudgetGate, now: Date): number {
+  return g.until === null ? ROLLING_RETRY_S : Math.max(1, Math.ceil((Date.parse(g.until) - now.getTime()) / 1000))
+}
+
+/**
+ * The verdict for a call from the gates that cover it: deny beats throttle
+ * beats allow; the state is the worst covering budget's. `overLimit` counts
+ * the call against a throttled budget's minute and answers whether it is over.
+ */
+export async function verdictOf(
+  gates: TBudgetGate[], call: TCallScope, now: Date, overLimit: (g: TBudgetGate, now: Date) => Promise<boolean>,
+): Promise<TBudgetVerdict> {
+  const mine = gates.filter((g) => covers(g, call, now))
+  if (mine.length === 0) return { state: 'ok', action: 'allow' }
+  const exceeded = mine.filter((g) => g.state === 'exceeded')
+  const denying = exceeded.filter((g) => g.hard_cutoff && g.cutoff_action === 'deny')
+  if (denying.length) {
+    const g = denying.reduce((a, b) => (denyRetryAfter(b, now) > denyRetryAfter(a, now) ? b : a))
+    return { state: 'exceeded', action: 'deny', retry_after_s: denyRetryAfter(g, now), budget_id: g.id, budget_name: g.name }
+  }
+  const throttling = exceeded.filter((g) => g.hard_cutoff && g.cutoff_action === 'throttle')
+  for (const g of throttling) {
+    if (await overLimit(g, now)) {
+      return { state: 'exceeded', action: 'throttle', retry_after_s: Math.max(1, 60 - now.getUTCSeconds()), budget_id: g.id, budget_name: g.name }
+    }
+  }
+  const worst = exceeded[0] ?? mine[0]
+  return { state: worst.state, action: 'allow', budget_id: worst.id, budget_name: worst.name }
+}
+
+// ---------------------------------------------------------------- Redis side
+
+const gatesKey = (orgId: string) => `${env().QUEUE_PREFIX}:budget-gates:${orgId}`
+const throttleKey = (budgetId: string, minute: number) => `${env().QUEUE_PREFIX}:budget-throttle:${budgetId}:${minute}`
+
+/** How stale a process's copy of an organization's gates may get. */
+export const GATE_CACHE_MS = 1000
+
+type TCached = { at: number; gates: TBudgetGate[]; loading?: Promise<TBudgetGate[]> }
+const g = globalThis as unknown as { __outlayGates?: Map<string, TCached> }
+const cache = () => (g.__outlayGates ??= new Map())
+
+/** Publish an organization's gates for every decide process. */
+export async function publishGates(orgId: string, gates: TBudgetGate[]): Promise<void> {
+  await producerConnection().set(gatesKey(orgId), JSON.stringify(gates))
+  cache().delete(orgId)
+}
+
+async function loadGates(orgId: string): Promise<TBudgetGate[]> {
+  const raw = await producerConnection().get(gatesKey(orgId))
+  return raw ? (JSON.parse(raw) as TBudgetGate[]) : []
+}
+
+/**
+ * The organization's gates from process memory, refreshed from Redis at most
+ * every GATE_CACHE_MS (one load at a time). While Redis is away the last copy
+ * serves; with none, no gate (calls are allowed: enforcement fails open).
+ */
+export async function gatesFor(orgId: string): Promise<TBudgetGate[]> {
+  const c = cache().get(orgId)
+  if (c && Date.now() - c.at < GATE_CACHE_MS) return c.gates
+  if (c?.loading) return c.gates
+  const entry: TCached = { at: c?.at ?? 0, gates: c?.gates ?? [] }
+  entry.loading = loadGates(orgId)
+  cache().set(orgId, entry)
+  try {
+    entry.gates = await entry.loading
+    entry.at = Date.now()
+  } catch {
+    entry.at = Date.now() - GATE_CACHE_MS / 2 // retry soon, not on every call
+  } finally {
+    entry.loading = undefined
+  }
+  return entry.gates
+}
+
+/** Count a call against a throttled budget's current minute; over its allowance → true. Redis away → false (fail open). */
+export async function overThrottleLimit(gate: TBudgetGate, now: Date): Promise<boolean> {
+  const minute = Math.floor(now.getTime() / 60_000)
+  try {
+    const r = await producerConnection().multi().incr(throttleKey(gate.id, minute)).pexpire(throttleKey(gate.id, minute), 120_000).exec()
+    const count = Number(r?.[0]?.[1] ?? 0)
+    return count > gate.throttle_per_minute
+  } catch {
+    return false
+  }
+}
+
+/** The budget part of a decide answer. */
+export async function budgetVerdict(orgId: string, call: TCallScope, now = new Date()): Promise<TBudgetVerdict> {
+  return verdictOf(await gatesFor(orgId), call, now, overThrottleLimit)
+}
+
+// ---------------------------------------------------------------- evaluation side
+
+/** Record each budget's state when it changed since the last evaluation (the budget page's history). */
+export async function recordStates(orgId: string, budgets: TBudgetView[], now: Date): Promise<number> {
+  let changed = 0
+  for (const b of budgets) {
+    const r = await pool().query(
+      `WITH prev AS (SELECT id, state FROM budgets WHERE org_id = $1 AND id = $2 FOR UPDATE),
+            upd AS (UPDATE budgets b SET state = $3, state_since = $4 FROM prev WHERE b.id = prev.id AND prev.state IS DISTINCT FROM $3 RETURNING prev.state AS from_state)
+       INSERT INTO budget_state_changes (org_id, budget_id, from_state, to_state, actual_usd, at)
+       SELECT $1, $2, from_state, $3, $5, $4 FROM upd`,
+      [orgId, b.id, b.status.state, now, b.status.actual_usd],
+    )
+    changed += r.rowCount ?? 0
+  }
+  return changed
+}
+
+/** After an evaluation measured the budgets: keep the state history and publish the gates decide reads. */
+export async function refreshEnforcement(orgId: string, budgets: TBudgetView[], now: Date): Promise<void> {
+  await recordStates(orgId, budgets, now)
+  await publishGates(orgId, gatesOf(budgets))
+}
+
+/** A budget was created, changed or deleted: evaluate its organization now so decide follows within seconds (best effort; the scheduler catches up within 30 s). */
+export function reevaluateSoon(orgId: string): void {
+  void enqueueBudgetEvaluation(orgId, 0).catch(() => undefined)
+}
+
+export type TStateChange = { from_state: string | null; to_state: string; actual_usd: string | null; at: string }
+
+export async function stateHistory(orgId: string, budgetId: string, limit = 50): Promise<TStateChange[]> {
+  const r = await pool().query(
+    `SELECT from_state, to_state, actual_usd::text, at FROM budget_state_changes WHERE org_id = $1 AND budget_id = $2 ORDER BY at DESC, id DESC LIMIT $3`,
+    [orgId, budgetId, limit],
+  )
+  return r.rows.map((x) => ({ from_state: x.from_state, to_state: x.to_state, actual_usd: x.actual_usd, at: x.at.toISOString() }))
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod'
+import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/ingest/schema'
+
+// POST /api/v1/decide (PRODUCT.md "Routing and budgets at run time"): the
+// contract's fields, plus run_id (keeps a canary stable for a run) and
+// traffic_source (production unless told: budgets count production by default).
+
+const label = (max = 256) => z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+
+export const ZDecideRequest = z.strictObject({
+  workflow_id: label(),
+  step: label(),
+  environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(', ')}` }).optional(),
+  account_id: label().optional(),
+  feature: label().optional(),
+  confidence: z.number({ error: 'must be a number between 0 and 1' }).min(0, 'must be ≥ 0').max(1, 'must be ≤ 1').optional(),
+  attempt: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be ≥ 1').max(10_000, 'must be ≤ 10000').optional(),
+  run_id: label().optional(),
+  traffic_source: z.enum(TRAFFIC_SOURCES, { error: `must be one of ${TRAFFIC_SOURCES.join(', ')}` }).optional(),
+})
+export type TDecideRequest = z.infer<typeof ZDecideRequest>
+
+export const ZBudgetVerdict = z.object({
+  state: z.enum(['ok', 'warning', 'exceeded']),
+  action: z.enum(['allow', 'throttle', 'deny']),
+  retry_after_s: z.number().int().optional(),
+  budget_id: z.string().optional(),
+  budget_name: z.string().optional(),
+})
+
+export const ZDecideAnswer = z.object({
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  policy_id: z.string().nullable(),
+  policy_version: z.number().int().nullable(),
+  reason: z.string(),
+  budget: ZBudgetVerdict,
+})
+export type TDecideAnswer = z.infer<typeof ZDecideAnswer>

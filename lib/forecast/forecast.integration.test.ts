@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
+import { closeDb, pool } from '@/lib/db'
+import { closeQueues } from '@/lib/queues'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { createApiKey } from '@/lib/auth/api-keys'
+import { processBatch, pendingBatches } from '@/lib/ingest/process'
+import { POST as postEvents } from '@/app/api/v1/events/route'
+import { GET as getForecast } from '@/app/api/v1/forecast/route'
+import { GET as getSummary } from '@/app/api/v1/forecast/summary/route'
+import { GET as getBudgetOutlook } from '@/app/api/v1/forecast/budgets/route'
+import { createBudget } from '@/lib/budgets'
+
+// 56 days of spend with a weekly pattern, sent through the ingest API; the
+// forecast's recorded part must equal SQL on the events, and the model must
+// find the pattern.
+
+let orgId = ''
+let readKey = ''
+const DAY = 86_400_000
+const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())
+// gpt-4o-mini: 1M input tokens = $0.15; weekdays 4 calls, weekends 1, on two workflows, one account each
+const callsOn = (dayIndex: number) => ([5, 6].includes(new Date(today - dayIndex * DAY).getUTCDay() === 0 ? 6 : new Date(today - dayIndex * DAY).getUTCDay() - 1) ? 1 : 4)
+
+beforeAll(async () => {
+  await useTestServices('forecast')
+  orgId = (await createOrgWithAdmin({ org_name: 'Forecast Co', email: 'forecast@example.com', password: 'password-123' })).org.id
+  const ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  const events: Record<string, unknown>[] = []
+  for (let d = 1; d <= 56; d++) {
+    for (let i = 0; i < callsOn(d); i++) {
+      for (const [wf, acct] of [['support', 'acme'], ['search', 'globex']]) {
+        events.push({ id: `${wf}-${d}-${i}`, timestamp: new Date(today - d * DAY + 3600_000 * (i + 1)).toISOString(), workflow_id: wf, step: 's', account_id: acct,
+          provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1_000_000 })
+      }
+    }
+  }
+  for (let i = 0; i < events.length; i += 500) {
+    expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events: events.slice(i, i + 500) } }))).status).toBe(202)
+  }
+  for (const id of await pendingBatches(0)) await processBatch(id)
+})
+afterAll(async () => {
+  await closeQueues()
+  await closeDb()
+})
+
+describe('GET /api/v1/forecast', () => {
+  it('records the month so far exactly as the events, and forecasts the rest with a band and a backtest', async () => {
+    const r = await getForecast(apiRequest('/api/v1/forecast', { key: readKey }))
+    expect(r.status).toBe(200)
+    const f = await r.json()
+    const monthStart = new Date(Date.UTC(new Date(today).getUTCFullYear(), new Date(today).getUTCMonth(), 1))
+    const [{ usd }] = (await pool().query(`SELECT coalesce(round(sum(cost_usd), 6), 0)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
+      [orgId, monthStart, new Date(today)])).rows
+    expect(f.month_end.actual_to_date_usd).toBe(Number(usd).toFixed(6))
+    expect(f.model).toMatchObject({ kind: 'holt_winters_additive', history_days: 56 })
+    expect(f.backtest.mape).toBeLessThan(0.02) // the pattern is exact
+    expect(Number(f.month_end.forecast_usd)).toBeGreaterThanOrEqual(Number(f.month_end.actual_to_date_usd))
+    expect(Number(f.quarter_end.lower_usd)).toBeLessThanOrEqual(Number(f.quarter_end.forecast_usd))
+    // tomorrow-ish points: weekdays ≈ $1.20 (2 workflows × 4 × $0.15), weekends ≈ $0.30
+    const ahead = f.series.filter((p: { forecast_usd: string | null }) => p.forecast_usd !== null).slice(0, 7)
+    const byDow = ahead.map((p: { day: string; forecast_usd: string }) => [new Date(p.day).getUTCDay(), Number(p.forecast_usd)])
+    for (const [dow, v] of byDow) expect(v).toBeCloseTo(dow === 0 || dow === 6 ? 0.3 : 1.2, 1)
+  })
+
+  it('forecasts one workflow, and says why when a scope has no history', async () => {
+    const one = await (await getForecast(apiRequest('/api/v1/forecast?workflow_id=support', { key: readKey }))).json()
+    expect(one.scope).toEqual({ workflow_id: 'support', account_id: null })
+    expect(one.model).not.toBeNull()
+    const none = await (await getForecast(apiRequest('/api/v1/forecast?account_id=nobody', { key: readKey }))).json()
+    expect(none).toMatchObject({ model: null, month_end: { actual_to_date_usd: '0.000000', forecast_usd: null } })
+    expect(none.note).toMatch(/at least 14 days/)
+    const bad = await getForecast(apiRequest('/api/v1/forecast?history_days=3&extra=1', { key: readKey }))
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.details.errors).toEqual(expect.arrayContaining(['history_days: must be at least 14', 'extra: unknown field']))
+  })
+
+  it('holds this month\'s spend budgets against their scope\'s forecast', async () => {
+    const base = { environment: null, account_id: null, feature: null, traffic_sources: ['production' as const], rolling_days: null, thresholds: [50, 100], hard_cutoff: false,
+      cutoff_action: 'throttle' as const, throttle_per_minute: 60, owner: null, metric: 'spend' as const }
+    await createBudget(orgId, { ...base, name: 'tiny', workflow_id: 'support', period: 'month', amount_usd: '0.01' })
+    await createBudget(orgId, { ...base, name: 'huge', workflow_id: null, period: 'month', amount_usd: '100000' })
+    await createBudget(orgId, { ...base, name: 'daily', workflow_id: null, period: 'day', amount_usd: '1' })
+    const { budgets } = await (await getBudgetOutlook(apiRequest('/api/v1/forecast/budgets', { key: readKey }))).json()
+    expect(budgets.map((b: { name: string }) => b.name)).toEqual(['huge', 'tiny']) // month spend budgets only
+    const tiny = budgets.find((b: { name: string }) => b.name === 'tiny')
+    const huge = budgets.find((b: { name: string }) => b.name === 'huge')
+    expect(huge).toMatchObject({ verdict: 'within', exceeds_on: null })
+    expect(tiny.verdict).toBe('over')
+    // a month with recorded spend already passed $0.01 by today; on the 1st of a month, the forecast passes it today
+    expect(Date.parse(tiny.exceeds_on)).toBeLessThanOrEqual(today)
+  })
+
+  it('summarises every workflow and the top accounts', async () => {
+    const { rows } = await (await getSummary(apiRequest('/api/v1/forecast/summary', { key: readKey }))).json()
+    expect(rows.map((r: { kind: string; id: string }) => `${r.kind}/${r.id}`).sort()).toEqual(['account/acme', 'account/globex', 'workflow/search', 'workflow/support'])
+    for (const r of rows) expect(r.month_end.forecast_usd).not.toBeNull()
+  })
+})

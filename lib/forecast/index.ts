@@ -1,0 +1,180 @@
+// Spend forecasts for finance: the daily spend series of a scope (the
+// organization, a workflow, an account) from the rollups, fitted by additive
+// Holt-Winters with a weekly season, summed to the end of the month and of
+// the quarter with a 95% band, next to the model's backtest error (fit on all
+// but the last 28 days, forecast them, MAPE). Spent-to-date is exact money
+// from the rollups; the forecast part is a model estimate, rounded to 6 decimals.
+import { z } from 'zod'
+import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
+import type { TBudget } from '@/lib/budgets'
+import { fromScaled, toScaled } from '@/lib/cost/money'
+import { backtestMape, fitHoltWinters, forecastHoltWinters, sumForecast, type THwFit } from '@/lib/forecast/holt-winters'
+
+const DAY_MS = 86_400_000
+export const BACKTEST_DAYS = 28
+export const MIN_HISTORY_DAYS = 14
+
+const label = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
+export const ZForecastQuery = z.strictObject({
+  workflow_id: label.optional(),
+  account_id: label.optional(),
+  history_days: z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(MIN_HISTORY_DAYS, `must be at least ${MIN_HISTORY_DAYS}`)
+    .max(365, 'must be at most 365').default(120),
+})
+export type TForecastQuery = z.infer<typeof ZForecastQuery>
+
+export type TPeriodForecast = {
+  /** the period's last moment (exclusive end, UTC) */
+  end: string
+  /** recorded spend from the period's start to the start of today (exact) */
+  actual_to_date_usd: string
+  /** actual to date + the forecast from today to the period's end; null without a model */
+  forecast_usd: string | null
+  lower_usd: string | null
+  upper_usd: string | null
+}
+
+export type TForecast = {
+  scope: { workflow_id: string | null; account_id: string | null }
+  /** the start of today (UTC): complete days before it are history, today onwards is forecast */
+  as_of: string
+  series: { day: string; actual_usd: string | null; forecast_usd: string | null; lower_usd: string | null; upper_usd: string | null }[]
+  month_end: TPeriodForecast
+  quarter_end: TPeriodForecast
+  backtest: { mape: number | null; holdout_days: number }
+  model: { kind: 'holt_winters_additive'; season_days: 7; alpha: number; beta: number; gamma: number; history_days: number } | null
+  /** why there is no model, when there is none */
+  note: string | null
+}
+
+const usd = (n: number) => n.toFixed(6)
+const dayKey = (t: number) => new Date(t).toISOString().slice(0, 10)
+
+/** Daily spend from `from` to `to` (exclusive, whole UTC days), zeros filled, as exact micro-dollars. */
+export function dailyMicros(rows: Pick<TMetricsRow, 'bucket' | 'cost_usd'>[], from: number, to: number): bigint[] {
+  const by = new Map(rows.map((r) => [r.bucket!.slice(0, 10), toScaled(r.cost_usd, 6)]))
+  const out: bigint[] = []
+  for (let t = from; t < to; t += DAY_MS) out.push(by.get(dayKey(t)) ?? 0n)
+  return out
+}
+
+/** The forecast of one daily series (micro-dollars, oldest first, ending yesterday) at `today`. */
+export function forecastSeries(daily: bigint[], today: Date, scope: TForecast['scope']): TForecast {
+  const t0 = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate())
+  const firstDay = t0 - daily.length * DAY_MS
+  const monthStart = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1)
+  const monthEnd = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1)
+  const q = Math.floor(today.getUTCMonth() / 3) * 3
+  const quarterStart = Date.UTC(today.getUTCFullYear(), q, 1)
+  const quarterEnd = Date.UTC(today.getUTCFullYear(), q + 3, 1)
+  const toDate = (start: number) => daily.reduce((a, v, i) => (firstDay + i * DAY_MS >= start ? a + v : a), 0n)
+  // history starts at the first day with spend: a young scope's leading zeros are not a trend
+  const first = daily.findIndex((v) => v > 0n)
+  const y = first < 0 ? [] : daily.slice(first).map((v) => Number(v) / 1e6)
+  const fit: THwFit | null = y.length >= MIN_HISTORY_DAYS ? fitHoltWinters(y) : null
+  const horizon = Math.round((quarterEnd - t0) / DAY_MS)
+  const ahead = fit ? forecastHoltWinters(fit, horizon) : []
+  const period = (start: number, end: number): TPeriodForecast => {
+    const actual = toDate(start)
+    const steps = Math.round((end - t0) / DAY_MS)
+    const s = fit ? sumForecast(fit, 1, steps) : null
+    const a = Number(actual) / 1e6
+    return {
+      end: new Date(end).toISOString(), actual_to_date_usd: fromScaled(actual, 6),
+      forecast_usd: s ? usd(a + s.mean) : null, lower_usd: s ? usd(a + s.lower) : null, upper_usd: s ? usd(a + s.upper) : null,
+    }
+  }
+  return {
+    scope,
+    as_of: new Date(t0).toISOString(),
+    series: [
+      ...daily.map((v, i) => ({ day: dayKey(firstDay + i * DAY_MS), actual_usd: fromScaled(v, 6), forecast_usd: null, lower_usd: null, upper_usd: null })),
+      ...ahead.map((p, k) => ({ day: dayKey(t0 + k * DAY_MS), actual_usd: null, forecast_usd: usd(p.mean), lower_usd: usd(p.lower), upper_usd: usd(p.upper) })),
+    ],
+    month_end: period(monthStart, monthEnd),
+    quarter_end: period(quarterStart, quarterEnd),
+    backtest: { mape: fit ? backtestMape(y, BACKTEST_DAYS) : null, holdout_days: BACKTEST_DAYS },
+    model: fit ? { kind: 'holt_winters_additive', season_days: 7, alpha: fit.alpha, beta: fit.beta, gamma: fit.gamma, history_days: y.length } : null,
+    note: fit ? null : `Needs at least ${MIN_HISTORY_DAYS} days of spend in this scope to forecast (has ${y.length}).`,
+  }
+}
+
+function historyWindow(q: Pick<TForecastQuery, 'history_days'>, now: Date) {
+  const to = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())
+  // the quarter-to-date actual needs the whole quarter, whatever the history asked for
+  const quarterStart = Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)
+  return { from: Math.min(to - q.history_days * DAY_MS, quarterStart), to }
+}
+
+/** The forecast for the organization, a workflow or an account (all environments and traffic sources: the whole bill). */
+export async function forecast(orgId: string, q: TForecastQuery, now = new Date()): Promise<TForecast> {
+  return forecastFiltered(orgId, { workflow_id: q.workflow_id ? [q.workflow_id] : undefined, account_id: q.account_id ? [q.account_id] : undefined }, q.history_days, now,
+    { workflow_id: q.workflow_id ?? null, account_id: q.account_id ?? null })
+}
+
+/** The forecast of any metrics filter (a budget's scope, for one). */
+export async function forecastFiltered(orgId: string, filter: Partial<TMetricsQuery>, historyDays: number, now: Date, scope: TForecast['scope']): Promise<TForecast> {
+  const w = historyWindow({ history_days: historyDays }, now)
+  const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), ...filter, from: new Date(w.from), to: new Date(w.to), granularity: 'day', group_by: undefined })
+  return forecastSeries(dailyMicros(rows, w.from, w.to), now, scope)
+}
+
+export type TBudgetOutlook = {
+  budget_id: string
+  name: string
+  amount_usd: string
+  month_end: TPeriodForecast
+  /** the first day the forecast's cumulative spend passes the amount (already: the start of today); null if it does not this month */
+  exceeds_on: string | null
+  /** over: the forecast passes the amount; at_risk: only the band's upper edge does; within; unknown: no model */
+  verdict: 'over' | 'at_risk' | 'within' | 'unknown'
+}
+
+/** Month spend budgets against their scope's forecast: which will be exceeded, and when. */
+export async function budgetOutlook(orgId: string, budgets: TBudget[], now = new Date()): Promise<TBudgetOutlook[]> {
+  const out: TBudgetOutlook[] = []
+  for (const b of budgets.filter((x) => x.metric === 'spend' && x.period === 'month')) {
+    const only = (v: string | null) => (v === null ? undefined : [v])
+    const f = await forecastFiltered(orgId, { environment: only(b.environment), workflow_id: only(b.workflow_id), account_id: only(b.account_id), feature: only(b.feature),
+      traffic_source: b.traffic_sources }, 120, now, { workflow_id: b.workflow_id, account_id: b.account_id })
+    const amount = Number(b.amount_usd)
+    let cum = Number(f.month_end.actual_to_date_usd)
+    let exceeds: string | null = cum > amount ? f.as_of : null
+    for (const p of f.series) {
+      if (exceeds || p.forecast_usd === null || Date.parse(p.day) >= Date.parse(f.month_end.end)) continue
+      cum += Number(p.forecast_usd)
+      if (cum > amount) exceeds = `${p.day}T00:00:00.000Z`
+    }
+    const m = f.month_end
+    const verdict = m.forecast_usd === null ? (exceeds ? 'over' : 'unknown') : exceeds ? 'over' : Number(m.upper_usd) > amount ? 'at_risk' : 'within'
+    out.push({ budget_id: b.id, name: b.name, amount_usd: b.amount_usd, month_end: m, exceeds_on: exceeds, verdict })
+  }
+  return out
+}
+
+export type TForecastSummaryRow = { kind: 'workflow' | 'account'; id: string; month_end: TPeriodForecast; quarter_end: TPeriodForecast; mape: number | null; note: string | null }
+
+/** Month- and quarter-end forecasts for every workflow and the top accounts (by spend over the history), in two queries. */
+export async function forecastSummary(orgId: string, opts: { history_days?: number; top_accounts?: number } = {}, now = new Date()): Promise<TForecastSummaryRow[]> {
+  const w = historyWindow({ history_days: opts.history_days ?? 120 }, now)
+  const base = { ...ZMetricsQuery.parse({}), from: new Date(w.from), to: new Date(w.to), granularity: 'day' as const, limit: 100_000 }
+  const [wf, acc] = await Promise.all([
+    queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }),
+    queryMetrics(orgId, { ...base, group_by: ['account_id'] }),
+  ])
+  const out: TForecastSummaryRow[] = []
+  const each = (kind: 'workflow' | 'account', rows: TMetricsRow[], key: 'workflow_id' | 'account_id', top: number) => {
+    const groups = new Map<string, TMetricsRow[]>()
+    for (const r of rows) if (r[key]) groups.set(r[key]!, [...(groups.get(r[key]!) ?? []), r])
+    const total = (xs: TMetricsRow[]) => xs.reduce((a, r) => a + toScaled(r.cost_usd, 6), 0n)
+    const ranked = [...groups].sort((a, b) => (total(b[1]) > total(a[1]) ? 1 : total(b[1]) < total(a[1]) ? -1 : a[0].localeCompare(b[0]))).slice(0, top)
+    for (const [id, xs] of ranked) {
+      const f = forecastSeries(dailyMicros(xs, w.from, w.to), now, { workflow_id: kind === 'workflow' ? id : null, account_id: kind === 'account' ? id : null })
+      out.push({ kind, id, month_end: f.month_end, quarter_end: f.quarter_end, mape: f.backtest.mape, note: f.note })
+    }
+  }
+  each('workflow', wf.rows, 'workflow_id', 50)
+  each('account', acc.rows, 'account_id', opts.top_accounts ?? 10)
+  return out
+}
+

@@ -1,0 +1,23 @@
+// How a forecast is shown (client-safe: no data access).
+import type { TForecast } from '@/lib/forecast'
+
+/** The series for a chart (numbers for drawing only). */
+export function forecastChartPoints(f: Pick<TForecast, 'series'>, lastDays = 56): { day: string; actual: number | null; forecast: number | null; band: [number, number] | null }[] {
+  const firstForecast = f.series.findIndex((p) => p.forecast_usd !== null)
+  const firstSpend = f.series.findIndex((p) => p.forecast_usd !== null || (p.actual_usd !== null && Number(p.actual_usd) > 0))
+  // the last weeks, but not the days before the scope's first spend
+  const start = Math.max(0, firstSpend, (firstForecast < 0 ? f.series.length : firstForecast) - lastDays)
+  return f.series.slice(start).map((p) => ({
+    day: p.day,
+    actual: p.actual_usd === null ? null : Number(p.actual_usd),
+    forecast: p.forecast_usd === null ? null : Number(p.forecast_usd),
+    band: p.lower_usd === null || p.upper_usd === null ? null : [Number(p.lower_usd), Number(p.upper_usd)],
+  }))
+}
+
+/** "how much to trust it" in words, from the backtest error. */
+export function trustLabel(mape: number | null): string {
+  if (mape === null) return 'no backtest yet (needs 6 weeks of spend)'
+  const pct = `${(mape * 100).toFixed(1)}%`
+  return mape <= 0.1 ? `good: off by ${pct} a day on average over the last 4 weeks` : mape <= 0.25 ? `fair: off by ${pct} a day on average over the last 4 weeks` : `rough: off by ${pct} a day on average over the last 4 weeks; read the band, not the line`
+}

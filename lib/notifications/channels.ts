@@ -1,0 +1,185 @@
+import type { PoolClient } from 'pg'
+import { pool } from '@/lib/db'
+import { badRequest, notFound } from '@/lib/errors'
+import { env } from '@/lib/env'
+import { enqueueNotifications } from '@/lib/queues'
+import { generateSecret } from '@/lib/notifications/sign'
+import type { TChannelCreate, TChannelPatch, TChannelType } from '@/lib/notifications/schema'
+
+// Notification channels of an organization and their delivery log. The
+// organization id is in every statement; a delivery is loaded by organization,
+// channel and id together.
+
+export type TChannel = {
+  id: string
+  name: string
+  type: TChannelType
+  url: string | null
+  emails: string[]
+  is_default: boolean
+  /** the secret's last four characters, so an admin can tell which one a receiver holds */
+  secret_hint: string | null
+  created_at: string
+  updated_at: string
+  last_delivery: { status: TDeliveryStatus; at: string; status_code: number | null } | null
+}
+
+export type TDeliveryStatus = 'pending' | 'delivered' | 'failed'
+export type TAttempt = { attempt: number; ok: boolean; status_code: number | null; duration_ms: number; error: string | null; at: string }
+export type TDelivery = {
+  id: string
+  channel_id: string
+  alert_id: string | null
+  /** "test" for a send-test, else the alert's title */
+  subject: string
+  status: TDeliveryStatus
+  attempts: number
+  last_status_code: number | null
+  last_error: string | null
+  created_at: string
+  finished_at: string | null
+  attempt_log: TAttempt[]
+}
+
+const COLUMNS = `c.id::text, c.name, c.type, c.url, c.emails, c.is_default, c.secret, c.created_at, c.updated_at,
+  (SELECT json_build_object('status', d.status, 'at', coalesce(d.finished_at, d.created_at), 'status_code', d.last_status_code)
+     FROM notification_deliveries d WHERE d.org_id = c.org_id AND d.channel_id = c.id ORDER BY d.id DESC LIMIT 1) AS last_delivery`
+
+type TRow = { id: string; name: string; type: TChannelType; url: string | null; emails: string[]; is_default: boolean; secret: string | null; created_at: Date; updated_at: Date; last_delivery: { status: TDeliveryStatus; at: string; status_code: number | null } | null }
+
+function toChannel(r: TRow): TChannel {
+  return {
+    id: r.id, name: r.name, type: r.type, url: r.url, emails: r.emails, is_default: r.is_default, secret_hint: r.secret ? `…${r.secret.slice(-4)}` : null,
+    created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
+    last_delivery: r.last_delivery ? { ...r.last_delivery, at: new Date(r.last_delivery.at).toISOString() } : null,
+  }
+}
+
+export const emailConfigured = () => !!env().SMTP_URL
+
+export async function listChannels(orgId: string): Promise<TChannel[]> {
+  const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM notification_channels c WHERE c.org_id = $1 ORDER BY c.name, c.created_at`, [orgId])
+  return r.rows.map(toChannel)
+}
+
+export async function getChannel(orgId: string, id: string): Promise<TChannel> {
+  const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM notification_channels c WHERE c.org_id = $1 AND c.id = $2`, [orgId, id])
+  if (!r.rows[0]) throw notFound(`No channel ${id} in this organization`)
+  return toChannel(r.rows[0])
+}
+
+/** A webhook's secret is answered here once; admins can read it again (revealSecret). */
+export async function createChannel(orgId: string, input: TChannelCreate): Promise<{ channel: TChannel; secret: string | null }> {
+  const secret = input.type === 'webhook' ? generateSecret() : null
+  const r = await pool().query<{ id: string }>(
+    `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7) RETURNING id::text`,
+    [orgId, input.name, input.type, input.url ?? null, secret, input.emails ?? [], input.is_default],
+  )
+  return { channel: await getChannel(orgId, r.rows[0].id), secret }
+}
+
+export async function updateChannel(orgId: string, id: string, patch: TChannelPatch): Promise<{ channel: TChannel; secret: string | null }> {
+  const current = await getChannel(orgId, id)
+  if (patch.url !== undefined && current.type !== 'webhook') throw badRequest('Invalid channel', { errors: ['url: applies only to webhooks'] })
+  if (patch.emails !== undefined && current.type !== 'email') throw badRequest('Invalid channel', { errors: ['emails: applies only to email channels'] })
+  if (patch.rotate_secret && current.type !== 'webhook') throw badRequest('Invalid channel', { errors: ['rotate_secret: applies only to webhooks'] })
+  const secret = patch.rotate_secret ? generateSecret() : null
+  await pool().query(
+    `UPDATE notification_channels SET name = coalesce($3, name), url = coalesce($4, url), emails = coalesce($5, emails), is_default = coalesce($6, is_default),
+       secret = coalesce($7, secret), updated_at = now() WHERE org_id = $1 AND id = $2`,
+    [orgId, id, patch.name ?? null, patch.url ?? null, patch.emails ?? null, patch.is_default ?? null, secret],
+  )
+  return { channel: await getChannel(orgId, id), secret }
+}
+
+/** Deleting a channel takes it off the budgets that named it. */
+export async function deleteChannel(orgId: string, id: string): Promise<void> {
+  const r = await pool().query(`DELETE FROM notification_channels WHERE org_id = $1 AND id = $2`, [orgId, id])
+  if (r.rowCount === 0) throw notFound(`No channel ${id} in this organization`)
+  await pool().query(`UPDATE budgets SET channel_ids = array_remove(channel_ids, $2::uuid) WHERE org_id = $1 AND $2::uuid = ANY(channel_ids)`, [orgId, id])
+}
+
+export async function revealSecret(orgId: string, id: string): Promise<string> {
+  const r = await pool().query<{ secret: string | null }>(`SELECT secret FROM notification_channels WHERE org_id = $1 AND id = $2`, [orgId, id])
+  if (!r.rows[0]) throw notFound(`No channel ${id} in this organization`)
+  if (!r.rows[0].secret) throw badRequest('Only webhooks have a signing secret')
+  return r.rows[0].secret
+}
+
+/** Budgets name channels by id: every id must be a channel of this organization. */
+export async function checkChannelIds(orgId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  const r = await pool().query<{ id: string }>(`SELECT id::text FROM notification_channels WHERE org_id = $1 AND id = ANY($2::uuid[])`, [orgId, ids])
+  const known = new Set(r.rows.map((x) => x.id))
+  const missing = ids.filter((i) => !known.has(i))
+  if (missing.length) throw badRequest('Invalid budget', { errors: missing.map((m) => `channel_ids: no channel ${m} in this organization`) })
+}
+
+// ------------------------------------------------------------- deliveries
+
+const DELIVERY_SELECT = `SELECT d.id::text, d.channel_id::text, d.alert_id::text, coalesce(nullif(a.title, ''), b.name || ': ' || a.threshold || '% of the budget reached', 'test') AS subject,
+    d.status, d.attempts, d.last_status_code, d.last_error, d.created_at, d.finished_at,
+    coalesce((SELECT json_agg(json_build_object('attempt', t.attempt, 'ok', t.ok, 'status_code', t.status_code, 'duration_ms', t.duration_ms, 'error', t.error, 'at', t.at) ORDER BY t.attempt)
+              FROM notification_attempts t WHERE t.delivery_id = d.id AND t.org_id = d.org_id), '[]') AS attempt_log
+  FROM notification_deliveries d LEFT JOIN alerts a ON a.id = d.alert_id AND a.org_id = d.org_id LEFT JOIN budgets b ON b.id = a.budget_id`
+
+function toDelivery(r: Record<string, never>): TDelivery {
+  return {
+    id: r.id, channel_id: r.channel_id, alert_id: r.alert_id, subject: r.subject, status: r.status, attempts: r.attempts, last_status_code: r.last_status_code, last_error: r.last_error,
+    created_at: (r.created_at as Date).toISOString(), finished_at: (r.finished_at as Date | null)?.toISOString() ?? null,
+    attempt_log: (r.attempt_log as TAttempt[]).map((t) => ({ ...t, at: new Date(t.at).toISOString() })),
+  }
+}
+
+/** The delivery log of a channel, newest first, with each attempt. */
+export async function listDeliveries(orgId: string, channelId: string, limit = 50): Promise<TDelivery[]> {
+  await getChannel(orgId, channelId)
+  const r = await pool().query(`${DELIVERY_SELECT} WHERE d.org_id = $1 AND d.channel_id = $2 ORDER BY d.id DESC LIMIT $3`, [orgId, channelId, limit])
+  return r.rows.map(toDelivery)
+}
+
+export async function getDelivery(orgId: string, id: string): Promise<TDelivery> {
+  const r = await pool().query(`${DELIVERY_SELECT} WHERE d.org_id = $1 AND d.id = $2`, [orgId, id])
+  if (!r.rows[0]) throw notFound(`No delivery ${id} in this organization`)
+  return toDelivery(r.rows[0])
+}
+
+/** "Send test": a delivery with no alert, through the same queue, signature and log as a real one. */
+export async function sendTest(orgId: string, channelId: string): Promise<TDelivery> {
+  await getChannel(orgId, channelId)
+  const r = await pool().query<{ id: string }>(`INSERT INTO notification_deliveries (org_id, channel_id) VALUES ($1, $2) RETURNING id::text`, [orgId, channelId])
+  await enqueueNotifications([{ orgId, deliveryId: r.rows[0].id }])
+  return getDelivery(orgId, r.rows[0].id)
+}
+
+/**
+ * The deliveries of alerts that fired (in the caller's transaction): a budget
+ * alert goes to the channels its budget names, else, like drift alerts, to the
+ * organization's default channels; muted alerts go nowhere. One row per alert ×
+ * channel, so a second evaluation adds none.
+ */
+export async function createAlertDeliveries(c: PoolClient, orgId: string, alerts: { id: string; muted: boolean; budget_id: string | null }[]): Promise<string[]> {
+  const live = alerts.filter((a) => !a.muted)
+  if (live.length === 0) return []
+  const r = await c.query<{ id: string }>(
+    `INSERT INTO notification_deliveries (org_id, channel_id, alert_id)
+     SELECT $1, ch.id, a.id FROM alerts a
+       LEFT JOIN budgets b ON b.id = a.budget_id AND b.org_id = a.org_id
+       JOIN notification_channels ch ON ch.org_id = a.org_id
+        AND (CASE WHEN cardinality(coalesce(b.channel_ids, '{}')) > 0 THEN ch.id = ANY(b.channel_ids) ELSE ch.is_default END)
+     WHERE a.org_id = $1 AND a.id = ANY($2::int8[]) AND NOT a.muted
+     ON CONFLICT (alert_id, channel_id) DO NOTHING RETURNING id::text`,
+    [orgId, live.map((a) => a.id)],
+  )
+  return r.rows.map((x) => x.id)
+}
+
+/** Deliveries still pending a while after they were made (Redis was away when they were queued): queue them again; the job id keeps one job each. */
+export async function requeuePendingDeliveries(olderThanS = 60, now = new Date()): Promise<number> {
+  const r = await pool().query<{ org_id: string; id: string }>(
+    `SELECT org_id::text, id::text FROM notification_deliveries WHERE status = 'pending' AND created_at < $1::timestamptz - make_interval(secs => $2) ORDER BY id LIMIT 1000`,
+    [now, olderThanS],
+  )
+  await enqueueNotifications(r.rows.map((x) => ({ orgId: x.org_id, deliveryId: x.id })))
+  return r.rows.length
+}

@@ -1,0 +1,106 @@
+import nodemailer from 'nodemailer'
+import { pool } from '@/lib/db'
+import { env } from '@/lib/env'
+import { getAlert, type TAlert } from '@/lib/alerts'
+import { alertPath } from '@/lib/alerts/view'
+import { SIGNATURE_HEADER, signatureHeader } from '@/lib/notifications/sign'
+
+// One try of one delivery (queue "notifications", workers/processors/notifications.ts).
+// Safe to run twice: a delivery no longer pending is skipped, and an attempt is
+// logged under its number once.
+
+export type TWebhookBody = {
+  type: 'alert' | 'test'
+  delivery_id: string
+  organization: { id: string; slug: string; name: string }
+  /** null for a test */
+  alert: (TAlert & { url: string | null }) | null
+  sent_at: string
+}
+
+type TTarget = { org_id: string; id: string; alert_id: string | null; status: string; type: 'webhook' | 'email'; url: string | null; secret: string | null; emails: string[]; channel_name: string; slug: string; org_name: string }
+
+export type TTryResult = { outcome: 'delivered' | 'retry' | 'failed' | 'skipped'; status_code: number | null; error: string | null }
+
+const WEBHOOK_TIMEOUT_MS = 10_000
+
+async function loadTarget(orgId: string, deliveryId: string): Promise<TTarget | null> {
+  const r = await pool().query<TTarget>(
+    `SELECT d.org_id::text, d.id::text, d.alert_id::text, d.status, c.type, c.url, c.secret, c.emails, c.name AS channel_name, o.slug, o.name AS org_name
+     FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id AND c.org_id = d.org_id JOIN organizations o ON o.id = d.org_id
+     WHERE d.org_id = $1 AND d.id = $2`,
+    [orgId, deliveryId],
+  )
+  return r.rows[0] ?? null
+}
+
+export async function buildBody(t: TTarget, now: Date): Promise<TWebhookBody> {
+  const alert = t.alert_id ? await getAlert(t.org_id, t.alert_id) : null
+  const base = env().NEXTAUTH_URL?.replace(/\/$/, '') ?? null
+  return {
+    type: alert ? 'alert' : 'test', delivery_id: t.id, organization: { id: t.org_id, slug: t.slug, name: t.org_name },
+    alert: alert ? { ...alert, url: base ? base + alertPath(t.slug, alert) : null } : null, sent_at: now.toISOString(),
+  }
+}
+
+async function sendWebhook(t: TTarget, body: string, now: Date): Promise<{ ok: boolean; status_code: number | null; error: string | null }> {
+  try {
+    const res = await fetch(t.url!, {
+      method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      headers: { 'content-type': 'application/json', 'user-agent': 'Outlay-Webhooks/1', [SIGNATURE_HEADER]: signatureHeader(t.secret!, body, now), 'Outlay-Delivery': t.id, 'Outlay-Event': t.alert_id ? 'alert' : 'test' },
+    })
+    await res.body?.cancel().catch(() => undefined)
+    return { ok: res.status >= 200 && res.status < 300, status_code: res.status, error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}` }
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } }
+    return { ok: false, status_code: null, error: err.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s` : (err.cause?.code ?? err.cause?.message ?? err.message) }
+  }
+}
+
+export function emailText(b: TWebhookBody): { subject: string; text: string } {
+  if (!b.alert) return { subject: '[Outlay] Test notification', text: `This is a test from Outlay for ${b.organization.name}. Alerts will arrive at this address.\n` }
+  const a = b.alert
+  const lines = [a.title, '', `Kind: ${a.kind.replaceAll('_', ' ')}`, `Fired: ${a.fired_at.replace('T', ' ').slice(0, 16)} UTC`]
+  if (a.actual_usd !== null) lines.push(`Measured: ${a.actual_usd} USD${a.amount_usd !== null ? ` (${a.kind === 'budget' ? 'budget' : 'baseline'} ${a.amount_usd} USD)` : ''}`)
+  if (a.url) lines.push('', `Details: ${a.url}`)
+  return { subject: `[Outlay] ${a.state === 'exceeded' ? 'Exceeded' : 'Alert'}: ${a.title}`.slice(0, 200), text: lines.join('\n') + '\n' }
+}
+
+async function sendEmail(t: TTarget, b: TWebhookBody): Promise<{ ok: boolean; status_code: number | null; error: string | null; permanent?: boolean }> {
+  const url = env().SMTP_URL
+  if (!url) return { ok: false, status_code: null, error: 'email is not configured: set SMTP_URL on the workers', permanent: true }
+  const transport = nodemailer.createTransport(url)
+  try {
+    const { subject, text } = emailText(b)
+    await transport.sendMail({ from: env().SMTP_FROM, to: t.emails, subject, text, headers: { 'Outlay-Delivery': t.id } })
+    return { ok: true, status_code: null, error: null }
+  } catch (e) {
+    const err = e as Error & { responseCode?: number }
+    return { ok: false, status_code: err.responseCode ?? null, error: err.message.slice(0, 500) }
+  } finally {
+    transport.close()
+  }
+}
+
+/** Try a delivery once (attempt n of max): log the attempt, finish it when sent or out of tries, else ask for a retry. */
+export async function tryDelivery(orgId: string, deliveryId: string, attempt: number, maxAttempts: number, now = new Date()): Promise<TTryResult> {
+  const t = await loadTarget(orgId, deliveryId)
+  if (!t || t.status !== 'pending') return { outcome: 'skipped', status_code: null, error: null }
+  const body = await buildBody(t, now)
+  const started = performance.now()
+  const sent = t.type === 'webhook' ? await sendWebhook(t, JSON.stringify(body), now) : await sendEmail(t, body)
+  const duration = Math.round(performance.now() - started)
+  const last = sent.ok || attempt >= maxAttempts || ('permanent' in sent && !!sent.permanent)
+  const status = sent.ok ? 'delivered' : last ? 'failed' : 'pending'
+  await pool().query(
+    `INSERT INTO notification_attempts (org_id, delivery_id, attempt, status_code, ok, duration_ms, error, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (delivery_id, attempt) DO UPDATE SET status_code = EXCLUDED.status_code, ok = EXCLUDED.ok, duration_ms = EXCLUDED.duration_ms, error = EXCLUDED.error, at = EXCLUDED.at`,
+    [orgId, deliveryId, attempt, sent.status_code, sent.ok, duration, sent.error, now],
+  )
+  await pool().query(
+    `UPDATE notification_deliveries SET status = $3, attempts = greatest(attempts, $4), last_status_code = $5, last_error = $6, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE $7::timestamptz END
+     WHERE org_id = $1 AND id = $2 AND status = 'pending'`,
+    [orgId, deliveryId, status, attempt, sent.status_code, sent.error, now],
+  )
+  return { outcome: status === 'pending' ? 'retry' : status, status_code: sent.status_code, error: sent.error }
+}

@@ -1,0 +1,265 @@
+// Routing policies (issue 7): one per workflow step (optionally per
+// environment and/or account), with versions. A policy has at most one draft,
+// edited in place; publishing computes the selection from the evals and the
+// step's cost per call, freezes it in the version (evidence) and points the
+// policy at it. Published versions never change: a rollback publishes a copy.
+// The organization id is in every statement.
+import type { PoolClient } from 'pg'
+import { pool, inTransaction } from '@/lib/db'
+import { AppError, conflict, isUniqueViolation, notFound } from '@/lib/errors'
+import { parseOrThrow } from '@/lib/validation'
+import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
+import { diffSpecs, selectCandidate, type TCallCost, type TSelection, type TSpecChange } from '@/lib/routing/select'
+import { refKey, ZPolicySpec, type TDraftPatch, type TModelRef, type TPolicyCreate, type TPolicyKey, type TPolicySpec } from '@/lib/routing/schema'
+import { announceRoutingChange } from '@/lib/routing/runtime'
+import { simulate, type TSimulation } from '@/lib/routing/simulate'
+import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
+
+export type TVersionStatus = 'draft' | 'published'
+
+export type TEvidence = TSelection & {
+  computed_at: string
+  /** cost per call of every model the version names (candidates, cascade, fallback), by "provider/model" */
+  model_costs?: Record<string, TCallCost>
+}
+
+export type TPolicyVersionView = {
+  version: number
+  status: TVersionStatus
+  spec: TPolicySpec
+  evidence: TEvidence | null
+  note: string | null
+  author: string
+  published_by: string | null
+  base_version: number | null
+  rolled_back_from: number | null
+  created_at: string
+  published_at: string | null
+  /** what this version changed against the version before it (by number) */
+  changes: TSpecChange[]
+}
+
+export type TPolicyView = {
+  id: string
+  workflow_id: string
+  step: string
+  environment: string | null
+  account_id: string | null
+  published_version: number | null
+  draft_version: number | null
+  /** the version in force: its selected model and canary */
+  published: { version: number; chosen: TModelRef | null; reason: string | null; note: string | null; published_at: string | null; published_by: string | null; canary: TPolicySpec['canary']; base_version: number | null } | null
+  created_at: string
+  updated_at: string
+}
+
+export type TPolicyDetail = TPolicyView & { versions: TPolicyVersionView[] }
+
+type TPolicyRow = { id: string; workflow_id: string; step: string; environment: string; account_id: string; published_version: number | null; created_at: Date; updated_at: Date }
+type TVersionRow = {
+  policy_id: string; version: number; status: TVersionStatus; spec: TPolicySpec; evidence: TEvidence | null; note: string | null; author: string
+  published_by: string | null; base_version: number | null; rolled_back_from: number | null; created_at: Date; published_at: Date | null
+}
+
+const P_COLS = `id::text, workflow_id, step, environment, account_id, published_version, created_at, updated_at`
+const V_COLS = `policy_id::text, version, status, spec, evidence, note, author, published_by, base_version, rolled_back_from, created_at, published_at`
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+function versionView(v: TVersionRow, prev: TVersionRow | undefined): TPolicyVersionView {
+  return {
+    version: v.version, status: v.status, spec: v.spec, evidence: v.evidence, note: v.note, author: v.author, published_by: v.published_by,
+    base_version: v.base_version, rolled_back_from: v.rolled_back_from, created_at: v.created_at.toISOString(), published_at: iso(v.published_at),
+    changes: diffSpecs(prev?.spec ?? null, v.spec),
+  }
+}
+
+function policyView(p: TPolicyRow, versions: TVersionRow[]): TPolicyView {
+  const pub = versions.find((v) => v.version === p.published_version)
+  const draft = versions.find((v) => v.status === 'draft')
+  return {
+    id: p.id, workflow_id: p.workflow_id, step: p.step, environment: p.environment || null, account_id: p.account_id || null,
+    published_version: p.published_version, draft_version: draft?.version ?? null,
+    published: pub
+      ? { version: pub.version, chosen: pub.evidence?.chosen ?? null, reason: pub.evidence?.reason ?? null, note: pub.note, published_at: iso(pub.published_at), published_by: pub.published_by, canary: pub.spec.canary, base_version: pub.base_version }
+      : null,
+    created_at: p.created_at.toISOString(), updated_at: p.updated_at.toISOString(),
+  }
+}
+
+/** Who is acting: a member's email, or "API key" for policies as code. */
+export async function authorOf(orgId: string, userId: string | null): Promise<string> {
+  if (!userId) return 'API key'
+  const r = await pool().query<{ email: string }>(`SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id AND m.org_id = $1 WHERE u.id = $2`, [orgId, userId])
+  return r.rows[0]?.email ?? 'member'
+}
+
+async function versionsOf(db: Pick<PoolClient, 'query'>, orgId: string, policyIds: string[]): Promise<TVersionRow[]> {
+  if (!policyIds.length) return []
+  const r = await db.query<TVersionRow>(`SELECT ${V_COLS} FROM routing_policy_versions WHERE org_id = $1 AND policy_id = ANY($2::uuid[]) ORDER BY policy_id, version`, [orgId, policyIds])
+  return r.rows
+}
+
+export async function listPolicies(orgId: string, filter: { workflow_id?: string; step?: string } = {}): Promise<TPolicyView[]> {
+  const r = await pool().query<TPolicyRow>(
+    `SELECT ${P_COLS} FROM routing_policies WHERE org_id = $1 AND ($2::text IS NULL OR workflow_id = $2) AND ($3::text IS NULL OR step = $3)
+     ORDER BY workflow_id, step, environment, account_id`,
+    [orgId, filter.workflow_id ?? null, filter.step ?? null],
+  )
+  const v = await versionsOf(pool(), orgId, r.rows.map((p) => p.id))
+  return r.rows.map((p) => policyView(p, v.filter((x) => x.policy_id === p.id)))
+}
+
+async function policyRow(db: Pick<PoolClient, 'query'>, orgId: string, id: string, lock = false): Promise<TPolicyRow> {
+  const r = await db.query<TPolicyRow>(`SELECT ${P_COLS} FROM routing_policies WHERE org_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`, [orgId, id])
+  if (!r.rows[0]) throw notFound(`No routing policy ${id} in this organization`)
+  return r.rows[0]
+}
+
+export async function getPolicy(orgId: string, id: string): Promise<TPolicyDetail> {
+  const p = await policyRow(pool(), orgId, id)
+  const versions = await versionsOf(pool(), orgId, [id])
+  return { ...policyView(p, versions), versions: versions.map((v, i) => versionView(v, versions[i - 1])).reverse() }
+}
+
+export async function findPolicyId(orgId: string, key: TPolicyKey): Promise<string> {
+  const r = await pool().query<{ id: string }>(
+    `SELECT id::text FROM routing_policies WHERE org_id = $1 AND workflow_id = $2 AND step = $3 AND environment = $4 AND account_id = $5`,
+    [orgId, key.workflow_id, key.step, key.environment ?? '', key.account_id ?? ''],
+  )
+  if (!r.rows[0]) throw notFound(`No routing policy for workflow "${key.workflow_id}", step "${key.step}"${key.environment ? `, environment ${key.environment}` : ''}${key.account_id ? `, account ${key.account_id}` : ''}`)
+  return r.rows[0].id
+}
+
+export async function createPolicy(orgId: string, body: TPolicyCreate, author: string): Promise<TPolicyDetail> {
+  const { workflow_id, step, environment, account_id, ...spec } = body
+  let id: string
+  try {
+    id = await inTransaction(async (c) => {
+      const r = await c.query<{ id: string }>(
+        `INSERT INTO routing_policies (id, org_id, workflow_id, step, environment, account_id) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5) RETURNING id::text`,
+        [orgId, workflow_id, step, environment ?? '', account_id ?? ''],
+      )
+      await c.query(`INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, author) VALUES ($1, 1, $2, 'draft', $3, $4)`, [r.rows[0].id, orgId, JSON.stringify(spec), author])
+      return r.rows[0].id
+    })
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict(`A routing policy for workflow "${workflow_id}", step "${step}" and this segment exists: edit its draft (PATCH)`)
+    throw e
+  }
+  return getPolicy(orgId, id)
+}
+
+/** Change the draft (made from the version in force when there is none). */
+export async function editDraft(orgId: string, id: string, patch: TDraftPatch, author: string): Promise<TPolicyDetail> {
+  await inTransaction(async (c) => {
+    const p = await policyRow(c, orgId, id, true)
+    const versions = await versionsOf(c, orgId, [id])
+    const draft = versions.find((v) => v.status === 'draft')
+    const from = draft ?? versions.find((v) => v.version === p.published_version) ?? versions[versions.length - 1]
+    const spec = parseOrThrow(ZPolicySpec, { ...from.spec, ...patch }, 'Invalid policy draft')
+    if (draft) {
+      await c.query(`UPDATE routing_policy_versions SET spec = $3, author = $4, created_at = now() WHERE org_id = $1 AND policy_id = $2 AND version = $5 AND status = 'draft'`, [orgId, id, JSON.stringify(spec), author, draft.version])
+    } else {
+      const next = Math.max(...versions.map((v) => v.version)) + 1
+      await c.query(`INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, author) VALUES ($1, $2, $3, 'draft', $4, $5)`, [id, next, orgId, JSON.stringify(spec), author])
+    }
+    await c.query(`UPDATE routing_policies SET updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id])
+  })
+  return getPolicy(orgId, id)
+}
+
+/** What a spec would select now: the evidence a publish freezes (and the editor shows for a draft). */
+export async function computeEvidence(orgId: string, key: { workflow_id: string; step: string }, spec: TPolicySpec, now = new Date()): Promise<TEvidence> {
+  const models = [...spec.candidates, ...(spec.cascade?.models ?? []), ...(spec.fallback ? [spec.fallback] : [])]
+  const [evals, costs] = await Promise.all([stepEvalScores(orgId, key.workflow_id, key.step), candidateCosts(orgId, key.workflow_id, key.step, models, now)])
+  return { ...selectCandidate(spec, evals, costs), computed_at: now.toISOString(), model_costs: Object.fromEntries(costs) }
+}
+
+const unpublishable = (message: string, details?: unknown) => new AppError('not_publishable', 409, message, details)
+
+/** Publish the draft: compute and freeze its selection, make it the version in force, tell every decide process. */
+export async function publishDraft(orgId: string, id: string, note: string, author: string, now = new Date()): Promise<TPolicyDetail> {
+  await inTransaction(async (c) => {
+    const p = await policyRow(c, orgId, id, true)
+    const versions = await versionsOf(c, orgId, [id])
+    const draft = versions.find((v) => v.status === 'draft')
+    if (!draft) throw unpublishable('Nothing to publish: this policy has no draft (edit it first, or roll back to an older version)')
+    const evidence = await computeEvidence(orgId, p, draft.spec, now)
+    if (!evidence.chosen) throw unpublishable(`Not published: ${evidence.reason}`, { candidates: evidence.candidates })
+    const ladder = draft.spec.cascade?.models.map(refKey)
+    if (ladder && !ladder.includes(refKey(evidence.chosen))) {
+      throw unpublishable(`Not published: cascade: the selected model ${refKey(evidence.chosen)} is not on the cascade (${ladder.join(' → ')}); add it where escalation should start`)
+    }
+    if (draft.spec.canary && p.published_version === null) throw unpublishable('Not published: canary: there is no published version to split traffic with; publish the first version without a canary')
+    await c.query(
+      `UPDATE routing_policy_versions SET status = 'published', evidence = $4, note = $5, published_by = $6, published_at = $7, base_version = $8
+       WHERE org_id = $1 AND policy_id = $2 AND version = $3 AND status = 'draft'`,
+      [orgId, id, draft.version, JSON.stringify(evidence), note, author, now, p.published_version],
+    )
+    await c.query(`UPDATE routing_policies SET published_version = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id, draft.version])
+  })
+  await announceRoutingChange(orgId)
+  return getPolicy(orgId, id)
+}
+
+/**
+ * Roll back: publish a copy of an older published version, its spec and its
+ * frozen selection (the behaviour it had), without its canary: a rollback
+ * takes all traffic at once. An open draft keeps its content and moves after it.
+ */
+export async function rollbackTo(orgId: string, id: string, version: number, note: string, author: string, now = new Date()): Promise<TPolicyDetail> {
+  await inTransaction(async (c) => {
+    const p = await policyRow(c, orgId, id, true)
+    const versions = await versionsOf(c, orgId, [id])
+    const old = versions.find((v) => v.version === version)
+    if (!old) throw notFound(`Policy ${id} has no version ${version}`)
+    if (old.status !== 'published' || !old.evidence) throw conflict(`Version ${version} was never published: publish the draft instead`)
+    if (version === p.published_version && !old.spec.canary) throw conflict(`Version ${version} is already the version in force`)
+    const draft = versions.find((v) => v.status === 'draft')
+    const top = Math.max(...versions.filter((v) => v.status !== 'draft').map((v) => v.version))
+    const next = top + 1
+    if (draft && draft.version <= next) await c.query(`UPDATE routing_policy_versions SET version = $4 WHERE org_id = $1 AND policy_id = $2 AND version = $3 AND status = 'draft'`, [orgId, id, draft.version, next + 1])
+    const spec = { ...old.spec, canary: null }
+    await c.query(
+      `INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, evidence, note, author, published_by, published_at, base_version, rolled_back_from)
+       VALUES ($1, $2, $3, 'published', $4, $5, $6, $7, $7, $8, $9, $10)`,
+      [id, next, orgId, JSON.stringify(spec), JSON.stringify(old.evidence), note, author, now, p.published_version, version],
+    )
+    await c.query(`UPDATE routing_policies SET published_version = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id, next])
+  })
+  await announceRoutingChange(orgId)
+  return getPolicy(orgId, id)
+}
+
+export async function diffVersions(orgId: string, id: string, from: number, to: number): Promise<{ from: number; to: number; changes: TSpecChange[]; chosen: { from: TModelRef | null; to: TModelRef | null } }> {
+  await policyRow(pool(), orgId, id)
+  const versions = await versionsOf(pool(), orgId, [id])
+  const a = versions.find((v) => v.version === from)
+  const b = versions.find((v) => v.version === to)
+  if (!a) throw notFound(`Policy ${id} has no version ${from}`)
+  if (!b) throw notFound(`Policy ${id} has no version ${to}`)
+  return { from, to, changes: diffSpecs(a.spec, b.spec), chosen: { from: a.evidence?.chosen ?? null, to: b.evidence?.chosen ?? null } }
+}
+
+/**
+ * The draft (or, without one, the version in force) replayed over the step's
+ * production calls of the last `days` days: its evidence (each candidate's
+ * scores against the bar and cost per call) and the simulation.
+ */
+export async function simulatePolicy(orgId: string, id: string, days: number, now = new Date()): Promise<{ version: number; status: TVersionStatus; evidence: TEvidence; simulation: TSimulation }> {
+  const p = await policyRow(pool(), orgId, id)
+  const versions = await versionsOf(pool(), orgId, [id])
+  const v = versions.find((x) => x.status === 'draft') ?? versions.find((x) => x.version === p.published_version)!
+  const from = new Date(Math.floor((now.getTime() - days * 24 * 3600 * 1000) / 3_600_000) * 3_600_000)
+  const to = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000) // whole hours: the rollups are hourly
+  const [evidence, traffic] = await Promise.all([
+    computeEvidence(orgId, p, v.spec, now),
+    queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, workflow_id: [p.workflow_id], step: [p.step], traffic_source: ['production'], group_by: ['provider', 'model', 'outcome'] }),
+  ])
+  const simulation = simulate({
+    step: p.step, window: { from: from.toISOString(), to: to.toISOString() }, spec: v.spec, chosen: evidence.chosen, candidates: evidence.candidates, costs: evidence.model_costs ?? {},
+    traffic: traffic.rows.map((r) => ({ provider: r.provider ?? null, model: r.model ?? null, outcome: r.outcome ?? null, events: r.events, cost_usd: r.cost_usd })),
+  })
+  return { version: v.version, status: v.status, evidence, simulation }
+}

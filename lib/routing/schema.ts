@@ -1,0 +1,159 @@
+import { z } from 'zod'
+import { normalizeDecimal } from '@/lib/cost/money'
+import { ENVIRONMENTS } from '@/lib/ingest/schema'
+
+// Bodies of /api/v1/policies, /api/v1/evals and /api/v1/routing-defaults.
+// Errors read "field: reason" (lib/validation.ts).
+
+const label = (max = 200) => z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+const share = (what: string) => z.number({ error: `must be a number between 0 and 1 (${what})` }).min(0, 'must be ≥ 0').max(1, 'must be ≤ 1')
+
+export const ZModelRef = z.strictObject({ provider: label(100), model: label(200) })
+export type TModelRef = z.infer<typeof ZModelRef>
+export const refKey = (m: TModelRef) => `${m.provider}/${m.model}`
+
+const distinctModels = (xs: TModelRef[]) => new Set(xs.map(refKey)).size === xs.length
+
+export const METRIC_NAME = /^[a-z][a-z0-9_.-]{0,63}$/
+
+export const ZQualityBar = z
+  .array(z.strictObject({ metric: z.string({ error: 'must be a string' }).regex(METRIC_NAME, 'must be a metric name: lower case letters, digits, _ . - (e.g. grounding)'), min: share('the minimum score') }), {
+    error: 'must be a list of {metric, min}',
+  })
+  .max(20, 'at most 20 metrics')
+  .refine((xs) => new Set(xs.map((x) => x.metric)).size === xs.length, 'each metric at most once')
+
+export const CANARY_KEYS = ['run_id', 'account_id'] as const
+
+/** The rules of one policy version. */
+const specFields = {
+  /** metric minimums a candidate's latest eval scores must all meet */
+  quality_bar: ZQualityBar,
+  candidates: z.array(ZModelRef, { error: 'must be a list of {provider, model}' }).min(1, 'list at least one candidate model').max(20, 'at most 20 candidates')
+    .refine(distinctModels, 'each model at most once'),
+  /** the only rule today: the cheapest candidate (cache-adjusted cost per call) whose evals clear the bar */
+  selection: z.literal('cheapest_clearing', { error: 'must be cheapest_clearing' }),
+  /** only eval results of this eval set count; null: the latest result of any set */
+  eval_set: label().nullable(),
+  /** escalation ladder, cheapest first: a reported confidence below the threshold moves the call one model up */
+  cascade: z.strictObject({
+    models: z.array(ZModelRef, { error: 'must be a list of {provider, model}' }).min(2, 'list at least two models, cheapest first').max(6, 'at most 6 models').refine(distinctModels, 'each model at most once'),
+    confidence_threshold: z.number({ error: 'must be a number between 0 and 1' }).gt(0, 'must be > 0').lt(1, 'must be < 1'),
+  }).nullable(),
+  /** the model for a call whose previous attempt failed at the provider (attempt > 1) */
+  fallback: ZModelRef.nullable(),
+  /** publish this version to a share of the traffic only; the rest stays on the version in force before */
+  canary: z.strictObject({
+    share_pct: z.number({ error: 'must be a percentage' }).gt(0, 'must be > 0').lt(100, 'must be < 100 (publish without a canary for all traffic)'),
+    stable_by: z.enum(CANARY_KEYS, { error: `must be one of: ${CANARY_KEYS.join(', ')}` }),
+  }).nullable(),
+}
+
+const DEFAULT_SPEC = { quality_bar: [], selection: 'cheapest_clearing' as const, eval_set: null, cascade: null, fallback: null, canary: null }
+
+export const ZPolicySpec = z.strictObject(specFields)
+export type TPolicySpec = z.infer<typeof ZPolicySpec>
+
+/** A spec with defaults filled (what a draft is created from). */
+export const ZPolicySpecInput = z.strictObject({
+  ...specFields,
+  quality_bar: specFields.quality_bar.default(DEFAULT_SPEC.quality_bar),
+  selection: specFields.selection.default('cheapest_clearing'),
+  eval_set: specFields.eval_set.default(null),
+  cascade: specFields.cascade.default(null),
+  fallback: specFields.fallback.default(null),
+  canary: specFields.canary.default(null),
+})
+
+const segment = {
+  workflow_id: label(),
+  step: label(),
+  /** null or absent: every environment */
+  environment: z.enum(ENVIRONMENTS, { error: `must be one of: ${ENVIRONMENTS.join(', ')}` }).nullable().default(null),
+  /** null or absent: every account; set: this account only (overrides the step's general policy) */
+  account_id: label().nullable().default(null),
+}
+
+export const ZPolicyKey = z.strictObject(segment)
+export type TPolicyKey = z.infer<typeof ZPolicyKey>
+
+/** POST /api/v1/policies: a policy and its first draft. */
+export const ZPolicyCreate = z.strictObject({ ...segment, ...ZPolicySpecInput.shape })
+export type TPolicyCreate = z.infer<typeof ZPolicyCreate>
+
+/** PATCH /api/v1/policies/:id: change fields of the draft (made from the published version when there is none). */
+export const ZDraftPatch = z.strictObject(specFields).partial()
+export type TDraftPatch = z.infer<typeof ZDraftPatch>
+
+/** PATCH /api/v1/policies: the same, the policy named by its segment (policies as code need no ids). */
+export const ZDraftPatchByKey = z.strictObject({ ...segment, ...specFields }).partial().extend({ workflow_id: segment.workflow_id, step: segment.step })
+
+const note = z.string({ error: 'is required: say what changed and why' }).trim().min(3, 'must say what changed and why (3 characters or more)').max(2000, 'must be at most 2000 characters')
+
+export const ZPublish = z.strictObject({ note })
+export const ZRollback = z.strictObject({ version: z.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'must be ≥ 1'), note })
+export const ZPolicyId = z.strictObject({ id: z.uuid({ error: 'must be a policy id (a UUID)' }) })
+export const ZDiffQuery = z.strictObject({
+  from: z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'must be ≥ 1'),
+  to: z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'must be ≥ 1'),
+})
+export const ZSimulateQuery = z.strictObject({
+  days: z.coerce.number({ error: 'must be a number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(90, 'must be at most 90').default(30),
+})
+export const ZPolicyListQuery = z.strictObject({ workflow_id: label().optional(), step: label().optional() })
+
+// ---------------------------------------------------------------- evals
+
+const decimalUsd = z.union([z.string(), z.number()], { error: 'must be a decimal string or number' }).transform((v, ctx) => {
+  const d = normalizeDecimal(v, 6)
+  if (d === null || d.split('.')[0].length > 14) {
+    ctx.addIssue({ code: 'custom', message: 'must be a USD amount ≥ 0 with at most 6 decimal places' })
+    return z.NEVER
+  }
+  return d
+})
+const tokens = z.number({ error: 'must be a whole number of tokens' }).int('must be a whole number').min(0, 'must be ≥ 0').max(1e12, 'must be at most 1e12')
+
+export const ZEvalImport = z
+  .strictObject({
+    eval_set: label(),
+    workflow_id: label(),
+    step: label(),
+    provider: label(100),
+    model: label(),
+    /** metric → score in [0, 1] */
+    scores: z.record(z.string().regex(METRIC_NAME, 'metric names are lower case letters, digits, _ . -'), share('a score'), { error: 'must be an object of metric → score' })
+      .refine((s) => Object.keys(s).length >= 1, 'give at least one metric score')
+      .refine((s) => Object.keys(s).length <= 50, 'at most 50 metrics'),
+    sample_count: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be ≥ 1').max(10_000_000, 'must be at most 10,000,000'),
+    /** when the eval ran; default: now */
+    run_at: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
+    environment: z.enum(ENVIRONMENTS, { error: `must be one of: ${ENVIRONMENTS.join(', ')}` }).optional(),
+    /** the eval run's token totals: recorded as eval traffic and priced like any event */
+    tokens_in: tokens.optional(),
+    cached_tokens_in: tokens.optional(),
+    tokens_out: tokens.optional(),
+    /** what the provider billed for the run, if known: stored beside the computed cost */
+    cost_usd: decimalUsd.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.cached_tokens_in !== undefined && e.cached_tokens_in > (e.tokens_in ?? 0)) ctx.addIssue({ code: 'custom', path: ['cached_tokens_in'], message: 'must be ≤ tokens_in' })
+  })
+export type TEvalImport = z.infer<typeof ZEvalImport>
+
+export const MAX_EVALS_PER_REQUEST = 100
+export const ZEvalsBody = z.strictObject({
+  evals: z.array(ZEvalImport, { error: 'must be a list of eval results' }).min(1, 'give at least one eval result').max(MAX_EVALS_PER_REQUEST, `at most ${MAX_EVALS_PER_REQUEST} per request`),
+})
+export type TEvalsBody = z.infer<typeof ZEvalsBody>
+export const ZEvalListQuery = z.strictObject({ workflow_id: label(), step: label() })
+
+// ---------------------------------------------------------------- defaults
+
+/** PUT /api/v1/routing-defaults: the whole list; workflow_id null is the organization's default. */
+export const ZRoutingDefaults = z.strictObject({
+  defaults: z.array(z.strictObject({ workflow_id: label().nullable(), provider: label(100), model: label() }), { error: 'must be a list of {workflow_id, provider, model}' })
+    .max(1000, 'at most 1000 defaults')
+    .refine((xs) => new Set(xs.map((x) => x.workflow_id ?? '')).size === xs.length, 'each workflow at most once (null: the organization default)'),
+})
+export type TRoutingDefaults = z.infer<typeof ZRoutingDefaults>

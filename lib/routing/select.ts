@@ -1,0 +1,220 @@
+// Pure routing logic (no I/O): which candidate a policy version selects from
+// its eval evidence and cost per call, and which model one call gets under a
+// published policy (canary, fallback, cascade). The database side computes
+// the inputs (lib/routing/evidence.ts); run time only calls routeWith().
+import { micros } from '@/lib/metrics/breakdown'
+import { refKey, type TModelRef, type TPolicySpec } from '@/lib/routing/schema'
+
+// ---------------------------------------------------------------- selection
+
+export type TEvalScore = { provider: string; model: string; eval_set: string; metric: string; score: number; sample_count: number; run_at: string }
+
+export type TCallCost = {
+  /** cache-adjusted cost of one call, USD decimal (6 places); null: unknown (no traffic and no price or token profile) */
+  cost_per_call_usd: string | null
+  /** traffic: measured on the step's calls to this model; prices: the model's price × the step's token profile */
+  source: 'traffic' | 'prices' | null
+  /** the step's calls to this model in the window */
+  calls: number
+}
+
+export type TCandidateEvidence = TModelRef & TCallCost & {
+  /** metric → the score that counted (latest run of the eval set), null: none */
+  scores: Record<string, { score: number; sample_count: number; eval_set: string; run_at: string } | null>
+  clears: boolean
+  /** why it does not clear: "grounding 0.88 < 0.92", "format_ok: no eval result" */
+  shortfalls: string[]
+}
+
+export type TSelection = {
+  chosen: TModelRef | null
+  reason: string
+  candidates: TCandidateEvidence[]
+}
+
+/** The latest score per (model, metric), of the eval set when one is named. */
+export function latestScores(evals: TEvalScore[], evalSet: string | null): Map<string, Map<string, TEvalScore>> {
+  const out = new Map<string, Map<string, TEvalScore>>()
+  for (const e of evals) {
+    if (evalSet !== null && e.eval_set !== evalSet) continue
+    const k = refKey(e)
+    const m = out.get(k) ?? new Map<string, TEvalScore>()
+    const cur = m.get(e.metric)
+    if (!cur || Date.parse(e.run_at) > Date.parse(cur.run_at)) m.set(e.metric, e)
+    out.set(k, m)
+  }
+  return out
+}
+
+const fmtScore = (x: number) => String(Math.round(x * 10000) / 10000)
+
+/**
+ * Cheapest clearing: among the candidates whose latest eval scores meet every
+ * minimum of the bar, the one with the lowest cache-adjusted cost per call.
+ * A clearing candidate with an unknown cost ranks after every known cost (in
+ * listed order), so a missing price never wins by accident.
+ */
+export function selectCandidate(spec: Pick<TPolicySpec, 'quality_bar' | 'candidates' | 'eval_set'>, evals: TEvalScore[], costs: Map<string, TCallCost>): TSelection {
+  const scores = latestScores(evals, spec.eval_set)
+  const candidates: TCandidateEvidence[] = spec.candidates.map((c) => {
+    const mine = scores.get(refKey(c))
+    const s: TCandidateEvidence['scores'] = {}
+    const shortfalls: string[] = []
+    for (const { metric, min } of spec.quality_bar) {
+      const e = mine?.get(metric)
+      s[metric] = e ? { score: e.score, sample_count: e.sample_count, eval_set: e.eval_set, run_at: e.run_at } : null
+      if (!e) shortfalls.push(`${metric}: no eval result`)
+      else if (e.score < min) shortfalls.push(`${metric} ${fmtScore(e.score)} < ${fmtScore(min)}`)
+    }
+    const cost = costs.get(refKey(c)) ?? { cost_per_call_usd: null, source: null, calls: 0 }
+    return { provider: c.provider, model: c.model, ...cost, scores: s, clears: shortfalls.length === 0, shortfalls }
+  })
+  const clearing = candidates.filter((c) => c.clears)
+  if (clearing.length === 0) {
+    return { chosen: null, reason: `no candidate clears the quality bar (${candidates.map((c) => `${refKey(c)}: ${c.shortfalls.join(', ')}`).join('; ')})`, candidates }
+  }
+  const known = clearing.filter((c) => c.cost_per_call_usd !== null)
+  const best = known.length
+    ? known.reduce((a, b) => (micros(b.cost_per_call_usd!) < micros(a.cost_per_call_usd!) ? b : a))
+    : clearing[0]
+  const bar = spec.quality_bar.length
+    ? spec.quality_bar.map((q) => `${q.metric} ${fmtScore(best.scores[q.metric]!.score)} ≥ ${fmtScore(q.min)}`).join(', ')
+    : 'no quality bar set'
+  const cost = best.cost_per_call_usd === null
+    ? 'cost per call unknown (no traffic, price or token profile): first clearing candidate listed'
+    : `$${best.cost_per_call_usd}/call (${best.source === 'traffic' ? `${best.calls} calls of real traffic` : 'price × the step\'s token profile'})`
+  const of = `${clearing.length} of ${candidates.length} candidates clear the bar`
+  return { chosen: { provider: best.provider, model: best.model }, reason: `cheapest clearing the bar: ${refKey(best)} at ${cost}; ${bar}; ${of}`, candidates }
+}
+
+// ---------------------------------------------------------------- canary hashing
+
+/** FNV-1a over the UTF-16 code units, then murmur3's finalizer for avalanche: a uniform 32-bit value. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/**
+ * Whether a key (a run_id or account_id) falls in a canary's share. The
+ * policy id and version salt the hash, so each canary draws a fresh sample,
+ * and one run or account always gets the same answer for one canary.
+ */
+export function inCanary(policyId: string, version: number, key: string, sharePct: number): boolean {
+  return (hash32(`${policyId}:${version}:${key}`) / 2 ** 32) * 100 < sharePct
+}
+
+// ---------------------------------------------------------------- run time
+
+/** A published version as run time needs it. */
+export type TLiveVersion = {
+  version: number
+  chosen: TModelRef
+  /** the selection's reason, recorded at publish */
+  selection_reason: string
+  cascade: TPolicySpec['cascade']
+  fallback: TModelRef | null
+  canary: TPolicySpec['canary']
+}
+
+export type TLivePolicy = {
+  id: string
+  workflow_id: string
+  step: string
+  /** '' = any */
+  environment: string
+  account_id: string
+  current: TLiveVersion
+  /** the version in force before `current` was published: the canary's other side */
+  base: TLiveVersion | null
+}
+
+export type TRouteInput = { confidence?: number; attempt?: number; run_id?: string; account_id?: string }
+export type TRouted = TModelRef & { version: number; reason: string }
+
+/** The version a call gets: the canary's share of keys goes to the current version, the rest to the base. */
+export function versionFor(p: TLivePolicy, req: TRouteInput): { v: TLiveVersion; note: string } {
+  const c = p.current.canary
+  if (!c || !p.base) return { v: p.current, note: '' }
+  const key = c.stable_by === 'run_id' ? req.run_id : req.account_id
+  if (!key) return { v: p.base, note: `canary v${p.current.version} (${c.share_pct}% by ${c.stable_by}) not applied: the call has no ${c.stable_by}, stable v${p.base.version}; ` }
+  return inCanary(p.id, p.current.version, key, c.share_pct)
+    ? { v: p.current, note: `canary v${p.current.version} (${c.share_pct}% by ${c.stable_by}); ` }
+    : { v: p.base, note: `stable v${p.base.version} (canary v${p.current.version} takes ${c.share_pct}% by ${c.stable_by}); ` }
+}
+
+/**
+ * One call under a published policy. A retry after a provider error (attempt
+ * > 1) goes to the fallback model; a reported confidence below the cascade's
+ * threshold moves one model up the ladder from the selected one; otherwise the
+ * selected model. The reason names the rule that chose.
+ */
+export function routeWith(p: TLivePolicy, req: TRouteInput): TRouted {
+  const { v, note } = versionFor(p, req)
+  const attempt = req.attempt ?? 1
+  if (attempt > 1) {
+    if (v.fallback) return { ...v.fallback, version: v.version, reason: `${note}fallback: attempt ${attempt} after a provider error goes to the fallback model ${refKey(v.fallback)}` }
+    return { ...v.chosen, version: v.version, reason: `${note}fallback: attempt ${attempt}, no fallback model configured: the selected model ${refKey(v.chosen)} again` }
+  }
+  if (v.cascade && req.confidence !== undefined && req.confidence < v.cascade.confidence_threshold) {
+    const ladder = v.cascade.models
+    const at = ladder.findIndex((m) => refKey(m) === refKey(v.chosen))
+    const next = ladder[at + 1] // at = -1 (selected model not on the ladder): the ladder's first model
+    const why = `confidence ${req.confidence} < threshold ${v.cascade.confidence_threshold}`
+    if (next) return { provider: next.provider, model: next.model, version: v.version, reason: `${note}cascade: ${why}, escalated from ${refKey(v.chosen)} to ${refKey(next)}` }
+    return { ...v.chosen, version: v.version, reason: `${note}cascade: ${why}, but ${refKey(v.chosen)} is the last model of the cascade` }
+  }
+  return { ...v.chosen, version: v.version, reason: `${note}selection: ${v.selection_reason}` }
+}
+
+/** The most specific published policy for a call: account + environment, then account, then environment, then the step's general one. */
+export function matchPolicy<P extends Pick<TLivePolicy, 'workflow_id' | 'step' | 'environment' | 'account_id'>>(policies: P[], call: { workflow_id: string; step: string; environment: string; account_id?: string | null }): P | null {
+  let best: P | null = null
+  let bestRank = -1
+  for (const p of policies) {
+    if (p.workflow_id !== call.workflow_id || p.step !== call.step) continue
+    if (p.environment && p.environment !== call.environment) continue
+    if (p.account_id && p.account_id !== (call.account_id ?? '')) continue
+    const rank = (p.account_id ? 2 : 0) + (p.environment ? 1 : 0)
+    if (rank > bestRank) [best, bestRank] = [p, rank]
+  }
+  return best
+}
+
+// ---------------------------------------------------------------- diff
+
+export type TSpecChange = { field: string; from: unknown; to: unknown }
+
+/** What changed between two specs, field by field; lists of models and the bar compared as sets where order does not matter. */
+export function diffSpecs(a: TPolicySpec | null, b: TPolicySpec): TSpecChange[] {
+  const out: TSpecChange[] = []
+  const fields = ['quality_bar', 'candidates', 'selection', 'eval_set', 'cascade', 'fallback', 'canary'] as const
+  for (const f of fields) {
+    const from = a ? a[f] : null
+    const to = b[f]
+    if (f === 'quality_bar') {
+      const am = new Map((a?.quality_bar ?? []).map((q) => [q.metric, q.min]))
+      const bm = new Map(b.quality_bar.map((q) => [q.metric, q.min]))
+      for (const m of new Set([...am.keys(), ...bm.keys()])) {
+        if (am.get(m) !== bm.get(m)) out.push({ field: `quality_bar.${m}`, from: am.get(m) ?? null, to: bm.get(m) ?? null })
+      }
+    } else if (f === 'candidates') {
+      const as = new Set((a?.candidates ?? []).map(refKey))
+      const bs = new Set(b.candidates.map(refKey))
+      for (const k of bs) if (!as.has(k)) out.push({ field: 'candidates', from: null, to: k })
+      for (const k of as) if (!bs.has(k)) out.push({ field: 'candidates', from: k, to: null })
+    } else if (JSON.stringify(from ?? null) !== JSON.stringify(to ?? null)) {
+      out.push({ field: f, from: from ?? null, to: to ?? null })
+    }
+  }
+  return out
+}

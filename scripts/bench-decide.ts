@@ -1,0 +1,237 @@
+// npm run bench:decide — POST /api/v1/decide under a fixed request rate.
+//
+// Starts its own stack (fresh database outlay_bench_decide, web + one worker)
+// or targets a running one (--url/--key with ingest, read and write scopes),
+// creates budgets through the API (per workflow, per account, org-wide; some
+// with hard cutoffs), pushes spend over a few of them through the ingest API,
+// waits until decide enforces them, then sends decide calls open-loop at
+// --rate requests/s for --duration seconds from keep-alive connections and
+// prints latency percentiles against the target (p99 < 10 ms at 2,000 rps).
+// Latency is measured from each request's scheduled send time, so a client or
+// server that falls behind shows up in the figures (no coordinated omission).
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import fs from 'node:fs'
+import { parseArgs } from 'node:util'
+import { performance } from 'node:perf_hooks'
+import {
+  fmt, getHealth, log, percentile, portInUse, prepareFreshStack, readProcs, request, run, runMain, sleep, startProcess, started, tail, type TStarted,
+} from './bench/common'
+
+const TARGET = { rate: 2_000, p99Ms: 10 } as const
+const BENCH_DB = 'outlay_bench_decide'
+const QUEUE_PREFIX = 'outlay-bench-decide'
+
+const HELP = `Usage: npm run bench:decide -- [options]
+
+  --rate N           decide requests per second, open loop (default 2000)
+  --duration S       seconds of load (default 30)
+  --warmup S         seconds of load at the same rate before measuring (default 5)
+  --connections N    keep-alive connections (default 32)
+  --port P           port of the own web app (default 3300)
+  --build            run \`npm run build\` first (also done when .next/BUILD_ID is missing)
+  --url URL --key K  target a running stack (127.0.0.1 only) with an ingest+read+write key
+  --pg URL           PostgreSQL server URL without database (default postgresql://postgres@127.0.0.1:5432)
+  --redis URL        Redis URL (default redis://127.0.0.1:6379)
+  --json             also print one JSON line with every figure
+`
+
+type TOpts = { rate: number; duration: number; warmup: number; connections: number; port: number; build: boolean; url?: string; key?: string; pgServer: string; redisUrl: string; json: boolean }
+
+function parseOptions(): TOpts {
+  const { values } = parseArgs({
+    args: process.argv.slice(2), strict: true,
+    options: {
+      rate: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, port: { type: 'string' },
+      build: { type: 'boolean' }, url: { type: 'string' }, key: { type: 'string' }, pg: { type: 'string' }, redis: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(HELP)
+    process.exit(0)
+  }
+  const int = (name: string, v: string | undefined, def: number, lo: number, hi: number): number => {
+    if (v === undefined) return def
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name}: must be an integer from ${lo} to ${hi}`)
+    return n
+  }
+  if ((values.url === undefined) !== (values.key === undefined)) throw new Error('--url and --key go together')
+  if (values.url !== undefined && !['127.0.0.1', 'localhost'].includes(new URL(values.url).hostname)) throw new Error('--url: only 127.0.0.1 is allowed')
+  return {
+    rate: int('rate', values.rate, TARGET.rate, 1, 100_000), duration: int('duration', values.duration, 30, 1, 3600), warmup: int('warmup', values.warmup, 5, 0, 600),
+    connections: int('connections', values.connections, 32, 1, 1024), port: int('port', values.port, 3300, 1, 65535), build: values.build ?? false,
+    url: values.url?.replace(/\/+$/, ''), key: values.key,
+    pgServer: (values.pg ?? 'postgresql://postgres@127.0.0.1:5432').replace(/\/+$/, ''), redisUrl: values.redis ?? 'redis://127.0.0.1:6379', json: values.json ?? false,
+  }
+}
+
+// ---------------------------------------------------------------- stack
+
+type TStack = { base: URL; key: string; web?: TStarted }
+
+async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
+  const base = new URL(`http://127.0.0.1:${o.port}`)
+  if (await portInUse(o.port)) throw new Error(`port ${o.port} is already in use: stop what listens there or pass --port`)
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, DATABASE_URL: `${o.pgServer}/${BENCH_DB}`, REDIS_URL: o.redisUrl, QUEUE_PREFIX, NEXTAUTH_SECRET: 'bench-secret-0123456789abcdef',
+    NEXTAUTH_URL: base.origin, NEXT_TELEMETRY_DISABLED: '1',
+  }
+  const setupLog = path.join(logDir, 'setup.log')
+  await prepareFreshStack(o, BENCH_DB, QUEUE_PREFIX, env, setupLog)
+  const worker = startProcess('worker', 'npx', ['tsx', 'workers/index.ts'], env, path.join(logDir, 'worker.log'))
+  const web = startProcess('web', 'npx', ['tsx', 'server.ts', '-p', String(o.port)], { ...env, NODE_ENV: 'production' }, path.join(logDir, 'web.log'))
+  log(`started web (pgid ${web.pid}) and a worker (pgid ${worker.pid}); logs in ${logDir}`)
+  for (const deadline = Date.now() + 120_000; ; await sleep(500)) {
+    const dead = started.find((p) => p.exited)
+    if (dead) throw new Error(`${dead.name} exited during start-up:\n${tail(dead.logFile)}`)
+    if ((await getHealth(base)) === 200) break
+    if (Date.now() > deadline) throw new Error(`/api/health did not answer 200 within 120 s:\n${tail(web.logFile)}`)
+  }
+  const tag = Date.now().toString(36)
+  const out = run('npm', ['run', '-s', 'cli', '--', 'org:create', '--name', `Decide ${tag}`, '--email', `decide-${tag}@outlay.test`, '--password', `bench-password-${tag}`,
+    '--scopes', 'ingest,read,write', '--json'], env, setupLog, 'org:create')
+  const line = out.split('\n').reverse().find((l) => l.trim().startsWith('{'))
+  if (!line) throw new Error(`org:create printed no JSON:\n${out}`)
+  return { base, key: (JSON.parse(line) as { api_key: string }).api_key, web }
+}
+
+// ---------------------------------------------------------------- scenario
+
+const WORKFLOWS = Array.from({ length: 20 }, (_, i) => `wf-${String(i + 1).padStart(2, '0')}`)
+const STEPS = ['classify', 'retrieve', 'draft', 'check', 'summarize']
+const ACCOUNTS = Array.from({ length: 200 }, (_, i) => `acct-${String(i + 1).padStart(3, '0')}`)
+const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]
+
+async function api(agent: http.Agent, s: TStack, method: 'GET' | 'POST', p: string, body?: unknown) {
+  const r = await request(agent, s.base, method, p, s.key, body === undefined ? undefined : JSON.stringify(body))
+  if (r.status >= 400 && r.status !== 404) throw new Error(`${method} ${p}: ${r.status} ${r.body.slice(0, 300)}`)
+  return r
+}
+
+/** Budgets of every scope kind; three workflow budgets and one account budget pushed over their hard cutoffs. */
+async function setUpBudgets(agent: http.Agent, s: TStack): Promise<{ budgets: number; cut: { workflow_id: string; account_id?: string; action: string }[] }> {
+  const base = { period: 'day', metric: 'spend', thresholds: [50, 80, 100] }
+  const bodies: Record<string, unknown>[] = [{ ...base, name: 'Organization monthly', period: 'month', amount_usd: '100000' }]
+  WORKFLOWS.forEach((w, i) => bodies.push({ ...base, name: `${w} daily`, workflow_id: w, amount_usd: i < 3 ? '1' : '10000', hard_cutoff: true, cutoff_action: i === 0 ? 'deny' : 'throttle', throttle_per_minute: 600 }))
+  ACCOUNTS.slice(0, 30).forEach((a, i) => bodies.push({ ...base, name: `${a} daily`, account_id: a, amount_usd: i === 0 ? '1' : '10000', hard_cutoff: i === 0, cutoff_action: 'deny' }))
+  for (const b of bodies) await api(agent, s, 'POST', '/api/v1/budgets', b)
+  // gpt-4o, 100k in + 10k out: $0.35 a call; 4 calls put $1.40 on each of the first three workflows and the first account.
+  const now = Date.now()
+  const events = [0, 1, 2].flatMap((w) => [0, 1, 2, 3].map((i) => ({ id: `spend-${w}-${i}-${now}`, timestamp: new Date(now - 60_000).toISOString(), workflow_id: WORKFLOWS[w], step: 'draft',
+    account_id: ACCOUNTS[0], provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 })))
+  const r = await api(agent, s, 'POST', '/api/v1/events', { events })
+  if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${r.body}`)
+  return { budgets: bodies.length, cut: [{ workflow_id: WORKFLOWS[0], action: 'deny' }, { workflow_id: WORKFLOWS[5], account_id: ACCOUNTS[0], action: 'deny' }] }
+}
+
+async function waitForEnforcement(agent: http.Agent, s: TStack, cut: { workflow_id: string; account_id?: string; action: string }[]): Promise<number> {
+  const t0 = Date.now()
+  for (const c of cut) {
+    for (let seen = ''; seen !== c.action; await sleep(250)) {
+      const r = await api(agent, s, 'POST', '/api/v1/decide', { workflow_id: c.workflow_id, step: 'draft', ...(c.account_id ? { account_id: c.account_id } : {}) })
+      seen = (JSON.parse(r.body) as { budget: { action: string } }).budget.action
+      if (Date.now() - t0 > 90_000) throw new Error(`decide did not ${c.action} ${JSON.stringify(c)} within 90 s (last: ${seen})`)
+    }
+  }
+  return Date.now() - t0
+}
+
+// ---------------------------------------------------------------- load
+
+type TSample = { fromSchedule: number; service: number; status: number; action: string }
+
+async function load(agent: http.Agent, s: TStack, rate: number, seconds: number): Promise<{ samples: TSample[]; errors: number; wallS: number; cpuS: number }> {
+  const samples: TSample[] = []
+  let errors = 0
+  const total = rate * seconds
+  const pending: Promise<void>[] = []
+  const webCpu0 = webCpuTicks(s)
+  const t0 = performance.now()
+  let sent = 0
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000))
+    while (sent < due) {
+      const scheduled = t0 + (sent * 1000) / rate
+      sent++
+      const body = JSON.stringify({ workflow_id: pick(WORKFLOWS), step: pick(STEPS), account_id: pick(ACCOUNTS), environment: 'production' })
+      const start = performance.now()
+      pending.push(request(agent, s.base, 'POST', '/api/v1/decide', s.key, body, 10_000).then(
+        (r) => {
+          const end = performance.now()
+          let action = 'error'
+          try {
+            action = (JSON.parse(r.body) as { budget?: { action?: string } }).budget?.action ?? 'error'
+          } catch {
+            // counted as an error below
+          }
+          if (action === 'error') errors++
+          samples.push({ fromSchedule: end - scheduled, service: end - start, status: r.status, action })
+        },
+        () => void errors++,
+      ))
+    }
+    await new Promise((r) => setImmediate(r))
+    if (performance.now() - t0 < (sent * 1000) / rate) await sleep(1)
+  }
+  await Promise.all(pending)
+  const wallS = (performance.now() - t0) / 1000
+  return { samples, errors, wallS, cpuS: (webCpuTicks(s) - webCpu0) / 100 }
+}
+
+/** CPU ticks (1/100 s) of the web server's process group, when we started it. */
+function webCpuTicks(s: TStack): number {
+  if (!s.web) return NaN
+  let t = 0
+  for (const p of readProcs().values()) if (p.pgrp === s.web.pid) t += p.ticks
+  return t
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const o = parseOptions()
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outlay-bench-decide-'))
+  const stack = o.url && o.key ? { base: new URL(o.url), key: o.key } : await startOwnStack(o, logDir)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections, maxFreeSockets: o.connections })
+  const { budgets, cut } = await setUpBudgets(agent, stack)
+  const enforcedMs = await waitForEnforcement(agent, stack, cut)
+  log(`${budgets} budgets; spend pushed over 4 hard cutoffs; decide enforced them ${fmt(enforcedMs)} ms after the events were accepted`)
+  if (o.warmup) {
+    log(`warm-up: ${o.warmup} s at ${fmt(o.rate)} requests/s…`)
+    await load(agent, stack, o.rate, o.warmup)
+  }
+  log(`load: ${o.duration} s at ${fmt(o.rate)} requests/s over ${o.connections} keep-alive connections…`)
+  const r = await load(agent, stack, o.rate, o.duration)
+  const ok = r.samples.filter((x) => x.status === 200 || x.status === 404)
+  const sched = ok.map((x) => x.fromSchedule)
+  const service = ok.map((x) => x.service)
+  const byAction = new Map<string, number>()
+  for (const x of ok) byAction.set(x.action, (byAction.get(x.action) ?? 0) + 1)
+  const p99 = percentile(sched, 99)
+  const achieved = ok.length / r.wallS
+  const fig = {
+    rate_requested: o.rate, rate_achieved: Math.round(achieved), answered: ok.length, errors: r.errors + (r.samples.length - ok.length),
+    p50_ms: percentile(sched, 50), p95_ms: percentile(sched, 95), p99_ms: p99, max_ms: Math.max(...sched),
+    service_p50_ms: percentile(service, 50), service_p99_ms: percentile(service, 99),
+    actions: Object.fromEntries(byAction), web_cpu_s_per_s: r.cpuS / r.wallS, load_average: os.loadavg().map((x) => Number(x.toFixed(2))),
+    target: { rate: TARGET.rate, p99_ms: TARGET.p99Ms }, met: p99 < TARGET.p99Ms && achieved >= o.rate * 0.98 && o.rate >= TARGET.rate,
+  }
+  const ms = (v: number) => `${v.toFixed(2)} ms`
+  const lines = [
+    '', `POST /api/v1/decide — ${o.duration} s open loop at ${fmt(o.rate)} requests/s (${o.connections} keep-alive connections; ${os.cpus().length} cores, load ${fig.load_average.join(' ')})`,
+    `  answered        ${fmt(ok.length)} (${fmt(achieved)} /s), errors ${fmt(fig.errors)}`,
+    `  latency         p50 ${ms(fig.p50_ms)}   p95 ${ms(fig.p95_ms)}   p99 ${ms(fig.p99_ms)}   max ${ms(fig.max_ms)}   (from each request's scheduled send time)`,
+    `  service time    p50 ${ms(fig.service_p50_ms)}   p99 ${ms(fig.service_p99_ms)}   (from the actual send)`,
+    `  verdicts        ${[...byAction].map(([a, n]) => `${a} ${fmt(n)}`).join(', ')}`,
+    `  web CPU         ${Number.isFinite(fig.web_cpu_s_per_s) ? `${fig.web_cpu_s_per_s.toFixed(2)} cores` : 'n/a (running stack)'}`,
+    `  target          p99 < ${TARGET.p99Ms} ms at ${fmt(TARGET.rate)} requests/s: ${fig.met ? 'MET' : 'MISSED'} (p99 ${ms(p99)} at ${fmt(achieved)} /s)`,
+    '',
+  ]
+  process.stdout.write(lines.join('\n'))
+  if (o.json) process.stdout.write(`${JSON.stringify(fig)}\n`)
+  agent.destroy()
+}
+
+runMain(main)
