@@ -61,7 +61,8 @@ export async function revokeApiKey(orgId: string, keyId: string): Promise<void> 
 export type TKeyPrincipal = { keyId: string; orgId: string; scopes: string[]; defaultEnvironment: string | null; ingestRateLimit: number | null }
 
 // The ingest path authenticates every request: a short cache keeps that off
-// the database. A revoked key stops working within KEY_CACHE_MS at most.
+// the database. A revoked key stops working within KEY_CACHE_MS (plus the one
+// read that refreshes it: see verifyApiKey).
 const KEY_CACHE_MS = 30_000
 const keyCache = new Map<string, { at: number; principal: TKeyPrincipal | null }>()
 const lastUsedWritten = new Map<string, number>()
@@ -70,7 +71,30 @@ export async function verifyApiKey(raw: string): Promise<TKeyPrincipal | null> {
   if (!raw.startsWith('ol_') || raw.length > 200) return null
   const h = hashKey(raw)
   const hit = keyCache.get(h)
-  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.principal
+  const age = hit ? Date.now() - hit.at : Infinity
+  if (age < KEY_CACHE_MS) return hit!.principal
+  // Stale but recent: answer from the cache and refresh once in the background, so a busy
+  // key's expiry never stalls its callers (every request would otherwise wait on the same query).
+  if (age < 2 * KEY_CACHE_MS) {
+    void loadKey(h).catch(() => undefined)
+    return hit!.principal
+  }
+  return loadKey(h)
+}
+
+const loading = new Map<string, Promise<TKeyPrincipal | null>>()
+
+/** One database read per key at a time; concurrent callers share it. */
+function loadKey(h: string): Promise<TKeyPrincipal | null> {
+  let p = loading.get(h)
+  if (!p) {
+    p = readKey(h).finally(() => loading.delete(h))
+    loading.set(h, p)
+  }
+  return p
+}
+
+async function readKey(h: string): Promise<TKeyPrincipal | null> {
   const k = await prisma().apiKey.findUnique({ where: { hash: h }, include: { org: { select: { ingestRateLimit: true } } } })
   const principal = k && !k.revokedAt ? { keyId: k.id, orgId: k.orgId, scopes: k.scopes, defaultEnvironment: k.defaultEnvironment, ingestRateLimit: k.org.ingestRateLimit } : null
   keyCache.set(h, { at: Date.now(), principal })
