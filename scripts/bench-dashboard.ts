@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { Client } from 'pg'
 import {
-  adminQuery, copyFrom, fmt, log, percentile, portInUse, request, ROOT, run, killGroup, runMain, sleep, startProcess, tail, waitForForeignBuild, type TStarted,
+  adminQuery, copyFrom, fmt, log, percentile, portInUse, request, ROOT, run, killGroup, runMain, sleep, startProcess, tail, waitForForeignBuild, type TStarted, intOption,
 } from './bench/common'
 import { DATASET_VERSION, generateHour, HOUR_MS, planDataset, type TBenchEvent, type TPlan } from './bench/dashboard-data'
 import { periods } from '../lib/metrics/breakdown'
@@ -81,12 +81,7 @@ function parseOptions(): TOpts {
     process.stdout.write(HELP)
     process.exit(0)
   }
-  const int = (name: string, v: string | undefined, def: number, lo: number, hi: number): number => {
-    if (v === undefined) return def
-    const n = Number(v.replace(/_/g, ''))
-    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name}: must be an integer from ${lo} to ${hi}`)
-    return n
-  }
+  const int = intOption
   return {
     events: int('events', values.events, 10_000_000, 1000, 200_000_000),
     days: int('days', values.days, 90, 1, 400),

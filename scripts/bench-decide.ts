@@ -16,7 +16,7 @@ import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import {
-  fmt, getHealth, log, percentile, portInUse, prepareFreshStack, readProcs, request, run, runMain, sleep, startProcess, started, tail, type TStarted,
+  fmt, getHealth, log, percentile, portInUse, prepareFreshStack, readProcs, request, run, runMain, sleep, startProcess, started, tail, type TStarted, intOption,
 } from './bench/common'
 
 const TARGET = { rate: 2_000, p99Ms: 10 } as const
@@ -51,12 +51,7 @@ function parseOptions(): TOpts {
     process.stdout.write(HELP)
     process.exit(0)
   }
-  const int = (name: string, v: string | undefined, def: number, lo: number, hi: number): number => {
-    if (v === undefined) return def
-    const n = Number(v)
-    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name}: must be an integer from ${lo} to ${hi}`)
-    return n
-  }
+  const int = intOption
   if ((values.url === undefined) !== (values.key === undefined)) throw new Error('--url and --key go together')
   if (values.url !== undefined && !['127.0.0.1', 'localhost'].includes(new URL(values.url).hostname)) throw new Error('--url: only 127.0.0.1 is allowed')
   return {

@@ -22,7 +22,7 @@ import { Client } from 'pg'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
 import {
   adminQuery, clearRedisPrefix, cmdline, copyFrom, copyText, fmt, getHealth, log, percentile, portInUse, readProcs, request, ROOT, run, runMain, sleep,
-  prepareFreshStack, startProcess, started, stopStarted, tail, type TAnswer, type TProcInfo, type TStarted,
+  prepareFreshStack, startProcess, started, stopStarted, tail, type TAnswer, type TProcInfo, type TStarted, intOption,
 } from './bench/common'
 
 const TARGET = { eventsPerSecond: 20_000, freshnessP99Ms: 5_000, ratio: 0.06 } as const
@@ -79,12 +79,7 @@ function parseOptions(): TOpts {
     process.stdout.write(HELP)
     process.exit(0)
   }
-  const int = (name: string, v: string | undefined, def: number, lo: number, hi: number): number => {
-    if (v === undefined) return def
-    const n = Number(v)
-    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name}: must be an integer from ${lo} to ${hi}`)
-    return n
-  }
+  const int = intOption
   const copyVia = values['copy-via'] ?? 'pg'
   if (copyVia !== 'pg' && copyVia !== 'psql') throw new Error('--copy-via: must be pg or psql')
   if ((values.url === undefined) !== (values.key === undefined)) throw new Error('--url and --key go together')

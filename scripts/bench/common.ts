@@ -267,3 +267,11 @@ export async function prepareFreshStack(o: { pgServer: string; redisUrl: string;
     run('npm', ['run', 'build'], env, setupLog, 'npm run build')
   }
 }
+
+/** An integer command-line option within [lo, hi] (10_000_000 may be written with underscores), or its default when absent. */
+export function intOption(name: string, v: string | undefined, def: number, lo: number, hi: number): number {
+  if (v === undefined) return def
+  const n = Number(v.replace(/_/g, ''))
+  if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name}: must be an integer from ${lo} to ${hi}`)
+  return n
+}
