@@ -108,34 +108,49 @@ export function aggregateRepricing(changes: TRepriceChange[], target: TRollupTab
  * Returns the hourly rows touched.
  */
 export async function applyRollups(client: PoolClient, orgId: string, items: TRollupContribution[]): Promise<number> {
-  let hourly = 0
-  for (const t of ROLLUP_TABLES) {
-    const n = await upsertRollups(client, orgId, t, aggregate(items, t))
-    if (t === HOURLY_ROLLUP) hourly = n
-  }
-  return hourly
+  return upsertAll(client, orgId, ROLLUP_TABLES.map((t) => [t, aggregate(items, t)]))
 }
 
 /** Move every rollup table by re-pricing changes, inside the caller's transaction. */
 export async function applyRepricing(client: PoolClient, orgId: string, changes: TRepriceChange[]): Promise<void> {
-  for (const t of ROLLUP_TABLES) await upsertRollups(client, orgId, t, aggregateRepricing(changes, t))
+  await upsertAll(client, orgId, ROLLUP_TABLES.map((t) => [t, aggregateRepricing(changes, t)]))
 }
 
-async function upsertRollups(client: PoolClient, orgId: string, target: TRollupTable, rows: TAcc[]): Promise<number> {
-  if (rows.length === 0) return 0
+/**
+ * Every table's upsert in one statement (one data-modifying CTE per table):
+ * one round trip instead of one per table, so the hot rollup rows stay locked
+ * for less time while concurrent batches wait on them. Returns the hourly rows written.
+ */
+async function upsertAll(client: PoolClient, orgId: string, work: [TRollupTable, TAcc[]][]): Promise<number> {
+  const parts = work.filter(([, rows]) => rows.length > 0)
+  if (parts.length === 0) return 0
+  const params: unknown[] = [orgId]
+  const ctes = parts.map(([t, rows], i) => {
+    const u = upsertSql(t, rows, params.length)
+    params.push(...u.params)
+    return `r${i} AS (${u.sql} RETURNING 1)`
+  })
+  const hourly = parts.findIndex(([t]) => t === HOURLY_ROLLUP)
+  await client.query(`WITH ${ctes.join(',\n')} SELECT ${parts.map((_, i) => `(SELECT count(*) FROM r${i})`).join(' + ')} AS n`, params)
+  return hourly < 0 ? 0 : parts[hourly][1].length
+}
+
+/** One table's upsert; $1 is the organization, this table's parameters follow `offset` others. */
+function upsertSql(target: TRollupTable, rows: TAcc[], offset: number): { sql: string; params: unknown[] } {
   const col = <T>(f: (r: TAcc) => T) => rows.map(f)
   const dimCols = target.dims.map((_, i) => col((r) => r.dims[i]))
   const dimNames = target.dims.join(', ')
   const { table, time } = target
-  const p = (k: number) => `$${k + 3 + target.dims.length}` // the k-th measure's parameter
-  await client.query(
-    `INSERT INTO ${table} (org_id, ${time}, ${dimNames},
+  const at = (k: number) => `$${offset + 1 + k}` // this table's k-th parameter (0: the time column)
+  const p = (k: number) => at(k + 1 + target.dims.length) // the k-th measure's parameter
+  return {
+    sql: `INSERT INTO ${table} (org_id, ${time}, ${dimNames},
         events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
         unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, latency_hist)
      SELECT $1::uuid, t, ${dimNames},
         events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
         unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, coalesce(latency_hist::int4[], '{}')
-     FROM unnest($2::timestamptz[], ${target.dims.map((_, i) => `$${i + 3}::text[]`).join(', ')},
+     FROM unnest(${at(0)}::timestamptz[], ${target.dims.map((_, i) => `${at(i + 1)}::text[]`).join(', ')},
         ${p(0)}::int8[], ${p(1)}::int8[], ${p(2)}::int8[], ${p(3)}::int8[], ${p(4)}::int8[], ${p(5)}::int8[], ${p(6)}::numeric[],
         ${p(7)}::int8[], ${p(8)}::numeric[], ${p(9)}::numeric[], ${p(10)}::numeric[], ${p(11)}::float8[], ${p(12)}::int8[], ${p(13)}::int8[], ${p(14)}::text[])
        AS u(t, ${dimNames},
@@ -158,8 +173,7 @@ async function upsertRollups(client: PoolClient, orgId: string, target: TRollupT
         runs = ${table}.runs + EXCLUDED.runs,
         latency_hist = CASE WHEN cardinality(EXCLUDED.latency_hist) = 0 THEN ${table}.latency_hist
           ELSE outlay_hist_add(${table}.latency_hist::int8[], EXCLUDED.latency_hist)::int4[] END`,
-    [
-      orgId,
+    params: [
       col((r) => r.hour),
       ...dimCols,
       col((r) => r.events.toString()),
@@ -178,6 +192,5 @@ async function upsertRollups(client: PoolClient, orgId: string, target: TRollupT
       col((r) => r.runs.toString()),
       col((r) => histogramLiteral(r.latencyHist)),
     ],
-  )
-  return rows.length
+  }
 }
