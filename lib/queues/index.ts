@@ -31,9 +31,12 @@ export type TBudgetsJob = z.infer<typeof ZBudgetsJob>
 
 /**
  * Evaluate one organization's budgets soon after its rollups moved: at most one
- * waiting job per organization (deduplicated), one more if spend moves while it runs.
+ * waiting job per organization (deduplicated), one more if spend moves while it
+ * runs. The delay gathers the batches of a few seconds into one evaluation, so a
+ * busy organization is evaluated about every 5 s, not after every batch.
  */
-export async function enqueueBudgetEvaluation(orgId: string, delayMs = 1000): Promise<void> {
+export const EVALUATE_AFTER_INGEST_MS = 5000
+export async function enqueueBudgetEvaluation(orgId: string, delayMs = EVALUATE_AFTER_INGEST_MS): Promise<void> {
   await queue(QUEUE_BUDGETS).add('evaluate-org', { orgId } satisfies TBudgetsJob, {
     delay: delayMs, deduplication: { id: `evaluate-${orgId}`, keepLastIfActive: true }, removeOnComplete: true, removeOnFail: { count: 100 },
   })
