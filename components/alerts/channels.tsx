@@ -23,7 +23,7 @@ export function Channels({ org, canEdit, isAdmin }: { org: string; canEdit: bool
   const rows = channels.data?.channels ?? null
   return (
     <Card title="Notification channels"
-      subtitle="Drift alerts, and budgets that name no channel, go to the default channels; a budget can name its own (channel_ids in the budgets API). Muted alerts go nowhere.">
+      subtitle="Drift alerts, and budgets that name no channel, go to the default channels; a budget can name its own (Notify, in the budget's form). Muted alerts go nowhere.">
       {channels.error && <Alert>Could not load channels: {channels.error.message}</Alert>}
       {channels.data && !channels.data.email_configured && (
         <div className="mb-3"><Alert tone="info">Email is not configured on this server: set <code>SMTP_URL</code> for the workers; until then email channels log a failed delivery.</Alert></div>

@@ -16,7 +16,7 @@ type TLinkable = { kind: TAlertKind; details: Record<string, unknown>; period_st
 export function alertPath(org: string, a: TLinkable): string {
   const d = a.details as Record<string, string | undefined>
   switch (a.kind) {
-    case 'budget': return `/${org}/budgets`
+    case 'budget': return d.budget_id ? `/${org}/budgets/${encodeURIComponent(d.budget_id)}` : `/${org}/budgets`
     case 'cost_per_outcome_drift':
     case 'tokens_per_call_growth': return d.workflow_id ? `/${org}/workflows/${encodeURIComponent(d.workflow_id)}` : `/${org}/workflows`
     case 'spend_anomaly': return `/${org}/changes?${spikeQuery(a.period_start.slice(0, 10))}`
@@ -25,7 +25,7 @@ export function alertPath(org: string, a: TLinkable): string {
 }
 
 export const LINK_LABEL: Record<TAlertKind, string> = {
-  budget: 'Open budgets',
+  budget: 'Open the budget',
   cost_per_outcome_drift: 'Open the workflow',
   tokens_per_call_growth: 'Open the workflow',
   unpriced_model: 'Add a price',
