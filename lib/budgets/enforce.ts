@@ -167,20 +167,20 @@ export async function budgetVerdict(orgId: string, call: TCallScope, now = new D
 
 // ---------------------------------------------------------------- evaluation side
 
-/** Record each budget's state when it changed since the last evaluation (the budget page's history). */
+/** Record each budget's state when it changed since the last evaluation (the budget page's history), in one statement. */
 export async function recordStates(orgId: string, budgets: TBudgetView[], now: Date): Promise<number> {
-  let changed = 0
-  for (const b of budgets) {
-    const r = await pool().query(
-      `WITH prev AS (SELECT id, state FROM budgets WHERE org_id = $1 AND id = $2 FOR UPDATE),
-            upd AS (UPDATE budgets b SET state = $3, state_since = $4 FROM prev WHERE b.id = prev.id AND prev.state IS DISTINCT FROM $3 RETURNING prev.state AS from_state)
-       INSERT INTO budget_state_changes (org_id, budget_id, from_state, to_state, actual_usd, at)
-       SELECT $1, $2, from_state, $3, $5, $4 FROM upd`,
-      [orgId, b.id, b.status.state, now, b.status.actual_usd],
-    )
-    changed += r.rowCount ?? 0
-  }
-  return changed
+  if (budgets.length === 0) return 0
+  const r = await pool().query(
+    `WITH cur AS (SELECT * FROM unnest($2::uuid[], $3::text[], $4::numeric[]) AS c(id, state, actual)),
+          prev AS (SELECT b.id, b.state FROM budgets b JOIN cur ON cur.id = b.id WHERE b.org_id = $1 FOR UPDATE OF b),
+          upd AS (UPDATE budgets b SET state = cur.state, state_since = $5 FROM cur JOIN prev ON prev.id = cur.id
+                  WHERE b.id = cur.id AND prev.state IS DISTINCT FROM cur.state
+                  RETURNING b.id, prev.state AS from_state, cur.state AS to_state, cur.actual)
+     INSERT INTO budget_state_changes (org_id, budget_id, from_state, to_state, actual_usd, at)
+     SELECT $1, id, from_state, to_state, actual, $5 FROM upd`,
+    [orgId, budgets.map((b) => b.id), budgets.map((b) => b.status.state), budgets.map((b) => b.status.actual_usd), now],
+  )
+  return r.rowCount ?? 0
 }
 
 /** After an evaluation measured the budgets: keep the state history and publish the gates decide reads. */
