@@ -43,12 +43,20 @@ async function main(): Promise<void> {
   const app = next({ dev: process.env.NODE_ENV !== 'production', dir: __dirname, hostname, port })
   const handle = app.getRequestHandler()
   await app.prepare()
-  http
+  const server = http
     .createServer((req, res) => {
       if (req.method === 'POST' && req.headers.authorization && (req.url === '/api/v1/decide' || req.url?.startsWith('/api/v1/decide?'))) return fastDecide(req, res)
       void handle(req, res)
     })
     .listen(port, hostname, () => console.log(`[web] ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))
+  // A clean exit on SIGTERM/SIGINT: answers in flight finish (at most 5 s), and node --cpu-prof gets to write its profile.
+  const stop = () => {
+    server.close(() => process.exit(0))
+    server.closeIdleConnections()
+    setTimeout(() => process.exit(0), 5_000).unref()
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
 }
 
 main().catch((e) => {

@@ -10,6 +10,8 @@ const ZEnv = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_:-]+$/).default('outlay'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  // how many waiting event batches of one organization one ingest transaction may take (lib/ingest/process.ts)
+  INGEST_GROUP_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(50),
   /** How long a job's lock lasts; a crashed worker's job is retried after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long a process trusts its cached copy of an organization's prices; re-pricing waits this long first. */

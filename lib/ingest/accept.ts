@@ -67,10 +67,13 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
   try {
     // Ids already stored are duplicates now. Ids still waiting in another
     // batch are caught by the worker's ON CONFLICT: counted once either way.
-    // A join on the ids (not "= ANY") keeps this on the primary key even before
-    // the table has statistics: the bench saw a fresh table scanned via another index.
+    // One primary-key probe per id (LATERAL … LIMIT 1 forces the nested loop):
+    // a plain join, planned without statistics, read every event of the
+    // organization through another index — 21 ms per request at 80k events,
+    // growing with the table (bench:ingest), against 1 ms this way.
     const known = await client.query<{ id: string }>(
-      `SELECT t.${spec.idColumn} AS id FROM unnest($2::text[]) AS u(id) JOIN ${spec.table} t ON t.org_id = $1 AND t.${spec.idColumn} = u.id`,
+      `SELECT u.id FROM unnest($2::text[]) AS u(id)
+       CROSS JOIN LATERAL (SELECT 1 FROM ${spec.table} t WHERE t.org_id = $1 AND t.${spec.idColumn} = u.id LIMIT 1) hit`,
       [ctx.orgId, valid.map((e) => e.id)],
     )
     if (known.rowCount) {

@@ -91,6 +91,28 @@ describe('ingest pipeline', () => {
     expect(stored.rows[0].n).toBe(4)
   })
 
+  it('one transaction takes the waiting batches of the organization (group commit), each counted once with its own tally', async () => {
+    await stopWorker()
+    const ev = (id: string, min: number) => ({ id, timestamp: ts(min), workflow_id: 'grouped', step: 's', run_id: `run-${id.slice(0, 2)}`, provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000, latency_ms: 100 + min })
+    await acceptEvents({ orgId }, { events: [ev('g1a', 4), ev('g1b', 65)] })
+    await acceptEvents({ orgId }, { events: [ev('g2a', 4), ev('g1b', 65)] }) // g1b waits in both batches
+    await acceptEvents({ orgId }, { events: [ev('g3a', 130)] })
+    const ids = await pendingBatches(0)
+    expect(ids).toHaveLength(3)
+    const r = await processBatch(ids[1])
+    expect(r).toMatchObject({ status: 'processed', batches: 3, inserted: 4, duplicates: 1 })
+    for (const id of ids) expect((await processBatch(id)).status).toBe('already_processed')
+    const tally = await pool().query<{ inserted: number; n: number }>(
+      `SELECT inserted, event_count AS n FROM ingest_batches WHERE id = ANY($1::int8[]) ORDER BY id`, [ids])
+    expect(tally.rows).toEqual([{ inserted: 2, n: 2 }, { inserted: 1, n: 2 }, { inserted: 1, n: 1 }])
+    // 4 events in three hours, 3 runs (g1a/g1b share run-g1…), 4 × 1000 × 0.15 µ$
+    const rows = (await metrics({ workflow_id: 'grouped' })).rows
+    expect(rows).toEqual([expect.objectContaining({ events: 4, runs: 3, tokens_in: 4000, cost_usd: '0.000600' })])
+    const hourly = (await metrics({ workflow_id: 'grouped', granularity: 'hour' })).rows
+    expect(hourly.map((x) => x.events).reduce((a, b) => a + b, 0)).toBe(4)
+    startWorker()
+  })
+
   it('processing a batch twice counts it once', async () => {
     await stopWorker()
     await acceptEvents({ orgId }, { events: [{ id: 'twice-1', timestamp: ts(2), workflow_id: 'twice', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 }] })

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg'
+import { env } from '@/lib/env'
 import { inTransaction, pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { applyRollups, type TRollupContribution } from '@/lib/rollups/hourly'
@@ -22,26 +23,32 @@ const EVENT_COLUMNS = [
 ] as const
 
 const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, ${EVENT_COLUMNS.map(([c]) => `"${c}"`).join(', ')})
-  SELECT $1::uuid, $2::int8, * FROM unnest(${EVENT_COLUMNS.map(([, t], i) => `$${i + 3}::${t}[]`).join(', ')})
+  SELECT $1::uuid, * FROM unnest($2::int8[], ${EVENT_COLUMNS.map(([, t], i) => `$${i + 3}::${t}[]`).join(', ')})
   ON CONFLICT (org_id, event_id) DO NOTHING
   RETURNING event_id`
 
-export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number; orgId?: string }
+export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number; orgId?: string; batches?: number }
+
+type TBatchRow = { id: string; org_id: string; kind: string; payload: unknown[] }
 
 export async function processBatch(batchId: string): Promise<TProcessResult> {
   return inTransaction(async (client) => {
     // FOR UPDATE: a second worker on the same batch waits here, then sees it processed.
-    const b = await client.query<{ org_id: string; kind: string; payload: unknown[] }>(
-      'SELECT org_id, kind, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE',
+    const b = await client.query<TBatchRow>(
+      'SELECT id::text, org_id, kind, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE',
       [batchId],
     )
     if (b.rowCount === 0) return { status: 'already_processed', inserted: 0, duplicates: 0 }
-    const { org_id: orgId, kind, payload } = b.rows[0]
-    const inserted =
-      kind === 'outcomes'
-        ? await insertOutcomes(client, orgId, batchId, payload as TIngestOutcome[])
-        : await insertEvents(client, orgId, batchId, payload as TIngestEvent[])
-    return { status: 'processed', inserted, duplicates: payload.length - inserted, orgId }
+    const { org_id: orgId, kind } = b.rows[0]
+    if (kind === 'outcomes') {
+      const payload = b.rows[0].payload as TIngestOutcome[]
+      const inserted = await insertOutcomes(client, orgId, batchId, payload)
+      return { status: 'processed', inserted, duplicates: payload.length - inserted, orgId, batches: 1 }
+    }
+    const batches = [b.rows[0], ...(await claimWaitingBatches(client, orgId, batchId))]
+    const inserted = await insertEvents(client, orgId, batches)
+    const total = batches.reduce((n, x) => n + x.payload.length, 0)
+    return { status: 'processed', inserted, duplicates: total - inserted, orgId, batches: batches.length }
   }, { asyncCommit: true })
   // Why an asynchronous commit is safe here: the batch row, committed
   // synchronously before the 202, is the record. If a crash loses this commit,
@@ -50,15 +57,50 @@ export async function processBatch(batchId: string): Promise<TProcessResult> {
   // for the WAL flush shortens how long the rollup rows stay locked.
 }
 
+/**
+ * Group commit: the organization's other event batches still waiting, that no
+ * other worker holds (SKIP LOCKED), join this transaction, up to
+ * INGEST_GROUP_MAX_BATCHES in all. Under a backlog a transaction then counts
+ * thousands of events: one insert, one rollup upsert in which events of the
+ * same hour and key are already summed, one commit — instead of one of each per
+ * batch of 100, all queueing for the same hot rollup rows. Their own jobs find
+ * them processed and finish at once. Without a backlog nothing waits and a
+ * batch goes alone, as before.
+ */
+async function claimWaitingBatches(client: PoolClient, orgId: string, batchId: string): Promise<TBatchRow[]> {
+  const limit = env().INGEST_GROUP_MAX_BATCHES - 1
+  if (limit <= 0) return []
+  const r = await client.query<TBatchRow>(
+    `SELECT id::text, org_id, kind, payload FROM ingest_batches
+     WHERE processed_at IS NULL AND org_id = $1 AND kind = 'events' AND id <> $2
+     ORDER BY ingest_batches.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+    [orgId, batchId, limit],
+  )
+  return r.rows
+}
+
 // Before the rollup upsert: hot rollup rows are the last locks taken, so they are held the shortest.
-const markProcessed = (client: PoolClient, batchId: string, inserted: number) =>
-  client.query('UPDATE ingest_batches SET processed_at = now(), inserted = $2 WHERE id = $1', [batchId, inserted])
+const markProcessed = (client: PoolClient, inserted: Map<string, number>) =>
+  client.query(
+    `UPDATE ingest_batches b SET processed_at = now(), inserted = u.n FROM unnest($1::int8[], $2::int4[]) AS u(id, n) WHERE b.id = u.id`,
+    [[...inserted.keys()], [...inserted.values()]],
+  )
 
 // Sorted ids give concurrent batches one lock order on the unique index.
 const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, c) => (a.id < c.id ? -1 : a.id > c.id ? 1 : 0))
 
-async function insertEvents(client: PoolClient, orgId: string, batchId: string, payload: TIngestEvent[]): Promise<number> {
-  const events = byId(payload)
+async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRow[]): Promise<number> {
+  // One event id may wait in two batches (a client's retry): the oldest batch carries it, the other counts it a duplicate.
+  const batchOf = new Map<string, string>()
+  const unique: TIngestEvent[] = []
+  for (const b of [...batches].sort((x, y) => Number(BigInt(x.id) - BigInt(y.id)))) {
+    for (const e of b.payload as TIngestEvent[]) {
+      if (batchOf.has(e.id)) continue
+      batchOf.set(e.id, b.id)
+      unique.push(e)
+    }
+  }
+  const events = byId(unique)
   const book = await loadPriceBook(orgId)
   const priced = events.map((e) => ({ e, cost: book.price({ ...e, timestamp: new Date(e.timestamp) }) }))
 
@@ -72,11 +114,13 @@ async function insertEvents(client: PoolClient, orgId: string, batchId: string, 
   ]
   const rows = priced.map(({ e, cost }) => values(e, cost))
   const columns = EVENT_COLUMNS.map((_, i) => rows.map((r) => r[i]))
-  const ins = await client.query<{ event_id: string }>(INSERT_EVENTS_SQL, [orgId, batchId, ...columns])
+  const ins = await client.query<{ event_id: string }>(INSERT_EVENTS_SQL, [orgId, events.map((e) => batchOf.get(e.id)), ...columns])
   const insertedIds = new Set(ins.rows.map((r) => r.event_id))
   const fresh = priced.filter(({ e }) => insertedIds.has(e.id))
   const runStarts = await newRunStarts(client, orgId, fresh.map(({ e }) => e))
-  await markProcessed(client, batchId, insertedIds.size)
+  const perBatch = new Map(batches.map((b) => [b.id, 0]))
+  for (const id of insertedIds) perBatch.set(batchOf.get(id)!, perBatch.get(batchOf.get(id)!)! + 1)
+  await markProcessed(client, perBatch)
 
   const contributions: TRollupContribution[] = fresh
     .map(({ e, cost }) => ({
@@ -134,7 +178,7 @@ async function insertOutcomes(client: PoolClient, orgId: string, batchId: string
     [orgId, batchId, col('id'), col('timestamp'), col('workflow_id'), col('run_id'), col('account_id'), col('feature'), col('accepted'), col('kind')],
   )
   const insertedIds = new Set(ins.rows.map((r) => r.outcome_id))
-  await markProcessed(client, batchId, insertedIds.size)
+  await markProcessed(client, new Map([[batchId, insertedIds.size]]))
   await applyOutcomeRollups(client, orgId, items.filter((o) => insertedIds.has(o.id)))
   return insertedIds.size
 }

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
-import { addToHistogram, histogramLiteral } from '@/lib/metrics/latency'
+import { addToHistogram, histogramLiteral, mergeHistograms } from '@/lib/metrics/latency'
 import { bucketOf, HOURLY_ROLLUP, ROLLUP_TABLES, type TRollupDimension, type TRollupTable } from '@/lib/rollups/tables'
 
 // Cost rollups: one row per (organization, hour or day, attribution key) in
@@ -103,17 +103,47 @@ export function aggregateRepricing(changes: TRepriceChange[], target: TRollupTab
 }
 
 /**
+ * Fold rows of one table into a table with fewer dimensions (the daily tables
+ * from the hourly rows): each event is aggregated once, not once per table.
+ */
+export function regroup(rows: TAcc[], from: TRollupTable, target: TRollupTable): TAcc[] {
+  const index = target.dims.map((d) => from.dims.indexOf(d))
+  if (index.some((i) => i < 0)) throw new Error(`${target.table} has a dimension ${from.table} lacks`)
+  const bucket = bucketOf(target.time)
+  const map = new Map<string, TAcc>()
+  for (const r of rows) {
+    const hour = bucket(r.hour)
+    const dims = index.map((i) => r.dims[i])
+    const key = JSON.stringify([hour, dims])
+    const a = map.get(key)
+    if (!a) {
+      map.set(key, { ...r, hour, dims })
+      continue
+    }
+    a.events += r.events; a.runs += r.runs; a.requests += r.requests; a.tokensIn += r.tokensIn; a.cachedIn += r.cachedIn
+    a.cacheWrite += r.cacheWrite; a.tokensOut += r.tokensOut; a.gpuMicros += r.gpuMicros; a.unpriced += r.unpriced; a.cost += r.cost
+    a.savings += r.savings; a.reported += r.reported; a.latencySum += r.latencySum; a.latencyCount += r.latencyCount
+    a.latencyHist = mergeHistograms(a.latencyHist, r.latencyHist)
+  }
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+}
+
+/** Every table's rows from the hourly ones. */
+const allTables = (hourly: TAcc[]): [TRollupTable, TAcc[]][] =>
+  ROLLUP_TABLES.map((t) => [t, t === HOURLY_ROLLUP ? hourly : regroup(hourly, HOURLY_ROLLUP, t)])
+
+/**
  * Add new events to every rollup table (hourly and daily), inside the caller's
  * transaction: the ingest worker's exactly-once guarantee covers them all.
  * Returns the hourly rows touched.
  */
 export async function applyRollups(client: PoolClient, orgId: string, items: TRollupContribution[]): Promise<number> {
-  return upsertAll(client, orgId, ROLLUP_TABLES.map((t) => [t, aggregate(items, t)]))
+  return upsertAll(client, orgId, allTables(aggregate(items)))
 }
 
 /** Move every rollup table by re-pricing changes, inside the caller's transaction. */
 export async function applyRepricing(client: PoolClient, orgId: string, changes: TRepriceChange[]): Promise<void> {
-  await upsertAll(client, orgId, ROLLUP_TABLES.map((t) => [t, aggregateRepricing(changes, t)]))
+  await upsertAll(client, orgId, allTables(aggregateRepricing(changes)))
 }
 
 /**
