@@ -83,7 +83,7 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
     }
     if (fresh.length > 0) {
       const ins = await client.query<{ id: string }>(
-        'INSERT INTO ingest_batches (org_id, kind, payload, event_count) VALUES ($1, $2, $3::jsonb, $4) RETURNING id::text',
+        'INSERT INTO ingest_batches (org_id, kind, payload, event_count) VALUES ($1, $2, $3::json, $4) RETURNING id::text',
         [ctx.orgId, spec.kind, JSON.stringify(fresh), fresh.length],
       )
       batchId = ins.rows[0].id

@@ -13,19 +13,38 @@ import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
 // processed — all in one transaction.
 // Running it twice, or after a crash at any point, counts every event once.
 
-const EVENT_COLUMNS = [
-  ['event_id', 'text'], ['timestamp', 'timestamptz'], ['environment', 'text'], ['traffic_source', 'text'], ['workflow_id', 'text'],
+// The events are inserted straight from the stored batches' JSON
+// (json_to_recordset): PostgreSQL parses them in C, and the worker sends only
+// what it computed — each event's price. Each key is the validated event's
+// field (lib/ingest/schema.ts), each type the column's.
+const PAYLOAD_FIELDS = [
+  ['id', 'text'], ['timestamp', 'timestamptz'], ['environment', 'text'], ['traffic_source', 'text'], ['workflow_id', 'text'],
   ['run_id', 'text'], ['step', 'text'], ['call_type', 'text'], ['feature', 'text'], ['scenario_id', 'text'], ['owner', 'text'],
   ['account_id', 'text'], ['user_id', 'text'], ['provider', 'text'], ['model', 'text'], ['tokens_in', 'int8'], ['cached_tokens_in', 'int8'],
   ['cache_write_tokens', 'int8'], ['tokens_out', 'int8'], ['requests', 'int4'], ['gpu_seconds', 'numeric'], ['gpu_pool', 'text'],
-  ['outcome', 'text'], ['attempt', 'int4'], ['latency_ms', 'float8'], ['cost_usd', 'numeric'], ['cache_savings_usd', 'numeric'],
-  ['reported_cost_usd', 'numeric'], ['input_hash', 'text'], ['max_tokens', 'int4'], ['metadata', 'jsonb'],
+  ['outcome', 'text'], ['attempt', 'int4'], ['latency_ms', 'float8'], ['cost_usd', 'numeric'], ['input_hash', 'text'], ['max_tokens', 'int4'],
+  ['metadata', 'jsonb'],
 ] as const
 
-const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, ${EVENT_COLUMNS.map(([c]) => `"${c}"`).join(', ')})
-  SELECT $1::uuid, * FROM unnest($2::int8[], ${EVENT_COLUMNS.map(([, t], i) => `$${i + 3}::${t}[]`).join(', ')})
+// Sorted by id (one lock order on the unique index for concurrent
+// transactions), the oldest batch first: an id waiting in two batches is
+// inserted from the oldest, and ON CONFLICT skips the other copy.
+const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, event_id, "timestamp", environment, traffic_source, workflow_id,
+    run_id, step, call_type, feature, scenario_id, owner, account_id, user_id, provider, model, tokens_in, cached_tokens_in,
+    cache_write_tokens, tokens_out, requests, gpu_seconds, gpu_pool, outcome, attempt, latency_ms, cost_usd, cache_savings_usd,
+    reported_cost_usd, input_hash, max_tokens, metadata)
+  SELECT b.org_id, b.id, x.id, x."timestamp", x.environment, x.traffic_source, x.workflow_id,
+    x.run_id, x.step, x.call_type, x.feature, x.scenario_id, x.owner, x.account_id, x.user_id, x.provider, x.model,
+    coalesce(x.tokens_in, 0), coalesce(x.cached_tokens_in, 0), coalesce(x.cache_write_tokens, 0), coalesce(x.tokens_out, 0),
+    x.requests, x.gpu_seconds, x.gpu_pool, x.outcome, x.attempt, x.latency_ms, p.cost, p.savings,
+    x.cost_usd, x.input_hash, x.max_tokens, x.metadata
+  FROM ingest_batches b
+  CROSS JOIN LATERAL json_to_recordset(b.payload) AS x(${PAYLOAD_FIELDS.map(([f, t]) => `"${f}" ${t}`).join(', ')})
+  JOIN unnest($2::text[], $3::numeric[], $4::numeric[]) AS p(id, cost, savings) ON p.id = x.id
+  WHERE b.id = ANY($1::int8[])
+  ORDER BY x.id, b.id
   ON CONFLICT (org_id, event_id) DO NOTHING
-  RETURNING event_id`
+  RETURNING event_id, batch_id::text`
 
 export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number; orgId?: string; batches?: number }
 
@@ -104,22 +123,17 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
   const book = await loadPriceBook(orgId)
   const priced = events.map((e) => ({ e, cost: book.price({ ...e, timestamp: new Date(e.timestamp) }) }))
 
-  const values = (e: TIngestEvent, cost: (typeof priced)[number]['cost']): unknown[] => [
-    e.id, e.timestamp, e.environment, e.traffic_source, e.workflow_id, e.run_id ?? null, e.step, e.call_type, e.feature ?? null,
-    e.scenario_id ?? null, e.owner ?? null, e.account_id ?? null, e.user_id ?? null, e.provider ?? null, e.model ?? null,
-    e.tokens_in ?? 0, e.cached_tokens_in ?? 0, e.cache_write_tokens ?? 0, e.tokens_out ?? 0, e.requests, e.gpu_seconds ?? null,
-    e.gpu_pool ?? null, e.outcome, e.attempt ?? null, e.latency_ms ?? null, cost.priced ? cost.cost_usd : null,
-    cost.priced ? cost.cache_savings_usd : null, e.cost_usd ?? null, e.input_hash ?? null, e.max_tokens ?? null,
-    e.metadata ? JSON.stringify(e.metadata) : null,
-  ]
-  const rows = priced.map(({ e, cost }) => values(e, cost))
-  const columns = EVENT_COLUMNS.map((_, i) => rows.map((r) => r[i]))
-  const ins = await client.query<{ event_id: string }>(INSERT_EVENTS_SQL, [orgId, events.map((e) => batchOf.get(e.id)), ...columns])
+  const ins = await client.query<{ event_id: string; batch_id: string }>(INSERT_EVENTS_SQL, [
+    batches.map((b) => b.id),
+    priced.map(({ e }) => e.id),
+    priced.map(({ cost }) => (cost.priced ? cost.cost_usd : null)),
+    priced.map(({ cost }) => (cost.priced ? cost.cache_savings_usd : null)),
+  ])
   const insertedIds = new Set(ins.rows.map((r) => r.event_id))
   const fresh = priced.filter(({ e }) => insertedIds.has(e.id))
   const runStarts = await newRunStarts(client, orgId, fresh.map(({ e }) => e))
   const perBatch = new Map(batches.map((b) => [b.id, 0]))
-  for (const id of insertedIds) perBatch.set(batchOf.get(id)!, perBatch.get(batchOf.get(id)!)! + 1)
+  for (const r of ins.rows) perBatch.set(r.batch_id, (perBatch.get(r.batch_id) ?? 0) + 1)
   await markProcessed(client, perBatch)
 
   const contributions: TRollupContribution[] = fresh

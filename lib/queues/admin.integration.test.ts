@@ -31,7 +31,7 @@ afterAll(async () => {
 
 it('lists a failed job to its own organization and retries it', async () => {
   const bad = [{ id: 'p1', timestamp: 'not-a-time', environment: 'production', traffic_source: 'production', call_type: 'generation', outcome: 'success', requests: 1, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini' }]
-  const b = await pool().query<{ id: string }>(`INSERT INTO ingest_batches (org_id, kind, payload, event_count) VALUES ($1, 'events', $2::jsonb, 1) RETURNING id::text`, [mine, JSON.stringify(bad)])
+  const b = await pool().query<{ id: string }>(`INSERT INTO ingest_batches (org_id, kind, payload, event_count) VALUES ($1, 'events', $2::json, 1) RETURNING id::text`, [mine, JSON.stringify(bad)])
   const batchId = b.rows[0].id
   await queue(QUEUE_INGEST).add('batch', { batchId }, { jobId: ingestJobId(batchId), attempts: 1 })
   await until(async () => (await queueOverview(mine)).failed.length > 0)
@@ -43,7 +43,7 @@ it('lists a failed job to its own organization and retries it', async () => {
   expect((await queueOverview(other)).failed).toEqual([])
   await expect(retryFailedJob(other, 'ingest', ingestJobId(batchId))).rejects.toThrow('No failed job with that id')
 
-  await pool().query(`UPDATE ingest_batches SET payload = jsonb_set(payload, '{0,timestamp}', to_jsonb(now()::text)) WHERE id = $1`, [batchId])
+  await pool().query(`UPDATE ingest_batches SET payload = jsonb_set(payload::jsonb, '{0,timestamp}', to_jsonb(now()::text))::json WHERE id = $1`, [batchId])
   await retryFailedJob(mine, 'ingest', ingestJobId(batchId))
   await until(async () => (await queueOverview(mine)).org_pending_batches === 0)
   const n = await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1', [mine])
