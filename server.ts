@@ -1,43 +1,18 @@
 // The web process: Next.js serves every page and API route, except that
-// POST /api/v1/decide with an API key — called before each model call our
-// customers make, so it must answer in milliseconds at thousands per second —
-// is answered here, before Next.js's request pipeline (which costs several
-// times the decision itself), by the same code the Next.js route uses
-// (lib/decide/http.ts). Run it after `npm run build`:
+// API-key calls to POST /api/v1/decide, /api/v1/events and /api/v1/outcomes —
+// made by our customers' services around every model call, thousands of times
+// a second — are answered here, before Next.js's request pipeline (which costs
+// several times the work itself), by the same code their Next.js routes use
+// (lib/http/fast.ts, lib/http/fast-routes.ts). Run it after `npm run build`:
 //   NODE_ENV=production tsx server.ts [-p PORT]        (npm start)
 import http from 'node:http'
 import next from 'next'
-import { DECIDE_MAX_BYTES, decideWithKey, type TPlainResponse } from '@/lib/decide/http'
+import { fastRouteFor, serveFast } from '@/lib/http/fast'
+import { FAST_ROUTES } from '@/lib/http/fast-routes'
 
 const argPort = process.argv.indexOf('-p')
 const port = Number(argPort > 0 ? process.argv[argPort + 1] : process.env.PORT ?? 3000)
 const hostname = process.env.HOSTNAME ?? '0.0.0.0'
-
-function send(res: http.ServerResponse, r: TPlainResponse): void {
-  const body = JSON.stringify(r.body)
-  res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...r.headers })
-  res.end(body)
-}
-
-/** The decide fast path: reads at most DECIDE_MAX_BYTES, then answers (413 past it, as the route does). */
-function fastDecide(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const chunks: Buffer[] = []
-  let size = 0
-  let tooLarge = false
-  req.on('data', (c: Buffer) => {
-    size += c.length
-    if (size > DECIDE_MAX_BYTES) tooLarge = true
-    else chunks.push(c)
-  })
-  req.on('end', () => {
-    if (tooLarge) return send(res, { status: 413, body: { error: { code: 'payload_too_large', message: `Body exceeds the limit of ${DECIDE_MAX_BYTES} bytes` } } })
-    decideWithKey(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size)).then(
-      (r) => send(res, r),
-      () => send(res, { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } }),
-    )
-  })
-  req.on('error', () => res.destroy())
-}
 
 async function main(): Promise<void> {
   const app = next({ dev: process.env.NODE_ENV !== 'production', dir: __dirname, hostname, port })
@@ -45,7 +20,8 @@ async function main(): Promise<void> {
   await app.prepare()
   const server = http
     .createServer((req, res) => {
-      if (req.method === 'POST' && req.headers.authorization && (req.url === '/api/v1/decide' || req.url?.startsWith('/api/v1/decide?'))) return fastDecide(req, res)
+      const fast = fastRouteFor(req, FAST_ROUTES)
+      if (fast) return serveFast(req, res, fast)
       void handle(req, res)
     })
     .listen(port, hostname, () => console.log(`[web] ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))

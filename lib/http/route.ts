@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { AppError, badRequest, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
 import { parseJsonBytes, readLimited } from '@/lib/http/body'
-import { verifyApiKey, type TKeyScope } from '@/lib/auth/api-keys'
+import type { TKeyScope } from '@/lib/auth/api-keys'
+import { keyFromAuthorization } from '@/lib/http/fast'
 import { sessionUser } from '@/lib/auth/session'
 import { membershipBySlug, membershipsOf } from '@/lib/orgs'
 import { can, type TPermission } from '@/lib/auth/permissions'
@@ -44,12 +45,7 @@ export function errorResponse(e: unknown): Response {
 async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission: TPermission | null): Promise<TOrgContext> {
   const auth = req.headers.get('authorization')
   if (auth) {
-    const m = /^Bearer\s+(\S+)$/i.exec(auth)
-    if (!m) throw unauthorized('Authorization header must be "Bearer <api key>"')
-    const key = await verifyApiKey(m[1])
-    if (!key) throw unauthorized('Invalid or revoked API key')
-    if (!scope) throw forbidden('This endpoint needs a signed-in session, not an API key')
-    if (!key.scopes.includes(scope)) throw forbidden(`This API key lacks the "${scope}" scope`)
+    const key = await keyFromAuthorization(auth, scope)
     return { orgId: key.orgId, via: 'api_key', role: null, userId: null, defaultEnvironment: key.defaultEnvironment, ingestRateLimit: key.ingestRateLimit }
   }
   if (!permission) throw unauthorized(`Send "Authorization: Bearer <api key>" with the "${scope}" scope`)

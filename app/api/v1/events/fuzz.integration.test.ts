@@ -6,10 +6,16 @@ import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { POST } from '@/app/api/v1/events/route'
+import { fastRouteFor, serveFast } from '@/lib/http/fast'
+import { FAST_ROUTES } from '@/lib/http/fast-routes'
 
-// Generated bodies thrown at the real route: every answer is a 2xx/4xx with a
-// readable error, never a 500, and the counts stay exact.
+// Generated bodies thrown at both ways in: the Next.js route, and the web
+// server's fast path over real HTTP (what server.ts serves API-key calls
+// with). Every answer is a 2xx/4xx with a readable error, never a 500, and
+// the counts stay exact.
 
 let key = ''
 let orgId = ''
@@ -45,24 +51,36 @@ const bytes = fc.oneof(
   fc.uint8Array({ maxLength: 300 }), // invalid UTF-8 and worse
 )
 
-async function post(payload: Uint8Array, contentType = 'application/json'): Promise<Response> {
-  return POST(new Request('http://x/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body: payload as Uint8Array<ArrayBuffer> }))
+let fastServer: http.Server
+let fastUrl = ''
+
+async function post(payload: Uint8Array, contentType = 'application/json', via: 'route' | 'fast' = 'route'): Promise<Response> {
+  const init = { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body: payload as Uint8Array<ArrayBuffer> }
+  return via === 'route' ? POST(new Request('http://x/api/v1/events', init)) : fetch(`${fastUrl}/api/v1/events`, init)
 }
 
 beforeAll(async () => {
   await useTestServices('fuzz')
   orgId = (await createOrgWithAdmin({ org_name: 'Fuzz Co', email: 'fuzz@example.com', password: 'password-123' })).org.id
   key = (await createApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
+  fastServer = http.createServer((req, res) => {
+    const route = fastRouteFor(req, FAST_ROUTES)
+    if (route) return serveFast(req, res, route)
+    res.writeHead(404).end()
+  })
+  await new Promise<void>((ok) => fastServer.listen(0, '127.0.0.1', ok))
+  fastUrl = `http://127.0.0.1:${(fastServer.address() as AddressInfo).port}`
 })
 afterAll(async () => {
+  await new Promise((ok) => fastServer.close(ok))
   await closeQueues()
   await closeDb()
 })
 
 it('answers every generated body with a 2xx/4xx and a readable error, and keeps the counts exact', async () => {
   await fc.assert(
-    fc.asyncProperty(bytes, fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain'), async (payload, ct) => {
-      const res = await post(payload, ct)
+    fc.asyncProperty(bytes, fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain'), fc.constantFrom('route', 'fast' as const), async (payload, ct, via) => {
+      const res = await post(payload, ct, via)
       expect([202, 400, 413, 415]).toContain(res.status)
       const json = await res.json()
       if (res.status === 202) {
@@ -85,9 +103,29 @@ it('answers every generated body with a 2xx/4xx and a readable error, and keeps 
   expect(rolled.rows[0].n).toBe(acceptedTotal)
 }, 120_000)
 
-it('rejects a body over 1 MiB and a string of megabytes with 413', async () => {
+it('rejects a body over 1 MiB and a string of megabytes with 413, on both ways in', async () => {
   const big = new TextEncoder().encode(JSON.stringify({ events: [{ id: 'big', workflow_id: 'x'.repeat(2 * 1024 * 1024), step: 's', provider: 'p', model: 'm' }] }))
-  const res = await post(big)
-  expect(res.status).toBe(413)
-  expect((await res.json()).error.code).toBe('payload_too_large')
+  for (const via of ['route', 'fast'] as const) {
+    const res = await post(big, 'application/json', via)
+    expect(res.status, via).toBe(413)
+    expect((await res.json()).error.code).toBe('payload_too_large')
+  }
+})
+
+it('the fast path answers like the route: 401 without a valid key, 403 without the ingest scope, 415, and the same acceptance', async () => {
+  const readKey = (await createApiKey(orgId, { name: 'r', scopes: ['read'] })).key
+  const call = (auth: string, ct = 'application/json', body = '{"events":[{"id":"fast-1","workflow_id":"w","step":"s","provider":"openai","model":"gpt-4o-mini","tokens_in":5}]}') =>
+    fetch(`${fastUrl}/api/v1/events?ignored=1`, { method: 'POST', headers: { authorization: auth, 'content-type': ct }, body })
+  expect((await call('Bearer ol_nope')).status).toBe(401)
+  expect((await call('Basic abc')).status).toBe(401)
+  const forbidden = await call(`Bearer ${readKey}`)
+  expect(forbidden.status).toBe(403)
+  expect((await forbidden.json()).error.message).toMatch(/"ingest" scope/)
+  expect((await call(`Bearer ${key}`, 'text/plain')).status).toBe(415)
+  const ok = await call(`Bearer ${key}`)
+  expect(ok.status).toBe(202)
+  expect(await ok.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] })
+  const outcome = await fetch(`${fastUrl}/api/v1/outcomes`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"outcomes":[{"id":"o1","workflow_id":"w","accepted":"yes"}]}' })
+  expect(outcome.status).toBe(202)
+  expect((await outcome.json()).rejected[0].errors[0]).toMatch(/^accepted: /)
 })
