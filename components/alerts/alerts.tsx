@@ -4,6 +4,7 @@ import { useState } from 'react'
 import { Alert, Button, Card, Field, Kpi, Select, Skeleton } from '@/components/ui'
 import { useAck, useAlertList, useChannels, useMute, useMutes, useUnmute } from '@/components/alerts/queries'
 import { Channels } from '@/components/alerts/channels'
+import { DriftSettings } from '@/components/alerts/settings'
 import type { TAlert } from '@/lib/alerts'
 import { ALERT_KINDS } from '@/lib/alerts/detectors'
 import { ALERT_STATES } from '@/lib/alerts/schema'
@@ -24,7 +25,7 @@ const STATUS_STYLE: Record<string, string> = {
 }
 const STATE_LABEL: Record<string, string> = { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Recovered', muted: 'Muted' }
 
-export function Alerts({ org, canEdit, isAdmin }: { org: string; canEdit: boolean; isAdmin: boolean }) {
+export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: boolean; canConfigure: boolean }) {
   const [kind, setKind] = useState('')
   const [state, setState] = useState('')
   const list = useAlertList(org, { kind, state })
@@ -91,7 +92,9 @@ export function Alerts({ org, canEdit, isAdmin }: { org: string; canEdit: boolea
 
       <MutesCard org={org} canEdit={canEdit} />
 
-      <Channels org={org} canEdit={canEdit} isAdmin={isAdmin} />
+      <Channels org={org} canEdit={canConfigure} />
+
+      <DriftSettings org={org} canEdit={canConfigure} />
     </div>
   )
 }
