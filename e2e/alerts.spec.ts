@@ -59,6 +59,11 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
   const channel = page.getByTestId('channels').locator('li[data-channel="On-call hook"]')
   await expect(channel).toContainText(hookUrl)
   await expect(channel).toContainText('default')
+  // stored encrypted: neither the URL nor the secret is in the table in clear
+  const [stored] = await sql<{ url: string; secret: string }>(`SELECT c.url, c.secret FROM notification_channels c JOIN organizations o ON o.id = c.org_id WHERE o.slug = $1`, [org_slug])
+  expect(stored.url).toMatch(/^enc:v1:/)
+  expect(stored.secret).toMatch(/^enc:v1:/)
+  expect(JSON.stringify(stored)).not.toContain(secret)
 
   // Send test: through the workers' notifications queue to the receiver; the log shows the response code.
   await channel.getByRole('button', { name: 'Send a test to On-call hook' }).click()
@@ -126,4 +131,62 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
 
   const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM alert_mutes m JOIN organizations o ON o.id = m.org_id WHERE o.slug = $1 AND m.until > now() + interval '6 days'`, [org_slug])
   expect(n).toBe(1)
+})
+
+test('drift detector settings: admins edit with the keyboard and field errors; a viewer reads them and sees webhook URLs cut to their host', async ({ page, request, consoleErrors }) => {
+  const stamp = Date.now()
+  const email = `drift-settings-${stamp}@example.com`
+  const { org_slug } = await (await request.post('/api/auth/signup', { data: { org_name: `Drift settings ${stamp}`, email, password: 'drift-password-1' } })).json()
+  await apiSignIn(page.request, email, 'drift-password-1')
+  const hook = await page.request.post(`/api/v1/channels?org=${org_slug}`, { data: { name: 'Private hook', type: 'webhook', url: 'http://hook-user:pa55@127.0.0.1:9/services/T0/secret-path?token=abc' } })
+  expect(hook.status()).toBe(201)
+
+  await page.goto(`/${org_slug}/alerts`)
+  const form = page.getByRole('form', { name: 'Drift detector settings' })
+  const tokens = form.getByRole('group', { name: 'Tokens per call growth' })
+  const margin = tokens.getByLabel('Rise over the 4-week baseline (%)')
+  const calls = tokens.getByLabel('Calls needed in each window (calls)')
+  await expect(margin).toHaveValue('50')
+  await expect(calls).toHaveValue('10')
+  await expect(form.getByRole('group', { name: 'Cost per outcome drift' }).getByLabel('Rise over the 4-week baseline (%)')).toHaveValue('25')
+
+  // A bad value: the server's reason under the field, nothing saved.
+  await margin.fill('30')
+  await calls.fill('0')
+  await calls.press('Enter')
+  await expect(tokens.getByRole('alert')).toHaveText('must be at least 1')
+  await expect(calls).toHaveAttribute('aria-invalid', 'true')
+  expect(consoleErrors).toEqual([expect.stringContaining('status of 400')])
+  consoleErrors.splice(0) // the browser logs the expected 400 itself
+  expect(await sql(`SELECT 1 FROM alert_settings s JOIN organizations o ON o.id = s.org_id WHERE o.slug = $1`, [org_slug])).toHaveLength(0)
+
+  await calls.fill('12')
+  await calls.press('Enter')
+  await expect(form.getByRole('status')).toHaveText('Saved. The next evaluation uses these settings.')
+  const [{ config }] = await sql<{ config: Record<string, unknown> }>(`SELECT s.config FROM alert_settings s JOIN organizations o ON o.id = s.org_id WHERE o.slug = $1`, [org_slug])
+  expect(config).toMatchObject({ tokens_per_call_margin: 0.3, min_calls: 12, cost_per_outcome_margin: 0.25 })
+  await page.reload()
+  await expect(margin).toHaveValue(String(Number(config.tokens_per_call_margin) * 100))
+  await expect(calls).toHaveValue('12')
+  // an admin sees the whole URL of the webhook
+  await expect(page.getByTestId('channels').locator('li[data-channel="Private hook"] [data-channel-target]')).toHaveText('http://hook-user:pa55@127.0.0.1:9/services/T0/secret-path?token=abc')
+
+  // The same member as a viewer: the settings as text, no form; the webhook's host only, no secret hint, no buttons that change anything.
+  await sql(`UPDATE memberships m SET role = 'viewer' FROM organizations o WHERE o.id = m.org_id AND o.slug = $1`, [org_slug])
+  await page.reload()
+  await expect(page.getByRole('heading', { name: 'Drift detector settings' })).toBeVisible()
+  await expect(page.getByRole('form', { name: 'Drift detector settings' })).toHaveCount(0)
+  const read = page.getByTestId('drift-settings')
+  await expect(read.locator('[data-setting="tokens_per_call_margin"] dd')).toHaveText('30%')
+  await expect(read.locator('[data-setting="min_calls"] dd')).toHaveText('12 calls')
+  const channel = page.getByTestId('channels').locator('li[data-channel="Private hook"]')
+  await expect(channel.locator('[data-channel-target]')).toHaveText('http://127.0.0.1:9/…')
+  await expect(channel).not.toContainText('secret-path')
+  await expect(channel).not.toContainText('pa55')
+  await expect(channel).toContainText('only admins and engineers see the whole URL')
+  await expect(channel.getByRole('button', { name: /Send a test|Rotate|Delete/ })).toHaveCount(0)
+  await expect(page.getByRole('form', { name: 'New channel' })).toHaveCount(0)
+  const asViewer = await (await page.request.get(`/api/v1/channels?org=${org_slug}`)).json()
+  expect(asViewer.channels[0]).toMatchObject({ url: 'http://127.0.0.1:9/…', url_redacted: true, secret_hint: null })
+  expect((await page.request.put(`/api/v1/alerts/settings?org=${org_slug}`, { data: { min_calls: 5 } })).status()).toBe(403)
 })

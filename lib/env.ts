@@ -29,10 +29,26 @@ const ZEnv = z.object({
   /** Tries per notification (alert × channel) before it is logged as failed; waits double from NOTIFICATION_BACKOFF_MS. */
   NOTIFICATION_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   NOTIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+  /**
+   * Webhook URLs that resolve to loopback, private, link-local or cloud-metadata addresses are refused (SSRF),
+   * when a channel is made and again on every delivery. Set to true only where receivers are local on purpose (tests, demo).
+   */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
+  /**
+   * Encrypts notification channels' secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64.
+   * Without it the key is derived from NEXTAUTH_SECRET (HKDF), so changing that secret then makes stored channel secrets unreadable.
+   */
+  CHANNEL_SECRETS_KEY: z.string().refine((k) => keyBytes(k) !== null, 'must be 32 bytes: 64 hex characters or base64').optional(),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 })
 export type TEnv = z.infer<typeof ZEnv>
+
+/** A 32-byte key from 64 hex characters or base64(url); null when it is neither. */
+export function keyBytes(k: string): Buffer | null {
+  const b = /^[0-9a-f]{64}$/i.test(k) ? Buffer.from(k, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(k) ? Buffer.from(k, 'base64') : null
+  return b && b.length === 32 ? b : null
+}
 
 let cached: TEnv | undefined
 

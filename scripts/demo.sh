@@ -14,6 +14,8 @@ mkdir -p .demo
 [ -s .demo/nextauth-secret ] || node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))" > .demo/nextauth-secret
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-$(cat .demo/nextauth-secret)}"
 export NEXTAUTH_URL="${NEXTAUTH_URL:-http://localhost:$PORT}"
+# The demo runs on one machine: let its webhook channels reach receivers on it (production refuses private targets).
+export WEBHOOK_ALLOW_PRIVATE_TARGETS="${WEBHOOK_ALLOW_PRIVATE_TARGETS:-true}"
 
 log "applying migrations…"
 npx prisma migrate deploy >&2

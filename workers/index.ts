@@ -8,6 +8,7 @@ import { repriceProcessor } from '@/workers/processors/reprice'
 import { budgetsProcessor } from '@/workers/processors/budgets'
 import { notificationsProcessor } from '@/workers/processors/notifications'
 import { reconcileOnce } from '@/workers/reconciler'
+import { sealPlainChannelSecrets } from '@/lib/notifications/channels'
 import { hostname } from 'node:os'
 
 // Registers every processor; concurrency from the environment; clean shutdown on SIGTERM/SIGINT.
@@ -42,6 +43,10 @@ async function reconcile() {
 }
 void beat()
 void reconcile()
+// Channel URLs and secrets stored before they were encrypted at rest are sealed once (a no-op afterwards).
+void sealPlainChannelSecrets()
+  .then((n) => n && console.log(`[worker] sealed the URL and secret of ${n} notification channel(s)`))
+  .catch((e) => console.error(`[worker] could not seal channel secrets: ${(e as Error).message}`))
 const timers = [setInterval(beat, 5_000), setInterval(reconcile, Math.max(1000, Math.floor((env.RECONCILE_AFTER_SECONDS * 1000) / 2)))]
 console.log(`[worker] ${workerId} started: queues ${workers.map((w) => w.name).join(', ')}, concurrency ${env.WORKER_CONCURRENCY}`)
 

@@ -2,10 +2,11 @@
 import Link from 'next/link'
 import { useState } from 'react'
 import { Alert, Button, Card, Field, Kpi, Select, Skeleton } from '@/components/ui'
-import { useAck, useAlertList, useChannels, useMute, useMutes, useUnmute } from '@/components/alerts/queries'
+import { useAck, useAlertList, useAlertSettings, useChannels, useMute, useMutes, useUnmute } from '@/components/alerts/queries'
 import { Channels } from '@/components/alerts/channels'
+import { DriftSettings } from '@/components/alerts/settings'
 import type { TAlert } from '@/lib/alerts'
-import { ALERT_KINDS } from '@/lib/alerts/detectors'
+import { ALERT_KINDS, DEFAULT_DRIFT_CONFIG } from '@/lib/alerts/detectors'
 import { ALERT_STATES } from '@/lib/alerts/schema'
 import { alertPath, alertStatus, KIND_LABEL, LINK_LABEL } from '@/lib/alerts/view'
 
@@ -24,13 +25,15 @@ const STATUS_STYLE: Record<string, string> = {
 }
 const STATE_LABEL: Record<string, string> = { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Recovered', muted: 'Muted' }
 
-export function Alerts({ org, canEdit, isAdmin }: { org: string; canEdit: boolean; isAdmin: boolean }) {
+export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: boolean; canConfigure: boolean }) {
   const [kind, setKind] = useState('')
   const [state, setState] = useState('')
   const list = useAlertList(org, { kind, state })
   const open = useAlertList(org, { state: 'open' })
   const mutes = useMutes(org)
   const channels = useChannels(org)
+  const drift = useAlertSettings(org).data?.settings ?? DEFAULT_DRIFT_CONFIG
+  const pct = (v: number) => `${Number((v * 100).toFixed(2))}%`
   const rows = list.data?.alerts ?? null
   const filtered = !!kind || !!state
 
@@ -80,7 +83,7 @@ export function Alerts({ org, canEdit, isAdmin }: { org: string; canEdit: boolea
               <p>No alerts yet. They appear here within a minute of what fires them:</p>
               <ul className="list-disc space-y-1 pl-5">
                 <li>a budget crossing one of its thresholds: <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/budgets`}>create a budget</Link>;</li>
-                <li>a workflow whose cost per accepted outcome rises 25% over its 4-week baseline (send outcomes to <code>POST /api/v1/outcomes</code>), or a step whose input tokens per call grow 50% over its baseline;</li>
+                <li>a workflow whose cost per accepted outcome rises {pct(drift.cost_per_outcome_margin)} over its 4-week baseline (send outcomes to <code>POST /api/v1/outcomes</code>), or a step whose input tokens per call grow {pct(drift.tokens_per_call_margin)} over its baseline (settings below);</li>
                 <li>a model without a price, and an hour whose spend is far above the same hour on previous weeks.</li>
               </ul>
               <p>Add a channel below to be told by webhook or email.</p>
@@ -91,7 +94,9 @@ export function Alerts({ org, canEdit, isAdmin }: { org: string; canEdit: boolea
 
       <MutesCard org={org} canEdit={canEdit} />
 
-      <Channels org={org} canEdit={canEdit} isAdmin={isAdmin} />
+      <Channels org={org} canEdit={canConfigure} />
+
+      <DriftSettings org={org} canEdit={canConfigure} />
     </div>
   )
 }

@@ -2,13 +2,15 @@
 import { Fragment, useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Select, Skeleton } from '@/components/ui'
-import { useChannels, useCreateChannel, useDeleteChannel, useDeliveries, useRevealSecret, useSendTest } from '@/components/alerts/queries'
+import { useChannels, useCreateChannel, useDeleteChannel, useDeliveries, useRotateSecret, useSendTest } from '@/components/alerts/queries'
 import type { TChannel } from '@/lib/notifications/channels'
 import { formatMs } from '@/lib/format'
 
 // Where alerts go: webhooks (signed, retried, logged) and email (through the
 // SMTP server the workers are configured with), each with "send test" and its
-// delivery log.
+// delivery log. Admins and engineers manage them and see a webhook's whole URL;
+// other members see its host only. A signing secret is shown once, when the
+// webhook is added or its secret rotated.
 
 const WHEN = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
 const when = (iso: string) => `${WHEN.format(new Date(iso))} UTC`
@@ -18,7 +20,7 @@ const STATUS_STYLE: Record<string, string> = {
   failed: 'bg-red-50 text-red-800 ring-red-200',
 }
 
-export function Channels({ org, canEdit, isAdmin }: { org: string; canEdit: boolean; isAdmin: boolean }) {
+export function Channels({ org, canEdit }: { org: string; canEdit: boolean }) {
   const channels = useChannels(org)
   const rows = channels.data?.channels ?? null
   return (
@@ -31,19 +33,19 @@ export function Channels({ org, canEdit, isAdmin }: { org: string; canEdit: bool
       {rows ? (
         rows.length ? (
           <ul className="divide-y divide-slate-100" data-testid="channels">
-            {rows.map((c) => <ChannelRow key={c.id} org={org} c={c} canEdit={canEdit} isAdmin={isAdmin} />)}
+            {rows.map((c) => <ChannelRow key={c.id} org={org} c={c} canEdit={canEdit} />)}
           </ul>
-        ) : <p className="text-sm text-slate-600">No channel yet: alerts are listed here only. {canEdit ? 'Add a webhook or email addresses below.' : 'An admin, engineer or finance member can add one.'}</p>
+        ) : <p className="text-sm text-slate-600">No channel yet: alerts are listed here only. {canEdit ? 'Add a webhook or email addresses below.' : 'An admin or engineer can add one.'}</p>
       ) : <Skeleton className="h-16" />}
       {canEdit && <ChannelForm org={org} />}
     </Card>
   )
 }
 
-function ChannelRow({ org, c, canEdit, isAdmin }: { org: string; c: TChannel; canEdit: boolean; isAdmin: boolean }) {
+function ChannelRow({ org, c, canEdit }: { org: string; c: TChannel; canEdit: boolean }) {
   const test = useSendTest(org)
   const del = useDeleteChannel(org)
-  const reveal = useRevealSecret(org)
+  const rotate = useRotateSecret(org)
   const [showLog, setShowLog] = useState(false)
   return (
     <li className="space-y-2 py-3" data-channel={c.name}>
@@ -51,7 +53,7 @@ function ChannelRow({ org, c, canEdit, isAdmin }: { org: string; c: TChannel; ca
         <span className="font-medium text-slate-900">{c.name}</span>
         <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{c.type}</span>
         {c.is_default && <span className="rounded bg-brand-50 px-1.5 py-0.5 text-xs text-brand-700">default</span>}
-        <span className="min-w-0 truncate text-slate-600">{c.type === 'webhook' ? c.url : c.emails.join(', ')}</span>
+        <span className="min-w-0 truncate text-slate-600" data-channel-target title={c.url_redacted ? 'Only admins and engineers see the whole URL' : undefined}>{c.type === 'webhook' ? c.url : c.emails.join(', ')}</span>
         {c.last_delivery && (
           <span className={`rounded px-1.5 py-0.5 text-xs ring-1 ${STATUS_STYLE[c.last_delivery.status]}`} data-last-delivery={c.last_delivery.status}>
             last: {c.last_delivery.status}{c.last_delivery.status_code ? ` (${c.last_delivery.status_code})` : ''}
@@ -60,13 +62,22 @@ function ChannelRow({ org, c, canEdit, isAdmin }: { org: string; c: TChannel; ca
         <span className="ml-auto flex flex-wrap gap-2">
           {canEdit && <Button variant="secondary" className="px-2 py-1 text-xs" disabled={test.isPending} onClick={() => { setShowLog(true); test.mutate(c.id) }} aria-label={`Send a test to ${c.name}`}>{test.isPending ? 'Sending…' : 'Send test'}</Button>}
           <Button variant="secondary" className="px-2 py-1 text-xs" aria-expanded={showLog} onClick={() => setShowLog(!showLog)} aria-label={`Delivery log of ${c.name}`}>{showLog ? 'Hide log' : 'Delivery log'}</Button>
-          {isAdmin && c.type === 'webhook' && <Button variant="secondary" className="px-2 py-1 text-xs" onClick={() => reveal.mutate(c.id)} aria-label={`Show the signing secret of ${c.name}`}>Show secret</Button>}
+          {canEdit && c.type === 'webhook' && <Button variant="secondary" className="px-2 py-1 text-xs" disabled={rotate.isPending} onClick={() => rotate.mutate(c.id)} aria-label={`Rotate the signing secret of ${c.name}`}>Rotate secret</Button>}
           {canEdit && <Button variant="danger" className="px-2 py-1 text-xs" disabled={del.isPending} onClick={() => del.mutate(c.id)} aria-label={`Delete the channel ${c.name}`}>Delete</Button>}
         </span>
       </div>
-      {c.type === 'webhook' && <p className="text-xs text-slate-500">Signing secret {c.secret_hint}: check the <code>Outlay-Signature</code> header (README, Webhooks).</p>}
-      {reveal.data && <p className="text-xs" role="status">Secret: <code className="rounded bg-slate-100 px-1 font-mono" data-testid="revealed-secret">{reveal.data.secret}</code></p>}
-      {(test.error || del.error || reveal.error) && <Alert>{(test.error ?? del.error ?? reveal.error)!.message}</Alert>}
+      {c.type === 'webhook' && (
+        <p className="text-xs text-slate-500">
+          {c.url_redacted ? 'Signed with HMAC-SHA256; only admins and engineers see the whole URL.' : <>Signing secret {c.secret_hint} (stored encrypted, shown only when made): check the <code>Outlay-Signature</code> header (README, Webhooks).</>}
+        </p>
+      )}
+      {rotate.data?.secret && (
+        <div className="space-y-1 rounded-md border border-emerald-200 bg-emerald-50 p-3" role="status">
+          <p className="text-xs font-medium text-emerald-900">New signing secret for “{c.name}”, shown once: give it to the receiver now. The old one no longer signs.</p>
+          <code data-testid="rotated-secret" className="block overflow-x-auto rounded bg-white px-2 py-1 font-mono text-xs">{rotate.data.secret}</code>
+        </div>
+      )}
+      {(test.error || del.error || rotate.error) && <Alert>{(test.error ?? del.error ?? rotate.error)!.message}</Alert>}
       {showLog && <DeliveryLog org={org} channel={c} />}
     </li>
   )
@@ -159,7 +170,7 @@ function ChannelForm({ org }: { org: string }) {
       {other && <p role="alert" className="mt-2 text-sm text-red-700">{other}</p>}
       {created && (
         <div className="mt-4 space-y-1 rounded-md border border-emerald-200 bg-emerald-50 p-4" role="status">
-          <p className="text-sm font-medium text-emerald-900">Webhook “{created.name}” added. Its signing secret, shown once here (admins can show it again):</p>
+          <p className="text-sm font-medium text-emerald-900">Webhook “{created.name}” added. Its signing secret, shown once here: copy it to the receiver now (it is stored encrypted and never shown again; “Rotate secret” makes a new one).</p>
           <code data-testid="new-channel-secret" className="block overflow-x-auto rounded bg-white px-3 py-2 font-mono text-sm">{created.secret}</code>
         </div>
       )}

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
 import type { TAlert, TAlertMute } from '@/lib/alerts'
 import type { TChannel, TDelivery } from '@/lib/notifications/channels'
+import type { TDriftConfig } from '@/lib/alerts/detectors'
 
 const q = (org: string, extra: Record<string, string | undefined> = {}) => {
   const p = new URLSearchParams({ org })
@@ -14,6 +15,7 @@ export const alertsQueries = {
   all: (org: string) => ['alerts', org] as const,
   list: (org: string, f: { kind?: string; state?: string }) => [...alertsQueries.all(org), 'list', f] as const,
   mutes: (org: string) => [...alertsQueries.all(org), 'mutes'] as const,
+  settings: (org: string) => [...alertsQueries.all(org), 'settings'] as const,
 }
 export const channelQueries = {
   all: (org: string) => ['channels', org] as const,
@@ -67,4 +69,17 @@ export const useCreateChannel = (org: string) =>
   useChannelMutation(org, (body: Record<string, unknown>) => apiFetch<{ channel: TChannel; secret: string | null }>(`/api/v1/channels?${q(org)}`, { method: 'POST', body: JSON.stringify(body) }))
 export const useDeleteChannel = (org: string) => useChannelMutation(org, (id: string) => apiFetch<void>(`/api/v1/channels/${id}?${q(org)}`, { method: 'DELETE' }))
 export const useSendTest = (org: string) => useChannelMutation(org, (id: string) => apiFetch<{ delivery: TDelivery }>(`/api/v1/channels/${id}/test?${q(org)}`, { method: 'POST' }))
-export const useRevealSecret = (org: string) => useMutation({ mutationFn: (id: string) => apiFetch<{ secret: string }>(`/api/v1/channels/${id}/secret?${q(org)}`) })
+export const useRotateSecret = (org: string) =>
+  useChannelMutation(org, (id: string) => apiFetch<{ channel: TChannel; secret: string | null }>(`/api/v1/channels/${id}?${q(org)}`, { method: 'PATCH', body: JSON.stringify({ rotate_secret: true }) }))
+
+export function useAlertSettings(org: string) {
+  return useQuery({ queryKey: alertsQueries.settings(org), queryFn: ({ signal }) => apiFetch<{ settings: TDriftConfig }>(`/api/v1/alerts/settings?${q(org)}`, { signal }) })
+}
+
+export function useUpdateAlertSettings(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) => apiFetch<{ settings: TDriftConfig }>(`/api/v1/alerts/settings?${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
+    onSuccess: (r) => qc.setQueryData(alertsQueries.settings(org), r),
+  })
+}

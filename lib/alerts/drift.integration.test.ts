@@ -12,6 +12,7 @@ import { POST as postEvents } from '@/app/api/v1/events/route'
 import { POST as postOutcomes } from '@/app/api/v1/outcomes/route'
 import { GET as getAlerts } from '@/app/api/v1/alerts/route'
 import { GET as getSettings, PUT as putSettings } from '@/app/api/v1/alerts/settings/route'
+import { settingsForm, settingsPatch } from '@/lib/alerts/settings-view'
 
 // Each drift detector fires once on data pushed through the ingest API (so
 // the rollups hold it), at an injected clock, and recovers when its condition
@@ -123,7 +124,7 @@ describe('drift detectors on the rollups', () => {
     const bad = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: { tokens_per_call_margin: -1, anomaly_min_usd: 'x', z: 1 } }))
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.details.errors).toEqual([
-      'tokens_per_call_margin: must be at least 0', 'anomaly_min_usd: must be a USD amount of at least 0 with at most 6 decimal places', 'z: unknown field',
+      'tokens_per_call_margin: must be at least 0 (0%)', 'anomaly_min_usd: must be a USD amount of at least 0 with at most 6 decimal places', 'z: unknown field',
     ])
     expect((await putSettings(apiRequest('/api/v1/alerts/settings', { key: readKey, method: 'PUT', body: {} }))).status).toBe(403)
     const put = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: { cost_per_outcome_margin: 5, tokens_per_call_margin: 5 } }))
@@ -135,5 +136,20 @@ describe('drift detectors on the rollups', () => {
     const week16 = (await listAlerts(orgId)).filter((a) => a.period_start === '2026-11-16T00:00:00.000Z')
     expect(week16.map((a) => [a.kind, a.resolved_at !== null]).sort()).toEqual([['cost_per_outcome_drift', true], ['tokens_per_call_growth', true]])
     expect((await listAlerts(orgId, { kind: ['spend_anomaly'] }))[0].resolved_at).toBeNull()
+  })
+
+  it('the Alerts page form round-trips: percents in, fractions stored, each bad field named', async () => {
+    const current = (await (await getSettings(apiRequest('/api/v1/alerts/settings', { key: readKey }))).json()).settings
+    const form = { ...settingsForm(current), tokens_per_call_margin: '30', min_calls: '', anomaly_z: 'high' }
+    const bad = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: settingsPatch(form) }))
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.details.errors).toEqual(['min_calls: must be a whole number', 'anomaly_z: must be a number'])
+    const ok = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: settingsPatch({ ...form, min_calls: '12', anomaly_z: '4' }) }))
+    expect(ok.status).toBe(200)
+    const saved = (await ok.json()).settings
+    expect(saved).toEqual({ ...current, tokens_per_call_margin: 0.3, min_calls: 12, anomaly_z: 4 })
+    expect(settingsForm(saved).tokens_per_call_margin).toBe('30')
+    const [row] = (await pool().query(`SELECT config FROM alert_settings WHERE org_id = $1`, [orgId])).rows
+    expect(row.config).toMatchObject({ tokens_per_call_margin: 0.3, min_calls: 12, anomaly_z: 4 })
   })
 })

@@ -26,9 +26,9 @@ export type TMuteBody = z.infer<typeof ZMuteBody>
 
 /** PUT /api/v1/alerts/settings: the drift detectors' settings to change (the rest keep their values). */
 export const ZDriftSettingsPatch = z.strictObject({
-  cost_per_outcome_margin: z.number({ error: 'must be a number (0.25 = 25% above the baseline)' }).min(0, 'must be at least 0').max(10, 'must be at most 10'),
+  cost_per_outcome_margin: z.number({ error: 'must be a number (0.25 = 25% above the baseline)' }).min(0, 'must be at least 0 (0%)').max(10, 'must be at most 10 (1000%)'),
   min_outcomes: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'),
-  tokens_per_call_margin: z.number({ error: 'must be a number (0.5 = 50% above the baseline)' }).min(0, 'must be at least 0').max(100, 'must be at most 100'),
+  tokens_per_call_margin: z.number({ error: 'must be a number (0.5 = 50% above the baseline)' }).min(0, 'must be at least 0 (0%)').max(100, 'must be at most 100 (10000%)'),
   min_calls: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'),
   anomaly_z: z.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(100, 'must be at most 100'),
   anomaly_min_usd: z.union([z.string(), z.number()], { error: 'must be a decimal string or number' }).transform((v, ctx) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { alertPath, alertStatus } from './view'
+import { SETTINGS_FIELDS, settingsForm, settingsPatch, settingText } from './settings-view'
 
 describe('alertPath', () => {
   it('links each alert to the page that explains it', () => {
@@ -20,5 +21,21 @@ describe('alertStatus', () => {
     expect(alertStatus({ ...a, acknowledged_at: 'x' })).toBe('acknowledged')
     expect(alertStatus({ ...a, acknowledged_at: 'x', muted_until: 'y' })).toBe('muted')
     expect(alertStatus({ ...a, muted: true, resolved_at: 'z' })).toBe('resolved')
+  })
+})
+
+describe('drift settings form', () => {
+  const cfg = { cost_per_outcome_margin: 0.25, min_outcomes: 5, tokens_per_call_margin: 0.07, min_calls: 10, anomaly_z: 3.5, anomaly_min_usd: '1', anomaly_min_weeks: 3 }
+  it('shows margins in percent without float noise, and values with their units', () => {
+    expect(settingsForm(cfg)).toEqual({ cost_per_outcome_margin: '25', min_outcomes: '5', tokens_per_call_margin: '7', min_calls: '10', anomaly_z: '3.5', anomaly_min_usd: '1', anomaly_min_weeks: '3' })
+    const text = Object.fromEntries(SETTINGS_FIELDS.map((f) => [f.key, settingText(f, cfg)]))
+    expect(text).toEqual({ cost_per_outcome_margin: '25%', min_outcomes: '5 outcomes', tokens_per_call_margin: '7%', min_calls: '10 calls', anomaly_z: '3.5', anomaly_min_usd: '$1.00', anomaly_min_weeks: '3 weeks' })
+  })
+  it('sends fractions for percents, numbers for counts, and text the server will name as wrong', () => {
+    expect(settingsPatch({ ...settingsForm(cfg), cost_per_outcome_margin: '33.3', min_calls: ' 12 ', anomaly_min_usd: '2.50' }))
+      .toEqual({ cost_per_outcome_margin: 0.333, min_outcomes: 5, tokens_per_call_margin: 0.07, min_calls: 12, anomaly_z: 3.5, anomaly_min_usd: '2.50', anomaly_min_weeks: 3 })
+    const bad = settingsPatch({ ...settingsForm(cfg), min_outcomes: '', anomaly_z: 'high' })
+    expect(bad.min_outcomes).toBe('')
+    expect(bad.anomaly_z).toBe('high')
   })
 })

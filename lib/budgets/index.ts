@@ -7,6 +7,7 @@ import { checkChannelIds } from '@/lib/notifications/channels'
 import { ZBudgetCreate, type TBudgetCreate, type TBudgetPatch } from '@/lib/budgets/schema'
 import { burnDown, type TBurnGranularity, type TBurnPoint } from '@/lib/budgets/burn-down'
 import { stateHistory, type TStateChange } from '@/lib/budgets/enforce'
+import { measureBudgets } from '@/lib/budgets/measure'
 
 // Budgets (PRODUCT.md "Budgets and alerts"): stored per organization, measured
 // on the hourly rollups at read time. The organization id is in every statement.
@@ -61,8 +62,9 @@ export async function listBudgetRules(orgId: string): Promise<TBudget[]> {
   return r.rows.map(toBudget)
 }
 
+/** Every budget measured, in a number of queries bounded by the scope shapes, not by the budgets (lib/budgets/measure.ts). */
 export async function listBudgets(orgId: string, now = new Date()): Promise<TBudgetView[]> {
-  return Promise.all((await listBudgetRules(orgId)).map((b) => measureBudget(orgId, b, now)))
+  return measureBudgets(orgId, await listBudgetRules(orgId), now)
 }
 
 export async function getBudget(orgId: string, id: string): Promise<TBudget> {

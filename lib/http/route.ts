@@ -16,6 +16,8 @@ export type TOrgContext = {
   orgId: string
   via: 'api_key' | 'session'
   role: Role | null // null for API keys
+  /** an API key's scopes; empty for sessions */
+  scopes: readonly string[]
   userId: string | null
   defaultEnvironment: string | null
   /** The organization's ingest limit (events/s), when set; API keys only. */
@@ -46,7 +48,7 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   const auth = req.headers.get('authorization')
   if (auth) {
     const key = await keyFromAuthorization(auth, scope)
-    return { orgId: key.orgId, via: 'api_key', role: null, userId: null, defaultEnvironment: key.defaultEnvironment, ingestRateLimit: key.ingestRateLimit }
+    return { orgId: key.orgId, via: 'api_key', role: null, scopes: key.scopes, userId: null, defaultEnvironment: key.defaultEnvironment, ingestRateLimit: key.ingestRateLimit }
   }
   if (!permission) throw unauthorized(`Send "Authorization: Bearer <api key>" with the "${scope}" scope`)
   const user = await sessionUser()
@@ -60,7 +62,7 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   }
   if (!membership) throw forbidden('You are not a member of this organization')
   if (!can(membership.role, permission)) throw forbidden(`Your role (${membership.role}) does not allow ${permission}`)
-  return { orgId: membership.org.id, via: 'session', role: membership.role, userId: user.id, defaultEnvironment: null, ingestRateLimit: null }
+  return { orgId: membership.org.id, via: 'session', role: membership.role, scopes: [], userId: user.id, defaultEnvironment: null, ingestRateLimit: null }
 }
 
 export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(handler: THandler<Q>, opts: TOptions<Q>) {

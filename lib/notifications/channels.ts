@@ -1,23 +1,41 @@
+import { randomUUID } from 'node:crypto'
 import type { PoolClient } from 'pg'
 import { pool } from '@/lib/db'
 import { badRequest, notFound } from '@/lib/errors'
 import { env } from '@/lib/env'
 import { enqueueNotifications } from '@/lib/queues'
 import { generateSecret } from '@/lib/notifications/sign'
+import { isSealed, redactUrl, seal, sealNullable, tryOpen } from '@/lib/notifications/secrets'
+import { webhookTargetProblem } from '@/lib/notifications/ssrf'
+import { can } from '@/lib/auth/permissions'
+import type { Role } from '@/generated/prisma/enums'
 import type { TChannelCreate, TChannelPatch, TChannelType } from '@/lib/notifications/schema'
 
 // Notification channels of an organization and their delivery log. The
 // organization id is in every statement; a delivery is loaded by organization,
-// channel and id together.
+// channel and id together. A webhook's URL and signing secret are stored sealed
+// (lib/notifications/secrets.ts); readers without `reveal` (members other than
+// admins and engineers, read-only keys) get the URL's scheme and host only and
+// no hint of the secret, which is answered once, when made or rotated.
+
+/** Who sees a webhook's whole URL and its secret's hint. */
+export type TChannelView = { reveal: boolean }
+
+/** Admins and engineers (alerts.configure), and API keys that may write, see whole URLs; everyone else a redacted view. */
+export const channelViewOf = (org: { role: Role | null; scopes: readonly string[] }): TChannelView =>
+  ({ reveal: org.role ? can(org.role, 'alerts.configure') : org.scopes.includes('write') })
 
 export type TChannel = {
   id: string
   name: string
   type: TChannelType
+  /** the whole URL for admins and engineers; for other readers only its scheme and host ("https://hooks.example.com/…") */
   url: string | null
+  /** whether `url` is cut to its host for this reader */
+  url_redacted: boolean
   emails: string[]
   is_default: boolean
-  /** the secret's last four characters, so an admin can tell which one a receiver holds */
+  /** the secret's last four characters (admins and engineers only), so they can tell which one a receiver holds */
   secret_hint: string | null
   created_at: string
   updated_at: string
@@ -47,9 +65,16 @@ const COLUMNS = `c.id::text, c.name, c.type, c.url, c.emails, c.is_default, c.se
 
 type TRow = { id: string; name: string; type: TChannelType; url: string | null; emails: string[]; is_default: boolean; secret: string | null; created_at: Date; updated_at: Date; last_delivery: { status: TDeliveryStatus; at: string; status_code: number | null } | null }
 
-function toChannel(r: TRow): TChannel {
+type TStored = Pick<TRow, 'id' | 'url' | 'secret'>
+
+function toChannel(orgId: string, r: TRow, view: TChannelView): TChannel {
+  // A value that does not open (the key changed) shows as null; its deliveries fail saying why.
+  const plainUrl = r.url === null ? null : tryOpen(r.url, { orgId, channelId: r.id, field: 'url' })
+  const secret = view.reveal && r.secret !== null ? tryOpen(r.secret, { orgId, channelId: r.id, field: 'secret' }) : null
+  const url = plainUrl === null || view.reveal ? plainUrl : redactUrl(plainUrl)
   return {
-    id: r.id, name: r.name, type: r.type, url: r.url, emails: r.emails, is_default: r.is_default, secret_hint: r.secret ? `…${r.secret.slice(-4)}` : null,
+    id: r.id, name: r.name, type: r.type, url, url_redacted: !view.reveal && url !== null, emails: r.emails, is_default: r.is_default,
+    secret_hint: view.reveal && secret ? `…${secret.slice(-4)}` : null,
     created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
     last_delivery: r.last_delivery ? { ...r.last_delivery, at: new Date(r.last_delivery.at).toISOString() } : null,
   }
@@ -57,39 +82,70 @@ function toChannel(r: TRow): TChannel {
 
 export const emailConfigured = () => !!env().SMTP_URL
 
-export async function listChannels(orgId: string): Promise<TChannel[]> {
+export async function listChannels(orgId: string, view: TChannelView): Promise<TChannel[]> {
   const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM notification_channels c WHERE c.org_id = $1 ORDER BY c.name, c.created_at`, [orgId])
-  return r.rows.map(toChannel)
+  return r.rows.map((x) => toChannel(orgId, x, view))
 }
 
-export async function getChannel(orgId: string, id: string): Promise<TChannel> {
+export async function getChannel(orgId: string, id: string, view: TChannelView): Promise<TChannel> {
   const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM notification_channels c WHERE c.org_id = $1 AND c.id = $2`, [orgId, id])
   if (!r.rows[0]) throw notFound(`No channel ${id} in this organization`)
-  return toChannel(r.rows[0])
+  return toChannel(orgId, r.rows[0], view)
 }
 
-/** A webhook's secret is answered here once; admins can read it again (revealSecret). */
+/** A webhook URL must reach a public host (lib/notifications/ssrf.ts): else a 400 naming the field. */
+async function checkTarget(url: string): Promise<void> {
+  const problem = await webhookTargetProblem(url)
+  if (problem) throw badRequest('Invalid channel', { errors: [`url: ${problem}`] })
+}
+
+/** A webhook's secret is answered here once (and by a rotation); it is never read back. */
 export async function createChannel(orgId: string, input: TChannelCreate): Promise<{ channel: TChannel; secret: string | null }> {
+  if (input.url) await checkTarget(input.url)
+  const id = randomUUID()
   const secret = input.type === 'webhook' ? generateSecret() : null
-  const r = await pool().query<{ id: string }>(
-    `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7) RETURNING id::text`,
-    [orgId, input.name, input.type, input.url ?? null, secret, input.emails ?? [], input.is_default],
+  await pool().query(
+    `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [id, orgId, input.name, input.type, sealNullable(input.url, { orgId, channelId: id, field: 'url' }), sealNullable(secret, { orgId, channelId: id, field: 'secret' }), input.emails ?? [], input.is_default],
   )
-  return { channel: await getChannel(orgId, r.rows[0].id), secret }
+  return { channel: await getChannel(orgId, id, { reveal: true }), secret }
 }
 
 export async function updateChannel(orgId: string, id: string, patch: TChannelPatch): Promise<{ channel: TChannel; secret: string | null }> {
-  const current = await getChannel(orgId, id)
+  const current = await getChannel(orgId, id, { reveal: false })
   if (patch.url !== undefined && current.type !== 'webhook') throw badRequest('Invalid channel', { errors: ['url: applies only to webhooks'] })
   if (patch.emails !== undefined && current.type !== 'email') throw badRequest('Invalid channel', { errors: ['emails: applies only to email channels'] })
   if (patch.rotate_secret && current.type !== 'webhook') throw badRequest('Invalid channel', { errors: ['rotate_secret: applies only to webhooks'] })
+  if (patch.url !== undefined) await checkTarget(patch.url)
   const secret = patch.rotate_secret ? generateSecret() : null
   await pool().query(
     `UPDATE notification_channels SET name = coalesce($3, name), url = coalesce($4, url), emails = coalesce($5, emails), is_default = coalesce($6, is_default),
        secret = coalesce($7, secret), updated_at = now() WHERE org_id = $1 AND id = $2`,
-    [orgId, id, patch.name ?? null, patch.url ?? null, patch.emails ?? null, patch.is_default ?? null, secret],
+    [orgId, id, patch.name ?? null, sealNullable(patch.url, { orgId, channelId: id, field: 'url' }), patch.emails ?? null, patch.is_default ?? null,
+      sealNullable(secret, { orgId, channelId: id, field: 'secret' })],
   )
-  return { channel: await getChannel(orgId, id), secret }
+  return { channel: await getChannel(orgId, id, { reveal: true }), secret }
+}
+
+/**
+ * Seal the URLs and secrets stored in plain text before encryption (the
+ * worker runs it at start; running it again finds nothing). A row changed
+ * meanwhile is left for the next run.
+ */
+export async function sealPlainChannelSecrets(): Promise<number> {
+  const r = await pool().query<{ org_id: string } & TStored>(
+    `SELECT org_id::text, id::text, url, secret FROM notification_channels WHERE url NOT LIKE 'enc:v1:%' OR secret NOT LIKE 'enc:v1:%'`,
+  )
+  let sealed = 0
+  for (const row of r.rows) {
+    const sealField = (v: string | null, field: 'url' | 'secret') => (v === null || isSealed(v) ? v : seal(v, { orgId: row.org_id, channelId: row.id, field }))
+    const u = await pool().query(
+      `UPDATE notification_channels SET url = $4, secret = $5 WHERE org_id = $1 AND id = $2 AND url IS NOT DISTINCT FROM $3 AND secret IS NOT DISTINCT FROM $6`,
+      [row.org_id, row.id, row.url, sealField(row.url, 'url'), sealField(row.secret, 'secret'), row.secret],
+    )
+    sealed += u.rowCount ?? 0
+  }
+  return sealed
 }
 
 /** Deleting a channel takes it off the budgets that named it. */
@@ -97,13 +153,6 @@ export async function deleteChannel(orgId: string, id: string): Promise<void> {
   const r = await pool().query(`DELETE FROM notification_channels WHERE org_id = $1 AND id = $2`, [orgId, id])
   if (r.rowCount === 0) throw notFound(`No channel ${id} in this organization`)
   await pool().query(`UPDATE budgets SET channel_ids = array_remove(channel_ids, $2::uuid) WHERE org_id = $1 AND $2::uuid = ANY(channel_ids)`, [orgId, id])
-}
-
-export async function revealSecret(orgId: string, id: string): Promise<string> {
-  const r = await pool().query<{ secret: string | null }>(`SELECT secret FROM notification_channels WHERE org_id = $1 AND id = $2`, [orgId, id])
-  if (!r.rows[0]) throw notFound(`No channel ${id} in this organization`)
-  if (!r.rows[0].secret) throw badRequest('Only webhooks have a signing secret')
-  return r.rows[0].secret
 }
 
 /** Budgets name channels by id: every id must be a channel of this organization. */
@@ -133,7 +182,7 @@ function toDelivery(r: Record<string, never>): TDelivery {
 
 /** The delivery log of a channel, newest first, with each attempt. */
 export async function listDeliveries(orgId: string, channelId: string, limit = 50): Promise<TDelivery[]> {
-  await getChannel(orgId, channelId)
+  await getChannel(orgId, channelId, { reveal: false })
   const r = await pool().query(`${DELIVERY_SELECT} WHERE d.org_id = $1 AND d.channel_id = $2 ORDER BY d.id DESC LIMIT $3`, [orgId, channelId, limit])
   return r.rows.map(toDelivery)
 }
@@ -146,7 +195,7 @@ export async function getDelivery(orgId: string, id: string): Promise<TDelivery>
 
 /** "Send test": a delivery with no alert, through the same queue, signature and log as a real one. */
 export async function sendTest(orgId: string, channelId: string): Promise<TDelivery> {
-  await getChannel(orgId, channelId)
+  await getChannel(orgId, channelId, { reveal: false })
   const r = await pool().query<{ id: string }>(`INSERT INTO notification_deliveries (org_id, channel_id) VALUES ($1, $2) RETURNING id::text`, [orgId, channelId])
   await enqueueNotifications([{ orgId, deliveryId: r.rows[0].id }])
   return getDelivery(orgId, r.rows[0].id)

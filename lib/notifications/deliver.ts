@@ -1,9 +1,13 @@
+import http from 'node:http'
+import https from 'node:https'
 import nodemailer from 'nodemailer'
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
 import { getAlert, type TAlert } from '@/lib/alerts'
 import { alertPath } from '@/lib/alerts/view'
 import { SIGNATURE_HEADER, signatureHeader } from '@/lib/notifications/sign'
+import { tryOpen, UNREADABLE } from '@/lib/notifications/secrets'
+import { guardedLookup, literalTargetProblem, UnsafeWebhookTarget } from '@/lib/notifications/ssrf'
 
 // One try of one delivery (queue "notifications", workers/processors/notifications.ts).
 // Safe to run twice: a delivery no longer pending is skipped, and an attempt is
@@ -18,20 +22,29 @@ export type TWebhookBody = {
   sent_at: string
 }
 
-type TTarget = { org_id: string; id: string; alert_id: string | null; status: string; type: 'webhook' | 'email'; url: string | null; secret: string | null; emails: string[]; channel_name: string; slug: string; org_name: string }
+type TTarget = {
+  org_id: string; id: string; alert_id: string | null; status: string; type: 'webhook' | 'email'; url: string | null; secret: string | null; emails: string[]; channel_name: string; slug: string; org_name: string
+  /** the stored URL or secret did not decrypt */
+  unreadable?: boolean
+}
 
 export type TTryResult = { outcome: 'delivered' | 'retry' | 'failed' | 'skipped'; status_code: number | null; error: string | null }
 
 const WEBHOOK_TIMEOUT_MS = 10_000
 
 async function loadTarget(orgId: string, deliveryId: string): Promise<TTarget | null> {
-  const r = await pool().query<TTarget>(
-    `SELECT d.org_id::text, d.id::text, d.alert_id::text, d.status, c.type, c.url, c.secret, c.emails, c.name AS channel_name, o.slug, o.name AS org_name
+  const r = await pool().query<TTarget & { channel_id: string }>(
+    `SELECT d.org_id::text, d.id::text, d.alert_id::text, d.status, d.channel_id::text, c.type, c.url, c.secret, c.emails, c.name AS channel_name, o.slug, o.name AS org_name
      FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id AND c.org_id = d.org_id JOIN organizations o ON o.id = d.org_id
      WHERE d.org_id = $1 AND d.id = $2`,
     [orgId, deliveryId],
   )
-  return r.rows[0] ?? null
+  const t = r.rows[0]
+  if (!t) return null
+  const ctx = { orgId: t.org_id, channelId: t.channel_id }
+  const url = t.url === null ? null : tryOpen(t.url, { ...ctx, field: 'url' })
+  const secret = t.secret === null ? null : tryOpen(t.secret, { ...ctx, field: 'secret' })
+  return { ...t, url, secret, unreadable: (t.url !== null && url === null) || (t.secret !== null && secret === null) }
 }
 
 export async function buildBody(t: TTarget, now: Date): Promise<TWebhookBody> {
@@ -43,17 +56,39 @@ export async function buildBody(t: TTarget, now: Date): Promise<TWebhookBody> {
   }
 }
 
-async function sendWebhook(t: TTarget, body: string, now: Date): Promise<{ ok: boolean; status_code: number | null; error: string | null }> {
-  try {
-    const res = await fetch(t.url!, {
-      method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      headers: { 'content-type': 'application/json', 'user-agent': 'Outlay-Webhooks/1', [SIGNATURE_HEADER]: signatureHeader(t.secret!, body, now), 'Outlay-Delivery': t.id, 'Outlay-Event': t.alert_id ? 'alert' : 'test' },
+type TSent = { ok: boolean; status_code: number | null; error: string | null; permanent?: boolean }
+
+/** POST the body and answer the status code; the connection goes only to an address guardedLookup checked (unless private targets are allowed). */
+function post(url: URL, body: string, headers: Record<string, string>, allowPrivate: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const literal = literalTargetProblem(url, allowPrivate)
+    if (literal) return reject(literal)
+    const req = (url.protocol === 'https:' ? https : http).request(url, {
+      method: 'POST', agent: false, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS), lookup: allowPrivate ? undefined : guardedLookup,
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    }, (res) => {
+      resolve(res.statusCode ?? 0)
+      res.destroy() // the answer's body is not read; redirects are not followed (a 3xx is a failed try)
     })
-    await res.body?.cancel().catch(() => undefined)
-    return { ok: res.status >= 200 && res.status < 300, status_code: res.status, error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}` }
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+export async function sendWebhook(t: Pick<TTarget, 'id' | 'url' | 'secret' | 'alert_id'>, body: string, now: Date, allowPrivate = env().WEBHOOK_ALLOW_PRIVATE_TARGETS): Promise<TSent> {
+  try {
+    const status = await post(new URL(t.url!), body, {
+      'content-type': 'application/json', 'user-agent': 'Outlay-Webhooks/1', [SIGNATURE_HEADER]: signatureHeader(t.secret!, body, now), 'Outlay-Delivery': t.id, 'Outlay-Event': t.alert_id ? 'alert' : 'test',
+    }, allowPrivate)
+    const ok = status >= 200 && status < 300
+    return { ok, status_code: status, error: ok ? null : `HTTP ${status}` }
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } }
-    return { ok: false, status_code: null, error: err.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s` : (err.cause?.code ?? err.cause?.message ?? err.message) }
+    const err = e as Error & { code?: string; cause?: Error }
+    // A private target is not retried: the same name would be refused again (and trying again is what a rebinding attack wants).
+    const unsafe = err instanceof UnsafeWebhookTarget ? err : err.cause instanceof UnsafeWebhookTarget ? err.cause : null
+    if (unsafe) return { ok: false, status_code: null, error: `refused: ${unsafe.message}`, permanent: true }
+    const timeout = err.name === 'TimeoutError' || err.name === 'AbortError' || err.cause?.name === 'TimeoutError'
+    return { ok: false, status_code: null, error: timeout ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s` : (err.code ?? err.message) }
   }
 }
 
@@ -66,7 +101,7 @@ export function emailText(b: TWebhookBody): { subject: string; text: string } {
   return { subject: `[Outlay] ${a.state === 'exceeded' ? 'Exceeded' : 'Alert'}: ${a.title}`.slice(0, 200), text: lines.join('\n') + '\n' }
 }
 
-async function sendEmail(t: TTarget, b: TWebhookBody): Promise<{ ok: boolean; status_code: number | null; error: string | null; permanent?: boolean }> {
+async function sendEmail(t: TTarget, b: TWebhookBody): Promise<TSent> {
   const url = env().SMTP_URL
   if (!url) return { ok: false, status_code: null, error: 'email is not configured: set SMTP_URL on the workers', permanent: true }
   const transport = nodemailer.createTransport(url)
@@ -88,9 +123,10 @@ export async function tryDelivery(orgId: string, deliveryId: string, attempt: nu
   if (!t || t.status !== 'pending') return { outcome: 'skipped', status_code: null, error: null }
   const body = await buildBody(t, now)
   const started = performance.now()
-  const sent = t.type === 'webhook' ? await sendWebhook(t, JSON.stringify(body), now) : await sendEmail(t, body)
+  const sent: TSent = t.unreadable ? { ok: false, status_code: null, error: `the channel's URL or secret ${UNREADABLE}`, permanent: true }
+    : t.type === 'webhook' ? await sendWebhook(t, JSON.stringify(body), now) : await sendEmail(t, body)
   const duration = Math.round(performance.now() - started)
-  const last = sent.ok || attempt >= maxAttempts || ('permanent' in sent && !!sent.permanent)
+  const last = sent.ok || attempt >= maxAttempts || !!sent.permanent
   const status = sent.ok ? 'delivered' : last ? 'failed' : 'pending'
   await pool().query(
     `INSERT INTO notification_attempts (org_id, delivery_id, attempt, status_code, ok, duration_ms, error, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -31,6 +31,8 @@ export async function useTestServices(name: string): Promise<{ databaseUrl: stri
     QUEUE_PREFIX: prefix,
     NEXTAUTH_SECRET: 'integration-test-secret-0123456789',
     RECONCILE_AFTER_SECONDS: '1',
+    // local HTTP receivers stand in for webhook endpoints (lib/notifications/ssrf.integration.test.ts turns it off)
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   })
   return { databaseUrl: dbUrl(dbName), prefix, dbName }
 }

@@ -1,5 +1,5 @@
 // GET/PUT /api/v1/alerts/settings — the drift detectors' settings (margins over the baselines, minimum counts,
-// anomaly threshold); GET: "read" key or any member; PUT (only the fields sent change): "write" key or alerts.write.
+// anomaly threshold); GET: "read" key or any member; PUT (only the fields sent change): "write" key or alerts.configure (admin, engineer).
 import { json, readJson, withOrg } from '@/lib/http/route'
 import { parseOrThrow } from '@/lib/validation'
 import { getDriftConfig, updateDriftConfig } from '@/lib/alerts'
@@ -9,5 +9,5 @@ export const GET = withOrg(async (_req, { org }) => json({ settings: await getDr
 
 export const PUT = withOrg(
   async (req, { org }) => json({ settings: await updateDriftConfig(org.orgId, parseOrThrow(ZDriftSettingsPatch, await readJson(req, 4096), 'Invalid alert settings')) }),
-  { scope: 'write', permission: 'alerts.write' },
+  { scope: 'write', permission: 'alerts.configure' },
 )

@@ -1,12 +1,12 @@
-// GET/PATCH/DELETE /api/v1/channels/:id — one channel; PATCH and DELETE need a "write" key or alerts.write (admin, engineer, finance).
+// GET/PATCH/DELETE /api/v1/channels/:id — one channel (GET as in the list); PATCH and DELETE need a "write" key or alerts.configure (admin, engineer).
 import { json, readJson, withOrg } from '@/lib/http/route'
 import { parseOrThrow } from '@/lib/validation'
-import { deleteChannel, getChannel, updateChannel } from '@/lib/notifications/channels'
+import { channelViewOf, deleteChannel, getChannel, updateChannel } from '@/lib/notifications/channels'
 import { ZChannelId, ZChannelPatch } from '@/lib/notifications/schema'
 
 const idOf = (params: Record<string, string>) => parseOrThrow(ZChannelId, { id: params.id }, 'Invalid channel id').id
 
-export const GET = withOrg(async (_req, { org, params }) => json({ channel: await getChannel(org.orgId, idOf(params)) }), { scope: 'read', permission: 'metrics.read' })
+export const GET = withOrg(async (_req, { org, params }) => json({ channel: await getChannel(org.orgId, idOf(params), channelViewOf(org)) }), { scope: 'read', permission: 'metrics.read' })
 
 export const PATCH = withOrg(
   async (req, { org, params }) => {
@@ -14,7 +14,7 @@ export const PATCH = withOrg(
     const patch = parseOrThrow(ZChannelPatch, await readJson(req, 64 * 1024), 'Invalid channel')
     return json(await updateChannel(org.orgId, id, patch))
   },
-  { scope: 'write', permission: 'alerts.write' },
+  { scope: 'write', permission: 'alerts.configure' },
 )
 
 export const DELETE = withOrg(
@@ -22,5 +22,5 @@ export const DELETE = withOrg(
     await deleteChannel(org.orgId, idOf(params))
     return new Response(null, { status: 204 })
   },
-  { scope: 'write', permission: 'alerts.write' },
+  { scope: 'write', permission: 'alerts.configure' },
 )
