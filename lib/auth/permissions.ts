@@ -1,13 +1,13 @@
 import type { Role } from '@/generated/prisma/enums'
 
 // Role → permission map (PRODUCT.md "Users and access").
-export const PERMISSIONS = ['metrics.read', 'accounts.read', 'keys.manage', 'members.manage', 'prices.write', 'budgets.write', 'routing.write', 'exports.read', 'slos.write', 'alerts.write'] as const
+export const PERMISSIONS = ['metrics.read', 'accounts.read', 'keys.manage', 'members.manage', 'prices.write', 'budgets.write', 'routing.write', 'exports.read', 'slos.write', 'alerts.write', 'fleet.write'] as const
 export type TPermission = (typeof PERMISSIONS)[number]
 
 const ROLE_PERMISSIONS: Record<Role, readonly TPermission[]> = {
   admin: PERMISSIONS,
-  engineer: ['metrics.read', 'accounts.read', 'keys.manage', 'prices.write', 'budgets.write', 'routing.write', 'slos.write', 'alerts.write'],
-  finance: ['metrics.read', 'accounts.read', 'budgets.write', 'exports.read', 'slos.write', 'alerts.write'],
+  engineer: ['metrics.read', 'accounts.read', 'keys.manage', 'prices.write', 'budgets.write', 'routing.write', 'slos.write', 'alerts.write', 'fleet.write'],
+  finance: ['metrics.read', 'accounts.read', 'budgets.write', 'exports.read', 'slos.write', 'alerts.write', 'fleet.write'],
   customer_success: ['metrics.read', 'accounts.read'],
   viewer: ['metrics.read', 'accounts.read'],
 }
