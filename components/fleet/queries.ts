@@ -1,0 +1,42 @@
+'use client'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { apiFetch } from '@/components/api'
+import type { TFleetSummary } from '@/lib/fleet/summary'
+import type { TPoolView, TSamplesAnswer } from '@/lib/fleet/schema'
+
+export const fleetQueries = {
+  all: (org: string) => ['fleet', org] as const,
+  summary: (org: string, days: number) => [...fleetQueries.all(org), 'summary', days] as const,
+  pools: (org: string) => [...fleetQueries.all(org), 'pools'] as const,
+}
+
+const q = (org: string) => `org=${encodeURIComponent(org)}`
+
+export function useFleetSummary(org: string, days: number) {
+  return useQuery({ queryKey: fleetQueries.summary(org, days), queryFn: ({ signal }) => apiFetch<TFleetSummary>(`/api/v1/gpu/fleet?${q(org)}&days=${days}`, { signal }) })
+}
+
+export function usePools(org: string) {
+  return useQuery({ queryKey: fleetQueries.pools(org), queryFn: ({ signal }) => apiFetch<{ pools: TPoolView[] }>(`/api/v1/gpu/pools?${q(org)}`, { signal }) })
+}
+
+/** Create (no id) or change a pool; everything on the page is refetched after. */
+export function useSavePool(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string | null; body: Record<string, unknown> }) =>
+      apiFetch<{ pool: TPoolView }>(id ? `/api/v1/gpu/pools/${id}?${q(org)}` : `/api/v1/gpu/pools?${q(org)}`, { method: id ? 'PATCH' : 'POST', body: JSON.stringify(body) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
+  })
+}
+
+export function useUploadCsv(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: ({ pool, text, utcOffset }: { pool: string; text: string; utcOffset: string }) =>
+      apiFetch<TSamplesAnswer>(`/api/v1/gpu/samples?${q(org)}&pool=${encodeURIComponent(pool)}${utcOffset ? `&utc_offset=${encodeURIComponent(utcOffset)}` : ''}`, {
+        method: 'POST', body: text, headers: { 'content-type': 'text/csv' },
+      }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
+  })
+}
