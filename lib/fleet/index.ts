@@ -93,7 +93,8 @@ async function repriceFrom(orgId: string, name: string, from: Date): Promise<str
   return scheduleReprice(orgId, [{ provider: null, model: null, gpuPool: name, from }])
 }
 
-export async function createPool(orgId: string, b: TPoolCreate, now = new Date()): Promise<{ pool: TPoolView; reprice_job_ids: string[] }> {
+/** opts.reprice false: no event can be on the pool yet (the demo seed creates pools before their traffic). */
+export async function createPool(orgId: string, b: TPoolCreate, now = new Date(), opts: { reprice?: boolean } = {}): Promise<{ pool: TPoolView; reprice_job_ids: string[] }> {
   const from = b.effective_from ?? now
   try {
     await inTransaction(async (client) => {
@@ -108,12 +109,12 @@ export async function createPool(orgId: string, b: TPoolCreate, now = new Date()
     if (isUniqueViolation(e)) throw conflict(`A GPU pool named ${JSON.stringify(b.name)} already exists; change it with PATCH`)
     throw e
   }
-  const reprice_job_ids = await repriceFrom(orgId, b.name, from)
+  const reprice_job_ids = opts.reprice === false ? [] : await repriceFrom(orgId, b.name, from)
   return { pool: await findPool(orgId, { name: b.name }), reprice_job_ids }
 }
 
 /** Pool fields change at once; a size or price change becomes a version from effective_from (default now). */
-export async function patchPool(orgId: string, ref: { id?: string; name?: string }, b: TPoolPatch, now = new Date()): Promise<{ pool: TPoolView; reprice_job_ids: string[] }> {
+export async function patchPool(orgId: string, ref: { id?: string; name?: string }, b: TPoolPatch, now = new Date(), opts: { reprice?: boolean } = {}): Promise<{ pool: TPoolView; reprice_job_ids: string[] }> {
   const existing = await findPool(orgId, ref)
   if (ref.id && b.name !== undefined && b.name !== existing.name) throw badRequest('Invalid pool', { errors: ['name: cannot change (events carry it as gpu_pool); create a new pool instead'] })
   const versionChange = VERSION_KEYS.some((k) => b[k] !== undefined)
@@ -153,7 +154,7 @@ export async function patchPool(orgId: string, ref: { id?: string; name?: string
       await writeVersion(client, orgId, existing.id, existing.name, gpuType, { effective_from: from, gpu_count: b.gpu_count ?? base.gpu_count, ...pricingOf(merged) })
     }
   })
-  const reprice_job_ids = versionChange ? await repriceFrom(orgId, existing.name, from) : []
+  const reprice_job_ids = versionChange && opts.reprice !== false ? await repriceFrom(orgId, existing.name, from) : []
   return { pool: await findPool(orgId, { id: existing.id }), reprice_job_ids }
 }
 
