@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
 import type { TFleetSummary } from '@/lib/fleet/summary'
 import type { TPoolView, TSamplesAnswer } from '@/lib/fleet/schema'
+import type { TLineItem, TScenarioCostAnswer } from '@/lib/fleet/scenarios'
 
 export const fleetQueries = {
   all: (org: string) => ['fleet', org] as const,
@@ -24,8 +25,9 @@ export function usePools(org: string) {
 export function useSavePool(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: ({ id, body }: { id: string | null; body: Record<string, unknown> }) =>
-      apiFetch<{ pool: TPoolView }>(id ? `/api/v1/gpu/pools/${id}?${q(org)}` : `/api/v1/gpu/pools?${q(org)}`, { method: id ? 'PATCH' : 'POST', body: JSON.stringify(body) }),
+    /** id: PATCH that pool; byName: PATCH the pool named in body.name; neither: create. */
+    mutationFn: ({ id, body, byName }: { id: string | null; body: Record<string, unknown>; byName?: boolean }) =>
+      apiFetch<{ pool: TPoolView }>(id ? `/api/v1/gpu/pools/${id}?${q(org)}` : `/api/v1/gpu/pools?${q(org)}`, { method: id || byName ? 'PATCH' : 'POST', body: JSON.stringify(body) }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })
 }
@@ -37,6 +39,29 @@ export function useUploadCsv(org: string) {
       apiFetch<TSamplesAnswer>(`/api/v1/gpu/samples?${q(org)}&pool=${encodeURIComponent(pool)}${utcOffset ? `&utc_offset=${encodeURIComponent(utcOffset)}` : ''}`, {
         method: 'POST', body: text, headers: { 'content-type': 'text/csv' },
       }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
+  })
+}
+
+export function useScenarioCost(org: string, month: string | null) {
+  return useQuery({
+    queryKey: [...fleetQueries.all(org), 'scenarios', month],
+    queryFn: ({ signal }) => apiFetch<TScenarioCostAnswer>(`/api/v1/scenarios/cost?${q(org)}${month ? `&month=${month}` : ''}`, { signal }),
+  })
+}
+
+export function useAddLineItem(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) => apiFetch<{ line_item: TLineItem }>(`/api/v1/scenarios/line-items?${q(org)}`, { method: 'POST', body: JSON.stringify(body) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
+  })
+}
+
+export function useDeleteLineItem(org: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<void>(`/api/v1/scenarios/line-items/${id}?${q(org)}`, { method: 'DELETE' }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })
 }

@@ -47,6 +47,17 @@ export function poolToForm(p: TPoolView): TPoolForm {
   }
 }
 
+/** "kb-search=3, support=1" → {kb-search: 3, support: 1}. */
+export function parseShares(text: string): { shares: Record<string, number> | null; error: string | null } {
+  const shares: Record<string, number> = {}
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^=]+)=\s*(\d+(?:\.\d+)?)$/.exec(part)
+    if (!m) return { shares: null, error: `Shares: "${part}" is not scenario=weight` }
+    shares[m[1].trim()] = Number(m[2])
+  }
+  return { shares, error: null }
+}
+
 /** A number field as the API wants it: the typed text when it is not a plain number (so the API says why), else the number. */
 const num = (s: string): number | string => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s.trim()) : s.trim())
 
@@ -57,15 +68,9 @@ const num = (s: string): number | string => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? 
  */
 export function formToBody(f: TPoolForm, original: TPoolForm | null): { body: Record<string, unknown>; error: string | null } {
   const serves = f.serves.split(',').map((s) => s.trim()).filter(Boolean)
-  let shares: Record<string, number> | null = null
-  if (f.shares.trim()) {
-    shares = {}
-    for (const part of f.shares.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const m = /^([^=]+)=\s*(\d+(?:\.\d+)?)$/.exec(part)
-      if (!m) return { body: {}, error: `Shares: "${part}" is not scenario=weight` }
-      shares[m[1].trim()] = Number(m[2])
-    }
-  }
+  const parsed = f.shares.trim() ? parseShares(f.shares) : { shares: null, error: null }
+  if (parsed.error) return { body: {}, error: parsed.error }
+  const shares = parsed.shares
   const body: Record<string, unknown> = { role: f.role, gpu_type: f.gpu_type.trim(), region: f.region.trim() || null, serves, allocation: f.allocation, shares }
   const price: Record<string, unknown> =
     f.pricing === 'hourly'
@@ -91,4 +96,21 @@ export function fieldErrors(lines: string[]): Record<string, string> {
     if (m && !(m[1] in out)) out[m[1]] = m[2]
   }
   return out
+}
+
+export const PART_LABEL: Record<string, string> = {
+  production_inference: 'Production inference', eval_benchmark: 'Eval & benchmark', internal_traffic: 'Internal traffic',
+  production_capacity: 'Unused production capacity', non_production_capacity: 'Non-production capacity', reserve: 'Reserve',
+  engineering: 'Engineering', operations: 'Operations',
+}
+export const PART_COLOR: Record<string, string> = {
+  production_inference: '#4f46e5', eval_benchmark: '#8b5cf6', internal_traffic: '#64748b', production_capacity: '#818cf8',
+  non_production_capacity: '#0ea5e9', reserve: '#94a3b8', engineering: '#10b981', operations: '#f59e0b',
+}
+
+/** A scenario's parts as bar segments: share of its total, zero parts left out. */
+export function partSegments(parts: Record<string, string>, total: string): { part: string; share: number; usd: string }[] {
+  const t = Number(total)
+  if (!(t > 0)) return []
+  return Object.entries(parts).filter(([, v]) => Number(v) > 0).map(([part, usd]) => ({ part, usd, share: Number(usd) / t }))
 }
