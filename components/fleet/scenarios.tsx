@@ -116,7 +116,7 @@ function PoolSplits({ org, pools, canWrite }: { org: string; pools: TPoolAllocat
           <div className="flex flex-wrap items-baseline justify-between gap-2">
             <div><span className="font-medium">{p.pool}</span> <span className="text-xs text-slate-500">{ROLE_LABEL[p.role] ?? p.role} · counted as {PART_LABEL[p.part].toLowerCase()}</span></div>
             <div className="text-sm text-slate-700">
-              Pool <span className="num" data-pool-cost={p.cost_usd}>{formatUsd(p.cost_usd)}</span> = paid by calls <span className="num">{formatUsd(p.used_by_calls_usd)}</span> + shared <span className="num" data-shared={p.allocated_usd}>{formatUsd(p.allocated_usd)}</span>
+              Pool <span className="num" data-pool-cost={p.cost_usd}>{formatUsd(p.cost_usd)}</span> = paid by calls <span className="num" data-used={p.used_by_calls_usd}>{formatUsd(p.used_by_calls_usd)}</span> + shared <span className="num" data-shared={p.allocated_usd}>{formatUsd(p.allocated_usd)}</span>
             </div>
           </div>
           <div className="mt-2 flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">

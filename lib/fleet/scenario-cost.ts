@@ -1,4 +1,5 @@
 import { largestRemainder, ruleWeights, type TAllocationRule } from '@/lib/fleet/allocate'
+import { divRound, toScaled } from '@/lib/cost/money'
 import { microsToUsd } from '@/lib/fleet/cost'
 
 // Scenario cost (issue 8), pure: for each scenario (scenario_id, or the
@@ -16,7 +17,8 @@ export const UNASSIGNED = '(unassigned)'
 
 export type TCallRow = {
   month: string; scenario: string; traffic_source: string; environment: string; gpu_pool: string | null
-  cost_micros: bigint; gpu_seconds: number; gpu_cost_micros: bigint
+  /** exact decimal sums (the calls' cost, and the GPU part of it at the pool's price) */
+  cost_usd: string; gpu_seconds: number; gpu_cost_usd: string
 }
 export type TPoolMonth = { name: string; role: string; serves: string[]; allocation: TAllocationRule; shares: Record<string, number> | null; cost_micros: Map<string, bigint> }
 export type TLineItemRow = { month: string; scenario: string; category: 'engineering' | 'operations'; amount_micros: bigint }
@@ -48,6 +50,9 @@ export function capacityPart(role: string): TScenarioPart {
   return role === 'production' ? 'production_capacity' : role === 'reserve' ? 'reserve' : 'non_production_capacity'
 }
 
+const PICO = 1_000_000n // 1e-12 USD per micro-dollar step: calls are summed exactly, rounded to micro-dollars once per part
+const pico = (usd: string) => toScaled(usd, 12)
+
 export function buildScenarioCost(month: string, calls: TCallRow[], pools: TPoolMonth[], items: TLineItemRow[], outcomes: TOutcomeRow[]): TScenarioCostMonth {
   const acc = new Map<string, Record<TScenarioPart, bigint>>()
   const add = (scenario: string, part: TScenarioPart, micros: bigint) => {
@@ -59,13 +64,13 @@ export function buildScenarioCost(month: string, calls: TCallRow[], pools: TPool
     row[part] += micros
   }
   const mCalls = calls.filter((c) => c.month === month)
-  for (const c of mCalls) add(c.scenario, callPart(c.traffic_source, c.environment), c.cost_micros)
+  for (const c of mCalls) add(c.scenario, callPart(c.traffic_source, c.environment), pico(c.cost_usd))
 
   const poolOut: TPoolAllocation[] = []
   for (const p of pools) {
     const cost = p.cost_micros.get(month) ?? 0n
     const onPool = mCalls.filter((c) => c.gpu_pool === p.name)
-    const used = onPool.reduce((s, c) => s + c.gpu_cost_micros, 0n)
+    const used = divRound(onPool.reduce((s, c) => s + pico(c.gpu_cost_usd), 0n), PICO)
     if (cost === 0n && used === 0n) continue
     // What calls already paid for (their GPU-seconds at the pool's price) is in their scenarios' call parts; the rest of the pool is shared out.
     const remainder = cost > used ? cost - used : 0n
@@ -75,7 +80,7 @@ export function buildScenarioCost(month: string, calls: TCallRow[], pools: TPool
     const weights = ruleWeights(p.allocation, serves, seconds, p.shares)
     const split = largestRemainder(remainder, weights)
     const part = capacityPart(p.role)
-    for (const [s, m] of split) add(s, part, m)
+    for (const [s, m] of split) add(s, part, m * PICO)
     const noWeight = !weights.some((w) => w.weight > 0)
     poolOut.push({
       pool: p.name, role: p.role, rule: p.allocation, cost_usd: microsToUsd(cost), used_by_calls_usd: microsToUsd(used), allocated_usd: microsToUsd(remainder), part,
@@ -86,13 +91,15 @@ export function buildScenarioCost(month: string, calls: TCallRow[], pools: TPool
         : noWeight && remainder > 0n ? `No ${p.allocation === 'share' ? 'shares' : 'GPU-seconds'} this month: split evenly.` : null,
     })
   }
-  for (const li of items.filter((i) => i.month === month)) add(li.scenario, li.category, li.amount_micros)
+  for (const li of items.filter((i) => i.month === month)) add(li.scenario, li.category, li.amount_micros * PICO)
 
   const accepted = new Map<string, number>()
   for (const o of outcomes.filter((x) => x.month === month)) accepted.set(o.scenario, (accepted.get(o.scenario) ?? 0) + o.accepted)
 
   let grand = 0n
-  const scenarios: TScenarioMonth[] = [...acc.entries()].map(([scenario, parts]) => {
+  const scenarios: TScenarioMonth[] = [...acc.entries()].map(([scenario, exact]) => {
+    // Each part rounded once to the micro-dollar; the total is the sum of the parts as shown.
+    const parts = Object.fromEntries(SCENARIO_PARTS.map((p) => [p, divRound(exact[p], PICO)])) as Record<TScenarioPart, bigint>
     const total = SCENARIO_PARTS.reduce((s, p) => s + parts[p], 0n)
     grand += total
     const n = accepted.get(scenario) ?? 0

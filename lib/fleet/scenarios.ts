@@ -70,11 +70,11 @@ export async function scenarioCost(orgId: string, m: string | undefined, now = n
   const from = monthStart(mm)
   const to = new Date(Math.min(nextMonth(mm).getTime(), now.getTime()))
   const [calls, outcomes, pools, items] = await Promise.all([
-    pool().query<{ scenario: string; traffic_source: string; environment: string; gpu_pool: string | null; cost_micros: string; gpu_seconds: number; gpu_cost_micros: string }>(
+    pool().query<{ scenario: string; traffic_source: string; environment: string; gpu_pool: string | null; cost_usd: string; gpu_seconds: number; gpu_cost_usd: string }>(
       `SELECT coalesce(nullif(e.scenario_id, ''), e.workflow_id) AS scenario, e.traffic_source, e.environment, e.gpu_pool,
-              round(coalesce(sum(e.cost_usd), 0) * 1000000)::text AS cost_micros,
+              coalesce(sum(e.cost_usd), 0)::text AS cost_usd,
               coalesce(sum(e.gpu_seconds), 0)::float8 AS gpu_seconds,
-              round(coalesce(sum(e.gpu_seconds * p.gpu_hour_usd / 3600), 0) * 1000000)::text AS gpu_cost_micros
+              round(coalesce(sum(e.gpu_seconds * p.gpu_hour_usd / 3600), 0), 12)::text AS gpu_cost_usd
        FROM inference_events e
        LEFT JOIN LATERAL (SELECT gpu_hour_usd FROM gpu_pool_prices p WHERE p.org_id = e.org_id AND p.pool = e.gpu_pool AND p.effective_from <= e.timestamp
                           ORDER BY p.effective_from DESC LIMIT 1) p ON e.gpu_pool IS NOT NULL
@@ -89,7 +89,7 @@ export async function scenarioCost(orgId: string, m: string | undefined, now = n
     listPools(orgId, now),
     listLineItems(orgId, mm),
   ])
-  const callRows: TCallRow[] = calls.rows.map((c) => ({ ...c, month: mm, cost_micros: BigInt(c.cost_micros), gpu_cost_micros: BigInt(c.gpu_cost_micros) }))
+  const callRows: TCallRow[] = calls.rows.map((c) => ({ ...c, month: mm }))
   const built = buildScenarioCost(
     mm,
     callRows,
