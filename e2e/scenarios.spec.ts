@@ -7,7 +7,8 @@ import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
 test('scenarios: parts match SQL and add up; line item and split rule edited in place', async ({ page }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   await page.goto(`/${DEMO_LOGIN.slug}/overview`)
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Scenarios' }).click()
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'GPU fleet' }).click()
+  await page.getByRole('navigation', { name: 'GPU fleet' }).getByRole('link', { name: 'Scenario cost' }).click()
   await expect(page.getByRole('heading', { name: 'Scenario cost', level: 1 })).toBeVisible()
 
   const month = `date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`

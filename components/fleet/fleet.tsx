@@ -5,6 +5,7 @@ import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { PoolForm } from '@/components/fleet/pool-form'
+import { FleetTabs } from '@/components/fleet/tabs'
 import { useFleetSummary, usePools, useUploadCsv } from '@/components/fleet/queries'
 import { ROLE_COLOR, ROLE_LABEL, utilizationChart } from '@/lib/fleet/view'
 import type { TFleetSummary } from '@/lib/fleet/summary'
@@ -30,6 +31,7 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
 
   return (
     <div className="space-y-6">
+      <FleetTabs org={org} current="fleet" />
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">GPU fleet</h1>

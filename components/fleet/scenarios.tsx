@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
+import { FleetTabs } from '@/components/fleet/tabs'
 import { useAddLineItem, useDeleteLineItem, useSavePool, useScenarioCost } from '@/components/fleet/queries'
 import { fieldErrors, parseShares, PART_COLOR, PART_LABEL, partSegments, ROLE_LABEL } from '@/lib/fleet/view'
 import type { TScenarioCostAnswer } from '@/lib/fleet/scenarios'
@@ -28,6 +29,7 @@ export function Scenarios({ org, canWrite }: { org: string; canWrite: boolean })
 
   return (
     <div className="space-y-6">
+      <FleetTabs org={org} current="scenarios" />
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">Scenario cost</h1>
@@ -37,7 +39,7 @@ export function Scenarios({ org, canWrite }: { org: string; canWrite: boolean })
         </div>
         <div className="flex items-center gap-2">
           <label htmlFor="scenario-month" className="text-sm text-slate-600">Month</label>
-          <Select id="scenario-month" value={d ? d.month : month ?? ''} onChange={(e) => router.replace(`/${org}/scenarios?month=${e.target.value}`)}>
+          <Select id="scenario-month" value={d ? d.month : month ?? ''} onChange={(e) => router.replace(`/${org}/fleet/scenarios?month=${e.target.value}`)}>
             {(d?.months ?? (month ? [month] : [])).map((m) => <option key={m} value={m}>{monthLabel(m)}</option>)}
           </Select>
         </div>

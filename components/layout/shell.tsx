@@ -17,7 +17,6 @@ const NAV = [
   { href: 'forecast', label: 'Forecast' },
   { href: 'routing', label: 'Routing' },
   { href: 'fleet', label: 'GPU fleet' },
-  { href: 'scenarios', label: 'Scenarios' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },

@@ -40,4 +40,8 @@ describe('utilizationChart', () => {
     expect(c.rows).toEqual([{ day: '2026-11-01', a: 12.3, b: null }, { day: '2026-11-02', a: null, b: null }])
     expect(c.lines.map((l) => l.key)).toEqual(['a'])
   })
+  it('starts where the first sample is', () => {
+    const c = utilizationChart({ pools: [{ name: 'a' }] as never, utilization: [{ day: '2026-11-01', values: { a: null } }, { day: '2026-11-02', values: { a: 0.5 } }] })
+    expect(c.rows).toEqual([{ day: '2026-11-02', a: 50 }])
+  })
 })

@@ -23,7 +23,9 @@ export function utilizationChart(s: Pick<TFleetSummary, 'utilization' | 'pools'>
   })
   // Pools without any sample in the period have no line (an empty legend entry says nothing).
   const measured = names.filter((n) => rows.some((r) => r[n] !== null))
-  return { rows, lines: measured.map((n, i) => ({ key: n, label: n, color: PALETTE[i % PALETTE.length] })) }
+  // Days before the first sample of any pool are not drawn: the chart starts where the data does.
+  const first = rows.findIndex((r) => measured.some((n) => r[n] !== null))
+  return { rows: first > 0 ? rows.slice(first) : rows, lines: measured.map((n, i) => ({ key: n, label: n, color: PALETTE[i % PALETTE.length] })) }
 }
 
 export type TPoolForm = {
