@@ -42,7 +42,10 @@ export function versionAt(versions: readonly TPoolVersion[], at: Date): TPoolVer
 
 /** Paid GPU-time (GPU × ms, as a count of GPU-milliseconds) and its cost in micro-dollars over [from, to). */
 export function poolCost(versions: readonly TPoolVersion[], from: Date, to: Date): { gpu_ms: bigint; cost_micros: bigint } {
-  const list = sorted(versions)
+  return costOfSorted(sorted(versions), from, to)
+}
+
+function costOfSorted(list: readonly TPoolVersion[], from: Date, to: Date): { gpu_ms: bigint; cost_micros: bigint } {
   let gpuMs = 0n
   let work = 0n // USD × 1e9 × ms
   for (let i = 0; i < list.length; i++) {
@@ -60,9 +63,10 @@ export function poolCost(versions: readonly TPoolVersion[], from: Date, to: Date
 /** Cost of each UTC hour in [from, to) (from rounded down to the hour). */
 export function hourlyCosts(versions: readonly TPoolVersion[], from: Date, to: Date): { hour: Date; gpus: number; cost_micros: bigint }[] {
   const out: { hour: Date; gpus: number; cost_micros: bigint }[] = []
+  const list = sorted(versions)
   for (let t = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS; t < to.getTime(); t += HOUR_MS) {
     const end = Math.min(t + HOUR_MS, to.getTime())
-    const c = poolCost(versions, new Date(t), new Date(end))
+    const c = costOfSorted(list, new Date(t), new Date(end))
     out.push({ hour: new Date(t), gpus: Number(c.gpu_ms) / (end - t), cost_micros: c.cost_micros })
   }
   return out
