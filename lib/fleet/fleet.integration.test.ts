@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
 import { closeDb, pool } from '@/lib/db'
@@ -14,11 +14,18 @@ import { POST as postSamples } from '@/app/api/v1/gpu/samples/route'
 import { GET as fleetRoute } from '@/app/api/v1/gpu/fleet/route'
 import { PUT as putPrices, GET as getPrices } from '@/app/api/v1/prices/route'
 import { GET as getMetrics } from '@/app/api/v1/metrics/route'
+import { POST as postLineItem } from '@/app/api/v1/scenarios/line-items/route'
+import type { TSessionUser } from '@/lib/auth/session'
+
+// The signed-in member, for the session cases (next-auth's cookie is not in play here).
+let signedIn: TSessionUser | null = null
+vi.mock('@/lib/auth/session', () => ({ sessionUser: async () => signedIn }))
 
 // The fleet as code against the real PostgreSQL: pools with versions, their
 // price feeding the cost engine, samples stored once, and the fleet summary.
 
 let orgId = ''
+let orgSlug = ''
 let otherOrgKey = ''
 let read = ''
 let write = ''
@@ -34,7 +41,9 @@ const body = async (r: Response) => ({ status: r.status, json: await r.json() })
 
 beforeAll(async () => {
   await useTestServices('fleet')
-  orgId = (await createOrgWithAdmin({ org_name: 'Fleet Co', email: 'fleet@example.com', password: 'password-123' })).org.id
+  const created = await createOrgWithAdmin({ org_name: 'Fleet Co', email: 'fleet@example.com', password: 'password-123' })
+  orgId = created.org.id
+  orgSlug = created.org.slug
   read = (await createApiKey(orgId, { name: 'r', scopes: ['read'] })).key
   write = (await createApiKey(orgId, { name: 'w', scopes: ['write'] })).key
   ingest = (await createApiKey(orgId, { name: 'i', scopes: ['ingest', 'read'] })).key
@@ -173,5 +182,29 @@ describe('GPU samples API', () => {
     expect(Number(p.idle_cost_usd)).toBeCloseTo(19.92 * 0.5 + 19.92 * 0.6, 6)
     expect(r.json.roles).toEqual([expect.objectContaining({ role: 'production', pools: 1, gpus: 6, share: 1 })])
     expect((await fleetRoute(apiRequest('/api/v1/gpu/fleet?days=0', { key: read }), ctx())).status).toBe(400)
+  })
+})
+
+describe('who may change the fleet', () => {
+  const member = async (email: string, role: string) => {
+    const u = await pool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])
+    await pool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [orgId, u.rows[0].id, role])
+    return { id: u.rows[0].id, email, name: null }
+  }
+  const session = (path: string, body?: unknown) => apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${orgSlug}`, body === undefined ? {} : { body })
+  const pool1 = (name: string) => ({ name, role: 'test', gpu_type: 'L4', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: '0.7' })
+
+  it('lets viewers read and refuses their changes; finance and engineers edit', async () => {
+    signedIn = await member('viewer@example.com', 'viewer')
+    expect((await listPoolsRoute(session('/api/v1/gpu/pools'), ctx())).status).toBe(200)
+    expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('v')), ctx())).status).toBe(403)
+    expect((await postSamples(session('/api/v1/gpu/samples', { samples: [{ timestamp: hourAgo(1).toISOString(), pool: 'prod-h100', utilization_pct: 1 }] }), ctx())).status).toBe(403)
+    expect((await postLineItem(session('/api/v1/scenarios/line-items', { scenario: 's', month: '2026-11', category: 'operations', amount_usd: 1, note: 'n' }), ctx())).status).toBe(403)
+    signedIn = await member('finance@example.com', 'finance')
+    expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('f')), ctx())).status).toBe(201)
+    expect((await postLineItem(session('/api/v1/scenarios/line-items', { scenario: 's', month: '2026-11', category: 'operations', amount_usd: 1, note: 'n' }), ctx())).status).toBe(201)
+    signedIn = await member('engineer@example.com', 'engineer')
+    expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('e')), ctx())).status).toBe(201)
+    signedIn = null
   })
 })
