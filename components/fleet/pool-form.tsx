@@ -5,6 +5,7 @@ import { Alert, Button, Field, Input, Select } from '@/components/ui'
 import { useSavePool } from '@/components/fleet/queries'
 import { emptyPoolForm, fieldErrors, formToBody, poolToForm, ROLE_LABEL, type TPoolForm } from '@/lib/fleet/view'
 import type { TPoolView } from '@/lib/fleet/schema'
+import { formatUsd } from '@/lib/format'
 
 /**
  * Create a pool, or change one: its role, type, region and scenarios change at
@@ -75,11 +76,36 @@ export function PoolForm({ org, pool, onDone }: { org: string; pool: TPoolView |
         </Field>
         {f.allocation === 'share' && input('shares', 'Shares (scenario=weight, …)', { placeholder: 'kb-search=3, support-agent=1' })}
       </div>
+      {pool && pool.versions.length > 0 && <VersionHistory pool={pool} />}
       {(localError || unmatched) && <Alert>{localError ?? unmatched}</Alert>}
       <div className="flex gap-2">
         <Button type="submit" disabled={save.isPending}>{save.isPending ? 'Saving…' : pool ? 'Save changes' : 'Create pool'}</Button>
         <Button type="button" variant="secondary" onClick={onDone}>Cancel</Button>
       </div>
     </form>
+  )
+}
+
+/** The pool's sizes and prices over time: what the cost of each past period was computed with. */
+function VersionHistory({ pool }: { pool: TPoolView }) {
+  return (
+    <details className="text-sm">
+      <summary className="cursor-pointer text-slate-600">Size and price history ({pool.versions.length} version{pool.versions.length > 1 ? 's' : ''})</summary>
+      <table className="mt-2 w-full max-w-2xl text-sm" data-testid="pool-versions">
+        <thead className="text-xs uppercase text-slate-500">
+          <tr><th className="py-1 text-left font-medium">From (UTC)</th><th className="text-right font-medium">GPUs</th><th className="text-left pl-4 font-medium">Pricing</th><th className="text-right font-medium">$ / GPU-hour</th></tr>
+        </thead>
+        <tbody>
+          {[...pool.versions].reverse().map((v) => (
+            <tr key={v.effective_from} className="border-t border-slate-100">
+              <td className="py-1">{v.effective_from.slice(0, 16).replace('T', ' ')}</td>
+              <td className="num text-right">{v.gpu_count}</td>
+              <td className="pl-4 text-slate-600">{v.pricing === 'hourly' ? 'hourly' : `${formatUsd(v.purchase_usd_per_gpu ?? '0')} over ${v.amortization_months} months + ${formatUsd(v.power_hosting_usd_per_gpu_hour ?? '0', { precise: true })}/h power and hosting`}</td>
+              <td className="num text-right">{formatUsd(v.effective_gpu_hour_usd, { precise: true })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   )
 }
