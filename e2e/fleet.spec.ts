@@ -61,6 +61,18 @@ test('fleet: create a pool from the empty state, upload nvidia-smi CSV, price a 
   await expect(page.getByTestId('pools').locator('tr[data-pool="gpu-a"]')).toContainText('$0.80')
   await expect(page.getByTestId('kpi-monthly')).toHaveText('$1,168.00/mo') // 2 × 0.80 × 730
 
+  // The pool grows from now on: a new version; the past keeps its size.
+  await page.getByRole('button', { name: 'Edit gpu-a' }).click()
+  const edit = page.getByRole('form', { name: 'Edit pool gpu-a' })
+  await edit.getByLabel('GPUs').fill('3')
+  await edit.getByLabel('GPUs').press('Enter')
+  await expect(page.getByTestId('kpi-monthly')).toHaveText('$1,752.00/mo') // 3 × 0.80 × 730
+  await page.getByRole('button', { name: 'Edit gpu-a' }).click()
+  await page.getByText('Size and price history (2 versions)').click()
+  await expect(page.getByTestId('pool-versions').locator('tbody tr')).toHaveCount(2)
+  await expect(page.getByTestId('pool-versions').locator('tbody tr').last()).toContainText('2026-01-01 00:00')
+  await page.getByRole('button', { name: 'Cancel' }).click()
+
   const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000)
   const stampOf = (min: number) => new Date(hour.getTime() + min * 60_000).toISOString().replace('T', ' ').replace('Z', '').replace(/-/g, '/')
   await page.getByLabel('…or paste it').fill(`timestamp, index, utilization.gpu [%], memory.used [MiB]\n${stampOf(5)}, 0, 90 %, 1000 MiB\n${stampOf(5)}, 1, 10 %, 1000 MiB\n${stampOf(6)}, 1, n/a, 1 MiB\n`)
