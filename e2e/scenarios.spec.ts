@@ -45,6 +45,10 @@ test('scenarios: parts match SQL and add up; line item and split rule edited in 
   )
   expect(Number(await splits.locator('[data-pool="prod-h100"] [data-pool-cost]').getAttribute('data-pool-cost'))).toBeCloseTo(Number(prod.usd), 0)
 
+  // Month by month: this month's total per scenario is the same figure.
+  const kbTotal = await kb.locator('[data-total]').textContent()
+  await expect(page.getByTestId('scenario-trend').locator('tr', { hasText: 'kb-search' }).locator('td').last().locator('xpath=preceding-sibling::td[1]')).toHaveText(kbTotal!)
+
   // A line item, with the keyboard.
   const form = page.getByRole('form', { name: 'New line item' })
   await form.getByLabel('Scenario').fill('kb-search')

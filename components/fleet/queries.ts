@@ -1,5 +1,5 @@
 'use client'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
 import type { TFleetSummary } from '@/lib/fleet/summary'
 import type { TPoolView, TSamplesAnswer } from '@/lib/fleet/schema'
@@ -63,5 +63,15 @@ export function useDeleteLineItem(org: string) {
   return useMutation({
     mutationFn: (id: string) => apiFetch<void>(`/api/v1/scenarios/line-items/${id}?${q(org)}`, { method: 'DELETE' }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
+  })
+}
+
+/** Several months of scenario cost side by side (one request per month, cached like the single month's). */
+export function useScenarioCostMonths(org: string, months: string[]) {
+  return useQueries({
+    queries: months.map((m) => ({
+      queryKey: [...fleetQueries.all(org), 'scenarios', m],
+      queryFn: ({ signal }: { signal: AbortSignal }) => apiFetch<TScenarioCostAnswer>(`/api/v1/scenarios/cost?${q(org)}&month=${m}`, { signal }),
+    })),
   })
 }

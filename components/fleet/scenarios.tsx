@@ -4,8 +4,8 @@ import { useRouter, useSearchParams } from 'next/navigation'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
 import { FleetTabs } from '@/components/fleet/tabs'
-import { useAddLineItem, useDeleteLineItem, useSavePool, useScenarioCost } from '@/components/fleet/queries'
-import { fieldErrors, parseShares, PART_COLOR, PART_LABEL, partSegments, ROLE_LABEL } from '@/lib/fleet/view'
+import { useAddLineItem, useDeleteLineItem, useSavePool, useScenarioCost, useScenarioCostMonths } from '@/components/fleet/queries'
+import { fieldErrors, parseShares, PART_COLOR, PART_LABEL, partSegments, ROLE_LABEL, scenarioTrend } from '@/lib/fleet/view'
 import type { TScenarioCostAnswer } from '@/lib/fleet/scenarios'
 import type { TPoolAllocation } from '@/lib/fleet/scenario-cost'
 import { formatCount, formatUsd } from '@/lib/format'
@@ -66,8 +66,46 @@ export function Scenarios({ org, canWrite }: { org: string; canWrite: boolean })
         {d ? (d.pools.length ? <PoolSplits org={org} pools={d.pools} canWrite={canWrite} /> : <p className="text-sm text-slate-600">No GPU pool cost this month. Pools are created on the GPU fleet page.</p>) : <Skeleton className="h-32" />}
       </Card>
 
+      {d && <Trend org={org} months={d.months.filter((m) => m <= d.month).slice(0, 3)} />}
+
       <LineItems org={org} d={d ?? null} canWrite={canWrite} />
     </div>
+  )
+}
+
+/** The month and the two before it, side by side: is a scenario getting dearer per accepted outcome? */
+function Trend({ org, months }: { org: string; months: string[] }) {
+  const results = useScenarioCostMonths(org, months)
+  const loaded = results.every((r) => r.data)
+  const error = results.find((r) => r.error)?.error
+  const t = loaded ? scenarioTrend(results.map((r) => r.data!)) : null
+  return (
+    <Card title="Month by month" subtitle="Each scenario's total and cost per accepted outcome over the last three months (the current month to date).">
+      {error && <Alert>Could not load: {error.message}</Alert>}
+      {t ? (
+        t.rows.length ? (
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm" data-testid="scenario-trend">
+              <thead className="text-xs uppercase text-slate-500">
+                <tr><th className="py-1.5 text-left font-medium">Scenario</th>{t.months.map((m) => <th key={m} colSpan={2} className="text-right font-medium">{monthLabel(m)}</th>)}</tr>
+                <tr className="text-[11px]"><th />{t.months.map((m) => [<th key={`${m}-t`} className="text-right font-normal">Total</th>, <th key={`${m}-o`} className="text-right font-normal">Per accepted outcome</th>])}</tr>
+              </thead>
+              <tbody>
+                {t.rows.map((r) => (
+                  <tr key={r.scenario} className="border-t border-slate-100">
+                    <td className="py-1.5 font-medium">{r.scenario}</td>
+                    {r.cells.map((c) => [
+                      <td key={`${c.month}-t`} className="num text-right">{c.total_usd === null ? '—' : formatUsd(c.total_usd)}</td>,
+                      <td key={`${c.month}-o`} className="num text-right text-slate-600">{c.per_outcome_usd === null ? '—' : formatUsd(c.per_outcome_usd)}</td>,
+                    ])}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : <p className="text-sm text-slate-600">No scenario cost in these months.</p>
+      ) : !error && <Skeleton className="h-32" />}
+    </Card>
   )
 }
 

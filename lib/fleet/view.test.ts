@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emptyPoolForm, fieldErrors, formToBody, poolToForm, utilizationChart } from '@/lib/fleet/view'
+import { emptyPoolForm, fieldErrors, formToBody, poolToForm, scenarioTrend, utilizationChart } from '@/lib/fleet/view'
 import type { TPoolView } from '@/lib/fleet/schema'
 
 const pool: TPoolView = {
@@ -43,5 +43,19 @@ describe('utilizationChart', () => {
   it('starts where the first sample is', () => {
     const c = utilizationChart({ pools: [{ name: 'a' }] as never, utilization: [{ day: '2026-11-01', values: { a: null } }, { day: '2026-11-02', values: { a: 0.5 } }] })
     expect(c.rows).toEqual([{ day: '2026-11-02', a: 50 }])
+  })
+})
+
+describe('scenarioTrend', () => {
+  it('lays scenarios out by month, oldest first, ordered by the latest month, gaps as null', () => {
+    const t = scenarioTrend([
+      { month: '2026-11', scenarios: [{ scenario: 'a', total_usd: '5', cost_per_accepted_outcome_usd: '0.5' }, { scenario: 'b', total_usd: '9', cost_per_accepted_outcome_usd: null }] },
+      { month: '2026-10', scenarios: [{ scenario: 'a', total_usd: '4', cost_per_accepted_outcome_usd: '0.4' }, { scenario: 'c', total_usd: '99', cost_per_accepted_outcome_usd: null }] },
+    ], 2)
+    expect(t.months).toEqual(['2026-10', '2026-11'])
+    expect(t.rows).toEqual([
+      { scenario: 'b', cells: [{ month: '2026-10', total_usd: null, per_outcome_usd: null }, { month: '2026-11', total_usd: '9', per_outcome_usd: null }] },
+      { scenario: 'a', cells: [{ month: '2026-10', total_usd: '4', per_outcome_usd: '0.4' }, { month: '2026-11', total_usd: '5', per_outcome_usd: '0.5' }] },
+    ])
   })
 })

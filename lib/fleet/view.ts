@@ -116,3 +116,22 @@ export function partSegments(parts: Record<string, string>, total: string): { pa
   if (!(t > 0)) return []
   return Object.entries(parts).filter(([, v]) => Number(v) > 0).map(([part, usd]) => ({ part, usd, share: Number(usd) / t }))
 }
+
+/** Scenarios × months: each scenario's total and cost per accepted outcome by month, largest latest total first, top n. */
+export function scenarioTrend(months: { month: string; scenarios: { scenario: string; total_usd: string; cost_per_accepted_outcome_usd: string | null }[] }[], n = 10) {
+  const ordered = [...months].sort((a, b) => a.month.localeCompare(b.month))
+  const latest = ordered[ordered.length - 1]
+  const names = new Set(ordered.flatMap((m) => m.scenarios.map((s) => s.scenario)))
+  const totalIn = (m: (typeof ordered)[number] | undefined, s: string) => Number(m?.scenarios.find((x) => x.scenario === s)?.total_usd ?? 0)
+  const rows = [...names]
+    .sort((a, b) => totalIn(latest, b) - totalIn(latest, a) || a.localeCompare(b))
+    .slice(0, n)
+    .map((scenario) => ({
+      scenario,
+      cells: ordered.map((m) => {
+        const hit = m.scenarios.find((x) => x.scenario === scenario)
+        return { month: m.month, total_usd: hit?.total_usd ?? null, per_outcome_usd: hit?.cost_per_accepted_outcome_usd ?? null }
+      }),
+    }))
+  return { months: ordered.map((m) => m.month), rows }
+}
