@@ -16,6 +16,7 @@ const NAV = [
   { href: 'alerts', label: 'Alerts' },
   { href: 'forecast', label: 'Forecast' },
   { href: 'routing', label: 'Routing' },
+  { href: 'fleet', label: 'GPU fleet' },
   { href: 'pricing', label: 'Pricing' },
   { href: 'settings', label: 'Settings' },
   { href: 'admin', label: 'Ingestion' },

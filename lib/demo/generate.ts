@@ -77,7 +77,7 @@ const WEEKEND_FACTOR = 0.4
 // ---------------------------------------------------------------- PRNG
 
 /** mulberry32: small, fast, good enough for synthetic data. */
-class Rng {
+export class Rng {
   private state: number
 
   constructor(seed: number) {

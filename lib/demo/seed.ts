@@ -3,9 +3,12 @@ import { createOrgWithAdmin } from '@/lib/orgs'
 import { createBudget, updateBudget } from '@/lib/budgets'
 import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { createApiKey } from '@/lib/auth/api-keys'
-import { generateDemoEvents, type TDemoEvent } from '@/lib/demo/generate'
+import { generateDemoEvents } from '@/lib/demo/generate'
 import { DAILY_ROLLUPS } from '@/lib/rollups/tables'
 import type { TIngestAnswer } from '@/lib/ingest/schema'
+import { createPool, ingestSamples, patchPool } from '@/lib/fleet'
+import { demoFleetPools, generateDemoFleet, type TDemoOutcome } from '@/lib/fleet/demo'
+import { MAX_SAMPLES } from '@/lib/fleet/schema'
 
 // The demo organization's data goes through the real pipeline: the ingest
 // API, the queue and the workers, never straight into the rollups.
@@ -23,6 +26,7 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
       prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${org.id}::uuid`,
       ...DAILY_ROLLUPS.map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, org!.id)),
       prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${org.id}::uuid`,
+      ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, org!.id)),
       prisma().organization.delete({ where: { id: org.id } }),
       prisma().user.deleteMany({ where: { email: DEMO.email } }),
     ])
@@ -36,9 +40,9 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
   return { orgId: org.id, existingEvents }
 }
 
-async function post(url: string, key: string, events: TDemoEvent[]): Promise<TIngestAnswer> {
+async function post(url: string, key: string, events: unknown[], kind: 'events' | 'outcomes' = 'events'): Promise<TIngestAnswer> {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+    const res = await fetch(`${url}/api/v1/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ [kind]: events }) })
     if (res.status === 202) return (await res.json()) as TIngestAnswer
     if ((res.status === 429 || res.status >= 500) && attempt < 20) {
       await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? '1') * 1000))
@@ -58,10 +62,13 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
   const { key, api_key } = await createApiKey(orgId, { name: 'demo seeder', scopes: ['ingest', 'read'] })
   const now = opts.now ?? new Date()
   const batchSize = opts.batchSize ?? 500
-  const batches: TDemoEvent[][] = []
+  const batches: unknown[][] = []
   for (const day of generateDemoEvents({ now, days: opts.days })) {
     for (let i = 0; i < day.length; i += batchSize) batches.push(day.slice(i, i + batchSize))
   }
+  // The self-hosted fleet: pools first (so its calls are priced from them at ingest), then its samples and calls.
+  const fleet = await seedDemoFleet(orgId, now, opts.days, log)
+  for (let i = 0; i < fleet.events.length; i += batchSize) batches.push(fleet.events.slice(i, i + batchSize))
   const total = batches.reduce((s, b) => s + b.length, 0)
   log(`Sending ${total.toLocaleString('en-US')} events (${opts.days} days) through ${opts.baseUrl}/api/v1/events…`)
   const started = Date.now()
@@ -84,6 +91,7 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
     }
   }
   await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker))
+  await postOutcomes(opts.baseUrl, key, fleet.outcomes, batchSize)
 
   // Wait until the workers have rolled every accepted event up.
   let shown = -1
@@ -122,4 +130,26 @@ async function seedDemoBudgets(orgId: string, now: Date): Promise<void> {
   await sized({ ...base, name: 'All production, monthly', period: 'month', metric: 'spend', amount_usd: '1', owner: 'finance@demo.co', environment: 'production' }, 1.25, 'projected')
   await sized({ ...base, name: 'support-agent, daily', period: 'day', metric: 'spend', amount_usd: '1', owner: 'support-ai', workflow_id: 'support-agent' }, 0.9, 'projected')
   await sized({ ...base, name: 'globex cost per run', period: 'rolling', rolling_days: 7, metric: 'cost_per_run', amount_usd: '1', owner: 'customer-success', account_id: 'globex' }, 0.8, 'actual')
+}
+
+/** The self-hosted fleet (lib/fleet/demo.ts): pools and their growth, utilization samples; its calls and outcomes go through the API. */
+async function seedDemoFleet(orgId: string, now: Date, days: number, log: (l: string) => void) {
+  for (const p of demoFleetPools(now, days)) {
+    await createPool(orgId, p.create, now, { reprice: false })
+    for (const c of p.changes) await patchPool(orgId, { name: p.create.name }, c, now, { reprice: false })
+  }
+  const data = generateDemoFleet(now, days)
+  for (let i = 0; i < data.samples.length; i += MAX_SAMPLES) {
+    const a = await ingestSamples(orgId, data.samples.slice(i, i + MAX_SAMPLES), now)
+    if (a.rejected.length) throw new Error(`demo GPU samples rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
+  }
+  log(`GPU fleet: 4 pools, ${data.samples.length.toLocaleString('en-US')} utilization samples, ${data.events.length.toLocaleString('en-US')} self-hosted calls.`)
+  return data
+}
+
+async function postOutcomes(url: string, key: string, outcomes: TDemoOutcome[], batchSize: number): Promise<void> {
+  for (let i = 0; i < outcomes.length; i += batchSize) {
+    const a = await post(url, key, outcomes.slice(i, i + batchSize), 'outcomes')
+    if (a.rejected.length) throw new Error(`demo outcomes rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
+  }
 }

@@ -1,6 +1,8 @@
 import { inTransaction, pool } from '@/lib/db'
 import type { TGpuPoolView, TPriceView, TPricesPut } from '@/lib/prices/schema'
 import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'
+import { conflict } from '@/lib/errors'
+import { fleetPoolNames } from '@/lib/fleet'
 
 // An organization's own prices (overrides of the shipped catalog) and GPU
 // pool prices. Writing one re-prices exactly the events it can cover.
@@ -32,6 +34,10 @@ export async function listOrgPrices(orgId: string): Promise<{ prices: TPriceView
 
 /** Upsert (same provider, model and effective_from replaces) and schedule re-pricing of what they cover. */
 export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ reprice_job_ids: string[] }> {
+  const owned = await fleetPoolNames(orgId, (body.gpu_pools ?? []).map((g) => g.pool))
+  if (owned.length) {
+    throw conflict(`GPU pool${owned.length > 1 ? 's' : ''} ${owned.join(', ')} ${owned.length > 1 ? 'are' : 'is'} priced by the GPU fleet: change the price with PATCH /api/v1/gpu/pools (a new version)`)
+  }
   const scopes: TRepriceScope[] = []
   await inTransaction(async (client) => {
     for (const p of body.prices ?? []) {
