@@ -34,7 +34,7 @@ import { histogramLiteral } from '../lib/metrics/latency'
 import { fromScaled } from '../lib/cost/money'
 import { COST_SCALE, type PriceBook } from '../lib/cost/engine'
 import { rebuildDailyRollups } from '../lib/rollups/rebuild'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS } from '../lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '../lib/rollups/tables'
 
 const TARGET_P95_MS = 300
 const BENCH_DB = 'outlay_bench_dash'
@@ -338,7 +338,7 @@ async function loadDataset(o: TOpts, env: NodeJS.ProcessEnv, logDir: string): Pr
     await rebuildDailyRollups(c, org.org_id)
     log(`daily rollups summed from the hourly ones (lib/rollups/rebuild.ts, as the migration does): ${((performance.now() - td) / 1000).toFixed(0)} s`)
     log('VACUUM ANALYZE (what autovacuum would have done by now: statistics and the visibility map)…')
-    for (const t of ['inference_events', 'runs', 'rollups_hourly', 'outcomes', 'rollups_outcomes_hourly', ...DAILY_ROLLUPS.map((x) => x.table), ...DAILY_OUTCOMES.map((x) => x.table)]) await c.query(`VACUUM (ANALYZE) ${t}`)
+    for (const t of ['inference_events', 'runs', 'rollups_hourly', 'outcomes', 'rollups_outcomes_hourly', ...DAILY_ROLLUPS.map((x) => x.table), ...WEEKLY_ROLLUPS.map((x) => x.table), ...DAILY_OUTCOMES.map((x) => x.table)]) await c.query(`VACUUM (ANALYZE) ${t}`)
 
     await verify(c, org.org_id, counts)
     const marker: TMarker = {
@@ -367,7 +367,7 @@ async function verify(c: Client, orgId: string, counts: TLoadCounts): Promise<vo
     ['events', e.events, r.events], ['cost_usd', e.cost, r.cost], ['unpriced', e.unpriced, r.unpriced], ['tokens_in', e.tokens_in, r.tokens_in],
     ['reported_cost_usd', e.reported, r.reported], ['runs', runs, r.runs], ['outcomes', o.a, o.b], ['events written', String(counts.events), e.events],
   ]
-  for (const t of DAILY_ROLLUPS) {
+  for (const t of [...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS]) {
     const d = (await c.query(`SELECT coalesce(sum(events), 0)::text AS events, coalesce(sum(cost_usd), 0)::text AS cost, coalesce(sum(runs), 0)::text AS runs FROM ${t.table} WHERE org_id = $1`, [orgId])).rows[0]
     checks.push([`${t.table} events`, r.events, d.events], [`${t.table} cost`, r.cost, d.cost], [`${t.table} runs`, r.runs, d.runs])
   }

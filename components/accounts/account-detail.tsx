@@ -11,7 +11,6 @@ import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
 import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
 import { accountSteps, accountStepsCsvRows, FLAG_MIN_RUNS, FLAG_RATIO, type TAccountStepRow } from '@/lib/metrics/account-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
@@ -31,24 +30,21 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const current = useMetrics(org, { ...mine, granularity: 'none', group_by: 'account_id' })
   const previous = useMetrics(org, { ...mine, ...periods.previous, granularity: 'none', group_by: 'account_id' })
   const orgTotal = useMetrics(org, { ...scope, granularity: 'none' })
-  const waste = useMetrics(org, { ...mine, granularity: 'none', outcome: WASTE_OUTCOMES.join(',') })
   const daily = useMetrics(org, { ...mine, granularity: 'day', group_by: 'workflow_id' })
-  // every account, to compare calls per run with the median account
+  // every account, to compare calls per run and retry tax with the others (one read: runs and retry_cost_usd ride along)
   const orgSteps = useMetrics(org, { ...scope, granularity: 'none', group_by: 'account_id,workflow_id,step' })
-  const orgRuns = useMetrics(org, { ...scope, granularity: 'none', group_by: 'account_id,workflow_id' })
-  const orgWaste = useMetrics(org, { ...scope, granularity: 'none', group_by: 'account_id,workflow_id,step', outcome: WASTE_OUTCOMES.join(',') })
-  const all = [current, previous, orgTotal, waste, daily, orgSteps, orgRuns, orgWaste]
+  const all = [current, previous, orgTotal, daily, orgSteps]
   const error = all.find((q) => q.error)?.error ?? null
 
   const now = current.data ? current.data.rows[0] ?? null : undefined
   const before = previous.data ? previous.data.rows[0] ?? null : undefined
   const t = current.data ? totals(current.data.rows) : null
   const orgUsd = orgTotal.data ? totals(orgTotal.data.rows).cost_usd : null
-  const wasteUsd = waste.data ? fromScaledUsd(waste.data.rows.reduce((s, r) => s + micros(r.cost_usd), 0n)) : null
+  const wasteUsd = current.data ? fromScaledUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
   const runs = now?.runs ?? 0
   const steps = useMemo(
-    () => (orgSteps.data && orgRuns.data && orgWaste.data ? accountSteps(account, orgSteps.data.rows, orgRuns.data.rows, orgWaste.data.rows) : null),
-    [account, orgSteps.data, orgRuns.data, orgWaste.data],
+    () => (orgSteps.data ? accountSteps(account, orgSteps.data.rows) : null),
+    [account, orgSteps.data],
   )
   const flagged = steps?.filter((s) => s.flagged) ?? []
   const byWorkflow = useMemo(

@@ -4,7 +4,7 @@ import { createBudget, updateBudget } from '@/lib/budgets'
 import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { generateDemoEvents } from '@/lib/demo/generate'
-import { DAILY_ROLLUPS } from '@/lib/rollups/tables'
+import { DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 import type { TIngestAnswer } from '@/lib/ingest/schema'
 import { createPool, ingestSamples, patchPool } from '@/lib/fleet'
 import { demoFleetPools, generateDemoFleet, type TDemoOutcome } from '@/lib/fleet/demo'
@@ -24,7 +24,7 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
     await prisma().$transaction([
       prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${org.id}::uuid`,
       prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${org.id}::uuid`,
-      ...DAILY_ROLLUPS.map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, org!.id)),
+      ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, org!.id)),
       prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${org.id}::uuid`,
       ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, org!.id)),
       prisma().organization.delete({ where: { id: org.id } }),

@@ -3,22 +3,19 @@ import { accountSteps, accountStepsCsvRows, median } from './account-detail'
 
 const r = (o: Record<string, unknown>): Record<string, unknown> & { events: number; cost_usd: string } => ({ events: 0, cost_usd: '0.000000', ...o })
 
-// Five accounts run "support" (10 runs each); one retrieval per run, except
-// globex, whose new integration retrieves twice per run.
+// Five accounts run "support" (10 runs each, counted on the run's first step);
+// one retrieval per run, except globex, whose new integration retrieves twice
+// per run. globex and acme retried or failed some drafts (retry_cost_usd).
 const accounts = ['acme', 'globex', 'initech', 'umbrella', 'hooli']
-const orgRuns = accounts.map((a) => r({ account_id: a, workflow_id: 'support', runs: 10 }))
+const retry: Record<string, string> = { globex: '0.060000', acme: '0.015000' }
 const orgSteps = accounts.flatMap((a) => [
-  r({ account_id: a, workflow_id: 'support', step: 'retrieve', events: a === 'globex' ? 20 : 10, cost_usd: a === 'globex' ? '0.020000' : '0.010000' }),
-  r({ account_id: a, workflow_id: 'support', step: 'draft', events: 10, cost_usd: '0.300000' }),
+  r({ account_id: a, workflow_id: 'support', step: 'retrieve', runs: 10, events: a === 'globex' ? 20 : 10, cost_usd: a === 'globex' ? '0.020000' : '0.010000', retry_cost_usd: '0.000000' }),
+  r({ account_id: a, workflow_id: 'support', step: 'draft', runs: 0, events: 10, cost_usd: '0.300000', retry_cost_usd: retry[a] ?? '0.000000' }),
 ])
-const orgWaste = [
-  r({ account_id: 'globex', workflow_id: 'support', step: 'draft', outcome: 'retry', events: 1, cost_usd: '0.060000' }),
-  r({ account_id: 'acme', workflow_id: 'support', step: 'draft', outcome: 'error', events: 1, cost_usd: '0.015000' }),
-]
 
 describe('accountSteps', () => {
   it('flags a step the account calls twice per run where the median account calls it once', () => {
-    const rows = accountSteps('globex', orgSteps, orgRuns, orgWaste)
+    const rows = accountSteps('globex', orgSteps)
     expect(rows.map((x) => x.step)).toEqual(['draft', 'retrieve'])
     const retrieve = rows.find((x) => x.step === 'retrieve')!
     expect(retrieve).toMatchObject({ calls: 20, runs: 10, calls_per_run: 2, median_calls_per_run: 1, peers: 5, flagged: true })
@@ -26,23 +23,22 @@ describe('accountSteps', () => {
   })
 
   it('does not flag the ordinary accounts', () => {
-    for (const a of ['acme', 'initech']) expect(accountSteps(a, orgSteps, orgRuns, orgWaste).some((x) => x.flagged)).toBe(false)
+    for (const a of ['acme', 'initech']) expect(accountSteps(a, orgSteps).some((x) => x.flagged)).toBe(false)
   })
 
   it('compares the account’s retry tax at a step with every account’s', () => {
-    const draft = accountSteps('globex', orgSteps, orgRuns, orgWaste).find((x) => x.step === 'draft')!
+    const draft = accountSteps('globex', orgSteps).find((x) => x.step === 'draft')!
     expect(draft.retry_share).toBe(0.2) // 0.06 of 0.30
     expect(draft.org_retry_share).toBe(0.05) // 0.075 of 1.50
   })
 
   it('needs enough runs before it flags anything', () => {
-    const few = orgRuns.map((x) => (x.account_id === 'globex' ? { ...x, runs: 2 } : x))
-    const steps = orgSteps.map((x) => (x.account_id === 'globex' && x.step === 'retrieve' ? { ...x, events: 4 } : x))
-    expect(accountSteps('globex', steps, few, []).some((x) => x.flagged)).toBe(false)
+    const steps = orgSteps.map((x) => (x.account_id === 'globex' && x.step === 'retrieve' ? { ...x, runs: 2, events: 4 } : x))
+    expect(accountSteps('globex', steps).some((x) => x.flagged)).toBe(false)
   })
 
   it('shares of the account’s spend and an exact CSV', () => {
-    const rows = accountSteps('globex', orgSteps, orgRuns, orgWaste)
+    const rows = accountSteps('globex', orgSteps)
     expect(rows[0].share + rows[1].share).toBeCloseTo(1, 5)
     const csv = accountStepsCsvRows(rows)
     expect(csv[0]).toEqual(['workflow', 'step', 'calls', 'spend_usd', 'share_percent', 'runs', 'calls_per_run', 'median_calls_per_run', 'retry_tax_percent', 'org_retry_tax_percent', 'flagged'])

@@ -3,7 +3,6 @@
 // accounts' (the "two retrieval calls per run where others have one" check).
 import type { TMetricsRow } from '@/lib/metrics/query'
 import { csvPercent, csvRows, fromScaledUsd, micros, ratio, type TCsvColumn } from '@/lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 
@@ -46,14 +45,14 @@ export function median(xs: number[]): number {
 }
 
 /**
- * `orgSteps`: all accounts grouped by account_id, workflow_id, step;
- * `orgRuns`: grouped by account_id, workflow_id; `orgWaste`: grouped by
- * workflow_id, step, account_id for outcome retry/error. Rows of the account
- * come first by spend.
+ * `orgSteps`: every account's rows grouped by account_id, workflow_id, step,
+ * with runs (a run counts on its first call's step, so an account's runs of a
+ * workflow are the sum over its steps) and retry_cost_usd (the retry tax).
+ * Rows of the account come first by spend.
  */
-export function accountSteps(account: string, orgSteps: TRow[], orgRuns: TRow[], orgWaste: TRow[]): TAccountStepRow[] {
+export function accountSteps(account: string, orgSteps: TRow[]): TAccountStepRow[] {
   const runs = new Map<string, number>() // account, workflow → runs
-  for (const r of orgRuns) if (r.account_id) runs.set(key(r.account_id, r.workflow_id ?? ''), (runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0) + (r.runs ?? 0))
+  for (const r of orgSteps) if (r.account_id) runs.set(key(r.account_id, r.workflow_id ?? ''), (runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0) + (r.runs ?? 0))
 
   // per workflow × step: every account's calls per run, and the org's spend and waste
   const perStep = new Map<string, { ratios: number[]; cost: bigint; waste: bigint }>()
@@ -61,7 +60,9 @@ export function accountSteps(account: string, orgSteps: TRow[], orgRuns: TRow[],
   for (const r of orgSteps) {
     const k = key(r.workflow_id ?? '', r.step ?? '')
     const p = perStep.get(k) ?? { ratios: [], cost: 0n, waste: 0n }
+    const waste = micros(r.retry_cost_usd ?? '0')
     p.cost += micros(r.cost_usd)
+    p.waste += waste
     const n = r.account_id ? runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0 : 0
     if (r.account_id && n > 0) p.ratios.push(r.events / n)
     perStep.set(k, p)
@@ -69,16 +70,9 @@ export function accountSteps(account: string, orgSteps: TRow[], orgRuns: TRow[],
       const m = mine.get(k) ?? { calls: 0, cost: 0n, waste: 0n }
       m.calls += r.events
       m.cost += micros(r.cost_usd)
+      m.waste += waste
       mine.set(k, m)
     }
-  }
-  for (const r of orgWaste) {
-    if (r.outcome && !(WASTE_OUTCOMES as readonly string[]).includes(r.outcome)) continue
-    const k = key(r.workflow_id ?? '', r.step ?? '')
-    const p = perStep.get(k)
-    if (p) p.waste += micros(r.cost_usd)
-    const m = r.account_id === account ? mine.get(k) : undefined
-    if (m) m.waste += micros(r.cost_usd)
   }
 
   const total = [...mine.values()].reduce((s, m) => s + m.cost, 0n)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pool } from '@/lib/db'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS, ROLLUP_DIMENSIONS, type TRollupDimension } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS, ROLLUP_DIMENSIONS, WASTE_OUTCOMES, type TRollupDimension } from '@/lib/rollups/tables'
 import { planSource, sourceSql, type TSourcePlan } from '@/lib/metrics/source'
 import { usdPerUnit } from '@/lib/cost/money'
 import { histogramQuantile } from '@/lib/metrics/latency'
@@ -79,6 +79,8 @@ export type TMetricsRow = Partial<Record<TRollupDimension, string | null>> & {
   cache_hit_rate: number
   /** cost of production traffic (traffic_source and environment production): what cost per accepted outcome divides */
   production_cost_usd: string
+  /** the retry tax: cost of the calls whose outcome is retry or error (redone or failed) */
+  retry_cost_usd: string
   /** present when the grouping and filters use only workflow_id, feature, account_id (and environment/traffic_source filters) */
   outcomes?: number
   accepted_outcomes?: number
@@ -123,10 +125,13 @@ export function metricsPlan(q: TMetricsQuery, opts: TMetricsOptions = {}): { cos
   const range = resolveRange(q)
   const daily = opts.daily ?? true
   return {
-    cost: planSource(daily ? DAILY_ROLLUPS : [], neededDimensions(q, METRIC_DIMENSIONS, ['environment', 'traffic_source']), range, q.granularity),
+    cost: planSource(daily ? DAILY_ROLLUPS : [], neededDimensions(q, METRIC_DIMENSIONS, COST_ROW_DIMENSIONS), range, q.granularity),
     outcomes: planSource(daily ? DAILY_OUTCOMES : [], neededDimensions(q, OUTCOME_DIMENSIONS), range, q.granularity),
   }
 }
+
+/** Read on every cost row: production_cost_usd splits by environment and traffic source, retry_cost_usd by outcome. Every daily table keys them. */
+const COST_ROW_DIMENSIONS = ['environment', 'traffic_source', 'outcome']
 
 const COST_COLUMNS = ['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'gpu_seconds', 'unpriced_events',
   'cost_usd', 'cache_savings_usd', 'reported_cost_usd', 'latency_ms_sum', 'latency_count']
@@ -155,7 +160,7 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetri
   const params: unknown[] = [orgId]
   const filters = filterClauses(q, METRIC_DIMENSIONS, params)
   const dims = q.group_by ?? []
-  const columns = [...new Set([...dims, 'environment', 'traffic_source'])].concat(COST_COLUMNS, q.latency_quantiles ? ['latency_hist'] : [])
+  const columns = [...new Set([...dims, ...COST_ROW_DIMENSIONS])].concat(COST_COLUMNS, q.latency_quantiles ? ['latency_hist'] : [])
   const from = sourceSql(plan.cost, HOURLY_ROLLUP.table, columns, filters, params)
   const bucket = bucketSql(q.granularity)
   const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]
@@ -168,6 +173,7 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetri
     `round(sum(cost_usd), 6)::text AS cost_usd`, `round(sum(cache_savings_usd), 6)::text AS cache_savings_usd`,
     `round(sum(reported_cost_usd), 6)::text AS reported_cost_usd`,
     `round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source = 'production' AND environment = 'production'), 0), 6)::text AS production_cost_usd`,
+    `round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN (${WASTE_OUTCOMES.map((o) => `'${o}'`).join(', ')})), 0), 6)::text AS retry_cost_usd`,
     `CASE WHEN sum(tokens_in) > 0 THEN sum(cached_tokens_in)::float8 / sum(tokens_in) ELSE 0 END AS cache_hit_rate`,
     `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`,
     ...(q.latency_quantiles ? ['outlay_hist_sum(latency_hist) AS latency_hist'] : []),
@@ -214,7 +220,7 @@ async function attachOutcomes(orgId: string, q: TMetricsQuery, plan: TSourcePlan
     if (!row && truncated) continue
     if (!row) {
       row = { ...o, events: 0, runs: 0, requests: 0, tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0, gpu_seconds: 0, unpriced_events: 0,
-        cost_usd: '0.000000', cache_savings_usd: '0.000000', reported_cost_usd: '0.000000', production_cost_usd: '0.000000', cache_hit_rate: 0, avg_latency_ms: null } as TMetricsRow
+        cost_usd: '0.000000', cache_savings_usd: '0.000000', reported_cost_usd: '0.000000', production_cost_usd: '0.000000', retry_cost_usd: '0.000000', cache_hit_rate: 0, avg_latency_ms: null } as TMetricsRow
       rows.push(row)
       byKey.set(key(o), row)
     }

@@ -61,6 +61,36 @@ describe('planSource: the days and hours of a range', () => {
   })
 })
 
+describe('planSource: whole ISO weeks from a weekly twin', () => {
+  const T = [{ table: 'narrow', dims: ['environment'] }, { table: 'wide', dims: ['environment', 'account_id'], weekly: 'wide_weekly' }]
+  test("a page's 30 days: the whole weeks (Monday to Monday) weekly, the days around them daily, today's hours hourly", () => {
+    const p = planSource(T, ['environment', 'account_id'], { from: d(P30.from), to: d(P30.to) }, 'none')
+    // 2026-10-27 is a Tuesday: weeks from Mon 2 Nov to Mon 23 Nov
+    expect(p.daily).toEqual({ table: 'wide', from: d('2026-10-27'), to: d('2026-11-25') })
+    expect(p.weekly).toEqual({ table: 'wide_weekly', from: d('2026-11-02'), to: d('2026-11-23') })
+    expect(p.hourly.map((h) => [iso(h.from), iso(h.to)])).toEqual([['2026-11-25T00:00:00.000Z', '2026-11-25T22:00:00.000Z']])
+  })
+  test('not per day, not for a table without a twin, not when no whole week fits', () => {
+    const r = { from: d('2026-10-27'), to: d('2026-11-25') }
+    expect(planSource(T, ['environment', 'account_id'], r, 'day').weekly).toBeUndefined()
+    expect(planSource(T, ['environment'], r, 'none').weekly).toBeUndefined()
+    expect(planSource(T, ['account_id'], { from: d('2026-11-03'), to: d('2026-11-09') }, 'none').weekly).toBeUndefined()
+    expect(planSource(T, ['account_id'], { from: d('2026-11-02'), to: d('2026-11-09') }, 'none').weekly).toEqual({ table: 'wide_weekly', from: d('2026-11-02'), to: d('2026-11-09') })
+  })
+  test('sourceSql reads the weeks, then the days before and after them, then the hours', () => {
+    const params: unknown[] = ['org']
+    const p = planSource(T, ['account_id'], { from: d('2026-10-30T05:00:00Z'), to: d('2026-11-11T02:00:00Z') }, 'none')
+    const sql = sourceSql(p, 'hourly', ['events'], [], params)
+    expect(sql.match(/FROM \w+/g)).toEqual(['FROM wide_weekly', 'FROM wide', 'FROM wide', 'FROM hourly', 'FROM hourly'])
+    expect(params.slice(1)).toEqual([
+      '2026-11-02T00:00:00.000Z', '2026-11-09T00:00:00.000Z', // week
+      '2026-10-31T00:00:00.000Z', '2026-11-02T00:00:00.000Z', // days before
+      '2026-11-09T00:00:00.000Z', '2026-11-11T00:00:00.000Z', // days after
+      '2026-10-30T05:00:00.000Z', '2026-10-31T00:00:00.000Z', '2026-11-11T00:00:00.000Z', '2026-11-11T02:00:00.000Z', // hours
+    ])
+  })
+})
+
 describe('metricsPlan: the table each page request reads', () => {
   test('the overview, workflows, features and accounts pages', () => {
     expect(plan({ ...P30 })).toMatchObject({ table: 'rollups_daily_models' })

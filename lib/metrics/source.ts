@@ -7,6 +7,9 @@
 // (a page's "today so far") come from rollups_hourly. Both are sums of the same
 // events, so the answer is the hourly answer: money to the last decimal.
 // Hour granularity, or no daily table with the dimensions, reads hourly only.
+// Without a per-day answer, the whole ISO weeks inside the days come from the
+// daily table's weekly twin when it has one (the widest tables: see
+// WEEKLY_ROLLUPS); the days before and after them from the daily table.
 
 const HOUR_MS = 3600 * 1000
 const DAY_MS = 24 * HOUR_MS
@@ -15,18 +18,25 @@ export type TRange = { from: Date; to: Date }
 export type TSourcePlan = {
   /** the daily table and the whole days [from, to) it answers; null: the hourly table answers everything */
   daily: { table: string; from: Date; to: Date } | null
+  /** the daily table's weekly twin and the whole ISO weeks [from, to) inside the days, which it answers instead */
+  weekly?: { table: string; from: Date; to: Date } | null
   /** hourly spans, each read as `hour >= from AND hour < to` */
   hourly: TRange[]
 }
 
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit
+// ISO weeks start on Monday; the epoch (1970-01-01) was a Thursday, 3 days after one.
+const WEEK_MS = 7 * DAY_MS
+const MONDAY_OFFSET = 4 * DAY_MS
+const floorWeek = (t: number) => floorTo(t - MONDAY_OFFSET, WEEK_MS) + MONDAY_OFFSET
+const ceilWeek = (t: number) => ceilTo(t - MONDAY_OFFSET, WEEK_MS) + MONDAY_OFFSET
 
 /**
  * The plan for reading [from, to) needing `dims`: `tables` are the daily
  * tables, narrowest first.
  */
-export function planSource(tables: readonly { table: string; dims: readonly string[] }[], dims: readonly string[], range: TRange, granularity: 'hour' | 'day' | 'none'): TSourcePlan {
+export function planSource(tables: readonly { table: string; dims: readonly string[]; weekly?: string }[], dims: readonly string[], range: TRange, granularity: 'hour' | 'day' | 'none'): TSourcePlan {
   const hFrom = floorTo(range.from.getTime(), HOUR_MS)
   const to = range.to.getTime()
   const hourlyOnly: TSourcePlan = { daily: null, hourly: [{ from: new Date(hFrom), to: range.to }] }
@@ -40,7 +50,12 @@ export function planSource(tables: readonly { table: string; dims: readonly stri
   const hourly: TRange[] = []
   if (hFrom < dFrom) hourly.push({ from: new Date(hFrom), to: new Date(dFrom) })
   if (dTo < to) hourly.push({ from: new Date(dTo), to: range.to })
-  return { daily: { table: table.table, from: new Date(dFrom), to: new Date(dTo) }, hourly }
+  const plan: TSourcePlan = { daily: { table: table.table, from: new Date(dFrom), to: new Date(dTo) }, hourly }
+  // Whole weeks from the weekly twin, when the table has one and the answer is not per day.
+  const wFrom = ceilWeek(dFrom)
+  const wTo = floorWeek(dTo)
+  if (table.weekly && granularity === 'none' && wFrom < wTo) plan.weekly = { table: table.weekly, from: new Date(wFrom), to: new Date(wTo) }
+  return plan
 }
 
 /**
@@ -51,13 +66,18 @@ export function planSource(tables: readonly { table: string; dims: readonly stri
  */
 export function sourceSql(plan: TSourcePlan, hourlyTable: string, columns: readonly string[], filters: readonly string[], params: unknown[]): string {
   const cols = columns.join(', ')
-  const branch = (table: string, time: 'hour' | 'day', r: TRange) => {
+  const branch = (table: string, time: 'hour' | 'day' | 'week', r: TRange) => {
     params.push(r.from.toISOString(), r.to.toISOString())
     const where = [`org_id = $1`, `${time} >= $${params.length - 1}::timestamptz`, `${time} < $${params.length}::timestamptz`, ...filters]
     return `SELECT ${time} AS at, ${cols} FROM ${table} WHERE ${where.join(' AND ')}`
   }
+  const days: TRange[] = !plan.daily ? [] : !plan.weekly ? [plan.daily] : [
+    { from: plan.daily.from, to: plan.weekly.from },
+    { from: plan.weekly.to, to: plan.daily.to },
+  ].filter((r) => r.from < r.to)
   const branches = [
-    ...(plan.daily ? [branch(plan.daily.table, 'day', plan.daily)] : []),
+    ...(plan.weekly ? [branch(plan.weekly.table, 'week', plan.weekly)] : []),
+    ...days.map((r) => branch(plan.daily!.table, 'day', r)),
     ...plan.hourly.map((r) => branch(hourlyTable, 'hour', r)),
   ]
   return `(${branches.join('\n  UNION ALL\n  ')}) AS src`

@@ -5,8 +5,7 @@ import { baseCsvColumns, breakdownTable, csvPercent, csvRows, fromScaledUsd, key
 
 /** How events without a workflow_id are shown (the table, the CSV). */
 export const NO_WORKFLOW = '(no workflow)'
-/** The outcomes that count as waste: the spend of a call that had to be redone or failed. */
-export const WASTE_OUTCOMES = ['retry', 'error'] as const
+export { WASTE_OUTCOMES } from '@/lib/rollups/tables'
 
 export type TWorkflowMetricsRow = TBreakdownMetricsRow<'workflow_id'>
 

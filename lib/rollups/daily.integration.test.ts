@@ -10,7 +10,7 @@ import { runRepriceJob } from '@/lib/reprice'
 import { metricsPlan, queryMetrics, ZMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
 import { queryChanges, ZChangesQuery } from '@/lib/metrics/changes-query'
 import { PUT as putPrices } from '@/app/api/v1/prices/route'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 import { rebuildDailyRollups } from '@/lib/rollups/rebuild'
 
 // The daily rollups answer exactly what the hourly ones answer. Events,
@@ -22,7 +22,7 @@ import { rebuildDailyRollups } from '@/lib/rollups/rebuild'
 let orgId = ''
 const NOW = new Date('2026-11-10T00:00:00Z')
 
-/** A deterministic spread of events over 2026-10-28 … 2026-11-04 on every dimension. */
+/** A deterministic spread of events over 2026-10-26 … 2026-11-08 (two ISO weeks) on every dimension. */
 function events(n: number, seed: number) {
   let x = seed
   const r = (k: number) => {
@@ -32,7 +32,7 @@ function events(n: number, seed: number) {
   const pick = <T,>(xs: readonly T[]) => xs[r(xs.length)]
   const out: Record<string, unknown>[] = []
   for (let i = 0; i < n; i++) {
-    const day = 28 + r(8) // 28 … 35 → 28 Oct … 4 Nov
+    const day = 26 + r(14) // 26 … 39 → 26 Oct … 8 Nov
     const ts = new Date(Date.UTC(2026, 9, day, r(24), r(60), r(60), r(1000))).toISOString()
     const [provider, model] = pick([['openai', 'gpt-4o-mini'], ['openai', 'gpt-4o'], ['anthropic', 'claude-3-5-haiku-latest'], ['acme', 'acme-large']] as const)
     const tokensIn = 50 + r(5000)
@@ -87,8 +87,8 @@ afterAll(async () => {
 })
 
 /** A table's rows as comparable text (the float latency sum rounded: its summation order differs). */
-async function snapshot(table: string, dims: readonly string[], measures: string): Promise<string[]> {
-  const { rows } = await pool().query(`SELECT ${['day', ...dims].join(', ')}, ${measures} FROM ${table} WHERE org_id = $1`, [orgId])
+async function snapshot(table: string, dims: readonly string[], measures: string, time = 'day'): Promise<string[]> {
+  const { rows } = await pool().query(`SELECT ${[time, ...dims].join(', ')}, ${measures} FROM ${table} WHERE org_id = $1`, [orgId])
   return rows.map((r) => JSON.stringify(r)).sort()
 }
 const COST_MEASURES = `events::text, runs::text, requests::text, tokens_in::text, cached_tokens_in::text, cache_write_tokens::text, tokens_out::text, gpu_seconds::text,
@@ -107,6 +107,8 @@ const RANGES = {
   'whole days': { from: '2026-10-28', to: '2026-11-05' },
   "a page's 7 days (today up to the next hour)": { from: '2026-10-29T00:00:00Z', to: '2026-11-04T14:00:00Z' },
   'ragged at both ends': { from: '2026-10-28T05:30:00Z', to: '2026-11-03T07:10:00Z' },
+  'two whole weeks, ragged hours around them': { from: '2026-10-25T06:00:00Z', to: '2026-11-09T14:00:00Z' },
+  'a whole week with days and hours around it': { from: '2026-10-27T03:00:00Z', to: '2026-11-10T00:00:00Z' },
 }
 const REQUESTS: Record<string, string>[] = [
   {}, { granularity: 'day', group_by: 'traffic_source' }, { group_by: 'workflow_id' }, { group_by: 'provider,model', latency_quantiles: 'true' },
@@ -120,17 +122,33 @@ const REQUESTS: Record<string, string>[] = [
 describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
   for (const [name, range] of Object.entries(RANGES)) {
     it(`${name}: ${REQUESTS.length} page requests`, async () => {
+      let weekly = 0
       for (const extra of REQUESTS) {
         const q = ZMetricsQuery.parse({ ...range, ...extra })
         const label = JSON.stringify(extra)
         expect(metricsPlan(q).cost.daily, `${label} reads a daily table`).not.toBeNull()
+        if (metricsPlan(q).cost.weekly) weekly++
         const daily = (await queryMetrics(orgId, q)).rows
         const hourly = (await queryMetrics(orgId, q, { daily: false })).rows
         expect(daily.length, label).toBeGreaterThan(0)
         expect(comparable(daily), label).toEqual(comparable(hourly))
       }
+      // the requests on the widest tables without a per-day answer read the weekly ones when the range holds a whole week
+      if (name.includes('week')) expect(weekly).toBeGreaterThanOrEqual(4)
     })
   }
+
+  it('retry_cost_usd is the spend of the retried and failed calls, from the weekly, daily and hourly tables alike', async () => {
+    const range = RANGES['a whole week with days and hours around it']
+    const q = ZMetricsQuery.parse({ ...range, group_by: 'account_id,workflow_id' })
+    expect(metricsPlan(q).cost.weekly).toBeTruthy()
+    const { rows } = await queryMetrics(orgId, q)
+    const sql = await pool().query<{ k: string; retry: string }>(
+      `SELECT coalesce(account_id, '') || '/' || workflow_id AS k, round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN ('retry', 'error')), 0), 6)::text AS retry
+       FROM inference_events WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 GROUP BY 1`, [orgId, range.from, range.to])
+    expect(Object.fromEntries(rows.map((r) => [`${r.account_id ?? ''}/${r.workflow_id}`, r.retry_cost_usd]))).toEqual(Object.fromEntries(sql.rows.map((r) => [r.k, r.retry])))
+    expect(sql.rows.some((r) => Number(r.retry) > 0)).toBe(true)
+  })
 
   it('the changes decomposition too', async () => {
     for (const scope of [{}, { workflow_id: 'support' }, { account_id: 'acct-a', environment: 'production' }]) {
@@ -143,7 +161,7 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
 })
 
 // last: it rebuilds the daily tables from the hourly ones, so the comparisons above ran on what the writers wrote
-describe('daily rollups kept by the writers', () => {
+describe('daily and weekly rollups kept by the writers', () => {
   it('hold the data (a test on empty tables proves nothing)', async () => {
     const { rows } = await pool().query(`SELECT count(*)::int AS n, sum(events)::int AS events, sum(unpriced_events)::int AS unpriced FROM rollups_daily WHERE org_id = $1`, [orgId])
     expect(rows[0].events).toBe(2400)
@@ -153,7 +171,7 @@ describe('daily rollups kept by the writers', () => {
 
   it('equal rollups_hourly summed per UTC day, table by table, after ingest, duplicates, outcomes and re-pricing', async () => {
     const written: Record<string, string[]> = {}
-    for (const t of DAILY_ROLLUPS) written[t.table] = await snapshot(t.table, t.dims, COST_MEASURES)
+    for (const t of [...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS]) written[t.table] = await snapshot(t.table, t.dims, COST_MEASURES, t.time)
     for (const t of DAILY_OUTCOMES) written[t.table] = await snapshot(t.table, t.dims, 'outcomes::text, accepted::text')
     // what the migration's backfill computes from the hourly rows
     const c = await pool().connect()
@@ -162,7 +180,8 @@ describe('daily rollups kept by the writers', () => {
     } finally {
       c.release()
     }
-    for (const t of DAILY_ROLLUPS) expect(await snapshot(t.table, t.dims, COST_MEASURES), t.table).toEqual(written[t.table])
+    for (const t of [...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS]) expect(await snapshot(t.table, t.dims, COST_MEASURES, t.time), t.table).toEqual(written[t.table])
+    expect(written.rollups_weekly.length).toBeGreaterThan(10)
     for (const t of DAILY_OUTCOMES) expect(await snapshot(t.table, t.dims, 'outcomes::text, accepted::text'), t.table).toEqual(written[t.table])
     expect(written.rollups_outcomes_daily.length).toBeGreaterThan(10)
   })
