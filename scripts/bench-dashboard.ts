@@ -489,11 +489,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
       m('current', { ...mine, granularity: 'none', group_by: 'account_id' }),
       m('previous', { ...mine, ...previous, granularity: 'none', group_by: 'account_id' }),
       m('org total', { ...current, granularity: 'none' }),
-      m('waste', { ...mine, granularity: 'none', outcome: waste }),
       m('daily by workflow_id', { ...mine, granularity: 'day', group_by: 'workflow_id' }),
       m('org by account,workflow,step', { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step' }),
-      m('org by account,workflow', { ...current, granularity: 'none', group_by: 'account_id,workflow_id' }),
-      m('org waste by account,wf,step', { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step', outcome: waste }),
       m('by traffic_source', { ...mine, granularity: 'none', group_by: 'traffic_source' }),
       m('by environment', { ...mine, granularity: 'none', group_by: 'environment' }),
     ] })
