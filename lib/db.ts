@@ -44,8 +44,8 @@ export async function closeDb(): Promise<void> {
 export async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>, opts: { asyncCommit?: boolean } = {}): Promise<T> {
   const client = await pool().connect()
   try {
-    await client.query('BEGIN')
-    if (opts.asyncCommit) await client.query('SET LOCAL synchronous_commit = off')
+    // one round trip for both (a simple query may hold several statements)
+    await client.query(opts.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN')
     const result = await fn(client)
     await client.query('COMMIT')
     return result

@@ -44,7 +44,26 @@ const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, event
   WHERE b.id = ANY($1::int8[])
   ORDER BY x.id, b.id
   ON CONFLICT (org_id, event_id) DO NOTHING
-  RETURNING event_id, batch_id::text`
+  RETURNING event_id, batch_id, run_id, "timestamp"`
+
+/**
+ * One statement, one round trip: the events inserted, the runs seen for the
+ * first time (each carried by its earliest new event, by time then id: the
+ * runs table makes a run count once however many batches its events arrive
+ * in; sorted run ids keep one lock order), and every batch marked processed
+ * with its count of new events. Answers the new events and which start a run.
+ */
+const PROCESS_EVENTS_SQL = `WITH ins AS (${INSERT_EVENTS_SQL}),
+  firsts AS (SELECT DISTINCT ON (run_id) run_id, event_id, "timestamp" FROM ins WHERE run_id IS NOT NULL ORDER BY run_id, "timestamp", event_id),
+  new_runs AS (
+    INSERT INTO runs (org_id, run_id, first_seen) SELECT $5::uuid, run_id, "timestamp" FROM firsts ORDER BY run_id
+    ON CONFLICT (org_id, run_id) DO NOTHING RETURNING run_id),
+  counts AS (SELECT batch_id, count(*)::int4 AS n FROM ins GROUP BY batch_id),
+  marked AS (
+    UPDATE ingest_batches b SET processed_at = now(), inserted = coalesce(c.n, 0)
+    FROM unnest($1::int8[]) AS u(id) LEFT JOIN counts c ON c.batch_id = u.id WHERE b.id = u.id)
+  SELECT ins.event_id, (r.run_id IS NOT NULL) AS run_start
+  FROM ins LEFT JOIN firsts f ON f.event_id = ins.event_id LEFT JOIN new_runs r ON r.run_id = f.run_id`
 
 export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number; orgId?: string; batches?: number }
 
@@ -110,12 +129,13 @@ const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, c) =>
 
 async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRow[]): Promise<number> {
   // One event id may wait in two batches (a client's retry): the oldest batch carries it, the other counts it a duplicate.
-  const batchOf = new Map<string, string>()
+  // (PROCESS_EVENTS_SQL inserts it from the oldest; this prices that copy.)
+  const seen = new Set<string>()
   const unique: TIngestEvent[] = []
   for (const b of [...batches].sort((x, y) => Number(BigInt(x.id) - BigInt(y.id)))) {
     for (const e of b.payload as TIngestEvent[]) {
-      if (batchOf.has(e.id)) continue
-      batchOf.set(e.id, b.id)
+      if (seen.has(e.id)) continue
+      seen.add(e.id)
       unique.push(e)
     }
   }
@@ -123,18 +143,16 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
   const book = await loadPriceBook(orgId)
   const priced = events.map((e) => ({ e, cost: book.price({ ...e, timestamp: new Date(e.timestamp) }) }))
 
-  const ins = await client.query<{ event_id: string; batch_id: string }>(INSERT_EVENTS_SQL, [
+  const ins = await client.query<{ event_id: string; run_start: boolean }>(PROCESS_EVENTS_SQL, [
     batches.map((b) => b.id),
     priced.map(({ e }) => e.id),
     priced.map(({ cost }) => (cost.priced ? cost.cost_usd : null)),
     priced.map(({ cost }) => (cost.priced ? cost.cache_savings_usd : null)),
+    orgId,
   ])
   const insertedIds = new Set(ins.rows.map((r) => r.event_id))
+  const runStarts = new Set(ins.rows.filter((r) => r.run_start).map((r) => r.event_id))
   const fresh = priced.filter(({ e }) => insertedIds.has(e.id))
-  const runStarts = await newRunStarts(client, orgId, fresh.map(({ e }) => e))
-  const perBatch = new Map(batches.map((b) => [b.id, 0]))
-  for (const r of ins.rows) perBatch.set(r.batch_id, (perBatch.get(r.batch_id) ?? 0) + 1)
-  await markProcessed(client, perBatch)
 
   const contributions: TRollupContribution[] = fresh
     .map(({ e, cost }) => ({
@@ -157,28 +175,6 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
     }))
   await applyRollups(client, orgId, contributions)
   return insertedIds.size
-}
-
-/**
- * Runs seen for the first time: their earliest event in this batch (by time,
- * then id) carries the run in the rollups. The runs table makes a run count
- * once however many batches its events arrive in. Returns those events' ids.
- */
-async function newRunStarts(client: PoolClient, orgId: string, events: TIngestEvent[]): Promise<Set<string>> {
-  const first = new Map<string, TIngestEvent>()
-  for (const e of events) {
-    if (!e.run_id) continue
-    const f = first.get(e.run_id)
-    if (!f || e.timestamp < f.timestamp || (e.timestamp === f.timestamp && e.id < f.id)) first.set(e.run_id, e)
-  }
-  if (first.size === 0) return new Set()
-  const runIds = [...first.keys()].sort()
-  const r = await client.query<{ run_id: string }>(
-    `INSERT INTO runs (org_id, run_id, first_seen) SELECT $1::uuid, * FROM unnest($2::text[], $3::timestamptz[])
-     ON CONFLICT (org_id, run_id) DO NOTHING RETURNING run_id`,
-    [orgId, runIds, runIds.map((id) => first.get(id)!.timestamp)],
-  )
-  return new Set(r.rows.map((x) => first.get(x.run_id)!.id))
 }
 
 async function insertOutcomes(client: PoolClient, orgId: string, batchId: string, payload: TIngestOutcome[]): Promise<number> {
