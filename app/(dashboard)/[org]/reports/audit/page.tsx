@@ -1,0 +1,12 @@
+import { orgPage } from '@/components/layout/org-page'
+import { AuditReport } from '@/components/reports/audit-report'
+
+export const dynamic = 'force-dynamic'
+
+export default async function AuditPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { org } = await params
+  const { quarter } = await searchParams
+  return orgPage(org, `/${org}/reports/audit`, (a) => (
+    <AuditReport org={org} orgId={a.membership.org.id} orgName={a.membership.org.name} quarter={typeof quarter === 'string' ? quarter : undefined} />
+  ))
+}

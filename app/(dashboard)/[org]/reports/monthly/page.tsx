@@ -1,0 +1,12 @@
+import { orgPage } from '@/components/layout/org-page'
+import { MonthlyReport } from '@/components/reports/monthly-report'
+
+export const dynamic = 'force-dynamic'
+
+export default async function MonthlyReportPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { org } = await params
+  const { month } = await searchParams
+  return orgPage(org, `/${org}/reports/monthly`, (a) => (
+    <MonthlyReport org={org} orgId={a.membership.org.id} orgName={a.membership.org.name} month={typeof month === 'string' ? month : undefined} />
+  ))
+}
