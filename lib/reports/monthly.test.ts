@@ -28,7 +28,7 @@ describe('reportLines', () => {
 describe('scenarioSpend', () => {
   it('splits each workflow into its scenarios and the rest, which add up to the workflow exactly', () => {
     const out = scenarioSpend(
-      [{ key: 'support', micros: 10_000_000n, events: 10 }, { key: 'search', micros: 2_000_000n, events: 4 }],
+      [{ workflow_id: 'support', cost12: '10.000000000000', events: 10 }, { workflow_id: 'search', cost12: '2.000000000000', events: 4 }],
       [{ scenario_id: 'trial', workflow_id: 'support', cost12: '1.250000400000', events: 3 },
         { scenario_id: 'trial', workflow_id: 'search', cost12: '0.000000600000', events: 1 },
         { scenario_id: 'base', workflow_id: 'support', cost12: '8.749999600000', events: 7 }],
@@ -38,7 +38,7 @@ describe('scenarioSpend', () => {
       { key: 'base', from: 'scenario_id', micros: 8_750_000n, events: 7 },
       { key: 'search', from: 'workflow', micros: 1_999_999n, events: 3 },
     ])
-    // support is all scenarios: no remainder line; the parts sum to the workflows' total
+    // support is all scenarios: no remainder line; search's rest is 1.9999994 → 1.999999, trial 1.250001: each part rounded once
     expect(out.reduce((a, s) => a + s.micros, 0n)).toBe(12_000_000n)
   })
 })

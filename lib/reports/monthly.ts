@@ -14,6 +14,8 @@ import { forecast, type TPeriodForecast } from '@/lib/forecast'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { ratio } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
+import { planSource, sourceSql } from '@/lib/metrics/source'
+import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 
 export const ZMonthlyReportQuery = z.strictObject({
   month: z.string({ error: 'must be a month, YYYY-MM' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM').optional(),
@@ -92,10 +94,11 @@ export function reportLines(cur: TSpend[], prev: TSpend[], totalMicros: bigint):
 /**
  * Spend by scenario: each scenario_id's spend (events that carry one), and,
  * per workflow, the rest of its spend (its rollup total minus its events with
- * a scenario) under the workflow's name. The parts add up to the workflows'
- * totals exactly.
+ * a scenario) under the workflow's name; every part exact to 12 decimals,
+ * rounded once to the micro-dollar (so the parts, like the metrics API's rows,
+ * may differ from the rounded total by a micro-dollar or two).
  */
-export function scenarioSpend(workflows: TSpend[], tagged: { scenario_id: string; workflow_id: string; cost12: string; events: number }[]): TSpend[] {
+export function scenarioSpend(workflows: { workflow_id: string; cost12: string; events: number }[], tagged: { scenario_id: string; workflow_id: string; cost12: string; events: number }[]): TSpend[] {
   const byScenario = new Map<string, { m12: bigint; events: number }>()
   const byWorkflow = new Map<string, { m12: bigint; events: number }>()
   for (const t of tagged) {
@@ -108,9 +111,10 @@ export function scenarioSpend(workflows: TSpend[], tagged: { scenario_id: string
   const to6 = (m12: bigint) => toScaled(fromScaled(m12, 12), 6)
   const out: TSpend[] = [...byScenario].map(([key, s]) => ({ key, from: 'scenario_id' as const, micros: to6(s.m12), events: s.events }))
   for (const w of workflows) {
-    const t = w.key === null ? undefined : byWorkflow.get(w.key)
-    const rest = { micros: w.micros - (t ? to6(t.m12) : 0n), events: w.events - (t?.events ?? 0) }
-    if (rest.events > 0 || rest.micros !== 0n) out.push({ key: w.key, from: 'workflow', ...rest })
+    const t = byWorkflow.get(w.workflow_id)
+    // the remainder exact (12 decimals), rounded once: as the metrics API rounds each row
+    const rest = { micros: to6(toScaled(w.cost12, 12) - (t?.m12 ?? 0n)), events: w.events - (t?.events ?? 0) }
+    if (rest.events > 0 || rest.micros !== 0n) out.push({ key: w.workflow_id, from: 'workflow', ...rest })
   }
   return out
 }
@@ -118,18 +122,24 @@ export function scenarioSpend(workflows: TSpend[], tagged: { scenario_id: string
 async function monthSpend(orgId: string, from: number, to: number) {
   const base = { ...ZMetricsQuery.parse({}), from: new Date(from), to: new Date(to), limit: 100_000 }
   const dims = REPORT_SECTIONS.map((s) => s.dimension).filter((d): d is Exclude<TReportDimension, 'scenario'> => d !== 'scenario')
-  const [total, tagged, ...grouped] = await Promise.all([
+  // each workflow's spend unrounded (12 decimals), from the same rollups as the metrics API, for the scenario remainders
+  const params: unknown[] = [orgId]
+  const src = sourceSql(planSource(DAILY_ROLLUPS, ['environment', 'traffic_source', 'workflow_id'], { from: base.from, to: base.to }, 'none'), HOURLY_ROLLUP.table,
+    ['workflow_id', 'cost_usd', 'events'], [], params)
+  const [total, tagged, exact, ...grouped] = await Promise.all([
     queryMetrics(orgId, base),
     // index-only on inference_events_scenario_idx: the month's events that carry a scenario
     pool().query<{ scenario_id: string; workflow_id: string; cost12: string; events: number }>(
       `SELECT scenario_id, workflow_id, coalesce(sum(cost_usd), 0)::text AS cost12, count(*)::int AS events
        FROM inference_events WHERE org_id = $1 AND scenario_id IS NOT NULL AND timestamp >= $2 AND timestamp < $3 GROUP BY scenario_id, workflow_id`,
       [orgId, new Date(from), new Date(to)]),
+    pool().query<{ workflow_id: string; cost12: string; events: number }>(
+      `SELECT workflow_id, sum(cost_usd)::text AS cost12, sum(events)::int AS events FROM ${src} GROUP BY workflow_id HAVING sum(events) > 0`, params),
     ...dims.map((d) => queryMetrics(orgId, { ...base, group_by: [d] })),
   ])
   const spend = (d: string, rows: TMetricsRow[]): TSpend[] => rows.map((r) => ({ key: (r as Record<string, unknown>)[d] as string | null, micros: toScaled(r.cost_usd, 6), events: r.events }))
   const by = new Map<TReportDimension, TSpend[]>(dims.map((d, i) => [d, spend(d, grouped[i].rows)]))
-  by.set('scenario', scenarioSpend(by.get('workflow_id')!, tagged.rows))
+  by.set('scenario', scenarioSpend(exact.rows, tagged.rows))
   const t = total.rows[0]
   return { by, total: t ?? null }
 }
