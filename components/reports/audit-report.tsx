@@ -78,8 +78,8 @@ export async function AuditReport({ org, orgId, orgName, quarter }: { org: strin
                 <tr key={w.workflow_id} className="border-t border-slate-100" data-workflow={w.workflow_id} data-status={w.status}>
                   <td className="py-1.5"><a className="text-brand-600 hover:underline" href={`#wf-${encodeURIComponent(w.workflow_id)}`}>{w.workflow_id}</a></td>
                   <td><span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATUS[w.status].style}`}>{STATUS[w.status].label}</span></td>
-                  <td className="num text-right" data-prod-mean>{per(w.production?.mean_usd)}</td><td className="num text-right">{per(w.production?.p50_usd)}</td><td className="num text-right">{per(w.production?.p90_usd)}</td>
-                  <td className="num text-right" data-eval-mean>{per(w.eval?.mean_usd)}</td><td className="num text-right">{per(w.eval?.p50_usd)}</td><td className="num text-right">{per(w.eval?.p90_usd)}</td>
+                  <td className="num text-right" data-prod-mean={w.production?.mean_usd ?? ''}>{per(w.production?.mean_usd)}</td><td className="num text-right">{per(w.production?.p50_usd)}</td><td className="num text-right">{per(w.production?.p90_usd)}</td>
+                  <td className="num text-right" data-eval-mean={w.eval?.mean_usd ?? ''}>{per(w.eval?.mean_usd)}</td><td className="num text-right">{per(w.eval?.p50_usd)}</td><td className="num text-right">{per(w.eval?.p90_usd)}</td>
                   <td className={`num text-right font-medium ${w.flagged ? 'text-red-700' : ''}`}>{times(w.ratio_mean)}</td>
                 </tr>
               ))}

@@ -100,7 +100,7 @@ function LinesTable({ label, none, rows, prevName }: { label: string; none: stri
         {shown.map((l) => (
           <tr key={`${l.from ?? ''}/${l.key}`} className="border-t border-slate-100" data-key={l.key ?? ''}>
             <td className="py-1">{l.key ?? <span className="text-slate-500">{none}</span>}{l.from === 'workflow' && <span className="ml-1 text-xs text-slate-500">(workflow, no scenario_id)</span>}</td>
-            <td className="num text-right font-medium" data-cost>{formatUsd(l.cost_usd)}</td>
+            <td className="num text-right font-medium" data-cost={l.cost_usd}>{formatUsd(l.cost_usd)}</td>
             <td className="num text-right">{formatPercent(l.share)}</td>
             <td className="num text-right">{formatCount(l.events)}</td>
             <td className="num text-right text-slate-600">{formatUsd(l.previous_cost_usd)}</td>

@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+
+// Finance's month end: the monthly report of the demo organization equals SQL
+// on its events, exports the same figures as CSV and prints without the
+// navigation; the quarterly audit flags the workflow whose eval calls cost far
+// less than its production calls, with the sample's mean checked against SQL.
+
+const month = new Date().toISOString().slice(0, 7)
+const monthStart = `${month}-01T00:00:00Z`
+
+test('monthly report: totals and every workflow from the books, CSV, print', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/overview`)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click()
+  await expect(page).toHaveURL(new RegExp(`/${DEMO_LOGIN.slug}/reports/monthly$`))
+  await expect(page.getByRole('heading', { name: /^Monthly report: / , level: 1 })).toBeVisible()
+
+  const [total] = await sql<{ usd: string; prod: string; n: number }>(
+    `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd, count(*)::int AS n,
+            round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source = 'production' AND environment = 'production'), 0), 6)::text AS prod
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month')`, [DEMO_LOGIN.slug, monthStart])
+  expect(total.n).toBeGreaterThan(0)
+  await expect(page.getByTestId('report-total')).toHaveText(usd(total.usd))
+  await expect(page.getByTestId('report-production')).toHaveText(usd(total.prod))
+  await expect(page.getByTestId('report-forecast')).toHaveText(/^\$\d|—/)
+
+  const byWorkflow = await sql<{ workflow: string; usd: string }>(
+    `SELECT workflow_id AS workflow, round(sum(cost_usd), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month') GROUP BY 1`, [DEMO_LOGIN.slug, monthStart])
+  const section = page.getByTestId('report-workflow_id')
+  for (const w of byWorkflow) await expect(section.locator(`tr[data-key="${w.workflow}"] [data-cost]`)).toHaveAttribute('data-cost', w.usd)
+  await expect(section.locator('tbody tr')).toHaveCount(byWorkflow.length)
+  // traffic sources: eval is a line item of its own
+  const [evalSpend] = await sql<{ usd: string }>(
+    `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND traffic_source = 'eval' AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month')`, [DEMO_LOGIN.slug, monthStart])
+  await expect(page.getByTestId('report-traffic_source').locator('tr[data-key="eval"] [data-cost]')).toHaveText(usd(evalSpend.usd))
+  await expect(page.getByTestId('report-scenario')).toContainText('classify-baseline')
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()])
+  expect(download.suggestedFilename()).toBe(`outlay-monthly-${month}.csv`)
+  const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n')
+  expect(lines[0]).toBe('month,section,key,key_from,cost_usd,events,share,previous_month,previous_cost_usd,previous_events,change_usd')
+  expect(lines.find((l) => l.startsWith(`${month},total,`))).toContain(`,${total.usd},${total.n},`)
+
+  // the month picker is a plain form: keyboard and URL
+  await page.getByLabel('Month', { exact: true }).fill('2026-01')
+  await page.getByLabel('Month', { exact: true }).press('Enter')
+  await expect(page).toHaveURL(/month=2026-01/)
+  await expect(page.getByRole('heading', { name: 'Monthly report: January 2026', level: 1 })).toBeVisible()
+  await expect(page.getByText(/No spend recorded in January 2026/)).toBeVisible()
+
+  // print: no navigation, no controls
+  await page.goto(`/${DEMO_LOGIN.slug}/reports/monthly?month=${month}`)
+  await page.emulateMedia({ media: 'print' })
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden()
+  await expect(page.getByRole('button', { name: 'Print' })).toBeHidden()
+  await expect(page.getByTestId('report-total')).toBeVisible()
+  const pdf = await page.pdf({ format: 'A4', printBackground: true })
+  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
+})
+
+test('quarterly audit: the workflow whose eval costs far less than production is flagged, its sample mean equals SQL', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/reports/monthly`)
+  await page.getByRole('link', { name: 'Quarterly audit' }).click()
+  const now = new Date()
+  const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`
+  await expect(page).toHaveURL(new RegExp(`reports/audit\\?quarter=${quarter}`))
+  await expect(page.getByRole('heading', { name: `Quarterly audit: ${quarter.replace('-', ' ')}`, level: 1 })).toBeVisible()
+
+  const row = page.getByTestId('audit-table').locator('tr[data-workflow="email-drafter"]')
+  await expect(row).toHaveAttribute('data-status', 'flagged')
+  await expect(page.getByTestId('audit-table').locator('tr[data-workflow="support-agent"]')).toHaveAttribute('data-status', 'within')
+  await expect(page.getByTestId('audit-flagged')).toHaveText('1')
+
+  // the production sample: the first 100 priced production calls of the quarter by hashtext(event_id)
+  const qStart = new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)).toISOString()
+  const [{ mean }] = await sql<{ mean: string }>(
+    `SELECT round(avg(cost_usd), 6)::text AS mean FROM (
+       SELECT e.cost_usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
+       WHERE o.slug = $1 AND e.workflow_id = 'email-drafter' AND e.traffic_source = 'production' AND e.environment = 'production' AND e.cost_usd IS NOT NULL
+         AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '3 months')
+       ORDER BY hashtext(e.event_id), e.event_id LIMIT 100) s`, [DEMO_LOGIN.slug, qStart])
+  await expect(row.locator('[data-prod-mean]')).toHaveAttribute('data-prod-mean', mean)
+  const precise = Number(mean).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: Number(mean) < 0.01 ? 6 : 4 })
+  await expect(row.locator('[data-prod-mean]')).toHaveText(precise)
+
+  const evidence = page.getByTestId('audit-evidence-email-drafter')
+  await expect(evidence).toContainText(/Production costs \d+(\.\d)?× more per call than eval/)
+  await evidence.getByText(/The sampled calls/).click()
+  await expect(evidence.locator('details table').first().locator('tbody tr')).toHaveCount(15)
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()])
+  expect(download.suggestedFilename()).toBe(`outlay-audit-${quarter}.csv`)
+  const csv = await readFile(await download.path(), 'utf8')
+  expect(csv).toContain(`${quarter},email-drafter,flagged,`)
+})
