@@ -98,3 +98,24 @@ test('quarterly audit: the workflow whose eval costs far less than production is
   const csv = await readFile(await download.path(), 'utf8')
   expect(csv).toContain(`${quarter},email-drafter,flagged,`)
 })
+
+test('reports of one organization are not visible to another, by page, session or key', async ({ page, request, consoleErrors }) => {
+  const email = `reports-other-${Date.now()}@example.com`
+  const { org_slug } = await (await request.post('/api/auth/signup', { data: { org_name: `Reports other ${Date.now()}`, email, password: 'another-password-1' } })).json()
+  await apiSignIn(page.request, email, 'another-password-1')
+  for (const path of ['reports/monthly', 'reports/audit']) {
+    expect((await page.goto(`/${DEMO_LOGIN.slug}/${path}`))?.status()).toBe(404)
+  }
+  consoleErrors.splice(0) // the browser logs the expected 404s itself
+  expect((await page.request.get(`/api/v1/reports/monthly?org=${DEMO_LOGIN.slug}`)).status()).toBe(403)
+  expect((await page.request.get(`/api/v1/reports/audit?org=${DEMO_LOGIN.slug}`)).status()).toBe(403)
+  const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'reader', scopes: ['read'] } })).json()
+  const monthly = await (await request.get('/api/v1/reports/monthly', { headers: { authorization: `Bearer ${key}` } })).json()
+  expect(monthly.total).toMatchObject({ cost_usd: '0.000000', events: 0 })
+  expect(monthly.sections.every((s: { rows: unknown[] }) => s.rows.length === 0)).toBe(true)
+  const audit = await (await request.get('/api/v1/reports/audit', { headers: { authorization: `Bearer ${key}` } })).json()
+  expect(audit.workflows).toEqual([])
+  // the empty state says what to do
+  await page.goto(`/${org_slug}/reports/audit`)
+  await expect(page.getByText(/No priced production or eval calls in \d{4}-Q\d/)).toBeVisible()
+})

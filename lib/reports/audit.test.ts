@@ -48,6 +48,9 @@ describe('auditRow', () => {
     expect(down).toMatchObject({ status: 'flagged', ratio_mean: 0.4545 })
     expect(down.finding).toMatch(/^Production costs 2\.2× less per call/)
   })
+  it('says "about the same" within 5%', () => {
+    expect(auditRow('w', 100, 10, prod, [call('0.0049')]).finding).toBe('Production and eval cost about the same per call (mean $0.005000 vs $0.004900; median $0.004000 vs $0.004900).')
+  })
   it('exactly 2× is within', () => {
     expect(auditRow('w', 100, 10, prod, [call('0.0025')])).toMatchObject({ status: 'within', flagged: false, ratio_mean: 2 })
     expect(auditRow('w', 100, 10, prod, [call('0.010')])).toMatchObject({ status: 'within', ratio_mean: 0.5 })

@@ -128,9 +128,11 @@ export function auditRow(workflowId: string, productionCalls: number, evalCalls:
   const rP50 = ratioOf(p.p50_usd, e.p50_usd)
   // an eval mean of $0 against a paid production call is "infinitely" apart
   const flagged = rMean === null ? Number(p.mean_usd) > 0 : rMean > AUDIT_RATIO_LIMIT || rMean < 1 / AUDIT_RATIO_LIMIT
+  const evidence = `(mean $${p.mean_usd} vs $${e.mean_usd}; median $${p.p50_usd} vs $${e.p50_usd})`
   const finding = rMean === null
     ? `Eval calls cost $0 per call; production $${p.mean_usd}.`
-    : `Production costs ${rMean >= 1 ? fmt(rMean) : fmt(1 / rMean)} ${rMean >= 1 ? 'more' : 'less'} per call than eval (mean $${p.mean_usd} vs $${e.mean_usd}; median $${p.p50_usd} vs $${e.p50_usd}).`
+    : rMean >= 0.95 && rMean <= 1.05 ? `Production and eval cost about the same per call ${evidence}.`
+    : `Production costs ${rMean >= 1 ? fmt(rMean) : fmt(1 / rMean)} ${rMean >= 1 ? 'more' : 'less'} per call than eval ${evidence}.`
   return { ...base, ratio_mean: rMean === null ? null : Number(rMean.toFixed(4)), ratio_p50: rP50 === null ? null : Number(rP50.toFixed(4)), flagged, status: flagged ? 'flagged' : 'within', finding }
 }
 
