@@ -54,8 +54,13 @@ export async function MonthlyReport({ org, orgId, orgName, month }: { org: strin
           hint={`${formatCount(r.total.events)} calls, ${formatCount(r.total.runs)} runs`} />
         <ReportKpi label="Production" value={formatUsd(r.total.production_cost_usd)} testId="report-production" hint="production traffic, production environment" />
         <ReportKpi label={prevName} value={formatUsd(r.total.previous_cost_usd)} testId="report-previous" hint={`${formatCount(r.total.previous_events)} calls`} />
-        <ReportKpi label="Change" value={signed(r.total.change_usd)} testId="report-change"
-          hint={Number(r.total.previous_cost_usd) > 0 ? `${formatPercent(Number(r.total.change_usd) / Number(r.total.previous_cost_usd))} vs ${prevName}` : `nothing in ${prevName}`} />
+        {r.total.previous_to_date ? (
+          <ReportKpi label={`Change vs ${prevName} to date`} value={signed(r.total.previous_to_date.change_usd)} testId="report-change"
+            hint={`${prevName.split(' ')[0]} to ${DAY_LABEL.format(new Date(Date.parse(r.total.previous_to_date.to) - 1))}: ${formatUsd(r.total.previous_to_date.cost_usd)} (as many days and hours as have passed)`} />
+        ) : (
+          <ReportKpi label="Change" value={signed(r.total.change_usd)} testId="report-change"
+            hint={Number(r.total.previous_cost_usd) > 0 ? `${formatPercent(Number(r.total.change_usd) / Number(r.total.previous_cost_usd))} vs ${prevName}` : `nothing in ${prevName}`} />
+        )}
         {f ? (
           <ReportKpi label={`${monthName}, forecast`} value={f.month_end.forecast_usd === null ? '—' : formatUsd(f.month_end.forecast_usd)} testId="report-forecast"
             hint={f.month_end.forecast_usd === null ? f.note ?? undefined : <>95% band {formatUsd(f.month_end.lower_usd!)} – {formatUsd(f.month_end.upper_usd!)}; {trustLabel(f.mape)}. <Link className="text-brand-600 hover:underline print:hidden" href={`/${org}/forecast`}>Forecast</Link></>} />

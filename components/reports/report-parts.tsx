@@ -26,3 +26,17 @@ export function ReportKpi({ label, value, hint, testId, warn }: { label: string;
     </div>
   )
 }
+
+/** While a report is read (it renders on the server, streamed into the page). */
+export function ReportSkeleton({ title }: { title: string }) {
+  return (
+    <div className="space-y-6" aria-busy="true">
+      <div>
+        <h1 className="text-2xl font-semibold">{title}</h1>
+        <p className="text-sm text-slate-600">Reading the figures…</p>
+      </div>
+      <div className="grid grid-cols-2 gap-4 lg:grid-cols-5">{[0, 1, 2, 3, 4].map((i) => <div key={i} aria-hidden className="h-24 animate-pulse rounded-lg bg-slate-200" />)}</div>
+      <div aria-hidden className="h-64 animate-pulse rounded-lg bg-slate-200" />
+    </div>
+  )
+}

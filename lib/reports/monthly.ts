@@ -54,7 +54,9 @@ export type TMonthlyReport = {
   previous: { month: string; from: string; to: string }
   /** the month has not ended: figures are to date */
   current: boolean
-  total: { cost_usd: string; events: number; runs: number; production_cost_usd: string; unpriced_events: number; previous_cost_usd: string; previous_events: number; change_usd: string }
+  total: { cost_usd: string; events: number; runs: number; production_cost_usd: string; unpriced_events: number; previous_cost_usd: string; previous_events: number; change_usd: string
+    /** the running month only: the month before over as many days and hours as have passed of this one, to compare like with like */
+    previous_to_date?: { to: string; cost_usd: string; change_usd: string } }
   sections: { dimension: TReportDimension; label: string; rows: TReportLine[] }[]
   /** the organization's month-end forecast (the current month only) */
   forecast: { month_end: TPeriodForecast; mape: number | null; note: string | null } | null
@@ -149,19 +151,24 @@ export async function monthlyReport(orgId: string, q: Pick<TMonthlyReportQuery, 
   const month = q.month ?? monthKey(now.getTime())
   const r = monthRange(month)
   const current = now.getTime() >= r.from && now.getTime() < r.to
-  const [cur, prev, f] = await Promise.all([
+  // the month before over as many days and hours as have passed of this one (the rollups are hourly), capped at its end
+  const sameTo = Math.min(r.previous.from + (Math.floor(now.getTime() / 3_600_000) * 3_600_000 - r.from), r.previous.to)
+  const [cur, prev, f, prevToDate] = await Promise.all([
     monthSpend(orgId, r.from, r.to),
     monthSpend(orgId, r.previous.from, r.previous.to),
     current ? forecast(orgId, { history_days: 120 }, now) : Promise.resolve(null),
+    current && sameTo > r.previous.from ? queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from: new Date(r.previous.from), to: new Date(sameTo) }) : Promise.resolve(null),
   ])
   const tm = toScaled(cur.total?.cost_usd ?? '0', 6)
   const pm = toScaled(prev.total?.cost_usd ?? '0', 6)
+  const ptd = current ? toScaled(prevToDate?.rows[0]?.cost_usd ?? '0', 6) : null
   return {
     month, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(),
     previous: { month: r.previous.month, from: new Date(r.previous.from).toISOString(), to: new Date(r.previous.to).toISOString() },
     current,
     total: { cost_usd: usd(tm), events: cur.total?.events ?? 0, runs: cur.total?.runs ?? 0, production_cost_usd: cur.total?.production_cost_usd ?? '0.000000',
-      unpriced_events: cur.total?.unpriced_events ?? 0, previous_cost_usd: usd(pm), previous_events: prev.total?.events ?? 0, change_usd: usd(tm - pm) },
+      unpriced_events: cur.total?.unpriced_events ?? 0, previous_cost_usd: usd(pm), previous_events: prev.total?.events ?? 0, change_usd: usd(tm - pm),
+      ...(ptd !== null ? { previous_to_date: { to: new Date(Math.max(sameTo, r.previous.from)).toISOString(), cost_usd: usd(ptd), change_usd: usd(tm - ptd) } } : {}) },
     sections: REPORT_SECTIONS.map((s) => ({ dimension: s.dimension, label: s.label, rows: reportLines(cur.by.get(s.dimension)!, prev.by.get(s.dimension)!, tm) })),
     forecast: f ? { month_end: f.month_end, mape: f.backtest.mape, note: f.note } : null,
   }

@@ -123,6 +123,13 @@ describe('GET /api/v1/reports/monthly', () => {
 
     const cur = await (await getMonthly(apiRequest('/api/v1/reports/monthly', { key: readKey }))).json()
     expect(cur).toMatchObject({ month: ym(now.getTime()), current: true, previous: { month } })
+    // the month before to the same hour: the report's own month's events as SQL sees them
+    const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000
+    const sameTo = Math.min(range.from + (hour - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), range.to)
+    const [{ usd }] = (await pool().query(`SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
+      [orgId, new Date(range.from), new Date(sameTo)])).rows
+    expect(cur.total.previous_to_date).toEqual({ to: new Date(sameTo).toISOString(), cost_usd: usd, change_usd: expect.any(String) })
+    expect(rep.total.previous_to_date).toBeUndefined()
     expect(cur.forecast.month_end.end).toBe(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString())
     const bad = await getMonthly(apiRequest('/api/v1/reports/monthly?month=2026-13&format=pdf', { key: readKey }))
     expect(bad.status).toBe(400)
