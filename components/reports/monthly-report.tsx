@@ -56,7 +56,7 @@ export async function MonthlyReport({ org, orgId, orgName, month }: { org: strin
         <ReportKpi label={prevName} value={formatUsd(r.total.previous_cost_usd)} testId="report-previous" hint={`${formatCount(r.total.previous_events)} calls`} />
         {r.total.previous_to_date ? (
           <ReportKpi label={`Change vs ${prevName} to date`} value={signed(r.total.previous_to_date.change_usd)} testId="report-change"
-            hint={`${prevName.split(' ')[0]} to ${DAY_LABEL.format(new Date(Date.parse(r.total.previous_to_date.to) - 1))}: ${formatUsd(r.total.previous_to_date.cost_usd)} (as many days and hours as have passed)`} />
+            hint={`${DAY_LABEL.format(new Date(r.previous.from))} – ${DAY_LABEL.format(new Date(Math.max(Date.parse(r.previous.from), Date.parse(r.total.previous_to_date.to) - 1)))}: ${formatUsd(r.total.previous_to_date.cost_usd)} (as many days and hours as have passed)`} />
         ) : (
           <ReportKpi label="Change" value={signed(r.total.change_usd)} testId="report-change"
             hint={Number(r.total.previous_cost_usd) > 0 ? `${formatPercent(Number(r.total.change_usd) / Number(r.total.previous_cost_usd))} vs ${prevName}` : `nothing in ${prevName}`} />
