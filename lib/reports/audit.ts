@@ -51,7 +51,7 @@ export type TCostStats = {
 
 export type TAuditRow = {
   workflow_id: string
-  /** priced calls in the quarter, from the rollups */
+  /** priced events (calls; an eval import's event may stand for several) in the quarter, from the rollups */
   production_calls: number
   eval_calls: number
   production: TCostStats | null
