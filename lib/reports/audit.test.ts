@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { auditRow, auditSamplesCsv, costStats, quarterOf, quarterRange, type TSampledCall } from '@/lib/reports/audit'
+import { allocate, auditRow, auditSamplesCsv, costStats, quarterOf, quarterRange, strata, type TSampledCall } from '@/lib/reports/audit'
 
 let seq = 0
 const call = (cost: string, requests = 1, step = 'draft', model = 'gpt-4o'): TSampledCall =>
@@ -67,5 +67,34 @@ describe('auditSamplesCsv', () => {
     const c = call('0.000300000000', 3)
     const csv = auditSamplesCsv({ quarter: '2026-Q4', from: '', to: '', sample_size: 100, ratio_limit: 2, workflows: [], samples: { w: { production: [], eval: [c] } } })
     expect(csv.split('\r\n')[1]).toBe(`2026-Q4,w,eval,${c.event_id},2026-11-01T00:00:00.000Z,production,production,draft,openai,gpt-4o,3,0.000300,0.000100`)
+  })
+})
+
+describe('allocate', () => {
+  it('splits a sample across days in proportion to their calls, by largest remainder, summing to n', () => {
+    expect(allocate([50, 30, 20], 10)).toEqual([5, 3, 2])
+    expect(allocate([1, 1, 1], 2)).toEqual([1, 1, 0]) // ties to the earlier day
+    expect(allocate([333, 333, 334], 100)).toEqual([33, 33, 34])
+    const big = allocate([1000, 7, 7, 7, 5000, 3], 100)
+    expect(big.reduce((a, b) => a + b, 0)).toBe(100)
+    expect(big).toEqual([17, 0, 0, 0, 83, 0])
+  })
+  it('takes every call when there are at most n', () => {
+    expect(allocate([3, 0, 40], 100)).toEqual([3, 0, 40])
+    expect(allocate([], 100)).toEqual([])
+  })
+  it('never gives a day more than its calls', () => {
+    for (const sizes of [[101, 1], [150, 1, 1, 1], [2, 2, 2, 2, 200]]) allocate(sizes, 100).forEach((n, i) => expect(n).toBeLessThanOrEqual(sizes[i]))
+  })
+})
+
+describe('strata', () => {
+  it('orders the days (and sources) and gives each its share', () => {
+    expect(strata('w', [{ traffic_source: 'replay', day: '2026-10-02T00:00:00.000Z', calls: 10 }, { traffic_source: 'eval', day: '2026-10-02T00:00:00.000Z', calls: 30 },
+      { traffic_source: 'eval', day: '2026-10-01T00:00:00.000Z', calls: 60 }, { traffic_source: 'eval', day: '2026-10-03T00:00:00.000Z', calls: 0 }], 10)).toEqual([
+      { workflow_id: 'w', traffic_source: 'eval', day: '2026-10-01T00:00:00.000Z', n: 6 },
+      { workflow_id: 'w', traffic_source: 'eval', day: '2026-10-02T00:00:00.000Z', n: 3 },
+      { workflow_id: 'w', traffic_source: 'replay', day: '2026-10-02T00:00:00.000Z', n: 1 },
+    ])
   })
 })

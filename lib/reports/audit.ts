@@ -6,11 +6,15 @@
 // either way — eval spend that does not predict production spend (an eval
 // suite on another model, shorter fixtures, a step production skips).
 //
-// Sampling is deterministic: calls in the order of hashtext(event_id), a
-// pseudo-random order fixed per call, so the same quarter always samples the
-// same calls. The index inference_events_sample_idx is keyed on that hash per
-// workflow and traffic source: a sample reads the first few hundred rows of an
-// index range, not every call of the quarter (inference_events is big).
+// Sampling is deterministic and stratified by UTC day: each day of the
+// quarter gets its share of the 100 in proportion to its calls (the daily
+// rollups count them; largest remainder), and a day's share is its first
+// calls in the order of hashtext(event_id), a pseudo-random order fixed per
+// call. The same quarter always samples the same calls, spread over the
+// quarter as the traffic is. The index inference_events_sample_idx is keyed on
+// (workflow, traffic source, day, hash): a day's share is the first rows of one
+// index range, so a sample reads about 100 rows, not the quarter's calls
+// (inference_events is big), and new events land in today's part of the index.
 // A sampled event standing for several calls (requests > 1, as an eval
 // import's cost events do) counts as that many calls at its cost ÷ requests.
 // Unpriced calls are left out (they have no cost to compare).
@@ -136,34 +140,62 @@ export function auditRow(workflowId: string, productionCalls: number, evalCalls:
   return { ...base, ratio_mean: rMean === null ? null : Number(rMean.toFixed(4)), ratio_p50: rP50 === null ? null : Number(rP50.toFixed(4)), flagged, status: flagged ? 'flagged' : 'within', finding }
 }
 
+/**
+ * `n` split across strata in proportion to their sizes, by largest remainder
+ * (ties to the earlier stratum), in integers: every stratum whole when the
+ * total is at most `n`.
+ */
+export function allocate(sizes: number[], n: number): number[] {
+  const total = sizes.reduce((a, b) => a + b, 0)
+  if (total <= n) return [...sizes]
+  const out = sizes.map((s) => Math.floor((s * n) / total))
+  let left = n - out.reduce((a, b) => a + b, 0)
+  const order = sizes.map((s, i) => ({ i, r: s * n - out[i] * total })).sort((a, b) => b.r - a.r || a.i - b.i)
+  for (const { i } of order) {
+    if (left-- <= 0) break
+    out[i]++
+  }
+  return out
+}
+
+export type TStratum = { workflow_id: string; traffic_source: string; day: string; n: number }
 type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string; hash: number }
 
 /**
- * Up to `n` priced calls per (workflow, traffic source) in [from, to), first in
- * hashtext(event_id) order: one index range scan per pair
- * (inference_events_sample_idx), stopped after n matches.
+ * Each stratum's first `n` priced calls of its day in hashtext(event_id)
+ * order: one range of inference_events_sample_idx per stratum (the day
+ * expression is the index's), stopped after n matches.
  */
-async function sampleCalls(orgId: string, pairs: { workflow_id: string; traffic_source: string }[], from: Date, to: Date, productionEnvOnly: boolean, n: number): Promise<TSampleRow[]> {
-  if (!pairs.length) return []
+async function sampleCalls(orgId: string, strata: TStratum[], productionEnvOnly: boolean): Promise<TSampleRow[]> {
+  const take = strata.filter((s) => s.n > 0)
+  if (!take.length) return []
   const r = await pool().query<TSampleRow>(
     `SELECT p.workflow_id, s.event_id, s.timestamp, p.traffic_source, s.environment, s.step, s.provider, s.model, s.requests, s.cost_usd::text AS cost_usd, s.hash
-     FROM unnest($2::text[], $3::text[]) AS p(workflow_id, traffic_source)
+     FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[]) AS p(workflow_id, traffic_source, day, n)
      CROSS JOIN LATERAL (
        SELECT e.event_id, e.timestamp, e.environment, e.step, e.provider, e.model, e.requests, e.cost_usd, hashtext(e.event_id) AS hash
        FROM inference_events e
        WHERE e.org_id = $1 AND e.workflow_id = p.workflow_id AND e.traffic_source = p.traffic_source
-         AND e.timestamp >= $4 AND e.timestamp < $5 AND e.cost_usd IS NOT NULL ${productionEnvOnly ? `AND e.environment = 'production'` : ''}
+         AND date_bin('1 day'::interval, e.timestamp, '2000-01-01 00:00:00+00'::timestamptz) = p.day
+         AND e.cost_usd IS NOT NULL ${productionEnvOnly ? `AND e.environment = 'production'` : ''}
        ORDER BY hashtext(e.event_id), e.event_id
-       LIMIT $6
+       LIMIT p.n
      ) s`,
-    [orgId, pairs.map((p) => p.workflow_id), pairs.map((p) => p.traffic_source), from, to, n],
+    [orgId, take.map((s) => s.workflow_id), take.map((s) => s.traffic_source), take.map((s) => s.day), take.map((s) => s.n)],
   )
   return r.rows
 }
 
 const toCall = (r: TSampleRow): TSampledCall => ({ event_id: r.event_id, timestamp: r.timestamp.toISOString(), traffic_source: r.traffic_source, environment: r.environment, step: r.step,
   provider: r.provider, model: r.model, requests: r.requests, cost_usd: r.cost_usd, hash: r.hash })
-const byHash = (a: TSampledCall, b: TSampledCall) => a.hash - b.hash || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)
+const byTime = (a: TSampledCall, b: TSampledCall) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)
+
+/** Strata (one per day, and traffic source for eval) with their shares of a sample, from per-day priced call counts. */
+export function strata(workflowId: string, counts: { traffic_source: string; day: string; calls: number }[], n: number): TStratum[] {
+  const sorted = [...counts].filter((c) => c.calls > 0).sort((a, b) => a.day.localeCompare(b.day) || a.traffic_source.localeCompare(b.traffic_source))
+  const shares = allocate(sorted.map((c) => c.calls), n)
+  return sorted.map((c, i) => ({ workflow_id: workflowId, traffic_source: c.traffic_source, day: c.day, n: shares[i] }))
+}
 
 /** The audit of a quarter: every workflow with production or eval traffic in it, flagged first. */
 export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarter'>, opts: { samples?: boolean } = {}, now = new Date()): Promise<TAudit> {
@@ -171,36 +203,38 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
   const range = quarterRange(quarter)
   const from = new Date(range.from)
   const to = new Date(range.to)
-  // which workflows have traffic to sample, and how much (the rollups: cheap)
-  const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, group_by: ['workflow_id', 'traffic_source', 'environment'], traffic_source: ['production', ...EVAL_SOURCES], limit: 100_000 })
-  const counts = new Map<string, { production: number; eval: number; sources: Set<string> }>()
+  // priced calls per workflow, day and traffic source (the daily rollups: cheap)
+  const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, granularity: 'day', group_by: ['workflow_id', 'traffic_source', 'environment'],
+    traffic_source: ['production', ...EVAL_SOURCES], limit: 100_000 })
+  const counts = new Map<string, { production: Map<string, number>; eval: Map<string, number> }>()
   for (const r of rows) {
-    if (!r.workflow_id) continue
-    const c = counts.get(r.workflow_id) ?? { production: 0, eval: 0, sources: new Set<string>() }
     const priced = r.events - r.unpriced_events
-    if (r.traffic_source === 'production' && r.environment === 'production') c.production += priced
-    if ((EVAL_SOURCES as readonly string[]).includes(r.traffic_source ?? '')) {
-      c.eval += priced
-      if (priced > 0) c.sources.add(r.traffic_source!)
-    }
+    if (!r.workflow_id || priced <= 0) continue
+    const c = counts.get(r.workflow_id) ?? { production: new Map<string, number>(), eval: new Map<string, number>() }
     counts.set(r.workflow_id, c)
+    const isEval = (EVAL_SOURCES as readonly string[]).includes(r.traffic_source ?? '')
+    if (!isEval && r.environment !== 'production') continue
+    const side = isEval ? c.eval : c.production
+    const key = JSON.stringify([r.traffic_source, r.bucket])
+    side.set(key, (side.get(key) ?? 0) + priced)
   }
-  const workflows = [...counts].filter(([, c]) => c.production > 0 || c.eval > 0).map(([w]) => w).sort()
+  const list = (m: Map<string, number>) => [...m].map(([k, calls]) => { const [traffic_source, day] = JSON.parse(k) as [string, string]; return { traffic_source, day, calls } })
+  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
+  const workflows = [...counts].filter(([, c]) => c.production.size > 0 || c.eval.size > 0).map(([w]) => w).sort()
   const [prod, ev] = await Promise.all([
-    sampleCalls(orgId, workflows.filter((w) => counts.get(w)!.production > 0).map((w) => ({ workflow_id: w, traffic_source: 'production' })), from, to, true, AUDIT_SAMPLE_SIZE),
-    sampleCalls(orgId, workflows.flatMap((w) => [...counts.get(w)!.sources].map((s) => ({ workflow_id: w, traffic_source: s }))), from, to, false, AUDIT_SAMPLE_SIZE),
+    sampleCalls(orgId, workflows.flatMap((w) => strata(w, list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE)), true),
+    sampleCalls(orgId, workflows.flatMap((w) => strata(w, list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE)), false),
   ])
   const samples: NonNullable<TAudit['samples']> = {}
   for (const w of workflows) samples[w] = { production: [], eval: [] }
   for (const r of prod) samples[r.workflow_id].production.push(toCall(r))
-  // eval and replay sampled apart, merged in hash order: the first 100 of their union
   for (const r of ev) samples[r.workflow_id].eval.push(toCall(r))
   for (const w of workflows) {
-    samples[w].production.sort(byHash)
-    samples[w].eval = samples[w].eval.sort(byHash).slice(0, AUDIT_SAMPLE_SIZE)
+    samples[w].production.sort(byTime)
+    samples[w].eval.sort(byTime)
   }
   const order = { flagged: 0, within: 1, no_eval: 2, no_production: 3 }
-  const out = workflows.map((w) => auditRow(w, counts.get(w)!.production, counts.get(w)!.eval, samples[w].production, samples[w].eval))
+  const out = workflows.map((w) => auditRow(w, total(counts.get(w)!.production), total(counts.get(w)!.eval), samples[w].production, samples[w].eval))
     .sort((a, b) => order[a.status] - order[b.status] || Math.abs(Math.log(b.ratio_mean ?? 1)) - Math.abs(Math.log(a.ratio_mean ?? 1)) || a.workflow_id.localeCompare(b.workflow_id))
   return { quarter, from: from.toISOString(), to: to.toISOString(), sample_size: AUDIT_SAMPLE_SIZE, ratio_limit: AUDIT_RATIO_LIMIT, workflows: out, ...(opts.samples ? { samples } : {}) }
 }

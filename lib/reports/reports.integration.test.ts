@@ -11,7 +11,7 @@ import { GET as getMetrics } from '@/app/api/v1/metrics/route'
 import { GET as getMonthly } from '@/app/api/v1/reports/monthly/route'
 import { GET as getAudit } from '@/app/api/v1/reports/audit/route'
 import { monthRange } from '@/lib/reports/monthly'
-import { quarterRange } from '@/lib/reports/audit'
+import { allocate, quarterRange } from '@/lib/reports/audit'
 
 // Events in the last two full months and the last full quarter, sent through
 // the ingest API: the monthly report must equal the metrics API for the month
@@ -148,12 +148,17 @@ describe('GET /api/v1/reports/audit', () => {
     expect(mine.map((w: { workflow_id: string; status: string }) => [w.workflow_id, w.status])).toEqual([['drafter', 'flagged'], ['steady', 'within'], ['lonely', 'no_eval']])
     const drafter = mine[0]
     expect(drafter).toMatchObject({ production_calls: 240, eval_calls: 30 })
-    // the production sample: the first 100 production calls in the production environment by hashtext(event_id)
-    const ids = (await pool().query<{ event_id: string; usd: string }>(
-      `SELECT event_id, cost_usd::text AS usd FROM inference_events WHERE org_id = $1 AND workflow_id = 'drafter' AND traffic_source = 'production' AND environment = 'production'
-         AND timestamp >= $2 AND timestamp < $3 ORDER BY hashtext(event_id), event_id LIMIT 100`, [orgId, new Date(qRange.from), new Date(qRange.to)])).rows
-    expect(a.samples.drafter.production.map((c: { event_id: string }) => c.event_id)).toEqual(ids.map((x) => x.event_id))
-    const [{ mean }] = (await pool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, ids.map((x) => x.event_id)])).rows
+    // the production sample, stratified by day: each day's share (largest remainder of 100 over its calls, from SQL) is that day's
+    // first production calls in the production environment by hashtext(event_id)
+    const days = (await pool().query<{ day: Date; calls: number; ids: string[] }>(
+      `SELECT date_trunc('day', timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, count(*)::int AS calls, array_agg(event_id ORDER BY hashtext(event_id), event_id) AS ids
+       FROM inference_events WHERE org_id = $1 AND workflow_id = 'drafter' AND traffic_source = 'production' AND environment = 'production'
+         AND timestamp >= $2 AND timestamp < $3 GROUP BY 1 ORDER BY 1`, [orgId, new Date(qRange.from), new Date(qRange.to)])).rows
+    const shares = allocate(days.map((d) => d.calls), 100)
+    const expected = days.flatMap((d, i) => d.ids.slice(0, shares[i]))
+    expect(expected).toHaveLength(100)
+    expect(a.samples.drafter.production.map((c: { event_id: string }) => c.event_id).sort()).toEqual(expected.sort())
+    const [{ mean }] = (await pool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, expected])).rows
     expect(drafter.production.mean_usd).toBe(mean)
     // eval and replay together (30 calls, all of them)
     expect(drafter.eval.calls).toBe(30)
@@ -174,7 +179,8 @@ describe('GET /api/v1/reports/audit', () => {
       await c.query('BEGIN')
       await c.query('SET LOCAL enable_seqscan = off') // a tiny table would be scanned anyway; the question is whether the index serves the order
       const plan = (await c.query(`EXPLAIN SELECT event_id FROM inference_events e WHERE e.org_id = $1 AND e.workflow_id = 'drafter' AND e.traffic_source = 'production'
-        AND e.timestamp >= now() - interval '1 year' AND e.cost_usd IS NOT NULL ORDER BY hashtext(e.event_id), e.event_id LIMIT 100`, [orgId])).rows.map((r) => r['QUERY PLAN']).join('\n')
+        AND date_bin('1 day'::interval, e.timestamp, '2000-01-01 00:00:00+00'::timestamptz) = $2 AND e.cost_usd IS NOT NULL ORDER BY hashtext(e.event_id), e.event_id LIMIT 3`,
+        [orgId, new Date(qRange.from)])).rows.map((r) => r['QUERY PLAN']).join('\n')
       expect(plan).toMatch(/Index Scan using inference_events_sample_idx/)
       await c.query('ROLLBACK')
     } finally {
