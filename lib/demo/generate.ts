@@ -18,6 +18,9 @@
 //   classify steps ask for caps far above what they use;
 // - repeated classify inputs (input_hash) a response cache would serve;
 // - a ~90-minute OpenAI degradation 41 days ago (fallbacks to Anthropic);
+// - email-drafter's nightly eval drafts on gpt-4o-mini from short fixture
+//   emails while production drafts on gpt-4.1: its eval cost per call is a
+//   fifth of production's (the quarterly audit flags it);
 // - internal traffic: nightly evals on weekdays (staging), replays every two
 //   weeks, ops canaries every 3 hours and one large backfill on a Tuesday;
 // - accounts that onboard (relecloud, fourth-coffee) and one that churns
