@@ -84,19 +84,23 @@ test('quarterly audit: the workflow whose eval costs far less than production is
   await expect(page.getByTestId('audit-table').locator('tr[data-workflow="support-agent"]')).toHaveAttribute('data-status', 'within')
   await expect(page.getByTestId('audit-flagged')).toHaveText('1')
 
-  // the production sample, in SQL: each day's share of 100 by largest remainder of its calls, that day's first calls by hashtext(event_id)
+  // the production sample, in SQL: each day's share of 100 by largest remainder of its calls, that day's calls from its start instant
+  // (day + md5(quarter|workflow|source|date) mod 24 h) on in time order, then from midnight
   const qStart = new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)).toISOString()
   const [{ mean, n }] = await sql<{ mean: string; n: number }>(
-    `WITH calls AS (
-       SELECT e.event_id, e.cost_usd, date_trunc('day', e.timestamp AT TIME ZONE 'UTC') AS day,
-              row_number() OVER (PARTITION BY date_trunc('day', e.timestamp AT TIME ZONE 'UTC') ORDER BY hashtext(e.event_id), e.event_id) AS pos
+    `WITH raw AS (
+       SELECT e.event_id, e.cost_usd, e.timestamp, date_trunc('day', e.timestamp AT TIME ZONE 'UTC') AS day
        FROM inference_events e JOIN organizations o ON o.id = e.org_id
        WHERE o.slug = $1 AND e.workflow_id = 'email-drafter' AND e.traffic_source = 'production' AND e.environment = 'production' AND e.cost_usd IS NOT NULL
          AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '3 months')),
+     calls AS (
+       SELECT r.*, row_number() OVER (PARTITION BY r.day ORDER BY r.timestamp < r.start, r.timestamp, r.event_id) AS pos
+       FROM (SELECT raw.*, (day AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(md5($3 || '|email-drafter|production|' || to_char(day, 'YYYY-MM-DD')), 1, 8))::bit(32)::bigint % 86400000) / 1000.0) AS start
+             FROM raw) r),
      days AS (SELECT day, count(*) AS c, (sum(count(*)) OVER ())::bigint AS total FROM calls GROUP BY day),
      base AS (SELECT day, (c * 100) / total AS n, (c * 100) % total AS rem FROM days),
      shares AS (SELECT day, n + CASE WHEN row_number() OVER (ORDER BY rem DESC, day) <= 100 - sum(n) OVER () THEN 1 ELSE 0 END AS n FROM base)
-     SELECT round(avg(c.cost_usd), 6)::text AS mean, count(*)::int AS n FROM calls c JOIN shares s ON s.day = c.day WHERE c.pos <= s.n`, [DEMO_LOGIN.slug, qStart])
+     SELECT round(avg(c.cost_usd), 6)::text AS mean, count(*)::int AS n FROM calls c JOIN shares s ON s.day = c.day WHERE c.pos <= s.n`, [DEMO_LOGIN.slug, qStart, quarter])
   expect(n).toBe(100)
   await expect(row.locator('[data-prod-mean]')).toHaveAttribute('data-prod-mean', mean)
   const precise = Number(mean).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: Number(mean) < 0.01 ? 6 : 4 })

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { allocate, auditRow, auditSamplesCsv, costStats, quarterOf, quarterRange, strata, type TSampledCall } from '@/lib/reports/audit'
+import { createHash } from 'node:crypto'
+import { allocate, auditRow, auditSamplesCsv, costStats, quarterOf, quarterRange, strata, stratumStart, type TSampledCall } from '@/lib/reports/audit'
 
 let seq = 0
 const call = (cost: string, requests = 1, step = 'draft', model = 'gpt-4o'): TSampledCall =>
-  ({ event_id: `e${++seq}`, timestamp: '2026-11-01T00:00:00.000Z', traffic_source: 'production', environment: 'production', step, provider: 'openai', model, requests, cost_usd: cost, hash: seq })
+  ({ event_id: `e${++seq}`, timestamp: '2026-11-01T00:00:00.000Z', traffic_source: 'production', environment: 'production', step, provider: 'openai', model, requests, cost_usd: cost })
 
 describe('quarters', () => {
   it('maps a quarter to its UTC months and a date to its quarter', () => {
@@ -96,5 +97,25 @@ describe('strata', () => {
       { workflow_id: 'w', traffic_source: 'eval', day: '2026-10-02T00:00:00.000Z', n: 3 },
       { workflow_id: 'w', traffic_source: 'replay', day: '2026-10-02T00:00:00.000Z', n: 1 },
     ])
+  })
+})
+
+describe('stratumStart', () => {
+  const day = '2026-10-02T00:00:00.000Z'
+  it('is day + the first 32 bits of md5(quarter|workflow|source|date) mod 24 h, the same every time', () => {
+    const md5 = createHash('md5').update('2026-Q4|drafter|production|2026-10-02').digest('hex')
+    const at = stratumStart('2026-Q4', { workflow_id: 'drafter', traffic_source: 'production', day })
+    expect(at.getTime()).toBe(Date.parse(day) + (parseInt(md5.slice(0, 8), 16) % 86_400_000))
+    expect(stratumStart('2026-Q4', { workflow_id: 'drafter', traffic_source: 'production', day })).toEqual(at)
+  })
+  it('falls anywhere in its day, differently per workflow, source and day', () => {
+    const starts = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].flatMap((w) => ['production', 'eval'].flatMap((src) => Array.from({ length: 30 }, (_, i) => {
+      const d = new Date(Date.UTC(2026, 9, 1 + i)).toISOString()
+      return stratumStart('2026-Q4', { workflow_id: w, traffic_source: src, day: d }).getTime() - Date.parse(d)
+    })))
+    for (const ms of starts) expect(ms >= 0 && ms < 86_400_000).toBe(true)
+    expect(new Set(starts).size).toBe(starts.length)
+    // spread over the day: every 3-hour part of it holds some of the 480 starts
+    expect(new Set(starts.map((ms) => Math.floor(ms / 10_800_000))).size).toBe(8)
   })
 })

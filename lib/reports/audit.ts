@@ -8,16 +8,21 @@
 //
 // Sampling is deterministic and stratified by UTC day: each day of the
 // quarter gets its share of the 100 in proportion to its calls (the daily
-// rollups count them; largest remainder), and a day's share is its first
-// calls in the order of hashtext(event_id), a pseudo-random order fixed per
-// call. The same quarter always samples the same calls, spread over the
-// quarter as the traffic is. The index inference_events_sample_idx is keyed on
-// (workflow, traffic source, day, hash): a day's share is the first rows of one
-// index range, so a sample reads about 100 rows, not the quarter's calls
-// (inference_events is big), and new events land in today's part of the index.
+// rollups count them; largest remainder), and a day's share is the calls that
+// follow a fixed pseudo-random instant of that day (md5 of the quarter,
+// workflow, traffic source and day), in time order, wrapping to the start of
+// the day when fewer follow. The same quarter always samples the same calls,
+// spread over the quarter as the traffic is. Each day's share is one forward
+// walk of the (org_id, timestamp) index from that instant, stopped after its
+// share of matches: no index of its own (one on workflow and hash cost every
+// ingested event ~10–20 µs for a quarterly report). The walk reads about
+// share ÷ (the workflow's fraction of the organization's traffic) events.
+// Within a day the start is uniform in time, so a call after a quiet spell
+// (the night) is likelier to be drawn than one at the peak.
 // A sampled event standing for several calls (requests > 1, as an eval
 // import's cost events do) counts as that many calls at its cost ÷ requests.
 // Unpriced calls are left out (they have no cost to compare).
+import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
@@ -35,7 +40,7 @@ export const ZAuditQuery = z.strictObject({
 })
 export type TAuditQuery = z.infer<typeof ZAuditQuery>
 
-export type TSampledCall = { event_id: string; timestamp: string; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string; hash: number }
+export type TSampledCall = { event_id: string; timestamp: string; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
 
 export type TCostStats = {
   /** sampled events, and the calls they stand for (Σ requests) */
@@ -159,35 +164,57 @@ export function allocate(sizes: number[], n: number): number[] {
 }
 
 export type TStratum = { workflow_id: string; traffic_source: string; day: string; n: number }
-type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string; hash: number }
+type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
+
+const DAY_MS = 86_400_000
 
 /**
- * Each stratum's first `n` priced calls of its day in hashtext(event_id)
- * order: one range of inference_events_sample_idx per stratum (the day
- * expression is the index's), stopped after n matches.
+ * Where a stratum's walk starts: day + (the first 32 bits of
+ * md5("quarter|workflow|traffic source|YYYY-MM-DD") mod 24 h), to the
+ * millisecond. md5 so that SQL recomputes it (the tests do).
  */
-async function sampleCalls(orgId: string, strata: TStratum[], productionEnvOnly: boolean): Promise<TSampleRow[]> {
+export function stratumStart(quarter: string, s: Pick<TStratum, 'workflow_id' | 'traffic_source' | 'day'>): Date {
+  const day = new Date(s.day).getTime()
+  const h = createHash('md5').update(`${quarter}|${s.workflow_id}|${s.traffic_source}|${new Date(day).toISOString().slice(0, 10)}`).digest()
+  return new Date(day + (h.readUInt32BE(0) % DAY_MS))
+}
+
+/**
+ * The sample query: each stratum's `n` priced calls from its start in
+ * (timestamp, event_id) order, then from the start of its day if fewer
+ * follow. The (org_id, timestamp) index walked forward, each branch stopped
+ * after n matches (the second runs only when the first falls short).
+ * Exported for its EXPLAIN in the integration test; $2…$6 from sampleParams.
+ */
+export function sampleSql(productionEnvOnly: boolean): string {
+  const match = `e.org_id = $1 AND e.workflow_id = p.workflow_id AND e.traffic_source = p.traffic_source AND e.cost_usd IS NOT NULL${productionEnvOnly ? ` AND e.environment = 'production'` : ''}`
+  const cols = 'e.event_id, e.timestamp, e.environment, e.step, e.provider, e.model, e.requests, e.cost_usd'
+  return `SELECT p.workflow_id, s.event_id, s.timestamp, p.traffic_source, s.environment, s.step, s.provider, s.model, s.requests, s.cost_usd::text AS cost_usd
+     FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[]) AS p(workflow_id, traffic_source, day, start, n)
+     CROSS JOIN LATERAL (
+       (SELECT ${cols} FROM inference_events e
+        WHERE ${match} AND e.timestamp >= p.start AND e.timestamp < p.day + interval '24 hours'
+        ORDER BY e.timestamp, e.event_id LIMIT p.n)
+       UNION ALL
+       (SELECT ${cols} FROM inference_events e
+        WHERE ${match} AND e.timestamp >= p.day AND e.timestamp < p.start
+        ORDER BY e.timestamp, e.event_id LIMIT p.n)
+       LIMIT p.n
+     ) s`
+}
+
+/** The parameters of sampleSql for these strata. */
+export const sampleParams = (orgId: string, quarter: string, take: TStratum[]) =>
+  [orgId, take.map((s) => s.workflow_id), take.map((s) => s.traffic_source), take.map((s) => s.day), take.map((s) => stratumStart(quarter, s)), take.map((s) => s.n)]
+
+async function sampleCalls(orgId: string, quarter: string, strata: TStratum[], productionEnvOnly: boolean): Promise<TSampleRow[]> {
   const take = strata.filter((s) => s.n > 0)
   if (!take.length) return []
-  const r = await pool().query<TSampleRow>(
-    `SELECT p.workflow_id, s.event_id, s.timestamp, p.traffic_source, s.environment, s.step, s.provider, s.model, s.requests, s.cost_usd::text AS cost_usd, s.hash
-     FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[]) AS p(workflow_id, traffic_source, day, n)
-     CROSS JOIN LATERAL (
-       SELECT e.event_id, e.timestamp, e.environment, e.step, e.provider, e.model, e.requests, e.cost_usd, hashtext(e.event_id) AS hash
-       FROM inference_events e
-       WHERE e.org_id = $1 AND e.workflow_id = p.workflow_id AND e.traffic_source = p.traffic_source
-         AND date_bin('1 day'::interval, e.timestamp, '2000-01-01 00:00:00+00'::timestamptz) = p.day
-         AND e.cost_usd IS NOT NULL ${productionEnvOnly ? `AND e.environment = 'production'` : ''}
-       ORDER BY hashtext(e.event_id), e.event_id
-       LIMIT p.n
-     ) s`,
-    [orgId, take.map((s) => s.workflow_id), take.map((s) => s.traffic_source), take.map((s) => s.day), take.map((s) => s.n)],
-  )
-  return r.rows
+  return (await pool().query<TSampleRow>(sampleSql(productionEnvOnly), sampleParams(orgId, quarter, take))).rows
 }
 
 const toCall = (r: TSampleRow): TSampledCall => ({ event_id: r.event_id, timestamp: r.timestamp.toISOString(), traffic_source: r.traffic_source, environment: r.environment, step: r.step,
-  provider: r.provider, model: r.model, requests: r.requests, cost_usd: r.cost_usd, hash: r.hash })
+  provider: r.provider, model: r.model, requests: r.requests, cost_usd: r.cost_usd })
 const byTime = (a: TSampledCall, b: TSampledCall) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)
 
 /** Strata (one per day, and traffic source for eval) with their shares of a sample, from per-day priced call counts. */
@@ -222,8 +249,8 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
   const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
   const workflows = [...counts].filter(([, c]) => c.production.size > 0 || c.eval.size > 0).map(([w]) => w).sort()
   const [prod, ev] = await Promise.all([
-    sampleCalls(orgId, workflows.flatMap((w) => strata(w, list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE)), true),
-    sampleCalls(orgId, workflows.flatMap((w) => strata(w, list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE)), false),
+    sampleCalls(orgId, quarter, workflows.flatMap((w) => strata(w, list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE)), true),
+    sampleCalls(orgId, quarter, workflows.flatMap((w) => strata(w, list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE)), false),
   ])
   const samples: NonNullable<TAudit['samples']> = {}
   for (const w of workflows) samples[w] = { production: [], eval: [] }

@@ -11,7 +11,7 @@ import { GET as getMetrics } from '@/app/api/v1/metrics/route'
 import { GET as getMonthly } from '@/app/api/v1/reports/monthly/route'
 import { GET as getAudit } from '@/app/api/v1/reports/audit/route'
 import { monthRange } from '@/lib/reports/monthly'
-import { allocate, quarterRange } from '@/lib/reports/audit'
+import { allocate, quarterRange, sampleParams, sampleSql } from '@/lib/reports/audit'
 
 // Events in the last two full months and the last full quarter, sent through
 // the ingest API: the monthly report must equal the metrics API for the month
@@ -138,7 +138,7 @@ describe('GET /api/v1/reports/monthly', () => {
 })
 
 describe('GET /api/v1/reports/audit', () => {
-  it('samples 100 production calls per workflow in hash order, the same every time, and flags production far above eval', async () => {
+  it('samples 100 production calls per workflow from a fixed instant of each day, the same every time, and flags production far above eval', async () => {
     const r = await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}`, { key: readKey }))
     expect(r.status).toBe(200)
     const a = await r.json()
@@ -149,11 +149,15 @@ describe('GET /api/v1/reports/audit', () => {
     const drafter = mine[0]
     expect(drafter).toMatchObject({ production_calls: 240, eval_calls: 30 })
     // the production sample, stratified by day: each day's share (largest remainder of 100 over its calls, from SQL) is that day's
-    // first production calls in the production environment by hashtext(event_id)
+    // production calls in the production environment from the day's start instant (day + md5(quarter|workflow|source|date) mod 24 h)
+    // on in time order, then from midnight
     const days = (await pool().query<{ day: Date; calls: number; ids: string[] }>(
-      `SELECT date_trunc('day', timestamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, count(*)::int AS calls, array_agg(event_id ORDER BY hashtext(event_id), event_id) AS ids
-       FROM inference_events WHERE org_id = $1 AND workflow_id = 'drafter' AND traffic_source = 'production' AND environment = 'production'
-         AND timestamp >= $2 AND timestamp < $3 GROUP BY 1 ORDER BY 1`, [orgId, new Date(qRange.from), new Date(qRange.to)])).rows
+      `WITH c AS (
+         SELECT event_id, timestamp, date_trunc('day', timestamp AT TIME ZONE 'UTC') AS d FROM inference_events
+         WHERE org_id = $1 AND workflow_id = 'drafter' AND traffic_source = 'production' AND environment = 'production' AND timestamp >= $2 AND timestamp < $3),
+       s AS (SELECT *, (d AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(md5($4 || '|drafter|production|' || to_char(d, 'YYYY-MM-DD')), 1, 8))::bit(32)::bigint % 86400000) / 1000.0) AS start FROM c)
+       SELECT d AT TIME ZONE 'UTC' AS day, count(*)::int AS calls, array_agg(event_id ORDER BY timestamp < start, timestamp, event_id) AS ids
+       FROM s GROUP BY d ORDER BY d`, [orgId, new Date(qRange.from), new Date(qRange.to), quarter])).rows
     const shares = allocate(days.map((d) => d.calls), 100)
     const expected = days.flatMap((d, i) => d.ids.slice(0, shares[i]))
     expect(expected).toHaveLength(100)
@@ -173,15 +177,20 @@ describe('GET /api/v1/reports/audit', () => {
     expect(again.samples).toEqual(a.samples)
   })
 
-  it('has an index for the sample query (its order on a large organization: README, EXPLAIN)', async () => {
+  it('walks the (org_id, timestamp) index for the sample, with no index of its own', async () => {
+    const { rows: idx } = await pool().query(`SELECT indexname FROM pg_indexes WHERE tablename = 'inference_events' AND indexname = 'inference_events_sample_idx'`)
+    expect(idx).toEqual([])
     const c = await pool().connect()
     try {
       await c.query('BEGIN')
-      await c.query('SET LOCAL enable_seqscan = off') // a tiny table would be scanned anyway; the question is whether the index serves the order
-      const plan = (await c.query(`EXPLAIN SELECT event_id FROM inference_events e WHERE e.org_id = $1 AND e.workflow_id = 'drafter' AND e.traffic_source = 'production'
-        AND date_bin('1 day'::interval, e.timestamp, '2000-01-01 00:00:00+00'::timestamptz) = $2 AND e.cost_usd IS NOT NULL ORDER BY hashtext(e.event_id), e.event_id LIMIT 3`,
-        [orgId, new Date(qRange.from)])).rows.map((r) => r['QUERY PLAN']).join('\n')
-      expect(plan).toMatch(/Index Scan using inference_events_sample_idx/)
+      // a tiny table would be scanned whole anyway; the question is whether the walk starts at the instant (on a large organization
+      // the index also gives the time order, and the walk stops after n matches: README, EXPLAIN)
+      await c.query('SET LOCAL enable_seqscan = off')
+      await c.query('SET LOCAL enable_bitmapscan = off')
+      const stratum = { workflow_id: 'drafter', traffic_source: 'production', day: new Date(qRange.from).toISOString(), n: 2 }
+      const plan = (await c.query(`EXPLAIN ${sampleSql(true)}`, sampleParams(orgId, quarter, [stratum]))).rows.map((r) => r['QUERY PLAN']).join('\n')
+      expect(plan.match(/Index Scan using inference_events_org_id_timestamp_idx/g)).toHaveLength(2)
+      expect(plan).toMatch(/Index Cond: \(\(org_id = .*\) AND \("timestamp" >= p\.start\) AND \("timestamp" < \(p\.day \+ '24:00:00'::interval\)\)\)/)
       await c.query('ROLLBACK')
     } finally {
       c.release()
