@@ -85,7 +85,7 @@ test('quarterly audit: the workflow whose eval costs far less than production is
   await expect(page.getByTestId('audit-flagged')).toHaveText('1')
 
   // the production sample, in SQL: each day's share of 100 by largest remainder of its calls, that day's calls from its start instant
-  // (day + md5(quarter|workflow|source|date) mod 24 h) on in time order, then from midnight
+  // (day + md5(quarter|workflow|side|date) mod 24 h) on in time order, then from midnight
   const qStart = new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)).toISOString()
   const [{ mean, n }] = await sql<{ mean: string; n: number }>(
     `WITH raw AS (

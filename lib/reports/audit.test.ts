@@ -90,28 +90,26 @@ describe('allocate', () => {
 })
 
 describe('strata', () => {
-  it('orders the days (and sources) and gives each its share', () => {
-    expect(strata('w', [{ traffic_source: 'replay', day: '2026-10-02T00:00:00.000Z', calls: 10 }, { traffic_source: 'eval', day: '2026-10-02T00:00:00.000Z', calls: 30 },
-      { traffic_source: 'eval', day: '2026-10-01T00:00:00.000Z', calls: 60 }, { traffic_source: 'eval', day: '2026-10-03T00:00:00.000Z', calls: 0 }], 10)).toEqual([
-      { workflow_id: 'w', traffic_source: 'eval', day: '2026-10-01T00:00:00.000Z', n: 6 },
-      { workflow_id: 'w', traffic_source: 'eval', day: '2026-10-02T00:00:00.000Z', n: 3 },
-      { workflow_id: 'w', traffic_source: 'replay', day: '2026-10-02T00:00:00.000Z', n: 1 },
+  it('orders the days and gives each its share', () => {
+    expect(strata('w', 'eval', [{ day: '2026-10-02T00:00:00.000Z', calls: 40 }, { day: '2026-10-01T00:00:00.000Z', calls: 60 }, { day: '2026-10-03T00:00:00.000Z', calls: 0 }], 10)).toEqual([
+      { workflow_id: 'w', side: 'eval', day: '2026-10-01T00:00:00.000Z', n: 6 },
+      { workflow_id: 'w', side: 'eval', day: '2026-10-02T00:00:00.000Z', n: 4 },
     ])
   })
 })
 
 describe('stratumStart', () => {
   const day = '2026-10-02T00:00:00.000Z'
-  it('is day + the first 32 bits of md5(quarter|workflow|source|date) mod 24 h, the same every time', () => {
+  it('is day + the first 32 bits of md5(quarter|workflow|side|date) mod 24 h, the same every time', () => {
     const md5 = createHash('md5').update('2026-Q4|drafter|production|2026-10-02').digest('hex')
-    const at = stratumStart('2026-Q4', { workflow_id: 'drafter', traffic_source: 'production', day })
+    const at = stratumStart('2026-Q4', { workflow_id: 'drafter', side: 'production', day })
     expect(at.getTime()).toBe(Date.parse(day) + (parseInt(md5.slice(0, 8), 16) % 86_400_000))
-    expect(stratumStart('2026-Q4', { workflow_id: 'drafter', traffic_source: 'production', day })).toEqual(at)
+    expect(stratumStart('2026-Q4', { workflow_id: 'drafter', side: 'production', day })).toEqual(at)
   })
-  it('falls anywhere in its day, differently per workflow, source and day', () => {
-    const starts = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].flatMap((w) => ['production', 'eval'].flatMap((src) => Array.from({ length: 30 }, (_, i) => {
+  it('falls anywhere in its day, differently per workflow, side and day', () => {
+    const starts = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].flatMap((w) => (['production', 'eval'] as const).flatMap((side) => Array.from({ length: 30 }, (_, i) => {
       const d = new Date(Date.UTC(2026, 9, 1 + i)).toISOString()
-      return stratumStart('2026-Q4', { workflow_id: w, traffic_source: src, day: d }).getTime() - Date.parse(d)
+      return stratumStart('2026-Q4', { workflow_id: w, side, day: d }).getTime() - Date.parse(d)
     })))
     for (const ms of starts) expect(ms >= 0 && ms < 86_400_000).toBe(true)
     expect(new Set(starts).size).toBe(starts.length)

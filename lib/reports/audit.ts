@@ -6,17 +6,18 @@
 // either way — eval spend that does not predict production spend (an eval
 // suite on another model, shorter fixtures, a step production skips).
 //
-// Sampling is deterministic and stratified by UTC day: each day of the
-// quarter gets its share of the 100 in proportion to its calls (the daily
-// rollups count them; largest remainder), and a day's share is the calls that
-// follow a fixed pseudo-random instant of that day (md5 of the quarter,
-// workflow, traffic source and day), in time order, wrapping to the start of
-// the day when fewer follow. The same quarter always samples the same calls,
-// spread over the quarter as the traffic is. Each day's share is one forward
-// walk of the (org_id, timestamp) index from that instant, stopped after its
-// share of matches: no index of its own (one on workflow and hash cost every
-// ingested event ~10–20 µs for a quarterly report). The walk reads about
-// share ÷ (the workflow's fraction of the organization's traffic) events.
+// Sampling is deterministic and stratified by UTC day (eval and replay calls
+// together on the eval side): each day of the quarter gets its share of the
+// 100 in proportion to its calls (the daily rollups count them; largest
+// remainder), and a day's share is the calls that follow a fixed
+// pseudo-random instant of that day (md5 of the quarter, workflow, side and
+// day), in time order, wrapping to the start of the day when fewer follow.
+// The same quarter always samples the same calls, spread over the quarter as
+// the traffic is. Each day's share is one forward walk of the
+// (org_id, timestamp) index from that instant, stopped after its share of
+// matches: no index of its own (one on workflow and hash cost every ingested
+// event ~10–20 µs for a quarterly report). A walk reads about
+// share × (the day's events ÷ the stratum's calls) events, at most the day's.
 // Within a day the start is uniform in time, so a call after a quiet spell
 // (the night) is likelier to be drawn than one at the peak.
 // A sampled event standing for several calls (requests > 1, as an eval
@@ -163,19 +164,21 @@ export function allocate(sizes: number[], n: number): number[] {
   return out
 }
 
-export type TStratum = { workflow_id: string; traffic_source: string; day: string; n: number }
+export type TSide = 'production' | 'eval'
+/** A day of a workflow's production or eval (eval and replay) sample, and its share `n` of it. */
+export type TStratum = { workflow_id: string; side: TSide; day: string; n: number }
 type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
 
 const DAY_MS = 86_400_000
 
 /**
  * Where a stratum's walk starts: day + (the first 32 bits of
- * md5("quarter|workflow|traffic source|YYYY-MM-DD") mod 24 h), to the
- * millisecond. md5 so that SQL recomputes it (the tests do).
+ * md5("quarter|workflow|side|YYYY-MM-DD") mod 24 h), to the millisecond
+ * (side: production or eval). md5 so that SQL recomputes it (the tests do).
  */
-export function stratumStart(quarter: string, s: Pick<TStratum, 'workflow_id' | 'traffic_source' | 'day'>): Date {
+export function stratumStart(quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>): Date {
   const day = new Date(s.day).getTime()
-  const h = createHash('md5').update(`${quarter}|${s.workflow_id}|${s.traffic_source}|${new Date(day).toISOString().slice(0, 10)}`).digest()
+  const h = createHash('md5').update(`${quarter}|${s.workflow_id}|${s.side}|${new Date(day).toISOString().slice(0, 10)}`).digest()
   return new Date(day + (h.readUInt32BE(0) % DAY_MS))
 }
 
@@ -184,13 +187,16 @@ export function stratumStart(quarter: string, s: Pick<TStratum, 'workflow_id' | 
  * (timestamp, event_id) order, then from the start of its day if fewer
  * follow. The (org_id, timestamp) index walked forward, each branch stopped
  * after n matches (the second runs only when the first falls short).
- * Exported for its EXPLAIN in the integration test; $2…$6 from sampleParams.
+ * One query per side (the strata of one side): eval and replay walk together,
+ * one stratum a day, which halves the rows read on the rarer eval side.
+ * Exported for its EXPLAIN in the integration test; $2…$5 from sampleParams.
  */
-export function sampleSql(productionEnvOnly: boolean): string {
-  const match = `e.org_id = $1 AND e.workflow_id = p.workflow_id AND e.traffic_source = p.traffic_source AND e.cost_usd IS NOT NULL${productionEnvOnly ? ` AND e.environment = 'production'` : ''}`
-  const cols = 'e.event_id, e.timestamp, e.environment, e.step, e.provider, e.model, e.requests, e.cost_usd'
-  return `SELECT p.workflow_id, s.event_id, s.timestamp, p.traffic_source, s.environment, s.step, s.provider, s.model, s.requests, s.cost_usd::text AS cost_usd
-     FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[]) AS p(workflow_id, traffic_source, day, start, n)
+export function sampleSql(side: TSide): string {
+  const match = `e.org_id = $1 AND e.workflow_id = p.workflow_id AND e.cost_usd IS NOT NULL AND ${side === 'production'
+    ? `e.traffic_source = 'production' AND e.environment = 'production'` : `e.traffic_source IN (${EVAL_SOURCES.map((x) => `'${x}'`).join(', ')})`}`
+  const cols = 'e.event_id, e.timestamp, e.traffic_source, e.environment, e.step, e.provider, e.model, e.requests, e.cost_usd'
+  return `SELECT p.workflow_id, s.event_id, s.timestamp, s.traffic_source, s.environment, s.step, s.provider, s.model, s.requests, s.cost_usd::text AS cost_usd
+     FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[]) AS p(workflow_id, day, start, n)
      CROSS JOIN LATERAL (
        (SELECT ${cols} FROM inference_events e
         WHERE ${match} AND e.timestamp >= p.start AND e.timestamp < p.day + interval '24 hours'
@@ -205,23 +211,23 @@ export function sampleSql(productionEnvOnly: boolean): string {
 
 /** The parameters of sampleSql for these strata. */
 export const sampleParams = (orgId: string, quarter: string, take: TStratum[]) =>
-  [orgId, take.map((s) => s.workflow_id), take.map((s) => s.traffic_source), take.map((s) => s.day), take.map((s) => stratumStart(quarter, s)), take.map((s) => s.n)]
+  [orgId, take.map((s) => s.workflow_id), take.map((s) => s.day), take.map((s) => stratumStart(quarter, s)), take.map((s) => s.n)]
 
-async function sampleCalls(orgId: string, quarter: string, strata: TStratum[], productionEnvOnly: boolean): Promise<TSampleRow[]> {
+async function sampleCalls(orgId: string, quarter: string, side: TSide, strata: TStratum[]): Promise<TSampleRow[]> {
   const take = strata.filter((s) => s.n > 0)
   if (!take.length) return []
-  return (await pool().query<TSampleRow>(sampleSql(productionEnvOnly), sampleParams(orgId, quarter, take))).rows
+  return (await pool().query<TSampleRow>(sampleSql(side), sampleParams(orgId, quarter, take))).rows
 }
 
 const toCall = (r: TSampleRow): TSampledCall => ({ event_id: r.event_id, timestamp: r.timestamp.toISOString(), traffic_source: r.traffic_source, environment: r.environment, step: r.step,
   provider: r.provider, model: r.model, requests: r.requests, cost_usd: r.cost_usd })
 const byTime = (a: TSampledCall, b: TSampledCall) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)
 
-/** Strata (one per day, and traffic source for eval) with their shares of a sample, from per-day priced call counts. */
-export function strata(workflowId: string, counts: { traffic_source: string; day: string; calls: number }[], n: number): TStratum[] {
-  const sorted = [...counts].filter((c) => c.calls > 0).sort((a, b) => a.day.localeCompare(b.day) || a.traffic_source.localeCompare(b.traffic_source))
+/** A sample's strata (one per day) with their shares of it, from per-day priced call counts. */
+export function strata(workflowId: string, side: TSide, counts: { day: string; calls: number }[], n: number): TStratum[] {
+  const sorted = [...counts].filter((c) => c.calls > 0).sort((a, b) => a.day.localeCompare(b.day))
   const shares = allocate(sorted.map((c) => c.calls), n)
-  return sorted.map((c, i) => ({ workflow_id: workflowId, traffic_source: c.traffic_source, day: c.day, n: shares[i] }))
+  return sorted.map((c, i) => ({ workflow_id: workflowId, side, day: c.day, n: shares[i] }))
 }
 
 /** The audit of a quarter: every workflow with production or eval traffic in it, flagged first. */
@@ -230,7 +236,7 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
   const range = quarterRange(quarter)
   const from = new Date(range.from)
   const to = new Date(range.to)
-  // priced calls per workflow, day and traffic source (the daily rollups: cheap)
+  // priced calls per workflow, side and day (the daily rollups: cheap)
   const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, granularity: 'day', group_by: ['workflow_id', 'traffic_source', 'environment'],
     traffic_source: ['production', ...EVAL_SOURCES], limit: 100_000 })
   const counts = new Map<string, { production: Map<string, number>; eval: Map<string, number> }>()
@@ -242,15 +248,14 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
     const isEval = (EVAL_SOURCES as readonly string[]).includes(r.traffic_source ?? '')
     if (!isEval && r.environment !== 'production') continue
     const side = isEval ? c.eval : c.production
-    const key = JSON.stringify([r.traffic_source, r.bucket])
-    side.set(key, (side.get(key) ?? 0) + priced)
+    side.set(r.bucket!, (side.get(r.bucket!) ?? 0) + priced)
   }
-  const list = (m: Map<string, number>) => [...m].map(([k, calls]) => { const [traffic_source, day] = JSON.parse(k) as [string, string]; return { traffic_source, day, calls } })
+  const list = (m: Map<string, number>) => [...m].map(([day, calls]) => ({ day, calls }))
   const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
   const workflows = [...counts].filter(([, c]) => c.production.size > 0 || c.eval.size > 0).map(([w]) => w).sort()
   const [prod, ev] = await Promise.all([
-    sampleCalls(orgId, quarter, workflows.flatMap((w) => strata(w, list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE)), true),
-    sampleCalls(orgId, quarter, workflows.flatMap((w) => strata(w, list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE)), false),
+    sampleCalls(orgId, quarter, 'production', workflows.flatMap((w) => strata(w, 'production', list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE))),
+    sampleCalls(orgId, quarter, 'eval', workflows.flatMap((w) => strata(w, 'eval', list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE))),
   ])
   const samples: NonNullable<TAudit['samples']> = {}
   for (const w of workflows) samples[w] = { production: [], eval: [] }

@@ -61,6 +61,11 @@ beforeAll(async () => {
     events.push({ id: `q-eval-${i}`, timestamp: t, traffic_source: i % 3 ? 'eval' : 'replay', environment: 'staging', workflow_id: 'drafter', step: 'draft', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 700, tokens_out: 300 })
     events.push({ id: `q-steady-eval-${i}`, timestamp: t, traffic_source: 'eval', workflow_id: 'steady', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1400, tokens_out: 60, requests: 1 + (i % 2) })
   }
+  // a workflow with more eval and replay calls than a sample: its eval sample is drawn as the production one is
+  for (let i = 0; i < 300; i++) {
+    events.push({ id: `q-evalonly-${i}`, timestamp: at(qRange.from, qRange.to, i, 300), traffic_source: i % 3 ? 'eval' : 'replay', environment: i % 2 ? 'staging' : 'production',
+      workflow_id: 'evalonly', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 + i })
+  }
   for (let i = 0; i < events.length; i += 500) {
     expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events: events.slice(i, i + 500) } }))).status).toBe(202)
   }
@@ -138,6 +143,24 @@ describe('GET /api/v1/reports/monthly', () => {
 })
 
 describe('GET /api/v1/reports/audit', () => {
+  /**
+   * A workflow's sample in SQL: each day's share of 100 (largest remainder over its calls) is its calls from the day's start
+   * instant (day + md5(quarter|workflow|side|date) mod 24 h, to the millisecond) on in time order, then from midnight.
+   */
+  const expectedSample = async (workflow: string, side: string, where: string) => {
+    const days = (await pool().query<{ day: Date; calls: number; ids: string[] }>(
+      `WITH c AS (
+         SELECT event_id, timestamp, date_trunc('day', timestamp AT TIME ZONE 'UTC') AS d FROM inference_events
+         WHERE org_id = $1 AND workflow_id = $4 AND ${where} AND cost_usd IS NOT NULL AND timestamp >= $2 AND timestamp < $3),
+       s AS (SELECT *, (d AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(md5($5 || '|' || $4 || '|' || $6 || '|' || to_char(d, 'YYYY-MM-DD')), 1, 8))::bit(32)::bigint % 86400000) / 1000.0) AS start FROM c)
+       SELECT d AT TIME ZONE 'UTC' AS day, count(*)::int AS calls, array_agg(event_id ORDER BY timestamp < start, timestamp, event_id) AS ids
+       FROM s GROUP BY d ORDER BY d`, [orgId, new Date(qRange.from), new Date(qRange.to), workflow, quarter, side])).rows
+    const shares = allocate(days.map((d) => d.calls), 100)
+    const ids = days.flatMap((d, i) => d.ids.slice(0, shares[i]))
+    expect(ids).toHaveLength(100)
+    return ids
+  }
+
   it('samples 100 production calls per workflow from a fixed instant of each day, the same every time, and flags production far above eval', async () => {
     const r = await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}`, { key: readKey }))
     expect(r.status).toBe(200)
@@ -149,18 +172,8 @@ describe('GET /api/v1/reports/audit', () => {
     const drafter = mine[0]
     expect(drafter).toMatchObject({ production_calls: 240, eval_calls: 30 })
     // the production sample, stratified by day: each day's share (largest remainder of 100 over its calls, from SQL) is that day's
-    // production calls in the production environment from the day's start instant (day + md5(quarter|workflow|source|date) mod 24 h)
-    // on in time order, then from midnight
-    const days = (await pool().query<{ day: Date; calls: number; ids: string[] }>(
-      `WITH c AS (
-         SELECT event_id, timestamp, date_trunc('day', timestamp AT TIME ZONE 'UTC') AS d FROM inference_events
-         WHERE org_id = $1 AND workflow_id = 'drafter' AND traffic_source = 'production' AND environment = 'production' AND timestamp >= $2 AND timestamp < $3),
-       s AS (SELECT *, (d AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(md5($4 || '|drafter|production|' || to_char(d, 'YYYY-MM-DD')), 1, 8))::bit(32)::bigint % 86400000) / 1000.0) AS start FROM c)
-       SELECT d AT TIME ZONE 'UTC' AS day, count(*)::int AS calls, array_agg(event_id ORDER BY timestamp < start, timestamp, event_id) AS ids
-       FROM s GROUP BY d ORDER BY d`, [orgId, new Date(qRange.from), new Date(qRange.to), quarter])).rows
-    const shares = allocate(days.map((d) => d.calls), 100)
-    const expected = days.flatMap((d, i) => d.ids.slice(0, shares[i]))
-    expect(expected).toHaveLength(100)
+    // production calls in the production environment from the day's start instant on in time order, then from midnight
+    const expected = await expectedSample('drafter', 'production', `traffic_source = 'production' AND environment = 'production'`)
     expect(a.samples.drafter.production.map((c: { event_id: string }) => c.event_id).sort()).toEqual(expected.sort())
     const [{ mean }] = (await pool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, expected])).rows
     expect(drafter.production.mean_usd).toBe(mean)
@@ -172,6 +185,10 @@ describe('GET /api/v1/reports/audit', () => {
     const steady = mine[1]
     expect(steady.eval.calls).toBe(45)
     expect(steady.eval.events).toBe(30)
+    // eval and replay calls (any environment) are one sample, drawn the same way
+    const evalOnly = a.workflows.find((w: { workflow_id: string }) => w.workflow_id === 'evalonly')
+    expect(evalOnly).toMatchObject({ status: 'no_production', eval_calls: 300, eval: { calls: 100 } })
+    expect(a.samples.evalonly.eval.map((c: { event_id: string }) => c.event_id).sort()).toEqual((await expectedSample('evalonly', 'eval', `traffic_source IN ('eval', 'replay')`)).sort())
     // deterministic: the same quarter samples the same calls
     const again = await (await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}`, { key: readKey }))).json()
     expect(again.samples).toEqual(a.samples)
@@ -187,8 +204,8 @@ describe('GET /api/v1/reports/audit', () => {
       // the index also gives the time order, and the walk stops after n matches: README, EXPLAIN)
       await c.query('SET LOCAL enable_seqscan = off')
       await c.query('SET LOCAL enable_bitmapscan = off')
-      const stratum = { workflow_id: 'drafter', traffic_source: 'production', day: new Date(qRange.from).toISOString(), n: 2 }
-      const plan = (await c.query(`EXPLAIN ${sampleSql(true)}`, sampleParams(orgId, quarter, [stratum]))).rows.map((r) => r['QUERY PLAN']).join('\n')
+      const stratum = { workflow_id: 'drafter', side: 'production' as const, day: new Date(qRange.from).toISOString(), n: 2 }
+      const plan = (await c.query(`EXPLAIN ${sampleSql('production')}`, sampleParams(orgId, quarter, [stratum]))).rows.map((r) => r['QUERY PLAN']).join('\n')
       expect(plan.match(/Index Scan using inference_events_org_id_timestamp_idx/g)).toHaveLength(2)
       expect(plan).toMatch(/Index Cond: \(\(org_id = .*\) AND \("timestamp" >= p\.start\) AND \("timestamp" < \(p\.day \+ '24:00:00'::interval\)\)\)/)
       await c.query('ROLLBACK')
