@@ -4,6 +4,7 @@ import { useSearchParams } from 'next/navigation'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { ForecastChart } from '@/components/charts/forecast-chart'
 import { useBudgetOutlook, useForecast, useForecastSummary } from '@/components/forecast/queries'
+import { WhatIfForm, WhatIfResult, whatIfFromParams } from '@/components/forecast/what-if'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import type { TBudgetOutlook, TForecastSummaryRow, TPeriodForecast } from '@/lib/forecast'
 import { forecastChartPoints, trustLabel } from '@/lib/forecast/view'
@@ -25,6 +26,9 @@ export function Forecast({ org }: { org: string }) {
   const params = useSearchParams()
   const scope = { workflow_id: params?.get('workflow_id') ?? undefined, account_id: params?.get('account_id') ?? undefined }
   const f = useForecast(org, scope)
+  const whatIf = whatIfFromParams(params)
+  const w = useForecast(org, scope, whatIf)
+  const scenario = Object.keys(whatIf).length ? w.data?.what_if ?? null : null
   const summary = useForecastSummary(org)
   const d = f.data
   const scopeLabel = scope.workflow_id ? `workflow ${scope.workflow_id}` : scope.account_id ? `account ${scope.account_id}` : 'the whole organization'
@@ -53,12 +57,17 @@ export function Forecast({ org }: { org: string }) {
       </section>
 
       <Card title="Spend per day and forecast" subtitle="The last 8 weeks recorded, then the forecast to the end of the quarter with its 95% band.">
-        {d ? <ForecastChart data={forecastChartPoints(d)} label={`Daily spend of ${scopeLabel} and its forecast to the end of the quarter`} /> : <Skeleton className="h-72" />}
+        {d ? <ForecastChart data={forecastChartPoints(d, 56, scenario)} label={`Daily spend of ${scopeLabel} and its forecast to the end of the quarter${scenario ? ', with the what-if scenario' : ''}`} /> : <Skeleton className="h-72" />}
         {d?.model && (
           <p className="mt-2 text-xs text-slate-500">
             Additive Holt-Winters, weekly season, fitted on {d.model.history_days} days (α {d.model.alpha}, β {d.model.beta}, γ {d.model.gamma}). Backtest: fitted without the last {d.backtest.holdout_days} days, then compared with them.
           </p>
         )}
+      </Card>
+
+      <Card title="What-if" subtitle="Traffic growth per month, and a workflow step moved to another model (its production calls of the last 30 days priced by the cost engine on the target model's price). The chart draws the scenario beside the baseline.">
+        <WhatIfForm key={JSON.stringify(whatIf)} org={org} scope={scope} current={whatIf} error={Object.keys(whatIf).length ? w.error : null} />
+        {Object.keys(whatIf).length > 0 && !w.error && (w.data ? <div className="mt-4"><WhatIfResult f={w.data} /></div> : <Skeleton className="mt-4 h-24" />)}
       </Card>
 
       {!scope.workflow_id && !scope.account_id && <BudgetsCard org={org} />}

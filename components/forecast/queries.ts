@@ -1,15 +1,21 @@
 'use client'
 import { useQuery } from '@tanstack/react-query'
-import { apiFetch } from '@/components/api'
+import { ApiError, apiFetch } from '@/components/api'
 import type { TBudgetOutlook, TForecast, TForecastSummaryRow } from '@/lib/forecast'
 
-export function useForecast(org: string, scope: { workflow_id?: string; account_id?: string }) {
+/** The what-if parameters of GET /api/v1/forecast, as kept in the page's URL. */
+export type TWhatIfParams = { growth_pct?: string; move_workflow_id?: string; move_step?: string; move_to?: string }
+
+/** The forecast of a scope; with `whatIf`, the scenario too (disabled when it has no parameter). */
+export function useForecast(org: string, scope: { workflow_id?: string; account_id?: string }, whatIf?: TWhatIfParams) {
+  const active = !whatIf || Object.values(whatIf).some(Boolean)
   return useQuery({
-    queryKey: ['forecast', org, scope],
+    queryKey: ['forecast', org, scope, whatIf ?? null],
+    enabled: active,
+    retry: (n, e) => !(e instanceof ApiError && e.status < 500) && n < 2,
     queryFn: ({ signal }) => {
       const qs = new URLSearchParams({ org })
-      if (scope.workflow_id) qs.set('workflow_id', scope.workflow_id)
-      if (scope.account_id) qs.set('account_id', scope.account_id)
+      for (const [k, v] of Object.entries({ ...scope, ...whatIf })) if (v) qs.set(k, v)
       return apiFetch<TForecast>(`/api/v1/forecast?${qs}`, { signal })
     },
   })

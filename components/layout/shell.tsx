@@ -15,6 +15,7 @@ const NAV = [
   { href: 'budgets', label: 'Budgets' },
   { href: 'alerts', label: 'Alerts' },
   { href: 'forecast', label: 'Forecast' },
+  { href: 'reports', label: 'Reports' },
   { href: 'routing', label: 'Routing' },
   { href: 'fleet', label: 'GPU fleet' },
   { href: 'pricing', label: 'Pricing' },
@@ -32,7 +33,7 @@ export function Shell({ org, orgName, email, role, children }: { org: string; or
   const filterQuery = kept.size > 0 ? `?${kept}` : ''
   return (
     <div className="min-h-screen">
-      <header className="border-b border-slate-200 bg-white">
+      <header className="border-b border-slate-200 bg-white print:hidden">
         <div className="mx-auto max-w-7xl px-6 pt-3">
           <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
             <Link href={`/${org}/overview`} className="flex items-center gap-2 font-semibold">
@@ -60,7 +61,7 @@ export function Shell({ org, orgName, email, role, children }: { org: string; or
           </nav>
         </div>
       </header>
-      <main className="mx-auto max-w-7xl px-6 py-6">{children}</main>
+      <main className="mx-auto max-w-7xl px-6 py-6 print:max-w-none print:p-0">{children}</main>
     </div>
   )
 }

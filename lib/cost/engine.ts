@@ -67,13 +67,17 @@ function rates(r: { input_per_mtok: string; cached_input_per_mtok?: string | nul
   }
 }
 
-/** The tier for a call: the highest threshold strictly below its input size; it applies to every token. */
-export function ratesFor(price: TModelPrice, tokensIn: number): TRates {
+/** The tier for a call: the highest threshold strictly below its input size (null: the base rates); it applies to every token. */
+export function tierFor(price: TModelPrice, tokensIn: number): TTierPrice | null {
   let chosen: TTierPrice | null = null
   for (const t of price.tiers ?? []) {
     if (tokensIn > t.above_input_tokens && (!chosen || t.above_input_tokens > chosen.above_input_tokens)) chosen = t
   }
-  return rates(chosen ?? price)
+  return chosen
+}
+
+export function ratesFor(price: TModelPrice, tokensIn: number): TRates {
+  return rates(tierFor(price, tokensIn) ?? price)
 }
 
 /** Price one event with already-chosen prices (null: no price for that component). */

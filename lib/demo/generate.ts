@@ -18,6 +18,9 @@
 //   classify steps ask for caps far above what they use;
 // - repeated classify inputs (input_hash) a response cache would serve;
 // - a ~90-minute OpenAI degradation 41 days ago (fallbacks to Anthropic);
+// - email-drafter's nightly eval drafts on gpt-4o-mini from short fixture
+//   emails while production drafts on gpt-4.1: its eval cost per call is a
+//   fifth of production's (the quarterly audit flags it);
 // - internal traffic: nightly evals on weekdays (staging), replays every two
 //   weeks, ops canaries every 3 hours and one large backfill on a Tuesday;
 // - accounts that onboard (relecloud, fourth-coffee) and one that churns
@@ -689,13 +692,17 @@ class DemoGenerator {
     )
       return
 
-    // draft: migrated from gpt-4o to gpt-4.1 between 45% and 55% of the quarter
+    // draft: migrated from gpt-4o to gpt-4.1 between 45% and 55% of the quarter. The nightly eval
+    // suite still drafts on gpt-4o-mini from short fixture emails: its cost per call says little about
+    // production's (the quarterly audit flags it). Same random draws either way.
     const migrated = rng.next() < clamp((progress - 0.45) / 0.1, 0, 1)
+    const fixture = run.source === 'eval'
+    const draftIn = clampInt(rng.logNormal(2400, 0.25), 900, 8000)
     const draftSpec: TCallSpec = {
       step: 'draft',
       callType: 'generation',
-      model: migrated ? 'gpt-4.1' : 'gpt-4o',
-      tokensIn: clampInt(rng.logNormal(2400, 0.25), 900, 8000),
+      model: fixture ? 'gpt-4o-mini' : migrated ? 'gpt-4.1' : 'gpt-4o',
+      tokensIn: fixture ? Math.round(draftIn * 0.35) : draftIn,
       tokensOut: clampInt(rng.logNormal(260, 0.35), 40, 800),
       maxTokens: 800,
       cacheShare: [0.35, 0.7],

@@ -11,6 +11,8 @@ import { GET as getForecast } from '@/app/api/v1/forecast/route'
 import { GET as getSummary } from '@/app/api/v1/forecast/summary/route'
 import { GET as getBudgetOutlook } from '@/app/api/v1/forecast/budgets/route'
 import { createBudget } from '@/lib/budgets'
+import { loadPriceBook } from '@/lib/cost/pricebook'
+import { divRound } from '@/lib/cost/money'
 
 // 56 days of spend with a weekly pattern, sent through the ingest API; the
 // forecast's recorded part must equal SQL on the events, and the model must
@@ -98,5 +100,66 @@ describe('GET /api/v1/forecast', () => {
     const { rows } = await (await getSummary(apiRequest('/api/v1/forecast/summary', { key: readKey }))).json()
     expect(rows.map((r: { kind: string; id: string }) => `${r.kind}/${r.id}`).sort()).toEqual(['account/acme', 'account/globex', 'workflow/search', 'workflow/support'])
     for (const r of rows) expect(r.month_end.forecast_usd).not.toBeNull()
+  })
+})
+
+describe('GET /api/v1/forecast what-if', () => {
+  const asOf = new Date(today)
+  const windowFrom = new Date(today - 30 * DAY)
+  it('moves a step to another model: its 30 days of production calls priced on the target, the scenario shifted by the change per day', async () => {
+    const r = await getForecast(apiRequest('/api/v1/forecast?move_workflow_id=support&move_step=s&move_to=openai/gpt-4o', { key: readKey }))
+    expect(r.status).toBe(200)
+    const f = await r.json()
+    const [sums] = (await pool().query(
+      `SELECT count(*)::int AS calls, round(sum(cost_usd), 6)::text AS usd, sum(tokens_in)::text AS tin, sum(cached_tokens_in)::text AS tcached, sum(tokens_out)::text AS tout
+       FROM inference_events WHERE org_id = $1 AND workflow_id = 'support' AND step = 's' AND traffic_source = 'production' AND timestamp >= $2 AND timestamp < $3`,
+      [orgId, windowFrom, asOf])).rows
+    const m = f.what_if.step_move
+    expect(m).toMatchObject({ workflow_id: 'support', step: 's', to: { provider: 'openai', model: 'gpt-4o' }, calls: sums.calls, current_cost_usd: sums.usd, unpriced_calls: 0 })
+    expect(m.current_models).toEqual([{ provider: 'openai', model: 'gpt-4o-mini', calls: sums.calls, cost_usd: sums.usd }])
+    // the target: the price book's gpt-4o rates on the SQL token sums, in integer micro-dollars (USD/Mtok × tokens / 1e6)
+    const p = (await loadPriceBook(orgId)).modelPrice('openai', 'gpt-4o', asOf)!
+    const micro = (usdPerM: string, tokens: string) => (BigInt(Math.round(Number(usdPerM) * 1e6)) * BigInt(tokens)) / 1_000_000n
+    const target = micro(p.input_per_mtok, sums.tin) + micro(p.output_per_mtok, sums.tout)
+    expect(sums.tcached).toBe('0')
+    expect(m.target_cost_usd).toBe((Number(target) / 1e6).toFixed(6))
+    const delta = divRound(target - BigInt(Math.round(Number(sums.usd) * 1e6)), 30n) // half away from zero
+    expect(m.delta_per_day_usd).toBe((Number(delta) / 1e6).toFixed(6))
+    // every scenario day is the baseline day + the change per day; the month end sums them onto the exact month to date
+    const ahead = f.series.filter((x: { forecast_usd: string | null }) => x.forecast_usd !== null)
+    expect(f.what_if.series.map((x: { day: string }) => x.day)).toEqual(ahead.map((x: { day: string }) => x.day))
+    f.what_if.series.forEach((x: { forecast_usd: string }, i: number) => expect(x.forecast_usd).toBe(Math.max(0, Number(ahead[i].forecast_usd) + Number(delta) / 1e6).toFixed(6)))
+    const inMonth = f.what_if.series.filter((x: { day: string }) => Date.parse(x.day) < Date.parse(f.month_end.end))
+    const monthMicros = inMonth.reduce((a: bigint, x: { forecast_usd: string }) => a + BigInt(Math.round(Number(x.forecast_usd) * 1e6)), BigInt(Math.round(Number(f.month_end.actual_to_date_usd) * 1e6)))
+    expect(f.what_if.month_end.forecast_usd).toBe((Number(monthMicros) / 1e6).toFixed(6))
+    expect(f.what_if.month_end.actual_to_date_usd).toBe(f.month_end.actual_to_date_usd)
+  })
+
+  it('grows traffic per month, and leaves the baseline as it was', async () => {
+    const base = await (await getForecast(apiRequest('/api/v1/forecast', { key: readKey }))).json()
+    const f = await (await getForecast(apiRequest('/api/v1/forecast?growth_pct=50', { key: readKey }))).json()
+    expect(base.what_if).toBeUndefined()
+    expect(f.month_end).toEqual(base.month_end)
+    expect(f.what_if).toMatchObject({ growth_pct: 50, step_move: null })
+    const k = (day: string) => Math.round((Date.parse(day) - today) / DAY)
+    const last = f.what_if.series.at(-1)
+    const baseLast = base.series.at(-1)
+    expect(Number(last.forecast_usd)).toBeCloseTo(Number(baseLast.forecast_usd) * Math.pow(1.5, k(last.day) / 30), 5)
+    expect(Number(f.what_if.quarter_end.forecast_usd)).toBeGreaterThan(Number(base.quarter_end.forecast_usd))
+  })
+
+  it('says which what-if field is wrong', async () => {
+    const errs = async (qs: string) => {
+      const r = await getForecast(apiRequest(`/api/v1/forecast?${qs}`, { key: readKey }))
+      expect(r.status).toBe(400)
+      return (await r.json()).error.details.errors as string[]
+    }
+    expect(await errs('growth_pct=lots')).toEqual(['growth_pct: must be a number (percent per month)'])
+    expect(await errs('growth_pct=-95')).toEqual(['growth_pct: must be at least -90'])
+    expect(await errs('move_to=openai/gpt-4o')).toEqual(expect.arrayContaining([expect.stringMatching(/^move_workflow_id: is required/), expect.stringMatching(/^move_step: is required/)]))
+    expect(await errs('move_workflow_id=support&move_step=s&move_to=gpt-4o')).toEqual(['move_to: must be "provider/model"'])
+    expect(await errs('move_workflow_id=support&move_step=s&move_to=nobody/no-such-model')).toEqual([expect.stringMatching(/^move_to: nobody\/no-such-model has no price/)])
+    expect(await errs('move_workflow_id=support&move_step=nope&move_to=openai/gpt-4o')).toEqual([expect.stringMatching(/^move_step: support \/ nope has no production calls/)])
+    expect(await errs('workflow_id=search&move_workflow_id=support&move_step=s&move_to=openai/gpt-4o')).toEqual([expect.stringMatching(/^move_workflow_id: must be the forecast's workflow/)])
   })
 })

@@ -9,17 +9,36 @@ import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } fro
 import type { TBudget } from '@/lib/budgets'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { backtestMape, fitHoltWinters, forecastHoltWinters, sumForecast, type THwFit } from '@/lib/forecast/holt-winters'
+import { applyWhatIf, parseModelRef, priceStepTotals, type TWhatIfSeriesPoint } from '@/lib/forecast/what-if'
+import { loadPriceBook } from '@/lib/cost/pricebook'
+import { divRound } from '@/lib/cost/money'
+import { badRequest } from '@/lib/errors'
 
 const DAY_MS = 86_400_000
 export const BACKTEST_DAYS = 28
 export const MIN_HISTORY_DAYS = 14
 
 const label = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
+const MOVE_FIELDS = ['move_workflow_id', 'move_step', 'move_to'] as const
 export const ZForecastQuery = z.strictObject({
   workflow_id: label.optional(),
   account_id: label.optional(),
   history_days: z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(MIN_HISTORY_DAYS, `must be at least ${MIN_HISTORY_DAYS}`)
     .max(365, 'must be at most 365').default(120),
+  /** what-if: traffic growth in percent per month (30 days), compounding from today */
+  growth_pct: z.coerce.number({ error: 'must be a number (percent per month)' }).min(-90, 'must be at least -90').max(500, 'must be at most 500').optional(),
+  /** what-if: the step of a workflow moved to another model ("provider/model") */
+  move_workflow_id: label.optional(),
+  move_step: label.optional(),
+  move_to: label.refine((s) => parseModelRef(s) !== null, 'must be "provider/model"').optional(),
+}).superRefine((q, ctx) => {
+  const given = MOVE_FIELDS.filter((k) => q[k] !== undefined)
+  if (given.length && given.length < MOVE_FIELDS.length) {
+    for (const k of MOVE_FIELDS) if (q[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'is required to move a step (move_workflow_id, move_step and move_to go together)' })
+  }
+  if (q.move_workflow_id && q.workflow_id && q.move_workflow_id !== q.workflow_id) {
+    ctx.addIssue({ code: 'custom', path: ['move_workflow_id'], message: `must be the forecast's workflow (${q.workflow_id}): another workflow's step is not in this forecast` })
+  }
 })
 export type TForecastQuery = z.infer<typeof ZForecastQuery>
 
@@ -45,6 +64,41 @@ export type TForecast = {
   model: { kind: 'holt_winters_additive'; season_days: 7; alpha: number; beta: number; gamma: number; history_days: number } | null
   /** why there is no model, when there is none */
   note: string | null
+  /** with growth_pct or a step move: the scenario next to this baseline */
+  what_if?: TWhatIf
+}
+
+/** A step moved to another model: its production traffic of the window, what it cost, and what the target model would have cost. */
+export type TStepMove = {
+  workflow_id: string
+  step: string
+  to: { provider: string; model: string }
+  window: { from: string; to: string; days: number }
+  calls: number
+  requests: number
+  tokens_in: number
+  cached_tokens_in: number
+  cache_write_tokens: number
+  tokens_out: number
+  /** calls without a price now (counted at $0 in current_cost_usd) */
+  unpriced_calls: number
+  current_models: { provider: string | null; model: string | null; calls: number; cost_usd: string }[]
+  current_cost_usd: string
+  target_cost_usd: string
+  current_per_call_usd: string
+  target_per_call_usd: string
+  /** (target − current) ÷ window days: what the move changes per day at today's traffic */
+  delta_per_day_usd: string
+}
+
+export type TWhatIf = {
+  growth_pct: number
+  step_move: TStepMove | null
+  /** the scenario's forecast days (today onwards) */
+  series: TWhatIfSeriesPoint[]
+  /** null without a model (too little history) */
+  month_end: TPeriodForecast | null
+  quarter_end: TPeriodForecast | null
 }
 
 const usd = (n: number) => n.toFixed(6)
@@ -106,10 +160,49 @@ function historyWindow(q: Pick<TForecastQuery, 'history_days'>, now: Date) {
   return { from: Math.min(to - q.history_days * DAY_MS, quarterStart), to }
 }
 
-/** The forecast for the organization, a workflow or an account (all environments and traffic sources: the whole bill). */
+/** The forecast for the organization, a workflow or an account (all environments and traffic sources: the whole bill), with the what-if when asked. */
 export async function forecast(orgId: string, q: TForecastQuery, now = new Date()): Promise<TForecast> {
-  return forecastFiltered(orgId, { workflow_id: q.workflow_id ? [q.workflow_id] : undefined, account_id: q.account_id ? [q.account_id] : undefined }, q.history_days, now,
+  const f = await forecastFiltered(orgId, { workflow_id: q.workflow_id ? [q.workflow_id] : undefined, account_id: q.account_id ? [q.account_id] : undefined }, q.history_days, now,
     { workflow_id: q.workflow_id ?? null, account_id: q.account_id ?? null })
+  if (q.growth_pct === undefined && !q.move_to) return f
+  const move = q.move_to ? await stepMove(orgId, q, new Date(f.as_of)) : null
+  const s = applyWhatIf(f, { growth_pct: q.growth_pct ?? 0, delta_per_day_micros: move ? toScaled(move.delta_per_day_usd, 6) : 0n })
+  return { ...f, what_if: { growth_pct: q.growth_pct ?? 0, step_move: move, series: s?.series ?? [], month_end: s?.month_end ?? null, quarter_end: s?.quarter_end ?? null } }
+}
+
+export const MOVE_WINDOW_DAYS = 30
+
+/**
+ * The step's production calls of the last 30 whole days (within the forecast's
+ * account, if any), from the rollups, priced on the target model by the cost
+ * engine: the change per day the move makes at today's traffic.
+ */
+export async function stepMove(orgId: string, q: TForecastQuery, asOf: Date): Promise<TStepMove> {
+  const to = parseModelRef(q.move_to!)!
+  const from = new Date(asOf.getTime() - MOVE_WINDOW_DAYS * DAY_MS)
+  const [{ rows }, book] = await Promise.all([
+    queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to: asOf, workflow_id: [q.move_workflow_id!], step: [q.move_step!], traffic_source: ['production'],
+      account_id: q.account_id ? [q.account_id] : undefined, group_by: ['provider', 'model'] }),
+    loadPriceBook(orgId),
+  ])
+  const sum = (k: 'events' | 'requests' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'unpriced_events') => rows.reduce((a, r) => a + r[k], 0)
+  const calls = sum('events')
+  if (calls === 0) {
+    throw badRequest('Invalid query parameters', { errors: [`move_step: ${q.move_workflow_id} / ${q.move_step} has no production calls in the last ${MOVE_WINDOW_DAYS} days${q.account_id ? ` for account ${q.account_id}` : ''}`] })
+  }
+  const totals = { calls, requests: sum('requests'), tokens_in: sum('tokens_in'), cached_tokens_in: sum('cached_tokens_in'), cache_write_tokens: sum('cache_write_tokens'), tokens_out: sum('tokens_out') }
+  const target = priceStepTotals(book.modelPrice(to.provider, to.model, asOf), totals, asOf)
+  if (target === null) throw badRequest('Invalid query parameters', { errors: [`move_to: ${q.move_to} has no price; add one on the Pricing page (PUT /api/v1/prices)`] })
+  const current = rows.reduce((a, r) => a + toScaled(r.cost_usd, 6), 0n)
+  const perCall = (m: bigint) => fromScaled(divRound(m, BigInt(calls)), 6)
+  return {
+    workflow_id: q.move_workflow_id!, step: q.move_step!, to, window: { from: from.toISOString(), to: asOf.toISOString(), days: MOVE_WINDOW_DAYS },
+    ...totals, unpriced_calls: sum('unpriced_events'),
+    current_models: rows.map((r) => ({ provider: r.provider ?? null, model: r.model ?? null, calls: r.events, cost_usd: r.cost_usd })),
+    current_cost_usd: fromScaled(current, 6), target_cost_usd: fromScaled(target, 6),
+    current_per_call_usd: perCall(current), target_per_call_usd: perCall(target),
+    delta_per_day_usd: fromScaled(divRound(target - current, BigInt(MOVE_WINDOW_DAYS)), 6),
+  }
 }
 
 /** The forecast of any metrics filter (a budget's scope, for one). */

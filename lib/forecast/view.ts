@@ -1,8 +1,10 @@
 // How a forecast is shown (client-safe: no data access).
-import type { TForecast } from '@/lib/forecast'
+import type { TForecast, TWhatIf } from '@/lib/forecast'
 
-/** The series for a chart (numbers for drawing only). */
-export function forecastChartPoints(f: Pick<TForecast, 'series'>, lastDays = 56): { day: string; actual: number | null; forecast: number | null; band: [number, number] | null }[] {
+/** The series for a chart (numbers for drawing only); with a what-if, its scenario beside the baseline. */
+export function forecastChartPoints(f: Pick<TForecast, 'series'>, lastDays = 56, scenario?: Pick<TWhatIf, 'series'> | null):
+  { day: string; actual: number | null; forecast: number | null; band: [number, number] | null; scenario?: number | null }[] {
+  const byDay = new Map((scenario?.series ?? []).map((p) => [p.day, Number(p.forecast_usd)]))
   const firstForecast = f.series.findIndex((p) => p.forecast_usd !== null)
   const firstSpend = f.series.findIndex((p) => p.forecast_usd !== null || (p.actual_usd !== null && Number(p.actual_usd) > 0))
   // the last weeks, but not the days before the scope's first spend
@@ -12,6 +14,7 @@ export function forecastChartPoints(f: Pick<TForecast, 'series'>, lastDays = 56)
     actual: p.actual_usd === null ? null : Number(p.actual_usd),
     forecast: p.forecast_usd === null ? null : Number(p.forecast_usd),
     band: p.lower_usd === null || p.upper_usd === null ? null : [Number(p.lower_usd), Number(p.upper_usd)],
+    ...(scenario ? { scenario: byDay.get(p.day) ?? null } : {}),
   }))
 }
 

@@ -1,0 +1,16 @@
+import { Suspense } from 'react'
+import { orgPage } from '@/components/layout/org-page'
+import { ReportSkeleton } from '@/components/reports/report-parts'
+import { MonthlyReport } from '@/components/reports/monthly-report'
+
+export const dynamic = 'force-dynamic'
+
+export default async function MonthlyReportPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { org } = await params
+  const { month } = await searchParams
+  return orgPage(org, `/${org}/reports/monthly`, (a) => (
+    <Suspense fallback={<ReportSkeleton title="Monthly report" />}>
+      <MonthlyReport org={org} orgId={a.membership.org.id} orgName={a.membership.org.name} month={typeof month === 'string' ? month : undefined} />
+    </Suspense>
+  ))
+}

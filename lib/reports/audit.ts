@@ -1,0 +1,296 @@
+// The quarterly audit: does a workflow's eval traffic cost what its production
+// traffic costs? For each workflow, a sample of 100 production calls
+// (traffic_source and environment production) in the quarter against a
+// sample of 100 of its eval/replay calls: cost per call (mean, p50, p90), and
+// a flag when the production mean differs from the eval mean by more than 2×
+// either way — eval spend that does not predict production spend (an eval
+// suite on another model, shorter fixtures, a step production skips).
+//
+// Sampling is deterministic and stratified by UTC day (eval and replay calls
+// together on the eval side): each day of the quarter gets its share of the
+// 100 in proportion to its calls (the daily rollups count them; largest
+// remainder), and a day's share is the calls that follow a fixed
+// pseudo-random instant of that day (md5 of the quarter, workflow, side and
+// day), in time order, wrapping to the start of the day when fewer follow.
+// The same quarter always samples the same calls, spread over the quarter as
+// the traffic is. Each day's share is one forward walk of the
+// (org_id, timestamp) index from that instant, stopped after its share of
+// matches: no index of its own (one on workflow and hash cost every ingested
+// event ~10–20 µs for a quarterly report). A walk reads about
+// share × (the day's events ÷ the stratum's calls) events, at most the day's.
+// Within a day the start is uniform in time, so a call after a quiet spell
+// (the night) is likelier to be drawn than one at the peak.
+// A sampled event standing for several calls (requests > 1, as an eval
+// import's cost events do) counts as that many calls at its cost ÷ requests.
+// Unpriced calls are left out (they have no cost to compare).
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import { pool } from '@/lib/db'
+import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
+import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
+import { toCsv } from '@/lib/csv'
+
+export const AUDIT_SAMPLE_SIZE = 100
+/** flagged beyond this ratio of mean cost per call, either way */
+export const AUDIT_RATIO_LIMIT = 2
+const EVAL_SOURCES = ['eval', 'replay'] as const
+
+export const ZAuditQuery = z.strictObject({
+  quarter: z.string({ error: 'must be a quarter, YYYY-Qn' }).regex(/^\d{4}-Q[1-4]$/, 'must be a quarter, YYYY-Qn (e.g. 2026-Q4)').optional(),
+  format: z.enum(['json', 'csv', 'samples_csv'], { error: 'must be json, csv or samples_csv' }).default('json'),
+})
+export type TAuditQuery = z.infer<typeof ZAuditQuery>
+
+export type TSampledCall = { event_id: string; timestamp: string; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
+
+export type TCostStats = {
+  /** sampled events, and the calls they stand for (Σ requests) */
+  events: number
+  calls: number
+  /** cost per call, USD, 6 decimals */
+  mean_usd: string
+  p50_usd: string
+  p90_usd: string
+  min_usd: string
+  max_usd: string
+  /** calls and mean cost per call by step, most calls first */
+  steps: { step: string; calls: number; mean_usd: string }[]
+  /** calls by provider/model, most first */
+  models: { model: string; calls: number }[]
+}
+
+export type TAuditRow = {
+  workflow_id: string
+  /** priced events (calls; an eval import's event may stand for several) in the quarter, from the rollups */
+  production_calls: number
+  eval_calls: number
+  production: TCostStats | null
+  eval: TCostStats | null
+  /** production ÷ eval */
+  ratio_mean: number | null
+  ratio_p50: number | null
+  flagged: boolean
+  status: 'flagged' | 'within' | 'no_eval' | 'no_production'
+  finding: string
+}
+
+export type TAudit = {
+  quarter: string
+  from: string
+  to: string
+  sample_size: number
+  ratio_limit: number
+  workflows: TAuditRow[]
+  /** with samples: the sampled calls per workflow */
+  samples?: Record<string, { production: TSampledCall[]; eval: TSampledCall[] }>
+}
+
+/** [start, end) of a quarter (UTC); the current quarter by default. */
+export function quarterRange(quarter: string): { from: number; to: number } {
+  const y = Number(quarter.slice(0, 4))
+  const q = Number(quarter.slice(6)) - 1
+  return { from: Date.UTC(y, q * 3, 1), to: Date.UTC(y, q * 3 + 3, 1) }
+}
+export const quarterOf = (t: Date) => `${t.getUTCFullYear()}-Q${Math.floor(t.getUTCMonth() / 3) + 1}`
+
+/** Cost-per-call statistics of a sample, exact (micro-dollars at 12 decimals inside, 6 out); quantiles by nearest rank over calls. */
+export function costStats(sample: TSampledCall[]): TCostStats | null {
+  if (!sample.length) return null
+  const calls = sample.map((s) => ({ s, per: divRound(toScaled(s.cost_usd, 12), BigInt(Math.max(1, s.requests))), n: Math.max(1, s.requests) }))
+  const total = calls.reduce((a, c) => a + c.n, 0)
+  const sum = sample.reduce((a, s) => a + toScaled(s.cost_usd, 12), 0n)
+  const sorted = [...calls].sort((a, b) => (a.per < b.per ? -1 : a.per > b.per ? 1 : 0))
+  const quantile = (q: number) => {
+    const rank = Math.max(1, Math.ceil(q * total))
+    let seen = 0
+    for (const c of sorted) if ((seen += c.n) >= rank) return c.per
+    return sorted.at(-1)!.per
+  }
+  const usd = (m12: bigint) => fromScaled(divRound(m12, 1_000_000n), 6)
+  const group = (key: (s: TSampledCall) => string) => {
+    const m = new Map<string, { calls: number; cost: bigint }>()
+    for (const s of sample) {
+      const g = m.get(key(s)) ?? { calls: 0, cost: 0n }
+      m.set(key(s), { calls: g.calls + Math.max(1, s.requests), cost: g.cost + toScaled(s.cost_usd, 12) })
+    }
+    return [...m].sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]))
+  }
+  return {
+    events: sample.length, calls: total,
+    mean_usd: usd(divRound(sum, BigInt(total))), p50_usd: usd(quantile(0.5)), p90_usd: usd(quantile(0.9)),
+    min_usd: usd(sorted[0].per), max_usd: usd(sorted.at(-1)!.per),
+    steps: group((s) => s.step).map(([step, g]) => ({ step, calls: g.calls, mean_usd: usd(divRound(g.cost, BigInt(g.calls))) })),
+    models: group((s) => `${s.provider ?? '—'}/${s.model ?? '—'}`).map(([model, g]) => ({ model, calls: g.calls })),
+  }
+}
+
+const ratioOf = (a: string, b: string) => (Number(b) > 0 ? Number(a) / Number(b) : null)
+const fmt = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`
+
+/** The verdict for one workflow from its two samples. */
+export function auditRow(workflowId: string, productionCalls: number, evalCalls: number, prod: TSampledCall[], ev: TSampledCall[]): TAuditRow {
+  const p = costStats(prod)
+  const e = costStats(ev)
+  const base = { workflow_id: workflowId, production_calls: productionCalls, eval_calls: evalCalls, production: p, eval: e }
+  if (!p) return { ...base, ratio_mean: null, ratio_p50: null, flagged: false, status: 'no_production', finding: 'No priced production calls in the quarter.' }
+  if (!e) return { ...base, ratio_mean: null, ratio_p50: null, flagged: false, status: 'no_eval', finding: 'No priced eval or replay calls in the quarter: nothing to compare with.' }
+  const rMean = ratioOf(p.mean_usd, e.mean_usd)
+  const rP50 = ratioOf(p.p50_usd, e.p50_usd)
+  // an eval mean of $0 against a paid production call is "infinitely" apart
+  const flagged = rMean === null ? Number(p.mean_usd) > 0 : rMean > AUDIT_RATIO_LIMIT || rMean < 1 / AUDIT_RATIO_LIMIT
+  const evidence = `(mean $${p.mean_usd} vs $${e.mean_usd}; median $${p.p50_usd} vs $${e.p50_usd})`
+  const finding = rMean === null
+    ? `Eval calls cost $0 per call; production $${p.mean_usd}.`
+    : rMean >= 0.95 && rMean <= 1.05 ? `Production and eval cost about the same per call ${evidence}.`
+    : `Production costs ${rMean >= 1 ? fmt(rMean) : fmt(1 / rMean)} ${rMean >= 1 ? 'more' : 'less'} per call than eval ${evidence}.`
+  return { ...base, ratio_mean: rMean === null ? null : Number(rMean.toFixed(4)), ratio_p50: rP50 === null ? null : Number(rP50.toFixed(4)), flagged, status: flagged ? 'flagged' : 'within', finding }
+}
+
+/**
+ * `n` split across strata in proportion to their sizes, by largest remainder
+ * (ties to the earlier stratum), in integers: every stratum whole when the
+ * total is at most `n`.
+ */
+export function allocate(sizes: number[], n: number): number[] {
+  const total = sizes.reduce((a, b) => a + b, 0)
+  if (total <= n) return [...sizes]
+  const out = sizes.map((s) => Math.floor((s * n) / total))
+  let left = n - out.reduce((a, b) => a + b, 0)
+  const order = sizes.map((s, i) => ({ i, r: s * n - out[i] * total })).sort((a, b) => b.r - a.r || a.i - b.i)
+  for (const { i } of order) {
+    if (left-- <= 0) break
+    out[i]++
+  }
+  return out
+}
+
+export type TSide = 'production' | 'eval'
+/** A day of a workflow's production or eval (eval and replay) sample, and its share `n` of it. */
+export type TStratum = { workflow_id: string; side: TSide; day: string; n: number }
+type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
+
+const DAY_MS = 86_400_000
+
+/**
+ * Where a stratum's walk starts: day + (the first 32 bits of
+ * md5("quarter|workflow|side|YYYY-MM-DD") mod 24 h), to the millisecond
+ * (side: production or eval). md5 so that SQL recomputes it (the tests do).
+ */
+export function stratumStart(quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>): Date {
+  const day = new Date(s.day).getTime()
+  const h = createHash('md5').update(`${quarter}|${s.workflow_id}|${s.side}|${new Date(day).toISOString().slice(0, 10)}`).digest()
+  return new Date(day + (h.readUInt32BE(0) % DAY_MS))
+}
+
+/**
+ * The sample query: each stratum's `n` priced calls from its start in
+ * (timestamp, event_id) order, then from the start of its day if fewer
+ * follow. The (org_id, timestamp) index walked forward, each branch stopped
+ * after n matches (the second runs only when the first falls short).
+ * One query per side (the strata of one side): eval and replay walk together,
+ * one stratum a day, which halves the rows read on the rarer eval side.
+ * Exported for its EXPLAIN in the integration test; $2…$5 from sampleParams.
+ */
+export function sampleSql(side: TSide): string {
+  const match = `e.org_id = $1 AND e.workflow_id = p.workflow_id AND e.cost_usd IS NOT NULL AND ${side === 'production'
+    ? `e.traffic_source = 'production' AND e.environment = 'production'` : `e.traffic_source IN (${EVAL_SOURCES.map((x) => `'${x}'`).join(', ')})`}`
+  const cols = 'e.event_id, e.timestamp, e.traffic_source, e.environment, e.step, e.provider, e.model, e.requests, e.cost_usd'
+  return `SELECT p.workflow_id, s.event_id, s.timestamp, s.traffic_source, s.environment, s.step, s.provider, s.model, s.requests, s.cost_usd::text AS cost_usd
+     FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[]) AS p(workflow_id, day, start, n)
+     CROSS JOIN LATERAL (
+       (SELECT ${cols} FROM inference_events e
+        WHERE ${match} AND e.timestamp >= p.start AND e.timestamp < p.day + interval '24 hours'
+        ORDER BY e.timestamp, e.event_id LIMIT p.n)
+       UNION ALL
+       (SELECT ${cols} FROM inference_events e
+        WHERE ${match} AND e.timestamp >= p.day AND e.timestamp < p.start
+        ORDER BY e.timestamp, e.event_id LIMIT p.n)
+       LIMIT p.n
+     ) s`
+}
+
+/** The parameters of sampleSql for these strata. */
+export const sampleParams = (orgId: string, quarter: string, take: TStratum[]) =>
+  [orgId, take.map((s) => s.workflow_id), take.map((s) => s.day), take.map((s) => stratumStart(quarter, s)), take.map((s) => s.n)]
+
+async function sampleCalls(orgId: string, quarter: string, side: TSide, strata: TStratum[]): Promise<TSampleRow[]> {
+  const take = strata.filter((s) => s.n > 0)
+  if (!take.length) return []
+  return (await pool().query<TSampleRow>(sampleSql(side), sampleParams(orgId, quarter, take))).rows
+}
+
+const toCall = (r: TSampleRow): TSampledCall => ({ event_id: r.event_id, timestamp: r.timestamp.toISOString(), traffic_source: r.traffic_source, environment: r.environment, step: r.step,
+  provider: r.provider, model: r.model, requests: r.requests, cost_usd: r.cost_usd })
+const byTime = (a: TSampledCall, b: TSampledCall) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)
+
+/** A sample's strata (one per day) with their shares of it, from per-day priced call counts. */
+export function strata(workflowId: string, side: TSide, counts: { day: string; calls: number }[], n: number): TStratum[] {
+  const sorted = [...counts].filter((c) => c.calls > 0).sort((a, b) => a.day.localeCompare(b.day))
+  const shares = allocate(sorted.map((c) => c.calls), n)
+  return sorted.map((c, i) => ({ workflow_id: workflowId, side, day: c.day, n: shares[i] }))
+}
+
+/** The audit of a quarter: every workflow with production or eval traffic in it, flagged first. */
+export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarter'>, opts: { samples?: boolean } = {}, now = new Date()): Promise<TAudit> {
+  const quarter = q.quarter ?? quarterOf(now)
+  const range = quarterRange(quarter)
+  const from = new Date(range.from)
+  const to = new Date(range.to)
+  // priced calls per workflow, side and day (the daily rollups: cheap)
+  const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, granularity: 'day', group_by: ['workflow_id', 'traffic_source', 'environment'],
+    traffic_source: ['production', ...EVAL_SOURCES], limit: 100_000 })
+  const counts = new Map<string, { production: Map<string, number>; eval: Map<string, number> }>()
+  for (const r of rows) {
+    const priced = r.events - r.unpriced_events
+    if (!r.workflow_id || priced <= 0) continue
+    const c = counts.get(r.workflow_id) ?? { production: new Map<string, number>(), eval: new Map<string, number>() }
+    counts.set(r.workflow_id, c)
+    const isEval = (EVAL_SOURCES as readonly string[]).includes(r.traffic_source ?? '')
+    if (!isEval && r.environment !== 'production') continue
+    const side = isEval ? c.eval : c.production
+    side.set(r.bucket!, (side.get(r.bucket!) ?? 0) + priced)
+  }
+  const list = (m: Map<string, number>) => [...m].map(([day, calls]) => ({ day, calls }))
+  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
+  const workflows = [...counts].filter(([, c]) => c.production.size > 0 || c.eval.size > 0).map(([w]) => w).sort()
+  const [prod, ev] = await Promise.all([
+    sampleCalls(orgId, quarter, 'production', workflows.flatMap((w) => strata(w, 'production', list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE))),
+    sampleCalls(orgId, quarter, 'eval', workflows.flatMap((w) => strata(w, 'eval', list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE))),
+  ])
+  const samples: NonNullable<TAudit['samples']> = {}
+  for (const w of workflows) samples[w] = { production: [], eval: [] }
+  for (const r of prod) samples[r.workflow_id].production.push(toCall(r))
+  for (const r of ev) samples[r.workflow_id].eval.push(toCall(r))
+  for (const w of workflows) {
+    samples[w].production.sort(byTime)
+    samples[w].eval.sort(byTime)
+  }
+  const order = { flagged: 0, within: 1, no_eval: 2, no_production: 3 }
+  const out = workflows.map((w) => auditRow(w, total(counts.get(w)!.production), total(counts.get(w)!.eval), samples[w].production, samples[w].eval))
+    .sort((a, b) => order[a.status] - order[b.status] || Math.abs(Math.log(b.ratio_mean ?? 1)) - Math.abs(Math.log(a.ratio_mean ?? 1)) || a.workflow_id.localeCompare(b.workflow_id))
+  return { quarter, from: from.toISOString(), to: to.toISOString(), sample_size: AUDIT_SAMPLE_SIZE, ratio_limit: AUDIT_RATIO_LIMIT, workflows: out, ...(opts.samples ? { samples } : {}) }
+}
+
+/** One line per workflow: the verdict and both samples' statistics. */
+export function auditCsv(a: TAudit): string {
+  return toCsv([
+    ['quarter', 'workflow_id', 'status', 'ratio_mean', 'ratio_p50', 'production_calls_in_quarter', 'production_sampled_calls', 'production_mean_usd', 'production_p50_usd', 'production_p90_usd',
+      'eval_calls_in_quarter', 'eval_sampled_calls', 'eval_mean_usd', 'eval_p50_usd', 'eval_p90_usd', 'finding'],
+    ...a.workflows.map((r) => [a.quarter, r.workflow_id, r.status, r.ratio_mean, r.ratio_p50, r.production_calls, r.production?.calls ?? 0, r.production?.mean_usd, r.production?.p50_usd, r.production?.p90_usd,
+      r.eval_calls, r.eval?.calls ?? 0, r.eval?.mean_usd, r.eval?.p50_usd, r.eval?.p90_usd, r.finding]),
+  ])
+}
+
+/** The evidence: every sampled call, with its cost per call. */
+export function auditSamplesCsv(a: TAudit): string {
+  const lines: (string | number | null)[][] = [['quarter', 'workflow_id', 'sample', 'event_id', 'timestamp', 'traffic_source', 'environment', 'step', 'provider', 'model', 'requests', 'cost_usd', 'cost_per_call_usd']]
+  for (const [w, s] of Object.entries(a.samples ?? {})) {
+    for (const [side, calls] of [['production', s.production], ['eval', s.eval]] as const) {
+      for (const c of calls) {
+        lines.push([a.quarter, w, side, c.event_id, c.timestamp, c.traffic_source, c.environment, c.step, c.provider, c.model, c.requests, fromScaled(toScaled(c.cost_usd, 6), 6),
+          fromScaled(divRound(toScaled(c.cost_usd, 12), BigInt(Math.max(1, c.requests)) * 1_000_000n), 6)])
+      }
+    }
+  }
+  return toCsv(lines)
+}

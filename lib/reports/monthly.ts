@@ -1,0 +1,192 @@
+// The monthly report for finance: a calendar month's spend (UTC, the whole
+// bill: every environment and traffic source) by workflow, account, feature,
+// environment, traffic source and scenario, against the month before, with the
+// organization's month-end forecast while the month is running. Every figure
+// but scenario is a GET /api/v1/metrics answer for the month (same query
+// layer, so the same micro-dollars); scenario_id is not a rollup dimension, so
+// scenario spend reads the events that carry one (a partial index) and the
+// rest of each workflow's spend stands as its own scenario, as the issue says
+// ("by scenario_id, or the workflow when none is set").
+import { z } from 'zod'
+import { pool } from '@/lib/db'
+import { queryMetrics, ZMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
+import { forecast, type TPeriodForecast } from '@/lib/forecast'
+import { fromScaled, toScaled } from '@/lib/cost/money'
+import { ratio } from '@/lib/metrics/breakdown'
+import { toCsv } from '@/lib/csv'
+import { planSource, sourceSql } from '@/lib/metrics/source'
+import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
+
+export const ZMonthlyReportQuery = z.strictObject({
+  month: z.string({ error: 'must be a month, YYYY-MM' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM').optional(),
+  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
+})
+export type TMonthlyReportQuery = z.infer<typeof ZMonthlyReportQuery>
+
+export const REPORT_SECTIONS = [
+  { dimension: 'workflow_id', label: 'Workflow', none: '(none)' },
+  { dimension: 'account_id', label: 'Account', none: '(no account)' },
+  { dimension: 'feature', label: 'Feature', none: '(no feature)' },
+  { dimension: 'environment', label: 'Environment', none: '(none)' },
+  { dimension: 'traffic_source', label: 'Traffic source', none: '(none)' },
+  { dimension: 'scenario', label: 'Scenario', none: '(none)' },
+] as const
+export type TReportDimension = (typeof REPORT_SECTIONS)[number]['dimension']
+
+export type TReportLine = {
+  /** the dimension's value (null: events without one) */
+  key: string | null
+  /** scenario rows only: "scenario_id" when the events carry one, "workflow" for a workflow's spend without a scenario */
+  from?: 'scenario_id' | 'workflow'
+  cost_usd: string
+  events: number
+  previous_cost_usd: string
+  previous_events: number
+  change_usd: string
+  /** of the month's total spend */
+  share: number
+}
+
+export type TMonthlyReport = {
+  month: string
+  from: string
+  to: string
+  previous: { month: string; from: string; to: string }
+  /** the month has not ended: figures are to date */
+  current: boolean
+  total: { cost_usd: string; events: number; runs: number; production_cost_usd: string; unpriced_events: number; previous_cost_usd: string; previous_events: number; change_usd: string
+    /** the running month only: the month before over as many days and hours as have passed of this one, to compare like with like */
+    previous_to_date?: { to: string; cost_usd: string; change_usd: string } }
+  sections: { dimension: TReportDimension; label: string; rows: TReportLine[] }[]
+  /** the organization's month-end forecast (the current month only) */
+  forecast: { month_end: TPeriodForecast; mape: number | null; note: string | null } | null
+}
+
+const monthKey = (t: number) => new Date(t).toISOString().slice(0, 7)
+const usd = (m: bigint) => fromScaled(m, 6)
+
+/** [start, end) of a YYYY-MM month (UTC), and of the one before. */
+export function monthRange(month: string) {
+  const [y, m] = month.split('-').map(Number)
+  const from = Date.UTC(y, m - 1, 1)
+  const to = Date.UTC(y, m, 1)
+  const prevFrom = Date.UTC(y, m - 2, 1)
+  return { from, to, previous: { from: prevFrom, to: from, month: monthKey(prevFrom) } }
+}
+
+type TSpend = { key: string | null; from?: TReportLine['from']; micros: bigint; events: number }
+
+/** Rows of this month and the month before, matched by key, largest spend first (then the month before's, then the key). */
+export function reportLines(cur: TSpend[], prev: TSpend[], totalMicros: bigint): TReportLine[] {
+  const id = (s: TSpend) => JSON.stringify([s.from ?? null, s.key])
+  const map = new Map<string, { c?: TSpend; p?: TSpend }>()
+  for (const c of cur) map.set(id(c), { ...map.get(id(c)), c })
+  for (const p of prev) map.set(id(p), { ...map.get(id(p)), p })
+  const lines = [...map.values()].map(({ c, p }) => {
+    const cm = c?.micros ?? 0n
+    const pm = p?.micros ?? 0n
+    const line: TReportLine = { key: (c ?? p)!.key, ...((c ?? p)!.from ? { from: (c ?? p)!.from } : {}), cost_usd: usd(cm), events: c?.events ?? 0,
+      previous_cost_usd: usd(pm), previous_events: p?.events ?? 0, change_usd: usd(cm - pm), share: ratio(cm, totalMicros) }
+    return { line, cm, pm }
+  })
+  lines.sort((a, b) => (a.cm !== b.cm ? (b.cm > a.cm ? 1 : -1) : a.pm !== b.pm ? (b.pm > a.pm ? 1 : -1) : String(a.line.key).localeCompare(String(b.line.key))))
+  return lines.map((l) => l.line)
+}
+
+/**
+ * Spend by scenario: each scenario_id's spend (events that carry one), and,
+ * per workflow, the rest of its spend (its rollup total minus its events with
+ * a scenario) under the workflow's name; every part exact to 12 decimals,
+ * rounded once to the micro-dollar (so the parts, like the metrics API's rows,
+ * may differ from the rounded total by a micro-dollar or two).
+ */
+export function scenarioSpend(workflows: { workflow_id: string; cost12: string; events: number }[], tagged: { scenario_id: string; workflow_id: string; cost12: string; events: number }[]): TSpend[] {
+  const byScenario = new Map<string, { m12: bigint; events: number }>()
+  const byWorkflow = new Map<string, { m12: bigint; events: number }>()
+  for (const t of tagged) {
+    const m = toScaled(t.cost12, 12)
+    const s = byScenario.get(t.scenario_id) ?? { m12: 0n, events: 0 }
+    byScenario.set(t.scenario_id, { m12: s.m12 + m, events: s.events + t.events })
+    const w = byWorkflow.get(t.workflow_id) ?? { m12: 0n, events: 0 }
+    byWorkflow.set(t.workflow_id, { m12: w.m12 + m, events: w.events + t.events })
+  }
+  const to6 = (m12: bigint) => toScaled(fromScaled(m12, 12), 6)
+  const out: TSpend[] = [...byScenario].map(([key, s]) => ({ key, from: 'scenario_id' as const, micros: to6(s.m12), events: s.events }))
+  for (const w of workflows) {
+    const t = byWorkflow.get(w.workflow_id)
+    // the remainder exact (12 decimals), rounded once: as the metrics API rounds each row
+    const rest = { micros: to6(toScaled(w.cost12, 12) - (t?.m12 ?? 0n)), events: w.events - (t?.events ?? 0) }
+    if (rest.events > 0 || rest.micros !== 0n) out.push({ key: w.workflow_id, from: 'workflow', ...rest })
+  }
+  return out
+}
+
+async function monthSpend(orgId: string, from: number, to: number) {
+  const base = { ...ZMetricsQuery.parse({}), from: new Date(from), to: new Date(to), limit: 100_000 }
+  const dims = REPORT_SECTIONS.map((s) => s.dimension).filter((d): d is Exclude<TReportDimension, 'scenario'> => d !== 'scenario')
+  // each workflow's spend unrounded (12 decimals), from the same rollups as the metrics API, for the scenario remainders
+  const params: unknown[] = [orgId]
+  const src = sourceSql(planSource(DAILY_ROLLUPS, ['environment', 'traffic_source', 'workflow_id'], { from: base.from, to: base.to }, 'none'), HOURLY_ROLLUP.table,
+    ['workflow_id', 'cost_usd', 'events'], [], params)
+  const [total, tagged, exact, ...grouped] = await Promise.all([
+    queryMetrics(orgId, base),
+    // index-only on inference_events_scenario_idx: the month's events that carry a scenario
+    pool().query<{ scenario_id: string; workflow_id: string; cost12: string; events: number }>(
+      `SELECT scenario_id, workflow_id, coalesce(sum(cost_usd), 0)::text AS cost12, count(*)::int AS events
+       FROM inference_events WHERE org_id = $1 AND scenario_id IS NOT NULL AND timestamp >= $2 AND timestamp < $3 GROUP BY scenario_id, workflow_id`,
+      [orgId, new Date(from), new Date(to)]),
+    pool().query<{ workflow_id: string; cost12: string; events: number }>(
+      `SELECT workflow_id, sum(cost_usd)::text AS cost12, sum(events)::int AS events FROM ${src} GROUP BY workflow_id HAVING sum(events) > 0`, params),
+    ...dims.map((d) => queryMetrics(orgId, { ...base, group_by: [d] })),
+  ])
+  const spend = (d: string, rows: TMetricsRow[]): TSpend[] => rows.map((r) => ({ key: (r as Record<string, unknown>)[d] as string | null, micros: toScaled(r.cost_usd, 6), events: r.events }))
+  const by = new Map<TReportDimension, TSpend[]>(dims.map((d, i) => [d, spend(d, grouped[i].rows)]))
+  by.set('scenario', scenarioSpend(exact.rows, tagged.rows))
+  const t = total.rows[0]
+  return { by, total: t ?? null }
+}
+
+/** The report of a month (default: the current one). */
+export async function monthlyReport(orgId: string, q: Pick<TMonthlyReportQuery, 'month'>, now = new Date()): Promise<TMonthlyReport> {
+  const month = q.month ?? monthKey(now.getTime())
+  const r = monthRange(month)
+  const current = now.getTime() >= r.from && now.getTime() < r.to
+  // the month before over as many days and hours as have passed of this one (the rollups are hourly), capped at its end
+  const sameTo = Math.min(r.previous.from + (Math.floor(now.getTime() / 3_600_000) * 3_600_000 - r.from), r.previous.to)
+  const [cur, prev, f, prevToDate] = await Promise.all([
+    monthSpend(orgId, r.from, r.to),
+    monthSpend(orgId, r.previous.from, r.previous.to),
+    current ? forecast(orgId, { history_days: 120 }, now) : Promise.resolve(null),
+    current && sameTo > r.previous.from ? queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from: new Date(r.previous.from), to: new Date(sameTo) }) : Promise.resolve(null),
+  ])
+  const tm = toScaled(cur.total?.cost_usd ?? '0', 6)
+  const pm = toScaled(prev.total?.cost_usd ?? '0', 6)
+  const ptd = current ? toScaled(prevToDate?.rows[0]?.cost_usd ?? '0', 6) : null
+  return {
+    month, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(),
+    previous: { month: r.previous.month, from: new Date(r.previous.from).toISOString(), to: new Date(r.previous.to).toISOString() },
+    current,
+    total: { cost_usd: usd(tm), events: cur.total?.events ?? 0, runs: cur.total?.runs ?? 0, production_cost_usd: cur.total?.production_cost_usd ?? '0.000000',
+      unpriced_events: cur.total?.unpriced_events ?? 0, previous_cost_usd: usd(pm), previous_events: prev.total?.events ?? 0, change_usd: usd(tm - pm),
+      ...(ptd !== null ? { previous_to_date: { to: new Date(Math.max(sameTo, r.previous.from)).toISOString(), cost_usd: usd(ptd), change_usd: usd(tm - ptd) } } : {}) },
+    sections: REPORT_SECTIONS.map((s) => ({ dimension: s.dimension, label: s.label, rows: reportLines(cur.by.get(s.dimension)!, prev.by.get(s.dimension)!, tm) })),
+    forecast: f ? { month_end: f.month_end, mape: f.backtest.mape, note: f.note } : null,
+  }
+}
+
+/** The report as CSV: one line per section row, then the totals and the forecast. */
+export function monthlyReportCsv(r: TMonthlyReport): string {
+  const lines: (string | number | null)[][] = [['month', 'section', 'key', 'key_from', 'cost_usd', 'events', 'share', 'previous_month', 'previous_cost_usd', 'previous_events', 'change_usd']]
+  for (const s of r.sections) {
+    for (const l of s.rows) lines.push([r.month, s.dimension, l.key, l.from ?? null, l.cost_usd, l.events, l.share.toFixed(4), r.previous.month, l.previous_cost_usd, l.previous_events, l.change_usd])
+  }
+  lines.push([r.month, 'total', null, null, r.total.cost_usd, r.total.events, '1.0000', r.previous.month, r.total.previous_cost_usd, r.total.previous_events, r.total.change_usd])
+  lines.push([r.month, 'total_production', null, null, r.total.production_cost_usd, null, null, null, null, null, null])
+  if (r.forecast?.month_end.forecast_usd) {
+    const m = r.forecast.month_end
+    lines.push([r.month, 'forecast_month_end', null, null, m.forecast_usd, null, null, null, null, null, null])
+    lines.push([r.month, 'forecast_month_end_lower', null, null, m.lower_usd, null, null, null, null, null, null])
+    lines.push([r.month, 'forecast_month_end_upper', null, null, m.upper_usd, null, null, null, null, null, null])
+  }
+  return toCsv(lines)
+}

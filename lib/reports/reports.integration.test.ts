@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
+import { closeDb, pool } from '@/lib/db'
+import { closeQueues } from '@/lib/queues'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { createApiKey } from '@/lib/auth/api-keys'
+import { processBatch, pendingBatches } from '@/lib/ingest/process'
+import { POST as postEvents } from '@/app/api/v1/events/route'
+import { GET as getMetrics } from '@/app/api/v1/metrics/route'
+import { GET as getMonthly } from '@/app/api/v1/reports/monthly/route'
+import { GET as getAudit } from '@/app/api/v1/reports/audit/route'
+import { monthRange } from '@/lib/reports/monthly'
+import { allocate, quarterRange, sampleParams, sampleSql } from '@/lib/reports/audit'
+
+// Events in the last two full months and the last full quarter, sent through
+// the ingest API: the monthly report must equal the metrics API for the month
+// to the micro-dollar (and SQL on the events for scenarios), and the audit must
+// sample the same calls every time and flag the workflow whose eval calls are
+// far cheaper than its production calls.
+
+let orgId = ''
+let readKey = ''
+const now = new Date()
+const ym = (t: number) => new Date(t).toISOString().slice(0, 7)
+const month = ym(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+const range = monthRange(month)
+const q0 = Math.floor(now.getUTCMonth() / 3) * 3
+const prevQuarterStart = Date.UTC(now.getUTCFullYear(), q0 - 3, 1)
+const quarter = `${new Date(prevQuarterStart).getUTCFullYear()}-Q${Math.floor(new Date(prevQuarterStart).getUTCMonth() / 3) + 1}`
+const qRange = quarterRange(quarter)
+
+beforeAll(async () => {
+  await useTestServices('reports')
+  orgId = (await createOrgWithAdmin({ org_name: 'Reports Co', email: 'reports@example.com', password: 'password-123' })).org.id
+  const ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  const events: Record<string, unknown>[] = []
+  let n = 0
+  const at = (from: number, to: number, i: number, of: number) => new Date(from + Math.floor(((i + 0.5) / of) * (to - from))).toISOString()
+  // the report's month and the one before: several dimensions, some events with a scenario
+  for (const [from, to, scale] of [[range.previous.from, range.previous.to, 1], [range.from, range.to, 2]] as const) {
+    for (let i = 0; i < 40 * scale; i++) {
+      events.push({ id: `m-${n++}`, timestamp: at(from, to, i, 40 * scale), workflow_id: i % 3 ? 'support' : 'search', step: 'draft', account_id: i % 4 ? 'acme' : undefined,
+        feature: i % 5 ? 'chat' : 'email', environment: i % 7 ? 'production' : 'staging', traffic_source: i % 6 ? 'production' : 'eval',
+        scenario_id: i % 8 === 0 ? 'trial-a' : i % 8 === 1 ? 'trial-b' : undefined,
+        provider: 'openai', model: i % 2 ? 'gpt-4o-mini' : 'gpt-4o', tokens_in: 1000 + 37 * i, cached_tokens_in: 100 * (i % 3), tokens_out: 77 + i })
+    }
+  }
+  // the audit's quarter: costly production drafts and cheap eval drafts (flagged), a workflow where both cost alike, one without eval
+  for (let i = 0; i < 240; i++) {
+    const t = at(qRange.from, qRange.to, i, 240)
+    events.push({ id: `q-prod-${i}`, timestamp: t, workflow_id: 'drafter', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 2000 + (i % 10) * 100, tokens_out: 300 })
+    if (i % 2 === 0) events.push({ id: `q-steady-${i}`, timestamp: t, workflow_id: 'steady', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1500, tokens_out: 50 })
+    if (i % 3 === 0) events.push({ id: `q-lonely-${i}`, timestamp: t, workflow_id: 'lonely', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 500 })
+    // staging production traffic is not production: left out of the production sample
+    if (i % 4 === 0) events.push({ id: `q-stg-${i}`, timestamp: t, environment: 'staging', workflow_id: 'drafter', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 90_000 })
+  }
+  for (let i = 0; i < 30; i++) {
+    const t = at(qRange.from, qRange.to, i, 30)
+    events.push({ id: `q-eval-${i}`, timestamp: t, traffic_source: i % 3 ? 'eval' : 'replay', environment: 'staging', workflow_id: 'drafter', step: 'draft', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 700, tokens_out: 300 })
+    events.push({ id: `q-steady-eval-${i}`, timestamp: t, traffic_source: 'eval', workflow_id: 'steady', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1400, tokens_out: 60, requests: 1 + (i % 2) })
+  }
+  // a workflow with more eval and replay calls than a sample: its eval sample is drawn as the production one is
+  for (let i = 0; i < 300; i++) {
+    events.push({ id: `q-evalonly-${i}`, timestamp: at(qRange.from, qRange.to, i, 300), traffic_source: i % 3 ? 'eval' : 'replay', environment: i % 2 ? 'staging' : 'production',
+      workflow_id: 'evalonly', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 + i })
+  }
+  for (let i = 0; i < events.length; i += 500) {
+    expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events: events.slice(i, i + 500) } }))).status).toBe(202)
+  }
+  for (const id of await pendingBatches(0)) await processBatch(id)
+})
+afterAll(async () => {
+  await closeQueues()
+  await closeDb()
+})
+
+describe('GET /api/v1/reports/monthly', () => {
+  it('answers every section as the metrics API does for the month, to the micro-dollar, against the month before', async () => {
+    const r = await getMonthly(apiRequest(`/api/v1/reports/monthly?month=${month}`, { key: readKey }))
+    expect(r.status).toBe(200)
+    const rep = await r.json()
+    expect(rep).toMatchObject({ month, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), current: false, forecast: null, previous: { month: ym(range.previous.from) } })
+    const metrics = async (from: number, to: number, group?: string) => {
+      const res = await getMetrics(apiRequest(`/api/v1/metrics?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}${group ? `&group_by=${group}` : ''}`, { key: readKey }))
+      return (await res.json()).rows as Record<string, string | number | null>[]
+    }
+    const [total] = await metrics(range.from, range.to)
+    const [prevTotal] = await metrics(range.previous.from, range.previous.to)
+    expect(rep.total).toMatchObject({ cost_usd: total.cost_usd, events: total.events, production_cost_usd: total.production_cost_usd, previous_cost_usd: prevTotal.cost_usd })
+    for (const dim of ['workflow_id', 'account_id', 'feature', 'environment', 'traffic_source']) {
+      const section = rep.sections.find((s: { dimension: string }) => s.dimension === dim)
+      const cur = await metrics(range.from, range.to, dim)
+      const prev = await metrics(range.previous.from, range.previous.to, dim)
+      expect(section.rows.length).toBeGreaterThan(1)
+      for (const row of section.rows) {
+        expect(row.cost_usd, `${dim}=${row.key}`).toBe(cur.find((m) => m[dim] === row.key)?.cost_usd ?? '0.000000')
+        expect(row.previous_cost_usd, `${dim}=${row.key} before`).toBe(prev.find((m) => m[dim] === row.key)?.cost_usd ?? '0.000000')
+      }
+      expect(section.rows.length).toBe(new Set([...cur, ...prev].map((m) => m[dim])).size)
+    }
+  })
+
+  it('splits spend by scenario: scenario_id where the calls carry one, else the workflow, adding up to the total', async () => {
+    const rep = await (await getMonthly(apiRequest(`/api/v1/reports/monthly?month=${month}`, { key: readKey }))).json()
+    const rows = rep.sections.find((s: { dimension: string }) => s.dimension === 'scenario').rows as { key: string; from: string; cost_usd: string; events: number }[]
+    const sql = (await pool().query<{ key: string; src: string; usd: string; n: number }>(
+      `SELECT coalesce(scenario_id, workflow_id) AS key, CASE WHEN scenario_id IS NULL THEN 'workflow' ELSE 'scenario_id' END AS src, round(sum(cost_usd), 6)::text AS usd, count(*)::int AS n
+       FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3 GROUP BY 1, 2`, [orgId, new Date(range.from), new Date(range.to)])).rows
+    // (rows of the month before only are there too, at $0 this month)
+    expect(rows.filter((r) => r.events > 0).map((r) => [r.key, r.from, r.cost_usd, r.events]).sort()).toEqual(sql.map((s) => [s.key, s.src, s.usd, s.n]).sort())
+    const sum = rows.reduce((a, r) => a + BigInt(r.cost_usd.replace('.', '')), 0n)
+    // each part rounded once to the micro-dollar: within a micro-dollar per row of the total
+    const off = sum - BigInt(rep.total.cost_usd.replace('.', ''))
+    expect(off <= BigInt(rows.length) && off >= -BigInt(rows.length)).toBe(true)
+  })
+
+  it('exports the same figures as CSV, forecasts the current month, and rejects a bad month', async () => {
+    const r = await getMonthly(apiRequest(`/api/v1/reports/monthly?month=${month}&format=csv`, { key: readKey }))
+    expect(r.headers.get('content-type')).toMatch(/^text\/csv/)
+    expect(r.headers.get('content-disposition')).toBe(`attachment; filename="outlay-monthly-${month}.csv"`)
+    const lines = (await r.text()).trim().split('\r\n')
+    const rep = await (await getMonthly(apiRequest(`/api/v1/reports/monthly?month=${month}`, { key: readKey }))).json()
+    expect(lines).toContain(`${month},total,,,${rep.total.cost_usd},${rep.total.events},1.0000,${rep.previous.month},${rep.total.previous_cost_usd},${rep.total.previous_events},${rep.total.change_usd}`)
+    const wf = rep.sections[0].rows[0]
+    expect(lines).toContain(`${month},workflow_id,${wf.key},,${wf.cost_usd},${wf.events},${wf.share.toFixed(4)},${rep.previous.month},${wf.previous_cost_usd},${wf.previous_events},${wf.change_usd}`)
+
+    const cur = await (await getMonthly(apiRequest('/api/v1/reports/monthly', { key: readKey }))).json()
+    expect(cur).toMatchObject({ month: ym(now.getTime()), current: true, previous: { month } })
+    // the month before to the same hour: the report's own month's events as SQL sees them
+    const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000
+    const sameTo = Math.min(range.from + (hour - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), range.to)
+    const [{ usd }] = (await pool().query(`SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
+      [orgId, new Date(range.from), new Date(sameTo)])).rows
+    expect(cur.total.previous_to_date).toEqual({ to: new Date(sameTo).toISOString(), cost_usd: usd, change_usd: expect.any(String) })
+    expect(rep.total.previous_to_date).toBeUndefined()
+    expect(cur.forecast.month_end.end).toBe(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString())
+    const bad = await getMonthly(apiRequest('/api/v1/reports/monthly?month=2026-13&format=pdf', { key: readKey }))
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.details.errors).toEqual(['month: must be a month, YYYY-MM', 'format: must be json or csv'])
+  })
+})
+
+describe('GET /api/v1/reports/audit', () => {
+  /**
+   * A workflow's sample in SQL: each day's share of 100 (largest remainder over its calls) is its calls from the day's start
+   * instant (day + md5(quarter|workflow|side|date) mod 24 h, to the millisecond) on in time order, then from midnight.
+   */
+  const expectedSample = async (workflow: string, side: string, where: string) => {
+    const days = (await pool().query<{ day: Date; calls: number; ids: string[] }>(
+      `WITH c AS (
+         SELECT event_id, timestamp, date_trunc('day', timestamp AT TIME ZONE 'UTC') AS d FROM inference_events
+         WHERE org_id = $1 AND workflow_id = $4 AND ${where} AND cost_usd IS NOT NULL AND timestamp >= $2 AND timestamp < $3),
+       s AS (SELECT *, (d AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(md5($5 || '|' || $4 || '|' || $6 || '|' || to_char(d, 'YYYY-MM-DD')), 1, 8))::bit(32)::bigint % 86400000) / 1000.0) AS start FROM c)
+       SELECT d AT TIME ZONE 'UTC' AS day, count(*)::int AS calls, array_agg(event_id ORDER BY timestamp < start, timestamp, event_id) AS ids
+       FROM s GROUP BY d ORDER BY d`, [orgId, new Date(qRange.from), new Date(qRange.to), workflow, quarter, side])).rows
+    const shares = allocate(days.map((d) => d.calls), 100)
+    const ids = days.flatMap((d, i) => d.ids.slice(0, shares[i]))
+    expect(ids).toHaveLength(100)
+    return ids
+  }
+
+  it('samples 100 production calls per workflow from a fixed instant of each day, the same every time, and flags production far above eval', async () => {
+    const r = await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}`, { key: readKey }))
+    expect(r.status).toBe(200)
+    const a = await r.json()
+    expect(a).toMatchObject({ quarter, from: new Date(qRange.from).toISOString(), sample_size: 100, ratio_limit: 2 })
+    // (the report tests' workflows may have calls in this quarter too: their month before can fall in it)
+    const mine = a.workflows.filter((w: { workflow_id: string }) => ['drafter', 'steady', 'lonely'].includes(w.workflow_id))
+    expect(mine.map((w: { workflow_id: string; status: string }) => [w.workflow_id, w.status])).toEqual([['drafter', 'flagged'], ['steady', 'within'], ['lonely', 'no_eval']])
+    const drafter = mine[0]
+    expect(drafter).toMatchObject({ production_calls: 240, eval_calls: 30 })
+    // the production sample, stratified by day: each day's share (largest remainder of 100 over its calls, from SQL) is that day's
+    // production calls in the production environment from the day's start instant on in time order, then from midnight
+    const expected = await expectedSample('drafter', 'production', `traffic_source = 'production' AND environment = 'production'`)
+    expect(a.samples.drafter.production.map((c: { event_id: string }) => c.event_id).sort()).toEqual(expected.sort())
+    const [{ mean }] = (await pool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, expected])).rows
+    expect(drafter.production.mean_usd).toBe(mean)
+    // eval and replay together (30 calls, all of them)
+    expect(drafter.eval.calls).toBe(30)
+    expect(drafter.ratio_mean).toBeGreaterThan(2)
+    expect(drafter.finding).toMatch(/^Production costs \d+(\.\d)?× more per call than eval/)
+    // steady: eval events standing for 2 calls count twice
+    const steady = mine[1]
+    expect(steady.eval.calls).toBe(45)
+    expect(steady.eval.events).toBe(30)
+    // eval and replay calls (any environment) are one sample, drawn the same way
+    const evalOnly = a.workflows.find((w: { workflow_id: string }) => w.workflow_id === 'evalonly')
+    expect(evalOnly).toMatchObject({ status: 'no_production', eval_calls: 300, eval: { calls: 100 } })
+    expect(a.samples.evalonly.eval.map((c: { event_id: string }) => c.event_id).sort()).toEqual((await expectedSample('evalonly', 'eval', `traffic_source IN ('eval', 'replay')`)).sort())
+    // deterministic: the same quarter samples the same calls
+    const again = await (await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}`, { key: readKey }))).json()
+    expect(again.samples).toEqual(a.samples)
+  })
+
+  it('walks the (org_id, timestamp) index for the sample, with no index of its own', async () => {
+    const { rows: idx } = await pool().query(`SELECT indexname FROM pg_indexes WHERE tablename = 'inference_events' AND indexname = 'inference_events_sample_idx'`)
+    expect(idx).toEqual([])
+    const c = await pool().connect()
+    try {
+      await c.query('BEGIN')
+      // a tiny table would be scanned whole anyway; the question is whether the walk starts at the instant (on a large organization
+      // the index also gives the time order, and the walk stops after n matches: README, EXPLAIN)
+      await c.query('SET LOCAL enable_seqscan = off')
+      await c.query('SET LOCAL enable_bitmapscan = off')
+      const stratum = { workflow_id: 'drafter', side: 'production' as const, day: new Date(qRange.from).toISOString(), n: 2 }
+      const plan = (await c.query(`EXPLAIN ${sampleSql('production')}`, sampleParams(orgId, quarter, [stratum]))).rows.map((r) => r['QUERY PLAN']).join('\n')
+      expect(plan.match(/Index Scan using inference_events_org_id_timestamp_idx/g)).toHaveLength(2)
+      expect(plan).toMatch(/Index Cond: \(\(org_id = .*\) AND \("timestamp" >= p\.start\) AND \("timestamp" < \(p\.day \+ '24:00:00'::interval\)\)\)/)
+      await c.query('ROLLBACK')
+    } finally {
+      c.release()
+    }
+  })
+
+  it('exports the verdicts and the sampled calls as CSV, and rejects a bad quarter', async () => {
+    const csv = await (await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}&format=csv`, { key: readKey }))).text()
+    const lines = csv.trim().split('\r\n')
+    expect(lines[0]).toMatch(/^quarter,workflow_id,status,ratio_mean/)
+    expect(lines.some((l) => l.startsWith(`${quarter},drafter,flagged,`))).toBe(true)
+    const samples = (await (await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}&format=samples_csv`, { key: readKey }))).text()).trim().split('\r\n')
+    expect(samples.filter((l) => l.startsWith(`${quarter},drafter,production,`))).toHaveLength(100)
+    const bad = await getAudit(apiRequest('/api/v1/reports/audit?quarter=2026-Q5', { key: readKey }))
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.details.errors).toEqual(['quarter: must be a quarter, YYYY-Qn (e.g. 2026-Q4)'])
+  })
+})
