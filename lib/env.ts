@@ -19,7 +19,9 @@ const ZEnv = z.object({
   /** Default events per second per organization (an organization's ingest_rate_limit overrides it). */
   INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(100_000),
   /** Above this many unprocessed batches the ingest API answers 429. */
-  INGEST_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).default(20_000),
+  // back-pressure: accepted events no worker has counted yet, across organizations; past it the ingest API answers 429
+  // (sized to a few seconds of this machine's processing, so freshness stays within seconds under overload)
+  INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(1).default(30_000),
   /** When set, GET /api/metrics/prometheus requires "Authorization: Bearer <token>". */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),

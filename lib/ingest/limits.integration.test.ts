@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 beforeAll(async () => {
   await useTestServices('limits')
-  process.env.INGEST_MAX_PENDING_BATCHES = '2'
+  process.env.INGEST_MAX_PENDING_EVENTS = '200'
   orgId = (await createOrgWithAdmin({ org_name: 'Limit Co', email: 'limit@example.com', password: 'password-123' })).org.id
   await prisma().organization.update({ where: { id: orgId }, data: { ingestRateLimit: 100 } }) // burst: 200 events
   key = (await createApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
@@ -44,14 +44,17 @@ it("answers 429 with Retry-After past the organization's rate, keeping nothing o
   await drain()
 })
 
-it('answers 429 while the backlog of unprocessed batches is past its bound', async () => {
-  await sleep(1100) // tokens for three one-event batches
-  for (const p of ['d', 'e', 'f']) expect((await post(batch(p, 1))).status).toBe(202)
-  await sleep(1100) // the web tier re-reads the backlog once a second
+it('answers 429 while the backlog of accepted events no worker has counted is past its bound', async () => {
+  await sleep(2100) // a full bucket: 200 events
+  expect((await post(batch('d', 150))).status).toBe(202)
+  await sleep(1100) // 110 tokens back
+  expect((await post(batch('e', 100))).status).toBe(202) // 250 events waiting, bound 200
+  await sleep(600) // the web tier re-reads the backlog twice a second
   const refused = await post(batch('g', 1))
   expect(refused.status).toBe(429)
-  expect(refused.headers.get('retry-after')).toBe('5')
+  expect(refused.headers.get('retry-after')).toBe('1')
+  expect((await refused.json()).error.message).toMatch(/backlog \(250 events waiting\)/)
   await drain()
-  await sleep(1100)
+  await sleep(600)
   expect((await post(batch('h', 1))).status).toBe(202)
 })

@@ -32,19 +32,21 @@ export async function takeTokens(orgId: string, eventsPerSecond: number, cost: n
   return Number(await producerConnection().eval(TOKEN_BUCKET, 1, key, eventsPerSecond, burst, cost))
 }
 
-let lagCache: { at: number; pending: number } | null = null
+let lagCache: { at: number; pending: Promise<number> } | null = null
 
-async function pendingBatches(): Promise<number> {
-  // One count a second per web process is enough to see a backlog building.
-  if (!lagCache || Date.now() - lagCache.at > 1000) lagCache = { at: Date.now(), pending: (await queueLag()).pending_batches }
+/** Accepted events no worker has counted yet; read at most twice a second per web process (concurrent requests share the read). */
+function pendingEvents(): Promise<number> {
+  if (!lagCache || Date.now() - lagCache.at > 500) lagCache = { at: Date.now(), pending: queueLag().then((l) => l.pending_events) }
   return lagCache.pending
 }
 
 export async function enforceIngestLimits(orgId: string, orgRateLimit: number | null | undefined, cost: number): Promise<void> {
-  const pending = await pendingBatches()
-  if (pending > env().INGEST_MAX_PENDING_BATCHES) {
+  // The queue's lag bound: a backlog in events, not batches (a batch holds 1 to 1,000), sized so
+  // that under overload callers wait (429, Retry-After 1 s) instead of events waiting minutes.
+  const pending = await pendingEvents()
+  if (pending > env().INGEST_MAX_PENDING_EVENTS) {
     recordThrottle('backlog')
-    throw tooManyRequests(`Outlay is catching up on a backlog (${pending} batches waiting): retry shortly`, 5)
+    throw tooManyRequests(`Outlay is catching up on a backlog (${pending} events waiting): retry after 1 s`, 1)
   }
   const rate = orgRateLimit ?? env().INGEST_RATE_LIMIT
   let waitMs = 0

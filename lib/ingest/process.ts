@@ -209,9 +209,10 @@ export async function pruneProcessedBatches(olderThanHours = 24): Promise<number
   return r.rowCount ?? 0
 }
 
-export async function queueLag(): Promise<{ pending_batches: number; oldest_pending_s: number | null }> {
-  const r = await pool().query<{ n: string; oldest: number | null }>(
-    `SELECT count(*)::text AS n, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS oldest FROM ingest_batches WHERE processed_at IS NULL`,
+export async function queueLag(): Promise<{ pending_batches: number; pending_events: number; oldest_pending_s: number | null }> {
+  const r = await pool().query<{ n: string; events: string; oldest: number | null }>(
+    `SELECT count(*)::text AS n, coalesce(sum(event_count), 0)::text AS events, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS oldest
+     FROM ingest_batches WHERE processed_at IS NULL`,
   )
-  return { pending_batches: Number(r.rows[0].n), oldest_pending_s: r.rows[0].oldest }
+  return { pending_batches: Number(r.rows[0].n), pending_events: Number(r.rows[0].events), oldest_pending_s: r.rows[0].oldest }
 }

@@ -29,6 +29,7 @@ it('exposes ingest counts, rejects by field and the backlog in Prometheus format
   expect(text).toContain('outlay_ingest_items_total{kind="events",result="duplicate"} 1')
   expect(text).toContain('outlay_ingest_rejects_total{kind="events",field="tokens_in"} 1')
   expect(text).toContain('outlay_ingest_pending_batches 1')
+  expect(text).toMatch(/outlay_ingest_pending_events [1-9]/)
   expect(text).toMatch(/outlay_queue_jobs\{queue="ingest",state="waiting"\} 1/)
   expect(text).toContain('outlay_scrape_ok 1')
 })

@@ -29,6 +29,7 @@ function metrics(): TMetrics {
   }
   const jobs = new Gauge({ name: 'outlay_queue_jobs', help: 'Jobs in the queues by state', labelNames: ['queue', 'state'], registers: [registry] })
   const pending = new Gauge({ name: 'outlay_ingest_pending_batches', help: 'Accepted batches no worker has processed yet', registers: [registry] })
+  const pendingEvents = new Gauge({ name: 'outlay_ingest_pending_events', help: 'Accepted events no worker has counted yet (the back-pressure bound: INGEST_MAX_PENDING_EVENTS)', registers: [registry] })
   const oldest = new Gauge({ name: 'outlay_ingest_oldest_pending_seconds', help: 'Age of the oldest unprocessed batch', registers: [registry] })
   const latency = new Gauge({ name: 'outlay_ingest_batch_latency_seconds', help: 'Accepted → processed time of batches processed in the last 5 minutes', labelNames: ['quantile'], registers: [registry] })
   const workers = new Gauge({ name: 'outlay_workers_alive', help: 'Worker processes with a heartbeat in the last 20 s', registers: [registry] })
@@ -41,7 +42,7 @@ function metrics(): TMetrics {
         const c = await queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => (fail(), {} as Record<string, number>))
         for (const [state, n] of Object.entries(c)) jobs.set({ queue: name, state }, n)
       }),
-      queueLag().then((l) => { pending.set(l.pending_batches); oldest.set(l.oldest_pending_s ?? 0) }, fail),
+      queueLag().then((l) => { pending.set(l.pending_batches); pendingEvents.set(l.pending_events); oldest.set(l.oldest_pending_s ?? 0) }, fail),
       pool().query<{ p50: number | null; p99: number | null }>(
         `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM processed_at - received_at)) AS p50,
                 percentile_cont(0.99) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM processed_at - received_at)) AS p99
