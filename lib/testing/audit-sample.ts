@@ -3,7 +3,7 @@
 // lib/reports/audit.ts: the integration test and e2e/reports.spec.ts compare
 // the audit's sample with it. No '@/' imports: Playwright loads it too.
 
-type TQuery = <T>(text: string, params: unknown[]) => Promise<T[]>
+type TQuery = (text: string, params: unknown[]) => Promise<unknown[]>
 
 const sideWhere = { production: `traffic_source = 'production' AND environment = 'production'`, eval: `traffic_source IN ('eval', 'replay')` }
 
@@ -19,7 +19,7 @@ const sideWhere = { production: `traffic_source = 'production' AND environment =
  */
 export async function expectedAuditSample(query: TQuery, a: { orgId: string; workflow: string; side: 'production' | 'eval'; quarter: string; from: Date; to: Date; size?: number }): Promise<string[]> {
   const size = a.size ?? 100
-  const hours = await query<{ day: string; calls: number; ids: string[]; skip: number }>(
+  const hours = await query(
     `WITH c AS (
        SELECT event_id, timestamp, date_trunc('hour', timestamp AT TIME ZONE 'UTC') AS h FROM inference_events
        WHERE org_id = $1 AND workflow_id = $4 AND ${sideWhere[a.side]} AND cost_usd IS NOT NULL AND timestamp >= $2 AND timestamp < $3),
@@ -29,11 +29,11 @@ export async function expectedAuditSample(query: TQuery, a: { orgId: string; wor
               (c.h AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(k.m, 1, 8))::bit(32)::bigint % 3600000) / 1000.0) AS start
        FROM c JOIN k USING (h))
      SELECT to_char(h, 'YYYY-MM-DD') AS day, count(*)::int AS calls, skip, array_agg(event_id ORDER BY timestamp < start, timestamp, event_id) AS ids
-     FROM s GROUP BY h, skip ORDER BY h`, [a.orgId, a.from, a.to, a.workflow, a.quarter, a.side])
+     FROM s GROUP BY h, skip ORDER BY h`, [a.orgId, a.from, a.to, a.workflow, a.quarter, a.side]) as { day: string; calls: number; ids: string[]; skip: number }[]
   const days = [...new Set(hours.map((h) => h.day))]
-  const draws = new Map((await query<{ day: string; draw: string }>(
+  const draws = new Map((await query(
     `SELECT d AS day, (('x' || substr(md5($1 || '|' || $2 || '|' || $3 || '|' || d), 1, 8))::bit(32)::bigint)::text AS draw FROM unnest($4::text[]) AS d`,
-    [a.quarter, a.workflow, a.side, days])).map((r) => [r.day, BigInt(r.draw)]))
+    [a.quarter, a.workflow, a.side, days]) as { day: string; draw: string }[]).map((r) => [r.day, BigInt(r.draw)]))
   const totals = days.map((d) => hours.filter((h) => h.day === d).reduce((x, h) => x + h.calls, 0))
   // largest remainder, ties to the earlier day
   const all = totals.reduce((x, y) => x + y, 0)
