@@ -11,17 +11,19 @@
 // 100 in proportion to its calls (the daily rollups count them; largest
 // remainder). Within a day the share goes to hours in proportion to their
 // calls (the hourly rollups count them; systematic sampling from an md5 draw
-// of the quarter, workflow, side and day), and an hour's part is the calls
-// that follow a fixed pseudo-random instant of that hour (md5 of the same and
-// the hour), in time order, wrapping to the start of the hour. So a call is
-// drawn about as likely at the peak as in the night (a start uniform over the
-// day's hours favoured calls after a quiet spell: 24% of a sample in
-// 00–06 UTC for 6% of the traffic), and a day's share spreads over its busy
-// hours. The same quarter always samples the same calls.
+// of the quarter, workflow, side and day), and an hour drawn m times gives m
+// calls: its calls in time order from a fixed pseudo-random instant of the
+// hour (md5 of the same and the hour), wrapping to the start of the hour,
+// after skipping 0–9 of them (WALK_WINDOW). So a night call is drawn about as
+// likely as a peak one (a walk from an instant uniform over the day favoured
+// calls after a quiet spell: 24% of a bench sample in 00–06 UTC for 6.3% of
+// the traffic, 6.0% now), and a day's share spreads over its busy hours.
+// The same quarter always samples the same calls.
 // Each walk is a forward walk of the (org_id, timestamp) index stopped after
-// its matches: no index of its own (one on workflow and hash cost every
+// skip + m matches: no index of its own (one on workflow and hash cost every
 // ingested event ~10–20 µs for a quarterly report). A walk reads about
-// its calls × (the hour's events ÷ the hour's calls of the stratum).
+// (skip + m) × (the hour's events ÷ the hour's calls of the stratum); the
+// hourly counts are a primary-key lookup of rollups_hourly per workflow and hour.
 // A sampled event standing for several calls (requests > 1, as an eval
 // import's cost events do) counts as that many calls at its cost ÷ requests.
 // Unpriced calls are left out (they have no cost to compare).
