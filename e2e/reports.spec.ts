@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { expectedAuditSample } from '../lib/testing/audit-sample'
 
 // Finance's month end: the monthly report of the demo organization equals SQL
 // on its events, exports the same figures as CSV and prints without the
@@ -84,23 +85,14 @@ test('quarterly audit: the workflow whose eval costs far less than production is
   await expect(page.getByTestId('audit-table').locator('tr[data-workflow="support-agent"]')).toHaveAttribute('data-status', 'within')
   await expect(page.getByTestId('audit-flagged')).toHaveText('1')
 
-  // the production sample, in SQL: each day's share of 100 by largest remainder of its calls, that day's calls from its start instant
-  // (day + md5(quarter|workflow|side|date) mod 24 h) on in time order, then from midnight
-  const qStart = new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)).toISOString()
+  // the production sample recomputed from the events (SQL; lib/testing/audit-sample.ts): each day's share of 100 by largest remainder
+  // of its calls, spread over its hours as the calls are, each hour's calls taken from its md5 instant after an md5 skip
+  const qStart = Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)
+  const [{ id: orgId }] = await sql<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [DEMO_LOGIN.slug])
+  const ids = await expectedAuditSample((text, params) => sql(text, params), { orgId, workflow: 'email-drafter', side: 'production', quarter,
+    from: new Date(qStart), to: new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3 + 3, 1)) })
   const [{ mean, n }] = await sql<{ mean: string; n: number }>(
-    `WITH raw AS (
-       SELECT e.event_id, e.cost_usd, e.timestamp, date_trunc('day', e.timestamp AT TIME ZONE 'UTC') AS day
-       FROM inference_events e JOIN organizations o ON o.id = e.org_id
-       WHERE o.slug = $1 AND e.workflow_id = 'email-drafter' AND e.traffic_source = 'production' AND e.environment = 'production' AND e.cost_usd IS NOT NULL
-         AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '3 months')),
-     calls AS (
-       SELECT r.*, row_number() OVER (PARTITION BY r.day ORDER BY r.timestamp < r.start, r.timestamp, r.event_id) AS pos
-       FROM (SELECT raw.*, (day AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(md5($3 || '|email-drafter|production|' || to_char(day, 'YYYY-MM-DD')), 1, 8))::bit(32)::bigint % 86400000) / 1000.0) AS start
-             FROM raw) r),
-     days AS (SELECT day, count(*) AS c, (sum(count(*)) OVER ())::bigint AS total FROM calls GROUP BY day),
-     base AS (SELECT day, (c * 100) / total AS n, (c * 100) % total AS rem FROM days),
-     shares AS (SELECT day, n + CASE WHEN row_number() OVER (ORDER BY rem DESC, day) <= 100 - sum(n) OVER () THEN 1 ELSE 0 END AS n FROM base)
-     SELECT round(avg(c.cost_usd), 6)::text AS mean, count(*)::int AS n FROM calls c JOIN shares s ON s.day = c.day WHERE c.pos <= s.n`, [DEMO_LOGIN.slug, qStart, quarter])
+    `SELECT round(avg(cost_usd), 6)::text AS mean, count(*)::int AS n FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, ids])
   expect(n).toBe(100)
   await expect(row.locator('[data-prod-mean]')).toHaveAttribute('data-prod-mean', mean)
   const precise = Number(mean).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: Number(mean) < 0.01 ? 6 : 4 })

@@ -32,8 +32,8 @@ export async function AuditReport({ org, orgId, orgName, quarter }: { org: strin
           <h1 className="text-2xl font-semibold">Quarterly audit: {a.quarter.replace('-', ' ')}</h1>
           <p className="max-w-3xl text-sm text-slate-600">
             {DAY_LABEL.format(new Date(range.from))} – {DAY_LABEL.format(new Date(range.to - 1))} (UTC). For each workflow, {a.sample_size} production calls (production traffic in the
-            production environment) against {a.sample_size} of its eval and replay calls, each sample spread over the quarter’s days as the calls are, and within a day the calls
-            that follow a fixed pseudo-random time of that day (the same calls every time the quarter is audited). A workflow is flagged when its production cost per call differs from eval’s by more than {a.ratio_limit}× either way: its eval spend does not predict its production spend.
+            production environment) against {a.sample_size} of its eval and replay calls, each sample spread over the quarter’s days and, within a day, over its hours as the calls are (a quiet night hour gets its small share, no more); within an hour,
+            calls a few places after a fixed pseudo-random time of that hour (the same calls every time the quarter is audited). A workflow is flagged when its production cost per call differs from eval’s by more than {a.ratio_limit}× either way: its eval spend does not predict its production spend.
           </p>
         </div>
         <div className="flex flex-wrap items-end gap-2 print:hidden">

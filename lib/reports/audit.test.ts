@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { allocate, auditRow, auditSamplesCsv, costStats, quarterOf, quarterRange, strata, stratumStart, type TSampledCall } from '@/lib/reports/audit'
+import { allocate, auditRow, auditSamplesCsv, costStats, hourShares, hourWalk, quarterOf, quarterRange, strata, stratumDraw, stratumStart, stratumWalks, WALK_WINDOW, type TSampledCall } from '@/lib/reports/audit'
 
 let seq = 0
 const call = (cost: string, requests = 1, step = 'draft', model = 'gpt-4o'): TSampledCall =>
@@ -100,20 +100,82 @@ describe('strata', () => {
 
 describe('stratumStart', () => {
   const day = '2026-10-02T00:00:00.000Z'
-  it('is day + the first 32 bits of md5(quarter|workflow|side|date) mod 24 h, the same every time', () => {
+  it('is day + the draw, the first 32 bits of md5(quarter|workflow|side|date), mod 24 h, the same every time', () => {
     const md5 = createHash('md5').update('2026-Q4|drafter|production|2026-10-02').digest('hex')
+    expect(stratumDraw('2026-Q4', { workflow_id: 'drafter', side: 'production', day })).toBe(parseInt(md5.slice(0, 8), 16))
     const at = stratumStart('2026-Q4', { workflow_id: 'drafter', side: 'production', day })
     expect(at.getTime()).toBe(Date.parse(day) + (parseInt(md5.slice(0, 8), 16) % 86_400_000))
     expect(stratumStart('2026-Q4', { workflow_id: 'drafter', side: 'production', day })).toEqual(at)
   })
-  it('falls anywhere in its day, differently per workflow, side and day', () => {
-    const starts = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].flatMap((w) => (['production', 'eval'] as const).flatMap((side) => Array.from({ length: 30 }, (_, i) => {
-      const d = new Date(Date.UTC(2026, 9, 1 + i)).toISOString()
-      return stratumStart('2026-Q4', { workflow_id: w, side, day: d }).getTime() - Date.parse(d)
+})
+
+describe('hourWalk', () => {
+  it('starts at hour + md5(quarter|workflow|side|date"T"hour) mod 1 h and skips its next 32 bits mod 10 calls', () => {
+    const hour = Date.UTC(2026, 9, 2, 14)
+    const md5 = createHash('md5').update('2026-Q4|drafter|eval|2026-10-02T14').digest('hex')
+    expect(hourWalk('2026-Q4', { workflow_id: 'drafter', side: 'eval' }, hour)).toEqual({
+      start: new Date(hour + (parseInt(md5.slice(0, 8), 16) % 3_600_000)), skip: parseInt(md5.slice(8, 16), 16) % WALK_WINDOW })
+  })
+  it('falls anywhere in its hour and skips 0 to 9 calls, differently per workflow, side and hour', () => {
+    const walks = ['a', 'b', 'c', 'd'].flatMap((w) => (['production', 'eval'] as const).flatMap((side) => Array.from({ length: 60 }, (_, i) => {
+      const hour = Date.UTC(2026, 9, 1, i)
+      const { start, skip } = hourWalk('2026-Q4', { workflow_id: w, side }, hour)
+      return { ms: start.getTime() - hour, skip }
     })))
-    for (const ms of starts) expect(ms >= 0 && ms < 86_400_000).toBe(true)
-    expect(new Set(starts).size).toBe(starts.length)
-    // spread over the day: every 3-hour part of it holds some of the 480 starts
-    expect(new Set(starts.map((ms) => Math.floor(ms / 10_800_000))).size).toBe(8)
+    for (const { ms, skip } of walks) expect(ms >= 0 && ms < 3_600_000 && skip >= 0 && skip < 10).toBe(true)
+    expect(new Set(walks.map((x) => x.ms)).size).toBe(walks.length)
+    expect(new Set(walks.map((x) => Math.floor(x.ms / 900_000))).size).toBe(4)
+    expect(new Set(walks.map((x) => x.skip)).size).toBe(10)
+  })
+})
+
+describe('hourShares', () => {
+  // a day: 1 call an hour from 00 to 05, 20 an hour from 09 to 17
+  const day = Array.from({ length: 24 }, (_, h) => (h < 6 ? 1 : h >= 9 && h <= 17 ? 20 : 0))
+  it('spreads a day\'s share over its hours in proportion to their calls: at least the floor, at most one more, summing to n', () => {
+    for (const draw of [0, 1, 2 ** 31, 2 ** 32 - 1, 123_456_789]) {
+      for (const n of [1, 2, 7, 20, 186]) {
+        const s = hourShares(day, n, draw)
+        expect(s.reduce((a, b) => a + b, 0)).toBe(n)
+        s.forEach((m, h) => {
+          expect(m).toBeGreaterThanOrEqual(Math.floor((n * day[h]) / 186))
+          expect(m).toBeLessThanOrEqual(Math.min(day[h], Math.ceil((n * day[h]) / 186)))
+        })
+      }
+    }
+    expect(hourShares(day, 186, 5)).toEqual(day) // every call
+  })
+  it('draws an hour with probability proportional to its calls (the night: 6 of 186 calls), not to its length', () => {
+    // one call a day: the draw's position over the day's calls; 10,000 draws spread over 2³²
+    let night = 0
+    for (let i = 0; i < 10_000; i++) night += hourShares(day, 1, Math.floor(((i + 0.5) / 10_000) * 2 ** 32)).slice(0, 6).reduce((a, b) => a + b, 0)
+    expect(night / 10_000).toBeCloseTo(6 / 186, 3)
+  })
+  it('is exact at the boundaries and empty without calls', () => {
+    // 2 calls, 1 draw: the first hour when the draw is in the first half of 2³²
+    expect(hourShares([1, 1], 1, 2 ** 31 - 1)).toEqual([1, 0])
+    expect(hourShares([1, 1], 1, 2 ** 31)).toEqual([0, 1])
+    expect(hourShares([0, 0, 0], 3, 7)).toEqual([0, 0, 0])
+    expect(hourShares([4, 0], 0, 7)).toEqual([0, 0])
+  })
+})
+
+describe('stratumWalks', () => {
+  const day = Date.UTC(2026, 9, 2)
+  const s = { workflow_id: 'w', side: 'production' as const, day: new Date(day).toISOString(), n: 3 }
+  it('one walk per hour drawn, inside that hour, from its instant', () => {
+    const hours = new Map([[day + 2 * 3_600_000, 1], [day + 10 * 3_600_000, 30], [day + 11 * 3_600_000, 30]])
+    const walks = stratumWalks('2026-Q4', s, hours)
+    expect(walks.reduce((a, w) => a + w.n, 0)).toBe(3)
+    const shares = hourShares(Array.from({ length: 24 }, (_, h) => hours.get(day + h * 3_600_000) ?? 0), 3, stratumDraw('2026-Q4', s))
+    expect(walks.map((w) => [(w.lo.getTime() - day) / 3_600_000, w.n])).toEqual(shares.flatMap((n, h) => (n ? [[h, n]] : [])))
+    for (const w of walks) {
+      expect(w.hi.getTime() - w.lo.getTime()).toBe(3_600_000)
+      expect({ start: w.start, skip: w.skip }).toEqual(hourWalk('2026-Q4', s, w.lo.getTime()))
+    }
+  })
+  it('a day without hourly counts is one walk of the whole day from its start instant, skipping none', () => {
+    expect(stratumWalks('2026-Q4', s, new Map())).toEqual([{ workflow_id: 'w', lo: new Date(day), start: stratumStart('2026-Q4', s), hi: new Date(day + 86_400_000), skip: 0, n: 3 }])
+    expect(stratumWalks('2026-Q4', { ...s, n: 0 }, new Map())).toEqual([])
   })
 })

@@ -9,17 +9,21 @@
 // Sampling is deterministic and stratified by UTC day (eval and replay calls
 // together on the eval side): each day of the quarter gets its share of the
 // 100 in proportion to its calls (the daily rollups count them; largest
-// remainder), and a day's share is the calls that follow a fixed
-// pseudo-random instant of that day (md5 of the quarter, workflow, side and
-// day), in time order, wrapping to the start of the day when fewer follow.
-// The same quarter always samples the same calls, spread over the quarter as
-// the traffic is. Each day's share is one forward walk of the
-// (org_id, timestamp) index from that instant, stopped after its share of
-// matches: no index of its own (one on workflow and hash cost every ingested
-// event ~10–20 µs for a quarterly report). A walk reads about
-// share × (the day's events ÷ the stratum's calls) events, at most the day's.
-// Within a day the start is uniform in time, so a call after a quiet spell
-// (the night) is likelier to be drawn than one at the peak.
+// remainder). Within a day the share goes to hours in proportion to their
+// calls (the hourly rollups count them; systematic sampling from an md5 draw
+// of the quarter, workflow, side and day), and an hour drawn m times gives m
+// calls: its calls in time order from a fixed pseudo-random instant of the
+// hour (md5 of the same and the hour), wrapping to the start of the hour,
+// after skipping 0–9 of them (WALK_WINDOW). So a night call is drawn about as
+// likely as a peak one (a walk from an instant uniform over the day favoured
+// calls after a quiet spell: 24% of a bench sample in 00–06 UTC for 6.3% of
+// the traffic, 6.0% now), and a day's share spreads over its busy hours.
+// The same quarter always samples the same calls.
+// Each walk is a forward walk of the (org_id, timestamp) index stopped after
+// skip + m matches: no index of its own (one on workflow and hash cost every
+// ingested event ~10–20 µs for a quarterly report). A walk reads about
+// (skip + m) × (the hour's events ÷ the hour's calls of the stratum); the
+// hourly counts are a primary-key lookup of rollups_hourly per workflow and hour.
 // A sampled event standing for several calls (requests > 1, as an eval
 // import's cost events do) counts as that many calls at its cost ÷ requests.
 // Unpriced calls are left out (they have no cost to compare).
@@ -170,53 +174,154 @@ export type TStratum = { workflow_id: string; side: TSide; day: string; n: numbe
 type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
 
 const DAY_MS = 86_400_000
+const HOUR_MS = 3_600_000
+const TWO_32 = 2n ** 32n
+/**
+ * A walk in an hour skips 0 … this − 1 calls after its start instant before
+ * taking its calls. The first call after an instant is drawn in proportion to
+ * the quiet time before it: a run's first step (its retrieval, say) nearly
+ * always, its later steps, seconds behind, almost never. After a skip of up to
+ * 10 calls, a call's chance follows the time spanned by the 10 calls before
+ * it, about the same for every step of a run.
+ */
+export const WALK_WINDOW = 10
+
+/** The first 32 bits of md5(text): SQL recomputes it (the tests do). */
+const md5u32 = (text: string) => createHash('md5').update(text).digest().readUInt32BE(0)
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 /**
- * Where a stratum's walk starts: day + (the first 32 bits of
- * md5("quarter|workflow|side|YYYY-MM-DD") mod 24 h), to the millisecond
- * (side: production or eval). md5 so that SQL recomputes it (the tests do).
+ * A stratum's draw, the first 32 bits of md5("quarter|workflow|side|YYYY-MM-DD")
+ * (side: production or eval): its offset in the day's calls, and where its
+ * walk starts when the day has no hourly counts (day + draw mod 24 h, to the millisecond).
  */
-export function stratumStart(quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>): Date {
-  const day = new Date(s.day).getTime()
-  const h = createHash('md5').update(`${quarter}|${s.workflow_id}|${s.side}|${new Date(day).toISOString().slice(0, 10)}`).digest()
-  return new Date(day + (h.readUInt32BE(0) % DAY_MS))
+export const stratumDraw = (quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>) => md5u32(`${quarter}|${s.workflow_id}|${s.side}|${dateOf(Date.parse(s.day))}`)
+export const stratumStart = (quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>) => new Date(Date.parse(s.day) + (stratumDraw(quarter, s) % DAY_MS))
+
+/**
+ * Where a walk in an hour starts, and how many calls it skips first, from
+ * md5("quarter|workflow|side|YYYY-MM-DDTHH"): hour + its first 32 bits mod 1 h
+ * (to the millisecond), and its next 32 bits mod WALK_WINDOW.
+ */
+export function hourWalk(quarter: string, s: Pick<TStratum, 'workflow_id' | 'side'>, hour: number): { start: Date; skip: number } {
+  const h = createHash('md5').update(`${quarter}|${s.workflow_id}|${s.side}|${new Date(hour).toISOString().slice(0, 13)}`).digest()
+  return { start: new Date(hour + (h.readUInt32BE(0) % HOUR_MS)), skip: h.readUInt32BE(4) % WALK_WINDOW }
 }
 
 /**
- * The sample query: each stratum's `n` priced calls from its start in
- * (timestamp, event_id) order, then from the start of its day if fewer
- * follow. The (org_id, timestamp) index walked forward, each branch stopped
- * after n matches (the second runs only when the first falls short).
- * One query per side (the strata of one side): eval and replay walk together,
- * one stratum a day, which halves the rows read on the rarer eval side.
- * Exported for its EXPLAIN in the integration test; $2…$5 from sampleParams.
+ * A day's share `n` spread over its hours in proportion to their calls:
+ * systematic sampling of the day's calls laid end to end in hour order, at
+ * positions (j + draw ÷ 2³²) × calls ÷ n for j = 0 … n−1 (exact, in integers);
+ * an hour gets the positions that fall among its calls (at most its calls, at
+ * least ⌊n × its calls ÷ the day's⌋). So an hour is drawn with probability
+ * proportional to its calls, and a busy day's share spreads over its busy hours.
+ */
+export function hourShares(calls: number[], n: number, draw: number): number[] {
+  const total = BigInt(calls.reduce((a, b) => a + b, 0))
+  if (total === 0n || n <= 0) return calls.map(() => 0)
+  const k = BigInt(n)
+  const v = BigInt(draw) * total
+  // positions j with (j·2³² + draw)·total < x·n·2³²
+  const before = (x: bigint) => {
+    const num = x * k * TWO_32 - v
+    if (num <= 0n) return 0n
+    const c = (num + TWO_32 * total - 1n) / (TWO_32 * total)
+    return c > k ? k : c
+  }
+  let cum = 0n
+  return calls.map((c) => {
+    const from = before(cum)
+    cum += BigInt(c)
+    return Number(before(cum) - from)
+  })
+}
+
+/**
+ * One walk of the sample: the workflow's calls in [lo, hi) in time order from
+ * `start`, wrapping to `lo`; it skips `skip` calls and takes the next `n` (the
+ * last `n` when fewer follow).
+ */
+export type TWalk = { workflow_id: string; lo: Date; start: Date; hi: Date; skip: number; n: number }
+
+/**
+ * A stratum's walks from its day's priced calls per hour (`hours`: hour start
+ * ms → calls; the hourly rollups): one per hour drawn (hourShares), within that
+ * hour from its start instant, wrapping to the start of the hour. Walks of
+ * different hours never meet, so the sample has no repeats. A day without
+ * hourly counts is one walk of the whole day from stratumStart, skipping none.
+ */
+export function stratumWalks(quarter: string, s: TStratum, hours: Map<number, number>): TWalk[] {
+  if (s.n <= 0) return []
+  const day = Date.parse(s.day)
+  const at = Array.from({ length: 24 }, (_, h) => day + h * HOUR_MS)
+  const calls = at.map((h) => hours.get(h) ?? 0)
+  if (!calls.some((c) => c > 0)) return [{ workflow_id: s.workflow_id, lo: new Date(day), start: stratumStart(quarter, s), hi: new Date(day + DAY_MS), skip: 0, n: s.n }]
+  const shares = hourShares(calls, s.n, stratumDraw(quarter, s))
+  return at.flatMap((h, i) => shares[i] > 0 ? [{ workflow_id: s.workflow_id, lo: new Date(h), ...hourWalk(quarter, s, h), hi: new Date(h + HOUR_MS), n: shares[i] }] : [])
+}
+
+const sideMatch = (side: TSide, e: string) => side === 'production'
+  ? `${e}.traffic_source = 'production' AND ${e}.environment = 'production'` : `${e}.traffic_source IN (${EVAL_SOURCES.map((x) => `'${x}'`).join(', ')})`
+
+/**
+ * Priced calls per hour of the strata's days, from the hourly rollups: one
+ * primary-key lookup per workflow, hour, environment and traffic source
+ * ($2 workflows × $3 hours; $4 the side's environments, $5 its traffic sources).
+ */
+async function hourlyCalls(orgId: string, side: TSide, strata: TStratum[], environments: string[]): Promise<Map<string, Map<number, number>>> {
+  const keys = strata.flatMap((s) => Array.from({ length: 24 }, (_, h) => [s.workflow_id, new Date(Date.parse(s.day) + h * HOUR_MS)] as const))
+  const { rows } = await pool().query<{ workflow_id: string; hour: Date; calls: number }>(
+    `SELECT p.workflow_id, p.hour, r.calls FROM unnest($2::text[], $3::timestamptz[]) AS p(workflow_id, hour)
+     CROSS JOIN LATERAL (SELECT sum(h.events - h.unpriced_events)::int AS calls FROM rollups_hourly h
+       WHERE h.org_id = $1 AND h.hour = p.hour AND h.environment = ANY($4::text[]) AND h.traffic_source = ANY($5::text[]) AND h.workflow_id = p.workflow_id) r
+     WHERE r.calls > 0`,
+    [orgId, keys.map((k) => k[0]), keys.map((k) => k[1]), environments, side === 'production' ? ['production'] : [...EVAL_SOURCES]])
+  const out = new Map<string, Map<number, number>>()
+  for (const r of rows) {
+    const m = out.get(r.workflow_id) ?? new Map<number, number>()
+    out.set(r.workflow_id, m.set(r.hour.getTime(), r.calls))
+  }
+  return out
+}
+
+/**
+ * The sample query: each walk reads the first skip + n priced calls from its
+ * start in (timestamp, event_id) order up to its end, then from its beginning
+ * if fewer follow, and keeps the last n of them. The (org_id, timestamp)
+ * index walked forward, each branch stopped after skip + n matches (the second
+ * runs only when the first falls short). One query per side (the walks of one
+ * side): eval and replay walk together.
+ * Exported for its EXPLAIN in the integration test; $2…$7 from sampleParams.
  */
 export function sampleSql(side: TSide): string {
-  const match = `e.org_id = $1 AND e.workflow_id = p.workflow_id AND e.cost_usd IS NOT NULL AND ${side === 'production'
-    ? `e.traffic_source = 'production' AND e.environment = 'production'` : `e.traffic_source IN (${EVAL_SOURCES.map((x) => `'${x}'`).join(', ')})`}`
+  const match = `e.org_id = $1 AND e.workflow_id = p.workflow_id AND e.cost_usd IS NOT NULL AND ${sideMatch(side, 'e')}`
   const cols = 'e.event_id, e.timestamp, e.traffic_source, e.environment, e.step, e.provider, e.model, e.requests, e.cost_usd'
   return `SELECT p.workflow_id, s.event_id, s.timestamp, s.traffic_source, s.environment, s.step, s.provider, s.model, s.requests, s.cost_usd::text AS cost_usd
-     FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[]) AS p(workflow_id, day, start, n)
+     FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::int[]) AS p(workflow_id, lo, start, hi, skip, n)
      CROSS JOIN LATERAL (
-       (SELECT ${cols} FROM inference_events e
-        WHERE ${match} AND e.timestamp >= p.start AND e.timestamp < p.day + interval '24 hours'
-        ORDER BY e.timestamp, e.event_id LIMIT p.n)
-       UNION ALL
-       (SELECT ${cols} FROM inference_events e
-        WHERE ${match} AND e.timestamp >= p.day AND e.timestamp < p.start
-        ORDER BY e.timestamp, e.event_id LIMIT p.n)
-       LIMIT p.n
+       SELECT * FROM (
+         (SELECT 0 AS part, ${cols} FROM inference_events e
+          WHERE ${match} AND e.timestamp >= p.start AND e.timestamp < p.hi
+          ORDER BY e.timestamp, e.event_id LIMIT p.skip + p.n)
+         UNION ALL
+         (SELECT 1 AS part, ${cols} FROM inference_events e
+          WHERE ${match} AND e.timestamp >= p.lo AND e.timestamp < p.start
+          ORDER BY e.timestamp, e.event_id LIMIT p.skip + p.n)
+         LIMIT p.skip + p.n
+       ) w ORDER BY w.part DESC, w.timestamp DESC, w.event_id DESC LIMIT p.n
      ) s`
 }
 
-/** The parameters of sampleSql for these strata. */
-export const sampleParams = (orgId: string, quarter: string, take: TStratum[]) =>
-  [orgId, take.map((s) => s.workflow_id), take.map((s) => s.day), take.map((s) => stratumStart(quarter, s)), take.map((s) => s.n)]
+/** The parameters of sampleSql for these walks. */
+export const sampleParams = (orgId: string, walks: TWalk[]) =>
+  [orgId, walks.map((w) => w.workflow_id), walks.map((w) => w.lo), walks.map((w) => w.start), walks.map((w) => w.hi), walks.map((w) => w.skip), walks.map((w) => w.n)]
 
-async function sampleCalls(orgId: string, quarter: string, side: TSide, strata: TStratum[]): Promise<TSampleRow[]> {
+async function sampleCalls(orgId: string, quarter: string, side: TSide, strata: TStratum[], environments: string[]): Promise<TSampleRow[]> {
   const take = strata.filter((s) => s.n > 0)
   if (!take.length) return []
-  return (await pool().query<TSampleRow>(sampleSql(side), sampleParams(orgId, quarter, take))).rows
+  const hourly = await hourlyCalls(orgId, side, take, environments)
+  const walks = take.flatMap((s) => stratumWalks(quarter, s, hourly.get(s.workflow_id) ?? new Map()))
+  return (await pool().query<TSampleRow>(sampleSql(side), sampleParams(orgId, walks))).rows
 }
 
 const toCall = (r: TSampleRow): TSampledCall => ({ event_id: r.event_id, timestamp: r.timestamp.toISOString(), traffic_source: r.traffic_source, environment: r.environment, step: r.step,
@@ -240,12 +345,14 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
   const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, granularity: 'day', group_by: ['workflow_id', 'traffic_source', 'environment'],
     traffic_source: ['production', ...EVAL_SOURCES], limit: 100_000 })
   const counts = new Map<string, { production: Map<string, number>; eval: Map<string, number> }>()
+  const evalEnvironments = new Set<string>()
   for (const r of rows) {
     const priced = r.events - r.unpriced_events
     if (!r.workflow_id || priced <= 0) continue
     const c = counts.get(r.workflow_id) ?? { production: new Map<string, number>(), eval: new Map<string, number>() }
     counts.set(r.workflow_id, c)
     const isEval = (EVAL_SOURCES as readonly string[]).includes(r.traffic_source ?? '')
+    if (isEval) evalEnvironments.add(r.environment ?? '')
     if (!isEval && r.environment !== 'production') continue
     const side = isEval ? c.eval : c.production
     side.set(r.bucket!, (side.get(r.bucket!) ?? 0) + priced)
@@ -254,8 +361,8 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
   const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
   const workflows = [...counts].filter(([, c]) => c.production.size > 0 || c.eval.size > 0).map(([w]) => w).sort()
   const [prod, ev] = await Promise.all([
-    sampleCalls(orgId, quarter, 'production', workflows.flatMap((w) => strata(w, 'production', list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE))),
-    sampleCalls(orgId, quarter, 'eval', workflows.flatMap((w) => strata(w, 'eval', list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE))),
+    sampleCalls(orgId, quarter, 'production', workflows.flatMap((w) => strata(w, 'production', list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE)), ['production']),
+    sampleCalls(orgId, quarter, 'eval', workflows.flatMap((w) => strata(w, 'eval', list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE)), [...evalEnvironments]),
   ])
   const samples: NonNullable<TAudit['samples']> = {}
   for (const w of workflows) samples[w] = { production: [], eval: [] }

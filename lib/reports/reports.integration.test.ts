@@ -11,7 +11,8 @@ import { GET as getMetrics } from '@/app/api/v1/metrics/route'
 import { GET as getMonthly } from '@/app/api/v1/reports/monthly/route'
 import { GET as getAudit } from '@/app/api/v1/reports/audit/route'
 import { monthRange } from '@/lib/reports/monthly'
-import { allocate, quarterRange, sampleParams, sampleSql } from '@/lib/reports/audit'
+import { quarterRange, sampleParams, sampleSql } from '@/lib/reports/audit'
+import { expectedAuditSample } from '@/lib/testing/audit-sample'
 
 // Events in the last two full months and the last full quarter, sent through
 // the ingest API: the monthly report must equal the metrics API for the month
@@ -65,6 +66,17 @@ beforeAll(async () => {
   for (let i = 0; i < 300; i++) {
     events.push({ id: `q-evalonly-${i}`, timestamp: at(qRange.from, qRange.to, i, 300), traffic_source: i % 3 ? 'eval' : 'replay', environment: i % 2 ? 'staging' : 'production',
       workflow_id: 'evalonly', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 + i })
+  }
+  // a busy workflow on five days: runs of a cheap retrieval and, 2 s later, a costly draft; one run an hour at night, ten an hour by day
+  for (let d = 3; d < 8; d++) {
+    for (const [hour, runs] of [...[0, 1, 2, 3, 4, 5].map((h) => [h, 1]), ...[9, 10, 11, 12, 13, 14, 15, 16, 17].map((h) => [h, 10])]) {
+      for (let r = 0; r < runs; r++) {
+        const t = qRange.from + d * 86_400_000 + hour * 3_600_000 + r * 360_000 + 17_000
+        const base = { workflow_id: 'busy', provider: 'openai', model: 'gpt-4o', tokens_out: 10 }
+        events.push({ ...base, id: `q-busy-${d}-${hour}-${r}-a`, timestamp: new Date(t).toISOString(), step: 'retrieve', tokens_in: 100 })
+        events.push({ ...base, id: `q-busy-${d}-${hour}-${r}-b`, timestamp: new Date(t + 2000).toISOString(), step: 'draft', tokens_in: 5000 })
+      }
+    }
   }
   for (let i = 0; i < events.length; i += 500) {
     expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events: events.slice(i, i + 500) } }))).status).toBe(202)
@@ -143,25 +155,16 @@ describe('GET /api/v1/reports/monthly', () => {
 })
 
 describe('GET /api/v1/reports/audit', () => {
-  /**
-   * A workflow's sample in SQL: each day's share of 100 (largest remainder over its calls) is its calls from the day's start
-   * instant (day + md5(quarter|workflow|side|date) mod 24 h, to the millisecond) on in time order, then from midnight.
-   */
-  const expectedSample = async (workflow: string, side: string, where: string) => {
-    const days = (await pool().query<{ day: Date; calls: number; ids: string[] }>(
-      `WITH c AS (
-         SELECT event_id, timestamp, date_trunc('day', timestamp AT TIME ZONE 'UTC') AS d FROM inference_events
-         WHERE org_id = $1 AND workflow_id = $4 AND ${where} AND cost_usd IS NOT NULL AND timestamp >= $2 AND timestamp < $3),
-       s AS (SELECT *, (d AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(md5($5 || '|' || $4 || '|' || $6 || '|' || to_char(d, 'YYYY-MM-DD')), 1, 8))::bit(32)::bigint % 86400000) / 1000.0) AS start FROM c)
-       SELECT d AT TIME ZONE 'UTC' AS day, count(*)::int AS calls, array_agg(event_id ORDER BY timestamp < start, timestamp, event_id) AS ids
-       FROM s GROUP BY d ORDER BY d`, [orgId, new Date(qRange.from), new Date(qRange.to), workflow, quarter, side])).rows
-    const shares = allocate(days.map((d) => d.calls), 100)
-    const ids = days.flatMap((d, i) => d.ids.slice(0, shares[i]))
+  /** A workflow's sample recomputed from its events in SQL (lib/testing/audit-sample.ts): 100 calls, none twice. */
+  const expectedSample = async (workflow: string, side: 'production' | 'eval') => {
+    const ids = await expectedAuditSample(async (text, params) => (await pool().query(text, params)).rows,
+      { orgId, workflow, side, quarter, from: new Date(qRange.from), to: new Date(qRange.to) })
     expect(ids).toHaveLength(100)
+    expect(new Set(ids).size).toBe(100)
     return ids
   }
 
-  it('samples 100 production calls per workflow from a fixed instant of each day, the same every time, and flags production far above eval', async () => {
+  it('samples 100 production calls per workflow, by day and by hour in proportion to the calls, the same every time, and flags production far above eval', async () => {
     const r = await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}`, { key: readKey }))
     expect(r.status).toBe(200)
     const a = await r.json()
@@ -171,9 +174,8 @@ describe('GET /api/v1/reports/audit', () => {
     expect(mine.map((w: { workflow_id: string; status: string }) => [w.workflow_id, w.status])).toEqual([['drafter', 'flagged'], ['steady', 'within'], ['lonely', 'no_eval']])
     const drafter = mine[0]
     expect(drafter).toMatchObject({ production_calls: 240, eval_calls: 30 })
-    // the production sample, stratified by day: each day's share (largest remainder of 100 over its calls, from SQL) is that day's
-    // production calls in the production environment from the day's start instant on in time order, then from midnight
-    const expected = await expectedSample('drafter', 'production', `traffic_source = 'production' AND environment = 'production'`)
+    // the production sample, stratified by day and, within a day, by hour in proportion to the calls: recomputed from the events
+    const expected = await expectedSample('drafter', 'production')
     expect(a.samples.drafter.production.map((c: { event_id: string }) => c.event_id).sort()).toEqual(expected.sort())
     const [{ mean }] = (await pool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, expected])).rows
     expect(drafter.production.mean_usd).toBe(mean)
@@ -188,7 +190,16 @@ describe('GET /api/v1/reports/audit', () => {
     // eval and replay calls (any environment) are one sample, drawn the same way
     const evalOnly = a.workflows.find((w: { workflow_id: string }) => w.workflow_id === 'evalonly')
     expect(evalOnly).toMatchObject({ status: 'no_production', eval_calls: 300, eval: { calls: 100 } })
-    expect(a.samples.evalonly.eval.map((c: { event_id: string }) => c.event_id).sort()).toEqual((await expectedSample('evalonly', 'eval', `traffic_source IN ('eval', 'replay')`)).sort())
+    expect(a.samples.evalonly.eval.map((c: { event_id: string }) => c.event_id).sort()).toEqual((await expectedSample('evalonly', 'eval')).sort())
+    // within a day, hours in proportion to their calls (night: 12 of a day's 192 calls, 6%) and every step of a run alike
+    const busy = a.samples.busy.production as { event_id: string; timestamp: string; step: string }[]
+    expect(busy.map((c) => c.event_id).sort()).toEqual((await expectedSample('busy', 'production')).sort())
+    const night = busy.filter((c) => new Date(c.timestamp).getUTCHours() < 6).length
+    expect(night).toBeGreaterThanOrEqual(5)
+    expect(night).toBeLessThanOrEqual(10)
+    const drafts = busy.filter((c) => c.step === 'draft').length
+    expect(drafts).toBeGreaterThanOrEqual(35)
+    expect(drafts).toBeLessThanOrEqual(65)
     // deterministic: the same quarter samples the same calls
     const again = await (await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}`, { key: readKey }))).json()
     expect(again.samples).toEqual(a.samples)
@@ -204,10 +215,12 @@ describe('GET /api/v1/reports/audit', () => {
       // the index also gives the time order, and the walk stops after n matches: README, EXPLAIN)
       await c.query('SET LOCAL enable_seqscan = off')
       await c.query('SET LOCAL enable_bitmapscan = off')
-      const stratum = { workflow_id: 'drafter', side: 'production' as const, day: new Date(qRange.from).toISOString(), n: 2 }
-      const plan = (await c.query(`EXPLAIN ${sampleSql('production')}`, sampleParams(orgId, quarter, [stratum]))).rows.map((r) => r['QUERY PLAN']).join('\n')
+      const hour = qRange.from + 9 * 3_600_000
+      const walk = { workflow_id: 'drafter', lo: new Date(hour), start: new Date(hour + 1_234_567), hi: new Date(hour + 3_600_000), skip: 3, n: 2 }
+      const plan = (await c.query(`EXPLAIN ${sampleSql('production')}`, sampleParams(orgId, [walk]))).rows.map((r) => r['QUERY PLAN']).join('\n')
       expect(plan.match(/Index Scan using inference_events_org_id_timestamp_idx/g)).toHaveLength(2)
-      expect(plan).toMatch(/Index Cond: \(\(org_id = .*\) AND \("timestamp" >= p\.start\) AND \("timestamp" < \(p\.day \+ '24:00:00'::interval\)\)\)/)
+      expect(plan).toMatch(/Index Cond: \(\(org_id = .*\) AND \("timestamp" >= p\.start\) AND \("timestamp" < p\.hi\)\)/)
+      expect(plan).toMatch(/Index Cond: \(\(org_id = .*\) AND \("timestamp" >= p\.lo\) AND \("timestamp" < p\.start\)\)/)
       await c.query('ROLLBACK')
     } finally {
       c.release()
