@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { generateDemoEvents, type TDemoEvent, type TDemoOptions } from './generate'
+import { DEMO_OUTCOME_RATES, demoOutcomes, generateDemoEvents, type TDemoEvent, type TDemoOptions } from './generate'
 
 const DAY_MS = 86_400_000
 const NOW = new Date('2025-06-30T15:30:00.000Z') // a Monday afternoon
@@ -323,5 +323,34 @@ describe('generateDemoEvents: the shape of the traffic', () => {
     expect(median('gpt-4o-mini', 'classify')).toBeLessThan(1000)
     expect(median('claude-sonnet-4-5', 'generate')).toBeGreaterThan(2000)
     expect(median('claude-sonnet-4-5', 'generate')).toBeLessThan(15000)
+  })
+})
+
+describe('demoOutcomes', () => {
+  const outcomes = quarter.flatMap((day) => demoOutcomes(day, NOW))
+  it('one outcome per production run of the workflows with a business result, at its last call', () => {
+    const runs = new Map<string, TDemoEvent>()
+    for (const e of all) {
+      if (e.traffic_source !== 'production' || e.environment !== 'production' || !DEMO_OUTCOME_RATES[e.workflow_id]) continue
+      const seen = runs.get(e.run_id)
+      if (!seen || e.timestamp > seen.timestamp) runs.set(e.run_id, e)
+    }
+    expect(outcomes.length).toBe(runs.size)
+    expect(new Set(outcomes.map((o) => o.id)).size).toBe(outcomes.length)
+    for (const o of outcomes.slice(0, 500)) expect(o.timestamp).toBe(runs.get(o.run_id)!.timestamp)
+  })
+  it('accepts at each workflow’s rate; support-agent slips in the last two weeks', () => {
+    const late = Date.parse(NOW.toISOString()) - 14 * DAY_MS
+    const rate = (xs: typeof outcomes) => xs.filter((o) => o.accepted).length / xs.length
+    for (const [w, r] of Object.entries(DEMO_OUTCOME_RATES)) {
+      const early = outcomes.filter((o) => o.workflow_id === w && Date.parse(o.timestamp) < late)
+      expect(early.length, w).toBeGreaterThan(200)
+      expect(Math.abs(rate(early) - r.rate), w).toBeLessThan(0.05)
+    }
+    const sa = outcomes.filter((o) => o.workflow_id === 'support-agent' && Date.parse(o.timestamp) >= late)
+    expect(Math.abs(rate(sa) - DEMO_OUTCOME_RATES['support-agent'].lateRate!)).toBeLessThan(0.05)
+  })
+  it('is deterministic', () => {
+    expect(quarter.flatMap((day) => demoOutcomes(day, NOW))).toEqual(outcomes)
   })
 })

@@ -1014,3 +1014,50 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
     yield kept
   }
 }
+
+// ---------------------------------------------------------------- outcomes
+
+export type TDemoRunOutcome = { id: string; timestamp: string; workflow_id: string; run_id: string; account_id?: string; feature?: string; accepted: boolean; kind: string }
+
+/**
+ * What the demo's customers report back: one outcome per production run of the
+ * workflows that have a business result, accepted at each workflow's rate.
+ * support-agent's acceptance slips in the last two weeks (a prompt change that
+ * answers worse), so its cost per accepted outcome drifts up.
+ */
+export const DEMO_OUTCOME_RATES: Record<string, { kind: string; rate: number; lateRate?: number }> = {
+  'support-agent': { kind: 'ticket_resolved', rate: 0.72, lateRate: 0.55 },
+  'email-drafter': { kind: 'email_sent', rate: 0.64 },
+  'lead-qualifier': { kind: 'lead_qualified', rate: 0.41 },
+  'doc-summarizer': { kind: 'summary_kept', rate: 0.86 },
+}
+
+/** FNV-1a of a string, as a number in [0, 1): the same run always gets the same answer. */
+function unitHash(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h / 4294967296
+}
+
+/** The outcomes of the production runs among `events` (each run reported once, at its last call). */
+export function demoOutcomes(events: readonly TDemoEvent[], now: Date): TDemoRunOutcome[] {
+  const last = new Map<string, TDemoEvent>()
+  for (const e of events) {
+    if (e.traffic_source !== 'production' || e.environment !== 'production' || !DEMO_OUTCOME_RATES[e.workflow_id]) continue
+    const seen = last.get(e.run_id)
+    if (!seen || e.timestamp > seen.timestamp) last.set(e.run_id, e)
+  }
+  const lateFrom = now.getTime() - 14 * 24 * 3600 * 1000
+  return [...last.values()].map((e) => {
+    const r = DEMO_OUTCOME_RATES[e.workflow_id]
+    const rate = r.lateRate !== undefined && Date.parse(e.timestamp) >= lateFrom ? r.lateRate : r.rate
+    return {
+      id: `out-${e.run_id}`, timestamp: e.timestamp, workflow_id: e.workflow_id, run_id: e.run_id,
+      ...(e.account_id ? { account_id: e.account_id } : {}), ...(e.feature ? { feature: e.feature } : {}),
+      accepted: unitHash(e.run_id) < rate, kind: r.kind,
+    }
+  })
+}

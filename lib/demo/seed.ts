@@ -3,7 +3,7 @@ import { createOrgWithAdmin } from '@/lib/orgs'
 import { createBudget, updateBudget } from '@/lib/budgets'
 import type { TBudgetCreate } from '@/lib/budgets/schema'
 import { createApiKey } from '@/lib/auth/api-keys'
-import { generateDemoEvents } from '@/lib/demo/generate'
+import { demoOutcomes, generateDemoEvents, type TDemoRunOutcome } from '@/lib/demo/generate'
 import { DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 import type { TIngestAnswer } from '@/lib/ingest/schema'
 import { createPool, ingestSamples, patchPool } from '@/lib/fleet'
@@ -63,8 +63,10 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
   const now = opts.now ?? new Date()
   const batchSize = opts.batchSize ?? 500
   const batches: unknown[][] = []
+  const runOutcomes: TDemoRunOutcome[] = []
   for (const day of generateDemoEvents({ now, days: opts.days })) {
     for (let i = 0; i < day.length; i += batchSize) batches.push(day.slice(i, i + batchSize))
+    runOutcomes.push(...demoOutcomes(day, now))
   }
   // The self-hosted fleet: pools first (so its calls are priced from them at ingest), then its samples and calls.
   const fleet = await seedDemoFleet(orgId, now, opts.days, log)
@@ -91,7 +93,7 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
     }
   }
   await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker))
-  await postOutcomes(opts.baseUrl, key, fleet.outcomes, batchSize)
+  await postOutcomes(opts.baseUrl, key, [...runOutcomes, ...fleet.outcomes], batchSize)
 
   // Wait until the workers have rolled every accepted event up.
   let shown = -1
@@ -147,7 +149,7 @@ async function seedDemoFleet(orgId: string, now: Date, days: number, log: (l: st
   return data
 }
 
-async function postOutcomes(url: string, key: string, outcomes: TDemoOutcome[], batchSize: number): Promise<void> {
+async function postOutcomes(url: string, key: string, outcomes: (TDemoOutcome | TDemoRunOutcome)[], batchSize: number): Promise<void> {
   for (let i = 0; i < outcomes.length; i += batchSize) {
     const a = await post(url, key, outcomes.slice(i, i + batchSize), 'outcomes')
     if (a.rejected.length) throw new Error(`demo outcomes rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
