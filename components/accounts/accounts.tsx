@@ -35,7 +35,7 @@ export function Accounts({ org }: { org: string }) {
     { header: 'Events', cell: (r) => <span className="text-slate-600">{formatCount(r.events)}</span> },
     ...(outcomes ? [
       { header: 'Accepted outcomes', title: 'Accepted outcomes reported for the account in the period', cell: (r: TBreakdownRow) => <span className="text-slate-600">{r.accepted_outcomes ? formatCount(r.accepted_outcomes) : '—'}</span> },
-      { header: 'Cost / accepted outcome', title: 'Production-traffic cost ÷ accepted outcomes', cell: (r: TBreakdownRow) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd) : '—') },
+      { header: 'Cost / accepted outcome', title: 'Production-traffic cost ÷ accepted outcomes', cell: (r: TBreakdownRow) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—') },
     ] : []),
   ]
 

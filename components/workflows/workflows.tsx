@@ -17,7 +17,7 @@ import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
   { header: 'Runs', title: 'Runs started in the period, each counted once', cell: (r) => <span className="text-slate-600" data-runs={r.runs}>{formatCount(r.runs)}</span> },
   { header: 'Cost / run', title: 'Spend ÷ runs', cell: (r) => <span data-cost-per-run={r.cost_per_run_usd ?? ''}>{r.cost_per_run_usd ? formatUsd(r.cost_per_run_usd, { precise: true }) : '—'}</span> },
-  { header: 'Cost / accepted outcome', title: 'Production-traffic cost ÷ accepted outcomes', cell: (r) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd) : '—') },
+  { header: 'Cost / accepted outcome', title: 'Production-traffic cost ÷ accepted outcomes', cell: (r) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—') },
   { header: 'Retry tax', title: 'Spend on calls whose outcome was retry or error', cell: (r) => <span data-retry={r.retry_usd}>{r.retry_usd === '0.000000' ? '—' : formatUsd(r.retry_usd)}</span> },
   { header: 'Retry %', title: 'Retry tax ÷ the workflow’s spend', cell: (r) => <span className={r.retry_share >= 0.1 ? 'text-amber-700' : 'text-slate-600'}>{r.retry_usd === '0.000000' ? '—' : formatPercent(r.retry_share)}</span> },
   { header: 'Cache hits', title: 'Cached input tokens ÷ input tokens', cell: (r) => <span className="text-slate-600">{r.cache_hit_rate === null ? '—' : formatPercent(r.cache_hit_rate)}</span> },

@@ -120,7 +120,7 @@ export function detectCostPerOutcomeDrift(rows: TOutcomeCostRow[], w: TWindows, 
     const change = ratioOf(recent, baseline) - 1
     out.push({
       kind: 'cost_per_outcome_drift', subject: r.workflow_id, period_start: weekStart(w.end).toISOString(),
-      title: `${r.workflow_id}: cost per accepted outcome ${formatUsd(usd6(recent))} over the last 7 days, up ${pct(change)} on its 4-week baseline of ${formatUsd(usd6(baseline))}`,
+      title: `${r.workflow_id}: cost per accepted outcome ${formatUsd(usd6(recent), { precise: true })} over the last 7 days, up ${pct(change)} on its 4-week baseline of ${formatUsd(usd6(baseline), { precise: true })}`,
       actual_usd: usd6(recent), amount_usd: usd6(baseline),
       details: {
         workflow_id: r.workflow_id, recent_usd_per_outcome: usd6(recent), baseline_usd_per_outcome: usd6(baseline), change_ratio: Number(change.toFixed(4)),
