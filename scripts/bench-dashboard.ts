@@ -35,6 +35,7 @@ import { fromScaled } from '../lib/cost/money'
 import { COST_SCALE, type PriceBook } from '../lib/cost/engine'
 import { rebuildDailyRollups } from '../lib/rollups/rebuild'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '../lib/rollups/tables'
+import { SPARKLINE_ACCOUNTS } from '../lib/metrics/accounts'
 
 const TARGET_P95_MS = 300
 const BENCH_DB = 'outlay_bench_dash'
@@ -431,7 +432,7 @@ function metricsPath(slug: string, p: TParams): string {
 }
 
 /** What the detail pages are opened on: the most expensive workflow, its most expensive step, and the most expensive account. */
-type TSubjects = { workflow: string; step: string; account: string }
+type TSubjects = { workflow: string; step: string; account: string; /** per range: the accounts the page draws sparklines for (its top 50 by spend) */ topAccounts: Record<number, string[]> }
 
 /** The requests each dashboard page issues on first load, default filters (components/<area>/*.tsx). */
 function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
@@ -463,8 +464,12 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
     ] })
     // components/features/features.tsx
     out.push({ page: 'features', range: days, requests: [...breakdown('feature'), slos] })
-    // components/accounts/accounts.tsx
-    out.push({ page: 'accounts', range: days, requests: breakdown('account_id') })
+    // components/accounts/accounts.tsx: with more than 50 accounts, the daily series (sparklines) is asked for the top 50 only,
+    // once `current` has answered — the page takes current + that request, not the max of the three (see the note in the output)
+    out.push({ page: 'accounts', range: days, requests: [
+      ...breakdown('account_id').slice(0, 2),
+      m('daily by account_id, top 50', { ...current, group_by: 'account_id', granularity: 'day', account_id: subj.topAccounts[days].join(',') }),
+    ] })
     // components/workflows/workflow-detail.tsx (+ components/metrics/traffic-split.tsx)
     const wf = { ...current, workflow_id: subj.workflow }
     const waste = WASTE_OUTCOMES.join(',')
@@ -535,7 +540,14 @@ async function benchSubjects(url: string, orgId: string, now: Date): Promise<TSu
     const { workflow_id } = await top('workflow_id')
     const { step } = await top('step', 'AND workflow_id = $4', [workflow_id])
     const { account_id } = await top('account_id', `AND account_id <> ''`)
-    return { workflow: workflow_id, step, account: account_id }
+    const topAccounts: Record<number, string[]> = {}
+    for (const days of RANGES) {
+      const p = periods(days, now).current
+      topAccounts[days] = (await c.query<{ account_id: string }>(
+        `SELECT account_id FROM rollups_daily_accounts WHERE org_id = $1 AND day >= $2 AND day < $3 AND account_id <> ''
+         GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1 LIMIT ${SPARKLINE_ACCOUNTS}`, [orgId, p.from, p.to])).rows.map((r) => r.account_id)
+    }
+    return { workflow: workflow_id, step, account: account_id, topAccounts }
   } finally {
     await c.end()
   }

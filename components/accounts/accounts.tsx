@@ -5,7 +5,7 @@ import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/queries'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
-import { accountsCsvRows, accountsTable, NO_ACCOUNT } from '@/lib/metrics/accounts'
+import { accountsCsvRows, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '@/lib/metrics/accounts'
 import { csvFilename, filtersQuery, hasAcceptedOutcomes, topMovers, type TBreakdownRow } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
@@ -16,11 +16,11 @@ import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 export function Accounts({ org }: { org: string }) {
   const url = useUrlFilters()
   const { filters, periods } = url
-  const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'account_id', filters, periods)
+  const { current, previous, daily, dailyKeys, error, truncated } = useBreakdownMetrics(org, 'account_id', filters, periods, SPARKLINE_ACCOUNTS)
 
   const table = useMemo(
-    () => (current.data && previous.data && daily.data ? accountsTable(current.data.rows, previous.data.rows, daily.data.rows, periods.current) : null),
-    [current.data, previous.data, daily.data, periods],
+    () => (current.data && previous.data && daily.data ? accountsTable(current.data.rows, previous.data.rows, daily.data.rows, periods.current, dailyKeys) : null),
+    [current.data, previous.data, daily.data, dailyKeys, periods],
   )
   const movers = useMemo(() => (table ? topMovers(table.rows, NO_ACCOUNT) : null), [table])
   const outcomes = table ? hasAcceptedOutcomes(table.rows) : false

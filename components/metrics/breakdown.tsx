@@ -49,7 +49,10 @@ export function BreakdownTable<R extends TBreakdownRow>({ rows, days, keyHeader,
               <td className={`num px-2 text-right ${changeTone(r.change_usd)}`}>
                 {r.is_new ? <NewBadge /> : r.change_ratio === null ? '—' : signedPercent(r.change_ratio)}
               </td>
-              <td className="px-2 py-1"><Sparkline values={r.daily} label={sparkLabel(r, days)} /></td>
+              <td className="px-2 py-1">
+                {r.daily ? <Sparkline values={r.daily} label={sparkLabel(r.key, r.daily, days)} />
+                  : <span className="text-xs text-slate-400" title="Daily trends are drawn for the largest by spend only">—</span>}
+              </td>
               {columns.map((c, i) => <td key={c.header} className={`num text-right ${i === columns.length - 1 ? 'pl-2' : 'px-2'}`}>{c.cell(r)}</td>)}
             </tr>
           ))}
@@ -121,11 +124,11 @@ export function changeKpi(t: { change_usd: string; change_ratio: number | null }
   }
 }
 
-function sparkLabel(r: TBreakdownRow, days: string[]): string {
+function sparkLabel(key: string, daily: number[], days: string[]): string {
   let peak = 0
-  for (let i = 1; i < r.daily.length; i++) if (r.daily[i] > r.daily[peak]) peak = i
-  if (!days.length || r.daily[peak] === 0) return `Daily spend of ${r.key}: none in this period`
-  return `Daily spend of ${r.key}, ${days[0]} to ${days[days.length - 1]}: highest ${formatUsd(r.daily[peak])} on ${days[peak]}, last day ${formatUsd(r.daily[r.daily.length - 1])}`
+  for (let i = 1; i < daily.length; i++) if (daily[i] > daily[peak]) peak = i
+  if (!days.length || daily[peak] === 0) return `Daily spend of ${key}: none in this period`
+  return `Daily spend of ${key}, ${days[0]} to ${days[days.length - 1]}: highest ${formatUsd(daily[peak])} on ${days[peak]}, last day ${formatUsd(daily[daily.length - 1])}`
 }
 
 export function downloadCsv(filename: string, text: string, type = 'text/csv') {

@@ -1,4 +1,5 @@
 'use client'
+import { useMemo } from 'react'
 import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
 import type { TBreakdownFilters, TPeriod } from '@/lib/metrics/breakdown'
 
@@ -9,13 +10,22 @@ const API_ROW_LIMIT = 10_000
  * The three queries a breakdown page needs, grouped by `groupBy` under the same
  * filters: the current period, the previous one, and the current one per day.
  */
-export function useBreakdownMetrics(org: string, groupBy: string, filters: TBreakdownFilters, periods: { current: TPeriod; previous: TPeriod }) {
+export function useBreakdownMetrics(
+  org: string, groupBy: 'workflow_id' | 'feature' | 'account_id', filters: TBreakdownFilters, periods: { current: TPeriod; previous: TPeriod },
+  /** past this many keys, the daily series (sparklines) is fetched for the top ones by spend only (a page of 200 accounts × 90 days passed the API's row limit) */
+  sparklineLimit?: number,
+) {
   const base: TMetricsParams = { ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source, group_by: groupBy }
   const current = useMetrics(org, { ...base, granularity: 'none' })
   const previous = useMetrics(org, { ...base, ...periods.previous, granularity: 'none' })
-  const daily = useMetrics(org, { ...base, granularity: 'day' })
+  // rows come largest spend first; a key that can't go in a comma list (none, or with a comma) gets no sparkline when limited
+  const dailyKeys = useMemo(() => {
+    const keys = current.data?.rows.map((r) => r[groupBy]) ?? null
+    return sparklineLimit && keys && keys.length > sparklineLimit ? keys.filter((k): k is string => !!k && !k.includes(',')).slice(0, sparklineLimit) : null
+  }, [current.data, groupBy, sparklineLimit])
+  const daily = useMetrics(org, { ...base, granularity: 'day', ...(dailyKeys ? { [groupBy]: dailyKeys.join(',') } : {}) }, { enabled: !sparklineLimit || !!current.data })
   return {
-    current, previous, daily,
+    current, previous, daily, dailyKeys,
     error: current.error ?? previous.error ?? daily.error,
     /** the daily series hit the row limit: sparklines may miss the latest days */
     truncated: (daily.data?.rows.length ?? 0) >= API_ROW_LIMIT,

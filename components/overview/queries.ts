@@ -14,6 +14,7 @@ export type TMetricsParams = {
   outcome?: string
   workflow_id?: string
   account_id?: string
+  feature?: string
   /** 'true': p50/p95/p99 latency per row */
   latency_quantiles?: 'true'
 }
@@ -23,8 +24,9 @@ export const metricsQueries = {
   list: (org: string, p: TMetricsParams) => [...metricsQueries.all(org), p] as const,
 }
 
-export function useMetrics(org: string, p: TMetricsParams) {
+export function useMetrics(org: string, p: TMetricsParams, opts: { enabled?: boolean } = {}) {
   return useQuery({
+    enabled: opts.enabled ?? true,
     queryKey: metricsQueries.list(org, p),
     queryFn: ({ signal }) => {
       const qs = new URLSearchParams({ org })

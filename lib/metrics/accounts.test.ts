@@ -29,6 +29,14 @@ describe('accountsTable', () => {
   ]
   const t = accountsTable(current, previous, daily, period)
 
+  test('with dailyKeys, only those keys carry a daily series (the others: null, not a false zero)', () => {
+    const only = accountsTable(current, previous, daily.filter((r) => r.account_id === 'acme' || r.account_id === 'globex'), period, ['acme', 'globex'])
+    expect(Object.fromEntries(only.rows.map((r) => [r.key, r.daily]))).toEqual({
+      acme: [1, 0, 5], globex: [0, 0.3, 2.7], [NO_ACCOUNT]: null, newco: null, gone: null, // (an account with no priced spend in either period has no row)
+    })
+    expect(only.total_usd).toBe(t.total_usd)
+  })
+
   test('totals, change and counts, exact', () => {
     // now: 6 + 3 + 0.9 + 0.1 = 10.000000 ; before: 4 + 4 + 1 + 0.5 + 0 = 9.500000
     expect(t.total_usd).toBe('10.000000')

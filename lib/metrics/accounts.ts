@@ -6,11 +6,14 @@ import { baseCsvColumns, breakdownTable, csvRows, type TBreakdownMetricsRow, typ
 /** How events without an account_id are shown (the table, the CSV). */
 export const NO_ACCOUNT = '(no account)'
 
+/** Sparklines for the top accounts by spend only: 200 accounts × 90 days passed the metrics API's row limit and cut the latest days. */
+export const SPARKLINE_ACCOUNTS = 50
+
 export type TAccountMetricsRow = TBreakdownMetricsRow<'account_id'>
 
 /** Spend per customer account (see breakdownTable); the inputs are grouped by account_id. */
-export function accountsTable(current: TAccountMetricsRow[], previous: TAccountMetricsRow[], daily: TAccountMetricsRow[], period: TPeriod) {
-  return breakdownTable('account_id', NO_ACCOUNT, current, previous, daily, period)
+export function accountsTable(current: TAccountMetricsRow[], previous: TAccountMetricsRow[], daily: TAccountMetricsRow[], period: TPeriod, dailyKeys: readonly string[] | null = null) {
+  return breakdownTable('account_id', NO_ACCOUNT, current, previous, daily, period, dailyKeys)
 }
 
 /**

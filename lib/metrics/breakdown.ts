@@ -113,7 +113,8 @@ export type TBreakdownRow = {
   /** production cost ÷ accepted outcomes; null without accepted outcomes */
   cost_per_accepted_outcome_usd: string | null
   /** USD per UTC day of the current period, 0 for days without spend (drawing only) */
-  daily: number[]
+  /** spend per day of the period; null when its daily series was not fetched (see useBreakdownMetrics' sparkline limit) */
+  daily: number[] | null
 }
 
 export type TBreakdownTable = {
@@ -150,7 +151,10 @@ export const keyOf = <D extends string>(dim: D, none: string, r: TBreakdownMetri
 export function breakdownTable<D extends string>(
   dim: D, none: string,
   current: TBreakdownMetricsRow<D>[], previous: TBreakdownMetricsRow<D>[], daily: TBreakdownMetricsRow<D>[], period: TPeriod,
+  /** the keys whose daily series was fetched; null: every key's */
+  dailyKeys: readonly string[] | null = null,
 ): TBreakdownTable {
+  const withDaily = dailyKeys && new Set(dailyKeys)
   type TAcc = { cost: bigint; prev: bigint; events: number; runs: number; tokens: number; cached: number; accepted: number | null; cpao: string | null; daily: bigint[] }
   const days = periodDays(period)
   const dayIndex = new Map(days.map((d, i) => [d, i]))
@@ -206,7 +210,7 @@ export function breakdownTable<D extends string>(
       cache_hit_rate: a.tokens > 0 ? ratio(BigInt(a.cached), BigInt(a.tokens)) : null,
       accepted_outcomes: a.accepted,
       cost_per_accepted_outcome_usd: a.cpao,
-      daily: a.daily.map(usd),
+      daily: withDaily && !withDaily.has(key) ? null : a.daily.map(usd),
     }))
   const named = rows.filter((r) => r.key !== none)
   return {
