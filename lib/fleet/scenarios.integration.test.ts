@@ -12,6 +12,7 @@ import { PATCH as patchPool } from '@/app/api/v1/gpu/pools/[id]/route'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { POST as postOutcomes } from '@/app/api/v1/outcomes/route'
 import { GET as getCost } from '@/app/api/v1/scenarios/cost/route'
+import { callsByScenario } from '@/lib/fleet/scenarios'
 import { GET as listItems, POST as postItem } from '@/app/api/v1/scenarios/line-items/route'
 import { DELETE as deleteItem } from '@/app/api/v1/scenarios/line-items/[id]/route'
 
@@ -109,5 +110,34 @@ describe('scenario cost API', () => {
     expect(prod.rule).toBe('share')
     expect(prod.allocation).toEqual([{ scenario: 'search', usd: '0.000000', weight: 0 }, { scenario: 'triage', usd: prod.allocated_usd, weight: 1 }])
     expect((await getCost(apiRequest('/api/v1/scenarios/cost?month=11-2026', { key: read }), ctx())).status).toBe(400)
+  })
+})
+
+describe('calls by scenario: tagged calls from the events, the rest from the rollups', () => {
+  it('equals the same sums over the events alone, across daily and hourly rollups', async () => {
+    const org = (await createOrgWithAdmin({ org_name: 'Mix Co', email: 'mix@example.com', password: 'password-123' })).org.id
+    const key = (await createApiKey(org, { name: 'i', scopes: ['ingest'] })).key
+    await pool().query(`INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, 'p1', 'H100', 2.5, '2020-01-01')`, [org])
+    const base = Date.now() - 3 * 86_400_000
+    const events = Array.from({ length: 240 }, (_, i) => ({
+      id: `m${i}`, timestamp: new Date(base + i * 17 * 60_000).toISOString(), workflow_id: ['search', 'triage', 'kb'][i % 3], step: 's',
+      traffic_source: i % 5 === 0 ? 'eval' : 'production', environment: i % 7 === 0 ? 'staging' : 'production',
+      ...(i % 4 === 0 ? { scenario_id: i % 8 === 0 ? 'search' : 'onboarding' } : {}),
+      ...(i % 6 === 0 ? { gpu_seconds: 10 + i, gpu_pool: 'p1' } : { provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000 + i, tokens_out: 50 }),
+    }))
+    expect((await postEvents(apiRequest('/api/v1/events', { key, body: { events } }))).status).toBe(202)
+    for (const id of await pendingBatches(0)) await processBatch(id)
+    const from = new Date(base - 5 * 3_600_000 + 1234)
+    const to = new Date(Date.now() + 3_600_000)
+    const norm = (rows: { scenario: string; traffic_source: string; environment: string; gpu_pool: string | null; cost_usd: string; gpu_seconds: number; gpu_cost_usd: string }[]) =>
+      rows.map((r) => `${r.scenario}|${r.traffic_source}|${r.environment}|${r.gpu_pool}|${toScaled(r.cost_usd, 12)}|${toScaled(String(r.gpu_seconds), 6)}|${toScaled(r.gpu_cost_usd, 12)}`).sort()
+    const raw = await pool().query(
+      `SELECT coalesce(nullif(e.scenario_id, ''), e.workflow_id) AS scenario, e.traffic_source, e.environment, e.gpu_pool,
+              coalesce(sum(e.cost_usd), 0)::text AS cost_usd, coalesce(sum(e.gpu_seconds), 0)::float8 AS gpu_seconds,
+              round(coalesce(sum(e.gpu_seconds * 2.5 / 3600) FILTER (WHERE e.gpu_pool IS NOT NULL), 0), 12)::text AS gpu_cost_usd
+       FROM inference_events e WHERE e.org_id = $1 AND e.timestamp >= $2 AND e.timestamp < $3 GROUP BY 1, 2, 3, 4`, [org, from, to])
+    const mixed = await callsByScenario(org, from, to)
+    expect(mixed.length).toBeGreaterThan(8)
+    expect(norm(mixed)).toEqual(norm(raw.rows))
   })
 })
