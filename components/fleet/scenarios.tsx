@@ -66,7 +66,7 @@ export function Scenarios({ org, canWrite }: { org: string; canWrite: boolean })
         {d ? (d.pools.length ? <PoolSplits org={org} pools={d.pools} canWrite={canWrite} /> : <p className="text-sm text-slate-600">No GPU pool cost this month. Pools are created on the GPU fleet page.</p>) : <Skeleton className="h-32" />}
       </Card>
 
-      {d && <Trend org={org} months={d.months.filter((m) => m <= d.month).slice(0, 3)} />}
+      {d && <Trend org={org} current={d} months={d.months.filter((m) => m <= d.month).slice(0, 3)} />}
 
       <LineItems org={org} d={d ?? null} canWrite={canWrite} />
     </div>
@@ -74,11 +74,12 @@ export function Scenarios({ org, canWrite }: { org: string; canWrite: boolean })
 }
 
 /** The month and the two before it, side by side: is a scenario getting dearer per accepted outcome? */
-function Trend({ org, months }: { org: string; months: string[] }) {
-  const results = useScenarioCostMonths(org, months)
+function Trend({ org, months, current }: { org: string; months: string[]; current: TScenarioCostAnswer }) {
+  // the shown month is the answer above (one figure per month on the page: a second request a moment later would accrue more pool cost)
+  const results = useScenarioCostMonths(org, months.filter((m) => m !== current.month))
   const loaded = results.every((r) => r.data)
   const error = results.find((r) => r.error)?.error
-  const t = loaded ? scenarioTrend(results.map((r) => r.data!)) : null
+  const t = loaded ? scenarioTrend(months.map((m) => (m === current.month ? current : results.find((r) => r.data?.month === m)?.data)).filter((x): x is TScenarioCostAnswer => !!x)) : null
   return (
     <Card title="Month by month" subtitle="Each scenario's total and cost per accepted outcome over the last three months (the current month to date).">
       {error && <Alert>Could not load: {error.message}</Alert>}
