@@ -95,19 +95,32 @@ const modelName = (provider: string, model: string) => (model ? (provider ? `${p
 const groupName = (g: { workflow_id: string; step: string; account_id?: string }) =>
   `${g.workflow_id || '(no workflow)'}/${g.step || '(no step)'}${g.account_id !== undefined ? ` for ${g.account_id || '(no account)'}` : ''}`
 
-function units(c: TChangeCell, w: TTokenWeights): bigint {
+/** A model's token weights as integers at W_SCALE, parsed once per model (not once per cell: 40k cells on a busy week). */
+type TScaledWeights = { input: bigint; cached_input: bigint; cache_write: bigint; output: bigint }
+const scaledWeights = (w: TTokenWeights): TScaledWeights => ({
+  input: toScaled(w.input, W_SCALE), cached_input: toScaled(w.cached_input, W_SCALE), cache_write: toScaled(w.cache_write, W_SCALE), output: toScaled(w.output, W_SCALE),
+})
+
+function units(c: TChangeCell, w: TScaledWeights): bigint {
   const fresh = Math.max(0, c.tokens_in - c.cached_tokens_in - c.cache_write_tokens)
-  return int(fresh) * toScaled(w.input, W_SCALE) + int(c.cached_tokens_in) * toScaled(w.cached_input, W_SCALE)
-    + int(c.cache_write_tokens) * toScaled(w.cache_write, W_SCALE) + int(c.tokens_out) * toScaled(w.output, W_SCALE)
+  return int(fresh) * w.input + int(c.cached_tokens_in) * w.cached_input + int(c.cache_write_tokens) * w.cache_write + int(c.tokens_out) * w.output
 }
 
 type TRunsAcc = { runs: bigint; calls: bigint }
+
+/** A cell's cost at SCALE, parsed once however many times the decomposition and the contributor lists read it. */
+const scaledCost = new WeakMap<TChangeCell, bigint>()
+function costOf(c: TChangeCell): bigint {
+  let v = scaledCost.get(c)
+  if (v === undefined) scaledCost.set(c, (v = toScaled(c.cost_usd, SCALE)))
+  return v
+}
 
 function collect(a: TChangeCell[], b: TChangeCell[], weightsFor: (provider: string, model: string) => TTokenWeights) {
   const groups = new Map<string, TGroup>()
   // runs and calls per volume group (workflow[, account]), for the volume evidence
   const volume = new Map<string, { label: string; a: TRunsAcc; b: TRunsAcc }>()
-  const weights = new Map<string, TTokenWeights>()
+  const weights = new Map<string, TScaledWeights>()
   const add = (c: TChangeCell, period: 'a' | 'b') => {
     const gk = JSON.stringify([c.workflow_id, c.account_id ?? null, c.step])
     let g = groups.get(gk)
@@ -121,7 +134,7 @@ function collect(a: TChangeCell[], b: TChangeCell[], weightsFor: (provider: stri
     v[period].runs += int(c.runs)
     v[period].calls += int(c.events)
     const side = g[period]
-    const cost = toScaled(c.cost_usd, SCALE)
+    const cost = costOf(c)
     if (c.waste) {
       side.wasteCalls += int(c.events)
       side.wasteCost += cost
@@ -129,7 +142,7 @@ function collect(a: TChangeCell[], b: TChangeCell[], weightsFor: (provider: stri
     }
     const mk = JSON.stringify([c.provider, c.model])
     let w = weights.get(mk)
-    if (!w) weights.set(mk, (w = weightsFor(c.provider, c.model)))
+    if (!w) weights.set(mk, (w = scaledWeights(weightsFor(c.provider, c.model))))
     let m = side.models.get(mk)
     if (!m) side.models.set(mk, (m = { provider: c.provider, model: c.model, n: 0n, units: 0n, tin: 0n, tout: 0n, cost: 0n }))
     m.n += int(c.events)
@@ -302,7 +315,7 @@ export function contributors(a: TChangeCell[], b: TChangeCell[], dim: TContribut
     const k = JSON.stringify(fields)
     let x = acc.get(k)
     if (!x) acc.set(k, (x = { fields, a: 0n, b: 0n }))
-    x[side] += toScaled(c.cost_usd, SCALE)
+    x[side] += costOf(c)
   }
   for (const c of a) add(c, 'a')
   for (const c of b) add(c, 'b')
@@ -311,13 +324,13 @@ export function contributors(a: TChangeCell[], b: TChangeCell[], dim: TContribut
     const bm = rescale(x.b, SCALE, 6)
     const f = x.fields
     const key = dim === 'workflow' ? f.workflow_id! : dim === 'step' ? `${f.workflow_id}/${f.step}` : dim === 'account' ? f.account_id! : modelName(f.provider!, f.model!)
-    return { row: { key, ...f, a_usd: usdOf(am), b_usd: usdOf(bm), delta_usd: usdOf(bm - am) } as TContributor, d: bm - am }
+    return { key, f, am, bm, d: bm - am }
   })
   return rows
     .filter((r) => r.d !== 0n)
-    .sort((x, y) => (abs(y.d) > abs(x.d) ? 1 : abs(y.d) < abs(x.d) ? -1 : x.row.key.localeCompare(y.row.key)))
+    .sort((x, y) => (abs(y.d) > abs(x.d) ? 1 : abs(y.d) < abs(x.d) ? -1 : x.key.localeCompare(y.key)))
     .slice(0, limit)
-    .map((r) => r.row)
+    .map((r) => ({ key: r.key, ...r.f, a_usd: usdOf(r.am), b_usd: usdOf(r.bm), delta_usd: usdOf(r.d) }) as TContributor)
 }
 
 /** The cells without their account: step groups pool every account (the decomposition's default view). */
