@@ -28,7 +28,6 @@ import {
 } from './bench/common'
 import { DATASET_VERSION, generateHour, HOUR_MS, planDataset, type TBenchEvent, type TPlan } from './bench/dashboard-data'
 import { periods } from '../lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '../lib/metrics/workflows'
 import { aggregate, hourOf, ROLLUP_DIMENSIONS, type TRollupContribution } from '../lib/rollups/hourly'
 import { histogramLiteral } from '../lib/metrics/latency'
 import { fromScaled } from '../lib/cost/money'
@@ -457,11 +456,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
       m(`previous by ${dim}`, { ...current, group_by: dim, ...previous, granularity: 'none' }),
       m(`daily by ${dim}`, { ...current, group_by: dim, granularity: 'day' }),
     ]
-    // components/workflows/workflows.tsx (+ the retry/error "waste" query)
-    out.push({ page: 'workflows', range: days, requests: [
-      ...breakdown('workflow_id'),
-      m('waste by workflow_id', { ...current, group_by: 'workflow_id', granularity: 'none', outcome: WASTE_OUTCOMES.join(',') }),
-    ] })
+    // components/workflows/workflows.tsx (the retry tax rides on the rows: retry_cost_usd)
+    out.push({ page: 'workflows', range: days, requests: breakdown('workflow_id') })
     // components/features/features.tsx
     out.push({ page: 'features', range: days, requests: [...breakdown('feature'), slos] })
     // components/accounts/accounts.tsx: with more than 50 accounts, the daily series (sparklines) is asked for the top 50 only,
@@ -472,11 +468,9 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
     ] })
     // components/workflows/workflow-detail.tsx (+ components/metrics/traffic-split.tsx)
     const wf = { ...current, workflow_id: subj.workflow }
-    const waste = WASTE_OUTCOMES.join(',')
     out.push({ page: 'workflow', range: days, requests: [
       m('current', { ...wf, granularity: 'none', group_by: 'workflow_id', latency_quantiles: 'true' }),
       m('previous', { ...wf, ...previous, granularity: 'none', group_by: 'workflow_id' }),
-      m('waste by step', { ...wf, granularity: 'none', group_by: 'step', outcome: waste }),
       m('by step', { ...wf, granularity: 'none', group_by: 'step', latency_quantiles: 'true' }),
       m('by step,provider,model', { ...wf, granularity: 'none', group_by: 'step,provider,model' }),
       m('by provider,model', { ...wf, granularity: 'none', group_by: 'provider,model', latency_quantiles: 'true' }),

@@ -12,7 +12,6 @@ import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
 import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
 import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRows, type TModelRow, type TStepRow } from '@/lib/metrics/workflow-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCompact, formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
@@ -30,7 +29,6 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
   )
   const current = useMetrics(org, { ...base, granularity: 'none', group_by: 'workflow_id', latency_quantiles: 'true' })
   const previous = useMetrics(org, { ...base, ...periods.previous, granularity: 'none', group_by: 'workflow_id' })
-  const waste = useMetrics(org, { ...base, granularity: 'none', group_by: 'step', outcome: WASTE_OUTCOMES.join(',') })
   const steps = useMetrics(org, { ...base, granularity: 'none', group_by: 'step', latency_quantiles: 'true' })
   const stepModels = useMetrics(org, { ...base, granularity: 'none', group_by: 'step,provider,model' })
   const models = useMetrics(org, { ...base, granularity: 'none', group_by: 'provider,model', latency_quantiles: 'true' })
@@ -40,18 +38,18 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
   // the period's totals per outcome in one query: summing the daily rows (each rounded to 6 decimals) can drift by a micro-dollar
   const byOutcome = useMetrics(org, { ...base, granularity: 'none', group_by: 'outcome' })
   const dailyOutcomes = useMetrics(org, { ...base, granularity: 'day', group_by: 'workflow_id' })
-  const all = [current, previous, waste, steps, stepModels, models, dailyByStep, dailyByModel, dailyByOutcome, byOutcome, dailyOutcomes]
+  const all = [current, previous, steps, stepModels, models, dailyByStep, dailyByModel, dailyByOutcome, byOutcome, dailyOutcomes]
   const error = all.find((q) => q.error)?.error ?? null
 
   const now = current.data ? current.data.rows[0] ?? null : undefined
   const before = previous.data ? previous.data.rows[0] ?? null : undefined
   const t = current.data ? totals(current.data.rows) : null
   const runs = now?.runs ?? 0
-  const wasteUsd = waste.data ? fromScaledUsd(waste.data.rows.reduce((s, r) => s + micros(r.cost_usd), 0n)) : null
+  const wasteUsd = current.data ? fromScaledUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
 
   const stepTable = useMemo(
-    () => (steps.data && waste.data && stepModels.data ? stepRows(steps.data.rows, waste.data.rows, stepModels.data.rows, runs) : null),
-    [steps.data, waste.data, stepModels.data, runs],
+    () => (steps.data && stepModels.data ? stepRows(steps.data.rows, stepModels.data.rows, runs) : null),
+    [steps.data, stepModels.data, runs],
   )
   const modelTable = useMemo(() => (models.data ? modelRows(models.data.rows) : null), [models.data])
   const byStep = useMemo(

@@ -1,13 +1,12 @@
 'use client'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { useMetrics } from '@/components/overview/queries'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/queries'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { csvFilename, filtersQuery, topMovers } from '@/lib/metrics/breakdown'
-import { NO_WORKFLOW, WASTE_OUTCOMES, workflowsCsvRows, workflowsTable, type TWorkflowRow } from '@/lib/metrics/workflows'
+import { NO_WORKFLOW, workflowsCsvRows, workflowsTable, type TWorkflowRow } from '@/lib/metrics/workflows'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 
@@ -27,18 +26,15 @@ export function Workflows({ org }: { org: string }) {
   const url = useUrlFilters()
   const { filters, periods } = url
   const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'workflow_id', filters, periods)
-  const waste = useMetrics(org, { ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source, group_by: 'workflow_id', granularity: 'none', outcome: WASTE_OUTCOMES.join(',') })
 
   const table = useMemo(
-    () => (current.data && previous.data && daily.data && waste.data
-      ? workflowsTable(current.data.rows, previous.data.rows, daily.data.rows, waste.data.rows, periods.current)
-      : null),
-    [current.data, previous.data, daily.data, waste.data, periods],
+    () => (current.data && previous.data && daily.data ? workflowsTable(current.data.rows, previous.data.rows, daily.data.rows, periods.current) : null),
+    [current.data, previous.data, daily.data, periods],
   )
   const movers = useMemo(() => (table ? topMovers(table.rows, NO_WORKFLOW) : null), [table])
   const change = table ? changeKpi(table) : null
   const anyOutcomes = !!table?.rows.some((r) => r.cost_per_accepted_outcome_usd !== null)
-  const loadError = error ?? waste.error
+  const loadError = error
 
   const exportCsv = () => {
     if (!table) return

@@ -101,7 +101,8 @@ export async function callsByScenario(orgId: string, from: Date, to: Date): Prom
   const rest = new Map(all.rows.map((r) => [key(r.workflow_id, r.traffic_source, r.environment), {
     events: BigInt(r.events), cost: toScaled(r.cost_usd, 12), gpu: toScaled(r.gpu_seconds, 6),
   }]))
-  const out = new Map<string, TCallSums & { cost: bigint; gpu: bigint; gpuCost: bigint }>()
+  type TAcc = Pick<TCallSums, 'scenario' | 'traffic_source' | 'environment' | 'gpu_pool'> & { cost: bigint; gpu: bigint; gpuCost: bigint }
+  const out = new Map<string, TAcc>()
   for (const r of tagged.rows) {
     const k = key(r.workflow_id, r.traffic_source, r.environment)
     const left = rest.get(k)
@@ -112,7 +113,7 @@ export async function callsByScenario(orgId: string, from: Date, to: Date): Prom
     }
     // a scenario's rows from several workflows fold into one
     const ok = JSON.stringify([r.scenario, r.traffic_source, r.environment, r.gpu_pool])
-    const o = out.get(ok) ?? { scenario: r.scenario, traffic_source: r.traffic_source, environment: r.environment, gpu_pool: r.gpu_pool, cost_usd: '', gpu_seconds: 0, gpu_cost_usd: '', cost: 0n, gpu: 0n, gpuCost: 0n }
+    const o = out.get(ok) ?? { scenario: r.scenario, traffic_source: r.traffic_source, environment: r.environment, gpu_pool: r.gpu_pool, cost: 0n, gpu: 0n, gpuCost: 0n }
     o.cost += toScaled(r.cost_usd, 12)
     o.gpu += toScaled(r.gpu_seconds, 6)
     o.gpuCost += toScaled(r.gpu_cost_usd, 12)
@@ -122,7 +123,7 @@ export async function callsByScenario(orgId: string, from: Date, to: Date): Prom
     if (r.events <= 0n) continue
     const [workflow, traffic_source, environment] = JSON.parse(k) as string[]
     const ok = JSON.stringify([workflow, traffic_source, environment, null])
-    const o = out.get(ok) ?? { scenario: workflow, traffic_source, environment, gpu_pool: null, cost_usd: '', gpu_seconds: 0, gpu_cost_usd: '', cost: 0n, gpu: 0n, gpuCost: 0n }
+    const o = out.get(ok) ?? { scenario: workflow, traffic_source, environment, gpu_pool: null, cost: 0n, gpu: 0n, gpuCost: 0n }
     o.cost += r.cost
     o.gpu += r.gpu
     out.set(ok, o)

@@ -6,15 +6,14 @@ const row = (o: Record<string, unknown>) => ({ events: 0, tokens_in: 0, tokens_o
 describe('stepRows', () => {
   const steps = [
     row({ step: 'retrieve', events: 200, tokens_in: 20_000, tokens_out: 0, cost_usd: '0.100000', latency_p50_ms: 90, latency_p95_ms: 300 }),
-    row({ step: 'draft', events: 110, tokens_in: 110_000, cached_tokens_in: 55_000, tokens_out: 33_000, cost_usd: '1.900000', latency_p50_ms: 2100, latency_p95_ms: 6400 }),
+    row({ step: 'draft', events: 110, tokens_in: 110_000, cached_tokens_in: 55_000, tokens_out: 33_000, cost_usd: '1.900000', retry_cost_usd: '0.190000', latency_p50_ms: 2100, latency_p95_ms: 6400 }),
   ]
-  const waste = [row({ step: 'draft', events: 10, cost_usd: '0.190000' })]
   const stepModels = [
     row({ step: 'draft', provider: 'openai', model: 'gpt-4o-mini', cost_usd: '0.400000' }),
     row({ step: 'draft', provider: 'anthropic', model: 'claude-sonnet-4-5', cost_usd: '1.500000' }),
     row({ step: 'retrieve', provider: 'openai', model: 'text-embedding-3-small', cost_usd: '0.100000' }),
   ]
-  const rows = stepRows(steps, waste, stepModels, 100)
+  const rows = stepRows(steps, stepModels, 100)
 
   it('orders by spend and gives shares, calls per run and the step’s part of the cost per run', () => {
     expect(rows.map((r) => r.step)).toEqual(['draft', 'retrieve'])
@@ -28,7 +27,7 @@ describe('stepRows', () => {
   })
 
   it('has no per-run figures without runs', () => {
-    expect(stepRows(steps, [], [], 0)[0]).toMatchObject({ calls_per_run: null, cost_per_run_usd: null })
+    expect(stepRows(steps, [], 0)[0]).toMatchObject({ calls_per_run: null, cost_per_run_usd: null })
   })
 
   it('exports exactly what it shows', () => {

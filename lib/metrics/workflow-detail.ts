@@ -42,13 +42,11 @@ export type TStepRow = {
 
 /**
  * One row per step, largest spend first. `steps` is grouped by step (with
- * latency quantiles), `waste` by step for outcome retry/error, `stepModels` by
- * step, provider and model; `runs` are the workflow's runs.
+ * latency quantiles and retry_cost_usd), `stepModels` by step, provider and
+ * model; `runs` are the workflow's runs.
  */
-export function stepRows(steps: TRow[], waste: TRow[], stepModels: TRow[], runs: number): TStepRow[] {
+export function stepRows(steps: TRow[], stepModels: TRow[], runs: number): TStepRow[] {
   const total = steps.reduce((s, r) => s + micros(r.cost_usd), 0n)
-  const wasteBy = new Map<string, bigint>()
-  for (const r of waste) wasteBy.set(r.step ?? '', (wasteBy.get(r.step ?? '') ?? 0n) + micros(r.cost_usd))
   const modelsBy = new Map<string, { name: string; m: bigint }[]>()
   for (const r of stepModels) {
     const list = modelsBy.get(r.step ?? '') ?? []
@@ -58,7 +56,7 @@ export function stepRows(steps: TRow[], waste: TRow[], stepModels: TRow[], runs:
   return steps
     .map((r) => {
       const step = r.step ?? ''
-      const retry = wasteBy.get(step) ?? 0n
+      const retry = micros(r.retry_cost_usd ?? '0')
       const models = (modelsBy.get(step) ?? []).sort((a, b) => (b.m > a.m ? 1 : b.m < a.m ? -1 : a.name.localeCompare(b.name))).map((x) => x.name)
       return {
         step,

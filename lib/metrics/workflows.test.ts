@@ -4,20 +4,16 @@ import { NO_WORKFLOW, workflowsCsvRows, workflowsTable } from '@/lib/metrics/wor
 describe('workflowsTable: cost per run and retry tax', () => {
   const period = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T12:00:00.000Z' } // days 03-01, 03-02
   const current = [
-    { workflow_id: 'support-triage', cost_usd: '12.345678', events: 90, runs: 7, tokens_in: 1000, cached_tokens_in: 250, accepted_outcomes: 3, cost_per_accepted_outcome_usd: '3.100000' },
-    { workflow_id: 'doc-summary', cost_usd: '2.000000', events: 10, runs: 3, tokens_in: 0, cached_tokens_in: 0, accepted_outcomes: 0, cost_per_accepted_outcome_usd: null },
-    { workflow_id: null, cost_usd: '0.654322', events: 4, runs: 0, tokens_in: 400, cached_tokens_in: 0 },
+    { workflow_id: 'support-triage', cost_usd: '12.345678', retry_cost_usd: '1.234567', events: 90, runs: 7, tokens_in: 1000, cached_tokens_in: 250, accepted_outcomes: 3, cost_per_accepted_outcome_usd: '3.100000' },
+    { workflow_id: 'doc-summary', cost_usd: '2.000000', retry_cost_usd: '0.000000', events: 10, runs: 3, tokens_in: 0, cached_tokens_in: 0, accepted_outcomes: 0, cost_per_accepted_outcome_usd: null },
+    { workflow_id: null, cost_usd: '0.654322', retry_cost_usd: '0.654322', events: 4, runs: 0, tokens_in: 400, cached_tokens_in: 0 },
   ]
   const previous = [{ workflow_id: 'support-triage', cost_usd: '10.000000', events: 70, runs: 5 }]
   const daily = [
     { bucket: '2026-03-01T00:00:00.000Z', workflow_id: 'support-triage', cost_usd: '2.345678', events: 10 },
     { bucket: '2026-03-02T00:00:00.000Z', workflow_id: 'support-triage', cost_usd: '10.000000', events: 80 },
   ]
-  const waste = [
-    { workflow_id: 'support-triage', cost_usd: '1.234567', events: 9, runs: 0 },
-    { workflow_id: null, cost_usd: '0.654322', events: 4, runs: 0 },
-  ]
-  const t = workflowsTable(current, previous, daily, waste, period)
+  const t = workflowsTable(current, previous, daily, period)
 
   test('per workflow: runs, spend ÷ runs exact, retry/error spend and its share of the workflow, cache hit rate', () => {
     expect(t.rows.map((r) => [r.key, r.cost_usd, r.runs, r.cost_per_run_usd, r.retry_usd, r.retry_share, r.cache_hit_rate, r.cost_per_accepted_outcome_usd])).toEqual([
@@ -43,15 +39,14 @@ describe('workflowsTable: cost per run and retry tax', () => {
   })
 
   test('an empty period: no runs means no cost per run, and no retry tax', () => {
-    const e = workflowsTable([], [], [], [], period)
+    const e = workflowsTable([], [], [], period)
     expect([e.rows, e.runs, e.cost_per_run_usd, e.retry_usd, e.retry_share]).toEqual([[], 0, null, '0.000000', 0])
   })
 
   test('the same workflow on two rows (null and empty id): runs and retries summed, cache hit rate weighted by input tokens', () => {
     const m = workflowsTable(
-      [{ workflow_id: null, cost_usd: '1.000000', events: 1, runs: 1, tokens_in: 300, cached_tokens_in: 300 }, { workflow_id: '', cost_usd: '2.000000', events: 1, runs: 2, tokens_in: 100, cached_tokens_in: 0 }],
+      [{ workflow_id: null, cost_usd: '1.000000', retry_cost_usd: '0.100000', events: 1, runs: 1, tokens_in: 300, cached_tokens_in: 300 }, { workflow_id: '', cost_usd: '2.000000', retry_cost_usd: '0.200000', events: 1, runs: 2, tokens_in: 100, cached_tokens_in: 0 }],
       [], [],
-      [{ workflow_id: null, cost_usd: '0.100000', events: 1 }, { workflow_id: '', cost_usd: '0.200000', events: 1 }],
       period,
     )
     // 3 / 3 runs = 1 ; 0.3 of 3 = 0.1 ; 300 of 400 input tokens cached = 0.75 (not the mean 0.5)

@@ -7,7 +7,7 @@ import { baseCsvColumns, breakdownTable, csvPercent, csvRows, fromScaledUsd, key
 export const NO_WORKFLOW = '(no workflow)'
 export { WASTE_OUTCOMES } from '@/lib/rollups/tables'
 
-export type TWorkflowMetricsRow = TBreakdownMetricsRow<'workflow_id'>
+export type TWorkflowMetricsRow = TBreakdownMetricsRow<'workflow_id'> & { /** the retry tax (metrics API) */ retry_cost_usd?: string }
 
 export type TWorkflowRow = TBreakdownRow & {
   /** spend ÷ runs, exact; null without runs */
@@ -26,17 +26,17 @@ export type TWorkflowsTable = Omit<TBreakdownTable, 'rows'> & {
 }
 
 /**
- * Spend per workflow (see breakdownTable) with cost per run and the retry tax.
- * `waste` is the current period grouped by workflow_id with outcome=retry,error.
+ * Spend per workflow (see breakdownTable) with cost per run and the retry tax
+ * (each current row's retry_cost_usd).
  */
 export function workflowsTable(
-  current: TWorkflowMetricsRow[], previous: TWorkflowMetricsRow[], daily: TWorkflowMetricsRow[], waste: TWorkflowMetricsRow[], period: TPeriod,
+  current: TWorkflowMetricsRow[], previous: TWorkflowMetricsRow[], daily: TWorkflowMetricsRow[], period: TPeriod,
 ): TWorkflowsTable {
   const t = breakdownTable('workflow_id', NO_WORKFLOW, current, previous, daily, period)
   const wasteBy = new Map<string, bigint>()
-  for (const r of waste) {
+  for (const r of current) {
     const k = keyOf('workflow_id', NO_WORKFLOW, r)
-    wasteBy.set(k, (wasteBy.get(k) ?? 0n) + micros(r.cost_usd))
+    wasteBy.set(k, (wasteBy.get(k) ?? 0n) + micros(r.retry_cost_usd ?? '0'))
   }
   let retryTotal = 0n
   const rows = t.rows.map((r) => {
