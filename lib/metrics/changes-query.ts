@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
-import { contributors, decompose, PLAIN_WEIGHTS, poolAccounts, type TChangeCell, type TContributor, type TDecomposition, type TTokenWeights } from '@/lib/metrics/changes'
+import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributor, type TContributorCell, type TDecomposition, type TTokenWeights } from '@/lib/metrics/changes'
 import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
@@ -51,14 +51,22 @@ export type TChangesResponse = Omit<TDecomposition, 'total_a_usd' | 'total_b_usd
   contributors: { workflows: TContributor[]; steps: TContributor[]; accounts: TContributor[]; models: TContributor[] }
 }
 
-/** One period's cells: (workflow, step, provider, model, account, retry/error or not) with their sums. */
-async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean): Promise<TChangeCell[]> {
-  const params: unknown[] = [orgId, [...WASTE_OUTCOMES]]
+type TSums = Record<'events' | 'runs' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'cost_usd', string>
+
+/**
+ * One period's rollup rows summed by `groupBy` (plus `outcome` retry/error or
+ * not, as `waste`, when asked), from the narrowest rollup table whose key holds
+ * the grouping and the filters (lib/metrics/source.ts).
+ */
+async function sums<K extends string>(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean, groupBy: readonly K[], waste: boolean) {
+  const params: unknown[] = [orgId]
   const where: string[] = []
+  const filterDims: string[] = ['environment', 'traffic_source']
   const eq = (col: string, v: string | undefined) => {
     if (v === undefined) return
     params.push(v)
     where.push(`${col} = $${params.length}`)
+    filterDims.push(col)
   }
   const any = (col: string, v: string[] | undefined) => {
     if (!v?.length) return
@@ -69,23 +77,44 @@ async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date, dail
   eq('account_id', q.account_id)
   any('environment', q.environment)
   any('traffic_source', q.traffic_source)
-  const columns = ['workflow_id', 'step', 'provider', 'model', 'account_id', 'outcome', 'environment', 'traffic_source', 'events', 'runs', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'cost_usd']
-  const src = sourceSql(planSource(daily ? DAILY_ROLLUPS : [], columns.slice(0, 8), { from, to }, 'none'), HOURLY_ROLLUP.table, columns, where, params)
-  type TRow = Pick<TChangeCell, 'workflow_id' | 'step' | 'provider' | 'model' | 'waste'> & { account_id: string } & Record<'events' | 'runs' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'cost_usd', string>
-  const r = await pool().query<TRow>(
-    `SELECT workflow_id, step, provider, model, account_id, outcome = ANY($2::text[]) AS waste,
+  let wasteCol = ''
+  if (waste) {
+    params.push([...WASTE_OUTCOMES])
+    wasteCol = `, outcome = ANY($${params.length}::text[]) AS waste`
+  }
+  const measures = ['events', 'runs', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'cost_usd']
+  const dims = [...new Set([...groupBy, ...(waste ? ['outcome'] : []), ...filterDims])]
+  const src = sourceSql(planSource(daily ? DAILY_ROLLUPS : [], dims, { from, to }, 'none'), HOURLY_ROLLUP.table, [...dims, ...measures], where, params)
+  const r = await pool().query<Record<K, string> & { waste: boolean } & TSums>(
+    `SELECT ${groupBy.join(', ')}${wasteCol},
             -- bigint sums as text: a token count can pass 2^31
-            sum(events)::text AS events, sum(runs)::text AS runs, sum(tokens_in)::text AS tokens_in, sum(cached_tokens_in)::text AS cached_tokens_in,
-            sum(cache_write_tokens)::text AS cache_write_tokens, sum(tokens_out)::text AS tokens_out, sum(cost_usd)::text AS cost_usd
+            ${measures.map((m) => `sum(${m})::text AS ${m}`).join(', ')}
      FROM ${src}
-     GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(events) > 0`,
+     GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')}${waste ? `, ${groupBy.length + 1}` : ''} HAVING sum(events) > 0`,
     params,
   )
-  return r.rows.map((row) => ({
-    workflow_id: row.workflow_id, step: row.step, provider: row.provider, model: row.model, account_id: row.account_id, waste: row.waste,
+  return r.rows
+}
+
+/**
+ * One period's cells: (workflow, step, provider, model, retry/error or not)
+ * with their sums, every account pooled (the decomposition's step groups pool
+ * them), so they come from rollups_daily_steps: a 10M-event week is ~2k cells
+ * instead of ~40k with the account in the key.
+ */
+async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean): Promise<TChangeCell[]> {
+  const rows = await sums(orgId, q, from, to, daily, ['workflow_id', 'step', 'provider', 'model'], true)
+  return rows.map((row) => ({
+    workflow_id: row.workflow_id, step: row.step, provider: row.provider, model: row.model, waste: row.waste,
     events: Number(row.events), runs: Number(row.runs), tokens_in: Number(row.tokens_in), cached_tokens_in: Number(row.cached_tokens_in),
     cache_write_tokens: Number(row.cache_write_tokens), tokens_out: Number(row.tokens_out), cost_usd: row.cost_usd,
   }))
+}
+
+/** One period's spend per account (for the accounts contributing most), from rollups_daily_accounts. */
+async function accountSpend(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean): Promise<TContributorCell[]> {
+  const rows = await sums(orgId, q, from, to, daily, ['account_id'], false)
+  return rows.map((row) => ({ account_id: row.account_id, cost_usd: row.cost_usd }))
 }
 
 const period = (from: Date, to: Date, cost: string, cs: TChangeCell[]): TChangesPeriod => ({
@@ -96,7 +125,11 @@ const period = (from: Date, to: Date, cost: string, cs: TChangeCell[]): TChanges
 /** `daily: false` reads the hourly rollups only (the answer is the same: tests compare the two). */
 export async function queryChanges(orgId: string, q: TChangesQuery, opts: { daily?: boolean } = {}): Promise<TChangesResponse> {
   const daily = opts.daily ?? true
-  const [a, b, book] = await Promise.all([cells(orgId, q, q.a_from, q.a_to, daily), cells(orgId, q, q.b_from, q.b_to, daily), loadPriceBook(orgId)])
+  const [a, b, accountsA, accountsB, book] = await Promise.all([
+    cells(orgId, q, q.a_from, q.a_to, daily), cells(orgId, q, q.b_from, q.b_to, daily),
+    accountSpend(orgId, q, q.a_from, q.a_to, daily), accountSpend(orgId, q, q.b_from, q.b_to, daily),
+    loadPriceBook(orgId),
+  ])
   // Tokens per call are weighted by each model's list rates at the end of the
   // baseline (so an output token counts for what it costs); plain counts without a price.
   const at = new Date(q.a_to.getTime() - 1)
@@ -105,7 +138,7 @@ export async function queryChanges(orgId: string, q: TChangesQuery, opts: { dail
     if (!p) return PLAIN_WEIGHTS
     return { input: p.input_per_mtok, cached_input: p.cached_input_per_mtok ?? p.input_per_mtok, cache_write: p.cache_write_per_mtok ?? p.input_per_mtok, output: p.output_per_mtok }
   }
-  const { total_a_usd, total_b_usd, ...d } = decompose(poolAccounts(a), poolAccounts(b), weightsFor)
+  const { total_a_usd, total_b_usd, ...d } = decompose(a, b, weightsFor)
   return {
     a: period(q.a_from, q.a_to, total_a_usd, a),
     b: period(q.b_from, q.b_to, total_b_usd, b),
@@ -113,7 +146,7 @@ export async function queryChanges(orgId: string, q: TChangesQuery, opts: { dail
     contributors: {
       workflows: contributors(a, b, 'workflow'),
       steps: contributors(a, b, 'step'),
-      accounts: contributors(a, b, 'account'),
+      accounts: contributors(accountsA, accountsB, 'account'),
       models: contributors(a, b, 'model'),
     },
   }

@@ -109,8 +109,8 @@ function units(c: TChangeCell, w: TScaledWeights): bigint {
 type TRunsAcc = { runs: bigint; calls: bigint }
 
 /** A cell's cost at SCALE, parsed once however many times the decomposition and the contributor lists read it. */
-const scaledCost = new WeakMap<TChangeCell, bigint>()
-function costOf(c: TChangeCell): bigint {
+const scaledCost = new WeakMap<TContributorCell, bigint>()
+function costOf(c: TContributorCell): bigint {
   let v = scaledCost.get(c)
   if (v === undefined) scaledCost.set(c, (v = toScaled(c.cost_usd, SCALE)))
   return v
@@ -300,17 +300,20 @@ export type TContributor = {
   delta_usd: string
 }
 
-const keyOf: Record<TContributorDimension, (c: TChangeCell) => Partial<TContributor>> = {
-  workflow: (c) => ({ workflow_id: c.workflow_id }),
-  step: (c) => ({ workflow_id: c.workflow_id, step: c.step }),
+/** What a contributor list sums: a cell, or any row with the dimension's fields and a cost. */
+export type TContributorCell = Partial<Pick<TChangeCell, 'workflow_id' | 'step' | 'account_id' | 'provider' | 'model'>> & Pick<TChangeCell, 'cost_usd'>
+
+const keyOf: Record<TContributorDimension, (c: TContributorCell) => Partial<TContributor>> = {
+  workflow: (c) => ({ workflow_id: c.workflow_id ?? '' }),
+  step: (c) => ({ workflow_id: c.workflow_id ?? '', step: c.step ?? '' }),
   account: (c) => ({ account_id: c.account_id ?? '' }),
-  model: (c) => ({ provider: c.provider, model: c.model }),
+  model: (c) => ({ provider: c.provider ?? '', model: c.model ?? '' }),
 }
 
 /** Spend in A and B and the delta per workflow, step, account or model, largest absolute delta first (ties by key), at most `limit`. */
-export function contributors(a: TChangeCell[], b: TChangeCell[], dim: TContributorDimension, limit = 10): TContributor[] {
+export function contributors(a: TContributorCell[], b: TContributorCell[], dim: TContributorDimension, limit = 10): TContributor[] {
   const acc = new Map<string, { fields: Partial<TContributor>; a: bigint; b: bigint }>()
-  const add = (c: TChangeCell, side: 'a' | 'b') => {
+  const add = (c: TContributorCell, side: 'a' | 'b') => {
     const fields = keyOf[dim](c)
     const k = JSON.stringify(fields)
     let x = acc.get(k)

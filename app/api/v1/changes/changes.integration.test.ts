@@ -133,6 +133,11 @@ describe('GET /api/v1/changes', () => {
     expect(wf.map((w) => w.key).sort()).toEqual(['email-drafter', 'lead-qualifier', 'support-agent'])
     expect(fromScaled(wf.reduce((s, w) => s + micros(w.delta_usd), 0n), 6)).toBe(body.delta_usd)
     expect(body.contributors.accounts.map((x) => x.key).sort()).toEqual(['acme', 'globex'])
+    // the accounts list sums its own read (per account, not the decomposition's pooled cells): each figure is the SQL sum of that account's events
+    for (const x of body.contributors.accounts) {
+      expect(x.a_usd).toBe(await sqlSpend(aFrom, aTo, `AND account_id = $4`, [x.key]))
+      expect(x.b_usd).toBe(await sqlSpend(bFrom, bTo, `AND account_id = $4`, [x.key]))
+    }
     expect(body.contributors.models.map((x) => x.key)).toContain('openai/gpt-4.1')
   })
 
