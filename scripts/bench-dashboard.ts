@@ -488,8 +488,10 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
       m('current', { ...mine, granularity: 'none', group_by: 'account_id' }),
       m('previous', { ...mine, ...previous, granularity: 'none', group_by: 'account_id' }),
       m('org total', { ...current, granularity: 'none' }),
-      m('daily by workflow_id', { ...mine, granularity: 'day', group_by: 'workflow_id' }),
-      m('org by account,workflow,step', { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step' }),
+      m('daily by workflow_id', { ...mine, granularity: 'day', group_by: 'workflow_id', measures: 'cost_usd' }),
+      m('mine by workflow,step', { ...mine, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' }),
+      m('peers by account,workflow,step', { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step', measures: 'runs' }),
+      m('org by workflow,step', { ...current, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' }),
       m('by traffic_source', { ...mine, granularity: 'none', group_by: 'traffic_source' }),
       m('by environment', { ...mine, granularity: 'none', group_by: 'environment' }),
     ] })

@@ -30,10 +30,14 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const current = useMetrics(org, { ...mine, granularity: 'none', group_by: 'account_id' })
   const previous = useMetrics(org, { ...mine, ...periods.previous, granularity: 'none', group_by: 'account_id' })
   const orgTotal = useMetrics(org, { ...scope, granularity: 'none' })
-  const daily = useMetrics(org, { ...mine, granularity: 'day', group_by: 'workflow_id' })
-  // every account, to compare calls per run and retry tax with the others (one read: runs and retry_cost_usd ride along)
-  const orgSteps = useMetrics(org, { ...scope, granularity: 'none', group_by: 'account_id,workflow_id,step' })
-  const all = [current, previous, orgTotal, daily, orgSteps]
+  const daily = useMetrics(org, { ...mine, granularity: 'day', group_by: 'workflow_id', measures: 'cost_usd' })
+  // The step table: this account's steps, every account's calls and runs per step (the peers' calls
+  // per run: events and runs only, so it reads the narrow account × step rollups) and the
+  // organization's retry tax per step.
+  const mySteps = useMetrics(org, { ...mine, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' })
+  const peerSteps = useMetrics(org, { ...scope, granularity: 'none', group_by: 'account_id,workflow_id,step', measures: 'runs' })
+  const orgSteps = useMetrics(org, { ...scope, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' })
+  const all = [current, previous, orgTotal, daily, mySteps, peerSteps, orgSteps]
   const error = all.find((q) => q.error)?.error ?? null
 
   const now = current.data ? current.data.rows[0] ?? null : undefined
@@ -43,8 +47,8 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const wasteUsd = current.data ? fromScaledUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
   const runs = now?.runs ?? 0
   const steps = useMemo(
-    () => (orgSteps.data ? accountSteps(account, orgSteps.data.rows) : null),
-    [account, orgSteps.data],
+    () => (mySteps.data && peerSteps.data && orgSteps.data ? accountSteps(account, { mine: mySteps.data.rows, peers: peerSteps.data.rows, org: orgSteps.data.rows }) : null),
+    [account, mySteps.data, peerSteps.data, orgSteps.data],
   )
   const flagged = steps?.filter((s) => s.flagged) ?? []
   const byWorkflow = useMemo(

@@ -17,6 +17,8 @@ export type TMetricsParams = {
   feature?: string
   /** 'true': p50/p95/p99 latency per row */
   latency_quantiles?: 'true'
+  /** comma list: only these measures (events always); lets the read use a narrower rollup table */
+  measures?: string
 }
 
 export const metricsQueries = {

@@ -13,9 +13,22 @@ const orgSteps = accounts.flatMap((a) => [
   r({ account_id: a, workflow_id: 'support', step: 'draft', runs: 0, events: 10, cost_usd: '0.300000', retry_cost_usd: retry[a] ?? '0.000000' }),
 ])
 
+// The page's three reads, as GET /api/v1/metrics answers them: every account's calls and runs per step,
+// this account's steps, and the organization's per step.
+function inputs(account: string, rows: typeof orgSteps) {
+  const sum = (xs: typeof orgSteps, f: 'cost_usd' | 'retry_cost_usd') => (xs.reduce((s, x) => s + Math.round(Number(x[f]) * 1e6), 0) / 1e6).toFixed(6)
+  const steps = [...new Set(rows.map((x) => `${x.workflow_id}/${x.step}`))]
+  const org = steps.map((k) => {
+    const xs = rows.filter((x) => `${x.workflow_id}/${x.step}` === k)
+    return r({ workflow_id: xs[0].workflow_id, step: xs[0].step, events: xs.reduce((s, x) => s + x.events, 0), cost_usd: sum(xs, 'cost_usd'), retry_cost_usd: sum(xs, 'retry_cost_usd') })
+  })
+  const peers = rows.map(({ account_id, workflow_id, step, events, runs }) => r({ account_id, workflow_id, step, events, runs }))
+  return { peers, mine: rows.filter((x) => x.account_id === account), org }
+}
+
 describe('accountSteps', () => {
   it('flags a step the account calls twice per run where the median account calls it once', () => {
-    const rows = accountSteps('globex', orgSteps)
+    const rows = accountSteps('globex', inputs('globex', orgSteps))
     expect(rows.map((x) => x.step)).toEqual(['draft', 'retrieve'])
     const retrieve = rows.find((x) => x.step === 'retrieve')!
     expect(retrieve).toMatchObject({ calls: 20, runs: 10, calls_per_run: 2, median_calls_per_run: 1, peers: 5, flagged: true })
@@ -23,22 +36,22 @@ describe('accountSteps', () => {
   })
 
   it('does not flag the ordinary accounts', () => {
-    for (const a of ['acme', 'initech']) expect(accountSteps(a, orgSteps).some((x) => x.flagged)).toBe(false)
+    for (const a of ['acme', 'initech']) expect(accountSteps(a, inputs(a, orgSteps)).some((x) => x.flagged)).toBe(false)
   })
 
   it('compares the account’s retry tax at a step with every account’s', () => {
-    const draft = accountSteps('globex', orgSteps).find((x) => x.step === 'draft')!
+    const draft = accountSteps('globex', inputs('globex', orgSteps)).find((x) => x.step === 'draft')!
     expect(draft.retry_share).toBe(0.2) // 0.06 of 0.30
     expect(draft.org_retry_share).toBe(0.05) // 0.075 of 1.50
   })
 
   it('needs enough runs before it flags anything', () => {
     const steps = orgSteps.map((x) => (x.account_id === 'globex' && x.step === 'retrieve' ? { ...x, runs: 2, events: 4 } : x))
-    expect(accountSteps('globex', steps).some((x) => x.flagged)).toBe(false)
+    expect(accountSteps('globex', inputs('globex', steps)).some((x) => x.flagged)).toBe(false)
   })
 
   it('shares of the account’s spend and an exact CSV', () => {
-    const rows = accountSteps('globex', orgSteps)
+    const rows = accountSteps('globex', inputs('globex', orgSteps))
     expect(rows[0].share + rows[1].share).toBeCloseTo(1, 5)
     const csv = accountStepsCsvRows(rows)
     expect(csv[0]).toEqual(['workflow', 'step', 'calls', 'spend_usd', 'share_percent', 'runs', 'calls_per_run', 'median_calls_per_run', 'retry_tax_percent', 'org_retry_tax_percent', 'flagged'])

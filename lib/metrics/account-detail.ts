@@ -44,50 +44,67 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
-/**
- * `orgSteps`: every account's rows grouped by account_id, workflow_id, step,
- * with runs (a run counts on its first call's step, so an account's runs of a
- * workflow are the sum over its steps) and retry_cost_usd (the retry tax).
- * Rows of the account come first by spend.
- */
-export function accountSteps(account: string, orgSteps: TRow[]): TAccountStepRow[] {
-  const runs = new Map<string, number>() // account, workflow → runs
-  for (const r of orgSteps) if (r.account_id) runs.set(key(r.account_id, r.workflow_id ?? ''), (runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0) + (r.runs ?? 0))
+/** The three reads behind an account's step table (GET /api/v1/metrics). */
+export type TAccountStepInputs = {
+  /**
+   * Every account's rows grouped by account_id, workflow_id, step with events
+   * and runs (a run counts on its first call's step, so an account's runs of a
+   * workflow are the sum over its steps): the peers' calls per run.
+   */
+  peers: TRow[]
+  /** This account's rows grouped by workflow_id, step, with cost_usd and retry_cost_usd. */
+  mine: TRow[]
+  /** Every account together grouped by workflow_id, step, with cost_usd and retry_cost_usd: the organization's retry tax. */
+  org: TRow[]
+}
 
-  // per workflow × step: every account's calls per run, and the org's spend and waste
-  const perStep = new Map<string, { ratios: number[]; cost: bigint; waste: bigint }>()
-  const mine = new Map<string, { calls: number; cost: bigint; waste: bigint }>()
-  for (const r of orgSteps) {
-    const k = key(r.workflow_id ?? '', r.step ?? '')
-    const p = perStep.get(k) ?? { ratios: [], cost: 0n, waste: 0n }
-    const waste = micros(r.retry_cost_usd ?? '0')
-    p.cost += micros(r.cost_usd)
-    p.waste += waste
+export function accountSteps(account: string, { peers, mine, org }: TAccountStepInputs): TAccountStepRow[] {
+  const runs = new Map<string, number>() // account, workflow → runs
+  for (const r of peers) if (r.account_id) runs.set(key(r.account_id, r.workflow_id ?? ''), (runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0) + (r.runs ?? 0))
+
+  // per workflow × step: every account's calls per run …
+  const ratios = new Map<string, number[]>()
+  for (const r of peers) {
     const n = r.account_id ? runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0 : 0
-    if (r.account_id && n > 0) p.ratios.push(r.events / n)
-    perStep.set(k, p)
-    if (r.account_id === account) {
-      const m = mine.get(k) ?? { calls: 0, cost: 0n, waste: 0n }
-      m.calls += r.events
-      m.cost += micros(r.cost_usd)
-      m.waste += waste
-      mine.set(k, m)
-    }
+    if (!r.account_id || n <= 0) continue
+    const k = key(r.workflow_id ?? '', r.step ?? '')
+    const list = ratios.get(k) ?? []
+    list.push(r.events / n)
+    ratios.set(k, list)
+  }
+  // … and the organization's spend and waste
+  const orgSpend = new Map<string, { cost: bigint; waste: bigint }>()
+  for (const r of org) {
+    const k = key(r.workflow_id ?? '', r.step ?? '')
+    const p = orgSpend.get(k) ?? { cost: 0n, waste: 0n }
+    p.cost += micros(r.cost_usd)
+    p.waste += micros(r.retry_cost_usd ?? '0')
+    orgSpend.set(k, p)
+  }
+  const own = new Map<string, { calls: number; cost: bigint; waste: bigint }>()
+  for (const r of mine) {
+    const k = key(r.workflow_id ?? '', r.step ?? '')
+    const m = own.get(k) ?? { calls: 0, cost: 0n, waste: 0n }
+    m.calls += r.events
+    m.cost += micros(r.cost_usd)
+    m.waste += micros(r.retry_cost_usd ?? '0')
+    own.set(k, m)
   }
 
-  const total = [...mine.values()].reduce((s, m) => s + m.cost, 0n)
+  const total = [...own.values()].reduce((s, m) => s + m.cost, 0n)
   const rows: TAccountStepRow[] = []
-  for (const [k, m] of mine) {
+  for (const [k, m] of own) {
     const [workflow_id, step] = k.split('\u0000')
-    const p = perStep.get(k)!
+    const p = orgSpend.get(k) ?? { cost: 0n, waste: 0n }
+    const list = ratios.get(k) ?? []
     const n = runs.get(key(account, workflow_id)) ?? 0
     const cpr = n > 0 ? m.calls / n : null
-    const med = p.ratios.length ? median(p.ratios) : null
+    const med = list.length ? median(list) : null
     rows.push({
       workflow_id, step, calls: m.calls, cost_usd: fromScaledUsd(m.cost), share: ratio(m.cost, total), runs: n,
-      calls_per_run: cpr, median_calls_per_run: med, peers: p.ratios.length,
+      calls_per_run: cpr, median_calls_per_run: med, peers: list.length,
       retry_share: ratio(m.waste, m.cost), org_retry_share: ratio(p.waste, p.cost),
-      flagged: cpr !== null && med !== null && n >= FLAG_MIN_RUNS && p.ratios.length >= 3 && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA,
+      flagged: cpr !== null && med !== null && n >= FLAG_MIN_RUNS && list.length >= 3 && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA,
     })
   }
   return rows.sort((a, b) => {

@@ -24,6 +24,38 @@ const list = (name: string, allowed?: readonly string[]) =>
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .refine((xs) => !allowed || xs.every((x) => allowed.includes(x)), `${name} values must be among: ${allowed?.join(', ')}`)
 
+const WASTE_SQL = WASTE_OUTCOMES.map((o) => `'${o}'`).join(', ')
+
+/**
+ * Every measure of a cost row: its SQL over the source rows, the rollup
+ * columns it reads, and the dimensions it needs in the table's key.
+ */
+const COST_MEASURES: Record<string, { sql: string; columns: string[]; dims?: string[] }> = {
+  events: { sql: `sum(events)::int8 AS events`, columns: ['events'] },
+  runs: { sql: `sum(runs)::int8 AS runs`, columns: ['runs'] },
+  requests: { sql: `sum(requests)::int8 AS requests`, columns: ['requests'] },
+  tokens_in: { sql: `sum(tokens_in)::int8 AS tokens_in`, columns: ['tokens_in'] },
+  cached_tokens_in: { sql: `sum(cached_tokens_in)::int8 AS cached_tokens_in`, columns: ['cached_tokens_in'] },
+  cache_write_tokens: { sql: `sum(cache_write_tokens)::int8 AS cache_write_tokens`, columns: ['cache_write_tokens'] },
+  tokens_out: { sql: `sum(tokens_out)::int8 AS tokens_out`, columns: ['tokens_out'] },
+  gpu_seconds: { sql: `sum(gpu_seconds)::float8 AS gpu_seconds`, columns: ['gpu_seconds'] },
+  unpriced_events: { sql: `sum(unpriced_events)::int8 AS unpriced_events`, columns: ['unpriced_events'] },
+  cost_usd: { sql: `round(sum(cost_usd), 6)::text AS cost_usd`, columns: ['cost_usd'] },
+  cache_savings_usd: { sql: `round(sum(cache_savings_usd), 6)::text AS cache_savings_usd`, columns: ['cache_savings_usd'] },
+  reported_cost_usd: { sql: `round(sum(reported_cost_usd), 6)::text AS reported_cost_usd`, columns: ['reported_cost_usd'] },
+  production_cost_usd: {
+    sql: `round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source = 'production' AND environment = 'production'), 0), 6)::text AS production_cost_usd`,
+    columns: ['cost_usd'], dims: ['environment', 'traffic_source'],
+  },
+  retry_cost_usd: { sql: `round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN (${WASTE_SQL})), 0), 6)::text AS retry_cost_usd`, columns: ['cost_usd'], dims: ['outcome'] },
+  cache_hit_rate: { sql: `CASE WHEN sum(tokens_in) > 0 THEN sum(cached_tokens_in)::float8 / sum(tokens_in) ELSE 0 END AS cache_hit_rate`, columns: ['tokens_in', 'cached_tokens_in'] },
+  avg_latency_ms: { sql: `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`, columns: ['latency_ms_sum', 'latency_count'] },
+}
+/** Joined from the outcome rollups (cost per accepted outcome divides production_cost_usd). */
+const OUTCOME_MEASURES = ['outcomes', 'accepted_outcomes', 'cost_per_accepted_outcome_usd']
+const MEASURES = [...Object.keys(COST_MEASURES), ...OUTCOME_MEASURES]
+const MEASURE_SET = new Set(MEASURES)
+
 export const ZMetricsQuery = z
   .strictObject({
     from: dateParam.optional(),
@@ -45,6 +77,12 @@ export const ZMetricsQuery = z
     model: list('model').optional(),
     outcome: list('outcome').optional(),
     limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
+    /** only these measures (events always): a narrower answer, and a read that can use a narrower rollup table (retry_cost_usd needs the outcome in its key) */
+    measures: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .refine((xs) => xs.length > 0 && xs.every((x) => MEASURE_SET.has(x)), `must be a comma list of: ${MEASURES.join(', ')}`)
+      .optional(),
     /** true: add latency_p50_ms / latency_p95_ms / latency_p99_ms (from the rollups' latency histograms) */
     latency_quantiles: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
   })
@@ -125,16 +163,24 @@ export function metricsPlan(q: TMetricsQuery, opts: TMetricsOptions = {}): { cos
   const range = resolveRange(q)
   const daily = opts.daily ?? true
   return {
-    cost: planSource(daily ? DAILY_ROLLUPS : [], neededDimensions(q, METRIC_DIMENSIONS, COST_ROW_DIMENSIONS), range, q.granularity),
+    cost: planSource(daily ? DAILY_ROLLUPS : [], neededDimensions(q, METRIC_DIMENSIONS, costRowDimensions(q)), range, q.granularity),
     outcomes: planSource(daily ? DAILY_OUTCOMES : [], neededDimensions(q, OUTCOME_DIMENSIONS), range, q.granularity),
   }
 }
 
-/** Read on every cost row: production_cost_usd splits by environment and traffic source, retry_cost_usd by outcome. Every daily table keys them. */
-const COST_ROW_DIMENSIONS = ['environment', 'traffic_source', 'outcome']
+/** The cost measures a query computes: those it asks for (events always; production cost with the outcome measures: cost per accepted outcome divides it), else all. */
+function costMeasures(q: TMetricsQuery): string[] {
+  if (!q.measures) return Object.keys(COST_MEASURES)
+  const asked = new Set(['events', ...q.measures])
+  if (q.measures.some((m) => OUTCOME_MEASURES.includes(m))) asked.add('production_cost_usd')
+  return Object.keys(COST_MEASURES).filter((m) => asked.has(m))
+}
 
-const COST_COLUMNS = ['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'gpu_seconds', 'unpriced_events',
-  'cost_usd', 'cache_savings_usd', 'reported_cost_usd', 'latency_ms_sum', 'latency_count']
+/** The dimensions the measures read on every cost row: production_cost_usd splits by environment and traffic source, retry_cost_usd by outcome. */
+const costRowDimensions = (q: TMetricsQuery): string[] => [...new Set(costMeasures(q).flatMap((m) => COST_MEASURES[m].dims ?? []))]
+
+/** Whether the answer carries the outcome measures (asked for, or every measure). */
+const wantsOutcomes = (q: TMetricsQuery) => !q.measures || q.measures.some((m) => OUTCOME_MEASURES.includes(m))
 
 const LATENCY_QUANTILES = [['latency_p50_ms', 0.5], ['latency_p95_ms', 0.95], ['latency_p99_ms', 0.99]] as const
 const INT_MEASURES = new Set(['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'unpriced_events', 'outcomes', 'accepted_outcomes'])
@@ -160,22 +206,15 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetri
   const params: unknown[] = [orgId]
   const filters = filterClauses(q, METRIC_DIMENSIONS, params)
   const dims = q.group_by ?? []
-  const columns = [...new Set([...dims, ...COST_ROW_DIMENSIONS])].concat(COST_COLUMNS, q.latency_quantiles ? ['latency_hist'] : [])
+  const measures = costMeasures(q)
+  const columns = [...new Set([...dims, ...costRowDimensions(q), ...measures.flatMap((m) => COST_MEASURES[m].columns), 'cost_usd'])].concat(q.latency_quantiles ? ['latency_hist'] : [])
   const from = sourceSql(plan.cost, HOURLY_ROLLUP.table, columns, filters, params)
   const bucket = bucketSql(q.granularity)
   const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]
   const groupBy = [...(bucket ? ['bucket'] : []), ...dims.map((d) => `NULLIF(${d}, '')`)]
   params.push(q.limit)
   const sql = `SELECT ${[...select,
-    `sum(events)::int8 AS events`, `sum(runs)::int8 AS runs`, `sum(requests)::int8 AS requests`, `sum(tokens_in)::int8 AS tokens_in`,
-    `sum(cached_tokens_in)::int8 AS cached_tokens_in`, `sum(cache_write_tokens)::int8 AS cache_write_tokens`,
-    `sum(tokens_out)::int8 AS tokens_out`, `sum(gpu_seconds)::float8 AS gpu_seconds`, `sum(unpriced_events)::int8 AS unpriced_events`,
-    `round(sum(cost_usd), 6)::text AS cost_usd`, `round(sum(cache_savings_usd), 6)::text AS cache_savings_usd`,
-    `round(sum(reported_cost_usd), 6)::text AS reported_cost_usd`,
-    `round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source = 'production' AND environment = 'production'), 0), 6)::text AS production_cost_usd`,
-    `round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN (${WASTE_OUTCOMES.map((o) => `'${o}'`).join(', ')})), 0), 6)::text AS retry_cost_usd`,
-    `CASE WHEN sum(tokens_in) > 0 THEN sum(cached_tokens_in)::float8 / sum(tokens_in) ELSE 0 END AS cache_hit_rate`,
-    `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`,
+    ...measures.map((m) => COST_MEASURES[m].sql),
     ...(q.latency_quantiles ? ['outlay_hist_sum(latency_hist) AS latency_hist'] : []),
   ].join(', ')}
     FROM ${from}
@@ -185,7 +224,7 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetri
     LIMIT $${params.length}`
   const rows = (await pool().query(sql, params)).rows.map((r) => toRow(r) as TMetricsRow)
   // A cost answer cut at the limit must not gain outcome-only rows for the groups it cut (they would read as $0 spend).
-  if (outcomesApply(q)) await attachOutcomes(orgId, q, plan.outcomes, rows, rows.length >= q.limit)
+  if (outcomesApply(q) && wantsOutcomes(q)) await attachOutcomes(orgId, q, plan.outcomes, rows, rows.length >= q.limit)
   return { rows }
 }
 

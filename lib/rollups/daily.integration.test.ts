@@ -99,7 +99,7 @@ function comparable(rows: TMetricsRow[]) {
   const DIMS = ['bucket', 'environment', 'traffic_source', 'workflow_id', 'step', 'call_type', 'feature', 'account_id', 'provider', 'model', 'outcome'] as const
   return Object.fromEntries(rows.map((r) => [
     JSON.stringify(DIMS.map((d) => (r as Record<string, unknown>)[d] ?? null)),
-    { ...r, avg_latency_ms: r.avg_latency_ms === null ? null : Number(r.avg_latency_ms.toFixed(6)) },
+    { ...r, avg_latency_ms: r.avg_latency_ms == null ? r.avg_latency_ms : Number(r.avg_latency_ms.toFixed(6)) },
   ]))
 }
 
@@ -117,6 +117,10 @@ const REQUESTS: Record<string, string>[] = [
   { workflow_id: 'triage', group_by: 'step', latency_quantiles: 'true' }, { account_id: 'acct-b', group_by: 'workflow_id', granularity: 'day' },
   { group_by: 'account_id,workflow_id,step', outcome: 'retry,error' }, { group_by: 'account_id,workflow_id', environment: 'production', traffic_source: 'production,eval' },
   { group_by: 'call_type,feature', feature: 'inbox' }, { group_by: 'feature,account_id' },
+  // the account page: its steps, every account's calls and runs per step (rollups_*_account_steps), the organization's per step
+  { account_id: 'acct-b', group_by: 'workflow_id', granularity: 'day', measures: 'cost_usd' },
+  { account_id: 'acct-b', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' },
+  { group_by: 'account_id,workflow_id,step', measures: 'runs' }, { group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' },
 ]
 
 describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
@@ -137,6 +141,27 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
       if (name.includes('week')) expect(weekly).toBeGreaterThanOrEqual(4)
     })
   }
+
+  it('measures= answers those measures, equal to the full answer, from the narrowest table that can', async () => {
+    const range = RANGES['a whole week with days and hours around it']
+    const full = ZMetricsQuery.parse({ ...range, group_by: 'account_id,workflow_id,step' })
+    const narrow = ZMetricsQuery.parse({ ...range, group_by: 'account_id,workflow_id,step', measures: 'runs,cost_usd' })
+    // without retry_cost_usd the outcome is not needed: the account × step tables (whole weeks from the weekly one)
+    expect(metricsPlan(full).cost.daily?.table).toBe('rollups_daily')
+    expect(metricsPlan(narrow).cost.daily?.table).toBe('rollups_daily_account_steps')
+    expect(metricsPlan(narrow).cost.weekly?.table).toBe('rollups_weekly_account_steps')
+    const pick = (rows: Record<string, unknown>[]) => rows.map((r) => ({ k: `${r.account_id}/${r.workflow_id}/${r.step}`, events: r.events, runs: r.runs, cost_usd: r.cost_usd }))
+    const a = (await queryMetrics(orgId, full)).rows as unknown as Record<string, unknown>[]
+    const b = (await queryMetrics(orgId, narrow)).rows as unknown as Record<string, unknown>[]
+    expect(b.length).toBeGreaterThan(10)
+    expect(pick(b)).toEqual(pick(a))
+    expect(Object.keys(b[0]).sort()).toEqual(['account_id', 'cost_usd', 'events', 'runs', 'step', 'workflow_id'])
+    // retry_cost_usd keeps the outcome in the key
+    expect(metricsPlan(ZMetricsQuery.parse({ ...range, group_by: 'account_id,workflow_id,step', measures: 'retry_cost_usd' })).cost.daily?.table).toBe('rollups_daily')
+    const bad = ZMetricsQuery.safeParse({ measures: 'runs,colour' })
+    expect(bad.success).toBe(false)
+    expect(bad.error!.issues[0]).toMatchObject({ path: ['measures'], message: expect.stringContaining('must be a comma list of: events, runs') })
+  })
 
   it('retry_cost_usd is the spend of the retried and failed calls, from the weekly, daily and hourly tables alike', async () => {
     const range = RANGES['a whole week with days and hours around it']

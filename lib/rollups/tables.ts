@@ -26,21 +26,24 @@ export const HOURLY_ROLLUP: TRollupTable = { table: 'rollups_hourly', time: 'hou
  * it groups or filters by. Environment and traffic source are in every key
  * (every view filters by them, and production_cost_usd splits by them).
  * Rows over the 90 days of the bench dataset (10M events): about 23k, 40k,
- * 80k, 230k and 1.5M, against 4.8M hourly rows.
+ * 80k, 230k, 600k and 1.5M, against 4.8M hourly rows.
  */
 export const DAILY_ROLLUPS: readonly TRollupTable[] = [
   { table: 'rollups_daily_models', time: 'day', dims: ['environment', 'traffic_source', 'provider', 'model', 'outcome'] },
   { table: 'rollups_daily_workflows', time: 'day', dims: ['environment', 'traffic_source', 'workflow_id', 'feature', 'outcome'] },
   { table: 'rollups_daily_accounts', time: 'day', dims: ['environment', 'traffic_source', 'account_id', 'outcome'] },
   { table: 'rollups_daily_steps', time: 'day', dims: ROLLUP_DIMENSIONS.filter((d) => d !== 'account_id'), weekly: 'rollups_weekly_steps' },
+  // every account's workflows and steps, without model, feature or outcome: the account page's
+  // comparison of calls per run with the other accounts (about a quarter of rollups_daily's rows)
+  { table: 'rollups_daily_account_steps', time: 'day', dims: ['environment', 'traffic_source', 'workflow_id', 'step', 'account_id'], weekly: 'rollups_weekly_account_steps' },
   { table: 'rollups_daily', time: 'day', dims: ROLLUP_DIMENSIONS, weekly: 'rollups_weekly' },
 ]
 
 /**
- * The two widest daily tables summed per ISO week: their 90-day reads were the
- * slow ones (1.3M rows of rollups_daily for the account page's every account ×
- * workflow × step), against 370k weekly rows. The narrow daily tables are
- * small enough as they are.
+ * The widest daily tables summed per ISO week: their 90-day reads were the
+ * slow ones (1.3M rows of rollups_daily for every account × workflow × step,
+ * against 370k weekly rows, and 94k in rollups_weekly_account_steps). The
+ * narrow daily tables are small enough as they are.
  */
 export const WEEKLY_ROLLUPS: readonly TRollupTable[] = DAILY_ROLLUPS.filter((t) => t.weekly).map((t) => ({ table: t.weekly!, time: 'week', dims: t.dims }))
 
