@@ -18,9 +18,13 @@ const ZEnv = z.object({
   PRICE_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Default events per second per organization (an organization's ingest_rate_limit overrides it). */
   INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(100_000),
-  /** Above this many unprocessed batches the ingest API answers 429. */
-  // back-pressure: accepted events no worker has counted yet, across organizations; past it the ingest API answers 429
-  // (sized to a few seconds of this machine's processing, so freshness stays within seconds under overload)
+  // Back-pressure on the backlog (accepted events no worker has counted yet, across organizations): the ingest
+  // API answers 429 once it holds more than INGEST_MAX_BACKLOG_SECONDS of the workers' recent pace (events
+  // counted in the last 10 s), so freshness stays within seconds on a slow machine and a fast one alike; never
+  // below INGEST_MIN_BACKLOG_EVENTS (a burst after a quiet spell, when the pace reads ~0) and never above
+  // INGEST_MAX_PENDING_EVENTS.
+  INGEST_MAX_BACKLOG_SECONDS: z.coerce.number().min(0.1).max(600).default(2),
+  INGEST_MIN_BACKLOG_EVENTS: z.coerce.number().int().min(1).default(5_000),
   INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(1).default(30_000),
   /** When set, GET /api/metrics/prometheus requires "Authorization: Bearer <token>". */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -42,6 +42,9 @@ async function until(pred: () => Promise<boolean>, timeoutMs: number, what: stri
 
 beforeAll(async () => {
   await useTestServices('crash')
+  // the backlog is built on purpose with no worker running (20,000 events): above the back-pressure floor
+  process.env.INGEST_MIN_BACKLOG_EVENTS = '100000'
+  process.env.INGEST_MAX_PENDING_EVENTS = '100000'
   env = { ...process.env, WORKER_CONCURRENCY: '4', WORKER_LOCK_MS: '3000', RECONCILE_AFTER_SECONDS: '2' }
   orgId = (await createOrgWithAdmin({ org_name: 'Crash Co', email: 'crash@example.com', password: 'password-123' })).org.id
 })

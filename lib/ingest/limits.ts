@@ -32,21 +32,37 @@ export async function takeTokens(orgId: string, eventsPerSecond: number, cost: n
   return Number(await producerConnection().eval(TOKEN_BUCKET, 1, key, eventsPerSecond, burst, cost))
 }
 
-let lagCache: { at: number; pending: Promise<number> } | null = null
+type TLag = { pending: number; perSecond: number }
+let lagCache: { at: number; lag: Promise<TLag> } | null = null
 
-/** Accepted events no worker has counted yet; read at most twice a second per web process (concurrent requests share the read). */
-function pendingEvents(): Promise<number> {
-  if (!lagCache || Date.now() - lagCache.at > 500) lagCache = { at: Date.now(), pending: queueLag().then((l) => l.pending_events) }
-  return lagCache.pending
+/** The backlog and the workers' pace; read at most twice a second per web process (concurrent requests share the read). */
+function currentLag(): Promise<TLag> {
+  if (!lagCache || Date.now() - lagCache.at > 500) {
+    lagCache = { at: Date.now(), lag: queueLag().then((l) => ({ pending: l.pending_events, perSecond: l.processed_events_per_s })) }
+  }
+  return lagCache.lag
+}
+
+export type TBacklogLimits = { maxSeconds: number; minEvents: number; maxEvents: number }
+
+/**
+ * The most events that may wait: `maxSeconds` of the workers' recent pace,
+ * within [minEvents, maxEvents]. On a machine that counts 5,000 events/s a
+ * 2-second bound is 10,000 events; at 16,000/s the cap of 30,000 holds.
+ */
+export function backlogBound(perSecond: number, l: TBacklogLimits): number {
+  return Math.min(l.maxEvents, Math.max(l.minEvents, Math.floor(perSecond * l.maxSeconds)))
 }
 
 export async function enforceIngestLimits(orgId: string, orgRateLimit: number | null | undefined, cost: number): Promise<void> {
-  // The queue's lag bound: a backlog in events, not batches (a batch holds 1 to 1,000), sized so
-  // that under overload callers wait (429, Retry-After 1 s) instead of events waiting minutes.
-  const pending = await pendingEvents()
-  if (pending > env().INGEST_MAX_PENDING_EVENTS) {
+  // The queue's lag bound: a backlog in events (a batch holds 1 to 1,000) measured against the workers' pace,
+  // so that under overload callers wait (429, Retry-After 1 s) instead of events waiting.
+  const { pending, perSecond } = await currentLag()
+  const bound = backlogBound(perSecond, { maxSeconds: env().INGEST_MAX_BACKLOG_SECONDS, minEvents: env().INGEST_MIN_BACKLOG_EVENTS, maxEvents: env().INGEST_MAX_PENDING_EVENTS })
+  if (pending > bound) {
     recordThrottle('backlog')
-    throw tooManyRequests(`Outlay is catching up on a backlog (${pending} events waiting): retry after 1 s`, 1)
+    const work = perSecond > 0 ? `, about ${(pending / perSecond).toFixed(1)} s of work at ${Math.round(perSecond)} events/s` : ''
+    throw tooManyRequests(`Outlay is catching up on a backlog (${pending} events waiting${work}): retry after 1 s`, 1)
   }
   const rate = orgRateLimit ?? env().INGEST_RATE_LIMIT
   let waitMs = 0

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest'
+import { backlogBound } from '@/lib/ingest/limits'
+
+describe('backlogBound', () => {
+  const limits = { maxSeconds: 2, minEvents: 5_000, maxEvents: 30_000 }
+  it('is two seconds of the workers’ pace', () => {
+    expect(backlogBound(5_500, limits)).toBe(11_000)
+  })
+  it('never below the floor (a burst after a quiet spell, when the pace reads 0)', () => {
+    expect(backlogBound(0, limits)).toBe(5_000)
+    expect(backlogBound(1_000, limits)).toBe(5_000)
+  })
+  it('never above the cap', () => {
+    expect(backlogBound(16_700, limits)).toBe(30_000)
+  })
+})
