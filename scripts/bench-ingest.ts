@@ -38,7 +38,7 @@ const HELP = `Usage: npm run bench:ingest -- [options]
   --clients N        concurrent HTTP clients, keep-alive (default 8)
   --batch N          events per request, 1-1000 (default 100)
   --workers N        worker processes of the own stack, 1 or 2 (default 1)
-  --concurrency N    WORKER_CONCURRENCY of each worker (default 8)
+  --concurrency N    WORKER_CONCURRENCY of each worker (default 2, the product's default)
   --build            run \`npm run build\` first (also done when .next/BUILD_ID is missing)
   --port P           port of the own web app (default 3200)
   --url URL --key K  target a running stack (127.0.0.1 only) with an ingest+read key
@@ -92,7 +92,7 @@ function parseOptions(): TOpts {
     clients: int('clients', values.clients, 8, 1, 256),
     batch: int('batch', values.batch, 100, 1, 1000),
     workers: int('workers', values.workers, 1, 1, 2),
-    concurrency: int('concurrency', values.concurrency, 8, 1, 256),
+    concurrency: int('concurrency', values.concurrency, 2, 1, 256),
     build: values.build ?? false,
     port: int('port', values.port, 3200, 1, 65535),
     url: values.url?.replace(/\/+$/, ''),

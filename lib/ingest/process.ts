@@ -65,18 +65,27 @@ const PROCESS_EVENTS_SQL = `WITH ins AS (${INSERT_EVENTS_SQL}),
   SELECT ins.event_id, (r.run_id IS NOT NULL) AS run_start
   FROM ins LEFT JOIN firsts f ON f.event_id = ins.event_id LEFT JOIN new_runs r ON r.run_id = f.run_id`
 
-export type TProcessResult = { status: 'processed' | 'already_processed'; inserted: number; duplicates: number; orgId?: string; batches?: number }
+/**
+ * `in_progress`: another transaction holds the batch (a group commit took it)
+ * and counts it; should that transaction fail, the batch stays waiting and the
+ * reconciler queues it again.
+ */
+export type TProcessResult = { status: 'processed' | 'already_processed' | 'in_progress'; inserted: number; duplicates: number; orgId?: string; batches?: number }
 
 type TBatchRow = { id: string; org_id: string; kind: string; payload: unknown[] }
 
 export async function processBatch(batchId: string): Promise<TProcessResult> {
   return inTransaction(async (client) => {
-    // FOR UPDATE: a second worker on the same batch waits here, then sees it processed.
+    // SKIP LOCKED: a batch another transaction holds (another job's group commit took it) is counted
+    // there; this job ends at once instead of holding a worker slot and a connection while it waits.
     const b = await client.query<TBatchRow>(
-      'SELECT id::text, org_id, kind, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE',
+      'SELECT id::text, org_id, kind, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED',
       [batchId],
     )
-    if (b.rowCount === 0) return { status: 'already_processed', inserted: 0, duplicates: 0 }
+    if (b.rowCount === 0) {
+      const done = await client.query<{ waiting: boolean }>('SELECT processed_at IS NULL AS waiting FROM ingest_batches WHERE id = $1', [batchId])
+      return { status: done.rows[0]?.waiting ? 'in_progress' : 'already_processed', inserted: 0, duplicates: 0 }
+    }
     const { org_id: orgId, kind } = b.rows[0]
     if (kind === 'outcomes') {
       const payload = b.rows[0].payload as TIngestOutcome[]
