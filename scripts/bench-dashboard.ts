@@ -453,8 +453,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
     // components/metrics/queries.ts useBreakdownMetrics: current, previous, daily
     const breakdown = (dim: string): TReq[] => [
       m(`current by ${dim}`, { ...current, group_by: dim, granularity: 'none' }),
-      m(`previous by ${dim}`, { ...current, group_by: dim, ...previous, granularity: 'none' }),
-      m(`daily by ${dim}`, { ...current, group_by: dim, granularity: 'day' }),
+      m(`previous by ${dim}`, { ...current, group_by: dim, ...previous, granularity: 'none', measures: 'cost_usd' }),
+      m(`daily by ${dim}`, { ...current, group_by: dim, granularity: 'day', measures: 'cost_usd,runs' }),
     ]
     // components/workflows/workflows.tsx (the retry tax rides on the rows: retry_cost_usd)
     out.push({ page: 'workflows', range: days, requests: breakdown('workflow_id') })
@@ -464,7 +464,7 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
     // once `current` has answered — the page takes current + that request, not the max of the three (see the note in the output)
     out.push({ page: 'accounts', range: days, requests: [
       ...breakdown('account_id').slice(0, 2),
-      m('daily by account_id, top 50', { ...current, group_by: 'account_id', granularity: 'day', account_id: subj.topAccounts[days].join(',') }),
+      m('daily by account_id, top 50', { ...current, group_by: 'account_id', granularity: 'day', measures: 'cost_usd,runs', account_id: subj.topAccounts[days].join(',') }),
     ] })
     // components/workflows/workflow-detail.tsx (+ components/metrics/traffic-split.tsx)
     const wf = { ...current, workflow_id: subj.workflow }

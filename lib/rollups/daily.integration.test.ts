@@ -121,6 +121,8 @@ const REQUESTS: Record<string, string>[] = [
   { account_id: 'acct-b', group_by: 'workflow_id', granularity: 'day', measures: 'cost_usd' },
   { account_id: 'acct-b', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' },
   { group_by: 'account_id,workflow_id,step', measures: 'runs' }, { group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' },
+  // the lists' previous period and sparklines
+  { group_by: 'feature', measures: 'cost_usd' }, { group_by: 'account_id', granularity: 'day', measures: 'cost_usd,runs' },
 ]
 
 describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
