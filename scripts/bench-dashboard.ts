@@ -470,12 +470,12 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
     const wf = { ...current, workflow_id: subj.workflow }
     out.push({ page: 'workflow', range: days, requests: [
       m('current', { ...wf, granularity: 'none', group_by: 'workflow_id', latency_quantiles: 'true' }),
-      m('previous', { ...wf, ...previous, granularity: 'none', group_by: 'workflow_id' }),
+      m('previous', { ...wf, ...previous, granularity: 'none', group_by: 'workflow_id', measures: 'cost_usd' }),
       m('by step', { ...wf, granularity: 'none', group_by: 'step', latency_quantiles: 'true' }),
       m('by step,provider,model', { ...wf, granularity: 'none', group_by: 'step,provider,model' }),
       m('by provider,model', { ...wf, granularity: 'none', group_by: 'provider,model', latency_quantiles: 'true' }),
-      m('daily by step', { ...wf, granularity: 'day', group_by: 'step' }),
-      m('daily by provider,model', { ...wf, granularity: 'day', group_by: 'provider,model' }),
+      m('daily by step', { ...wf, granularity: 'day', group_by: 'step', measures: 'cost_usd' }),
+      m('daily by provider,model', { ...wf, granularity: 'day', group_by: 'provider,model', measures: 'cost_usd' }),
       m('daily by outcome', { ...wf, granularity: 'day', group_by: 'outcome' }),
       m('by outcome', { ...wf, granularity: 'none', group_by: 'outcome' }),
       m('daily by workflow_id', { ...wf, granularity: 'day', group_by: 'workflow_id' }),

@@ -28,12 +28,13 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
     [periods, filters.environment, filters.traffic_source, workflow],
   )
   const current = useMetrics(org, { ...base, granularity: 'none', group_by: 'workflow_id', latency_quantiles: 'true' })
-  const previous = useMetrics(org, { ...base, ...periods.previous, granularity: 'none', group_by: 'workflow_id' })
+  // the change against the previous period and the two daily spend charts read spend only (measures=: no outcomes read, fewer sums)
+  const previous = useMetrics(org, { ...base, ...periods.previous, granularity: 'none', group_by: 'workflow_id', measures: 'cost_usd' })
   const steps = useMetrics(org, { ...base, granularity: 'none', group_by: 'step', latency_quantiles: 'true' })
   const stepModels = useMetrics(org, { ...base, granularity: 'none', group_by: 'step,provider,model' })
   const models = useMetrics(org, { ...base, granularity: 'none', group_by: 'provider,model', latency_quantiles: 'true' })
-  const dailyByStep = useMetrics(org, { ...base, granularity: 'day', group_by: 'step' })
-  const dailyByModel = useMetrics(org, { ...base, granularity: 'day', group_by: 'provider,model' })
+  const dailyByStep = useMetrics(org, { ...base, granularity: 'day', group_by: 'step', measures: 'cost_usd' })
+  const dailyByModel = useMetrics(org, { ...base, granularity: 'day', group_by: 'provider,model', measures: 'cost_usd' })
   const dailyByOutcome = useMetrics(org, { ...base, granularity: 'day', group_by: 'outcome' })
   // the period's totals per outcome in one query: summing the daily rows (each rounded to 6 decimals) can drift by a micro-dollar
   const byOutcome = useMetrics(org, { ...base, granularity: 'none', group_by: 'outcome' })
