@@ -486,8 +486,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
     const mine = { ...current, account_id: subj.account }
     out.push({ page: 'account', range: days, requests: [
       m('current', { ...mine, granularity: 'none', group_by: 'account_id' }),
-      m('previous', { ...mine, ...previous, granularity: 'none', group_by: 'account_id' }),
-      m('org total', { ...current, granularity: 'none' }),
+      m('previous', { ...mine, ...previous, granularity: 'none', group_by: 'account_id', measures: 'cost_usd' }),
+      m('org total', { ...current, granularity: 'none', measures: 'cost_usd' }),
       m('daily by workflow_id', { ...mine, granularity: 'day', group_by: 'workflow_id', measures: 'cost_usd' }),
       m('mine by workflow,step', { ...mine, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' }),
       m('peers by account,workflow,step', { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step', measures: 'runs' }),

@@ -28,8 +28,9 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   )
   const mine = { ...scope, account_id: account }
   const current = useMetrics(org, { ...mine, granularity: 'none', group_by: 'account_id' })
-  const previous = useMetrics(org, { ...mine, ...periods.previous, granularity: 'none', group_by: 'account_id' })
-  const orgTotal = useMetrics(org, { ...scope, granularity: 'none' })
+  // the change against the previous period and the share of all spend need spend only (measures=: no outcomes read)
+  const previous = useMetrics(org, { ...mine, ...periods.previous, granularity: 'none', group_by: 'account_id', measures: 'cost_usd' })
+  const orgTotal = useMetrics(org, { ...scope, granularity: 'none', measures: 'cost_usd' })
   const daily = useMetrics(org, { ...mine, granularity: 'day', group_by: 'workflow_id', measures: 'cost_usd' })
   // The step table: this account's steps, every account's calls and runs per step (the peers' calls
   // per run: events and runs only, so it reads the narrow account × step rollups) and the
@@ -43,7 +44,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const now = current.data ? current.data.rows[0] ?? null : undefined
   const before = previous.data ? previous.data.rows[0] ?? null : undefined
   const t = current.data ? totals(current.data.rows) : null
-  const orgUsd = orgTotal.data ? totals(orgTotal.data.rows).cost_usd : null
+  const orgUsd = orgTotal.data ? fromScaledUsd(orgTotal.data.rows.reduce((s, r) => s + micros(r.cost_usd), 0n)) : null
   const wasteUsd = current.data ? fromScaledUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
   const runs = now?.runs ?? 0
   const steps = useMemo(
