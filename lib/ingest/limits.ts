@@ -6,7 +6,7 @@ import { recordThrottle } from '@/lib/observability/metrics'
 
 // Back-pressure for the ingest API: a per-organization token bucket in Redis
 // (events per second, burst of two seconds' worth) and a bound on the backlog
-// of batches no worker has processed yet. Either answers 429 with Retry-After
+// of events no worker has counted yet, measured in seconds of the workers' pace. Either answers 429 with Retry-After
 // instead of slowing down or falling over. Redis being away fails open: the
 // batch is still durable in PostgreSQL.
 
@@ -47,8 +47,8 @@ export type TBacklogLimits = { maxSeconds: number; minEvents: number; maxEvents:
 
 /**
  * The most events that may wait: `maxSeconds` of the workers' recent pace,
- * within [minEvents, maxEvents]. On a machine that counts 5,000 events/s a
- * 2-second bound is 10,000 events; at 16,000/s the cap of 30,000 holds.
+ * within [minEvents, maxEvents]. On a machine that counts 5,000 events/s the
+ * default 4-second bound is 20,000 events; at 16,000/s the cap of 30,000 holds.
  */
 export function backlogBound(perSecond: number, l: TBacklogLimits): number {
   return Math.min(l.maxEvents, Math.max(l.minEvents, Math.floor(perSecond * l.maxSeconds)))

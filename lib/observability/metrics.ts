@@ -29,7 +29,7 @@ function metrics(): TMetrics {
   }
   const jobs = new Gauge({ name: 'outlay_queue_jobs', help: 'Jobs in the queues by state', labelNames: ['queue', 'state'], registers: [registry] })
   const pending = new Gauge({ name: 'outlay_ingest_pending_batches', help: 'Accepted batches no worker has processed yet', registers: [registry] })
-  const pendingEvents = new Gauge({ name: 'outlay_ingest_pending_events', help: 'Accepted events no worker has counted yet (the back-pressure bound: INGEST_MAX_PENDING_EVENTS)', registers: [registry] })
+  const pendingEvents = new Gauge({ name: 'outlay_ingest_pending_events', help: 'Accepted events no worker has counted yet (back-pressure past INGEST_MAX_BACKLOG_SECONDS of the workers\' pace, within INGEST_MIN_BACKLOG_EVENTS and INGEST_MAX_PENDING_EVENTS)', registers: [registry] })
   const oldest = new Gauge({ name: 'outlay_ingest_oldest_pending_seconds', help: 'Age of the oldest unprocessed batch', registers: [registry] })
   const latency = new Gauge({ name: 'outlay_ingest_batch_latency_seconds', help: 'Accepted → processed time of batches processed in the last 5 minutes', labelNames: ['quantile'], registers: [registry] })
   const workers = new Gauge({ name: 'outlay_workers_alive', help: 'Worker processes with a heartbeat in the last 20 s', registers: [registry] })
