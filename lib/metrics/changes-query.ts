@@ -51,14 +51,15 @@ export type TChangesResponse = Omit<TDecomposition, 'total_a_usd' | 'total_b_usd
   contributors: { workflows: TContributor[]; steps: TContributor[]; accounts: TContributor[]; models: TContributor[] }
 }
 
-type TSums = Record<'events' | 'runs' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'cost_usd', string>
+const CELL_MEASURES = ['events', 'runs', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'cost_usd'] as const
+type TMeasure = (typeof CELL_MEASURES)[number]
 
 /**
- * One period's rollup rows summed by `groupBy` (plus `outcome` retry/error or
- * not, as `waste`, when asked), from the narrowest rollup table whose key holds
- * the grouping and the filters (lib/metrics/source.ts).
+ * One period's rollup rows: `measures` summed by `groupBy` (plus `outcome`
+ * retry/error or not, as `waste`, when asked), from the narrowest rollup table
+ * whose key holds the grouping and the filters (lib/metrics/source.ts).
  */
-async function sums<K extends string>(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean, groupBy: readonly K[], waste: boolean) {
+async function sums<K extends string, M extends TMeasure>(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean, groupBy: readonly K[], measures: readonly M[], waste: boolean) {
   const params: unknown[] = [orgId]
   const where: string[] = []
   const filterDims: string[] = ['environment', 'traffic_source']
@@ -82,10 +83,9 @@ async function sums<K extends string>(orgId: string, q: TChangesQuery, from: Dat
     params.push([...WASTE_OUTCOMES])
     wasteCol = `, outcome = ANY($${params.length}::text[]) AS waste`
   }
-  const measures = ['events', 'runs', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'cost_usd']
   const dims = [...new Set([...groupBy, ...(waste ? ['outcome'] : []), ...filterDims])]
-  const src = sourceSql(planSource(daily ? DAILY_ROLLUPS : [], dims, { from, to }, 'none'), HOURLY_ROLLUP.table, [...dims, ...measures], where, params)
-  const r = await pool().query<Record<K, string> & { waste: boolean } & TSums>(
+  const src = sourceSql(planSource(daily ? DAILY_ROLLUPS : [], dims, { from, to }, 'none'), HOURLY_ROLLUP.table, [...dims, ...new Set(['events', ...measures])], where, params)
+  const r = await pool().query<Record<K | M, string> & { waste: boolean }>(
     `SELECT ${groupBy.join(', ')}${wasteCol},
             -- bigint sums as text: a token count can pass 2^31
             ${measures.map((m) => `sum(${m})::text AS ${m}`).join(', ')}
@@ -103,7 +103,7 @@ async function sums<K extends string>(orgId: string, q: TChangesQuery, from: Dat
  * instead of ~40k with the account in the key.
  */
 async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean): Promise<TChangeCell[]> {
-  const rows = await sums(orgId, q, from, to, daily, ['workflow_id', 'step', 'provider', 'model'], true)
+  const rows = await sums(orgId, q, from, to, daily, ['workflow_id', 'step', 'provider', 'model'], CELL_MEASURES, true)
   return rows.map((row) => ({
     workflow_id: row.workflow_id, step: row.step, provider: row.provider, model: row.model, waste: row.waste,
     events: Number(row.events), runs: Number(row.runs), tokens_in: Number(row.tokens_in), cached_tokens_in: Number(row.cached_tokens_in),
@@ -113,7 +113,7 @@ async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date, dail
 
 /** One period's spend per account (for the accounts contributing most), from rollups_daily_accounts. */
 async function accountSpend(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean): Promise<TContributorCell[]> {
-  const rows = await sums(orgId, q, from, to, daily, ['account_id'], false)
+  const rows = await sums(orgId, q, from, to, daily, ['account_id'], ['cost_usd'], false)
   return rows.map((row) => ({ account_id: row.account_id, cost_usd: row.cost_usd }))
 }
 
