@@ -489,8 +489,10 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
       m('previous', { ...mine, ...previous, granularity: 'none', group_by: 'account_id', measures: 'cost_usd' }),
       m('org total', { ...current, granularity: 'none', measures: 'cost_usd' }),
       m('daily by workflow_id', { ...mine, granularity: 'day', group_by: 'workflow_id', measures: 'cost_usd' }),
-      m('mine by workflow,step', { ...mine, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' }),
-      m('peers by account,workflow,step', { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step', measures: 'runs' }),
+      m('mine by workflow,step', { ...mine, granularity: 'none', group_by: 'workflow_id,step', measures: 'runs,cost_usd,retry_cost_usd' }),
+      // the median account's calls per run per step; its raw-event equivalent: every account's calls and runs per step
+      { name: 'step-medians', path: `/api/v1/metrics/step-medians?${new URLSearchParams({ org: slug, ...current })}`,
+        metrics: { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step', measures: 'runs' } },
       m('org by workflow,step', { ...current, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' }),
       m('by traffic_source', { ...mine, granularity: 'none', group_by: 'traffic_source' }),
       m('by environment', { ...mine, granularity: 'none', group_by: 'environment' }),

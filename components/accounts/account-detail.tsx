@@ -2,7 +2,7 @@
 import Link from 'next/link'
 import { useMemo } from 'react'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
+import { useMetrics, useStepMedians, type TMetricsParams } from '@/components/overview/queries'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
@@ -32,13 +32,13 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const previous = useMetrics(org, { ...mine, ...periods.previous, granularity: 'none', group_by: 'account_id', measures: 'cost_usd' })
   const orgTotal = useMetrics(org, { ...scope, granularity: 'none', measures: 'cost_usd' })
   const daily = useMetrics(org, { ...mine, granularity: 'day', group_by: 'workflow_id', measures: 'cost_usd' })
-  // The step table: this account's steps, every account's calls and runs per step (the peers' calls
-  // per run: events and runs only, so it reads the narrow account × step rollups) and the
+  // The step table: this account's steps (calls, runs, spend, retry tax), the median account's calls
+  // per run at each step (computed by the server over every account: one row per step), and the
   // organization's retry tax per step.
-  const mySteps = useMetrics(org, { ...mine, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' })
-  const peerSteps = useMetrics(org, { ...scope, granularity: 'none', group_by: 'account_id,workflow_id,step', measures: 'runs' })
+  const mySteps = useMetrics(org, { ...mine, granularity: 'none', group_by: 'workflow_id,step', measures: 'runs,cost_usd,retry_cost_usd' })
+  const medians = useStepMedians(org, scope)
   const orgSteps = useMetrics(org, { ...scope, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' })
-  const all = [current, previous, orgTotal, daily, mySteps, peerSteps, orgSteps]
+  const all = [current, previous, orgTotal, daily, mySteps, medians, orgSteps]
   const error = all.find((q) => q.error)?.error ?? null
 
   const now = current.data ? current.data.rows[0] ?? null : undefined
@@ -48,8 +48,8 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const wasteUsd = current.data ? fromScaledUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
   const runs = now?.runs ?? 0
   const steps = useMemo(
-    () => (mySteps.data && peerSteps.data && orgSteps.data ? accountSteps(account, { mine: mySteps.data.rows, peers: peerSteps.data.rows, org: orgSteps.data.rows }) : null),
-    [account, mySteps.data, peerSteps.data, orgSteps.data],
+    () => (mySteps.data && medians.data && orgSteps.data ? accountSteps({ mine: mySteps.data.rows, medians: medians.data.rows, org: orgSteps.data.rows }) : null),
+    [mySteps.data, medians.data, orgSteps.data],
   )
   const flagged = steps?.filter((s) => s.flagged) ?? []
   const byWorkflow = useMemo(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { accountSteps, accountStepsCsvRows, median } from './account-detail'
+import { accountSteps, accountStepsCsvRows } from './account-detail'
 
 const r = (o: Record<string, unknown>): Record<string, unknown> & { events: number; cost_usd: string } => ({ events: 0, cost_usd: '0.000000', ...o })
 
@@ -22,13 +22,20 @@ function inputs(account: string, rows: typeof orgSteps) {
     const xs = rows.filter((x) => `${x.workflow_id}/${x.step}` === k)
     return r({ workflow_id: xs[0].workflow_id, step: xs[0].step, events: xs.reduce((s, x) => s + x.events, 0), cost_usd: sum(xs, 'cost_usd'), retry_cost_usd: sum(xs, 'retry_cost_usd') })
   })
-  const peers = rows.map(({ account_id, workflow_id, step, events, runs }) => r({ account_id, workflow_id, step, events, runs }))
-  return { peers, mine: rows.filter((x) => x.account_id === account), org }
+  // GET /api/v1/metrics/step-medians: per step, the median over accounts of calls ÷ the account's runs of the workflow
+  const runsOf = (a: unknown) => rows.filter((x) => x.account_id === a).reduce((s, x) => s + (x.runs as number), 0)
+  const medians = steps.map((k) => {
+    const xs = rows.filter((x) => `${x.workflow_id}/${x.step}` === k).map((x) => x.events / runsOf(x.account_id)).sort((a, b) => a - b)
+    const m = xs.length >> 1
+    const [workflow_id, step] = k.split('/')
+    return { workflow_id, step, accounts: xs.length, median_calls_per_run: xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2 }
+  })
+  return { medians, mine: rows.filter((x) => x.account_id === account), org }
 }
 
 describe('accountSteps', () => {
   it('flags a step the account calls twice per run where the median account calls it once', () => {
-    const rows = accountSteps('globex', inputs('globex', orgSteps))
+    const rows = accountSteps(inputs('globex', orgSteps))
     expect(rows.map((x) => x.step)).toEqual(['draft', 'retrieve'])
     const retrieve = rows.find((x) => x.step === 'retrieve')!
     expect(retrieve).toMatchObject({ calls: 20, runs: 10, calls_per_run: 2, median_calls_per_run: 1, peers: 5, flagged: true })
@@ -36,32 +43,37 @@ describe('accountSteps', () => {
   })
 
   it('does not flag the ordinary accounts', () => {
-    for (const a of ['acme', 'initech']) expect(accountSteps(a, inputs(a, orgSteps)).some((x) => x.flagged)).toBe(false)
+    for (const a of ['acme', 'initech']) expect(accountSteps(inputs(a, orgSteps)).some((x) => x.flagged)).toBe(false)
   })
 
   it('compares the account’s retry tax at a step with every account’s', () => {
-    const draft = accountSteps('globex', inputs('globex', orgSteps)).find((x) => x.step === 'draft')!
+    const draft = accountSteps(inputs('globex', orgSteps)).find((x) => x.step === 'draft')!
     expect(draft.retry_share).toBe(0.2) // 0.06 of 0.30
     expect(draft.org_retry_share).toBe(0.05) // 0.075 of 1.50
   })
 
   it('needs enough runs before it flags anything', () => {
     const steps = orgSteps.map((x) => (x.account_id === 'globex' && x.step === 'retrieve' ? { ...x, runs: 2, events: 4 } : x))
-    expect(accountSteps('globex', inputs('globex', steps)).some((x) => x.flagged)).toBe(false)
+    expect(accountSteps(inputs('globex', steps)).some((x) => x.flagged)).toBe(false)
   })
 
   it('shares of the account’s spend and an exact CSV', () => {
-    const rows = accountSteps('globex', inputs('globex', orgSteps))
+    const rows = accountSteps(inputs('globex', orgSteps))
     expect(rows[0].share + rows[1].share).toBeCloseTo(1, 5)
     const csv = accountStepsCsvRows(rows)
     expect(csv[0]).toEqual(['workflow', 'step', 'calls', 'spend_usd', 'share_percent', 'runs', 'calls_per_run', 'median_calls_per_run', 'retry_tax_percent', 'org_retry_tax_percent', 'flagged'])
     expect(csv[2]).toEqual(['support', 'retrieve', '20', '0.020000', '6.3', '10', '2.00', '1.00', '0.0', '0.0', 'yes'])
   })
-})
 
-describe('median', () => {
-  it('of odd and even lists', () => {
-    expect(median([3, 1, 2])).toBe(2)
-    expect(median([4, 1, 2, 3])).toBe(2.5)
+  it('leaves the median empty for a step no other account reports, and never flags it', () => {
+    const rows = accountSteps({ medians: [], mine: [r({ workflow_id: 'support', step: 'retrieve', runs: 10, events: 40, cost_usd: '0.040000' })], org: [] })
+    expect(rows[0]).toMatchObject({ calls_per_run: 4, median_calls_per_run: null, peers: 0, flagged: false })
+  })
+
+  it('needs three accounts behind the median', () => {
+    const medians = [{ workflow_id: 'support', step: 'retrieve', accounts: 2, median_calls_per_run: 1 }]
+    const mine = [r({ workflow_id: 'support', step: 'retrieve', runs: 10, events: 40, cost_usd: '0.040000' })]
+    expect(accountSteps({ medians, mine, org: [] })[0].flagged).toBe(false)
+    expect(accountSteps({ medians: [{ ...medians[0], accounts: 3 }], mine, org: [] })[0].flagged).toBe(true)
   })
 })

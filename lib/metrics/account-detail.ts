@@ -2,6 +2,7 @@
 // (workflows × steps) and how its calls per run compare with the other
 // accounts' (the "two retrieval calls per run where others have one" check).
 import type { TMetricsRow } from '@/lib/metrics/query'
+import type { TStepMedian } from '@/lib/metrics/step-medians'
 import { csvPercent, csvRows, fromScaledUsd, micros, ratio, type TCsvColumn } from '@/lib/metrics/breakdown'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
@@ -37,42 +38,22 @@ export type TAccountStepRow = {
 
 const key = (w: string, s: string) => `${w}\u0000${s}`
 
-/** The median of a non-empty list. */
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
-/** The three reads behind an account's step table (GET /api/v1/metrics). */
+/** The three reads behind an account's step table. */
 export type TAccountStepInputs = {
+  /** Per workflow × step, the median account's calls per run (GET /api/v1/metrics/step-medians). */
+  medians: TStepMedian[]
   /**
-   * Every account's rows grouped by account_id, workflow_id, step with events
-   * and runs (a run counts on its first call's step, so an account's runs of a
-   * workflow are the sum over its steps): the peers' calls per run.
+   * This account's rows grouped by workflow_id, step (GET /api/v1/metrics) with cost_usd,
+   * retry_cost_usd and runs (a run counts on its first call's step, so the account's runs
+   * of a workflow are the sum over its steps).
    */
-  peers: TRow[]
-  /** This account's rows grouped by workflow_id, step, with cost_usd and retry_cost_usd. */
   mine: TRow[]
   /** Every account together grouped by workflow_id, step, with cost_usd and retry_cost_usd: the organization's retry tax. */
   org: TRow[]
 }
 
-export function accountSteps(account: string, { peers, mine, org }: TAccountStepInputs): TAccountStepRow[] {
-  const runs = new Map<string, number>() // account, workflow → runs
-  for (const r of peers) if (r.account_id) runs.set(key(r.account_id, r.workflow_id ?? ''), (runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0) + (r.runs ?? 0))
-
-  // per workflow × step: every account's calls per run …
-  const ratios = new Map<string, number[]>()
-  for (const r of peers) {
-    const n = r.account_id ? runs.get(key(r.account_id, r.workflow_id ?? '')) ?? 0 : 0
-    if (!r.account_id || n <= 0) continue
-    const k = key(r.workflow_id ?? '', r.step ?? '')
-    const list = ratios.get(k) ?? []
-    list.push(r.events / n)
-    ratios.set(k, list)
-  }
-  // … and the organization's spend and waste
+export function accountSteps({ medians, mine, org }: TAccountStepInputs): TAccountStepRow[] {
+  const median = new Map(medians.map((m) => [key(m.workflow_id ?? '', m.step ?? ''), m]))
   const orgSpend = new Map<string, { cost: bigint; waste: bigint }>()
   for (const r of org) {
     const k = key(r.workflow_id ?? '', r.step ?? '')
@@ -82,6 +63,7 @@ export function accountSteps(account: string, { peers, mine, org }: TAccountStep
     orgSpend.set(k, p)
   }
   const own = new Map<string, { calls: number; cost: bigint; waste: bigint }>()
+  const runs = new Map<string, number>() // workflow → the account's runs
   for (const r of mine) {
     const k = key(r.workflow_id ?? '', r.step ?? '')
     const m = own.get(k) ?? { calls: 0, cost: 0n, waste: 0n }
@@ -89,6 +71,7 @@ export function accountSteps(account: string, { peers, mine, org }: TAccountStep
     m.cost += micros(r.cost_usd)
     m.waste += micros(r.retry_cost_usd ?? '0')
     own.set(k, m)
+    runs.set(r.workflow_id ?? '', (runs.get(r.workflow_id ?? '') ?? 0) + (r.runs ?? 0))
   }
 
   const total = [...own.values()].reduce((s, m) => s + m.cost, 0n)
@@ -96,15 +79,15 @@ export function accountSteps(account: string, { peers, mine, org }: TAccountStep
   for (const [k, m] of own) {
     const [workflow_id, step] = k.split('\u0000')
     const p = orgSpend.get(k) ?? { cost: 0n, waste: 0n }
-    const list = ratios.get(k) ?? []
-    const n = runs.get(key(account, workflow_id)) ?? 0
+    const peers = median.get(k)?.accounts ?? 0
+    const med = median.get(k)?.median_calls_per_run ?? null
+    const n = runs.get(workflow_id) ?? 0
     const cpr = n > 0 ? m.calls / n : null
-    const med = list.length ? median(list) : null
     rows.push({
       workflow_id, step, calls: m.calls, cost_usd: fromScaledUsd(m.cost), share: ratio(m.cost, total), runs: n,
-      calls_per_run: cpr, median_calls_per_run: med, peers: list.length,
+      calls_per_run: cpr, median_calls_per_run: med, peers,
       retry_share: ratio(m.waste, m.cost), org_retry_share: ratio(p.waste, p.cost),
-      flagged: cpr !== null && med !== null && n >= FLAG_MIN_RUNS && list.length >= 3 && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA,
+      flagged: cpr !== null && med !== null && n >= FLAG_MIN_RUNS && peers >= 3 && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA,
     })
   }
   return rows.sort((a, b) => {

@@ -56,41 +56,47 @@ const OUTCOME_MEASURES = ['outcomes', 'accepted_outcomes', 'cost_per_accepted_ou
 const MEASURES = [...Object.keys(COST_MEASURES), ...OUTCOME_MEASURES]
 const MEASURE_SET = new Set(MEASURES)
 
-export const ZMetricsQuery = z
-  .strictObject({
-    from: dateParam.optional(),
-    to: dateParam.optional(),
-    group_by: z
-      .string()
-      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-      .refine((xs) => xs.every((x) => DIM_SET.has(x)), `must be a comma list of: ${METRIC_DIMENSIONS.join(', ')}`)
-      .optional(),
-    granularity: z.enum(['hour', 'day', 'none'], { error: 'must be hour, day or none' }).default('none'),
-    environment: list('environment', ['production', 'staging', 'development']).optional(),
-    traffic_source: list('traffic_source', ['production', 'eval', 'replay', 'ops']).optional(),
-    workflow_id: list('workflow_id').optional(),
-    step: list('step').optional(),
-    call_type: list('call_type').optional(),
-    feature: list('feature').optional(),
-    account_id: list('account_id').optional(),
-    provider: list('provider').optional(),
-    model: list('model').optional(),
-    outcome: list('outcome').optional(),
-    limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
-    /** only these measures (events always): a narrower answer, and a read that can use a narrower rollup table (retry_cost_usd needs the outcome in its key) */
-    measures: z
-      .string()
-      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-      .refine((xs) => xs.length > 0 && xs.every((x) => MEASURE_SET.has(x)), `must be a comma list of: ${MEASURES.join(', ')}`)
-      .optional(),
-    /** true: add latency_p50_ms / latency_p95_ms / latency_p99_ms (from the rollups' latency histograms) */
-    latency_quantiles: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
-  })
-  .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
-    if (q.from && q.to && q.granularity === 'hour' && q.to.getTime() - q.from.getTime() > 93 * DAY_MS)
-      ctx.addIssue({ code: 'custom', path: ['granularity'], message: 'hour is limited to ranges of 93 days; use day' })
-  })
+/** The fields of a metrics query (also the filters of its sibling endpoints, e.g. /api/v1/metrics/step-medians). */
+export const METRICS_QUERY_FIELDS = {
+  from: dateParam.optional(),
+  to: dateParam.optional(),
+  group_by: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((xs) => xs.every((x) => DIM_SET.has(x)), `must be a comma list of: ${METRIC_DIMENSIONS.join(', ')}`)
+    .optional(),
+  granularity: z.enum(['hour', 'day', 'none'], { error: 'must be hour, day or none' }).default('none'),
+  environment: list('environment', ['production', 'staging', 'development']).optional(),
+  traffic_source: list('traffic_source', ['production', 'eval', 'replay', 'ops']).optional(),
+  workflow_id: list('workflow_id').optional(),
+  step: list('step').optional(),
+  call_type: list('call_type').optional(),
+  feature: list('feature').optional(),
+  account_id: list('account_id').optional(),
+  provider: list('provider').optional(),
+  model: list('model').optional(),
+  outcome: list('outcome').optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** only these measures (events always): a narrower answer, and a read that can use a narrower rollup table (retry_cost_usd needs the outcome in its key) */
+  measures: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((xs) => xs.length > 0 && xs.every((x) => MEASURE_SET.has(x)), `must be a comma list of: ${MEASURES.join(', ')}`)
+    .optional(),
+  /** true: add latency_p50_ms / latency_p95_ms / latency_p99_ms (from the rollups' latency histograms) */
+  latency_quantiles: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
+}
+
+/** `to` after `from` (every range-taking read). */
+export function checkRange(q: { from?: Date; to?: Date }, ctx: z.RefinementCtx): void {
+  if (q.from && q.to && q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
+}
+
+export const ZMetricsQuery = z.strictObject(METRICS_QUERY_FIELDS).superRefine((q, ctx) => {
+  checkRange(q, ctx)
+  if (q.from && q.to && q.granularity === 'hour' && q.to.getTime() - q.from.getTime() > 93 * DAY_MS)
+    ctx.addIssue({ code: 'custom', path: ['granularity'], message: 'hour is limited to ranges of 93 days; use day' })
+})
 export type TMetricsQuery = z.infer<typeof ZMetricsQuery>
 
 export type TMetricsRow = Partial<Record<TRollupDimension, string | null>> & {
@@ -137,7 +143,7 @@ const bucketSql = (g: TMetricsQuery['granularity']) =>
   g === 'hour' ? `at` : g === 'day' ? `date_trunc('day', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : null
 
 /** A filter clause per listed dimension with values; the values go to `params` (after the organization id, $1). */
-function filterClauses(q: TMetricsQuery, dimensions: readonly string[], params: unknown[]): string[] {
+export function filterClauses(q: TMetricsQuery, dimensions: readonly string[], params: unknown[]): string[] {
   const where: string[] = []
   for (const d of dimensions) {
     const values = q[d as TRollupDimension]

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useTestServices } from '@/lib/testing/services'
+import { apiRequest } from '@/lib/testing/http'
+import { closeDb } from '@/lib/db'
+import { closeQueues } from '@/lib/queues'
+import { createOrgWithAdmin } from '@/lib/orgs'
+import { createApiKey } from '@/lib/auth/api-keys'
+import { acceptEvents } from '@/lib/ingest/accept'
+import { pendingBatches, processBatch } from '@/lib/ingest/process'
+import { GET as getStepMedians } from '@/app/api/v1/metrics/step-medians/route'
+import type { TStepMedian } from '@/lib/metrics/step-medians'
+
+// GET /api/v1/metrics/step-medians against the events it was built from: runs
+// of two workflows by eight accounts over 2026-10-25 … 2026-11-09 (the weekly,
+// daily and hourly rollups all answer parts of the ranges below), each account
+// calling "retrieve" a different number of times per run; the medians must be
+// those of the calls per run computed here from the generated events.
+
+const NOW = new Date('2026-11-10T00:00:00Z')
+const ACCOUNTS = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8']
+type TEvent = { id: string; timestamp: string; workflow_id: string; step: string; run_id: string; account_id?: string; environment: string; provider: string; model: string; tokens_in: number; tokens_out: number }
+
+function generate(): TEvent[] {
+  const out: TEvent[] = []
+  let x = 11
+  const r = (k: number) => {
+    x = (x * 48271) % 2147483647
+    return x % k
+  }
+  for (let run = 0; run < 900; run++) {
+    const a = r(ACCOUNTS.length + 1) // the last: a run without an account, which no median counts
+    const account = a < ACCOUNTS.length ? ACCOUNTS[a] : undefined
+    // every call of a run in the same hour, so a run counts where its events are
+    const start = Date.UTC(2026, 9, 25, 12) + r(15 * 24 + 6) * 3600_000
+    const environment = r(4) === 0 ? 'staging' : 'production'
+    const workflow = r(3) === 0 ? 'triage' : 'support'
+    // a1 … a8 retrieve 1, 1, 1, 1, 2, 1, 3, 1 times per run, with a second try one run in five
+    const retrieves = workflow === 'support' ? [1, 1, 1, 1, 2, 1, 3, 1, 1][a] + (r(5) === 0 ? 1 : 0) : 0
+    const steps = workflow === 'support' ? [...Array(retrieves).fill('retrieve'), 'draft'] : ['classify']
+    steps.forEach((step, i) => out.push({
+      id: `e-${run}-${i}`, timestamp: new Date(start + i * 1000).toISOString(), workflow_id: workflow, step, run_id: `run-${run}`,
+      ...(account ? { account_id: account } : {}), environment, provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100, tokens_out: 10,
+    }))
+  }
+  return out
+}
+const EVENTS = generate()
+
+/** The medians computed from the events themselves. */
+function expected(from: string, to: string, environment?: string): TStepMedian[] {
+  const xs = EVENTS.filter((e) => e.account_id && e.timestamp >= from && e.timestamp < to && (!environment || e.environment === environment))
+  const runs = new Map<string, Set<string>>()
+  const calls = new Map<string, number>()
+  for (const e of xs) {
+    const wf = `${e.account_id}|${e.workflow_id}`
+    runs.set(wf, (runs.get(wf) ?? new Set()).add(e.run_id))
+    calls.set(`${wf}|${e.step}`, (calls.get(`${wf}|${e.step}`) ?? 0) + 1)
+  }
+  const ratios = new Map<string, number[]>()
+  for (const [k, n] of calls) {
+    const [account, workflow, step] = k.split('|')
+    const list = ratios.get(`${workflow}|${step}`) ?? []
+    list.push(n / runs.get(`${account}|${workflow}`)!.size)
+    ratios.set(`${workflow}|${step}`, list)
+  }
+  return [...ratios].map(([k, list]) => {
+    const [workflow_id, step] = k.split('|')
+    const s = list.sort((a, b) => a - b)
+    const m = s.length >> 1
+    return { workflow_id, step, accounts: s.length, median_calls_per_run: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2 }
+  }).sort((a, b) => a.workflow_id.localeCompare(b.workflow_id) || a.step.localeCompare(b.step))
+}
+
+let readKey = ''
+const get = async (qs: string) => {
+  const res = await getStepMedians(apiRequest(`/api/v1/metrics/step-medians?${qs}`, { key: readKey }))
+  return { status: res.status, body: await res.json() }
+}
+
+beforeAll(async () => {
+  await useTestServices('step-medians')
+  const orgId = (await createOrgWithAdmin({ org_name: 'Medians Co', email: 'medians@example.com', password: 'password-123' })).org.id
+  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  for (let i = 0; i < EVENTS.length; i += 500) expect(await acceptEvents({ orgId, now: NOW }, { events: EVENTS.slice(i, i + 500) })).toMatchObject({ accepted: Math.min(500, EVENTS.length - i) })
+  for (const id of await pendingBatches(0)) await processBatch(id)
+})
+afterAll(async () => {
+  await closeQueues()
+  await closeDb()
+})
+
+describe('GET /api/v1/metrics/step-medians', () => {
+  const cases: [string, string, string, string?][] = [
+    // hours of 25 Oct, two whole ISO weeks (the weekly rollups), hours of 9 Nov
+    ['whole weeks with hours around them', '2026-10-25T13:00:00.000Z', '2026-11-09T05:00:00.000Z'],
+    // days only, from the middle of one week to the middle of the next
+    ['days across a week boundary', '2026-10-28T00:00:00.000Z', '2026-11-05T00:00:00.000Z'],
+    ['production only', '2026-10-25T13:00:00.000Z', '2026-11-09T05:00:00.000Z', 'production'],
+    ['a few hours', '2026-11-02T06:00:00.000Z', '2026-11-02T18:00:00.000Z'],
+  ]
+  for (const [name, from, to, environment] of cases) {
+    it(`equals the median of the events' calls per run: ${name}`, async () => {
+      const { status, body } = await get(new URLSearchParams({ from, to, ...(environment ? { environment } : {}) }).toString())
+      expect(status).toBe(200)
+      const want = expected(from, to, environment)
+      expect(want.length).toBeGreaterThan(0)
+      expect(body.rows.map((x: TStepMedian) => [x.workflow_id, x.step, x.accounts])).toEqual(want.map((x) => [x.workflow_id, x.step, x.accounts]))
+      body.rows.forEach((x: TStepMedian, i: number) => expect(x.median_calls_per_run).toBeCloseTo(want[i].median_calls_per_run, 9))
+    })
+  }
+
+  it('limits to a workflow, and the accounts that call twice per run do not move the median', async () => {
+    const { body } = await get('from=2026-10-25T13:00:00Z&to=2026-11-09T05:00:00Z&workflow_id=support')
+    expect(body.rows.map((x: TStepMedian) => x.step)).toEqual(['draft', 'retrieve'])
+    const retrieve = body.rows.find((x: TStepMedian) => x.step === 'retrieve')
+    expect(retrieve.accounts).toBe(8)
+    expect(retrieve.median_calls_per_run).toBeGreaterThan(1.1)
+    expect(retrieve.median_calls_per_run).toBeLessThan(1.3) // a second try one run in five: ~1.2, where a5 and a7 make ~2.2 and ~3.2
+  })
+
+  it('names the field and the reason for bad input', async () => {
+    expect(await get('from=2026-11-05&to=2026-11-01')).toMatchObject({ status: 400, body: { error: { details: { errors: ['to: must be after from'] } } } })
+    const bad = await get('group_by=step')
+    expect(bad.status).toBe(400)
+    expect(JSON.stringify(bad.body)).toContain('group_by')
+    expect((await get('environment=prod')).status).toBe(400)
+  })
+})
