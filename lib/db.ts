@@ -16,7 +16,9 @@ export function db(): TDb {
     // work_mem 128MB: a page's widest read (every account × workflow × step over 90 days, 1.2M daily
     // rollup rows) was planned as a sort spilling 200 MB to disk under the default 4MB, 2.1 s; in
     // memory it is a hash aggregate using 30 MB, 0.7 s. The setting is a ceiling, not an allocation.
-    const pool = new Pool({ connectionString: env().DATABASE_URL, max: env().PG_POOL_SIZE, options: '-c jit=off -c work_mem=128MB' })
+    // max_parallel_workers_per_gather from PG_MAX_PARALLEL_WORKERS (default 0: see lib/env.ts).
+    const options = `-c jit=off -c work_mem=128MB -c max_parallel_workers_per_gather=${env().PG_MAX_PARALLEL_WORKERS}`
+    const pool = new Pool({ connectionString: env().DATABASE_URL, max: env().PG_POOL_SIZE, options })
     // An idle client that loses its server must not crash the process.
     pool.on('error', (e) => console.error('[db] idle client error:', e.message))
     g.__outlayDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) }

@@ -49,6 +49,13 @@ const ZEnv = z.object({
    */
   CHANNEL_SECRETS_KEY: z.string().refine((k) => keyBytes(k) !== null, 'must be 32 bytes: 64 hex characters or base64').optional(),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * PostgreSQL's max_parallel_workers_per_gather for Outlay's sessions. 0 (no parallel workers): a dashboard
+   * page sends 7–12 rollup reads at once, and on a 2-core machine each read's parallel workers only competed
+   * with the other reads for the same cores (account page at 90 days, p95 471 → 182 ms; npm run bench:dashboard).
+   * Raise it on a database server with cores to spare.
+   */
+  PG_MAX_PARALLEL_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 })
 export type TEnv = z.infer<typeof ZEnv>
