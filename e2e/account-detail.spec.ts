@@ -30,6 +30,18 @@ test('an account’s detail page flags a step it calls twice per run, against SQ
   await expect(row).toHaveAttribute('data-flagged', 'true')
   await expect(row.locator('[data-calls-per-run]')).toHaveAttribute('data-calls-per-run', perRun)
   await expect(row.locator('[data-calls]')).toHaveAttribute('data-calls', retrieve.calls)
+  // the median account's calls per run at that step (GET /api/v1/metrics/step-medians), against SQL on every account's events
+  const [median] = await sql<{ median: number; accounts: string }>(
+    `WITH per AS (
+       SELECT account_id, count(*) FILTER (WHERE step = 'retrieve') AS calls, count(DISTINCT run_id) AS runs
+       FROM inference_events e JOIN organizations o ON o.id = e.org_id
+       WHERE o.slug = $1 AND workflow_id = 'support-agent' AND account_id IS NOT NULL GROUP BY account_id)
+     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY calls::float8 / runs) AS median, count(*)::text AS accounts FROM per WHERE calls > 0`,
+    [DEMO_LOGIN.slug],
+  )
+  expect(Number(median.accounts)).toBeGreaterThan(3)
+  await expect(row.locator('[data-median]')).toHaveAttribute('data-median', median.median.toFixed(2))
+  await expect(row.locator('[data-median]')).toHaveAttribute('data-peers', median.accounts)
   // one flag only: the other steps of globex behave like everyone's
   await expect(page.getByTestId('account-steps-table').locator('tr[data-flagged]')).toHaveCount(1)
 

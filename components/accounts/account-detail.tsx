@@ -142,7 +142,9 @@ function StepsTable({ rows, org, query }: { rows: TAccountStepRow[]; org: string
               <td className={`${td} ${r.flagged ? 'font-semibold text-amber-800' : ''}`} data-calls-per-run={r.calls_per_run?.toFixed(2) ?? ''}>
                 {r.calls_per_run === null ? '—' : r.calls_per_run.toFixed(2)}{r.flagged && <span className="sr-only"> (flagged)</span>}
               </td>
-              <td className={`${td} text-slate-600`}>{r.median_calls_per_run === null ? '—' : `${r.median_calls_per_run.toFixed(2)} (${r.peers} accounts)`}</td>
+              <td className={`${td} text-slate-600`} data-median={r.median_calls_per_run?.toFixed(2) ?? ''} data-peers={r.peers}>
+                {r.median_calls_per_run === null ? '—' : `${r.median_calls_per_run.toFixed(2)} (${r.peers} accounts)`}
+              </td>
               <td className={`${td} ${r.retry_share >= Math.max(0.1, 2 * r.org_retry_share) ? 'text-amber-700' : 'text-slate-600'}`}>
                 {formatPercent(r.retry_share)} <span className="text-xs text-slate-400">({formatPercent(r.org_retry_share)})</span>
               </td>
