@@ -13,8 +13,8 @@
 // 2. Starts the web server (server.ts) on its own port against that database and times, over
 //    HTTP with a read key, exactly the requests each page issues on first load
 //    (components/**/queries.ts), in parallel like the browser, for the 7-, 30-
-//    and 90-day ranges; and the same groupings run directly in PostgreSQL on
-//    the raw events, for comparison.
+//    and 90-day ranges; then, once every page is timed, the same groupings run
+//    directly in PostgreSQL on the raw events, for comparison.
 // Run with --help for the options.
 import fs from 'node:fs'
 import http from 'node:http'
@@ -742,6 +742,7 @@ async function main(): Promise<void> {
   const counts = await rowCounts(url, marker.org_id, now)
   const agent = new http.Agent({ keepAlive: true, maxSockets: 6 }) // a browser's connections per host
   const results: TPageResult[] = []
+  const timed: Awaited<ReturnType<typeof timePage>>[] = []
   for (const p of plan) {
     log(`timing ${p.page}${p.range ? ` (${p.range} days)` : ''}: ${p.requests.length} parallel requests × ${o.runs} (+${o.warmup} warm-up)…  [load ${loadavg()}]`)
     let h: Awaited<ReturnType<typeof timePage>> | null = null
@@ -757,16 +758,23 @@ async function main(): Promise<void> {
         ;({ base, web } = await startWeb(o, env, logDir, marker.api_key, marker.org_slug))
       }
     }
-    log(`  ${p.page}${p.range ? ` ${p.range}d` : ''}: page p50 ${ms(h.page.p50)} ms, p95 ${ms(h.page.p95)} ms (n=${h.page.n}); raw-event equivalent…`)
-    const r = await timeRaw(url, marker.org_id, p, o)
-    if (r) log(`  ${p.page}${p.range ? ` ${p.range}d` : ''}: raw p50 ${ms(r.page.p50)} ms, p95 ${ms(r.page.p95)} ms (n=${r.page.n})`)
+    log(`  ${p.page}${p.range ? ` ${p.range}d` : ''}: page p50 ${ms(h.page.p50)} ms, p95 ${ms(h.page.p95)} ms (n=${h.page.n})`)
+    timed.push(h)
+  }
+  agent.destroy()
+  const loadEnd = loadavg()
+  // The raw-event equivalents run once every page is timed: their scans of gigabytes of events would
+  // otherwise push the rollups out of the caches between one page and the next, and keep the machine
+  // busy with their own parallel workers while the next page is timed.
+  for (const [k, p] of plan.entries()) {
+    const h = timed[k]
+    const r = o.rawRuns === 0 ? null : await timeRaw(url, marker.org_id, p, o)
+    if (r) log(`  ${p.page}${p.range ? ` ${p.range}d` : ''}: raw-event equivalent p50 ${ms(r.page.p50)} ms, p95 ${ms(r.page.p95)} ms (n=${r.page.n})`)
     results.push({
       page: p.page, range: p.range, http: h.page, raw: r?.page ?? null, pass: h.page.p95 < TARGET_P95_MS,
       requests: p.requests.map((q, i) => ({ name: q.name, path: q.path, http: h.per[i], raw: q.raw === 'itself' ? h.per[i] : (r?.per[i] ?? null), raw_is_itself: q.raw === 'itself', rows: h.rows[i] })),
     })
   }
-  agent.destroy()
-  const loadEnd = loadavg()
 
   // ---- report
   const out: string[] = []
@@ -780,7 +788,7 @@ async function main(): Promise<void> {
   out.push(`HTTP: the web server (server.ts) on ${base.origin}, up to ${o.runs} timed runs (n) after ${o.warmup} warm-up(s), fewer past ${o.budgetS} s per page; each page's requests in parallel; page time = its slowest request.`)
   out.push(o.rawRuns === 0 ? 'raw: not run (--raw-runs 0)'
     : `raw: the same groupings on inference_events in PostgreSQL (all measures but runs), up to ${o.rawRuns} timed run(s) after 1 untimed, in parallel per page.`)
-  out.push(`load average (1, 5, 15 min): ${loadEnd} at the end of the timings, ${os.cpus().length} cores`)
+  out.push(`load average (1, 5, 15 min): ${loadEnd} at the end of the HTTP timings (the raw-event equivalents run after them), ${os.cpus().length} cores`)
   out.push('')
   const header = `${'page'.padEnd(10)} ${'range'.padStart(5)} ${'req'.padStart(3)} ${'n'.padStart(3)}  ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}  ${'target'.padStart(8)}  ${'result'.padEnd(6)}  ${'raw p50'.padStart(9)} ${'raw p95'.padStart(9)} ${'raw n'.padStart(5)}`
   out.push(header)
