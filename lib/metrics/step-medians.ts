@@ -28,7 +28,8 @@ export type TStepMedian = {
 }
 
 export async function queryStepMedians(orgId: string, query: TStepMediansQuery): Promise<{ rows: TStepMedian[] }> {
-  const q = { ...query, granularity: 'none', limit: 0 } as TMetricsQuery
+  // a metrics query without grouping: its filters and the dimensions they need
+  const q = query as TMetricsQuery
   const plan = planSource(DAILY_ROLLUPS, neededDimensions(q, METRIC_DIMENSIONS, ['workflow_id', 'step', 'account_id']), resolveRange(q), 'none')
   const params: unknown[] = [orgId]
   const filters = filterClauses(q, METRIC_DIMENSIONS, params)
