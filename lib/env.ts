@@ -52,7 +52,7 @@ const ZEnv = z.object({
   /**
    * PostgreSQL's max_parallel_workers_per_gather for Outlay's sessions. 0 (no parallel workers): a dashboard
    * page sends 7–12 rollup reads at once, and on a 2-core machine each read's parallel workers only competed
-   * with the other reads for the same cores (account page at 90 days, p95 471 → 182 ms; npm run bench:dashboard).
+   * with the other reads for the same cores (account page at 90 days, p95 387 → 219 ms, same code; npm run bench:dashboard).
    * Raise it on a database server with cores to spare.
    */
   PG_MAX_PARALLEL_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
