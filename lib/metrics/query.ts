@@ -87,7 +87,7 @@ export const METRICS_QUERY_FIELDS = {
   latency_quantiles: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
 }
 
-/** `to` after `from` (every range-taking read). */
+/** `to` after `from` (the metrics query and its sibling endpoints). */
 export function checkRange(q: { from?: Date; to?: Date }, ctx: z.RefinementCtx): void {
   if (q.from && q.to && q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
 }
