@@ -1,7 +1,70 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { Pool, type PoolClient } from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '@/generated/prisma/client'
-import { env } from '@/lib/env'
+import { appDatabaseUrl, env } from '@/lib/env'
+
+// The tenant a piece of work runs for. Row-level security (prisma/migrations/20261206000000_row_level_security)
+// lets a connection see only the rows of the organization it declares in outlay.org_id; this module declares,
+// on every connection it hands out, the organization of the code that asked for it: asOrg(orgId, fn) runs fn
+// (and everything it awaits) for that organization. withOrg, the fast paths and the workers call it; code
+// outside any asOrg sees no tenant row at all. The store lives on globalThis because Next.js bundles its own
+// copy of this module beside server.ts's: both must read the same tenant.
+const g0 = globalThis as unknown as { __outlayTenant?: AsyncLocalStorage<string> }
+const tenant = (g0.__outlayTenant ??= new AsyncLocalStorage<string>())
+
+/** Run fn for one organization: every query it makes (Prisma or raw) sees that organization's rows only. */
+export function asOrg<T>(orgId: string, fn: () => PromiseLike<T>): Promise<T> {
+  // awaited inside the scope: Prisma's promises are lazy and start their query when first awaited
+  return tenant.run(orgId, async () => await fn())
+}
+
+/** Run fn for no organization: the cross-organization code (the SECURITY DEFINER functions) only. */
+export function asNoOrg<T>(fn: () => PromiseLike<T>): Promise<T> {
+  return tenant.run('', async () => await fn())
+}
+
+const gt = globalThis as unknown as { __outlayTestOrg?: string }
+/**
+ * Integration tests only: the organization of code that runs outside any asOrg scope — a test's own direct
+ * calls of lib functions. Never set elsewhere: the web process, the workers and the CLI declare each tenant.
+ */
+export function setTestDefaultOrg(orgId: string | null): void {
+  if (!process.env.VITEST) throw new Error('setTestDefaultOrg is for tests')
+  gt.__outlayTestOrg = orgId ?? undefined
+}
+
+/** The organization the current code runs for, or null. */
+export const currentOrg = (): string | null => (tenant.getStore() ?? gt.__outlayTestOrg) || null
+
+type TTagged = PoolClient & { outlayOrg?: string }
+
+/**
+ * Declare the wanted organization on a client before its caller's first query. The set_config is queued, not
+ * awaited: pg runs a client's queries in order, so it runs before the caller's. Session-level (not LOCAL), so
+ * it holds for every transaction on the connection until the next checkout by another tenant changes it.
+ */
+function declare(client: TTagged, want: string): void {
+  if ((client.outlayOrg ?? '') === want) return
+  client.outlayOrg = want
+  client.query("SELECT set_config('outlay.org_id', $1, false)", [want]).catch(() => {
+    client.outlayOrg = undefined // a broken connection: the caller's query fails too; declare again next time
+  })
+}
+
+/** pg's Pool, declaring the caller's organization on every client it hands out (pool.query goes through connect). */
+class TenantPool extends Pool {
+  override connect(): Promise<PoolClient>
+  override connect(cb: (err: Error | undefined, client: PoolClient | undefined, done: (release?: unknown) => void) => void): void
+  override connect(cb?: (err: Error | undefined, client: PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<PoolClient> | void {
+    const want = currentOrg() ?? ''
+    if (!cb) return super.connect().then((c) => (declare(c, want), c))
+    super.connect().then(
+      (c) => (declare(c, want), cb(undefined, c, (e?: unknown) => c.release(e as Error | undefined))),
+      (e: Error) => cb(e, undefined, () => undefined),
+    )
+  }
+}
 
 // One pg pool per process, shared by Prisma (through the adapter) and by the
 // raw-SQL hot paths (ingest, rollups, metrics).
@@ -18,7 +81,8 @@ export function db(): TDb {
     // memory it is a hash aggregate using 30 MB, 0.7 s. The setting is a ceiling, not an allocation.
     // max_parallel_workers_per_gather from PG_MAX_PARALLEL_WORKERS (default 0: see lib/env.ts).
     const options = `-c jit=off -c work_mem=128MB -c max_parallel_workers_per_gather=${env().PG_MAX_PARALLEL_WORKERS}`
-    const pool = new Pool({ connectionString: env().DATABASE_URL, max: env().PG_POOL_SIZE, options })
+    // As the application role (no ownership, no BYPASSRLS): DATABASE_URL is the owner's, for migrations.
+    const pool = new TenantPool({ connectionString: appDatabaseUrl(), max: env().PG_POOL_SIZE, options })
     // An idle client that loses its server must not crash the process.
     pool.on('error', (e) => console.error('[db] idle client error:', e.message))
     g.__outlayDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) }

@@ -48,6 +48,14 @@ const ZEnv = z.object({
    * Without it the key is derived from NEXTAUTH_SECRET (HKDF), so changing that secret then makes stored channel secrets unreadable.
    */
   CHANNEL_SECRETS_KEY: z.string().refine((k) => keyBytes(k) !== null, 'must be 32 bytes: 64 hex characters or base64').optional(),
+  /**
+   * Where the application (web, workers, CLI) connects: a role that owns nothing and cannot bypass row-level
+   * security (PRODUCT.md "Database roles"). DATABASE_URL is the owner's, for migrations. Default: DATABASE_URL
+   * with the user outlay_app (made by the migrations) and APP_DATABASE_PASSWORD as its password, if set.
+   */
+  APP_DATABASE_URL: z.string().url().refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL').optional(),
+  /** The password of outlay_app, when the server asks for one; `npm run db:migrate` sets it on the role. */
+  APP_DATABASE_PASSWORD: z.string().min(1).optional(),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /**
    * PostgreSQL's max_parallel_workers_per_gather for Outlay's sessions. 0 (no parallel workers): a dashboard
@@ -80,3 +88,13 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 }
 
 export const env = (): TEnv => loadEnv()
+
+/** The application's database URL: APP_DATABASE_URL, else DATABASE_URL as the role outlay_app. */
+export function appDatabaseUrl(e: Pick<TEnv, 'DATABASE_URL' | 'APP_DATABASE_URL' | 'APP_DATABASE_PASSWORD'> = env()): string {
+  if (e.APP_DATABASE_URL) return e.APP_DATABASE_URL
+  const u = new URL(e.DATABASE_URL)
+  u.username = APP_DB_ROLE
+  u.password = e.APP_DATABASE_PASSWORD ? encodeURIComponent(e.APP_DATABASE_PASSWORD) : ''
+  return u.toString()
+}
+export const APP_DB_ROLE = 'outlay_app'

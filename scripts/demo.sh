@@ -18,7 +18,7 @@ export NEXTAUTH_URL="${NEXTAUTH_URL:-http://localhost:$PORT}"
 export WEBHOOK_ALLOW_PRIVATE_TARGETS="${WEBHOOK_ALLOW_PRIVATE_TARGETS:-true}"
 
 log "applying migrations…"
-npx prisma migrate deploy >&2
+npm run -s db:migrate >&2
 if [ "${SKIP_BUILD:-0}" != 1 ]; then log "building the web app…"; npm run -s build >/dev/null; fi
 
 pids=()

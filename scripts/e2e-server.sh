@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PORT="${E2E_PORT:-3100}"
 export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_SECRET=e2e-secret-0123456789abcdef NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true
 redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" --scan --pattern "$QUEUE_PREFIX:*" | xargs -r redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" del >/dev/null
-npx prisma migrate deploy >&2
+npm run -s db:migrate >&2
 trap 'kill 0' EXIT
 npx tsx workers/index.ts &
 NODE_ENV=production npx tsx server.ts -p "$PORT" &

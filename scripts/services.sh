@@ -27,6 +27,8 @@ ensure_postgres() {
   elif [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
     runuser -u postgres -- psql -qc "ALTER USER postgres PASSWORD 'outlay'" >&2 || die "cannot set a password for the postgres role"
     export PG_SERVER_URL="postgresql://postgres:outlay@127.0.0.1:5432"
+    # the application's role (outlay_app, made by the migrations) needs a password on such a server too
+    export APP_DATABASE_PASSWORD="${APP_DATABASE_PASSWORD:-outlay-app}"
   else
     die "Cannot connect to PostgreSQL as postgres on 127.0.0.1:5432: set DATABASE_URL"
   fi

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, ownerPool } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { acceptEvents } from '@/lib/ingest/accept'
@@ -29,7 +29,7 @@ const killGroup = (c: ChildProcess, signal: NodeJS.Signals) => {
   }
 }
 async function processedBatches(): Promise<number> {
-  const r = await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_batches WHERE processed_at IS NOT NULL')
+  const r = await ownerPool().query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_batches WHERE processed_at IS NOT NULL')
   return r.rows[0].n
 }
 async function until(pred: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -47,6 +47,7 @@ beforeAll(async () => {
   process.env.INGEST_MAX_PENDING_EVENTS = '100000'
   env = { ...process.env, WORKER_CONCURRENCY: '4', WORKER_LOCK_MS: '3000', RECONCILE_AFTER_SECONDS: '2' }
   orgId = (await createOrgWithAdmin({ org_name: 'Crash Co', email: 'crash@example.com', password: 'password-123' })).org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
 })
 afterAll(async () => {
   children.forEach((c) => killGroup(c, 'SIGKILL'))
@@ -75,7 +76,7 @@ it('kill -9 of a worker mid-backlog loses no event and counts none twice', async
   await until(async () => (await processedBatches()) === BATCHES, 90_000, 'the second worker to finish the backlog')
 
   const unique = BATCHES * PER_BATCH - (BATCHES - 1)
-  const r = await pool().query<{ events: string; rolled: string; cost: string; rolled_cost: string; daily: string; daily_cost: string; daily_models: string }>(
+  const r = await ownerPool().query<{ events: string; rolled: string; cost: string; rolled_cost: string; daily: string; daily_cost: string; daily_models: string }>(
     `SELECT (SELECT count(*) FROM inference_events WHERE org_id = $1)::text AS events,
             (SELECT sum(events) FROM rollups_hourly WHERE org_id = $1)::text AS rolled,
             (SELECT sum(cost_usd) FROM inference_events WHERE org_id = $1)::text AS cost,

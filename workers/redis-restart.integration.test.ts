@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, ownerPool } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { acceptEvents } from '@/lib/ingest/accept'
@@ -34,7 +34,7 @@ async function until(pred: () => Promise<boolean>, ms: number, what: string) {
   }
 }
 const counts = async () =>
-  (await pool().query<{ events: number; rolled: number; rolled_daily: number; pending: number }>(
+  (await ownerPool().query<{ events: number; rolled: number; rolled_daily: number; pending: number }>(
     `SELECT (SELECT count(*) FROM inference_events WHERE org_id = $1)::int AS events,
             (SELECT coalesce(sum(events), 0) FROM rollups_hourly WHERE org_id = $1)::int AS rolled,
             (SELECT coalesce(sum(events), 0) FROM rollups_daily_workflows WHERE org_id = $1)::int AS rolled_daily,
@@ -45,6 +45,7 @@ beforeAll(async () => {
   process.env.REDIS_URL = `redis://127.0.0.1:${PORT}`
   await startRedis()
   orgId = (await createOrgWithAdmin({ org_name: 'Restart Co', email: 'restart@example.com', password: 'password-123' })).org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   worker = spawn('npx', ['tsx', 'workers/index.ts'], { env: { ...process.env, RECONCILE_AFTER_SECONDS: '1', WORKER_LOCK_MS: '2000' }, detached: true, stdio: 'ignore' })
 })
 afterAll(async () => {

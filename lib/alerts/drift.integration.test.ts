@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -42,9 +42,10 @@ async function drain() {
 beforeAll(async () => {
   await useTestServices('drift')
   orgId = (await createOrgWithAdmin({ org_name: 'Drift Co', email: 'drift@example.com', password: 'password-123' })).org.id
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
-  writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  writeKey = (await createTestApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
   const baselineTimes = [at(7, 11, 5), at(14, 11, 5), at(21, 11, 5), at(28 - 1, 3), ...[9, 10, 11, 12, 13, 15].map((d) => at(d, 3))]
   const events = [
     ...baselineTimes.map((t, i) => call(`base-${i}`, t, 100_000)),
@@ -85,7 +86,7 @@ describe('drift detectors on the rollups', () => {
 
     // Later in the same hour the hourly detectors do not run again (their windows end at 12:00); the others find nothing new.
     expect(await evaluateOrgAlerts(orgId, new Date('2026-11-20T12:59:00Z'))).toEqual([])
-    const runs = await pool().query<{ hour: Date }>(`SELECT hour FROM alert_evaluations WHERE org_id = $1`, [orgId])
+    const runs = await ownerPool().query<{ hour: Date }>(`SELECT hour FROM alert_evaluations WHERE org_id = $1`, [orgId])
     expect(runs.rows.map((r) => r.hour.toISOString())).toEqual(['2026-11-20T12:00:00.000Z'])
   })
 
@@ -149,7 +150,7 @@ describe('drift detectors on the rollups', () => {
     const saved = (await ok.json()).settings
     expect(saved).toEqual({ ...current, tokens_per_call_margin: 0.3, min_calls: 12, anomaly_z: 4 })
     expect(settingsForm(saved).tokens_per_call_margin).toBe('30')
-    const [row] = (await pool().query(`SELECT config FROM alert_settings WHERE org_id = $1`, [orgId])).rows
+    const [row] = (await ownerPool().query(`SELECT config FROM alert_settings WHERE org_id = $1`, [orgId])).rows
     expect(row.config).toMatchObject({ tokens_per_call_margin: 0.3, min_calls: 12, anomaly_z: 4 })
   })
 })

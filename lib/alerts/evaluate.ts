@@ -1,4 +1,4 @@
-import { inTransaction, pool } from '@/lib/db'
+import { asOrg, inTransaction, pool } from '@/lib/db'
 import { enqueueNotifications } from '@/lib/queues'
 import { budgetAlertCandidates } from '@/lib/budgets/alerts'
 import { getDriftConfig, recordAlerts, type TAlert, type TAlertCandidate } from '@/lib/alerts'
@@ -136,7 +136,7 @@ export async function evaluateAllAlerts(now = new Date()): Promise<{ organizatio
   for (const o of orgs.rows) {
     // One organization's failure must not hold back the others' alerts; the job still fails so it shows.
     try {
-      fired += (await evaluateOrgAlerts(o.id, now)).length
+      fired += (await asOrg(o.id, () => evaluateOrgAlerts(o.id, now))).length
     } catch (e) {
       failed.push(`${o.id}: ${(e as Error).message}`)
     }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { prisma } from '@/lib/db'
+import { asOrg, pool, prisma } from '@/lib/db'
 import { notFound } from '@/lib/errors'
 
 // API keys: shown once, stored as a sha256 hash (the key is 256 random bits,
@@ -95,12 +95,18 @@ function loadKey(h: string): Promise<TKeyPrincipal | null> {
 }
 
 async function readKey(h: string): Promise<TKeyPrincipal | null> {
-  const k = await prisma().apiKey.findUnique({ where: { hash: h }, include: { org: { select: { ingestRateLimit: true } } } })
-  const principal = k && !k.revokedAt ? { keyId: k.id, orgId: k.orgId, scopes: k.scopes, defaultEnvironment: k.defaultEnvironment, ingestRateLimit: k.org.ingestRateLimit } : null
+  // cross-org: the key's organization is what this read finds out (a SECURITY DEFINER function, by the hash alone)
+  const r = await pool().query<{ id: string; org_id: string; scopes: string[]; default_environment: string | null; revoked_at: Date | null; ingest_rate_limit: number | null }>(
+    `SELECT k.id::text, k.org_id::text, k.scopes, k.default_environment, k.revoked_at, o.ingest_rate_limit
+     FROM outlay_api_key_by_hash($1) k JOIN organizations o ON o.id = k.org_id`,
+    [h],
+  )
+  const k = r.rows[0]
+  const principal = k && !k.revoked_at ? { keyId: k.id, orgId: k.org_id, scopes: k.scopes, defaultEnvironment: k.default_environment, ingestRateLimit: k.ingest_rate_limit } : null
   keyCache.set(h, { at: Date.now(), principal })
   if (principal && Date.now() - (lastUsedWritten.get(principal.keyId) ?? 0) > 60_000) {
     lastUsedWritten.set(principal.keyId, Date.now())
-    void prisma().apiKey.update({ where: { id: principal.keyId }, data: { lastUsedAt: new Date() } }).catch(() => undefined)
+    void asOrg(principal.orgId, () => prisma().apiKey.update({ where: { id: principal.keyId }, data: { lastUsedAt: new Date() } })).catch(() => undefined)
   }
   return principal
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -34,11 +34,12 @@ async function ingest(events: Record<string, unknown>[]) {
 beforeAll(async () => {
   await useTestServices('alerts')
   const a = await createOrgWithAdmin({ org_name: 'Alert Co', email: 'alert@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   const b = await createOrgWithAdmin({ org_name: 'Other Co', email: 'other-alert@example.com', password: 'password-123' })
   orgId = a.org.id
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
-  otherKey = (await createApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  writeKey = (await createTestApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
+  otherKey = (await createTestApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
   await createBudget(orgId, { name: 'Support daily', environment: null, workflow_id: 'support', account_id: null, feature: null, traffic_sources: ['production'],
     period: 'day', rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: false, cutoff_action: 'throttle', throttle_per_minute: 60, owner: null })
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -29,11 +29,12 @@ async function ingest(events: Record<string, unknown>[]) {
 beforeAll(async () => {
   await useTestServices('budgets')
   const a = await createOrgWithAdmin({ org_name: 'Budget Co', email: 'budget@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   const b = await createOrgWithAdmin({ org_name: 'Other Co', email: 'other-budget@example.com', password: 'password-123' })
-  ingestKey = (await createApiKey(a.org.id, { name: 'ingest', scopes: ['ingest'] })).key
-  writeKey = (await createApiKey(a.org.id, { name: 'write', scopes: ['write', 'read'] })).key
-  readKey = (await createApiKey(a.org.id, { name: 'read', scopes: ['read'] })).key
-  otherKey = (await createApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
+  ingestKey = (await createTestApiKey(a.org.id, { name: 'ingest', scopes: ['ingest'] })).key
+  writeKey = (await createTestApiKey(a.org.id, { name: 'write', scopes: ['write', 'read'] })).key
+  readKey = (await createTestApiKey(a.org.id, { name: 'read', scopes: ['read'] })).key
+  otherKey = (await createTestApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
 })
 afterAll(async () => {
   await closeQueues()

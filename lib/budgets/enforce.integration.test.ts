@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Worker } from 'bullmq'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues, QUEUE_BUDGETS, QUEUE_INGEST, workerConnection } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -46,8 +46,9 @@ const verdict = async (req: Record<string, unknown>, now: string) => (await deci
 beforeAll(async () => {
   await useTestServices('enforce')
   orgId = (await createOrgWithAdmin({ org_name: 'Cutoff Co', email: 'cutoff@example.com', password: 'password-123' })).org.id
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   budgetIds.throttle = (await createBudget(orgId, { ...base, name: 'Support daily (throttle)', workflow_id: 'support' })).id
   budgetIds.deny = (await createBudget(orgId, { ...base, name: 'Acme monthly (deny)', period: 'month', environment: 'production', account_id: 'acme', amount_usd: '0.3', cutoff_action: 'deny' })).id
 })
@@ -101,7 +102,7 @@ describe('run-time enforcement', () => {
 
   it('still records every event sent while a budget cuts calls off', async () => {
     await ingest([call('e4', '2026-11-02T13:30:00Z', { account_id: 'acme' })])
-    const r = await pool().query(`SELECT count(*)::int AS n, round(sum(cost_usd), 6)::text AS usd FROM inference_events WHERE org_id = $1`, [orgId])
+    const r = await ownerPool().query(`SELECT count(*)::int AS n, round(sum(cost_usd), 6)::text AS usd FROM inference_events WHERE org_id = $1`, [orgId])
     expect(r.rows[0]).toEqual({ n: 4, usd: '1.400000' })
   })
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg, pool } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -37,7 +37,8 @@ function rng(seed: number) {
 beforeAll(async () => {
   await useTestServices('budget-measure')
   orgId = (await createOrgWithAdmin({ org_name: 'Many Budgets Co', email: 'many-budgets@example.com', password: 'password-123' })).org.id
-  const key = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  const key = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
   const r = rng(7)
   const events: Record<string, unknown>[] = []
   const outcomes: Record<string, unknown>[] = []

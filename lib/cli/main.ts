@@ -1,7 +1,7 @@
 // npm run cli -- <command>: operator commands that need no browser.
 import { parseArgs } from 'node:util'
 import { loadEnv } from '@/lib/env'
-import { closeDb, prisma } from '@/lib/db'
+import { asOrg, closeDb, prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { ZSignUp } from '@/lib/orgs/schema'
 import { createApiKey, ZCreateApiKey } from '@/lib/auth/api-keys'
@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       const keyInput = ZCreateApiKey.safeParse({ name: 'cli', scopes })
       if (!keyInput.success) throw new Error(`--scopes: ${issuesToLines(keyInput.error.issues)[0].replace(/^scopes(\.\d+)?: /, '')}`)
       const { org } = await createOrgWithAdmin(parsed.data)
-      const { key } = await createApiKey(org.id, keyInput.data)
+      const { key } = await asOrg(org.id, () => createApiKey(org.id, keyInput.data))
       const out = { org_id: org.id, org_slug: org.slug, api_key: key }
       if (values.json) console.log(JSON.stringify(out))
       else console.log(`Created organization ${org.slug} (${org.id})\nAdmin: ${parsed.data.email}\nAPI key (${keyInput.data.scopes.join(', ')}), shown once: ${key}`)

@@ -1,4 +1,4 @@
-import { prisma } from '@/lib/db'
+import { asOrg, prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createBudget, updateBudget } from '@/lib/budgets'
 import type { TBudgetCreate } from '@/lib/budgets/schema'
@@ -21,23 +21,25 @@ export type TSeedResult = { orgId: string; slug: string; sent: number; accepted:
 async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingEvents: number }> {
   let org = await prisma().organization.findUnique({ where: { slug: DEMO.slug } })
   if (org && reset) {
-    await prisma().$transaction([
-      prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${org.id}::uuid`,
-      prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${org.id}::uuid`,
-      ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, org!.id)),
-      prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${org.id}::uuid`,
-      ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, org!.id)),
-      prisma().organization.delete({ where: { id: org.id } }),
+    const id = org.id
+    await asOrg(id, () => prisma().$transaction([
+      prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${id}::uuid`,
+      prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${id}::uuid`,
+      ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, id)),
+      prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${id}::uuid`,
+      ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),
+      prisma().organization.delete({ where: { id: id } }),
       prisma().user.deleteMany({ where: { email: DEMO.email } }),
-    ])
+    ]))
     org = null
   }
   if (!org) {
     const created = await createOrgWithAdmin({ org_name: DEMO.orgName, email: DEMO.email, password: DEMO.password, name: 'Dana (demo)' })
     return { orgId: created.org.id, existingEvents: 0 }
   }
-  const existingEvents = await prisma().inferenceEvent.count({ where: { orgId: org.id } })
-  return { orgId: org.id, existingEvents }
+  const orgId = org.id
+  const existingEvents = await asOrg(orgId, () => prisma().inferenceEvent.count({ where: { orgId } }))
+  return { orgId, existingEvents }
 }
 
 async function post(url: string, key: string, events: unknown[], kind: 'events' | 'outcomes' = 'events'): Promise<TIngestAnswer> {
@@ -55,64 +57,67 @@ async function post(url: string, key: string, events: unknown[], kind: 'events' 
 export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
   const log = opts.log ?? ((l: string) => console.log(l))
   const { orgId, existingEvents } = await ensureDemoOrg(opts.reset)
-  if (existingEvents > 0) {
-    log(`Demo data already present (${existingEvents.toLocaleString('en-US')} events); run with --reset to regenerate it.`)
-    return { orgId, slug: DEMO.slug, sent: 0, accepted: 0, skipped: true }
-  }
-  const { key, api_key } = await createApiKey(orgId, { name: 'demo seeder', scopes: ['ingest', 'read'] })
-  const now = opts.now ?? new Date()
-  const batchSize = opts.batchSize ?? 500
-  const batches: unknown[][] = []
-  const runOutcomes: TDemoRunOutcome[] = []
-  for (const day of generateDemoEvents({ now, days: opts.days })) {
-    for (let i = 0; i < day.length; i += batchSize) batches.push(day.slice(i, i + batchSize))
-    runOutcomes.push(...demoOutcomes(day, now))
-  }
-  // The self-hosted fleet: pools first (so its calls are priced from them at ingest), then its samples and calls.
-  const fleet = await seedDemoFleet(orgId, now, opts.days, log)
-  for (let i = 0; i < fleet.events.length; i += batchSize) batches.push(fleet.events.slice(i, i + batchSize))
-  const total = batches.reduce((s, b) => s + b.length, 0)
-  log(`Sending ${total.toLocaleString('en-US')} events (${opts.days} days) through ${opts.baseUrl}/api/v1/events…`)
-  const started = Date.now()
-  let sent = 0
-  let accepted = 0
-  let next = 0
-  let lastPct = -1
-  const worker = async () => {
-    while (next < batches.length) {
-      const b = batches[next++]
-      const a = await post(opts.baseUrl, key, b)
-      if (a.rejected.length) throw new Error(`demo events rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
-      sent += b.length
-      accepted += a.accepted
-      const pct = Math.floor((sent / total) * 100)
-      if (pct >= lastPct + 10 || sent === total) {
-        lastPct = pct
-        log(`  sent ${pct}% (${sent.toLocaleString('en-US')} events, ${Math.round(sent / ((Date.now() - started) / 1000)).toLocaleString('en-US')}/s)`)
+  // Everything below is this organization's (row-level security).
+  return asOrg(orgId, async () => {
+    if (existingEvents > 0) {
+      log(`Demo data already present (${existingEvents.toLocaleString('en-US')} events); run with --reset to regenerate it.`)
+      return { orgId, slug: DEMO.slug, sent: 0, accepted: 0, skipped: true }
+    }
+    const { key, api_key } = await createApiKey(orgId, { name: 'demo seeder', scopes: ['ingest', 'read'] })
+    const now = opts.now ?? new Date()
+    const batchSize = opts.batchSize ?? 500
+    const batches: unknown[][] = []
+    const runOutcomes: TDemoRunOutcome[] = []
+    for (const day of generateDemoEvents({ now, days: opts.days })) {
+      for (let i = 0; i < day.length; i += batchSize) batches.push(day.slice(i, i + batchSize))
+      runOutcomes.push(...demoOutcomes(day, now))
+    }
+    // The self-hosted fleet: pools first (so its calls are priced from them at ingest), then its samples and calls.
+    const fleet = await seedDemoFleet(orgId, now, opts.days, log)
+    for (let i = 0; i < fleet.events.length; i += batchSize) batches.push(fleet.events.slice(i, i + batchSize))
+    const total = batches.reduce((s, b) => s + b.length, 0)
+    log(`Sending ${total.toLocaleString('en-US')} events (${opts.days} days) through ${opts.baseUrl}/api/v1/events…`)
+    const started = Date.now()
+    let sent = 0
+    let accepted = 0
+    let next = 0
+    let lastPct = -1
+    const worker = async () => {
+      while (next < batches.length) {
+        const b = batches[next++]
+        const a = await post(opts.baseUrl, key, b)
+        if (a.rejected.length) throw new Error(`demo events rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
+        sent += b.length
+        accepted += a.accepted
+        const pct = Math.floor((sent / total) * 100)
+        if (pct >= lastPct + 10 || sent === total) {
+          lastPct = pct
+          log(`  sent ${pct}% (${sent.toLocaleString('en-US')} events, ${Math.round(sent / ((Date.now() - started) / 1000)).toLocaleString('en-US')}/s)`)
+        }
       }
     }
-  }
-  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker))
-  await postOutcomes(opts.baseUrl, key, [...runOutcomes, ...fleet.outcomes], batchSize)
+    await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker))
+    await postOutcomes(opts.baseUrl, key, [...runOutcomes, ...fleet.outcomes], batchSize)
 
-  // Wait until the workers have rolled every accepted event up.
-  let shown = -1
-  for (;;) {
-    const res = await fetch(`${opts.baseUrl}/api/v1/metrics?from=2000-01-01&granularity=none`, { headers: { authorization: `Bearer ${key}` } })
-    const rows = ((await res.json()) as { rows: { events: number }[] }).rows
-    const counted = rows.reduce((s, r) => s + r.events, 0)
-    const pct = Math.floor((counted / accepted) * 100)
-    if (pct !== shown && (pct >= shown + 10 || counted >= accepted)) {
-      shown = pct
-      log(`  processed ${pct}% (${counted.toLocaleString('en-US')} of ${accepted.toLocaleString('en-US')} events in the rollups)`)
+    // Wait until the workers have rolled every accepted event up.
+    let shown = -1
+    for (;;) {
+      const res = await fetch(`${opts.baseUrl}/api/v1/metrics?from=2000-01-01&granularity=none`, { headers: { authorization: `Bearer ${key}` } })
+      const rows = ((await res.json()) as { rows: { events: number }[] }).rows
+      const counted = rows.reduce((s, r) => s + r.events, 0)
+      const pct = Math.floor((counted / accepted) * 100)
+      if (pct !== shown && (pct >= shown + 10 || counted >= accepted)) {
+        shown = pct
+        log(`  processed ${pct}% (${counted.toLocaleString('en-US')} of ${accepted.toLocaleString('en-US')} events in the rollups)`)
+      }
+      if (counted >= accepted) break
+      await new Promise((r) => setTimeout(r, 500))
     }
-    if (counted >= accepted) break
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  await prisma().apiKey.update({ where: { id: api_key.id }, data: { revokedAt: new Date() } })
-  await seedDemoBudgets(orgId, now)
-  log(`Seeded ${accepted.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
-  return { orgId, slug: DEMO.slug, sent, accepted, skipped: false }
+    await prisma().apiKey.update({ where: { id: api_key.id }, data: { revokedAt: new Date() } })
+    await seedDemoBudgets(orgId, now)
+    log(`Seeded ${accepted.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
+    return { orgId, slug: DEMO.slug, sent, accepted, skipped: false }
+  })
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -42,13 +42,14 @@ const body = async (r: Response) => ({ status: r.status, json: await r.json() })
 beforeAll(async () => {
   await useTestServices('fleet')
   const created = await createOrgWithAdmin({ org_name: 'Fleet Co', email: 'fleet@example.com', password: 'password-123' })
+  setTestDefaultOrg(created.org.id) // the tests' own calls of lib functions run for this organization
   orgId = created.org.id
   orgSlug = created.org.slug
-  read = (await createApiKey(orgId, { name: 'r', scopes: ['read'] })).key
-  write = (await createApiKey(orgId, { name: 'w', scopes: ['write'] })).key
-  ingest = (await createApiKey(orgId, { name: 'i', scopes: ['ingest', 'read'] })).key
+  read = (await createTestApiKey(orgId, { name: 'r', scopes: ['read'] })).key
+  write = (await createTestApiKey(orgId, { name: 'w', scopes: ['write'] })).key
+  ingest = (await createTestApiKey(orgId, { name: 'i', scopes: ['ingest', 'read'] })).key
   const other = (await createOrgWithAdmin({ org_name: 'Other Co', email: 'other@example.com', password: 'password-123' })).org.id
-  otherOrgKey = (await createApiKey(other, { name: 'r', scopes: ['read', 'write', 'ingest'] })).key
+  otherOrgKey = (await createTestApiKey(other, { name: 'r', scopes: ['read', 'write', 'ingest'] })).key
 })
 afterAll(async () => {
   await closeQueues()
@@ -104,7 +105,7 @@ describe('GPU pools API', () => {
     const ts = hourAgo(10).toISOString()
     await acceptEvents({ orgId, now: NOW }, { events: [{ id: 'gpu-1', timestamp: ts, workflow_id: 'kb-search', step: 'answer', provider: 'self-hosted', model: 'llama-70b', gpu_seconds: 3600, gpu_pool: 'prod-h100' }] })
     await drain()
-    const cost = async () => (await pool().query<{ c: string }>(`SELECT cost_usd::text AS c FROM inference_events WHERE org_id = $1 AND event_id = 'gpu-1'`, [orgId])).rows[0].c
+    const cost = async () => (await ownerPool().query<{ c: string }>(`SELECT cost_usd::text AS c FROM inference_events WHERE org_id = $1 AND event_id = 'gpu-1'`, [orgId])).rows[0].c
     expect(await cost()).toBe('1.741552511000') // one GPU-hour at the amortized price
     // The pool moves to a rented price from 20 hours ago: the event is re-priced, the rollups follow.
     const r = await body(await patchPoolRoute(apiRequest(`/api/v1/gpu/pools/${poolId}`, {
@@ -148,7 +149,7 @@ describe('GPU samples API', () => {
     })
     const again = await body(await postSamples(apiRequest('/api/v1/gpu/samples', { key: ingest, body: { samples } }), ctx()))
     expect(again.json).toMatchObject({ accepted: 0, duplicates: 4 })
-    const agg = await pool().query(`SELECT samples, util_sum, util_max FROM gpu_util_hourly WHERE org_id = $1 AND hour = $2`, [orgId, t])
+    const agg = await ownerPool().query(`SELECT samples, util_sum, util_max FROM gpu_util_hourly WHERE org_id = $1 AND hour = $2`, [orgId, t])
     expect(agg.rows).toEqual([{ samples: 4, util_sum: 200, util_max: 80 }])
     expect((await postSamples(apiRequest('/api/v1/gpu/samples', { key: ingest, body: { samples: [] } }), ctx())).status).toBe(400)
     expect((await postSamples(apiRequest('/api/v1/gpu/samples', { key: read, body: { samples } }), ctx())).status).toBe(403)
@@ -167,7 +168,7 @@ describe('GPU samples API', () => {
     expect(noHeader.json.error.details.errors[0]).toMatch(/^csv: Line 1: the header lacks/)
     expect((await send(csv, '')).status).toBe(400)
     expect((await send(csv, '?pool=missing')).status).toBe(404)
-    const agg = await pool().query(`SELECT samples, util_sum FROM gpu_util_hourly WHERE org_id = $1 AND hour = $2`, [orgId, t])
+    const agg = await ownerPool().query(`SELECT samples, util_sum FROM gpu_util_hourly WHERE org_id = $1 AND hour = $2`, [orgId, t])
     expect(agg.rows).toEqual([{ samples: 2, util_sum: 80 }])
   })
 
@@ -187,8 +188,8 @@ describe('GPU samples API', () => {
 
 describe('who may change the fleet', () => {
   const member = async (email: string, role: string) => {
-    const u = await pool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])
-    await pool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [orgId, u.rows[0].id, role])
+    const u = await ownerPool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])
+    await ownerPool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [orgId, u.rows[0].id, role])
     return { id: u.rows[0].id, email, name: null }
   }
   const session = (path: string, body?: unknown) => apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${orgSlug}`, body === undefined ? {} : { body })

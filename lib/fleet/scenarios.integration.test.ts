@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg, asOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -35,9 +35,10 @@ let prodId = ''
 beforeAll(async () => {
   await useTestServices('scenarios')
   orgId = (await createOrgWithAdmin({ org_name: 'Scenario Co', email: 'sc@example.com', password: 'password-123' })).org.id
-  write = (await createApiKey(orgId, { name: 'w', scopes: ['write'] })).key
-  read = (await createApiKey(orgId, { name: 'r', scopes: ['read', 'ingest'] })).key
-  other = (await createApiKey((await createOrgWithAdmin({ org_name: 'Other', email: 'o@example.com', password: 'password-123' })).org.id, { name: 'w', scopes: ['write', 'read'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  write = (await createTestApiKey(orgId, { name: 'w', scopes: ['write'] })).key
+  read = (await createTestApiKey(orgId, { name: 'r', scopes: ['read', 'ingest'] })).key
+  other = (await createTestApiKey((await createOrgWithAdmin({ org_name: 'Other', email: 'o@example.com', password: 'password-123' })).org.id, { name: 'w', scopes: ['write', 'read'] })).key
   const mk = async (b: Record<string, unknown>) => (await (await createPool(apiRequest('/api/v1/gpu/pools', { key: write, body: { effective_from: M.toISOString(), pricing: 'hourly', ...b } }), ctx())).json()).pool
   prodId = (await mk({ name: 'prod', role: 'production', gpu_type: 'H100', gpu_count: 2, gpu_hour_usd: '1', serves: ['search', 'triage'] })).id
   await mk({ name: 'stage', role: 'staging', gpu_type: 'A10', gpu_count: 1, gpu_hour_usd: '0.5', serves: ['search', 'triage'], allocation: 'even' })
@@ -81,7 +82,7 @@ describe('scenario cost API', () => {
     const r = await (await getCost(apiRequest(`/api/v1/scenarios/cost?month=${MONTH}`, { key: read }), ctx())).json()
     const prodCost = 2n * HOURS * 1_000_000n
     const stageCost = HOURS * 500_000n
-    const [api] = (await pool().query<{ c: string }>(`SELECT round(cost_usd * 1000000)::text AS c FROM inference_events WHERE org_id = $1 AND event_id = 'x1'`, [orgId])).rows
+    const [api] = (await ownerPool().query<{ c: string }>(`SELECT round(cost_usd * 1000000)::text AS c FROM inference_events WHERE org_id = $1 AND event_id = 'x1'`, [orgId])).rows
     const apiCost = BigInt(api.c)
     // prod: 2 × hours × $1, of which calls paid 1.5 h = $1.50; the rest by GPU-seconds 3600:1800 → 2/3 search
     const prodRest = prodCost - 1_500_000n
@@ -116,8 +117,8 @@ describe('scenario cost API', () => {
 describe('calls by scenario: tagged calls from the events, the rest from the rollups', () => {
   it('equals the same sums over the events alone, across daily and hourly rollups', async () => {
     const org = (await createOrgWithAdmin({ org_name: 'Mix Co', email: 'mix@example.com', password: 'password-123' })).org.id
-    const key = (await createApiKey(org, { name: 'i', scopes: ['ingest'] })).key
-    await pool().query(`INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, 'p1', 'H100', 2.5, '2020-01-01')`, [org])
+    const key = (await createTestApiKey(org, { name: 'i', scopes: ['ingest'] })).key
+    await ownerPool().query(`INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, 'p1', 'H100', 2.5, '2020-01-01')`, [org])
     const base = Date.now() - 3 * 86_400_000
     const events = Array.from({ length: 240 }, (_, i) => ({
       id: `m${i}`, timestamp: new Date(base + i * 17 * 60_000).toISOString(), workflow_id: ['search', 'triage', 'kb'][i % 3], step: 's',
@@ -131,12 +132,12 @@ describe('calls by scenario: tagged calls from the events, the rest from the rol
     const to = new Date(Date.now() + 3_600_000)
     const norm = (rows: { scenario: string; traffic_source: string; environment: string; gpu_pool: string | null; cost_usd: string; gpu_seconds: number; gpu_cost_usd: string }[]) =>
       rows.map((r) => `${r.scenario}|${r.traffic_source}|${r.environment}|${r.gpu_pool}|${toScaled(r.cost_usd, 12)}|${toScaled(String(r.gpu_seconds), 6)}|${toScaled(r.gpu_cost_usd, 12)}`).sort()
-    const raw = await pool().query(
+    const raw = await ownerPool().query(
       `SELECT coalesce(nullif(e.scenario_id, ''), e.workflow_id) AS scenario, e.traffic_source, e.environment, e.gpu_pool,
               coalesce(sum(e.cost_usd), 0)::text AS cost_usd, coalesce(sum(e.gpu_seconds), 0)::float8 AS gpu_seconds,
               round(coalesce(sum(e.gpu_seconds * 2.5 / 3600) FILTER (WHERE e.gpu_pool IS NOT NULL), 0), 12)::text AS gpu_cost_usd
        FROM inference_events e WHERE e.org_id = $1 AND e.timestamp >= $2 AND e.timestamp < $3 GROUP BY 1, 2, 3, 4`, [org, from, to])
-    const mixed = await callsByScenario(org, from, to)
+    const mixed = await asOrg(org, () => callsByScenario(org, from, to))
     expect(mixed.length).toBeGreaterThan(8)
     expect(norm(mixed)).toEqual(norm(raw.rows))
   })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -28,8 +28,9 @@ const callsOn = (dayIndex: number) => ([5, 6].includes(new Date(today - dayIndex
 beforeAll(async () => {
   await useTestServices('forecast')
   orgId = (await createOrgWithAdmin({ org_name: 'Forecast Co', email: 'forecast@example.com', password: 'password-123' })).org.id
-  const ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  const ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   const events: Record<string, unknown>[] = []
   for (let d = 1; d <= 56; d++) {
     for (let i = 0; i < callsOn(d); i++) {
@@ -55,7 +56,7 @@ describe('GET /api/v1/forecast', () => {
     expect(r.status).toBe(200)
     const f = await r.json()
     const monthStart = new Date(Date.UTC(new Date(today).getUTCFullYear(), new Date(today).getUTCMonth(), 1))
-    const [{ usd }] = (await pool().query(`SELECT coalesce(round(sum(cost_usd), 6), 0)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
+    const [{ usd }] = (await ownerPool().query(`SELECT coalesce(round(sum(cost_usd), 6), 0)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
       [orgId, monthStart, new Date(today)])).rows
     expect(f.month_end.actual_to_date_usd).toBe(Number(usd).toFixed(6))
     expect(f.model).toMatchObject({ kind: 'holt_winters_additive', history_days: 56 })
@@ -110,7 +111,7 @@ describe('GET /api/v1/forecast what-if', () => {
     const r = await getForecast(apiRequest('/api/v1/forecast?move_workflow_id=support&move_step=s&move_to=openai/gpt-4o', { key: readKey }))
     expect(r.status).toBe(200)
     const f = await r.json()
-    const [sums] = (await pool().query(
+    const [sums] = (await ownerPool().query(
       `SELECT count(*)::int AS calls, round(sum(cost_usd), 6)::text AS usd, sum(tokens_in)::text AS tin, sum(cached_tokens_in)::text AS tcached, sum(tokens_out)::text AS tout
        FROM inference_events WHERE org_id = $1 AND workflow_id = 'support' AND step = 's' AND traffic_source = 'production' AND timestamp >= $2 AND timestamp < $3`,
       [orgId, windowFrom, asOf])).rows

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AppError, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
 import { parseJsonBytes } from '@/lib/http/body'
 import { verifyApiKey, type TKeyPrincipal, type TKeyScope } from '@/lib/auth/api-keys'
+import { asOrg } from '@/lib/db'
 
 // The web server's fast paths (server.ts): API-key calls to the hottest
 // endpoints — ingest and decide, made by our customers' services thousands of
@@ -37,7 +38,8 @@ export async function answerWithKey(
   try {
     const key = await keyFromAuthorization(authorization, scope)
     if (!/^application\/json\b/i.test(contentType ?? '')) throw new AppError('unsupported_media_type', 415, 'Content-Type must be application/json')
-    return await answer(key, parseJsonBytes(bytes))
+    const body = parseJsonBytes(bytes)
+    return await asOrg(key.orgId, () => answer(key, body))
   } catch (e) {
     const r = errorToResponse(e)
     return { status: r.status, body: r.body, headers: r.headers }

@@ -7,6 +7,7 @@ import { sessionUser } from '@/lib/auth/session'
 import { membershipBySlug, membershipsOf } from '@/lib/orgs'
 import { can, type TPermission } from '@/lib/auth/permissions'
 import { parseOrThrow } from '@/lib/validation'
+import { asOrg } from '@/lib/db'
 import type { Role } from '@/generated/prisma/enums'
 
 // The one wrapper for API routes: authentication (API key or session), tenant
@@ -76,7 +77,8 @@ export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(
         query = parseOrThrow(opts.query, raw, 'Invalid query parameters')
       }
       const params = (await routeCtx?.params) ?? {}
-      return await handler(req, { org, query, params })
+      // Everything the handler reads or writes is for this organization only (row-level security, lib/db.ts).
+      return await asOrg(org.orgId, () => handler(req, { org, query, params }))
     } catch (e) {
       return errorResponse(e)
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb } from '@/lib/db'
+import { useTestServices, createTestApiKey } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -25,7 +25,8 @@ beforeAll(async () => {
   process.env.INGEST_MIN_BACKLOG_EVENTS = '50'
   process.env.INGEST_MAX_PENDING_EVENTS = '100000'
   const orgId = (await createOrgWithAdmin({ org_name: 'Backlog Co', email: 'backlog@example.com', password: 'password-123' })).org.id
-  key = (await createApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  key = (await createTestApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
 })
 afterAll(async () => {
   await closeQueues()

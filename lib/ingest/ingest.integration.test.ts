@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Worker } from 'bullmq'
-import { useTestServices, flushPrefix } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, flushPrefix, ownerPool } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues, QUEUE_INGEST, workerConnection } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { acceptEvents } from '@/lib/ingest/accept'
@@ -28,7 +28,7 @@ async function stopWorker() {
 async function waitProcessed(timeoutMs = 20_000) {
   const until = Date.now() + timeoutMs
   for (;;) {
-    const r = await pool().query<{ n: string }>('SELECT count(*)::text AS n FROM ingest_batches WHERE processed_at IS NULL')
+    const r = await ownerPool().query<{ n: string }>('SELECT count(*)::text AS n FROM ingest_batches WHERE processed_at IS NULL')
     if (r.rows[0].n === '0') return
     if (Date.now() > until) throw new Error(`${r.rows[0].n} batches still pending`)
     await new Promise((res) => setTimeout(res, 100))
@@ -39,6 +39,7 @@ const metrics = (q: Record<string, string> = {}) => queryMetrics(orgId, ZMetrics
 beforeAll(async () => {
   ;({ prefix } = await useTestServices('ingest'))
   orgId = (await createOrgWithAdmin({ org_name: 'Ingest Co', email: 'ingest@example.com', password: 'password-123' })).org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   startWorker()
 })
 afterAll(async () => {
@@ -87,7 +88,7 @@ describe('ingest pipeline', () => {
     const rows = (await metrics({ workflow_id: 'dedupe' })).rows
     // d1..d4 once each: 4 × 1000 × 0.15 µ$ = 600 µ$
     expect(rows).toEqual([expect.objectContaining({ events: 4, tokens_in: 4000, cost_usd: '0.000600' })])
-    const stored = await pool().query(`SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1 AND workflow_id = 'dedupe'`, [orgId])
+    const stored = await ownerPool().query(`SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1 AND workflow_id = 'dedupe'`, [orgId])
     expect(stored.rows[0].n).toBe(4)
   })
 
@@ -102,7 +103,7 @@ describe('ingest pipeline', () => {
     const r = await processBatch(ids[1])
     expect(r).toMatchObject({ status: 'processed', batches: 3, inserted: 4, duplicates: 1 })
     for (const id of ids) expect((await processBatch(id)).status).toBe('already_processed')
-    const tally = await pool().query<{ inserted: number; n: number }>(
+    const tally = await ownerPool().query<{ inserted: number; n: number }>(
       `SELECT inserted, event_count AS n FROM ingest_batches WHERE id = ANY($1::int8[]) ORDER BY id`, [ids])
     expect(tally.rows).toEqual([{ inserted: 2, n: 2 }, { inserted: 1, n: 2 }, { inserted: 1, n: 1 }])
     // 4 events in three hours, 3 runs (g1a/g1b share run-g1…), 4 × 1000 × 0.15 µ$
@@ -138,7 +139,7 @@ describe('ingest pipeline', () => {
   })
 
   it('rollups equal a direct SQL sum of the stored events', async () => {
-    const ev = await pool().query<{ n: string; cost: string; tin: string }>(
+    const ev = await ownerPool().query<{ n: string; cost: string; tin: string }>(
       `SELECT count(*)::text AS n, round(coalesce(sum(cost_usd), 0), 6)::text AS cost, sum(tokens_in)::text AS tin FROM inference_events WHERE org_id = $1`, [orgId])
     const [m] = (await metrics()).rows
     expect(String(m.events)).toBe(ev.rows[0].n)

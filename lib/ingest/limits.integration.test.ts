@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool, prisma } from '@/lib/db'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
+import { closeDb, prisma, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -13,7 +13,7 @@ let key = ''
 let orgId = ''
 const batch = (prefix: string, n: number) => ({ events: Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })) })
 const post = (body: unknown) => postEvents(new Request('http://x/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }))
-const stored = async () => (await pool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1', [orgId])).rows[0].n
+const stored = async () => (await ownerPool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1', [orgId])).rows[0].n
 const drain = async () => {
   for (const id of await pendingBatches(0)) await processBatch(id)
 }
@@ -23,8 +23,9 @@ beforeAll(async () => {
   await useTestServices('limits')
   process.env.INGEST_MAX_PENDING_EVENTS = '200'
   orgId = (await createOrgWithAdmin({ org_name: 'Limit Co', email: 'limit@example.com', password: 'password-123' })).org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   await prisma().organization.update({ where: { id: orgId }, data: { ingestRateLimit: 100 } }) // burst: 200 events
-  key = (await createApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
+  key = (await createTestApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
 })
 afterAll(async () => {
   await closeQueues()

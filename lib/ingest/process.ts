@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg'
 import { env } from '@/lib/env'
-import { inTransaction, pool } from '@/lib/db'
+import { asOrg, inTransaction, pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { applyRollups, type TRollupContribution } from '@/lib/rollups/hourly'
 import type { TIngestEvent } from '@/lib/ingest/schema'
@@ -75,6 +75,14 @@ export type TProcessResult = { status: 'processed' | 'already_processed' | 'in_p
 type TBatchRow = { id: string; org_id: string; kind: string; payload: unknown[] }
 
 export async function processBatch(batchId: string): Promise<TProcessResult> {
+  // cross-org: a job carries only its batch's id; the batch's organization is then declared for the transaction
+  const org = await pool().query<{ org_id: string | null }>('SELECT outlay_batch_org($1)::text AS org_id', [batchId])
+  const orgId = org.rows[0]?.org_id
+  if (!orgId) return { status: 'already_processed', inserted: 0, duplicates: 0 } // pruned, or never stored
+  return asOrg(orgId, () => processOrgBatch(batchId))
+}
+
+function processOrgBatch(batchId: string): Promise<TProcessResult> {
   return inTransaction(async (client) => {
     // SKIP LOCKED: a batch another transaction holds (another job's group commit took it) is counted
     // there; this job ends at once instead of holding a worker slot and a connection while it waits.
@@ -204,26 +212,23 @@ async function insertOutcomes(client: PoolClient, orgId: string, batchId: string
 
 /** Batches no worker finished (lost with Redis, or a worker crash): their ids, oldest first. */
 export async function pendingBatches(olderThanSeconds: number, limit = 1000): Promise<string[]> {
-  const r = await pool().query<{ id: string }>(
-    `SELECT id::text FROM ingest_batches WHERE processed_at IS NULL AND received_at < now() - make_interval(secs => $1)
-     ORDER BY received_at LIMIT $2`,
-    [olderThanSeconds, limit],
-  )
+  // cross-org: every tenant's waiting batches (SECURITY DEFINER function)
+  const r = await pool().query<{ id: string }>('SELECT id::text FROM outlay_pending_batches($1, $2)', [olderThanSeconds, limit])
   return r.rows.map((x) => x.id)
 }
 
 /** Processed batches are kept a day for audit, then dropped: the events themselves are the record. */
 export async function pruneProcessedBatches(olderThanHours = 24): Promise<number> {
-  const r = await pool().query('DELETE FROM ingest_batches WHERE processed_at < now() - make_interval(hours => $1)', [olderThanHours])
-  return r.rowCount ?? 0
+  // cross-org: every tenant's processed batches (SECURITY DEFINER function)
+  const r = await pool().query<{ n: string }>('SELECT outlay_prune_processed_batches($1)::text AS n', [olderThanHours])
+  return Number(r.rows[0].n)
 }
 
 /** The backlog, and the workers' pace: events of the batches processed in the last 10 s, per second. */
 export async function queueLag(): Promise<{ pending_batches: number; pending_events: number; oldest_pending_s: number | null; processed_events_per_s: number }> {
+  // cross-org: the system's backlog, shared by every tenant (SECURITY DEFINER function)
   const r = await pool().query<{ n: string; events: string; oldest: number | null; recent: string }>(
-    `SELECT count(*)::text AS n, coalesce(sum(event_count), 0)::text AS events, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS oldest,
-       (SELECT coalesce(sum(event_count), 0) FROM ingest_batches WHERE processed_at > now() - interval '10 seconds')::text AS recent
-     FROM ingest_batches WHERE processed_at IS NULL`,
+    'SELECT pending_batches::text AS n, pending_events::text AS events, oldest_s AS oldest, recent_events::text AS recent FROM outlay_queue_lag()',
   )
   const x = r.rows[0]
   return { pending_batches: Number(x.n), pending_events: Number(x.events), oldest_pending_s: x.oldest, processed_events_per_s: Number(x.recent) / 10 }

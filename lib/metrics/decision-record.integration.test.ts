@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -23,9 +23,10 @@ const req = (path: string, key: string, body?: string) => apiRequest(path, { key
 beforeAll(async () => {
   await useTestServices('decision')
   const a = await createOrgWithAdmin({ org_name: 'Decision Co', email: 'dec@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   orgId = a.org.id
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   const events = []
   for (let i = 0; i < 40; i++) {
     const big = i % 4 === 0
@@ -53,13 +54,13 @@ describe('GET /api/v1/decision-record', () => {
     const res = await getRecord(req(`/api/v1/decision-record?workflow_id=support&step=draft&${range}`, readKey))
     expect(res.status).toBe(200)
     const d = await res.json()
-    const [sum] = (await pool().query(
+    const [sum] = (await ownerPool().query(
       `SELECT round(sum(cost_usd), 6)::text AS cost, round(sum(cost_usd + coalesce(cache_savings_usd, 0)), 6)::text AS raw, count(*)::int AS calls
        FROM inference_events WHERE org_id = $1 AND workflow_id = 'support' AND step = 'draft'`, [orgId])).rows
     expect(d).toMatchObject({ workflow_id: 'support', step: 'draft', calls: sum.calls, cost_usd: sum.cost, raw_cost_usd: sum.raw, runs: 40, calls_per_run: 1,
       scenarios: ['tier1-support'], owners: ['ana@acme.dev'], retry_rate: 0.1, outcomes: 20, accepted_outcomes: 15, quality_pass_rate: 0.75, accepted_outcome_rate: 0.375 })
     expect(Number(d.raw_cost_usd)).toBeGreaterThan(Number(d.cost_usd)) // the cached input of the Sonnet calls
-    const perModel = (await pool().query(
+    const perModel = (await ownerPool().query(
       `SELECT provider || '/' || model AS model, count(*)::int AS calls, round(sum(cost_usd) / count(*), 6)::text AS per_call
        FROM inference_events WHERE org_id = $1 AND step = 'draft' GROUP BY 1 ORDER BY 2 DESC`, [orgId])).rows
     expect(d.options.map((o: { model: string; calls: number; cost_per_call_usd: string }) => ({ model: o.model, calls: o.calls, per_call: o.cost_per_call_usd }))).toEqual(perModel)

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -38,9 +38,10 @@ function latencies(n: number, base: number): number[] {
 beforeAll(async () => {
   await useTestServices('latency')
   const a = await createOrgWithAdmin({ org_name: 'Latency Co', email: 'lat@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   orgId = a.org.id
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   const steps = { retrieve: latencies(300, 120), draft: latencies(300, 2400) }
   // three batches per step, so the rollup rows' histograms are merged by the upsert
   for (const [step, xs] of Object.entries(steps)) {
@@ -69,23 +70,23 @@ const fromRollups = `SELECT step, latency_hist AS hist FROM rollups_hourly WHERE
 
 describe('latency histograms in the rollups', () => {
   it('count every call with a latency once, in the bucket the SQL rule gives, merged across batches', async () => {
-    const expected = (await pool().query(fromEvents, [orgId])).rows
-    const stored = (await pool().query(fromRollups, [orgId])).rows
+    const expected = (await ownerPool().query(fromEvents, [orgId])).rows
+    const stored = (await ownerPool().query(fromRollups, [orgId])).rows
     expect(stored).toEqual(expected)
     expect(stored.map((r) => r.hist.reduce((s: number, c: number) => s + c, 0))).toEqual([300, 300])
   })
 
   it('JS and SQL agree on the bucket of every latency', async () => {
-    const { rows } = await pool().query(`SELECT latency_ms, outlay_latency_bucket(latency_ms) AS k FROM inference_events WHERE org_id = $1 AND latency_ms IS NOT NULL`, [orgId])
+    const { rows } = await ownerPool().query(`SELECT latency_ms, outlay_latency_bucket(latency_ms) AS k FROM inference_events WHERE org_id = $1 AND latency_ms IS NOT NULL`, [orgId])
     for (const r of rows) expect(r.k, `${r.latency_ms} ms`).toBe(latencyBucket(r.latency_ms))
   })
 
   it('the migration backfill rebuilds the same histograms from raw events', async () => {
     const sql = await readFile('prisma/migrations/20261125210000_latency_histograms/migration.sql', 'utf8')
     const backfill = sql.slice(sql.indexOf('WITH counts AS'))
-    await pool().query(`UPDATE rollups_hourly SET latency_hist = '{}' WHERE org_id = $1`, [orgId])
-    await pool().query(backfill)
-    expect((await pool().query(fromRollups, [orgId])).rows).toEqual((await pool().query(fromEvents, [orgId])).rows)
+    await ownerPool().query(`UPDATE rollups_hourly SET latency_hist = '{}' WHERE org_id = $1`, [orgId])
+    await ownerPool().query(backfill)
+    expect((await ownerPool().query(fromRollups, [orgId])).rows).toEqual((await ownerPool().query(fromEvents, [orgId])).rows)
   })
 })
 
@@ -95,7 +96,7 @@ describe('GET /api/v1/metrics?latency_quantiles=true', () => {
     expect(res.status).toBe(200)
     const { rows } = await res.json()
     expect(rows).toHaveLength(2)
-    const exact = (await pool().query(
+    const exact = (await ownerPool().query(
       `SELECT step, percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
               percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99
        FROM inference_events WHERE org_id = $1 AND latency_ms IS NOT NULL GROUP BY step`, [orgId])).rows

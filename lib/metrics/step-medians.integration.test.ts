@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -80,7 +80,8 @@ const get = async (qs: string) => {
 beforeAll(async () => {
   await useTestServices('step-medians')
   const orgId = (await createOrgWithAdmin({ org_name: 'Medians Co', email: 'medians@example.com', password: 'password-123' })).org.id
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   for (let i = 0; i < EVENTS.length; i += 500) expect(await acceptEvents({ orgId, now: NOW }, { events: EVENTS.slice(i, i + 500) })).toMatchObject({ accepted: Math.min(500, EVENTS.length - i) })
   for (const id of await pendingBatches(0)) await processBatch(id)
 })

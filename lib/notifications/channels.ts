@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { PoolClient } from 'pg'
-import { pool } from '@/lib/db'
+import { asOrg, pool } from '@/lib/db'
 import { badRequest, notFound } from '@/lib/errors'
 import { env } from '@/lib/env'
 import { enqueueNotifications } from '@/lib/queues'
@@ -133,8 +133,17 @@ export async function updateChannel(orgId: string, id: string, patch: TChannelPa
  * meanwhile is left for the next run.
  */
 export async function sealPlainChannelSecrets(): Promise<number> {
+  // Each organization in turn (row-level security): organizations carry no tenant rows.
+  const orgs = await pool().query<{ id: string }>('SELECT id::text FROM organizations ORDER BY id')
+  let sealed = 0
+  for (const { id: orgId } of orgs.rows) sealed += await asOrg(orgId, () => sealOrgChannelSecrets(orgId))
+  return sealed
+}
+
+async function sealOrgChannelSecrets(orgId: string): Promise<number> {
   const r = await pool().query<{ org_id: string } & TStored>(
-    `SELECT org_id::text, id::text, url, secret FROM notification_channels WHERE url NOT LIKE 'enc:v1:%' OR secret NOT LIKE 'enc:v1:%'`,
+    `SELECT org_id::text, id::text, url, secret FROM notification_channels WHERE org_id = $1 AND (url NOT LIKE 'enc:v1:%' OR secret NOT LIKE 'enc:v1:%')`,
+    [orgId],
   )
   let sealed = 0
   for (const row of r.rows) {
@@ -225,8 +234,9 @@ export async function createAlertDeliveries(c: PoolClient, orgId: string, alerts
 
 /** Deliveries still pending a while after they were made (Redis was away when they were queued): queue them again; the job id keeps one job each. */
 export async function requeuePendingDeliveries(olderThanS = 60, now = new Date()): Promise<number> {
+  // cross-org: every tenant's pending deliveries (SECURITY DEFINER function)
   const r = await pool().query<{ org_id: string; id: string }>(
-    `SELECT org_id::text, id::text FROM notification_deliveries WHERE status = 'pending' AND created_at < $1::timestamptz - make_interval(secs => $2) ORDER BY id LIMIT 1000`,
+    `SELECT org_id::text, id::text FROM outlay_pending_deliveries($1::timestamptz - make_interval(secs => $2), 1000)`,
     [now, olderThanS],
   )
   await enqueueNotifications(r.rows.map((x) => ({ orgId: x.org_id, deliveryId: x.id })))

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { useTestServices } from '@/lib/testing/services'
-import { closeDb } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createBudget } from '@/lib/budgets'
@@ -41,6 +41,7 @@ beforeAll(async () => {
   await useTestServices('email')
   Object.assign(process.env, { SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_FROM: 'Outlay alerts <alerts@outlay.test>', NEXTAUTH_URL: 'http://outlay.test' })
   orgId = (await createOrgWithAdmin({ org_name: 'Mail Co', email: 'mail@example.com', password: 'password-123' })).org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
 })
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()))

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -31,8 +31,9 @@ const params = (id: string) => ({ params: Promise.resolve({ id }) })
 beforeAll(async () => {
   await useTestServices('channel-secrets')
   orgId = (await createOrgWithAdmin({ org_name: 'Secret Co', email: 'secret@example.com', password: 'password-123' })).org.id
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
-  writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  writeKey = (await createTestApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
   server = createServer((req, res) => {
     let body = ''
     req.on('data', (c) => (body += c))
@@ -68,7 +69,7 @@ describe('channel secrets at rest', () => {
     expect(body.channel).toMatchObject({ url: url(), url_redacted: false, secret_hint: `…${secret.slice(-4)}` })
     expect(JSON.stringify(body.channel)).not.toContain(secret)
 
-    const [row] = (await pool().query(`SELECT url, secret FROM notification_channels WHERE id = $1`, [id])).rows
+    const [row] = (await ownerPool().query(`SELECT url, secret FROM notification_channels WHERE id = $1`, [id])).rows
     expect(row.url).toMatch(/^enc:v1:/)
     expect(row.secret).toMatch(/^enc:v1:/)
     for (const plain of ['pa55word', 'tok-42', 'hooks/T123', secret, secret.slice(-8)]) expect(JSON.stringify(row)).not.toContain(plain)
@@ -102,7 +103,7 @@ describe('channel secrets at rest', () => {
     const body = await res.json()
     expect(body.secret).toMatch(/^whsec_/)
     expect(body.secret).not.toBe(secret)
-    const [row] = (await pool().query(`SELECT secret FROM notification_channels WHERE id = $1`, [id])).rows
+    const [row] = (await ownerPool().query(`SELECT secret FROM notification_channels WHERE id = $1`, [id])).rows
     expect(row.secret).toMatch(/^enc:v1:/)
     const r = await deliverTest(id)
     expect(verifySignature(body.secret, r.headers['outlay-signature'] as string, r.body)).toBe(true)
@@ -111,14 +112,14 @@ describe('channel secrets at rest', () => {
 
   it('channels stored in plain text before encryption still deliver, and are sealed once by the start-up pass', async () => {
     const legacy = randomUUID()
-    await pool().query(`INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, 'legacy', 'webhook', $3, 'whsec_legacy-secret', '{}', false)`,
+    await ownerPool().query(`INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, 'legacy', 'webhook', $3, 'whsec_legacy-secret', '{}', false)`,
       [legacy, orgId, `${base}/legacy`])
     const before = await deliverTest(legacy)
     expect(before.url).toBe('/legacy')
     expect(verifySignature('whsec_legacy-secret', before.headers['outlay-signature'] as string, before.body)).toBe(true)
 
     expect(await sealPlainChannelSecrets()).toBe(1)
-    const [row] = (await pool().query(`SELECT url, secret FROM notification_channels WHERE id = $1`, [legacy])).rows
+    const [row] = (await ownerPool().query(`SELECT url, secret FROM notification_channels WHERE id = $1`, [legacy])).rows
     expect(row.url).toMatch(/^enc:v1:/)
     expect(row.secret).toMatch(/^enc:v1:/)
     expect(await sealPlainChannelSecrets()).toBe(0)
@@ -129,7 +130,7 @@ describe('channel secrets at rest', () => {
 
   it('a sealed value copied to another channel does not open there: listed without its URL, its deliveries fail saying why', async () => {
     const other = randomUUID()
-    await pool().query(
+    await ownerPool().query(
       `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) SELECT $1, org_id, 'copy', type, url, secret, emails, false FROM notification_channels WHERE id = $2`,
       [other, id])
     const listed = (await (await getChannelRoute(apiRequest(`/api/v1/channels/${other}`, { key: writeKey }), params(other))).json()).channel

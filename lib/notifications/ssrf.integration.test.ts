@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import dns from 'node:dns'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -33,7 +33,8 @@ beforeAll(async () => {
   await useTestServices('ssrf')
   process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = 'false'
   orgId = (await createOrgWithAdmin({ org_name: 'SSRF Co', email: 'ssrf@example.com', password: 'password-123' })).org.id
-  writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  writeKey = (await createTestApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
   server = createServer((_req, res) => { hits++; res.writeHead(200).end('ok') })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   port = (server.address() as AddressInfo).port
@@ -78,7 +79,7 @@ describe('webhook targets (SSRF)', () => {
       expect(error, url).toMatch(/^url: /)
       expect(error, url).toContain(reason)
     }
-    expect((await pool().query(`SELECT count(*)::int AS n FROM notification_channels WHERE org_id = $1`, [orgId])).rows[0].n).toBe(0)
+    expect((await ownerPool().query(`SELECT count(*)::int AS n FROM notification_channels WHERE org_id = $1`, [orgId])).rows[0].n).toBe(0)
     expect(hits).toBe(0)
   })
 

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Worker } from 'bullmq'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues, QUEUE_NOTIFICATIONS, workerConnection } from '@/lib/queues'
 import { env } from '@/lib/env'
 import { createOrgWithAdmin } from '@/lib/orgs'
@@ -64,7 +64,7 @@ const params = (id: string) => ({ params: Promise.resolve({ id }) })
 /** Wait (the test's own timeout bounds it) until every delivery of the organization is finished. */
 async function settled(): Promise<void> {
   for (;;) {
-    const r = await pool().query<{ n: string }>(`SELECT count(*) AS n FROM notification_deliveries WHERE org_id = $1 AND status = 'pending'`, [orgId])
+    const r = await ownerPool().query<{ n: string }>(`SELECT count(*) AS n FROM notification_deliveries WHERE org_id = $1 AND status = 'pending'`, [orgId])
     if (r.rows[0].n === '0') return
     await new Promise((res) => setTimeout(res, 100))
   }
@@ -79,11 +79,12 @@ beforeAll(async () => {
   await useTestServices('webhooks')
   Object.assign(process.env, { NOTIFICATION_ATTEMPTS: '3', NOTIFICATION_BACKOFF_MS: '300' })
   const a = await createOrgWithAdmin({ org_name: 'Hook Co', email: 'hook@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   const b = await createOrgWithAdmin({ org_name: 'Other Hook Co', email: 'other-hook@example.com', password: 'password-123' })
   orgId = a.org.id
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
-  otherKey = (await createApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  writeKey = (await createTestApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
+  otherKey = (await createTestApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
   good = await receiver(() => 204)
   failing = await receiver(() => 503)
   flaky = await receiver((n) => (n === 1 ? 500 : 200))
@@ -181,7 +182,7 @@ describe('webhook notifications', () => {
     await ingest([call('w3', '2026-11-02T12:30:00Z')]) // $1.05: 100%
     const fired = await evaluateOrgAlerts(orgId, new Date('2026-11-02T13:00:00Z'))
     expect(fired.map((a) => [a.threshold, a.muted])).toEqual([[100, true]])
-    const n = await pool().query(`SELECT count(*)::int AS n FROM notification_deliveries WHERE org_id = $1 AND alert_id = $2`, [orgId, fired[0].id])
+    const n = await ownerPool().query(`SELECT count(*)::int AS n FROM notification_deliveries WHERE org_id = $1 AND alert_id = $2`, [orgId, fired[0].id])
     expect(n.rows[0].n).toBe(0)
     const muted = (await (await getAlerts(apiRequest('/api/v1/alerts?state=muted', { key: writeKey }))).json()).alerts
     expect(muted.map((a: { threshold: number; muted: boolean; muted_until: string | null }) => [a.threshold, a.muted, a.muted_until !== null])).toEqual([[100, true, true], [50, false, true]])
@@ -205,7 +206,7 @@ describe('webhook notifications', () => {
 
   it('deleting a channel takes it off the budgets that named it', async () => {
     expect((await deleteChannelRoute(apiRequest(`/api/v1/channels/${channels.failing.id}`, { key: writeKey, method: 'DELETE' }), params(channels.failing.id))).status).toBe(204)
-    const r = await pool().query<{ ids: string[] }>(`SELECT channel_ids::text[] AS ids FROM budgets WHERE id = $1`, [budgetId])
+    const r = await ownerPool().query<{ ids: string[] }>(`SELECT channel_ids::text[] AS ids FROM budgets WHERE id = $1`, [budgetId])
     expect(r.rows[0].ids.sort()).toEqual([channels.good.id, channels.flaky.id].sort())
   })
 })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
-import { closeDb } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { acceptEvents } from '@/lib/ingest/accept'
@@ -16,6 +16,7 @@ afterAll(async () => {
 
 it('exposes ingest counts, rejects by field and the backlog in Prometheus format', async () => {
   const { org } = await createOrgWithAdmin({ org_name: 'Prom Co', email: 'prom@example.com', password: 'password-123' })
+  setTestDefaultOrg(org.id) // the tests' own calls of lib functions run for this organization
   await acceptEvents({ orgId: org.id }, { events: [
     { id: 'a', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1 },
     { id: 'a', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1 },

@@ -43,11 +43,8 @@ function metrics(): TMetrics {
         for (const [state, n] of Object.entries(c)) jobs.set({ queue: name, state }, n)
       }),
       queueLag().then((l) => { pending.set(l.pending_batches); pendingEvents.set(l.pending_events); oldest.set(l.oldest_pending_s ?? 0) }, fail),
-      pool().query<{ p50: number | null; p99: number | null }>(
-        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM processed_at - received_at)) AS p50,
-                percentile_cont(0.99) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM processed_at - received_at)) AS p99
-         FROM ingest_batches WHERE processed_at > now() - interval '5 minutes'`,
-      ).then((r) => { latency.set({ quantile: '0.5' }, r.rows[0].p50 ?? 0); latency.set({ quantile: '0.99' }, r.rows[0].p99 ?? 0) }, fail),
+      // cross-org: the whole system's freshness (SECURITY DEFINER function)
+      pool().query<{ p50: number | null; p99: number | null }>('SELECT p50, p99 FROM outlay_ingest_freshness()').then((r) => { latency.set({ quantile: '0.5' }, r.rows[0].p50 ?? 0); latency.set({ quantile: '0.99' }, r.rows[0].p99 ?? 0) }, fail),
       producerConnection().zcount(WORKER_HEARTBEAT_KEY(), Date.now() - 20_000, '+inf').then((n) => workers.set(n), fail),
     ])
     scrapeOk.set(ok)

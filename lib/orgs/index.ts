@@ -1,4 +1,5 @@
-import { prisma } from '@/lib/db'
+import { randomUUID } from 'node:crypto'
+import { asOrg, pool, prisma } from '@/lib/db'
 import { conflict, isUniqueViolation } from '@/lib/errors'
 import { hashPassword } from '@/lib/auth/passwords'
 import type { Role } from '@/generated/prisma/enums'
@@ -25,13 +26,15 @@ export type TOrgView = { id: string; name: string; slug: string }
 export async function createOrgWithAdmin(input: TSignUp): Promise<{ org: TOrgView; userId: string }> {
   const slug = await uniqueSlug(input.org_name)
   const passwordHash = await hashPassword(input.password)
+  // The new organization's id is chosen here so that the transaction can declare it (row-level security).
+  const orgId = randomUUID()
   try {
-    return await prisma().$transaction(async (tx) => {
+    return await asOrg(orgId, () => prisma().$transaction(async (tx) => {
       const user = await tx.user.create({ data: { email: input.email, name: input.name ?? null, passwordHash } })
-      const org = await tx.organization.create({ data: { name: input.org_name, slug } })
+      const org = await tx.organization.create({ data: { id: orgId, name: input.org_name, slug } })
       await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: 'admin' } })
       return { org: { id: org.id, name: org.name, slug: org.slug }, userId: user.id }
-    })
+    }))
   } catch (e) {
     if (isUniqueViolation(e)) throw conflict('An account with this email already exists: sign in instead')
     throw e
@@ -41,13 +44,19 @@ export async function createOrgWithAdmin(input: TSignUp): Promise<{ org: TOrgVie
 export type TMembershipView = { org: TOrgView; role: Role }
 
 export async function membershipsOf(userId: string): Promise<TMembershipView[]> {
-  const ms = await prisma().membership.findMany({ where: { userId }, include: { org: true }, orderBy: { createdAt: 'asc' } })
-  return ms.map((m) => ({ org: { id: m.org.id, name: m.org.name, slug: m.org.slug }, role: m.role }))
+  // cross-org: a person's organizations (SECURITY DEFINER function; organizations carry no tenant rows)
+  const r = await pool().query<{ id: string; name: string; slug: string; role: Role }>(
+    `SELECT o.id::text, o.name, o.slug, m.role FROM outlay_memberships_of($1::uuid) m JOIN organizations o ON o.id = m.org_id ORDER BY m.created_at`,
+    [userId],
+  )
+  return r.rows.map((m) => ({ org: { id: m.id, name: m.name, slug: m.slug }, role: m.role }))
 }
 
 export async function membershipBySlug(userId: string, slug: string): Promise<TMembershipView | null> {
-  const m = await prisma().membership.findFirst({ where: { userId, org: { slug } }, include: { org: true } })
-  return m ? { org: { id: m.org.id, name: m.org.name, slug: m.org.slug }, role: m.role } : null
+  const org = await prisma().organization.findUnique({ where: { slug } })
+  if (!org) return null
+  const m = await asOrg(org.id, () => prisma().membership.findFirst({ where: { orgId: org.id, userId } }))
+  return m ? { org: { id: org.id, name: org.name, slug: org.slug }, role: m.role } : null
 }
 
 export async function findUserByEmail(email: string) {

@@ -7,8 +7,8 @@ import { OTLPTraceExporter as OTLPHttpJsonExporter } from '@opentelemetry/export
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -32,9 +32,10 @@ const START = Date.now() - 10 * 60_000
 beforeAll(async () => {
   await useTestServices('otlp')
   const a = await createOrgWithAdmin({ org_name: 'Otlp Co', email: 'otlp@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   orgId = a.org.id
-  ingestKey = (await createApiKey(orgId, { name: 'otel', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  ingestKey = (await createTestApiKey(orgId, { name: 'otel', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
 
   // What Next.js does for the route: a web Request in, the handler's Response out.
   server = http.createServer(async (req, res) => {
@@ -82,7 +83,7 @@ async function processPending() {
 }
 
 async function storedEvent(eventId: string) {
-  const r = await pool().query(
+  const r = await ownerPool().query(
     `SELECT workflow_id, step, call_type, provider, model, tokens_in::int, cached_tokens_in::int, cache_write_tokens::int, tokens_out::int,
             outcome, environment, account_id, latency_ms, cost_usd::text, reported_cost_usd::text, "timestamp"
        FROM inference_events WHERE org_id = $1 AND event_id = $2`,
@@ -92,7 +93,7 @@ async function storedEvent(eventId: string) {
 }
 
 async function eventCount(): Promise<number> {
-  const r = await pool().query('SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1', [orgId])
+  const r = await ownerPool().query('SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1', [orgId])
   return r.rows[0].n
 }
 

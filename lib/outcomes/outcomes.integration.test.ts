@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
-import { closeDb } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { acceptEvents, acceptOutcomes } from '@/lib/ingest/accept'
@@ -20,6 +20,7 @@ async function drain() {
 beforeAll(async () => {
   await useTestServices('outcomes')
   orgId = (await createOrgWithAdmin({ org_name: 'Outcome Co', email: 'outcome@example.com', password: 'password-123' })).org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   // gpt-4o-mini, 10,000 in + 1,000 out = 1500 + 600 = 2100 µ$ per call
   const call = (id: string, extra: Record<string, unknown>) => ({ id, timestamp: '2026-11-20T10:00:00Z', workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10_000, tokens_out: 1_000, ...extra })
   await acceptEvents({ orgId, now: NOW }, { events: [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -30,8 +30,9 @@ const DAY1_LATER = '2026-10-01T16:00:00.000Z'
 beforeAll(async () => {
   await useTestServices('prices')
   orgId = (await createOrgWithAdmin({ org_name: 'Price Co', email: 'price@example.com', password: 'password-123' })).org.id
-  readKey = (await createApiKey(orgId, { name: 'r', scopes: ['read', 'ingest'] })).key
-  writeKey = (await createApiKey(orgId, { name: 'w', scopes: ['write'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  readKey = (await createTestApiKey(orgId, { name: 'r', scopes: ['read', 'ingest'] })).key
+  writeKey = (await createTestApiKey(orgId, { name: 'w', scopes: ['write'] })).key
   const ev = (id: string, ts: string, extra: Record<string, unknown> = {}) => ({
     id, timestamp: ts, workflow_id: 'wf', step: 'gen', provider: 'acme', model: 'acme-large-2026-09-01', tokens_in: 1_000_000, cached_tokens_in: 400_000, tokens_out: 100_000, ...extra,
   })
@@ -81,8 +82,8 @@ describe('prices API and re-pricing', () => {
   })
 
   it('re-pricing twice gives the same result as once', async () => {
-    const [job] = (await pool().query<{ id: string }>('SELECT id::text FROM reprice_jobs ORDER BY id LIMIT 1')).rows
-    await pool().query(`UPDATE reprice_jobs SET status = 'queued', cursor = NULL WHERE id = $1`, [job.id])
+    const [job] = (await ownerPool().query<{ id: string }>('SELECT id::text FROM reprice_jobs ORDER BY id LIMIT 1')).rows
+    await ownerPool().query(`UPDATE reprice_jobs SET status = 'queued', cursor = NULL WHERE id = $1`, [job.id])
     expect(await runRepriceJob(job.id)).toEqual({ processed: 3, changed: 0 })
     expect(await metrics()).toEqual([expect.objectContaining({ cost_usd: '7.800000' })])
   })
@@ -97,7 +98,7 @@ describe('prices API and re-pricing', () => {
       expect.objectContaining({ bucket: '2026-10-01T10:00:00.000Z', cost_usd: '2.600000' }),
       expect.objectContaining({ bucket: '2026-10-01T16:00:00.000Z', cost_usd: '2.600000' }),
     ])
-    const sum = await pool().query(`SELECT sum(cost_usd)::text AS s FROM inference_events WHERE org_id = $1`, [orgId])
+    const sum = await ownerPool().query(`SELECT sum(cost_usd)::text AS s FROM inference_events WHERE org_id = $1`, [orgId])
     expect(sum.rows[0].s).toBe('5.200000000000')
     const got = await (await getPrices(new Request('http://x/api/v1/prices', H(readKey)))).json()
     expect(got.prices.map((p: { effective_from: string }) => p.effective_from)).toEqual(['2026-01-01T00:00:00.000Z', '2026-10-01T12:00:00.000Z'])

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -34,8 +34,9 @@ const qRange = quarterRange(quarter)
 beforeAll(async () => {
   await useTestServices('reports')
   orgId = (await createOrgWithAdmin({ org_name: 'Reports Co', email: 'reports@example.com', password: 'password-123' })).org.id
-  const ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  const ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   const events: Record<string, unknown>[] = []
   let n = 0
   const at = (from: number, to: number, i: number, of: number) => new Date(from + Math.floor(((i + 0.5) / of) * (to - from))).toISOString()
@@ -117,7 +118,7 @@ describe('GET /api/v1/reports/monthly', () => {
   it('splits spend by scenario: scenario_id where the calls carry one, else the workflow, adding up to the total', async () => {
     const rep = await (await getMonthly(apiRequest(`/api/v1/reports/monthly?month=${month}`, { key: readKey }))).json()
     const rows = rep.sections.find((s: { dimension: string }) => s.dimension === 'scenario').rows as { key: string; from: string; cost_usd: string; events: number }[]
-    const sql = (await pool().query<{ key: string; src: string; usd: string; n: number }>(
+    const sql = (await ownerPool().query<{ key: string; src: string; usd: string; n: number }>(
       `SELECT coalesce(scenario_id, workflow_id) AS key, CASE WHEN scenario_id IS NULL THEN 'workflow' ELSE 'scenario_id' END AS src, round(sum(cost_usd), 6)::text AS usd, count(*)::int AS n
        FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3 GROUP BY 1, 2`, [orgId, new Date(range.from), new Date(range.to)])).rows
     // (rows of the month before only are there too, at $0 this month)
@@ -143,7 +144,7 @@ describe('GET /api/v1/reports/monthly', () => {
     // the month before to the same hour: the report's own month's events as SQL sees them
     const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000
     const sameTo = Math.min(range.from + (hour - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), range.to)
-    const [{ usd }] = (await pool().query(`SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
+    const [{ usd }] = (await ownerPool().query(`SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
       [orgId, new Date(range.from), new Date(sameTo)])).rows
     expect(cur.total.previous_to_date).toEqual({ to: new Date(sameTo).toISOString(), cost_usd: usd, change_usd: expect.any(String) })
     expect(rep.total.previous_to_date).toBeUndefined()
@@ -157,7 +158,7 @@ describe('GET /api/v1/reports/monthly', () => {
 describe('GET /api/v1/reports/audit', () => {
   /** A workflow's sample recomputed from its events in SQL (lib/testing/audit-sample.ts): 100 calls, none twice. */
   const expectedSample = async (workflow: string, side: 'production' | 'eval') => {
-    const ids = await expectedAuditSample(async (text, params) => (await pool().query(text, params)).rows,
+    const ids = await expectedAuditSample(async (text, params) => (await ownerPool().query(text, params)).rows,
       { orgId, workflow, side, quarter, from: new Date(qRange.from), to: new Date(qRange.to) })
     expect(ids).toHaveLength(100)
     expect(new Set(ids).size).toBe(100)
@@ -177,7 +178,7 @@ describe('GET /api/v1/reports/audit', () => {
     // the production sample, stratified by day and, within a day, by hour in proportion to the calls: recomputed from the events
     const expected = await expectedSample('drafter', 'production')
     expect(a.samples.drafter.production.map((c: { event_id: string }) => c.event_id).sort()).toEqual(expected.sort())
-    const [{ mean }] = (await pool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, expected])).rows
+    const [{ mean }] = (await ownerPool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, expected])).rows
     expect(drafter.production.mean_usd).toBe(mean)
     // eval and replay together (30 calls, all of them)
     expect(drafter.eval.calls).toBe(30)
@@ -206,9 +207,9 @@ describe('GET /api/v1/reports/audit', () => {
   })
 
   it('walks the (org_id, timestamp) index for the sample, with no index of its own', async () => {
-    const { rows: idx } = await pool().query(`SELECT indexname FROM pg_indexes WHERE tablename = 'inference_events' AND indexname = 'inference_events_sample_idx'`)
+    const { rows: idx } = await ownerPool().query(`SELECT indexname FROM pg_indexes WHERE tablename = 'inference_events' AND indexname = 'inference_events_sample_idx'`)
     expect(idx).toEqual([])
-    const c = await pool().connect()
+    const c = await ownerPool().connect()
     try {
       await c.query('BEGIN')
       // a tiny table would be scanned whole anyway; the question is whether the walk starts at the instant (on a large organization

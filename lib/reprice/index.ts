@@ -1,4 +1,4 @@
-import { inTransaction, pool } from '@/lib/db'
+import { asOrg, inTransaction, pool } from '@/lib/db'
 import { enqueueReprice } from '@/lib/queues'
 import { forgetPriceBook, loadPriceBook } from '@/lib/cost/pricebook'
 import { env } from '@/lib/env'
@@ -53,7 +53,18 @@ function scopeWhere(job: { provider: string | null; model: string | null; gpu_po
   return where.join(' AND ')
 }
 
+/** The organization of a re-pricing job (cross-org: its queue job carries only the id), or null when it is gone. */
+async function repriceJobOrg(repriceId: string): Promise<string | null> {
+  const r = await pool().query<{ org_id: string | null }>('SELECT outlay_reprice_job_org($1)::text AS org_id', [repriceId])
+  return r.rows[0]?.org_id ?? null
+}
+
 export async function runRepriceJob(repriceId: string): Promise<{ processed: number; changed: number }> {
+  const orgId = await repriceJobOrg(repriceId)
+  return orgId ? asOrg(orgId, () => runOrgRepriceJob(repriceId)) : { processed: 0, changed: 0 }
+}
+
+async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number; changed: number }> {
   const jr = await pool().query<{ org_id: string; provider: string | null; model: string | null; gpu_pool: string | null; from_ts: Date | null; status: string; cursor: string | null }>(
     'SELECT org_id, provider, model, gpu_pool, from_ts, status, cursor FROM reprice_jobs WHERE id = $1',
     [repriceId],
@@ -134,7 +145,9 @@ function sameDecimal(a: string | null, b: string | null): boolean {
 }
 
 export async function markRepriceFailed(repriceId: string, error: string): Promise<void> {
-  await pool().query(`UPDATE reprice_jobs SET status = 'failed', error = $2 WHERE id = $1`, [repriceId, error.slice(0, 1000)])
+  const orgId = await repriceJobOrg(repriceId)
+  if (!orgId) return
+  await asOrg(orgId, () => pool().query(`UPDATE reprice_jobs SET status = 'failed', error = $2 WHERE org_id = $3 AND id = $1`, [repriceId, error.slice(0, 1000), orgId]))
 }
 
 export async function listRepriceJobs(orgId: string, limit = 20): Promise<TRepriceJobView[]> {
@@ -151,9 +164,7 @@ export async function listRepriceJobs(orgId: string, limit = 20): Promise<TRepri
 
 /** Jobs no worker finished (Redis lost the queue, or a crash): their ids. */
 export async function pendingRepriceJobs(olderThanSeconds: number): Promise<string[]> {
-  const r = await pool().query<{ id: string }>(
-    `SELECT id::text FROM reprice_jobs WHERE status IN ('queued', 'running') AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 100`,
-    [olderThanSeconds],
-  )
+  // cross-org: every tenant's stalled jobs (SECURITY DEFINER function)
+  const r = await pool().query<{ id: string }>('SELECT id::text FROM outlay_pending_reprice_jobs($1, 100)', [olderThanSeconds])
   return r.rows.map((x) => x.id)
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -56,6 +56,7 @@ async function drain() {
 beforeAll(async () => {
   await useTestServices('daily-rollups')
   orgId = (await createOrgWithAdmin({ org_name: 'Daily Co', email: 'daily@example.com', password: 'password-123' })).org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   for (let b = 0; b < 6; b++) {
     const a = await acceptEvents({ orgId, now: NOW }, { events: events(400, 7 + b) })
     expect(a).toMatchObject({ accepted: 400 })
@@ -71,7 +72,7 @@ beforeAll(async () => {
   await acceptOutcomes({ orgId, now: NOW }, { outcomes: outcomes.slice(100) })
   await drain()
   // acme-large has no price: add one, and re-price (rollups move by the difference, in every table)
-  const writeKey = (await createApiKey(orgId, { name: 'w', scopes: ['write'] })).key
+  const writeKey = (await createTestApiKey(orgId, { name: 'w', scopes: ['write'] })).key
   const res = await putPrices(new Request('http://x/api/v1/prices', {
     method: 'PUT', headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ prices: [{ provider: 'acme', model: 'acme-large', effective_from: '2026-10-31T12:00:00Z', input_per_mtok: '2.5', cached_input_per_mtok: '0.25', output_per_mtok: '10' }] }),
@@ -88,7 +89,7 @@ afterAll(async () => {
 
 /** A table's rows as comparable text (the float latency sum rounded: its summation order differs). */
 async function snapshot(table: string, dims: readonly string[], measures: string, time = 'day'): Promise<string[]> {
-  const { rows } = await pool().query(`SELECT ${[time, ...dims].join(', ')}, ${measures} FROM ${table} WHERE org_id = $1`, [orgId])
+  const { rows } = await ownerPool().query(`SELECT ${[time, ...dims].join(', ')}, ${measures} FROM ${table} WHERE org_id = $1`, [orgId])
   return rows.map((r) => JSON.stringify(r)).sort()
 }
 const COST_MEASURES = `events::text, runs::text, requests::text, tokens_in::text, cached_tokens_in::text, cache_write_tokens::text, tokens_out::text, gpu_seconds::text,
@@ -170,7 +171,7 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
     const q = ZMetricsQuery.parse({ ...range, group_by: 'account_id,workflow_id' })
     expect(metricsPlan(q).cost.weekly).toBeTruthy()
     const { rows } = await queryMetrics(orgId, q)
-    const sql = await pool().query<{ k: string; retry: string }>(
+    const sql = await ownerPool().query<{ k: string; retry: string }>(
       `SELECT coalesce(account_id, '') || '/' || workflow_id AS k, round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN ('retry', 'error')), 0), 6)::text AS retry
        FROM inference_events WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 GROUP BY 1`, [orgId, range.from, range.to])
     expect(Object.fromEntries(rows.map((r) => [`${r.account_id ?? ''}/${r.workflow_id}`, r.retry_cost_usd]))).toEqual(Object.fromEntries(sql.rows.map((r) => [r.k, r.retry])))
@@ -190,7 +191,7 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
 // last: it rebuilds the daily tables from the hourly ones, so the comparisons above ran on what the writers wrote
 describe('daily and weekly rollups kept by the writers', () => {
   it('hold the data (a test on empty tables proves nothing)', async () => {
-    const { rows } = await pool().query(`SELECT count(*)::int AS n, sum(events)::int AS events, sum(unpriced_events)::int AS unpriced FROM rollups_daily WHERE org_id = $1`, [orgId])
+    const { rows } = await ownerPool().query(`SELECT count(*)::int AS n, sum(events)::int AS events, sum(unpriced_events)::int AS unpriced FROM rollups_daily WHERE org_id = $1`, [orgId])
     expect(rows[0].events).toBe(2400)
     expect(rows[0].unpriced).toBeGreaterThan(0) // acme-large before 31 Oct 12:00 stays unpriced
     expect(rows[0].n).toBeGreaterThan(100)
@@ -201,7 +202,7 @@ describe('daily and weekly rollups kept by the writers', () => {
     for (const t of [...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS]) written[t.table] = await snapshot(t.table, t.dims, COST_MEASURES, t.time)
     for (const t of DAILY_OUTCOMES) written[t.table] = await snapshot(t.table, t.dims, 'outcomes::text, accepted::text')
     // what the migration's backfill computes from the hourly rows
-    const c = await pool().connect()
+    const c = await ownerPool().connect()
     try {
       await rebuildDailyRollups(c, orgId)
     } finally {

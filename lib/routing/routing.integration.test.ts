@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -50,11 +50,12 @@ const decideCall = async (over: Record<string, unknown> = {}) => (await decide(o
 beforeAll(async () => {
   await useTestServices('routing')
   orgId = (await createOrgWithAdmin({ org_name: 'Routing Co', email: 'routing@example.com', password: 'password-123' })).org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   const other = (await createOrgWithAdmin({ org_name: 'Other Routing Co', email: 'other-routing@example.com', password: 'password-123' })).org.id
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  writeKey = (await createApiKey(orgId, { name: 'write', scopes: ['write', 'read'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
-  otherKey = (await createApiKey(other, { name: 'other', scopes: ['read', 'write'] })).key
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  writeKey = (await createTestApiKey(orgId, { name: 'write', scopes: ['write', 'read'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  otherKey = (await createTestApiKey(other, { name: 'other', scopes: ['read', 'write'] })).key
   const now = Date.now()
   // Real traffic of the step: 40 calls each of gpt-4o and gpt-4o-mini, 1,000 tokens in and 200 out.
   await ingest([big, mini].flatMap((m, j) => Array.from({ length: 40 }, (_, i) => ({
@@ -191,7 +192,7 @@ describe('policies', () => {
     expect(policy.versions[0]).toMatchObject({ version: 3, rolled_back_from: 1, note: 'mini drafts misroute refunds' })
     for (let i = 0; i < 200; i++) expect(await decideCall({ run_id: `run-${i}` })).toMatchObject({ ...haiku, policy_version: 3 })
     // Published versions never changed.
-    const v2 = await pool().query(`SELECT status, note FROM routing_policy_versions WHERE policy_id = $1 AND version = 2`, [policyId])
+    const v2 = await ownerPool().query(`SELECT status, note FROM routing_policy_versions WHERE policy_id = $1 AND version = 2`, [policyId])
     expect(v2.rows[0]).toEqual({ status: 'published', note: 'Try gpt-4o-mini on 20% of runs' })
   })
 
@@ -219,7 +220,7 @@ describe('policies', () => {
     expect(live.policies).toHaveLength(1)
     expect(live.policies[0]).toMatchObject({ id: policyId, current: { version: 3, chosen: haiku }, base: { version: 2 } })
     await decideCall() // warm
-    const p = pool()
+    const p = ownerPool()
     const [query, connect] = [p.query, p.connect]
     let touched = 0
     p.query = ((...args: Parameters<typeof query>) => (touched++, query.apply(p, args))) as typeof query

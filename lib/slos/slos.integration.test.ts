@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -30,21 +30,22 @@ const put = (body: unknown, key: string | null = writeKey, q = '') => putSlos(ne
 const list = async (key: string | null = readKey, q = '') => (await getSlos(new Request(url(q), H(key)))).json()
 
 async function member(email: string, role: string): Promise<string> {
-  const u = await pool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])
-  await pool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [orgId, u.rows[0].id, role])
+  const u = await ownerPool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])
+  await ownerPool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [orgId, u.rows[0].id, role])
   return u.rows[0].id
 }
 
 beforeAll(async () => {
   await useTestServices('slos')
   const a = await createOrgWithAdmin({ org_name: 'Slo Co', email: 'slo@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   orgId = a.org.id
   orgSlug = a.org.slug
   adminId = a.userId
-  readKey = (await createApiKey(orgId, { name: 'r', scopes: ['read'] })).key
-  writeKey = (await createApiKey(orgId, { name: 'w', scopes: ['write'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'r', scopes: ['read'] })).key
+  writeKey = (await createTestApiKey(orgId, { name: 'w', scopes: ['write'] })).key
   const other = await createOrgWithAdmin({ org_name: 'Other Co', email: 'other@example.com', password: 'password-123' })
-  otherWriteKey = (await createApiKey(other.org.id, { name: 'w', scopes: ['write', 'read'] })).key
+  otherWriteKey = (await createTestApiKey(other.org.id, { name: 'w', scopes: ['write', 'read'] })).key
   viewerId = await member('viewer@example.com', 'viewer')
   financeId = await member('finance@example.com', 'finance')
 })
@@ -64,7 +65,7 @@ describe('feature SLOs API', () => {
       expect.objectContaining({ feature: 'ticket-triage', target_usd_per_action: '0.045', unit: 'run', updated_by: null }),
     ])
     expect(await list()).toEqual(body)
-    const [row] = (await pool().query(`SELECT target_usd_per_action::text AS t FROM feature_slos WHERE org_id = $1 AND feature = 'ticket-triage'`, [orgId])).rows
+    const [row] = (await ownerPool().query(`SELECT target_usd_per_action::text AS t FROM feature_slos WHERE org_id = $1 AND feature = 'ticket-triage'`, [orgId])).rows
     expect(row.t).toBe('0.045000000')
   })
 

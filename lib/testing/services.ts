@@ -1,5 +1,7 @@
-import { Client } from 'pg'
+import { Client, Pool } from 'pg'
 import { deleteRedisPrefix } from '@/lib/queues/prefix'
+import { asOrg } from '@/lib/db'
+import { createApiKey, type TCreateApiKey } from '@/lib/auth/api-keys'
 
 // Real services for integration tests (never mocks): PostgreSQL and Redis on
 // this machine, overridable with TEST_PG_SERVER (no database name) / TEST_REDIS_URL.
@@ -38,3 +40,17 @@ export async function useTestServices(name: string): Promise<{ databaseUrl: stri
 }
 
 export const flushPrefix = (prefix: string): Promise<void> => deleteRedisPrefix(REDIS_URL, prefix)
+
+let owner: { url: string; pool: Pool } | undefined
+/**
+ * A pool on the test database as its owner (the PostgreSQL superuser here), for a test's own checks and
+ * set-up in SQL: it sees every organization's rows, as the application (outlay_app, row-level security) never does.
+ */
+export function ownerPool(): Pool {
+  const url = process.env.DATABASE_URL!
+  if (owner?.url !== url) owner = { url, pool: new Pool({ connectionString: url, max: 4 }) }
+  return owner.pool
+}
+
+/** An API key of any organization, made for that organization (row-level security): tests make keys of several. */
+export const createTestApiKey = (orgId: string, input: TCreateApiKey) => asOrg(orgId, () => createApiKey(orgId, input))

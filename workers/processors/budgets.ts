@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq'
+import { asOrg } from '@/lib/db'
 import { ZBudgetsJob } from '@/lib/queues'
 import { evaluateAllAlerts, evaluateOrgAlerts } from '@/lib/alerts/evaluate'
 
@@ -10,6 +11,6 @@ import { evaluateAllAlerts, evaluateOrgAlerts } from '@/lib/alerts/evaluate'
 // are overwritten.
 export async function budgetsProcessor(job: Job): Promise<{ fired: number }> {
   const { orgId } = ZBudgetsJob.parse(job.data ?? {})
-  if (orgId) return { fired: (await evaluateOrgAlerts(orgId)).length }
+  if (orgId) return { fired: (await asOrg(orgId, () => evaluateOrgAlerts(orgId))).length }
   return { fired: (await evaluateAllAlerts()).fired }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -21,10 +21,11 @@ const post = (body: string, key = ingestKey, contentType?: string) => postEvents
 beforeAll(async () => {
   await useTestServices('api')
   const a = await createOrgWithAdmin({ org_name: 'Api Co', email: 'api@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   const b = await createOrgWithAdmin({ org_name: 'Other Co', email: 'other@example.com', password: 'password-123' })
-  ingestKey = (await createApiKey(a.org.id, { name: 'ingest', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(a.org.id, { name: 'read', scopes: ['read'] })).key
-  otherOrgReadKey = (await createApiKey(b.org.id, { name: 'read', scopes: ['read'] })).key
+  ingestKey = (await createTestApiKey(a.org.id, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(a.org.id, { name: 'read', scopes: ['read'] })).key
+  otherOrgReadKey = (await createTestApiKey(b.org.id, { name: 'read', scopes: ['read'] })).key
 })
 afterAll(async () => {
   await closeQueues()

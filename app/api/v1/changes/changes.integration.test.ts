@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -53,7 +53,7 @@ async function send(evs: TEv[]) {
 
 const micros = (s: string) => toScaled(s, 6)
 const sqlSpend = async (from: Date, to: Date, extra = '', params: unknown[] = []) =>
-  (await pool().query<{ cost: string }>(
+  (await ownerPool().query<{ cost: string }>(
     `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS cost FROM inference_events WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 ${extra}`,
     [orgId, from.toISOString(), to.toISOString(), ...params],
   )).rows[0].cost
@@ -61,11 +61,12 @@ const sqlSpend = async (from: Date, to: Date, extra = '', params: unknown[] = []
 beforeAll(async () => {
   await useTestServices('changes')
   const o = await createOrgWithAdmin({ org_name: 'Changes Co', email: 'changes@example.com', password: 'password-123' })
+  setTestDefaultOrg(o.org.id) // the tests' own calls of lib functions run for this organization
   orgId = o.org.id
   const other = await createOrgWithAdmin({ org_name: 'Elsewhere', email: 'elsewhere@example.com', password: 'password-123' })
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
-  readKey = (await createApiKey(orgId, { name: 'read', scopes: ['read'] })).key
-  otherReadKey = (await createApiKey(other.org.id, { name: 'read', scopes: ['read'] })).key
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
+  otherReadKey = (await createTestApiKey(other.org.id, { name: 'read', scopes: ['read'] })).key
   // A self-hosted model whose price doubles at the start of period B.
   await putOrgPrices(orgId, ZPricesPut.parse({ prices: [
     { provider: 'selfhost', model: 'house-llm', effective_from: aFrom.toISOString(), input_per_mtok: '1', output_per_mtok: '2' },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -62,7 +62,8 @@ async function post(payload: Uint8Array, contentType = 'application/json', via: 
 beforeAll(async () => {
   await useTestServices('fuzz')
   orgId = (await createOrgWithAdmin({ org_name: 'Fuzz Co', email: 'fuzz@example.com', password: 'password-123' })).org.id
-  key = (await createApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
+  key = (await createTestApiKey(orgId, { name: 'k', scopes: ['ingest'] })).key
   fastServer = http.createServer((req, res) => {
     const route = fastRouteFor(req, FAST_ROUTES)
     if (route) return serveFast(req, res, route)
@@ -97,9 +98,9 @@ it('answers every generated body with a 2xx/4xx and a readable error, and keeps 
     { numRuns: 300, seed: 20261125 },
   )
   expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-  const stored = await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1', [orgId])
+  const stored = await ownerPool().query<{ n: number }>('SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1', [orgId])
   expect(stored.rows[0].n).toBe(acceptedTotal)
-  const rolled = await pool().query<{ n: number }>('SELECT coalesce(sum(events), 0)::int AS n FROM rollups_hourly WHERE org_id = $1', [orgId])
+  const rolled = await ownerPool().query<{ n: number }>('SELECT coalesce(sum(events), 0)::int AS n FROM rollups_hourly WHERE org_id = $1', [orgId])
   expect(rolled.rows[0].n).toBe(acceptedTotal)
 }, 120_000)
 
@@ -113,7 +114,7 @@ it('rejects a body over 1 MiB and a string of megabytes with 413, on both ways i
 })
 
 it('the fast path answers like the route: 401 without a valid key, 403 without the ingest scope, 415, and the same acceptance', async () => {
-  const readKey = (await createApiKey(orgId, { name: 'r', scopes: ['read'] })).key
+  const readKey = (await createTestApiKey(orgId, { name: 'r', scopes: ['read'] })).key
   const call = (auth: string, ct = 'application/json', body = '{"events":[{"id":"fast-1","workflow_id":"w","step":"s","provider":"openai","model":"gpt-4o-mini","tokens_in":5}]}') =>
     fetch(`${fastUrl}/api/v1/events?ignored=1`, { method: 'POST', headers: { authorization: auth, 'content-type': ct }, body })
   expect((await call('Bearer ol_nope')).status).toBe(401)
