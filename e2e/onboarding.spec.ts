@@ -22,7 +22,7 @@ test('sign up, create an API key, send events, see them on the overview', async 
   await page.getByLabel('read (metrics)').check()
   await page.getByRole('button', { name: 'Create key' }).click()
   const key = (await page.getByTestId('new-api-key').textContent())!.trim()
-  expect(key).toMatch(/^ol_/)
+  expect(key).toMatch(/^outlay_sk_[0-9A-Za-z]{49}$/)
   await expect(page.getByRole('cell', { name: 'e2e ingest' })).toBeVisible()
 
   // gpt-4o-mini: (1000−400)·0.15 + 400·0.075 + 200·0.60 = 90 + 30 + 120 = 240 µ$ per call;
