@@ -111,8 +111,13 @@ export function ApiKeys({ org }: { org: string }) {
   function onRotate(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     if (!rotating) return
-    const until = String(new FormData(e.currentTarget).get('overlap_until') ?? '')
-    rotate.mutate({ id: rotating.id, body: until ? { overlap_until: new Date(until).toISOString() } : {} })
+    const f = new FormData(e.currentTarget)
+    const until = String(f.get('overlap_until') ?? '')
+    const expires = String(f.get('expires_on') ?? '')
+    rotate.mutate({
+      id: rotating.id,
+      body: { ...(until ? { overlap_until: new Date(until).toISOString() } : {}), ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}) },
+    })
   }
 
   function closeRotate() {
@@ -189,15 +194,18 @@ export function ApiKeys({ org }: { org: string }) {
               Rotating <strong>{rotating.name}</strong> ({rotating.prefix}…) makes a new key with the same scopes and environment.
               The old key keeps working until the time you choose, then stops.
             </p>
-            <div className="max-w-xs">
+            <div className="grid max-w-xl gap-4 sm:grid-cols-2">
               <Field label="Old key works until" htmlFor="rotate-until" hint="At most 30 days from now." error={rotateErr('overlap_until')}>
                 <Input id="rotate-until" name="overlap_until" type="datetime-local" autoFocus required
                   defaultValue={localInputValue(new Date(now.getTime() + 24 * 3600_000))}
                   min={localInputValue(now)} max={localInputValue(new Date(now.getTime() + 30 * 24 * 3600_000))}
                   invalid={!!rotateErr('overlap_until')} />
               </Field>
+              <Field label="New key expires on" htmlFor="rotate-expires" hint="Optional: empty for no expiry." error={rotateErr('expires_at')}>
+                <Input id="rotate-expires" name="expires_on" type="date" min={tomorrow} invalid={!!rotateErr('expires_at')} />
+              </Field>
             </div>
-            {rotate.error && !rotateErr('overlap_until') && <Alert>{rotate.error.message}</Alert>}
+            {rotate.error && !rotateErr('overlap_until') && !rotateErr('expires_at') && <Alert>{rotate.error.message}</Alert>}
             <div className="flex gap-2">
               <Button type="submit" disabled={rotate.isPending}>{rotate.isPending ? 'Rotating…' : 'Rotate key'}</Button>
               <Button type="button" variant="secondary" onClick={closeRotate}>Cancel</Button>
