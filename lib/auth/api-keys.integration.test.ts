@@ -12,6 +12,10 @@ import { generateKey } from '@/lib/auth/key-format'
 import { eventsWithKey } from '@/lib/ingest/http'
 import { GET as getMetrics } from '@/app/api/v1/metrics/route'
 import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fastRouteFor, serveFast } from '@/lib/http/fast'
+import { FAST_ROUTES } from '@/lib/http/fast-routes'
 
 // API keys against the real PostgreSQL and Redis: creator, expiry, rotation
 // with an overlap, revocation reaching another process's cache over Redis,
@@ -49,7 +53,8 @@ describe('what a key carries', () => {
     const list = await listApiKeys(orgId)
     const member = list.find((k) => k.name === 'by a member')!
     expect(member).toMatchObject({ created_by: { user_id: userId, email: 'keys@example.com' }, created_by_label: null, expires_at: new Date(expires).toISOString(), status: 'active' })
-    expect(member.last_used_at).not.toBeNull() // the lookup above
+    // the lookup above wrote it, off the request's path
+    await expect.poll(async () => (await listApiKeys(orgId)).find((k) => k.name === 'by a member')!.last_used_at).not.toBeNull()
     expect(list.find((k) => k.name === 'by the cli')).toMatchObject({ created_by: null, created_by_label: 'cli', expires_at: null, last_used_at: null })
   })
 
@@ -202,4 +207,23 @@ describe('throttle on invalid keys', () => {
 
 it('authenticateApiKey refuses a malformed token without a lookup', async () => {
   await expect(authenticateApiKey('outlay_sk_short', '192.0.2.1')).rejects.toMatchObject({ httpStatus: 401 })
+})
+
+it('the fast path counts by the socket address: a client over HTTP is throttled after too many invalid keys', async () => {
+  const server = http.createServer((req, res) => {
+    const route = fastRouteFor(req, FAST_ROUTES)
+    if (route) return serveFast(req, res, route)
+    res.writeHead(404).end()
+  })
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/decide`
+    const call = () => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${generateKey().raw}`, 'content-type': 'application/json' }, body: '{}' })
+    for (let i = 0; i < FAILURES_PER_MINUTE; i++) expect((await call()).status).toBe(401)
+    const limited = await call()
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+  } finally {
+    await new Promise((ok) => server.close(ok))
+  }
 })
