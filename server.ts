@@ -8,6 +8,7 @@
 import http from 'node:http'
 import next from 'next'
 import { fastRouteFor, serveFast } from '@/lib/http/fast'
+import { CLIENT_ADDRESS_HEADER, clientAddressOf } from '@/lib/http/client-address'
 import { FAST_ROUTES } from '@/lib/http/fast-routes'
 
 const argPort = process.argv.indexOf('-p')
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     .createServer((req, res) => {
       const fast = fastRouteFor(req, FAST_ROUTES)
       if (fast) return serveFast(req, res, fast)
+      // route handlers can't see the socket: hand them its address (never one the client sent)
+      req.headers[CLIENT_ADDRESS_HEADER] = clientAddressOf(req)
       void handle(req, res)
     })
     .listen(port, hostname, () => console.log(`[web] ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))

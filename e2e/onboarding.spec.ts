@@ -22,8 +22,8 @@ test('sign up, create an API key, send events, see them on the overview', async 
   await page.getByLabel('read (metrics)').check()
   await page.getByRole('button', { name: 'Create key' }).click()
   const key = (await page.getByTestId('new-api-key').textContent())!.trim()
-  expect(key).toMatch(/^ol_/)
-  await expect(page.getByRole('cell', { name: 'e2e ingest' })).toBeVisible()
+  expect(key).toMatch(/^outlay_sk_[0-9A-Za-z]{49}$/)
+  await expect(page.getByRole('cell', { name: 'e2e ingest', exact: true })).toBeVisible()
 
   // gpt-4o-mini: (1000−400)·0.15 + 400·0.075 + 200·0.60 = 90 + 30 + 120 = 240 µ$ per call;
   // claude-haiku-4-5: 2000·1.00 + 500·5.00 = 4500 µ$. Total 2·240 + 4500 = 4980 µ$ = $0.00498.

@@ -56,6 +56,20 @@ const ZEnv = z.object({
   APP_DATABASE_URL: z.string().url().refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL').optional(),
   /** The password of outlay_app, when the server asks for one; `npm run db:migrate` sets it on the role. */
   APP_DATABASE_PASSWORD: z.string().min(1).optional(),
+  /**
+   * Behind a reverse proxy that sets X-Forwarded-For: take the client address from its last entry (the one the
+   * proxy added) for per-address throttles. Off by default: a client could otherwise pick any address it likes.
+   */
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
+  /**
+   * How long a process trusts its cached copy of an API key: a revocation reaches every process at once over
+   * Redis, and one that missed the message (reconnecting) still drops the key within this long.
+   */
+  API_KEY_CACHE_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  /** Most API keys (valid or not) one process caches. */
+  API_KEY_CACHE_MAX: z.coerce.number().int().min(100).default(10_000),
+  /** Failed API-key lookups a client address may make per minute before it gets 429 (no database read). */
+  API_KEY_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /**
    * PostgreSQL's max_parallel_workers_per_gather for Outlay's sessions. 0 (no parallel workers): a dashboard

@@ -18,7 +18,7 @@ afterAll(async () => {
 it('org:create --json prints the org and an API key that works for ingest and read', async () => {
   const { stdout } = await cli('org:create', '--name', 'Cli Co', '--email', 'cli@example.com', '--password', 'password-123', '--json')
   const out = JSON.parse(stdout)
-  expect(out).toEqual({ org_id: expect.any(String), org_slug: 'cli-co', api_key: expect.stringMatching(/^ol_/) })
+  expect(out).toEqual({ org_id: expect.any(String), org_slug: 'cli-co', api_key: expect.stringMatching(/^outlay_sk_/) })
   expect(await verifyApiKey(out.api_key)).toMatchObject({ orgId: out.org_id, scopes: ['ingest', 'read'] })
 })
 

@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       const keyInput = ZCreateApiKey.safeParse({ name: 'cli', scopes })
       if (!keyInput.success) throw new Error(`--scopes: ${issuesToLines(keyInput.error.issues)[0].replace(/^scopes(\.\d+)?: /, '')}`)
       const { org } = await createOrgWithAdmin(parsed.data)
-      const { key } = await asOrg(org.id, () => createApiKey(org.id, keyInput.data))
+      const { key } = await asOrg(org.id, () => createApiKey(org.id, keyInput.data, { label: 'cli' }))
       const out = { org_id: org.id, org_slug: org.slug, api_key: key }
       if (values.json) console.log(JSON.stringify(out))
       else console.log(`Created organization ${org.slug} (${org.id})\nAdmin: ${parsed.data.email}\nAPI key (${keyInput.data.scopes.join(', ')}), shown once: ${key}`)

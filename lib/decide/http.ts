@@ -18,5 +18,5 @@ export async function decideAnswer(orgId: string, raw: unknown, defaultEnvironme
 }
 
 /** The fast path (server.ts): an "ingest" API key, a JSON body of at most DECIDE_MAX_BYTES (checked by the caller while reading). */
-export const decideWithKey = (authorization: string, contentType: string | undefined, bytes: Uint8Array): Promise<TPlainResponse> =>
-  answerWithKey(authorization, contentType, bytes, 'ingest', (key, body) => decideAnswer(key.orgId, body, key.defaultEnvironment))
+export const decideWithKey = (authorization: string, contentType: string | undefined, bytes: Uint8Array, client = 'unknown'): Promise<TPlainResponse> =>
+  answerWithKey(authorization, contentType, bytes, 'ingest', (key, body) => decideAnswer(key.orgId, body, key.defaultEnvironment), client)

@@ -63,7 +63,7 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
       log(`Demo data already present (${existingEvents.toLocaleString('en-US')} events); run with --reset to regenerate it.`)
       return { orgId, slug: DEMO.slug, sent: 0, accepted: 0, skipped: true }
     }
-    const { key, api_key } = await createApiKey(orgId, { name: 'demo seeder', scopes: ['ingest', 'read'] })
+    const { key, api_key } = await createApiKey(orgId, { name: 'demo seeder', scopes: ['ingest', 'read'] }, { label: 'demo seed' })
     const now = opts.now ?? new Date()
     const batchSize = opts.batchSize ?? 500
     const batches: unknown[][] = []

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AppError, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
 import { parseJsonBytes } from '@/lib/http/body'
-import { verifyApiKey, type TKeyPrincipal, type TKeyScope } from '@/lib/auth/api-keys'
+import { authenticateApiKey, type TKeyPrincipal, type TKeyScope } from '@/lib/auth/api-keys'
 import { asOrg } from '@/lib/db'
+import { clientAddressOf } from '@/lib/http/client-address'
 
 // The web server's fast paths (server.ts): API-key calls to the hottest
 // endpoints — ingest and decide, made by our customers' services thousands of
@@ -12,12 +13,14 @@ import { asOrg } from '@/lib/db'
 
 export type TPlainResponse = { status: number; body: unknown; headers?: Record<string, string> }
 
-/** The API key of a "Bearer <key>" header, checked for the scope (401 / 403 otherwise). */
-export async function keyFromAuthorization(authorization: string, scope: TKeyScope | undefined): Promise<TKeyPrincipal> {
+/**
+ * The API key of a "Bearer <key>" header, checked for the scope (401 / 403
+ * otherwise; 429 once `client`, an address, sent too many invalid keys).
+ */
+export async function keyFromAuthorization(authorization: string, scope: TKeyScope | undefined, client: string): Promise<TKeyPrincipal> {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization)
   if (!m) throw unauthorized('Authorization header must be "Bearer <api key>"')
-  const key = await verifyApiKey(m[1])
-  if (!key) throw unauthorized('Invalid or revoked API key')
+  const key = await authenticateApiKey(m[1], client)
   if (!scope) throw forbidden('This endpoint needs a signed-in session, not an API key')
   if (!key.scopes.includes(scope)) throw forbidden(`This API key lacks the "${scope}" scope`)
   return key
@@ -34,9 +37,10 @@ export async function answerWithKey(
   bytes: Uint8Array,
   scope: TKeyScope,
   answer: (key: TKeyPrincipal, body: unknown) => Promise<TPlainResponse>,
+  client: string,
 ): Promise<TPlainResponse> {
   try {
-    const key = await keyFromAuthorization(authorization, scope)
+    const key = await keyFromAuthorization(authorization, scope, client)
     if (!/^application\/json\b/i.test(contentType ?? '')) throw new AppError('unsupported_media_type', 415, 'Content-Type must be application/json')
     const body = parseJsonBytes(bytes)
     return await asOrg(key.orgId, () => answer(key, body))
@@ -49,7 +53,8 @@ export async function answerWithKey(
 export type TFastRoute = {
   /** the endpoint's body limit, as its Next.js route's */
   maxBytes: number
-  answer: (authorization: string, contentType: string | undefined, bytes: Uint8Array) => Promise<TPlainResponse>
+  /** `client`: the caller's address (clientAddressOf), for the throttle on invalid keys */
+  answer: (authorization: string, contentType: string | undefined, bytes: Uint8Array, client: string) => Promise<TPlainResponse>
 }
 
 /** The fast route for a request: a POST with an Authorization header to one of `routes`' paths (query string ignored); else null. */
@@ -83,7 +88,7 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
   })
   req.on('end', () => {
     if (size > route.maxBytes) return send(res, tooLarge(`Body exceeds the limit of ${route.maxBytes} bytes`))
-    route.answer(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size)).then(
+    route.answer(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size), clientAddressOf(req)).then(
       (r) => send(res, r),
       () => send(res, { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } }),
     )
