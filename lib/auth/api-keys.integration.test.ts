@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestServices } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, prisma } from '@/lib/db'
+import { asOrg, closeDb, prisma, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import {
@@ -30,6 +30,7 @@ beforeAll(async () => {
   await useTestServices('api_keys')
   const a = await createOrgWithAdmin({ org_name: 'Keys Co', email: 'keys@example.com', password: 'password-123' })
   orgId = a.org.id
+  setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   userId = a.userId
   await keyInvalidationsReady()
 })
@@ -115,9 +116,9 @@ describe('rotation', () => {
 
   it('an old key from another organization cannot be rotated', async () => {
     const b = await createOrgWithAdmin({ org_name: 'Other Co', email: 'other-keys@example.com', password: 'password-123' })
-    const theirs = await createApiKey(b.org.id, { name: 'theirs', scopes: ['ingest'] })
+    const theirs = await asOrg(b.org.id, () => createApiKey(b.org.id, { name: 'theirs', scopes: ['ingest'] }))
     await expect(rotateApiKey(orgId, theirs.api_key.id, {})).rejects.toMatchObject({ httpStatus: 404 })
-    expect((await listApiKeys(b.org.id)).map((k) => k.name)).toEqual(['theirs'])
+    expect((await asOrg(b.org.id, () => listApiKeys(b.org.id))).map((k) => k.name)).toEqual(['theirs'])
   })
 })
 
