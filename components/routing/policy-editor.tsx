@@ -5,7 +5,6 @@ import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/comp
 import { useImportEvals, usePolicy, usePublish, useRollback, useSaveDraft, useSimulation } from '@/components/routing/queries'
 import { LiveView } from '@/components/routing/live-view'
 import { barLines, modelLines, parseBarLines, parseModelLines } from '@/lib/routing/form'
-import { evalsFromCsv } from '@/lib/routing/eval-csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import type { TPolicyDetail, TPolicyVersionView } from '@/lib/routing/policies'
 import type { TPolicySpec } from '@/lib/routing/schema'
@@ -216,6 +215,8 @@ function EvalUpload({ org, p }: { org: string; p: TPolicyDetail }) {
   const [errors, setErrors] = useState<string[]>([])
   async function onFile(file: File | undefined) {
     if (!file) return
+    // Loaded on use: the CSV parser (csv-parse's browser build) stays out of the page's first load.
+    const { evalsFromCsv } = await import('@/lib/routing/eval-csv')
     const r = evalsFromCsv(await file.text(), { workflow_id: p.workflow_id, step: p.step })
     setErrors(r.errors)
     if (!r.errors.length) imp.mutate(r.evals)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { divRound, fromScaled, rescale, toScaled } from '@/lib/cost/money'
+import { divRound, fromScaled, MAX_DECIMAL_CHARS, normalizeDecimal, rescale, toScaled, trimTrailingZeros } from '@/lib/cost/money'
 
 describe('toScaled', () => {
   test('plain decimal strings', () => {
@@ -138,5 +138,24 @@ describe('rescale', () => {
     expect(rescale(5n, 1, 0)).toBe(1n) // 0.5 → 1
     expect(rescale(140_000n, 12, 6)).toBe(0n) // 0.000000|140000 → 0
     expect(rescale(500_000n, 12, 6)).toBe(1n) // 0.000000|500000 → 0.000001
+  })
+})
+
+// Amounts come from request bodies (prices, budgets, eval costs): /0+$/ was quadratic over a run of zeros
+// that does not end the text (seconds at 200k). Nothing is timed; yielding lets vitest's timeout catch a slow one.
+describe('normalizeDecimal on hostile text', () => {
+  test('long texts are refused at once; trailing zeros trimmed by a loop', async () => {
+    expect(normalizeDecimal(`0.${'0'.repeat(200_000)}1`, 6)).toBeNull()
+    await new Promise((done) => setTimeout(done, 0))
+    expect(trimTrailingZeros(`${'0'.repeat(200_000)}1`)).toBe(`${'0'.repeat(200_000)}1`)
+    await new Promise((done) => setTimeout(done, 0))
+    expect(trimTrailingZeros(`1${'0'.repeat(200_000)}`)).toBe('1')
+    expect(trimTrailingZeros('000')).toBe('')
+    expect(normalizeDecimal(`1.${'0'.repeat(MAX_DECIMAL_CHARS - 2)}`, 6)).toBe('1')
+    expect(normalizeDecimal(`1.${'0'.repeat(MAX_DECIMAL_CHARS - 1)}`, 6)).toBeNull()
+    expect(normalizeDecimal('0012.500', 6)).toBe('12.5')
+    expect(normalizeDecimal(1e-7, 6)).toBeNull()
+    expect(normalizeDecimal(0.000001, 6)).toBe('0.000001')
+    expect(normalizeDecimal(1e21, 0)).toBe('1000000000000000000000')
   })
 })

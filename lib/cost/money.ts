@@ -57,16 +57,28 @@ export function rescale(n: bigint, from: number, to: number): bigint {
   return divRound(n, 10n ** BigInt(from - to))
 }
 
+/** Longest decimal text normalizeDecimal reads (digits of a price, a budget or a score; far more than any needs). */
+export const MAX_DECIMAL_CHARS = 100
+
+/** "1.2500" → "1.25", by a loop: /0+$/ backtracks quadratically over a long run of zeros that does not end the text. */
+export function trimTrailingZeros(s: string): string {
+  let end = s.length
+  while (end > 0 && s.charCodeAt(end - 1) === 48 /* '0' */) end--
+  return s.slice(0, end)
+}
+
 /** A decimal string or number, normalised to a plain decimal string (no exponent); null when it has more than maxScale decimals or is not a non-negative decimal. */
 export function normalizeDecimal(value: string | number, maxScale: number): string | null {
   let s: string
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0) return null
-    s = numberToPlain(value).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '')
+    s = numberToPlain(value) // the shortest form: no trailing zeros after a point
   } else s = value.trim()
+  // Request text: no amount is longer, and nothing after this reads a long one.
+  if (s.length > MAX_DECIMAL_CHARS) return null
   const m = /^(\d+)(?:\.(\d+))?$/.exec(s)
   if (!m) return null
-  const frac = (m[2] ?? '').replace(/0+$/, '')
+  const frac = trimTrailingZeros(m[2] ?? '')
   if (frac.length > maxScale) return null
   return `${BigInt(m[1])}${frac ? '.' + frac : ''}`
 }

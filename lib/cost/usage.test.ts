@@ -467,6 +467,15 @@ describe('invalid input', () => {
     })
   })
 
+  // OTLP attribute text reaches these readers: a long run of digits that is not a number is refused after
+  // linear work (the old \d+\.?\d* took seconds at 200k digits; yielding lets vitest's timeout catch a slow one).
+  test('a long run of digits that is not a number is garbage, read at once', async () => {
+    for (const junk of ['1'.repeat(200_000) + 'x', '9'.repeat(200_000) + 'e+', `+${'0'.repeat(200_000)}.`]) {
+      expect(fromOpenAIChatUsage({ prompt_tokens: junk, completion_tokens: '12.' })).toStrictEqual({ tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 12 })
+      await new Promise((done) => setTimeout(done, 0))
+    }
+  })
+
   test('every real example and every garbage variant satisfies the invariants', () => {
     const results: (TUsageFields | null)[] = [
       fromOpenAIChatUsage(OPENAI_CHAT_CACHED),

@@ -53,7 +53,8 @@ function toCount(v: unknown, depth = 0): number | undefined {
   }
   if (typeof v === 'string') {
     const s = v.trim()
-    if (!/^\+?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(s)) return undefined
+    // \d+(?:\.\d*)? rather than \d+\.?\d*: the same numbers, and no two ways to split a run of digits (quadratic backtracking on OTLP attribute text).
+    if (!/^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(s)) return undefined
     return toCount(Number(s), depth)
   }
   if (isRecord(v) && depth < 3) {

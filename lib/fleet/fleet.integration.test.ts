@@ -168,6 +168,10 @@ describe('GPU samples API', () => {
     expect(noHeader.json.error.details.errors[0]).toMatch(/^csv: Line 1: the header lacks/)
     expect((await send(csv, '')).status).toBe(400)
     expect((await send(csv, '?pool=missing')).status).toBe(404)
+    // The route's limit of spaces as a header (the old header cleanup backtracked for hours on it): a 400 at once.
+    const spaces = await body(await send(`${' '.repeat(4 * 1024 * 1024 - 2)}x\n`))
+    expect(spaces.status).toBe(400)
+    expect(spaces.json.error.details.errors).toEqual([`csv: Line 1 is ${4 * 1024 * 1024 - 1} characters long; at most 4096 per line`])
     const agg = await ownerPool().query(`SELECT samples, util_sum FROM gpu_util_hourly WHERE org_id = $1 AND hour = $2`, [orgId, t])
     expect(agg.rows).toEqual([{ samples: 2, util_sum: 80 }])
   })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { CsvHeaderError, parseNvidiaSmiCsv, parseUtcOffset } from '@/lib/fleet/nvidia-smi'
+import fc from 'fast-check'
+import { CsvHeaderError, MAX_COLUMNS, MAX_LINE_CHARS, parseNvidiaSmiCsv, parseUtcOffset } from '@/lib/fleet/nvidia-smi'
 
 const HEADER = 'timestamp, index, utilization.gpu [%], memory.used [MiB]'
 
@@ -57,3 +58,146 @@ describe('parseUtcOffset', () => {
     expect(parseUtcOffset('+25:00')).toBeNull()
   })
 })
+
+// The route reads up to 4 MiB from any ingest key: whatever the text, the parser answers (a result or a
+// CsvHeaderError naming the line and the limit) after linear work. These time nothing: a quadratic step
+// (the old /\s*\[.*\]$/ over a header of spaces took 22 s at 160k characters) would blow vitest's timeout.
+const yieldToTimers = () => new Promise((r) => setTimeout(r, 0))
+
+describe('parseNvidiaSmiCsv on hostile input', () => {
+  const MiB4 = 4 * 1024 * 1024
+  const SAMPLE = '2026/11/20 10:00:00.000, 0, 50 %, 100 MiB'
+
+  it('refuses a 4 MiB header of spaces, naming the line and the limit', () => {
+    expect(() => parseNvidiaSmiCsv(`${' '.repeat(MiB4 - SAMPLE.length - 1)}x\n${SAMPLE}`)).toThrow(
+      new CsvHeaderError(`Line 1 is ${MiB4 - SAMPLE.length} characters long; at most ${MAX_LINE_CHARS} per line`),
+    )
+    expect(() => parseNvidiaSmiCsv(`\n\ntimestamp${' '.repeat(MiB4 - 100)}[x]\n${SAMPLE}`)).toThrow(/^Line 3 is \d+ characters long; at most 4096 per line$/)
+    expect(() => parseNvidiaSmiCsv(' '.repeat(MiB4))).toThrow(`Line 1 is ${MiB4} characters long; at most 4096 per line`)
+  })
+
+  it('refuses a header of too many columns', () => {
+    expect(() => parseNvidiaSmiCsv(`${'x,'.repeat(100)}x\n${SAMPLE}`)).toThrow(new CsvHeaderError(`Line 1: the header has 101 columns; at most ${MAX_COLUMNS}`))
+  })
+
+  it('rejects an over-long data line by its number and keeps the good ones', () => {
+    const r = parseNvidiaSmiCsv([HEADER, SAMPLE, `${SAMPLE}${' '.repeat(MAX_LINE_CHARS)}`, ','.repeat(MiB4 / 2), SAMPLE].join('\n'))
+    expect(r.samples.map((s) => s.line)).toEqual([2, 5])
+    expect(r.rejected).toEqual([
+      { line: 3, errors: [`Line 3 is ${SAMPLE.length + MAX_LINE_CHARS} characters long; at most 4096 per line`] },
+      { line: 4, errors: [`Line 4 is ${MiB4 / 2} characters long; at most 4096 per line`] },
+    ])
+  })
+
+  // Long runs of the characters that make parsers and regexes backtrack, in any order, up to the route's limit.
+  const RUNS = [' ', '\t', '[', ']', '"', ',', '\n', '\r', '\r\n', 'x', '0', ' [', '] ', '%', 'MiB', HEADER, SAMPLE, 'timestamp ']
+  const hostile = fc
+    .array(fc.record({ chunk: fc.constantFrom(...RUNS), times: fc.integer({ min: 1, max: 100_000 }) }), { minLength: 1, maxLength: 12 })
+    .map((runs) => runs.map((r) => r.chunk.repeat(r.times)).join('').slice(0, MiB4))
+
+  it('answers any text up to 4 MiB with a result or a header error', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostile, async (text) => {
+        const lines = text.split('\n').length
+        try {
+          const r = parseNvidiaSmiCsv(text, { maxLines: 100_000 })
+          for (const x of [...r.samples, ...r.rejected]) {
+            expect(x.line).toBeGreaterThan(0)
+            expect(x.line).toBeLessThanOrEqual(lines)
+          }
+        } catch (e) {
+          expect(e).toBeInstanceOf(CsvHeaderError)
+        }
+        await yieldToTimers() // lets vitest's timeout fire between runs: a slow parser fails the test instead of hanging it
+      }),
+      { numRuns: 30 },
+    )
+  })
+
+  // Short texts of nvidia-smi's own pieces: the answers (and errors) are the line-splitting parser's of before.
+  it('answers short input exactly as the parser it replaced', () => {
+    const cell = fc.constantFrom('timestamp', ' index', 'utilization.gpu [%]', ' memory.used [MiB] ', 'memory.used  [a] [b]', 'index [', 'x]', '2026/11/20 10:00:00.000', ' 0', '3 ', '50 %', '[N/A]', '100 MiB', '', ' ', '\r', '"q"')
+    const line = fc.array(cell, { minLength: 1, maxLength: 5 }).map((c) => c.join(','))
+    const text = fc.tuple(fc.array(line, { maxLength: 6 }), fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([ls, nl, bom]) => (bom ? '\uFEFF' : '') + [HEADER, ...ls].join(nl))
+    const text2 = fc.array(line, { maxLength: 6 }).map((ls) => ls.join('\n'))
+    const answer = (f: typeof parseNvidiaSmiCsv, t: string) => {
+      try {
+        return f(t)
+      } catch (e) {
+        return { error: (e as Error).message }
+      }
+    }
+    fc.assert(fc.property(fc.oneof(text, text2), (t) => {
+      expect(answer(parseNvidiaSmiCsv, t)).toEqual(answer(referenceParse, t))
+    }), { numRuns: 500 })
+  })
+})
+
+// The parser before csv-parse, as it was (quadratic on long headers; fine on these short ones).
+const REF_COLUMNS = { timestamp: 'timestamp', index: 'index', util: 'utilization.gpu', mem: 'memory.used' } as const
+
+function refTimestamp(s: string, offsetMinutes: number): Date | null {
+  const m = /^(\d{4})[/-](\d{2})[/-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(s)
+  if (!m) return null
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number)
+  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0
+  const t = Date.UTC(y, mo - 1, d, h, mi, se, ms)
+  const back = new Date(t)
+  // Date.UTC rolls 2026/02/30 over to March: refuse what is not a real date.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return null
+  return new Date(t - offsetMinutes * 60_000)
+}
+
+/** A value with an optional unit: "87 %", "87", "40536 MiB". "[N/A]" and friends are reported as not available. */
+function refUnitValue(raw: string, unit: string, column: string): { value: number } | { error: string } {
+  const s = raw.trim()
+  if (/^\[.*\]$/.test(s)) return { error: `${column}: not available (${s})` }
+  const m = new RegExp(`^(\\d+(?:\\.\\d+)?)\\s*(?:${unit})?$`, 'i').exec(s)
+  if (!m) return { error: `${column}: ${JSON.stringify(s)} is not a number${unit ? ` of ${unit}` : ''}` }
+  return { value: Number(m[1]) }
+}
+
+function referenceParse(text: string, opts: { utcOffsetMinutes?: number; maxLines?: number } = {}): ReturnType<typeof parseNvidiaSmiCsv> {
+  const offset = opts.utcOffsetMinutes ?? 0
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
+  const headerAt = lines.findIndex((l) => l.trim() !== '')
+  if (headerAt < 0) throw new CsvHeaderError('The file is empty: expected the header "timestamp, index, utilization.gpu [%], memory.used [MiB]" and one line per sample')
+  const header = lines[headerAt].split(',').map((h) => h.trim().toLowerCase().replace(/\s*\[.*\]$/, ''))
+  const col = (name: string) => header.indexOf(name)
+  const at = { timestamp: col(REF_COLUMNS.timestamp), index: col(REF_COLUMNS.index), util: col(REF_COLUMNS.util), mem: col(REF_COLUMNS.mem) }
+  const missing = Object.entries(at).filter(([, i]) => i < 0).map(([k]) => REF_COLUMNS[k as keyof typeof REF_COLUMNS])
+  if (missing.length) {
+    throw new CsvHeaderError(
+      `Line ${headerAt + 1}: the header lacks ${missing.join(', ')}; run nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv (with its header)`,
+    )
+  }
+  const samples: ReturnType<typeof parseNvidiaSmiCsv>['samples'] = []
+  const rejected: ReturnType<typeof parseNvidiaSmiCsv>['rejected'] = []
+  const dataLines = lines.length - headerAt - 1
+  if (opts.maxLines !== undefined && dataLines > opts.maxLines) throw new CsvHeaderError(`The file has ${dataLines} lines; at most ${opts.maxLines} per upload`)
+  for (let i = headerAt + 1; i < lines.length; i++) {
+    const line = lines[i]
+    if (line.trim() === '') continue
+    const cells = line.split(',').map((c) => c.trim())
+    const errors: string[] = []
+    if (cells.length !== header.length) {
+      rejected.push({ line: i + 1, errors: [`expected ${header.length} comma-separated values, found ${cells.length}`] })
+      continue
+    }
+    const timestamp = refTimestamp(cells[at.timestamp], offset)
+    if (!timestamp) errors.push(`timestamp: ${JSON.stringify(cells[at.timestamp])} is not a date-time like 2026/11/20 10:00:00.123`)
+    const idx = cells[at.index]
+    const gpuIndex = /^\d{1,4}$/.test(idx) ? Number(idx) : null
+    if (gpuIndex === null) errors.push(`index: ${JSON.stringify(idx)} is not a GPU index (0, 1, …)`)
+    const util = refUnitValue(cells[at.util], '%', 'utilization.gpu')
+    if ('error' in util) errors.push(util.error)
+    else if (util.value > 100) errors.push(`utilization.gpu: ${util.value} % is above 100 %`)
+    const mem = refUnitValue(cells[at.mem], 'MiB', 'memory.used')
+    // Memory is optional evidence: a GPU that reports [N/A] still has a utilization.
+    const memValue = 'value' in mem ? mem.value : /not available/.test(mem.error) ? null : undefined
+    if (memValue === undefined && 'error' in mem) errors.push(mem.error)
+    if (errors.length) rejected.push({ line: i + 1, errors })
+    else samples.push({ line: i + 1, timestamp: timestamp!, gpu_index: gpuIndex!, utilization_pct: (util as { value: number }).value, memory_used_mib: memValue ?? null })
+  }
+  return { samples, rejected }
+}

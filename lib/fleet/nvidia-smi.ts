@@ -4,12 +4,22 @@
 // nvidia-smi's local time, "2026/11/20 10:00:00.123", read as UTC unless an
 // offset is given. Bad lines are reported with their line number and reason;
 // the good ones are kept.
+// The route takes 4 MiB from any ingest key, so every step here is linear:
+// csv-parse splits the cells (no quoting: nvidia-smi never quotes), lines and
+// the header are capped, and no regex can backtrack over a long cell.
+
+import { parse } from 'csv-parse/sync'
 
 export type TParsedSample = { line: number; timestamp: Date; gpu_index: number; utilization_pct: number; memory_used_mib: number | null }
 export type TLineError = { line: number; errors: string[] }
 export type TParsedCsv = { samples: TParsedSample[]; rejected: TLineError[] }
 
 export class CsvHeaderError extends Error {}
+
+/** Longest line (header included) read: a header of 30 query fields is ~600 characters. */
+export const MAX_LINE_CHARS = 4096
+/** Most columns a header may name. */
+export const MAX_COLUMNS = 64
 
 const COLUMNS = { timestamp: 'timestamp', index: 'index', util: 'utilization.gpu', mem: 'memory.used' } as const
 
@@ -42,12 +52,45 @@ function parseUnitValue(raw: string, unit: string, column: string): { value: num
   return { value: Number(m[1]) }
 }
 
+/** Each line's length (without its "\r") and the first line that is not blank, by one linear scan. */
+function scanLines(text: string): { lengths: number[]; firstNonBlank: number } {
+  const lengths: number[] = []
+  let firstNonBlank = -1
+  let start = 0
+  for (;;) {
+    const nl = text.indexOf('\n', start)
+    const end = nl < 0 ? text.length : nl
+    if (firstNonBlank < 0 && text.slice(start, end).trim() !== '') firstNonBlank = lengths.length
+    lengths.push(end - start - (end > start && text.charCodeAt(end - 1) === 13 ? 1 : 0))
+    if (nl < 0) return { lengths, firstNonBlank }
+    start = nl + 1
+  }
+}
+
+/** "memory.used [MiB]" → "memory.used": what /\s*\[.*\]$/ removed, without its quadratic backtracking over runs of spaces. */
+export function headerName(cell: string): string {
+  const h = cell.trim().toLowerCase()
+  const open = h.endsWith(']') ? h.indexOf('[') : -1
+  return open < 0 ? h : h.slice(0, open).trimEnd()
+}
+
+const tooLong = (line: number, length: number) => `Line ${line} is ${length} characters long; at most ${MAX_LINE_CHARS} per line`
+
 export function parseNvidiaSmiCsv(text: string, opts: { utcOffsetMinutes?: number; maxLines?: number } = {}): TParsedCsv {
   const offset = opts.utcOffsetMinutes ?? 0
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  const headerAt = lines.findIndex((l) => l.trim() !== '')
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  // Lengths and line counts are checked before any cell is read.
+  const { lengths, firstNonBlank: headerAt } = scanLines(body)
+  const firstLong = lengths.findIndex((n) => n > MAX_LINE_CHARS)
+  if (firstLong >= 0 && (headerAt < 0 || firstLong <= headerAt)) throw new CsvHeaderError(tooLong(firstLong + 1, lengths[firstLong]))
   if (headerAt < 0) throw new CsvHeaderError('The file is empty: expected the header "timestamp, index, utilization.gpu [%], memory.used [MiB]" and one line per sample')
-  const header = lines[headerAt].split(',').map((h) => h.trim().toLowerCase().replace(/\s*\[.*\]$/, ''))
+  const dataLines = lengths.length - headerAt - 1
+  if (opts.maxLines !== undefined && dataLines > opts.maxLines) throw new CsvHeaderError(`The file has ${dataLines} lines; at most ${opts.maxLines} per upload`)
+  // One record per line (no quoting, blank lines kept): record i is line i + 1.
+  const records: string[][] = parse(body, { quote: false, relax_column_count: true, record_delimiter: ['\r\n', '\n'], skip_empty_lines: false })
+  const blank = (r: string[]) => r.length === 1 && r[0].trim() === ''
+  if (records[headerAt].length > MAX_COLUMNS) throw new CsvHeaderError(`Line ${headerAt + 1}: the header has ${records[headerAt].length} columns; at most ${MAX_COLUMNS}`)
+  const header = records[headerAt].map(headerName)
   const col = (name: string) => header.indexOf(name)
   const at = { timestamp: col(COLUMNS.timestamp), index: col(COLUMNS.index), util: col(COLUMNS.util), mem: col(COLUMNS.mem) }
   const missing = Object.entries(at).filter(([, i]) => i < 0).map(([k]) => COLUMNS[k as keyof typeof COLUMNS])
@@ -58,12 +101,13 @@ export function parseNvidiaSmiCsv(text: string, opts: { utcOffsetMinutes?: numbe
   }
   const samples: TParsedSample[] = []
   const rejected: TLineError[] = []
-  const dataLines = lines.length - headerAt - 1
-  if (opts.maxLines !== undefined && dataLines > opts.maxLines) throw new CsvHeaderError(`The file has ${dataLines} lines; at most ${opts.maxLines} per upload`)
-  for (let i = headerAt + 1; i < lines.length; i++) {
-    const line = lines[i]
-    if (line.trim() === '') continue
-    const cells = line.split(',').map((c) => c.trim())
+  for (let i = headerAt + 1; i < records.length; i++) {
+    if (blank(records[i])) continue
+    if (lengths[i] > MAX_LINE_CHARS) {
+      rejected.push({ line: i + 1, errors: [tooLong(i + 1, lengths[i])] })
+      continue
+    }
+    const cells = records[i].map((c) => c.trim())
     const errors: string[] = []
     if (cells.length !== header.length) {
       rejected.push({ line: i + 1, errors: [`expected ${header.length} comma-separated values, found ${cells.length}`] })

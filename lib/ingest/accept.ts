@@ -2,7 +2,7 @@ import { pool } from '@/lib/db'
 import { enqueueIngest, redisAvailable } from '@/lib/queues'
 import type { z } from 'zod'
 import { parseOrThrow } from '@/lib/validation'
-import { enforceIngestLimits } from '@/lib/ingest/limits'
+import { enforceIngestLimits, enforceRate } from '@/lib/ingest/limits'
 import { recordIngest } from '@/lib/observability/metrics'
 import { validateOutcome, ZOutcomesEnvelope, type TIngestOutcome } from '@/lib/outcomes/schema'
 import { validateEvent, ZEventsEnvelope, type TIngestAnswer, type TIngestEvent, type TRejected } from '@/lib/ingest/schema'
@@ -55,11 +55,15 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
     seen.add(r.item.id)
     valid.push(r.item)
   })
+  // Every item submitted counts against the organization's rate, the rejected ones too: a batch of nothing
+  // but bad events costs the same parsing and validation, and would otherwise never be throttled.
+  const submitted = envelope[spec.listKey].length
   if (valid.length === 0) {
+    await enforceRate(ctx.orgId, ctx.rateLimit, submitted) // nothing will wait in the backlog
     recordIngest(spec.kind, { accepted: 0, duplicates, rejected })
     return { accepted: 0, duplicates, rejected }
   }
-  await enforceIngestLimits(ctx.orgId, ctx.rateLimit, valid.length)
+  await enforceIngestLimits(ctx.orgId, ctx.rateLimit, submitted)
 
   const client = await pool().connect()
   let batchId: string | null = null

@@ -6,6 +6,8 @@ import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
+import { ingestSpans } from '@/lib/otlp/receive'
+import type { TOtlpSpan } from '@/lib/otlp/decode'
 
 // Back-pressure: 429 with Retry-After, never a slowdown, and nothing of a refused request is kept.
 
@@ -58,4 +60,41 @@ it('answers 429 while the backlog of accepted events no worker has counted is pa
   await drain()
   await sleep(600)
   expect((await post(batch('h', 1))).status).toBe(202)
+})
+
+it('charges every submitted event to the rate, rejected ones too: a batch of nothing but bad events is throttled', async () => {
+  const junkOrg = (await createOrgWithAdmin({ org_name: 'Junk Co', email: 'junk@example.com', password: 'password-123' })).org.id
+  await prisma().organization.update({ where: { id: junkOrg }, data: { ingestRateLimit: 100 } }) // burst: 200 events
+  const junkKey = (await createApiKey(junkOrg, { name: 'k', scopes: ['ingest'] })).key
+  const postJunk = (n: number, valid = 0) =>
+    postEvents(new Request('http://x/api/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${junkKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [...batch(`v${n}`, valid).events, ...Array.from({ length: n }, (_, i) => ({ id: `bad-${i}`, workflow_id: 'w' }))] }),
+    }))
+  const first = await postJunk(150)
+  expect(first.status).toBe(202)
+  expect((await first.json()).rejected).toHaveLength(150)
+  const refused = await postJunk(150)
+  expect(refused.status).toBe(429)
+  expect((await refused.json()).error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('100 events per second') })
+  await sleep(2100) // a full bucket again
+  // A mixed batch is charged for all it holds: 150 rejected + 50 valid take the whole burst of 200.
+  expect((await postJunk(150, 50)).status).toBe(202)
+  expect((await postJunk(0, 10)).status).toBe(429)
+  const kept = await pool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1', [junkOrg])
+  expect(kept.rows[0].n).toBe(50)
+  await drain()
+})
+
+it('charges OTLP GenAI spans refused while mapping to the rate as well', async () => {
+  const otlpOrg = (await createOrgWithAdmin({ org_name: 'Otlp Junk', email: 'otlp-junk@example.com', password: 'password-123' })).org.id
+  const badSpans = (n: number): TOtlpSpan[] => Array.from({ length: n }, () => ({
+    traceId: 'not-hex', spanId: 'nope', name: 'chat', startTimeUnixNano: null, endTimeUnixNano: null, statusCode: 0, statusMessage: null,
+    attributes: { 'gen_ai.system': 'openai' }, resource: {},
+  }))
+  const first = await ingestSpans({ orgId: otlpOrg, rateLimit: 100 }, badSpans(150))
+  expect(first).toMatchObject({ accepted: 0, rejected: expect.arrayContaining([expect.objectContaining({ errors: expect.arrayContaining(['traceId: must be 32 hex characters, not all zero']) })]) })
+  expect(first.rejected).toHaveLength(150)
+  await expect(ingestSpans({ orgId: otlpOrg, rateLimit: 100 }, badSpans(150))).rejects.toMatchObject({ httpStatus: 429 })
 })

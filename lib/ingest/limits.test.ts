@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backlogBound } from '@/lib/ingest/limits'
+import { backlogBound, backlogShare } from '@/lib/ingest/limits'
 
 describe('backlogBound', () => {
   const limits = { maxSeconds: 2, minEvents: 5_000, maxEvents: 30_000 }
@@ -12,5 +12,18 @@ describe('backlogBound', () => {
   })
   it('never above the cap', () => {
     expect(backlogBound(16_700, limits)).toBe(30_000)
+  })
+})
+
+describe('backlogShare', () => {
+  const byOrg = new Map([['flood', 900], ['quiet', 10]])
+  it('divides the bound among the organizations with events waiting, the asking one included', () => {
+    expect(backlogShare(1_000, byOrg, 'flood')).toBe(500)
+    expect(backlogShare(1_000, byOrg, 'quiet')).toBe(500)
+    expect(backlogShare(1_000, byOrg, 'new')).toBe(333)
+  })
+  it('is the whole bound for a lone organization', () => {
+    expect(backlogShare(1_000, new Map(), 'a')).toBe(1_000)
+    expect(backlogShare(1_000, new Map([['a', 5]]), 'a')).toBe(1_000)
   })
 })

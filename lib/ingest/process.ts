@@ -233,3 +233,14 @@ export async function queueLag(): Promise<{ pending_batches: number; pending_eve
   const x = r.rows[0]
   return { pending_batches: Number(x.n), pending_events: Number(x.events), oldest_pending_s: x.oldest, processed_events_per_s: Number(x.recent) / 10 }
 }
+
+/**
+ * Events waiting, per organization: each one's share of the backlog bound (lib/ingest/limits.ts).
+ * Reads only the waiting batches (the partial scan the backlog's total already makes).
+ */
+export async function pendingEventsByOrg(): Promise<Map<string, number>> {
+  // cross-org: the backlog is one for every organization; the web tier weighs each one's waiting events against
+  // the others' (SECURITY DEFINER function)
+  const r = await pool().query<{ org_id: string; events: string }>('SELECT org_id::text, events::text FROM outlay_pending_events_by_org()')
+  return new Map(r.rows.map((x) => [x.org_id, Number(x.events)]))
+}

@@ -34,3 +34,13 @@ it('exposes ingest counts, rejects by field and the backlog in Prometheus format
   expect(text).toMatch(/outlay_queue_jobs\{queue="ingest",state="waiting"\} 1/)
   expect(text).toContain('outlay_scrape_ok 1')
 })
+
+it('counts rejects on fields the contract does not know as "other": a sender cannot grow the label set', async () => {
+  const { org } = await createOrgWithAdmin({ org_name: 'Prom Labels', email: 'prom-labels@example.com', password: 'password-123' })
+  const events = Array.from({ length: 50 }, (_, i) => ({ id: `x${i}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'm', [`evil_${i}`]: 1 }))
+  expect(await acceptEvents({ orgId: org.id }, { events })).toMatchObject({ accepted: 0, rejected: expect.arrayContaining([{ index: 0, errors: ['evil_0: unknown field'] }]) })
+  const text = await (await GET(new Request('http://x/api/metrics/prometheus'))).text()
+  expect(text).toContain('outlay_ingest_rejects_total{kind="events",field="other"} 50')
+  expect(text).not.toContain('evil_')
+  expect(text.match(/^outlay_ingest_rejects_total\{/gm)).toHaveLength(2) // tokens_in (above) and other
+})

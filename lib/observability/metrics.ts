@@ -2,6 +2,8 @@ import { Counter, Gauge, Registry } from 'prom-client'
 import { pool } from '@/lib/db'
 import { QUEUE_INGEST, QUEUE_REPRICE, queue, producerConnection, WORKER_HEARTBEAT_KEY } from '@/lib/queues'
 import { queueLag } from '@/lib/ingest/process'
+import { ZInferenceEvent } from '@/lib/ingest/schema'
+import { ZOutcome } from '@/lib/outcomes/schema'
 
 // Prometheus metrics of the web tier (GET /api/metrics/prometheus). Counters
 // are this process's; queue depth, backlog, batch latency and live workers are
@@ -53,12 +55,31 @@ function metrics(): TMetrics {
   return m
 }
 
-export function recordIngest(kind: string, counts: { accepted: number; duplicates: number; rejected: { errors: string[] }[] }): void {
+// The `field` label's values: the contract's fields and the item itself. An error line names whatever key a
+// client sent ("<key>: unknown field"); every other name is counted as "other", so that no sender can grow the
+// label set (each distinct value is a time series kept by this process and by Prometheus).
+const REJECT_FIELDS = {
+  events: new Set<string>([...Object.keys(ZInferenceEvent.shape), '(event)']),
+  outcomes: new Set<string>([...Object.keys(ZOutcome.shape), '(outcome)']),
+}
+
+/** The `field` label of a rejected item: the first field its errors name, when the contract knows it; else "other". */
+export function rejectFieldLabel(kind: 'events' | 'outcomes', errors: string[]): string {
+  const first = errors[0]
+  if (first === undefined) return 'other'
+  const colon = first.indexOf(':')
+  const path = colon < 0 ? first : first.slice(0, colon)
+  const dot = path.indexOf('.')
+  const field = dot < 0 ? path : path.slice(0, dot)
+  return REJECT_FIELDS[kind].has(field) && !first.endsWith(': unknown field') ? field : 'other'
+}
+
+export function recordIngest(kind: 'events' | 'outcomes', counts: { accepted: number; duplicates: number; rejected: { errors: string[] }[] }): void {
   const m = metrics()
   m.ingestEvents.inc({ kind, result: 'accepted' }, counts.accepted)
   m.ingestEvents.inc({ kind, result: 'duplicate' }, counts.duplicates)
   m.ingestEvents.inc({ kind, result: 'rejected' }, counts.rejected.length)
-  for (const r of counts.rejected) m.ingestRejects.inc({ kind, field: (r.errors[0] ?? 'unknown').split(':')[0].split('.')[0] })
+  for (const r of counts.rejected) m.ingestRejects.inc({ kind, field: rejectFieldLabel(kind, r.errors) })
 }
 
 export function recordThrottle(reason: 'rate_limit' | 'backlog'): void {

@@ -39,7 +39,7 @@ const ZUint64 = z
   .union([z.number().refine((n) => Number.isInteger(n) && n >= 0, UINT64_MESSAGE), z.string().regex(/^\d+$/, UINT64_MESSAGE)], { error: UINT64_MESSAGE })
   .transform((v) => BigInt(v))
 // The JSON mapping allows "NaN", "Infinity" and "-Infinity" for doubles, and numbers as strings.
-const ZDouble = z.union([z.number(), z.string().regex(/^(-?Infinity|NaN|[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)$/)], {
+const ZDouble = z.union([z.number(), z.string().regex(/^(-?Infinity|NaN|[-+]?(\d+(?:\.\d*)?|\.\d+)([eE][-+]?\d+)?)$/)], {
   error: 'must be a number',
 })
 // The spec says integers; enum names and numeric strings from lenient encoders are read too.

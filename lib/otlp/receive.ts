@@ -3,6 +3,7 @@ import { promisify } from 'node:util'
 import { AppError, badRequest, payloadTooLarge } from '@/lib/errors'
 import { parseJsonBytes, readLimited } from '@/lib/http/body'
 import { acceptEvents, type TIngestContext } from '@/lib/ingest/accept'
+import { enforceRate } from '@/lib/ingest/limits'
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH } from '@/lib/ingest/schema'
 import { decodeTraceRequest, type TOtlpSpan } from '@/lib/otlp/decode'
 import { spansToEvents, type TRejectedSpan } from '@/lib/otlp/map'
@@ -37,6 +38,9 @@ export async function ingestSpans(ctx: TIngestContext, spans: TOtlpSpan[]): Prom
   const mapped = spansToEvents(spans)
   const result: TOtlpIngestResult = { accepted: 0, duplicates: 0, ignored: mapped.ignored, rejected: [...mapped.rejected] }
   const now = ctx.now ?? new Date()
+  // GenAI spans refused while mapping never reach acceptEvents: they count against the rate here (spans that
+  // are not GenAI calls are not events at all and cost nothing).
+  if (mapped.rejected.length > 0) await enforceRate(ctx.orgId, ctx.rateLimit, mapped.rejected.length)
   for (let i = 0; i < mapped.events.length; i += MAX_EVENTS_PER_BATCH) {
     const answer = await acceptEvents({ ...ctx, now }, { events: mapped.events.slice(i, i + MAX_EVENTS_PER_BATCH) })
     result.accepted += answer.accepted

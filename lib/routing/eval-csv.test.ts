@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { evalsFromCsv, parseCsv } from '@/lib/routing/eval-csv'
+import fc from 'fast-check'
+import { CsvLimitError, EVAL_CSV_MAX_FIELDS, EVAL_CSV_MAX_LINE_CHARS, evalsFromCsv, parseCsv } from '@/lib/routing/eval-csv'
 import { ZEvalsBody } from '@/lib/routing/schema'
 
 describe('eval CSV', () => {
@@ -27,3 +28,75 @@ describe('eval CSV', () => {
     ])
   })
 })
+
+// The policy editor parses the chosen file in the page: whatever it holds, the answer comes after linear
+// work. Nothing is timed; a parser that backtracks would blow vitest's timeout (each run yields to timers).
+describe('eval CSV on hostile input', () => {
+  const target = { workflow_id: 'w', step: 's' }
+  const HEADER = 'eval_set,provider,model,sample_count,grounding'
+
+  it('names the line and the limit past which it stops', () => {
+    expect(evalsFromCsv(`${HEADER}\n${' '.repeat(4 * 1024 * 1024)}`, target)).toEqual({ evals: [], errors: [`line 2: longer than ${EVAL_CSV_MAX_LINE_CHARS} characters`] })
+    expect(() => parseCsv(`a\r\nb\rc\n${'x'.repeat(EVAL_CSV_MAX_LINE_CHARS + 1)}`)).toThrow(new CsvLimitError(`line 4: longer than ${EVAL_CSV_MAX_LINE_CHARS} characters`))
+    expect(parseCsv('x'.repeat(EVAL_CSV_MAX_LINE_CHARS))).toEqual([['x'.repeat(EVAL_CSV_MAX_LINE_CHARS)]])
+    expect(evalsFromCsv(`${HEADER}\n${','.repeat(EVAL_CSV_MAX_FIELDS)}x`, target).errors).toEqual([`line 2: ${EVAL_CSV_MAX_FIELDS + 1} cells; at most ${EVAL_CSV_MAX_FIELDS} per row`])
+    expect(evalsFromCsv(`${HEADER}\ng,o,m,1,"0.5\n`, target).errors).toEqual(['line 2: the file ends inside a quoted cell (a quote is never closed)'])
+    const spanning = `"${'x\n'.repeat(EVAL_CSV_MAX_LINE_CHARS)}"`
+    expect(evalsFromCsv(`${HEADER}\n${spanning}`, target).errors).toEqual([`line ${2 + EVAL_CSV_MAX_LINE_CHARS / 2}: a row longer than ${EVAL_CSV_MAX_LINE_CHARS} characters`])
+  })
+
+  const RUNS = [' ', '"', '""', ',', '\n', '\r', '\r\n', 'x', '0.5', HEADER, '"a,b"', '\uFEFF']
+  const hostile = fc
+    .array(fc.record({ chunk: fc.constantFrom(...RUNS), times: fc.integer({ min: 1, max: 100_000 }) }), { minLength: 1, maxLength: 12 })
+    .map((runs) => runs.map((r) => r.chunk.repeat(r.times)).join('').slice(0, 4 * 1024 * 1024))
+
+  it('answers any text with eval rows or errors', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostile, async (text) => {
+        const r = evalsFromCsv(text, target)
+        expect(r.evals.length > 0 || r.errors.length > 0).toBe(true)
+        await new Promise((done) => setTimeout(done, 0))
+      }),
+      { numRuns: 30 },
+    )
+  })
+
+  // Well-formed CSV (plain cells, or quoted ones holding commas, doubled quotes and line breaks):
+  // the rows are the hand-written parser's of before.
+  it('reads well-formed CSV exactly as the parser it replaced', () => {
+    const plain = fc.stringMatching(/^[a-z0-9 .]{0,6}$/)
+    const quoted = fc.stringMatching(/^[a-z ,"\n\r]{0,6}$/).map((s) => `"${s.replace(/"/g, '""')}"`)
+    const row = fc.array(fc.oneof(plain, quoted), { minLength: 1, maxLength: 5 }).map((c) => c.join(','))
+    const csv = fc.tuple(fc.array(row, { maxLength: 6 }), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean()).map(([rows, nl, end]) => rows.join(nl) + (end ? nl : ''))
+    fc.assert(fc.property(csv, (text) => {
+      expect(parseCsv(text)).toEqual(referenceParseCsv(text))
+    }), { numRuns: 1000 })
+  })
+})
+
+// The hand-written parser csv-parse replaced.
+function referenceParseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let cell = ''
+  let quoted = false
+  const s = text.replace(/^\uFEFF/, '')
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]
+    if (quoted) {
+      if (ch === '"' && s[i + 1] === '"') (cell += '"'), i++
+      else if (ch === '"') quoted = false
+      else cell += ch
+    } else if (ch === '"' && cell === '') quoted = true
+    else if (ch === ',') row.push(cell), (cell = '')
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && s[i + 1] === '\n') i++
+      row.push(cell)
+      if (row.some((c) => c.trim() !== '')) rows.push(row)
+      ;(row = []), (cell = '')
+    } else cell += ch
+  }
+  row.push(cell)
+  if (row.some((c) => c.trim() !== '')) rows.push(row)
+  return rows
+}

@@ -15,3 +15,15 @@ describe('policy editor text forms', () => {
     expect(parseBarLines('grounding 0.9').error).toBe('line 1: write metric >= minimum, e.g. grounding >= 0.92')
   })
 })
+
+// What the editor's text box holds is read after linear work: [0-9]*\.?[0-9]+ took seconds on a long run of
+// digits followed by a stray character (each run could be split two ways); yielding lets vitest's timeout catch it.
+describe('quality bar lines on hostile input', () => {
+  it('refuses a long run of digits that is not a number at once, and reads the forms it read', async () => {
+    for (const line of [`grounding >= ${'1'.repeat(200_000)}x`, `g>=.${'5'.repeat(200_000)}.`, `${'a'.repeat(200_000)} >= 1 >= 2`]) {
+      expect(parseBarLines(`ok >= 0.5\n${line}`)).toEqual({ bar: [{ metric: 'ok', min: 0.5 }], error: 'line 2: write metric >= minimum, e.g. grounding >= 0.92' })
+      await new Promise((done) => setTimeout(done, 0))
+    }
+    expect(parseBarLines('a >= 1\nb≥.5\nc>=0.25').bar).toEqual([{ metric: 'a', min: 1 }, { metric: 'b', min: 0.5 }, { metric: 'c', min: 0.25 }])
+  })
+})

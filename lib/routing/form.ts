@@ -21,7 +21,8 @@ export function parseBarLines(text: string): { bar: TPolicySpec['quality_bar']; 
   for (const [i, raw] of text.split('\n').entries()) {
     const line = raw.trim()
     if (!line) continue
-    const m = /^([^\s>=≥]+)\s*(?:>=|≥)\s*([0-9]*\.?[0-9]+)$/.exec(line)
+    // The number as \d+(\.\d+)? or .\d+ (what [0-9]*\.?[0-9]+ read, without its quadratic backtracking on a long run of digits).
+    const m = /^([^\s>=≥]+)\s*(?:>=|≥)\s*(\d+(?:\.\d+)?|\.\d+)$/.exec(line)
     if (!m) return { bar, error: `line ${i + 1}: write metric >= minimum, e.g. grounding >= 0.92` }
     bar.push({ metric: m[1], min: Number(m[2]) })
   }

@@ -108,6 +108,11 @@ CREATE OR REPLACE FUNCTION outlay_queue_lag() RETURNS TABLE (pending_batches big
           (SELECT coalesce(sum(event_count), 0) FROM ingest_batches WHERE processed_at > now() - interval ''10 seconds'')::bigint
         FROM ingest_batches WHERE processed_at IS NULL ';
 
+-- Each organization's share of the backlog bound (lib/ingest/limits.ts): events waiting, per organization.
+CREATE OR REPLACE FUNCTION outlay_pending_events_by_org() RETURNS TABLE (org_id uuid, events bigint)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+  AS E' SELECT b.org_id, sum(b.event_count)::bigint FROM ingest_batches b WHERE b.processed_at IS NULL GROUP BY b.org_id ';
+
 -- /api/metrics/prometheus: how long accepted batches waited for a worker, over the last 5 minutes.
 CREATE OR REPLACE FUNCTION outlay_ingest_freshness() RETURNS TABLE (p50 float8, p99 float8)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
