@@ -146,7 +146,7 @@ let B: TOrg
 const MARK = 'zz-other-org-secret'
 let leakMarkers: string[] = []
 
-/** How to make a resource of a route prefix with an [id] in an organization (DELETE calls get a new one each). */
+/** How to make a resource of a route prefix with an [id] in an organization (reads share one; each write cell gets its own). */
 type TFixture = { make: (org: TOrg) => Promise<string> }
 const fixtureIds = new Map<string, { A: string; B: string }>()
 
@@ -237,7 +237,10 @@ type TAnswer = { status: number; text: string; url: string }
 async function call(handler: THandler, method: string, p: TPrincipal, url: string, params: Record<string, string>, body: unknown): Promise<TAnswer> {
   signedIn = p.user ?? null
   const withBody = !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(method)
-  const res = await handler(apiRequest(url, { method, key: p.key, body: withBody ? body : undefined }), { params: Promise.resolve(params) })
+  const req = apiRequest(url, { method, key: p.key, body: withBody ? body : undefined })
+  // A browser sends its page's origin with a session's mutating request; a same-origin check must let it through.
+  if (p.user && method !== 'GET' && method !== 'HEAD') req.headers.set('origin', new URL(req.url).origin)
+  const res = await handler(req, { params: Promise.resolve(params) })
   return { status: res.status, text: await res.text(), url }
 }
 
@@ -245,7 +248,7 @@ const classify = (status: number): TCell | number => (status === 401 || status =
 const fmt = (c: TCell | number) => (c === ok ? 'ok' : String(c))
 const line = (id: string, row: (TCell | number)[]) => `  '${id}':${' '.repeat(Math.max(1, 44 - id.length - 3))}[${row.map(fmt).join(', ')}],`
 
-/** The URL and params of a request to `org`'s copy of the resource, as `p` (sessions name their organization with ?org=). */
+/** The URL and route params for a path with `resourceId` as its [id] (other dynamic segments: a random UUID), ?org=<slug> and a query string. */
 function target(routePathName: string, resourceId: string | null, orgSlug: string | null, query: string | undefined) {
   const params: Record<string, string> = {}
   for (const [, k] of routePathName.matchAll(/\[(\w+)\]/g)) params[k] = k === 'id' && resourceId ? resourceId : crypto.randomUUID()
@@ -287,13 +290,15 @@ describe('route × role × tenant matrix', () => {
       const query = QUERY[id]
       const ids = fixtureKey ? fixtureIds.get(fixtureKey)! : null
       if (hasId && !ids) problems.push(`${id}: no fixture for its [id]: add one to FIXTURES in ${THIS_FILE} (a resource made in each organization)`)
-      const expected = EXPECTED[id]
+      const row = EXPECTED[id]
+      const expected = row ? (row.slice(0, COLUMNS.length) as TCell[]) : null
       const observed: (TCell | number)[] = []
       const seen: TAnswer[] = []
 
       // Own organization: the cell as declared.
       for (const [i, p] of principals(A).entries()) {
-        const ownId = ids ? (method === 'DELETE' ? await FIXTURES[fixtureKey].make(A) : ids.A) : null
+        // A write gets a resource of its own: one cell's DELETE, rotation or publish must not change the next cell's.
+        const ownId = ids ? (method === 'GET' || method === 'HEAD' ? ids.A : await FIXTURES[fixtureKey].make(A)) : null
         const t = target(route.path, ownId, p.user ? A.slug : null, query)
         const a = await call(handler, method, p, t.url, t.params, body)
         seen.push(a)
@@ -301,10 +306,12 @@ describe('route × role × tenant matrix', () => {
         if (expected && classify(a.status) !== expected[i]) problems.push(`${id} as ${p.column} on its own organization: expected ${fmt(expected[i])}, got ${a.status} ${a.text.slice(0, 200)}`)
       }
       if (!expected) {
-        problems.push(`${id} has no entry: add this line to EXPECTED in ${THIS_FILE} (what the route answers now; check it against the route's declared scope/permission and lib/auth/permissions.ts):\n${line(id, observed)}`)
+        const odd = observed.some((c) => c !== ok && c !== 401 && c !== 403)
+          ? ` — it answered 404 or 5xx on its own organization's resource: fix the route or its FIXTURES entry first` : ''
+        problems.push(`${id} has no entry: add this line to EXPECTED in ${THIS_FILE} (what the route answers now; check it against the route's declared scope/permission and lib/auth/permissions.ts${odd}):\n${line(id, observed)}`)
         continue
       }
-      if (expected[9] === 'user') continue
+      if (row?.[COLUMNS.length] === 'user') continue
 
       // The other organization: its resource, or its slug, from organization A's callers.
       for (const [i, p] of principals(A).entries()) {
@@ -319,7 +326,8 @@ describe('route × role × tenant matrix', () => {
           // A key ignores ?org= (its organization is the key's): on a route without an id it answers as on its own organization.
           const keyOnOwnData = !p.user && !ids
           const good = c !== ok ? a.status === c : keyOnOwnData ? classify(a.status) === ok : a.status === 403 || a.status === 404
-          if (!good) problems.push(`${id} as ${p.column} on the other organization (${t.url}): expected ${c !== ok ? c : keyOnOwnData ? 'ok, for its own organization' : '403 or 404'}, got ${a.status} ${a.text.slice(0, 200)}`)
+          const hint = p.user && !ids && c === ok ? ` (if the route acts on the signed-in user, not an organization, end its EXPECTED line with 'user')` : ''
+          if (!good) problems.push(`${id} as ${p.column} on the other organization (${t.url}): expected ${c !== ok ? c : keyOnOwnData ? 'ok, for its own organization' : '403 or 404'}, got ${a.status} ${a.text.slice(0, 200)}${hint}`)
         }
       }
 
