@@ -77,7 +77,8 @@ function runAudit(reg = registry): Promise<{ code: number | null; out: string }>
   })
 }
 
-describe('scripts/audit.ts', () => {
+// Each case starts npm (and tsx) as a child process: seconds on a busy machine, so a wide ceiling.
+describe('scripts/audit.ts', { timeout: 60_000 }, () => {
   it('fails (exit 1) on a high-severity advisory for a production dependency, naming it and its advisory', async () => {
     mode = 'answer'
     advisories = { 'prod-dep': [{ id: 1, title: 'Prototype pollution in prod-dep', severity: 'high', vulnerable_versions: '<2.0.0' }] }
