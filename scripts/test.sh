@@ -6,6 +6,28 @@ cd "$(dirname "$0")/.."
 source scripts/services.sh
 export NEXT_TELEMETRY_DISABLED=1
 ensure_node_modules
+
+# Known vulnerabilities in the production dependencies (docs/security.md). Exit 1
+# (high or critical found) fails the run. Exit 2 (npm's advisory endpoint did not
+# answer: offline, or a proxy that refuses its POST) is said loudly here and again
+# at the end, and fails the run only with OUTLAY_AUDIT_REQUIRED=1.
+log "dependency audit (npm audit, production dependencies, high and critical)…"
+audit_rc=0
+npx tsx scripts/audit.ts || audit_rc=$?
+audit_not_run() {
+  printf '\033[1;33m[outlay] ==========================================================================\n' >&2
+  printf '[outlay] THE DEPENDENCY AUDIT DID NOT RUN: npm could not reach the advisory endpoint.\n' >&2
+  printf '[outlay] No known-vulnerability check was done. Set OUTLAY_AUDIT_REQUIRED=1 to make this fail the run.\n' >&2
+  printf '[outlay] ==========================================================================\033[0m\n' >&2
+}
+case "$audit_rc" in
+  0) ;;
+  2) if [ "${OUTLAY_AUDIT_REQUIRED:-}" = 1 ]; then die "the dependency audit could not run (OUTLAY_AUDIT_REQUIRED=1)"; fi
+     audit_not_run
+     trap audit_not_run EXIT ;;
+  *) die "a production dependency has a known high or critical vulnerability (above); docs/security.md says how to update" ;;
+esac
+
 ensure_postgres
 ensure_redis
 ensure_chromium
