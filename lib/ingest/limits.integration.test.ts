@@ -82,7 +82,7 @@ it('charges every submitted event to the rate, rejected ones too: a batch of not
   // A mixed batch is charged for all it holds: 150 rejected + 50 valid take the whole burst of 200.
   expect((await postJunk(150, 50)).status).toBe(202)
   expect((await postJunk(0, 10)).status).toBe(429)
-  const kept = await pool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1', [junkOrg])
+  const kept = await ownerPool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1', [junkOrg])
   expect(kept.rows[0].n).toBe(50)
   await drain()
 })
