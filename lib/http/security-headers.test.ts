@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { API_CSP, apiSecurityHeaders, newNonce, pageCsp, pageSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers'
+import { API_CSP, HSTS, apiHeaderRules, apiSecurityHeaders, newNonce, pageCsp, pageSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers'
 import { serveFast, type TFastRoute } from '@/lib/http/fast'
 
 const directives = (csp: string) => Object.fromEntries(csp.split(/;\s*/).map((d) => { const [name, ...values] = d.split(' '); return [name, values] }))
@@ -52,6 +52,20 @@ describe('header sets', () => {
     expect(apiSecurityHeaders({ https: false })['Strict-Transport-Security']).toBeUndefined()
     expect(pageSecurityHeaders('n', { dev: false, https: true })['Strict-Transport-Security']).toMatch(/^max-age=\d{8,}; includeSubDomains$/)
     expect(apiSecurityHeaders({ https: true })['Strict-Transport-Security']).toMatch(/^max-age=\d{8,}/)
+  })
+})
+
+describe('apiHeaderRules (next.config.ts headers())', () => {
+  it('puts the API set on every /api answer, and HSTS when the TLS proxy forwarded https', () => {
+    const [all, tls] = apiHeaderRules()
+    expect(all.source).toBe('/api/:path*')
+    expect(Object.fromEntries(all.headers.map((h) => [h.key, h.value]))).toEqual(apiSecurityHeaders({ https: false }))
+    expect(tls.source).toBe('/api/:path*')
+    expect(tls.headers).toEqual([{ key: 'Strict-Transport-Security', value: HSTS }])
+    // Next.js anchors the value (new RegExp(`^${value}$`)): it agrees with servedOverHttps on what the proxy may send.
+    const matches = new RegExp(`^${tls.has![0].value}$`)
+    expect(tls.has![0].key).toBe('x-forwarded-proto')
+    for (const v of ['https', 'https, http', 'https,http', 'http', 'http, https', 'httpsx', '']) expect(matches.test(v), v).toBe(servedOverHttps(v, undefined))
   })
 })
 

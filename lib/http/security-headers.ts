@@ -1,8 +1,11 @@
-// The browser-facing security headers, owned here and nowhere else: proxy.ts
-// puts them on every page and every answer Next.js gives, and the fast paths
-// of server.ts (lib/http/fast.ts), which answer before Next.js, put the API
-// set on theirs. Pure functions of their inputs so both callers and the tests
-// agree on one policy.
+// The browser-facing security headers, owned here and nowhere else, put on
+// answers in three places:
+// - pages: proxy.ts, per request (the CSP carries a fresh nonce);
+// - API answers Next.js gives: next.config.ts's headers() (apiHeaderRules) —
+//   not the proxy, which would make Next.js buffer every API request body (up
+//   to 10 MB) before the route's own size limit could refuse it;
+// - API answers of server.ts's fast paths, which never reach Next.js: lib/http/fast.ts.
+// HSTS needs https, known per request: see servedOverHttps.
 
 /** Headers every answer carries, page or API. */
 const COMMON: Readonly<Record<string, string>> = {
@@ -18,7 +21,7 @@ const COMMON: Readonly<Record<string, string>> = {
 
 // Two years, subdomains included: sent only when the app is served over https (servedOverHttps), where a
 // browser honours it; over plain http browsers ignore the header, and a local install must stay reachable.
-const HSTS = 'max-age=63072000; includeSubDomains'
+export const HSTS = 'max-age=63072000; includeSubDomains'
 
 /** An API answer is JSON, never a document: it may load nothing and be framed by nothing. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -62,6 +65,23 @@ export function pageSecurityHeaders(nonce: string, o: TPolicyOptions): Record<st
 /** Every header of an API answer (Next.js routes and the fast paths alike). */
 export function apiSecurityHeaders(o: { https: boolean }): Record<string, string> {
   return { ...COMMON, 'Content-Security-Policy': API_CSP, ...(o.https ? { 'Strict-Transport-Security': HSTS } : {}) }
+}
+
+type THeaderRule = { source: string; has?: { type: 'header'; key: string; value: string }[]; headers: { key: string; value: string }[] }
+
+/**
+ * next.config.ts's headers() for API answers given by Next.js. These rules are
+ * fixed at build time, so HSTS is decided by the request's X-Forwarded-Proto
+ * alone (an https deployment always has a TLS proxy in front: server.ts speaks
+ * plain http); pages and the fast paths also honour an https NEXTAUTH_URL.
+ */
+export function apiHeaderRules(): THeaderRule[] {
+  const list = (h: Record<string, string>) => Object.entries(h).map(([key, value]) => ({ key, value }))
+  return [
+    { source: '/api/:path*', headers: list(apiSecurityHeaders({ https: false })) },
+    // Next.js anchors the value: "https", or "https, …" when proxies chain (the first hop is the client's).
+    { source: '/api/:path*', has: [{ type: 'header', key: 'x-forwarded-proto', value: 'https(?:\\s*,.*)?' }], headers: [{ key: 'Strict-Transport-Security', value: HSTS }] },
+  ]
 }
 
 /**
