@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import type { ReactNode } from 'react'
+import { connection } from 'next/server'
 import { Providers } from '@/components/providers'
 import './globals.css'
 
@@ -9,7 +10,10 @@ export const metadata: Metadata = {
   icons: { icon: '/favicon.svg' },
 }
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page renders per request: its scripts carry this request's CSP nonce (proxy.ts), which a page
+  // prerendered at build time could not have — its scripts would be blocked.
+  await connection()
   return (
     <html lang="en">
       <body>

@@ -27,6 +27,13 @@ export const usd = (n: number | string) =>
   Number(n).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
 export const test = base.extend<{ consoleErrors: string[] }>({
+  // A change made with the session cookie must carry the app's Origin (lib/http/origin.ts). Browsers send
+  // it on their own; Playwright's API client (`request`, `page.request`) does not, so it is added here for
+  // the specs' session calls. The browser's value is the same origin; e2e/security-headers.spec.ts clears
+  // this to check what the browser itself sends.
+  extraHTTPHeaders: async ({ baseURL }, use) => {
+    await use({ origin: new URL(baseURL!).origin })
+  },
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = []

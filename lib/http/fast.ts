@@ -4,6 +4,8 @@ import { parseJsonBytes } from '@/lib/http/body'
 import { authenticateApiKey, type TKeyPrincipal, type TKeyScope } from '@/lib/auth/api-keys'
 import { asOrg } from '@/lib/db'
 import { clientAddressOf } from '@/lib/http/client-address'
+import { apiSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers'
+import { env } from '@/lib/env'
 
 // The web server's fast paths (server.ts): API-key calls to the hottest
 // endpoints — ingest and decide, made by our customers' services thousands of
@@ -65,9 +67,12 @@ export function fastRouteFor(req: IncomingMessage, routes: ReadonlyMap<string, T
   return routes.get(q < 0 ? url : url.slice(0, q)) ?? null
 }
 
-function send(res: ServerResponse, r: TPlainResponse): void {
+// These answers never pass through proxy.ts: they carry the same API security headers themselves.
+function send(req: IncomingMessage, res: ServerResponse, r: TPlainResponse): void {
   const body = JSON.stringify(r.body)
-  res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...r.headers })
+  const forwardedProto = req.headers['x-forwarded-proto']
+  const security = apiSecurityHeaders({ https: servedOverHttps(Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto, env().NEXTAUTH_URL) })
+  res.writeHead(r.status, { ...security, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...r.headers })
   res.end(body)
 }
 
@@ -78,7 +83,7 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
   const declared = Number(req.headers['content-length'] ?? '0')
   if (declared > route.maxBytes) {
     req.resume()
-    return send(res, tooLarge(`Body is ${declared} bytes; the limit is ${route.maxBytes} bytes`))
+    return send(req, res, tooLarge(`Body is ${declared} bytes; the limit is ${route.maxBytes} bytes`))
   }
   const chunks: Buffer[] = []
   let size = 0
@@ -87,10 +92,10 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
     if (size <= route.maxBytes) chunks.push(c)
   })
   req.on('end', () => {
-    if (size > route.maxBytes) return send(res, tooLarge(`Body exceeds the limit of ${route.maxBytes} bytes`))
+    if (size > route.maxBytes) return send(req, res, tooLarge(`Body exceeds the limit of ${route.maxBytes} bytes`))
     route.answer(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size), clientAddressOf(req)).then(
-      (r) => send(res, r),
-      () => send(res, { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } }),
+      (r) => send(req, res, r),
+      () => send(req, res, { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } }),
     )
   })
   req.on('error', () => res.destroy())

@@ -9,10 +9,13 @@ import { membershipBySlug, membershipsOf } from '@/lib/orgs'
 import { can, type TPermission } from '@/lib/auth/permissions'
 import { parseOrThrow } from '@/lib/validation'
 import { asOrg } from '@/lib/db'
+import { assertSameOrigin, isMutation } from '@/lib/http/origin'
+import { env } from '@/lib/env'
 import type { Role } from '@/generated/prisma/enums'
 
 // The one wrapper for API routes: authentication (API key or session), tenant
-// resolution, permission check, query parsing and error mapping.
+// resolution, permission check, the same-origin check of session changes
+// (lib/http/origin.ts), query parsing and error mapping.
 
 export type TOrgContext = {
   orgId: string
@@ -55,6 +58,8 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   if (!permission) throw unauthorized(`Send "Authorization: Bearer <api key>" with the "${scope}" scope`)
   const user = await sessionUser()
   if (!user) throw unauthorized(scope ? 'Send "Authorization: Bearer <api key>" or sign in' : 'Sign in first')
+  // The session cookie rides along on any site's request: a change must come from our own pages (CSRF).
+  if (isMutation(req.method)) assertSameOrigin(req, env().NEXTAUTH_URL)
   const slug = new URL(req.url).searchParams.get('org')
   let membership = slug ? await membershipBySlug(user.id, slug) : null
   if (!slug) {
