@@ -1,12 +1,12 @@
 import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { closeDb, pool } from '@/lib/db'
+import { asOrg, closeDb } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey, KEY_SCOPES } from '@/lib/auth/api-keys'
+import { KEY_SCOPES } from '@/lib/auth/api-keys'
 import { ROLES } from '@/lib/auth/permissions'
 import { muteAlertSource } from '@/lib/alerts'
 import type { TSessionUser } from '@/lib/auth/session'
@@ -151,8 +151,8 @@ type TFixture = { make: (org: TOrg) => Promise<string> }
 const fixtureIds = new Map<string, { A: string; B: string }>()
 
 async function member(org: TOrg, role: string, email: string): Promise<TSessionUser> {
-  const u = await pool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])
-  await pool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [org.id, u.rows[0].id, role])
+  const u = await ownerPool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])
+  await ownerPool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [org.id, u.rows[0].id, role])
   return { id: u.rows[0].id, email, name: null }
 }
 
@@ -160,8 +160,8 @@ async function makeOrg(name: string, label: string): Promise<TOrg> {
   const email = `admin@${label}.example`
   const made = await createOrgWithAdmin({ org_name: name, email, password: 'password-123' })
   const org: TOrg = { id: made.org.id, slug: made.org.slug, keys: {}, writeKey: '', members: { admin: { id: made.userId, email, name: null } } }
-  for (const s of KEY_SCOPES) org.keys[s] = (await createApiKey(made.org.id, { name: `${label}-${s}`, scopes: [s] })).key
-  org.writeKey = (await createApiKey(made.org.id, { name: `${label}-fixtures`, scopes: ['write'] })).key
+  for (const s of KEY_SCOPES) org.keys[s] = (await createTestApiKey(made.org.id, { name: `${label}-${s}`, scopes: [s] })).key
+  org.writeKey = (await createTestApiKey(made.org.id, { name: `${label}-fixtures`, scopes: ['write'] })).key
   for (const role of ROLES.filter((r) => r !== 'admin')) org.members[role] = await member(org, role, `${role}@${label}.example`)
   return org
 }
@@ -179,7 +179,7 @@ let serial = 0
 const name = (org: TOrg) => `${org === B ? MARK : 'own'}-${++serial}`
 async function alertOf(org: TOrg): Promise<string> {
   const subject = name(org)
-  const r = await pool().query<{ id: string }>(
+  const r = await ownerPool().query<{ id: string }>(
     `INSERT INTO alerts (org_id, kind, source_key, dedupe_key, subject, title, period_start, state) VALUES ($1, 'spend_anomaly', $2, $3, $4, $4, now(), 'warning') RETURNING id::text`,
     [org.id, `spend_anomaly:${subject}`, `spend_anomaly:${subject}:p`, subject],
   )
@@ -188,7 +188,7 @@ async function alertOf(org: TOrg): Promise<string> {
 
 const FIXTURES: Record<string, TFixture> = {
   '/api/v1/alerts/[id]': { make: alertOf },
-  '/api/v1/alerts/mutes/[id]': { make: async (org) => (await muteAlertSource(org.id, await alertOf(org), new Date(Date.now() + 3_600_000), null)).id },
+  '/api/v1/alerts/mutes/[id]': { make: async (org) => (await asOrg(org.id, async () => muteAlertSource(org.id, await alertOf(org), new Date(Date.now() + 3_600_000), null))).id },
   '/api/v1/budgets/[id]': {
     make: (org) => created('budgets/route.ts', '/api/v1/budgets', org, { name: name(org), workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1', thresholds: [50, 100] }, (j) => j.budget.id),
   },
@@ -198,7 +198,7 @@ const FIXTURES: Record<string, TFixture> = {
   '/api/v1/gpu/pools/[id]': {
     make: (org) => created('gpu/pools/route.ts', '/api/v1/gpu/pools', org, { name: name(org), role: 'staging', gpu_type: 'A10', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: 1 }, (j) => j.pool.id),
   },
-  '/api/v1/keys/[id]': { make: async (org) => (await createApiKey(org.id, { name: name(org), scopes: ['read'] })).api_key.id },
+  '/api/v1/keys/[id]': { make: async (org) => (await createTestApiKey(org.id, { name: name(org), scopes: ['read'] })).api_key.id },
   '/api/v1/policies/[id]': {
     make: (org) => created('policies/route.ts', '/api/v1/policies', org, {
       workflow_id: name(org), step: 'classify', quality_bar: [{ metric: 'grounding', min: 0.9 }], candidates: [{ provider: 'openai', model: 'gpt-4o-mini' }], fallback: { provider: 'openai', model: 'gpt-4o-mini' },
