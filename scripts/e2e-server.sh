@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${E2E_PORT:-3100}"
-export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_SECRET=e2e-secret-0123456789abcdef NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true
+# Production refuses a secret under 32 characters (lib/env.ts): a fresh one per run (sessions don't outlive the server).
+export NEXTAUTH_SECRET="$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))")"
+export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true
 redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" --scan --pattern "$QUEUE_PREFIX:*" | xargs -r redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" del >/dev/null
 npx prisma migrate deploy >&2
 trap 'kill 0' EXIT
