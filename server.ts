@@ -9,6 +9,7 @@ import http from 'node:http'
 import next from 'next'
 import { fastRouteFor, serveFast } from '@/lib/http/fast'
 import { FAST_ROUTES } from '@/lib/http/fast-routes'
+import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
 
 const argPort = process.argv.indexOf('-p')
 const port = Number(argPort > 0 ? process.argv[argPort + 1] : process.env.PORT ?? 3000)
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     .createServer((req, res) => {
       const fast = fastRouteFor(req, FAST_ROUTES)
       if (fast) return serveFast(req, res, fast)
+      // The peer's address for per-client throttles (lib/http/client-address.ts); a value the client sent is overwritten.
+      req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''
       void handle(req, res)
     })
     .listen(port, hostname, () => console.log(`[web] ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))
