@@ -43,7 +43,7 @@ const ZEnv = z.object({
   /** When set, GET /api/metrics/prometheus requires "Authorization: Bearer <token>". */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
-  /** Email alerts go through this SMTP server (smtp:// or smtps://user:pass@host:port); without it email channels fail with a clear error. */
+  /** Email alerts, password reset and email verification go through this SMTP server (smtp:// or smtps://user:pass@host:port). With it set, new accounts verify their email before signing in (lib/auth/accounts.ts). */
   SMTP_URL: z.string().url().refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL').optional(),
   SMTP_FROM: z.string().min(3).default('Outlay alerts <alerts@outlay.invalid>'),
   /** Tries per notification (alert × channel) before it is logged as failed; waits double from NOTIFICATION_BACKOFF_MS. */
