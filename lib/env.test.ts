@@ -47,6 +47,12 @@ describe('loadEnv', () => {
     })
   })
 
+  it('EMAIL_VERIFICATION: auto unless off', () => {
+    expect(loadEnv(good).EMAIL_VERIFICATION).toBe('auto')
+    expect(loadEnv({ ...good, EMAIL_VERIFICATION: 'off' }).EMAIL_VERIFICATION).toBe('off')
+    expect(() => loadEnv({ ...good, EMAIL_VERIFICATION: 'no' })).toThrow(/EMAIL_VERIFICATION: must be auto or off/)
+  })
+
   it('TRUST_PROXY: false by default, true is one proxy, or a count', () => {
     expect(loadEnv(good).TRUST_PROXY).toBe(0)
     expect(loadEnv({ ...good, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1)

@@ -46,6 +46,11 @@ const ZEnv = z.object({
   /** Email alerts, password reset and email verification go through this SMTP server (smtp:// or smtps://user:pass@host:port). With it set, new accounts verify their email before signing in (lib/auth/accounts.ts). */
   SMTP_URL: z.string().url().refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL').optional(),
   SMTP_FROM: z.string().min(3).default('Outlay alerts <alerts@outlay.invalid>'),
+  /**
+   * auto (default): new accounts verify their email before signing in whenever SMTP_URL is set; off: never (SMTP
+   * then serves alerts and password reset only, e.g. a deployment whose accounts an administrator vouches for).
+   */
+  EMAIL_VERIFICATION: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
   /** Tries per notification (alert × channel) before it is logged as failed; waits double from NOTIFICATION_BACKOFF_MS. */
   NOTIFICATION_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   NOTIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),

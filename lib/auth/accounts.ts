@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { pool, prisma } from '@/lib/db'
+import { env } from '@/lib/env'
 import { AppError, badRequest, unauthorized } from '@/lib/errors'
 import { hashPassword, verifyNothing, verifyPassword } from '@/lib/auth/passwords'
 import { ZCredentials } from '@/lib/auth/schema'
@@ -17,7 +18,8 @@ import type { TSignUpAnswer } from '@/lib/auth/schema'
 // - Sign-in answers "email or password is wrong" alike for unknown emails and
 //   wrong passwords, after the same argon2 work; validation and the throttle
 //   come before any hash.
-// - Email verification applies when SMTP is configured (SMTP_URL): a new
+// - Email verification applies when SMTP is configured (SMTP_URL) and
+//   EMAIL_VERIFICATION is not "off": a new
 //   account cannot sign in until it opened the emailed link; its organization
 //   exists but nobody can reach it. Signing in with the right password tells
 //   it to verify and offers a new link. Without SMTP there is nothing to
@@ -29,7 +31,7 @@ import type { TSignUpAnswer } from '@/lib/auth/schema'
 // - Users' rows have no organization: the queries here are user-level
 //   (`// cross-org:` where one runs before any organization is known).
 
-export const verificationRequired = (): boolean => smtpConfigured()
+export const verificationRequired = (): boolean => smtpConfigured() && env().EMAIL_VERIFICATION === 'auto'
 
 type TPurpose = 'password_reset' | 'email_verification'
 const TOKEN_TTL_MS: Record<TPurpose, number> = { password_reset: 3600_000, email_verification: 24 * 3600_000 }
