@@ -10,12 +10,16 @@ import next from 'next'
 import { fastRouteFor, serveFast } from '@/lib/http/fast'
 import { FAST_ROUTES } from '@/lib/http/fast-routes'
 import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
+import { loadEnv } from '@/lib/env'
 
 const argPort = process.argv.indexOf('-p')
 const port = Number(argPort > 0 ? process.argv[argPort + 1] : process.env.PORT ?? 3000)
 const hostname = process.env.HOSTNAME ?? '0.0.0.0'
 
 async function main(): Promise<void> {
+  // Refuse to start on a wrong configuration (in production: a placeholder or short NEXTAUTH_SECRET, no NEXTAUTH_URL):
+  // Next.js only logs an error thrown by instrumentation.ts and serves anyway.
+  loadEnv()
   const app = next({ dev: process.env.NODE_ENV !== 'production', dir: __dirname, hostname, port })
   const handle = app.getRequestHandler()
   await app.prepare()

@@ -70,6 +70,7 @@ export async function signInWithPassword(credentials: unknown, address: string):
 
 /** What every request's session is checked against: null when the user is gone. */
 export async function sessionState(userId: string): Promise<{ sessionVersion: number } | null> {
+  // cross-org: read for every session before any organization is known (users has no org_id)
   const r = await pool().query<{ session_version: number }>('SELECT session_version FROM users WHERE id = $1', [userId])
   return r.rows[0] ? { sessionVersion: r.rows[0].session_version } : null
 }
