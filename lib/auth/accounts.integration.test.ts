@@ -321,15 +321,24 @@ describe('sessions', () => {
     return asSession(cookie, async () => (await mod.GET(new Request(`http://outlay.test${path}?org=${orgSlug}`))).status)
   }
 
-  it('a changed role and a removed member take effect on the next request of the same session', async () => {
+  it('a changed role and a removed member take effect on the next request of the same session (API and pages)', async () => {
     const s = await signIn('member@example.com', 'member-password-1')
     if (!s.ok) throw new Error(s.error)
+    const { pageAccess } = await import('@/lib/auth/session')
+    const page = (permission: 'keys.manage' | 'metrics.read') => asSession(s.cookie, async () => {
+      const a = await pageAccess(orgSlug, permission)
+      return a.ok ? a.membership.role : a.reason
+    })
     expect(await get(s.cookie, '/api/v1/keys')).toBe(200) // engineers manage keys
+    expect(await page('keys.manage')).toBe('engineer')
     await pool().query(`UPDATE memberships SET role = 'viewer' WHERE user_id = $1 AND org_id = (SELECT id FROM organizations WHERE slug = $2)`, [memberId, orgSlug])
     expect(await get(s.cookie, '/api/v1/keys')).toBe(403)
+    expect(await page('keys.manage')).toBe('forbidden')
     expect(await get(s.cookie, '/api/v1/channels')).toBe(200)
+    expect(await page('metrics.read')).toBe('viewer')
     await pool().query(`DELETE FROM memberships WHERE user_id = $1 AND org_id = (SELECT id FROM organizations WHERE slug = $2)`, [memberId, orgSlug])
     expect(await get(s.cookie, '/api/v1/channels')).toBe(403)
+    expect(await page('metrics.read')).toBe('not_member')
   })
 
   it('"sign out everywhere" ends every session of the user, not other users\'', async () => {
