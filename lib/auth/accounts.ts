@@ -86,20 +86,20 @@ export async function signUp(input: TSignUp, address: string): Promise<TSignUpAn
     const { org } = await createOrgWithAdmin(input, { passwordHash })
     return { status: 'created', org_slug: org.slug, org_id: org.id }
   }
-  // cross-org: a user is found by email before any organization is known
-  const existing = await findUserByEmail(input.email)
-  if (existing) {
-    sendAlreadyRegisteredMail(existing.email)
-    return { status: 'verification_sent' }
-  }
-  try {
-    const { userId } = await createOrgWithAdmin(input, { passwordHash, emailVerified: false })
-    sendVerificationMail(input.email, await issueToken(userId, 'email_verification'))
-  } catch (e) {
-    // the same email signed up a moment ago, in parallel: the owner hears of it like any other repeat
-    if (!(e instanceof AppError && e.httpStatus === 409)) throw e
-    sendAlreadyRegisteredMail(input.email)
-  }
+  // The rest runs after the answer, so its timing (a new account's transaction or none) tells nothing either.
+  inBackground(async () => {
+    // cross-org: a user is found by email before any organization is known
+    const existing = await findUserByEmail(input.email)
+    if (existing) return sendAlreadyRegisteredMail(existing.email)
+    try {
+      const { userId } = await createOrgWithAdmin(input, { passwordHash, emailVerified: false })
+      sendVerificationMail(input.email, await issueToken(userId, 'email_verification'))
+    } catch (e) {
+      // the same email signed up a moment ago, in parallel: the owner hears of it like any other repeat
+      if (!(e instanceof AppError && e.httpStatus === 409)) throw e
+      sendAlreadyRegisteredMail(input.email)
+    }
+  })
   return { status: 'verification_sent' }
 }
 
