@@ -8,14 +8,18 @@
 import http from 'node:http'
 import next from 'next'
 import { fastRouteFor, serveFast } from '@/lib/http/fast'
-import { CLIENT_ADDRESS_HEADER, clientAddressOf } from '@/lib/http/client-address'
 import { FAST_ROUTES } from '@/lib/http/fast-routes'
+import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
+import { loadEnv } from '@/lib/env'
 
 const argPort = process.argv.indexOf('-p')
 const port = Number(argPort > 0 ? process.argv[argPort + 1] : process.env.PORT ?? 3000)
 const hostname = process.env.HOSTNAME ?? '0.0.0.0'
 
 async function main(): Promise<void> {
+  // Refuse to start on a wrong configuration (in production: a placeholder or short NEXTAUTH_SECRET, no NEXTAUTH_URL):
+  // Next.js only logs an error thrown by instrumentation.ts and serves anyway.
+  loadEnv()
   const app = next({ dev: process.env.NODE_ENV !== 'production', dir: __dirname, hostname, port })
   const handle = app.getRequestHandler()
   await app.prepare()
@@ -23,8 +27,8 @@ async function main(): Promise<void> {
     .createServer((req, res) => {
       const fast = fastRouteFor(req, FAST_ROUTES)
       if (fast) return serveFast(req, res, fast)
-      // route handlers can't see the socket: hand them its address (never one the client sent)
-      req.headers[CLIENT_ADDRESS_HEADER] = clientAddressOf(req)
+      // The peer's address for per-client throttles (lib/http/client-address.ts); a value the client sent is overwritten.
+      req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''
       void handle(req, res)
     })
     .listen(port, hostname, () => console.log(`[web] ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadEnv } from '@/lib/env'
+import { loadEnv, NEXTAUTH_SECRET_PLACEHOLDER } from '@/lib/env'
 
 describe('loadEnv', () => {
   const good = { DATABASE_URL: 'postgresql://u@h:5432/db', NEXTAUTH_SECRET: 'a-secret-of-enough-length' }
@@ -14,5 +14,49 @@ describe('loadEnv', () => {
       /DATABASE_URL: .*\n.*REDIS_URL: must be a redis:\/\/ URL\n.*NEXTAUTH_SECRET: .*\n.*WORKER_CONCURRENCY: /s,
     )
     expect(() => loadEnv({ ...good, DATABASE_URL: 'mysql://x@y/z' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/)
+  })
+
+  describe('in production', () => {
+    const prod = { ...good, NODE_ENV: 'production', NEXTAUTH_SECRET: 'x'.repeat(32), NEXTAUTH_URL: 'https://outlay.example.com' }
+
+    it('starts with a long secret and a URL', () => {
+      expect(loadEnv(prod)).toMatchObject({ NODE_ENV: 'production', NEXTAUTH_URL: 'https://outlay.example.com' })
+    })
+
+    it('refuses the .env.example placeholder secret, naming the variable', () => {
+      expect(NEXTAUTH_SECRET_PLACEHOLDER.length).toBeGreaterThanOrEqual(32) // so the length rule alone would not catch it
+      expect(() => loadEnv({ ...prod, NEXTAUTH_SECRET: NEXTAUTH_SECRET_PLACEHOLDER })).toThrow(/NEXTAUTH_SECRET: is the \.env\.example placeholder/)
+    })
+
+    it('refuses a secret shorter than 32 characters', () => {
+      expect(() => loadEnv({ ...prod, NEXTAUTH_SECRET: 'x'.repeat(31) })).toThrow(/NEXTAUTH_SECRET: must be at least 32 characters in production/)
+    })
+
+    it('refuses a missing NEXTAUTH_URL', () => {
+      const { NEXTAUTH_URL: _, ...rest } = prod
+      expect(() => loadEnv(rest)).toThrow(/NEXTAUTH_URL: is required in production/)
+    })
+
+    it('names both when both are wrong', () => {
+      expect(() => loadEnv({ ...good, NODE_ENV: 'production' })).toThrow(/NEXTAUTH_SECRET: must be at least 32.*\n.*NEXTAUTH_URL: is required/s)
+    })
+
+    it('development keeps the lenient rules', () => {
+      expect(loadEnv({ ...good, NEXTAUTH_SECRET: NEXTAUTH_SECRET_PLACEHOLDER })).toMatchObject({ NODE_ENV: 'development' })
+      expect(loadEnv(good).NEXTAUTH_URL).toBeUndefined()
+    })
+  })
+
+  it('EMAIL_VERIFICATION: auto unless off', () => {
+    expect(loadEnv(good).EMAIL_VERIFICATION).toBe('auto')
+    expect(loadEnv({ ...good, EMAIL_VERIFICATION: 'off' }).EMAIL_VERIFICATION).toBe('off')
+    expect(() => loadEnv({ ...good, EMAIL_VERIFICATION: 'no' })).toThrow(/EMAIL_VERIFICATION: must be auto or off/)
+  })
+
+  it('TRUST_PROXY: false by default, true is one proxy, or a count', () => {
+    expect(loadEnv(good).TRUST_PROXY).toBe(0)
+    expect(loadEnv({ ...good, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1)
+    expect(loadEnv({ ...good, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2)
+    expect(() => loadEnv({ ...good, TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: must be true, false or a number/)
   })
 })

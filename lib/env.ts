@@ -3,11 +3,22 @@ import { z } from 'zod'
 // The only reader of process.env. Parsed once, at first use; entry points
 // (web instrumentation, worker, CLI) call loadEnv() at start so a missing or
 // wrong variable fails immediately with its name.
+/** The value .env.example ships with: a server that runs with it in production signs sessions anyone can forge. */
+export const NEXTAUTH_SECRET_PLACEHOLDER = 'change-me-to-a-long-random-string'
+
 const ZEnv = z.object({
   DATABASE_URL: z.string().url().refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL'),
   REDIS_URL: z.string().url().refine((u) => u.startsWith('redis'), 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
   NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters'),
-  NEXTAUTH_URL: z.string().url().optional(),
+  /** Where users reach the app: the base of links in emails (password reset, verification) and, when https, Secure cookies. Required in production. */
+  NEXTAUTH_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL').optional(),
+  /**
+   * Whether the web tier sits behind proxies that set X-Forwarded-For: "false" (default: the client address is
+   * the socket's), "true" (one proxy) or how many proxies. The client address is then the entry that many places
+   * from the right of X-Forwarded-For (the ones further left are written by the client and can be forged).
+   */
+  TRUST_PROXY: z.string().regex(/^(true|false|[0-9]{1,2})$/, 'must be true, false or a number of proxies').default('false')
+    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_:-]+$/).default('outlay'),
   // Ingest jobs at once per worker process. Two: a job whose batch another job's group commit holds ends
   // at once (SKIP LOCKED), so more slots would only start more small transactions queueing for the same hot
@@ -32,9 +43,14 @@ const ZEnv = z.object({
   /** When set, GET /api/metrics/prometheus requires "Authorization: Bearer <token>". */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
-  /** Email alerts go through this SMTP server (smtp:// or smtps://user:pass@host:port); without it email channels fail with a clear error. */
+  /** Email alerts, password reset and email verification go through this SMTP server (smtp:// or smtps://user:pass@host:port). With it set, new accounts verify their email before signing in (lib/auth/accounts.ts). */
   SMTP_URL: z.string().url().refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL').optional(),
   SMTP_FROM: z.string().min(3).default('Outlay alerts <alerts@outlay.invalid>'),
+  /**
+   * auto (default): new accounts verify their email before signing in whenever SMTP_URL is set; off: never (SMTP
+   * then serves alerts and password reset only, e.g. a deployment whose accounts an administrator vouches for).
+   */
+  EMAIL_VERIFICATION: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
   /** Tries per notification (alert × channel) before it is logged as failed; waits double from NOTIFICATION_BACKOFF_MS. */
   NOTIFICATION_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   NOTIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
@@ -57,11 +73,6 @@ const ZEnv = z.object({
   /** The password of outlay_app, when the server asks for one; `npm run db:migrate` sets it on the role. */
   APP_DATABASE_PASSWORD: z.string().min(1).optional(),
   /**
-   * Behind a reverse proxy that sets X-Forwarded-For: take the client address from its last entry (the one the
-   * proxy added) for per-address throttles. Off by default: a client could otherwise pick any address it likes.
-   */
-  TRUST_PROXY: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
-  /**
    * How long a process trusts its cached copy of an API key: a revocation reaches every process at once over
    * Redis, and one that missed the message (reconnecting) still drops the key within this long.
    */
@@ -79,6 +90,15 @@ const ZEnv = z.object({
    */
   PG_MAX_PARALLEL_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+}).superRefine((e, ctx) => {
+  // Production refuses what would make sessions forgeable or links point nowhere (development and tests keep the lenient rules).
+  if (e.NODE_ENV !== 'production') return
+  if (e.NEXTAUTH_SECRET === NEXTAUTH_SECRET_PLACEHOLDER) {
+    ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_SECRET'], message: 'is the .env.example placeholder: generate one (openssl rand -base64 32)' })
+  } else if (e.NEXTAUTH_SECRET.length < 32) {
+    ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_SECRET'], message: 'must be at least 32 characters in production (openssl rand -base64 32)' })
+  }
+  if (!e.NEXTAUTH_URL) ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_URL'], message: 'is required in production: the URL users reach the app on (https://…)' })
 })
 export type TEnv = z.infer<typeof ZEnv>
 

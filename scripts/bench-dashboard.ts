@@ -16,6 +16,7 @@
 //    and 90-day ranges; then, once every page is timed, the same groupings run
 //    directly in PostgreSQL on the raw events, for comparison.
 // Run with --help for the options.
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
@@ -713,7 +714,7 @@ async function main(): Promise<void> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outlay-bench-dash-'))
   const url = `${o.pgServer}/${BENCH_DB}`
   const env: NodeJS.ProcessEnv = {
-    ...process.env, DATABASE_URL: url, REDIS_URL: o.redisUrl, QUEUE_PREFIX, NEXTAUTH_SECRET: 'bench-secret-0123456789abcdef',
+    ...process.env, DATABASE_URL: url, REDIS_URL: o.redisUrl, QUEUE_PREFIX, NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
     NEXTAUTH_URL: `http://127.0.0.1:${o.port}`, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production',
   }
   log(`load average at start: ${loadavg()} (${os.cpus().length} cores); logs in ${logDir}`)

@@ -9,6 +9,7 @@
 // prints latency percentiles against the target (p99 < 10 ms at 2,000 rps).
 // Latency is measured from each request's scheduled send time, so a client or
 // server that falls behind shows up in the figures (no coordinated omission).
+import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
@@ -70,7 +71,7 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
   const base = new URL(`http://127.0.0.1:${o.port}`)
   if (await portInUse(o.port)) throw new Error(`port ${o.port} is already in use: stop what listens there or pass --port`)
   const env: NodeJS.ProcessEnv = {
-    ...process.env, DATABASE_URL: `${o.pgServer}/${BENCH_DB}`, REDIS_URL: o.redisUrl, QUEUE_PREFIX, NEXTAUTH_SECRET: 'bench-secret-0123456789abcdef',
+    ...process.env, DATABASE_URL: `${o.pgServer}/${BENCH_DB}`, REDIS_URL: o.redisUrl, QUEUE_PREFIX, NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
     NEXTAUTH_URL: base.origin, NEXT_TELEMETRY_DISABLED: '1',
   }
   const setupLog = path.join(logDir, 'setup.log')

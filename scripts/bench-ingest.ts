@@ -17,7 +17,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { Client } from 'pg'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
 import {
@@ -171,7 +171,7 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
     DATABASE_URL: databaseUrl,
     REDIS_URL: o.redisUrl,
     QUEUE_PREFIX,
-    NEXTAUTH_SECRET: 'bench-secret-0123456789abcdef',
+    NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
     NEXTAUTH_URL: base.origin,
     NEXT_TELEMETRY_DISABLED: '1',
     WORKER_CONCURRENCY: String(o.concurrency),

@@ -5,7 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${E2E_PORT:-3100}"
-export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_SECRET=e2e-secret-0123456789abcdef NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true
+# Production refuses a secret under 32 characters (lib/env.ts): a fresh one per run (sessions don't outlive the server).
+export NEXTAUTH_SECRET="$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))")"
+export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true
+# Account emails (password reset) go to a receiver the spec itself starts on E2E_PORT+1000 (e2e/password-reset.spec.ts);
+# verification stays off so every other spec's sign-up answers 201 with its organization.
+export SMTP_URL="smtp://127.0.0.1:$((PORT + 1000))" SMTP_FROM="Outlay <accounts@outlay.test>" EMAIL_VERIFICATION=off
 redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" --scan --pattern "$QUEUE_PREFIX:*" | xargs -r redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" del >/dev/null
 npm run -s db:migrate >&2
 trap 'kill 0' EXIT

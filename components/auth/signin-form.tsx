@@ -3,43 +3,78 @@ import { signIn } from 'next-auth/react'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { useState, type FormEvent } from 'react'
 import Link from 'next/link'
+import { z } from 'zod'
 import { Alert, Button, Field, Input } from '@/components/ui'
+import { safeCallbackPath } from '@/lib/auth/redirect'
+import { fieldErrors, postJson, retryMessage } from '@/components/auth/form-helpers'
+import { issuesToLines } from '@/lib/validation'
+
+type TField = 'email' | 'password'
+const ZForm = z.object({ email: z.string().trim().min(1, 'is required').pipe(z.email({ error: 'must be a valid email address' })), password: z.string().min(1, 'is required') })
 
 export function SignInForm() {
   const router = useRouter()
   const params = useSearchParams()
+  const [errors, setErrors] = useState<Partial<Record<TField, string>>>({})
   const [error, setError] = useState<string | null>(null)
+  const [unverified, setUnverified] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(params.get('reset') ? 'Your password was changed: sign in with the new one.' : params.get('verified') ? 'Your email is verified: sign in.' : null)
   const [pending, setPending] = useState(false)
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     const form = new FormData(e.currentTarget)
-    setPending(true)
+    const body = { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') }
     setError(null)
-    const r = await signIn('credentials', { email: String(form.get('email')), password: String(form.get('password')), redirect: false })
+    setUnverified(null)
+    setNotice(null)
+    const local = ZForm.safeParse(body)
+    if (!local.success) return setErrors(fieldErrors<TField>(issuesToLines(local.error.issues)))
+    setErrors({})
+    setPending(true)
+    const r = await signIn('credentials', { ...body, redirect: false }).catch(() => null)
     setPending(false)
-    if (!r || r.error) return setError('Email or password is wrong.')
-    router.push(params.get('callbackUrl') ?? '/')
+    if (!r) return setError('Could not reach Outlay. Check your connection and try again.')
+    if (r.error) {
+      if (r.error.startsWith('throttled:')) return setError(retryMessage(Number(r.error.split(':')[1]) || 60, 'sign-in attempts'))
+      if (r.error === 'unverified') return setUnverified(body.email.trim())
+      return setError('Email or password is wrong.')
+    }
+    // only a path of this app: never an address someone put in the link
+    router.push(safeCallbackPath(params.get('callbackUrl')))
     router.refresh()
+  }
+
+  async function resend() {
+    if (!unverified) return
+    const r = await postJson('/api/auth/verify-email/resend', { email: unverified })
+    if (r.ok) setNotice(`We sent a new link to ${unverified}. It works for 24 hours.`)
+    else setError(r.data.error?.details?.retry_after_s ? retryMessage(r.data.error.details.retry_after_s, 'email requests') : r.data.error?.message ?? 'Could not send a new link.')
+    setUnverified(null)
   }
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       {error && <Alert>{error}</Alert>}
-      <Field label="Email" htmlFor="email">
-        <Input id="email" name="email" type="email" autoComplete="email" required autoFocus />
+      {notice && <Alert tone="success">{notice}</Alert>}
+      {unverified && (
+        <Alert tone="warning">
+          Verify your email first: open the link we sent to {unverified}.{' '}
+          <button type="button" onClick={resend} className="font-medium underline">Send a new link</button>
+        </Alert>
+      )}
+      <Field label="Email" htmlFor="email" error={errors.email}>
+        <Input id="email" name="email" type="email" autoComplete="email" required autoFocus invalid={!!errors.email} />
       </Field>
-      <Field label="Password" htmlFor="password">
-        <Input id="password" name="password" type="password" autoComplete="current-password" required />
+      <Field label="Password" htmlFor="password" error={errors.password}>
+        <Input id="password" name="password" type="password" autoComplete="current-password" required invalid={!!errors.password} />
       </Field>
       <Button type="submit" disabled={pending} className="w-full">
         {pending ? 'Signing in…' : 'Sign in'}
       </Button>
-      <p className="text-center text-sm text-slate-600">
-        New to Outlay?{' '}
-        <Link href="/signup" className="font-medium text-brand-600 hover:underline">
-          Create an organization
-        </Link>
+      <p className="flex justify-between text-sm text-slate-600">
+        <Link href="/forgot-password" className="font-medium text-brand-600 hover:underline">Forgot your password?</Link>
+        <Link href="/signup" className="font-medium text-brand-600 hover:underline">Create an organization</Link>
       </p>
     </form>
   )

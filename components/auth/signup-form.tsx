@@ -6,25 +6,18 @@ import Link from 'next/link'
 import { Alert, Button, Field, Input } from '@/components/ui'
 import { ZSignUp } from '@/lib/orgs/schema'
 import { issuesToLines } from '@/lib/validation'
+import { fieldErrors as toFieldErrors, postJson, retryMessage } from '@/components/auth/form-helpers'
 
-type TFieldErrors = Partial<Record<'org_name' | 'name' | 'email' | 'password', string>>
-
-/** "field: reason" lines from the API → a message per form field. */
-function fieldErrors(lines: string[] | undefined): TFieldErrors {
-  const out: TFieldErrors = {}
-  for (const l of lines ?? []) {
-    const i = l.indexOf(': ')
-    const f = l.slice(0, i) as keyof TFieldErrors
-    out[f] ??= l.slice(i + 2)
-  }
-  return out
-}
+type TField = 'org_name' | 'name' | 'email' | 'password'
+type TFieldErrors = Partial<Record<TField, string>>
+const fieldErrors = (lines: string[] | undefined): TFieldErrors => toFieldErrors<TField>(lines)
 
 export function SignUpForm() {
   const router = useRouter()
   const [errors, setErrors] = useState<TFieldErrors>({})
   const [error, setError] = useState<string | null>(null)
   const [pending, setPending] = useState(false)
+  const [sentTo, setSentTo] = useState<string | null>(null)
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
@@ -37,22 +30,35 @@ export function SignUpForm() {
     setErrors({})
     setPending(true)
     try {
-      const res = await fetch('/api/auth/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      const data = await res.json()
-      if (!res.ok) {
-        setErrors(fieldErrors(data.error?.details?.errors))
-        setError(data.error?.message ?? 'Sign-up failed')
+      const r = await postJson('/api/auth/signup', body)
+      if (r.status === 429) return setError(retryMessage(r.data.error?.details?.retry_after_s ?? 60, 'sign-up attempts'))
+      if (!r.ok) {
+        setErrors(fieldErrors(r.data.error?.details?.errors))
+        setError(r.data.error?.message ?? 'Sign-up failed')
         return
       }
-      const r = await signIn('credentials', { email: body.email, password: body.password, redirect: false })
-      if (!r || r.error) return setError('Your organization was created, but signing in failed: try the sign-in page.')
-      router.push(`/${data.org_slug}/overview`)
+      // With email verification on, the answer is the same for a new and a taken email: check the inbox.
+      if (r.data.status === 'verification_sent') return setSentTo(body.email.trim().toLowerCase())
+      const s = await signIn('credentials', { email: body.email, password: body.password, redirect: false })
+      if (!s || s.error) return setError('Your organization was created, but signing in failed: try the sign-in page.')
+      router.push(`/${r.data.org_slug}/overview`)
       router.refresh()
-    } catch {
-      setError('Could not reach Outlay. Check your connection and try again.')
     } finally {
       setPending(false)
     }
+  }
+
+  if (sentTo) {
+    return (
+      <div className="space-y-4">
+        <Alert tone="success">
+          Check your email: we sent a message to {sentTo}. Open its link to confirm the address, then sign in. The link works for 24 hours.
+        </Alert>
+        <p className="text-sm text-slate-600">
+          Nothing arrived? Look in spam, or <Link href="/signin" className="font-medium text-brand-600 hover:underline">sign in</Link> to ask for a new link.
+        </p>
+      </div>
+    )
   }
 
   return (

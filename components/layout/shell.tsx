@@ -42,6 +42,7 @@ export function Shell({ org, orgName, email, role, children }: { org: string; or
             <span className="whitespace-nowrap text-sm text-slate-500" title="Organization">{orgName}</span>
             <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
               <span className="whitespace-nowrap">{email} · {role.replace('_', ' ')}</span>
+              <Link href="/account" className="whitespace-nowrap rounded-md px-2 py-1 hover:bg-slate-100">Account</Link>
               <button type="button" onClick={() => signOut({ callbackUrl: '/signin' })} className="whitespace-nowrap rounded-md px-2 py-1 hover:bg-slate-100">
                 Sign out
               </button>

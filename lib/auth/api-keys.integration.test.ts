@@ -11,7 +11,7 @@ import {
 import { generateKey } from '@/lib/auth/key-format'
 import { eventsWithKey } from '@/lib/ingest/http'
 import { GET as getMetrics } from '@/app/api/v1/metrics/route'
-import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address'
+import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fastRouteFor, serveFast } from '@/lib/http/fast'
@@ -197,7 +197,7 @@ describe('throttle on invalid keys', () => {
 
     // the Next.js routes (withOrg) throttle the same address, given by server.ts
     const viaRoute = await getMetrics(new Request('http://localhost/api/v1/metrics?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', {
-      headers: { authorization: `Bearer ${generateKey().raw}`, [CLIENT_ADDRESS_HEADER]: attacker },
+      headers: { authorization: `Bearer ${generateKey().raw}`, [SOCKET_ADDRESS_HEADER]: attacker },
     }))
     expect(viaRoute.status).toBe(429)
     expect(Number(viaRoute.headers.get('retry-after'))).toBeGreaterThan(0)

@@ -1,38 +1,45 @@
 import type { IncomingMessage } from 'node:http'
 import { env } from '@/lib/env'
 
-// The client's address, for per-address throttles. The socket's peer, or —
-// only with TRUST_PROXY, behind a proxy that appends to X-Forwarded-For — the
-// last X-Forwarded-For entry (the one our proxy wrote; earlier ones are the
-// client's to choose). Next.js route handlers don't see the socket, so
-// server.ts hands its address to them in CLIENT_ADDRESS_HEADER, replacing any
-// header of that name a client sent.
+// The address a request came from, for per-client throttles.
+// - TRUST_PROXY=false (default): the TCP peer. server.ts copies the socket's
+//   address into SOCKET_ADDRESS_HEADER on every request, overwriting whatever a
+//   client sent under that name (Next.js route handlers cannot see the socket).
+// - TRUST_PROXY=true or N: X-Forwarded-For, read from the right: the entry N
+//   places from the end is the one our outermost trusted proxy wrote; entries
+//   further left come from the client and are not believed.
+// Without either (e.g. `next dev`, which does not run server.ts) the address is
+// "unknown": every such request shares one bucket.
 
-export const CLIENT_ADDRESS_HEADER = 'x-outlay-client-address'
+export const SOCKET_ADDRESS_HEADER = 'x-outlay-socket-address'
 
-function lastForwarded(xff: string | null | undefined): string | null {
-  if (!xff) return null
-  const last = xff.slice(xff.lastIndexOf(',') + 1).trim()
-  return last ? normalize(last) : null
+type THeaders = Headers | Record<string, string | string[] | undefined>
+
+function header(h: THeaders, name: string): string | undefined {
+  if (h instanceof Headers) return h.get(name) ?? undefined
+  const v = h[name]
+  return Array.isArray(v) ? v.join(',') : v
 }
 
-/** "::ffff:10.0.0.1" and "10.0.0.1" are one client. */
-const normalize = (a: string) => (a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a).slice(0, 64)
-
-export function clientAddressOf(req: IncomingMessage): string {
-  if (env().TRUST_PROXY) {
-    const xff = req.headers['x-forwarded-for']
-    const fwd = lastForwarded(Array.isArray(xff) ? xff.join(',') : xff)
-    if (fwd) return fwd
-  }
-  return req.socket.remoteAddress ? normalize(req.socket.remoteAddress) : 'unknown'
+/** The X-Forwarded-For entry our outermost trusted proxy wrote, when TRUST_PROXY says there is one. */
+function forwarded(h: THeaders, trustProxy: number): string | null {
+  if (trustProxy <= 0) return null
+  const hops = (header(h, 'x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  const entry = hops[hops.length - trustProxy]
+  return entry ? normalize(entry) : null
 }
 
-/** In a route handler: as clientAddressOf, from the header server.ts set ("unknown" under `next dev`, which has no server.ts). */
-export function clientAddressFromHeaders(headers: Headers): string {
-  if (env().TRUST_PROXY) {
-    const fwd = lastForwarded(headers.get('x-forwarded-for'))
-    if (fwd) return fwd
-  }
-  return headers.get(CLIENT_ADDRESS_HEADER) ?? 'unknown'
+/** In a route handler: from the headers (the socket's address is the one server.ts wrote). */
+export function clientAddress(h: THeaders, trustProxy: number = env().TRUST_PROXY): string {
+  const socket = header(h, SOCKET_ADDRESS_HEADER)?.trim()
+  return forwarded(h, trustProxy) ?? (socket ? normalize(socket) : 'unknown')
 }
+
+/** On server.ts's fast path, where the socket is at hand. */
+export function clientAddressOf(req: IncomingMessage, trustProxy: number = env().TRUST_PROXY): string {
+  const socket = req.socket.remoteAddress
+  return forwarded(req.headers, trustProxy) ?? (socket ? normalize(socket) : 'unknown')
+}
+
+/** "::ffff:10.0.0.1" and "10.0.0.1" are one client; bounded so a header can't make a huge key. */
+const normalize = (a: string) => a.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').slice(0, 64).toLowerCase()

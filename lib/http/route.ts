@@ -3,7 +3,7 @@ import { AppError, badRequest, errorToResponse, forbidden, unauthorized } from '
 import { parseJsonBytes, readLimited } from '@/lib/http/body'
 import type { TKeyScope } from '@/lib/auth/api-keys'
 import { keyFromAuthorization } from '@/lib/http/fast'
-import { clientAddressFromHeaders } from '@/lib/http/client-address'
+import { clientAddress } from '@/lib/http/client-address'
 import { sessionUser } from '@/lib/auth/session'
 import { membershipBySlug, membershipsOf } from '@/lib/orgs'
 import { can, type TPermission } from '@/lib/auth/permissions'
@@ -52,7 +52,7 @@ export function errorResponse(e: unknown): Response {
 async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission: TPermission | null): Promise<TOrgContext> {
   const auth = req.headers.get('authorization')
   if (auth) {
-    const key = await keyFromAuthorization(auth, scope, clientAddressFromHeaders(req.headers))
+    const key = await keyFromAuthorization(auth, scope, clientAddress(req.headers))
     return { orgId: key.orgId, via: 'api_key', role: null, scopes: key.scopes, userId: null, defaultEnvironment: key.defaultEnvironment, ingestRateLimit: key.ingestRateLimit }
   }
   if (!permission) throw unauthorized(`Send "Authorization: Bearer <api key>" with the "${scope}" scope`)

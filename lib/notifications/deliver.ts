@@ -1,8 +1,8 @@
 import http from 'node:http'
 import https from 'node:https'
-import nodemailer from 'nodemailer'
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
+import { sendMail, smtpConfigured } from '@/lib/notifications/mail'
 import { getAlert, type TAlert } from '@/lib/alerts'
 import { alertPath } from '@/lib/alerts/view'
 import { SIGNATURE_HEADER, signatureHeader } from '@/lib/notifications/sign'
@@ -102,18 +102,14 @@ export function emailText(b: TWebhookBody): { subject: string; text: string } {
 }
 
 async function sendEmail(t: TTarget, b: TWebhookBody): Promise<TSent> {
-  const url = env().SMTP_URL
-  if (!url) return { ok: false, status_code: null, error: 'email is not configured: set SMTP_URL on the workers', permanent: true }
-  const transport = nodemailer.createTransport(url)
+  if (!smtpConfigured()) return { ok: false, status_code: null, error: 'email is not configured: set SMTP_URL on the workers', permanent: true }
   try {
     const { subject, text } = emailText(b)
-    await transport.sendMail({ from: env().SMTP_FROM, to: t.emails, subject, text, headers: { 'Outlay-Delivery': t.id } })
+    await sendMail({ to: t.emails, subject, text, headers: { 'Outlay-Delivery': t.id } })
     return { ok: true, status_code: null, error: null }
   } catch (e) {
     const err = e as Error & { responseCode?: number }
     return { ok: false, status_code: err.responseCode ?? null, error: err.message.slice(0, 500) }
-  } finally {
-    transport.close()
   }
 }
 

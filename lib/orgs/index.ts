@@ -22,21 +22,29 @@ async function uniqueSlug(name: string): Promise<string> {
 
 export type TOrgView = { id: string; name: string; slug: string }
 
-/** Sign-up: a new user (or an existing one with the same password is refused) and a new organization they administer. */
-export async function createOrgWithAdmin(input: TSignUp): Promise<{ org: TOrgView; userId: string }> {
+export type TCreateOrgOptions = {
+  /** the password's hash when the caller made it already (sign-up hashes before it knows whether the email is taken) */
+  passwordHash?: string
+  /** false: the account must verify its email before signing in (sign-up with SMTP configured); the CLI and tests make verified accounts */
+  emailVerified?: boolean
+}
+
+/** A new user and a new organization they administer; an email already taken is a 409. */
+export async function createOrgWithAdmin(input: TSignUp, opts: TCreateOrgOptions = {}): Promise<{ org: TOrgView; userId: string }> {
   const slug = await uniqueSlug(input.org_name)
-  const passwordHash = await hashPassword(input.password)
+  const passwordHash = opts.passwordHash ?? (await hashPassword(input.password))
+  const emailVerifiedAt = opts.emailVerified === false ? null : new Date()
   // The new organization's id is chosen here so that the transaction can declare it (row-level security).
   const orgId = randomUUID()
   try {
     return await asOrg(orgId, () => prisma().$transaction(async (tx) => {
-      const user = await tx.user.create({ data: { email: input.email, name: input.name ?? null, passwordHash } })
+      const user = await tx.user.create({ data: { email: input.email, name: input.name ?? null, passwordHash, emailVerifiedAt } })
       const org = await tx.organization.create({ data: { id: orgId, name: input.org_name, slug } })
       await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: 'admin' } })
       return { org: { id: org.id, name: org.name, slug: org.slug }, userId: user.id }
     }))
   } catch (e) {
-    if (isUniqueViolation(e)) throw conflict('An account with this email already exists: sign in instead')
+    if (isUniqueViolation(e)) throw conflict('An account with this email already exists: sign in, or reset your password')
     throw e
   }
 }
