@@ -196,7 +196,8 @@ describe('who may change the fleet', () => {
     await ownerPool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [orgId, u.rows[0].id, role])
     return { id: u.rows[0].id, email, name: null }
   }
-  const session = (path: string, body?: unknown) => apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${orgSlug}`, body === undefined ? {} : { body })
+  // a signed-in member's request from our own pages (the browser sends Origin: lib/http/origin.ts)
+  const session = (path: string, body?: unknown) => apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${orgSlug}`, { headers: { origin: 'http://localhost' }, ...(body === undefined ? {} : { body }) })
   const pool1 = (name: string) => ({ name, role: 'test', gpu_type: 'L4', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: '0.7' })
 
   it('lets viewers read and refuses their changes; finance and engineers edit', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, createTestApiKey, ownerPool } from '@/lib/testing/services'
+import { closeDb } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
@@ -18,7 +18,7 @@ const batch = (n: number) => ({ events: Array.from({ length: n }, () => ({ id: `
 const post = (who: 'flood' | 'quiet', n: number) =>
   postEvents(new Request('http://x/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${keys[who]}`, 'content-type': 'application/json' }, body: JSON.stringify(batch(n)) }))
 const waiting = async (who: 'flood' | 'quiet') =>
-  (await pool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1 AND processed_at IS NULL', [orgIds[who]])).rows[0].n
+  (await ownerPool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1 AND processed_at IS NULL', [orgIds[who]])).rows[0].n
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const reread = () => sleep(600) // the web tier re-reads the backlog twice a second
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
   process.env.INGEST_MAX_PENDING_EVENTS = '100000'
   for (const who of ['flood', 'quiet'] as const) {
     orgIds[who] = (await createOrgWithAdmin({ org_name: `${who} Co`, email: `${who}@example.com`, password: 'password-123' })).org.id
-    keys[who] = (await createApiKey(orgIds[who], { name: 'k', scopes: ['ingest'] })).key
+    keys[who] = (await createTestApiKey(orgIds[who], { name: 'k', scopes: ['ingest'] })).key
   }
 })
 afterAll(async () => {

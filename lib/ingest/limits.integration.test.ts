@@ -65,7 +65,7 @@ it('answers 429 while the backlog of accepted events no worker has counted is pa
 it('charges every submitted event to the rate, rejected ones too: a batch of nothing but bad events is throttled', async () => {
   const junkOrg = (await createOrgWithAdmin({ org_name: 'Junk Co', email: 'junk@example.com', password: 'password-123' })).org.id
   await prisma().organization.update({ where: { id: junkOrg }, data: { ingestRateLimit: 100 } }) // burst: 200 events
-  const junkKey = (await createApiKey(junkOrg, { name: 'k', scopes: ['ingest'] })).key
+  const junkKey = (await createTestApiKey(junkOrg, { name: 'k', scopes: ['ingest'] })).key
   const postJunk = (n: number, valid = 0) =>
     postEvents(new Request('http://x/api/v1/events', {
       method: 'POST',

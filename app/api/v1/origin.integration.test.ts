@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { useTestServices } from '@/lib/testing/services'
+import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
 import { sessionCookie } from '@/lib/testing/session'
 import { closeDb } from '@/lib/db'
@@ -41,7 +41,7 @@ beforeAll(async () => {
   orgId = a.org.id
   slug = a.org.slug
   cookie = await sessionCookie({ id: a.userId, email: 'origin@example.com' })
-  ingestKey = (await createApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
+  ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
 })
 afterAll(async () => {
   await closeQueues()
@@ -74,7 +74,7 @@ describe('session changes through withOrg', () => {
   })
 
   it('covers DELETE too', async () => {
-    const victim = (await createApiKey(orgId, { name: 'keep me', scopes: ['read'] })).api_key
+    const victim = (await createTestApiKey(orgId, { name: 'keep me', scopes: ['read'] })).api_key
     const del = (headers: Record<string, string>) => call(deleteKey, apiRequest(`/api/v1/keys/${victim.id}?org=${slug}`, { method: 'DELETE', headers: { cookie, ...headers } }), { id: victim.id })
     expect((await del({ origin: 'https://evil.example' })).status).toBe(403)
     expect((await listApiKeys(orgId)).find((k) => k.id === victim.id)).toMatchObject({ revoked_at: null })
