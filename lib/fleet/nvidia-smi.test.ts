@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { CsvHeaderError, MAX_COLUMNS, MAX_LINE_CHARS, parseNvidiaSmiCsv, parseUtcOffset } from '@/lib/fleet/nvidia-smi'
+import { CsvHeaderError, MAX_COLUMNS, MAX_LINE_CHARS, parseNvidiaSmiCsv, parseUtcOffset, sampleOfCells } from '@/lib/fleet/nvidia-smi'
 
 const HEADER = 'timestamp, index, utilization.gpu [%], memory.used [MiB]'
 
@@ -133,30 +133,8 @@ describe('parseNvidiaSmiCsv on hostile input', () => {
   })
 })
 
-// The parser before csv-parse, as it was (quadratic on long headers; fine on these short ones).
-const REF_COLUMNS = { timestamp: 'timestamp', index: 'index', util: 'utilization.gpu', mem: 'memory.used' } as const
-
-function refTimestamp(s: string, offsetMinutes: number): Date | null {
-  const m = /^(\d{4})[/-](\d{2})[/-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(s)
-  if (!m) return null
-  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number)
-  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0
-  const t = Date.UTC(y, mo - 1, d, h, mi, se, ms)
-  const back = new Date(t)
-  // Date.UTC rolls 2026/02/30 over to March: refuse what is not a real date.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return null
-  return new Date(t - offsetMinutes * 60_000)
-}
-
-/** A value with an optional unit: "87 %", "87", "40536 MiB". "[N/A]" and friends are reported as not available. */
-function refUnitValue(raw: string, unit: string, column: string): { value: number } | { error: string } {
-  const s = raw.trim()
-  if (/^\[.*\]$/.test(s)) return { error: `${column}: not available (${s})` }
-  const m = new RegExp(`^(\\d+(?:\\.\\d+)?)\\s*(?:${unit})?$`, 'i').exec(s)
-  if (!m) return { error: `${column}: ${JSON.stringify(s)} is not a number${unit ? ` of ${unit}` : ''}` }
-  return { value: Number(m[1]) }
-}
-
+// The splitting of the parser before csv-parse, as it was (quadratic on long headers; fine on these short ones);
+// each line's cells are then read by the same sampleOfCells, so this compares the splitting and the header.
 function referenceParse(text: string, opts: { utcOffsetMinutes?: number; maxLines?: number } = {}): ReturnType<typeof parseNvidiaSmiCsv> {
   const offset = opts.utcOffsetMinutes ?? 0
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
@@ -164,8 +142,8 @@ function referenceParse(text: string, opts: { utcOffsetMinutes?: number; maxLine
   if (headerAt < 0) throw new CsvHeaderError('The file is empty: expected the header "timestamp, index, utilization.gpu [%], memory.used [MiB]" and one line per sample')
   const header = lines[headerAt].split(',').map((h) => h.trim().toLowerCase().replace(/\s*\[.*\]$/, ''))
   const col = (name: string) => header.indexOf(name)
-  const at = { timestamp: col(REF_COLUMNS.timestamp), index: col(REF_COLUMNS.index), util: col(REF_COLUMNS.util), mem: col(REF_COLUMNS.mem) }
-  const missing = Object.entries(at).filter(([, i]) => i < 0).map(([k]) => REF_COLUMNS[k as keyof typeof REF_COLUMNS])
+  const at = { timestamp: col('timestamp'), index: col('index'), util: col('utilization.gpu'), mem: col('memory.used') }
+  const missing = (['timestamp', 'index', 'utilization.gpu', 'memory.used'] as const).filter((_, k) => Object.values(at)[k] < 0)
   if (missing.length) {
     throw new CsvHeaderError(
       `Line ${headerAt + 1}: the header lacks ${missing.join(', ')}; run nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv (with its header)`,
@@ -176,28 +154,10 @@ function referenceParse(text: string, opts: { utcOffsetMinutes?: number; maxLine
   const dataLines = lines.length - headerAt - 1
   if (opts.maxLines !== undefined && dataLines > opts.maxLines) throw new CsvHeaderError(`The file has ${dataLines} lines; at most ${opts.maxLines} per upload`)
   for (let i = headerAt + 1; i < lines.length; i++) {
-    const line = lines[i]
-    if (line.trim() === '') continue
-    const cells = line.split(',').map((c) => c.trim())
-    const errors: string[] = []
-    if (cells.length !== header.length) {
-      rejected.push({ line: i + 1, errors: [`expected ${header.length} comma-separated values, found ${cells.length}`] })
-      continue
-    }
-    const timestamp = refTimestamp(cells[at.timestamp], offset)
-    if (!timestamp) errors.push(`timestamp: ${JSON.stringify(cells[at.timestamp])} is not a date-time like 2026/11/20 10:00:00.123`)
-    const idx = cells[at.index]
-    const gpuIndex = /^\d{1,4}$/.test(idx) ? Number(idx) : null
-    if (gpuIndex === null) errors.push(`index: ${JSON.stringify(idx)} is not a GPU index (0, 1, …)`)
-    const util = refUnitValue(cells[at.util], '%', 'utilization.gpu')
-    if ('error' in util) errors.push(util.error)
-    else if (util.value > 100) errors.push(`utilization.gpu: ${util.value} % is above 100 %`)
-    const mem = refUnitValue(cells[at.mem], 'MiB', 'memory.used')
-    // Memory is optional evidence: a GPU that reports [N/A] still has a utilization.
-    const memValue = 'value' in mem ? mem.value : /not available/.test(mem.error) ? null : undefined
-    if (memValue === undefined && 'error' in mem) errors.push(mem.error)
-    if (errors.length) rejected.push({ line: i + 1, errors })
-    else samples.push({ line: i + 1, timestamp: timestamp!, gpu_index: gpuIndex!, utilization_pct: (util as { value: number }).value, memory_used_mib: memValue ?? null })
+    if (lines[i].trim() === '') continue
+    const row = sampleOfCells(lines[i].split(',').map((c) => c.trim()), i + 1, header.length, at, offset)
+    if ('errors' in row) rejected.push(row)
+    else samples.push(row)
   }
   return { samples, rejected }
 }

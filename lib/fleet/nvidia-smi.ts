@@ -76,6 +76,28 @@ export function headerName(cell: string): string {
 
 const tooLong = (line: number, length: number) => `Line ${line} is ${length} characters long; at most ${MAX_LINE_CHARS} per line`
 
+export type TColumnsAt = { timestamp: number; index: number; util: number; mem: number }
+
+/** One line's trimmed cells (line: its 1-based number) → its sample, or its errors. */
+export function sampleOfCells(cells: string[], line: number, columns: number, at: TColumnsAt, offset: number): TParsedSample | TLineError {
+  if (cells.length !== columns) return { line, errors: [`expected ${columns} comma-separated values, found ${cells.length}`] }
+  const errors: string[] = []
+  const timestamp = parseTimestamp(cells[at.timestamp], offset)
+  if (!timestamp) errors.push(`timestamp: ${JSON.stringify(cells[at.timestamp])} is not a date-time like 2026/11/20 10:00:00.123`)
+  const idx = cells[at.index]
+  const gpuIndex = /^\d{1,4}$/.test(idx) ? Number(idx) : null
+  if (gpuIndex === null) errors.push(`index: ${JSON.stringify(idx)} is not a GPU index (0, 1, …)`)
+  const util = parseUnitValue(cells[at.util], '%', 'utilization.gpu')
+  if ('error' in util) errors.push(util.error)
+  else if (util.value > 100) errors.push(`utilization.gpu: ${util.value} % is above 100 %`)
+  const mem = parseUnitValue(cells[at.mem], 'MiB', 'memory.used')
+  // Memory is optional evidence: a GPU that reports [N/A] still has a utilization.
+  const memValue = 'value' in mem ? mem.value : /not available/.test(mem.error) ? null : undefined
+  if (memValue === undefined && 'error' in mem) errors.push(mem.error)
+  if (errors.length) return { line, errors }
+  return { line, timestamp: timestamp!, gpu_index: gpuIndex!, utilization_pct: (util as { value: number }).value, memory_used_mib: memValue ?? null }
+}
+
 export function parseNvidiaSmiCsv(text: string, opts: { utcOffsetMinutes?: number; maxLines?: number } = {}): TParsedCsv {
   const offset = opts.utcOffsetMinutes ?? 0
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
@@ -107,26 +129,9 @@ export function parseNvidiaSmiCsv(text: string, opts: { utcOffsetMinutes?: numbe
       rejected.push({ line: i + 1, errors: [tooLong(i + 1, lengths[i])] })
       continue
     }
-    const cells = records[i].map((c) => c.trim())
-    const errors: string[] = []
-    if (cells.length !== header.length) {
-      rejected.push({ line: i + 1, errors: [`expected ${header.length} comma-separated values, found ${cells.length}`] })
-      continue
-    }
-    const timestamp = parseTimestamp(cells[at.timestamp], offset)
-    if (!timestamp) errors.push(`timestamp: ${JSON.stringify(cells[at.timestamp])} is not a date-time like 2026/11/20 10:00:00.123`)
-    const idx = cells[at.index]
-    const gpuIndex = /^\d{1,4}$/.test(idx) ? Number(idx) : null
-    if (gpuIndex === null) errors.push(`index: ${JSON.stringify(idx)} is not a GPU index (0, 1, …)`)
-    const util = parseUnitValue(cells[at.util], '%', 'utilization.gpu')
-    if ('error' in util) errors.push(util.error)
-    else if (util.value > 100) errors.push(`utilization.gpu: ${util.value} % is above 100 %`)
-    const mem = parseUnitValue(cells[at.mem], 'MiB', 'memory.used')
-    // Memory is optional evidence: a GPU that reports [N/A] still has a utilization.
-    const memValue = 'value' in mem ? mem.value : /not available/.test(mem.error) ? null : undefined
-    if (memValue === undefined && 'error' in mem) errors.push(mem.error)
-    if (errors.length) rejected.push({ line: i + 1, errors })
-    else samples.push({ line: i + 1, timestamp: timestamp!, gpu_index: gpuIndex!, utilization_pct: (util as { value: number }).value, memory_used_mib: memValue ?? null })
+    const row = sampleOfCells(records[i].map((c) => c.trim()), i + 1, header.length, at, offset)
+    if ('errors' in row) rejected.push(row)
+    else samples.push(row)
   }
   return { samples, rejected }
 }
