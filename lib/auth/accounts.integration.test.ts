@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { encode } from 'next-auth/jwt'
-import { useTestServices, flushPrefix } from '@/lib/testing/services'
-import { closeDb, pool } from '@/lib/db'
+import { useTestServices, flushPrefix, ownerPool } from '@/lib/testing/services'
+import { closeDb } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
 
@@ -168,11 +168,11 @@ describe('sign-up and email verification (SMTP configured)', () => {
 
   it('signing up again with a taken email answers the same, makes nothing, and tells the owner', async () => {
     const signup = await routes.signup()
-    const before = Number((await pool().query('SELECT count(*) FROM users')).rows[0].count)
+    const before = Number((await ownerPool().query('SELECT count(*) FROM users')).rows[0].count)
     const r = await call(signup, '/api/auth/signup', { org_name: 'Copycat', email: 'new@example.com', password: 'another-password' })
     expect(r).toMatchObject({ status: 202, body: { status: 'verification_sent' } })
     await settled()
-    expect(Number((await pool().query('SELECT count(*) FROM users')).rows[0].count)).toBe(before)
+    expect(Number((await ownerPool().query('SELECT count(*) FROM users')).rows[0].count)).toBe(before)
     expect(mailsTo('new@example.com').at(-1)!.subject).toBe('[Outlay] Someone tried to sign up with your email')
   })
 
@@ -281,7 +281,7 @@ describe('password reset', () => {
     expect(await signIn('new@example.com', 'brand-new-password')).toMatchObject({ ok: true })
     expect((await call(confirm, '/api/auth/password-reset/confirm', { token: newer, password: 'another-password-1' })).status).toBe(400)
     expect((await call(confirm, '/api/auth/password-reset/confirm', { token: older, password: 'another-password-1' })).status).toBe(400)
-    const stored = await pool().query(`SELECT token_hash FROM user_tokens WHERE purpose = 'password_reset'`)
+    const stored = await ownerPool().query(`SELECT token_hash FROM user_tokens WHERE purpose = 'password_reset'`)
     expect(stored.rows.map((r) => r.token_hash)).not.toContain(newer) // only the hash is stored
   })
 
@@ -290,9 +290,9 @@ describe('password reset', () => {
     await call(route, '/api/auth/password-reset', { email: 'resend@example.com' })
     await settled()
     const token = linkToken(mailsTo('resend@example.com').at(-1)!, '/reset-password')
-    const row = await pool().query(`SELECT extract(epoch FROM expires_at - created_at)::int AS s FROM user_tokens WHERE purpose = 'password_reset' ORDER BY created_at DESC LIMIT 1`)
+    const row = await ownerPool().query(`SELECT extract(epoch FROM expires_at - created_at)::int AS s FROM user_tokens WHERE purpose = 'password_reset' ORDER BY created_at DESC LIMIT 1`)
     expect(row.rows[0].s).toBe(3600)
-    await pool().query(`UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'password_reset' AND used_at IS NULL`)
+    await ownerPool().query(`UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'password_reset' AND used_at IS NULL`)
     const confirm = await routes.resetConfirm()
     expect((await call(confirm, '/api/auth/password-reset/confirm', { token, password: 'brand-new-password' })).status).toBe(400)
   })
@@ -314,7 +314,7 @@ describe('sessions', () => {
     orgSlug = owner.org.slug
     const member = await createOrgWithAdmin({ org_name: 'Member Home', email: 'member@example.com', password: 'member-password-1' })
     memberId = member.userId
-    await pool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'engineer')`, [owner.org.id, memberId])
+    await ownerPool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'engineer')`, [owner.org.id, memberId])
   })
   async function get(cookie: string, path: string): Promise<number> {
     const mod = path.startsWith('/api/v1/keys') ? await import('@/app/api/v1/keys/route') : await import('@/app/api/v1/channels/route')
@@ -331,12 +331,12 @@ describe('sessions', () => {
     })
     expect(await get(s.cookie, '/api/v1/keys')).toBe(200) // engineers manage keys
     expect(await page('keys.manage')).toBe('engineer')
-    await pool().query(`UPDATE memberships SET role = 'viewer' WHERE user_id = $1 AND org_id = (SELECT id FROM organizations WHERE slug = $2)`, [memberId, orgSlug])
+    await ownerPool().query(`UPDATE memberships SET role = 'viewer' WHERE user_id = $1 AND org_id = (SELECT id FROM organizations WHERE slug = $2)`, [memberId, orgSlug])
     expect(await get(s.cookie, '/api/v1/keys')).toBe(403)
     expect(await page('keys.manage')).toBe('forbidden')
     expect(await get(s.cookie, '/api/v1/channels')).toBe(200)
     expect(await page('metrics.read')).toBe('viewer')
-    await pool().query(`DELETE FROM memberships WHERE user_id = $1 AND org_id = (SELECT id FROM organizations WHERE slug = $2)`, [memberId, orgSlug])
+    await ownerPool().query(`DELETE FROM memberships WHERE user_id = $1 AND org_id = (SELECT id FROM organizations WHERE slug = $2)`, [memberId, orgSlug])
     expect(await get(s.cookie, '/api/v1/channels')).toBe(403)
     expect(await page('metrics.read')).toBe('not_member')
   })
@@ -386,8 +386,8 @@ describe('sessions', () => {
     expect(await sessionEmail(forged)).toBeNull()
     const s = await signIn('member@example.com', 'member-password-1')
     if (!s.ok) throw new Error(s.error)
-    await pool().query('DELETE FROM memberships WHERE user_id = $1', [memberId])
-    await pool().query('DELETE FROM users WHERE id = $1', [memberId])
+    await ownerPool().query('DELETE FROM memberships WHERE user_id = $1', [memberId])
+    await ownerPool().query('DELETE FROM users WHERE id = $1', [memberId])
     expect(await sessionEmail(s.cookie)).toBeNull()
   })
 })

@@ -78,6 +78,7 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/keys':                            [401, 403, 403, 403, ok, ok, 403, 403, 403],
   'POST /api/v1/keys':                           [401, 403, 403, 403, ok, ok, 403, 403, 403],
   'DELETE /api/v1/keys/[id]':                    [401, 403, 403, 403, ok, ok, 403, 403, 403],
+  'POST /api/v1/keys/[id]/rotate':               [401, 403, 403, 403, ok, ok, 403, 403, 403],
   'GET /api/v1/metrics':                         [401, 403, ok, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/metrics/step-medians':            [401, 403, ok, 403, ok, ok, ok, ok, ok],
   'POST /api/v1/otlp/v1/traces':                 [401, ok, 403, 403, 401, 401, 401, 401, 401],

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
 import { sessionCookie } from '@/lib/testing/session'
-import { closeDb } from '@/lib/db'
+import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin, findUserByEmail } from '@/lib/orgs'
 import { createApiKey, listApiKeys } from '@/lib/auth/api-keys'
@@ -38,6 +38,7 @@ let ingestKey = ''
 beforeAll(async () => {
   await useTestServices('origin')
   const a = await createOrgWithAdmin({ org_name: 'Origin Co', email: 'origin@example.com', password: 'password-123' })
+  setTestDefaultOrg(a.org.id) // the tests' own calls of lib functions run for this organization
   orgId = a.org.id
   slug = a.org.slug
   cookie = await sessionCookie({ id: a.userId, email: 'origin@example.com' })
