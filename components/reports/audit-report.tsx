@@ -4,6 +4,7 @@ import { PrintButton } from '@/components/reports/print-button'
 import { DAY_LABEL, ReportKpi, ReportSection } from '@/components/reports/report-parts'
 import { quarterlyAudit, quarterRange, ZAuditQuery, type TAuditRow, type TCostStats, type TSampledCall } from '@/lib/reports/audit'
 import { formatCount, formatUsd } from '@/lib/format'
+import { asOrg } from '@/lib/db'
 
 // The quarterly audit, printable: which workflows' eval traffic does not cost
 // what their production traffic costs, with the samples behind each verdict.
@@ -19,7 +20,8 @@ const times = (r: number | null) => (r === null ? '—' : `${r.toFixed(2)}×`)
 
 export async function AuditReport({ org, orgId, orgName, quarter }: { org: string; orgId: string; orgName: string; quarter?: string }) {
   const q = ZAuditQuery.safeParse({ quarter: quarter || undefined })
-  const a = await quarterlyAudit(orgId, q.success ? q.data : {}, { samples: true })
+  // for this organization only (row-level security: lib/db.ts); the page checked the member's access
+  const a = await asOrg(orgId, () => quarterlyAudit(orgId, q.success ? q.data : {}, { samples: true }))
   const range = quarterRange(a.quarter)
   const flagged = a.workflows.filter((w) => w.flagged)
   const compared = a.workflows.filter((w) => w.status === 'flagged' || w.status === 'within')

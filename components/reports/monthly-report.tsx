@@ -6,6 +6,7 @@ import { monthlyReport, REPORT_SECTIONS, ZMonthlyReportQuery, type TReportLine }
 import { trustLabel } from '@/lib/forecast/view'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { fromScaled, toScaled } from '@/lib/cost/money'
+import { asOrg } from '@/lib/db'
 
 // The month's bill the way finance hands it on: one page per month, printable,
 // every figure the metrics API's for the month, the month before beside it.
@@ -17,7 +18,8 @@ const quarterOf = (month: string) => `${month.slice(0, 4)}-Q${Math.floor((Number
 
 export async function MonthlyReport({ org, orgId, orgName, month }: { org: string; orgId: string; orgName: string; month?: string }) {
   const q = ZMonthlyReportQuery.safeParse({ month: month || undefined })
-  const r = await monthlyReport(orgId, q.success ? q.data : {})
+  // for this organization only (row-level security: lib/db.ts); the page checked the member's access
+  const r = await asOrg(orgId, () => monthlyReport(orgId, q.success ? q.data : {}))
   const monthName = MONTH_LABEL.format(new Date(r.from))
   const prevName = MONTH_LABEL.format(new Date(r.previous.from))
   const last = new Date(Date.parse(r.to) - 1)
