@@ -7,6 +7,8 @@ import { ZSignUp } from '@/lib/orgs/schema'
 import { createApiKey, ZCreateApiKey } from '@/lib/auth/api-keys'
 import { issuesToLines } from '@/lib/validation'
 import { AppError } from '@/lib/errors'
+import { asActor, CLI_ACTOR } from '@/lib/audit/actor'
+import { verifyAuditChain } from '@/lib/audit'
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
   'org:create': {
@@ -39,6 +41,18 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       console.log(n === 0 ? `${values.org}: ingest limit back to the default` : `${values.org}: ingest limited to ${n} events per second (burst ${2 * n}); API keys pick it up within 30 s`)
     },
   },
+  'audit:verify': {
+    usage: 'audit:verify --org <slug>   (walks the audit log\'s hash chain; exits 1 naming the first bad row)',
+    async run(argv) {
+      const { values } = parseArgs({ args: argv, options: { org: { type: 'string' } } })
+      if (!values.org) throw new Error('--org: is required')
+      const org = await prisma().organization.findUnique({ where: { slug: values.org }, select: { id: true } })
+      if (!org) throw new Error(`--org: no organization with slug "${values.org}"`)
+      const r = await asOrg(org.id, () => verifyAuditChain(org.id))
+      if (!r.ok) throw new Error(`audit log of ${values.org}: row ${r.bad.seq} (id ${r.bad.id}): ${r.bad.reason}; the ${r.rows} row(s) before it verify`)
+      console.log(`audit log of ${values.org}: ${r.rows} row(s), hash chain intact`)
+    },
+  },
 }
 
 function help(): string {
@@ -54,7 +68,8 @@ async function main(): Promise<number> {
   }
   loadEnv()
   try {
-    await cmd.run(rest)
+    // changes made here are recorded as the CLI's (lib/audit/actor.ts)
+    await asActor(CLI_ACTOR, () => cmd.run(rest))
     return 0
   } catch (e) {
     console.error(`error: ${e instanceof AppError || e instanceof Error ? e.message : String(e)}`)
