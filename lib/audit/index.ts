@@ -38,7 +38,7 @@ async function rows<R>(tx: TAuditTx, sql: string, params: unknown[]): Promise<R[
 export async function recordAudit(tx: TAuditTx, orgId: string, change: TAuditChange): Promise<{ id: string; seq: number }> {
   // one writer per organization at a time until this transaction ends; then read the chain's end
   await rows(tx, `SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended('outlay.audit_log:' || $1::text, 0))`, [orgId])
-  const last = (await rows<{ seq: string; hash: string }>(tx, 'SELECT seq::text AS seq, hash FROM audit_log WHERE org_id = $1::uuid ORDER BY seq DESC LIMIT 1', [orgId]))[0]
+  const last = (await rows<{ seq: string; hash: string }>(tx, 'SELECT seq::text AS seq, hash FROM audit_log WHERE org_id = $1::uuid ORDER BY audit_log.seq DESC LIMIT 1', [orgId]))[0]
   const actor = currentActor()
   let label = actor.label
   if (label === null && actor.type === 'api_key' && actor.id) {
@@ -66,6 +66,7 @@ type TRow = {
   id: string; seq: string; at: Date; actor_type: string; actor_id: string | null; actor_label: string; action: string
   target_type: string; target_id: string | null; before: unknown; after: unknown; prev_hash: string | null; hash: string
 }
+// seq is answered as text (a bigint): ORDER BY must name the column, audit_log.seq, not the text alias
 const COLUMNS = 'id::text, seq::text, at, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, prev_hash, hash'
 
 const entryOf = (r: TRow): TAuditEntry => ({
@@ -85,7 +86,7 @@ export async function listAuditLog(orgId: string, q: Omit<TAuditLogQuery, 'forma
   if (q.target_type) add((n) => `target_type = ${n}`, q.target_type)
   if (q.cursor) add((n) => `seq < ${n}::bigint`, q.cursor)
   params.push(q.limit + 1)
-  const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params)
+  const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY audit_log.seq DESC LIMIT $${params.length}`, params)
   const page = r.rows.slice(0, q.limit)
   return { entries: page.map(entryOf), next_cursor: r.rows.length > q.limit ? page[page.length - 1].seq : null }
 }
@@ -118,7 +119,7 @@ export async function verifyAuditChain(orgId: string): Promise<TChainCheck> {
   let prev: string | null = null
   let expected = 1
   for (;;) {
-    const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM audit_log WHERE org_id = $1 AND seq >= $2 ORDER BY seq LIMIT 1000`, [orgId, expected])
+    const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM audit_log WHERE org_id = $1 AND seq >= $2 ORDER BY audit_log.seq LIMIT 1000`, [orgId, expected])
     for (const row of r.rows) {
       const seq = Number(row.seq)
       const bad = (reason: string): TChainCheck => ({ ok: false, rows: expected - 1, bad: { id: row.id, seq, reason } })

@@ -30,7 +30,7 @@ ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_org_id_fkey" FOREIGN KEY ("org
 
 -- Append-only. First wall: the application role (and the cross-org role) may read and add rows, never
 -- change or remove them. Second wall: a trigger refuses UPDATE and DELETE for every role, the owner
--- included; only a superuser disabling the trigger gets past it. The one DELETE it lets through is the
+-- included: only a superuser disabling the trigger gets past it. The one DELETE it lets through is the
 -- cascade of an organization's own deletion (the organization row is gone by then).
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM outlay_app;
 
