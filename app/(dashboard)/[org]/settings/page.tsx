@@ -1,5 +1,6 @@
 import { orgPage } from '@/components/layout/org-page'
 import { ApiKeys } from '@/components/settings/api-keys'
+import Link from 'next/link'
 import { Alert } from '@/components/ui'
 
 export const dynamic = 'force-dynamic'
@@ -13,6 +14,11 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
       {a.membership.role === 'admin' || a.membership.role === 'engineer'
         ? <ApiKeys org={org} />
         : <Alert tone="info">Only admins and engineers can manage API keys. Ask an admin of {a.membership.org.name}.</Alert>}
+      {a.membership.role === 'admin' && (
+        <p className="mt-6 text-sm">
+          <Link className="text-indigo-700 underline" href={`/${org}/settings/audit-log`}>Audit log</Link>: who changed prices, budgets, policies, keys and other settings, and when.
+        </p>
+      )}
     </>
   ))
 }
