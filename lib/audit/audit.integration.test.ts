@@ -143,6 +143,15 @@ describe('entries written with the change', () => {
   })
 })
 
+describe('the CLI as actor', () => {
+  it('a change made with npm run cli is recorded as the CLI\'s', async () => {
+    await cli('org:set-rate-limit', '--org', slug, '--events-per-second', '50')
+    const { entries } = await auditLog('action=organization.set_rate_limit')
+    expect(entries).toHaveLength(1)
+    expect(entries[0]).toMatchObject({ actor: { type: 'user', id: null, label: 'cli' }, target: { type: 'organization', id: orgId }, before: { ingest_rate_limit: null }, after: { ingest_rate_limit: 50 } })
+  })
+})
+
 describe('append-only', () => {
   it('the application role cannot update or delete entries', async () => {
     expect((await pool().query('SELECT current_user AS u')).rows[0].u).toBe('outlay_app')

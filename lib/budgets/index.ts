@@ -103,6 +103,10 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
   const merged = parseOrThrow(ZBudgetCreate, { ...fields, ...patch }, 'Invalid budget')
   await checkChannelIds(orgId, merged.channel_ids)
   const updated = await inTransaction(async (c) => {
+    // the row as this change replaces it (locked: a concurrent change is recorded before or after this one)
+    const locked = await c.query(`SELECT ${COLUMNS} FROM budgets WHERE org_id = $1 AND id = $2 FOR UPDATE`, [orgId, id])
+    if (!locked.rows[0]) throw notFound(`No budget ${id} in this organization`)
+    const before = toBudget(locked.rows[0])
     const r = await c.query(
       `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
          rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, channel_ids = $16, cutoff_action = $17, throttle_per_minute = $18,
@@ -112,7 +116,7 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
     )
     if (!r.rows[0]) throw notFound(`No budget ${id} in this organization`)
     const after = toBudget(r.rows[0])
-    await recordAudit(c, orgId, { action: 'budget.update', target: { type: 'budget', id }, before: current, after })
+    await recordAudit(c, orgId, { action: 'budget.update', target: { type: 'budget', id }, before, after })
     return after
   })
   return measureBudget(orgId, updated, now)

@@ -8,7 +8,7 @@ import { createApiKey, ZCreateApiKey } from '@/lib/auth/api-keys'
 import { issuesToLines } from '@/lib/validation'
 import { AppError } from '@/lib/errors'
 import { asActor, CLI_ACTOR } from '@/lib/audit/actor'
-import { verifyAuditChain } from '@/lib/audit'
+import { recordAudit, verifyAuditChain } from '@/lib/audit'
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
   'org:create': {
@@ -36,8 +36,13 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       const n = Number(values['events-per-second'])
       if (!values.org) throw new Error('--org: is required')
       if (!Number.isInteger(n) || n < 0) throw new Error('--events-per-second: must be an integer ≥ 0')
-      const r = await prisma().organization.updateMany({ where: { slug: values.org }, data: { ingestRateLimit: n === 0 ? null : n } })
-      if (r.count === 0) throw new Error(`--org: no organization with slug "${values.org}"`)
+      const org = await prisma().organization.findUnique({ where: { slug: values.org }, select: { id: true } })
+      if (!org) throw new Error(`--org: no organization with slug "${values.org}"`)
+      await asOrg(org.id, () => prisma().$transaction(async (tx) => {
+        const before = await tx.organization.findUniqueOrThrow({ where: { id: org.id }, select: { ingestRateLimit: true } })
+        await tx.organization.update({ where: { id: org.id }, data: { ingestRateLimit: n === 0 ? null : n } })
+        await recordAudit(tx, org.id, { action: 'organization.set_rate_limit', target: { type: 'organization', id: org.id }, before: { ingest_rate_limit: before.ingestRateLimit }, after: { ingest_rate_limit: n === 0 ? null : n } })
+      }))
       console.log(n === 0 ? `${values.org}: ingest limit back to the default` : `${values.org}: ingest limited to ${n} events per second (burst ${2 * n}); API keys pick it up within 30 s`)
     },
   },
