@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg'
-import { pool } from '@/lib/db'
+import { inTransaction, pool } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'
 import { DEFAULT_DRIFT_CONFIG, type TAlertKind, type TDriftConfig } from '@/lib/alerts/detectors'
 import type { TAlertListQuery, TDriftSettingsPatch } from '@/lib/alerts/schema'
@@ -131,8 +132,12 @@ export async function getAlert(orgId: string, id: string): Promise<TAlert> {
 }
 
 export async function acknowledgeAlert(orgId: string, id: string): Promise<void> {
-  const r = await pool().query(`UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, now()) WHERE org_id = $1 AND id = $2`, [orgId, id])
-  if (r.rowCount === 0) throw notFound(`No alert ${id} in this organization`)
+  await inTransaction(async (c) => {
+    const before = await c.query<{ acknowledged_at: Date | null }>(`SELECT acknowledged_at FROM alerts WHERE org_id = $1 AND id = $2 FOR UPDATE`, [orgId, id])
+    if (!before.rows[0]) throw notFound(`No alert ${id} in this organization`)
+    const r = await c.query<{ acknowledged_at: Date }>(`UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, now()) WHERE org_id = $1 AND id = $2 RETURNING acknowledged_at`, [orgId, id])
+    await recordAudit(c, orgId, { action: 'alert.acknowledge', target: { type: 'alert', id }, before: before.rows[0], after: r.rows[0] })
+  })
 }
 
 export type TAlertMute = { id: string; source_key: string; label: string; until: string; created_at: string }
@@ -141,13 +146,18 @@ export type TAlertMute = { id: string; source_key: string; label: string; until:
 export async function muteAlertSource(orgId: string, alertId: string, until: Date, userId: string | null): Promise<TAlertMute> {
   const a = await getAlert(orgId, alertId)
   const label = a.kind === 'budget' ? `budget ${a.budget_name ?? a.subject}` : `${a.kind.replaceAll('_', ' ')}: ${a.subject}`
-  const r = await pool().query(
-    `INSERT INTO alert_mutes (id, org_id, source_key, label, until, created_by) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
-     ON CONFLICT (org_id, source_key) DO UPDATE SET until = EXCLUDED.until, label = EXCLUDED.label, created_by = EXCLUDED.created_by, created_at = now()
-     RETURNING id::text, source_key, label, until, created_at`,
-    [orgId, a.source_key, label, until, userId],
-  )
-  return toMute(r.rows[0])
+  return inTransaction(async (c) => {
+    const before = await c.query(`SELECT id::text, source_key, label, until, created_at FROM alert_mutes WHERE org_id = $1 AND source_key = $2 FOR UPDATE`, [orgId, a.source_key])
+    const r = await c.query(
+      `INSERT INTO alert_mutes (id, org_id, source_key, label, until, created_by) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
+       ON CONFLICT (org_id, source_key) DO UPDATE SET until = EXCLUDED.until, label = EXCLUDED.label, created_by = EXCLUDED.created_by, created_at = now()
+       RETURNING id::text, source_key, label, until, created_at`,
+      [orgId, a.source_key, label, until, userId],
+    )
+    const mute = toMute(r.rows[0])
+    await recordAudit(c, orgId, { action: 'alert_mute.set', target: { type: 'alert_mute', id: mute.id }, before: before.rows[0] ? toMute(before.rows[0]) : null, after: mute })
+    return mute
+  })
 }
 
 const toMute = (r: { id: string; source_key: string; label: string; until: Date; created_at: Date }): TAlertMute =>
@@ -160,21 +170,30 @@ export async function listMutes(orgId: string, now = new Date()): Promise<TAlert
 }
 
 export async function unmute(orgId: string, muteId: string): Promise<void> {
-  const r = await pool().query(`DELETE FROM alert_mutes WHERE org_id = $1 AND id = $2`, [orgId, muteId])
-  if (r.rowCount === 0) throw notFound(`No mute ${muteId} in this organization`)
+  await inTransaction(async (c) => {
+    const r = await c.query(`DELETE FROM alert_mutes WHERE org_id = $1 AND id = $2 RETURNING id::text, source_key, label, until, created_at`, [orgId, muteId])
+    if (!r.rows[0]) throw notFound(`No mute ${muteId} in this organization`)
+    await recordAudit(c, orgId, { action: 'alert_mute.delete', target: { type: 'alert_mute', id: muteId }, before: toMute(r.rows[0]), after: null })
+  })
 }
 
 /** The organization's drift detector settings: its own over the defaults. */
-export async function getDriftConfig(orgId: string): Promise<TDriftConfig> {
-  const r = await pool().query<{ config: Partial<TDriftConfig> }>(`SELECT config FROM alert_settings WHERE org_id = $1`, [orgId])
+export async function getDriftConfig(orgId: string, client?: PoolClient): Promise<TDriftConfig> {
+  const r = await (client ?? pool()).query<{ config: Partial<TDriftConfig> }>(`SELECT config FROM alert_settings WHERE org_id = $1`, [orgId])
   return { ...DEFAULT_DRIFT_CONFIG, ...(r.rows[0]?.config ?? {}) }
 }
 
 export async function updateDriftConfig(orgId: string, patch: TDriftSettingsPatch): Promise<TDriftConfig> {
-  await pool().query(
-    `INSERT INTO alert_settings (org_id, config, updated_at) VALUES ($1, $2, now())
-     ON CONFLICT (org_id) DO UPDATE SET config = alert_settings.config || EXCLUDED.config, updated_at = now()`,
-    [orgId, JSON.stringify(patch)],
-  )
-  return getDriftConfig(orgId)
+  return inTransaction(async (c) => {
+    await c.query(`SELECT 1 FROM alert_settings WHERE org_id = $1 FOR UPDATE`, [orgId])
+    const before = await getDriftConfig(orgId, c)
+    await c.query(
+      `INSERT INTO alert_settings (org_id, config, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (org_id) DO UPDATE SET config = alert_settings.config || EXCLUDED.config, updated_at = now()`,
+      [orgId, JSON.stringify(patch)],
+    )
+    const after = await getDriftConfig(orgId, c)
+    await recordAudit(c, orgId, { action: 'alert_settings.update', target: { type: 'alert_settings', id: null }, before, after })
+    return after
+  })
 }

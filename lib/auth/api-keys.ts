@@ -7,6 +7,7 @@ import { conflict, notFound, tooManyRequests, unauthorized } from '@/lib/errors'
 import { producerConnection } from '@/lib/queues'
 import { FailureThrottle, KeyCache } from '@/lib/auth/key-cache'
 import { generateKey, isWellFormedKey } from '@/lib/auth/key-format'
+import { recordAudit } from '@/lib/audit'
 
 // API keys: shown once, stored as a sha256 hash (the key is 256 random bits,
 // so a slow KDF adds nothing), identified by a visible prefix, scoped to one
@@ -85,14 +86,19 @@ const creatorData = (c: TKeyCreator | undefined) =>
 
 export async function createApiKey(orgId: string, input: TCreateApiKey, creator?: TKeyCreator): Promise<{ key: string; api_key: TApiKeyView }> {
   const { raw, prefix } = generateKey()
-  const k = await prisma().apiKey.create({
-    data: {
-      orgId, name: input.name, prefix, hash: hashKey(raw), scopes: [...new Set(input.scopes)], defaultEnvironment: input.default_environment ?? null,
-      expiresAt: input.expires_at ? new Date(input.expires_at) : null, ...creatorData(creator),
-    },
-    include: withCreator,
+  const api_key = await prisma().$transaction(async (tx) => {
+    const k = await tx.apiKey.create({
+      data: {
+        orgId, name: input.name, prefix, hash: hashKey(raw), scopes: [...new Set(input.scopes)], defaultEnvironment: input.default_environment ?? null,
+        expiresAt: input.expires_at ? new Date(input.expires_at) : null, ...creatorData(creator),
+      },
+      include: withCreator,
+    })
+    // the view carries the prefix, never the key or its hash
+    await recordAudit(tx, orgId, { action: 'api_key.create', target: { type: 'api_key', id: k.id }, before: null, after: view(k) })
+    return view(k)
   })
-  return { key: raw, api_key: view(k) }
+  return { key: raw, api_key }
 }
 
 export async function listApiKeys(orgId: string): Promise<TApiKeyView[]> {
@@ -103,10 +109,15 @@ export async function listApiKeys(orgId: string): Promise<TApiKeyView[]> {
 
 export async function revokeApiKey(orgId: string, keyId: string): Promise<void> {
   if (!z.uuid().safeParse(keyId).success) throw notFound('No API key with that id')
-  const r = await prisma().apiKey.updateMany({ where: { orgId, id: keyId, revokedAt: null }, data: { revokedAt: new Date() } })
-  if (r.count === 0) throw notFound('No active API key with that id in this organization')
-  const k = await prisma().apiKey.findFirst({ where: { orgId, id: keyId }, select: { hash: true } })
-  if (k) await announceInvalidation(k.hash)
+  const hash = await prisma().$transaction(async (tx) => {
+    const before = await tx.apiKey.findFirst({ where: { orgId, id: keyId, revokedAt: null }, include: withCreator })
+    const r = await tx.apiKey.updateMany({ where: { orgId, id: keyId, revokedAt: null }, data: { revokedAt: new Date() } })
+    if (!before || r.count === 0) throw notFound('No active API key with that id in this organization')
+    const after = await tx.apiKey.findFirstOrThrow({ where: { orgId, id: keyId }, include: withCreator })
+    await recordAudit(tx, orgId, { action: 'api_key.revoke', target: { type: 'api_key', id: keyId }, before: view(before), after: view(after) })
+    return after.hash
+  })
+  await announceInvalidation(hash)
 }
 
 /**
@@ -122,11 +133,12 @@ export async function rotateApiKey(
   const overlapUntil = input.overlap_until ? new Date(input.overlap_until) : new Date(now.getTime() + ROTATION_DEFAULT_OVERLAP_MS)
   const { raw, prefix } = generateKey()
   const { previous, fresh, oldHash } = await prisma().$transaction(async (tx) => {
-    const old = await tx.apiKey.findFirst({ where: { orgId, id: keyId } })
+    const old = await tx.apiKey.findFirst({ where: { orgId, id: keyId }, include: withCreator })
     if (!old) throw notFound('No API key with that id in this organization')
     if (old.revokedAt) throw conflict('This API key is revoked: create a new one instead')
     if (old.replacedById) throw conflict('This API key was already rotated: rotate its replacement')
     if (old.expiresAt && old.expiresAt <= now) throw conflict('This API key has expired: create a new one instead')
+    const beforeView = view(old)
     const fresh = await tx.apiKey.create({
       data: {
         orgId, name: old.name, prefix, hash: hashKey(raw), scopes: old.scopes, defaultEnvironment: old.defaultEnvironment,
@@ -139,6 +151,7 @@ export async function rotateApiKey(
     const u = await tx.apiKey.updateMany({ where: { orgId, id: keyId, revokedAt: null, replacedById: null }, data: { replacedById: fresh.id, expiresAt: end } })
     if (u.count === 0) throw conflict('This API key was rotated or revoked meanwhile')
     const previous = await tx.apiKey.findFirstOrThrow({ where: { orgId, id: keyId }, include: withCreator })
+    await recordAudit(tx, orgId, { action: 'api_key.rotate', target: { type: 'api_key', id: keyId }, before: beforeView, after: { ...view(previous), replacement: view(fresh) } })
     return { previous, fresh, oldHash: old.hash }
   })
   await announceInvalidation(oldHash) // every process re-reads the old key and learns its end

@@ -1,4 +1,5 @@
-import { pool } from '@/lib/db'
+import { inTransaction, pool } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
@@ -81,13 +82,18 @@ export type TBudgetInput = Omit<TBudgetCreate, 'channel_ids' | 'cutoff_action' |
 
 export async function createBudget(orgId: string, b: TBudgetInput, now = new Date()): Promise<TBudgetView> {
   await checkChannelIds(orgId, b.channel_ids ?? [])
-  const r = await pool().query(
-    `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner, channel_ids,
-       cutoff_action, throttle_per_minute)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${COLUMNS}`,
-    [orgId, ...VALUES(b)],
-  )
-  return measureBudget(orgId, toBudget(r.rows[0]), now)
+  const created = await inTransaction(async (c) => {
+    const r = await c.query(
+      `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner, channel_ids,
+         cutoff_action, throttle_per_minute)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${COLUMNS}`,
+      [orgId, ...VALUES(b)],
+    )
+    const budget = toBudget(r.rows[0])
+    await recordAudit(c, orgId, { action: 'budget.create', target: { type: 'budget', id: budget.id }, before: null, after: budget })
+    return budget
+  })
+  return measureBudget(orgId, created, now)
 }
 
 /** Change some fields; the result must still be a valid budget (e.g. a rolling period keeps its days). */
@@ -96,20 +102,32 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
   const { id: _id, created_at: _c, updated_at: _u, ...fields } = current
   const merged = parseOrThrow(ZBudgetCreate, { ...fields, ...patch }, 'Invalid budget')
   await checkChannelIds(orgId, merged.channel_ids)
-  const r = await pool().query(
-    `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
-       rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, channel_ids = $16, cutoff_action = $17, throttle_per_minute = $18,
-       updated_at = now()
-     WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-    [orgId, id, ...VALUES(merged)],
-  )
-  if (!r.rows[0]) throw notFound(`No budget ${id} in this organization`)
-  return measureBudget(orgId, toBudget(r.rows[0]), now)
+  const updated = await inTransaction(async (c) => {
+    // the row as this change replaces it (locked: a concurrent change is recorded before or after this one)
+    const locked = await c.query(`SELECT ${COLUMNS} FROM budgets WHERE org_id = $1 AND id = $2 FOR UPDATE`, [orgId, id])
+    if (!locked.rows[0]) throw notFound(`No budget ${id} in this organization`)
+    const before = toBudget(locked.rows[0])
+    const r = await c.query(
+      `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
+         rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, channel_ids = $16, cutoff_action = $17, throttle_per_minute = $18,
+         updated_at = now()
+       WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [orgId, id, ...VALUES(merged)],
+    )
+    if (!r.rows[0]) throw notFound(`No budget ${id} in this organization`)
+    const after = toBudget(r.rows[0])
+    await recordAudit(c, orgId, { action: 'budget.update', target: { type: 'budget', id }, before, after })
+    return after
+  })
+  return measureBudget(orgId, updated, now)
 }
 
 export async function deleteBudget(orgId: string, id: string): Promise<void> {
-  const r = await pool().query(`DELETE FROM budgets WHERE org_id = $1 AND id = $2`, [orgId, id])
-  if (r.rowCount === 0) throw notFound(`No budget ${id} in this organization`)
+  await inTransaction(async (c) => {
+    const r = await c.query(`DELETE FROM budgets WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`, [orgId, id])
+    if (!r.rows[0]) throw notFound(`No budget ${id} in this organization`)
+    await recordAudit(c, orgId, { action: 'budget.delete', target: { type: 'budget', id }, before: toBudget(r.rows[0]), after: null })
+  })
 }
 
 export type TBudgetHistory = { budget: TBudgetView; granularity: TBurnGranularity; points: TBurnPoint[]; state_changes: TStateChange[] }

@@ -7,6 +7,8 @@ import { ZSignUp } from '@/lib/orgs/schema'
 import { createApiKey, ZCreateApiKey } from '@/lib/auth/api-keys'
 import { issuesToLines } from '@/lib/validation'
 import { AppError } from '@/lib/errors'
+import { asActor, CLI_ACTOR } from '@/lib/audit/actor'
+import { recordAudit, verifyAuditChain } from '@/lib/audit'
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
   'org:create': {
@@ -34,9 +36,26 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       const n = Number(values['events-per-second'])
       if (!values.org) throw new Error('--org: is required')
       if (!Number.isInteger(n) || n < 0) throw new Error('--events-per-second: must be an integer ≥ 0')
-      const r = await prisma().organization.updateMany({ where: { slug: values.org }, data: { ingestRateLimit: n === 0 ? null : n } })
-      if (r.count === 0) throw new Error(`--org: no organization with slug "${values.org}"`)
+      const org = await prisma().organization.findUnique({ where: { slug: values.org }, select: { id: true } })
+      if (!org) throw new Error(`--org: no organization with slug "${values.org}"`)
+      await asOrg(org.id, () => prisma().$transaction(async (tx) => {
+        const before = await tx.organization.findUniqueOrThrow({ where: { id: org.id }, select: { ingestRateLimit: true } })
+        await tx.organization.update({ where: { id: org.id }, data: { ingestRateLimit: n === 0 ? null : n } })
+        await recordAudit(tx, org.id, { action: 'organization.set_rate_limit', target: { type: 'organization', id: org.id }, before: { ingest_rate_limit: before.ingestRateLimit }, after: { ingest_rate_limit: n === 0 ? null : n } })
+      }))
       console.log(n === 0 ? `${values.org}: ingest limit back to the default` : `${values.org}: ingest limited to ${n} events per second (burst ${2 * n}); API keys pick it up within 30 s`)
+    },
+  },
+  'audit:verify': {
+    usage: 'audit:verify --org <slug>   (walks the audit log\'s hash chain; exits 1 naming the first bad row)',
+    async run(argv) {
+      const { values } = parseArgs({ args: argv, options: { org: { type: 'string' } } })
+      if (!values.org) throw new Error('--org: is required')
+      const org = await prisma().organization.findUnique({ where: { slug: values.org }, select: { id: true } })
+      if (!org) throw new Error(`--org: no organization with slug "${values.org}"`)
+      const r = await asOrg(org.id, () => verifyAuditChain(org.id))
+      if (!r.ok) throw new Error(`audit log of ${values.org}: row ${r.bad.seq} (id ${r.bad.id}): ${r.bad.reason}; the ${r.rows} row(s) before it verify`)
+      console.log(`audit log of ${values.org}: ${r.rows} row(s), hash chain intact`)
     },
   },
 }
@@ -54,7 +73,8 @@ async function main(): Promise<number> {
   }
   loadEnv()
   try {
-    await cmd.run(rest)
+    // changes made here are recorded as the CLI's (lib/audit/actor.ts)
+    await asActor(CLI_ACTOR, () => cmd.run(rest))
     return 0
   } catch (e) {
     console.error(`error: ${e instanceof AppError || e instanceof Error ? e.message : String(e)}`)

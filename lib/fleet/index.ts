@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg'
 import { inTransaction, pool } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { badRequest, conflict, isUniqueViolation, notFound } from '@/lib/errors'
 import { forgetPriceBook } from '@/lib/cost/pricebook'
 import { scheduleReprice } from '@/lib/reprice'
@@ -104,6 +105,7 @@ export async function createPool(orgId: string, b: TPoolCreate, now = new Date()
         [orgId, b.name, b.role, b.gpu_type, b.region ?? null, b.serves ?? [], b.allocation ?? 'gpu_seconds', b.shares ? JSON.stringify(b.shares) : null],
       )
       await writeVersion(client, orgId, r.rows[0].id, b.name, b.gpu_type, { effective_from: from, gpu_count: b.gpu_count, ...pricingOf(b) })
+      await recordAudit(client, orgId, { action: 'gpu_pool.create', target: { type: 'gpu_pool', id: r.rows[0].id }, before: null, after: await findPool(orgId, { id: r.rows[0].id }, client) })
     })
   } catch (e) {
     if (isUniqueViolation(e)) throw conflict(`A GPU pool named ${JSON.stringify(b.name)} already exists; change it with PATCH`)
@@ -153,6 +155,7 @@ export async function patchPool(orgId: string, ref: { id?: string; name?: string
       if (missing.length) throw badRequest('Invalid pool', { errors: missing })
       await writeVersion(client, orgId, existing.id, existing.name, gpuType, { effective_from: from, gpu_count: b.gpu_count ?? base.gpu_count, ...pricingOf(merged) })
     }
+    await recordAudit(client, orgId, { action: 'gpu_pool.update', target: { type: 'gpu_pool', id: existing.id }, before: existing, after: await findPool(orgId, { id: existing.id }, client) })
   })
   const reprice_job_ids = versionChange && opts.reprice !== false ? await repriceFrom(orgId, existing.name, from) : []
   return { pool: await findPool(orgId, { id: existing.id }), reprice_job_ids }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { pool } from '@/lib/db'
+import { inTransaction, pool } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'
 import { fromScaled, normalizeDecimal, toScaled } from '@/lib/cost/money'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
@@ -43,25 +44,37 @@ const nextMonth = (m: string) => {
 export const monthOf = (d: Date) => d.toISOString().slice(0, 7)
 
 export async function listLineItems(orgId: string, m?: string): Promise<TLineItem[]> {
-  const r = await pool().query<{ id: string; scenario: string; month: Date; category: 'engineering' | 'operations'; amount_usd: string; note: string; created_at: Date }>(
-    `SELECT id, scenario, month, category, amount_usd::text, note, created_at FROM scenario_line_items
+  const r = await pool().query<TLineItemRow>(
+    `SELECT ${LINE_ITEM_COLUMNS} FROM scenario_line_items
      WHERE org_id = $1 AND ($2::date IS NULL OR month = $2::date) ORDER BY month DESC, scenario, created_at`,
     [orgId, m ? `${m}-01` : null],
   )
-  return r.rows.map((x) => ({ ...x, month: monthOf(x.month), amount_usd: x.amount_usd.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), created_at: x.created_at.toISOString() }))
+  return r.rows.map(lineItemOf)
 }
 
+const LINE_ITEM_COLUMNS = 'id, scenario, month, category, amount_usd::text, note, created_at'
+type TLineItemRow = { id: string; scenario: string; month: Date; category: 'engineering' | 'operations'; amount_usd: string; note: string; created_at: Date }
+const lineItemOf = (x: TLineItemRow): TLineItem =>
+  ({ ...x, month: monthOf(x.month), amount_usd: x.amount_usd.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), created_at: x.created_at.toISOString() })
+
 export async function createLineItem(orgId: string, b: TLineItemCreate): Promise<TLineItem> {
-  const r = await pool().query<{ id: string }>(
-    `INSERT INTO scenario_line_items (id, org_id, scenario, month, category, amount_usd, note) VALUES (gen_random_uuid(), $1, $2, $3::date, $4, $5, $6) RETURNING id`,
-    [orgId, b.scenario, `${b.month}-01`, b.category, b.amount_usd, b.note],
-  )
-  return (await listLineItems(orgId, b.month)).find((x) => x.id === r.rows[0].id)!
+  return inTransaction(async (c) => {
+    const r = await c.query<TLineItemRow>(
+      `INSERT INTO scenario_line_items (id, org_id, scenario, month, category, amount_usd, note) VALUES (gen_random_uuid(), $1, $2, $3::date, $4, $5, $6) RETURNING ${LINE_ITEM_COLUMNS}`,
+      [orgId, b.scenario, `${b.month}-01`, b.category, b.amount_usd, b.note],
+    )
+    const item = lineItemOf(r.rows[0])
+    await recordAudit(c, orgId, { action: 'line_item.create', target: { type: 'line_item', id: item.id }, before: null, after: item })
+    return item
+  })
 }
 
 export async function deleteLineItem(orgId: string, id: string): Promise<void> {
-  const r = await pool().query('DELETE FROM scenario_line_items WHERE org_id = $1 AND id = $2', [orgId, id])
-  if (r.rowCount === 0) throw notFound(`No line item with id ${id}`)
+  await inTransaction(async (c) => {
+    const r = await c.query<TLineItemRow>(`DELETE FROM scenario_line_items WHERE org_id = $1 AND id = $2 RETURNING ${LINE_ITEM_COLUMNS}`, [orgId, id])
+    if (!r.rows[0]) throw notFound(`No line item with id ${id}`)
+    await recordAudit(c, orgId, { action: 'line_item.delete', target: { type: 'line_item', id }, before: lineItemOf(r.rows[0]), after: null })
+  })
 }
 
 type TCallSums = { scenario: string; traffic_source: string; environment: string; gpu_pool: string | null; cost_usd: string; gpu_seconds: number; gpu_cost_usd: string }

@@ -12,6 +12,7 @@ import { asOrg } from '@/lib/db'
 import { assertSameOrigin, isMutation } from '@/lib/http/origin'
 import { env } from '@/lib/env'
 import type { Role } from '@/generated/prisma/enums'
+import { asActor, type TActor } from '@/lib/audit/actor'
 
 // The one wrapper for API routes: authentication (API key or session), tenant
 // resolution, permission check, the same-origin check of session changes
@@ -27,6 +28,8 @@ export type TOrgContext = {
   defaultEnvironment: string | null
   /** The organization's ingest limit (events/s), when set; API keys only. */
   ingestRateLimit: number | null
+  /** who is acting, for the audit log: the session's user, or the API key (its name is read when an entry is written) */
+  actor: TActor
 }
 
 type TOptions<Q extends z.ZodType> = {
@@ -53,7 +56,7 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   const auth = req.headers.get('authorization')
   if (auth) {
     const key = await keyFromAuthorization(auth, scope, clientAddress(req.headers))
-    return { orgId: key.orgId, via: 'api_key', role: null, scopes: key.scopes, userId: null, defaultEnvironment: key.defaultEnvironment, ingestRateLimit: key.ingestRateLimit }
+    return { orgId: key.orgId, via: 'api_key', role: null, scopes: key.scopes, userId: null, defaultEnvironment: key.defaultEnvironment, ingestRateLimit: key.ingestRateLimit, actor: { type: 'api_key', id: key.keyId, label: null } }
   }
   if (!permission) throw unauthorized(`Send "Authorization: Bearer <api key>" with the "${scope}" scope`)
   const user = await sessionUser()
@@ -69,7 +72,7 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   }
   if (!membership) throw forbidden('You are not a member of this organization')
   if (!can(membership.role, permission)) throw forbidden(`Your role (${membership.role}) does not allow ${permission}`)
-  return { orgId: membership.org.id, via: 'session', role: membership.role, scopes: [], userId: user.id, defaultEnvironment: null, ingestRateLimit: null }
+  return { orgId: membership.org.id, via: 'session', role: membership.role, scopes: [], userId: user.id, defaultEnvironment: null, ingestRateLimit: null, actor: { type: 'user', id: user.id, label: user.email } }
 }
 
 /**
@@ -92,8 +95,9 @@ export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(
         query = parseOrThrow(opts.query, raw, 'Invalid query parameters')
       }
       const params = (await routeCtx?.params) ?? {}
-      // Everything the handler reads or writes is for this organization only (row-level security, lib/db.ts).
-      return await asOrg(org.orgId, () => handler(req, { org, query, params }))
+      // Everything the handler reads or writes is for this organization only (row-level security, lib/db.ts),
+      // and every change it makes is recorded as this actor's (lib/audit).
+      return await asOrg(org.orgId, () => asActor(org.actor, () => handler(req, { org, query, params })))
     } catch (e) {
       return errorResponse(e)
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { PoolClient } from 'pg'
-import { asOrg, pool } from '@/lib/db'
+import { asOrg, inTransaction, pool } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { badRequest, notFound } from '@/lib/errors'
 import { env } from '@/lib/env'
 import { enqueueNotifications } from '@/lib/queues'
@@ -87,10 +88,16 @@ export async function listChannels(orgId: string, view: TChannelView): Promise<T
   return r.rows.map((x) => toChannel(orgId, x, view))
 }
 
-export async function getChannel(orgId: string, id: string, view: TChannelView): Promise<TChannel> {
-  const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM notification_channels c WHERE c.org_id = $1 AND c.id = $2`, [orgId, id])
+export async function getChannel(orgId: string, id: string, view: TChannelView, client?: PoolClient): Promise<TChannel> {
+  const r = await (client ?? pool()).query<TRow>(`SELECT ${COLUMNS} FROM notification_channels c WHERE c.org_id = $1 AND c.id = $2`, [orgId, id])
   if (!r.rows[0]) throw notFound(`No channel ${id} in this organization`)
   return toChannel(orgId, r.rows[0], view)
+}
+
+/** A channel as the audit log keeps it: the URL cut to its host (a webhook URL may carry a token), no secret, no delivery state. */
+async function auditView(c: PoolClient, orgId: string, id: string): Promise<Omit<TChannel, 'secret_hint' | 'last_delivery' | 'updated_at'>> {
+  const { secret_hint: _s, last_delivery: _l, updated_at: _u, ...rest } = await getChannel(orgId, id, { reveal: false }, c)
+  return rest
 }
 
 /** A webhook URL must reach a public host (lib/notifications/ssrf.ts): else a 400 naming the field. */
@@ -104,10 +111,13 @@ export async function createChannel(orgId: string, input: TChannelCreate): Promi
   if (input.url) await checkTarget(input.url)
   const id = randomUUID()
   const secret = input.type === 'webhook' ? generateSecret() : null
-  await pool().query(
-    `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [id, orgId, input.name, input.type, sealNullable(input.url, { orgId, channelId: id, field: 'url' }), sealNullable(secret, { orgId, channelId: id, field: 'secret' }), input.emails ?? [], input.is_default],
-  )
+  await inTransaction(async (c) => {
+    await c.query(
+      `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [id, orgId, input.name, input.type, sealNullable(input.url, { orgId, channelId: id, field: 'url' }), sealNullable(secret, { orgId, channelId: id, field: 'secret' }), input.emails ?? [], input.is_default],
+    )
+    await recordAudit(c, orgId, { action: 'channel.create', target: { type: 'channel', id }, before: null, after: await auditView(c, orgId, id) })
+  })
   return { channel: await getChannel(orgId, id, { reveal: true }), secret }
 }
 
@@ -118,12 +128,17 @@ export async function updateChannel(orgId: string, id: string, patch: TChannelPa
   if (patch.rotate_secret && current.type !== 'webhook') throw badRequest('Invalid channel', { errors: ['rotate_secret: applies only to webhooks'] })
   if (patch.url !== undefined) await checkTarget(patch.url)
   const secret = patch.rotate_secret ? generateSecret() : null
-  await pool().query(
-    `UPDATE notification_channels SET name = coalesce($3, name), url = coalesce($4, url), emails = coalesce($5, emails), is_default = coalesce($6, is_default),
-       secret = coalesce($7, secret), updated_at = now() WHERE org_id = $1 AND id = $2`,
-    [orgId, id, patch.name ?? null, sealNullable(patch.url, { orgId, channelId: id, field: 'url' }), patch.emails ?? null, patch.is_default ?? null,
-      sealNullable(secret, { orgId, channelId: id, field: 'secret' })],
-  )
+  await inTransaction(async (c) => {
+    const before = await auditView(c, orgId, id)
+    await c.query(
+      `UPDATE notification_channels SET name = coalesce($3, name), url = coalesce($4, url), emails = coalesce($5, emails), is_default = coalesce($6, is_default),
+         secret = coalesce($7, secret), updated_at = now() WHERE org_id = $1 AND id = $2`,
+      [orgId, id, patch.name ?? null, sealNullable(patch.url, { orgId, channelId: id, field: 'url' }), patch.emails ?? null, patch.is_default ?? null,
+        sealNullable(secret, { orgId, channelId: id, field: 'secret' })],
+    )
+    const after = await auditView(c, orgId, id)
+    await recordAudit(c, orgId, { action: secret ? 'channel.rotate_secret' : 'channel.update', target: { type: 'channel', id }, before, after })
+  })
   return { channel: await getChannel(orgId, id, { reveal: true }), secret }
 }
 
@@ -159,9 +174,12 @@ async function sealOrgChannelSecrets(orgId: string): Promise<number> {
 
 /** Deleting a channel takes it off the budgets that named it. */
 export async function deleteChannel(orgId: string, id: string): Promise<void> {
-  const r = await pool().query(`DELETE FROM notification_channels WHERE org_id = $1 AND id = $2`, [orgId, id])
-  if (r.rowCount === 0) throw notFound(`No channel ${id} in this organization`)
-  await pool().query(`UPDATE budgets SET channel_ids = array_remove(channel_ids, $2::uuid) WHERE org_id = $1 AND $2::uuid = ANY(channel_ids)`, [orgId, id])
+  await inTransaction(async (c) => {
+    const before = await auditView(c, orgId, id) // 404 when there is none
+    await c.query(`DELETE FROM notification_channels WHERE org_id = $1 AND id = $2`, [orgId, id])
+    await c.query(`UPDATE budgets SET channel_ids = array_remove(channel_ids, $2::uuid) WHERE org_id = $1 AND $2::uuid = ANY(channel_ids)`, [orgId, id])
+    await recordAudit(c, orgId, { action: 'channel.delete', target: { type: 'channel', id }, before, after: null })
+  })
 }
 
 /** Budgets name channels by id: every id must be a channel of this organization. */

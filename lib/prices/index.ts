@@ -3,6 +3,10 @@ import type { TGpuPoolView, TPriceView, TPricesPut } from '@/lib/prices/schema'
 import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'
 import { conflict } from '@/lib/errors'
 import { fleetPoolNames } from '@/lib/fleet'
+import { recordAudit } from '@/lib/audit'
+
+const PRICE_COLUMNS = `provider, model, effective_from, input_per_mtok::text, cached_input_per_mtok::text, cache_write_per_mtok::text, output_per_mtok::text, per_request::text, tiers`
+const GPU_PRICE_COLUMNS = `pool, gpu_type, gpu_hour_usd::text, effective_from`
 
 // An organization's own prices (overrides of the shipped catalog) and GPU
 // pool prices. Writing one re-prices exactly the events it can cover.
@@ -41,24 +45,32 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
   const scopes: TRepriceScope[] = []
   await inTransaction(async (client) => {
     for (const p of body.prices ?? []) {
-      await client.query(
+      const before = await client.query(`SELECT ${PRICE_COLUMNS} FROM prices WHERE org_id = $1 AND provider = $2 AND model = $3 AND effective_from = $4 FOR UPDATE`, [orgId, p.provider, p.model, p.effective_from])
+      const after = await client.query(
         `INSERT INTO prices (id, org_id, provider, model, effective_from, input_per_mtok, cached_input_per_mtok, cache_write_per_mtok, output_per_mtok, per_request, tiers)
          VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
          ON CONFLICT (org_id, provider, model, effective_from) DO UPDATE SET
            input_per_mtok = EXCLUDED.input_per_mtok, cached_input_per_mtok = EXCLUDED.cached_input_per_mtok,
            cache_write_per_mtok = EXCLUDED.cache_write_per_mtok, output_per_mtok = EXCLUDED.output_per_mtok,
-           per_request = EXCLUDED.per_request, tiers = EXCLUDED.tiers`,
+           per_request = EXCLUDED.per_request, tiers = EXCLUDED.tiers
+         RETURNING ${PRICE_COLUMNS}`,
         [orgId, p.provider, p.model, p.effective_from, p.input_per_mtok, p.cached_input_per_mtok ?? null, p.cache_write_per_mtok ?? null,
           p.output_per_mtok, p.per_request ?? null, p.tiers ? JSON.stringify(p.tiers) : null],
       )
+      const id = `${p.provider}/${p.model}@${after.rows[0].effective_from.toISOString()}`
+      await recordAudit(client, orgId, { action: 'price.set', target: { type: 'price', id }, before: before.rows[0] ?? null, after: after.rows[0] })
       scopes.push({ provider: p.provider, model: p.model, gpuPool: null, from: p.effective_from })
     }
     for (const g of body.gpu_pools ?? []) {
-      await client.query(
+      const before = await client.query(`SELECT ${GPU_PRICE_COLUMNS} FROM gpu_pool_prices WHERE org_id = $1 AND pool = $2 AND effective_from = $3 FOR UPDATE`, [orgId, g.pool, g.effective_from])
+      const after = await client.query(
         `INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
-         ON CONFLICT (org_id, pool, effective_from) DO UPDATE SET gpu_type = EXCLUDED.gpu_type, gpu_hour_usd = EXCLUDED.gpu_hour_usd`,
+         ON CONFLICT (org_id, pool, effective_from) DO UPDATE SET gpu_type = EXCLUDED.gpu_type, gpu_hour_usd = EXCLUDED.gpu_hour_usd
+         RETURNING ${GPU_PRICE_COLUMNS}`,
         [orgId, g.pool, g.gpu_type, g.gpu_hour_usd, g.effective_from],
       )
+      const id = `${g.pool}@${after.rows[0].effective_from.toISOString()}`
+      await recordAudit(client, orgId, { action: 'gpu_pool_price.set', target: { type: 'gpu_pool_price', id }, before: before.rows[0] ?? null, after: after.rows[0] })
       scopes.push({ provider: null, model: null, gpuPool: g.pool, from: g.effective_from })
     }
   })

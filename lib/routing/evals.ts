@@ -5,6 +5,7 @@
 // like any event, rolled up, visible in spend split by traffic source).
 import { randomUUID } from 'node:crypto'
 import { inTransaction, pool } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { acceptEvents } from '@/lib/ingest/accept'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import type { TEvalImport, TEvalsBody } from '@/lib/routing/schema'
@@ -86,6 +87,11 @@ export async function importEvals(orgId: string, body: TEvalsBody, opts: { now?:
           e.tokens_in !== undefined || e.tokens_out !== undefined ? `eval:${id}` : null, e.run_at ?? now.toISOString()],
       )
     }
+    // one entry per import: what was added (the first 100 rows' own fields; costs were sent as events above)
+    await recordAudit(c, orgId, {
+      action: 'evals.import', target: { type: 'eval_results', id: null }, before: null,
+      after: { imported: rows.length, evals: rows.slice(0, 100).map(({ e, id }) => ({ id, eval_set: e.eval_set, workflow_id: e.workflow_id, step: e.step, provider: e.provider, model: e.model, scores: e.scores, sample_count: e.sample_count })) },
+    })
   })
   return { imported: rows.length, ids: rows.map((r) => r.id), cost_events: { accepted, rejected } }
 }

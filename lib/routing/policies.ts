@@ -6,6 +6,7 @@
 // The organization id is in every statement.
 import type { PoolClient } from 'pg'
 import { pool, inTransaction } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { AppError, conflict, isUniqueViolation, notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
@@ -116,6 +117,18 @@ async function policyRow(db: Pick<PoolClient, 'query'>, orgId: string, id: strin
   return r.rows[0]
 }
 
+/** A policy as the audit log keeps it: its view, with the draft's and the published version's specs. */
+async function policyAuditView(c: PoolClient, orgId: string, id: string) {
+  const p = await policyRow(c, orgId, id)
+  const versions = await versionsOf(c, orgId, [id])
+  const { updated_at: _u, ...view } = policyView(p, versions)
+  return {
+    ...view,
+    draft_spec: versions.find((v) => v.status === 'draft')?.spec ?? null,
+    published_spec: versions.find((v) => v.version === p.published_version)?.spec ?? null,
+  }
+}
+
 export async function getPolicy(orgId: string, id: string): Promise<TPolicyDetail> {
   const p = await policyRow(pool(), orgId, id)
   const versions = await versionsOf(pool(), orgId, [id])
@@ -141,6 +154,7 @@ export async function createPolicy(orgId: string, body: TPolicyCreate, author: s
         [orgId, workflow_id, step, environment ?? '', account_id ?? ''],
       )
       await c.query(`INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, author) VALUES ($1, 1, $2, 'draft', $3, $4)`, [r.rows[0].id, orgId, JSON.stringify(spec), author])
+      await recordAudit(c, orgId, { action: 'policy.create', target: { type: 'routing_policy', id: r.rows[0].id }, before: null, after: await policyAuditView(c, orgId, r.rows[0].id) })
       return r.rows[0].id
     })
   } catch (e) {
@@ -154,6 +168,7 @@ export async function createPolicy(orgId: string, body: TPolicyCreate, author: s
 export async function editDraft(orgId: string, id: string, patch: TDraftPatch, author: string): Promise<TPolicyDetail> {
   await inTransaction(async (c) => {
     const p = await policyRow(c, orgId, id, true)
+    const before = await policyAuditView(c, orgId, id)
     const versions = await versionsOf(c, orgId, [id])
     const draft = versions.find((v) => v.status === 'draft')
     const from = draft ?? versions.find((v) => v.version === p.published_version) ?? versions[versions.length - 1]
@@ -165,6 +180,7 @@ export async function editDraft(orgId: string, id: string, patch: TDraftPatch, a
       await c.query(`INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, author) VALUES ($1, $2, $3, 'draft', $4, $5)`, [id, next, orgId, JSON.stringify(spec), author])
     }
     await c.query(`UPDATE routing_policies SET updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id])
+    await recordAudit(c, orgId, { action: 'policy.edit_draft', target: { type: 'routing_policy', id }, before, after: await policyAuditView(c, orgId, id) })
   })
   return getPolicy(orgId, id)
 }
@@ -182,6 +198,7 @@ const unpublishable = (message: string, details?: unknown) => new AppError('not_
 export async function publishDraft(orgId: string, id: string, note: string, author: string, now = new Date()): Promise<TPolicyDetail> {
   await inTransaction(async (c) => {
     const p = await policyRow(c, orgId, id, true)
+    const before = await policyAuditView(c, orgId, id)
     const versions = await versionsOf(c, orgId, [id])
     const draft = versions.find((v) => v.status === 'draft')
     if (!draft) throw unpublishable('Nothing to publish: this policy has no draft (edit it first, or roll back to an older version)')
@@ -198,6 +215,7 @@ export async function publishDraft(orgId: string, id: string, note: string, auth
       [orgId, id, draft.version, JSON.stringify(evidence), note, author, now, p.published_version],
     )
     await c.query(`UPDATE routing_policies SET published_version = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id, draft.version])
+    await recordAudit(c, orgId, { action: 'policy.publish', target: { type: 'routing_policy', id }, before, after: { ...(await policyAuditView(c, orgId, id)), note } })
   })
   await announceRoutingChange(orgId)
   return getPolicy(orgId, id)
@@ -211,6 +229,7 @@ export async function publishDraft(orgId: string, id: string, note: string, auth
 export async function rollbackTo(orgId: string, id: string, version: number, note: string, author: string, now = new Date()): Promise<TPolicyDetail> {
   await inTransaction(async (c) => {
     const p = await policyRow(c, orgId, id, true)
+    const before = await policyAuditView(c, orgId, id)
     const versions = await versionsOf(c, orgId, [id])
     const old = versions.find((v) => v.version === version)
     if (!old) throw notFound(`Policy ${id} has no version ${version}`)
@@ -227,6 +246,7 @@ export async function rollbackTo(orgId: string, id: string, version: number, not
       [id, next, orgId, JSON.stringify(spec), JSON.stringify(old.evidence), note, author, now, p.published_version, version],
     )
     await c.query(`UPDATE routing_policies SET published_version = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id, next])
+    await recordAudit(c, orgId, { action: 'policy.rollback', target: { type: 'routing_policy', id }, before, after: { ...(await policyAuditView(c, orgId, id)), rolled_back_to: version, note } })
   })
   await announceRoutingChange(orgId)
   return getPolicy(orgId, id)

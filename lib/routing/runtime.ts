@@ -5,6 +5,7 @@
 // (and every RELOAD_MAX_MS as a safety net, e.g. after Redis lost the key).
 // So a call reads no database, and a change reaches every process within ~1 s.
 import { inTransaction, pool } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { env } from '@/lib/env'
 import { producerConnection } from '@/lib/queues'
 import type { TDecideRequest } from '@/lib/decide/schema'
@@ -168,10 +169,14 @@ export async function listRoutingDefaults(orgId: string): Promise<TRoutingDefaul
 
 export async function putRoutingDefaults(orgId: string, body: TRoutingDefaults): Promise<TRoutingDefaults['defaults']> {
   await inTransaction(async (c) => {
+    const read = async () => (await c.query<{ workflow_id: string; provider: string; model: string }>(`SELECT workflow_id, provider, model FROM routing_defaults WHERE org_id = $1 ORDER BY workflow_id`, [orgId]))
+      .rows.map((x) => ({ workflow_id: x.workflow_id || null, provider: x.provider, model: x.model }))
+    const before = await read()
     await c.query(`DELETE FROM routing_defaults WHERE org_id = $1`, [orgId])
     for (const d of body.defaults) {
       await c.query(`INSERT INTO routing_defaults (org_id, workflow_id, provider, model) VALUES ($1, $2, $3, $4)`, [orgId, d.workflow_id ?? '', d.provider, d.model])
     }
+    await recordAudit(c, orgId, { action: 'routing_defaults.set', target: { type: 'routing_defaults', id: null }, before: { defaults: before }, after: { defaults: await read() } })
   })
   await announceRoutingChange(orgId)
   return listRoutingDefaults(orgId)

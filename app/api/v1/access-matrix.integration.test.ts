@@ -43,6 +43,7 @@ const EXPECTED: Record<string, TRow> = {
   'DELETE /api/v1/alerts/mutes/[id]':            [401, 403, 403, ok, ok, ok, ok, 403, 403],
   'GET /api/v1/alerts/settings':                 [401, 403, ok, 403, ok, ok, ok, 403, ok],
   'PUT /api/v1/alerts/settings':                 [401, 403, 403, ok, ok, ok, 403, 403, 403],
+  'GET /api/v1/audit-log':                       [401, 403, 403, 403, ok, 403, 403, 403, 403],
   'GET /api/v1/budgets':                         [401, 403, ok, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/budgets':                        [401, 403, 403, ok, ok, ok, ok, 403, 403],
   'GET /api/v1/budgets/[id]':                    [401, 403, ok, 403, ok, ok, ok, 403, ok],
