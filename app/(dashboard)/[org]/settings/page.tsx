@@ -1,3 +1,4 @@
+import Link from 'next/link'
 import { orgPage } from '@/components/layout/org-page'
 import { ApiKeys } from '@/components/settings/api-keys'
 import { Alert } from '@/components/ui'
@@ -10,6 +11,10 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
     <>
       <h1 className="mb-1 text-2xl font-semibold">Settings</h1>
       <p className="mb-6 text-sm text-slate-600">API keys let your services send events to Outlay and read its numbers.</p>
+      <p className="mb-6 text-sm">
+        <Link href={`/${org}/settings/members`} className="font-medium text-brand-600 hover:underline">Members and invitations</Link>
+        <span className="text-slate-600"> — who has access to {a.membership.org.name}, with what role, and who is invited.</span>
+      </p>
       {a.membership.role === 'admin' || a.membership.role === 'engineer'
         ? <ApiKeys org={org} />
         : <Alert tone="info">Only admins and engineers can manage API keys. Ask an admin of {a.membership.org.name}.</Alert>}
