@@ -45,7 +45,7 @@ it('member:add, in a fresh shell: reads the .env file of its directory, needs no
   writeFileSync(path.join(dir, '.env'), `DATABASE_URL=${process.env.DATABASE_URL}\nREDIS_URL=${process.env.REDIS_URL}\nQUEUE_PREFIX=${process.env.QUEUE_PREFIX}\n`)
   const root = process.cwd()
   const fresh = (...args: string[]) => run(path.join(root, 'node_modules/.bin/tsx'), ['--tsconfig', path.join(root, 'tsconfig.json'), path.join(root, 'lib/cli/main.ts'), ...args],
-    { cwd: dir, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? dir } })
+    { cwd: dir, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? dir } as unknown as NodeJS.ProcessEnv })
   const a = await fresh('member:add', '--org', made.org.slug, '--email', 'Fin@Member.example', '--role', 'finance', '--password', 'password-123')
   expect(a.stdout).toContain('fin@member.example is finance of member-co (new account, email verified)')
   const row = await ownerPool().query(`SELECT m.role, u.email_verified_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email = 'fin@member.example'`, [made.org.id])
