@@ -11,7 +11,7 @@ function CopyLink({ url, label }: { url: string; label: string }) {
   const [copied, setCopied] = useState(false)
   return (
     <Button type="button" variant="secondary" className="px-2 py-1 text-xs" aria-label={label}
-      onClick={() => void navigator.clipboard?.writeText(url).then(() => setCopied(true))}>
+      onClick={() => void navigator.clipboard?.writeText(url).then(() => setCopied(true), () => undefined)}>
       {copied ? 'Copied' : 'Copy link'}
     </Button>
   )
