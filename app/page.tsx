@@ -1,6 +1,7 @@
 import { redirect } from 'next/navigation'
 import { sessionUser } from '@/lib/auth/session'
 import { membershipsOf } from '@/lib/orgs'
+import { landingPage } from '@/lib/auth/permissions'
 
 export const dynamic = 'force-dynamic'
 
@@ -8,5 +9,6 @@ export default async function Home() {
   const user = await sessionUser()
   if (!user) redirect('/signin')
   const [first] = await membershipsOf(user.id)
-  redirect(first ? `/${first.org.slug}/overview` : '/signup')
+  // each member lands on what their role comes to (customer success: Accounts)
+  redirect(first ? `/${first.org.slug}/${landingPage(first.role)}` : '/signup')
 }

@@ -36,60 +36,63 @@ runMain(async () => {
   const { importEvals } = await import(path.join(ROOT, 'lib/routing/evals'))
   const { createPolicy, publishDraft } = await import(path.join(ROOT, 'lib/routing/policies'))
   const { decide } = await import(path.join(ROOT, 'lib/decide'))
-  const { pool, closeDb } = await import(path.join(ROOT, 'lib/db'))
+  const { pool, closeDb, asOrg } = await import(path.join(ROOT, 'lib/db'))
   const { closeQueues } = await import(path.join(ROOT, 'lib/queues'))
 
   const orgId: string = (await createOrgWithAdmin({ org_name: 'Bench Routing', email: 'bench-routing@example.com', password: 'password-123' })).org.id
-  const steps = Array.from({ length: nPolicies }, (_, i) => ({ workflow_id: `wf-${i % 20}`, step: `step-${i}` }))
-  const models = [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude-3-5-haiku' }]
-  log(`seeding ${nPolicies} steps (traffic, evals) and publishing a policy per step…`)
-  const now = new Date()
-  const events = steps.flatMap((s, i) => models.slice(0, 2).map((m, j) => ({ id: `t-${i}-${j}`, timestamp: new Date(now.getTime() - 3600_000).toISOString(), ...s, ...m, tokens_in: 1000, tokens_out: 200 })))
-  for (let i = 0; i < events.length; i += 1000) await acceptEvents({ orgId, now, rateLimit: 1e9 }, { events: events.slice(i, i + 1000) })
-  for (const id of await pendingBatches(0)) await processBatch(id)
-  for (let i = 0; i < steps.length; i += 30) {
-    const evals = steps.slice(i, i + 30).flatMap((s) => models.map((m, j) => ({ eval_set: 'bench', ...s, ...m, scores: { grounding: [0.97, 0.9, 0.95][j] }, sample_count: 50 })))
-    await importEvals(orgId, { evals })
-  }
-  for (const [i, s] of steps.entries()) {
-    const { id } = await createPolicy(orgId, { ...s, environment: null, account_id: null, quality_bar: [{ metric: 'grounding', min: 0.92 }], candidates: models, selection: 'cheapest_clearing', eval_set: null,
-      cascade: { models: [models[2], models[0]], confidence_threshold: 0.7 }, fallback: models[0], canary: null }, 'bench')
-    await publishDraft(orgId, id, 'bench', 'bench')
-    if (i % 10 === 0) {
-      // every tenth policy: a canary version on 20% of runs
-      const { editDraft } = await import(path.join(ROOT, 'lib/routing/policies'))
-      await editDraft(orgId, id, { quality_bar: [{ metric: 'grounding', min: 0.9 }], cascade: { models: [models[1], models[2], models[0]], confidence_threshold: 0.7 }, canary: { share_pct: 20, stable_by: 'run_id' } }, 'bench')
-      await publishDraft(orgId, id, 'bench canary', 'bench')
+  // everything below is the bench organization's (row-level security: lib/db.ts)
+  await asOrg(orgId, async () => {
+    const steps = Array.from({ length: nPolicies }, (_, i) => ({ workflow_id: `wf-${i % 20}`, step: `step-${i}` }))
+    const models = [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude-3-5-haiku' }]
+    log(`seeding ${nPolicies} steps (traffic, evals) and publishing a policy per step…`)
+    const now = new Date()
+    const events = steps.flatMap((s, i) => models.slice(0, 2).map((m, j) => ({ id: `t-${i}-${j}`, timestamp: new Date(now.getTime() - 3600_000).toISOString(), ...s, ...m, tokens_in: 1000, tokens_out: 200 })))
+    for (let i = 0; i < events.length; i += 1000) await acceptEvents({ orgId, now, rateLimit: 1e9 }, { events: events.slice(i, i + 1000) })
+    for (const id of await pendingBatches(0)) await processBatch(id)
+    for (let i = 0; i < steps.length; i += 30) {
+      const evals = steps.slice(i, i + 30).flatMap((s) => models.map((m, j) => ({ eval_set: 'bench', ...s, ...m, scores: { grounding: [0.97, 0.9, 0.95][j] }, sample_count: 50 })))
+      await importEvals(orgId, { evals })
     }
-  }
+    for (const [i, s] of steps.entries()) {
+      const { id } = await createPolicy(orgId, { ...s, environment: null, account_id: null, quality_bar: [{ metric: 'grounding', min: 0.92 }], candidates: models, selection: 'cheapest_clearing', eval_set: null,
+        cascade: { models: [models[2], models[0]], confidence_threshold: 0.7 }, fallback: models[0], canary: null }, 'bench')
+      await publishDraft(orgId, id, 'bench', 'bench')
+      if (i % 10 === 0) {
+        // every tenth policy: a canary version on 20% of runs
+        const { editDraft } = await import(path.join(ROOT, 'lib/routing/policies'))
+        await editDraft(orgId, id, { quality_bar: [{ metric: 'grounding', min: 0.9 }], cascade: { models: [models[1], models[2], models[0]], confidence_threshold: 0.7 }, canary: { share_pct: 20, stable_by: 'run_id' } }, 'bench')
+        await publishDraft(orgId, id, 'bench canary', 'bench')
+      }
+    }
 
-  await decide(orgId, { workflow_id: steps[0].workflow_id, step: steps[0].step }) // first load
-  const p = pool()
-  const [query, connect] = [p.query, p.connect]
-  let dbCalls = 0
-  p.query = (...args: unknown[]) => (dbCalls++, (query as (...a: unknown[]) => unknown).apply(p, args))
-  p.connect = (...args: unknown[]) => (dbCalls++, (connect as (...a: unknown[]) => unknown).apply(p, args))
+    await decide(orgId, { workflow_id: steps[0].workflow_id, step: steps[0].step }) // first load
+    const p = pool()
+    const [query, connect] = [p.query, p.connect]
+    let dbCalls = 0
+    p.query = (...args: unknown[]) => (dbCalls++, (query as (...a: unknown[]) => unknown).apply(p, args))
+    p.connect = (...args: unknown[]) => (dbCalls++, (connect as (...a: unknown[]) => unknown).apply(p, args))
 
-  log(`${fmt(calls)} decide() calls over ${nPolicies} policies…`)
-  const lat: number[] = new Array(calls)
-  const models2 = new Map<string, number>()
-  const t0 = performance.now()
-  for (let i = 0; i < calls; i++) {
-    const s = steps[i % steps.length]
-    const a = performance.now()
-    const r = await decide(orgId, { ...s, run_id: `run-${i}`, confidence: i % 7 === 0 ? 0.3 : 0.9, attempt: i % 50 === 0 ? 2 : 1 })
-    lat[i] = performance.now() - a
-    models2.set(r.answer.model ?? 'none', (models2.get(r.answer.model ?? 'none') ?? 0) + 1)
-  }
-  const wall = (performance.now() - t0) / 1000
-  p.query = query
-  p.connect = connect
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(', ')
-  console.log(JSON.stringify({
-    calls, policies: nPolicies, seconds: Number(wall.toFixed(2)), calls_per_second: Math.round(calls / wall),
-    p50_us: Math.round(percentile(lat, 50) * 1000), p99_us: Math.round(percentile(lat, 99) * 1000), max_ms: Number(lat.reduce((a, b) => (b > a ? b : a), 0).toFixed(2)),
-    database_calls_during_run: dbCalls, answers: Object.fromEntries(models2), load_average: load, cpus: os.cpus().length,
-  }, null, 2))
+    log(`${fmt(calls)} decide() calls over ${nPolicies} policies…`)
+    const lat: number[] = new Array(calls)
+    const models2 = new Map<string, number>()
+    const t0 = performance.now()
+    for (let i = 0; i < calls; i++) {
+      const s = steps[i % steps.length]
+      const a = performance.now()
+      const r = await decide(orgId, { ...s, run_id: `run-${i}`, confidence: i % 7 === 0 ? 0.3 : 0.9, attempt: i % 50 === 0 ? 2 : 1 })
+      lat[i] = performance.now() - a
+      models2.set(r.answer.model ?? 'none', (models2.get(r.answer.model ?? 'none') ?? 0) + 1)
+    }
+    const wall = (performance.now() - t0) / 1000
+    p.query = query
+    p.connect = connect
+    const load = os.loadavg().map((x) => x.toFixed(2)).join(', ')
+    console.log(JSON.stringify({
+      calls, policies: nPolicies, seconds: Number(wall.toFixed(2)), calls_per_second: Math.round(calls / wall),
+      p50_us: Math.round(percentile(lat, 50) * 1000), p99_us: Math.round(percentile(lat, 99) * 1000), max_ms: Number(lat.reduce((a, b) => (b > a ? b : a), 0).toFixed(2)),
+      database_calls_during_run: dbCalls, answers: Object.fromEntries(models2), load_average: load, cpus: os.cpus().length,
+    }, null, 2))
+  })
   await closeQueues()
   await closeDb()
   await adminQuery(pg, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)

@@ -14,6 +14,7 @@ import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from
 import { accountSteps, accountStepsCsvRows, FLAG_MIN_RUNS, FLAG_RATIO, type TAccountStepRow } from '@/lib/metrics/account-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { useCan } from '@/components/layout/role-context'
 
 // The question customer success brings here: "why does this customer cost
 // what it costs: which workflows and steps, is it growing, and does its
@@ -59,6 +60,8 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const empty = !!(current.data && previous.data && current.data.rows.length === 0 && previous.data.rows.length === 0)
   const q = filtersQuery(filters)
 
+  const canExport = useCan('exports.read')
+
   const exportCsv = () => {
     if (steps) downloadCsv(csvFilename(`account-${account}-steps`, periods.current), toCsv(accountStepsCsvRows(steps)))
   }
@@ -103,7 +106,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
       <TrafficSplit org={org} base={mine} subject={account} />
 
       <Card title="Workflows and steps" subtitle={`Calls per run compared with the median account; flagged at ${FLAG_RATIO}× the median or more (and at least ${FLAG_MIN_RUNS} runs).`}
-        actions={<Button variant="secondary" onClick={exportCsv} disabled={!steps}>Export CSV</Button>}>
+        actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!steps}>Export CSV</Button> : undefined}>
         {steps ? <StepsTable rows={steps} org={org} query={q} /> : <Skeleton className="h-48" />}
       </Card>
     </DetailPage>

@@ -9,6 +9,7 @@ import { accountsCsvRows, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '
 import { csvFilename, filtersQuery, hasAcceptedOutcomes, topMovers, type TBreakdownRow } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { useCan } from '@/components/layout/role-context'
 
 // The question customer success brings here: "which of our customers drive AI
 // spend, is any of them growing fast, and what is each one costing us?"
@@ -25,6 +26,8 @@ export function Accounts({ org }: { org: string }) {
   const movers = useMemo(() => (table ? topMovers(table.rows, NO_ACCOUNT) : null), [table])
   const outcomes = table ? hasAcceptedOutcomes(table.rows) : false
   const change = table ? changeKpi(table) : null
+
+  const canExport = useCan('exports.read')
 
   const exportCsv = () => {
     if (!table) return
@@ -71,7 +74,7 @@ export function Accounts({ org }: { org: string }) {
       <TopMovers movers={movers} subtitle="The customer accounts whose spend grew most in dollars against the previous period." empty="No account spent more than in the previous period." />
 
       <Card title="Spend by account" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
-        actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
+        actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button> : undefined}>
         {table ? (
           <BreakdownTable rows={table.rows} days={table.days} keyHeader="Account" none={NO_ACCOUNT} noneTitle="Events sent without account_id"
             caption="Spend per customer account, largest first" testId="accounts-table" columns={columns}

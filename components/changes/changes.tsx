@@ -13,6 +13,7 @@ import { changesCsvFilename, changesCsvRows, changesQuery, CONTRIBUTOR_SECTIONS,
 import type { TContributor } from '@/lib/metrics/changes'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatUsd } from '@/lib/format'
+import { useCan } from '@/components/layout/role-context'
 
 // The question engineers and finance bring here: "why is spend different from
 // last week?" — the delta between two periods split into volume, tokens per
@@ -40,6 +41,7 @@ export function Changes({ org }: { org: string }) {
   const scoped = !!view.workflow_id || !!view.account_id || !!view.environment || !!view.traffic_source
   const empty = !!data && data.a.events === 0 && data.b.events === 0
   const bars = useMemo(() => (data ? waterfallBars(data) : null), [data])
+  const canExport = useCan('exports.read')
   const exportCsv = () => data && downloadCsv(changesCsvFilename(view), toCsv(changesCsvRows(data)))
   const scopeText = view.workflow_id ? `workflow ${view.workflow_id}` : view.account_id ? `account ${view.account_id}` : 'the whole organization'
 
@@ -89,7 +91,7 @@ export function Changes({ org }: { org: string }) {
           </section>
 
           <Card title="Where the change comes from" subtitle="USD. Each part changes one thing at a time, from period A to period B; together they make the change exactly."
-            actions={<Button variant="secondary" onClick={exportCsv} disabled={!data}>Export CSV</Button>}>
+            actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!data}>Export CSV</Button> : undefined}>
             {bars ? <WaterfallChart bars={bars} /> : <Skeleton className="h-72" />}
             {data ? (
               <div className="mt-4 overflow-x-auto">

@@ -11,6 +11,7 @@ import { csvFilename, topMovers } from '@/lib/metrics/breakdown'
 import { featuresCsvRows, featuresTable, NO_FEATURE, STATUS_LABEL, type TFeatureRow, type TSloStatus } from '@/lib/metrics/features'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { useCan } from '@/components/layout/role-context'
 
 // The question product and finance bring here: "what does one action of each
 // feature cost, and is it within its cost SLO?" An action is a run.
@@ -74,6 +75,8 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
   const loadError = error ?? slos.error
   const sloTotal = table ? table.slo_counts.within + table.slo_counts.breached + table.slo_counts.no_runs : 0
 
+  const canExport = useCan('exports.read')
+
   const exportCsv = () => {
     if (!table) return
     downloadCsv(csvFilename('features', periods.current), toCsv(featuresCsvRows(table.rows)))
@@ -112,7 +115,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
       </section>
 
       <Card title="Cost per action by feature" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
-        actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
+        actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button> : undefined}>
         {table ? (
           <BreakdownTable rows={table.rows} days={table.days} keyHeader="Feature" none={NO_FEATURE} noneTitle="Events sent without feature"
             caption="Spend and cost per action per feature, largest spend first" testId="features-table" columns={cols} />

@@ -18,7 +18,8 @@ const MONTH = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long',
 const monthLabel = (m: string) => MONTH.format(new Date(`${m}-01T00:00:00Z`))
 const PARTS = Object.keys(PART_LABEL)
 
-export function Scenarios({ org, canWrite }: { org: string; canWrite: boolean }) {
+/** canWrite: GPU pools' allocation rules (fleet.write); canWriteLineItems: the line items (line_items.write). */
+export function Scenarios({ org, canWrite, canWriteLineItems }: { org: string; canWrite: boolean; canWriteLineItems: boolean }) {
   const params = useSearchParams()
   const router = useRouter()
   const month = params?.get('month') ?? null
@@ -68,7 +69,7 @@ export function Scenarios({ org, canWrite }: { org: string; canWrite: boolean })
 
       {d && <Trend org={org} current={d} months={d.months.filter((m) => m <= d.month).slice(0, 3)} />}
 
-      <LineItems org={org} d={d ?? null} canWrite={canWrite} />
+      <LineItems org={org} d={d ?? null} canWrite={canWriteLineItems} />
     </div>
   )
 }

@@ -10,6 +10,7 @@ import type { TBudgetOutlook, TForecastSummaryRow, TPeriodForecast } from '@/lib
 import { forecastChartPoints, trustLabel } from '@/lib/forecast/view'
 import { formatPercent, formatUsd } from '@/lib/format'
 import { toCsv } from '@/lib/csv'
+import { useCan } from '@/components/layout/role-context'
 
 // The question finance brings: "where will spend land at the end of the month
 // and of the quarter, how far can we trust that, and which workflows and
@@ -30,6 +31,7 @@ export function Forecast({ org }: { org: string }) {
   const w = useForecast(org, scope, whatIf)
   const scenario = Object.keys(whatIf).length ? w.data?.what_if ?? null : null
   const summary = useForecastSummary(org)
+  const canExport = useCan('exports.read')
   const d = f.data
   const scopeLabel = scope.workflow_id ? `workflow ${scope.workflow_id}` : scope.account_id ? `account ${scope.account_id}` : 'the whole organization'
   return (
@@ -73,7 +75,7 @@ export function Forecast({ org }: { org: string }) {
       {!scope.workflow_id && !scope.account_id && <BudgetsCard org={org} />}
 
       <Card title="By workflow and top accounts" subtitle="Each forecast on its own series; the rows need not add up to the organization's (each has its own fit)."
-        actions={summary.data && summary.data.rows.length > 0 ? <Button variant="secondary" onClick={() => downloadCsv('forecast.csv', summaryCsv(summary.data!.rows))}>Export CSV</Button> : undefined}>
+        actions={canExport && summary.data && summary.data.rows.length > 0 ? <Button variant="secondary" onClick={() => downloadCsv('forecast.csv', summaryCsv(summary.data!.rows))}>Export CSV</Button> : undefined}>
         {summary.error && <Alert>Could not load: {summary.error.message}</Alert>}
         {summary.data ? (
           summary.data.rows.length ? <SummaryTable org={org} rows={summary.data.rows} /> : <p className="text-sm text-slate-600">No spend recorded yet.</p>

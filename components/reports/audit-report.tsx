@@ -4,6 +4,7 @@ import { PrintButton } from '@/components/reports/print-button'
 import { DAY_LABEL, ReportKpi, ReportSection } from '@/components/reports/report-parts'
 import { quarterlyAudit, quarterRange, ZAuditQuery, type TAuditRow, type TCostStats, type TSampledCall } from '@/lib/reports/audit'
 import { formatCount, formatUsd } from '@/lib/format'
+import { asOrg } from '@/lib/db'
 
 // The quarterly audit, printable: which workflows' eval traffic does not cost
 // what their production traffic costs, with the samples behind each verdict.
@@ -17,9 +18,10 @@ const STATUS: Record<TAuditRow['status'], { label: string; style: string }> = {
 const per = (v: string | undefined) => (v === undefined ? '—' : formatUsd(v, { precise: true }))
 const times = (r: number | null) => (r === null ? '—' : `${r.toFixed(2)}×`)
 
-export async function AuditReport({ org, orgId, orgName, quarter }: { org: string; orgId: string; orgName: string; quarter?: string }) {
+export async function AuditReport({ org, orgId, orgName, quarter, canExport }: { org: string; orgId: string; orgName: string; quarter?: string; canExport: boolean }) {
   const q = ZAuditQuery.safeParse({ quarter: quarter || undefined })
-  const a = await quarterlyAudit(orgId, q.success ? q.data : {}, { samples: true })
+  // for this organization only (row-level security: lib/db.ts); the page checked the member's access
+  const a = await asOrg(orgId, () => quarterlyAudit(orgId, q.success ? q.data : {}, { samples: true }))
   const range = quarterRange(a.quarter)
   const flagged = a.workflows.filter((w) => w.flagged)
   const compared = a.workflows.filter((w) => w.status === 'flagged' || w.status === 'within')
@@ -45,8 +47,12 @@ export async function AuditReport({ org, orgId, orgName, quarter }: { org: strin
             <Button type="submit" variant="secondary">Show</Button>
           </form>
           <PrintButton />
-          <a href={api('csv')} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">Export CSV</a>
-          <a href={api('samples_csv')} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">Sampled calls CSV</a>
+          {canExport && (
+            <>
+              <a href={api('csv')} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">Export CSV</a>
+              <a href={api('samples_csv')} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">Sampled calls CSV</a>
+            </>
+          )}
           <Link href={`/${org}/reports/monthly`} className="px-2 py-2 text-sm text-brand-600 hover:underline">Monthly report</Link>
         </div>
       </div>

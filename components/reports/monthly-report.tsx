@@ -6,6 +6,7 @@ import { monthlyReport, REPORT_SECTIONS, ZMonthlyReportQuery, type TReportLine }
 import { trustLabel } from '@/lib/forecast/view'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { fromScaled, toScaled } from '@/lib/cost/money'
+import { asOrg } from '@/lib/db'
 
 // The month's bill the way finance hands it on: one page per month, printable,
 // every figure the metrics API's for the month, the month before beside it.
@@ -15,9 +16,10 @@ const SHOWN = 20
 const signed = (v: string) => (Number(v) > 0 ? `+${formatUsd(v)}` : formatUsd(v))
 const quarterOf = (month: string) => `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`
 
-export async function MonthlyReport({ org, orgId, orgName, month }: { org: string; orgId: string; orgName: string; month?: string }) {
+export async function MonthlyReport({ org, orgId, orgName, month, canExport }: { org: string; orgId: string; orgName: string; month?: string; canExport: boolean }) {
   const q = ZMonthlyReportQuery.safeParse({ month: month || undefined })
-  const r = await monthlyReport(orgId, q.success ? q.data : {})
+  // for this organization only (row-level security: lib/db.ts); the page checked the member's access
+  const r = await asOrg(orgId, () => monthlyReport(orgId, q.success ? q.data : {}))
   const monthName = MONTH_LABEL.format(new Date(r.from))
   const prevName = MONTH_LABEL.format(new Date(r.previous.from))
   const last = new Date(Date.parse(r.to) - 1)
@@ -43,7 +45,7 @@ export async function MonthlyReport({ org, orgId, orgName, month }: { org: strin
             <Button type="submit" variant="secondary">Show</Button>
           </form>
           <PrintButton />
-          <a href={csv} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">Export CSV</a>
+          {canExport && <a href={csv} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">Export CSV</a>}
           <Link href={`/${org}/reports/audit?quarter=${quarterOf(r.month)}`} className="px-2 py-2 text-sm text-brand-600 hover:underline">Quarterly audit</Link>
         </div>
       </div>

@@ -1,9 +1,16 @@
 'use client'
 import Link from 'next/link'
 import { usePolicies } from '@/components/routing/queries'
+import { useCan } from '@/components/layout/role-context'
 
 /** A step's routing policies (any segment) as links to their editor, or where to create one. */
 export function StepPolicyLink({ org, workflow, step }: { org: string; workflow: string; step: string }) {
+  // routing configuration is for the roles that read the organization's views (not customer success)
+  if (!useCan('metrics.read')) return <span className="text-slate-500">Not shown to your role</span>
+  return <Policies org={org} workflow={workflow} step={step} />
+}
+
+function Policies({ org, workflow, step }: { org: string; workflow: string; step: string }) {
   const list = usePolicies(org)
   if (!list.data) return <span className="text-slate-500">…</span>
   const mine = list.data.policies.filter((p) => p.workflow_id === workflow && p.step === step)

@@ -15,6 +15,7 @@ import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from
 import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRows, type TModelRow, type TStepRow } from '@/lib/metrics/workflow-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCompact, formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
+import { useCan } from '@/components/layout/role-context'
 
 // The question a workflow's owner brings here: "what does one run of this
 // workflow cost, which steps and models does the money go to, and is anything
@@ -70,6 +71,8 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
   const split = useMemo(() => (byOutcome.data ? outcomeSplit(byOutcome.data.rows) : null), [byOutcome.data])
   const anyOutcomes = !!quality?.some((d) => d.accepted_outcomes > 0)
   const empty = current.data && previous.data && current.data.rows.length === 0 && previous.data.rows.length === 0
+
+  const canExport = useCan('exports.read')
 
   const exportCsv = () => {
     if (stepTable) downloadCsv(csvFilename(`workflow-${workflow}-steps`, periods.current), toCsv(stepsCsvRows(stepTable)))
@@ -133,7 +136,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
           <TrafficSplit org={org} base={base} subject={workflow} />
 
           <Card title="Steps" subtitle="Per step: how often a run calls it, tokens per call, spend and its part of the cost per run, retry tax, cache hits, latency and models used. A step opens its decision record."
-            actions={<Button variant="secondary" onClick={exportCsv} disabled={!stepTable}>Export CSV</Button>}>
+            actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!stepTable}>Export CSV</Button> : undefined}>
             {stepTable ? <StepTable rows={stepTable} href={(step) => `/${org}/workflows/${encodeURIComponent(workflow)}/steps/${encodeURIComponent(step)}?${filtersQuery(filters)}`} /> : <Skeleton className="h-48" />}
           </Card>
 

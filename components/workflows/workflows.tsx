@@ -9,6 +9,7 @@ import { csvFilename, filtersQuery, topMovers } from '@/lib/metrics/breakdown'
 import { NO_WORKFLOW, workflowsCsvRows, workflowsTable, type TWorkflowRow } from '@/lib/metrics/workflows'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { useCan } from '@/components/layout/role-context'
 
 // The question engineering and finance bring here: "which workflow costs what,
 // per run and per accepted outcome, and which one is growing?"
@@ -35,6 +36,8 @@ export function Workflows({ org }: { org: string }) {
   const change = table ? changeKpi(table) : null
   const anyOutcomes = !!table?.rows.some((r) => r.cost_per_accepted_outcome_usd !== null)
   const loadError = error
+
+  const canExport = useCan('exports.read')
 
   const exportCsv = () => {
     if (!table) return
@@ -74,7 +77,7 @@ export function Workflows({ org }: { org: string }) {
       <TopMovers movers={movers} subtitle="The workflows whose spend grew most in dollars against the previous period." empty="No workflow spent more than in the previous period." />
 
       <Card title="Spend by workflow" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
-        actions={<Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button>}>
+        actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button> : undefined}>
         {table ? (
           <BreakdownTable rows={table.rows} days={table.days} keyHeader="Workflow" none={NO_WORKFLOW} noneTitle="Events sent without workflow_id"
             caption="Spend per workflow, largest first" testId="workflows-table" columns={COLUMNS}

@@ -28,7 +28,9 @@ export async function sessionUser(): Promise<TSessionUser | null> {
 
 export type TPageAccess =
   | { ok: true; user: TSessionUser; membership: TMembershipView }
-  | { ok: false; reason: 'signed_out' | 'not_member' | 'forbidden' }
+  | { ok: false; reason: 'signed_out' }
+  | { ok: false; reason: 'not_member' }
+  | { ok: false; reason: 'forbidden'; permission: TPermission; user: TSessionUser; membership: TMembershipView }
 
 /** What every dashboard page checks for itself (never the layout). The role is read from the membership on every request. */
 export async function pageAccess(orgSlug: string, permission: TPermission): Promise<TPageAccess> {
@@ -36,6 +38,6 @@ export async function pageAccess(orgSlug: string, permission: TPermission): Prom
   if (!user) return { ok: false, reason: 'signed_out' }
   const membership = await membershipBySlug(user.id, orgSlug)
   if (!membership) return { ok: false, reason: 'not_member' }
-  if (!can(membership.role, permission)) return { ok: false, reason: 'forbidden' }
+  if (!can(membership.role, permission)) return { ok: false, reason: 'forbidden', permission, user, membership }
   return { ok: true, user, membership }
 }

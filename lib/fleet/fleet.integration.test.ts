@@ -200,17 +200,21 @@ describe('who may change the fleet', () => {
   const session = (path: string, body?: unknown) => apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${orgSlug}`, { headers: { origin: 'http://localhost' }, ...(body === undefined ? {} : { body }) })
   const pool1 = (name: string) => ({ name, role: 'test', gpu_type: 'L4', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: '0.7' })
 
-  it('lets viewers read and refuses their changes; finance and engineers edit', async () => {
+  it('lets viewers read and refuses their changes; finance edits line items but not pools (their GPU prices) nor samples; engineers edit pools', async () => {
     signedIn = await member('viewer@example.com', 'viewer')
     expect((await listPoolsRoute(session('/api/v1/gpu/pools'), ctx())).status).toBe(200)
     expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('v')), ctx())).status).toBe(403)
     expect((await postSamples(session('/api/v1/gpu/samples', { samples: [{ timestamp: hourAgo(1).toISOString(), pool: 'prod-h100', utilization_pct: 1 }] }), ctx())).status).toBe(403)
     expect((await postLineItem(session('/api/v1/scenarios/line-items', { scenario: 's', month: '2026-11', category: 'operations', amount_usd: 1, note: 'n' }), ctx())).status).toBe(403)
     signedIn = await member('finance@example.com', 'finance')
-    expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('f')), ctx())).status).toBe(201)
+    expect((await listPoolsRoute(session('/api/v1/gpu/pools'), ctx())).status).toBe(200)
+    expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('f')), ctx())).status).toBe(403)
+    expect((await postSamples(session('/api/v1/gpu/samples', { samples: [{ timestamp: hourAgo(1).toISOString(), pool: 'prod-h100', utilization_pct: 1 }] }), ctx())).status).toBe(403)
     expect((await postLineItem(session('/api/v1/scenarios/line-items', { scenario: 's', month: '2026-11', category: 'operations', amount_usd: 1, note: 'n' }), ctx())).status).toBe(201)
     signedIn = await member('engineer@example.com', 'engineer')
     expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('e')), ctx())).status).toBe(201)
+    signedIn = await member('cs@example.com', 'customer_success')
+    expect((await listPoolsRoute(session('/api/v1/gpu/pools'), ctx())).status).toBe(403)
     signedIn = null
   })
 })

@@ -72,6 +72,15 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   return { orgId: membership.org.id, via: 'session', role: membership.role, scopes: [], userId: user.id, defaultEnvironment: null, ingestRateLimit: null }
 }
 
+/**
+ * A second permission inside a handler, for what one route does beyond its declared
+ * `permission` (e.g. the CSV form of a report needs `exports.read`). A session member's
+ * role must hold it; an API key already passed its scope.
+ */
+export function requirePermission(org: TOrgContext, permission: TPermission): void {
+  if (org.via === 'session' && (!org.role || !can(org.role, permission))) throw forbidden(`Your role (${org.role}) does not allow ${permission}`)
+}
+
 export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(handler: THandler<Q>, opts: TOptions<Q>) {
   return async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
     try {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
@@ -13,6 +13,11 @@ import { GET as getAudit } from '@/app/api/v1/reports/audit/route'
 import { monthRange } from '@/lib/reports/monthly'
 import { quarterRange, sampleParams, sampleSql } from '@/lib/reports/audit'
 import { expectedAuditSample } from '@/lib/testing/audit-sample'
+import type { TSessionUser } from '@/lib/auth/session'
+
+// The signed-in member for the session calls (next-auth's cookie is not in play when handlers are called directly).
+let signedIn: TSessionUser | null = null
+vi.mock('@/lib/auth/session', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/auth/session')>()), sessionUser: async () => signedIn }))
 
 // Events in the last two full months and the last full quarter, sent through
 // the ingest API: the monthly report must equal the metrics API for the month
@@ -21,6 +26,7 @@ import { expectedAuditSample } from '@/lib/testing/audit-sample'
 // far cheaper than its production calls.
 
 let orgId = ''
+let orgSlug = ''
 let readKey = ''
 const now = new Date()
 const ym = (t: number) => new Date(t).toISOString().slice(0, 7)
@@ -33,7 +39,9 @@ const qRange = quarterRange(quarter)
 
 beforeAll(async () => {
   await useTestServices('reports')
-  orgId = (await createOrgWithAdmin({ org_name: 'Reports Co', email: 'reports@example.com', password: 'password-123' })).org.id
+  const made = await createOrgWithAdmin({ org_name: 'Reports Co', email: 'reports@example.com', password: 'password-123' })
+  orgId = made.org.id
+  orgSlug = made.org.slug
   setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   const ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
   readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
@@ -238,5 +246,48 @@ describe('GET /api/v1/reports/audit', () => {
     const bad = await getAudit(apiRequest('/api/v1/reports/audit?quarter=2026-Q5', { key: readKey }))
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.details.errors).toEqual(['quarter: must be a quarter, YYYY-Qn (e.g. 2026-Q4)'])
+  })
+})
+
+describe('exports need exports.read', () => {
+  async function member(role: string): Promise<TSessionUser> {
+    const email = `${role}@reports.example`
+    const u = await ownerPool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])
+    await ownerPool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [orgId, u.rows[0].id, role])
+    return { id: u.rows[0].id, email, name: null }
+  }
+  const asMember = async (user: TSessionUser, get: typeof getMonthly, path: string) => {
+    signedIn = user
+    try {
+      return await get(apiRequest(`${path}&org=${orgSlug}`))
+    } finally {
+      signedIn = null
+    }
+  }
+
+  it('finance downloads the CSV forms of both reports; engineers and viewers read the reports but are refused their CSV', async () => {
+    const finance = await member('finance')
+    const engineer = await member('engineer')
+    const viewer = await member('viewer')
+    const csvs: [typeof getMonthly, string][] = [
+      [getMonthly, `/api/v1/reports/monthly?month=${month}&format=csv`],
+      [getAudit, `/api/v1/reports/audit?quarter=${quarter}&format=csv`],
+      [getAudit, `/api/v1/reports/audit?quarter=${quarter}&format=samples_csv`],
+    ]
+    for (const [get, path] of csvs) {
+      const f = await asMember(finance, get, path)
+      expect(f.status, path).toBe(200)
+      expect(f.headers.get('content-type')).toMatch(/^text\/csv/)
+      for (const refused of [engineer, viewer]) {
+        const r = await asMember(refused, get, path)
+        expect(r.status, `${refused.email} ${path}`).toBe(403)
+        expect((await r.json()).error.message).toContain('exports.read')
+      }
+    }
+    // the same reports as JSON: every reader
+    for (const user of [engineer, viewer]) {
+      expect((await asMember(user, getMonthly, `/api/v1/reports/monthly?month=${month}`)).status).toBe(200)
+      expect((await asMember(user, getAudit, `/api/v1/reports/audit?quarter=${quarter}`)).status).toBe(200)
+    }
   })
 })

@@ -5,5 +5,5 @@ export const dynamic = 'force-dynamic'
 
 export default async function AccountsPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  return orgPage(org, `/${org}/accounts`, () => <Accounts org={org} />, 'accounts.read')
+  return orgPage(org, `/${org}/accounts`, () => <Accounts org={org} />)
 }

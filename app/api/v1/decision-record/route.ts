@@ -10,5 +10,5 @@ export const GET = withOrg(
     if (query.format === 'markdown') return new Response(decisionRecordMarkdown(record), { headers: { 'content-type': 'text/markdown; charset=utf-8' } })
     return json(record)
   },
-  { scope: 'read', permission: 'metrics.read', query: ZDecisionRecordQuery },
+  { scope: 'read', permission: 'spend.read', query: ZDecisionRecordQuery },
 )

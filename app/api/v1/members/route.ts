@@ -2,5 +2,5 @@
 import { json, withOrg } from '@/lib/http/route'
 import { listMembers } from '@/lib/members'
 
-// metrics.read: every role has it (the list answers "who has access", which every member may know)
-export const GET = withOrg(async (_req, { org }) => json({ members: await listMembers(org.orgId) }), { permission: 'metrics.read' })
+// spend.read: every role holds it (lib/auth/permissions.ts); the list answers "who has access", which every member may know
+export const GET = withOrg(async (_req, { org }) => json({ members: await listMembers(org.orgId) }), { permission: 'spend.read' })

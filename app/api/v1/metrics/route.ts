@@ -4,6 +4,6 @@ import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 
 export const GET = withOrg(async (_req, { org, query }) => json(await queryMetrics(org.orgId, query)), {
   scope: 'read',
-  permission: 'metrics.read',
+  permission: 'spend.read',
   query: ZMetricsQuery,
 })

@@ -5,7 +5,7 @@ import { parseOrThrow } from '@/lib/validation'
 import { listOrgPrices, putOrgPrices } from '@/lib/prices'
 import { ZPricesPut } from '@/lib/prices/schema'
 
-export const GET = withOrg(async (_req, { org }) => json(await listOrgPrices(org.orgId)), { scope: 'read', permission: 'metrics.read' })
+export const GET = withOrg(async (_req, { org }) => json(await listOrgPrices(org.orgId)), { scope: 'read', permission: 'prices.read' })
 
 export const PUT = withOrg(
   async (req, { org }) => {

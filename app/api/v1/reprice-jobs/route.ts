@@ -2,4 +2,4 @@
 import { json, withOrg } from '@/lib/http/route'
 import { listRepriceJobs } from '@/lib/reprice'
 
-export const GET = withOrg(async (_req, { org }) => json({ jobs: await listRepriceJobs(org.orgId) }), { scope: 'read', permission: 'metrics.read' })
+export const GET = withOrg(async (_req, { org }) => json({ jobs: await listRepriceJobs(org.orgId) }), { scope: 'read', permission: 'prices.read' })

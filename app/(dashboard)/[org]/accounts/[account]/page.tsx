@@ -5,5 +5,5 @@ export const dynamic = 'force-dynamic'
 
 export default async function AccountPage({ params }: { params: Promise<{ org: string; account: string }> }) {
   const { org, account } = await params
-  return orgPage(org, `/${org}/accounts/${account}`, () => <AccountDetail org={org} account={decodeURIComponent(account)} />, 'accounts.read')
+  return orgPage(org, `/${org}/accounts/${account}`, () => <AccountDetail org={org} account={decodeURIComponent(account)} />)
 }

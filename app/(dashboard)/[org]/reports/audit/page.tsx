@@ -1,5 +1,6 @@
 import { Suspense } from 'react'
 import { orgPage } from '@/components/layout/org-page'
+import { can } from '@/lib/auth/permissions'
 import { ReportSkeleton } from '@/components/reports/report-parts'
 import { AuditReport } from '@/components/reports/audit-report'
 
@@ -10,7 +11,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
   const { quarter } = await searchParams
   return orgPage(org, `/${org}/reports/audit`, (a) => (
     <Suspense fallback={<ReportSkeleton title="Quarterly audit" />}>
-      <AuditReport org={org} orgId={a.membership.org.id} orgName={a.membership.org.name} quarter={typeof quarter === 'string' ? quarter : undefined} />
+      <AuditReport org={org} orgId={a.membership.org.id} orgName={a.membership.org.name} canExport={can(a.membership.role, 'exports.read')} quarter={typeof quarter === 'string' ? quarter : undefined} />
     </Suspense>
   ))
 }

@@ -1,5 +1,6 @@
 import { Suspense } from 'react'
 import { orgPage } from '@/components/layout/org-page'
+import { can } from '@/lib/auth/permissions'
 import { ReportSkeleton } from '@/components/reports/report-parts'
 import { MonthlyReport } from '@/components/reports/monthly-report'
 
@@ -10,7 +11,7 @@ export default async function MonthlyReportPage({ params, searchParams }: { para
   const { month } = await searchParams
   return orgPage(org, `/${org}/reports/monthly`, (a) => (
     <Suspense fallback={<ReportSkeleton title="Monthly report" />}>
-      <MonthlyReport org={org} orgId={a.membership.org.id} orgName={a.membership.org.name} month={typeof month === 'string' ? month : undefined} />
+      <MonthlyReport org={org} orgId={a.membership.org.id} orgName={a.membership.org.name} canExport={can(a.membership.role, 'exports.read')} month={typeof month === 'string' ? month : undefined} />
     </Suspense>
   ))
 }

@@ -2,4 +2,4 @@
 import { json, withOrg } from '@/lib/http/route'
 import { queueOverview } from '@/lib/queues/admin'
 
-export const GET = withOrg(async (_req, { org }) => json(await queueOverview(org.orgId)), { permission: 'members.manage' })
+export const GET = withOrg(async (_req, { org }) => json(await queueOverview(org.orgId)), { permission: 'queues.manage' })

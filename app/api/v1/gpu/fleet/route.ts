@@ -5,5 +5,5 @@ import { fleetSummary } from '@/lib/fleet/summary'
 import { ZFleetQuery } from '@/lib/fleet/schema'
 
 export const GET = withOrg(async (_req, { org, query }) => json(await fleetSummary(org.orgId, query.days)), {
-  scope: 'read', permission: 'metrics.read', query: ZFleetQuery,
+  scope: 'read', permission: 'fleet.read', query: ZFleetQuery,
 })

@@ -6,7 +6,7 @@ import { parseOrThrow } from '@/lib/validation'
 import { createPool, listPools, patchPool } from '@/lib/fleet'
 import { ZPoolCreate, ZPoolPatch } from '@/lib/fleet/schema'
 
-export const GET = withOrg(async (_req, { org }) => json({ pools: await listPools(org.orgId) }), { scope: 'read', permission: 'metrics.read' })
+export const GET = withOrg(async (_req, { org }) => json({ pools: await listPools(org.orgId) }), { scope: 'read', permission: 'fleet.read' })
 
 export const POST = withOrg(
   async (req, { org }) => {

@@ -20,5 +20,5 @@ export const DELETE = withOrg(
     return new Response(null, { status: 204 })
   },
   // any member may leave; removing someone else needs members.manage (checked in lib/members)
-  { permission: 'metrics.read' },
+  { permission: 'spend.read' }, // every role holds it (lib/auth/permissions.ts)
 )

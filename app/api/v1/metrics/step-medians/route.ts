@@ -4,6 +4,6 @@ import { queryStepMedians, ZStepMediansQuery } from '@/lib/metrics/step-medians'
 
 export const GET = withOrg(async (_req, { org, query }) => json(await queryStepMedians(org.orgId, query)), {
   scope: 'read',
-  permission: 'metrics.read',
+  permission: 'spend.read',
   query: ZStepMediansQuery,
 })

@@ -7,5 +7,5 @@ const ZQuery = z.strictObject({ q: z.string().max(200, 'must be at most 200 char
 
 export const GET = withOrg(
   async (_req, { query }) => json({ source: `${CATALOG_SOURCE}, data as of ${CATALOG_AS_OF}`, models: searchCatalog(query.q) }),
-  { scope: 'read', permission: 'metrics.read', query: ZQuery },
+  { scope: 'read', permission: 'prices.read', query: ZQuery },
 )

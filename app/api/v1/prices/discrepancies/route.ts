@@ -14,5 +14,5 @@ export const GET = withOrg(
     const { from, to } = resolveRange(query)
     return json({ from: from.toISOString(), to: to.toISOString(), models: await listDiscrepancies(org.orgId, from, to) })
   },
-  { scope: 'read', permission: 'metrics.read', query: ZQuery },
+  { scope: 'read', permission: 'prices.read', query: ZQuery },
 )

@@ -2,4 +2,4 @@
 import { json, withOrg } from '@/lib/http/route'
 import { listUnpriced } from '@/lib/prices'
 
-export const GET = withOrg(async (_req, { org }) => json({ models: await listUnpriced(org.orgId) }), { scope: 'read', permission: 'metrics.read' })
+export const GET = withOrg(async (_req, { org }) => json({ models: await listUnpriced(org.orgId) }), { scope: 'read', permission: 'prices.read' })

@@ -1,9 +1,10 @@
 // GET /api/v1/reports/audit?quarter=YYYY-Qn&format=json|csv|samples_csv — per workflow, 100 sampled production calls
-// against its eval/replay calls (cost per call: mean, p50, p90), flagged beyond 2×. "read" key or any member.
-import { json, withOrg } from '@/lib/http/route'
+// against its eval/replay calls (cost per call: mean, p50, p90), flagged beyond 2×. "read" key or any member; the CSV forms: a member whose role may export.
+import { json, requirePermission, withOrg } from '@/lib/http/route'
 import { auditCsv, auditSamplesCsv, quarterlyAudit, ZAuditQuery } from '@/lib/reports/audit'
 
 export const GET = withOrg(async (_req, { org, query }) => {
+  if (query.format !== 'json') requirePermission(org, 'exports.read')
   const a = await quarterlyAudit(org.orgId, query, { samples: query.format !== 'csv' })
   if (query.format === 'json') return json(a)
   const [text, name] = query.format === 'csv' ? [auditCsv(a), 'audit'] : [auditSamplesCsv(a), 'audit-samples']

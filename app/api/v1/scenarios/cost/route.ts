@@ -4,5 +4,5 @@ import { json, withOrg } from '@/lib/http/route'
 import { scenarioCost, ZScenarioCostQuery } from '@/lib/fleet/scenarios'
 
 export const GET = withOrg(async (_req, { org, query }) => json(await scenarioCost(org.orgId, query.month)), {
-  scope: 'read', permission: 'metrics.read', query: ZScenarioCostQuery,
+  scope: 'read', permission: 'fleet.read', query: ZScenarioCostQuery,
 })

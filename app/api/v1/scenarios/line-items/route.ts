@@ -5,10 +5,10 @@ import { parseOrThrow } from '@/lib/validation'
 import { createLineItem, listLineItems, ZLineItemCreate, ZScenarioCostQuery } from '@/lib/fleet/scenarios'
 
 export const GET = withOrg(async (_req, { org, query }) => json({ line_items: await listLineItems(org.orgId, query.month) }), {
-  scope: 'read', permission: 'metrics.read', query: ZScenarioCostQuery,
+  scope: 'read', permission: 'fleet.read', query: ZScenarioCostQuery,
 })
 
 export const POST = withOrg(
   async (req, { org }) => json({ line_item: await createLineItem(org.orgId, parseOrThrow(ZLineItemCreate, await readJson(req, 16 * 1024), 'Invalid line item')) }, 201),
-  { scope: 'write', permission: 'fleet.write' },
+  { scope: 'write', permission: 'line_items.write' },
 )

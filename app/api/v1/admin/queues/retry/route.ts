@@ -12,5 +12,5 @@ export const POST = withOrg(
     await retryFailedJob(org.orgId, body.queue, body.job_id)
     return json({ retried: true })
   },
-  { permission: 'members.manage' },
+  { permission: 'queues.manage' },
 )

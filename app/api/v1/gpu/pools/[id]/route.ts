@@ -9,7 +9,7 @@ import { ZPoolPatch } from '@/lib/fleet/schema'
 const ZPoolId = z.strictObject({ id: z.uuid({ error: 'must be a pool id (a UUID)' }) })
 const idOf = (params: Record<string, string>) => parseOrThrow(ZPoolId, { id: params.id }, 'Invalid pool id').id
 
-export const GET = withOrg(async (_req, { org, params }) => json({ pool: await getPool(org.orgId, idOf(params)) }), { scope: 'read', permission: 'metrics.read' })
+export const GET = withOrg(async (_req, { org, params }) => json({ pool: await getPool(org.orgId, idOf(params)) }), { scope: 'read', permission: 'fleet.read' })
 
 export const PATCH = withOrg(
   async (req, { org, params }) => {

@@ -11,5 +11,5 @@ export const DELETE = withOrg(
     await deleteLineItem(org.orgId, parseOrThrow(ZId, { id: params.id }, 'Invalid line item id').id)
     return new Response(null, { status: 204 })
   },
-  { scope: 'write', permission: 'fleet.write' },
+  { scope: 'write', permission: 'line_items.write' },
 )
