@@ -68,7 +68,7 @@ export function InviteForm({ org }: { org: string }) {
       {made && (
         <div className="mt-4 space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-4" role="status">
           <p className="text-sm text-emerald-900">
-            {made.email} is invited as {roleLabel(made.role)}. {made.emailed ? 'We emailed them the link; you can also copy it:' : 'Email is not configured on this server: copy the link and send it to them.'}
+            {made.email} is invited as {roleLabel(made.role)}. {made.emailed ? 'An email with the link is on its way; you can also copy it:' : 'Email is not configured on this server: copy the link and send it to them.'}
           </p>
           <div className="flex items-center gap-2">
             <code data-testid="invitation-url" className="flex-1 overflow-x-auto rounded bg-white px-3 py-2 font-mono text-xs">{made.url}</code>
