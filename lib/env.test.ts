@@ -59,4 +59,14 @@ describe('loadEnv', () => {
     expect(loadEnv({ ...good, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2)
     expect(() => loadEnv({ ...good, TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: must be true, false or a number/)
   })
+
+  it('the CLI profile needs no NEXTAUTH_SECRET (nor the production rules about sessions), and names it if a command ever reads it', () => {
+    const cli = { DATABASE_URL: 'postgresql://u@h:5432/db', NODE_ENV: 'production' }
+    expect(() => loadEnv(cli)).toThrow(/NEXTAUTH_SECRET/)
+    const e = loadEnv(cli, 'cli')
+    expect(e.DATABASE_URL).toBe('postgresql://u@h:5432/db')
+    expect(() => e.NEXTAUTH_SECRET).toThrow('NEXTAUTH_SECRET: is not set, and this command needs it')
+    expect(loadEnv({ ...cli, NEXTAUTH_SECRET: 'a-secret-of-enough-length' }, 'cli').NEXTAUTH_SECRET).toBe('a-secret-of-enough-length')
+    expect(() => loadEnv({ ...cli, NEXTAUTH_SECRET: 'short' }, 'cli')).toThrow(/NEXTAUTH_SECRET: must be at least 16/)
+  })
 })

@@ -6,7 +6,7 @@ import { z } from 'zod'
 /** The value .env.example ships with: a server that runs with it in production signs sessions anyone can forge. */
 export const NEXTAUTH_SECRET_PLACEHOLDER = 'change-me-to-a-long-random-string'
 
-const ZEnv = z.object({
+const ZEnvFields = z.object({
   DATABASE_URL: z.string().url().refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL'),
   REDIS_URL: z.string().url().refine((u) => u.startsWith('redis'), 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
   NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters'),
@@ -90,7 +90,8 @@ const ZEnv = z.object({
    */
   PG_MAX_PARALLEL_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-}).superRefine((e, ctx) => {
+})
+const ZEnv = ZEnvFields.superRefine((e, ctx) => {
   // Production refuses what would make sessions forgeable or links point nowhere (development and tests keep the lenient rules).
   if (e.NODE_ENV !== 'production') return
   if (e.NEXTAUTH_SECRET === NEXTAUTH_SECRET_PLACEHOLDER) {
@@ -108,17 +109,29 @@ export function keyBytes(k: string): Buffer | null {
   return b && b.length === 32 ? b : null
 }
 
+// The CLI signs no session and serves no page: it needs neither NEXTAUTH_SECRET nor NEXTAUTH_URL (nor the
+// production rules about them). Without the secret, reading it throws with its name (a command that ever
+// needs it fails loudly rather than using a wrong key).
+const ZCliEnv = ZEnvFields.extend({ NEXTAUTH_SECRET: ZEnvFields.shape.NEXTAUTH_SECRET.optional() })
+
 let cached: TEnv | undefined
 
-export function loadEnv(source: Record<string, string | undefined> = process.env): TEnv {
+/** 'server': the web app and the workers (default); 'cli': npm run cli. */
+export type TEnvProfile = 'server' | 'cli'
+
+export function loadEnv(source: Record<string, string | undefined> = process.env, profile: TEnvProfile = 'server'): TEnv {
   if (cached && source === process.env) return cached
-  const parsed = ZEnv.safeParse(source)
+  const parsed = (profile === 'cli' ? ZCliEnv : ZEnv).safeParse(source)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
     throw new Error(`Invalid environment configuration (see .env.example):\n${lines.join('\n')}`)
   }
-  if (source === process.env) cached = parsed.data
-  return parsed.data
+  const data = parsed.data as TEnv
+  if (data.NEXTAUTH_SECRET === undefined) {
+    Object.defineProperty(data, 'NEXTAUTH_SECRET', { get: () => { throw new Error('NEXTAUTH_SECRET: is not set, and this command needs it') } })
+  }
+  if (source === process.env) cached = data
+  return data
 }
 
 export const env = (): TEnv => loadEnv()

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { loadEnv } from '@/lib/env'
 import { closeDb } from '@/lib/db'
-import { DEMO, seedDemo } from '@/lib/demo/seed'
+import { DEMO, DEMO_PEOPLE, seedDemo } from '@/lib/demo/seed'
 
 async function main() {
   const env = loadEnv()
@@ -12,7 +12,8 @@ async function main() {
   if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error('--days must be an integer from 1 to 365')
   const baseUrl = (values.url ?? env.NEXTAUTH_URL ?? 'http://localhost:3000').replace(/\/$/, '')
   await seedDemo({ baseUrl, days, reset: values.reset ?? false })
-  console.log(`Demo organization: ${DEMO.slug} — sign in as ${DEMO.email} / ${DEMO.password}`)
+  console.log(`Demo organization: ${DEMO.slug} — sign in as ${DEMO.email} / ${DEMO.password} (admin)`)
+  for (const p of DEMO_PEOPLE) console.log(`  or as ${p.email} (${p.role.replace('_', ' ')}), same password`)
 }
 
 main()

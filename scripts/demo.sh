@@ -17,6 +17,18 @@ export NEXTAUTH_URL="${NEXTAUTH_URL:-http://localhost:$PORT}"
 # The demo runs on one machine: let its webhook channels reach receivers on it (production refuses private targets).
 export WEBHOOK_ALLOW_PRIVATE_TARGETS="${WEBHOOK_ALLOW_PRIVATE_TARGETS:-true}"
 
+# The operator CLI (npm run cli) runs in another shell: it reads .env like the app, so leave one pointing at this
+# stack's database and Redis (never over a .env of your own).
+if [ ! -e .env ]; then
+  {
+    echo "# Written by npm run demo for the operator CLI (npm run cli) and the app: this demo's database and Redis."
+    echo "DATABASE_URL=$DATABASE_URL"
+    [ -n "${APP_DATABASE_PASSWORD:-}" ] && echo "APP_DATABASE_PASSWORD=$APP_DATABASE_PASSWORD"
+    echo "REDIS_URL=$REDIS_URL"
+  } > .env
+  log "wrote .env (database and Redis of this demo) for npm run cli"
+fi
+
 log "applying migrations…"
 npm run -s db:migrate >&2
 if [ "${SKIP_BUILD:-0}" != 1 ]; then log "building the web app…"; npm run -s build >/dev/null; fi
@@ -35,7 +47,9 @@ npx tsx prisma/seed.ts --url "http://127.0.0.1:$PORT"
 cat <<MSG
 
   Outlay is running: $NEXTAUTH_URL
-  Sign in as  demo@outlay.dev  with password  outlay-demo-2026
+  Sign in as  demo@outlay.dev  with password  outlay-demo-2026  (admin)
+  Each role, same password:  finance@outlay.dev  engineer@outlay.dev  success@outlay.dev (customer success)  viewer@outlay.dev
+  Operator commands in another shell:  npm run cli -- --help   (they read .env)
   Logs: .demo/web.log, .demo/worker.log.  Ctrl-C stops everything.
 
 MSG

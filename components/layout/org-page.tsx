@@ -2,6 +2,8 @@ import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { requireAccess } from '@/components/layout/require-access'
 import { Shell } from '@/components/layout/shell'
+import { OrgSwitcher } from '@/components/layout/org-switcher'
+import { membershipsOf } from '@/lib/orgs'
 import { RoleProvider } from '@/components/layout/role-context'
 import { pagePermission, rolesSentence, type TPermission } from '@/lib/auth/permissions'
 
@@ -17,15 +19,17 @@ export type TPageAccess = Extract<Awaited<ReturnType<typeof requireAccess>>, { o
 export async function orgPage(org: string, path: string, render: (a: TPageAccess) => ReactNode, permission?: TPermission) {
   const needed = permission ?? pagePermission(path) ?? 'metrics.read'
   const a = await requireAccess(org, needed, path)
+  const orgs = (await membershipsOf(a.user.id)).map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role }))
+  const switcher = <OrgSwitcher current={org} orgs={orgs} />
   if (!a.ok) {
     return (
-      <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role}>
+      <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role} switcher={switcher}>
         <NeedsRole org={org} orgName={a.membership.org.name} role={a.membership.role} permission={a.permission} />
       </Shell>
     )
   }
   return (
-    <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role}>
+    <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role} switcher={switcher}>
       <RoleProvider role={a.membership.role}>{render(a)}</RoleProvider>
     </Shell>
   )

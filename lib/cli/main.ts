@@ -1,5 +1,6 @@
 // npm run cli -- <command>: operator commands that need no browser.
 import { parseArgs } from 'node:util'
+import { loadEnvConfig } from '@next/env'
 import { loadEnv } from '@/lib/env'
 import { asOrg, closeDb, prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
@@ -9,6 +10,9 @@ import { issuesToLines } from '@/lib/validation'
 import { AppError } from '@/lib/errors'
 import { asActor, CLI_ACTOR } from '@/lib/audit/actor'
 import { recordAudit, verifyAuditChain } from '@/lib/audit'
+import { addMember } from '@/lib/members'
+import { ZEmail, ZNewPassword } from '@/lib/auth/schema'
+import { ZRole } from '@/lib/members/schema'
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
   'org:create': {
@@ -58,6 +62,26 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       console.log(`audit log of ${values.org}: ${r.rows} row(s), hash chain intact`)
     },
   },
+  'member:add': {
+    usage: 'member:add --org <slug> --email <e> --role admin|engineer|finance|customer_success|viewer [--password <p>] [--name <n>]   (creates the user, verified, if needed)',
+    async run(argv) {
+      const { values } = parseArgs({ args: argv, options: { org: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } } })
+      if (!values.org) throw new Error('--org: is required')
+      const email = ZEmail.safeParse(values.email ?? '')
+      if (!email.success) throw new Error(`--email: ${values.email ? email.error.issues[0].message : 'is required'}`)
+      const role = ZRole.safeParse(values.role)
+      if (!role.success) throw new Error(`--role: ${role.error.issues[0].message}`)
+      if (values.password !== undefined) {
+        const p = ZNewPassword.safeParse(values.password)
+        if (!p.success) throw new Error(`--password: ${p.error.issues[0].message}`)
+      }
+      const org = await prisma().organization.findUnique({ where: { slug: values.org }, select: { id: true, slug: true } })
+      if (!org) throw new Error(`--org: no organization with slug "${values.org}"`)
+      const r = await asOrg(org.id, () => addMember(org.id, { email: email.data, role: role.data, password: values.password, name: values.name }))
+      console.log(`${r.member.email} is ${r.member.role.replace('_', ' ')} of ${org.slug}${r.createdUser ? ' (new account, email verified)' : ''}`)
+      if (r.password) console.log(`Password (shown once; they can change it under Account): ${r.password}`)
+    },
+  },
 }
 
 function help(): string {
@@ -71,7 +95,11 @@ async function main(): Promise<number> {
     console.error(name && name !== '--help' ? `Unknown command "${name}".\n\n${help()}` : help())
     return name && name !== '--help' ? 2 : 0
   }
-  loadEnv()
+  // The same .env files as the app (Next.js reads them with this library: .env.local, .env, and the
+  // development or production variants), under the environment, which wins. The CLI signs no session:
+  // NEXTAUTH_SECRET is not required (lib/env.ts, profile 'cli').
+  loadEnvConfig(process.cwd(), process.env.NODE_ENV !== 'production', { info: () => undefined, error: console.error })
+  loadEnv(process.env, 'cli')
   try {
     // changes made here are recorded as the CLI's (lib/audit/actor.ts)
     await asActor(CLI_ACTOR, () => cmd.run(rest))

@@ -9,11 +9,26 @@ import type { TIngestAnswer } from '@/lib/ingest/schema'
 import { createPool, ingestSamples, patchPool } from '@/lib/fleet'
 import { demoFleetPools, generateDemoFleet, type TDemoOutcome } from '@/lib/fleet/demo'
 import { MAX_SAMPLES } from '@/lib/fleet/schema'
+import { addMember } from '@/lib/members'
+import type { Role } from '@/generated/prisma/enums'
 
 // The demo organization's data goes through the real pipeline: the ingest
 // API, the queue and the workers, never straight into the rollups.
 
 export const DEMO = { orgName: 'Demo Co', slug: 'demo-co', email: 'demo@outlay.dev', password: 'outlay-demo-2026' } as const
+
+/** One person per other role, with the demo password, so each persona can be tried at once (demo@ is the admin). */
+export const DEMO_PEOPLE: readonly { email: string; name: string; role: Role }[] = [
+  { email: 'finance@outlay.dev', name: 'Fran (finance)', role: 'finance' },
+  { email: 'engineer@outlay.dev', name: 'Eli (engineer)', role: 'engineer' },
+  { email: 'success@outlay.dev', name: 'Sam (customer success)', role: 'customer_success' },
+  { email: 'viewer@outlay.dev', name: 'Vic (viewer)', role: 'viewer' },
+]
+
+async function ensureDemoPeople(orgId: string): Promise<void> {
+  // verified accounts; an existing one keeps its password and gets its role back
+  for (const p of DEMO_PEOPLE) await asOrg(orgId, () => addMember(orgId, { email: p.email, name: p.name, role: p.role, password: DEMO.password }))
+}
 
 export type TSeedOptions = { baseUrl: string; days: number; reset: boolean; now?: Date; batchSize?: number; concurrency?: number; log?: (line: string) => void }
 export type TSeedResult = { orgId: string; slug: string; sent: number; accepted: number; skipped: boolean }
@@ -57,6 +72,7 @@ async function post(url: string, key: string, events: unknown[], kind: 'events' 
 export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
   const log = opts.log ?? ((l: string) => console.log(l))
   const { orgId, existingEvents } = await ensureDemoOrg(opts.reset)
+  await ensureDemoPeople(orgId)
   // Everything below is this organization's (row-level security).
   return asOrg(orgId, async () => {
     if (existingEvents > 0) {

@@ -9,6 +9,7 @@ import { createOrgWithAdmin } from '@/lib/orgs'
 import { KEY_SCOPES } from '@/lib/auth/api-keys'
 import { ROLES } from '@/lib/auth/permissions'
 import { muteAlertSource } from '@/lib/alerts'
+import { createInvitation } from '@/lib/members/invitations'
 import type { TSessionUser } from '@/lib/auth/session'
 
 // The route × role × tenant matrix: every exported method of every route.ts
@@ -80,6 +81,12 @@ const EXPECTED: Record<string, TRow> = {
   'POST /api/v1/keys':                           [401, 403, 403, 403, ok, ok, 403, 403, 403],
   'DELETE /api/v1/keys/[id]':                    [401, 403, 403, 403, ok, ok, 403, 403, 403],
   'POST /api/v1/keys/[id]/rotate':               [401, 403, 403, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/invitations':                     [401, 403, 403, 403, ok, 403, 403, 403, 403],
+  'POST /api/v1/invitations':                    [401, 403, 403, 403, ok, 403, 403, 403, 403],
+  'DELETE /api/v1/invitations/[id]':             [401, 403, 403, 403, ok, 403, 403, 403, 403],
+  'GET /api/v1/members':                         [401, 403, 403, 403, ok, ok, ok, ok, ok],
+  'PATCH /api/v1/members/[id]':                  [401, 403, 403, 403, ok, 403, 403, 403, 403],
+  'DELETE /api/v1/members/[id]':                 [401, 403, 403, 403, ok, 403, 403, 403, 403],
   'GET /api/v1/metrics':                         [401, 403, ok, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/metrics/step-medians':            [401, 403, ok, 403, ok, ok, ok, ok, ok],
   'POST /api/v1/otlp/v1/traces':                 [401, ok, 403, 403, 401, 401, 401, 401, 401],
@@ -116,6 +123,7 @@ const BODY: Record<string, unknown> = {
   'PATCH /api/v1/budgets/[id]': { amount_usd: '2' },
   'PATCH /api/v1/channels/[id]': { name: 'renamed' },
   'PATCH /api/v1/gpu/pools/[id]': { region: 'eu-west-1' },
+  'PATCH /api/v1/members/[id]': { role: 'viewer' },
   'PATCH /api/v1/policies/[id]': { eval_set: null },
   'POST /api/v1/policies/[id]/publish': { note: 'matrix test' },
   'POST /api/v1/policies/[id]/rollback': { version: 1, note: 'matrix test' },
@@ -200,6 +208,9 @@ const FIXTURES: Record<string, TFixture> = {
   '/api/v1/gpu/pools/[id]': {
     make: (org) => created('gpu/pools/route.ts', '/api/v1/gpu/pools', org, { name: name(org), role: 'staging', gpu_type: 'A10', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: 1 }, (j) => j.pool.id),
   },
+  '/api/v1/invitations/[id]': { make: async (org) => (await asOrg(org.id, () => createInvitation(org.id, { email: `${name(org)}@invited.example`, role: 'viewer' }, null))).id },
+  // a member of their own (each write cell changes or removes one)
+  '/api/v1/members/[id]': { make: async (org) => (await member(org, 'viewer', `${name(org)}@member.example`)).id },
   '/api/v1/keys/[id]': { make: async (org) => (await createTestApiKey(org.id, { name: name(org), scopes: ['read'] })).api_key.id },
   '/api/v1/policies/[id]': {
     make: (org) => created('policies/route.ts', '/api/v1/policies', org, {

@@ -1,6 +1,6 @@
+import Link from 'next/link'
 import { orgPage } from '@/components/layout/org-page'
 import { ApiKeys } from '@/components/settings/api-keys'
-import Link from 'next/link'
 
 export const dynamic = 'force-dynamic'
 
@@ -10,11 +10,16 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
     <>
       <h1 className="mb-1 text-2xl font-semibold">Settings</h1>
       <p className="mb-6 text-sm text-slate-600">API keys let your services send events to Outlay and read its numbers.</p>
+      <p className="mb-6 text-sm">
+        <Link href={`/${org}/settings/members`} className="font-medium text-brand-600 hover:underline">Members and invitations</Link>
+        <span className="text-slate-600"> — who has access to {a.membership.org.name}, with what role, and who is invited.</span>
+      </p>
       {/* the page needs keys.manage (lib/auth/permissions.ts PAGE_PERMISSION) */}
       <ApiKeys org={org} />
       {a.membership.role === 'admin' && (
         <p className="mt-6 text-sm">
-          <Link className="text-indigo-700 underline" href={`/${org}/settings/audit-log`}>Audit log</Link>: who changed prices, budgets, policies, keys and other settings, and when.
+          <Link href={`/${org}/settings/audit-log`} className="font-medium text-brand-600 hover:underline">Audit log</Link>
+          <span className="text-slate-600"> — who changed prices, budgets, policies, keys, members and other settings, and when.</span>
         </p>
       )}
     </>

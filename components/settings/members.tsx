@@ -1,0 +1,118 @@
+'use client'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useRouter } from 'next/navigation'
+import { useState } from 'react'
+import { apiFetch } from '@/components/api'
+import { Alert, Button, Card, Select, Skeleton } from '@/components/ui'
+import { MEMBER_ROLES, type TMemberView } from '@/lib/members/schema'
+import { memberQueries, orgQuery, roleLabel, useMembers } from '@/components/settings/members-queries'
+import { InviteForm, PendingInvitations } from '@/components/settings/members-invitations'
+
+/**
+ * Settings → Members: who has access to this organization and with what role, and who is invited.
+ * Admins change roles, invite, revoke and remove; everyone can leave.
+ */
+export function Members({ org, orgName, me, canManage }: { org: string; orgName: string; me: string; canManage: boolean }) {
+  return (
+    <div className="space-y-6">
+      <MembersTable org={org} orgName={orgName} me={me} canManage={canManage} />
+      {canManage && (
+        <>
+          <InviteForm org={org} />
+          <PendingInvitations org={org} />
+        </>
+      )}
+    </div>
+  )
+}
+
+function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: string; me: string; canManage: boolean }) {
+  const qc = useQueryClient()
+  const router = useRouter()
+  const members = useMembers(org)
+  const [confirming, setConfirming] = useState<string | null>(null)
+  const refresh = () => void qc.invalidateQueries({ queryKey: memberQueries.members(org) })
+
+  const changeRole = useMutation({
+    mutationFn: ({ userId, role }: { userId: string; role: string }) =>
+      apiFetch<{ member: TMemberView }>(`/api/v1/members/${userId}${orgQuery(org)}`, { method: 'PATCH', body: JSON.stringify({ role }) }),
+    onSettled: refresh,
+  })
+  const remove = useMutation({
+    mutationFn: (userId: string) => apiFetch<void>(`/api/v1/members/${userId}${orgQuery(org)}`, { method: 'DELETE' }),
+    onSuccess: (_r, userId) => {
+      setConfirming(null)
+      // having left, this organization is no longer ours: go home (another organization, or sign-up)
+      if (userId === me) {
+        router.push('/')
+        router.refresh()
+      } else refresh()
+    },
+  })
+
+  function cancel(userId: string) {
+    setConfirming(null)
+    remove.reset()
+    setTimeout(() => document.getElementById(`remove-${userId}`)?.focus(), 0)
+  }
+
+  return (
+    <Card title="Members" subtitle={`People with access to ${orgName}. A change of role or a removal applies to their very next request.`}>
+      {members.isPending ? (
+        <div className="space-y-2"><Skeleton className="h-8" /><Skeleton className="h-8" /></div>
+      ) : members.error ? (
+        <Alert>Could not load members: {members.error.message}</Alert>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs uppercase text-slate-500">
+              <tr><th className="py-2">Name</th><th>Email</th><th>Role</th><th>Joined</th><th><span className="sr-only">Actions</span></th></tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {members.data.members.map((m) => {
+                const self = m.user_id === me
+                const who = m.name ?? m.email
+                return (
+                  <tr key={m.user_id} data-testid={`member-${m.email}`}>
+                    <td className="py-2 font-medium">{m.name ?? '—'}{self && <span className="ml-1 text-xs text-slate-500">(you)</span>}</td>
+                    <td>{m.email}</td>
+                    <td>
+                      {canManage ? (
+                        <Select aria-label={`Role of ${who}`} value={m.role} disabled={changeRole.isPending}
+                          onChange={(e) => changeRole.mutate({ userId: m.user_id, role: e.target.value })}>
+                          {MEMBER_ROLES.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
+                        </Select>
+                      ) : (
+                        <span data-testid="member-role">{roleLabel(m.role)}</span>
+                      )}
+                    </td>
+                    <td>{new Date(m.joined_at).toLocaleDateString()}</td>
+                    <td className="whitespace-nowrap py-1 text-right">
+                      {confirming === m.user_id ? (
+                        <span className="inline-flex items-center gap-2" role="group" aria-label={self ? `Confirm leaving ${orgName}` : `Confirm removing ${who}`}
+                          onKeyDown={(e) => e.key === 'Escape' && cancel(m.user_id)}>
+                          <span className="text-xs text-slate-700">{self ? 'You lose access at once.' : 'They lose access at once.'}</span>
+                          <Button type="button" variant="danger" className="px-2 py-1 text-xs" autoFocus disabled={remove.isPending} onClick={() => remove.mutate(m.user_id)}>
+                            {remove.isPending ? 'Working…' : self ? `Leave ${orgName}` : `Remove ${who}`}
+                          </Button>
+                          <Button type="button" variant="secondary" className="px-2 py-1 text-xs" onClick={() => cancel(m.user_id)}>Cancel</Button>
+                        </span>
+                      ) : self || canManage ? (
+                        <Button type="button" variant="danger" className="px-2 py-1 text-xs" id={`remove-${m.user_id}`}
+                          aria-label={self ? `Leave ${orgName}` : `Remove ${who}`} onClick={() => { remove.reset(); setConfirming(m.user_id) }}>
+                          {self ? 'Leave' : 'Remove'}
+                        </Button>
+                      ) : null}
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {changeRole.error && <div className="mt-3"><Alert>{changeRole.error.message}</Alert></div>}
+      {remove.error && <div className="mt-3"><Alert>{remove.error.message}</Alert></div>}
+    </Card>
+  )
+}
