@@ -203,6 +203,10 @@ describe('roles and removal', () => {
     const r = await call(patchMember, `/api/v1/members/${p.id}${q()}`, { as: admin, method: 'PATCH', body: { role: 'finance' }, params: { id: p.id } })
     expect(r).toMatchObject({ status: 200, body: { member: { user_id: p.id, role: 'finance' } } })
     expect(await roleOf(p.id)).toBe('finance')
+    // recorded in the audit log, in the same transaction, with the admin as actor
+    const [entry] = (await ownerPool().query(
+      `SELECT actor_type, actor_id::text, actor_label, before, after FROM audit_log WHERE org_id = $1 AND action = 'member.role_change' AND target_id = $2`, [orgId, p.id])).rows
+    expect(entry).toMatchObject({ actor_type: 'user', actor_id: admin.id, actor_label: admin.email, before: { role: 'viewer' }, after: { role: 'finance' } })
     for (const u of Object.values(people)) {
       expect((await call(patchMember, `/api/v1/members/${p.id}${q()}`, { as: u, method: 'PATCH', body: { role: 'admin' }, params: { id: p.id } })).status).toBe(403)
     }
