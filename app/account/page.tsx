@@ -2,6 +2,7 @@ import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { sessionUser } from '@/lib/auth/session'
 import { membershipsOf } from '@/lib/orgs'
+import { landingPath } from '@/lib/auth/permissions'
 import { ChangePasswordForm, SignOutEverywhere } from '@/components/account/account-controls'
 
 export const dynamic = 'force-dynamic'
@@ -20,7 +21,7 @@ export default async function AccountPage() {
           </Link>
           <nav aria-label="Your organizations" className="ml-auto flex flex-wrap gap-3 text-sm">
             {memberships.map((m) => (
-              <Link key={m.org.id} href={`/${m.org.slug}/overview`} className="text-brand-600 hover:underline">{m.org.name}</Link>
+              <Link key={m.org.id} href={landingPath(m.org.slug, m.role)} className="text-brand-600 hover:underline">{m.org.name}</Link>
             ))}
           </nav>
         </div>

@@ -5,7 +5,8 @@ import { useState, type FormEvent } from 'react'
 import Link from 'next/link'
 import { Alert, Button, Field, Input } from '@/components/ui'
 import { fieldErrors, postJson, retryMessage } from '@/components/auth/form-helpers'
-import { ZAcceptInvitation } from '@/lib/members/schema'
+import { ZAcceptInvitation, ZAcceptedInvitation } from '@/lib/members/schema'
+import { landingPath } from '@/lib/auth/permissions'
 import { issuesToLines } from '@/lib/validation'
 
 type TField = 'name' | 'password'
@@ -19,19 +20,24 @@ export function InvitationAccept(p: { token: string; mode: TInviteMode; email: s
   const [pending, setPending] = useState(false)
   const here = `/invite/${p.token}`
 
-  async function accept(body: { token: string; name?: string; password?: string }): Promise<boolean> {
+  /** The path to land on once joined (the role's landing page: customer success on Accounts), or null on failure. */
+  async function accept(body: { token: string; name?: string; password?: string }): Promise<string | null> {
     const r = await postJson('/api/invitations/accept', body)
-    if (r.ok) return true
+    if (r.ok) {
+      const joined = ZAcceptedInvitation.safeParse(r.data)
+      // the organization's root redirects to the landing page of whatever role the membership has
+      return joined.success ? landingPath(joined.data.org_slug, joined.data.role) : `/${p.orgSlug}`
+    }
     if (r.status === 429) setError(retryMessage(r.data.error?.details?.retry_after_s ?? 60))
     else {
       setErrors(fieldErrors<TField>(r.data.error?.details?.errors))
       setError(r.data.error?.message ?? 'Could not accept the invitation.')
     }
-    return false
+    return null
   }
 
-  function land() {
-    router.push(`/${p.orgSlug}/overview`)
+  function land(path: string) {
+    router.push(path)
     router.refresh()
   }
 
@@ -39,7 +45,8 @@ export function InvitationAccept(p: { token: string; mode: TInviteMode; email: s
     setError(null)
     setPending(true)
     try {
-      if (await accept({ token: p.token })) land()
+      const to = await accept({ token: p.token })
+      if (to) land(to)
     } finally {
       setPending(false)
     }
@@ -55,10 +62,11 @@ export function InvitationAccept(p: { token: string; mode: TInviteMode; email: s
     setErrors({})
     setPending(true)
     try {
-      if (!(await accept(body))) return
+      const to = await accept(body)
+      if (!to) return
       const s = await signIn('credentials', { email: p.email, password: body.password, redirect: false })
       if (!s || s.error) return setError('You joined, but signing in failed: try the sign-in page.')
-      land()
+      land(to)
     } finally {
       setPending(false)
     }

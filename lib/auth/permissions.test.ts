@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { can, canOpen, landingPage, PAGE_PERMISSION, PAGES, pagePermission, PERMISSIONS, ROLES, rolesSentence, type TPermission } from '@/lib/auth/permissions'
+import { can, canOpen, landingPage, landingPath, PAGE_PERMISSION, PAGES, pagePermission, PERMISSIONS, ROLES, rolesSentence, type TPermission } from '@/lib/auth/permissions'
 
 // The one permission map, printed as tables (role × permission, page × role) and
 // held to what each persona needs (PRODUCT.md "Who uses it", "Users and access").
@@ -104,6 +104,12 @@ describe('the permission map', () => {
 
   it('every role lands on a page it can open', () => {
     for (const r of ROLES) expect(canOpen(r, landingPage(r)), r).toBe(true)
+  })
+
+  it('the landing path in an organization (where a just-accepted invitation goes): customer success on Accounts, not the overview it cannot open', () => {
+    expect(landingPath('acme', 'customer_success')).toBe('/acme/accounts')
+    expect(landingPath('acme', 'finance')).toBe('/acme/overview')
+    for (const r of ROLES) expect(pagePermission(landingPath('acme', r)), r).toSatisfy((p: TPermission) => can(r, p))
   })
 
   it('a page\'s sub-pages need its permission; a path outside the sections needs none from the map', () => {

@@ -103,6 +103,11 @@ export function landingPage(role: Role): TPage {
   return canOpen(role, page) ? page : (PAGES.find((p) => canOpen(role, p)) ?? 'overview')
 }
 
+/** The path of a member's landing page in an organization (sign-in, the organization's root, a just-accepted invitation). */
+export function landingPath(orgSlug: string, role: Role): string {
+  return `/${orgSlug}/${landingPage(role)}`
+}
+
 /** "engineer or admin": who holds a permission, for "You need the … role". */
 export function rolesSentence(permission: TPermission): string {
   const names = rolesWith(permission).filter((r) => r !== 'admin').map((r) => r.replace('_', ' '))
