@@ -7,6 +7,7 @@ import { TrendChart } from '@/components/charts/trend-chart'
 import { PoolForm } from '@/components/fleet/pool-form'
 import { FleetTabs } from '@/components/fleet/tabs'
 import { useFleetSummary, usePools, useUploadCsv } from '@/components/fleet/queries'
+import { rolesSentence } from '@/lib/auth/permissions'
 import { ROLE_COLOR, ROLE_LABEL, utilizationChart } from '@/lib/fleet/view'
 import type { TFleetSummary } from '@/lib/fleet/summary'
 import type { TPoolView, TSamplesAnswer } from '@/lib/fleet/schema'
@@ -62,7 +63,7 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
               <li>Send utilization: upload <code>nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv</code> output below, or <code>POST /api/v1/gpu/samples</code>.</li>
               <li>Report self-hosted calls with <code>gpu_seconds</code> and <code>gpu_pool</code> on <code>POST /api/v1/events</code>: they are priced from the pool.</li>
             </ol>
-            {canWrite ? (editing ? null : <Button onClick={() => setEditing('new')}>Create the first pool</Button>) : <p className="text-slate-500">Ask an admin, engineer or finance member to create the pools.</p>}
+            {canWrite ? (editing ? null : <Button onClick={() => setEditing('new')}>Create the first pool</Button>) : <p className="text-slate-500">Ask a member with the {rolesSentence('fleet.write')} role to create the pools.</p>}
           </div>
         </Card>
       ) : (

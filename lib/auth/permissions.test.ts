@@ -122,6 +122,7 @@ describe('the permission map', () => {
 
   it('names who holds a permission, admin last', () => {
     expect(rolesSentence('prices.write')).toBe('engineer or admin')
+    expect(rolesSentence('fleet.write')).toBe('engineer or admin') // the empty GPU fleet page names them to a finance member
     expect(rolesSentence('exports.read')).toBe('finance or admin')
     expect(rolesSentence('queues.manage')).toBe('admin')
     expect(rolesSentence('metrics.read')).toBe('engineer, finance, viewer or admin')
