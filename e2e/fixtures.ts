@@ -23,6 +23,33 @@ export async function apiSignIn(request: APIRequestContext, email: string, passw
   expect(res.ok(), `sign-in as ${email}`).toBeTruthy()
 }
 
+/** The dashboard's whole navigation, in order (an admin's); a role sees a part of it. */
+export const FULL_NAV = ['Overview', 'Workflows', 'Features', 'Accounts', 'What changed', 'Budgets', 'Alerts', 'Forecast', 'Reports', 'Routing', 'GPU fleet', 'Pricing', 'Settings', 'Ingestion']
+
+/** The links of the dashboard's main navigation. */
+export const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link')
+
+/** A URL of the server under test at this path (any query string). */
+export const at = (path: string) => new RegExp(`^http://127\\.0\\.0\\.1:\\d+${path.replace(/[/?]/g, '\\$&')}(\\?.*)?$`)
+
+/** Sign in through the sign-in form, as a person would. */
+export async function signInWithForm(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.goto('/signin')
+  await page.getByLabel('Email').fill(who.email)
+  await page.getByLabel('Password').fill(who.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** Collects what a page logs as errors (console and uncaught); `consoleErrors` below does it for `page`, this for a page of another context. */
+export function consoleErrorsOf(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text())
+  })
+  page.on('pageerror', (e) => errors.push(e.message))
+  return errors
+}
+
 export const usd = (n: number | string) =>
   Number(n).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
@@ -36,11 +63,7 @@ export const test = base.extend<{ consoleErrors: string[] }>({
   },
   consoleErrors: [
     async ({ page }, use) => {
-      const errors: string[] = []
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text())
-      })
-      page.on('pageerror', (e) => errors.push(e.message))
+      const errors = consoleErrorsOf(page)
       await use(errors)
       expect(errors, 'the page logged errors to the console').toEqual([])
     },

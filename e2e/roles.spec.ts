@@ -1,5 +1,5 @@
 import { hash } from '@node-rs/argon2'
-import { test, expect, sql, DEMO_LOGIN, type Page } from './fixtures'
+import { test, expect, sql, at, nav, signInWithForm, DEMO_LOGIN, FULL_NAV } from './fixtures'
 
 // Roles that match the people (PRODUCT.md "Who uses it", "Users and access"): a
 // finance member and a customer-success member of the demo organization sign in
@@ -7,7 +7,6 @@ import { test, expect, sql, DEMO_LOGIN, type Page } from './fixtures'
 // their role opens, and a page's URL their role cannot open says which role it needs.
 
 const ORG = DEMO_LOGIN.slug
-const FULL_NAV = ['Overview', 'Workflows', 'Features', 'Accounts', 'What changed', 'Budgets', 'Alerts', 'Forecast', 'Reports', 'Routing', 'GPU fleet', 'Pricing', 'Settings', 'Ingestion']
 
 /** A member of the demo organization with this role (rows inserted as the tables' owner, as the CLI's member:add would). */
 async function demoMember(role: 'finance' | 'customer_success'): Promise<{ email: string; password: string }> {
@@ -17,16 +16,6 @@ async function demoMember(role: 'finance' | 'customer_success'): Promise<{ email
   await sql(`INSERT INTO memberships (org_id, user_id, role) SELECT o.id, $1::uuid, $2::"Role" FROM organizations o WHERE o.slug = $3`, [u.id, role, ORG])
   return { email, password }
 }
-
-async function signInWithForm(page: Page, who: { email: string; password: string }) {
-  await page.goto('/signin')
-  await page.getByLabel('Email').fill(who.email)
-  await page.getByLabel('Password').fill(who.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-}
-
-const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link')
-const at = (path: string) => new RegExp(`^http://127\\.0\\.0\\.1:\\d+${path.replace(/[/?]/g, '\\$&')}(\\?.*)?$`)
 
 test('finance: lands on the overview, sees every view but settings and ingestion, exports reports, and is told which role edits keys', async ({ page }) => {
   const finance = await demoMember('finance')
