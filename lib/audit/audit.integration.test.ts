@@ -3,7 +3,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestServices, createTestApiKey, ownerPool } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { sessionCookie } from '@/lib/testing/session'
+import { sessionCookie, callRoute } from '@/lib/testing/session'
 import { asOrg, closeDb, inTransaction, pool, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
@@ -21,17 +21,12 @@ import { GET as getAuditLog } from '@/app/api/v1/audit-log/route'
 // by the application (grant) nor by the table's owner (trigger), and its hash chain exposes an edit made
 // behind the trigger's back (audit:verify).
 
-const current = vi.hoisted(() => ({ req: null as Request | null }))
 vi.mock('@/lib/auth/session', async (original) => ({
   ...(await original<typeof import('@/lib/auth/session')>()),
-  sessionUser: async () => (await import('@/lib/testing/session')).sessionUserOf(current.req),
+  sessionUser: async () => (await import('@/lib/testing/session')).sessionUserOfHandled(),
 }))
 
-type THandler = (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>
-const call = (handler: THandler, req: Request, params: Record<string, string> = {}) => {
-  current.req = req
-  return handler(req, { params: Promise.resolve(params) })
-}
+const call = callRoute
 const OWN = 'http://localhost' // the origin of apiRequest's URLs
 const cli = (...args: string[]) => promisify(execFile)('npx', ['tsx', 'lib/cli/main.ts', ...args], { env: process.env })
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ownerPool, useTestServices } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { sessionCookie } from '@/lib/testing/session'
+import { sessionCookie, callRoute } from '@/lib/testing/session'
 import { asOrg, closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin, findUserByEmail } from '@/lib/orgs'
@@ -19,10 +19,9 @@ import { POST as postBudget } from '@/app/api/v1/budgets/route'
 // next-auth session cookies (lib/testing/session.ts): who may do what, the invitation's expiry,
 // single use and email binding, the last admin, and removal ending access on the very next request.
 
-const current = vi.hoisted(() => ({ req: null as Request | null }))
 vi.mock('@/lib/auth/session', async (original) => ({
   ...(await original<typeof import('@/lib/auth/session')>()),
-  sessionUser: async () => (await import('@/lib/testing/session')).sessionUserOf(current.req),
+  sessionUser: async () => (await import('@/lib/testing/session')).sessionUserOfHandled(),
 }))
 
 type THandler = (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>
@@ -38,8 +37,7 @@ async function call(handler: THandler, path: string, opts: { as?: TUser | null; 
   const headers: Record<string, string> = { origin: OWN }
   if (opts.as) headers.cookie = await sessionCookie(opts.as)
   const req = apiRequest(path, { method: opts.method, body: opts.body, headers })
-  current.req = req
-  const res = await handler(req, { params: Promise.resolve(opts.params ?? {}) })
+  const res = await callRoute(handler, req, opts.params)
   const text = await res.text()
   return { status: res.status, body: text ? JSON.parse(text) : null }
 }
@@ -191,8 +189,7 @@ describe('accepting an invitation', () => {
   it('is refused from another site (Origin) and for a malformed token', async () => {
     const r = await invite(admin, { email: 'csrf@team.example', role: 'viewer' })
     const req = apiRequest('/api/invitations/accept', { body: { token: tokenOf(r.body.url), name: 'X', password: 'password-123' }, headers: { origin: 'https://evil.example' } })
-    current.req = req
-    expect((await acceptRoute(req)).status).toBe(403)
+    expect((await callRoute(acceptRoute, req)).status).toBe(403)
     expect((await accept({ token: 'short' })).status).toBe(400)
   })
 })

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { decode, encode } from 'next-auth/jwt'
 import { env } from '@/lib/env'
 import type { TSessionUser } from '@/lib/auth/session'
@@ -8,10 +9,11 @@ import type { TSessionUser } from '@/lib/auth/session'
 // `sessionUserOf(the request being handled)`, which reads the same cookie —
 // a real next-auth JWT, sealed with the app's secret — from the Request itself:
 //
-//   const current = vi.hoisted(() => ({ req: null as Request | null }))
 //   vi.mock('@/lib/auth/session', async (original) => ({
-//     ...(await original()), sessionUser: async () => (await import('@/lib/testing/session')).sessionUserOf(current.req),
+//     ...(await original()), sessionUser: async () => (await import('@/lib/testing/session')).sessionUserOfHandled(),
 //   }))
+//
+// and calls its routes with callRoute(handler, request), which records the request being handled.
 
 const COOKIE = 'next-auth.session-token' // the name next-auth uses when NEXTAUTH_URL is not https
 
@@ -30,3 +32,15 @@ export async function sessionUserOf(req: Request | null): Promise<TSessionUser |
   if (!token || typeof token.uid !== 'string' || typeof token.email !== 'string') return null
   return { id: token.uid, email: token.email, name: typeof token.name === 'string' ? token.name : null }
 }
+
+type THandler = (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>
+// per call, so that concurrent calls (two admins at once) each read their own request's cookie
+const handled = new AsyncLocalStorage<Request>()
+
+/** Call a route handler directly, as Next.js would, remembering the request for sessionUserOfHandled. */
+export function callRoute(handler: THandler, req: Request, params: Record<string, string> = {}): Promise<Response> {
+  return handled.run(req, () => handler(req, { params: Promise.resolve(params) }))
+}
+
+/** The signed-in user of the request callRoute is handling. */
+export const sessionUserOfHandled = (): Promise<TSessionUser | null> => sessionUserOf(handled.getStore() ?? null)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
-import { sessionCookie } from '@/lib/testing/session'
+import { sessionCookie, callRoute } from '@/lib/testing/session'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin, findUserByEmail } from '@/lib/orgs'
@@ -17,17 +17,12 @@ import { POST as signUp } from '@/app/api/auth/signup/route'
 // sign-up; API-key calls are not affected. The session is a real next-auth JWT
 // in the request's Cookie header (lib/testing/session.ts).
 
-const current = vi.hoisted(() => ({ req: null as Request | null }))
 vi.mock('@/lib/auth/session', async (original) => ({
   ...(await original<typeof import('@/lib/auth/session')>()),
-  sessionUser: async () => (await import('@/lib/testing/session')).sessionUserOf(current.req),
+  sessionUser: async () => (await import('@/lib/testing/session')).sessionUserOfHandled(),
 }))
 
-type THandler = (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>
-const call = (handler: THandler, req: Request, params: Record<string, string> = {}) => {
-  current.req = req
-  return handler(req, { params: Promise.resolve(params) })
-}
+const call = callRoute
 
 const OWN = 'http://localhost' // the origin of apiRequest's URLs
 let cookie = ''
