@@ -96,7 +96,7 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
     client.release()
   }
   if (batchId && (await redisAvailable())) {
-    await enqueueIngest([batchId]).catch((e) => console.warn(`[ingest] batch ${batchId} saved, queueing deferred to the reconciler: ${(e as Error).message}`))
+    await enqueueIngest([batchId], ctx.orgId).catch((e) => console.warn(`[ingest] batch ${batchId} saved, queueing deferred to the reconciler: ${(e as Error).message}`))
   }
   const answer = { accepted: fresh.length, duplicates, rejected }
   recordIngest(spec.kind, answer)

@@ -74,10 +74,10 @@ export type TProcessResult = { status: 'processed' | 'already_processed' | 'in_p
 
 type TBatchRow = { id: string; org_id: string; kind: string; payload: unknown[] }
 
-export async function processBatch(batchId: string): Promise<TProcessResult> {
-  // cross-org: a job carries only its batch's id; the batch's organization is then declared for the transaction
-  const org = await pool().query<{ org_id: string | null }>('SELECT outlay_batch_org($1)::text AS org_id', [batchId])
-  const orgId = org.rows[0]?.org_id
+export async function processBatch(batchId: string, knownOrgId?: string): Promise<TProcessResult> {
+  // The transaction declares the batch's organization (row-level security): the job's, or (a job queued without it)
+  // looked up by the batch's id alone — cross-org, a SECURITY DEFINER function.
+  const orgId = knownOrgId ?? (await pool().query<{ org_id: string | null }>('SELECT outlay_batch_org($1)::text AS org_id', [batchId])).rows[0]?.org_id
   if (!orgId) return { status: 'already_processed', inserted: 0, duplicates: 0 } // pruned, or never stored
   return asOrg(orgId, () => processOrgBatch(batchId))
 }

@@ -8,7 +8,9 @@ import { env } from '@/lib/env'
 
 export const QUEUE_INGEST = 'ingest'
 
-export const ZIngestJob = z.object({ batchId: z.string().regex(/^\d+$/) })
+// orgId: the batch's organization (row-level security), when the producer knew it; jobs queued without it
+// (by older code, or the reconciler) look it up.
+export const ZIngestJob = z.object({ batchId: z.string().regex(/^\d+$/), orgId: z.uuid().optional() })
 export type TIngestJob = z.infer<typeof ZIngestJob>
 
 export const ingestJobOptions: JobsOptions = {
@@ -109,9 +111,9 @@ export function queue(name: string): Queue {
   return q
 }
 
-export async function enqueueIngest(batchIds: string[]): Promise<void> {
+export async function enqueueIngest(batchIds: string[], orgId?: string): Promise<void> {
   if (batchIds.length === 0) return
-  await queue(QUEUE_INGEST).addBulk(batchIds.map((batchId) => ({ name: 'batch', data: { batchId } satisfies TIngestJob, opts: { ...ingestJobOptions, jobId: ingestJobId(batchId) } })))
+  await queue(QUEUE_INGEST).addBulk(batchIds.map((batchId) => ({ name: 'batch', data: { batchId, ...(orgId ? { orgId } : {}) } satisfies TIngestJob, opts: { ...ingestJobOptions, jobId: ingestJobId(batchId) } })))
 }
 
 /** delayMs lets every worker's price-book cache (PRICE_CACHE_MS) expire first. */

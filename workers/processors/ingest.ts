@@ -8,8 +8,8 @@ import { processBatch } from '@/lib/ingest/process'
 // right after (deduplicated per organization), so an alert or a cutoff follows
 // the spend within seconds rather than at the next scheduled evaluation.
 export async function ingestProcessor(job: Job): Promise<{ inserted: number; duplicates: number; status: string }> {
-  const { batchId } = ZIngestJob.parse(job.data)
-  const r = await processBatch(batchId)
+  const { batchId, orgId } = ZIngestJob.parse(job.data)
+  const r = await processBatch(batchId, orgId)
   if (r.inserted > 0 && r.orgId) {
     await enqueueBudgetEvaluation(r.orgId).catch((e) => console.error(`[worker] could not queue the budget evaluation: ${(e as Error).message}`))
   }
