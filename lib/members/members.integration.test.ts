@@ -236,7 +236,11 @@ describe('roles and removal', () => {
       call(patchMember, `/api/v1/members/${second.id}${q()}`, { as: admin, method: 'PATCH', body: { role: 'viewer' }, params: { id: second.id } }),
       call(patchMember, `/api/v1/members/${admin.id}${q()}`, { as: second, method: 'PATCH', body: { role: 'viewer' }, params: { id: admin.id } }),
     ])
-    expect([a.status, b.status].sort()).toEqual([200, 409])
+    // the loser is refused either by the last-admin rule (409) or, when the winner's demotion committed before
+    // the loser's request read its own role, as no longer an admin (403)
+    const [ok, refused] = [a.status, b.status].sort()
+    expect(ok).toBe(200)
+    expect([403, 409]).toContain(refused)
     const admins = await ownerPool().query(`SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'admin'`, [orgId])
     expect(admins.rowCount).toBe(1)
     // back to one known admin for the next tests
