@@ -42,7 +42,7 @@ export function SsoDomains({ org }: { org: string }) {
 
   return (
     <Card title="Single sign-on" subtitle="People who sign in with single sign-on for the first time, with a verified email at one of these domains, join this organization with its role.">
-      {q.isLoading ? <Skeleton className="h-16" /> : (
+      {q.error ? <Alert>{q.error.message}</Alert> : q.isLoading ? <Skeleton className="h-16" /> : (
         <div className="space-y-3" aria-label="Allowed email domains" role="group">
           {q.data && !q.data.sso_configured && (
             <Alert tone="warning">Single sign-on is not configured on this server (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET): these domains apply once it is.</Alert>
