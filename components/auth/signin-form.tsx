@@ -97,9 +97,11 @@ export function SignInForm({ sso }: { sso: { name: string } | null }) {
       {sso && (
         <>
           <p className="text-center text-xs uppercase tracking-wide text-slate-500">or</p>
-          <Button type="button" variant="secondary" onClick={signInWithSso} disabled={pending} className="w-full">
+          {/* a link: it takes the browser to the identity provider (and leaves the form's "Sign in" button the only one) */}
+          <a href="/signin" onClick={(e) => { e.preventDefault(); if (!pending) void signInWithSso() }} aria-disabled={pending || undefined}
+            className="flex w-full items-center justify-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 transition hover:bg-slate-50 aria-disabled:opacity-60">
             Sign in with {sso.name}
-          </Button>
+          </a>
         </>
       )}
       <p className="flex justify-between text-sm text-slate-600">
