@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadEnv, NEXTAUTH_SECRET_PLACEHOLDER } from '@/lib/env'
+import { loadEnv, NEXTAUTH_SECRET_PLACEHOLDER, oidcConfig } from '@/lib/env'
 
 describe('loadEnv', () => {
   const good = { DATABASE_URL: 'postgresql://u@h:5432/db', NEXTAUTH_SECRET: 'a-secret-of-enough-length' }
@@ -14,6 +14,15 @@ describe('loadEnv', () => {
       /DATABASE_URL: .*\n.*REDIS_URL: must be a redis:\/\/ URL\n.*NEXTAUTH_SECRET: .*\n.*WORKER_CONCURRENCY: /s,
     )
     expect(() => loadEnv({ ...good, DATABASE_URL: 'mysql://x@y/z' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/)
+  })
+
+  it('takes single sign-on as the three OIDC variables together, or none', () => {
+    expect(oidcConfig(loadEnv(good))).toBeNull()
+    const sso = { OIDC_ISSUER: 'https://login.example.com/', OIDC_CLIENT_ID: 'outlay', OIDC_CLIENT_SECRET: 's3cret' }
+    expect(oidcConfig(loadEnv({ ...good, ...sso }))).toEqual({ issuer: 'https://login.example.com', clientId: 'outlay', clientSecret: 's3cret', name: 'SSO' })
+    expect(oidcConfig(loadEnv({ ...good, ...sso, OIDC_NAME: 'Okta' }))?.name).toBe('Okta')
+    expect(() => loadEnv({ ...good, OIDC_ISSUER: sso.OIDC_ISSUER })).toThrow(/OIDC_CLIENT_ID: is required when .*\n.*OIDC_CLIENT_SECRET: is required when/)
+    expect(() => loadEnv({ ...good, ...sso, OIDC_ISSUER: 'login.example.com' })).toThrow(/OIDC_ISSUER: /)
   })
 
   describe('in production', () => {

@@ -89,9 +89,24 @@ const ZEnvFields = z.object({
    * Raise it on a database server with cores to spare.
    */
   PG_MAX_PARALLEL_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
+  /**
+   * Single sign-on with OpenID Connect (lib/auth/sso.ts): the provider's issuer URL (its discovery document is
+   * <issuer>/.well-known/openid-configuration), and this app's client id and secret there. All three or none;
+   * without them the sign-in page offers email and password only. The provider's redirect URI for this app is
+   * <NEXTAUTH_URL>/api/auth/callback/oidc.
+   */
+  OIDC_ISSUER: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL').optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The button's label: "Sign in with <OIDC_NAME>". */
+  OIDC_NAME: z.string().trim().min(1).max(40).default('SSO'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 })
 const ZEnv = ZEnvFields.superRefine((e, ctx) => {
+  const oidc = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((k) => e[k] === undefined)
+  if (oidc.length > 0 && oidc.length < 3) {
+    for (const k of oidc) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when any of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET is set' })
+  }
   // Production refuses what would make sessions forgeable or links point nowhere (development and tests keep the lenient rules).
   if (e.NODE_ENV !== 'production') return
   if (e.NEXTAUTH_SECRET === NEXTAUTH_SECRET_PLACEHOLDER) {
@@ -145,3 +160,10 @@ export function appDatabaseUrl(e: Pick<TEnv, 'DATABASE_URL' | 'APP_DATABASE_URL'
   return u.toString()
 }
 export const APP_DB_ROLE = 'outlay_app'
+
+export type TOidcConfig = { issuer: string; clientId: string; clientSecret: string; name: string }
+/** Single sign-on's settings, or null when it is not configured (the three OIDC_* variables come together). */
+export function oidcConfig(e: TEnv = env()): TOidcConfig | null {
+  if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET) return null
+  return { issuer: e.OIDC_ISSUER.replace(/\/+$/, ''), clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, name: e.OIDC_NAME }
+}

@@ -12,11 +12,23 @@ import { issuesToLines } from '@/lib/validation'
 type TField = 'email' | 'password'
 const ZForm = z.object({ email: z.string().trim().min(1, 'is required').pipe(z.email({ error: 'must be a valid email address' })), password: z.string().min(1, 'is required') })
 
-export function SignInForm() {
+// Errors a single sign-on brings back in `?error=` (lib/auth/options.ts SSO_ERRORS; the others are next-auth's own).
+const SSO_MESSAGES: Record<string, string> = {
+  SsoNoAccount: 'No Outlay account uses the email of your single sign-on account, and no organization lets its email domain join. Ask an admin of your organization to invite you or to allow your domain.',
+  SsoUnverified: 'Your identity provider has not verified your email address, so Outlay cannot sign you in with it.',
+}
+const NEXTAUTH_SSO_ERRORS = ['SsoInvalid', 'OAuthSignin', 'OAuthCallback', 'OAuthAccountNotLinked', 'Callback', 'AccessDenied', 'Configuration']
+function ssoError(code: string | null): string | null {
+  if (!code) return null
+  if (SSO_MESSAGES[code]) return SSO_MESSAGES[code]
+  return NEXTAUTH_SSO_ERRORS.includes(code) ? 'Single sign-on did not complete. Try again, or sign in with your email and password.' : null
+}
+
+export function SignInForm({ sso }: { sso: { name: string } | null }) {
   const router = useRouter()
   const params = useSearchParams()
   const [errors, setErrors] = useState<Partial<Record<TField, string>>>({})
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(ssoError(params.get('error')))
   const [unverified, setUnverified] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(params.get('reset') ? 'Your password was changed: sign in with the new one.' : params.get('verified') ? 'Your email is verified: sign in.' : null)
   const [pending, setPending] = useState(false)
@@ -43,6 +55,16 @@ export function SignInForm() {
     // only a path of this app: never an address someone put in the link
     router.push(safeCallbackPath(params.get('callbackUrl')))
     router.refresh()
+  }
+
+  async function signInWithSso() {
+    setError(null)
+    setPending(true)
+    // next-auth sends the browser to the provider and back to /api/auth/callback/oidc, then to callbackUrl
+    await signIn('oidc', { callbackUrl: safeCallbackPath(params.get('callbackUrl')) }).catch(() => {
+      setPending(false)
+      setError('Could not reach Outlay. Check your connection and try again.')
+    })
   }
 
   async function resend() {
@@ -72,6 +94,16 @@ export function SignInForm() {
       <Button type="submit" disabled={pending} className="w-full">
         {pending ? 'Signing in…' : 'Sign in'}
       </Button>
+      {sso && (
+        <>
+          <p className="text-center text-xs uppercase tracking-wide text-slate-500">or</p>
+          {/* a link: it takes the browser to the identity provider (and leaves the form's "Sign in" button the only one) */}
+          <a href="/signin" onClick={(e) => { e.preventDefault(); if (!pending) void signInWithSso() }} aria-disabled={pending || undefined}
+            className="flex w-full items-center justify-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 transition hover:bg-slate-50 aria-disabled:opacity-60">
+            Sign in with {sso.name}
+          </a>
+        </>
+      )}
       <p className="flex justify-between text-sm text-slate-600">
         <Link href="/forgot-password" className="font-medium text-brand-600 hover:underline">Forgot your password?</Link>
         <Link href="/signup" className="font-medium text-brand-600 hover:underline">Create an organization</Link>

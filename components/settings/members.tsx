@@ -7,6 +7,7 @@ import { Alert, Button, Card, Select, Skeleton } from '@/components/ui'
 import { MEMBER_ROLES, type TMemberView } from '@/lib/members/schema'
 import { memberQueries, orgQuery, roleLabel, useMembers } from '@/components/settings/members-queries'
 import { InviteForm, PendingInvitations } from '@/components/settings/members-invitations'
+import { SsoDomains } from '@/components/settings/members-sso'
 
 /**
  * Settings → Members: who has access to this organization and with what role, and who is invited.
@@ -20,6 +21,7 @@ export function Members({ org, orgName, me, canManage }: { org: string; orgName:
         <>
           <InviteForm org={org} />
           <PendingInvitations org={org} />
+          <SsoDomains org={org} />
         </>
       )}
     </div>

@@ -1,6 +1,8 @@
 import type { NextAuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
-import { env } from '@/lib/env'
+import type { OAuthConfig } from 'next-auth/providers/oauth'
+import { env, oidcConfig, type TOidcConfig } from '@/lib/env'
+import { signInWithOidc } from '@/lib/auth/sso'
 import { sessionState, signInWithPassword } from '@/lib/auth/accounts'
 import { safeRedirect } from '@/lib/auth/redirect'
 import { clientAddress } from '@/lib/http/client-address'
@@ -15,7 +17,33 @@ export const SESSION_REVOKED = 'session_revoked'
 export const SIGNIN_THROTTLED = 'throttled'
 export const SIGNIN_UNVERIFIED = 'unverified'
 
+/** next-auth's id of the OpenID Connect provider: its redirect URI is <NEXTAUTH_URL>/api/auth/callback/oidc. */
+export const OIDC_PROVIDER_ID = 'oidc'
+/** Errors an SSO sign-in brings back to the sign-in page (`/signin?error=…`), read by components/auth/signin-form.tsx. */
+export const SSO_ERRORS = { no_account: 'SsoNoAccount', unverified: 'SsoUnverified', invalid: 'SsoInvalid' } as const
+
+type TOidcProfile = { sub: string; email?: string; name?: string | null }
+
+/** The OpenID Connect provider (discovery, authorization code with PKCE and state, claims from the verified ID token). */
+function oidcProvider(o: TOidcConfig): OAuthConfig<TOidcProfile> {
+  return {
+    id: OIDC_PROVIDER_ID,
+    name: o.name,
+    type: 'oauth',
+    wellKnown: `${o.issuer}/.well-known/openid-configuration`,
+    issuer: o.issuer,
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    authorization: { params: { scope: 'openid email profile' } },
+    idToken: true,
+    checks: ['pkce', 'state'],
+    // replaced by our user's id in the signIn callback (lib/auth/sso.ts decides who this is)
+    profile: (p) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? null }),
+  }
+}
+
 export function authOptions(): NextAuthOptions {
+  const oidc = oidcConfig()
   const url = env().NEXTAUTH_URL
   return {
     secret: env().NEXTAUTH_SECRET,
@@ -35,8 +63,19 @@ export function authOptions(): NextAuthOptions {
           return null
         },
       }),
+      ...(oidc ? [oidcProvider(oidc)] : []),
     ],
     callbacks: {
+      // Password sign-ins are decided in authorize(); an SSO sign-in here, from the ID token's claims: our user
+      // (existing, or made and joined by allowed domain) replaces the provider's profile, so the jwt callback
+      // below writes the same claims (uid, sv) as for a password.
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== OIDC_PROVIDER_ID) return true
+        const r = await signInWithOidc(profile)
+        if (!r.ok) return `/signin?error=${SSO_ERRORS[r.reason]}`
+        Object.assign(user, { id: r.user.id, email: r.user.email, name: r.user.name, sessionVersion: r.user.sessionVersion })
+        return true
+      },
       // Every request that reads the session runs this: the JWT's session version must still be the user's.
       // Bumping users.session_version (sign out everywhere, a password change or reset) ends every session at once;
       // a deleted user's sessions end too. Roles are never in the token: each request reads the membership.

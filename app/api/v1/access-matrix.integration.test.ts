@@ -114,6 +114,8 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/scenarios/line-items':            [401, 403, ok, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/scenarios/line-items':           [401, 403, 403, ok, ok, ok, ok, 403, 403],
   'DELETE /api/v1/scenarios/line-items/[id]':    [401, 403, 403, ok, ok, ok, ok, 403, 403],
+  'GET /api/v1/sso/domains':                     [401, 403, 403, 403, ok, 403, 403, 403, 403],
+  'PUT /api/v1/sso/domains':                     [401, 403, 403, 403, ok, 403, 403, 403, 403],
 }
 
 // A body (or query string) that gets a request past validation to the resource lookup, where
