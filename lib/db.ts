@@ -93,12 +93,22 @@ export function db(): TDb {
 export const prisma = (): PrismaClient => db().prisma
 export const pool = (): Pool => db().pool
 
+const CLOSE_WAIT_MS = 5_000
+
 export async function closeDb(): Promise<void> {
   const d = g.__outlayDb
   g.__outlayDb = undefined
   if (d) {
     await d.prisma.$disconnect()
-    await d.pool.end().catch(() => undefined)
+    // Bounded: a Prisma write still committing when $disconnect ran may never hand its connection back
+    // (seen with a fire-and-forget write racing the end of a test file), and pool.end() would wait forever.
+    let timer: NodeJS.Timeout | undefined
+    const gaveUp = await Promise.race([
+      d.pool.end().then(() => false, () => false),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), CLOSE_WAIT_MS) }),
+    ])
+    clearTimeout(timer)
+    if (gaveUp) console.warn(`[db] closed with ${d.pool.totalCount - d.pool.idleCount} connection(s) still busy after ${CLOSE_WAIT_MS / 1000} s`)
   }
 }
 

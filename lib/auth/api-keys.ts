@@ -294,7 +294,8 @@ async function readKey(h: string): Promise<TKeyPrincipal | null> {
   if (!expiredMessage(principal) && now - (lastUsedWritten.get(k.id) ?? 0) > LAST_USED_EVERY_MS) {
     if (lastUsedWritten.size >= 100_000) lastUsedWritten.clear()
     lastUsedWritten.set(k.id, now)
-    void asOrg(k.org_id, () => prisma().apiKey.updateMany({ where: { orgId: k.org_id, id: k.id }, data: { lastUsedAt: new Date(now) } })).catch(() => undefined)
+    // one statement (no Prisma transaction around it): fire-and-forget must not hold a connection at shutdown
+    void asOrg(k.org_id, () => pool().query('UPDATE api_keys SET last_used_at = $3 WHERE org_id = $1 AND id = $2', [k.org_id, k.id, new Date(now)])).catch(() => undefined)
   }
   return principal
 }
