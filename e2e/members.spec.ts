@@ -25,7 +25,7 @@ test('an admin invites a finance person, who accepts in a fresh browser; the swi
   await expect(page.getByTestId(`member-${adminEmail}`)).toContainText('(you)')
 
   // the invite form, by keyboard: a field error first, then the invitation
-  const email = page.getByLabel('Email')
+  const email = page.getByLabel('Email', { exact: true }) // not the SSO card's "Allowed email domains"
   await email.fill('not-an-email')
   await email.press('Enter')
   await expect(page.getByText('must be a valid email address')).toBeVisible()

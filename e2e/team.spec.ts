@@ -15,7 +15,7 @@ const label = (r: string) => r.replace('_', ' ')
 
 /** Invite by the Members page's form, by keyboard; returns the invitation link the page shows. */
 async function invite(page: Page, email: string, role: TRole): Promise<string> {
-  const field = page.getByLabel('Email')
+  const field = page.getByLabel('Email', { exact: true }) // not the SSO card's "Allowed email domains"
   await field.fill(email)
   await page.getByLabel('Role', { exact: true }).selectOption(role)
   await field.press('Enter')
