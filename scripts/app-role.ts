@@ -5,7 +5,8 @@ import { Client } from 'pg'
 import { appDatabaseUrl, APP_DB_ROLE, loadEnv } from '@/lib/env'
 
 async function main(): Promise<void> {
-  const env = loadEnv({ ...process.env, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? 'not-needed-to-migrate-0123456789' })
+  // the CLI profile: migrating signs no session, so NEXTAUTH_SECRET is not needed here
+  const env = loadEnv(process.env, 'cli')
   const owner = new Client({ connectionString: env.DATABASE_URL })
   await owner.connect()
   try {

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react'
 import { apiFetch, ApiError } from '@/components/api'
-import { Alert, Button, Card, Field, Input, Select, Skeleton } from '@/components/ui'
+import { Alert, Button, Card, Field, Input, Select, Skeleton, InlineConfirm } from '@/components/ui'
 import type { TApiKeyView, TCreateApiKey, TRotateApiKey } from '@/lib/auth/api-keys'
 
 export const keyQueries = {
@@ -241,14 +241,8 @@ export function ApiKeys({ org }: { org: string }) {
                       {k.status !== 'active' ? (
                         <span>{k.status}</span>
                       ) : confirming === k.id ? (
-                        <span className="inline-flex items-center gap-2" role="group" aria-label={`Confirm revoking “${k.name}”`}
-                          onKeyDown={(e) => e.key === 'Escape' && cancelRevoke(k.id)}>
-                          <span className="text-xs text-slate-700">Services using it will get 401.</span>
-                          <Button type="button" variant="danger" className="px-2 py-1 text-xs" autoFocus disabled={revoke.isPending} onClick={() => revoke.mutate(k.id)}>
-                            {revoke.isPending ? 'Revoking…' : `Revoke “${k.name}”`}
-                          </Button>
-                          <Button type="button" variant="secondary" className="px-2 py-1 text-xs" onClick={() => cancelRevoke(k.id)}>Cancel</Button>
-                        </span>
+                        <InlineConfirm label={`Confirm revoking “${k.name}”`} note="Services using it will get 401." action={`Revoke “${k.name}”`}
+                          pendingText="Revoking…" pending={revoke.isPending} onConfirm={() => revoke.mutate(k.id)} onCancel={() => cancelRevoke(k.id)} />
                       ) : (
                         <span className="inline-flex gap-2">
                           {!k.replaced_by_id && (

@@ -2,7 +2,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { apiFetch } from '@/components/api'
-import { Alert, Button, Card, Field, Input, Select, Skeleton } from '@/components/ui'
+import { Alert, Button, Card, Field, Input, Select, Skeleton, InlineConfirm } from '@/components/ui'
 import { MEMBER_ROLES, ZCreateInvitation, type TCreatedInvitation, type TCreateInvitation } from '@/lib/members/schema'
 import { issuesToLines } from '@/lib/validation'
 import { fieldError, memberQueries, orgQuery, ROLE_HINTS, roleLabel, useInvitations } from '@/components/settings/members-queries'
@@ -132,13 +132,8 @@ export function PendingInvitations({ org }: { org: string }) {
                 <td>{i.status === 'expired' ? 'expired' : new Date(i.expires_at).toLocaleDateString()}</td>
                 <td className="whitespace-nowrap py-1 text-right">
                   {confirming === i.id ? (
-                    <span className="inline-flex items-center gap-2" role="group" aria-label={`Confirm revoking the invitation of ${i.email}`}
-                      onKeyDown={(e) => e.key === 'Escape' && setConfirming(null)}>
-                      <Button type="button" variant="danger" className="px-2 py-1 text-xs" autoFocus disabled={revoke.isPending} onClick={() => revoke.mutate(i.id)}>
-                        {revoke.isPending ? 'Revoking…' : 'Revoke invitation'}
-                      </Button>
-                      <Button type="button" variant="secondary" className="px-2 py-1 text-xs" onClick={() => setConfirming(null)}>Cancel</Button>
-                    </span>
+                    <InlineConfirm label={`Confirm revoking the invitation of ${i.email}`} action="Revoke invitation" pendingText="Revoking…"
+                      pending={revoke.isPending} onConfirm={() => revoke.mutate(i.id)} onCancel={() => setConfirming(null)} />
                   ) : (
                     <span className="inline-flex gap-2">
                       <Button type="button" variant="secondary" className="px-2 py-1 text-xs" aria-label={`Copy a new invitation link for ${i.email}`}

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { apiFetch } from '@/components/api'
-import { Alert, Button, Card, Select, Skeleton } from '@/components/ui'
+import { Alert, Button, Card, Select, Skeleton, InlineConfirm } from '@/components/ui'
 import { MEMBER_ROLES, type TMemberView } from '@/lib/members/schema'
 import { memberQueries, orgQuery, roleLabel, useMembers } from '@/components/settings/members-queries'
 import { InviteForm, PendingInvitations } from '@/components/settings/members-invitations'
@@ -91,14 +91,9 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
                     <td>{new Date(m.joined_at).toLocaleDateString()}</td>
                     <td className="whitespace-nowrap py-1 text-right">
                       {confirming === m.user_id ? (
-                        <span className="inline-flex items-center gap-2" role="group" aria-label={self ? `Confirm leaving ${orgName}` : `Confirm removing ${who}`}
-                          onKeyDown={(e) => e.key === 'Escape' && cancel(m.user_id)}>
-                          <span className="text-xs text-slate-700">{self ? 'You lose access at once.' : 'They lose access at once.'}</span>
-                          <Button type="button" variant="danger" className="px-2 py-1 text-xs" autoFocus disabled={remove.isPending} onClick={() => remove.mutate(m.user_id)}>
-                            {remove.isPending ? 'Working…' : self ? `Leave ${orgName}` : `Remove ${who}`}
-                          </Button>
-                          <Button type="button" variant="secondary" className="px-2 py-1 text-xs" onClick={() => cancel(m.user_id)}>Cancel</Button>
-                        </span>
+                        <InlineConfirm label={self ? `Confirm leaving ${orgName}` : `Confirm removing ${who}`} note={self ? 'You lose access at once.' : 'They lose access at once.'}
+                          action={self ? `Leave ${orgName}` : `Remove ${who}`} pendingText="Working…" pending={remove.isPending}
+                          onConfirm={() => remove.mutate(m.user_id)} onCancel={() => cancel(m.user_id)} />
                       ) : self || canManage ? (
                         <Button type="button" variant="danger" className="px-2 py-1 text-xs" id={`remove-${m.user_id}`}
                           aria-label={self ? `Leave ${orgName}` : `Remove ${who}`} onClick={() => { remove.reset(); setConfirming(m.user_id) }}>

@@ -17,6 +17,24 @@ export function Button({ variant = 'primary', className, ...p }: ButtonHTMLAttri
   )
 }
 
+/**
+ * The second step of a destructive action in a table row: what happens, the danger button (focused) and Cancel;
+ * Escape cancels. The caller shows it in place of the row's first button and restores focus on cancel.
+ */
+export function InlineConfirm({ label, note, action, pendingText, pending, onConfirm, onCancel }: {
+  label: string; note?: ReactNode; action: string; pendingText: string; pending: boolean; onConfirm: () => void; onCancel: () => void
+}) {
+  return (
+    <span className="inline-flex items-center gap-2" role="group" aria-label={label} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      {note && <span className="text-xs text-slate-700">{note}</span>}
+      <Button type="button" variant="danger" className="px-2 py-1 text-xs" autoFocus disabled={pending} onClick={onConfirm}>
+        {pending ? pendingText : action}
+      </Button>
+      <Button type="button" variant="secondary" className="px-2 py-1 text-xs" onClick={onCancel}>Cancel</Button>
+    </span>
+  )
+}
+
 export function Field({ label, error, hint, children, htmlFor }: { label: string; error?: string; hint?: string; children: ReactNode; htmlFor: string }) {
   return (
     <div className="space-y-1">

@@ -51,20 +51,20 @@ export async function createOrgWithAdmin(input: TSignUp, opts: TCreateOrgOptions
 
 export type TMembershipView = { org: TOrgView; role: Role }
 
+// cross-org: a person's organizations (SECURITY DEFINER function; organizations carry no tenant rows). One round
+// trip: membershipBySlug runs before every page and session request.
+const MEMBERSHIPS_SQL = `SELECT o.id::text, o.name, o.slug, m.role FROM outlay_memberships_of($1::uuid) m JOIN organizations o ON o.id = m.org_id`
+type TMembershipRow = { id: string; name: string; slug: string; role: Role }
+const membershipView = (m: TMembershipRow): TMembershipView => ({ org: { id: m.id, name: m.name, slug: m.slug }, role: m.role })
+
 export async function membershipsOf(userId: string): Promise<TMembershipView[]> {
-  // cross-org: a person's organizations (SECURITY DEFINER function; organizations carry no tenant rows)
-  const r = await pool().query<{ id: string; name: string; slug: string; role: Role }>(
-    `SELECT o.id::text, o.name, o.slug, m.role FROM outlay_memberships_of($1::uuid) m JOIN organizations o ON o.id = m.org_id ORDER BY m.created_at`,
-    [userId],
-  )
-  return r.rows.map((m) => ({ org: { id: m.id, name: m.name, slug: m.slug }, role: m.role }))
+  const r = await pool().query<TMembershipRow>(`${MEMBERSHIPS_SQL} ORDER BY m.created_at`, [userId])
+  return r.rows.map(membershipView)
 }
 
 export async function membershipBySlug(userId: string, slug: string): Promise<TMembershipView | null> {
-  const org = await prisma().organization.findUnique({ where: { slug } })
-  if (!org) return null
-  const m = await asOrg(org.id, () => prisma().membership.findFirst({ where: { orgId: org.id, userId } }))
-  return m ? { org: { id: org.id, name: org.name, slug: org.slug }, role: m.role } : null
+  const r = await pool().query<TMembershipRow>(`${MEMBERSHIPS_SQL} WHERE o.slug = $2`, [userId, slug])
+  return r.rows[0] ? membershipView(r.rows[0]) : null
 }
 
 export async function findUserByEmail(email: string) {
