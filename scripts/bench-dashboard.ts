@@ -35,7 +35,7 @@ import { fromScaled } from '../lib/cost/money'
 import { COST_SCALE, type PriceBook } from '../lib/cost/engine'
 import { rebuildDailyRollups } from '../lib/rollups/rebuild'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '../lib/rollups/tables'
-import { SPARKLINE_ACCOUNTS } from '../lib/metrics/accounts'
+import { SPARKLINE_ACCOUNTS } from '../lib/metrics/views/accounts'
 
 const TARGET_P95_MS = 300
 const BENCH_DB = 'outlay_bench_dash'
@@ -451,7 +451,7 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
       m('by feature', { ...current, group_by: 'feature' }),
       slos,
     ] })
-    // components/metrics/queries.ts useBreakdownMetrics: current, previous, daily
+    // components/metrics/breakdown-queries.ts useBreakdownMetrics: current, previous, daily
     const breakdown = (dim: string): TReq[] => [
       m(`current by ${dim}`, { ...current, group_by: dim, granularity: 'none' }),
       m(`previous by ${dim}`, { ...current, group_by: dim, ...previous, granularity: 'none', measures: 'cost_usd' }),

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, resolveRange, ZMetricsQuery, type TMetricsQuery } from '@/lib/metrics/query'
-import { decisionRecord, type TDecisionRecord } from '@/lib/metrics/decision-record'
+import { decisionRecord, type TDecisionRecord } from '@/lib/decision-record/record'
 
 const one = (name: string) => z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, `${name} is at most 200 characters`)
 

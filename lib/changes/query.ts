@@ -1,14 +1,14 @@
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
-import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributor, type TContributorCell, type TDecomposition, type TTokenWeights } from '@/lib/metrics/changes'
-import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
+import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributor, type TContributorCell, type TDecomposition, type TTokenWeights } from '@/lib/changes/decompose'
+import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 
 // GET /api/v1/changes: the spend of two periods from the rollups (never the raw
 // events: whole days from a daily table, the rest hourly, lib/metrics/source.ts),
-// decomposed by lib/metrics/changes.ts.
+// decomposed by lib/changes/decompose.ts.
 
 const DAY_MS = 24 * 3600 * 1000
 const MAX_PERIOD_DAYS = 400
