@@ -424,7 +424,7 @@ type TParams = Record<string, string | undefined>
 type TReq = { name: string; path: string; /** a /api/v1/metrics request: its parameters, for the raw-event equivalent */ metrics?: TParams; raw?: 'itself' }
 type TPage = { page: string; range: number | null; requests: TReq[] }
 
-/** The metrics URL exactly as components/overview/queries.ts useMetrics builds it. */
+/** The metrics URL exactly as components/metrics/queries.ts useMetrics builds it. */
 function metricsPath(slug: string, p: TParams): string {
   const qs = new URLSearchParams({ org: slug })
   for (const [k, v] of Object.entries(p)) if (v) qs.set(k, v)

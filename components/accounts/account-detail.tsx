@@ -2,7 +2,7 @@
 import Link from 'next/link'
 import { useMemo } from 'react'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { useMetrics, useStepMedians, type TMetricsParams } from '@/components/overview/queries'
+import { useMetrics, useStepMedians, type TMetricsParams } from '@/components/metrics/queries'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'

@@ -1,7 +1,7 @@
 'use client'
 import Link from 'next/link'
 import { useMemo } from 'react'
-import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
+import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
 import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { FilterBar, RANGE_LABELS, useUrlFilters } from '@/components/metrics/filters'

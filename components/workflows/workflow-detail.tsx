@@ -2,7 +2,7 @@
 import Link from 'next/link'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
+import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
