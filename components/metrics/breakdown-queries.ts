@@ -1,6 +1,7 @@
 'use client'
 import { useMemo } from 'react'
-import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
+import { useMetrics } from '@/components/metrics/queries'
+import type { TMetricsParams } from '@/lib/metrics/query'
 import type { TBreakdownFilters, TPeriod } from '@/lib/metrics/breakdown'
 
 /** The metrics API's default row limit: a daily series that reaches it was cut short. */

@@ -1,7 +1,8 @@
 'use client'
 import Link from 'next/link'
 import { useMemo } from 'react'
-import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
+import { useMetrics } from '@/components/metrics/queries'
+import type { TMetricsParams } from '@/lib/metrics/query'
 import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { FilterBar, RANGE_LABELS, useUrlFilters } from '@/components/metrics/filters'
@@ -21,8 +22,9 @@ import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/form
 
 export function Overview({ org }: { org: string }) {
   const { filters, update, periods, filtered } = useUrlFilters()
-  const base: TMetricsParams = useMemo(
-    () => ({ ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source }),
+  // from and to stay required here: the daily series spans them
+  const base = useMemo(
+    () => ({ ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source }) satisfies TMetricsParams,
     [periods, filters.environment, filters.traffic_source],
   )
 

@@ -98,6 +98,8 @@ export const ZMetricsQuery = z.strictObject(METRICS_QUERY_FIELDS).superRefine((q
     ctx.addIssue({ code: 'custom', path: ['granularity'], message: 'hour is limited to ranges of 93 days; use day' })
 })
 export type TMetricsQuery = z.infer<typeof ZMetricsQuery>
+/** The query as a client sends it: the query-string values before parsing (components' request type). */
+export type TMetricsParams = z.input<typeof ZMetricsQuery>
 
 export type TMetricsRow = Partial<Record<TRollupDimension, string | null>> & {
   bucket?: string

@@ -17,6 +17,8 @@ const { from, to, environment, traffic_source, workflow_id } = METRICS_QUERY_FIE
 
 export const ZStepMediansQuery = z.strictObject({ from, to, environment, traffic_source, workflow_id }).superRefine(checkRange)
 export type TStepMediansQuery = z.infer<typeof ZStepMediansQuery>
+/** The query as a client sends it (query-string values before parsing). */
+export type TStepMediansParams = z.input<typeof ZStepMediansQuery>
 
 export type TStepMedian = {
   workflow_id: string | null
