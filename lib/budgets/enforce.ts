@@ -9,7 +9,7 @@
 // enforcement acts on the caller, never on Outlay's books.
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
-import { enqueueBudgetEvaluation, producerConnection } from '@/lib/queues'
+import { enqueueAlertEvaluation, producerConnection } from '@/lib/queues'
 import type { TBudgetView } from '@/lib/budgets'
 import type { TCutoffAction } from '@/lib/budgets/evaluate'
 
@@ -191,7 +191,7 @@ export async function refreshEnforcement(orgId: string, budgets: TBudgetView[], 
 
 /** A budget was created, changed or deleted: evaluate its organization now so decide follows within seconds (best effort; the scheduler catches up within 30 s). */
 export function reevaluateSoon(orgId: string): void {
-  void enqueueBudgetEvaluation(orgId, 0).catch(() => undefined)
+  void enqueueAlertEvaluation(orgId, 0).catch(() => undefined)
 }
 
 export type TStateChange = { from_state: string | null; to_state: string; actual_usd: string | null; at: string }
