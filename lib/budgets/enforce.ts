@@ -1,5 +1,5 @@
 // Run-time enforcement of budgets (POST /api/v1/decide). Each evaluation
-// (the budgets queue: every 30 s and right after rollups move) publishes the
+// (the alerts queue: every 30 s and right after rollups move) publishes the
 // organization's "gates" — the budgets at warning or exceeded, with their
 // scope — to Redis; decide reads them from process memory (refreshed from
 // Redis at most every GATE_CACHE_MS) and never touches the rollups per call.
