@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
-import { POOL_ROLES } from '@/lib/fleet/cost'
+import { POOL_ROLES } from '@/lib/gpu/cost'
 
 // Bodies of /api/v1/gpu/pools and /api/v1/gpu/samples.
 

@@ -3,8 +3,8 @@
 // CSV of what the page shows. Money stays exact decimal except the bar
 // heights (drawing only).
 import { ENVIRONMENTS, periods, TRAFFIC_SOURCES, type TPeriod } from '@/lib/metrics/breakdown'
-import { CHANGE_PARTS, PART_LABELS, type TChangePart } from '@/lib/metrics/changes'
-import type { TChangesResponse } from '@/lib/metrics/changes-query'
+import { CHANGE_PARTS, PART_LABELS, type TChangePart } from '@/lib/changes/decompose'
+import type { TChangesResponse } from '@/lib/changes/query'
 
 const DAY_MS = 24 * 3600 * 1000
 const DATE = /^\d{4}-\d{2}-\d{2}$/

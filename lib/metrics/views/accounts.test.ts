@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { accountsCsvRows, accountsTable, NO_ACCOUNT } from '@/lib/metrics/accounts'
+import { accountsCsvRows, accountsTable, NO_ACCOUNT } from '@/lib/metrics/views/accounts'
 import { hasAcceptedOutcomes, type TBreakdownRow } from '@/lib/metrics/breakdown'
 
 describe('accountsTable', () => {

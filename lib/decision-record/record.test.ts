@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decisionRecord, decisionRecordMarkdown } from './decision-record'
+import { decisionRecord, decisionRecordMarkdown } from './record'
 
 const r = (o: Record<string, unknown>): Record<string, unknown> & { events: number; cost_usd: string } => ({ events: 0, cost_usd: '0.000000', ...o })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { effectiveGpuHourUsd, hourlyCosts, idleCost, monthlyMicros, poolCost, quantile, rightSizing, versionAt } from '@/lib/fleet/cost'
+import { effectiveGpuHourUsd, hourlyCosts, idleCost, monthlyMicros, poolCost, quantile, rightSizing, versionAt } from '@/lib/gpu/cost'
 
 const d = (s: string) => new Date(s)
 

@@ -4,7 +4,7 @@
 // bigint micro-dollars; counts and ratios are plain numbers.
 import type { TMetricsRow } from '@/lib/metrics/query'
 import { csvPercent, csvRows, fromScaledUsd, micros, periodDays, perUnit, ratio, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
+import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 

@@ -8,7 +8,7 @@
 // - staging-a10 is busy one hour a night (evals) and otherwise nearly idle;
 // - canary-a10 takes ~5% of kb-search answers; reserve-h100 waits.
 import { Rng } from '@/lib/demo/generate'
-import type { TPoolCreate, TPoolPatch } from '@/lib/fleet/schema'
+import type { TPoolCreate, TPoolPatch } from '@/lib/gpu/schema'
 
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { NO_FEATURE, featuresCsvRows, featuresTable, sloBreaches, sloCompliance, sloStatus } from '@/lib/metrics/features'
+import { NO_FEATURE, featuresCsvRows, featuresTable, sloBreaches, sloCompliance, sloStatus } from '@/lib/metrics/views/features'
 
 describe('sloStatus: spend ÷ runs against the target, exactly', () => {
   test('equal to the target is within; one micro-dollar over is breached', () => {

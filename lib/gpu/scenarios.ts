@@ -5,10 +5,10 @@ import { notFound } from '@/lib/errors'
 import { fromScaled, normalizeDecimal, toScaled } from '@/lib/cost/money'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
-import { listPools } from '@/lib/fleet'
-import { poolCost } from '@/lib/fleet/cost'
-import { versionsOf } from '@/lib/fleet/summary'
-import { buildScenarioCost, type TCallRow, type TScenarioCostMonth } from '@/lib/fleet/scenario-cost'
+import { listPools } from '@/lib/gpu'
+import { poolCost } from '@/lib/gpu/cost'
+import { versionsOf } from '@/lib/gpu/summary'
+import { buildScenarioCost, type TCallRow, type TScenarioCostMonth } from '@/lib/gpu/scenario-cost'
 
 // Scenario cost per month, read from: the month's calls grouped by scenario,
 // traffic source, environment and pool (raw events: the rollups key neither

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { buildScenarioCost, callPart, SCENARIO_PARTS, type TCallRow, type TPoolMonth } from '@/lib/fleet/scenario-cost'
+import { buildScenarioCost, callPart, SCENARIO_PARTS, type TCallRow, type TPoolMonth } from '@/lib/gpu/scenario-cost'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 
 const M = '2026-11'

@@ -12,7 +12,7 @@ import { PATCH as patchPool } from '@/app/api/v1/gpu/pools/[id]/route'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { POST as postOutcomes } from '@/app/api/v1/outcomes/route'
 import { GET as getCost } from '@/app/api/v1/scenarios/cost/route'
-import { callsByScenario } from '@/lib/fleet/scenarios'
+import { callsByScenario } from '@/lib/gpu/scenarios'
 import { GET as listItems, POST as postItem } from '@/app/api/v1/scenarios/line-items/route'
 import { DELETE as deleteItem } from '@/app/api/v1/scenarios/line-items/[id]/route'
 

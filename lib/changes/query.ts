@@ -1,14 +1,15 @@
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
-import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributor, type TContributorCell, type TDecomposition, type TTokenWeights } from '@/lib/metrics/changes'
-import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
+import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributor, type TContributorCell, type TDecomposition, type TTokenWeights } from '@/lib/changes/decompose'
+import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
+import { booleanOf, countOf, decimalOf, textOf, type TPgRow } from '@/lib/metrics/rows'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 
 // GET /api/v1/changes: the spend of two periods from the rollups (never the raw
 // events: whole days from a daily table, the rest hourly, lib/metrics/source.ts),
-// decomposed by lib/metrics/changes.ts.
+// decomposed by lib/changes/decompose.ts.
 
 const DAY_MS = 24 * 3600 * 1000
 const MAX_PERIOD_DAYS = 400
@@ -85,7 +86,7 @@ async function sums<K extends string, M extends TMeasure>(orgId: string, q: TCha
   }
   const dims = [...new Set([...groupBy, ...(waste ? ['outcome'] : []), ...filterDims])]
   const src = sourceSql(planSource(daily ? DAILY_ROLLUPS : [], dims, { from, to }, 'none'), HOURLY_ROLLUP.table, [...dims, ...new Set(['events', ...measures])], where, params)
-  const r = await pool().query<Record<K | M, string> & { waste: boolean }>(
+  const r = await pool().query(
     `SELECT ${groupBy.join(', ')}${wasteCol},
             -- bigint sums as text: a token count can pass 2^31
             ${measures.map((m) => `sum(${m})::text AS ${m}`).join(', ')}
@@ -104,17 +105,22 @@ async function sums<K extends string, M extends TMeasure>(orgId: string, q: TCha
  */
 async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean): Promise<TChangeCell[]> {
   const rows = await sums(orgId, q, from, to, daily, ['workflow_id', 'step', 'provider', 'model'], CELL_MEASURES, true)
-  return rows.map((row) => ({
-    workflow_id: row.workflow_id, step: row.step, provider: row.provider, model: row.model, waste: row.waste,
-    events: Number(row.events), runs: Number(row.runs), tokens_in: Number(row.tokens_in), cached_tokens_in: Number(row.cached_tokens_in),
-    cache_write_tokens: Number(row.cache_write_tokens), tokens_out: Number(row.tokens_out), cost_usd: row.cost_usd,
-  }))
+  return rows.map(changeCellOf)
 }
+
+/** A cell of the cost rollups as sums() selects it: text dimensions ('' for none), bigint sums as text, the retry/error split. */
+const changeCellOf = (row: TPgRow): TChangeCell => ({
+  workflow_id: textOf(row.workflow_id, 'workflow_id'), step: textOf(row.step, 'step'), provider: textOf(row.provider, 'provider'), model: textOf(row.model, 'model'),
+  waste: booleanOf(row.waste, 'waste'),
+  events: countOf(row.events, 'events'), runs: countOf(row.runs, 'runs'), tokens_in: countOf(row.tokens_in, 'tokens_in'),
+  cached_tokens_in: countOf(row.cached_tokens_in, 'cached_tokens_in'), cache_write_tokens: countOf(row.cache_write_tokens, 'cache_write_tokens'),
+  tokens_out: countOf(row.tokens_out, 'tokens_out'), cost_usd: decimalOf(row.cost_usd, 'cost_usd'),
+})
 
 /** One period's spend per account (for the accounts contributing most), from rollups_daily_accounts. */
 async function accountSpend(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean): Promise<TContributorCell[]> {
   const rows = await sums(orgId, q, from, to, daily, ['account_id'], ['cost_usd'], false)
-  return rows.map((row) => ({ account_id: row.account_id, cost_usd: row.cost_usd }))
+  return rows.map((row) => ({ account_id: textOf(row.account_id, 'account_id'), cost_usd: decimalOf(row.cost_usd, 'cost_usd') }))
 }
 
 const period = (from: Date, to: Date, cost: string, cs: TChangeCell[]): TChangesPeriod => ({

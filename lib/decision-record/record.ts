@@ -2,11 +2,11 @@
 // filled from data: the scenario and owner its events carry, the model options
 // seen with their raw token cost and cache-adjusted cost, retry rate and
 // latency, and the workflow's quality pass rate and accepted outcome rate from
-// reported outcomes. Pure: the route loads the rows (lib/metrics/decision-record-load.ts).
+// reported outcomes. Pure: the route loads the rows (lib/decision-record/load.ts).
 import type { TMetricsRow } from '@/lib/metrics/query'
 import { fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
-import { modelName } from '@/lib/metrics/workflow-detail'
+import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
+import { modelName } from '@/lib/metrics/views/workflow-detail'
 import { formatMs } from '@/lib/format'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { NO_WORKFLOW, workflowsCsvRows, workflowsTable } from '@/lib/metrics/workflows'
+import { NO_WORKFLOW, workflowsCsvRows, workflowsTable } from '@/lib/metrics/views/workflows'
 
 describe('workflowsTable: cost per run and retry tax', () => {
   const period = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T12:00:00.000Z' } // days 03-01, 03-02

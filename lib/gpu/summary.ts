@@ -1,9 +1,9 @@
 import { pool } from '@/lib/db'
-import { listPools } from '@/lib/fleet'
+import { listPools } from '@/lib/gpu'
 import {
   hourlyCosts, idleCost, microsToUsd, monthlyMicros, POOL_ROLES, quantile, RIGHT_SIZING, rightSizing, type TPoolVersion,
-} from '@/lib/fleet/cost'
-import type { TPoolView } from '@/lib/fleet/schema'
+} from '@/lib/gpu/cost'
+import type { TPoolView } from '@/lib/gpu/schema'
 
 // The fleet page's numbers, read from the pools' versions and the hourly
 // utilization aggregates (never the raw samples).

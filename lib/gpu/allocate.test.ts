@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { largestRemainder, ruleWeights } from '@/lib/fleet/allocate'
+import { largestRemainder, ruleWeights } from '@/lib/gpu/allocate'
 
 const sum = (m: Map<string, bigint>) => [...m.values()].reduce((s, v) => s + v, 0n)
 

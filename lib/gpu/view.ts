@@ -1,6 +1,6 @@
 // Pure helpers for the fleet page (client-safe: no database imports).
-import type { TFleetSummary } from '@/lib/fleet/summary'
-import type { TPoolView } from '@/lib/fleet/schema'
+import type { TFleetSummary } from '@/lib/gpu/summary'
+import type { TPoolView } from '@/lib/gpu/schema'
 
 export const ROLE_LABEL: Record<string, string> = {
   production: 'Production', staging: 'Staging', canary: 'Canary', reserve: 'Reserve', test: 'Test', debug: 'Debug', eval: 'Eval',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { contributors, decompose, poolAccounts, type TChangeCell, type TTokenWeights } from '@/lib/metrics/changes'
+import { contributors, decompose, poolAccounts, type TChangeCell, type TTokenWeights } from '@/lib/changes/decompose'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 
 const micros = (s: string) => toScaled(s, 6)

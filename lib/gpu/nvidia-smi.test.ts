@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { CsvHeaderError, MAX_COLUMNS, MAX_LINE_CHARS, parseNvidiaSmiCsv, parseUtcOffset, sampleOfCells } from '@/lib/fleet/nvidia-smi'
+import { CsvHeaderError, MAX_COLUMNS, MAX_LINE_CHARS, parseNvidiaSmiCsv, parseUtcOffset, sampleOfCells } from '@/lib/gpu/nvidia-smi'
 
 const HEADER = 'timestamp, index, utilization.gpu [%], memory.used [MiB]'
 

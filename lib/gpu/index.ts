@@ -5,9 +5,9 @@ import { badRequest, conflict, isUniqueViolation, notFound } from '@/lib/errors'
 import { forgetPriceBook } from '@/lib/cost/pricebook'
 import { scheduleReprice } from '@/lib/reprice'
 import { issuesToLines } from '@/lib/validation'
-import { effectiveGpuHourUsd, type TPricing } from '@/lib/fleet/cost'
-import { ZSample, type TPoolCreate, type TPoolPatch, type TPoolVersionView, type TPoolView, type TSamplesAnswer, VERSION_KEYS } from '@/lib/fleet/schema'
-import type { TParsedSample } from '@/lib/fleet/nvidia-smi'
+import { effectiveGpuHourUsd, type TPricing } from '@/lib/gpu/cost'
+import { ZSample, type TPoolCreate, type TPoolPatch, type TPoolVersionView, type TPoolView, type TSamplesAnswer, VERSION_KEYS } from '@/lib/gpu/schema'
+import type { TParsedSample } from '@/lib/gpu/nvidia-smi'
 
 // GPU fleet pools and their utilization samples. A pool's versions are the
 // source of its price: each one's effective price per GPU-hour is written to
@@ -242,7 +242,7 @@ export async function ingestSamples(orgId: string, raw: unknown[], now = new Dat
   return { ...(await storeSamples(orgId, valid)), rejected }
 }
 
-/** nvidia-smi CSV lines already parsed (lib/fleet/nvidia-smi.ts), for one pool. */
+/** nvidia-smi CSV lines already parsed (lib/gpu/nvidia-smi.ts), for one pool. */
 export async function ingestCsvSamples(orgId: string, poolName: string, parsed: { samples: TParsedSample[]; rejected: { line: number; errors: string[] }[] }, now = new Date()): Promise<TSamplesAnswer> {
   const p = await findPool(orgId, { name: poolName })
   const rejected: TSamplesAnswer['rejected'] = [...parsed.rejected]

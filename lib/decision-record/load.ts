@@ -4,7 +4,9 @@ import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, resolveRange, ZMetricsQuery, type TMetricsQuery } from '@/lib/metrics/query'
-import { decisionRecord, type TDecisionRecord } from '@/lib/metrics/decision-record'
+import { decisionRecord, type TDecisionRecord } from '@/lib/decision-record/record'
+import { named } from '@/lib/metrics/sql'
+import { textOrNullOf, type TPgRow } from '@/lib/metrics/rows'
 
 const one = (name: string) => z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, `${name} is at most 200 characters`)
 
@@ -18,6 +20,9 @@ export const ZDecisionRecordQuery = z.strictObject({
   format: z.enum(['json', 'markdown'], { error: 'must be json or markdown' }).default('json'),
 })
 export type TDecisionRecordQuery = z.infer<typeof ZDecisionRecordQuery>
+
+/** A step's event attributes that are not rolled up (inference_events). */
+const attributesOf = (r: TPgRow) => ({ scenario_id: textOrNullOf(r.scenario_id, 'scenario_id'), owner: textOrNullOf(r.owner, 'owner') })
 
 /** How many of the step's latest events are read for its scenario and owner. */
 const ATTRIBUTE_SAMPLE = 500
@@ -33,12 +38,12 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model'], latency_quantiles: true })),
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model', 'outcome'] })),
     queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }),
-    pool().query<{ scenario_id: string | null; owner: string | null }>(
+    pool().query(named(
       `SELECT scenario_id, owner FROM inference_events
-       WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3 AND workflow_id = $4 AND step = $5
+       WHERE org_id = :org AND timestamp >= :from AND timestamp < :to AND workflow_id = :workflow_id AND step = :step
        ORDER BY timestamp DESC LIMIT ${ATTRIBUTE_SAMPLE}`,
-      [orgId, from.toISOString(), to.toISOString(), q.workflow_id, q.step],
-    ),
+      { org: orgId, from: from.toISOString(), to: to.toISOString(), workflow_id: q.workflow_id, step: q.step },
+    )).then((r) => r.rows.map(attributesOf)),
   ])
   const distinct = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].slice(0, 5)
   return decisionRecord({
@@ -49,7 +54,7 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
     models: models.rows,
     modelOutcomes: modelOutcomes.rows,
     workflow: workflow.rows,
-    scenarios: distinct(attrs.rows.map((r) => r.scenario_id)),
-    owners: distinct(attrs.rows.map((r) => r.owner)),
+    scenarios: distinct(attrs.map((r) => r.scenario_id)),
+    owners: distinct(attrs.map((r) => r.owner)),
   })
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { changesApiQuery, changesCsvRows, changesQuery, parseChangesParams, spikeQuery, waterfallBars } from '@/lib/metrics/changes-view'
+import { changesApiQuery, changesCsvRows, changesQuery, parseChangesParams, spikeQuery, waterfallBars } from '@/lib/changes/view'
 import { periods } from '@/lib/metrics/breakdown'
-import type { TChangesResponse } from '@/lib/metrics/changes-query'
+import type { TChangesResponse } from '@/lib/changes/query'
 
 const NOW = new Date('2026-11-25T10:20:00Z')
 const params = (qs: string) => new URLSearchParams(qs)

@@ -1,6 +1,6 @@
-import { largestRemainder, ruleWeights, type TAllocationRule } from '@/lib/fleet/allocate'
+import { largestRemainder, ruleWeights, type TAllocationRule } from '@/lib/gpu/allocate'
 import { divRound, toScaled } from '@/lib/cost/money'
-import { microsToUsd } from '@/lib/fleet/cost'
+import { microsToUsd } from '@/lib/gpu/cost'
 
 // Scenario cost (issue 8), pure: for each scenario (scenario_id, or the
 // workflow when none is set) and month, production inference + its share of

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { emptyPoolForm, fieldErrors, formToBody, poolToForm, scenarioTrend, utilizationChart } from '@/lib/fleet/view'
-import type { TPoolView } from '@/lib/fleet/schema'
+import { emptyPoolForm, fieldErrors, formToBody, poolToForm, scenarioTrend, utilizationChart } from '@/lib/gpu/view'
+import type { TPoolView } from '@/lib/gpu/schema'
 
 const pool: TPoolView = {
   id: 'p1', name: 'prod-h100', role: 'production', gpu_type: 'H100', region: null, serves: ['kb-search'], allocation: 'gpu_seconds', shares: null,
