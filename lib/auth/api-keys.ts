@@ -1,3 +1,4 @@
+import { DAY_MS } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import IORedis, { type Redis } from 'ioredis'
 import { z } from 'zod'
@@ -20,7 +21,6 @@ export { generateKey }
 export const KEY_SCOPES = ['ingest', 'read', 'write'] as const
 export type TKeyScope = (typeof KEY_SCOPES)[number]
 
-const DAY_MS = 24 * 3600 * 1000
 /** A rotation's default overlap, and the longest one. */
 export const ROTATION_DEFAULT_OVERLAP_MS = DAY_MS
 export const ROTATION_MAX_OVERLAP_MS = 30 * DAY_MS

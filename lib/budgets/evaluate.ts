@@ -2,6 +2,7 @@
 // how much of the amount is used, the highest threshold crossed, and the
 // projected end-of-period spend. Money is exact (micro-dollars).
 import type { z } from 'zod'
+import { DAY_MS } from '@/lib/domain'
 import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
 import type { ZBudgetStatus } from '@/lib/budgets/schema'
 
@@ -23,7 +24,6 @@ export type TBudgetRule = {
 
 export type TWindow = { from: Date; to: Date; /** the end of the period (for day and month); equals `to` for rolling windows */ end: Date }
 
-const DAY_MS = 24 * 3600 * 1000
 
 /** The window a budget measures at `now`: the UTC day or calendar month so far, or the last N days. */
 export function budgetWindow(rule: Pick<TBudgetRule, 'period' | 'rolling_days'>, now: Date): TWindow {

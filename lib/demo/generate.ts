@@ -25,6 +25,7 @@
 //   weeks, ops canaries every 3 hours and one large backfill on a Tuesday;
 // - accounts that onboard (relecloud, fourth-coffee) and one that churns
 //   (tailspin-toys).
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 
 export type TDemoEvent = {
   id: string
@@ -71,8 +72,6 @@ type TOutcome = TDemoEvent['outcome']
 export const DEFAULT_RUNS_PER_DAY = 280
 export const DEFAULT_SEED = 42
 
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 /** Growth factor per day: 2.5x over a 90-day window. */
 const DAILY_GROWTH = Math.pow(2.5, 1 / 89)
 const WEEKEND_FACTOR = 0.4

@@ -7,11 +7,10 @@
 //   about a fifth of its capacity and its p95 hour needs 5 of the 8;
 // - staging-a10 is busy one hour a night (evals) and otherwise nearly idle;
 // - canary-a10 takes ~5% of kb-search answers; reserve-h100 waits.
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { Rng } from '@/lib/demo/generate'
 import type { TPoolCreate, TPoolPatch } from '@/lib/fleet/schema'
 
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 
 export type TDemoFleetPool = { create: TPoolCreate; changes: TPoolPatch[] }
 export type TDemoGpuEvent = {

@@ -4,10 +4,9 @@
 // CSV of what is shown. Money is summed and compared as bigint micro-dollars
 // from the API's exact decimal strings; only the sparkline values (drawing
 // only) become floats.
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
 
-const DAY_MS = 24 * 3600 * 1000
-const HOUR_MS = 3600 * 1000
 export const micros = (s: string) => toScaled(s, 6)
 /** micro-dollars → exact decimal string with 6 decimals */
 export const fromScaledUsd = (m: bigint) => fromScaled(m, 6)

@@ -1,3 +1,4 @@
+import { DAY_MS } from '@/lib/domain'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
@@ -10,7 +11,6 @@ import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 // events: whole days from a daily table, the rest hourly, lib/metrics/source.ts),
 // decomposed by lib/metrics/changes.ts.
 
-const DAY_MS = 24 * 3600 * 1000
 const MAX_PERIOD_DAYS = 400
 
 const dateParam = z

@@ -1,3 +1,4 @@
+import { DAY_MS } from '@/lib/domain'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS, ROLLUP_DIMENSIONS, WASTE_OUTCOMES, type TRollupDimension } from '@/lib/rollups/tables'
@@ -11,7 +12,6 @@ import { histogramQuantile } from '@/lib/metrics/latency'
 
 export const METRIC_DIMENSIONS = ROLLUP_DIMENSIONS
 const DIM_SET = new Set<string>(METRIC_DIMENSIONS)
-const DAY_MS = 24 * 3600 * 1000
 
 const dateParam = z
   .string()

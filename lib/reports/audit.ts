@@ -27,6 +27,7 @@
 // A sampled event standing for several calls (requests > 1, as an eval
 // import's cost events do) counts as that many calls at its cost ÷ requests.
 // Unpriced calls are left out (they have no cost to compare).
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
@@ -173,8 +174,6 @@ export type TSide = 'production' | 'eval'
 export type TStratum = { workflow_id: string; side: TSide; day: string; n: number }
 type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
 
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 const TWO_32 = 2n ** 32n
 /**
  * A walk in an hour skips 0 … this − 1 calls after its start instant before

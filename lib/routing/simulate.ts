@@ -4,13 +4,13 @@
 // cascade's escalations are assumed to happen at the rate observed in the
 // window (same threshold, same traffic), each one an extra call to the next
 // model up the ladder.
+import { DAY_MS } from '@/lib/domain'
 import { divRound } from '@/lib/cost/money'
 import { fromScaledUsd, micros } from '@/lib/metrics/breakdown'
 import { formatPercent, formatUsd } from '@/lib/format'
 import { refKey, type TModelRef, type TPolicySpec } from '@/lib/routing/schema'
 import type { TCallCost, TCandidateEvidence } from '@/lib/routing/select'
 
-const DAY_MS = 24 * 3600 * 1000
 export const MONTH_DAYS = 30
 
 export type TTrafficRow = { provider: string | null; model: string | null; outcome: string | null; events: number; cost_usd: string }

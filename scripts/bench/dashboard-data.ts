@@ -14,10 +14,9 @@
 //   replay / ops traffic sources; a run id per run; accepted outcomes.
 // Every event of a run stays inside the run's hour, so an hour's rollup rows
 // are complete once the hour is generated.
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 
 export const DATASET_VERSION = 1
-export const HOUR_MS = 3_600_000
-const DAY_MS = 24 * HOUR_MS
 
 export type TBenchEvent = {
   id: string
