@@ -1,10 +1,10 @@
 'use client'
+import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
 import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Button, Field, Input, Select } from '@/components/ui'
 import { useCreateBudget, useUpdateBudget } from '@/components/budgets/queries'
 import { useChannels } from '@/components/alerts/queries'
-import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
 import type { TBudget } from '@/lib/budgets'
 
 const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '', cutoff_action: 'throttle', throttle_per_minute: '60' }

@@ -1,4 +1,5 @@
 'use client'
+import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
@@ -11,7 +12,7 @@ import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
-import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
+import { csvFilename, filtersQuery, perUnit, ratio } from '@/lib/metrics/breakdown'
 import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRows, type TModelRow, type TStepRow } from '@/lib/metrics/workflow-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCompact, formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
@@ -47,7 +48,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
   const before = previous.data ? previous.data.rows[0] ?? null : undefined
   const t = current.data ? totals(current.data.rows) : null
   const runs = now?.runs ?? 0
-  const wasteUsd = current.data ? fromScaledUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
+  const wasteUsd = current.data ? microsToUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
 
   const stepTable = useMemo(
     () => (steps.data && stepModels.data ? stepRows(steps.data.rows, stepModels.data.rows, runs) : null),

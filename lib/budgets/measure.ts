@@ -1,6 +1,6 @@
-import { DAY_MS, HOUR_MS } from '@/lib/domain'
+import { DAY_MS, HOUR_MS, OUTCOME_DIMENSIONS } from '@/lib/domain'
 import { pool } from '@/lib/db'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { budgetStatus, budgetWindow, type TBudgetMeasure } from '@/lib/budgets/evaluate'
 import type { TBudget, TBudgetView } from '@/lib/budgets'
 

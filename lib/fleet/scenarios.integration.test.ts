@@ -1,3 +1,4 @@
+import { micros } from '@/lib/domain'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
@@ -25,7 +26,6 @@ const MONTH = M.toISOString().slice(0, 7)
 const HOURS = BigInt((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - M.getTime()) / 3_600_000)
 const at = (day: number, h = 10) => new Date(M.getTime() + (day - 1) * 86_400_000 + h * 3_600_000).toISOString()
 const ctx = (id?: string) => ({ params: Promise.resolve<Record<string, string>>(id ? { id } : {}) })
-const micros = (usd: string) => toScaled(usd, 6)
 let write = ''
 let read = ''
 let other = ''

@@ -2,8 +2,8 @@
 // the URL, the link from a day of a spend chart, the waterfall's bars and the
 // CSV of what the page shows. Money stays exact decimal except the bar
 // heights (drawing only).
-import { DAY_MS } from '@/lib/domain'
-import { ENVIRONMENTS, periods, TRAFFIC_SOURCES, type TPeriod } from '@/lib/metrics/breakdown'
+import { DAY_MS, ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
+import { periods, type TPeriod } from '@/lib/metrics/breakdown'
 import { CHANGE_PARTS, PART_LABELS, type TChangePart } from '@/lib/metrics/changes'
 import type { TChangesResponse } from '@/lib/metrics/changes-query'
 

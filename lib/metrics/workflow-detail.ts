@@ -2,9 +2,9 @@
 // daily trends (tokens per call, retry tax, fallbacks and escalations,
 // accepted outcomes), all from metrics API rows (rollups). Money is summed as
 // bigint micro-dollars; counts and ratios are plain numbers.
+import { micros, microsToUsd as fromScaledUsd, WASTE_OUTCOMES } from '@/lib/domain'
 import type { TMetricsRow } from '@/lib/metrics/query'
-import { csvPercent, csvRows, fromScaledUsd, micros, periodDays, perUnit, ratio, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '@/lib/metrics/workflows'
+import { csvPercent, csvRows, periodDays, perUnit, ratio, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 

@@ -2,11 +2,10 @@
 // cache-adjusted cost per call of each candidate — measured on the step's real
 // traffic (the rollups, through the metrics query layer) when the model has
 // enough calls there, else its price × the step's token profile.
-import { DAY_MS } from '@/lib/domain'
+import { DAY_MS, micros } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { divRound, fromScaled } from '@/lib/cost/money'
-import { micros } from '@/lib/metrics/breakdown'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 import { CHEAPEST_MIN_CALLS } from '@/lib/metrics/decision-record'
 import { refKey, type TModelRef } from '@/lib/routing/schema'
