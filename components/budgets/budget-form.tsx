@@ -1,5 +1,5 @@
 'use client'
-import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
+import { DEFAULT_TRAFFIC_SOURCE, ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
 import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Button, Field, Input, Select } from '@/components/ui'
@@ -22,7 +22,7 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
   const save = budget ? update : create
   const channels = useChannels(org)
   const [f, setF] = useState(budget ? fromBudget(budget) : EMPTY)
-  const [sources, setSources] = useState<string[]>(budget?.traffic_sources ?? ['production'])
+  const [sources, setSources] = useState<string[]>(budget?.traffic_sources ?? [DEFAULT_TRAFFIC_SOURCE])
   const [hard, setHard] = useState(budget?.hard_cutoff ?? false)
   const [channelIds, setChannelIds] = useState<string[]>(budget?.channel_ids ?? [])
   const set = (k: keyof typeof EMPTY) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
@@ -42,7 +42,7 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
       channel_ids: channelIds,
     }
     if (budget) update.mutate(body, { onSuccess: () => onDone?.() })
-    else create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources(['production']); setHard(false); setChannelIds([]) } })
+    else create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources([DEFAULT_TRAFFIC_SOURCE]); setHard(false); setChannelIds([]) } })
   }
 
   const amountLabel = f.metric === 'spend' ? 'Amount, USD per period' : f.metric === 'cost_per_run' ? 'Target, USD per run' : 'Target, USD per accepted outcome'

@@ -1,4 +1,5 @@
 'use client'
+import { DAY_MS } from '@/lib/domain'
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { Alert, Card, Skeleton } from '@/components/ui'
 import { useStepTraffic } from '@/components/routing/queries'
@@ -11,9 +12,9 @@ const DAYS = 30
 
 /** Per step: share of calls per model per UTC day, escalation and fallback rates and cost per call, with the days versions were published. */
 export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
-  const today = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000)
-  const to = new Date(today.getTime() + 86_400_000).toISOString()
-  const from = new Date(today.getTime() - (DAYS - 1) * 86_400_000).toISOString()
+  const today = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS)
+  const to = new Date(today.getTime() + DAY_MS).toISOString()
+  const from = new Date(today.getTime() - (DAYS - 1) * DAY_MS).toISOString()
   const q = useStepTraffic(org, p.id, p.workflow_id, p.step, from, to)
   const live = q.data ? prepareLive(q.data.rows, p.versions, from, to) : null
   // Series keyed by index: recharts reads a dotted dataKey ("gemini-1.5-pro") as a nested path.

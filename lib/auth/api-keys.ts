@@ -1,4 +1,4 @@
-import { DAY_MS } from '@/lib/domain'
+import { DAY_MS, ZEnvironment } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import IORedis, { type Redis } from 'ioredis'
 import { z } from 'zod'
@@ -31,7 +31,7 @@ const future = (what: string) =>
 export const ZCreateApiKey = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
   scopes: z.array(z.enum(KEY_SCOPES, { error: 'must be "ingest", "read" or "write"' })).min(1, 'choose at least one scope'),
-  default_environment: z.enum(['production', 'staging', 'development']).optional(),
+  default_environment: ZEnvironment.optional(),
   /** The key stops working at this time; omitted or null: never. */
   expires_at: future('the expiry').nullish(),
 })

@@ -7,7 +7,7 @@
 // scenario spend reads the events that carry one (a partial index) and the
 // rest of each workflow's spend stands as its own scenario, as the issue says
 // ("by scenario_id, or the workflow when none is set").
-import { micros, microsToUsd } from '@/lib/domain'
+import { HOUR_MS, micros, microsToUsd } from '@/lib/domain'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { queryMetrics, ZMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
@@ -152,7 +152,7 @@ export async function monthlyReport(orgId: string, q: Pick<TMonthlyReportQuery, 
   const r = monthRange(month)
   const current = now.getTime() >= r.from && now.getTime() < r.to
   // the month before over as many days and hours as have passed of this one (the rollups are hourly), capped at its end
-  const sameTo = Math.min(r.previous.from + (Math.floor(now.getTime() / 3_600_000) * 3_600_000 - r.from), r.previous.to)
+  const sameTo = Math.min(r.previous.from + (Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - r.from), r.previous.to)
   const [cur, prev, f, prevToDate] = await Promise.all([
     monthSpend(orgId, r.from, r.to),
     monthSpend(orgId, r.previous.from, r.previous.to),
