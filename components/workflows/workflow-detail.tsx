@@ -17,6 +17,7 @@ import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRow
 import { toCsv } from '@/lib/csv'
 import { formatCompact, formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
+import { CHART_COLORS } from '@/components/charts/theme'
 
 // The question a workflow's owner brings here: "what does one run of this
 // workflow cost, which steps and models does the money go to, and is anything
@@ -110,20 +111,20 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             <Card title="Tokens per call" subtitle="Average input and output tokens per call, per day: a prompt that grew shows here first.">
               {quality ? (
                 <TrendChart data={quality} label={`Input and output tokens per call per day of ${workflow}`} format={(v) => formatCompact(v)}
-                  lines={[{ key: 'tokens_in_per_call', label: 'Input tokens / call', color: '#2f6fde' }, { key: 'tokens_out_per_call', label: 'Output tokens / call', color: '#f59e0b' }]} />
+                  lines={[{ key: 'tokens_in_per_call', label: 'Input tokens / call', color: CHART_COLORS.primary }, { key: 'tokens_out_per_call', label: 'Output tokens / call', color: CHART_COLORS.forecast }]} />
               ) : <Skeleton className="h-56" />}
             </Card>
             <Card title="Retry tax per day" subtitle="Spend on calls whose outcome was retry or error, USD per day.">
               {quality ? (
                 <TrendChart data={quality} label={`Retry and error spend per day of ${workflow}`} format={(v) => formatUsd(v)}
-                  lines={[{ key: 'retry_usd', label: 'Retry tax (USD)', color: '#ef4444' }]} />
+                  lines={[{ key: 'retry_usd', label: 'Retry tax (USD)', color: CHART_COLORS.bad }]} />
               ) : <Skeleton className="h-56" />}
             </Card>
             <Card title="Cost per accepted outcome" subtitle="Production cost ÷ accepted outcomes, per day.">
               {quality ? (
                 anyOutcomes ? (
                   <TrendChart data={quality} label={`Cost per accepted outcome per day of ${workflow}`} format={(v) => formatUsd(v, { precise: v < 1 })}
-                    lines={[{ key: 'cost_per_accepted_outcome_usd', label: 'Cost per accepted outcome (USD)', color: '#10b981' }]} />
+                    lines={[{ key: 'cost_per_accepted_outcome_usd', label: 'Cost per accepted outcome (USD)', color: CHART_COLORS.good }]} />
                 ) : (
                   <p className="text-sm text-slate-600">No accepted outcomes for this workflow in the period. Report them to <code>POST /api/v1/outcomes</code> with <code>workflow_id</code> “{workflow}”.</p>
                 )
