@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { fromScaled, toScaled } from '@/lib/cost/money'
+// Relative, not '@/': Playwright specs and plain scripts load this file too.
+import { fromScaled, toScaled } from './cost/money'
 
 // The shared vocabulary of Outlay, defined once: the values an inference event
 // may carry (PRODUCT.md, "The inference event": never rename them), the
