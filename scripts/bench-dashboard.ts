@@ -27,7 +27,8 @@ import { Client } from 'pg'
 import {
   adminQuery, copyFrom, fmt, log, percentile, portInUse, request, ROOT, run, killGroup, runMain, sleep, startProcess, tail, waitForForeignBuild, type TStarted, intOption,
 } from './bench/common'
-import { DATASET_VERSION, generateHour, HOUR_MS, planDataset, type TBenchEvent, type TPlan } from './bench/dashboard-data'
+import { DATASET_VERSION, generateHour, planDataset, type TBenchEvent, type TPlan } from './bench/dashboard-data'
+import { HOUR_MS } from '../lib/domain'
 import { periods } from '../lib/metrics/breakdown'
 import { aggregate, hourOf, ROLLUP_DIMENSIONS, type TRollupContribution } from '../lib/rollups/hourly'
 import { histogramLiteral } from '../lib/metrics/latency'

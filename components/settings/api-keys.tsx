@@ -1,4 +1,5 @@
 'use client'
+import { DAY_MS, DEFAULT_ENVIRONMENT } from '@/lib/domain'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react'
 import { callApi, ApiError } from '@/components/api'
@@ -136,7 +137,7 @@ export function ApiKeys({ org }: { org: string }) {
 
   const fieldErr = fieldErrors(create.error)
   const rotateErr = fieldErrors(rotate.error)
-  const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10)
+  const tomorrow = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10)
   const now = new Date()
 
   return (
@@ -197,8 +198,8 @@ export function ApiKeys({ org }: { org: string }) {
             <div className="grid max-w-xl gap-4 sm:grid-cols-2">
               <Field label="Old key works until" htmlFor="rotate-until" hint="At most 30 days from now." error={rotateErr('overlap_until')}>
                 <Input id="rotate-until" name="overlap_until" type="datetime-local" autoFocus required
-                  defaultValue={localInputValue(new Date(now.getTime() + 24 * 3600_000))}
-                  min={localInputValue(now)} max={localInputValue(new Date(now.getTime() + 30 * 24 * 3600_000))}
+                  defaultValue={localInputValue(new Date(now.getTime() + DAY_MS))}
+                  min={localInputValue(now)} max={localInputValue(new Date(now.getTime() + 30 * DAY_MS))}
                   invalid={!!rotateErr('overlap_until')} />
               </Field>
               <Field label="New key expires on" htmlFor="rotate-expires" hint="Optional: empty for no expiry." error={rotateErr('expires_at')}>
@@ -233,7 +234,7 @@ export function ApiKeys({ org }: { org: string }) {
                     <td className="py-2 font-medium">{k.name}</td>
                     <td className="font-mono">{k.prefix}…</td>
                     <td>{k.scopes.join(', ')}</td>
-                    <td>{k.default_environment ?? 'production'}</td>
+                    <td>{k.default_environment ?? DEFAULT_ENVIRONMENT}</td>
                     <td>{new Date(k.created_at).toLocaleDateString()} by {creator(k)}</td>
                     <td>{lifetime(k)}</td>
                     <td>{k.last_used_at ? when(k.last_used_at) : 'never'}</td>

@@ -1,3 +1,4 @@
+import { DAY_MS, ZEnvironment } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import IORedis, { type Redis } from 'ioredis'
 import { z } from 'zod'

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import { ZInstant, ZUuid } from '@/lib/api/wire'
+import { DAY_MS, ZEnvironment } from '@/lib/domain'
 
 // API keys' requests and answers (client-safe): shared by the routes, the CLI and the Settings page.
 
 export const KEY_SCOPES = ['ingest', 'read', 'write'] as const
 export type TKeyScope = (typeof KEY_SCOPES)[number]
 
-const DAY_MS = 24 * 3600 * 1000
 /** A rotation's default overlap, and the longest one. */
 export const ROTATION_DEFAULT_OVERLAP_MS = DAY_MS
 export const ROTATION_MAX_OVERLAP_MS = 30 * DAY_MS
@@ -17,7 +17,7 @@ const future = (what: string) =>
 export const ZCreateApiKey = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
   scopes: z.array(z.enum(KEY_SCOPES, { error: 'must be "ingest", "read" or "write"' })).min(1, 'choose at least one scope'),
-  default_environment: z.enum(['production', 'staging', 'development']).optional(),
+  default_environment: ZEnvironment.optional(),
   /** The key stops working at this time; omitted or null: never. */
   expires_at: future('the expiry').nullish(),
 })

@@ -1,3 +1,4 @@
+import { DAY_S } from '@/lib/domain'
 import type { NextAuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import type { OAuthConfig } from 'next-auth/providers/oauth'
@@ -47,7 +48,7 @@ export function authOptions(): NextAuthOptions {
   const url = env().NEXTAUTH_URL
   return {
     secret: env().NEXTAUTH_SECRET,
-    session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
+    session: { strategy: 'jwt', maxAge: 7 * DAY_S },
     // Secure (and __Secure- prefixed) cookies whenever the app is served over https.
     useSecureCookies: !!url && url.startsWith('https://'),
     pages: { signIn: '/signin' },

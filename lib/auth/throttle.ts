@@ -1,3 +1,4 @@
+import { MINUTE_MS } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import { env } from '@/lib/env'
 import { AppError } from '@/lib/errors'
@@ -15,22 +16,21 @@ import { producerConnection, redisAvailable } from '@/lib/queues'
 
 export type TThrottleRule = { name: string; free: number; baseMs: number; maxMs: number; forgetMs: number }
 
-const MIN = 60_000
 export const RULES = {
   /** wrong passwords for one email, whoever tries */
-  signInEmail: { name: 'signin:email', free: 5, baseMs: 2000, maxMs: 15 * MIN, forgetMs: 15 * MIN },
+  signInEmail: { name: 'signin:email', free: 5, baseMs: 2000, maxMs: 15 * MINUTE_MS, forgetMs: 15 * MINUTE_MS },
   /** wrong passwords from one client address, whatever the email (spraying) */
-  signInAddress: { name: 'signin:addr', free: 20, baseMs: 2000, maxMs: 15 * MIN, forgetMs: 15 * MIN },
+  signInAddress: { name: 'signin:addr', free: 20, baseMs: 2000, maxMs: 15 * MINUTE_MS, forgetMs: 15 * MINUTE_MS },
   /** every sign-up attempt counts */
-  signUpEmail: { name: 'signup:email', free: 3, baseMs: MIN, maxMs: 60 * MIN, forgetMs: 60 * MIN },
-  signUpAddress: { name: 'signup:addr', free: 20, baseMs: MIN, maxMs: 60 * MIN, forgetMs: 60 * MIN },
+  signUpEmail: { name: 'signup:email', free: 3, baseMs: MINUTE_MS, maxMs: 60 * MINUTE_MS, forgetMs: 60 * MINUTE_MS },
+  signUpAddress: { name: 'signup:addr', free: 20, baseMs: MINUTE_MS, maxMs: 60 * MINUTE_MS, forgetMs: 60 * MINUTE_MS },
   /** emails sent on request (password reset, a new verification link): no mail bombing */
-  mailEmail: { name: 'mail:email', free: 3, baseMs: MIN, maxMs: 60 * MIN, forgetMs: 60 * MIN },
-  mailAddress: { name: 'mail:addr', free: 20, baseMs: MIN, maxMs: 60 * MIN, forgetMs: 60 * MIN },
+  mailEmail: { name: 'mail:email', free: 3, baseMs: MINUTE_MS, maxMs: 60 * MINUTE_MS, forgetMs: 60 * MINUTE_MS },
+  mailAddress: { name: 'mail:addr', free: 20, baseMs: MINUTE_MS, maxMs: 60 * MINUTE_MS, forgetMs: 60 * MINUTE_MS },
   /** invalid or expired reset / verification tokens from one address (guessing) */
-  tokenAddress: { name: 'token:addr', free: 20, baseMs: 2000, maxMs: 15 * MIN, forgetMs: 15 * MIN },
+  tokenAddress: { name: 'token:addr', free: 20, baseMs: 2000, maxMs: 15 * MINUTE_MS, forgetMs: 15 * MINUTE_MS },
   /** a wrong current password on the change-password form, per user */
-  passwordUser: { name: 'password:user', free: 5, baseMs: 2000, maxMs: 15 * MIN, forgetMs: 15 * MIN },
+  passwordUser: { name: 'password:user', free: 5, baseMs: 2000, maxMs: 15 * MINUTE_MS, forgetMs: 15 * MINUTE_MS },
 } satisfies Record<string, TThrottleRule>
 
 export type TThrottleKey = { rule: TThrottleRule; id: string }

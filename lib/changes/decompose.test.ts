@@ -1,9 +1,9 @@
+import { micros } from '@/lib/domain'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { contributors, decompose, poolAccounts, type TChangeCell, type TTokenWeights } from '@/lib/changes/decompose'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 
-const micros = (s: string) => toScaled(s, 6)
 const sumParts = (parts: { usd: string }[]) => fromScaled(parts.reduce((s, p) => s + micros(p.usd), 0n), 6)
 const part = (r: ReturnType<typeof decompose>, name: string) => r.parts.find((p) => p.part === name)!
 

@@ -22,6 +22,7 @@
 // calls scale to zero). Every T is exact at 1e-12 USD (bigint, one rounding
 // per term), then rounded to micro-dollars; the parts are the successive
 // differences, so they telescope to B − A exactly.
+import { microsToUsd as usdOf } from '@/lib/domain'
 import { divRound, fromScaled, rescale, toScaled } from '@/lib/cost/money'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 
@@ -196,7 +197,6 @@ function chain(g: TGroup): { t: bigint[]; perModel: { key: string; a?: TModelAcc
 
 // ---------------------------------------------------------------- decomposition
 
-const usdOf = (n: bigint) => fromScaled(n, 6)
 const ratioOf = (a: bigint, b: bigint) => (b === 0n ? null : Number((a * 1_000_000n) / b) / 1_000_000)
 const perCall = (x: bigint, n: bigint) => (n > 0n ? Number(divRound(x, n)) : 0)
 const money = (scaled12: bigint) => formatUsd(fromScaled(rescale(scaled12, SCALE, 6), 6))

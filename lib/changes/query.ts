@@ -1,8 +1,9 @@
+import { DAY_MS, ENVIRONMENTS, TRAFFIC_SOURCES, WASTE_OUTCOMES } from '@/lib/domain'
+import { commaList, isoDateParam } from '@/lib/query-params'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributor, type TContributorCell, type TDecomposition, type TTokenWeights } from '@/lib/changes/decompose'
-import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { booleanOf, countOf, decimalOf, textOf, type TPgRow } from '@/lib/metrics/rows'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
@@ -11,29 +12,19 @@ import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 // events: whole days from a daily table, the rest hourly, lib/metrics/source.ts),
 // decomposed by lib/changes/decompose.ts.
 
-const DAY_MS = 24 * 3600 * 1000
 const MAX_PERIOD_DAYS = 400
 
-const dateParam = z
-  .string({ error: 'is required' })
-  .refine((s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or date-time')
-  .transform((s) => new Date(s))
-const list = (allowed: readonly string[]) =>
-  z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .refine((xs) => xs.every((x) => allowed.includes(x)), `values must be among: ${allowed.join(', ')}`)
 
 export const ZChangesQuery = z
   .strictObject({
-    a_from: dateParam,
-    a_to: dateParam,
-    b_from: dateParam,
-    b_to: dateParam,
+    a_from: isoDateParam,
+    a_to: isoDateParam,
+    b_from: isoDateParam,
+    b_to: isoDateParam,
     workflow_id: z.string().min(1, 'must not be empty').optional(),
     account_id: z.string().min(1, 'must not be empty').optional(),
-    environment: list(['production', 'staging', 'development']).optional(),
-    traffic_source: list(['production', 'eval', 'replay', 'ops']).optional(),
+    environment: commaList(ENVIRONMENTS).optional(),
+    traffic_source: commaList(TRAFFIC_SOURCES).optional(),
   })
   .superRefine((q, ctx) => {
     for (const p of ['a', 'b'] as const) {

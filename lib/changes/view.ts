@@ -2,11 +2,11 @@
 // the URL, the link from a day of a spend chart, the waterfall's bars and the
 // CSV of what the page shows. Money stays exact decimal except the bar
 // heights (drawing only).
-import { ENVIRONMENTS, periods, TRAFFIC_SOURCES, type TPeriod } from '@/lib/metrics/breakdown'
+import { DAY_MS, ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
+import { periods, type TPeriod } from '@/lib/metrics/breakdown'
 import { CHANGE_PARTS, PART_LABELS, type TChangePart } from '@/lib/changes/decompose'
 import type { TChangesResponse } from '@/lib/changes/query'
 
-const DAY_MS = 24 * 3600 * 1000
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 
 export type TChangesView = {

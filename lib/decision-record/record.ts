@@ -3,9 +3,9 @@
 // seen with their raw token cost and cache-adjusted cost, retry rate and
 // latency, and the workflow's quality pass rate and accepted outcome rate from
 // reported outcomes. Pure: the route loads the rows (lib/decision-record/load.ts).
+import { isWasteOutcome as isWaste, micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
 import type { TMetricsRow } from '@/lib/metrics/query'
-import { fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
+import { perUnit, ratio } from '@/lib/metrics/breakdown'
 import { modelName } from '@/lib/metrics/views/workflow-detail'
 import { formatMs } from '@/lib/format'
 
@@ -78,7 +78,6 @@ export type TDecisionInputs = {
 /** A model needs this many calls in the period before it can be called the cheapest option: a handful of calls says little. */
 export const CHEAPEST_MIN_CALLS = 30
 
-const isWaste = (o: string | null | undefined) => (WASTE_OUTCOMES as readonly string[]).includes(o ?? '')
 const rawMicros = (r: TRow) => micros(r.cost_usd) + micros(r.cache_savings_usd ?? '0')
 
 export function decisionRecord(i: TDecisionInputs): TDecisionRecord {

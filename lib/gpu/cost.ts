@@ -1,3 +1,4 @@
+import { HOUR_MS } from '@/lib/domain'
 import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
 
 // GPU fleet arithmetic, pure: a pool's price per GPU-hour, what it costs over
@@ -6,7 +7,6 @@ import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
 
 /** Hours in a month for amortization and monthly run-rates (8,760 h / 12). */
 export const HOURS_PER_MONTH = 730
-const HOUR_MS = 3_600_000
 const PRICE_SCALE = 9
 
 export const POOL_ROLES = ['production', 'staging', 'canary', 'reserve', 'test', 'debug', 'eval'] as const

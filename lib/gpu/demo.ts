@@ -7,16 +7,15 @@
 //   about a fifth of its capacity and its p95 hour needs 5 of the 8;
 // - staging-a10 is busy one hour a night (evals) and otherwise nearly idle;
 // - canary-a10 takes ~5% of kb-search answers; reserve-h100 waits.
+import { DAY_MS, HOUR_MS, type TCallType, type TEnvironment, type TTrafficSource } from '@/lib/domain'
 import { Rng } from '@/lib/demo/generate'
 import type { TPoolCreate, TPoolPatch } from '@/lib/gpu/schema'
 
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 
 export type TDemoFleetPool = { create: TPoolCreate; changes: TPoolPatch[] }
 export type TDemoGpuEvent = {
-  id: string; timestamp: string; environment: 'production' | 'staging'; traffic_source: 'production' | 'eval'; workflow_id: string; run_id: string
-  step: string; call_type: 'generation' | 'embedding'; provider: string; model: string; tokens_in: number; tokens_out: number
+  id: string; timestamp: string; environment: Extract<TEnvironment, 'production' | 'staging'>; traffic_source: Extract<TTrafficSource, 'production' | 'eval'>; workflow_id: string; run_id: string
+  step: string; call_type: Extract<TCallType, 'generation' | 'embedding'>; provider: string; model: string; tokens_in: number; tokens_out: number
   gpu_seconds: number; gpu_pool: string; outcome: 'success'; attempt: 1; latency_ms: number; owner: string
 }
 export type TDemoOutcome = { id: string; timestamp: string; workflow_id: string; run_id: string; accepted: boolean; kind: string }

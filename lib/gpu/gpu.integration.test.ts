@@ -1,3 +1,4 @@
+import { HOUR_MS } from '@/lib/domain'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
@@ -31,8 +32,7 @@ let read = ''
 let write = ''
 let ingest = ''
 const NOW = new Date()
-const HOUR = 3_600_000
-const hourAgo = (h: number) => new Date(Math.floor(NOW.getTime() / HOUR) * HOUR - h * HOUR)
+const hourAgo = (h: number) => new Date(Math.floor(NOW.getTime() / HOUR_MS) * HOUR_MS - h * HOUR_MS)
 const ctx = (id?: string) => ({ params: Promise.resolve<Record<string, string>>(id ? { id } : {}) })
 async function drain() {
   for (const id of await pendingBatches(0)) await processBatch(id)

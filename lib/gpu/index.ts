@@ -1,3 +1,4 @@
+import { DAY_MS, MINUTE_MS } from '@/lib/domain'
 import type { PoolClient } from 'pg'
 import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
@@ -170,8 +171,8 @@ export async function fleetPoolNames(orgId: string, names: string[]): Promise<st
 
 // ---------------------------------------------------------------- samples
 
-const FUTURE_MS = 5 * 60_000
-const PAST_MS = 400 * 86_400_000
+const FUTURE_MS = 5 * MINUTE_MS
+const PAST_MS = 400 * DAY_MS
 
 type TResolvedSample = { pool_id: string; gpu_index: number; ts: Date; util: number; mem: number | null }
 

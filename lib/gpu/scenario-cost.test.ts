@@ -1,7 +1,8 @@
+import { micros } from '@/lib/domain'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { buildScenarioCost, callPart, SCENARIO_PARTS, type TCallRow, type TPoolMonth } from '@/lib/gpu/scenario-cost'
-import { fromScaled, toScaled } from '@/lib/cost/money'
+import { fromScaled } from '@/lib/cost/money'
 
 const M = '2026-11'
 const call = (scenario: string, extra: Partial<TCallRow> = {}): TCallRow => ({
@@ -10,7 +11,6 @@ const call = (scenario: string, extra: Partial<TCallRow> = {}): TCallRow => ({
 const pool = (name: string, role: string, cost: bigint, extra: Partial<TPoolMonth> = {}): TPoolMonth => ({
   name, role, serves: ['search', 'triage'], allocation: 'gpu_seconds', shares: null, cost_micros: new Map([[M, cost]]), ...extra,
 })
-const micros = (usd: string) => toScaled(usd, 6)
 
 describe('scenario cost', () => {
   it('puts calls in their part, shares each pool beyond what calls paid, adds line items, and divides by accepted outcomes', () => {

@@ -1,3 +1,4 @@
+import { EVAL_TRAFFIC_SOURCES } from '@/lib/domain'
 import { largestRemainder, ruleWeights, type TAllocationRule } from '@/lib/gpu/allocate'
 import { divRound, toScaled } from '@/lib/cost/money'
 import { microsToUsd } from '@/lib/gpu/cost'
@@ -41,7 +42,7 @@ export type TScenarioCostMonth = { month: string; scenarios: TScenarioMonth[]; p
 
 /** Which part a call is: production traffic in production, eval/replay, or the rest (ops traffic, staging and development calls). */
 export function callPart(trafficSource: string, environment: string): TScenarioPart {
-  if (trafficSource === 'eval' || trafficSource === 'replay') return 'eval_benchmark'
+  if ((EVAL_TRAFFIC_SOURCES as readonly string[]).includes(trafficSource)) return 'eval_benchmark'
   if (trafficSource === 'production' && environment === 'production') return 'production_inference'
   return 'internal_traffic'
 }

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS, micros } from '@/lib/domain'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
@@ -22,10 +23,9 @@ import { DELETE as deleteItem } from '@/app/api/v1/scenarios/line-items/[id]/rou
 const now = new Date()
 const M = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
 const MONTH = M.toISOString().slice(0, 7)
-const HOURS = BigInt((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - M.getTime()) / 3_600_000)
-const at = (day: number, h = 10) => new Date(M.getTime() + (day - 1) * 86_400_000 + h * 3_600_000).toISOString()
+const HOURS = BigInt((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - M.getTime()) / HOUR_MS)
+const at = (day: number, h = 10) => new Date(M.getTime() + (day - 1) * DAY_MS + h * HOUR_MS).toISOString()
 const ctx = (id?: string) => ({ params: Promise.resolve<Record<string, string>>(id ? { id } : {}) })
-const micros = (usd: string) => toScaled(usd, 6)
 let write = ''
 let read = ''
 let other = ''
@@ -119,7 +119,7 @@ describe('calls by scenario: tagged calls from the events, the rest from the rol
     const org = (await createOrgWithAdmin({ org_name: 'Mix Co', email: 'mix@example.com', password: 'password-123' })).org.id
     const key = (await createTestApiKey(org, { name: 'i', scopes: ['ingest'] })).key
     await ownerPool().query(`INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, 'p1', 'H100', 2.5, '2020-01-01')`, [org])
-    const base = Date.now() - 3 * 86_400_000
+    const base = Date.now() - 3 * DAY_MS
     const events = Array.from({ length: 240 }, (_, i) => ({
       id: `m${i}`, timestamp: new Date(base + i * 17 * 60_000).toISOString(), workflow_id: ['search', 'triage', 'kb'][i % 3], step: 's',
       traffic_source: i % 5 === 0 ? 'eval' : 'production', environment: i % 7 === 0 ? 'staging' : 'production',
@@ -128,8 +128,8 @@ describe('calls by scenario: tagged calls from the events, the rest from the rol
     }))
     expect((await postEvents(apiRequest('/api/v1/events', { key, body: { events } }))).status).toBe(202)
     for (const id of await pendingBatches(0)) await processBatch(id)
-    const from = new Date(base - 5 * 3_600_000 + 1234)
-    const to = new Date(Date.now() + 3_600_000)
+    const from = new Date(base - 5 * HOUR_MS + 1234)
+    const to = new Date(Date.now() + HOUR_MS)
     const norm = (rows: { scenario: string; traffic_source: string; environment: string; gpu_pool: string | null; cost_usd: string; gpu_seconds: number; gpu_cost_usd: string }[]) =>
       rows.map((r) => `${r.scenario}|${r.traffic_source}|${r.environment}|${r.gpu_pool}|${toScaled(r.cost_usd, 12)}|${toScaled(String(r.gpu_seconds), 6)}|${toScaled(r.gpu_cost_usd, 12)}`).sort()
     const raw = await ownerPool().query(

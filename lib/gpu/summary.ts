@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { listPools } from '@/lib/gpu'
 import {
@@ -8,8 +9,6 @@ import type { TPoolView } from '@/lib/gpu/schema'
 // The fleet page's numbers, read from the pools' versions and the hourly
 // utilization aggregates (never the raw samples).
 
-const HOUR_MS = 3_600_000
-const DAY_MS = 86_400_000
 
 export type TFleetPool = {
   id: string; name: string; role: string; gpu_type: string; region: string | null; serves: string[]

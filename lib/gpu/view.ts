@@ -5,13 +5,9 @@ import type { TPoolView } from '@/lib/gpu/schema'
 export const ROLE_LABEL: Record<string, string> = {
   production: 'Production', staging: 'Staging', canary: 'Canary', reserve: 'Reserve', test: 'Test', debug: 'Debug', eval: 'Eval',
 }
-export const ROLE_COLOR: Record<string, string> = {
-  production: '#4f46e5', staging: '#0ea5e9', canary: '#f59e0b', reserve: '#94a3b8', test: '#10b981', debug: '#ec4899', eval: '#8b5cf6',
-}
-const PALETTE = ['#4f46e5', '#0ea5e9', '#f59e0b', '#10b981', '#ec4899', '#8b5cf6', '#ef4444', '#64748b']
 
-/** The chart's rows: one per day, a key per pool holding its mean utilization in percent (null: no samples). */
-export function utilizationChart(s: Pick<TFleetSummary, 'utilization' | 'pools'>): { rows: Record<string, string | number | null>[]; lines: { key: string; label: string; color: string }[] } {
+/** The chart's rows: one per day, a key per pool holding its mean utilization in percent (null: no samples); a line per measured pool (the chart colours it by the pool's name). */
+export function utilizationChart(s: Pick<TFleetSummary, 'utilization' | 'pools'>): { rows: Record<string, string | number | null>[]; lines: { key: string; label: string }[] } {
   const names = s.pools.map((p) => p.name)
   const rows = s.utilization.map((u) => {
     const row: Record<string, string | number | null> = { day: u.day }
@@ -25,7 +21,7 @@ export function utilizationChart(s: Pick<TFleetSummary, 'utilization' | 'pools'>
   const measured = names.filter((n) => rows.some((r) => r[n] !== null))
   // Days before the first sample of any pool are not drawn: the chart starts where the data does.
   const first = rows.findIndex((r) => measured.some((n) => r[n] !== null))
-  return { rows: first > 0 ? rows.slice(first) : rows, lines: measured.map((n, i) => ({ key: n, label: n, color: PALETTE[i % PALETTE.length] })) }
+  return { rows: first > 0 ? rows.slice(first) : rows, lines: measured.map((n) => ({ key: n, label: n })) }
 }
 
 export type TPoolForm = {
@@ -104,10 +100,6 @@ export const PART_LABEL: Record<string, string> = {
   production_inference: 'Production inference', eval_benchmark: 'Eval & benchmark', internal_traffic: 'Internal traffic',
   production_capacity: 'Unused production capacity', non_production_capacity: 'Non-production capacity', reserve: 'Reserve',
   engineering: 'Engineering', operations: 'Operations',
-}
-export const PART_COLOR: Record<string, string> = {
-  production_inference: '#4f46e5', eval_benchmark: '#8b5cf6', internal_traffic: '#64748b', production_capacity: '#818cf8',
-  non_production_capacity: '#0ea5e9', reserve: '#94a3b8', engineering: '#10b981', operations: '#f59e0b',
 }
 
 /** A scenario's parts as bar segments: share of its total, zero parts left out. */

@@ -1,3 +1,4 @@
+import { DAY_MS } from '@/lib/domain'
 import { recordAudit } from '@/lib/audit'
 import { asActor } from '@/lib/audit/actor'
 import { createHash, randomBytes } from 'node:crypto'
@@ -18,7 +19,6 @@ import type { TAcceptedInvitation, TAcceptInvitation, TCreatedInvitation, TCreat
 // signed in with another email is refused: an invitation is for the person it names.
 
 export const INVITATION_TTL_DAYS = 7
-const DAY_MS = 24 * 3600_000
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 export const invitationUrl = (token: string) => appLink(`/invite/${token}`)
 const tokenKeys = (address: string): TThrottleKey[] => [{ rule: RULES.tokenAddress, id: address }]

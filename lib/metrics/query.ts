@@ -1,6 +1,8 @@
+import { DAY_MS, ENVIRONMENTS, OUTCOME_DIMENSIONS, TRAFFIC_SOURCES, WASTE_OUTCOMES } from '@/lib/domain'
+import { commaList, isoDateParam } from '@/lib/query-params'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS, ROLLUP_DIMENSIONS, WASTE_OUTCOMES, type TRollupDimension } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, ROLLUP_DIMENSIONS, type TRollupDimension } from '@/lib/rollups/tables'
 import { planSource, sourceSql, type TSourcePlan } from '@/lib/metrics/source'
 import { usdPerUnit } from '@/lib/cost/money'
 import { metricsRowOf, outcomeSumsOf } from '@/lib/metrics/rows'
@@ -11,18 +13,6 @@ import { metricsRowOf, outcomeSumsOf } from '@/lib/metrics/rows'
 
 export const METRIC_DIMENSIONS = ROLLUP_DIMENSIONS
 const DIM_SET = new Set<string>(METRIC_DIMENSIONS)
-const DAY_MS = 24 * 3600 * 1000
-
-const dateParam = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or date-time')
-  .transform((s) => new Date(s))
-
-const list = (name: string, allowed?: readonly string[]) =>
-  z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .refine((xs) => !allowed || xs.every((x) => allowed.includes(x)), `${name} values must be among: ${allowed?.join(', ')}`)
 
 const WASTE_SQL = WASTE_OUTCOMES.map((o) => `'${o}'`).join(', ')
 
@@ -58,29 +48,25 @@ const MEASURE_SET = new Set(MEASURES)
 
 /** The fields of a metrics query (also the filters of its sibling endpoints, e.g. /api/v1/metrics/step-medians). */
 export const METRICS_QUERY_FIELDS = {
-  from: dateParam.optional(),
-  to: dateParam.optional(),
-  group_by: z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  from: isoDateParam.optional(),
+  to: isoDateParam.optional(),
+  group_by: commaList()
     .refine((xs) => xs.every((x) => DIM_SET.has(x)), `must be a comma list of: ${METRIC_DIMENSIONS.join(', ')}`)
     .optional(),
   granularity: z.enum(['hour', 'day', 'none'], { error: 'must be hour, day or none' }).default('none'),
-  environment: list('environment', ['production', 'staging', 'development']).optional(),
-  traffic_source: list('traffic_source', ['production', 'eval', 'replay', 'ops']).optional(),
-  workflow_id: list('workflow_id').optional(),
-  step: list('step').optional(),
-  call_type: list('call_type').optional(),
-  feature: list('feature').optional(),
-  account_id: list('account_id').optional(),
-  provider: list('provider').optional(),
-  model: list('model').optional(),
-  outcome: list('outcome').optional(),
+  environment: commaList(ENVIRONMENTS).optional(),
+  traffic_source: commaList(TRAFFIC_SOURCES).optional(),
+  workflow_id: commaList().optional(),
+  step: commaList().optional(),
+  call_type: commaList().optional(),
+  feature: commaList().optional(),
+  account_id: commaList().optional(),
+  provider: commaList().optional(),
+  model: commaList().optional(),
+  outcome: commaList().optional(),
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
   /** only these measures (events always): a narrower answer, and a read that can use a narrower rollup table (retry_cost_usd needs the outcome in its key) */
-  measures: z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  measures: commaList()
     .refine((xs) => xs.length > 0 && xs.every((x) => MEASURE_SET.has(x)), `must be a comma list of: ${MEASURES.join(', ')}`)
     .optional(),
   /** true: add latency_p50_ms / latency_p95_ms / latency_p99_ms (from the rollups' latency histograms) */

@@ -1,3 +1,4 @@
+import { DAY_S } from '@/lib/domain'
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import IORedis, { type Redis } from 'ioredis'
 import { z } from 'zod'
@@ -17,7 +18,7 @@ export const ingestJobOptions: JobsOptions = {
   attempts: 12,
   backoff: { type: 'exponential', delay: 500 },
   removeOnComplete: true,
-  removeOnFail: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 7 * DAY_S },
 }
 
 export const QUEUE_REPRICE = 'reprice'
@@ -68,7 +69,7 @@ export const notificationJobOptions = (): JobsOptions => ({
   attempts: env().NOTIFICATION_ATTEMPTS,
   backoff: { type: 'exponential', delay: env().NOTIFICATION_BACKOFF_MS },
   removeOnComplete: true,
-  removeOnFail: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 7 * DAY_S },
 })
 
 /** One job per batch; the job id makes a re-queue of a waiting batch a no-op. */

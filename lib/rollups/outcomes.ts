@@ -5,8 +5,6 @@ import type { TIngestOutcome } from '@/lib/outcomes/schema'
 // Outcome counts per (workflow, feature, account[, kind]), hourly and daily,
 // beside the cost rollups, so "cost per accepted outcome" is one query away.
 
-export { OUTCOME_DIMENSIONS } from '@/lib/rollups/tables'
-
 type TOutcomeRow = { t: string; dims: string[]; outcomes: number; accepted: number }
 
 /** Outcomes summed by the table's key, in key order (one lock order for concurrent upserts). */

@@ -4,6 +4,7 @@
 // most every VERSION_CHECK_MS and reloads from PostgreSQL only when it moved
 // (and every RELOAD_MAX_MS as a safety net, e.g. after Redis lost the key).
 // So a call reads no database, and a change reaches every process within ~1 s.
+import { DEFAULT_ENVIRONMENT } from '@/lib/domain'
 import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
 import { env } from '@/lib/env'
@@ -148,7 +149,7 @@ export async function announceRoutingChange(orgId: string): Promise<void> {
 /** The model for one call: the most specific published policy covering the step, else the configured default. */
 export async function routeCall(orgId: string, req: TDecideRequest, _now: Date = new Date()): Promise<TRouteAnswer> {
   const { policies, defaults } = await cache().get(orgId)
-  const environment = req.environment ?? 'production'
+  const environment = req.environment ?? DEFAULT_ENVIRONMENT
   const p = matchPolicy(policies, { workflow_id: req.workflow_id, step: req.step, environment, account_id: req.account_id })
   if (p) {
     const r = routeWith(p, req)

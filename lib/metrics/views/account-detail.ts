@@ -1,9 +1,10 @@
 // The account detail page's logic: where one customer account's spend goes
 // (workflows × steps) and how its calls per run compare with the other
 // accounts' (the "two retrieval calls per run where others have one" check).
+import { micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
 import type { TMetricsRow } from '@/lib/metrics/query'
 import type { TStepMedian } from '@/lib/metrics/step-medians'
-import { csvPercent, csvRows, fromScaledUsd, micros, ratio, type TCsvColumn } from '@/lib/metrics/breakdown'
+import { csvPercent, csvRows, ratio, type TCsvColumn } from '@/lib/metrics/breakdown'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 

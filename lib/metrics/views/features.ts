@@ -4,8 +4,9 @@
 // exact: spend in micro-dollars, targets in nano-dollars (numeric(20,9)), and
 // "within" is decided by cross-multiplying, never by a rounded quotient.
 import { toScaled } from '@/lib/cost/money'
+import { micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
 import {
-  baseCsvColumns, breakdownTable, csvPercent, csvRows, fromScaledUsd, keyOf, micros, perUnit, ratio,
+  baseCsvColumns, breakdownTable, csvPercent, csvRows, keyOf, perUnit, ratio,
   type TBreakdownMetricsRow, type TBreakdownRow, type TBreakdownTable, type TCsvColumn, type TPeriod,
 } from '@/lib/metrics/breakdown'
 

@@ -2,9 +2,9 @@
 // daily trends (tokens per call, retry tax, fallbacks and escalations,
 // accepted outcomes), all from metrics API rows (rollups). Money is summed as
 // bigint micro-dollars; counts and ratios are plain numbers.
+import { micros, microsToUsd as fromScaledUsd, OUTCOMES, WASTE_OUTCOMES } from '@/lib/domain'
 import type { TMetricsRow } from '@/lib/metrics/query'
-import { csvPercent, csvRows, fromScaledUsd, micros, periodDays, perUnit, ratio, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
-import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
+import { csvPercent, csvRows, periodDays, perUnit, ratio, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 
@@ -174,7 +174,7 @@ export type TOutcomeSplit = { outcome: string; calls: number; cost_usd: string; 
 
 /** Spend and calls per outcome (success, retry, fallback, escalation, error) for the period, in that order. */
 export function outcomeSplit(byOutcome: TRow[]): TOutcomeSplit[] {
-  const order = ['success', 'retry', 'fallback', 'escalation', 'error']
+  const order: readonly string[] = OUTCOMES
   const acc = new Map<string, { calls: number; m: bigint }>()
   let total = 0n
   for (const r of byOutcome) {

@@ -1,11 +1,11 @@
 // The Workflows page's specifics on top of the shared breakdown logic
 // (lib/metrics/breakdown.ts): cost per run, the retry tax (spend on calls whose
 // outcome was retry or error), and the CSV columns. Money stays exact decimal.
-import { baseCsvColumns, breakdownTable, csvPercent, csvRows, fromScaledUsd, keyOf, micros, perUnit, ratio, type TBreakdownMetricsRow, type TBreakdownRow, type TBreakdownTable, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
+import { micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
+import { baseCsvColumns, breakdownTable, csvPercent, csvRows, keyOf, perUnit, ratio, type TBreakdownMetricsRow, type TBreakdownRow, type TBreakdownTable, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
 
 /** How events without a workflow_id are shown (the table, the CSV). */
 export const NO_WORKFLOW = '(no workflow)'
-export { WASTE_OUTCOMES } from '@/lib/rollups/tables'
 
 export type TWorkflowMetricsRow = TBreakdownMetricsRow<'workflow_id'> & { /** the retry tax (metrics API) */ retry_cost_usd?: string }
 
