@@ -1,3 +1,4 @@
+import 'server-only'
 import { createHash, randomBytes } from 'node:crypto'
 import { pool, prisma } from '@/lib/db'
 import { env } from '@/lib/env'

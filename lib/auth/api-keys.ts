@@ -1,3 +1,4 @@
+import 'server-only'
 import { createHash } from 'node:crypto'
 import IORedis, { type Redis } from 'ioredis'
 import { z } from 'zod'

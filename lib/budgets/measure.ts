@@ -1,3 +1,4 @@
+import 'server-only'
 import { pool } from '@/lib/db'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS } from '@/lib/rollups/tables'
 import { budgetStatus, budgetWindow, type TBudgetMeasure } from '@/lib/budgets/evaluate'

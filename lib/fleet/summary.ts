@@ -1,3 +1,4 @@
+import 'server-only'
 import { pool } from '@/lib/db'
 import { listPools } from '@/lib/fleet'
 import {

@@ -1,3 +1,4 @@
+import 'server-only'
 import { pool } from '@/lib/db'
 import { producerConnection, WORKER_HEARTBEAT_KEY } from '@/lib/queues'
 import { queueLag } from '@/lib/ingest/process'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { z } from 'zod'
 import { AppError, badRequest, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
 import { parseJsonBytes, readLimited } from '@/lib/http/body'
@@ -13,6 +14,8 @@ import { assertSameOrigin, isMutation } from '@/lib/http/origin'
 import { env } from '@/lib/env'
 import type { Role } from '@/generated/prisma/enums'
 import { asActor, type TActor } from '@/lib/audit/actor'
+import { withRequestId } from '@/lib/http/with-request-id'
+import { logUnexpected } from '@/lib/log'
 
 // The one wrapper for API routes: authentication (API key or session), tenant
 // resolution, permission check, the same-origin check of session changes
@@ -48,7 +51,7 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
 }
 
 export function errorResponse(e: unknown): Response {
-  const r = errorToResponse(e)
+  const r = errorToResponse(e, logUnexpected)
   return json(r.body, r.status, r.headers)
 }
 
@@ -85,7 +88,8 @@ export function requirePermission(org: TOrgContext, permission: TPermission): vo
 }
 
 export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(handler: THandler<Q>, opts: TOptions<Q>) {
-  return async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
+  // x-request-id on the answer, request_id on the log lines (lib/http/request-id.ts)
+  return withRequestId(async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
     try {
       const org = await resolveOrg(req, opts.scope, opts.permission)
       let query = {} as z.infer<Q>
@@ -101,7 +105,7 @@ export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(
     } catch (e) {
       return errorResponse(e)
     }
-  }
+  })
 }
 
 /** Read a JSON body with a byte limit; specific errors for size, type and syntax. */

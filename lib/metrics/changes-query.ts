@@ -1,3 +1,4 @@
+import 'server-only'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'

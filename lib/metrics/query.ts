@@ -1,3 +1,4 @@
+import 'server-only'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS, ROLLUP_DIMENSIONS, WASTE_OUTCOMES, type TRollupDimension } from '@/lib/rollups/tables'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import IORedis, { type Redis } from 'ioredis'
 import { z } from 'zod'
