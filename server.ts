@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''
       void handle(req, res)
     })
-    .listen(port, hostname, () => log({ component: 'web' }).info({ port, hostname }, `ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))
+    .listen(port, hostname, () => log({ component: 'web' }).info({ port, listen: hostname }, `ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))
   // A clean exit on SIGTERM/SIGINT: answers in flight finish (at most 5 s), and node --cpu-prof gets to write its profile.
   const stop = () => {
     server.close(() => process.exit(0))
