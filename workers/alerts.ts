@@ -3,6 +3,7 @@ import {
   ALERT_EVALUATION_EVERY_MS, ALERTS_SCHEDULER_ID, alertsSchedulerJob, LEGACY_BUDGETS_SCHEDULER_ID, LEGACY_QUEUE_BUDGETS, QUEUE_ALERTS,
 } from '@/lib/queues'
 import { alertsProcessor } from '@/workers/processors/alerts'
+import { withJobLog } from '@/lib/log'
 
 // The alerts worker, and the move from the queue's former name ("budgets").
 // On an upgraded deployment jobs may still wait there: the recurring job
@@ -33,7 +34,7 @@ export async function drainQueue(
   try {
     let left = await pending()
     if (left === 0) return { processed: 0, failed: 0, left }
-    const w = new Worker(name, processor, { ...opts.workerOptions, connection: opts.connection, prefix: opts.prefix, concurrency: 1 })
+    const w = new Worker(name, withJobLog(processor), { ...opts.workerOptions, connection: opts.connection, prefix: opts.prefix, concurrency: 1 })
     w.on('error', () => undefined)
     let processed = 0
     let failed = 0
@@ -62,7 +63,7 @@ export async function drainQueue(
 export function startAlertsWorker(opts: {
   connection: ConnectionOptions; prefix: string; workerOptions?: Partial<WorkerOptions>; drainTimeoutMs?: number; everyMs?: number
 }): { worker: Worker; started: Promise<TDrainResult>; close: () => Promise<void> } {
-  const worker = new Worker(QUEUE_ALERTS, alertsProcessor, { ...opts.workerOptions, connection: opts.connection, prefix: opts.prefix, concurrency: 1, autorun: false })
+  const worker = new Worker(QUEUE_ALERTS, withJobLog(alertsProcessor), { ...opts.workerOptions, connection: opts.connection, prefix: opts.prefix, concurrency: 1, autorun: false })
   const abort = new AbortController()
   const started = (async () => {
     try {

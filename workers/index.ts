@@ -10,6 +10,7 @@ import { notificationsProcessor } from '@/workers/processors/notifications'
 import { reconcileOnce } from '@/workers/reconciler'
 import { sealPlainChannelSecrets } from '@/lib/notifications/channels'
 import { hostname } from 'node:os'
+import { jobLogFields, log, withJobLog } from '@/lib/log'
 
 // Registers every processor; concurrency from the environment; clean shutdown on SIGTERM/SIGINT.
 const env = loadEnv()
@@ -22,41 +23,41 @@ const lock = { lockDuration: env.WORKER_LOCK_MS, stalledInterval: env.WORKER_LOC
 // at a time; jobs left in the queue's former name ("budgets") are processed first (workers/alerts.ts).
 const alerts = startAlertsWorker({ connection: workerConnection(), prefix: env.QUEUE_PREFIX, workerOptions: lock })
 alerts.started
-  .then((r) => (r.processed || r.failed || r.left) && console.log(`[worker] former "budgets" queue drained: ${r.processed} processed, ${r.failed} failed, ${r.left} left`))
-  .catch((e) => console.error(`[worker] could not move the alert evaluation to its queue: ${(e as Error).message}`))
+  .then((r) => (r.processed || r.failed || r.left) && log({ component: 'worker', queue: 'budgets' }).info(r, 'former "budgets" queue drained'))
+  .catch((err) => log({ component: 'worker', queue: 'alerts' }).error({ err }, 'could not move the alert evaluation to its queue'))
 const workers = [
-  new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
+  new Worker(QUEUE_INGEST, withJobLog(ingestProcessor), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
   // Re-pricing is long and rare: one at a time per process keeps ingest responsive.
-  new Worker(QUEUE_REPRICE, repriceProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
+  new Worker(QUEUE_REPRICE, withJobLog(repriceProcessor), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
   alerts.worker,
   // Notifications wait on receivers' HTTP and SMTP servers, not on this process: a few at once.
-  new Worker(QUEUE_NOTIFICATIONS, notificationsProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 4, ...lock }),
+  new Worker(QUEUE_NOTIFICATIONS, withJobLog(notificationsProcessor), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 4, ...lock }),
 ]
 for (const w of workers) {
-  w.on('failed', (job, err) => console.error(`[worker] ${w.name} job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`))
-  w.on('error', (err) => console.error(`[worker] ${w.name}: ${err.message}`))
+  w.on('failed', (job, err) => log({ component: 'worker', ...jobLogFields(job, w.name) }).error({ err, attempt: job?.attemptsMade }, 'job failed'))
+  w.on('error', (err) => log({ component: 'worker', queue: w.name }).error({ err }, 'worker error'))
 }
 
 async function beat() {
   await heartbeat.zadd(WORKER_HEARTBEAT_KEY(), Date.now(), workerId).catch(() => undefined)
 }
 async function reconcile() {
-  await reconcileOnce(env.RECONCILE_AFTER_SECONDS).catch((e) => console.error(`[reconciler] ${(e as Error).message}`))
+  await reconcileOnce(env.RECONCILE_AFTER_SECONDS).catch((err) => log({ component: 'reconciler' }).error({ err }, 'reconciliation failed'))
 }
 void beat()
 void reconcile()
 // Channel URLs and secrets stored before they were encrypted at rest are sealed once (a no-op afterwards).
 void sealPlainChannelSecrets()
-  .then((n) => n && console.log(`[worker] sealed the URL and secret of ${n} notification channel(s)`))
-  .catch((e) => console.error(`[worker] could not seal channel secrets: ${(e as Error).message}`))
+  .then((n) => n && log({ component: 'worker' }).info({ channels: n }, 'sealed the URL and secret of notification channels'))
+  .catch((err) => log({ component: 'worker' }).error({ err }, 'could not seal channel secrets'))
 const timers = [setInterval(beat, 5_000), setInterval(reconcile, Math.max(1000, Math.floor((env.RECONCILE_AFTER_SECONDS * 1000) / 2)))]
-console.log(`[worker] ${workerId} started: queues ${workers.map((w) => w.name).join(', ')}, concurrency ${env.WORKER_CONCURRENCY}`)
+log({ component: 'worker' }).info({ worker_id: workerId, queues: workers.map((w) => w.name), concurrency: env.WORKER_CONCURRENCY }, 'started')
 
 let stopping = false
 async function shutdown(signal: string) {
   if (stopping) return
   stopping = true
-  console.log(`[worker] ${signal}: finishing active jobs…`)
+  log({ component: 'worker' }).info({ signal }, 'finishing active jobs')
   timers.forEach(clearInterval)
   await Promise.all(workers.map((w) => (w === alerts.worker ? alerts.close() : w.close())))
   await heartbeat.zrem(WORKER_HEARTBEAT_KEY(), workerId).catch(() => undefined)

@@ -1,3 +1,4 @@
+import 'server-only'
 import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { createHash, randomBytes } from 'node:crypto'
 import { pool, prisma } from '@/lib/db'

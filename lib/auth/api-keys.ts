@@ -1,3 +1,4 @@
+import 'server-only'
 import { DAY_MS, ZEnvironment } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import IORedis, { type Redis } from 'ioredis'

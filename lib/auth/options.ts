@@ -1,3 +1,4 @@
+import 'server-only'
 import { DAY_S } from '@/lib/domain'
 import type { NextAuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
@@ -7,6 +8,7 @@ import { signInWithOidc } from '@/lib/auth/sso'
 import { sessionState, signInWithPassword } from '@/lib/auth/accounts'
 import { safeRedirect } from '@/lib/auth/redirect'
 import { clientAddress } from '@/lib/http/client-address'
+import { log } from '@/lib/log'
 
 /** Thrown by the jwt callback when a session no longer counts: next-auth then answers no session and clears the cookie. */
 export const SESSION_REVOKED = 'session_revoked'
@@ -103,10 +105,10 @@ export function authOptions(): NextAuthOptions {
     logger: {
       error(code, metadata) {
         if (metadata instanceof Error && metadata.message === SESSION_REVOKED) return // an ended session is not an error
-        console.error(`[next-auth][error][${code}]`, metadata)
+        log({ component: 'next-auth', code }).error(metadata instanceof Error ? { err: metadata } : { metadata }, 'next-auth error')
       },
       warn(code) {
-        console.warn(`[next-auth][warn][${code}]`)
+        log({ component: 'next-auth', code }).warn('next-auth warning')
       },
       debug() {},
     },

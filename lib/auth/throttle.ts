@@ -1,8 +1,10 @@
+import 'server-only'
 import { MINUTE_MS } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import { env } from '@/lib/env'
 import { AppError } from '@/lib/errors'
 import { producerConnection, redisAvailable } from '@/lib/queues'
+import { log } from '@/lib/log'
 
 // Throttles for the account endpoints (sign-in, sign-up, password reset and
 // verification emails, password change), kept in Redis under
@@ -74,7 +76,7 @@ async function run(mode: 'check' | 'fail' | 'hit', keys: TThrottleKey[]): Promis
     const args = keys.flatMap((k) => [k.rule.free, k.rule.baseMs, k.rule.maxMs, k.rule.forgetMs])
     return Number(await producerConnection().eval(SCRIPT, keys.length, ...keys.map(redisKey), mode, ...args))
   } catch (e) {
-    console.error(`[auth] throttle unavailable, letting the request through: ${(e as Error).message}`)
+    log({ component: 'auth' }).error({ err: e }, 'throttle unavailable, letting the request through')
     return 0
   }
 }

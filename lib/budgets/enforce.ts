@@ -7,6 +7,7 @@
 // minute (a fixed-window counter in Redis); a denying one refuses every call
 // it covers until its period ends. Inference events are always recorded:
 // enforcement acts on the caller, never on Outlay's books.
+import 'server-only'
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
 import { enqueueAlertEvaluation, producerConnection } from '@/lib/queues'

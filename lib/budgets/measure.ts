@@ -1,3 +1,4 @@
+import 'server-only'
 import { DAY_MS, HOUR_MS, OUTCOME_DIMENSIONS } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP } from '@/lib/rollups/tables'

@@ -1,5 +1,6 @@
 // Loads a step's decision record: four metrics queries on the rollups, and the
 // scenario and owner from the step's most recent events (they are not rolled up).
+import 'server-only'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { parseOrThrow } from '@/lib/validation'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { asOrg, prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createBudget, updateBudget } from '@/lib/budgets'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { DAY_MS, MINUTE_MS } from '@/lib/domain'
 import type { PoolClient } from 'pg'
 import { inTransaction, pool } from '@/lib/db'

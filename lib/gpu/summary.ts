@@ -1,3 +1,4 @@
+import 'server-only'
 import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { listPools } from '@/lib/gpu'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { HOUR_MS } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { producerConnection, WORKER_HEARTBEAT_KEY } from '@/lib/queues'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { DAY_MS, ENVIRONMENTS, OUTCOME_DIMENSIONS, TRAFFIC_SOURCES, WASTE_OUTCOMES } from '@/lib/domain'
 import { commaList, isoDateParam } from '@/lib/query-params'
 import { z } from 'zod'

@@ -7,6 +7,7 @@
 // workflow are the sum over its steps). Computed in PostgreSQL over the narrow
 // account × step rollups, so the answer is one row per step instead of one per
 // account × step (6,439 rows at 90 days on the 10M-event bench organization).
+import 'server-only'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { inTransaction, pool } from '@/lib/db'
 import type { TGpuPoolView, TPriceView, TPricesPut } from '@/lib/prices/schema'
 import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'

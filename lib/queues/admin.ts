@@ -1,3 +1,4 @@
+import 'server-only'
 import { pool } from '@/lib/db'
 import { notFound } from '@/lib/errors'
 import { QUEUE_INGEST, QUEUE_REPRICE, queue } from '@/lib/queues'

@@ -1,3 +1,4 @@
+import 'server-only'
 import { DAY_S } from '@/lib/domain'
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import IORedis, { type Redis } from 'ioredis'

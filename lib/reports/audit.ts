@@ -27,6 +27,7 @@
 // A sampled event standing for several calls (requests > 1, as an eval
 // import's cost events do) counts as that many calls at its cost ÷ requests.
 // Unpriced calls are left out (they have no cost to compare).
+import 'server-only'
 import { DAY_MS, EVAL_TRAFFIC_SOURCES, HOUR_MS } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'

@@ -7,6 +7,7 @@
 // scenario spend reads the events that carry one (a partial index) and the
 // rest of each workflow's spend stands as its own scenario, as the issue says
 // ("by scenario_id, or the workflow when none is set").
+import 'server-only'
 import { HOUR_MS, micros, microsToUsd } from '@/lib/domain'
 import { z } from 'zod'
 import { pool } from '@/lib/db'

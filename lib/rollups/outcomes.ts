@@ -1,3 +1,4 @@
+import 'server-only'
 import type { PoolClient } from 'pg'
 import { bucketOf, OUTCOME_TABLES, type TOutcomeTable } from '@/lib/rollups/tables'
 import type { TIngestOutcome } from '@/lib/outcomes/schema'

@@ -2,6 +2,7 @@
 // cache-adjusted cost per call of each candidate — measured on the step's real
 // traffic (the rollups, through the metrics query layer) when the model has
 // enough calls there, else its price × the step's token profile.
+import 'server-only'
 import { DAY_MS, micros } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'

@@ -4,6 +4,7 @@
 // step's cost per call, freezes it in the version (evidence) and points the
 // policy at it. Published versions never change: a rollback publishes a copy.
 // The organization id is in every statement.
+import 'server-only'
 import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import type { PoolClient } from 'pg'
 import { pool, inTransaction } from '@/lib/db'

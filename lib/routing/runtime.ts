@@ -4,6 +4,7 @@
 // most every VERSION_CHECK_MS and reloads from PostgreSQL only when it moved
 // (and every RELOAD_MAX_MS as a safety net, e.g. after Redis lost the key).
 // So a call reads no database, and a change reaches every process within ~1 s.
+import 'server-only'
 import { DEFAULT_ENVIRONMENT } from '@/lib/domain'
 import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
@@ -13,6 +14,7 @@ import type { TDecideRequest } from '@/lib/decide/schema'
 import { matchPolicy, routeWith, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
 import { refKey, type TModelRef, type TPolicySpec, type TRoutingDefaults } from '@/lib/routing/schema'
 import type { TEvidence } from '@/lib/routing/policies'
+import { log } from '@/lib/log'
 
 export type TRouteAnswer =
   | { found: true; provider: string; model: string; policy_id: string; policy_version: number; reason: string }
@@ -142,7 +144,7 @@ export async function announceRoutingChange(orgId: string): Promise<void> {
     await producerConnection().incr(versionKey(orgId))
   } catch (e) {
     // Committed already; other processes pick it up on their RELOAD_MAX_MS reload.
-    console.error('[routing] could not announce a policy change through Redis:', (e as Error).message)
+    log({ component: 'routing' }).error({ err: e }, 'could not announce a policy change through Redis')
   }
 }
 

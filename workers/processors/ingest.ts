@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq'
 import { enqueueAlertEvaluation, ZIngestJob } from '@/lib/queues'
 import { processBatch } from '@/lib/ingest/process'
+import { log } from '@/lib/log'
 
 // Queue "ingest": one job per persisted batch. Safe to run twice: processBatch
 // marks the batch processed in the same transaction that counts its events.
@@ -11,7 +12,7 @@ export async function ingestProcessor(job: Job): Promise<{ inserted: number; dup
   const { batchId, orgId } = ZIngestJob.parse(job.data)
   const r = await processBatch(batchId, orgId)
   if (r.inserted > 0 && r.orgId) {
-    await enqueueAlertEvaluation(r.orgId).catch((e) => console.error(`[worker] could not queue the alert evaluation: ${(e as Error).message}`))
+    await enqueueAlertEvaluation(r.orgId).catch((err) => log({ org_id: r.orgId }).error({ err }, 'could not queue the alert evaluation'))
   }
   return { status: r.status, inserted: r.inserted, duplicates: r.duplicates }
 }
