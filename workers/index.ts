@@ -8,6 +8,7 @@ import { repriceProcessor } from '@/workers/processors/reprice'
 import { budgetsProcessor } from '@/workers/processors/budgets'
 import { notificationsProcessor } from '@/workers/processors/notifications'
 import { reconcileOnce } from '@/workers/reconciler'
+import { gateRefresher } from '@/lib/budgets/gates-refresh'
 import { sealPlainChannelSecrets } from '@/lib/notifications/channels'
 import { hostname } from 'node:os'
 
@@ -57,6 +58,7 @@ async function shutdown(signal: string) {
   console.log(`[worker] ${signal}: finishing active jobs…`)
   timers.forEach(clearInterval)
   await Promise.all(workers.map((w) => w.close()))
+  await gateRefresher().idle() // a gate refresh an ingest job started after its commit
   await heartbeat.zrem(WORKER_HEARTBEAT_KEY(), workerId).catch(() => undefined)
   heartbeat.disconnect()
   await closeQueues()
