@@ -145,16 +145,23 @@ async function waitForEnforcement(agent: http.Agent, s: TStack, cut: { workflow_
 // ---------------------------------------------------------------- load
 
 /** Open-loop load from a process of its own (scripts/bench/decide-load.ts); the web server's CPU over the same time. */
-async function load(s: TStack, rate: number, seconds: number, connections: number): Promise<TLoadResult & { cpuS: number }> {
+async function load(s: TStack, rate: number, seconds: number, connections: number): Promise<TLoadResult & { cpuS: number; machineS: number }> {
   // bodies shaped like real calls (many workflows, steps and accounts), built before the clock starts
   const bodies = Array.from({ length: 4096 }, () => JSON.stringify({ workflow_id: pick(WORKFLOWS), step: pick(STEPS), account_id: pick(ACCOUNTS), environment: 'production' }))
   const child = fork(path.join(__dirname, 'bench', 'decide-load.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the load generator exited (${code}) before answering`))))
   const answer = new Promise<TLoadResult>((resolve) => child.once('message', (m) => resolve(m as TLoadResult)))
   const webCpu0 = webCpuTicks(s)
+  const machine0 = machineBusyTicks()
   child.send({ base: s.base.origin, key: s.key, rate, seconds, connections, bodies } satisfies TLoadRequest)
   const r = await Promise.race([answer, exited])
-  return { ...r, cpuS: (webCpuTicks(s) - webCpu0) / 100 }
+  return { ...r, cpuS: (webCpuTicks(s) - webCpu0) / 100, machineS: (machineBusyTicks() - machine0) / 100 }
+}
+
+/** CPU ticks (1/100 s) the whole machine spent busy (every process, ours and the other engineers'), from /proc/stat. */
+function machineBusyTicks(): number {
+  const [, ...t] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number)
+  return t.reduce((a, b) => a + b, 0) - t[3] - t[4] // all but idle and iowait
 }
 
 /** CPU ticks (1/100 s) of the web server's process group, when we started it. */
@@ -197,7 +204,8 @@ async function main(): Promise<void> {
     rate_requested: o.rate, rate_achieved: Math.round(achieved), answered: ok.length, errors: r.errors + (r.status.length - ok.length),
     p50_ms: percentile(sched, 50), p95_ms: percentile(sched, 95), p99_ms: p99, max_ms: Math.max(...sched),
     service_p50_ms: percentile(service, 50), service_p99_ms: percentile(service, 99),
-    actions: Object.fromEntries(byAction), web_cpu_s_per_s: r.cpuS / r.wallS, client: { ...r.client, cpu_s_per_s: r.client.cpu_s / r.wallS },
+    actions: Object.fromEntries(byAction), web_cpu_s_per_s: r.cpuS / r.wallS, machine_busy_cores: r.machineS / r.wallS,
+    others_cores: (r.machineS - r.cpuS - r.client.cpu_s) / r.wallS, client: { ...r.client, cpu_s_per_s: r.client.cpu_s / r.wallS },
     enforced_ms: enforcedMs, load_average: os.loadavg().map((x) => Number(x.toFixed(2))),
     target: { rate: TARGET.rate, p99_ms: TARGET.p99Ms, enforce_ms: TARGET.enforceMs },
     met: p99 < TARGET.p99Ms && rateMet, enforce_met: enforcedMs <= TARGET.enforceMs,
@@ -211,6 +219,7 @@ async function main(): Promise<void> {
     `  service time    p50 ${ms(fig.service_p50_ms)}   p99 ${ms(fig.service_p99_ms)}   (from the actual send)`,
     `  verdicts        ${[...byAction].map(([a, n]) => `${a} ${fmt(n)}`).join(', ')}`,
     `  web CPU         ${Number.isFinite(fig.web_cpu_s_per_s) ? `${fig.web_cpu_s_per_s.toFixed(2)} cores` : 'n/a (running stack)'}`,
+    `  machine         ${fig.machine_busy_cores.toFixed(2)} of ${os.cpus().length} cores busy during the load; ${Number.isFinite(fig.others_cores) ? fig.others_cores.toFixed(2) : 'n/a'} of them neither the web server nor the load client (worker, databases, other users)`,
     `  load client     ${c.cpu_s_per_s.toFixed(2)} cores; its event-loop delay p99 ${ms(c.loop_delay_p99_ms)}, max ${ms(c.loop_delay_max_ms)}; ${c.gc_pauses} GC pauses, ${ms(c.gc_total_ms)} in all, longest ${ms(c.gc_max_ms)}`,
     `  target          p99 < ${TARGET.p99Ms} ms at ${fmt(TARGET.rate)} requests/s: ${fig.met ? 'MET' : 'MISSED'} (p99 ${ms(p99)} at ${fmt(achieved)} /s)`,
     `  enforcement     ${fmt(enforcedMs)} ms from the events' acceptance to decide enforcing the 4 cutoffs, target ≤ ${fmt(TARGET.enforceMs)} ms: ${fig.enforce_met ? 'MET' : 'MISSED'}`,
