@@ -8,6 +8,7 @@ import { repriceProcessor } from '@/workers/processors/reprice'
 import { startAlertsWorker } from '@/workers/alerts'
 import { notificationsProcessor } from '@/workers/processors/notifications'
 import { reconcileOnce } from '@/workers/reconciler'
+import { gateRefresher } from '@/lib/budgets/gates-refresh'
 import { sealPlainChannelSecrets } from '@/lib/notifications/channels'
 import { hostname } from 'node:os'
 import { jobLogFields, log, withJobLog } from '@/lib/log'
@@ -60,6 +61,7 @@ async function shutdown(signal: string) {
   log({ component: 'worker' }).info({ signal }, 'finishing active jobs')
   timers.forEach(clearInterval)
   await Promise.all(workers.map((w) => (w === alerts.worker ? alerts.close() : w.close())))
+  await gateRefresher().idle() // a gate refresh an ingest job started after its commit
   await heartbeat.zrem(WORKER_HEARTBEAT_KEY(), workerId).catch(() => undefined)
   heartbeat.disconnect()
   await closeQueues()

@@ -34,8 +34,9 @@ export const budgetSourceKey = (budgetId: string) => `budget:${budgetId}`
  */
 export async function budgetAlertCandidates(orgId: string, now: Date): Promise<TAlertCandidate[]> {
   const out: TAlertCandidate[] = []
+  const measuredAt = Date.now()
   const budgets = await listBudgets(orgId, now)
-  await refreshEnforcement(orgId, budgets, now)
+  await refreshEnforcement(orgId, budgets, now, measuredAt)
   for (const b of budgets) {
     for (const k of alertKeys(b, now)) {
       out.push({

@@ -76,7 +76,7 @@ export const notificationJobOptions = (): JobsOptions => ({
 /** One job per batch; the job id makes a re-queue of a waiting batch a no-op. */
 export const ingestJobId = (batchId: string) => `batch-${batchId}`
 
-const g = globalThis as unknown as { __outlayRedis?: Redis; __outlayQueues?: Map<string, Queue> }
+const g = globalThis as unknown as { __outlayRedis?: Redis; __outlayQueues?: Map<string, Queue>; __outlaySubscriber?: Redis }
 
 export function redisOptions(): { url: string } {
   return { url: env().REDIS_URL }
@@ -89,6 +89,20 @@ export function producerConnection(): Redis {
     g.__outlayRedis.on('error', () => undefined) // reported by health checks, not as unhandled events
   }
   return g.__outlayRedis
+}
+
+/**
+ * The process's one connection in subscriber mode (Redis pub/sub: a subscribed
+ * connection can run no other command). Reconnects and re-subscribes by itself
+ * (ioredis autoResubscribe); messages published while it was away are lost, so
+ * every subscriber also keeps a slower path of its own.
+ */
+export function subscriberConnection(): Redis {
+  if (!g.__outlaySubscriber) {
+    g.__outlaySubscriber = new IORedis(env().REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: true })
+    g.__outlaySubscriber.on('error', () => undefined) // reported by health checks, not as unhandled events
+  }
+  return g.__outlaySubscriber
 }
 
 /** A connection for workers: BullMQ needs blocking commands that wait for Redis to come back. */
@@ -152,6 +166,8 @@ export async function closeQueues(): Promise<void> {
   g.__outlayQueues = undefined
   g.__outlayRedis?.disconnect()
   g.__outlayRedis = undefined
+  g.__outlaySubscriber?.disconnect()
+  g.__outlaySubscriber = undefined
 }
 
 export const WORKER_HEARTBEAT_KEY = () => `${env().QUEUE_PREFIX}:workers`
