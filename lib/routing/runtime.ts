@@ -9,7 +9,7 @@ import { recordAudit } from '@/lib/audit'
 import { env } from '@/lib/env'
 import { producerConnection } from '@/lib/queues'
 import type { TDecideRequest } from '@/lib/decide/schema'
-import { matchPolicy, routeWith, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
+import { cheapestClearing, fallbackChain, matchPolicy, routeWith, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
 import { refKey, type TModelRef, type TPolicySpec, type TRoutingDefaults } from '@/lib/routing/schema'
 import type { TEvidence } from '@/lib/routing/policies'
 
@@ -104,6 +104,8 @@ type TPublishedRow = {
 
 const live = (version: number, spec: TPolicySpec, evidence: TEvidence): TLiveVersion => ({
   version, chosen: evidence.chosen!, selection_reason: evidence.reason, cascade: spec.cascade, fallback: spec.fallback, canary: spec.canary,
+  fallbacks: fallbackChain(spec), max_tokens_cap: spec.max_tokens_cap ?? null, cache_ttl_s: spec.cache_ttl_s ?? null,
+  cheapest_clearing: cheapestClearing(evidence.candidates ?? []),
 })
 
 /** Every published policy of an organization (with the version a canary splits with) and its defaults. */
@@ -133,6 +135,9 @@ export async function loadLiveRouting(orgId: string): Promise<TLiveRouting> {
 
 const g = globalThis as unknown as { __outlayRouting?: RoutingCache }
 const cache = () => (g.__outlayRouting ??= new RoutingCache((orgId) => producerConnection().get(versionKey(orgId)), loadLiveRouting))
+
+/** The organization's published policies and defaults from process memory (the gateway's plan reads them as decide does). */
+export const liveRouting = (orgId: string): Promise<TLiveRouting> => cache().get(orgId)
 
 /** After a publish, rollback or defaults change: every process reloads within VERSION_CHECK_MS. */
 export async function announceRoutingChange(orgId: string): Promise<void> {

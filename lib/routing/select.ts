@@ -124,6 +124,32 @@ export type TLiveVersion = {
   cascade: TPolicySpec['cascade']
   fallback: TModelRef | null
   canary: TPolicySpec['canary']
+  /** `fallback` then `fallbacks`, without repeats: the models tried in order after a provider error */
+  fallbacks?: TModelRef[]
+  /** the gateway's output cap for the step (null: none) */
+  max_tokens_cap?: number | null
+  /** the gateway's response cache for the step, seconds (null: none) */
+  cache_ttl_s?: number | null
+  /** the cheapest candidate that cleared the bar at publish, for a budget's brown-out (null: none priced) */
+  cheapest_clearing?: TModelRef | null
+}
+
+/** The fallback chain of a spec: `fallback` first, then `fallbacks` in order, each model once. */
+export function fallbackChain(spec: Pick<TPolicySpec, 'fallback' | 'fallbacks'>): TModelRef[] {
+  const out: TModelRef[] = []
+  for (const m of [...(spec.fallback ? [spec.fallback] : []), ...(spec.fallbacks ?? [])]) if (!out.some((x) => refKey(x) === refKey(m))) out.push(m)
+  return out
+}
+
+/** The cheapest candidate whose evidence cleared the bar (known cost only), or null. */
+export function cheapestClearing(candidates: Pick<TCandidateEvidence, 'provider' | 'model' | 'clears' | 'cost_per_call_usd'>[]): TModelRef | null {
+  let best: { m: TModelRef; c: bigint } | null = null
+  for (const x of candidates) {
+    if (!x.clears || x.cost_per_call_usd === null) continue
+    const c = micros(x.cost_per_call_usd)
+    if (!best || c < best.c) best = { m: { provider: x.provider, model: x.model }, c }
+  }
+  return best?.m ?? null
 }
 
 export type TLivePolicy = {
@@ -162,7 +188,9 @@ export function routeWith(p: TLivePolicy, req: TRouteInput): TRouted {
   const { v, note } = versionFor(p, req)
   const attempt = req.attempt ?? 1
   if (attempt > 1) {
-    if (v.fallback) return { ...v.fallback, version: v.version, reason: `${note}fallback: attempt ${attempt} after a provider error goes to the fallback model ${refKey(v.fallback)}` }
+    const chain = v.fallbacks ?? (v.fallback ? [v.fallback] : [])
+    const fb = chain[Math.min(attempt - 2, chain.length - 1)]
+    if (fb) return { ...fb, version: v.version, reason: `${note}fallback: attempt ${attempt} after a provider error goes to the fallback model ${refKey(fb)}` }
     return { ...v.chosen, version: v.version, reason: `${note}fallback: attempt ${attempt}, no fallback model configured: the selected model ${refKey(v.chosen)} again` }
   }
   if (v.cascade && req.confidence !== undefined && req.confidence < v.cascade.confidence_threshold) {
@@ -197,7 +225,7 @@ export type TSpecChange = { field: string; from: unknown; to: unknown }
 /** What changed between two specs, field by field; lists of models and the bar compared as sets where order does not matter. */
 export function diffSpecs(a: TPolicySpec | null, b: TPolicySpec): TSpecChange[] {
   const out: TSpecChange[] = []
-  const fields = ['quality_bar', 'candidates', 'selection', 'eval_set', 'cascade', 'fallback', 'canary'] as const
+  const fields = ['quality_bar', 'candidates', 'selection', 'eval_set', 'cascade', 'fallback', 'fallbacks', 'max_tokens_cap', 'cache_ttl_s', 'canary'] as const
   for (const f of fields) {
     const from = a ? a[f] : null
     const to = b[f]
