@@ -181,7 +181,7 @@ export async function publishLedgers(orgId: string, budgets: TBudgetView[], now:
 
 /** How stale a process's copy of an organization's ledgered budgets may get (as decide's gates). */
 export const LEDGER_CONFIG_MS = 1000
-type TCached = { at: number; config: TLedgerConfig; loading?: Promise<TLedgerConfig> }
+type TCached = { at: number; config: TLedgerConfig; loading?: Promise<TLedgerConfig>; initial?: boolean }
 const g = globalThis as unknown as { __outlayLedgers?: Map<string, TCached> }
 const cache = () => (g.__outlayLedgers ??= new Map())
 const EMPTY: TLedgerConfig = { budgets: [], run_p95_micros: {} }
@@ -194,8 +194,9 @@ export function forgetLedgerConfig(orgId: string): void {
 export async function ledgerConfig(orgId: string): Promise<TLedgerConfig> {
   const c = cache().get(orgId)
   if (c && Date.now() - c.at < LEDGER_CONFIG_MS) return c.config
-  if (c?.loading) return c.config
-  const entry: TCached = { at: c?.at ?? 0, config: c?.config ?? EMPTY }
+  // No copy yet (first call, or right after a publish): wait for the load rather than serve no ledger at all.
+  if (c?.loading) return c.initial ? c.loading.catch(() => c.config) : c.config
+  const entry: TCached = { at: c?.at ?? 0, config: c?.config ?? EMPTY, initial: !c }
   entry.loading = producerConnection().get(configKey(orgId)).then((raw) => (raw ? (JSON.parse(raw) as TLedgerConfig) : EMPTY))
   cache().set(orgId, entry)
   try {
@@ -205,6 +206,7 @@ export async function ledgerConfig(orgId: string): Promise<TLedgerConfig> {
     entry.at = Date.now() - LEDGER_CONFIG_MS / 2
   } finally {
     entry.loading = undefined
+    entry.initial = false
   }
   return entry.config
 }

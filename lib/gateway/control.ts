@@ -20,7 +20,7 @@ import { toScaled } from '@/lib/cost/money'
 import { budgetVerdict, overThrottleLimit, type TBudgetGate, type TCallScope } from '@/lib/budgets/enforce'
 import { ledgerConfig, ledgerCovers, reserve, runCapFor, RUN_TTL_S, secondsToWindowEnd, spendLedgered, type TLedgerBudget } from '@/lib/budgets/ledger'
 import { liveRouting } from '@/lib/routing/runtime'
-import { matchPolicy, versionFor, type TLiveVersion } from '@/lib/routing/select'
+import { brownoutModel, matchPolicy, versionFor, type TLiveVersion } from '@/lib/routing/select'
 import { CACHE_TTL_MAX_S, refKey, type TConfidenceSource, type TModelRef } from '@/lib/routing/schema'
 import { env } from '@/lib/env'
 
@@ -355,7 +355,8 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
   const covering = ledgers.budgets.filter((b) => ledgerCovers(b, scope))
   const spendBudgets = covering.filter(spendLedgered)
   const cap = a.runId ? runCapFor(covering, scope.workflow_id, ledgers.run_p95_micros) : null
-  const brownoutModel = v?.cheapest_clearing && refKey(v.cheapest_clearing) !== refKey(v.chosen) ? v.cheapest_clearing : null
+  const cheapest = policy ? brownoutModel(policy) : null
+  const brownout = v && cheapest && refKey(cheapest) !== refKey(v.chosen) ? cheapest : null
   const cascade = v?.cascade && v.cascade.confidence_from && v.cascade.confidence_from !== 'reported' ? v.cascade : null
 
   let settle: ((actual: bigint | null) => Promise<void>) | undefined
@@ -366,7 +367,7 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
     const provider = (m: TPlannedAttempt) => m.provider ?? PROTOCOL_PROVIDER[call.protocol]
     const cost = (m: TPlannedAttempt) => maxCostMicros(book, provider(m), m.model, input, m.maxTokens, now)
     // One call's maximum: the costliest model it may be sent to (a fallback or the brown-out model), plus one escalation.
-    const candidates = [...attempts, ...(brownoutModel ? [{ model: brownoutModel.model, provider: brownoutModel.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'success' as const }] : [])]
+    const candidates = [...attempts, ...(brownout ? [{ model: brownout.model, provider: brownout.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'success' as const }] : [])]
     let amount = candidates.reduce((m, x) => { const c = cost(x); return c > m ? c : m }, 0n)
     if (cascade) amount += cascade.models.reduce((m, x) => { const c = cost({ model: x.model, provider: x.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'escalation' }); return c > m ? c : m }, 0n)
     let r
@@ -407,7 +408,7 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
   }
 
   // 4. Brown-out: the step falls to its cheapest model that cleared the bar, and does not escalate.
-  if (brownedOut && v && brownoutModel) attempts = policyAttempts(v, call.maxTokens, brownoutModel)
+  if (brownedOut && v && brownout) attempts = policyAttempts(v, call.maxTokens, brownout)
 
   // 5. The response cache: never for a stream.
   const ttl = cacheTtlFor(call.stream, call.headers, v?.cache_ttl_s)

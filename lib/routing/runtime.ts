@@ -22,7 +22,7 @@ export type TLiveRouting = { policies: TLivePolicy[]; defaults: Map<string, TMod
 export const VERSION_CHECK_MS = 1000
 export const RELOAD_MAX_MS = 60_000
 
-type TEntry = { checkedAt: number; loadedAt: number; version: string | null; live: TLiveRouting; loading?: Promise<TLiveRouting> }
+type TEntry = { checkedAt: number; loadedAt: number; version: string | null; live: TLiveRouting; loading?: Promise<TLiveRouting>; /** no copy loaded yet: callers wait for the first load */ initial?: boolean }
 
 /**
  * Per-organization cache over two functions: the cheap version read (Redis)
@@ -44,20 +44,23 @@ export class RoutingCache {
   async get(orgId: string): Promise<TLiveRouting> {
     const e = this.entries.get(orgId)
     const t = this.clock()
+    // While the first load runs there is no copy to serve (an empty one would route every call as unpublished): wait for it.
+    if (e?.initial && e.loading) return e.loading
     if (e && t - e.checkedAt < VERSION_CHECK_MS) return e.live
     if (e?.loading) return e.live
     if (!e) {
       // First call of this process for the organization: nothing to serve yet, so wait for the load.
-      const fresh: TEntry = { checkedAt: t, loadedAt: t, version: null, live: { policies: [], defaults: new Map() } }
+      const fresh: TEntry = { checkedAt: t, loadedAt: t, version: null, live: { policies: [], defaults: new Map() }, initial: true }
       fresh.loading = this.refresh(orgId, fresh, true)
       this.entries.set(orgId, fresh)
       try {
         return await fresh.loading
       } catch (err) {
-        this.entries.delete(orgId)
+        if (this.entries.get(orgId) === fresh) this.entries.delete(orgId)
         throw err
       } finally {
         fresh.loading = undefined
+        fresh.initial = false
       }
     }
     e.loading = this.refresh(orgId, e, false)

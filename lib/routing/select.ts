@@ -130,8 +130,8 @@ export type TLiveVersion = {
   max_tokens_cap?: number | null
   /** the gateway's response cache for the step, seconds (null: none) */
   cache_ttl_s?: number | null
-  /** the cheapest candidate that cleared the bar at publish, for a budget's brown-out (null: none priced) */
-  cheapest_clearing?: TModelRef | null
+  /** the cheapest candidate that cleared the bar at publish and its cost per call (micro-dollars), for a budget's brown-out (null: none priced) */
+  cheapest_clearing?: (TModelRef & { cost_micros: string }) | null
 }
 
 /** The fallback chain of a spec: `fallback` first, then `fallbacks` in order, each model once. */
@@ -142,14 +142,22 @@ export function fallbackChain(spec: Pick<TPolicySpec, 'fallback' | 'fallbacks'>)
 }
 
 /** The cheapest candidate whose evidence cleared the bar (known cost only), or null. */
-export function cheapestClearing(candidates: Pick<TCandidateEvidence, 'provider' | 'model' | 'clears' | 'cost_per_call_usd'>[]): TModelRef | null {
+export function cheapestClearing(candidates: Pick<TCandidateEvidence, 'provider' | 'model' | 'clears' | 'cost_per_call_usd'>[]): (TModelRef & { cost_micros: string }) | null {
   let best: { m: TModelRef; c: bigint } | null = null
   for (const x of candidates) {
     if (!x.clears || x.cost_per_call_usd === null) continue
     const c = micros(x.cost_per_call_usd)
     if (!best || c < best.c) best = { m: { provider: x.provider, model: x.model }, c }
   }
-  return best?.m ?? null
+  return best ? { ...best.m, cost_micros: best.c.toString() } : null
+}
+
+/** A budget's brown-out model for a policy: the cheapest clearing candidate of the version in force and of the canary's other side. */
+export function brownoutModel(p: Pick<TLivePolicy, 'current' | 'base'>): TModelRef | null {
+  const a = p.current.cheapest_clearing ?? null
+  const b = p.base?.cheapest_clearing ?? null
+  const best = a && b ? (BigInt(b.cost_micros) < BigInt(a.cost_micros) ? b : a) : a ?? b
+  return best ? { provider: best.provider, model: best.model } : null
 }
 
 export type TLivePolicy = {
