@@ -248,8 +248,10 @@ export function diffSpecs(a: TPolicySpec | null, b: TPolicySpec): TSpecChange[] 
       const bs = new Set(b.candidates.map(refKey))
       for (const k of bs) if (!as.has(k)) out.push({ field: 'candidates', from: null, to: k })
       for (const k of as) if (!bs.has(k)) out.push({ field: 'candidates', from: k, to: null })
-    } else if (JSON.stringify(from ?? null) !== JSON.stringify(to ?? null)) {
-      out.push({ field: f, from: from ?? null, to: to ?? null })
+    } else {
+      // A field absent from an older version (fallbacks, max_tokens_cap, cache_ttl_s) reads as its default: no change.
+      const norm = (x: unknown) => (x === undefined || (Array.isArray(x) && x.length === 0) ? null : x)
+      if (JSON.stringify(norm(from)) !== JSON.stringify(norm(to))) out.push({ field: f, from: norm(from), to: norm(to) })
     }
   }
   return out
