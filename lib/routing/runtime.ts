@@ -9,8 +9,8 @@ import { recordAudit } from '@/lib/audit'
 import { env } from '@/lib/env'
 import { producerConnection } from '@/lib/queues'
 import type { TDecideRequest } from '@/lib/decide/schema'
-import { cheapestClearing, fallbackChain, matchPolicy, routeWith, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
-import { refKey, type TModelRef, type TPolicySpec, type TRoutingDefaults } from '@/lib/routing/schema'
+import { cheapestClearing, matchPolicy, routeWith, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
+import { fallbackChain, refKey, type TModelRef, type TPolicySpec, type TRoutingDefaults } from '@/lib/routing/schema'
 import type { TEvidence } from '@/lib/routing/policies'
 
 export type TRouteAnswer =

@@ -12,6 +12,13 @@ export const ZModelRef = z.strictObject({ provider: label(100), model: label(200
 export type TModelRef = z.infer<typeof ZModelRef>
 export const refKey = (m: TModelRef) => `${m.provider}/${m.model}`
 
+/** The fallback chain of a spec: `fallback` first, then `fallbacks` in order, each model once. */
+export function fallbackChain(spec: { fallback: TModelRef | null; fallbacks?: TModelRef[] }): TModelRef[] {
+  const out: TModelRef[] = []
+  for (const m of [...(spec.fallback ? [spec.fallback] : []), ...(spec.fallbacks ?? [])]) if (!out.some((x) => refKey(x) === refKey(m))) out.push(m)
+  return out
+}
+
 const distinctModels = (xs: TModelRef[]) => new Set(xs.map(refKey)).size === xs.length
 
 export const METRIC_NAME = /^[a-z][a-z0-9_.-]{0,63}$/

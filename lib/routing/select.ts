@@ -134,12 +134,7 @@ export type TLiveVersion = {
   cheapest_clearing?: (TModelRef & { cost_micros: string }) | null
 }
 
-/** The fallback chain of a spec: `fallback` first, then `fallbacks` in order, each model once. */
-export function fallbackChain(spec: Pick<TPolicySpec, 'fallback' | 'fallbacks'>): TModelRef[] {
-  const out: TModelRef[] = []
-  for (const m of [...(spec.fallback ? [spec.fallback] : []), ...(spec.fallbacks ?? [])]) if (!out.some((x) => refKey(x) === refKey(m))) out.push(m)
-  return out
-}
+export { fallbackChain } from '@/lib/routing/schema'
 
 /** The cheapest candidate whose evidence cleared the bar (known cost only), or null. */
 export function cheapestClearing(candidates: Pick<TCandidateEvidence, 'provider' | 'model' | 'clears' | 'cost_per_call_usd'>[]): (TModelRef & { cost_micros: string }) | null {
