@@ -7,13 +7,17 @@ import { useCreateBudget, useUpdateBudget } from '@/components/budgets/queries'
 import { useChannels } from '@/components/alerts/queries'
 import type { TBudget } from '@/lib/budgets'
 
-const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '', cutoff_action: 'throttle', throttle_per_minute: '60' }
+const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '', cutoff_action: 'throttle', throttle_per_minute: '60', run_cap_usd: '', run_cap_p95_multiple: '', brownout_pct: '' }
 
 const fromBudget = (b: TBudget): typeof EMPTY => ({
   name: b.name, environment: b.environment ?? '', workflow_id: b.workflow_id ?? '', account_id: b.account_id ?? '', feature: b.feature ?? '', period: b.period,
   rolling_days: String(b.rolling_days ?? 7), metric: b.metric, amount_usd: b.amount_usd, thresholds: b.thresholds.join(', '), owner: b.owner ?? '',
   cutoff_action: b.cutoff_action, throttle_per_minute: String(b.throttle_per_minute),
+  run_cap_usd: b.run_cap_usd ?? '', run_cap_p95_multiple: b.run_cap_p95_multiple == null ? '' : String(b.run_cap_p95_multiple), brownout_pct: b.brownout_pct == null ? '' : String(b.brownout_pct),
 })
+
+// Empty: none (null). A number field sends a number (the API names a bad one under its field).
+const optNumber = (s: string) => (s.trim() === '' ? null : Number(s.trim()))
 
 /** Create a budget, or change one (`budget`); the API checks every field and its message shows under the field. */
 export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBudget; onDone?: () => void }) {
@@ -28,7 +32,7 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
   const set = (k: keyof typeof EMPTY) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = save.error instanceof ApiError ? save.error.lines : []
   const errorOf = (field: string) => lines.find((l) => l.startsWith(`${field}:`) || l.startsWith(`${field}.`))?.replace(/^[^:]+: /, '')
-  const known = ['name', 'environment', 'workflow_id', 'account_id', 'feature', 'traffic_sources', 'period', 'rolling_days', 'metric', 'amount_usd', 'thresholds', 'owner', 'hard_cutoff', 'cutoff_action', 'throttle_per_minute', 'channel_ids']
+  const known = ['name', 'environment', 'workflow_id', 'account_id', 'feature', 'traffic_sources', 'period', 'rolling_days', 'metric', 'amount_usd', 'thresholds', 'owner', 'hard_cutoff', 'cutoff_action', 'throttle_per_minute', 'channel_ids', 'run_cap_usd', 'run_cap_p95_multiple', 'brownout_pct']
   const other = save.error && !lines.some((l) => known.some((k) => l.startsWith(k))) ? (lines.join('; ') || save.error.message) : null
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -40,6 +44,7 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
       owner: f.owner.trim() || null, rolling_days: f.period === 'rolling' ? Number(f.rolling_days) : null,
       ...(hard ? { cutoff_action: f.cutoff_action, throttle_per_minute: f.throttle_per_minute.trim() === '' ? null : Number(f.throttle_per_minute) } : {}),
       channel_ids: channelIds,
+      run_cap_usd: f.run_cap_usd.trim() || null, run_cap_p95_multiple: optNumber(f.run_cap_p95_multiple), brownout_pct: f.metric === 'spend' ? optNumber(f.brownout_pct) : null,
     }
     if (budget) update.mutate(body, { onSuccess: () => onDone?.() })
     else create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources([DEFAULT_TRAFFIC_SOURCE]); setHard(false); setChannelIds([]) } })
@@ -109,7 +114,7 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
           Hard cutoff once exceeded
         </label>
         <p id="b-hard-hint" className="text-xs text-slate-500">
-          Spend budgets only. Callers that ask <code>POST /api/v1/decide</code> before a model call are held back once the period&apos;s spend passes the amount; the calls that do run are always recorded.
+          Spend budgets only. Callers that ask <code>POST /api/v1/decide</code> before a model call are held back once the period&apos;s spend passes the amount, and the gateway answers 429 without calling the provider (it reserves each call&apos;s maximum cost, so concurrent calls overshoot by at most one call); the calls that do run are always recorded.
         </p>
         {errorOf('hard_cutoff') && <p role="alert" className="text-xs text-red-700">{errorOf('hard_cutoff')}</p>}
         {hard && (
@@ -127,6 +132,26 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
             )}
           </div>
         )}
+      </fieldset>
+      <fieldset className="space-y-2 text-sm">
+        <legend className="mb-1 text-sm font-medium text-slate-700">Through the gateway</legend>
+        <p className="text-xs text-slate-500">
+          Calls through Outlay&apos;s gateway that this budget covers: a run (its <code>x-outlay-run-id</code>) is stopped once its spend passes the run cap
+          (the lower of the two when both are set); past the brown-out threshold, steps with a routing policy fall to their cheapest model that clears the bar, before any cutoff.
+        </p>
+        <div className="grid gap-4 md:grid-cols-3">
+          <Field label="Run cap, USD per run" htmlFor="b-runcap" error={errorOf('run_cap_usd')} hint="Empty: no fixed cap">
+            <Input id="b-runcap" value={f.run_cap_usd} onChange={set('run_cap_usd')} inputMode="decimal" invalid={!!errorOf('run_cap_usd')} placeholder="2.50" />
+          </Field>
+          <Field label="Run cap, × the workflow's p95 per run" htmlFor="b-runp95" error={errorOf('run_cap_p95_multiple')} hint="Last 7 days; empty: none">
+            <Input id="b-runp95" value={f.run_cap_p95_multiple} onChange={set('run_cap_p95_multiple')} inputMode="decimal" invalid={!!errorOf('run_cap_p95_multiple')} placeholder="3" />
+          </Field>
+          {f.metric === 'spend' && (
+            <Field label="Brown-out at, % of the amount" htmlFor="b-brownout" error={errorOf('brownout_pct')} hint="Below 100; empty: no brown-out">
+              <Input id="b-brownout" value={f.brownout_pct} onChange={set('brownout_pct')} inputMode="numeric" invalid={!!errorOf('brownout_pct')} placeholder="80" />
+            </Field>
+          )}
+        </div>
       </fieldset>
       <fieldset className="flex flex-wrap items-center gap-4 text-sm">
         <legend className="mb-1 text-sm font-medium text-slate-700">Notify</legend>

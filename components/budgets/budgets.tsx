@@ -77,6 +77,12 @@ function BudgetRow({ org, b, canEdit, onDelete, deleting }: { org: string; b: TB
               {b.status.state === 'exceeded' ? (b.cutoff_action === 'deny' ? 'denying calls' : `throttling to ${b.throttle_per_minute}/min`) : `hard cutoff: ${b.cutoff_action}`}
             </span>
           )}
+          {b.brownout_pct != null && <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700" data-brownout>brown-out at {b.brownout_pct}%</span>}
+          {(b.run_cap_usd != null || b.run_cap_p95_multiple != null) && (
+            <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700" data-run-cap>
+              run cap: {[b.run_cap_usd != null && `$${b.run_cap_usd}`, b.run_cap_p95_multiple != null && `${b.run_cap_p95_multiple}× p95`].filter(Boolean).join(' or ')}
+            </span>
+          )}
         </div>
         <p className="mt-0.5 text-xs text-slate-500">
           {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · {budgetScopeLabel(b)} · {b.traffic_sources.join(', ')} traffic{b.owner ? ` · owner ${b.owner}` : ''}

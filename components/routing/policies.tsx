@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Skeleton } from '@/components/ui'
 import { useCreatePolicy, usePolicies } from '@/components/routing/queries'
+import { RoutingDefaults } from '@/components/routing/defaults'
 import { parseModelLines, parseBarLines } from '@/lib/routing/form'
 import type { TPolicyView } from '@/lib/routing/policies'
 
@@ -56,6 +57,7 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
         )}
       </Card>
       {canEdit && <Card title="New policy" subtitle="Starts as a draft: import evals, run the simulation and publish from the editor."><NewPolicyForm org={org} /></Card>}
+      <RoutingDefaults org={org} canEdit={canEdit} />
     </div>
   )
 }

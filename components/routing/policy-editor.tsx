@@ -4,10 +4,10 @@ import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
 import { useImportEvals, usePolicy, usePublish, useRollback, useSaveDraft, useSimulation } from '@/components/routing/queries'
 import { LiveView } from '@/components/routing/live-view'
-import { barLines, modelLines, parseBarLines, parseModelLines } from '@/lib/routing/form'
+import { barLines, modelLines, parseBarLines, parseModelLines, parseOptionalInt } from '@/lib/routing/form'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import type { TPolicyDetail, TPolicyVersionView } from '@/lib/routing/policies'
-import type { TPolicySpec } from '@/lib/routing/schema'
+import { fallbackChain, type TConfidenceSource, type TPolicySpec } from '@/lib/routing/schema'
 import type { TSpecChange } from '@/lib/routing/select'
 
 // The engineer's question: "which model should this step use, what does the
@@ -44,7 +44,9 @@ export function PolicyEditor({ org, id, canEdit }: { org: string; id: string; ca
 const specForm = (s: TPolicySpec) => ({
   bar: barLines(s.quality_bar), candidates: modelLines(s.candidates), eval_set: s.eval_set ?? '',
   cascade: s.cascade ? modelLines(s.cascade.models) : '', threshold: s.cascade ? String(s.cascade.confidence_threshold) : '0.7',
-  fallback: s.fallback ? ref(s.fallback) : '', canary: s.canary ? String(s.canary.share_pct) : '', stable_by: s.canary?.stable_by ?? 'run_id',
+  fallbacks: modelLines(fallbackChain(s)), canary: s.canary ? String(s.canary.share_pct) : '', stable_by: s.canary?.stable_by ?? 'run_id',
+  confidence_from: s.cascade?.confidence_from ?? 'reported', confidence_field: s.cascade?.confidence_field ?? '',
+  max_tokens_cap: s.max_tokens_cap == null ? '' : String(s.max_tokens_cap), cache_ttl_s: s.cache_ttl_s == null ? '' : String(s.cache_ttl_s),
 })
 
 function DraftCard({ org, p, draft, current, canEdit }: { org: string; p: TPolicyDetail; draft: TPolicyVersionView | null; current: TPolicyVersionView | null; canEdit: boolean }) {
@@ -67,18 +69,27 @@ function DraftCard({ org, p, draft, current, canEdit }: { org: string; p: TPolic
     const bar = parseBarLines(f.bar)
     const candidates = parseModelLines(f.candidates)
     const cascade = parseModelLines(f.cascade)
-    const fallback = parseModelLines(f.fallback)
+    const fallbacks = parseModelLines(f.fallbacks)
+    const cap = parseOptionalInt(f.max_tokens_cap)
+    const ttl = parseOptionalInt(f.cache_ttl_s)
     const errs: Record<string, string> = {}
     if (bar.error) errs.quality_bar = bar.error
     if (candidates.error) errs.candidates = candidates.error
     if (cascade.error) errs['cascade.models'] = cascade.error
-    if (fallback.error || fallback.models.length > 1) errs.fallback = fallback.error ?? 'one provider/model'
+    if (fallbacks.error) errs.fallback = fallbacks.error
+    if (cap.error) errs.max_tokens_cap = cap.error
+    if (ttl.error) errs.cache_ttl_s = ttl.error
     setLocal(errs)
     if (Object.keys(errs).length) return
+    const from = f.confidence_from as TConfidenceSource
     save.mutate({
       quality_bar: bar.bar, candidates: candidates.models, eval_set: f.eval_set.trim() || null,
-      cascade: cascade.models.length ? { models: cascade.models, confidence_threshold: Number(f.threshold) } : null,
-      fallback: fallback.models[0] ?? null,
+      cascade: cascade.models.length
+        ? { models: cascade.models, confidence_threshold: Number(f.threshold), confidence_from: from, confidence_field: from === 'json_field' ? f.confidence_field.trim() || null : null }
+        : null,
+      // The first line is the fallback decide's attempt 2 gets; the gateway tries them all in order.
+      fallback: fallbacks.models[0] ?? null, fallbacks: fallbacks.models.slice(1),
+      max_tokens_cap: cap.value, cache_ttl_s: ttl.value,
       canary: f.canary.trim() ? { share_pct: Number(f.canary), stable_by: f.stable_by } : null,
     })
   }
@@ -109,8 +120,26 @@ function DraftCard({ org, p, draft, current, canEdit }: { org: string; p: TPolic
             <Field label="Escalate below confidence" htmlFor="d-threshold" error={errorOf('cascade.confidence_threshold')} hint="Between 0 and 1">
               <Input id="d-threshold" value={f.threshold} onChange={set('threshold')} inputMode="decimal" invalid={!!errorOf('cascade.confidence_threshold')} />
             </Field>
-            <Field label="Fallback on provider error" htmlFor="d-fallback" error={errorOf('fallback')} hint="provider/model for attempt 2 and later">
-              <Input id="d-fallback" value={f.fallback} onChange={set('fallback')} invalid={!!errorOf('fallback')} />
+            <Field label="Confidence from" htmlFor="d-conf-from" error={errorOf('cascade.confidence_from')} hint="Where the gateway reads an answer's confidence">
+              <Select id="d-conf-from" value={f.confidence_from} onChange={set('confidence_from')} className="w-full">
+                <option value="reported">reported by the caller (decide)</option>
+                <option value="json_field">a JSON field of the answer</option>
+                <option value="first_token_logprob">first token&apos;s probability (logprobs)</option>
+              </Select>
+            </Field>
+            {f.confidence_from === 'json_field' && (
+              <Field label="Confidence JSON field" htmlFor="d-conf-field" error={errorOf('cascade.confidence_field')} hint="Path in the answer's JSON, e.g. confidence or meta.score">
+                <Input id="d-conf-field" value={f.confidence_field} onChange={set('confidence_field')} invalid={!!errorOf('cascade.confidence_field')} />
+              </Field>
+            )}
+            <Field label="Fallbacks on provider error" htmlFor="d-fallback" error={errorOf('fallback', 'fallbacks')} hint="One provider/model per line, tried in order on a 429, 5xx or timeout">
+              <textarea id="d-fallback" value={f.fallbacks} onChange={set('fallbacks')} rows={2} className={ta} aria-invalid={!!errorOf('fallback', 'fallbacks') || undefined} />
+            </Field>
+            <Field label="Output cap (max_tokens)" htmlFor="d-cap" error={errorOf('max_tokens_cap')} hint="The gateway applies it where a request sends none or more; empty: none">
+              <Input id="d-cap" value={f.max_tokens_cap} onChange={set('max_tokens_cap')} inputMode="numeric" invalid={!!errorOf('max_tokens_cap')} />
+            </Field>
+            <Field label="Response cache TTL, seconds" htmlFor="d-ttl" error={errorOf('cache_ttl_s')} hint="The gateway answers a repeated input from its cache (never a stream); empty: off">
+              <Input id="d-ttl" value={f.cache_ttl_s} onChange={set('cache_ttl_s')} inputMode="numeric" invalid={!!errorOf('cache_ttl_s')} />
             </Field>
             <Field label="Canary share, %" htmlFor="d-canary" error={errorOf('canary.share_pct', 'canary')} hint="Empty: all traffic on publish">
               <Input id="d-canary" value={f.canary} onChange={set('canary')} inputMode="decimal" invalid={!!errorOf('canary.share_pct', 'canary')} />

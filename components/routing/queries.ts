@@ -4,6 +4,7 @@ import { apiFetch } from '@/components/api'
 import type { TEvidence, TPolicyDetail, TPolicyView, TVersionStatus } from '@/lib/routing/policies'
 import type { TSimulation } from '@/lib/routing/simulate'
 import type { TMetricsRow } from '@/lib/metrics/query'
+import type { TRoutingDefaults } from '@/lib/routing/schema'
 
 const q = (org: string) => `org=${encodeURIComponent(org)}`
 
@@ -13,7 +14,14 @@ export const routingQueries = {
   one: (org: string, id: string) => ['routing', org, 'policy', id] as const,
   simulate: (org: string, id: string, days: number) => ['routing', org, 'policy', id, 'simulate', days] as const,
   live: (org: string, id: string) => ['routing', org, 'policy', id, 'live'] as const,
+  defaults: (org: string) => ['routing', org, 'defaults'] as const,
 }
+
+export function useRoutingDefaults(org: string) {
+  return useQuery({ queryKey: routingQueries.defaults(org), queryFn: ({ signal }) => apiFetch<TRoutingDefaults>(`/api/v1/routing-defaults?${q(org)}`, { signal }) })
+}
+export const useSaveRoutingDefaults = (org: string) =>
+  useRoutingMutation(org, (body: TRoutingDefaults) => apiFetch<TRoutingDefaults>(`/api/v1/routing-defaults?${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }))
 
 export function usePolicies(org: string) {
   return useQuery({ queryKey: routingQueries.list(org), queryFn: ({ signal }) => apiFetch<{ policies: TPolicyView[] }>(`/api/v1/policies?${q(org)}`, { signal }) })

@@ -5,6 +5,7 @@
 // lib/alerts/evaluate.ts, run by the "alerts" queue's repeatable job.
 import { listBudgets, type TBudgetView } from '@/lib/budgets'
 import { refreshEnforcement } from '@/lib/budgets/enforce'
+import { publishLedgers } from '@/lib/budgets/ledger'
 import { budgetTitle, type TAlert, type TAlertCandidate } from '@/lib/alerts'
 
 export { listAlerts, acknowledgeAlert } from '@/lib/alerts'
@@ -37,6 +38,7 @@ export async function budgetAlertCandidates(orgId: string, now: Date): Promise<T
   const measuredAt = Date.now()
   const budgets = await listBudgets(orgId, now)
   await refreshEnforcement(orgId, budgets, now, measuredAt)
+  await publishLedgers(orgId, budgets, now)
   for (const b of budgets) {
     for (const k of alertKeys(b, now)) {
       out.push({

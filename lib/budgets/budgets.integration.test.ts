@@ -102,3 +102,29 @@ describe('/api/v1/budgets', () => {
     expect((await getOne(req(`/api/v1/budgets/${id}`, readKey), ctx(id))).status).toBe(404)
   })
 })
+
+describe('gateway options of a budget', () => {
+  it('sets a run cap (fixed and × p95) and a brown-out threshold, reads them back, and changes them by PATCH', async () => {
+    const res = await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'Agent runs', workflow_id: 'agent', period: 'day', metric: 'spend', amount_usd: '50', run_cap_usd: '2.5', run_cap_p95_multiple: 3, brownout_pct: 80 }))
+    expect(res.status).toBe(201)
+    const { budget } = await res.json()
+    expect(budget).toMatchObject({ run_cap_usd: '2.5', run_cap_p95_multiple: 3, brownout_pct: 80 })
+    const p = await patch(req(`/api/v1/budgets/${budget.id}`, writeKey, 'PATCH', { run_cap_usd: null, run_cap_p95_multiple: 1.25 }), ctx(budget.id))
+    expect(p.status).toBe(200)
+    expect((await p.json()).budget).toMatchObject({ run_cap_usd: null, run_cap_p95_multiple: 1.25, brownout_pct: 80 })
+    const plain = await (await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'Plain', period: 'day', metric: 'spend', amount_usd: '1' }))).json()
+    expect(plain.budget).toMatchObject({ run_cap_usd: null, run_cap_p95_multiple: null, brownout_pct: null })
+  })
+
+  it('names each bad option', async () => {
+    const res = await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'Bad', period: 'day', metric: 'cost_per_run', amount_usd: '1', run_cap_usd: '-1', run_cap_p95_multiple: 0.5, brownout_pct: 100 }))
+    expect(res.status).toBe(400)
+    expect((await res.json()).error.details.errors).toEqual(expect.arrayContaining([
+      'run_cap_usd: must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05',
+      'run_cap_p95_multiple: must be at least 1',
+      'brownout_pct: must be below 100 (the cutoff acts at 100)',
+    ]))
+    const other = await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'Bad 2', period: 'day', metric: 'cost_per_run', amount_usd: '1', brownout_pct: 50 }))
+    expect((await other.json()).error.details.errors).toEqual(['brownout_pct: applies only to spend budgets'])
+  })
+})

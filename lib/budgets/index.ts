@@ -19,7 +19,7 @@ export type TBudget = z.infer<typeof ZBudget>
 export type TBudgetView = z.infer<typeof ZBudgetView>
 
 const COLUMNS = `id::text, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric,
-  amount_usd::text AS amount_usd, thresholds, hard_cutoff, cutoff_action, throttle_per_minute, owner, coalesce(channel_ids::text[], '{}') AS channel_ids, created_at, updated_at`
+  amount_usd::text AS amount_usd, thresholds, hard_cutoff, cutoff_action, throttle_per_minute, run_cap_usd::text AS run_cap_usd, run_cap_p95_multiple::float8 AS run_cap_p95_multiple, brownout_pct, owner, coalesce(channel_ids::text[], '{}') AS channel_ids, created_at, updated_at`
 
 const trim = (v: string) => (v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v)
 
@@ -27,6 +27,9 @@ function toBudget(r: Record<string, unknown>): TBudget {
   return {
     ...(r as Omit<TBudget, 'amount_usd' | 'created_at' | 'updated_at'>),
     amount_usd: trim(r.amount_usd as string),
+    run_cap_usd: r.run_cap_usd == null ? null : trim(r.run_cap_usd as string),
+    run_cap_p95_multiple: (r.run_cap_p95_multiple as number | null) ?? null,
+    brownout_pct: (r.brownout_pct as number | null) ?? null,
     thresholds: [...(r.thresholds as number[])].sort((a, b) => a - b),
     created_at: (r.created_at as Date).toISOString(),
     updated_at: (r.updated_at as Date).toISOString(),
@@ -70,19 +73,21 @@ export async function getBudget(orgId: string, id: string): Promise<TBudget> {
   return toBudget(r.rows[0])
 }
 
-const VALUES = (b: TBudgetInput) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner, b.channel_ids ?? [], b.cutoff_action ?? 'throttle', b.throttle_per_minute ?? 60]
+const VALUES = (b: TBudgetInput) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner, b.channel_ids ?? [], b.cutoff_action ?? 'throttle', b.throttle_per_minute ?? 60,
+  b.run_cap_usd ?? null, b.run_cap_p95_multiple ?? null, b.brownout_pct ?? null]
 
 /** channel_ids may be left out (no channel named: the default channels). */
 /** A budget to create; fields with a default in ZBudgetCreate may be left out. */
-export type TBudgetInput = Omit<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute'> & Partial<Pick<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute'>>
+export type TBudgetInput = Omit<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute' | TGatewayOptions> & Partial<Pick<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute' | TGatewayOptions>>
+type TGatewayOptions = 'run_cap_usd' | 'run_cap_p95_multiple' | 'brownout_pct'
 
 export async function createBudget(orgId: string, b: TBudgetInput, now = new Date()): Promise<TBudgetView> {
   await checkChannelIds(orgId, b.channel_ids ?? [])
   const created = await inTransaction(async (c) => {
     const r = await c.query(
       `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner, channel_ids,
-         cutoff_action, throttle_per_minute)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${COLUMNS}`,
+         cutoff_action, throttle_per_minute, run_cap_usd, run_cap_p95_multiple, brownout_pct)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING ${COLUMNS}`,
       [orgId, ...VALUES(b)],
     )
     const budget = toBudget(r.rows[0])
@@ -106,6 +111,7 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
     const r = await c.query(
       `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
          rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, channel_ids = $16, cutoff_action = $17, throttle_per_minute = $18,
+         run_cap_usd = $19, run_cap_p95_multiple = $20, brownout_pct = $21,
          updated_at = now()
        WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [orgId, id, ...VALUES(merged)],

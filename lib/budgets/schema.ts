@@ -42,6 +42,12 @@ const fields = {
   cutoff_action: z.enum(CUTOFF_ACTIONS, { error: `must be one of: ${CUTOFF_ACTIONS.join(', ')}` }),
   throttle_per_minute: z.number({ error: 'must be a whole number of calls per minute' }).int('must be a whole number of calls per minute')
     .min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'),
+  /** the gateway stops a run (its run_id) whose spend passes this amount; null: no fixed cap */
+  run_cap_usd: amount.nullable(),
+  /** the gateway stops a run whose spend passes this multiple of its workflow's p95 cost per run (last 7 days); null: none */
+  run_cap_p95_multiple: z.number({ error: 'must be a number, e.g. 3 (three times the p95)' }).min(1, 'must be at least 1').max(1000, 'must be at most 1000').nullable(),
+  /** percent of the amount past which the gateway sends the steps it covers to their cheapest model clearing the bar (before any cutoff); null: no brown-out */
+  brownout_pct: z.number({ error: 'must be a whole percent' }).int('must be a whole percent').min(1, 'must be at least 1').max(99, 'must be below 100 (the cutoff acts at 100)').nullable(),
   owner: z.string({ error: 'must be a string' }).trim().max(200, 'must be at most 200 characters').nullable(),
   /** notification channels its alerts go to (GET /api/v1/channels); empty: the organization's default channels */
   channel_ids: z.array(z.uuid({ error: 'must be channel ids (UUIDs)' }), { error: 'must be a list of channel ids' }).max(20, 'at most 20 channels')
@@ -49,7 +55,8 @@ const fields = {
 }
 
 /** rolling needs rolling_days; day and month take none. A hard cutoff acts on spend: the calls themselves. */
-function periodRule(b: { period?: string; rolling_days?: number | null; metric?: string; hard_cutoff?: boolean }, ctx: z.RefinementCtx) {
+function periodRule(b: { period?: string; rolling_days?: number | null; metric?: string; hard_cutoff?: boolean; brownout_pct?: number | null }, ctx: z.RefinementCtx) {
+  if (b.brownout_pct != null && b.metric && b.metric !== 'spend') ctx.addIssue({ code: 'custom', path: ['brownout_pct'], message: 'applies only to spend budgets' })
   if (b.period === 'rolling' && !b.rolling_days) ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'is required when period is rolling' })
   if (b.period && b.period !== 'rolling' && b.rolling_days) ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'applies only when period is rolling' })
   if (b.hard_cutoff && b.metric && b.metric !== 'spend') {
@@ -71,6 +78,9 @@ export const ZBudgetCreate = z
     cutoff_action: fields.cutoff_action.default('throttle'),
     throttle_per_minute: fields.throttle_per_minute.default(60),
     owner: fields.owner.default(null),
+    run_cap_usd: fields.run_cap_usd.default(null),
+    run_cap_p95_multiple: fields.run_cap_p95_multiple.default(null),
+    brownout_pct: fields.brownout_pct.default(null),
     channel_ids: fields.channel_ids.default([]),
   })
   .superRefine(periodRule)
@@ -109,6 +119,9 @@ export const ZBudget = z.object({
   hard_cutoff: z.boolean(),
   cutoff_action: z.enum(CUTOFF_ACTIONS),
   throttle_per_minute: z.number().int(),
+  run_cap_usd: ZUsd.nullable().meta({ description: 'a run whose spend passes this is refused further gateway calls' }),
+  run_cap_p95_multiple: z.number().nullable().meta({ description: 'a run whose spend passes this multiple of its workflow’s p95 cost per run (7 days) is refused further gateway calls' }),
+  brownout_pct: z.number().int().nullable().meta({ description: 'past this percent of the amount, gateway calls fall to the step’s cheapest model that clears its bar' }),
   owner: z.string().nullable(),
   channel_ids: z.array(ZUuid),
   created_at: ZInstant,

@@ -1,8 +1,7 @@
 import 'server-only'
 import { asOrg, prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createBudget, updateBudget } from '@/lib/budgets'
-import type { TBudgetCreate } from '@/lib/budgets/schema'
+import { createBudget, updateBudget, type TBudgetInput } from '@/lib/budgets'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { demoOutcomes, generateDemoEvents, type TDemoRunOutcome } from '@/lib/demo/generate'
 import { DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
@@ -143,7 +142,7 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
  * and globex's cost per run over its target (its integration retrieves twice).
  */
 async function seedDemoBudgets(orgId: string, now: Date): Promise<void> {
-  const sized = async (b: TBudgetCreate, factor: number, of: 'projected' | 'actual') => {
+  const sized = async (b: TBudgetInput, factor: number, of: 'projected' | 'actual') => {
     const created = await createBudget(orgId, b, now)
     const basis = Number((of === 'projected' ? created.status.projected_usd : created.status.actual_usd) ?? 0)
     if (basis <= 0) return

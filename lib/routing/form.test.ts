@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { barLines, modelLines, parseBarLines, parseModelLines } from '@/lib/routing/form'
+import { barLines, defaultLines, modelLines, parseBarLines, parseDefaultLines, parseModelLines, parseOptionalInt } from '@/lib/routing/form'
 
 describe('policy editor text forms', () => {
   it('reads and writes provider/model lines; model names may hold slashes', () => {
@@ -25,5 +25,27 @@ describe('quality bar lines on hostile input', () => {
       await new Promise((done) => setTimeout(done, 0))
     }
     expect(parseBarLines('a >= 1\nb≥.5\nc>=0.25').bar).toEqual([{ metric: 'a', min: 1 }, { metric: 'b', min: 0.5 }, { metric: 'c', min: 0.25 }])
+  })
+})
+
+describe('routing defaults as text', () => {
+  it('reads workflow = provider/model lines, * for the organization, and writes them back', () => {
+    const text = '* = openai/gpt-4o-mini\nsupport = anthropic/claude-3-5-haiku\n\n'
+    const r = parseDefaultLines(text)
+    expect(r).toEqual({ defaults: [{ workflow_id: null, provider: 'openai', model: 'gpt-4o-mini' }, { workflow_id: 'support', provider: 'anthropic', model: 'claude-3-5-haiku' }] })
+    expect(defaultLines(r.defaults)).toBe(text.trim())
+  })
+  it('names the bad line', () => {
+    expect(parseDefaultLines('support openai/gpt-4o').error).toMatch(/^line 1: write workflow = provider\/model/)
+    expect(parseDefaultLines('a = openai/x\na = openai/y').error).toBe('line 2: a has a default already')
+    expect(parseDefaultLines('a = gpt-4o').error).toMatch(/^line 1/)
+  })
+})
+
+describe('optional whole numbers', () => {
+  it('empty is none; digits a number; anything else an error', () => {
+    expect(parseOptionalInt(' ')).toEqual({ value: null })
+    expect(parseOptionalInt('1,024')).toEqual({ value: 1024 })
+    expect(parseOptionalInt('1.5').error).toBe('must be a whole number, or empty for none')
   })
 })

@@ -1,6 +1,6 @@
 // Text forms of a policy's lists for the editor: "provider/model" per line and
 // "metric >= min" per line, and back. Pure; the API validates again.
-import type { TModelRef, TPolicySpec } from '@/lib/routing/schema'
+import type { TModelRef, TPolicySpec, TRoutingDefaults } from '@/lib/routing/schema'
 
 export function parseModelLines(text: string): { models: TModelRef[]; error?: string } {
   const models: TModelRef[] = []
@@ -30,3 +30,33 @@ export function parseBarLines(text: string): { bar: TPolicySpec['quality_bar']; 
 }
 
 export const barLines = (bar: TPolicySpec['quality_bar']) => bar.map((q) => `${q.metric} >= ${q.min}`).join('\n')
+
+/** An optional whole number field: empty → null; digits → the number; anything else → an error the field shows. */
+export function parseOptionalInt(text: string): { value: number | null; error?: string } {
+  const t = text.trim().replace(/[,_\s]/g, '')
+  if (!t) return { value: null }
+  if (!/^\d{1,9}$/.test(t)) return { value: null, error: 'must be a whole number, or empty for none' }
+  return { value: Number(t) }
+}
+
+/** The organization's default in the defaults' text form: `* = provider/model`. */
+export const ORG_DEFAULT = '*'
+
+/** Routing defaults as text, one per line: `workflow = provider/model`, `* = provider/model` for the organization's. */
+export const defaultLines = (ds: TRoutingDefaults['defaults']) => ds.map((d) => `${d.workflow_id ?? ORG_DEFAULT} = ${d.provider}/${d.model}`).join('\n')
+
+export function parseDefaultLines(text: string): { defaults: TRoutingDefaults['defaults']; error?: string } {
+  const defaults: TRoutingDefaults['defaults'] = []
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim()
+    if (!line) continue
+    const eq = line.indexOf('=')
+    const wf = eq > 0 ? line.slice(0, eq).trim() : ''
+    const m = eq > 0 ? parseModelLines(line.slice(eq + 1)) : { models: [], error: 'x' }
+    if (!wf || m.error || m.models.length !== 1) return { defaults, error: `line ${i + 1}: write workflow = provider/model, or * = provider/model for the organization's default` }
+    const workflow_id = wf === ORG_DEFAULT ? null : wf
+    if (defaults.some((d) => d.workflow_id === workflow_id)) return { defaults, error: `line ${i + 1}: ${wf} has a default already` }
+    defaults.push({ workflow_id, ...m.models[0] })
+  }
+  return { defaults }
+}

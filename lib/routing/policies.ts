@@ -13,7 +13,7 @@ import { AppError, conflict, isUniqueViolation, notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
 import { diffSpecs, selectCandidate, type TCallCost, type TSelection, type TSpecChange } from '@/lib/routing/select'
-import { refKey, ZPolicySpec, type TDraftPatch, type TModelRef, type TPolicyCreate, type TPolicyKey, type TPolicySpec } from '@/lib/routing/schema'
+import { fallbackChain, refKey, ZPolicySpec, type TDraftPatch, type TModelRef, type TPolicyCreate, type TPolicyKey, type TPolicySpec } from '@/lib/routing/schema'
 import { announceRoutingChange } from '@/lib/routing/runtime'
 import { simulate, type TSimulation } from '@/lib/routing/simulate'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
@@ -189,7 +189,7 @@ export async function editDraft(orgId: string, id: string, patch: TDraftPatch, a
 
 /** What a spec would select now: the evidence a publish freezes (and the editor shows for a draft). */
 export async function computeEvidence(orgId: string, key: { workflow_id: string; step: string }, spec: TPolicySpec, now = new Date()): Promise<TEvidence> {
-  const models = [...spec.candidates, ...(spec.cascade?.models ?? []), ...(spec.fallback ? [spec.fallback] : [])]
+  const models = [...spec.candidates, ...(spec.cascade?.models ?? []), ...fallbackChain(spec)]
   const [evals, costs] = await Promise.all([stepEvalScores(orgId, key.workflow_id, key.step), candidateCosts(orgId, key.workflow_id, key.step, models, now)])
   return { ...selectCandidate(spec, evals, costs), computed_at: now.toISOString(), model_costs: Object.fromEntries(costs) }
 }

@@ -29,6 +29,15 @@ function harness() {
 }
 
 describe('RoutingCache', () => {
+  it('makes concurrent first calls wait for the first load, never answering from an empty copy (e.g. right after a publish)', async () => {
+    const h = harness()
+    const models = await Promise.all(Array.from({ length: 20 }, () => h.model()))
+    expect(new Set(models)).toEqual(new Set(['load-1']))
+    expect(h.counts.loads).toBe(1)
+    h.cache.forget('org')
+    expect(new Set(await Promise.all(Array.from({ length: 20 }, () => h.model())))).toEqual(new Set(['load-2']))
+  })
+
   it('loads once, then serves from memory; checks the version at most every VERSION_CHECK_MS', async () => {
     const h = harness()
     expect(await h.model()).toBe('load-1')

@@ -11,8 +11,8 @@ import { recordAudit } from '@/lib/audit'
 import { env } from '@/lib/env'
 import { producerConnection } from '@/lib/queues'
 import type { TDecideRequest } from '@/lib/decide/schema'
-import { matchPolicy, routeWith, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
-import { refKey, type TModelRef, type TPolicySpec, type TRoutingDefaults } from '@/lib/routing/schema'
+import { cheapestClearing, matchPolicy, routeWith, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
+import { fallbackChain, refKey, type TModelRef, type TPolicySpec, type TRoutingDefaults } from '@/lib/routing/schema'
 import type { TEvidence } from '@/lib/routing/policies'
 import { log } from '@/lib/log'
 
@@ -25,7 +25,7 @@ export type TLiveRouting = { policies: TLivePolicy[]; defaults: Map<string, TMod
 export const VERSION_CHECK_MS = 1000
 export const RELOAD_MAX_MS = 60_000
 
-type TEntry = { checkedAt: number; loadedAt: number; version: string | null; live: TLiveRouting; loading?: Promise<TLiveRouting> }
+type TEntry = { checkedAt: number; loadedAt: number; version: string | null; live: TLiveRouting; loading?: Promise<TLiveRouting>; /** no copy loaded yet: callers wait for the first load */ initial?: boolean }
 
 /**
  * Per-organization cache over two functions: the cheap version read (Redis)
@@ -47,20 +47,23 @@ export class RoutingCache {
   async get(orgId: string): Promise<TLiveRouting> {
     const e = this.entries.get(orgId)
     const t = this.clock()
+    // While the first load runs there is no copy to serve (an empty one would route every call as unpublished): wait for it.
+    if (e?.initial && e.loading) return e.loading
     if (e && t - e.checkedAt < VERSION_CHECK_MS) return e.live
     if (e?.loading) return e.live
     if (!e) {
       // First call of this process for the organization: nothing to serve yet, so wait for the load.
-      const fresh: TEntry = { checkedAt: t, loadedAt: t, version: null, live: { policies: [], defaults: new Map() } }
+      const fresh: TEntry = { checkedAt: t, loadedAt: t, version: null, live: { policies: [], defaults: new Map() }, initial: true }
       fresh.loading = this.refresh(orgId, fresh, true)
       this.entries.set(orgId, fresh)
       try {
         return await fresh.loading
       } catch (err) {
-        this.entries.delete(orgId)
+        if (this.entries.get(orgId) === fresh) this.entries.delete(orgId)
         throw err
       } finally {
         fresh.loading = undefined
+        fresh.initial = false
       }
     }
     e.loading = this.refresh(orgId, e, false)
@@ -107,6 +110,8 @@ type TPublishedRow = {
 
 const live = (version: number, spec: TPolicySpec, evidence: TEvidence): TLiveVersion => ({
   version, chosen: evidence.chosen!, selection_reason: evidence.reason, cascade: spec.cascade, fallback: spec.fallback, canary: spec.canary,
+  fallbacks: fallbackChain(spec), max_tokens_cap: spec.max_tokens_cap ?? null, cache_ttl_s: spec.cache_ttl_s ?? null,
+  cheapest_clearing: cheapestClearing(evidence.candidates ?? []),
 })
 
 /** Every published policy of an organization (with the version a canary splits with) and its defaults. */
@@ -136,6 +141,9 @@ export async function loadLiveRouting(orgId: string): Promise<TLiveRouting> {
 
 const g = globalThis as unknown as { __outlayRouting?: RoutingCache }
 const cache = () => (g.__outlayRouting ??= new RoutingCache((orgId) => producerConnection().get(versionKey(orgId)), loadLiveRouting))
+
+/** The organization's published policies and defaults from process memory (the gateway's plan reads them as decide does). */
+export const liveRouting = (orgId: string): Promise<TLiveRouting> => cache().get(orgId)
 
 /** After a publish, rollback or defaults change: every process reloads within VERSION_CHECK_MS. */
 export async function announceRoutingChange(orgId: string): Promise<void> {

@@ -12,6 +12,13 @@ export const ZModelRef = z.strictObject({ provider: label(100), model: label(200
 export type TModelRef = z.infer<typeof ZModelRef>
 export const refKey = (m: TModelRef) => `${m.provider}/${m.model}`
 
+/** The fallback chain of a spec: `fallback` first, then `fallbacks` in order, each model once. */
+export function fallbackChain(spec: { fallback: TModelRef | null; fallbacks?: TModelRef[] }): TModelRef[] {
+  const out: TModelRef[] = []
+  for (const m of [...(spec.fallback ? [spec.fallback] : []), ...(spec.fallbacks ?? [])]) if (!out.some((x) => refKey(x) === refKey(m))) out.push(m)
+  return out
+}
+
 const distinctModels = (xs: TModelRef[]) => new Set(xs.map(refKey)).size === xs.length
 
 export const METRIC_NAME = /^[a-z][a-z0-9_.-]{0,63}$/
@@ -24,6 +31,10 @@ export const ZQualityBar = z
   .refine((xs) => new Set(xs.map((x) => x.metric)).size === xs.length, 'each metric at most once')
 
 export const CANARY_KEYS = ['run_id', 'account_id'] as const
+/** reported: decide's `confidence`; json_field: a numeric field of the answer's JSON; first_token_logprob: exp(logprob) of the answer's first token */
+export const CONFIDENCE_SOURCES = ['reported', 'json_field', 'first_token_logprob'] as const
+export type TConfidenceSource = (typeof CONFIDENCE_SOURCES)[number]
+export const CACHE_TTL_MAX_S = 30 * 86_400
 
 /** The rules of one policy version. */
 const specFields = {
@@ -39,9 +50,21 @@ const specFields = {
   cascade: z.strictObject({
     models: z.array(ZModelRef, { error: 'must be a list of {provider, model}' }).min(2, 'list at least two models, cheapest first').max(6, 'at most 6 models').refine(distinctModels, 'each model at most once'),
     confidence_threshold: z.number({ error: 'must be a number between 0 and 1' }).gt(0, 'must be > 0').lt(1, 'must be < 1'),
+    /** where the gateway reads an answer's confidence: the caller's report (decide's `confidence`), a numeric JSON field of the answer, or exp(logprob of the first token) */
+    confidence_from: z.enum(CONFIDENCE_SOURCES, { error: `must be one of: ${CONFIDENCE_SOURCES.join(', ')}` }).optional(),
+    /** json_field: the field's path in the answer's JSON text, dots between keys (e.g. "confidence" or "meta.score") */
+    confidence_field: z.string({ error: 'must be a string' }).trim().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}(\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,7}$/, 'must be a field path like confidence or meta.score').nullable().optional(),
+  }).superRefine((c, ctx) => {
+    if (c.confidence_from === 'json_field' && !c.confidence_field) ctx.addIssue({ code: 'custom', path: ['confidence_field'], message: 'is required when confidence_from is json_field' })
   }).nullable(),
   /** the model for a call whose previous attempt failed at the provider (attempt > 1) */
   fallback: ZModelRef.nullable(),
+  /** further models after `fallback`, tried in order on a provider 429, 5xx or timeout (the gateway; decide's attempt 3, 4 …) */
+  fallbacks: z.array(ZModelRef, { error: 'must be a list of {provider, model}' }).max(5, 'at most 5 further fallbacks').refine(distinctModels, 'each model at most once').optional(),
+  /** the gateway's output cap for the step: applied where a request sends no max_tokens or a larger one; null: none */
+  max_tokens_cap: z.number({ error: 'must be a whole number of tokens' }).int('must be a whole number of tokens').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000').nullable().optional(),
+  /** the gateway answers a repeated input (same input_hash, model and max_tokens) from its cache for this many seconds; null: no cache */
+  cache_ttl_s: z.number({ error: 'must be a whole number of seconds' }).int('must be a whole number of seconds').min(1, 'must be at least 1 second').max(CACHE_TTL_MAX_S, `must be at most ${CACHE_TTL_MAX_S} (30 days)`).nullable().optional(),
   /** publish this version to a share of the traffic only; the rest stays on the version in force before */
   canary: z.strictObject({
     share_pct: z.number({ error: 'must be a percentage' }).gt(0, 'must be > 0').lt(100, 'must be < 100 (publish without a canary for all traffic)'),
@@ -63,6 +86,9 @@ export const ZPolicySpecInput = z.strictObject({
   cascade: specFields.cascade.default(null),
   fallback: specFields.fallback.default(null),
   canary: specFields.canary.default(null),
+  fallbacks: z.array(ZModelRef, { error: 'must be a list of {provider, model}' }).max(5, 'at most 5 further fallbacks').refine(distinctModels, 'each model at most once').default([]),
+  max_tokens_cap: specFields.max_tokens_cap.default(null),
+  cache_ttl_s: specFields.cache_ttl_s.default(null),
 })
 
 const segment = {

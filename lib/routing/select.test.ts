@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { diffSpecs, hash32, inCanary, matchPolicy, routeWith, selectCandidate, versionFor, type TCallCost, type TEvalScore, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
-import { ZPolicySpecInput, type TPolicySpec } from '@/lib/routing/schema'
+import { brownoutModel, cheapestClearing, diffSpecs, fallbackChain, hash32, inCanary, matchPolicy, routeWith, selectCandidate, versionFor, type TCallCost, type TEvalScore, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
+import { ZPolicySpec, ZPolicySpecInput, type TPolicySpec } from '@/lib/routing/schema'
 
 const mini = { provider: 'openai', model: 'gpt-4o-mini' }
 const big = { provider: 'openai', model: 'gpt-4o' }
@@ -151,5 +151,36 @@ describe('matchPolicy and diffSpecs', () => {
       { field: 'cascade', from: null, to: { models: [mini, big], confidence_threshold: 0.6 } },
     ])
     expect(diffSpecs(a, spec())).toEqual([])
+  })
+})
+
+describe('gateway settings of a policy', () => {
+  it('a fallback chain: fallback, then fallbacks in order, each model once; decide\'s attempt n takes the chain\'s (n-1)th', () => {
+    expect(fallbackChain({ fallback: haiku, fallbacks: [big, haiku, mini] })).toEqual([haiku, big, mini])
+    expect(fallbackChain({ fallback: null, fallbacks: undefined })).toEqual([])
+    const p = policy({ current: v(2, { fallback: haiku, fallbacks: [haiku, big] }) })
+    expect(routeWith(p, { attempt: 2 })).toMatchObject(haiku)
+    expect(routeWith(p, { attempt: 3 })).toMatchObject(big)
+    expect(routeWith(p, { attempt: 9 })).toMatchObject(big) // past the chain: its last model
+  })
+
+  it('the cheapest clearing candidate by exact cost; a brown-out takes the cheaper of a canary\'s two sides', () => {
+    const c = (m: typeof mini, cost: string | null, clears = true) => ({ ...m, cost_per_call_usd: cost, clears })
+    expect(cheapestClearing([c(big, '0.004500'), c(mini, '0.000270', false), c(haiku, '0.001600'), c(mini, null)])).toEqual({ ...haiku, cost_micros: '1600' })
+    expect(cheapestClearing([c(big, null)])).toBeNull()
+    const both = policy({ current: v(2, { chosen: big, cheapest_clearing: { ...big, cost_micros: '4500' } }), base: v(1, { cheapest_clearing: { ...mini, cost_micros: '270' } }) })
+    expect(brownoutModel(both)).toEqual(mini)
+    expect(brownoutModel(policy({ current: v(1, { cheapest_clearing: null }) }))).toBeNull()
+  })
+
+  it('validates the new fields field by field; a version stored before them still parses, and diffs as unchanged', () => {
+    const r = ZPolicySpec.safeParse({ ...spec(), fallbacks: [mini, mini], max_tokens_cap: 0, cache_ttl_s: 31 * 86_400, cascade: { models: [mini, big], confidence_threshold: 0.5, confidence_from: 'json_field' } })
+    expect(r.success).toBe(false)
+    const msgs = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    expect(msgs).toEqual(expect.arrayContaining(['fallbacks: each model at most once', 'max_tokens_cap: must be at least 1', 'cache_ttl_s: must be at most 2592000 (30 days)', 'cascade.confidence_field: is required when confidence_from is json_field']))
+    const { fallbacks: _f, max_tokens_cap: _m, cache_ttl_s: _c, ...old } = spec()
+    expect(ZPolicySpec.safeParse(old).success).toBe(true)
+    expect(diffSpecs(old as TPolicySpec, spec())).toEqual([])
+    expect(diffSpecs(spec(), spec({ max_tokens_cap: 300, fallbacks: [big] }))).toEqual([{ field: 'fallbacks', from: null, to: [big] }, { field: 'max_tokens_cap', from: null, to: 300 }])
   })
 })

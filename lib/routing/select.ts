@@ -124,6 +124,35 @@ export type TLiveVersion = {
   cascade: TPolicySpec['cascade']
   fallback: TModelRef | null
   canary: TPolicySpec['canary']
+  /** `fallback` then `fallbacks`, without repeats: the models tried in order after a provider error */
+  fallbacks?: TModelRef[]
+  /** the gateway's output cap for the step (null: none) */
+  max_tokens_cap?: number | null
+  /** the gateway's response cache for the step, seconds (null: none) */
+  cache_ttl_s?: number | null
+  /** the cheapest candidate that cleared the bar at publish and its cost per call (micro-dollars), for a budget's brown-out (null: none priced) */
+  cheapest_clearing?: (TModelRef & { cost_micros: string }) | null
+}
+
+export { fallbackChain } from '@/lib/routing/schema'
+
+/** The cheapest candidate whose evidence cleared the bar (known cost only), or null. */
+export function cheapestClearing(candidates: Pick<TCandidateEvidence, 'provider' | 'model' | 'clears' | 'cost_per_call_usd'>[]): (TModelRef & { cost_micros: string }) | null {
+  let best: { m: TModelRef; c: bigint } | null = null
+  for (const x of candidates) {
+    if (!x.clears || x.cost_per_call_usd === null) continue
+    const c = micros(x.cost_per_call_usd)
+    if (!best || c < best.c) best = { m: { provider: x.provider, model: x.model }, c }
+  }
+  return best ? { ...best.m, cost_micros: best.c.toString() } : null
+}
+
+/** A budget's brown-out model for a policy: the cheapest clearing candidate of the version in force and of the canary's other side. */
+export function brownoutModel(p: Pick<TLivePolicy, 'current' | 'base'>): TModelRef | null {
+  const a = p.current.cheapest_clearing ?? null
+  const b = p.base?.cheapest_clearing ?? null
+  const best = a && b ? (BigInt(b.cost_micros) < BigInt(a.cost_micros) ? b : a) : a ?? b
+  return best ? { provider: best.provider, model: best.model } : null
 }
 
 export type TLivePolicy = {
@@ -162,7 +191,9 @@ export function routeWith(p: TLivePolicy, req: TRouteInput): TRouted {
   const { v, note } = versionFor(p, req)
   const attempt = req.attempt ?? 1
   if (attempt > 1) {
-    if (v.fallback) return { ...v.fallback, version: v.version, reason: `${note}fallback: attempt ${attempt} after a provider error goes to the fallback model ${refKey(v.fallback)}` }
+    const chain = v.fallbacks ?? (v.fallback ? [v.fallback] : [])
+    const fb = chain[Math.min(attempt - 2, chain.length - 1)]
+    if (fb) return { ...fb, version: v.version, reason: `${note}fallback: attempt ${attempt} after a provider error goes to the fallback model ${refKey(fb)}` }
     return { ...v.chosen, version: v.version, reason: `${note}fallback: attempt ${attempt}, no fallback model configured: the selected model ${refKey(v.chosen)} again` }
   }
   if (v.cascade && req.confidence !== undefined && req.confidence < v.cascade.confidence_threshold) {
@@ -197,7 +228,7 @@ export type TSpecChange = { field: string; from: unknown; to: unknown }
 /** What changed between two specs, field by field; lists of models and the bar compared as sets where order does not matter. */
 export function diffSpecs(a: TPolicySpec | null, b: TPolicySpec): TSpecChange[] {
   const out: TSpecChange[] = []
-  const fields = ['quality_bar', 'candidates', 'selection', 'eval_set', 'cascade', 'fallback', 'canary'] as const
+  const fields = ['quality_bar', 'candidates', 'selection', 'eval_set', 'cascade', 'fallback', 'fallbacks', 'max_tokens_cap', 'cache_ttl_s', 'canary'] as const
   for (const f of fields) {
     const from = a ? a[f] : null
     const to = b[f]
@@ -212,8 +243,10 @@ export function diffSpecs(a: TPolicySpec | null, b: TPolicySpec): TSpecChange[] 
       const bs = new Set(b.candidates.map(refKey))
       for (const k of bs) if (!as.has(k)) out.push({ field: 'candidates', from: null, to: k })
       for (const k of as) if (!bs.has(k)) out.push({ field: 'candidates', from: k, to: null })
-    } else if (JSON.stringify(from ?? null) !== JSON.stringify(to ?? null)) {
-      out.push({ field: f, from: from ?? null, to: to ?? null })
+    } else {
+      // A field absent from an older version (fallbacks, max_tokens_cap, cache_ttl_s) reads as its default: no change.
+      const norm = (x: unknown) => (x === undefined || (Array.isArray(x) && x.length === 0) ? null : x)
+      if (JSON.stringify(norm(from)) !== JSON.stringify(norm(to))) out.push({ field: f, from: norm(from), to: norm(to) })
     }
   }
   return out

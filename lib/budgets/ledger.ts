@@ -1,0 +1,323 @@
+import 'server-only'
+// The gateway's real-time side of budgets (issue 18): the rollups tell spend
+// seconds after the fact, so concurrent gateway calls could all pass a budget
+// that is one call from its amount. Each budget the gateway acts on (a hard
+// cutoff or a brown-out, on spend) has a ledger in Redis for its current
+// window: `spent` (what was measured, plus what the gateway settled since) and
+// `held` (the maximum cost of the calls in flight). A call is admitted only
+// while spent + held is below the amount, and reserves its maximum cost in the
+// same atomic step (a Lua script); after the call, settle() swaps the
+// reservation for the actual cost. So concurrent callers overshoot by at most
+// one call's maximum. Runs (run_id) have the same ledger for the per-run cap.
+//
+// Each budget evaluation (lib/budgets/alerts.ts, every 30 s and after rollups
+// move) publishes the ledgered budgets and re-bases each ledger on the
+// measured spend: a day or month window keeps max(ledger, measured) (the
+// ledger never counts a call twice, and the measurement catches up with
+// spend that did not go through the gateway); a rolling window (spend leaves
+// it as days pass) becomes measured + what the gateway settled since the last
+// evaluation, an over-count of at most one evaluation interval of gateway
+// spend until the next evaluation corrects it. Redis away: calls pass (fail
+// open, like decide's gates).
+import { createHash } from 'node:crypto'
+import { pool } from '@/lib/db'
+import { env } from '@/lib/env'
+import { producerConnection } from '@/lib/queues'
+import { toScaled } from '@/lib/cost/money'
+import { budgetWindow, type TBudgetPeriod, type TCutoffAction } from '@/lib/budgets/evaluate'
+import type { TBudgetView } from '@/lib/budgets'
+import type { TCallScope } from '@/lib/budgets/enforce'
+
+export type TLedgerBudget = {
+  id: string
+  name: string
+  environment: string | null
+  workflow_id: string | null
+  account_id: string | null
+  feature: string | null
+  traffic_sources: string[]
+  period: TBudgetPeriod
+  rolling_days: number | null
+  /** the amount, micro-dollars (decimal string: JSON has no bigint) */
+  amount_micros: string
+  /** the lowest warning threshold below 100 (percent), or null */
+  warn_pct: number | null
+  /** spend ledger: a hard cutoff on spend */
+  hard_cutoff: boolean
+  cutoff_action: TCutoffAction
+  throttle_per_minute: number
+  brownout_pct: number | null
+  run_cap_micros: string | null
+  run_cap_p95_multiple: number | null
+}
+
+export type TLedgerConfig = {
+  budgets: TLedgerBudget[]
+  /** workflow → p95 cost per run over the last RUN_P95_DAYS days, micro-dollars; only when a budget caps runs by a multiple */
+  run_p95_micros: Record<string, string>
+}
+
+const prefix = () => env().QUEUE_PREFIX
+const configKey = (orgId: string) => `${prefix()}:budget-ledgers:${orgId}`
+const p95Key = (orgId: string) => `${prefix()}:run-p95:${orgId}`
+/** A budget's ledger for one window: a day or month has its own key (a new period starts at zero), a rolling window one key. */
+export const ledgerKey = (budgetId: string, windowKey: string) => `${prefix()}:budget-ledger:${budgetId}:${windowKey}`
+export const runKey = (orgId: string, runId: string) => `${prefix()}:run-ledger:${orgId}:${createHash('sha1').update(runId).digest('base64url')}`
+
+export const RUN_P95_DAYS = 7
+const RUN_P95_REFRESH_S = 600
+/** A run's ledger lives this long after its last call: a run is one execution, not a day's traffic. */
+export const RUN_TTL_S = 86_400
+
+export function windowKey(b: Pick<TLedgerBudget, 'period' | 'rolling_days'>, now: Date): string {
+  if (b.period === 'rolling') return 'rolling'
+  return b.period === 'day' ? `d${now.toISOString().slice(0, 10)}` : `m${now.toISOString().slice(0, 7)}`
+}
+
+/** Seconds until the window's period ends (a day or month), or null for a rolling window. */
+export function secondsToWindowEnd(b: Pick<TLedgerBudget, 'period' | 'rolling_days'>, now: Date): number | null {
+  if (b.period === 'rolling') return null
+  return Math.max(1, Math.ceil((budgetWindow(b, now).end.getTime() - now.getTime()) / 1000))
+}
+
+const micros = (usd: string) => toScaled(usd, 6)
+
+/** Which budgets get a ledger: spend budgets with a hard cutoff or a brown-out; any budget with a run cap. */
+export function ledgerBudgets(budgets: TBudgetView[]): TLedgerBudget[] {
+  return budgets
+    .filter((b) => (b.metric === 'spend' && (b.hard_cutoff || b.brownout_pct != null)) || b.run_cap_usd != null || b.run_cap_p95_multiple != null)
+    .map((b) => ({
+      id: b.id, name: b.name, environment: b.environment, workflow_id: b.workflow_id, account_id: b.account_id, feature: b.feature, traffic_sources: b.traffic_sources,
+      period: b.period, rolling_days: b.rolling_days, amount_micros: micros(b.amount_usd).toString(),
+      warn_pct: b.thresholds.filter((t) => t < 100).sort((x, y) => x - y)[0] ?? null,
+      hard_cutoff: b.hard_cutoff && b.metric === 'spend', cutoff_action: b.cutoff_action, throttle_per_minute: b.throttle_per_minute,
+      brownout_pct: b.metric === 'spend' ? (b.brownout_pct ?? null) : null,
+      run_cap_micros: b.run_cap_usd == null ? null : micros(b.run_cap_usd).toString(), run_cap_p95_multiple: b.run_cap_p95_multiple ?? null,
+    }))
+}
+
+/** Whether a ledgered budget's spend ledger counts (a hard cutoff or a brown-out on spend). */
+export const spendLedgered = (b: TLedgerBudget) => b.hard_cutoff || b.brownout_pct != null
+
+/** Whether a budget covers a call (every dimension it names matches; the call's traffic source counts). */
+export function ledgerCovers(b: TLedgerBudget, c: TCallScope): boolean {
+  return (b.environment === null || b.environment === c.environment) && (b.workflow_id === null || b.workflow_id === c.workflow_id)
+    && (b.account_id === null || b.account_id === c.account_id) && (b.feature === null || b.feature === c.feature)
+    && b.traffic_sources.includes(c.traffic_source)
+}
+
+/** The cap for one run (micro-dollars) from the budgets covering it: the lowest of the fixed caps and multiples of the workflow's p95; null: none. */
+export function runCapFor(budgets: TLedgerBudget[], workflowId: string, p95: Record<string, string>): { micros: bigint; budget: TLedgerBudget } | null {
+  let best: { micros: bigint; budget: TLedgerBudget } | null = null
+  for (const b of budgets) {
+    const caps: bigint[] = []
+    if (b.run_cap_micros !== null) caps.push(BigInt(b.run_cap_micros))
+    const p = p95[workflowId]
+    // Multiply in thousandths: the multiple has at most 3 decimals (numeric(8,3)).
+    if (b.run_cap_p95_multiple !== null && p !== undefined) caps.push((BigInt(p) * BigInt(Math.round(b.run_cap_p95_multiple * 1000))) / 1000n)
+    for (const c of caps) if (!best || c < best.micros) best = { micros: c, budget: b }
+  }
+  return best
+}
+
+// ---------------------------------------------------------------- evaluation side
+
+/** Each workflow's p95 cost per run over the last RUN_P95_DAYS days, micro-dollars (runs with a run_id and a priced cost). */
+export async function runP95(orgId: string, now: Date): Promise<Record<string, string>> {
+  const r = await pool().query<{ workflow_id: string; p95: string }>(
+    `SELECT workflow_id, round(percentile_cont(0.95) WITHIN GROUP (ORDER BY c) * 1000000)::bigint::text AS p95
+     FROM (SELECT workflow_id, run_id, sum(cost_usd) AS c FROM inference_events
+           WHERE org_id = $1 AND run_id IS NOT NULL AND cost_usd IS NOT NULL AND timestamp >= $2 AND timestamp < $3
+           GROUP BY workflow_id, run_id) runs
+     GROUP BY workflow_id`,
+    [orgId, new Date(now.getTime() - RUN_P95_DAYS * 86_400_000), now],
+  )
+  return Object.fromEntries(r.rows.map((x) => [x.workflow_id, x.p95]))
+}
+
+// KEYS: the ledger; ARGV: measured micros, 1 = rolling window, ttl seconds.
+const REBASE = `
+local spent = tonumber(redis.call('HGET', KEYS[1], 'spent') or '0')
+local measured = tonumber(ARGV[1])
+if ARGV[2] == '1' then
+  local gen = tonumber(redis.call('HGET', KEYS[1], 'gen') or '0')
+  redis.call('HSET', KEYS[1], 'spent', measured + gen, 'gen', 0)
+elseif measured > spent then
+  redis.call('HSET', KEYS[1], 'spent', measured)
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 1`
+
+/**
+ * After an evaluation measured the budgets: publish the ledgered budgets and
+ * re-base each spend ledger of the current window on its measured spend.
+ */
+export async function publishLedgers(orgId: string, budgets: TBudgetView[], now: Date): Promise<void> {
+  const ledgered = ledgerBudgets(budgets)
+  const redis = producerConnection()
+  let p95: Record<string, string> = {}
+  if (ledgered.some((b) => b.run_cap_p95_multiple !== null)) {
+    const cached = await redis.get(p95Key(orgId))
+    if (cached) p95 = JSON.parse(cached) as Record<string, string>
+    else {
+      p95 = await runP95(orgId, now)
+      await redis.set(p95Key(orgId), JSON.stringify(p95), 'EX', RUN_P95_REFRESH_S)
+    }
+  }
+  const m = redis.multi()
+  for (const b of ledgered) {
+    if (!spendLedgered(b)) continue
+    const view = budgets.find((x) => x.id === b.id)!
+    const measured = micros(view.status.actual_usd ?? '0')
+    const ttl = (secondsToWindowEnd(b, now) ?? 86_400) + 86_400
+    m.eval(REBASE, 1, ledgerKey(b.id, windowKey(b, now)), measured.toString(), b.period === 'rolling' ? '1' : '0', String(ttl))
+  }
+  const config: TLedgerConfig = { budgets: ledgered, run_p95_micros: p95 }
+  m.set(configKey(orgId), JSON.stringify(config))
+  await m.exec()
+  forgetLedgerConfig(orgId)
+}
+
+// ---------------------------------------------------------------- gateway side
+
+/** How stale a process's copy of an organization's ledgered budgets may get (as decide's gates). */
+export const LEDGER_CONFIG_MS = 1000
+type TCached = { at: number; config: TLedgerConfig; loading?: Promise<TLedgerConfig>; initial?: boolean }
+const g = globalThis as unknown as { __outlayLedgers?: Map<string, TCached> }
+const cache = () => (g.__outlayLedgers ??= new Map())
+const EMPTY: TLedgerConfig = { budgets: [], run_p95_micros: {} }
+
+export function forgetLedgerConfig(orgId: string): void {
+  cache().delete(orgId)
+}
+
+/** The organization's ledgered budgets from process memory, refreshed from Redis at most every LEDGER_CONFIG_MS; Redis away: the last copy (none: no ledger). */
+export async function ledgerConfig(orgId: string): Promise<TLedgerConfig> {
+  const c = cache().get(orgId)
+  if (c && Date.now() - c.at < LEDGER_CONFIG_MS) return c.config
+  // No copy yet (first call, or right after a publish): wait for the load rather than serve no ledger at all.
+  if (c?.loading) return c.initial ? c.loading.catch(() => c.config) : c.config
+  const entry: TCached = { at: c?.at ?? 0, config: c?.config ?? EMPTY, initial: !c }
+  entry.loading = producerConnection().get(configKey(orgId)).then((raw) => (raw ? (JSON.parse(raw) as TLedgerConfig) : EMPTY))
+  cache().set(orgId, entry)
+  try {
+    entry.config = await entry.loading
+    entry.at = Date.now()
+  } catch {
+    entry.at = Date.now() - LEDGER_CONFIG_MS / 2
+  } finally {
+    entry.loading = undefined
+    entry.initial = false
+  }
+  return entry.config
+}
+
+// KEYS: n budget ledgers, then the run ledger when ARGV[2] = 1.
+// ARGV: amount, has-run, n, run cap, run ttl, then per budget: amount, deny (1: refuse when exhausted), ttl.
+// Refuses (nothing reserved) when a denying budget or the run has no room left; else reserves on every
+// ledger and answers each budget's spent + held before the reservation (the run's last).
+const RESERVE = `
+local amount = tonumber(ARGV[1])
+local hasRun = ARGV[2] == '1'
+local n = tonumber(ARGV[3])
+local used = {}
+for i = 1, n do
+  local h = redis.call('HMGET', KEYS[i], 'spent', 'held')
+  used[i] = tonumber(h[1] or '0') + tonumber(h[2] or '0')
+  if ARGV[5 + 3 * (i - 1) + 2] == '1' and used[i] >= tonumber(ARGV[5 + 3 * (i - 1) + 1]) then
+    return {'budget', i, tostring(used[i])}
+  end
+end
+local runUsed = 0
+if hasRun then
+  local h = redis.call('HMGET', KEYS[n + 1], 'spent', 'held')
+  runUsed = tonumber(h[1] or '0') + tonumber(h[2] or '0')
+  if runUsed >= tonumber(ARGV[4]) then return {'run', 0, tostring(runUsed)} end
+end
+for i = 1, n do
+  redis.call('HINCRBY', KEYS[i], 'held', amount)
+  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[5 + 3 * (i - 1) + 3]))
+  used[i] = tostring(used[i])
+end
+if hasRun then
+  redis.call('HINCRBY', KEYS[n + 1], 'held', amount)
+  redis.call('EXPIRE', KEYS[n + 1], tonumber(ARGV[5]))
+end
+used[n + 1] = tostring(runUsed)
+return {'ok', 0, used}`
+
+// KEYS: as RESERVE; ARGV: reserved, actual, n, then per budget 1 = rolling (count the settle in `gen` too).
+const SETTLE = `
+local reserved = tonumber(ARGV[1])
+local actual = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('HINCRBY', KEYS[i], 'held', -reserved)
+    redis.call('HINCRBY', KEYS[i], 'spent', actual)
+    if i <= n and ARGV[3 + i] == '1' then redis.call('HINCRBY', KEYS[i], 'gen', actual) end
+  end
+end
+return 1`
+
+const sha = (s: string) => createHash('sha1').update(s).digest('hex')
+const SCRIPTS = { reserve: { src: RESERVE, sha: sha(RESERVE) }, settle: { src: SETTLE, sha: sha(SETTLE) } }
+
+async function evalScript(script: keyof typeof SCRIPTS, keys: string[], args: string[]): Promise<unknown> {
+  const s = SCRIPTS[script]
+  const redis = producerConnection()
+  try {
+    return await redis.evalsha(s.sha, keys.length, ...keys, ...args)
+  } catch (e) {
+    if (!String((e as Error).message).includes('NOSCRIPT')) throw e
+    return redis.eval(s.src, keys.length, ...keys, ...args)
+  }
+}
+
+export type TReservation =
+  | { ok: true; /** each budget's spent + held before this call, micro-dollars, in the order given */ used: bigint[]; runUsed: bigint; release: (actualMicros: bigint | null) => Promise<void> }
+  | { ok: false; by: 'budget'; budget: TLedgerBudget; used: bigint }
+  | { ok: false; by: 'run'; used: bigint }
+
+/**
+ * Reserve a call's maximum cost on the ledgers of the budgets covering it
+ * (and its run's, with a cap), atomically: refused when a denying budget or
+ * the run has no room left. `release(actual)` settles once (null: the cost is
+ * unknown, the reservation counts).
+ */
+export async function reserve(
+  orgId: string, budgets: TLedgerBudget[], run: { runId: string; capMicros: bigint } | null, amountMicros: bigint, now: Date,
+): Promise<TReservation> {
+  const keys = budgets.map((b) => ledgerKey(b.id, windowKey(b, now)))
+  if (run) keys.push(runKey(orgId, run.runId))
+  const args = [amountMicros.toString(), run ? '1' : '0', String(budgets.length), run ? run.capMicros.toString() : '0', String(RUN_TTL_S)]
+  for (const b of budgets) {
+    args.push(b.amount_micros, b.hard_cutoff && b.cutoff_action === 'deny' ? '1' : '0', String((secondsToWindowEnd(b, now) ?? 86_400) + 86_400))
+  }
+  const r = (await evalScript('reserve', keys, args)) as [string, number, string | string[]]
+  if (r[0] === 'budget') return { ok: false, by: 'budget', budget: budgets[r[1] - 1], used: BigInt(r[2] as string) }
+  if (r[0] === 'run') return { ok: false, by: 'run', used: BigInt(r[2] as string) }
+  const used = (r[2] as string[]).map((x) => BigInt(x))
+  let settled = false
+  const rolling = budgets.map((b) => (b.period === 'rolling' ? '1' : '0'))
+  return {
+    ok: true, used: used.slice(0, budgets.length), runUsed: used[budgets.length],
+    release: async (actual) => {
+      if (settled) return
+      settled = true
+      const a = actual === null ? amountMicros : actual < 0n ? 0n : actual
+      await evalScript('settle', keys, [amountMicros.toString(), a.toString(), String(budgets.length), ...rolling])
+    },
+  }
+}
+
+/** A ledger's current spent and held (tests and the Budgets page's live figure). */
+export async function ledgerUsage(budgetId: string, b: Pick<TLedgerBudget, 'period' | 'rolling_days'>, now: Date): Promise<{ spent: bigint; held: bigint }> {
+  const h = await producerConnection().hmget(ledgerKey(budgetId, windowKey(b, now)), 'spent', 'held')
+  return { spent: BigInt(h[0] ?? '0'), held: BigInt(h[1] ?? '0') }
+}
+
+export async function runUsage(orgId: string, runId: string): Promise<{ spent: bigint; held: bigint }> {
+  const h = await producerConnection().hmget(runKey(orgId, runId), 'spent', 'held')
+  return { spent: BigInt(h[0] ?? '0'), held: BigInt(h[1] ?? '0') }
+}
