@@ -1,7 +1,7 @@
 import { test, expect, sql, apiSignIn, DEMO_LOGIN, type Page } from './fixtures'
 import { startOidcProvider } from './support/oidc-provider'
 
-// Single sign-on (README "Accounts and sessions"): a real OpenID Connect provider runs in this process on
+// Single sign-on (docs/accounts-and-members.md, "Accounts and sessions"): a real OpenID Connect provider runs in this process on
 // E2E_PORT+2000, where scripts/e2e-server.sh points OIDC_ISSUER. The demo admin allows a domain through the
 // API; a new person of that domain signs in with the provider and lands in the demo organization with the
 // role the domain gives; an existing user signs in as themselves; an email of no allowed domain is refused.

@@ -68,7 +68,7 @@ function ChannelRow({ org, c, canEdit }: { org: string; c: TChannel; canEdit: bo
       </div>
       {c.type === 'webhook' && (
         <p className="text-xs text-slate-500">
-          {c.url_redacted ? 'Signed with HMAC-SHA256; only admins and engineers see the whole URL.' : <>Signing secret {c.secret_hint} (stored encrypted, shown only when made): check the <code>Outlay-Signature</code> header (README, Webhooks).</>}
+          {c.url_redacted ? 'Signed with HMAC-SHA256; only admins and engineers see the whole URL.' : <>Signing secret {c.secret_hint} (stored encrypted, shown only when made): check the <code>Outlay-Signature</code> header (docs/alerts.md, "Webhooks").</>}
         </p>
       )}
       {rotate.data?.secret && (

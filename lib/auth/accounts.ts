@@ -16,7 +16,7 @@ import type { TSignUpAnswer } from '@/lib/auth/schema'
 // Accounts: sign-in, sign-up, email verification, password reset and change,
 // and the session version every session is checked against.
 //
-// Policies (README, "Accounts and sessions"):
+// Policies (docs/accounts-and-members.md, "Accounts and sessions"):
 // - Sign-in answers "email or password is wrong" alike for unknown emails and
 //   wrong passwords, after the same argon2 work; validation and the throttle
 //   come before any hash.

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib'
 //   outlay_sk_<43 base62 characters: 256 random bits><6 base62 characters: CRC32 of those 43>
 // like GitHub's tokens: a fixed prefix a scanner can match, and a checksum it
 // can verify without asking us, so a random string that merely looks like a key
-// is not reported (README "API keys"). Keys made before this format
+// is not reported (docs/api-keys.md). Keys made before this format
 // ("ol_" + 43 base64url characters) keep working.
 
 export const KEY_PREFIX = 'outlay_sk_'

@@ -11,7 +11,7 @@ import type { TSignedIn } from '@/lib/auth/accounts'
 import type { TPutSsoDomains, TSsoDomain } from '@/lib/auth/sso-schema'
 import { emailDomain, planSsoSignIn, type TSsoRule } from '@/lib/auth/sso-plan'
 
-// Single sign-on with OpenID Connect (README, "Accounts and sessions"; the provider is wired in lib/auth/options.ts).
+// Single sign-on with OpenID Connect (docs/accounts-and-members.md, "Accounts and sessions"; the provider is wired in lib/auth/options.ts).
 // - Only an email the provider says it verified (`email_verified: true` in the ID token) is used.
 // - A user with that email signs in as themselves (their memberships unchanged).
 // - Otherwise a new (verified) user is made when at least one organization allows the email's domain

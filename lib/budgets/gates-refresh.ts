@@ -3,7 +3,7 @@
 // the organization's budgets from the rollups it just moved and publishes the
 // gates (lib/budgets/enforce.ts), which every web process receives on Redis
 // pub/sub and applies to its copy in memory. The full evaluation (alerts,
-// drift detectors, notifications) still runs on the budgets queue a few
+// drift detectors, notifications) still runs on the alerts queue a few
 // seconds later; this one only measures budgets, records state changes and
 // publishes gates — all safe to repeat.
 //

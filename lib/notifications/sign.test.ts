@@ -6,7 +6,7 @@ describe('webhook signatures', () => {
   const secret = 'whsec_test'
   const body = '{"type":"test"}'
   const at = new Date('2026-11-25T18:00:00Z')
-  it('sign "<t>.<body>" with HMAC-SHA256, as the README tells receivers to check', () => {
+  it('sign "<t>.<body>" with HMAC-SHA256, as docs/alerts.md tells receivers to check', () => {
     const t = Math.floor(at.getTime() / 1000)
     expect(signatureHeader(secret, body, at)).toBe(`t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`)
   })

@@ -1,7 +1,7 @@
 import 'server-only'
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 
-// Webhook signatures (README "Webhooks"): header
+// Webhook signatures (docs/alerts.md, "Webhooks"): header
 //   Outlay-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
 // The timestamp is signed with the body so a captured request cannot be
 // replayed later than the receiver's tolerance.

@@ -221,7 +221,7 @@ describe('GET /api/v1/reports/audit', () => {
     try {
       await c.query('BEGIN')
       // a tiny table would be scanned whole anyway; the question is whether the walk starts at the instant (on a large organization
-      // the index also gives the time order, and the walk stops after n matches: README, EXPLAIN)
+      // the index also gives the time order, and the walk stops after n matches: docs/forecast-and-reports.md, EXPLAIN)
       await c.query('SET LOCAL enable_seqscan = off')
       await c.query('SET LOCAL enable_bitmapscan = off')
       const hour = qRange.from + 9 * 3_600_000

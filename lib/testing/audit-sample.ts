@@ -1,5 +1,5 @@
 // The quarterly audit's sample of one workflow and side, recomputed from the
-// events (SQL) with the method the README states, independently of
+// events (SQL) with the method docs/forecast-and-reports.md states, independently of
 // lib/reports/audit.ts: the integration test and e2e/reports.spec.ts compare
 // the audit's sample with it. No '@/' imports: Playwright loads it too.
 
