@@ -1,13 +1,15 @@
 import type { TEndpointSpec } from '@/lib/http/endpoint'
 import * as openapi from '@/lib/api/api'
 import * as budgets from '@/lib/budgets/api'
+import * as decide from '@/lib/decide/api'
+import * as ingest from '@/lib/ingest/api'
 import * as pricing from '@/lib/prices/api'
 import * as routing from '@/lib/routing/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
 // contract test fails for a route whose endpoint is not listed).
-const MODULES: Record<string, Record<string, unknown>> = { openapi, budgets, pricing, routing }
+const MODULES: Record<string, Record<string, unknown>> = { openapi, budgets, decide, ingest, pricing, routing }
 
 const isEndpoint = (x: unknown): x is TEndpointSpec => typeof x === 'object' && x !== null && 'method' in x && 'path' in x && 'responses' in x
 
