@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Field, Input } from '@/components/ui'
 import { usePutPrices } from '@/components/pricing/queries'
-import { ZPricesPut } from '@/lib/prices/schema'
+import { ZPricesPut, type TPricesPutBody } from '@/lib/prices/schema'
 import { issuesToLines } from '@/lib/validation'
 
 const FIELDS = [
@@ -40,7 +40,8 @@ export function PriceForm({ org, provider = '', model = '', onDone, idPrefix }: 
     const local = ZPricesPut.safeParse({ prices: [price] }, { reportInput: true })
     setLocalErrors(local.success ? [] : issuesToLines(local.error.issues))
     if (!local.success) return
-    put.mutate({ prices: [price] }, { onSuccess: () => { setSaved(`${price.provider}/${price.model}`); onDone?.() } })
+    const body = { prices: [price] } as unknown as TPricesPutBody // the fields as typed, checked against the schema just above
+    put.mutate(body, { onSuccess: () => { setSaved(`${price.provider}/${price.model}`); onDone?.() } })
   }
 
   const err = put.error instanceof ApiError ? put.error : null

@@ -1,11 +1,10 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef } from 'react'
-import { apiFetch } from '@/components/api'
-import type { TCostDiscrepancy, TUnpricedModel } from '@/lib/prices'
-import type { TGpuPoolView, TPriceView } from '@/lib/prices/schema'
-import type { TRepriceJobView } from '@/lib/reprice'
-import type { TCatalogEntry } from '@/lib/cost/catalog'
+import { callApi } from '@/components/api'
+import * as api from '@/lib/prices/api'
+import type { TBodyOf } from '@/lib/http/endpoint'
+import type { TRepriceJobView } from '@/lib/prices/schema'
 
 export const pricingQueries = {
   all: (org: string) => ['pricing', org] as const,
@@ -16,20 +15,18 @@ export const pricingQueries = {
   catalog: (org: string, q: string) => [...pricingQueries.all(org), 'catalog', q] as const,
 }
 
-const orgParam = (org: string) => `org=${encodeURIComponent(org)}`
-
 export function useOrgPrices(org: string) {
-  return useQuery({ queryKey: pricingQueries.prices(org), queryFn: ({ signal }) => apiFetch<{ prices: TPriceView[]; gpu_pools: TGpuPoolView[] }>(`/api/v1/prices?${orgParam(org)}`, { signal }) })
+  return useQuery({ queryKey: pricingQueries.prices(org), queryFn: ({ signal }) => callApi(api.listPrices, { org, signal }) })
 }
 export function useUnpriced(org: string) {
-  return useQuery({ queryKey: pricingQueries.unpriced(org), queryFn: ({ signal }) => apiFetch<{ models: TUnpricedModel[] }>(`/api/v1/prices/unpriced?${orgParam(org)}`, { signal }) })
+  return useQuery({ queryKey: pricingQueries.unpriced(org), queryFn: ({ signal }) => callApi(api.listUnpriced, { org, signal }) })
 }
 export function useRepriceJobs(org: string) {
   const qc = useQueryClient()
   const wasActive = useRef(false)
   const q = useQuery({
     queryKey: pricingQueries.jobs(org),
-    queryFn: ({ signal }) => apiFetch<{ jobs: TRepriceJobView[] }>(`/api/v1/reprice-jobs?${orgParam(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.listRepriceJobs, { org, signal }),
     // Poll while something is re-pricing, so progress moves on screen.
     refetchInterval: (query) => (isActive(query.state.data?.jobs) ? 1000 : false),
   })
@@ -48,12 +45,12 @@ export function useRepriceJobs(org: string) {
 
 const isActive = (jobs: TRepriceJobView[] | undefined) => !!jobs?.some((j) => j.status === 'queued' || j.status === 'running')
 export function useDiscrepancies(org: string) {
-  return useQuery({ queryKey: pricingQueries.discrepancies(org), queryFn: ({ signal }) => apiFetch<{ models: TCostDiscrepancy[] }>(`/api/v1/prices/discrepancies?${orgParam(org)}`, { signal }) })
+  return useQuery({ queryKey: pricingQueries.discrepancies(org), queryFn: ({ signal }) => callApi(api.listDiscrepancies, { org, signal }) })
 }
 export function useCatalog(org: string, search: string) {
   return useQuery({
     queryKey: pricingQueries.catalog(org, search),
-    queryFn: ({ signal }) => apiFetch<{ models: TCatalogEntry[]; source: string }>(`/api/v1/prices/catalog?${orgParam(org)}&q=${encodeURIComponent(search)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.searchCatalog, { query: { q: search }, org, signal }),
     placeholderData: (prev) => prev,
   })
 }
@@ -61,7 +58,7 @@ export function useCatalog(org: string, search: string) {
 export function usePutPrices(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: unknown) => apiFetch<{ reprice_job_ids: string[] }>(`/api/v1/prices?${orgParam(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
+    mutationFn: (body: TBodyOf<typeof api.putPrices>) => callApi(api.putPrices, { body, org }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: pricingQueries.all(org) })
       void qc.invalidateQueries({ queryKey: ['metrics', org] })

@@ -1,12 +1,10 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch } from '@/components/api'
-import type { TEvidence, TPolicyDetail, TPolicyView, TVersionStatus } from '@/lib/routing/policies'
-import type { TSimulation } from '@/lib/routing/simulate'
+import { apiFetch, callApi } from '@/components/api'
+import * as api from '@/lib/routing/api'
+import type { TBodyOf, TResponseOf } from '@/lib/http/endpoint'
 import type { TMetricsRow } from '@/lib/metrics/query'
 import type { TRoutingDefaults } from '@/lib/routing/schema'
-
-const q = (org: string) => `org=${encodeURIComponent(org)}`
 
 export const routingQueries = {
   all: (org: string) => ['routing', org] as const,
@@ -18,26 +16,26 @@ export const routingQueries = {
 }
 
 export function useRoutingDefaults(org: string) {
-  return useQuery({ queryKey: routingQueries.defaults(org), queryFn: ({ signal }) => apiFetch<TRoutingDefaults>(`/api/v1/routing-defaults?${q(org)}`, { signal }) })
+  return useQuery({ queryKey: routingQueries.defaults(org), queryFn: ({ signal }) => callApi(api.listRoutingDefaults, { org, signal }) })
 }
 export const useSaveRoutingDefaults = (org: string) =>
-  useRoutingMutation(org, (body: TRoutingDefaults) => apiFetch<TRoutingDefaults>(`/api/v1/routing-defaults?${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }))
+  useRoutingMutation(org, (body: TRoutingDefaults) => callApi(api.putRoutingDefaults, { org, body }))
 
 export function usePolicies(org: string) {
-  return useQuery({ queryKey: routingQueries.list(org), queryFn: ({ signal }) => apiFetch<{ policies: TPolicyView[] }>(`/api/v1/policies?${q(org)}`, { signal }) })
+  return useQuery({ queryKey: routingQueries.list(org), queryFn: ({ signal }) => callApi(api.listPolicies, { org, signal }) })
 }
 
 export function usePolicy(org: string, id: string) {
-  return useQuery({ queryKey: routingQueries.one(org, id), queryFn: ({ signal }) => apiFetch<{ policy: TPolicyDetail }>(`/api/v1/policies/${id}?${q(org)}`, { signal }) })
+  return useQuery({ queryKey: routingQueries.one(org, id), queryFn: ({ signal }) => callApi(api.getPolicy, { params: { id }, org, signal }) })
 }
 
-export type TSimulateAnswer = { version: number; status: TVersionStatus; evidence: TEvidence; simulation: TSimulation }
+export type TSimulateAnswer = TResponseOf<typeof api.simulatePolicy>
 
 /** The draft's evidence and simulation; `enabled` false until asked (it reads the rollups). */
 export function useSimulation(org: string, id: string, days: number, enabled: boolean) {
   return useQuery({
     queryKey: routingQueries.simulate(org, id, days),
-    queryFn: ({ signal }) => apiFetch<TSimulateAnswer>(`/api/v1/policies/${id}/simulate?${q(org)}&days=${days}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.simulatePolicy, { params: { id }, query: { days }, org, signal }),
     enabled,
   })
 }
@@ -52,13 +50,11 @@ function useRoutingMutation<B, R>(org: string, fn: (body: B) => Promise<R>) {
   return useMutation({ mutationFn: fn, onSuccess: () => void qc.invalidateQueries({ queryKey: routingQueries.all(org) }) })
 }
 
-export const useCreatePolicy = (org: string) =>
-  useRoutingMutation(org, (body: Record<string, unknown>) => apiFetch<{ policy: TPolicyDetail }>(`/api/v1/policies?${q(org)}`, { method: 'POST', body: JSON.stringify(body) }))
-export const useSaveDraft = (org: string, id: string) =>
-  useRoutingMutation(org, (body: Record<string, unknown>) => apiFetch<{ policy: TPolicyDetail }>(`/api/v1/policies/${id}?${q(org)}`, { method: 'PATCH', body: JSON.stringify(body) }))
-export const usePublish = (org: string, id: string) =>
-  useRoutingMutation(org, (note: string) => apiFetch<{ policy: TPolicyDetail }>(`/api/v1/policies/${id}/publish?${q(org)}`, { method: 'POST', body: JSON.stringify({ note }) }))
+export const useCreatePolicy = (org: string) => useRoutingMutation(org, (body: TBodyOf<typeof api.createPolicy>) => callApi(api.createPolicy, { body, org }))
+export const useSaveDraft = (org: string, id: string) => useRoutingMutation(org, (body: TBodyOf<typeof api.editPolicy>) => callApi(api.editPolicy, { params: { id }, body, org }))
+export const usePublish = (org: string, id: string) => useRoutingMutation(org, (note: string) => callApi(api.publishPolicy, { params: { id }, body: { note }, org }))
 export const useRollback = (org: string, id: string) =>
-  useRoutingMutation(org, (b: { version: number; note: string }) => apiFetch<{ policy: TPolicyDetail }>(`/api/v1/policies/${id}/rollback?${q(org)}`, { method: 'POST', body: JSON.stringify(b) }))
+  useRoutingMutation(org, (body: TBodyOf<typeof api.rollbackPolicy>) => callApi(api.rollbackPolicy, { params: { id }, body, org }))
 export const useImportEvals = (org: string) =>
-  useRoutingMutation(org, (evals: Record<string, unknown>[]) => apiFetch<{ imported: number; cost_events: { accepted: number } }>(`/api/v1/evals?${q(org)}`, { method: 'POST', body: JSON.stringify({ evals }) }))
+  // rows of an uploaded CSV as they are: the server validates them and says "evals.3.scores: …"
+  useRoutingMutation(org, (evals: Record<string, unknown>[]) => callApi(api.importEvals, { body: { evals } as TBodyOf<typeof api.importEvals>, org }))

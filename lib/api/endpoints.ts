@@ -5,11 +5,15 @@ import * as auth from '@/lib/auth/api'
 import * as members from '@/lib/members/api'
 import * as notifications from '@/lib/notifications/api'
 import * as queues from '@/lib/queues/api'
+import * as decide from '@/lib/decide/api'
+import * as ingest from '@/lib/ingest/api'
+import * as pricing from '@/lib/prices/api'
+import * as routing from '@/lib/routing/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
 // contract test fails for a route whose endpoint is not listed).
-const MODULES: Record<string, Record<string, unknown>> = { openapi, auth, budgets, members, notifications, queues }
+const MODULES: Record<string, Record<string, unknown>> = { openapi, auth, budgets, decide, ingest, members, notifications, pricing, queues, routing }
 
 const isEndpoint = (x: unknown): x is TEndpointSpec => typeof x === 'object' && x !== null && 'method' in x && 'path' in x && 'responses' in x
 

@@ -19,7 +19,10 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): TJsonSc
 
 /** The schema of the answer with this status (a success's declared schema, or the error shape); null when it has no body. */
 export function answerSchema(spec: TEndpointSpec, status: number): TJsonSchema | null {
-  if (status >= 400) return toJsonSchema(ZErrorBody, 'output')
+  if (status >= 400) {
+    const own = spec.errorAnswers?.[status as keyof NonNullable<TEndpointSpec['errorAnswers']>]?.schema
+    return toJsonSchema(own ?? ZErrorBody, 'output')
+  }
   const answer = spec.responses[status as keyof TEndpointSpec['responses']]
   return answer?.schema ? toJsonSchema(answer.schema, 'output') : null
 }

@@ -96,9 +96,12 @@ function operation(spec: TEndpointSpec) {
     }
   }
   for (const status of errorStatuses(spec)) {
+    const own = spec.errorAnswers?.[status as keyof NonNullable<TEndpointSpec['errorAnswers']>]
+    // An error with more fields than Error (decide's 404): its own schema, whose `error` is Error's.
+    const schema = own?.schema ? { ...answerSchema(spec, status), properties: { ...(answerSchema(spec, status)?.properties as TJsonSchema), error: { $ref: '#/components/schemas/Error/properties/error' } } } : { $ref: '#/components/schemas/Error' }
     responses[String(status)] = {
-      description: STATUS_TEXT[status] ?? 'Error',
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      description: own?.description ?? STATUS_TEXT[status] ?? 'Error',
+      content: { 'application/json': { schema } },
       ...(status === 429 ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'string' } } } } : {}),
     }
   }

@@ -277,19 +277,9 @@ export function catalogModelPrice(provider: string | null | undefined, model: st
 // ---------------------------------------------------------------------------
 // Browsing the catalog (the pricing page)
 
-/** A catalog price as JSON (the pricing page lists and searches them). */
-export type TCatalogEntry = {
-  provider: string
-  model: string
-  name: string | null
-  effective_from: string
-  input_per_mtok: string
-  cached_input_per_mtok: string | null
-  cache_write_per_mtok: string | null
-  output_per_mtok: string
-  per_request: string | null
-  tiers: TTierPrice[] | null
-}
+/** A catalog price as JSON (the pricing page lists and searches them): lib/prices/schema.ts */
+export type { TCatalogEntry } from '@/lib/prices/schema'
+import type { TCatalogEntry } from '@/lib/prices/schema'
 
 /**
  * The package exports no list of its providers, only findProvider(id): these

@@ -1,19 +1,24 @@
 import { answerWithKey, type TPlainResponse } from '@/lib/http/fast'
 import { parseOrThrow } from '@/lib/validation'
 import { decide } from '@/lib/decide'
-import { ZDecideRequest } from '@/lib/decide/schema'
+import type { TDecideAnswer, TNoPolicyAnswer } from '@/lib/decide/schema'
+import { decide as decideEndpoint } from '@/lib/decide/api'
 
 // POST /api/v1/decide as plain data in and out, shared by the Next.js route
 // (sessions and keys) and the web server's fast path (lib/http/fast.ts).
 
-export const DECIDE_MAX_BYTES = 16 * 1024
+export const DECIDE_MAX_BYTES = decideEndpoint.body.maxBytes
+
+export type TDecideReply =
+  | { status: 200; body: TDecideAnswer; headers?: Record<string, string> }
+  | { status: 404; body: TNoPolicyAnswer; headers?: Record<string, string> }
 
 /** Decide for an organization on a parsed body. Without a policy for the step: 404 with the error and the same fields. */
-export async function decideAnswer(orgId: string, raw: unknown, defaultEnvironment: string | null): Promise<TPlainResponse> {
-  const body = parseOrThrow(ZDecideRequest, raw, 'Invalid decide request')
+export async function decideAnswer(orgId: string, raw: unknown, defaultEnvironment: string | null): Promise<TDecideReply> {
+  const body = parseOrThrow(decideEndpoint.body.schema, raw, decideEndpoint.body.message)
   const r = await decide(orgId, body, { defaultEnvironment })
   const headers = r.answer.budget.retry_after_s !== undefined ? { 'Retry-After': String(r.answer.budget.retry_after_s) } : undefined
-  if (r.status === 404) return { status: 404, body: { error: { code: 'no_policy', message: r.message }, ...r.answer }, headers }
+  if (r.status === 404) return { status: 404, body: { error: { code: 'no_policy', message: r.message ?? 'No published routing policy for this step' }, ...r.answer }, headers }
   return { status: 200, body: r.answer, headers }
 }
 

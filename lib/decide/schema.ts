@@ -37,3 +37,9 @@ export const ZDecideAnswer = z.object({
   budget: ZBudgetVerdict,
 })
 export type TDecideAnswer = z.infer<typeof ZDecideAnswer>
+
+/** The 404 `no_policy` answer: the Error shape with the same fields as a 200 (the default model, the budget verdict), so the caller keeps working. */
+export const ZNoPolicyAnswer = ZDecideAnswer.extend({
+  error: z.object({ code: z.literal('no_policy'), message: z.string().meta({ description: 'what went wrong, for a person' }) }),
+})
+export type TNoPolicyAnswer = z.infer<typeof ZNoPolicyAnswer>

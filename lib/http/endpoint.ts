@@ -61,6 +61,11 @@ export type TEndpointSpec = {
   responses: Readonly<Partial<Record<200 | 201 | 202 | 204 | 207, TAnswer>>>
   /** error statuses beyond those derived from the declaration (401/403/429 for authenticated endpoints, 400 with any input, 404 with path parameters, 413/415 with a body) */
   errors?: readonly (400 | 404 | 409 | 410 | 413 | 422 | 429 | 503)[]
+  /**
+   * Error statuses whose body is the Error shape with more fields (decide's 404 `no_policy` also carries the
+   * default answer): the schema is the whole body and must have Error's `error` field. Documented like `errors`.
+   */
+  errorAnswers?: Readonly<Partial<Record<400 | 404 | 409 | 422 | 429, TAnswer>>>
   /** an example request, shown in the reference and replayed by app/api/v1/examples.integration.test.ts (path parameters only where the example needs no existing resource) */
   example?: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown }
 }
@@ -94,6 +99,7 @@ export type TBodyOf<E extends TEndpointSpec> = E['body'] extends TJsonBody<infer
 /** The statuses an endpoint may answer with an error, derived from its declaration. */
 export function errorStatuses(spec: TEndpointSpec): number[] {
   const s = new Set<number>(spec.errors ?? [])
+  for (const status of Object.keys(spec.errorAnswers ?? {})) s.add(Number(status))
   if (spec.permission !== 'public') [401, 403, 429].forEach((x) => s.add(x))
   if (spec.params || spec.query || spec.body) s.add(400)
   if (spec.params) s.add(404)

@@ -1,11 +1,12 @@
 import type { TFastRoute } from '@/lib/http/fast'
-import { DECIDE_MAX_BYTES, decideWithKey } from '@/lib/decide/http'
+import { decideWithKey } from '@/lib/decide/http'
 import { eventsWithKey, outcomesWithKey } from '@/lib/ingest/http'
-import { MAX_BODY_BYTES } from '@/lib/ingest/schema'
+import { decide } from '@/lib/decide/api'
+import { ingestEvents, ingestOutcomes } from '@/lib/ingest/api'
 
-/** The endpoints server.ts answers before Next.js for API-key calls (lib/http/fast.ts). */
+/** The endpoints server.ts answers before Next.js for API-key calls (lib/http/fast.ts): their declarations give the body limit and, outside production, the answers' check. */
 export const FAST_ROUTES: ReadonlyMap<string, TFastRoute> = new Map([
-  ['/api/v1/decide', { maxBytes: DECIDE_MAX_BYTES, answer: decideWithKey }],
-  ['/api/v1/events', { maxBytes: MAX_BODY_BYTES, answer: eventsWithKey }],
-  ['/api/v1/outcomes', { maxBytes: MAX_BODY_BYTES, answer: outcomesWithKey }],
+  [decide.path, { endpoint: decide, maxBytes: decide.body.maxBytes, answer: decideWithKey }],
+  [ingestEvents.path, { endpoint: ingestEvents, maxBytes: ingestEvents.body.maxBytes, answer: eventsWithKey }],
+  [ingestOutcomes.path, { endpoint: ingestOutcomes, maxBytes: ingestOutcomes.body.maxBytes, answer: outcomesWithKey }],
 ])

@@ -9,6 +9,8 @@ import { apiSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers
 import { env } from '@/lib/env'
 import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/http/request-id'
 import { log, logUnexpected, withLogContext } from '@/lib/log'
+import type { TEndpointSpec } from '@/lib/http/endpoint'
+import { answerProblem, checkingAnswers } from '@/lib/http/contract-check'
 
 // The web server's fast paths (server.ts): API-key calls to the hottest
 // endpoints — ingest and decide, made by our customers' services thousands of
@@ -56,7 +58,9 @@ export async function answerWithKey(
 }
 
 export type TFastRoute = {
-  /** the endpoint's body limit, as its Next.js route's */
+  /** the endpoint's declaration (lib/<capability>/api.ts): outside production its answers are checked against it, as withOrg does */
+  endpoint?: TEndpointSpec
+  /** the endpoint's body limit, as its Next.js route's (its declaration's) */
   maxBytes: number
   /** `client`: the caller's address (clientAddressOf), for the throttle on invalid keys */
   answer: (authorization: string, contentType: string | undefined, bytes: Uint8Array, client: string) => Promise<TPlainResponse>
@@ -86,6 +90,19 @@ function send(req: IncomingMessage, res: ServerResponse, r: TPlainResponse): voi
   res.end(body)
 }
 
+let checking: boolean | undefined
+/** Whether answers are checked against their declarations (lib/http/contract-check.ts), read once: production skips it. */
+const checkAnswers = () => (checking ??= checkingAnswers())
+
+/** The answer, or a 500 that says how it breaks its endpoint's declaration (as withOrg's check). */
+export function checkedAnswer(spec: TEndpointSpec, r: TPlainResponse): TPlainResponse {
+  // as the client will read it: fields whose value is undefined are left out
+  const problem = answerProblem(spec, r.status, 'application/json', JSON.parse(JSON.stringify(r.body ?? null)))
+  if (!problem) return r
+  console.error(`[contract] ${spec.method} ${spec.path} (fast path) answered ${r.status}, which does not match its declaration: ${problem}`)
+  return { status: 500, body: { error: { code: 'internal', message: `The answer does not match its declared schema: ${problem}` } } }
+}
+
 const tooLarge = (message: string): TPlainResponse => ({ status: 413, body: { error: { code: 'payload_too_large', message } } })
 
 /** Read the body (413 past the route's limit, as readJson does), answer, send. */
@@ -107,7 +124,7 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
   req.on('end', () => {
     if (size > route.maxBytes) return send(req, res, tooLarge(`Body exceeds the limit of ${route.maxBytes} bytes`))
     withLogContext({ request_id: requestId }, () => route.answer(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size), clientAddressOf(req))).then(
-      (r) => send(req, res, r),
+      (r) => send(req, res, route.endpoint && checkAnswers() ? checkedAnswer(route.endpoint, r) : r),
       (err: unknown) => {
         withLogContext({ request_id: requestId }, () => log({ component: 'http' }).error({ err }, 'fast path failed'))
         send(req, res, { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } })

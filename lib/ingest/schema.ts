@@ -94,8 +94,24 @@ export const ZEventsEnvelope = z.strictObject({
     .max(MAX_EVENTS_PER_BATCH, `must contain at most ${MAX_EVENTS_PER_BATCH} events`),
 })
 
-export type TRejected = { index: number; errors: string[] }
-export type TIngestAnswer = { accepted: number; duplicates: number; rejected: TRejected[] }
+/**
+ * POST /api/v1/events as documented. The route reads the envelope (ZEventsEnvelope) and validates
+ * each event on its own (validateEvent): the valid ones are kept, the others listed in `rejected`.
+ */
+export const ZEventsBody = z.strictObject({ events: z.array(ZInferenceEvent).min(1).max(MAX_EVENTS_PER_BATCH) })
+
+export const ZRejected = z.object({
+  index: z.number().int().meta({ description: 'the position of the item in the request' }),
+  errors: z.array(z.string()).meta({ description: '"field: reason"' }),
+})
+export type TRejected = z.infer<typeof ZRejected>
+/** What POST /api/v1/events and /api/v1/outcomes answer (202), on both the fast path and the route. */
+export const ZIngestAnswer = z.object({
+  accepted: z.number().int().meta({ description: 'new items stored (durable) for processing' }),
+  duplicates: z.number().int().meta({ description: 'items whose id was already received (counted once)' }),
+  rejected: z.array(ZRejected).meta({ description: 'invalid items, not stored; the valid items of the batch are accepted' }),
+})
+export type TIngestAnswer = z.infer<typeof ZIngestAnswer>
 
 export type TValidateContext = { now: Date; defaultEnvironment?: string | null }
 
@@ -126,3 +142,8 @@ export function validateEvent(raw: unknown, ctx: TValidateContext): { ok: true; 
     },
   }
 }
+
+/** POST /api/v1/otlp/v1/traces, JSON form (OTLP's ExportTraceServiceResponse): empty, or the partial success. */
+export const ZPartialSuccess = z.object({ rejectedSpans: z.number().int().meta({ description: 'GenAI spans not recorded' }), errorMessage: z.string().meta({ description: 'the first rejections, "span: field: reason"' }) })
+export const ZTraceAnswer = z.object({ partialSuccess: ZPartialSuccess.optional() })
+export type TPartialSuccess = z.infer<typeof ZPartialSuccess>

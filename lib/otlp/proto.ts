@@ -142,7 +142,8 @@ export function decodeTraceRequestProto(bytes: Uint8Array): unknown {
   return obj
 }
 
-export type TPartialSuccess = { rejectedSpans: number; errorMessage: string }
+export type { TPartialSuccess } from '@/lib/ingest/schema'
+import type { TPartialSuccess } from '@/lib/ingest/schema'
 
 /** An ExportTraceServiceResponse; partialSuccess stays unset when nothing was rejected, as the OTLP spec asks. */
 export function encodeTraceResponseProto(partial: TPartialSuccess | null): Uint8Array {

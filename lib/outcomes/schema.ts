@@ -28,6 +28,9 @@ export const ZOutcomesEnvelope = z.strictObject({
     .max(MAX_EVENTS_PER_BATCH, `must contain at most ${MAX_EVENTS_PER_BATCH} outcomes`),
 })
 
+/** POST /api/v1/outcomes as documented (each outcome validated on its own, as events are). */
+export const ZOutcomesBody = z.strictObject({ outcomes: z.array(ZOutcome).min(1).max(MAX_EVENTS_PER_BATCH) })
+
 export function validateOutcome(raw: unknown, ctx: { now: Date }): { ok: true; item: TIngestOutcome } | { ok: false; errors: string[] } {
   const r = ZOutcome.safeParse(raw, { reportInput: true })
   if (!r.success) return { ok: false, errors: issuesToLines(r.error.issues, '(outcome)') }

@@ -1,6 +1,6 @@
 import 'server-only'
 import { inTransaction, pool } from '@/lib/db'
-import type { TGpuPoolView, TPriceView, TPricesPut } from '@/lib/prices/schema'
+import type { TCostDiscrepancy, TGpuPoolView, TPriceView, TPricesPut, TUnpricedModel } from '@/lib/prices/schema'
 import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'
 import { conflict } from '@/lib/errors'
 import { fleetPoolNames } from '@/lib/gpu'
@@ -79,7 +79,7 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
   return { reprice_job_ids }
 }
 
-export type TUnpricedModel = { provider: string | null; model: string | null; events: number; first_seen: string; last_seen: string }
+export type { TCostDiscrepancy, TUnpricedModel }
 
 export async function listUnpriced(orgId: string): Promise<TUnpricedModel[]> {
   const r = await pool().query<{ provider: string | null; model: string | null; events: string; first_seen: Date; last_seen: Date }>(
@@ -89,8 +89,6 @@ export async function listUnpriced(orgId: string): Promise<TUnpricedModel[]> {
   )
   return r.rows.map((x) => ({ ...x, events: Number(x.events), first_seen: x.first_seen.toISOString(), last_seen: x.last_seen.toISOString() }))
 }
-
-export type TCostDiscrepancy = { provider: string | null; model: string | null; events: number; computed_usd: string; reported_usd: string; difference_usd: string }
 
 /** Where the provider-reported cost differs from ours by more than 1% (per event), summed by model. */
 export async function listDiscrepancies(orgId: string, from: Date, to: Date): Promise<TCostDiscrepancy[]> {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
 import { PRICE_SCALE } from '@/lib/cost/engine'
+import { ZInstant, ZUsd } from '@/lib/api/wire'
 
 // PUT/GET /api/v1/prices bodies (issue contract): prices are decimal strings
 // or numbers, stored exactly (at most 9 decimal places).
@@ -54,10 +55,68 @@ export const ZPricesPut = z
   })
   .refine((b) => (b.prices?.length ?? 0) + (b.gpu_pools?.length ?? 0) > 0, 'send at least one of prices or gpu_pools')
 export type TPricesPut = z.infer<typeof ZPricesPut>
+/** the body as a client sends it (decimals as strings or numbers, instants as ISO strings) */
+export type TPricesPutBody = z.input<typeof ZPricesPut>
 
-export type TPriceView = {
-  provider: string; model: string; effective_from: string; input_per_mtok: string; cached_input_per_mtok: string | null
-  cache_write_per_mtok: string | null; output_per_mtok: string; per_request: string | null
-  tiers: { above_input_tokens: number; input_per_mtok: string; cached_input_per_mtok?: string | null; cache_write_per_mtok?: string | null; output_per_mtok: string }[] | null
+// Queries and answers.
+
+const range = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((s) => new Date(s))
+/** GET /api/v1/prices/discrepancies: a period (default: the last 30 days). */
+export const ZDiscrepanciesQuery = z.strictObject({ from: range.optional(), to: range.optional() })
+export const ZCatalogQuery = z.strictObject({ q: z.string().max(200, 'must be at most 200 characters').default('').meta({ description: 'words that provider, model id or name must all contain' }) })
+
+/** A price per million tokens (or per request), USD, as an exact decimal string. */
+const ZPrice = ZUsd
+export const ZTierPrice = z.object({
+  above_input_tokens: z.number().int(),
+  input_per_mtok: ZPrice,
+  cached_input_per_mtok: ZPrice.nullable().optional(),
+  cache_write_per_mtok: ZPrice.nullable().optional(),
+  output_per_mtok: ZPrice,
+})
+const priceFields = {
+  provider: z.string(),
+  model: z.string(),
+  effective_from: ZInstant,
+  input_per_mtok: ZPrice,
+  cached_input_per_mtok: ZPrice.nullable(),
+  cache_write_per_mtok: ZPrice.nullable(),
+  output_per_mtok: ZPrice,
+  per_request: ZPrice.nullable(),
+  tiers: z.array(ZTierPrice).nullable().meta({ description: 'prices above an input-token threshold (long-context pricing)' }),
 }
-export type TGpuPoolView = { pool: string; gpu_type: string; gpu_hour_usd: string; effective_from: string }
+export const ZPriceView = z.object(priceFields)
+export type TPriceView = z.infer<typeof ZPriceView>
+export const ZGpuPoolView = z.object({ pool: z.string(), gpu_type: z.string(), gpu_hour_usd: ZUsd, effective_from: ZInstant })
+export type TGpuPoolView = z.infer<typeof ZGpuPoolView>
+export const ZOrgPrices = z.object({ prices: z.array(ZPriceView), gpu_pools: z.array(ZGpuPoolView) })
+export const ZPricesPutAnswer = ZOrgPrices.extend({ reprice_job_ids: z.array(z.string()).meta({ description: 'the re-pricing jobs scheduled for the events the new prices cover (GET /api/v1/reprice-jobs)' }) })
+
+export const ZCatalogEntry = z.object({ ...priceFields, name: z.string().nullable() })
+export type TCatalogEntry = z.infer<typeof ZCatalogEntry>
+export const ZCatalogAnswer = z.object({ source: z.string().meta({ description: 'the price database and its date' }), models: z.array(ZCatalogEntry) })
+
+export const ZUnpricedModel = z.object({ provider: z.string().nullable(), model: z.string().nullable(), events: z.number().int(), first_seen: ZInstant, last_seen: ZInstant })
+export type TUnpricedModel = z.infer<typeof ZUnpricedModel>
+export const ZCostDiscrepancy = z.object({
+  provider: z.string().nullable(), model: z.string().nullable(), events: z.number().int(), computed_usd: ZUsd, reported_usd: ZUsd, difference_usd: ZUsd,
+})
+export type TCostDiscrepancy = z.infer<typeof ZCostDiscrepancy>
+export const ZDiscrepanciesAnswer = z.object({ from: ZInstant, to: ZInstant, models: z.array(ZCostDiscrepancy) })
+
+export const REPRICE_STATUSES = ['queued', 'running', 'done', 'failed'] as const
+export const ZRepriceJobView = z.object({
+  id: z.string(),
+  status: z.enum(REPRICE_STATUSES),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  gpu_pool: z.string().nullable(),
+  from: ZInstant.nullable(),
+  total: z.number().int(),
+  processed: z.number().int(),
+  changed: z.number().int(),
+  error: z.string().nullable(),
+  created_at: ZInstant,
+  finished_at: ZInstant.nullable(),
+})
+export type TRepriceJobView = z.infer<typeof ZRepriceJobView>

@@ -14,10 +14,8 @@ import { log } from '@/lib/log'
 // it twice changes nothing the second time (the delta is then zero).
 
 export type TRepriceScope = { provider: string | null; model: string | null; gpuPool: string | null; from: Date | null }
-export type TRepriceJobView = {
-  id: string; status: 'queued' | 'running' | 'done' | 'failed'; provider: string | null; model: string | null; gpu_pool: string | null
-  from: string | null; total: number; processed: number; changed: number; error: string | null; created_at: string; finished_at: string | null
-}
+export type { TRepriceJobView } from '@/lib/prices/schema'
+import type { TRepriceJobView } from '@/lib/prices/schema'
 
 const CHUNK = 2000
 

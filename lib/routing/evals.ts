@@ -9,7 +9,8 @@ import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
 import { acceptEvents } from '@/lib/ingest/accept'
 import { fromScaled, toScaled } from '@/lib/cost/money'
-import type { TEvalImport, TEvalsBody } from '@/lib/routing/schema'
+import type { z } from 'zod'
+import type { TEvalImport, TEvalsBody, ZEvalView } from '@/lib/routing/schema'
 
 /**
  * A run's cost is recorded as at most this many events, each standing for an
@@ -53,19 +54,7 @@ export function costEvents(e: TEvalImport, evalId: string, now: Date): Record<st
   }))
 }
 
-export type TEvalView = {
-  id: string
-  eval_set: string
-  workflow_id: string
-  step: string
-  provider: string
-  model: string
-  scores: Record<string, number>
-  sample_count: number
-  cost_usd: string | null
-  run_at: string
-  created_at: string
-}
+export type TEvalView = z.infer<typeof ZEvalView>
 
 export async function importEvals(orgId: string, body: TEvalsBody, opts: { now?: Date; defaultEnvironment?: string | null } = {}) {
   const now = opts.now ?? new Date()

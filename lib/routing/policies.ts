@@ -12,53 +12,20 @@ import { recordAudit } from '@/lib/audit'
 import { AppError, conflict, isUniqueViolation, notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
-import { diffSpecs, selectCandidate, type TCallCost, type TSelection, type TSpecChange } from '@/lib/routing/select'
-import { fallbackChain, refKey, ZPolicySpec, type TDraftPatch, type TModelRef, type TPolicyCreate, type TPolicyKey, type TPolicySpec } from '@/lib/routing/schema'
+import { diffSpecs, selectCandidate } from '@/lib/routing/select'
+import type { z } from 'zod'
+import { fallbackChain, refKey, ZPolicySpec, type ZEvidence, type ZPolicyDetail, type ZPolicyVersionView, type ZPolicyView, type ZDiffAnswer, type ZSimulateAnswer, type TDraftPatch, type TModelRef, type TPolicyCreate, type TPolicyKey, type TPolicySpec } from '@/lib/routing/schema'
 import { announceRoutingChange } from '@/lib/routing/runtime'
-import { simulate, type TSimulation } from '@/lib/routing/simulate'
+import { simulate } from '@/lib/routing/simulate'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 
-export type TVersionStatus = 'draft' | 'published'
+export type TVersionStatus = z.infer<typeof ZPolicyVersionView>['status']
+export type TEvidence = z.infer<typeof ZEvidence>
+export type TPolicyVersionView = z.infer<typeof ZPolicyVersionView>
+export type TPolicyView = z.infer<typeof ZPolicyView>
+export type TPolicyDetail = z.infer<typeof ZPolicyDetail>
 
-export type TEvidence = TSelection & {
-  computed_at: string
-  /** cost per call of every model the version names (candidates, cascade, fallback), by "provider/model" */
-  model_costs?: Record<string, TCallCost>
-}
-
-export type TPolicyVersionView = {
-  version: number
-  status: TVersionStatus
-  spec: TPolicySpec
-  evidence: TEvidence | null
-  note: string | null
-  author: string
-  published_by: string | null
-  base_version: number | null
-  rolled_back_from: number | null
-  created_at: string
-  published_at: string | null
-  /** what this version changed against the version before it (by number) */
-  changes: TSpecChange[]
-}
-
-export type TPolicyView = {
-  id: string
-  workflow_id: string
-  step: string
-  environment: string | null
-  account_id: string | null
-  published_version: number | null
-  draft_version: number | null
-  /** the version in force: its selected model and canary */
-  published: { version: number; chosen: TModelRef | null; reason: string | null; note: string | null; published_at: string | null; published_by: string | null; canary: TPolicySpec['canary']; base_version: number | null } | null
-  created_at: string
-  updated_at: string
-}
-
-export type TPolicyDetail = TPolicyView & { versions: TPolicyVersionView[] }
-
-type TPolicyRow = { id: string; workflow_id: string; step: string; environment: string; account_id: string; published_version: number | null; created_at: Date; updated_at: Date }
+type TPolicyRow = { id: string; workflow_id: string; step: string; environment: NonNullable<TPolicyView['environment']> | ''; /* '' : every environment */ account_id: string; published_version: number | null; created_at: Date; updated_at: Date }
 type TVersionRow = {
   policy_id: string; version: number; status: TVersionStatus; spec: TPolicySpec; evidence: TEvidence | null; note: string | null; author: string
   published_by: string | null; base_version: number | null; rolled_back_from: number | null; created_at: Date; published_at: Date | null
@@ -254,7 +221,7 @@ export async function rollbackTo(orgId: string, id: string, version: number, not
   return getPolicy(orgId, id)
 }
 
-export async function diffVersions(orgId: string, id: string, from: number, to: number): Promise<{ from: number; to: number; changes: TSpecChange[]; chosen: { from: TModelRef | null; to: TModelRef | null } }> {
+export async function diffVersions(orgId: string, id: string, from: number, to: number): Promise<z.infer<typeof ZDiffAnswer>> {
   await policyRow(pool(), orgId, id)
   const versions = await versionsOf(pool(), orgId, [id])
   const a = versions.find((v) => v.version === from)
@@ -269,7 +236,7 @@ export async function diffVersions(orgId: string, id: string, from: number, to: 
  * production calls of the last `days` days: its evidence (each candidate's
  * scores against the bar and cost per call) and the simulation.
  */
-export async function simulatePolicy(orgId: string, id: string, days: number, now = new Date()): Promise<{ version: number; status: TVersionStatus; evidence: TEvidence; simulation: TSimulation }> {
+export async function simulatePolicy(orgId: string, id: string, days: number, now = new Date()): Promise<z.infer<typeof ZSimulateAnswer>> {
   const p = await policyRow(pool(), orgId, id)
   const versions = await versionsOf(pool(), orgId, [id])
   const v = versions.find((x) => x.status === 'draft') ?? versions.find((x) => x.version === p.published_version)!

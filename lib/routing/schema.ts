@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
 import { ENVIRONMENTS } from '@/lib/domain'
+import { ZInstant, ZUsd, ZUuid } from '@/lib/api/wire'
 
 // Bodies of /api/v1/policies, /api/v1/evals and /api/v1/routing-defaults.
 // Errors read "field: reason" (lib/validation.ts).
@@ -183,3 +184,118 @@ export const ZRoutingDefaults = z.strictObject({
     .refine((xs) => new Set(xs.map((x) => x.workflow_id ?? '')).size === xs.length, 'each workflow at most once (null: the organization default)'),
 })
 export type TRoutingDefaults = z.infer<typeof ZRoutingDefaults>
+
+// ---------------------------------------------------------------- answers
+// What /api/v1/policies, /api/v1/evals and /api/v1/routing-defaults answer (the
+// views of lib/routing/policies.ts, select.ts, simulate.ts and evals.ts are these types).
+
+const ZModelName = z.object({ provider: z.string(), model: z.string() })
+
+export const ZCallCost = z.object({
+  cost_per_call_usd: ZUsd.nullable().meta({ description: 'cache-adjusted cost of one call (6 places); null: unknown (no traffic and no price or token profile)' }),
+  source: z.enum(['traffic', 'prices']).nullable().meta({ description: "traffic: measured on the step's calls to this model; prices: the model's price × the step's token profile" }),
+  calls: z.number().int().meta({ description: "the step's calls to this model in the window" }),
+})
+export const ZCandidateEvidence = z.object({
+  ...ZModelName.shape,
+  ...ZCallCost.shape,
+  scores: z.record(z.string(), z.object({ score: z.number(), sample_count: z.number().int(), eval_set: z.string(), run_at: ZInstant }).nullable())
+    .meta({ description: 'metric → the score that counted (latest run of the eval set); null: none' }),
+  clears: z.boolean(),
+  shortfalls: z.array(z.string()).meta({ description: 'why it does not clear: "grounding 0.88 < 0.92", "format_ok: no eval result"' }),
+})
+export const ZSelection = z.object({ chosen: ZModelName.nullable(), reason: z.string(), candidates: z.array(ZCandidateEvidence) })
+export const ZEvidence = ZSelection.extend({
+  computed_at: ZInstant,
+  model_costs: z.record(z.string(), ZCallCost).optional().meta({ description: 'cost per call of every model the version names (candidates, cascade, fallback), by "provider/model"' }),
+})
+export const ZSpecChange = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })
+
+export const VERSION_STATUSES = ['draft', 'published'] as const
+export const ZPolicyVersionView = z.object({
+  version: z.number().int(),
+  status: z.enum(VERSION_STATUSES),
+  spec: ZPolicySpec,
+  evidence: ZEvidence.nullable().meta({ description: 'the selection frozen when it was published; null for a draft' }),
+  note: z.string().nullable(),
+  author: z.string(),
+  published_by: z.string().nullable(),
+  base_version: z.number().int().nullable(),
+  rolled_back_from: z.number().int().nullable(),
+  created_at: ZInstant,
+  published_at: ZInstant.nullable(),
+  changes: z.array(ZSpecChange).meta({ description: 'what this version changed against the version before it (by number)' }),
+})
+export const ZPolicyView = z.object({
+  id: ZUuid,
+  workflow_id: z.string(),
+  step: z.string(),
+  environment: z.enum(ENVIRONMENTS).nullable(),
+  account_id: z.string().nullable(),
+  published_version: z.number().int().nullable(),
+  draft_version: z.number().int().nullable(),
+  published: z.object({
+    version: z.number().int(),
+    chosen: ZModelName.nullable(),
+    reason: z.string().nullable(),
+    note: z.string().nullable(),
+    published_at: ZInstant.nullable(),
+    published_by: z.string().nullable(),
+    canary: ZPolicySpec.shape.canary,
+    base_version: z.number().int().nullable(),
+  }).nullable().meta({ description: 'the version in force: its selected model and canary' }),
+  created_at: ZInstant,
+  updated_at: ZInstant,
+})
+export const ZPolicyDetail = ZPolicyView.extend({ versions: z.array(ZPolicyVersionView).meta({ description: 'newest first' }) })
+export const ZPolicyAnswer = z.object({ policy: ZPolicyDetail })
+
+export const ZDiffAnswer = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  changes: z.array(ZSpecChange),
+  chosen: z.object({ from: ZModelName.nullable(), to: ZModelName.nullable() }),
+})
+
+export const ZSimulation = z.object({
+  window: z.object({ from: ZInstant, to: ZInstant, days: z.number() }),
+  calls: z.number().int(),
+  chosen: z.string().nullable(),
+  actual_cost_usd: ZUsd,
+  estimated_cost_usd: ZUsd.nullable().meta({ description: "null when the chosen model (or the cascade's next one) has no cost per call" }),
+  change_usd: ZUsd.nullable(),
+  change_ratio: z.number().nullable(),
+  per_month: z.object({ actual_usd: ZUsd, estimated_usd: ZUsd.nullable(), change_usd: ZUsd.nullable() }),
+  shares: z.array(z.object({ model: z.string(), actual_calls: z.number(), actual_share: z.number(), estimated_calls: z.number(), estimated_share: z.number() }))
+    .meta({ description: 'calls per model, as they were and as the draft would send them' }),
+  shifted_share: z.number().meta({ description: "share of the window's calls that change model" }),
+  expected_escalations: z.number(),
+  expected_escalations_per_month: z.number(),
+  quality: z.object({ held: z.boolean(), metrics: z.array(z.object({ metric: z.string(), min: z.number(), score: z.number().nullable() })) }),
+  canary_share: z.number().nullable(),
+  headline: z.string(),
+})
+export const ZSimulateAnswer = z.object({ version: z.number().int(), status: z.enum(VERSION_STATUSES), evidence: ZEvidence, simulation: ZSimulation })
+
+export const ZEvalView = z.object({
+  id: ZUuid,
+  eval_set: z.string(),
+  workflow_id: z.string(),
+  step: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  scores: z.record(z.string(), z.number()),
+  sample_count: z.number().int(),
+  cost_usd: ZUsd.nullable(),
+  run_at: ZInstant,
+  created_at: ZInstant,
+})
+export const ZEvalImportAnswer = z.object({
+  imported: z.number().int(),
+  ids: z.array(ZUuid),
+  cost_events: z.object({
+    accepted: z.number().int().meta({ description: 'inference events recorded for the runs’ token totals (traffic_source "eval")' }),
+    rejected: z.array(z.object({ index: z.number().int(), errors: z.array(z.string()) })),
+  }),
+})
+export const ZRoutingDefaultsAnswer = z.object({ defaults: z.array(z.object({ workflow_id: z.string().nullable(), provider: z.string(), model: z.string() })) })

@@ -3,34 +3,17 @@
 // published policy (canary, fallback, cascade). The database side computes
 // the inputs (lib/routing/evidence.ts); run time only calls routeWith().
 import { micros } from '@/lib/domain'
-import { refKey, type TModelRef, type TPolicySpec } from '@/lib/routing/schema'
+import type { z } from 'zod'
+import { refKey, type TModelRef, type TPolicySpec, type ZCallCost, type ZCandidateEvidence, type ZSelection, type ZSpecChange } from '@/lib/routing/schema'
 
 // ---------------------------------------------------------------- selection
 
 export type TEvalScore = { provider: string; model: string; eval_set: string; metric: string; score: number; sample_count: number; run_at: string }
 
-export type TCallCost = {
-  /** cache-adjusted cost of one call, USD decimal (6 places); null: unknown (no traffic and no price or token profile) */
-  cost_per_call_usd: string | null
-  /** traffic: measured on the step's calls to this model; prices: the model's price × the step's token profile */
-  source: 'traffic' | 'prices' | null
-  /** the step's calls to this model in the window */
-  calls: number
-}
-
-export type TCandidateEvidence = TModelRef & TCallCost & {
-  /** metric → the score that counted (latest run of the eval set), null: none */
-  scores: Record<string, { score: number; sample_count: number; eval_set: string; run_at: string } | null>
-  clears: boolean
-  /** why it does not clear: "grounding 0.88 < 0.92", "format_ok: no eval result" */
-  shortfalls: string[]
-}
-
-export type TSelection = {
-  chosen: TModelRef | null
-  reason: string
-  candidates: TCandidateEvidence[]
-}
+/** cost per call of a model on a step; the candidates' evidence and the selection (lib/routing/schema.ts) */
+export type TCallCost = z.infer<typeof ZCallCost>
+export type TCandidateEvidence = z.infer<typeof ZCandidateEvidence>
+export type TSelection = z.infer<typeof ZSelection>
 
 /** The latest score per (model, metric), of the eval set when one is named. */
 export function latestScores(evals: TEvalScore[], evalSet: string | null): Map<string, Map<string, TEvalScore>> {
@@ -223,7 +206,7 @@ export function matchPolicy<P extends Pick<TLivePolicy, 'workflow_id' | 'step' |
 
 // ---------------------------------------------------------------- diff
 
-export type TSpecChange = { field: string; from: unknown; to: unknown }
+export type TSpecChange = z.infer<typeof ZSpecChange>
 
 /** What changed between two specs, field by field; lists of models and the bar compared as sets where order does not matter. */
 export function diffSpecs(a: TPolicySpec | null, b: TPolicySpec): TSpecChange[] {

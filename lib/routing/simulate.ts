@@ -7,7 +7,8 @@
 import { DAY_MS, micros, microsToUsd } from '@/lib/domain'
 import { divRound } from '@/lib/cost/money'
 import { formatPercent, formatUsd } from '@/lib/format'
-import { refKey, type TModelRef, type TPolicySpec } from '@/lib/routing/schema'
+import type { z } from 'zod'
+import { refKey, type TModelRef, type TPolicySpec, type ZSimulation } from '@/lib/routing/schema'
 import type { TCallCost, TCandidateEvidence } from '@/lib/routing/select'
 
 export const MONTH_DAYS = 30
@@ -24,26 +25,7 @@ export type TSimulationInputs = {
   costs: Record<string, TCallCost>
 }
 
-export type TSimulation = {
-  window: { from: string; to: string; days: number }
-  calls: number
-  chosen: string | null
-  actual_cost_usd: string
-  /** null when the chosen model (or the cascade's next one) has no cost per call */
-  estimated_cost_usd: string | null
-  change_usd: string | null
-  change_ratio: number | null
-  per_month: { actual_usd: string; estimated_usd: string | null; change_usd: string | null }
-  /** calls per model, as they were and as the draft would send them */
-  shares: { model: string; actual_calls: number; actual_share: number; estimated_calls: number; estimated_share: number }[]
-  /** share of the window's calls that change model */
-  shifted_share: number
-  expected_escalations: number
-  expected_escalations_per_month: number
-  quality: { held: boolean; metrics: { metric: string; min: number; score: number | null }[] }
-  canary_share: number | null
-  headline: string
-}
+export type TSimulation = z.infer<typeof ZSimulation>
 
 const name = (r: { provider: string | null; model: string | null }) => (r.model ? `${r.provider ?? ''}/${r.model}` : '(no model)')
 

@@ -5,13 +5,11 @@
 // the same fields (the budget verdict still applies). Calls with an API key
 // are usually answered by the web server's fast path (server.ts) with the
 // same code (lib/decide/http.ts); this route serves the rest.
-import { json, readJson, withOrg } from '@/lib/http/route'
-import { DECIDE_MAX_BYTES, decideAnswer } from '@/lib/decide/http'
+import { reply, withOrg } from '@/lib/http/route'
+import { decideAnswer } from '@/lib/decide/http'
+import * as api from '@/lib/decide/api'
 
-export const POST = withOrg(
-  async (req, { org }) => {
-    const r = await decideAnswer(org.orgId, await readJson(req, DECIDE_MAX_BYTES), org.defaultEnvironment)
-    return json(r.body, r.status, r.headers)
-  },
-  { scope: 'ingest', permission: 'metrics.read' },
-)
+export const POST = withOrg(api.decide, async ({ org, body }) => {
+  const r = await decideAnswer(org.orgId, body, org.defaultEnvironment)
+  return reply(r.status, r.body, r.headers)
+})

@@ -1,13 +1,10 @@
 // POST /api/v1/events — ingest inference events; API key with the "ingest" scope.
-import { json, readJson, withOrg } from '@/lib/http/route'
+// API-key calls are usually answered by the web server's fast path (lib/ingest/http.ts), alike.
+import { withOrg } from '@/lib/http/route'
 import { acceptEvents } from '@/lib/ingest/accept'
-import { MAX_BODY_BYTES } from '@/lib/ingest/schema'
+import * as api from '@/lib/ingest/api'
 
-export const POST = withOrg(
-  async (req, { org }) => {
-    const body = await readJson(req, MAX_BODY_BYTES)
-    const answer = await acceptEvents({ orgId: org.orgId, defaultEnvironment: org.defaultEnvironment, rateLimit: org.ingestRateLimit }, body)
-    return json(answer, 202)
-  },
-  { scope: 'ingest', permission: null },
+// body: the parsed JSON; acceptEvents validates each event and keeps the valid ones
+export const POST = withOrg(api.ingestEvents, ({ org, body }) =>
+  acceptEvents({ orgId: org.orgId, defaultEnvironment: org.defaultEnvironment, rateLimit: org.ingestRateLimit }, body),
 )

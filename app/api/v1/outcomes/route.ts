@@ -1,12 +1,8 @@
 // POST /api/v1/outcomes — accepted outcomes ("ticket resolved"); API key with the "ingest" scope.
-import { json, readJson, withOrg } from '@/lib/http/route'
+// API-key calls are usually answered by the web server's fast path (lib/ingest/http.ts), alike.
+import { withOrg } from '@/lib/http/route'
 import { acceptOutcomes } from '@/lib/ingest/accept'
-import { MAX_BODY_BYTES } from '@/lib/ingest/schema'
+import * as api from '@/lib/ingest/api'
 
-export const POST = withOrg(
-  async (req, { org }) => {
-    const body = await readJson(req, MAX_BODY_BYTES)
-    return json(await acceptOutcomes({ orgId: org.orgId, rateLimit: org.ingestRateLimit }, body), 202)
-  },
-  { scope: 'ingest', permission: null },
-)
+// body: the parsed JSON; acceptOutcomes validates each outcome and keeps the valid ones
+export const POST = withOrg(api.ingestOutcomes, ({ org, body }) => acceptOutcomes({ orgId: org.orgId, rateLimit: org.ingestRateLimit }, body))

@@ -1,5 +1,6 @@
 // GET /api/v1/reprice-jobs — re-pricing jobs and their progress; "read" key or any member.
-import { json, withOrg } from '@/lib/http/route'
+import { withOrg } from '@/lib/http/route'
 import { listRepriceJobs } from '@/lib/reprice'
+import * as api from '@/lib/prices/api'
 
-export const GET = withOrg(async (_req, { org }) => json({ jobs: await listRepriceJobs(org.orgId) }), { scope: 'read', permission: 'prices.read' })
+export const GET = withOrg(api.listRepriceJobs, async ({ org }) => ({ jobs: await listRepriceJobs(org.orgId) }))

@@ -2,14 +2,10 @@
 // no published policy covers a step: per workflow, or the organization's
 // (workflow_id null). GET: a "read" key or any member; PUT replaces the list:
 // a "write" key or routing.write.
-import { json, readJson, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+import { withOrg } from '@/lib/http/route'
 import { listRoutingDefaults, putRoutingDefaults } from '@/lib/routing/runtime'
-import { ZRoutingDefaults } from '@/lib/routing/schema'
+import * as api from '@/lib/routing/api'
 
-export const GET = withOrg(async (_req, { org }) => json({ defaults: await listRoutingDefaults(org.orgId) }), { scope: 'read', permission: 'metrics.read' })
+export const GET = withOrg(api.listRoutingDefaults, async ({ org }) => ({ defaults: await listRoutingDefaults(org.orgId) }))
 
-export const PUT = withOrg(
-  async (req, { org }) => json({ defaults: await putRoutingDefaults(org.orgId, parseOrThrow(ZRoutingDefaults, await readJson(req, 256 * 1024), 'Invalid routing defaults')) }),
-  { scope: 'write', permission: 'routing.write' },
-)
+export const PUT = withOrg(api.putRoutingDefaults, async ({ org, body }) => ({ defaults: await putRoutingDefaults(org.orgId, body) }))

@@ -1,19 +1,9 @@
 // GET/PATCH /api/v1/policies/:id — one policy with its versions (each with
 // what it changed); PATCH edits the draft: a "write" key or routing.write.
-import { json, readJson, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+import { withOrg } from '@/lib/http/route'
 import { authorOf, editDraft, getPolicy } from '@/lib/routing/policies'
-import { ZDraftPatch, ZPolicyId } from '@/lib/routing/schema'
+import * as api from '@/lib/routing/api'
 
-const policyIdOf = (params: Record<string, string>) => parseOrThrow(ZPolicyId, { id: params.id }, 'Invalid policy id').id
+export const GET = withOrg(api.getPolicy, async ({ org, params }) => ({ policy: await getPolicy(org.orgId, params.id) }))
 
-export const GET = withOrg(async (_req, { org, params }) => json({ policy: await getPolicy(org.orgId, policyIdOf(params)) }), { scope: 'read', permission: 'metrics.read' })
-
-export const PATCH = withOrg(
-  async (req, { org, params }) => {
-    const id = policyIdOf(params)
-    const patch = parseOrThrow(ZDraftPatch, await readJson(req, 64 * 1024), 'Invalid policy draft')
-    return json({ policy: await editDraft(org.orgId, id, patch, await authorOf(org.orgId, org.userId)) })
-  },
-  { scope: 'write', permission: 'routing.write' },
-)
+export const PATCH = withOrg(api.editPolicy, async ({ org, params, body }) => ({ policy: await editDraft(org.orgId, params.id, body, await authorOf(org.orgId, org.userId)) }))

@@ -1,18 +1,10 @@
 // GET /api/v1/prices/discrepancies?from&to — where provider-reported cost differs from ours by > 1%; "read" key or any member.
-import { z } from 'zod'
-import { json, withOrg } from '@/lib/http/route'
+import { withOrg } from '@/lib/http/route'
 import { listDiscrepancies } from '@/lib/prices'
 import { resolveRange } from '@/lib/metrics/query'
+import * as api from '@/lib/prices/api'
 
-const ZQuery = z.strictObject({
-  from: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((s) => new Date(s)).optional(),
-  to: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((s) => new Date(s)).optional(),
+export const GET = withOrg(api.listDiscrepancies, async ({ org, query }) => {
+  const { from, to } = resolveRange(query)
+  return { from: from.toISOString(), to: to.toISOString(), models: await listDiscrepancies(org.orgId, from, to) }
 })
-
-export const GET = withOrg(
-  async (_req, { org, query }) => {
-    const { from, to } = resolveRange(query)
-    return json({ from: from.toISOString(), to: to.toISOString(), models: await listDiscrepancies(org.orgId, from, to) })
-  },
-  { scope: 'read', permission: 'prices.read', query: ZQuery },
-)

@@ -1,16 +1,8 @@
 // POST /api/v1/policies/:id/publish — publish the draft with a required note
 // ({"note"}): its selection is computed from evals and cost per call and
 // frozen; 409 when no candidate clears the bar. A "write" key or routing.write.
-import { json, readJson, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+import { withOrg } from '@/lib/http/route'
 import { authorOf, publishDraft } from '@/lib/routing/policies'
-import { ZPolicyId, ZPublish } from '@/lib/routing/schema'
+import * as api from '@/lib/routing/api'
 
-export const POST = withOrg(
-  async (req, { org, params }) => {
-    const { id } = parseOrThrow(ZPolicyId, { id: params.id }, 'Invalid policy id')
-    const { note } = parseOrThrow(ZPublish, await readJson(req, 16 * 1024), 'Invalid publish request')
-    return json({ policy: await publishDraft(org.orgId, id, note, await authorOf(org.orgId, org.userId)) })
-  },
-  { scope: 'write', permission: 'routing.write' },
-)
+export const POST = withOrg(api.publishPolicy, async ({ org, params, body }) => ({ policy: await publishDraft(org.orgId, params.id, body.note, await authorOf(org.orgId, org.userId)) }))

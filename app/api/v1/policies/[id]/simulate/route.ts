@@ -2,15 +2,8 @@
 // force) replayed over the step's production calls of the last N days:
 // estimated vs actual cost, per month, share of calls per model, expected
 // quality and escalations. A "read" key or any member.
-import { json, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+import { withOrg } from '@/lib/http/route'
 import { simulatePolicy } from '@/lib/routing/policies'
-import { ZPolicyId, ZSimulateQuery } from '@/lib/routing/schema'
+import * as api from '@/lib/routing/api'
 
-export const GET = withOrg(
-  async (_req, { org, params, query }) => {
-    const { id } = parseOrThrow(ZPolicyId, { id: params.id }, 'Invalid policy id')
-    return json(await simulatePolicy(org.orgId, id, query.days))
-  },
-  { scope: 'read', permission: 'metrics.read', query: ZSimulateQuery },
-)
+export const GET = withOrg(api.simulatePolicy, ({ org, params, query }) => simulatePolicy(org.orgId, params.id, query.days))
