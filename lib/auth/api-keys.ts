@@ -11,14 +11,14 @@ import { recordAudit } from '@/lib/audit'
 
 // API keys: shown once, stored as a sha256 hash (the key is 256 random bits,
 // so a slow KDF adds nothing), identified by a visible prefix, scoped to one
-// organization and to "ingest" (send events), "read" (metrics, prices) and/or
-// "write" (change configuration). A key knows who made it, may expire, and is
+// organization and to "ingest" (send events), "read" (metrics, prices),
+// "write" (change configuration) and/or "gateway" (call models through lib/gateway). A key knows who made it, may expire, and is
 // rotated with an overlap: a new key, the old one valid until a chosen time.
 // The key format (lib/auth/key-format.ts) is recognisable by secret scanners.
 
 export { generateKey }
-export const KEY_SCOPES = ['ingest', 'read', 'write'] as const
-export type TKeyScope = (typeof KEY_SCOPES)[number]
+import { KEY_SCOPES, type TKeyScope } from '@/lib/auth/scopes'
+export { KEY_SCOPES, type TKeyScope }
 
 const DAY_MS = 24 * 3600 * 1000
 /** A rotation's default overlap, and the longest one. */
@@ -30,7 +30,7 @@ const future = (what: string) =>
 
 export const ZCreateApiKey = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
-  scopes: z.array(z.enum(KEY_SCOPES, { error: 'must be "ingest", "read" or "write"' })).min(1, 'choose at least one scope'),
+  scopes: z.array(z.enum(KEY_SCOPES, { error: `must be one of ${KEY_SCOPES.map((s) => `"${s}"`).join(', ')}` })).min(1, 'choose at least one scope'),
   default_environment: z.enum(['production', 'staging', 'development']).optional(),
   /** The key stops working at this time; omitted or null: never. */
   expires_at: future('the expiry').nullish(),

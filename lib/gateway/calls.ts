@@ -1,0 +1,38 @@
+import { z } from 'zod'
+import { pool } from '@/lib/db'
+import { GATEWAY_MARK } from '@/lib/gateway/pipeline'
+
+// The Gateway page's live list: the organization's latest calls through the gateway (their attempts' events,
+// as the ingest worker stored and priced them).
+
+export const ZGatewayCallsQuery = z.strictObject({
+  limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be ≥ 1').max(200, 'must be ≤ 200').default(20),
+})
+export type TGatewayCallsQuery = z.infer<typeof ZGatewayCallsQuery>
+
+export const ZGatewayCallRow = z.object({
+  id: z.string(), timestamp: z.string(), api: z.string(), workflow_id: z.string(), step: z.string(), provider: z.string().nullable(), model: z.string().nullable(),
+  outcome: z.string(), attempt: z.number().nullable(), latency_ms: z.number().nullable(), tokens_in: z.number(), cached_tokens_in: z.number(),
+  tokens_out: z.number(), max_tokens: z.number().nullable(),
+  /** exact decimal, 6 decimals; null when unpriced */
+  cost_usd: z.string().nullable(),
+})
+export type TGatewayCallRow = z.infer<typeof ZGatewayCallRow>
+export type TGatewayCallsResponse = { calls: TGatewayCallRow[] }
+
+export async function recentGatewayCalls(orgId: string, q: TGatewayCallsQuery): Promise<TGatewayCallsResponse> {
+  const r = await pool().query<{
+    id: string; timestamp: Date; api: string; workflow_id: string; step: string; provider: string | null; model: string | null; outcome: string
+    attempt: number | null; latency_ms: number | null; tokens_in: string; cached_tokens_in: string; tokens_out: string; max_tokens: number | null; cost_usd: string | null
+  }>(
+    `SELECT event_id AS id, "timestamp", metadata->>$2 AS api, workflow_id, step, provider, model, outcome, attempt, latency_ms,
+            tokens_in::text, cached_tokens_in::text, tokens_out::text, max_tokens, round(cost_usd, 6)::text AS cost_usd
+     FROM inference_events WHERE org_id = $1 AND metadata ? $2 ORDER BY "timestamp" DESC, event_id DESC LIMIT $3`,
+    [orgId, GATEWAY_MARK, q.limit],
+  )
+  return {
+    calls: r.rows.map((x) => ({
+      ...x, timestamp: x.timestamp.toISOString(), tokens_in: Number(x.tokens_in), cached_tokens_in: Number(x.cached_tokens_in), tokens_out: Number(x.tokens_out),
+    })),
+  }
+}
