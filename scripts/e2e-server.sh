@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PORT="${E2E_PORT:-3100}"
 # Production refuses a secret under 32 characters (lib/env.ts): a fresh one per run (sessions don't outlive the server).
 export NEXTAUTH_SECRET="$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))")"
-export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true
+export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true ALLOW_PRIVATE_UPSTREAMS=true
 # Account emails (password reset) go to a receiver the spec itself starts on E2E_PORT+1000 (e2e/password-reset.spec.ts);
 # verification stays off so every other spec's sign-up answers 201 with its organization.
 export SMTP_URL="smtp://127.0.0.1:$((PORT + 1000))" SMTP_FROM="Outlay <accounts@outlay.test>" EMAIL_VERIFICATION=off

@@ -336,9 +336,9 @@ describe('upstream configuration', () => {
 
   it('refuses private upstream addresses at configuration and at connection unless ALLOW_PRIVATE_UPSTREAMS', async () => {
     const err = await putGatewayProviders(orgId, { providers: [{ provider: 'vllm', base_url: 'http://10.0.0.5:8000/v1', api_key: 'k' }] }, false).catch((e) => e)
-    expect(err.details).toEqual(['providers.0.base_url: 10.0.0.5 resolves to 10.0.0.5, a loopback, private, link-local or metadata address: gateway upstreams must reach a public host'])
+    expect(err.details.errors).toEqual(['providers.0.base_url: 10.0.0.5 resolves to 10.0.0.5, a loopback, private, link-local or metadata address: gateway upstreams must reach a public host'])
     const meta = await putGatewayProviders(orgId, { providers: [{ provider: 'x', base_url: 'http://169.254.169.254/latest', api_key: 'k' }] }, false).catch((e) => e)
-    expect(meta.details[0]).toMatch(/metadata address/)
+    expect(meta.details.errors[0]).toMatch(/metadata address/)
     const opts = { signal: new AbortController().signal, firstByteMs: 1000, allowPrivate: false }
     await expect(requestUpstream(new URL(`${fake.url}/v1/chat/completions`), {}, Buffer.from('{}'), opts)).rejects.toThrow(/gateway upstreams must reach a public host/)
     // a name that resolves to a private address: checked by the connection's own lookup

@@ -66,12 +66,12 @@ export async function putGatewayProviders(orgId: string, input: TPutGatewayProvi
     const why = await webhookTargetProblem(p.base_url, allowPrivate, UPSTREAMS)
     if (why) problems.push(`providers.${i}.base_url: ${why}`)
   }))
-  if (problems.length) throw badRequest('Invalid request body', problems.sort())
+  if (problems.length) throw badRequest('Invalid request body', { errors: problems.sort() })
   const after = await inTransaction(async (client) => {
     const before = (await client.query<TRow>('SELECT id::text, provider, base_url, api_key, updated_at FROM gateway_providers WHERE org_id = $1 ORDER BY provider FOR UPDATE', [orgId])).rows
     const kept = new Map(before.map((r) => [r.provider, r]))
     const missing = input.providers.findIndex((p) => p.api_key === undefined && !kept.has(p.provider))
-    if (missing >= 0) throw badRequest('Invalid request body', [`providers.${missing}.api_key: is required for a provider not configured yet`])
+    if (missing >= 0) throw badRequest('Invalid request body', { errors: [`providers.${missing}.api_key: is required for a provider not configured yet`] })
     await client.query('DELETE FROM gateway_providers WHERE org_id = $1', [orgId])
     const made: TRow[] = []
     for (const p of input.providers) {
