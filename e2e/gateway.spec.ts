@@ -20,7 +20,7 @@ test('configure a provider, call through the gateway with the openai SDK, see th
 
     await page.goto(`/${org_slug}/settings`)
     await page.getByRole('link', { name: 'Gateway' }).click()
-    await expect(page.getByRole('heading', { name: 'Gateway' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Gateway', exact: true })).toBeVisible()
     // the snippets carry this deployment's base URL
     await expect(page.getByTestId('snippet-ts-openai')).toContainText(`baseURL: '${baseURL}/api/v1/gateway/openai/v1'`)
     await expect(page.getByTestId('snippet-py-anthropic')).toContainText(`base_url="${baseURL}/api/v1/gateway/anthropic"`)
