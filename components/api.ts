@@ -1,5 +1,6 @@
 'use client'
 import type { TErrorBody } from '@/lib/errors'
+import { fillPath, type TBodyOf, type TEndpointSpec, type TParamsOf, type TQueryOf, type TResponseOf } from '@/lib/http/endpoint'
 
 export class ApiError extends Error {
   constructor(public status: number, message: string, public lines: string[] = []) {
@@ -17,4 +18,33 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
     throw new ApiError(res.status, data?.error?.message ?? `Request failed (${res.status})`, details?.errors ?? [])
   }
   return data as T
+}
+
+/** The URL of a declared endpoint: its path filled with `params`, then `query` (undefined values left out) and the organization. */
+export function endpointUrl<E extends TEndpointSpec>(ep: E, input: { params?: TParamsOf<E>; query?: TQueryOf<E>; org?: string }): string {
+  const qs = new URLSearchParams()
+  if (input.org) qs.set('org', input.org)
+  for (const [k, v] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
+    if (v === undefined || v === null) continue
+    qs.set(k, Array.isArray(v) ? v.join(',') : v instanceof Date ? v.toISOString() : String(v))
+  }
+  const path = fillPath(ep.path, (input.params ?? {}) as Record<string, string>)
+  const s = qs.toString()
+  return s ? `${path}?${s}` : path
+}
+
+/**
+ * Call a declared endpoint (lib/<capability>/api.ts) from a component: the
+ * request and the answer are typed from the same schemas the server validates
+ * with, so no request or answer type is written twice.
+ */
+export function callApi<E extends TEndpointSpec>(
+  ep: E,
+  input: { params?: TParamsOf<E>; query?: TQueryOf<E>; body?: TBodyOf<E>; org?: string; signal?: AbortSignal },
+): Promise<TResponseOf<E>> {
+  return apiFetch<TResponseOf<E>>(endpointUrl(ep, input), {
+    method: ep.method,
+    signal: input.signal,
+    ...(input.body !== undefined ? { body: JSON.stringify(input.body) } : {}),
+  })
 }

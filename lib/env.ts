@@ -113,6 +113,11 @@ const ZEnvFields = z.object({
   /** The button's label: "Sign in with <OIDC_NAME>". */
   OIDC_NAME: z.string().trim().min(1).max(40).default('SSO'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /**
+   * Check every API answer against its documented schema (lib/http/contract-check.ts) and answer 500 with the
+   * mismatch when it differs. On by default outside production; the end-to-end server turns it on.
+   */
+  OUTLAY_VALIDATE_RESPONSES: z.enum(['true', 'false']).optional(),
 })
 const ZEnv = ZEnvFields.superRefine((e, ctx) => {
   const oidc = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((k) => e[k] === undefined)

@@ -1,8 +1,45 @@
+import { z } from 'zod'
+
 // Typed errors with a code and an HTTP status, mapped to one body shape:
-// {"error": {"code", "message", "details"?}}.
+// {"error": {"code", "message", "details"?}}. The codes are a closed set: a
+// client can switch on them, and the OpenAPI document lists them.
+
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  /** a routing policy that cannot be published as it stands */
+  'not_publishable',
+  /** POST /api/v1/decide: the step has no published policy (the answer also carries the caller's default) */
+  'no_policy',
+  /** a signed-in session's change sent from another site's page (CSRF refused) */
+  'cross_origin_request',
+  'invitation_invalid',
+  /** an invitation for an email that already has an account: sign in first */
+  'sign_in_required',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'email_not_configured',
+  'internal',
+] as const
+export type TErrorCode = (typeof ERROR_CODES)[number]
+
+export const ZErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string().meta({ description: 'what went wrong, for a person' }),
+      details: z.unknown().optional().meta({ description: 'for validation errors: {"errors": ["field: reason", …]}' }),
+    }),
+  })
+  .meta({ description: 'Every error answer has this shape.' })
+
 export class AppError extends Error {
   constructor(
-    public readonly code: string,
+    public readonly code: TErrorCode,
     public readonly httpStatus: number,
     message: string,
     public readonly details?: unknown,
@@ -21,7 +58,7 @@ export const payloadTooLarge = (message: string) => new AppError('payload_too_la
 export const tooManyRequests = (message: string, retryAfterS: number) =>
   new AppError('rate_limited', 429, message, undefined, { 'Retry-After': String(retryAfterS) })
 
-export type TErrorBody = { error: { code: string; message: string; details?: unknown } }
+export type TErrorBody = z.infer<typeof ZErrorBody>
 
 export function errorToResponse(e: unknown): { status: number; body: TErrorBody; headers?: Record<string, string> } {
   if (e instanceof AppError) {

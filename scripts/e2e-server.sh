@@ -13,6 +13,8 @@ export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_URL="http://127.0
 export SMTP_URL="smtp://127.0.0.1:$((PORT + 1000))" SMTP_FROM="Outlay <accounts@outlay.test>" EMAIL_VERIFICATION=off
 # Single sign-on against an OpenID Connect provider the spec itself starts on E2E_PORT+2000 (e2e/sso.spec.ts).
 export OIDC_ISSUER="http://127.0.0.1:$((PORT + 2000))" OIDC_CLIENT_ID=outlay-e2e OIDC_CLIENT_SECRET=outlay-e2e-oidc-client-secret OIDC_NAME="Test IdP"
+# Every API answer is checked against its declared schema (lib/http/contract-check.ts): a mismatch is a 500 the specs see.
+export OUTLAY_VALIDATE_RESPONSES=true
 redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" --scan --pattern "$QUEUE_PREFIX:*" | xargs -r redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379}" del >/dev/null
 npm run -s db:migrate >&2
 trap 'kill 0' EXIT

@@ -4,23 +4,13 @@
 // period's end; for cost per run / per accepted outcome, the value per bucket
 // against the target. Money stays exact (micro-dollars); charts convert.
 import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
+import type { z } from 'zod'
 import type { TBudgetMeasure, TBudgetMetric, TWindow } from '@/lib/budgets/evaluate'
+import type { ZBurnPoint } from '@/lib/budgets/schema'
 
-export type TBurnGranularity = 'hour' | 'day'
-export type TBurnPoint = {
-  /** bucket start (UTC) */
-  t: string
-  /** spend in the bucket; null for buckets still to come */
-  spend_usd: string | null
-  /** spend from the window's start to the bucket's end (to now for the current bucket); null for buckets to come */
-  cumulative_usd: string | null
-  /** where an even pace over the period stands at the bucket's end */
-  pace_usd: string
-  /** the pace so far extrapolated to the bucket's end: the current bucket and those to come; null before */
-  projected_usd: string | null
-  /** cost per run / per accepted outcome in the bucket (non-spend budgets) */
-  value_usd: string | null
-}
+export const BURN_GRANULARITIES = ['hour', 'day'] as const
+export type TBurnGranularity = (typeof BURN_GRANULARITIES)[number]
+export type TBurnPoint = z.infer<typeof ZBurnPoint>
 
 const STEP_MS: Record<TBurnGranularity, number> = { hour: 3600_000, day: 86_400_000 }
 const floorTo = (t: number, g: TBurnGranularity) => Math.floor(t / STEP_MS[g]) * STEP_MS[g]

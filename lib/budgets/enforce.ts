@@ -12,6 +12,8 @@ import { env } from '@/lib/env'
 import { enqueueBudgetEvaluation, producerConnection } from '@/lib/queues'
 import type { TBudgetView } from '@/lib/budgets'
 import type { TCutoffAction } from '@/lib/budgets/evaluate'
+import type { ZStateChange } from '@/lib/budgets/schema'
+import type { z } from 'zod'
 
 export type TGateState = 'warning' | 'exceeded'
 
@@ -194,7 +196,7 @@ export function reevaluateSoon(orgId: string): void {
   void enqueueBudgetEvaluation(orgId, 0).catch(() => undefined)
 }
 
-export type TStateChange = { from_state: string | null; to_state: string; actual_usd: string | null; at: string }
+export type TStateChange = z.infer<typeof ZStateChange>
 
 export async function stateHistory(orgId: string, budgetId: string, limit = 50): Promise<TStateChange[]> {
   const r = await pool().query(

@@ -1,7 +1,9 @@
 // A budget's period and state, pure: the window it measures at a given time,
 // how much of the amount is used, the highest threshold crossed, and the
 // projected end-of-period spend. Money is exact (micro-dollars).
+import type { z } from 'zod'
 import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
+import type { ZBudgetStatus } from '@/lib/budgets/schema'
 
 export const BUDGET_PERIODS = ['day', 'month', 'rolling'] as const
 export const BUDGET_METRICS = ['spend', 'cost_per_run', 'cost_per_accepted_outcome'] as const
@@ -36,7 +38,8 @@ export function budgetWindow(rule: Pick<TBudgetRule, 'period' | 'rolling_days'>,
   return { from: new Date(now.getTime() - days * DAY_MS), to: now, end: now }
 }
 
-export type TBudgetState = 'ok' | 'warning' | 'exceeded' | 'no_data'
+export const BUDGET_STATES = ['ok', 'warning', 'exceeded', 'no_data'] as const
+export type TBudgetState = (typeof BUDGET_STATES)[number]
 
 export type TBudgetMeasure = {
   /** spend in the window (the budget's scope and traffic sources) */
@@ -47,20 +50,7 @@ export type TBudgetMeasure = {
   accepted_outcomes: number
 }
 
-export type TBudgetStatus = {
-  window: { from: string; to: string; end: string }
-  /** what is compared with the amount: spend, or cost per run / per accepted outcome */
-  actual_usd: string | null
-  /** actual ÷ amount (6 decimals, truncated); null without an actual */
-  used_ratio: number | null
-  /** the highest threshold (percent) reached, or null */
-  threshold_crossed: number | null
-  state: TBudgetState
-  /** spend budgets over a day or a month: spend so far extrapolated linearly to the period's end */
-  projected_usd: string | null
-  /** whether the projection passes the amount */
-  projected_over: boolean
-}
+export type TBudgetStatus = z.infer<typeof ZBudgetStatus>
 
 const micros = (s: string) => toScaled(s, 6)
 

@@ -5,7 +5,8 @@ import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
 import { budgetStatus, budgetWindow, type TBudgetMeasure, type TBudgetMetric, type TBudgetPeriod, type TBudgetStatus } from '@/lib/budgets/evaluate'
 import { checkChannelIds } from '@/lib/notifications/channels'
-import { ZBudgetCreate, type TBudgetCreate, type TBudgetPatch } from '@/lib/budgets/schema'
+import { ZBudgetCreate, type TBudgetCreate, type TBudgetPatch, type ZBudget, type ZBudgetHistory, type ZBudgetView } from '@/lib/budgets/schema'
+import type { z } from 'zod'
 import { burnDown, type TBurnGranularity, type TBurnPoint } from '@/lib/budgets/burn-down'
 import { stateHistory, type TStateChange } from '@/lib/budgets/enforce'
 import { measureBudgets } from '@/lib/budgets/measure'
@@ -13,14 +14,8 @@ import { measureBudgets } from '@/lib/budgets/measure'
 // Budgets (PRODUCT.md "Budgets and alerts"): stored per organization, measured
 // on the hourly rollups at read time. The organization id is in every statement.
 
-export type TBudget = Omit<TBudgetCreate, 'period' | 'metric'> & {
-  id: string
-  period: TBudgetPeriod
-  metric: TBudgetMetric
-  created_at: string
-  updated_at: string
-}
-export type TBudgetView = TBudget & { status: TBudgetStatus }
+export type TBudget = z.infer<typeof ZBudget>
+export type TBudgetView = z.infer<typeof ZBudgetView>
 
 const COLUMNS = `id::text, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric,
   amount_usd::text AS amount_usd, thresholds, hard_cutoff, cutoff_action, throttle_per_minute, owner, coalesce(channel_ids::text[], '{}') AS channel_ids, created_at, updated_at`
@@ -130,7 +125,7 @@ export async function deleteBudget(orgId: string, id: string): Promise<void> {
   })
 }
 
-export type TBudgetHistory = { budget: TBudgetView; granularity: TBurnGranularity; points: TBurnPoint[]; state_changes: TStateChange[] }
+export type TBudgetHistory = z.infer<typeof ZBudgetHistory>
 
 /** A budget's period as a series (burn-down, or value per bucket against the target) and its state changes. */
 export async function budgetHistory(orgId: string, id: string, now = new Date()): Promise<TBudgetHistory> {

@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
 import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
-import { BUDGET_METRICS, BUDGET_PERIODS, CUTOFF_ACTIONS } from '@/lib/budgets/evaluate'
+import { BUDGET_METRICS, BUDGET_PERIODS, BUDGET_STATES, CUTOFF_ACTIONS } from '@/lib/budgets/evaluate'
+import { BURN_GRANULARITIES } from '@/lib/budgets/burn-down'
+import { ZInstant, ZUsd, ZUuid } from '@/lib/api/wire'
 
-// /api/v1/budgets bodies. A budget's scope is any of environment, workflow,
+// /api/v1/budgets bodies and answers. A budget's scope is any of environment, workflow,
 // account and feature (absent or null: all of them), counting the listed
 // traffic sources (production only unless told otherwise).
 
@@ -78,3 +80,49 @@ export const ZBudgetPatch = z.strictObject(fields).partial()
 export type TBudgetPatch = z.infer<typeof ZBudgetPatch>
 
 export const ZBudgetId = z.strictObject({ id: z.uuid({ error: 'must be a budget id (a UUID)' }) })
+
+// Answers.
+
+export const ZBudgetStatus = z.object({
+  window: z.object({ from: ZInstant, to: ZInstant, end: ZInstant }),
+  actual_usd: ZUsd.nullable().meta({ description: 'what is compared with the amount: spend, or cost per run / per accepted outcome' }),
+  used_ratio: z.number().nullable().meta({ description: 'actual ÷ amount (6 decimals, truncated); null without an actual' }),
+  threshold_crossed: z.number().int().nullable().meta({ description: 'the highest threshold (percent) reached' }),
+  state: z.enum(BUDGET_STATES),
+  projected_usd: ZUsd.nullable().meta({ description: 'spend budgets over a day or a month: spend so far extrapolated linearly to the period’s end' }),
+  projected_over: z.boolean().meta({ description: 'whether the projection passes the amount' }),
+})
+
+export const ZBudget = z.object({
+  id: ZUuid,
+  name: z.string(),
+  environment: z.enum(ENVIRONMENTS).nullable(),
+  workflow_id: z.string().nullable(),
+  account_id: z.string().nullable(),
+  feature: z.string().nullable(),
+  traffic_sources: z.array(z.enum(TRAFFIC_SOURCES)),
+  period: z.enum(BUDGET_PERIODS),
+  rolling_days: z.number().int().nullable(),
+  metric: z.enum(BUDGET_METRICS),
+  amount_usd: ZUsd,
+  thresholds: z.array(z.number().int()),
+  hard_cutoff: z.boolean(),
+  cutoff_action: z.enum(CUTOFF_ACTIONS),
+  throttle_per_minute: z.number().int(),
+  owner: z.string().nullable(),
+  channel_ids: z.array(ZUuid),
+  created_at: ZInstant,
+  updated_at: ZInstant,
+})
+export const ZBudgetView = ZBudget.extend({ status: ZBudgetStatus })
+
+export const ZBurnPoint = z.object({
+  t: ZInstant.meta({ description: 'bucket start (UTC)' }),
+  spend_usd: ZUsd.nullable().meta({ description: 'spend in the bucket; null for buckets still to come' }),
+  cumulative_usd: ZUsd.nullable().meta({ description: 'spend from the window’s start to the bucket’s end; null for buckets to come' }),
+  pace_usd: ZUsd.meta({ description: 'where an even pace over the period stands at the bucket’s end' }),
+  projected_usd: ZUsd.nullable().meta({ description: 'the pace so far extrapolated to the bucket’s end' }),
+  value_usd: ZUsd.nullable().meta({ description: 'cost per run / per accepted outcome in the bucket (non-spend budgets)' }),
+})
+export const ZStateChange = z.object({ from_state: z.string().nullable(), to_state: z.string(), actual_usd: ZUsd.nullable(), at: ZInstant })
+export const ZBudgetHistory = z.object({ budget: ZBudgetView, granularity: z.enum(BURN_GRANULARITIES), points: z.array(ZBurnPoint), state_changes: z.array(ZStateChange) })

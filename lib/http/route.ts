@@ -13,6 +13,8 @@ import { assertSameOrigin, isMutation } from '@/lib/http/origin'
 import { env } from '@/lib/env'
 import type { Role } from '@/generated/prisma/enums'
 import { asActor, type TActor } from '@/lib/audit/actor'
+import { defaultStatus, type TEndpointSpec, type THandlerResult, type TJsonBody } from '@/lib/http/endpoint'
+import { answerProblem, checkingAnswers } from '@/lib/http/contract-check'
 
 // The one wrapper for API routes: authentication (API key or session), tenant
 // resolution, permission check, the same-origin check of session changes
@@ -84,7 +86,114 @@ export function requirePermission(org: TOrgContext, permission: TPermission): vo
   if (org.via === 'session' && (!org.role || !can(org.role, permission))) throw forbidden(`Your role (${org.role}) does not allow ${permission}`)
 }
 
-export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(handler: THandler<Q>, opts: TOptions<Q>) {
+/** A success answer with another status than the endpoint's default, or headers of its own. */
+export class Reply<T = unknown> {
+  constructor(
+    readonly status: number,
+    readonly data: T,
+    readonly headers?: Record<string, string>,
+  ) {}
+}
+export const reply = <T>(status: number, data: T, headers?: Record<string, string>) => new Reply(status, data, headers)
+
+type TEndpointContext<E extends TEndpointSpec> = {
+  req: Request
+  org: TOrgContext
+  params: E['params'] extends z.ZodObject ? z.output<E['params']> : Record<string, never>
+  query: E['query'] extends z.ZodType ? z.output<E['query']> : Record<string, never>
+  body: E['body'] extends TJsonBody<infer S> ? (E['body'] extends { validate: 'handler' } ? unknown : z.output<S>) : undefined
+}
+type TEndpointHandler<E extends TEndpointSpec> = (ctx: TEndpointContext<E>) => Promise<THandlerResult<E> | Reply<THandlerResult<E>> | Response>
+type TRouteHandler = (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }) => Promise<Response>
+/** A route handler that carries its declaration (the contract test and the OpenAPI document read it). */
+export type TDeclaredRoute<E extends TEndpointSpec = TEndpointSpec> = TRouteHandler & { endpoint: E }
+
+/** Parse the declared inputs of a request: path parameters, query string (without ?org), JSON body. */
+async function inputsOf(spec: TEndpointSpec, req: Request, rawParams: Record<string, string>) {
+  const params = spec.params ? parseOrThrow(spec.params, rawParams, 'Invalid path parameters') : {}
+  let query: unknown = {}
+  if (spec.query) {
+    const raw = Object.fromEntries(new URL(req.url).searchParams)
+    delete raw.org
+    query = parseOrThrow(spec.query, raw, 'Invalid query parameters')
+  }
+  let body: unknown
+  if (spec.body && 'schema' in spec.body) {
+    const raw = await readJson(req, spec.body.maxBytes)
+    body = spec.body.validate === 'handler' ? raw : parseOrThrow(spec.body.schema, raw, spec.body.message ?? 'Invalid request body')
+  }
+  return { params, query, body }
+}
+
+/** The handler's result as a Response: JSON with the endpoint's default status, a Reply's status and headers, or a Response as it is. */
+function answerOf(spec: TEndpointSpec, result: unknown): Response {
+  if (result instanceof Response) return result
+  if (result instanceof Reply) return result.status === 204 ? new Response(null, { status: 204, headers: result.headers }) : json(result.data, result.status, result.headers)
+  const status = defaultStatus(spec)
+  return status === 204 ? new Response(null, { status }) : json(result, status)
+}
+
+/** Outside production (and in the end-to-end server): an answer that breaks the declaration becomes a 500 that says how. */
+async function checked(spec: TEndpointSpec, res: Response): Promise<Response> {
+  if (!checkingAnswers()) return res
+  const contentType = res.headers.get('content-type')
+  const body = /^application\/json\b/i.test(contentType ?? '') ? await res.clone().json() : null
+  const problem = answerProblem(spec, res.status, contentType, body)
+  if (!problem) return res
+  console.error(`[contract] ${spec.method} ${spec.path} answered ${res.status}, which does not match its declaration: ${problem}`)
+  return json({ error: { code: 'internal', message: `The answer does not match its declared schema: ${problem}` } }, 500)
+}
+
+/**
+ * The one wrapper for /api/v1 routes: authentication (API key or session), tenant
+ * resolution, permission check, the same-origin check of session changes
+ * (lib/http/origin.ts), parsing of the declared path parameters, query and body,
+ * and the answer (checked against its declaration outside production).
+ */
+export function withOrg<E extends TEndpointSpec>(spec: E, handler: TEndpointHandler<E>): TDeclaredRoute<E>
+/** @deprecated the undeclared form, while routes move to declared endpoints (lib/http/endpoint.ts) */
+export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(handler: THandler<Q>, opts: TOptions<Q>): TRouteHandler
+export function withOrg(a: unknown, b: unknown): TRouteHandler {
+  if (typeof a === 'function') return legacyWithOrg(a as THandler<z.ZodType>, b as TOptions<z.ZodType>)
+  const spec = a as TEndpointSpec
+  const handler = b as (ctx: unknown) => Promise<unknown>
+  if (spec.permission === 'public') throw new Error(`${spec.method} ${spec.path} is public: serve it with publicEndpoint()`)
+  const permission = spec.permission
+  const route = async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
+    let res: Response
+    try {
+      const org = await resolveOrg(req, spec.scope, permission)
+      const rawParams = (await routeCtx?.params) ?? {}
+      res = await asOrg(org.orgId, () =>
+        asActor(org.actor, async () => {
+          const inputs = await inputsOf(spec, req, rawParams)
+          return answerOf(spec, await handler({ req, org, ...inputs }))
+        }),
+      )
+    } catch (e) {
+      res = errorResponse(e)
+    }
+    return checked(spec, res)
+  }
+  return Object.assign(route, { endpoint: spec })
+}
+
+/** An endpoint without authentication (the OpenAPI document itself): parsing and the answer's check, as withOrg. */
+export function publicEndpoint<E extends TEndpointSpec>(spec: E, handler: (ctx: Omit<TEndpointContext<E>, 'org'>) => Promise<THandlerResult<E> | Reply | Response>): TDeclaredRoute<E> {
+  const route = async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
+    let res: Response
+    try {
+      const inputs = await inputsOf(spec, req, (await routeCtx?.params) ?? {})
+      res = answerOf(spec, await handler({ req, ...(inputs as Omit<TEndpointContext<E>, 'org' | 'req'>) }))
+    } catch (e) {
+      res = errorResponse(e)
+    }
+    return checked(spec, res)
+  }
+  return Object.assign(route, { endpoint: spec })
+}
+
+function legacyWithOrg<Q extends z.ZodType>(handler: THandler<Q>, opts: TOptions<Q>) {
   return async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
     try {
       const org = await resolveOrg(req, opts.scope, opts.permission)

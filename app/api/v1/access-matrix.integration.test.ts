@@ -1,4 +1,3 @@
-import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
@@ -11,6 +10,7 @@ import { ROLES } from '@/lib/auth/permissions'
 import { muteAlertSource } from '@/lib/alerts'
 import { createInvitation } from '@/lib/members/invitations'
 import type { TSessionUser } from '@/lib/auth/session'
+import { API_DIR, API_ROUTES, HTTP_METHODS } from '@/lib/testing/routes'
 
 // The route × role × tenant matrix: every exported method of every route.ts
 // under app/api/v1, called directly with no credentials, with an API key of
@@ -98,6 +98,7 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/metrics':                         [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/metrics/step-medians':            [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'POST /api/v1/otlp/v1/traces':                 [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
+  'GET /api/v1/openapi.json':                    [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
   'POST /api/v1/outcomes':                       [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
   'GET /api/v1/policies':                        [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/policies':                       [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
@@ -143,20 +144,8 @@ const QUERY: Record<string, string> = {
 }
 
 // ─── the routes, from the filesystem ───────────────────────────────────────────
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
 type THandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>
-const API_DIR = path.resolve(import.meta.dirname)
-
-function routeFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name)
-    if (statSync(p).isDirectory()) return routeFiles(p)
-    return name === 'route.ts' ? [p] : []
-  })
-}
-/** '/api/v1/budgets/[id]' for app/api/v1/budgets/[id]/route.ts */
-const routePath = (file: string) => `/api/v1/${path.relative(API_DIR, path.dirname(file)).split(path.sep).join('/')}`.replace(/\/$/, '')
-const ROUTES = routeFiles(API_DIR).map((file) => ({ file, path: routePath(file) })).sort((a, b) => a.path.localeCompare(b.path))
+const ROUTES = API_ROUTES
 
 // ─── the two organizations ─────────────────────────────────────────────────────
 type TOrg = { id: string; slug: string; keys: Record<string, string>; writeKey: string; members: Record<string, TSessionUser> }

@@ -1,13 +1,7 @@
-// GET /api/v1/budgets/:id/history — the budget's current period as a series
-// (burn-down for spend budgets: spend per hour of a day or per day of a month,
-// cumulative, even pace, projection; value per bucket for per-run and
-// per-outcome budgets) and its state changes. "read" key or any member.
-import { json, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+// GET /api/v1/budgets/:id/history — the budget's current period as a series and
+// its state changes. "read" key or any member.
+import { withOrg } from '@/lib/http/route'
 import { budgetHistory } from '@/lib/budgets'
-import { ZBudgetId } from '@/lib/budgets/schema'
+import * as api from '@/lib/budgets/api'
 
-export const GET = withOrg(
-  async (_req, { org, params }) => json(await budgetHistory(org.orgId, parseOrThrow(ZBudgetId, { id: params.id }, 'Invalid budget id').id)),
-  { scope: 'read', permission: 'metrics.read' },
-)
+export const GET = withOrg(api.budgetHistory, async ({ org, params }) => budgetHistory(org.orgId, params.id))
