@@ -4,8 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { apiFetch, ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Skeleton } from '@/components/ui'
 import { formatMs, formatUsd } from '@/lib/format'
-import type { TGatewayProviderView, TPutGatewayProviders } from '@/lib/gateway/providers'
-import type { TGatewayCallsResponse } from '@/lib/gateway/calls'
+import type { TGatewayCallsResponse, TGatewayProviderView, TPutGatewayProviders } from '@/lib/gateway/schema'
 
 // Settings › Gateway: the organization's upstreams (keys masked), the SDK snippets with this deployment's base URL,
 // and the latest calls through the gateway, polled.

@@ -1,24 +1,9 @@
-import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { GATEWAY_MARK } from '@/lib/gateway/pipeline'
+import type { TGatewayCallsQuery, TGatewayCallsResponse } from '@/lib/gateway/schema'
 
 // The Gateway page's live list: the organization's latest calls through the gateway (their attempts' events,
 // as the ingest worker stored and priced them).
-
-export const ZGatewayCallsQuery = z.strictObject({
-  limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be ≥ 1').max(200, 'must be ≤ 200').default(20),
-})
-export type TGatewayCallsQuery = z.infer<typeof ZGatewayCallsQuery>
-
-export const ZGatewayCallRow = z.object({
-  id: z.string(), timestamp: z.string(), api: z.string(), workflow_id: z.string(), step: z.string(), provider: z.string().nullable(), model: z.string().nullable(),
-  outcome: z.string(), attempt: z.number().nullable(), latency_ms: z.number().nullable(), tokens_in: z.number(), cached_tokens_in: z.number(),
-  tokens_out: z.number(), max_tokens: z.number().nullable(),
-  /** exact decimal, 6 decimals; null when unpriced */
-  cost_usd: z.string().nullable(),
-})
-export type TGatewayCallRow = z.infer<typeof ZGatewayCallRow>
-export type TGatewayCallsResponse = { calls: TGatewayCallRow[] }
 
 export async function recentGatewayCalls(orgId: string, q: TGatewayCallsQuery): Promise<TGatewayCallsResponse> {
   const r = await pool().query<{

@@ -6,7 +6,10 @@ import { clientAddress, clientAddressOf } from '@/lib/http/client-address'
 import { apiSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers'
 import { env } from '@/lib/env'
 import type { TGatewayProtocol } from '@/lib/gateway/control'
-import { GATEWAY_MAX_BODY_BYTES, handleGateway, type TGatewayResponse } from '@/lib/gateway/pipeline'
+import { handleGateway, type TGatewayResponse } from '@/lib/gateway/pipeline'
+import { GATEWAY_MAX_BODY_BYTES } from '@/lib/gateway/schema'
+import type { TEndpointSpec } from '@/lib/http/endpoint'
+import type { TDeclaredRoute } from '@/lib/http/route'
 import { PROTOCOLS, providerError } from '@/lib/gateway/protocols'
 
 // The gateway's two doors, one pipeline (lib/gateway/pipeline.ts): the
@@ -27,9 +30,9 @@ const tooLarge = (protocol: TGatewayProtocol, message: string): TGatewayResponse
 
 // ─── Next.js ──────────────────────────────────────────────────────────────────
 
-/** A route handler for one gateway endpoint. */
-export function gatewayRoute(protocol: TGatewayProtocol) {
-  return async (req: Request): Promise<Response> => {
+/** A route handler for one gateway endpoint, carrying its declaration (lib/gateway/api.ts) for the contract test and the OpenAPI document. */
+export function gatewayRoute<E extends TEndpointSpec>(protocol: TGatewayProtocol, spec: E): TDeclaredRoute<E> {
+  const route = async (req: Request): Promise<Response> => {
     let body: Uint8Array
     try {
       body = await readLimited(req, GATEWAY_MAX_BODY_BYTES)
@@ -39,6 +42,7 @@ export function gatewayRoute(protocol: TGatewayProtocol) {
     const r = await handleGateway({ protocol, headers: req.headers, body, signal: req.signal, client: clientAddress(req.headers) })
     return toResponse(r)
   }
+  return Object.assign(route, { endpoint: spec })
 }
 
 function toResponse(r: TGatewayResponse): Response {

@@ -16,6 +16,7 @@ import {
 import { upstreamFor, type TUpstream } from '@/lib/gateway/providers'
 import { readAll, requestUpstream, UpstreamTimeout } from '@/lib/gateway/upstream'
 import { recordGatewayEvent, type TGatewayEvent } from '@/lib/gateway/recorder'
+import { GATEWAY_MAX_BODY_BYTES } from '@/lib/gateway/schema'
 
 // One call through the gateway: authenticate the Outlay key, read the request,
 // ask the control seam (lib/gateway/control.ts) what to do, carry out its plan
@@ -25,8 +26,6 @@ import { recordGatewayEvent, type TGatewayEvent } from '@/lib/gateway/recorder'
 // (lib/gateway/http.ts) both adapt to it. A streamed answer is passed on event
 // by event as it arrives, never gathered first.
 
-/** Request bodies larger than this are refused (images sent inline as base64 make requests large). */
-export const GATEWAY_MAX_BODY_BYTES = 32 * 1024 * 1024
 
 export type TGatewayRequest = {
   protocol: TGatewayProtocol

@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { inTransaction, pool } from '@/lib/db'
 import { env } from '@/lib/env'
 import { badRequest } from '@/lib/errors'
@@ -6,6 +5,7 @@ import { recordAudit } from '@/lib/audit'
 import { open, seal, tryOpen } from '@/lib/notifications/secrets'
 import { webhookTargetProblem } from '@/lib/notifications/ssrf'
 import { DEFAULT_BASE_URL, type TFamily } from '@/lib/gateway/protocols'
+import type { TGatewayProviderView, TPutGatewayProviders } from '@/lib/gateway/schema'
 
 // An organization's upstreams for the gateway: per provider name, a base URL
 // and an API key, the key sealed at rest like notification channels' secrets
@@ -14,28 +14,6 @@ import { DEFAULT_BASE_URL, type TFamily } from '@/lib/gateway/protocols'
 // private-address rule (lib/notifications/ssrf.ts), here and at connection.
 
 export const UPSTREAMS = 'gateway upstreams'
-
-const ZProviderName = z.string({ error: 'must be a string' }).regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-" (openai, anthropic, azure, openrouter, vllm, …)')
-
-export const ZGatewayProvider = z.strictObject({
-  provider: ZProviderName,
-  base_url: z
-    .string({ error: 'must be a string' })
-    .max(2048, 'must be at most 2048 characters')
-    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL'),
-  /** omitted: keep the key stored for this provider (a form that changes the URL only) */
-  api_key: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(4096, 'must be at most 4096 characters').optional(),
-})
-export const ZPutGatewayProviders = z.strictObject({
-  providers: z
-    .array(ZGatewayProvider, { error: 'must be an array' })
-    .max(20, 'must have at most 20 providers')
-    .refine((l) => new Set(l.map((p) => p.provider)).size === l.length, 'must not name a provider twice'),
-})
-export type TPutGatewayProviders = z.infer<typeof ZPutGatewayProviders>
-
-export const ZGatewayProviderView = z.object({ provider: z.string(), base_url: z.string(), api_key: z.string(), updated_at: z.string() })
-export type TGatewayProviderView = z.infer<typeof ZGatewayProviderView>
 
 type TRow = { id: string; provider: string; base_url: string; api_key: string; updated_at: Date }
 

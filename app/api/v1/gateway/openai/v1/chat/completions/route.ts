@@ -2,5 +2,6 @@
 // (Authorization: Bearer or x-api-key). Errors in the provider's shape, not withOrg's (lib/gateway/http.ts);
 // server.ts answers the same path on its fast path with the same pipeline.
 import { gatewayRoute } from '@/lib/gateway/http'
+import * as api from '@/lib/gateway/api'
 
-export const POST = gatewayRoute('openai-chat')
+export const POST = gatewayRoute('openai-chat', api.chatCompletions)
