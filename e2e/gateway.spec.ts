@@ -26,9 +26,9 @@ test('configure a provider, call through the gateway with the openai SDK, see th
     await expect(page.getByTestId('snippet-py-anthropic')).toContainText(`base_url="${baseURL}/api/v1/gateway/anthropic"`)
     await expect(page.getByText('No call yet.')).toBeVisible()
 
-    await page.getByLabel('Provider').fill('openai')
-    await page.getByLabel('Base URL').fill(`${fake.url}/v1`)
-    await page.getByLabel('API key').fill('sk-e2e-upstream-key-1234')
+    await page.getByLabel('Provider', { exact: true }).fill('openai')
+    await page.getByLabel('Base URL', { exact: true }).fill(`${fake.url}/v1`)
+    await page.getByLabel('API key', { exact: true }).fill('sk-e2e-upstream-key-1234')
     await page.getByRole('button', { name: 'Save provider' }).click()
     await expect(page.getByText('Provider “openai” saved.')).toBeVisible()
     await expect(page.getByTestId('masked-key-openai')).toHaveText('sk-…1234')
