@@ -31,7 +31,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
-    stdout: 'ignore',
+    // the server's and the worker's log lines (warnings and errors: scripts/e2e-server.sh sets LOG_LEVEL)
+    stdout: 'pipe',
     stderr: 'pipe',
     env: { E2E_PORT: String(PORT), DATABASE_URL: E2E_DATABASE_URL },
   },

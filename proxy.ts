@@ -10,6 +10,7 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { env } from '@/lib/env'
 import { newNonce, pageSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers'
+import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/http/request-id'
 
 export function proxy(request: NextRequest): NextResponse {
   const https = servedOverHttps(request.headers.get('x-forwarded-proto'), env().NEXTAUTH_URL)
@@ -18,8 +19,12 @@ export function proxy(request: NextRequest): NextResponse {
   const requestHeaders = new Headers(request.headers)
   requestHeaders.set('x-nonce', nonce)
   requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy'])
+  // The page's request id (lib/http/request-id.ts), when server.ts has not given it one (next dev, next start).
+  const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER))
+  requestHeaders.set(REQUEST_ID_HEADER, requestId)
   const res = NextResponse.next({ request: { headers: requestHeaders } })
   for (const [k, v] of Object.entries(headers)) res.headers.set(k, v)
+  res.headers.set(REQUEST_ID_HEADER, requestId)
   return res
 }
 

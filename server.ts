@@ -12,6 +12,8 @@ import { FAST_ROUTES } from '@/lib/http/fast-routes'
 import { gatewayRouteFor, serveGateway } from '@/lib/gateway/http'
 import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
 import { loadEnv } from '@/lib/env'
+import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/http/request-id'
+import { log } from '@/lib/log'
 
 const argPort = process.argv.indexOf('-p')
 const port = Number(argPort > 0 ? process.argv[argPort + 1] : process.env.PORT ?? 3000)
@@ -26,6 +28,10 @@ async function main(): Promise<void> {
   await app.prepare()
   const server = http
     .createServer((req, res) => {
+      // Every answer carries the request's id (lib/http/request-id.ts); Next.js's routes read the sane one put back here.
+      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER])
+      req.headers[REQUEST_ID_HEADER] = requestId
+      res.setHeader(REQUEST_ID_HEADER, requestId)
       const fast = fastRouteFor(req, FAST_ROUTES)
       if (fast) return serveFast(req, res, fast)
       // the gateway's endpoints (lib/gateway/http.ts): keyed calls around every model call, streamed answers
@@ -35,7 +41,7 @@ async function main(): Promise<void> {
       req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''
       void handle(req, res)
     })
-    .listen(port, hostname, () => console.log(`[web] ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))
+    .listen(port, hostname, () => log({ component: 'web' }).info({ port, listen: hostname }, `ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))
   // A clean exit on SIGTERM/SIGINT: answers in flight finish (at most 5 s), and node --cpu-prof gets to write its profile.
   const stop = () => {
     server.close(() => process.exit(0))
@@ -47,6 +53,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(`[web] could not start: ${(e as Error).message}`)
+  log({ component: 'web' }).fatal({ err: e }, `could not start: ${(e as Error).message}`)
   process.exit(1)
 })

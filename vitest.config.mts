@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config'
 import path from 'node:path'
 
 export default defineConfig({
-  resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
+  // server-only throws outside React's server bundles; tests are server code (lib/server-only-stub.ts).
+  resolve: { alias: { '@': path.resolve(import.meta.dirname), 'server-only': path.resolve(import.meta.dirname, 'lib/server-only-stub.ts') } },
   test: {
     projects: [
       {

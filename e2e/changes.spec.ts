@@ -1,21 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, type Page } from './fixtures'
+import { DAY_MS, micros, microsToUsd } from '../lib/domain'
 
 // "Why is spend different from last week?": the page's change equals a direct
 // SQL sum on the raw events of the two periods, its five parts add up to it,
 // and a contributor's link opens the same question for that workflow.
 
-const DAY = 24 * 3600 * 1000
-const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10)
+const day = (offset: number) => new Date(Date.now() + offset * DAY_MS).toISOString().slice(0, 10)
 // The demo holds 14 days up to now: A = the 7 days before the last 7, B = the last 7 (today included).
 const days = { a_from: day(-13), a_to: day(-7), b_from: day(-6), b_to: day(0) }
-const end = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + DAY).toISOString()
-const micros = (s: string) => BigInt(s.replace('.', ''))
-const fromMicros = (m: bigint) => {
-  const neg = m < 0n
-  const s = (neg ? -m : m).toString().padStart(7, '0')
-  return `${neg ? '-' : ''}${s.slice(0, -6)}.${s.slice(-6)}`
-}
+const end = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + DAY_MS).toISOString()
 
 async function spend(from: string, to: string, workflow?: string): Promise<string> {
   const rows = await sql<{ cost: string }>(
@@ -44,12 +38,12 @@ test('the change equals SQL on the events, its parts add up to it, and a contrib
   const a = await spend(days.a_from, days.a_to)
   const b = await spend(days.b_from, days.b_to)
   expect(micros(a)).toBeGreaterThan(0n)
-  const delta = fromMicros(micros(b) - micros(a))
+  const delta = microsToUsd(micros(b) - micros(a))
   await expect(page.getByTestId('delta')).toHaveAttribute('data-usd', delta)
   await expect(page.getByTestId('kpi-a')).toHaveText(usd(a))
   await expect(page.getByTestId('kpi-b')).toHaveText(usd(b))
   const parts = await shownParts(page)
-  expect(fromMicros(parts.reduce((s, p) => s + micros(p), 0n))).toBe(delta)
+  expect(microsToUsd(parts.reduce((s, p) => s + micros(p), 0n))).toBe(delta)
   for (const label of ['Volume', 'Tokens per call', 'Model mix', 'Price', 'Retries and errors']) {
     await expect(page.getByTestId('parts').getByRole('rowheader', { name: label })).toBeVisible()
   }
@@ -65,15 +59,15 @@ test('the change equals SQL on the events, its parts add up to it, and a contrib
   // The largest workflow contributor, by its link: the same question scoped to it.
   const top = page.getByTestId('contributors-workflow').locator('tbody tr').first()
   const workflow = (await top.getAttribute('data-key'))!
-  await expect(top.locator('[data-delta]')).toHaveAttribute('data-delta', fromMicros(micros(await spend(days.b_from, days.b_to, workflow)) - micros(await spend(days.a_from, days.a_to, workflow))))
+  await expect(top.locator('[data-delta]')).toHaveAttribute('data-delta', microsToUsd(micros(await spend(days.b_from, days.b_to, workflow)) - micros(await spend(days.a_from, days.a_to, workflow))))
   await top.getByRole('link', { name: workflow, exact: true }).click()
   await expect(page).toHaveURL(new RegExp(`workflow_id=${encodeURIComponent(workflow)}`))
   await expect(page.getByText(`for workflow ${workflow}`)).toBeVisible()
   const wa = await spend(days.a_from, days.a_to, workflow)
   const wb = await spend(days.b_from, days.b_to, workflow)
-  await expect(page.getByTestId('delta')).toHaveAttribute('data-usd', fromMicros(micros(wb) - micros(wa)))
+  await expect(page.getByTestId('delta')).toHaveAttribute('data-usd', microsToUsd(micros(wb) - micros(wa)))
   await expect(page.getByTestId('contributors-workflow').locator('tbody tr')).toHaveCount(1)
-  expect(fromMicros((await shownParts(page)).reduce((s, p) => s + micros(p), 0n))).toBe(fromMicros(micros(wb) - micros(wa)))
+  expect(microsToUsd((await shownParts(page)).reduce((s, p) => s + micros(p), 0n))).toBe(microsToUsd(micros(wb) - micros(wa)))
 })
 
 test('periods and scope are picked with the keyboard and kept in the URL', async ({ page }) => {
@@ -102,7 +96,7 @@ test('periods and scope are picked with the keyboard and kept in the URL', async
      FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND e.account_id = $6`,
     [DEMO_LOGIN.slug, `${day(-8)}T00:00:00Z`, end(day(-8)), `${day(-1)}T00:00:00Z`, end(day(-1)), first],
   )
-  await expect(page.getByTestId('delta')).toHaveAttribute('data-usd', fromMicros(micros(rows[0].b) - micros(rows[0].a)))
+  await expect(page.getByTestId('delta')).toHaveAttribute('data-usd', microsToUsd(micros(rows[0].b) - micros(rows[0].a)))
 })
 
 test('a day of the overview spend chart leads to that day vs a week earlier', async ({ page }) => {
@@ -129,6 +123,6 @@ test('a click on a bar of the overview spend chart opens that day', async ({ pag
   const b = q.get('b_from')!
   expect([0, -1, -2].map(day)).toContain(b)
   expect(q.get('b_to')).toBe(b)
-  expect(q.get('a_from')).toBe(day(Math.round((Date.parse(b) - Date.parse(day(0))) / DAY) - 7))
+  expect(q.get('a_from')).toBe(day(Math.round((Date.parse(b) - Date.parse(day(0))) / DAY_MS) - 7))
   await expect(page.getByTestId('delta')).toHaveAttribute('data-usd', /^-?\d+\.\d{6}$/)
 })

@@ -1,4 +1,5 @@
 import { test, expect, apiSignIn, sql } from './fixtures'
+import { DAY_MS, HOUR_MS } from '../lib/domain'
 
 // "What if the draft step ran on our negotiated model, and traffic grew 20% a
 // month?": the step's 30 days of calls are priced on the target model from its
@@ -20,12 +21,11 @@ test('forecast what-if: traffic growth and a step moved to another model, priced
   ] } })).status()).toBe(200)
 
   // 35 complete days: a draft step on gpt-4o-mini and a retrieve step, 3 runs a day
-  const DAY = 86_400_000
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())
   const events: Record<string, unknown>[] = []
   for (let d = 1; d <= 35; d++) {
     for (let i = 0; i < 3; i++) {
-      const t = today - d * DAY + 3_600_000 * (i + 2)
+      const t = today - d * DAY_MS + HOUR_MS * (i + 2)
       events.push({ id: `w-${d}-${i}-draft`, timestamp: new Date(t).toISOString(), workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o-mini',
         tokens_in: 200_000 + 1_000 * i, cached_tokens_in: 50_000, tokens_out: 2_000 + d })
       events.push({ id: `w-${d}-${i}-retrieve`, timestamp: new Date(t + 1000).toISOString(), workflow_id: 'support', step: 'retrieve', call_type: 'embedding',
@@ -55,7 +55,7 @@ test('forecast what-if: traffic growth and a step moved to another model, priced
             sum(cached_tokens_in)::text AS cached, sum(tokens_out)::text AS out
      FROM inference_events e JOIN organizations o ON o.id = e.org_id
      WHERE o.slug = $1 AND e.workflow_id = 'support' AND e.step = 'draft' AND e.timestamp >= $2 AND e.timestamp < $3`,
-    [org_slug, new Date(today - 30 * DAY).toISOString(), new Date(today).toISOString()])
+    [org_slug, new Date(today - 30 * DAY_MS).toISOString(), new Date(today).toISOString()])
   expect(w.calls).toBe(90)
   // integer micro-dollars: fresh × $1 + cached × $0.10 + out × $4 per million tokens
   const targetMicros = BigInt(w.fresh) + BigInt(w.cached) / 10n + BigInt(w.out) * 4n

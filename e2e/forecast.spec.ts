@@ -1,4 +1,5 @@
 import { test, expect, apiSignIn, sql, usd } from './fixtures'
+import { DAY_MS, HOUR_MS } from '../lib/domain'
 
 // A finance lead opens the forecast: the month so far matches the books, the
 // month- and quarter-end forecasts come with a band and a backtest error, and a
@@ -11,13 +12,12 @@ test('forecast: month so far from the books, month and quarter end with a band, 
   const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'ingest', scopes: ['ingest'] } })).json()
 
   // 21 complete days: weekdays 4 calls, weekends 1 (gpt-4o-mini, 1M input tokens = $0.15 a call)
-  const DAY = 86_400_000
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())
   const events: Record<string, unknown>[] = []
   for (let d = 1; d <= 21; d++) {
-    const dow = new Date(today - d * DAY).getUTCDay()
+    const dow = new Date(today - d * DAY_MS).getUTCDay()
     for (let i = 0; i < (dow === 0 || dow === 6 ? 1 : 4); i++) {
-      events.push({ id: `f-${d}-${i}`, timestamp: new Date(today - d * DAY + 3_600_000 * (i + 1)).toISOString(), workflow_id: 'support', step: 'draft',
+      events.push({ id: `f-${d}-${i}`, timestamp: new Date(today - d * DAY_MS + HOUR_MS * (i + 1)).toISOString(), workflow_id: 'support', step: 'draft',
         provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1_000_000 })
     }
   }

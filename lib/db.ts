@@ -1,41 +1,14 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
+import 'server-only'
 import { Pool, type PoolClient } from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '@/generated/prisma/client'
 import { appDatabaseUrl, env } from '@/lib/env'
+import { currentOrg } from '@/lib/tenant'
+import { log } from '@/lib/log'
 
-// The tenant a piece of work runs for. Row-level security (prisma/migrations/20261206000000_row_level_security)
-// lets a connection see only the rows of the organization it declares in outlay.org_id; this module declares,
-// on every connection it hands out, the organization of the code that asked for it: asOrg(orgId, fn) runs fn
-// (and everything it awaits) for that organization. withOrg, the fast paths and the workers call it; code
-// outside any asOrg sees no tenant row at all. The store lives on globalThis because Next.js bundles its own
-// copy of this module beside server.ts's: both must read the same tenant.
-const g0 = globalThis as unknown as { __outlayTenant?: AsyncLocalStorage<string> }
-const tenant = (g0.__outlayTenant ??= new AsyncLocalStorage<string>())
-
-/** Run fn for one organization: every query it makes (Prisma or raw) sees that organization's rows only. */
-export function asOrg<T>(orgId: string, fn: () => PromiseLike<T>): Promise<T> {
-  // awaited inside the scope: Prisma's promises are lazy and start their query when first awaited
-  return tenant.run(orgId, async () => await fn())
-}
-
-/** Run fn for no organization: the cross-organization code (the SECURITY DEFINER functions) only. */
-export function asNoOrg<T>(fn: () => PromiseLike<T>): Promise<T> {
-  return tenant.run('', async () => await fn())
-}
-
-const gt = globalThis as unknown as { __outlayTestOrg?: string }
-/**
- * Integration tests only: the organization of code that runs outside any asOrg scope — a test's own direct
- * calls of lib functions. Never set elsewhere: the web process, the workers and the CLI declare each tenant.
- */
-export function setTestDefaultOrg(orgId: string | null): void {
-  if (!process.env.VITEST) throw new Error('setTestDefaultOrg is for tests')
-  gt.__outlayTestOrg = orgId ?? undefined
-}
-
-/** The organization the current code runs for, or null. */
-export const currentOrg = (): string | null => (tenant.getStore() ?? gt.__outlayTestOrg) || null
+// Every connection this module hands out declares the organization of the code that asked for it (asOrg,
+// lib/tenant.ts), so row-level security shows it that organization's rows only.
+export { asOrg, asNoOrg, currentOrg, setTestDefaultOrg } from '@/lib/tenant'
 
 type TTagged = PoolClient & { outlayOrg?: string }
 
@@ -84,7 +57,7 @@ export function db(): TDb {
     // As the application role (no ownership, no BYPASSRLS): DATABASE_URL is the owner's, for migrations.
     const pool = new TenantPool({ connectionString: appDatabaseUrl(), max: env().PG_POOL_SIZE, options })
     // An idle client that loses its server must not crash the process.
-    pool.on('error', (e) => console.error('[db] idle client error:', e.message))
+    pool.on('error', (err) => log({ component: 'db' }).error({ err }, 'idle client error'))
     g.__outlayDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) }
   }
   return g.__outlayDb
@@ -108,7 +81,7 @@ export async function closeDb(): Promise<void> {
       new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), CLOSE_WAIT_MS) }),
     ])
     clearTimeout(timer)
-    if (gaveUp) console.warn(`[db] closed with ${d.pool.totalCount - d.pool.idleCount} connection(s) still busy after ${CLOSE_WAIT_MS / 1000} s`)
+    if (gaveUp) log({ component: 'db' }).warn({ busy: d.pool.totalCount - d.pool.idleCount }, `closed with connections still busy after ${CLOSE_WAIT_MS / 1000} s`)
   }
 }
 

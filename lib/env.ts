@@ -1,3 +1,4 @@
+import 'server-only'
 import { z } from 'zod'
 
 // The only reader of process.env. Parsed once, at first use; entry points
@@ -5,6 +6,10 @@ import { z } from 'zod'
 // wrong variable fails immediately with its name.
 /** The value .env.example ships with: a server that runs with it in production signs sessions anyone can forge. */
 export const NEXTAUTH_SECRET_PLACEHOLDER = 'change-me-to-a-long-random-string'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const ZLogLevel = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+export type TLogLevel = z.infer<typeof ZLogLevel>
 
 const ZEnvFields = z.object({
   DATABASE_URL: z.string().url().refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL'),
@@ -112,6 +117,8 @@ const ZEnvFields = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** The button's label: "Sign in with <OIDC_NAME>". */
   OIDC_NAME: z.string().trim().min(1).max(40).default('SSO'),
+  /** The lowest level written, as JSON lines on standard output (lib/log.ts). Default: info; silent under Vitest. */
+  LOG_LEVEL: ZLogLevel.optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /**
    * Check every API answer against its documented schema (lib/http/contract-check.ts) and answer 500 with the
@@ -167,6 +174,17 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 }
 
 export const env = (): TEnv => loadEnv()
+
+/**
+ * The log level, read on its own: the logger exists before loadEnv() runs and must still work (to report it)
+ * when the rest of the configuration is wrong. A wrong LOG_LEVEL gives info here; loadEnv() then refuses it by name.
+ */
+export function logLevel(source: Record<string, string | undefined> = process.env): TLogLevel {
+  const parsed = ZLogLevel.safeParse(source.LOG_LEVEL)
+  if (parsed.success) return parsed.data
+  // Tests keep their output to the runner's unless a run asks for logs (LOG_LEVEL=debug npx vitest run …).
+  return source.LOG_LEVEL === undefined && source.VITEST ? 'silent' : 'info'
+}
 
 /** The application's database URL: APP_DATABASE_URL, else DATABASE_URL as the role outlay_app. */
 export function appDatabaseUrl(e: Pick<TEnv, 'DATABASE_URL' | 'APP_DATABASE_URL' | 'APP_DATABASE_PASSWORD'> = env()): string {

@@ -60,11 +60,16 @@ export const tooManyRequests = (message: string, retryAfterS: number) =>
 
 export type TErrorBody = z.infer<typeof ZErrorBody>
 
-export function errorToResponse(e: unknown): { status: number; body: TErrorBody; headers?: Record<string, string> } {
+/**
+ * The answer to an error. Anything but an AppError is a bug, answered 500 without its details and handed to
+ * `logUnexpected` (the server's logUnexpected of lib/log.ts: this module is also bundled for the browser, so it
+ * cannot log itself).
+ */
+export function errorToResponse(e: unknown, logUnexpected: (e: unknown) => void): { status: number; body: TErrorBody; headers?: Record<string, string> } {
   if (e instanceof AppError) {
     return { status: e.httpStatus, body: { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } }, headers: e.headers }
   }
-  console.error('[error] unexpected:', e)
+  logUnexpected(e)
   return { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } }
 }
 

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Client } from 'pg'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
+import { HOUR_MS } from '../lib/domain'
 import {
   adminQuery, clearRedisPrefix, cmdline, copyFrom, copyText, fmt, getHealth, log, percentile, portInUse, readProcs, request, ROOT, run, runMain, sleep,
   prepareFreshStack, startProcess, started, stopStarted, tail, type TAnswer, type TProcInfo, type TStarted, intOption,
@@ -257,8 +258,8 @@ class Metrics {
   readonly from: string
   readonly to: string
   constructor(private readonly base: URL, private readonly key: string, start: number) {
-    this.from = new Date(start - 3600_000).toISOString()
-    this.to = new Date(start + 6 * 3600_000).toISOString()
+    this.from = new Date(start - HOUR_MS).toISOString()
+    this.to = new Date(start + 6 * HOUR_MS).toISOString()
   }
 
   private async rows(extra: string): Promise<{ events: number; workflow_id?: string }[]> {

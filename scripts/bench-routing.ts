@@ -9,6 +9,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { adminQuery, clearRedisPrefix, fmt, log, percentile, ROOT, run, runMain } from './bench/common'
+import { HOUR_MS } from '../lib/domain'
 
 const DB = 'outlay_bench_routing'
 const PREFIX = 'outlay-bench-routing'
@@ -46,7 +47,7 @@ runMain(async () => {
     const models = [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude-3-5-haiku' }]
     log(`seeding ${nPolicies} steps (traffic, evals) and publishing a policy per step…`)
     const now = new Date()
-    const events = steps.flatMap((s, i) => models.slice(0, 2).map((m, j) => ({ id: `t-${i}-${j}`, timestamp: new Date(now.getTime() - 3600_000).toISOString(), ...s, ...m, tokens_in: 1000, tokens_out: 200 })))
+    const events = steps.flatMap((s, i) => models.slice(0, 2).map((m, j) => ({ id: `t-${i}-${j}`, timestamp: new Date(now.getTime() - HOUR_MS).toISOString(), ...s, ...m, tokens_in: 1000, tokens_out: 200 })))
     for (let i = 0; i < events.length; i += 1000) await acceptEvents({ orgId, now, rateLimit: 1e9 }, { events: events.slice(i, i + 1000) })
     for (const id of await pendingBatches(0)) await processBatch(id)
     for (let i = 0; i < steps.length; i += 30) {

@@ -2,14 +2,16 @@ import { Worker } from 'bullmq'
 import IORedis from 'ioredis'
 import { loadEnv } from '@/lib/env'
 import { closeDb } from '@/lib/db'
-import { BUDGET_EVALUATION_EVERY_MS, closeQueues, queue, QUEUE_BUDGETS, QUEUE_INGEST, QUEUE_NOTIFICATIONS, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
+import { closeQueues, QUEUE_INGEST, QUEUE_NOTIFICATIONS, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
 import { ingestProcessor } from '@/workers/processors/ingest'
 import { repriceProcessor } from '@/workers/processors/reprice'
-import { budgetsProcessor } from '@/workers/processors/budgets'
+import { startAlertsWorker } from '@/workers/alerts'
 import { notificationsProcessor } from '@/workers/processors/notifications'
 import { reconcileOnce } from '@/workers/reconciler'
+import { gateRefresher } from '@/lib/budgets/gates-refresh'
 import { sealPlainChannelSecrets } from '@/lib/notifications/channels'
 import { hostname } from 'node:os'
+import { jobLogFields, log, withJobLog } from '@/lib/log'
 
 // Registers every processor; concurrency from the environment; clean shutdown on SIGTERM/SIGINT.
 const env = loadEnv()
@@ -18,45 +20,48 @@ const heartbeat = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: 1 })
 heartbeat.on('error', () => undefined)
 
 const lock = { lockDuration: env.WORKER_LOCK_MS, stalledInterval: env.WORKER_LOCK_MS }
+// Alerts (budgets and drift detectors): one scheduler for every worker process (upsert is idempotent), one evaluation
+// at a time; jobs left in the queue's former name ("budgets") are processed first (workers/alerts.ts).
+const alerts = startAlertsWorker({ connection: workerConnection(), prefix: env.QUEUE_PREFIX, workerOptions: lock })
+alerts.started
+  .then((r) => (r.processed || r.failed || r.left) && log({ component: 'worker', queue: 'budgets' }).info(r, 'former "budgets" queue drained'))
+  .catch((err) => log({ component: 'worker', queue: 'alerts' }).error({ err }, 'could not move the alert evaluation to its queue'))
 const workers = [
-  new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
+  new Worker(QUEUE_INGEST, withJobLog(ingestProcessor), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
   // Re-pricing is long and rare: one at a time per process keeps ingest responsive.
-  new Worker(QUEUE_REPRICE, repriceProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
-  // Alerts (budgets and drift detectors): one scheduler for every worker process (upsert is idempotent), one evaluation at a time.
-  new Worker(QUEUE_BUDGETS, budgetsProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
+  new Worker(QUEUE_REPRICE, withJobLog(repriceProcessor), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
+  alerts.worker,
   // Notifications wait on receivers' HTTP and SMTP servers, not on this process: a few at once.
-  new Worker(QUEUE_NOTIFICATIONS, notificationsProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 4, ...lock }),
+  new Worker(QUEUE_NOTIFICATIONS, withJobLog(notificationsProcessor), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 4, ...lock }),
 ]
-void queue(QUEUE_BUDGETS)
-  .upsertJobScheduler('evaluate-budgets', { every: BUDGET_EVALUATION_EVERY_MS }, { name: 'evaluate', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } })
-  .catch((e) => console.error(`[worker] could not schedule budget evaluation: ${(e as Error).message}`))
 for (const w of workers) {
-  w.on('failed', (job, err) => console.error(`[worker] ${w.name} job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`))
-  w.on('error', (err) => console.error(`[worker] ${w.name}: ${err.message}`))
+  w.on('failed', (job, err) => log({ component: 'worker', ...jobLogFields(job, w.name) }).error({ err, attempt: job?.attemptsMade }, 'job failed'))
+  w.on('error', (err) => log({ component: 'worker', queue: w.name }).error({ err }, 'worker error'))
 }
 
 async function beat() {
   await heartbeat.zadd(WORKER_HEARTBEAT_KEY(), Date.now(), workerId).catch(() => undefined)
 }
 async function reconcile() {
-  await reconcileOnce(env.RECONCILE_AFTER_SECONDS).catch((e) => console.error(`[reconciler] ${(e as Error).message}`))
+  await reconcileOnce(env.RECONCILE_AFTER_SECONDS).catch((err) => log({ component: 'reconciler' }).error({ err }, 'reconciliation failed'))
 }
 void beat()
 void reconcile()
 // Channel URLs and secrets stored before they were encrypted at rest are sealed once (a no-op afterwards).
 void sealPlainChannelSecrets()
-  .then((n) => n && console.log(`[worker] sealed the URL and secret of ${n} notification channel(s)`))
-  .catch((e) => console.error(`[worker] could not seal channel secrets: ${(e as Error).message}`))
+  .then((n) => n && log({ component: 'worker' }).info({ channels: n }, 'sealed the URL and secret of notification channels'))
+  .catch((err) => log({ component: 'worker' }).error({ err }, 'could not seal channel secrets'))
 const timers = [setInterval(beat, 5_000), setInterval(reconcile, Math.max(1000, Math.floor((env.RECONCILE_AFTER_SECONDS * 1000) / 2)))]
-console.log(`[worker] ${workerId} started: queues ${workers.map((w) => w.name).join(', ')}, concurrency ${env.WORKER_CONCURRENCY}`)
+log({ component: 'worker' }).info({ worker_id: workerId, queues: workers.map((w) => w.name), concurrency: env.WORKER_CONCURRENCY }, 'started')
 
 let stopping = false
 async function shutdown(signal: string) {
   if (stopping) return
   stopping = true
-  console.log(`[worker] ${signal}: finishing active jobs…`)
+  log({ component: 'worker' }).info({ signal }, 'finishing active jobs')
   timers.forEach(clearInterval)
-  await Promise.all(workers.map((w) => w.close()))
+  await Promise.all(workers.map((w) => (w === alerts.worker ? alerts.close() : w.close())))
+  await gateRefresher().idle() // a gate refresh an ingest job started after its commit
   await heartbeat.zrem(WORKER_HEARTBEAT_KEY(), workerId).catch(() => undefined)
   heartbeat.disconnect()
   await closeQueues()

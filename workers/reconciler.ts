@@ -1,4 +1,5 @@
 import { pool } from '@/lib/db'
+import { log } from '@/lib/log'
 import { enqueueIngest, enqueueReprice } from '@/lib/queues'
 import { pendingRepriceJobs } from '@/lib/reprice'
 import { pendingBatches, pruneProcessedBatches } from '@/lib/ingest/process'
@@ -19,7 +20,7 @@ export async function reconcileOnce(olderThanSeconds: number): Promise<number> {
       const ids = await pendingBatches(olderThanSeconds)
       if (ids.length > 0) {
         await enqueueIngest(ids)
-        console.log(`[reconciler] re-queued ${ids.length} pending batch(es)`)
+        log({ component: 'reconciler' }).info({ batches: ids.length }, 're-queued pending batches')
       }
       // A re-queue of a job that is still waiting or running is a no-op (same job id).
       const reprices = await pendingRepriceJobs(Math.max(60, olderThanSeconds))

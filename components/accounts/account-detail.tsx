@@ -1,17 +1,19 @@
 'use client'
+import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import { useMemo } from 'react'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { useMetrics, useStepMedians, type TMetricsParams } from '@/components/overview/queries'
+import { useMetrics, useStepMedians } from '@/components/metrics/queries'
+import type { TMetricsParams } from '@/lib/metrics/query'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
-import { spikeQuery } from '@/lib/metrics/changes-view'
+import { spikeQuery } from '@/lib/changes/view'
 import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
-import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
-import { accountSteps, accountStepsCsvRows, FLAG_MIN_RUNS, FLAG_RATIO, type TAccountStepRow } from '@/lib/metrics/account-detail'
+import { csvFilename, filtersQuery, perUnit, ratio } from '@/lib/metrics/breakdown'
+import { accountSteps, accountStepsCsvRows, FLAG_MIN_RUNS, FLAG_RATIO, type TAccountStepRow } from '@/lib/metrics/views/account-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
@@ -45,8 +47,8 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const now = current.data ? current.data.rows[0] ?? null : undefined
   const before = previous.data ? previous.data.rows[0] ?? null : undefined
   const t = current.data ? totals(current.data.rows) : null
-  const orgUsd = orgTotal.data ? fromScaledUsd(orgTotal.data.rows.reduce((s, r) => s + micros(r.cost_usd), 0n)) : null
-  const wasteUsd = current.data ? fromScaledUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
+  const orgUsd = orgTotal.data ? microsToUsd(orgTotal.data.rows.reduce((s, r) => s + micros(r.cost_usd), 0n)) : null
+  const wasteUsd = current.data ? microsToUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
   const runs = now?.runs ?? 0
   const steps = useMemo(
     () => (mySteps.data && medians.data && orgSteps.data ? accountSteps({ mine: mySteps.data.rows, medians: medians.data.rows, org: orgSteps.data.rows }) : null),

@@ -1,10 +1,10 @@
 'use client'
+import { DEFAULT_TRAFFIC_SOURCE, ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
 import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Button, Field, Input, Select } from '@/components/ui'
 import { useCreateBudget, useUpdateBudget } from '@/components/budgets/queries'
 import { useChannels } from '@/components/alerts/queries'
-import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
 import type { TBudget } from '@/lib/budgets'
 
 const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '', cutoff_action: 'throttle', throttle_per_minute: '60' }
@@ -22,7 +22,7 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
   const save = budget ? update : create
   const channels = useChannels(org)
   const [f, setF] = useState(budget ? fromBudget(budget) : EMPTY)
-  const [sources, setSources] = useState<string[]>(budget?.traffic_sources ?? ['production'])
+  const [sources, setSources] = useState<string[]>(budget?.traffic_sources ?? [DEFAULT_TRAFFIC_SOURCE])
   const [hard, setHard] = useState(budget?.hard_cutoff ?? false)
   const [channelIds, setChannelIds] = useState<string[]>(budget?.channel_ids ?? [])
   const set = (k: keyof typeof EMPTY) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
@@ -42,7 +42,7 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
       channel_ids: channelIds,
     }
     if (budget) update.mutate(body, { onSuccess: () => onDone?.() })
-    else create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources(['production']); setHard(false); setChannelIds([]) } })
+    else create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources([DEFAULT_TRAFFIC_SOURCE]); setHard(false); setChannelIds([]) } })
   }
 
   const amountLabel = f.metric === 'spend' ? 'Amount, USD per period' : f.metric === 'cost_per_run' ? 'Target, USD per run' : 'Target, USD per accepted outcome'

@@ -1,6 +1,7 @@
 'use client'
 import { CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { TBurnChartPoint } from '@/lib/budgets/view'
+import { AXIS_TICK, CHART_COLORS, GRID_PROPS, LEGEND_STYLE, utcLabel } from '@/components/charts/theme'
 
 /**
  * A budget's period: cumulative spend so far, the even pace that lands on the
@@ -14,20 +15,20 @@ export function BurnDownChart({ data, amount, kind, label, format }: {
     <div className="h-64" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-          <XAxis dataKey="label" tick={{ fontSize: 12, fill: '#64748b' }} minTickGap={16} />
-          <YAxis tickFormatter={(v: number) => format(v)} tick={{ fontSize: 12, fill: '#64748b' }} width={72} domain={[0, (max: number) => Math.max(max, amount) * 1.05]} />
-          <Tooltip formatter={(v) => format(Number(v))} labelFormatter={(l) => `${l} (UTC)`} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <ReferenceLine y={amount} stroke="#dc2626" strokeDasharray="4 4" label={{ value: kind === 'spend' ? 'amount' : 'target', position: 'insideTopLeft', fontSize: 11, fill: '#dc2626' }} />
+          <CartesianGrid {...GRID_PROPS} />
+          <XAxis dataKey="label" tick={AXIS_TICK} minTickGap={16} />
+          <YAxis tickFormatter={(v: number) => format(v)} tick={AXIS_TICK} width={72} domain={[0, (max: number) => Math.max(max, amount) * 1.05]} />
+          <Tooltip formatter={(v) => format(Number(v))} labelFormatter={utcLabel} />
+          <Legend wrapperStyle={LEGEND_STYLE} />
+          <ReferenceLine y={amount} stroke={CHART_COLORS.bad} strokeDasharray="4 4" label={{ value: kind === 'spend' ? 'amount' : 'target', position: 'insideTopLeft', fontSize: 11, fill: CHART_COLORS.bad }} />
           {kind === 'spend' ? (
             <>
-              <Line dataKey="pace" name="Even pace" stroke="#94a3b8" strokeDasharray="4 3" strokeWidth={1.5} dot={false} isAnimationActive={false} />
-              <Line dataKey="projected" name="Projected at this pace" stroke="#f59e0b" strokeDasharray="2 3" strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
-              <Line dataKey="actual" name="Spent so far" stroke="#2563eb" strokeWidth={2.5} dot={false} connectNulls={false} isAnimationActive={false} />
+              <Line dataKey="pace" name="Even pace" stroke={CHART_COLORS.muted} strokeDasharray="4 3" strokeWidth={1.5} dot={false} isAnimationActive={false} />
+              <Line dataKey="projected" name="Projected at this pace" stroke={CHART_COLORS.forecast} strokeDasharray="2 3" strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
+              <Line dataKey="actual" name="Spent so far" stroke={CHART_COLORS.primary} strokeWidth={2.5} dot={false} connectNulls={false} isAnimationActive={false} />
             </>
           ) : (
-            <Line dataKey="value" name="Value in the bucket" stroke="#2563eb" strokeWidth={2} connectNulls={false} isAnimationActive={false} />
+            <Line dataKey="value" name="Value in the bucket" stroke={CHART_COLORS.primary} strokeWidth={2} connectNulls={false} isAnimationActive={false} />
           )}
         </ComposedChart>
       </ResponsiveContainer>

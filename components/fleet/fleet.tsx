@@ -8,9 +8,10 @@ import { PoolForm } from '@/components/fleet/pool-form'
 import { FleetTabs } from '@/components/fleet/tabs'
 import { useFleetSummary, usePools, useUploadCsv } from '@/components/fleet/queries'
 import { rolesSentence } from '@/lib/auth/permissions'
-import { ROLE_COLOR, ROLE_LABEL, utilizationChart } from '@/lib/fleet/view'
-import type { TFleetSummary } from '@/lib/fleet/summary'
-import type { TPoolView, TSamplesAnswer } from '@/lib/fleet/schema'
+import { ROLE_LABEL, utilizationChart } from '@/lib/gpu/view'
+import { CHART_COLORS, POOL_ROLE_COLORS } from '@/components/charts/theme'
+import type { TFleetSummary } from '@/lib/gpu/summary'
+import type { TPoolView, TSamplesAnswer } from '@/lib/gpu/schema'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 
 // The engineer's and finance's question about self-hosted capacity: what do
@@ -116,7 +117,7 @@ function RoleSplit({ s }: { s: TFleetSummary }) {
     <div className="space-y-4">
       <div className="flex h-6 overflow-hidden rounded" role="img" aria-label={`Monthly run-rate by role: ${s.roles.map((r) => `${ROLE_LABEL[r.role] ?? r.role} ${formatPercent(r.share, 0)}`).join(', ')}`}>
         {s.roles.filter((r) => r.share > 0).map((r) => (
-          <div key={r.role} style={{ width: `${r.share * 100}%`, background: ROLE_COLOR[r.role] ?? '#64748b' }} title={`${ROLE_LABEL[r.role] ?? r.role}: ${formatPercent(r.share, 0)}`} />
+          <div key={r.role} style={{ width: `${r.share * 100}%`, background: POOL_ROLE_COLORS[r.role] ?? CHART_COLORS.neutral }} title={`${ROLE_LABEL[r.role] ?? r.role}: ${formatPercent(r.share, 0)}`} />
         ))}
       </div>
       <div className="overflow-x-auto">
@@ -128,7 +129,7 @@ function RoleSplit({ s }: { s: TFleetSummary }) {
           <tbody>
             {s.roles.map((r) => (
               <tr key={r.role} className="border-t border-slate-100" data-role={r.role}>
-                <td className="py-1.5"><span className="mr-2 inline-block h-2.5 w-2.5 rounded-sm" style={{ background: ROLE_COLOR[r.role] ?? '#64748b' }} />{ROLE_LABEL[r.role] ?? r.role}</td>
+                <td className="py-1.5"><span className="mr-2 inline-block h-2.5 w-2.5 rounded-sm" style={{ background: POOL_ROLE_COLORS[r.role] ?? CHART_COLORS.neutral }} />{ROLE_LABEL[r.role] ?? r.role}</td>
                 <td className="num text-right">{r.pools}</td>
                 <td className="num text-right">{formatCount(r.gpus)}</td>
                 <td className="num text-right" data-usd={r.monthly_usd}>{formatUsd(r.monthly_usd)}</td>

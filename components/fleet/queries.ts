@@ -1,9 +1,9 @@
 'use client'
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
-import type { TFleetSummary } from '@/lib/fleet/summary'
-import type { TPoolView, TSamplesAnswer } from '@/lib/fleet/schema'
-import type { TLineItem, TScenarioCostAnswer } from '@/lib/fleet/scenarios'
+import type { TFleetSummary } from '@/lib/gpu/summary'
+import type { TPoolView, TSamplesAnswer } from '@/lib/gpu/schema'
+import type { TLineItem, TScenarioCostAnswer } from '@/lib/gpu/scenarios'
 
 export const fleetQueries = {
   all: (org: string) => ['fleet', org] as const,

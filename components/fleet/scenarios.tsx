@@ -5,9 +5,10 @@ import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
 import { FleetTabs } from '@/components/fleet/tabs'
 import { useAddLineItem, useDeleteLineItem, useSavePool, useScenarioCost, useScenarioCostMonths } from '@/components/fleet/queries'
-import { fieldErrors, parseShares, PART_COLOR, PART_LABEL, partSegments, ROLE_LABEL, scenarioTrend } from '@/lib/fleet/view'
-import type { TScenarioCostAnswer } from '@/lib/fleet/scenarios'
-import type { TPoolAllocation } from '@/lib/fleet/scenario-cost'
+import { fieldErrors, parseShares, PART_LABEL, partSegments, ROLE_LABEL, scenarioTrend } from '@/lib/gpu/view'
+import { SCENARIO_PART_COLORS } from '@/components/charts/theme'
+import type { TScenarioCostAnswer } from '@/lib/gpu/scenarios'
+import type { TPoolAllocation } from '@/lib/gpu/scenario-cost'
 import { formatCount, formatUsd } from '@/lib/format'
 
 // What a scenario really costs in a month: not only its calls, but the share
@@ -115,7 +116,7 @@ function ScenarioTable({ d }: { d: TScenarioCostAnswer }) {
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap gap-3 text-xs text-slate-600" aria-hidden>
-        {PARTS.map((p) => <span key={p} className="flex items-center gap-1"><span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: PART_COLOR[p] }} />{PART_LABEL[p]}</span>)}
+        {PARTS.map((p) => <span key={p} className="flex items-center gap-1"><span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: SCENARIO_PART_COLORS[p] }} />{PART_LABEL[p]}</span>)}
       </div>
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="scenarios">
@@ -132,7 +133,7 @@ function ScenarioTable({ d }: { d: TScenarioCostAnswer }) {
                 <td className="py-1.5 pr-2">
                   <div className="font-medium">{s.scenario}</div>
                   <div className="mt-1 flex h-1.5 w-40 overflow-hidden rounded bg-slate-100" role="img" aria-label={`Parts of ${s.scenario}'s cost`}>
-                    {partSegments(s.parts, s.total_usd).map((g) => <div key={g.part} style={{ width: `${g.share * 100}%`, background: PART_COLOR[g.part] }} title={`${PART_LABEL[g.part]}: ${formatUsd(g.usd)}`} />)}
+                    {partSegments(s.parts, s.total_usd).map((g) => <div key={g.part} style={{ width: `${g.share * 100}%`, background: SCENARIO_PART_COLORS[g.part] }} title={`${PART_LABEL[g.part]}: ${formatUsd(g.usd)}`} />)}
                   </div>
                 </td>
                 {PARTS.map((p) => <td key={p} className="num px-1 text-right text-slate-700" data-part={p} data-usd={s.parts[p as keyof typeof s.parts]}>{Number(s.parts[p as keyof typeof s.parts]) ? formatUsd(s.parts[p as keyof typeof s.parts]) : '—'}</td>)}

@@ -1,9 +1,10 @@
 'use client'
+import { DAY_MS } from '@/lib/domain'
 import { useState, type FormEvent } from 'react'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { Alert, Button, Field, Input, Select } from '@/components/ui'
 import { ApiError } from '@/components/api'
-import { useMetrics } from '@/components/overview/queries'
+import { useMetrics } from '@/components/metrics/queries'
 import type { TWhatIfParams } from '@/components/forecast/queries'
 import type { TForecast, TPeriodForecast } from '@/lib/forecast'
 import { formatCount, formatUsd } from '@/lib/format'
@@ -23,7 +24,6 @@ export function whatIfFromParams(params: URLSearchParams | null): TWhatIfParams 
   return out
 }
 
-const DAY_MS = 86_400_000
 const signedUsd = (v: string) => (Number(v) > 0 ? `+${formatUsd(v)}` : formatUsd(v))
 const diff = (a: string, b: string) => (Number(b) - Number(a)).toFixed(6)
 

@@ -1,11 +1,12 @@
 'use client'
+import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { Alert, Card } from '@/components/ui'
 import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
 import { changeKpi } from '@/components/metrics/breakdown'
-import { filtersQuery, fromScaledUsd, micros } from '@/lib/metrics/breakdown'
-import { changesQuery } from '@/lib/metrics/changes-view'
+import { filtersQuery } from '@/lib/metrics/breakdown'
+import { changesQuery } from '@/lib/changes/view'
 
 type TUrlFilters = ReturnType<typeof useUrlFilters>
 
@@ -78,6 +79,6 @@ export function DetailPage(p: {
 export function spendChangeHint(nowUsd: string, beforeUsd: string): string {
   const d = micros(nowUsd) - micros(beforeUsd)
   const r = micros(beforeUsd) === 0n ? null : Number(d) / Number(micros(beforeUsd))
-  const kpi = changeKpi({ change_usd: fromScaledUsd(d), change_ratio: r })
+  const kpi = changeKpi({ change_usd: microsToUsd(d), change_ratio: r })
   return r === null ? kpi.hint : `${kpi.value} (${kpi.hint}) vs the previous period`
 }

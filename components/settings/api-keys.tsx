@@ -1,10 +1,11 @@
 'use client'
+import { DAY_MS, DEFAULT_ENVIRONMENT } from '@/lib/domain'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react'
-import { apiFetch, ApiError } from '@/components/api'
+import { callApi, ApiError } from '@/components/api'
+import * as api from '@/lib/auth/api'
 import { Alert, Button, Card, Field, Input, Select, Skeleton, InlineConfirm } from '@/components/ui'
-import type { TApiKeyView, TCreateApiKey, TRotateApiKey } from '@/lib/auth/api-keys'
-import { KEY_SCOPES, SCOPE_LABELS } from '@/lib/auth/scopes'
+import { KEY_SCOPES, SCOPE_LABELS, type TApiKeyView, type TCreateApiKey, type TRotateApiKey } from '@/lib/auth/keys-schema'
 
 export const keyQueries = {
   all: (org: string) => ['keys', org] as const,
@@ -13,7 +14,7 @@ export const keyQueries = {
 function useApiKeys(org: string) {
   return useQuery({
     queryKey: keyQueries.all(org),
-    queryFn: ({ signal }) => apiFetch<{ api_keys: TApiKeyView[] }>(`/api/v1/keys?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.listApiKeys, { org, signal }),
   })
 }
 
@@ -63,7 +64,6 @@ function NewKey({ title, rawKey, children }: { title: string; rawKey: string; ch
 export function ApiKeys({ org }: { org: string }) {
   const qc = useQueryClient()
   const keys = useApiKeys(org)
-  const q = `?org=${encodeURIComponent(org)}`
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null)
   const [rotated, setRotated] = useState<{ key: string; name: string; oldPrefix: string; oldEnds: string } | null>(null)
   const [rotating, setRotating] = useState<TApiKeyView | null>(null)
@@ -71,7 +71,7 @@ export function ApiKeys({ org }: { org: string }) {
   const refresh = () => void qc.invalidateQueries({ queryKey: keyQueries.all(org) })
 
   const create = useMutation({
-    mutationFn: (body: TCreateApiKey) => apiFetch<{ key: string; api_key: TApiKeyView }>(`/api/v1/keys${q}`, { method: 'POST', body: JSON.stringify(body) }),
+    mutationFn: (body: TCreateApiKey) => callApi(api.createApiKey, { org, body }),
     onSuccess: (r) => {
       setCreated({ key: r.key, name: r.api_key.name })
       setRotated(null)
@@ -80,7 +80,7 @@ export function ApiKeys({ org }: { org: string }) {
   })
   const rotate = useMutation({
     mutationFn: ({ id, body }: { id: string; body: TRotateApiKey }) =>
-      apiFetch<{ key: string; api_key: TApiKeyView; previous: TApiKeyView }>(`/api/v1/keys/${id}/rotate${q}`, { method: 'POST', body: JSON.stringify(body) }),
+      callApi(api.rotateApiKey, { org, params: { id }, body }),
     onSuccess: (r) => {
       setRotated({ key: r.key, name: r.api_key.name, oldPrefix: r.previous.prefix, oldEnds: r.previous.expires_at! })
       setCreated(null)
@@ -89,7 +89,7 @@ export function ApiKeys({ org }: { org: string }) {
     },
   })
   const revoke = useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`/api/v1/keys/${id}${q}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => callApi(api.revokeApiKey, { org, params: { id } }),
     onSuccess: () => {
       setConfirming(null)
       refresh()
@@ -137,7 +137,7 @@ export function ApiKeys({ org }: { org: string }) {
 
   const fieldErr = fieldErrors(create.error)
   const rotateErr = fieldErrors(rotate.error)
-  const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10)
+  const tomorrow = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10)
   const now = new Date()
 
   return (
@@ -198,8 +198,8 @@ export function ApiKeys({ org }: { org: string }) {
             <div className="grid max-w-xl gap-4 sm:grid-cols-2">
               <Field label="Old key works until" htmlFor="rotate-until" hint="At most 30 days from now." error={rotateErr('overlap_until')}>
                 <Input id="rotate-until" name="overlap_until" type="datetime-local" autoFocus required
-                  defaultValue={localInputValue(new Date(now.getTime() + 24 * 3600_000))}
-                  min={localInputValue(now)} max={localInputValue(new Date(now.getTime() + 30 * 24 * 3600_000))}
+                  defaultValue={localInputValue(new Date(now.getTime() + DAY_MS))}
+                  min={localInputValue(now)} max={localInputValue(new Date(now.getTime() + 30 * DAY_MS))}
                   invalid={!!rotateErr('overlap_until')} />
               </Field>
               <Field label="New key expires on" htmlFor="rotate-expires" hint="Optional: empty for no expiry." error={rotateErr('expires_at')}>
@@ -234,7 +234,7 @@ export function ApiKeys({ org }: { org: string }) {
                     <td className="py-2 font-medium">{k.name}</td>
                     <td className="font-mono">{k.prefix}…</td>
                     <td>{k.scopes.join(', ')}</td>
-                    <td>{k.default_environment ?? 'production'}</td>
+                    <td>{k.default_environment ?? DEFAULT_ENVIRONMENT}</td>
                     <td>{new Date(k.created_at).toLocaleDateString()} by {creator(k)}</td>
                     <td>{lifetime(k)}</td>
                     <td>{k.last_used_at ? when(k.last_used_at) : 'never'}</td>

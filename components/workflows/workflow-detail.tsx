@@ -1,21 +1,24 @@
 'use client'
+import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
-import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
+import { useMetrics } from '@/components/metrics/queries'
+import type { TMetricsParams } from '@/lib/metrics/query'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
-import { spikeQuery } from '@/lib/metrics/changes-view'
+import { spikeQuery } from '@/lib/changes/view'
 import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
-import { csvFilename, filtersQuery, fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
-import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRows, type TModelRow, type TStepRow } from '@/lib/metrics/workflow-detail'
+import { csvFilename, filtersQuery, perUnit, ratio } from '@/lib/metrics/breakdown'
+import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRows, type TModelRow, type TStepRow } from '@/lib/metrics/views/workflow-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCompact, formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
+import { CHART_COLORS } from '@/components/charts/theme'
 
 // The question a workflow's owner brings here: "what does one run of this
 // workflow cost, which steps and models does the money go to, and is anything
@@ -47,7 +50,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
   const before = previous.data ? previous.data.rows[0] ?? null : undefined
   const t = current.data ? totals(current.data.rows) : null
   const runs = now?.runs ?? 0
-  const wasteUsd = current.data ? fromScaledUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
+  const wasteUsd = current.data ? microsToUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
 
   const stepTable = useMemo(
     () => (steps.data && stepModels.data ? stepRows(steps.data.rows, stepModels.data.rows, runs) : null),
@@ -109,20 +112,20 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             <Card title="Tokens per call" subtitle="Average input and output tokens per call, per day: a prompt that grew shows here first.">
               {quality ? (
                 <TrendChart data={quality} label={`Input and output tokens per call per day of ${workflow}`} format={(v) => formatCompact(v)}
-                  lines={[{ key: 'tokens_in_per_call', label: 'Input tokens / call', color: '#2f6fde' }, { key: 'tokens_out_per_call', label: 'Output tokens / call', color: '#f59e0b' }]} />
+                  lines={[{ key: 'tokens_in_per_call', label: 'Input tokens / call', color: CHART_COLORS.primary }, { key: 'tokens_out_per_call', label: 'Output tokens / call', color: CHART_COLORS.forecast }]} />
               ) : <Skeleton className="h-56" />}
             </Card>
             <Card title="Retry tax per day" subtitle="Spend on calls whose outcome was retry or error, USD per day.">
               {quality ? (
                 <TrendChart data={quality} label={`Retry and error spend per day of ${workflow}`} format={(v) => formatUsd(v)}
-                  lines={[{ key: 'retry_usd', label: 'Retry tax (USD)', color: '#ef4444' }]} />
+                  lines={[{ key: 'retry_usd', label: 'Retry tax (USD)', color: CHART_COLORS.bad }]} />
               ) : <Skeleton className="h-56" />}
             </Card>
             <Card title="Cost per accepted outcome" subtitle="Production cost ÷ accepted outcomes, per day.">
               {quality ? (
                 anyOutcomes ? (
                   <TrendChart data={quality} label={`Cost per accepted outcome per day of ${workflow}`} format={(v) => formatUsd(v, { precise: v < 1 })}
-                    lines={[{ key: 'cost_per_accepted_outcome_usd', label: 'Cost per accepted outcome (USD)', color: '#10b981' }]} />
+                    lines={[{ key: 'cost_per_accepted_outcome_usd', label: 'Cost per accepted outcome (USD)', color: CHART_COLORS.good }]} />
                 ) : (
                   <p className="text-sm text-slate-600">No accepted outcomes for this workflow in the period. Report them to <code>POST /api/v1/outcomes</code> with <code>workflow_id</code> “{workflow}”.</p>
                 )

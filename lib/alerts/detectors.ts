@@ -1,4 +1,5 @@
-import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
+import { DAY_MS, HOUR_MS, micros, microsToUsd } from '@/lib/domain'
+import { divRound } from '@/lib/cost/money'
 import { formatUsd } from '@/lib/format'
 
 // Drift detectors (issue 6 "Alerts"): pure functions from rollup sums to the
@@ -55,16 +56,14 @@ export type TDriftFinding = {
 export const driftSourceKey = (kind: TDriftKind, subject: string) => `${kind}:${subject}`
 export const driftDedupeKey = (f: Pick<TDriftFinding, 'kind' | 'subject' | 'period_start'>) => `${driftSourceKey(f.kind, f.subject)}:${f.period_start}`
 
-const HOUR = 3600_000
-const DAY = 24 * HOUR
 
 /** The start of the hour `now` is in: windows end there, so they hold complete hours only. */
-export const hourStart = (now: Date) => new Date(Math.floor(now.getTime() / HOUR) * HOUR)
+export const hourStart = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS)
 /** Monday 00:00 UTC of the week `t` is in. */
 export function weekStart(t: Date): Date {
-  const day = Math.floor(t.getTime() / DAY) * DAY
+  const day = Math.floor(t.getTime() / DAY_MS) * DAY_MS
   const dow = (new Date(day).getUTCDay() + 6) % 7 // Monday 0
-  return new Date(day - dow * DAY)
+  return new Date(day - dow * DAY_MS)
 }
 
 export type TWindows = {
@@ -89,15 +88,13 @@ export function detectorWindows(now: Date, anomalyWeeks = 8): TWindows {
   const e = end.getTime()
   return {
     end,
-    outcome: { recent: { from: new Date(e - 7 * DAY), to: end }, baseline: { from: new Date(e - 35 * DAY), to: new Date(e - 7 * DAY) } },
-    tokens: { recent: { from: new Date(e - DAY), to: end }, baseline: { from: new Date(e - 29 * DAY), to: new Date(e - DAY) } },
-    unpriced: { from: new Date(e - 7 * DAY), to: new Date(e + HOUR) },
-    anomaly: { hour: new Date(e - HOUR), previous: Array.from({ length: anomalyWeeks }, (_, i) => new Date(e - HOUR - (i + 1) * 7 * DAY)) },
+    outcome: { recent: { from: new Date(e - 7 * DAY_MS), to: end }, baseline: { from: new Date(e - 35 * DAY_MS), to: new Date(e - 7 * DAY_MS) } },
+    tokens: { recent: { from: new Date(e - DAY_MS), to: end }, baseline: { from: new Date(e - 29 * DAY_MS), to: new Date(e - DAY_MS) } },
+    unpriced: { from: new Date(e - 7 * DAY_MS), to: new Date(e + HOUR_MS) },
+    anomaly: { hour: new Date(e - HOUR_MS), previous: Array.from({ length: anomalyWeeks }, (_, i) => new Date(e - HOUR_MS - (i + 1) * 7 * DAY_MS)) },
   }
 }
 
-const micros = (usd: string) => toScaled(usd, 6)
-const usd6 = (m: bigint) => fromScaled(m, 6)
 const pct = (ratio: number) => `${Math.round(ratio * 100)}%`
 /** A ratio of two non-negative integers, for display and comparison (never summed). */
 const ratioOf = (a: bigint, b: bigint) => Number((a * 1_000_000n) / b) / 1_000_000
@@ -120,10 +117,10 @@ export function detectCostPerOutcomeDrift(rows: TOutcomeCostRow[], w: TWindows, 
     const change = ratioOf(recent, baseline) - 1
     out.push({
       kind: 'cost_per_outcome_drift', subject: r.workflow_id, period_start: weekStart(w.end).toISOString(),
-      title: `${r.workflow_id}: cost per accepted outcome ${formatUsd(usd6(recent), { precise: true })} over the last 7 days, up ${pct(change)} on its 4-week baseline of ${formatUsd(usd6(baseline), { precise: true })}`,
-      actual_usd: usd6(recent), amount_usd: usd6(baseline),
+      title: `${r.workflow_id}: cost per accepted outcome ${formatUsd(microsToUsd(recent), { precise: true })} over the last 7 days, up ${pct(change)} on its 4-week baseline of ${formatUsd(microsToUsd(baseline), { precise: true })}`,
+      actual_usd: microsToUsd(recent), amount_usd: microsToUsd(baseline),
       details: {
-        workflow_id: r.workflow_id, recent_usd_per_outcome: usd6(recent), baseline_usd_per_outcome: usd6(baseline), change_ratio: Number(change.toFixed(4)),
+        workflow_id: r.workflow_id, recent_usd_per_outcome: microsToUsd(recent), baseline_usd_per_outcome: microsToUsd(baseline), change_ratio: Number(change.toFixed(4)),
         margin: cfg.cost_per_outcome_margin, recent: { from: w.outcome.recent.from.toISOString(), to: w.outcome.recent.to.toISOString(), cost_usd: r.recent_cost_usd, accepted_outcomes: r.recent_accepted },
         baseline: { from: w.outcome.baseline.from.toISOString(), to: w.outcome.baseline.to.toISOString(), cost_usd: r.baseline_cost_usd, accepted_outcomes: r.baseline_accepted },
       },
@@ -216,10 +213,10 @@ export function detectSpendAnomaly(hour: Date, spendUsd: string, previousUsd: { 
   const hh = hour.toISOString().slice(11, 13)
   return [{
     kind: 'spend_anomaly', subject: 'organization', period_start: hour.toISOString(),
-    title: `Spend ${hour.toISOString().slice(0, 10)} ${hh}:00–${hh}:59 UTC: ${formatUsd(usd6(x))} in the hour vs a median ${formatUsd(usd6(medMicros))} for that hour on the ${hist.length} previous weeks (robust z ${zText})`,
-    actual_usd: usd6(x), amount_usd: usd6(medMicros),
+    title: `Spend ${hour.toISOString().slice(0, 10)} ${hh}:00–${hh}:59 UTC: ${formatUsd(microsToUsd(x))} in the hour vs a median ${formatUsd(microsToUsd(medMicros))} for that hour on the ${hist.length} previous weeks (robust z ${zText})`,
+    actual_usd: microsToUsd(x), amount_usd: microsToUsd(medMicros),
     details: {
-      hour: hour.toISOString(), spend_usd: usd6(x), median_usd: usd6(medMicros), mad_usd: usd6(BigInt(Math.round(mad))), z: Number.isFinite(z) ? Number(z.toFixed(3)) : null,
+      hour: hour.toISOString(), spend_usd: microsToUsd(x), median_usd: microsToUsd(medMicros), mad_usd: microsToUsd(BigInt(Math.round(mad))), z: Number.isFinite(z) ? Number(z.toFixed(3)) : null,
       threshold_z: cfg.anomaly_z, min_excess_usd: cfg.anomaly_min_usd, previous: previousUsd.map((p) => ({ hour: p.hour.toISOString(), spend_usd: p.usd })),
     },
   }]

@@ -1,3 +1,4 @@
+import 'server-only'
 import { asOrg, inTransaction, pool } from '@/lib/db'
 import { enqueueNotifications } from '@/lib/queues'
 import { budgetAlertCandidates } from '@/lib/budgets/alerts'
@@ -7,6 +8,7 @@ import {
   driftDedupeKey, driftSourceKey, type TAlertKind, type TDriftConfig, type TDriftFinding, type TOutcomeCostRow, type TTokensRow, type TUnpricedRow, type TWindows,
 } from '@/lib/alerts/detectors'
 import { createAlertDeliveries, requeuePendingDeliveries } from '@/lib/notifications/channels'
+import { log } from '@/lib/log'
 
 // One organization's alerts at `now`: its budgets and the four drift detectors,
 // read from the hourly rollups (a handful of range reads on (org_id, hour), never
@@ -124,7 +126,7 @@ export async function evaluateOrgAlerts(orgId: string, now = new Date(), opts: T
     return { fired, deliveries: await createAlertDeliveries(c, orgId, fired) }
   })
   // After the commit; if Redis is away the deliveries stay pending and the next evaluation queues them (requeuePendingDeliveries).
-  await enqueueNotifications(deliveries.map((deliveryId) => ({ orgId, deliveryId }))).catch((e) => console.error(`[alerts] could not queue ${deliveries.length} notifications: ${(e as Error).message}`))
+  await enqueueNotifications(deliveries.map((deliveryId) => ({ orgId, deliveryId }))).catch((err) => log({ component: 'alerts', org_id: orgId }).error({ err, deliveries: deliveries.length }, 'could not queue notifications'))
   return fired
 }
 

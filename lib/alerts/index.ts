@@ -1,3 +1,4 @@
+import 'server-only'
 import type { PoolClient } from 'pg'
 import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ALERT_KINDS } from '@/lib/alerts/detectors'
 import { normalizeDecimal } from '@/lib/cost/money'
+import { splitCommaList } from '@/lib/query-params'
 
 // /api/v1/alerts query and bodies.
 
@@ -8,7 +9,7 @@ export const ALERT_STATES = ['open', 'acknowledged', 'resolved', 'muted'] as con
 
 export const ZAlertListQuery = z.strictObject({
   kind: z.string().optional()
-    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined))
+    .transform((s) => (s ? splitCommaList(s) : undefined))
     .pipe(z.array(z.enum(ALERT_KINDS, { error: `must be one or more of: ${ALERT_KINDS.join(', ')}` })).optional()),
   state: z.enum(ALERT_STATES, { error: `must be one of: ${ALERT_STATES.join(', ')}` }).optional(),
   limit: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(100),

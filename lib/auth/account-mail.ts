@@ -1,4 +1,6 @@
+import 'server-only'
 import { appLink, sendMail } from '@/lib/notifications/mail'
+import { log } from '@/lib/log'
 
 // The emails of the account flows. Sent in the background (see send below):
 // an answer that waited for SMTP only when the email has an account would tell
@@ -8,7 +10,7 @@ const pending = new Set<Promise<void>>()
 
 function send(to: string, subject: string, text: string): void {
   const p: Promise<void> = sendMail({ to, subject, text })
-    .catch((e) => console.error(`[auth] could not send "${subject}": ${(e as Error).message}`))
+    .catch((err) => log({ component: 'auth', subject }).error({ err }, 'could not send an account email'))
     .finally(() => pending.delete(p))
   pending.add(p)
 }
@@ -16,7 +18,7 @@ function send(to: string, subject: string, text: string): void {
 /** Work that may or may not send a mail, run after the answer; errors are logged. */
 export function inBackground(work: () => Promise<void>): void {
   const p: Promise<void> = work()
-    .catch((e) => console.error(`[auth] background account work failed: ${(e as Error).message}`))
+    .catch((err) => log({ component: 'auth' }).error({ err }, 'background account work failed'))
     .finally(() => pending.delete(p))
   pending.add(p)
 }

@@ -1,3 +1,5 @@
+import 'server-only'
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { createHash, randomBytes } from 'node:crypto'
 import { pool, prisma } from '@/lib/db'
 import { env } from '@/lib/env'
@@ -34,7 +36,7 @@ import type { TSignUpAnswer } from '@/lib/auth/schema'
 export const verificationRequired = (): boolean => smtpConfigured() && env().EMAIL_VERIFICATION === 'auto'
 
 type TPurpose = 'password_reset' | 'email_verification'
-const TOKEN_TTL_MS: Record<TPurpose, number> = { password_reset: 3600_000, email_verification: 24 * 3600_000 }
+const TOKEN_TTL_MS: Record<TPurpose, number> = { password_reset: HOUR_MS, email_verification: DAY_MS }
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
 const signInKeys = (email: string, address: string): TThrottleKey[] => [{ rule: RULES.signInEmail, id: email }, { rule: RULES.signInAddress, id: address }]

@@ -1,3 +1,4 @@
+import 'server-only'
 import { LRUCache } from 'lru-cache'
 
 // The in-process caches in front of API-key lookups (lib/auth/api-keys.ts).

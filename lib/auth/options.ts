@@ -1,3 +1,5 @@
+import 'server-only'
+import { DAY_S } from '@/lib/domain'
 import type { NextAuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import type { OAuthConfig } from 'next-auth/providers/oauth'
@@ -6,6 +8,7 @@ import { signInWithOidc } from '@/lib/auth/sso'
 import { sessionState, signInWithPassword } from '@/lib/auth/accounts'
 import { safeRedirect } from '@/lib/auth/redirect'
 import { clientAddress } from '@/lib/http/client-address'
+import { log } from '@/lib/log'
 
 /** Thrown by the jwt callback when a session no longer counts: next-auth then answers no session and clears the cookie. */
 export const SESSION_REVOKED = 'session_revoked'
@@ -47,7 +50,7 @@ export function authOptions(): NextAuthOptions {
   const url = env().NEXTAUTH_URL
   return {
     secret: env().NEXTAUTH_SECRET,
-    session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
+    session: { strategy: 'jwt', maxAge: 7 * DAY_S },
     // Secure (and __Secure- prefixed) cookies whenever the app is served over https.
     useSecureCookies: !!url && url.startsWith('https://'),
     pages: { signIn: '/signin' },
@@ -102,10 +105,10 @@ export function authOptions(): NextAuthOptions {
     logger: {
       error(code, metadata) {
         if (metadata instanceof Error && metadata.message === SESSION_REVOKED) return // an ended session is not an error
-        console.error(`[next-auth][error][${code}]`, metadata)
+        log({ component: 'next-auth', code }).error(metadata instanceof Error ? { err: metadata } : { metadata }, 'next-auth error')
       },
       warn(code) {
-        console.warn(`[next-auth][warn][${code}]`)
+        log({ component: 'next-auth', code }).warn('next-auth warning')
       },
       debug() {},
     },

@@ -1,3 +1,4 @@
+import 'server-only'
 import { getServerSession } from 'next-auth'
 import { cookies, headers } from 'next/headers'
 import { authOptions } from '@/lib/auth/options'

@@ -1,7 +1,10 @@
+import 'server-only'
+import { MINUTE_MS } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import { env } from '@/lib/env'
 import { AppError } from '@/lib/errors'
 import { producerConnection, redisAvailable } from '@/lib/queues'
+import { log } from '@/lib/log'
 
 // Throttles for the account endpoints (sign-in, sign-up, password reset and
 // verification emails, password change), kept in Redis under
@@ -15,22 +18,21 @@ import { producerConnection, redisAvailable } from '@/lib/queues'
 
 export type TThrottleRule = { name: string; free: number; baseMs: number; maxMs: number; forgetMs: number }
 
-const MIN = 60_000
 export const RULES = {
   /** wrong passwords for one email, whoever tries */
-  signInEmail: { name: 'signin:email', free: 5, baseMs: 2000, maxMs: 15 * MIN, forgetMs: 15 * MIN },
+  signInEmail: { name: 'signin:email', free: 5, baseMs: 2000, maxMs: 15 * MINUTE_MS, forgetMs: 15 * MINUTE_MS },
   /** wrong passwords from one client address, whatever the email (spraying) */
-  signInAddress: { name: 'signin:addr', free: 20, baseMs: 2000, maxMs: 15 * MIN, forgetMs: 15 * MIN },
+  signInAddress: { name: 'signin:addr', free: 20, baseMs: 2000, maxMs: 15 * MINUTE_MS, forgetMs: 15 * MINUTE_MS },
   /** every sign-up attempt counts */
-  signUpEmail: { name: 'signup:email', free: 3, baseMs: MIN, maxMs: 60 * MIN, forgetMs: 60 * MIN },
-  signUpAddress: { name: 'signup:addr', free: 20, baseMs: MIN, maxMs: 60 * MIN, forgetMs: 60 * MIN },
+  signUpEmail: { name: 'signup:email', free: 3, baseMs: MINUTE_MS, maxMs: 60 * MINUTE_MS, forgetMs: 60 * MINUTE_MS },
+  signUpAddress: { name: 'signup:addr', free: 20, baseMs: MINUTE_MS, maxMs: 60 * MINUTE_MS, forgetMs: 60 * MINUTE_MS },
   /** emails sent on request (password reset, a new verification link): no mail bombing */
-  mailEmail: { name: 'mail:email', free: 3, baseMs: MIN, maxMs: 60 * MIN, forgetMs: 60 * MIN },
-  mailAddress: { name: 'mail:addr', free: 20, baseMs: MIN, maxMs: 60 * MIN, forgetMs: 60 * MIN },
+  mailEmail: { name: 'mail:email', free: 3, baseMs: MINUTE_MS, maxMs: 60 * MINUTE_MS, forgetMs: 60 * MINUTE_MS },
+  mailAddress: { name: 'mail:addr', free: 20, baseMs: MINUTE_MS, maxMs: 60 * MINUTE_MS, forgetMs: 60 * MINUTE_MS },
   /** invalid or expired reset / verification tokens from one address (guessing) */
-  tokenAddress: { name: 'token:addr', free: 20, baseMs: 2000, maxMs: 15 * MIN, forgetMs: 15 * MIN },
+  tokenAddress: { name: 'token:addr', free: 20, baseMs: 2000, maxMs: 15 * MINUTE_MS, forgetMs: 15 * MINUTE_MS },
   /** a wrong current password on the change-password form, per user */
-  passwordUser: { name: 'password:user', free: 5, baseMs: 2000, maxMs: 15 * MIN, forgetMs: 15 * MIN },
+  passwordUser: { name: 'password:user', free: 5, baseMs: 2000, maxMs: 15 * MINUTE_MS, forgetMs: 15 * MINUTE_MS },
 } satisfies Record<string, TThrottleRule>
 
 export type TThrottleKey = { rule: TThrottleRule; id: string }
@@ -74,7 +76,7 @@ async function run(mode: 'check' | 'fail' | 'hit', keys: TThrottleKey[]): Promis
     const args = keys.flatMap((k) => [k.rule.free, k.rule.baseMs, k.rule.maxMs, k.rule.forgetMs])
     return Number(await producerConnection().eval(SCRIPT, keys.length, ...keys.map(redisKey), mode, ...args))
   } catch (e) {
-    console.error(`[auth] throttle unavailable, letting the request through: ${(e as Error).message}`)
+    log({ component: 'auth' }).error({ err: e }, 'throttle unavailable, letting the request through')
     return 0
   }
 }

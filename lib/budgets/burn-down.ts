@@ -3,6 +3,7 @@
 // exactly on the amount, and the projection of the pace so far to the
 // period's end; for cost per run / per accepted outcome, the value per bucket
 // against the target. Money stays exact (micro-dollars); charts convert.
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
 import type { z } from 'zod'
 import type { TBudgetMeasure, TBudgetMetric, TWindow } from '@/lib/budgets/evaluate'
@@ -12,7 +13,7 @@ export const BURN_GRANULARITIES = ['hour', 'day'] as const
 export type TBurnGranularity = (typeof BURN_GRANULARITIES)[number]
 export type TBurnPoint = z.infer<typeof ZBurnPoint>
 
-const STEP_MS: Record<TBurnGranularity, number> = { hour: 3600_000, day: 86_400_000 }
+const STEP_MS: Record<TBurnGranularity, number> = { hour: HOUR_MS, day: DAY_MS }
 const floorTo = (t: number, g: TBurnGranularity) => Math.floor(t / STEP_MS[g]) * STEP_MS[g]
 
 export function burnDown(

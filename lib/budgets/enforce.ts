@@ -1,15 +1,19 @@
 // Run-time enforcement of budgets (POST /api/v1/decide). Each evaluation
-// (the budgets queue: every 30 s and right after rollups move) publishes the
-// organization's "gates" — the budgets at warning or exceeded, with their
-// scope — to Redis; decide reads them from process memory (refreshed from
-// Redis at most every GATE_CACHE_MS) and never touches the rollups per call.
+// (the alerts queue every 30 s; the ingest worker right after a batch moved
+// the rollups, lib/budgets/gates-refresh.ts) publishes the organization's
+// "gates" — the budgets at warning or exceeded, with their scope — to Redis,
+// and announces them on a pub/sub channel; decide reads them from process
+// memory, updated by that announcement at once (and re-read from Redis at most
+// every GATE_CACHE_MS, for an announcement missed), and never touches the
+// rollups per call.
 // A throttled budget still lets `throttle_per_minute` calls through per
 // minute (a fixed-window counter in Redis); a denying one refuses every call
 // it covers until its period ends. Inference events are always recorded:
 // enforcement acts on the caller, never on Outlay's books.
+import 'server-only'
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
-import { enqueueBudgetEvaluation, producerConnection } from '@/lib/queues'
+import { enqueueAlertEvaluation, producerConnection, subscriberConnection } from '@/lib/queues'
 import type { TBudgetView } from '@/lib/budgets'
 import type { TCutoffAction } from '@/lib/budgets/evaluate'
 import type { ZStateChange } from '@/lib/budgets/schema'
@@ -107,19 +111,79 @@ export async function verdictOf(
 // ---------------------------------------------------------------- Redis side
 
 const gatesKey = (orgId: string) => `${env().QUEUE_PREFIX}:budget-gates:${orgId}`
+const gatesAtKey = (orgId: string) => `${env().QUEUE_PREFIX}:budget-gates-at:${orgId}`
+const gatesChannel = () => `${env().QUEUE_PREFIX}:budget-gates`
 const throttleKey = (budgetId: string, minute: number) => `${env().QUEUE_PREFIX}:budget-throttle:${budgetId}:${minute}`
 
-/** How stale a process's copy of an organization's gates may get. */
+/** How stale a process's copy of an organization's gates may get when an announcement was missed (Redis reconnecting). */
 export const GATE_CACHE_MS = 1000
 
-type TCached = { at: number; gates: TBudgetGate[]; loading?: Promise<TBudgetGate[]> }
-const g = globalThis as unknown as { __outlayGates?: Map<string, TCached> }
+/** `seq` moves on every announcement received, so a read from Redis that an announcement overtook is not kept. */
+type TCached = { at: number; gates: TBudgetGate[]; loading?: Promise<TBudgetGate[]>; seq?: number }
+const g = globalThis as unknown as { __outlayGates?: Map<string, TCached>; __outlayGatesSubscribedOn?: object }
 const cache = () => (g.__outlayGates ??= new Map())
 
-/** Publish an organization's gates for every decide process. */
-export async function publishGates(orgId: string, gates: TBudgetGate[]): Promise<void> {
-  await producerConnection().set(gatesKey(orgId), JSON.stringify(gates))
+// Store the gates unless a measurement taken later was stored already (two evaluations of one organization can
+// finish out of order: the scheduled one and the ingest worker's), then announce them. KEYS: gates, measured-at.
+// ARGV: gates JSON, measured-at (ms), channel, announcement. Answers 1 when stored.
+const PUBLISH_GATES_LUA = `
+local at = tonumber(redis.call('GET', KEYS[2]) or '0')
+if at > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1`
+
+type TGatesAnnouncement = { org_id: string; gates: TBudgetGate[] }
+
+/**
+ * Publish an organization's gates for every decide process: stored in Redis
+ * and announced on the gates channel, which every process serving decide
+ * listens to. `measuredAt` (wall-clock ms at which the measurement started)
+ * keeps a slower, older measurement from overwriting a newer one; false when
+ * that happened.
+ */
+export async function publishGates(orgId: string, gates: TBudgetGate[], measuredAt: number = Date.now()): Promise<boolean> {
+  const announcement: TGatesAnnouncement = { org_id: orgId, gates }
+  const stored = await producerConnection().eval(
+    PUBLISH_GATES_LUA, 2, gatesKey(orgId), gatesAtKey(orgId), JSON.stringify(gates), String(measuredAt), gatesChannel(), JSON.stringify(announcement),
+  )
   cache().delete(orgId)
+  return Number(stored) === 1
+}
+
+/** An announcement from publishGates: replace the copy in memory of an organization this process serves. */
+function onGatesAnnounced(channel: string, message: string): void {
+  if (channel !== gatesChannel()) return
+  let a: TGatesAnnouncement
+  try {
+    a = JSON.parse(message) as TGatesAnnouncement
+  } catch {
+    return
+  }
+  const c = cache().get(a.org_id)
+  if (!c) return // not served here: its first call loads it
+  c.gates = a.gates
+  c.at = Date.now()
+  c.seq = (c.seq ?? 0) + 1
+}
+
+/** Listen to the gates channel (once per process and subscriber connection; from the first decide on). */
+function listenForGates(): void {
+  let sub
+  try {
+    sub = subscriberConnection()
+  } catch {
+    return // no Redis configured: the periodic read alone
+  }
+  if (g.__outlayGatesSubscribedOn === sub) return
+  g.__outlayGatesSubscribedOn = sub
+  sub.on('message', onGatesAnnounced)
+  sub.subscribe(gatesChannel()).catch(() => {
+    // Redis away: ioredis subscribes again when it reconnects (autoResubscribe) only for a subscription it made, so retry on the next call.
+    if (g.__outlayGatesSubscribedOn === sub) g.__outlayGatesSubscribedOn = undefined
+    sub.off('message', onGatesAnnounced)
+  })
 }
 
 async function loadGates(orgId: string): Promise<TBudgetGate[]> {
@@ -136,11 +200,15 @@ export async function gatesFor(orgId: string): Promise<TBudgetGate[]> {
   const c = cache().get(orgId)
   if (c && Date.now() - c.at < GATE_CACHE_MS) return c.gates
   if (c?.loading) return c.gates
-  const entry: TCached = { at: c?.at ?? 0, gates: c?.gates ?? [] }
+  listenForGates()
+  const entry: TCached = { at: c?.at ?? 0, gates: c?.gates ?? [], seq: c?.seq ?? 0 }
+  const seq = entry.seq
   entry.loading = loadGates(orgId)
   cache().set(orgId, entry)
   try {
-    entry.gates = await entry.loading
+    const loaded = await entry.loading
+    // an announcement received meanwhile is newer than what this read found
+    if (entry.seq === seq) entry.gates = loaded
     entry.at = Date.now()
   } catch {
     entry.at = Date.now() - GATE_CACHE_MS / 2 // retry soon, not on every call
@@ -185,15 +253,19 @@ export async function recordStates(orgId: string, budgets: TBudgetView[], now: D
   return r.rowCount ?? 0
 }
 
-/** After an evaluation measured the budgets: keep the state history and publish the gates decide reads. */
-export async function refreshEnforcement(orgId: string, budgets: TBudgetView[], now: Date): Promise<void> {
+/**
+ * After an evaluation measured the budgets: keep the state history and publish the gates decide reads.
+ * `measuredAt`: the wall-clock time (ms) at which the measurement started reading the rollups (`now` may be an
+ * evaluation's injected clock); a measurement started later wins over one that finishes later.
+ */
+export async function refreshEnforcement(orgId: string, budgets: TBudgetView[], now: Date, measuredAt?: number): Promise<void> {
   await recordStates(orgId, budgets, now)
-  await publishGates(orgId, gatesOf(budgets))
+  await publishGates(orgId, gatesOf(budgets), measuredAt)
 }
 
 /** A budget was created, changed or deleted: evaluate its organization now so decide follows within seconds (best effort; the scheduler catches up within 30 s). */
 export function reevaluateSoon(orgId: string): void {
-  void enqueueBudgetEvaluation(orgId, 0).catch(() => undefined)
+  void enqueueAlertEvaluation(orgId, 0).catch(() => undefined)
 }
 
 export type TStateChange = z.infer<typeof ZStateChange>

@@ -2,7 +2,8 @@
 // how much of the amount is used, the highest threshold crossed, and the
 // projected end-of-period spend. Money is exact (micro-dollars).
 import type { z } from 'zod'
-import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
+import { DAY_MS, micros } from '@/lib/domain'
+import { fromScaled, usdPerUnit } from '@/lib/cost/money'
 import type { ZBudgetStatus } from '@/lib/budgets/schema'
 
 export const BUDGET_PERIODS = ['day', 'month', 'rolling'] as const
@@ -23,7 +24,6 @@ export type TBudgetRule = {
 
 export type TWindow = { from: Date; to: Date; /** the end of the period (for day and month); equals `to` for rolling windows */ end: Date }
 
-const DAY_MS = 24 * 3600 * 1000
 
 /** The window a budget measures at `now`: the UTC day or calendar month so far, or the last N days. */
 export function budgetWindow(rule: Pick<TBudgetRule, 'period' | 'rolling_days'>, now: Date): TWindow {
@@ -51,8 +51,6 @@ export type TBudgetMeasure = {
 }
 
 export type TBudgetStatus = z.infer<typeof ZBudgetStatus>
-
-const micros = (s: string) => toScaled(s, 6)
 
 /** The budget's state from what was measured in its window. */
 export function budgetStatus(rule: TBudgetRule, w: TWindow, m: TBudgetMeasure): TBudgetStatus {

@@ -1,3 +1,4 @@
+import 'server-only'
 import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'

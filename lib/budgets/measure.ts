@@ -1,5 +1,7 @@
+import 'server-only'
+import { DAY_MS, HOUR_MS, OUTCOME_DIMENSIONS } from '@/lib/domain'
 import { pool } from '@/lib/db'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { budgetStatus, budgetWindow, type TBudgetMeasure } from '@/lib/budgets/evaluate'
 import type { TBudget, TBudgetView } from '@/lib/budgets'
 
@@ -20,8 +22,6 @@ import type { TBudget, TBudgetView } from '@/lib/budgets'
 const SCOPE_DIMS = ['environment', 'workflow_id', 'account_id', 'feature'] as const
 type TScopeDim = (typeof SCOPE_DIMS)[number]
 
-const HOUR_MS = 3600_000
-const DAY_MS = 24 * HOUR_MS
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit
 

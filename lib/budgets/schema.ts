@@ -1,6 +1,6 @@
+import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
-import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/metrics/breakdown'
 import { BUDGET_METRICS, BUDGET_PERIODS, BUDGET_STATES, CUTOFF_ACTIONS } from '@/lib/budgets/evaluate'
 import { BURN_GRANULARITIES } from '@/lib/budgets/burn-down'
 import { ZInstant, ZUsd, ZUuid } from '@/lib/api/wire'

@@ -1,4 +1,5 @@
 // npm run cli -- <command>: operator commands that need no browser.
+import 'server-only'
 import { parseArgs } from 'node:util'
 import { loadEnvConfig } from '@next/env'
 import { loadEnv } from '@/lib/env'

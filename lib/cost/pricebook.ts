@@ -1,3 +1,4 @@
+import 'server-only'
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
 import { catalogModelPrice } from '@/lib/cost/catalog'

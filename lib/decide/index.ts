@@ -1,3 +1,4 @@
+import { DEFAULT_ENVIRONMENT, DEFAULT_TRAFFIC_SOURCE } from '@/lib/domain'
 import { budgetVerdict, type TCallScope } from '@/lib/budgets/enforce'
 import type { TDecideAnswer, TDecideRequest } from '@/lib/decide/schema'
 import { routeCall } from '@/lib/routing/runtime'
@@ -10,11 +11,11 @@ export type TDecideResult = { status: 200 | 404; answer: TDecideAnswer; message?
 
 export function callScope(req: TDecideRequest, defaultEnvironment: string | null): TCallScope {
   return {
-    environment: req.environment ?? defaultEnvironment ?? 'production',
+    environment: req.environment ?? defaultEnvironment ?? DEFAULT_ENVIRONMENT,
     workflow_id: req.workflow_id,
     account_id: req.account_id ?? null,
     feature: req.feature ?? null,
-    traffic_source: req.traffic_source ?? 'production',
+    traffic_source: req.traffic_source ?? DEFAULT_TRAFFIC_SOURCE,
   }
 }
 

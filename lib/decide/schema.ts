@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/ingest/schema'
+import { ZEnvironment, ZTrafficSource } from '@/lib/domain'
 
 // POST /api/v1/decide (PRODUCT.md "Routing and budgets at run time"): the
 // contract's fields, plus run_id (keeps a canary stable for a run) and
@@ -10,13 +10,13 @@ const label = (max = 256) => z.string({ error: 'must be a string' }).min(1, 'mus
 export const ZDecideRequest = z.strictObject({
   workflow_id: label(),
   step: label(),
-  environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(', ')}` }).optional(),
+  environment: ZEnvironment.optional(),
   account_id: label().optional(),
   feature: label().optional(),
   confidence: z.number({ error: 'must be a number between 0 and 1' }).min(0, 'must be ≥ 0').max(1, 'must be ≤ 1').optional(),
   attempt: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be ≥ 1').max(10_000, 'must be ≤ 10000').optional(),
   run_id: label().optional(),
-  traffic_source: z.enum(TRAFFIC_SOURCES, { error: `must be one of ${TRAFFIC_SOURCES.join(', ')}` }).optional(),
+  traffic_source: ZTrafficSource.optional(),
 })
 export type TDecideRequest = z.infer<typeof ZDecideRequest>
 

@@ -1,7 +1,7 @@
+import { DAY_MS } from '@/lib/domain'
 import { describe, it, expect } from 'vitest'
 import { DEMO_OUTCOME_RATES, demoOutcomes, generateDemoEvents, type TDemoEvent, type TDemoOptions } from './generate'
 
-const DAY_MS = 86_400_000
 const NOW = new Date('2025-06-30T15:30:00.000Z') // a Monday afternoon
 const PRICED_MODELS: Record<string, string> = {
   'gpt-4o': 'openai',

@@ -25,16 +25,17 @@
 //   weeks, ops canaries every 3 hours and one large backfill on a Tuesday;
 // - accounts that onboard (relecloud, fourth-coffee) and one that churns
 //   (tailspin-toys).
+import { DAY_MS, HOUR_MS, type TCallType, type TEnvironment, type TOutcome, type TTrafficSource } from '@/lib/domain'
 
 export type TDemoEvent = {
   id: string
   timestamp: string
-  environment: 'production' | 'staging' | 'development'
-  traffic_source: 'production' | 'eval' | 'replay' | 'ops'
+  environment: TEnvironment
+  traffic_source: TTrafficSource
   workflow_id: string
   run_id: string
   step: string
-  call_type: 'generation' | 'embedding' | 'rerank' | 'tool' | 'guardrail' | 'other'
+  call_type: TCallType
   feature?: string
   account_id?: string
   user_id?: string
@@ -44,7 +45,7 @@ export type TDemoEvent = {
   cached_tokens_in?: number
   cache_write_tokens?: number
   tokens_out: number
-  outcome: 'success' | 'retry' | 'fallback' | 'escalation' | 'error'
+  outcome: TOutcome
   attempt: number
   latency_ms: number
   input_hash?: string
@@ -62,17 +63,10 @@ export type TDemoOptions = {
   runsPerDay?: number
 }
 
-type TEnvironment = TDemoEvent['environment']
-type TTrafficSource = TDemoEvent['traffic_source']
-type TCallType = TDemoEvent['call_type']
-type TOutcome = TDemoEvent['outcome']
-
 /** Chosen so that 90 days give ~150k events (≈4 events per run). */
 export const DEFAULT_RUNS_PER_DAY = 280
 export const DEFAULT_SEED = 42
 
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 /** Growth factor per day: 2.5x over a 90-day window. */
 const DAILY_GROWTH = Math.pow(2.5, 1 / 89)
 const WEEKEND_FACTOR = 0.4
@@ -1050,7 +1044,7 @@ export function demoOutcomes(events: readonly TDemoEvent[], now: Date): TDemoRun
     const seen = last.get(e.run_id)
     if (!seen || e.timestamp > seen.timestamp) last.set(e.run_id, e)
   }
-  const lateFrom = now.getTime() - 14 * 24 * 3600 * 1000
+  const lateFrom = now.getTime() - 14 * DAY_MS
   return [...last.values()].map((e) => {
     const r = DEMO_OUTCOME_RATES[e.workflow_id]
     const rate = r.lateRate !== undefined && Date.parse(e.timestamp) >= lateFrom ? r.lateRate : r.rate

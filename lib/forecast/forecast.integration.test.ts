@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
@@ -20,10 +21,9 @@ import { divRound } from '@/lib/cost/money'
 
 let orgId = ''
 let readKey = ''
-const DAY = 86_400_000
 const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())
 // gpt-4o-mini: 1M input tokens = $0.15; weekdays 4 calls, weekends 1, on two workflows, one account each
-const callsOn = (dayIndex: number) => ([5, 6].includes(new Date(today - dayIndex * DAY).getUTCDay() === 0 ? 6 : new Date(today - dayIndex * DAY).getUTCDay() - 1) ? 1 : 4)
+const callsOn = (dayIndex: number) => ([5, 6].includes(new Date(today - dayIndex * DAY_MS).getUTCDay() === 0 ? 6 : new Date(today - dayIndex * DAY_MS).getUTCDay() - 1) ? 1 : 4)
 
 beforeAll(async () => {
   await useTestServices('forecast')
@@ -35,7 +35,7 @@ beforeAll(async () => {
   for (let d = 1; d <= 56; d++) {
     for (let i = 0; i < callsOn(d); i++) {
       for (const [wf, acct] of [['support', 'acme'], ['search', 'globex']]) {
-        events.push({ id: `${wf}-${d}-${i}`, timestamp: new Date(today - d * DAY + 3600_000 * (i + 1)).toISOString(), workflow_id: wf, step: 's', account_id: acct,
+        events.push({ id: `${wf}-${d}-${i}`, timestamp: new Date(today - d * DAY_MS + HOUR_MS * (i + 1)).toISOString(), workflow_id: wf, step: 's', account_id: acct,
           provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1_000_000 })
       }
     }
@@ -106,7 +106,7 @@ describe('GET /api/v1/forecast', () => {
 
 describe('GET /api/v1/forecast what-if', () => {
   const asOf = new Date(today)
-  const windowFrom = new Date(today - 30 * DAY)
+  const windowFrom = new Date(today - 30 * DAY_MS)
   it('moves a step to another model: its 30 days of production calls priced on the target, the scenario shifted by the change per day', async () => {
     const r = await getForecast(apiRequest('/api/v1/forecast?move_workflow_id=support&move_step=s&move_to=openai/gpt-4o', { key: readKey }))
     expect(r.status).toBe(200)
@@ -142,7 +142,7 @@ describe('GET /api/v1/forecast what-if', () => {
     expect(base.what_if).toBeUndefined()
     expect(f.month_end).toEqual(base.month_end)
     expect(f.what_if).toMatchObject({ growth_pct: 50, step_move: null })
-    const k = (day: string) => Math.round((Date.parse(day) - today) / DAY)
+    const k = (day: string) => Math.round((Date.parse(day) - today) / DAY_MS)
     const last = f.what_if.series.at(-1)
     const baseLast = base.series.at(-1)
     expect(Number(last.forecast_usd)).toBeCloseTo(Number(baseLast.forecast_usd) * Math.pow(1.5, k(last.day) / 30), 5)

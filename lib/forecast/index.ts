@@ -4,6 +4,7 @@
 // the quarter with a 95% band, next to the model's backtest error (fit on all
 // but the last 28 days, forecast them, MAPE). Spent-to-date is exact money
 // from the rollups; the forecast part is a model estimate, rounded to 6 decimals.
+import { DAY_MS } from '@/lib/domain'
 import { z } from 'zod'
 import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
 import type { TBudget } from '@/lib/budgets'
@@ -14,7 +15,6 @@ import { loadPriceBook } from '@/lib/cost/pricebook'
 import { divRound } from '@/lib/cost/money'
 import { badRequest } from '@/lib/errors'
 
-const DAY_MS = 86_400_000
 export const BACKTEST_DAYS = 28
 export const MIN_HISTORY_DAYS = 14
 

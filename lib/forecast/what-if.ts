@@ -7,6 +7,7 @@
 // factor held as an integer scaled by 1e9, rounded half away from zero per day,
 // summed as bigints. Only the period's band is scaled as a float (it is a
 // model estimate to begin with).
+import { DAY_MS } from '@/lib/domain'
 import { computeCost, tierFor, type TModelPrice } from '@/lib/cost/engine'
 import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
 import type { TForecast, TPeriodForecast } from '@/lib/forecast'
@@ -14,7 +15,6 @@ import type { TForecast, TPeriodForecast } from '@/lib/forecast'
 /** "per month" of the growth rate: compounding per 30 days. */
 export const GROWTH_MONTH_DAYS = 30
 const FACTOR_SCALE = 1_000_000_000n
-const DAY_MS = 86_400_000
 
 /** A step's traffic over a window: calls (events), requests and token totals. */
 export type TStepTotals = { calls: number; requests: number; tokens_in: number; cached_tokens_in: number; cache_write_tokens: number; tokens_out: number }

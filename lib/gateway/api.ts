@@ -19,7 +19,6 @@ export const putGatewayProviders = endpoint({
   description: 'The whole list: a provider left out is removed; one sent without api_key keeps its stored key; a new api_key rotates it. Keys are stored encrypted. A base URL that resolves to a loopback, private, link-local or metadata address is refused unless ALLOW_PRIVATE_UPSTREAMS=true. An OpenAI-compatible base URL ends in /v1; Anthropic\'s is the host (https://api.anthropic.com).',
   body: { schema: ZPutGatewayProviders, maxBytes: 256 * 1024, message: 'Invalid request body' },
   responses: { 200: { description: 'The new list, keys masked', schema: ZGatewayProviders } },
-  example: { body: { providers: [{ provider: 'openai', base_url: 'https://api.openai.com/v1', api_key: 'sk-…' }] } },
 })
 
 export const gatewayCalls = endpoint({

@@ -5,6 +5,7 @@ import { readLimited } from '@/lib/http/body'
 import { clientAddress, clientAddressOf } from '@/lib/http/client-address'
 import { apiSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers'
 import { env } from '@/lib/env'
+import { log } from '@/lib/log'
 import type { TGatewayProtocol } from '@/lib/gateway/control'
 import { handleGateway, type TGatewayResponse } from '@/lib/gateway/pipeline'
 import { GATEWAY_MAX_BODY_BYTES } from '@/lib/gateway/schema'
@@ -107,7 +108,7 @@ export function serveGateway(req: IncomingMessage, res: ServerResponse, protocol
     handleGateway({ protocol, headers: headersOf(req), body: Buffer.concat(chunks, size), signal: ac.signal, client: clientAddressOf(req) })
       .then((r) => send(req, res, r, ac.signal))
       .catch((e) => {
-        console.error('[gateway] unexpected:', e)
+        log({ component: 'gateway' }).error({ err: e }, 'unexpected error')
         if (!res.headersSent) send(req, res, { status: 500, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(providerError(PROTOCOLS[protocol].family, 500, 'Internal error in the Outlay gateway'))) }, ac.signal)
         else res.destroy()
       })

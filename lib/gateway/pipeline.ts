@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { asOrg } from '@/lib/db'
 import { env } from '@/lib/env'
+import { log } from '@/lib/log'
 import { AppError } from '@/lib/errors'
 import { parseJsonBytes } from '@/lib/http/body'
 import { authenticateApiKey, type TKeyPrincipal } from '@/lib/auth/api-keys'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { toScaled, trimTrailingZeros } from '@/lib/cost/money'
 import type { TUsageFields } from '@/lib/cost/usage'
-import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/ingest/schema'
+import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
 import { planCall, storeCached, type TGatewayAttribution, type TGatewayCall, type TGatewayProtocol, type TPlannedAttempt } from '@/lib/gateway/control'
 import {
   answerModel, answerUsage, attemptBody, inputHash, outputText, PROTOCOLS, providerError, requestInfo, sha256, SseSplitter, StreamReader, type TFamily,
@@ -142,7 +143,7 @@ export async function handleGateway(req: TGatewayRequest): Promise<TGatewayRespo
   } catch (e) {
     if (e instanceof GatewayError) return errorAnswer(family, e.status, e.message, e.headers)
     if (e instanceof AppError) return errorAnswer(family, e.httpStatus, e.message, e.headers)
-    console.error('[gateway] unexpected:', e)
+    log({ component: 'gateway' }).error({ err: e }, 'unexpected error')
     return errorAnswer(family, 500, 'Internal error in the Outlay gateway')
   }
 }
@@ -240,7 +241,7 @@ async function carryOut(req: TGatewayRequest, call: TGatewayCall, body: Record<s
   let spentMicros = 0n
   let unpriced = false
   const settle = async () => {
-    if (plan.settle) await plan.settle(unpriced ? null : spentMicros).catch((err) => console.warn(`[gateway] settle failed: ${(err as Error).message}`))
+    if (plan.settle) await plan.settle(unpriced ? null : spentMicros).catch((err) => log({ component: 'gateway' }).warn({ err }, 'settle failed'))
   }
   const count = (usd: string | null, usage: TUsageFields | null) => {
     if (usd !== null) spentMicros += micros(usd)!
@@ -324,7 +325,7 @@ async function carryOut(req: TGatewayRequest, call: TGatewayCall, body: Record<s
       const usd = usage ? await priceOf(key.orgId, ev).catch(() => null) : null
       count(usd, usage)
       if (plan.cacheTtlS !== null && answer !== null) {
-        await storeCached(key.orgId, call.inputHash, plan.cacheTtlS, answer, micros(usd)).catch((err) => console.warn(`[gateway] cache store failed: ${(err as Error).message}`))
+        await storeCached(key.orgId, call.inputHash, plan.cacheTtlS, answer, micros(usd)).catch((err) => log({ component: 'gateway' }).warn({ err }, 'cache store failed'))
       }
       await settle()
       const headers = answered(model)

@@ -1,5 +1,6 @@
 import { asOrg } from '@/lib/db'
 import { env } from '@/lib/env'
+import { log } from '@/lib/log'
 import { acceptEvents } from '@/lib/ingest/accept'
 import { recordGatewayDrop, setGatewayBuffered } from '@/lib/observability/metrics'
 
@@ -37,7 +38,7 @@ function logDrops(n: number, why: string): void {
   st.unlogged += n
   const now = Date.now()
   if (now - st.lastLog < 10_000) return
-  console.warn(`[gateway] ${st.unlogged} measurement event(s) dropped (${why}); the calls themselves were answered. See outlay_gateway_events_dropped_total.`)
+  log({ component: 'gateway', dropped: st.unlogged }).warn(`measurement events dropped (${why}); the calls themselves were answered (outlay_gateway_events_dropped_total)`)
   st.lastLog = now
   st.unlogged = 0
 }
@@ -88,11 +89,11 @@ async function flushOnce(): Promise<void> {
         const a = await asOrg(orgId, () => acceptEvents({ orgId, rateLimit: null }, { events: chunk }))
         if (a.rejected.length) {
           recordGatewayDrop('rejected', a.rejected.length)
-          console.warn(`[gateway] ${a.rejected.length} measurement event(s) rejected by validation: ${a.rejected.slice(0, 3).map((r) => r.errors.join('; ')).join(' | ')}`)
+          log({ component: 'gateway', org_id: orgId, rejected: a.rejected.length }).warn(`measurement events rejected by validation: ${a.rejected.slice(0, 3).map((r) => r.errors.join('; ')).join(' | ')}`)
         }
       } catch (e) {
         failedLast = true
-        console.warn(`[gateway] storing ${chunk.length} measurement event(s) failed, retrying: ${(e as Error).message}`)
+        log({ component: 'gateway', org_id: orgId, events: chunk.length }).warn({ err: e }, 'storing measurement events failed, retrying')
         for (const event of chunk) retry.push({ orgId, event })
       }
     }

@@ -1,3 +1,5 @@
+import 'server-only'
+import { HOUR_MS } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { producerConnection, WORKER_HEARTBEAT_KEY } from '@/lib/queues'
 import { queueLag } from '@/lib/ingest/process'
@@ -24,7 +26,7 @@ export async function health(): Promise<THealth> {
   if (redis.ok) {
     const since = Date.now() - HEARTBEAT_FRESH_MS
     alive = await producerConnection().zcount(WORKER_HEARTBEAT_KEY(), since, '+inf').catch(() => 0)
-    void producerConnection().zremrangebyscore(WORKER_HEARTBEAT_KEY(), '-inf', since - 3600_000).catch(() => undefined)
+    void producerConnection().zremrangebyscore(WORKER_HEARTBEAT_KEY(), '-inf', since - HOUR_MS).catch(() => undefined)
   }
   const queue = database.ok ? await queueLag().catch(() => null) : null
   const workers = { ok: alive > 0, alive }

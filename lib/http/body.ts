@@ -22,11 +22,14 @@ export async function readLimited(req: Request, maxBytes: number, limitForMessag
   return Buffer.concat(chunks, size)
 }
 
+// One decoder for every body: decode() without { stream: true } keeps no state between calls.
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 /** UTF-8 JSON, with a specific error for bad encoding and bad syntax. */
 export function parseJsonBytes(buf: Uint8Array): unknown {
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf)
+    text = UTF8.decode(buf)
   } catch {
     throw badRequest('Body is not valid UTF-8')
   }

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { TKeyScope } from '@/lib/auth/api-keys'
+import type { TKeyScope } from '@/lib/auth/keys-schema'
 import type { TPermission } from '@/lib/auth/permissions'
 
 // An endpoint's declared contract: path, who may call it, and the schemas of its
@@ -23,6 +23,8 @@ export type TJsonBody<S extends z.ZodType = z.ZodType> = {
    * keeps the valid part of a partly invalid body (ingest). The schema still documents the body.
    */
   validate?: 'wrapper' | 'handler'
+  /** the body may be left out (no Content-Type, no bytes): it is then read as {} */
+  optional?: boolean
 }
 
 /** A body that is not JSON (a CSV upload, OTLP protobuf): the handler reads it (readLimited) with this limit. */
@@ -59,7 +61,7 @@ export type TEndpointSpec = {
   responses: Readonly<Partial<Record<200 | 201 | 202 | 204 | 207, TAnswer>>>
   /** error statuses beyond those derived from the declaration (401/403/429 for authenticated endpoints, 400 with any input, 404 with path parameters, 413/415 with a body) */
   errors?: readonly (400 | 404 | 409 | 410 | 413 | 422 | 429 | 503)[]
-  /** example request and answer, shown in the reference and replayed by the contract test */
+  /** an example request, shown in the reference and replayed by app/api/v1/examples.integration.test.ts (path parameters only where the example needs no existing resource) */
   example?: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown }
 }
 

@@ -1,3 +1,4 @@
+import 'server-only'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AppError, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
 import { parseJsonBytes } from '@/lib/http/body'
@@ -6,6 +7,8 @@ import { asOrg } from '@/lib/db'
 import { clientAddressOf } from '@/lib/http/client-address'
 import { apiSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers'
 import { env } from '@/lib/env'
+import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/http/request-id'
+import { log, logUnexpected, withLogContext } from '@/lib/log'
 
 // The web server's fast paths (server.ts): API-key calls to the hottest
 // endpoints — ingest and decide, made by our customers' services thousands of
@@ -47,7 +50,7 @@ export async function answerWithKey(
     const body = parseJsonBytes(bytes)
     return await asOrg(key.orgId, () => answer(key, body))
   } catch (e) {
-    const r = errorToResponse(e)
+    const r = errorToResponse(e, logUnexpected)
     return { status: r.status, body: r.body, headers: r.headers }
   }
 }
@@ -67,12 +70,19 @@ export function fastRouteFor(req: IncomingMessage, routes: ReadonlyMap<string, T
   return routes.get(q < 0 ? url : url.slice(0, q)) ?? null
 }
 
-// These answers never pass through proxy.ts: they carry the same API security headers themselves.
+// These answers never pass through proxy.ts: they carry the same API security headers themselves. Built once
+// (thousands of answers a second: an answer allocates only its body and its length).
+const JSON_TYPE = 'application/json; charset=utf-8'
+const HEADERS = {
+  http: Object.freeze({ ...apiSecurityHeaders({ https: false }), 'content-type': JSON_TYPE }),
+  https: Object.freeze({ ...apiSecurityHeaders({ https: true }), 'content-type': JSON_TYPE }),
+}
+
 function send(req: IncomingMessage, res: ServerResponse, r: TPlainResponse): void {
   const body = JSON.stringify(r.body)
   const forwardedProto = req.headers['x-forwarded-proto']
-  const security = apiSecurityHeaders({ https: servedOverHttps(Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto, env().NEXTAUTH_URL) })
-  res.writeHead(r.status, { ...security, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...r.headers })
+  const https = servedOverHttps(Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto, env().NEXTAUTH_URL)
+  res.writeHead(r.status, { ...HEADERS[https ? 'https' : 'http'], 'content-length': Buffer.byteLength(body), ...r.headers })
   res.end(body)
 }
 
@@ -80,6 +90,9 @@ const tooLarge = (message: string): TPlainResponse => ({ status: 413, body: { er
 
 /** Read the body (413 past the route's limit, as readJson does), answer, send. */
 export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFastRoute): void {
+  // As withOrg's (lib/http/request-id.ts): the id on the answer and on the lines logged while answering.
+  const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER])
+  res.setHeader(REQUEST_ID_HEADER, requestId)
   const declared = Number(req.headers['content-length'] ?? '0')
   if (declared > route.maxBytes) {
     req.resume()
@@ -93,9 +106,12 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
   })
   req.on('end', () => {
     if (size > route.maxBytes) return send(req, res, tooLarge(`Body exceeds the limit of ${route.maxBytes} bytes`))
-    route.answer(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size), clientAddressOf(req)).then(
+    withLogContext({ request_id: requestId }, () => route.answer(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size), clientAddressOf(req))).then(
       (r) => send(req, res, r),
-      () => send(req, res, { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } }),
+      (err: unknown) => {
+        withLogContext({ request_id: requestId }, () => log({ component: 'http' }).error({ err }, 'fast path failed'))
+        send(req, res, { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } })
+      },
     )
   })
   req.on('error', () => res.destroy())

@@ -1,3 +1,4 @@
+import 'server-only'
 import { z } from 'zod'
 import { AppError, badRequest, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
 import { parseJsonBytes, readLimited } from '@/lib/http/body'
@@ -15,6 +16,8 @@ import type { Role } from '@/generated/prisma/enums'
 import { asActor, type TActor } from '@/lib/audit/actor'
 import { defaultStatus, type TEndpointSpec, type THandlerResult, type TJsonBody } from '@/lib/http/endpoint'
 import { answerProblem, checkingAnswers } from '@/lib/http/contract-check'
+import { withRequestId } from '@/lib/http/with-request-id'
+import { log, logUnexpected } from '@/lib/log'
 
 // The one wrapper for API routes: authentication (API key or session), tenant
 // resolution, permission check, the same-origin check of session changes
@@ -50,7 +53,7 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
 }
 
 export function errorResponse(e: unknown): Response {
-  const r = errorToResponse(e)
+  const r = errorToResponse(e, logUnexpected)
   return json(r.body, r.status, r.headers)
 }
 
@@ -119,7 +122,8 @@ async function inputsOf(spec: TEndpointSpec, req: Request, rawParams: Record<str
   }
   let body: unknown
   if (spec.body && 'schema' in spec.body) {
-    const raw = await readJson(req, spec.body.maxBytes)
+    const absent = spec.body.optional && !req.headers.get('content-type') && !Number(req.headers.get('content-length') ?? 0)
+    const raw = absent ? {} : await readJson(req, spec.body.maxBytes)
     body = spec.body.validate === 'handler' ? raw : parseOrThrow(spec.body.schema, raw, spec.body.message ?? 'Invalid request body')
   }
   return { params, query, body }
@@ -140,7 +144,7 @@ async function checked(spec: TEndpointSpec, res: Response): Promise<Response> {
   const body = /^application\/json\b/i.test(contentType ?? '') ? await res.clone().json() : null
   const problem = answerProblem(spec, res.status, contentType, body)
   if (!problem) return res
-  console.error(`[contract] ${spec.method} ${spec.path} answered ${res.status}, which does not match its declaration: ${problem}`)
+  log({ component: 'contract' }).error({ endpoint: `${spec.method} ${spec.path}`, status: res.status, problem }, 'an answer does not match its declaration')
   return json({ error: { code: 'internal', message: `The answer does not match its declared schema: ${problem}` } }, 500)
 }
 
@@ -159,7 +163,8 @@ export function withOrg(a: unknown, b: unknown): TRouteHandler {
   const handler = b as (ctx: unknown) => Promise<unknown>
   if (spec.permission === 'public') throw new Error(`${spec.method} ${spec.path} is public: serve it with publicEndpoint()`)
   const permission = spec.permission
-  const route = async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
+  // x-request-id on the answer, request_id on the log lines (lib/http/request-id.ts)
+  const route = withRequestId(async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
     let res: Response
     try {
       const org = await resolveOrg(req, spec.scope, permission)
@@ -174,7 +179,7 @@ export function withOrg(a: unknown, b: unknown): TRouteHandler {
       res = errorResponse(e)
     }
     return checked(spec, res)
-  }
+  })
   return Object.assign(route, { endpoint: spec })
 }
 
@@ -194,7 +199,8 @@ export function publicEndpoint<E extends TEndpointSpec>(spec: E, handler: (ctx: 
 }
 
 function legacyWithOrg<Q extends z.ZodType>(handler: THandler<Q>, opts: TOptions<Q>) {
-  return async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
+  // x-request-id on the answer, request_id on the log lines (lib/http/request-id.ts)
+  return withRequestId(async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
     try {
       const org = await resolveOrg(req, opts.scope, opts.permission)
       let query = {} as z.infer<Q>
@@ -210,7 +216,7 @@ function legacyWithOrg<Q extends z.ZodType>(handler: THandler<Q>, opts: TOptions
     } catch (e) {
       return errorResponse(e)
     }
-  }
+  })
 }
 
 /** Read a JSON body with a byte limit; specific errors for size, type and syntax. */

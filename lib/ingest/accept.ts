@@ -1,3 +1,4 @@
+import 'server-only'
 import { pool } from '@/lib/db'
 import { enqueueIngest, redisAvailable } from '@/lib/queues'
 import type { z } from 'zod'
@@ -6,6 +7,7 @@ import { enforceIngestLimits, enforceRate } from '@/lib/ingest/limits'
 import { recordIngest } from '@/lib/observability/metrics'
 import { validateOutcome, ZOutcomesEnvelope, type TIngestOutcome } from '@/lib/outcomes/schema'
 import { validateEvent, ZEventsEnvelope, type TIngestAnswer, type TIngestEvent, type TRejected } from '@/lib/ingest/schema'
+import { log } from '@/lib/log'
 
 export type TIngestContext = { orgId: string; defaultEnvironment?: string | null; now?: Date; rateLimit?: number | null }
 
@@ -96,7 +98,7 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
     client.release()
   }
   if (batchId && (await redisAvailable())) {
-    await enqueueIngest([batchId], ctx.orgId).catch((e) => console.warn(`[ingest] batch ${batchId} saved, queueing deferred to the reconciler: ${(e as Error).message}`))
+    await enqueueIngest([batchId], ctx.orgId).catch((err) => log({ component: 'ingest', batch_id: batchId }).warn({ err }, 'batch saved, queueing deferred to the reconciler'))
   }
   const answer = { accepted: fresh.length, duplicates, rejected }
   recordIngest(spec.kind, answer)

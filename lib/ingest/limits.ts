@@ -1,8 +1,10 @@
+import 'server-only'
 import { env } from '@/lib/env'
 import { tooManyRequests } from '@/lib/errors'
 import { producerConnection, redisAvailable } from '@/lib/queues'
 import { pendingEventsByOrg, queueLag } from '@/lib/ingest/process'
 import { recordThrottle } from '@/lib/observability/metrics'
+import { log } from '@/lib/log'
 
 // Back-pressure for the ingest API: a per-organization token bucket in Redis
 // (events per second, burst of two seconds' worth) and a bound on the backlog
@@ -106,7 +108,7 @@ export async function enforceRate(orgId: string, orgRateLimit: number | null | u
   try {
     if (await redisAvailable()) waitMs = await takeTokens(orgId, rate, cost)
   } catch (e) {
-    console.warn(`[ingest] rate limiter unavailable, admitting: ${(e as Error).message}`)
+    log({ component: 'ingest' }).warn({ err: e }, 'rate limiter unavailable, admitting')
   }
   if (waitMs > 0) recordThrottle('rate_limit')
   if (waitMs > 0) throw tooManyRequests(`This organization's ingest limit is ${rate} events per second: retry after ${Math.ceil(waitMs / 1000)} s`, Math.ceil(waitMs / 1000))

@@ -1,3 +1,4 @@
+import 'server-only'
 import type { PoolClient } from 'pg'
 import { env } from '@/lib/env'
 import { asOrg, inTransaction, pool } from '@/lib/db'

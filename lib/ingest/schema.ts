@@ -1,18 +1,16 @@
 import { z } from 'zod'
 import { issuesToLines } from '@/lib/validation'
+import { DAY_MS, DEFAULT_CALL_TYPE, DEFAULT_ENVIRONMENT, DEFAULT_OUTCOME, DEFAULT_TRAFFIC_SOURCE, ENVIRONMENTS, MINUTE_MS, ZCallType, ZEnvironment, ZOutcome, ZTrafficSource, type TCallType, type TEnvironment, type TOutcome, type TTrafficSource } from '@/lib/domain'
 
 // The ingest contract of PRODUCT.md ("The inference event"). Field names are
 // relied on by clients outside this repo: never rename them.
 
-export const ENVIRONMENTS = ['production', 'staging', 'development'] as const
-export const TRAFFIC_SOURCES = ['production', 'eval', 'replay', 'ops'] as const
-export const CALL_TYPES = ['generation', 'embedding', 'rerank', 'tool', 'guardrail', 'other'] as const
-export const OUTCOMES = ['success', 'retry', 'fallback', 'escalation', 'error'] as const
+// The values of environment, traffic_source, call_type and outcome: lib/domain.ts.
 
 export const MAX_EVENTS_PER_BATCH = 1000
 export const MAX_BODY_BYTES = 1024 * 1024
-const FUTURE_SKEW_MS = 5 * 60 * 1000
-const MAX_AGE_MS = 400 * 24 * 3600 * 1000
+const FUTURE_SKEW_MS = 5 * MINUTE_MS
+const MAX_AGE_MS = 400 * DAY_MS
 
 const label = (max = 256) => z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
 const count = (max: number) => z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').max(max, `must be ≤ ${max}`)
@@ -21,12 +19,12 @@ export const ZInferenceEvent = z
   .strictObject({
     id: label(128),
     timestamp: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2026-01-31T12:00:00Z' }).optional(),
-    environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(', ')}` }).optional(),
-    traffic_source: z.enum(TRAFFIC_SOURCES, { error: `must be one of ${TRAFFIC_SOURCES.join(', ')}` }).optional(),
+    environment: ZEnvironment.optional(),
+    traffic_source: ZTrafficSource.optional(),
     workflow_id: label(),
     run_id: label().optional(),
     step: label(),
-    call_type: z.enum(CALL_TYPES, { error: `must be one of ${CALL_TYPES.join(', ')}` }).optional(),
+    call_type: ZCallType.optional(),
     feature: label().optional(),
     scenario_id: label().optional(),
     owner: label().optional(),
@@ -41,9 +39,9 @@ export const ZInferenceEvent = z
     requests: count(1_000_000).min(1, 'must be ≥ 1').optional(),
     gpu_seconds: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(10_000_000, 'must be ≤ 10000000').optional(),
     gpu_pool: label().optional(),
-    outcome: z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(', ')}` }).optional(),
+    outcome: ZOutcome.optional(),
     attempt: count(10_000).min(1, 'must be ≥ 1').optional(),
-    latency_ms: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(86_400_000, 'must be ≤ 86400000').optional(),
+    latency_ms: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(DAY_MS, `must be ≤ ${DAY_MS}`).optional(),
     cost_usd: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(1_000_000, 'must be ≤ 1000000').optional(),
     input_hash: label(128).optional(),
     max_tokens: count(100_000_000).min(1, 'must be ≥ 1').optional(),
@@ -84,10 +82,10 @@ export type TInferenceEventInput = z.infer<typeof ZInferenceEvent>
 /** An accepted event with every default applied, as stored in a batch. */
 export type TIngestEvent = Omit<TInferenceEventInput, 'timestamp' | 'environment' | 'traffic_source' | 'call_type' | 'outcome' | 'requests'> & {
   timestamp: string
-  environment: (typeof ENVIRONMENTS)[number]
-  traffic_source: (typeof TRAFFIC_SOURCES)[number]
-  call_type: (typeof CALL_TYPES)[number]
-  outcome: (typeof OUTCOMES)[number]
+  environment: TEnvironment
+  traffic_source: TTrafficSource
+  call_type: TCallType
+  outcome: TOutcome
   requests: number
 }
 
@@ -116,16 +114,16 @@ export function validateEvent(raw: unknown, ctx: TValidateContext): { ok: true; 
     if (ts.getTime() > ctx.now.getTime() + FUTURE_SKEW_MS) return { ok: false, errors: ['timestamp: is more than 5 minutes in the future'] }
     if (ts.getTime() < ctx.now.getTime() - MAX_AGE_MS) return { ok: false, errors: ['timestamp: is older than 400 days'] }
   }
-  const defaultEnv = ENVIRONMENTS.find((x) => x === ctx.defaultEnvironment) ?? 'production'
+  const defaultEnv = ENVIRONMENTS.find((x) => x === ctx.defaultEnvironment) ?? DEFAULT_ENVIRONMENT
   return {
     ok: true,
     event: {
       ...e,
       timestamp: ts.toISOString(),
       environment: e.environment ?? defaultEnv,
-      traffic_source: e.traffic_source ?? 'production',
-      call_type: e.call_type ?? 'generation',
-      outcome: e.outcome ?? 'success',
+      traffic_source: e.traffic_source ?? DEFAULT_TRAFFIC_SOURCE,
+      call_type: e.call_type ?? DEFAULT_CALL_TYPE,
+      outcome: e.outcome ?? DEFAULT_OUTCOME,
       requests: e.requests ?? 1,
     },
   }

@@ -1,3 +1,4 @@
+import 'server-only'
 import { recordAudit } from '@/lib/audit'
 import { randomBytes } from 'node:crypto'
 import type { PoolClient } from 'pg'

@@ -1,3 +1,5 @@
+import 'server-only'
+import { DAY_MS } from '@/lib/domain'
 import { recordAudit } from '@/lib/audit'
 import { asActor } from '@/lib/audit/actor'
 import { createHash, randomBytes } from 'node:crypto'
@@ -9,6 +11,7 @@ import { appLink, sendMail, smtpConfigured } from '@/lib/notifications/mail'
 import { findUserByEmail } from '@/lib/orgs'
 import type { Role } from '@/generated/prisma/enums'
 import type { TAcceptedInvitation, TAcceptInvitation, TCreatedInvitation, TCreateInvitation, TInvitationView } from '@/lib/members/schema'
+import { log } from '@/lib/log'
 
 // Invitations: a single-use link (/invite/<token>) that joins one email address to an organization with a
 // role. Only the token's SHA-256 is stored (the token is 256 random bits, so a slow KDF adds nothing); the
@@ -18,7 +21,6 @@ import type { TAcceptedInvitation, TAcceptInvitation, TCreatedInvitation, TCreat
 // signed in with another email is refused: an invitation is for the person it names.
 
 export const INVITATION_TTL_DAYS = 7
-const DAY_MS = 24 * 3600_000
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 export const invitationUrl = (token: string) => appLink(`/invite/${token}`)
 const tokenKeys = (address: string): TThrottleKey[] => [{ rule: RULES.tokenAddress, id: address }]
@@ -59,7 +61,7 @@ function sendInvitationMail(to: string, orgName: string, role: Role, url: string
       'Accept the invitation here:', url, '',
       `The link works once, for ${INVITATION_TTL_DAYS} days, and only for this email address. If you did not expect it, ignore this email.`, '',
     ].join('\n'),
-  }).catch((e) => console.error(`[members] could not email the invitation to ${to}: ${(e as Error).message}`))
+  }).catch((err) => log({ component: 'members' }).error({ err }, 'could not email an invitation'))
 }
 
 /** Invitations not accepted yet, newest first (expired ones too, marked so). */

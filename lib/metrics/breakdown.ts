@@ -4,14 +4,9 @@
 // CSV of what is shown. Money is summed and compared as bigint micro-dollars
 // from the API's exact decimal strings; only the sparkline values (drawing
 // only) become floats.
-import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
+import { DAY_MS, ENVIRONMENTS, HOUR_MS, micros, microsToNumber as usd, TRAFFIC_SOURCES } from '@/lib/domain'
+import { fromScaled, usdPerUnit } from '@/lib/cost/money'
 
-const DAY_MS = 24 * 3600 * 1000
-const HOUR_MS = 3600 * 1000
-export const micros = (s: string) => toScaled(s, 6)
-/** micro-dollars → exact decimal string with 6 decimals */
-export const fromScaledUsd = (m: bigint) => fromScaled(m, 6)
-const usd = (m: bigint) => Number(fromScaled(m, 6))
 /** a / b as a float with 6 decimals, truncated (exact up to there); 0 when b is 0. */
 export const ratio = (a: bigint, b: bigint) => (b === 0n ? 0 : Number((a * 1_000_000n) / b) / 1_000_000)
 /** USD ÷ a count as an exact decimal string (6 decimals, half away from zero); null when the count is 0. */
@@ -20,8 +15,6 @@ export const perUnit = usdPerUnit
 // ---------------------------------------------------------------- filters (URL)
 
 export const RANGES = [7, 30, 90] as const
-export const ENVIRONMENTS = ['production', 'staging', 'development'] as const
-export const TRAFFIC_SOURCES = ['production', 'eval', 'replay', 'ops'] as const
 
 export type TBreakdownFilters = { days: (typeof RANGES)[number]; environment: string; traffic_source: string }
 export const DEFAULT_FILTERS: TBreakdownFilters = { days: 30, environment: '', traffic_source: '' }

@@ -1,13 +1,11 @@
 // Pure "prepare" functions for the overview's charts: they decide buckets,
 // gaps, units and top-N; the recharts components only draw. Money is summed
 // as bigint micro-dollars from the API's exact decimal strings.
-import { fromScaled, toScaled } from '@/lib/cost/money'
+import { DAY_MS, micros, microsToNumber as usd } from '@/lib/domain'
+import { fromScaled } from '@/lib/cost/money'
 
 export type TCostRow = { bucket?: string; cost_usd: string } & Record<string, unknown>
 
-const DAY_MS = 24 * 3600 * 1000
-const micros = (s: string) => toScaled(s, 6)
-const usd = (m: bigint) => Number(fromScaled(m, 6))
 
 export type TDailyPoint = { day: string; total: number } & Record<string, number | string>
 

@@ -10,9 +10,7 @@
 // Without a per-day answer, the whole ISO weeks inside the days come from the
 // daily table's weekly twin when it has one (the widest tables: see
 // WEEKLY_ROLLUPS); the days before and after them from the daily table.
-
-const HOUR_MS = 3600 * 1000
-const DAY_MS = 24 * HOUR_MS
+import { DAY_MS, HOUR_MS, WEEK_MS } from '@/lib/domain'
 
 export type TRange = { from: Date; to: Date }
 export type TSourcePlan = {
@@ -27,7 +25,6 @@ export type TSourcePlan = {
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit
 // ISO weeks start on Monday; the epoch (1970-01-01) was a Thursday, 3 days after one.
-const WEEK_MS = 7 * DAY_MS
 const MONDAY_OFFSET = 4 * DAY_MS
 const floorWeek = (t: number) => floorTo(t - MONDAY_OFFSET, WEEK_MS) + MONDAY_OFFSET
 const ceilWeek = (t: number) => ceilTo(t - MONDAY_OFFSET, WEEK_MS) + MONDAY_OFFSET

@@ -1,3 +1,4 @@
+import 'server-only'
 import { Counter, Gauge, Registry } from 'prom-client'
 import { pool } from '@/lib/db'
 import { QUEUE_INGEST, QUEUE_REPRICE, queue, producerConnection, WORKER_HEARTBEAT_KEY } from '@/lib/queues'

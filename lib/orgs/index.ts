@@ -1,3 +1,4 @@
+import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { asOrg, pool, prisma } from '@/lib/db'
 import { conflict, isUniqueViolation } from '@/lib/errors'

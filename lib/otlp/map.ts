@@ -1,5 +1,5 @@
 import { fromOtelGenAiAttributes } from '@/lib/cost/usage'
-import { ENVIRONMENTS } from '@/lib/ingest/schema'
+import { ENVIRONMENTS } from '@/lib/domain'
 import { STATUS_ERROR, type TAttrValue, type TAttributes, type TOtlpSpan } from '@/lib/otlp/decode'
 
 // One span → one inference event (the ingest contract of PRODUCT.md), read

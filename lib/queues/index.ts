@@ -1,3 +1,5 @@
+import 'server-only'
+import { DAY_S } from '@/lib/domain'
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import IORedis, { type Redis } from 'ioredis'
 import { z } from 'zod'
@@ -17,7 +19,7 @@ export const ingestJobOptions: JobsOptions = {
   attempts: 12,
   backoff: { type: 'exponential', delay: 500 },
   removeOnComplete: true,
-  removeOnFail: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 7 * DAY_S },
 }
 
 export const QUEUE_REPRICE = 'reprice'
@@ -25,21 +27,36 @@ export const ZRepriceQueueJob = z.object({ repriceId: z.string().regex(/^\d+$/) 
 export type TRepriceQueueJob = z.infer<typeof ZRepriceQueueJob>
 export const repriceJobId = (repriceId: string) => `reprice-${repriceId}`
 
-/** Budget evaluation: a repeatable job measures every budget and records the thresholds crossed. */
-export const QUEUE_BUDGETS = 'budgets'
-export const BUDGET_EVALUATION_EVERY_MS = 30_000
-export const ZBudgetsJob = z.object({ orgId: z.uuid().optional() })
-export type TBudgetsJob = z.infer<typeof ZBudgetsJob>
+/**
+ * Alert evaluation: the recurring job (scheduler ALERTS_SCHEDULER_ID) measures
+ * every organization's alerts (budgets and drift detectors) and records those
+ * that fire; an "evaluate-org" job evaluates one organization.
+ */
+export const QUEUE_ALERTS = 'alerts'
+export const ALERTS_SCHEDULER_ID = 'evaluate-alerts'
+export const ALERT_EVALUATION_EVERY_MS = 30_000
+export const alertsSchedulerJob = { name: 'evaluate', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } } as const
+export const ZAlertsJob = z.object({ orgId: z.uuid().optional() })
+export type TAlertsJob = z.infer<typeof ZAlertsJob>
 
 /**
- * Evaluate one organization's budgets soon after its rollups moved: at most one
+ * The alerts queue's former name (it said "budgets" but evaluated every alert)
+ * and its scheduler. A worker removes that scheduler and drains the jobs still
+ * there (queued before the upgrade, or by a web process not yet upgraded)
+ * before it serves QUEUE_ALERTS. Remove once every deployment ran such a worker.
+ */
+export const LEGACY_QUEUE_BUDGETS = 'budgets'
+export const LEGACY_BUDGETS_SCHEDULER_ID = 'evaluate-budgets'
+
+/**
+ * Evaluate one organization's alerts soon after its rollups moved: at most one
  * waiting job per organization (deduplicated), one more if spend moves while it
  * runs. The delay gathers the batches of a few seconds into one evaluation, so a
  * busy organization is evaluated about every 5 s, not after every batch.
  */
 export const EVALUATE_AFTER_INGEST_MS = 5000
-export async function enqueueBudgetEvaluation(orgId: string, delayMs = EVALUATE_AFTER_INGEST_MS): Promise<void> {
-  await queue(QUEUE_BUDGETS).add('evaluate-org', { orgId } satisfies TBudgetsJob, {
+export async function enqueueAlertEvaluation(orgId: string, delayMs = EVALUATE_AFTER_INGEST_MS): Promise<void> {
+  await queue(QUEUE_ALERTS).add('evaluate-org', { orgId } satisfies TAlertsJob, {
     delay: delayMs, deduplication: { id: `evaluate-${orgId}`, keepLastIfActive: true }, removeOnComplete: true, removeOnFail: { count: 100 },
   })
 }
@@ -53,13 +70,13 @@ export const notificationJobOptions = (): JobsOptions => ({
   attempts: env().NOTIFICATION_ATTEMPTS,
   backoff: { type: 'exponential', delay: env().NOTIFICATION_BACKOFF_MS },
   removeOnComplete: true,
-  removeOnFail: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 7 * DAY_S },
 })
 
 /** One job per batch; the job id makes a re-queue of a waiting batch a no-op. */
 export const ingestJobId = (batchId: string) => `batch-${batchId}`
 
-const g = globalThis as unknown as { __outlayRedis?: Redis; __outlayQueues?: Map<string, Queue> }
+const g = globalThis as unknown as { __outlayRedis?: Redis; __outlayQueues?: Map<string, Queue>; __outlaySubscriber?: Redis }
 
 export function redisOptions(): { url: string } {
   return { url: env().REDIS_URL }
@@ -72,6 +89,20 @@ export function producerConnection(): Redis {
     g.__outlayRedis.on('error', () => undefined) // reported by health checks, not as unhandled events
   }
   return g.__outlayRedis
+}
+
+/**
+ * The process's one connection in subscriber mode (Redis pub/sub: a subscribed
+ * connection can run no other command). Reconnects and re-subscribes by itself
+ * (ioredis autoResubscribe); messages published while it was away are lost, so
+ * every subscriber also keeps a slower path of its own.
+ */
+export function subscriberConnection(): Redis {
+  if (!g.__outlaySubscriber) {
+    g.__outlaySubscriber = new IORedis(env().REDIS_URL, { maxRetriesPerRequest: null, autoResubscribe: true })
+    g.__outlaySubscriber.on('error', () => undefined) // reported by health checks, not as unhandled events
+  }
+  return g.__outlaySubscriber
 }
 
 /** A connection for workers: BullMQ needs blocking commands that wait for Redis to come back. */
@@ -135,6 +166,8 @@ export async function closeQueues(): Promise<void> {
   g.__outlayQueues = undefined
   g.__outlayRedis?.disconnect()
   g.__outlayRedis = undefined
+  g.__outlaySubscriber?.disconnect()
+  g.__outlaySubscriber = undefined
 }
 
 export const WORKER_HEARTBEAT_KEY = () => `${env().QUEUE_PREFIX}:workers`

@@ -1,3 +1,4 @@
+import 'server-only'
 import IORedis from 'ioredis'
 
 /** Delete every Redis key under `<prefix>:` (a test's or a benchmark's queues), by SCAN so Redis never blocks. */

@@ -27,6 +27,8 @@
 // A sampled event standing for several calls (requests > 1, as an eval
 // import's cost events do) counts as that many calls at its cost ÷ requests.
 // Unpriced calls are left out (they have no cost to compare).
+import 'server-only'
+import { DAY_MS, EVAL_TRAFFIC_SOURCES, HOUR_MS } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
@@ -37,7 +39,6 @@ import { toCsv } from '@/lib/csv'
 export const AUDIT_SAMPLE_SIZE = 100
 /** flagged beyond this ratio of mean cost per call, either way */
 export const AUDIT_RATIO_LIMIT = 2
-const EVAL_SOURCES = ['eval', 'replay'] as const
 
 export const ZAuditQuery = z.strictObject({
   quarter: z.string({ error: 'must be a quarter, YYYY-Qn' }).regex(/^\d{4}-Q[1-4]$/, 'must be a quarter, YYYY-Qn (e.g. 2026-Q4)').optional(),
@@ -173,8 +174,6 @@ export type TSide = 'production' | 'eval'
 export type TStratum = { workflow_id: string; side: TSide; day: string; n: number }
 type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
 
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 const TWO_32 = 2n ** 32n
 /**
  * A walk in an hour skips 0 … this − 1 calls after its start instant before
@@ -261,7 +260,7 @@ export function stratumWalks(quarter: string, s: TStratum, hours: Map<number, nu
 }
 
 const sideMatch = (side: TSide, e: string) => side === 'production'
-  ? `${e}.traffic_source = 'production' AND ${e}.environment = 'production'` : `${e}.traffic_source IN (${EVAL_SOURCES.map((x) => `'${x}'`).join(', ')})`
+  ? `${e}.traffic_source = 'production' AND ${e}.environment = 'production'` : `${e}.traffic_source IN (${EVAL_TRAFFIC_SOURCES.map((x) => `'${x}'`).join(', ')})`
 
 /**
  * Priced calls per hour of the strata's days, from the hourly rollups: one
@@ -275,7 +274,7 @@ async function hourlyCalls(orgId: string, side: TSide, strata: TStratum[], envir
      CROSS JOIN LATERAL (SELECT sum(h.events - h.unpriced_events)::int AS calls FROM rollups_hourly h
        WHERE h.org_id = $1 AND h.hour = p.hour AND h.environment = ANY($4::text[]) AND h.traffic_source = ANY($5::text[]) AND h.workflow_id = p.workflow_id) r
      WHERE r.calls > 0`,
-    [orgId, keys.map((k) => k[0]), keys.map((k) => k[1]), environments, side === 'production' ? ['production'] : [...EVAL_SOURCES]])
+    [orgId, keys.map((k) => k[0]), keys.map((k) => k[1]), environments, side === 'production' ? ['production'] : [...EVAL_TRAFFIC_SOURCES]])
   const out = new Map<string, Map<number, number>>()
   for (const r of rows) {
     const m = out.get(r.workflow_id) ?? new Map<number, number>()
@@ -343,7 +342,7 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
   const to = new Date(range.to)
   // priced calls per workflow, side and day (the daily rollups: cheap)
   const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, granularity: 'day', group_by: ['workflow_id', 'traffic_source', 'environment'],
-    traffic_source: ['production', ...EVAL_SOURCES], limit: 100_000 })
+    traffic_source: ['production', ...EVAL_TRAFFIC_SOURCES], limit: 100_000 })
   const counts = new Map<string, { production: Map<string, number>; eval: Map<string, number> }>()
   const evalEnvironments = new Set<string>()
   for (const r of rows) {
@@ -351,7 +350,7 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
     if (!r.workflow_id || priced <= 0) continue
     const c = counts.get(r.workflow_id) ?? { production: new Map<string, number>(), eval: new Map<string, number>() }
     counts.set(r.workflow_id, c)
-    const isEval = (EVAL_SOURCES as readonly string[]).includes(r.traffic_source ?? '')
+    const isEval = (EVAL_TRAFFIC_SOURCES as readonly string[]).includes(r.traffic_source ?? '')
     if (isEval) evalEnvironments.add(r.environment ?? '')
     if (!isEval && r.environment !== 'production') continue
     const side = isEval ? c.eval : c.production

@@ -7,6 +7,8 @@
 // scenario spend reads the events that carry one (a partial index) and the
 // rest of each workflow's spend stands as its own scenario, as the issue says
 // ("by scenario_id, or the workflow when none is set").
+import 'server-only'
+import { HOUR_MS, micros, microsToUsd } from '@/lib/domain'
 import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { queryMetrics, ZMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
@@ -63,7 +65,6 @@ export type TMonthlyReport = {
 }
 
 const monthKey = (t: number) => new Date(t).toISOString().slice(0, 7)
-const usd = (m: bigint) => fromScaled(m, 6)
 
 /** [start, end) of a YYYY-MM month (UTC), and of the one before. */
 export function monthRange(month: string) {
@@ -85,8 +86,8 @@ export function reportLines(cur: TSpend[], prev: TSpend[], totalMicros: bigint):
   const lines = [...map.values()].map(({ c, p }) => {
     const cm = c?.micros ?? 0n
     const pm = p?.micros ?? 0n
-    const line: TReportLine = { key: (c ?? p)!.key, ...((c ?? p)!.from ? { from: (c ?? p)!.from } : {}), cost_usd: usd(cm), events: c?.events ?? 0,
-      previous_cost_usd: usd(pm), previous_events: p?.events ?? 0, change_usd: usd(cm - pm), share: ratio(cm, totalMicros) }
+    const line: TReportLine = { key: (c ?? p)!.key, ...((c ?? p)!.from ? { from: (c ?? p)!.from } : {}), cost_usd: microsToUsd(cm), events: c?.events ?? 0,
+      previous_cost_usd: microsToUsd(pm), previous_events: p?.events ?? 0, change_usd: microsToUsd(cm - pm), share: ratio(cm, totalMicros) }
     return { line, cm, pm }
   })
   lines.sort((a, b) => (a.cm !== b.cm ? (b.cm > a.cm ? 1 : -1) : a.pm !== b.pm ? (b.pm > a.pm ? 1 : -1) : String(a.line.key).localeCompare(String(b.line.key))))
@@ -139,7 +140,7 @@ async function monthSpend(orgId: string, from: number, to: number) {
       `SELECT workflow_id, sum(cost_usd)::text AS cost12, sum(events)::int AS events FROM ${src} GROUP BY workflow_id HAVING sum(events) > 0`, params),
     ...dims.map((d) => queryMetrics(orgId, { ...base, group_by: [d] })),
   ])
-  const spend = (d: string, rows: TMetricsRow[]): TSpend[] => rows.map((r) => ({ key: (r as Record<string, unknown>)[d] as string | null, micros: toScaled(r.cost_usd, 6), events: r.events }))
+  const spend = (d: string, rows: TMetricsRow[]): TSpend[] => rows.map((r) => ({ key: (r as Record<string, unknown>)[d] as string | null, micros: micros(r.cost_usd), events: r.events }))
   const by = new Map<TReportDimension, TSpend[]>(dims.map((d, i) => [d, spend(d, grouped[i].rows)]))
   by.set('scenario', scenarioSpend(exact.rows, tagged.rows))
   const t = total.rows[0]
@@ -152,23 +153,23 @@ export async function monthlyReport(orgId: string, q: Pick<TMonthlyReportQuery, 
   const r = monthRange(month)
   const current = now.getTime() >= r.from && now.getTime() < r.to
   // the month before over as many days and hours as have passed of this one (the rollups are hourly), capped at its end
-  const sameTo = Math.min(r.previous.from + (Math.floor(now.getTime() / 3_600_000) * 3_600_000 - r.from), r.previous.to)
+  const sameTo = Math.min(r.previous.from + (Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - r.from), r.previous.to)
   const [cur, prev, f, prevToDate] = await Promise.all([
     monthSpend(orgId, r.from, r.to),
     monthSpend(orgId, r.previous.from, r.previous.to),
     current ? forecast(orgId, { history_days: 120 }, now) : Promise.resolve(null),
     current && sameTo > r.previous.from ? queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from: new Date(r.previous.from), to: new Date(sameTo) }) : Promise.resolve(null),
   ])
-  const tm = toScaled(cur.total?.cost_usd ?? '0', 6)
-  const pm = toScaled(prev.total?.cost_usd ?? '0', 6)
-  const ptd = current ? toScaled(prevToDate?.rows[0]?.cost_usd ?? '0', 6) : null
+  const tm = micros(cur.total?.cost_usd ?? '0')
+  const pm = micros(prev.total?.cost_usd ?? '0')
+  const ptd = current ? micros(prevToDate?.rows[0]?.cost_usd ?? '0') : null
   return {
     month, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(),
     previous: { month: r.previous.month, from: new Date(r.previous.from).toISOString(), to: new Date(r.previous.to).toISOString() },
     current,
-    total: { cost_usd: usd(tm), events: cur.total?.events ?? 0, runs: cur.total?.runs ?? 0, production_cost_usd: cur.total?.production_cost_usd ?? '0.000000',
-      unpriced_events: cur.total?.unpriced_events ?? 0, previous_cost_usd: usd(pm), previous_events: prev.total?.events ?? 0, change_usd: usd(tm - pm),
-      ...(ptd !== null ? { previous_to_date: { to: new Date(Math.max(sameTo, r.previous.from)).toISOString(), cost_usd: usd(ptd), change_usd: usd(tm - ptd) } } : {}) },
+    total: { cost_usd: microsToUsd(tm), events: cur.total?.events ?? 0, runs: cur.total?.runs ?? 0, production_cost_usd: cur.total?.production_cost_usd ?? '0.000000',
+      unpriced_events: cur.total?.unpriced_events ?? 0, previous_cost_usd: microsToUsd(pm), previous_events: prev.total?.events ?? 0, change_usd: microsToUsd(tm - pm),
+      ...(ptd !== null ? { previous_to_date: { to: new Date(Math.max(sameTo, r.previous.from)).toISOString(), cost_usd: microsToUsd(ptd), change_usd: microsToUsd(tm - ptd) } } : {}) },
     sections: REPORT_SECTIONS.map((s) => ({ dimension: s.dimension, label: s.label, rows: reportLines(cur.by.get(s.dimension)!, prev.by.get(s.dimension)!, tm) })),
     forecast: f ? { month_end: f.month_end, mape: f.backtest.mape, note: f.note } : null,
   }

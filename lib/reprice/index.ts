@@ -1,3 +1,4 @@
+import 'server-only'
 import { asOrg, inTransaction, pool } from '@/lib/db'
 import { enqueueReprice } from '@/lib/queues'
 import { forgetPriceBook, loadPriceBook } from '@/lib/cost/pricebook'
@@ -5,6 +6,7 @@ import { env } from '@/lib/env'
 import { applyRepricing, type TRepriceChange } from '@/lib/rollups/hourly'
 import { toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
+import { log } from '@/lib/log'
 
 // Re-pricing: after a price is added or corrected, recompute the cost of the
 // events it can cover and move the rollups by the difference. Chunked, each
@@ -30,7 +32,7 @@ export async function scheduleReprice(orgId: string, scopes: TRepriceScope[]): P
   }
   // If Redis is away, the reconciler queues them later.
   // Wait until every worker's cached prices have expired, so no event is priced with the old price after the job ran.
-  await enqueueReprice(ids, env().PRICE_CACHE_MS + 1000).catch((e) => console.warn(`[reprice] queued later by the reconciler: ${(e as Error).message}`))
+  await enqueueReprice(ids, env().PRICE_CACHE_MS + 1000).catch((err) => log({ component: 'reprice' }).warn({ err, reprice_ids: ids }, 'queued later by the reconciler'))
   return ids
 }
 

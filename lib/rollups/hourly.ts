@@ -1,3 +1,4 @@
+import 'server-only'
 import type { PoolClient } from 'pg'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'

@@ -1,11 +1,10 @@
+import 'server-only'
 import type { PoolClient } from 'pg'
 import { bucketOf, OUTCOME_TABLES, type TOutcomeTable } from '@/lib/rollups/tables'
 import type { TIngestOutcome } from '@/lib/outcomes/schema'
 
 // Outcome counts per (workflow, feature, account[, kind]), hourly and daily,
 // beside the cost rollups, so "cost per accepted outcome" is one query away.
-
-export { OUTCOME_DIMENSIONS } from '@/lib/rollups/tables'
 
 type TOutcomeRow = { t: string; dims: string[]; outcomes: number; accepted: number }
 

@@ -1,3 +1,4 @@
+import 'server-only'
 import type { ClientBase } from 'pg'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 

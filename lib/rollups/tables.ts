@@ -4,11 +4,11 @@
 // Every writer (ingest, outcomes, re-pricing) moves all of them in one
 // transaction; lib/metrics/source.ts reads the narrowest that can answer.
 
-export const ROLLUP_DIMENSIONS = ['environment', 'traffic_source', 'workflow_id', 'step', 'call_type', 'feature', 'account_id', 'provider', 'model', 'outcome'] as const
-export type TRollupDimension = (typeof ROLLUP_DIMENSIONS)[number]
+import { DIMENSIONS, OUTCOME_DIMENSIONS, type TDimension, type TOutcomeDimension } from '@/lib/domain'
 
-/** The outcomes that count as waste (the retry tax): the spend of a call that had to be redone or failed. */
-export const WASTE_OUTCOMES = ['retry', 'error'] as const
+/** rollups_hourly keys every dimension of lib/domain.ts, in this (column) order. */
+export const ROLLUP_DIMENSIONS = DIMENSIONS
+export type TRollupDimension = TDimension
 
 export type TRollupTable = {
   table: string
@@ -59,8 +59,6 @@ export const ROLLUP_TABLES: readonly TRollupTable[] = [HOURLY_ROLLUP, ...[...DAI
 
 // ---------------------------------------------------------------- outcomes
 
-export const OUTCOME_DIMENSIONS = ['workflow_id', 'feature', 'account_id'] as const
-export type TOutcomeDimension = (typeof OUTCOME_DIMENSIONS)[number]
 
 export type TOutcomeTable = { table: string; time: 'hour' | 'day'; dims: readonly TOutcomeDimension[]; /** `kind` in the key (the daily tables sum the kinds: no reader splits by kind) */ kind: boolean }
 

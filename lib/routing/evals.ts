@@ -3,6 +3,7 @@
 // traffic: when the import gives the run's token totals, they go through the
 // normal ingest path as inference events with traffic_source "eval" (priced
 // like any event, rolled up, visible in spend split by traffic source).
+import 'server-only'
 import { randomUUID } from 'node:crypto'
 import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'

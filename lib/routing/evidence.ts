@@ -2,18 +2,18 @@
 // cache-adjusted cost per call of each candidate — measured on the step's real
 // traffic (the rollups, through the metrics query layer) when the model has
 // enough calls there, else its price × the step's token profile.
+import 'server-only'
+import { DAY_MS, micros } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { divRound, fromScaled } from '@/lib/cost/money'
-import { micros } from '@/lib/metrics/breakdown'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
-import { CHEAPEST_MIN_CALLS } from '@/lib/metrics/decision-record'
+import { CHEAPEST_MIN_CALLS } from '@/lib/decision-record/record'
 import { refKey, type TModelRef } from '@/lib/routing/schema'
 import type { TCallCost, TEvalScore } from '@/lib/routing/select'
 
 /** The window of traffic a cost per call is measured on. */
 export const COST_WINDOW_DAYS = 30
-const DAY_MS = 24 * 3600 * 1000
 
 /** Every eval score of a step, one row per metric. */
 export async function stepEvalScores(orgId: string, workflowId: string, step: string): Promise<TEvalScore[]> {

@@ -2,7 +2,7 @@
 // the escalation and fallback rates and the cost per call, with the days a
 // version was published. Pure: prepared from metrics rows (bucket, provider,
 // model, outcome) and the policy's versions; the chart only draws.
-import { fromScaledUsd, micros } from '@/lib/metrics/breakdown'
+import { DAY_MS, micros, microsToUsd } from '@/lib/domain'
 import { divRound } from '@/lib/cost/money'
 
 export type TLiveMetricsRow = { bucket?: string; provider?: string | null; model?: string | null; outcome?: string | null; events: number; cost_usd: string }
@@ -24,7 +24,7 @@ const TOP_MODELS = 6
 
 export function prepareLive(rows: TLiveMetricsRow[], versions: { version: number; published_at: string | null }[], from: string, to: string): TLiveView {
   const days: string[] = []
-  for (let t = Date.parse(from.slice(0, 10)); t < Date.parse(to); t += 24 * 3600 * 1000) days.push(new Date(t).toISOString().slice(0, 10))
+  for (let t = Date.parse(from.slice(0, 10)); t < Date.parse(to); t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10))
   const totals = new Map<string, number>()
   for (const r of rows) {
     const m = `${r.provider ?? ''}/${r.model ?? '(none)'}`
@@ -47,7 +47,7 @@ export function prepareLive(rows: TLiveMetricsRow[], versions: { version: number
       day, calls, shares,
       escalation_rate: calls ? by('escalation') / calls : null,
       fallback_rate: calls ? by('fallback') / calls : null,
-      cost_per_call_usd: calls ? fromScaledUsd(divRound(cost, BigInt(calls))) : null,
+      cost_per_call_usd: calls ? microsToUsd(divRound(cost, BigInt(calls))) : null,
       published: versions.filter((v) => v.published_at?.slice(0, 10) === day).map((v) => v.version).sort((a, b) => a - b),
     }
   })

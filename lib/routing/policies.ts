@@ -4,6 +4,8 @@
 // step's cost per call, freezes it in the version (evidence) and points the
 // policy at it. Published versions never change: a rollback publishes a copy.
 // The organization id is in every statement.
+import 'server-only'
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import type { PoolClient } from 'pg'
 import { pool, inTransaction } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
@@ -271,8 +273,8 @@ export async function simulatePolicy(orgId: string, id: string, days: number, no
   const p = await policyRow(pool(), orgId, id)
   const versions = await versionsOf(pool(), orgId, [id])
   const v = versions.find((x) => x.status === 'draft') ?? versions.find((x) => x.version === p.published_version)!
-  const from = new Date(Math.floor((now.getTime() - days * 24 * 3600 * 1000) / 3_600_000) * 3_600_000)
-  const to = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000) // whole hours: the rollups are hourly
+  const from = new Date(Math.floor((now.getTime() - days * DAY_MS) / HOUR_MS) * HOUR_MS)
+  const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS) // whole hours: the rollups are hourly
   const [evidence, traffic] = await Promise.all([
     computeEvidence(orgId, p, v.spec, now),
     queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, workflow_id: [p.workflow_id], step: [p.step], traffic_source: ['production'], group_by: ['provider', 'model', 'outcome'] }),

@@ -4,6 +4,8 @@
 // most every VERSION_CHECK_MS and reloads from PostgreSQL only when it moved
 // (and every RELOAD_MAX_MS as a safety net, e.g. after Redis lost the key).
 // So a call reads no database, and a change reaches every process within ~1 s.
+import 'server-only'
+import { DEFAULT_ENVIRONMENT } from '@/lib/domain'
 import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
 import { env } from '@/lib/env'
@@ -12,6 +14,7 @@ import type { TDecideRequest } from '@/lib/decide/schema'
 import { matchPolicy, routeWith, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
 import { refKey, type TModelRef, type TPolicySpec, type TRoutingDefaults } from '@/lib/routing/schema'
 import type { TEvidence } from '@/lib/routing/policies'
+import { log } from '@/lib/log'
 
 export type TRouteAnswer =
   | { found: true; provider: string; model: string; policy_id: string; policy_version: number; reason: string }
@@ -141,14 +144,14 @@ export async function announceRoutingChange(orgId: string): Promise<void> {
     await producerConnection().incr(versionKey(orgId))
   } catch (e) {
     // Committed already; other processes pick it up on their RELOAD_MAX_MS reload.
-    console.error('[routing] could not announce a policy change through Redis:', (e as Error).message)
+    log({ component: 'routing' }).error({ err: e }, 'could not announce a policy change through Redis')
   }
 }
 
 /** The model for one call: the most specific published policy covering the step, else the configured default. */
 export async function routeCall(orgId: string, req: TDecideRequest, _now: Date = new Date()): Promise<TRouteAnswer> {
   const { policies, defaults } = await cache().get(orgId)
-  const environment = req.environment ?? 'production'
+  const environment = req.environment ?? DEFAULT_ENVIRONMENT
   const p = matchPolicy(policies, { workflow_id: req.workflow_id, step: req.step, environment, account_id: req.account_id })
   if (p) {
     const r = routeWith(p, req)

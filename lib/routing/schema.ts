@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
-import { ENVIRONMENTS } from '@/lib/ingest/schema'
+import { ENVIRONMENTS } from '@/lib/domain'
 
 // Bodies of /api/v1/policies, /api/v1/evals and /api/v1/routing-defaults.
 // Errors read "field: reason" (lib/validation.ts).

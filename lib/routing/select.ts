@@ -2,7 +2,7 @@
 // its eval evidence and cost per call, and which model one call gets under a
 // published policy (canary, fallback, cascade). The database side computes
 // the inputs (lib/routing/evidence.ts); run time only calls routeWith().
-import { micros } from '@/lib/metrics/breakdown'
+import { micros } from '@/lib/domain'
 import { refKey, type TModelRef, type TPolicySpec } from '@/lib/routing/schema'
 
 // ---------------------------------------------------------------- selection

@@ -4,13 +4,12 @@
 // cascade's escalations are assumed to happen at the rate observed in the
 // window (same threshold, same traffic), each one an extra call to the next
 // model up the ladder.
+import { DAY_MS, micros, microsToUsd } from '@/lib/domain'
 import { divRound } from '@/lib/cost/money'
-import { fromScaledUsd, micros } from '@/lib/metrics/breakdown'
 import { formatPercent, formatUsd } from '@/lib/format'
 import { refKey, type TModelRef, type TPolicySpec } from '@/lib/routing/schema'
 import type { TCallCost, TCandidateEvidence } from '@/lib/routing/select'
 
-const DAY_MS = 24 * 3600 * 1000
 export const MONTH_DAYS = 30
 
 export type TTrafficRow = { provider: string | null; model: string | null; outcome: string | null; events: number; cost_usd: string }
@@ -98,7 +97,7 @@ export function simulate(i: TSimulationInputs): TSimulation {
   else {
     const sign = monthChange! < 0n ? '−' : '+'
     const abs = monthChange! < 0n ? -monthChange! : monthChange!
-    headline = `shifting ${formatPercent(shifted, 0)} of ${i.step} calls to ${chosen}: ${sign}${formatUsd(fromScaledUsd(abs))}/month`
+    headline = `shifting ${formatPercent(shifted, 0)} of ${i.step} calls to ${chosen}: ${sign}${formatUsd(microsToUsd(abs))}/month`
       + (ratio === null ? '' : ` (${sign}${formatPercent(Math.abs(ratio), 0)})`) + `, quality bar ${held ? 'held' : 'not held'}`
       + (escalations ? `; about ${Math.round(escalations * p * MONTH_DAYS / days)} escalations/month to ${next}` : '')
       + (i.spec.canary ? ` (canary: ${i.spec.canary.share_pct}% of ${i.spec.canary.stable_by === 'run_id' ? 'runs' : 'accounts'})` : '')
@@ -107,11 +106,11 @@ export function simulate(i: TSimulationInputs): TSimulation {
     window: { ...i.window, days: Math.round(days * 100) / 100 },
     calls: B + E,
     chosen,
-    actual_cost_usd: fromScaledUsd(actual),
-    estimated_cost_usd: estimated === null ? null : fromScaledUsd(estimated),
-    change_usd: change === null ? null : fromScaledUsd(change),
+    actual_cost_usd: microsToUsd(actual),
+    estimated_cost_usd: estimated === null ? null : microsToUsd(estimated),
+    change_usd: change === null ? null : microsToUsd(change),
     change_ratio: ratio,
-    per_month: { actual_usd: fromScaledUsd(perMonth(actual)), estimated_usd: estimated === null ? null : fromScaledUsd(perMonth(estimated)), change_usd: monthChange === null ? null : fromScaledUsd(monthChange) },
+    per_month: { actual_usd: microsToUsd(perMonth(actual)), estimated_usd: estimated === null ? null : microsToUsd(perMonth(estimated)), change_usd: monthChange === null ? null : microsToUsd(monthChange) },
     shares,
     shifted_share: shifted,
     expected_escalations: Math.round(escalations * p),

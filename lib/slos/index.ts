@@ -1,3 +1,4 @@
+import 'server-only'
 import { inTransaction, pool } from '@/lib/db'
 import { notFound } from '@/lib/errors'
 import { recordAudit } from '@/lib/audit'

@@ -1,7 +1,7 @@
+import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { describe, expect, it } from 'vitest'
-import { generateHour, HOUR_MS, planDataset, type TBenchEvent } from './dashboard-data'
+import { generateHour, planDataset, type TBenchEvent } from './dashboard-data'
 
-const DAY_MS = 24 * HOUR_MS
 // a Wednesday, on an hour boundary
 const END = Date.UTC(2026, 10, 25, 18)
 

@@ -14,21 +14,20 @@
 //   replay / ops traffic sources; a run id per run; accepted outcomes.
 // Every event of a run stays inside the run's hour, so an hour's rollup rows
 // are complete once the hour is generated.
+import { DAY_MS, HOUR_MS, type TCallType, type TEnvironment, type TOutcome, type TTrafficSource } from '@/lib/domain'
 
 export const DATASET_VERSION = 1
-export const HOUR_MS = 3_600_000
-const DAY_MS = 24 * HOUR_MS
 
 export type TBenchEvent = {
   id: string
   /** epoch ms */
   ts: number
-  environment: 'production' | 'staging' | 'development'
-  traffic_source: 'production' | 'eval' | 'replay' | 'ops'
+  environment: TEnvironment
+  traffic_source: TTrafficSource
   workflow_id: string
   run_id: string
   step: string
-  call_type: 'generation' | 'embedding' | 'rerank' | 'tool' | 'guardrail' | 'other'
+  call_type: TCallType
   feature: string | null
   owner: string
   account_id: string | null
@@ -39,7 +38,7 @@ export type TBenchEvent = {
   cached_tokens_in: number
   cache_write_tokens: number
   tokens_out: number
-  outcome: 'success' | 'retry' | 'fallback' | 'escalation' | 'error'
+  outcome: TOutcome
   attempt: number
   latency_ms: number
   max_tokens: number | null

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS, micros } from '@/lib/domain'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
@@ -8,32 +9,30 @@ import { createApiKey } from '@/lib/auth/api-keys'
 import { putOrgPrices } from '@/lib/prices'
 import { ZPricesPut } from '@/lib/prices/schema'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
-import { toScaled, fromScaled } from '@/lib/cost/money'
+import { fromScaled } from '@/lib/cost/money'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getChanges } from '@/app/api/v1/changes/route'
-import type { TChangesResponse } from '@/lib/metrics/changes-query'
+import type { TChangesResponse } from '@/lib/changes/query'
 
 // GET /api/v1/changes against events sent through the real ingest route and
 // processed by the real pipeline; totals checked against SQL on the raw events.
 
-const HOUR = 3600 * 1000
-const DAY = 24 * HOUR
 let orgId = ''
 let ingestKey = ''
 let readKey = ''
 let otherReadKey = ''
 // Two 7-day periods ending at the start of the current hour.
-const bTo = new Date(Math.floor(Date.now() / HOUR) * HOUR)
-const bFrom = new Date(bTo.getTime() - 7 * DAY)
+const bTo = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS)
+const bFrom = new Date(bTo.getTime() - 7 * DAY_MS)
 const aTo = bFrom
-const aFrom = new Date(aTo.getTime() - 7 * DAY)
+const aFrom = new Date(aTo.getTime() - 7 * DAY_MS)
 const periodsQs = `a_from=${aFrom.toISOString()}&a_to=${aTo.toISOString()}&b_from=${bFrom.toISOString()}&b_to=${bTo.toISOString()}`
 
 const req = apiRequest
 
 type TEv = Record<string, unknown>
 let seq = 0
-const at = (start: Date, i: number) => new Date(start.getTime() + 2 * HOUR + (i % 100) * HOUR).toISOString()
+const at = (start: Date, i: number) => new Date(start.getTime() + 2 * HOUR_MS + (i % 100) * HOUR_MS).toISOString()
 function events(period: 'a' | 'b', n: number, over: TEv, runPrefix?: string): TEv[] {
   const start = period === 'a' ? aFrom : bFrom
   return Array.from({ length: n }, (_, i) => ({
@@ -51,7 +50,6 @@ async function send(evs: TEv[]) {
   for (const id of await pendingBatches(0)) await processBatch(id)
 }
 
-const micros = (s: string) => toScaled(s, 6)
 const sqlSpend = async (from: Date, to: Date, extra = '', params: unknown[] = []) =>
   (await ownerPool().query<{ cost: string }>(
     `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS cost FROM inference_events WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 ${extra}`,
@@ -88,7 +86,7 @@ beforeAll(async () => {
     ...events('a', 25, score, 'lq'),
     ...events('b', 25, score, 'lq'),
     // outside both periods: never counted
-    { id: 'old', timestamp: new Date(aFrom.getTime() - DAY).toISOString(), ...gen },
+    { id: 'old', timestamp: new Date(aFrom.getTime() - DAY_MS).toISOString(), ...gen },
   ])
 })
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // GET: "read" key or any member (?month=YYYY-MM); POST: "write" key or an admin/engineer/finance session.
 import { json, readJson, withOrg } from '@/lib/http/route'
 import { parseOrThrow } from '@/lib/validation'
-import { createLineItem, listLineItems, ZLineItemCreate, ZScenarioCostQuery } from '@/lib/fleet/scenarios'
+import { createLineItem, listLineItems, ZLineItemCreate, ZScenarioCostQuery } from '@/lib/gpu/scenarios'
 
 export const GET = withOrg(async (_req, { org, query }) => json({ line_items: await listLineItems(org.orgId, query.month) }), {
   scope: 'read', permission: 'fleet.read', query: ZScenarioCostQuery,

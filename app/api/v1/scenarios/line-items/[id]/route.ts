@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { withOrg } from '@/lib/http/route'
 import { parseOrThrow } from '@/lib/validation'
-import { deleteLineItem } from '@/lib/fleet/scenarios'
+import { deleteLineItem } from '@/lib/gpu/scenarios'
 
 const ZId = z.strictObject({ id: z.uuid({ error: 'must be a line item id (a UUID)' }) })
 

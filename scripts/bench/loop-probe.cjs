@@ -1,0 +1,37 @@
+// Diagnostic preload for bench:decide (docs/benchmarks/2026-12-06-decide-tail.md), not loaded by default:
+//   mkdir -p /tmp/dt/probe /tmp/dt/prof
+//   NODE_OPTIONS="--require $PWD/scripts/bench/loop-probe.cjs" npm run bench:decide -- --duration 20
+// Every 5 s, each web / worker / bench process appends its event-loop delay (p50/p99/p99.9/max), GC pauses by
+// kind, CPU and heap to /tmp/dt/probe/<role>-<pid>.log; PROBE_PROF=1 also writes a 30 s CPU profile of the web
+// server (from 45 s after its start) to /tmp/dt/prof.
+const { monitorEventLoopDelay, PerformanceObserver, constants } = require('node:perf_hooks')
+const fs = require('node:fs')
+const args = process.argv.slice(1).join(' ')
+if (!/server\.ts|bench-decide|decide-load|workers\/index/.test(args)) return
+const name = /server\.ts/.test(args) ? 'web' : /decide-load/.test(args) ? 'load' : /bench-decide/.test(args) ? 'client' : 'worker'
+const file = `/tmp/dt/probe/${name}-${process.pid}.log`
+const h = monitorEventLoopDelay({ resolution: 1 })
+h.enable()
+let gcs = []
+const kinds = { [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incr', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' }
+new PerformanceObserver((l) => { for (const e of l.getEntries()) gcs.push([kinds[e.detail?.kind] ?? e.detail?.kind, e.duration]) }).observe({ entryTypes: ['gc'] })
+let cpu = process.cpuUsage()
+setInterval(() => {
+  const by = {}
+  for (const [k, d] of gcs) { const b = (by[k] ??= { n: 0, total: 0, max: 0, over5: 0 }); b.n++; b.total += d; b.max = Math.max(b.max, d); if (d > 5) b.over5++ }
+  const c = process.cpuUsage(cpu); cpu = process.cpuUsage()
+  const mu = process.memoryUsage()
+  const line = { t: new Date().toISOString().slice(11, 19), eld_ms: { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, p999: h.percentile(99.9) / 1e6, max: h.max / 1e6 },
+    gc: Object.fromEntries(Object.entries(by).map(([k, v]) => [k, { n: v.n, total_ms: +v.total.toFixed(1), max_ms: +v.max.toFixed(2), over5ms: v.over5 }])),
+    cpu_s: +((c.user + c.system) / 1e6).toFixed(2), heap_mb: +(mu.heapUsed / 1048576).toFixed(0), heap_total_mb: +(mu.heapTotal / 1048576).toFixed(0), rss_mb: +(mu.rss / 1048576).toFixed(0) }
+  fs.appendFileSync(file, JSON.stringify(line) + '\n')
+  h.reset(); gcs = []
+}, 5000).unref()
+if (name === 'web' && process.env.PROBE_PROF && !/npm|npx/.test(process.argv[1] ?? '')) {
+  const inspector = require('node:inspector')
+  const s = new inspector.Session(); s.connect()
+  // start once the server is up and the load begins: after 45 s, for 30 s
+  setTimeout(() => s.post('Profiler.enable', () => s.post('Profiler.setSamplingInterval', { interval: 500 }, () => s.post('Profiler.start', () => {
+    setTimeout(() => s.post('Profiler.stop', (err, r) => { if (!err) fs.writeFileSync(`/tmp/dt/prof/web-${process.pid}.cpuprofile`, JSON.stringify(r.profile)) }), 30000).unref()
+  }))), 45000).unref()
+}
