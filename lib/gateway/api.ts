@@ -27,6 +27,7 @@ export const gatewayCalls = endpoint({
   description: 'One row per upstream attempt, newest first, as stored and priced by the ingest worker.',
   query: ZGatewayCallsQuery,
   responses: { 200: { description: 'The latest gateway events', schema: ZGatewayCalls } },
+  example: { query: { limit: '5' } },
 })
 
 const ANSWER_HEADERS = {
