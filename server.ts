@@ -1,5 +1,5 @@
 // The web process: Next.js serves every page and API route, except that
-// API-key calls to POST /api/v1/decide, /api/v1/events and /api/v1/outcomes —
+// API-key calls to POST /api/v1/decide, /api/v1/events, /api/v1/outcomes and the gateway's endpoints —
 // made by our customers' services around every model call, thousands of times
 // a second — are answered here, before Next.js's request pipeline (which costs
 // several times the work itself), by the same code their Next.js routes use
@@ -9,6 +9,7 @@ import http from 'node:http'
 import next from 'next'
 import { fastRouteFor, serveFast } from '@/lib/http/fast'
 import { FAST_ROUTES } from '@/lib/http/fast-routes'
+import { gatewayRouteFor, serveGateway } from '@/lib/gateway/http'
 import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
 import { loadEnv } from '@/lib/env'
 import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/http/request-id'
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
       res.setHeader(REQUEST_ID_HEADER, requestId)
       const fast = fastRouteFor(req, FAST_ROUTES)
       if (fast) return serveFast(req, res, fast)
+      // the gateway's endpoints (lib/gateway/http.ts): keyed calls around every model call, streamed answers
+      const gateway = gatewayRouteFor(req)
+      if (gateway) return serveGateway(req, res, gateway)
       // The peer's address for per-client throttles (lib/http/client-address.ts); a value the client sent is overwritten.
       req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''
       void handle(req, res)

@@ -65,6 +65,18 @@ const ZEnvFields = z.object({
    */
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
   /**
+   * Gateway upstream base URLs (lib/gateway) that resolve to loopback, private, link-local or cloud-metadata
+   * addresses are refused, when a provider is configured and again on every connection, like webhooks. Set to true
+   * for a self-hosted model on the same network, the demo and tests.
+   */
+  ALLOW_PRIVATE_UPSTREAMS: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
+  /** The gateway cuts an upstream call that has not answered (status and headers) within this long: the attempt counts as a timeout (a fallback may follow). */
+  GATEWAY_FIRST_BYTE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** The gateway cuts an upstream call (a stream included) that has not finished within this long. */
+  GATEWAY_TOTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(600_000),
+  /** Gateway events waiting in a web process's memory for PostgreSQL at most; past it the oldest are dropped and counted (outlay_gateway_events_dropped_total). */
+  GATEWAY_EVENT_BUFFER_MAX: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  /**
    * Encrypts notification channels' secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64.
    * Without it the key is derived from NEXTAUTH_SECRET (HKDF), so changing that secret then makes stored channel secrets unreadable.
    */

@@ -9,7 +9,7 @@ PORT="${E2E_PORT:-3100}"
 export NEXTAUTH_SECRET="$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))")"
 # Warnings and errors only in the test run's output (lib/log.ts writes JSON lines to stdout, which Playwright shows).
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
-export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true
+export QUEUE_PREFIX="${E2E_QUEUE_PREFIX:-outlay-e2e}" NEXTAUTH_URL="http://127.0.0.1:$PORT" NEXT_TELEMETRY_DISABLED=1 RECONCILE_AFTER_SECONDS=5 PRICE_CACHE_MS=500 WEBHOOK_ALLOW_PRIVATE_TARGETS=true ALLOW_PRIVATE_UPSTREAMS=true
 # Account emails (password reset) go to a receiver the spec itself starts on E2E_PORT+1000 (e2e/password-reset.spec.ts);
 # verification stays off so every other spec's sign-up answers 201 with its organization.
 export SMTP_URL="smtp://127.0.0.1:$((PORT + 1000))" SMTP_FROM="Outlay <accounts@outlay.test>" EMAIL_VERIFICATION=off

@@ -5,7 +5,7 @@ import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 're
 import { callApi, ApiError } from '@/components/api'
 import * as api from '@/lib/auth/api'
 import { Alert, Button, Card, Field, Input, Select, Skeleton, InlineConfirm } from '@/components/ui'
-import type { TApiKeyView, TCreateApiKey, TRotateApiKey } from '@/lib/auth/keys-schema'
+import { KEY_SCOPES, SCOPE_LABELS, type TApiKeyView, type TCreateApiKey, type TRotateApiKey } from '@/lib/auth/keys-schema'
 
 export const keyQueries = {
   all: (org: string) => ['keys', org] as const,
@@ -99,7 +99,7 @@ export function ApiKeys({ org }: { org: string }) {
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
-    const scopes = (['ingest', 'read', 'write'] as const).filter((s) => f.get(`scope_${s}`) === 'on')
+    const scopes = KEY_SCOPES.filter((s) => f.get(`scope_${s}`) === 'on')
     const env = String(f.get('default_environment') ?? '') as TCreateApiKey['default_environment'] | ''
     const expires = String(f.get('expires_on') ?? '')
     create.mutate({
@@ -150,9 +150,9 @@ export function ApiKeys({ org }: { org: string }) {
           <fieldset className="space-y-1">
             <legend className="text-sm font-medium text-slate-700">Scopes</legend>
             <div className="flex flex-wrap gap-4 py-2 text-sm">
-              <label className="flex items-center gap-1.5"><input type="checkbox" name="scope_ingest" defaultChecked /> ingest (send events)</label>
-              <label className="flex items-center gap-1.5"><input type="checkbox" name="scope_read" /> read (metrics)</label>
-              <label className="flex items-center gap-1.5"><input type="checkbox" name="scope_write" /> write (prices)</label>
+              {KEY_SCOPES.map((s) => (
+                <label key={s} className="flex items-center gap-1.5"><input type="checkbox" name={`scope_${s}`} defaultChecked={s === 'ingest'} /> {SCOPE_LABELS[s]}</label>
+              ))}
             </div>
             {fieldErr('scopes') && <p role="alert" className="text-xs text-red-700">{fieldErr('scopes')}</p>}
           </fieldset>

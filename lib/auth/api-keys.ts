@@ -14,8 +14,8 @@ import { KEY_SCOPES, ROTATION_DEFAULT_OVERLAP_MS, type TKeyScope, type TApiKeyVi
 
 // API keys: shown once, stored as a sha256 hash (the key is 256 random bits,
 // so a slow KDF adds nothing), identified by a visible prefix, scoped to one
-// organization and to "ingest" (send events), "read" (metrics, prices) and/or
-// "write" (change configuration). A key knows who made it, may expire, and is
+// organization and to "ingest" (send events), "read" (metrics, prices),
+// "write" (change configuration) and/or "gateway" (call models through lib/gateway). A key knows who made it, may expire, and is
 // rotated with an overlap: a new key, the old one valid until a chosen time.
 // The key format (lib/auth/key-format.ts) is recognisable by secret scanners.
 

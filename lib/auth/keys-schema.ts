@@ -4,8 +4,16 @@ import { DAY_MS, ZEnvironment } from '@/lib/domain'
 
 // API keys' requests and answers (client-safe): shared by the routes, the CLI and the Settings page.
 
-export const KEY_SCOPES = ['ingest', 'read', 'write'] as const
+export const KEY_SCOPES = ['ingest', 'read', 'write', 'gateway'] as const
 export type TKeyScope = (typeof KEY_SCOPES)[number]
+
+/** What each scope lets a key do, as the key creation form says it. */
+export const SCOPE_LABELS: Record<TKeyScope, string> = {
+  ingest: 'ingest (send events)',
+  read: 'read (metrics)',
+  write: 'write (prices)',
+  gateway: 'gateway (call models through Outlay)',
+}
 
 /** A rotation's default overlap, and the longest one. */
 export const ROTATION_DEFAULT_OVERLAP_MS = DAY_MS
@@ -16,7 +24,7 @@ const future = (what: string) =>
 
 export const ZCreateApiKey = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
-  scopes: z.array(z.enum(KEY_SCOPES, { error: 'must be "ingest", "read" or "write"' })).min(1, 'choose at least one scope'),
+  scopes: z.array(z.enum(KEY_SCOPES, { error: `must be one of ${KEY_SCOPES.map((s) => `"${s}"`).join(', ')}` })).min(1, 'choose at least one scope'),
   default_environment: ZEnvironment.optional(),
   /** The key stops working at this time; omitted or null: never. */
   expires_at: future('the expiry').nullish(),

@@ -24,7 +24,7 @@ const PAYLOAD_FIELDS = [
   ['account_id', 'text'], ['user_id', 'text'], ['provider', 'text'], ['model', 'text'], ['tokens_in', 'int8'], ['cached_tokens_in', 'int8'],
   ['cache_write_tokens', 'int8'], ['tokens_out', 'int8'], ['requests', 'int4'], ['gpu_seconds', 'numeric'], ['gpu_pool', 'text'],
   ['outcome', 'text'], ['attempt', 'int4'], ['latency_ms', 'float8'], ['cost_usd', 'numeric'], ['input_hash', 'text'], ['max_tokens', 'int4'],
-  ['metadata', 'jsonb'],
+  ['metadata', 'jsonb'], ['prompt_version', 'text'], ['output_hash', 'text'],
 ] as const
 
 // Sorted by id (one lock order on the unique index for concurrent
@@ -33,12 +33,12 @@ const PAYLOAD_FIELDS = [
 const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, event_id, "timestamp", environment, traffic_source, workflow_id,
     run_id, step, call_type, feature, scenario_id, owner, account_id, user_id, provider, model, tokens_in, cached_tokens_in,
     cache_write_tokens, tokens_out, requests, gpu_seconds, gpu_pool, outcome, attempt, latency_ms, cost_usd, cache_savings_usd,
-    reported_cost_usd, input_hash, max_tokens, metadata)
+    reported_cost_usd, input_hash, max_tokens, metadata, prompt_version, output_hash)
   SELECT b.org_id, b.id, x.id, x."timestamp", x.environment, x.traffic_source, x.workflow_id,
     x.run_id, x.step, x.call_type, x.feature, x.scenario_id, x.owner, x.account_id, x.user_id, x.provider, x.model,
     coalesce(x.tokens_in, 0), coalesce(x.cached_tokens_in, 0), coalesce(x.cache_write_tokens, 0), coalesce(x.tokens_out, 0),
     x.requests, x.gpu_seconds, x.gpu_pool, x.outcome, x.attempt, x.latency_ms, p.cost, p.savings,
-    x.cost_usd, x.input_hash, x.max_tokens, x.metadata
+    x.cost_usd, x.input_hash, x.max_tokens, x.metadata, x.prompt_version, x.output_hash
   FROM ingest_batches b
   CROSS JOIN LATERAL json_to_recordset(b.payload) AS x(${PAYLOAD_FIELDS.map(([f, t]) => `"${f}" ${t}`).join(', ')})
   JOIN unnest($2::text[], $3::numeric[], $4::numeric[]) AS p(id, cost, savings) ON p.id = x.id

@@ -45,6 +45,8 @@ export const ZInferenceEvent = z
     cost_usd: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(1_000_000, 'must be ≤ 1000000').optional(),
     input_hash: label(128).optional(),
     max_tokens: count(100_000_000).min(1, 'must be ≥ 1').optional(),
+    prompt_version: label(128).optional(),
+    output_hash: label(128).optional(),
     metadata: z
       .preprocess(
         (m, ctx) => {

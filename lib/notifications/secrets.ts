@@ -3,7 +3,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { env, keyBytes } from '@/lib/env'
 
 // Channel secrets at rest: a webhook's URL (it may carry credentials or a
-// token) and its signing secret are stored sealed with AES-256-GCM under
+// token) and its signing secret (and the gateway's upstream API keys) are stored sealed with AES-256-GCM under
 // CHANNEL_SECRETS_KEY (else a key derived from NEXTAUTH_SECRET). The
 // additional data binds a sealed value to its organization, channel and
 // column, so a value copied to another row does not open. Values written
@@ -23,7 +23,8 @@ function key(): Buffer {
   return cachedKey.key
 }
 
-export type TSealContext = { orgId: string; channelId: string; field: 'url' | 'secret' }
+// channelId: the row the value belongs to (a notification channel, or a gateway provider for its upstream key)
+export type TSealContext = { orgId: string; channelId: string; field: 'url' | 'secret' | 'upstream_key' }
 const aad = (c: TSealContext) => Buffer.from(`${c.orgId}:${c.channelId}:${c.field}`)
 
 export const isSealed = (stored: string) => stored.startsWith(PREFIX)

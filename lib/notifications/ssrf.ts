@@ -31,8 +31,9 @@ export function isPrivateAddress(ip: string): boolean {
 }
 
 export class UnsafeWebhookTarget extends Error {
-  constructor(host: string, address: string) {
-    super(`${host} resolves to ${address}, a loopback, private, link-local or metadata address: webhooks must reach a public host`)
+  /** what: who must reach a public host (webhooks; the gateway's upstreams, lib/gateway, follow the same rule) */
+  constructor(host: string, address: string, what = 'webhooks') {
+    super(`${host} resolves to ${address}, a loopback, private, link-local or metadata address: ${what} must reach a public host`)
     this.name = 'UnsafeWebhookTarget'
   }
 }
@@ -43,10 +44,10 @@ const hostOf = (u: URL) => u.hostname.replace(/^\[(.*)\]$/, '$1')
  * Why a webhook URL may not be used, or null when it may: its host (an
  * address, or every address its name resolves to) must be public.
  */
-export async function webhookTargetProblem(url: string, allowPrivate = env().WEBHOOK_ALLOW_PRIVATE_TARGETS): Promise<string | null> {
+export async function webhookTargetProblem(url: string, allowPrivate = env().WEBHOOK_ALLOW_PRIVATE_TARGETS, what = 'webhooks'): Promise<string | null> {
   if (allowPrivate) return null
   const host = hostOf(new URL(url))
-  if (isIP(host)) return isPrivateAddress(host) ? new UnsafeWebhookTarget(host, host).message : null
+  if (isIP(host)) return isPrivateAddress(host) ? new UnsafeWebhookTarget(host, host, what).message : null
   let addresses: LookupAddress[]
   try {
     addresses = await dns.promises.lookup(host, { all: true, verbatim: true })
@@ -54,24 +55,24 @@ export async function webhookTargetProblem(url: string, allowPrivate = env().WEB
     return `${host} could not be resolved (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`
   }
   const bad = addresses.find((a) => isPrivateAddress(a.address))
-  return bad ? new UnsafeWebhookTarget(host, bad.address).message : null
+  return bad ? new UnsafeWebhookTarget(host, bad.address, what).message : null
 }
 
 type TLookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
 
 /** A `lookup` for http(s).request that refuses private addresses: the connection goes only to an address checked here. */
-export function guardedLookup(hostname: string, options: LookupOptions, callback: TLookupCallback): void {
+export function guardedLookup(hostname: string, options: LookupOptions, callback: TLookupCallback, what = 'webhooks'): void {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '')
     const bad = addresses.find((a) => isPrivateAddress(a.address))
-    if (bad) return callback(new UnsafeWebhookTarget(hostname, bad.address), '')
+    if (bad) return callback(new UnsafeWebhookTarget(hostname, bad.address, what), '')
     if (options.all) return callback(null, addresses)
     callback(null, addresses[0].address, addresses[0].family)
   })
 }
 
 /** Before connecting to a URL whose host is an address (no lookup happens for those). */
-export function literalTargetProblem(url: URL, allowPrivate: boolean): UnsafeWebhookTarget | null {
+export function literalTargetProblem(url: URL, allowPrivate: boolean, what = 'webhooks'): UnsafeWebhookTarget | null {
   const host = hostOf(url)
-  return !allowPrivate && isIP(host) && isPrivateAddress(host) ? new UnsafeWebhookTarget(host, host) : null
+  return !allowPrivate && isIP(host) && isPrivateAddress(host) ? new UnsafeWebhookTarget(host, host, what) : null
 }

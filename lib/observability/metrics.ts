@@ -15,6 +15,8 @@ type TMetrics = {
   ingestEvents: Counter<'kind' | 'result'>
   ingestRejects: Counter<'kind' | 'field'>
   throttled: Counter<'reason'>
+  gatewayDropped: Counter<'reason'>
+  gatewayBuffered: Gauge
   /** Reads the system-wide gauges (queues, backlog, latency, workers) from Redis and PostgreSQL. */
   refresh: () => Promise<void>
 }
@@ -28,6 +30,8 @@ function metrics(): TMetrics {
     ingestEvents: new Counter({ name: 'outlay_ingest_items_total', help: 'Items received by the ingest API, by kind (events, outcomes) and result (accepted, duplicate, rejected)', labelNames: ['kind', 'result'], registers: [registry] }),
     ingestRejects: new Counter({ name: 'outlay_ingest_rejects_total', help: 'Rejected items by the first field named in their errors', labelNames: ['kind', 'field'], registers: [registry] }),
     throttled: new Counter({ name: 'outlay_ingest_throttled_total', help: 'Ingest requests answered 429, by reason (rate_limit, backlog)', labelNames: ['reason'], registers: [registry] }),
+    gatewayDropped: new Counter({ name: 'outlay_gateway_events_dropped_total', help: 'Gateway events lost before PostgreSQL stored them (the call itself succeeded), by reason (buffer_full: the bounded buffer overflowed while the database was slow or away; rejected: the event did not validate)', labelNames: ['reason'], registers: [registry] }),
+    gatewayBuffered: new Gauge({ name: 'outlay_gateway_events_buffered', help: 'Gateway events waiting in this process for PostgreSQL', registers: [registry] }),
     refresh: async () => undefined,
   }
   const jobs = new Gauge({ name: 'outlay_queue_jobs', help: 'Jobs in the queues by state', labelNames: ['queue', 'state'], registers: [registry] })
@@ -85,6 +89,21 @@ export function recordIngest(kind: 'events' | 'outcomes', counts: { accepted: nu
 
 export function recordThrottle(reason: 'rate_limit' | 'backlog'): void {
   metrics().throttled.inc({ reason })
+}
+
+/** Gateway events that will never be stored (lib/gateway/recorder.ts): counted, so the loss alerts rather than hides. */
+export function recordGatewayDrop(reason: 'buffer_full' | 'rejected', n = 1): void {
+  metrics().gatewayDropped.inc({ reason }, n)
+}
+
+/** The gateway's dropped events so far, by reason (tests and the recorder's log line). */
+export async function gatewayDroppedTotal(): Promise<number> {
+  const v = await metrics().gatewayDropped.get()
+  return v.values.reduce((n, x) => n + x.value, 0)
+}
+
+export function setGatewayBuffered(n: number): void {
+  metrics().gatewayBuffered.set(n)
 }
 
 export async function prometheusText(): Promise<{ contentType: string; body: string }> {

@@ -14,6 +14,10 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
         <Link href={`/${org}/settings/members`} className="font-medium text-brand-600 hover:underline">Members and invitations</Link>
         <span className="text-slate-600"> — who has access to {a.membership.org.name}, with what role, and who is invited.</span>
       </p>
+      <p className="mb-6 text-sm">
+        <Link href={`/${org}/settings/gateway`} className="font-medium text-brand-600 hover:underline">Gateway</Link>
+        <span className="text-slate-600"> — point the OpenAI or Anthropic SDK at Outlay: upstream providers, SDK snippets, the latest calls.</span>
+      </p>
       {/* the page needs keys.manage (lib/auth/permissions.ts PAGE_PERMISSION) */}
       <ApiKeys org={org} />
       {a.membership.role === 'admin' && (
