@@ -3,11 +3,15 @@ import * as openapi from '@/lib/api/api'
 import * as budgets from '@/lib/budgets/api'
 import * as alerts from '@/lib/alerts/api'
 import * as auditLog from '@/lib/audit/api'
+import * as featureSlos from '@/lib/slos/api'
+import * as forecast from '@/lib/forecast/api'
+import * as reports from '@/lib/reports/api'
+import * as scenarios from '@/lib/scenarios/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
 // contract test fails for a route whose endpoint is not listed).
-const MODULES: Record<string, Record<string, unknown>> = { openapi, budgets, alerts, auditLog }
+const MODULES: Record<string, Record<string, unknown>> = { openapi, budgets, alerts, auditLog, featureSlos, forecast, reports, scenarios }
 
 const isEndpoint = (x: unknown): x is TEndpointSpec => typeof x === 'object' && x !== null && 'method' in x && 'path' in x && 'responses' in x
 
