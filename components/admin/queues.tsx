@@ -1,9 +1,10 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch } from '@/components/api'
+import { callApi } from '@/components/api'
+import * as api from '@/lib/queues/api'
+import type { TBodyOf } from '@/lib/http/endpoint'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { formatCount } from '@/lib/format'
-import type { TQueueOverview } from '@/lib/queues/admin'
 
 // The question here: "is ingestion keeping up, and did anything of ours fail?"
 
@@ -13,11 +14,11 @@ export function Queues({ org }: { org: string }) {
   const qc = useQueryClient()
   const q = useQuery({
     queryKey: adminQueries.queues(org),
-    queryFn: ({ signal }) => apiFetch<TQueueOverview>(`/api/v1/admin/queues?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.queueOverview, { org, signal }),
     refetchInterval: 3000,
   })
   const retry = useMutation({
-    mutationFn: (j: { queue: string; job_id: string }) => apiFetch(`/api/v1/admin/queues/retry?org=${encodeURIComponent(org)}`, { method: 'POST', body: JSON.stringify(j) }),
+    mutationFn: (j: TBodyOf<typeof api.retryJob>) => callApi(api.retryJob, { org, body: j }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: adminQueries.queues(org) }),
   })
   if (q.isPending) return <Skeleton className="h-48" />

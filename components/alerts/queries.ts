@@ -1,10 +1,10 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch, callApi } from '@/components/api'
+import { callApi } from '@/components/api'
 import * as api from '@/lib/alerts/api'
+import * as channelsApi from '@/lib/notifications/api'
 import type { TBodyOf, TQueryOf } from '@/lib/http/endpoint'
 import type { settingsPatch } from '@/lib/alerts/settings-view'
-import type { TChannel, TDelivery } from '@/lib/notifications/channels'
 
 const q = (org: string, extra: Record<string, string | undefined> = {}) => {
   const p = new URLSearchParams({ org })
@@ -50,7 +50,7 @@ export const useUnmute = (org: string) => useAlertMutation(org, (id: string) => 
 export function useChannels(org: string) {
   return useQuery({
     queryKey: channelQueries.all(org),
-    queryFn: ({ signal }) => apiFetch<{ channels: TChannel[]; email_configured: boolean }>(`/api/v1/channels?${q(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(channelsApi.listChannels, { org, signal }),
     refetchInterval: (query) => (query.state.data?.channels.some((c) => c.last_delivery?.status === 'pending') ? 2000 : 30_000),
   })
 }
@@ -58,7 +58,7 @@ export function useChannels(org: string) {
 export function useDeliveries(org: string, id: string) {
   return useQuery({
     queryKey: channelQueries.deliveries(org, id),
-    queryFn: ({ signal }) => apiFetch<{ deliveries: TDelivery[] }>(`/api/v1/channels/${id}/deliveries?${q(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(channelsApi.channelDeliveries, { org, params: { id }, query: {}, signal }),
     refetchInterval: (query) => (query.state.data?.deliveries.some((d) => d.status === 'pending') ? 2000 : 30_000),
   })
 }
@@ -69,11 +69,11 @@ function useChannelMutation<V, R>(org: string, fn: (v: V) => Promise<R>) {
 }
 
 export const useCreateChannel = (org: string) =>
-  useChannelMutation(org, (body: Record<string, unknown>) => apiFetch<{ channel: TChannel; secret: string | null }>(`/api/v1/channels?${q(org)}`, { method: 'POST', body: JSON.stringify(body) }))
-export const useDeleteChannel = (org: string) => useChannelMutation(org, (id: string) => apiFetch<void>(`/api/v1/channels/${id}?${q(org)}`, { method: 'DELETE' }))
-export const useSendTest = (org: string) => useChannelMutation(org, (id: string) => apiFetch<{ delivery: TDelivery }>(`/api/v1/channels/${id}/test?${q(org)}`, { method: 'POST' }))
+  useChannelMutation(org, (body: TBodyOf<typeof channelsApi.createChannel>) => callApi(channelsApi.createChannel, { org, body }))
+export const useDeleteChannel = (org: string) => useChannelMutation(org, (id: string) => callApi(channelsApi.deleteChannel, { org, params: { id } }))
+export const useSendTest = (org: string) => useChannelMutation(org, (id: string) => callApi(channelsApi.testChannel, { org, params: { id } }))
 export const useRotateSecret = (org: string) =>
-  useChannelMutation(org, (id: string) => apiFetch<{ channel: TChannel; secret: string | null }>(`/api/v1/channels/${id}?${q(org)}`, { method: 'PATCH', body: JSON.stringify({ rotate_secret: true }) }))
+  useChannelMutation(org, (id: string) => callApi(channelsApi.updateChannel, { org, params: { id }, body: { rotate_secret: true } }))
 
 export function useAlertSettings(org: string) {
   return useQuery({ queryKey: alertsQueries.settings(org), queryFn: ({ signal }) => callApi(api.getAlertSettings, { org, signal }) })

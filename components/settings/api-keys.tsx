@@ -1,9 +1,10 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react'
-import { apiFetch, ApiError } from '@/components/api'
+import { callApi, ApiError } from '@/components/api'
+import * as api from '@/lib/auth/api'
 import { Alert, Button, Card, Field, Input, Select, Skeleton, InlineConfirm } from '@/components/ui'
-import type { TApiKeyView, TCreateApiKey, TRotateApiKey } from '@/lib/auth/api-keys'
+import type { TApiKeyView, TCreateApiKey, TRotateApiKey } from '@/lib/auth/keys-schema'
 
 export const keyQueries = {
   all: (org: string) => ['keys', org] as const,
@@ -12,7 +13,7 @@ export const keyQueries = {
 function useApiKeys(org: string) {
   return useQuery({
     queryKey: keyQueries.all(org),
-    queryFn: ({ signal }) => apiFetch<{ api_keys: TApiKeyView[] }>(`/api/v1/keys?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.listApiKeys, { org, signal }),
   })
 }
 
@@ -62,7 +63,6 @@ function NewKey({ title, rawKey, children }: { title: string; rawKey: string; ch
 export function ApiKeys({ org }: { org: string }) {
   const qc = useQueryClient()
   const keys = useApiKeys(org)
-  const q = `?org=${encodeURIComponent(org)}`
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null)
   const [rotated, setRotated] = useState<{ key: string; name: string; oldPrefix: string; oldEnds: string } | null>(null)
   const [rotating, setRotating] = useState<TApiKeyView | null>(null)
@@ -70,7 +70,7 @@ export function ApiKeys({ org }: { org: string }) {
   const refresh = () => void qc.invalidateQueries({ queryKey: keyQueries.all(org) })
 
   const create = useMutation({
-    mutationFn: (body: TCreateApiKey) => apiFetch<{ key: string; api_key: TApiKeyView }>(`/api/v1/keys${q}`, { method: 'POST', body: JSON.stringify(body) }),
+    mutationFn: (body: TCreateApiKey) => callApi(api.createApiKey, { org, body }),
     onSuccess: (r) => {
       setCreated({ key: r.key, name: r.api_key.name })
       setRotated(null)
@@ -79,7 +79,7 @@ export function ApiKeys({ org }: { org: string }) {
   })
   const rotate = useMutation({
     mutationFn: ({ id, body }: { id: string; body: TRotateApiKey }) =>
-      apiFetch<{ key: string; api_key: TApiKeyView; previous: TApiKeyView }>(`/api/v1/keys/${id}/rotate${q}`, { method: 'POST', body: JSON.stringify(body) }),
+      callApi(api.rotateApiKey, { org, params: { id }, body }),
     onSuccess: (r) => {
       setRotated({ key: r.key, name: r.api_key.name, oldPrefix: r.previous.prefix, oldEnds: r.previous.expires_at! })
       setCreated(null)
@@ -88,7 +88,7 @@ export function ApiKeys({ org }: { org: string }) {
     },
   })
   const revoke = useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`/api/v1/keys/${id}${q}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => callApi(api.revokeApiKey, { org, params: { id } }),
     onSuccess: () => {
       setConfirming(null)
       refresh()

@@ -1,11 +1,12 @@
 'use client'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
-import { apiFetch } from '@/components/api'
+import { callApi } from '@/components/api'
+import * as api from '@/lib/members/api'
 import { Alert, Button, Card, Field, Input, Select, Skeleton, InlineConfirm } from '@/components/ui'
 import { MEMBER_ROLES, ZCreateInvitation, type TCreatedInvitation, type TCreateInvitation } from '@/lib/members/schema'
 import { issuesToLines } from '@/lib/validation'
-import { fieldError, memberQueries, orgQuery, ROLE_HINTS, roleLabel, useInvitations } from '@/components/settings/members-queries'
+import { fieldError, memberQueries, ROLE_HINTS, roleLabel, useInvitations } from '@/components/settings/members-queries'
 
 function CopyLink({ url, label }: { url: string; label: string }) {
   const [copied, setCopied] = useState(false)
@@ -23,7 +24,7 @@ export function InviteForm({ org }: { org: string }) {
   const [localErrors, setLocalErrors] = useState<Partial<Record<'email' | 'role', string>>>({})
   const [made, setMade] = useState<TCreatedInvitation | null>(null)
   const create = useMutation({
-    mutationFn: (body: TCreateInvitation) => apiFetch<TCreatedInvitation>(`/api/v1/invitations${orgQuery(org)}`, { method: 'POST', body: JSON.stringify(body) }),
+    mutationFn: (body: TCreateInvitation) => callApi(api.createInvitation, { org, body }),
     onSuccess: (r) => {
       setMade(r)
       void qc.invalidateQueries({ queryKey: memberQueries.invitations(org) })
@@ -89,7 +90,7 @@ export function PendingInvitations({ org }: { org: string }) {
   // Only the link's hash is stored: "copy link" issues a new link for the same email and role (the old one stops working).
   const reissue = useMutation({
     mutationFn: (i: { email: string; role: TCreateInvitation['role'] }) =>
-      apiFetch<TCreatedInvitation>(`/api/v1/invitations${orgQuery(org)}`, { method: 'POST', body: JSON.stringify(i) }),
+      callApi(api.createInvitation, { org, body: i }),
     onSuccess: (r) => {
       setFresh(r)
       void navigator.clipboard?.writeText(r.url).catch(() => undefined)
@@ -97,7 +98,7 @@ export function PendingInvitations({ org }: { org: string }) {
     },
   })
   const revoke = useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`/api/v1/invitations/${id}${orgQuery(org)}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => callApi(api.revokeInvitation, { org, params: { id } }),
     onSuccess: () => {
       setConfirming(null)
       void qc.invalidateQueries({ queryKey: memberQueries.invitations(org) })

@@ -1,26 +1,25 @@
 'use client'
 import { useQuery } from '@tanstack/react-query'
-import { apiFetch, ApiError } from '@/components/api'
-import type { TInvitationView, TMemberView } from '@/lib/members/schema'
+import { callApi, ApiError } from '@/components/api'
+import * as api from '@/lib/members/api'
 
 export const memberQueries = {
   members: (org: string) => ['members', org] as const,
   invitations: (org: string) => ['invitations', org] as const,
 }
 
-export const orgQuery = (org: string) => `?org=${encodeURIComponent(org)}`
 
 export function useMembers(org: string) {
   return useQuery({
     queryKey: memberQueries.members(org),
-    queryFn: ({ signal }) => apiFetch<{ members: TMemberView[] }>(`/api/v1/members${orgQuery(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.listMembers, { org, signal }),
   })
 }
 
 export function useInvitations(org: string, enabled: boolean) {
   return useQuery({
     queryKey: memberQueries.invitations(org),
-    queryFn: ({ signal }) => apiFetch<{ invitations: TInvitationView[] }>(`/api/v1/invitations${orgQuery(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.listInvitations, { org, signal }),
     enabled,
   })
 }

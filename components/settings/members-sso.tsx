@@ -1,12 +1,13 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
-import { apiFetch } from '@/components/api'
+import { callApi } from '@/components/api'
+import * as api from '@/lib/auth/api'
 import { Alert, Button, Card, Input, Select, Skeleton } from '@/components/ui'
 import { MEMBER_ROLES } from '@/lib/members/schema'
-import { ZPutSsoDomains, type TSsoDomain, type TSsoDomainsView } from '@/lib/auth/sso-schema'
+import { ZPutSsoDomains, type TSsoDomain } from '@/lib/auth/sso-schema'
 import { issuesToLines } from '@/lib/validation'
-import { orgQuery, ROLE_HINTS, roleLabel } from '@/components/settings/members-queries'
+import { ROLE_HINTS, roleLabel } from '@/components/settings/members-queries'
 
 const ssoQueryKey = (org: string) => ['sso-domains', org] as const
 
@@ -15,7 +16,7 @@ export function SsoDomains({ org }: { org: string }) {
   const qc = useQueryClient()
   const q = useQuery({
     queryKey: ssoQueryKey(org),
-    queryFn: ({ signal }) => apiFetch<TSsoDomainsView>(`/api/v1/sso/domains${orgQuery(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.getSsoDomains, { org, signal }),
   })
   const [rows, setRows] = useState<TSsoDomain[] | null>(null)
   const [localError, setLocalError] = useState<string | null>(null)
@@ -23,7 +24,7 @@ export function SsoDomains({ org }: { org: string }) {
   // the list being edited: the saved one until the first change
   const list = rows ?? q.data?.domains ?? []
   const save = useMutation({
-    mutationFn: (domains: TSsoDomain[]) => apiFetch<TSsoDomainsView>(`/api/v1/sso/domains${orgQuery(org)}`, { method: 'PUT', body: JSON.stringify({ domains }) }),
+    mutationFn: (domains: TSsoDomain[]) => callApi(api.putSsoDomains, { org, body: { domains } }),
     onSuccess: (r) => {
       setRows(r.domains)
       setSaved(true)

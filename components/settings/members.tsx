@@ -2,10 +2,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
-import { apiFetch } from '@/components/api'
+import { callApi } from '@/components/api'
+import * as api from '@/lib/members/api'
 import { Alert, Button, Card, Select, Skeleton, InlineConfirm } from '@/components/ui'
 import { MEMBER_ROLES, type TMemberView } from '@/lib/members/schema'
-import { memberQueries, orgQuery, roleLabel, useMembers } from '@/components/settings/members-queries'
+import { memberQueries, roleLabel, useMembers } from '@/components/settings/members-queries'
 import { InviteForm, PendingInvitations } from '@/components/settings/members-invitations'
 import { SsoDomains } from '@/components/settings/members-sso'
 
@@ -36,12 +37,12 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
   const refresh = () => void qc.invalidateQueries({ queryKey: memberQueries.members(org) })
 
   const changeRole = useMutation({
-    mutationFn: ({ userId, role }: { userId: string; role: string }) =>
-      apiFetch<{ member: TMemberView }>(`/api/v1/members/${userId}${orgQuery(org)}`, { method: 'PATCH', body: JSON.stringify({ role }) }),
+    mutationFn: ({ userId, role }: { userId: string; role: TMemberView["role"] }) =>
+      callApi(api.changeMemberRole, { org, params: { id: userId }, body: { role } }),
     onSettled: refresh,
   })
   const remove = useMutation({
-    mutationFn: (userId: string) => apiFetch<void>(`/api/v1/members/${userId}${orgQuery(org)}`, { method: 'DELETE' }),
+    mutationFn: (userId: string) => callApi(api.removeMember, { org, params: { id: userId } }),
     onSuccess: (_r, userId) => {
       setConfirming(null)
       // having left, this organization is no longer ours: go home (another organization, or sign-up)
@@ -81,7 +82,7 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
                     <td>
                       {canManage ? (
                         <Select aria-label={`Role of ${who}`} value={m.role} disabled={changeRole.isPending}
-                          onChange={(e) => changeRole.mutate({ userId: m.user_id, role: e.target.value })}>
+                          onChange={(e) => changeRole.mutate({ userId: m.user_id, role: e.target.value as TMemberView["role"] })}>
                           {MEMBER_ROLES.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
                         </Select>
                       ) : (

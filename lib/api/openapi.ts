@@ -69,7 +69,7 @@ function operation(spec: TEndpointSpec) {
   let requestBody: Record<string, unknown> | undefined
   if (spec.body && 'schema' in spec.body) {
     requestBody = {
-      required: true,
+      required: !spec.body.optional,
       description: `JSON, at most ${spec.body.maxBytes.toLocaleString('en-US')} bytes.`,
       content: { 'application/json': { schema: toJsonSchema(spec.body.schema, 'input'), ...(spec.example?.body !== undefined ? { example: spec.example.body } : {}) } },
     }

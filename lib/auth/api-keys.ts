@@ -8,6 +8,7 @@ import { producerConnection } from '@/lib/queues'
 import { FailureThrottle, KeyCache } from '@/lib/auth/key-cache'
 import { generateKey, isWellFormedKey } from '@/lib/auth/key-format'
 import { recordAudit } from '@/lib/audit'
+import { KEY_SCOPES, ROTATION_DEFAULT_OVERLAP_MS, type TKeyScope, type TApiKeyView, type TCreateApiKey, type TRotateApiKey } from '@/lib/auth/keys-schema'
 
 // API keys: shown once, stored as a sha256 hash (the key is 256 random bits,
 // so a slow KDF adds nothing), identified by a visible prefix, scoped to one
@@ -17,51 +18,12 @@ import { recordAudit } from '@/lib/audit'
 // The key format (lib/auth/key-format.ts) is recognisable by secret scanners.
 
 export { generateKey }
-export const KEY_SCOPES = ['ingest', 'read', 'write'] as const
-export type TKeyScope = (typeof KEY_SCOPES)[number]
-
-const DAY_MS = 24 * 3600 * 1000
-/** A rotation's default overlap, and the longest one. */
-export const ROTATION_DEFAULT_OVERLAP_MS = DAY_MS
-export const ROTATION_MAX_OVERLAP_MS = 30 * DAY_MS
-
-const future = (what: string) =>
-  z.iso.datetime({ offset: true, error: 'must be a date and time like 2027-01-31T00:00:00Z' }).refine((v) => Date.parse(v) > Date.now(), `${what} must be in the future`)
-
-export const ZCreateApiKey = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
-  scopes: z.array(z.enum(KEY_SCOPES, { error: 'must be "ingest", "read" or "write"' })).min(1, 'choose at least one scope'),
-  default_environment: z.enum(['production', 'staging', 'development']).optional(),
-  /** The key stops working at this time; omitted or null: never. */
-  expires_at: future('the expiry').nullish(),
-})
-export type TCreateApiKey = z.infer<typeof ZCreateApiKey>
-
-export const ZRotateApiKey = z.strictObject({
-  /** The old key keeps working until then (default: 24 h from now; at most 30 days). */
-  overlap_until: future('the overlap end')
-    .refine((v) => Date.parse(v) <= Date.now() + ROTATION_MAX_OVERLAP_MS, 'the overlap may last at most 30 days')
-    .optional(),
-  /** The new key's expiry; omitted or null: never. */
-  expires_at: future('the expiry').nullish(),
-})
-export type TRotateApiKey = z.infer<typeof ZRotateApiKey>
+export { KEY_SCOPES, ROTATION_DEFAULT_OVERLAP_MS, ROTATION_MAX_OVERLAP_MS, ZCreateApiKey, ZRotateApiKey } from '@/lib/auth/keys-schema'
+export type { TApiKeyView, TCreateApiKey, TKeyScope, TRotateApiKey } from '@/lib/auth/keys-schema'
 
 /** Who makes a key: a signed-in member, or a label for the CLI, a seed or the demo. */
 export type TKeyCreator = { userId: string } | { label: string }
 
-export type TApiKeyView = {
-  id: string; name: string; prefix: string; scopes: string[]; default_environment: string | null
-  created_at: string; last_used_at: string | null; revoked_at: string | null
-  /** the member who created the key, when one did */
-  created_by: { user_id: string; email: string; name: string | null } | null
-  /** "cli", "seed", … when no member created it */
-  created_by_label: string | null
-  expires_at: string | null
-  /** set once the key was rotated: its replacement */
-  replaced_by_id: string | null
-  status: 'active' | 'expired' | 'revoked'
-}
 
 export const hashKey = (raw: string) => createHash('sha256').update(raw).digest('hex')
 
@@ -73,7 +35,7 @@ const withCreator = { createdBy: { select: { id: true, email: true, name: true }
 
 function view(k: TKeyRow, now = Date.now()): TApiKeyView {
   return {
-    id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, default_environment: k.defaultEnvironment,
+    id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes.filter((x): x is TKeyScope => (KEY_SCOPES as readonly string[]).includes(x)), default_environment: k.defaultEnvironment,
     created_at: k.createdAt.toISOString(), last_used_at: k.lastUsedAt?.toISOString() ?? null, revoked_at: k.revokedAt?.toISOString() ?? null,
     created_by: k.createdBy ? { user_id: k.createdBy.id, email: k.createdBy.email, name: k.createdBy.name } : null,
     created_by_label: k.createdByLabel, expires_at: k.expiresAt?.toISOString() ?? null, replaced_by_id: k.replacedById,

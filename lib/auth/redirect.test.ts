@@ -46,7 +46,7 @@ describe('safeCallbackPath', () => {
       }),
       { numRuns: 2000 },
     )
-  })
+  }, 30_000)
 })
 
 describe('safeRedirect (next-auth callback)', () => {

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { TKeyScope } from '@/lib/auth/api-keys'
+import type { TKeyScope } from '@/lib/auth/keys-schema'
 import type { TPermission } from '@/lib/auth/permissions'
 
 // An endpoint's declared contract: path, who may call it, and the schemas of its
@@ -23,6 +23,8 @@ export type TJsonBody<S extends z.ZodType = z.ZodType> = {
    * keeps the valid part of a partly invalid body (ingest). The schema still documents the body.
    */
   validate?: 'wrapper' | 'handler'
+  /** the body may be left out (no Content-Type, no bytes): it is then read as {} */
+  optional?: boolean
 }
 
 /** A body that is not JSON (a CSV upload, OTLP protobuf): the handler reads it (readLimited) with this limit. */

@@ -119,7 +119,8 @@ async function inputsOf(spec: TEndpointSpec, req: Request, rawParams: Record<str
   }
   let body: unknown
   if (spec.body && 'schema' in spec.body) {
-    const raw = await readJson(req, spec.body.maxBytes)
+    const absent = spec.body.optional && !req.headers.get('content-type') && !Number(req.headers.get('content-length') ?? 0)
+    const raw = absent ? {} : await readJson(req, spec.body.maxBytes)
     body = spec.body.validate === 'handler' ? raw : parseOrThrow(spec.body.schema, raw, spec.body.message ?? 'Invalid request body')
   }
   return { params, query, body }

@@ -10,7 +10,8 @@ import { isSealed, redactUrl, seal, sealNullable, tryOpen } from '@/lib/notifica
 import { webhookTargetProblem } from '@/lib/notifications/ssrf'
 import { can } from '@/lib/auth/permissions'
 import type { Role } from '@/generated/prisma/enums'
-import type { TChannelCreate, TChannelPatch, TChannelType } from '@/lib/notifications/schema'
+import type { DELIVERY_STATUSES, TChannelCreate, TChannelPatch, TChannelType, ZAttempt, ZChannel, ZDelivery } from '@/lib/notifications/schema'
+import type { z } from 'zod'
 
 // Notification channels of an organization and their delivery log. The
 // organization id is in every statement; a delivery is loaded by organization,
@@ -26,39 +27,10 @@ export type TChannelView = { reveal: boolean }
 export const channelViewOf = (org: { role: Role | null; scopes: readonly string[] }): TChannelView =>
   ({ reveal: org.role ? can(org.role, 'alerts.configure') : org.scopes.includes('write') })
 
-export type TChannel = {
-  id: string
-  name: string
-  type: TChannelType
-  /** the whole URL for admins and engineers; for other readers only its scheme and host ("https://hooks.example.com/…") */
-  url: string | null
-  /** whether `url` is cut to its host for this reader */
-  url_redacted: boolean
-  emails: string[]
-  is_default: boolean
-  /** the secret's last four characters (admins and engineers only), so they can tell which one a receiver holds */
-  secret_hint: string | null
-  created_at: string
-  updated_at: string
-  last_delivery: { status: TDeliveryStatus; at: string; status_code: number | null } | null
-}
-
-export type TDeliveryStatus = 'pending' | 'delivered' | 'failed'
-export type TAttempt = { attempt: number; ok: boolean; status_code: number | null; duration_ms: number; error: string | null; at: string }
-export type TDelivery = {
-  id: string
-  channel_id: string
-  alert_id: string | null
-  /** "test" for a send-test, else the alert's title */
-  subject: string
-  status: TDeliveryStatus
-  attempts: number
-  last_status_code: number | null
-  last_error: string | null
-  created_at: string
-  finished_at: string | null
-  attempt_log: TAttempt[]
-}
+export type TChannel = z.infer<typeof ZChannel>
+export type TDeliveryStatus = (typeof DELIVERY_STATUSES)[number]
+export type TAttempt = z.infer<typeof ZAttempt>
+export type TDelivery = z.infer<typeof ZDelivery>
 
 const COLUMNS = `c.id::text, c.name, c.type, c.url, c.emails, c.is_default, c.secret, c.created_at, c.updated_at,
   (SELECT json_build_object('status', d.status, 'at', coalesce(d.finished_at, d.created_at), 'status_code', d.last_status_code)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
+import { ZInstant, ZUuid } from '@/lib/api/wire'
 
-// /api/v1/channels bodies. A channel is a webhook (an http(s) URL; Outlay
+// /api/v1/channels bodies and answers. A channel is a webhook (an http(s) URL; Outlay
 // generates its signing secret) or email (one to 20 addresses).
 
 export const CHANNEL_TYPES = ['webhook', 'email'] as const
@@ -36,3 +37,36 @@ export const ZChannelId = z.strictObject({ id: z.uuid({ error: 'must be a channe
 export const ZDeliveriesQuery = z.strictObject({
   limit: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
 })
+
+// Answers.
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
+export const ZChannel = z.object({
+  id: ZUuid,
+  name: z.string(),
+  type: z.enum(CHANNEL_TYPES),
+  url: z.string().nullable().meta({ description: 'the whole URL for admins, engineers and "write" keys; for other readers only its scheme and host ("https://hooks.example.com/…")' }),
+  url_redacted: z.boolean().meta({ description: 'whether `url` is cut to its host for this reader' }),
+  emails: z.array(z.string()),
+  is_default: z.boolean(),
+  secret_hint: z.string().nullable().meta({ description: 'the signing secret’s last four characters (admins and engineers only)' }),
+  created_at: ZInstant,
+  updated_at: ZInstant,
+  last_delivery: z.object({ status: z.enum(DELIVERY_STATUSES), at: ZInstant, status_code: z.number().int().nullable() }).nullable(),
+})
+export const ZAttempt = z.object({ attempt: z.number().int(), ok: z.boolean(), status_code: z.number().int().nullable(), duration_ms: z.number(), error: z.string().nullable(), at: ZInstant })
+export const ZDelivery = z.object({
+  id: z.string(),
+  channel_id: ZUuid,
+  alert_id: z.string().nullable(),
+  subject: z.string().meta({ description: '"test" for a send-test, else the alert’s title' }),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  created_at: ZInstant,
+  finished_at: ZInstant.nullable(),
+  attempt_log: z.array(ZAttempt),
+})
+/** A created or changed channel; `secret` (a webhook's signing secret) only when it was just made. */
+export const ZChannelWithSecret = z.object({ channel: ZChannel, secret: z.string().nullable() })

@@ -2,19 +2,16 @@ import { pool } from '@/lib/db'
 import { notFound } from '@/lib/errors'
 import { QUEUE_INGEST, QUEUE_REPRICE, queue } from '@/lib/queues'
 import { queueLag } from '@/lib/ingest/process'
+import type { z } from 'zod'
+import type { ZFailedJob, ZQueueCounts, ZQueueOverview } from '@/lib/queues/admin-schema'
 
 // What an admin sees of the queues. Queue counts are system-wide (they reveal
 // no data); failed jobs are shown, and retried, only for the admin's own
 // organization (a job belongs to the organization of its batch or re-pricing).
 
-export type TQueueCounts = { name: string; waiting: number; active: number; delayed: number; failed: number; completed: number }
-export type TFailedJob = { id: string; queue: string; reference: string; attempts: number; failed_reason: string; failed_at: string | null }
-export type TQueueOverview = {
-  queues: TQueueCounts[]
-  backlog: { pending_batches: number; oldest_pending_s: number | null }
-  org_pending_batches: number
-  failed: TFailedJob[]
-}
+export type TQueueCounts = z.infer<typeof ZQueueCounts>
+export type TFailedJob = z.infer<typeof ZFailedJob>
+export type TQueueOverview = z.infer<typeof ZQueueOverview>
 
 const QUEUES = [QUEUE_INGEST, QUEUE_REPRICE]
 

@@ -14,16 +14,7 @@ import type { TEndpointSpec } from '@/lib/http/endpoint'
 
 /** Routes still served by the undeclared withOrg form, while they move (must end empty). */
 const PENDING = new Set<string>([
-  'GET /api/v1/admin/queues',
-  'POST /api/v1/admin/queues/retry',
   'GET /api/v1/changes',
-  'GET /api/v1/channels',
-  'POST /api/v1/channels',
-  'DELETE /api/v1/channels/[id]',
-  'GET /api/v1/channels/[id]',
-  'PATCH /api/v1/channels/[id]',
-  'GET /api/v1/channels/[id]/deliveries',
-  'POST /api/v1/channels/[id]/test',
   'POST /api/v1/decide',
   'GET /api/v1/decision-record',
   'GET /api/v1/evals',
@@ -36,16 +27,6 @@ const PENDING = new Set<string>([
   'GET /api/v1/gpu/pools/[id]',
   'PATCH /api/v1/gpu/pools/[id]',
   'POST /api/v1/gpu/samples',
-  'GET /api/v1/invitations',
-  'POST /api/v1/invitations',
-  'DELETE /api/v1/invitations/[id]',
-  'GET /api/v1/keys',
-  'POST /api/v1/keys',
-  'DELETE /api/v1/keys/[id]',
-  'POST /api/v1/keys/[id]/rotate',
-  'GET /api/v1/members',
-  'DELETE /api/v1/members/[id]',
-  'PATCH /api/v1/members/[id]',
   'GET /api/v1/metrics',
   'GET /api/v1/metrics/step-medians',
   'POST /api/v1/otlp/v1/traces',
@@ -67,8 +48,6 @@ const PENDING = new Set<string>([
   'GET /api/v1/reprice-jobs',
   'GET /api/v1/routing-defaults',
   'PUT /api/v1/routing-defaults',
-  'GET /api/v1/sso/domains',
-  'PUT /api/v1/sso/domains',
 ])
 
 type TRoute = ((...a: unknown[]) => unknown) & { endpoint?: TEndpointSpec }
@@ -105,13 +84,13 @@ describe('every /api/v1 route declares its contract', () => {
     }
     expect(problems).toEqual([])
     expect(declared.length + PENDING.size).toBeGreaterThan(60)
-  })
+  }, 60_000)
 
   it('every declared endpoint is served by a route', async () => {
     const served = new Set<TEndpointSpec>()
     for (const route of API_ROUTES) for (const { handler } of await methodsOf(route.file)) if (handler.endpoint) served.add(handler.endpoint)
     expect(ENDPOINTS.filter((e) => !served.has(e)).map((e) => `${e.method} ${e.path}`)).toEqual([])
-  })
+  }, 60_000)
 
   it('the fast paths take the body limit their endpoints declare', () => {
     for (const [p, fast] of FAST_ROUTES) {

@@ -1,15 +1,8 @@
 // GET/POST /api/v1/invitations — pending invitations; invite {email, role} → 201 {id, email, role, url, expires_at}; signed-in admin (members.manage).
-import { json, readJson, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+import { withOrg } from '@/lib/http/route'
 import { createInvitation, listInvitations } from '@/lib/members/invitations'
-import { ZCreateInvitation } from '@/lib/members/schema'
+import * as api from '@/lib/members/api'
 
-export const GET = withOrg(async (_req, { org }) => json({ invitations: await listInvitations(org.orgId) }), { permission: 'members.manage' })
+export const GET = withOrg(api.listInvitations, async ({ org }) => ({ invitations: await listInvitations(org.orgId) }))
 
-export const POST = withOrg(
-  async (req, { org }) => {
-    const input = parseOrThrow(ZCreateInvitation, await readJson(req, 4 * 1024), 'Please fix the highlighted fields')
-    return json(await createInvitation(org.orgId, input, org.userId), 201)
-  },
-  { permission: 'members.manage' },
-)
+export const POST = withOrg(api.createInvitation, async ({ org, body }) => createInvitation(org.orgId, body, org.userId))

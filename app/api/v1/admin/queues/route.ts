@@ -1,5 +1,6 @@
 // GET /api/v1/admin/queues — queue counts, backlog and this organization's failed jobs; signed-in admin.
-import { json, withOrg } from '@/lib/http/route'
+import { withOrg } from '@/lib/http/route'
 import { queueOverview } from '@/lib/queues/admin'
+import * as api from '@/lib/queues/api'
 
-export const GET = withOrg(async (_req, { org }) => json(await queueOverview(org.orgId)), { permission: 'queues.manage' })
+export const GET = withOrg(api.queueOverview, async ({ org }) => queueOverview(org.orgId))

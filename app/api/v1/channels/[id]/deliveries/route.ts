@@ -1,10 +1,6 @@
 // GET /api/v1/channels/:id/deliveries?limit — the channel's delivery log, newest first, each attempt with its status code, duration and error; "read" key or any member.
-import { json, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+import { withOrg } from '@/lib/http/route'
 import { listDeliveries } from '@/lib/notifications/channels'
-import { ZChannelId, ZDeliveriesQuery } from '@/lib/notifications/schema'
+import * as api from '@/lib/notifications/api'
 
-export const GET = withOrg(
-  async (_req, { org, params, query }) => json({ deliveries: await listDeliveries(org.orgId, parseOrThrow(ZChannelId, { id: params.id }, 'Invalid channel id').id, query.limit) }),
-  { scope: 'read', permission: 'metrics.read', query: ZDeliveriesQuery },
-)
+export const GET = withOrg(api.channelDeliveries, async ({ org, params, query }) => ({ deliveries: await listDeliveries(org.orgId, params.id, query.limit) }))
