@@ -35,7 +35,7 @@ import { fromScaled } from '../lib/cost/money'
 import { COST_SCALE, type PriceBook } from '../lib/cost/engine'
 import { rebuildDailyRollups } from '../lib/rollups/rebuild'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '../lib/rollups/tables'
-import { SPARKLINE_ACCOUNTS } from '../lib/metrics/accounts'
+import { SPARKLINE_ACCOUNTS } from '../lib/metrics/views/accounts'
 
 const TARGET_P95_MS = 300
 const BENCH_DB = 'outlay_bench_dash'
@@ -424,7 +424,7 @@ type TParams = Record<string, string | undefined>
 type TReq = { name: string; path: string; /** a /api/v1/metrics request: its parameters, for the raw-event equivalent */ metrics?: TParams; raw?: 'itself' }
 type TPage = { page: string; range: number | null; requests: TReq[] }
 
-/** The metrics URL exactly as components/overview/queries.ts useMetrics builds it. */
+/** The metrics URL exactly as components/metrics/queries.ts useMetrics builds it. */
 function metricsPath(slug: string, p: TParams): string {
   const qs = new URLSearchParams({ org: slug })
   for (const [k, v] of Object.entries(p)) if (v) qs.set(k, v)
@@ -451,7 +451,7 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
       m('by feature', { ...current, group_by: 'feature' }),
       slos,
     ] })
-    // components/metrics/queries.ts useBreakdownMetrics: current, previous, daily
+    // components/metrics/breakdown-queries.ts useBreakdownMetrics: current, previous, daily
     const breakdown = (dim: string): TReq[] => [
       m(`current by ${dim}`, { ...current, group_by: dim, granularity: 'none' }),
       m(`previous by ${dim}`, { ...current, group_by: dim, ...previous, granularity: 'none', measures: 'cost_usd' }),

@@ -2,10 +2,10 @@ import { Worker } from 'bullmq'
 import IORedis from 'ioredis'
 import { loadEnv } from '@/lib/env'
 import { closeDb } from '@/lib/db'
-import { BUDGET_EVALUATION_EVERY_MS, closeQueues, queue, QUEUE_BUDGETS, QUEUE_INGEST, QUEUE_NOTIFICATIONS, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
+import { closeQueues, QUEUE_INGEST, QUEUE_NOTIFICATIONS, QUEUE_REPRICE, WORKER_HEARTBEAT_KEY, workerConnection } from '@/lib/queues'
 import { ingestProcessor } from '@/workers/processors/ingest'
 import { repriceProcessor } from '@/workers/processors/reprice'
-import { budgetsProcessor } from '@/workers/processors/budgets'
+import { startAlertsWorker } from '@/workers/alerts'
 import { notificationsProcessor } from '@/workers/processors/notifications'
 import { reconcileOnce } from '@/workers/reconciler'
 import { sealPlainChannelSecrets } from '@/lib/notifications/channels'
@@ -18,18 +18,20 @@ const heartbeat = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: 1 })
 heartbeat.on('error', () => undefined)
 
 const lock = { lockDuration: env.WORKER_LOCK_MS, stalledInterval: env.WORKER_LOCK_MS }
+// Alerts (budgets and drift detectors): one scheduler for every worker process (upsert is idempotent), one evaluation
+// at a time; jobs left in the queue's former name ("budgets") are processed first (workers/alerts.ts).
+const alerts = startAlertsWorker({ connection: workerConnection(), prefix: env.QUEUE_PREFIX, workerOptions: lock })
+alerts.started
+  .then((r) => (r.processed || r.failed || r.left) && console.log(`[worker] former "budgets" queue drained: ${r.processed} processed, ${r.failed} failed, ${r.left} left`))
+  .catch((e) => console.error(`[worker] could not move the alert evaluation to its queue: ${(e as Error).message}`))
 const workers = [
   new Worker(QUEUE_INGEST, ingestProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
   // Re-pricing is long and rare: one at a time per process keeps ingest responsive.
   new Worker(QUEUE_REPRICE, repriceProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
-  // Alerts (budgets and drift detectors): one scheduler for every worker process (upsert is idempotent), one evaluation at a time.
-  new Worker(QUEUE_BUDGETS, budgetsProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
+  alerts.worker,
   // Notifications wait on receivers' HTTP and SMTP servers, not on this process: a few at once.
   new Worker(QUEUE_NOTIFICATIONS, notificationsProcessor, { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 4, ...lock }),
 ]
-void queue(QUEUE_BUDGETS)
-  .upsertJobScheduler('evaluate-budgets', { every: BUDGET_EVALUATION_EVERY_MS }, { name: 'evaluate', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } })
-  .catch((e) => console.error(`[worker] could not schedule budget evaluation: ${(e as Error).message}`))
 for (const w of workers) {
   w.on('failed', (job, err) => console.error(`[worker] ${w.name} job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`))
   w.on('error', (err) => console.error(`[worker] ${w.name}: ${err.message}`))
@@ -56,7 +58,7 @@ async function shutdown(signal: string) {
   stopping = true
   console.log(`[worker] ${signal}: finishing active jobs…`)
   timers.forEach(clearInterval)
-  await Promise.all(workers.map((w) => w.close()))
+  await Promise.all(workers.map((w) => (w === alerts.worker ? alerts.close() : w.close())))
   await heartbeat.zrem(WORKER_HEARTBEAT_KEY(), workerId).catch(() => undefined)
   heartbeat.disconnect()
   await closeQueues()

@@ -1,8 +1,8 @@
 'use client'
 import { useQuery } from '@tanstack/react-query'
 import { apiFetch } from '@/components/api'
-import { changesApiQuery, type TChangesView } from '@/lib/metrics/changes-view'
-import type { TChangesResponse } from '@/lib/metrics/changes-query'
+import { changesApiQuery, type TChangesView } from '@/lib/changes/view'
+import type { TChangesResponse } from '@/lib/changes/query'
 
 export const changesQueries = {
   all: (org: string) => ['changes', org] as const,

@@ -1,6 +1,6 @@
 'use client'
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import type { TWaterfallBar } from '@/lib/metrics/changes-view'
+import type { TWaterfallBar } from '@/lib/changes/view'
 import { formatUsd, formatUsdCompact } from '@/lib/format'
 
 const FILL: Record<TWaterfallBar['kind'], string> = { total: '#64748b', up: '#ef4444', down: '#10b981' }

@@ -8,9 +8,9 @@ import { PoolForm } from '@/components/fleet/pool-form'
 import { FleetTabs } from '@/components/fleet/tabs'
 import { useFleetSummary, usePools, useUploadCsv } from '@/components/fleet/queries'
 import { rolesSentence } from '@/lib/auth/permissions'
-import { ROLE_COLOR, ROLE_LABEL, utilizationChart } from '@/lib/fleet/view'
-import type { TFleetSummary } from '@/lib/fleet/summary'
-import type { TPoolView, TSamplesAnswer } from '@/lib/fleet/schema'
+import { ROLE_COLOR, ROLE_LABEL, utilizationChart } from '@/lib/gpu/view'
+import type { TFleetSummary } from '@/lib/gpu/summary'
+import type { TPoolView, TSamplesAnswer } from '@/lib/gpu/schema'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 
 // The engineer's and finance's question about self-hosted capacity: what do

@@ -3,8 +3,8 @@ import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Field, Input, Select } from '@/components/ui'
 import { useSavePool } from '@/components/fleet/queries'
-import { emptyPoolForm, fieldErrors, formToBody, poolToForm, ROLE_LABEL, type TPoolForm } from '@/lib/fleet/view'
-import type { TPoolView } from '@/lib/fleet/schema'
+import { emptyPoolForm, fieldErrors, formToBody, poolToForm, ROLE_LABEL, type TPoolForm } from '@/lib/gpu/view'
+import type { TPoolView } from '@/lib/gpu/schema'
 import { formatUsd } from '@/lib/format'
 
 /**

@@ -3,8 +3,8 @@ import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/rea
 import { apiFetch, callApi } from '@/components/api'
 import * as scenariosApi from '@/lib/scenarios/api'
 import type { TBodyOf } from '@/lib/http/endpoint'
-import type { TFleetSummary } from '@/lib/fleet/summary'
-import type { TPoolView, TSamplesAnswer } from '@/lib/fleet/schema'
+import type { TFleetSummary } from '@/lib/gpu/summary'
+import type { TPoolView, TSamplesAnswer } from '@/lib/gpu/schema'
 
 export const fleetQueries = {
   all: (org: string) => ['fleet', org] as const,

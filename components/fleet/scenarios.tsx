@@ -5,9 +5,9 @@ import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
 import { FleetTabs } from '@/components/fleet/tabs'
 import { useAddLineItem, useDeleteLineItem, useSavePool, useScenarioCost, useScenarioCostMonths } from '@/components/fleet/queries'
-import { fieldErrors, parseShares, PART_COLOR, PART_LABEL, partSegments, ROLE_LABEL, scenarioTrend } from '@/lib/fleet/view'
+import { fieldErrors, parseShares, PART_COLOR, PART_LABEL, partSegments, ROLE_LABEL, scenarioTrend } from '@/lib/gpu/view'
 import type { TLineItem, TScenarioCostAnswer } from '@/lib/scenarios/schema'
-import type { TPoolAllocation } from '@/lib/fleet/scenario-cost'
+import type { TPoolAllocation } from '@/lib/gpu/scenario-cost'
 import { formatCount, formatUsd } from '@/lib/format'
 
 // What a scenario really costs in a month: not only its calls, but the share

@@ -5,7 +5,7 @@ import { Alert, Card } from '@/components/ui'
 import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
 import { changeKpi } from '@/components/metrics/breakdown'
 import { filtersQuery, fromScaledUsd, micros } from '@/lib/metrics/breakdown'
-import { changesQuery } from '@/lib/metrics/changes-view'
+import { changesQuery } from '@/lib/changes/view'
 
 type TUrlFilters = ReturnType<typeof useUrlFilters>
 

@@ -1,35 +1,34 @@
 'use client'
-import { useMemo } from 'react'
-import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
-import type { TBreakdownFilters, TPeriod } from '@/lib/metrics/breakdown'
+import { useQuery } from '@tanstack/react-query'
+import { apiFetch } from '@/components/api'
+import type { TMetricsParams, TMetricsRow } from '@/lib/metrics/query'
+import type { TStepMedian, TStepMediansParams } from '@/lib/metrics/step-medians'
 
-/** The metrics API's default row limit: a daily series that reaches it was cut short. */
-const API_ROW_LIMIT = 10_000
+export const metricsQueries = {
+  all: (org: string) => ['metrics', org] as const,
+  list: (org: string, p: TMetricsParams) => [...metricsQueries.all(org), p] as const,
+}
 
-/**
- * The three queries a breakdown page needs, grouped by `groupBy` under the same
- * filters: the current period, the previous one, and the current one per day.
- */
-export function useBreakdownMetrics(
-  org: string, groupBy: 'workflow_id' | 'feature' | 'account_id', filters: TBreakdownFilters, periods: { current: TPeriod; previous: TPeriod },
-  /** past this many keys, the daily series (sparklines) is fetched for the top ones by spend only (a page of 200 accounts × 90 days passed the API's row limit) */
-  sparklineLimit?: number,
-) {
-  const base: TMetricsParams = { ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source, group_by: groupBy }
-  const current = useMetrics(org, { ...base, granularity: 'none' })
-  // the previous period and the daily series feed the change and the sparklines: spend (and runs per day, for
-  // the features' cost per action) only, which spares them the outcomes read and most sums
-  const previous = useMetrics(org, { ...base, ...periods.previous, granularity: 'none', measures: 'cost_usd' })
-  // rows come largest spend first; a key that can't go in a comma list (none, or with a comma) gets no sparkline when limited
-  const dailyKeys = useMemo(() => {
-    const keys = current.data?.rows.map((r) => r[groupBy]) ?? null
-    return sparklineLimit && keys && keys.length > sparklineLimit ? keys.filter((k): k is string => !!k && !k.includes(',')).slice(0, sparklineLimit) : null
-  }, [current.data, groupBy, sparklineLimit])
-  const daily = useMetrics(org, { ...base, granularity: 'day', measures: 'cost_usd,runs', ...(dailyKeys ? { [groupBy]: dailyKeys.join(',') } : {}) }, { enabled: !sparklineLimit || !!current.data })
-  return {
-    current, previous, daily, dailyKeys,
-    error: current.error ?? previous.error ?? daily.error,
-    /** the daily series hit the row limit: sparklines may miss the latest days */
-    truncated: (daily.data?.rows.length ?? 0) >= API_ROW_LIMIT,
-  }
+const metricsUrl = (path: string, org: string, p: TMetricsParams | TStepMediansParams) => {
+  const qs = new URLSearchParams({ org })
+  for (const [k, v] of Object.entries(p)) if (v != null && v !== '') qs.set(k, String(v))
+  return `${path}?${qs}`
+}
+
+export function useMetrics(org: string, p: TMetricsParams, opts: { enabled?: boolean } = {}) {
+  return useQuery({
+    enabled: opts.enabled ?? true,
+    queryKey: metricsQueries.list(org, p),
+    queryFn: ({ signal }) => apiFetch<{ rows: TMetricsRow[] }>(metricsUrl('/api/v1/metrics', org, p), { signal }),
+    refetchInterval: 15_000,
+  })
+}
+
+/** GET /api/v1/metrics/step-medians: per workflow step, the median account's calls per run. */
+export function useStepMedians(org: string, p: TStepMediansParams) {
+  return useQuery({
+    queryKey: [...metricsQueries.all(org), 'step-medians', p] as const,
+    queryFn: ({ signal }) => apiFetch<{ rows: TStepMedian[] }>(metricsUrl('/api/v1/metrics/step-medians', org, p), { signal }),
+    refetchInterval: 15_000,
+  })
 }

@@ -1,7 +1,8 @@
 'use client'
 import { Card, Skeleton } from '@/components/ui'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
-import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
+import { useMetrics } from '@/components/metrics/queries'
+import type { TMetricsParams } from '@/lib/metrics/query'
 import { internalTraffic, topN } from '@/lib/metrics/prepare'
 import { formatPercent, formatUsd } from '@/lib/format'
 

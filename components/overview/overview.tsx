@@ -1,7 +1,8 @@
 'use client'
 import Link from 'next/link'
 import { useMemo } from 'react'
-import { useMetrics, type TMetricsParams } from '@/components/overview/queries'
+import { useMetrics } from '@/components/metrics/queries'
+import type { TMetricsParams } from '@/lib/metrics/query'
 import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { FilterBar, RANGE_LABELS, useUrlFilters } from '@/components/metrics/filters'
@@ -9,8 +10,8 @@ import { filtersQuery } from '@/lib/metrics/breakdown'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { dailySeries, internalTraffic, topN, totals } from '@/lib/metrics/prepare'
-import { sloBreaches, type TSloBreach } from '@/lib/metrics/features'
-import { spikeQuery } from '@/lib/metrics/changes-view'
+import { sloBreaches, type TSloBreach } from '@/lib/metrics/views/features'
+import { spikeQuery } from '@/lib/changes/view'
 import type { TDailyPoint } from '@/lib/metrics/prepare'
 import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
 
@@ -21,8 +22,9 @@ import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/form
 
 export function Overview({ org }: { org: string }) {
   const { filters, update, periods, filtered } = useUrlFilters()
-  const base: TMetricsParams = useMemo(
-    () => ({ ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source }),
+  // from and to stay required here: the daily series spans them
+  const base = useMemo(
+    () => ({ ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source }) satisfies TMetricsParams,
     [periods, filters.environment, filters.traffic_source],
   )
 

@@ -7,7 +7,7 @@ import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage } from '@/components/metrics/detail-page'
 import { filtersQuery } from '@/lib/metrics/breakdown'
-import { CHEAPEST_MIN_CALLS, decisionRecordMarkdown, type TDecisionRecord } from '@/lib/metrics/decision-record'
+import { CHEAPEST_MIN_CALLS, decisionRecordMarkdown, type TDecisionRecord } from '@/lib/decision-record/record'
 import { formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
 import { StepPolicyLink } from '@/components/routing/step-policy-link'
 

@@ -1,6 +1,6 @@
 // How alerts are shown: their kind in words and the page that explains each.
 import type { TAlertKind } from '@/lib/alerts/detectors'
-import { spikeQuery } from '@/lib/metrics/changes-view'
+import { spikeQuery } from '@/lib/changes/view'
 
 export const KIND_LABEL: Record<TAlertKind, string> = {
   budget: 'Budget',

@@ -2,7 +2,7 @@
 // in its current period; the dedupe key (budget, period, threshold) makes a
 // crossing fire once, however often it is evaluated, and a new period starts
 // clean (the old period's alerts resolve). Recorded with the drift alerts by
-// lib/alerts/evaluate.ts, run by the "budgets" queue's repeatable job.
+// lib/alerts/evaluate.ts, run by the "alerts" queue's repeatable job.
 import { listBudgets, type TBudgetView } from '@/lib/budgets'
 import { refreshEnforcement } from '@/lib/budgets/enforce'
 import { budgetTitle, type TAlert, type TAlertCandidate } from '@/lib/alerts'

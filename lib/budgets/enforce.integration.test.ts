@@ -3,7 +3,7 @@ import { Worker } from 'bullmq'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
-import { closeQueues, QUEUE_BUDGETS, QUEUE_INGEST, workerConnection } from '@/lib/queues'
+import { closeQueues, QUEUE_ALERTS, QUEUE_INGEST, workerConnection } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
@@ -14,7 +14,7 @@ import { GET as getHistory } from '@/app/api/v1/budgets/[id]/history/route'
 import { decide } from '@/lib/decide'
 import { decideWithKey } from '@/lib/decide/http'
 import { ingestProcessor } from '@/workers/processors/ingest'
-import { budgetsProcessor } from '@/workers/processors/budgets'
+import { alertsProcessor } from '@/workers/processors/alerts'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { POST as postDecide } from '@/app/api/v1/decide/route'
 
@@ -159,7 +159,7 @@ describe('POST /api/v1/decide', () => {
     const { prefix } = { prefix: process.env.QUEUE_PREFIX! }
     const workers = [
       new Worker(QUEUE_INGEST, ingestProcessor, { connection, prefix, concurrency: 2 }),
-      new Worker(QUEUE_BUDGETS, budgetsProcessor, { connection: workerConnection(), prefix, concurrency: 1 }),
+      new Worker(QUEUE_ALERTS, alertsProcessor, { connection: workerConnection(), prefix, concurrency: 1 }),
     ]
     try {
       await createBudget(orgId, { ...base, name: 'Live deny', workflow_id: 'live', period: 'rolling', rolling_days: 1, cutoff_action: 'deny', amount_usd: '0.5' })

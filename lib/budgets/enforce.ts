@@ -1,5 +1,5 @@
 // Run-time enforcement of budgets (POST /api/v1/decide). Each evaluation
-// (the budgets queue: every 30 s and right after rollups move) publishes the
+// (the alerts queue: every 30 s and right after rollups move) publishes the
 // organization's "gates" — the budgets at warning or exceeded, with their
 // scope — to Redis; decide reads them from process memory (refreshed from
 // Redis at most every GATE_CACHE_MS) and never touches the rollups per call.
@@ -9,7 +9,7 @@
 // enforcement acts on the caller, never on Outlay's books.
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
-import { enqueueBudgetEvaluation, producerConnection } from '@/lib/queues'
+import { enqueueAlertEvaluation, producerConnection } from '@/lib/queues'
 import type { TBudgetView } from '@/lib/budgets'
 import type { TCutoffAction } from '@/lib/budgets/evaluate'
 import type { ZStateChange } from '@/lib/budgets/schema'
@@ -193,7 +193,7 @@ export async function refreshEnforcement(orgId: string, budgets: TBudgetView[], 
 
 /** A budget was created, changed or deleted: evaluate its organization now so decide follows within seconds (best effort; the scheduler catches up within 30 s). */
 export function reevaluateSoon(orgId: string): void {
-  void enqueueBudgetEvaluation(orgId, 0).catch(() => undefined)
+  void enqueueAlertEvaluation(orgId, 0).catch(() => undefined)
 }
 
 export type TStateChange = z.infer<typeof ZStateChange>

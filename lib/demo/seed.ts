@@ -6,9 +6,9 @@ import { createApiKey } from '@/lib/auth/api-keys'
 import { demoOutcomes, generateDemoEvents, type TDemoRunOutcome } from '@/lib/demo/generate'
 import { DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 import type { TIngestAnswer } from '@/lib/ingest/schema'
-import { createPool, ingestSamples, patchPool } from '@/lib/fleet'
-import { demoFleetPools, generateDemoFleet, type TDemoOutcome } from '@/lib/fleet/demo'
-import { MAX_SAMPLES } from '@/lib/fleet/schema'
+import { createPool, ingestSamples, patchPool } from '@/lib/gpu'
+import { demoFleetPools, generateDemoFleet, type TDemoOutcome } from '@/lib/gpu/demo'
+import { MAX_SAMPLES } from '@/lib/gpu/schema'
 import { addMember } from '@/lib/members'
 import type { Role } from '@/generated/prisma/enums'
 
@@ -155,7 +155,7 @@ async function seedDemoBudgets(orgId: string, now: Date): Promise<void> {
   await sized({ ...base, name: 'globex cost per run', period: 'rolling', rolling_days: 7, metric: 'cost_per_run', amount_usd: '1', owner: 'customer-success', account_id: 'globex' }, 0.8, 'actual')
 }
 
-/** The self-hosted fleet (lib/fleet/demo.ts): pools and their growth, utilization samples; its calls and outcomes go through the API. */
+/** The self-hosted fleet (lib/gpu/demo.ts): pools and their growth, utilization samples; its calls and outcomes go through the API. */
 async function seedDemoFleet(orgId: string, now: Date, days: number, log: (l: string) => void) {
   for (const p of demoFleetPools(now, days)) {
     await createPool(orgId, p.create, now, { reprice: false })

@@ -3,7 +3,7 @@ import { pool } from '@/lib/db'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, OUTCOME_DIMENSIONS, ROLLUP_DIMENSIONS, WASTE_OUTCOMES, type TRollupDimension } from '@/lib/rollups/tables'
 import { planSource, sourceSql, type TSourcePlan } from '@/lib/metrics/source'
 import { usdPerUnit } from '@/lib/cost/money'
-import { histogramQuantile } from '@/lib/metrics/latency'
+import { metricsRowOf, outcomeSumsOf } from '@/lib/metrics/rows'
 
 // GET /api/v1/metrics: sums over the rollups (never the raw events): whole
 // UTC days from the narrowest daily table that has the dimensions, the rest
@@ -98,6 +98,8 @@ export const ZMetricsQuery = z.strictObject(METRICS_QUERY_FIELDS).superRefine((q
     ctx.addIssue({ code: 'custom', path: ['granularity'], message: 'hour is limited to ranges of 93 days; use day' })
 })
 export type TMetricsQuery = z.infer<typeof ZMetricsQuery>
+/** The query as a client sends it: the query-string values before parsing (components' request type). */
+export type TMetricsParams = z.input<typeof ZMetricsQuery>
 
 export type TMetricsRow = Partial<Record<TRollupDimension, string | null>> & {
   bucket?: string
@@ -188,25 +190,6 @@ const costRowDimensions = (q: TMetricsQuery): string[] => [...new Set(costMeasur
 /** Whether the answer carries the outcome measures (asked for, or every measure). */
 const wantsOutcomes = (q: TMetricsQuery) => !q.measures || q.measures.some((m) => OUTCOME_MEASURES.includes(m))
 
-const LATENCY_QUANTILES = [['latency_p50_ms', 0.5], ['latency_p95_ms', 0.95], ['latency_p99_ms', 0.99]] as const
-const INT_MEASURES = new Set(['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'unpriced_events', 'outcomes', 'accepted_outcomes'])
-
-function toRow(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(row)) {
-    if (k === 'bucket') out.bucket = (v as Date).toISOString()
-    else if (k === 'latency_hist') {
-      const h = v as string[] | null
-      for (const [name, q] of LATENCY_QUANTILES) {
-        const x = histogramQuantile(h, q)
-        out[name] = x === null ? null : Math.round(x)
-      }
-    } else if (INT_MEASURES.has(k)) out[k] = Number(v)
-    else out[k] = v
-  }
-  return out
-}
-
 export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetricsOptions = {}): Promise<{ rows: TMetricsRow[] }> {
   const plan = metricsPlan(q, opts)
   const params: unknown[] = [orgId]
@@ -228,7 +211,7 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetri
     HAVING sum(events) > 0
     ORDER BY ${bucket ? 'bucket ASC, ' : ''}sum(cost_usd) DESC
     LIMIT $${params.length}`
-  const rows = (await pool().query(sql, params)).rows.map((r) => toRow(r) as TMetricsRow)
+  const rows = (await pool().query(sql, params)).rows.map(metricsRowOf)
   // A cost answer cut at the limit must not gain outcome-only rows for the groups it cut (they would read as $0 spend).
   if (outcomesApply(q) && wantsOutcomes(q)) await attachOutcomes(orgId, q, plan.outcomes, rows, rows.length >= q.limit)
   return { rows }
@@ -260,17 +243,17 @@ async function attachOutcomes(orgId: string, q: TMetricsQuery, plan: TSourcePlan
   )
   const key = (row: Record<string, unknown>) => JSON.stringify([row.bucket ?? null, ...dims.map((d) => row[d] ?? null)])
   const byKey = new Map(rows.map((row) => [key(row), row]))
-  for (const o of r.rows.map(toRow)) {
+  for (const o of r.rows.map(outcomeSumsOf)) {
     let row = byKey.get(key(o))
     if (!row && truncated) continue
     if (!row) {
       row = { ...o, events: 0, runs: 0, requests: 0, tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0, gpu_seconds: 0, unpriced_events: 0,
-        cost_usd: '0.000000', cache_savings_usd: '0.000000', reported_cost_usd: '0.000000', production_cost_usd: '0.000000', retry_cost_usd: '0.000000', cache_hit_rate: 0, avg_latency_ms: null } as TMetricsRow
+        cost_usd: '0.000000', cache_savings_usd: '0.000000', reported_cost_usd: '0.000000', production_cost_usd: '0.000000', retry_cost_usd: '0.000000', cache_hit_rate: 0, avg_latency_ms: null }
       rows.push(row)
       byKey.set(key(o), row)
     }
-    row.outcomes = o.outcomes as number
-    row.accepted_outcomes = o.accepted_outcomes as number
+    row.outcomes = o.outcomes
+    row.accepted_outcomes = o.accepted_outcomes
   }
   for (const row of rows) {
     row.outcomes ??= 0

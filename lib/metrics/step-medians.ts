@@ -11,12 +11,15 @@ import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
+import { stepMedianOf } from '@/lib/metrics/rows'
 import { checkRange, filterClauses, METRIC_DIMENSIONS, METRICS_QUERY_FIELDS, neededDimensions, resolveRange, type TMetricsQuery } from '@/lib/metrics/query'
 
 const { from, to, environment, traffic_source, workflow_id } = METRICS_QUERY_FIELDS
 
 export const ZStepMediansQuery = z.strictObject({ from, to, environment, traffic_source, workflow_id }).superRefine(checkRange)
 export type TStepMediansQuery = z.infer<typeof ZStepMediansQuery>
+/** The query as a client sends it (query-string values before parsing). */
+export type TStepMediansParams = z.input<typeof ZStepMediansQuery>
 
 export type TStepMedian = {
   workflow_id: string | null
@@ -34,7 +37,7 @@ export async function queryStepMedians(orgId: string, query: TStepMediansQuery):
   const params: unknown[] = [orgId]
   const filters = filterClauses(q, METRIC_DIMENSIONS, params)
   const src = sourceSql(plan, HOURLY_ROLLUP.table, ['account_id', 'workflow_id', 'step', 'events', 'runs'], filters, params)
-  const r = await pool().query<TStepMedian>(
+  const r = await pool().query(
     `WITH per AS (
        SELECT account_id, workflow_id, step, sum(events) AS calls, sum(runs) AS runs FROM ${src}
        WHERE account_id <> '' GROUP BY account_id, workflow_id, step HAVING sum(events) > 0
@@ -49,5 +52,5 @@ export async function queryStepMedians(orgId: string, query: TStepMediansQuery):
      ORDER BY per.workflow_id, per.step`,
     params,
   )
-  return { rows: r.rows }
+  return { rows: r.rows.map(stepMedianOf) }
 }

@@ -2,7 +2,7 @@ import { inTransaction, pool } from '@/lib/db'
 import type { TGpuPoolView, TPriceView, TPricesPut } from '@/lib/prices/schema'
 import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'
 import { conflict } from '@/lib/errors'
-import { fleetPoolNames } from '@/lib/fleet'
+import { fleetPoolNames } from '@/lib/gpu'
 import { recordAudit } from '@/lib/audit'
 
 const PRICE_COLUMNS = `provider, model, effective_from, input_per_mtok::text, cached_input_per_mtok::text, cache_write_per_mtok::text, output_per_mtok::text, per_request::text, tiers`

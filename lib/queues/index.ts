@@ -25,21 +25,36 @@ export const ZRepriceQueueJob = z.object({ repriceId: z.string().regex(/^\d+$/) 
 export type TRepriceQueueJob = z.infer<typeof ZRepriceQueueJob>
 export const repriceJobId = (repriceId: string) => `reprice-${repriceId}`
 
-/** Budget evaluation: a repeatable job measures every budget and records the thresholds crossed. */
-export const QUEUE_BUDGETS = 'budgets'
-export const BUDGET_EVALUATION_EVERY_MS = 30_000
-export const ZBudgetsJob = z.object({ orgId: z.uuid().optional() })
-export type TBudgetsJob = z.infer<typeof ZBudgetsJob>
+/**
+ * Alert evaluation: the recurring job (scheduler ALERTS_SCHEDULER_ID) measures
+ * every organization's alerts (budgets and drift detectors) and records those
+ * that fire; an "evaluate-org" job evaluates one organization.
+ */
+export const QUEUE_ALERTS = 'alerts'
+export const ALERTS_SCHEDULER_ID = 'evaluate-alerts'
+export const ALERT_EVALUATION_EVERY_MS = 30_000
+export const alertsSchedulerJob = { name: 'evaluate', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } } as const
+export const ZAlertsJob = z.object({ orgId: z.uuid().optional() })
+export type TAlertsJob = z.infer<typeof ZAlertsJob>
 
 /**
- * Evaluate one organization's budgets soon after its rollups moved: at most one
+ * The alerts queue's former name (it said "budgets" but evaluated every alert)
+ * and its scheduler. A worker removes that scheduler and drains the jobs still
+ * there (queued before the upgrade, or by a web process not yet upgraded)
+ * before it serves QUEUE_ALERTS. Remove once every deployment ran such a worker.
+ */
+export const LEGACY_QUEUE_BUDGETS = 'budgets'
+export const LEGACY_BUDGETS_SCHEDULER_ID = 'evaluate-budgets'
+
+/**
+ * Evaluate one organization's alerts soon after its rollups moved: at most one
  * waiting job per organization (deduplicated), one more if spend moves while it
  * runs. The delay gathers the batches of a few seconds into one evaluation, so a
  * busy organization is evaluated about every 5 s, not after every batch.
  */
 export const EVALUATE_AFTER_INGEST_MS = 5000
-export async function enqueueBudgetEvaluation(orgId: string, delayMs = EVALUATE_AFTER_INGEST_MS): Promise<void> {
-  await queue(QUEUE_BUDGETS).add('evaluate-org', { orgId } satisfies TBudgetsJob, {
+export async function enqueueAlertEvaluation(orgId: string, delayMs = EVALUATE_AFTER_INGEST_MS): Promise<void> {
+  await queue(QUEUE_ALERTS).add('evaluate-org', { orgId } satisfies TAlertsJob, {
     delay: delayMs, deduplication: { id: `evaluate-${orgId}`, keepLastIfActive: true }, removeOnComplete: true, removeOnFail: { count: 100 },
   })
 }

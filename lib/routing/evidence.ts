@@ -7,7 +7,7 @@ import { loadPriceBook } from '@/lib/cost/pricebook'
 import { divRound, fromScaled } from '@/lib/cost/money'
 import { micros } from '@/lib/metrics/breakdown'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
-import { CHEAPEST_MIN_CALLS } from '@/lib/metrics/decision-record'
+import { CHEAPEST_MIN_CALLS } from '@/lib/decision-record/record'
 import { refKey, type TModelRef } from '@/lib/routing/schema'
 import type { TCallCost, TEvalScore } from '@/lib/routing/select'
 

@@ -4,7 +4,7 @@ import { ZInstant, ZUsd, ZUuid } from '@/lib/api/wire'
 
 // /api/v1/scenarios queries, bodies and answers (client-safe). A scenario is a
 // scenario_id, or the workflow when the calls carry none; its cost per month is
-// made of parts (lib/fleet/scenario-cost.ts computes them, lib/fleet/scenarios.ts reads them).
+// made of parts (lib/gpu/scenario-cost.ts computes them, lib/gpu/scenarios.ts reads them).
 
 export const SCENARIO_PARTS = [
   'production_inference', 'eval_benchmark', 'internal_traffic', 'production_capacity', 'non_production_capacity', 'reserve', 'engineering', 'operations',

@@ -11,7 +11,7 @@ import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { toScaled, fromScaled } from '@/lib/cost/money'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getChanges } from '@/app/api/v1/changes/route'
-import type { TChangesResponse } from '@/lib/metrics/changes-query'
+import type { TChangesResponse } from '@/lib/changes/query'
 
 // GET /api/v1/changes against events sent through the real ingest route and
 // processed by the real pipeline; totals checked against SQL on the raw events.

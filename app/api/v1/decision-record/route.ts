@@ -1,8 +1,8 @@
 // GET /api/v1/decision-record — a workflow step's decision record filled from data;
 // API key with "read", or a signed-in member. format=markdown answers text/markdown.
 import { json, withOrg } from '@/lib/http/route'
-import { loadDecisionRecord, ZDecisionRecordQuery } from '@/lib/metrics/decision-record-load'
-import { decisionRecordMarkdown } from '@/lib/metrics/decision-record'
+import { loadDecisionRecord, ZDecisionRecordQuery } from '@/lib/decision-record/load'
+import { decisionRecordMarkdown } from '@/lib/decision-record/record'
 
 export const GET = withOrg(
   async (_req, { org, query }) => {

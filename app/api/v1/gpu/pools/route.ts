@@ -3,8 +3,8 @@
 import { json, readJson, withOrg } from '@/lib/http/route'
 import { badRequest } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
-import { createPool, listPools, patchPool } from '@/lib/fleet'
-import { ZPoolCreate, ZPoolPatch } from '@/lib/fleet/schema'
+import { createPool, listPools, patchPool } from '@/lib/gpu'
+import { ZPoolCreate, ZPoolPatch } from '@/lib/gpu/schema'
 
 export const GET = withOrg(async (_req, { org }) => json({ pools: await listPools(org.orgId) }), { scope: 'read', permission: 'fleet.read' })
 

@@ -5,9 +5,9 @@ import { AppError, badRequest } from '@/lib/errors'
 import { json, readJson, withOrg } from '@/lib/http/route'
 import { readLimited } from '@/lib/http/body'
 import { parseOrThrow } from '@/lib/validation'
-import { ingestCsvSamples, ingestSamples } from '@/lib/fleet'
-import { CsvHeaderError, parseNvidiaSmiCsv, parseUtcOffset } from '@/lib/fleet/nvidia-smi'
-import { MAX_SAMPLES, ZCsvQuery, ZSamplesEnvelope } from '@/lib/fleet/schema'
+import { ingestCsvSamples, ingestSamples } from '@/lib/gpu'
+import { CsvHeaderError, parseNvidiaSmiCsv, parseUtcOffset } from '@/lib/gpu/nvidia-smi'
+import { MAX_SAMPLES, ZCsvQuery, ZSamplesEnvelope } from '@/lib/gpu/schema'
 
 const MAX_BYTES = 4 * 1024 * 1024
 

@@ -3,8 +3,8 @@
 import { z } from 'zod'
 import { json, readJson, withOrg } from '@/lib/http/route'
 import { parseOrThrow } from '@/lib/validation'
-import { getPool, patchPool } from '@/lib/fleet'
-import { ZPoolPatch } from '@/lib/fleet/schema'
+import { getPool, patchPool } from '@/lib/gpu'
+import { ZPoolPatch } from '@/lib/gpu/schema'
 
 const ZPoolId = z.strictObject({ id: z.uuid({ error: 'must be a pool id (a UUID)' }) })
 const idOf = (params: Record<string, string>) => parseOrThrow(ZPoolId, { id: params.id }, 'Invalid pool id').id

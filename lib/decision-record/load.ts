@@ -1,0 +1,60 @@
+// Loads a step's decision record: four metrics queries on the rollups, and the
+// scenario and owner from the step's most recent events (they are not rolled up).
+import { z } from 'zod'
+import { pool } from '@/lib/db'
+import { parseOrThrow } from '@/lib/validation'
+import { queryMetrics, resolveRange, ZMetricsQuery, type TMetricsQuery } from '@/lib/metrics/query'
+import { decisionRecord, type TDecisionRecord } from '@/lib/decision-record/record'
+import { named } from '@/lib/metrics/sql'
+import { textOrNullOf, type TPgRow } from '@/lib/metrics/rows'
+
+const one = (name: string) => z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, `${name} is at most 200 characters`)
+
+export const ZDecisionRecordQuery = z.strictObject({
+  workflow_id: one('workflow_id'),
+  step: one('step'),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  environment: z.string().optional(),
+  traffic_source: z.string().optional(),
+  format: z.enum(['json', 'markdown'], { error: 'must be json or markdown' }).default('json'),
+})
+export type TDecisionRecordQuery = z.infer<typeof ZDecisionRecordQuery>
+
+/** A step's event attributes that are not rolled up (inference_events). */
+const attributesOf = (r: TPgRow) => ({ scenario_id: textOrNullOf(r.scenario_id, 'scenario_id'), owner: textOrNullOf(r.owner, 'owner') })
+
+/** How many of the step's latest events are read for its scenario and owner. */
+const ATTRIBUTE_SAMPLE = 500
+
+export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery): Promise<TDecisionRecord> {
+  // the metrics API's own parsing (dates, environment and traffic-source lists)
+  const given = Object.fromEntries(Object.entries({ from: q.from, to: q.to, environment: q.environment, traffic_source: q.traffic_source }).filter(([, v]) => v !== undefined))
+  const base = { ...parseOrThrow(ZMetricsQuery, given, 'Invalid query parameters'), workflow_id: [q.workflow_id] }
+  const stepQ = (extra: Partial<TMetricsQuery>): TMetricsQuery => ({ ...base, step: [q.step], ...extra })
+  const { from, to } = resolveRange(base)
+  const [total, models, modelOutcomes, workflow, attrs] = await Promise.all([
+    queryMetrics(orgId, stepQ({ latency_quantiles: true })),
+    queryMetrics(orgId, stepQ({ group_by: ['provider', 'model'], latency_quantiles: true })),
+    queryMetrics(orgId, stepQ({ group_by: ['provider', 'model', 'outcome'] })),
+    queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }),
+    pool().query(named(
+      `SELECT scenario_id, owner FROM inference_events
+       WHERE org_id = :org AND timestamp >= :from AND timestamp < :to AND workflow_id = :workflow_id AND step = :step
+       ORDER BY timestamp DESC LIMIT ${ATTRIBUTE_SAMPLE}`,
+      { org: orgId, from: from.toISOString(), to: to.toISOString(), workflow_id: q.workflow_id, step: q.step },
+    )).then((r) => r.rows.map(attributesOf)),
+  ])
+  const distinct = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].slice(0, 5)
+  return decisionRecord({
+    workflow_id: q.workflow_id,
+    step: q.step,
+    period: { from: from.toISOString(), to: to.toISOString() },
+    total: total.rows,
+    models: models.rows,
+    modelOutcomes: modelOutcomes.rows,
+    workflow: workflow.rows,
+    scenarios: distinct(attrs.map((r) => r.scenario_id)),
+    owners: distinct(attrs.map((r) => r.owner)),
+  })
+}

@@ -1,0 +1,174 @@
+// The decision record of a workflow step (PRODUCT.md "Decision record"),
+// filled from data: the scenario and owner its events carry, the model options
+// seen with their raw token cost and cache-adjusted cost, retry rate and
+// latency, and the workflow's quality pass rate and accepted outcome rate from
+// reported outcomes. Pure: the route loads the rows (lib/decision-record/load.ts).
+import type { TMetricsRow } from '@/lib/metrics/query'
+import { fromScaledUsd, micros, perUnit, ratio } from '@/lib/metrics/breakdown'
+import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
+import { modelName } from '@/lib/metrics/views/workflow-detail'
+import { formatMs } from '@/lib/format'
+
+type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
+
+export type TModelOption = {
+  model: string
+  calls: number
+  share_of_calls: number
+  tokens_in_per_call: number | null
+  tokens_out_per_call: number | null
+  /** what the calls would have cost without prompt-cache discounts */
+  raw_cost_usd: string
+  /** what they cost: cache reads and writes priced as such */
+  cost_usd: string
+  raw_cost_per_call_usd: string | null
+  cost_per_call_usd: string | null
+  cache_hit_rate: number | null
+  /** retry + error calls ÷ calls */
+  retry_rate: number
+  latency_p50_ms: number | null
+  latency_p95_ms: number | null
+}
+
+export type TDecisionRecord = {
+  workflow_id: string
+  step: string
+  period: { from: string; to: string }
+  /** scenario_id and owner values on the step's recent events, most recent first */
+  scenarios: string[]
+  owners: string[]
+  calls: number
+  /** the workflow's runs in the period */
+  runs: number
+  calls_per_run: number | null
+  raw_cost_usd: string
+  cost_usd: string
+  cache_savings_usd: string
+  retry_rate: number
+  latency_p50_ms: number | null
+  latency_p95_ms: number | null
+  options: TModelOption[]
+  /** the option with the lowest cache-adjusted cost per call among those with at least CHEAPEST_MIN_CALLS calls */
+  cheapest: string | null
+  /** reported outcomes of the workflow (outcomes are per workflow, not per step) */
+  outcomes: number
+  accepted_outcomes: number
+  /** accepted ÷ reported outcomes; null without outcomes */
+  quality_pass_rate: number | null
+  /** accepted outcomes ÷ runs; null without runs or without reported outcomes */
+  accepted_outcome_rate: number | null
+}
+
+export type TDecisionInputs = {
+  workflow_id: string
+  step: string
+  period: { from: string; to: string }
+  /** the step, no grouping, with latency quantiles */
+  total: TRow[]
+  /** the step grouped by provider, model, with latency quantiles */
+  models: TRow[]
+  /** the step grouped by provider, model, outcome */
+  modelOutcomes: TRow[]
+  /** the workflow, grouped by workflow_id (runs and outcomes) */
+  workflow: TRow[]
+  scenarios: string[]
+  owners: string[]
+}
+
+/** A model needs this many calls in the period before it can be called the cheapest option: a handful of calls says little. */
+export const CHEAPEST_MIN_CALLS = 30
+
+const isWaste = (o: string | null | undefined) => (WASTE_OUTCOMES as readonly string[]).includes(o ?? '')
+const rawMicros = (r: TRow) => micros(r.cost_usd) + micros(r.cache_savings_usd ?? '0')
+
+export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
+  const t = i.total[0]
+  const calls = t?.events ?? 0
+  const wasteBy = new Map<string, number>()
+  let wasteCalls = 0
+  for (const r of i.modelOutcomes) {
+    if (!isWaste(r.outcome)) continue
+    wasteBy.set(modelName(r), (wasteBy.get(modelName(r)) ?? 0) + r.events)
+    wasteCalls += r.events
+  }
+  const options: TModelOption[] = i.models
+    .map((r) => {
+      const model = modelName(r)
+      const raw = fromScaledUsd(rawMicros(r))
+      return {
+        model,
+        calls: r.events,
+        share_of_calls: calls > 0 ? r.events / calls : 0,
+        tokens_in_per_call: r.events > 0 ? (r.tokens_in ?? 0) / r.events : null,
+        tokens_out_per_call: r.events > 0 ? (r.tokens_out ?? 0) / r.events : null,
+        raw_cost_usd: raw,
+        cost_usd: fromScaledUsd(micros(r.cost_usd)),
+        raw_cost_per_call_usd: perUnit(raw, r.events),
+        cost_per_call_usd: perUnit(r.cost_usd, r.events),
+        cache_hit_rate: (r.tokens_in ?? 0) > 0 ? (r.cached_tokens_in ?? 0) / r.tokens_in! : null,
+        retry_rate: r.events > 0 ? (wasteBy.get(model) ?? 0) / r.events : 0,
+        latency_p50_ms: r.latency_p50_ms ?? null,
+        latency_p95_ms: r.latency_p95_ms ?? null,
+      }
+    })
+    .sort((a, b) => b.calls - a.calls || a.model.localeCompare(b.model))
+  const priced = options.filter((o) => o.cost_per_call_usd !== null && o.calls >= CHEAPEST_MIN_CALLS)
+  const cheapest = priced.length
+    ? priced.reduce((best, o) => (micros(o.cost_per_call_usd!) < micros(best.cost_per_call_usd!) ? o : best)).model
+    : null
+  const w = i.workflow[0]
+  const runs = w?.runs ?? 0
+  const outcomes = w?.outcomes ?? 0
+  const accepted = w?.accepted_outcomes ?? 0
+  return {
+    workflow_id: i.workflow_id,
+    step: i.step,
+    period: i.period,
+    scenarios: i.scenarios,
+    owners: i.owners,
+    calls,
+    runs,
+    calls_per_run: runs > 0 ? calls / runs : null,
+    raw_cost_usd: fromScaledUsd(t ? rawMicros(t) : 0n),
+    cost_usd: fromScaledUsd(t ? micros(t.cost_usd) : 0n),
+    cache_savings_usd: fromScaledUsd(t ? micros(t.cache_savings_usd ?? '0') : 0n),
+    retry_rate: calls > 0 ? wasteCalls / calls : 0,
+    latency_p50_ms: t?.latency_p50_ms ?? null,
+    latency_p95_ms: t?.latency_p95_ms ?? null,
+    options,
+    cheapest,
+    outcomes,
+    accepted_outcomes: accepted,
+    quality_pass_rate: outcomes > 0 ? ratio(BigInt(accepted), BigInt(outcomes)) : null,
+    accepted_outcome_rate: runs > 0 && outcomes > 0 ? accepted / runs : null,
+  }
+}
+
+const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`)
+const usd = (s: string | null) => (s === null ? '—' : `$${s}`)
+
+/** The record as Markdown, for a design doc or a ticket. */
+export function decisionRecordMarkdown(d: TDecisionRecord): string {
+  const lines = [
+    `# Decision record: ${d.workflow_id} / ${d.step}`,
+    '',
+    `Period: ${d.period.from} to ${d.period.to} (UTC)`,
+    '',
+    `- Scenario: ${d.scenarios.join(', ') || '—'}`,
+    `- Owner: ${d.owners.join(', ') || '—'}`,
+    `- Calls: ${d.calls} (${d.calls_per_run === null ? '—' : d.calls_per_run.toFixed(2)} per run over ${d.runs} runs)`,
+    `- Raw token cost: ${usd(d.raw_cost_usd)}; cache-adjusted cost: ${usd(d.cost_usd)} (saved ${usd(d.cache_savings_usd)})`,
+    `- Retry rate: ${pct(d.retry_rate)}`,
+    `- Latency p50 / p95: ${formatMs(d.latency_p50_ms)} / ${formatMs(d.latency_p95_ms)}`,
+    `- Quality pass rate (accepted ÷ reported outcomes of the workflow): ${pct(d.quality_pass_rate)}`,
+    `- Accepted outcome rate (accepted outcomes ÷ runs): ${pct(d.accepted_outcome_rate)}`,
+    '',
+    '## Model options seen',
+    '',
+    '| Model | Calls | Share | Raw cost / call | Cache-adjusted cost / call | Cache hits | Retry rate | p50 | p95 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...d.options.map((o) =>
+      `| ${o.model}${o.model === d.cheapest ? ' (cheapest)' : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`),
+  ]
+  return lines.join('\n') + '\n'
+}

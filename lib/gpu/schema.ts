@@ -1,0 +1,136 @@
+import { z } from 'zod'
+import { normalizeDecimal } from '@/lib/cost/money'
+import { POOL_ROLES } from '@/lib/gpu/cost'
+
+// Bodies of /api/v1/gpu/pools and /api/v1/gpu/samples.
+
+const usd = (scale: number) =>
+  z.union([z.string(), z.number()], { error: 'must be a decimal string or number' }).transform((v, ctx) => {
+    const d = normalizeDecimal(v, scale)
+    if (d === null) {
+      ctx.addIssue({ code: 'custom', message: `must be a non-negative decimal with at most ${scale} decimal places` })
+      return z.NEVER
+    }
+    return d
+  })
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2026-11-01T00:00:00Z' }).transform((s) => new Date(s))
+const label = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+
+export const ALLOCATIONS = ['gpu_seconds', 'share', 'even'] as const
+export const PRICINGS = ['hourly', 'amortized'] as const
+
+const poolFields = {
+  role: z.enum(POOL_ROLES, { error: `must be one of ${POOL_ROLES.join(', ')}` }),
+  gpu_type: label(100),
+  region: label(100).nullable().optional(),
+  serves: z.array(label(200), { error: 'must be a list of scenario or workflow ids' }).max(100, 'at most 100 scenarios').optional(),
+  allocation: z.enum(ALLOCATIONS, { error: `must be one of ${ALLOCATIONS.join(', ')}` }).optional(),
+  shares: z.record(label(200), z.number({ error: 'must be a number' }).positive('must be > 0').finite(), { error: 'must be an object of scenario → weight' }).nullable().optional(),
+}
+
+const versionFields = {
+  gpu_count: z.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be ≥ 0').max(100_000, 'must be at most 100000'),
+  effective_from: instant.optional(),
+  pricing: z.enum(PRICINGS, { error: 'must be hourly or amortized' }),
+  gpu_hour_usd: usd(9).optional(),
+  purchase_usd_per_gpu: usd(6).optional(),
+  amortization_months: z.number({ error: 'must be an integer' }).int('must be an integer').min(1, 'must be ≥ 1').max(240, 'must be at most 240').optional(),
+  power_hosting_usd_per_gpu_hour: usd(9).optional(),
+}
+
+type TPriceFields = { pricing?: 'hourly' | 'amortized'; gpu_hour_usd?: string; purchase_usd_per_gpu?: string; amortization_months?: number }
+
+/** An hourly pool needs gpu_hour_usd; an amortized one the purchase price and months (power/hosting defaults to 0). */
+function requirePriceFields(b: TPriceFields, ctx: z.RefinementCtx) {
+  if (b.pricing === 'hourly' && b.gpu_hour_usd === undefined) ctx.addIssue({ code: 'custom', path: ['gpu_hour_usd'], message: 'is required when pricing is hourly' })
+  if (b.pricing === 'amortized') {
+    if (b.purchase_usd_per_gpu === undefined) ctx.addIssue({ code: 'custom', path: ['purchase_usd_per_gpu'], message: 'is required when pricing is amortized' })
+    if (b.amortization_months === undefined) ctx.addIssue({ code: 'custom', path: ['amortization_months'], message: 'is required when pricing is amortized' })
+  }
+}
+
+function sharesNeedServes(b: { allocation?: string; shares?: Record<string, number> | null; serves?: string[] }, ctx: z.RefinementCtx) {
+  if (b.shares && b.serves) {
+    for (const k of Object.keys(b.shares)) if (!b.serves.includes(k)) ctx.addIssue({ code: 'custom', path: ['shares', k], message: 'is not one of the scenarios the pool serves' })
+  }
+}
+
+export const ZPoolCreate = z
+  .strictObject({
+    name: label(200).regex(/^[\w.:/-]+$/, 'may hold letters, digits and . _ - : / only (it is the gpu_pool events carry)'),
+    ...poolFields,
+    ...versionFields,
+  })
+  .superRefine((b, ctx) => {
+    requirePriceFields(b, ctx)
+    sharesNeedServes(b, ctx)
+    if (b.allocation === 'share' && !b.shares) ctx.addIssue({ code: 'custom', path: ['shares'], message: 'is required when allocation is share' })
+  })
+export type TPoolCreate = z.infer<typeof ZPoolCreate>
+
+/**
+ * A change: pool fields apply at once; a size or price change is a new version
+ * from effective_from (default now), carrying what it does not name from the
+ * version in force then. `name` identifies the pool on PATCH /api/v1/gpu/pools.
+ */
+export const ZPoolPatch = z
+  .strictObject({
+    name: label(200).optional(),
+    ...poolFields,
+    role: poolFields.role.optional(),
+    gpu_type: poolFields.gpu_type.optional(),
+    gpu_count: versionFields.gpu_count.optional(),
+    effective_from: versionFields.effective_from,
+    pricing: versionFields.pricing.optional(),
+    gpu_hour_usd: versionFields.gpu_hour_usd,
+    purchase_usd_per_gpu: versionFields.purchase_usd_per_gpu,
+    amortization_months: versionFields.amortization_months,
+    power_hosting_usd_per_gpu_hour: versionFields.power_hosting_usd_per_gpu_hour,
+  })
+  .superRefine((b, ctx) => {
+    requirePriceFields(b, ctx)
+    sharesNeedServes(b, ctx)
+  })
+export type TPoolPatch = z.infer<typeof ZPoolPatch>
+
+export const VERSION_KEYS = ['gpu_count', 'pricing', 'gpu_hour_usd', 'purchase_usd_per_gpu', 'amortization_months', 'power_hosting_usd_per_gpu_hour'] as const
+
+export const MAX_SAMPLES = 10_000
+
+/** One sample: gpu_index absent means the pool's mean over its GPUs. */
+export const ZSample = z.strictObject({
+  timestamp: instant,
+  pool: label(200),
+  gpu_index: z.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be ≥ 0').max(9999, 'must be at most 9999').nullable().optional(),
+  utilization_pct: z.number({ error: 'must be a number from 0 to 100' }).min(0, 'must be ≥ 0').max(100, 'must be ≤ 100'),
+  memory_used_mib: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').nullable().optional(),
+})
+export type TSample = z.infer<typeof ZSample>
+
+export const ZSamplesEnvelope = z.strictObject({
+  samples: z.array(z.unknown(), { error: 'must be an array of samples' }).min(1, 'must hold at least one sample').max(MAX_SAMPLES, `at most ${MAX_SAMPLES} samples per request`),
+})
+
+export const ZCsvQuery = z.strictObject({
+  pool: label(200),
+  utc_offset: z.string().optional(),
+})
+
+export const ZFleetQuery = z.strictObject({
+  days: z.coerce.number({ error: 'must be a number of days' }).int('must be an integer').min(1, 'must be ≥ 1').max(365, 'must be at most 365').default(30),
+})
+
+export type TPoolVersionView = {
+  effective_from: string; gpu_count: number; pricing: 'hourly' | 'amortized'; gpu_hour_usd: string | null
+  purchase_usd_per_gpu: string | null; amortization_months: number | null; power_hosting_usd_per_gpu_hour: string | null
+  effective_gpu_hour_usd: string
+}
+export type TPoolView = {
+  id: string; name: string; role: string; gpu_type: string; region: string | null; serves: string[]
+  allocation: 'gpu_seconds' | 'share' | 'even'; shares: Record<string, number> | null
+  /** the version in force now (null: the pool starts later) */
+  current: TPoolVersionView | null
+  versions: TPoolVersionView[]
+  created_at: string; updated_at: string
+}
+export type TSamplesAnswer = { accepted: number; duplicates: number; rejected: { index?: number; line?: number; errors: string[] }[] }
