@@ -11,11 +11,14 @@ import * as auth from '@/lib/auth/api'
 import * as members from '@/lib/members/api'
 import * as notifications from '@/lib/notifications/api'
 import * as queues from '@/lib/queues/api'
+import * as metrics from '@/lib/metrics/api'
+import * as changes from '@/lib/changes/api'
+import * as decisionRecord from '@/lib/decision-record/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
 // contract test fails for a route whose endpoint is not listed).
-const MODULES: Record<string, Record<string, unknown>> = { openapi, auth, budgets, members, notifications, queues, alerts, auditLog, featureSlos, forecast, reports, scenarios }
+const MODULES: Record<string, Record<string, unknown>> = { openapi, auth, budgets, members, notifications, queues, alerts, auditLog, featureSlos, forecast, reports, scenarios, metrics, changes, decisionRecord }
 
 const isEndpoint = (x: unknown): x is TEndpointSpec => typeof x === 'object' && x !== null && 'method' in x && 'path' in x && 'responses' in x
 

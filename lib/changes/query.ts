@@ -1,7 +1,7 @@
-import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
-import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributor, type TContributorCell, type TDecomposition, type TTokenWeights } from '@/lib/changes/decompose'
+import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributorCell, type TTokenWeights } from '@/lib/changes/decompose'
+import type { TChangesPeriod, TChangesQuery, TChangesResponse } from '@/lib/changes/schema'
 import { WASTE_OUTCOMES } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { booleanOf, countOf, decimalOf, textOf, type TPgRow } from '@/lib/metrics/rows'
@@ -11,46 +11,8 @@ import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 // events: whole days from a daily table, the rest hourly, lib/metrics/source.ts),
 // decomposed by lib/changes/decompose.ts.
 
-const DAY_MS = 24 * 3600 * 1000
-const MAX_PERIOD_DAYS = 400
-
-const dateParam = z
-  .string({ error: 'is required' })
-  .refine((s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or date-time')
-  .transform((s) => new Date(s))
-const list = (allowed: readonly string[]) =>
-  z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .refine((xs) => xs.every((x) => allowed.includes(x)), `values must be among: ${allowed.join(', ')}`)
-
-export const ZChangesQuery = z
-  .strictObject({
-    a_from: dateParam,
-    a_to: dateParam,
-    b_from: dateParam,
-    b_to: dateParam,
-    workflow_id: z.string().min(1, 'must not be empty').optional(),
-    account_id: z.string().min(1, 'must not be empty').optional(),
-    environment: list(['production', 'staging', 'development']).optional(),
-    traffic_source: list(['production', 'eval', 'replay', 'ops']).optional(),
-  })
-  .superRefine((q, ctx) => {
-    for (const p of ['a', 'b'] as const) {
-      const from = q[`${p}_from`]
-      const to = q[`${p}_to`]
-      if (from >= to) ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `must be after ${p}_from` })
-      else if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `a period is at most ${MAX_PERIOD_DAYS} days` })
-    }
-  })
-export type TChangesQuery = z.infer<typeof ZChangesQuery>
-
-export type TChangesPeriod = { from: string; to: string; cost_usd: string; events: number; runs: number }
-export type TChangesResponse = Omit<TDecomposition, 'total_a_usd' | 'total_b_usd'> & {
-  a: TChangesPeriod
-  b: TChangesPeriod
-  contributors: { workflows: TContributor[]; steps: TContributor[]; accounts: TContributor[]; models: TContributor[] }
-}
+export { ZChangesQuery } from '@/lib/changes/schema'
+export type { TChangesPeriod, TChangesQuery, TChangesResponse } from '@/lib/changes/schema'
 
 const CELL_MEASURES = ['events', 'runs', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'cost_usd'] as const
 type TMeasure = (typeof CELL_MEASURES)[number]

@@ -14,9 +14,7 @@ import type { TEndpointSpec } from '@/lib/http/endpoint'
 
 /** Routes still served by the undeclared withOrg form, while they move (must end empty). */
 const PENDING = new Set<string>([
-  'GET /api/v1/changes',
   'POST /api/v1/decide',
-  'GET /api/v1/decision-record',
   'GET /api/v1/evals',
   'POST /api/v1/evals',
   'POST /api/v1/events',
@@ -27,8 +25,6 @@ const PENDING = new Set<string>([
   'GET /api/v1/gpu/pools/[id]',
   'PATCH /api/v1/gpu/pools/[id]',
   'POST /api/v1/gpu/samples',
-  'GET /api/v1/metrics',
-  'GET /api/v1/metrics/step-medians',
   'POST /api/v1/otlp/v1/traces',
   'POST /api/v1/outcomes',
   'GET /api/v1/policies',
