@@ -67,12 +67,13 @@ export const METRICS_QUERY_FIELDS = {
 
 /** `to` after `from` (the metrics query and its sibling endpoints). */
 export function checkRange(q: { from?: Date; to?: Date }, ctx: z.RefinementCtx): void {
-  if (q.from && q.to && q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
+  // a date that failed its own check is still the raw string here (zod runs object refinements after non-aborting issues)
+  if (q.from instanceof Date && q.to instanceof Date && q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
 }
 
 export const ZMetricsQuery = z.strictObject(METRICS_QUERY_FIELDS).superRefine((q, ctx) => {
   checkRange(q, ctx)
-  if (q.from && q.to && q.granularity === 'hour' && q.to.getTime() - q.from.getTime() > 93 * DAY_MS)
+  if (q.from instanceof Date && q.to instanceof Date && q.granularity === 'hour' && q.to.getTime() - q.from.getTime() > 93 * DAY_MS)
     ctx.addIssue({ code: 'custom', path: ['granularity'], message: 'hour is limited to ranges of 93 days; use day' })
 })
 export type TMetricsQuery = z.infer<typeof ZMetricsQuery>
