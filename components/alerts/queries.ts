@@ -1,11 +1,10 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch } from '@/components/api'
 import { callApi } from '@/components/api'
+import * as api from '@/lib/alerts/api'
 import * as channelsApi from '@/lib/notifications/api'
-import type { TBodyOf } from '@/lib/http/endpoint'
-import type { TAlert, TAlertMute } from '@/lib/alerts'
-import type { TDriftConfig } from '@/lib/alerts/detectors'
+import type { TBodyOf, TQueryOf } from '@/lib/http/endpoint'
+import type { settingsPatch } from '@/lib/alerts/settings-view'
 
 const q = (org: string, extra: Record<string, string | undefined> = {}) => {
   const p = new URLSearchParams({ org })
@@ -24,16 +23,18 @@ export const channelQueries = {
   deliveries: (org: string, id: string) => [...channelQueries.all(org), 'deliveries', id] as const,
 }
 
+type TAlertStateFilter = NonNullable<TQueryOf<typeof api.listAlerts>['state']>
+
 export function useAlertList(org: string, f: { kind?: string; state?: string }) {
   return useQuery({
     queryKey: alertsQueries.list(org, f),
-    queryFn: ({ signal }) => apiFetch<{ alerts: TAlert[] }>(`/api/v1/alerts?${q(org, { kind: f.kind, state: f.state, limit: '200' })}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.listAlerts, { org, query: { kind: f.kind || undefined, state: (f.state || undefined) as TAlertStateFilter | undefined, limit: 200 }, signal }),
     refetchInterval: 15_000,
   })
 }
 
 export function useMutes(org: string) {
-  return useQuery({ queryKey: alertsQueries.mutes(org), queryFn: ({ signal }) => apiFetch<{ mutes: TAlertMute[] }>(`/api/v1/alerts/mutes?${q(org)}`, { signal }), refetchInterval: 60_000 })
+  return useQuery({ queryKey: alertsQueries.mutes(org), queryFn: ({ signal }) => callApi(api.listMutes, { org, signal }), refetchInterval: 60_000 })
 }
 
 function useAlertMutation<V>(org: string, fn: (v: V) => Promise<unknown>) {
@@ -41,10 +42,10 @@ function useAlertMutation<V>(org: string, fn: (v: V) => Promise<unknown>) {
   return useMutation({ mutationFn: fn, onSuccess: () => void qc.invalidateQueries({ queryKey: alertsQueries.all(org) }) })
 }
 
-export const useAck = (org: string) => useAlertMutation(org, (id: string) => apiFetch(`/api/v1/alerts/${id}/ack?${q(org)}`, { method: 'POST' }))
+export const useAck = (org: string) => useAlertMutation(org, (id: string) => callApi(api.acknowledgeAlert, { org, params: { id } }))
 export const useMute = (org: string) =>
-  useAlertMutation(org, (v: { id: string; hours: number }) => apiFetch<{ mute: TAlertMute }>(`/api/v1/alerts/${v.id}/mute?${q(org)}`, { method: 'POST', body: JSON.stringify({ duration_hours: v.hours }) }))
-export const useUnmute = (org: string) => useAlertMutation(org, (id: string) => apiFetch(`/api/v1/alerts/mutes/${id}?${q(org)}`, { method: 'DELETE' }))
+  useAlertMutation(org, (v: { id: string; hours: number }) => callApi(api.muteAlert, { org, params: { id: v.id }, body: { duration_hours: v.hours } }))
+export const useUnmute = (org: string) => useAlertMutation(org, (id: string) => callApi(api.unmute, { org, params: { id } }))
 
 export function useChannels(org: string) {
   return useQuery({
@@ -75,13 +76,14 @@ export const useRotateSecret = (org: string) =>
   useChannelMutation(org, (id: string) => callApi(channelsApi.updateChannel, { org, params: { id }, body: { rotate_secret: true } }))
 
 export function useAlertSettings(org: string) {
-  return useQuery({ queryKey: alertsQueries.settings(org), queryFn: ({ signal }) => apiFetch<{ settings: TDriftConfig }>(`/api/v1/alerts/settings?${q(org)}`, { signal }) })
+  return useQuery({ queryKey: alertsQueries.settings(org), queryFn: ({ signal }) => callApi(api.getAlertSettings, { org, signal }) })
 }
 
 export function useUpdateAlertSettings(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) => apiFetch<{ settings: TDriftConfig }>(`/api/v1/alerts/settings?${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
+    // a field whose text is not a number is sent as that text, so the server's answer names the field and the reason
+    mutationFn: (body: ReturnType<typeof settingsPatch>) => callApi(api.updateAlertSettings, { org, body: body as TBodyOf<typeof api.updateAlertSettings> }),
     onSuccess: (r) => qc.setQueryData(alertsQueries.settings(org), r),
   })
 }

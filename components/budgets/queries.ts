@@ -1,8 +1,8 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch } from '@/components/api'
+import { apiFetch, callApi } from '@/components/api'
+import * as alertsApi from '@/lib/alerts/api'
 import type { TBudgetHistory, TBudgetView } from '@/lib/budgets'
-import type { TBudgetAlert } from '@/lib/budgets/alerts'
 
 export const budgetQueries = { list: (org: string) => ['budgets', org] as const, history: (org: string, id: string) => ['budgets', org, id, 'history'] as const }
 
@@ -51,7 +51,7 @@ export const alertQueries = { list: (org: string) => ['alerts', org] as const }
 export function useAlerts(org: string) {
   return useQuery({
     queryKey: alertQueries.list(org),
-    queryFn: ({ signal }) => apiFetch<{ alerts: TBudgetAlert[] }>(`/api/v1/alerts?kind=budget&org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(alertsApi.listAlerts, { org, query: { kind: 'budget' }, signal }),
     refetchInterval: 15_000,
   })
 }
@@ -59,7 +59,7 @@ export function useAlerts(org: string) {
 export function useAckAlert(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (id: string) => apiFetch<{ ok: true }>(`/api/v1/alerts/${id}/ack?org=${encodeURIComponent(org)}`, { method: 'POST' }),
+    mutationFn: (id: string) => callApi(alertsApi.acknowledgeAlert, { org, params: { id } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: alertQueries.list(org) }),
   })
 }

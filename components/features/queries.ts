@@ -1,24 +1,23 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch } from '@/components/api'
-import type { TFeatureSlosPut, TFeatureSlosResponse } from '@/lib/slos/schema'
+import { callApi } from '@/components/api'
+import * as api from '@/lib/slos/api'
+import type { TBodyOf } from '@/lib/http/endpoint'
 
 export const sloQueries = {
   all: (org: string) => ['feature-slos', org] as const,
   list: (org: string) => [...sloQueries.all(org), 'list'] as const,
 }
 
-const path = (org: string, extra = '') => `/api/v1/feature-slos?org=${encodeURIComponent(org)}${extra}`
-
 export function useFeatureSlos(org: string) {
-  return useQuery({ queryKey: sloQueries.list(org), queryFn: ({ signal }) => apiFetch<TFeatureSlosResponse>(path(org), { signal }) })
+  return useQuery({ queryKey: sloQueries.list(org), queryFn: ({ signal }) => callApi(api.listFeatureSlos, { org, signal }) })
 }
 
 /** PUT one or more targets; the answer is the full list, written straight into the cache. */
 export function usePutFeatureSlos(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: TFeatureSlosPut) => apiFetch<TFeatureSlosResponse>(path(org), { method: 'PUT', body: JSON.stringify(body) }),
+    mutationFn: (body: TBodyOf<typeof api.putFeatureSlos>) => callApi(api.putFeatureSlos, { org, body }),
     onSuccess: (data) => qc.setQueryData(sloQueries.list(org), data),
   })
 }
@@ -26,7 +25,7 @@ export function usePutFeatureSlos(org: string) {
 export function useDeleteFeatureSlo(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (feature: string) => apiFetch<TFeatureSlosResponse>(path(org, `&feature=${encodeURIComponent(feature)}`), { method: 'DELETE' }),
+    mutationFn: (feature: string) => callApi(api.deleteFeatureSlo, { org, query: { feature } }),
     onSuccess: (data) => qc.setQueryData(sloQueries.list(org), data),
   })
 }

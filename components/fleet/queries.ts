@@ -1,9 +1,10 @@
 'use client'
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch } from '@/components/api'
+import { apiFetch, callApi } from '@/components/api'
+import * as scenariosApi from '@/lib/scenarios/api'
+import type { TBodyOf } from '@/lib/http/endpoint'
 import type { TFleetSummary } from '@/lib/gpu/summary'
 import type { TPoolView, TSamplesAnswer } from '@/lib/gpu/schema'
-import type { TLineItem, TScenarioCostAnswer } from '@/lib/gpu/scenarios'
 
 export const fleetQueries = {
   all: (org: string) => ['fleet', org] as const,
@@ -46,14 +47,14 @@ export function useUploadCsv(org: string) {
 export function useScenarioCost(org: string, month: string | null) {
   return useQuery({
     queryKey: [...fleetQueries.all(org), 'scenarios', month],
-    queryFn: ({ signal }) => apiFetch<TScenarioCostAnswer>(`/api/v1/scenarios/cost?${q(org)}${month ? `&month=${month}` : ''}`, { signal }),
+    queryFn: ({ signal }) => callApi(scenariosApi.scenarioCost, { org, query: { month: month ?? undefined }, signal }),
   })
 }
 
 export function useAddLineItem(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) => apiFetch<{ line_item: TLineItem }>(`/api/v1/scenarios/line-items?${q(org)}`, { method: 'POST', body: JSON.stringify(body) }),
+    mutationFn: (body: TBodyOf<typeof scenariosApi.createLineItem>) => callApi(scenariosApi.createLineItem, { org, body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })
 }
@@ -61,7 +62,7 @@ export function useAddLineItem(org: string) {
 export function useDeleteLineItem(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`/api/v1/scenarios/line-items/${id}?${q(org)}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => callApi(scenariosApi.deleteLineItem, { org, params: { id } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })
 }
@@ -71,7 +72,7 @@ export function useScenarioCostMonths(org: string, months: string[]) {
   return useQueries({
     queries: months.map((m) => ({
       queryKey: [...fleetQueries.all(org), 'scenarios', m],
-      queryFn: ({ signal }: { signal: AbortSignal }) => apiFetch<TScenarioCostAnswer>(`/api/v1/scenarios/cost?${q(org)}&month=${m}`, { signal }),
+      queryFn: ({ signal }: { signal: AbortSignal }) => callApi(scenariosApi.scenarioCost, { org, query: { month: m }, signal }),
     })),
   })
 }

@@ -7,7 +7,7 @@ import { FleetTabs } from '@/components/fleet/tabs'
 import { useAddLineItem, useDeleteLineItem, useSavePool, useScenarioCost, useScenarioCostMonths } from '@/components/fleet/queries'
 import { fieldErrors, parseShares, PART_LABEL, partSegments, ROLE_LABEL, scenarioTrend } from '@/lib/gpu/view'
 import { SCENARIO_PART_COLORS } from '@/components/charts/theme'
-import type { TScenarioCostAnswer } from '@/lib/gpu/scenarios'
+import type { TLineItem, TScenarioCostAnswer } from '@/lib/scenarios/schema'
 import type { TPoolAllocation } from '@/lib/gpu/scenario-cost'
 import { formatCount, formatUsd } from '@/lib/format'
 
@@ -214,7 +214,7 @@ function RuleEditor({ org, p }: { org: string; p: TPoolAllocation }) {
 function LineItems({ org, d, canWrite }: { org: string; d: TScenarioCostAnswer | null; canWrite: boolean }) {
   const add = useAddLineItem(org)
   const del = useDeleteLineItem(org)
-  const [f, setF] = useState({ scenario: '', category: 'engineering', amount_usd: '', note: '' })
+  const [f, setF] = useState<{ scenario: string; category: TLineItem['category']; amount_usd: string; note: string }>({ scenario: '', category: 'engineering', amount_usd: '', note: '' })
   const errors = fieldErrors(add.error instanceof ApiError ? add.error.lines : [])
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   function onSubmit(e: FormEvent<HTMLFormElement>) {

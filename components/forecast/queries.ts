@@ -1,22 +1,23 @@
 'use client'
 import { useQuery } from '@tanstack/react-query'
-import { ApiError, apiFetch } from '@/components/api'
-import type { TBudgetOutlook, TForecast, TForecastSummaryRow } from '@/lib/forecast'
+import { ApiError, callApi } from '@/components/api'
+import * as api from '@/lib/forecast/api'
+import type { TQueryOf } from '@/lib/http/endpoint'
 
-/** The what-if parameters of GET /api/v1/forecast, as kept in the page's URL. */
-export type TWhatIfParams = { growth_pct?: string; move_workflow_id?: string; move_step?: string; move_to?: string }
+/** The what-if parameters of GET /api/v1/forecast, as kept in the page's URL (text, validated by the server). */
+export type TWhatIfParams = Partial<Record<Extract<keyof TQueryOf<typeof api.forecast>, 'growth_pct' | 'move_workflow_id' | 'move_step' | 'move_to'>, string>>
 
 /** The forecast of a scope; with `whatIf`, the scenario too (disabled when it has no parameter). */
-export function useForecast(org: string, scope: { workflow_id?: string; account_id?: string }, whatIf?: TWhatIfParams) {
+export function useForecast(org: string, scope: Pick<TQueryOf<typeof api.forecast>, 'workflow_id' | 'account_id'>, whatIf?: TWhatIfParams) {
   const active = !whatIf || Object.values(whatIf).some(Boolean)
   return useQuery({
     queryKey: ['forecast', org, scope, whatIf ?? null],
     enabled: active,
     retry: (n, e) => !(e instanceof ApiError && e.status < 500) && n < 2,
     queryFn: ({ signal }) => {
-      const qs = new URLSearchParams({ org })
-      for (const [k, v] of Object.entries({ ...scope, ...whatIf })) if (v) qs.set(k, v)
-      return apiFetch<TForecast>(`/api/v1/forecast?${qs}`, { signal })
+      // empty fields of the form are left out
+      const query = Object.fromEntries(Object.entries({ ...scope, ...whatIf }).filter(([, v]) => v)) as TQueryOf<typeof api.forecast>
+      return callApi(api.forecast, { org, query, signal })
     },
   })
 }
@@ -24,13 +25,13 @@ export function useForecast(org: string, scope: { workflow_id?: string; account_
 export function useForecastSummary(org: string) {
   return useQuery({
     queryKey: ['forecast-summary', org],
-    queryFn: ({ signal }) => apiFetch<{ rows: TForecastSummaryRow[] }>(`/api/v1/forecast/summary?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.forecastSummary, { org, signal }),
   })
 }
 
 export function useBudgetOutlook(org: string) {
   return useQuery({
     queryKey: ['forecast-budgets', org],
-    queryFn: ({ signal }) => apiFetch<{ budgets: TBudgetOutlook[] }>(`/api/v1/forecast/budgets?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(api.forecastBudgets, { org, signal }),
   })
 }

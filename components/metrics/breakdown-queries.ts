@@ -1,7 +1,6 @@
 'use client'
 import { useMemo } from 'react'
-import { useMetrics } from '@/components/metrics/queries'
-import type { TMetricsParams } from '@/lib/metrics/query'
+import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
 import type { TBreakdownFilters, TPeriod } from '@/lib/metrics/breakdown'
 
 /** The metrics API's default row limit: a daily series that reaches it was cut short. */

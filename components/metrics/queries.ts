@@ -1,25 +1,34 @@
 'use client'
 import { useQuery } from '@tanstack/react-query'
-import { apiFetch } from '@/components/api'
-import type { TMetricsParams, TMetricsRow } from '@/lib/metrics/query'
-import type { TStepMedian, TStepMediansParams } from '@/lib/metrics/step-medians'
+import { callApi } from '@/components/api'
+import * as api from '@/lib/metrics/api'
+import type { TQueryOf, TResponseOf } from '@/lib/http/endpoint'
+import type { TMetricsRow } from '@/lib/metrics/schema'
+
+/** GET /api/v1/metrics's query as the components send it (query-string values, from the declaration). */
+export type TMetricsParams = TQueryOf<typeof api.metrics>
+export type TStepMediansParams = TQueryOf<typeof api.stepMedians>
 
 export const metricsQueries = {
   all: (org: string) => ['metrics', org] as const,
   list: (org: string, p: TMetricsParams) => [...metricsQueries.all(org), p] as const,
 }
 
-const metricsUrl = (path: string, org: string, p: TMetricsParams | TStepMediansParams) => {
-  const qs = new URLSearchParams({ org })
-  for (const [k, v] of Object.entries(p)) if (v != null && v !== '') qs.set(k, String(v))
-  return `${path}?${qs}`
-}
+/** Empty filters are left out of the request (a page's "all environments" is ''). */
+const given = <T extends object>(p: T): T => Object.fromEntries(Object.entries(p).filter(([, v]) => v != null && v !== '')) as T
+
+/**
+ * The answer's rows as the pages read them: every measure (ZMetricsRow). The wire
+ * schema leaves measures optional because `measures=` narrows a row to events and
+ * the measures asked for; a page reads only the measures it asks for.
+ */
+const everyMeasure = (a: TResponseOf<typeof api.metrics>) => a as { rows: TMetricsRow[] }
 
 export function useMetrics(org: string, p: TMetricsParams, opts: { enabled?: boolean } = {}) {
   return useQuery({
     enabled: opts.enabled ?? true,
     queryKey: metricsQueries.list(org, p),
-    queryFn: ({ signal }) => apiFetch<{ rows: TMetricsRow[] }>(metricsUrl('/api/v1/metrics', org, p), { signal }),
+    queryFn: async ({ signal }) => everyMeasure(await callApi(api.metrics, { org, query: given(p), signal })),
     refetchInterval: 15_000,
   })
 }
@@ -28,7 +37,7 @@ export function useMetrics(org: string, p: TMetricsParams, opts: { enabled?: boo
 export function useStepMedians(org: string, p: TStepMediansParams) {
   return useQuery({
     queryKey: [...metricsQueries.all(org), 'step-medians', p] as const,
-    queryFn: ({ signal }) => apiFetch<{ rows: TStepMedian[] }>(metricsUrl('/api/v1/metrics/step-medians', org, p), { signal }),
+    queryFn: ({ signal }) => callApi(api.stepMedians, { org, query: given(p), signal }),
     refetchInterval: 15_000,
   })
 }

@@ -1,8 +1,7 @@
 'use client'
 import { Card, Skeleton } from '@/components/ui'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
-import { useMetrics } from '@/components/metrics/queries'
-import type { TMetricsParams } from '@/lib/metrics/query'
+import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
 import { internalTraffic, topN } from '@/lib/metrics/prepare'
 import { formatPercent, formatUsd } from '@/lib/format'
 

@@ -1,24 +1,20 @@
 'use client'
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { Fragment, useState, type FormEvent } from 'react'
-import { apiFetch, ApiError } from '@/components/api'
+import { ApiError, callApi, endpointUrl } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Skeleton } from '@/components/ui'
 import { AuditLogDiff } from '@/components/settings/audit-log-diff'
-import type { TAuditEntry, TAuditLogResponse } from '@/lib/audit/schema'
+import type { TAuditEntry } from '@/lib/audit/schema'
+import * as api from '@/lib/audit/api'
+import type { TQueryOf } from '@/lib/http/endpoint'
 
 // Who changed what, when: GET /api/v1/audit-log, newest first, filtered, a page at a time; each entry
 // opens to its before/after diff. The CSV link exports what the filters select.
 
-type TFilters = { actor?: string; action?: string; target_type?: string; from?: string; to?: string }
+type TFilters = Pick<TQueryOf<typeof api.auditLog>, 'actor' | 'action' | 'target_type' | 'from' | 'to'>
 
 export const auditLogQueries = {
   list: (org: string, f: TFilters) => ['audit-log', org, f] as const,
-}
-
-function params(org: string, f: TFilters, extra: Record<string, string> = {}): string {
-  const p = new URLSearchParams({ org })
-  for (const [k, v] of Object.entries({ ...f, ...extra })) if (v) p.set(k, v)
-  return p.toString()
 }
 
 function useAuditLog(org: string, f: TFilters) {
@@ -26,7 +22,7 @@ function useAuditLog(org: string, f: TFilters) {
     queryKey: auditLogQueries.list(org, f),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<TAuditLogResponse>(`/api/v1/audit-log?${params(org, f, pageParam ? { cursor: pageParam } : {})}`, { signal }),
+      callApi(api.auditLog, { org, query: { ...f, cursor: pageParam ?? undefined }, signal }),
     getNextPageParam: (last) => last.next_cursor,
   })
 }
@@ -55,7 +51,7 @@ export function AuditLog({ org }: { org: string }) {
     <Card
       title="Audit log"
       subtitle="Every change of configuration or access: who made it, when, and what it changed."
-      actions={<a className="text-sm text-indigo-700 underline" href={`/api/v1/audit-log?${params(org, filters, { format: 'csv' })}`} download>Export CSV</a>}
+      actions={<a className="text-sm text-indigo-700 underline" href={endpointUrl(api.auditLog, { org, query: { ...filters, format: 'csv' } })} download>Export CSV</a>}
     >
       <form onSubmit={onFilter} className="mb-4 grid grid-cols-1 gap-3 md:grid-cols-6" aria-label="Filter the audit log">
         <Field label="Who" htmlFor="audit-actor" hint="email, key name or id"><Input id="audit-actor" name="actor" /></Field>

@@ -1,13 +1,15 @@
 'use client'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
-import { apiFetch } from '@/components/api'
+import { callApi } from '@/components/api'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage } from '@/components/metrics/detail-page'
 import { filtersQuery } from '@/lib/metrics/breakdown'
-import { CHEAPEST_MIN_CALLS, decisionRecordMarkdown, type TDecisionRecord } from '@/lib/decision-record/record'
+import { CHEAPEST_MIN_CALLS, decisionRecordMarkdown } from '@/lib/decision-record/record'
+import * as api from '@/lib/decision-record/api'
+import type { TQueryOf } from '@/lib/http/endpoint'
 import { formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
 import { StepPolicyLink } from '@/components/routing/step-policy-link'
 
@@ -18,12 +20,12 @@ import { StepPolicyLink } from '@/components/routing/step-policy-link'
 export function DecisionRecord({ org, workflow, step }: { org: string; workflow: string; step: string }) {
   const url = useUrlFilters()
   const { filters, periods } = url
-  const qs = new URLSearchParams({ org, workflow_id: workflow, step, ...periods.current })
-  if (filters.environment) qs.set('environment', filters.environment)
-  if (filters.traffic_source) qs.set('traffic_source', filters.traffic_source)
+  const query: TQueryOf<typeof api.decisionRecord> = {
+    workflow_id: workflow, step, ...periods.current, environment: filters.environment || undefined, traffic_source: filters.traffic_source || undefined,
+  }
   const record = useQuery({
-    queryKey: ['decision-record', org, qs.toString()],
-    queryFn: ({ signal }) => apiFetch<TDecisionRecord>(`/api/v1/decision-record?${qs}`, { signal }),
+    queryKey: ['decision-record', org, query],
+    queryFn: ({ signal }) => callApi(api.decisionRecord, { org, query, signal }),
   })
   const d = record.data
   const [copied, setCopied] = useState(false)

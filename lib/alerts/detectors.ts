@@ -1,6 +1,7 @@
 import { DAY_MS, HOUR_MS, micros, microsToUsd } from '@/lib/domain'
 import { divRound } from '@/lib/cost/money'
 import { formatUsd } from '@/lib/format'
+import type { TDriftConfig } from '@/lib/alerts/schema'
 
 // Drift detectors (issue 6 "Alerts"): pure functions from rollup sums to the
 // alerts they stand at. lib/alerts/evaluate.ts reads the sums from the hourly
@@ -13,22 +14,7 @@ export type TDriftKind = (typeof DRIFT_KINDS)[number]
 export const ALERT_KINDS = ['budget', ...DRIFT_KINDS] as const
 export type TAlertKind = (typeof ALERT_KINDS)[number]
 
-export type TDriftConfig = {
-  /** cost per accepted outcome fires at baseline × (1 + margin) */
-  cost_per_outcome_margin: number
-  /** accepted outcomes each window needs before its ratio means anything */
-  min_outcomes: number
-  /** input tokens per call fires at baseline × (1 + margin) */
-  tokens_per_call_margin: number
-  /** calls each window needs */
-  min_calls: number
-  /** robust z-score at or above which an hour's spend is an anomaly */
-  anomaly_z: number
-  /** and it must be at least this many USD above the median of the same hours */
-  anomaly_min_usd: string
-  /** same hour-of-week values needed (earlier weeks with data) */
-  anomaly_min_weeks: number
-}
+export type { TDriftConfig } from '@/lib/alerts/schema'
 
 export const DEFAULT_DRIFT_CONFIG: TDriftConfig = {
   cost_per_outcome_margin: 0.25,

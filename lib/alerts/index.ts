@@ -4,15 +4,15 @@ import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'
 import { DEFAULT_DRIFT_CONFIG, type TAlertKind, type TDriftConfig } from '@/lib/alerts/detectors'
-import type { TAlertListQuery, TDriftSettingsPatch } from '@/lib/alerts/schema'
+import type { TAlert, TAlertListQuery, TAlertMute, TAlertState, TDriftSettingsPatch } from '@/lib/alerts/schema'
+
+export type { TAlert, TAlertMute, TAlertState } from '@/lib/alerts/schema'
 
 // The one list of alerts, budget and drift (table `alerts`). An alert is
 // written once per dedupe key (its source, period and threshold) and resolved
 // when an evaluation no longer finds its key; a muted source's alerts are
 // still written, flagged muted, and not notified. The organization id is in
 // every statement.
-
-export type TAlertState = 'warning' | 'exceeded'
 
 /** What an evaluation found: written unless its dedupe key was written before. */
 export type TAlertCandidate = {
@@ -28,30 +28,6 @@ export type TAlertCandidate = {
   state: TAlertState
   actual_usd: string | null
   amount_usd: string | null
-}
-
-export type TAlert = {
-  id: string
-  kind: TAlertKind
-  /** budget alerts: the budget; null for drift alerts */
-  budget_id: string | null
-  budget_name: string | null
-  period_start: string
-  threshold: number | null
-  state: TAlertState
-  actual_usd: string | null
-  amount_usd: string | null
-  fired_at: string
-  acknowledged_at: string | null
-  source_key: string
-  subject: string
-  title: string
-  details: Record<string, unknown>
-  /** its source was muted when it fired: recorded, not notified */
-  muted: boolean
-  /** the source is muted now, until then */
-  muted_until: string | null
-  resolved_at: string | null
 }
 
 const trim = (v: string | null) => (v === null ? null : v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v)
@@ -140,8 +116,6 @@ export async function acknowledgeAlert(orgId: string, id: string): Promise<void>
     await recordAudit(c, orgId, { action: 'alert.acknowledge', target: { type: 'alert', id }, before: before.rows[0], after: r.rows[0] })
   })
 }
-
-export type TAlertMute = { id: string; source_key: string; label: string; until: string; created_at: string }
 
 /** Mute the source of an alert (its budget, or its detector and subject) until `until`; muting again moves the end. */
 export async function muteAlertSource(orgId: string, alertId: string, until: Date, userId: string | null): Promise<TAlertMute> {

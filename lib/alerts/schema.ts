@@ -2,8 +2,9 @@ import { z } from 'zod'
 import { ALERT_KINDS } from '@/lib/alerts/detectors'
 import { normalizeDecimal } from '@/lib/cost/money'
 import { splitCommaList } from '@/lib/query-params'
+import { ZInstant, ZUsd, ZUuid } from '@/lib/api/wire'
 
-// /api/v1/alerts query and bodies.
+// /api/v1/alerts queries, bodies and answers.
 
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved', 'muted'] as const
 
@@ -43,3 +44,45 @@ export const ZDriftSettingsPatch = z.strictObject({
   anomaly_min_weeks: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(8, 'must be at most 8 (the weeks read)'),
 }).partial()
 export type TDriftSettingsPatch = z.infer<typeof ZDriftSettingsPatch>
+
+// Answers.
+
+/** A budget alert's level: a threshold under 100% warns, 100% and above is exceeded. */
+export const ALERT_LEVELS = ['warning', 'exceeded'] as const
+export type TAlertState = (typeof ALERT_LEVELS)[number]
+
+export const ZAlert = z.object({
+  id: z.string().meta({ description: 'the alert id (digits)' }),
+  kind: z.enum(ALERT_KINDS),
+  budget_id: ZUuid.nullable().meta({ description: 'budget alerts: the budget; null for drift alerts' }),
+  budget_name: z.string().nullable(),
+  period_start: ZInstant.meta({ description: 'the period the alert fires once in' }),
+  threshold: z.number().int().nullable().meta({ description: 'budget alerts: the threshold (percent) reached' }),
+  state: z.enum(ALERT_LEVELS),
+  actual_usd: ZUsd.nullable(),
+  amount_usd: ZUsd.nullable(),
+  fired_at: ZInstant,
+  acknowledged_at: ZInstant.nullable(),
+  source_key: z.string().meta({ description: 'what the alert is about: its budget, or its detector and subject (what a mute silences)' }),
+  subject: z.string(),
+  title: z.string(),
+  details: z.record(z.string(), z.unknown()).meta({ description: 'the figures the detector found' }),
+  muted: z.boolean().meta({ description: 'its source was muted when it fired: recorded, not notified' }),
+  muted_until: ZInstant.nullable().meta({ description: 'the source is muted now, until then' }),
+  resolved_at: ZInstant.nullable(),
+})
+export type TAlert = z.infer<typeof ZAlert>
+
+export const ZAlertMute = z.object({ id: ZUuid, source_key: z.string(), label: z.string(), until: ZInstant, created_at: ZInstant })
+export type TAlertMute = z.infer<typeof ZAlertMute>
+
+export const ZDriftConfig = z.object({
+  cost_per_outcome_margin: z.number().meta({ description: 'cost per accepted outcome fires at baseline × (1 + margin)' }),
+  min_outcomes: z.number().int().meta({ description: 'accepted outcomes each window needs before its ratio means anything' }),
+  tokens_per_call_margin: z.number().meta({ description: 'input tokens per call fires at baseline × (1 + margin)' }),
+  min_calls: z.number().int().meta({ description: 'calls each window needs' }),
+  anomaly_z: z.number().meta({ description: "robust z-score at or above which an hour's spend is an anomaly" }),
+  anomaly_min_usd: ZUsd.meta({ description: 'and it must be at least this many USD above the median of the same hours' }),
+  anomaly_min_weeks: z.number().int().meta({ description: 'same hour-of-week values needed (earlier weeks with data)' }),
+})
+export type TDriftConfig = z.infer<typeof ZDriftConfig>

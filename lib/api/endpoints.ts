@@ -1,6 +1,12 @@
 import type { TEndpointSpec } from '@/lib/http/endpoint'
 import * as openapi from '@/lib/api/api'
 import * as budgets from '@/lib/budgets/api'
+import * as alerts from '@/lib/alerts/api'
+import * as auditLog from '@/lib/audit/api'
+import * as featureSlos from '@/lib/slos/api'
+import * as forecast from '@/lib/forecast/api'
+import * as reports from '@/lib/reports/api'
+import * as scenarios from '@/lib/scenarios/api'
 import * as auth from '@/lib/auth/api'
 import * as gateway from '@/lib/gateway/api'
 import * as members from '@/lib/members/api'
@@ -10,11 +16,14 @@ import * as decide from '@/lib/decide/api'
 import * as ingest from '@/lib/ingest/api'
 import * as pricing from '@/lib/prices/api'
 import * as routing from '@/lib/routing/api'
+import * as metrics from '@/lib/metrics/api'
+import * as changes from '@/lib/changes/api'
+import * as decisionRecord from '@/lib/decision-record/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
 // contract test fails for a route whose endpoint is not listed).
-const MODULES: Record<string, Record<string, unknown>> = { openapi, auth, budgets, decide, gateway, ingest, members, notifications, pricing, queues, routing }
+const MODULES: Record<string, Record<string, unknown>> = { openapi, alerts, auditLog, auth, budgets, changes, decide, decisionRecord, featureSlos, forecast, gateway, ingest, members, metrics, notifications, pricing, queues, reports, routing, scenarios }
 
 const isEndpoint = (x: unknown): x is TEndpointSpec => typeof x === 'object' && x !== null && 'method' in x && 'path' in x && 'responses' in x
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ZInstant, ZUuid } from '@/lib/api/wire'
 
 // GET /api/v1/audit-log (PRODUCT.md "Audit log"): the query, and the entry every answer carries.
 
@@ -19,15 +20,15 @@ export const ZAuditLogQuery = z.strictObject({
 export type TAuditLogQuery = z.infer<typeof ZAuditLogQuery>
 
 export const ZAuditEntry = z.object({
-  id: z.string(),
-  at: z.string(),
-  actor: z.object({ type: z.enum(AUDIT_ACTOR_TYPES), id: z.string().nullable(), label: z.string() }),
-  action: z.string(),
+  id: ZUuid,
+  at: ZInstant,
+  actor: z.object({ type: z.enum(AUDIT_ACTOR_TYPES), id: z.string().nullable(), label: z.string().meta({ description: "the user's email, the API key's name, or cli" }) }),
+  action: z.string().meta({ description: 'verb on a resource: budget.update, api_key.revoke, member.role_change …' }),
   target: z.object({ type: z.string(), id: z.string().nullable() }),
-  before: z.unknown(),
-  after: z.unknown(),
+  before: z.unknown().meta({ description: "the resource's JSON view before the change; null when created" }),
+  after: z.unknown().meta({ description: "the resource's JSON view after the change; null when deleted" }),
 })
 export type TAuditEntry = z.infer<typeof ZAuditEntry>
 
-export const ZAuditLogResponse = z.object({ entries: z.array(ZAuditEntry), next_cursor: z.string().nullable() })
+export const ZAuditLogResponse = z.object({ entries: z.array(ZAuditEntry), next_cursor: z.string().nullable().meta({ description: 'pass as cursor for the next page; null on the last page' }) })
 export type TAuditLogResponse = z.infer<typeof ZAuditLogResponse>

@@ -25,12 +25,12 @@
 import { microsToUsd as usdOf } from '@/lib/domain'
 import { divRound, fromScaled, rescale, toScaled } from '@/lib/cost/money'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { CHANGE_PARTS, type TChangePart, type TChangePartResult, type TContributor } from '@/lib/changes/schema'
 
 const SCALE = 12
 const W_SCALE = 9
 
-export const CHANGE_PARTS = ['volume', 'tokens', 'mix', 'price', 'retries'] as const
-export type TChangePart = (typeof CHANGE_PARTS)[number]
+export { CHANGE_PARTS, type TChangePart, type TChangePartResult, type TContributor } from '@/lib/changes/schema'
 export const PART_LABELS: Record<TChangePart, string> = {
   volume: 'Volume',
   tokens: 'Tokens per call',
@@ -64,15 +64,6 @@ export type TChangeCell = {
 export type TTokenWeights = { input: string; cached_input: string; cache_write: string; output: string }
 /** Without a price: plain token counts. */
 export const PLAIN_WEIGHTS: TTokenWeights = { input: '1', cached_input: '1', cache_write: '1', output: '1' }
-
-export type TChangePartResult = {
-  part: TChangePart
-  label: string
-  /** exact, signed, 6 decimals */
-  usd: string
-  /** one plain line with the largest piece of evidence */
-  explanation: string
-}
 
 export type TDecomposition = {
   total_a_usd: string
@@ -286,19 +277,6 @@ function explain(part: TChangePart, amount: bigint, top: TCandidate | null): str
 
 export const CONTRIBUTOR_DIMENSIONS = ['workflow', 'step', 'account', 'model'] as const
 export type TContributorDimension = (typeof CONTRIBUTOR_DIMENSIONS)[number]
-
-export type TContributor = {
-  /** what the row is: workflow_id; workflow_id/step; account_id; provider/model ('' for none) */
-  key: string
-  workflow_id?: string
-  step?: string
-  account_id?: string
-  provider?: string
-  model?: string
-  a_usd: string
-  b_usd: string
-  delta_usd: string
-}
 
 /** What a contributor list sums: a cell, or any row with the dimension's fields and a cost. */
 export type TContributorCell = Partial<Pick<TChangeCell, 'workflow_id' | 'step' | 'account_id' | 'provider' | 'model'>> & Pick<TChangeCell, 'cost_usd'>

@@ -1,10 +1,9 @@
 import 'server-only'
 import { DAY_MS, ENVIRONMENTS, TRAFFIC_SOURCES, WASTE_OUTCOMES } from '@/lib/domain'
-import { commaList, isoDateParam } from '@/lib/query-params'
-import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
-import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributor, type TContributorCell, type TDecomposition, type TTokenWeights } from '@/lib/changes/decompose'
+import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributorCell, type TTokenWeights } from '@/lib/changes/decompose'
+import type { TChangesPeriod, TChangesQuery, TChangesResponse } from '@/lib/changes/schema'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { booleanOf, countOf, decimalOf, textOf, type TPgRow } from '@/lib/metrics/rows'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
@@ -13,36 +12,8 @@ import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 // events: whole days from a daily table, the rest hourly, lib/metrics/source.ts),
 // decomposed by lib/changes/decompose.ts.
 
-const MAX_PERIOD_DAYS = 400
-
-
-export const ZChangesQuery = z
-  .strictObject({
-    a_from: isoDateParam,
-    a_to: isoDateParam,
-    b_from: isoDateParam,
-    b_to: isoDateParam,
-    workflow_id: z.string().min(1, 'must not be empty').optional(),
-    account_id: z.string().min(1, 'must not be empty').optional(),
-    environment: commaList(ENVIRONMENTS).optional(),
-    traffic_source: commaList(TRAFFIC_SOURCES).optional(),
-  })
-  .superRefine((q, ctx) => {
-    for (const p of ['a', 'b'] as const) {
-      const from = q[`${p}_from`]
-      const to = q[`${p}_to`]
-      if (from >= to) ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `must be after ${p}_from` })
-      else if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `a period is at most ${MAX_PERIOD_DAYS} days` })
-    }
-  })
-export type TChangesQuery = z.infer<typeof ZChangesQuery>
-
-export type TChangesPeriod = { from: string; to: string; cost_usd: string; events: number; runs: number }
-export type TChangesResponse = Omit<TDecomposition, 'total_a_usd' | 'total_b_usd'> & {
-  a: TChangesPeriod
-  b: TChangesPeriod
-  contributors: { workflows: TContributor[]; steps: TContributor[]; accounts: TContributor[]; models: TContributor[] }
-}
+export { ZChangesQuery } from '@/lib/changes/schema'
+export type { TChangesPeriod, TChangesQuery, TChangesResponse } from '@/lib/changes/schema'
 
 const CELL_MEASURES = ['events', 'runs', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'cost_usd'] as const
 type TMeasure = (typeof CELL_MEASURES)[number]

@@ -5,7 +5,8 @@
 import { DAY_MS, ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
 import { periods, type TPeriod } from '@/lib/metrics/breakdown'
 import { CHANGE_PARTS, PART_LABELS, type TChangePart } from '@/lib/changes/decompose'
-import type { TChangesResponse } from '@/lib/changes/query'
+import type { z } from 'zod'
+import type { TChangesResponse, ZChangesQuery } from '@/lib/changes/schema'
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 
@@ -71,11 +72,11 @@ export function changesQuery(s: TChangesUrlState): string {
   return qs.toString()
 }
 
-/** The API's query string for a view (periods as ISO instants). */
-export function changesApiQuery(v: TChangesView): string {
-  const qs = new URLSearchParams({ a_from: v.a.from, a_to: v.a.to, b_from: v.b.from, b_to: v.b.to })
-  for (const k of ['workflow_id', 'account_id', 'environment', 'traffic_source'] as const) if (v[k]) qs.set(k, v[k])
-  return qs.toString()
+/** GET /api/v1/changes's query for a view (periods as ISO instants; empty filters left out). */
+export function changesApiQuery(v: TChangesView): z.input<typeof ZChangesQuery> {
+  const q: z.input<typeof ZChangesQuery> = { a_from: v.a.from, a_to: v.a.to, b_from: v.b.from, b_to: v.b.to }
+  for (const k of ['workflow_id', 'account_id', 'environment', 'traffic_source'] as const) if (v[k]) q[k] = v[k]
+  return q
 }
 
 /** One UTC day (YYYY-MM-DD) compared with the same weekday a week earlier: the link from a spike. */

@@ -1,26 +1,16 @@
 // Loads a step's decision record: four metrics queries on the rollups, and the
 // scenario and owner from the step's most recent events (they are not rolled up).
 import 'server-only'
-import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, resolveRange, ZMetricsQuery, type TMetricsQuery } from '@/lib/metrics/query'
-import { decisionRecord, type TDecisionRecord } from '@/lib/decision-record/record'
+import { decisionRecord } from '@/lib/decision-record/record'
+import type { TDecisionRecord, TDecisionRecordQuery } from '@/lib/decision-record/schema'
 import { named } from '@/lib/metrics/sql'
 import { textOrNullOf, type TPgRow } from '@/lib/metrics/rows'
 
-const one = (name: string) => z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, `${name} is at most 200 characters`)
-
-export const ZDecisionRecordQuery = z.strictObject({
-  workflow_id: one('workflow_id'),
-  step: one('step'),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  environment: z.string().optional(),
-  traffic_source: z.string().optional(),
-  format: z.enum(['json', 'markdown'], { error: 'must be json or markdown' }).default('json'),
-})
-export type TDecisionRecordQuery = z.infer<typeof ZDecisionRecordQuery>
+export { ZDecisionRecordQuery } from '@/lib/decision-record/schema'
+export type { TDecisionRecordQuery } from '@/lib/decision-record/schema'
 
 /** A step's event attributes that are not rolled up (inference_events). */
 const attributesOf = (r: TPgRow) => ({ scenario_id: textOrNullOf(r.scenario_id, 'scenario_id'), owner: textOrNullOf(r.owner, 'owner') })

@@ -8,56 +8,11 @@ import type { TMetricsRow } from '@/lib/metrics/query'
 import { perUnit, ratio } from '@/lib/metrics/breakdown'
 import { modelName } from '@/lib/metrics/views/workflow-detail'
 import { formatMs } from '@/lib/format'
+import type { TDecisionRecord, TModelOption } from '@/lib/decision-record/schema'
+
+export type { TDecisionRecord, TModelOption } from '@/lib/decision-record/schema'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
-
-export type TModelOption = {
-  model: string
-  calls: number
-  share_of_calls: number
-  tokens_in_per_call: number | null
-  tokens_out_per_call: number | null
-  /** what the calls would have cost without prompt-cache discounts */
-  raw_cost_usd: string
-  /** what they cost: cache reads and writes priced as such */
-  cost_usd: string
-  raw_cost_per_call_usd: string | null
-  cost_per_call_usd: string | null
-  cache_hit_rate: number | null
-  /** retry + error calls ÷ calls */
-  retry_rate: number
-  latency_p50_ms: number | null
-  latency_p95_ms: number | null
-}
-
-export type TDecisionRecord = {
-  workflow_id: string
-  step: string
-  period: { from: string; to: string }
-  /** scenario_id and owner values on the step's recent events, most recent first */
-  scenarios: string[]
-  owners: string[]
-  calls: number
-  /** the workflow's runs in the period */
-  runs: number
-  calls_per_run: number | null
-  raw_cost_usd: string
-  cost_usd: string
-  cache_savings_usd: string
-  retry_rate: number
-  latency_p50_ms: number | null
-  latency_p95_ms: number | null
-  options: TModelOption[]
-  /** the option with the lowest cache-adjusted cost per call among those with at least CHEAPEST_MIN_CALLS calls */
-  cheapest: string | null
-  /** reported outcomes of the workflow (outcomes are per workflow, not per step) */
-  outcomes: number
-  accepted_outcomes: number
-  /** accepted ÷ reported outcomes; null without outcomes */
-  quality_pass_rate: number | null
-  /** accepted outcomes ÷ runs; null without runs or without reported outcomes */
-  accepted_outcome_rate: number | null
-}
 
 export type TDecisionInputs = {
   workflow_id: string

@@ -5,101 +5,19 @@
 // but the last 28 days, forecast them, MAPE). Spent-to-date is exact money
 // from the rollups; the forecast part is a model estimate, rounded to 6 decimals.
 import { DAY_MS } from '@/lib/domain'
-import { z } from 'zod'
 import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
 import type { TBudget } from '@/lib/budgets'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { backtestMape, fitHoltWinters, forecastHoltWinters, sumForecast, type THwFit } from '@/lib/forecast/holt-winters'
-import { applyWhatIf, parseModelRef, priceStepTotals, type TWhatIfSeriesPoint } from '@/lib/forecast/what-if'
+import { applyWhatIf, parseModelRef, priceStepTotals } from '@/lib/forecast/what-if'
+import { BACKTEST_DAYS, MIN_HISTORY_DAYS, type TBudgetOutlook, type TForecast, type TForecastQuery, type TForecastSummaryRow, type TPeriodForecast, type TStepMove } from '@/lib/forecast/schema'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { divRound } from '@/lib/cost/money'
 import { badRequest } from '@/lib/errors'
 
-export const BACKTEST_DAYS = 28
-export const MIN_HISTORY_DAYS = 14
+export { BACKTEST_DAYS, MIN_HISTORY_DAYS, ZForecastQuery } from '@/lib/forecast/schema'
+export type { TBudgetOutlook, TForecast, TForecastQuery, TForecastSummaryRow, TPeriodForecast, TStepMove, TWhatIf } from '@/lib/forecast/schema'
 
-const label = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
-const MOVE_FIELDS = ['move_workflow_id', 'move_step', 'move_to'] as const
-export const ZForecastQuery = z.strictObject({
-  workflow_id: label.optional(),
-  account_id: label.optional(),
-  history_days: z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(MIN_HISTORY_DAYS, `must be at least ${MIN_HISTORY_DAYS}`)
-    .max(365, 'must be at most 365').default(120),
-  /** what-if: traffic growth in percent per month (30 days), compounding from today */
-  growth_pct: z.coerce.number({ error: 'must be a number (percent per month)' }).min(-90, 'must be at least -90').max(500, 'must be at most 500').optional(),
-  /** what-if: the step of a workflow moved to another model ("provider/model") */
-  move_workflow_id: label.optional(),
-  move_step: label.optional(),
-  move_to: label.refine((s) => parseModelRef(s) !== null, 'must be "provider/model"').optional(),
-}).superRefine((q, ctx) => {
-  const given = MOVE_FIELDS.filter((k) => q[k] !== undefined)
-  if (given.length && given.length < MOVE_FIELDS.length) {
-    for (const k of MOVE_FIELDS) if (q[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'is required to move a step (move_workflow_id, move_step and move_to go together)' })
-  }
-  if (q.move_workflow_id && q.workflow_id && q.move_workflow_id !== q.workflow_id) {
-    ctx.addIssue({ code: 'custom', path: ['move_workflow_id'], message: `must be the forecast's workflow (${q.workflow_id}): another workflow's step is not in this forecast` })
-  }
-})
-export type TForecastQuery = z.infer<typeof ZForecastQuery>
-
-export type TPeriodForecast = {
-  /** the period's last moment (exclusive end, UTC) */
-  end: string
-  /** recorded spend from the period's start to the start of today (exact) */
-  actual_to_date_usd: string
-  /** actual to date + the forecast from today to the period's end; null without a model */
-  forecast_usd: string | null
-  lower_usd: string | null
-  upper_usd: string | null
-}
-
-export type TForecast = {
-  scope: { workflow_id: string | null; account_id: string | null }
-  /** the start of today (UTC): complete days before it are history, today onwards is forecast */
-  as_of: string
-  series: { day: string; actual_usd: string | null; forecast_usd: string | null; lower_usd: string | null; upper_usd: string | null }[]
-  month_end: TPeriodForecast
-  quarter_end: TPeriodForecast
-  backtest: { mape: number | null; holdout_days: number }
-  model: { kind: 'holt_winters_additive'; season_days: 7; alpha: number; beta: number; gamma: number; history_days: number } | null
-  /** why there is no model, when there is none */
-  note: string | null
-  /** with growth_pct or a step move: the scenario next to this baseline */
-  what_if?: TWhatIf
-}
-
-/** A step moved to another model: its production traffic of the window, what it cost, and what the target model would have cost. */
-export type TStepMove = {
-  workflow_id: string
-  step: string
-  to: { provider: string; model: string }
-  window: { from: string; to: string; days: number }
-  calls: number
-  requests: number
-  tokens_in: number
-  cached_tokens_in: number
-  cache_write_tokens: number
-  tokens_out: number
-  /** calls without a price now (counted at $0 in current_cost_usd) */
-  unpriced_calls: number
-  current_models: { provider: string | null; model: string | null; calls: number; cost_usd: string }[]
-  current_cost_usd: string
-  target_cost_usd: string
-  current_per_call_usd: string
-  target_per_call_usd: string
-  /** (target − current) ÷ window days: what the move changes per day at today's traffic */
-  delta_per_day_usd: string
-}
-
-export type TWhatIf = {
-  growth_pct: number
-  step_move: TStepMove | null
-  /** the scenario's forecast days (today onwards) */
-  series: TWhatIfSeriesPoint[]
-  /** null without a model (too little history) */
-  month_end: TPeriodForecast | null
-  quarter_end: TPeriodForecast | null
-}
 
 const usd = (n: number) => n.toFixed(6)
 const dayKey = (t: number) => new Date(t).toISOString().slice(0, 10)
@@ -212,17 +130,6 @@ export async function forecastFiltered(orgId: string, filter: Partial<TMetricsQu
   return forecastSeries(dailyMicros(rows, w.from, w.to), now, scope)
 }
 
-export type TBudgetOutlook = {
-  budget_id: string
-  name: string
-  amount_usd: string
-  month_end: TPeriodForecast
-  /** the first day the forecast's cumulative spend passes the amount (already: the start of today); null if it does not this month */
-  exceeds_on: string | null
-  /** over: the forecast passes the amount; at_risk: only the band's upper edge does; within; unknown: no model */
-  verdict: 'over' | 'at_risk' | 'within' | 'unknown'
-}
-
 /** Month spend budgets against their scope's forecast: which will be exceeded, and when. */
 export async function budgetOutlook(orgId: string, budgets: TBudget[], now = new Date()): Promise<TBudgetOutlook[]> {
   const out: TBudgetOutlook[] = []
@@ -244,8 +151,6 @@ export async function budgetOutlook(orgId: string, budgets: TBudget[], now = new
   }
   return out
 }
-
-export type TForecastSummaryRow = { kind: 'workflow' | 'account'; id: string; month_end: TPeriodForecast; quarter_end: TPeriodForecast; mape: number | null; note: string | null }
 
 /** Month- and quarter-end forecasts for every workflow and the top accounts (by spend over the history), in two queries. */
 export async function forecastSummary(orgId: string, opts: { history_days?: number; top_accounts?: number } = {}, now = new Date()): Promise<TForecastSummaryRow[]> {

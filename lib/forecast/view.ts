@@ -1,5 +1,5 @@
 // How a forecast is shown (client-safe: no data access).
-import type { TForecast, TWhatIf } from '@/lib/forecast'
+import type { TForecast, TWhatIf } from '@/lib/forecast/schema'
 
 /** The series for a chart (numbers for drawing only); with a what-if, its scenario beside the baseline. */
 export function forecastChartPoints(f: Pick<TForecast, 'series'>, lastDays = 56, scenario?: Pick<TWhatIf, 'series'> | null):

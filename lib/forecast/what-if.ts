@@ -10,7 +10,7 @@
 import { DAY_MS } from '@/lib/domain'
 import { computeCost, tierFor, type TModelPrice } from '@/lib/cost/engine'
 import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
-import type { TForecast, TPeriodForecast } from '@/lib/forecast'
+import type { TForecast, TPeriodForecast, TWhatIfSeriesPoint } from '@/lib/forecast/schema'
 
 /** "per month" of the growth rate: compounding per 30 days. */
 export const GROWTH_MONTH_DAYS = 30
@@ -55,7 +55,7 @@ export type TWhatIfInput = {
   delta_per_day_micros: bigint
 }
 
-export type TWhatIfSeriesPoint = { day: string; forecast_usd: string; lower_usd: string; upper_usd: string }
+export type { TWhatIfSeriesPoint } from '@/lib/forecast/schema'
 
 /** The scenario's forecast days and its month- and quarter-end, from the baseline forecast. Null without a model. */
 export function applyWhatIf(f: Pick<TForecast, 'series' | 'month_end' | 'quarter_end' | 'as_of'>, w: TWhatIfInput):

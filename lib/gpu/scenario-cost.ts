@@ -2,6 +2,7 @@ import { EVAL_TRAFFIC_SOURCES } from '@/lib/domain'
 import { largestRemainder, ruleWeights, type TAllocationRule } from '@/lib/gpu/allocate'
 import { divRound, toScaled } from '@/lib/cost/money'
 import { microsToUsd } from '@/lib/gpu/cost'
+import { SCENARIO_PARTS, type TPoolAllocation, type TScenarioCostMonth, type TScenarioMonth, type TScenarioPart } from '@/lib/scenarios/schema'
 
 // Scenario cost (issue 8), pure: for each scenario (scenario_id, or the
 // workflow when none is set) and month, production inference + its share of
@@ -9,10 +10,7 @@ import { microsToUsd } from '@/lib/gpu/cost'
 // runs + internal traffic + engineering and operations line items; and cost
 // per accepted outcome. Money is integer micro-dollars.
 
-export const SCENARIO_PARTS = [
-  'production_inference', 'eval_benchmark', 'internal_traffic', 'production_capacity', 'non_production_capacity', 'reserve', 'engineering', 'operations',
-] as const
-export type TScenarioPart = (typeof SCENARIO_PARTS)[number]
+export { SCENARIO_PARTS, type TPoolAllocation, type TScenarioCostMonth, type TScenarioMonth, type TScenarioPart } from '@/lib/scenarios/schema'
 
 export const UNASSIGNED = '(unassigned)'
 
@@ -25,20 +23,6 @@ export type TPoolMonth = { name: string; role: string; serves: string[]; allocat
 export type TLineItemRow = { month: string; scenario: string; category: 'engineering' | 'operations'; amount_micros: bigint }
 export type TOutcomeRow = { month: string; scenario: string; accepted: number }
 
-export type TScenarioMonth = {
-  scenario: string
-  parts: Record<TScenarioPart, string>
-  total_usd: string
-  accepted_outcomes: number
-  cost_per_accepted_outcome_usd: string | null
-}
-export type TPoolAllocation = {
-  pool: string; role: string; rule: TAllocationRule; cost_usd: string; used_by_calls_usd: string; allocated_usd: string
-  part: TScenarioPart
-  allocation: { scenario: string; usd: string; weight: number }[]
-  note: string | null
-}
-export type TScenarioCostMonth = { month: string; scenarios: TScenarioMonth[]; pools: TPoolAllocation[]; total_usd: string }
 
 /** Which part a call is: production traffic in production, eval/replay, or the rest (ops traffic, staging and development calls). */
 export function callPart(trafficSource: string, environment: string): TScenarioPart {

@@ -1,41 +1,23 @@
 import 'server-only'
-import { z } from 'zod'
 import { inTransaction, pool } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'
-import { fromScaled, normalizeDecimal, toScaled } from '@/lib/cost/money'
+import { fromScaled, toScaled } from '@/lib/cost/money'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { listPools } from '@/lib/gpu'
 import { poolCost } from '@/lib/gpu/cost'
 import { versionsOf } from '@/lib/gpu/summary'
-import { buildScenarioCost, type TCallRow, type TScenarioCostMonth } from '@/lib/gpu/scenario-cost'
+import { buildScenarioCost, type TCallRow } from '@/lib/gpu/scenario-cost'
+import type { TLineItem, TLineItemCreate, TScenarioCostAnswer } from '@/lib/scenarios/schema'
 
 // Scenario cost per month, read from: the month's calls grouped by scenario,
 // traffic source, environment and pool (raw events: the rollups key neither
 // scenario_id nor gpu_pool), the pools' versions, the accepted outcomes from
 // the daily outcome rollups, and finance's line items.
 
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11')
-
-export const ZScenarioCostQuery = z.strictObject({ month: month.optional() })
-
-export const ZLineItemCreate = z.strictObject({
-  scenario: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-  month,
-  category: z.enum(['engineering', 'operations'], { error: 'must be engineering or operations' }),
-  amount_usd: z.union([z.string(), z.number()], { error: 'must be a decimal string or number' }).transform((v, ctx) => {
-    const d = normalizeDecimal(v, 6)
-    if (d === null) {
-      ctx.addIssue({ code: 'custom', message: 'must be a non-negative amount with at most 6 decimal places' })
-      return z.NEVER
-    }
-    return d
-  }),
-  note: z.string().trim().min(1, 'must say what the amount is (e.g. "on-call rotation, 0.5 FTE")').max(500, 'must be at most 500 characters'),
-})
-export type TLineItemCreate = z.infer<typeof ZLineItemCreate>
-export type TLineItem = { id: string; scenario: string; month: string; category: 'engineering' | 'operations'; amount_usd: string; note: string; created_at: string }
+export { ZLineItemCreate, ZScenarioCostQuery } from '@/lib/scenarios/schema'
+export type { TLineItem, TLineItemCreate, TScenarioCostAnswer } from '@/lib/scenarios/schema'
 
 const monthStart = (m: string) => new Date(`${m}-01T00:00:00.000Z`)
 const nextMonth = (m: string) => {
@@ -144,8 +126,6 @@ export async function callsByScenario(orgId: string, from: Date, to: Date): Prom
   }
   return [...out.values()].map(({ cost, gpu, gpuCost, ...r }) => ({ ...r, cost_usd: fromScaled(cost, 12), gpu_seconds: Number(fromScaled(gpu, 6)), gpu_cost_usd: fromScaled(gpuCost, 12) }))
 }
-
-export type TScenarioCostAnswer = TScenarioCostMonth & { from: string; to: string; months: string[]; line_items: TLineItem[] }
 
 /** One month (default: the current one, to now). */
 export async function scenarioCost(orgId: string, m: string | undefined, now = new Date()): Promise<TScenarioCostAnswer> {

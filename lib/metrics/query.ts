@@ -1,9 +1,8 @@
 import 'server-only'
 import { DAY_MS, ENVIRONMENTS, OUTCOME_DIMENSIONS, TRAFFIC_SOURCES, WASTE_OUTCOMES } from '@/lib/domain'
-import { commaList, isoDateParam } from '@/lib/query-params'
-import { z } from 'zod'
 import { pool } from '@/lib/db'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, ROLLUP_DIMENSIONS, type TRollupDimension } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, type TRollupDimension } from '@/lib/rollups/tables'
+import { COST_MEASURE_NAMES, METRIC_DIMENSIONS, OUTCOME_MEASURES, type TCostMeasure, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/schema'
 import { planSource, sourceSql, type TSourcePlan } from '@/lib/metrics/source'
 import { usdPerUnit } from '@/lib/cost/money'
 import { metricsRowOf, outcomeSumsOf } from '@/lib/metrics/rows'
@@ -12,8 +11,8 @@ import { metricsRowOf, outcomeSumsOf } from '@/lib/metrics/rows'
 // UTC days from the narrowest daily table that has the dimensions, the rest
 // from the hourly one (lib/metrics/source.ts).
 
-export const METRIC_DIMENSIONS = ROLLUP_DIMENSIONS
-const DIM_SET = new Set<string>(METRIC_DIMENSIONS)
+export { checkRange, METRIC_DIMENSIONS, METRICS_QUERY_FIELDS, ZMetricsQuery } from '@/lib/metrics/schema'
+export type { TMetricsQuery, TMetricsRow } from '@/lib/metrics/schema'
 
 const WASTE_SQL = WASTE_OUTCOMES.map((o) => `'${o}'`).join(', ')
 
@@ -21,7 +20,7 @@ const WASTE_SQL = WASTE_OUTCOMES.map((o) => `'${o}'`).join(', ')
  * Every measure of a cost row: its SQL over the source rows, the rollup
  * columns it reads, and the dimensions it needs in the table's key.
  */
-const COST_MEASURES: Record<string, { sql: string; columns: string[]; dims?: string[] }> = {
+const COST_MEASURES: Record<TCostMeasure, { sql: string; columns: string[]; dims?: string[] }> = {
   events: { sql: `sum(events)::int8 AS events`, columns: ['events'] },
   runs: { sql: `sum(runs)::int8 AS runs`, columns: ['runs'] },
   requests: { sql: `sum(requests)::int8 AS requests`, columns: ['requests'] },
@@ -42,84 +41,6 @@ const COST_MEASURES: Record<string, { sql: string; columns: string[]; dims?: str
   cache_hit_rate: { sql: `CASE WHEN sum(tokens_in) > 0 THEN sum(cached_tokens_in)::float8 / sum(tokens_in) ELSE 0 END AS cache_hit_rate`, columns: ['tokens_in', 'cached_tokens_in'] },
   avg_latency_ms: { sql: `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`, columns: ['latency_ms_sum', 'latency_count'] },
 }
-/** Joined from the outcome rollups (cost per accepted outcome divides production_cost_usd). */
-const OUTCOME_MEASURES = ['outcomes', 'accepted_outcomes', 'cost_per_accepted_outcome_usd']
-const MEASURES = [...Object.keys(COST_MEASURES), ...OUTCOME_MEASURES]
-const MEASURE_SET = new Set(MEASURES)
-
-/** The fields of a metrics query (also the filters of its sibling endpoints, e.g. /api/v1/metrics/step-medians). */
-export const METRICS_QUERY_FIELDS = {
-  from: isoDateParam.optional(),
-  to: isoDateParam.optional(),
-  group_by: commaList()
-    .refine((xs) => xs.every((x) => DIM_SET.has(x)), `must be a comma list of: ${METRIC_DIMENSIONS.join(', ')}`)
-    .optional(),
-  granularity: z.enum(['hour', 'day', 'none'], { error: 'must be hour, day or none' }).default('none'),
-  environment: commaList(ENVIRONMENTS).optional(),
-  traffic_source: commaList(TRAFFIC_SOURCES).optional(),
-  workflow_id: commaList().optional(),
-  step: commaList().optional(),
-  call_type: commaList().optional(),
-  feature: commaList().optional(),
-  account_id: commaList().optional(),
-  provider: commaList().optional(),
-  model: commaList().optional(),
-  outcome: commaList().optional(),
-  limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
-  /** only these measures (events always): a narrower answer, and a read that can use a narrower rollup table (retry_cost_usd needs the outcome in its key) */
-  measures: commaList()
-    .refine((xs) => xs.length > 0 && xs.every((x) => MEASURE_SET.has(x)), `must be a comma list of: ${MEASURES.join(', ')}`)
-    .optional(),
-  /** true: add latency_p50_ms / latency_p95_ms / latency_p99_ms (from the rollups' latency histograms) */
-  latency_quantiles: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
-}
-
-/** `to` after `from` (the metrics query and its sibling endpoints). */
-export function checkRange(q: { from?: Date; to?: Date }, ctx: z.RefinementCtx): void {
-  if (q.from && q.to && q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
-}
-
-export const ZMetricsQuery = z.strictObject(METRICS_QUERY_FIELDS).superRefine((q, ctx) => {
-  checkRange(q, ctx)
-  if (q.from && q.to && q.granularity === 'hour' && q.to.getTime() - q.from.getTime() > 93 * DAY_MS)
-    ctx.addIssue({ code: 'custom', path: ['granularity'], message: 'hour is limited to ranges of 93 days; use day' })
-})
-export type TMetricsQuery = z.infer<typeof ZMetricsQuery>
-/** The query as a client sends it: the query-string values before parsing (components' request type). */
-export type TMetricsParams = z.input<typeof ZMetricsQuery>
-
-export type TMetricsRow = Partial<Record<TRollupDimension, string | null>> & {
-  bucket?: string
-  events: number
-  /** runs (distinct run_id), each counted on the row of its first event: meaningful by workflow, account, feature, environment, traffic source */
-  runs: number
-  requests: number
-  tokens_in: number
-  cached_tokens_in: number
-  cache_write_tokens: number
-  tokens_out: number
-  gpu_seconds: number
-  unpriced_events: number
-  cost_usd: string
-  cache_savings_usd: string
-  reported_cost_usd: string
-  avg_latency_ms: number | null
-  /** with latency_quantiles=true: quantiles of the calls' latency in ms (±19% at worst: log-scale buckets, four per doubling); null without latencies */
-  latency_p50_ms?: number | null
-  latency_p95_ms?: number | null
-  latency_p99_ms?: number | null
-  /** cached_tokens_in / tokens_in */
-  cache_hit_rate: number
-  /** cost of production traffic (traffic_source and environment production): what cost per accepted outcome divides */
-  production_cost_usd: string
-  /** the retry tax: cost of the calls whose outcome is retry or error (redone or failed) */
-  retry_cost_usd: string
-  /** present when the grouping and filters use only workflow_id, feature, account_id (and environment/traffic_source filters) */
-  outcomes?: number
-  accepted_outcomes?: number
-  cost_per_accepted_outcome_usd?: string | null
-}
-
 /** from/to default to the last 30 days; both are rounded down to the hour (rollups are hourly). */
 export function resolveRange(q: Pick<TMetricsQuery, 'from' | 'to'>, now = new Date()): { from: Date; to: Date } {
   const to = q.to ?? now
@@ -164,11 +85,11 @@ export function metricsPlan(q: TMetricsQuery, opts: TMetricsOptions = {}): { cos
 }
 
 /** The cost measures a query computes: those it asks for (events always; production cost with the outcome measures: cost per accepted outcome divides it), else all. */
-function costMeasures(q: TMetricsQuery): string[] {
-  if (!q.measures) return Object.keys(COST_MEASURES)
+function costMeasures(q: TMetricsQuery): TCostMeasure[] {
+  if (!q.measures) return [...COST_MEASURE_NAMES]
   const asked = new Set(['events', ...q.measures])
   if (q.measures.some((m) => OUTCOME_MEASURES.includes(m))) asked.add('production_cost_usd')
-  return Object.keys(COST_MEASURES).filter((m) => asked.has(m))
+  return COST_MEASURE_NAMES.filter((m) => asked.has(m))
 }
 
 /** The dimensions the measures read on every cost row: production_cost_usd splits by environment and traffic source, retry_cost_usd by outcome. */

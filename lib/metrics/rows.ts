@@ -1,7 +1,6 @@
 import { histogramQuantile } from '@/lib/metrics/latency'
 import type { TRollupDimension } from '@/lib/rollups/tables'
-import type { TMetricsRow } from '@/lib/metrics/query'
-import type { TStepMedian } from '@/lib/metrics/step-medians'
+import type { TMetricsRow, TStepMedian } from '@/lib/metrics/schema'
 
 // Typed rows from the SQL the metrics engine runs, one mapper per table family
 // (the cost rollups, the outcome rollups, the step medians over the cost

@@ -8,28 +8,15 @@
 // account × step rollups, so the answer is one row per step instead of one per
 // account × step (6,439 rows at 90 days on the 10M-event bench organization).
 import 'server-only'
-import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { stepMedianOf } from '@/lib/metrics/rows'
-import { checkRange, filterClauses, METRIC_DIMENSIONS, METRICS_QUERY_FIELDS, neededDimensions, resolveRange, type TMetricsQuery } from '@/lib/metrics/query'
+import { filterClauses, METRIC_DIMENSIONS, neededDimensions, resolveRange, type TMetricsQuery } from '@/lib/metrics/query'
+import type { TStepMedian, TStepMediansQuery } from '@/lib/metrics/schema'
 
-const { from, to, environment, traffic_source, workflow_id } = METRICS_QUERY_FIELDS
-
-export const ZStepMediansQuery = z.strictObject({ from, to, environment, traffic_source, workflow_id }).superRefine(checkRange)
-export type TStepMediansQuery = z.infer<typeof ZStepMediansQuery>
-/** The query as a client sends it (query-string values before parsing). */
-export type TStepMediansParams = z.input<typeof ZStepMediansQuery>
-
-export type TStepMedian = {
-  workflow_id: string | null
-  step: string | null
-  /** accounts with runs of the workflow and calls at the step in the period: what the median is taken over */
-  accounts: number
-  /** the median of their calls per run (the mean of the two middle ones for an even count) */
-  median_calls_per_run: number
-}
+export { ZStepMediansQuery } from '@/lib/metrics/schema'
+export type { TStepMedian, TStepMediansQuery } from '@/lib/metrics/schema'
 
 export async function queryStepMedians(orgId: string, query: TStepMediansQuery): Promise<{ rows: TStepMedian[] }> {
   // a metrics query without grouping: its filters and the dimensions they need

@@ -30,65 +30,18 @@
 import 'server-only'
 import { DAY_MS, EVAL_TRAFFIC_SOURCES, HOUR_MS } from '@/lib/domain'
 import { createHash } from 'node:crypto'
-import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
 import { toCsv } from '@/lib/csv'
+import type { TAudit, TAuditQuery, TAuditRow, TCostStats, TSampledCall } from '@/lib/reports/schema'
 
 export const AUDIT_SAMPLE_SIZE = 100
 /** flagged beyond this ratio of mean cost per call, either way */
 export const AUDIT_RATIO_LIMIT = 2
 
-export const ZAuditQuery = z.strictObject({
-  quarter: z.string({ error: 'must be a quarter, YYYY-Qn' }).regex(/^\d{4}-Q[1-4]$/, 'must be a quarter, YYYY-Qn (e.g. 2026-Q4)').optional(),
-  format: z.enum(['json', 'csv', 'samples_csv'], { error: 'must be json, csv or samples_csv' }).default('json'),
-})
-export type TAuditQuery = z.infer<typeof ZAuditQuery>
-
-export type TSampledCall = { event_id: string; timestamp: string; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
-
-export type TCostStats = {
-  /** sampled events, and the calls they stand for (Σ requests) */
-  events: number
-  calls: number
-  /** cost per call, USD, 6 decimals */
-  mean_usd: string
-  p50_usd: string
-  p90_usd: string
-  min_usd: string
-  max_usd: string
-  /** calls and mean cost per call by step, most calls first */
-  steps: { step: string; calls: number; mean_usd: string }[]
-  /** calls by provider/model, most first */
-  models: { model: string; calls: number }[]
-}
-
-export type TAuditRow = {
-  workflow_id: string
-  /** priced events (calls; an eval import's event may stand for several) in the quarter, from the rollups */
-  production_calls: number
-  eval_calls: number
-  production: TCostStats | null
-  eval: TCostStats | null
-  /** production ÷ eval */
-  ratio_mean: number | null
-  ratio_p50: number | null
-  flagged: boolean
-  status: 'flagged' | 'within' | 'no_eval' | 'no_production'
-  finding: string
-}
-
-export type TAudit = {
-  quarter: string
-  from: string
-  to: string
-  sample_size: number
-  ratio_limit: number
-  workflows: TAuditRow[]
-  /** with samples: the sampled calls per workflow */
-  samples?: Record<string, { production: TSampledCall[]; eval: TSampledCall[] }>
-}
+export { ZAuditQuery } from '@/lib/reports/schema'
+export type { TAudit, TAuditQuery, TAuditRow, TCostStats, TSampledCall } from '@/lib/reports/schema'
 
 /** [start, end) of a quarter (UTC); the current quarter by default. */
 export function quarterRange(quarter: string): { from: number; to: number } {

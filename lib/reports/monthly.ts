@@ -9,60 +9,18 @@
 // ("by scenario_id, or the workflow when none is set").
 import 'server-only'
 import { HOUR_MS, micros, microsToUsd } from '@/lib/domain'
-import { z } from 'zod'
 import { pool } from '@/lib/db'
 import { queryMetrics, ZMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
-import { forecast, type TPeriodForecast } from '@/lib/forecast'
+import { forecast } from '@/lib/forecast'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { ratio } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
+import { REPORT_SECTIONS, type TMonthlyReport, type TMonthlyReportQuery, type TReportDimension, type TReportLine } from '@/lib/reports/schema'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 
-export const ZMonthlyReportQuery = z.strictObject({
-  month: z.string({ error: 'must be a month, YYYY-MM' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM').optional(),
-  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
-})
-export type TMonthlyReportQuery = z.infer<typeof ZMonthlyReportQuery>
-
-export const REPORT_SECTIONS = [
-  { dimension: 'workflow_id', label: 'Workflow', none: '(none)' },
-  { dimension: 'account_id', label: 'Account', none: '(no account)' },
-  { dimension: 'feature', label: 'Feature', none: '(no feature)' },
-  { dimension: 'environment', label: 'Environment', none: '(none)' },
-  { dimension: 'traffic_source', label: 'Traffic source', none: '(none)' },
-  { dimension: 'scenario', label: 'Scenario', none: '(none)' },
-] as const
-export type TReportDimension = (typeof REPORT_SECTIONS)[number]['dimension']
-
-export type TReportLine = {
-  /** the dimension's value (null: events without one) */
-  key: string | null
-  /** scenario rows only: "scenario_id" when the events carry one, "workflow" for a workflow's spend without a scenario */
-  from?: 'scenario_id' | 'workflow'
-  cost_usd: string
-  events: number
-  previous_cost_usd: string
-  previous_events: number
-  change_usd: string
-  /** of the month's total spend */
-  share: number
-}
-
-export type TMonthlyReport = {
-  month: string
-  from: string
-  to: string
-  previous: { month: string; from: string; to: string }
-  /** the month has not ended: figures are to date */
-  current: boolean
-  total: { cost_usd: string; events: number; runs: number; production_cost_usd: string; unpriced_events: number; previous_cost_usd: string; previous_events: number; change_usd: string
-    /** the running month only: the month before over as many days and hours as have passed of this one, to compare like with like */
-    previous_to_date?: { to: string; cost_usd: string; change_usd: string } }
-  sections: { dimension: TReportDimension; label: string; rows: TReportLine[] }[]
-  /** the organization's month-end forecast (the current month only) */
-  forecast: { month_end: TPeriodForecast; mape: number | null; note: string | null } | null
-}
+export { REPORT_SECTIONS, ZMonthlyReportQuery } from '@/lib/reports/schema'
+export type { TMonthlyReport, TMonthlyReportQuery, TReportDimension, TReportLine } from '@/lib/reports/schema'
 
 const monthKey = (t: number) => new Date(t).toISOString().slice(0, 7)
 

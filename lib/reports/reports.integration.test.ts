@@ -256,7 +256,7 @@ describe('exports need exports.read', () => {
     await ownerPool().query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)`, [orgId, u.rows[0].id, role])
     return { id: u.rows[0].id, email, name: null }
   }
-  const asMember = async (user: TSessionUser, get: typeof getMonthly, path: string) => {
+  const asMember = async (user: TSessionUser, get: typeof getMonthly | typeof getAudit, path: string) => {
     signedIn = user
     try {
       return await get(apiRequest(`${path}&org=${orgSlug}`))
@@ -269,7 +269,7 @@ describe('exports need exports.read', () => {
     const finance = await member('finance')
     const engineer = await member('engineer')
     const viewer = await member('viewer')
-    const csvs: [typeof getMonthly, string][] = [
+    const csvs: [typeof getMonthly | typeof getAudit, string][] = [
       [getMonthly, `/api/v1/reports/monthly?month=${month}&format=csv`],
       [getAudit, `/api/v1/reports/audit?quarter=${quarter}&format=csv`],
       [getAudit, `/api/v1/reports/audit?quarter=${quarter}&format=samples_csv`],

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
+import { ZInstant, ZUsd } from '@/lib/api/wire'
 
 // GET/PUT/DELETE /api/v1/feature-slos bodies: a feature's cost SLO is the most
 // one action (a run) of it should cost, a positive USD decimal stored exactly
@@ -35,11 +36,10 @@ export type TFeatureSloDeleteQuery = z.infer<typeof ZFeatureSloDeleteQuery>
 
 export const ZFeatureSloView = z.object({
   feature: z.string(),
-  /** exact decimal string, trailing zeros trimmed */
-  target_usd_per_action: z.string(),
+  target_usd_per_action: ZUsd.meta({ description: 'the most one run of the feature should cost; exact decimal string, trailing zeros trimmed' }),
   unit: z.literal('run'),
-  updated_at: z.string(),
-  updated_by: z.string().nullable(),
+  updated_at: ZInstant,
+  updated_by: z.string().nullable().meta({ description: 'the user who set it; null when set with an API key' }),
 })
 export type TFeatureSloView = z.infer<typeof ZFeatureSloView>
 

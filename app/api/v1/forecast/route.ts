@@ -2,7 +2,8 @@
 // quarter-end spend forecast with a 95% band and the backtest error, for the
 // organization or one workflow or account; with growth_pct and/or
 // move_workflow_id + move_step + move_to, the what-if beside it. "read" key or any member.
-import { json, withOrg } from '@/lib/http/route'
-import { forecast, ZForecastQuery } from '@/lib/forecast'
+import { withOrg } from '@/lib/http/route'
+import { forecast } from '@/lib/forecast'
+import * as api from '@/lib/forecast/api'
 
-export const GET = withOrg(async (_req, { org, query }) => json(await forecast(org.orgId, query)), { scope: 'read', permission: 'metrics.read', query: ZForecastQuery })
+export const GET = withOrg(api.forecast, async ({ org, query }) => forecast(org.orgId, query))

@@ -1,9 +1,6 @@
 // GET /api/v1/metrics — rolled-up cost and usage; API key with "read", or a signed-in member.
-import { json, withOrg } from '@/lib/http/route'
-import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
+import { withOrg } from '@/lib/http/route'
+import { queryMetrics } from '@/lib/metrics/query'
+import * as api from '@/lib/metrics/api'
 
-export const GET = withOrg(async (_req, { org, query }) => json(await queryMetrics(org.orgId, query)), {
-  scope: 'read',
-  permission: 'spend.read',
-  query: ZMetricsQuery,
-})
+export const GET = withOrg(api.metrics, async ({ org, query }) => queryMetrics(org.orgId, query))

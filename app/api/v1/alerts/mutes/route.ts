@@ -1,5 +1,6 @@
 // GET /api/v1/alerts/mutes — the mutes in force; "read" key or any member.
-import { json, withOrg } from '@/lib/http/route'
+import { withOrg } from '@/lib/http/route'
 import { listMutes } from '@/lib/alerts'
+import * as api from '@/lib/alerts/api'
 
-export const GET = withOrg(async (_req, { org }) => json({ mutes: await listMutes(org.orgId) }), { scope: 'read', permission: 'metrics.read' })
+export const GET = withOrg(api.listMutes, async ({ org }) => ({ mutes: await listMutes(org.orgId) }))

@@ -1,9 +1,6 @@
 // GET /api/v1/metrics/step-medians — per workflow step, the median account's calls per run; API key with "read", or a signed-in member.
-import { json, withOrg } from '@/lib/http/route'
-import { queryStepMedians, ZStepMediansQuery } from '@/lib/metrics/step-medians'
+import { withOrg } from '@/lib/http/route'
+import { queryStepMedians } from '@/lib/metrics/step-medians'
+import * as api from '@/lib/metrics/api'
 
-export const GET = withOrg(async (_req, { org, query }) => json(await queryStepMedians(org.orgId, query)), {
-  scope: 'read',
-  permission: 'spend.read',
-  query: ZStepMediansQuery,
-})
+export const GET = withOrg(api.stepMedians, async ({ org, query }) => queryStepMedians(org.orgId, query))

@@ -1,14 +1,9 @@
 // POST /api/v1/alerts/:id/ack — acknowledge an alert; "write" key or a session with alerts.write (admin, engineer, finance).
-import { json, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+import { withOrg } from '@/lib/http/route'
 import { acknowledgeAlert } from '@/lib/alerts'
-import { ZAlertId } from '@/lib/alerts/schema'
+import * as api from '@/lib/alerts/api'
 
-export const POST = withOrg(
-  async (_req, { org, params }) => {
-    const { id } = parseOrThrow(ZAlertId, { id: params.id }, 'Invalid alert id')
-    await acknowledgeAlert(org.orgId, id)
-    return json({ ok: true })
-  },
-  { scope: 'write', permission: 'alerts.write' },
-)
+export const POST = withOrg(api.acknowledgeAlert, async ({ org, params }) => {
+  await acknowledgeAlert(org.orgId, params.id)
+  return { ok: true as const }
+})

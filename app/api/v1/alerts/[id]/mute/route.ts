@@ -1,15 +1,8 @@
 // POST /api/v1/alerts/:id/mute {duration_hours} — mute the alert's source (its budget, or its detector and subject): its alerts are recorded and listed as muted, not notified; "write" key or alerts.write.
-import { json, readJson, withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
+import { withOrg } from '@/lib/http/route'
 import { muteAlertSource } from '@/lib/alerts'
-import { ZAlertId, ZMuteBody } from '@/lib/alerts/schema'
+import * as api from '@/lib/alerts/api'
 
-export const POST = withOrg(
-  async (req, { org, params }) => {
-    const { id } = parseOrThrow(ZAlertId, { id: params.id }, 'Invalid alert id')
-    const { duration_hours } = parseOrThrow(ZMuteBody, await readJson(req, 4096), 'Invalid mute')
-    const mute = await muteAlertSource(org.orgId, id, new Date(Date.now() + duration_hours * 3600_000), org.userId)
-    return json({ mute }, 201)
-  },
-  { scope: 'write', permission: 'alerts.write' },
-)
+export const POST = withOrg(api.muteAlert, async ({ org, params, body }) => ({
+  mute: await muteAlertSource(org.orgId, params.id, new Date(Date.now() + body.duration_hours * 3600_000), org.userId),
+}))

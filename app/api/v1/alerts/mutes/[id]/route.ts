@@ -1,13 +1,9 @@
 // DELETE /api/v1/alerts/mutes/:id — unmute now; "write" key or alerts.write.
 import { withOrg } from '@/lib/http/route'
-import { parseOrThrow } from '@/lib/validation'
 import { unmute } from '@/lib/alerts'
-import { ZMuteId } from '@/lib/alerts/schema'
+import * as api from '@/lib/alerts/api'
 
-export const DELETE = withOrg(
-  async (_req, { org, params }) => {
-    await unmute(org.orgId, parseOrThrow(ZMuteId, { id: params.id }, 'Invalid mute id').id)
-    return new Response(null, { status: 204 })
-  },
-  { scope: 'write', permission: 'alerts.write' },
-)
+export const DELETE = withOrg(api.unmute, async ({ org, params }) => {
+  await unmute(org.orgId, params.id)
+  return undefined
+})
