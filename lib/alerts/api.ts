@@ -33,7 +33,6 @@ export const muteAlert = endpoint({
   params: ZAlertId,
   body: { schema: ZMuteBody, maxBytes: SMALL_BODY, message: 'Invalid mute' },
   responses: { 201: { description: 'The mute in force', schema: z.object({ mute: ZAlertMute }) } },
-  example: { body: { duration_hours: 24 } },
 })
 
 export const listMutes = endpoint({

@@ -19,7 +19,9 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'The body is not of a content type the endpoint reads',
   422: 'The request is well formed but cannot be processed',
   429: 'Too many requests (invalid keys from this address, the ingest rate, or a budget): see Retry-After',
+  502: 'The upstream could not be reached',
   503: 'A service the endpoint needs is not configured or not available',
+  504: 'The upstream did not answer in time',
 }
 
 export const operationId = (spec: TEndpointSpec) =>
@@ -98,7 +100,7 @@ function operation(spec: TEndpointSpec) {
   for (const status of errorStatuses(spec)) {
     const own = spec.errorAnswers?.[status as keyof NonNullable<TEndpointSpec['errorAnswers']>]
     // An error with more fields than Error (decide's 404): its own schema, whose `error` is Error's.
-    const schema = own?.schema ? { ...answerSchema(spec, status), properties: { ...(answerSchema(spec, status)?.properties as TJsonSchema), error: { $ref: '#/components/schemas/Error/properties/error' } } } : { $ref: '#/components/schemas/Error' }
+    const schema = own?.schema ? { ...answerSchema(spec, status), properties: { ...(answerSchema(spec, status)?.properties as TJsonSchema), error: { $ref: '#/components/schemas/Error/properties/error' } } } : spec.errorSchema ? answerSchema(spec, status) : { $ref: '#/components/schemas/Error' }
     responses[String(status)] = {
       description: own?.description ?? STATUS_TEXT[status] ?? 'Error',
       content: { 'application/json': { schema } },

@@ -49,8 +49,15 @@ const providerCall = <P extends string>(path: P, summary: string, provider: stri
         headers: ANSWER_HEADERS,
       },
     },
-    errors: [400, 404, 413, 422, 429, 503],
+    errors: [400, 404, 413, 422, 429, 502, 503, 504],
+    errorSchema: provider === 'Anthropic' ? ZAnthropicError : ZOpenAIError,
   })
+
+// The providers' own error shapes (Outlay's errors on these routes, and upstream errors passed through unchanged).
+const ZOpenAIError = z.looseObject({
+  error: z.looseObject({ message: z.string(), type: z.string().nullable().optional(), code: z.string().nullable().optional(), param: z.string().nullable().optional() }),
+}).meta({ description: 'OpenAI’s error shape' })
+const ZAnthropicError = z.looseObject({ type: z.literal('error'), error: z.looseObject({ type: z.string(), message: z.string() }) }).meta({ description: 'Anthropic’s error shape' })
 
 export const chatCompletions = providerCall('/api/v1/gateway/openai/v1/chat/completions', 'OpenAI Chat Completions through the gateway', 'OpenAI')
 export const responses = providerCall('/api/v1/gateway/openai/v1/responses', 'OpenAI Responses through the gateway', 'OpenAI')
