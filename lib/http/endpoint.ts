@@ -61,7 +61,7 @@ export type TEndpointSpec = {
   responses: Readonly<Partial<Record<200 | 201 | 202 | 204 | 207, TAnswer>>>
   /** error statuses beyond those derived from the declaration (401/403/429 for authenticated endpoints, 400 with any input, 404 with path parameters, 413/415 with a body) */
   errors?: readonly (400 | 404 | 409 | 410 | 413 | 422 | 429 | 503)[]
-  /** example request and answer, shown in the reference and replayed by the contract test */
+  /** an example request, shown in the reference and replayed by app/api/v1/examples.integration.test.ts (path parameters only where the example needs no existing resource) */
   example?: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown }
 }
 

@@ -20,7 +20,6 @@ export const changeMemberRole = endpoint({
   body: { schema: ZChangeRole, maxBytes: 4 * 1024, message: 'Invalid role change' },
   responses: { 200: { description: 'The member with the new role', schema: z.object({ member: ZMemberView }) } },
   errors: [409],
-  example: { body: { role: 'finance' } },
 })
 
 export const removeMember = endpoint({
