@@ -27,7 +27,7 @@ export function Queues({ org }: { org: string }) {
   const lag = d.backlog.oldest_pending_s
   return (
     <div className="space-y-6">
-      <div className="grid gap-4 sm:grid-cols-3" aria-label="Backlog">
+      <div className="grid gap-4 sm:grid-cols-3" role="group" aria-label="Backlog">
         <Kpi label="Batches waiting (all organizations)" value={formatCount(d.backlog.pending_batches)} testId="pending-batches" />
         <Kpi label="Oldest waiting batch" value={lag == null ? 'none' : `${lag.toFixed(1)} s`} warn={lag != null && lag > 30} />
         <Kpi label="Your batches waiting" value={formatCount(d.org_pending_batches)} />

@@ -60,6 +60,7 @@ function numberOf(s: TSchema, integer: boolean): fc.Arbitrary<number> {
 }
 
 /** Values that satisfy the schema (as far as a generator can without solving patterns). */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: a module-level function, not Object.prototype.valueOf
 export function valueOf(s: TSchema, depth = 0): fc.Arbitrary<unknown> {
   if (s.const !== undefined) return fc.constant(s.const)
   if (s.enum) return fc.constantFrom(...s.enum)
