@@ -15,7 +15,10 @@ export const fleetQueries = {
 const q = (org: string) => `org=${encodeURIComponent(org)}`
 
 export function useFleetSummary(org: string, days: number) {
-  return useQuery({ queryKey: fleetQueries.summary(org, days), queryFn: ({ signal }) => apiFetch<TFleetSummary>(`/api/v1/gpu/fleet?${q(org)}&days=${days}`, { signal }) })
+  return useQuery({
+    queryKey: fleetQueries.summary(org, days),
+    queryFn: ({ signal }) => apiFetch<TFleetSummary>(`/api/v1/gpu/fleet?${q(org)}&days=${days}`, { signal }),
+  })
 }
 
 export function usePools(org: string) {
@@ -28,7 +31,10 @@ export function useSavePool(org: string) {
   return useMutation({
     /** id: PATCH that pool; byName: PATCH the pool named in body.name; neither: create. */
     mutationFn: ({ id, body, byName }: { id: string | null; body: Record<string, unknown>; byName?: boolean }) =>
-      apiFetch<{ pool: TPoolView }>(id ? `/api/v1/gpu/pools/${id}?${q(org)}` : `/api/v1/gpu/pools?${q(org)}`, { method: id || byName ? 'PATCH' : 'POST', body: JSON.stringify(body) }),
+      apiFetch<{ pool: TPoolView }>(id ? `/api/v1/gpu/pools/${id}?${q(org)}` : `/api/v1/gpu/pools?${q(org)}`, {
+        method: id || byName ? 'PATCH' : 'POST',
+        body: JSON.stringify(body),
+      }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })
 }
@@ -37,9 +43,14 @@ export function useUploadCsv(org: string) {
   const qc = useQueryClient()
   return useMutation({
     mutationFn: ({ pool, text, utcOffset }: { pool: string; text: string; utcOffset: string }) =>
-      apiFetch<TSamplesAnswer>(`/api/v1/gpu/samples?${q(org)}&pool=${encodeURIComponent(pool)}${utcOffset ? `&utc_offset=${encodeURIComponent(utcOffset)}` : ''}`, {
-        method: 'POST', body: text, headers: { 'content-type': 'text/csv' },
-      }),
+      apiFetch<TSamplesAnswer>(
+        `/api/v1/gpu/samples?${q(org)}&pool=${encodeURIComponent(pool)}${utcOffset ? `&utc_offset=${encodeURIComponent(utcOffset)}` : ''}`,
+        {
+          method: 'POST',
+          body: text,
+          headers: { 'content-type': 'text/csv' },
+        },
+      ),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })
 }

@@ -25,7 +25,10 @@ const poolFields = {
   region: label(100).nullable().optional(),
   serves: z.array(label(200), { error: 'must be a list of scenario or workflow ids' }).max(100, 'at most 100 scenarios').optional(),
   allocation: z.enum(ALLOCATIONS, { error: `must be one of ${ALLOCATIONS.join(', ')}` }).optional(),
-  shares: z.record(label(200), z.number({ error: 'must be a number' }).positive('must be > 0').finite(), { error: 'must be an object of scenario → weight' }).nullable().optional(),
+  shares: z
+    .record(label(200), z.number({ error: 'must be a number' }).positive('must be > 0').finite(), { error: 'must be an object of scenario → weight' })
+    .nullable()
+    .optional(),
 }
 
 const versionFields = {
@@ -42,7 +45,8 @@ type TPriceFields = { pricing?: 'hourly' | 'amortized'; gpu_hour_usd?: string; p
 
 /** An hourly pool needs gpu_hour_usd; an amortized one the purchase price and months (power/hosting defaults to 0). */
 function requirePriceFields(b: TPriceFields, ctx: z.RefinementCtx) {
-  if (b.pricing === 'hourly' && b.gpu_hour_usd === undefined) ctx.addIssue({ code: 'custom', path: ['gpu_hour_usd'], message: 'is required when pricing is hourly' })
+  if (b.pricing === 'hourly' && b.gpu_hour_usd === undefined)
+    ctx.addIssue({ code: 'custom', path: ['gpu_hour_usd'], message: 'is required when pricing is hourly' })
   if (b.pricing === 'amortized') {
     if (b.purchase_usd_per_gpu === undefined) ctx.addIssue({ code: 'custom', path: ['purchase_usd_per_gpu'], message: 'is required when pricing is amortized' })
     if (b.amortization_months === undefined) ctx.addIssue({ code: 'custom', path: ['amortization_months'], message: 'is required when pricing is amortized' })
@@ -51,7 +55,8 @@ function requirePriceFields(b: TPriceFields, ctx: z.RefinementCtx) {
 
 function sharesNeedServes(b: { allocation?: string; shares?: Record<string, number> | null; serves?: string[] }, ctx: z.RefinementCtx) {
   if (b.shares && b.serves) {
-    for (const k of Object.keys(b.shares)) if (!b.serves.includes(k)) ctx.addIssue({ code: 'custom', path: ['shares', k], message: 'is not one of the scenarios the pool serves' })
+    for (const k of Object.keys(b.shares))
+      if (!b.serves.includes(k)) ctx.addIssue({ code: 'custom', path: ['shares', k], message: 'is not one of the scenarios the pool serves' })
   }
 }
 
@@ -108,7 +113,10 @@ export const ZSample = z.strictObject({
 export type TSample = z.infer<typeof ZSample>
 
 export const ZSamplesEnvelope = z.strictObject({
-  samples: z.array(z.unknown(), { error: 'must be an array of samples' }).min(1, 'must hold at least one sample').max(MAX_SAMPLES, `at most ${MAX_SAMPLES} samples per request`),
+  samples: z
+    .array(z.unknown(), { error: 'must be an array of samples' })
+    .min(1, 'must hold at least one sample')
+    .max(MAX_SAMPLES, `at most ${MAX_SAMPLES} samples per request`),
 })
 
 export const ZCsvQuery = z.strictObject({
@@ -121,16 +129,28 @@ export const ZFleetQuery = z.strictObject({
 })
 
 export type TPoolVersionView = {
-  effective_from: string; gpu_count: number; pricing: 'hourly' | 'amortized'; gpu_hour_usd: string | null
-  purchase_usd_per_gpu: string | null; amortization_months: number | null; power_hosting_usd_per_gpu_hour: string | null
+  effective_from: string
+  gpu_count: number
+  pricing: 'hourly' | 'amortized'
+  gpu_hour_usd: string | null
+  purchase_usd_per_gpu: string | null
+  amortization_months: number | null
+  power_hosting_usd_per_gpu_hour: string | null
   effective_gpu_hour_usd: string
 }
 export type TPoolView = {
-  id: string; name: string; role: string; gpu_type: string; region: string | null; serves: string[]
-  allocation: 'gpu_seconds' | 'share' | 'even'; shares: Record<string, number> | null
+  id: string
+  name: string
+  role: string
+  gpu_type: string
+  region: string | null
+  serves: string[]
+  allocation: 'gpu_seconds' | 'share' | 'even'
+  shares: Record<string, number> | null
   /** the version in force now (null: the pool starts later) */
   current: TPoolVersionView | null
   versions: TPoolVersionView[]
-  created_at: string; updated_at: string
+  created_at: string
+  updated_at: string
 }
 export type TSamplesAnswer = { accepted: number; duplicates: number; rejected: { index?: number; line?: number; errors: string[] }[] }

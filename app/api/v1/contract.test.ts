@@ -49,7 +49,8 @@ describe('every /api/v1 route declares its contract', () => {
         if (!ENDPOINTS.includes(spec)) problems.push(`${id}: add its module to lib/api/endpoints.ts`)
         const pathParams = [...spec.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
         const declaredParams = spec.params ? Object.keys(spec.params.shape).sort() : []
-        if (pathParams.join() !== declaredParams.join()) problems.push(`${id}: path parameters ${pathParams.join(', ') || '(none)'} but params declares ${declaredParams.join(', ') || '(none)'}`)
+        if (pathParams.join() !== declaredParams.join())
+          problems.push(`${id}: path parameters ${pathParams.join(', ') || '(none)'} but params declares ${declaredParams.join(', ') || '(none)'}`)
         for (const [status, answer] of Object.entries(spec.responses)) {
           if (status !== '204' && answer && !answer.schema && !answer.alternates?.length) problems.push(`${id}: answer ${status} has no schema`)
         }
@@ -76,7 +77,7 @@ describe('every /api/v1 route declares its contract', () => {
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1', async () => {
-    const result = await new Validator().validate(openapiDocument() as Parameters<Validator["validate"]>[0])
+    const result = await new Validator().validate(openapiDocument() as Parameters<Validator['validate']>[0])
     expect(result.errors ?? [], JSON.stringify(result.errors, null, 1)?.slice(0, 2000)).toEqual([])
     expect(result.valid).toBe(true)
   })

@@ -5,5 +5,7 @@ import { fleetSummary } from '@/lib/gpu/summary'
 import { ZFleetQuery } from '@/lib/gpu/schema'
 
 export const GET = withOrg(async (_req, { org, query }) => json(await fleetSummary(org.orgId, query.days)), {
-  scope: 'read', permission: 'fleet.read', query: ZFleetQuery,
+  scope: 'read',
+  permission: 'fleet.read',
+  query: ZFleetQuery,
 })
