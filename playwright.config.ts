@@ -18,8 +18,17 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--dns-prefetch-disable', '--disable-features=DnsOverHttps,AsyncDns,OptimizationHints,MediaRouter,Translate,NetworkTimeServiceQuerying'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--dns-prefetch-disable',
+        '--disable-features=DnsOverHttps,AsyncDns,OptimizationHints,MediaRouter,Translate,NetworkTimeServiceQuerying',
+      ],
     },
   },
   projects: [

@@ -16,7 +16,7 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/http/request-id'
 import { log } from '@/lib/log'
 
 const argPort = process.argv.indexOf('-p')
-const port = Number(argPort > 0 ? process.argv[argPort + 1] : process.env.PORT ?? 3000)
+const port = Number(argPort > 0 ? process.argv[argPort + 1] : (process.env.PORT ?? 3000))
 const hostname = process.env.HOSTNAME ?? '0.0.0.0'
 
 async function main(): Promise<void> {
@@ -41,7 +41,9 @@ async function main(): Promise<void> {
       req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''
       void handle(req, res)
     })
-    .listen(port, hostname, () => log({ component: 'web' }).info({ port, listen: hostname }, `ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`))
+    .listen(port, hostname, () =>
+      log({ component: 'web' }).info({ port, listen: hostname }, `ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`),
+    )
   // A clean exit on SIGTERM/SIGINT: answers in flight finish (at most 5 s), and node --cpu-prof gets to write its profile.
   const stop = () => {
     server.close(() => process.exit(0))

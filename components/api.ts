@@ -3,7 +3,11 @@ import type { TErrorBody } from '@/lib/errors'
 import { fillPath, type TBodyOf, type TEndpointSpec, type TParamsOf, type TQueryOf, type TResponseOf } from '@/lib/http/endpoint'
 
 export class ApiError extends Error {
-  constructor(public status: number, message: string, public lines: string[] = []) {
+  constructor(
+    public status: number,
+    message: string,
+    public lines: string[] = [],
+  ) {
     super(message)
   }
 }

@@ -48,7 +48,10 @@ test('an account’s detail page flags a step it calls twice per run, against SQ
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
   const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n')
   const header = lines[0].split(',')
-  const flagged = lines.slice(1).map((l) => l.split(',')).filter((c) => c[header.indexOf('flagged')] === 'yes')
+  const flagged = lines
+    .slice(1)
+    .map((l) => l.split(','))
+    .filter((c) => c[header.indexOf('flagged')] === 'yes')
   expect(flagged).toHaveLength(1)
   expect(flagged[0].slice(0, 3)).toEqual(['support-agent', 'retrieve', retrieve.calls])
   expect(flagged[0][header.indexOf('calls_per_run')]).toBe(perRun)

@@ -60,7 +60,10 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
   await expect(channel).toContainText(hookUrl)
   await expect(channel).toContainText('default')
   // stored encrypted: neither the URL nor the secret is in the table in clear
-  const [stored] = await sql<{ url: string; secret: string }>(`SELECT c.url, c.secret FROM notification_channels c JOIN organizations o ON o.id = c.org_id WHERE o.slug = $1`, [org_slug])
+  const [stored] = await sql<{ url: string; secret: string }>(
+    `SELECT c.url, c.secret FROM notification_channels c JOIN organizations o ON o.id = c.org_id WHERE o.slug = $1`,
+    [org_slug],
+  )
   expect(stored.url).toMatch(/^enc:v1:/)
   expect(stored.secret).toMatch(/^enc:v1:/)
   expect(JSON.stringify(stored)).not.toContain(secret)
@@ -77,11 +80,31 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
   await expect(channel.locator('[data-last-delivery]')).toHaveText('last: delivered (200)')
 
   // Spend over a daily budget ($1; three gpt-4o calls at $0.35) and a call to a model without a price.
-  const budget = await page.request.post(`/api/v1/budgets?org=${org_slug}`, { data: { name: 'Support, today', workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1', thresholds: [100] } })
+  const budget = await page.request.post(`/api/v1/budgets?org=${org_slug}`, {
+    data: { name: 'Support, today', workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1', thresholds: [100] },
+  })
   expect(budget.status()).toBe(201)
   const now = new Date().toISOString()
-  const events = [1, 2, 3].map((i) => ({ id: `al${i}`, timestamp: now, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 }))
-  events.push({ id: 'al-mystery', timestamp: now, workflow_id: 'labs', step: 'try', provider: 'acme', model: 'acme-mystery-9', tokens_in: 1000, tokens_out: 100 })
+  const events = [1, 2, 3].map((i) => ({
+    id: `al${i}`,
+    timestamp: now,
+    workflow_id: 'support',
+    step: 'draft',
+    provider: 'openai',
+    model: 'gpt-4o',
+    tokens_in: 100_000,
+    tokens_out: 10_000,
+  }))
+  events.push({
+    id: 'al-mystery',
+    timestamp: now,
+    workflow_id: 'labs',
+    step: 'try',
+    provider: 'acme',
+    model: 'acme-mystery-9',
+    tokens_in: 1000,
+    tokens_out: 100,
+  })
   expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
 
   const list = page.getByTestId('alert-list')
@@ -92,7 +115,9 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
   }).toPass({ timeout: 120_000 })
   const budgetAlert = list.locator('li[data-kind="budget"]')
   const [{ spend }] = await sql<{ spend: string }>(
-    `SELECT round(sum(r.cost_usd), 2)::text AS spend FROM rollups_hourly r JOIN organizations o ON o.id = r.org_id WHERE o.slug = $1 AND r.workflow_id = 'support'`, [org_slug])
+    `SELECT round(sum(r.cost_usd), 2)::text AS spend FROM rollups_hourly r JOIN organizations o ON o.id = r.org_id WHERE o.slug = $1 AND r.workflow_id = 'support'`,
+    [org_slug],
+  )
   expect(spend).toBe('1.05')
   await expect(budgetAlert).toContainText('Support, today: 100% of the budget reached (1.05 of 1 USD)')
   await expect(budgetAlert).toHaveAttribute('data-status', 'open')
@@ -129,16 +154,27 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
   await expect(list.locator('li')).toHaveCount(1)
   await expect(list.locator('li')).toHaveAttribute('data-kind', 'unpriced_model')
 
-  const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM alert_mutes m JOIN organizations o ON o.id = m.org_id WHERE o.slug = $1 AND m.until > now() + interval '6 days'`, [org_slug])
+  const [{ n }] = await sql<{ n: number }>(
+    `SELECT count(*)::int AS n FROM alert_mutes m JOIN organizations o ON o.id = m.org_id WHERE o.slug = $1 AND m.until > now() + interval '6 days'`,
+    [org_slug],
+  )
   expect(n).toBe(1)
 })
 
-test('drift detector settings: admins edit with the keyboard and field errors; a viewer reads them and sees webhook URLs cut to their host', async ({ page, request, consoleErrors }) => {
+test('drift detector settings: admins edit with the keyboard and field errors; a viewer reads them and sees webhook URLs cut to their host', async ({
+  page,
+  request,
+  consoleErrors,
+}) => {
   const stamp = Date.now()
   const email = `drift-settings-${stamp}@example.com`
-  const { org_slug } = await (await request.post('/api/auth/signup', { data: { org_name: `Drift settings ${stamp}`, email, password: 'drift-password-1' } })).json()
+  const { org_slug } = await (
+    await request.post('/api/auth/signup', { data: { org_name: `Drift settings ${stamp}`, email, password: 'drift-password-1' } })
+  ).json()
   await apiSignIn(page.request, email, 'drift-password-1')
-  const hook = await page.request.post(`/api/v1/channels?org=${org_slug}`, { data: { name: 'Private hook', type: 'webhook', url: 'http://hook-user:pa55@127.0.0.1:9/services/T0/secret-path?token=abc' } })
+  const hook = await page.request.post(`/api/v1/channels?org=${org_slug}`, {
+    data: { name: 'Private hook', type: 'webhook', url: 'http://hook-user:pa55@127.0.0.1:9/services/T0/secret-path?token=abc' },
+  })
   expect(hook.status()).toBe(201)
 
   await page.goto(`/${org_slug}/alerts`)
@@ -163,13 +199,18 @@ test('drift detector settings: admins edit with the keyboard and field errors; a
   await calls.fill('12')
   await calls.press('Enter')
   await expect(form.getByRole('status')).toHaveText('Saved. The next evaluation uses these settings.')
-  const [{ config }] = await sql<{ config: Record<string, unknown> }>(`SELECT s.config FROM alert_settings s JOIN organizations o ON o.id = s.org_id WHERE o.slug = $1`, [org_slug])
+  const [{ config }] = await sql<{ config: Record<string, unknown> }>(
+    `SELECT s.config FROM alert_settings s JOIN organizations o ON o.id = s.org_id WHERE o.slug = $1`,
+    [org_slug],
+  )
   expect(config).toMatchObject({ tokens_per_call_margin: 0.3, min_calls: 12, cost_per_outcome_margin: 0.25 })
   await page.reload()
   await expect(margin).toHaveValue(String(Number(config.tokens_per_call_margin) * 100))
   await expect(calls).toHaveValue('12')
   // an admin sees the whole URL of the webhook
-  await expect(page.getByTestId('channels').locator('li[data-channel="Private hook"] [data-channel-target]')).toHaveText('http://hook-user:pa55@127.0.0.1:9/services/T0/secret-path?token=abc')
+  await expect(page.getByTestId('channels').locator('li[data-channel="Private hook"] [data-channel-target]')).toHaveText(
+    'http://hook-user:pa55@127.0.0.1:9/services/T0/secret-path?token=abc',
+  )
 
   // The same member as a viewer: the settings as text, no form; the webhook's host only, no secret hint, no buttons that change anything.
   await sql(`UPDATE memberships m SET role = 'viewer' FROM organizations o WHERE o.id = m.org_id AND o.slug = $1`, [org_slug])

@@ -29,7 +29,11 @@ test('create, rotate and revoke an API key from the settings page', async ({ pag
   await expect(oldRow).toContainText('expires ')
   await expect(oldRow).toContainText('never') // not used yet
 
-  const send = (key: string) => request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events: [{ id: `e-${Math.random()}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1 }] } })
+  const send = (key: string) =>
+    request.post('/api/v1/events', {
+      headers: { authorization: `Bearer ${key}` },
+      data: { events: [{ id: `e-${Math.random()}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1 }] },
+    })
   expect((await send(oldKey)).status()).toBe(202)
   await page.reload()
   await expect(oldRow.getByRole('cell').nth(6)).not.toHaveText('never')

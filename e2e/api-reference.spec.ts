@@ -5,7 +5,9 @@ import { expect, test } from '@playwright/test'
 test('the API reference lists every operation of the OpenAPI document', async ({ page, request }) => {
   const doc = await (await request.get('/api/v1/openapi.json')).json()
   expect(doc.openapi).toBe('3.1.0')
-  const ops = Object.entries(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap(([p, m]) => Object.entries(m).map(([method, op]) => ({ p, method, id: op.operationId })))
+  const ops = Object.entries(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap(([p, m]) =>
+    Object.entries(m).map(([method, op]) => ({ p, method, id: op.operationId })),
+  )
   expect(ops.length).toBeGreaterThan(20)
   await page.goto('/docs/api')
   await expect(page.getByRole('heading', { level: 1, name: 'Outlay API reference' })).toBeVisible()

@@ -8,7 +8,9 @@ test('a budget change appears in the audit log with its diff', async ({ page }) 
   const signup = await page.request.post('/api/auth/signup', { data: { org_name: `Audit ${stamp}`, email, password: 'audit-password-1' } })
   const { org_slug } = await signup.json()
   await apiSignIn(page.request, email, 'audit-password-1')
-  const created = await page.request.post(`/api/v1/budgets?org=${org_slug}`, { data: { name: 'Support monthly', workflow_id: 'support', period: 'month', metric: 'spend', amount_usd: '100' } })
+  const created = await page.request.post(`/api/v1/budgets?org=${org_slug}`, {
+    data: { name: 'Support monthly', workflow_id: 'support', period: 'month', metric: 'spend', amount_usd: '100' },
+  })
   expect(created.status()).toBe(201)
   const { budget } = await created.json()
 
@@ -52,6 +54,9 @@ test('a budget change appears in the audit log with its diff', async ({ page }) 
   expect(lines[1]).toContain('budget.update')
 
   // the rows the page showed are the ones in the database, chained
-  const stored = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log l JOIN organizations o ON o.id = l.org_id WHERE o.slug = $1 AND l.target_type = 'budget'`, [org_slug])
+  const stored = await sql<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_log l JOIN organizations o ON o.id = l.org_id WHERE o.slug = $1 AND l.target_type = 'budget'`,
+    [org_slug],
+  )
   expect(stored[0].n).toBe(2)
 })

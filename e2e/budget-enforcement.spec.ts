@@ -32,7 +32,16 @@ test('a hard-cutoff budget created in the UI denies calls through decide once sp
 
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call; three calls pass $1.
   const now = new Date().toISOString()
-  const events = [1, 2, 3].map((i) => ({ id: `c${i}`, timestamp: now, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 }))
+  const events = [1, 2, 3].map((i) => ({
+    id: `c${i}`,
+    timestamp: now,
+    workflow_id: 'support',
+    step: 'draft',
+    provider: 'openai',
+    model: 'gpt-4o',
+    tokens_in: 100_000,
+    tokens_out: 10_000,
+  }))
   expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
 
   await expect(async () => expect((await decide()).body.budget.action).toBe('deny')).toPass({ timeout: 60_000 })
@@ -41,7 +50,9 @@ test('a hard-cutoff budget created in the UI denies calls through decide once sp
   expect(Number(after.retryAfter)).toBe(after.body.budget.retry_after_s)
   // the events are on the books whatever decide says
   const [{ n, total }] = await sql<{ n: number; total: string }>(
-    `SELECT count(*)::int AS n, round(sum(e.cost_usd), 6)::text AS total FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`, [org_slug])
+    `SELECT count(*)::int AS n, round(sum(e.cost_usd), 6)::text AS total FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`,
+    [org_slug],
+  )
   expect(n).toBe(3)
 
   await page.reload()

@@ -37,7 +37,16 @@ test('create a budget in the UI and see it exceeded after events arrive', async 
 
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call; three calls pass $1.
   const now = new Date().toISOString()
-  const events = [1, 2, 3].map((i) => ({ id: `b${i}`, timestamp: now, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 }))
+  const events = [1, 2, 3].map((i) => ({
+    id: `b${i}`,
+    timestamp: now,
+    workflow_id: 'support',
+    step: 'draft',
+    provider: 'openai',
+    model: 'gpt-4o',
+    tokens_in: 100_000,
+    tokens_out: 10_000,
+  }))
   const res = await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })
   expect(res.status()).toBe(202)
 

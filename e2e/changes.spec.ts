@@ -59,7 +59,10 @@ test('the change equals SQL on the events, its parts add up to it, and a contrib
   // The largest workflow contributor, by its link: the same question scoped to it.
   const top = page.getByTestId('contributors-workflow').locator('tbody tr').first()
   const workflow = (await top.getAttribute('data-key'))!
-  await expect(top.locator('[data-delta]')).toHaveAttribute('data-delta', microsToUsd(micros(await spend(days.b_from, days.b_to, workflow)) - micros(await spend(days.a_from, days.a_to, workflow))))
+  await expect(top.locator('[data-delta]')).toHaveAttribute(
+    'data-delta',
+    microsToUsd(micros(await spend(days.b_from, days.b_to, workflow)) - micros(await spend(days.a_from, days.a_to, workflow))),
+  )
   await top.getByRole('link', { name: workflow, exact: true }).click()
   await expect(page).toHaveURL(new RegExp(`workflow_id=${encodeURIComponent(workflow)}`))
   await expect(page.getByText(`for workflow ${workflow}`)).toBeVisible()

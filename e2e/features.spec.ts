@@ -104,6 +104,11 @@ test('the features page: cost per action per feature against its cost SLO', asyn
 
   // Remove it again: the demo is left as it was.
   await page.goto(`/${DEMO_LOGIN.slug}/features?range=90`)
-  await page.getByTestId('features-table').locator('tbody tr').first().getByRole('button', { name: `Remove the SLO of ${top.feature}` }).click()
+  await page
+    .getByTestId('features-table')
+    .locator('tbody tr')
+    .first()
+    .getByRole('button', { name: `Remove the SLO of ${top.feature}` })
+    .click()
   await expect(page.getByTestId('features-table').locator('tbody tr').first().locator('[data-status]')).toHaveAttribute('data-status', 'no_slo')
 })

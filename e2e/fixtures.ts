@@ -24,7 +24,22 @@ export async function apiSignIn(request: APIRequestContext, email: string, passw
 }
 
 /** The dashboard's whole navigation, in order (an admin's); a role sees a part of it. */
-export const FULL_NAV = ['Overview', 'Workflows', 'Features', 'Accounts', 'What changed', 'Budgets', 'Alerts', 'Forecast', 'Reports', 'Routing', 'GPU fleet', 'Pricing', 'Settings', 'Ingestion']
+export const FULL_NAV = [
+  'Overview',
+  'Workflows',
+  'Features',
+  'Accounts',
+  'What changed',
+  'Budgets',
+  'Alerts',
+  'Forecast',
+  'Reports',
+  'Routing',
+  'GPU fleet',
+  'Pricing',
+  'Settings',
+  'Ingestion',
+]
 
 /** The links of the dashboard's main navigation. */
 export const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link')

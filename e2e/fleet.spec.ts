@@ -75,17 +75,33 @@ test('fleet: create a pool from the empty state, upload nvidia-smi CSV, price a 
 
   const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000)
   const stampOf = (min: number) => new Date(hour.getTime() + min * 60_000).toISOString().replace('T', ' ').replace('Z', '').replace(/-/g, '/')
-  await page.getByLabel('…or paste it').fill(`timestamp, index, utilization.gpu [%], memory.used [MiB]\n${stampOf(5)}, 0, 90 %, 1000 MiB\n${stampOf(5)}, 1, 10 %, 1000 MiB\n${stampOf(6)}, 1, n/a, 1 MiB\n`)
+  await page
+    .getByLabel('…or paste it')
+    .fill(
+      `timestamp, index, utilization.gpu [%], memory.used [MiB]\n${stampOf(5)}, 0, 90 %, 1000 MiB\n${stampOf(5)}, 1, 10 %, 1000 MiB\n${stampOf(6)}, 1, n/a, 1 MiB\n`,
+    )
   await page.getByRole('button', { name: 'Upload samples' }).click()
   await expect(page.getByTestId('csv-result')).toHaveText('2 samples stored, 0 already there, 1 lines rejected:')
   await expect(page.getByText('Line 4: utilization.gpu: "n/a" is not a number of %')).toBeVisible()
   await expect(page.getByTestId('pools').locator('tr[data-pool="gpu-a"] td').nth(7)).toHaveText('50%')
 
   const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'ingest', scopes: ['ingest'] } })).json()
-  const ev = { id: `gpu-${stamp}`, timestamp: hour.toISOString(), workflow_id: 'search', step: 'answer', provider: 'self-hosted', model: 'llama', gpu_seconds: 450, gpu_pool: 'gpu-a' }
+  const ev = {
+    id: `gpu-${stamp}`,
+    timestamp: hour.toISOString(),
+    workflow_id: 'search',
+    step: 'answer',
+    provider: 'self-hosted',
+    model: 'llama',
+    gpu_seconds: 450,
+    gpu_pool: 'gpu-a',
+  }
   expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events: [ev] } })).status()).toBe(202)
   await expect(async () => {
-    const rows = await sql<{ cost: string }>(`SELECT cost_usd::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`, [org_slug])
+    const rows = await sql<{ cost: string }>(
+      `SELECT cost_usd::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`,
+      [org_slug],
+    )
     expect(rows).toEqual([{ cost: '0.100000000000' }]) // 450 s × $0.80/h
   }).toPass({ timeout: 30_000 })
 })

@@ -16,9 +16,24 @@ test('forecast what-if: traffic growth and a step moved to another model, priced
   await apiSignIn(page.request, email, 'whatif-password-1')
   const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'ingest', scopes: ['ingest'] } })).json()
   // the target: a negotiated model with the organization's own price ($/Mtok: in 1, cached 0.1, out 4)
-  expect((await page.request.put(`/api/v1/prices?org=${org_slug}`, { data: { prices: [
-    { provider: 'acme', model: 'tiny-model', effective_from: '2020-01-01T00:00:00Z', input_per_mtok: '1', cached_input_per_mtok: '0.1', output_per_mtok: '4' },
-  ] } })).status()).toBe(200)
+  expect(
+    (
+      await page.request.put(`/api/v1/prices?org=${org_slug}`, {
+        data: {
+          prices: [
+            {
+              provider: 'acme',
+              model: 'tiny-model',
+              effective_from: '2020-01-01T00:00:00Z',
+              input_per_mtok: '1',
+              cached_input_per_mtok: '0.1',
+              output_per_mtok: '4',
+            },
+          ],
+        },
+      })
+    ).status(),
+  ).toBe(200)
 
   // 35 complete days: a draft step on gpt-4o-mini and a retrieve step, 3 runs a day
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())
@@ -26,16 +41,38 @@ test('forecast what-if: traffic growth and a step moved to another model, priced
   for (let d = 1; d <= 35; d++) {
     for (let i = 0; i < 3; i++) {
       const t = today - d * DAY_MS + HOUR_MS * (i + 2)
-      events.push({ id: `w-${d}-${i}-draft`, timestamp: new Date(t).toISOString(), workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o-mini',
-        tokens_in: 200_000 + 1_000 * i, cached_tokens_in: 50_000, tokens_out: 2_000 + d })
-      events.push({ id: `w-${d}-${i}-retrieve`, timestamp: new Date(t + 1000).toISOString(), workflow_id: 'support', step: 'retrieve', call_type: 'embedding',
-        provider: 'openai', model: 'text-embedding-3-small', tokens_in: 5_000 })
+      events.push({
+        id: `w-${d}-${i}-draft`,
+        timestamp: new Date(t).toISOString(),
+        workflow_id: 'support',
+        step: 'draft',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        tokens_in: 200_000 + 1_000 * i,
+        cached_tokens_in: 50_000,
+        tokens_out: 2_000 + d,
+      })
+      events.push({
+        id: `w-${d}-${i}-retrieve`,
+        timestamp: new Date(t + 1000).toISOString(),
+        workflow_id: 'support',
+        step: 'retrieve',
+        call_type: 'embedding',
+        provider: 'openai',
+        model: 'text-embedding-3-small',
+        tokens_in: 5_000,
+      })
     }
   }
   expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
   await expect(async () => {
-    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM rollups_hourly r JOIN organizations o ON o.id = r.org_id WHERE o.slug = $1`, [org_slug])
-    const [{ e }] = await sql<{ e: number }>(`SELECT coalesce(sum(events), 0)::int AS e FROM rollups_hourly r JOIN organizations o ON o.id = r.org_id WHERE o.slug = $1`, [org_slug])
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM rollups_hourly r JOIN organizations o ON o.id = r.org_id WHERE o.slug = $1`, [
+      org_slug,
+    ])
+    const [{ e }] = await sql<{ e: number }>(
+      `SELECT coalesce(sum(events), 0)::int AS e FROM rollups_hourly r JOIN organizations o ON o.id = r.org_id WHERE o.slug = $1`,
+      [org_slug],
+    )
     expect(n).toBeGreaterThan(0)
     expect(e).toBe(events.length)
   }).toPass({ timeout: 60_000 })
@@ -55,7 +92,8 @@ test('forecast what-if: traffic growth and a step moved to another model, priced
             sum(cached_tokens_in)::text AS cached, sum(tokens_out)::text AS out
      FROM inference_events e JOIN organizations o ON o.id = e.org_id
      WHERE o.slug = $1 AND e.workflow_id = 'support' AND e.step = 'draft' AND e.timestamp >= $2 AND e.timestamp < $3`,
-    [org_slug, new Date(today - 30 * DAY_MS).toISOString(), new Date(today).toISOString()])
+    [org_slug, new Date(today - 30 * DAY_MS).toISOString(), new Date(today).toISOString()],
+  )
   expect(w.calls).toBe(90)
   // integer micro-dollars: fresh × $1 + cached × $0.10 + out × $4 per million tokens
   const targetMicros = BigInt(w.fresh) + BigInt(w.cached) / 10n + BigInt(w.out) * 4n

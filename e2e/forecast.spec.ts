@@ -7,7 +7,9 @@ import { DAY_MS, HOUR_MS } from '../lib/domain'
 test('forecast: month so far from the books, month and quarter end with a band, per workflow', async ({ page, request }) => {
   const stamp = Date.now()
   const email = `forecast-${stamp}@example.com`
-  const { org_slug } = await (await request.post('/api/auth/signup', { data: { org_name: `Forecast ${stamp}`, email, password: 'forecast-password-1' } })).json()
+  const { org_slug } = await (
+    await request.post('/api/auth/signup', { data: { org_name: `Forecast ${stamp}`, email, password: 'forecast-password-1' } })
+  ).json()
   await apiSignIn(page.request, email, 'forecast-password-1')
   const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'ingest', scopes: ['ingest'] } })).json()
 
@@ -17,17 +19,35 @@ test('forecast: month so far from the books, month and quarter end with a band, 
   for (let d = 1; d <= 21; d++) {
     const dow = new Date(today - d * DAY_MS).getUTCDay()
     for (let i = 0; i < (dow === 0 || dow === 6 ? 1 : 4); i++) {
-      events.push({ id: `f-${d}-${i}`, timestamp: new Date(today - d * DAY_MS + HOUR_MS * (i + 1)).toISOString(), workflow_id: 'support', step: 'draft',
-        provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1_000_000 })
+      events.push({
+        id: `f-${d}-${i}`,
+        timestamp: new Date(today - d * DAY_MS + HOUR_MS * (i + 1)).toISOString(),
+        workflow_id: 'support',
+        step: 'draft',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        tokens_in: 1_000_000,
+      })
     }
   }
   expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
-  const monthSoFar = async () => (await sql<{ usd: string | null; n: number }>(
-    `SELECT round(sum(e.cost_usd) FILTER (WHERE e.timestamp >= date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 6)::text AS usd, count(*)::int AS n
-     FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`, [org_slug, new Date(today).toISOString()]))[0]
+  const monthSoFar = async () =>
+    (
+      await sql<{ usd: string | null; n: number }>(
+        `SELECT round(sum(e.cost_usd) FILTER (WHERE e.timestamp >= date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 6)::text AS usd, count(*)::int AS n
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`,
+        [org_slug, new Date(today).toISOString()],
+      )
+    )[0]
   await expect(async () => expect((await monthSoFar()).n).toBe(events.length)).toPass({ timeout: 60_000 })
 
-  expect((await page.request.post(`/api/v1/budgets?org=${org_slug}`, { data: { name: 'Support monthly', workflow_id: 'support', period: 'month', metric: 'spend', amount_usd: '100000' } })).status()).toBe(201)
+  expect(
+    (
+      await page.request.post(`/api/v1/budgets?org=${org_slug}`, {
+        data: { name: 'Support monthly', workflow_id: 'support', period: 'month', metric: 'spend', amount_usd: '100000' },
+      })
+    ).status(),
+  ).toBe(201)
 
   await page.goto(`/${org_slug}/overview`)
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forecast' }).click()

@@ -36,7 +36,10 @@ test('configure a provider, call through the gateway with the openai SDK, see th
 
     const openai = new OpenAI({ baseURL: `${baseURL}/api/v1/gateway/openai/v1`, apiKey: key })
     for (let i = 0; i < 3; i++) {
-      const r = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `hello ${i}` }] }, { headers: { 'x-outlay-workflow-id': 'e2e-gateway', 'x-outlay-step': 'answer' } })
+      const r = await openai.chat.completions.create(
+        { model: 'gpt-4o', messages: [{ role: 'user', content: `hello ${i}` }] },
+        { headers: { 'x-outlay-workflow-id': 'e2e-gateway', 'x-outlay-step': 'answer' } },
+      )
       expect(r.choices[0].message.content).toBe(FAKE_TEXT)
     }
     expect(fake.requests.every((r) => r.headers.authorization === 'Bearer sk-e2e-upstream-key-1234')).toBe(true)

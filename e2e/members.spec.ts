@@ -61,14 +61,21 @@ test('an admin invites a finance person, who accepts in a fresh browser; the swi
   await expect(row.getByLabel('Role of Fran')).toHaveValue('finance')
   await expect(page.getByTestId(`invitation-${personEmail}`)).toHaveCount(0)
   await row.getByLabel('Role of Fran').selectOption('engineer')
-  await expect.poll(async () => (await sql<{ role: string }>(`SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1`, [personEmail]))[0]?.role).toBe('engineer')
+  await expect
+    .poll(
+      async () => (await sql<{ role: string }>(`SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1`, [personEmail]))[0]?.role,
+    )
+    .toBe('engineer')
 
   // a second organization invites the admin's email; Fran (signed in as herself) is refused its link
   const other = await browser.newContext()
   const p3 = await other.newPage()
   const otherSlug = await signUpOrg(p3.request, `Second Co ${run}`, `second-${run}@example.com`)
   await apiSignIn(p3.request, `second-${run}@example.com`, 'correct-horse-battery')
-  const inv = await p3.request.post(`/api/v1/invitations?org=${otherSlug}`, { data: { email: adminEmail, role: 'viewer' }, headers: { origin: new URL(baseURL!).origin } })
+  const inv = await p3.request.post(`/api/v1/invitations?org=${otherSlug}`, {
+    data: { email: adminEmail, role: 'viewer' },
+    headers: { origin: new URL(baseURL!).origin },
+  })
   expect(inv.status()).toBe(201)
   const secondUrl = ((await inv.json()) as { url: string }).url
   await p2.goto(secondUrl)

@@ -29,9 +29,38 @@ test('sign up, create an API key, send events, see them on the overview', async 
   // claude-haiku-4-5: 2000·1.00 + 500·5.00 = 4500 µ$. Total 2·240 + 4500 = 4980 µ$ = $0.00498.
   const now = new Date().toISOString()
   const events = [
-    { id: 'a1', timestamp: now, workflow_id: 'support-agent', step: 'classify', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000, cached_tokens_in: 400, tokens_out: 200 },
-    { id: 'a2', timestamp: now, workflow_id: 'support-agent', step: 'classify', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000, cached_tokens_in: 400, tokens_out: 200 },
-    { id: 'a3', timestamp: now, workflow_id: 'email-drafter', step: 'generate', provider: 'anthropic', model: 'claude-haiku-4-5', tokens_in: 2000, tokens_out: 500 },
+    {
+      id: 'a1',
+      timestamp: now,
+      workflow_id: 'support-agent',
+      step: 'classify',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 1000,
+      cached_tokens_in: 400,
+      tokens_out: 200,
+    },
+    {
+      id: 'a2',
+      timestamp: now,
+      workflow_id: 'support-agent',
+      step: 'classify',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 1000,
+      cached_tokens_in: 400,
+      tokens_out: 200,
+    },
+    {
+      id: 'a3',
+      timestamp: now,
+      workflow_id: 'email-drafter',
+      step: 'generate',
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      tokens_in: 2000,
+      tokens_out: 500,
+    },
     { id: 'bad', workflow_id: 'email-drafter', step: 'generate', provider: 'openai', model: 'gpt-4o', tokens_in: -1 },
   ]
   const res = await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })

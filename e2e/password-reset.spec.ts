@@ -12,7 +12,9 @@ let server: SMTPServer
 
 test.beforeAll(async () => {
   server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, session, cb) {
       let data = ''
       stream.on('data', (c) => (data += c))

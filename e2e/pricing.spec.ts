@@ -13,10 +13,12 @@ test('add a price for an unpriced model and see its events re-priced', async ({ 
   const now = new Date().toISOString()
   const res = await request.post('/api/v1/events', {
     headers: { authorization: `Bearer ${key}` },
-    data: { events: [
-      { id: 'x1', timestamp: now, workflow_id: 'wf', step: 'generate', provider: 'acme', model: 'acme-large-2026-11-01', tokens_in: 1000, tokens_out: 100 },
-      { id: 'x2', timestamp: now, workflow_id: 'wf', step: 'generate', provider: 'acme', model: 'acme-large-2026-11-01', tokens_in: 1000, tokens_out: 100 },
-    ] },
+    data: {
+      events: [
+        { id: 'x1', timestamp: now, workflow_id: 'wf', step: 'generate', provider: 'acme', model: 'acme-large-2026-11-01', tokens_in: 1000, tokens_out: 100 },
+        { id: 'x2', timestamp: now, workflow_id: 'wf', step: 'generate', provider: 'acme', model: 'acme-large-2026-11-01', tokens_in: 1000, tokens_out: 100 },
+      ],
+    },
   })
   expect(res.status()).toBe(202)
 

@@ -18,14 +18,16 @@ test('monthly report: totals and every workflow from the books, CSV, print', asy
   await page.goto(`/${DEMO_LOGIN.slug}/overview`)
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click()
   await expect(page).toHaveURL(new RegExp(`/${DEMO_LOGIN.slug}/reports/monthly$`))
-  await expect(page.getByRole('heading', { name: /^Monthly report: / , level: 1 })).toBeVisible()
+  await expect(page.getByRole('heading', { name: /^Monthly report: /, level: 1 })).toBeVisible()
   if (!current) await page.goto(`/${DEMO_LOGIN.slug}/reports/monthly?month=${month}`)
 
   const [total] = await sql<{ usd: string; prod: string; n: number }>(
     `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd, count(*)::int AS n,
             round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source = 'production' AND environment = 'production'), 0), 6)::text AS prod
      FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month')`, [DEMO_LOGIN.slug, monthStart])
+     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month')`,
+    [DEMO_LOGIN.slug, monthStart],
+  )
   expect(total.n).toBeGreaterThan(0)
   await expect(page.getByTestId('report-total')).toHaveText(usd(total.usd))
   await expect(page.getByTestId('report-production')).toHaveText(usd(total.prod))
@@ -33,20 +35,27 @@ test('monthly report: totals and every workflow from the books, CSV, print', asy
 
   const byWorkflow = await sql<{ workflow: string; usd: string }>(
     `SELECT workflow_id AS workflow, round(sum(cost_usd), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month') GROUP BY 1`, [DEMO_LOGIN.slug, monthStart])
+     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month') GROUP BY 1`,
+    [DEMO_LOGIN.slug, monthStart],
+  )
   const section = page.getByTestId('report-workflow_id')
   for (const w of byWorkflow) await expect(section.locator(`tr[data-key="${w.workflow}"] [data-cost]`)).toHaveAttribute('data-cost', w.usd)
   await expect(section.locator('tbody tr')).toHaveCount(byWorkflow.length)
   // traffic sources: eval is a line item of its own
   const [evalSpend] = await sql<{ usd: string }>(
     `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND traffic_source = 'eval' AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month')`, [DEMO_LOGIN.slug, monthStart])
+     WHERE o.slug = $1 AND traffic_source = 'eval' AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month')`,
+    [DEMO_LOGIN.slug, monthStart],
+  )
   await expect(page.getByTestId('report-traffic_source').locator('tr[data-key="eval"] [data-cost]')).toHaveText(usd(evalSpend.usd))
   // scenarios: each scenario_id of the month, and the workflows' calls without one under the workflow
   const scenarios = await sql<{ scenario: string; usd: string }>(
     `SELECT coalesce(scenario_id, workflow_id) AS scenario, round(sum(cost_usd), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month') GROUP BY 1`, [DEMO_LOGIN.slug, monthStart])
-  for (const sc of scenarios) await expect(page.getByTestId('report-scenario').locator(`tr[data-key="${sc.scenario}"] [data-cost]`)).toHaveAttribute('data-cost', sc.usd)
+     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month') GROUP BY 1`,
+    [DEMO_LOGIN.slug, monthStart],
+  )
+  for (const sc of scenarios)
+    await expect(page.getByTestId('report-scenario').locator(`tr[data-key="${sc.scenario}"] [data-cost]`)).toHaveAttribute('data-cost', sc.usd)
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()])
   expect(download.suggestedFilename()).toBe(`outlay-monthly-${month}.csv`)
@@ -89,13 +98,26 @@ test('quarterly audit: the workflow whose eval costs far less than production is
   // of its calls, spread over its hours as the calls are, each hour's calls taken from its md5 instant after an md5 skip
   const qStart = Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)
   const [{ id: orgId }] = await sql<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [DEMO_LOGIN.slug])
-  const ids = await expectedAuditSample((text, params) => sql(text, params), { orgId, workflow: 'email-drafter', side: 'production', quarter,
-    from: new Date(qStart), to: new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3 + 3, 1)) })
+  const ids = await expectedAuditSample((text, params) => sql(text, params), {
+    orgId,
+    workflow: 'email-drafter',
+    side: 'production',
+    quarter,
+    from: new Date(qStart),
+    to: new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3 + 3, 1)),
+  })
   const [{ mean, n }] = await sql<{ mean: string; n: number }>(
-    `SELECT round(avg(cost_usd), 6)::text AS mean, count(*)::int AS n FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, ids])
+    `SELECT round(avg(cost_usd), 6)::text AS mean, count(*)::int AS n FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`,
+    [orgId, ids],
+  )
   expect(n).toBe(100)
   await expect(row.locator('[data-prod-mean]')).toHaveAttribute('data-prod-mean', mean)
-  const precise = Number(mean).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: Number(mean) < 0.01 ? 6 : 4 })
+  const precise = Number(mean).toLocaleString('en-US', {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: Number(mean) < 0.01 ? 6 : 4,
+  })
   await expect(row.locator('[data-prod-mean]')).toHaveText(precise)
 
   const evidence = page.getByTestId('audit-evidence-email-drafter')
@@ -111,7 +133,9 @@ test('quarterly audit: the workflow whose eval costs far less than production is
 
 test('reports of one organization are not visible to another, by page, session or key', async ({ page, request, consoleErrors }) => {
   const email = `reports-other-${Date.now()}@example.com`
-  const { org_slug } = await (await request.post('/api/auth/signup', { data: { org_name: `Reports other ${Date.now()}`, email, password: 'another-password-1' } })).json()
+  const { org_slug } = await (
+    await request.post('/api/auth/signup', { data: { org_name: `Reports other ${Date.now()}`, email, password: 'another-password-1' } })
+  ).json()
   await apiSignIn(page.request, email, 'another-password-1')
   for (const path of ['reports/monthly', 'reports/audit']) {
     expect((await page.goto(`/${DEMO_LOGIN.slug}/${path}`))?.status()).toBe(404)

@@ -12,7 +12,10 @@ const ORG = DEMO_LOGIN.slug
 async function demoMember(role: 'finance' | 'customer_success'): Promise<{ email: string; password: string }> {
   const email = `${role.replace('_', '-')}-${Date.now()}@example.com`
   const password = `${role}-password-1`
-  const [u] = await sql<{ id: string }>(`INSERT INTO users (id, email, password_hash, email_verified_at) VALUES (gen_random_uuid(), $1, $2, now()) RETURNING id::text`, [email, await hash(password)])
+  const [u] = await sql<{ id: string }>(
+    `INSERT INTO users (id, email, password_hash, email_verified_at) VALUES (gen_random_uuid(), $1, $2, now()) RETURNING id::text`,
+    [email, await hash(password)],
+  )
   await sql(`INSERT INTO memberships (org_id, user_id, role) SELECT o.id, $1::uuid, $2::"Role" FROM organizations o WHERE o.slug = $3`, [u.id, role, ORG])
   return { email, password }
 }
@@ -32,7 +35,9 @@ test('finance: lands on the overview, sees every view but settings and ingestion
   expect(answer.headers()['content-type']).toMatch(/^text\/csv/)
 
   // reads GPU pools (their prices), cannot change them
-  const pools = await page.request.post(`/api/v1/gpu/pools?org=${ORG}`, { data: { name: 'finance-pool', role: 'test', gpu_type: 'L4', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: '0.7' } })
+  const pools = await page.request.post(`/api/v1/gpu/pools?org=${ORG}`, {
+    data: { name: 'finance-pool', role: 'test', gpu_type: 'L4', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: '0.7' },
+  })
   expect(pools.status()).toBe(403)
 
   // a page for another role, by its URL: which role it needs, inside the shell
@@ -42,7 +47,9 @@ test('finance: lands on the overview, sees every view but settings and ingestion
   await expect(nav(page)).toHaveCount(12)
 })
 
-test('customer success: lands on Accounts after sign-in and from the organization root, sees Workflows and Accounts only, and a pricing URL says which role it needs', async ({ page }) => {
+test('customer success: lands on Accounts after sign-in and from the organization root, sees Workflows and Accounts only, and a pricing URL says which role it needs', async ({
+  page,
+}) => {
   const cs = await demoMember('customer_success')
   await signInWithForm(page, cs)
   await expect(page).toHaveURL(at(`/${ORG}/accounts`))
@@ -61,7 +68,12 @@ test('customer success: lands on Accounts after sign-in and from the organizatio
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Workflows')
   await expect(page.getByRole('table').first().getByRole('row').nth(1)).toBeVisible()
 
-  for (const [path, roles] of [['pricing', 'engineer, finance, viewer or admin'], ['fleet', 'engineer, finance, viewer or admin'], ['settings', 'engineer or admin'], ['overview', 'engineer, finance, viewer or admin']] as const) {
+  for (const [path, roles] of [
+    ['pricing', 'engineer, finance, viewer or admin'],
+    ['fleet', 'engineer, finance, viewer or admin'],
+    ['settings', 'engineer or admin'],
+    ['overview', 'engineer, finance, viewer or admin'],
+  ] as const) {
     await page.goto(`/${ORG}/${path}`)
     await expect(page.getByRole('heading', { level: 1 }), path).toHaveText(`You need the ${roles} role`)
     await expect(page.getByText('Your role is customer success')).toBeVisible()

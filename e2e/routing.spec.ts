@@ -16,9 +16,18 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   // Real traffic of the step, two to three hours ago (the simulation replays whole past hours):
   // 40 gpt-4o calls at $0.0045 and 40 gpt-4o-mini calls at $0.00027 (1,000 tokens in, 200 out).
   const t0 = Date.now() - 2.5 * 3600_000
-  const events = ['gpt-4o', 'gpt-4o-mini'].flatMap((model, j) => Array.from({ length: 40 }, (_, i) => ({
-    id: `r-${j}-${i}`, timestamp: new Date(t0 + i * 1000).toISOString(), workflow_id: 'support', step: 'classify', provider: 'openai', model, tokens_in: 1000, tokens_out: 200,
-  })))
+  const events = ['gpt-4o', 'gpt-4o-mini'].flatMap((model, j) =>
+    Array.from({ length: 40 }, (_, i) => ({
+      id: `r-${j}-${i}`,
+      timestamp: new Date(t0 + i * 1000).toISOString(),
+      workflow_id: 'support',
+      step: 'classify',
+      provider: 'openai',
+      model,
+      tokens_in: 1000,
+      tokens_out: 200,
+    })),
+  )
   expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
   await expect(async () => {
     const [r] = await sql<{ n: string }>(`SELECT coalesce(sum(events), 0)::text AS n FROM rollups_hourly WHERE org_id = $1 AND step = 'classify'`, [org_id])
@@ -40,10 +49,11 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   await expect(page.getByText('Not published yet')).toBeVisible()
 
   // Eval results as a CSV: gpt-4o-mini is cheapest but misses grounding; haiku has no traffic (priced from the step's average call).
-  const csv = 'eval_set,provider,model,sample_count,tokens_in,tokens_out,grounding,format_ok\n'
-    + 'golden,openai,gpt-4o,100,100000,20000,0.97,1\n'
-    + 'golden,openai,gpt-4o-mini,100,100000,20000,0.9,1\n'
-    + 'golden,anthropic,claude-3-5-haiku,100,100000,20000,0.95,0.995\n'
+  const csv =
+    'eval_set,provider,model,sample_count,tokens_in,tokens_out,grounding,format_ok\n' +
+    'golden,openai,gpt-4o,100,100000,20000,0.97,1\n' +
+    'golden,openai,gpt-4o-mini,100,100000,20000,0.9,1\n' +
+    'golden,anthropic,claude-3-5-haiku,100,100000,20000,0.95,0.995\n'
   await page.getByLabel('Import evals (CSV)').setInputFiles({ name: 'evals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
   await expect(page.getByText('3 eval results imported; their cost recorded as eval traffic.')).toBeVisible()
   const candidates = page.getByTestId('candidates')
@@ -94,17 +104,24 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   await expect(publish.getByRole('status')).toHaveText('Published v1.')
   await expect(page.getByTestId('selected-model')).toHaveText('anthropic/claude-3-5-haiku')
   await expect(page.getByTestId('versions').locator('li[data-version="1"]')).toContainText('in force')
-  const [row] = await sql<{ published_version: number }>(`SELECT published_version FROM routing_policies WHERE org_id = $1 AND workflow_id = 'support' AND step = 'classify'`, [org_id])
+  const [row] = await sql<{ published_version: number }>(
+    `SELECT published_version FROM routing_policies WHERE org_id = $1 AND workflow_id = 'support' AND step = 'classify'`,
+    [org_id],
+  )
   expect(row.published_version).toBe(1)
 
   // Run time follows within a second or so of the publish.
-  const decide = (body: Record<string, unknown>) => request.post('/api/v1/decide', { headers: { authorization: `Bearer ${key}` }, data: { workflow_id: 'support', step: 'classify', ...body } })
+  const decide = (body: Record<string, unknown>) =>
+    request.post('/api/v1/decide', { headers: { authorization: `Bearer ${key}` }, data: { workflow_id: 'support', step: 'classify', ...body } })
   await expect(async () => {
     const r = await decide({ run_id: 'e2e-1' })
     expect(r.status()).toBe(200)
     expect(await r.json()).toMatchObject({ provider: 'anthropic', model: 'claude-3-5-haiku', policy_version: 1 })
   }).toPass({ timeout: 15_000 })
-  expect(await (await decide({ confidence: 0.2 })).json()).toMatchObject({ model: 'gpt-4o', reason: expect.stringMatching(/^cascade: confidence 0.2 < threshold 0.6/) })
+  expect(await (await decide({ confidence: 0.2 })).json()).toMatchObject({
+    model: 'gpt-4o',
+    reason: expect.stringMatching(/^cascade: confidence 0.2 < threshold 0.6/),
+  })
 
   // The list shows the policy in force.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing' }).click()
@@ -135,9 +152,18 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   await expect(publish.getByRole('status')).toHaveText('Published v2.')
   await expect(page.getByTestId('selected-model')).toHaveText('openai/gpt-4o')
   const [spec2] = await sql<{ spec: { fallback: unknown; fallbacks: unknown; max_tokens_cap: number; cache_ttl_s: number } }>(
-    `SELECT v.spec FROM routing_policy_versions v JOIN routing_policies p ON p.id = v.policy_id WHERE p.org_id = $1 AND v.version = 2`, [org_id])
-  expect(spec2.spec).toMatchObject({ fallback: { provider: 'anthropic', model: 'claude-3-5-haiku' }, fallbacks: [{ provider: 'openai', model: 'gpt-4o-mini' }], max_tokens_cap: 512, cache_ttl_s: 600 })
-  await expect(async () => expect(await (await decide({ run_id: 'e2e-2' })).json()).toMatchObject({ model: 'gpt-4o', policy_version: 2 })).toPass({ timeout: 15_000 })
+    `SELECT v.spec FROM routing_policy_versions v JOIN routing_policies p ON p.id = v.policy_id WHERE p.org_id = $1 AND v.version = 2`,
+    [org_id],
+  )
+  expect(spec2.spec).toMatchObject({
+    fallback: { provider: 'anthropic', model: 'claude-3-5-haiku' },
+    fallbacks: [{ provider: 'openai', model: 'gpt-4o-mini' }],
+    max_tokens_cap: 512,
+    cache_ttl_s: 600,
+  })
+  await expect(async () => expect(await (await decide({ run_id: 'e2e-2' })).json()).toMatchObject({ model: 'gpt-4o', policy_version: 2 })).toPass({
+    timeout: 15_000,
+  })
   expect(await (await decide({ attempt: 3 })).json()).toMatchObject({ model: 'gpt-4o-mini', reason: expect.stringMatching(/^fallback: attempt 3/) })
 
   // Roll back to v1: published as v3, a copy of v1; decide follows.
@@ -150,9 +176,14 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   await expect(v3).toContainText('(rollback to v1)')
   await expect(page.getByTestId('selected-model')).toHaveText('anthropic/claude-3-5-haiku')
   await expect(page.getByTestId('versions').locator('li[data-version="2"]')).toContainText('superseded')
-  const [after] = await sql<{ published_version: number }>(`SELECT published_version FROM routing_policies WHERE org_id = $1 AND workflow_id = 'support' AND step = 'classify'`, [org_id])
+  const [after] = await sql<{ published_version: number }>(
+    `SELECT published_version FROM routing_policies WHERE org_id = $1 AND workflow_id = 'support' AND step = 'classify'`,
+    [org_id],
+  )
   expect(after.published_version).toBe(3)
-  await expect(async () => expect(await (await decide({ run_id: 'e2e-3' })).json()).toMatchObject({ provider: 'anthropic', model: 'claude-3-5-haiku', policy_version: 3 })).toPass({ timeout: 15_000 })
+  await expect(async () =>
+    expect(await (await decide({ run_id: 'e2e-3' })).json()).toMatchObject({ provider: 'anthropic', model: 'claude-3-5-haiku', policy_version: 3 }),
+  ).toPass({ timeout: 15_000 })
 
   // Routing defaults: a step without a policy gets the organization's default from decide (404 names it).
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing' }).click()
@@ -169,5 +200,7 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
     expect(await r.json()).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', policy_id: null })
   }).toPass({ timeout: 15_000 })
   await page.reload()
-  await expect(page.getByRole('form', { name: 'Routing defaults' }).getByLabel('Defaults', { exact: true })).toHaveValue('* = openai/gpt-4o-mini\nsupport = openai/gpt-4o')
+  await expect(page.getByRole('form', { name: 'Routing defaults' }).getByLabel('Defaults', { exact: true })).toHaveValue(
+    '* = openai/gpt-4o-mini\nsupport = openai/gpt-4o',
+  )
 })

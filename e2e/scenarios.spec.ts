@@ -32,7 +32,10 @@ test('scenarios: parts match SQL and add up; line item and split rule edited in 
     [DEMO_LOGIN.slug],
   )
   expect(paidByCalls.reduce((s, v) => s + v, 0)).toBeCloseTo(Number(gpuCalls.usd), 5) // the demo's self-hosted calls have no token price: all GPU
-  const totals = await page.getByTestId('scenarios').locator('[data-total]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-total'))))
+  const totals = await page
+    .getByTestId('scenarios')
+    .locator('[data-total]')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-total'))))
   const sum = (xs: number[]) => xs.reduce((s, v) => s + v, 0)
   expect(sum(totals)).toBeCloseTo(Number(calls.all) + sum(poolCosts) - sum(paidByCalls), 3) // each part is rounded once to the micro-dollar
   // …and a pool's cost is its versions' GPU-hours × price since the start of the month.
@@ -47,7 +50,9 @@ test('scenarios: parts match SQL and add up; line item and split rule edited in 
 
   // Month by month: this month's total per scenario is the same figure.
   const kbTotal = await kb.locator('[data-total]').textContent()
-  await expect(page.getByTestId('scenario-trend').locator('tr', { hasText: 'kb-search' }).locator('td').last().locator('xpath=preceding-sibling::td[1]')).toHaveText(kbTotal!)
+  await expect(
+    page.getByTestId('scenario-trend').locator('tr', { hasText: 'kb-search' }).locator('td').last().locator('xpath=preceding-sibling::td[1]'),
+  ).toHaveText(kbTotal!)
 
   // A line item, with the keyboard.
   const form = page.getByRole('form', { name: 'New line item' })

@@ -31,7 +31,9 @@ async function collectViolations(page: Page) {
   await page.addInitScript(() => {
     const w = window as unknown as { __csp: string[] }
     w.__csp = []
-    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`))
+    document.addEventListener('securitypolicyviolation', (e) =>
+      w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`),
+    )
   })
 }
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)
@@ -76,7 +78,9 @@ test('every dashboard and auth page runs under the CSP with no violation and no 
   const policy = /\/routing\/([0-9a-f-]{36})$/.exec(new URL(page.url()).pathname)?.[1]
   expect(policy, 'the policy page’s URL').toBeTruthy()
 
-  const [budget] = await sql<{ id: string }>(`SELECT b.id FROM budgets b JOIN organizations o ON o.id = b.org_id WHERE o.slug = $1 ORDER BY b.name LIMIT 1`, [slug])
+  const [budget] = await sql<{ id: string }>(`SELECT b.id FROM budgets b JOIN organizations o ON o.id = b.org_id WHERE o.slug = $1 ORDER BY b.name LIMIT 1`, [
+    slug,
+  ])
   expect(budget, 'the demo has budgets').toBeTruthy()
   // The demo's values for each dynamic segment; a new page with a segment not listed here fails the test.
   const values: Record<string, string> = { '[account]': 'globex', '[id]': budget.id, '[policy]': policy!, '[workflow]': 'support-agent', '[step]': 'retrieve' }

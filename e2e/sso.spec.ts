@@ -46,7 +46,10 @@ async function signInWithProvider(page: Page, login: string) {
 
 test('a new person of an allowed domain signs in with the provider and lands in the organization with its role', async ({ page, request }) => {
   await apiSignIn(request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  const put = await request.put(`/api/v1/sso/domains?org=${ORG}`, { headers: { origin: appOrigin }, data: { domains: [{ domain: DOMAIN.toUpperCase(), role: 'customer_success' }] } })
+  const put = await request.put(`/api/v1/sso/domains?org=${ORG}`, {
+    headers: { origin: appOrigin },
+    data: { domains: [{ domain: DOMAIN.toUpperCase(), role: 'customer_success' }] },
+  })
   expect(put.status()).toBe(200)
   expect(await put.json()).toEqual({ domains: [{ domain: DOMAIN, role: 'customer_success' }], sso_configured: true })
 
@@ -59,10 +62,15 @@ test('a new person of an allowed domain signs in with the provider and lands in 
   await expect(page.getByText('Your role is customer success')).toBeVisible()
 
   const [m] = await sql<{ role: string; verified: boolean }>(
-    `SELECT m.role::text, u.email_verified_at IS NOT NULL AS verified FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.org_id WHERE u.email = $1 AND o.slug = $2`, [email, ORG])
+    `SELECT m.role::text, u.email_verified_at IS NOT NULL AS verified FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.org_id WHERE u.email = $1 AND o.slug = $2`,
+    [email, ORG],
+  )
   expect(m).toEqual({ role: 'customer_success', verified: true })
   // the joining is in the organization's audit log, and so is the domain list's change
-  const audit = await sql<{ action: string }>(`SELECT a.action FROM audit_log a JOIN organizations o ON o.id = a.org_id WHERE o.slug = $1 AND a.action IN ('member.add', 'sso_domains.update') AND a.at > now() - interval '10 minutes' ORDER BY a.seq`, [ORG])
+  const audit = await sql<{ action: string }>(
+    `SELECT a.action FROM audit_log a JOIN organizations o ON o.id = a.org_id WHERE o.slug = $1 AND a.action IN ('member.add', 'sso_domains.update') AND a.at > now() - interval '10 minutes' ORDER BY a.seq`,
+    [ORG],
+  )
   expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['sso_domains.update', 'member.add']))
 
   // the session is an ordinary one: signing out everywhere (session version) ends it

@@ -43,7 +43,10 @@ async function accept(browser: Browser, url: string, role: TRole, name: string, 
 async function apiWrite(page: Page, method: 'POST' | 'PUT', path: string, data: unknown) {
   const res = await page.request.fetch(`${path}?org=${ORG}`, { method, data, headers: { origin: new URL(page.url()).origin } })
   const text = await res.text()
-  return { status: res.status(), message: text ? ((JSON.parse(text)) as { error?: { message?: string } }).error?.message : `(empty ${res.headers()['content-type'] ?? ''})` }
+  return {
+    status: res.status(),
+    message: text ? (JSON.parse(text) as { error?: { message?: string } }).error?.message : `(empty ${res.headers()['content-type'] ?? ''})`,
+  }
 }
 
 const navLink = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true })
@@ -56,7 +59,10 @@ async function refused(page: Page, path: string, roles: string, role: TRole, nav
   await expect(nav(page)).toHaveText(navigation)
 }
 
-test('an admin invites finance and customer success; each joins in a fresh browser, sees and is refused what the role says; the audit log has it all', async ({ page, browser }) => {
+test('an admin invites finance and customer success; each joins in a fresh browser, sees and is refused what the role says; the audit log has it all', async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(120_000)
   const run = Date.now()
   const fin = { email: `team-finance-${run}@example.com`, name: 'Fiona Finance', password: 'fiona-password-1' }
@@ -85,7 +91,9 @@ test('an admin invites finance and customer success; each joins in a fresh brows
   await f.page.goto(`/${ORG}/reports/monthly?month=${month}`)
   const [books] = await sql<{ usd: string; n: number }>(
     `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd, count(*)::int AS n FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month')`, [ORG, `${month}-01T00:00:00Z`])
+     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month')`,
+    [ORG, `${month}-01T00:00:00Z`],
+  )
   expect(books.n).toBeGreaterThan(0)
   await expect(f.page.getByTestId('report-total')).toHaveText(usd(books.usd))
   // Pricing reads, never writes; keys and queues are not theirs
@@ -93,12 +101,21 @@ test('an admin invites finance and customer success; each joins in a fresh brows
   await expect(f.page.getByRole('heading', { level: 1 })).toHaveText('Pricing')
   await expect(f.page.getByText('Admins and engineers can add prices.')).toBeVisible()
   await expect(f.page.getByText('Add or correct a price')).toHaveCount(0)
-  expect(await apiWrite(f.page, 'PUT', '/api/v1/prices', { models: [] }))
-    .toEqual({ status: 403, message: 'Your role (finance) does not allow prices.write' })
-  expect(await apiWrite(f.page, 'POST', '/api/v1/gpu/pools', { name: 'finance-pool', role: 'test', gpu_type: 'L4', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: '0.7' }))
-    .toEqual({ status: 403, message: 'Your role (finance) does not allow fleet.write' })
-  expect(await apiWrite(f.page, 'POST', '/api/v1/keys', { name: 'finance key', scopes: ['read'] }))
-    .toEqual({ status: 403, message: 'Your role (finance) does not allow keys.manage' })
+  expect(await apiWrite(f.page, 'PUT', '/api/v1/prices', { models: [] })).toEqual({ status: 403, message: 'Your role (finance) does not allow prices.write' })
+  expect(
+    await apiWrite(f.page, 'POST', '/api/v1/gpu/pools', {
+      name: 'finance-pool',
+      role: 'test',
+      gpu_type: 'L4',
+      gpu_count: 1,
+      pricing: 'hourly',
+      gpu_hour_usd: '0.7',
+    }),
+  ).toEqual({ status: 403, message: 'Your role (finance) does not allow fleet.write' })
+  expect(await apiWrite(f.page, 'POST', '/api/v1/keys', { name: 'finance key', scopes: ['read'] })).toEqual({
+    status: 403,
+    message: 'Your role (finance) does not allow keys.manage',
+  })
   await refused(f.page, 'settings', 'engineer or admin', 'finance', financeNav)
   await refused(f.page, 'admin', 'admin', 'finance', financeNav)
 
@@ -115,10 +132,13 @@ test('an admin invites finance and customer success; each joins in a fresh brows
   await expect(c.page.getByRole('table').first().getByRole('row').nth(1)).toBeVisible()
   for (const path of ['pricing', 'fleet']) await refused(c.page, path, 'engineer, finance, viewer or admin', 'customer_success', csNav)
   await refused(c.page, 'settings', 'engineer or admin', 'customer_success', csNav)
-  expect(await apiWrite(c.page, 'POST', '/api/v1/budgets', { name: 'cs budget', workflow_id: 'support', period: 'month', metric: 'spend', amount_usd: '100' }))
-    .toEqual({ status: 403, message: 'Your role (customer_success) does not allow budgets.write' })
-  expect(await apiWrite(c.page, 'POST', '/api/v1/keys', { name: 'cs key', scopes: ['read'] }))
-    .toEqual({ status: 403, message: 'Your role (customer_success) does not allow keys.manage' })
+  expect(
+    await apiWrite(c.page, 'POST', '/api/v1/budgets', { name: 'cs budget', workflow_id: 'support', period: 'month', metric: 'spend', amount_usd: '100' }),
+  ).toEqual({ status: 403, message: 'Your role (customer_success) does not allow budgets.write' })
+  expect(await apiWrite(c.page, 'POST', '/api/v1/keys', { name: 'cs key', scopes: ['read'] })).toEqual({
+    status: 403,
+    message: 'Your role (customer_success) does not allow keys.manage',
+  })
 
   // the admin: both are members now, no invitation pending; the customer-success person becomes finance
   await page.reload()
@@ -138,8 +158,9 @@ test('an admin invites finance and customer success; each joins in a fresh brows
   await expect(nav(c.page)).toHaveText(financeNav)
 
   // Settings › Audit log: the invitations, their acceptances and the role change, by whom, with the diff
-  const [finInv, csInv] = await Promise.all([fin.email, cs.email].map(async (email) =>
-    (await sql<{ id: string }>(`SELECT id::text FROM invitations WHERE email = $1`, [email]))[0].id))
+  const [finInv, csInv] = await Promise.all(
+    [fin.email, cs.email].map(async (email) => (await sql<{ id: string }>(`SELECT id::text FROM invitations WHERE email = $1`, [email]))[0].id),
+  )
   const [csUser] = await sql<{ id: string }>(`SELECT id::text FROM users WHERE email = $1`, [cs.email])
   await navLink(page, 'Settings').click()
   await page.getByRole('link', { name: 'Audit log' }).click()

@@ -49,7 +49,12 @@ test('a workflow’s detail page: steps, models, outcomes and latency equal SQL 
     [DEMO_LOGIN.slug, top.workflow],
   )
   if (Number(retry.cost) > 0) {
-    await expect(page.getByTestId('outcomes-table').getByRole('row', { name: /^retry/ }).locator('[data-cost]')).toHaveAttribute('data-cost', retry.cost)
+    await expect(
+      page
+        .getByTestId('outcomes-table')
+        .getByRole('row', { name: /^retry/ })
+        .locator('[data-cost]'),
+    ).toHaveAttribute('data-cost', retry.cost)
   }
   await expect(page.getByTestId('models-table').locator('tbody tr').first()).toBeVisible()
   await expect(page.getByRole('img', { name: `Spend per day of ${top.workflow}, stacked by step` })).toBeVisible()

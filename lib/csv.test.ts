@@ -32,9 +32,13 @@ describe('csvCell', () => {
 
 describe('toCsv', () => {
   test('rows joined by commas, each ended by CRLF', () => {
-    expect(toCsv([['account', 'spend_usd'], ['a,b', '1.000000'], ['(no account)', '0.000001']])).toBe(
-      'account,spend_usd\r\n"a,b",1.000000\r\n(no account),0.000001\r\n',
-    )
+    expect(
+      toCsv([
+        ['account', 'spend_usd'],
+        ['a,b', '1.000000'],
+        ['(no account)', '0.000001'],
+      ]),
+    ).toBe('account,spend_usd\r\n"a,b",1.000000\r\n(no account),0.000001\r\n')
   })
 
   test('no rows, no text', () => {

@@ -77,11 +77,17 @@ export async function closeDb(): Promise<void> {
     // (seen with a fire-and-forget write racing the end of a test file), and pool.end() would wait forever.
     let timer: NodeJS.Timeout | undefined
     const gaveUp = await Promise.race([
-      d.pool.end().then(() => false, () => false),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), CLOSE_WAIT_MS) }),
+      d.pool.end().then(
+        () => false,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), CLOSE_WAIT_MS)
+      }),
     ])
     clearTimeout(timer)
-    if (gaveUp) log({ component: 'db' }).warn({ busy: d.pool.totalCount - d.pool.idleCount }, `closed with connections still busy after ${CLOSE_WAIT_MS / 1000} s`)
+    if (gaveUp)
+      log({ component: 'db' }).warn({ busy: d.pool.totalCount - d.pool.idleCount }, `closed with connections still busy after ${CLOSE_WAIT_MS / 1000} s`)
   }
 }
 

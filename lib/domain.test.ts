@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { DAY_MS, DIMENSIONS, ENVIRONMENTS, HOUR_MS, MICROS_PER_USD, micros, microsToNumber, microsToUsd, OUTCOME_DIMENSIONS, OUTCOMES, TRAFFIC_SOURCES, WASTE_OUTCOMES, WEEK_MS, ZEnvironment, ZOutcome, ZTrafficSource, isWasteOutcome } from '@/lib/domain'
+import {
+  DAY_MS,
+  DIMENSIONS,
+  ENVIRONMENTS,
+  HOUR_MS,
+  MICROS_PER_USD,
+  micros,
+  microsToNumber,
+  microsToUsd,
+  OUTCOME_DIMENSIONS,
+  OUTCOMES,
+  TRAFFIC_SOURCES,
+  WASTE_OUTCOMES,
+  WEEK_MS,
+  ZEnvironment,
+  ZOutcome,
+  ZTrafficSource,
+  isWasteOutcome,
+} from '@/lib/domain'
 
 describe('money scale', () => {
   it('reads USD decimals and numbers as integer micro-dollars, rounding half up at the 7th decimal', () => {

@@ -47,7 +47,18 @@ export const isWasteOutcome = (o: string | null | undefined): boolean => (WASTE_
 // ---------------------------------------------------------------- dimensions
 
 /** The dimensions a metric groups and filters by: every key of an event rollup (rollups_hourly keys all of them). */
-export const DIMENSIONS = ['environment', 'traffic_source', 'workflow_id', 'step', 'call_type', 'feature', 'account_id', 'provider', 'model', 'outcome'] as const
+export const DIMENSIONS = [
+  'environment',
+  'traffic_source',
+  'workflow_id',
+  'step',
+  'call_type',
+  'feature',
+  'account_id',
+  'provider',
+  'model',
+  'outcome',
+] as const
 export const ZDimension = oneOf(DIMENSIONS)
 export type TDimension = (typeof DIMENSIONS)[number]
 

@@ -6,7 +6,16 @@ describe('loadEnv', () => {
 
   it('applies defaults', () => {
     const e = loadEnv(good)
-    expect(e).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_PREFIX: 'outlay', WORKER_CONCURRENCY: 2, RECONCILE_AFTER_SECONDS: 30, INGEST_MAX_BACKLOG_SECONDS: 4, INGEST_MIN_BACKLOG_EVENTS: 5000, INGEST_MAX_PENDING_EVENTS: 30000, PG_MAX_PARALLEL_WORKERS: 0 })
+    expect(e).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'outlay',
+      WORKER_CONCURRENCY: 2,
+      RECONCILE_AFTER_SECONDS: 30,
+      INGEST_MAX_BACKLOG_SECONDS: 4,
+      INGEST_MIN_BACKLOG_EVENTS: 5000,
+      INGEST_MAX_PENDING_EVENTS: 30000,
+      PG_MAX_PARALLEL_WORKERS: 0,
+    })
   })
 
   it('names every missing or wrong variable', () => {

@@ -12,19 +12,36 @@ const ZLogLevel = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(
 export type TLogLevel = z.infer<typeof ZLogLevel>
 
 const ZEnvFields = z.object({
-  DATABASE_URL: z.string().url().refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL'),
-  REDIS_URL: z.string().url().refine((u) => u.startsWith('redis'), 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL'),
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('redis'), 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
   NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters'),
   /** Where users reach the app: the base of links in emails (password reset, verification) and, when https, Secure cookies. Required in production. */
-  NEXTAUTH_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL').optional(),
+  NEXTAUTH_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+    .optional(),
   /**
    * Whether the web tier sits behind proxies that set X-Forwarded-For: "false" (default: the client address is
    * the socket's), "true" (one proxy) or how many proxies. The client address is then the entry that many places
    * from the right of X-Forwarded-For (the ones further left are written by the client and can be forged).
    */
-  TRUST_PROXY: z.string().regex(/^(true|false|[0-9]{1,2})$/, 'must be true, false or a number of proxies').default('false')
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9]{1,2})$/, 'must be true, false or a number of proxies')
+    .default('false')
     .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
-  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_:-]+$/).default('outlay'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_:-]+$/)
+    .default('outlay'),
   // Ingest jobs at once per worker process. Two: a job whose batch another job's group commit holds ends
   // at once (SKIP LOCKED), so more slots would only start more small transactions queueing for the same hot
   // rollup rows (bench:ingest on 2 cores: 8 slots 3,362 events/s, 2 slots 5,250).
@@ -49,7 +66,11 @@ const ZEnvFields = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
   /** Email alerts, password reset and email verification go through this SMTP server (smtp:// or smtps://user:pass@host:port). With it set, new accounts verify their email before signing in (lib/auth/accounts.ts). */
-  SMTP_URL: z.string().url().refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL')
+    .optional(),
   SMTP_FROM: z.string().min(3).default('Outlay alerts <alerts@outlay.invalid>'),
   /**
    * auto (default): new accounts verify their email before signing in whenever SMTP_URL is set; off: never (SMTP
@@ -63,13 +84,19 @@ const ZEnvFields = z.object({
    * Webhook URLs that resolve to loopback, private, link-local or cloud-metadata addresses are refused (SSRF),
    * when a channel is made and again on every delivery. Set to true only where receivers are local on purpose (tests, demo).
    */
-  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /**
    * Gateway upstream base URLs (lib/gateway) that resolve to loopback, private, link-local or cloud-metadata
    * addresses are refused, when a provider is configured and again on every connection, like webhooks. Set to true
    * for a self-hosted model on the same network, the demo and tests.
    */
-  ALLOW_PRIVATE_UPSTREAMS: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
+  ALLOW_PRIVATE_UPSTREAMS: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** The gateway cuts an upstream call that has not answered (status and headers) within this long: the attempt counts as a timeout (a fallback may follow). */
   GATEWAY_FIRST_BYTE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** The gateway cuts an upstream call (a stream included) that has not finished within this long. */
@@ -80,13 +107,20 @@ const ZEnvFields = z.object({
    * Encrypts notification channels' secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64.
    * Without it the key is derived from NEXTAUTH_SECRET (HKDF), so changing that secret then makes stored channel secrets unreadable.
    */
-  CHANNEL_SECRETS_KEY: z.string().refine((k) => keyBytes(k) !== null, 'must be 32 bytes: 64 hex characters or base64').optional(),
+  CHANNEL_SECRETS_KEY: z
+    .string()
+    .refine((k) => keyBytes(k) !== null, 'must be 32 bytes: 64 hex characters or base64')
+    .optional(),
   /**
    * Where the application (web, workers, CLI) connects: a role that owns nothing and cannot bypass row-level
    * security (PRODUCT.md "Database roles"). DATABASE_URL is the owner's, for migrations. Default: DATABASE_URL
    * with the user outlay_app (made by the migrations) and APP_DATABASE_PASSWORD as its password, if set.
    */
-  APP_DATABASE_URL: z.string().url().refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL').optional(),
+  APP_DATABASE_URL: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('postgres'), 'must be a postgresql:// URL')
+    .optional(),
   /** The password of outlay_app, when the server asks for one; `npm run db:migrate` sets it on the role. */
   APP_DATABASE_PASSWORD: z.string().min(1).optional(),
   /**
@@ -112,7 +146,11 @@ const ZEnvFields = z.object({
    * without them the sign-in page offers email and password only. The provider's redirect URI for this app is
    * <NEXTAUTH_URL>/api/auth/callback/oidc.
    */
-  OIDC_ISSUER: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL').optional(),
+  OIDC_ISSUER: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+    .optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** The button's label: "Sign in with <OIDC_NAME>". */
@@ -138,7 +176,8 @@ const ZEnv = ZEnvFields.superRefine((e, ctx) => {
   } else if (e.NEXTAUTH_SECRET.length < 32) {
     ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_SECRET'], message: 'must be at least 32 characters in production (openssl rand -base64 32)' })
   }
-  if (!e.NEXTAUTH_URL) ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_URL'], message: 'is required in production: the URL users reach the app on (https://…)' })
+  if (!e.NEXTAUTH_URL)
+    ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_URL'], message: 'is required in production: the URL users reach the app on (https://…)' })
 })
 export type TEnv = z.infer<typeof ZEnv>
 
@@ -167,7 +206,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   }
   const data = parsed.data as TEnv
   if (data.NEXTAUTH_SECRET === undefined) {
-    Object.defineProperty(data, 'NEXTAUTH_SECRET', { get: () => { throw new Error('NEXTAUTH_SECRET: is not set, and this command needs it') } })
+    Object.defineProperty(data, 'NEXTAUTH_SECRET', {
+      get: () => {
+        throw new Error('NEXTAUTH_SECRET: is not set, and this command needs it')
+      },
+    })
   }
   if (source === process.env) cached = data
   return data

@@ -67,7 +67,11 @@ export type TErrorBody = z.infer<typeof ZErrorBody>
  */
 export function errorToResponse(e: unknown, logUnexpected: (e: unknown) => void): { status: number; body: TErrorBody; headers?: Record<string, string> } {
   if (e instanceof AppError) {
-    return { status: e.httpStatus, body: { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } }, headers: e.headers }
+    return {
+      status: e.httpStatus,
+      body: { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } },
+      headers: e.headers,
+    }
   }
   logUnexpected(e)
   return { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } }

@@ -43,11 +43,20 @@ describe('log', () => {
   it('keeps concurrent scopes apart', async () => {
     const b = buffered()
     const tick = () => new Promise((r) => setTimeout(r, 5))
-    await Promise.all(['a', 'b'].map((id) => withLogContext({ request_id: id }, async () => {
-      await tick()
-      log({}, b.logger).info(id)
-    })))
-    expect(b.lines().map((l) => [l.msg, l.request_id])).toEqual(expect.arrayContaining([['a', 'a'], ['b', 'b']]))
+    await Promise.all(
+      ['a', 'b'].map((id) =>
+        withLogContext({ request_id: id }, async () => {
+          await tick()
+          log({}, b.logger).info(id)
+        }),
+      ),
+    )
+    expect(b.lines().map((l) => [l.msg, l.request_id])).toEqual(
+      expect.arrayContaining([
+        ['a', 'a'],
+        ['b', 'b'],
+      ]),
+    )
   })
 
   it('serializes an error with its type, message and stack', () => {
@@ -69,8 +78,18 @@ describe('log', () => {
   })
 
   it('names a job by its queue, id and payload', async () => {
-    expect(jobLogFields({ queueName: 'ingest', id: '9', data: { batchId: '123', orgId: ORG } })).toEqual({ queue: 'ingest', job_id: '9', batch_id: '123', org_id: ORG })
-    expect(jobLogFields({ queueName: 'notifications', id: '1', data: { orgId: ORG, deliveryId: 5 } })).toEqual({ queue: 'notifications', job_id: '1', org_id: ORG, delivery_id: '5' })
+    expect(jobLogFields({ queueName: 'ingest', id: '9', data: { batchId: '123', orgId: ORG } })).toEqual({
+      queue: 'ingest',
+      job_id: '9',
+      batch_id: '123',
+      org_id: ORG,
+    })
+    expect(jobLogFields({ queueName: 'notifications', id: '1', data: { orgId: ORG, deliveryId: 5 } })).toEqual({
+      queue: 'notifications',
+      job_id: '1',
+      org_id: ORG,
+      delivery_id: '5',
+    })
     expect(jobLogFields(undefined, 'budgets')).toEqual({ queue: 'budgets' })
     expect(jobLogFields({ queueName: 'budgets', id: undefined, data: null })).toEqual({ queue: 'budgets' })
     const b = buffered()

@@ -25,7 +25,10 @@ describe('query-string helpers', () => {
     const s = z.strictObject({ from: isoDateParam, to: isoDateParam.optional() })
     expect(s.parse({ from: '2026-11-01' }).from.toISOString()).toBe('2026-11-01T00:00:00.000Z')
     expect(s.parse({ from: '2026-11-01T10:00:00+02:00' }).from.toISOString()).toBe('2026-11-01T08:00:00.000Z')
-    expect(errors(s, { from: 'yesterday', to: '2026-13-45' })).toEqual(['from: must be an ISO-8601 date or date-time', 'to: must be an ISO-8601 date or date-time'])
+    expect(errors(s, { from: 'yesterday', to: '2026-13-45' })).toEqual([
+      'from: must be an ISO-8601 date or date-time',
+      'to: must be an ISO-8601 date or date-time',
+    ])
     expect(errors(s, {})).toEqual(['from: is required'])
   })
 })

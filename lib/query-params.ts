@@ -5,7 +5,11 @@ import { z } from 'zod'
 // endpoint accepts the same forms and answers with the same "field: reason".
 
 /** "a, b,,c" → ["a", "b", "c"]: trimmed, empty items dropped. */
-export const splitCommaList = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean)
+export const splitCommaList = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
 
 /** An ISO-8601 date (2026-11-01, read as UTC midnight) or date-time → a Date. */
 export const isoDateParam = z

@@ -25,29 +25,60 @@ async function seedTenant(orgId: string, tag: string): Promise<void> {
     await createApiKey(orgId, { name: `${tag} key`, scopes: ['ingest'] })
     const ts = new Date(Date.now() - 3600_000).toISOString()
     const events = Array.from({ length: 5 }, (_, i) => ({
-      id: `${tag}-${i}`, timestamp: ts, workflow_id: `${tag}-flow`, step: 'generate', run_id: `${tag}-run-${i % 2}`, account_id: `${tag}-acct`,
-      provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 + i, tokens_out: 10,
+      id: `${tag}-${i}`,
+      timestamp: ts,
+      workflow_id: `${tag}-flow`,
+      step: 'generate',
+      run_id: `${tag}-run-${i % 2}`,
+      account_id: `${tag}-acct`,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 100 + i,
+      tokens_out: 10,
     }))
     expect((await acceptEvents({ orgId }, { events })).accepted).toBe(5)
-    expect((await acceptOutcomes({ orgId }, { outcomes: [{ id: `${tag}-o`, timestamp: ts, workflow_id: `${tag}-flow`, run_id: `${tag}-run-0`, accepted: true }] })).accepted).toBe(1)
-    await createBudget(orgId, { name: `${tag} budget`, environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'],
-      period: 'month', rolling_days: null, metric: 'spend', amount_usd: '10', thresholds: [50, 100], hard_cutoff: false, cutoff_action: 'throttle', throttle_per_minute: 60, owner: null })
+    expect(
+      (await acceptOutcomes({ orgId }, { outcomes: [{ id: `${tag}-o`, timestamp: ts, workflow_id: `${tag}-flow`, run_id: `${tag}-run-0`, accepted: true }] }))
+        .accepted,
+    ).toBe(1)
+    await createBudget(orgId, {
+      name: `${tag} budget`,
+      environment: null,
+      workflow_id: null,
+      account_id: null,
+      feature: null,
+      traffic_sources: ['production'],
+      period: 'month',
+      rolling_days: null,
+      metric: 'spend',
+      amount_usd: '10',
+      thresholds: [50, 100],
+      hard_cutoff: false,
+      cutoff_action: 'throttle',
+      throttle_per_minute: 60,
+      owner: null,
+    })
   })
 }
 
 beforeAll(async () => {
   await useTestServices('tenancy')
-  for (const [name, set] of [['Wall A', (o: typeof A) => (A = o)], ['Wall B', (o: typeof A) => (B = o)]] as const) {
+  for (const [name, set] of [
+    ['Wall A', (o: typeof A) => (A = o)],
+    ['Wall B', (o: typeof A) => (B = o)],
+  ] as const) {
     const r = await createOrgWithAdmin({ org_name: name, email: `${name.replace(' ', '').toLowerCase()}@example.com`, password: 'password-123' })
     set({ id: r.org.id, slug: r.org.slug, userId: r.userId })
   }
   await seedTenant(A.id, 'a')
   await seedTenant(B.id, 'b')
   for (const id of await pendingBatches(0)) await processBatch(id)
-  tenantTables = (await ownerPool().query<{ t: string }>(
-    `SELECT c.relname AS t FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped
+  tenantTables = (
+    await ownerPool().query<{ t: string }>(
+      `SELECT c.relname AS t FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped
      WHERE c.relkind IN ('r', 'p') AND c.relnamespace = 'public'::regnamespace ORDER BY 1`,
-  )).rows.map((r) => r.t)
+    )
+  ).rows.map((r) => r.t)
 })
 afterAll(async () => {
   await closeQueues()
@@ -97,11 +128,18 @@ describe('every table with an org_id', () => {
       [tenantTables],
     )
     const wrong = r.rows.filter((x) => !x.rls || !x.force || !/org_id = outlay_org\(\)/.test(x.qual ?? '') || !/org_id = outlay_org\(\)/.test(x.check ?? ''))
-    expect(wrong.map((x) => x.t), 'tables without a forced tenant policy (add SELECT outlay_protect(\'<table>\') to their migration)').toEqual([])
+    expect(
+      wrong.map((x) => x.t),
+      "tables without a forced tenant policy (add SELECT outlay_protect('<table>') to their migration)",
+    ).toEqual([])
     // no other policy lets the application's role see more
-    const others = await ownerPool().query(`SELECT tablename, policyname, roles FROM pg_policies WHERE schemaname = 'public' AND policyname NOT IN ('tenant', 'system')`)
+    const others = await ownerPool().query(
+      `SELECT tablename, policyname, roles FROM pg_policies WHERE schemaname = 'public' AND policyname NOT IN ('tenant', 'system')`,
+    )
     expect(others.rows).toEqual([])
-    const system = await ownerPool().query<{ roles: string }>(`SELECT DISTINCT roles::text FROM pg_policies WHERE schemaname = 'public' AND policyname = 'system'`)
+    const system = await ownerPool().query<{ roles: string }>(
+      `SELECT DISTINCT roles::text FROM pg_policies WHERE schemaname = 'public' AND policyname = 'system'`,
+    )
     expect(system.rows.map((x) => x.roles)).toEqual(['{outlay_system}'])
   })
 
@@ -109,7 +147,8 @@ describe('every table with an org_id', () => {
     const populated: string[] = []
     for (const t of tenantTables) {
       const own = await ownerPool().query<{ a: number; b: number }>(
-        `SELECT count(*) FILTER (WHERE org_id = $1)::int AS a, count(*) FILTER (WHERE org_id = $2)::int AS b FROM ${t}`, [A.id, B.id],
+        `SELECT count(*) FILTER (WHERE org_id = $1)::int AS a, count(*) FILTER (WHERE org_id = $2)::int AS b FROM ${t}`,
+        [A.id, B.id],
       )
       const { a, b } = own.rows[0]
       if (a > 0 && b > 0) populated.push(t)
@@ -117,20 +156,38 @@ describe('every table with an org_id', () => {
         expect((await c.query(`SELECT count(*)::int AS n FROM ${t}`)).rows[0].n, `${t} with no organization declared`).toBe(0)
       })
       await asApp(A.id, async (c) => {
-        const seen = await c.query<{ n: number; foreign: number }>(`SELECT count(*)::int AS n, count(*) FILTER (WHERE org_id <> $1)::int AS foreign FROM ${t}`, [A.id])
+        const seen = await c.query<{ n: number; foreign: number }>(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE org_id <> $1)::int AS foreign FROM ${t}`,
+          [A.id],
+        )
         expect(seen.rows[0], `${t} as organization A`).toEqual({ n: a, foreign: 0 })
       })
     }
     // the proof reads real rows of both tenants in the tables the pipeline writes
-    for (const t of ['api_keys', 'memberships', 'budgets', 'ingest_batches', 'inference_events', 'runs', 'outcomes', 'rollups_hourly', 'rollups_daily', 'rollups_weekly', 'rollups_outcomes_hourly']) {
+    for (const t of [
+      'api_keys',
+      'memberships',
+      'budgets',
+      'ingest_batches',
+      'inference_events',
+      'runs',
+      'outcomes',
+      'rollups_hourly',
+      'rollups_daily',
+      'rollups_weekly',
+      'rollups_outcomes_hourly',
+    ]) {
       expect(populated, `${t} holds rows of both organizations`).toContain(t)
     }
   })
 
   it("refuses to write a row for another organization than the declared one, and to touch another's rows", async () => {
     await asApp(A.id, async (c) => {
-      await expect(c.query(`INSERT INTO api_keys (id, org_id, name, prefix, hash, scopes) VALUES (gen_random_uuid(), $1, 'x', 'ol_x_forged', 'forged', '{ingest}')`, [B.id]))
-        .rejects.toThrow(/row-level security/)
+      await expect(
+        c.query(`INSERT INTO api_keys (id, org_id, name, prefix, hash, scopes) VALUES (gen_random_uuid(), $1, 'x', 'ol_x_forged', 'forged', '{ingest}')`, [
+          B.id,
+        ]),
+      ).rejects.toThrow(/row-level security/)
       const upd = await c.query(`UPDATE budgets SET name = 'taken' WHERE org_id = $1`, [B.id])
       expect(upd.rowCount).toBe(0)
       const del = await c.query(`DELETE FROM inference_events WHERE org_id = $1`, [B.id])
@@ -143,12 +200,13 @@ describe('every table with an org_id', () => {
 
 describe('lib/db declares the organization of the code that runs', () => {
   it('a query that forgets its org_id filter returns only the declared organization, even when tenants interleave on one pool', async () => {
-    const count = (org: string) => asOrg(org, async () => {
-      await new Promise((r) => setTimeout(r, Math.random() * 5))
-      const raw = await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM inference_events') // no filter on purpose
-      const viaPrisma = await prisma().inferenceEvent.count() // no filter on purpose
-      return [raw.rows[0].n, viaPrisma]
-    })
+    const count = (org: string) =>
+      asOrg(org, async () => {
+        await new Promise((r) => setTimeout(r, Math.random() * 5))
+        const raw = await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM inference_events') // no filter on purpose
+        const viaPrisma = await prisma().inferenceEvent.count() // no filter on purpose
+        return [raw.rows[0].n, viaPrisma]
+      })
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => count(i % 2 ? A.id : B.id)))
     for (const r of results) expect(r).toEqual([5, 5])
     expect((await asNoOrg(() => pool().query<{ n: number }>('SELECT count(*)::int AS n FROM inference_events'))).rows[0].n).toBe(0)
@@ -159,7 +217,7 @@ describe('lib/db declares the organization of the code that runs', () => {
     const principal = await asNoOrg(() => verifyApiKey(key.key))
     expect(principal?.orgId).toBe(B.id)
     expect(await asNoOrg(() => membershipsOf(A.userId))).toEqual([{ org: { id: A.id, name: 'Wall A', slug: A.slug }, role: 'admin' }])
-    expect((await asNoOrg(() => membershipBySlug(A.userId, B.slug)))).toBeNull()
+    expect(await asNoOrg(() => membershipBySlug(A.userId, B.slug))).toBeNull()
     expect((await asNoOrg(() => membershipBySlug(B.userId, B.slug)))?.role).toBe('admin')
   })
 })

@@ -22,11 +22,14 @@ async function main(): Promise<void> {
   try {
     await app.connect()
   } catch (e) {
-    throw new Error(`the application cannot connect as ${APP_DB_ROLE} (${(e as Error).message}): set APP_DATABASE_PASSWORD (the server asks for a password) or APP_DATABASE_URL`)
+    throw new Error(
+      `the application cannot connect as ${APP_DB_ROLE} (${(e as Error).message}): set APP_DATABASE_PASSWORD (the server asks for a password) or APP_DATABASE_URL`,
+    )
   }
   try {
     const r = await app.query<{ rolsuper: boolean; rolbypassrls: boolean }>('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user')
-    if (r.rows[0]?.rolsuper || r.rows[0]?.rolbypassrls) throw new Error('the application role can bypass row-level security: give APP_DATABASE_URL a role that cannot')
+    if (r.rows[0]?.rolsuper || r.rows[0]?.rolbypassrls)
+      throw new Error('the application role can bypass row-level security: give APP_DATABASE_URL a role that cannot')
   } finally {
     await app.end()
   }

@@ -38,7 +38,11 @@ beforeAll(async () => {
         if (mode === 'refuse') return res.writeHead(405, { allow: 'GET,HEAD' }).end()
         const raw = Buffer.concat(chunks)
         const asked = JSON.parse((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString()) as Record<string, string[]>
-        const answer = Object.fromEntries(Object.keys(asked).filter((n) => advisories[n]).map((n) => [n, advisories[n].map((a) => ({ ...a, url: `https://advisories.example/${a.id}`, cwe: [], cvss: { score: 0, vectorString: null } }))]))
+        const answer = Object.fromEntries(
+          Object.keys(asked)
+            .filter((n) => advisories[n])
+            .map((n) => [n, advisories[n].map((a) => ({ ...a, url: `https://advisories.example/${a.id}`, cwe: [], cvss: { score: 0, vectorString: null } }))]),
+        )
         return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
       }
       const name = decodeURIComponent(req.url!.slice(1))
@@ -52,12 +56,23 @@ beforeAll(async () => {
   // A project with one production and one development dependency, as a lockfile (no install needed to audit it).
   project = mkdtempSync(path.join(os.tmpdir(), 'outlay-audit-'))
   const pkg = { name: 'audited', version: '1.0.0', dependencies: { 'prod-dep': '1.0.0' }, devDependencies: { 'dev-dep': '1.0.0' } }
-  const entry = (name: string, dev: boolean) => ({ version: '1.0.0', resolved: `${registry}${name}/-/${name}-1.0.0.tgz`, integrity: 'sha512-AAAA', ...(dev ? { dev: true } : {}) })
+  const entry = (name: string, dev: boolean) => ({
+    version: '1.0.0',
+    resolved: `${registry}${name}/-/${name}-1.0.0.tgz`,
+    integrity: 'sha512-AAAA',
+    ...(dev ? { dev: true } : {}),
+  })
   writeFileSync(path.join(project, 'package.json'), JSON.stringify(pkg))
-  writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify({
-    name: 'audited', version: '1.0.0', lockfileVersion: 3, requires: true,
-    packages: { '': pkg, 'node_modules/prod-dep': entry('prod-dep', false), 'node_modules/dev-dep': entry('dev-dep', true) },
-  }))
+  writeFileSync(
+    path.join(project, 'package-lock.json'),
+    JSON.stringify({
+      name: 'audited',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': pkg, 'node_modules/prod-dep': entry('prod-dep', false), 'node_modules/dev-dep': entry('dev-dep', true) },
+    }),
+  )
 })
 afterAll(async () => {
   await new Promise((ok) => server.close(ok))
@@ -68,7 +83,13 @@ function runAudit(reg = registry): Promise<{ code: number | null; out: string }>
   return new Promise((resolve) => {
     const child = spawn(TSX, [path.join(ROOT, 'scripts/audit.ts')], {
       cwd: project,
-      env: { ...process.env, npm_config_registry: reg, npm_config_cache: path.join(project, '.npm-cache'), npm_config_fetch_retries: '0', npm_config_update_notifier: 'false' },
+      env: {
+        ...process.env,
+        npm_config_registry: reg,
+        npm_config_cache: path.join(project, '.npm-cache'),
+        npm_config_fetch_retries: '0',
+        npm_config_update_notifier: 'false',
+      },
     })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
@@ -115,12 +136,19 @@ describe('scripts/audit.ts', { timeout: 60_000 }, () => {
 
 describe('readAudit', () => {
   it('reads a vulnerability through another package as a finding of the package that pulls it in', () => {
-    const o = readAudit(JSON.stringify({
-      auditReportVersion: 2,
-      vulnerabilities: { next: { severity: 'high', range: '16.0.0 - 16.4.6', via: ['postcss'], fixAvailable: { name: 'next', version: '16.4.7', isSemVerMajor: false } } },
-      metadata: { vulnerabilities: { high: 1, total: 1 } },
-    }))
-    expect(o).toEqual({ kind: 'vulnerable', findings: [{ name: 'next', severity: 'high', range: '16.0.0 - 16.4.6', advisories: ['through postcss'], fix: 'npm audit fix (installs next@16.4.7)' }] })
+    const o = readAudit(
+      JSON.stringify({
+        auditReportVersion: 2,
+        vulnerabilities: {
+          next: { severity: 'high', range: '16.0.0 - 16.4.6', via: ['postcss'], fixAvailable: { name: 'next', version: '16.4.7', isSemVerMajor: false } },
+        },
+        metadata: { vulnerabilities: { high: 1, total: 1 } },
+      }),
+    )
+    expect(o).toEqual({
+      kind: 'vulnerable',
+      findings: [{ name: 'next', severity: 'high', range: '16.0.0 - 16.4.6', advisories: ['through postcss'], fix: 'npm audit fix (installs next@16.4.7)' }],
+    })
   })
 
   it('takes output that is not a report for "could not run", never for "clean"', () => {

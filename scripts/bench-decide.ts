@@ -23,7 +23,22 @@ import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ACTIONS, type TLoadRequest, type TLoadResult } from './bench/decide-load'
 import {
-  fmt, getHealth, log, percentile, portInUse, prepareFreshStack, readProcs, request, run, runMain, sleep, startProcess, started, tail, type TStarted, intOption,
+  fmt,
+  getHealth,
+  log,
+  percentile,
+  portInUse,
+  prepareFreshStack,
+  readProcs,
+  request,
+  run,
+  runMain,
+  sleep,
+  startProcess,
+  started,
+  tail,
+  type TStarted,
+  intOption,
 } from './bench/common'
 
 const TARGET = { rate: 2_000, p99Ms: 5, enforceMs: 2_000 } as const
@@ -46,14 +61,37 @@ const HELP = `Usage: npm run bench:decide -- [options]
   --json             also print one JSON line with every figure
 `
 
-type TOpts = { rate: number; duration: number; warmup: number; connections: number; port: number; build: boolean; url?: string; key?: string; pgServer: string; redisUrl: string; json: boolean }
+type TOpts = {
+  rate: number
+  duration: number
+  warmup: number
+  connections: number
+  port: number
+  build: boolean
+  url?: string
+  key?: string
+  pgServer: string
+  redisUrl: string
+  json: boolean
+}
 
 function parseOptions(): TOpts {
   const { values } = parseArgs({
-    args: process.argv.slice(2), strict: true,
+    args: process.argv.slice(2),
+    strict: true,
     options: {
-      rate: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, port: { type: 'string' },
-      build: { type: 'boolean' }, url: { type: 'string' }, key: { type: 'string' }, pg: { type: 'string' }, redis: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      port: { type: 'string' },
+      build: { type: 'boolean' },
+      url: { type: 'string' },
+      key: { type: 'string' },
+      pg: { type: 'string' },
+      redis: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
     },
   })
   if (values.help) {
@@ -64,10 +102,17 @@ function parseOptions(): TOpts {
   if ((values.url === undefined) !== (values.key === undefined)) throw new Error('--url and --key go together')
   if (values.url !== undefined && !['127.0.0.1', 'localhost'].includes(new URL(values.url).hostname)) throw new Error('--url: only 127.0.0.1 is allowed')
   return {
-    rate: int('rate', values.rate, TARGET.rate, 1, 100_000), duration: int('duration', values.duration, 30, 1, 3600), warmup: int('warmup', values.warmup, 5, 0, 600),
-    connections: int('connections', values.connections, 32, 1, 1024), port: int('port', values.port, 3300, 1, 65535), build: values.build ?? false,
-    url: values.url?.replace(/\/+$/, ''), key: values.key,
-    pgServer: (values.pg ?? 'postgresql://postgres@127.0.0.1:5432').replace(/\/+$/, ''), redisUrl: values.redis ?? 'redis://127.0.0.1:6379', json: values.json ?? false,
+    rate: int('rate', values.rate, TARGET.rate, 1, 100_000),
+    duration: int('duration', values.duration, 30, 1, 3600),
+    warmup: int('warmup', values.warmup, 5, 0, 600),
+    connections: int('connections', values.connections, 32, 1, 1024),
+    port: int('port', values.port, 3300, 1, 65535),
+    build: values.build ?? false,
+    url: values.url?.replace(/\/+$/, ''),
+    key: values.key,
+    pgServer: (values.pg ?? 'postgresql://postgres@127.0.0.1:5432').replace(/\/+$/, ''),
+    redisUrl: values.redis ?? 'redis://127.0.0.1:6379',
+    json: values.json ?? false,
   }
 }
 
@@ -79,8 +124,13 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
   const base = new URL(`http://127.0.0.1:${o.port}`)
   if (await portInUse(o.port)) throw new Error(`port ${o.port} is already in use: stop what listens there or pass --port`)
   const env: NodeJS.ProcessEnv = {
-    ...process.env, DATABASE_URL: `${o.pgServer}/${BENCH_DB}`, REDIS_URL: o.redisUrl, QUEUE_PREFIX, NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
-    NEXTAUTH_URL: base.origin, NEXT_TELEMETRY_DISABLED: '1',
+    ...process.env,
+    DATABASE_URL: `${o.pgServer}/${BENCH_DB}`,
+    REDIS_URL: o.redisUrl,
+    QUEUE_PREFIX,
+    NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+    NEXTAUTH_URL: base.origin,
+    NEXT_TELEMETRY_DISABLED: '1',
   }
   const setupLog = path.join(logDir, 'setup.log')
   await prepareFreshStack(o, BENCH_DB, QUEUE_PREFIX, env, setupLog)
@@ -95,9 +145,32 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
     if (Date.now() > deadline) throw new Error(`/api/health did not answer 200 within 120 s:\n${tail(web.logFile)}`)
   }
   const tag = Date.now().toString(36)
-  const out = run('npm', ['run', '-s', 'cli', '--', 'org:create', '--name', `Decide ${tag}`, '--email', `decide-${tag}@outlay.test`, '--password', `bench-password-${tag}`,
-    '--scopes', 'ingest,read,write', '--json'], env, setupLog, 'org:create')
-  const line = out.split('\n').reverse().find((l) => l.trim().startsWith('{'))
+  const out = run(
+    'npm',
+    [
+      'run',
+      '-s',
+      'cli',
+      '--',
+      'org:create',
+      '--name',
+      `Decide ${tag}`,
+      '--email',
+      `decide-${tag}@outlay.test`,
+      '--password',
+      `bench-password-${tag}`,
+      '--scopes',
+      'ingest,read,write',
+      '--json',
+    ],
+    env,
+    setupLog,
+    'org:create',
+  )
+  const line = out
+    .split('\n')
+    .reverse()
+    .find((l) => l.trim().startsWith('{'))
   if (!line) throw new Error(`org:create printed no JSON:\n${out}`)
   return { base, key: (JSON.parse(line) as { api_key: string }).api_key, web }
 }
@@ -116,25 +189,67 @@ async function api(agent: http.Agent, s: TStack, method: 'GET' | 'POST', p: stri
 }
 
 /** Budgets of every scope kind; three workflow budgets and one account budget pushed over their hard cutoffs. */
-async function setUpBudgets(agent: http.Agent, s: TStack): Promise<{ budgets: number; accepted: number; cut: { workflow_id: string; account_id?: string; action: string }[] }> {
+async function setUpBudgets(
+  agent: http.Agent,
+  s: TStack,
+): Promise<{ budgets: number; accepted: number; cut: { workflow_id: string; account_id?: string; action: string }[] }> {
   const base = { period: 'day', metric: 'spend', thresholds: [50, 80, 100] }
   const bodies: Record<string, unknown>[] = [{ ...base, name: 'Organization monthly', period: 'month', amount_usd: '100000' }]
-  WORKFLOWS.forEach((w, i) => bodies.push({ ...base, name: `${w} daily`, workflow_id: w, amount_usd: i < 3 ? '1' : '10000', hard_cutoff: true, cutoff_action: i === 0 ? 'deny' : 'throttle', throttle_per_minute: 600 }))
-  ACCOUNTS.slice(0, 30).forEach((a, i) => bodies.push({ ...base, name: `${a} daily`, account_id: a, amount_usd: i === 0 ? '1' : '10000', hard_cutoff: i === 0, cutoff_action: 'deny' }))
+  WORKFLOWS.forEach((w, i) =>
+    bodies.push({
+      ...base,
+      name: `${w} daily`,
+      workflow_id: w,
+      amount_usd: i < 3 ? '1' : '10000',
+      hard_cutoff: true,
+      cutoff_action: i === 0 ? 'deny' : 'throttle',
+      throttle_per_minute: 600,
+    }),
+  )
+  ACCOUNTS.slice(0, 30).forEach((a, i) =>
+    bodies.push({ ...base, name: `${a} daily`, account_id: a, amount_usd: i === 0 ? '1' : '10000', hard_cutoff: i === 0, cutoff_action: 'deny' }),
+  )
   for (const b of bodies) await api(agent, s, 'POST', '/api/v1/budgets', b)
   // gpt-4o, 100k in + 10k out: $0.35 a call; 4 calls put $1.40 on each of the first three workflows and the first account.
   const now = Date.now()
-  const events = [0, 1, 2].flatMap((w) => [0, 1, 2, 3].map((i) => ({ id: `spend-${w}-${i}-${now}`, timestamp: new Date(now - 60_000).toISOString(), workflow_id: WORKFLOWS[w], step: 'draft',
-    account_id: ACCOUNTS[0], provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 })))
+  const events = [0, 1, 2].flatMap((w) =>
+    [0, 1, 2, 3].map((i) => ({
+      id: `spend-${w}-${i}-${now}`,
+      timestamp: new Date(now - 60_000).toISOString(),
+      workflow_id: WORKFLOWS[w],
+      step: 'draft',
+      account_id: ACCOUNTS[0],
+      provider: 'openai',
+      model: 'gpt-4o',
+      tokens_in: 100_000,
+      tokens_out: 10_000,
+    })),
+  )
   const r = await api(agent, s, 'POST', '/api/v1/events', { events })
   if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${r.body}`)
-  return { budgets: bodies.length, accepted: Date.now(), cut: [{ workflow_id: WORKFLOWS[0], action: 'deny' }, { workflow_id: WORKFLOWS[5], account_id: ACCOUNTS[0], action: 'deny' }] }
+  return {
+    budgets: bodies.length,
+    accepted: Date.now(),
+    cut: [
+      { workflow_id: WORKFLOWS[0], action: 'deny' },
+      { workflow_id: WORKFLOWS[5], account_id: ACCOUNTS[0], action: 'deny' },
+    ],
+  }
 }
 
-async function waitForEnforcement(agent: http.Agent, s: TStack, cut: { workflow_id: string; account_id?: string; action: string }[], t0: number): Promise<number> {
+async function waitForEnforcement(
+  agent: http.Agent,
+  s: TStack,
+  cut: { workflow_id: string; account_id?: string; action: string }[],
+  t0: number,
+): Promise<number> {
   for (const c of cut) {
     for (let seen = ''; seen !== c.action; await sleep(50)) {
-      const r = await api(agent, s, 'POST', '/api/v1/decide', { workflow_id: c.workflow_id, step: 'draft', ...(c.account_id ? { account_id: c.account_id } : {}) })
+      const r = await api(agent, s, 'POST', '/api/v1/decide', {
+        workflow_id: c.workflow_id,
+        step: 'draft',
+        ...(c.account_id ? { account_id: c.account_id } : {}),
+      })
       seen = (JSON.parse(r.body) as { budget: { action: string } }).budget.action
       if (Date.now() - t0 > 90_000) throw new Error(`decide did not ${c.action} ${JSON.stringify(c)} within 90 s (last: ${seen})`)
     }
@@ -147,7 +262,9 @@ async function waitForEnforcement(agent: http.Agent, s: TStack, cut: { workflow_
 /** Open-loop load from a process of its own (scripts/bench/decide-load.ts); the web server's CPU over the same time. */
 async function load(s: TStack, rate: number, seconds: number, connections: number): Promise<TLoadResult & { cpuS: number; machineS: number }> {
   // bodies shaped like real calls (many workflows, steps and accounts), built before the clock starts
-  const bodies = Array.from({ length: 4096 }, () => JSON.stringify({ workflow_id: pick(WORKFLOWS), step: pick(STEPS), account_id: pick(ACCOUNTS), environment: 'production' }))
+  const bodies = Array.from({ length: 4096 }, () =>
+    JSON.stringify({ workflow_id: pick(WORKFLOWS), step: pick(STEPS), account_id: pick(ACCOUNTS), environment: 'production' }),
+  )
   const child = fork(path.join(__dirname, 'bench', 'decide-load.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the load generator exited (${code}) before answering`))))
   const answer = new Promise<TLoadResult>((resolve) => child.once('message', (m) => resolve(m as TLoadResult)))
@@ -201,19 +318,32 @@ async function main(): Promise<void> {
   const achieved = ok.length / r.wallS
   const rateMet = achieved >= o.rate * 0.98 && o.rate >= TARGET.rate
   const fig = {
-    rate_requested: o.rate, rate_achieved: Math.round(achieved), answered: ok.length, errors: r.errors + (r.status.length - ok.length),
-    p50_ms: percentile(sched, 50), p95_ms: percentile(sched, 95), p99_ms: p99, max_ms: Math.max(...sched),
-    service_p50_ms: percentile(service, 50), service_p99_ms: percentile(service, 99),
-    actions: Object.fromEntries(byAction), web_cpu_s_per_s: r.cpuS / r.wallS, machine_busy_cores: r.machineS / r.wallS,
-    others_cores: (r.machineS - r.cpuS - r.client.cpu_s) / r.wallS, client: { ...r.client, cpu_s_per_s: r.client.cpu_s / r.wallS },
-    enforced_ms: enforcedMs, load_average: os.loadavg().map((x) => Number(x.toFixed(2))),
+    rate_requested: o.rate,
+    rate_achieved: Math.round(achieved),
+    answered: ok.length,
+    errors: r.errors + (r.status.length - ok.length),
+    p50_ms: percentile(sched, 50),
+    p95_ms: percentile(sched, 95),
+    p99_ms: p99,
+    max_ms: Math.max(...sched),
+    service_p50_ms: percentile(service, 50),
+    service_p99_ms: percentile(service, 99),
+    actions: Object.fromEntries(byAction),
+    web_cpu_s_per_s: r.cpuS / r.wallS,
+    machine_busy_cores: r.machineS / r.wallS,
+    others_cores: (r.machineS - r.cpuS - r.client.cpu_s) / r.wallS,
+    client: { ...r.client, cpu_s_per_s: r.client.cpu_s / r.wallS },
+    enforced_ms: enforcedMs,
+    load_average: os.loadavg().map((x) => Number(x.toFixed(2))),
     target: { rate: TARGET.rate, p99_ms: TARGET.p99Ms, enforce_ms: TARGET.enforceMs },
-    met: p99 < TARGET.p99Ms && rateMet, enforce_met: enforcedMs <= TARGET.enforceMs,
+    met: p99 < TARGET.p99Ms && rateMet,
+    enforce_met: enforcedMs <= TARGET.enforceMs,
   }
   const ms = (v: number) => `${v.toFixed(2)} ms`
   const c = fig.client
   const lines = [
-    '', `POST /api/v1/decide — ${o.duration} s open loop at ${fmt(o.rate)} requests/s (${o.connections} keep-alive connections; ${os.cpus().length} cores, load ${fig.load_average.join(' ')})`,
+    '',
+    `POST /api/v1/decide — ${o.duration} s open loop at ${fmt(o.rate)} requests/s (${o.connections} keep-alive connections; ${os.cpus().length} cores, load ${fig.load_average.join(' ')})`,
     `  answered        ${fmt(ok.length)} (${fmt(achieved)} /s achieved of ${fmt(o.rate)} /s), errors ${fmt(fig.errors)}`,
     `  latency         p50 ${ms(fig.p50_ms)}   p95 ${ms(fig.p95_ms)}   p99 ${ms(fig.p99_ms)}   max ${ms(fig.max_ms)}   (from each request's scheduled send time)`,
     `  service time    p50 ${ms(fig.service_p50_ms)}   p99 ${ms(fig.service_p99_ms)}   (from the actual send)`,

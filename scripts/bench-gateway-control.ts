@@ -16,7 +16,9 @@ const DB = 'outlay_bench_gwctl'
 const PREFIX = 'outlay-bench-gwctl'
 
 runMain(async () => {
-  const { values } = parseArgs({ options: { calls: { type: 'string', default: '50000' }, policies: { type: 'string', default: '100' }, pg: { type: 'string' }, redis: { type: 'string' } } })
+  const { values } = parseArgs({
+    options: { calls: { type: 'string', default: '50000' }, policies: { type: 'string', default: '100' }, pg: { type: 'string' }, redis: { type: 'string' } },
+  })
   const pg = values.pg ?? process.env.PG_SERVER_URL ?? 'postgresql://postgres@127.0.0.1:5432'
   const redis = values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
   const calls = Number(values.calls)
@@ -45,14 +47,33 @@ runMain(async () => {
   const orgId: string = (await createOrgWithAdmin({ org_name: 'Bench Gateway', email: 'bench-gwctl@example.com', password: 'password-123' })).org.id
   await asOrg(orgId, async () => {
     const steps = Array.from({ length: nPolicies }, (_, i) => ({ workflow_id: `wf-${i % 20}`, step: `step-${i}` }))
-    const models = [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude-3-5-haiku' }]
+    const models = [
+      { provider: 'openai', model: 'gpt-4o' },
+      { provider: 'openai', model: 'gpt-4o-mini' },
+      { provider: 'anthropic', model: 'claude-3-5-haiku' },
+    ]
     log(`seeding ${nPolicies} steps and publishing a policy per step (fallbacks, output cap)…`)
     const now = new Date()
-    const events = steps.flatMap((s, i) => models.slice(0, 2).map((m, j) => ({ id: `t-${i}-${j}`, timestamp: new Date(now.getTime() - 3600_000).toISOString(), ...s, ...m, tokens_in: 1000, tokens_out: 200 })))
+    const events = steps.flatMap((s, i) =>
+      models
+        .slice(0, 2)
+        .map((m, j) => ({ id: `t-${i}-${j}`, timestamp: new Date(now.getTime() - 3600_000).toISOString(), ...s, ...m, tokens_in: 1000, tokens_out: 200 })),
+    )
     for (let i = 0; i < events.length; i += 1000) await acceptEvents({ orgId, now, rateLimit: 1e9 }, { events: events.slice(i, i + 1000) })
     for (const id of await pendingBatches(0)) await processBatch(id)
     for (const [i, s] of steps.entries()) {
-      const { id } = await createPolicy(orgId, ZPolicyCreate.parse({ ...s, candidates: models, fallback: models[0], fallbacks: [models[2]], max_tokens_cap: 512, cache_ttl_s: i % 4 === 0 ? 300 : null }), 'bench')
+      const { id } = await createPolicy(
+        orgId,
+        ZPolicyCreate.parse({
+          ...s,
+          candidates: models,
+          fallback: models[0],
+          fallbacks: [models[2]],
+          max_tokens_cap: 512,
+          cache_ttl_s: i % 4 === 0 ? 300 : null,
+        }),
+        'bench',
+      )
       await publishDraft(orgId, id, 'bench', 'bench')
       if (i % 10 === 0) {
         await editDraft(orgId, id, { candidates: models.slice(0, 2), canary: { share_pct: 20, stable_by: 'run_id' } }, 'bench')
@@ -60,15 +81,53 @@ runMain(async () => {
       }
     }
     // Budgets: a warning on everything, hard cutoffs (deny) per workflow with room, a brown-out, and a run cap on half the workflows.
-    const base = { environment: null, account_id: null, feature: null, traffic_sources: ['production'], period: 'day', rolling_days: null, metric: 'spend', thresholds: [50, 80, 100], owner: null }
-    await createBudget(orgId, { ...base, name: 'all', workflow_id: null, amount_usd: '1000000', hard_cutoff: false, cutoff_action: 'throttle', throttle_per_minute: 60 })
+    const base = {
+      environment: null,
+      account_id: null,
+      feature: null,
+      traffic_sources: ['production'],
+      period: 'day',
+      rolling_days: null,
+      metric: 'spend',
+      thresholds: [50, 80, 100],
+      owner: null,
+    }
+    await createBudget(orgId, {
+      ...base,
+      name: 'all',
+      workflow_id: null,
+      amount_usd: '1000000',
+      hard_cutoff: false,
+      cutoff_action: 'throttle',
+      throttle_per_minute: 60,
+    })
     for (let w = 0; w < 20; w++) {
-      await createBudget(orgId, { ...base, name: `wf-${w} daily`, workflow_id: `wf-${w}`, amount_usd: '100000', hard_cutoff: true, cutoff_action: 'deny', throttle_per_minute: 60, brownout_pct: 90, ...(w % 2 === 0 ? { run_cap_usd: '1000' } : {}) })
+      await createBudget(orgId, {
+        ...base,
+        name: `wf-${w} daily`,
+        workflow_id: `wf-${w}`,
+        amount_usd: '100000',
+        hard_cutoff: true,
+        cutoff_action: 'deny',
+        throttle_per_minute: 60,
+        brownout_pct: 90,
+        ...(w % 2 === 0 ? { run_cap_usd: '1000' } : {}),
+      })
     }
     await evaluateOrgAlerts(orgId, new Date(), { kinds: ['budget'] })
 
     const attribution = (s: { workflow_id: string; step: string }, runId: string | null) => ({
-      workflowId: s.workflow_id, step: s.step, runId, accountId: null, userId: null, feature: null, environment: null, trafficSource: null, scenarioId: null, owner: null, promptVersion: null,
+      workflowId: s.workflow_id,
+      step: s.step,
+      runId,
+      accountId: null,
+      userId: null,
+      feature: null,
+      environment: null,
+      trafficSource: null,
+      scenarioId: null,
+      owner: null,
+      promptVersion: null,
     })
     const headers = new Headers({ 'content-length': '4000' })
     const cacheHeaders = new Headers({ 'content-length': '4000', 'x-outlay-cache': 'on', 'x-outlay-cache-ttl': '600' })
@@ -76,13 +135,32 @@ runMain(async () => {
     const noBudget = { workflow_id: 'unbudgeted', step: 'x' }
     const mixes: TMix[] = [
       // a step with a policy, no ledgered budget covering it (the 'all' budget has no cutoff): memory only
-      { name: 'policy, no ledgered budget', call: (i) => ({ ...noBudget, attribution: { ...attribution(steps[i % steps.length], `run-${i}`), workflowId: 'unbudgeted' } }) },
+      {
+        name: 'policy, no ledgered budget',
+        call: (i) => ({ ...noBudget, attribution: { ...attribution(steps[i % steps.length], `run-${i}`), workflowId: 'unbudgeted' } }),
+      },
       { name: 'policy + hard-cutoff reservation and settle', call: (i) => ({ attribution: attribution(steps[(i % 10) * 2 + 1], null) }) },
       { name: 'policy + reservation + run cap', call: (i) => ({ attribution: attribution(steps[(i % 10) * 2], `run-${i % 500}`) }) },
-      { name: 'response cache on (x-outlay-cache), half hits', call: (i) => ({ headers: cacheHeaders, inputHash: `h-${i % 2 === 0 ? 'hot' : i}`, attribution: { ...attribution(steps[i % steps.length], null), workflowId: 'unbudgeted' } }) },
+      {
+        name: 'response cache on (x-outlay-cache), half hits',
+        call: (i) => ({
+          headers: cacheHeaders,
+          inputHash: `h-${i % 2 === 0 ? 'hot' : i}`,
+          attribution: { ...attribution(steps[i % steps.length], null), workflowId: 'unbudgeted' },
+        }),
+      },
     ]
     // one hot cached answer for the cache mix
-    const seed = await planCall({ orgId, protocol: 'openai-chat', requestedModel: 'gpt-4o-mini', maxTokens: 256, stream: false, inputHash: 'h-hot', headers: cacheHeaders, attribution: { ...attribution(steps[0], null), workflowId: 'unbudgeted' } })
+    const seed = await planCall({
+      orgId,
+      protocol: 'openai-chat',
+      requestedModel: 'gpt-4o-mini',
+      maxTokens: 256,
+      stream: false,
+      inputHash: 'h-hot',
+      headers: cacheHeaders,
+      attribution: { ...attribution(steps[0], null), workflowId: 'unbudgeted' },
+    })
     if (seed.kind === 'forward') await storeCached(orgId, 'h-hot', 600, { choices: [{ message: { content: 'cached' } }] }, 1000n)
 
     const p = pool()
@@ -99,20 +177,49 @@ runMain(async () => {
       const t0 = performance.now()
       for (let i = 0; i < calls; i++) {
         const a = performance.now()
-        const plan = await planCall({ orgId, protocol: 'openai-chat', requestedModel: 'gpt-4o-mini', maxTokens: 256, stream: false, inputHash: `h-${i}`, headers, ...mix.call(i) })
+        const plan = await planCall({
+          orgId,
+          protocol: 'openai-chat',
+          requestedModel: 'gpt-4o-mini',
+          maxTokens: 256,
+          stream: false,
+          inputHash: `h-${i}`,
+          headers,
+          ...mix.call(i),
+        })
         if (plan.kind === 'forward' && plan.settle) await plan.settle(500n)
         lat[i] = performance.now() - a
         kinds.set(plan.kind, (kinds.get(plan.kind) ?? 0) + 1)
       }
       const wall = (performance.now() - t0) / 1000
       results.push({
-        mix: mix.name, calls, calls_per_second: Math.round(calls / wall), p50_us: Math.round(percentile(lat, 50) * 1000), p99_us: Math.round(percentile(lat, 99) * 1000),
-        max_ms: Number(lat.reduce((x, y) => (y > x ? y : x), 0).toFixed(2)), database_calls: dbCalls - db0, plans: Object.fromEntries(kinds),
+        mix: mix.name,
+        calls,
+        calls_per_second: Math.round(calls / wall),
+        p50_us: Math.round(percentile(lat, 50) * 1000),
+        p99_us: Math.round(percentile(lat, 99) * 1000),
+        max_ms: Number(lat.reduce((x, y) => (y > x ? y : x), 0).toFixed(2)),
+        database_calls: dbCalls - db0,
+        plans: Object.fromEntries(kinds),
       })
     }
     p.query = query
     p.connect = connect
-    console.log(JSON.stringify({ policies: nPolicies, results, load_average: os.loadavg().map((x) => x.toFixed(2)).join(', '), cpus: os.cpus().length }, null, 2))
+    console.log(
+      JSON.stringify(
+        {
+          policies: nPolicies,
+          results,
+          load_average: os
+            .loadavg()
+            .map((x) => x.toFixed(2))
+            .join(', '),
+          cpus: os.cpus().length,
+        },
+        null,
+        2,
+      ),
+    )
   })
   await closeQueues()
   await closeDb()

@@ -22,8 +22,31 @@ import { Client } from 'pg'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
 import { HOUR_MS } from '../lib/domain'
 import {
-  adminQuery, clearRedisPrefix, cmdline, copyFrom, copyText, fmt, getHealth, log, percentile, portInUse, readProcs, request, ROOT, run, runMain, sleep,
-  prepareFreshStack, startProcess, started, stopStarted, tail, type TAnswer, type TProcInfo, type TStarted, intOption,
+  adminQuery,
+  clearRedisPrefix,
+  cmdline,
+  copyFrom,
+  copyText,
+  fmt,
+  getHealth,
+  log,
+  percentile,
+  portInUse,
+  readProcs,
+  request,
+  ROOT,
+  run,
+  runMain,
+  sleep,
+  prepareFreshStack,
+  startProcess,
+  started,
+  stopStarted,
+  tail,
+  type TAnswer,
+  type TProcInfo,
+  type TStarted,
+  intOption,
 } from './bench/common'
 
 const TARGET = { eventsPerSecond: 20_000, freshnessP99Ms: 5_000, ratio: 0.06 } as const
@@ -59,9 +82,27 @@ const HELP = `Usage: npm run bench:ingest -- [options]
 `
 
 type TOpts = {
-  duration: number; clients: number; batch: number; workers: number; concurrency: number; build: boolean; port: number
-  url?: string; key?: string; sampleEvery: number; pollMs: number; drainTimeout: number; copyRows?: number; copyVia: 'pg' | 'psql'
-  pgServer: string; redisUrl: string; cpuProf: boolean; keepDb: boolean; json: boolean; ceilingOnly: boolean; analyze: boolean
+  duration: number
+  clients: number
+  batch: number
+  workers: number
+  concurrency: number
+  build: boolean
+  port: number
+  url?: string
+  key?: string
+  sampleEvery: number
+  pollMs: number
+  drainTimeout: number
+  copyRows?: number
+  copyVia: 'pg' | 'psql'
+  pgServer: string
+  redisUrl: string
+  cpuProf: boolean
+  keepDb: boolean
+  json: boolean
+  ceilingOnly: boolean
+  analyze: boolean
 }
 
 function parseOptions(): TOpts {
@@ -69,11 +110,28 @@ function parseOptions(): TOpts {
     args: process.argv.slice(2),
     strict: true,
     options: {
-      duration: { type: 'string' }, clients: { type: 'string' }, batch: { type: 'string' }, workers: { type: 'string' },
-      concurrency: { type: 'string' }, build: { type: 'boolean' }, port: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' },
-      'sample-every': { type: 'string' }, 'poll-ms': { type: 'string' }, 'drain-timeout': { type: 'string' }, 'copy-rows': { type: 'string' },
-      'copy-via': { type: 'string' }, pg: { type: 'string' }, redis: { type: 'string' }, 'cpu-prof': { type: 'boolean' },
-      'keep-db': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' }, 'ceiling-only': { type: 'boolean' }, analyze: { type: 'boolean' },
+      duration: { type: 'string' },
+      clients: { type: 'string' },
+      batch: { type: 'string' },
+      workers: { type: 'string' },
+      concurrency: { type: 'string' },
+      build: { type: 'boolean' },
+      port: { type: 'string' },
+      url: { type: 'string' },
+      key: { type: 'string' },
+      'sample-every': { type: 'string' },
+      'poll-ms': { type: 'string' },
+      'drain-timeout': { type: 'string' },
+      'copy-rows': { type: 'string' },
+      'copy-via': { type: 'string' },
+      pg: { type: 'string' },
+      redis: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      'keep-db': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+      'ceiling-only': { type: 'boolean' },
+      analyze: { type: 'boolean' },
     },
   })
   if (values.help) {
@@ -206,13 +264,23 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
     const dead = started.find((p) => p.exited)
     if (dead) throw new Error(`${dead.name} exited during start-up:\n${tail(dead.logFile)}`)
     if ((await getHealth(base)) === 200) break
-    if (Date.now() > deadline) throw new Error(`/api/health did not answer 200 within 120 s:\n${tail(web.logFile)}\n${workers.map((w) => tail(w.logFile)).join('\n')}`)
+    if (Date.now() > deadline)
+      throw new Error(`/api/health did not answer 200 within 120 s:\n${tail(web.logFile)}\n${workers.map((w) => tail(w.logFile)).join('\n')}`)
     await sleep(500)
   }
 
   const tag = Date.now().toString(36)
-  const out = run('npm', ['run', '-s', 'cli', '--', 'org:create', '--name', `Bench ${tag}`, '--email', `bench-${tag}@outlay.test`, '--password', `bench-password-${tag}`, '--json'], env, setupLog, 'org:create')
-  const line = out.split('\n').reverse().find((l) => l.trim().startsWith('{'))
+  const out = run(
+    'npm',
+    ['run', '-s', 'cli', '--', 'org:create', '--name', `Bench ${tag}`, '--email', `bench-${tag}@outlay.test`, '--password', `bench-password-${tag}`, '--json'],
+    env,
+    setupLog,
+    'org:create',
+  )
+  const line = out
+    .split('\n')
+    .reverse()
+    .find((l) => l.trim().startsWith('{'))
   if (!line) throw new Error(`org:create printed no JSON:\n${out}`)
   const created = JSON.parse(line) as { org_id: string; api_key: string }
   return { base, key: created.api_key, orgId: created.org_id, dbName: BENCH_DB, web, workers, logDir }
@@ -234,7 +302,10 @@ function loadTemplates(): TDemoEvent[] {
 
 class EventFactory {
   private cursor = 0
-  constructor(private readonly templates: TDemoEvent[], private readonly tag: string) {}
+  constructor(
+    private readonly templates: TDemoEvent[],
+    private readonly tag: string,
+  ) {}
 
   batch(seq: number, size: number, workflowId?: string): TEvent[] {
     const now = new Date().toISOString()
@@ -257,7 +328,11 @@ class Metrics {
   readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
   readonly from: string
   readonly to: string
-  constructor(private readonly base: URL, private readonly key: string, start: number) {
+  constructor(
+    private readonly base: URL,
+    private readonly key: string,
+    start: number,
+  ) {
     this.from = new Date(start - HOUR_MS).toISOString()
     this.to = new Date(start + 6 * HOUR_MS).toISOString()
   }
@@ -281,13 +356,24 @@ class Metrics {
 
 // ---------------------------------------------------------------- CPU and memory sampling
 
-type TCpuSnap = { at: number; ticks: Map<number, number>; comm: Map<number, string>; groups: Map<string, number[]>; machine: { busy: number; total: number }; self: NodeJS.CpuUsage }
+type TCpuSnap = {
+  at: number
+  ticks: Map<number, number>
+  comm: Map<number, string>
+  groups: Map<string, number[]>
+  machine: { busy: number; total: number }
+  self: NodeJS.CpuUsage
+}
 
 function classifyPostgres(pid: number, dbName: string | undefined): string {
   const c = cmdline(pid)
   if (!dbName) return /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]/.test(c) ? 'postgres (client backends, all databases)' : 'postgres (background)'
   if (dbName && new RegExp(`\\s${dbName}(\\s|$)`).test(c)) return 'postgres (bench db)'
-  if (/postgres: \S+: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|stats collector|archiver|startup)/.test(c) || !c.includes(':')) return 'postgres (background)'
+  if (
+    /postgres: \S+: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|stats collector|archiver|startup)/.test(c) ||
+    !c.includes(':')
+  )
+    return 'postgres (background)'
   return 'postgres (other databases)'
 }
 
@@ -312,7 +398,9 @@ function cpuSnapshot(stack: TStack): TCpuSnap {
 }
 
 type TCpuSplit = {
-  wall_s: number; cores: number; machine_busy_core_s: number
+  wall_s: number
+  cores: number
+  machine_busy_core_s: number
   rows: { component: string; core_s: number; cores_used: number; share_of_machine_busy: number }[]
   /** the busiest processes that are not ours (other engineers' tests…) */
   others_top: { comm: string; processes: number; core_s: number }[]
@@ -348,7 +436,10 @@ function cpuDelta(a: TCpuSnap, b: TCpuSnap): TCpuSplit {
     e.core_s += d
     byComm.set(comm, e)
   }
-  const others_top = [...byComm.entries()].map(([comm, e]) => ({ comm, ...e })).sort((x, y) => y.core_s - x.core_s).slice(0, 6)
+  const others_top = [...byComm.entries()]
+    .map(([comm, e]) => ({ comm, ...e }))
+    .sort((x, y) => y.core_s - x.core_s)
+    .slice(0, 6)
   return { wall_s: wall, cores: os.cpus().length, machine_busy_core_s: machineBusy, rows, others_top }
 }
 
@@ -394,7 +485,10 @@ class PgWatch {
   private samples = 0
   private timer: NodeJS.Timeout | null = null
   private busy = false
-  constructor(private readonly server: string, private readonly dbName: string) {}
+  constructor(
+    private readonly server: string,
+    private readonly dbName: string,
+  ) {}
 
   async start(intervalMs = 200): Promise<void> {
     this.client = new Client({ connectionString: `${this.server}/postgres` })
@@ -430,7 +524,9 @@ class PgWatch {
     if (this.timer) clearInterval(this.timer)
     while (this.busy) await sleep(10)
     await this.client?.end().catch(() => undefined)
-    const rows = [...this.counts.entries()].map(([what, n]) => ({ what, avg_backends: n / Math.max(1, this.samples) })).sort((a, b) => b.avg_backends - a.avg_backends)
+    const rows = [...this.counts.entries()]
+      .map(([what, n]) => ({ what, avg_backends: n / Math.max(1, this.samples) }))
+      .sort((a, b) => b.avg_backends - a.avg_backends)
     return { samples: this.samples, rows }
   }
 }
@@ -442,7 +538,10 @@ async function pgStats(server: string, dbName: string): Promise<TPgStats> {
     `SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, deadlocks, blks_read, blks_hit FROM pg_stat_database WHERE datname = $1`,
     [dbName],
   )
-  const w = await adminQuery(server, `SELECT wal_records, wal_fpi, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS wal_bytes, wal_write, wal_sync FROM pg_stat_wal`)
+  const w = await adminQuery(
+    server,
+    `SELECT wal_records, wal_fpi, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS wal_bytes, wal_write, wal_sync FROM pg_stat_wal`,
+  )
   const out: TPgStats = {}
   for (const [k, v] of Object.entries({ ...(d.rows[0] ?? {}), ...(w.rows[0] ?? {}) })) out[k] = Number(v)
   return out
@@ -467,8 +566,7 @@ async function tableStats(server: string, dbName: string): Promise<TTableStats> 
   }
   return out
 }
-const tableStatsDelta = (a: TTableStats, b: TTableStats): TTableStats =>
-  Object.fromEntries(Object.entries(b).map(([t, v]) => [t, statsDelta(a[t] ?? {}, v)]))
+const tableStatsDelta = (a: TTableStats, b: TTableStats): TTableStats => Object.fromEntries(Object.entries(b).map(([t, v]) => [t, statsDelta(a[t] ?? {}, v)]))
 
 async function tableSizes(server: string, dbName: string): Promise<Record<string, number>> {
   const r = await adminQuery(
@@ -484,10 +582,16 @@ async function tableSizes(server: string, dbName: string): Promise<Record<string
 // ---------------------------------------------------------------- CPU profiles (--cpu-prof)
 
 type TProfNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-type TProfSummary = { file: string; sampled_s: number; top_functions: { fn: string; self_s: number; share: number }[]; by_area: { area: string; self_s: number; share: number }[] }
+type TProfSummary = {
+  file: string
+  sampled_s: number
+  top_functions: { fn: string; self_s: number; share: number }[]
+  by_area: { area: string; self_s: number; share: number }[]
+}
 
 function area(url: string, fn: string): string {
-  if (!url) return fn === '(garbage collector)' ? 'GC' : fn === '(idle)' ? '(idle)' : fn === '(program)' ? '(program: native, outside JS)' : `(${fn || 'native'})`
+  if (!url)
+    return fn === '(garbage collector)' ? 'GC' : fn === '(idle)' ? '(idle)' : fn === '(program)' ? '(program: native, outside JS)' : `(${fn || 'native'})`
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (nm) return `node_modules/${nm[1]}`
   if (url.startsWith('node:')) return url.split('/')[0].replace(/^node:/, 'node:')
@@ -509,7 +613,12 @@ function summariseProfile(file: string): TProfSummary {
     const { functionName, url, lineNumber } = n.callFrame
     if (functionName === '(idle)') continue
     total += us
-    const short = url ? `${url.replace(/^file:\/\//, '').replace(ROOT + '/', '').slice(-70)}:${lineNumber + 1}` : ''
+    const short = url
+      ? `${url
+          .replace(/^file:\/\//, '')
+          .replace(ROOT + '/', '')
+          .slice(-70)}:${lineNumber + 1}`
+      : ''
     const key = `${functionName || '(anonymous)'} ${short}`.trim()
     fnTotals.set(key, (fnTotals.get(key) ?? 0) + us)
     const a = area(url, functionName)
@@ -542,10 +651,39 @@ function profileSummaries(): { name: string; summary: TProfSummary | null }[] {
 // ---------------------------------------------------------------- COPY ceiling
 
 const COPY_COLUMNS = [
-  'org_id', 'event_id', 'timestamp', 'environment', 'traffic_source', 'workflow_id', 'run_id', 'step', 'call_type', 'feature', 'scenario_id',
-  'owner', 'account_id', 'user_id', 'provider', 'model', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'requests',
-  'gpu_seconds', 'gpu_pool', 'outcome', 'attempt', 'latency_ms', 'cost_usd', 'cache_savings_usd', 'reported_cost_usd', 'input_hash',
-  'max_tokens', 'metadata', 'batch_id',
+  'org_id',
+  'event_id',
+  'timestamp',
+  'environment',
+  'traffic_source',
+  'workflow_id',
+  'run_id',
+  'step',
+  'call_type',
+  'feature',
+  'scenario_id',
+  'owner',
+  'account_id',
+  'user_id',
+  'provider',
+  'model',
+  'tokens_in',
+  'cached_tokens_in',
+  'cache_write_tokens',
+  'tokens_out',
+  'requests',
+  'gpu_seconds',
+  'gpu_pool',
+  'outcome',
+  'attempt',
+  'latency_ms',
+  'cost_usd',
+  'cache_savings_usd',
+  'reported_cost_usd',
+  'input_hash',
+  'max_tokens',
+  'metadata',
+  'batch_id',
 ] as const
 
 // The columns of inference_events (prisma/migrations/*_init), with only its primary key.
@@ -573,9 +711,38 @@ function buildCopyChunks(rows: number, templates: TDemoEvent[], batch: number): 
     const cost = ((t.tokens_in - (t.cached_tokens_in ?? 0)) * 2.5e-6 + (t.cached_tokens_in ?? 0) * 1.25e-6 + t.tokens_out * 1e-5).toFixed(12)
     const savings = ((t.cached_tokens_in ?? 0) * 1.25e-6).toFixed(12)
     const values: unknown[] = [
-      org, `${tag}-${Math.floor(n / batch)}-${n % batch}`, ts, t.environment, t.traffic_source, t.workflow_id, `${tag}-${t.run_id}`, t.step, t.call_type,
-      t.feature, t.scenario_id, t.owner, t.account_id, t.user_id, t.provider, t.model, t.tokens_in, t.cached_tokens_in ?? 0, t.cache_write_tokens ?? 0,
-      t.tokens_out, 1, null, null, t.outcome, t.attempt, t.latency_ms, cost, savings, null, t.input_hash, t.max_tokens, t.metadata ?? null,
+      org,
+      `${tag}-${Math.floor(n / batch)}-${n % batch}`,
+      ts,
+      t.environment,
+      t.traffic_source,
+      t.workflow_id,
+      `${tag}-${t.run_id}`,
+      t.step,
+      t.call_type,
+      t.feature,
+      t.scenario_id,
+      t.owner,
+      t.account_id,
+      t.user_id,
+      t.provider,
+      t.model,
+      t.tokens_in,
+      t.cached_tokens_in ?? 0,
+      t.cache_write_tokens ?? 0,
+      t.tokens_out,
+      1,
+      null,
+      null,
+      t.outcome,
+      t.attempt,
+      t.latency_ms,
+      cost,
+      savings,
+      null,
+      t.input_hash,
+      t.max_tokens,
+      t.metadata ?? null,
       Math.floor(n / batch) + 1,
     ]
     const line = values.map(copyText).join('\t') + '\n'
@@ -635,7 +802,11 @@ async function measureCeiling(o: TOpts, rows: number, templates: TDemoEvent[], l
       for (const ch of chunks) fs.writeSync(fd, ch)
       fs.closeSync(fd)
       log(`COPY ceiling: psql \\copy of ${fmt(rows)} rows from ${file}…`)
-      const r = spawnSync('psql', [url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', '\\timing on', '-c', `\\copy bench_copy_ceiling (${COPY_COLUMNS.join(', ')}) from '${file}'`], { encoding: 'utf8' })
+      const r = spawnSync(
+        'psql',
+        [url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', '\\timing on', '-c', `\\copy bench_copy_ceiling (${COPY_COLUMNS.join(', ')}) from '${file}'`],
+        { encoding: 'utf8' },
+      )
       fs.rmSync(file, { force: true })
       if (r.status !== 0) throw new Error(`psql \\copy failed: ${r.stderr}`)
       const ms = /Time: ([\d.]+) ms/.exec(r.stdout)?.[1]
@@ -817,7 +988,9 @@ async function main(): Promise<void> {
       mem.sample(stack)
       if (now - lastLog >= 5000) {
         lastLog = now
-        log(`  t=${((now - t0) / 1000).toFixed(0)} s  answered ${fmt(answeredEvents)} events (${fmt(answeredEvents / ((Math.min(now, loadEnd) - t0) / 1000))}/s)  counted ${fmt(counted)}  backlog ${fmt(answeredEvents - counted)}  freshness samples pending ${pending.size}`)
+        log(
+          `  t=${((now - t0) / 1000).toFixed(0)} s  answered ${fmt(answeredEvents)} events (${fmt(answeredEvents / ((Math.min(now, loadEnd) - t0) / 1000))}/s)  counted ${fmt(counted)}  backlog ${fmt(answeredEvents - counted)}  freshness samples pending ${pending.size}`,
+        )
       }
       await sleep(now < loadEnd ? 1000 : o.pollMs)
     }
@@ -885,7 +1058,14 @@ async function main(): Promise<void> {
     const p = timeline[w]
     if (p.t_s - prev.t_s >= 10 || w === timeline.length - 1) {
       const dt = p.t_s - prev.t_s
-      if (dt > 0) windows.push({ from_s: prev.t_s, to_s: p.t_s, answered_per_s: (p.answered_events - prev.answered_events) / dt, counted_per_s: (p.counted_events - prev.counted_events) / dt, backlog_events: p.answered_events - p.counted_events })
+      if (dt > 0)
+        windows.push({
+          from_s: prev.t_s,
+          to_s: p.t_s,
+          answered_per_s: (p.answered_events - prev.answered_events) / dt,
+          counted_per_s: (p.counted_events - prev.counted_events) / dt,
+          backlog_events: p.answered_events - p.counted_events,
+        })
       prev = p
     }
   }
@@ -921,7 +1101,15 @@ async function main(): Promise<void> {
     backlog_at_load_end: answeredEvents - countedAtLoadEnd,
     first_request_to_all_counted_s: e2eMs / 1000,
     e2e_events_per_s: e2eEventsPerS,
-    freshness_ms: { samples: samples.length, not_visible: fresh.filter((f) => !Number.isFinite(f)).length, p50: freshP50, p99: freshP99, max: percentile(fresh, 100), poll_ms: o.pollMs, poll_errors: freshErrors },
+    freshness_ms: {
+      samples: samples.length,
+      not_visible: fresh.filter((f) => !Number.isFinite(f)).length,
+      p50: freshP50,
+      p99: freshP99,
+      max: percentile(fresh, 100),
+      poll_ms: o.pollMs,
+      poll_errors: freshErrors,
+    },
     timeline_10s: windows,
     peak_rss_kb: Object.fromEntries(memReport.map((m) => [m.name, m.main?.hwm_kb ?? null])),
     processes: memReport,
@@ -942,43 +1130,85 @@ async function main(): Promise<void> {
   const line = (label: string, value: string) => out.push(`  ${label.padEnd(40)} ${value}`)
   out.push('')
   out.push(`Outlay ingest benchmark  ${figures.at}  run ${runTag}`)
-  out.push(`  ${ownStack ? `own stack: web (server.ts) :${o.port}, ${o.workers} worker process(es) × WORKER_CONCURRENCY ${o.concurrency}, database ${BENCH_DB}${o.analyze ? ' (ANALYZEd after the warm-up)' : ' (fresh, never analyzed)'}, queue prefix ${QUEUE_PREFIX}` : `running stack at ${stack.base.origin}`}`)
-  out.push(`  ${o.clients} keep-alive clients × ${o.batch}-event batches for ${o.duration} s; ${os.cpus().length} cores; machine ${(otherBusyFrac * 100).toFixed(0)}% busy before the load (load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')})`)
+  out.push(
+    `  ${ownStack ? `own stack: web (server.ts) :${o.port}, ${o.workers} worker process(es) × WORKER_CONCURRENCY ${o.concurrency}, database ${BENCH_DB}${o.analyze ? ' (ANALYZEd after the warm-up)' : ' (fresh, never analyzed)'}, queue prefix ${QUEUE_PREFIX}` : `running stack at ${stack.base.origin}`}`,
+  )
+  out.push(
+    `  ${o.clients} keep-alive clients × ${o.batch}-event batches for ${o.duration} s; ${os.cpus().length} cores; machine ${(otherBusyFrac * 100).toFixed(0)}% busy before the load (load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')})`,
+  )
   out.push('')
   out.push('Load (answered)')
   line('requests answered 202', `${fmt(answeredRequests)} (${fmt(answeredRequests / loadS, 1)}/s)`)
   line('events accepted in 202 answers', `${fmt(answeredEvents)} (${fmt(answeredEvents / loadS)}/s)`)
   line('answers by status', [...status.entries()].map(([k, v]) => `${k}: ${fmt(v)}`).join(', '))
   line('duplicates / rejected events', `${fmt(duplicateEvents)} / ${fmt(rejectedEvents)}`)
-  line('HTTP latency p50 / p99 / max (202)', `${fmt(figures.http_latency_ms.p50, 1)} / ${fmt(figures.http_latency_ms.p99, 1)} / ${fmt(figures.http_latency_ms.max, 1)} ms`)
+  line(
+    'HTTP latency p50 / p99 / max (202)',
+    `${fmt(figures.http_latency_ms.p50, 1)} / ${fmt(figures.http_latency_ms.p99, 1)} / ${fmt(figures.http_latency_ms.max, 1)} ms`,
+  )
   out.push('')
   out.push('End to end (counted in the rollups, GET /api/v1/metrics)')
-  line('counted / accepted', `${fmt(figures.counted_events)} / ${fmt(answeredEvents)}${allCounted ? '' : `  (NOT all counted within --drain-timeout ${o.drainTimeout} s)`}`)
+  line(
+    'counted / accepted',
+    `${fmt(figures.counted_events)} / ${fmt(answeredEvents)}${allCounted ? '' : `  (NOT all counted within --drain-timeout ${o.drainTimeout} s)`}`,
+  )
   line('counted when the load stopped', `${fmt(countedAtLoadEnd)} (backlog ${fmt(answeredEvents - countedAtLoadEnd)} events)`)
   line('first request → all counted', secs(e2eMs))
   line('end-to-end events/s', fmt(e2eEventsPerS))
-  line(`freshness p50 / p99 / max (${samples.length} samples)`, `${secs(freshP50)} / ${secs(freshP99)} / ${secs(figures.freshness_ms.max)}  (202 → visible in /api/v1/metrics, polled every ${o.pollMs} ms${figures.freshness_ms.not_visible ? `; ${figures.freshness_ms.not_visible} never visible` : ''})`)
+  line(
+    `freshness p50 / p99 / max (${samples.length} samples)`,
+    `${secs(freshP50)} / ${secs(freshP99)} / ${secs(figures.freshness_ms.max)}  (202 → visible in /api/v1/metrics, polled every ${o.pollMs} ms${figures.freshness_ms.not_visible ? `; ${figures.freshness_ms.not_visible} never visible` : ''})`,
+  )
   out.push('  timeline (10 s windows): answered/s, counted/s, backlog at the end of the window')
-  for (const w of windows) out.push(`    ${w.from_s.toFixed(1).padStart(6)}–${w.to_s.toFixed(1).padEnd(6)} s  ${fmt(w.answered_per_s).padStart(8)}  ${fmt(w.counted_per_s).padStart(8)}  ${fmt(w.backlog_events).padStart(10)}`)
+  for (const w of windows)
+    out.push(
+      `    ${w.from_s.toFixed(1).padStart(6)}–${w.to_s.toFixed(1).padEnd(6)} s  ${fmt(w.answered_per_s).padStart(8)}  ${fmt(w.counted_per_s).padStart(8)}  ${fmt(w.backlog_events).padStart(10)}`,
+    )
   out.push('')
   if (memReport.length) {
     out.push('Peak RSS (VmHWM of the largest process of each group; all node processes in the JSON)')
     for (const m of memReport) line(`${m.name}${m.main ? ` (pid ${m.main.pid}, ${m.main.name})` : ''}`, m.main ? mb(m.main.hwm_kb) : 'n/a')
     out.push('')
   }
-  out.push(`CPU, first request → all counted (${cpuWhole.wall_s.toFixed(1)} s wall, ${cpuWhole.cores} cores; machine busy ${cpuWhole.machine_busy_core_s.toFixed(1)} core-s = ${((cpuWhole.machine_busy_core_s / (cpuWhole.wall_s * cpuWhole.cores)) * 100).toFixed(0)}%)`)
-  for (const r of cpuWhole.rows) line(r.component, `${r.core_s.toFixed(1).padStart(7)} core-s  ${r.cores_used.toFixed(2)} cores  ${(r.share_of_machine_busy * 100).toFixed(0).padStart(3)}% of busy`)
-  if (cpuWhole.others_top.length) out.push(`  not ours, busiest: ${cpuWhole.others_top.map((x) => `${x.comm}${x.processes > 1 ? ` ×${x.processes}` : ''} ${x.core_s.toFixed(1)} core-s`).join(', ')}`)
-  out.push(`  during the load only (${cpuLoadOnly.wall_s.toFixed(1)} s): ${cpuLoadOnly.rows.filter((r) => r.core_s > 0.05).map((r) => `${r.component} ${r.cores_used.toFixed(2)}`).join(', ')} cores`)
+  out.push(
+    `CPU, first request → all counted (${cpuWhole.wall_s.toFixed(1)} s wall, ${cpuWhole.cores} cores; machine busy ${cpuWhole.machine_busy_core_s.toFixed(1)} core-s = ${((cpuWhole.machine_busy_core_s / (cpuWhole.wall_s * cpuWhole.cores)) * 100).toFixed(0)}%)`,
+  )
+  for (const r of cpuWhole.rows)
+    line(
+      r.component,
+      `${r.core_s.toFixed(1).padStart(7)} core-s  ${r.cores_used.toFixed(2)} cores  ${(r.share_of_machine_busy * 100).toFixed(0).padStart(3)}% of busy`,
+    )
+  if (cpuWhole.others_top.length)
+    out.push(
+      `  not ours, busiest: ${cpuWhole.others_top.map((x) => `${x.comm}${x.processes > 1 ? ` ×${x.processes}` : ''} ${x.core_s.toFixed(1)} core-s`).join(', ')}`,
+    )
+  out.push(
+    `  during the load only (${cpuLoadOnly.wall_s.toFixed(1)} s): ${cpuLoadOnly.rows
+      .filter((r) => r.core_s > 0.05)
+      .map((r) => `${r.component} ${r.cores_used.toFixed(2)}`)
+      .join(', ')} cores`,
+  )
   out.push('')
   if (pgDelta) {
     out.push(`PostgreSQL (${BENCH_DB}; WAL is cluster-wide)`)
     line('transactions committed / rolled back', `${fmt(pgDelta.xact_commit)} / ${fmt(pgDelta.xact_rollback)}   deadlocks ${fmt(pgDelta.deadlocks)}`)
     line('rows inserted / updated / deleted', `${fmt(pgDelta.tup_inserted)} / ${fmt(pgDelta.tup_updated)} / ${fmt(pgDelta.tup_deleted)}`)
-    line('WAL written (per accepted event)', `${(pgDelta.wal_bytes / 1e6).toFixed(0)} MB (${fmt(pgDelta.wal_bytes / Math.max(1, answeredEvents))} B/event; ${fmt(pgDelta.wal_fpi)} full-page images; ${fmt(pgDelta.wal_sync)} WAL syncs)`)
-    if (sizes) line('table sizes at the end', Object.entries(sizes).map(([k, v]) => `${k} ${(v / 1e6).toFixed(0)} MB`).join(', '))
+    line(
+      'WAL written (per accepted event)',
+      `${(pgDelta.wal_bytes / 1e6).toFixed(0)} MB (${fmt(pgDelta.wal_bytes / Math.max(1, answeredEvents))} B/event; ${fmt(pgDelta.wal_fpi)} full-page images; ${fmt(pgDelta.wal_sync)} WAL syncs)`,
+    )
+    if (sizes)
+      line(
+        'table sizes at the end',
+        Object.entries(sizes)
+          .map(([k, v]) => `${k} ${(v / 1e6).toFixed(0)} MB`)
+          .join(', '),
+      )
     for (const [t, v] of Object.entries(tablesDelta ?? {})) {
-      line(`${t}: scans`, `seq ${fmt(v.seq_scan)} (${fmt(v.seq_tup_read)} rows read), index ${fmt(v.idx_scan)}; autovacuum ${v.autovacuum_count}, autoanalyze ${v.autoanalyze_count}`)
+      line(
+        `${t}: scans`,
+        `seq ${fmt(v.seq_scan)} (${fmt(v.seq_tup_read)} rows read), index ${fmt(v.idx_scan)}; autovacuum ${v.autovacuum_count}, autoanalyze ${v.autoanalyze_count}`,
+      )
     }
     if (pgActivity) {
       out.push(`  busy backends by statement (pg_stat_activity sampled every 200 ms, ${pgActivity.samples} samples; average backends in that state):`)
@@ -994,7 +1224,10 @@ async function main(): Promise<void> {
     out.push('')
   }
   out.push(`COPY ceiling (same run${ownStack ? ', our stack stopped' : ''}; cluster-wide WAL)`)
-  line('rows / bytes', `${fmt(ceiling.rows)} / ${(ceiling.bytes / 1e6).toFixed(0)} MB (${ceiling.via === 'pg' ? 'COPY FROM STDIN through pg' : 'psql \\copy'}, table with a primary key)`)
+  line(
+    'rows / bytes',
+    `${fmt(ceiling.rows)} / ${(ceiling.bytes / 1e6).toFixed(0)} MB (${ceiling.via === 'pg' ? 'COPY FROM STDIN through pg' : 'psql \\copy'}, table with a primary key)`,
+  )
   line('COPY time / rows per second', `${ceiling.seconds.toFixed(2)} s / ${fmt(ceiling.rows_per_s)}`)
   line('WAL per row (COPY)', `${fmt(ceiling.wal_bytes / ceiling.rows)} B`)
   line('ratio end-to-end ÷ COPY', ratio.toFixed(4))

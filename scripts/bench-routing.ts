@@ -15,7 +15,9 @@ const DB = 'outlay_bench_routing'
 const PREFIX = 'outlay-bench-routing'
 
 runMain(async () => {
-  const { values } = parseArgs({ options: { calls: { type: 'string', default: '200000' }, policies: { type: 'string', default: '200' }, pg: { type: 'string' }, redis: { type: 'string' } } })
+  const { values } = parseArgs({
+    options: { calls: { type: 'string', default: '200000' }, policies: { type: 'string', default: '200' }, pg: { type: 'string' }, redis: { type: 'string' } },
+  })
   const pg = values.pg ?? process.env.PG_SERVER_URL ?? 'postgresql://postgres@127.0.0.1:5432'
   const redis = values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
   const calls = Number(values.calls)
@@ -44,24 +46,57 @@ runMain(async () => {
   // everything below is the bench organization's (row-level security: lib/db.ts)
   await asOrg(orgId, async () => {
     const steps = Array.from({ length: nPolicies }, (_, i) => ({ workflow_id: `wf-${i % 20}`, step: `step-${i}` }))
-    const models = [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude-3-5-haiku' }]
+    const models = [
+      { provider: 'openai', model: 'gpt-4o' },
+      { provider: 'openai', model: 'gpt-4o-mini' },
+      { provider: 'anthropic', model: 'claude-3-5-haiku' },
+    ]
     log(`seeding ${nPolicies} steps (traffic, evals) and publishing a policy per step…`)
     const now = new Date()
-    const events = steps.flatMap((s, i) => models.slice(0, 2).map((m, j) => ({ id: `t-${i}-${j}`, timestamp: new Date(now.getTime() - HOUR_MS).toISOString(), ...s, ...m, tokens_in: 1000, tokens_out: 200 })))
+    const events = steps.flatMap((s, i) =>
+      models
+        .slice(0, 2)
+        .map((m, j) => ({ id: `t-${i}-${j}`, timestamp: new Date(now.getTime() - HOUR_MS).toISOString(), ...s, ...m, tokens_in: 1000, tokens_out: 200 })),
+    )
     for (let i = 0; i < events.length; i += 1000) await acceptEvents({ orgId, now, rateLimit: 1e9 }, { events: events.slice(i, i + 1000) })
     for (const id of await pendingBatches(0)) await processBatch(id)
     for (let i = 0; i < steps.length; i += 30) {
-      const evals = steps.slice(i, i + 30).flatMap((s) => models.map((m, j) => ({ eval_set: 'bench', ...s, ...m, scores: { grounding: [0.97, 0.9, 0.95][j] }, sample_count: 50 })))
+      const evals = steps
+        .slice(i, i + 30)
+        .flatMap((s) => models.map((m, j) => ({ eval_set: 'bench', ...s, ...m, scores: { grounding: [0.97, 0.9, 0.95][j] }, sample_count: 50 })))
       await importEvals(orgId, { evals })
     }
     for (const [i, s] of steps.entries()) {
-      const { id } = await createPolicy(orgId, { ...s, environment: null, account_id: null, quality_bar: [{ metric: 'grounding', min: 0.92 }], candidates: models, selection: 'cheapest_clearing', eval_set: null,
-        cascade: { models: [models[2], models[0]], confidence_threshold: 0.7 }, fallback: models[0], canary: null }, 'bench')
+      const { id } = await createPolicy(
+        orgId,
+        {
+          ...s,
+          environment: null,
+          account_id: null,
+          quality_bar: [{ metric: 'grounding', min: 0.92 }],
+          candidates: models,
+          selection: 'cheapest_clearing',
+          eval_set: null,
+          cascade: { models: [models[2], models[0]], confidence_threshold: 0.7 },
+          fallback: models[0],
+          canary: null,
+        },
+        'bench',
+      )
       await publishDraft(orgId, id, 'bench', 'bench')
       if (i % 10 === 0) {
         // every tenth policy: a canary version on 20% of runs
         const { editDraft } = await import(path.join(ROOT, 'lib/routing/policies'))
-        await editDraft(orgId, id, { quality_bar: [{ metric: 'grounding', min: 0.9 }], cascade: { models: [models[1], models[2], models[0]], confidence_threshold: 0.7 }, canary: { share_pct: 20, stable_by: 'run_id' } }, 'bench')
+        await editDraft(
+          orgId,
+          id,
+          {
+            quality_bar: [{ metric: 'grounding', min: 0.9 }],
+            cascade: { models: [models[1], models[2], models[0]], confidence_threshold: 0.7 },
+            canary: { share_pct: 20, stable_by: 'run_id' },
+          },
+          'bench',
+        )
         await publishDraft(orgId, id, 'bench canary', 'bench')
       }
     }
@@ -87,12 +122,29 @@ runMain(async () => {
     const wall = (performance.now() - t0) / 1000
     p.query = query
     p.connect = connect
-    const load = os.loadavg().map((x) => x.toFixed(2)).join(', ')
-    console.log(JSON.stringify({
-      calls, policies: nPolicies, seconds: Number(wall.toFixed(2)), calls_per_second: Math.round(calls / wall),
-      p50_us: Math.round(percentile(lat, 50) * 1000), p99_us: Math.round(percentile(lat, 99) * 1000), max_ms: Number(lat.reduce((a, b) => (b > a ? b : a), 0).toFixed(2)),
-      database_calls_during_run: dbCalls, answers: Object.fromEntries(models2), load_average: load, cpus: os.cpus().length,
-    }, null, 2))
+    const load = os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')
+    console.log(
+      JSON.stringify(
+        {
+          calls,
+          policies: nPolicies,
+          seconds: Number(wall.toFixed(2)),
+          calls_per_second: Math.round(calls / wall),
+          p50_us: Math.round(percentile(lat, 50) * 1000),
+          p99_us: Math.round(percentile(lat, 99) * 1000),
+          max_ms: Number(lat.reduce((a, b) => (b > a ? b : a), 0).toFixed(2)),
+          database_calls_during_run: dbCalls,
+          answers: Object.fromEntries(models2),
+          load_average: load,
+          cpus: os.cpus().length,
+        },
+        null,
+        2,
+      ),
+    )
   })
   await closeQueues()
   await closeDb()

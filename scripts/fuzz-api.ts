@@ -7,7 +7,13 @@ import { parseArgs } from 'node:util'
 import { fuzzApi, type TOpenApi } from '@/lib/testing/api-fuzz'
 
 const { values: a } = parseArgs({
-  options: { url: { type: 'string', default: 'http://localhost:3000' }, key: { type: 'string' }, cookie: { type: 'string' }, runs: { type: 'string', default: '50' }, seed: { type: 'string' } },
+  options: {
+    url: { type: 'string', default: 'http://localhost:3000' },
+    key: { type: 'string' },
+    cookie: { type: 'string' },
+    runs: { type: 'string', default: '50' },
+    seed: { type: 'string' },
+  },
 })
 if (!a.key) {
   console.error('--key <an API key with the ingest, read and write scopes> is required')
@@ -20,7 +26,8 @@ const result = await fuzzApi({
   doc,
   runs: Number(a.runs),
   seed: a.seed ? Number(a.seed) : undefined,
-  auth: (op): Record<string, string> => (op.security?.some((s) => 'apiKey' in s) ? { authorization: `Bearer ${a.key}` } : a.cookie ? { cookie: a.cookie, origin: base } : {}),
+  auth: (op): Record<string, string> =>
+    op.security?.some((s) => 'apiKey' in s) ? { authorization: `Bearer ${a.key}` } : a.cookie ? { cookie: a.cookie, origin: base } : {},
   send: async (r) => {
     const qs = new URLSearchParams(r.query).toString()
     const res = await fetch(`${base}${r.path}${qs ? `?${qs}` : ''}`, { method: r.method, headers: r.headers, body: r.body, redirect: 'manual' })

@@ -37,6 +37,9 @@ log "typecheck…"
 DATABASE_URL="$PG_SERVER_URL/outlay" npx prisma generate >/dev/null
 npx tsc --noEmit -p .
 
+log "lint and format check (Biome: biome.json; npm run format fixes what it can)…"
+npm run -s lint
+
 log "unit and integration tests…"
 npx vitest run
 

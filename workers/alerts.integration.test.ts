@@ -31,13 +31,33 @@ beforeAll(async () => {
   setTestDefaultOrg(orgId)
   const key = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
   await createBudget(orgId, {
-    name: 'Support rolling', environment: null, workflow_id: 'support', account_id: null, feature: null, traffic_sources: ['production'], period: 'rolling',
-    rolling_days: 1, metric: 'spend', amount_usd: '0.5', thresholds: [50, 100], hard_cutoff: false, cutoff_action: 'throttle', throttle_per_minute: 3, owner: null,
+    name: 'Support rolling',
+    environment: null,
+    workflow_id: 'support',
+    account_id: null,
+    feature: null,
+    traffic_sources: ['production'],
+    period: 'rolling',
+    rolling_days: 1,
+    metric: 'spend',
+    amount_usd: '0.5',
+    thresholds: [50, 100],
+    hard_cutoff: false,
+    cutoff_action: 'throttle',
+    throttle_per_minute: 3,
+    owner: null,
   })
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call; two calls = $0.70 of a $0.50 budget
   const now = Date.now()
   const events = [0, 1].map((i) => ({
-    id: `q-${i}`, timestamp: new Date(now - (i + 1) * 60_000).toISOString(), workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000,
+    id: `q-${i}`,
+    timestamp: new Date(now - (i + 1) * 60_000).toISOString(),
+    workflow_id: 'support',
+    step: 'draft',
+    provider: 'openai',
+    model: 'gpt-4o',
+    tokens_in: 100_000,
+    tokens_out: 10_000,
   }))
   expect((await postEvents(apiRequest('/api/v1/events', { key, body: { events } }))).status).toBe(202)
   for (const id of await pendingBatches(0)) await processBatch(id)

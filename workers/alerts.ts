@@ -1,6 +1,11 @@
 import { Queue, Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq'
 import {
-  ALERT_EVALUATION_EVERY_MS, ALERTS_SCHEDULER_ID, alertsSchedulerJob, LEGACY_BUDGETS_SCHEDULER_ID, LEGACY_QUEUE_BUDGETS, QUEUE_ALERTS,
+  ALERT_EVALUATION_EVERY_MS,
+  ALERTS_SCHEDULER_ID,
+  alertsSchedulerJob,
+  LEGACY_BUDGETS_SCHEDULER_ID,
+  LEGACY_QUEUE_BUDGETS,
+  QUEUE_ALERTS,
 } from '@/lib/queues'
 import { alertsProcessor } from '@/workers/processors/alerts'
 import { withJobLog } from '@/lib/log'
@@ -25,7 +30,8 @@ export type TDrainResult = { processed: number; failed: number; left: number }
  * worker comes back after the lock expires), then stops. `left` > 0: gave up.
  */
 export async function drainQueue(
-  name: string, processor: Processor,
+  name: string,
+  processor: Processor,
   opts: { connection: ConnectionOptions; prefix: string; timeoutMs?: number; pollMs?: number; signal?: AbortSignal; workerOptions?: Partial<WorkerOptions> },
 ): Promise<TDrainResult> {
   const q = new Queue(name, { connection: opts.connection, prefix: opts.prefix })
@@ -61,9 +67,19 @@ export async function drainQueue(
  * `started` settles when the worker serves the alerts queue (or was closed first).
  */
 export function startAlertsWorker(opts: {
-  connection: ConnectionOptions; prefix: string; workerOptions?: Partial<WorkerOptions>; drainTimeoutMs?: number; everyMs?: number
+  connection: ConnectionOptions
+  prefix: string
+  workerOptions?: Partial<WorkerOptions>
+  drainTimeoutMs?: number
+  everyMs?: number
 }): { worker: Worker; started: Promise<TDrainResult>; close: () => Promise<void> } {
-  const worker = new Worker(QUEUE_ALERTS, withJobLog(alertsProcessor), { ...opts.workerOptions, connection: opts.connection, prefix: opts.prefix, concurrency: 1, autorun: false })
+  const worker = new Worker(QUEUE_ALERTS, withJobLog(alertsProcessor), {
+    ...opts.workerOptions,
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: 1,
+    autorun: false,
+  })
   const abort = new AbortController()
   const started = (async () => {
     try {
@@ -79,7 +95,11 @@ export function startAlertsWorker(opts: {
         await Promise.all([alerts.close(), legacy.close()])
       }
       return await drainQueue(LEGACY_QUEUE_BUDGETS, alertsProcessor, {
-        connection: opts.connection, prefix: opts.prefix, timeoutMs: opts.drainTimeoutMs, signal: abort.signal, workerOptions: opts.workerOptions,
+        connection: opts.connection,
+        prefix: opts.prefix,
+        timeoutMs: opts.drainTimeoutMs,
+        signal: abort.signal,
+        workerOptions: opts.workerOptions,
       })
     } finally {
       // a failed transition (reported through `started`) must not leave the alerts unevaluated
@@ -87,7 +107,8 @@ export function startAlertsWorker(opts: {
     }
   })()
   return {
-    worker, started,
+    worker,
+    started,
     close: async () => {
       abort.abort()
       await started.catch(() => undefined)

@@ -59,8 +59,15 @@ it('kill -9 of a worker mid-backlog loses no event and counts none twice', async
   const t = new Date(Date.now() - 60_000).toISOString()
   for (let b = 0; b < BATCHES; b++) {
     const events = Array.from({ length: PER_BATCH }, (_, i) => ({
-      id: `k-${b}-${i}`, timestamp: t, workflow_id: 'crash', step: 's', account_id: `acct-${i % 7}`,
-      provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000, tokens_out: 100,
+      id: `k-${b}-${i}`,
+      timestamp: t,
+      workflow_id: 'crash',
+      step: 's',
+      account_id: `acct-${i % 7}`,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 1000,
+      tokens_out: 100,
     }))
     // A few ids repeat across batches: they must still count once.
     if (b > 0) events[0].id = `k-${b - 1}-1`
@@ -76,7 +83,15 @@ it('kill -9 of a worker mid-backlog loses no event and counts none twice', async
   await until(async () => (await processedBatches()) === BATCHES, 90_000, 'the second worker to finish the backlog')
 
   const unique = BATCHES * PER_BATCH - (BATCHES - 1)
-  const r = await ownerPool().query<{ events: string; rolled: string; cost: string; rolled_cost: string; daily: string; daily_cost: string; daily_models: string }>(
+  const r = await ownerPool().query<{
+    events: string
+    rolled: string
+    cost: string
+    rolled_cost: string
+    daily: string
+    daily_cost: string
+    daily_models: string
+  }>(
     `SELECT (SELECT count(*) FROM inference_events WHERE org_id = $1)::text AS events,
             (SELECT sum(events) FROM rollups_hourly WHERE org_id = $1)::text AS rolled,
             (SELECT sum(cost_usd) FROM inference_events WHERE org_id = $1)::text AS cost,

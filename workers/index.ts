@@ -27,7 +27,12 @@ alerts.started
   .then((r) => (r.processed || r.failed || r.left) && log({ component: 'worker', queue: 'budgets' }).info(r, 'former "budgets" queue drained'))
   .catch((err) => log({ component: 'worker', queue: 'alerts' }).error({ err }, 'could not move the alert evaluation to its queue'))
 const workers = [
-  new Worker(QUEUE_INGEST, withJobLog(ingestProcessor), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY, ...lock }),
+  new Worker(QUEUE_INGEST, withJobLog(ingestProcessor), {
+    connection: workerConnection(),
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WORKER_CONCURRENCY,
+    ...lock,
+  }),
   // Re-pricing is long and rare: one at a time per process keeps ingest responsive.
   new Worker(QUEUE_REPRICE, withJobLog(repriceProcessor), { connection: workerConnection(), prefix: env.QUEUE_PREFIX, concurrency: 1, ...lock }),
   alerts.worker,

@@ -34,11 +34,15 @@ async function until(pred: () => Promise<boolean>, ms: number, what: string) {
   }
 }
 const counts = async () =>
-  (await ownerPool().query<{ events: number; rolled: number; rolled_daily: number; pending: number }>(
-    `SELECT (SELECT count(*) FROM inference_events WHERE org_id = $1)::int AS events,
+  (
+    await ownerPool().query<{ events: number; rolled: number; rolled_daily: number; pending: number }>(
+      `SELECT (SELECT count(*) FROM inference_events WHERE org_id = $1)::int AS events,
             (SELECT coalesce(sum(events), 0) FROM rollups_hourly WHERE org_id = $1)::int AS rolled,
             (SELECT coalesce(sum(events), 0) FROM rollups_daily_workflows WHERE org_id = $1)::int AS rolled_daily,
-            (SELECT count(*) FROM ingest_batches WHERE processed_at IS NULL)::int AS pending`, [orgId])).rows[0]
+            (SELECT count(*) FROM ingest_batches WHERE processed_at IS NULL)::int AS pending`,
+      [orgId],
+    )
+  ).rows[0]
 
 beforeAll(async () => {
   await useTestServices('redis_restart')
@@ -46,7 +50,11 @@ beforeAll(async () => {
   await startRedis()
   orgId = (await createOrgWithAdmin({ org_name: 'Restart Co', email: 'restart@example.com', password: 'password-123' })).org.id
   setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
-  worker = spawn('npx', ['tsx', 'workers/index.ts'], { env: { ...process.env, RECONCILE_AFTER_SECONDS: '1', WORKER_LOCK_MS: '2000' }, detached: true, stdio: 'ignore' })
+  worker = spawn('npx', ['tsx', 'workers/index.ts'], {
+    env: { ...process.env, RECONCILE_AFTER_SECONDS: '1', WORKER_LOCK_MS: '2000' },
+    detached: true,
+    stdio: 'ignore',
+  })
 })
 afterAll(async () => {
   stop(worker)
@@ -59,7 +67,15 @@ it('loses nothing and counts nothing twice across a Redis restart that loses its
   const t = new Date(Date.now() - 60_000).toISOString()
   const send = async (from: number, to: number) => {
     for (let b = from; b < to; b++) {
-      const events = Array.from({ length: 50 }, (_, i) => ({ id: `r-${b}-${i}`, timestamp: t, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 }))
+      const events = Array.from({ length: 50 }, (_, i) => ({
+        id: `r-${b}-${i}`,
+        timestamp: t,
+        workflow_id: 'w',
+        step: 's',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        tokens_in: 100,
+      }))
       expect((await acceptEvents({ orgId }, { events })).accepted).toBe(50)
     }
   }

@@ -21,7 +21,9 @@ export default async function AccountPage() {
           </Link>
           <nav aria-label="Your organizations" className="ml-auto flex flex-wrap gap-3 text-sm">
             {memberships.map((m) => (
-              <Link key={m.org.id} href={landingPath(m.org.slug, m.role)} className="text-brand-600 hover:underline">{m.org.name}</Link>
+              <Link key={m.org.id} href={landingPath(m.org.slug, m.role)} className="text-brand-600 hover:underline">
+                {m.org.name}
+              </Link>
             ))}
           </nav>
         </div>
@@ -32,13 +34,19 @@ export default async function AccountPage() {
           <p className="mt-1 text-sm text-slate-600">Signed in as {user.email}.</p>
         </div>
         <section aria-labelledby="your-orgs" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
-          <h2 id="your-orgs" className="text-sm font-semibold text-slate-900">Your organizations</h2>
+          <h2 id="your-orgs" className="text-sm font-semibold text-slate-900">
+            Your organizations
+          </h2>
           <p className="mt-0.5 mb-3 text-xs text-slate-500">Each one&apos;s members, your role there, and leaving it.</p>
           <ul className="divide-y divide-slate-100 text-sm">
             {memberships.map((m) => (
               <li key={m.org.id} className="flex items-center justify-between py-2">
-                <span><span className="font-medium">{m.org.name}</span> <span className="text-slate-500">· {m.role.replace('_', ' ')}</span></span>
-                <Link href={`/${m.org.slug}/settings/members`} className="text-brand-600 hover:underline">Members</Link>
+                <span>
+                  <span className="font-medium">{m.org.name}</span> <span className="text-slate-500">· {m.role.replace('_', ' ')}</span>
+                </span>
+                <Link href={`/${m.org.slug}/settings/members`} className="text-brand-600 hover:underline">
+                  Members
+                </Link>
               </li>
             ))}
           </ul>

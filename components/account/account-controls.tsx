@@ -62,7 +62,9 @@ export function ChangePasswordForm({ email }: { email: string }) {
         <Field label="Repeat the new password" htmlFor="confirm" error={errors.confirm}>
           <Input id="confirm" name="confirm" type="password" autoComplete="new-password" required invalid={!!errors.confirm} />
         </Field>
-        <Button type="submit" disabled={pending}>{pending ? 'Saving…' : 'Change password'}</Button>
+        <Button type="submit" disabled={pending}>
+          {pending ? 'Saving…' : 'Change password'}
+        </Button>
       </form>
     </Card>
   )
@@ -83,8 +85,14 @@ export function SignOutEverywhere() {
   }
   return (
     <Card title="Sign out everywhere" subtitle="Ends every session of your account, on every device, this one included.">
-      {error && <div className="mb-3"><Alert>{error}</Alert></div>}
-      <Button type="button" variant="danger" onClick={run} disabled={pending}>{pending ? 'Signing out…' : 'Sign out everywhere'}</Button>
+      {error && (
+        <div className="mb-3">
+          <Alert>{error}</Alert>
+        </div>
+      )}
+      <Button type="button" variant="danger" onClick={run} disabled={pending}>
+        {pending ? 'Signing out…' : 'Sign out everywhere'}
+      </Button>
     </Card>
   )
 }

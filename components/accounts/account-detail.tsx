@@ -43,14 +43,15 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   const all = [current, previous, orgTotal, daily, mySteps, medians, orgSteps]
   const error = all.find((q) => q.error)?.error ?? null
 
-  const now = current.data ? current.data.rows[0] ?? null : undefined
-  const before = previous.data ? previous.data.rows[0] ?? null : undefined
+  const now = current.data ? (current.data.rows[0] ?? null) : undefined
+  const before = previous.data ? (previous.data.rows[0] ?? null) : undefined
   const t = current.data ? totals(current.data.rows) : null
   const orgUsd = orgTotal.data ? microsToUsd(orgTotal.data.rows.reduce((s, r) => s + micros(r.cost_usd), 0n)) : null
   const wasteUsd = current.data ? microsToUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
   const runs = now?.runs ?? 0
   const steps = useMemo(
-    () => (mySteps.data && medians.data && orgSteps.data ? accountSteps({ mine: mySteps.data.rows, medians: medians.data.rows, org: orgSteps.data.rows }) : null),
+    () =>
+      mySteps.data && medians.data && orgSteps.data ? accountSteps({ mine: mySteps.data.rows, medians: medians.data.rows, org: orgSteps.data.rows }) : null,
     [mySteps.data, medians.data, orgSteps.data],
   )
   const flagged = steps?.filter((s) => s.flagged) ?? []
@@ -68,22 +69,52 @@ export function AccountDetail({ org, account }: { org: string; account: string }
   }
 
   return (
-    <DetailPage org={org} url={url} list={{ path: 'accounts', label: 'Accounts' }} name={account} title={`Account ${account}`} field="account_id" changes={{ account_id: account }}
+    <DetailPage
+      org={org}
+      url={url}
+      list={{ path: 'accounts', label: 'Accounts' }}
+      name={account}
+      title={`Account ${account}`}
+      field="account_id"
+      changes={{ account_id: account }}
       subtitle="This customer's spend by workflow and step, its trend, and where its integration calls more or retries more than the other accounts."
-      error={error} empty={empty}>
+      error={error}
+      empty={empty}
+    >
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
-        <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend"
-          hint={t && before !== undefined ? spendChangeHint(t.cost_usd, before?.cost_usd ?? '0') : undefined} />
-        <Kpi label="Share of all spend" value={t && orgUsd ? formatPercent(ratio(micros(t.cost_usd), micros(orgUsd))) : null} testId="kpi-share"
-          hint={orgUsd ? `of ${formatUsd(orgUsd)} for every account` : undefined} />
-        <Kpi label="Cost per run" value={now === undefined ? null : perUnit(t?.cost_usd ?? '0', runs) ? formatUsd(perUnit(t!.cost_usd, runs)!, { precise: true }) : '—'}
-          testId="kpi-cost-per-run" hint={now === undefined ? undefined : `${formatCount(runs)} runs`} />
-        <Kpi label="Retry tax" testId="kpi-retry-share" value={t && wasteUsd !== null ? formatPercent(ratio(micros(wasteUsd), micros(t.cost_usd))) : null}
+        <Kpi
+          label="Spend"
+          value={t ? formatUsd(t.cost_usd) : null}
+          testId="kpi-spend"
+          hint={t && before !== undefined ? spendChangeHint(t.cost_usd, before?.cost_usd ?? '0') : undefined}
+        />
+        <Kpi
+          label="Share of all spend"
+          value={t && orgUsd ? formatPercent(ratio(micros(t.cost_usd), micros(orgUsd))) : null}
+          testId="kpi-share"
+          hint={orgUsd ? `of ${formatUsd(orgUsd)} for every account` : undefined}
+        />
+        <Kpi
+          label="Cost per run"
+          value={now === undefined ? null : perUnit(t?.cost_usd ?? '0', runs) ? formatUsd(perUnit(t!.cost_usd, runs)!, { precise: true }) : '—'}
+          testId="kpi-cost-per-run"
+          hint={now === undefined ? undefined : `${formatCount(runs)} runs`}
+        />
+        <Kpi
+          label="Retry tax"
+          testId="kpi-retry-share"
+          value={t && wasteUsd !== null ? formatPercent(ratio(micros(wasteUsd), micros(t.cost_usd))) : null}
           hint={wasteUsd !== null ? `${formatUsd(wasteUsd)} on retried or failed calls` : undefined}
-          warn={!!t && wasteUsd !== null && ratio(micros(wasteUsd), micros(t.cost_usd)) >= 0.1} />
-        <Kpi label="Cost per accepted outcome" testId="kpi-cost-per-outcome"
+          warn={!!t && wasteUsd !== null && ratio(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
+        />
+        <Kpi
+          label="Cost per accepted outcome"
+          testId="kpi-cost-per-outcome"
           value={now === undefined ? null : now?.cost_per_accepted_outcome_usd ? formatUsd(now.cost_per_accepted_outcome_usd, { precise: true }) : '—'}
-          hint={now === undefined ? undefined : now?.accepted_outcomes ? `${formatCount(now.accepted_outcomes)} accepted outcomes` : 'No accepted outcomes reported'} />
+          hint={
+            now === undefined ? undefined : now?.accepted_outcomes ? `${formatCount(now.accepted_outcomes)} accepted outcomes` : 'No accepted outcomes reported'
+          }
+        />
       </section>
 
       {flagged.length > 0 && (
@@ -92,8 +123,11 @@ export function AccountDetail({ org, account }: { org: string; account: string }
             {flagged.map((s, i) => (
               <span key={`${s.workflow_id}/${s.step}`}>
                 {i > 0 && ' '}
-                <strong>{s.workflow_id} / {s.step}</strong>: {s.calls_per_run!.toFixed(2)} calls per run where the median account makes {s.median_calls_per_run!.toFixed(2)}
-                {' '}({(s.calls_per_run! / s.median_calls_per_run!).toFixed(1)}×, over {formatCount(s.runs)} runs).
+                <strong>
+                  {s.workflow_id} / {s.step}
+                </strong>
+                : {s.calls_per_run!.toFixed(2)} calls per run where the median account makes {s.median_calls_per_run!.toFixed(2)} (
+                {(s.calls_per_run! / s.median_calls_per_run!).toFixed(1)}×, over {formatCount(s.runs)} runs).
               </span>
             ))}
           </span>
@@ -101,13 +135,31 @@ export function AccountDetail({ org, account }: { org: string; account: string }
       )}
 
       <Card title="Spend per day by workflow" subtitle="USD per UTC day, stacked by workflow. Click a day to see what changed against a week earlier.">
-        {byWorkflow ? <DailySpendChart dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { account_id: account })}`} points={byWorkflow.points} series={byWorkflow.series} label={`Spend per day of account ${account}, stacked by workflow`} /> : <Skeleton className="h-72" />}
+        {byWorkflow ? (
+          <DailySpendChart
+            dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { account_id: account })}`}
+            points={byWorkflow.points}
+            series={byWorkflow.series}
+            label={`Spend per day of account ${account}, stacked by workflow`}
+          />
+        ) : (
+          <Skeleton className="h-72" />
+        )}
       </Card>
 
       <TrafficSplit org={org} base={mine} subject={account} />
 
-      <Card title="Workflows and steps" subtitle={`Calls per run compared with the median account; flagged at ${FLAG_RATIO}× the median or more (and at least ${FLAG_MIN_RUNS} runs).`}
-        actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!steps}>Export CSV</Button> : undefined}>
+      <Card
+        title="Workflows and steps"
+        subtitle={`Calls per run compared with the median account; flagged at ${FLAG_RATIO}× the median or more (and at least ${FLAG_MIN_RUNS} runs).`}
+        actions={
+          canExport ? (
+            <Button variant="secondary" onClick={exportCsv} disabled={!steps}>
+              Export CSV
+            </Button>
+          ) : undefined
+        }
+      >
         {steps ? <StepsTable rows={steps} org={org} query={q} /> : <Skeleton className="h-48" />}
       </Card>
     </DetailPage>
@@ -124,27 +176,53 @@ function StepsTable({ rows, org, query }: { rows: TAccountStepRow[]; org: string
         <caption className="sr-only">The account&apos;s spend by workflow and step, largest first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">Workflow / step</th>
-            <th scope="col" className={th}>Calls</th>
-            <th scope="col" className={th}>Spend</th>
-            <th scope="col" className={th}>Share</th>
-            <th scope="col" className={th} title="The account's calls at this step ÷ its runs of the workflow">Calls / run</th>
-            <th scope="col" className={th} title="The median over accounts of their calls per run at this step">Median account</th>
-            <th scope="col" className={th} title="Retry and error spend ÷ spend at this step: this account, then every account">Retry % (all)</th>
+            <th scope="col" className="py-2 pr-2 text-left font-medium">
+              Workflow / step
+            </th>
+            <th scope="col" className={th}>
+              Calls
+            </th>
+            <th scope="col" className={th}>
+              Spend
+            </th>
+            <th scope="col" className={th}>
+              Share
+            </th>
+            <th scope="col" className={th} title="The account's calls at this step ÷ its runs of the workflow">
+              Calls / run
+            </th>
+            <th scope="col" className={th} title="The median over accounts of their calls per run at this step">
+              Median account
+            </th>
+            <th scope="col" className={th} title="Retry and error spend ÷ spend at this step: this account, then every account">
+              Retry % (all)
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={`${r.workflow_id}/${r.step}`} className={`border-t border-slate-100 ${r.flagged ? 'bg-amber-50' : ''}`} data-flagged={r.flagged || undefined}>
+            <tr
+              key={`${r.workflow_id}/${r.step}`}
+              className={`border-t border-slate-100 ${r.flagged ? 'bg-amber-50' : ''}`}
+              data-flagged={r.flagged || undefined}
+            >
               <th scope="row" className="py-1.5 pr-2 text-left font-medium">
-                <Link href={`/${org}/workflows/${encodeURIComponent(r.workflow_id)}?${query}`} className="text-brand-700 hover:underline">{r.workflow_id}</Link>
-                <span className="text-slate-400"> / </span>{r.step}
+                <Link href={`/${org}/workflows/${encodeURIComponent(r.workflow_id)}?${query}`} className="text-brand-700 hover:underline">
+                  {r.workflow_id}
+                </Link>
+                <span className="text-slate-400"> / </span>
+                {r.step}
               </th>
-              <td className={td} data-calls={r.calls}>{formatCount(r.calls)}</td>
-              <td className={td} data-cost={r.cost_usd}>{formatUsd(r.cost_usd)}</td>
+              <td className={td} data-calls={r.calls}>
+                {formatCount(r.calls)}
+              </td>
+              <td className={td} data-cost={r.cost_usd}>
+                {formatUsd(r.cost_usd)}
+              </td>
               <td className={`${td} text-slate-600`}>{formatPercent(r.share)}</td>
               <td className={`${td} ${r.flagged ? 'font-semibold text-amber-800' : ''}`} data-calls-per-run={r.calls_per_run?.toFixed(2) ?? ''}>
-                {r.calls_per_run === null ? '—' : r.calls_per_run.toFixed(2)}{r.flagged && <span className="sr-only"> (flagged)</span>}
+                {r.calls_per_run === null ? '—' : r.calls_per_run.toFixed(2)}
+                {r.flagged && <span className="sr-only"> (flagged)</span>}
               </td>
               <td className={`${td} text-slate-600`} data-median={r.median_calls_per_run?.toFixed(2) ?? ''} data-peers={r.peers}>
                 {r.median_calls_per_run === null ? '—' : `${r.median_calls_per_run.toFixed(2)} (${r.peers} accounts)`}

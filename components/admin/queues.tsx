@@ -27,37 +27,86 @@ export function Queues({ org }: { org: string }) {
   const lag = d.backlog.oldest_pending_s
   return (
     <div className="space-y-6">
-      <div className="grid gap-4 sm:grid-cols-3" aria-label="Backlog">
+      <div className="grid gap-4 sm:grid-cols-3" role="group" aria-label="Backlog">
         <Kpi label="Batches waiting (all organizations)" value={formatCount(d.backlog.pending_batches)} testId="pending-batches" />
         <Kpi label="Oldest waiting batch" value={lag == null ? 'none' : `${lag.toFixed(1)} s`} warn={lag != null && lag > 30} />
         <Kpi label="Your batches waiting" value={formatCount(d.org_pending_batches)} />
       </div>
-      <Card title="Queues" subtitle="Jobs in Redis, refreshed every 3 seconds. Accepted events are in PostgreSQL before they are queued: nothing here can be lost.">
+      <Card
+        title="Queues"
+        subtitle="Jobs in Redis, refreshed every 3 seconds. Accepted events are in PostgreSQL before they are queued: nothing here can be lost."
+      >
         <table className="w-full text-left text-sm" data-testid="queues">
-          <thead className="text-xs uppercase text-slate-500"><tr><th className="py-2">Queue</th><th className="text-right">Waiting</th><th className="text-right">Active</th><th className="text-right">Delayed</th><th className="text-right">Failed</th></tr></thead>
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th className="py-2">Queue</th>
+              <th className="text-right">Waiting</th>
+              <th className="text-right">Active</th>
+              <th className="text-right">Delayed</th>
+              <th className="text-right">Failed</th>
+            </tr>
+          </thead>
           <tbody className="num divide-y divide-slate-100">
             {d.queues.map((x) => (
-              <tr key={x.name}><td className="py-2 font-medium">{x.name}</td><td className="text-right">{formatCount(x.waiting)}</td><td className="text-right">{formatCount(x.active)}</td><td className="text-right">{formatCount(x.delayed)}</td><td className="text-right">{formatCount(x.failed)}</td></tr>
+              <tr key={x.name}>
+                <td className="py-2 font-medium">{x.name}</td>
+                <td className="text-right">{formatCount(x.waiting)}</td>
+                <td className="text-right">{formatCount(x.active)}</td>
+                <td className="text-right">{formatCount(x.delayed)}</td>
+                <td className="text-right">{formatCount(x.failed)}</td>
+              </tr>
             ))}
           </tbody>
         </table>
       </Card>
-      <Card title="Failed jobs of this organization" subtitle="A job fails after 12 attempts with back-off. Retry it once the cause is fixed; it counts nothing twice.">
-        {d.failed.length === 0 ? <p className="text-sm text-slate-600">No failed jobs.</p> : (
+      <Card
+        title="Failed jobs of this organization"
+        subtitle="A job fails after 12 attempts with back-off. Retry it once the cause is fixed; it counts nothing twice."
+      >
+        {d.failed.length === 0 ? (
+          <p className="text-sm text-slate-600">No failed jobs.</p>
+        ) : (
           <table className="w-full text-left text-sm" data-testid="failed-jobs">
-            <thead className="text-xs uppercase text-slate-500"><tr><th className="py-2">Job</th><th>Attempts</th><th>Reason</th><th>Failed at</th><th /></tr></thead>
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-2">Job</th>
+                <th>Attempts</th>
+                <th>Reason</th>
+                <th>Failed at</th>
+                <th />
+              </tr>
+            </thead>
             <tbody className="divide-y divide-slate-100">
               {d.failed.map((j) => (
                 <tr key={`${j.queue}/${j.id}`}>
-                  <td className="py-2 font-mono text-xs">{j.queue} · {j.reference}</td><td>{j.attempts}</td>
-                  <td className="max-w-md truncate" title={j.failed_reason}>{j.failed_reason}</td><td>{j.failed_at ? new Date(j.failed_at).toLocaleString() : ''}</td>
-                  <td className="text-right"><Button variant="secondary" className="px-2 py-1 text-xs" disabled={retry.isPending} onClick={() => retry.mutate({ queue: j.queue, job_id: j.id })}>Retry</Button></td>
+                  <td className="py-2 font-mono text-xs">
+                    {j.queue} · {j.reference}
+                  </td>
+                  <td>{j.attempts}</td>
+                  <td className="max-w-md truncate" title={j.failed_reason}>
+                    {j.failed_reason}
+                  </td>
+                  <td>{j.failed_at ? new Date(j.failed_at).toLocaleString() : ''}</td>
+                  <td className="text-right">
+                    <Button
+                      variant="secondary"
+                      className="px-2 py-1 text-xs"
+                      disabled={retry.isPending}
+                      onClick={() => retry.mutate({ queue: j.queue, job_id: j.id })}
+                    >
+                      Retry
+                    </Button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        {retry.error && <div className="mt-3"><Alert>{retry.error.message}</Alert></div>}
+        {retry.error && (
+          <div className="mt-3">
+            <Alert>{retry.error.message}</Alert>
+          </div>
+        )}
       </Card>
     </div>
   )

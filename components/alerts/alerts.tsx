@@ -16,7 +16,13 @@ import { alertPath, alertStatus, KIND_LABEL, LINK_LABEL } from '@/lib/alerts/vie
 
 const WHEN = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
 const when = (iso: string) => `${WHEN.format(new Date(iso))} UTC`
-const MUTE_CHOICES = [[1, '1 hour'], [4, '4 hours'], [24, '24 hours'], [24 * 7, '7 days'], [24 * 30, '30 days']] as const
+const MUTE_CHOICES = [
+  [1, '1 hour'],
+  [4, '4 hours'],
+  [24, '24 hours'],
+  [24 * 7, '7 days'],
+  [24 * 30, '30 days'],
+] as const
 const STATUS_STYLE: Record<string, string> = {
   open: 'bg-red-50 text-red-800 ring-red-200',
   acknowledged: 'bg-slate-50 text-slate-700 ring-slate-200',
@@ -42,54 +48,103 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
       <div>
         <h1 className="text-2xl font-semibold">Alerts</h1>
         <p className="text-sm text-slate-600">
-          Budget thresholds crossed and drift found on the hourly rollups: cost per accepted outcome against its 4-week baseline, input tokens per call, models without a price,
-          and hourly spend against the same hour on previous weeks. Each fires once per period and recovers when the condition goes away. Evaluated every 30 seconds; times are UTC.
+          Budget thresholds crossed and drift found on the hourly rollups: cost per accepted outcome against its 4-week baseline, input tokens per call, models
+          without a price, and hourly spend against the same hour on previous weeks. Each fires once per period and recovers when the condition goes away.
+          Evaluated every 30 seconds; times are UTC.
         </p>
       </div>
 
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3">
-        <Kpi label="Open alerts" value={open.data ? String(open.data.alerts.length) : null} testId="kpi-open" warn={(open.data?.alerts.length ?? 0) > 0} hint="Not acknowledged, muted or recovered" />
+        <Kpi
+          label="Open alerts"
+          value={open.data ? String(open.data.alerts.length) : null}
+          testId="kpi-open"
+          warn={(open.data?.alerts.length ?? 0) > 0}
+          hint="Not acknowledged, muted or recovered"
+        />
         <Kpi label="Muted sources" value={mutes.data ? String(mutes.data.mutes.length) : null} testId="kpi-muted" hint="Recorded, not notified" />
-        <Kpi label="Notification channels" value={channels.data ? String(channels.data.channels.length) : null} testId="kpi-channels" hint="Webhooks and email" />
+        <Kpi
+          label="Notification channels"
+          value={channels.data ? String(channels.data.channels.length) : null}
+          testId="kpi-channels"
+          hint="Webhooks and email"
+        />
       </section>
 
-      <Card title="Alerts" subtitle="Newest first. The link on each opens the page that explains it."
+      <Card
+        title="Alerts"
+        subtitle="Newest first. The link on each opens the page that explains it."
         actions={
           <div className="flex flex-wrap items-end gap-3">
             <Field label="Kind" htmlFor="f-kind">
               <Select id="f-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
                 <option value="">All kinds</option>
-                {ALERT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABEL[k]}</option>)}
+                {ALERT_KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {KIND_LABEL[k]}
+                  </option>
+                ))}
               </Select>
             </Field>
             <Field label="State" htmlFor="f-state">
               <Select id="f-state" value={state} onChange={(e) => setState(e.target.value)}>
                 <option value="">Any state</option>
-                {ALERT_STATES.map((s) => <option key={s} value={s}>{STATE_LABEL[s]}</option>)}
+                {ALERT_STATES.map((s) => (
+                  <option key={s} value={s}>
+                    {STATE_LABEL[s]}
+                  </option>
+                ))}
               </Select>
             </Field>
           </div>
-        }>
+        }
+      >
         {list.error && <Alert>Could not load alerts: {list.error.message}</Alert>}
         {rows ? (
           rows.length ? (
             <ul className="divide-y divide-slate-100" data-testid="alert-list">
-              {rows.map((a) => <AlertRow key={a.id} org={org} a={a} canEdit={canEdit} />)}
+              {rows.map((a) => (
+                <AlertRow key={a.id} org={org} a={a} canEdit={canEdit} />
+              ))}
             </ul>
           ) : filtered ? (
-            <p className="text-sm text-slate-600">No alert of this kind and state. <button type="button" className="font-medium text-brand-600 hover:underline" onClick={() => { setKind(''); setState('') }}>Show every alert</button></p>
+            <p className="text-sm text-slate-600">
+              No alert of this kind and state.{' '}
+              <button
+                type="button"
+                className="font-medium text-brand-600 hover:underline"
+                onClick={() => {
+                  setKind('')
+                  setState('')
+                }}
+              >
+                Show every alert
+              </button>
+            </p>
           ) : (
             <div className="space-y-2 text-sm text-slate-700" data-testid="alerts-empty">
               <p>No alerts yet. They appear here within a minute of what fires them:</p>
               <ul className="list-disc space-y-1 pl-5">
-                <li>a budget crossing one of its thresholds: <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/budgets`}>create a budget</Link>;</li>
-                <li>a workflow whose cost per accepted outcome rises {pct(drift.cost_per_outcome_margin)} over its 4-week baseline (send outcomes to <code>POST /api/v1/outcomes</code>), or a step whose input tokens per call grow {pct(drift.tokens_per_call_margin)} over its baseline (settings below);</li>
+                <li>
+                  a budget crossing one of its thresholds:{' '}
+                  <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/budgets`}>
+                    create a budget
+                  </Link>
+                  ;
+                </li>
+                <li>
+                  a workflow whose cost per accepted outcome rises {pct(drift.cost_per_outcome_margin)} over its 4-week baseline (send outcomes to{' '}
+                  <code>POST /api/v1/outcomes</code>), or a step whose input tokens per call grow {pct(drift.tokens_per_call_margin)} over its baseline
+                  (settings below);
+                </li>
                 <li>a model without a price, and an hour whose spend is far above the same hour on previous weeks.</li>
               </ul>
               <p>Add a channel below to be told by webhook or email.</p>
             </div>
           )
-        ) : <Skeleton className="h-40" />}
+        ) : (
+          <Skeleton className="h-40" />
+        )}
       </Card>
 
       <MutesCard org={org} canEdit={canEdit} />
@@ -114,36 +169,77 @@ function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolea
         <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-700">{KIND_LABEL[a.kind]}</span>
         {a.state === 'exceeded' && <span className="rounded bg-red-600 px-1.5 py-0.5 text-xs font-medium text-white">exceeded</span>}
         <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATUS_STYLE[status]}`} data-status-label>
-          {status === 'resolved' ? `Recovered ${when(a.resolved_at!)}` : status === 'muted' ? (a.muted_until ? `Muted until ${when(a.muted_until)}` : 'Fired while muted') : STATE_LABEL[status]}
+          {status === 'resolved'
+            ? `Recovered ${when(a.resolved_at!)}`
+            : status === 'muted'
+              ? a.muted_until
+                ? `Muted until ${when(a.muted_until)}`
+                : 'Fired while muted'
+              : STATE_LABEL[status]}
         </span>
         <span className="ml-auto text-xs text-slate-500">Fired {when(a.fired_at)}</span>
       </div>
       <p className="text-sm font-medium text-slate-900">{a.title}</p>
       <div className="flex flex-wrap items-center gap-2 text-sm">
-        <Link className="font-medium text-brand-600 hover:underline" href={alertPath(org, a)}>{LINK_LABEL[a.kind]} →</Link>
+        <Link className="font-medium text-brand-600 hover:underline" href={alertPath(org, a)}>
+          {LINK_LABEL[a.kind]} →
+        </Link>
         {a.acknowledged_at && <span className="text-xs text-slate-500">acknowledged {when(a.acknowledged_at)}</span>}
         {a.muted && a.muted_until && <span className="text-xs text-slate-500">fired while muted: not notified</span>}
         {canEdit && (
           <span className="ml-auto flex flex-wrap items-center gap-2">
             {!a.acknowledged_at && (
-              <Button variant="secondary" className="px-2 py-0.5 text-xs" disabled={ack.isPending} onClick={() => ack.mutate(a.id)} aria-label={`Acknowledge: ${a.title}`}>Acknowledge</Button>
+              <Button
+                variant="secondary"
+                className="px-2 py-0.5 text-xs"
+                disabled={ack.isPending}
+                onClick={() => ack.mutate(a.id)}
+                aria-label={`Acknowledge: ${a.title}`}
+              >
+                Acknowledge
+              </Button>
             )}
             {muting ? (
-              <form className="flex items-center gap-2" aria-label={`Mute ${subject}`} onSubmit={(e) => { e.preventDefault(); mute.mutate({ id: a.id, hours }, { onSuccess: () => setMuting(false) }) }}>
-                <label htmlFor={`mute-${a.id}`} className="text-xs text-slate-600">Mute {a.kind === 'budget' ? 'this budget' : 'this detector for this subject'} for</label>
+              <form
+                className="flex items-center gap-2"
+                aria-label={`Mute ${subject}`}
+                onSubmit={(e) => {
+                  e.preventDefault()
+                  mute.mutate({ id: a.id, hours }, { onSuccess: () => setMuting(false) })
+                }}
+              >
+                <label htmlFor={`mute-${a.id}`} className="text-xs text-slate-600">
+                  Mute {a.kind === 'budget' ? 'this budget' : 'this detector for this subject'} for
+                </label>
                 <Select id={`mute-${a.id}`} value={hours} onChange={(e) => setHours(Number(e.target.value))} className="py-0.5 text-xs">
-                  {MUTE_CHOICES.map(([h, l]) => <option key={h} value={h}>{l}</option>)}
+                  {MUTE_CHOICES.map(([h, l]) => (
+                    <option key={h} value={h}>
+                      {l}
+                    </option>
+                  ))}
                 </Select>
-                <Button type="submit" className="px-2 py-0.5 text-xs" disabled={mute.isPending}>{mute.isPending ? 'Muting…' : 'Mute'}</Button>
-                <Button type="button" variant="secondary" className="px-2 py-0.5 text-xs" onClick={() => setMuting(false)}>Cancel</Button>
+                <Button type="submit" className="px-2 py-0.5 text-xs" disabled={mute.isPending}>
+                  {mute.isPending ? 'Muting…' : 'Mute'}
+                </Button>
+                <Button type="button" variant="secondary" className="px-2 py-0.5 text-xs" onClick={() => setMuting(false)}>
+                  Cancel
+                </Button>
               </form>
             ) : (
-              !a.muted_until && <Button variant="secondary" className="px-2 py-0.5 text-xs" onClick={() => setMuting(true)} aria-label={`Mute: ${a.title}`}>Mute…</Button>
+              !a.muted_until && (
+                <Button variant="secondary" className="px-2 py-0.5 text-xs" onClick={() => setMuting(true)} aria-label={`Mute: ${a.title}`}>
+                  Mute…
+                </Button>
+              )
             )}
           </span>
         )}
       </div>
-      {(ack.error || mute.error) && <Alert>Could not {ack.error ? 'acknowledge' : 'mute'}: {(ack.error ?? mute.error)!.message}</Alert>}
+      {(ack.error || mute.error) && (
+        <Alert>
+          Could not {ack.error ? 'acknowledge' : 'mute'}: {(ack.error ?? mute.error)!.message}
+        </Alert>
+      )}
     </li>
   )
 }
@@ -163,12 +259,20 @@ function MutesCard({ org, canEdit }: { org: string; canEdit: boolean }) {
               <li key={m.id} className="flex flex-wrap items-center gap-3 py-2" data-source={m.source_key}>
                 <span className="font-medium">{m.label}</span>
                 <span className="text-slate-600">until {when(m.until)}</span>
-                {canEdit && <Button variant="secondary" className="ml-auto px-2 py-0.5 text-xs" onClick={() => unmute.mutate(m.id)} aria-label={`Unmute ${m.label}`}>Unmute</Button>}
+                {canEdit && (
+                  <Button variant="secondary" className="ml-auto px-2 py-0.5 text-xs" onClick={() => unmute.mutate(m.id)} aria-label={`Unmute ${m.label}`}>
+                    Unmute
+                  </Button>
+                )}
               </li>
             ))}
           </ul>
-        ) : <p className="text-sm text-slate-600">Nothing is muted. Mute a noisy budget or detector from one of its alerts above.</p>
-      ) : <Skeleton className="h-12" />}
+        ) : (
+          <p className="text-sm text-slate-600">Nothing is muted. Mute a noisy budget or detector from one of its alerts above.</p>
+        )
+      ) : (
+        <Skeleton className="h-12" />
+      )}
     </Card>
   )
 }

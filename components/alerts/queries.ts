@@ -6,12 +6,6 @@ import * as channelsApi from '@/lib/notifications/api'
 import type { TBodyOf, TQueryOf } from '@/lib/http/endpoint'
 import type { settingsPatch } from '@/lib/alerts/settings-view'
 
-const q = (org: string, extra: Record<string, string | undefined> = {}) => {
-  const p = new URLSearchParams({ org })
-  for (const [k, v] of Object.entries(extra)) if (v) p.set(k, v)
-  return p.toString()
-}
-
 export const alertsQueries = {
   all: (org: string) => ['alerts', org] as const,
   list: (org: string, f: { kind?: string; state?: string }) => [...alertsQueries.all(org), 'list', f] as const,
@@ -28,7 +22,12 @@ type TAlertStateFilter = NonNullable<TQueryOf<typeof api.listAlerts>['state']>
 export function useAlertList(org: string, f: { kind?: string; state?: string }) {
   return useQuery({
     queryKey: alertsQueries.list(org, f),
-    queryFn: ({ signal }) => callApi(api.listAlerts, { org, query: { kind: f.kind || undefined, state: (f.state || undefined) as TAlertStateFilter | undefined, limit: 200 }, signal }),
+    queryFn: ({ signal }) =>
+      callApi(api.listAlerts, {
+        org,
+        query: { kind: f.kind || undefined, state: (f.state || undefined) as TAlertStateFilter | undefined, limit: 200 },
+        signal,
+      }),
     refetchInterval: 15_000,
   })
 }

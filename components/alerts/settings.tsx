@@ -23,22 +23,33 @@ export function DriftSettings({ org, canEdit }: { org: string; canEdit: boolean 
 
   const lines = save.error instanceof ApiError ? save.error.lines : []
   const errorOf = (k: string) => lines.find((l) => l.startsWith(`${k}:`))?.replace(/^[^:]+: /, '')
-  const other = save.error && !lines.some((l) => SETTINGS_FIELDS.some((f) => l.startsWith(`${f.key}:`))) ? (lines.join('; ') || save.error.message) : null
+  const other = save.error && !lines.some((l) => SETTINGS_FIELDS.some((f) => l.startsWith(`${f.key}:`))) ? lines.join('; ') || save.error.message : null
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     if (!form) return
     setSaved(false)
-    save.mutate(settingsPatch(form), { onSuccess: (r) => { setForm(settingsForm(r.settings)); setSaved(true) } })
+    save.mutate(settingsPatch(form), {
+      onSuccess: (r) => {
+        setForm(settingsForm(r.settings))
+        setSaved(true)
+      },
+    })
   }
 
   return (
-    <Card title="Drift detector settings"
-      subtitle={canEdit
-        ? 'How far a measure must move before its detector fires, and how much data it needs first. Budgets keep their own thresholds. Hourly detectors use a change from the next hour.'
-        : 'How far a measure must move before its detector fires. Only admins and engineers change these.'}>
+    <Card
+      title="Drift detector settings"
+      subtitle={
+        canEdit
+          ? 'How far a measure must move before its detector fires, and how much data it needs first. Budgets keep their own thresholds. Hourly detectors use a change from the next hour.'
+          : 'How far a measure must move before its detector fires. Only admins and engineers change these.'
+      }
+    >
       {settings.error && <Alert>Could not load the settings: {settings.error.message}</Alert>}
-      {!cfg || !form ? <Skeleton className="h-32" /> : canEdit ? (
+      {!cfg || !form ? (
+        <Skeleton className="h-32" />
+      ) : canEdit ? (
         <form onSubmit={onSubmit} aria-label="Drift detector settings" noValidate className="space-y-4">
           <div className="grid gap-6 md:grid-cols-3">
             {DETECTORS.map((d) => (
@@ -49,8 +60,17 @@ export function DriftSettings({ org, canEdit }: { org: string; canEdit: boolean 
                   const err = errorOf(f.key)
                   return (
                     <Field key={f.key} label={`${f.label} (${f.unit})`} htmlFor={id} error={err} hint={defaultText(f)}>
-                      <Input id={id} name={f.key} value={form[f.key]} inputMode={f.integer ? 'numeric' : 'decimal'} invalid={!!err}
-                        onChange={(e) => { setSaved(false); setForm({ ...form, [f.key]: e.target.value }) }} />
+                      <Input
+                        id={id}
+                        name={f.key}
+                        value={form[f.key]}
+                        inputMode={f.integer ? 'numeric' : 'decimal'}
+                        invalid={!!err}
+                        onChange={(e) => {
+                          setSaved(false)
+                          setForm({ ...form, [f.key]: e.target.value })
+                        }}
+                      />
                     </Field>
                   )
                 })}
@@ -58,11 +78,31 @@ export function DriftSettings({ org, canEdit }: { org: string; canEdit: boolean 
             ))}
           </div>
           <div className="flex flex-wrap items-center gap-3">
-            <Button type="submit" disabled={save.isPending}>{save.isPending ? 'Saving…' : 'Save settings'}</Button>
-            <Button type="button" variant="secondary" onClick={() => { setSaved(false); save.reset(); setForm(settingsForm(cfg)) }}>Discard changes</Button>
-            {saved && <span role="status" className="text-sm text-emerald-700">Saved. The next evaluation uses these settings.</span>}
+            <Button type="submit" disabled={save.isPending}>
+              {save.isPending ? 'Saving…' : 'Save settings'}
+            </Button>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={() => {
+                setSaved(false)
+                save.reset()
+                setForm(settingsForm(cfg))
+              }}
+            >
+              Discard changes
+            </Button>
+            {saved && (
+              <span role="status" className="text-sm text-emerald-700">
+                Saved. The next evaluation uses these settings.
+              </span>
+            )}
           </div>
-          {other && <p role="alert" className="text-sm text-red-700">{other}</p>}
+          {other && (
+            <p role="alert" className="text-sm text-red-700">
+              {other}
+            </p>
+          )}
         </form>
       ) : (
         <div className="grid gap-6 md:grid-cols-3" data-testid="drift-settings">

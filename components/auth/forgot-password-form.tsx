@@ -31,10 +31,12 @@ export function ForgotPasswordForm() {
   if (sentTo) {
     return (
       <div className="space-y-4">
-        <Alert tone="success">
-          If an account uses {sentTo}, we sent it a link to choose a new password. The link works once, for 1 hour.
-        </Alert>
-        <p className="text-sm text-slate-600"><Link href="/signin" className="font-medium text-brand-600 hover:underline">Back to sign in</Link></p>
+        <Alert tone="success">If an account uses {sentTo}, we sent it a link to choose a new password. The link works once, for 1 hour.</Alert>
+        <p className="text-sm text-slate-600">
+          <Link href="/signin" className="font-medium text-brand-600 hover:underline">
+            Back to sign in
+          </Link>
+        </p>
       </div>
     )
   }
@@ -45,8 +47,14 @@ export function ForgotPasswordForm() {
       <Field label="Email" htmlFor="email" error={errors.email}>
         <Input id="email" name="email" type="email" autoComplete="email" required autoFocus invalid={!!errors.email} />
       </Field>
-      <Button type="submit" disabled={pending} className="w-full">{pending ? 'Sending…' : 'Email me a reset link'}</Button>
-      <p className="text-center text-sm text-slate-600"><Link href="/signin" className="font-medium text-brand-600 hover:underline">Back to sign in</Link></p>
+      <Button type="submit" disabled={pending} className="w-full">
+        {pending ? 'Sending…' : 'Email me a reset link'}
+      </Button>
+      <p className="text-center text-sm text-slate-600">
+        <Link href="/signin" className="font-medium text-brand-600 hover:underline">
+          Back to sign in
+        </Link>
+      </p>
     </form>
   )
 }

@@ -12,12 +12,20 @@ export function fieldErrors<K extends string>(lines: string[] | undefined): Part
   return out
 }
 
-export type TPosted = { ok: boolean; status: number; data: { status?: string; error?: { code: string; message: string; details?: { errors?: string[]; retry_after_s?: number } } } & Record<string, unknown> }
+export type TPosted = {
+  ok: boolean
+  status: number
+  data: { status?: string; error?: { code: string; message: string; details?: { errors?: string[]; retry_after_s?: number } } } & Record<string, unknown>
+}
 
 /** POST JSON; a network failure reads as a message, not an exception. */
 export async function postJson(url: string, body?: unknown): Promise<TPosted> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
     const data = await res.json().catch(() => ({}))
     return { ok: res.ok, status: res.status, data }
   } catch {

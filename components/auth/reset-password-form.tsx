@@ -33,7 +33,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
     if (r.status === 429) return setError(retryMessage(r.data.error?.details?.retry_after_s ?? 60))
     const fe = fieldErrors<TField>(r.data.error?.details?.errors)
     setErrors(fe)
-    setError(fe.token ? 'This link is invalid, already used or expired.' : r.data.error?.message ?? 'Could not set the password.')
+    setError(fe.token ? 'This link is invalid, already used or expired.' : (r.data.error?.message ?? 'Could not set the password.'))
   }
 
   return (
@@ -41,7 +41,11 @@ export function ResetPasswordForm({ token }: { token: string }) {
       {error && (
         <Alert>
           {error}{' '}
-          {errors.token && <Link href="/forgot-password" className="font-medium underline">Ask for a new link</Link>}
+          {errors.token && (
+            <Link href="/forgot-password" className="font-medium underline">
+              Ask for a new link
+            </Link>
+          )}
         </Alert>
       )}
       <Field label="New password" htmlFor="password" error={errors.password} hint="At least 10 characters.">
@@ -50,7 +54,9 @@ export function ResetPasswordForm({ token }: { token: string }) {
       <Field label="Repeat the new password" htmlFor="confirm" error={errors.confirm}>
         <Input id="confirm" name="confirm" type="password" autoComplete="new-password" required invalid={!!errors.confirm} />
       </Field>
-      <Button type="submit" disabled={pending} className="w-full">{pending ? 'Saving…' : 'Set the new password'}</Button>
+      <Button type="submit" disabled={pending} className="w-full">
+        {pending ? 'Saving…' : 'Set the new password'}
+      </Button>
       <p className="text-xs text-slate-500">Setting it signs you out on every device.</p>
     </form>
   )

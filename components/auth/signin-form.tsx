@@ -10,11 +10,19 @@ import { fieldErrors, postJson, retryMessage } from '@/components/auth/form-help
 import { issuesToLines } from '@/lib/validation'
 
 type TField = 'email' | 'password'
-const ZForm = z.object({ email: z.string().trim().min(1, 'is required').pipe(z.email({ error: 'must be a valid email address' })), password: z.string().min(1, 'is required') })
+const ZForm = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .pipe(z.email({ error: 'must be a valid email address' })),
+  password: z.string().min(1, 'is required'),
+})
 
 // Errors a single sign-on brings back in `?error=` (lib/auth/options.ts SSO_ERRORS; the others are next-auth's own).
 const SSO_MESSAGES: Record<string, string> = {
-  SsoNoAccount: 'No Outlay account uses the email of your single sign-on account, and no organization lets its email domain join. Ask an admin of your organization to invite you or to allow your domain.',
+  SsoNoAccount:
+    'No Outlay account uses the email of your single sign-on account, and no organization lets its email domain join. Ask an admin of your organization to invite you or to allow your domain.',
   SsoUnverified: 'Your identity provider has not verified your email address, so Outlay cannot sign you in with it.',
 }
 const NEXTAUTH_SSO_ERRORS = ['SsoInvalid', 'OAuthSignin', 'OAuthCallback', 'OAuthAccountNotLinked', 'Callback', 'AccessDenied', 'Configuration']
@@ -30,7 +38,9 @@ export function SignInForm({ sso }: { sso: { name: string } | null }) {
   const [errors, setErrors] = useState<Partial<Record<TField, string>>>({})
   const [error, setError] = useState<string | null>(ssoError(params.get('error')))
   const [unverified, setUnverified] = useState<string | null>(null)
-  const [notice, setNotice] = useState<string | null>(params.get('reset') ? 'Your password was changed: sign in with the new one.' : params.get('verified') ? 'Your email is verified: sign in.' : null)
+  const [notice, setNotice] = useState<string | null>(
+    params.get('reset') ? 'Your password was changed: sign in with the new one.' : params.get('verified') ? 'Your email is verified: sign in.' : null,
+  )
   const [pending, setPending] = useState(false)
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -71,7 +81,12 @@ export function SignInForm({ sso }: { sso: { name: string } | null }) {
     if (!unverified) return
     const r = await postJson('/api/auth/verify-email/resend', { email: unverified })
     if (r.ok) setNotice(`We sent a new link to ${unverified}. It works for 24 hours.`)
-    else setError(r.data.error?.details?.retry_after_s ? retryMessage(r.data.error.details.retry_after_s, 'email requests') : r.data.error?.message ?? 'Could not send a new link.')
+    else
+      setError(
+        r.data.error?.details?.retry_after_s
+          ? retryMessage(r.data.error.details.retry_after_s, 'email requests')
+          : (r.data.error?.message ?? 'Could not send a new link.'),
+      )
     setUnverified(null)
   }
 
@@ -82,7 +97,9 @@ export function SignInForm({ sso }: { sso: { name: string } | null }) {
       {unverified && (
         <Alert tone="warning">
           Verify your email first: open the link we sent to {unverified}.{' '}
-          <button type="button" onClick={resend} className="font-medium underline">Send a new link</button>
+          <button type="button" onClick={resend} className="font-medium underline">
+            Send a new link
+          </button>
         </Alert>
       )}
       <Field label="Email" htmlFor="email" error={errors.email}>
@@ -98,15 +115,26 @@ export function SignInForm({ sso }: { sso: { name: string } | null }) {
         <>
           <p className="text-center text-xs uppercase tracking-wide text-slate-500">or</p>
           {/* a link: it takes the browser to the identity provider (and leaves the form's "Sign in" button the only one) */}
-          <a href="/signin" onClick={(e) => { e.preventDefault(); if (!pending) void signInWithSso() }} aria-disabled={pending || undefined}
-            className="flex w-full items-center justify-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 transition hover:bg-slate-50 aria-disabled:opacity-60">
+          <a
+            href="/signin"
+            onClick={(e) => {
+              e.preventDefault()
+              if (!pending) void signInWithSso()
+            }}
+            aria-disabled={pending || undefined}
+            className="flex w-full items-center justify-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 transition hover:bg-slate-50 aria-disabled:opacity-60"
+          >
             Sign in with {sso.name}
           </a>
         </>
       )}
       <p className="flex justify-between text-sm text-slate-600">
-        <Link href="/forgot-password" className="font-medium text-brand-600 hover:underline">Forgot your password?</Link>
-        <Link href="/signup" className="font-medium text-brand-600 hover:underline">Create an organization</Link>
+        <Link href="/forgot-password" className="font-medium text-brand-600 hover:underline">
+          Forgot your password?
+        </Link>
+        <Link href="/signup" className="font-medium text-brand-600 hover:underline">
+          Create an organization
+        </Link>
       </p>
     </form>
   )

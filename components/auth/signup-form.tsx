@@ -22,7 +22,12 @@ export function SignUpForm() {
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
-    const body = { org_name: String(f.get('org_name') ?? ''), name: String(f.get('name') ?? '') || undefined, email: String(f.get('email') ?? ''), password: String(f.get('password') ?? '') }
+    const body = {
+      org_name: String(f.get('org_name') ?? ''),
+      name: String(f.get('name') ?? '') || undefined,
+      email: String(f.get('email') ?? ''),
+      password: String(f.get('password') ?? ''),
+    }
     setError(null)
     // The server validates the same schema; checking here first saves a round trip.
     const local = ZSignUp.safeParse(body)
@@ -55,7 +60,11 @@ export function SignUpForm() {
           Check your email: we sent a message to {sentTo}. Open its link to confirm the address, then sign in. The link works for 24 hours.
         </Alert>
         <p className="text-sm text-slate-600">
-          Nothing arrived? Look in spam, or <Link href="/signin" className="font-medium text-brand-600 hover:underline">sign in</Link> to ask for a new link.
+          Nothing arrived? Look in spam, or{' '}
+          <Link href="/signin" className="font-medium text-brand-600 hover:underline">
+            sign in
+          </Link>{' '}
+          to ask for a new link.
         </p>
       </div>
     )

@@ -15,14 +15,23 @@ export function VerifyEmailForm({ token }: { token: string }) {
     const r = await postJson('/api/auth/verify-email', { token })
     if (r.ok) return setState('done')
     setState('idle')
-    setError(r.status === 429 ? retryMessage(r.data.error?.details?.retry_after_s ?? 60) : 'This link is invalid, already used or expired: sign in to ask for a new one.')
+    setError(
+      r.status === 429
+        ? retryMessage(r.data.error?.details?.retry_after_s ?? 60)
+        : 'This link is invalid, already used or expired: sign in to ask for a new one.',
+    )
   }
 
   if (state === 'done') {
     return (
       <div className="space-y-4">
         <Alert tone="success">Your email is verified.</Alert>
-        <Link href="/signin?verified=1" className="inline-flex w-full items-center justify-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700">Sign in</Link>
+        <Link
+          href="/signin?verified=1"
+          className="inline-flex w-full items-center justify-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700"
+        >
+          Sign in
+        </Link>
       </div>
     )
   }

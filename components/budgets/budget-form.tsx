@@ -7,13 +7,42 @@ import { useCreateBudget, useUpdateBudget } from '@/components/budgets/queries'
 import { useChannels } from '@/components/alerts/queries'
 import type { TBudget } from '@/lib/budgets'
 
-const EMPTY = { name: '', environment: '', workflow_id: '', account_id: '', feature: '', period: 'month', rolling_days: '7', metric: 'spend', amount_usd: '', thresholds: '50, 80, 100', owner: '', cutoff_action: 'throttle', throttle_per_minute: '60', run_cap_usd: '', run_cap_p95_multiple: '', brownout_pct: '' }
+const EMPTY = {
+  name: '',
+  environment: '',
+  workflow_id: '',
+  account_id: '',
+  feature: '',
+  period: 'month',
+  rolling_days: '7',
+  metric: 'spend',
+  amount_usd: '',
+  thresholds: '50, 80, 100',
+  owner: '',
+  cutoff_action: 'throttle',
+  throttle_per_minute: '60',
+  run_cap_usd: '',
+  run_cap_p95_multiple: '',
+  brownout_pct: '',
+}
 
 const fromBudget = (b: TBudget): typeof EMPTY => ({
-  name: b.name, environment: b.environment ?? '', workflow_id: b.workflow_id ?? '', account_id: b.account_id ?? '', feature: b.feature ?? '', period: b.period,
-  rolling_days: String(b.rolling_days ?? 7), metric: b.metric, amount_usd: b.amount_usd, thresholds: b.thresholds.join(', '), owner: b.owner ?? '',
-  cutoff_action: b.cutoff_action, throttle_per_minute: String(b.throttle_per_minute),
-  run_cap_usd: b.run_cap_usd ?? '', run_cap_p95_multiple: b.run_cap_p95_multiple == null ? '' : String(b.run_cap_p95_multiple), brownout_pct: b.brownout_pct == null ? '' : String(b.brownout_pct),
+  name: b.name,
+  environment: b.environment ?? '',
+  workflow_id: b.workflow_id ?? '',
+  account_id: b.account_id ?? '',
+  feature: b.feature ?? '',
+  period: b.period,
+  rolling_days: String(b.rolling_days ?? 7),
+  metric: b.metric,
+  amount_usd: b.amount_usd,
+  thresholds: b.thresholds.join(', '),
+  owner: b.owner ?? '',
+  cutoff_action: b.cutoff_action,
+  throttle_per_minute: String(b.throttle_per_minute),
+  run_cap_usd: b.run_cap_usd ?? '',
+  run_cap_p95_multiple: b.run_cap_p95_multiple == null ? '' : String(b.run_cap_p95_multiple),
+  brownout_pct: b.brownout_pct == null ? '' : String(b.brownout_pct),
 })
 
 // Empty: none (null). A number field sends a number (the API names a bad one under its field).
@@ -32,29 +61,75 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
   const set = (k: keyof typeof EMPTY) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = save.error instanceof ApiError ? save.error.lines : []
   const errorOf = (field: string) => lines.find((l) => l.startsWith(`${field}:`) || l.startsWith(`${field}.`))?.replace(/^[^:]+: /, '')
-  const known = ['name', 'environment', 'workflow_id', 'account_id', 'feature', 'traffic_sources', 'period', 'rolling_days', 'metric', 'amount_usd', 'thresholds', 'owner', 'hard_cutoff', 'cutoff_action', 'throttle_per_minute', 'channel_ids', 'run_cap_usd', 'run_cap_p95_multiple', 'brownout_pct']
-  const other = save.error && !lines.some((l) => known.some((k) => l.startsWith(k))) ? (lines.join('; ') || save.error.message) : null
+  const known = [
+    'name',
+    'environment',
+    'workflow_id',
+    'account_id',
+    'feature',
+    'traffic_sources',
+    'period',
+    'rolling_days',
+    'metric',
+    'amount_usd',
+    'thresholds',
+    'owner',
+    'hard_cutoff',
+    'cutoff_action',
+    'throttle_per_minute',
+    'channel_ids',
+    'run_cap_usd',
+    'run_cap_p95_multiple',
+    'brownout_pct',
+  ]
+  const other = save.error && !lines.some((l) => known.some((k) => l.startsWith(k))) ? lines.join('; ') || save.error.message : null
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
-    const thresholds = f.thresholds.split(',').map((s) => s.trim()).filter(Boolean).map(Number)
+    const thresholds = f.thresholds
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number)
     const body: Record<string, unknown> = {
-      name: f.name, period: f.period, metric: f.metric, amount_usd: f.amount_usd.trim(), thresholds, hard_cutoff: hard, traffic_sources: sources,
-      environment: f.environment || null, workflow_id: f.workflow_id.trim() || null, account_id: f.account_id.trim() || null, feature: f.feature.trim() || null,
-      owner: f.owner.trim() || null, rolling_days: f.period === 'rolling' ? Number(f.rolling_days) : null,
+      name: f.name,
+      period: f.period,
+      metric: f.metric,
+      amount_usd: f.amount_usd.trim(),
+      thresholds,
+      hard_cutoff: hard,
+      traffic_sources: sources,
+      environment: f.environment || null,
+      workflow_id: f.workflow_id.trim() || null,
+      account_id: f.account_id.trim() || null,
+      feature: f.feature.trim() || null,
+      owner: f.owner.trim() || null,
+      rolling_days: f.period === 'rolling' ? Number(f.rolling_days) : null,
       ...(hard ? { cutoff_action: f.cutoff_action, throttle_per_minute: f.throttle_per_minute.trim() === '' ? null : Number(f.throttle_per_minute) } : {}),
       channel_ids: channelIds,
-      run_cap_usd: f.run_cap_usd.trim() || null, run_cap_p95_multiple: optNumber(f.run_cap_p95_multiple), brownout_pct: f.metric === 'spend' ? optNumber(f.brownout_pct) : null,
+      run_cap_usd: f.run_cap_usd.trim() || null,
+      run_cap_p95_multiple: optNumber(f.run_cap_p95_multiple),
+      brownout_pct: f.metric === 'spend' ? optNumber(f.brownout_pct) : null,
     }
     if (budget) update.mutate(body, { onSuccess: () => onDone?.() })
-    else create.mutate(body, { onSuccess: () => { setF(EMPTY); setSources([DEFAULT_TRAFFIC_SOURCE]); setHard(false); setChannelIds([]) } })
+    else
+      create.mutate(body, {
+        onSuccess: () => {
+          setF(EMPTY)
+          setSources([DEFAULT_TRAFFIC_SOURCE])
+          setHard(false)
+          setChannelIds([])
+        },
+      })
   }
 
   const amountLabel = f.metric === 'spend' ? 'Amount, USD per period' : f.metric === 'cost_per_run' ? 'Target, USD per run' : 'Target, USD per accepted outcome'
   return (
     <form onSubmit={onSubmit} aria-label={budget ? 'Edit budget' : 'New budget'} noValidate className="space-y-4">
       <div className="grid gap-4 md:grid-cols-3">
-        <Field label="Name" htmlFor="b-name" error={errorOf('name')}><Input id="b-name" value={f.name} onChange={set('name')} invalid={!!errorOf('name')} placeholder="Production, monthly" /></Field>
+        <Field label="Name" htmlFor="b-name" error={errorOf('name')}>
+          <Input id="b-name" value={f.name} onChange={set('name')} invalid={!!errorOf('name')} placeholder="Production, monthly" />
+        </Field>
         <Field label="Measures" htmlFor="b-metric" error={errorOf('metric')}>
           <Select id="b-metric" value={f.metric} onChange={set('metric')} className="w-full">
             <option value="spend">Spend</option>
@@ -83,7 +158,11 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
         <Field label="Environment" htmlFor="b-env" error={errorOf('environment')}>
           <Select id="b-env" value={f.environment} onChange={set('environment')} className="w-full">
             <option value="">All environments</option>
-            {ENVIRONMENTS.map((e) => <option key={e} value={e}>{e}</option>)}
+            {ENVIRONMENTS.map((e) => (
+              <option key={e} value={e}>
+                {e}
+              </option>
+            ))}
           </Select>
         </Field>
         <Field label="Workflow" htmlFor="b-workflow" error={errorOf('workflow_id')} hint="Empty: all workflows">
@@ -103,10 +182,19 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
         <legend className="mb-1 text-sm font-medium text-slate-700">Counts traffic from</legend>
         {TRAFFIC_SOURCES.map((s) => (
           <label key={s} className="flex items-center gap-1.5">
-            <input type="checkbox" checked={sources.includes(s)} onChange={(e) => setSources(e.target.checked ? [...sources, s] : sources.filter((x) => x !== s))} /> {s}
+            <input
+              type="checkbox"
+              checked={sources.includes(s)}
+              onChange={(e) => setSources(e.target.checked ? [...sources, s] : sources.filter((x) => x !== s))}
+            />{' '}
+            {s}
           </label>
         ))}
-        {errorOf('traffic_sources') && <span role="alert" className="text-xs text-red-700">{errorOf('traffic_sources')}</span>}
+        {errorOf('traffic_sources') && (
+          <span role="alert" className="text-xs text-red-700">
+            {errorOf('traffic_sources')}
+          </span>
+        )}
       </fieldset>
       <fieldset className="space-y-3 text-sm">
         <label className="flex items-center gap-2">
@@ -114,9 +202,15 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
           Hard cutoff once exceeded
         </label>
         <p id="b-hard-hint" className="text-xs text-slate-500">
-          Spend budgets only. Callers that ask <code>POST /api/v1/decide</code> before a model call are held back once the period&apos;s spend passes the amount, and the gateway answers 429 without calling the provider (it reserves each call&apos;s maximum cost, so concurrent calls overshoot by at most one call); the calls that do run are always recorded.
+          Spend budgets only. Callers that ask <code>POST /api/v1/decide</code> before a model call are held back once the period&apos;s spend passes the
+          amount, and the gateway answers 429 without calling the provider (it reserves each call&apos;s maximum cost, so concurrent calls overshoot by at most
+          one call); the calls that do run are always recorded.
         </p>
-        {errorOf('hard_cutoff') && <p role="alert" className="text-xs text-red-700">{errorOf('hard_cutoff')}</p>}
+        {errorOf('hard_cutoff') && (
+          <p role="alert" className="text-xs text-red-700">
+            {errorOf('hard_cutoff')}
+          </p>
+        )}
         {hard && (
           <div className="grid gap-4 md:grid-cols-3">
             <Field label="Once exceeded" htmlFor="b-cutoff" error={errorOf('cutoff_action')}>
@@ -127,7 +221,13 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
             </Field>
             {f.cutoff_action === 'throttle' && (
               <Field label="Calls per minute still allowed" htmlFor="b-rpm" error={errorOf('throttle_per_minute')}>
-                <Input id="b-rpm" value={f.throttle_per_minute} onChange={set('throttle_per_minute')} inputMode="numeric" invalid={!!errorOf('throttle_per_minute')} />
+                <Input
+                  id="b-rpm"
+                  value={f.throttle_per_minute}
+                  onChange={set('throttle_per_minute')}
+                  inputMode="numeric"
+                  invalid={!!errorOf('throttle_per_minute')}
+                />
               </Field>
             )}
           </div>
@@ -137,18 +237,40 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
         <legend className="mb-1 text-sm font-medium text-slate-700">Through the gateway</legend>
         <p className="text-xs text-slate-500">
           Calls through Outlay&apos;s gateway that this budget covers: a run (its <code>x-outlay-run-id</code>) is stopped once its spend passes the run cap
-          (the lower of the two when both are set); past the brown-out threshold, steps with a routing policy fall to their cheapest model that clears the bar, before any cutoff.
+          (the lower of the two when both are set); past the brown-out threshold, steps with a routing policy fall to their cheapest model that clears the bar,
+          before any cutoff.
         </p>
         <div className="grid gap-4 md:grid-cols-3">
           <Field label="Run cap, USD per run" htmlFor="b-runcap" error={errorOf('run_cap_usd')} hint="Empty: no fixed cap">
-            <Input id="b-runcap" value={f.run_cap_usd} onChange={set('run_cap_usd')} inputMode="decimal" invalid={!!errorOf('run_cap_usd')} placeholder="2.50" />
+            <Input
+              id="b-runcap"
+              value={f.run_cap_usd}
+              onChange={set('run_cap_usd')}
+              inputMode="decimal"
+              invalid={!!errorOf('run_cap_usd')}
+              placeholder="2.50"
+            />
           </Field>
           <Field label="Run cap, × the workflow's p95 per run" htmlFor="b-runp95" error={errorOf('run_cap_p95_multiple')} hint="Last 7 days; empty: none">
-            <Input id="b-runp95" value={f.run_cap_p95_multiple} onChange={set('run_cap_p95_multiple')} inputMode="decimal" invalid={!!errorOf('run_cap_p95_multiple')} placeholder="3" />
+            <Input
+              id="b-runp95"
+              value={f.run_cap_p95_multiple}
+              onChange={set('run_cap_p95_multiple')}
+              inputMode="decimal"
+              invalid={!!errorOf('run_cap_p95_multiple')}
+              placeholder="3"
+            />
           </Field>
           {f.metric === 'spend' && (
             <Field label="Brown-out at, % of the amount" htmlFor="b-brownout" error={errorOf('brownout_pct')} hint="Below 100; empty: no brown-out">
-              <Input id="b-brownout" value={f.brownout_pct} onChange={set('brownout_pct')} inputMode="numeric" invalid={!!errorOf('brownout_pct')} placeholder="80" />
+              <Input
+                id="b-brownout"
+                value={f.brownout_pct}
+                onChange={set('brownout_pct')}
+                inputMode="numeric"
+                invalid={!!errorOf('brownout_pct')}
+                placeholder="80"
+              />
             </Field>
           )}
         </div>
@@ -160,20 +282,42 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
             <>
               {channels.data.channels.map((c) => (
                 <label key={c.id} className="flex items-center gap-1.5">
-                  <input type="checkbox" checked={channelIds.includes(c.id)} onChange={(e) => setChannelIds(e.target.checked ? [...channelIds, c.id] : channelIds.filter((x) => x !== c.id))} />
+                  <input
+                    type="checkbox"
+                    checked={channelIds.includes(c.id)}
+                    onChange={(e) => setChannelIds(e.target.checked ? [...channelIds, c.id] : channelIds.filter((x) => x !== c.id))}
+                  />
                   {c.name} <span className="text-xs text-slate-500">({c.type})</span>
                 </label>
               ))}
               <span className="text-xs text-slate-500">None ticked: the organization&apos;s default channels.</span>
             </>
-          ) : <span className="text-xs text-slate-500">In-app alerts only. Add a webhook or email channel on the Alerts page.</span>
-        ) : <span className="text-xs text-slate-500">Loading channels…</span>}
-        {errorOf('channel_ids') && <span role="alert" className="text-xs text-red-700">{errorOf('channel_ids')}</span>}
+          ) : (
+            <span className="text-xs text-slate-500">In-app alerts only. Add a webhook or email channel on the Alerts page.</span>
+          )
+        ) : (
+          <span className="text-xs text-slate-500">Loading channels…</span>
+        )}
+        {errorOf('channel_ids') && (
+          <span role="alert" className="text-xs text-red-700">
+            {errorOf('channel_ids')}
+          </span>
+        )}
       </fieldset>
-      {other && <p role="alert" className="text-sm text-red-700">{other}</p>}
+      {other && (
+        <p role="alert" className="text-sm text-red-700">
+          {other}
+        </p>
+      )}
       <div className="flex gap-2">
-        <Button type="submit" disabled={save.isPending}>{save.isPending ? 'Saving…' : budget ? 'Save changes' : 'Create budget'}</Button>
-        {budget && onDone && <Button type="button" variant="secondary" onClick={onDone}>Cancel</Button>}
+        <Button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : budget ? 'Save changes' : 'Create budget'}
+        </Button>
+        {budget && onDone && (
+          <Button type="button" variant="secondary" onClick={onDone}>
+            Cancel
+          </Button>
+        )}
       </div>
     </form>
   )

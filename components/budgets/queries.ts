@@ -4,7 +4,10 @@ import { apiFetch, callApi } from '@/components/api'
 import * as alertsApi from '@/lib/alerts/api'
 import type { TBudgetHistory, TBudgetView } from '@/lib/budgets'
 
-export const budgetQueries = { list: (org: string) => ['budgets', org] as const, history: (org: string, id: string) => ['budgets', org, id, 'history'] as const }
+export const budgetQueries = {
+  list: (org: string) => ['budgets', org] as const,
+  history: (org: string, id: string) => ['budgets', org, id, 'history'] as const,
+}
 
 export function useBudgets(org: string) {
   return useQuery({
@@ -25,7 +28,8 @@ export function useBudgetHistory(org: string, id: string) {
 export function useCreateBudget(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) => apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets?org=${encodeURIComponent(org)}`, { method: 'POST', body: JSON.stringify(body) }),
+    mutationFn: (body: Record<string, unknown>) =>
+      apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets?org=${encodeURIComponent(org)}`, { method: 'POST', body: JSON.stringify(body) }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: budgetQueries.list(org) }),
   })
 }
@@ -33,7 +37,8 @@ export function useCreateBudget(org: string) {
 export function useUpdateBudget(org: string, id: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) => apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets/${id}?org=${encodeURIComponent(org)}`, { method: 'PATCH', body: JSON.stringify(body) }),
+    mutationFn: (body: Record<string, unknown>) =>
+      apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets/${id}?org=${encodeURIComponent(org)}`, { method: 'PATCH', body: JSON.stringify(body) }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['budgets', org] }),
   })
 }

@@ -9,7 +9,16 @@ import { downloadCsv, signedCents, signedPercent } from '@/components/metrics/br
 import { ScopeSelects } from '@/components/metrics/filters'
 import { WaterfallChart } from '@/components/charts/waterfall-chart'
 import { useChanges } from '@/components/changes/queries'
-import { changesCsvFilename, changesCsvRows, changesQuery, CONTRIBUTOR_SECTIONS, parseChangesParams, waterfallBars, type TChangesUrlState, type TChangesView } from '@/lib/changes/view'
+import {
+  changesCsvFilename,
+  changesCsvRows,
+  changesQuery,
+  CONTRIBUTOR_SECTIONS,
+  parseChangesParams,
+  waterfallBars,
+  type TChangesUrlState,
+  type TChangesView,
+} from '@/lib/changes/view'
 import type { TContributor } from '@/lib/changes/decompose'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatUsd } from '@/lib/format'
@@ -50,7 +59,8 @@ export function Changes({ org }: { org: string }) {
       <div>
         <h1 className="text-2xl font-semibold">What changed</h1>
         <p className="text-sm text-slate-600">
-          Why spend in period B differs from period A, split into volume, tokens per call, model mix, price and retries; the parts add up to the change exactly. Times are UTC.
+          Why spend in period B differs from period A, split into volume, tokens per call, model mix, price and retries; the parts add up to the change exactly.
+          Times are UTC.
         </p>
       </div>
 
@@ -59,14 +69,28 @@ export function Changes({ org }: { org: string }) {
       <p className="text-sm text-slate-600" data-testid="periods">
         Comparing <span className="font-medium text-slate-800">B: {periodLabel(view.b, view.custom)}</span> with{' '}
         <span className="font-medium text-slate-800">A: {periodLabel(view.a, view.custom)}</span> UTC, for {scopeText}
-        {view.environment ? `, ${view.environment} environment` : ''}{view.traffic_source ? `, ${view.traffic_source} traffic` : ''}.
-        {view.custom && <> <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/changes?${changesQuery({ ...view, days: null })}`}>Back to the last 7 days vs the 7 before</Link></>}
+        {view.environment ? `, ${view.environment} environment` : ''}
+        {view.traffic_source ? `, ${view.traffic_source} traffic` : ''}.
+        {view.custom && (
+          <>
+            {' '}
+            <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/changes?${changesQuery({ ...view, days: null })}`}>
+              Back to the last 7 days vs the 7 before
+            </Link>
+          </>
+        )}
       </p>
 
       {changes.error && (
         <Alert>
           Could not load the comparison: {changes.error.message}
-          {changes.error instanceof ApiError && changes.error.lines.length > 0 && <ul className="mt-1 list-disc pl-5">{changes.error.lines.map((l) => <li key={l}>{l}</li>)}</ul>}
+          {changes.error instanceof ApiError && changes.error.lines.length > 0 && (
+            <ul className="mt-1 list-disc pl-5">
+              {changes.error.lines.map((l) => (
+                <li key={l}>{l}</li>
+              ))}
+            </ul>
+          )}
         </Alert>
       )}
 
@@ -76,22 +100,62 @@ export function Changes({ org }: { org: string }) {
             <p>There is nothing to compare: no model calls were recorded {scoped ? 'for this scope and these filters ' : ''}in period A or in period B.</p>
             <ol className="list-decimal space-y-1 pl-5">
               <li>Pick other days above (the default compares the last 7 days with the 7 before).</li>
-              {scoped && <li><Link className="font-medium text-brand-600 hover:underline" href={`/${org}/changes?${changesQuery({ days: view.custom ? view.days : null })}`}>Compare the whole organization</Link> instead of this workflow, account or filter.</li>}
-              <li>No events at all yet? <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope and send each model call to <code>POST /api/v1/events</code>.</li>
+              {scoped && (
+                <li>
+                  <Link
+                    className="font-medium text-brand-600 hover:underline"
+                    href={`/${org}/changes?${changesQuery({ days: view.custom ? view.days : null })}`}
+                  >
+                    Compare the whole organization
+                  </Link>{' '}
+                  instead of this workflow, account or filter.
+                </li>
+              )}
+              <li>
+                No events at all yet?{' '}
+                <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>
+                  Create an API key
+                </Link>{' '}
+                with the <code>ingest</code> scope and send each model call to <code>POST /api/v1/events</code>.
+              </li>
             </ol>
           </div>
         </Card>
       ) : (
         <>
           <section aria-label="Totals" className="grid grid-cols-1 gap-4 sm:grid-cols-3">
-            <Kpi label="Spend, period A" value={data ? formatUsd(data.a.cost_usd) : null} testId="kpi-a" hint={data ? `${formatCount(data.a.events)} calls, ${formatCount(data.a.runs)} runs` : undefined} />
-            <Kpi label="Spend, period B" value={data ? formatUsd(data.b.cost_usd) : null} testId="kpi-b" hint={data ? `${formatCount(data.b.events)} calls, ${formatCount(data.b.runs)} runs` : undefined} />
-            <Kpi label="Change, B − A" value={data ? signed(data.delta_usd) : null} testId="kpi-delta"
-              hint={data ? (data.delta_ratio === null ? 'No spend in period A' : `${signedPercent(data.delta_ratio)} vs period A`) : undefined} warn={!!data && data.delta_ratio !== null && data.delta_ratio >= 0.2} />
+            <Kpi
+              label="Spend, period A"
+              value={data ? formatUsd(data.a.cost_usd) : null}
+              testId="kpi-a"
+              hint={data ? `${formatCount(data.a.events)} calls, ${formatCount(data.a.runs)} runs` : undefined}
+            />
+            <Kpi
+              label="Spend, period B"
+              value={data ? formatUsd(data.b.cost_usd) : null}
+              testId="kpi-b"
+              hint={data ? `${formatCount(data.b.events)} calls, ${formatCount(data.b.runs)} runs` : undefined}
+            />
+            <Kpi
+              label="Change, B − A"
+              value={data ? signed(data.delta_usd) : null}
+              testId="kpi-delta"
+              hint={data ? (data.delta_ratio === null ? 'No spend in period A' : `${signedPercent(data.delta_ratio)} vs period A`) : undefined}
+              warn={!!data && data.delta_ratio !== null && data.delta_ratio >= 0.2}
+            />
           </section>
 
-          <Card title="Where the change comes from" subtitle="USD. Each part changes one thing at a time, from period A to period B; together they make the change exactly."
-            actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!data}>Export CSV</Button> : undefined}>
+          <Card
+            title="Where the change comes from"
+            subtitle="USD. Each part changes one thing at a time, from period A to period B; together they make the change exactly."
+            actions={
+              canExport ? (
+                <Button variant="secondary" onClick={exportCsv} disabled={!data}>
+                  Export CSV
+                </Button>
+              ) : undefined
+            }
+          >
             {bars ? <WaterfallChart bars={bars} /> : <Skeleton className="h-72" />}
             {data ? (
               <div className="mt-4 overflow-x-auto">
@@ -99,33 +163,58 @@ export function Changes({ org }: { org: string }) {
                   <caption className="sr-only">The change split into five parts</caption>
                   <thead className="text-xs uppercase text-slate-500">
                     <tr className="border-b border-slate-200">
-                      <th scope="col" className="py-2 pr-2 text-left font-medium">Part</th>
-                      <th scope="col" className="px-2 py-2 text-right font-medium">Change</th>
-                      <th scope="col" className="py-2 pl-2 text-left font-medium">Why</th>
+                      <th scope="col" className="py-2 pr-2 text-left font-medium">
+                        Part
+                      </th>
+                      <th scope="col" className="px-2 py-2 text-right font-medium">
+                        Change
+                      </th>
+                      <th scope="col" className="py-2 pl-2 text-left font-medium">
+                        Why
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
                     {data.parts.map((p) => (
                       <tr key={p.part} className="border-t border-slate-100 align-top" data-part={p.part}>
-                        <th scope="row" className="py-1.5 pr-2 text-left font-medium">{p.label}</th>
-                        <td className={`num whitespace-nowrap px-2 py-1.5 text-right ${tone(p.usd)}`} data-usd={p.usd} title={formatUsd(p.usd, { precise: true })}>{signed(p.usd)}</td>
+                        <th scope="row" className="py-1.5 pr-2 text-left font-medium">
+                          {p.label}
+                        </th>
+                        <td
+                          className={`num whitespace-nowrap px-2 py-1.5 text-right ${tone(p.usd)}`}
+                          data-usd={p.usd}
+                          title={formatUsd(p.usd, { precise: true })}
+                        >
+                          {signed(p.usd)}
+                        </td>
                         <td className="py-1.5 pl-2 text-slate-700">{p.explanation}</td>
                       </tr>
                     ))}
                   </tbody>
                   <tfoot>
                     <tr className="border-t border-slate-300 font-semibold">
-                      <th scope="row" className="py-1.5 pr-2 text-left">Total change</th>
-                      <td className={`num whitespace-nowrap px-2 py-1.5 text-right ${tone(data.delta_usd)}`} data-testid="delta" data-usd={data.delta_usd}>{signed(data.delta_usd)}</td>
-                      <td className="py-1.5 pl-2 font-normal text-slate-600">{formatUsd(data.a.cost_usd)} → {formatUsd(data.b.cost_usd)}</td>
+                      <th scope="row" className="py-1.5 pr-2 text-left">
+                        Total change
+                      </th>
+                      <td className={`num whitespace-nowrap px-2 py-1.5 text-right ${tone(data.delta_usd)}`} data-testid="delta" data-usd={data.delta_usd}>
+                        {signed(data.delta_usd)}
+                      </td>
+                      <td className="py-1.5 pl-2 font-normal text-slate-600">
+                        {formatUsd(data.a.cost_usd)} → {formatUsd(data.b.cost_usd)}
+                      </td>
                     </tr>
                   </tfoot>
                 </table>
                 <p className="mt-3 text-xs text-slate-500">
-                  Volume: calls per step (runs × calls per run). Tokens per call: weighted by each model&apos;s prices, so an output token counts for what it costs. Model mix: each model&apos;s share of a step&apos;s calls; a model new in period B has no baseline price, so all its spend is mix. Price: cost per token of the same model. Retries and errors: spend on calls whose outcome was <code>retry</code> or <code>error</code>, beyond what the volume change explains. A new or vanished workflow or step counts as volume.
+                  Volume: calls per step (runs × calls per run). Tokens per call: weighted by each model&apos;s prices, so an output token counts for what it
+                  costs. Model mix: each model&apos;s share of a step&apos;s calls; a model new in period B has no baseline price, so all its spend is mix.
+                  Price: cost per token of the same model. Retries and errors: spend on calls whose outcome was <code>retry</code> or <code>error</code>, beyond
+                  what the volume change explains. A new or vanished workflow or step counts as volume.
                 </p>
               </div>
-            ) : <Skeleton className="mt-4 h-48" />}
+            ) : (
+              <Skeleton className="mt-4 h-48" />
+            )}
           </Card>
 
           <div className="grid gap-6 lg:grid-cols-2">
@@ -133,7 +222,9 @@ export function Changes({ org }: { org: string }) {
               <Card key={s.key} title={`Top ${s.title.toLowerCase()} by change`} subtitle="Largest change in spend first, up or down.">
                 {data ? (
                   <Contributors rows={data.contributors[s.key]} section={s.section} header={s.title.slice(0, -1)} org={org} hrefFor={hrefFor} />
-                ) : <Skeleton className="h-40" />}
+                ) : (
+                  <Skeleton className="h-40" />
+                )}
               </Card>
             ))}
           </div>
@@ -143,8 +234,18 @@ export function Changes({ org }: { org: string }) {
   )
 }
 
-function Contributors({ rows, section, header, org, hrefFor }: {
-  rows: TContributor[]; section: 'workflow' | 'step' | 'account' | 'model'; header: string; org: string; hrefFor: (patch: Partial<TChangesUrlState>) => string
+function Contributors({
+  rows,
+  section,
+  header,
+  org,
+  hrefFor,
+}: {
+  rows: TContributor[]
+  section: 'workflow' | 'step' | 'account' | 'model'
+  header: string
+  org: string
+  hrefFor: (patch: Partial<TChangesUrlState>) => string
 }) {
   if (rows.length === 0) return <p className="text-sm text-slate-500">No {section} changed its spend.</p>
   const th = 'px-2 py-2 font-medium'
@@ -154,10 +255,18 @@ function Contributors({ rows, section, header, org, hrefFor }: {
         <caption className="sr-only">{header}s whose spend changed most</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className={`${th} pl-0 text-left`}>{header}</th>
-            <th scope="col" className={`${th} text-right`}>A</th>
-            <th scope="col" className={`${th} text-right`}>B</th>
-            <th scope="col" className={`${th} pr-0 text-right`}>Change</th>
+            <th scope="col" className={`${th} pl-0 text-left`}>
+              {header}
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              A
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              B
+            </th>
+            <th scope="col" className={`${th} pr-0 text-right`}>
+              Change
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -168,7 +277,9 @@ function Contributors({ rows, section, header, org, hrefFor }: {
               </th>
               <td className="num px-2 text-right text-slate-600">{formatUsd(r.a_usd)}</td>
               <td className="num px-2 text-right text-slate-600">{formatUsd(r.b_usd)}</td>
-              <td className={`num pl-2 text-right ${tone(r.delta_usd)}`} data-delta={r.delta_usd} title={formatUsd(r.delta_usd, { precise: true })}>{signed(r.delta_usd)}</td>
+              <td className={`num pl-2 text-right ${tone(r.delta_usd)}`} data-delta={r.delta_usd} title={formatUsd(r.delta_usd, { precise: true })}>
+                {signed(r.delta_usd)}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -179,30 +290,60 @@ function Contributors({ rows, section, header, org, hrefFor }: {
 
 const link = 'text-brand-700 hover:underline'
 
-function ContributorName({ r, section, org, hrefFor }: { r: TContributor; section: string; org: string; hrefFor: (patch: Partial<TChangesUrlState>) => string }) {
+function ContributorName({
+  r,
+  section,
+  org,
+  hrefFor,
+}: {
+  r: TContributor
+  section: string
+  org: string
+  hrefFor: (patch: Partial<TChangesUrlState>) => string
+}) {
   if (section === 'workflow') {
     const name = r.workflow_id || '(no workflow)'
     return (
       <div className="flex max-w-72 items-baseline gap-2">
-        <Link className={`truncate ${link}`} href={hrefFor({ workflow_id: r.workflow_id ?? '', account_id: '' })} title={`What changed in ${name}`}>{name}</Link>
-        <Link className="shrink-0 text-xs font-normal text-slate-500 hover:underline" href={`/${org}/workflows`} aria-label={`${name} on the Workflows page`}>Workflows</Link>
+        <Link className={`truncate ${link}`} href={hrefFor({ workflow_id: r.workflow_id ?? '', account_id: '' })} title={`What changed in ${name}`}>
+          {name}
+        </Link>
+        <Link className="shrink-0 text-xs font-normal text-slate-500 hover:underline" href={`/${org}/workflows`} aria-label={`${name} on the Workflows page`}>
+          Workflows
+        </Link>
       </div>
     )
   }
   if (section === 'step') {
-    return <Link className={`block max-w-72 truncate ${link}`} href={hrefFor({ workflow_id: r.workflow_id ?? '', account_id: '' })} title={`What changed in ${r.workflow_id}`}>{r.key}</Link>
+    return (
+      <Link
+        className={`block max-w-72 truncate ${link}`}
+        href={hrefFor({ workflow_id: r.workflow_id ?? '', account_id: '' })}
+        title={`What changed in ${r.workflow_id}`}
+      >
+        {r.key}
+      </Link>
+    )
   }
   if (section === 'account') {
     const name = r.account_id || '(no account)'
     if (!r.account_id) return <span className="italic text-slate-500">{name}</span>
     return (
       <div className="flex max-w-72 items-baseline gap-2">
-        <Link className={`truncate ${link}`} href={hrefFor({ account_id: r.account_id, workflow_id: '' })} title={`What changed for ${name}`}>{name}</Link>
-        <Link className="shrink-0 text-xs font-normal text-slate-500 hover:underline" href={`/${org}/accounts`} aria-label={`${name} on the Accounts page`}>Accounts</Link>
+        <Link className={`truncate ${link}`} href={hrefFor({ account_id: r.account_id, workflow_id: '' })} title={`What changed for ${name}`}>
+          {name}
+        </Link>
+        <Link className="shrink-0 text-xs font-normal text-slate-500 hover:underline" href={`/${org}/accounts`} aria-label={`${name} on the Accounts page`}>
+          Accounts
+        </Link>
       </div>
     )
   }
-  return <span className="block max-w-72 truncate" title={r.key}>{r.key}</span>
+  return (
+    <span className="block max-w-72 truncate" title={r.key}>
+      {r.key}
+    </span>
+  )
 }
 
 type TScope = 'org' | 'workflow' | 'account'
@@ -253,28 +394,57 @@ function CompareForm({ org, view, onApply }: { org: string; view: TChangesView; 
         </fieldset>
         <fieldset className="flex items-end gap-2">
           <legend className="mb-1 text-sm font-semibold text-slate-800">Scope</legend>
-          <label className="sr-only" htmlFor="c-scope">Scope</label>
-          <Select id="c-scope" value={scope} onChange={(e) => { setScope(e.target.value as TScope); setValue('') }}>
+          <label className="sr-only" htmlFor="c-scope">
+            Scope
+          </label>
+          <Select
+            id="c-scope"
+            value={scope}
+            onChange={(e) => {
+              setScope(e.target.value as TScope)
+              setValue('')
+            }}
+          >
             <option value="org">Organization</option>
             <option value="workflow">A workflow</option>
             <option value="account">An account</option>
           </Select>
           {scope !== 'org' && (
             <>
-              <label className="sr-only" htmlFor="c-value">{scope === 'workflow' ? 'Workflow' : 'Account'}</label>
+              <label className="sr-only" htmlFor="c-value">
+                {scope === 'workflow' ? 'Workflow' : 'Account'}
+              </label>
               <Select id="c-value" value={value} required onChange={(e) => setValue(e.target.value)}>
-                <option value="" disabled>{options.isLoading ? 'Loading…' : `Pick ${scope === 'workflow' ? 'a workflow' : 'an account'}`}</option>
-                {values.map((v) => <option key={v} value={v}>{v}</option>)}
+                <option value="" disabled>
+                  {options.isLoading ? 'Loading…' : `Pick ${scope === 'workflow' ? 'a workflow' : 'an account'}`}
+                </option>
+                {values.map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
               </Select>
             </>
           )}
         </fieldset>
         <div className="flex items-end gap-2">
-          <ScopeSelects idPrefix="c" environment={environment} trafficSource={trafficSource} onEnvironment={setEnvironment} onTrafficSource={setTrafficSource} />
+          <ScopeSelects
+            idPrefix="c"
+            environment={environment}
+            trafficSource={trafficSource}
+            onEnvironment={setEnvironment}
+            onTrafficSource={setTrafficSource}
+          />
         </div>
-        <Button type="submit" disabled={!!invalid}>Compare</Button>
+        <Button type="submit" disabled={!!invalid}>
+          Compare
+        </Button>
       </div>
-      {invalid && <p className="mt-2 text-xs text-red-700" role="alert">Period {invalid.toUpperCase()}: the first day must not be after the last day.</p>}
+      {invalid && (
+        <p className="mt-2 text-xs text-red-700" role="alert">
+          Period {invalid.toUpperCase()}: the first day must not be after the last day.
+        </p>
+      )}
       <p className="mt-2 text-xs text-slate-500">Days are UTC and inclusive.</p>
     </form>
   )

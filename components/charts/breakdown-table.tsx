@@ -3,26 +3,48 @@ import type { TBreakdownItem } from '@/lib/metrics/prepare'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 
 /** A ranked list with a share bar per row: reads like a table, compares like a chart. */
-export function BreakdownTable({ items, label, testId, href }: {
-  items: TBreakdownItem[]; label: string; testId?: string
+export function BreakdownTable({
+  items,
+  label,
+  testId,
+  href,
+}: {
+  items: TBreakdownItem[]
+  label: string
+  testId?: string
   /** the page that explains a row, when there is one ("Other" and "(none)" have none) */
   href?: (name: string) => string | null
 }) {
   return (
     <table className="w-full table-fixed text-sm" data-testid={testId}>
       <thead className="text-xs uppercase text-slate-500">
-        <tr><th className="py-1.5 text-left font-medium">{label}</th><th className="w-24 text-right font-medium">Spend</th><th className="w-16 text-right font-medium">Share</th><th className="w-20 text-right font-medium">Events</th></tr>
+        <tr>
+          <th className="py-1.5 text-left font-medium">{label}</th>
+          <th className="w-24 text-right font-medium">Spend</th>
+          <th className="w-16 text-right font-medium">Share</th>
+          <th className="w-20 text-right font-medium">Events</th>
+        </tr>
       </thead>
       <tbody>
         {items.map((it) => (
           <tr key={it.name} className="border-t border-slate-100">
             <td className="py-1.5 pr-2">
               <div className="truncate font-medium" title={it.name}>
-                {href && it.name !== 'Other' && it.name !== '(none)' && href(it.name) ? <Link href={href(it.name)!} className="text-brand-700 hover:underline">{it.name}</Link> : it.name}
+                {href && it.name !== 'Other' && it.name !== '(none)' && href(it.name) ? (
+                  <Link href={href(it.name)!} className="text-brand-700 hover:underline">
+                    {it.name}
+                  </Link>
+                ) : (
+                  it.name
+                )}
               </div>
-              <div className="mt-1 h-1.5 rounded bg-slate-100"><div className="h-1.5 rounded bg-brand-500" style={{ width: `${Math.max(1, it.share * 100)}%` }} /></div>
+              <div className="mt-1 h-1.5 rounded bg-slate-100">
+                <div className="h-1.5 rounded bg-brand-500" style={{ width: `${Math.max(1, it.share * 100)}%` }} />
+              </div>
             </td>
-            <td className="num text-right" data-cost={it.cost_usd}>{formatUsd(it.cost_usd)}</td>
+            <td className="num text-right" data-cost={it.cost_usd}>
+              {formatUsd(it.cost_usd)}
+            </td>
             <td className="num text-right text-slate-600">{formatPercent(it.share)}</td>
             <td className="num text-right text-slate-600">{formatCount(it.events)}</td>
           </tr>

@@ -8,8 +8,18 @@ import { AXIS_TICK, CHART_COLORS, GRID_PROPS, LEGEND_STYLE, utcLabel } from '@/c
  * amount, the projection of the pace so far, and the amount as a line. For
  * per-run / per-outcome budgets: the value per bucket against the target.
  */
-export function BurnDownChart({ data, amount, kind, label, format }: {
-  data: TBurnChartPoint[]; amount: number; kind: 'spend' | 'value'; label: string; format: (v: number) => string
+export function BurnDownChart({
+  data,
+  amount,
+  kind,
+  label,
+  format,
+}: {
+  data: TBurnChartPoint[]
+  amount: number
+  kind: 'spend' | 'value'
+  label: string
+  format: (v: number) => string
 }) {
   return (
     <div className="h-64" role="img" aria-label={label}>
@@ -20,12 +30,34 @@ export function BurnDownChart({ data, amount, kind, label, format }: {
           <YAxis tickFormatter={(v: number) => format(v)} tick={AXIS_TICK} width={72} domain={[0, (max: number) => Math.max(max, amount) * 1.05]} />
           <Tooltip formatter={(v) => format(Number(v))} labelFormatter={utcLabel} />
           <Legend wrapperStyle={LEGEND_STYLE} />
-          <ReferenceLine y={amount} stroke={CHART_COLORS.bad} strokeDasharray="4 4" label={{ value: kind === 'spend' ? 'amount' : 'target', position: 'insideTopLeft', fontSize: 11, fill: CHART_COLORS.bad }} />
+          <ReferenceLine
+            y={amount}
+            stroke={CHART_COLORS.bad}
+            strokeDasharray="4 4"
+            label={{ value: kind === 'spend' ? 'amount' : 'target', position: 'insideTopLeft', fontSize: 11, fill: CHART_COLORS.bad }}
+          />
           {kind === 'spend' ? (
             <>
               <Line dataKey="pace" name="Even pace" stroke={CHART_COLORS.muted} strokeDasharray="4 3" strokeWidth={1.5} dot={false} isAnimationActive={false} />
-              <Line dataKey="projected" name="Projected at this pace" stroke={CHART_COLORS.forecast} strokeDasharray="2 3" strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
-              <Line dataKey="actual" name="Spent so far" stroke={CHART_COLORS.primary} strokeWidth={2.5} dot={false} connectNulls={false} isAnimationActive={false} />
+              <Line
+                dataKey="projected"
+                name="Projected at this pace"
+                stroke={CHART_COLORS.forecast}
+                strokeDasharray="2 3"
+                strokeWidth={2}
+                dot={false}
+                connectNulls={false}
+                isAnimationActive={false}
+              />
+              <Line
+                dataKey="actual"
+                name="Spent so far"
+                stroke={CHART_COLORS.primary}
+                strokeWidth={2.5}
+                dot={false}
+                connectNulls={false}
+                isAnimationActive={false}
+              />
             </>
           ) : (
             <Line dataKey="value" name="Value in the bucket" stroke={CHART_COLORS.primary} strokeWidth={2} connectNulls={false} isAnimationActive={false} />

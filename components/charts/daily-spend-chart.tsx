@@ -6,8 +6,16 @@ import { formatUsd, formatUsdCompact } from '@/lib/format'
 import { AXIS_TICK, CHART_MARGIN, dayTick, GRID_PROPS, LEGEND_STYLE, seriesColors, utcLabel } from '@/components/charts/theme'
 
 /** Draws prepared daily points; one stacked bar per series, each in its key's colour (the same workflow or model has the same colour on every page). With `dayHref`, a click on a day's bar opens that link (keyboard users need the same links beside the chart). */
-export function DailySpendChart({ points, series, dayHref, label = 'Spend per day, stacked by traffic source' }: {
-  points: TDailyPoint[]; series: string[]; dayHref?: (day: string) => string; label?: string
+export function DailySpendChart({
+  points,
+  series,
+  dayHref,
+  label = 'Spend per day, stacked by traffic source',
+}: {
+  points: TDailyPoint[]
+  series: string[]
+  dayHref?: (day: string) => string
+  label?: string
 }) {
   const router = useRouter()
   const colors = seriesColors(series)

@@ -20,10 +20,36 @@ export function ForecastChart({ data, label }: { data: TForecastChartPoint[]; la
           />
           <Legend wrapperStyle={LEGEND_STYLE} />
           <Area dataKey="band" name="95% band" stroke="none" fill={CHART_COLORS.forecast} fillOpacity={0.18} isAnimationActive={false} connectNulls={false} />
-          <Line dataKey="actual" name="Spend per day" stroke={CHART_COLORS.primary} strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
-          <Line dataKey="forecast" name="Forecast" stroke={CHART_COLORS.forecast} strokeDasharray="5 4" strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
+          <Line
+            dataKey="actual"
+            name="Spend per day"
+            stroke={CHART_COLORS.primary}
+            strokeWidth={2}
+            dot={false}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+          <Line
+            dataKey="forecast"
+            name="Forecast"
+            stroke={CHART_COLORS.forecast}
+            strokeDasharray="5 4"
+            strokeWidth={2}
+            dot={false}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
           {data.some((p) => p.scenario != null) && (
-            <Line dataKey="scenario" name="What-if scenario" stroke={CHART_COLORS.scenario} strokeDasharray="8 3 2 3" strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
+            <Line
+              dataKey="scenario"
+              name="What-if scenario"
+              stroke={CHART_COLORS.scenario}
+              strokeDasharray="8 3 2 3"
+              strokeWidth={2}
+              dot={false}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
           )}
         </ComposedChart>
       </ResponsiveContainer>

@@ -13,7 +13,16 @@ export function Sparkline({ values, label, width = 120, height = 28 }: { values:
     <div role="img" aria-label={label} title={label} style={{ width, height }}>
       <AreaChart width={width} height={height} data={data} margin={{ top: 2, right: 0, bottom: 2, left: 0 }}>
         <YAxis hide domain={[0, 'dataMax']} />
-        <Area type="linear" dataKey="v" stroke={CHART_COLORS.primary} strokeWidth={1.5} fill={CHART_COLORS.primary} fillOpacity={0.12} isAnimationActive={false} dot={false} />
+        <Area
+          type="linear"
+          dataKey="v"
+          stroke={CHART_COLORS.primary}
+          strokeWidth={1.5}
+          fill={CHART_COLORS.primary}
+          fillOpacity={0.12}
+          isAnimationActive={false}
+          dot={false}
+        />
       </AreaChart>
     </div>
   )

@@ -16,19 +16,25 @@ describe('series colours', () => {
     expect(used.size).toBe(SERIES_PALETTE.length)
   })
   it('depends on the set of keys drawn together, never on their order', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.string(), { maxLength: 12 }), (keys) => {
-      expect(seriesColors([...keys].reverse())).toEqual(seriesColors(keys))
-    }))
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string(), { maxLength: 12 }), (keys) => {
+        expect(seriesColors([...keys].reverse())).toEqual(seriesColors(keys))
+      }),
+    )
   })
   it('keeps the series of one chart apart while the palette lasts', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.string(), { maxLength: SERIES_PALETTE.length }), (keys) => {
-      expect(new Set(Object.values(seriesColors(keys))).size).toBe(keys.length)
-    }))
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string(), { maxLength: SERIES_PALETTE.length }), (keys) => {
+        expect(new Set(Object.values(seriesColors(keys))).size).toBe(keys.length)
+      }),
+    )
   })
   it('keeps a key its own colour when no other key of the chart claims it first', () => {
-    fc.assert(fc.property(fc.string(), (key) => {
-      expect(seriesColors([key])[key]).toBe(seriesColor(key))
-    }))
+    fc.assert(
+      fc.property(fc.string(), (key) => {
+        expect(seriesColors([key])[key]).toBe(seriesColor(key))
+      }),
+    )
   })
   it('still colours every series when there are more than the palette holds', () => {
     const keys = Array.from({ length: 25 }, (_, i) => `m${i}`)

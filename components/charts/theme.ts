@@ -80,11 +80,23 @@ export function seriesColors(keys: readonly string[]): Record<string, string> {
 
 /** The GPU pool roles (lib/gpu/cost.ts POOL_ROLES): the fleet page's capacity bar and its legend. */
 export const POOL_ROLE_COLORS: Record<string, string> = {
-  production: '#4f46e5', staging: '#0ea5e9', canary: '#f59e0b', reserve: '#94a3b8', test: '#10b981', debug: '#ec4899', eval: '#8b5cf6',
+  production: '#4f46e5',
+  staging: '#0ea5e9',
+  canary: '#f59e0b',
+  reserve: '#94a3b8',
+  test: '#10b981',
+  debug: '#ec4899',
+  eval: '#8b5cf6',
 }
 
 /** The parts of a scenario's cost (lib/gpu/scenario-cost.ts): the scenarios page's bars and legend. */
 export const SCENARIO_PART_COLORS: Record<string, string> = {
-  production_inference: '#4f46e5', eval_benchmark: '#8b5cf6', internal_traffic: '#64748b', production_capacity: '#818cf8',
-  non_production_capacity: '#0ea5e9', reserve: '#94a3b8', engineering: '#10b981', operations: '#f59e0b',
+  production_inference: '#4f46e5',
+  eval_benchmark: '#8b5cf6',
+  internal_traffic: '#64748b',
+  production_capacity: '#818cf8',
+  non_production_capacity: '#0ea5e9',
+  reserve: '#94a3b8',
+  engineering: '#10b981',
+  operations: '#f59e0b',
 }

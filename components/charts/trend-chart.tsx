@@ -9,8 +9,18 @@ export type TTrendLine = { key: string; label: string; color?: string }
  * Daily lines on one axis (e.g. input and output tokens per call). Points are
  * prepared by lib/metrics; a null value is a day without data (a gap, not 0).
  */
-export function TrendChart<T extends { day: string }>({ data, lines, label, format, height = 'h-56' }: {
-  data: T[]; lines: TTrendLine[]; label: string; format: (v: number) => string; height?: string
+export function TrendChart<T extends { day: string }>({
+  data,
+  lines,
+  label,
+  format,
+  height = 'h-56',
+}: {
+  data: T[]
+  lines: TTrendLine[]
+  label: string
+  format: (v: number) => string
+  height?: string
 }) {
   const colors = seriesColors(lines.filter((l) => !l.color).map((l) => l.key))
   return (
@@ -23,7 +33,16 @@ export function TrendChart<T extends { day: string }>({ data, lines, label, form
           <Tooltip formatter={(v) => format(Number(v))} labelFormatter={utcLabel} />
           <Legend wrapperStyle={LEGEND_STYLE} />
           {lines.map((l) => (
-            <Line key={l.key} dataKey={l.key} name={l.label} stroke={l.color ?? colors[l.key]} strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
+            <Line
+              key={l.key}
+              dataKey={l.key}
+              name={l.label}
+              stroke={l.color ?? colors[l.key]}
+              strokeWidth={2}
+              dot={false}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>

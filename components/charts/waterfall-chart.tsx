@@ -18,7 +18,9 @@ export function WaterfallChart({ bars }: { bars: TWaterfallBar[] }) {
           <Tooltip formatter={(_v, _n, item) => formatUsd((item.payload as TWaterfallBar).usd)} cursor={TOOLTIP_CURSOR} />
           <Bar dataKey="base" stackId="w" fill="transparent" isAnimationActive={false} tooltipType="none" />
           <Bar dataKey="size" stackId="w" isAnimationActive={false} name="USD">
-            {bars.map((b) => <Cell key={b.name} fill={FILL[b.kind]} />)}
+            {bars.map((b) => (
+              <Cell key={b.name} fill={FILL[b.kind]} />
+            ))}
           </Bar>
         </BarChart>
       </ResponsiveContainer>

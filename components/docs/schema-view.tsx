@@ -34,7 +34,8 @@ export function typeLabel(s: TSchema): string {
   const t = Array.isArray(s.type) ? s.type.join(' | ') : s.type
   if (t === 'array' && s.items) return `array of ${typeLabel(s.items)}`
   if (t === 'string' && s.format) return `string (${s.format})`
-  if (t === 'object' && !s.properties && s.additionalProperties && typeof s.additionalProperties === 'object') return `map of ${typeLabel(s.additionalProperties)}`
+  if (t === 'object' && !s.properties && s.additionalProperties && typeof s.additionalProperties === 'object')
+    return `map of ${typeLabel(s.additionalProperties)}`
   return t ?? 'any'
 }
 
@@ -61,7 +62,13 @@ function fieldsOf(s: TSchema): TSchema | null {
 
 export function SchemaFields({ schema, depth = 0 }: { schema: TSchema; depth?: number }): ReactNode {
   const obj = fieldsOf(schema)
-  if (!obj?.properties) return <p className="text-sm text-slate-600">{typeLabel(schema)}{schema.description ? ` — ${schema.description}` : ''}</p>
+  if (!obj?.properties)
+    return (
+      <p className="text-sm text-slate-600">
+        {typeLabel(schema)}
+        {schema.description ? ` — ${schema.description}` : ''}
+      </p>
+    )
   const required = new Set(obj.required ?? [])
   return (
     <ul className={depth ? 'ml-4 border-l border-slate-200 pl-3' : ''}>
@@ -70,8 +77,7 @@ export function SchemaFields({ schema, depth = 0 }: { schema: TSchema; depth?: n
         const lim = limits(p)
         return (
           <li key={name} className="py-1 text-sm">
-            <code className="font-semibold text-slate-900">{name}</code>{' '}
-            <span className="text-slate-500">{typeLabel(p)}</span>
+            <code className="font-semibold text-slate-900">{name}</code> <span className="text-slate-500">{typeLabel(p)}</span>
             {required.has(name) ? <span className="ml-1 text-xs font-medium text-rose-700">required</span> : null}
             {p.description ? <span className="text-slate-700"> — {p.description}</span> : null}
             {lim ? <span className="text-slate-500"> ({lim})</span> : null}

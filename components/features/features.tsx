@@ -30,29 +30,61 @@ const STATUS_TITLE: Record<TSloStatus, string> = {
 }
 
 function StatusBadge({ status }: { status: TSloStatus }) {
-  return <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${STATUS_TONE[status]}`} data-status={status} title={STATUS_TITLE[status]}>{STATUS_LABEL[status]}</span>
+  return (
+    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${STATUS_TONE[status]}`} data-status={status} title={STATUS_TITLE[status]}>
+      {STATUS_LABEL[status]}
+    </span>
+  )
 }
 
 function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
   return [
-    { header: 'Runs', title: 'Actions: runs started in the period, each counted once', cell: (r) => <span className="text-slate-600" data-runs={r.runs}>{formatCount(r.runs)}</span> },
-    { header: 'Cost / action', title: 'Spend ÷ runs', cell: (r) => <span data-cost-per-action={r.cost_per_action_usd ?? ''}>{r.cost_per_action_usd ? formatUsd(r.cost_per_action_usd, { precise: true }) : '—'}</span> },
+    {
+      header: 'Runs',
+      title: 'Actions: runs started in the period, each counted once',
+      cell: (r) => (
+        <span className="text-slate-600" data-runs={r.runs}>
+          {formatCount(r.runs)}
+        </span>
+      ),
+    },
+    {
+      header: 'Cost / action',
+      title: 'Spend ÷ runs',
+      cell: (r) => (
+        <span data-cost-per-action={r.cost_per_action_usd ?? ''}>{r.cost_per_action_usd ? formatUsd(r.cost_per_action_usd, { precise: true }) : '—'}</span>
+      ),
+    },
     {
       header: 'Target / action',
       title: 'The feature’s cost SLO, USD per run',
-      cell: (r) => r.key === NO_FEATURE
-        ? <span className="text-slate-400" title="Events without a feature cannot have an SLO">—</span>
-        : canWrite
-          ? <SloForm org={org} feature={r.key} target={r.target_usd_per_action} idPrefix={`slo-${r.key.replace(/[^\w-]/g, '_')}`} />
-          : <span data-target={r.target_usd_per_action ?? ''}>{r.target_usd_per_action ? formatUsd(r.target_usd_per_action, { precise: true }) : '—'}</span>,
+      cell: (r) =>
+        r.key === NO_FEATURE ? (
+          <span className="text-slate-400" title="Events without a feature cannot have an SLO">
+            —
+          </span>
+        ) : canWrite ? (
+          <SloForm org={org} feature={r.key} target={r.target_usd_per_action} idPrefix={`slo-${r.key.replace(/[^\w-]/g, '_')}`} />
+        ) : (
+          <span data-target={r.target_usd_per_action ?? ''}>{r.target_usd_per_action ? formatUsd(r.target_usd_per_action, { precise: true }) : '—'}</span>
+        ),
     },
     { header: 'Status', title: 'Cost per action in the period against the target', cell: (r) => <StatusBadge status={r.status} /> },
     {
       header: 'Compliance',
       title: 'Share of the days with runs whose cost per action (that day’s spend ÷ its runs) was within target',
-      cell: (r) => r.compliance === null
-        ? <span className="text-slate-400">—</span>
-        : <span data-compliance={r.compliance} title={`${r.within_days} of ${r.measured_days} days with runs within target`} className={r.compliance < 1 ? 'text-amber-700' : 'text-slate-700'}>{formatPercent(r.compliance)}</span>,
+      cell: (r) =>
+        r.compliance === null ? (
+          <span className="text-slate-400">—</span>
+        ) : (
+          <span
+            data-compliance={r.compliance}
+            title={`${r.within_days} of ${r.measured_days} days with runs within target`}
+            className={r.compliance < 1 ? 'text-amber-700' : 'text-slate-700'}
+          >
+            {formatPercent(r.compliance)}
+          </span>
+        ),
     },
   ]
 }
@@ -64,9 +96,10 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
   const slos = useFeatureSlos(org)
 
   const table = useMemo(
-    () => (current.data && previous.data && daily.data && slos.data
-      ? featuresTable(current.data.rows, previous.data.rows, daily.data.rows, slos.data.slos, periods.current)
-      : null),
+    () =>
+      current.data && previous.data && daily.data && slos.data
+        ? featuresTable(current.data.rows, previous.data.rows, daily.data.rows, slos.data.slos, periods.current)
+        : null,
     [current.data, previous.data, daily.data, slos.data, periods],
   )
   const movers = useMemo(() => (table ? topMovers(table.rows, NO_FEATURE) : null), [table])
@@ -86,7 +119,11 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
     <BreakdownPage
       org={org}
       title="Features"
-      subtitle={<>Cost per action (spend ÷ runs) of each product feature (the <code>feature</code> on each event), against its cost SLO.</>}
+      subtitle={
+        <>
+          Cost per action (spend ÷ runs) of each product feature (the <code>feature</code> on each event), against its cost SLO.
+        </>
+      }
       url={url}
       error={loadError ?? null}
       table={table}
@@ -95,40 +132,91 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
       field="feature"
       unsplitReason="feature"
       emptyTitle="No features yet"
-      emptyIntro={<>This page shows what one action of each product feature costs, from the <code>feature</code> and <code>run_id</code> your services put on each model call.</>}
+      emptyIntro={
+        <>
+          This page shows what one action of each product feature costs, from the <code>feature</code> and <code>run_id</code> your services put on each model
+          call.
+        </>
+      }
       emptySteps={[
-        <>Send each model call to <code>POST /api/v1/events</code> with its <code>feature</code> and a <code>run_id</code> shared by the calls of one action.</>,
-        <>Set a target per feature here, or with <code>PUT /api/v1/feature-slos</code>.</>
+        <>
+          Send each model call to <code>POST /api/v1/events</code> with its <code>feature</code> and a <code>run_id</code> shared by the calls of one action.
+        </>,
+        <>
+          Set a target per feature here, or with <code>PUT /api/v1/feature-slos</code>.
+        </>,
       ]}
       truncatedAlso=" and compliance"
     >
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-        <Kpi label="Spend, all features" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
-          hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined} />
-        <Kpi label="Actions (runs)" value={table ? formatCount(table.runs) : null} testId="kpi-runs"
-          hint={table ? `${formatCount(table.active)} features with spend` : undefined} />
-        <Kpi label="Cost per action" value={table ? (table.cost_per_action_usd ? formatUsd(table.cost_per_action_usd, { precise: true }) : '—') : null} testId="kpi-cost-per-action"
-          hint="Spend ÷ runs, all features" />
-        <Kpi label="SLOs breached" value={table ? (sloTotal ? `${table.slo_counts.breached} of ${sloTotal}` : '—') : null} testId="kpi-slo-breached"
-          hint={table ? (sloTotal ? `${table.slo_counts.within} within target` : canWrite ? 'Set a target per feature in the table' : 'No targets set') : undefined}
-          warn={!!table && table.slo_counts.breached > 0} />
+        <Kpi
+          label="Spend, all features"
+          value={table ? formatUsd(table.total_usd) : null}
+          testId="kpi-spend"
+          hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined}
+        />
+        <Kpi
+          label="Actions (runs)"
+          value={table ? formatCount(table.runs) : null}
+          testId="kpi-runs"
+          hint={table ? `${formatCount(table.active)} features with spend` : undefined}
+        />
+        <Kpi
+          label="Cost per action"
+          value={table ? (table.cost_per_action_usd ? formatUsd(table.cost_per_action_usd, { precise: true }) : '—') : null}
+          testId="kpi-cost-per-action"
+          hint="Spend ÷ runs, all features"
+        />
+        <Kpi
+          label="SLOs breached"
+          value={table ? (sloTotal ? `${table.slo_counts.breached} of ${sloTotal}` : '—') : null}
+          testId="kpi-slo-breached"
+          hint={
+            table ? (sloTotal ? `${table.slo_counts.within} within target` : canWrite ? 'Set a target per feature in the table' : 'No targets set') : undefined
+          }
+          warn={!!table && table.slo_counts.breached > 0}
+        />
       </section>
 
-      <Card title="Cost per action by feature" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
-        actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button> : undefined}>
+      <Card
+        title="Cost per action by feature"
+        subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+        actions={
+          canExport ? (
+            <Button variant="secondary" onClick={exportCsv} disabled={!table}>
+              Export CSV
+            </Button>
+          ) : undefined
+        }
+      >
         {table ? (
-          <BreakdownTable rows={table.rows} days={table.days} keyHeader="Feature" none={NO_FEATURE} noneTitle="Events sent without feature"
-            caption="Spend and cost per action per feature, largest spend first" testId="features-table" columns={cols} />
-        ) : <Skeleton className="h-96" />}
+          <BreakdownTable
+            rows={table.rows}
+            days={table.days}
+            keyHeader="Feature"
+            none={NO_FEATURE}
+            noneTitle="Events sent without feature"
+            caption="Spend and cost per action per feature, largest spend first"
+            testId="features-table"
+            columns={cols}
+          />
+        ) : (
+          <Skeleton className="h-96" />
+        )}
         {table && (
           <p className="mt-3 text-xs text-slate-500">
-            An action is a run: cost per action divides all the feature&apos;s spend in view by its runs. Status compares that with the target; compliance is the share of days with runs whose own cost per action was within target.
+            An action is a run: cost per action divides all the feature&apos;s spend in view by its runs. Status compares that with the target; compliance is
+            the share of days with runs whose own cost per action was within target.
             {canWrite ? ' Type a target in USD per run and press Enter to set it.' : ' Admins, engineers and finance can set targets.'}
           </p>
         )}
       </Card>
 
-      <TopMovers movers={movers} subtitle="The features whose spend grew most in dollars against the previous period." empty="No feature spent more than in the previous period." />
+      <TopMovers
+        movers={movers}
+        subtitle="The features whose spend grew most in dollars against the previous period."
+        empty="No feature spent more than in the previous period."
+      />
     </BreakdownPage>
   )
 }

@@ -44,9 +44,15 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
           <p className="text-sm text-slate-600">Self-hosted capacity by role, what it costs, how busy it is and what idle GPUs cost. Times are UTC.</p>
         </div>
         <div className="flex items-center gap-2">
-          <label htmlFor="fleet-days" className="text-sm text-slate-600">Period</label>
+          <label htmlFor="fleet-days" className="text-sm text-slate-600">
+            Period
+          </label>
           <Select id="fleet-days" value={String(days)} onChange={(e) => router.replace(`/${org}/fleet?days=${e.target.value}`)}>
-            {PERIODS.map((p) => <option key={p} value={p}>Last {p} days</option>)}
+            {PERIODS.map((p) => (
+              <option key={p} value={p}>
+                Last {p} days
+              </option>
+            ))}
           </Select>
           {canWrite && !empty && <Button onClick={() => setEditing('new')}>New pool</Button>}
         </div>
@@ -54,7 +60,10 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
       {summary.error && <Alert>Could not load the fleet: {summary.error.message}</Alert>}
 
       {editing && canWrite && (
-        <Card title={editing === 'new' ? 'New GPU pool' : `Edit ${editing.name}`} subtitle="Self-hosted events that name this pool in gpu_pool are priced at its GPU-hour price.">
+        <Card
+          title={editing === 'new' ? 'New GPU pool' : `Edit ${editing.name}`}
+          subtitle="Self-hosted events that name this pool in gpu_pool are priced at its GPU-hour price."
+        >
           <PoolForm org={org} pool={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />
         </Card>
       )}
@@ -64,23 +73,61 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
           <div className="space-y-2 text-sm text-slate-700">
             <p>Describe your self-hosted capacity to see its cost per role, its utilization and what idle GPUs cost:</p>
             <ol className="list-decimal space-y-1 pl-5">
-              <li>Create a pool for each group of GPUs (production, staging, canary, reserve…) with its size and price: hourly, or a purchase amortized over months plus power and hosting.</li>
-              <li>Send utilization: upload <code>nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv</code> output below, or <code>POST /api/v1/gpu/samples</code>.</li>
-              <li>Report self-hosted calls with <code>gpu_seconds</code> and <code>gpu_pool</code> on <code>POST /api/v1/events</code>: they are priced from the pool.</li>
+              <li>
+                Create a pool for each group of GPUs (production, staging, canary, reserve…) with its size and price: hourly, or a purchase amortized over
+                months plus power and hosting.
+              </li>
+              <li>
+                Send utilization: upload <code>nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv</code> output below, or{' '}
+                <code>POST /api/v1/gpu/samples</code>.
+              </li>
+              <li>
+                Report self-hosted calls with <code>gpu_seconds</code> and <code>gpu_pool</code> on <code>POST /api/v1/events</code>: they are priced from the
+                pool.
+              </li>
             </ol>
-            {canWrite ? (editing ? null : <Button onClick={() => setEditing('new')}>Create the first pool</Button>) : <p className="text-slate-500">Ask a member with the {rolesSentence('fleet.write')} role to create the pools.</p>}
+            {canWrite ? (
+              editing ? null : (
+                <Button onClick={() => setEditing('new')}>Create the first pool</Button>
+              )
+            ) : (
+              <p className="text-slate-500">Ask a member with the {rolesSentence('fleet.write')} role to create the pools.</p>
+            )}
           </div>
         </Card>
       ) : (
         <>
           <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
-            <Kpi label="Fleet run-rate" testId="kpi-monthly" value={s ? `${formatUsd(s.totals.monthly_usd)}/mo` : null} hint={s ? `${formatCount(s.totals.gpus)} GPUs in ${s.totals.pools} pools, at today's size and price (730 h/month)` : undefined} />
-            <Kpi label={`Paid, last ${days} days`} testId="kpi-paid" value={s ? formatUsd(s.totals.period_cost_usd) : null} hint="GPU-hours × price, as pools grew and shrank" />
-            <Kpi label={`Idle cost, last ${days} days`} testId="kpi-idle" value={s ? formatUsd(s.totals.idle_cost_usd) : null}
-              hint={s ? `${Number(s.totals.period_cost_usd) > 0 ? formatPercent(Number(s.totals.idle_cost_usd) / Number(s.totals.period_cost_usd), 0) : '—'} of paid: GPU-hours × (1 − utilization)` : undefined}
-              warn={!!s && Number(s.totals.idle_cost_usd) > 0.5 * Number(s.totals.period_cost_usd)} />
+            <Kpi
+              label="Fleet run-rate"
+              testId="kpi-monthly"
+              value={s ? `${formatUsd(s.totals.monthly_usd)}/mo` : null}
+              hint={s ? `${formatCount(s.totals.gpus)} GPUs in ${s.totals.pools} pools, at today's size and price (730 h/month)` : undefined}
+            />
+            <Kpi
+              label={`Paid, last ${days} days`}
+              testId="kpi-paid"
+              value={s ? formatUsd(s.totals.period_cost_usd) : null}
+              hint="GPU-hours × price, as pools grew and shrank"
+            />
+            <Kpi
+              label={`Idle cost, last ${days} days`}
+              testId="kpi-idle"
+              value={s ? formatUsd(s.totals.idle_cost_usd) : null}
+              hint={
+                s
+                  ? `${Number(s.totals.period_cost_usd) > 0 ? formatPercent(Number(s.totals.idle_cost_usd) / Number(s.totals.period_cost_usd), 0) : '—'} of paid: GPU-hours × (1 − utilization)`
+                  : undefined
+              }
+              warn={!!s && Number(s.totals.idle_cost_usd) > 0.5 * Number(s.totals.period_cost_usd)}
+            />
             <Kpi label="Mean utilization" testId="kpi-util" value={s ? pct(s.totals.avg_utilization) : null} hint="over measured hours, weighted by cost" />
-            <Kpi label="Not measured" testId="kpi-unmeasured" value={s ? formatUsd(s.totals.unmeasured_cost_usd) : null} hint="paid in hours without utilization samples (not counted as idle)" />
+            <Kpi
+              label="Not measured"
+              testId="kpi-unmeasured"
+              value={s ? formatUsd(s.totals.unmeasured_cost_usd) : null}
+              hint="paid in hours without utilization samples (not counted as idle)"
+            />
           </section>
 
           <Card title="Capacity and cost per role" subtitle="Today's GPUs and monthly run-rate per role; the period's paid and idle cost beside them.">
@@ -101,8 +148,14 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
                     </li>
                   ))}
                 </ul>
-              ) : <p className="text-sm text-slate-600">No pool is bigger than its p95 load needs (pools need at least 7 days of samples in the last 14 to be sized).</p>
-            ) : <Skeleton className="h-16" />}
+              ) : (
+                <p className="text-sm text-slate-600">
+                  No pool is bigger than its p95 load needs (pools need at least 7 days of samples in the last 14 to be sized).
+                </p>
+              )
+            ) : (
+              <Skeleton className="h-16" />
+            )}
           </Card>
 
           <Card title="Pools" subtitle="Price per GPU-hour is what self-hosted events on the pool are priced at.">
@@ -119,24 +172,46 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
 function RoleSplit({ s }: { s: TFleetSummary }) {
   return (
     <div className="space-y-4">
-      <div className="flex h-6 overflow-hidden rounded" role="img" aria-label={`Monthly run-rate by role: ${s.roles.map((r) => `${ROLE_LABEL[r.role] ?? r.role} ${formatPercent(r.share, 0)}`).join(', ')}`}>
-        {s.roles.filter((r) => r.share > 0).map((r) => (
-          <div key={r.role} style={{ width: `${r.share * 100}%`, background: POOL_ROLE_COLORS[r.role] ?? CHART_COLORS.neutral }} title={`${ROLE_LABEL[r.role] ?? r.role}: ${formatPercent(r.share, 0)}`} />
-        ))}
+      <div
+        className="flex h-6 overflow-hidden rounded"
+        role="img"
+        aria-label={`Monthly run-rate by role: ${s.roles.map((r) => `${ROLE_LABEL[r.role] ?? r.role} ${formatPercent(r.share, 0)}`).join(', ')}`}
+      >
+        {s.roles
+          .filter((r) => r.share > 0)
+          .map((r) => (
+            <div
+              key={r.role}
+              style={{ width: `${r.share * 100}%`, background: POOL_ROLE_COLORS[r.role] ?? CHART_COLORS.neutral }}
+              title={`${ROLE_LABEL[r.role] ?? r.role}: ${formatPercent(r.share, 0)}`}
+            />
+          ))}
       </div>
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="roles">
           <thead className="text-xs uppercase text-slate-500">
-            <tr><th className="py-1.5 text-left font-medium">Role</th><th className="text-right font-medium">Pools</th><th className="text-right font-medium">GPUs</th>
-              <th className="text-right font-medium">Run-rate / month</th><th className="text-right font-medium">Share</th><th className="text-right font-medium">Paid in period</th><th className="text-right font-medium">Idle in period</th></tr>
+            <tr>
+              <th className="py-1.5 text-left font-medium">Role</th>
+              <th className="text-right font-medium">Pools</th>
+              <th className="text-right font-medium">GPUs</th>
+              <th className="text-right font-medium">Run-rate / month</th>
+              <th className="text-right font-medium">Share</th>
+              <th className="text-right font-medium">Paid in period</th>
+              <th className="text-right font-medium">Idle in period</th>
+            </tr>
           </thead>
           <tbody>
             {s.roles.map((r) => (
               <tr key={r.role} className="border-t border-slate-100" data-role={r.role}>
-                <td className="py-1.5"><span className="mr-2 inline-block h-2.5 w-2.5 rounded-sm" style={{ background: POOL_ROLE_COLORS[r.role] ?? CHART_COLORS.neutral }} />{ROLE_LABEL[r.role] ?? r.role}</td>
+                <td className="py-1.5">
+                  <span className="mr-2 inline-block h-2.5 w-2.5 rounded-sm" style={{ background: POOL_ROLE_COLORS[r.role] ?? CHART_COLORS.neutral }} />
+                  {ROLE_LABEL[r.role] ?? r.role}
+                </td>
                 <td className="num text-right">{r.pools}</td>
                 <td className="num text-right">{formatCount(r.gpus)}</td>
-                <td className="num text-right" data-usd={r.monthly_usd}>{formatUsd(r.monthly_usd)}</td>
+                <td className="num text-right" data-usd={r.monthly_usd}>
+                  {formatUsd(r.monthly_usd)}
+                </td>
                 <td className="num text-right">{formatPercent(r.share, 0)}</td>
                 <td className="num text-right">{formatUsd(r.period_cost_usd)}</td>
                 <td className="num text-right">{formatUsd(r.idle_cost_usd)}</td>
@@ -151,8 +226,15 @@ function RoleSplit({ s }: { s: TFleetSummary }) {
 
 function UtilizationChart({ s }: { s: TFleetSummary }) {
   const c = utilizationChart(s)
-  if (c.lines.length === 0) return <p className="text-sm text-slate-600">No utilization samples in this period. Upload nvidia-smi output below or send them to <code>POST /api/v1/gpu/samples</code>.</p>
-  return <TrendChart data={c.rows as { day: string }[]} lines={c.lines} label="Daily mean GPU utilization per pool, percent" format={(v) => `${v}%`} height="h-64" />
+  if (c.lines.length === 0)
+    return (
+      <p className="text-sm text-slate-600">
+        No utilization samples in this period. Upload nvidia-smi output below or send them to <code>POST /api/v1/gpu/samples</code>.
+      </p>
+    )
+  return (
+    <TrendChart data={c.rows as { day: string }[]} lines={c.lines} label="Daily mean GPU utilization per pool, percent" format={(v) => `${v}%`} height="h-64" />
+  )
 }
 
 function PoolsTable({ s, pools, canWrite, onEdit }: { s: TFleetSummary; pools: TPoolView[]; canWrite: boolean; onEdit: (p: TPoolView) => void }) {
@@ -161,10 +243,17 @@ function PoolsTable({ s, pools, canWrite, onEdit }: { s: TFleetSummary; pools: T
       <table className="w-full text-sm" data-testid="pools">
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <th className="py-1.5 text-left font-medium">Pool</th><th className="text-left font-medium">Role</th><th className="text-right font-medium">GPUs</th>
-            <th className="text-right font-medium">$ / GPU-hour</th><th className="text-right font-medium">Run-rate / month</th><th className="text-right font-medium">Paid in period</th>
-            <th className="text-right font-medium">Idle in period</th><th className="text-right font-medium">Mean util.</th><th className="text-right font-medium">p95 hourly</th>
-            <th className="text-left font-medium">Serves</th>{canWrite && <th className="sr-only">Edit</th>}
+            <th className="py-1.5 text-left font-medium">Pool</th>
+            <th className="text-left font-medium">Role</th>
+            <th className="text-right font-medium">GPUs</th>
+            <th className="text-right font-medium">$ / GPU-hour</th>
+            <th className="text-right font-medium">Run-rate / month</th>
+            <th className="text-right font-medium">Paid in period</th>
+            <th className="text-right font-medium">Idle in period</th>
+            <th className="text-right font-medium">Mean util.</th>
+            <th className="text-right font-medium">p95 hourly</th>
+            <th className="text-left font-medium">Serves</th>
+            {canWrite && <th className="sr-only">Edit</th>}
           </tr>
         </thead>
         <tbody>
@@ -172,17 +261,37 @@ function PoolsTable({ s, pools, canWrite, onEdit }: { s: TFleetSummary; pools: T
             const full = pools.find((x) => x.id === p.id)
             return (
               <tr key={p.id} className="border-t border-slate-100" data-pool={p.name}>
-                <td className="py-1.5 font-medium">{p.name}<div className="text-xs font-normal text-slate-500">{p.gpu_type}{p.region ? ` · ${p.region}` : ''}</div></td>
+                <td className="py-1.5 font-medium">
+                  {p.name}
+                  <div className="text-xs font-normal text-slate-500">
+                    {p.gpu_type}
+                    {p.region ? ` · ${p.region}` : ''}
+                  </div>
+                </td>
                 <td>{ROLE_LABEL[p.role] ?? p.role}</td>
                 <td className="num text-right">{formatCount(p.gpu_count)}</td>
                 <td className="num text-right">{p.gpu_hour_usd === null ? '—' : formatUsd(p.gpu_hour_usd, { precise: true })}</td>
-                <td className="num text-right" data-usd={p.monthly_usd}>{formatUsd(p.monthly_usd)}</td>
-                <td className="num text-right" data-usd={p.period_cost_usd}>{formatUsd(p.period_cost_usd)}</td>
-                <td className="num text-right" data-usd={p.idle_cost_usd}>{formatUsd(p.idle_cost_usd)}</td>
+                <td className="num text-right" data-usd={p.monthly_usd}>
+                  {formatUsd(p.monthly_usd)}
+                </td>
+                <td className="num text-right" data-usd={p.period_cost_usd}>
+                  {formatUsd(p.period_cost_usd)}
+                </td>
+                <td className="num text-right" data-usd={p.idle_cost_usd}>
+                  {formatUsd(p.idle_cost_usd)}
+                </td>
                 <td className="num text-right">{pct(p.avg_utilization)}</td>
                 <td className="num text-right">{pct(p.p95_utilization)}</td>
                 <td className="text-slate-600">{p.serves.join(', ') || '—'}</td>
-                {canWrite && <td className="text-right">{full && <Button variant="secondary" className="px-2 py-1" onClick={() => onEdit(full)} aria-label={`Edit ${p.name}`}>Edit</Button>}</td>}
+                {canWrite && (
+                  <td className="text-right">
+                    {full && (
+                      <Button variant="secondary" className="px-2 py-1" onClick={() => onEdit(full)} aria-label={`Edit ${p.name}`}>
+                        Edit
+                      </Button>
+                    )}
+                  </td>
+                )}
               </tr>
             )
           })}
@@ -209,34 +318,68 @@ function CsvUpload({ org, pools }: { org: string; pools: string[] }) {
     upload.mutate({ pool, text, utcOffset: utcOffset.trim() }, { onSuccess: setResult })
   }
   return (
-    <Card title="Upload nvidia-smi samples" subtitle="Output of nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv (with its header), for one pool. Samples already stored are counted once.">
+    <Card
+      title="Upload nvidia-smi samples"
+      subtitle="Output of nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv (with its header), for one pool. Samples already stored are counted once."
+    >
       <form onSubmit={onSubmit} className="space-y-3" aria-label="Upload nvidia-smi samples" noValidate>
         <div className="grid gap-4 sm:grid-cols-3">
           <Field label="Pool" htmlFor="csv-pool">
             <Select id="csv-pool" value={pool} onChange={(e) => setPool(e.target.value)} className="block w-full py-2">
-              {pools.map((p) => <option key={p} value={p}>{p}</option>)}
+              {pools.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
             </Select>
           </Field>
           <Field label="CSV file" htmlFor="csv-file">
-            <input id="csv-file" type="file" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => onFile(e.target.files?.[0])} className="block w-full text-sm" />
+            <input
+              id="csv-file"
+              type="file"
+              accept=".csv,.txt,text/csv,text/plain"
+              onChange={(e) => onFile(e.target.files?.[0])}
+              className="block w-full text-sm"
+            />
           </Field>
           <Field label="Clock's UTC offset" htmlFor="csv-offset" hint="nvidia-smi prints local time; empty: UTC">
             <Input id="csv-offset" value={utcOffset} onChange={(e) => setUtcOffset(e.target.value)} placeholder="+02:00" autoComplete="off" />
           </Field>
         </div>
         <Field label="…or paste it" htmlFor="csv-text">
-          <textarea id="csv-text" value={text} onChange={(e) => setText(e.target.value)} rows={5} spellCheck={false}
+          <textarea
+            id="csv-text"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            rows={5}
+            spellCheck={false}
             placeholder={'timestamp, index, utilization.gpu [%], memory.used [MiB]\n2026/11/20 10:00:00.123, 0, 87 %, 40536 MiB'}
-            className="block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs shadow-sm" />
+            className="block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs shadow-sm"
+          />
         </Field>
-        <Button type="submit" disabled={upload.isPending || !text.trim() || !pool}>{upload.isPending ? 'Uploading…' : 'Upload samples'}</Button>
-        {err && <Alert>{err.message}{err.lines.length ? `: ${err.lines.join('; ')}` : ''}</Alert>}
+        <Button type="submit" disabled={upload.isPending || !text.trim() || !pool}>
+          {upload.isPending ? 'Uploading…' : 'Upload samples'}
+        </Button>
+        {err && (
+          <Alert>
+            {err.message}
+            {err.lines.length ? `: ${err.lines.join('; ')}` : ''}
+          </Alert>
+        )}
         {result && (
           <Alert tone={result.rejected.length ? 'warning' : 'success'}>
-            <span data-testid="csv-result">{formatCount(result.accepted)} samples stored, {formatCount(result.duplicates)} already there{result.rejected.length ? `, ${result.rejected.length} lines rejected:` : '.'}</span>
+            <span data-testid="csv-result">
+              {formatCount(result.accepted)} samples stored, {formatCount(result.duplicates)} already there
+              {result.rejected.length ? `, ${result.rejected.length} lines rejected:` : '.'}
+            </span>
             {result.rejected.length > 0 && (
               <ul className="mt-1 list-disc pl-5">
-                {result.rejected.slice(0, 20).map((r, i) => <li key={i}>{r.line ? `Line ${r.line}: ` : ''}{r.errors.join('; ')}</li>)}
+                {result.rejected.slice(0, 20).map((r, i) => (
+                  <li key={i}>
+                    {r.line ? `Line ${r.line}: ` : ''}
+                    {r.errors.join('; ')}
+                  </li>
+                ))}
               </ul>
             )}
           </Alert>

@@ -43,11 +43,20 @@ export function PoolForm({ org, pool, onDone }: { org: string; pool: TPoolView |
     <form onSubmit={onSubmit} aria-label={pool ? `Edit pool ${pool.name}` : 'New GPU pool'} className="space-y-4" noValidate>
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {pool ? (
-          <div className="space-y-1"><div className="text-sm font-medium text-slate-700">Name</div><div className="py-2 font-mono text-sm">{pool.name}</div></div>
-        ) : input('name', 'Name (the gpu_pool events carry)', { placeholder: 'prod-h100', autoFocus: true })}
+          <div className="space-y-1">
+            <div className="text-sm font-medium text-slate-700">Name</div>
+            <div className="py-2 font-mono text-sm">{pool.name}</div>
+          </div>
+        ) : (
+          input('name', 'Name (the gpu_pool events carry)', { placeholder: 'prod-h100', autoFocus: true })
+        )}
         <Field label="Role" htmlFor={id('role')} error={errors.role}>
           <Select id={id('role')} name="role" value={f.role} onChange={set('role')} className="block w-full py-2">
-            {Object.entries(ROLE_LABEL).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+            {Object.entries(ROLE_LABEL).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
           </Select>
         </Field>
         {input('gpu_type', 'GPU type', { placeholder: 'H100' })}
@@ -68,7 +77,12 @@ export function PoolForm({ org, pool, onDone }: { org: string; pool: TPoolView |
             {input('power_hosting_usd_per_gpu_hour', 'Power and hosting, USD per GPU-hour', { inputMode: 'decimal' })}
           </>
         )}
-        {input('effective_from', 'Size and price effective from (UTC)', { type: 'datetime-local' }, pool ? 'Empty: from now. Earlier versions keep their price.' : 'Empty: from now.')}
+        {input(
+          'effective_from',
+          'Size and price effective from (UTC)',
+          { type: 'datetime-local' },
+          pool ? 'Empty: from now. Earlier versions keep their price.' : 'Empty: from now.',
+        )}
         {input('serves', 'Serves (scenarios or workflows, comma-separated)', { placeholder: 'kb-search, support-agent' })}
         <Field label="Split of its cost between them" htmlFor={id('allocation')} error={errors.allocation}>
           <Select id={id('allocation')} name="allocation" value={f.allocation} onChange={set('allocation')} className="block w-full py-2">
@@ -82,8 +96,12 @@ export function PoolForm({ org, pool, onDone }: { org: string; pool: TPoolView |
       {pool && pool.versions.length > 0 && <VersionHistory pool={pool} />}
       {(localError || unmatched) && <Alert>{localError ?? unmatched}</Alert>}
       <div className="flex gap-2">
-        <Button type="submit" disabled={save.isPending}>{save.isPending ? 'Saving…' : pool ? 'Save changes' : 'Create pool'}</Button>
-        <Button type="button" variant="secondary" onClick={onDone}>Cancel</Button>
+        <Button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : pool ? 'Save changes' : 'Create pool'}
+        </Button>
+        <Button type="button" variant="secondary" onClick={onDone}>
+          Cancel
+        </Button>
       </div>
     </form>
   )
@@ -93,17 +111,28 @@ export function PoolForm({ org, pool, onDone }: { org: string; pool: TPoolView |
 function VersionHistory({ pool }: { pool: TPoolView }) {
   return (
     <details className="text-sm">
-      <summary className="cursor-pointer text-slate-600">Size and price history ({pool.versions.length} version{pool.versions.length > 1 ? 's' : ''})</summary>
+      <summary className="cursor-pointer text-slate-600">
+        Size and price history ({pool.versions.length} version{pool.versions.length > 1 ? 's' : ''})
+      </summary>
       <table className="mt-2 w-full max-w-2xl text-sm" data-testid="pool-versions">
         <thead className="text-xs uppercase text-slate-500">
-          <tr><th className="py-1 text-left font-medium">From (UTC)</th><th className="text-right font-medium">GPUs</th><th className="text-left pl-4 font-medium">Pricing</th><th className="text-right font-medium">$ / GPU-hour</th></tr>
+          <tr>
+            <th className="py-1 text-left font-medium">From (UTC)</th>
+            <th className="text-right font-medium">GPUs</th>
+            <th className="text-left pl-4 font-medium">Pricing</th>
+            <th className="text-right font-medium">$ / GPU-hour</th>
+          </tr>
         </thead>
         <tbody>
           {[...pool.versions].reverse().map((v) => (
             <tr key={v.effective_from} className="border-t border-slate-100">
               <td className="py-1">{v.effective_from.slice(0, 16).replace('T', ' ')}</td>
               <td className="num text-right">{v.gpu_count}</td>
-              <td className="pl-4 text-slate-600">{v.pricing === 'hourly' ? 'hourly' : `${formatUsd(v.purchase_usd_per_gpu ?? '0')} over ${v.amortization_months} months + ${formatUsd(v.power_hosting_usd_per_gpu_hour ?? '0', { precise: true })}/h power and hosting`}</td>
+              <td className="pl-4 text-slate-600">
+                {v.pricing === 'hourly'
+                  ? 'hourly'
+                  : `${formatUsd(v.purchase_usd_per_gpu ?? '0')} over ${v.amortization_months} months + ${formatUsd(v.power_hosting_usd_per_gpu_hour ?? '0', { precise: true })}/h power and hosting`}
+              </td>
               <td className="num text-right">{formatUsd(v.effective_gpu_hour_usd, { precise: true })}</td>
             </tr>
           ))}

@@ -46,7 +46,9 @@ export function useUploadCsv(org: string) {
   return useMutation({
     mutationFn: ({ pool, text, utcOffset }: { pool: string; text: string; utcOffset: string }) =>
       apiFetch<TResponseOf<typeof gpuApi.ingestSamples>>(endpointUrl(gpuApi.ingestSamples, { org, query: { pool, utc_offset: utcOffset || undefined } }), {
-        method: gpuApi.ingestSamples.method, body: text, headers: { 'content-type': 'text/csv' },
+        method: gpuApi.ingestSamples.method,
+        body: text,
+        headers: { 'content-type': 'text/csv' },
       }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })

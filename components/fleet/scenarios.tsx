@@ -36,36 +36,78 @@ export function Scenarios({ org, canWrite, canWriteLineItems }: { org: string; c
         <div>
           <h1 className="text-2xl font-semibold">Scenario cost</h1>
           <p className="text-sm text-slate-600">
-            Per scenario (its <code>scenario_id</code>, or its workflow when none is set): production calls, its share of the GPU pools that serve it, evals, internal traffic and the engineering and operations costs booked against it. Months are UTC.
+            Per scenario (its <code>scenario_id</code>, or its workflow when none is set): production calls, its share of the GPU pools that serve it, evals,
+            internal traffic and the engineering and operations costs booked against it. Months are UTC.
           </p>
         </div>
         <div className="flex items-center gap-2">
-          <label htmlFor="scenario-month" className="text-sm text-slate-600">Month</label>
-          <Select id="scenario-month" value={d ? d.month : month ?? ''} onChange={(e) => router.replace(`/${org}/fleet/scenarios?month=${e.target.value}`)}>
-            {(d?.months ?? (month ? [month] : [])).map((m) => <option key={m} value={m}>{monthLabel(m)}</option>)}
+          <label htmlFor="scenario-month" className="text-sm text-slate-600">
+            Month
+          </label>
+          <Select id="scenario-month" value={d ? d.month : (month ?? '')} onChange={(e) => router.replace(`/${org}/fleet/scenarios?month=${e.target.value}`)}>
+            {(d?.months ?? (month ? [month] : [])).map((m) => (
+              <option key={m} value={m}>
+                {monthLabel(m)}
+              </option>
+            ))}
           </Select>
         </div>
       </div>
       {cost.error && <Alert>Could not load scenario cost: {cost.error.message}</Alert>}
 
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-        <Kpi label={d ? `All scenarios, ${monthLabel(d.month)}` : 'All scenarios'} testId="kpi-total" value={d ? formatUsd(d.total_usd) : null}
-          hint={d ? `${d.from.slice(0, 10)} to ${d.to.slice(0, 16).replace('T', ' ')} UTC: calls, pools and line items` : undefined} />
-        <Kpi label="GPU capacity beyond calls" testId="kpi-capacity" value={d ? formatUsd(capacity) : null} hint="pool cost the calls' GPU-seconds did not pay for, shared out" />
+        <Kpi
+          label={d ? `All scenarios, ${monthLabel(d.month)}` : 'All scenarios'}
+          testId="kpi-total"
+          value={d ? formatUsd(d.total_usd) : null}
+          hint={d ? `${d.from.slice(0, 10)} to ${d.to.slice(0, 16).replace('T', ' ')} UTC: calls, pools and line items` : undefined}
+        />
+        <Kpi
+          label="GPU capacity beyond calls"
+          testId="kpi-capacity"
+          value={d ? formatUsd(capacity) : null}
+          hint="pool cost the calls' GPU-seconds did not pay for, shared out"
+        />
         <Kpi label="Eval & benchmark" testId="kpi-eval" value={d ? formatUsd(sum((s) => s.parts.eval_benchmark)) : null} hint="eval and replay traffic" />
-        <Kpi label="Engineering & operations" testId="kpi-items" value={d ? formatUsd(sum((s) => s.parts.engineering) + sum((s) => s.parts.operations)) : null} hint="line items entered below" />
+        <Kpi
+          label="Engineering & operations"
+          testId="kpi-items"
+          value={d ? formatUsd(sum((s) => s.parts.engineering) + sum((s) => s.parts.operations)) : null}
+          hint="line items entered below"
+        />
       </section>
 
-      <Card title="Cost per scenario" subtitle="Each part in USD for the month; cost per accepted outcome is the total ÷ the workflow's accepted outcomes (reported per workflow).">
+      <Card
+        title="Cost per scenario"
+        subtitle="Each part in USD for the month; cost per accepted outcome is the total ÷ the workflow's accepted outcomes (reported per workflow)."
+      >
         {d ? (
-          d.scenarios.length ? <ScenarioTable d={d} /> : (
-            <p className="text-sm text-slate-600">Nothing this month yet. Send calls with <code>scenario_id</code> (or a workflow) to <code>POST /api/v1/events</code>, create GPU pools on the GPU fleet page and name the scenarios they serve, or add a line item below.</p>
+          d.scenarios.length ? (
+            <ScenarioTable d={d} />
+          ) : (
+            <p className="text-sm text-slate-600">
+              Nothing this month yet. Send calls with <code>scenario_id</code> (or a workflow) to <code>POST /api/v1/events</code>, create GPU pools on the GPU
+              fleet page and name the scenarios they serve, or add a line item below.
+            </p>
           )
-        ) : <Skeleton className="h-40" />}
+        ) : (
+          <Skeleton className="h-40" />
+        )}
       </Card>
 
-      <Card title="Shared pools: how their cost is split" subtitle="What calls paid through their GPU-seconds stays with them; the rest of each pool is split between the scenarios it serves by its rule. The split is exact to the micro-dollar and adds up to the pool.">
-        {d ? (d.pools.length ? <PoolSplits org={org} pools={d.pools} canWrite={canWrite} /> : <p className="text-sm text-slate-600">No GPU pool cost this month. Pools are created on the GPU fleet page.</p>) : <Skeleton className="h-32" />}
+      <Card
+        title="Shared pools: how their cost is split"
+        subtitle="What calls paid through their GPU-seconds stays with them; the rest of each pool is split between the scenarios it serves by its rule. The split is exact to the micro-dollar and adds up to the pool."
+      >
+        {d ? (
+          d.pools.length ? (
+            <PoolSplits org={org} pools={d.pools} canWrite={canWrite} />
+          ) : (
+            <p className="text-sm text-slate-600">No GPU pool cost this month. Pools are created on the GPU fleet page.</p>
+          )
+        ) : (
+          <Skeleton className="h-32" />
+        )}
       </Card>
 
       {d && <Trend org={org} current={d} months={d.months.filter((m) => m <= d.month).slice(0, 3)} />}
@@ -78,10 +120,17 @@ export function Scenarios({ org, canWrite, canWriteLineItems }: { org: string; c
 /** The month and the two before it, side by side: is a scenario getting dearer per accepted outcome? */
 function Trend({ org, months, current }: { org: string; months: string[]; current: TScenarioCostAnswer }) {
   // the shown month is the answer above (one figure per month on the page: a second request a moment later would accrue more pool cost)
-  const results = useScenarioCostMonths(org, months.filter((m) => m !== current.month))
+  const results = useScenarioCostMonths(
+    org,
+    months.filter((m) => m !== current.month),
+  )
   const loaded = results.every((r) => r.data)
   const error = results.find((r) => r.error)?.error
-  const t = loaded ? scenarioTrend(months.map((m) => (m === current.month ? current : results.find((r) => r.data?.month === m)?.data)).filter((x): x is TScenarioCostAnswer => !!x)) : null
+  const t = loaded
+    ? scenarioTrend(
+        months.map((m) => (m === current.month ? current : results.find((r) => r.data?.month === m)?.data)).filter((x): x is TScenarioCostAnswer => !!x),
+      )
+    : null
   return (
     <Card title="Month by month" subtitle="Each scenario's total and cost per accepted outcome over the last three months (the current month to date).">
       {error && <Alert>Could not load: {error.message}</Alert>}
@@ -90,24 +139,49 @@ function Trend({ org, months, current }: { org: string; months: string[]; curren
           <div className="overflow-x-auto">
             <table className="w-full text-sm" data-testid="scenario-trend">
               <thead className="text-xs uppercase text-slate-500">
-                <tr><th className="py-1.5 text-left font-medium">Scenario</th>{t.months.map((m) => <th key={m} colSpan={2} className="text-right font-medium">{monthLabel(m)}</th>)}</tr>
-                <tr className="text-[11px]"><th />{t.months.map((m) => [<th key={`${m}-t`} className="text-right font-normal">Total</th>, <th key={`${m}-o`} className="text-right font-normal">Per accepted outcome</th>])}</tr>
+                <tr>
+                  <th className="py-1.5 text-left font-medium">Scenario</th>
+                  {t.months.map((m) => (
+                    <th key={m} colSpan={2} className="text-right font-medium">
+                      {monthLabel(m)}
+                    </th>
+                  ))}
+                </tr>
+                <tr className="text-[11px]">
+                  <th />
+                  {t.months.map((m) => [
+                    <th key={`${m}-t`} className="text-right font-normal">
+                      Total
+                    </th>,
+                    <th key={`${m}-o`} className="text-right font-normal">
+                      Per accepted outcome
+                    </th>,
+                  ])}
+                </tr>
               </thead>
               <tbody>
                 {t.rows.map((r) => (
                   <tr key={r.scenario} className="border-t border-slate-100">
                     <td className="py-1.5 font-medium">{r.scenario}</td>
                     {r.cells.map((c) => [
-                      <td key={`${c.month}-t`} className="num text-right">{c.total_usd === null ? '—' : formatUsd(c.total_usd)}</td>,
-                      <td key={`${c.month}-o`} className="num text-right text-slate-600">{c.per_outcome_usd === null ? '—' : formatUsd(c.per_outcome_usd)}</td>,
+                      <td key={`${c.month}-t`} className="num text-right">
+                        {c.total_usd === null ? '—' : formatUsd(c.total_usd)}
+                      </td>,
+                      <td key={`${c.month}-o`} className="num text-right text-slate-600">
+                        {c.per_outcome_usd === null ? '—' : formatUsd(c.per_outcome_usd)}
+                      </td>,
                     ])}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
-        ) : <p className="text-sm text-slate-600">No scenario cost in these months.</p>
-      ) : !error && <Skeleton className="h-32" />}
+        ) : (
+          <p className="text-sm text-slate-600">No scenario cost in these months.</p>
+        )
+      ) : (
+        !error && <Skeleton className="h-32" />
+      )}
     </Card>
   )
 }
@@ -116,15 +190,26 @@ function ScenarioTable({ d }: { d: TScenarioCostAnswer }) {
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap gap-3 text-xs text-slate-600" aria-hidden>
-        {PARTS.map((p) => <span key={p} className="flex items-center gap-1"><span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: SCENARIO_PART_COLORS[p] }} />{PART_LABEL[p]}</span>)}
+        {PARTS.map((p) => (
+          <span key={p} className="flex items-center gap-1">
+            <span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: SCENARIO_PART_COLORS[p] }} />
+            {PART_LABEL[p]}
+          </span>
+        ))}
       </div>
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="scenarios">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
               <th className="py-1.5 text-left font-medium">Scenario</th>
-              {PARTS.map((p) => <th key={p} className="px-1 text-right font-medium">{PART_LABEL[p]}</th>)}
-              <th className="px-1 text-right font-medium">Total</th><th className="px-1 text-right font-medium">Accepted outcomes</th><th className="px-1 text-right font-medium">Per accepted outcome</th>
+              {PARTS.map((p) => (
+                <th key={p} className="px-1 text-right font-medium">
+                  {PART_LABEL[p]}
+                </th>
+              ))}
+              <th className="px-1 text-right font-medium">Total</th>
+              <th className="px-1 text-right font-medium">Accepted outcomes</th>
+              <th className="px-1 text-right font-medium">Per accepted outcome</th>
             </tr>
           </thead>
           <tbody>
@@ -133,13 +218,27 @@ function ScenarioTable({ d }: { d: TScenarioCostAnswer }) {
                 <td className="py-1.5 pr-2">
                   <div className="font-medium">{s.scenario}</div>
                   <div className="mt-1 flex h-1.5 w-40 overflow-hidden rounded bg-slate-100" role="img" aria-label={`Parts of ${s.scenario}'s cost`}>
-                    {partSegments(s.parts, s.total_usd).map((g) => <div key={g.part} style={{ width: `${g.share * 100}%`, background: SCENARIO_PART_COLORS[g.part] }} title={`${PART_LABEL[g.part]}: ${formatUsd(g.usd)}`} />)}
+                    {partSegments(s.parts, s.total_usd).map((g) => (
+                      <div
+                        key={g.part}
+                        style={{ width: `${g.share * 100}%`, background: SCENARIO_PART_COLORS[g.part] }}
+                        title={`${PART_LABEL[g.part]}: ${formatUsd(g.usd)}`}
+                      />
+                    ))}
                   </div>
                 </td>
-                {PARTS.map((p) => <td key={p} className="num px-1 text-right text-slate-700" data-part={p} data-usd={s.parts[p as keyof typeof s.parts]}>{Number(s.parts[p as keyof typeof s.parts]) ? formatUsd(s.parts[p as keyof typeof s.parts]) : '—'}</td>)}
-                <td className="num px-1 text-right font-semibold" data-total={s.total_usd}>{formatUsd(s.total_usd)}</td>
+                {PARTS.map((p) => (
+                  <td key={p} className="num px-1 text-right text-slate-700" data-part={p} data-usd={s.parts[p as keyof typeof s.parts]}>
+                    {Number(s.parts[p as keyof typeof s.parts]) ? formatUsd(s.parts[p as keyof typeof s.parts]) : '—'}
+                  </td>
+                ))}
+                <td className="num px-1 text-right font-semibold" data-total={s.total_usd}>
+                  {formatUsd(s.total_usd)}
+                </td>
                 <td className="num px-1 text-right">{formatCount(s.accepted_outcomes)}</td>
-                <td className="num px-1 text-right" data-per-outcome={s.cost_per_accepted_outcome_usd ?? ''}>{s.cost_per_accepted_outcome_usd === null ? '—' : formatUsd(s.cost_per_accepted_outcome_usd)}</td>
+                <td className="num px-1 text-right" data-per-outcome={s.cost_per_accepted_outcome_usd ?? ''}>
+                  {s.cost_per_accepted_outcome_usd === null ? '—' : formatUsd(s.cost_per_accepted_outcome_usd)}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -157,15 +256,35 @@ function PoolSplits({ org, pools, canWrite }: { org: string; pools: TPoolAllocat
       {pools.map((p) => (
         <div key={p.pool} className="rounded-md border border-slate-200 p-3" data-pool={p.pool}>
           <div className="flex flex-wrap items-baseline justify-between gap-2">
-            <div><span className="font-medium">{p.pool}</span> <span className="text-xs text-slate-500">{ROLE_LABEL[p.role] ?? p.role} · counted as {PART_LABEL[p.part].toLowerCase()}</span></div>
+            <div>
+              <span className="font-medium">{p.pool}</span>{' '}
+              <span className="text-xs text-slate-500">
+                {ROLE_LABEL[p.role] ?? p.role} · counted as {PART_LABEL[p.part].toLowerCase()}
+              </span>
+            </div>
             <div className="text-sm text-slate-700">
-              Pool <span className="num" data-pool-cost={p.cost_usd}>{formatUsd(p.cost_usd)}</span> = paid by calls <span className="num" data-used={p.used_by_calls_usd}>{formatUsd(p.used_by_calls_usd)}</span> + shared <span className="num" data-shared={p.allocated_usd}>{formatUsd(p.allocated_usd)}</span>
+              Pool{' '}
+              <span className="num" data-pool-cost={p.cost_usd}>
+                {formatUsd(p.cost_usd)}
+              </span>{' '}
+              = paid by calls{' '}
+              <span className="num" data-used={p.used_by_calls_usd}>
+                {formatUsd(p.used_by_calls_usd)}
+              </span>{' '}
+              + shared{' '}
+              <span className="num" data-shared={p.allocated_usd}>
+                {formatUsd(p.allocated_usd)}
+              </span>
             </div>
           </div>
           <div className="mt-2 flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">
             {canWrite ? <RuleEditor org={org} p={p} /> : <span className="text-slate-600">Rule: {RULE_LABEL[p.rule]}</span>}
             <ul className="flex flex-wrap gap-x-4 gap-y-1">
-              {p.allocation.map((a) => <li key={a.scenario}><span className="text-slate-600">{a.scenario}:</span> <span className="num">{formatUsd(a.usd)}</span></li>)}
+              {p.allocation.map((a) => (
+                <li key={a.scenario}>
+                  <span className="text-slate-600">{a.scenario}:</span> <span className="num">{formatUsd(a.usd)}</span>
+                </li>
+              ))}
             </ul>
           </div>
           {p.note && <p className="mt-1 text-xs text-amber-700">{p.note}</p>}
@@ -181,7 +300,7 @@ function RuleEditor({ org, p }: { org: string; p: TPoolAllocation }) {
   const [rule, setRule] = useState(p.rule)
   const [shares, setShares] = useState(p.rule === 'share' ? p.allocation.map((a) => `${a.scenario}=${a.weight}`).join(', ') : '')
   const [localError, setLocalError] = useState<string | null>(null)
-  const err = localError ?? (save.error instanceof ApiError ? (save.error.lines.join('; ') || save.error.message) : save.error?.message)
+  const err = localError ?? (save.error instanceof ApiError ? save.error.lines.join('; ') || save.error.message : save.error?.message)
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     const body: Record<string, unknown> = { name: p.pool, allocation: rule }
@@ -195,18 +314,39 @@ function RuleEditor({ org, p }: { org: string; p: TPoolAllocation }) {
   }
   return (
     <form className="flex flex-wrap items-center gap-2" aria-label={`Split rule of ${p.pool}`} onSubmit={onSubmit} noValidate>
-      <label htmlFor={`rule-${p.pool}`} className="text-slate-600">Rule</label>
+      <label htmlFor={`rule-${p.pool}`} className="text-slate-600">
+        Rule
+      </label>
       <Select id={`rule-${p.pool}`} value={rule} onChange={(e) => setRule(e.target.value as TPoolAllocation['rule'])}>
-        {Object.entries(RULE_LABEL).map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+        {Object.entries(RULE_LABEL).map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
       </Select>
       {rule === 'share' && (
         <>
-          <label htmlFor={`shares-${p.pool}`} className="sr-only">Shares of {p.pool}</label>
-          <Input id={`shares-${p.pool}`} value={shares} onChange={(e) => setShares(e.target.value)} placeholder="kb-search=3, support=1" className="w-56 py-1.5" autoComplete="off" />
+          <label htmlFor={`shares-${p.pool}`} className="sr-only">
+            Shares of {p.pool}
+          </label>
+          <Input
+            id={`shares-${p.pool}`}
+            value={shares}
+            onChange={(e) => setShares(e.target.value)}
+            placeholder="kb-search=3, support=1"
+            className="w-56 py-1.5"
+            autoComplete="off"
+          />
         </>
       )}
-      <Button type="submit" variant="secondary" className="px-2 py-1" disabled={save.isPending}>{save.isPending ? 'Saving…' : 'Apply'}</Button>
-      {err && <span role="alert" className="text-xs text-red-700">{err}</span>}
+      <Button type="submit" variant="secondary" className="px-2 py-1" disabled={save.isPending}>
+        {save.isPending ? 'Saving…' : 'Apply'}
+      </Button>
+      {err && (
+        <span role="alert" className="text-xs text-red-700">
+          {err}
+        </span>
+      )}
     </form>
   )
 }
@@ -214,7 +354,12 @@ function RuleEditor({ org, p }: { org: string; p: TPoolAllocation }) {
 function LineItems({ org, d, canWrite }: { org: string; d: TScenarioCostAnswer | null; canWrite: boolean }) {
   const add = useAddLineItem(org)
   const del = useDeleteLineItem(org)
-  const [f, setF] = useState<{ scenario: string; category: TLineItem['category']; amount_usd: string; note: string }>({ scenario: '', category: 'engineering', amount_usd: '', note: '' })
+  const [f, setF] = useState<{ scenario: string; category: TLineItem['category']; amount_usd: string; note: string }>({
+    scenario: '',
+    category: 'engineering',
+    amount_usd: '',
+    note: '',
+  })
   const errors = fieldErrors(add.error instanceof ApiError ? add.error.lines : [])
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -223,31 +368,69 @@ function LineItems({ org, d, canWrite }: { org: string; d: TScenarioCostAnswer |
     add.mutate({ ...f, scenario: f.scenario.trim(), month: d.month }, { onSuccess: () => setF({ ...f, amount_usd: '', note: '' }) })
   }
   return (
-    <Card title="Engineering and operations line items" subtitle={d ? `Monthly amounts booked against a scenario in ${monthLabel(d.month)}, each with what it is.` : undefined}>
+    <Card
+      title="Engineering and operations line items"
+      subtitle={d ? `Monthly amounts booked against a scenario in ${monthLabel(d.month)}, each with what it is.` : undefined}
+    >
       {d ? (
         d.line_items.length ? (
           <table className="mb-4 w-full text-sm" data-testid="line-items">
-            <thead className="text-xs uppercase text-slate-500"><tr><th className="py-1.5 text-left font-medium">Scenario</th><th className="text-left font-medium">Kind</th><th className="text-right font-medium">Amount</th><th className="pl-4 text-left font-medium">Note</th>{canWrite && <th className="sr-only">Remove</th>}</tr></thead>
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-1.5 text-left font-medium">Scenario</th>
+                <th className="text-left font-medium">Kind</th>
+                <th className="text-right font-medium">Amount</th>
+                <th className="pl-4 text-left font-medium">Note</th>
+                {canWrite && <th className="sr-only">Remove</th>}
+              </tr>
+            </thead>
             <tbody>
               {d.line_items.map((li) => (
                 <tr key={li.id} className="border-t border-slate-100">
-                  <td className="py-1.5">{li.scenario}</td><td>{li.category === 'engineering' ? 'Engineering' : 'Operations'}</td>
-                  <td className="num text-right">{formatUsd(li.amount_usd)}</td><td className="pl-4 text-slate-600">{li.note}</td>
-                  {canWrite && <td className="text-right"><Button variant="secondary" className="px-2 py-1" disabled={del.isPending} onClick={() => del.mutate(li.id)} aria-label={`Remove ${li.note}`}>Remove</Button></td>}
+                  <td className="py-1.5">{li.scenario}</td>
+                  <td>{li.category === 'engineering' ? 'Engineering' : 'Operations'}</td>
+                  <td className="num text-right">{formatUsd(li.amount_usd)}</td>
+                  <td className="pl-4 text-slate-600">{li.note}</td>
+                  {canWrite && (
+                    <td className="text-right">
+                      <Button
+                        variant="secondary"
+                        className="px-2 py-1"
+                        disabled={del.isPending}
+                        onClick={() => del.mutate(li.id)}
+                        aria-label={`Remove ${li.note}`}
+                      >
+                        Remove
+                      </Button>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
           </table>
-        ) : <p className="mb-4 text-sm text-slate-600">No line items this month.{canWrite ? ' Add the engineering and operations time spent on a scenario below.' : ''}</p>
-      ) : <Skeleton className="mb-4 h-16" />}
+        ) : (
+          <p className="mb-4 text-sm text-slate-600">
+            No line items this month.{canWrite ? ' Add the engineering and operations time spent on a scenario below.' : ''}
+          </p>
+        )
+      ) : (
+        <Skeleton className="mb-4 h-16" />
+      )}
       {canWrite && d && (
         <form onSubmit={onSubmit} className="grid items-start gap-3 sm:grid-cols-5" aria-label="New line item" noValidate>
           <Field label="Scenario" htmlFor="li-scenario" error={errors.scenario}>
             <Input id="li-scenario" list="li-scenarios" value={f.scenario} onChange={set('scenario')} invalid={!!errors.scenario} autoComplete="off" />
-            <datalist id="li-scenarios">{d.scenarios.map((s) => <option key={s.scenario} value={s.scenario} />)}</datalist>
+            <datalist id="li-scenarios">
+              {d.scenarios.map((s) => (
+                <option key={s.scenario} value={s.scenario} />
+              ))}
+            </datalist>
           </Field>
           <Field label="Kind" htmlFor="li-category" error={errors.category}>
-            <Select id="li-category" value={f.category} onChange={set('category')} className="block w-full py-2"><option value="engineering">Engineering</option><option value="operations">Operations</option></Select>
+            <Select id="li-category" value={f.category} onChange={set('category')} className="block w-full py-2">
+              <option value="engineering">Engineering</option>
+              <option value="operations">Operations</option>
+            </Select>
           </Field>
           <Field label="Amount (USD, this month)" htmlFor="li-amount" error={errors.amount_usd}>
             <Input id="li-amount" value={f.amount_usd} onChange={set('amount_usd')} inputMode="decimal" invalid={!!errors.amount_usd} autoComplete="off" />
@@ -255,7 +438,11 @@ function LineItems({ org, d, canWrite }: { org: string; d: TScenarioCostAnswer |
           <Field label="Note" htmlFor="li-note" error={errors.note}>
             <Input id="li-note" value={f.note} onChange={set('note')} placeholder="on-call rotation, 0.5 FTE" invalid={!!errors.note} autoComplete="off" />
           </Field>
-          <div className="pt-6"><Button type="submit" disabled={add.isPending}>{add.isPending ? 'Adding…' : 'Add line item'}</Button></div>
+          <div className="pt-6">
+            <Button type="submit" disabled={add.isPending}>
+              {add.isPending ? 'Adding…' : 'Add line item'}
+            </Button>
+          </div>
         </form>
       )}
     </Card>

@@ -9,8 +9,12 @@ export function FleetTabs({ org, current }: { org: string; current: 'fleet' | 's
   return (
     <nav aria-label="GPU fleet" className="flex gap-1 border-b border-slate-200">
       {tabs.map((t) => (
-        <Link key={t.key} href={t.href} aria-current={current === t.key ? 'page' : undefined}
-          className={`-mb-px border-b-2 px-3 py-2 text-sm ${current === t.key ? 'border-brand-600 font-medium text-brand-700' : 'border-transparent text-slate-600 hover:text-slate-900'}`}>
+        <Link
+          key={t.key}
+          href={t.href}
+          aria-current={current === t.key ? 'page' : undefined}
+          className={`-mb-px border-b-2 px-3 py-2 text-sm ${current === t.key ? 'border-brand-600 font-medium text-brand-700' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+        >
           {t.label}
         </Link>
       ))}

@@ -29,7 +29,7 @@ export function Forecast({ org }: { org: string }) {
   const f = useForecast(org, scope)
   const whatIf = whatIfFromParams(params)
   const w = useForecast(org, scope, whatIf)
-  const scenario = Object.keys(whatIf).length ? w.data?.what_if ?? null : null
+  const scenario = Object.keys(whatIf).length ? (w.data?.what_if ?? null) : null
   const summary = useForecastSummary(org)
   const canExport = useCan('exports.read')
   const d = f.data
@@ -38,48 +38,110 @@ export function Forecast({ org }: { org: string }) {
     <div className="space-y-6">
       <div>
         {(scope.workflow_id || scope.account_id) && (
-          <nav aria-label="Breadcrumb" className="mb-1 text-sm"><Link href={`/${org}/forecast`} className="text-brand-600 hover:underline">Forecast</Link> / {scopeLabel}</nav>
+          <nav aria-label="Breadcrumb" className="mb-1 text-sm">
+            <Link href={`/${org}/forecast`} className="text-brand-600 hover:underline">
+              Forecast
+            </Link>{' '}
+            / {scopeLabel}
+          </nav>
         )}
         <h1 className="text-2xl font-semibold">Forecast{scope.workflow_id || scope.account_id ? `: ${scopeLabel}` : ''}</h1>
         <p className="text-sm text-slate-600">
-          Spend of {scopeLabel} to the end of the month and of the quarter (all environments and traffic sources: the whole bill), from its daily spend with a weekly pattern and trend. Times are UTC.
+          Spend of {scopeLabel} to the end of the month and of the quarter (all environments and traffic sources: the whole bill), from its daily spend with a
+          weekly pattern and trend. Times are UTC.
         </p>
       </div>
       {f.error && <Alert>Could not load the forecast: {f.error.message}</Alert>}
-      {d?.note && <Alert tone="info">{d.note} Send events to <code>POST /api/v1/events</code>; the forecast appears once there is enough history.</Alert>}
+      {d?.note && (
+        <Alert tone="info">
+          {d.note} Send events to <code>POST /api/v1/events</code>; the forecast appears once there is enough history.
+        </Alert>
+      )}
 
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-        <Kpi label={d ? `${MONTH.format(new Date(Date.parse(d.month_end.end) - 1))}, forecast` : 'Month end, forecast'} testId="kpi-month"
-          value={d ? (d.month_end.forecast_usd === null ? '—' : formatUsd(d.month_end.forecast_usd)) : null} hint={d ? band(d.month_end) : undefined} />
-        <Kpi label={d ? `${quarterOf(d.quarter_end.end)}, forecast` : 'Quarter end, forecast'} testId="kpi-quarter"
-          value={d ? (d.quarter_end.forecast_usd === null ? '—' : formatUsd(d.quarter_end.forecast_usd)) : null} hint={d ? band(d.quarter_end) : undefined} />
-        <Kpi label="Spent this month so far" testId="kpi-month-actual" value={d ? formatUsd(d.month_end.actual_to_date_usd) : null} hint="to the start of today (UTC), recorded" />
-        <Kpi label="Backtest error (MAPE)" testId="kpi-mape" value={d ? (d.backtest.mape === null ? '—' : formatPercent(d.backtest.mape)) : null}
-          hint={d ? trustLabel(d.backtest.mape) : undefined} warn={d?.backtest.mape != null && d.backtest.mape > 0.25} />
+        <Kpi
+          label={d ? `${MONTH.format(new Date(Date.parse(d.month_end.end) - 1))}, forecast` : 'Month end, forecast'}
+          testId="kpi-month"
+          value={d ? (d.month_end.forecast_usd === null ? '—' : formatUsd(d.month_end.forecast_usd)) : null}
+          hint={d ? band(d.month_end) : undefined}
+        />
+        <Kpi
+          label={d ? `${quarterOf(d.quarter_end.end)}, forecast` : 'Quarter end, forecast'}
+          testId="kpi-quarter"
+          value={d ? (d.quarter_end.forecast_usd === null ? '—' : formatUsd(d.quarter_end.forecast_usd)) : null}
+          hint={d ? band(d.quarter_end) : undefined}
+        />
+        <Kpi
+          label="Spent this month so far"
+          testId="kpi-month-actual"
+          value={d ? formatUsd(d.month_end.actual_to_date_usd) : null}
+          hint="to the start of today (UTC), recorded"
+        />
+        <Kpi
+          label="Backtest error (MAPE)"
+          testId="kpi-mape"
+          value={d ? (d.backtest.mape === null ? '—' : formatPercent(d.backtest.mape)) : null}
+          hint={d ? trustLabel(d.backtest.mape) : undefined}
+          warn={d?.backtest.mape != null && d.backtest.mape > 0.25}
+        />
       </section>
 
       <Card title="Spend per day and forecast" subtitle="The last 8 weeks recorded, then the forecast to the end of the quarter with its 95% band.">
-        {d ? <ForecastChart data={forecastChartPoints(d, 56, scenario)} label={`Daily spend of ${scopeLabel} and its forecast to the end of the quarter${scenario ? ', with the what-if scenario' : ''}`} /> : <Skeleton className="h-72" />}
+        {d ? (
+          <ForecastChart
+            data={forecastChartPoints(d, 56, scenario)}
+            label={`Daily spend of ${scopeLabel} and its forecast to the end of the quarter${scenario ? ', with the what-if scenario' : ''}`}
+          />
+        ) : (
+          <Skeleton className="h-72" />
+        )}
         {d?.model && (
           <p className="mt-2 text-xs text-slate-500">
-            Additive Holt-Winters, weekly season, fitted on {d.model.history_days} days (α {d.model.alpha}, β {d.model.beta}, γ {d.model.gamma}). Backtest: fitted without the last {d.backtest.holdout_days} days, then compared with them.
+            Additive Holt-Winters, weekly season, fitted on {d.model.history_days} days (α {d.model.alpha}, β {d.model.beta}, γ {d.model.gamma}). Backtest:
+            fitted without the last {d.backtest.holdout_days} days, then compared with them.
           </p>
         )}
       </Card>
 
-      <Card title="What-if" subtitle="Traffic growth per month, and a workflow step moved to another model (its production calls of the last 30 days priced by the cost engine on the target model's price). The chart draws the scenario beside the baseline.">
+      <Card
+        title="What-if"
+        subtitle="Traffic growth per month, and a workflow step moved to another model (its production calls of the last 30 days priced by the cost engine on the target model's price). The chart draws the scenario beside the baseline."
+      >
         <WhatIfForm key={JSON.stringify(whatIf)} org={org} scope={scope} current={whatIf} error={Object.keys(whatIf).length ? w.error : null} />
-        {Object.keys(whatIf).length > 0 && !w.error && (w.data ? <div className="mt-4"><WhatIfResult f={w.data} /></div> : <Skeleton className="mt-4 h-24" />)}
+        {Object.keys(whatIf).length > 0 &&
+          !w.error &&
+          (w.data ? (
+            <div className="mt-4">
+              <WhatIfResult f={w.data} />
+            </div>
+          ) : (
+            <Skeleton className="mt-4 h-24" />
+          ))}
       </Card>
 
       {!scope.workflow_id && !scope.account_id && <BudgetsCard org={org} />}
 
-      <Card title="By workflow and top accounts" subtitle="Each forecast on its own series; the rows need not add up to the organization's (each has its own fit)."
-        actions={canExport && summary.data && summary.data.rows.length > 0 ? <Button variant="secondary" onClick={() => downloadCsv('forecast.csv', summaryCsv(summary.data!.rows))}>Export CSV</Button> : undefined}>
+      <Card
+        title="By workflow and top accounts"
+        subtitle="Each forecast on its own series; the rows need not add up to the organization's (each has its own fit)."
+        actions={
+          canExport && summary.data && summary.data.rows.length > 0 ? (
+            <Button variant="secondary" onClick={() => downloadCsv('forecast.csv', summaryCsv(summary.data!.rows))}>
+              Export CSV
+            </Button>
+          ) : undefined
+        }
+      >
         {summary.error && <Alert>Could not load: {summary.error.message}</Alert>}
         {summary.data ? (
-          summary.data.rows.length ? <SummaryTable org={org} rows={summary.data.rows} /> : <p className="text-sm text-slate-600">No spend recorded yet.</p>
-        ) : <Skeleton className="h-40" />}
+          summary.data.rows.length ? (
+            <SummaryTable org={org} rows={summary.data.rows} />
+          ) : (
+            <p className="text-sm text-slate-600">No spend recorded yet.</p>
+          )
+        ) : (
+          <Skeleton className="h-40" />
+        )}
       </Card>
     </div>
   )
@@ -91,8 +153,12 @@ function SummaryTable({ org, rows }: { org: string; rows: TForecastSummaryRow[] 
       <table className="w-full text-sm" data-testid="forecast-summary">
         <thead>
           <tr className="text-left text-xs text-slate-500">
-            <th className="py-1 font-medium">Workflow / account</th><th className="text-right font-medium">Month so far</th><th className="text-right font-medium">Month end</th>
-            <th className="text-right font-medium">95% band</th><th className="text-right font-medium">Quarter end</th><th className="text-right font-medium">Backtest error</th>
+            <th className="py-1 font-medium">Workflow / account</th>
+            <th className="text-right font-medium">Month so far</th>
+            <th className="text-right font-medium">Month end</th>
+            <th className="text-right font-medium">95% band</th>
+            <th className="text-right font-medium">Quarter end</th>
+            <th className="text-right font-medium">Backtest error</th>
           </tr>
         </thead>
         <tbody>
@@ -100,11 +166,24 @@ function SummaryTable({ org, rows }: { org: string; rows: TForecastSummaryRow[] 
             <tr key={`${r.kind}/${r.id}`} className="border-t border-slate-100" data-row={`${r.kind}/${r.id}`}>
               <td className="py-1.5">
                 <span className="mr-2 text-xs text-slate-500">{r.kind}</span>
-                <Link className="text-brand-600 hover:underline" href={`/${org}/forecast?${r.kind === 'workflow' ? 'workflow_id' : 'account_id'}=${encodeURIComponent(r.id)}`}>{r.id}</Link>
+                <Link
+                  className="text-brand-600 hover:underline"
+                  href={`/${org}/forecast?${r.kind === 'workflow' ? 'workflow_id' : 'account_id'}=${encodeURIComponent(r.id)}`}
+                >
+                  {r.id}
+                </Link>
               </td>
               <td className="num text-right">{formatUsd(r.month_end.actual_to_date_usd)}</td>
-              <td className="num text-right font-medium" data-month-end>{r.month_end.forecast_usd === null ? '—' : formatUsd(r.month_end.forecast_usd)}</td>
-              <td className="num text-right text-slate-600">{r.month_end.lower_usd === null ? (r.note ? 'too little history' : '—') : `${formatUsd(r.month_end.lower_usd)} – ${formatUsd(r.month_end.upper_usd!)}`}</td>
+              <td className="num text-right font-medium" data-month-end>
+                {r.month_end.forecast_usd === null ? '—' : formatUsd(r.month_end.forecast_usd)}
+              </td>
+              <td className="num text-right text-slate-600">
+                {r.month_end.lower_usd === null
+                  ? r.note
+                    ? 'too little history'
+                    : '—'
+                  : `${formatUsd(r.month_end.lower_usd)} – ${formatUsd(r.month_end.upper_usd!)}`}
+              </td>
               <td className="num text-right">{r.quarter_end.forecast_usd === null ? '—' : formatUsd(r.quarter_end.forecast_usd)}</td>
               <td className="num text-right">{r.mape === null ? '—' : formatPercent(r.mape)}</td>
             </tr>
@@ -117,9 +196,32 @@ function SummaryTable({ org, rows }: { org: string; rows: TForecastSummaryRow[] 
 
 function summaryCsv(rows: TForecastSummaryRow[]): string {
   return toCsv([
-    ['kind', 'id', 'month_to_date_usd', 'month_end_forecast_usd', 'month_end_lower_usd', 'month_end_upper_usd', 'quarter_to_date_usd', 'quarter_end_forecast_usd', 'quarter_end_lower_usd', 'quarter_end_upper_usd', 'backtest_mape'],
-    ...rows.map((r) => [r.kind, r.id, r.month_end.actual_to_date_usd, r.month_end.forecast_usd, r.month_end.lower_usd, r.month_end.upper_usd,
-      r.quarter_end.actual_to_date_usd, r.quarter_end.forecast_usd, r.quarter_end.lower_usd, r.quarter_end.upper_usd, r.mape === null ? null : r.mape.toFixed(4)]),
+    [
+      'kind',
+      'id',
+      'month_to_date_usd',
+      'month_end_forecast_usd',
+      'month_end_lower_usd',
+      'month_end_upper_usd',
+      'quarter_to_date_usd',
+      'quarter_end_forecast_usd',
+      'quarter_end_lower_usd',
+      'quarter_end_upper_usd',
+      'backtest_mape',
+    ],
+    ...rows.map((r) => [
+      r.kind,
+      r.id,
+      r.month_end.actual_to_date_usd,
+      r.month_end.forecast_usd,
+      r.month_end.lower_usd,
+      r.month_end.upper_usd,
+      r.quarter_end.actual_to_date_usd,
+      r.quarter_end.forecast_usd,
+      r.quarter_end.lower_usd,
+      r.quarter_end.upper_usd,
+      r.mape === null ? null : r.mape.toFixed(4),
+    ]),
   ])
 }
 
@@ -136,29 +238,60 @@ function BudgetsCard({ org }: { org: string }) {
   const q = useBudgetOutlook(org)
   const rows = q.data?.budgets ?? null
   return (
-    <Card title="This month's budgets against the forecast" subtitle="Monthly spend budgets, each against the forecast of its own scope. At risk: only the band's upper edge passes the amount.">
+    <Card
+      title="This month's budgets against the forecast"
+      subtitle="Monthly spend budgets, each against the forecast of its own scope. At risk: only the band's upper edge passes the amount."
+    >
       {q.error && <Alert>Could not load: {q.error.message}</Alert>}
       {rows ? (
         rows.length ? (
           <table className="w-full text-sm" data-testid="budget-outlook">
-            <thead><tr className="text-left text-xs text-slate-500"><th className="py-1 font-medium">Budget</th><th className="text-right font-medium">Amount</th>
-              <th className="text-right font-medium">Month end, forecast</th><th className="font-medium pl-4">Outlook</th></tr></thead>
+            <thead>
+              <tr className="text-left text-xs text-slate-500">
+                <th className="py-1 font-medium">Budget</th>
+                <th className="text-right font-medium">Amount</th>
+                <th className="text-right font-medium">Month end, forecast</th>
+                <th className="font-medium pl-4">Outlook</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map((b) => (
                 <tr key={b.budget_id} className="border-t border-slate-100" data-budget={b.name} data-verdict={b.verdict}>
-                  <td className="py-1.5"><Link className="text-brand-600 hover:underline" href={`/${org}/budgets/${b.budget_id}`}>{b.name}</Link></td>
+                  <td className="py-1.5">
+                    <Link className="text-brand-600 hover:underline" href={`/${org}/budgets/${b.budget_id}`}>
+                      {b.name}
+                    </Link>
+                  </td>
                   <td className="num text-right">{formatUsd(b.amount_usd)}</td>
-                  <td className="num text-right">{b.month_end.forecast_usd === null ? '—' : `${formatUsd(b.month_end.forecast_usd)} (${formatUsd(b.month_end.lower_usd!)} – ${formatUsd(b.month_end.upper_usd!)})`}</td>
+                  <td className="num text-right">
+                    {b.month_end.forecast_usd === null
+                      ? '—'
+                      : `${formatUsd(b.month_end.forecast_usd)} (${formatUsd(b.month_end.lower_usd!)} – ${formatUsd(b.month_end.upper_usd!)})`}
+                  </td>
                   <td className="pl-4">
                     <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${VERDICT[b.verdict].style}`}>{VERDICT[b.verdict].label}</span>
-                    {b.exceeds_on && <span className="ml-2 text-xs text-slate-600">{Date.parse(b.exceeds_on) <= Date.now() ? 'already over' : `on ${DAY.format(new Date(b.exceeds_on))}`}</span>}
+                    {b.exceeds_on && (
+                      <span className="ml-2 text-xs text-slate-600">
+                        {Date.parse(b.exceeds_on) <= Date.now() ? 'already over' : `on ${DAY.format(new Date(b.exceeds_on))}`}
+                      </span>
+                    )}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        ) : <p className="text-sm text-slate-600">No monthly spend budget yet. <Link className="text-brand-600 hover:underline" href={`/${org}/budgets`}>Create one</Link> to see here whether the month will hold it.</p>
-      ) : <Skeleton className="h-24" />}
+        ) : (
+          <p className="text-sm text-slate-600">
+            No monthly spend budget yet.{' '}
+            <Link className="text-brand-600 hover:underline" href={`/${org}/budgets`}>
+              Create one
+            </Link>{' '}
+            to see here whether the month will hold it.
+          </p>
+        )
+      ) : (
+        <Skeleton className="h-24" />
+      )}
     </Card>
   )
 }

@@ -40,11 +40,16 @@ function NeedsRole({ org, orgName, role, permission }: { org: string; orgName: s
   return (
     <section aria-labelledby="needs-role" className="mx-auto max-w-xl py-16 text-center">
       <img src="/favicon.svg" alt="" width={40} height={40} className="mx-auto mb-4" />
-      <h1 id="needs-role" className="mb-2 text-2xl font-semibold">You need the {roles} role</h1>
+      <h1 id="needs-role" className="mb-2 text-2xl font-semibold">
+        You need the {roles} role
+      </h1>
       <p className="mb-6 text-sm text-slate-600">
-        This page is for members of {orgName} with the {roles} role. Your role is {role.replace('_', ' ')}: ask an admin of {orgName} to change it if you need this page.
+        This page is for members of {orgName} with the {roles} role. Your role is {role.replace('_', ' ')}: ask an admin of {orgName} to change it if you need
+        this page.
       </p>
-      <Link href={`/${org}`} className="inline-flex items-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700">Go to your start page</Link>
+      <Link href={`/${org}`} className="inline-flex items-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700">
+        Go to your start page
+      </Link>
     </section>
   )
 }

@@ -11,14 +11,27 @@ export function OrgSwitcher({ current, orgs }: { current: string; orgs: TOrgChoi
   const router = useRouter()
   const path = usePathname() ?? ''
   const name = orgs.find((o) => o.slug === current)?.name ?? current
-  if (orgs.length < 2) return <span className="whitespace-nowrap text-sm text-slate-500" title="Organization">{name}</span>
+  if (orgs.length < 2)
+    return (
+      <span className="whitespace-nowrap text-sm text-slate-500" title="Organization">
+        {name}
+      </span>
+    )
   const section = path.split('/')[2] || 'overview'
   return (
     <label className="flex items-center gap-1.5 text-sm text-slate-500">
       <span className="sr-only">Organization</span>
-      <select data-testid="org-switcher" value={current} onChange={(e) => router.push(`/${e.target.value}/${section}`)}
-        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-700 shadow-sm">
-        {orgs.map((o) => <option key={o.slug} value={o.slug}>{o.name} ({o.role.replace('_', ' ')})</option>)}
+      <select
+        data-testid="org-switcher"
+        value={current}
+        onChange={(e) => router.push(`/${e.target.value}/${section}`)}
+        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-700 shadow-sm"
+      >
+        {orgs.map((o) => (
+          <option key={o.slug} value={o.slug}>
+            {o.name} ({o.role.replace('_', ' ')})
+          </option>
+        ))}
       </select>
     </label>
   )

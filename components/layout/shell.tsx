@@ -27,7 +27,21 @@ const NAV: { href: TPage; label: string; analytics?: boolean; permission: TPermi
 ]
 const FILTER_KEYS = ['range', 'environment', 'traffic_source']
 
-export function Shell({ org, orgName, email, role, switcher, children }: { org: string; orgName: string; email: string; role: Role; switcher?: ReactNode; children: ReactNode }) {
+export function Shell({
+  org,
+  orgName,
+  email,
+  role,
+  switcher,
+  children,
+}: {
+  org: string
+  orgName: string
+  email: string
+  role: Role
+  switcher?: ReactNode
+  children: ReactNode
+}) {
   const path = usePathname()
   const params = useSearchParams()
   const onAnalytics = NAV.some((n) => n.analytics && path?.startsWith(`/${org}/${n.href}`))
@@ -43,10 +57,18 @@ export function Shell({ org, orgName, email, role, switcher, children }: { org: 
             <Link href={`/${org}`} className="flex items-center gap-2 font-semibold">
               <img src="/favicon.svg" alt="" width={24} height={24} /> Outlay
             </Link>
-            {switcher ?? <span className="whitespace-nowrap text-sm text-slate-500" title="Organization">{orgName}</span>}
+            {switcher ?? (
+              <span className="whitespace-nowrap text-sm text-slate-500" title="Organization">
+                {orgName}
+              </span>
+            )}
             <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
-              <span className="whitespace-nowrap">{email} · {role.replace('_', ' ')}</span>
-              <Link href="/account" className="whitespace-nowrap rounded-md px-2 py-1 hover:bg-slate-100">Account</Link>
+              <span className="whitespace-nowrap">
+                {email} · {role.replace('_', ' ')}
+              </span>
+              <Link href="/account" className="whitespace-nowrap rounded-md px-2 py-1 hover:bg-slate-100">
+                Account
+              </Link>
               <button type="button" onClick={() => signOut({ callbackUrl: '/signin' })} className="whitespace-nowrap rounded-md px-2 py-1 hover:bg-slate-100">
                 Sign out
               </button>
@@ -57,8 +79,12 @@ export function Shell({ org, orgName, email, role, switcher, children }: { org: 
               const href = `/${org}/${n.href}`
               const active = path?.startsWith(href)
               return (
-                <Link key={n.href} href={n.analytics ? href + filterQuery : href} aria-current={active ? 'page' : undefined}
-                  className={`whitespace-nowrap rounded-md px-3 py-1.5 text-sm ${active ? 'bg-brand-50 font-medium text-brand-700' : 'text-slate-600 hover:bg-slate-100'}`}>
+                <Link
+                  key={n.href}
+                  href={n.analytics ? href + filterQuery : href}
+                  aria-current={active ? 'page' : undefined}
+                  className={`whitespace-nowrap rounded-md px-3 py-1.5 text-sm ${active ? 'bg-brand-50 font-medium text-brand-700' : 'text-slate-600 hover:bg-slate-100'}`}
+                >
                   {n.label}
                 </Link>
               )

@@ -13,7 +13,15 @@ type TField = 'name' | 'password'
 export type TInviteMode = 'join' | 'wrong_user' | 'sign_in' | 'sign_up'
 
 /** The invitation page's action: join as the signed-in user, sign a new person up, or say what to do first. */
-export function InvitationAccept(p: { token: string; mode: TInviteMode; email: string; orgName: string; orgSlug: string; role: string; signedInAs: string | null }) {
+export function InvitationAccept(p: {
+  token: string
+  mode: TInviteMode
+  email: string
+  orgName: string
+  orgSlug: string
+  role: string
+  signedInAs: string | null
+}) {
   const router = useRouter()
   const [errors, setErrors] = useState<Partial<Record<TField, string>>>({})
   const [error, setError] = useState<string | null>(null)
@@ -76,10 +84,12 @@ export function InvitationAccept(p: { token: string; mode: TInviteMode; email: s
     return (
       <div className="space-y-4">
         <Alert>
-          This invitation is for {p.email}, and you are signed in as {p.signedInAs}. It can only be used by {p.email}: sign out and open the link again,
-          or ask an admin of {p.orgName} to invite {p.signedInAs}.
+          This invitation is for {p.email}, and you are signed in as {p.signedInAs}. It can only be used by {p.email}: sign out and open the link again, or ask
+          an admin of {p.orgName} to invite {p.signedInAs}.
         </Alert>
-        <Button type="button" variant="secondary" onClick={() => signOut({ callbackUrl: here })}>Sign out</Button>
+        <Button type="button" variant="secondary" onClick={() => signOut({ callbackUrl: here })}>
+          Sign out
+        </Button>
       </div>
     )
   }
@@ -87,9 +97,13 @@ export function InvitationAccept(p: { token: string; mode: TInviteMode; email: s
   if (p.mode === 'sign_in') {
     return (
       <div className="space-y-4">
-        <p className="text-sm text-slate-700">{p.email} already has an Outlay account. Sign in with it, then you join {p.orgName}.</p>
-        <Link href={`/signin?callbackUrl=${encodeURIComponent(here)}`}
-          className="block w-full rounded-md bg-brand-600 px-4 py-2 text-center text-sm font-medium text-white hover:bg-brand-700">
+        <p className="text-sm text-slate-700">
+          {p.email} already has an Outlay account. Sign in with it, then you join {p.orgName}.
+        </p>
+        <Link
+          href={`/signin?callbackUrl=${encodeURIComponent(here)}`}
+          className="block w-full rounded-md bg-brand-600 px-4 py-2 text-center text-sm font-medium text-white hover:bg-brand-700"
+        >
           Sign in as {p.email}
         </Link>
       </div>
@@ -120,7 +134,9 @@ export function InvitationAccept(p: { token: string; mode: TInviteMode; email: s
       <Field label="Password" htmlFor="password" error={errors.password} hint="At least 10 characters.">
         <Input id="password" name="password" type="password" autoComplete="new-password" required invalid={!!errors.password} />
       </Field>
-      <Button type="submit" disabled={pending} className="w-full">{pending ? 'Joining…' : `Create account and join ${p.orgName}`}</Button>
+      <Button type="submit" disabled={pending} className="w-full">
+        {pending ? 'Joining…' : `Create account and join ${p.orgName}`}
+      </Button>
     </form>
   )
 }

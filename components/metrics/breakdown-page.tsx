@@ -2,7 +2,7 @@
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { Alert, Card } from '@/components/ui'
-import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
+import { FilterBar, PeriodsNote, type useUrlFilters } from '@/components/metrics/filters'
 import { NoMatch } from '@/components/metrics/breakdown'
 
 type TUrlFilters = ReturnType<typeof useUrlFilters>
@@ -57,8 +57,15 @@ export function BreakdownPage(p: {
             <div className="space-y-3 text-sm text-slate-700">
               <p>{p.emptyIntro}</p>
               <ol className="list-decimal space-y-1 pl-5">
-                <li><Link className="font-medium text-brand-600 hover:underline" href={`/${p.org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope.</li>
-                {p.emptySteps.map((s, i) => <li key={i}>{s}</li>)}
+                <li>
+                  <Link className="font-medium text-brand-600 hover:underline" href={`/${p.org}/settings`}>
+                    Create an API key
+                  </Link>{' '}
+                  with the <code>ingest</code> scope.
+                </li>
+                {p.emptySteps.map((s, i) => (
+                  <li key={i}>{s}</li>
+                ))}
               </ol>
             </div>
           </Card>
@@ -67,10 +74,15 @@ export function BreakdownPage(p: {
         <>
           {p.table && p.table.active === 0 && (
             <Alert tone="info">
-              None of the spend in this period carries {/^[aeiou]/.test(p.field) ? 'an' : 'a'} <code>{p.field}</code>, so it cannot be split by {p.unsplitReason}. Add <code>{p.field}</code> to the events your services send to <code>POST /api/v1/events</code>.
+              None of the spend in this period carries {/^[aeiou]/.test(p.field) ? 'an' : 'a'} <code>{p.field}</code>, so it cannot be split by{' '}
+              {p.unsplitReason}. Add <code>{p.field}</code> to the events your services send to <code>POST /api/v1/events</code>.
             </Alert>
           )}
-          {p.truncated && <Alert tone="warning">Too many {p.noun} × days for the daily trend: the sparklines{p.truncatedAlso ?? ''} may miss the latest days. Pick a shorter range.</Alert>}
+          {p.truncated && (
+            <Alert tone="warning">
+              Too many {p.noun} × days for the daily trend: the sparklines{p.truncatedAlso ?? ''} may miss the latest days. Pick a shorter range.
+            </Alert>
+          )}
           {p.children}
         </>
       )}

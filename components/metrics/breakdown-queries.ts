@@ -11,7 +11,10 @@ const API_ROW_LIMIT = 10_000
  * filters: the current period, the previous one, and the current one per day.
  */
 export function useBreakdownMetrics(
-  org: string, groupBy: 'workflow_id' | 'feature' | 'account_id', filters: TBreakdownFilters, periods: { current: TPeriod; previous: TPeriod },
+  org: string,
+  groupBy: 'workflow_id' | 'feature' | 'account_id',
+  filters: TBreakdownFilters,
+  periods: { current: TPeriod; previous: TPeriod },
   /** past this many keys, the daily series (sparklines) is fetched for the top ones by spend only (a page of 200 accounts × 90 days passed the API's row limit) */
   sparklineLimit?: number,
 ) {
@@ -25,9 +28,16 @@ export function useBreakdownMetrics(
     const keys = current.data?.rows.map((r) => r[groupBy]) ?? null
     return sparklineLimit && keys && keys.length > sparklineLimit ? keys.filter((k): k is string => !!k && !k.includes(',')).slice(0, sparklineLimit) : null
   }, [current.data, groupBy, sparklineLimit])
-  const daily = useMetrics(org, { ...base, granularity: 'day', measures: 'cost_usd,runs', ...(dailyKeys ? { [groupBy]: dailyKeys.join(',') } : {}) }, { enabled: !sparklineLimit || !!current.data })
+  const daily = useMetrics(
+    org,
+    { ...base, granularity: 'day', measures: 'cost_usd,runs', ...(dailyKeys ? { [groupBy]: dailyKeys.join(',') } : {}) },
+    { enabled: !sparklineLimit || !!current.data },
+  )
   return {
-    current, previous, daily, dailyKeys,
+    current,
+    previous,
+    daily,
+    dailyKeys,
     error: current.error ?? previous.error ?? daily.error,
     /** the daily series hit the row limit: sparklines may miss the latest days */
     truncated: (daily.data?.rows.length ?? 0) >= API_ROW_LIMIT,

@@ -12,8 +12,25 @@ import type { TBreakdownRow } from '@/lib/metrics/breakdown'
 
 export type TExtraColumn<R> = { header: string; title?: string; cell: (r: R) => ReactNode }
 
-export function BreakdownTable<R extends TBreakdownRow>({ rows, days, keyHeader, none, noneTitle, caption, testId, columns, href }: {
-  rows: R[]; days: string[]; keyHeader: string; none: string; noneTitle: string; caption: string; testId: string; columns: TExtraColumn<R>[]
+export function BreakdownTable<R extends TBreakdownRow>({
+  rows,
+  days,
+  keyHeader,
+  none,
+  noneTitle,
+  caption,
+  testId,
+  columns,
+  href,
+}: {
+  rows: R[]
+  days: string[]
+  keyHeader: string
+  none: string
+  noneTitle: string
+  caption: string
+  testId: string
+  columns: TExtraColumn<R>[]
   /** the page that explains a row (its detail page), when there is one */
   href?: (r: R) => string | null
 }) {
@@ -24,36 +41,77 @@ export function BreakdownTable<R extends TBreakdownRow>({ rows, days, keyHeader,
         <caption className="sr-only">{caption}</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className={`${th} pl-0 text-left`}>{keyHeader}</th>
-            <th scope="col" className={`${th} text-right`}>Spend</th>
-            <th scope="col" className={`${th} text-right`}>Share</th>
-            <th scope="col" className={`${th} text-right`}>Change</th>
-            <th scope="col" className={`${th} text-right`}>Change %</th>
-            <th scope="col" className={`${th} text-left`} title={days.length ? `One point per UTC day, ${days[0]} to ${days[days.length - 1]}` : undefined}>Daily spend</th>
-            {columns.map((c, i) => <th key={c.header} scope="col" className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`} title={c.title}>{c.header}</th>)}
+            <th scope="col" className={`${th} pl-0 text-left`}>
+              {keyHeader}
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Spend
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Share
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Change
+            </th>
+            <th scope="col" className={`${th} text-right`}>
+              Change %
+            </th>
+            <th scope="col" className={`${th} text-left`} title={days.length ? `One point per UTC day, ${days[0]} to ${days[days.length - 1]}` : undefined}>
+              Daily spend
+            </th>
+            {columns.map((c, i) => (
+              <th key={c.header} scope="col" className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`} title={c.title}>
+                {c.header}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.key} className="border-t border-slate-100">
-              <th scope="row" className={`py-1.5 pr-2 text-left font-medium ${r.key === none ? 'italic text-slate-500' : ''}`} title={r.key === none ? noneTitle : r.key}>
+              <th
+                scope="row"
+                className={`py-1.5 pr-2 text-left font-medium ${r.key === none ? 'italic text-slate-500' : ''}`}
+                title={r.key === none ? noneTitle : r.key}
+              >
                 <div className="max-w-56 truncate">
-                  {href?.(r) ? <Link href={href(r)!} className="text-brand-700 hover:underline">{r.key}</Link> : r.key}
+                  {href?.(r) ? (
+                    <Link href={href(r)!} className="text-brand-700 hover:underline">
+                      {r.key}
+                    </Link>
+                  ) : (
+                    r.key
+                  )}
                 </div>
               </th>
-              <td className="num px-2 text-right" data-cost={r.cost_usd}>{formatUsd(r.cost_usd)}</td>
+              <td className="num px-2 text-right" data-cost={r.cost_usd}>
+                {formatUsd(r.cost_usd)}
+              </td>
               <td className="num px-2 text-right text-slate-600">{formatPercent(r.share)}</td>
-              <td className={`num px-2 text-right ${changeTone(r.change_usd)}`} data-change={r.change_usd} title={`${formatUsd(r.previous_cost_usd, { precise: true })} → ${formatUsd(r.cost_usd, { precise: true })}`}>
+              <td
+                className={`num px-2 text-right ${changeTone(r.change_usd)}`}
+                data-change={r.change_usd}
+                title={`${formatUsd(r.previous_cost_usd, { precise: true })} → ${formatUsd(r.cost_usd, { precise: true })}`}
+              >
                 {r.change_usd === '0.000000' ? '—' : signedCents(r.change_usd)}
               </td>
               <td className={`num px-2 text-right ${changeTone(r.change_usd)}`}>
                 {r.is_new ? <NewBadge /> : r.change_ratio === null ? '—' : signedPercent(r.change_ratio)}
               </td>
               <td className="px-2 py-1">
-                {r.daily ? <Sparkline values={r.daily} label={sparkLabel(r.key, r.daily, days)} />
-                  : <span className="text-xs text-slate-400" title="Daily trends are drawn for the largest by spend only">—</span>}
+                {r.daily ? (
+                  <Sparkline values={r.daily} label={sparkLabel(r.key, r.daily, days)} />
+                ) : (
+                  <span className="text-xs text-slate-400" title="Daily trends are drawn for the largest by spend only">
+                    —
+                  </span>
+                )}
               </td>
-              {columns.map((c, i) => <td key={c.header} className={`num text-right ${i === columns.length - 1 ? 'pl-2' : 'px-2'}`}>{c.cell(r)}</td>)}
+              {columns.map((c, i) => (
+                <td key={c.header} className={`num text-right ${i === columns.length - 1 ? 'pl-2' : 'px-2'}`}>
+                  {c.cell(r)}
+                </td>
+              ))}
             </tr>
           ))}
         </tbody>
@@ -71,10 +129,14 @@ export function TopMovers({ movers, subtitle, empty }: { movers: TBreakdownRow[]
             {movers.map((r, i) => (
               <li key={r.key} className="flex flex-wrap items-baseline gap-x-3 py-1.5">
                 <span className="num w-4 text-slate-400">{i + 1}</span>
-                <span className="min-w-0 flex-1 truncate font-medium" title={r.key}>{r.key}</span>
+                <span className="min-w-0 flex-1 truncate font-medium" title={r.key}>
+                  {r.key}
+                </span>
                 <span className="num font-semibold text-amber-700">{signedCents(r.change_usd)}</span>
                 <span className="num w-16 text-right text-slate-600">{r.is_new ? <NewBadge /> : signedPercent(r.change_ratio ?? 0)}</span>
-                <span className="num w-48 text-right text-xs text-slate-500">{formatUsd(r.previous_cost_usd)} → {formatUsd(r.cost_usd)}</span>
+                <span className="num w-48 text-right text-xs text-slate-500">
+                  {formatUsd(r.previous_cost_usd)} → {formatUsd(r.cost_usd)}
+                </span>
               </li>
             ))}
           </ol>
@@ -93,16 +155,24 @@ export function NoMatch({ environment, trafficSource, onClear }: { environment: 
   return (
     <Card title="No spend for these filters">
       <div className="space-y-3 text-sm text-slate-700">
-        <p>No events match {[environment && `environment ${environment}`, trafficSource && `traffic source ${trafficSource}`].filter(Boolean).join(' and ')} in this period or the one before.</p>
-        <Button variant="secondary" onClick={onClear}>Clear filters</Button>
+        <p>
+          No events match {[environment && `environment ${environment}`, trafficSource && `traffic source ${trafficSource}`].filter(Boolean).join(' and ')} in
+          this period or the one before.
+        </p>
+        <Button variant="secondary" onClick={onClear}>
+          Clear filters
+        </Button>
       </div>
     </Card>
   )
 }
 
-
 export function NewBadge() {
-  return <span className="rounded bg-sky-50 px-1.5 py-0.5 text-xs font-medium text-sky-800" title="No spend in the previous period">new</span>
+  return (
+    <span className="rounded bg-sky-50 px-1.5 py-0.5 text-xs font-medium text-sky-800" title="No spend in the previous period">
+      new
+    </span>
+  )
 }
 
 const changeTone = (change: string) => (change.startsWith('-') ? 'text-emerald-700' : change === '0.000000' ? 'text-slate-500' : 'text-amber-700')

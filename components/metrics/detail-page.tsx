@@ -3,7 +3,7 @@ import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { Alert, Card } from '@/components/ui'
-import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
+import { FilterBar, PeriodsNote, type useUrlFilters } from '@/components/metrics/filters'
 import { changeKpi } from '@/components/metrics/breakdown'
 import { filtersQuery } from '@/lib/metrics/breakdown'
 import { changesQuery } from '@/lib/changes/view'
@@ -40,8 +40,18 @@ export function DetailPage(p: {
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href={listHref} className="text-brand-600 hover:underline">{p.list.label}</Link> <span aria-hidden>/</span>{' '}
-        {p.parent && <><Link href={p.parent.href} className="text-brand-600 hover:underline">{p.parent.label}</Link> <span aria-hidden>/</span>{' '}</>}
+        <Link href={listHref} className="text-brand-600 hover:underline">
+          {p.list.label}
+        </Link>{' '}
+        <span aria-hidden>/</span>{' '}
+        {p.parent && (
+          <>
+            <Link href={p.parent.href} className="text-brand-600 hover:underline">
+              {p.parent.label}
+            </Link>{' '}
+            <span aria-hidden>/</span>{' '}
+          </>
+        )}
         <span className="font-medium text-slate-800">{p.name}</span>
       </nav>
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -51,8 +61,10 @@ export function DetailPage(p: {
         </div>
         <div className="flex flex-wrap items-center gap-3">
           {p.changes && (
-            <Link className="text-sm font-medium text-brand-600 hover:underline"
-              href={`/${p.org}/changes?${changesQuery({ ...p.changes, environment: filters.environment, traffic_source: filters.traffic_source })}`}>
+            <Link
+              className="text-sm font-medium text-brand-600 hover:underline"
+              href={`/${p.org}/changes?${changesQuery({ ...p.changes, environment: filters.environment, traffic_source: filters.traffic_source })}`}
+            >
               What changed this week?
             </Link>
           )}
@@ -66,11 +78,21 @@ export function DetailPage(p: {
       {p.empty ? (
         <Card title={`No spend for ${p.name} in this period`}>
           <div className="space-y-3 text-sm text-slate-700">
-            <p>No events with <code>{p.field}</code> “{p.name}” match this range and these filters, in this period or the one before.</p>
-            <p>Pick a longer range or clear the filters, or go back to <Link className="font-medium text-brand-600 hover:underline" href={listHref}>all {p.list.label.toLowerCase()}</Link>.</p>
+            <p>
+              No events with <code>{p.field}</code> “{p.name}” match this range and these filters, in this period or the one before.
+            </p>
+            <p>
+              Pick a longer range or clear the filters, or go back to{' '}
+              <Link className="font-medium text-brand-600 hover:underline" href={listHref}>
+                all {p.list.label.toLowerCase()}
+              </Link>
+              .
+            </p>
           </div>
         </Card>
-      ) : p.children}
+      ) : (
+        p.children
+      )}
     </div>
   )
 }

@@ -40,30 +40,55 @@ export function useUrlFilters() {
 export function FilterBar({ filters, update }: { filters: TBreakdownFilters; update: (patch: Partial<TBreakdownFilters>) => void }) {
   return (
     <form className="flex flex-wrap items-center gap-2" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-      <label className="sr-only" htmlFor="f-range">Date range</label>
+      <label className="sr-only" htmlFor="f-range">
+        Date range
+      </label>
       <Select id="f-range" value={filters.days} onChange={(e) => update({ days: Number(e.target.value) as TBreakdownFilters['days'] })}>
-        {RANGE_LABELS.map((r) => <option key={r.days} value={r.days}>{r.label}</option>)}
+        {RANGE_LABELS.map((r) => (
+          <option key={r.days} value={r.days}>
+            {r.label}
+          </option>
+        ))}
       </Select>
-      <ScopeSelects idPrefix="f" environment={filters.environment} trafficSource={filters.traffic_source}
-        onEnvironment={(environment) => update({ environment })} onTrafficSource={(traffic_source) => update({ traffic_source })} />
+      <ScopeSelects
+        idPrefix="f"
+        environment={filters.environment}
+        trafficSource={filters.traffic_source}
+        onEnvironment={(environment) => update({ environment })}
+        onTrafficSource={(traffic_source) => update({ traffic_source })}
+      />
     </form>
   )
 }
 
 /** The environment and traffic-source selects every analytics view filters by (labelled for screen readers). */
-export function ScopeSelects({ idPrefix, environment, trafficSource, onEnvironment, onTrafficSource }: {
-  idPrefix: string; environment: string; trafficSource: string; onEnvironment: (v: string) => void; onTrafficSource: (v: string) => void
+export function ScopeSelects({
+  idPrefix,
+  environment,
+  trafficSource,
+  onEnvironment,
+  onTrafficSource,
+}: {
+  idPrefix: string
+  environment: string
+  trafficSource: string
+  onEnvironment: (v: string) => void
+  onTrafficSource: (v: string) => void
 }) {
   return (
     <>
-      <label className="sr-only" htmlFor={`${idPrefix}-env`}>Environment</label>
+      <label className="sr-only" htmlFor={`${idPrefix}-env`}>
+        Environment
+      </label>
       <Select id={`${idPrefix}-env`} value={environment} onChange={(e) => onEnvironment(e.target.value)}>
         <option value="">All environments</option>
         <option value="production">production</option>
         <option value="staging">staging</option>
         <option value="development">development</option>
       </Select>
-      <label className="sr-only" htmlFor={`${idPrefix}-traffic`}>Traffic source</label>
+      <label className="sr-only" htmlFor={`${idPrefix}-traffic`}>
+        Traffic source
+      </label>
       <Select id={`${idPrefix}-traffic`} value={trafficSource} onChange={(e) => onTrafficSource(e.target.value)}>
         <option value="">All traffic sources</option>
         <option value="production">production traffic</option>

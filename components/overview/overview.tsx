@@ -39,7 +39,12 @@ export function Overview({ org }: { org: string }) {
   const t = total.data ? totals(total.data.rows) : null
   const series = daily.data ? dailySeries(daily.data.rows, 'traffic_source', new Date(base.from), new Date(base.to)) : null
   const internal = daily.data ? internalTraffic(daily.data.rows) : null
-  const models = byModel.data ? topN(byModel.data.rows.map((r) => ({ ...r, name: r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)' })), 'name') : null
+  const models = byModel.data
+    ? topN(
+        byModel.data.rows.map((r) => ({ ...r, name: r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)' })),
+        'name',
+      )
+    : null
   const empty = t !== null && t.events === 0 && !filtered
   const error = total.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
   const dayHref = (day: string) => `/${org}/changes?${spikeQuery(day, filters)}`
@@ -61,8 +66,15 @@ export function Overview({ org }: { org: string }) {
           <div className="space-y-3 text-sm text-slate-700">
             <p>Outlay shows spend as soon as your services report their model calls.</p>
             <ol className="list-decimal space-y-1 pl-5">
-              <li><Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>Create an API key</Link> with the <code>ingest</code> scope.</li>
-              <li>Send each model call to <code>POST /api/v1/events</code> with its workflow, step, model and token counts.</li>
+              <li>
+                <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/settings`}>
+                  Create an API key
+                </Link>{' '}
+                with the <code>ingest</code> scope.
+              </li>
+              <li>
+                Send each model call to <code>POST /api/v1/events</code> with its workflow, step, model and token counts.
+              </li>
               <li>Come back here: numbers appear within seconds.</li>
             </ol>
           </div>
@@ -73,31 +85,65 @@ export function Overview({ org }: { org: string }) {
             <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGE_LABELS.find((r) => r.days === filters.days)?.label} />
             <Kpi label="Model calls" value={t ? formatCount(t.events) : null} testId="kpi-events" />
             <Kpi label="Tokens in / out" value={t ? `${formatCompact(t.tokens_in)} / ${formatCompact(t.tokens_out)}` : null} />
-            <Kpi label="Prompt-cache savings" value={t ? formatUsd(t.cache_savings_usd) : null} hint={t ? `${formatPercent(t.cache_hit_rate)} of input tokens cached` : undefined} />
-            <Kpi label="Internal traffic" value={internal ? formatPercent(internal.share) : null} testId="kpi-internal"
-              hint={filters.traffic_source ? 'Filtered to one traffic source' : internal ? `${formatUsd(internal.internal_usd)} on eval, replay and ops` : undefined} />
-            <Kpi label="Unpriced calls" value={t ? formatCount(t.unpriced_events) : null} testId="kpi-unpriced"
-              hint={t && t.unpriced_events > 0 ? 'Models without a price: not in Spend' : 'Every call has a price'} warn={!!t && t.unpriced_events > 0} />
+            <Kpi
+              label="Prompt-cache savings"
+              value={t ? formatUsd(t.cache_savings_usd) : null}
+              hint={t ? `${formatPercent(t.cache_hit_rate)} of input tokens cached` : undefined}
+            />
+            <Kpi
+              label="Internal traffic"
+              value={internal ? formatPercent(internal.share) : null}
+              testId="kpi-internal"
+              hint={
+                filters.traffic_source ? 'Filtered to one traffic source' : internal ? `${formatUsd(internal.internal_usd)} on eval, replay and ops` : undefined
+              }
+            />
+            <Kpi
+              label="Unpriced calls"
+              value={t ? formatCount(t.unpriced_events) : null}
+              testId="kpi-unpriced"
+              hint={t && t.unpriced_events > 0 ? 'Models without a price: not in Spend' : 'Every call has a price'}
+              warn={!!t && t.unpriced_events > 0}
+            />
           </section>
 
           {breaches.length > 0 && <SloBreaches org={org} days={filters.days} breaches={breaches} />}
 
-          <Card title="Spend per day" subtitle="USD, stacked by traffic source: internal eval, replay and ops traffic is a line item, not noise. Click a day to see what changed against the same weekday a week earlier.">
+          <Card
+            title="Spend per day"
+            subtitle="USD, stacked by traffic source: internal eval, replay and ops traffic is a line item, not noise. Click a day to see what changed against the same weekday a week earlier."
+          >
             {series ? <DailySpendChart points={series.points} series={series.series} dayHref={dayHref} /> : <Skeleton className="h-72" />}
             {series && <DayLinks points={series.points} dayHref={dayHref} />}
           </Card>
 
           <div className="grid gap-6 lg:grid-cols-2 2xl:grid-cols-3">
             <Card title="Spend by workflow">
-              {byWorkflow.data ? <BreakdownTable items={topN(byWorkflow.data.rows, 'workflow_id').items} label="Workflow" testId="by-workflow"
-                href={(w) => `/${org}/workflows/${encodeURIComponent(w)}?${filtersQuery(filters)}`} /> : <Skeleton className="h-48" />}
+              {byWorkflow.data ? (
+                <BreakdownTable
+                  items={topN(byWorkflow.data.rows, 'workflow_id').items}
+                  label="Workflow"
+                  testId="by-workflow"
+                  href={(w) => `/${org}/workflows/${encodeURIComponent(w)}?${filtersQuery(filters)}`}
+                />
+              ) : (
+                <Skeleton className="h-48" />
+              )}
             </Card>
             <Card title="Spend by model">
               {models ? <BreakdownTable items={models.items} label="Provider / model" testId="by-model" /> : <Skeleton className="h-48" />}
             </Card>
             <Card title="Spend by environment">
-              {byEnv.data ? <BreakdownTable items={topN(byEnv.data.rows, 'environment').items} label="Environment" testId="by-environment"
-                href={(e) => (filters.environment ? null : `/${org}/overview?${filtersQuery({ ...filters, environment: e })}`)} /> : <Skeleton className="h-48" />}
+              {byEnv.data ? (
+                <BreakdownTable
+                  items={topN(byEnv.data.rows, 'environment').items}
+                  label="Environment"
+                  testId="by-environment"
+                  href={(e) => (filters.environment ? null : `/${org}/overview?${filtersQuery({ ...filters, environment: e })}`)}
+                />
+              ) : (
+                <Skeleton className="h-48" />
+              )}
             </Card>
           </div>
         </>
@@ -116,7 +162,10 @@ function DayLinks({ points, dayHref }: { points: TDailyPoint[]; dayHref: (day: s
       <ul className="mt-2 flex flex-wrap gap-x-4 gap-y-1">
         {days.map((p) => (
           <li key={p.day}>
-            <Link className="text-brand-700 hover:underline" href={dayHref(p.day)}>{p.day}</Link> <span className="num text-xs text-slate-500">{formatUsd(p.total)}</span>
+            <Link className="text-brand-700 hover:underline" href={dayHref(p.day)}>
+              {p.day}
+            </Link>{' '}
+            <span className="num text-xs text-slate-500">{formatUsd(p.total)}</span>
           </li>
         ))}
       </ul>
@@ -127,13 +176,24 @@ function DayLinks({ points, dayHref }: { points: TDailyPoint[]; dayHref: (day: s
 /** Features whose cost per action in the selected range is above their cost SLO; shown only when there is one. */
 function SloBreaches({ org, days, breaches }: { org: string; days: number; breaches: TSloBreach[] }) {
   return (
-    <Card title="Cost SLOs breached" subtitle="Features whose cost per action (spend ÷ runs) in this range is above their target."
-      actions={<Link className="text-sm font-medium text-brand-600 hover:underline" href={`/${org}/features?range=${days}`}>Features</Link>}>
+    <Card
+      title="Cost SLOs breached"
+      subtitle="Features whose cost per action (spend ÷ runs) in this range is above their target."
+      actions={
+        <Link className="text-sm font-medium text-brand-600 hover:underline" href={`/${org}/features?range=${days}`}>
+          Features
+        </Link>
+      }
+    >
       <ul className="divide-y divide-slate-100 text-sm" data-testid="slo-breaches">
         {breaches.map((b) => (
           <li key={b.feature} className="flex flex-wrap items-baseline gap-x-3 py-1.5">
-            <Link className="min-w-0 flex-1 truncate font-medium text-slate-900 hover:underline" href={`/${org}/features?range=${days}`} title={b.feature}>{b.feature}</Link>
-            <span className="num font-semibold text-red-700" data-cost-per-action={b.cost_per_action_usd}>{formatUsd(b.cost_per_action_usd, { precise: true })}</span>
+            <Link className="min-w-0 flex-1 truncate font-medium text-slate-900 hover:underline" href={`/${org}/features?range=${days}`} title={b.feature}>
+              {b.feature}
+            </Link>
+            <span className="num font-semibold text-red-700" data-cost-per-action={b.cost_per_action_usd}>
+              {formatUsd(b.cost_per_action_usd, { precise: true })}
+            </span>
             <span className="num text-xs text-slate-500">per run, target {formatUsd(b.target_usd_per_action, { precise: true })}</span>
           </li>
         ))}

@@ -18,7 +18,19 @@ const FIELDS = [
 const todayUtc = () => new Date().toISOString().slice(0, 10) + 'T00:00'
 
 /** Add or correct one model price; the server re-prices what it covers. */
-export function PriceForm({ org, provider = '', model = '', onDone, idPrefix }: { org: string; provider?: string; model?: string; onDone?: () => void; idPrefix: string }) {
+export function PriceForm({
+  org,
+  provider = '',
+  model = '',
+  onDone,
+  idPrefix,
+}: {
+  org: string
+  provider?: string
+  model?: string
+  onDone?: () => void
+  idPrefix: string
+}) {
   const put = usePutPrices(org)
   const [saved, setSaved] = useState<string | null>(null)
   const [localErrors, setLocalErrors] = useState<string[]>([])
@@ -41,7 +53,12 @@ export function PriceForm({ org, provider = '', model = '', onDone, idPrefix }: 
     setLocalErrors(local.success ? [] : issuesToLines(local.error.issues))
     if (!local.success) return
     const body = { prices: [price] } as unknown as TPricesPutBody // the fields as typed, checked against the schema just above
-    put.mutate(body, { onSuccess: () => { setSaved(`${price.provider}/${price.model}`); onDone?.() } })
+    put.mutate(body, {
+      onSuccess: () => {
+        setSaved(`${price.provider}/${price.model}`)
+        onDone?.()
+      },
+    })
   }
 
   const err = put.error instanceof ApiError ? put.error : null
@@ -59,22 +76,44 @@ export function PriceForm({ org, provider = '', model = '', onDone, idPrefix }: 
           <Input id={id('model')} name="model" defaultValue={model} required invalid={!!fieldErr('model')} />
         </Field>
         <Field label="Effective from (UTC)" htmlFor={id('effective_from')} error={fieldErr('effective_from')}>
-          <Input id={id('effective_from')} name="effective_from" type="datetime-local" defaultValue={todayUtc()} required invalid={!!fieldErr('effective_from')} />
+          <Input
+            id={id('effective_from')}
+            name="effective_from"
+            type="datetime-local"
+            defaultValue={todayUtc()}
+            required
+            invalid={!!fieldErr('effective_from')}
+          />
         </Field>
       </div>
       <div className="grid gap-3 sm:grid-cols-5">
         {FIELDS.map((fld) => (
           <Field key={fld.name} label={fld.label} htmlFor={id(fld.name)} error={fieldErr(fld.name)} hint={'hint' in fld ? fld.hint : undefined}>
-            <Input id={id(fld.name)} name={fld.name} inputMode="decimal" placeholder={'required' in fld ? '0.00' : ''} required={'required' in fld} invalid={!!fieldErr(fld.name)} />
+            <Input
+              id={id(fld.name)}
+              name={fld.name}
+              inputMode="decimal"
+              placeholder={'required' in fld ? '0.00' : ''}
+              required={'required' in fld}
+              invalid={!!fieldErr(fld.name)}
+            />
           </Field>
         ))}
       </div>
       <div className="flex items-center gap-3">
-        <Button type="submit" disabled={put.isPending}>{put.isPending ? 'Saving…' : 'Save price and re-price events'}</Button>
-        {saved && <span role="status" className="text-sm text-emerald-700">Saved {saved}. Re-pricing the events it covers…</span>}
+        <Button type="submit" disabled={put.isPending}>
+          {put.isPending ? 'Saving…' : 'Save price and re-price events'}
+        </Button>
+        {saved && (
+          <span role="status" className="text-sm text-emerald-700">
+            Saved {saved}. Re-pricing the events it covers…
+          </span>
+        )}
       </div>
       {put.error && !err?.lines.length && !localErrors.length && <Alert>{put.error.message}</Alert>}
-      {lines.some((l) => !FIELDS.some((f) => l.startsWith(`prices.0.${f.name}:`)) && !/^prices\.0\.(provider|model|effective_from):/.test(l)) && <Alert>{lines.join('; ')}</Alert>}
+      {lines.some((l) => !FIELDS.some((f) => l.startsWith(`prices.0.${f.name}:`)) && !/^prices\.0\.(provider|model|effective_from):/.test(l)) && (
+        <Alert>{lines.join('; ')}</Alert>
+      )}
     </form>
   )
 }

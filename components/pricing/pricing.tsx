@@ -15,7 +15,9 @@ export function Pricing({ org, canWrite }: { org: string; canWrite: boolean }) {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold">Pricing</h1>
-        <p className="text-sm text-slate-600">Every call is priced with the price in force at its timestamp: your own prices first, then the default catalog. Prices are USD per million tokens.</p>
+        <p className="text-sm text-slate-600">
+          Every call is priced with the price in force at its timestamp: your own prices first, then the default catalog. Prices are USD per million tokens.
+        </p>
       </div>
       <Unpriced org={org} canWrite={canWrite} />
       <RepriceJobs org={org} />
@@ -34,18 +36,36 @@ function Unpriced({ org, canWrite }: { org: string; canWrite: boolean }) {
   const models = unpriced.data.models
   if (models.length === 0) return <Alert tone="success">Every event has a price.</Alert>
   return (
-    <Card title={`Unpriced models (${models.length})`} subtitle="Calls to these models are counted but not in your spend until they have a price. Adding one re-prices them.">
+    <Card
+      title={`Unpriced models (${models.length})`}
+      subtitle="Calls to these models are counted but not in your spend until they have a price. Adding one re-prices them."
+    >
       <table className="w-full text-left text-sm" data-testid="unpriced">
-        <thead className="text-xs uppercase text-slate-500"><tr><th className="py-2">Provider / model</th><th className="text-right">Events</th><th>First seen</th><th>Last seen</th><th /></tr></thead>
+        <thead className="text-xs uppercase text-slate-500">
+          <tr>
+            <th className="py-2">Provider / model</th>
+            <th className="text-right">Events</th>
+            <th>First seen</th>
+            <th>Last seen</th>
+            <th />
+          </tr>
+        </thead>
         <tbody className="divide-y divide-slate-100">
           {models.map((m) => {
             const key = `${m.provider ?? ''}/${m.model ?? ''}`
             return (
               <tr key={key} className="align-top">
-                <td className="py-2 font-medium">{m.provider ?? '(none)'}/{m.model ?? '(self-hosted, no pool price)'}
+                <td className="py-2 font-medium">
+                  {m.provider ?? '(none)'}/{m.model ?? '(self-hosted, no pool price)'}
                   {open === key && canWrite && (
                     <div className="mt-3 rounded-md border border-slate-200 bg-slate-50 p-3">
-                      <PriceForm org={org} provider={m.provider ?? ''} model={m.model ?? ''} idPrefix={`unpriced-${key.replace(/\W/g, '_')}`} onDone={() => setOpen(null)} />
+                      <PriceForm
+                        org={org}
+                        provider={m.provider ?? ''}
+                        model={m.model ?? ''}
+                        idPrefix={`unpriced-${key.replace(/\W/g, '_')}`}
+                        onDone={() => setOpen(null)}
+                      />
                     </div>
                   )}
                 </td>
@@ -54,7 +74,12 @@ function Unpriced({ org, canWrite }: { org: string; canWrite: boolean }) {
                 <td>{new Date(m.last_seen).toLocaleDateString()}</td>
                 <td className="text-right">
                   {canWrite && m.model && (
-                    <button type="button" className="rounded-md px-2 py-1 text-sm font-medium text-brand-600 hover:bg-brand-50" aria-expanded={open === key} onClick={() => setOpen(open === key ? null : key)}>
+                    <button
+                      type="button"
+                      className="rounded-md px-2 py-1 text-sm font-medium text-brand-600 hover:bg-brand-50"
+                      aria-expanded={open === key}
+                      onClick={() => setOpen(open === key ? null : key)}
+                    >
                       {open === key ? 'Cancel' : 'Add price'}
                     </button>
                   )}
@@ -80,12 +105,26 @@ function RepriceJobs({ org }: { org: string }) {
           return (
             <li key={j.id} className="text-sm">
               <div className="flex justify-between">
-                <span className="font-medium">{j.gpu_pool ? `GPU pool ${j.gpu_pool}` : `${j.provider}/${j.model}`} {j.from && <span className="font-normal text-slate-500">from {j.from.slice(0, 16).replace('T', ' ')} UTC</span>}</span>
+                <span className="font-medium">
+                  {j.gpu_pool ? `GPU pool ${j.gpu_pool}` : `${j.provider}/${j.model}`}{' '}
+                  {j.from && <span className="font-normal text-slate-500">from {j.from.slice(0, 16).replace('T', ' ')} UTC</span>}
+                </span>
                 <span className={j.status === 'failed' ? 'text-red-700' : 'text-slate-600'} data-status={j.status}>
-                  {j.status === 'done' ? `done: ${formatCount(j.changed)} of ${formatCount(j.total)} events changed` : j.status === 'failed' ? `failed: ${j.error}` : `${j.status} ${pct}%`}
+                  {j.status === 'done'
+                    ? `done: ${formatCount(j.changed)} of ${formatCount(j.total)} events changed`
+                    : j.status === 'failed'
+                      ? `failed: ${j.error}`
+                      : `${j.status} ${pct}%`}
                 </span>
               </div>
-              <div className="mt-1 h-2 rounded bg-slate-100" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label="Re-pricing progress">
+              <div
+                className="mt-1 h-2 rounded bg-slate-100"
+                role="progressbar"
+                aria-valuenow={pct}
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-label="Re-pricing progress"
+              >
                 <div className={`h-2 rounded ${j.status === 'failed' ? 'bg-red-500' : 'bg-brand-500'}`} style={{ width: `${pct}%` }} />
               </div>
             </li>
@@ -100,24 +139,48 @@ function OrgPrices({ org, canWrite }: { org: string; canWrite: boolean }) {
   const prices = useOrgPrices(org)
   return (
     <Card title="Your prices" subtitle="Negotiated discounts, private or self-hosted models. They override the catalog from their effective date.">
-      {prices.isPending ? <Skeleton className="h-16" /> : prices.error ? <Alert>{prices.error.message}</Alert> : prices.data.prices.length === 0 && prices.data.gpu_pools.length === 0 ? (
+      {prices.isPending ? (
+        <Skeleton className="h-16" />
+      ) : prices.error ? (
+        <Alert>{prices.error.message}</Alert>
+      ) : prices.data.prices.length === 0 && prices.data.gpu_pools.length === 0 ? (
         <p className="mb-4 text-sm text-slate-600">No prices of your own yet: the catalog below applies.</p>
       ) : (
         <table className="mb-4 w-full text-left text-sm" data-testid="org-prices">
-          <thead className="text-xs uppercase text-slate-500"><tr><th className="py-2">Provider / model or GPU pool</th><th>From (UTC)</th><th className="text-right">Input</th><th className="text-right">Cached</th><th className="text-right">Cache write</th><th className="text-right">Output</th><th className="text-right">Per request / GPU-hour</th></tr></thead>
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th className="py-2">Provider / model or GPU pool</th>
+              <th>From (UTC)</th>
+              <th className="text-right">Input</th>
+              <th className="text-right">Cached</th>
+              <th className="text-right">Cache write</th>
+              <th className="text-right">Output</th>
+              <th className="text-right">Per request / GPU-hour</th>
+            </tr>
+          </thead>
           <tbody className="num divide-y divide-slate-100">
             {prices.data.prices.map((p) => (
               <tr key={`${p.provider}/${p.model}/${p.effective_from}`}>
-                <td className="py-2 font-medium">{p.provider}/{p.model}{p.tiers?.length ? <span className="ml-1 text-xs text-slate-500">(tiers)</span> : null}</td>
+                <td className="py-2 font-medium">
+                  {p.provider}/{p.model}
+                  {p.tiers?.length ? <span className="ml-1 text-xs text-slate-500">(tiers)</span> : null}
+                </td>
                 <td>{p.effective_from.slice(0, 16).replace('T', ' ')}</td>
-                <td className="text-right">{perM(p.input_per_mtok)}</td><td className="text-right">{perM(p.cached_input_per_mtok)}</td>
-                <td className="text-right">{perM(p.cache_write_per_mtok)}</td><td className="text-right">{perM(p.output_per_mtok)}</td><td className="text-right">{perM(p.per_request)}</td>
+                <td className="text-right">{perM(p.input_per_mtok)}</td>
+                <td className="text-right">{perM(p.cached_input_per_mtok)}</td>
+                <td className="text-right">{perM(p.cache_write_per_mtok)}</td>
+                <td className="text-right">{perM(p.output_per_mtok)}</td>
+                <td className="text-right">{perM(p.per_request)}</td>
               </tr>
             ))}
             {prices.data.gpu_pools.map((g) => (
               <tr key={`${g.pool}/${g.effective_from}`}>
-                <td className="py-2 font-medium">GPU pool {g.pool} <span className="text-xs text-slate-500">({g.gpu_type})</span></td>
-                <td>{g.effective_from.slice(0, 16).replace('T', ' ')}</td><td colSpan={4} /><td className="text-right">${g.gpu_hour_usd}/h</td>
+                <td className="py-2 font-medium">
+                  GPU pool {g.pool} <span className="text-xs text-slate-500">({g.gpu_type})</span>
+                </td>
+                <td>{g.effective_from.slice(0, 16).replace('T', ' ')}</td>
+                <td colSpan={4} />
+                <td className="text-right">${g.gpu_hour_usd}/h</td>
               </tr>
             ))}
           </tbody>
@@ -126,7 +189,9 @@ function OrgPrices({ org, canWrite }: { org: string; canWrite: boolean }) {
       {canWrite ? (
         <details className="rounded-md border border-slate-200 p-3">
           <summary className="cursor-pointer text-sm font-medium">Add or correct a price</summary>
-          <div className="mt-3"><PriceForm org={org} idPrefix="new-price" /></div>
+          <div className="mt-3">
+            <PriceForm org={org} idPrefix="new-price" />
+          </div>
         </details>
       ) : (
         <p className="text-sm text-slate-500">Admins and engineers can add prices.</p>
@@ -141,12 +206,25 @@ function Discrepancies({ org }: { org: string }) {
   return (
     <Card title="Provider-reported cost differs" subtitle="Calls whose provider-reported cost_usd differs from Outlay's by more than 1%, last 30 days.">
       <table className="w-full text-left text-sm" data-testid="discrepancies">
-        <thead className="text-xs uppercase text-slate-500"><tr><th className="py-2">Provider / model</th><th className="text-right">Calls</th><th className="text-right">Outlay</th><th className="text-right">Reported</th><th className="text-right">Difference</th></tr></thead>
+        <thead className="text-xs uppercase text-slate-500">
+          <tr>
+            <th className="py-2">Provider / model</th>
+            <th className="text-right">Calls</th>
+            <th className="text-right">Outlay</th>
+            <th className="text-right">Reported</th>
+            <th className="text-right">Difference</th>
+          </tr>
+        </thead>
         <tbody className="num divide-y divide-slate-100">
           {d.data.models.map((m) => (
             <tr key={`${m.provider}/${m.model}`}>
-              <td className="py-2 font-medium">{m.provider}/{m.model}</td><td className="text-right">{formatCount(m.events)}</td>
-              <td className="text-right">{formatUsd(m.computed_usd)}</td><td className="text-right">{formatUsd(m.reported_usd)}</td><td className="text-right">{formatUsd(m.difference_usd)}</td>
+              <td className="py-2 font-medium">
+                {m.provider}/{m.model}
+              </td>
+              <td className="text-right">{formatCount(m.events)}</td>
+              <td className="text-right">{formatUsd(m.computed_usd)}</td>
+              <td className="text-right">{formatUsd(m.reported_usd)}</td>
+              <td className="text-right">{formatUsd(m.difference_usd)}</td>
             </tr>
           ))}
         </tbody>
@@ -160,21 +238,51 @@ function Catalog({ org }: { org: string }) {
   const catalog = useCatalog(org, search)
   return (
     <Card title="Default catalog" subtitle={catalog.data ? `Source: ${catalog.data.source}` : undefined}>
-      <label htmlFor="catalog-search" className="sr-only">Search the catalog</label>
-      <Input id="catalog-search" type="search" placeholder="Search models, e.g. claude-sonnet or gpt-4o" value={search} onChange={(e) => setSearch(e.target.value)} className="mb-3 max-w-md" />
-      {catalog.isPending ? <Skeleton className="h-40" /> : catalog.error ? <Alert>{catalog.error.message}</Alert> : catalog.data.models.length === 0 ? (
+      <label htmlFor="catalog-search" className="sr-only">
+        Search the catalog
+      </label>
+      <Input
+        id="catalog-search"
+        type="search"
+        placeholder="Search models, e.g. claude-sonnet or gpt-4o"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        className="mb-3 max-w-md"
+      />
+      {catalog.isPending ? (
+        <Skeleton className="h-40" />
+      ) : catalog.error ? (
+        <Alert>{catalog.error.message}</Alert>
+      ) : catalog.data.models.length === 0 ? (
         <p className="text-sm text-slate-600">No model matches “{search}”.</p>
       ) : (
         <div className="max-h-96 overflow-y-auto">
           <table className="w-full text-left text-sm" data-testid="catalog">
-            <thead className="sticky top-0 bg-white text-xs uppercase text-slate-500"><tr><th className="py-2">Provider / model</th><th className="text-right">Input</th><th className="text-right">Cached</th><th className="text-right">Cache write</th><th className="text-right">Output</th><th className="text-right">Per request</th><th>Long context</th></tr></thead>
+            <thead className="sticky top-0 bg-white text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-2">Provider / model</th>
+                <th className="text-right">Input</th>
+                <th className="text-right">Cached</th>
+                <th className="text-right">Cache write</th>
+                <th className="text-right">Output</th>
+                <th className="text-right">Per request</th>
+                <th>Long context</th>
+              </tr>
+            </thead>
             <tbody className="num divide-y divide-slate-100">
               {catalog.data.models.map((m) => (
                 <tr key={`${m.provider}/${m.model}`}>
-                  <td className="py-1.5 font-medium">{m.provider}/{m.model}</td>
-                  <td className="text-right">{perM(m.input_per_mtok)}</td><td className="text-right">{perM(m.cached_input_per_mtok)}</td>
-                  <td className="text-right">{perM(m.cache_write_per_mtok)}</td><td className="text-right">{perM(m.output_per_mtok)}</td><td className="text-right">{perM(m.per_request)}</td>
-                  <td className="text-xs text-slate-600">{m.tiers?.map((t) => `> ${formatCount(t.above_input_tokens)} tokens: $${t.input_per_mtok} / $${t.output_per_mtok}`).join('; ')}</td>
+                  <td className="py-1.5 font-medium">
+                    {m.provider}/{m.model}
+                  </td>
+                  <td className="text-right">{perM(m.input_per_mtok)}</td>
+                  <td className="text-right">{perM(m.cached_input_per_mtok)}</td>
+                  <td className="text-right">{perM(m.cache_write_per_mtok)}</td>
+                  <td className="text-right">{perM(m.output_per_mtok)}</td>
+                  <td className="text-right">{perM(m.per_request)}</td>
+                  <td className="text-xs text-slate-600">
+                    {m.tiers?.map((t) => `> ${formatCount(t.above_input_tokens)} tokens: $${t.input_per_mtok} / $${t.output_per_mtok}`).join('; ')}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -16,7 +16,19 @@ const SHOWN = 20
 const signed = (v: string) => (Number(v) > 0 ? `+${formatUsd(v)}` : formatUsd(v))
 const quarterOf = (month: string) => `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`
 
-export async function MonthlyReport({ org, orgId, orgName, month, canExport }: { org: string; orgId: string; orgName: string; month?: string; canExport: boolean }) {
+export async function MonthlyReport({
+  org,
+  orgId,
+  orgName,
+  month,
+  canExport,
+}: {
+  org: string
+  orgId: string
+  orgName: string
+  month?: string
+  canExport: boolean
+}) {
   const q = ZMonthlyReportQuery.safeParse({ month: month || undefined })
   // for this organization only (row-level security: lib/db.ts); the page checked the member's access
   const r = await asOrg(orgId, () => monthlyReport(orgId, q.success ? q.data : {}))
@@ -32,59 +44,139 @@ export async function MonthlyReport({ org, orgId, orgName, month, canExport }: {
           <p className="text-sm text-slate-500">{orgName}</p>
           <h1 className="text-2xl font-semibold">Monthly report: {monthName}</h1>
           <p className="text-sm text-slate-600">
-            {DAY_LABEL.format(new Date(r.from))} – {DAY_LABEL.format(last)} (UTC){r.current ? ', month to date' : ''}. All environments and traffic sources (the whole bill); production is the part
-            from production traffic in the production environment. Compared with {prevName}.
+            {DAY_LABEL.format(new Date(r.from))} – {DAY_LABEL.format(last)} (UTC){r.current ? ', month to date' : ''}. All environments and traffic sources (the
+            whole bill); production is the part from production traffic in the production environment. Compared with {prevName}.
           </p>
         </div>
         <div className="flex flex-wrap items-end gap-2 print:hidden">
           <form method="get" className="flex items-end gap-2" aria-label="Choose the month">
             <div>
-              <label htmlFor="report-month" className="block text-xs font-medium text-slate-600">Month</label>
+              <label htmlFor="report-month" className="block text-xs font-medium text-slate-600">
+                Month
+              </label>
               <Input id="report-month" type="month" name="month" defaultValue={r.month} className="w-40 py-1.5" />
             </div>
-            <Button type="submit" variant="secondary">Show</Button>
+            <Button type="submit" variant="secondary">
+              Show
+            </Button>
           </form>
           <PrintButton />
-          {canExport && <a href={csv} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">Export CSV</a>}
-          <Link href={`/${org}/reports/audit?quarter=${quarterOf(r.month)}`} className="px-2 py-2 text-sm text-brand-600 hover:underline">Quarterly audit</Link>
+          {canExport && (
+            <a
+              href={csv}
+              download
+              className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50"
+            >
+              Export CSV
+            </a>
+          )}
+          <Link href={`/${org}/reports/audit?quarter=${quarterOf(r.month)}`} className="px-2 py-2 text-sm text-brand-600 hover:underline">
+            Quarterly audit
+          </Link>
         </div>
       </div>
-      {!q.success && <Alert tone="warning">month: must be a month, YYYY-MM (got “{month}”); showing {monthName}.</Alert>}
+      {!q.success && (
+        <Alert tone="warning">
+          month: must be a month, YYYY-MM (got “{month}”); showing {monthName}.
+        </Alert>
+      )}
 
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-5 print:grid-cols-5 print:gap-2">
-        <ReportKpi label={r.current ? `${monthName}, to date` : monthName} value={formatUsd(r.total.cost_usd)} testId="report-total"
-          hint={`${formatCount(r.total.events)} calls, ${formatCount(r.total.runs)} runs`} />
-        <ReportKpi label="Production" value={formatUsd(r.total.production_cost_usd)} testId="report-production" hint="production traffic, production environment" />
-        <ReportKpi label={prevName} value={formatUsd(r.total.previous_cost_usd)} testId="report-previous" hint={`${formatCount(r.total.previous_events)} calls`} />
+        <ReportKpi
+          label={r.current ? `${monthName}, to date` : monthName}
+          value={formatUsd(r.total.cost_usd)}
+          testId="report-total"
+          hint={`${formatCount(r.total.events)} calls, ${formatCount(r.total.runs)} runs`}
+        />
+        <ReportKpi
+          label="Production"
+          value={formatUsd(r.total.production_cost_usd)}
+          testId="report-production"
+          hint="production traffic, production environment"
+        />
+        <ReportKpi
+          label={prevName}
+          value={formatUsd(r.total.previous_cost_usd)}
+          testId="report-previous"
+          hint={`${formatCount(r.total.previous_events)} calls`}
+        />
         {r.total.previous_to_date ? (
-          <ReportKpi label={`Change vs ${prevName} to date`} value={signed(r.total.previous_to_date.change_usd)} testId="report-change"
-            hint={`${DAY_LABEL.format(new Date(r.previous.from))} – ${DAY_LABEL.format(new Date(Math.max(Date.parse(r.previous.from), Date.parse(r.total.previous_to_date.to) - 1)))}: ${formatUsd(r.total.previous_to_date.cost_usd)} (as many days and hours as have passed)`} />
+          <ReportKpi
+            label={`Change vs ${prevName} to date`}
+            value={signed(r.total.previous_to_date.change_usd)}
+            testId="report-change"
+            hint={`${DAY_LABEL.format(new Date(r.previous.from))} – ${DAY_LABEL.format(new Date(Math.max(Date.parse(r.previous.from), Date.parse(r.total.previous_to_date.to) - 1)))}: ${formatUsd(r.total.previous_to_date.cost_usd)} (as many days and hours as have passed)`}
+          />
         ) : (
-          <ReportKpi label="Change" value={signed(r.total.change_usd)} testId="report-change"
-            hint={Number(r.total.previous_cost_usd) > 0 ? `${formatPercent(Number(r.total.change_usd) / Number(r.total.previous_cost_usd))} vs ${prevName}` : `nothing in ${prevName}`} />
+          <ReportKpi
+            label="Change"
+            value={signed(r.total.change_usd)}
+            testId="report-change"
+            hint={
+              Number(r.total.previous_cost_usd) > 0
+                ? `${formatPercent(Number(r.total.change_usd) / Number(r.total.previous_cost_usd))} vs ${prevName}`
+                : `nothing in ${prevName}`
+            }
+          />
         )}
         {f ? (
-          <ReportKpi label={`${monthName}, forecast`} value={f.month_end.forecast_usd === null ? '—' : formatUsd(f.month_end.forecast_usd)} testId="report-forecast"
-            hint={f.month_end.forecast_usd === null ? f.note ?? undefined : <>95% band {formatUsd(f.month_end.lower_usd!)} – {formatUsd(f.month_end.upper_usd!)}; {trustLabel(f.mape)}. <Link className="text-brand-600 hover:underline print:hidden" href={`/${org}/forecast`}>Forecast</Link></>} />
+          <ReportKpi
+            label={`${monthName}, forecast`}
+            value={f.month_end.forecast_usd === null ? '—' : formatUsd(f.month_end.forecast_usd)}
+            testId="report-forecast"
+            hint={
+              f.month_end.forecast_usd === null ? (
+                (f.note ?? undefined)
+              ) : (
+                <>
+                  95% band {formatUsd(f.month_end.lower_usd!)} – {formatUsd(f.month_end.upper_usd!)}; {trustLabel(f.mape)}.{' '}
+                  <Link className="text-brand-600 hover:underline print:hidden" href={`/${org}/forecast`}>
+                    Forecast
+                  </Link>
+                </>
+              )
+            }
+          />
         ) : (
-          <ReportKpi label="Unpriced calls" value={formatCount(r.total.unpriced_events)} hint={r.total.unpriced_events ? 'counted at $0 until their model has a price' : 'every call priced'} warn={r.total.unpriced_events > 0} />
+          <ReportKpi
+            label="Unpriced calls"
+            value={formatCount(r.total.unpriced_events)}
+            hint={r.total.unpriced_events ? 'counted at $0 until their model has a price' : 'every call priced'}
+            warn={r.total.unpriced_events > 0}
+          />
         )}
       </div>
       {r.total.events === 0 && r.total.previous_events === 0 && (
-        <Alert tone="info">No spend recorded in {monthName} or {prevName}. Send events to <code>POST /api/v1/events</code>, or pick another month.</Alert>
+        <Alert tone="info">
+          No spend recorded in {monthName} or {prevName}. Send events to <code>POST /api/v1/events</code>, or pick another month.
+        </Alert>
       )}
 
       {r.sections.map((s) => {
         const meta = REPORT_SECTIONS.find((x) => x.dimension === s.dimension)!
         return (
-          <ReportSection key={s.dimension} title={`Spend by ${meta.label.toLowerCase()}`} long={s.rows.length > 12} testId={`report-${s.dimension}`}
-            note={s.dimension === 'scenario' ? 'A scenario is the scenario_id its calls carry; a workflow’s calls without one are that workflow’s own scenario.' : undefined}>
-            {s.rows.length ? <LinesTable label={meta.label} none={meta.none} rows={s.rows} prevName={prevName} /> : <p className="text-sm text-slate-600">No spend in either month.</p>}
+          <ReportSection
+            key={s.dimension}
+            title={`Spend by ${meta.label.toLowerCase()}`}
+            long={s.rows.length > 12}
+            testId={`report-${s.dimension}`}
+            note={
+              s.dimension === 'scenario'
+                ? 'A scenario is the scenario_id its calls carry; a workflow’s calls without one are that workflow’s own scenario.'
+                : undefined
+            }
+          >
+            {s.rows.length ? (
+              <LinesTable label={meta.label} none={meta.none} rows={s.rows} prevName={prevName} />
+            ) : (
+              <p className="text-sm text-slate-600">No spend in either month.</p>
+            )}
           </ReportSection>
         )
       })}
       <p className="text-xs text-slate-500">
-        Generated {new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Amounts in USD from the rollups (exact to the micro-dollar; the same as GET /api/v1/metrics for the month);
+        Generated {new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Amounts in USD from the rollups (exact to the micro-dollar; the same as GET
+        /api/v1/metrics for the month);
         {f ? ' the forecast is a model estimate.' : ''} The CSV export holds every row.
       </p>
     </div>
@@ -94,20 +186,33 @@ export async function MonthlyReport({ org, orgId, orgName, month, canExport }: {
 function LinesTable({ label, none, rows, prevName }: { label: string; none: string; rows: TReportLine[]; prevName: string }) {
   const shown = rows.slice(0, SHOWN)
   const rest = rows.slice(SHOWN)
-  const sum = (k: 'cost_usd' | 'previous_cost_usd' | 'change_usd') => fromScaled(rest.reduce((a, l) => a + toScaled(l[k], 6), 0n), 6)
+  const sum = (k: 'cost_usd' | 'previous_cost_usd' | 'change_usd') =>
+    fromScaled(
+      rest.reduce((a, l) => a + toScaled(l[k], 6), 0n),
+      6,
+    )
   return (
     <table className="w-full text-sm">
       <thead>
         <tr className="text-left text-xs text-slate-500">
-          <th className="py-1 font-medium">{label}</th><th className="text-right font-medium">Spend</th><th className="text-right font-medium">Share</th>
-          <th className="text-right font-medium">Calls</th><th className="text-right font-medium">{prevName}</th><th className="text-right font-medium">Change</th>
+          <th className="py-1 font-medium">{label}</th>
+          <th className="text-right font-medium">Spend</th>
+          <th className="text-right font-medium">Share</th>
+          <th className="text-right font-medium">Calls</th>
+          <th className="text-right font-medium">{prevName}</th>
+          <th className="text-right font-medium">Change</th>
         </tr>
       </thead>
       <tbody>
         {shown.map((l) => (
           <tr key={`${l.from ?? ''}/${l.key}`} className="border-t border-slate-100" data-key={l.key ?? ''}>
-            <td className="py-1">{l.key ?? <span className="text-slate-500">{none}</span>}{l.from === 'workflow' && <span className="ml-1 text-xs text-slate-500">(workflow, no scenario_id)</span>}</td>
-            <td className="num text-right font-medium" data-cost={l.cost_usd}>{formatUsd(l.cost_usd)}</td>
+            <td className="py-1">
+              {l.key ?? <span className="text-slate-500">{none}</span>}
+              {l.from === 'workflow' && <span className="ml-1 text-xs text-slate-500">(workflow, no scenario_id)</span>}
+            </td>
+            <td className="num text-right font-medium" data-cost={l.cost_usd}>
+              {formatUsd(l.cost_usd)}
+            </td>
             <td className="num text-right">{formatPercent(l.share)}</td>
             <td className="num text-right">{formatCount(l.events)}</td>
             <td className="num text-right text-slate-600">{formatUsd(l.previous_cost_usd)}</td>
@@ -117,9 +222,11 @@ function LinesTable({ label, none, rows, prevName }: { label: string; none: stri
         {rest.length > 0 && (
           <tr className="border-t border-slate-100 text-slate-600">
             <td className="py-1">{formatCount(rest.length)} more (in the CSV)</td>
-            <td className="num text-right">{formatUsd(sum('cost_usd'))}</td><td className="num text-right">{formatPercent(rest.reduce((a, l) => a + l.share, 0))}</td>
+            <td className="num text-right">{formatUsd(sum('cost_usd'))}</td>
+            <td className="num text-right">{formatPercent(rest.reduce((a, l) => a + l.share, 0))}</td>
             <td className="num text-right">{formatCount(rest.reduce((a, l) => a + l.events, 0))}</td>
-            <td className="num text-right">{formatUsd(sum('previous_cost_usd'))}</td><td className="num text-right">{signed(sum('change_usd'))}</td>
+            <td className="num text-right">{formatUsd(sum('previous_cost_usd'))}</td>
+            <td className="num text-right">{signed(sum('change_usd'))}</td>
           </tr>
         )}
       </tbody>

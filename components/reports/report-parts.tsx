@@ -6,9 +6,24 @@ export const MONTH_LABEL = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', m
 export const DAY_LABEL = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' })
 
 /** A printable section: a heading, an optional note, its content; long ones may break across pages. */
-export function ReportSection({ title, note, long, children, testId }: { title: string; note?: ReactNode; long?: boolean; children: ReactNode; testId?: string }) {
+export function ReportSection({
+  title,
+  note,
+  long,
+  children,
+  testId,
+}: {
+  title: string
+  note?: ReactNode
+  long?: boolean
+  children: ReactNode
+  testId?: string
+}) {
   return (
-    <section className={`rounded-lg border border-slate-200 bg-white p-5 shadow-sm print:rounded-none print:border-0 print:border-t print:px-0 print:py-3 ${long ? 'report-long' : ''}`} data-testid={testId}>
+    <section
+      className={`rounded-lg border border-slate-200 bg-white p-5 shadow-sm print:rounded-none print:border-0 print:border-t print:px-0 print:py-3 ${long ? 'report-long' : ''}`}
+      data-testid={testId}
+    >
       <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
       {note && <p className="mt-0.5 text-xs text-slate-500">{note}</p>}
       <div className="mt-3">{children}</div>
@@ -21,7 +36,9 @@ export function ReportKpi({ label, value, hint, testId, warn }: { label: string;
   return (
     <div className={`kpi rounded-lg border bg-white p-4 shadow-sm print:p-2 print:shadow-none ${warn ? 'border-amber-300' : 'border-slate-200'}`}>
       <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
-      <div className="num mt-1 text-xl font-semibold" data-testid={testId}>{value}</div>
+      <div className="num mt-1 text-xl font-semibold" data-testid={testId}>
+        {value}
+      </div>
       {hint && <div className={`mt-1 text-xs ${warn ? 'text-amber-700' : 'text-slate-500'}`}>{hint}</div>}
     </div>
   )
@@ -35,7 +52,11 @@ export function ReportSkeleton({ title }: { title: string }) {
         <h1 className="text-2xl font-semibold">{title}</h1>
         <p className="text-sm text-slate-600">Reading the figures…</p>
       </div>
-      <div className="grid grid-cols-2 gap-4 lg:grid-cols-5">{[0, 1, 2, 3, 4].map((i) => <div key={i} aria-hidden className="h-24 animate-pulse rounded-lg bg-slate-200" />)}</div>
+      <div className="grid grid-cols-2 gap-4 lg:grid-cols-5">
+        {[0, 1, 2, 3, 4].map((i) => (
+          <div key={i} aria-hidden className="h-24 animate-pulse rounded-lg bg-slate-200" />
+        ))}
+      </div>
       <div aria-hidden className="h-64 animate-pulse rounded-lg bg-slate-200" />
     </div>
   )

@@ -24,8 +24,12 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
   return (
     <Card title="Live: the step's production calls" subtitle={`Last ${DAYS} UTC days. Dashed lines: a version published.`}>
       {q.error && <Alert>Could not load the step&apos;s traffic: {q.error.message}</Alert>}
-      {!live ? <Skeleton className="h-56" /> : withCalls.length === 0 ? (
-        <p className="text-sm text-slate-600">No production calls of {p.workflow_id} · {p.step} in the last {DAYS} days. Send events with this workflow_id and step to see the share per model here.</p>
+      {!live ? (
+        <Skeleton className="h-56" />
+      ) : withCalls.length === 0 ? (
+        <p className="text-sm text-slate-600">
+          No production calls of {p.workflow_id} · {p.step} in the last {DAYS} days. Send events with this workflow_id and step to see the share per model here.
+        </p>
       ) : (
         <>
           <div className="h-56" role="img" aria-label={`Share of ${p.step} calls per model per day`}>
@@ -36,23 +40,49 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
                 <YAxis tickFormatter={(v: number) => formatPercent(v, 0)} domain={[0, 1]} tick={AXIS_TICK} width={48} />
                 <Tooltip formatter={(v) => formatPercent(Number(v))} labelFormatter={utcLabel} />
                 <Legend wrapperStyle={LEGEND_STYLE} />
-                {live.models.map((m, i) => <Bar key={m} dataKey={`m${i}`} name={m} stackId="1" fill={colors[m]} isAnimationActive={false} />)}
-                {live.days.filter((d) => d.published.length).map((d) => <ReferenceLine key={d.day} x={d.day} stroke={CHART_COLORS.marker} strokeDasharray="4 2" label={{ value: d.published.map((v) => `v${v}`).join(', '), fontSize: 11, position: 'top' }} />)}
+                {live.models.map((m, i) => (
+                  <Bar key={m} dataKey={`m${i}`} name={m} stackId="1" fill={colors[m]} isAnimationActive={false} />
+                ))}
+                {live.days
+                  .filter((d) => d.published.length)
+                  .map((d) => (
+                    <ReferenceLine
+                      key={d.day}
+                      x={d.day}
+                      stroke={CHART_COLORS.marker}
+                      strokeDasharray="4 2"
+                      label={{ value: d.published.map((v) => `v${v}`).join(', '), fontSize: 11, position: 'top' }}
+                    />
+                  ))}
               </BarChart>
             </ResponsiveContainer>
           </div>
           <table className="mt-4 w-full text-sm" data-testid="live-days">
-            <thead className="text-left text-xs uppercase tracking-wide text-slate-500"><tr><th className="py-1">Day (UTC)</th><th className="text-right">Calls</th><th className="text-right">Escalation rate</th><th className="text-right">Fallback rate</th><th className="text-right">Cost per call</th><th>Published</th></tr></thead>
+            <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="py-1">Day (UTC)</th>
+                <th className="text-right">Calls</th>
+                <th className="text-right">Escalation rate</th>
+                <th className="text-right">Fallback rate</th>
+                <th className="text-right">Cost per call</th>
+                <th>Published</th>
+              </tr>
+            </thead>
             <tbody className="divide-y divide-slate-100">
-              {live.days.filter((d) => d.calls > 0 || d.published.length).reverse().slice(0, 14).map((d) => (
-                <tr key={d.day}>
-                  <td className="py-1">{d.day}</td><td className="num text-right">{formatCount(d.calls)}</td>
-                  <td className="num text-right">{d.escalation_rate === null ? '—' : formatPercent(d.escalation_rate)}</td>
-                  <td className="num text-right">{d.fallback_rate === null ? '—' : formatPercent(d.fallback_rate)}</td>
-                  <td className="num text-right">{d.cost_per_call_usd === null ? '—' : formatUsd(d.cost_per_call_usd)}</td>
-                  <td>{d.published.map((v) => `v${v}`).join(', ')}</td>
-                </tr>
-              ))}
+              {live.days
+                .filter((d) => d.calls > 0 || d.published.length)
+                .reverse()
+                .slice(0, 14)
+                .map((d) => (
+                  <tr key={d.day}>
+                    <td className="py-1">{d.day}</td>
+                    <td className="num text-right">{formatCount(d.calls)}</td>
+                    <td className="num text-right">{d.escalation_rate === null ? '—' : formatPercent(d.escalation_rate)}</td>
+                    <td className="num text-right">{d.fallback_rate === null ? '—' : formatPercent(d.fallback_rate)}</td>
+                    <td className="num text-right">{d.cost_per_call_usd === null ? '—' : formatUsd(d.cost_per_call_usd)}</td>
+                    <td>{d.published.map((v) => `v${v}`).join(', ')}</td>
+                  </tr>
+                ))}
             </tbody>
           </table>
         </>

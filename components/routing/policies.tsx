@@ -21,14 +21,25 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold">Routing</h1>
-        <p className="text-sm text-slate-600">A policy per workflow step picks the cheapest model whose eval results clear the step&apos;s quality bar, by cache-adjusted cost per call. <code>POST /api/v1/decide</code> answers with it at run time.</p>
+        <p className="text-sm text-slate-600">
+          A policy per workflow step picks the cheapest model whose eval results clear the step&apos;s quality bar, by cache-adjusted cost per call.{' '}
+          <code>POST /api/v1/decide</code> answers with it at run time.
+        </p>
       </div>
       {list.error && <Alert>Could not load the policies: {list.error.message}</Alert>}
       <Card title="Policies" subtitle="Per workflow step; a segment narrows a policy to one environment or one customer account.">
-        {rows === null ? <Skeleton className="h-32" /> : rows.length === 0 ? (
+        {rows === null ? (
+          <Skeleton className="h-32" />
+        ) : rows.length === 0 ? (
           <div className="space-y-2 text-sm text-slate-700" data-testid="policies-empty">
-            <p>No routing policies yet. {canEdit ? 'Create one below for a workflow step' : 'An admin or engineer can create one'}, or send it as code to <code>POST /api/v1/policies</code> with a <code>write</code> key.</p>
-            <p>Import eval results first (<code>POST /api/v1/evals</code>, or a CSV in the policy editor): a policy publishes only when a candidate clears its bar.</p>
+            <p>
+              No routing policies yet. {canEdit ? 'Create one below for a workflow step' : 'An admin or engineer can create one'}, or send it as code to{' '}
+              <code>POST /api/v1/policies</code> with a <code>write</code> key.
+            </p>
+            <p>
+              Import eval results first (<code>POST /api/v1/evals</code>, or a CSV in the policy editor): a policy publishes only when a candidate clears its
+              bar.
+            </p>
           </div>
         ) : (
           <div className="space-y-5" data-testid="policies">
@@ -37,16 +48,42 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
                 <h3 className="mb-1 text-sm font-semibold text-slate-900">{wf}</h3>
                 <table className="w-full text-sm">
                   <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                    <tr><th className="py-1">Step</th><th>Segment</th><th>In force</th><th>Selected model</th><th>Draft</th></tr>
+                    <tr>
+                      <th className="py-1">Step</th>
+                      <th>Segment</th>
+                      <th>In force</th>
+                      <th>Selected model</th>
+                      <th>Draft</th>
+                    </tr>
                   </thead>
                   <tbody className="divide-y divide-slate-100">
                     {ps.map((p) => (
                       <tr key={p.id} data-policy={`${p.workflow_id}/${p.step}`}>
-                        <td className="py-2"><Link className="font-medium text-brand-700 hover:underline" href={`/${org}/routing/${p.id}`}>{p.step}</Link></td>
-                        <td className="text-slate-600">{[p.environment, p.account_id && `account ${p.account_id}`].filter(Boolean).join(', ') || 'all traffic'}</td>
-                        <td>{p.published ? `v${p.published.version}${p.published.canary ? ` (canary ${p.published.canary.share_pct}% over v${p.published.base_version})` : ''}` : <span className="text-slate-500">not published</span>}</td>
+                        <td className="py-2">
+                          <Link className="font-medium text-brand-700 hover:underline" href={`/${org}/routing/${p.id}`}>
+                            {p.step}
+                          </Link>
+                        </td>
+                        <td className="text-slate-600">
+                          {[p.environment, p.account_id && `account ${p.account_id}`].filter(Boolean).join(', ') || 'all traffic'}
+                        </td>
+                        <td>
+                          {p.published ? (
+                            `v${p.published.version}${p.published.canary ? ` (canary ${p.published.canary.share_pct}% over v${p.published.base_version})` : ''}`
+                          ) : (
+                            <span className="text-slate-500">not published</span>
+                          )}
+                        </td>
                         <td className="font-mono text-xs">{p.published?.chosen ? `${p.published.chosen.provider}/${p.published.chosen.model}` : '—'}</td>
-                        <td>{p.draft_version ? <span className="rounded bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900 ring-1 ring-amber-200">v{p.draft_version} unpublished</span> : <span className="text-slate-400">none</span>}</td>
+                        <td>
+                          {p.draft_version ? (
+                            <span className="rounded bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900 ring-1 ring-amber-200">
+                              v{p.draft_version} unpublished
+                            </span>
+                          ) : (
+                            <span className="text-slate-400">none</span>
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -56,7 +93,11 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
           </div>
         )}
       </Card>
-      {canEdit && <Card title="New policy" subtitle="Starts as a draft: import evals, run the simulation and publish from the editor."><NewPolicyForm org={org} /></Card>}
+      {canEdit && (
+        <Card title="New policy" subtitle="Starts as a draft: import evals, run the simulation and publish from the editor.">
+          <NewPolicyForm org={org} />
+        </Card>
+      )}
       <RoutingDefaults org={org} canEdit={canEdit} />
     </div>
   )
@@ -69,7 +110,13 @@ function NewPolicyForm({ org }: { org: string }) {
   const [local, setLocal] = useState<Record<string, string>>({})
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = create.error instanceof ApiError ? create.error.lines : []
-  const errorOf = (field: string) => local[field] ?? lines.filter((l) => l.startsWith(`${field}:`) || l.startsWith(`${field}.`)).map((l) => l.replace(/^[^:]+: /, '')).join('; ') ?? undefined
+  const errorOf = (field: string) =>
+    local[field] ??
+    lines
+      .filter((l) => l.startsWith(`${field}:`) || l.startsWith(`${field}.`))
+      .map((l) => l.replace(/^[^:]+: /, ''))
+      .join('; ') ??
+    undefined
   const other = create.error && !lines.length ? create.error.message : null
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -81,24 +128,50 @@ function NewPolicyForm({ org }: { org: string }) {
     if (bar.error) errs.quality_bar = bar.error
     setLocal(errs)
     if (Object.keys(errs).length) return
-    create.mutate({ workflow_id: f.workflow_id.trim(), step: f.step.trim(), candidates: candidates.models, quality_bar: bar.bar },
-      { onSuccess: ({ policy }) => router.push(`/${org}/routing/${policy.id}`) })
+    create.mutate(
+      { workflow_id: f.workflow_id.trim(), step: f.step.trim(), candidates: candidates.models, quality_bar: bar.bar },
+      { onSuccess: ({ policy }) => router.push(`/${org}/routing/${policy.id}`) },
+    )
   }
   const err = (k: string) => errorOf(k) || undefined
   return (
     <form onSubmit={onSubmit} aria-label="New policy" noValidate className="space-y-4">
       <div className="grid gap-4 md:grid-cols-2">
-        <Field label="Workflow" htmlFor="p-workflow" error={err('workflow_id')}><Input id="p-workflow" value={f.workflow_id} onChange={set('workflow_id')} invalid={!!err('workflow_id')} placeholder="support-agent" /></Field>
-        <Field label="Step" htmlFor="p-step" error={err('step')}><Input id="p-step" value={f.step} onChange={set('step')} invalid={!!err('step')} placeholder="classify" /></Field>
+        <Field label="Workflow" htmlFor="p-workflow" error={err('workflow_id')}>
+          <Input id="p-workflow" value={f.workflow_id} onChange={set('workflow_id')} invalid={!!err('workflow_id')} placeholder="support-agent" />
+        </Field>
+        <Field label="Step" htmlFor="p-step" error={err('step')}>
+          <Input id="p-step" value={f.step} onChange={set('step')} invalid={!!err('step')} placeholder="classify" />
+        </Field>
         <Field label="Candidate models" htmlFor="p-candidates" error={err('candidates')} hint="One provider/model per line, e.g. openai/gpt-4o-mini">
-          <textarea id="p-candidates" value={f.candidates} onChange={set('candidates')} rows={4} aria-invalid={!!err('candidates') || undefined} className="block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm" />
+          <textarea
+            id="p-candidates"
+            value={f.candidates}
+            onChange={set('candidates')}
+            rows={4}
+            aria-invalid={!!err('candidates') || undefined}
+            className="block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"
+          />
         </Field>
         <Field label="Quality bar" htmlFor="p-bar" error={err('quality_bar')} hint="One metric per line: grounding >= 0.92 (scores from 0 to 1)">
-          <textarea id="p-bar" value={f.bar} onChange={set('bar')} rows={4} aria-invalid={!!err('quality_bar') || undefined} className="block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm" />
+          <textarea
+            id="p-bar"
+            value={f.bar}
+            onChange={set('bar')}
+            rows={4}
+            aria-invalid={!!err('quality_bar') || undefined}
+            className="block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"
+          />
         </Field>
       </div>
-      {other && <p role="alert" className="text-sm text-red-700">{other}</p>}
-      <Button type="submit" disabled={create.isPending}>{create.isPending ? 'Creating…' : 'Create draft policy'}</Button>
+      {other && (
+        <p role="alert" className="text-sm text-red-700">
+          {other}
+        </p>
+      )}
+      <Button type="submit" disabled={create.isPending}>
+        {create.isPending ? 'Creating…' : 'Create draft policy'}
+      </Button>
     </form>
   )
 }

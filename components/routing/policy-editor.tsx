@@ -26,10 +26,22 @@ export function PolicyEditor({ org, id, canEdit }: { org: string; id: string; ca
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold">{p.workflow_id} · {p.step}</h1>
+        <h1 className="text-2xl font-semibold">
+          {p.workflow_id} · {p.step}
+        </h1>
         <p className="text-sm text-slate-600">
           Routing policy for {[p.environment ?? 'every environment', p.account_id ? `account ${p.account_id}` : 'every account'].join(', ')}.{' '}
-          {p.published ? <>In force: <strong>v{p.published.version}</strong>, selected model <code data-testid="selected-model">{ref(p.published.chosen)}</code>{p.published.canary ? ` on ${p.published.canary.share_pct}% of ${p.published.canary.stable_by === 'run_id' ? 'runs' : 'accounts'} (the rest on v${p.published.base_version})` : ''}.</> : 'Not published yet: decide answers 404 with the default model for this step.'}
+          {p.published ? (
+            <>
+              In force: <strong>v{p.published.version}</strong>, selected model <code data-testid="selected-model">{ref(p.published.chosen)}</code>
+              {p.published.canary
+                ? ` on ${p.published.canary.share_pct}% of ${p.published.canary.stable_by === 'run_id' ? 'runs' : 'accounts'} (the rest on v${p.published.base_version})`
+                : ''}
+              .
+            </>
+          ) : (
+            'Not published yet: decide answers 404 with the default model for this step.'
+          )}
         </p>
       </div>
       <DraftCard org={org} p={p} draft={draft} current={current} canEdit={canEdit} />
@@ -42,24 +54,49 @@ export function PolicyEditor({ org, id, canEdit }: { org: string; id: string; ca
 }
 
 const specForm = (s: TPolicySpec) => ({
-  bar: barLines(s.quality_bar), candidates: modelLines(s.candidates), eval_set: s.eval_set ?? '',
-  cascade: s.cascade ? modelLines(s.cascade.models) : '', threshold: s.cascade ? String(s.cascade.confidence_threshold) : '0.7',
-  fallbacks: modelLines(fallbackChain(s)), canary: s.canary ? String(s.canary.share_pct) : '', stable_by: s.canary?.stable_by ?? 'run_id',
-  confidence_from: s.cascade?.confidence_from ?? 'reported', confidence_field: s.cascade?.confidence_field ?? '',
-  max_tokens_cap: s.max_tokens_cap == null ? '' : String(s.max_tokens_cap), cache_ttl_s: s.cache_ttl_s == null ? '' : String(s.cache_ttl_s),
+  bar: barLines(s.quality_bar),
+  candidates: modelLines(s.candidates),
+  eval_set: s.eval_set ?? '',
+  cascade: s.cascade ? modelLines(s.cascade.models) : '',
+  threshold: s.cascade ? String(s.cascade.confidence_threshold) : '0.7',
+  fallbacks: modelLines(fallbackChain(s)),
+  canary: s.canary ? String(s.canary.share_pct) : '',
+  stable_by: s.canary?.stable_by ?? 'run_id',
+  confidence_from: s.cascade?.confidence_from ?? 'reported',
+  confidence_field: s.cascade?.confidence_field ?? '',
+  max_tokens_cap: s.max_tokens_cap == null ? '' : String(s.max_tokens_cap),
+  cache_ttl_s: s.cache_ttl_s == null ? '' : String(s.cache_ttl_s),
 })
 
-function DraftCard({ org, p, draft, current, canEdit }: { org: string; p: TPolicyDetail; draft: TPolicyVersionView | null; current: TPolicyVersionView | null; canEdit: boolean }) {
+function DraftCard({
+  org,
+  p,
+  draft,
+  current,
+  canEdit,
+}: {
+  org: string
+  p: TPolicyDetail
+  draft: TPolicyVersionView | null
+  current: TPolicyVersionView | null
+  canEdit: boolean
+}) {
   const base = draft ?? current ?? p.versions[0]
   const save = useSaveDraft(org, p.id)
   const [f, setF] = useState(() => specForm(base.spec))
   const [local, setLocal] = useState<Record<string, string>>({})
   const baseKey = `${base.version}:${base.created_at}`
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset the form only when another version becomes the base (baseKey), not on every refetch of the same one
   useEffect(() => setF(specForm(base.spec)), [baseKey])
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = save.error instanceof ApiError ? save.error.lines : []
   const errorOf = (...fields: string[]) => {
-    const hit = fields.map((k) => local[k]).find(Boolean) ?? lines.filter((l) => fields.some((k) => l.startsWith(`${k}:`) || l.startsWith(`${k}.`))).map((l) => l.replace(/^[^:]+: /, '')).join('; ')
+    const hit =
+      fields.map((k) => local[k]).find(Boolean) ??
+      lines
+        .filter((l) => fields.some((k) => l.startsWith(`${k}:`) || l.startsWith(`${k}.`)))
+        .map((l) => l.replace(/^[^:]+: /, ''))
+        .join('; ')
     return hit || undefined
   }
   const other = save.error && !lines.length ? save.error.message : null
@@ -83,19 +120,30 @@ function DraftCard({ org, p, draft, current, canEdit }: { org: string; p: TPolic
     if (Object.keys(errs).length) return
     const from = f.confidence_from as TConfidenceSource
     save.mutate({
-      quality_bar: bar.bar, candidates: candidates.models, eval_set: f.eval_set.trim() || null,
+      quality_bar: bar.bar,
+      candidates: candidates.models,
+      eval_set: f.eval_set.trim() || null,
       cascade: cascade.models.length
-        ? { models: cascade.models, confidence_threshold: Number(f.threshold), confidence_from: from, confidence_field: from === 'json_field' ? f.confidence_field.trim() || null : null }
+        ? {
+            models: cascade.models,
+            confidence_threshold: Number(f.threshold),
+            confidence_from: from,
+            confidence_field: from === 'json_field' ? f.confidence_field.trim() || null : null,
+          }
         : null,
       // The first line is the fallback decide's attempt 2 gets; the gateway tries them all in order.
-      fallback: fallbacks.models[0] ?? null, fallbacks: fallbacks.models.slice(1),
-      max_tokens_cap: cap.value, cache_ttl_s: ttl.value,
+      fallback: fallbacks.models[0] ?? null,
+      fallbacks: fallbacks.models.slice(1),
+      max_tokens_cap: cap.value,
+      cache_ttl_s: ttl.value,
       canary: f.canary.trim() ? { share_pct: Number(f.canary), stable_by: f.stable_by } : null,
     })
   }
 
   const title = draft ? `Draft v${draft.version}` : 'Draft'
-  const subtitle = draft ? `Last saved by ${draft.author}, ${new Date(draft.created_at).toUTCString()}. Not in force until published.` : `No open draft: saving creates one from v${base.version}.`
+  const subtitle = draft
+    ? `Last saved by ${draft.author}, ${new Date(draft.created_at).toUTCString()}. Not in force until published.`
+    : `No open draft: saving creates one from v${base.version}.`
   if (!canEdit) {
     return (
       <Card title={`Rules of v${base.version}`} subtitle="Only admins and engineers edit routing policies.">
@@ -107,20 +155,54 @@ function DraftCard({ org, p, draft, current, canEdit }: { org: string; p: TPolic
     <Card title={title} subtitle={subtitle}>
       <form onSubmit={onSubmit} aria-label="Policy draft" noValidate className="space-y-4">
         <div className="grid gap-4 md:grid-cols-2">
-          <Field label="Quality bar" htmlFor="d-bar" error={errorOf('quality_bar')} hint="One metric per line: grounding >= 0.92; a candidate must meet every minimum">
+          <Field
+            label="Quality bar"
+            htmlFor="d-bar"
+            error={errorOf('quality_bar')}
+            hint="One metric per line: grounding >= 0.92; a candidate must meet every minimum"
+          >
             <textarea id="d-bar" value={f.bar} onChange={set('bar')} rows={3} className={ta} aria-invalid={!!errorOf('quality_bar') || undefined} />
           </Field>
-          <Field label="Candidate models" htmlFor="d-candidates" error={errorOf('candidates')} hint="One provider/model per line; the cheapest clearing the bar is selected">
-            <textarea id="d-candidates" value={f.candidates} onChange={set('candidates')} rows={3} className={ta} aria-invalid={!!errorOf('candidates') || undefined} />
+          <Field
+            label="Candidate models"
+            htmlFor="d-candidates"
+            error={errorOf('candidates')}
+            hint="One provider/model per line; the cheapest clearing the bar is selected"
+          >
+            <textarea
+              id="d-candidates"
+              value={f.candidates}
+              onChange={set('candidates')}
+              rows={3}
+              className={ta}
+              aria-invalid={!!errorOf('candidates') || undefined}
+            />
           </Field>
-          <Field label="Cascade, cheapest first" htmlFor="d-cascade" error={errorOf('cascade.models', 'cascade')} hint="Empty: no cascade. A reported confidence below the threshold moves the call one model up">
-            <textarea id="d-cascade" value={f.cascade} onChange={set('cascade')} rows={3} className={ta} aria-invalid={!!errorOf('cascade.models', 'cascade') || undefined} />
+          <Field
+            label="Cascade, cheapest first"
+            htmlFor="d-cascade"
+            error={errorOf('cascade.models', 'cascade')}
+            hint="Empty: no cascade. A reported confidence below the threshold moves the call one model up"
+          >
+            <textarea
+              id="d-cascade"
+              value={f.cascade}
+              onChange={set('cascade')}
+              rows={3}
+              className={ta}
+              aria-invalid={!!errorOf('cascade.models', 'cascade') || undefined}
+            />
           </Field>
           <div className="grid gap-4 sm:grid-cols-2">
             <Field label="Escalate below confidence" htmlFor="d-threshold" error={errorOf('cascade.confidence_threshold')} hint="Between 0 and 1">
               <Input id="d-threshold" value={f.threshold} onChange={set('threshold')} inputMode="decimal" invalid={!!errorOf('cascade.confidence_threshold')} />
             </Field>
-            <Field label="Confidence from" htmlFor="d-conf-from" error={errorOf('cascade.confidence_from')} hint="Where the gateway reads an answer's confidence">
+            <Field
+              label="Confidence from"
+              htmlFor="d-conf-from"
+              error={errorOf('cascade.confidence_from')}
+              hint="Where the gateway reads an answer's confidence"
+            >
               <Select id="d-conf-from" value={f.confidence_from} onChange={set('confidence_from')} className="w-full">
                 <option value="reported">reported by the caller (decide)</option>
                 <option value="json_field">a JSON field of the answer</option>
@@ -128,17 +210,44 @@ function DraftCard({ org, p, draft, current, canEdit }: { org: string; p: TPolic
               </Select>
             </Field>
             {f.confidence_from === 'json_field' && (
-              <Field label="Confidence JSON field" htmlFor="d-conf-field" error={errorOf('cascade.confidence_field')} hint="Path in the answer's JSON, e.g. confidence or meta.score">
+              <Field
+                label="Confidence JSON field"
+                htmlFor="d-conf-field"
+                error={errorOf('cascade.confidence_field')}
+                hint="Path in the answer's JSON, e.g. confidence or meta.score"
+              >
                 <Input id="d-conf-field" value={f.confidence_field} onChange={set('confidence_field')} invalid={!!errorOf('cascade.confidence_field')} />
               </Field>
             )}
-            <Field label="Fallbacks on provider error" htmlFor="d-fallback" error={errorOf('fallback', 'fallbacks')} hint="One provider/model per line, tried in order on a 429, 5xx or timeout">
-              <textarea id="d-fallback" value={f.fallbacks} onChange={set('fallbacks')} rows={2} className={ta} aria-invalid={!!errorOf('fallback', 'fallbacks') || undefined} />
+            <Field
+              label="Fallbacks on provider error"
+              htmlFor="d-fallback"
+              error={errorOf('fallback', 'fallbacks')}
+              hint="One provider/model per line, tried in order on a 429, 5xx or timeout"
+            >
+              <textarea
+                id="d-fallback"
+                value={f.fallbacks}
+                onChange={set('fallbacks')}
+                rows={2}
+                className={ta}
+                aria-invalid={!!errorOf('fallback', 'fallbacks') || undefined}
+              />
             </Field>
-            <Field label="Output cap (max_tokens)" htmlFor="d-cap" error={errorOf('max_tokens_cap')} hint="The gateway applies it where a request sends none or more; empty: none">
+            <Field
+              label="Output cap (max_tokens)"
+              htmlFor="d-cap"
+              error={errorOf('max_tokens_cap')}
+              hint="The gateway applies it where a request sends none or more; empty: none"
+            >
               <Input id="d-cap" value={f.max_tokens_cap} onChange={set('max_tokens_cap')} inputMode="numeric" invalid={!!errorOf('max_tokens_cap')} />
             </Field>
-            <Field label="Response cache TTL, seconds" htmlFor="d-ttl" error={errorOf('cache_ttl_s')} hint="The gateway answers a repeated input from its cache (never a stream); empty: off">
+            <Field
+              label="Response cache TTL, seconds"
+              htmlFor="d-ttl"
+              error={errorOf('cache_ttl_s')}
+              hint="The gateway answers a repeated input from its cache (never a stream); empty: off"
+            >
               <Input id="d-ttl" value={f.cache_ttl_s} onChange={set('cache_ttl_s')} inputMode="numeric" invalid={!!errorOf('cache_ttl_s')} />
             </Field>
             <Field label="Canary share, %" htmlFor="d-canary" error={errorOf('canary.share_pct', 'canary')} hint="Empty: all traffic on publish">
@@ -155,9 +264,19 @@ function DraftCard({ org, p, draft, current, canEdit }: { org: string; p: TPolic
             </Field>
           </div>
         </div>
-        {other && <p role="alert" className="text-sm text-red-700">{other}</p>}
-        {save.isSuccess && !save.isPending && <p role="status" className="text-sm text-emerald-700">Draft saved.</p>}
-        <Button type="submit" disabled={save.isPending}>{save.isPending ? 'Saving…' : 'Save draft'}</Button>
+        {other && (
+          <p role="alert" className="text-sm text-red-700">
+            {other}
+          </p>
+        )}
+        {save.isSuccess && !save.isPending && (
+          <p role="status" className="text-sm text-emerald-700">
+            Draft saved.
+          </p>
+        )}
+        <Button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save draft'}
+        </Button>
       </form>
     </Card>
   )
@@ -169,17 +288,31 @@ function EvidenceAndSimulation({ org, p, canEdit }: { org: string; p: TPolicyDet
   const sim = useSimulation(org, p.id, days, true)
   const ev = sim.data?.evidence
   const s = sim.data?.simulation
-  const bar = (p.versions.find((v) => v.version === sim.data?.version)?.spec.quality_bar) ?? []
+  const bar = p.versions.find((v) => v.version === sim.data?.version)?.spec.quality_bar ?? []
   return (
     <>
-      <Card title="Candidates against the bar" subtitle={`Latest eval scores and cache-adjusted cost per call (real traffic of the last 30 days when a model has 30+ calls, else its price × the step's average call). ${sim.data ? `For ${sim.data.status} v${sim.data.version}.` : ''}`}
-        actions={canEdit ? <EvalUpload org={org} p={p} /> : undefined}>
+      <Card
+        title="Candidates against the bar"
+        subtitle={`Latest eval scores and cache-adjusted cost per call (real traffic of the last 30 days when a model has 30+ calls, else its price × the step's average call). ${sim.data ? `For ${sim.data.status} v${sim.data.version}.` : ''}`}
+        actions={canEdit ? <EvalUpload org={org} p={p} /> : undefined}
+      >
         {sim.error && <Alert>Could not compute the evidence: {sim.error.message}</Alert>}
-        {!ev ? <Skeleton className="h-24" /> : (
+        {!ev ? (
+          <Skeleton className="h-24" />
+        ) : (
           <>
             <table className="w-full text-sm" data-testid="candidates">
               <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr><th className="py-1">Model</th>{bar.map((b) => <th key={b.metric}>{b.metric} ≥ {b.min}</th>)}<th className="text-right">Cost per call</th><th>Clears</th></tr>
+                <tr>
+                  <th className="py-1">Model</th>
+                  {bar.map((b) => (
+                    <th key={b.metric}>
+                      {b.metric} ≥ {b.min}
+                    </th>
+                  ))}
+                  <th className="text-right">Cost per call</th>
+                  <th>Clears</th>
+                </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {ev.candidates.map((c) => {
@@ -187,24 +320,48 @@ function EvidenceAndSimulation({ org, p, canEdit }: { org: string; p: TPolicyDet
                   const chosen = ref(ev.chosen) === k
                   return (
                     <tr key={k} data-candidate={k} className={chosen ? 'bg-emerald-50' : ''}>
-                      <td className="py-1.5 font-mono text-xs">{k}{chosen && <span className="ml-2 rounded bg-emerald-100 px-1 text-emerald-800">selected</span>}</td>
+                      <td className="py-1.5 font-mono text-xs">
+                        {k}
+                        {chosen && <span className="ml-2 rounded bg-emerald-100 px-1 text-emerald-800">selected</span>}
+                      </td>
                       {bar.map((b) => {
                         const sc = c.scores[b.metric]
-                        return <td key={b.metric} className={sc && sc.score >= b.min ? 'text-emerald-700' : 'text-red-700'}>{sc ? `${sc.score} (${formatCount(sc.sample_count)} samples)` : 'no eval'}</td>
+                        return (
+                          <td key={b.metric} className={sc && sc.score >= b.min ? 'text-emerald-700' : 'text-red-700'}>
+                            {sc ? `${sc.score} (${formatCount(sc.sample_count)} samples)` : 'no eval'}
+                          </td>
+                        )
                       })}
-                      <td className="num text-right">{c.cost_per_call_usd === null ? 'no price' : `${formatUsd(c.cost_per_call_usd)} (${c.source === 'traffic' ? `${formatCount(c.calls)} calls` : 'from prices'})`}</td>
+                      <td className="num text-right">
+                        {c.cost_per_call_usd === null
+                          ? 'no price'
+                          : `${formatUsd(c.cost_per_call_usd)} (${c.source === 'traffic' ? `${formatCount(c.calls)} calls` : 'from prices'})`}
+                      </td>
                       <td>{c.clears ? 'yes' : <span title={c.shortfalls.join(', ')}>no: {c.shortfalls.join(', ')}</span>}</td>
                     </tr>
                   )
                 })}
               </tbody>
             </table>
-            <p className="mt-2 text-xs text-slate-600" data-testid="selection-reason">{ev.chosen ? `Selection: ${ev.reason}` : `Nothing selected: ${ev.reason}. Import evals or lower the bar.`}</p>
+            <p className="mt-2 text-xs text-slate-600" data-testid="selection-reason">
+              {ev.chosen ? `Selection: ${ev.reason}` : `Nothing selected: ${ev.reason}. Import evals or lower the bar.`}
+            </p>
           </>
         )}
       </Card>
-      <Card title="Simulation" subtitle="The draft replayed over the step's production calls of a past window; escalations at the rate observed; per month = 30 days at the window's pace.">
-        <form className="mb-4 flex flex-wrap items-end gap-3" aria-label="Simulation window" onSubmit={(e) => { e.preventDefault(); setRan(true); void sim.refetch() }}>
+      <Card
+        title="Simulation"
+        subtitle="The draft replayed over the step's production calls of a past window; escalations at the rate observed; per month = 30 days at the window's pace."
+      >
+        <form
+          className="mb-4 flex flex-wrap items-end gap-3"
+          aria-label="Simulation window"
+          onSubmit={(e) => {
+            e.preventDefault()
+            setRan(true)
+            void sim.refetch()
+          }}
+        >
           <Field label="Replay window" htmlFor="s-days">
             <Select id="s-days" value={String(days)} onChange={(e) => setDays(Number(e.target.value))}>
               <option value="7">Last 7 days</option>
@@ -212,28 +369,70 @@ function EvidenceAndSimulation({ org, p, canEdit }: { org: string; p: TPolicyDet
               <option value="90">Last 90 days</option>
             </Select>
           </Field>
-          <Button type="submit" variant="secondary" disabled={sim.isFetching}>{sim.isFetching ? 'Simulating…' : 'Run simulation'}</Button>
+          <Button type="submit" variant="secondary" disabled={sim.isFetching}>
+            {sim.isFetching ? 'Simulating…' : 'Run simulation'}
+          </Button>
         </form>
-        {ran && (s ? (
-          <div className="space-y-4" data-testid="simulation">
-            <p className="text-base font-medium text-slate-900" data-testid="simulation-headline">{s.headline}</p>
-            <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-              <Kpi label="Actual, per month" value={formatUsd(s.per_month.actual_usd)} hint={`${formatUsd(s.actual_cost_usd)} over ${s.window.days} days, ${formatCount(s.calls)} calls`} testId="sim-actual" />
-              <Kpi label="Estimated, per month" value={s.per_month.estimated_usd === null ? '—' : formatUsd(s.per_month.estimated_usd)} testId="sim-estimated" />
-              <Kpi label="Change, per month" value={s.per_month.change_usd === null ? '—' : formatUsd(s.per_month.change_usd)} hint={s.change_ratio === null ? undefined : formatPercent(s.change_ratio)} testId="sim-change" />
-              <Kpi label="Escalations, per month" value={formatCount(s.expected_escalations_per_month)} hint={s.quality.held ? 'Quality bar held' : 'Quality bar NOT held'} warn={!s.quality.held} />
+        {ran &&
+          (s ? (
+            <div className="space-y-4" data-testid="simulation">
+              <p className="text-base font-medium text-slate-900" data-testid="simulation-headline">
+                {s.headline}
+              </p>
+              <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+                <Kpi
+                  label="Actual, per month"
+                  value={formatUsd(s.per_month.actual_usd)}
+                  hint={`${formatUsd(s.actual_cost_usd)} over ${s.window.days} days, ${formatCount(s.calls)} calls`}
+                  testId="sim-actual"
+                />
+                <Kpi
+                  label="Estimated, per month"
+                  value={s.per_month.estimated_usd === null ? '—' : formatUsd(s.per_month.estimated_usd)}
+                  testId="sim-estimated"
+                />
+                <Kpi
+                  label="Change, per month"
+                  value={s.per_month.change_usd === null ? '—' : formatUsd(s.per_month.change_usd)}
+                  hint={s.change_ratio === null ? undefined : formatPercent(s.change_ratio)}
+                  testId="sim-change"
+                />
+                <Kpi
+                  label="Escalations, per month"
+                  value={formatCount(s.expected_escalations_per_month)}
+                  hint={s.quality.held ? 'Quality bar held' : 'Quality bar NOT held'}
+                  warn={!s.quality.held}
+                />
+              </div>
+              <table className="w-full text-sm">
+                <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th className="py-1">Model</th>
+                    <th className="text-right">Share of calls, actual</th>
+                    <th className="text-right">Share of calls, draft</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {s.shares.map((r) => (
+                    <tr key={r.model}>
+                      <td className="py-1 font-mono text-xs">{r.model}</td>
+                      <td className="num text-right">
+                        {formatPercent(r.actual_share)} ({formatCount(r.actual_calls)})
+                      </td>
+                      <td className="num text-right">
+                        {formatPercent(r.estimated_share)} ({formatCount(r.estimated_calls)})
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </div>
-            <table className="w-full text-sm">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500"><tr><th className="py-1">Model</th><th className="text-right">Share of calls, actual</th><th className="text-right">Share of calls, draft</th></tr></thead>
-              <tbody className="divide-y divide-slate-100">
-                {s.shares.map((r) => (
-                  <tr key={r.model}><td className="py-1 font-mono text-xs">{r.model}</td><td className="num text-right">{formatPercent(r.actual_share)} ({formatCount(r.actual_calls)})</td><td className="num text-right">{formatPercent(r.estimated_share)} ({formatCount(r.estimated_calls)})</td></tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : <Skeleton className="h-24" />)}
-        {!ran && <p className="text-sm text-slate-600">Pick a window and run the simulation to see the draft&apos;s cost against what the step actually cost.</p>}
+          ) : (
+            <Skeleton className="h-24" />
+          ))}
+        {!ran && (
+          <p className="text-sm text-slate-600">Pick a window and run the simulation to see the draft&apos;s cost against what the step actually cost.</p>
+        )}
       </Card>
     </>
   )
@@ -253,13 +452,26 @@ function EvalUpload({ org, p }: { org: string; p: TPolicyDetail }) {
   const apiLines = imp.error instanceof ApiError ? (imp.error.lines.length ? imp.error.lines : [imp.error.message]) : []
   return (
     <div className="max-w-xs text-right text-xs">
-      <label htmlFor="eval-csv" className="cursor-pointer rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-medium text-slate-800 hover:bg-slate-50 focus-within:ring-2">
+      <label
+        htmlFor="eval-csv"
+        className="cursor-pointer rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-medium text-slate-800 hover:bg-slate-50 focus-within:ring-2"
+      >
         Import evals (CSV)
         <input id="eval-csv" type="file" accept=".csv,text/csv" className="sr-only" onChange={(e) => void onFile(e.target.files?.[0])} />
       </label>
-      <p className="mt-1 text-slate-500">Columns: eval_set, provider, model, sample_count, optional tokens_in, tokens_out, cost_usd, run_at; every other column is a metric score.</p>
-      {[...errors, ...apiLines].map((l) => <p key={l} role="alert" className="text-red-700">{l}</p>)}
-      {imp.isSuccess && <p role="status" className="text-emerald-700">{imp.data.imported} eval results imported{imp.data.cost_events.accepted ? `; their cost recorded as eval traffic` : ''}.</p>}
+      <p className="mt-1 text-slate-500">
+        Columns: eval_set, provider, model, sample_count, optional tokens_in, tokens_out, cost_usd, run_at; every other column is a metric score.
+      </p>
+      {[...errors, ...apiLines].map((l) => (
+        <p key={l} role="alert" className="text-red-700">
+          {l}
+        </p>
+      ))}
+      {imp.isSuccess && (
+        <p role="status" className="text-emerald-700">
+          {imp.data.imported} eval results imported{imp.data.cost_events.accepted ? `; their cost recorded as eval traffic` : ''}.
+        </p>
+      )}
     </div>
   )
 }
@@ -271,14 +483,39 @@ function PublishCard({ org, p, draft }: { org: string; p: TPolicyDetail; draft: 
   const noteError = lines.find((l) => l.startsWith('note:'))?.replace(/^note: /, '')
   const other = publish.error && !noteError ? publish.error.message : null
   return (
-    <Card title="Publish" subtitle={draft ? `Publishing v${draft.version} freezes its selection and reaches every decide call within about a second.` : 'Nothing to publish: save a draft first.'}>
-      <form aria-label="Publish draft" noValidate className="space-y-3" onSubmit={(e) => { e.preventDefault(); publish.mutate(note, { onSuccess: () => setNote('') }) }}>
+    <Card
+      title="Publish"
+      subtitle={
+        draft
+          ? `Publishing v${draft.version} freezes its selection and reaches every decide call within about a second.`
+          : 'Nothing to publish: save a draft first.'
+      }
+    >
+      <form
+        aria-label="Publish draft"
+        noValidate
+        className="space-y-3"
+        onSubmit={(e) => {
+          e.preventDefault()
+          publish.mutate(note, { onSuccess: () => setNote('') })
+        }}
+      >
         <Field label="What changed and why" htmlFor="pub-note" error={noteError} hint="Required; kept in the version history">
           <textarea id="pub-note" value={note} onChange={(e) => setNote(e.target.value)} rows={2} className={ta} aria-invalid={!!noteError || undefined} />
         </Field>
-        {other && <p role="alert" className="text-sm text-red-700">{other}</p>}
-        {publish.isSuccess && <p role="status" className="text-sm text-emerald-700">Published v{publish.data.policy.published_version}.</p>}
-        <Button type="submit" disabled={!draft || publish.isPending}>{publish.isPending ? 'Publishing…' : draft ? `Publish v${draft.version}` : 'Publish'}</Button>
+        {other && (
+          <p role="alert" className="text-sm text-red-700">
+            {other}
+          </p>
+        )}
+        {publish.isSuccess && (
+          <p role="status" className="text-sm text-emerald-700">
+            Published v{publish.data.policy.published_version}.
+          </p>
+        )}
+        <Button type="submit" disabled={!draft || publish.isPending}>
+          {publish.isPending ? 'Publishing…' : draft ? `Publish v${draft.version}` : 'Publish'}
+        </Button>
       </form>
     </Card>
   )
@@ -289,7 +526,20 @@ function Changes({ changes }: { changes: TSpecChange[] }) {
   if (!changes.length) return <span className="text-slate-500">no rule changes</span>
   return (
     <ul className="list-inside list-disc">
-      {changes.map((c, i) => <li key={i}><code>{c.field}</code>: {c.from === null ? <>added {show(c.to)}</> : c.to === null ? <>removed {show(c.from)}</> : <>{show(c.from)} → {show(c.to)}</>}</li>)}
+      {changes.map((c, i) => (
+        <li key={i}>
+          <code>{c.field}</code>:{' '}
+          {c.from === null ? (
+            <>added {show(c.to)}</>
+          ) : c.to === null ? (
+            <>removed {show(c.from)}</>
+          ) : (
+            <>
+              {show(c.from)} → {show(c.to)}
+            </>
+          )}
+        </li>
+      ))}
     </ul>
   )
 }
@@ -307,32 +557,65 @@ function HistoryCard({ org, p, canEdit }: { org: string; p: TPolicyDetail; canEd
           <li key={v.version} className="py-2" data-version={v.version} data-status={v.status}>
             <div className="flex flex-wrap items-baseline gap-2">
               <strong>v{v.version}</strong>
-              <span className={`rounded px-1.5 text-xs ring-1 ${v.version === p.published_version ? 'bg-emerald-50 text-emerald-800 ring-emerald-200' : v.status === 'draft' ? 'bg-amber-50 text-amber-900 ring-amber-200' : 'bg-slate-50 text-slate-600 ring-slate-200'}`}>
+              <span
+                className={`rounded px-1.5 text-xs ring-1 ${v.version === p.published_version ? 'bg-emerald-50 text-emerald-800 ring-emerald-200' : v.status === 'draft' ? 'bg-amber-50 text-amber-900 ring-amber-200' : 'bg-slate-50 text-slate-600 ring-slate-200'}`}
+              >
                 {v.version === p.published_version ? 'in force' : v.status === 'draft' ? 'draft' : 'superseded'}
               </span>
-              {v.published_at && <span className="text-slate-600">published {new Date(v.published_at).toUTCString()} by {v.published_by}</span>}
+              {v.published_at && (
+                <span className="text-slate-600">
+                  published {new Date(v.published_at).toUTCString()} by {v.published_by}
+                </span>
+              )}
               {v.rolled_back_from && <span className="text-slate-600">(rollback to v{v.rolled_back_from})</span>}
-              {v.evidence?.chosen && <span>selected <code>{ref(v.evidence.chosen)}</code></span>}
-              {v.spec.canary && <span className="text-slate-600">canary {v.spec.canary.share_pct}% by {v.spec.canary.stable_by}</span>}
+              {v.evidence?.chosen && (
+                <span>
+                  selected <code>{ref(v.evidence.chosen)}</code>
+                </span>
+              )}
+              {v.spec.canary && (
+                <span className="text-slate-600">
+                  canary {v.spec.canary.share_pct}% by {v.spec.canary.stable_by}
+                </span>
+              )}
             </div>
             {v.note && <p className="text-slate-800">“{v.note}”</p>}
-            <div className="text-xs text-slate-600"><Changes changes={v.changes} /></div>
+            <div className="text-xs text-slate-600">
+              <Changes changes={v.changes} />
+            </div>
           </li>
         ))}
       </ol>
       {canEdit && older.length > 0 && (
-        <form aria-label="Roll back" noValidate className="mt-4 flex flex-wrap items-end gap-3 border-t border-slate-100 pt-4"
-          onSubmit={(e) => { e.preventDefault(); rb.mutate({ version: Number(version || older[0].version), note }, { onSuccess: () => setNote('') }) }}>
+        <form
+          aria-label="Roll back"
+          noValidate
+          className="mt-4 flex flex-wrap items-end gap-3 border-t border-slate-100 pt-4"
+          onSubmit={(e) => {
+            e.preventDefault()
+            rb.mutate({ version: Number(version || older[0].version), note }, { onSuccess: () => setNote('') })
+          }}
+        >
           <Field label="Roll back to" htmlFor="rb-version">
             <Select id="rb-version" value={version || String(older[0].version)} onChange={(e) => setVersion(e.target.value)}>
-              {older.map((v) => <option key={v.version} value={v.version}>v{v.version}: {ref(v.evidence?.chosen)}</option>)}
+              {older.map((v) => (
+                <option key={v.version} value={v.version}>
+                  v{v.version}: {ref(v.evidence?.chosen)}
+                </option>
+              ))}
             </Select>
           </Field>
           <Field label="Why" htmlFor="rb-note" error={lines.find((l) => l.startsWith('note:'))?.replace(/^note: /, '')}>
             <Input id="rb-note" value={note} onChange={(e) => setNote(e.target.value)} invalid={lines.some((l) => l.startsWith('note:'))} />
           </Field>
-          <Button type="submit" variant="danger" disabled={rb.isPending}>{rb.isPending ? 'Rolling back…' : 'Roll back (publishes a copy)'}</Button>
-          {rb.error && !lines.length && <p role="alert" className="text-sm text-red-700">{rb.error.message}</p>}
+          <Button type="submit" variant="danger" disabled={rb.isPending}>
+            {rb.isPending ? 'Rolling back…' : 'Roll back (publishes a copy)'}
+          </Button>
+          {rb.error && !lines.length && (
+            <p role="alert" className="text-sm text-red-700">
+              {rb.error.message}
+            </p>
+          )}
         </form>
       )}
     </Card>

@@ -18,8 +18,7 @@ export const routingQueries = {
 export function useRoutingDefaults(org: string) {
   return useQuery({ queryKey: routingQueries.defaults(org), queryFn: ({ signal }) => callApi(api.listRoutingDefaults, { org, signal }) })
 }
-export const useSaveRoutingDefaults = (org: string) =>
-  useRoutingMutation(org, (body: TRoutingDefaults) => callApi(api.putRoutingDefaults, { org, body }))
+export const useSaveRoutingDefaults = (org: string) => useRoutingMutation(org, (body: TRoutingDefaults) => callApi(api.putRoutingDefaults, { org, body }))
 
 export function usePolicies(org: string) {
   return useQuery({ queryKey: routingQueries.list(org), queryFn: ({ signal }) => callApi(api.listPolicies, { org, signal }) })
@@ -41,8 +40,20 @@ export function useSimulation(org: string, id: string, days: number, enabled: bo
 }
 
 export function useStepTraffic(org: string, id: string, workflowId: string, step: string, from: string, to: string) {
-  const params = new URLSearchParams({ org, from, to, granularity: 'day', group_by: 'provider,model,outcome', workflow_id: workflowId, step, traffic_source: 'production' })
-  return useQuery({ queryKey: [...routingQueries.live(org, id), from, to], queryFn: ({ signal }) => apiFetch<{ rows: TMetricsRow[] }>(`/api/v1/metrics?${params}`, { signal }) })
+  const params = new URLSearchParams({
+    org,
+    from,
+    to,
+    granularity: 'day',
+    group_by: 'provider,model,outcome',
+    workflow_id: workflowId,
+    step,
+    traffic_source: 'production',
+  })
+  return useQuery({
+    queryKey: [...routingQueries.live(org, id), from, to],
+    queryFn: ({ signal }) => apiFetch<{ rows: TMetricsRow[] }>(`/api/v1/metrics?${params}`, { signal }),
+  })
 }
 
 function useRoutingMutation<B, R>(org: string, fn: (body: B) => Promise<R>) {
@@ -51,8 +62,10 @@ function useRoutingMutation<B, R>(org: string, fn: (body: B) => Promise<R>) {
 }
 
 export const useCreatePolicy = (org: string) => useRoutingMutation(org, (body: TBodyOf<typeof api.createPolicy>) => callApi(api.createPolicy, { body, org }))
-export const useSaveDraft = (org: string, id: string) => useRoutingMutation(org, (body: TBodyOf<typeof api.editPolicy>) => callApi(api.editPolicy, { params: { id }, body, org }))
-export const usePublish = (org: string, id: string) => useRoutingMutation(org, (note: string) => callApi(api.publishPolicy, { params: { id }, body: { note }, org }))
+export const useSaveDraft = (org: string, id: string) =>
+  useRoutingMutation(org, (body: TBodyOf<typeof api.editPolicy>) => callApi(api.editPolicy, { params: { id }, body, org }))
+export const usePublish = (org: string, id: string) =>
+  useRoutingMutation(org, (note: string) => callApi(api.publishPolicy, { params: { id }, body: { note }, org }))
 export const useRollback = (org: string, id: string) =>
   useRoutingMutation(org, (body: TBodyOf<typeof api.rollbackPolicy>) => callApi(api.rollbackPolicy, { params: { id }, body, org }))
 export const useImportEvals = (org: string) =>

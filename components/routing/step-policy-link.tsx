@@ -14,12 +14,24 @@ function Policies({ org, workflow, step }: { org: string; workflow: string; step
   const list = usePolicies(org)
   if (!list.data) return <span className="text-slate-500">…</span>
   const mine = list.data.policies.filter((p) => p.workflow_id === workflow && p.step === step)
-  if (!mine.length) return <span className="text-slate-500">None: <Link className="text-brand-700 hover:underline" href={`/${org}/routing`}>create one on the Routing page</Link> to pick the cheapest model that clears this step&apos;s quality bar</span>
+  if (!mine.length)
+    return (
+      <span className="text-slate-500">
+        None:{' '}
+        <Link className="text-brand-700 hover:underline" href={`/${org}/routing`}>
+          create one on the Routing page
+        </Link>{' '}
+        to pick the cheapest model that clears this step&apos;s quality bar
+      </span>
+    )
   return (
     <>
       {mine.map((p) => (
         <Link key={p.id} className="mr-3 text-brand-700 hover:underline" href={`/${org}/routing/${p.id}`}>
-          {[p.environment, p.account_id && `account ${p.account_id}`].filter(Boolean).join(', ') || 'all traffic'}: {p.published ? `v${p.published.version}, ${p.published.chosen ? `${p.published.chosen.provider}/${p.published.chosen.model}` : '—'}` : 'draft, not published'}
+          {[p.environment, p.account_id && `account ${p.account_id}`].filter(Boolean).join(', ') || 'all traffic'}:{' '}
+          {p.published
+            ? `v${p.published.version}, ${p.published.chosen ? `${p.published.chosen.provider}/${p.published.chosen.model}` : '—'}`
+            : 'draft, not published'}
         </Link>
       ))}
     </>

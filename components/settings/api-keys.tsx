@@ -51,7 +51,9 @@ function NewKey({ title, rawKey, children }: { title: string; rawKey: string; ch
     <div className="mt-4 space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-4" role="status">
       <p className="text-sm font-medium text-emerald-900">{title} Copy it now: it will not be shown again.</p>
       <div className="flex items-center gap-2">
-        <code data-testid="new-api-key" className="flex-1 overflow-x-auto rounded bg-white px-3 py-2 font-mono text-sm">{rawKey}</code>
+        <code data-testid="new-api-key" className="flex-1 overflow-x-auto rounded bg-white px-3 py-2 font-mono text-sm">
+          {rawKey}
+        </code>
         <Button type="button" variant="secondary" onClick={() => void navigator.clipboard?.writeText(rawKey).then(() => setCopied(true))}>
           {copied ? 'Copied' : 'Copy'}
         </Button>
@@ -79,8 +81,7 @@ export function ApiKeys({ org }: { org: string }) {
     },
   })
   const rotate = useMutation({
-    mutationFn: ({ id, body }: { id: string; body: TRotateApiKey }) =>
-      callApi(api.rotateApiKey, { org, params: { id }, body }),
+    mutationFn: ({ id, body }: { id: string; body: TRotateApiKey }) => callApi(api.rotateApiKey, { org, params: { id }, body }),
     onSuccess: (r) => {
       setRotated({ key: r.key, name: r.api_key.name, oldPrefix: r.previous.prefix, oldEnds: r.previous.expires_at! })
       setCreated(null)
@@ -103,7 +104,9 @@ export function ApiKeys({ org }: { org: string }) {
     const env = String(f.get('default_environment') ?? '') as TCreateApiKey['default_environment'] | ''
     const expires = String(f.get('expires_on') ?? '')
     create.mutate({
-      name: String(f.get('name') ?? ''), scopes, ...(env ? { default_environment: env } : {}),
+      name: String(f.get('name') ?? ''),
+      scopes,
+      ...(env ? { default_environment: env } : {}),
       // the end of the chosen day, in the user's time zone
       ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}),
     })
@@ -117,7 +120,10 @@ export function ApiKeys({ org }: { org: string }) {
     const expires = String(f.get('expires_on') ?? '')
     rotate.mutate({
       id: rotating.id,
-      body: { ...(until ? { overlap_until: new Date(until).toISOString() } : {}), ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}) },
+      body: {
+        ...(until ? { overlap_until: new Date(until).toISOString() } : {}),
+        ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+      },
     })
   }
 
@@ -151,10 +157,16 @@ export function ApiKeys({ org }: { org: string }) {
             <legend className="text-sm font-medium text-slate-700">Scopes</legend>
             <div className="flex flex-wrap gap-4 py-2 text-sm">
               {KEY_SCOPES.map((s) => (
-                <label key={s} className="flex items-center gap-1.5"><input type="checkbox" name={`scope_${s}`} defaultChecked={s === 'ingest'} /> {SCOPE_LABELS[s]}</label>
+                <label key={s} className="flex items-center gap-1.5">
+                  <input type="checkbox" name={`scope_${s}`} defaultChecked={s === 'ingest'} /> {SCOPE_LABELS[s]}
+                </label>
               ))}
             </div>
-            {fieldErr('scopes') && <p role="alert" className="text-xs text-red-700">{fieldErr('scopes')}</p>}
+            {fieldErr('scopes') && (
+              <p role="alert" className="text-xs text-red-700">
+                {fieldErr('scopes')}
+              </p>
+            )}
           </fieldset>
           <Field label="Default environment" htmlFor="key-env" hint="For events that don't say.">
             <Select id="key-env" name="default_environment" defaultValue="" className="w-full py-2">
@@ -166,9 +178,15 @@ export function ApiKeys({ org }: { org: string }) {
           <Field label="Expires on" htmlFor="key-expires" hint="Optional: empty for no expiry." error={fieldErr('expires_at')}>
             <Input id="key-expires" name="expires_on" type="date" min={tomorrow} invalid={!!fieldErr('expires_at')} />
           </Field>
-          <Button type="submit" disabled={create.isPending}>{create.isPending ? 'Creating…' : 'Create key'}</Button>
+          <Button type="submit" disabled={create.isPending}>
+            {create.isPending ? 'Creating…' : 'Create key'}
+          </Button>
         </form>
-        {create.error && !fieldErr('name') && !fieldErr('scopes') && !fieldErr('expires_at') && <div className="mt-3"><Alert>{create.error.message}</Alert></div>}
+        {create.error && !fieldErr('name') && !fieldErr('scopes') && !fieldErr('expires_at') && (
+          <div className="mt-3">
+            <Alert>{create.error.message}</Alert>
+          </div>
+        )}
         {created && (
           <NewKey title={`Key “${created.name}” created.`} rawKey={created.key}>
             <pre className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{`curl -X POST ${typeof window !== 'undefined' ? window.location.origin : ''}/api/v1/events \\
@@ -189,18 +207,29 @@ export function ApiKeys({ org }: { org: string }) {
           </div>
         )}
         {rotating && (
-          <form onSubmit={onRotate} onKeyDown={(e: KeyboardEvent) => e.key === 'Escape' && closeRotate()} aria-label={`Rotate “${rotating.name}”`}
-            className="mb-4 space-y-3 rounded-md border border-slate-200 bg-slate-50 p-4">
+          <form
+            onSubmit={onRotate}
+            onKeyDown={(e: KeyboardEvent) => e.key === 'Escape' && closeRotate()}
+            aria-label={`Rotate “${rotating.name}”`}
+            className="mb-4 space-y-3 rounded-md border border-slate-200 bg-slate-50 p-4"
+          >
             <p className="text-sm text-slate-700">
-              Rotating <strong>{rotating.name}</strong> ({rotating.prefix}…) makes a new key with the same scopes and environment.
-              The old key keeps working until the time you choose, then stops.
+              Rotating <strong>{rotating.name}</strong> ({rotating.prefix}…) makes a new key with the same scopes and environment. The old key keeps working
+              until the time you choose, then stops.
             </p>
             <div className="grid max-w-xl gap-4 sm:grid-cols-2">
               <Field label="Old key works until" htmlFor="rotate-until" hint="At most 30 days from now." error={rotateErr('overlap_until')}>
-                <Input id="rotate-until" name="overlap_until" type="datetime-local" autoFocus required
+                <Input
+                  id="rotate-until"
+                  name="overlap_until"
+                  type="datetime-local"
+                  autoFocus
+                  required
                   defaultValue={localInputValue(new Date(now.getTime() + DAY_MS))}
-                  min={localInputValue(now)} max={localInputValue(new Date(now.getTime() + 30 * DAY_MS))}
-                  invalid={!!rotateErr('overlap_until')} />
+                  min={localInputValue(now)}
+                  max={localInputValue(new Date(now.getTime() + 30 * DAY_MS))}
+                  invalid={!!rotateErr('overlap_until')}
+                />
               </Field>
               <Field label="New key expires on" htmlFor="rotate-expires" hint="Optional: empty for no expiry." error={rotateErr('expires_at')}>
                 <Input id="rotate-expires" name="expires_on" type="date" min={tomorrow} invalid={!!rotateErr('expires_at')} />
@@ -208,13 +237,20 @@ export function ApiKeys({ org }: { org: string }) {
             </div>
             {rotate.error && !rotateErr('overlap_until') && !rotateErr('expires_at') && <Alert>{rotate.error.message}</Alert>}
             <div className="flex gap-2">
-              <Button type="submit" disabled={rotate.isPending}>{rotate.isPending ? 'Rotating…' : 'Rotate key'}</Button>
-              <Button type="button" variant="secondary" onClick={closeRotate}>Cancel</Button>
+              <Button type="submit" disabled={rotate.isPending}>
+                {rotate.isPending ? 'Rotating…' : 'Rotate key'}
+              </Button>
+              <Button type="button" variant="secondary" onClick={closeRotate}>
+                Cancel
+              </Button>
             </div>
           </form>
         )}
         {keys.isPending ? (
-          <div className="space-y-2"><Skeleton className="h-8" /><Skeleton className="h-8" /></div>
+          <div className="space-y-2">
+            <Skeleton className="h-8" />
+            <Skeleton className="h-8" />
+          </div>
         ) : keys.error ? (
           <Alert>Could not load API keys: {keys.error.message}</Alert>
         ) : keys.data.api_keys.length === 0 ? (
@@ -224,8 +260,16 @@ export function ApiKeys({ org }: { org: string }) {
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase text-slate-500">
                 <tr>
-                  <th className="py-2">Name</th><th>Key</th><th>Scopes</th><th>Default env.</th><th>Created</th><th>Expiry</th><th>Last used</th>
-                  <th><span className="sr-only">Actions</span></th>
+                  <th className="py-2">Name</th>
+                  <th>Key</th>
+                  <th>Scopes</th>
+                  <th>Default env.</th>
+                  <th>Created</th>
+                  <th>Expiry</th>
+                  <th>Last used</th>
+                  <th>
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -235,25 +279,52 @@ export function ApiKeys({ org }: { org: string }) {
                     <td className="font-mono">{k.prefix}…</td>
                     <td>{k.scopes.join(', ')}</td>
                     <td>{k.default_environment ?? DEFAULT_ENVIRONMENT}</td>
-                    <td>{new Date(k.created_at).toLocaleDateString()} by {creator(k)}</td>
+                    <td>
+                      {new Date(k.created_at).toLocaleDateString()} by {creator(k)}
+                    </td>
                     <td>{lifetime(k)}</td>
                     <td>{k.last_used_at ? when(k.last_used_at) : 'never'}</td>
                     <td className="whitespace-nowrap py-1 text-right">
                       {k.status !== 'active' ? (
                         <span>{k.status}</span>
                       ) : confirming === k.id ? (
-                        <InlineConfirm label={`Confirm revoking “${k.name}”`} note="Services using it will get 401." action={`Revoke “${k.name}”`}
-                          pendingText="Revoking…" pending={revoke.isPending} onConfirm={() => revoke.mutate(k.id)} onCancel={() => cancelRevoke(k.id)} />
+                        <InlineConfirm
+                          label={`Confirm revoking “${k.name}”`}
+                          note="Services using it will get 401."
+                          action={`Revoke “${k.name}”`}
+                          pendingText="Revoking…"
+                          pending={revoke.isPending}
+                          onConfirm={() => revoke.mutate(k.id)}
+                          onCancel={() => cancelRevoke(k.id)}
+                        />
                       ) : (
                         <span className="inline-flex gap-2">
                           {!k.replaced_by_id && (
-                            <Button type="button" variant="secondary" className="px-2 py-1 text-xs" id={`rotate-${k.id}`}
-                              aria-label={`Rotate “${k.name}” (${k.prefix}…)`} onClick={() => { rotate.reset(); setRotating(k) }}>
+                            <Button
+                              type="button"
+                              variant="secondary"
+                              className="px-2 py-1 text-xs"
+                              id={`rotate-${k.id}`}
+                              aria-label={`Rotate “${k.name}” (${k.prefix}…)`}
+                              onClick={() => {
+                                rotate.reset()
+                                setRotating(k)
+                              }}
+                            >
                               Rotate
                             </Button>
                           )}
-                          <Button type="button" variant="danger" className="px-2 py-1 text-xs" id={`revoke-${k.id}`}
-                            aria-label={`Revoke “${k.name}” (${k.prefix}…)`} onClick={() => { revoke.reset(); setConfirming(k.id) }}>
+                          <Button
+                            type="button"
+                            variant="danger"
+                            className="px-2 py-1 text-xs"
+                            id={`revoke-${k.id}`}
+                            aria-label={`Revoke “${k.name}” (${k.prefix}…)`}
+                            onClick={() => {
+                              revoke.reset()
+                              setConfirming(k.id)
+                            }}
+                          >
                             Revoke
                           </Button>
                         </span>
@@ -265,7 +336,11 @@ export function ApiKeys({ org }: { org: string }) {
             </table>
           </div>
         )}
-        {revoke.error && <div className="mt-3"><Alert>{revoke.error.message}</Alert></div>}
+        {revoke.error && (
+          <div className="mt-3">
+            <Alert>{revoke.error.message}</Alert>
+          </div>
+        )}
       </Card>
     </div>
   )

@@ -24,7 +24,11 @@ export function AuditLogDiff({ entry }: { entry: TAuditEntry }) {
               {c.kind === 'added' ? <span className="text-slate-400">—</span> : <del className="bg-rose-50 text-rose-800">{show(c.before)}</del>}
             </td>
             <td className="py-1 font-mono text-xs">
-              {c.kind === 'removed' ? <span className="text-slate-400">—</span> : <ins className="bg-emerald-50 text-emerald-800 no-underline">{show(c.after)}</ins>}
+              {c.kind === 'removed' ? (
+                <span className="text-slate-400">—</span>
+              ) : (
+                <ins className="bg-emerald-50 text-emerald-800 no-underline">{show(c.after)}</ins>
+              )}
             </td>
           </tr>
         ))}

@@ -21,8 +21,7 @@ function useAuditLog(org: string, f: TFilters) {
   return useInfiniteQuery({
     queryKey: auditLogQueries.list(org, f),
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam, signal }) =>
-      callApi(api.auditLog, { org, query: { ...f, cursor: pageParam ?? undefined }, signal }),
+    queryFn: ({ pageParam, signal }) => callApi(api.auditLog, { org, query: { ...f, cursor: pageParam ?? undefined }, signal }),
     getNextPageParam: (last) => last.next_cursor,
   })
 }
@@ -43,7 +42,13 @@ export function AuditLog({ org }: { org: string }) {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
     const text = (k: string) => String(f.get(k) ?? '').trim() || undefined
-    setFilters({ actor: text('actor'), action: text('action'), target_type: text('target_type'), from: instant(f.get('from') || null), to: instant(f.get('to') || null) })
+    setFilters({
+      actor: text('actor'),
+      action: text('action'),
+      target_type: text('target_type'),
+      from: instant(f.get('from') || null),
+      to: instant(f.get('to') || null),
+    })
     setOpen(null)
   }
 
@@ -51,17 +56,35 @@ export function AuditLog({ org }: { org: string }) {
     <Card
       title="Audit log"
       subtitle="Every change of configuration or access: who made it, when, and what it changed."
-      actions={<a className="text-sm text-indigo-700 underline" href={endpointUrl(api.auditLog, { org, query: { ...filters, format: 'csv' } })} download>Export CSV</a>}
+      actions={
+        <a className="text-sm text-indigo-700 underline" href={endpointUrl(api.auditLog, { org, query: { ...filters, format: 'csv' } })} download>
+          Export CSV
+        </a>
+      }
     >
       <form onSubmit={onFilter} className="mb-4 grid grid-cols-1 gap-3 md:grid-cols-6" aria-label="Filter the audit log">
-        <Field label="Who" htmlFor="audit-actor" hint="email, key name or id"><Input id="audit-actor" name="actor" /></Field>
-        <Field label="Action" htmlFor="audit-action" hint="e.g. budget.update"><Input id="audit-action" name="action" /></Field>
-        <Field label="Target type" htmlFor="audit-target" hint="e.g. budget"><Input id="audit-target" name="target_type" /></Field>
-        <Field label="From" htmlFor="audit-from"><Input id="audit-from" name="from" type="datetime-local" /></Field>
-        <Field label="To" htmlFor="audit-to"><Input id="audit-to" name="to" type="datetime-local" /></Field>
+        <Field label="Who" htmlFor="audit-actor" hint="email, key name or id">
+          <Input id="audit-actor" name="actor" />
+        </Field>
+        <Field label="Action" htmlFor="audit-action" hint="e.g. budget.update">
+          <Input id="audit-action" name="action" />
+        </Field>
+        <Field label="Target type" htmlFor="audit-target" hint="e.g. budget">
+          <Input id="audit-target" name="target_type" />
+        </Field>
+        <Field label="From" htmlFor="audit-from">
+          <Input id="audit-from" name="from" type="datetime-local" />
+        </Field>
+        <Field label="To" htmlFor="audit-to">
+          <Input id="audit-to" name="to" type="datetime-local" />
+        </Field>
         <div className="flex items-end gap-2">
           <Button type="submit">Filter</Button>
-          {filtered && <Button type="reset" variant="secondary" onClick={() => setFilters({})}>Clear</Button>}
+          {filtered && (
+            <Button type="reset" variant="secondary" onClick={() => setFilters({})}>
+              Clear
+            </Button>
+          )}
         </div>
       </form>
 
@@ -70,7 +93,11 @@ export function AuditLog({ org }: { org: string }) {
       ) : log.isError ? (
         <Alert>{log.error instanceof ApiError ? [log.error.message, ...log.error.lines].join(' — ') : 'The audit log could not be loaded.'}</Alert>
       ) : entries.length === 0 ? (
-        <Alert tone="info">{filtered ? 'No change matches these filters.' : 'No change has been recorded yet. Changes to prices, budgets, policies, keys and other settings will appear here.'}</Alert>
+        <Alert tone="info">
+          {filtered
+            ? 'No change matches these filters.'
+            : 'No change has been recorded yet. Changes to prices, budgets, policies, keys and other settings will appear here.'}
+        </Alert>
       ) : (
         <>
           <table className="w-full text-sm" data-testid="audit-log">
@@ -80,26 +107,38 @@ export function AuditLog({ org }: { org: string }) {
                 <th className="py-2 pr-4 font-medium">Who</th>
                 <th className="py-2 pr-4 font-medium">Action</th>
                 <th className="py-2 pr-4 font-medium">Target</th>
-                <th className="py-2 font-medium"><span className="sr-only">Changes</span></th>
+                <th className="py-2 font-medium">
+                  <span className="sr-only">Changes</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {entries.map((e) => (
                 <Fragment key={e.id}>
                   <tr className="border-b border-slate-100 align-top" data-testid="audit-entry">
-                    <td className="py-2 pr-4 whitespace-nowrap"><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
+                    <td className="py-2 pr-4 whitespace-nowrap">
+                      <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time>
+                    </td>
                     <td className="py-2 pr-4">{who(e)}</td>
                     <td className="py-2 pr-4 font-mono text-xs">{e.action}</td>
                     <td className="py-2 pr-4 break-all">{target(e)}</td>
                     <td className="py-2 text-right">
-                      <Button type="button" variant="secondary" aria-expanded={open === e.id} aria-controls={`audit-diff-${e.id}`} onClick={() => setOpen(open === e.id ? null : e.id)}>
+                      <Button
+                        type="button"
+                        variant="secondary"
+                        aria-expanded={open === e.id}
+                        aria-controls={`audit-diff-${e.id}`}
+                        onClick={() => setOpen(open === e.id ? null : e.id)}
+                      >
                         {open === e.id ? 'Hide changes' : 'Show changes'}
                       </Button>
                     </td>
                   </tr>
                   {open === e.id && (
                     <tr id={`audit-diff-${e.id}`}>
-                      <td colSpan={5} className="bg-slate-50 px-4 py-3"><AuditLogDiff entry={e} /></td>
+                      <td colSpan={5} className="bg-slate-50 px-4 py-3">
+                        <AuditLogDiff entry={e} />
+                      </td>
                     </tr>
                   )}
                 </Fragment>

@@ -35,11 +35,13 @@ function Providers({ org }: { org: string }) {
   const providers = useProviders(org)
   const [saved, setSaved] = useState<string | null>(null)
   const put = useMutation({
-    mutationFn: (body: TPutGatewayProviders) => apiFetch<{ providers: TGatewayProviderView[] }>(`/api/v1/gateway/providers${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
+    mutationFn: (body: TPutGatewayProviders) =>
+      apiFetch<{ providers: TGatewayProviderView[] }>(`/api/v1/gateway/providers${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
     onSuccess: (r) => qc.setQueryData(gatewayQueries.providers(org), r),
   })
   // the others keep their stored keys: sent without api_key
-  const others = (except: string) => (providers.data?.providers ?? []).filter((p) => p.provider !== except).map((p) => ({ provider: p.provider, base_url: p.base_url }))
+  const others = (except: string) =>
+    (providers.data?.providers ?? []).filter((p) => p.provider !== except).map((p) => ({ provider: p.provider, base_url: p.base_url }))
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
@@ -50,26 +52,62 @@ function Providers({ org }: { org: string }) {
     setSaved(null)
     put.mutate(
       { providers: [...others(provider), { provider, base_url: String(f.get('base_url') ?? '').trim(), ...(key ? { api_key: key } : {}) }] },
-      { onSuccess: () => { setSaved(provider); form.reset() } },
+      {
+        onSuccess: () => {
+          setSaved(provider)
+          form.reset()
+        },
+      },
     )
   }
   const lines = put.error instanceof ApiError ? put.error.lines : []
 
   return (
-    <Card title="Upstream providers" subtitle="Where the gateway sends calls, with which key. Keys are stored encrypted and shown masked; saving a provider again with a new key rotates it.">
-      {providers.isPending ? <Skeleton className="h-16" /> : providers.error ? <Alert>{providers.error.message}</Alert> : (
+    <Card
+      title="Upstream providers"
+      subtitle="Where the gateway sends calls, with which key. Keys are stored encrypted and shown masked; saving a provider again with a new key rotates it."
+    >
+      {providers.isPending ? (
+        <Skeleton className="h-16" />
+      ) : providers.error ? (
+        <Alert>{providers.error.message}</Alert>
+      ) : (
         <table className="mb-4 w-full text-left text-sm" aria-label="Upstream providers">
-          <thead className="text-xs uppercase text-slate-500"><tr><th className="py-1">Provider</th><th>Base URL</th><th>Key</th><th>Updated</th><th /></tr></thead>
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th className="py-1">Provider</th>
+              <th>Base URL</th>
+              <th>Key</th>
+              <th>Updated</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
-            {providers.data.providers.length === 0 && <tr><td colSpan={5} className="py-2 text-slate-500">No provider yet: add one below.</td></tr>}
+            {providers.data.providers.length === 0 && (
+              <tr>
+                <td colSpan={5} className="py-2 text-slate-500">
+                  No provider yet: add one below.
+                </td>
+              </tr>
+            )}
             {providers.data.providers.map((p) => (
               <tr key={p.provider} className="border-t border-slate-100">
                 <td className="py-1.5 font-medium">{p.provider}</td>
                 <td className="font-mono text-xs">{p.base_url}</td>
-                <td className="font-mono text-xs" data-testid={`masked-key-${p.provider}`}>{p.api_key}</td>
+                <td className="font-mono text-xs" data-testid={`masked-key-${p.provider}`}>
+                  {p.api_key}
+                </td>
                 <td className="text-xs text-slate-500">{new Date(p.updated_at).toLocaleString()}</td>
                 <td className="text-right">
-                  <Button type="button" variant="secondary" disabled={put.isPending} onClick={() => put.mutate({ providers: others(p.provider) })} aria-label={`Remove ${p.provider}`}>Remove</Button>
+                  <Button
+                    type="button"
+                    variant="secondary"
+                    disabled={put.isPending}
+                    onClick={() => put.mutate({ providers: others(p.provider) })}
+                    aria-label={`Remove ${p.provider}`}
+                  >
+                    Remove
+                  </Button>
                 </td>
               </tr>
             ))}
@@ -80,17 +118,33 @@ function Providers({ org }: { org: string }) {
         <Field label="Provider" htmlFor="gw-provider" hint="openai, anthropic, or a name for any OpenAI-compatible server">
           <Input id="gw-provider" name="provider" required placeholder="openai" list="gw-provider-names" />
         </Field>
-        <datalist id="gw-provider-names"><option value="openai" /><option value="anthropic" /><option value="azure" /><option value="openrouter" /><option value="vllm" /></datalist>
+        <datalist id="gw-provider-names">
+          <option value="openai" />
+          <option value="anthropic" />
+          <option value="azure" />
+          <option value="openrouter" />
+          <option value="vllm" />
+        </datalist>
         <Field label="Base URL" htmlFor="gw-base-url" hint="OpenAI-compatible: …/v1; Anthropic: https://api.anthropic.com">
           <Input id="gw-base-url" name="base_url" required placeholder="https://api.openai.com/v1" />
         </Field>
         <Field label="API key" htmlFor="gw-api-key" hint="Empty: keep the stored key">
           <Input id="gw-api-key" name="api_key" type="password" autoComplete="off" />
         </Field>
-        <Button type="submit" disabled={put.isPending}>{put.isPending ? 'Saving…' : 'Save provider'}</Button>
+        <Button type="submit" disabled={put.isPending}>
+          {put.isPending ? 'Saving…' : 'Save provider'}
+        </Button>
       </form>
-      {put.error && <div className="mt-3"><Alert>{lines.length ? lines.join('; ') : put.error.message}</Alert></div>}
-      {saved && <div className="mt-3"><Alert tone="success">Provider “{saved}” saved.</Alert></div>}
+      {put.error && (
+        <div className="mt-3">
+          <Alert>{lines.length ? lines.join('; ') : put.error.message}</Alert>
+        </div>
+      )}
+      {saved && (
+        <div className="mt-3">
+          <Alert tone="success">Provider “{saved}” saved.</Alert>
+        </div>
+      )}
     </Card>
   )
 }
@@ -99,21 +153,32 @@ function snippets(base: string): { id: string; title: string; code: string }[] {
   const oa = `${base}/api/v1/gateway/openai/v1`
   const an = `${base}/api/v1/gateway/anthropic`
   return [
-    { id: 'ts-openai', title: 'TypeScript · openai', code: `import OpenAI from 'openai'
+    {
+      id: 'ts-openai',
+      title: 'TypeScript · openai',
+      code: `import OpenAI from 'openai'
 
 const openai = new OpenAI({ baseURL: '${oa}', apiKey: process.env.OUTLAY_API_KEY })
 const r = await openai.chat.completions.create(
   { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] },
   { headers: { 'x-outlay-workflow-id': 'support-agent', 'x-outlay-step': 'generate' } },
-)` },
-    { id: 'ts-anthropic', title: 'TypeScript · @anthropic-ai/sdk', code: `import Anthropic from '@anthropic-ai/sdk'
+)`,
+    },
+    {
+      id: 'ts-anthropic',
+      title: 'TypeScript · @anthropic-ai/sdk',
+      code: `import Anthropic from '@anthropic-ai/sdk'
 
 const anthropic = new Anthropic({ baseURL: '${an}', apiKey: process.env.OUTLAY_API_KEY })
 const m = await anthropic.messages.create(
   { model: 'claude-haiku-4-5', max_tokens: 512, messages: [{ role: 'user', content: 'Hello' }] },
   { headers: { 'x-outlay-workflow-id': 'support-agent', 'x-outlay-step': 'classify' } },
-)` },
-    { id: 'py-openai', title: 'Python · openai', code: `import os
+)`,
+    },
+    {
+      id: 'py-openai',
+      title: 'Python · openai',
+      code: `import os
 from openai import OpenAI
 
 client = OpenAI(base_url="${oa}", api_key=os.environ["OUTLAY_API_KEY"])
@@ -121,8 +186,12 @@ r = client.chat.completions.create(
     model="gpt-4o-mini",
     messages=[{"role": "user", "content": "Hello"}],
     extra_headers={"x-outlay-workflow-id": "support-agent", "x-outlay-step": "generate"},
-)` },
-    { id: 'py-anthropic', title: 'Python · anthropic', code: `import os
+)`,
+    },
+    {
+      id: 'py-anthropic',
+      title: 'Python · anthropic',
+      code: `import os
 from anthropic import Anthropic
 
 client = Anthropic(base_url="${an}", api_key=os.environ["OUTLAY_API_KEY"])
@@ -130,7 +199,8 @@ m = client.messages.create(
     model="claude-haiku-4-5", max_tokens=512,
     messages=[{"role": "user", "content": "Hello"}],
     extra_headers={"x-outlay-workflow-id": "support-agent", "x-outlay-step": "classify"},
-)` },
+)`,
+    },
   ]
 }
 
@@ -140,9 +210,18 @@ function Snippet({ id, title, code }: { id: string; title: string; code: string 
     <div className="space-y-1">
       <div className="flex items-center justify-between">
         <h3 className="text-sm font-medium text-slate-700">{title}</h3>
-        <Button type="button" variant="secondary" aria-label={`Copy the ${title} snippet`} onClick={() => void navigator.clipboard?.writeText(code).then(() => setCopied(true))}>{copied ? 'Copied' : 'Copy'}</Button>
+        <Button
+          type="button"
+          variant="secondary"
+          aria-label={`Copy the ${title} snippet`}
+          onClick={() => void navigator.clipboard?.writeText(code).then(() => setCopied(true))}
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </Button>
       </div>
-      <pre data-testid={`snippet-${id}`} className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{code}</pre>
+      <pre data-testid={`snippet-${id}`} className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">
+        {code}
+      </pre>
     </div>
   )
 }
@@ -154,9 +233,14 @@ function Snippets({ baseUrl }: { baseUrl: string | null }) {
     if (!baseUrl) setBase(window.location.origin)
   }, [baseUrl])
   return (
-    <Card title="Point your SDK at Outlay" subtitle="Use an Outlay API key with the gateway scope (Settings › API keys). Every call is measured; the x-outlay-* headers attribute it (without a workflow and step it is recorded as unlabeled).">
+    <Card
+      title="Point your SDK at Outlay"
+      subtitle="Use an Outlay API key with the gateway scope (Settings › API keys). Every call is measured; the x-outlay-* headers attribute it (without a workflow and step it is recorded as unlabeled)."
+    >
       <div className="grid gap-4 lg:grid-cols-2">
-        {snippets(base).map((s) => <Snippet key={s.id} {...s} />)}
+        {snippets(base).map((s) => (
+          <Snippet key={s.id} {...s} />
+        ))}
       </div>
     </Card>
   )
@@ -166,22 +250,42 @@ function LiveCalls({ org }: { org: string }) {
   const calls = useGatewayCalls(org)
   return (
     <Card title="Last calls through the gateway" subtitle="Refreshed every 2 seconds. Each upstream attempt is one row; costs use your prices.">
-      {calls.isPending ? <Skeleton className="h-24" /> : calls.error ? <Alert>{calls.error.message}</Alert> : calls.data.calls.length === 0 ? (
+      {calls.isPending ? (
+        <Skeleton className="h-24" />
+      ) : calls.error ? (
+        <Alert>{calls.error.message}</Alert>
+      ) : calls.data.calls.length === 0 ? (
         <p className="text-sm text-slate-500">No call yet.</p>
       ) : (
         <table className="w-full text-left text-sm" aria-label="Last calls through the gateway">
           <thead className="text-xs uppercase text-slate-500">
-            <tr><th className="py-1">When</th><th>API</th><th>Workflow · step</th><th>Model</th><th>Outcome</th><th className="text-right">Tokens in / out</th><th className="text-right">Latency</th><th className="text-right">Cost</th></tr>
+            <tr>
+              <th className="py-1">When</th>
+              <th>API</th>
+              <th>Workflow · step</th>
+              <th>Model</th>
+              <th>Outcome</th>
+              <th className="text-right">Tokens in / out</th>
+              <th className="text-right">Latency</th>
+              <th className="text-right">Cost</th>
+            </tr>
           </thead>
           <tbody>
             {calls.data.calls.map((c) => (
               <tr key={c.id} className="border-t border-slate-100" data-testid="gateway-call">
                 <td className="py-1.5 text-xs text-slate-500">{new Date(c.timestamp).toLocaleTimeString()}</td>
                 <td className="text-xs">{c.api}</td>
-                <td>{c.workflow_id} · {c.step}</td>
+                <td>
+                  {c.workflow_id} · {c.step}
+                </td>
                 <td className="font-mono text-xs">{c.model}</td>
-                <td>{c.outcome}{c.attempt && c.attempt > 1 ? ` (attempt ${c.attempt})` : ''}</td>
-                <td className="text-right tabular-nums">{c.tokens_in.toLocaleString()} / {c.tokens_out.toLocaleString()}</td>
+                <td>
+                  {c.outcome}
+                  {c.attempt && c.attempt > 1 ? ` (attempt ${c.attempt})` : ''}
+                </td>
+                <td className="text-right tabular-nums">
+                  {c.tokens_in.toLocaleString()} / {c.tokens_out.toLocaleString()}
+                </td>
                 <td className="text-right tabular-nums">{formatMs(c.latency_ms)}</td>
                 <td className="text-right tabular-nums">{c.cost_usd === null ? 'unpriced' : formatUsd(c.cost_usd, { precise: true })}</td>
               </tr>

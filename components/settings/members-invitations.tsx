@@ -11,8 +11,18 @@ import { fieldError, memberQueries, ROLE_HINTS, roleLabel, useInvitations } from
 function CopyLink({ url, label }: { url: string; label: string }) {
   const [copied, setCopied] = useState(false)
   return (
-    <Button type="button" variant="secondary" className="px-2 py-1 text-xs" aria-label={label}
-      onClick={() => void navigator.clipboard?.writeText(url).then(() => setCopied(true), () => undefined)}>
+    <Button
+      type="button"
+      variant="secondary"
+      className="px-2 py-1 text-xs"
+      aria-label={label}
+      onClick={() =>
+        void navigator.clipboard?.writeText(url).then(
+          () => setCopied(true),
+          () => undefined,
+        )
+      }
+    >
       {copied ? 'Copied' : 'Copy link'}
     </Button>
   )
@@ -60,19 +70,34 @@ export function InviteForm({ org }: { org: string }) {
         </Field>
         <Field label="Role" htmlFor="invite-role" error={err('role')}>
           <Select id="invite-role" name="role" defaultValue="viewer" className="w-full py-2" aria-invalid={!!err('role') || undefined}>
-            {MEMBER_ROLES.map((r) => <option key={r} value={r}>{roleLabel(r)} — {ROLE_HINTS[r]}</option>)}
+            {MEMBER_ROLES.map((r) => (
+              <option key={r} value={r}>
+                {roleLabel(r)} — {ROLE_HINTS[r]}
+              </option>
+            ))}
           </Select>
         </Field>
-        <Button type="submit" disabled={create.isPending} className="sm:mt-6">{create.isPending ? 'Inviting…' : 'Send invitation'}</Button>
+        <Button type="submit" disabled={create.isPending} className="sm:mt-6">
+          {create.isPending ? 'Inviting…' : 'Send invitation'}
+        </Button>
       </form>
-      {create.error && !err('email') && !err('role') && <div className="mt-3"><Alert>{create.error.message}</Alert></div>}
+      {create.error && !err('email') && !err('role') && (
+        <div className="mt-3">
+          <Alert>{create.error.message}</Alert>
+        </div>
+      )}
       {made && (
         <div className="mt-4 space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-4" role="status">
           <p className="text-sm text-emerald-900">
-            {made.email} is invited as {roleLabel(made.role)}. {made.emailed ? 'An email with the link is on its way; you can also copy it:' : 'Email is not configured on this server: copy the link and send it to them.'}
+            {made.email} is invited as {roleLabel(made.role)}.{' '}
+            {made.emailed
+              ? 'An email with the link is on its way; you can also copy it:'
+              : 'Email is not configured on this server: copy the link and send it to them.'}
           </p>
           <div className="flex items-center gap-2">
-            <code data-testid="invitation-url" className="flex-1 overflow-x-auto rounded bg-white px-3 py-2 font-mono text-xs">{made.url}</code>
+            <code data-testid="invitation-url" className="flex-1 overflow-x-auto rounded bg-white px-3 py-2 font-mono text-xs">
+              {made.url}
+            </code>
             <CopyLink url={made.url} label={`Copy the invitation link for ${made.email}`} />
           </div>
         </div>
@@ -89,8 +114,7 @@ export function PendingInvitations({ org }: { org: string }) {
   const [fresh, setFresh] = useState<TCreatedInvitation | null>(null)
   // Only the link's hash is stored: "copy link" issues a new link for the same email and role (the old one stops working).
   const reissue = useMutation({
-    mutationFn: (i: { email: string; role: TCreateInvitation['role'] }) =>
-      callApi(api.createInvitation, { org, body: i }),
+    mutationFn: (i: { email: string; role: TCreateInvitation['role'] }) => callApi(api.createInvitation, { org, body: i }),
     onSuccess: (r) => {
       setFresh(r)
       void navigator.clipboard?.writeText(r.url).catch(() => undefined)
@@ -105,11 +129,16 @@ export function PendingInvitations({ org }: { org: string }) {
     },
   })
   return (
-    <Card title="Pending invitations" subtitle="Revoking one stops its link at once. Links are stored hashed: “Copy link” makes a new one (the previous link stops working).">
+    <Card
+      title="Pending invitations"
+      subtitle="Revoking one stops its link at once. Links are stored hashed: “Copy link” makes a new one (the previous link stops working)."
+    >
       {fresh && (
         <div className="mb-4 flex items-center gap-2 rounded-md border border-emerald-200 bg-emerald-50 p-3" role="status">
           <span className="text-sm text-emerald-900">New link for {fresh.email} (copied):</span>
-          <code data-testid="reissued-invitation-url" className="flex-1 overflow-x-auto rounded bg-white px-2 py-1 font-mono text-xs">{fresh.url}</code>
+          <code data-testid="reissued-invitation-url" className="flex-1 overflow-x-auto rounded bg-white px-2 py-1 font-mono text-xs">
+            {fresh.url}
+          </code>
           <CopyLink url={fresh.url} label={`Copy the new invitation link for ${fresh.email}`} />
         </div>
       )}
@@ -122,7 +151,15 @@ export function PendingInvitations({ org }: { org: string }) {
       ) : (
         <table className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500">
-            <tr><th className="py-2">Email</th><th>Role</th><th>Invited by</th><th>Expires</th><th><span className="sr-only">Actions</span></th></tr>
+            <tr>
+              <th className="py-2">Email</th>
+              <th>Role</th>
+              <th>Invited by</th>
+              <th>Expires</th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {invitations.data.invitations.map((i) => (
@@ -133,16 +170,36 @@ export function PendingInvitations({ org }: { org: string }) {
                 <td>{i.status === 'expired' ? 'expired' : new Date(i.expires_at).toLocaleDateString()}</td>
                 <td className="whitespace-nowrap py-1 text-right">
                   {confirming === i.id ? (
-                    <InlineConfirm label={`Confirm revoking the invitation of ${i.email}`} action="Revoke invitation" pendingText="Revoking…"
-                      pending={revoke.isPending} onConfirm={() => revoke.mutate(i.id)} onCancel={() => setConfirming(null)} />
+                    <InlineConfirm
+                      label={`Confirm revoking the invitation of ${i.email}`}
+                      action="Revoke invitation"
+                      pendingText="Revoking…"
+                      pending={revoke.isPending}
+                      onConfirm={() => revoke.mutate(i.id)}
+                      onCancel={() => setConfirming(null)}
+                    />
                   ) : (
                     <span className="inline-flex gap-2">
-                      <Button type="button" variant="secondary" className="px-2 py-1 text-xs" aria-label={`Copy a new invitation link for ${i.email}`}
-                        disabled={reissue.isPending} onClick={() => reissue.mutate({ email: i.email, role: i.role })}>
+                      <Button
+                        type="button"
+                        variant="secondary"
+                        className="px-2 py-1 text-xs"
+                        aria-label={`Copy a new invitation link for ${i.email}`}
+                        disabled={reissue.isPending}
+                        onClick={() => reissue.mutate({ email: i.email, role: i.role })}
+                      >
                         Copy link
                       </Button>
-                      <Button type="button" variant="danger" className="px-2 py-1 text-xs" aria-label={`Revoke the invitation of ${i.email}`}
-                        onClick={() => { revoke.reset(); setConfirming(i.id) }}>
+                      <Button
+                        type="button"
+                        variant="danger"
+                        className="px-2 py-1 text-xs"
+                        aria-label={`Revoke the invitation of ${i.email}`}
+                        onClick={() => {
+                          revoke.reset()
+                          setConfirming(i.id)
+                        }}
+                      >
                         Revoke
                       </Button>
                     </span>
@@ -153,7 +210,11 @@ export function PendingInvitations({ org }: { org: string }) {
           </tbody>
         </table>
       )}
-      {(revoke.error ?? reissue.error) && <div className="mt-3"><Alert>{(revoke.error ?? reissue.error)!.message}</Alert></div>}
+      {(revoke.error ?? reissue.error) && (
+        <div className="mt-3">
+          <Alert>{(revoke.error ?? reissue.error)!.message}</Alert>
+        </div>
+      )}
     </Card>
   )
 }

@@ -8,7 +8,6 @@ export const memberQueries = {
   invitations: (org: string) => ['invitations', org] as const,
 }
 
-
 export function useMembers(org: string) {
   return useQuery({
     queryKey: memberQueries.members(org),

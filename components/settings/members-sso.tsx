@@ -39,30 +39,71 @@ export function SsoDomains({ org }: { org: string }) {
     setLocalError(null)
     save.mutate(local.data.domains)
   }
-  const update = (i: number, patch: Partial<TSsoDomain>) => { setSaved(false); setRows(list.map((r, j) => (j === i ? { ...r, ...patch } : r))) }
+  const update = (i: number, patch: Partial<TSsoDomain>) => {
+    setSaved(false)
+    setRows(list.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+  }
 
   return (
-    <Card title="Single sign-on" subtitle="People who sign in with single sign-on for the first time, with a verified email at one of these domains, join this organization with its role.">
-      {q.error ? <Alert>{q.error.message}</Alert> : q.isLoading ? <Skeleton className="h-16" /> : (
+    <Card
+      title="Single sign-on"
+      subtitle="People who sign in with single sign-on for the first time, with a verified email at one of these domains, join this organization with its role."
+    >
+      {q.error ? (
+        <Alert>{q.error.message}</Alert>
+      ) : q.isLoading ? (
+        <Skeleton className="h-16" />
+      ) : (
         <div className="space-y-3" aria-label="Allowed email domains" role="group">
           {q.data && !q.data.sso_configured && (
-            <Alert tone="warning">Single sign-on is not configured on this server (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET): these domains apply once it is.</Alert>
+            <Alert tone="warning">
+              Single sign-on is not configured on this server (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET): these domains apply once it is.
+            </Alert>
           )}
           {list.length === 0 && <p className="text-sm text-slate-600">No domain: only invited people join.</p>}
           {list.map((r, i) => (
             <div key={i} className="grid gap-2 sm:grid-cols-[3fr_2fr_auto] sm:items-center">
               <Input aria-label={`Domain ${i + 1}`} value={r.domain} placeholder="company.com" onChange={(e) => update(i, { domain: e.target.value })} />
-              <Select aria-label={`Role for domain ${i + 1}`} value={r.role} className="w-full py-2" onChange={(e) => update(i, { role: e.target.value as TSsoDomain['role'] })}>
-                {MEMBER_ROLES.map((role) => <option key={role} value={role}>{roleLabel(role)} — {ROLE_HINTS[role]}</option>)}
+              <Select
+                aria-label={`Role for domain ${i + 1}`}
+                value={r.role}
+                className="w-full py-2"
+                onChange={(e) => update(i, { role: e.target.value as TSsoDomain['role'] })}
+              >
+                {MEMBER_ROLES.map((role) => (
+                  <option key={role} value={role}>
+                    {roleLabel(role)} — {ROLE_HINTS[role]}
+                  </option>
+                ))}
               </Select>
-              <Button type="button" variant="secondary" onClick={() => { setSaved(false); setRows(list.filter((_, j) => j !== i)) }}>Remove</Button>
+              <Button
+                type="button"
+                variant="secondary"
+                onClick={() => {
+                  setSaved(false)
+                  setRows(list.filter((_, j) => j !== i))
+                }}
+              >
+                Remove
+              </Button>
             </div>
           ))}
           {(localError || save.error) && <Alert>{localError ?? save.error?.message}</Alert>}
           {saved && <Alert tone="success">Saved.</Alert>}
           <div className="flex gap-2">
-            <Button type="button" variant="secondary" onClick={() => { setSaved(false); setRows([...list, { domain: '', role: 'viewer' }]) }}>Add a domain</Button>
-            <Button type="button" onClick={onSave} disabled={save.isPending}>{save.isPending ? 'Saving…' : 'Save domains'}</Button>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={() => {
+                setSaved(false)
+                setRows([...list, { domain: '', role: 'viewer' }])
+              }}
+            >
+              Add a domain
+            </Button>
+            <Button type="button" onClick={onSave} disabled={save.isPending}>
+              {save.isPending ? 'Saving…' : 'Save domains'}
+            </Button>
           </div>
         </div>
       )}

@@ -37,7 +37,7 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
   const refresh = () => void qc.invalidateQueries({ queryKey: memberQueries.members(org) })
 
   const changeRole = useMutation({
-    mutationFn: ({ userId, role }: { userId: string; role: TMemberView["role"] }) =>
+    mutationFn: ({ userId, role }: { userId: string; role: TMemberView['role'] }) =>
       callApi(api.changeMemberRole, { org, params: { id: userId }, body: { role } }),
     onSettled: refresh,
   })
@@ -62,14 +62,25 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
   return (
     <Card title="Members" subtitle={`People with access to ${orgName}. A change of role or a removal applies to their very next request.`}>
       {members.isPending ? (
-        <div className="space-y-2"><Skeleton className="h-8" /><Skeleton className="h-8" /></div>
+        <div className="space-y-2">
+          <Skeleton className="h-8" />
+          <Skeleton className="h-8" />
+        </div>
       ) : members.error ? (
         <Alert>Could not load members: {members.error.message}</Alert>
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm">
             <thead className="text-xs uppercase text-slate-500">
-              <tr><th className="py-2">Name</th><th>Email</th><th>Role</th><th>Joined</th><th><span className="sr-only">Actions</span></th></tr>
+              <tr>
+                <th className="py-2">Name</th>
+                <th>Email</th>
+                <th>Role</th>
+                <th>Joined</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {members.data.members.map((m) => {
@@ -77,13 +88,24 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
                 const who = m.name ?? m.email
                 return (
                   <tr key={m.user_id} data-testid={`member-${m.email}`}>
-                    <td className="py-2 font-medium">{m.name ?? '—'}{self && <span className="ml-1 text-xs text-slate-500">(you)</span>}</td>
+                    <td className="py-2 font-medium">
+                      {m.name ?? '—'}
+                      {self && <span className="ml-1 text-xs text-slate-500">(you)</span>}
+                    </td>
                     <td>{m.email}</td>
                     <td>
                       {canManage ? (
-                        <Select aria-label={`Role of ${who}`} value={m.role} disabled={changeRole.isPending}
-                          onChange={(e) => changeRole.mutate({ userId: m.user_id, role: e.target.value as TMemberView["role"] })}>
-                          {MEMBER_ROLES.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
+                        <Select
+                          aria-label={`Role of ${who}`}
+                          value={m.role}
+                          disabled={changeRole.isPending}
+                          onChange={(e) => changeRole.mutate({ userId: m.user_id, role: e.target.value as TMemberView['role'] })}
+                        >
+                          {MEMBER_ROLES.map((r) => (
+                            <option key={r} value={r}>
+                              {roleLabel(r)}
+                            </option>
+                          ))}
                         </Select>
                       ) : (
                         <span data-testid="member-role">{roleLabel(m.role)}</span>
@@ -92,12 +114,27 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
                     <td>{new Date(m.joined_at).toLocaleDateString()}</td>
                     <td className="whitespace-nowrap py-1 text-right">
                       {confirming === m.user_id ? (
-                        <InlineConfirm label={self ? `Confirm leaving ${orgName}` : `Confirm removing ${who}`} note={self ? 'You lose access at once.' : 'They lose access at once.'}
-                          action={self ? `Leave ${orgName}` : `Remove ${who}`} pendingText="Working…" pending={remove.isPending}
-                          onConfirm={() => remove.mutate(m.user_id)} onCancel={() => cancel(m.user_id)} />
+                        <InlineConfirm
+                          label={self ? `Confirm leaving ${orgName}` : `Confirm removing ${who}`}
+                          note={self ? 'You lose access at once.' : 'They lose access at once.'}
+                          action={self ? `Leave ${orgName}` : `Remove ${who}`}
+                          pendingText="Working…"
+                          pending={remove.isPending}
+                          onConfirm={() => remove.mutate(m.user_id)}
+                          onCancel={() => cancel(m.user_id)}
+                        />
                       ) : self || canManage ? (
-                        <Button type="button" variant="danger" className="px-2 py-1 text-xs" id={`remove-${m.user_id}`}
-                          aria-label={self ? `Leave ${orgName}` : `Remove ${who}`} onClick={() => { remove.reset(); setConfirming(m.user_id) }}>
+                        <Button
+                          type="button"
+                          variant="danger"
+                          className="px-2 py-1 text-xs"
+                          id={`remove-${m.user_id}`}
+                          aria-label={self ? `Leave ${orgName}` : `Remove ${who}`}
+                          onClick={() => {
+                            remove.reset()
+                            setConfirming(m.user_id)
+                          }}
+                        >
                           {self ? 'Leave' : 'Remove'}
                         </Button>
                       ) : null}
@@ -109,8 +146,16 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
           </table>
         </div>
       )}
-      {changeRole.error && <div className="mt-3"><Alert>{changeRole.error.message}</Alert></div>}
-      {remove.error && <div className="mt-3"><Alert>{remove.error.message}</Alert></div>}
+      {changeRole.error && (
+        <div className="mt-3">
+          <Alert>{changeRole.error.message}</Alert>
+        </div>
+      )}
+      {remove.error && (
+        <div className="mt-3">
+          <Alert>{remove.error.message}</Alert>
+        </div>
+      )}
     </Card>
   )
 }

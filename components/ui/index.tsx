@@ -21,8 +21,22 @@ export function Button({ variant = 'primary', className, ...p }: ButtonHTMLAttri
  * The second step of a destructive action in a table row: what happens, the danger button (focused) and Cancel;
  * Escape cancels. The caller shows it in place of the row's first button and restores focus on cancel.
  */
-export function InlineConfirm({ label, note, action, pendingText, pending, onConfirm, onCancel }: {
-  label: string; note?: ReactNode; action: string; pendingText: string; pending: boolean; onConfirm: () => void; onCancel: () => void
+export function InlineConfirm({
+  label,
+  note,
+  action,
+  pendingText,
+  pending,
+  onConfirm,
+  onCancel,
+}: {
+  label: string
+  note?: ReactNode
+  action: string
+  pendingText: string
+  pending: boolean
+  onConfirm: () => void
+  onCancel: () => void
 }) {
   return (
     <span className="inline-flex items-center gap-2" role="group" aria-label={label} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
@@ -30,7 +44,9 @@ export function InlineConfirm({ label, note, action, pendingText, pending, onCon
       <Button type="button" variant="danger" className="px-2 py-1 text-xs" autoFocus disabled={pending} onClick={onConfirm}>
         {pending ? pendingText : action}
       </Button>
-      <Button type="button" variant="secondary" className="px-2 py-1 text-xs" onClick={onCancel}>Cancel</Button>
+      <Button type="button" variant="secondary" className="px-2 py-1 text-xs" onClick={onCancel}>
+        Cancel
+      </Button>
     </span>
   )
 }
@@ -67,7 +83,19 @@ export function Select({ className, ...p }: SelectHTMLAttributes<HTMLSelectEleme
   return <select {...p} className={cx('rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm', className)} />
 }
 
-export function Card({ title, subtitle, children, className, actions }: { title?: string; subtitle?: string; children: ReactNode; className?: string; actions?: ReactNode }) {
+export function Card({
+  title,
+  subtitle,
+  children,
+  className,
+  actions,
+}: {
+  title?: string
+  subtitle?: string
+  children: ReactNode
+  className?: string
+  actions?: ReactNode
+}) {
   return (
     <section className={cx('rounded-lg border border-slate-200 bg-white p-5 shadow-sm', className)}>
       {(title || actions) && (
@@ -110,7 +138,13 @@ export function Kpi({ label, value, hint, testId, warn }: { label: string; value
   return (
     <div className={`rounded-lg border bg-white p-4 shadow-sm ${warn ? 'border-amber-300' : 'border-slate-200'}`}>
       <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
-      {value === null ? <Skeleton className="mt-2 h-7 w-24" /> : <div className="num mt-1 text-xl font-semibold xl:text-2xl" data-testid={testId}>{value}</div>}
+      {value === null ? (
+        <Skeleton className="mt-2 h-7 w-24" />
+      ) : (
+        <div className="num mt-1 text-xl font-semibold xl:text-2xl" data-testid={testId}>
+          {value}
+        </div>
+      )}
       {hint && <div className={`mt-1 text-xs ${warn ? 'text-amber-700' : 'text-slate-500'}`}>{hint}</div>}
     </div>
   )

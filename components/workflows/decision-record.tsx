@@ -21,7 +21,11 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
   const url = useUrlFilters()
   const { filters, periods } = url
   const query: TQueryOf<typeof api.decisionRecord> = {
-    workflow_id: workflow, step, ...periods.current, environment: filters.environment || undefined, traffic_source: filters.traffic_source || undefined,
+    workflow_id: workflow,
+    step,
+    ...periods.current,
+    environment: filters.environment || undefined,
+    traffic_source: filters.traffic_source || undefined,
   }
   const record = useQuery({
     queryKey: ['decision-record', org, query],
@@ -39,20 +43,45 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
   const workflowHref = `/${org}/workflows/${encodeURIComponent(workflow)}?${filtersQuery(filters)}`
 
   return (
-    <DetailPage org={org} url={url} list={{ path: 'workflows', label: 'Workflows' }} parent={{ href: workflowHref, label: workflow }} name={step}
-      title={`Decision record: ${workflow} / ${step}`} field="step"
+    <DetailPage
+      org={org}
+      url={url}
+      list={{ path: 'workflows', label: 'Workflows' }}
+      parent={{ href: workflowHref, label: workflow }}
+      name={step}
+      title={`Decision record: ${workflow} / ${step}`}
+      field="step"
       subtitle="The step as it runs today, filled from its events and the workflow's outcomes: paste it into the design doc before changing its model."
-      error={record.error ?? null} empty={!!d && d.calls === 0}>
+      error={record.error ?? null}
+      empty={!!d && d.calls === 0}
+    >
       <div className="flex flex-wrap gap-2">
-        <Button variant="secondary" onClick={copy} disabled={!d}>{copied ? 'Copied' : 'Copy as Markdown'}</Button>
-        <Button variant="secondary" onClick={download} disabled={!d}>Download .md</Button>
-        <span role="status" className="sr-only">{copied ? 'Decision record copied as Markdown' : ''}</span>
+        <Button variant="secondary" onClick={copy} disabled={!d}>
+          {copied ? 'Copied' : 'Copy as Markdown'}
+        </Button>
+        <Button variant="secondary" onClick={download} disabled={!d}>
+          Download .md
+        </Button>
+        <span role="status" className="sr-only">
+          {copied ? 'Decision record copied as Markdown' : ''}
+        </span>
       </div>
 
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Kpi label="Raw token cost" value={d ? formatUsd(d.raw_cost_usd) : null} testId="kpi-raw-cost" hint="Every token at the uncached input price" />
-        <Kpi label="Cache-adjusted cost" value={d ? formatUsd(d.cost_usd) : null} testId="kpi-cost" hint={d ? `${formatUsd(d.cache_savings_usd)} saved by prompt caching` : undefined} />
-        <Kpi label="Retry rate" value={d ? formatPercent(d.retry_rate) : null} testId="kpi-retry-rate" hint="Calls retried or failed ÷ calls" warn={!!d && d.retry_rate >= 0.1} />
+        <Kpi
+          label="Cache-adjusted cost"
+          value={d ? formatUsd(d.cost_usd) : null}
+          testId="kpi-cost"
+          hint={d ? `${formatUsd(d.cache_savings_usd)} saved by prompt caching` : undefined}
+        />
+        <Kpi
+          label="Retry rate"
+          value={d ? formatPercent(d.retry_rate) : null}
+          testId="kpi-retry-rate"
+          hint="Calls retried or failed ÷ calls"
+          warn={!!d && d.retry_rate >= 0.1}
+        />
         <Kpi label="Latency p50 / p95" value={d ? `${formatMs(d.latency_p50_ms)} / ${formatMs(d.latency_p95_ms)}` : null} testId="kpi-latency" />
       </section>
 
@@ -60,33 +89,74 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
         {d ? (
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[14rem_1fr]" data-testid="decision-record">
             <dt className="font-medium text-slate-600">Scenario</dt>
-            <dd data-field="scenario">{d.scenarios.join(', ') || <span className="text-slate-500">Not set: send <code>scenario_id</code> on the events</span>}</dd>
+            <dd data-field="scenario">
+              {d.scenarios.join(', ') || (
+                <span className="text-slate-500">
+                  Not set: send <code>scenario_id</code> on the events
+                </span>
+              )}
+            </dd>
             <dt className="font-medium text-slate-600">Owner</dt>
-            <dd data-field="owner">{d.owners.join(', ') || <span className="text-slate-500">Not set: send <code>owner</code> on the events</span>}</dd>
+            <dd data-field="owner">
+              {d.owners.join(', ') || (
+                <span className="text-slate-500">
+                  Not set: send <code>owner</code> on the events
+                </span>
+              )}
+            </dd>
             <dt className="font-medium text-slate-600">Volume</dt>
-            <dd>{formatCount(d.calls)} calls, {d.calls_per_run === null ? '—' : d.calls_per_run.toFixed(2)} per run over {formatCount(d.runs)} runs</dd>
+            <dd>
+              {formatCount(d.calls)} calls, {d.calls_per_run === null ? '—' : d.calls_per_run.toFixed(2)} per run over {formatCount(d.runs)} runs
+            </dd>
             <dt className="font-medium text-slate-600">Model options seen</dt>
-            <dd>{d.options.length} ({d.cheapest ? <>cheapest per call: <strong>{d.cheapest}</strong></> : `none with ${CHEAPEST_MIN_CALLS}+ priced calls`})</dd>
+            <dd>
+              {d.options.length} (
+              {d.cheapest ? (
+                <>
+                  cheapest per call: <strong>{d.cheapest}</strong>
+                </>
+              ) : (
+                `none with ${CHEAPEST_MIN_CALLS}+ priced calls`
+              )}
+              )
+            </dd>
             <dt className="font-medium text-slate-600">Routing policy</dt>
-            <dd data-field="routing"><StepPolicyLink org={org} workflow={workflow} step={step} /></dd>
+            <dd data-field="routing">
+              <StepPolicyLink org={org} workflow={workflow} step={step} />
+            </dd>
             <dt className="font-medium text-slate-600">Quality pass rate</dt>
-            <dd data-field="quality">{d.quality_pass_rate === null ? <span className="text-slate-500">No outcomes reported for {workflow}</span> : `${formatPercent(d.quality_pass_rate)} of ${formatCount(d.outcomes)} reported outcomes accepted (whole workflow)`}</dd>
+            <dd data-field="quality">
+              {d.quality_pass_rate === null ? (
+                <span className="text-slate-500">No outcomes reported for {workflow}</span>
+              ) : (
+                `${formatPercent(d.quality_pass_rate)} of ${formatCount(d.outcomes)} reported outcomes accepted (whole workflow)`
+              )}
+            </dd>
             <dt className="font-medium text-slate-600">Accepted outcome rate</dt>
             <dd>{d.accepted_outcome_rate === null ? '—' : `${formatPercent(d.accepted_outcome_rate)} of runs ended in an accepted outcome`}</dd>
           </dl>
-        ) : <Skeleton className="h-40" />}
+        ) : (
+          <Skeleton className="h-40" />
+        )}
       </Card>
 
-      <Card title="Model options" subtitle="Each model the step called in the period: raw and cache-adjusted cost per call, cache hits, retry rate and latency.">
+      <Card
+        title="Model options"
+        subtitle="Each model the step called in the period: raw and cache-adjusted cost per call, cache hits, retry rate and latency."
+      >
         {d ? (
           <div className="overflow-x-auto">
             <table className="w-full text-sm" data-testid="options-table">
               <caption className="sr-only">Model options of the step, most calls first</caption>
               <thead className="text-xs uppercase text-slate-500">
                 <tr className="border-b border-slate-200">
-                  <th scope="col" className="py-2 pr-2 text-left font-medium">Provider / model</th>
+                  <th scope="col" className="py-2 pr-2 text-left font-medium">
+                    Provider / model
+                  </th>
                   {['Calls', 'Share', 'Raw cost / call', 'Cache-adjusted / call', 'Cache hits', 'Retry rate', 'p50 / p95'].map((h) => (
-                    <th key={h} scope="col" className="px-2 py-2 text-right font-medium">{h}</th>
+                    <th key={h} scope="col" className="px-2 py-2 text-right font-medium">
+                      {h}
+                    </th>
                   ))}
                 </tr>
               </thead>
@@ -94,21 +164,30 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
                 {d.options.map((o) => (
                   <tr key={o.model} className="border-t border-slate-100">
                     <th scope="row" className="py-1.5 pr-2 text-left font-medium">
-                      {o.model}{o.model === d.cheapest && <span className="ml-2 rounded bg-emerald-50 px-1.5 py-0.5 text-xs font-medium text-emerald-800">cheapest</span>}
+                      {o.model}
+                      {o.model === d.cheapest && (
+                        <span className="ml-2 rounded bg-emerald-50 px-1.5 py-0.5 text-xs font-medium text-emerald-800">cheapest</span>
+                      )}
                     </th>
                     <td className="num px-2 text-right">{formatCount(o.calls)}</td>
                     <td className="num px-2 text-right text-slate-600">{formatPercent(o.share_of_calls)}</td>
                     <td className="num px-2 text-right">{o.raw_cost_per_call_usd ? formatUsd(o.raw_cost_per_call_usd, { precise: true }) : '—'}</td>
-                    <td className="num px-2 text-right" data-cost-per-call={o.cost_per_call_usd ?? ''}>{o.cost_per_call_usd ? formatUsd(o.cost_per_call_usd, { precise: true }) : '—'}</td>
+                    <td className="num px-2 text-right" data-cost-per-call={o.cost_per_call_usd ?? ''}>
+                      {o.cost_per_call_usd ? formatUsd(o.cost_per_call_usd, { precise: true }) : '—'}
+                    </td>
                     <td className="num px-2 text-right text-slate-600">{o.cache_hit_rate === null ? '—' : formatPercent(o.cache_hit_rate)}</td>
                     <td className={`num px-2 text-right ${o.retry_rate >= 0.1 ? 'text-amber-700' : 'text-slate-600'}`}>{formatPercent(o.retry_rate)}</td>
-                    <td className="num whitespace-nowrap px-2 text-right text-slate-600">{formatMs(o.latency_p50_ms)} / {formatMs(o.latency_p95_ms)}</td>
+                    <td className="num whitespace-nowrap px-2 text-right text-slate-600">
+                      {formatMs(o.latency_p50_ms)} / {formatMs(o.latency_p95_ms)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
-        ) : <Skeleton className="h-32" />}
+        ) : (
+          <Skeleton className="h-32" />
+        )}
       </Card>
     </DetailPage>
   )

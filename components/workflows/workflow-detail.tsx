@@ -45,8 +45,8 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
   const all = [current, previous, steps, stepModels, models, dailyByStep, dailyByModel, dailyByOutcome, byOutcome, dailyOutcomes]
   const error = all.find((q) => q.error)?.error ?? null
 
-  const now = current.data ? current.data.rows[0] ?? null : undefined
-  const before = previous.data ? previous.data.rows[0] ?? null : undefined
+  const now = current.data ? (current.data.rows[0] ?? null) : undefined
+  const before = previous.data ? (previous.data.rows[0] ?? null) : undefined
   const t = current.data ? totals(current.data.rows) : null
   const runs = now?.runs ?? 0
   const wasteUsd = current.data ? microsToUsd(current.data.rows.reduce((s, r) => s + micros(r.retry_cost_usd), 0n)) : null
@@ -61,9 +61,15 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
     [dailyByStep.data, periods],
   )
   const byModel = useMemo(
-    () => (dailyByModel.data
-      ? dailySeries(dailyByModel.data.rows.map((r) => ({ ...r, name: modelName(r) })), 'name', new Date(periods.current.from), new Date(periods.current.to))
-      : null),
+    () =>
+      dailyByModel.data
+        ? dailySeries(
+            dailyByModel.data.rows.map((r) => ({ ...r, name: modelName(r) })),
+            'name',
+            new Date(periods.current.from),
+            new Date(periods.current.to),
+          )
+        : null,
     [dailyByModel.data, periods],
   )
   const quality = useMemo(
@@ -80,72 +86,171 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
     if (stepTable) downloadCsv(csvFilename(`workflow-${workflow}-steps`, periods.current), toCsv(stepsCsvRows(stepTable)))
   }
   return (
-    <DetailPage org={org} url={url} list={{ path: 'workflows', label: 'Workflows' }} name={workflow} title={`Workflow ${workflow}`} field="workflow_id" changes={{ workflow_id: workflow }}
+    <DetailPage
+      org={org}
+      url={url}
+      list={{ path: 'workflows', label: 'Workflows' }}
+      name={workflow}
+      title={`Workflow ${workflow}`}
+      field="workflow_id"
+      changes={{ workflow_id: workflow }}
       subtitle="Cost per run, by step and by model, and what drifts: tokens per call, retries, latency, cost per accepted outcome."
-      error={error} empty={!!empty}>
-        <>
-          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
-            <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend"
-              hint={t && before !== undefined ? spendChangeHint(t.cost_usd, before?.cost_usd ?? '0') : undefined} />
-            <Kpi label="Cost per run" value={now === undefined ? null : perUnit(t?.cost_usd ?? '0', runs) ? formatUsd(perUnit(t!.cost_usd, runs)!, { precise: true }) : '—'}
-              testId="kpi-cost-per-run" hint={now === undefined ? undefined : `${formatCount(runs)} runs`} />
-            <Kpi label="Cost per accepted outcome" testId="kpi-cost-per-outcome"
-              value={now === undefined ? null : now?.cost_per_accepted_outcome_usd ? formatUsd(now.cost_per_accepted_outcome_usd, { precise: true }) : '—'}
-              hint={now === undefined ? undefined : now?.accepted_outcomes ? `${formatCount(now.accepted_outcomes)} accepted outcomes, production traffic` : 'No accepted outcomes reported'} />
-            <Kpi label="Retry tax" testId="kpi-retry-share" value={t && wasteUsd !== null ? formatPercent(ratio(micros(wasteUsd), micros(t.cost_usd))) : null}
-              hint={wasteUsd !== null ? `${formatUsd(wasteUsd)} on retried or failed calls` : undefined}
-              warn={!!t && wasteUsd !== null && ratio(micros(wasteUsd), micros(t.cost_usd)) >= 0.1} />
-            <Kpi label="Prompt-cache hits" value={t ? formatPercent(t.cache_hit_rate) : null} testId="kpi-cache"
-              hint={t ? `${formatUsd(t.cache_savings_usd)} saved by cached input` : undefined} />
-            <Kpi label="Latency p50 / p95" value={now === undefined ? null : `${formatMs(now?.latency_p50_ms)} / ${formatMs(now?.latency_p95_ms)}`} testId="kpi-latency"
-              hint={now === undefined ? undefined : `${formatCompact(t?.events ?? 0)} calls`} />
-          </section>
+      error={error}
+      empty={!!empty}
+    >
+      <>
+        <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
+          <Kpi
+            label="Spend"
+            value={t ? formatUsd(t.cost_usd) : null}
+            testId="kpi-spend"
+            hint={t && before !== undefined ? spendChangeHint(t.cost_usd, before?.cost_usd ?? '0') : undefined}
+          />
+          <Kpi
+            label="Cost per run"
+            value={now === undefined ? null : perUnit(t?.cost_usd ?? '0', runs) ? formatUsd(perUnit(t!.cost_usd, runs)!, { precise: true }) : '—'}
+            testId="kpi-cost-per-run"
+            hint={now === undefined ? undefined : `${formatCount(runs)} runs`}
+          />
+          <Kpi
+            label="Cost per accepted outcome"
+            testId="kpi-cost-per-outcome"
+            value={now === undefined ? null : now?.cost_per_accepted_outcome_usd ? formatUsd(now.cost_per_accepted_outcome_usd, { precise: true }) : '—'}
+            hint={
+              now === undefined
+                ? undefined
+                : now?.accepted_outcomes
+                  ? `${formatCount(now.accepted_outcomes)} accepted outcomes, production traffic`
+                  : 'No accepted outcomes reported'
+            }
+          />
+          <Kpi
+            label="Retry tax"
+            testId="kpi-retry-share"
+            value={t && wasteUsd !== null ? formatPercent(ratio(micros(wasteUsd), micros(t.cost_usd))) : null}
+            hint={wasteUsd !== null ? `${formatUsd(wasteUsd)} on retried or failed calls` : undefined}
+            warn={!!t && wasteUsd !== null && ratio(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
+          />
+          <Kpi
+            label="Prompt-cache hits"
+            value={t ? formatPercent(t.cache_hit_rate) : null}
+            testId="kpi-cache"
+            hint={t ? `${formatUsd(t.cache_savings_usd)} saved by cached input` : undefined}
+          />
+          <Kpi
+            label="Latency p50 / p95"
+            value={now === undefined ? null : `${formatMs(now?.latency_p50_ms)} / ${formatMs(now?.latency_p95_ms)}`}
+            testId="kpi-latency"
+            hint={now === undefined ? undefined : `${formatCompact(t?.events ?? 0)} calls`}
+          />
+        </section>
 
-          <div className="grid gap-6 xl:grid-cols-2">
-            <Card title="Spend per day by step" subtitle="USD per UTC day, stacked by step. Click a day to see what changed against a week earlier.">
-              {byStep ? <DailySpendChart dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { workflow_id: workflow })}`} points={byStep.points} series={byStep.series} label={`Spend per day of ${workflow}, stacked by step`} /> : <Skeleton className="h-72" />}
-            </Card>
-            <Card title="Spend per day by model" subtitle="USD per UTC day, stacked by provider/model. Click a day to see what changed against a week earlier.">
-              {byModel ? <DailySpendChart dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { workflow_id: workflow })}`} points={byModel.points} series={byModel.series} label={`Spend per day of ${workflow}, stacked by model`} /> : <Skeleton className="h-72" />}
-            </Card>
-            <Card title="Tokens per call" subtitle="Average input and output tokens per call, per day: a prompt that grew shows here first.">
-              {quality ? (
-                <TrendChart data={quality} label={`Input and output tokens per call per day of ${workflow}`} format={(v) => formatCompact(v)}
-                  lines={[{ key: 'tokens_in_per_call', label: 'Input tokens / call', color: CHART_COLORS.primary }, { key: 'tokens_out_per_call', label: 'Output tokens / call', color: CHART_COLORS.forecast }]} />
-              ) : <Skeleton className="h-56" />}
-            </Card>
-            <Card title="Retry tax per day" subtitle="Spend on calls whose outcome was retry or error, USD per day.">
-              {quality ? (
-                <TrendChart data={quality} label={`Retry and error spend per day of ${workflow}`} format={(v) => formatUsd(v)}
-                  lines={[{ key: 'retry_usd', label: 'Retry tax (USD)', color: CHART_COLORS.bad }]} />
-              ) : <Skeleton className="h-56" />}
-            </Card>
-            <Card title="Cost per accepted outcome" subtitle="Production cost ÷ accepted outcomes, per day.">
-              {quality ? (
-                anyOutcomes ? (
-                  <TrendChart data={quality} label={`Cost per accepted outcome per day of ${workflow}`} format={(v) => formatUsd(v, { precise: v < 1 })}
-                    lines={[{ key: 'cost_per_accepted_outcome_usd', label: 'Cost per accepted outcome (USD)', color: CHART_COLORS.good }]} />
-                ) : (
-                  <p className="text-sm text-slate-600">No accepted outcomes for this workflow in the period. Report them to <code>POST /api/v1/outcomes</code> with <code>workflow_id</code> “{workflow}”.</p>
-                )
-              ) : <Skeleton className="h-56" />}
-            </Card>
-            <Card title="Outcomes of calls" subtitle="Calls and spend per outcome in the period: retries and errors are waste; fallbacks and escalations are the recovery.">
-              {split ? <OutcomeTable rows={split} /> : <Skeleton className="h-40" />}
-            </Card>
-          </div>
-
-          <TrafficSplit org={org} base={base} subject={workflow} />
-
-          <Card title="Steps" subtitle="Per step: how often a run calls it, tokens per call, spend and its part of the cost per run, retry tax, cache hits, latency and models used. A step opens its decision record."
-            actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!stepTable}>Export CSV</Button> : undefined}>
-            {stepTable ? <StepTable rows={stepTable} href={(step) => `/${org}/workflows/${encodeURIComponent(workflow)}/steps/${encodeURIComponent(step)}?${filtersQuery(filters)}`} /> : <Skeleton className="h-48" />}
+        <div className="grid gap-6 xl:grid-cols-2">
+          <Card title="Spend per day by step" subtitle="USD per UTC day, stacked by step. Click a day to see what changed against a week earlier.">
+            {byStep ? (
+              <DailySpendChart
+                dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { workflow_id: workflow })}`}
+                points={byStep.points}
+                series={byStep.series}
+                label={`Spend per day of ${workflow}, stacked by step`}
+              />
+            ) : (
+              <Skeleton className="h-72" />
+            )}
           </Card>
-
-          <Card title="Models" subtitle="Per provider/model in this workflow: calls, spend, cost per call, tokens per call, cache hits and savings, latency.">
-            {modelTable ? <ModelTable rows={modelTable} /> : <Skeleton className="h-40" />}
+          <Card title="Spend per day by model" subtitle="USD per UTC day, stacked by provider/model. Click a day to see what changed against a week earlier.">
+            {byModel ? (
+              <DailySpendChart
+                dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { workflow_id: workflow })}`}
+                points={byModel.points}
+                series={byModel.series}
+                label={`Spend per day of ${workflow}, stacked by model`}
+              />
+            ) : (
+              <Skeleton className="h-72" />
+            )}
           </Card>
-        </>
+          <Card title="Tokens per call" subtitle="Average input and output tokens per call, per day: a prompt that grew shows here first.">
+            {quality ? (
+              <TrendChart
+                data={quality}
+                label={`Input and output tokens per call per day of ${workflow}`}
+                format={(v) => formatCompact(v)}
+                lines={[
+                  { key: 'tokens_in_per_call', label: 'Input tokens / call', color: CHART_COLORS.primary },
+                  { key: 'tokens_out_per_call', label: 'Output tokens / call', color: CHART_COLORS.forecast },
+                ]}
+              />
+            ) : (
+              <Skeleton className="h-56" />
+            )}
+          </Card>
+          <Card title="Retry tax per day" subtitle="Spend on calls whose outcome was retry or error, USD per day.">
+            {quality ? (
+              <TrendChart
+                data={quality}
+                label={`Retry and error spend per day of ${workflow}`}
+                format={(v) => formatUsd(v)}
+                lines={[{ key: 'retry_usd', label: 'Retry tax (USD)', color: CHART_COLORS.bad }]}
+              />
+            ) : (
+              <Skeleton className="h-56" />
+            )}
+          </Card>
+          <Card title="Cost per accepted outcome" subtitle="Production cost ÷ accepted outcomes, per day.">
+            {quality ? (
+              anyOutcomes ? (
+                <TrendChart
+                  data={quality}
+                  label={`Cost per accepted outcome per day of ${workflow}`}
+                  format={(v) => formatUsd(v, { precise: v < 1 })}
+                  lines={[{ key: 'cost_per_accepted_outcome_usd', label: 'Cost per accepted outcome (USD)', color: CHART_COLORS.good }]}
+                />
+              ) : (
+                <p className="text-sm text-slate-600">
+                  No accepted outcomes for this workflow in the period. Report them to <code>POST /api/v1/outcomes</code> with <code>workflow_id</code> “
+                  {workflow}”.
+                </p>
+              )
+            ) : (
+              <Skeleton className="h-56" />
+            )}
+          </Card>
+          <Card
+            title="Outcomes of calls"
+            subtitle="Calls and spend per outcome in the period: retries and errors are waste; fallbacks and escalations are the recovery."
+          >
+            {split ? <OutcomeTable rows={split} /> : <Skeleton className="h-40" />}
+          </Card>
+        </div>
+
+        <TrafficSplit org={org} base={base} subject={workflow} />
+
+        <Card
+          title="Steps"
+          subtitle="Per step: how often a run calls it, tokens per call, spend and its part of the cost per run, retry tax, cache hits, latency and models used. A step opens its decision record."
+          actions={
+            canExport ? (
+              <Button variant="secondary" onClick={exportCsv} disabled={!stepTable}>
+                Export CSV
+              </Button>
+            ) : undefined
+          }
+        >
+          {stepTable ? (
+            <StepTable
+              rows={stepTable}
+              href={(step) => `/${org}/workflows/${encodeURIComponent(workflow)}/steps/${encodeURIComponent(step)}?${filtersQuery(filters)}`}
+            />
+          ) : (
+            <Skeleton className="h-48" />
+          )}
+        </Card>
+
+        <Card title="Models" subtitle="Per provider/model in this workflow: calls, spend, cost per call, tokens per call, cache hits and savings, latency.">
+          {modelTable ? <ModelTable rows={modelTable} /> : <Skeleton className="h-40" />}
+        </Card>
+      </>
     </DetailPage>
   )
 }
@@ -160,35 +265,73 @@ function StepTable({ rows, href }: { rows: TStepRow[]; href: (step: string) => s
         <caption className="sr-only">Steps of the workflow, largest spend first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">Step</th>
-            <th scope="col" className={th}>Calls</th>
-            <th scope="col" className={th} title="Calls ÷ runs of the workflow">Calls / run</th>
-            <th scope="col" className={th}>Tokens in / out per call</th>
-            <th scope="col" className={th}>Spend</th>
-            <th scope="col" className={th}>Share</th>
-            <th scope="col" className={th} title="The step’s spend ÷ the workflow’s runs">Cost / run</th>
-            <th scope="col" className={th} title="Spend on retry and error calls ÷ the step’s spend">Retry %</th>
-            <th scope="col" className={th}>Cache hits</th>
-            <th scope="col" className={th}>p50 / p95</th>
-            <th scope="col" className="py-2 pl-2 text-left font-medium">Models</th>
+            <th scope="col" className="py-2 pr-2 text-left font-medium">
+              Step
+            </th>
+            <th scope="col" className={th}>
+              Calls
+            </th>
+            <th scope="col" className={th} title="Calls ÷ runs of the workflow">
+              Calls / run
+            </th>
+            <th scope="col" className={th}>
+              Tokens in / out per call
+            </th>
+            <th scope="col" className={th}>
+              Spend
+            </th>
+            <th scope="col" className={th}>
+              Share
+            </th>
+            <th scope="col" className={th} title="The step’s spend ÷ the workflow’s runs">
+              Cost / run
+            </th>
+            <th scope="col" className={th} title="Spend on retry and error calls ÷ the step’s spend">
+              Retry %
+            </th>
+            <th scope="col" className={th}>
+              Cache hits
+            </th>
+            <th scope="col" className={th}>
+              p50 / p95
+            </th>
+            <th scope="col" className="py-2 pl-2 text-left font-medium">
+              Models
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.step} className="border-t border-slate-100">
               <th scope="row" className="py-1.5 pr-2 text-left font-medium">
-                <Link href={href(r.step)} className="text-brand-700 hover:underline" title={`Decision record of ${r.step}`}>{r.step}</Link>
+                <Link href={href(r.step)} className="text-brand-700 hover:underline" title={`Decision record of ${r.step}`}>
+                  {r.step}
+                </Link>
               </th>
-              <td className={td} data-calls={r.calls}>{formatCount(r.calls)}</td>
+              <td className={td} data-calls={r.calls}>
+                {formatCount(r.calls)}
+              </td>
               <td className={td}>{r.calls_per_run === null ? '—' : r.calls_per_run.toFixed(2)}</td>
-              <td className={td}>{r.tokens_in_per_call === null ? '—' : `${formatCompact(r.tokens_in_per_call)} / ${formatCompact(r.tokens_out_per_call ?? 0)}`}</td>
-              <td className={td} data-cost={r.cost_usd}>{formatUsd(r.cost_usd)}</td>
+              <td className={td}>
+                {r.tokens_in_per_call === null ? '—' : `${formatCompact(r.tokens_in_per_call)} / ${formatCompact(r.tokens_out_per_call ?? 0)}`}
+              </td>
+              <td className={td} data-cost={r.cost_usd}>
+                {formatUsd(r.cost_usd)}
+              </td>
               <td className={`${td} text-slate-600`}>{formatPercent(r.share)}</td>
               <td className={td}>{r.cost_per_run_usd ? formatUsd(r.cost_per_run_usd, { precise: true }) : '—'}</td>
-              <td className={`${td} ${r.retry_share >= 0.1 ? 'text-amber-700' : 'text-slate-600'}`}>{r.retry_usd === '0.000000' ? '—' : formatPercent(r.retry_share)}</td>
+              <td className={`${td} ${r.retry_share >= 0.1 ? 'text-amber-700' : 'text-slate-600'}`}>
+                {r.retry_usd === '0.000000' ? '—' : formatPercent(r.retry_share)}
+              </td>
               <td className={`${td} text-slate-600`}>{r.cache_hit_rate === null ? '—' : formatPercent(r.cache_hit_rate)}</td>
-              <td className={`${td} text-slate-600`} data-p50={r.latency_p50_ms ?? ''} data-p95={r.latency_p95_ms ?? ''}>{formatMs(r.latency_p50_ms)} / {formatMs(r.latency_p95_ms)}</td>
-              <td className="py-1.5 pl-2 text-xs text-slate-600"><div className="max-w-64 truncate" title={r.models.join(', ')}>{r.models.join(', ') || '—'}</div></td>
+              <td className={`${td} text-slate-600`} data-p50={r.latency_p50_ms ?? ''} data-p95={r.latency_p95_ms ?? ''}>
+                {formatMs(r.latency_p50_ms)} / {formatMs(r.latency_p95_ms)}
+              </td>
+              <td className="py-1.5 pl-2 text-xs text-slate-600">
+                <div className="max-w-64 truncate" title={r.models.join(', ')}>
+                  {r.models.join(', ') || '—'}
+                </div>
+              </td>
             </tr>
           ))}
         </tbody>
@@ -204,29 +347,55 @@ function ModelTable({ rows }: { rows: TModelRow[] }) {
         <caption className="sr-only">Models used by the workflow, largest spend first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">Provider / model</th>
-            <th scope="col" className={th}>Calls</th>
-            <th scope="col" className={th}>Spend</th>
-            <th scope="col" className={th}>Share</th>
-            <th scope="col" className={th}>Cost / call</th>
-            <th scope="col" className={th}>Tokens in / out per call</th>
-            <th scope="col" className={th}>Cache hits</th>
-            <th scope="col" className={th}>Cache savings</th>
-            <th scope="col" className={th}>p50 / p95</th>
+            <th scope="col" className="py-2 pr-2 text-left font-medium">
+              Provider / model
+            </th>
+            <th scope="col" className={th}>
+              Calls
+            </th>
+            <th scope="col" className={th}>
+              Spend
+            </th>
+            <th scope="col" className={th}>
+              Share
+            </th>
+            <th scope="col" className={th}>
+              Cost / call
+            </th>
+            <th scope="col" className={th}>
+              Tokens in / out per call
+            </th>
+            <th scope="col" className={th}>
+              Cache hits
+            </th>
+            <th scope="col" className={th}>
+              Cache savings
+            </th>
+            <th scope="col" className={th}>
+              p50 / p95
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.model} className="border-t border-slate-100">
-              <th scope="row" className="py-1.5 pr-2 text-left font-medium">{r.model}</th>
+              <th scope="row" className="py-1.5 pr-2 text-left font-medium">
+                {r.model}
+              </th>
               <td className={td}>{formatCount(r.calls)}</td>
-              <td className={td} data-cost={r.cost_usd}>{formatUsd(r.cost_usd)}</td>
+              <td className={td} data-cost={r.cost_usd}>
+                {formatUsd(r.cost_usd)}
+              </td>
               <td className={`${td} text-slate-600`}>{formatPercent(r.share)}</td>
               <td className={td}>{r.cost_per_call_usd ? formatUsd(r.cost_per_call_usd, { precise: true }) : '—'}</td>
-              <td className={td}>{r.tokens_in_per_call === null ? '—' : `${formatCompact(r.tokens_in_per_call)} / ${formatCompact(r.tokens_out_per_call ?? 0)}`}</td>
+              <td className={td}>
+                {r.tokens_in_per_call === null ? '—' : `${formatCompact(r.tokens_in_per_call)} / ${formatCompact(r.tokens_out_per_call ?? 0)}`}
+              </td>
               <td className={`${td} text-slate-600`}>{r.cache_hit_rate === null ? '—' : formatPercent(r.cache_hit_rate)}</td>
               <td className={`${td} text-slate-600`}>{r.cache_savings_usd === '0.000000' ? '—' : formatUsd(r.cache_savings_usd)}</td>
-              <td className={`${td} text-slate-600`}>{formatMs(r.latency_p50_ms)} / {formatMs(r.latency_p95_ms)}</td>
+              <td className={`${td} text-slate-600`}>
+                {formatMs(r.latency_p50_ms)} / {formatMs(r.latency_p95_ms)}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -243,18 +412,30 @@ function OutcomeTable({ rows }: { rows: ReturnType<typeof outcomeSplit> }) {
       <caption className="sr-only">Calls and spend per outcome</caption>
       <thead className="text-xs uppercase text-slate-500">
         <tr className="border-b border-slate-200">
-          <th scope="col" className="py-2 pr-2 text-left font-medium">Outcome</th>
-          <th scope="col" className={th}>Calls</th>
-          <th scope="col" className={th}>Spend</th>
-          <th scope="col" className={th}>Share of spend</th>
+          <th scope="col" className="py-2 pr-2 text-left font-medium">
+            Outcome
+          </th>
+          <th scope="col" className={th}>
+            Calls
+          </th>
+          <th scope="col" className={th}>
+            Spend
+          </th>
+          <th scope="col" className={th}>
+            Share of spend
+          </th>
         </tr>
       </thead>
       <tbody>
         {rows.map((r) => (
           <tr key={r.outcome} className="border-t border-slate-100">
-            <th scope="row" className={`py-1.5 pr-2 text-left font-medium ${OUTCOME_TONE[r.outcome] ?? ''}`}>{r.outcome}</th>
+            <th scope="row" className={`py-1.5 pr-2 text-left font-medium ${OUTCOME_TONE[r.outcome] ?? ''}`}>
+              {r.outcome}
+            </th>
             <td className={td}>{formatCount(r.calls)}</td>
-            <td className={td} data-cost={r.cost_usd}>{formatUsd(r.cost_usd)}</td>
+            <td className={td} data-cost={r.cost_usd}>
+              {formatUsd(r.cost_usd)}
+            </td>
             <td className={`${td} text-slate-600`}>{formatPercent(r.share)}</td>
           </tr>
         ))}

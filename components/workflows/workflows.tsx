@@ -15,12 +15,42 @@ import { useCan } from '@/components/layout/role-context'
 // per run and per accepted outcome, and which one is growing?"
 
 const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
-  { header: 'Runs', title: 'Runs started in the period, each counted once', cell: (r) => <span className="text-slate-600" data-runs={r.runs}>{formatCount(r.runs)}</span> },
-  { header: 'Cost / run', title: 'Spend ÷ runs', cell: (r) => <span data-cost-per-run={r.cost_per_run_usd ?? ''}>{r.cost_per_run_usd ? formatUsd(r.cost_per_run_usd, { precise: true }) : '—'}</span> },
-  { header: 'Cost / accepted outcome', title: 'Production-traffic cost ÷ accepted outcomes', cell: (r) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—') },
-  { header: 'Retry tax', title: 'Spend on calls whose outcome was retry or error', cell: (r) => <span data-retry={r.retry_usd}>{r.retry_usd === '0.000000' ? '—' : formatUsd(r.retry_usd)}</span> },
-  { header: 'Retry %', title: 'Retry tax ÷ the workflow’s spend', cell: (r) => <span className={r.retry_share >= 0.1 ? 'text-amber-700' : 'text-slate-600'}>{r.retry_usd === '0.000000' ? '—' : formatPercent(r.retry_share)}</span> },
-  { header: 'Cache hits', title: 'Cached input tokens ÷ input tokens', cell: (r) => <span className="text-slate-600">{r.cache_hit_rate === null ? '—' : formatPercent(r.cache_hit_rate)}</span> },
+  {
+    header: 'Runs',
+    title: 'Runs started in the period, each counted once',
+    cell: (r) => (
+      <span className="text-slate-600" data-runs={r.runs}>
+        {formatCount(r.runs)}
+      </span>
+    ),
+  },
+  {
+    header: 'Cost / run',
+    title: 'Spend ÷ runs',
+    cell: (r) => <span data-cost-per-run={r.cost_per_run_usd ?? ''}>{r.cost_per_run_usd ? formatUsd(r.cost_per_run_usd, { precise: true }) : '—'}</span>,
+  },
+  {
+    header: 'Cost / accepted outcome',
+    title: 'Production-traffic cost ÷ accepted outcomes',
+    cell: (r) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—'),
+  },
+  {
+    header: 'Retry tax',
+    title: 'Spend on calls whose outcome was retry or error',
+    cell: (r) => <span data-retry={r.retry_usd}>{r.retry_usd === '0.000000' ? '—' : formatUsd(r.retry_usd)}</span>,
+  },
+  {
+    header: 'Retry %',
+    title: 'Retry tax ÷ the workflow’s spend',
+    cell: (r) => (
+      <span className={r.retry_share >= 0.1 ? 'text-amber-700' : 'text-slate-600'}>{r.retry_usd === '0.000000' ? '—' : formatPercent(r.retry_share)}</span>
+    ),
+  },
+  {
+    header: 'Cache hits',
+    title: 'Cached input tokens ÷ input tokens',
+    cell: (r) => <span className="text-slate-600">{r.cache_hit_rate === null ? '—' : formatPercent(r.cache_hit_rate)}</span>,
+  },
 ]
 
 export function Workflows({ org }: { org: string }) {
@@ -48,7 +78,11 @@ export function Workflows({ org }: { org: string }) {
     <BreakdownPage
       org={org}
       title="Workflows"
-      subtitle={<>Spend per workflow (the <code>workflow_id</code> on each event), per run and per accepted outcome.</>}
+      subtitle={
+        <>
+          Spend per workflow (the <code>workflow_id</code> on each event), per run and per accepted outcome.
+        </>
+      }
       url={url}
       error={loadError ?? null}
       table={table}
@@ -57,36 +91,93 @@ export function Workflows({ org }: { org: string }) {
       field="workflow_id"
       unsplitReason="workflow"
       emptyTitle="No workflows yet"
-      emptyIntro={<>This page splits AI spend by workflow, from the <code>workflow_id</code> and <code>run_id</code> your services put on each model call.</>}
+      emptyIntro={
+        <>
+          This page splits AI spend by workflow, from the <code>workflow_id</code> and <code>run_id</code> your services put on each model call.
+        </>
+      }
       emptySteps={[
-        <>Send each model call to <code>POST /api/v1/events</code> with <code>workflow_id</code>, a <code>run_id</code> shared by the calls of one run, and the call&apos;s <code>outcome</code> (e.g. <code>retry</code>, <code>error</code>).</>,
-        <>Optionally report accepted outcomes to <code>POST /api/v1/outcomes</code> with the same <code>workflow_id</code>, to see cost per accepted outcome.</>
+        <>
+          Send each model call to <code>POST /api/v1/events</code> with <code>workflow_id</code>, a <code>run_id</code> shared by the calls of one run, and the
+          call&apos;s <code>outcome</code> (e.g. <code>retry</code>, <code>error</code>).
+        </>,
+        <>
+          Optionally report accepted outcomes to <code>POST /api/v1/outcomes</code> with the same <code>workflow_id</code>, to see cost per accepted outcome.
+        </>,
       ]}
     >
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-        <Kpi label="Spend, all workflows" value={table ? formatUsd(table.total_usd) : null} testId="kpi-spend"
-          hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined} />
-        <Kpi label="Runs" value={table ? formatCount(table.runs) : null} testId="kpi-runs"
-          hint={table ? `${formatCount(table.active)} workflows with spend` : undefined} />
-        <Kpi label="Cost per run" value={table ? (table.cost_per_run_usd ? formatUsd(table.cost_per_run_usd, { precise: true }) : '—') : null} testId="kpi-cost-per-run"
-          hint="Spend ÷ runs, all workflows" />
-        <Kpi label="Retry tax" value={table ? formatPercent(table.retry_share) : null} testId="kpi-retry-share"
-          hint={table ? `${formatUsd(table.retry_usd)} on calls that were retried or failed` : undefined} warn={!!table && table.retry_share >= 0.1} />
+        <Kpi
+          label="Spend, all workflows"
+          value={table ? formatUsd(table.total_usd) : null}
+          testId="kpi-spend"
+          hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined}
+        />
+        <Kpi
+          label="Runs"
+          value={table ? formatCount(table.runs) : null}
+          testId="kpi-runs"
+          hint={table ? `${formatCount(table.active)} workflows with spend` : undefined}
+        />
+        <Kpi
+          label="Cost per run"
+          value={table ? (table.cost_per_run_usd ? formatUsd(table.cost_per_run_usd, { precise: true }) : '—') : null}
+          testId="kpi-cost-per-run"
+          hint="Spend ÷ runs, all workflows"
+        />
+        <Kpi
+          label="Retry tax"
+          value={table ? formatPercent(table.retry_share) : null}
+          testId="kpi-retry-share"
+          hint={table ? `${formatUsd(table.retry_usd)} on calls that were retried or failed` : undefined}
+          warn={!!table && table.retry_share >= 0.1}
+        />
       </section>
 
-      <TopMovers movers={movers} subtitle="The workflows whose spend grew most in dollars against the previous period." empty="No workflow spent more than in the previous period." />
+      <TopMovers
+        movers={movers}
+        subtitle="The workflows whose spend grew most in dollars against the previous period."
+        empty="No workflow spent more than in the previous period."
+      />
 
-      <Card title="Spend by workflow" subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
-        actions={canExport ? <Button variant="secondary" onClick={exportCsv} disabled={!table}>Export CSV</Button> : undefined}>
+      <Card
+        title="Spend by workflow"
+        subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+        actions={
+          canExport ? (
+            <Button variant="secondary" onClick={exportCsv} disabled={!table}>
+              Export CSV
+            </Button>
+          ) : undefined
+        }
+      >
         {table ? (
-          <BreakdownTable rows={table.rows} days={table.days} keyHeader="Workflow" none={NO_WORKFLOW} noneTitle="Events sent without workflow_id"
-            caption="Spend per workflow, largest first" testId="workflows-table" columns={COLUMNS}
-            href={(r) => (r.key === NO_WORKFLOW ? null : `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)} />
-        ) : <Skeleton className="h-96" />}
+          <BreakdownTable
+            rows={table.rows}
+            days={table.days}
+            keyHeader="Workflow"
+            none={NO_WORKFLOW}
+            noneTitle="Events sent without workflow_id"
+            caption="Spend per workflow, largest first"
+            testId="workflows-table"
+            columns={COLUMNS}
+            href={(r) => (r.key === NO_WORKFLOW ? null : `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
+          />
+        ) : (
+          <Skeleton className="h-96" />
+        )}
         {table && (
           <p className="mt-3 text-xs text-slate-500">
-            Cost per run divides all the workflow&apos;s spend in view by its runs. Cost per accepted outcome divides its production-traffic cost (not eval, replay or ops) by its accepted outcomes
-            {anyOutcomes ? '' : <>; report outcomes to <code>POST /api/v1/outcomes</code> with a <code>workflow_id</code> to see it</>}. Retry tax is the spend on calls whose outcome was <code>retry</code> or <code>error</code>.
+            Cost per run divides all the workflow&apos;s spend in view by its runs. Cost per accepted outcome divides its production-traffic cost (not eval,
+            replay or ops) by its accepted outcomes
+            {anyOutcomes ? (
+              ''
+            ) : (
+              <>
+                ; report outcomes to <code>POST /api/v1/outcomes</code> with a <code>workflow_id</code> to see it
+              </>
+            )}
+            . Retry tax is the spend on calls whose outcome was <code>retry</code> or <code>error</code>.
           </p>
         )}
       </Card>

@@ -12,13 +12,15 @@ export async function startOidcProvider(port: number, appOrigin: string): Promis
   const { default: Provider } = await import('oidc-provider')
   const issuer = `http://127.0.0.1:${port}`
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: OIDC_CLIENT.id,
-      client_secret: OIDC_CLIENT.secret,
-      redirect_uris: [`${appOrigin}/api/auth/callback/oidc`],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-    }],
+    clients: [
+      {
+        client_id: OIDC_CLIENT.id,
+        client_secret: OIDC_CLIENT.secret,
+        redirect_uris: [`${appOrigin}/api/auth/callback/oidc`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // the scope's claims in the ID token itself (next-auth reads the ID token, not userinfo)
     conformIdTokenClaims: false,

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
-  DEFAULT_DRIFT_CONFIG, detectCostPerOutcomeDrift, detectorWindows, detectSpendAnomaly, detectTokenGrowth, detectUnpricedModels, driftDedupeKey, robustZ, weekStart,
+  DEFAULT_DRIFT_CONFIG,
+  detectCostPerOutcomeDrift,
+  detectorWindows,
+  detectSpendAnomaly,
+  detectTokenGrowth,
+  detectUnpricedModels,
+  driftDedupeKey,
+  robustZ,
+  weekStart,
 } from './detectors'
 
 const now = new Date('2026-11-25T18:30:00Z') // a Wednesday
@@ -26,10 +34,22 @@ describe('detectorWindows', () => {
 })
 
 describe('cost per accepted outcome drift', () => {
-  const row = { workflow_id: 'support-agent', recent_cost_usd: '13.000000000000', recent_accepted: 10, baseline_cost_usd: '40.000000000000', baseline_accepted: 40 }
+  const row = {
+    workflow_id: 'support-agent',
+    recent_cost_usd: '13.000000000000',
+    recent_accepted: 10,
+    baseline_cost_usd: '40.000000000000',
+    baseline_accepted: 40,
+  }
   it('fires above baseline × (1 + margin) with the numbers in the alert', () => {
     const [f] = detectCostPerOutcomeDrift([row], w)
-    expect(f).toMatchObject({ kind: 'cost_per_outcome_drift', subject: 'support-agent', period_start: '2026-11-23T00:00:00.000Z', actual_usd: '1.300000', amount_usd: '1.000000' })
+    expect(f).toMatchObject({
+      kind: 'cost_per_outcome_drift',
+      subject: 'support-agent',
+      period_start: '2026-11-23T00:00:00.000Z',
+      actual_usd: '1.300000',
+      amount_usd: '1.000000',
+    })
     expect(f.details).toMatchObject({ recent_usd_per_outcome: '1.300000', baseline_usd_per_outcome: '1.000000', change_ratio: 0.3, margin: 0.25 })
     expect(f.title).toContain('$1.30')
     expect(f.title).toContain('up 30%')
@@ -47,7 +67,14 @@ describe('cost per accepted outcome drift', () => {
 })
 
 describe('input tokens per call growth', () => {
-  const row = { workflow_id: 'support-agent', step: 'generate', recent_calls: 20, recent_tokens_in: 20 * 3000, baseline_calls: 200, baseline_tokens_in: 200 * 1000 }
+  const row = {
+    workflow_id: 'support-agent',
+    step: 'generate',
+    recent_calls: 20,
+    recent_tokens_in: 20 * 3000,
+    baseline_calls: 200,
+    baseline_tokens_in: 200 * 1000,
+  }
   it('fires when the prompt tripled, per workflow step', () => {
     const [f] = detectTokenGrowth([row], w)
     expect(f).toMatchObject({ kind: 'tokens_per_call_growth', subject: 'support-agent/generate', actual_usd: null })
@@ -60,8 +87,28 @@ describe('input tokens per call growth', () => {
     expect(detectTokenGrowth([{ ...row, baseline_calls: 0, baseline_tokens_in: 0 }], w)).toEqual([])
   })
   it('never fires when tokens per call did not grow past the margin (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 10, max: 10_000 }), fc.integer({ min: 10, max: 10_000 }), fc.integer({ min: 1, max: 100_000 }), fc.double({ min: 0, max: 1.5, noNaN: true }),
-      (rc, bc, perCall, growth) => detectTokenGrowth([{ workflow_id: 'w', step: 's', recent_calls: rc, baseline_calls: bc, baseline_tokens_in: bc * perCall, recent_tokens_in: Math.floor(rc * perCall * growth) }], w).length === 0))
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 10_000 }),
+        fc.integer({ min: 10, max: 10_000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.double({ min: 0, max: 1.5, noNaN: true }),
+        (rc, bc, perCall, growth) =>
+          detectTokenGrowth(
+            [
+              {
+                workflow_id: 'w',
+                step: 's',
+                recent_calls: rc,
+                baseline_calls: bc,
+                baseline_tokens_in: bc * perCall,
+                recent_tokens_in: Math.floor(rc * perCall * growth),
+              },
+            ],
+            w,
+          ).length === 0,
+      ),
+    )
   })
 })
 
@@ -94,7 +141,13 @@ describe('hourly spend anomaly', () => {
   const hist = (usd: string[]) => usd.map((u, i) => ({ hour: w.anomaly.previous[i], usd: u }))
   it('fires on a spike against the same hour of previous weeks', () => {
     const [f] = detectSpendAnomaly(w.anomaly.hour, '50', hist(['10', '11', '9', '10', '12']))
-    expect(f).toMatchObject({ kind: 'spend_anomaly', subject: 'organization', period_start: '2026-11-25T17:00:00.000Z', actual_usd: '50.000000', amount_usd: '10.000000' })
+    expect(f).toMatchObject({
+      kind: 'spend_anomaly',
+      subject: 'organization',
+      period_start: '2026-11-25T17:00:00.000Z',
+      actual_usd: '50.000000',
+      amount_usd: '10.000000',
+    })
     expect(f.details).toMatchObject({ median_usd: '10.000000', mad_usd: '1.000000' })
     expect(f.title).toContain('17:00–17:59 UTC')
   })

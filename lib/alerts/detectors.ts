@@ -42,7 +42,6 @@ export type TDriftFinding = {
 export const driftSourceKey = (kind: TDriftKind, subject: string) => `${kind}:${subject}`
 export const driftDedupeKey = (f: Pick<TDriftFinding, 'kind' | 'subject' | 'period_start'>) => `${driftSourceKey(f.kind, f.subject)}:${f.period_start}`
 
-
 /** The start of the hour `now` is in: windows end there, so they hold complete hours only. */
 export const hourStart = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS)
 /** Monday 00:00 UTC of the week `t` is in. */
@@ -102,13 +101,30 @@ export function detectCostPerOutcomeDrift(rows: TOutcomeCostRow[], w: TWindows, 
     if (recent * 1_000_000n <= baseline * (1_000_000n + marginPpm)) continue
     const change = ratioOf(recent, baseline) - 1
     out.push({
-      kind: 'cost_per_outcome_drift', subject: r.workflow_id, period_start: weekStart(w.end).toISOString(),
+      kind: 'cost_per_outcome_drift',
+      subject: r.workflow_id,
+      period_start: weekStart(w.end).toISOString(),
       title: `${r.workflow_id}: cost per accepted outcome ${formatUsd(microsToUsd(recent), { precise: true })} over the last 7 days, up ${pct(change)} on its 4-week baseline of ${formatUsd(microsToUsd(baseline), { precise: true })}`,
-      actual_usd: microsToUsd(recent), amount_usd: microsToUsd(baseline),
+      actual_usd: microsToUsd(recent),
+      amount_usd: microsToUsd(baseline),
       details: {
-        workflow_id: r.workflow_id, recent_usd_per_outcome: microsToUsd(recent), baseline_usd_per_outcome: microsToUsd(baseline), change_ratio: Number(change.toFixed(4)),
-        margin: cfg.cost_per_outcome_margin, recent: { from: w.outcome.recent.from.toISOString(), to: w.outcome.recent.to.toISOString(), cost_usd: r.recent_cost_usd, accepted_outcomes: r.recent_accepted },
-        baseline: { from: w.outcome.baseline.from.toISOString(), to: w.outcome.baseline.to.toISOString(), cost_usd: r.baseline_cost_usd, accepted_outcomes: r.baseline_accepted },
+        workflow_id: r.workflow_id,
+        recent_usd_per_outcome: microsToUsd(recent),
+        baseline_usd_per_outcome: microsToUsd(baseline),
+        change_ratio: Number(change.toFixed(4)),
+        margin: cfg.cost_per_outcome_margin,
+        recent: {
+          from: w.outcome.recent.from.toISOString(),
+          to: w.outcome.recent.to.toISOString(),
+          cost_usd: r.recent_cost_usd,
+          accepted_outcomes: r.recent_accepted,
+        },
+        baseline: {
+          from: w.outcome.baseline.from.toISOString(),
+          to: w.outcome.baseline.to.toISOString(),
+          cost_usd: r.baseline_cost_usd,
+          accepted_outcomes: r.baseline_accepted,
+        },
       },
     })
   }
@@ -117,7 +133,14 @@ export function detectCostPerOutcomeDrift(rows: TOutcomeCostRow[], w: TWindows, 
 
 // ------------------------------------------------------------- (b) input tokens per call
 
-export type TTokensRow = { workflow_id: string; step: string; recent_calls: number; recent_tokens_in: number; baseline_calls: number; baseline_tokens_in: number }
+export type TTokensRow = {
+  workflow_id: string
+  step: string
+  recent_calls: number
+  recent_tokens_in: number
+  baseline_calls: number
+  baseline_tokens_in: number
+}
 
 /** Workflow steps whose input tokens per call over the last 24 hours grew past the 4-week baseline by more than the margin (the prompt that silently tripled). */
 export function detectTokenGrowth(rows: TTokensRow[], w: TWindows, cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
@@ -133,13 +156,26 @@ export function detectTokenGrowth(rows: TTokensRow[], w: TWindows, cfg: TDriftCo
     const baseline = r.baseline_tokens_in / r.baseline_calls
     const factor = recent / baseline
     out.push({
-      kind: 'tokens_per_call_growth', subject: `${r.workflow_id}/${r.step}`, period_start: weekStart(w.end).toISOString(),
+      kind: 'tokens_per_call_growth',
+      subject: `${r.workflow_id}/${r.step}`,
+      period_start: weekStart(w.end).toISOString(),
       title: `${r.workflow_id} / ${r.step}: input tokens per call ×${factor.toFixed(1)} (${Math.round(baseline).toLocaleString('en-US')} → ${Math.round(recent).toLocaleString('en-US')})`,
-      actual_usd: null, amount_usd: null,
+      actual_usd: null,
+      amount_usd: null,
       details: {
-        workflow_id: r.workflow_id, step: r.step, recent_tokens_per_call: Math.round(recent), baseline_tokens_per_call: Math.round(baseline), factor: Number(factor.toFixed(3)),
-        margin: cfg.tokens_per_call_margin, recent: { from: w.tokens.recent.from.toISOString(), to: w.tokens.recent.to.toISOString(), calls: r.recent_calls, tokens_in: r.recent_tokens_in },
-        baseline: { from: w.tokens.baseline.from.toISOString(), to: w.tokens.baseline.to.toISOString(), calls: r.baseline_calls, tokens_in: r.baseline_tokens_in },
+        workflow_id: r.workflow_id,
+        step: r.step,
+        recent_tokens_per_call: Math.round(recent),
+        baseline_tokens_per_call: Math.round(baseline),
+        factor: Number(factor.toFixed(3)),
+        margin: cfg.tokens_per_call_margin,
+        recent: { from: w.tokens.recent.from.toISOString(), to: w.tokens.recent.to.toISOString(), calls: r.recent_calls, tokens_in: r.recent_tokens_in },
+        baseline: {
+          from: w.tokens.baseline.from.toISOString(),
+          to: w.tokens.baseline.to.toISOString(),
+          calls: r.baseline_calls,
+          tokens_in: r.baseline_tokens_in,
+        },
       },
     })
   }
@@ -152,15 +188,20 @@ export type TUnpricedRow = { provider: string; model: string; unpriced_events: n
 
 /** Each model with unpriced calls: fires once per model (its period is "ever"), recovers when it gets a price and the rollups re-price. */
 export function detectUnpricedModels(rows: TUnpricedRow[]): TDriftFinding[] {
-  return rows.filter((r) => r.unpriced_events > 0).map((r) => {
-    const subject = `${r.provider || '(no provider)'}/${r.model || '(no model)'}`
-    return {
-      kind: 'unpriced_model' as const, subject, period_start: '1970-01-01T00:00:00.000Z',
-      title: `${subject} has no price: ${r.unpriced_events.toLocaleString('en-US')} call${r.unpriced_events === 1 ? '' : 's'} not in spend`,
-      actual_usd: null, amount_usd: null,
-      details: { provider: r.provider, model: r.model, unpriced_events: r.unpriced_events, first_hour: r.first_hour, last_hour: r.last_hour },
-    }
-  })
+  return rows
+    .filter((r) => r.unpriced_events > 0)
+    .map((r) => {
+      const subject = `${r.provider || '(no provider)'}/${r.model || '(no model)'}`
+      return {
+        kind: 'unpriced_model' as const,
+        subject,
+        period_start: '1970-01-01T00:00:00.000Z',
+        title: `${subject} has no price: ${r.unpriced_events.toLocaleString('en-US')} call${r.unpriced_events === 1 ? '' : 's'} not in spend`,
+        actual_usd: null,
+        amount_usd: null,
+        details: { provider: r.provider, model: r.model, unpriced_events: r.unpriced_events, first_hour: r.first_hour, last_hour: r.last_hour },
+      }
+    })
 }
 
 // ------------------------------------------------------------- (d) hourly spend anomaly
@@ -187,7 +228,12 @@ export function robustZ(x: number, history: number[]): { median: number; mad: nu
 }
 
 /** The last complete hour's spend (USD decimal) against the same hour-of-week on previous weeks with data: fires on an upward anomaly only. */
-export function detectSpendAnomaly(hour: Date, spendUsd: string, previousUsd: { hour: Date; usd: string }[], cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+export function detectSpendAnomaly(
+  hour: Date,
+  spendUsd: string,
+  previousUsd: { hour: Date; usd: string }[],
+  cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG,
+): TDriftFinding[] {
   if (previousUsd.length < cfg.anomaly_min_weeks) return []
   const x = micros(spendUsd)
   const hist = previousUsd.map((p) => micros(p.usd))
@@ -197,13 +243,24 @@ export function detectSpendAnomaly(hour: Date, spendUsd: string, previousUsd: { 
   if (z < cfg.anomaly_z || x - medMicros < micros(cfg.anomaly_min_usd)) return []
   const zText = Number.isFinite(z) ? z.toFixed(1) : '∞'
   const hh = hour.toISOString().slice(11, 13)
-  return [{
-    kind: 'spend_anomaly', subject: 'organization', period_start: hour.toISOString(),
-    title: `Spend ${hour.toISOString().slice(0, 10)} ${hh}:00–${hh}:59 UTC: ${formatUsd(microsToUsd(x))} in the hour vs a median ${formatUsd(microsToUsd(medMicros))} for that hour on the ${hist.length} previous weeks (robust z ${zText})`,
-    actual_usd: microsToUsd(x), amount_usd: microsToUsd(medMicros),
-    details: {
-      hour: hour.toISOString(), spend_usd: microsToUsd(x), median_usd: microsToUsd(medMicros), mad_usd: microsToUsd(BigInt(Math.round(mad))), z: Number.isFinite(z) ? Number(z.toFixed(3)) : null,
-      threshold_z: cfg.anomaly_z, min_excess_usd: cfg.anomaly_min_usd, previous: previousUsd.map((p) => ({ hour: p.hour.toISOString(), spend_usd: p.usd })),
+  return [
+    {
+      kind: 'spend_anomaly',
+      subject: 'organization',
+      period_start: hour.toISOString(),
+      title: `Spend ${hour.toISOString().slice(0, 10)} ${hh}:00–${hh}:59 UTC: ${formatUsd(microsToUsd(x))} in the hour vs a median ${formatUsd(microsToUsd(medMicros))} for that hour on the ${hist.length} previous weeks (robust z ${zText})`,
+      actual_usd: microsToUsd(x),
+      amount_usd: microsToUsd(medMicros),
+      details: {
+        hour: hour.toISOString(),
+        spend_usd: microsToUsd(x),
+        median_usd: microsToUsd(medMicros),
+        mad_usd: microsToUsd(BigInt(Math.round(mad))),
+        z: Number.isFinite(z) ? Number(z.toFixed(3)) : null,
+        threshold_z: cfg.anomaly_z,
+        min_excess_usd: cfg.anomaly_min_usd,
+        previous: previousUsd.map((p) => ({ hour: p.hour.toISOString(), spend_usd: p.usd })),
+      },
     },
-  }]
+  ]
 }

@@ -4,7 +4,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
 import { listAlerts } from '@/lib/alerts'
@@ -31,8 +30,17 @@ let readKey = ''
 let writeKey = ''
 
 const at = (daysBack: number, hour: number, minute = 0) => new Date(Date.UTC(2026, 10, 20 - daysBack, hour, minute)).toISOString()
-const call = (id: string, timestamp: string, tokensIn: number, extra: Record<string, unknown> = {}) =>
-  ({ id, timestamp, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: tokensIn, tokens_out: 10_000, ...extra })
+const call = (id: string, timestamp: string, tokensIn: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  timestamp,
+  workflow_id: 'support',
+  step: 'draft',
+  provider: 'openai',
+  model: 'gpt-4o',
+  tokens_in: tokensIn,
+  tokens_out: 10_000,
+  ...extra,
+})
 const outcome = (id: string, timestamp: string) => ({ id, timestamp, workflow_id: 'support', accepted: true, kind: 'ticket_resolved' })
 
 async function drain() {
@@ -57,7 +65,11 @@ beforeAll(async () => {
   const e = await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))
   expect(e.status).toBe(202)
   expect((await e.json()).rejected).toEqual([])
-  const outcomes = [...baselineTimes.map((t, i) => outcome(`ob-${i}`, t)), outcome('ob-10', at(28, 11, 5)), ...Array.from({ length: 10 }, (_, i) => outcome(`or-${i}`, at(0, 11, 40 + i)))]
+  const outcomes = [
+    ...baselineTimes.map((t, i) => outcome(`ob-${i}`, t)),
+    outcome('ob-10', at(28, 11, 5)),
+    ...Array.from({ length: 10 }, (_, i) => outcome(`or-${i}`, at(0, 11, 40 + i))),
+  ]
   expect((await postOutcomes(apiRequest('/api/v1/outcomes', { key: ingestKey, body: { outcomes } }))).status).toBe(202)
   await drain()
 })
@@ -81,7 +93,9 @@ describe('drift detectors on the rollups', () => {
     expect(byKind.unpriced_model.details).toMatchObject({ unpriced_events: 1 })
     // 11:00 today: $8.50 vs $0.35 at 11:00 on each of the four previous Fridays
     expect(byKind.spend_anomaly).toMatchObject({ subject: 'organization', period_start: '2026-11-20T11:00:00.000Z', actual_usd: '8.5', amount_usd: '0.35' })
-    expect(byKind.spend_anomaly.details).toMatchObject({ previous: expect.arrayContaining([{ hour: '2026-10-23T11:00:00.000Z', spend_usd: '0.350000000000' }]) })
+    expect(byKind.spend_anomaly.details).toMatchObject({
+      previous: expect.arrayContaining([{ hour: '2026-10-23T11:00:00.000Z', spend_usd: '0.350000000000' }]),
+    })
     expect((byKind.spend_anomaly.details.previous as unknown[]).length).toBe(4)
 
     // Later in the same hour the hourly detectors do not run again (their windows end at 12:00); the others find nothing new.
@@ -122,20 +136,29 @@ describe('drift detectors on the rollups', () => {
   })
 
   it('margins are set per organization and the evaluation uses them', async () => {
-    const bad = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: { tokens_per_call_margin: -1, anomaly_min_usd: 'x', z: 1 } }))
+    const bad = await putSettings(
+      apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: { tokens_per_call_margin: -1, anomaly_min_usd: 'x', z: 1 } }),
+    )
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.details.errors).toEqual([
-      'tokens_per_call_margin: must be at least 0 (0%)', 'anomaly_min_usd: must be a USD amount of at least 0 with at most 6 decimal places', 'z: unknown field',
+      'tokens_per_call_margin: must be at least 0 (0%)',
+      'anomaly_min_usd: must be a USD amount of at least 0 with at most 6 decimal places',
+      'z: unknown field',
     ])
     expect((await putSettings(apiRequest('/api/v1/alerts/settings', { key: readKey, method: 'PUT', body: {} }))).status).toBe(403)
-    const put = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: { cost_per_outcome_margin: 5, tokens_per_call_margin: 5 } }))
+    const put = await putSettings(
+      apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: { cost_per_outcome_margin: 5, tokens_per_call_margin: 5 } }),
+    )
     expect((await put.json()).settings).toMatchObject({ cost_per_outcome_margin: 5, tokens_per_call_margin: 5, min_calls: 10, anomaly_z: 3.5 })
     expect((await (await getSettings(apiRequest('/api/v1/alerts/settings', { key: readKey }))).json()).settings.cost_per_outcome_margin).toBe(5)
 
     // Back at Friday 12:20 the anomaly holds again (reopened), but neither drift does at 500% margins: their week-of-16-Nov alerts stay resolved.
     expect(await evaluateOrgAlerts(orgId, new Date('2026-11-20T12:20:00Z'))).toEqual([])
     const week16 = (await listAlerts(orgId)).filter((a) => a.period_start === '2026-11-16T00:00:00.000Z')
-    expect(week16.map((a) => [a.kind, a.resolved_at !== null]).sort()).toEqual([['cost_per_outcome_drift', true], ['tokens_per_call_growth', true]])
+    expect(week16.map((a) => [a.kind, a.resolved_at !== null]).sort()).toEqual([
+      ['cost_per_outcome_drift', true],
+      ['tokens_per_call_growth', true],
+    ])
     expect((await listAlerts(orgId, { kind: ['spend_anomaly'] }))[0].resolved_at).toBeNull()
   })
 
@@ -145,7 +168,9 @@ describe('drift detectors on the rollups', () => {
     const bad = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: settingsPatch(form) }))
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.details.errors).toEqual(['min_calls: must be a whole number', 'anomaly_z: must be a number'])
-    const ok = await putSettings(apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: settingsPatch({ ...form, min_calls: '12', anomaly_z: '4' }) }))
+    const ok = await putSettings(
+      apiRequest('/api/v1/alerts/settings', { key: writeKey, method: 'PUT', body: settingsPatch({ ...form, min_calls: '12', anomaly_z: '4' }) }),
+    )
     expect(ok.status).toBe(200)
     const saved = (await ok.json()).settings
     expect(saved).toEqual({ ...current, tokens_per_call_margin: 0.3, min_calls: 12, anomaly_z: 4 })

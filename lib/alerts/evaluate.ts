@@ -4,8 +4,23 @@ import { enqueueNotifications } from '@/lib/queues'
 import { budgetAlertCandidates } from '@/lib/budgets/alerts'
 import { getDriftConfig, recordAlerts, type TAlert, type TAlertCandidate } from '@/lib/alerts'
 import {
-  ALERT_KINDS, DEFAULT_DRIFT_CONFIG, detectCostPerOutcomeDrift, detectorWindows, detectSpendAnomaly, detectTokenGrowth, detectUnpricedModels, hourStart,
-  driftDedupeKey, driftSourceKey, type TAlertKind, type TDriftConfig, type TDriftFinding, type TOutcomeCostRow, type TTokensRow, type TUnpricedRow, type TWindows,
+  ALERT_KINDS,
+  DEFAULT_DRIFT_CONFIG,
+  detectCostPerOutcomeDrift,
+  detectorWindows,
+  detectSpendAnomaly,
+  detectTokenGrowth,
+  detectUnpricedModels,
+  hourStart,
+  driftDedupeKey,
+  driftSourceKey,
+  type TAlertKind,
+  type TDriftConfig,
+  type TDriftFinding,
+  type TOutcomeCostRow,
+  type TTokensRow,
+  type TUnpricedRow,
+  type TWindows,
 } from '@/lib/alerts/detectors'
 import { createAlertDeliveries, requeuePendingDeliveries } from '@/lib/notifications/channels'
 import { log } from '@/lib/log'
@@ -43,7 +58,17 @@ async function outcomeCostRows(orgId: string, w: TWindows): Promise<TOutcomeCost
   const accepted = new Map(outcomes.rows.map((r) => [r.workflow_id, r]))
   return cost.rows.flatMap((c) => {
     const o = accepted.get(c.workflow_id)
-    return o ? [{ workflow_id: c.workflow_id, recent_cost_usd: c.recent, baseline_cost_usd: c.baseline, recent_accepted: Number(o.recent), baseline_accepted: Number(o.baseline) }] : []
+    return o
+      ? [
+          {
+            workflow_id: c.workflow_id,
+            recent_cost_usd: c.recent,
+            baseline_cost_usd: c.baseline,
+            recent_accepted: Number(o.recent),
+            baseline_accepted: Number(o.baseline),
+          },
+        ]
+      : []
   })
 }
 
@@ -57,8 +82,12 @@ async function tokensRows(orgId: string, w: TWindows): Promise<TTokensRow[]> {
     [orgId, baseline.from, recent.from, recent.to],
   )
   return r.rows.map((x) => ({
-    workflow_id: x.workflow_id, step: x.step, recent_calls: Number(x.recent_calls), recent_tokens_in: Number(x.recent_tokens_in),
-    baseline_calls: Number(x.baseline_calls), baseline_tokens_in: Number(x.baseline_tokens_in),
+    workflow_id: x.workflow_id,
+    step: x.step,
+    recent_calls: Number(x.recent_calls),
+    recent_tokens_in: Number(x.recent_tokens_in),
+    baseline_calls: Number(x.baseline_calls),
+    baseline_tokens_in: Number(x.baseline_tokens_in),
   }))
 }
 
@@ -68,14 +97,23 @@ async function unpricedRows(orgId: string, w: TWindows): Promise<TUnpricedRow[]>
      FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $3 AND unpriced_events > 0 GROUP BY provider, model ORDER BY provider, model`,
     [orgId, w.unpriced.from, w.unpriced.to],
   )
-  return r.rows.map((x) => ({ provider: x.provider, model: x.model, unpriced_events: Number(x.unpriced), first_hour: x.first_hour.toISOString(), last_hour: x.last_hour.toISOString() }))
+  return r.rows.map((x) => ({
+    provider: x.provider,
+    model: x.model,
+    unpriced_events: Number(x.unpriced),
+    first_hour: x.first_hour.toISOString(),
+    last_hour: x.last_hour.toISOString(),
+  }))
 }
 
 async function anomalyFindings(orgId: string, w: TWindows, cfg: TDriftConfig): Promise<TDriftFinding[]> {
   const hours = [w.anomaly.hour, ...w.anomaly.previous]
   const [first, spend] = await Promise.all([
     pool().query<{ first: Date | null }>(`SELECT min(hour) AS first FROM rollups_hourly WHERE org_id = $1`, [orgId]),
-    pool().query<{ hour: Date; usd: string }>(`SELECT hour, sum(cost_usd)::text AS usd FROM rollups_hourly WHERE org_id = $1 AND hour = ANY($2::timestamptz[]) GROUP BY hour`, [orgId, hours]),
+    pool().query<{ hour: Date; usd: string }>(
+      `SELECT hour, sum(cost_usd)::text AS usd FROM rollups_hourly WHERE org_id = $1 AND hour = ANY($2::timestamptz[]) GROUP BY hour`,
+      [orgId, hours],
+    ),
   ])
   const firstHour = first.rows[0]?.first
   if (!firstHour) return []
@@ -86,8 +124,18 @@ async function anomalyFindings(orgId: string, w: TWindows, cfg: TDriftConfig): P
 }
 
 const driftCandidate = (f: TDriftFinding): TAlertCandidate => ({
-  kind: f.kind, source_key: driftSourceKey(f.kind, f.subject), dedupe_key: driftDedupeKey(f), subject: f.subject, title: f.title, details: f.details,
-  budget_id: null, period_start: f.period_start, threshold: null, state: 'warning', actual_usd: f.actual_usd, amount_usd: f.amount_usd,
+  kind: f.kind,
+  source_key: driftSourceKey(f.kind, f.subject),
+  dedupe_key: driftDedupeKey(f),
+  subject: f.subject,
+  title: f.title,
+  details: f.details,
+  budget_id: null,
+  period_start: f.period_start,
+  threshold: null,
+  state: 'warning',
+  actual_usd: f.actual_usd,
+  amount_usd: f.amount_usd,
 })
 
 /** What the detectors and budgets stand at for one organization at `now` (no writes). */
@@ -120,13 +168,18 @@ export async function evaluateOrgAlerts(orgId: string, now = new Date(), opts: T
   const candidates = await alertCandidates(orgId, now, { ...opts, kinds, config })
   const { fired, deliveries } = await inTransaction(async (c) => {
     if (kinds.some((k) => HOURLY_KINDS.includes(k))) {
-      await c.query(`INSERT INTO alert_evaluations (org_id, hour, evaluated_at) VALUES ($1, $2, now()) ON CONFLICT (org_id) DO UPDATE SET hour = EXCLUDED.hour, evaluated_at = now()`, [orgId, hour])
+      await c.query(
+        `INSERT INTO alert_evaluations (org_id, hour, evaluated_at) VALUES ($1, $2, now()) ON CONFLICT (org_id) DO UPDATE SET hour = EXCLUDED.hour, evaluated_at = now()`,
+        [orgId, hour],
+      )
     }
     const fired = await recordAlerts(c, orgId, now, candidates, { kinds })
     return { fired, deliveries: await createAlertDeliveries(c, orgId, fired) }
   })
   // After the commit; if Redis is away the deliveries stay pending and the next evaluation queues them (requeuePendingDeliveries).
-  await enqueueNotifications(deliveries.map((deliveryId) => ({ orgId, deliveryId }))).catch((err) => log({ component: 'alerts', org_id: orgId }).error({ err, deliveries: deliveries.length }, 'could not queue notifications'))
+  await enqueueNotifications(deliveries.map((deliveryId) => ({ orgId, deliveryId }))).catch((err) =>
+    log({ component: 'alerts', org_id: orgId }).error({ err, deliveries: deliveries.length }, 'could not queue notifications'),
+  )
   return fired
 }
 

@@ -42,10 +42,24 @@ function toAlert(x: Record<string, unknown>): TAlert {
   // A budget alert reads with the budget's current name.
   const title = r.kind === 'budget' ? budgetTitle(r.budget_name ?? r.subject, r.threshold, r.actual_usd, r.amount_usd) : (r.title as string)
   return {
-    id: r.id, kind: r.kind, budget_id: r.budget_id, budget_name: r.budget_name, period_start: (r.period_start as Date).toISOString(), threshold: r.threshold, state: r.state,
-    actual_usd: trim(r.actual_usd), amount_usd: trim(r.amount_usd), fired_at: (r.fired_at as Date).toISOString(),
-    acknowledged_at: (r.acknowledged_at as Date | null)?.toISOString() ?? null, source_key: r.source_key, subject: r.subject, title, details: r.details,
-    muted: r.muted, muted_until: (r.muted_until as Date | null)?.toISOString() ?? null, resolved_at: (r.resolved_at as Date | null)?.toISOString() ?? null,
+    id: r.id,
+    kind: r.kind,
+    budget_id: r.budget_id,
+    budget_name: r.budget_name,
+    period_start: (r.period_start as Date).toISOString(),
+    threshold: r.threshold,
+    state: r.state,
+    actual_usd: trim(r.actual_usd),
+    amount_usd: trim(r.amount_usd),
+    fired_at: (r.fired_at as Date).toISOString(),
+    acknowledged_at: (r.acknowledged_at as Date | null)?.toISOString() ?? null,
+    source_key: r.source_key,
+    subject: r.subject,
+    title,
+    details: r.details,
+    muted: r.muted,
+    muted_until: (r.muted_until as Date | null)?.toISOString() ?? null,
+    resolved_at: (r.resolved_at as Date | null)?.toISOString() ?? null,
   }
 }
 
@@ -60,7 +74,13 @@ export function budgetTitle(name: string, threshold: number | null, actual: stri
  * resolve the open alerts of `kinds` (restricted to `sourceKeys` when given)
  * whose key is no longer among the candidates. Returns the alerts that fired.
  */
-export async function recordAlerts(c: PoolClient, orgId: string, now: Date, candidates: TAlertCandidate[], scope: { kinds: TAlertKind[]; sourceKeys?: string[] }): Promise<TAlert[]> {
+export async function recordAlerts(
+  c: PoolClient,
+  orgId: string,
+  now: Date,
+  candidates: TAlertCandidate[],
+  scope: { kinds: TAlertKind[]; sourceKeys?: string[] },
+): Promise<TAlert[]> {
   const fired: string[] = []
   for (const k of candidates) {
     const r = await c.query<{ id: string }>(
@@ -68,13 +88,31 @@ export async function recordAlerts(c: PoolClient, orgId: string, now: Date, cand
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                EXISTS (SELECT 1 FROM alert_mutes WHERE org_id = $1 AND source_key = $3 AND until > $14))
        ON CONFLICT (org_id, dedupe_key) DO NOTHING RETURNING id::text`,
-      [orgId, k.kind, k.source_key, k.dedupe_key, k.subject, k.title, JSON.stringify(k.details), k.budget_id, k.period_start, k.threshold, k.state, k.actual_usd, k.amount_usd, now],
+      [
+        orgId,
+        k.kind,
+        k.source_key,
+        k.dedupe_key,
+        k.subject,
+        k.title,
+        JSON.stringify(k.details),
+        k.budget_id,
+        k.period_start,
+        k.threshold,
+        k.state,
+        k.actual_usd,
+        k.amount_usd,
+        now,
+      ],
     )
     if (r.rows[0]) fired.push(r.rows[0].id)
   }
   // An alert whose condition holds again in its period (or that an evaluation running at the same time,
   // on rollups read a moment earlier, resolved) is open again; it does not fire twice.
-  await c.query(`UPDATE alerts SET resolved_at = NULL WHERE org_id = $1 AND resolved_at IS NOT NULL AND dedupe_key = ANY($2::text[])`, [orgId, candidates.map((k) => k.dedupe_key)])
+  await c.query(`UPDATE alerts SET resolved_at = NULL WHERE org_id = $1 AND resolved_at IS NOT NULL AND dedupe_key = ANY($2::text[])`, [
+    orgId,
+    candidates.map((k) => k.dedupe_key),
+  ])
   await c.query(
     `UPDATE alerts SET resolved_at = $2
      WHERE org_id = $1 AND resolved_at IS NULL AND kind = ANY($3::text[]) AND ($4::text[] IS NULL OR source_key = ANY($4::text[])) AND dedupe_key <> ALL($5::text[])`,
@@ -112,7 +150,10 @@ export async function acknowledgeAlert(orgId: string, id: string): Promise<void>
   await inTransaction(async (c) => {
     const before = await c.query<{ acknowledged_at: Date | null }>(`SELECT acknowledged_at FROM alerts WHERE org_id = $1 AND id = $2 FOR UPDATE`, [orgId, id])
     if (!before.rows[0]) throw notFound(`No alert ${id} in this organization`)
-    const r = await c.query<{ acknowledged_at: Date }>(`UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, now()) WHERE org_id = $1 AND id = $2 RETURNING acknowledged_at`, [orgId, id])
+    const r = await c.query<{ acknowledged_at: Date }>(
+      `UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, now()) WHERE org_id = $1 AND id = $2 RETURNING acknowledged_at`,
+      [orgId, id],
+    )
     await recordAudit(c, orgId, { action: 'alert.acknowledge', target: { type: 'alert', id }, before: before.rows[0], after: r.rows[0] })
   })
 }
@@ -122,7 +163,10 @@ export async function muteAlertSource(orgId: string, alertId: string, until: Dat
   const a = await getAlert(orgId, alertId)
   const label = a.kind === 'budget' ? `budget ${a.budget_name ?? a.subject}` : `${a.kind.replaceAll('_', ' ')}: ${a.subject}`
   return inTransaction(async (c) => {
-    const before = await c.query(`SELECT id::text, source_key, label, until, created_at FROM alert_mutes WHERE org_id = $1 AND source_key = $2 FOR UPDATE`, [orgId, a.source_key])
+    const before = await c.query(`SELECT id::text, source_key, label, until, created_at FROM alert_mutes WHERE org_id = $1 AND source_key = $2 FOR UPDATE`, [
+      orgId,
+      a.source_key,
+    ])
     const r = await c.query(
       `INSERT INTO alert_mutes (id, org_id, source_key, label, until, created_by) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
        ON CONFLICT (org_id, source_key) DO UPDATE SET until = EXCLUDED.until, label = EXCLUDED.label, created_by = EXCLUDED.created_by, created_at = now()
@@ -130,17 +174,30 @@ export async function muteAlertSource(orgId: string, alertId: string, until: Dat
       [orgId, a.source_key, label, until, userId],
     )
     const mute = toMute(r.rows[0])
-    await recordAudit(c, orgId, { action: 'alert_mute.set', target: { type: 'alert_mute', id: mute.id }, before: before.rows[0] ? toMute(before.rows[0]) : null, after: mute })
+    await recordAudit(c, orgId, {
+      action: 'alert_mute.set',
+      target: { type: 'alert_mute', id: mute.id },
+      before: before.rows[0] ? toMute(before.rows[0]) : null,
+      after: mute,
+    })
     return mute
   })
 }
 
-const toMute = (r: { id: string; source_key: string; label: string; until: Date; created_at: Date }): TAlertMute =>
-  ({ id: r.id, source_key: r.source_key, label: r.label, until: r.until.toISOString(), created_at: r.created_at.toISOString() })
+const toMute = (r: { id: string; source_key: string; label: string; until: Date; created_at: Date }): TAlertMute => ({
+  id: r.id,
+  source_key: r.source_key,
+  label: r.label,
+  until: r.until.toISOString(),
+  created_at: r.created_at.toISOString(),
+})
 
 /** Mutes still in force. */
 export async function listMutes(orgId: string, now = new Date()): Promise<TAlertMute[]> {
-  const r = await pool().query(`SELECT id::text, source_key, label, until, created_at FROM alert_mutes WHERE org_id = $1 AND until > $2 ORDER BY until`, [orgId, now])
+  const r = await pool().query(`SELECT id::text, source_key, label, until, created_at FROM alert_mutes WHERE org_id = $1 AND until > $2 ORDER BY until`, [
+    orgId,
+    now,
+  ])
   return r.rows.map(toMute)
 }
 

@@ -41,11 +41,13 @@ export const defaultText = (f: TSettingsField) => `Default ${settingText(f, DEFA
  * itself otherwise, so the server's validation names the field and the reason.
  */
 export function settingsPatch(form: TSettingsForm): Record<TSettingsKey, number | string> {
-  return Object.fromEntries(SETTINGS_FIELDS.map((f) => {
-    const text = form[f.key].trim()
-    if (f.key === 'anomaly_min_usd') return [f.key, text]
-    const n = text === '' ? NaN : Number(text)
-    if (!Number.isFinite(n)) return [f.key, text]
-    return [f.key, f.percent ? Number((n / 100).toFixed(8)) : n]
-  })) as Record<TSettingsKey, number | string>
+  return Object.fromEntries(
+    SETTINGS_FIELDS.map((f) => {
+      const text = form[f.key].trim()
+      if (f.key === 'anomaly_min_usd') return [f.key, text]
+      const n = text === '' ? NaN : Number(text)
+      if (!Number.isFinite(n)) return [f.key, text]
+      return [f.key, f.percent ? Number((n / 100).toFixed(8)) : n]
+    }),
+  ) as Record<TSettingsKey, number | string>
 }

@@ -16,11 +16,15 @@ type TLinkable = { kind: TAlertKind; details: Record<string, unknown>; period_st
 export function alertPath(org: string, a: TLinkable): string {
   const d = a.details as Record<string, string | undefined>
   switch (a.kind) {
-    case 'budget': return d.budget_id ? `/${org}/budgets/${encodeURIComponent(d.budget_id)}` : `/${org}/budgets`
+    case 'budget':
+      return d.budget_id ? `/${org}/budgets/${encodeURIComponent(d.budget_id)}` : `/${org}/budgets`
     case 'cost_per_outcome_drift':
-    case 'tokens_per_call_growth': return d.workflow_id ? `/${org}/workflows/${encodeURIComponent(d.workflow_id)}` : `/${org}/workflows`
-    case 'spend_anomaly': return `/${org}/changes?${spikeQuery(a.period_start.slice(0, 10))}`
-    case 'unpriced_model': return `/${org}/pricing`
+    case 'tokens_per_call_growth':
+      return d.workflow_id ? `/${org}/workflows/${encodeURIComponent(d.workflow_id)}` : `/${org}/workflows`
+    case 'spend_anomaly':
+      return `/${org}/changes?${spikeQuery(a.period_start.slice(0, 10))}`
+    case 'unpriced_model':
+      return `/${org}/pricing`
   }
 }
 
@@ -33,7 +37,12 @@ export const LINK_LABEL: Record<TAlertKind, string> = {
 }
 
 /** Open, acknowledged, muted or recovered: what the list shows first. */
-export function alertStatus(a: { acknowledged_at: string | null; resolved_at: string | null; muted: boolean; muted_until: string | null }): 'open' | 'acknowledged' | 'muted' | 'resolved' {
+export function alertStatus(a: {
+  acknowledged_at: string | null
+  resolved_at: string | null
+  muted: boolean
+  muted_until: string | null
+}): 'open' | 'acknowledged' | 'muted' | 'resolved' {
   if (a.resolved_at) return 'resolved'
   if (a.muted || a.muted_until) return 'muted'
   if (a.acknowledged_at) return 'acknowledged'

@@ -24,7 +24,29 @@ import * as decisionRecord from '@/lib/decision-record/api'
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
 // contract test fails for a route whose endpoint is not listed).
-const MODULES: Record<string, Record<string, unknown>> = { openapi, alerts, auditLog, auth, budgets, changes, decide, decisionRecord, featureSlos, forecast, gateway, gpuFleet, ingest, members, metrics, notifications, pricing, queues, reports, routing, scenarios }
+const MODULES: Record<string, Record<string, unknown>> = {
+  openapi,
+  alerts,
+  auditLog,
+  auth,
+  budgets,
+  changes,
+  decide,
+  decisionRecord,
+  featureSlos,
+  forecast,
+  gateway,
+  gpuFleet,
+  ingest,
+  members,
+  metrics,
+  notifications,
+  pricing,
+  queues,
+  reports,
+  routing,
+  scenarios,
+}
 
 const isEndpoint = (x: unknown): x is TEndpointSpec => typeof x === 'object' && x !== null && 'method' in x && 'path' in x && 'responses' in x
 

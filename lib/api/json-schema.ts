@@ -21,7 +21,7 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): TJsonSc
 export function answerSchema(spec: TEndpointSpec, status: number): TJsonSchema | null {
   if (status >= 400) {
     const own = spec.errorAnswers?.[status as keyof NonNullable<TEndpointSpec['errorAnswers']>]?.schema
-    return toJsonSchema(own ?? ZErrorBody, 'output')
+    return toJsonSchema(own ?? spec.errorSchema ?? ZErrorBody, 'output')
   }
   const answer = spec.responses[status as keyof TEndpointSpec['responses']]
   return answer?.schema ? toJsonSchema(answer.schema, 'output') : null

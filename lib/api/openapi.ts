@@ -19,7 +19,9 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'The body is not of a content type the endpoint reads',
   422: 'The request is well formed but cannot be processed',
   429: 'Too many requests (invalid keys from this address, the ingest rate, or a budget): see Retry-After',
+  502: 'The upstream could not be reached',
   503: 'A service the endpoint needs is not configured or not available',
+  504: 'The upstream did not answer in time',
 }
 
 export const operationId = (spec: TEndpointSpec) =>
@@ -54,15 +56,21 @@ function operation(spec: TEndpointSpec) {
   const { security, text } = access(spec)
   const parameters: Record<string, unknown>[] = []
   if (spec.params) {
-    for (const p of parametersOf(spec.params, 'path')) parameters.push({ ...p, ...(spec.example?.params?.[p.name] ? { example: spec.example.params[p.name] } : {}) })
+    for (const p of parametersOf(spec.params, 'path'))
+      parameters.push({ ...p, ...(spec.example?.params?.[p.name] ? { example: spec.example.params[p.name] } : {}) })
   }
   if (spec.query) {
-    for (const p of parametersOf(spec.query, 'query')) parameters.push({ ...p, ...(spec.example?.query?.[p.name] ? { example: spec.example.query[p.name] } : {}) })
+    for (const p of parametersOf(spec.query, 'query'))
+      parameters.push({ ...p, ...(spec.example?.query?.[p.name] ? { example: spec.example.query[p.name] } : {}) })
   }
   if (spec.permission && spec.permission !== 'public') {
     parameters.push({
-      name: 'org', in: 'query', required: false, schema: { type: 'string' },
-      description: 'With a signed-in session: the organization (its slug), needed when the member belongs to several. API keys belong to one organization and ignore it.',
+      name: 'org',
+      in: 'query',
+      required: false,
+      schema: { type: 'string' },
+      description:
+        'With a signed-in session: the organization (its slug), needed when the member belongs to several. API keys belong to one organization and ignore it.',
     })
   }
 
@@ -71,7 +79,9 @@ function operation(spec: TEndpointSpec) {
     requestBody = {
       required: !spec.body.optional,
       description: `JSON, at most ${spec.body.maxBytes.toLocaleString('en-US')} bytes.`,
-      content: { 'application/json': { schema: toJsonSchema(spec.body.schema, 'input'), ...(spec.example?.body !== undefined ? { example: spec.example.body } : {}) } },
+      content: {
+        'application/json': { schema: toJsonSchema(spec.body.schema, 'input'), ...(spec.example?.body !== undefined ? { example: spec.example.body } : {}) },
+      },
     }
   } else if (spec.body) {
     const { raw } = spec.body
@@ -92,13 +102,22 @@ function operation(spec: TEndpointSpec) {
     responses[status] = {
       description: answer.description,
       ...(Object.keys(content).length ? { content } : {}),
-      ...(answer.headers ? { headers: Object.fromEntries(Object.entries(answer.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
+      ...(answer.headers
+        ? { headers: Object.fromEntries(Object.entries(answer.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) }
+        : {}),
     }
   }
   for (const status of errorStatuses(spec)) {
     const own = spec.errorAnswers?.[status as keyof NonNullable<TEndpointSpec['errorAnswers']>]
     // An error with more fields than Error (decide's 404): its own schema, whose `error` is Error's.
-    const schema = own?.schema ? { ...answerSchema(spec, status), properties: { ...(answerSchema(spec, status)?.properties as TJsonSchema), error: { $ref: '#/components/schemas/Error/properties/error' } } } : { $ref: '#/components/schemas/Error' }
+    const schema = own?.schema
+      ? {
+          ...answerSchema(spec, status),
+          properties: { ...(answerSchema(spec, status)?.properties as TJsonSchema), error: { $ref: '#/components/schemas/Error/properties/error' } },
+        }
+      : spec.errorSchema
+        ? answerSchema(spec, status)
+        : { $ref: '#/components/schemas/Error' }
     responses[String(status)] = {
       description: own?.description ?? STATUS_TEXT[status] ?? 'Error',
       content: { 'application/json': { schema } },
@@ -141,13 +160,15 @@ export function openapiDocument(endpoints: readonly TEndpointSpec[] = ENDPOINTS)
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'outlay_sk_…',
-          description: 'An Outlay API key (Settings › API keys), sent as `Authorization: Bearer <key>`. Each key has scopes (ingest, read, write); an operation names the scope it needs.',
+          description:
+            'An Outlay API key (Settings › API keys), sent as `Authorization: Bearer <key>`. Each key has scopes (ingest, read, write); an operation names the scope it needs.',
         },
         session: {
           type: 'apiKey',
           in: 'cookie',
           name: 'next-auth.session-token',
-          description: 'The session of a member signed in to the dashboard (`__Secure-next-auth.session-token` over HTTPS). Changes must come from Outlay’s own pages (Origin checked). The operation names the permission; roles hold permissions.',
+          description:
+            'The session of a member signed in to the dashboard (`__Secure-next-auth.session-token` over HTTPS). Changes must come from Outlay’s own pages (Origin checked). The operation names the permission; roles hold permissions.',
         },
       },
       schemas: {

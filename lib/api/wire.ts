@@ -5,7 +5,10 @@ import { z } from 'zod'
 // UTC strings, ids are UUIDs.
 
 /** A USD amount as an exact decimal string, e.g. "12.345678". */
-export const ZUsd = z.string().regex(/^-?\d+(\.\d+)?$/).meta({ description: 'USD, an exact decimal string', examples: ['12.345678'] })
+export const ZUsd = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/)
+  .meta({ description: 'USD, an exact decimal string', examples: ['12.345678'] })
 /** A UTC instant, e.g. "2026-12-06T09:00:00.000Z". */
 export const ZInstant = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 date-time, UTC', examples: ['2026-12-06T09:00:00.000Z'] })
 /** A calendar day, e.g. "2026-12-06". */

@@ -5,9 +5,13 @@ import { ZAuditLogQuery, ZAuditLogResponse } from '@/lib/audit/schema'
 // signed in; no API key reads it.
 
 export const auditLog = endpoint({
-  method: 'GET', path: '/api/v1/audit-log', tag: 'Audit log', permission: 'members.manage',
+  method: 'GET',
+  path: '/api/v1/audit-log',
+  tag: 'Audit log',
+  permission: 'members.manage',
   summary: 'Who changed what, when',
-  description: 'Every change of configuration or access, newest first, filtered, a page at a time (next_cursor). With format=csv: every matching entry from the cursor on as CSV (at most 10,000; x-next-cursor when more).',
+  description:
+    'Every change of configuration or access, newest first, filtered, a page at a time (next_cursor). With format=csv: every matching entry from the cursor on as CSV (at most 10,000; x-next-cursor when more).',
   query: ZAuditLogQuery,
   responses: {
     200: {

@@ -37,7 +37,8 @@ let cookie = ''
 let writeKey = ''
 let writeKeyId = ''
 
-const session = (path: string, method = 'GET', body?: unknown) => apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${slug}`, { method, body, headers: { cookie, origin: OWN } })
+const session = (path: string, method = 'GET', body?: unknown) =>
+  apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${slug}`, { method, body, headers: { cookie, origin: OWN } })
 const auditLog = async (query = '') => {
   const res = await call(getAuditLog, session(`/api/v1/audit-log${query ? `?${query}` : ''}`))
   expect(res.status).toBe(200)
@@ -67,14 +68,24 @@ describe('entries written with the change', () => {
   let budgetId = ''
 
   it('an API key creating a budget is the actor; the entry has the budget after and nothing before', async () => {
-    const res = await call(postBudget, apiRequest('/api/v1/budgets', { key: writeKey, method: 'POST', body: { name: 'Support daily', workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1' } }))
+    const res = await call(
+      postBudget,
+      apiRequest('/api/v1/budgets', {
+        key: writeKey,
+        method: 'POST',
+        body: { name: 'Support daily', workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1' },
+      }),
+    )
     expect(res.status).toBe(201)
     budgetId = (await res.json()).budget.id
     const { entries } = await auditLog('action=budget.create')
     expect(entries).toHaveLength(1)
     expect(entries[0]).toMatchObject({
-      actor: { type: 'api_key', id: writeKeyId, label: 'terraform' }, action: 'budget.create', target: { type: 'budget', id: budgetId },
-      before: null, after: { id: budgetId, name: 'Support daily', amount_usd: '1', workflow_id: 'support' },
+      actor: { type: 'api_key', id: writeKeyId, label: 'terraform' },
+      action: 'budget.create',
+      target: { type: 'budget', id: budgetId },
+      before: null,
+      after: { id: budgetId, name: 'Support daily', amount_usd: '1', workflow_id: 'support' },
     })
   })
 
@@ -83,8 +94,11 @@ describe('entries written with the change', () => {
     expect(res.status).toBe(200)
     const { entries } = await auditLog()
     expect(entries[0]).toMatchObject({
-      actor: { type: 'user', id: userId, label: 'audit@example.com' }, action: 'budget.update', target: { type: 'budget', id: budgetId },
-      before: { amount_usd: '1', name: 'Support daily' }, after: { amount_usd: '2.5', name: 'Support daily' },
+      actor: { type: 'user', id: userId, label: 'audit@example.com' },
+      action: 'budget.update',
+      target: { type: 'budget', id: budgetId },
+      before: { amount_usd: '1', name: 'Support daily' },
+      after: { amount_usd: '2.5', name: 'Support daily' },
     })
     expect(Date.parse(entries[0].at)).toBeGreaterThan(Date.now() - 60_000)
   })
@@ -99,10 +113,12 @@ describe('entries written with the change', () => {
 
   it('an entry is in the transaction of its change: rolled back with it', async () => {
     const before = await count()
-    await expect(inTransaction(async (c) => {
-      await recordAudit(c, orgId, { action: 'budget.update', target: { type: 'budget', id: budgetId }, before: null, after: null })
-      throw new Error('the change failed after its entry was written')
-    })).rejects.toThrow('the change failed')
+    await expect(
+      inTransaction(async (c) => {
+        await recordAudit(c, orgId, { action: 'budget.update', target: { type: 'budget', id: budgetId }, before: null, after: null })
+        throw new Error('the change failed after its entry was written')
+      }),
+    ).rejects.toThrow('the change failed')
     expect(await count()).toBe(before)
   })
 
@@ -128,22 +144,33 @@ describe('entries written with the change', () => {
   })
 
   it('prices: one entry per price set, before null then the previous price', async () => {
-    const body = (v: string) => ({ prices: [{ provider: 'acme', model: 'm1', effective_from: '2026-01-01T00:00:00Z', input_per_mtok: v, output_per_mtok: '2' }] })
+    const body = (v: string) => ({
+      prices: [{ provider: 'acme', model: 'm1', effective_from: '2026-01-01T00:00:00Z', input_per_mtok: v, output_per_mtok: '2' }],
+    })
     expect((await call(putPrices, session('/api/v1/prices', 'PUT', body('1')))).status).toBe(200)
     expect((await call(putPrices, session('/api/v1/prices', 'PUT', body('1.5')))).status).toBe(200)
     const { entries } = await auditLog('action=price.set')
     expect(entries).toHaveLength(2)
     expect(entries[1]).toMatchObject({ before: null, after: { provider: 'acme', model: 'm1', input_per_mtok: expect.stringMatching(/^1(\.0*)?$/) } })
-    expect(entries[0]).toMatchObject({ target: { type: 'price', id: 'acme/m1@2026-01-01T00:00:00.000Z' }, before: { input_per_mtok: expect.stringMatching(/^1(\.0*)?$/) }, after: { input_per_mtok: expect.stringMatching(/^1\.50*$/) } })
+    expect(entries[0]).toMatchObject({
+      target: { type: 'price', id: 'acme/m1@2026-01-01T00:00:00.000Z' },
+      before: { input_per_mtok: expect.stringMatching(/^1(\.0*)?$/) },
+      after: { input_per_mtok: expect.stringMatching(/^1\.50*$/) },
+    })
   })
 })
 
 describe('the CLI as actor', () => {
-  it('a change made with npm run cli is recorded as the CLI\'s', async () => {
+  it("a change made with npm run cli is recorded as the CLI's", async () => {
     await cli('org:set-rate-limit', '--org', slug, '--events-per-second', '50')
     const { entries } = await auditLog('action=organization.set_rate_limit')
     expect(entries).toHaveLength(1)
-    expect(entries[0]).toMatchObject({ actor: { type: 'user', id: null, label: 'cli' }, target: { type: 'organization', id: orgId }, before: { ingest_rate_limit: null }, after: { ingest_rate_limit: 50 } })
+    expect(entries[0]).toMatchObject({
+      actor: { type: 'user', id: null, label: 'cli' },
+      target: { type: 'organization', id: orgId },
+      before: { ingest_rate_limit: null },
+      after: { ingest_rate_limit: 50 },
+    })
   })
 })
 
@@ -166,7 +193,21 @@ describe('append-only', () => {
 describe('hash chain', () => {
   it('concurrent changes of one organization extend one chain (no fork)', async () => {
     const before = await count()
-    const budget = (i: number) => ({ name: `b${i}`, environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production' as const], period: 'month' as const, rolling_days: null, metric: 'spend' as const, amount_usd: '10', thresholds: [80], hard_cutoff: false, owner: null })
+    const budget = (i: number) => ({
+      name: `b${i}`,
+      environment: null,
+      workflow_id: null,
+      account_id: null,
+      feature: null,
+      traffic_sources: ['production' as const],
+      period: 'month' as const,
+      rolling_days: null,
+      metric: 'spend' as const,
+      amount_usd: '10',
+      thresholds: [80],
+      hard_cutoff: false,
+      owner: null,
+    })
     await Promise.all(Array.from({ length: 8 }, (_, i) => createBudget(orgId, budget(i))))
     expect(await count()).toBe(before + 8)
     const seqs = (await ownerPool().query('SELECT seq::int FROM audit_log WHERE org_id = $1 ORDER BY seq', [orgId])).rows.map((r) => r.seq)
@@ -176,7 +217,23 @@ describe('hash chain', () => {
 
   it('audit:verify passes, then names the first row the owner altered behind the trigger', async () => {
     const t = await createOrgWithAdmin({ org_name: 'Tamper Co', email: 'tamper@example.com', password: 'password-123' })
-    const b = await asOrg(t.org.id, () => createBudget(t.org.id, { name: 'x', environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'], period: 'month', rolling_days: null, metric: 'spend', amount_usd: '10', thresholds: [80], hard_cutoff: false, owner: null }))
+    const b = await asOrg(t.org.id, () =>
+      createBudget(t.org.id, {
+        name: 'x',
+        environment: null,
+        workflow_id: null,
+        account_id: null,
+        feature: null,
+        traffic_sources: ['production'],
+        period: 'month',
+        rolling_days: null,
+        metric: 'spend',
+        amount_usd: '10',
+        thresholds: [80],
+        hard_cutoff: false,
+        owner: null,
+      }),
+    )
     for (const amount of ['11', '12', '13']) await asOrg(t.org.id, () => updateBudget(t.org.id, b.id, { amount_usd: amount }))
     const ok = await cli('audit:verify', '--org', t.org.slug)
     expect(ok.stdout).toContain('4 row(s), hash chain intact')
@@ -186,14 +243,21 @@ describe('hash chain', () => {
     await ownerPool().query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only')
     await ownerPool().query(`UPDATE audit_log SET after = jsonb_set(after, '{amount_usd}', '"1000"') WHERE id = $1`, [row])
     await ownerPool().query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only')
-    await expect(cli('audit:verify', '--org', t.org.slug)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining(`row 2 (id ${row}): its contents do not match its hash`) })
+    await expect(cli('audit:verify', '--org', t.org.slug)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`row 2 (id ${row}): its contents do not match its hash`),
+    })
 
     // a removed row is a gap
     await ownerPool().query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only')
     await ownerPool().query(`UPDATE audit_log SET after = jsonb_set(after, '{amount_usd}', '"11"') WHERE id = $1`, [row])
     await ownerPool().query(`DELETE FROM audit_log WHERE org_id = $1 AND seq = 3`, [t.org.id])
     await ownerPool().query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only')
-    expect(await asOrg(t.org.id, () => verifyAuditChain(t.org.id))).toMatchObject({ ok: false, rows: 2, bad: { seq: 4, reason: 'row 3 is missing (found 4 next)' } })
+    expect(await asOrg(t.org.id, () => verifyAuditChain(t.org.id))).toMatchObject({
+      ok: false,
+      rows: 2,
+      bad: { seq: 4, reason: 'row 3 is missing (found 4 next)' },
+    })
     // the other organization's chain is untouched
     expect((await verifyAuditChain(orgId)).ok).toBe(true)
   })

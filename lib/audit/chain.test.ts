@@ -2,8 +2,17 @@ import { describe, expect, it } from 'vitest'
 import { canonicalJson, chainHash, jsonView, type TChainFields } from '@/lib/audit/chain'
 
 const fields: TChainFields = {
-  org_id: 'o', seq: 2, at: new Date('2026-12-06T05:00:00.123Z'), actor_type: 'user', actor_id: 'u', actor_label: 'a@example.com',
-  action: 'budget.update', target_type: 'budget', target_id: 'b', before: { amount_usd: '1', thresholds: [50, 80] }, after: { amount_usd: '2', thresholds: [50, 80] },
+  org_id: 'o',
+  seq: 2,
+  at: new Date('2026-12-06T05:00:00.123Z'),
+  actor_type: 'user',
+  actor_id: 'u',
+  actor_label: 'a@example.com',
+  action: 'budget.update',
+  target_type: 'budget',
+  target_id: 'b',
+  before: { amount_usd: '1', thresholds: [50, 80] },
+  after: { amount_usd: '2', thresholds: [50, 80] },
 }
 
 describe('canonicalJson', () => {
@@ -21,8 +30,16 @@ describe('chainHash', () => {
     expect(chainHash('prev', { ...fields, before: { thresholds: [50, 80], amount_usd: '1' } })).toBe(h)
     expect(chainHash('other', fields)).not.toBe(h)
     expect(chainHash(null, fields)).not.toBe(h)
-    for (const change of [{ seq: 3 }, { at: new Date('2026-12-06T05:00:00.124Z') }, { actor_id: 'v' }, { actor_label: 'b@example.com' }, { action: 'budget.delete' },
-      { target_id: 'c' }, { after: { amount_usd: '2.5', thresholds: [50, 80] } }, { before: null }]) {
+    for (const change of [
+      { seq: 3 },
+      { at: new Date('2026-12-06T05:00:00.124Z') },
+      { actor_id: 'v' },
+      { actor_label: 'b@example.com' },
+      { action: 'budget.delete' },
+      { target_id: 'c' },
+      { after: { amount_usd: '2.5', thresholds: [50, 80] } },
+      { before: null },
+    ]) {
       expect(chainHash('prev', { ...fields, ...change } as TChainFields), JSON.stringify(change)).not.toBe(h)
     }
   })

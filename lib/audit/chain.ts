@@ -7,10 +7,17 @@ import { createHash } from 'node:crypto'
 // same string from the stored row.
 
 export type TChainFields = {
-  org_id: string; seq: number; at: Date
-  actor_type: string; actor_id: string | null; actor_label: string
-  action: string; target_type: string; target_id: string | null
-  before: unknown; after: unknown
+  org_id: string
+  seq: number
+  at: Date
+  actor_type: string
+  actor_id: string | null
+  actor_label: string
+  action: string
+  target_type: string
+  target_id: string | null
+  before: unknown
+  after: unknown
 }
 
 /** JSON with sorted keys at every depth; undefined object members are left out, as JSON.stringify does. */
@@ -18,7 +25,9 @@ export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null)
   if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x === undefined ? null : x)).join(',')}]`
   const o = v as Record<string, unknown>
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort()
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`
 }
 

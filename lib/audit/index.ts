@@ -39,7 +39,11 @@ async function rows<R>(tx: TAuditTx, sql: string, params: unknown[]): Promise<R[
 export async function recordAudit(tx: TAuditTx, orgId: string, change: TAuditChange): Promise<{ id: string; seq: number }> {
   // one writer per organization at a time until this transaction ends; then read the chain's end
   await rows(tx, `SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended('outlay.audit_log:' || $1::text, 0))`, [orgId])
-  const last = (await rows<{ seq: string; hash: string }>(tx, 'SELECT seq::text AS seq, hash FROM audit_log WHERE org_id = $1::uuid ORDER BY audit_log.seq DESC LIMIT 1', [orgId]))[0]
+  const last = (
+    await rows<{ seq: string; hash: string }>(tx, 'SELECT seq::text AS seq, hash FROM audit_log WHERE org_id = $1::uuid ORDER BY audit_log.seq DESC LIMIT 1', [
+      orgId,
+    ])
+  )[0]
   const actor = currentActor()
   let label = actor.label
   if (label === null && actor.type === 'api_key' && actor.id) {
@@ -47,10 +51,17 @@ export async function recordAudit(tx: TAuditTx, orgId: string, change: TAuditCha
     label = k[0]?.name ?? 'API key'
   }
   const f: TChainFields = {
-    org_id: orgId, seq: last ? Number(last.seq) + 1 : 1, at: new Date(),
-    actor_type: actor.type, actor_id: actor.id, actor_label: label ?? (actor.type === 'user' ? 'user' : 'API key'),
-    action: change.action, target_type: change.target.type, target_id: change.target.id,
-    before: jsonView(change.before), after: jsonView(change.after),
+    org_id: orgId,
+    seq: last ? Number(last.seq) + 1 : 1,
+    at: new Date(),
+    actor_type: actor.type,
+    actor_id: actor.id,
+    actor_label: label ?? (actor.type === 'user' ? 'user' : 'API key'),
+    action: change.action,
+    target_type: change.target.type,
+    target_id: change.target.id,
+    before: jsonView(change.before),
+    after: jsonView(change.after),
   }
   const hash = chainHash(last?.hash ?? null, f)
   const json = (v: unknown) => (v === null ? null : JSON.stringify(v))
@@ -58,21 +69,51 @@ export async function recordAudit(tx: TAuditTx, orgId: string, change: TAuditCha
     tx,
     `INSERT INTO audit_log (id, org_id, seq, at, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, prev_hash, hash)
      VALUES (gen_random_uuid(), $1::uuid, $2::bigint, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13) RETURNING id::text AS id`,
-    [orgId, f.seq, f.at, f.actor_type, f.actor_id, f.actor_label, f.action, f.target_type, f.target_id, json(f.before), json(f.after), last?.hash ?? null, hash],
+    [
+      orgId,
+      f.seq,
+      f.at,
+      f.actor_type,
+      f.actor_id,
+      f.actor_label,
+      f.action,
+      f.target_type,
+      f.target_id,
+      json(f.before),
+      json(f.after),
+      last?.hash ?? null,
+      hash,
+    ],
   )
   return { id: r[0].id, seq: f.seq }
 }
 
 type TRow = {
-  id: string; seq: string; at: Date; actor_type: string; actor_id: string | null; actor_label: string; action: string
-  target_type: string; target_id: string | null; before: unknown; after: unknown; prev_hash: string | null; hash: string
+  id: string
+  seq: string
+  at: Date
+  actor_type: string
+  actor_id: string | null
+  actor_label: string
+  action: string
+  target_type: string
+  target_id: string | null
+  before: unknown
+  after: unknown
+  prev_hash: string | null
+  hash: string
 }
 // seq is answered as text (a bigint): ORDER BY must name the column, audit_log.seq, not the text alias
 const COLUMNS = 'id::text, seq::text, at, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, prev_hash, hash'
 
 const entryOf = (r: TRow): TAuditEntry => ({
-  id: r.id, at: r.at.toISOString(), actor: { type: r.actor_type as TAuditEntry['actor']['type'], id: r.actor_id, label: r.actor_label },
-  action: r.action, target: { type: r.target_type, id: r.target_id }, before: r.before, after: r.after,
+  id: r.id,
+  at: r.at.toISOString(),
+  actor: { type: r.actor_type as TAuditEntry['actor']['type'], id: r.actor_id, label: r.actor_label },
+  action: r.action,
+  target: { type: r.target_type, id: r.target_id },
+  before: r.before,
+  after: r.after,
 })
 
 /** Newest first, filtered; next_cursor pages on (null on the last page). */
@@ -87,13 +128,20 @@ export async function listAuditLog(orgId: string, q: Omit<TAuditLogQuery, 'forma
   if (q.target_type) add((n) => `target_type = ${n}`, q.target_type)
   if (q.cursor) add((n) => `seq < ${n}::bigint`, q.cursor)
   params.push(q.limit + 1)
-  const r = await pool().query<TRow>(`SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY audit_log.seq DESC LIMIT $${params.length}`, params)
+  const r = await pool().query<TRow>(
+    `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY audit_log.seq DESC LIMIT $${params.length}`,
+    params,
+  )
   const page = r.rows.slice(0, q.limit)
   return { entries: page.map(entryOf), next_cursor: r.rows.length > q.limit ? page[page.length - 1].seq : null }
 }
 
 /** Every entry the filters match, newest first, from the cursor on (at most `max`): the CSV export. */
-export async function exportAuditLog(orgId: string, q: Omit<TAuditLogQuery, 'format' | 'limit'>, max = 10_000): Promise<{ entries: TAuditEntry[]; next_cursor: string | null }> {
+export async function exportAuditLog(
+  orgId: string,
+  q: Omit<TAuditLogQuery, 'format' | 'limit'>,
+  max = 10_000,
+): Promise<{ entries: TAuditEntry[]; next_cursor: string | null }> {
   const entries: TAuditEntry[] = []
   let cursor = q.cursor
   for (;;) {
@@ -125,10 +173,19 @@ export async function verifyAuditChain(orgId: string): Promise<TChainCheck> {
       const seq = Number(row.seq)
       const bad = (reason: string): TChainCheck => ({ ok: false, rows: expected - 1, bad: { id: row.id, seq, reason } })
       if (seq !== expected) return bad(`row ${expected} is missing (found ${seq} next)`)
-      if ((row.prev_hash ?? null) !== prev) return bad('its prev_hash is not the previous row\'s hash')
+      if ((row.prev_hash ?? null) !== prev) return bad("its prev_hash is not the previous row's hash")
       const f: TChainFields = {
-        org_id: orgId, seq, at: row.at, actor_type: row.actor_type, actor_id: row.actor_id, actor_label: row.actor_label,
-        action: row.action, target_type: row.target_type, target_id: row.target_id, before: row.before, after: row.after,
+        org_id: orgId,
+        seq,
+        at: row.at,
+        actor_type: row.actor_type,
+        actor_id: row.actor_id,
+        actor_label: row.actor_label,
+        action: row.action,
+        target_type: row.target_type,
+        target_id: row.target_id,
+        before: row.before,
+        after: row.after,
       }
       if (chainHash(prev, f) !== row.hash) return bad('its contents do not match its hash (altered)')
       prev = row.hash

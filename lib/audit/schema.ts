@@ -13,7 +13,10 @@ export const ZAuditLogQuery = z.strictObject({
   action: z.string().trim().min(1).max(100).optional(),
   target_type: z.string().trim().min(1).max(100).optional(),
   /** next_cursor of the previous page */
-  cursor: z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be the next_cursor of a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, 'must be the next_cursor of a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   format: z.enum(['json', 'csv']).default('json'),
 })
@@ -22,7 +25,11 @@ export type TAuditLogQuery = z.infer<typeof ZAuditLogQuery>
 export const ZAuditEntry = z.object({
   id: ZUuid,
   at: ZInstant,
-  actor: z.object({ type: z.enum(AUDIT_ACTOR_TYPES), id: z.string().nullable(), label: z.string().meta({ description: "the user's email, the API key's name, or cli" }) }),
+  actor: z.object({
+    type: z.enum(AUDIT_ACTOR_TYPES),
+    id: z.string().nullable(),
+    label: z.string().meta({ description: "the user's email, the API key's name, or cli" }),
+  }),
   action: z.string().meta({ description: 'verb on a resource: budget.update, api_key.revoke, member.role_change …' }),
   target: z.object({ type: z.string(), id: z.string().nullable() }),
   before: z.unknown().meta({ description: "the resource's JSON view before the change; null when created" }),
@@ -30,5 +37,8 @@ export const ZAuditEntry = z.object({
 })
 export type TAuditEntry = z.infer<typeof ZAuditEntry>
 
-export const ZAuditLogResponse = z.object({ entries: z.array(ZAuditEntry), next_cursor: z.string().nullable().meta({ description: 'pass as cursor for the next page; null on the last page' }) })
+export const ZAuditLogResponse = z.object({
+  entries: z.array(ZAuditEntry),
+  next_cursor: z.string().nullable().meta({ description: 'pass as cursor for the next page; null on the last page' }),
+})
 export type TAuditLogResponse = z.infer<typeof ZAuditLogResponse>

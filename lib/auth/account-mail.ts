@@ -29,28 +29,49 @@ export async function settleAccountMail(): Promise<void> {
 }
 
 export function sendVerificationMail(to: string, token: string): void {
-  send(to, '[Outlay] Verify your email', [
-    'Welcome to Outlay.', '',
-    'Confirm this address to start using your account:',
-    appLink(`/verify-email?token=${token}`), '',
-    'The link works once, for 24 hours. If you did not create an Outlay account, ignore this email.', '',
-  ].join('\n'))
+  send(
+    to,
+    '[Outlay] Verify your email',
+    [
+      'Welcome to Outlay.',
+      '',
+      'Confirm this address to start using your account:',
+      appLink(`/verify-email?token=${token}`),
+      '',
+      'The link works once, for 24 hours. If you did not create an Outlay account, ignore this email.',
+      '',
+    ].join('\n'),
+  )
 }
 
 export function sendAlreadyRegisteredMail(to: string): void {
-  send(to, '[Outlay] Someone tried to sign up with your email', [
-    'Someone (maybe you) tried to create an Outlay account with this address, which already has one.', '',
-    `Sign in: ${appLink('/signin')}`,
-    `Forgot your password? ${appLink('/forgot-password')}`, '',
-    'If it was not you, you can ignore this email: nothing changed.', '',
-  ].join('\n'))
+  send(
+    to,
+    '[Outlay] Someone tried to sign up with your email',
+    [
+      'Someone (maybe you) tried to create an Outlay account with this address, which already has one.',
+      '',
+      `Sign in: ${appLink('/signin')}`,
+      `Forgot your password? ${appLink('/forgot-password')}`,
+      '',
+      'If it was not you, you can ignore this email: nothing changed.',
+      '',
+    ].join('\n'),
+  )
 }
 
 export function sendPasswordResetMail(to: string, token: string): void {
-  send(to, '[Outlay] Reset your password', [
-    'Someone (hopefully you) asked to reset the password of your Outlay account.', '',
-    'Choose a new password here:',
-    appLink(`/reset-password?token=${token}`), '',
-    'The link works once, for 1 hour, and signs you out everywhere. If you did not ask, ignore this email: your password stays as it is.', '',
-  ].join('\n'))
+  send(
+    to,
+    '[Outlay] Reset your password',
+    [
+      'Someone (hopefully you) asked to reset the password of your Outlay account.',
+      '',
+      'Choose a new password here:',
+      appLink(`/reset-password?token=${token}`),
+      '',
+      'The link works once, for 1 hour, and signs you out everywhere. If you did not ask, ignore this email: your password stays as it is.',
+      '',
+    ].join('\n'),
+  )
 }

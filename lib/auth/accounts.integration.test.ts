@@ -48,7 +48,11 @@ function linkToken(m: TMail, path: string): string {
 
 let address = '198.51.100.1'
 function post(path: string, body: unknown, from = address): Request {
-  return new Request(`http://outlay.test${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://outlay.test', [SOCKET_ADDRESS_HEADER]: from }, body: JSON.stringify(body) })
+  return new Request(`http://outlay.test${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: 'http://outlay.test', [SOCKET_ADDRESS_HEADER]: from },
+    body: JSON.stringify(body),
+  })
 }
 async function call(route: { POST: (r: Request) => Promise<Response> }, path: string, body: unknown, from?: string) {
   const res = await route.POST(post(path, body, from))
@@ -96,7 +100,9 @@ async function sessionEmail(cookie: string): Promise<string | null> {
 
 beforeAll(async () => {
   server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, session, cb) {
       let data = ''
       stream.on('data', (c) => (data += c))
@@ -104,7 +110,10 @@ beforeAll(async () => {
         const unfolded = data.replace(/\r\n[ \t]+/g, ' ')
         const subject = /^Subject: (.*)$/m.exec(unfolded)?.[1]?.trim() ?? ''
         // quoted-printable soft line breaks and "=3D" undone, so links read whole
-        const body = unfolded.slice(unfolded.indexOf('\r\n\r\n') + 4).replace(/=\r\n/g, '').replace(/=3D/g, '=')
+        const body = unfolded
+          .slice(unfolded.indexOf('\r\n\r\n') + 4)
+          .replace(/=\r\n/g, '')
+          .replace(/=3D/g, '=')
         mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject, body })
         cb()
       })
@@ -145,7 +154,10 @@ describe('sign-up and email verification (SMTP configured)', () => {
     expect(await call(verify, '/api/auth/verify-email', { token })).toMatchObject({ status: 200, body: { status: 'ok' } })
     expect(await signIn('new@example.com', 'password-1234')).toMatchObject({ ok: true })
     // single use
-    expect(await call(verify, '/api/auth/verify-email', { token })).toMatchObject({ status: 400, body: { error: { details: { errors: ['token: is invalid, already used or expired'] } } } })
+    expect(await call(verify, '/api/auth/verify-email', { token })).toMatchObject({
+      status: 400,
+      body: { error: { details: { errors: ['token: is invalid, already used or expired'] } } },
+    })
   })
 
   it('an unverified account can ask for a new link; the answer is the same for unknown and verified emails', async () => {
@@ -178,7 +190,8 @@ describe('sign-up and email verification (SMTP configured)', () => {
 
   it('sign-up is throttled per email, with a message saying when to retry', async () => {
     const signup = await routes.signup()
-    for (let i = 0; i < 3; i++) await call(signup, '/api/auth/signup', { org_name: 'Spam', email: 'spam@example.com', password: 'password-1234' }, `203.0.113.${i + 1}`)
+    for (let i = 0; i < 3; i++)
+      await call(signup, '/api/auth/signup', { org_name: 'Spam', email: 'spam@example.com', password: 'password-1234' }, `203.0.113.${i + 1}`)
     const hashes = argon.hashes
     const r = await call(signup, '/api/auth/signup', { org_name: 'Spam', email: 'spam@example.com', password: 'password-1234' }, '203.0.113.99')
     expect(r.status).toBe(429)
@@ -270,10 +283,14 @@ describe('password reset', () => {
     await call(route, '/api/auth/password-reset', { email: 'new@example.com' })
     await call(route, '/api/auth/password-reset', { email: 'new@example.com' })
     await settled()
-    const [older, newer] = mailsTo('new@example.com').slice(-2).map((m) => linkToken(m, '/reset-password'))
+    const [older, newer] = mailsTo('new@example.com')
+      .slice(-2)
+      .map((m) => linkToken(m, '/reset-password'))
     const confirm = await routes.resetConfirm()
-    expect(await call(confirm, '/api/auth/password-reset/confirm', { token: newer, password: 'short' }))
-      .toMatchObject({ status: 400, body: { error: { details: { errors: ['password: must be at least 10 characters'] } } } })
+    expect(await call(confirm, '/api/auth/password-reset/confirm', { token: newer, password: 'short' })).toMatchObject({
+      status: 400,
+      body: { error: { details: { errors: ['password: must be at least 10 characters'] } } },
+    })
     expect(await call(confirm, '/api/auth/password-reset/confirm', { token: newer, password: 'brand-new-password' })).toMatchObject({ status: 200 })
 
     expect(await sessionEmail(before.cookie)).toBeNull() // the session from before the reset is over
@@ -290,7 +307,9 @@ describe('password reset', () => {
     await call(route, '/api/auth/password-reset', { email: 'resend@example.com' })
     await settled()
     const token = linkToken(mailsTo('resend@example.com').at(-1)!, '/reset-password')
-    const row = await ownerPool().query(`SELECT extract(epoch FROM expires_at - created_at)::int AS s FROM user_tokens WHERE purpose = 'password_reset' ORDER BY created_at DESC LIMIT 1`)
+    const row = await ownerPool().query(
+      `SELECT extract(epoch FROM expires_at - created_at)::int AS s FROM user_tokens WHERE purpose = 'password_reset' ORDER BY created_at DESC LIMIT 1`,
+    )
     expect(row.rows[0].s).toBe(3600)
     await ownerPool().query(`UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'password_reset' AND used_at IS NULL`)
     const confirm = await routes.resetConfirm()
@@ -300,7 +319,8 @@ describe('password reset', () => {
   it('guessing tokens from one address is throttled', async () => {
     const confirm = await routes.resetConfirm()
     const fake = 'A'.repeat(43)
-    for (let i = 0; i < 20; i++) expect((await call(confirm, '/api/auth/password-reset/confirm', { token: fake, password: 'brand-new-password' })).status).toBe(400)
+    for (let i = 0; i < 20; i++)
+      expect((await call(confirm, '/api/auth/password-reset/confirm', { token: fake, password: 'brand-new-password' })).status).toBe(400)
     expect((await call(confirm, '/api/auth/password-reset/confirm', { token: fake, password: 'brand-new-password' })).status).toBe(429)
   })
 })
@@ -325,13 +345,17 @@ describe('sessions', () => {
     const s = await signIn('member@example.com', 'member-password-1')
     if (!s.ok) throw new Error(s.error)
     const { pageAccess } = await import('@/lib/auth/session')
-    const page = (permission: 'keys.manage' | 'metrics.read') => asSession(s.cookie, async () => {
-      const a = await pageAccess(orgSlug, permission)
-      return a.ok ? a.membership.role : a.reason
-    })
+    const page = (permission: 'keys.manage' | 'metrics.read') =>
+      asSession(s.cookie, async () => {
+        const a = await pageAccess(orgSlug, permission)
+        return a.ok ? a.membership.role : a.reason
+      })
     expect(await get(s.cookie, '/api/v1/keys')).toBe(200) // engineers manage keys
     expect(await page('keys.manage')).toBe('engineer')
-    await ownerPool().query(`UPDATE memberships SET role = 'viewer' WHERE user_id = $1 AND org_id = (SELECT id FROM organizations WHERE slug = $2)`, [memberId, orgSlug])
+    await ownerPool().query(`UPDATE memberships SET role = 'viewer' WHERE user_id = $1 AND org_id = (SELECT id FROM organizations WHERE slug = $2)`, [
+      memberId,
+      orgSlug,
+    ])
     expect(await get(s.cookie, '/api/v1/keys')).toBe(403)
     expect(await page('keys.manage')).toBe('forbidden')
     expect(await get(s.cookie, '/api/v1/channels')).toBe(200)
@@ -365,14 +389,19 @@ describe('sessions', () => {
     const elsewhere = await signIn('owner@example.com', 'owner-password-1', '192.0.2.78')
     if (!mine.ok || !elsewhere.ok) throw new Error('sign-in failed')
     const route = await routes.changePassword()
-    const change = (body: unknown) => asSession(mine.cookie, async () => {
-      const res = await route.POST(post('/api/account/password', body))
-      return { status: res.status, body: await res.json() }
+    const change = (body: unknown) =>
+      asSession(mine.cookie, async () => {
+        const res = await route.POST(post('/api/account/password', body))
+        return { status: res.status, body: await res.json() }
+      })
+    expect(await change({ current_password: 'not-my-password', new_password: 'owner-password-2' })).toMatchObject({
+      status: 400,
+      body: { error: { details: { errors: ['current_password: is not your current password'] } } },
     })
-    expect(await change({ current_password: 'not-my-password', new_password: 'owner-password-2' }))
-      .toMatchObject({ status: 400, body: { error: { details: { errors: ['current_password: is not your current password'] } } } })
-    expect(await change({ current_password: 'owner-password-1', new_password: 'owner-password-1' }))
-      .toMatchObject({ status: 400, body: { error: { details: { errors: ['new_password: must differ from the current password'] } } } })
+    expect(await change({ current_password: 'owner-password-1', new_password: 'owner-password-1' })).toMatchObject({
+      status: 400,
+      body: { error: { details: { errors: ['new_password: must differ from the current password'] } } },
+    })
     expect(await sessionEmail(elsewhere.cookie)).toBe('owner@example.com')
     expect(await change({ current_password: 'owner-password-1', new_password: 'owner-password-2' })).toMatchObject({ status: 200 })
     expect(await sessionEmail(elsewhere.cookie)).toBeNull()

@@ -39,8 +39,14 @@ type TPurpose = 'password_reset' | 'email_verification'
 const TOKEN_TTL_MS: Record<TPurpose, number> = { password_reset: HOUR_MS, email_verification: DAY_MS }
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
-const signInKeys = (email: string, address: string): TThrottleKey[] => [{ rule: RULES.signInEmail, id: email }, { rule: RULES.signInAddress, id: address }]
-const mailKeys = (email: string, address: string): TThrottleKey[] => [{ rule: RULES.mailEmail, id: email }, { rule: RULES.mailAddress, id: address }]
+const signInKeys = (email: string, address: string): TThrottleKey[] => [
+  { rule: RULES.signInEmail, id: email },
+  { rule: RULES.signInAddress, id: address },
+]
+const mailKeys = (email: string, address: string): TThrottleKey[] => [
+  { rule: RULES.mailEmail, id: email },
+  { rule: RULES.mailAddress, id: address },
+]
 const tokenKeys = (address: string): TThrottleKey[] => [{ rule: RULES.tokenAddress, id: address }]
 
 // ------------------------------------------------------------------ sign-in
@@ -80,7 +86,10 @@ export async function sessionState(userId: string): Promise<{ sessionVersion: nu
 // ------------------------------------------------------------------ sign-up
 
 export async function signUp(input: TSignUp, address: string): Promise<TSignUpAnswer> {
-  const wait = await takeAttempt([{ rule: RULES.signUpEmail, id: input.email }, { rule: RULES.signUpAddress, id: address }])
+  const wait = await takeAttempt([
+    { rule: RULES.signUpEmail, id: input.email },
+    { rule: RULES.signUpAddress, id: address },
+  ])
   if (wait > 0) throw throttled(wait, 'sign-up attempts')
   // Hashed before knowing whether the email is taken: both answers cost the same.
   const passwordHash = await hashPassword(input.password)
@@ -214,4 +223,3 @@ export async function changePassword(userId: string, current: string, next: stri
   await pool().query('UPDATE users SET password_hash = $2, session_version = session_version + 1 WHERE id = $1', [userId, passwordHash])
   await clearThrottle(keys)
 }
-

@@ -5,8 +5,18 @@ import { asOrg, closeDb, prisma, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import {
-  authenticateApiKey, closeApiKeys, createApiKey, hashKey, keyInvalidationsReady, listApiKeys, listenForInvalidations, newKeyCache,
-  revokeApiKey, rotateApiKey, verifyApiKey, ZRotateApiKey,
+  authenticateApiKey,
+  closeApiKeys,
+  createApiKey,
+  hashKey,
+  keyInvalidationsReady,
+  listApiKeys,
+  listenForInvalidations,
+  newKeyCache,
+  revokeApiKey,
+  rotateApiKey,
+  verifyApiKey,
+  ZRotateApiKey,
 } from '@/lib/auth/api-keys'
 import { generateKey } from '@/lib/auth/key-format'
 import { eventsWithKey } from '@/lib/ingest/http'
@@ -42,7 +52,12 @@ afterAll(async () => {
 })
 
 const events = (key: string, client: string) =>
-  eventsWithKey(`Bearer ${key}`, 'application/json', new TextEncoder().encode('{"events":[{"id":"e1","workflow_id":"w","step":"s","provider":"openai","model":"gpt-4o-mini","tokens_in":5}]}'), client)
+  eventsWithKey(
+    `Bearer ${key}`,
+    'application/json',
+    new TextEncoder().encode('{"events":[{"id":"e1","workflow_id":"w","step":"s","provider":"openai","model":"gpt-4o-mini","tokens_in":5}]}'),
+    client,
+  )
 
 describe('what a key carries', () => {
   it('has its creator (a member, or a label for the CLI), a name, an expiry and a last-used time', async () => {
@@ -53,7 +68,12 @@ describe('what a key carries', () => {
     expect(await verifyApiKey(made.key)).toMatchObject({ orgId, scopes: ['ingest'] })
     const list = await listApiKeys(orgId)
     const member = list.find((k) => k.name === 'by a member')!
-    expect(member).toMatchObject({ created_by: { user_id: userId, email: 'keys@example.com' }, created_by_label: null, expires_at: new Date(expires).toISOString(), status: 'active' })
+    expect(member).toMatchObject({
+      created_by: { user_id: userId, email: 'keys@example.com' },
+      created_by_label: null,
+      expires_at: new Date(expires).toISOString(),
+      status: 'active',
+    })
     // the lookup above wrote it, off the request's path
     await expect.poll(async () => (await listApiKeys(orgId)).find((k) => k.name === 'by a member')!.last_used_at).not.toBeNull()
     expect(list.find((k) => k.name === 'by the cli')).toMatchObject({ created_by: null, created_by_label: 'cli', expires_at: null, last_used_at: null })
@@ -137,7 +157,9 @@ describe('revocation across processes', () => {
       await revokeApiKey(orgId, api_key.id)
       expect((await events(key, '198.51.100.3')).status).toBe(401) // this process: at once
       let timer: NodeJS.Timeout | undefined
-      const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), 1000) })
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), 1000)
+      })
       expect(await Promise.race([heard.then(() => 'heard' as const), late])).toBe('heard')
       clearTimeout(timer)
       expect(other.peek(h)).toBeNull()
@@ -196,9 +218,11 @@ describe('throttle on invalid keys', () => {
     expect((await events(generateKey().raw, '203.0.113.10')).status).toBe(401)
 
     // the Next.js routes (withOrg) throttle the same address, given by server.ts
-    const viaRoute = await getMetrics(new Request('http://localhost/api/v1/metrics?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', {
-      headers: { authorization: `Bearer ${generateKey().raw}`, [SOCKET_ADDRESS_HEADER]: attacker },
-    }))
+    const viaRoute = await getMetrics(
+      new Request('http://localhost/api/v1/metrics?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', {
+        headers: { authorization: `Bearer ${generateKey().raw}`, [SOCKET_ADDRESS_HEADER]: attacker },
+      }),
+    )
     expect(viaRoute.status).toBe(429)
     expect(Number(viaRoute.headers.get('retry-after'))).toBeGreaterThan(0)
     const otherClient = await getMetrics(apiRequest('/api/v1/metrics?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', { key: generateKey().raw }))

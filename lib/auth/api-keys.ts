@@ -1,5 +1,4 @@
 import 'server-only'
-import { DAY_MS, ZEnvironment } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import IORedis, { type Redis } from 'ioredis'
 import { z } from 'zod'
@@ -26,21 +25,38 @@ export type { TApiKeyView, TCreateApiKey, TKeyScope, TRotateApiKey } from '@/lib
 /** Who makes a key: a signed-in member, or a label for the CLI, a seed or the demo. */
 export type TKeyCreator = { userId: string } | { label: string }
 
-
 export const hashKey = (raw: string) => createHash('sha256').update(raw).digest('hex')
 
 type TKeyRow = {
-  id: string; name: string; prefix: string; scopes: string[]; defaultEnvironment: string | null; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null
-  createdByLabel: string | null; expiresAt: Date | null; replacedById: string | null; createdBy: { id: string; email: string; name: string | null } | null
+  id: string
+  name: string
+  prefix: string
+  scopes: string[]
+  defaultEnvironment: string | null
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+  createdByLabel: string | null
+  expiresAt: Date | null
+  replacedById: string | null
+  createdBy: { id: string; email: string; name: string | null } | null
 }
 const withCreator = { createdBy: { select: { id: true, email: true, name: true } } } as const
 
 function view(k: TKeyRow, now = Date.now()): TApiKeyView {
   return {
-    id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes.filter((x): x is TKeyScope => (KEY_SCOPES as readonly string[]).includes(x)), default_environment: k.defaultEnvironment,
-    created_at: k.createdAt.toISOString(), last_used_at: k.lastUsedAt?.toISOString() ?? null, revoked_at: k.revokedAt?.toISOString() ?? null,
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: k.scopes.filter((x): x is TKeyScope => (KEY_SCOPES as readonly string[]).includes(x)),
+    default_environment: k.defaultEnvironment,
+    created_at: k.createdAt.toISOString(),
+    last_used_at: k.lastUsedAt?.toISOString() ?? null,
+    revoked_at: k.revokedAt?.toISOString() ?? null,
     created_by: k.createdBy ? { user_id: k.createdBy.id, email: k.createdBy.email, name: k.createdBy.name } : null,
-    created_by_label: k.createdByLabel, expires_at: k.expiresAt?.toISOString() ?? null, replaced_by_id: k.replacedById,
+    created_by_label: k.createdByLabel,
+    expires_at: k.expiresAt?.toISOString() ?? null,
+    replaced_by_id: k.replacedById,
     status: k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt.getTime() <= now ? 'expired' : 'active',
   }
 }
@@ -53,8 +69,14 @@ export async function createApiKey(orgId: string, input: TCreateApiKey, creator?
   const api_key = await prisma().$transaction(async (tx) => {
     const k = await tx.apiKey.create({
       data: {
-        orgId, name: input.name, prefix, hash: hashKey(raw), scopes: [...new Set(input.scopes)], defaultEnvironment: input.default_environment ?? null,
-        expiresAt: input.expires_at ? new Date(input.expires_at) : null, ...creatorData(creator),
+        orgId,
+        name: input.name,
+        prefix,
+        hash: hashKey(raw),
+        scopes: [...new Set(input.scopes)],
+        defaultEnvironment: input.default_environment ?? null,
+        expiresAt: input.expires_at ? new Date(input.expires_at) : null,
+        ...creatorData(creator),
       },
       include: withCreator,
     })
@@ -90,7 +112,10 @@ export async function revokeApiKey(orgId: string, keyId: string): Promise<void> 
  * stops. A key is rotated once: later rotations start from its replacement.
  */
 export async function rotateApiKey(
-  orgId: string, keyId: string, input: TRotateApiKey, creator?: TKeyCreator,
+  orgId: string,
+  keyId: string,
+  input: TRotateApiKey,
+  creator?: TKeyCreator,
 ): Promise<{ key: string; api_key: TApiKeyView; previous: TApiKeyView }> {
   if (!z.uuid().safeParse(keyId).success) throw notFound('No API key with that id')
   const now = new Date()
@@ -105,8 +130,14 @@ export async function rotateApiKey(
     const beforeView = view(old)
     const fresh = await tx.apiKey.create({
       data: {
-        orgId, name: old.name, prefix, hash: hashKey(raw), scopes: old.scopes, defaultEnvironment: old.defaultEnvironment,
-        expiresAt: input.expires_at ? new Date(input.expires_at) : null, ...creatorData(creator),
+        orgId,
+        name: old.name,
+        prefix,
+        hash: hashKey(raw),
+        scopes: old.scopes,
+        defaultEnvironment: old.defaultEnvironment,
+        expiresAt: input.expires_at ? new Date(input.expires_at) : null,
+        ...creatorData(creator),
       },
       include: withCreator,
     })
@@ -115,7 +146,12 @@ export async function rotateApiKey(
     const u = await tx.apiKey.updateMany({ where: { orgId, id: keyId, revokedAt: null, replacedById: null }, data: { replacedById: fresh.id, expiresAt: end } })
     if (u.count === 0) throw conflict('This API key was rotated or revoked meanwhile')
     const previous = await tx.apiKey.findFirstOrThrow({ where: { orgId, id: keyId }, include: withCreator })
-    await recordAudit(tx, orgId, { action: 'api_key.rotate', target: { type: 'api_key', id: keyId }, before: beforeView, after: { ...view(previous), replacement: view(fresh) } })
+    await recordAudit(tx, orgId, {
+      action: 'api_key.rotate',
+      target: { type: 'api_key', id: keyId },
+      before: beforeView,
+      after: { ...view(previous), replacement: view(fresh) },
+    })
     return { previous, fresh, oldHash: old.hash }
   })
   await announceInvalidation(oldHash) // every process re-reads the old key and learns its end
@@ -132,7 +168,11 @@ export async function rotateApiKey(
 // forgets its whole cache when it is back, and at worst drops the key at the TTL.
 
 export type TKeyPrincipal = {
-  keyId: string; orgId: string; scopes: string[]; defaultEnvironment: string | null; ingestRateLimit: number | null
+  keyId: string
+  orgId: string
+  scopes: string[]
+  defaultEnvironment: string | null
+  ingestRateLimit: number | null
   /** epoch ms; null: never */
   expiresAt: number | null
   /** whether the key was rotated (its expiry is the overlap's end) */
@@ -148,7 +188,13 @@ export const keyInvalidationChannel = (prefix = env().QUEUE_PREFIX) => `${prefix
 
 /** A cache of key principals reading from the database. */
 export function newKeyCache(opts: { ttlMs?: number; max?: number; now?: () => number } = {}): KeyCache<TKeyPrincipal> {
-  return new KeyCache<TKeyPrincipal>({ max: opts.max ?? env().API_KEY_CACHE_MAX, ttlMs: opts.ttlMs ?? env().API_KEY_CACHE_MS, missTtlMs: MISS_CACHE_MS, load: readKey, now: opts.now })
+  return new KeyCache<TKeyPrincipal>({
+    max: opts.max ?? env().API_KEY_CACHE_MAX,
+    ttlMs: opts.ttlMs ?? env().API_KEY_CACHE_MS,
+    missTtlMs: MISS_CACHE_MS,
+    load: readKey,
+    now: opts.now,
+  })
 }
 
 export type TKeyInvalidations = { connection: Redis; ready: Promise<void>; close: () => void }
@@ -158,7 +204,10 @@ export type TKeyInvalidations = { connection: Redis; ready: Promise<void>; close
  * can do nothing else) and apply them to `cache`. After a reconnect the
  * messages sent meanwhile are lost, so the whole cache is forgotten then.
  */
-export function listenForInvalidations(cache: Pick<KeyCache<unknown>, 'invalidate' | 'clear'>, opts: { redisUrl?: string; channel?: string } = {}): TKeyInvalidations {
+export function listenForInvalidations(
+  cache: Pick<KeyCache<unknown>, 'invalidate' | 'clear'>,
+  opts: { redisUrl?: string; channel?: string } = {},
+): TKeyInvalidations {
   const channel = opts.channel ?? keyInvalidationChannel()
   const connection = new IORedis(opts.redisUrl ?? env().REDIS_URL, { maxRetriesPerRequest: null })
   connection.on('error', () => undefined) // reported by health checks; the TTL covers the time it is away
@@ -178,7 +227,9 @@ export function listenForInvalidations(cache: Pick<KeyCache<unknown>, 'invalidat
 async function announceInvalidation(hash: string): Promise<void> {
   g.__outlayKeys?.cache.invalidate(hash)
   // The change is committed; if Redis is away, other processes drop the key at their TTL.
-  await producerConnection().publish(keyInvalidationChannel(), hash).catch(() => undefined)
+  await producerConnection()
+    .publish(keyInvalidationChannel(), hash)
+    .catch(() => undefined)
 }
 
 type TKeys = { cache: KeyCache<TKeyPrincipal>; throttle: FailureThrottle; invalidations: TKeyInvalidations }
@@ -242,7 +293,16 @@ const lastUsedWritten = new Map<string, number>()
 
 async function readKey(h: string): Promise<TKeyPrincipal | null> {
   // cross-org: the organization is what this lookup finds out, by the key's hash alone (a SECURITY DEFINER function)
-  const r = await pool().query<{ id: string; org_id: string; scopes: string[]; default_environment: string | null; revoked_at: Date | null; expires_at: Date | null; replaced_by_id: string | null; ingest_rate_limit: number | null }>(
+  const r = await pool().query<{
+    id: string
+    org_id: string
+    scopes: string[]
+    default_environment: string | null
+    revoked_at: Date | null
+    expires_at: Date | null
+    replaced_by_id: string | null
+    ingest_rate_limit: number | null
+  }>(
     `SELECT k.id::text, k.org_id::text, k.scopes, k.default_environment, k.revoked_at, k.expires_at, k.replaced_by_id::text, o.ingest_rate_limit
      FROM outlay_api_key_by_hash($1) k JOIN organizations o ON o.id = k.org_id`,
     [h],
@@ -250,8 +310,13 @@ async function readKey(h: string): Promise<TKeyPrincipal | null> {
   const k = r.rows[0]
   if (!k || k.revoked_at) return null
   const principal: TKeyPrincipal = {
-    keyId: k.id, orgId: k.org_id, scopes: k.scopes, defaultEnvironment: k.default_environment, ingestRateLimit: k.ingest_rate_limit,
-    expiresAt: k.expires_at?.getTime() ?? null, rotated: k.replaced_by_id !== null,
+    keyId: k.id,
+    orgId: k.org_id,
+    scopes: k.scopes,
+    defaultEnvironment: k.default_environment,
+    ingestRateLimit: k.ingest_rate_limit,
+    expiresAt: k.expires_at?.getTime() ?? null,
+    rotated: k.replaced_by_id !== null,
   }
   // last_used_at: written when a process (re)reads a key in use, at most once a minute per key, off the request's path
   const now = Date.now()
@@ -259,7 +324,9 @@ async function readKey(h: string): Promise<TKeyPrincipal | null> {
     if (lastUsedWritten.size >= 100_000) lastUsedWritten.clear()
     lastUsedWritten.set(k.id, now)
     // one statement (no Prisma transaction around it): fire-and-forget must not hold a connection at shutdown
-    void asOrg(k.org_id, () => pool().query('UPDATE api_keys SET last_used_at = $3 WHERE org_id = $1 AND id = $2', [k.org_id, k.id, new Date(now)])).catch(() => undefined)
+    void asOrg(k.org_id, () => pool().query('UPDATE api_keys SET last_used_at = $3 WHERE org_id = $1 AND id = $2', [k.org_id, k.id, new Date(now)])).catch(
+      () => undefined,
+    )
   }
   return principal
 }

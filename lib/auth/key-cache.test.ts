@@ -6,10 +6,23 @@ function setup(opts: { max?: number; ttlMs?: number; missTtlMs?: number } = {}) 
   const db = new Map<string, string>()
   const reads: string[] = []
   const cache = new KeyCache<string>({
-    max: opts.max ?? 100, ttlMs: opts.ttlMs ?? 30_000, missTtlMs: opts.missTtlMs ?? 5_000, now: () => t,
-    load: async (h) => { reads.push(h); return db.get(h) ?? null },
+    max: opts.max ?? 100,
+    ttlMs: opts.ttlMs ?? 30_000,
+    missTtlMs: opts.missTtlMs ?? 5_000,
+    now: () => t,
+    load: async (h) => {
+      reads.push(h)
+      return db.get(h) ?? null
+    },
   })
-  return { cache, db, reads, advance: (ms: number) => { t += ms } }
+  return {
+    cache,
+    db,
+    reads,
+    advance: (ms: number) => {
+      t += ms
+    },
+  }
 }
 
 describe('KeyCache', () => {
@@ -64,7 +77,15 @@ describe('KeyCache', () => {
 
   it('invalidate drops a key at once, and a read that started before it is not kept', async () => {
     let release: (v: string | null) => void = () => undefined
-    const cache = new KeyCache<string>({ max: 10, ttlMs: 30_000, missTtlMs: 5_000, load: () => new Promise((r) => { release = r }) })
+    const cache = new KeyCache<string>({
+      max: 10,
+      ttlMs: 30_000,
+      missTtlMs: 5_000,
+      load: () =>
+        new Promise((r) => {
+          release = r
+        }),
+    })
     const slow = cache.get('k')
     cache.invalidate('k') // revoked while the read was in flight
     release('stale principal')
@@ -84,7 +105,8 @@ describe('FailureThrottle', () => {
   it('refuses a client after limit failures in a window, until the window ends, and counts clients apart', () => {
     let t = 0
     const th = new FailureThrottle({ limit: 3, windowMs: 60_000, maxClients: 100, now: () => t })
-    th.fail('a'); th.fail('a')
+    th.fail('a')
+    th.fail('a')
     expect(th.retryAfter('a')).toBe(0)
     th.fail('a')
     expect(th.retryAfter('a')).toBe(60)

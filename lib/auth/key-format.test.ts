@@ -40,9 +40,11 @@ describe('API key format', () => {
 
   it('catches every single-character change of the body (a CRC32 detects all of them)', () => {
     const { raw } = generateKey()
-    fc.assert(fc.property(fc.integer({ min: 10, max: 52 }), fc.constantFrom(...'0123456789abcdefXYZ'), (i, c) => {
-      fc.pre(raw[i] !== c)
-      return !isWellFormedKey(raw.slice(0, i) + c + raw.slice(i + 1))
-    }))
+    fc.assert(
+      fc.property(fc.integer({ min: 10, max: 52 }), fc.constantFrom(...'0123456789abcdefXYZ'), (i, c) => {
+        fc.pre(raw[i] !== c)
+        return !isWellFormedKey(raw.slice(0, i) + c + raw.slice(i + 1))
+      }),
+    )
   })
 })

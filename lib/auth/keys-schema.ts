@@ -20,7 +20,9 @@ export const ROTATION_DEFAULT_OVERLAP_MS = DAY_MS
 export const ROTATION_MAX_OVERLAP_MS = 30 * DAY_MS
 
 const future = (what: string) =>
-  z.iso.datetime({ offset: true, error: 'must be a date and time like 2027-01-31T00:00:00Z' }).refine((v) => Date.parse(v) > Date.now(), `${what} must be in the future`)
+  z.iso
+    .datetime({ offset: true, error: 'must be a date and time like 2027-01-31T00:00:00Z' })
+    .refine((v) => Date.parse(v) > Date.now(), `${what} must be in the future`)
 
 export const ZCreateApiKey = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
@@ -42,9 +44,18 @@ export const ZRotateApiKey = z.strictObject({
 export type TRotateApiKey = z.infer<typeof ZRotateApiKey>
 
 export const ZApiKeyView = z.object({
-  id: ZUuid, name: z.string(), prefix: z.string(), scopes: z.array(z.enum(KEY_SCOPES)), default_environment: z.string().nullable(),
-  created_at: ZInstant, last_used_at: ZInstant.nullable(), revoked_at: ZInstant.nullable(),
-  created_by: z.object({ user_id: z.string(), email: z.string(), name: z.string().nullable() }).nullable().meta({ description: 'the member who created the key, when one did' }),
+  id: ZUuid,
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.enum(KEY_SCOPES)),
+  default_environment: z.string().nullable(),
+  created_at: ZInstant,
+  last_used_at: ZInstant.nullable(),
+  revoked_at: ZInstant.nullable(),
+  created_by: z
+    .object({ user_id: z.string(), email: z.string(), name: z.string().nullable() })
+    .nullable()
+    .meta({ description: 'the member who created the key, when one did' }),
   created_by_label: z.string().nullable().meta({ description: '"cli", "seed", … when no member created it' }),
   expires_at: ZInstant.nullable(),
   replaced_by_id: z.string().nullable().meta({ description: 'set once the key was rotated: its replacement' }),

@@ -1,7 +1,19 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { can, canOpen, landingPage, landingPath, PAGE_PERMISSION, PAGES, pagePermission, PERMISSIONS, ROLES, rolesSentence, type TPermission } from '@/lib/auth/permissions'
+import {
+  can,
+  canOpen,
+  landingPage,
+  landingPath,
+  PAGE_PERMISSION,
+  PAGES,
+  pagePermission,
+  PERMISSIONS,
+  ROLES,
+  rolesSentence,
+  type TPermission,
+} from '@/lib/auth/permissions'
 
 // The one permission map, printed as tables (role × permission, page × role) and
 // held to what each persona needs (PRODUCT.md "Who uses it", "Users and access").
@@ -16,8 +28,16 @@ function table(header: string[], rows: string[][]): string {
   return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(fmt)].join('\n')
 }
 
-const rolePermissionTable = () => table(['permission', ...ROLES.map((r) => ABBR[r])], PERMISSIONS.map((p) => [p, ...ROLES.map((r) => mark(can(r, p)))]))
-const pageRoleTable = () => table(['page', 'needs', ...ROLES.map((r) => ABBR[r])], PAGES.map((p) => [p, PAGE_PERMISSION[p], ...ROLES.map((r) => mark(canOpen(r, p)))]))
+const rolePermissionTable = () =>
+  table(
+    ['permission', ...ROLES.map((r) => ABBR[r])],
+    PERMISSIONS.map((p) => [p, ...ROLES.map((r) => mark(can(r, p)))]),
+  )
+const pageRoleTable = () =>
+  table(
+    ['page', 'needs', ...ROLES.map((r) => ABBR[r])],
+    PAGES.map((p) => [p, PAGE_PERMISSION[p], ...ROLES.map((r) => mark(canOpen(r, p)))]),
+  )
 
 const WRITES = PERMISSIONS.filter((p) => /\.(write|manage|configure)$/.test(p))
 const granted = (role: (typeof ROLES)[number]) => PERMISSIONS.filter((p) => can(role, p))
@@ -26,7 +46,8 @@ describe('the permission map', () => {
   it('role × permission', () => {
     const t = rolePermissionTable()
     console.log(`role × permission\n${t}`)
-    expect(t).toBe(`
+    expect(t).toBe(
+      `
 | permission       | admin | engineer | finance | cust.succ | viewer |
 |------------------|-------|----------|---------|-----------|--------|
 | spend.read       | x     | x        | x       | x         | x      |
@@ -46,13 +67,15 @@ describe('the permission map', () => {
 | alerts.write     | x     | x        | x       | .         | .      |
 | alerts.configure | x     | x        | .       | .         | .      |
 | fleet.write      | x     | x        | .       | .         | .      |
-| line_items.write | x     | x        | x       | .         | .      |`.trimStart())
+| line_items.write | x     | x        | x       | .         | .      |`.trimStart(),
+    )
   })
 
   it('page × role', () => {
     const t = pageRoleTable()
     console.log(`page × role\n${t}`)
-    expect(t).toBe(`
+    expect(t).toBe(
+      `
 | page      | needs          | admin | engineer | finance | cust.succ | viewer |
 |-----------|----------------|-------|----------|---------|-----------|--------|
 | overview  | metrics.read   | x     | x        | x       | .         | x      |
@@ -68,7 +91,8 @@ describe('the permission map', () => {
 | fleet     | fleet.read     | x     | x        | x       | .         | x      |
 | pricing   | prices.read    | x     | x        | x       | .         | x      |
 | settings  | keys.manage    | x     | x        | .       | .         | .      |
-| admin     | queues.manage  | x     | .        | .       | .         | .      |`.trimStart())
+| admin     | queues.manage  | x     | .        | .       | .         | .      |`.trimStart(),
+    )
   })
 
   it('admin: everything', () => {
@@ -79,7 +103,8 @@ describe('the permission map', () => {
   it('finance reads everything, exports, edits budgets and line items; never model prices, GPU pools or routing', () => {
     for (const p of PERMISSIONS.filter((x) => x.endsWith('.read'))) expect(can('finance', p), p).toBe(true)
     for (const p of ['budgets.write', 'line_items.write', 'exports.read'] as const) expect(can('finance', p), p).toBe(true)
-    for (const p of ['prices.write', 'fleet.write', 'routing.write', 'keys.manage', 'members.manage', 'alerts.configure'] as const) expect(can('finance', p), p).toBe(false)
+    for (const p of ['prices.write', 'fleet.write', 'routing.write', 'keys.manage', 'members.manage', 'alerts.configure'] as const)
+      expect(can('finance', p), p).toBe(false)
     expect(landingPage('finance')).toBe('overview')
   })
 
@@ -91,7 +116,8 @@ describe('the permission map', () => {
   })
 
   it('engineers edit routing, prices, pools and keys; they do not manage members', () => {
-    for (const p of ['routing.write', 'prices.write', 'fleet.write', 'keys.manage', 'budgets.write', 'alerts.configure'] as const) expect(can('engineer', p), p).toBe(true)
+    for (const p of ['routing.write', 'prices.write', 'fleet.write', 'keys.manage', 'budgets.write', 'alerts.configure'] as const)
+      expect(can('engineer', p), p).toBe(true)
     expect(can('engineer', 'members.manage')).toBe(false)
   })
 
@@ -112,7 +138,7 @@ describe('the permission map', () => {
     for (const r of ROLES) expect(pagePermission(landingPath('acme', r)), r).toSatisfy((p: TPermission) => can(r, p))
   })
 
-  it('a page\'s sub-pages need its permission; a path outside the sections needs none from the map', () => {
+  it("a page's sub-pages need its permission; a path outside the sections needs none from the map", () => {
     expect(pagePermission('/acme/workflows/support/steps/retrieve')).toBe('workflows.read')
     expect(pagePermission('/acme/fleet/scenarios?month=2026-11')).toBe('fleet.read')
     expect(pagePermission('/acme/reports/audit')).toBe('metrics.read')
@@ -128,19 +154,30 @@ describe('the permission map', () => {
     expect(rolesSentence('metrics.read')).toBe('engineer, finance, viewer or admin')
   })
 
-  it('every dashboard section on disk is in the map, and the navigation gives each entry its page\'s permission', () => {
+  it("every dashboard section on disk is in the map, and the navigation gives each entry its page's permission", () => {
     const dir = path.join(ROOT, 'app/(dashboard)/[org]')
-    const sections = readdirSync(dir).filter((n) => statSync(path.join(dir, n)).isDirectory()).sort()
+    const sections = readdirSync(dir)
+      .filter((n) => statSync(path.join(dir, n)).isDirectory())
+      .sort()
     expect(sections).toEqual([...PAGES].sort())
     const shell = readFileSync(path.join(ROOT, 'components/layout/shell.tsx'), 'utf8')
-    const entries = [...shell.matchAll(/\{ href: '(\w+)', label: '[^']+',(?: analytics: true,)? permission: PAGE_PERMISSION\.(\w+) \}/g)].map((m) => [m[1], m[2]])
+    const entries = [...shell.matchAll(/\{ href: '(\w+)', label: '[^']+',(?: analytics: true,)? permission: PAGE_PERMISSION\.(\w+) \}/g)].map((m) => [
+      m[1],
+      m[2],
+    ])
     expect(entries.map(([href]) => href).sort()).toEqual([...PAGES].sort())
     for (const [href, key] of entries) expect(key, `NAV entry ${href}`).toBe(href)
   })
 
   it('every API route declares a permission of the map', () => {
     const files: string[] = []
-    const walk = (d: string) => { for (const n of readdirSync(d)) { const p = path.join(d, n); if (statSync(p).isDirectory()) walk(p); else if (n === 'route.ts') files.push(p) } }
+    const walk = (d: string) => {
+      for (const n of readdirSync(d)) {
+        const p = path.join(d, n)
+        if (statSync(p).isDirectory()) walk(p)
+        else if (n === 'route.ts') files.push(p)
+      }
+    }
     walk(path.join(ROOT, 'app/api/v1'))
     const declared = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/permission: '([\w.]+)'/g)].map((m) => m[1]))
     expect(declared.length).toBeGreaterThan(40)

@@ -45,7 +45,18 @@ const READ_ALL = ['spend.read', 'accounts.read', 'workflows.read', 'metrics.read
 const ROLE_PERMISSIONS: Record<Role, readonly TPermission[]> = {
   admin: PERMISSIONS,
   // routing, budgets, prices, pools, keys
-  engineer: [...READ_ALL, 'keys.manage', 'prices.write', 'budgets.write', 'routing.write', 'slos.write', 'alerts.write', 'alerts.configure', 'fleet.write', 'line_items.write'],
+  engineer: [
+    ...READ_ALL,
+    'keys.manage',
+    'prices.write',
+    'budgets.write',
+    'routing.write',
+    'slos.write',
+    'alerts.write',
+    'alerts.configure',
+    'fleet.write',
+    'line_items.write',
+  ],
   // reads everything; budgets, forecasts, exports, line items; never model or GPU prices
   finance: [...READ_ALL, 'exports.read', 'budgets.write', 'slos.write', 'alerts.write', 'line_items.write'],
   // accounts and workflows and their spend; no prices, fleet or keys configuration
@@ -110,7 +121,9 @@ export function landingPath(orgSlug: string, role: Role): string {
 
 /** "engineer or admin": who holds a permission, for "You need the … role". */
 export function rolesSentence(permission: TPermission): string {
-  const names = rolesWith(permission).filter((r) => r !== 'admin').map((r) => r.replace('_', ' '))
+  const names = rolesWith(permission)
+    .filter((r) => r !== 'admin')
+    .map((r) => r.replace('_', ' '))
   names.push('admin')
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
 }

@@ -11,6 +11,7 @@ export function safeCallbackPath(raw: string | null | undefined, fallback = '/')
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2048) return fallback
   if (!raw.startsWith('/') || raw.startsWith('//')) return fallback
   // backslashes and control characters (incl. tab, CR, LF, DEL) anywhere: refused rather than interpreted
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   if (/[\\\u0000-\u001f\u007f]/.test(raw)) return fallback
   let u: URL
   try {

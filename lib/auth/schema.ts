@@ -2,7 +2,12 @@ import { z } from 'zod'
 
 // Account endpoints' inputs; shared by the routes and the forms (client-safe: no server imports).
 
-export const ZEmail = z.string().trim().toLowerCase().max(320, 'must be at most 320 characters').pipe(z.email({ error: 'must be a valid email address' }))
+export const ZEmail = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(320, 'must be at most 320 characters')
+  .pipe(z.email({ error: 'must be a valid email address' }))
 export const ZNewPassword = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters')
 /** 32 random bytes, base64url: anything else is refused before the database is asked */
 export const ZToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a valid link token')
@@ -22,7 +27,8 @@ export type TVerifyEmail = z.infer<typeof ZVerifyEmail>
 export const ZResendVerification = z.strictObject({ email: ZEmail })
 export type TResendVerification = z.infer<typeof ZResendVerification>
 
-export const ZChangePassword = z.strictObject({ current_password: z.string().min(1, 'is required').max(200), new_password: ZNewPassword })
+export const ZChangePassword = z
+  .strictObject({ current_password: z.string().min(1, 'is required').max(200), new_password: ZNewPassword })
   .refine((v) => v.current_password !== v.new_password, { path: ['new_password'], message: 'must differ from the current password' })
 export type TChangePassword = z.infer<typeof ZChangePassword>
 

@@ -23,8 +23,14 @@ describe('emailDomain', () => {
 })
 
 describe('planSsoSignIn', () => {
-  it('joins a new user to every organization that allows the domain, with each one\'s role', () => {
-    expect(plan('ada@acme.com')).toEqual({ kind: 'create', joins: [{ orgId: ORG_A, role: 'engineer' }, { orgId: ORG_B, role: 'viewer' }] })
+  it("joins a new user to every organization that allows the domain, with each one's role", () => {
+    expect(plan('ada@acme.com')).toEqual({
+      kind: 'create',
+      joins: [
+        { orgId: ORG_A, role: 'engineer' },
+        { orgId: ORG_B, role: 'viewer' },
+      ],
+    })
     expect(plan('Bob@ACME.io')).toEqual({ kind: 'create', joins: [{ orgId: ORG_B, role: 'finance' }] })
   })
 
@@ -35,8 +41,13 @@ describe('planSsoSignIn', () => {
   })
 
   it('joins an organization once even if it lists the domain twice (first role wins)', () => {
-    expect(plan('ada@acme.com', { rules: [...rules, { orgId: ORG_A, domain: 'ACME.com', role: 'admin' }] }))
-      .toEqual({ kind: 'create', joins: [{ orgId: ORG_A, role: 'engineer' }, { orgId: ORG_B, role: 'viewer' }] })
+    expect(plan('ada@acme.com', { rules: [...rules, { orgId: ORG_A, domain: 'ACME.com', role: 'admin' }] })).toEqual({
+      kind: 'create',
+      joins: [
+        { orgId: ORG_A, role: 'engineer' },
+        { orgId: ORG_B, role: 'viewer' },
+      ],
+    })
   })
 
   it('signs an existing user in as themselves, whatever the domain', () => {
@@ -64,6 +75,13 @@ describe('ZDomain', () => {
     }
   })
   it('refuses a list naming a domain twice', () => {
-    expect(ZPutSsoDomains.safeParse({ domains: [{ domain: 'acme.com', role: 'viewer' }, { domain: 'ACME.com', role: 'admin' }] }).success).toBe(false)
+    expect(
+      ZPutSsoDomains.safeParse({
+        domains: [
+          { domain: 'acme.com', role: 'viewer' },
+          { domain: 'ACME.com', role: 'admin' },
+        ],
+      }).success,
+    ).toBe(false)
   })
 })

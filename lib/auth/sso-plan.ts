@@ -6,7 +6,11 @@ import type { Role } from '@/generated/prisma/enums'
 export function emailDomain(email: string): string | null {
   const at = email.lastIndexOf('@')
   if (at <= 0) return null
-  const d = email.slice(at + 1).trim().toLowerCase().replace(/\.$/, '')
+  const d = email
+    .slice(at + 1)
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
   return d.length > 0 ? d : null
 }
 

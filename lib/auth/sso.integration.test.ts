@@ -35,7 +35,12 @@ async function call(handler: THandler, path: string, opts: { as: TUser; method?:
   return { status: res.status, body: text ? JSON.parse(text) : null }
 }
 const memberships = async (email: string) =>
-  (await ownerPool().query<{ org_id: string; role: string }>('SELECT m.org_id::text, m.role::text FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1 ORDER BY m.role', [email])).rows
+  (
+    await ownerPool().query<{ org_id: string; role: string }>(
+      'SELECT m.org_id::text, m.role::text FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1 ORDER BY m.role',
+      [email],
+    )
+  ).rows
 
 beforeAll(async () => {
   await useTestServices('sso')
@@ -55,7 +60,11 @@ afterAll(async () => {
 
 describe('GET/PUT /api/v1/sso/domains', () => {
   it('lets an admin replace the list (normalized), records it in the audit log, and shows it back', async () => {
-    const put = await call(putDomains, `/api/v1/sso/domains?org=${orgA.slug}`, { as: admin, method: 'PUT', body: { domains: [{ domain: ' Acme.EXAMPLE ', role: 'finance' }] } })
+    const put = await call(putDomains, `/api/v1/sso/domains?org=${orgA.slug}`, {
+      as: admin,
+      method: 'PUT',
+      body: { domains: [{ domain: ' Acme.EXAMPLE ', role: 'finance' }] },
+    })
     expect(put.status).toBe(200)
     expect(put.body).toEqual({ domains: [{ domain: 'acme.example', role: 'finance' }], sso_configured: false })
     expect((await call(getDomains, `/api/v1/sso/domains?org=${orgA.slug}`, { as: admin })).body.domains).toEqual([{ domain: 'acme.example', role: 'finance' }])
@@ -64,7 +73,11 @@ describe('GET/PUT /api/v1/sso/domains', () => {
   })
 
   it('refuses a wrong domain or role, naming the field, and a member who does not manage members', async () => {
-    const bad = await call(putDomains, `/api/v1/sso/domains?org=${orgA.slug}`, { as: admin, method: 'PUT', body: { domains: [{ domain: '*.acme.example', role: 'owner' }] } })
+    const bad = await call(putDomains, `/api/v1/sso/domains?org=${orgA.slug}`, {
+      as: admin,
+      method: 'PUT',
+      body: { domains: [{ domain: '*.acme.example', role: 'owner' }] },
+    })
     expect(bad.status).toBe(400)
     expect(JSON.stringify(bad.body.error)).toMatch(/domains\.0\.domain: must be a domain name/)
     expect(JSON.stringify(bad.body.error)).toMatch(/domains\.0\.role/)
@@ -72,8 +85,15 @@ describe('GET/PUT /api/v1/sso/domains', () => {
     expect((await call(getDomains, `/api/v1/sso/domains?org=${orgA.slug}`, { as: engineer })).status).toBe(403)
   })
 
-  it('keeps each organization\'s list to itself', async () => {
-    await asOrg(orgB.id, () => replaceSsoDomains(orgB.id, { domains: [{ domain: 'acme.example', role: 'viewer' }, { domain: 'labs.example', role: 'engineer' }] }))
+  it("keeps each organization's list to itself", async () => {
+    await asOrg(orgB.id, () =>
+      replaceSsoDomains(orgB.id, {
+        domains: [
+          { domain: 'acme.example', role: 'viewer' },
+          { domain: 'labs.example', role: 'engineer' },
+        ],
+      }),
+    )
     expect((await call(getDomains, `/api/v1/sso/domains?org=${orgA.slug}`, { as: admin })).body.domains).toEqual([{ domain: 'acme.example', role: 'finance' }])
   })
 })
@@ -82,10 +102,15 @@ describe('signInWithOidc', () => {
   it('makes a new verified user who joins every organization allowing the domain, with each role', async () => {
     const r = await signInWithOidc({ sub: 's-1', email: 'Grace@ACME.example', email_verified: true, name: 'Grace' })
     expect(r).toMatchObject({ ok: true, createdUser: true, user: { email: 'grace@acme.example', name: 'Grace', sessionVersion: 0 } })
-    expect(await memberships('grace@acme.example')).toEqual([{ org_id: orgA.id, role: 'finance' }, { org_id: orgB.id, role: 'viewer' }])
+    expect(await memberships('grace@acme.example')).toEqual([
+      { org_id: orgA.id, role: 'finance' },
+      { org_id: orgB.id, role: 'viewer' },
+    ])
     const u = await ownerPool().query('SELECT email_verified_at IS NOT NULL AS verified FROM users WHERE email = $1', ['grace@acme.example'])
     expect(u.rows[0].verified).toBe(true)
-    const audit = await ownerPool().query(`SELECT org_id::text, actor_label FROM audit_log WHERE action = 'member.add' AND target_id = $1 ORDER BY org_id`, [r.ok ? r.user.id : ''])
+    const audit = await ownerPool().query(`SELECT org_id::text, actor_label FROM audit_log WHERE action = 'member.add' AND target_id = $1 ORDER BY org_id`, [
+      r.ok ? r.user.id : '',
+    ])
     expect(audit.rows.map((x) => x.org_id).sort()).toEqual([orgA.id, orgB.id].sort())
     expect(audit.rows[0].actor_label).toBe('grace@acme.example (SSO)')
   })

@@ -46,7 +46,9 @@ export async function signInWithOidc(claims: unknown): Promise<TSsoSignInResult>
   let user
   try {
     // no password: a random one nobody knows (they can set one through "Forgot your password?")
-    user = await prisma().user.create({ data: { email, name: name ?? null, passwordHash: await hashPassword(randomBytes(32).toString('base64url')), emailVerifiedAt: new Date() } })
+    user = await prisma().user.create({
+      data: { email, name: name ?? null, passwordHash: await hashPassword(randomBytes(32).toString('base64url')), emailVerifiedAt: new Date() },
+    })
   } catch (e) {
     if (!isUniqueViolation(e)) throw e
     // the same person's first sign-in in another tab, a moment ago: they are that user now
@@ -56,10 +58,17 @@ export async function signInWithOidc(claims: unknown): Promise<TSsoSignInResult>
   const userId = user.id
   await asActor({ type: 'user', id: userId, label: `${email} (SSO)` }, async () => {
     for (const j of plan.joins) {
-      await asOrg(j.orgId, () => prisma().$transaction(async (tx) => {
-        await tx.membership.create({ data: { orgId: j.orgId, userId, role: j.role } })
-        await recordAudit(tx, j.orgId, { action: 'member.add', target: { type: 'member', id: userId }, before: null, after: { user_id: userId, email, role: j.role, via: 'sso' } })
-      }))
+      await asOrg(j.orgId, () =>
+        prisma().$transaction(async (tx) => {
+          await tx.membership.create({ data: { orgId: j.orgId, userId, role: j.role } })
+          await recordAudit(tx, j.orgId, {
+            action: 'member.add',
+            target: { type: 'member', id: userId },
+            before: null,
+            after: { user_id: userId, email, role: j.role, via: 'sso' },
+          })
+        }),
+      )
     }
   })
   return { ok: true, createdUser: true, user: { id: userId, email: user.email, name: user.name, sessionVersion: user.sessionVersion } }
@@ -86,7 +95,12 @@ export async function replaceSsoDomains(orgId: string, input: TPutSsoDomains): P
     if (JSON.stringify(before) === JSON.stringify(after)) return after
     await tx.ssoDomain.deleteMany({ where: { orgId } })
     if (after.length > 0) await tx.ssoDomain.createMany({ data: after.map((d) => ({ orgId, domain: d.domain, role: d.role })) })
-    await recordAudit(tx, orgId, { action: 'sso_domains.update', target: { type: 'sso_domains', id: null }, before: { domains: before }, after: { domains: after } })
+    await recordAudit(tx, orgId, {
+      action: 'sso_domains.update',
+      target: { type: 'sso_domains', id: null },
+      before: { domains: before },
+      after: { domains: after },
+    })
     return after
   })
 }

@@ -4,7 +4,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { createBudget } from '@/lib/budgets'
 import { listAlerts } from '@/lib/budgets/alerts'
@@ -25,7 +24,16 @@ let writeKey = ''
 let otherKey = ''
 
 // gpt-4o: 100k input + 10k output tokens = $0.35 a call
-const call = (id: string, timestamp: string) => ({ id, timestamp, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 })
+const call = (id: string, timestamp: string) => ({
+  id,
+  timestamp,
+  workflow_id: 'support',
+  step: 'draft',
+  provider: 'openai',
+  model: 'gpt-4o',
+  tokens_in: 100_000,
+  tokens_out: 10_000,
+})
 async function ingest(events: Record<string, unknown>[]) {
   expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
   for (const id of await pendingBatches(0)) await processBatch(id)
@@ -40,8 +48,23 @@ beforeAll(async () => {
   ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
   writeKey = (await createTestApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
   otherKey = (await createTestApiKey(b.org.id, { name: 'other', scopes: ['read', 'write'] })).key
-  await createBudget(orgId, { name: 'Support daily', environment: null, workflow_id: 'support', account_id: null, feature: null, traffic_sources: ['production'],
-    period: 'day', rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: false, cutoff_action: 'throttle', throttle_per_minute: 60, owner: null })
+  await createBudget(orgId, {
+    name: 'Support daily',
+    environment: null,
+    workflow_id: 'support',
+    account_id: null,
+    feature: null,
+    traffic_sources: ['production'],
+    period: 'day',
+    rolling_days: null,
+    metric: 'spend',
+    amount_usd: '1',
+    thresholds: [50, 80, 100],
+    hard_cutoff: false,
+    cutoff_action: 'throttle',
+    throttle_per_minute: 60,
+    owner: null,
+  })
 })
 afterAll(async () => {
   await closeQueues()
@@ -57,7 +80,10 @@ describe('budget alerts', () => {
 
     await ingest([call('a3', '2026-11-02T12:30:00Z')]) // $1.05
     const second = await evaluateOrgBudgets(orgId, new Date('2026-11-02T13:00:00Z'))
-    expect(second.map((x) => [x.threshold, x.state])).toEqual([[80, 'warning'], [100, 'exceeded']])
+    expect(second.map((x) => [x.threshold, x.state])).toEqual([
+      [80, 'warning'],
+      [100, 'exceeded'],
+    ])
     expect(second.every((x) => x.period_start === '2026-11-02T00:00:00.000Z')).toBe(true)
     expect(await evaluateOrgBudgets(orgId, new Date('2026-11-02T13:01:00Z'))).toEqual([])
   })
@@ -74,7 +100,15 @@ describe('budget alerts', () => {
     const res = await getAlerts(apiRequest('/api/v1/alerts', { key: writeKey }))
     const { alerts } = await res.json()
     expect(alerts.map((a: { threshold: number }) => a.threshold)).toEqual([100, 80, 50])
-    expect(alerts[0]).toMatchObject({ kind: 'budget', budget_name: 'Support daily', state: 'exceeded', actual_usd: '1.05', amount_usd: '1', acknowledged_at: null, muted: false })
+    expect(alerts[0]).toMatchObject({
+      kind: 'budget',
+      budget_name: 'Support daily',
+      state: 'exceeded',
+      actual_usd: '1.05',
+      amount_usd: '1',
+      acknowledged_at: null,
+      muted: false,
+    })
     const id = alerts[0].id
     expect((await ack(apiRequest(`/api/v1/alerts/${id}/ack`, { key: otherKey, method: 'POST' }), { params: Promise.resolve({ id }) })).status).toBe(404)
     expect((await ack(apiRequest(`/api/v1/alerts/${id}/ack`, { key: writeKey, method: 'POST' }), { params: Promise.resolve({ id }) })).status).toBe(200)

@@ -18,12 +18,9 @@ export type TAlertKey = { period_start: string; threshold: number; state: 'warni
 export function alertKeys(b: Pick<TBudgetView, 'period' | 'thresholds' | 'status'>, now: Date): TAlertKey[] {
   const used = b.status.used_ratio
   if (used === null) return []
-  const periodStart = b.period === 'rolling'
-    ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString()
-    : b.status.window.from
-  return b.thresholds
-    .filter((t) => used * 100 >= t)
-    .map((t) => ({ period_start: periodStart, threshold: t, state: t >= 100 ? 'exceeded' : 'warning' }))
+  const periodStart =
+    b.period === 'rolling' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString() : b.status.window.from
+  return b.thresholds.filter((t) => used * 100 >= t).map((t) => ({ period_start: periodStart, threshold: t, state: t >= 100 ? 'exceeded' : 'warning' }))
 }
 
 export const budgetSourceKey = (budgetId: string) => `budget:${budgetId}`
@@ -42,10 +39,18 @@ export async function budgetAlertCandidates(orgId: string, now: Date): Promise<T
   for (const b of budgets) {
     for (const k of alertKeys(b, now)) {
       out.push({
-        kind: 'budget', source_key: budgetSourceKey(b.id), dedupe_key: `${budgetSourceKey(b.id)}:${k.period_start}:${k.threshold}`, subject: b.name,
+        kind: 'budget',
+        source_key: budgetSourceKey(b.id),
+        dedupe_key: `${budgetSourceKey(b.id)}:${k.period_start}:${k.threshold}`,
+        subject: b.name,
         title: budgetTitle(b.name, k.threshold, b.status.actual_usd, b.amount_usd),
         details: { budget_id: b.id, metric: b.metric, period: b.period, window: { from: b.status.window.from, to: b.status.window.to } },
-        budget_id: b.id, period_start: k.period_start, threshold: k.threshold, state: k.state, actual_usd: b.status.actual_usd, amount_usd: b.amount_usd,
+        budget_id: b.id,
+        period_start: k.period_start,
+        threshold: k.threshold,
+        state: k.state,
+        actual_usd: b.status.actual_usd,
+        amount_usd: b.amount_usd,
       })
     }
   }

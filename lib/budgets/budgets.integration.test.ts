@@ -4,7 +4,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as list, POST as create } from '@/app/api/v1/budgets/route'
@@ -42,23 +41,47 @@ afterAll(async () => {
 })
 
 // gpt-4o: $2.50 / M input, $10 / M output → 100k in + 10k out = $0.35 per call
-const call = (id: string, extra: Record<string, unknown> = {}) => ({ id, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000, ...extra })
+const call = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  workflow_id: 'support',
+  step: 'draft',
+  provider: 'openai',
+  model: 'gpt-4o',
+  tokens_in: 100_000,
+  tokens_out: 10_000,
+  ...extra,
+})
 
 describe('/api/v1/budgets', () => {
   let id = ''
 
   it('creates a daily production budget for a workflow, with defaults', async () => {
-    const res = await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'Support daily', workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1' }))
+    const res = await create(
+      req('/api/v1/budgets', writeKey, 'POST', { name: 'Support daily', workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1' }),
+    )
     expect(res.status).toBe(201)
     const { budget } = await res.json()
     id = budget.id
-    expect(budget).toMatchObject({ name: 'Support daily', workflow_id: 'support', environment: null, traffic_sources: ['production'], thresholds: [50, 80, 100], hard_cutoff: false, amount_usd: '1' })
+    expect(budget).toMatchObject({
+      name: 'Support daily',
+      workflow_id: 'support',
+      environment: null,
+      traffic_sources: ['production'],
+      thresholds: [50, 80, 100],
+      hard_cutoff: false,
+      amount_usd: '1',
+    })
     expect(budget.status).toMatchObject({ state: 'ok', actual_usd: '0.000000', used_ratio: 0 })
   })
 
   it('moves to warning, then exceeded, as spend arrives through the ingest path; other scopes and eval traffic do not count', async () => {
     const now = new Date().toISOString()
-    await ingest([call('a1', { timestamp: now }), call('a2', { timestamp: now }), call('x1', { timestamp: now, workflow_id: 'other' }), call('e1', { timestamp: now, traffic_source: 'eval' })])
+    await ingest([
+      call('a1', { timestamp: now }),
+      call('a2', { timestamp: now }),
+      call('x1', { timestamp: now, workflow_id: 'other' }),
+      call('e1', { timestamp: now, traffic_source: 'eval' }),
+    ])
     let { budget } = await (await getOne(req(`/api/v1/budgets/${id}`, readKey), ctx(id))).json()
     expect(budget.status).toMatchObject({ state: 'warning', actual_usd: '0.700000', used_ratio: 0.7, threshold_crossed: 50 })
     await ingest([call('a3', { timestamp: now })])
@@ -76,13 +99,29 @@ describe('/api/v1/budgets', () => {
   })
 
   it('names every bad field, and keeps a rolling budget consistent', async () => {
-    const bad = await create(req('/api/v1/budgets', writeKey, 'POST', { name: '', period: 'week', metric: 'spend', amount_usd: '-3', environment: 'prod', traffic_sources: [], colour: 'red' }))
+    const bad = await create(
+      req('/api/v1/budgets', writeKey, 'POST', {
+        name: '',
+        period: 'week',
+        metric: 'spend',
+        amount_usd: '-3',
+        environment: 'prod',
+        traffic_sources: [],
+        colour: 'red',
+      }),
+    )
     expect(bad.status).toBe(400)
     const errors: string[] = (await bad.json()).error.details.errors
-    expect(errors).toEqual(expect.arrayContaining([
-      'name: must not be empty', 'period: must be one of: day, month, rolling', 'amount_usd: must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05',
-      'environment: must be one of: production, staging, development', 'traffic_sources: list at least one traffic source', 'colour: unknown field',
-    ]))
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        'name: must not be empty',
+        'period: must be one of: day, month, rolling',
+        'amount_usd: must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05',
+        'environment: must be one of: production, staging, development',
+        'traffic_sources: list at least one traffic source',
+        'colour: unknown field',
+      ]),
+    )
     const rolling = await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'r', period: 'rolling', metric: 'spend', amount_usd: 5 }))
     expect((await rolling.json()).error.details.errors).toEqual(['rolling_days: is required when period is rolling'])
     const toRolling = await patch(req(`/api/v1/budgets/${id}`, writeKey, 'PATCH', { period: 'rolling' }), ctx(id))
@@ -105,7 +144,18 @@ describe('/api/v1/budgets', () => {
 
 describe('gateway options of a budget', () => {
   it('sets a run cap (fixed and × p95) and a brown-out threshold, reads them back, and changes them by PATCH', async () => {
-    const res = await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'Agent runs', workflow_id: 'agent', period: 'day', metric: 'spend', amount_usd: '50', run_cap_usd: '2.5', run_cap_p95_multiple: 3, brownout_pct: 80 }))
+    const res = await create(
+      req('/api/v1/budgets', writeKey, 'POST', {
+        name: 'Agent runs',
+        workflow_id: 'agent',
+        period: 'day',
+        metric: 'spend',
+        amount_usd: '50',
+        run_cap_usd: '2.5',
+        run_cap_p95_multiple: 3,
+        brownout_pct: 80,
+      }),
+    )
     expect(res.status).toBe(201)
     const { budget } = await res.json()
     expect(budget).toMatchObject({ run_cap_usd: '2.5', run_cap_p95_multiple: 3, brownout_pct: 80 })
@@ -117,14 +167,28 @@ describe('gateway options of a budget', () => {
   })
 
   it('names each bad option', async () => {
-    const res = await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'Bad', period: 'day', metric: 'cost_per_run', amount_usd: '1', run_cap_usd: '-1', run_cap_p95_multiple: 0.5, brownout_pct: 100 }))
+    const res = await create(
+      req('/api/v1/budgets', writeKey, 'POST', {
+        name: 'Bad',
+        period: 'day',
+        metric: 'cost_per_run',
+        amount_usd: '1',
+        run_cap_usd: '-1',
+        run_cap_p95_multiple: 0.5,
+        brownout_pct: 100,
+      }),
+    )
     expect(res.status).toBe(400)
-    expect((await res.json()).error.details.errors).toEqual(expect.arrayContaining([
-      'run_cap_usd: must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05',
-      'run_cap_p95_multiple: must be at least 1',
-      'brownout_pct: must be below 100 (the cutoff acts at 100)',
-    ]))
-    const other = await create(req('/api/v1/budgets', writeKey, 'POST', { name: 'Bad 2', period: 'day', metric: 'cost_per_run', amount_usd: '1', brownout_pct: 50 }))
+    expect((await res.json()).error.details.errors).toEqual(
+      expect.arrayContaining([
+        'run_cap_usd: must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05',
+        'run_cap_p95_multiple: must be at least 1',
+        'brownout_pct: must be below 100 (the cutoff acts at 100)',
+      ]),
+    )
+    const other = await create(
+      req('/api/v1/budgets', writeKey, 'POST', { name: 'Bad 2', period: 'day', metric: 'cost_per_run', amount_usd: '1', brownout_pct: 50 }),
+    )
     expect((await other.json()).error.details.errors).toEqual(['brownout_pct: applies only to spend budgets'])
   })
 })

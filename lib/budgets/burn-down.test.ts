@@ -38,7 +38,16 @@ describe('burnDown', () => {
   it('ends a rolling window now', () => {
     const rw = budgetWindow({ period: 'rolling', rolling_days: 7 }, new Date('2026-11-08T12:00:00Z'))
     const pts = burnDown('spend', '70', rw, 'day', [m('2026-11-01T00:00:00.000Z', '5'), m('2026-11-08T00:00:00.000Z', '5')])
-    expect(pts.map((p) => p.t.slice(0, 10))).toEqual(['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06', '2026-11-07', '2026-11-08'])
+    expect(pts.map((p) => p.t.slice(0, 10))).toEqual([
+      '2026-11-01',
+      '2026-11-02',
+      '2026-11-03',
+      '2026-11-04',
+      '2026-11-05',
+      '2026-11-06',
+      '2026-11-07',
+      '2026-11-08',
+    ])
     expect(pts[7]).toMatchObject({ cumulative_usd: '10.000000', pace_usd: '70.000000' })
   })
 })

@@ -17,7 +17,10 @@ const STEP_MS: Record<TBurnGranularity, number> = { hour: HOUR_MS, day: DAY_MS }
 const floorTo = (t: number, g: TBurnGranularity) => Math.floor(t / STEP_MS[g]) * STEP_MS[g]
 
 export function burnDown(
-  metric: TBudgetMetric, amountUsd: string, w: TWindow, g: TBurnGranularity,
+  metric: TBudgetMetric,
+  amountUsd: string,
+  w: TWindow,
+  g: TBurnGranularity,
   buckets: (TBudgetMeasure & { bucket: string })[],
 ): TBurnPoint[] {
   const by = new Map(buckets.map((b) => [Date.parse(b.bucket), b]))
@@ -46,8 +49,12 @@ export function burnDown(
       cumulative_usd: past ? fromScaled(cumulative, 6) : null,
       pace_usd: fromScaled((amount * sinceStart) / span, 6),
       projected_usd: current || !past ? fromScaled((atNow * sinceStart) / elapsed, 6) : null,
-      value_usd: metric === 'spend' || !past || !row ? null
-        : metric === 'cost_per_run' ? usdPerUnit(row.cost_usd, row.runs) : usdPerUnit(row.production_cost_usd, row.accepted_outcomes),
+      value_usd:
+        metric === 'spend' || !past || !row
+          ? null
+          : metric === 'cost_per_run'
+            ? usdPerUnit(row.cost_usd, row.runs)
+            : usdPerUnit(row.production_cost_usd, row.accepted_outcomes),
     })
   }
   return points

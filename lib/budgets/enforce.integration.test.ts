@@ -5,7 +5,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues, QUEUE_ALERTS, QUEUE_INGEST, workerConnection } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { budgetHistory, createBudget, type TBudgetInput } from '@/lib/budgets'
 import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
@@ -28,8 +27,17 @@ let readKey = ''
 const budgetIds: Record<string, string> = {}
 
 // gpt-4o: 100k input + 10k output tokens = $0.35 a call
-const call = (id: string, timestamp: string, over: Record<string, unknown> = {}) =>
-  ({ id, timestamp, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000, ...over })
+const call = (id: string, timestamp: string, over: Record<string, unknown> = {}) => ({
+  id,
+  timestamp,
+  workflow_id: 'support',
+  step: 'draft',
+  provider: 'openai',
+  model: 'gpt-4o',
+  tokens_in: 100_000,
+  tokens_out: 10_000,
+  ...over,
+})
 async function post(events: Record<string, unknown>[]) {
   expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
 }
@@ -37,11 +45,27 @@ async function ingest(events: Record<string, unknown>[]) {
   await post(events)
   for (const id of await pendingBatches(0)) await processBatch(id)
 }
-const base: TBudgetInput = { name: '', environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'], period: 'day',
-  rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: true, cutoff_action: 'throttle', throttle_per_minute: 3, owner: null }
+const base: TBudgetInput = {
+  name: '',
+  environment: null,
+  workflow_id: null,
+  account_id: null,
+  feature: null,
+  traffic_sources: ['production'],
+  period: 'day',
+  rolling_days: null,
+  metric: 'spend',
+  amount_usd: '1',
+  thresholds: [50, 80, 100],
+  hard_cutoff: true,
+  cutoff_action: 'throttle',
+  throttle_per_minute: 3,
+  owner: null,
+}
 const at = (iso: string) => new Date(iso)
 const evaluateBudgets = (now: Date) => evaluateOrgAlerts(orgId, now, { kinds: ['budget'] })
-const verdict = async (req: Record<string, unknown>, now: string) => (await decide(orgId, { workflow_id: 'support', step: 'draft', ...req }, { now: at(now) })).answer.budget
+const verdict = async (req: Record<string, unknown>, now: string) =>
+  (await decide(orgId, { workflow_id: 'support', step: 'draft', ...req }, { now: at(now) })).answer.budget
 
 beforeAll(async () => {
   await useTestServices('enforce')
@@ -50,7 +74,17 @@ beforeAll(async () => {
   ingestKey = (await createTestApiKey(orgId, { name: 'ingest', scopes: ['ingest'] })).key
   readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   budgetIds.throttle = (await createBudget(orgId, { ...base, name: 'Support daily (throttle)', workflow_id: 'support' })).id
-  budgetIds.deny = (await createBudget(orgId, { ...base, name: 'Acme monthly (deny)', period: 'month', environment: 'production', account_id: 'acme', amount_usd: '0.3', cutoff_action: 'deny' })).id
+  budgetIds.deny = (
+    await createBudget(orgId, {
+      ...base,
+      name: 'Acme monthly (deny)',
+      period: 'month',
+      environment: 'production',
+      account_id: 'acme',
+      amount_usd: '0.3',
+      cutoff_action: 'deny',
+    })
+  ).id
 })
 afterAll(async () => {
   await closeQueues()
@@ -59,15 +93,22 @@ afterAll(async () => {
 
 describe('run-time enforcement', () => {
   it('allows everything until an evaluation has seen the spend', async () => {
-    await ingest([call('e1', '2026-11-02T09:00:00Z', { account_id: 'acme' }), call('e2', '2026-11-02T10:00:00Z', { account_id: 'globex' }), call('e3', '2026-11-02T11:00:00Z', { account_id: 'globex' })]) // $1.05
+    await ingest([
+      call('e1', '2026-11-02T09:00:00Z', { account_id: 'acme' }),
+      call('e2', '2026-11-02T10:00:00Z', { account_id: 'globex' }),
+      call('e3', '2026-11-02T11:00:00Z', { account_id: 'globex' }),
+    ]) // $1.05
     expect(await verdict({ account_id: 'globex' }, '2026-11-02T13:00:10Z')).toEqual({ state: 'ok', action: 'allow' })
   })
 
   it('denies the calls a denying budget covers until its period ends', async () => {
     await evaluateBudgets(at('2026-11-02T13:00:00Z'))
     expect(await verdict({ account_id: 'acme' }, '2026-11-02T13:00:10Z')).toEqual({
-      state: 'exceeded', action: 'deny', retry_after_s: (Date.parse('2026-12-01T00:00:00Z') - Date.parse('2026-11-02T13:00:10Z')) / 1000,
-      budget_id: budgetIds.deny, budget_name: 'Acme monthly (deny)',
+      state: 'exceeded',
+      action: 'deny',
+      retry_after_s: (Date.parse('2026-12-01T00:00:00Z') - Date.parse('2026-11-02T13:00:10Z')) / 1000,
+      budget_id: budgetIds.deny,
+      budget_name: 'Acme monthly (deny)',
     })
     // the denying budget counts production only, in production only
     expect((await verdict({ account_id: 'acme', environment: 'staging' }, '2026-11-02T13:05:00Z')).action).not.toBe('deny')
@@ -76,7 +117,13 @@ describe('run-time enforcement', () => {
   it('throttles past the allowance of a minute, and lets calls through again the next minute', async () => {
     const minute = await Promise.all([1, 2, 3, 4, 5].map(() => verdict({ account_id: 'globex' }, '2026-11-02T13:00:10Z')))
     expect(minute.map((v) => v.action).sort()).toEqual(['allow', 'allow', 'allow', 'throttle', 'throttle'])
-    expect(minute.find((v) => v.action === 'throttle')).toEqual({ state: 'exceeded', action: 'throttle', retry_after_s: 50, budget_id: budgetIds.throttle, budget_name: 'Support daily (throttle)' })
+    expect(minute.find((v) => v.action === 'throttle')).toEqual({
+      state: 'exceeded',
+      action: 'throttle',
+      retry_after_s: 50,
+      budget_id: budgetIds.throttle,
+      budget_name: 'Support daily (throttle)',
+    })
     expect((await verdict({ account_id: 'globex' }, '2026-11-02T13:01:00Z')).action).toBe('allow')
   })
 
@@ -85,12 +132,18 @@ describe('run-time enforcement', () => {
     expect(h.granularity).toBe('hour')
     expect(h.points).toHaveLength(24)
     expect(h.points.slice(8, 13).map((p) => [p.spend_usd, p.cumulative_usd])).toEqual([
-      ['0.000000', '0.000000'], ['0.350000', '0.350000'], ['0.350000', '0.700000'], ['0.350000', '1.050000'], ['0.000000', '1.050000'],
+      ['0.000000', '0.000000'],
+      ['0.350000', '0.350000'],
+      ['0.350000', '0.700000'],
+      ['0.350000', '1.050000'],
+      ['0.000000', '1.050000'],
     ])
     expect(h.points[23]).toMatchObject({ pace_usd: '1.000000', projected_usd: '1.938461', cumulative_usd: null }) // 1.05 × 24 / 13
     expect(h.budget.status).toMatchObject({ state: 'exceeded', actual_usd: '1.050000' })
     expect(h.state_changes.map((c) => c.to_state)).toEqual(['exceeded'])
-    const r = await getHistory(apiRequest(`/api/v1/budgets/${budgetIds.throttle}/history`, { key: readKey }), { params: Promise.resolve({ id: budgetIds.throttle }) })
+    const r = await getHistory(apiRequest(`/api/v1/budgets/${budgetIds.throttle}/history`, { key: readKey }), {
+      params: Promise.resolve({ id: budgetIds.throttle }),
+    })
     expect(r.status).toBe(200)
     expect((await r.json()).points).toHaveLength(24)
   })
@@ -113,7 +166,8 @@ describe('run-time enforcement', () => {
     // the month is not over for the denying budget
     expect((await verdict({ account_id: 'acme' }, '2026-11-03T01:00:10Z')).action).toBe('deny')
     expect((await stateHistory(orgId, budgetIds.throttle)).map((c) => [c.from_state, c.to_state, c.actual_usd])).toEqual([
-      ['exceeded', 'ok', '0.000000'], [null, 'exceeded', '1.050000'],
+      ['exceeded', 'ok', '0.000000'],
+      [null, 'exceeded', '1.050000'],
     ])
   })
 })
@@ -123,22 +177,37 @@ describe('POST /api/v1/decide', () => {
     const r = await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: { workflow_id: 'support', step: 'draft', account_id: 'acme' } }))
     const body = await r.json()
     expect(r.status).toBe(404)
-    expect(body).toMatchObject({ error: { code: 'no_policy' }, provider: null, model: null, policy_id: null, policy_version: null, budget: { state: expect.any(String), action: expect.any(String) } })
+    expect(body).toMatchObject({
+      error: { code: 'no_policy' },
+      provider: null,
+      model: null,
+      policy_id: null,
+      policy_version: null,
+      budget: { state: expect.any(String), action: expect.any(String) },
+    })
   })
 
   it('names each bad field and its reason; read keys may not decide', async () => {
-    const r = await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: { workflow_id: '', confidence: 2, attempt: 0, environment: 'prod', extra: 1 } }))
+    const r = await postDecide(
+      apiRequest('/api/v1/decide', { key: ingestKey, body: { workflow_id: '', confidence: 2, attempt: 0, environment: 'prod', extra: 1 } }),
+    )
     expect(r.status).toBe(400)
     const { error } = await r.json()
-    expect(error.details.errors).toEqual(expect.arrayContaining([
-      'workflow_id: must not be empty', 'step: is required', 'confidence: must be ≤ 1', 'attempt: must be ≥ 1', 'extra: unknown field',
-      expect.stringMatching(/^environment: must be one of/),
-    ]))
+    expect(error.details.errors).toEqual(
+      expect.arrayContaining([
+        'workflow_id: must not be empty',
+        'step: is required',
+        'confidence: must be ≤ 1',
+        'attempt: must be ≥ 1',
+        'extra: unknown field',
+        expect.stringMatching(/^environment: must be one of/),
+      ]),
+    )
     expect((await postDecide(apiRequest('/api/v1/decide', { key: readKey, body: { workflow_id: 'a', step: 'b' } }))).status).toBe(403)
     expect((await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: '{"workflow_id":' }))).status).toBe(400)
   })
 
-  it('answers the same on the web server\'s fast path (API keys, before Next.js), errors included', async () => {
+  it("answers the same on the web server's fast path (API keys, before Next.js), errors included", async () => {
     const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
     const ok = await decideWithKey(`Bearer ${ingestKey}`, 'application/json', enc({ workflow_id: 'support', step: 'draft', account_id: 'acme' }))
     const viaRoute = await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: { workflow_id: 'support', step: 'draft', account_id: 'acme' } }))
@@ -162,7 +231,15 @@ describe('POST /api/v1/decide', () => {
       new Worker(QUEUE_ALERTS, alertsProcessor, { connection: workerConnection(), prefix, concurrency: 1 }),
     ]
     try {
-      await createBudget(orgId, { ...base, name: 'Live deny', workflow_id: 'live', period: 'rolling', rolling_days: 1, cutoff_action: 'deny', amount_usd: '0.5' })
+      await createBudget(orgId, {
+        ...base,
+        name: 'Live deny',
+        workflow_id: 'live',
+        period: 'rolling',
+        rolling_days: 1,
+        cutoff_action: 'deny',
+        amount_usd: '0.5',
+      })
       const ask = async () => {
         const r = await postDecide(apiRequest('/api/v1/decide', { key: ingestKey, body: { workflow_id: 'live', step: 'draft' } }))
         return { status: r.status, retryAfter: r.headers.get('retry-after'), budget: (await r.json()).budget }

@@ -4,8 +4,19 @@ import type { TBudgetView } from '@/lib/budgets'
 import { ZBudgetCreate } from '@/lib/budgets/schema'
 
 const gate = (over: Partial<TBudgetGate> = {}): TBudgetGate => ({
-  id: 'g', name: 'G', environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'],
-  state: 'exceeded', hard_cutoff: true, cutoff_action: 'throttle', throttle_per_minute: 2, until: '2026-11-03T00:00:00.000Z', ...over,
+  id: 'g',
+  name: 'G',
+  environment: null,
+  workflow_id: null,
+  account_id: null,
+  feature: null,
+  traffic_sources: ['production'],
+  state: 'exceeded',
+  hard_cutoff: true,
+  cutoff_action: 'throttle',
+  throttle_per_minute: 2,
+  until: '2026-11-03T00:00:00.000Z',
+  ...over,
 })
 const call: TCallScope = { environment: 'production', workflow_id: 'support', account_id: 'acme', feature: 'chat', traffic_source: 'production' }
 const now = new Date('2026-11-02T13:00:10Z')
@@ -52,7 +63,10 @@ describe('verdictOf', () => {
     expect(counted).toBe(0)
   })
   it('takes the worst state among the covering budgets', async () => {
-    expect(await verdictOf([gate({ id: 'w', state: 'warning' }), gate({ id: 'x', hard_cutoff: false })], call, now, never)).toMatchObject({ state: 'exceeded', budget_id: 'x' })
+    expect(await verdictOf([gate({ id: 'w', state: 'warning' }), gate({ id: 'x', hard_cutoff: false })], call, now, never)).toMatchObject({
+      state: 'exceeded',
+      budget_id: 'x',
+    })
   })
 })
 
@@ -64,14 +78,37 @@ describe('denyRetryAfter', () => {
 })
 
 describe('gatesOf', () => {
-  const view = (state: string, over: Partial<TBudgetView> = {}) => ({
-    id: state, name: state, environment: null, workflow_id: 'support', account_id: null, feature: null, traffic_sources: ['production'], period: 'day',
-    rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 100], hard_cutoff: true, cutoff_action: 'deny', throttle_per_minute: 60, owner: null,
-    created_at: '', updated_at: '',
-    status: { window: { from: '2026-11-02T00:00:00.000Z', to: now.toISOString(), end: '2026-11-03T00:00:00.000Z' }, actual_usd: '1', used_ratio: 1, threshold_crossed: 100,
-      state, projected_usd: null, projected_over: false },
-    ...over,
-  }) as TBudgetView
+  const view = (state: string, over: Partial<TBudgetView> = {}) =>
+    ({
+      id: state,
+      name: state,
+      environment: null,
+      workflow_id: 'support',
+      account_id: null,
+      feature: null,
+      traffic_sources: ['production'],
+      period: 'day',
+      rolling_days: null,
+      metric: 'spend',
+      amount_usd: '1',
+      thresholds: [50, 100],
+      hard_cutoff: true,
+      cutoff_action: 'deny',
+      throttle_per_minute: 60,
+      owner: null,
+      created_at: '',
+      updated_at: '',
+      status: {
+        window: { from: '2026-11-02T00:00:00.000Z', to: now.toISOString(), end: '2026-11-03T00:00:00.000Z' },
+        actual_usd: '1',
+        used_ratio: 1,
+        threshold_crossed: 100,
+        state,
+        projected_usd: null,
+        projected_over: false,
+      },
+      ...over,
+    }) as TBudgetView
   it('keeps only budgets at warning or exceeded, with the period end as their lapse', () => {
     const gates = gatesOf([view('ok'), view('no_data'), view('warning'), view('exceeded')])
     expect(gates.map((g) => g.state)).toEqual(['warning', 'exceeded'])

@@ -59,9 +59,17 @@ export function gatesOf(budgets: TBudgetView[]): TBudgetGate[] {
   return budgets
     .filter((b) => b.status.state === 'warning' || b.status.state === 'exceeded')
     .map((b) => ({
-      id: b.id, name: b.name, environment: b.environment, workflow_id: b.workflow_id, account_id: b.account_id, feature: b.feature,
-      traffic_sources: b.traffic_sources, state: b.status.state as TGateState,
-      hard_cutoff: b.hard_cutoff && b.metric === 'spend', cutoff_action: b.cutoff_action, throttle_per_minute: b.throttle_per_minute,
+      id: b.id,
+      name: b.name,
+      environment: b.environment,
+      workflow_id: b.workflow_id,
+      account_id: b.account_id,
+      feature: b.feature,
+      traffic_sources: b.traffic_sources,
+      state: b.status.state as TGateState,
+      hard_cutoff: b.hard_cutoff && b.metric === 'spend',
+      cutoff_action: b.cutoff_action,
+      throttle_per_minute: b.throttle_per_minute,
       until: b.period === 'rolling' ? null : b.status.window.end,
     }))
 }
@@ -69,9 +77,13 @@ export function gatesOf(budgets: TBudgetView[]): TBudgetGate[] {
 /** Whether a gate covers a call: every dimension the budget names matches, and the call's traffic source counts. */
 export function covers(g: TBudgetGate, c: TCallScope, now: Date): boolean {
   if (g.until !== null && Date.parse(g.until) <= now.getTime()) return false
-  return (g.environment === null || g.environment === c.environment) && (g.workflow_id === null || g.workflow_id === c.workflow_id)
-    && (g.account_id === null || g.account_id === c.account_id) && (g.feature === null || g.feature === c.feature)
-    && g.traffic_sources.includes(c.traffic_source)
+  return (
+    (g.environment === null || g.environment === c.environment) &&
+    (g.workflow_id === null || g.workflow_id === c.workflow_id) &&
+    (g.account_id === null || g.account_id === c.account_id) &&
+    (g.feature === null || g.feature === c.feature) &&
+    g.traffic_sources.includes(c.traffic_source)
+  )
 }
 
 /** A rolling window has no end to wait for: a denied caller retries after this, when an evaluation may have moved on. */
@@ -88,7 +100,10 @@ export function denyRetryAfter(g: TBudgetGate, now: Date): number {
  * the call against a throttled budget's minute and answers whether it is over.
  */
 export async function verdictOf(
-  gates: TBudgetGate[], call: TCallScope, now: Date, overLimit: (g: TBudgetGate, now: Date) => Promise<boolean>,
+  gates: TBudgetGate[],
+  call: TCallScope,
+  now: Date,
+  overLimit: (g: TBudgetGate, now: Date) => Promise<boolean>,
 ): Promise<TBudgetVerdict> {
   const mine = gates.filter((g) => covers(g, call, now))
   if (mine.length === 0) return { state: 'ok', action: 'allow' }
@@ -146,7 +161,14 @@ type TGatesAnnouncement = { org_id: string; gates: TBudgetGate[] }
 export async function publishGates(orgId: string, gates: TBudgetGate[], measuredAt: number = Date.now()): Promise<boolean> {
   const announcement: TGatesAnnouncement = { org_id: orgId, gates }
   const stored = await producerConnection().eval(
-    PUBLISH_GATES_LUA, 2, gatesKey(orgId), gatesAtKey(orgId), JSON.stringify(gates), String(measuredAt), gatesChannel(), JSON.stringify(announcement),
+    PUBLISH_GATES_LUA,
+    2,
+    gatesKey(orgId),
+    gatesAtKey(orgId),
+    JSON.stringify(gates),
+    String(measuredAt),
+    gatesChannel(),
+    JSON.stringify(announcement),
   )
   cache().delete(orgId)
   return Number(stored) === 1

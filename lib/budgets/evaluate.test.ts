@@ -30,7 +30,9 @@ describe('budgetStatus', () => {
     expect(s.projected_usd).toBe('80.000000') // 60 over 18 h → 80 over 24 h
     expect(s.projected_over).toBe(false)
     expect(budgetStatus(rule(), day, measure('76')).projected_over).toBe(true)
-    expect(budgetStatus(rule({ period: 'rolling', rolling_days: 7 }), budgetWindow({ period: 'rolling', rolling_days: 7 }, NOW), measure('60')).projected_usd).toBeNull()
+    expect(
+      budgetStatus(rule({ period: 'rolling', rolling_days: 7 }), budgetWindow({ period: 'rolling', rolling_days: 7 }, NOW), measure('60')).projected_usd,
+    ).toBeNull()
   })
 
   it('cost per run and per accepted outcome compare the unit cost with the amount', () => {

@@ -22,8 +22,7 @@ export type TBudgetRule = {
   thresholds: number[]
 }
 
-export type TWindow = { from: Date; to: Date; /** the end of the period (for day and month); equals `to` for rolling windows */ end: Date }
-
+export type TWindow = { from: Date; to: Date /** the end of the period (for day and month); equals `to` for rolling windows */; end: Date }
 
 /** The window a budget measures at `now`: the UTC day or calendar month so far, or the last N days. */
 export function budgetWindow(rule: Pick<TBudgetRule, 'period' | 'rolling_days'>, now: Date): TWindow {
@@ -55,8 +54,10 @@ export type TBudgetStatus = z.infer<typeof ZBudgetStatus>
 /** The budget's state from what was measured in its window. */
 export function budgetStatus(rule: TBudgetRule, w: TWindow, m: TBudgetMeasure): TBudgetStatus {
   const actual =
-    rule.metric === 'spend' ? m.cost_usd
-      : rule.metric === 'cost_per_run' ? usdPerUnit(m.cost_usd, m.runs)
+    rule.metric === 'spend'
+      ? m.cost_usd
+      : rule.metric === 'cost_per_run'
+        ? usdPerUnit(m.cost_usd, m.runs)
         : usdPerUnit(m.production_cost_usd, m.accepted_outcomes)
   const amount = micros(rule.amount_usd)
   const used = actual === null || amount === 0n ? null : Number((micros(actual) * 1_000_000n) / amount) / 1_000_000

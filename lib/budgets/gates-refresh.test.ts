@@ -72,10 +72,14 @@ describe('GateRefresher', () => {
   it('goes on after a failed refresh and reports it', async () => {
     const errors: string[] = []
     let calls = 0
-    const r = new GateRefresher({ minIntervalMs: 0, onError: (orgId, e) => errors.push(`${orgId}: ${(e as Error).message}`), refresh: async () => {
-      calls++
-      throw new Error('database away')
-    } })
+    const r = new GateRefresher({
+      minIntervalMs: 0,
+      onError: (orgId, e) => errors.push(`${orgId}: ${(e as Error).message}`),
+      refresh: async () => {
+        calls++
+        throw new Error('database away')
+      },
+    })
     r.request('a')
     await r.idle()
     r.request('a')

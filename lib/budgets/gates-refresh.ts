@@ -69,15 +69,18 @@ export class GateRefresher {
     s.running = true
     s.again = false
     s.lastStart = this.now()
-    s.done = this.opts.refresh(orgId).then(
-      () => undefined,
-      (e: unknown) => this.opts.onError?.(orgId, e),
-    ).finally(() => {
-      s.running = false
-      s.done = undefined
-      // the entry stays (a few numbers per organization) so the interval holds for the next batch too
-      if (s.again) this.request(orgId)
-    })
+    s.done = this.opts
+      .refresh(orgId)
+      .then(
+        () => undefined,
+        (e: unknown) => this.opts.onError?.(orgId, e),
+      )
+      .finally(() => {
+        s.running = false
+        s.done = undefined
+        // the entry stays (a few numbers per organization) so the interval holds for the next batch too
+        if (s.again) this.request(orgId)
+      })
   }
 }
 

@@ -4,12 +4,12 @@ import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
-import { budgetStatus, budgetWindow, type TBudgetMeasure, type TBudgetMetric, type TBudgetPeriod, type TBudgetStatus } from '@/lib/budgets/evaluate'
+import { budgetStatus, budgetWindow, type TBudgetMeasure } from '@/lib/budgets/evaluate'
 import { checkChannelIds } from '@/lib/notifications/channels'
 import { ZBudgetCreate, type TBudgetCreate, type TBudgetPatch, type ZBudget, type ZBudgetHistory, type ZBudgetView } from '@/lib/budgets/schema'
 import type { z } from 'zod'
-import { burnDown, type TBurnGranularity, type TBurnPoint } from '@/lib/budgets/burn-down'
-import { stateHistory, type TStateChange } from '@/lib/budgets/enforce'
+import { burnDown, type TBurnGranularity } from '@/lib/budgets/burn-down'
+import { stateHistory } from '@/lib/budgets/enforce'
 import { measureBudgets } from '@/lib/budgets/measure'
 
 // Budgets (PRODUCT.md "Budgets and alerts"): stored per organization, measured
@@ -40,14 +40,25 @@ function toBudget(r: Record<string, unknown>): TBudget {
 export function budgetMetricsQuery(b: TBudget, from: Date, to: Date, granularity: TMetricsQuery['granularity']): TMetricsQuery {
   const filter = (v: string | null) => (v === null ? undefined : [v])
   return {
-    ...ZMetricsQuery.parse({}), from, to, granularity, group_by: undefined,
-    environment: filter(b.environment), workflow_id: filter(b.workflow_id), account_id: filter(b.account_id), feature: filter(b.feature),
+    ...ZMetricsQuery.parse({}),
+    from,
+    to,
+    granularity,
+    group_by: undefined,
+    environment: filter(b.environment),
+    workflow_id: filter(b.workflow_id),
+    account_id: filter(b.account_id),
+    feature: filter(b.feature),
     traffic_source: b.traffic_sources,
   }
 }
 
-export const measureOf = (r: TMetricsRow | undefined): TBudgetMeasure =>
-  ({ cost_usd: r?.cost_usd ?? '0.000000', runs: r?.runs ?? 0, production_cost_usd: r?.production_cost_usd ?? '0.000000', accepted_outcomes: r?.accepted_outcomes ?? 0 })
+export const measureOf = (r: TMetricsRow | undefined): TBudgetMeasure => ({
+  cost_usd: r?.cost_usd ?? '0.000000',
+  runs: r?.runs ?? 0,
+  production_cost_usd: r?.production_cost_usd ?? '0.000000',
+  accepted_outcomes: r?.accepted_outcomes ?? 0,
+})
 
 /** What a budget measures in its window, from the rollups. */
 export async function measureBudget(orgId: string, b: TBudget, now: Date): Promise<TBudgetView> {
@@ -73,12 +84,32 @@ export async function getBudget(orgId: string, id: string): Promise<TBudget> {
   return toBudget(r.rows[0])
 }
 
-const VALUES = (b: TBudgetInput) => [b.name, b.environment, b.workflow_id, b.account_id, b.feature, b.traffic_sources, b.period, b.rolling_days, b.metric, b.amount_usd, b.thresholds, b.hard_cutoff, b.owner, b.channel_ids ?? [], b.cutoff_action ?? 'throttle', b.throttle_per_minute ?? 60,
-  b.run_cap_usd ?? null, b.run_cap_p95_multiple ?? null, b.brownout_pct ?? null]
+const VALUES = (b: TBudgetInput) => [
+  b.name,
+  b.environment,
+  b.workflow_id,
+  b.account_id,
+  b.feature,
+  b.traffic_sources,
+  b.period,
+  b.rolling_days,
+  b.metric,
+  b.amount_usd,
+  b.thresholds,
+  b.hard_cutoff,
+  b.owner,
+  b.channel_ids ?? [],
+  b.cutoff_action ?? 'throttle',
+  b.throttle_per_minute ?? 60,
+  b.run_cap_usd ?? null,
+  b.run_cap_p95_multiple ?? null,
+  b.brownout_pct ?? null,
+]
 
 /** channel_ids may be left out (no channel named: the default channels). */
 /** A budget to create; fields with a default in ZBudgetCreate may be left out. */
-export type TBudgetInput = Omit<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute' | TGatewayOptions> & Partial<Pick<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute' | TGatewayOptions>>
+export type TBudgetInput = Omit<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute' | TGatewayOptions> &
+  Partial<Pick<TBudgetCreate, 'channel_ids' | 'cutoff_action' | 'throttle_per_minute' | TGatewayOptions>>
 type TGatewayOptions = 'run_cap_usd' | 'run_cap_p95_multiple' | 'brownout_pct'
 
 export async function createBudget(orgId: string, b: TBudgetInput, now = new Date()): Promise<TBudgetView> {
@@ -145,5 +176,10 @@ export async function budgetHistory(orgId: string, id: string, now = new Date())
     stateHistory(orgId, id),
   ])
   const buckets = series.rows.map((r) => ({ ...measureOf(r), bucket: r.bucket! }))
-  return { budget: { ...b, status: budgetStatus(b, w, measureOf(total.rows[0])) }, granularity, points: burnDown(b.metric, b.amount_usd, w, granularity, buckets), state_changes }
+  return {
+    budget: { ...b, status: budgetStatus(b, w, measureOf(total.rows[0])) },
+    granularity,
+    points: burnDown(b.metric, b.amount_usd, w, granularity, buckets),
+    state_changes,
+  }
 }

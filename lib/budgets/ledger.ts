@@ -87,12 +87,23 @@ export function ledgerBudgets(budgets: TBudgetView[]): TLedgerBudget[] {
   return budgets
     .filter((b) => (b.metric === 'spend' && (b.hard_cutoff || b.brownout_pct != null)) || b.run_cap_usd != null || b.run_cap_p95_multiple != null)
     .map((b) => ({
-      id: b.id, name: b.name, environment: b.environment, workflow_id: b.workflow_id, account_id: b.account_id, feature: b.feature, traffic_sources: b.traffic_sources,
-      period: b.period, rolling_days: b.rolling_days, amount_micros: micros(b.amount_usd).toString(),
+      id: b.id,
+      name: b.name,
+      environment: b.environment,
+      workflow_id: b.workflow_id,
+      account_id: b.account_id,
+      feature: b.feature,
+      traffic_sources: b.traffic_sources,
+      period: b.period,
+      rolling_days: b.rolling_days,
+      amount_micros: micros(b.amount_usd).toString(),
       warn_pct: b.thresholds.filter((t) => t < 100).sort((x, y) => x - y)[0] ?? null,
-      hard_cutoff: b.hard_cutoff && b.metric === 'spend', cutoff_action: b.cutoff_action, throttle_per_minute: b.throttle_per_minute,
+      hard_cutoff: b.hard_cutoff && b.metric === 'spend',
+      cutoff_action: b.cutoff_action,
+      throttle_per_minute: b.throttle_per_minute,
       brownout_pct: b.metric === 'spend' ? (b.brownout_pct ?? null) : null,
-      run_cap_micros: b.run_cap_usd == null ? null : micros(b.run_cap_usd).toString(), run_cap_p95_multiple: b.run_cap_p95_multiple ?? null,
+      run_cap_micros: b.run_cap_usd == null ? null : micros(b.run_cap_usd).toString(),
+      run_cap_p95_multiple: b.run_cap_p95_multiple ?? null,
     }))
 }
 
@@ -101,9 +112,13 @@ export const spendLedgered = (b: TLedgerBudget) => b.hard_cutoff || b.brownout_p
 
 /** Whether a budget covers a call (every dimension it names matches; the call's traffic source counts). */
 export function ledgerCovers(b: TLedgerBudget, c: TCallScope): boolean {
-  return (b.environment === null || b.environment === c.environment) && (b.workflow_id === null || b.workflow_id === c.workflow_id)
-    && (b.account_id === null || b.account_id === c.account_id) && (b.feature === null || b.feature === c.feature)
-    && b.traffic_sources.includes(c.traffic_source)
+  return (
+    (b.environment === null || b.environment === c.environment) &&
+    (b.workflow_id === null || b.workflow_id === c.workflow_id) &&
+    (b.account_id === null || b.account_id === c.account_id) &&
+    (b.feature === null || b.feature === c.feature) &&
+    b.traffic_sources.includes(c.traffic_source)
+  )
 }
 
 /** The cap for one run (micro-dollars) from the budgets covering it: the lowest of the fixed caps and multiples of the workflow's p95; null: none. */
@@ -198,7 +213,9 @@ export async function ledgerConfig(orgId: string): Promise<TLedgerConfig> {
   // No copy yet (first call, or right after a publish): wait for the load rather than serve no ledger at all.
   if (c?.loading) return c.initial ? c.loading.catch(() => c.config) : c.config
   const entry: TCached = { at: c?.at ?? 0, config: c?.config ?? EMPTY, initial: !c }
-  entry.loading = producerConnection().get(configKey(orgId)).then((raw) => (raw ? (JSON.parse(raw) as TLedgerConfig) : EMPTY))
+  entry.loading = producerConnection()
+    .get(configKey(orgId))
+    .then((raw) => (raw ? (JSON.parse(raw) as TLedgerConfig) : EMPTY))
   cache().set(orgId, entry)
   try {
     entry.config = await entry.loading
@@ -275,7 +292,12 @@ async function evalScript(script: keyof typeof SCRIPTS, keys: string[], args: st
 }
 
 export type TReservation =
-  | { ok: true; /** each budget's spent + held before this call, micro-dollars, in the order given */ used: bigint[]; runUsed: bigint; release: (actualMicros: bigint | null) => Promise<void> }
+  | {
+      ok: true /** each budget's spent + held before this call, micro-dollars, in the order given */
+      used: bigint[]
+      runUsed: bigint
+      release: (actualMicros: bigint | null) => Promise<void>
+    }
   | { ok: false; by: 'budget'; budget: TLedgerBudget; used: bigint }
   | { ok: false; by: 'run'; used: bigint }
 
@@ -286,7 +308,11 @@ export type TReservation =
  * unknown, the reservation counts).
  */
 export async function reserve(
-  orgId: string, budgets: TLedgerBudget[], run: { runId: string; capMicros: bigint } | null, amountMicros: bigint, now: Date,
+  orgId: string,
+  budgets: TLedgerBudget[],
+  run: { runId: string; capMicros: bigint } | null,
+  amountMicros: bigint,
+  now: Date,
 ): Promise<TReservation> {
   const keys = budgets.map((b) => ledgerKey(b.id, windowKey(b, now)))
   if (run) keys.push(runKey(orgId, run.runId))
@@ -301,7 +327,9 @@ export async function reserve(
   let settled = false
   const rolling = budgets.map((b) => (b.period === 'rolling' ? '1' : '0'))
   return {
-    ok: true, used: used.slice(0, budgets.length), runUsed: used[budgets.length],
+    ok: true,
+    used: used.slice(0, budgets.length),
+    runUsed: used[budgets.length],
     release: async (actual) => {
       if (settled) return
       settled = true

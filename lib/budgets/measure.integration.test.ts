@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
+import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg, pool } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { createBudget, listBudgetRules, listBudgets, measureBudget, type TBudgetInput } from '@/lib/budgets'
 import { measureBudgets } from '@/lib/budgets/measure'
@@ -46,11 +45,29 @@ beforeAll(async () => {
     const t = new Date(START + r(50 * 24) * 3600_000 + r(3600) * 1000).toISOString()
     const feature = FEATURES[r(FEATURES.length)]
     events.push({
-      id: `e${i}`, timestamp: t, environment: ENVS[r(3)], traffic_source: SOURCES[r(4) === 0 ? 1 : 0], workflow_id: WORKFLOWS[r(4)], step: ['draft', 'retrieve'][r(2)],
-      account_id: ACCOUNTS[r(5)], ...(feature ? { feature } : {}), run_id: `run-${r(900)}`, provider: 'openai', model: ['gpt-4o', 'gpt-4o-mini'][r(2)],
-      tokens_in: 1000 + r(50_000), tokens_out: 10 + r(3000),
+      id: `e${i}`,
+      timestamp: t,
+      environment: ENVS[r(3)],
+      traffic_source: SOURCES[r(4) === 0 ? 1 : 0],
+      workflow_id: WORKFLOWS[r(4)],
+      step: ['draft', 'retrieve'][r(2)],
+      account_id: ACCOUNTS[r(5)],
+      ...(feature ? { feature } : {}),
+      run_id: `run-${r(900)}`,
+      provider: 'openai',
+      model: ['gpt-4o', 'gpt-4o-mini'][r(2)],
+      tokens_in: 1000 + r(50_000),
+      tokens_out: 10 + r(3000),
     })
-    if (r(3) === 0) outcomes.push({ id: `o${i}`, timestamp: t, workflow_id: WORKFLOWS[r(4)], account_id: ACCOUNTS[r(5)], ...(feature ? { feature } : {}), accepted: r(4) !== 0 })
+    if (r(3) === 0)
+      outcomes.push({
+        id: `o${i}`,
+        timestamp: t,
+        workflow_id: WORKFLOWS[r(4)],
+        account_id: ACCOUNTS[r(5)],
+        ...(feature ? { feature } : {}),
+        accepted: r(4) !== 0,
+      })
   }
   for (let i = 0; i < events.length; i += 1000) {
     expect((await postEvents(apiRequest('/api/v1/events', { key, body: { events: events.slice(i, i + 1000) } }))).status).toBe(202)
@@ -59,18 +76,51 @@ beforeAll(async () => {
   for (const id of await pendingBatches(0)) await processBatch(id)
 
   // 96 budgets: every scope shape, every period (rolling windows of several lengths) and every metric.
-  const base = { environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production' as const], rolling_days: null, thresholds: [50, 80, 100],
-    hard_cutoff: false, owner: null, amount_usd: '25' }
-  const scopes: Partial<TBudgetInput>[] = [{}, { environment: 'production' }, { workflow_id: 'support' }, { account_id: 'globex' }, { feature: 'chat' },
-    { environment: 'staging', workflow_id: 'search' }, { workflow_id: 'billing', account_id: 'acme' }, { environment: 'production', workflow_id: 'triage', account_id: 'hooli', feature: 'summary' }]
-  const periods = [{ period: 'day' as const }, { period: 'month' as const }, { period: 'rolling' as const, rolling_days: 7 }, { period: 'rolling' as const, rolling_days: 30 }]
+  const base = {
+    environment: null,
+    workflow_id: null,
+    account_id: null,
+    feature: null,
+    traffic_sources: ['production' as const],
+    rolling_days: null,
+    thresholds: [50, 80, 100],
+    hard_cutoff: false,
+    owner: null,
+    amount_usd: '25',
+  }
+  const scopes: Partial<TBudgetInput>[] = [
+    {},
+    { environment: 'production' },
+    { workflow_id: 'support' },
+    { account_id: 'globex' },
+    { feature: 'chat' },
+    { environment: 'staging', workflow_id: 'search' },
+    { workflow_id: 'billing', account_id: 'acme' },
+    { environment: 'production', workflow_id: 'triage', account_id: 'hooli', feature: 'summary' },
+  ]
+  const periods = [
+    { period: 'day' as const },
+    { period: 'month' as const },
+    { period: 'rolling' as const, rolling_days: 7 },
+    { period: 'rolling' as const, rolling_days: 30 },
+  ]
   const metrics = ['spend', 'cost_per_run', 'cost_per_accepted_outcome'] as const
   let n = 0
-  for (const scope of scopes) for (const per of periods) for (const metric of metrics) {
-    const b: TBudgetInput = { ...base, ...scope, ...per, metric, name: `b${n}`, amount_usd: ['0.05', '0.5', '5', '50'][n % 4], traffic_sources: n % 5 === 0 ? ['production', 'eval'] : ['production'] }
-    await createBudget(orgId, b)
-    n++
-  }
+  for (const scope of scopes)
+    for (const per of periods)
+      for (const metric of metrics) {
+        const b: TBudgetInput = {
+          ...base,
+          ...scope,
+          ...per,
+          metric,
+          name: `b${n}`,
+          amount_usd: ['0.05', '0.5', '5', '50'][n % 4],
+          traffic_sources: n % 5 === 0 ? ['production', 'eval'] : ['production'],
+        }
+        await createBudget(orgId, b)
+        n++
+      }
 })
 afterAll(async () => {
   await closeQueues()

@@ -35,7 +35,11 @@ export function spanPlan(starts: number[], now: number): TSpanPlan {
   const dTo = floorTo(ceilTo(now, HOUR_MS), DAY_MS)
   if (dFrom >= dTo) return { daily: null, hourly: [{ from: first, to: now }] }
   const split = [...new Set(starts.filter((s) => s > dFrom && s < dTo && s % DAY_MS !== 0).map((s) => floorTo(s, DAY_MS)))].sort((a, b) => a - b)
-  const hourly = [...(first < dFrom ? [{ from: first, to: dFrom }] : []), ...split.map((d) => ({ from: d, to: d + DAY_MS })), ...(dTo < now ? [{ from: dTo, to: now }] : [])]
+  const hourly = [
+    ...(first < dFrom ? [{ from: first, to: dFrom }] : []),
+    ...split.map((d) => ({ from: d, to: d + DAY_MS })),
+    ...(dTo < now ? [{ from: dTo, to: now }] : []),
+  ]
   return { daily: { from: dFrom, to: dTo, except: split }, hourly }
 }
 
@@ -43,11 +47,16 @@ const iso = (t: number) => new Date(t).toISOString()
 
 /** `( SELECT <time> AS at, <columns> … UNION ALL … ) AS s` for a plan; `params` holds the organization id ($1) and the filters' values. */
 function spanSql(plan: TSpanPlan, dailyTable: string, hourlyTable: string, columns: string[], filters: string[], params: unknown[]): string {
-  const p = (v: unknown) => { params.push(v); return `$${params.length}` }
+  const p = (v: unknown) => {
+    params.push(v)
+    return `$${params.length}`
+  }
   const branch = (table: string, time: 'day' | 'hour', s: TSpan, extra: string[] = []) =>
     `SELECT ${time} AS at, ${columns.join(', ')} FROM ${table} WHERE ${[`org_id = $1`, `${time} >= ${p(iso(s.from))}::timestamptz`, `${time} < ${p(iso(s.to))}::timestamptz`, ...extra, ...filters].join(' AND ')}`
   const branches = [
-    ...(plan.daily ? [branch(dailyTable, 'day', plan.daily, plan.daily.except.length ? [`day <> ALL(${p(plan.daily.except.map(iso))}::timestamptz[])`] : [])] : []),
+    ...(plan.daily
+      ? [branch(dailyTable, 'day', plan.daily, plan.daily.except.length ? [`day <> ALL(${p(plan.daily.except.map(iso))}::timestamptz[])`] : [])]
+      : []),
     ...plan.hourly.map((s) => branch(hourlyTable, 'hour', s)),
   ]
   return `(${branches.join('\n  UNION ALL\n  ')}) AS s`
@@ -56,18 +65,47 @@ function spanSql(plan: TSpanPlan, dailyTable: string, hourlyTable: string, colum
 type TMeasured = { idx: number } & Partial<TBudgetMeasure>
 
 async function measureShape(orgId: string, dims: TScopeDim[], budgets: { idx: number; b: TBudget; start: number }[], now: number): Promise<TMeasured[]> {
-  const plan = spanPlan(budgets.map((x) => x.start), now)
+  const plan = spanPlan(
+    budgets.map((x) => x.start),
+    now,
+  )
   const values = (d: TScopeDim) => [...new Set(budgets.map((x) => x.b[d]!))]
   // the budgets, as rows to join the rollups with
   const budgetRows = (params: unknown[], ds: readonly TScopeDim[], withSources: boolean) => {
-    const cols = [`${p(params, budgets.map((x) => x.idx))}::int4[]`, `${p(params, budgets.map((x) => iso(x.start)))}::timestamptz[]`,
-      ...(withSources ? [`${p(params, budgets.map((x) => x.b.traffic_sources.join(',')))}::text[]`] : []), ...ds.map((d) => `${p(params, budgets.map((x) => x.b[d]!))}::text[]`)]
+    const cols = [
+      `${p(
+        params,
+        budgets.map((x) => x.idx),
+      )}::int4[]`,
+      `${p(
+        params,
+        budgets.map((x) => iso(x.start)),
+      )}::timestamptz[]`,
+      ...(withSources
+        ? [
+            `${p(
+              params,
+              budgets.map((x) => x.b.traffic_sources.join(',')),
+            )}::text[]`,
+          ]
+        : []),
+      ...ds.map(
+        (d) =>
+          `${p(
+            params,
+            budgets.map((x) => x.b[d]!),
+          )}::text[]`,
+      ),
+    ]
     return `unnest(${cols.join(', ')}) AS b(idx, start${withSources ? ', sources' : ''}${ds.map((d) => `, ${d}`).join('')})`
   }
 
   const cost = async (): Promise<TMeasured[]> => {
     const params: unknown[] = [orgId]
-    const filters = [...dims.map((d) => `${d} = ANY(${p(params, values(d))}::text[])`), `traffic_source = ANY(${p(params, [...new Set(budgets.flatMap((x) => x.b.traffic_sources))])}::text[])`]
+    const filters = [
+      ...dims.map((d) => `${d} = ANY(${p(params, values(d))}::text[])`),
+      `traffic_source = ANY(${p(params, [...new Set(budgets.flatMap((x) => x.b.traffic_sources))])}::text[])`,
+    ]
     const needed = [...new Set(['environment', 'traffic_source', ...dims])]
     const daily = DAILY_ROLLUPS.find((t) => needed.every((d) => (t.dims as readonly string[]).includes(d)))!.table
     const src = spanSql(plan, daily, HOURLY_ROLLUP.table, [...needed, 'events', 'runs', 'cost_usd'], filters, params)

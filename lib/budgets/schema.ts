@@ -12,17 +12,15 @@ import { ZInstant, ZUsd, ZUuid } from '@/lib/api/wire'
 const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters')
 const dim = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').nullable()
 
-const amount = z
-  .union([z.string(), z.number()], { error: 'must be a decimal string or number' })
-  .transform((v, ctx) => {
-    const d = normalizeDecimal(v, 6)
-    // numeric(20,6): at most 14 digits before the point.
-    if (d === null || !/[1-9]/.test(d) || d.split('.')[0].length > 14) {
-      ctx.addIssue({ code: 'custom', message: 'must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05' })
-      return z.NEVER
-    }
-    return d
-  })
+const amount = z.union([z.string(), z.number()], { error: 'must be a decimal string or number' }).transform((v, ctx) => {
+  const d = normalizeDecimal(v, 6)
+  // numeric(20,6): at most 14 digits before the point.
+  if (d === null || !/[1-9]/.test(d) || d.split('.')[0].length > 14) {
+    ctx.addIssue({ code: 'custom', message: 'must be a positive USD amount with at most 6 decimal places, e.g. 250 or 0.05' })
+    return z.NEVER
+  }
+  return d
+})
 
 const fields = {
   name,
@@ -30,37 +28,72 @@ const fields = {
   workflow_id: dim,
   account_id: dim,
   feature: dim,
-  traffic_sources: z.array(z.enum(TRAFFIC_SOURCES, { error: `must be one of: ${TRAFFIC_SOURCES.join(', ')}` }), { error: 'must be a list of traffic sources' })
-    .min(1, 'list at least one traffic source').refine((xs) => new Set(xs).size === xs.length, 'each traffic source at most once'),
+  traffic_sources: z
+    .array(z.enum(TRAFFIC_SOURCES, { error: `must be one of: ${TRAFFIC_SOURCES.join(', ')}` }), { error: 'must be a list of traffic sources' })
+    .min(1, 'list at least one traffic source')
+    .refine((xs) => new Set(xs).size === xs.length, 'each traffic source at most once'),
   period: z.enum(BUDGET_PERIODS, { error: `must be one of: ${BUDGET_PERIODS.join(', ')}` }),
-  rolling_days: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1').max(366, 'must be at most 366').nullable(),
+  rolling_days: z
+    .number({ error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1')
+    .max(366, 'must be at most 366')
+    .nullable(),
   metric: z.enum(BUDGET_METRICS, { error: `must be one of: ${BUDGET_METRICS.join(', ')}` }),
   amount_usd: amount,
-  thresholds: z.array(z.number({ error: 'must be numbers' }).int('must be whole percents').min(1, 'must be at least 1').max(1000, 'must be at most 1000'), { error: 'must be a list of percents' })
-    .min(1, 'list at least one threshold').max(10, 'at most 10 thresholds').refine((xs) => new Set(xs).size === xs.length, 'each threshold at most once'),
+  thresholds: z
+    .array(z.number({ error: 'must be numbers' }).int('must be whole percents').min(1, 'must be at least 1').max(1000, 'must be at most 1000'), {
+      error: 'must be a list of percents',
+    })
+    .min(1, 'list at least one threshold')
+    .max(10, 'at most 10 thresholds')
+    .refine((xs) => new Set(xs).size === xs.length, 'each threshold at most once'),
   hard_cutoff: z.boolean({ error: 'must be true or false' }),
   cutoff_action: z.enum(CUTOFF_ACTIONS, { error: `must be one of: ${CUTOFF_ACTIONS.join(', ')}` }),
-  throttle_per_minute: z.number({ error: 'must be a whole number of calls per minute' }).int('must be a whole number of calls per minute')
-    .min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'),
+  throttle_per_minute: z
+    .number({ error: 'must be a whole number of calls per minute' })
+    .int('must be a whole number of calls per minute')
+    .min(1, 'must be at least 1')
+    .max(1_000_000, 'must be at most 1000000'),
   /** the gateway stops a run (its run_id) whose spend passes this amount; null: no fixed cap */
   run_cap_usd: amount.nullable(),
   /** the gateway stops a run whose spend passes this multiple of its workflow's p95 cost per run (last 7 days); null: none */
-  run_cap_p95_multiple: z.number({ error: 'must be a number, e.g. 3 (three times the p95)' }).min(1, 'must be at least 1').max(1000, 'must be at most 1000').nullable(),
+  run_cap_p95_multiple: z
+    .number({ error: 'must be a number, e.g. 3 (three times the p95)' })
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .nullable(),
   /** percent of the amount past which the gateway sends the steps it covers to their cheapest model clearing the bar (before any cutoff); null: no brown-out */
-  brownout_pct: z.number({ error: 'must be a whole percent' }).int('must be a whole percent').min(1, 'must be at least 1').max(99, 'must be below 100 (the cutoff acts at 100)').nullable(),
+  brownout_pct: z
+    .number({ error: 'must be a whole percent' })
+    .int('must be a whole percent')
+    .min(1, 'must be at least 1')
+    .max(99, 'must be below 100 (the cutoff acts at 100)')
+    .nullable(),
   owner: z.string({ error: 'must be a string' }).trim().max(200, 'must be at most 200 characters').nullable(),
   /** notification channels its alerts go to (GET /api/v1/channels); empty: the organization's default channels */
-  channel_ids: z.array(z.uuid({ error: 'must be channel ids (UUIDs)' }), { error: 'must be a list of channel ids' }).max(20, 'at most 20 channels')
+  channel_ids: z
+    .array(z.uuid({ error: 'must be channel ids (UUIDs)' }), { error: 'must be a list of channel ids' })
+    .max(20, 'at most 20 channels')
     .refine((xs) => new Set(xs).size === xs.length, 'each channel at most once'),
 }
 
 /** rolling needs rolling_days; day and month take none. A hard cutoff acts on spend: the calls themselves. */
-function periodRule(b: { period?: string; rolling_days?: number | null; metric?: string; hard_cutoff?: boolean; brownout_pct?: number | null }, ctx: z.RefinementCtx) {
-  if (b.brownout_pct != null && b.metric && b.metric !== 'spend') ctx.addIssue({ code: 'custom', path: ['brownout_pct'], message: 'applies only to spend budgets' })
+function periodRule(
+  b: { period?: string; rolling_days?: number | null; metric?: string; hard_cutoff?: boolean; brownout_pct?: number | null },
+  ctx: z.RefinementCtx,
+) {
+  if (b.brownout_pct != null && b.metric && b.metric !== 'spend')
+    ctx.addIssue({ code: 'custom', path: ['brownout_pct'], message: 'applies only to spend budgets' })
   if (b.period === 'rolling' && !b.rolling_days) ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'is required when period is rolling' })
-  if (b.period && b.period !== 'rolling' && b.rolling_days) ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'applies only when period is rolling' })
+  if (b.period && b.period !== 'rolling' && b.rolling_days)
+    ctx.addIssue({ code: 'custom', path: ['rolling_days'], message: 'applies only when period is rolling' })
   if (b.hard_cutoff && b.metric && b.metric !== 'spend') {
-    ctx.addIssue({ code: 'custom', path: ['hard_cutoff'], message: 'applies only to spend budgets (a cost per run or per outcome is not stopped by refusing calls)' })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hard_cutoff'],
+      message: 'applies only to spend budgets (a cost per run or per outcome is not stopped by refusing calls)',
+    })
   }
 }
 
@@ -120,8 +153,15 @@ export const ZBudget = z.object({
   cutoff_action: z.enum(CUTOFF_ACTIONS),
   throttle_per_minute: z.number().int(),
   run_cap_usd: ZUsd.nullable().meta({ description: 'a run whose spend passes this is refused further gateway calls' }),
-  run_cap_p95_multiple: z.number().nullable().meta({ description: 'a run whose spend passes this multiple of its workflow’s p95 cost per run (7 days) is refused further gateway calls' }),
-  brownout_pct: z.number().int().nullable().meta({ description: 'past this percent of the amount, gateway calls fall to the step’s cheapest model that clears its bar' }),
+  run_cap_p95_multiple: z
+    .number()
+    .nullable()
+    .meta({ description: 'a run whose spend passes this multiple of its workflow’s p95 cost per run (7 days) is refused further gateway calls' }),
+  brownout_pct: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: 'past this percent of the amount, gateway calls fall to the step’s cheapest model that clears its bar' }),
   owner: z.string().nullable(),
   channel_ids: z.array(ZUuid),
   created_at: ZInstant,
@@ -138,4 +178,9 @@ export const ZBurnPoint = z.object({
   value_usd: ZUsd.nullable().meta({ description: 'cost per run / per accepted outcome in the bucket (non-spend budgets)' }),
 })
 export const ZStateChange = z.object({ from_state: z.string().nullable(), to_state: z.string(), actual_usd: ZUsd.nullable(), at: ZInstant })
-export const ZBudgetHistory = z.object({ budget: ZBudgetView, granularity: z.enum(BURN_GRANULARITIES), points: z.array(ZBurnPoint), state_changes: z.array(ZStateChange) })
+export const ZBudgetHistory = z.object({
+  budget: ZBudgetView,
+  granularity: z.enum(BURN_GRANULARITIES),
+  points: z.array(ZBurnPoint),
+  state_changes: z.array(ZStateChange),
+})

@@ -23,13 +23,50 @@ let ingestKey = ''
 let env: NodeJS.ProcessEnv = process.env
 const children: ChildProcess[] = []
 
-const base: TBudgetInput = { name: '', environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'], period: 'rolling',
-  rolling_days: 1, metric: 'spend', amount_usd: '0.5', thresholds: [50, 80, 100], hard_cutoff: true, cutoff_action: 'deny', throttle_per_minute: 60, owner: null }
+const base: TBudgetInput = {
+  name: '',
+  environment: null,
+  workflow_id: null,
+  account_id: null,
+  feature: null,
+  traffic_sources: ['production'],
+  period: 'rolling',
+  rolling_days: 1,
+  metric: 'spend',
+  amount_usd: '0.5',
+  thresholds: [50, 80, 100],
+  hard_cutoff: true,
+  cutoff_action: 'deny',
+  throttle_per_minute: 60,
+  owner: null,
+}
 // gpt-4o: 100k input + 10k output tokens = $0.35 a call
-const call = (id: string, over: Record<string, unknown> = {}) => ({ id, timestamp: new Date(Date.now() - 60_000).toISOString(), workflow_id: 'support', step: 'draft',
-  provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000, ...over })
-const gate = (id: string, over: Partial<TBudgetGate> = {}): TBudgetGate => ({ id, name: `Gate ${id}`, environment: null, workflow_id: 'support', account_id: null, feature: null,
-  traffic_sources: ['production'], state: 'exceeded', hard_cutoff: true, cutoff_action: 'deny', throttle_per_minute: 60, until: null, ...over })
+const call = (id: string, over: Record<string, unknown> = {}) => ({
+  id,
+  timestamp: new Date(Date.now() - 60_000).toISOString(),
+  workflow_id: 'support',
+  step: 'draft',
+  provider: 'openai',
+  model: 'gpt-4o',
+  tokens_in: 100_000,
+  tokens_out: 10_000,
+  ...over,
+})
+const gate = (id: string, over: Partial<TBudgetGate> = {}): TBudgetGate => ({
+  id,
+  name: `Gate ${id}`,
+  environment: null,
+  workflow_id: 'support',
+  account_id: null,
+  feature: null,
+  traffic_sources: ['production'],
+  state: 'exceeded',
+  hard_cutoff: true,
+  cutoff_action: 'deny',
+  throttle_per_minute: 60,
+  until: null,
+  ...over,
+})
 
 async function decideFor(workflow_id: string): Promise<{ action: string; budget_name?: string }> {
   const r = await decideWithKey(`Bearer ${ingestKey}`, 'application/json', new TextEncoder().encode(JSON.stringify({ workflow_id, step: 'draft' })))
@@ -81,10 +118,15 @@ describe('gates on Redis', () => {
     const other = new IORedis(process.env.REDIS_URL!)
     try {
       const announce = () => other.publish(`${process.env.QUEUE_PREFIX}:budget-gates`, JSON.stringify({ org_id: org, gates: [gate('announced')] }))
-      const { value } = await until(async () => {
-        await announce()
-        return gatesFor(org)
-      }, (gs) => gs.length === 1, 10_000, 'the announced gate')
+      const { value } = await until(
+        async () => {
+          await announce()
+          return gatesFor(org)
+        },
+        (gs) => gs.length === 1,
+        10_000,
+        'the announced gate',
+      )
       expect(value[0]).toMatchObject({ id: 'announced', state: 'exceeded', cutoff_action: 'deny' })
     } finally {
       other.disconnect()
@@ -96,12 +138,22 @@ describe('a verdict follows the spend through a real worker process', () => {
   it('denies the calls of an exceeded hard-cutoff budget soon after its events are accepted, and leaves others alone', async () => {
     children.push(spawn('npx', ['tsx', 'workers/index.ts'], { env, detached: true, stdio: 'ignore' }))
     await createBudget(orgId, { ...base, name: 'Support daily (deny)', workflow_id: 'support' })
-    await until(() => producerConnection().zcard(WORKER_HEARTBEAT_KEY()), (n) => n > 0, 60_000, 'the worker to start')
+    await until(
+      () => producerConnection().zcard(WORKER_HEARTBEAT_KEY()),
+      (n) => n > 0,
+      60_000,
+      'the worker to start',
+    )
     expect((await decideFor('support')).action).toBe('allow')
 
     const r = await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events: [call('v1'), call('v2')] } })) // $0.70 of $0.50
     expect(r.status).toBe(202)
-    const { value, ms } = await until(() => decideFor('support'), (b) => b.action === 'deny', 60_000, 'decide to deny')
+    const { value, ms } = await until(
+      () => decideFor('support'),
+      (b) => b.action === 'deny',
+      60_000,
+      'decide to deny',
+    )
     console.log(`[verdicts] decide denied ${ms} ms after the events were accepted (bench:decide measures the bound)`)
     expect(value).toMatchObject({ action: 'deny', budget_name: 'Support daily (deny)' })
     expect((await decideFor('search')).action).toBe('allow')

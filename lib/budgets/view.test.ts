@@ -7,27 +7,44 @@ const b = (name: string, state: string, used: number | null, projected_over = fa
 
 describe('budgets view', () => {
   it('names the scope, or the whole organization', () => {
-    expect(budgetScopeLabel({ environment: 'production', workflow_id: 'support', account_id: null, feature: null })).toBe('environment production × workflow support')
+    expect(budgetScopeLabel({ environment: 'production', workflow_id: 'support', account_id: null, feature: null })).toBe(
+      'environment production × workflow support',
+    )
     expect(budgetScopeLabel({ environment: null, workflow_id: null, account_id: null, feature: null })).toBe('whole organization')
   })
 
   it('puts the most at risk first', () => {
-    const sorted = sortBudgets([b('a', 'ok', 0.2), b('b', 'exceeded', 1.1), b('c', 'warning', 0.6), b('d', 'ok', 0.4, true), b('e', 'no_data', null), b('f', 'warning', 0.9)])
+    const sorted = sortBudgets([
+      b('a', 'ok', 0.2),
+      b('b', 'exceeded', 1.1),
+      b('c', 'warning', 0.6),
+      b('d', 'ok', 0.4, true),
+      b('e', 'no_data', null),
+      b('f', 'warning', 0.9),
+    ])
     expect(sorted.map((x) => x.name)).toEqual(['b', 'f', 'c', 'd', 'a', 'e'])
   })
 })
 
 describe('enforcementLabel', () => {
-  const e = (over: Record<string, unknown>) => ({
-    hard_cutoff: true, metric: 'spend', cutoff_action: 'throttle', throttle_per_minute: 60, period: 'day',
-    status: { state: 'ok', window: { from: '2026-11-02T00:00:00.000Z', to: '2026-11-02T12:00:00.000Z', end: '2026-11-03T00:00:00.000Z' } }, ...over,
-  }) as unknown as TBudgetView
+  const e = (over: Record<string, unknown>) =>
+    ({
+      hard_cutoff: true,
+      metric: 'spend',
+      cutoff_action: 'throttle',
+      throttle_per_minute: 60,
+      period: 'day',
+      status: { state: 'ok', window: { from: '2026-11-02T00:00:00.000Z', to: '2026-11-02T12:00:00.000Z', end: '2026-11-03T00:00:00.000Z' } },
+      ...over,
+    }) as unknown as TBudgetView
   it('says what the cutoff does now, and what it will do', () => {
     expect(enforcementLabel(e({ hard_cutoff: false }))).toBe('Alerts only: calls are never held back')
     expect(enforcementLabel(e({ metric: 'cost_per_run' }))).toBe('Alerts only: calls are never held back')
     expect(enforcementLabel(e({}))).toBe('Throttles the calls it covers to 60 per minute once exceeded')
     expect(enforcementLabel(e({ status: { ...e({}).status, state: 'exceeded' } }))).toBe('Throttling the calls it covers to 60 per minute')
-    expect(enforcementLabel(e({ cutoff_action: 'deny', status: { ...e({}).status, state: 'exceeded' } }))).toBe('Denying the calls it covers until the period ends (Nov 3, 00:00 UTC)')
+    expect(enforcementLabel(e({ cutoff_action: 'deny', status: { ...e({}).status, state: 'exceeded' } }))).toBe(
+      'Denying the calls it covers until the period ends (Nov 3, 00:00 UTC)',
+    )
   })
 })
 

@@ -16,11 +16,13 @@ const RANK: Record<string, number> = { exceeded: 0, warning: 1, ok: 2, no_data: 
 
 /** Exceeded, then past a threshold, then within, then without data; within each, the most used first. */
 export function sortBudgets(budgets: TBudgetView[]): TBudgetView[] {
-  return [...budgets].sort((a, b) =>
-    RANK[a.status.state] - RANK[b.status.state]
-    || Number(b.status.projected_over) - Number(a.status.projected_over)
-    || (b.status.used_ratio ?? -1) - (a.status.used_ratio ?? -1)
-    || a.name.localeCompare(b.name))
+  return [...budgets].sort(
+    (a, b) =>
+      RANK[a.status.state] - RANK[b.status.state] ||
+      Number(b.status.projected_over) - Number(a.status.projected_over) ||
+      (b.status.used_ratio ?? -1) - (a.status.used_ratio ?? -1) ||
+      a.name.localeCompare(b.name),
+  )
 }
 
 const UTC_DAY = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' })
@@ -30,10 +32,15 @@ export function enforcementLabel(b: Pick<TBudgetView, 'hard_cutoff' | 'metric' |
   if (!b.hard_cutoff || b.metric !== 'spend') return 'Alerts only: calls are never held back'
   const exceeded = b.status.state === 'exceeded'
   if (b.cutoff_action === 'deny') {
-    const until = b.period === 'rolling' ? 'until the window’s spend falls under the amount' : `until the period ends (${UTC_DAY.format(new Date(b.status.window.end))}, 00:00 UTC)`
+    const until =
+      b.period === 'rolling'
+        ? 'until the window’s spend falls under the amount'
+        : `until the period ends (${UTC_DAY.format(new Date(b.status.window.end))}, 00:00 UTC)`
     return exceeded ? `Denying the calls it covers ${until}` : 'Denies the calls it covers once exceeded'
   }
-  return exceeded ? `Throttling the calls it covers to ${b.throttle_per_minute} per minute` : `Throttles the calls it covers to ${b.throttle_per_minute} per minute once exceeded`
+  return exceeded
+    ? `Throttling the calls it covers to ${b.throttle_per_minute} per minute`
+    : `Throttles the calls it covers to ${b.throttle_per_minute} per minute once exceeded`
 }
 
 export type TBurnChartPoint = { label: string; t: string; actual: number | null; pace: number; projected: number | null; value: number | null }
@@ -44,6 +51,9 @@ export function burnChartPoints(points: TBurnPoint[], granularity: TBurnGranular
   return points.map((p) => ({
     t: p.t,
     label: granularity === 'hour' ? `${p.t.slice(11, 16)}` : p.t.slice(5, 10),
-    actual: num(p.cumulative_usd), pace: Number(p.pace_usd), projected: num(p.projected_usd), value: num(p.value_usd),
+    actual: num(p.cumulative_usd),
+    pace: Number(p.pace_usd),
+    projected: num(p.projected_usd),
+    value: num(p.value_usd),
   }))
 }

@@ -4,12 +4,27 @@ import fc from 'fast-check'
 import { contributors, decompose, poolAccounts, type TChangeCell, type TTokenWeights } from '@/lib/changes/decompose'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 
-const sumParts = (parts: { usd: string }[]) => fromScaled(parts.reduce((s, p) => s + micros(p.usd), 0n), 6)
+const sumParts = (parts: { usd: string }[]) =>
+  fromScaled(
+    parts.reduce((s, p) => s + micros(p.usd), 0n),
+    6,
+  )
 const part = (r: ReturnType<typeof decompose>, name: string) => r.parts.find((p) => p.part === name)!
 
 const cell = (over: Partial<TChangeCell>): TChangeCell => ({
-  workflow_id: 'support-agent', step: 'draft', provider: 'openai', model: 'gpt-4o', waste: false,
-  events: 100, runs: 100, tokens_in: 100_000, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 40_000, cost_usd: '0.650000', ...over,
+  workflow_id: 'support-agent',
+  step: 'draft',
+  provider: 'openai',
+  model: 'gpt-4o',
+  waste: false,
+  events: 100,
+  runs: 100,
+  tokens_in: 100_000,
+  cached_tokens_in: 0,
+  cache_write_tokens: 0,
+  tokens_out: 40_000,
+  cost_usd: '0.650000',
+  ...over,
 })
 /** A cell priced like the model would: input $2.50 / output $10 per Mtok (gpt-4o), $2 / $8 (gpt-4.1). */
 const RATES: Record<string, [number, number]> = { 'gpt-4o': [2.5, 10], 'gpt-4.1': [2, 8], 'gpt-4o-mini': [0.15, 0.6] }
@@ -17,7 +32,7 @@ const priced = (over: Partial<TChangeCell>, rates?: [number, number]): TChangeCe
   const c = cell(over)
   const [pin, pout] = rates ?? RATES[c.model]
   // exact: tokens × rate / 1e6 at 12 decimals
-  const cost = (BigInt(c.tokens_in) * toScaled(String(pin), 6) + BigInt(c.tokens_out) * toScaled(String(pout), 6))
+  const cost = BigInt(c.tokens_in) * toScaled(String(pin), 6) + BigInt(c.tokens_out) * toScaled(String(pout), 6)
   return { ...c, cost_usd: fromScaled(cost, 12) }
 }
 const weights = (_p: string, model: string): TTokenWeights => {
@@ -27,8 +42,11 @@ const weights = (_p: string, model: string): TTokenWeights => {
 
 describe('decompose', () => {
   it('puts a doubled volume entirely in volume', () => {
-    const a = [priced({}), priced({ step: 'classify', model: 'gpt-4o-mini', events: 300, runs: 0, tokens_in: 90_000, tokens_out: 3000 }),
-      priced({ waste: true, events: 5, runs: 0, tokens_in: 5000, tokens_out: 2000 })]
+    const a = [
+      priced({}),
+      priced({ step: 'classify', model: 'gpt-4o-mini', events: 300, runs: 0, tokens_in: 90_000, tokens_out: 3000 }),
+      priced({ waste: true, events: 5, runs: 0, tokens_in: 5000, tokens_out: 2000 }),
+    ]
     const b = a.map((c) => priced({ ...c, events: c.events * 2, runs: c.runs * 2, tokens_in: c.tokens_in * 2, tokens_out: c.tokens_out * 2 }))
     const r = decompose(a, b, weights)
     expect(r.delta_usd).toBe(fromScaled(micros(r.total_b_usd) - micros(r.total_a_usd), 6))
@@ -70,8 +88,14 @@ describe('decompose', () => {
   })
 
   it('puts a partial shift between two priced models in mix', () => {
-    const a = [priced({ model: 'gpt-4o', events: 80, runs: 80, tokens_in: 80_000, tokens_out: 32_000 }), priced({ model: 'gpt-4o-mini', events: 20, runs: 20, tokens_in: 20_000, tokens_out: 8000 })]
-    const b = [priced({ model: 'gpt-4o', events: 20, runs: 20, tokens_in: 20_000, tokens_out: 8000 }), priced({ model: 'gpt-4o-mini', events: 80, runs: 80, tokens_in: 80_000, tokens_out: 32_000 })]
+    const a = [
+      priced({ model: 'gpt-4o', events: 80, runs: 80, tokens_in: 80_000, tokens_out: 32_000 }),
+      priced({ model: 'gpt-4o-mini', events: 20, runs: 20, tokens_in: 20_000, tokens_out: 8000 }),
+    ]
+    const b = [
+      priced({ model: 'gpt-4o', events: 20, runs: 20, tokens_in: 20_000, tokens_out: 8000 }),
+      priced({ model: 'gpt-4o-mini', events: 80, runs: 80, tokens_in: 80_000, tokens_out: 32_000 }),
+    ]
     const r = decompose(a, b, weights)
     expect(part(r, 'mix').usd).toBe(r.delta_usd)
     expect(part(r, 'volume').usd).toBe('0.000000')
@@ -128,30 +152,52 @@ describe('decompose', () => {
   })
 
   it('parts add up to the delta exactly, for any cells and weights', () => {
-    const arbWeights = fc.record({ input: fc.constantFrom('0', '1', '2.5', '0.15'), cached_input: fc.constantFrom('0', '0.3', '1.25'), cache_write: fc.constantFrom('0', '3.75'), output: fc.constantFrom('0', '10', '0.6') })
-    fc.assert(fc.property(fc.array(arbCell, { maxLength: 30 }), fc.array(arbCell, { maxLength: 30 }), arbWeights, (a, b, w) => {
-      const r = decompose(a, b, () => w)
-      const exact = (cs: TChangeCell[]) => fromScaled(cs.reduce((s, c) => s + toScaled(c.cost_usd, 12), 0n), 12)
-      expect(r.total_a_usd).toBe(fromScaled(toScaled(exact(a), 6), 6))
-      expect(r.total_b_usd).toBe(fromScaled(toScaled(exact(b), 6), 6))
-      expect(sumParts(r.parts)).toBe(r.delta_usd)
-      expect(r.delta_usd).toBe(fromScaled(micros(r.total_b_usd) - micros(r.total_a_usd), 6))
-      // pooling accounts changes the split, never the total
-      expect(sumParts(decompose(poolAccounts(a), poolAccounts(b)).parts)).toBe(r.delta_usd)
-    }), { numRuns: 300 })
+    const arbWeights = fc.record({
+      input: fc.constantFrom('0', '1', '2.5', '0.15'),
+      cached_input: fc.constantFrom('0', '0.3', '1.25'),
+      cache_write: fc.constantFrom('0', '3.75'),
+      output: fc.constantFrom('0', '10', '0.6'),
+    })
+    fc.assert(
+      fc.property(fc.array(arbCell, { maxLength: 30 }), fc.array(arbCell, { maxLength: 30 }), arbWeights, (a, b, w) => {
+        const r = decompose(a, b, () => w)
+        const exact = (cs: TChangeCell[]) =>
+          fromScaled(
+            cs.reduce((s, c) => s + toScaled(c.cost_usd, 12), 0n),
+            12,
+          )
+        expect(r.total_a_usd).toBe(fromScaled(toScaled(exact(a), 6), 6))
+        expect(r.total_b_usd).toBe(fromScaled(toScaled(exact(b), 6), 6))
+        expect(sumParts(r.parts)).toBe(r.delta_usd)
+        expect(r.delta_usd).toBe(fromScaled(micros(r.total_b_usd) - micros(r.total_a_usd), 6))
+        // pooling accounts changes the split, never the total
+        expect(sumParts(decompose(poolAccounts(a), poolAccounts(b)).parts)).toBe(r.delta_usd)
+      }),
+      { numRuns: 300 },
+    )
   })
 })
 
 describe('contributors', () => {
   const a = [cell({ workflow_id: 'w1', account_id: 'acme', cost_usd: '1' }), cell({ workflow_id: 'w2', account_id: 'globex', step: 'classify', cost_usd: '5' })]
-  const b = [cell({ workflow_id: 'w1', account_id: 'acme', cost_usd: '4' }), cell({ workflow_id: 'w2', account_id: 'globex', step: 'classify', cost_usd: '1', model: 'gpt-4o-mini' }),
-    cell({ workflow_id: 'w3', account_id: '', cost_usd: '0.5' })]
+  const b = [
+    cell({ workflow_id: 'w1', account_id: 'acme', cost_usd: '4' }),
+    cell({ workflow_id: 'w2', account_id: 'globex', step: 'classify', cost_usd: '1', model: 'gpt-4o-mini' }),
+    cell({ workflow_id: 'w3', account_id: '', cost_usd: '0.5' }),
+  ]
 
   it('sorts by absolute delta and keeps exact amounts', () => {
-    expect(contributors(a, b, 'workflow').map((r) => [r.key, r.delta_usd])).toEqual([['w2', '-4.000000'], ['w1', '3.000000'], ['w3', '0.500000']])
+    expect(contributors(a, b, 'workflow').map((r) => [r.key, r.delta_usd])).toEqual([
+      ['w2', '-4.000000'],
+      ['w1', '3.000000'],
+      ['w3', '0.500000'],
+    ])
     expect(contributors(a, b, 'step')[0]).toMatchObject({ key: 'w2/classify', workflow_id: 'w2', step: 'classify', a_usd: '5.000000', b_usd: '1.000000' })
     expect(contributors(a, b, 'account').map((r) => r.key)).toEqual(['globex', 'acme', ''])
-    expect(contributors(a, b, 'model').map((r) => [r.key, r.delta_usd])).toEqual([['openai/gpt-4o', '-1.500000'], ['openai/gpt-4o-mini', '1.000000']])
+    expect(contributors(a, b, 'model').map((r) => [r.key, r.delta_usd])).toEqual([
+      ['openai/gpt-4o', '-1.500000'],
+      ['openai/gpt-4o-mini', '1.000000'],
+    ])
   })
 
   it('sums the deltas of all rows to the total delta', () => {

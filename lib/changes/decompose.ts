@@ -90,7 +90,10 @@ const groupName = (g: { workflow_id: string; step: string; account_id?: string }
 /** A model's token weights as integers at W_SCALE, parsed once per model (not once per cell: 40k cells on a busy week). */
 type TScaledWeights = { input: bigint; cached_input: bigint; cache_write: bigint; output: bigint }
 const scaledWeights = (w: TTokenWeights): TScaledWeights => ({
-  input: toScaled(w.input, W_SCALE), cached_input: toScaled(w.cached_input, W_SCALE), cache_write: toScaled(w.cache_write, W_SCALE), output: toScaled(w.output, W_SCALE),
+  input: toScaled(w.input, W_SCALE),
+  cached_input: toScaled(w.cached_input, W_SCALE),
+  cache_write: toScaled(w.cache_write, W_SCALE),
+  output: toScaled(w.output, W_SCALE),
 })
 
 function units(c: TChangeCell, w: TScaledWeights): bigint {
@@ -165,7 +168,10 @@ function chain(g: TGroup): { t: bigint[]; perModel: { key: string; a?: TModelAcc
   }
   const NA = a.rest
   const NB = b.rest
-  let t1 = 0n, t2 = 0n, t3 = 0n, t4 = 0n
+  let t1 = 0n,
+    t2 = 0n,
+    t3 = 0n,
+    t4 = 0n
   for (const key of new Set([...a.models.keys(), ...b.models.keys()])) {
     const ma = a.models.get(key)
     const mb = b.models.get(key)
@@ -194,13 +200,18 @@ const money = (scaled12: bigint) => formatUsd(fromScaled(rescale(scaled12, SCALE
 const share = (n: bigint, total: bigint) => (total > 0n ? formatPercent(Number((n * 10_000n) / total) / 10_000, 0) : '0%')
 
 type TCandidate = { amount: bigint; text: string }
-const biggest = (cs: TCandidate[]) => cs.reduce<TCandidate | null>((best, c) => (c.amount !== 0n && (!best || abs(c.amount) > abs(best.amount)) ? c : best), null)
+const biggest = (cs: TCandidate[]) =>
+  cs.reduce<TCandidate | null>((best, c) => (c.amount !== 0n && (!best || abs(c.amount) > abs(best.amount)) ? c : best), null)
 
 /**
  * Decompose B − A. `weightsFor` gives the relative token prices of a model
  * (the API passes the price book's rates); plain token counts by default.
  */
-export function decompose(a: TChangeCell[], b: TChangeCell[], weightsFor: (provider: string, model: string) => TTokenWeights = () => PLAIN_WEIGHTS): TDecomposition {
+export function decompose(
+  a: TChangeCell[],
+  b: TChangeCell[],
+  weightsFor: (provider: string, model: string) => TTokenWeights = () => PLAIN_WEIGHTS,
+): TDecomposition {
   const { groups, volume } = collect(a, b, weightsFor)
   const totals = [0n, 0n, 0n, 0n, 0n, 0n]
   const evidence: Record<TChangePart, TCandidate[]> = { volume: [], tokens: [], mix: [], price: [], retries: [] }
@@ -214,7 +225,10 @@ export function decompose(a: TChangeCell[], b: TChangeCell[], weightsFor: (provi
     for (const m of perModel) {
       if (m.a && m.b && m.a.n > 0n && m.b.n > 0n) {
         const name = modelName(m.a.provider, m.a.model)
-        evidence.tokens.push({ amount: m.tokens, text: `tokens per call in ${where} (${name}): input ${formatCount(perCall(m.a.tin, m.a.n))} → ${formatCount(perCall(m.b.tin, m.b.n))}, output ${formatCount(perCall(m.a.tout, m.a.n))} → ${formatCount(perCall(m.b.tout, m.b.n))}` })
+        evidence.tokens.push({
+          amount: m.tokens,
+          text: `tokens per call in ${where} (${name}): input ${formatCount(perCall(m.a.tin, m.a.n))} → ${formatCount(perCall(m.b.tin, m.b.n))}, output ${formatCount(perCall(m.a.tout, m.a.n))} → ${formatCount(perCall(m.b.tout, m.b.n))}`,
+        })
         const perM = (x: TModelAcc) => (x.tin + x.tout > 0n ? money(divRound(x.cost * 1_000_000n, x.tin + x.tout)) : money(divRound(x.cost, x.n)))
         const unit = m.a.tin + m.a.tout > 0n && m.b.tin + m.b.tout > 0n ? 'per million tokens' : 'per call'
         evidence.price.push({ amount: m.price, text: `${name} in ${where}: ${perM(m.a)} → ${perM(m.b)} ${unit}` })
@@ -230,23 +244,31 @@ export function decompose(a: TChangeCell[], b: TChangeCell[], weightsFor: (provi
         const d = abs(na * g.b.rest - nb * g.a.rest)
         if (!best || d > abs(best.na * g.b.rest - best.nb * g.a.rest)) best = { name: modelName((m.a ?? m.b)!.provider, (m.a ?? m.b)!.model), na, nb }
       }
-      if (best) evidence.mix.push({ amount: mixAmount, text: `${best.name} share of calls in ${where}: ${share(best.na, g.a.rest)} → ${share(best.nb, g.b.rest)}` })
+      if (best)
+        evidence.mix.push({ amount: mixAmount, text: `${best.name} share of calls in ${where}: ${share(best.na, g.a.rest)} → ${share(best.nb, g.b.rest)}` })
     }
     const retries = t[5] - t[4]
-    if (retries !== 0n) evidence.retries.push({ amount: retries, text: `retry and error spend in ${where}: ${money(g.a.wasteCost)} → ${money(g.b.wasteCost)} (${formatCount(Number(g.a.wasteCalls))} → ${formatCount(Number(g.b.wasteCalls))} calls)` })
+    if (retries !== 0n)
+      evidence.retries.push({
+        amount: retries,
+        text: `retry and error spend in ${where}: ${money(g.a.wasteCost)} → ${money(g.b.wasteCost)} (${formatCount(Number(g.a.wasteCalls))} → ${formatCount(Number(g.b.wasteCalls))} calls)`,
+      })
   }
   for (const [vk, amount] of volumeBy) {
     const v = volume.get(vk)!
     const useRuns = v.a.runs > 0n && v.b.runs > 0n
-    evidence.volume.push({ amount, text: useRuns
-      ? `runs of ${v.label}: ${formatCount(Number(v.a.runs))} → ${formatCount(Number(v.b.runs))} (calls ${formatCount(Number(v.a.calls))} → ${formatCount(Number(v.b.calls))})`
-      : `calls of ${v.label}: ${formatCount(Number(v.a.calls))} → ${formatCount(Number(v.b.calls))}` })
+    evidence.volume.push({
+      amount,
+      text: useRuns
+        ? `runs of ${v.label}: ${formatCount(Number(v.a.runs))} → ${formatCount(Number(v.b.runs))} (calls ${formatCount(Number(v.a.calls))} → ${formatCount(Number(v.b.calls))})`
+        : `calls of ${v.label}: ${formatCount(Number(v.a.calls))} → ${formatCount(Number(v.b.calls))}`,
+    })
   }
   const micros = totals.map((t) => rescale(t, SCALE, 6))
   const parts = CHANGE_PARTS.map((part, i): TChangePartResult => {
     const amount = micros[i + 1] - micros[i]
     // the evidence moves the same way as the part (a part can net pieces that move both ways)
-    const sameWay = evidence[part].filter((c) => (c.amount > 0n) === (amount > 0n))
+    const sameWay = evidence[part].filter((c) => c.amount > 0n === amount > 0n)
     return { part, label: PART_LABELS[part], usd: usdOf(amount), explanation: explain(part, amount, biggest(sameWay)) }
   })
   return {
@@ -304,7 +326,8 @@ export function contributors(a: TContributorCell[], b: TContributorCell[], dim: 
     const am = rescale(x.a, SCALE, 6)
     const bm = rescale(x.b, SCALE, 6)
     const f = x.fields
-    const key = dim === 'workflow' ? f.workflow_id! : dim === 'step' ? `${f.workflow_id}/${f.step}` : dim === 'account' ? f.account_id! : modelName(f.provider!, f.model!)
+    const key =
+      dim === 'workflow' ? f.workflow_id! : dim === 'step' ? `${f.workflow_id}/${f.step}` : dim === 'account' ? f.account_id! : modelName(f.provider!, f.model!)
     return { key, f, am, bm, d: bm - am }
   })
   return rows

@@ -1,5 +1,5 @@
 import 'server-only'
-import { DAY_MS, ENVIRONMENTS, TRAFFIC_SOURCES, WASTE_OUTCOMES } from '@/lib/domain'
+import { WASTE_OUTCOMES } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { contributors, decompose, PLAIN_WEIGHTS, type TChangeCell, type TContributorCell, type TTokenWeights } from '@/lib/changes/decompose'
@@ -23,7 +23,16 @@ type TMeasure = (typeof CELL_MEASURES)[number]
  * retry/error or not, as `waste`, when asked), from the narrowest rollup table
  * whose key holds the grouping and the filters (lib/metrics/source.ts).
  */
-async function sums<K extends string, M extends TMeasure>(orgId: string, q: TChangesQuery, from: Date, to: Date, daily: boolean, groupBy: readonly K[], measures: readonly M[], waste: boolean) {
+async function sums<K extends string, M extends TMeasure>(
+  orgId: string,
+  q: TChangesQuery,
+  from: Date,
+  to: Date,
+  daily: boolean,
+  groupBy: readonly K[],
+  measures: readonly M[],
+  waste: boolean,
+) {
   const params: unknown[] = [orgId]
   const where: string[] = []
   const filterDims: string[] = ['environment', 'traffic_source']
@@ -48,7 +57,13 @@ async function sums<K extends string, M extends TMeasure>(orgId: string, q: TCha
     wasteCol = `, outcome = ANY($${params.length}::text[]) AS waste`
   }
   const dims = [...new Set([...groupBy, ...(waste ? ['outcome'] : []), ...filterDims])]
-  const src = sourceSql(planSource(daily ? DAILY_ROLLUPS : [], dims, { from, to }, 'none'), HOURLY_ROLLUP.table, [...dims, ...new Set(['events', ...measures])], where, params)
+  const src = sourceSql(
+    planSource(daily ? DAILY_ROLLUPS : [], dims, { from, to }, 'none'),
+    HOURLY_ROLLUP.table,
+    [...dims, ...new Set(['events', ...measures])],
+    where,
+    params,
+  )
   const r = await pool().query(
     `SELECT ${groupBy.join(', ')}${wasteCol},
             -- bigint sums as text: a token count can pass 2^31
@@ -73,11 +88,18 @@ async function cells(orgId: string, q: TChangesQuery, from: Date, to: Date, dail
 
 /** A cell of the cost rollups as sums() selects it: text dimensions ('' for none), bigint sums as text, the retry/error split. */
 const changeCellOf = (row: TPgRow): TChangeCell => ({
-  workflow_id: textOf(row.workflow_id, 'workflow_id'), step: textOf(row.step, 'step'), provider: textOf(row.provider, 'provider'), model: textOf(row.model, 'model'),
+  workflow_id: textOf(row.workflow_id, 'workflow_id'),
+  step: textOf(row.step, 'step'),
+  provider: textOf(row.provider, 'provider'),
+  model: textOf(row.model, 'model'),
   waste: booleanOf(row.waste, 'waste'),
-  events: countOf(row.events, 'events'), runs: countOf(row.runs, 'runs'), tokens_in: countOf(row.tokens_in, 'tokens_in'),
-  cached_tokens_in: countOf(row.cached_tokens_in, 'cached_tokens_in'), cache_write_tokens: countOf(row.cache_write_tokens, 'cache_write_tokens'),
-  tokens_out: countOf(row.tokens_out, 'tokens_out'), cost_usd: decimalOf(row.cost_usd, 'cost_usd'),
+  events: countOf(row.events, 'events'),
+  runs: countOf(row.runs, 'runs'),
+  tokens_in: countOf(row.tokens_in, 'tokens_in'),
+  cached_tokens_in: countOf(row.cached_tokens_in, 'cached_tokens_in'),
+  cache_write_tokens: countOf(row.cache_write_tokens, 'cache_write_tokens'),
+  tokens_out: countOf(row.tokens_out, 'tokens_out'),
+  cost_usd: decimalOf(row.cost_usd, 'cost_usd'),
 })
 
 /** One period's spend per account (for the accounts contributing most), from rollups_daily_accounts. */
@@ -87,16 +109,21 @@ async function accountSpend(orgId: string, q: TChangesQuery, from: Date, to: Dat
 }
 
 const period = (from: Date, to: Date, cost: string, cs: TChangeCell[]): TChangesPeriod => ({
-  from: from.toISOString(), to: to.toISOString(), cost_usd: cost,
-  events: cs.reduce((s, c) => s + c.events, 0), runs: cs.reduce((s, c) => s + c.runs, 0),
+  from: from.toISOString(),
+  to: to.toISOString(),
+  cost_usd: cost,
+  events: cs.reduce((s, c) => s + c.events, 0),
+  runs: cs.reduce((s, c) => s + c.runs, 0),
 })
 
 /** `daily: false` reads the hourly rollups only (the answer is the same: tests compare the two). */
 export async function queryChanges(orgId: string, q: TChangesQuery, opts: { daily?: boolean } = {}): Promise<TChangesResponse> {
   const daily = opts.daily ?? true
   const [a, b, accountsA, accountsB, book] = await Promise.all([
-    cells(orgId, q, q.a_from, q.a_to, daily), cells(orgId, q, q.b_from, q.b_to, daily),
-    accountSpend(orgId, q, q.a_from, q.a_to, daily), accountSpend(orgId, q, q.b_from, q.b_to, daily),
+    cells(orgId, q, q.a_from, q.a_to, daily),
+    cells(orgId, q, q.b_from, q.b_to, daily),
+    accountSpend(orgId, q, q.a_from, q.a_to, daily),
+    accountSpend(orgId, q, q.b_from, q.b_to, daily),
     loadPriceBook(orgId),
   ])
   // Tokens per call are weighted by each model's list rates at the end of the
@@ -105,7 +132,12 @@ export async function queryChanges(orgId: string, q: TChangesQuery, opts: { dail
   const weightsFor = (provider: string, model: string): TTokenWeights => {
     const p = book.modelPrice(provider, model, at) ?? book.modelPrice(provider, model, new Date(q.b_to.getTime() - 1))
     if (!p) return PLAIN_WEIGHTS
-    return { input: p.input_per_mtok, cached_input: p.cached_input_per_mtok ?? p.input_per_mtok, cache_write: p.cache_write_per_mtok ?? p.input_per_mtok, output: p.output_per_mtok }
+    return {
+      input: p.input_per_mtok,
+      cached_input: p.cached_input_per_mtok ?? p.input_per_mtok,
+      cache_write: p.cache_write_per_mtok ?? p.input_per_mtok,
+      output: p.output_per_mtok,
+    }
   }
   const { total_a_usd, total_b_usd, ...d } = decompose(a, b, weightsFor)
   return {

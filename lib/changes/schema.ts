@@ -31,7 +31,8 @@ export const ZChangesQuery = z
       // a date that failed its own check is still the raw string here (zod runs object refinements after non-aborting issues)
       if (!(from instanceof Date) || !(to instanceof Date)) continue
       if (from >= to) ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `must be after ${p}_from` })
-      else if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `a period is at most ${MAX_PERIOD_DAYS} days` })
+      else if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS)
+        ctx.addIssue({ code: 'custom', path: [`${p}_to`], message: `a period is at most ${MAX_PERIOD_DAYS} days` })
     }
   })
 export type TChangesQuery = z.infer<typeof ZChangesQuery>

@@ -24,7 +24,11 @@ describe('parseChangesParams', () => {
   })
 
   it('round-trips through the query string and gives the API instants', () => {
-    const qs = changesQuery({ days: { a_from: '2026-11-01', a_to: '2026-11-07', b_from: '2026-11-08', b_to: '2026-11-14' }, account_id: 'acme', traffic_source: 'eval' })
+    const qs = changesQuery({
+      days: { a_from: '2026-11-01', a_to: '2026-11-07', b_from: '2026-11-08', b_to: '2026-11-14' },
+      account_id: 'acme',
+      traffic_source: 'eval',
+    })
     const v = parseChangesParams(params(qs), NOW)
     expect(changesQuery(v.custom ? v : { ...v, days: null })).toBe(qs)
     expect(changesApiQuery(v).b_to).toBe('2026-11-15T00:00:00.000Z')
@@ -33,8 +37,14 @@ describe('parseChangesParams', () => {
 
 describe('spikeQuery', () => {
   it('compares a day with the same weekday a week earlier', () => {
-    expect(Object.fromEntries(params(spikeQuery('2026-11-03', { days: 30, environment: 'production', traffic_source: '' } as { environment: string })))).toEqual({
-      a_from: '2026-10-27', a_to: '2026-10-27', b_from: '2026-11-03', b_to: '2026-11-03', environment: 'production',
+    expect(
+      Object.fromEntries(params(spikeQuery('2026-11-03', { days: 30, environment: 'production', traffic_source: '' } as { environment: string }))),
+    ).toEqual({
+      a_from: '2026-10-27',
+      a_to: '2026-10-27',
+      b_from: '2026-11-03',
+      b_to: '2026-11-03',
+      environment: 'production',
     })
   })
 })
@@ -42,7 +52,8 @@ describe('spikeQuery', () => {
 const response: TChangesResponse = {
   a: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z', cost_usd: '10.000000', events: 5, runs: 1 },
   b: { from: '2026-11-08T00:00:00.000Z', to: '2026-11-09T00:00:00.000Z', cost_usd: '12.500000', events: 6, runs: 2 },
-  delta_usd: '2.500000', delta_ratio: 0.25,
+  delta_usd: '2.500000',
+  delta_ratio: 0.25,
   parts: [
     { part: 'volume', label: 'Volume', usd: '4.000000', explanation: 'More calls.' },
     { part: 'tokens', label: 'Tokens per call', usd: '0.000000', explanation: 'x.' },
@@ -50,14 +61,24 @@ const response: TChangesResponse = {
     { part: 'price', label: 'Price', usd: '0.000000', explanation: 'z.' },
     { part: 'retries', label: 'Retries and errors', usd: '0.500000', explanation: 'w.' },
   ],
-  contributors: { workflows: [{ key: 'w1', workflow_id: 'w1', a_usd: '10.000000', b_usd: '12.500000', delta_usd: '2.500000' }], steps: [], accounts: [], models: [] },
+  contributors: {
+    workflows: [{ key: 'w1', workflow_id: 'w1', a_usd: '10.000000', b_usd: '12.500000', delta_usd: '2.500000' }],
+    steps: [],
+    accounts: [],
+    models: [],
+  },
 }
 
 describe('waterfallBars', () => {
   it('stacks each part on the running total, from A to B', () => {
     expect(waterfallBars(response).map((b) => [b.name, b.kind, b.base, b.size])).toEqual([
-      ['Period A', 'total', 0, 10], ['Volume', 'up', 10, 4], ['Tokens per call', 'up', 14, 0], ['Model mix', 'down', 12, 2],
-      ['Price', 'up', 12, 0], ['Retries and errors', 'up', 12, 0.5], ['Period B', 'total', 0, 12.5],
+      ['Period A', 'total', 0, 10],
+      ['Volume', 'up', 10, 4],
+      ['Tokens per call', 'up', 14, 0],
+      ['Model mix', 'down', 12, 2],
+      ['Price', 'up', 12, 0],
+      ['Retries and errors', 'up', 12, 0.5],
+      ['Period B', 'total', 0, 12.5],
     ])
   })
 })
@@ -67,7 +88,13 @@ describe('changesCsvRows', () => {
     const rows = changesCsvRows(response)
     expect(rows[0]).toEqual(['section', 'item', 'period_a_usd', 'period_b_usd', 'change_usd', 'explanation'])
     expect(rows[1].slice(0, 5)).toEqual(['total', 'spend', '10.000000', '12.500000', '2.500000'])
-    expect(rows.slice(2, 7).map((r) => [r[1], r[4]])).toEqual([['volume', '4.000000'], ['tokens', '0.000000'], ['mix', '-2.000000'], ['price', '0.000000'], ['retries', '0.500000']])
+    expect(rows.slice(2, 7).map((r) => [r[1], r[4]])).toEqual([
+      ['volume', '4.000000'],
+      ['tokens', '0.000000'],
+      ['mix', '-2.000000'],
+      ['price', '0.000000'],
+      ['retries', '0.500000'],
+    ])
     expect(rows[7]).toEqual(['workflow', 'w1', '10.000000', '12.500000', '2.500000', ''])
   })
 })

@@ -52,13 +52,21 @@ export function parseChangesParams(p: TParams, now = new Date()): TChangesView {
     traffic_source: (TRAFFIC_SOURCES as readonly string[]).includes(src) ? src : '',
   }
   if (validDay(af) && validDay(at) && validDay(bf) && validDay(bt) && af <= at && bf <= bt) {
-    return { a: { from: dayStart(af), to: dayEnd(at) }, b: { from: dayStart(bf), to: dayEnd(bt) }, days: { a_from: af, a_to: at, b_from: bf, b_to: bt }, custom: true, ...scope }
+    return {
+      a: { from: dayStart(af), to: dayEnd(at) },
+      b: { from: dayStart(bf), to: dayEnd(bt) },
+      days: { a_from: af, a_to: at, b_from: bf, b_to: bt },
+      custom: true,
+      ...scope,
+    }
   }
   const { current, previous } = periods(7, now)
   return {
-    a: previous, b: current,
+    a: previous,
+    b: current,
     days: { a_from: previous.from.slice(0, 10), a_to: lastDay(previous.to), b_from: current.from.slice(0, 10), b_to: lastDay(current.to) },
-    custom: false, ...scope,
+    custom: false,
+    ...scope,
   }
 }
 
@@ -80,9 +88,18 @@ export function changesApiQuery(v: TChangesView): z.input<typeof ZChangesQuery> 
 }
 
 /** One UTC day (YYYY-MM-DD) compared with the same weekday a week earlier: the link from a spike. */
-export function spikeQuery(day: string, filters: { environment?: string; traffic_source?: string } = {}, scope: { workflow_id?: string; account_id?: string } = {}): string {
+export function spikeQuery(
+  day: string,
+  filters: { environment?: string; traffic_source?: string } = {},
+  scope: { workflow_id?: string; account_id?: string } = {},
+): string {
   const before = addDays(day, -7)
-  return changesQuery({ days: { a_from: before, a_to: before, b_from: day, b_to: day }, environment: filters.environment, traffic_source: filters.traffic_source, ...scope })
+  return changesQuery({
+    days: { a_from: before, a_to: before, b_from: day, b_to: day },
+    environment: filters.environment,
+    traffic_source: filters.traffic_source,
+    ...scope,
+  })
 }
 
 // ---------------------------------------------------------------- waterfall

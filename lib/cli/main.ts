@@ -20,10 +20,16 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
     usage: 'org:create --name "Acme" --email admin@acme.test --password "at least 10 chars" [--scopes ingest,read[,write]] [--json]',
     async run(argv) {
       const { values } = parseArgs({
-        args: argv, options: { name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } },
+        args: argv,
+        options: { name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } },
       })
       const parsed = ZSignUp.safeParse({ org_name: values.name, email: values.email, password: values.password })
-      if (!parsed.success) throw new Error(`invalid arguments:\n  ${issuesToLines(parsed.error.issues).join('\n  ').replace(/org_name/g, 'name')}`)
+      if (!parsed.success)
+        throw new Error(
+          `invalid arguments:\n  ${issuesToLines(parsed.error.issues)
+            .join('\n  ')
+            .replace(/org_name/g, 'name')}`,
+        )
       const scopes = (values.scopes ?? 'ingest,read').split(',').map((x) => x.trim())
       const keyInput = ZCreateApiKey.safeParse({ name: 'cli', scopes })
       if (!keyInput.success) throw new Error(`--scopes: ${issuesToLines(keyInput.error.issues)[0].replace(/^scopes(\.\d+)?: /, '')}`)
@@ -31,7 +37,10 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       const { key } = await asOrg(org.id, () => createApiKey(org.id, keyInput.data, { label: 'cli' }))
       const out = { org_id: org.id, org_slug: org.slug, api_key: key }
       if (values.json) console.log(JSON.stringify(out))
-      else console.log(`Created organization ${org.slug} (${org.id})\nAdmin: ${parsed.data.email}\nAPI key (${keyInput.data.scopes.join(', ')}), shown once: ${key}`)
+      else
+        console.log(
+          `Created organization ${org.slug} (${org.id})\nAdmin: ${parsed.data.email}\nAPI key (${keyInput.data.scopes.join(', ')}), shown once: ${key}`,
+        )
     },
   },
   'org:set-rate-limit': {
@@ -43,16 +52,27 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
       if (!Number.isInteger(n) || n < 0) throw new Error('--events-per-second: must be an integer ≥ 0')
       const org = await prisma().organization.findUnique({ where: { slug: values.org }, select: { id: true } })
       if (!org) throw new Error(`--org: no organization with slug "${values.org}"`)
-      await asOrg(org.id, () => prisma().$transaction(async (tx) => {
-        const before = await tx.organization.findUniqueOrThrow({ where: { id: org.id }, select: { ingestRateLimit: true } })
-        await tx.organization.update({ where: { id: org.id }, data: { ingestRateLimit: n === 0 ? null : n } })
-        await recordAudit(tx, org.id, { action: 'organization.set_rate_limit', target: { type: 'organization', id: org.id }, before: { ingest_rate_limit: before.ingestRateLimit }, after: { ingest_rate_limit: n === 0 ? null : n } })
-      }))
-      console.log(n === 0 ? `${values.org}: ingest limit back to the default` : `${values.org}: ingest limited to ${n} events per second (burst ${2 * n}); API keys pick it up within 30 s`)
+      await asOrg(org.id, () =>
+        prisma().$transaction(async (tx) => {
+          const before = await tx.organization.findUniqueOrThrow({ where: { id: org.id }, select: { ingestRateLimit: true } })
+          await tx.organization.update({ where: { id: org.id }, data: { ingestRateLimit: n === 0 ? null : n } })
+          await recordAudit(tx, org.id, {
+            action: 'organization.set_rate_limit',
+            target: { type: 'organization', id: org.id },
+            before: { ingest_rate_limit: before.ingestRateLimit },
+            after: { ingest_rate_limit: n === 0 ? null : n },
+          })
+        }),
+      )
+      console.log(
+        n === 0
+          ? `${values.org}: ingest limit back to the default`
+          : `${values.org}: ingest limited to ${n} events per second (burst ${2 * n}); API keys pick it up within 30 s`,
+      )
     },
   },
   'audit:verify': {
-    usage: 'audit:verify --org <slug>   (walks the audit log\'s hash chain; exits 1 naming the first bad row)',
+    usage: "audit:verify --org <slug>   (walks the audit log's hash chain; exits 1 naming the first bad row)",
     async run(argv) {
       const { values } = parseArgs({ args: argv, options: { org: { type: 'string' } } })
       if (!values.org) throw new Error('--org: is required')
@@ -64,9 +84,13 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
     },
   },
   'member:add': {
-    usage: 'member:add --org <slug> --email <e> --role admin|engineer|finance|customer_success|viewer [--password <p>] [--name <n>]   (creates the user, verified, if needed)',
+    usage:
+      'member:add --org <slug> --email <e> --role admin|engineer|finance|customer_success|viewer [--password <p>] [--name <n>]   (creates the user, verified, if needed)',
     async run(argv) {
-      const { values } = parseArgs({ args: argv, options: { org: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } } })
+      const { values } = parseArgs({
+        args: argv,
+        options: { org: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+      })
       if (!values.org) throw new Error('--org: is required')
       const email = ZEmail.safeParse(values.email ?? '')
       if (!email.success) throw new Error(`--email: ${values.email ? email.error.issues[0].message : 'is required'}`)
@@ -86,7 +110,9 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
 }
 
 function help(): string {
-  return `Usage: npm run cli -- <command> [options]\n\nCommands:\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}`
+  return `Usage: npm run cli -- <command> [options]\n\nCommands:\n${Object.values(COMMANDS)
+    .map((c) => `  ${c.usage}`)
+    .join('\n')}`
 }
 
 async function main(): Promise<number> {

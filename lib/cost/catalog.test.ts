@@ -52,28 +52,59 @@ describe('decimalOf: shortest round-trip decimal, exponent expanded', () => {
 describe('known prices (USD per million tokens)', () => {
   test('openai gpt-4o, gpt-4o-mini, text-embedding-3-small', () => {
     expect(price('openai', 'gpt-4o')).toEqual({
-      provider: 'openai', model: 'gpt-4o', effective_from: EPOCH, input_per_mtok: '2.5', cached_input_per_mtok: '1.25',
-      cache_write_per_mtok: null, output_per_mtok: '10', per_request: null, tiers: null, org_id: null,
+      provider: 'openai',
+      model: 'gpt-4o',
+      effective_from: EPOCH,
+      input_per_mtok: '2.5',
+      cached_input_per_mtok: '1.25',
+      cache_write_per_mtok: null,
+      output_per_mtok: '10',
+      per_request: null,
+      tiers: null,
+      org_id: null,
     })
-    expect(price('openai', 'gpt-4o-mini')).toMatchObject({ model: 'gpt-4o-mini', input_per_mtok: '0.15', cached_input_per_mtok: '0.075', output_per_mtok: '0.6', tiers: null })
+    expect(price('openai', 'gpt-4o-mini')).toMatchObject({
+      model: 'gpt-4o-mini',
+      input_per_mtok: '0.15',
+      cached_input_per_mtok: '0.075',
+      output_per_mtok: '0.6',
+      tiers: null,
+    })
     // an embedding: no output price → "0"; no cache price
-    expect(price('openai', 'text-embedding-3-small')).toMatchObject({ input_per_mtok: '0.02', cached_input_per_mtok: null, output_per_mtok: '0', per_request: null })
+    expect(price('openai', 'text-embedding-3-small')).toMatchObject({
+      input_per_mtok: '0.02',
+      cached_input_per_mtok: null,
+      output_per_mtok: '0',
+      per_request: null,
+    })
   })
 
   test('anthropic claude-sonnet-4-5 with its 200k tier, claude-haiku-4-5 without', () => {
     expect(price('anthropic', 'claude-sonnet-4-5')).toMatchObject({
-      provider: 'anthropic', model: 'claude-sonnet-4-5', effective_from: EPOCH,
-      input_per_mtok: '3', cached_input_per_mtok: '0.3', cache_write_per_mtok: '3.75', output_per_mtok: '15',
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      effective_from: EPOCH,
+      input_per_mtok: '3',
+      cached_input_per_mtok: '0.3',
+      cache_write_per_mtok: '3.75',
+      output_per_mtok: '15',
       tiers: [{ above_input_tokens: 200_000, input_per_mtok: '6', cached_input_per_mtok: '0.6', cache_write_per_mtok: '7.5', output_per_mtok: '22.5' }],
     })
     expect(price('anthropic', 'claude-haiku-4-5')).toMatchObject({
-      input_per_mtok: '1', cached_input_per_mtok: '0.1', cache_write_per_mtok: '1.25', output_per_mtok: '5', tiers: null,
+      input_per_mtok: '1',
+      cached_input_per_mtok: '0.1',
+      cache_write_per_mtok: '1.25',
+      output_per_mtok: '5',
+      tiers: null,
     })
   })
 
   test('google gemini-2.5-pro with its 200k tier (no cache-write price)', () => {
     expect(price('google', 'gemini-2.5-pro')).toMatchObject({
-      input_per_mtok: '1.25', cached_input_per_mtok: '0.125', cache_write_per_mtok: null, output_per_mtok: '10',
+      input_per_mtok: '1.25',
+      cached_input_per_mtok: '0.125',
+      cache_write_per_mtok: null,
+      output_per_mtok: '10',
       tiers: [{ above_input_tokens: 200_000, input_per_mtok: '2.5', cached_input_per_mtok: '0.25', cache_write_per_mtok: null, output_per_mtok: '15' }],
     })
   })
@@ -160,7 +191,10 @@ describe('model and provider names from real traffic', () => {
   test('OpenTelemetry gen_ai.provider.name / gen_ai.system aliases', () => {
     for (const p of ['gcp.gemini', 'gcp.vertex_ai', 'gemini', 'vertex_ai', 'google']) expect(resolved(p, 'gemini-2.5-pro'), p).toBe('google/gemini-2.5-pro')
     expect(price('aws.bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0')).toMatchObject({
-      provider: 'aws', model: 'regional.anthropic.claude-sonnet-4-5-20250929-v1:0', input_per_mtok: '3.3', output_per_mtok: '16.5',
+      provider: 'aws',
+      model: 'regional.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      input_per_mtok: '3.3',
+      output_per_mtok: '16.5',
     })
     // azure, not openai (the package's provider rule "contains openai" would take azure.ai.openai)
     for (const p of ['azure.ai.openai', 'azure']) expect(resolved(p, 'gpt-4o'), p).toBe('azure/gpt-4o')
@@ -189,20 +223,48 @@ describe('prices that change over time (start_date)', () => {
     const before = price('openai', 'o3', new Date('2025-06-09T23:59:59.999Z'))
     const after = price('openai', 'o3', new Date('2025-06-10T00:00:00.000Z'))
     expect(before).toMatchObject({ effective_from: EPOCH, input_per_mtok: '10', cached_input_per_mtok: '0.5', output_per_mtok: '40' })
-    expect(after).toMatchObject({ effective_from: new Date('2025-06-10T00:00:00.000Z'), input_per_mtok: '2', cached_input_per_mtok: '0.5', output_per_mtok: '8' })
-    const call = (at: string) => new PriceBook([], [], catalogModelPrice).price({ provider: 'openai', model: 'o3-2025-04-16', timestamp: new Date(at), tokens_in: 1_000_000, tokens_out: 100_000 })
+    expect(after).toMatchObject({
+      effective_from: new Date('2025-06-10T00:00:00.000Z'),
+      input_per_mtok: '2',
+      cached_input_per_mtok: '0.5',
+      output_per_mtok: '8',
+    })
+    const call = (at: string) =>
+      new PriceBook([], [], catalogModelPrice).price({
+        provider: 'openai',
+        model: 'o3-2025-04-16',
+        timestamp: new Date(at),
+        tokens_in: 1_000_000,
+        tokens_out: 100_000,
+      })
     // before: 1,000,000 × 10 + 100,000 × 40 = 10,000,000 + 4,000,000 = 14,000,000 / 1e6 = 14
-    expect(call('2025-06-09T23:59:59.999Z')).toEqual({ priced: true, cost_usd: '14.000000000000', cache_savings_usd: '0.000000000000', price_effective_from: EPOCH })
+    expect(call('2025-06-09T23:59:59.999Z')).toEqual({
+      priced: true,
+      cost_usd: '14.000000000000',
+      cache_savings_usd: '0.000000000000',
+      price_effective_from: EPOCH,
+    })
     // after: 1,000,000 × 2 + 100,000 × 8 = 2,000,000 + 800,000 = 2,800,000 / 1e6 = 2.8
     expect(call('2025-06-10T00:00:00.000Z')).toEqual({
-      priced: true, cost_usd: '2.800000000000', cache_savings_usd: '0.000000000000', price_effective_from: new Date('2025-06-10T00:00:00.000Z'),
+      priced: true,
+      cost_usd: '2.800000000000',
+      cache_savings_usd: '0.000000000000',
+      price_effective_from: new Date('2025-06-10T00:00:00.000Z'),
     })
   })
 
   test('mistral-medium-latest: 0.4/2 until 2026-06-16, then 1.5/7.5', () => {
-    expect(price('mistral', 'mistral-medium-latest', new Date('2026-06-15T23:59:59.999Z'))).toMatchObject({ effective_from: EPOCH, input_per_mtok: '0.4', cached_input_per_mtok: '0.04', output_per_mtok: '2' })
+    expect(price('mistral', 'mistral-medium-latest', new Date('2026-06-15T23:59:59.999Z'))).toMatchObject({
+      effective_from: EPOCH,
+      input_per_mtok: '0.4',
+      cached_input_per_mtok: '0.04',
+      output_per_mtok: '2',
+    })
     expect(price('mistral', 'mistral-medium-latest', new Date('2026-06-16T00:00:00.000Z'))).toMatchObject({
-      effective_from: new Date('2026-06-16T00:00:00.000Z'), input_per_mtok: '1.5', cached_input_per_mtok: '0.15', output_per_mtok: '7.5',
+      effective_from: new Date('2026-06-16T00:00:00.000Z'),
+      input_per_mtok: '1.5',
+      cached_input_per_mtok: '0.15',
+      output_per_mtok: '7.5',
     })
   })
 
@@ -214,7 +276,11 @@ describe('prices that change over time (start_date)', () => {
     expect(list.some((c) => c.constraint?.type === 'time_of_date')).toBe(true)
     const dflt = list[0].prices as { input_mtok: number; output_mtok: number }
     for (const iso of ['2026-11-25T01:00:00.000Z', '2026-11-25T12:00:00.000Z', '2026-11-25T20:00:00.000Z']) {
-      expect(price('deepseek', 'deepseek-chat', new Date(iso)), iso).toMatchObject({ effective_from: EPOCH, input_per_mtok: decimalOf(dflt.input_mtok), output_per_mtok: decimalOf(dflt.output_mtok) })
+      expect(price('deepseek', 'deepseek-chat', new Date(iso)), iso).toMatchObject({
+        effective_from: EPOCH,
+        input_per_mtok: decimalOf(dflt.input_mtok),
+        output_per_mtok: decimalOf(dflt.output_mtok),
+      })
     }
   })
 })
@@ -227,8 +293,12 @@ describe('tier semantics agree with genai-prices: input_tokens > start → the t
     expect(at(200_000)).toMatchObject({ cost_usd: '0.615000000000' })
     // 200,001 × 6 + 1,000 × 22.5 = 1,200,006 + 22,500 = 1,222,506 / 1e6 = 1.222506
     expect(at(200_001)).toMatchObject({ cost_usd: '1.222506000000' })
-    expect(calcPrice({ input_tokens: 200_000, output_tokens: 1_000 }, 'claude-sonnet-4-5', { providerId: 'anthropic', timestamp: AT })!.total_price).toBeCloseTo(0.615, 12)
-    expect(calcPrice({ input_tokens: 200_001, output_tokens: 1_000 }, 'claude-sonnet-4-5', { providerId: 'anthropic', timestamp: AT })!.total_price).toBeCloseTo(1.222506, 12)
+    expect(
+      calcPrice({ input_tokens: 200_000, output_tokens: 1_000 }, 'claude-sonnet-4-5', { providerId: 'anthropic', timestamp: AT })!.total_price,
+    ).toBeCloseTo(0.615, 12)
+    expect(
+      calcPrice({ input_tokens: 200_001, output_tokens: 1_000 }, 'claude-sonnet-4-5', { providerId: 'anthropic', timestamp: AT })!.total_price,
+    ).toBeCloseTo(1.222506, 12)
   })
 
   test('gemini-2.5-pro above 200k with cache reads', () => {
@@ -240,8 +310,20 @@ describe('tier semantics agree with genai-prices: input_tokens > start → the t
 
   test('keys tiered at different thresholds merge into one tier list', () => {
     const p = convertModelPrice(
-      { input_mtok: { base: 1, tiers: [{ start: 100, price: 2 }, { start: 300, price: 3 }] }, output_mtok: { base: 10, tiers: [{ start: 200, price: 20 }] }, cache_read_mtok: 0.5 } as never,
-      'acme', 'm', EPOCH,
+      {
+        input_mtok: {
+          base: 1,
+          tiers: [
+            { start: 100, price: 2 },
+            { start: 300, price: 3 },
+          ],
+        },
+        output_mtok: { base: 10, tiers: [{ start: 200, price: 20 }] },
+        cache_read_mtok: 0.5,
+      } as never,
+      'acme',
+      'm',
+      EPOCH,
     )
     expect(p?.tiers).toEqual([
       { above_input_tokens: 100, input_per_mtok: '2', cached_input_per_mtok: '0.5', cache_write_per_mtok: null, output_per_mtok: '10' },
@@ -265,7 +347,10 @@ const USAGES: TUsage[] = [
 ]
 
 function compare(providerId: string, model: string, at: Date, u: TUsage): { ours: number; theirs: number } | null {
-  const theirs = calcPrice({ input_tokens: u.I, cache_read_tokens: u.R ?? 0, cache_write_tokens: u.W ?? 0, output_tokens: u.O }, model, { providerId, timestamp: at })
+  const theirs = calcPrice({ input_tokens: u.I, cache_read_tokens: u.R ?? 0, cache_write_tokens: u.W ?? 0, output_tokens: u.O }, model, {
+    providerId,
+    timestamp: at,
+  })
   const p = catalogModelPrice(providerId, model, at)
   if (!theirs || !p) return null
   const ev: TCostInput = { timestamp: at, tokens_in: u.I, cached_tokens_in: u.R ?? 0, cache_write_tokens: u.W ?? 0, tokens_out: u.O, requests: 1 }
@@ -294,9 +379,39 @@ describe('computeCost on the converted price = genai-prices calcPrice total (wit
   })
 
   test('every model of every provider in the bundled data, at two dates', () => {
-    const providers = ['anthropic', 'arcee', 'avian', 'aws', 'azure', 'baseten', 'cerebras', 'cloudflare', 'cohere', 'cursor', 'deepseek', 'doubleword',
-      'fireworks', 'github-copilot', 'google', 'groq', 'minimax', 'mistral', 'modal', 'moonshotai', 'novita', 'openai', 'openrouter', 'ovhcloud',
-      'perplexity', 'quicksilverpro', 'together', 'voyageai', 'x-ai', 'zai', 'zhipuai']
+    const providers = [
+      'anthropic',
+      'arcee',
+      'avian',
+      'aws',
+      'azure',
+      'baseten',
+      'cerebras',
+      'cloudflare',
+      'cohere',
+      'cursor',
+      'deepseek',
+      'doubleword',
+      'fireworks',
+      'github-copilot',
+      'google',
+      'groq',
+      'minimax',
+      'mistral',
+      'modal',
+      'moonshotai',
+      'novita',
+      'openai',
+      'openrouter',
+      'ovhcloud',
+      'perplexity',
+      'quicksilverpro',
+      'together',
+      'voyageai',
+      'x-ai',
+      'zai',
+      'zhipuai',
+    ]
     let compared = 0
     for (const id of providers) {
       const provider = findProvider({ providerId: id })
@@ -324,7 +439,8 @@ describe('PriceBook over the catalog', () => {
       [],
       catalogModelPrice,
     )
-    const call = (iso: string, model = 'gpt-4o') => book.price({ provider: 'openai', model, timestamp: new Date(iso), tokens_in: 1_000_000, tokens_out: 100_000 })
+    const call = (iso: string, model = 'gpt-4o') =>
+      book.price({ provider: 'openai', model, timestamp: new Date(iso), tokens_in: 1_000_000, tokens_out: 100_000 })
     // catalog: 1,000,000 × 2.5 + 100,000 × 10 = 3,500,000 / 1e6 = 3.5
     expect(call('2026-01-31T23:59:59.999Z')).toMatchObject({ cost_usd: '3.500000000000', price_effective_from: EPOCH })
     // override: 1,000,000 × 2 + 100,000 × 8 = 2,800,000 / 1e6 = 2.8
@@ -343,10 +459,16 @@ describe('searchCatalog (browsing)', () => {
 
   test('finds by words of provider/model, with the price in force', () => {
     const hits = searchCatalog('anthropic sonnet-4-5', AT)
-    expect(hits).toContainEqual(expect.objectContaining({
-      provider: 'anthropic', model: 'claude-sonnet-4-5', effective_from: EPOCH.toISOString(), input_per_mtok: '3', output_per_mtok: '15',
-      tiers: [expect.objectContaining({ above_input_tokens: 200_000, input_per_mtok: '6' })],
-    }))
+    expect(hits).toContainEqual(
+      expect.objectContaining({
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-5',
+        effective_from: EPOCH.toISOString(),
+        input_per_mtok: '3',
+        output_per_mtok: '15',
+        tiers: [expect.objectContaining({ above_input_tokens: 200_000, input_per_mtok: '6' })],
+      }),
+    )
     expect(hits.every((h) => `${h.provider}/${h.model} ${h.name ?? ''}`.toLowerCase().includes('sonnet'))).toBe(true)
     expect(searchCatalog('mistral-medium-latest', new Date('2026-01-01T00:00:00.000Z'))[0]).toMatchObject({ input_per_mtok: '0.4' })
     expect(searchCatalog('mistral-medium-latest', AT)[0]).toMatchObject({ input_per_mtok: '1.5', effective_from: '2026-06-16T00:00:00.000Z' })
@@ -358,9 +480,18 @@ describe('searchCatalog (browsing)', () => {
 describe('speed', () => {
   test('100,000 lookups (cached per provider and model)', () => {
     const names: [string | null, string][] = [
-      ['openai', 'gpt-4o'], ['openai', 'gpt-4o-mini-2024-07-18'], ['openai', 'gpt-4.1'], ['openai', 'gpt-4.1-mini'], ['openai', 'text-embedding-3-small'],
-      ['anthropic', 'claude-sonnet-4-5-20250929'], ['anthropic', 'claude-haiku-4-5'], ['anthropic', 'claude-opus-4-1'], ['gcp.vertex_ai', 'gemini-2.5-pro'],
-      [null, 'openai/gpt-4o'], ['mistral', 'mistral-medium-latest'], ['openai', 'unknown-model'],
+      ['openai', 'gpt-4o'],
+      ['openai', 'gpt-4o-mini-2024-07-18'],
+      ['openai', 'gpt-4.1'],
+      ['openai', 'gpt-4.1-mini'],
+      ['openai', 'text-embedding-3-small'],
+      ['anthropic', 'claude-sonnet-4-5-20250929'],
+      ['anthropic', 'claude-haiku-4-5'],
+      ['anthropic', 'claude-opus-4-1'],
+      ['gcp.vertex_ai', 'gemini-2.5-pro'],
+      [null, 'openai/gpt-4o'],
+      ['mistral', 'mistral-medium-latest'],
+      ['openai', 'unknown-model'],
     ]
     const book = new PriceBook([], [], catalogModelPrice)
     const t0 = performance.now()

@@ -28,9 +28,11 @@ export function decimalOf(n: number): string {
   const digits = m[1] + (m[2] ?? '')
   const point = m[1].length + Number(m[3]) // where the decimal point goes within digits
   const plain =
-    point <= 0 ? `0.${'0'.repeat(-point)}${digits}`
-    : point >= digits.length ? digits + '0'.repeat(point - digits.length)
-    : `${digits.slice(0, point)}.${digits.slice(point)}`
+    point <= 0
+      ? `0.${'0'.repeat(-point)}${digits}`
+      : point >= digits.length
+        ? digits + '0'.repeat(point - digits.length)
+        : `${digits.slice(0, point)}.${digits.slice(point)}`
   return trimDecimal(plain)
 }
 
@@ -94,22 +96,29 @@ const dec = (v: number | undefined): string | null => (v === undefined ? null : 
  * cannot price an Outlay event: null, so the event stays *unpriced*, not $0.
  */
 export function convertModelPrice(p: ModelPrice, provider: string, model: string, effectiveFrom: Date): TModelPrice | null {
-  const input = p.input_mtok, cacheRead = p.cache_read_mtok, cacheWrite = p.cache_write_mtok, output = p.output_mtok
+  const input = p.input_mtok,
+    cacheRead = p.cache_read_mtok,
+    cacheWrite = p.cache_write_mtok,
+    output = p.output_mtok
   const requests = p.requests_kcount
   const free = Object.values(p).every((v) => v === undefined)
   if (!free && [input, cacheRead, cacheWrite, output, requests].every((v) => v === undefined)) return null
 
   const thresholds = new Set<number>()
   for (const v of [input, cacheRead, cacheWrite, output]) if (isTiered(v)) for (const t of v.tiers) thresholds.add(t.start)
-  const tiers: TTierPrice[] = [...thresholds].sort((a, b) => a - b).map((s) => Object.freeze({
-    above_input_tokens: s,
-    input_per_mtok: dec(rateAbove(input, s)) ?? '0',
-    // Absent in the package = that usage is billed at the input rate (its
-    // decomposition does not split it out); absent here = p_in: the same.
-    cached_input_per_mtok: dec(rateAbove(cacheRead, s)),
-    cache_write_per_mtok: dec(rateAbove(cacheWrite, s)),
-    output_per_mtok: dec(rateAbove(output, s)) ?? '0',
-  }))
+  const tiers: TTierPrice[] = [...thresholds]
+    .sort((a, b) => a - b)
+    .map((s) =>
+      Object.freeze({
+        above_input_tokens: s,
+        input_per_mtok: dec(rateAbove(input, s)) ?? '0',
+        // Absent in the package = that usage is billed at the input rate (its
+        // decomposition does not split it out); absent here = p_in: the same.
+        cached_input_per_mtok: dec(rateAbove(cacheRead, s)),
+        cache_write_per_mtok: dec(rateAbove(cacheWrite, s)),
+        output_per_mtok: dec(rateAbove(output, s)) ?? '0',
+      }),
+    )
 
   // Frozen: one object is shared by every lookup (the cache below); a caller
   // mutating it by mistake would reprice other events, so it throws instead.
@@ -193,15 +202,38 @@ function convertVersions(model: ModelInfo, provider: string): TVersions {
  * rule for openai (contains "openai") would otherwise claim it.
  */
 const PROVIDER_ALIASES: Record<string, string> = {
-  'gcp.gemini': 'google', 'gcp.vertex_ai': 'google', 'gcp.gen_ai': 'google', gemini: 'google', vertex_ai: 'google', vertexai: 'google',
-  google_genai: 'google', 'google-genai': 'google', 'google-gla': 'google', 'google-vertex': 'google',
-  'aws.bedrock': 'aws', bedrock: 'aws', aws_bedrock: 'aws', 'aws-bedrock': 'aws', 'amazon-bedrock': 'aws',
-  'azure.ai.openai': 'azure', 'az.ai.openai': 'azure', 'azure.ai.inference': 'azure', 'az.ai.inference': 'azure',
-  azure_openai: 'azure', 'azure-openai': 'azure', azure_ai: 'azure',
-  mistral_ai: 'mistral', mistralai: 'mistral',
-  x_ai: 'x-ai', xai: 'x-ai', grok: 'x-ai',
-  fireworks_ai: 'fireworks', 'fireworks-ai': 'fireworks',
-  google_ai: 'google', anthropic_ai: 'anthropic', openai_api: 'openai',
+  'gcp.gemini': 'google',
+  'gcp.vertex_ai': 'google',
+  'gcp.gen_ai': 'google',
+  gemini: 'google',
+  vertex_ai: 'google',
+  vertexai: 'google',
+  google_genai: 'google',
+  'google-genai': 'google',
+  'google-gla': 'google',
+  'google-vertex': 'google',
+  'aws.bedrock': 'aws',
+  bedrock: 'aws',
+  aws_bedrock: 'aws',
+  'aws-bedrock': 'aws',
+  'amazon-bedrock': 'aws',
+  'azure.ai.openai': 'azure',
+  'az.ai.openai': 'azure',
+  'azure.ai.inference': 'azure',
+  'az.ai.inference': 'azure',
+  azure_openai: 'azure',
+  'azure-openai': 'azure',
+  azure_ai: 'azure',
+  mistral_ai: 'mistral',
+  mistralai: 'mistral',
+  x_ai: 'x-ai',
+  xai: 'x-ai',
+  grok: 'x-ai',
+  fireworks_ai: 'fireworks',
+  'fireworks-ai': 'fireworks',
+  google_ai: 'google',
+  anthropic_ai: 'anthropic',
+  openai_api: 'openai',
 }
 
 export function normalizeProvider(provider: string | null | undefined): string {
@@ -287,11 +319,49 @@ import type { TCatalogEntry } from '@/lib/prices/schema'
  * providers first. Pricing does not depend on this list, only browsing does.
  */
 export const CATALOG_PROVIDERS = [
-  'openai', 'anthropic', 'google', 'mistral', 'cohere', 'x-ai', 'deepseek', 'aws', 'azure', 'groq', 'perplexity', 'together', 'fireworks',
-  'cerebras', 'moonshotai', 'minimax', 'zhipuai', 'zai', 'voyageai', 'openrouter', 'arcee', 'avian', 'baseten', 'cloudflare', 'cursor',
-  'doubleword', 'github-copilot', 'modal', 'novita', 'ovhcloud', 'quicksilverpro', 'typesafe', 'huggingface_cerebras', 'huggingface_fireworks-ai',
-  'huggingface_groq', 'huggingface_hyperbolic', 'huggingface_nebius', 'huggingface_novita', 'huggingface_nscale', 'huggingface_ovhcloud',
-  'huggingface_publicai', 'huggingface_sambanova', 'huggingface_together',
+  'openai',
+  'anthropic',
+  'google',
+  'mistral',
+  'cohere',
+  'x-ai',
+  'deepseek',
+  'aws',
+  'azure',
+  'groq',
+  'perplexity',
+  'together',
+  'fireworks',
+  'cerebras',
+  'moonshotai',
+  'minimax',
+  'zhipuai',
+  'zai',
+  'voyageai',
+  'openrouter',
+  'arcee',
+  'avian',
+  'baseten',
+  'cloudflare',
+  'cursor',
+  'doubleword',
+  'github-copilot',
+  'modal',
+  'novita',
+  'ovhcloud',
+  'quicksilverpro',
+  'typesafe',
+  'huggingface_cerebras',
+  'huggingface_fireworks-ai',
+  'huggingface_groq',
+  'huggingface_hyperbolic',
+  'huggingface_nebius',
+  'huggingface_novita',
+  'huggingface_nscale',
+  'huggingface_ovhcloud',
+  'huggingface_publicai',
+  'huggingface_sambanova',
+  'huggingface_together',
 ] as const
 
 /** Catalog prices in force at `at` whose provider, model id or name contains every word of `query` (case-insensitive), at most `limit`. */
@@ -307,9 +377,16 @@ export function searchCatalog(query: string, at: Date = new Date(), limit = 200)
       const p = pick(versionsOf(m, provider.id), at)
       if (!p) continue
       out.push({
-        provider: p.provider, model: p.model, name: m.name ?? null, effective_from: p.effective_from.toISOString(),
-        input_per_mtok: p.input_per_mtok, cached_input_per_mtok: p.cached_input_per_mtok ?? null, cache_write_per_mtok: p.cache_write_per_mtok ?? null,
-        output_per_mtok: p.output_per_mtok, per_request: p.per_request ?? null, tiers: p.tiers ?? null,
+        provider: p.provider,
+        model: p.model,
+        name: m.name ?? null,
+        effective_from: p.effective_from.toISOString(),
+        input_per_mtok: p.input_per_mtok,
+        cached_input_per_mtok: p.cached_input_per_mtok ?? null,
+        cache_write_per_mtok: p.cache_write_per_mtok ?? null,
+        output_per_mtok: p.output_per_mtok,
+        per_request: p.per_request ?? null,
+        tiers: p.tiers ?? null,
       })
       if (out.length >= limit) return out
     }

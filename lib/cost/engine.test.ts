@@ -15,7 +15,10 @@ const pool = (p: Partial<TGpuPoolPrice> = {}): TGpuPoolPrice => ({ pool: 'a100-p
 
 // A Sonnet-like price with a 200k tier (USD per million tokens)
 const TIERED = price({
-  input_per_mtok: '3.00', cached_input_per_mtok: '0.30', cache_write_per_mtok: '3.75', output_per_mtok: '15.00',
+  input_per_mtok: '3.00',
+  cached_input_per_mtok: '0.30',
+  cache_write_per_mtok: '3.75',
+  output_per_mtok: '15.00',
   tiers: [{ above_input_tokens: 200_000, input_per_mtok: '6.00', cached_input_per_mtok: '0.60', cache_write_per_mtok: '7.50', output_per_mtok: '22.50' }],
 })
 
@@ -78,7 +81,10 @@ describe('computeCost: the PRODUCT.md formula', () => {
   test('GPU-hour price for a self-hosted call with only gpu_seconds + gpu_pool', () => {
     // (90 / 3600) × 2.40 = 0.025 × 2.40 = 0.06
     expect(computeCost(ev({ gpu_seconds: 90, gpu_pool: 'a100-prod' }), null, pool())).toEqual({
-      priced: true, cost_usd: '0.060000000000', cache_savings_usd: '0.000000000000', price_effective_from: null,
+      priced: true,
+      cost_usd: '0.060000000000',
+      cache_savings_usd: '0.000000000000',
+      price_effective_from: null,
     })
     // (1.5 / 3600) × 3.99 = 5.985 / 3600 = 0.0016625
     expect(computeCost(ev({ gpu_seconds: 1.5, gpu_pool: 'a100-prod' }), null, pool({ gpu_hour_usd: '3.99' }))).toMatchObject({ cost_usd: '0.001662500000' })
@@ -130,14 +136,23 @@ describe('tiered prices', () => {
   })
 
   test('a tier without a cached price falls back to the TIER p_in, not the base cached price', () => {
-    const p = price({ input_per_mtok: '1.25', cached_input_per_mtok: '0.125', output_per_mtok: '10', tiers: [{ above_input_tokens: 200_000, input_per_mtok: '2.50', output_per_mtok: '15' }] })
+    const p = price({
+      input_per_mtok: '1.25',
+      cached_input_per_mtok: '0.125',
+      output_per_mtok: '10',
+      tiers: [{ above_input_tokens: 200_000, input_per_mtok: '2.50', output_per_mtok: '15' }],
+    })
     // 300,000 input of which 100,000 cached, all at the tier's 2.50: 300,000 × 2.50 / 1e6 = 0.75
-    expect(computeCost(ev({ tokens_in: 300_000, cached_tokens_in: 100_000 }), p, null)).toMatchObject({ cost_usd: '0.750000000000', cache_savings_usd: '0.000000000000' })
+    expect(computeCost(ev({ tokens_in: 300_000, cached_tokens_in: 100_000 }), p, null)).toMatchObject({
+      cost_usd: '0.750000000000',
+      cache_savings_usd: '0.000000000000',
+    })
   })
 
   test('ratesFor picks the highest threshold strictly below the input size, whatever the tier order', () => {
     const p = price({
-      input_per_mtok: '1', output_per_mtok: '2',
+      input_per_mtok: '1',
+      output_per_mtok: '2',
       tiers: [
         { above_input_tokens: 200_000, input_per_mtok: '3', output_per_mtok: '6' },
         { above_input_tokens: 100_000, input_per_mtok: '2', output_per_mtok: '4' },
@@ -161,8 +176,18 @@ describe('PriceBook', () => {
     ])
     const call = (iso: string) => book.price({ provider: 'acme', model: 'm1', timestamp: new Date(iso), tokens_in: 1_000_000 })
     // 1,000,000 × 1.00 / 1e6 = 1.00 (old) ; 1,000,000 × 0.50 / 1e6 = 0.50 (new)
-    expect(call('2026-03-10T14:29:59.999Z')).toEqual({ priced: true, cost_usd: '1.000000000000', cache_savings_usd: '0.000000000000', price_effective_from: T0 })
-    expect(call('2026-03-10T14:30:00.000Z')).toEqual({ priced: true, cost_usd: '0.500000000000', cache_savings_usd: '0.000000000000', price_effective_from: change })
+    expect(call('2026-03-10T14:29:59.999Z')).toEqual({
+      priced: true,
+      cost_usd: '1.000000000000',
+      cache_savings_usd: '0.000000000000',
+      price_effective_from: T0,
+    })
+    expect(call('2026-03-10T14:30:00.000Z')).toEqual({
+      priced: true,
+      cost_usd: '0.500000000000',
+      cache_savings_usd: '0.000000000000',
+      price_effective_from: change,
+    })
     expect(call('2026-03-10T23:59:59.999Z')).toMatchObject({ cost_usd: '0.500000000000' })
     expect(call('2026-03-10T00:00:00.000Z')).toMatchObject({ cost_usd: '1.000000000000' })
     // before any price exists: unpriced
@@ -275,8 +300,13 @@ describe('the real catalog', () => {
     const book = new PriceBook([], [], catalogModelPrice)
     // Anthropic usage: input_tokens 2,000 + cache_read 40,000 + cache_creation 8,000 → tokens_in 50,000
     const r = book.price({
-      provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', timestamp: AT,
-      tokens_in: 50_000, cached_tokens_in: 40_000, cache_write_tokens: 8_000, tokens_out: 1_200,
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5-20250929',
+      timestamp: AT,
+      tokens_in: 50_000,
+      cached_tokens_in: 40_000,
+      cache_write_tokens: 8_000,
+      tokens_out: 1_200,
     })
     // catalog: in 3.00, cached 0.30, write 3.75, out 15.00
     // fresh 2,000 × 3.00 = 6,000; read 40,000 × 0.30 = 12,000; write 8,000 × 3.75 = 30,000; out 1,200 × 15.00 = 18,000

@@ -128,7 +128,11 @@ export class PriceBook {
   private models = new Map<string, TModelPrice[]>() // key → rows sorted by effective_from desc, overrides first
   private pools = new Map<string, TGpuPoolPrice[]>()
 
-  constructor(prices: TModelPrice[], pools: TGpuPoolPrice[] = [], private catalog: TCatalogLookup | null = null) {
+  constructor(
+    prices: TModelPrice[],
+    pools: TGpuPoolPrice[] = [],
+    private catalog: TCatalogLookup | null = null,
+  ) {
     for (const p of prices) {
       const key = modelKey(p.provider, p.model)
       const list = this.models.get(key) ?? []

@@ -46,7 +46,7 @@ export function divRound(a: bigint, b: bigint): bigint {
   if (r === 0n) return q
   const twice = (r < 0n ? -r : r) * 2n
   const bAbs = b < 0n ? -b : b
-  if (twice >= bAbs) return (a < 0n) !== (b < 0n) ? q - 1n : q + 1n
+  if (twice >= bAbs) return a < 0n !== b < 0n ? q - 1n : q + 1n
   return q
 }
 
@@ -84,5 +84,4 @@ export function normalizeDecimal(value: string | number, maxScale: number): stri
 }
 
 /** A USD amount (decimal string) ÷ a count, exact to 6 decimals (half away from zero); null when the count is 0. */
-export const usdPerUnit = (amount: string, count: number): string | null =>
-  count > 0 ? fromScaled(divRound(toScaled(amount, 6), BigInt(count)), 6) : null
+export const usdPerUnit = (amount: string, count: number): string | null => (count > 0 ? fromScaled(divRound(toScaled(amount, 6), BigInt(count)), 6) : null)

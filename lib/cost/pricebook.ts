@@ -14,8 +14,15 @@ export async function loadPriceBook(orgId: string): Promise<PriceBook> {
   if (hit && Date.now() - hit.at < env().PRICE_CACHE_MS) return hit.book
   const [prices, pools] = await Promise.all([
     pool().query<{
-      provider: string; model: string; effective_from: Date; input_per_mtok: string; cached_input_per_mtok: string | null
-      cache_write_per_mtok: string | null; output_per_mtok: string; per_request: string | null; tiers: TTierPrice[] | null
+      provider: string
+      model: string
+      effective_from: Date
+      input_per_mtok: string
+      cached_input_per_mtok: string | null
+      cache_write_per_mtok: string | null
+      output_per_mtok: string
+      per_request: string | null
+      tiers: TTierPrice[] | null
     }>(
       `SELECT provider, model, effective_from, input_per_mtok::text, cached_input_per_mtok::text, cache_write_per_mtok::text,
               output_per_mtok::text, per_request::text, tiers FROM prices WHERE org_id = $1`,

@@ -61,12 +61,16 @@ describe('fromOpenAIChatUsage', () => {
 
   test('cache_write_tokens in prompt_tokens_details (newer models) is part of prompt_tokens', () => {
     // 2,600 prompt tokens: 2,000 read from the cache, 400 written to it, 200 neither
-    const u = json('{"prompt_tokens":2600,"completion_tokens":120,"total_tokens":2720,"prompt_tokens_details":{"cached_tokens":2000,"cache_write_tokens":400,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}')
+    const u = json(
+      '{"prompt_tokens":2600,"completion_tokens":120,"total_tokens":2720,"prompt_tokens_details":{"cached_tokens":2000,"cache_write_tokens":400,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}',
+    )
     expect(fromOpenAIChatUsage(u)).toStrictEqual({ tokens_in: 2600, cached_tokens_in: 2000, cache_write_tokens: 400, tokens_out: 120, reasoning_tokens: 0 })
   })
 
   test("DeepSeek's prompt_cache_hit_tokens stands in for cached_tokens (hit + miss = prompt_tokens)", () => {
-    const u = json('{"prompt_tokens":1330,"completion_tokens":95,"total_tokens":1425,"prompt_tokens_details":{"cached_tokens":1280},"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":50}')
+    const u = json(
+      '{"prompt_tokens":1330,"completion_tokens":95,"total_tokens":1425,"prompt_tokens_details":{"cached_tokens":1280},"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":50}',
+    )
     expect(fromOpenAIChatUsage(u).cached_tokens_in).toBe(1280)
     const older = json('{"prompt_tokens":1330,"completion_tokens":95,"total_tokens":1425,"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":50}')
     expect(fromOpenAIChatUsage(older)).toStrictEqual({ tokens_in: 1330, cached_tokens_in: 1280, cache_write_tokens: 0, tokens_out: 95 })
@@ -119,7 +123,9 @@ describe('fromOpenAIResponsesUsage', () => {
   })
 
   test('cache_write_tokens in input_tokens_details is part of input_tokens', () => {
-    const u = json('{"input_tokens":2600,"input_tokens_details":{"cached_tokens":2000,"cache_write_tokens":400},"output_tokens":50,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":2650}')
+    const u = json(
+      '{"input_tokens":2600,"input_tokens_details":{"cached_tokens":2000,"cache_write_tokens":400},"output_tokens":50,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":2650}',
+    )
     expect(fromOpenAIResponsesUsage(u)).toMatchObject({ tokens_in: 2600, cached_tokens_in: 2000, cache_write_tokens: 400 })
   })
 
@@ -163,13 +169,17 @@ describe('fromAnthropicUsage', () => {
   })
 
   test('only the cache_creation breakdown: writes are its sum', () => {
-    const u = json('{"input_tokens":12,"cache_read_input_tokens":5120,"cache_creation":{"ephemeral_5m_input_tokens":400,"ephemeral_1h_input_tokens":2000},"output_tokens":87}')
+    const u = json(
+      '{"input_tokens":12,"cache_read_input_tokens":5120,"cache_creation":{"ephemeral_5m_input_tokens":400,"ephemeral_1h_input_tokens":2000},"output_tokens":87}',
+    )
     expect(fromAnthropicUsage(u)).toStrictEqual({ tokens_in: 7532, cached_tokens_in: 5120, cache_write_tokens: 2400, tokens_out: 87 })
   })
 
   test('the top-level cache_creation_input_tokens wins over a disagreeing breakdown', () => {
     // As in Anthropic's prompt-caching docs example, where the two disagree.
-    const u = json('{"input_tokens":2048,"cache_read_input_tokens":1800,"cache_creation_input_tokens":248,"output_tokens":503,"cache_creation":{"ephemeral_5m_input_tokens":456,"ephemeral_1h_input_tokens":100}}')
+    const u = json(
+      '{"input_tokens":2048,"cache_read_input_tokens":1800,"cache_creation_input_tokens":248,"output_tokens":503,"cache_creation":{"ephemeral_5m_input_tokens":456,"ephemeral_1h_input_tokens":100}}',
+    )
     expect(fromAnthropicUsage(u)).toStrictEqual({ tokens_in: 4096, cached_tokens_in: 1800, cache_write_tokens: 248, tokens_out: 503 })
   })
 
@@ -306,7 +316,12 @@ describe('fromOtelGenAiAttributes', () => {
   })
 
   test('current names win over legacy ones when both are present', () => {
-    const attrs = { 'gen_ai.usage.input_tokens': 120, 'gen_ai.usage.prompt_tokens': 100, 'gen_ai.usage.output_tokens': 30, 'gen_ai.usage.completion_tokens': 25 }
+    const attrs = {
+      'gen_ai.usage.input_tokens': 120,
+      'gen_ai.usage.prompt_tokens': 100,
+      'gen_ai.usage.output_tokens': 30,
+      'gen_ai.usage.completion_tokens': 25,
+    }
     expect(fromOtelGenAiAttributes(attrs)).toMatchObject({ tokens_in: 120, tokens_out: 30 })
   })
 
@@ -323,7 +338,10 @@ describe('fromOtelGenAiAttributes', () => {
   })
 
   test('numeric strings, and int64 as decoded from OTLP protobuf (bigint, Long)', () => {
-    expect(fromOtelGenAiAttributes({ 'gen_ai.usage.input_tokens': ' 2006 ', 'gen_ai.usage.output_tokens': '300' })).toMatchObject({ tokens_in: 2006, tokens_out: 300 })
+    expect(fromOtelGenAiAttributes({ 'gen_ai.usage.input_tokens': ' 2006 ', 'gen_ai.usage.output_tokens': '300' })).toMatchObject({
+      tokens_in: 2006,
+      tokens_out: 300,
+    })
     expect(
       fromOtelGenAiAttributes({ 'gen_ai.usage.input_tokens': 2006n, 'gen_ai.usage.output_tokens': { intValue: { low: 300, high: 0, unsigned: false } } }),
     ).toMatchObject({ tokens_in: 2006, tokens_out: 300 })
@@ -357,7 +375,12 @@ describe('fromOtelGenAiAttributes', () => {
   test('null when the span carries no usage attribute', () => {
     expect(fromOtelGenAiAttributes({})).toBeNull()
     expect(
-      fromOtelGenAiAttributes({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'text-embedding-3-small', 'http.status_code': 200 }),
+      fromOtelGenAiAttributes({
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'text-embedding-3-small',
+        'http.status_code': 200,
+      }),
     ).toBeNull()
     // null values and empty AnyValues are not usage
     expect(fromOtelGenAiAttributes({ 'gen_ai.usage.input_tokens': null, 'gen_ai.usage.output_tokens': {} })).toBeNull()
@@ -367,7 +390,12 @@ describe('fromOtelGenAiAttributes', () => {
     const r = fromOtelGenAiAttributes({ 'gen_ai.usage.input_tokens': 'n/a', 'gen_ai.usage.output_tokens': { intValue: 'x' } })
     expect(r).toStrictEqual({ tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0 })
     // only the output count reported
-    expect(fromOtelGenAiAttributes({ 'gen_ai.usage.output_tokens': 9 })).toStrictEqual({ tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 9 })
+    expect(fromOtelGenAiAttributes({ 'gen_ai.usage.output_tokens': 9 })).toStrictEqual({
+      tokens_in: 0,
+      cached_tokens_in: 0,
+      cache_write_tokens: 0,
+      tokens_out: 9,
+    })
   })
 
   test('attributes that are not an object are an error', () => {
@@ -471,7 +499,12 @@ describe('invalid input', () => {
   // linear work (the old \d+\.?\d* took seconds at 200k digits; yielding lets vitest's timeout catch a slow one).
   test('a long run of digits that is not a number is garbage, read at once', async () => {
     for (const junk of ['1'.repeat(200_000) + 'x', '9'.repeat(200_000) + 'e+', `+${'0'.repeat(200_000)}.`]) {
-      expect(fromOpenAIChatUsage({ prompt_tokens: junk, completion_tokens: '12.' })).toStrictEqual({ tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 12 })
+      expect(fromOpenAIChatUsage({ prompt_tokens: junk, completion_tokens: '12.' })).toStrictEqual({
+        tokens_in: 0,
+        cached_tokens_in: 0,
+        cache_write_tokens: 0,
+        tokens_out: 12,
+      })
       await new Promise((done) => setTimeout(done, 0))
     }
   })
@@ -494,11 +527,31 @@ describe('invalid input', () => {
     for (const a of junk) {
       for (const b of junk) {
         results.push(
-          fromOpenAIChatUsage({ prompt_tokens: a, completion_tokens: b, prompt_tokens_details: { cached_tokens: b, cache_write_tokens: a }, completion_tokens_details: { reasoning_tokens: a } }),
-          fromOpenAIResponsesUsage({ input_tokens: a, output_tokens: b, input_tokens_details: { cached_tokens: b }, output_tokens_details: { reasoning_tokens: a } }),
-          fromAnthropicUsage({ input_tokens: a, cache_read_input_tokens: b, cache_creation: { ephemeral_5m_input_tokens: a, ephemeral_1h_input_tokens: b }, output_tokens: b }),
+          fromOpenAIChatUsage({
+            prompt_tokens: a,
+            completion_tokens: b,
+            prompt_tokens_details: { cached_tokens: b, cache_write_tokens: a },
+            completion_tokens_details: { reasoning_tokens: a },
+          }),
+          fromOpenAIResponsesUsage({
+            input_tokens: a,
+            output_tokens: b,
+            input_tokens_details: { cached_tokens: b },
+            output_tokens_details: { reasoning_tokens: a },
+          }),
+          fromAnthropicUsage({
+            input_tokens: a,
+            cache_read_input_tokens: b,
+            cache_creation: { ephemeral_5m_input_tokens: a, ephemeral_1h_input_tokens: b },
+            output_tokens: b,
+          }),
           fromGeminiUsage({ promptTokenCount: a, cachedContentTokenCount: b, candidatesTokenCount: a, thoughtsTokenCount: b, toolUsePromptTokenCount: a }),
-          fromOtelGenAiAttributes({ 'gen_ai.usage.input_tokens': a, 'gen_ai.usage.cache_read.input_tokens': b, 'gen_ai.usage.cache_creation.input_tokens': a, 'gen_ai.usage.output_tokens': b }),
+          fromOtelGenAiAttributes({
+            'gen_ai.usage.input_tokens': a,
+            'gen_ai.usage.cache_read.input_tokens': b,
+            'gen_ai.usage.cache_creation.input_tokens': a,
+            'gen_ai.usage.output_tokens': b,
+          }),
         )
       }
     }

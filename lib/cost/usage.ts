@@ -138,13 +138,7 @@ function usageObject(u: unknown, field: string, ownKeys: readonly string[], wrap
  * tokens_in to their sum (never shrink what the provider says it served from or wrote to
  * the cache). Likewise tokens_out is raised to at least reasoning_tokens.
  */
-function finish(f: {
-  tokens_in: number
-  cached: number
-  write: number
-  tokens_out: number
-  reasoning?: number
-}): TUsageFields {
+function finish(f: { tokens_in: number; cached: number; write: number; tokens_out: number; reasoning?: number }): TUsageFields {
   const out: TUsageFields = {
     tokens_in: Math.max(f.tokens_in, f.cached + f.write),
     cached_tokens_in: f.cached,
@@ -222,9 +216,7 @@ export function fromAnthropicUsage(u: unknown): TUsageFields {
   const read = num(usage, 'cache_read_input_tokens')
   const top = pick(usage, ['cache_creation_input_tokens'])
   const breakdown = sub(usage, 'cache_creation')
-  const write = top.valid
-    ? top.value
-    : num(breakdown, 'ephemeral_5m_input_tokens') + num(breakdown, 'ephemeral_1h_input_tokens')
+  const write = top.valid ? top.value : num(breakdown, 'ephemeral_5m_input_tokens') + num(breakdown, 'ephemeral_1h_input_tokens')
   return finish({ tokens_in: input + read + write, cached: read, write, tokens_out: num(usage, 'output_tokens') })
 }
 
@@ -232,8 +224,18 @@ export function fromAnthropicUsage(u: unknown): TUsageFields {
 // Google Gemini (AI Studio and Vertex AI)
 
 const GEMINI_KEYS = [
-  'promptTokenCount', 'candidatesTokenCount', 'totalTokenCount', 'cachedContentTokenCount', 'thoughtsTokenCount', 'toolUsePromptTokenCount',
-  'prompt_token_count', 'candidates_token_count', 'total_token_count', 'cached_content_token_count', 'thoughts_token_count', 'tool_use_prompt_token_count',
+  'promptTokenCount',
+  'candidatesTokenCount',
+  'totalTokenCount',
+  'cachedContentTokenCount',
+  'thoughtsTokenCount',
+  'toolUsePromptTokenCount',
+  'prompt_token_count',
+  'candidates_token_count',
+  'total_token_count',
+  'cached_content_token_count',
+  'thoughts_token_count',
+  'tool_use_prompt_token_count',
 ] as const
 
 /**
@@ -256,8 +258,7 @@ export function fromGeminiUsage(u: unknown): TUsageFields {
   const candidates = num(m, 'candidatesTokenCount', 'candidates_token_count')
   const thoughts = pick(m, ['thoughtsTokenCount', 'thoughts_token_count'])
   const total = pick(m, ['totalTokenCount', 'total_token_count'])
-  const thoughtsInsideCandidates =
-    thoughts.value > 0 && total.valid && total.value === prompt + toolUse + candidates && candidates >= thoughts.value
+  const thoughtsInsideCandidates = thoughts.value > 0 && total.valid && total.value === prompt + toolUse + candidates && candidates >= thoughts.value
   return finish({
     tokens_in: prompt + toolUse,
     cached: num(m, 'cachedContentTokenCount', 'cached_content_token_count'),
@@ -274,7 +275,11 @@ const OTEL_INPUT = ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens'] a
 const OTEL_OUTPUT = ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens'] as const
 // Official names first, then the ones older instrumentations emit (OpenLLMetry, Sentry).
 const OTEL_CACHE_READ = ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'gen_ai.usage.input_tokens.cached'] as const
-const OTEL_CACHE_WRITE = ['gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'gen_ai.usage.input_tokens.cache_write'] as const
+const OTEL_CACHE_WRITE = [
+  'gen_ai.usage.cache_creation.input_tokens',
+  'gen_ai.usage.cache_creation_input_tokens',
+  'gen_ai.usage.input_tokens.cache_write',
+] as const
 const OTEL_REASONING = ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.output_tokens.reasoning', 'gen_ai.usage.reasoning_tokens'] as const
 
 /**

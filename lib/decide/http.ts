@@ -18,7 +18,8 @@ export async function decideAnswer(orgId: string, raw: unknown, defaultEnvironme
   const body = parseOrThrow(decideEndpoint.body.schema, raw, decideEndpoint.body.message)
   const r = await decide(orgId, body, { defaultEnvironment })
   const headers = r.answer.budget.retry_after_s !== undefined ? { 'Retry-After': String(r.answer.budget.retry_after_s) } : undefined
-  if (r.status === 404) return { status: 404, body: { error: { code: 'no_policy', message: r.message ?? 'No published routing policy for this step' }, ...r.answer }, headers }
+  if (r.status === 404)
+    return { status: 404, body: { error: { code: 'no_policy', message: r.message ?? 'No published routing policy for this step' }, ...r.answer }, headers }
   return { status: 200, body: r.answer, headers }
 }
 

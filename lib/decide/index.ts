@@ -22,9 +22,15 @@ export function callScope(req: TDecideRequest, defaultEnvironment: string | null
 export async function decide(orgId: string, req: TDecideRequest, opts: { defaultEnvironment?: string | null; now?: Date } = {}): Promise<TDecideResult> {
   const now = opts.now ?? new Date()
   const scope = callScope(req, opts.defaultEnvironment ?? null)
-  const [budget, route] = await Promise.all([budgetVerdict(orgId, scope, now), routeCall(orgId, { ...req, environment: scope.environment as TDecideRequest['environment'] }, now)])
+  const [budget, route] = await Promise.all([
+    budgetVerdict(orgId, scope, now),
+    routeCall(orgId, { ...req, environment: scope.environment as TDecideRequest['environment'] }, now),
+  ])
   if (route.found) {
-    return { status: 200, answer: { provider: route.provider, model: route.model, policy_id: route.policy_id, policy_version: route.policy_version, reason: route.reason, budget } }
+    return {
+      status: 200,
+      answer: { provider: route.provider, model: route.model, policy_id: route.policy_id, policy_version: route.policy_version, reason: route.reason, budget },
+    }
   }
   // No published policy covers the step: the configured default (or null), so the caller keeps working.
   const message = `No published routing policy for workflow "${req.workflow_id}", step "${req.step}": use ${route.model ? `the default model ${route.provider}/${route.model}` : 'your default model'}`

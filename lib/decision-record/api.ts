@@ -5,9 +5,14 @@ import { ZDecisionRecord, ZDecisionRecordQuery } from '@/lib/decision-record/sch
 // signed-in member who may read spend.
 
 export const decisionRecord = endpoint({
-  method: 'GET', path: '/api/v1/decision-record', tag: 'Metrics', scope: 'read', permission: 'spend.read',
+  method: 'GET',
+  path: '/api/v1/decision-record',
+  tag: 'Metrics',
+  scope: 'read',
+  permission: 'spend.read',
   summary: "A workflow step's decision record, filled from data",
-  description: 'The scenario and owner the step’s events carry, the models seen with their raw and cache-adjusted cost per call, retry rate and latency, the cheapest option with enough calls, and the workflow’s quality pass rate and accepted outcome rate. format=markdown: the same as a Markdown document.',
+  description:
+    'The scenario and owner the step’s events carry, the models seen with their raw and cache-adjusted cost per call, retry rate and latency, the cheapest option with enough calls, and the workflow’s quality pass rate and accepted outcome rate. format=markdown: the same as a Markdown document.',
   query: ZDecisionRecordQuery,
   responses: {
     200: {

@@ -4,7 +4,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { POST as postOutcomes } from '@/app/api/v1/outcomes/route'
@@ -31,14 +30,41 @@ beforeAll(async () => {
   for (let i = 0; i < 40; i++) {
     const big = i % 4 === 0
     events.push({
-      id: `e${i}`, timestamp: `2026-11-02T${String(10 + (i % 10)).padStart(2, '0')}:00:00Z`, workflow_id: 'support', run_id: `r${i}`, step: 'draft',
-      provider: big ? 'anthropic' : 'openai', model: big ? 'claude-sonnet-4-5' : 'gpt-4o-mini', tokens_in: 2000, cached_tokens_in: big ? 1500 : 0, tokens_out: 300,
-      outcome: i % 10 === 9 ? 'retry' : 'success', latency_ms: big ? 2500 + i : 700 + i, scenario_id: 'tier1-support', owner: 'ana@acme.dev',
+      id: `e${i}`,
+      timestamp: `2026-11-02T${String(10 + (i % 10)).padStart(2, '0')}:00:00Z`,
+      workflow_id: 'support',
+      run_id: `r${i}`,
+      step: 'draft',
+      provider: big ? 'anthropic' : 'openai',
+      model: big ? 'claude-sonnet-4-5' : 'gpt-4o-mini',
+      tokens_in: 2000,
+      cached_tokens_in: big ? 1500 : 0,
+      tokens_out: 300,
+      outcome: i % 10 === 9 ? 'retry' : 'success',
+      latency_ms: big ? 2500 + i : 700 + i,
+      scenario_id: 'tier1-support',
+      owner: 'ana@acme.dev',
     })
-    events.push({ id: `k${i}`, timestamp: `2026-11-02T10:00:00Z`, workflow_id: 'support', run_id: `r${i}`, step: 'classify', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 300, tokens_out: 5 })
+    events.push({
+      id: `k${i}`,
+      timestamp: `2026-11-02T10:00:00Z`,
+      workflow_id: 'support',
+      run_id: `r${i}`,
+      step: 'classify',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 300,
+      tokens_out: 5,
+    })
   }
   expect((await postEvents(req('/api/v1/events', ingestKey, JSON.stringify({ events })))).status).toBe(202)
-  const outcomes = Array.from({ length: 20 }, (_, i) => ({ id: `o${i}`, timestamp: '2026-11-02T12:00:00Z', workflow_id: 'support', run_id: `r${i}`, accepted: i < 15 }))
+  const outcomes = Array.from({ length: 20 }, (_, i) => ({
+    id: `o${i}`,
+    timestamp: '2026-11-02T12:00:00Z',
+    workflow_id: 'support',
+    run_id: `r${i}`,
+    accepted: i < 15,
+  }))
   expect((await postOutcomes(req('/api/v1/outcomes', ingestKey, JSON.stringify({ outcomes })))).status).toBe(202)
   for (const id of await pendingBatches(0)) await processBatch(id)
 })
@@ -54,16 +80,40 @@ describe('GET /api/v1/decision-record', () => {
     const res = await getRecord(req(`/api/v1/decision-record?workflow_id=support&step=draft&${range}`, readKey))
     expect(res.status).toBe(200)
     const d = await res.json()
-    const [sum] = (await ownerPool().query(
-      `SELECT round(sum(cost_usd), 6)::text AS cost, round(sum(cost_usd + coalesce(cache_savings_usd, 0)), 6)::text AS raw, count(*)::int AS calls
-       FROM inference_events WHERE org_id = $1 AND workflow_id = 'support' AND step = 'draft'`, [orgId])).rows
-    expect(d).toMatchObject({ workflow_id: 'support', step: 'draft', calls: sum.calls, cost_usd: sum.cost, raw_cost_usd: sum.raw, runs: 40, calls_per_run: 1,
-      scenarios: ['tier1-support'], owners: ['ana@acme.dev'], retry_rate: 0.1, outcomes: 20, accepted_outcomes: 15, quality_pass_rate: 0.75, accepted_outcome_rate: 0.375 })
+    const [sum] = (
+      await ownerPool().query(
+        `SELECT round(sum(cost_usd), 6)::text AS cost, round(sum(cost_usd + coalesce(cache_savings_usd, 0)), 6)::text AS raw, count(*)::int AS calls
+       FROM inference_events WHERE org_id = $1 AND workflow_id = 'support' AND step = 'draft'`,
+        [orgId],
+      )
+    ).rows
+    expect(d).toMatchObject({
+      workflow_id: 'support',
+      step: 'draft',
+      calls: sum.calls,
+      cost_usd: sum.cost,
+      raw_cost_usd: sum.raw,
+      runs: 40,
+      calls_per_run: 1,
+      scenarios: ['tier1-support'],
+      owners: ['ana@acme.dev'],
+      retry_rate: 0.1,
+      outcomes: 20,
+      accepted_outcomes: 15,
+      quality_pass_rate: 0.75,
+      accepted_outcome_rate: 0.375,
+    })
     expect(Number(d.raw_cost_usd)).toBeGreaterThan(Number(d.cost_usd)) // the cached input of the Sonnet calls
-    const perModel = (await ownerPool().query(
-      `SELECT provider || '/' || model AS model, count(*)::int AS calls, round(sum(cost_usd) / count(*), 6)::text AS per_call
-       FROM inference_events WHERE org_id = $1 AND step = 'draft' GROUP BY 1 ORDER BY 2 DESC`, [orgId])).rows
-    expect(d.options.map((o: { model: string; calls: number; cost_per_call_usd: string }) => ({ model: o.model, calls: o.calls, per_call: o.cost_per_call_usd }))).toEqual(perModel)
+    const perModel = (
+      await ownerPool().query(
+        `SELECT provider || '/' || model AS model, count(*)::int AS calls, round(sum(cost_usd) / count(*), 6)::text AS per_call
+       FROM inference_events WHERE org_id = $1 AND step = 'draft' GROUP BY 1 ORDER BY 2 DESC`,
+        [orgId],
+      )
+    ).rows
+    expect(
+      d.options.map((o: { model: string; calls: number; cost_per_call_usd: string }) => ({ model: o.model, calls: o.calls, per_call: o.cost_per_call_usd })),
+    ).toEqual(perModel)
     expect(d.cheapest).toBe('openai/gpt-4o-mini')
     expect(d.options[0].latency_p50_ms).toBeGreaterThan(600)
     expect(d.options[0].latency_p50_ms).toBeLessThan(900)

@@ -20,7 +20,9 @@ const ATTRIBUTE_SAMPLE = 500
 
 export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery): Promise<TDecisionRecord> {
   // the metrics API's own parsing (dates, environment and traffic-source lists)
-  const given = Object.fromEntries(Object.entries({ from: q.from, to: q.to, environment: q.environment, traffic_source: q.traffic_source }).filter(([, v]) => v !== undefined))
+  const given = Object.fromEntries(
+    Object.entries({ from: q.from, to: q.to, environment: q.environment, traffic_source: q.traffic_source }).filter(([, v]) => v !== undefined),
+  )
   const base = { ...parseOrThrow(ZMetricsQuery, given, 'Invalid query parameters'), workflow_id: [q.workflow_id] }
   const stepQ = (extra: Partial<TMetricsQuery>): TMetricsQuery => ({ ...base, step: [q.step], ...extra })
   const { from, to } = resolveRange(base)
@@ -29,12 +31,16 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model'], latency_quantiles: true })),
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model', 'outcome'] })),
     queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }),
-    pool().query(named(
-      `SELECT scenario_id, owner FROM inference_events
+    pool()
+      .query(
+        named(
+          `SELECT scenario_id, owner FROM inference_events
        WHERE org_id = :org AND timestamp >= :from AND timestamp < :to AND workflow_id = :workflow_id AND step = :step
        ORDER BY timestamp DESC LIMIT ${ATTRIBUTE_SAMPLE}`,
-      { org: orgId, from: from.toISOString(), to: to.toISOString(), workflow_id: q.workflow_id, step: q.step },
-    )).then((r) => r.rows.map(attributesOf)),
+          { org: orgId, from: from.toISOString(), to: to.toISOString(), workflow_id: q.workflow_id, step: q.step },
+        ),
+      )
+      .then((r) => r.rows.map(attributesOf)),
   ])
   const distinct = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].slice(0, 5)
   return decisionRecord({

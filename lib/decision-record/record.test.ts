@@ -4,11 +4,44 @@ import { decisionRecord, decisionRecordMarkdown } from './record'
 const r = (o: Record<string, unknown>): Record<string, unknown> & { events: number; cost_usd: string } => ({ events: 0, cost_usd: '0.000000', ...o })
 
 const inputs = {
-  workflow_id: 'support', step: 'draft', period: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' },
-  total: [r({ events: 100, tokens_in: 100_000, cached_tokens_in: 40_000, tokens_out: 20_000, cost_usd: '1.000000', cache_savings_usd: '0.200000', latency_p50_ms: 1800, latency_p95_ms: 5200 })],
+  workflow_id: 'support',
+  step: 'draft',
+  period: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' },
+  total: [
+    r({
+      events: 100,
+      tokens_in: 100_000,
+      cached_tokens_in: 40_000,
+      tokens_out: 20_000,
+      cost_usd: '1.000000',
+      cache_savings_usd: '0.200000',
+      latency_p50_ms: 1800,
+      latency_p95_ms: 5200,
+    }),
+  ],
   models: [
-    r({ provider: 'anthropic', model: 'claude-sonnet-4-5', events: 30, tokens_in: 30_000, cached_tokens_in: 24_000, tokens_out: 6000, cost_usd: '0.600000', cache_savings_usd: '0.150000', latency_p50_ms: 2400 }),
-    r({ provider: 'openai', model: 'gpt-4o-mini', events: 70, tokens_in: 70_000, cached_tokens_in: 16_000, tokens_out: 14_000, cost_usd: '0.400000', cache_savings_usd: '0.050000', latency_p50_ms: 900 }),
+    r({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      events: 30,
+      tokens_in: 30_000,
+      cached_tokens_in: 24_000,
+      tokens_out: 6000,
+      cost_usd: '0.600000',
+      cache_savings_usd: '0.150000',
+      latency_p50_ms: 2400,
+    }),
+    r({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      events: 70,
+      tokens_in: 70_000,
+      cached_tokens_in: 16_000,
+      tokens_out: 14_000,
+      cost_usd: '0.400000',
+      cache_savings_usd: '0.050000',
+      latency_p50_ms: 900,
+    }),
   ],
   modelOutcomes: [
     r({ provider: 'openai', model: 'gpt-4o-mini', outcome: 'success', events: 63 }),
@@ -17,14 +50,24 @@ const inputs = {
     r({ provider: 'anthropic', model: 'claude-sonnet-4-5', outcome: 'error', events: 3 }),
   ],
   workflow: [r({ workflow_id: 'support', runs: 80, outcomes: 50, accepted_outcomes: 40 })],
-  scenarios: ['support-tier1'], owners: ['ana@acme.dev'],
+  scenarios: ['support-tier1'],
+  owners: ['ana@acme.dev'],
 }
 
 describe('decisionRecord', () => {
   const d = decisionRecord(inputs)
 
   it('states raw and cache-adjusted cost, retries, latency, calls per run', () => {
-    expect(d).toMatchObject({ calls: 100, runs: 80, calls_per_run: 1.25, raw_cost_usd: '1.200000', cost_usd: '1.000000', cache_savings_usd: '0.200000', retry_rate: 0.1, latency_p50_ms: 1800 })
+    expect(d).toMatchObject({
+      calls: 100,
+      runs: 80,
+      calls_per_run: 1.25,
+      raw_cost_usd: '1.200000',
+      cost_usd: '1.000000',
+      cache_savings_usd: '0.200000',
+      retry_rate: 0.1,
+      latency_p50_ms: 1800,
+    })
   })
 
   it('lists the model options by calls with per-call costs and retry rates, and names the cheapest', () => {
@@ -46,13 +89,32 @@ describe('decisionRecord', () => {
 
   it('is empty but well-formed without data', () => {
     const e = decisionRecord({ ...inputs, total: [], models: [], modelOutcomes: [], workflow: [], scenarios: [], owners: [] })
-    expect(e).toMatchObject({ calls: 0, calls_per_run: null, cost_usd: '0.000000', options: [], cheapest: null, quality_pass_rate: null, accepted_outcome_rate: null })
+    expect(e).toMatchObject({
+      calls: 0,
+      calls_per_run: null,
+      cost_usd: '0.000000',
+      options: [],
+      cheapest: null,
+      quality_pass_rate: null,
+      accepted_outcome_rate: null,
+    })
   })
 
   it('prints as Markdown with every field of the template', () => {
     const md = decisionRecordMarkdown(d)
-    for (const s of ['# Decision record: support / draft', 'Scenario: support-tier1', 'Owner: ana@acme.dev', 'Raw token cost: $1.200000', 'cache-adjusted cost: $1.000000',
-      'Retry rate: 10.0%', 'Latency p50 / p95: 1.8 s / 5.2 s', 'Quality pass rate', '80.0%', 'Accepted outcome rate (accepted outcomes ÷ runs): 50.0%',
-      '| openai/gpt-4o-mini (cheapest) | 70 | 70.0% | $0.006429 | $0.005714 |']) expect(md).toContain(s)
+    for (const s of [
+      '# Decision record: support / draft',
+      'Scenario: support-tier1',
+      'Owner: ana@acme.dev',
+      'Raw token cost: $1.200000',
+      'cache-adjusted cost: $1.000000',
+      'Retry rate: 10.0%',
+      'Latency p50 / p95: 1.8 s / 5.2 s',
+      'Quality pass rate',
+      '80.0%',
+      'Accepted outcome rate (accepted outcomes ÷ runs): 50.0%',
+      '| openai/gpt-4o-mini (cheapest) | 70 | 70.0% | $0.006429 | $0.005714 |',
+    ])
+      expect(md).toContain(s)
   })
 })

@@ -67,9 +67,7 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
     })
     .sort((a, b) => b.calls - a.calls || a.model.localeCompare(b.model))
   const priced = options.filter((o) => o.cost_per_call_usd !== null && o.calls >= CHEAPEST_MIN_CALLS)
-  const cheapest = priced.length
-    ? priced.reduce((best, o) => (micros(o.cost_per_call_usd!) < micros(best.cost_per_call_usd!) ? o : best)).model
-    : null
+  const cheapest = priced.length ? priced.reduce((best, o) => (micros(o.cost_per_call_usd!) < micros(best.cost_per_call_usd!) ? o : best)).model : null
   const w = i.workflow[0]
   const runs = w?.runs ?? 0
   const outcomes = w?.outcomes ?? 0
@@ -121,8 +119,10 @@ export function decisionRecordMarkdown(d: TDecisionRecord): string {
     '',
     '| Model | Calls | Share | Raw cost / call | Cache-adjusted cost / call | Cache hits | Retry rate | p50 | p95 |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...d.options.map((o) =>
-      `| ${o.model}${o.model === d.cheapest ? ' (cheapest)' : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`),
+    ...d.options.map(
+      (o) =>
+        `| ${o.model}${o.model === d.cheapest ? ' (cheapest)' : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`,
+    ),
   ]
   return lines.join('\n') + '\n'
 }

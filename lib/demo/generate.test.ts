@@ -74,8 +74,12 @@ describe('generateDemoEvents: shape and determinism', () => {
   })
 
   it('keeps ids stable for the same seed and now', () => {
-    const a = collect({ now: NOW, days: 3, seed: 5 }).flat().map((e) => e.id)
-    const b = collect({ now: NOW, days: 3, seed: 5 }).flat().map((e) => e.id)
+    const a = collect({ now: NOW, days: 3, seed: 5 })
+      .flat()
+      .map((e) => e.id)
+    const b = collect({ now: NOW, days: 3, seed: 5 })
+      .flat()
+      .map((e) => e.id)
     expect(a).toEqual(b)
   })
 
@@ -216,7 +220,12 @@ describe('generateDemoEvents: the shape of the traffic', () => {
     expect(evalEvents.length / all.length).toBeGreaterThan(0.03)
     expect(evalEvents.length / all.length).toBeLessThan(0.08)
     expect(evalEvents.every((e) => e.environment === 'staging')).toBe(true)
-    expect(evalEvents.every((e) => { const d = new Date(e.timestamp).getUTCDay(); return d >= 1 && d <= 5 })).toBe(true)
+    expect(
+      evalEvents.every((e) => {
+        const d = new Date(e.timestamp).getUTCDay()
+        return d >= 1 && d <= 5
+      }),
+    ).toBe(true)
     expect(share((e) => e.traffic_source === 'replay')).toBeGreaterThan(0)
     expect(share((e) => e.traffic_source === 'ops')).toBeGreaterThan(0)
     expect(share((e) => e.environment === 'production')).toBeGreaterThan(0.8)
@@ -225,7 +234,12 @@ describe('generateDemoEvents: the shape of the traffic', () => {
 
   it("grows support-agent's generate prompt from ~2,500 to ~6,000 tokens", () => {
     const generate = (days: TDemoEvent[][]): number =>
-      mean(days.flat().filter((e) => e.workflow_id === 'support-agent' && e.step === 'generate' && e.outcome !== 'error').map((e) => e.tokens_in))
+      mean(
+        days
+          .flat()
+          .filter((e) => e.workflow_id === 'support-agent' && e.step === 'generate' && e.outcome !== 'error')
+          .map((e) => e.tokens_in),
+      )
     const first = generate(quarter.slice(0, 7))
     const last = generate(quarter.slice(-7))
     expect(first).toBeGreaterThan(2200)
@@ -316,7 +330,10 @@ describe('generateDemoEvents: the shape of the traffic', () => {
 
   it('has plausible latencies per model', () => {
     const median = (model: string, step: string): number => {
-      const xs = all.filter((e) => e.model === model && e.step === step && e.outcome === 'success').map((e) => e.latency_ms).sort((a, b) => a - b)
+      const xs = all
+        .filter((e) => e.model === model && e.step === step && e.outcome === 'success')
+        .map((e) => e.latency_ms)
+        .sort((a, b) => a - b)
       return xs[Math.floor(xs.length / 2)] ?? 0
     }
     expect(median('text-embedding-3-small', 'retrieve')).toBeLessThan(300)

@@ -187,15 +187,7 @@ function clampInt(x: number, lo: number, hi: number): number {
 
 // ---------------------------------------------------------------- models
 
-type TModelId =
-  | 'gpt-4o'
-  | 'gpt-4o-mini'
-  | 'gpt-4.1'
-  | 'gpt-4.1-mini'
-  | 'text-embedding-3-small'
-  | 'claude-sonnet-4-5'
-  | 'claude-haiku-4-5'
-  | 'claude-opus-4-1'
+type TModelId = 'gpt-4o' | 'gpt-4o-mini' | 'gpt-4.1' | 'gpt-4.1-mini' | 'text-embedding-3-small' | 'claude-sonnet-4-5' | 'claude-haiku-4-5' | 'claude-opus-4-1'
 
 type TProvider = 'openai' | 'anthropic'
 
@@ -235,13 +227,7 @@ const FALLBACK: Partial<Record<TModelId, TModelId>> = {
 
 type TWorkflowId = 'support-agent' | 'email-drafter' | 'doc-summarizer' | 'lead-qualifier' | 'transcript-cleaner'
 
-const WORKFLOWS: readonly TWorkflowId[] = [
-  'support-agent',
-  'email-drafter',
-  'doc-summarizer',
-  'lead-qualifier',
-  'transcript-cleaner',
-]
+const WORKFLOWS: readonly TWorkflowId[] = ['support-agent', 'email-drafter', 'doc-summarizer', 'lead-qualifier', 'transcript-cleaner']
 const WORKFLOW_SHARE: readonly number[] = [0.38, 0.24, 0.12, 0.12, 0.14]
 
 const OWNER: Record<TWorkflowId, string> = {
@@ -254,14 +240,46 @@ const OWNER: Record<TWorkflowId, string> = {
 
 /** Ordered by size: the Zipf rank is the position. */
 const ACCOUNT_NAMES: readonly string[] = [
-  'acme-corp', 'globex', 'initech', 'umbrella-health', 'stark-logistics',
-  'wayne-retail', 'hooli', 'contoso', 'northwind-traders', 'fabrikam',
-  'cyberdyne-systems', 'soylent-foods', 'wonka-confections', 'vandelay-industries', 'massive-dynamic',
-  'tyrell-biotech', 'pied-piper', 'relecloud', 'woodgrove-bank', 'adventure-works',
-  'tailspin-toys', 'litware', 'proseware', 'wingtip-toys', 'fourth-coffee',
-  'lamna-healthcare', 'alpine-ski-house', 'coho-winery', 'trey-research', 'margies-travel',
-  'humongous-insurance', 'blue-yonder-airlines', 'city-power-light', 'wide-world-importers', 'southridge-video',
-  'consolidated-messenger', 'bluth-company', 'dunder-mifflin', 'sterling-cooper', 'prestige-worldwide',
+  'acme-corp',
+  'globex',
+  'initech',
+  'umbrella-health',
+  'stark-logistics',
+  'wayne-retail',
+  'hooli',
+  'contoso',
+  'northwind-traders',
+  'fabrikam',
+  'cyberdyne-systems',
+  'soylent-foods',
+  'wonka-confections',
+  'vandelay-industries',
+  'massive-dynamic',
+  'tyrell-biotech',
+  'pied-piper',
+  'relecloud',
+  'woodgrove-bank',
+  'adventure-works',
+  'tailspin-toys',
+  'litware',
+  'proseware',
+  'wingtip-toys',
+  'fourth-coffee',
+  'lamna-healthcare',
+  'alpine-ski-house',
+  'coho-winery',
+  'trey-research',
+  'margies-travel',
+  'humongous-insurance',
+  'blue-yonder-airlines',
+  'city-power-light',
+  'wide-world-importers',
+  'southridge-video',
+  'consolidated-messenger',
+  'bluth-company',
+  'dunder-mifflin',
+  'sterling-cooper',
+  'prestige-worldwide',
 ]
 
 /** Lifecycle, in days before `now`: onboarding ramps over 10 days; churn stops traffic. */
@@ -323,8 +341,7 @@ function accountActivity(accountId: string, daysAgo: number): number {
 
 /** UTC hour weights: Europe's morning, then US business hours. */
 const HOUR_WEIGHTS_WEEKDAY: readonly number[] = [
-  0.25, 0.2, 0.18, 0.18, 0.2, 0.3, 0.5, 0.8, 1.2, 1.5, 1.7, 1.8,
-  1.9, 2.2, 2.5, 2.6, 2.5, 2.3, 2.0, 1.6, 1.2, 0.9, 0.6, 0.4,
+  0.25, 0.2, 0.18, 0.18, 0.2, 0.3, 0.5, 0.8, 1.2, 1.5, 1.7, 1.8, 1.9, 2.2, 2.5, 2.6, 2.5, 2.3, 2.0, 1.6, 1.2, 0.9, 0.6, 0.4,
 ]
 const HOUR_MEAN = HOUR_WEIGHTS_WEEKDAY.reduce((a, b) => a + b, 0) / 24
 const HOUR_WEIGHTS_WEEKEND = HOUR_WEIGHTS_WEEKDAY.map((w) => 0.5 * w + 0.5 * HOUR_MEAN)
@@ -940,7 +957,9 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
       if (envDraw < 0.02) {
         // an engineer exercising a workflow from a development build
         const workflow = rng.pick(WORKFLOWS)
-        gen.runWorkflow(newRun(workflow, t, 'development', 'production', undefined, rng.pick(DEV_USERS), { branch: rng.pick(['main', 'feat/routing', 'fix/prompt-cache']) }))
+        gen.runWorkflow(
+          newRun(workflow, t, 'development', 'production', undefined, rng.pick(DEV_USERS), { branch: rng.pick(['main', 'feat/routing', 'fix/prompt-cache']) }),
+        )
         continue
       }
       if (envDraw < 0.06) {
@@ -954,8 +973,7 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
       const user = Math.floor(Math.pow(rng.next(), 1.8) * account.users) + 1
       const metadata: Record<string, string> = { plan: account.tier }
       if (workflow === 'support-agent') {
-        metadata.integration =
-          account.id === DOUBLE_RETRIEVAL_ACCOUNT && daysAgo < DOUBLE_RETRIEVAL_DAYS ? 'zendesk-v2' : account.integration
+        metadata.integration = account.id === DOUBLE_RETRIEVAL_ACCOUNT && daysAgo < DOUBLE_RETRIEVAL_DAYS ? 'zendesk-v2' : account.integration
       }
       gen.runWorkflow(newRun(workflow, t, 'production', 'production', account, `u-${account.id}-${String(user).padStart(4, '0')}`, metadata))
     }
@@ -1011,7 +1029,16 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
 
 // ---------------------------------------------------------------- outcomes
 
-export type TDemoRunOutcome = { id: string; timestamp: string; workflow_id: string; run_id: string; account_id?: string; feature?: string; accepted: boolean; kind: string }
+export type TDemoRunOutcome = {
+  id: string
+  timestamp: string
+  workflow_id: string
+  run_id: string
+  account_id?: string
+  feature?: string
+  accepted: boolean
+  kind: string
+}
 
 /**
  * What the demo's customers report back: one outcome per production run of the
@@ -1049,9 +1076,14 @@ export function demoOutcomes(events: readonly TDemoEvent[], now: Date): TDemoRun
     const r = DEMO_OUTCOME_RATES[e.workflow_id]
     const rate = r.lateRate !== undefined && Date.parse(e.timestamp) >= lateFrom ? r.lateRate : r.rate
     return {
-      id: `out-${e.run_id}`, timestamp: e.timestamp, workflow_id: e.workflow_id, run_id: e.run_id,
-      ...(e.account_id ? { account_id: e.account_id } : {}), ...(e.feature ? { feature: e.feature } : {}),
-      accepted: unitHash(e.run_id) < rate, kind: r.kind,
+      id: `out-${e.run_id}`,
+      timestamp: e.timestamp,
+      workflow_id: e.workflow_id,
+      run_id: e.run_id,
+      ...(e.account_id ? { account_id: e.account_id } : {}),
+      ...(e.feature ? { feature: e.feature } : {}),
+      accepted: unitHash(e.run_id) < rate,
+      kind: r.kind,
     }
   })
 }

@@ -37,15 +37,17 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
   let org = await prisma().organization.findUnique({ where: { slug: DEMO.slug } })
   if (org && reset) {
     const id = org.id
-    await asOrg(id, () => prisma().$transaction([
-      prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${id}::uuid`,
-      prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${id}::uuid`,
-      ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, id)),
-      prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${id}::uuid`,
-      ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),
-      prisma().organization.delete({ where: { id: id } }),
-      prisma().user.deleteMany({ where: { email: DEMO.email } }),
-    ]))
+    await asOrg(id, () =>
+      prisma().$transaction([
+        prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${id}::uuid`,
+        prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${id}::uuid`,
+        ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, id)),
+        prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${id}::uuid`,
+        ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),
+        prisma().organization.delete({ where: { id: id } }),
+        prisma().user.deleteMany({ where: { email: DEMO.email } }),
+      ]),
+    )
     org = null
   }
   if (!org) {
@@ -59,7 +61,11 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
 
 async function post(url: string, key: string, events: unknown[], kind: 'events' | 'outcomes' = 'events'): Promise<TIngestAnswer> {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${url}/api/v1/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ [kind]: events }) })
+    const res = await fetch(`${url}/api/v1/${kind}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ [kind]: events }),
+    })
     if (res.status === 202) return (await res.json()) as TIngestAnswer
     if ((res.status === 429 || res.status >= 500) && attempt < 20) {
       await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? '1') * 1000))
@@ -149,10 +155,43 @@ async function seedDemoBudgets(orgId: string, now: Date): Promise<void> {
     const amount = basis * factor
     await updateBudget(orgId, created.id, { amount_usd: amount >= 1 ? amount.toFixed(2) : amount.toPrecision(2) }, now)
   }
-  const base = { environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production' as const], rolling_days: null, thresholds: [50, 80, 100], hard_cutoff: false, cutoff_action: 'throttle' as const, throttle_per_minute: 60, channel_ids: [] as string[] }
-  await sized({ ...base, name: 'All production, monthly', period: 'month', metric: 'spend', amount_usd: '1', owner: 'finance@demo.co', environment: 'production' }, 1.25, 'projected')
-  await sized({ ...base, name: 'support-agent, daily', period: 'day', metric: 'spend', amount_usd: '1', owner: 'support-ai', workflow_id: 'support-agent' }, 0.9, 'projected')
-  await sized({ ...base, name: 'globex cost per run', period: 'rolling', rolling_days: 7, metric: 'cost_per_run', amount_usd: '1', owner: 'customer-success', account_id: 'globex' }, 0.8, 'actual')
+  const base = {
+    environment: null,
+    workflow_id: null,
+    account_id: null,
+    feature: null,
+    traffic_sources: ['production' as const],
+    rolling_days: null,
+    thresholds: [50, 80, 100],
+    hard_cutoff: false,
+    cutoff_action: 'throttle' as const,
+    throttle_per_minute: 60,
+    channel_ids: [] as string[],
+  }
+  await sized(
+    { ...base, name: 'All production, monthly', period: 'month', metric: 'spend', amount_usd: '1', owner: 'finance@demo.co', environment: 'production' },
+    1.25,
+    'projected',
+  )
+  await sized(
+    { ...base, name: 'support-agent, daily', period: 'day', metric: 'spend', amount_usd: '1', owner: 'support-ai', workflow_id: 'support-agent' },
+    0.9,
+    'projected',
+  )
+  await sized(
+    {
+      ...base,
+      name: 'globex cost per run',
+      period: 'rolling',
+      rolling_days: 7,
+      metric: 'cost_per_run',
+      amount_usd: '1',
+      owner: 'customer-success',
+      account_id: 'globex',
+    },
+    0.8,
+    'actual',
+  )
 }
 
 /** The self-hosted fleet (lib/gpu/demo.ts): pools and their growth, utilization samples; its calls and outcomes go through the API. */
@@ -166,7 +205,9 @@ async function seedDemoFleet(orgId: string, now: Date, days: number, log: (l: st
     const a = await ingestSamples(orgId, data.samples.slice(i, i + MAX_SAMPLES), now)
     if (a.rejected.length) throw new Error(`demo GPU samples rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
   }
-  log(`GPU fleet: 4 pools, ${data.samples.length.toLocaleString('en-US')} utilization samples, ${data.events.length.toLocaleString('en-US')} self-hosted calls.`)
+  log(
+    `GPU fleet: 4 pools, ${data.samples.length.toLocaleString('en-US')} utilization samples, ${data.events.length.toLocaleString('en-US')} self-hosted calls.`,
+  )
   return data
 }
 

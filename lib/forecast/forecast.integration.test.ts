@@ -5,7 +5,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getForecast } from '@/app/api/v1/forecast/route'
@@ -23,7 +22,8 @@ let orgId = ''
 let readKey = ''
 const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())
 // gpt-4o-mini: 1M input tokens = $0.15; weekdays 4 calls, weekends 1, on two workflows, one account each
-const callsOn = (dayIndex: number) => ([5, 6].includes(new Date(today - dayIndex * DAY_MS).getUTCDay() === 0 ? 6 : new Date(today - dayIndex * DAY_MS).getUTCDay() - 1) ? 1 : 4)
+const callsOn = (dayIndex: number) =>
+  [5, 6].includes(new Date(today - dayIndex * DAY_MS).getUTCDay() === 0 ? 6 : new Date(today - dayIndex * DAY_MS).getUTCDay() - 1) ? 1 : 4
 
 beforeAll(async () => {
   await useTestServices('forecast')
@@ -34,9 +34,20 @@ beforeAll(async () => {
   const events: Record<string, unknown>[] = []
   for (let d = 1; d <= 56; d++) {
     for (let i = 0; i < callsOn(d); i++) {
-      for (const [wf, acct] of [['support', 'acme'], ['search', 'globex']]) {
-        events.push({ id: `${wf}-${d}-${i}`, timestamp: new Date(today - d * DAY_MS + HOUR_MS * (i + 1)).toISOString(), workflow_id: wf, step: 's', account_id: acct,
-          provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1_000_000 })
+      for (const [wf, acct] of [
+        ['support', 'acme'],
+        ['search', 'globex'],
+      ]) {
+        events.push({
+          id: `${wf}-${d}-${i}`,
+          timestamp: new Date(today - d * DAY_MS + HOUR_MS * (i + 1)).toISOString(),
+          workflow_id: wf,
+          step: 's',
+          account_id: acct,
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          tokens_in: 1_000_000,
+        })
       }
     }
   }
@@ -56,8 +67,12 @@ describe('GET /api/v1/forecast', () => {
     expect(r.status).toBe(200)
     const f = await r.json()
     const monthStart = new Date(Date.UTC(new Date(today).getUTCFullYear(), new Date(today).getUTCMonth(), 1))
-    const [{ usd }] = (await ownerPool().query(`SELECT coalesce(round(sum(cost_usd), 6), 0)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
-      [orgId, monthStart, new Date(today)])).rows
+    const [{ usd }] = (
+      await ownerPool().query(
+        `SELECT coalesce(round(sum(cost_usd), 6), 0)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
+        [orgId, monthStart, new Date(today)],
+      )
+    ).rows
     expect(f.month_end.actual_to_date_usd).toBe(Number(usd).toFixed(6))
     expect(f.model).toMatchObject({ kind: 'holt_winters_additive', history_days: 56 })
     expect(f.backtest.mape).toBeLessThan(0.02) // the pattern is exact
@@ -81,9 +96,20 @@ describe('GET /api/v1/forecast', () => {
     expect((await bad.json()).error.details.errors).toEqual(expect.arrayContaining(['history_days: must be at least 14', 'extra: unknown field']))
   })
 
-  it('holds this month\'s spend budgets against their scope\'s forecast', async () => {
-    const base = { environment: null, account_id: null, feature: null, traffic_sources: ['production' as const], rolling_days: null, thresholds: [50, 100], hard_cutoff: false,
-      cutoff_action: 'throttle' as const, throttle_per_minute: 60, owner: null, metric: 'spend' as const }
+  it("holds this month's spend budgets against their scope's forecast", async () => {
+    const base = {
+      environment: null,
+      account_id: null,
+      feature: null,
+      traffic_sources: ['production' as const],
+      rolling_days: null,
+      thresholds: [50, 100],
+      hard_cutoff: false,
+      cutoff_action: 'throttle' as const,
+      throttle_per_minute: 60,
+      owner: null,
+      metric: 'spend' as const,
+    }
     await createBudget(orgId, { ...base, name: 'tiny', workflow_id: 'support', period: 'month', amount_usd: '0.01' })
     await createBudget(orgId, { ...base, name: 'huge', workflow_id: null, period: 'month', amount_usd: '100000' })
     await createBudget(orgId, { ...base, name: 'daily', workflow_id: null, period: 'day', amount_usd: '1' })
@@ -99,7 +125,12 @@ describe('GET /api/v1/forecast', () => {
 
   it('summarises every workflow and the top accounts', async () => {
     const { rows } = await (await getSummary(apiRequest('/api/v1/forecast/summary', { key: readKey }))).json()
-    expect(rows.map((r: { kind: string; id: string }) => `${r.kind}/${r.id}`).sort()).toEqual(['account/acme', 'account/globex', 'workflow/search', 'workflow/support'])
+    expect(rows.map((r: { kind: string; id: string }) => `${r.kind}/${r.id}`).sort()).toEqual([
+      'account/acme',
+      'account/globex',
+      'workflow/search',
+      'workflow/support',
+    ])
     for (const r of rows) expect(r.month_end.forecast_usd).not.toBeNull()
   })
 })
@@ -111,12 +142,22 @@ describe('GET /api/v1/forecast what-if', () => {
     const r = await getForecast(apiRequest('/api/v1/forecast?move_workflow_id=support&move_step=s&move_to=openai/gpt-4o', { key: readKey }))
     expect(r.status).toBe(200)
     const f = await r.json()
-    const [sums] = (await ownerPool().query(
-      `SELECT count(*)::int AS calls, round(sum(cost_usd), 6)::text AS usd, sum(tokens_in)::text AS tin, sum(cached_tokens_in)::text AS tcached, sum(tokens_out)::text AS tout
+    const [sums] = (
+      await ownerPool().query(
+        `SELECT count(*)::int AS calls, round(sum(cost_usd), 6)::text AS usd, sum(tokens_in)::text AS tin, sum(cached_tokens_in)::text AS tcached, sum(tokens_out)::text AS tout
        FROM inference_events WHERE org_id = $1 AND workflow_id = 'support' AND step = 's' AND traffic_source = 'production' AND timestamp >= $2 AND timestamp < $3`,
-      [orgId, windowFrom, asOf])).rows
+        [orgId, windowFrom, asOf],
+      )
+    ).rows
     const m = f.what_if.step_move
-    expect(m).toMatchObject({ workflow_id: 'support', step: 's', to: { provider: 'openai', model: 'gpt-4o' }, calls: sums.calls, current_cost_usd: sums.usd, unpriced_calls: 0 })
+    expect(m).toMatchObject({
+      workflow_id: 'support',
+      step: 's',
+      to: { provider: 'openai', model: 'gpt-4o' },
+      calls: sums.calls,
+      current_cost_usd: sums.usd,
+      unpriced_calls: 0,
+    })
     expect(m.current_models).toEqual([{ provider: 'openai', model: 'gpt-4o-mini', calls: sums.calls, cost_usd: sums.usd }])
     // the target: the price book's gpt-4o rates on the SQL token sums, in integer micro-dollars (USD/Mtok × tokens / 1e6)
     const p = (await loadPriceBook(orgId)).modelPrice('openai', 'gpt-4o', asOf)!
@@ -129,9 +170,14 @@ describe('GET /api/v1/forecast what-if', () => {
     // every scenario day is the baseline day + the change per day; the month end sums them onto the exact month to date
     const ahead = f.series.filter((x: { forecast_usd: string | null }) => x.forecast_usd !== null)
     expect(f.what_if.series.map((x: { day: string }) => x.day)).toEqual(ahead.map((x: { day: string }) => x.day))
-    f.what_if.series.forEach((x: { forecast_usd: string }, i: number) => expect(x.forecast_usd).toBe(Math.max(0, Number(ahead[i].forecast_usd) + Number(delta) / 1e6).toFixed(6)))
+    f.what_if.series.forEach((x: { forecast_usd: string }, i: number) =>
+      expect(x.forecast_usd).toBe(Math.max(0, Number(ahead[i].forecast_usd) + Number(delta) / 1e6).toFixed(6)),
+    )
     const inMonth = f.what_if.series.filter((x: { day: string }) => Date.parse(x.day) < Date.parse(f.month_end.end))
-    const monthMicros = inMonth.reduce((a: bigint, x: { forecast_usd: string }) => a + BigInt(Math.round(Number(x.forecast_usd) * 1e6)), BigInt(Math.round(Number(f.month_end.actual_to_date_usd) * 1e6)))
+    const monthMicros = inMonth.reduce(
+      (a: bigint, x: { forecast_usd: string }) => a + BigInt(Math.round(Number(x.forecast_usd) * 1e6)),
+      BigInt(Math.round(Number(f.month_end.actual_to_date_usd) * 1e6)),
+    )
     expect(f.what_if.month_end.forecast_usd).toBe((Number(monthMicros) / 1e6).toFixed(6))
     expect(f.what_if.month_end.actual_to_date_usd).toBe(f.month_end.actual_to_date_usd)
   })
@@ -157,10 +203,18 @@ describe('GET /api/v1/forecast what-if', () => {
     }
     expect(await errs('growth_pct=lots')).toEqual(['growth_pct: must be a number (percent per month)'])
     expect(await errs('growth_pct=-95')).toEqual(['growth_pct: must be at least -90'])
-    expect(await errs('move_to=openai/gpt-4o')).toEqual(expect.arrayContaining([expect.stringMatching(/^move_workflow_id: is required/), expect.stringMatching(/^move_step: is required/)]))
+    expect(await errs('move_to=openai/gpt-4o')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^move_workflow_id: is required/), expect.stringMatching(/^move_step: is required/)]),
+    )
     expect(await errs('move_workflow_id=support&move_step=s&move_to=gpt-4o')).toEqual(['move_to: must be "provider/model"'])
-    expect(await errs('move_workflow_id=support&move_step=s&move_to=nobody/no-such-model')).toEqual([expect.stringMatching(/^move_to: nobody\/no-such-model has no price/)])
-    expect(await errs('move_workflow_id=support&move_step=nope&move_to=openai/gpt-4o')).toEqual([expect.stringMatching(/^move_step: support \/ nope has no production calls/)])
-    expect(await errs('workflow_id=search&move_workflow_id=support&move_step=s&move_to=openai/gpt-4o')).toEqual([expect.stringMatching(/^move_workflow_id: must be the forecast's workflow/)])
+    expect(await errs('move_workflow_id=support&move_step=s&move_to=nobody/no-such-model')).toEqual([
+      expect.stringMatching(/^move_to: nobody\/no-such-model has no price/),
+    ])
+    expect(await errs('move_workflow_id=support&move_step=nope&move_to=openai/gpt-4o')).toEqual([
+      expect.stringMatching(/^move_step: support \/ nope has no production calls/),
+    ])
+    expect(await errs('workflow_id=search&move_workflow_id=support&move_step=s&move_to=openai/gpt-4o')).toEqual([
+      expect.stringMatching(/^move_workflow_id: must be the forecast's workflow/),
+    ])
   })
 })

@@ -42,7 +42,10 @@ describe('Holt-Winters', () => {
     const fit = fitHoltWinters(series(84, 0.5, 1))
     const days = forecastHoltWinters(fit, 10)
     const total = sumForecast(fit, 3, 10)
-    expect(total.mean).toBeCloseTo(days.slice(2).reduce((a, p) => a + p.mean, 0), 6)
+    expect(total.mean).toBeCloseTo(
+      days.slice(2).reduce((a, p) => a + p.mean, 0),
+      6,
+    )
     expect(total.upper - total.lower).toBeGreaterThan(days[9].upper - days[9].lower)
     expect(sumForecast(fit, 5, 4)).toEqual({ mean: 0, lower: 0, upper: 0 })
   })

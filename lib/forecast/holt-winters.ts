@@ -41,11 +41,13 @@ export function runHoltWinters(y: number[], m: number, p: THwParams): Omit<THwFi
 /** Fit α, β, γ by grid search (one-step-ahead SSE). Needs at least two full seasons. */
 export function fitHoltWinters(y: number[], m = 7): THwFit {
   if (y.length < 2 * m) throw new Error(`need at least ${2 * m} points to fit a season of ${m}, got ${y.length}`)
-  let best: (ReturnType<typeof runHoltWinters>) | null = null
-  for (const alpha of GRID) for (const beta of BETA_GRID) for (const gamma of GRID) {
-    const r = runHoltWinters(y, m, { alpha, beta, gamma })
-    if (!best || r.sse < best.sse) best = r
-  }
+  let best: ReturnType<typeof runHoltWinters> | null = null
+  for (const alpha of GRID)
+    for (const beta of BETA_GRID)
+      for (const gamma of GRID) {
+        const r = runHoltWinters(y, m, { alpha, beta, gamma })
+        if (!best || r.sse < best.sse) best = r
+      }
   const { errors, ...fit } = best!
   const dof = Math.max(1, errors.length - 3)
   return { ...fit, sigma: Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / dof) }

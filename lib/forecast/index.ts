@@ -10,14 +10,22 @@ import type { TBudget } from '@/lib/budgets'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { backtestMape, fitHoltWinters, forecastHoltWinters, sumForecast, type THwFit } from '@/lib/forecast/holt-winters'
 import { applyWhatIf, parseModelRef, priceStepTotals } from '@/lib/forecast/what-if'
-import { BACKTEST_DAYS, MIN_HISTORY_DAYS, type TBudgetOutlook, type TForecast, type TForecastQuery, type TForecastSummaryRow, type TPeriodForecast, type TStepMove } from '@/lib/forecast/schema'
+import {
+  BACKTEST_DAYS,
+  MIN_HISTORY_DAYS,
+  type TBudgetOutlook,
+  type TForecast,
+  type TForecastQuery,
+  type TForecastSummaryRow,
+  type TPeriodForecast,
+  type TStepMove,
+} from '@/lib/forecast/schema'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { divRound } from '@/lib/cost/money'
 import { badRequest } from '@/lib/errors'
 
 export { BACKTEST_DAYS, MIN_HISTORY_DAYS, ZForecastQuery } from '@/lib/forecast/schema'
 export type { TBudgetOutlook, TForecast, TForecastQuery, TForecastSummaryRow, TPeriodForecast, TStepMove, TWhatIf } from '@/lib/forecast/schema'
-
 
 const usd = (n: number) => n.toFixed(6)
 const dayKey = (t: number) => new Date(t).toISOString().slice(0, 10)
@@ -52,8 +60,11 @@ export function forecastSeries(daily: bigint[], today: Date, scope: TForecast['s
     const s = fit ? sumForecast(fit, 1, steps) : null
     const a = Number(actual) / 1e6
     return {
-      end: new Date(end).toISOString(), actual_to_date_usd: fromScaled(actual, 6),
-      forecast_usd: s ? usd(a + s.mean) : null, lower_usd: s ? usd(a + s.lower) : null, upper_usd: s ? usd(a + s.upper) : null,
+      end: new Date(end).toISOString(),
+      actual_to_date_usd: fromScaled(actual, 6),
+      forecast_usd: s ? usd(a + s.mean) : null,
+      lower_usd: s ? usd(a + s.lower) : null,
+      upper_usd: s ? usd(a + s.upper) : null,
     }
   }
   return {
@@ -80,12 +91,20 @@ function historyWindow(q: Pick<TForecastQuery, 'history_days'>, now: Date) {
 
 /** The forecast for the organization, a workflow or an account (all environments and traffic sources: the whole bill), with the what-if when asked. */
 export async function forecast(orgId: string, q: TForecastQuery, now = new Date()): Promise<TForecast> {
-  const f = await forecastFiltered(orgId, { workflow_id: q.workflow_id ? [q.workflow_id] : undefined, account_id: q.account_id ? [q.account_id] : undefined }, q.history_days, now,
-    { workflow_id: q.workflow_id ?? null, account_id: q.account_id ?? null })
+  const f = await forecastFiltered(
+    orgId,
+    { workflow_id: q.workflow_id ? [q.workflow_id] : undefined, account_id: q.account_id ? [q.account_id] : undefined },
+    q.history_days,
+    now,
+    { workflow_id: q.workflow_id ?? null, account_id: q.account_id ?? null },
+  )
   if (q.growth_pct === undefined && !q.move_to) return f
   const move = q.move_to ? await stepMove(orgId, q, new Date(f.as_of)) : null
   const s = applyWhatIf(f, { growth_pct: q.growth_pct ?? 0, delta_per_day_micros: move ? toScaled(move.delta_per_day_usd, 6) : 0n })
-  return { ...f, what_if: { growth_pct: q.growth_pct ?? 0, step_move: move, series: s?.series ?? [], month_end: s?.month_end ?? null, quarter_end: s?.quarter_end ?? null } }
+  return {
+    ...f,
+    what_if: { growth_pct: q.growth_pct ?? 0, step_move: move, series: s?.series ?? [], month_end: s?.month_end ?? null, quarter_end: s?.quarter_end ?? null },
+  }
 }
 
 export const MOVE_WINDOW_DAYS = 30
@@ -99,34 +118,74 @@ export async function stepMove(orgId: string, q: TForecastQuery, asOf: Date): Pr
   const to = parseModelRef(q.move_to!)!
   const from = new Date(asOf.getTime() - MOVE_WINDOW_DAYS * DAY_MS)
   const [{ rows }, book] = await Promise.all([
-    queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to: asOf, workflow_id: [q.move_workflow_id!], step: [q.move_step!], traffic_source: ['production'],
-      account_id: q.account_id ? [q.account_id] : undefined, group_by: ['provider', 'model'] }),
+    queryMetrics(orgId, {
+      ...ZMetricsQuery.parse({}),
+      from,
+      to: asOf,
+      workflow_id: [q.move_workflow_id!],
+      step: [q.move_step!],
+      traffic_source: ['production'],
+      account_id: q.account_id ? [q.account_id] : undefined,
+      group_by: ['provider', 'model'],
+    }),
     loadPriceBook(orgId),
   ])
-  const sum = (k: 'events' | 'requests' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'unpriced_events') => rows.reduce((a, r) => a + r[k], 0)
+  const sum = (k: 'events' | 'requests' | 'tokens_in' | 'cached_tokens_in' | 'cache_write_tokens' | 'tokens_out' | 'unpriced_events') =>
+    rows.reduce((a, r) => a + r[k], 0)
   const calls = sum('events')
   if (calls === 0) {
-    throw badRequest('Invalid query parameters', { errors: [`move_step: ${q.move_workflow_id} / ${q.move_step} has no production calls in the last ${MOVE_WINDOW_DAYS} days${q.account_id ? ` for account ${q.account_id}` : ''}`] })
+    throw badRequest('Invalid query parameters', {
+      errors: [
+        `move_step: ${q.move_workflow_id} / ${q.move_step} has no production calls in the last ${MOVE_WINDOW_DAYS} days${q.account_id ? ` for account ${q.account_id}` : ''}`,
+      ],
+    })
   }
-  const totals = { calls, requests: sum('requests'), tokens_in: sum('tokens_in'), cached_tokens_in: sum('cached_tokens_in'), cache_write_tokens: sum('cache_write_tokens'), tokens_out: sum('tokens_out') }
+  const totals = {
+    calls,
+    requests: sum('requests'),
+    tokens_in: sum('tokens_in'),
+    cached_tokens_in: sum('cached_tokens_in'),
+    cache_write_tokens: sum('cache_write_tokens'),
+    tokens_out: sum('tokens_out'),
+  }
   const target = priceStepTotals(book.modelPrice(to.provider, to.model, asOf), totals, asOf)
-  if (target === null) throw badRequest('Invalid query parameters', { errors: [`move_to: ${q.move_to} has no price; add one on the Pricing page (PUT /api/v1/prices)`] })
+  if (target === null)
+    throw badRequest('Invalid query parameters', { errors: [`move_to: ${q.move_to} has no price; add one on the Pricing page (PUT /api/v1/prices)`] })
   const current = rows.reduce((a, r) => a + toScaled(r.cost_usd, 6), 0n)
   const perCall = (m: bigint) => fromScaled(divRound(m, BigInt(calls)), 6)
   return {
-    workflow_id: q.move_workflow_id!, step: q.move_step!, to, window: { from: from.toISOString(), to: asOf.toISOString(), days: MOVE_WINDOW_DAYS },
-    ...totals, unpriced_calls: sum('unpriced_events'),
+    workflow_id: q.move_workflow_id!,
+    step: q.move_step!,
+    to,
+    window: { from: from.toISOString(), to: asOf.toISOString(), days: MOVE_WINDOW_DAYS },
+    ...totals,
+    unpriced_calls: sum('unpriced_events'),
     current_models: rows.map((r) => ({ provider: r.provider ?? null, model: r.model ?? null, calls: r.events, cost_usd: r.cost_usd })),
-    current_cost_usd: fromScaled(current, 6), target_cost_usd: fromScaled(target, 6),
-    current_per_call_usd: perCall(current), target_per_call_usd: perCall(target),
+    current_cost_usd: fromScaled(current, 6),
+    target_cost_usd: fromScaled(target, 6),
+    current_per_call_usd: perCall(current),
+    target_per_call_usd: perCall(target),
     delta_per_day_usd: fromScaled(divRound(target - current, BigInt(MOVE_WINDOW_DAYS)), 6),
   }
 }
 
 /** The forecast of any metrics filter (a budget's scope, for one). */
-export async function forecastFiltered(orgId: string, filter: Partial<TMetricsQuery>, historyDays: number, now: Date, scope: TForecast['scope']): Promise<TForecast> {
+export async function forecastFiltered(
+  orgId: string,
+  filter: Partial<TMetricsQuery>,
+  historyDays: number,
+  now: Date,
+  scope: TForecast['scope'],
+): Promise<TForecast> {
   const w = historyWindow({ history_days: historyDays }, now)
-  const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), ...filter, from: new Date(w.from), to: new Date(w.to), granularity: 'day', group_by: undefined })
+  const { rows } = await queryMetrics(orgId, {
+    ...ZMetricsQuery.parse({}),
+    ...filter,
+    from: new Date(w.from),
+    to: new Date(w.to),
+    granularity: 'day',
+    group_by: undefined,
+  })
   return forecastSeries(dailyMicros(rows, w.from, w.to), now, scope)
 }
 
@@ -135,8 +194,19 @@ export async function budgetOutlook(orgId: string, budgets: TBudget[], now = new
   const out: TBudgetOutlook[] = []
   for (const b of budgets.filter((x) => x.metric === 'spend' && x.period === 'month')) {
     const only = (v: string | null) => (v === null ? undefined : [v])
-    const f = await forecastFiltered(orgId, { environment: only(b.environment), workflow_id: only(b.workflow_id), account_id: only(b.account_id), feature: only(b.feature),
-      traffic_source: b.traffic_sources }, 120, now, { workflow_id: b.workflow_id, account_id: b.account_id })
+    const f = await forecastFiltered(
+      orgId,
+      {
+        environment: only(b.environment),
+        workflow_id: only(b.workflow_id),
+        account_id: only(b.account_id),
+        feature: only(b.feature),
+        traffic_source: b.traffic_sources,
+      },
+      120,
+      now,
+      { workflow_id: b.workflow_id, account_id: b.account_id },
+    )
     const amount = Number(b.amount_usd)
     let cum = Number(f.month_end.actual_to_date_usd)
     let exceeds: string | null = cum > amount ? f.as_of : null
@@ -153,13 +223,14 @@ export async function budgetOutlook(orgId: string, budgets: TBudget[], now = new
 }
 
 /** Month- and quarter-end forecasts for every workflow and the top accounts (by spend over the history), in two queries. */
-export async function forecastSummary(orgId: string, opts: { history_days?: number; top_accounts?: number } = {}, now = new Date()): Promise<TForecastSummaryRow[]> {
+export async function forecastSummary(
+  orgId: string,
+  opts: { history_days?: number; top_accounts?: number } = {},
+  now = new Date(),
+): Promise<TForecastSummaryRow[]> {
   const w = historyWindow({ history_days: opts.history_days ?? 120 }, now)
   const base = { ...ZMetricsQuery.parse({}), from: new Date(w.from), to: new Date(w.to), granularity: 'day' as const, limit: 100_000 }
-  const [wf, acc] = await Promise.all([
-    queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }),
-    queryMetrics(orgId, { ...base, group_by: ['account_id'] }),
-  ])
+  const [wf, acc] = await Promise.all([queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }), queryMetrics(orgId, { ...base, group_by: ['account_id'] })])
   const out: TForecastSummaryRow[] = []
   const each = (kind: 'workflow' | 'account', rows: TMetricsRow[], key: 'workflow_id' | 'account_id', top: number) => {
     const groups = new Map<string, TMetricsRow[]>()
@@ -175,4 +246,3 @@ export async function forecastSummary(orgId: string, opts: { history_days?: numb
   each('account', acc.rows, 'account_id', opts.top_accounts ?? 10)
   return out
 }
-

@@ -11,32 +11,61 @@ export const MIN_HISTORY_DAYS = 14
 
 const label = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
 const MOVE_FIELDS = ['move_workflow_id', 'move_step', 'move_to'] as const
-export const ZForecastQuery = z.strictObject({
-  workflow_id: label.optional(),
-  account_id: label.optional(),
-  history_days: z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(MIN_HISTORY_DAYS, `must be at least ${MIN_HISTORY_DAYS}`)
-    .max(365, 'must be at most 365').default(120),
-  /** what-if: traffic growth in percent per month (30 days), compounding from today */
-  growth_pct: z.coerce.number({ error: 'must be a number (percent per month)' }).min(-90, 'must be at least -90').max(500, 'must be at most 500').optional()
-    .meta({ description: 'what-if: traffic growth in percent per month (30 days), compounding from today' }),
-  /** what-if: the step of a workflow moved to another model ("provider/model") */
-  move_workflow_id: label.optional().meta({ description: "what-if: the workflow whose step moves (the forecast's workflow, if any)" }),
-  move_step: label.optional().meta({ description: 'what-if: the step that moves to another model' }),
-  move_to: label.refine((s) => parseModelRef(s) !== null, 'must be "provider/model"').optional().meta({ description: 'what-if: the model the step moves to, "provider/model"' }),
-}).superRefine((q, ctx) => {
-  const given = MOVE_FIELDS.filter((k) => q[k] !== undefined)
-  if (given.length && given.length < MOVE_FIELDS.length) {
-    for (const k of MOVE_FIELDS) if (q[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'is required to move a step (move_workflow_id, move_step and move_to go together)' })
-  }
-  if (q.move_workflow_id && q.workflow_id && q.move_workflow_id !== q.workflow_id) {
-    ctx.addIssue({ code: 'custom', path: ['move_workflow_id'], message: `must be the forecast's workflow (${q.workflow_id}): another workflow's step is not in this forecast` })
-  }
-})
+export const ZForecastQuery = z
+  .strictObject({
+    workflow_id: label.optional(),
+    account_id: label.optional(),
+    history_days: z.coerce
+      .number({ error: 'must be a whole number of days' })
+      .int('must be a whole number of days')
+      .min(MIN_HISTORY_DAYS, `must be at least ${MIN_HISTORY_DAYS}`)
+      .max(365, 'must be at most 365')
+      .default(120),
+    /** what-if: traffic growth in percent per month (30 days), compounding from today */
+    growth_pct: z.coerce
+      .number({ error: 'must be a number (percent per month)' })
+      .min(-90, 'must be at least -90')
+      .max(500, 'must be at most 500')
+      .optional()
+      .meta({ description: 'what-if: traffic growth in percent per month (30 days), compounding from today' }),
+    /** what-if: the step of a workflow moved to another model ("provider/model") */
+    move_workflow_id: label.optional().meta({ description: "what-if: the workflow whose step moves (the forecast's workflow, if any)" }),
+    move_step: label.optional().meta({ description: 'what-if: the step that moves to another model' }),
+    move_to: label
+      .refine((s) => parseModelRef(s) !== null, 'must be "provider/model"')
+      .optional()
+      .meta({ description: 'what-if: the model the step moves to, "provider/model"' }),
+  })
+  .superRefine((q, ctx) => {
+    const given = MOVE_FIELDS.filter((k) => q[k] !== undefined)
+    if (given.length && given.length < MOVE_FIELDS.length) {
+      for (const k of MOVE_FIELDS)
+        if (q[k] === undefined)
+          ctx.addIssue({ code: 'custom', path: [k], message: 'is required to move a step (move_workflow_id, move_step and move_to go together)' })
+    }
+    if (q.move_workflow_id && q.workflow_id && q.move_workflow_id !== q.workflow_id) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['move_workflow_id'],
+        message: `must be the forecast's workflow (${q.workflow_id}): another workflow's step is not in this forecast`,
+      })
+    }
+  })
 export type TForecastQuery = z.infer<typeof ZForecastQuery>
 
 export const ZForecastSummaryQuery = z.strictObject({
-  history_days: z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(MIN_HISTORY_DAYS, `must be at least ${MIN_HISTORY_DAYS}`).max(365, 'must be at most 365').default(120),
-  top_accounts: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(10),
+  history_days: z.coerce
+    .number({ error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(MIN_HISTORY_DAYS, `must be at least ${MIN_HISTORY_DAYS}`)
+    .max(365, 'must be at most 365')
+    .default(120),
+  top_accounts: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(10),
 })
 
 // Answers.
@@ -94,10 +123,20 @@ export const ZForecast = z.object({
   series: z.array(z.object({ day: ZDay, actual_usd: ZUsd.nullable(), forecast_usd: ZUsd.nullable(), lower_usd: ZUsd.nullable(), upper_usd: ZUsd.nullable() })),
   month_end: ZPeriodForecast,
   quarter_end: ZPeriodForecast,
-  backtest: z.object({ mape: z.number().nullable().meta({ description: 'mean absolute percentage error of the last 28 days forecast from the days before (0.1 = 10%)' }), holdout_days: z.number().int() }),
-  model: z.object({
-    kind: z.literal('holt_winters_additive'), season_days: z.literal(7), alpha: z.number(), beta: z.number(), gamma: z.number(), history_days: z.number().int(),
-  }).nullable(),
+  backtest: z.object({
+    mape: z.number().nullable().meta({ description: 'mean absolute percentage error of the last 28 days forecast from the days before (0.1 = 10%)' }),
+    holdout_days: z.number().int(),
+  }),
+  model: z
+    .object({
+      kind: z.literal('holt_winters_additive'),
+      season_days: z.literal(7),
+      alpha: z.number(),
+      beta: z.number(),
+      gamma: z.number(),
+      history_days: z.number().int(),
+    })
+    .nullable(),
   note: z.string().nullable().meta({ description: 'why there is no model, when there is none' }),
   what_if: ZWhatIf.optional().meta({ description: 'with growth_pct or a step move: the scenario next to this baseline' }),
 })
@@ -108,8 +147,12 @@ export const ZBudgetOutlook = z.object({
   name: z.string(),
   amount_usd: ZUsd,
   month_end: ZPeriodForecast,
-  exceeds_on: ZInstant.nullable().meta({ description: "the first day the forecast's cumulative spend passes the amount (already: the start of today); null if it does not this month" }),
-  verdict: z.enum(['over', 'at_risk', 'within', 'unknown']).meta({ description: "over: the forecast passes the amount; at_risk: only the band's upper edge does; within; unknown: no model" }),
+  exceeds_on: ZInstant.nullable().meta({
+    description: "the first day the forecast's cumulative spend passes the amount (already: the start of today); null if it does not this month",
+  }),
+  verdict: z
+    .enum(['over', 'at_risk', 'within', 'unknown'])
+    .meta({ description: "over: the forecast passes the amount; at_risk: only the band's upper edge does; within; unknown: no model" }),
 })
 export type TBudgetOutlook = z.infer<typeof ZBudgetOutlook>
 

@@ -2,8 +2,11 @@
 import type { TForecast, TWhatIf } from '@/lib/forecast/schema'
 
 /** The series for a chart (numbers for drawing only); with a what-if, its scenario beside the baseline. */
-export function forecastChartPoints(f: Pick<TForecast, 'series'>, lastDays = 56, scenario?: Pick<TWhatIf, 'series'> | null):
-  { day: string; actual: number | null; forecast: number | null; band: [number, number] | null; scenario?: number | null }[] {
+export function forecastChartPoints(
+  f: Pick<TForecast, 'series'>,
+  lastDays = 56,
+  scenario?: Pick<TWhatIf, 'series'> | null,
+): { day: string; actual: number | null; forecast: number | null; band: [number, number] | null; scenario?: number | null }[] {
   const byDay = new Map((scenario?.series ?? []).map((p) => [p.day, Number(p.forecast_usd)]))
   const firstForecast = f.series.findIndex((p) => p.forecast_usd !== null)
   const firstSpend = f.series.findIndex((p) => p.forecast_usd !== null || (p.actual_usd !== null && Number(p.actual_usd) > 0))
@@ -22,5 +25,9 @@ export function forecastChartPoints(f: Pick<TForecast, 'series'>, lastDays = 56,
 export function trustLabel(mape: number | null): string {
   if (mape === null) return 'no backtest yet (needs 6 weeks of spend)'
   const pct = `${(mape * 100).toFixed(1)}%`
-  return mape <= 0.1 ? `good: off by ${pct} a day on average over the last 4 weeks` : mape <= 0.25 ? `fair: off by ${pct} a day on average over the last 4 weeks` : `rough: off by ${pct} a day on average over the last 4 weeks; read the band, not the line`
+  return mape <= 0.1
+    ? `good: off by ${pct} a day on average over the last 4 weeks`
+    : mape <= 0.25
+      ? `fair: off by ${pct} a day on average over the last 4 weeks`
+      : `rough: off by ${pct} a day on average over the last 4 weeks; read the band, not the line`
 }

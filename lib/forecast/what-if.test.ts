@@ -4,7 +4,14 @@ import { applyWhatIf, growthFactor, parseModelRef, priceStepTotals, scenarioDay 
 import type { TModelPrice } from '@/lib/cost/engine'
 
 const at = new Date('2026-11-25T00:00:00Z')
-const price = (p: Partial<TModelPrice>): TModelPrice => ({ provider: 'openai', model: 'm', effective_from: new Date(0), input_per_mtok: '0', output_per_mtok: '0', ...p })
+const price = (p: Partial<TModelPrice>): TModelPrice => ({
+  provider: 'openai',
+  model: 'm',
+  effective_from: new Date(0),
+  input_per_mtok: '0',
+  output_per_mtok: '0',
+  ...p,
+})
 
 describe('priceStepTotals', () => {
   const totals = { calls: 1000, requests: 1000, tokens_in: 3_000_000, cached_tokens_in: 1_000_000, cache_write_tokens: 500_000, tokens_out: 250_000 }
@@ -22,7 +29,9 @@ describe('priceStepTotals', () => {
   })
   it('adds the per-request price per request', () => {
     const p = price({ input_per_mtok: '1', per_request: '0.001' })
-    expect(priceStepTotals(p, { calls: 10, requests: 20, tokens_in: 1_000_000, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0 }, at)).toBe(1_020_000n)
+    expect(priceStepTotals(p, { calls: 10, requests: 20, tokens_in: 1_000_000, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0 }, at)).toBe(
+      1_020_000n,
+    )
   })
   it('takes the tier the average call reaches, for every token', () => {
     const p = price({ input_per_mtok: '1', output_per_mtok: '2', tiers: [{ above_input_tokens: 200_000, input_per_mtok: '2', output_per_mtok: '4' }] })
@@ -32,7 +41,9 @@ describe('priceStepTotals', () => {
   })
   it('a missing cache price falls back to the input price in a tier too', () => {
     const p = price({ input_per_mtok: '1', cached_input_per_mtok: '0.1', tiers: [{ above_input_tokens: 10, input_per_mtok: '3', output_per_mtok: '0' }] })
-    expect(priceStepTotals(p, { calls: 1, requests: 1, tokens_in: 1_000_000, cached_tokens_in: 1_000_000, cache_write_tokens: 0, tokens_out: 0 }, at)).toBe(3_000_000n)
+    expect(priceStepTotals(p, { calls: 1, requests: 1, tokens_in: 1_000_000, cached_tokens_in: 1_000_000, cache_write_tokens: 0, tokens_out: 0 }, at)).toBe(
+      3_000_000n,
+    )
   })
   it('null without a price or calls', () => {
     expect(priceStepTotals(null, totals, at)).toBeNull()
@@ -61,10 +72,28 @@ describe('applyWhatIf', () => {
     as_of: asOf,
     series: [
       { day: '2026-11-27', actual_usd: '9.000000', forecast_usd: null, lower_usd: null, upper_usd: null },
-      ...['2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01'].map((day) => ({ day, actual_usd: null, forecast_usd: '10.000000', lower_usd: '8.000000', upper_usd: '12.000000' })),
+      ...['2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01'].map((day) => ({
+        day,
+        actual_usd: null,
+        forecast_usd: '10.000000',
+        lower_usd: '8.000000',
+        upper_usd: '12.000000',
+      })),
     ],
-    month_end: { end: '2026-12-01T00:00:00.000Z', actual_to_date_usd: '100.000001', forecast_usd: '130.000001', lower_usd: '126.000001', upper_usd: '134.000001' },
-    quarter_end: { end: '2027-01-01T00:00:00.000Z', actual_to_date_usd: '500.000000', forecast_usd: '540.000000', lower_usd: '530.000000', upper_usd: '550.000000' },
+    month_end: {
+      end: '2026-12-01T00:00:00.000Z',
+      actual_to_date_usd: '100.000001',
+      forecast_usd: '130.000001',
+      lower_usd: '126.000001',
+      upper_usd: '134.000001',
+    },
+    quarter_end: {
+      end: '2027-01-01T00:00:00.000Z',
+      actual_to_date_usd: '500.000000',
+      forecast_usd: '540.000000',
+      lower_usd: '530.000000',
+      upper_usd: '550.000000',
+    },
   }
   it('without growth or a move, the scenario is the baseline', () => {
     const s = applyWhatIf(f, { growth_pct: 0, delta_per_day_micros: 0n })!

@@ -29,11 +29,29 @@ export function priceStepTotals(price: TModelPrice | null, t: TStepTotals, at: D
   if (!price || t.calls <= 0) return null
   const tier = tierFor(price, Math.round(t.tokens_in / t.calls))
   const flat: TModelPrice = tier
-    ? { ...price, tiers: null, input_per_mtok: tier.input_per_mtok, cached_input_per_mtok: tier.cached_input_per_mtok ?? null,
-      cache_write_per_mtok: tier.cache_write_per_mtok ?? null, output_per_mtok: tier.output_per_mtok }
+    ? {
+        ...price,
+        tiers: null,
+        input_per_mtok: tier.input_per_mtok,
+        cached_input_per_mtok: tier.cached_input_per_mtok ?? null,
+        cache_write_per_mtok: tier.cache_write_per_mtok ?? null,
+        output_per_mtok: tier.output_per_mtok,
+      }
     : { ...price, tiers: null }
-  const c = computeCost({ provider: price.provider, model: price.model, timestamp: at, tokens_in: t.tokens_in, cached_tokens_in: t.cached_tokens_in,
-    cache_write_tokens: t.cache_write_tokens, tokens_out: t.tokens_out, requests: t.requests }, flat, null)
+  const c = computeCost(
+    {
+      provider: price.provider,
+      model: price.model,
+      timestamp: at,
+      tokens_in: t.tokens_in,
+      cached_tokens_in: t.cached_tokens_in,
+      cache_write_tokens: t.cache_write_tokens,
+      tokens_out: t.tokens_out,
+      requests: t.requests,
+    },
+    flat,
+    null,
+  )
   return c.priced ? toScaled(c.cost_usd, 6) : null
 }
 
@@ -58,8 +76,10 @@ export type TWhatIfInput = {
 export type { TWhatIfSeriesPoint } from '@/lib/forecast/schema'
 
 /** The scenario's forecast days and its month- and quarter-end, from the baseline forecast. Null without a model. */
-export function applyWhatIf(f: Pick<TForecast, 'series' | 'month_end' | 'quarter_end' | 'as_of'>, w: TWhatIfInput):
-  { series: TWhatIfSeriesPoint[]; month_end: TPeriodForecast; quarter_end: TPeriodForecast } | null {
+export function applyWhatIf(
+  f: Pick<TForecast, 'series' | 'month_end' | 'quarter_end' | 'as_of'>,
+  w: TWhatIfInput,
+): { series: TWhatIfSeriesPoint[]; month_end: TPeriodForecast; quarter_end: TPeriodForecast } | null {
   const ahead = f.series.filter((p) => p.forecast_usd !== null)
   if (!ahead.length) return null
   const t0 = Date.parse(f.as_of)
@@ -67,8 +87,15 @@ export function applyWhatIf(f: Pick<TForecast, 'series' | 'month_end' | 'quarter
     const k = Math.round((Date.parse(p.day) - t0) / DAY_MS)
     const g = growthFactor(w.growth_pct, k)
     const m = toScaled(p.forecast_usd!, 6)
-    return { day: p.day, k, base: m, mean: scenarioDay(m, w.delta_per_day_micros, g),
-      lower: scenarioDay(toScaled(p.lower_usd!, 6), w.delta_per_day_micros, g), upper: scenarioDay(toScaled(p.upper_usd!, 6), w.delta_per_day_micros, g), g }
+    return {
+      day: p.day,
+      k,
+      base: m,
+      mean: scenarioDay(m, w.delta_per_day_micros, g),
+      lower: scenarioDay(toScaled(p.lower_usd!, 6), w.delta_per_day_micros, g),
+      upper: scenarioDay(toScaled(p.upper_usd!, 6), w.delta_per_day_micros, g),
+      g,
+    }
   })
   const period = (base: TPeriodForecast): TPeriodForecast => {
     const end = Date.parse(base.end)
@@ -82,8 +109,13 @@ export function applyWhatIf(f: Pick<TForecast, 'series' | 'month_end' | 'quarter
     const mean = Number(actual + sum) / 1e6
     const lo = base.forecast_usd !== null && base.lower_usd !== null ? (Number(base.forecast_usd) - Number(base.lower_usd)) * widen : 0
     const hi = base.forecast_usd !== null && base.upper_usd !== null ? (Number(base.upper_usd) - Number(base.forecast_usd)) * widen : 0
-    return { end: base.end, actual_to_date_usd: base.actual_to_date_usd, forecast_usd: fromScaled(actual + sum, 6),
-      lower_usd: (mean - lo).toFixed(6), upper_usd: (mean + hi).toFixed(6) }
+    return {
+      end: base.end,
+      actual_to_date_usd: base.actual_to_date_usd,
+      forecast_usd: fromScaled(actual + sum, 6),
+      lower_usd: (mean - lo).toFixed(6),
+      upper_usd: (mean + hi).toFixed(6),
+    }
   }
   return {
     series: days.map((d) => ({ day: d.day, forecast_usd: fromScaled(d.mean, 6), lower_usd: fromScaled(d.lower, 6), upper_usd: fromScaled(d.upper, 6) })),

@@ -7,8 +7,21 @@ import type { TGatewayCallsQuery, TGatewayCallsResponse } from '@/lib/gateway/sc
 
 export async function recentGatewayCalls(orgId: string, q: TGatewayCallsQuery): Promise<TGatewayCallsResponse> {
   const r = await pool().query<{
-    id: string; timestamp: Date; api: string; workflow_id: string; step: string; provider: string | null; model: string | null; outcome: string
-    attempt: number | null; latency_ms: number | null; tokens_in: string; cached_tokens_in: string; tokens_out: string; max_tokens: number | null; cost_usd: string | null
+    id: string
+    timestamp: Date
+    api: string
+    workflow_id: string
+    step: string
+    provider: string | null
+    model: string | null
+    outcome: string
+    attempt: number | null
+    latency_ms: number | null
+    tokens_in: string
+    cached_tokens_in: string
+    tokens_out: string
+    max_tokens: number | null
+    cost_usd: string | null
   }>(
     `SELECT event_id AS id, "timestamp", metadata->>$2 AS api, workflow_id, step, provider, model, outcome, attempt, latency_ms,
             tokens_in::text, cached_tokens_in::text, tokens_out::text, max_tokens, round(cost_usd, 6)::text AS cost_usd
@@ -17,7 +30,11 @@ export async function recentGatewayCalls(orgId: string, q: TGatewayCallsQuery): 
   )
   return {
     calls: r.rows.map((x) => ({
-      ...x, timestamp: x.timestamp.toISOString(), tokens_in: Number(x.tokens_in), cached_tokens_in: Number(x.cached_tokens_in), tokens_out: Number(x.tokens_out),
+      ...x,
+      timestamp: x.timestamp.toISOString(),
+      tokens_in: Number(x.tokens_in),
+      cached_tokens_in: Number(x.cached_tokens_in),
+      tokens_out: Number(x.tokens_out),
     })),
   }
 }

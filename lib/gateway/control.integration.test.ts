@@ -32,24 +32,68 @@ async function ingest(events: Record<string, unknown>[]) {
 }
 let seq = 0
 /** n calls of a workflow step, a minute ago: gpt-4o with 1,000 tokens in and 200 out is $0.0045 a call. */
-const calls = (n: number, workflow_id: string, over: Record<string, unknown> = {}) => Array.from({ length: n }, () => ({
-  id: `ev-${seq++}`, timestamp: new Date(Date.now() - 60_000).toISOString(), workflow_id, step: 'classify', ...big, tokens_in: 1000, tokens_out: 200, ...over,
-}))
+const calls = (n: number, workflow_id: string, over: Record<string, unknown> = {}) =>
+  Array.from({ length: n }, () => ({
+    id: `ev-${seq++}`,
+    timestamp: new Date(Date.now() - 60_000).toISOString(),
+    workflow_id,
+    step: 'classify',
+    ...big,
+    tokens_in: 1000,
+    tokens_out: 200,
+    ...over,
+  }))
 
 const attribution = (over: Partial<TGatewayCall['attribution']> = {}): TGatewayCall['attribution'] => ({
-  workflowId: 'support', step: 'classify', runId: null, accountId: null, userId: null, feature: null, environment: null, trafficSource: null, scenarioId: null, owner: null, promptVersion: null, ...over,
+  workflowId: 'support',
+  step: 'classify',
+  runId: null,
+  accountId: null,
+  userId: null,
+  feature: null,
+  environment: null,
+  trafficSource: null,
+  scenarioId: null,
+  owner: null,
+  promptVersion: null,
+  ...over,
 })
-const gwCall = (over: Partial<Omit<TGatewayCall, 'attribution'>> & { attribution?: Partial<TGatewayCall['attribution']>; header?: Record<string, string> } = {}): TGatewayCall => ({
-  orgId, protocol: 'openai-chat', requestedModel: 'gpt-3.5-turbo', maxTokens: null, stream: false, inputHash: 'h-default',
-  ...over, attribution: attribution(over.attribution), headers: new Headers({ 'content-length': '4000', ...over.header }),
+const gwCall = (
+  over: Partial<Omit<TGatewayCall, 'attribution'>> & { attribution?: Partial<TGatewayCall['attribution']>; header?: Record<string, string> } = {},
+): TGatewayCall => ({
+  orgId,
+  protocol: 'openai-chat',
+  requestedModel: 'gpt-3.5-turbo',
+  maxTokens: null,
+  stream: false,
+  inputHash: 'h-default',
+  ...over,
+  attribution: attribution(over.attribution),
+  headers: new Headers({ 'content-length': '4000', ...over.header }),
 })
 const forward = (p: TCallPlan) => {
-  if (p.kind !== 'forward') throw new Error(`expected a forward plan, got ${p.kind}: ${JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`)
+  if (p.kind !== 'forward')
+    throw new Error(`expected a forward plan, got ${p.kind}: ${JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`)
   return p
 }
 const evaluateBudgets = () => evaluateOrgAlerts(orgId, new Date(), { kinds: ['budget'] })
-const budget: TBudgetInput = { name: '', environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'], period: 'day',
-  rolling_days: null, metric: 'spend', amount_usd: '1', thresholds: [50, 80, 100], hard_cutoff: false, cutoff_action: 'deny', throttle_per_minute: 60, owner: null }
+const budget: TBudgetInput = {
+  name: '',
+  environment: null,
+  workflow_id: null,
+  account_id: null,
+  feature: null,
+  traffic_sources: ['production'],
+  period: 'day',
+  rolling_days: null,
+  metric: 'spend',
+  amount_usd: '1',
+  thresholds: [50, 80, 100],
+  hard_cutoff: false,
+  cutoff_action: 'deny',
+  throttle_per_minute: 60,
+  owner: null,
+}
 
 async function publishPolicy(body: Record<string, unknown>, note = 'gateway test policy'): Promise<string> {
   const p = await createPolicy(orgId, ZPolicyCreate.parse(body), 'test')
@@ -73,8 +117,15 @@ afterAll(async () => {
 describe('routing policies act', () => {
   let policyId = ''
 
-  it('replaces the requested model with the published one, then the fallbacks in order, under the step\'s max_tokens cap', async () => {
-    policyId = await publishPolicy({ workflow_id: 'support', step: 'classify', candidates: [big], fallback: mini, fallbacks: [haiku, mini], max_tokens_cap: 300 })
+  it("replaces the requested model with the published one, then the fallbacks in order, under the step's max_tokens cap", async () => {
+    policyId = await publishPolicy({
+      workflow_id: 'support',
+      step: 'classify',
+      candidates: [big],
+      fallback: mini,
+      fallbacks: [haiku, mini],
+      max_tokens_cap: 300,
+    })
     const p = forward(await planCall(gwCall({ maxTokens: null })))
     expect(p.attempts).toEqual([
       { model: 'gpt-4o', provider: 'openai', maxTokens: 300, outcomeIfSucceeds: 'success' },
@@ -85,7 +136,9 @@ describe('routing policies act', () => {
     expect(forward(await planCall(gwCall({ maxTokens: 1000 }))).attempts[0].maxTokens).toBe(300)
     expect(forward(await planCall(gwCall({ maxTokens: 120 }))).attempts[0].maxTokens).toBe(120)
     // another step, or a call without a workflow: the requested model as asked
-    expect(forward(await planCall(gwCall({ maxTokens: 50, attribution: { step: 'draft' } }))).attempts).toEqual([{ model: 'gpt-3.5-turbo', maxTokens: 50, outcomeIfSucceeds: 'success' }])
+    expect(forward(await planCall(gwCall({ maxTokens: 50, attribution: { step: 'draft' } }))).attempts).toEqual([
+      { model: 'gpt-3.5-turbo', maxTokens: 50, outcomeIfSucceeds: 'success' },
+    ])
     expect(forward(await planCall(gwCall({ attribution: { workflowId: null, step: null } }))).attempts[0].model).toBe('gpt-3.5-turbo')
   })
 
@@ -111,8 +164,13 @@ describe('routing policies act', () => {
     expect(forward(plans[0]).headers['x-outlay-policy-version']).toBe('3')
   })
 
-  it('carries the cascade rule; shouldEscalate moves one model up when the answer\'s JSON confidence is below the threshold', async () => {
-    await publishPolicy({ workflow_id: 'support', step: 'answer', candidates: [mini, big], cascade: { models: [mini, big], confidence_threshold: 0.7, confidence_from: 'json_field', confidence_field: 'confidence' } })
+  it("carries the cascade rule; shouldEscalate moves one model up when the answer's JSON confidence is below the threshold", async () => {
+    await publishPolicy({
+      workflow_id: 'support',
+      step: 'answer',
+      candidates: [mini, big],
+      cascade: { models: [mini, big], confidence_threshold: 0.7, confidence_from: 'json_field', confidence_field: 'confidence' },
+    })
     const p = forward(await planCall(gwCall({ attribution: { step: 'answer' } })))
     expect(p.attempts[0].model).toBe('gpt-4o-mini')
     expect(p.cascade).toMatchObject({ threshold: 0.7, from: 'json_field', field: 'confidence' })
@@ -145,7 +203,14 @@ describe('budgets act', () => {
   })
 
   it('denies on the ledger before an evaluation has seen the spend: reserve, settle, refuse once used up', async () => {
-    const b = await createBudget(orgId, { ...budget, name: 'ledger wf', workflow_id: 'ledgerwf', amount_usd: '0.002', hard_cutoff: true, cutoff_action: 'deny' })
+    const b = await createBudget(orgId, {
+      ...budget,
+      name: 'ledger wf',
+      workflow_id: 'ledgerwf',
+      amount_usd: '0.002',
+      hard_cutoff: true,
+      cutoff_action: 'deny',
+    })
     await evaluateBudgets() // publishes the ledgered budget; nothing spent yet
     const c = gwCall({ requestedModel: 'gpt-4o-mini', maxTokens: 1000, attribution: { workflowId: 'ledgerwf' } })
     const settled: bigint[] = []
@@ -162,19 +227,21 @@ describe('budgets act', () => {
     expect(await ledgerUsage(b.id, { period: 'day', rolling_days: null }, new Date())).toEqual({ spent: 2100n, held: 0n })
   })
 
-  it('50 concurrent calls against a budget with little room overshoot it by at most one call\'s maximum', async () => {
+  it("50 concurrent calls against a budget with little room overshoot it by at most one call's maximum", async () => {
     const b = await createBudget(orgId, { ...budget, name: 'concurrent', workflow_id: 'conc', amount_usd: '0.01', hard_cutoff: true, cutoff_action: 'deny' })
     await evaluateBudgets()
     // gpt-4o-mini, 1,000 input tokens (4,000 bytes) and max_tokens 1,000: $0.00015 + $0.0006 = 750 micro-dollars at most
     const maxCost: bigint = 750n
     const c = gwCall({ requestedModel: 'gpt-4o-mini', maxTokens: 1000, attribution: { workflowId: 'conc' } })
-    const outcomes = await Promise.all(Array.from({ length: 50 }, async (_, i) => {
-      const p = await planCall(c)
-      if (p.kind !== 'forward') return 0n
-      await new Promise((r) => setTimeout(r, (i * 7) % 40)) // upstream takes a while; settles interleave with new reservations
-      await p.settle!(maxCost) // the worst case: every call costs its maximum
-      return maxCost
-    }))
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const p = await planCall(c)
+        if (p.kind !== 'forward') return 0n
+        await new Promise((r) => setTimeout(r, (i * 7) % 40)) // upstream takes a while; settles interleave with new reservations
+        await p.settle!(maxCost) // the worst case: every call costs its maximum
+        return maxCost
+      }),
+    )
     const spent = outcomes.reduce((a, x) => a + x, 0n)
     const admitted = outcomes.filter((x) => x > 0n).length
     expect(admitted).toBeGreaterThan(0)
@@ -216,11 +283,15 @@ describe('budgets act', () => {
     expect((await planCall(gwCall({ attribution: { workflowId: 'agent' } }))).kind).toBe('forward') // no run id: no run cap
   })
 
-  it('caps a run at a multiple of its workflow\'s p95 cost per run', async () => {
+  it("caps a run at a multiple of its workflow's p95 cost per run", async () => {
     // 20 past runs of $0.0045 × 1 … 20 calls
     await ingest(Array.from({ length: 20 }, (_, r) => calls(r + 1, 'agent2', { run_id: `past-${r}` })).flat())
-    const [sql] = (await ownerPool().query<{ p95: string }>(
-      `SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY c) * 1000000)::bigint::text AS p95 FROM (SELECT run_id, sum(cost_usd) c FROM inference_events WHERE org_id = $1 AND workflow_id = 'agent2' GROUP BY run_id) r`, [orgId])).rows
+    const [sql] = (
+      await ownerPool().query<{ p95: string }>(
+        `SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY c) * 1000000)::bigint::text AS p95 FROM (SELECT run_id, sum(cost_usd) c FROM inference_events WHERE org_id = $1 AND workflow_id = 'agent2' GROUP BY run_id) r`,
+        [orgId],
+      )
+    ).rows
     await createBudget(orgId, { ...budget, name: 'agent2 runs', workflow_id: 'agent2', amount_usd: '100', run_cap_p95_multiple: 2 })
     await evaluateBudgets()
     const cfg = await ledgerConfig(orgId)
@@ -241,9 +312,25 @@ describe('budgets act', () => {
   it('browns out: past the threshold the step falls to its cheapest clearing model and stops escalating', async () => {
     // v1 on gpt-4o; v2 a canary (10% of runs) on gpt-4o-mini, with a cascade from mini up to gpt-4o on the answer's logprob
     const id = await publishPolicy({ workflow_id: 'brownout', step: 'classify', candidates: [big] })
-    await editDraft(orgId, id, { candidates: [big, mini], canary: { share_pct: 10, stable_by: 'run_id' }, cascade: { models: [mini, big], confidence_threshold: 0.5, confidence_from: 'first_token_logprob' } }, 'test')
+    await editDraft(
+      orgId,
+      id,
+      {
+        candidates: [big, mini],
+        canary: { share_pct: 10, stable_by: 'run_id' },
+        cascade: { models: [mini, big], confidence_threshold: 0.5, confidence_from: 'first_token_logprob' },
+      },
+      'test',
+    )
     await publishDraft(orgId, id, 'mini canary', 'test')
-    const b = await createBudget(orgId, { ...budget, name: 'brownout wf', workflow_id: 'brownout', amount_usd: '0.02', thresholds: [90, 100], brownout_pct: 50 })
+    const b = await createBudget(orgId, {
+      ...budget,
+      name: 'brownout wf',
+      workflow_id: 'brownout',
+      amount_usd: '0.02',
+      thresholds: [90, 100],
+      brownout_pct: 50,
+    })
     await evaluateBudgets() // spent so far: the 3 profile calls, $0.0135 = 67.5% of $0.02: past the brown-out threshold
     const runs = await Promise.all(Array.from({ length: 40 }, (_, i) => planCall(gwCall({ attribution: { workflowId: 'brownout', runId: `b-${i}` } }))))
     for (const p of runs) {
@@ -257,7 +344,16 @@ describe('budgets act', () => {
   it('no brown-out below the threshold: the stable side keeps its model and the canary its cascade', async () => {
     await ingest(calls(3, 'calm')) // the step's token profile: candidates priced
     const id = await publishPolicy({ workflow_id: 'calm', step: 'classify', candidates: [big] })
-    await editDraft(orgId, id, { candidates: [big, mini], canary: { share_pct: 50, stable_by: 'run_id' }, cascade: { models: [mini, big], confidence_threshold: 0.5, confidence_from: 'first_token_logprob' } }, 'test')
+    await editDraft(
+      orgId,
+      id,
+      {
+        candidates: [big, mini],
+        canary: { share_pct: 50, stable_by: 'run_id' },
+        cascade: { models: [mini, big], confidence_threshold: 0.5, confidence_from: 'first_token_logprob' },
+      },
+      'test',
+    )
     await publishDraft(orgId, id, 'mini canary', 'test')
     await createBudget(orgId, { ...budget, name: 'calm wf', workflow_id: 'calm', amount_usd: '1', brownout_pct: 50 })
     await evaluateBudgets()
@@ -292,7 +388,7 @@ describe('response cache', () => {
     expect((await planCall(c)).kind).toBe('forward')
   })
 
-  it('caches per step from the policy\'s cache_ttl_s; x-outlay-cache: off opts a request out', async () => {
+  it("caches per step from the policy's cache_ttl_s; x-outlay-cache: off opts a request out", async () => {
     await publishPolicy({ workflow_id: 'cachewf', step: 'faq', candidates: [mini], cache_ttl_s: 600 })
     const c = gwCall({ inputHash: 'h-faq', attribution: { workflowId: 'cachewf', step: 'faq' } })
     const first = forward(await planCall(c))

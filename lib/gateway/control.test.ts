@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { PriceBook } from '@/lib/cost/engine'
 import {
-  answerText, cacheTtlFor, capMaxTokens, confidenceOf, DEFAULT_CACHE_TTL_S, DEFAULT_RESERVE_INPUT_TOKENS, firstTokenLogprob, inputEstimate, jsonFieldOf, maxCostMicros,
-  policyAttempts, shouldEscalate, type TCallPlan,
+  answerText,
+  cacheTtlFor,
+  capMaxTokens,
+  confidenceOf,
+  DEFAULT_CACHE_TTL_S,
+  DEFAULT_RESERVE_INPUT_TOKENS,
+  firstTokenLogprob,
+  inputEstimate,
+  jsonFieldOf,
+  maxCostMicros,
+  policyAttempts,
+  shouldEscalate,
+  type TCallPlan,
 } from '@/lib/gateway/control'
 import type { TLiveVersion } from '@/lib/routing/select'
 
@@ -10,7 +21,13 @@ import type { TLiveVersion } from '@/lib/routing/select'
 
 const ref = (model: string, provider = 'openai') => ({ provider, model })
 const version = (over: Partial<TLiveVersion> = {}): TLiveVersion => ({
-  version: 1, chosen: ref('gpt-4o-mini'), selection_reason: 'test', cascade: null, fallback: null, canary: null, ...over,
+  version: 1,
+  chosen: ref('gpt-4o-mini'),
+  selection_reason: 'test',
+  cascade: null,
+  fallback: null,
+  canary: null,
+  ...over,
 })
 
 describe('output cap', () => {
@@ -36,14 +53,18 @@ describe('attempts under a policy', () => {
     expect(policyAttempts(version({ fallback: ref('gpt-4o') }), null).map((a) => a.model)).toEqual(['gpt-4o-mini', 'gpt-4o'])
   })
   it('a brown-out model replaces the selected one', () => {
-    expect(policyAttempts(version({ chosen: ref('gpt-4o'), fallbacks: [ref('gpt-4o')] }), null, ref('gpt-4o-mini')).map((a) => [a.model, a.outcomeIfSucceeds]))
-      .toEqual([['gpt-4o-mini', 'success'], ['gpt-4o', 'fallback']])
+    expect(
+      policyAttempts(version({ chosen: ref('gpt-4o'), fallbacks: [ref('gpt-4o')] }), null, ref('gpt-4o-mini')).map((a) => [a.model, a.outcomeIfSucceeds]),
+    ).toEqual([
+      ['gpt-4o-mini', 'success'],
+      ['gpt-4o', 'fallback'],
+    ])
   })
 })
 
 describe('response cache TTL', () => {
   const h = (x: Record<string, string> = {}) => new Headers(x)
-  it('the policy\'s TTL, a header\'s, on without a TTL, off; never for a stream', () => {
+  it("the policy's TTL, a header's, on without a TTL, off; never for a stream", () => {
     expect(cacheTtlFor(false, h(), null)).toBeNull()
     expect(cacheTtlFor(false, h(), 600)).toBe(600)
     expect(cacheTtlFor(false, h({ 'x-outlay-cache': 'on' }), null)).toBe(DEFAULT_CACHE_TTL_S)
@@ -57,11 +78,32 @@ describe('response cache TTL', () => {
 })
 
 describe('confidence of an answer', () => {
-  const chat = (content: string, logprob?: number) => ({ choices: [{ message: { role: 'assistant', content }, ...(logprob === undefined ? {} : { logprobs: { content: [{ token: 'x', logprob }] } }) }] })
+  const chat = (content: string, logprob?: number) => ({
+    choices: [{ message: { role: 'assistant', content }, ...(logprob === undefined ? {} : { logprobs: { content: [{ token: 'x', logprob }] } }) }],
+  })
   it('reads the text of chat, Responses and Anthropic answers', () => {
     expect(answerText(chat('hi'))).toBe('hi')
-    expect(answerText({ output: [{ type: 'message', content: [{ type: 'output_text', text: 'a' }, { type: 'output_text', text: 'b' }] }] })).toBe('ab')
-    expect(answerText({ content: [{ type: 'text', text: 'claude' }, { type: 'tool_use', name: 'x' }] })).toBe('claude')
+    expect(
+      answerText({
+        output: [
+          {
+            type: 'message',
+            content: [
+              { type: 'output_text', text: 'a' },
+              { type: 'output_text', text: 'b' },
+            ],
+          },
+        ],
+      }),
+    ).toBe('ab')
+    expect(
+      answerText({
+        content: [
+          { type: 'text', text: 'claude' },
+          { type: 'tool_use', name: 'x' },
+        ],
+      }),
+    ).toBe('claude')
     expect(answerText('nope')).toBeNull()
   })
   it('a numeric JSON field by its path, fenced JSON included; anything else is null', () => {
@@ -71,7 +113,7 @@ describe('confidence of an answer', () => {
     expect(jsonFieldOf(chat('not json'), 'confidence')).toBeNull()
     expect(jsonFieldOf(chat('{"a":1}'), 'a.b')).toBeNull()
   })
-  it('the first token\'s probability from its logprob', () => {
+  it("the first token's probability from its logprob", () => {
     expect(firstTokenLogprob(chat('x', -0.5))).toBe(-0.5)
     expect(firstTokenLogprob({ output: [{ content: [{ type: 'output_text', text: 'x', logprobs: [{ token: 'x', logprob: -2 }] }] }] })).toBe(-2)
     expect(firstTokenLogprob(chat('x'))).toBeNull()
@@ -83,7 +125,11 @@ describe('confidence of an answer', () => {
 describe('shouldEscalate', () => {
   const ladder = ['gpt-4o-mini', 'gpt-4o', 'o1'].map((model) => ({ model, provider: 'openai', maxTokens: 200, outcomeIfSucceeds: 'escalation' as const }))
   const plan = (from: 'json_field' | 'first_token_logprob' | 'reported', first = 'gpt-4o-mini'): TCallPlan => ({
-    kind: 'forward', attempts: [{ model: first, maxTokens: 200, outcomeIfSucceeds: 'success' }], headers: {}, cacheTtlS: null, cascade: { ladder, threshold: 0.7, from, field: 'confidence' },
+    kind: 'forward',
+    attempts: [{ model: first, maxTokens: 200, outcomeIfSucceeds: 'success' }],
+    headers: {},
+    cacheTtlS: null,
+    cascade: { ladder, threshold: 0.7, from, field: 'confidence' },
   })
   const answer = (c: unknown) => ({ choices: [{ message: { content: JSON.stringify({ confidence: c }) } }] })
   it('moves one model up from the model that answered while the confidence is below the threshold', () => {
@@ -103,7 +149,7 @@ describe('shouldEscalate', () => {
   })
 })
 
-describe('a call\'s maximum cost', () => {
+describe("a call's maximum cost", () => {
   const book = new PriceBook([{ provider: 'openai', model: 'm', effective_from: new Date(0), input_per_mtok: '2.5', output_per_mtok: '10', org_id: 'org' }])
   it('input estimate × input price + max output × output price, rounded up to a micro-dollar; 0 when unpriced', () => {
     expect(maxCostMicros(book, 'openai', 'm', 1000, 1000, new Date())).toBe(12_500n) // $0.0025 + $0.01

@@ -101,7 +101,10 @@ export const DEFAULT_CACHE_TTL_S = 3600
 // ---------------------------------------------------------------- pure rules
 
 const PROTOCOL_PROVIDER: Record<TGatewayProtocol, string> = {
-  'openai-chat': 'openai', 'openai-responses': 'openai', 'openai-embeddings': 'openai', 'anthropic-messages': 'anthropic',
+  'openai-chat': 'openai',
+  'openai-responses': 'openai',
+  'openai-embeddings': 'openai',
+  'anthropic-messages': 'anthropic',
 }
 
 /** The step's output cap applied to a request's max_tokens: where the request sends none or a larger one. */
@@ -131,7 +134,7 @@ export function cacheTtlFor(stream: boolean, headers: Headers, policyTtl: number
   if (mode === 'off') return null
   const raw = headers.get('x-outlay-cache-ttl')?.trim()
   const asked = raw && /^\d{1,9}$/.test(raw) ? Math.min(Number(raw), CACHE_TTL_MAX_S) : null
-  if (mode === 'on') return asked !== null && asked > 0 ? asked : policyTtl ?? DEFAULT_CACHE_TTL_S
+  if (mode === 'on') return asked !== null && asked > 0 ? asked : (policyTtl ?? DEFAULT_CACHE_TTL_S)
   return policyTtl ?? null
 }
 
@@ -147,11 +150,14 @@ export function answerText(answer: unknown): string | null {
   if (typeof answer.output_text === 'string') return answer.output_text
   if (Array.isArray(answer.output)) {
     const parts: string[] = []
-    for (const o of answer.output) if (isRecord(o) && Array.isArray(o.content)) for (const c of o.content) if (isRecord(c) && typeof c.text === 'string') parts.push(c.text)
+    for (const o of answer.output)
+      if (isRecord(o) && Array.isArray(o.content)) for (const c of o.content) if (isRecord(c) && typeof c.text === 'string') parts.push(c.text)
     return parts.length ? parts.join('') : null
   }
   if (Array.isArray(answer.content)) {
-    const parts = answer.content.filter((c): c is Record<string, unknown> => isRecord(c) && c.type === 'text' && typeof c.text === 'string').map((c) => c.text as string)
+    const parts = answer.content
+      .filter((c): c is Record<string, unknown> => isRecord(c) && c.type === 'text' && typeof c.text === 'string')
+      .map((c) => c.text as string)
     return parts.length ? parts.join('') : null
   }
   return null
@@ -264,9 +270,16 @@ async function priceBook(orgId: string): Promise<PriceBook> {
   }
   if (Date.now() - hit.at > env().PRICE_CACHE_MS && !hit.loading) {
     hit.loading = asOrg(orgId, () => loadPriceBook(orgId))
-      .then((book) => { hit.book = book; hit.at = Date.now() })
-      .catch(() => { hit.at = Date.now() })
-      .finally(() => { hit.loading = undefined })
+      .then((book) => {
+        hit.book = book
+        hit.at = Date.now()
+      })
+      .catch(() => {
+        hit.at = Date.now()
+      })
+      .finally(() => {
+        hit.loading = undefined
+      })
   }
   return hit.book
 }
@@ -286,7 +299,9 @@ function stashCacheKey(orgId: string, inputHash: string, key: string, model: str
 }
 
 export const responseCacheKey = (orgId: string, protocol: TGatewayProtocol, inputHash: string, model: string, maxTokens: number | null) =>
-  `${env().QUEUE_PREFIX}:gw-cache:${orgId}:${createHash('sha256').update(`${protocol}\n${inputHash}\n${model}\n${maxTokens ?? ''}`).digest('base64url')}`
+  `${env().QUEUE_PREFIX}:gw-cache:${orgId}:${createHash('sha256')
+    .update(`${protocol}\n${inputHash}\n${model}\n${maxTokens ?? ''}`)
+    .digest('base64url')}`
 
 type TCachedAnswer = { body: unknown; cost_micros: string | null; model: string; stored_at: string }
 
@@ -314,8 +329,12 @@ async function readCached(key: string): Promise<TCachedAnswer | null> {
 
 // ---------------------------------------------------------------- the plan
 
-const denyPlan = (message: string, budgetId: string, retryAfterS: number): TCallPlan =>
-  ({ kind: 'deny', status: 429, message, headers: { 'x-outlay-budget-id': budgetId, 'Retry-After': String(retryAfterS), 'x-outlay-budget-state': 'exceeded' } })
+const denyPlan = (message: string, budgetId: string, retryAfterS: number): TCallPlan => ({
+  kind: 'deny',
+  status: 429,
+  message,
+  headers: { 'x-outlay-budget-id': budgetId, 'Retry-After': String(retryAfterS), 'x-outlay-budget-state': 'exceeded' },
+})
 
 const usd = (m: bigint) => `$${(Number(m) / 1e6).toFixed(6).replace(/0{1,4}$/, '')}`
 
@@ -327,7 +346,11 @@ export async function planCall(call: TGatewayCall): Promise<TCallPlan> {
 async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
   const a = call.attribution
   const scope: TCallScope = {
-    environment: a.environment ?? 'production', workflow_id: a.workflowId ?? UNLABELED, account_id: a.accountId, feature: a.feature, traffic_source: a.trafficSource ?? 'production',
+    environment: a.environment ?? 'production',
+    workflow_id: a.workflowId ?? UNLABELED,
+    account_id: a.accountId,
+    feature: a.feature,
+    traffic_source: a.trafficSource ?? 'production',
   }
   const [verdict, routing, ledgers] = await Promise.all([budgetVerdict(call.orgId, scope, now), liveRouting(call.orgId), ledgerConfig(call.orgId)])
 
@@ -343,7 +366,10 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
   }
 
   // 2. The step's published policy (canary by run or account, as decide).
-  const policy = a.workflowId && a.step ? matchPolicy(routing.policies, { workflow_id: a.workflowId, step: a.step, environment: scope.environment, account_id: a.accountId }) : null
+  const policy =
+    a.workflowId && a.step
+      ? matchPolicy(routing.policies, { workflow_id: a.workflowId, step: a.step, environment: scope.environment, account_id: a.accountId })
+      : null
   const v = policy ? versionFor(policy, { run_id: a.runId ?? undefined, account_id: a.accountId ?? undefined }).v : null
   let attempts: TPlannedAttempt[] = v
     ? policyAttempts(v, call.maxTokens)
@@ -369,9 +395,19 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
     const provider = (m: TPlannedAttempt) => m.provider ?? PROTOCOL_PROVIDER[call.protocol]
     const cost = (m: TPlannedAttempt) => maxCostMicros(book, provider(m), m.model, input, m.maxTokens, now)
     // One call's maximum: the costliest model it may be sent to (a fallback or the brown-out model), plus one escalation.
-    const candidates = [...attempts, ...(brownout ? [{ model: brownout.model, provider: brownout.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'success' as const }] : [])]
-    let amount = candidates.reduce((m, x) => { const c = cost(x); return c > m ? c : m }, 0n)
-    if (cascade) amount += cascade.models.reduce((m, x) => { const c = cost({ model: x.model, provider: x.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'escalation' }); return c > m ? c : m }, 0n)
+    const candidates = [
+      ...attempts,
+      ...(brownout ? [{ model: brownout.model, provider: brownout.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'success' as const }] : []),
+    ]
+    let amount = candidates.reduce((m, x) => {
+      const c = cost(x)
+      return c > m ? c : m
+    }, 0n)
+    if (cascade)
+      amount += cascade.models.reduce((m, x) => {
+        const c = cost({ model: x.model, provider: x.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'escalation' })
+        return c > m ? c : m
+      }, 0n)
     let r
     try {
       r = await reserve(call.orgId, spendBudgets, a.runId && cap ? { runId: a.runId, capMicros: cap.micros } : null, amount, now)
@@ -382,19 +418,31 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
     }
     if (r && !r.ok) {
       if (r.by === 'run') {
-        return denyPlan(`Outlay run cap: run "${a.runId}" has spent ${usd(r.used)}, past its cap of ${usd(cap!.micros)} (budget "${cap!.budget.name}"); the run is stopped`, cap!.budget.id, RUN_TTL_S)
+        return denyPlan(
+          `Outlay run cap: run "${a.runId}" has spent ${usd(r.used)}, past its cap of ${usd(cap!.micros)} (budget "${cap!.budget.name}"); the run is stopped`,
+          cap!.budget.id,
+          RUN_TTL_S,
+        )
       }
       const b = r.budget
-      return denyPlan(`Outlay budget "${b.name}" is used up (${usd(r.used)} of ${usd(BigInt(b.amount_micros))} spent or reserved) and denies calls`, b.id, secondsToWindowEnd(b, now) ?? 60)
+      return denyPlan(
+        `Outlay budget "${b.name}" is used up (${usd(r.used)} of ${usd(BigInt(b.amount_micros))} spent or reserved) and denies calls`,
+        b.id,
+        secondsToWindowEnd(b, now) ?? 60,
+      )
     }
     if (r) {
       // A throttling budget whose ledger is used up: the throttle's allowance per minute, before an evaluation says exceeded.
       for (const [i, b] of spendBudgets.entries()) {
         const used = r.used[i]
         const amountB = BigInt(b.amount_micros)
-        if (b.hard_cutoff && b.cutoff_action === 'throttle' && used >= amountB && await overThrottleLimit(asGate(b), now)) {
+        if (b.hard_cutoff && b.cutoff_action === 'throttle' && used >= amountB && (await overThrottleLimit(asGate(b), now))) {
           await r.release(0n)
-          return denyPlan(`Outlay budget "${b.name}" is used up and throttles calls (its allowance for this minute is used); retry after ${Math.max(1, 60 - now.getUTCSeconds())} s`, b.id, Math.max(1, 60 - now.getUTCSeconds()))
+          return denyPlan(
+            `Outlay budget "${b.name}" is used up and throttles calls (its allowance for this minute is used); retry after ${Math.max(1, 60 - now.getUTCSeconds())} s`,
+            b.id,
+            Math.max(1, 60 - now.getUTCSeconds()),
+          )
         }
         if (b.brownout_pct !== null && used * 100n >= amountB * BigInt(b.brownout_pct)) {
           brownedOut = true
@@ -419,7 +467,12 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
     const hit = await readCached(key)
     if (hit) {
       await settle?.(0n)
-      return { kind: 'cached', body: hit.body, savingsMicros: hit.cost_micros === null ? 0n : BigInt(hit.cost_micros), headers: { ...headers, 'x-outlay-cache': 'hit' } }
+      return {
+        kind: 'cached',
+        body: hit.body,
+        savingsMicros: hit.cost_micros === null ? 0n : BigInt(hit.cost_micros),
+        headers: { ...headers, 'x-outlay-cache': 'hit' },
+      }
     }
     stashCacheKey(call.orgId, call.inputHash, key, attempts[0].model)
     headers['x-outlay-cache'] = 'miss'
@@ -429,13 +482,25 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
   if (cascade && !brownedOut) {
     out.cascade = {
       ladder: cascade.models.map((m) => ({ model: m.model, provider: m.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'escalation' as const })),
-      threshold: cascade.confidence_threshold, from: cascade.confidence_from!, field: cascade.confidence_field ?? null,
+      threshold: cascade.confidence_threshold,
+      from: cascade.confidence_from!,
+      field: cascade.confidence_field ?? null,
     }
   }
   return out
 }
 
 const asGate = (b: TLedgerBudget): TBudgetGate => ({
-  id: b.id, name: b.name, environment: b.environment, workflow_id: b.workflow_id, account_id: b.account_id, feature: b.feature, traffic_sources: b.traffic_sources,
-  state: 'exceeded', hard_cutoff: true, cutoff_action: b.cutoff_action, throttle_per_minute: b.throttle_per_minute, until: null,
+  id: b.id,
+  name: b.name,
+  environment: b.environment,
+  workflow_id: b.workflow_id,
+  account_id: b.account_id,
+  feature: b.feature,
+  traffic_sources: b.traffic_sources,
+  state: 'exceeded',
+  hard_cutoff: true,
+  cutoff_action: b.cutoff_action,
+  throttle_per_minute: b.throttle_per_minute,
+  until: null,
 })

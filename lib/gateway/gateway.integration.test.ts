@@ -111,17 +111,34 @@ beforeAll(async () => {
   key = (await createTestApiKey(orgId, { name: 'gw', scopes: ['gateway'] })).key
   ingestKey = (await createTestApiKey(orgId, { name: 'ingest only', scopes: ['ingest'] })).key
   fake = await startFakeUpstream()
-  await asOrg(orgId, () => putGatewayProviders(orgId, { providers: [
-    { provider: 'openai', base_url: `${fake.url}/v1`, api_key: 'sk-upstream-openai-0001' },
-    { provider: 'anthropic', base_url: fake.url, api_key: 'sk-ant-upstream-0001' },
-  ] }))
+  await asOrg(orgId, () =>
+    putGatewayProviders(orgId, {
+      providers: [
+        { provider: 'openai', base_url: `${fake.url}/v1`, api_key: 'sk-upstream-openai-0001' },
+        { provider: 'anthropic', base_url: fake.url, api_key: 'sk-ant-upstream-0001' },
+      ],
+    }),
+  )
   // the organization's negotiated price for one model (the catalog's for the others)
-  await putOrgPrices(orgId, { prices: [{ provider: 'openai', model: 'gpt-4o-mini', effective_from: new Date('2020-01-01T00:00:00Z'), input_per_mtok: '0.10', cached_input_per_mtok: '0.05', output_per_mtok: '0.40' }] })
-  doors['fast path'] = await listen(http.createServer((req, res) => {
-    const p = gatewayRouteFor(req)
-    if (!p) return void res.writeHead(404).end()
-    serveGateway(req, res, p)
-  }))
+  await putOrgPrices(orgId, {
+    prices: [
+      {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        effective_from: new Date('2020-01-01T00:00:00Z'),
+        input_per_mtok: '0.10',
+        cached_input_per_mtok: '0.05',
+        output_per_mtok: '0.40',
+      },
+    ],
+  })
+  doors['fast path'] = await listen(
+    http.createServer((req, res) => {
+      const p = gatewayRouteFor(req)
+      if (!p) return void res.writeHead(404).end()
+      serveGateway(req, res, p)
+    }),
+  )
   doors['Next.js route'] = await listen(nextRouteServer())
 })
 
@@ -141,10 +158,21 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
   const base = () => doors[door]
 
   it('OpenAI chat completions: the answer unchanged, the event with its tokens, attribution and price to the micro-dollar', async () => {
-    const { data, response } = await openaiAt(base()).chat.completions.create(
-      { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 256 },
-      { headers: { 'x-outlay-workflow-id': 'support-agent', 'x-outlay-step': 'generate', 'x-outlay-account-id': 'acme', 'x-outlay-run-id': 'run-1', 'x-outlay-prompt-version': 'v7', 'x-outlay-metadata-ticket': 'T-1' } },
-    ).withResponse()
+    const { data, response } = await openaiAt(base())
+      .chat.completions.create(
+        { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 256 },
+        {
+          headers: {
+            'x-outlay-workflow-id': 'support-agent',
+            'x-outlay-step': 'generate',
+            'x-outlay-account-id': 'acme',
+            'x-outlay-run-id': 'run-1',
+            'x-outlay-prompt-version': 'v7',
+            'x-outlay-metadata-ticket': 'T-1',
+          },
+        },
+      )
+      .withResponse()
     expect(data.choices[0].message.content).toBe(FAKE_TEXT)
     expect(data.usage?.prompt_tokens_details?.cached_tokens).toBe(200)
     // gpt-4o: (1000 − 200)·2.50 + 200·1.25 + 100·10.00 = 3250 µ$
@@ -158,9 +186,24 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
     expect(Object.keys(up.headers).filter((h) => h.startsWith('x-outlay'))).toEqual([])
     const ev = await stored(response.headers.get('x-outlay-event-id')!)
     expect(ev).toMatchObject({
-      workflow_id: 'support-agent', step: 'generate', account_id: 'acme', run_id: 'run-1', prompt_version: 'v7', call_type: 'generation', provider: 'openai', model: 'gpt-4o',
-      outcome: 'success', attempt: 1, tokens_in: 1000, cached_tokens_in: 200, cache_write_tokens: 0, tokens_out: 100, cost_usd: '0.003250000000', max_tokens: 256,
-      output_hash: sha256(FAKE_TEXT), environment: 'production',
+      workflow_id: 'support-agent',
+      step: 'generate',
+      account_id: 'acme',
+      run_id: 'run-1',
+      prompt_version: 'v7',
+      call_type: 'generation',
+      provider: 'openai',
+      model: 'gpt-4o',
+      outcome: 'success',
+      attempt: 1,
+      tokens_in: 1000,
+      cached_tokens_in: 200,
+      cache_write_tokens: 0,
+      tokens_out: 100,
+      cost_usd: '0.003250000000',
+      max_tokens: 256,
+      output_hash: sha256(FAKE_TEXT),
+      environment: 'production',
     })
     expect(ev.input_hash).toMatch(/^[0-9a-f]{64}$/)
     expect(ev.metadata).toEqual({ ticket: 'T-1', 'outlay.gateway': 'openai-chat' })
@@ -168,7 +211,9 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
   })
 
   it('OpenAI chat streaming: chunks pass as they come; usage is asked of upstream and measured, and its chunk stripped when the client did not ask', async () => {
-    const { data: stream, response } = await openaiAt(base()).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], stream: true }).withResponse()
+    const { data: stream, response } = await openaiAt(base())
+      .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], stream: true })
+      .withResponse()
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = []
     for await (const c of stream) chunks.push(c)
     expect(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('')).toBe(FAKE_TEXT)
@@ -177,11 +222,25 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
     // not known when the headers leave: no cost header on a stream
     expect(response.headers.get('x-outlay-cost-usd')).toBeNull()
     const ev = await stored(response.headers.get('x-outlay-event-id')!)
-    expect(ev).toMatchObject({ workflow_id: 'unlabeled', step: 'unlabeled', tokens_in: 1000, cached_tokens_in: 200, tokens_out: 100, cost_usd: '0.003250000000', outcome: 'success', output_hash: sha256(FAKE_TEXT) })
+    expect(ev).toMatchObject({
+      workflow_id: 'unlabeled',
+      step: 'unlabeled',
+      tokens_in: 1000,
+      cached_tokens_in: 200,
+      tokens_out: 100,
+      cost_usd: '0.003250000000',
+      outcome: 'success',
+      output_hash: sha256(FAKE_TEXT),
+    })
   })
 
   it('OpenAI chat streaming with include_usage: the client gets its usage chunk', async () => {
-    const stream = await openaiAt(base()).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], stream: true, stream_options: { include_usage: true } })
+    const stream = await openaiAt(base()).chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     let usage: OpenAI.CompletionUsage | null | undefined = null
     for await (const c of stream) if (c.usage) usage = c.usage
     expect(usage).toMatchObject({ prompt_tokens: 1000, completion_tokens: 100 })
@@ -189,10 +248,21 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
 
   it('OpenAI responses, plain and streamed', async () => {
     const client = openaiAt(base())
-    const { data, response } = await client.responses.create({ model: 'gpt-4o', input: 'Hi', max_output_tokens: 300 }, { headers: { 'x-outlay-workflow-id': 'wf', 'x-outlay-step': 'answer' } }).withResponse()
+    const { data, response } = await client.responses
+      .create({ model: 'gpt-4o', input: 'Hi', max_output_tokens: 300 }, { headers: { 'x-outlay-workflow-id': 'wf', 'x-outlay-step': 'answer' } })
+      .withResponse()
     expect(data.output_text).toBe(FAKE_TEXT)
     expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00325')
-    expect(await stored(response.headers.get('x-outlay-event-id')!)).toMatchObject({ workflow_id: 'wf', step: 'answer', tokens_in: 1000, cached_tokens_in: 200, tokens_out: 100, max_tokens: 300, cost_usd: '0.003250000000', output_hash: sha256(FAKE_TEXT) })
+    expect(await stored(response.headers.get('x-outlay-event-id')!)).toMatchObject({
+      workflow_id: 'wf',
+      step: 'answer',
+      tokens_in: 1000,
+      cached_tokens_in: 200,
+      tokens_out: 100,
+      max_tokens: 300,
+      cost_usd: '0.003250000000',
+      output_hash: sha256(FAKE_TEXT),
+    })
 
     const { data: stream, response: r2 } = await client.responses.create({ model: 'gpt-4o', input: 'Hi', stream: true }).withResponse()
     let text = ''
@@ -203,22 +273,38 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
     }
     expect(text).toBe(FAKE_TEXT)
     expect(completed).toBe(true)
-    expect(await stored(r2.headers.get('x-outlay-event-id')!)).toMatchObject({ tokens_in: 1000, cached_tokens_in: 200, tokens_out: 100, cost_usd: '0.003250000000' })
+    expect(await stored(r2.headers.get('x-outlay-event-id')!)).toMatchObject({
+      tokens_in: 1000,
+      cached_tokens_in: 200,
+      tokens_out: 100,
+      cost_usd: '0.003250000000',
+    })
   })
 
   it('OpenAI embeddings', async () => {
-    const { data, response } = await openaiAt(base()).embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] }).withResponse()
+    const { data, response } = await openaiAt(base())
+      .embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] })
+      .withResponse()
     expect(data.data).toHaveLength(2)
     expect(data.data[1].embedding).toHaveLength(8)
     // 500 · 0.02 / 1e6
     expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00001')
-    expect(await stored(response.headers.get('x-outlay-event-id')!)).toMatchObject({ call_type: 'embedding', tokens_in: 500, tokens_out: 0, cost_usd: '0.000010000000', max_tokens: null })
+    expect(await stored(response.headers.get('x-outlay-event-id')!)).toMatchObject({
+      call_type: 'embedding',
+      tokens_in: 500,
+      tokens_out: 0,
+      cost_usd: '0.000010000000',
+      max_tokens: null,
+    })
   })
 
   it('Anthropic messages: input_tokens excludes the cache reads and writes; tokens_in is their sum', async () => {
-    const { data, response } = await anthropicAt(base()).messages.create(
-      { model: 'claude-haiku-4-5', max_tokens: 512, messages: [{ role: 'user', content: 'Hi' }] }, { headers: { 'x-outlay-workflow-id': 'wf', 'x-outlay-step': 'classify' } },
-    ).withResponse()
+    const { data, response } = await anthropicAt(base())
+      .messages.create(
+        { model: 'claude-haiku-4-5', max_tokens: 512, messages: [{ role: 'user', content: 'Hi' }] },
+        { headers: { 'x-outlay-workflow-id': 'wf', 'x-outlay-step': 'classify' } },
+      )
+      .withResponse()
     expect(data.content[0].type === 'text' && data.content[0].text).toBe(FAKE_TEXT)
     const up = lastRequest()
     expect(up.path).toBe('/v1/messages')
@@ -228,7 +314,15 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
     // claude-haiku-4-5: 1500·1.00 + 1000·0.10 + 500·1.25 + 200·5.00 = 3225 µ$
     expect(response.headers.get('x-outlay-cost-usd')).toBe('0.003225')
     expect(await stored(response.headers.get('x-outlay-event-id')!)).toMatchObject({
-      provider: 'anthropic', model: 'claude-haiku-4-5', tokens_in: 3000, cached_tokens_in: 1000, cache_write_tokens: 500, tokens_out: 200, max_tokens: 512, cost_usd: '0.003225000000', output_hash: sha256(FAKE_TEXT),
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      tokens_in: 3000,
+      cached_tokens_in: 1000,
+      cache_write_tokens: 500,
+      tokens_out: 200,
+      max_tokens: 512,
+      cost_usd: '0.003225000000',
+      output_hash: sha256(FAKE_TEXT),
     })
   })
 
@@ -238,27 +332,42 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
     expect(final.content[0].type === 'text' && final.content[0].text).toBe(FAKE_TEXT)
     expect(final.usage.output_tokens).toBe(200)
     const { response } = await stream.withResponse()
-    expect(await stored(response.headers.get('x-outlay-event-id')!)).toMatchObject({ tokens_in: 3000, cached_tokens_in: 1000, cache_write_tokens: 500, tokens_out: 200, cost_usd: '0.003225000000', outcome: 'success' })
+    expect(await stored(response.headers.get('x-outlay-event-id')!)).toMatchObject({
+      tokens_in: 3000,
+      cached_tokens_in: 1000,
+      cache_write_tokens: 500,
+      tokens_out: 200,
+      cost_usd: '0.003225000000',
+      outcome: 'success',
+    })
   })
 
   it("prices with the organization's own prices", async () => {
-    const { response } = await openaiAt(base()).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }).withResponse()
+    const { response } = await openaiAt(base())
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] })
+      .withResponse()
     // 800·0.10 + 200·0.05 + 100·0.40 = 130 µ$
     expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00013')
     expect((await stored(response.headers.get('x-outlay-event-id')!)).cost_usd).toBe('0.000130000000')
   })
 
   it('passes upstream errors on unchanged (status and body), and records the attempt as an error', async () => {
-    const err = await openaiAt(base()).chat.completions.create({ model: 'fail-400', messages: [{ role: 'user', content: 'Hi' }] }).catch((e) => e)
+    const err = await openaiAt(base())
+      .chat.completions.create({ model: 'fail-400', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e) => e)
     expect(err).toBeInstanceOf(OpenAI.BadRequestError)
     expect(err.status).toBe(400)
     expect(err.error).toEqual({ message: 'fake upstream error 400', type: 'fake_error', code: 'fake_400' })
-    const aerr = await anthropicAt(base()).messages.create({ model: 'fail-400', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }).catch((e) => e)
+    const aerr = await anthropicAt(base())
+      .messages.create({ model: 'fail-400', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e) => e)
     expect(aerr).toBeInstanceOf(Anthropic.BadRequestError)
     expect(aerr.error).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'fake upstream error 400' } })
     // a 500 as it came (plain HTTP: the SDKs would retry it)
     const r = await fetch(`${base()}/api/v1/gateway/openai/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-outlay-event-id': `err-500-${door}` }, body: JSON.stringify({ model: 'fail-500', messages: [] }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-outlay-event-id': `err-500-${door}` },
+      body: JSON.stringify({ model: 'fail-500', messages: [] }),
     })
     expect(r.status).toBe(500)
     expect(await r.json()).toEqual({ error: { message: 'fake upstream error 500', type: 'fake_error', code: 'fake_500' } })
@@ -266,28 +375,39 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
   })
 
   it("answers Outlay's own errors in the provider's shape", async () => {
-    const noScope = await openaiAt(base(), ingestKey).chat.completions.create({ model: 'gpt-4o', messages: [] }).catch((e) => e)
+    const noScope = await openaiAt(base(), ingestKey)
+      .chat.completions.create({ model: 'gpt-4o', messages: [] })
+      .catch((e) => e)
     expect(noScope).toBeInstanceOf(OpenAI.PermissionDeniedError)
     expect(noScope.error).toMatchObject({ message: 'This Outlay API key lacks the "gateway" scope', type: 'permission_error' })
-    const bad = await anthropicAt(base(), 'olay_not-a-key').messages.create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [] }).catch((e) => e)
+    const bad = await anthropicAt(base(), 'olay_not-a-key')
+      .messages.create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [] })
+      .catch((e) => e)
     expect(bad).toBeInstanceOf(Anthropic.AuthenticationError)
     expect(bad.error).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'Invalid or revoked API key' } })
     const none = await fetch(`${base()}/api/v1/gateway/openai/v1/embeddings`, { method: 'POST', body: '{}' })
     expect(none.status).toBe(401)
     expect((await none.json()).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key' })
-    const noModel = await openaiAt(base()).embeddings.create({ input: 'x' } as never).catch((e) => e)
+    const noModel = await openaiAt(base())
+      .embeddings.create({ input: 'x' } as never)
+      .catch((e) => e)
     expect(noModel.status).toBe(400)
     expect(noModel.error.message).toBe('model: is required (a string)')
   })
 
   it('takes an upstream key per request (x-outlay-upstream-key)', async () => {
-    await openaiAt(base()).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, { headers: { 'x-outlay-upstream-key': 'sk-per-request-9' } })
+    await openaiAt(base()).chat.completions.create(
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] },
+      { headers: { 'x-outlay-upstream-key': 'sk-per-request-9' } },
+    )
     expect(lastRequest().headers.authorization).toBe('Bearer sk-per-request-9')
   })
 
   it('cuts the upstream request when the client goes away mid-stream', async () => {
     const ac = new AbortController()
-    const { data: stream, response } = await openaiAt(base()).chat.completions.create({ model: 'slow-stream', messages: [{ role: 'user', content: 'Hi' }], stream: true }, { signal: ac.signal }).withResponse()
+    const { data: stream, response } = await openaiAt(base())
+      .chat.completions.create({ model: 'slow-stream', messages: [{ role: 'user', content: 'Hi' }], stream: true }, { signal: ac.signal })
+      .withResponse()
     const seen = fake.requests.length
     const up = fake.requests[seen - 1]
     let n = 0
@@ -305,10 +425,16 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
 
   it('cuts an upstream that does not answer at the first-byte timeout (504 in the provider shape)', async () => {
     const r = await fetch(`${base()}/api/v1/gateway/openai/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-outlay-event-id': `hang-${door}` }, body: JSON.stringify({ model: 'hang', messages: [] }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-outlay-event-id': `hang-${door}` },
+      body: JSON.stringify({ model: 'hang', messages: [] }),
     })
     expect(r.status).toBe(504)
-    expect((await r.json()).error).toMatchObject({ type: 'api_error', code: 'upstream_timeout', message: 'Outlay gateway: the upstream did not answer within 1.5 s' })
+    expect((await r.json()).error).toMatchObject({
+      type: 'api_error',
+      code: 'upstream_timeout',
+      message: 'Outlay gateway: the upstream did not answer within 1.5 s',
+    })
     await waitFor(() => fake.aborted.some((x) => x.body.model === 'hang'))
     expect(await stored(`hang-${door}`)).toMatchObject({ outcome: 'error', tokens_in: 0 })
   })
@@ -317,39 +443,61 @@ describe.each(Object.keys(doors) as (keyof typeof doors)[])('the gateway through
 describe('upstream configuration', () => {
   it('stores keys sealed, answers them masked, and rotates them by PUT', async () => {
     const list = await listGatewayProviders(orgId)
-    expect(list.map((p) => [p.provider, p.api_key])).toEqual([['anthropic', 'sk-…0001'], ['openai', 'sk-…0001']])
+    expect(list.map((p) => [p.provider, p.api_key])).toEqual([
+      ['anthropic', 'sk-…0001'],
+      ['openai', 'sk-…0001'],
+    ])
     const raw = await ownerPool().query<{ api_key: string }>('SELECT api_key FROM gateway_providers WHERE org_id = $1', [orgId])
     for (const r of raw.rows) {
       expect(r.api_key.startsWith('enc:v1:')).toBe(true)
       expect(r.api_key).not.toContain('upstream')
     }
     // rotate the OpenAI key; keep Anthropic's by omitting it
-    await putGatewayProviders(orgId, { providers: [{ provider: 'openai', base_url: `${fake.url}/v1`, api_key: 'sk-upstream-openai-0002' }, { provider: 'anthropic', base_url: fake.url }] })
+    await putGatewayProviders(orgId, {
+      providers: [
+        { provider: 'openai', base_url: `${fake.url}/v1`, api_key: 'sk-upstream-openai-0002' },
+        { provider: 'anthropic', base_url: fake.url },
+      ],
+    })
     await new Promise((r) => setTimeout(r, 10))
     await openaiAt(doors['fast path']).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] })
     expect(lastRequest().headers.authorization).toBe('Bearer sk-upstream-openai-0002')
     await anthropicAt(doors['fast path']).messages.create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] })
     expect(lastRequest().headers['x-api-key']).toBe('sk-ant-upstream-0001')
-    const audit = await ownerPool().query<{ after: unknown }>(`SELECT after FROM audit_log WHERE org_id = $1 AND action = 'gateway_providers.update' ORDER BY seq DESC LIMIT 1`, [orgId])
+    const audit = await ownerPool().query<{ after: unknown }>(
+      `SELECT after FROM audit_log WHERE org_id = $1 AND action = 'gateway_providers.update' ORDER BY seq DESC LIMIT 1`,
+      [orgId],
+    )
     expect(JSON.stringify(audit.rows[0].after)).not.toContain('upstream-openai')
   })
 
   it('refuses private upstream addresses at configuration and at connection unless ALLOW_PRIVATE_UPSTREAMS', async () => {
-    const err = await putGatewayProviders(orgId, { providers: [{ provider: 'vllm', base_url: 'http://10.0.0.5:8000/v1', api_key: 'k' }] }, false).catch((e) => e)
-    expect(err.details.errors).toEqual(['providers.0.base_url: 10.0.0.5 resolves to 10.0.0.5, a loopback, private, link-local or metadata address: gateway upstreams must reach a public host'])
-    const meta = await putGatewayProviders(orgId, { providers: [{ provider: 'x', base_url: 'http://169.254.169.254/latest', api_key: 'k' }] }, false).catch((e) => e)
+    const err = await putGatewayProviders(orgId, { providers: [{ provider: 'vllm', base_url: 'http://10.0.0.5:8000/v1', api_key: 'k' }] }, false).catch(
+      (e) => e,
+    )
+    expect(err.details.errors).toEqual([
+      'providers.0.base_url: 10.0.0.5 resolves to 10.0.0.5, a loopback, private, link-local or metadata address: gateway upstreams must reach a public host',
+    ])
+    const meta = await putGatewayProviders(orgId, { providers: [{ provider: 'x', base_url: 'http://169.254.169.254/latest', api_key: 'k' }] }, false).catch(
+      (e) => e,
+    )
     expect(meta.details.errors[0]).toMatch(/metadata address/)
     const opts = { signal: new AbortController().signal, firstByteMs: 1000, allowPrivate: false }
-    await expect(requestUpstream(new URL(`${fake.url}/v1/chat/completions`), {}, Buffer.from('{}'), opts)).rejects.toThrow(/gateway upstreams must reach a public host/)
+    await expect(requestUpstream(new URL(`${fake.url}/v1/chat/completions`), {}, Buffer.from('{}'), opts)).rejects.toThrow(
+      /gateway upstreams must reach a public host/,
+    )
     // a name that resolves to a private address: checked by the connection's own lookup
-    await expect(requestUpstream(new URL(`http://localhost:${fake.port}/v1/chat/completions`), {}, Buffer.from('{}'), opts)).rejects.toThrow(/gateway upstreams must reach a public host/)
+    await expect(requestUpstream(new URL(`http://localhost:${fake.port}/v1/chat/completions`), {}, Buffer.from('{}'), opts)).rejects.toThrow(
+      /gateway upstreams must reach a public host/,
+    )
   })
 })
 
 describe('measurement never blocks the call', () => {
   it('answers while PostgreSQL is stalled; the buffer is bounded, the overflow counted, the rest stored once the database is back', async () => {
     const client = openaiAt(doors['fast path'])
-    const call = (id: string) => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: id }] }, { headers: { 'x-outlay-event-id': id } })
+    const call = (id: string) =>
+      client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: id }] }, { headers: { 'x-outlay-event-id': id } })
     await flushGatewayEvents()
     setGatewayBufferMaxForTests(2)
     const dropped0 = await gatewayDroppedTotal()
@@ -370,7 +518,10 @@ describe('measurement never blocks the call', () => {
     }
     await flushGatewayEvents()
     for (const b of await pendingBatches(0)) await processBatch(b)
-    const r = await ownerPool().query<{ event_id: string }>(`SELECT event_id FROM inference_events WHERE org_id = $1 AND event_id LIKE 'stall-%' ORDER BY event_id`, [orgId])
+    const r = await ownerPool().query<{ event_id: string }>(
+      `SELECT event_id FROM inference_events WHERE org_id = $1 AND event_id LIKE 'stall-%' ORDER BY event_id`,
+      [orgId],
+    )
     expect(r.rows.map((x) => x.event_id)).toEqual(['stall-1', 'stall-3', 'stall-4'])
     setGatewayBufferMaxForTests(null)
   })

@@ -26,7 +26,9 @@ export const GATEWAY_ROUTES: ReadonlyMap<string, TGatewayProtocol> = new Map([
 ])
 
 const tooLarge = (protocol: TGatewayProtocol, message: string): TGatewayResponse => ({
-  status: 413, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(providerError(PROTOCOLS[protocol].family, 413, message))),
+  status: 413,
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from(JSON.stringify(providerError(PROTOCOLS[protocol].family, 413, message))),
 })
 
 // ─── Next.js ──────────────────────────────────────────────────────────────────
@@ -109,7 +111,17 @@ export function serveGateway(req: IncomingMessage, res: ServerResponse, protocol
       .then((r) => send(req, res, r, ac.signal))
       .catch((e) => {
         log({ component: 'gateway' }).error({ err: e }, 'unexpected error')
-        if (!res.headersSent) send(req, res, { status: 500, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(providerError(PROTOCOLS[protocol].family, 500, 'Internal error in the Outlay gateway'))) }, ac.signal)
+        if (!res.headersSent)
+          send(
+            req,
+            res,
+            {
+              status: 500,
+              headers: { 'content-type': 'application/json' },
+              body: Buffer.from(JSON.stringify(providerError(PROTOCOLS[protocol].family, 500, 'Internal error in the Outlay gateway'))),
+            },
+            ac.signal,
+          )
         else res.destroy()
       })
   })

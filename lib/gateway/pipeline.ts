@@ -10,9 +10,20 @@ import { loadPriceBook } from '@/lib/cost/pricebook'
 import { toScaled, trimTrailingZeros } from '@/lib/cost/money'
 import type { TUsageFields } from '@/lib/cost/usage'
 import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
-import { planCall, storeCached, type TGatewayAttribution, type TGatewayCall, type TGatewayProtocol, type TPlannedAttempt } from '@/lib/gateway/control'
+import { planCall, storeCached, type TGatewayAttribution, type TGatewayCall, type TGatewayProtocol } from '@/lib/gateway/control'
 import {
-  answerModel, answerUsage, attemptBody, inputHash, outputText, PROTOCOLS, providerError, requestInfo, sha256, SseSplitter, StreamReader, type TFamily,
+  answerModel,
+  answerUsage,
+  attemptBody,
+  inputHash,
+  outputText,
+  PROTOCOLS,
+  providerError,
+  requestInfo,
+  sha256,
+  SseSplitter,
+  StreamReader,
+  type TFamily,
 } from '@/lib/gateway/protocols'
 import { upstreamFor, type TUpstream } from '@/lib/gateway/providers'
 import { readAll, requestUpstream, UpstreamTimeout } from '@/lib/gateway/upstream'
@@ -26,7 +37,6 @@ import { GATEWAY_MAX_BODY_BYTES } from '@/lib/gateway/schema'
 // Transport-free: the Next.js routes and the web server's fast path
 // (lib/gateway/http.ts) both adapt to it. A streamed answer is passed on event
 // by event as it arrives, never gathered first.
-
 
 export type TGatewayRequest = {
   protocol: TGatewayProtocol
@@ -42,9 +52,17 @@ export type TGatewayResponse = { status: number; headers: Record<string, string>
 
 const JSON_TYPE = 'application/json'
 const ATTRIBUTION: [keyof TGatewayAttribution, string][] = [
-  ['workflowId', 'x-outlay-workflow-id'], ['step', 'x-outlay-step'], ['runId', 'x-outlay-run-id'], ['accountId', 'x-outlay-account-id'],
-  ['userId', 'x-outlay-user-id'], ['feature', 'x-outlay-feature'], ['environment', 'x-outlay-environment'], ['trafficSource', 'x-outlay-traffic-source'],
-  ['scenarioId', 'x-outlay-scenario-id'], ['owner', 'x-outlay-owner'], ['promptVersion', 'x-outlay-prompt-version'],
+  ['workflowId', 'x-outlay-workflow-id'],
+  ['step', 'x-outlay-step'],
+  ['runId', 'x-outlay-run-id'],
+  ['accountId', 'x-outlay-account-id'],
+  ['userId', 'x-outlay-user-id'],
+  ['feature', 'x-outlay-feature'],
+  ['environment', 'x-outlay-environment'],
+  ['trafficSource', 'x-outlay-traffic-source'],
+  ['scenarioId', 'x-outlay-scenario-id'],
+  ['owner', 'x-outlay-owner'],
+  ['promptVersion', 'x-outlay-prompt-version'],
 ]
 /** the step and workflow of a call that names neither (PRODUCT.md: unlabeled spend is shown as such) */
 export const UNLABELED = 'unlabeled'
@@ -58,7 +76,11 @@ const FORWARD_REQUEST = /^(anthropic-version|anthropic-beta|openai-organization|
 const FORWARD_RESPONSE = /^(content-type|x-request-id|request-id|retry-after|retry-after-ms|openai-.+|anthropic-.+|x-ratelimit-.+)$/
 
 class GatewayError extends Error {
-  constructor(public readonly status: number, message: string, public readonly headers: Record<string, string> = {}) {
+  constructor(
+    public readonly status: number,
+    message: string,
+    public readonly headers: Record<string, string> = {},
+  ) {
     super(message)
   }
 }
@@ -86,8 +108,10 @@ function header(headers: Headers, name: string, max = 256): string | null {
 
 function attributionOf(headers: Headers): TGatewayAttribution {
   const a = Object.fromEntries(ATTRIBUTION.map(([k, h]) => [k, header(headers, h, k === 'promptVersion' ? 128 : 256)])) as TGatewayAttribution
-  if (a.environment !== null && !(ENVIRONMENTS as readonly string[]).includes(a.environment)) throw new GatewayError(400, `x-outlay-environment: must be one of ${ENVIRONMENTS.join(', ')}`)
-  if (a.trafficSource !== null && !(TRAFFIC_SOURCES as readonly string[]).includes(a.trafficSource)) throw new GatewayError(400, `x-outlay-traffic-source: must be one of ${TRAFFIC_SOURCES.join(', ')}`)
+  if (a.environment !== null && !(ENVIRONMENTS as readonly string[]).includes(a.environment))
+    throw new GatewayError(400, `x-outlay-environment: must be one of ${ENVIRONMENTS.join(', ')}`)
+  if (a.trafficSource !== null && !(TRAFFIC_SOURCES as readonly string[]).includes(a.trafficSource))
+    throw new GatewayError(400, `x-outlay-traffic-source: must be one of ${TRAFFIC_SOURCES.join(', ')}`)
   return a
 }
 
@@ -136,8 +160,14 @@ export async function handleGateway(req: TGatewayRequest): Promise<TGatewayRespo
     const metadata = metadataOf(req.headers, req.protocol)
     const eventId = header(req.headers, 'x-outlay-event-id', 120) ?? `gw_${randomUUID()}`
     const call: TGatewayCall = {
-      orgId: key.orgId, protocol: req.protocol, requestedModel: info.info.model, maxTokens: info.info.maxTokens, stream: info.info.stream,
-      inputHash: inputHash(req.protocol, body as Record<string, unknown>), attribution, headers: req.headers,
+      orgId: key.orgId,
+      protocol: req.protocol,
+      requestedModel: info.info.model,
+      maxTokens: info.info.maxTokens,
+      stream: info.info.stream,
+      inputHash: inputHash(req.protocol, body as Record<string, unknown>),
+      attribution,
+      headers: req.headers,
     }
     return await asOrg(key.orgId, () => carryOut(req, call, body as Record<string, unknown>, key, eventId, metadata))
   } catch (e) {
@@ -159,8 +189,15 @@ type TCtx = {
 
 /** The event of one attempt, in the ingest contract's fields. */
 function attemptEvent(
-  c: TCtx, n: number, model: string, maxTokens: number | null, startedAt: Date, outcome: string, latencyMs: number,
-  usage: TUsageFields | null, output: string | null,
+  c: TCtx,
+  n: number,
+  model: string,
+  maxTokens: number | null,
+  startedAt: Date,
+  outcome: string,
+  latencyMs: number,
+  usage: TUsageFields | null,
+  output: string | null,
 ): TGatewayEvent {
   const a = c.call.attribution
   const ev: TGatewayEvent = {
@@ -201,35 +238,68 @@ function attemptEvent(
 async function priceOf(orgId: string, ev: TGatewayEvent): Promise<string | null> {
   const book = await loadPriceBook(orgId)
   const r = book.price({
-    provider: ev.provider as string, model: ev.model as string, timestamp: new Date(ev.timestamp as string), requests: 1,
-    tokens_in: (ev.tokens_in as number | undefined) ?? 0, cached_tokens_in: (ev.cached_tokens_in as number | undefined) ?? 0,
-    cache_write_tokens: (ev.cache_write_tokens as number | undefined) ?? 0, tokens_out: (ev.tokens_out as number | undefined) ?? 0,
+    provider: ev.provider as string,
+    model: ev.model as string,
+    timestamp: new Date(ev.timestamp as string),
+    requests: 1,
+    tokens_in: (ev.tokens_in as number | undefined) ?? 0,
+    cached_tokens_in: (ev.cached_tokens_in as number | undefined) ?? 0,
+    cache_write_tokens: (ev.cache_write_tokens as number | undefined) ?? 0,
+    tokens_out: (ev.tokens_out as number | undefined) ?? 0,
   })
   return r.priced ? r.cost_usd : null
 }
 
 const micros = (usd: string | null) => (usd === null ? null : toScaled(usd, 6))
 
-async function carryOut(req: TGatewayRequest, call: TGatewayCall, body: Record<string, unknown>, key: TKeyPrincipal, eventId: string, metadata: Record<string, string>): Promise<TGatewayResponse> {
+async function carryOut(
+  req: TGatewayRequest,
+  call: TGatewayCall,
+  body: Record<string, unknown>,
+  key: TKeyPrincipal,
+  eventId: string,
+  metadata: Record<string, string>,
+): Promise<TGatewayResponse> {
   const family = PROTOCOLS[call.protocol].family
   const upstream = await upstreamFor(key.orgId, family, header(req.headers, 'x-outlay-provider', 64), header(req.headers, 'x-outlay-upstream-key', 4096))
   if (!upstream) {
-    throw new GatewayError(400, `No ${family} upstream is configured for this organization: add one in Settings › Gateway (PUT /api/v1/gateway/providers), or send the provider's key in x-outlay-upstream-key`)
+    throw new GatewayError(
+      400,
+      `No ${family} upstream is configured for this organization: add one in Settings › Gateway (PUT /api/v1/gateway/providers), or send the provider's key in x-outlay-upstream-key`,
+    )
   }
   const plan = await planCall(call)
   if (plan.kind === 'deny') return errorAnswer(family, plan.status, plan.message, plan.headers)
   const c: TCtx = { req, call, key, eventId, metadata, upstream }
   if (plan.kind === 'cached') {
     // answered without going upstream: the event says so (no tokens spent; the savings are the original call's)
-    const ev = attemptEvent(c, 1, answerModel(call.protocol, plan.body) ?? call.requestedModel, call.maxTokens, new Date(), 'success', 0, null, outputText(call.protocol, plan.body))
+    const ev = attemptEvent(
+      c,
+      1,
+      answerModel(call.protocol, plan.body) ?? call.requestedModel,
+      call.maxTokens,
+      new Date(),
+      'success',
+      0,
+      null,
+      outputText(call.protocol, plan.body),
+    )
     ;(ev.metadata as Record<string, string>)['outlay.response_cache_hit'] = 'true'
     recordGatewayEvent(key.orgId, ev)
-    return { status: 200, headers: { 'content-type': JSON_TYPE, 'x-outlay-event-id': ev.id, 'x-outlay-model': ev.model as string, 'x-outlay-cost-usd': '0', ...plan.headers }, body: Buffer.from(JSON.stringify(plan.body)) }
+    return {
+      status: 200,
+      headers: { 'content-type': JSON_TYPE, 'x-outlay-event-id': ev.id, 'x-outlay-model': ev.model as string, 'x-outlay-cost-usd': '0', ...plan.headers },
+      body: Buffer.from(JSON.stringify(plan.body)),
+    }
   }
 
   const e = env()
   const url = new URL(upstream.baseUrl.replace(/\/+$/, '') + PROTOCOLS[call.protocol].path)
-  const upstreamHeaders: Record<string, string> = { 'content-type': JSON_TYPE, accept: req.headers.get('accept') ?? (call.stream ? 'text/event-stream' : JSON_TYPE), 'accept-encoding': 'identity' }
+  const upstreamHeaders: Record<string, string> = {
+    'content-type': JSON_TYPE,
+    accept: req.headers.get('accept') ?? (call.stream ? 'text/event-stream' : JSON_TYPE),
+    'accept-encoding': 'identity',
+  }
   req.headers.forEach((v, k) => {
     if (FORWARD_REQUEST.test(k)) upstreamHeaders[k] = v
   })
@@ -271,7 +341,11 @@ async function carryOut(req: TGatewayRequest, call: TGatewayCall, body: Record<s
 
     let res: IncomingMessage
     try {
-      res = await requestUpstream(url, upstreamHeaders, Buffer.from(JSON.stringify(sent)), { signal: ac.signal, firstByteMs: e.GATEWAY_FIRST_BYTE_TIMEOUT_MS, allowPrivate: e.ALLOW_PRIVATE_UPSTREAMS })
+      res = await requestUpstream(url, upstreamHeaders, Buffer.from(JSON.stringify(sent)), {
+        signal: ac.signal,
+        firstByteMs: e.GATEWAY_FIRST_BYTE_TIMEOUT_MS,
+        allowPrivate: e.ALLOW_PRIVATE_UPSTREAMS,
+      })
     } catch (err) {
       done()
       if (req.signal.aborted) {
@@ -299,7 +373,12 @@ async function carryOut(req: TGatewayRequest, call: TGatewayCall, body: Record<s
     }
 
     const isStream = call.stream && /text\/event-stream/i.test(String(res.headers['content-type'] ?? ''))
-    const answered = (model: string): Record<string, string> => ({ ...passHeaders(res), ...plan.headers, 'x-outlay-event-id': n === 1 ? eventId : `${eventId}.${n}`, 'x-outlay-model': model })
+    const answered = (model: string): Record<string, string> => ({
+      ...passHeaders(res),
+      ...plan.headers,
+      'x-outlay-event-id': n === 1 ? eventId : `${eventId}.${n}`,
+      'x-outlay-model': model,
+    })
     if (!isStream) {
       let raw: Buffer
       try {
@@ -325,7 +404,9 @@ async function carryOut(req: TGatewayRequest, call: TGatewayCall, body: Record<s
       const usd = usage ? await priceOf(key.orgId, ev).catch(() => null) : null
       count(usd, usage)
       if (plan.cacheTtlS !== null && answer !== null) {
-        await storeCached(key.orgId, call.inputHash, plan.cacheTtlS, answer, micros(usd)).catch((err) => log({ component: 'gateway' }).warn({ err }, 'cache store failed'))
+        await storeCached(key.orgId, call.inputHash, plan.cacheTtlS, answer, micros(usd)).catch((err) =>
+          log({ component: 'gateway' }).warn({ err }, 'cache store failed'),
+        )
       }
       await settle()
       const headers = answered(model)

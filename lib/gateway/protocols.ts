@@ -26,11 +26,32 @@ export type TProtocolSpec = {
 }
 
 export const PROTOCOLS: Record<TGatewayProtocol, TProtocolSpec> = {
-  'openai-chat': { family: 'openai', path: '/chat/completions', callType: 'generation', maxTokensField: 'max_completion_tokens', maxTokensAliases: ['max_completion_tokens', 'max_tokens'], usage: fromOpenAIChatUsage },
-  'openai-responses': { family: 'openai', path: '/responses', callType: 'generation', maxTokensField: 'max_output_tokens', maxTokensAliases: ['max_output_tokens'], usage: fromOpenAIResponsesUsage },
+  'openai-chat': {
+    family: 'openai',
+    path: '/chat/completions',
+    callType: 'generation',
+    maxTokensField: 'max_completion_tokens',
+    maxTokensAliases: ['max_completion_tokens', 'max_tokens'],
+    usage: fromOpenAIChatUsage,
+  },
+  'openai-responses': {
+    family: 'openai',
+    path: '/responses',
+    callType: 'generation',
+    maxTokensField: 'max_output_tokens',
+    maxTokensAliases: ['max_output_tokens'],
+    usage: fromOpenAIResponsesUsage,
+  },
   // embeddings' usage is {prompt_tokens, total_tokens}: the chat shape
   'openai-embeddings': { family: 'openai', path: '/embeddings', callType: 'embedding', maxTokensField: null, maxTokensAliases: [], usage: fromOpenAIChatUsage },
-  'anthropic-messages': { family: 'anthropic', path: '/v1/messages', callType: 'generation', maxTokensField: 'max_tokens', maxTokensAliases: ['max_tokens'], usage: fromAnthropicUsage },
+  'anthropic-messages': {
+    family: 'anthropic',
+    path: '/v1/messages',
+    callType: 'generation',
+    maxTokensField: 'max_tokens',
+    maxTokensAliases: ['max_tokens'],
+    usage: fromAnthropicUsage,
+  },
 }
 
 /** The default upstream of a family when the organization configured none (with a key per request). */
@@ -59,7 +80,13 @@ export function requestInfo(protocol: TGatewayProtocol, body: unknown): { ok: tr
  * An OpenAI chat stream asks upstream for usage (stream_options.include_usage); `stripUsage` says the client did not
  * ask for it, so the usage chunk is measured and not passed on.
  */
-export function attemptBody(protocol: TGatewayProtocol, body: TJson, model: string, maxTokens: number | null, stream: boolean): { body: TJson; stripUsage: boolean } {
+export function attemptBody(
+  protocol: TGatewayProtocol,
+  body: TJson,
+  model: string,
+  maxTokens: number | null,
+  stream: boolean,
+): { body: TJson; stripUsage: boolean } {
   const out: TJson = { ...body, model }
   const spec = PROTOCOLS[protocol]
   if (spec.maxTokensField && maxTokens !== null) {
@@ -81,7 +108,11 @@ export function attemptBody(protocol: TGatewayProtocol, body: TJson, model: stri
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
   if (isRecord(v)) {
-    return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => v[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
+      .join(',')}}`
   }
   return JSON.stringify(v) ?? 'null'
 }
@@ -93,7 +124,9 @@ const NOT_INPUT = new Set(['stream', 'stream_options'])
 export function inputHash(protocol: TGatewayProtocol, body: TJson): string {
   const input: TJson = {}
   for (const [k, v] of Object.entries(body)) if (!NOT_INPUT.has(k)) input[k] = v
-  return createHash('sha256').update(`${protocol}\n${canonicalJson(input)}`).digest('hex')
+  return createHash('sha256')
+    .update(`${protocol}\n${canonicalJson(input)}`)
+    .digest('hex')
 }
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
@@ -162,7 +195,10 @@ export class StreamReader {
   /** an error event seen in the stream (the upstream failed mid-answer) */
   failed = false
 
-  constructor(private protocol: TGatewayProtocol, private stripUsage: boolean) {}
+  constructor(
+    private protocol: TGatewayProtocol,
+    private stripUsage: boolean,
+  ) {}
 
   /** Read one event; true when it must not be passed on. */
   event(name: string | null, data: string): boolean {
@@ -276,13 +312,26 @@ function parseEvent(raw: string): { name: string | null; data: string } {
 // ─── errors in the provider's shape ───────────────────────────────────────────
 
 const OPENAI_TYPES: Record<number, [type: string, code: string | null]> = {
-  400: ['invalid_request_error', null], 401: ['invalid_request_error', 'invalid_api_key'], 403: ['permission_error', null], 404: ['invalid_request_error', 'not_found'],
-  413: ['invalid_request_error', 'payload_too_large'], 415: ['invalid_request_error', null], 429: ['rate_limit_error', 'rate_limit_exceeded'],
-  502: ['api_error', 'upstream_unreachable'], 504: ['api_error', 'upstream_timeout'],
+  400: ['invalid_request_error', null],
+  401: ['invalid_request_error', 'invalid_api_key'],
+  403: ['permission_error', null],
+  404: ['invalid_request_error', 'not_found'],
+  413: ['invalid_request_error', 'payload_too_large'],
+  415: ['invalid_request_error', null],
+  429: ['rate_limit_error', 'rate_limit_exceeded'],
+  502: ['api_error', 'upstream_unreachable'],
+  504: ['api_error', 'upstream_timeout'],
 }
 const ANTHROPIC_TYPES: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large',
-  415: 'invalid_request_error', 429: 'rate_limit_error', 502: 'api_error', 504: 'timeout_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  415: 'invalid_request_error',
+  429: 'rate_limit_error',
+  502: 'api_error',
+  504: 'timeout_error',
 }
 
 /** An error of Outlay's own (bad key, no provider, budget) as the provider's SDK expects to read it. */

@@ -25,11 +25,16 @@ export function maskKey(key: string | null): string {
 
 const sealCtx = (orgId: string, id: string) => ({ orgId, channelId: id, field: 'upstream_key' as const })
 const view = (orgId: string, r: TRow): TGatewayProviderView => ({
-  provider: r.provider, base_url: r.base_url, api_key: maskKey(tryOpen(r.api_key, sealCtx(orgId, r.id))), updated_at: r.updated_at.toISOString(),
+  provider: r.provider,
+  base_url: r.base_url,
+  api_key: maskKey(tryOpen(r.api_key, sealCtx(orgId, r.id))),
+  updated_at: r.updated_at.toISOString(),
 })
 
 async function rows(orgId: string): Promise<TRow[]> {
-  const r = await pool().query<TRow>('SELECT id::text, provider, base_url, api_key, updated_at FROM gateway_providers WHERE org_id = $1 ORDER BY provider', [orgId])
+  const r = await pool().query<TRow>('SELECT id::text, provider, base_url, api_key, updated_at FROM gateway_providers WHERE org_id = $1 ORDER BY provider', [
+    orgId,
+  ])
   return r.rows
 }
 
@@ -38,15 +43,26 @@ export async function listGatewayProviders(orgId: string): Promise<TGatewayProvi
 }
 
 /** Replace the organization's upstreams; answers the new list, masked. */
-export async function putGatewayProviders(orgId: string, input: TPutGatewayProviders, allowPrivate = env().ALLOW_PRIVATE_UPSTREAMS): Promise<TGatewayProviderView[]> {
+export async function putGatewayProviders(
+  orgId: string,
+  input: TPutGatewayProviders,
+  allowPrivate = env().ALLOW_PRIVATE_UPSTREAMS,
+): Promise<TGatewayProviderView[]> {
   const problems: string[] = []
-  await Promise.all(input.providers.map(async (p, i) => {
-    const why = await webhookTargetProblem(p.base_url, allowPrivate, UPSTREAMS)
-    if (why) problems.push(`providers.${i}.base_url: ${why}`)
-  }))
+  await Promise.all(
+    input.providers.map(async (p, i) => {
+      const why = await webhookTargetProblem(p.base_url, allowPrivate, UPSTREAMS)
+      if (why) problems.push(`providers.${i}.base_url: ${why}`)
+    }),
+  )
   if (problems.length) throw badRequest('Invalid request body', { errors: problems.sort() })
   const after = await inTransaction(async (client) => {
-    const before = (await client.query<TRow>('SELECT id::text, provider, base_url, api_key, updated_at FROM gateway_providers WHERE org_id = $1 ORDER BY provider FOR UPDATE', [orgId])).rows
+    const before = (
+      await client.query<TRow>(
+        'SELECT id::text, provider, base_url, api_key, updated_at FROM gateway_providers WHERE org_id = $1 ORDER BY provider FOR UPDATE',
+        [orgId],
+      )
+    ).rows
     const kept = new Map(before.map((r) => [r.provider, r]))
     const missing = input.providers.findIndex((p) => p.api_key === undefined && !kept.has(p.provider))
     if (missing >= 0) throw badRequest('Invalid request body', { errors: [`providers.${missing}.api_key: is required for a provider not configured yet`] })
@@ -66,8 +82,16 @@ export async function putGatewayProviders(orgId: string, input: TPutGatewayProvi
       made.push(r.rows[0])
     }
     made.sort((a, b) => a.provider.localeCompare(b.provider))
-    const strip = (r: TRow) => { const v = view(orgId, r); return { provider: v.provider, base_url: v.base_url, api_key: v.api_key } }
-    await recordAudit(client, orgId, { action: 'gateway_providers.update', target: { type: 'gateway_providers', id: orgId }, before: before.map(strip), after: made.map(strip) })
+    const strip = (r: TRow) => {
+      const v = view(orgId, r)
+      return { provider: v.provider, base_url: v.base_url, api_key: v.api_key }
+    }
+    await recordAudit(client, orgId, {
+      action: 'gateway_providers.update',
+      target: { type: 'gateway_providers', id: orgId },
+      before: before.map(strip),
+      after: made.map(strip),
+    })
     return made
   })
   cache.delete(orgId)
@@ -95,9 +119,10 @@ export async function upstreamFor(orgId: string, family: TFamily, named: string 
     cache.set(orgId, hit)
   }
   const ofFamily = hit.rows.filter((r) => (r.provider === 'anthropic') === (family === 'anthropic'))
-  const row = named !== null
-    ? hit.rows.find((r) => r.provider === named)
-    : (hit.rows.find((r) => r.provider === family) ?? (ofFamily.length === 1 ? ofFamily[0] : undefined))
+  const row =
+    named !== null
+      ? hit.rows.find((r) => r.provider === named)
+      : (hit.rows.find((r) => r.provider === family) ?? (ofFamily.length === 1 ? ofFamily[0] : undefined))
   if (named !== null && !row) throw badRequest(`No gateway provider named "${named}" is configured (x-outlay-provider)`)
   if (!row) return requestKey ? { provider: family, baseUrl: DEFAULT_BASE_URL[family], apiKey: requestKey } : null
   return { provider: row.provider, baseUrl: row.base_url, apiKey: requestKey ?? open(row.api_key, sealCtx(orgId, row.id)) }

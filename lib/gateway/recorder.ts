@@ -22,7 +22,14 @@ const FLUSH_MS = 100
 const RETRY_MS = 1_000
 const MAX_PER_BATCH = 1_000
 
-type TState = { buf: { orgId: string; event: TGatewayEvent }[]; timer: NodeJS.Timeout | null; flushing: Promise<void> | null; lastLog: number; unlogged: number; maxOverride: number | null }
+type TState = {
+  buf: { orgId: string; event: TGatewayEvent }[]
+  timer: NodeJS.Timeout | null
+  flushing: Promise<void> | null
+  lastLog: number
+  unlogged: number
+  maxOverride: number | null
+}
 const g = globalThis as unknown as { __outlayGatewayRecorder?: TState }
 const st = (g.__outlayGatewayRecorder ??= { buf: [], timer: null, flushing: null, lastLog: 0, unlogged: 0, maxOverride: null })
 
@@ -38,7 +45,9 @@ function logDrops(n: number, why: string): void {
   st.unlogged += n
   const now = Date.now()
   if (now - st.lastLog < 10_000) return
-  log({ component: 'gateway', dropped: st.unlogged }).warn(`measurement events dropped (${why}); the calls themselves were answered (outlay_gateway_events_dropped_total)`)
+  log({ component: 'gateway', dropped: st.unlogged }).warn(
+    `measurement events dropped (${why}); the calls themselves were answered (outlay_gateway_events_dropped_total)`,
+  )
   st.lastLog = now
   st.unlogged = 0
 }
@@ -89,7 +98,12 @@ async function flushOnce(): Promise<void> {
         const a = await asOrg(orgId, () => acceptEvents({ orgId, rateLimit: null }, { events: chunk }))
         if (a.rejected.length) {
           recordGatewayDrop('rejected', a.rejected.length)
-          log({ component: 'gateway', org_id: orgId, rejected: a.rejected.length }).warn(`measurement events rejected by validation: ${a.rejected.slice(0, 3).map((r) => r.errors.join('; ')).join(' | ')}`)
+          log({ component: 'gateway', org_id: orgId, rejected: a.rejected.length }).warn(
+            `measurement events rejected by validation: ${a.rejected
+              .slice(0, 3)
+              .map((r) => r.errors.join('; '))
+              .join(' | ')}`,
+          )
         }
       } catch (e) {
         failedLast = true

@@ -6,7 +6,9 @@ import { z } from 'zod'
 /** Request bodies larger than this are refused (images sent inline as base64 make requests large). */
 export const GATEWAY_MAX_BODY_BYTES = 32 * 1024 * 1024
 
-const ZProviderName = z.string({ error: 'must be a string' }).regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-" (openai, anthropic, azure, openrouter, vllm, …)')
+const ZProviderName = z
+  .string({ error: 'must be a string' })
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-" (openai, anthropic, azure, openrouter, vllm, …)')
 
 export const ZGatewayProvider = z.strictObject({
   provider: ZProviderName,
@@ -40,9 +42,20 @@ export const ZGatewayCallsQuery = z.strictObject({
 export type TGatewayCallsQuery = z.infer<typeof ZGatewayCallsQuery>
 
 export const ZGatewayCallRow = z.object({
-  id: z.string(), timestamp: z.iso.datetime(), api: z.string(), workflow_id: z.string(), step: z.string(), provider: z.string().nullable(), model: z.string().nullable(),
-  outcome: z.string(), attempt: z.number().nullable(), latency_ms: z.number().nullable(), tokens_in: z.number(), cached_tokens_in: z.number(),
-  tokens_out: z.number(), max_tokens: z.number().nullable(),
+  id: z.string(),
+  timestamp: z.iso.datetime(),
+  api: z.string(),
+  workflow_id: z.string(),
+  step: z.string(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  outcome: z.string(),
+  attempt: z.number().nullable(),
+  latency_ms: z.number().nullable(),
+  tokens_in: z.number(),
+  cached_tokens_in: z.number(),
+  tokens_out: z.number(),
+  max_tokens: z.number().nullable(),
   cost_usd: z.string().nullable().meta({ description: 'exact decimal, 6 decimals; null when unpriced' }),
 })
 export type TGatewayCallRow = z.infer<typeof ZGatewayCallRow>

@@ -17,7 +17,10 @@ const agents = {
 }
 
 export class UpstreamTimeout extends Error {
-  constructor(public readonly phase: 'first_byte' | 'total', ms: number) {
+  constructor(
+    public readonly phase: 'first_byte' | 'total',
+    ms: number,
+  ) {
     super(phase === 'first_byte' ? `the upstream did not answer within ${ms / 1000} s` : `the upstream call did not finish within ${ms / 1000} s`)
     this.name = 'UpstreamTimeout'
   }

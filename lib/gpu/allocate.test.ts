@@ -7,13 +7,47 @@ const sum = (m: Map<string, bigint>) => [...m.values()].reduce((s, v) => s + v, 
 describe('largestRemainder', () => {
   it('splits by weight and gives the leftover micro-dollars to the largest remainders', () => {
     // 100 / 3 each: 33.33… → 33, 33, 33 and one left → the first (ties: earlier key)
-    expect([...largestRemainder(100n, [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }, { key: 'c', weight: 1 }])]).toEqual([['a', 34n], ['b', 33n], ['c', 33n]])
+    expect([
+      ...largestRemainder(100n, [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+        { key: 'c', weight: 1 },
+      ]),
+    ]).toEqual([
+      ['a', 34n],
+      ['b', 33n],
+      ['c', 33n],
+    ])
     // 10 by 1:2 → 3.33, 6.67 → 3 + 7
-    expect([...largestRemainder(10n, [{ key: 'a', weight: 1 }, { key: 'b', weight: 2 }])]).toEqual([['a', 3n], ['b', 7n]])
+    expect([
+      ...largestRemainder(10n, [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 2 },
+      ]),
+    ]).toEqual([
+      ['a', 3n],
+      ['b', 7n],
+    ])
   })
   it('splits evenly when no weight is positive, and gives nothing to zero weights otherwise', () => {
-    expect([...largestRemainder(9n, [{ key: 'a', weight: 0 }, { key: 'b', weight: 0 }])]).toEqual([['a', 5n], ['b', 4n]])
-    expect([...largestRemainder(9n, [{ key: 'a', weight: 0 }, { key: 'b', weight: 3 }])]).toEqual([['a', 0n], ['b', 9n]])
+    expect([
+      ...largestRemainder(9n, [
+        { key: 'a', weight: 0 },
+        { key: 'b', weight: 0 },
+      ]),
+    ]).toEqual([
+      ['a', 5n],
+      ['b', 4n],
+    ])
+    expect([
+      ...largestRemainder(9n, [
+        { key: 'a', weight: 0 },
+        { key: 'b', weight: 3 },
+      ]),
+    ]).toEqual([
+      ['a', 0n],
+      ['b', 9n],
+    ])
     expect(largestRemainder(9n, []).size).toBe(0)
   })
   it('property: the parts always add up to the total, each within one micro-dollar of its exact share', () => {
@@ -42,7 +76,10 @@ describe('largestRemainder', () => {
 })
 
 describe('ruleWeights', () => {
-  const used = new Map([['a', 30], ['b', 10]])
+  const used = new Map([
+    ['a', 30],
+    ['b', 10],
+  ])
   it('weighs by GPU-seconds used, fixed shares, or evenly', () => {
     expect(ruleWeights('gpu_seconds', ['a', 'b', 'c'], used, null).map((w) => w.weight)).toEqual([30, 10, 0])
     expect(ruleWeights('share', ['a', 'b'], used, { a: 3 }).map((w) => w.weight)).toEqual([3, 0])

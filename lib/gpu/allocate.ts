@@ -33,6 +33,11 @@ export function largestRemainder(total: bigint, weights: readonly { key: string;
 }
 
 /** The weights a pool's rule gives its scenarios; `used` is GPU-seconds per scenario on the pool in the period. */
-export function ruleWeights(rule: TAllocationRule, serves: readonly string[], used: ReadonlyMap<string, number>, shares: Record<string, number> | null): { key: string; weight: number }[] {
+export function ruleWeights(
+  rule: TAllocationRule,
+  serves: readonly string[],
+  used: ReadonlyMap<string, number>,
+  shares: Record<string, number> | null,
+): { key: string; weight: number }[] {
   return serves.map((s) => ({ key: s, weight: rule === 'even' ? 1 : rule === 'share' ? (shares?.[s] ?? 0) : (used.get(s) ?? 0) }))
 }

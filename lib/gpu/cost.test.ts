@@ -9,17 +9,27 @@ describe('effectiveGpuHourUsd', () => {
   })
   it('amortizes a purchase over months of 730 hours and adds power and hosting', () => {
     // 30,000 / (36 × 730) = 1.141552511415… → 1.141552511; + 0.60
-    expect(effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '30000', amortization_months: 36, power_hosting_usd_per_gpu_hour: '0.6' })).toBe('1.741552511')
-    expect(effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '8760', amortization_months: 12, power_hosting_usd_per_gpu_hour: '0' })).toBe('1.000000000')
+    expect(effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '30000', amortization_months: 36, power_hosting_usd_per_gpu_hour: '0.6' })).toBe(
+      '1.741552511',
+    )
+    expect(effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '8760', amortization_months: 12, power_hosting_usd_per_gpu_hour: '0' })).toBe(
+      '1.000000000',
+    )
   })
   it('rounds half up at the 9th decimal', () => {
     // 1 / (1 × 730) = 0.001369863013698… → 0.001369863
-    expect(effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '1', amortization_months: 1, power_hosting_usd_per_gpu_hour: '0' })).toBe('0.001369863')
+    expect(effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '1', amortization_months: 1, power_hosting_usd_per_gpu_hour: '0' })).toBe(
+      '0.001369863',
+    )
     // 5 / 730 = 0.00684931506849… → 0.006849315
-    expect(effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '5', amortization_months: 1, power_hosting_usd_per_gpu_hour: '0' })).toBe('0.006849315')
+    expect(effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '5', amortization_months: 1, power_hosting_usd_per_gpu_hour: '0' })).toBe(
+      '0.006849315',
+    )
   })
   it('refuses zero months', () => {
-    expect(() => effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '1', amortization_months: 0, power_hosting_usd_per_gpu_hour: '0' })).toThrow(RangeError)
+    expect(() => effectiveGpuHourUsd({ pricing: 'amortized', purchase_usd_per_gpu: '1', amortization_months: 0, power_hosting_usd_per_gpu_hour: '0' })).toThrow(
+      RangeError,
+    )
   })
 })
 
@@ -36,9 +46,15 @@ describe('pool cost over versions', () => {
     expect(c.gpu_ms).toBe(BigInt((4 * 24 + 8 * 36) * 3_600_000))
   })
   it('splits an hour a version starts in', () => {
-    const v = [{ effective_from: d('2026-11-01T00:00:00Z'), gpu_count: 1, gpu_hour_usd: '3.6' }, { effective_from: d('2026-11-01T00:30:00Z'), gpu_count: 2, gpu_hour_usd: '3.6' }]
+    const v = [
+      { effective_from: d('2026-11-01T00:00:00Z'), gpu_count: 1, gpu_hour_usd: '3.6' },
+      { effective_from: d('2026-11-01T00:30:00Z'), gpu_count: 2, gpu_hour_usd: '3.6' },
+    ]
     const hours = hourlyCosts(v, d('2026-11-01T00:00:00Z'), d('2026-11-01T02:00:00Z'))
-    expect(hours.map((h) => [h.gpus, h.cost_micros])).toEqual([[1.5, 5_400_000n], [2, 7_200_000n]])
+    expect(hours.map((h) => [h.gpus, h.cost_micros])).toEqual([
+      [1.5, 5_400_000n],
+      [2, 7_200_000n],
+    ])
   })
   it('finds the version in force and the monthly run-rate', () => {
     expect(versionAt(versions, d('2026-11-02T05:00:00Z'))?.gpu_count).toBe(8)
@@ -51,7 +67,10 @@ describe('pool cost over versions', () => {
 describe('idleCost', () => {
   const hours = [0, 1, 2].map((i) => ({ hour: new Date(Date.UTC(2026, 10, 1, i)), cost_micros: 10_000_000n }))
   it('is paid × (1 − utilization) hour by hour, and leaves unmeasured hours out', () => {
-    const util = new Map([[hours[0].hour.getTime(), 0.25], [hours[1].hour.getTime(), 1]])
+    const util = new Map([
+      [hours[0].hour.getTime(), 0.25],
+      [hours[1].hour.getTime(), 1],
+    ])
     const r = idleCost(hours, util)
     expect(r.paid_micros).toBe(30_000_000n)
     expect(r.idle_micros).toBe(7_500_000n)

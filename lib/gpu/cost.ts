@@ -115,8 +115,12 @@ export function idleCost(hours: readonly { hour: Date; cost_micros: bigint }[], 
     weighted += Number(h.cost_micros) * clamped
   }
   return {
-    paid_micros: paid, measured_micros: measured, idle_micros: idle, unmeasured_micros: paid - measured,
-    measured_hours: measuredHours, hours: hours.length,
+    paid_micros: paid,
+    measured_micros: measured,
+    idle_micros: idle,
+    unmeasured_micros: paid - measured,
+    measured_hours: measuredHours,
+    hours: hours.length,
     avg_utilization: measured > 0n ? weighted / Number(measured) : null,
   }
 }
@@ -152,10 +156,15 @@ export type TRightSizing = {
  * are idle by design and get none.
  */
 export function rightSizing(input: {
-  pool: string; role: string; gpu_type: string; gpu_count: number; gpu_hour_usd: string
+  pool: string
+  role: string
+  gpu_type: string
+  gpu_count: number
+  gpu_hour_usd: string
   /** each measured hour's mean utilization in the window, 0–1 */
   hourly: readonly number[]
-  windowDays?: number; headroom?: number
+  windowDays?: number
+  headroom?: number
 }): TRightSizing | null {
   const windowDays = input.windowDays ?? RIGHT_SIZING.windowDays
   const headroom = input.headroom ?? RIGHT_SIZING.headroom
@@ -174,8 +183,18 @@ export function rightSizing(input: {
     `${needed} of its ${input.gpu_count} ${input.gpu_type}s would carry its p95 load at most ${pct(1 - headroom)} busy (${pct(headroom)} headroom); ` +
     `releasing ${release} saves about $${(Number(saving) / 1e6).toLocaleString('en-US', { maximumFractionDigits: 0 })} per month.`
   return {
-    pool: input.pool, gpu_type: input.gpu_type, gpu_count: input.gpu_count, window_days: windowDays, hours_measured: input.hourly.length,
-    avg_utilization: avg, p95_utilization: p95, headroom, needed_gpus: needed, release_gpus: release, saving_per_month_micros: saving, text,
+    pool: input.pool,
+    gpu_type: input.gpu_type,
+    gpu_count: input.gpu_count,
+    window_days: windowDays,
+    hours_measured: input.hourly.length,
+    avg_utilization: avg,
+    p95_utilization: p95,
+    headroom,
+    needed_gpus: needed,
+    release_gpus: release,
+    saving_per_month_micros: saving,
+    text,
   }
 }
 

@@ -5,7 +5,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { acceptEvents } from '@/lib/ingest/accept'
 import { runRepriceJob } from '@/lib/reprice'
@@ -59,34 +58,74 @@ afterAll(async () => {
 describe('GPU pools API', () => {
   let poolId = ''
   it('creates an amortized pool and writes its effective hourly price where the cost engine reads it', async () => {
-    const r = await body(await createPoolRoute(apiRequest('/api/v1/gpu/pools', {
-      key: write,
-      body: { name: 'prod-h100', role: 'production', gpu_type: 'H100', region: 'us-east-1', serves: ['kb-search'], gpu_count: 4,
-        effective_from: hourAgo(48).toISOString(), pricing: 'amortized', purchase_usd_per_gpu: '30000', amortization_months: 36, power_hosting_usd_per_gpu_hour: '0.6' },
-    }), ctx()))
+    const r = await body(
+      await createPoolRoute(
+        apiRequest('/api/v1/gpu/pools', {
+          key: write,
+          body: {
+            name: 'prod-h100',
+            role: 'production',
+            gpu_type: 'H100',
+            region: 'us-east-1',
+            serves: ['kb-search'],
+            gpu_count: 4,
+            effective_from: hourAgo(48).toISOString(),
+            pricing: 'amortized',
+            purchase_usd_per_gpu: '30000',
+            amortization_months: 36,
+            power_hosting_usd_per_gpu_hour: '0.6',
+          },
+        }),
+        ctx(),
+      ),
+    )
     expect(r.status).toBe(201)
     poolId = r.json.pool.id
-    expect(r.json.pool).toMatchObject({ name: 'prod-h100', role: 'production', serves: ['kb-search'], current: { gpu_count: 4, pricing: 'amortized', effective_gpu_hour_usd: '1.741552511' } })
+    expect(r.json.pool).toMatchObject({
+      name: 'prod-h100',
+      role: 'production',
+      serves: ['kb-search'],
+      current: { gpu_count: 4, pricing: 'amortized', effective_gpu_hour_usd: '1.741552511' },
+    })
     const prices = await (await getPrices(apiRequest('/api/v1/prices', { key: read }))).json()
     expect(prices.gpu_pools).toEqual([{ pool: 'prod-h100', gpu_type: 'H100', gpu_hour_usd: '1.741552511', effective_from: hourAgo(48).toISOString() }])
   })
 
   it('rejects bad pools field by field, a duplicate name, a read key and another organization', async () => {
-    const bad = await body(await createPoolRoute(apiRequest('/api/v1/gpu/pools', {
-      key: write, body: { name: 'bad name!', role: 'prod', gpu_type: '', gpu_count: -1, pricing: 'amortized', purchase_usd_per_gpu: 'lots', colour: 1 },
-    }), ctx()))
+    const bad = await body(
+      await createPoolRoute(
+        apiRequest('/api/v1/gpu/pools', {
+          key: write,
+          body: { name: 'bad name!', role: 'prod', gpu_type: '', gpu_count: -1, pricing: 'amortized', purchase_usd_per_gpu: 'lots', colour: 1 },
+        }),
+        ctx(),
+      ),
+    )
     expect(bad.status).toBe(400)
-    expect(bad.json.error.details.errors).toEqual(expect.arrayContaining([
-      'colour: unknown field',
-      'name: may hold letters, digits and . _ - : / only (it is the gpu_pool events carry)',
-      'role: must be one of production, staging, canary, reserve, test, debug, eval',
-      'gpu_type: must not be empty',
-      'gpu_count: must be ≥ 0',
-      'purchase_usd_per_gpu: must be a non-negative decimal with at most 6 decimal places',
-    ]))
-    const noPrice = await body(await createPoolRoute(apiRequest('/api/v1/gpu/pools', { key: write, body: { name: 'x', role: 'staging', gpu_type: 'A10', gpu_count: 1, pricing: 'hourly' } }), ctx()))
+    expect(bad.json.error.details.errors).toEqual(
+      expect.arrayContaining([
+        'colour: unknown field',
+        'name: may hold letters, digits and . _ - : / only (it is the gpu_pool events carry)',
+        'role: must be one of production, staging, canary, reserve, test, debug, eval',
+        'gpu_type: must not be empty',
+        'gpu_count: must be ≥ 0',
+        'purchase_usd_per_gpu: must be a non-negative decimal with at most 6 decimal places',
+      ]),
+    )
+    const noPrice = await body(
+      await createPoolRoute(
+        apiRequest('/api/v1/gpu/pools', { key: write, body: { name: 'x', role: 'staging', gpu_type: 'A10', gpu_count: 1, pricing: 'hourly' } }),
+        ctx(),
+      ),
+    )
     expect(noPrice.json.error.details.errors).toEqual(['gpu_hour_usd: is required when pricing is hourly'])
-    const dup = await createPoolRoute(apiRequest('/api/v1/gpu/pools', { key: write, body: { name: 'prod-h100', role: 'staging', gpu_type: 'A10', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: 1 } }), ctx())
+    const dup = await createPoolRoute(
+      apiRequest('/api/v1/gpu/pools', {
+        key: write,
+        body: { name: 'prod-h100', role: 'staging', gpu_type: 'A10', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: 1 },
+      }),
+      ctx(),
+    )
     expect(dup.status).toBe(409)
     expect((await createPoolRoute(apiRequest('/api/v1/gpu/pools', { key: read, body: {} }), ctx())).status).toBe(403)
     expect((await getPoolRoute(apiRequest(`/api/v1/gpu/pools/${poolId}`, { key: otherOrgKey }), ctx(poolId))).status).toBe(404)
@@ -94,25 +133,64 @@ describe('GPU pools API', () => {
   })
 
   it('keeps the PUT /api/v1/prices contract for other pools and sends fleet pools to the fleet', async () => {
-    const owned = await putPrices(apiRequest('/api/v1/prices', { method: 'PUT', key: write, body: { gpu_pools: [{ pool: 'prod-h100', gpu_type: 'H100', gpu_hour_usd: '9', effective_from: '2026-01-01T00:00:00Z' }] } }))
+    const owned = await putPrices(
+      apiRequest('/api/v1/prices', {
+        method: 'PUT',
+        key: write,
+        body: { gpu_pools: [{ pool: 'prod-h100', gpu_type: 'H100', gpu_hour_usd: '9', effective_from: '2026-01-01T00:00:00Z' }] },
+      }),
+    )
     expect(owned.status).toBe(409)
     expect((await owned.json()).error.message).toMatch(/priced by the GPU fleet/)
-    const other = await putPrices(apiRequest('/api/v1/prices', { method: 'PUT', key: write, body: { gpu_pools: [{ pool: 'rented-a100', gpu_type: 'A100', gpu_hour_usd: '1.8', effective_from: '2026-01-01T00:00:00Z' }] } }))
+    const other = await putPrices(
+      apiRequest('/api/v1/prices', {
+        method: 'PUT',
+        key: write,
+        body: { gpu_pools: [{ pool: 'rented-a100', gpu_type: 'A100', gpu_hour_usd: '1.8', effective_from: '2026-01-01T00:00:00Z' }] },
+      }),
+    )
     expect(other.status).toBe(200)
   })
 
   it('prices a self-hosted event from the pool, and re-prices it when the pool grows into a new price', async () => {
     const ts = hourAgo(10).toISOString()
-    await acceptEvents({ orgId, now: NOW }, { events: [{ id: 'gpu-1', timestamp: ts, workflow_id: 'kb-search', step: 'answer', provider: 'self-hosted', model: 'llama-70b', gpu_seconds: 3600, gpu_pool: 'prod-h100' }] })
+    await acceptEvents(
+      { orgId, now: NOW },
+      {
+        events: [
+          {
+            id: 'gpu-1',
+            timestamp: ts,
+            workflow_id: 'kb-search',
+            step: 'answer',
+            provider: 'self-hosted',
+            model: 'llama-70b',
+            gpu_seconds: 3600,
+            gpu_pool: 'prod-h100',
+          },
+        ],
+      },
+    )
     await drain()
-    const cost = async () => (await ownerPool().query<{ c: string }>(`SELECT cost_usd::text AS c FROM inference_events WHERE org_id = $1 AND event_id = 'gpu-1'`, [orgId])).rows[0].c
+    const cost = async () =>
+      (await ownerPool().query<{ c: string }>(`SELECT cost_usd::text AS c FROM inference_events WHERE org_id = $1 AND event_id = 'gpu-1'`, [orgId])).rows[0].c
     expect(await cost()).toBe('1.741552511000') // one GPU-hour at the amortized price
     // The pool moves to a rented price from 20 hours ago: the event is re-priced, the rollups follow.
-    const r = await body(await patchPoolRoute(apiRequest(`/api/v1/gpu/pools/${poolId}`, {
-      method: 'PATCH', key: write, body: { gpu_count: 8, effective_from: hourAgo(20).toISOString(), pricing: 'hourly', gpu_hour_usd: '2.49' },
-    }), ctx(poolId)))
+    const r = await body(
+      await patchPoolRoute(
+        apiRequest(`/api/v1/gpu/pools/${poolId}`, {
+          method: 'PATCH',
+          key: write,
+          body: { gpu_count: 8, effective_from: hourAgo(20).toISOString(), pricing: 'hourly', gpu_hour_usd: '2.49' },
+        }),
+        ctx(poolId),
+      ),
+    )
     expect(r.status).toBe(200)
-    expect(r.json.pool.versions.map((v: { gpu_count: number; effective_gpu_hour_usd: string }) => [v.gpu_count, v.effective_gpu_hour_usd])).toEqual([[4, '1.741552511'], [8, '2.49']])
+    expect(r.json.pool.versions.map((v: { gpu_count: number; effective_gpu_hour_usd: string }) => [v.gpu_count, v.effective_gpu_hour_usd])).toEqual([
+      [4, '1.741552511'],
+      [8, '2.49'],
+    ])
     expect(r.json.reprice_job_ids).toHaveLength(1)
     await runRepriceJob(r.json.reprice_job_ids[0])
     expect(await cost()).toBe('2.490000000000')
@@ -121,13 +199,23 @@ describe('GPU pools API', () => {
   })
 
   it('patches by name, carries unchanged version fields, and refuses a rename through the id', async () => {
-    const r = await body(await patchByName(apiRequest('/api/v1/gpu/pools', { method: 'PATCH', key: write, body: { name: 'prod-h100', serves: ['kb-search', 'support-agent'], gpu_count: 6 } }), ctx()))
+    const r = await body(
+      await patchByName(
+        apiRequest('/api/v1/gpu/pools', { method: 'PATCH', key: write, body: { name: 'prod-h100', serves: ['kb-search', 'support-agent'], gpu_count: 6 } }),
+        ctx(),
+      ),
+    )
     expect(r.status).toBe(200)
     expect(r.json.pool.serves).toEqual(['kb-search', 'support-agent'])
     expect(r.json.pool.current).toMatchObject({ gpu_count: 6, pricing: 'hourly', gpu_hour_usd: '2.49' })
     const rename = await patchPoolRoute(apiRequest(`/api/v1/gpu/pools/${poolId}`, { method: 'PATCH', key: write, body: { name: 'other' } }), ctx(poolId))
     expect(rename.status).toBe(400)
-    const shares = await body(await patchPoolRoute(apiRequest(`/api/v1/gpu/pools/${poolId}`, { method: 'PATCH', key: write, body: { allocation: 'share', shares: { nope: 1 } } }), ctx(poolId)))
+    const shares = await body(
+      await patchPoolRoute(
+        apiRequest(`/api/v1/gpu/pools/${poolId}`, { method: 'PATCH', key: write, body: { allocation: 'share', shares: { nope: 1 } } }),
+        ctx(poolId),
+      ),
+    )
     expect(shares.json.error.details.errors).toEqual(['shares.nope: is not one of the scenarios the pool serves'])
     const unknown = await patchByName(apiRequest('/api/v1/gpu/pools', { method: 'PATCH', key: write, body: { name: 'missing', gpu_count: 1 } }), ctx())
     expect(unknown.status).toBe(404)
@@ -137,11 +225,28 @@ describe('GPU pools API', () => {
 describe('GPU samples API', () => {
   it('stores JSON samples once per (pool, GPU, timestamp) and reports bad ones by index', async () => {
     const t = hourAgo(3)
-    const samples = [0, 1].flatMap((gpu) => [0, 30].map((min) => ({ timestamp: new Date(t.getTime() + min * 60_000).toISOString(), pool: 'prod-h100', gpu_index: gpu, utilization_pct: gpu === 0 ? 80 : 20, memory_used_mib: 1000 })))
-    const first = await body(await postSamples(apiRequest('/api/v1/gpu/samples', { key: ingest, body: { samples: [...samples, { timestamp: t.toISOString(), pool: 'nope', utilization_pct: 5 }, { pool: 'prod-h100', utilization_pct: 101 }] } }), ctx()))
+    const samples = [0, 1].flatMap((gpu) =>
+      [0, 30].map((min) => ({
+        timestamp: new Date(t.getTime() + min * 60_000).toISOString(),
+        pool: 'prod-h100',
+        gpu_index: gpu,
+        utilization_pct: gpu === 0 ? 80 : 20,
+        memory_used_mib: 1000,
+      })),
+    )
+    const first = await body(
+      await postSamples(
+        apiRequest('/api/v1/gpu/samples', {
+          key: ingest,
+          body: { samples: [...samples, { timestamp: t.toISOString(), pool: 'nope', utilization_pct: 5 }, { pool: 'prod-h100', utilization_pct: 101 }] },
+        }),
+        ctx(),
+      ),
+    )
     expect(first.status).toBe(200)
     expect(first.json).toEqual({
-      accepted: 4, duplicates: 0,
+      accepted: 4,
+      duplicates: 0,
       rejected: [
         { index: 4, errors: ['pool: no GPU pool named "nope"; create it with POST /api/v1/gpu/pools'] },
         { index: 5, errors: ['timestamp: is required', 'utilization_pct: must be ≤ 100'] },
@@ -159,7 +264,8 @@ describe('GPU samples API', () => {
     const t = hourAgo(2)
     const stamp = (m: number) => new Date(t.getTime() + m * 60_000).toISOString().replace('T', ' ').replace('Z', '').replace(/-/g, '/')
     const csv = `timestamp, index, utilization.gpu [%], memory.used [MiB]\n${stamp(0)}, 0, 50 %, 40536 MiB\n${stamp(0)}, 1, 30 %, 512 MiB\n${stamp(1)}, 0, oops, 1 MiB\n`
-    const send = (text: string, q = '?pool=prod-h100') => postSamples(apiRequest(`/api/v1/gpu/samples${q}`, { key: ingest, body: text, contentType: 'text/csv' }), ctx())
+    const send = (text: string, q = '?pool=prod-h100') =>
+      postSamples(apiRequest(`/api/v1/gpu/samples${q}`, { key: ingest, body: text, contentType: 'text/csv' }), ctx())
     const r = await body(await send(csv))
     expect(r.json).toEqual({ accepted: 2, duplicates: 0, rejected: [{ line: 4, errors: ['utilization.gpu: "oops" is not a number of %'] }] })
     expect((await body(await send(csv))).json).toMatchObject({ accepted: 0, duplicates: 2 })
@@ -197,20 +303,41 @@ describe('who may change the fleet', () => {
     return { id: u.rows[0].id, email, name: null }
   }
   // a signed-in member's request from our own pages (the browser sends Origin: lib/http/origin.ts)
-  const session = (path: string, body?: unknown) => apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${orgSlug}`, { headers: { origin: 'http://localhost' }, ...(body === undefined ? {} : { body }) })
+  const session = (path: string, body?: unknown) =>
+    apiRequest(`${path}${path.includes('?') ? '&' : '?'}org=${orgSlug}`, { headers: { origin: 'http://localhost' }, ...(body === undefined ? {} : { body }) })
   const pool1 = (name: string) => ({ name, role: 'test', gpu_type: 'L4', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: '0.7' })
 
   it('lets viewers read and refuses their changes; finance edits line items but not pools (their GPU prices) nor samples; engineers edit pools', async () => {
     signedIn = await member('viewer@example.com', 'viewer')
     expect((await listPoolsRoute(session('/api/v1/gpu/pools'), ctx())).status).toBe(200)
     expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('v')), ctx())).status).toBe(403)
-    expect((await postSamples(session('/api/v1/gpu/samples', { samples: [{ timestamp: hourAgo(1).toISOString(), pool: 'prod-h100', utilization_pct: 1 }] }), ctx())).status).toBe(403)
-    expect((await postLineItem(session('/api/v1/scenarios/line-items', { scenario: 's', month: '2026-11', category: 'operations', amount_usd: 1, note: 'n' }), ctx())).status).toBe(403)
+    expect(
+      (await postSamples(session('/api/v1/gpu/samples', { samples: [{ timestamp: hourAgo(1).toISOString(), pool: 'prod-h100', utilization_pct: 1 }] }), ctx()))
+        .status,
+    ).toBe(403)
+    expect(
+      (
+        await postLineItem(
+          session('/api/v1/scenarios/line-items', { scenario: 's', month: '2026-11', category: 'operations', amount_usd: 1, note: 'n' }),
+          ctx(),
+        )
+      ).status,
+    ).toBe(403)
     signedIn = await member('finance@example.com', 'finance')
     expect((await listPoolsRoute(session('/api/v1/gpu/pools'), ctx())).status).toBe(200)
     expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('f')), ctx())).status).toBe(403)
-    expect((await postSamples(session('/api/v1/gpu/samples', { samples: [{ timestamp: hourAgo(1).toISOString(), pool: 'prod-h100', utilization_pct: 1 }] }), ctx())).status).toBe(403)
-    expect((await postLineItem(session('/api/v1/scenarios/line-items', { scenario: 's', month: '2026-11', category: 'operations', amount_usd: 1, note: 'n' }), ctx())).status).toBe(201)
+    expect(
+      (await postSamples(session('/api/v1/gpu/samples', { samples: [{ timestamp: hourAgo(1).toISOString(), pool: 'prod-h100', utilization_pct: 1 }] }), ctx()))
+        .status,
+    ).toBe(403)
+    expect(
+      (
+        await postLineItem(
+          session('/api/v1/scenarios/line-items', { scenario: 's', month: '2026-11', category: 'operations', amount_usd: 1, note: 'n' }),
+          ctx(),
+        )
+      ).status,
+    ).toBe(201)
     signedIn = await member('engineer@example.com', 'engineer')
     expect((await createPoolRoute(session('/api/v1/gpu/pools', pool1('e')), ctx())).status).toBe(201)
     signedIn = await member('cs@example.com', 'customer_success')

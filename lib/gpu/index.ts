@@ -17,20 +17,40 @@ import type { TParsedSample } from '@/lib/gpu/nvidia-smi'
 // (lib/cost/pricebook.ts), so self-hosted events are priced from the fleet.
 
 type TPoolRow = {
-  id: string; name: string; role: string; gpu_type: string; region: string | null; serves: string[]; allocation: TPoolView['allocation']
-  shares: Record<string, number> | null; created_at: Date; updated_at: Date
+  id: string
+  name: string
+  role: string
+  gpu_type: string
+  region: string | null
+  serves: string[]
+  allocation: TPoolView['allocation']
+  shares: Record<string, number> | null
+  created_at: Date
+  updated_at: Date
 }
 type TVersionRow = {
-  pool_id: string; effective_from: Date; gpu_count: number; pricing: 'hourly' | 'amortized'; gpu_hour_usd: string | null; purchase_usd_per_gpu: string | null
-  amortization_months: number | null; power_hosting_usd_per_gpu_hour: string | null; effective_gpu_hour_usd: string
+  pool_id: string
+  effective_from: Date
+  gpu_count: number
+  pricing: 'hourly' | 'amortized'
+  gpu_hour_usd: string | null
+  purchase_usd_per_gpu: string | null
+  amortization_months: number | null
+  power_hosting_usd_per_gpu_hour: string | null
+  effective_gpu_hour_usd: string
 }
 
 const trim = (v: string | null) => (v === null ? null : v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v)
 
 const versionView = (v: TVersionRow): TPoolVersionView => ({
-  effective_from: v.effective_from.toISOString(), gpu_count: v.gpu_count, pricing: v.pricing, gpu_hour_usd: trim(v.gpu_hour_usd),
-  purchase_usd_per_gpu: trim(v.purchase_usd_per_gpu), amortization_months: v.amortization_months,
-  power_hosting_usd_per_gpu_hour: trim(v.power_hosting_usd_per_gpu_hour), effective_gpu_hour_usd: trim(v.effective_gpu_hour_usd)!,
+  effective_from: v.effective_from.toISOString(),
+  gpu_count: v.gpu_count,
+  pricing: v.pricing,
+  gpu_hour_usd: trim(v.gpu_hour_usd),
+  purchase_usd_per_gpu: trim(v.purchase_usd_per_gpu),
+  amortization_months: v.amortization_months,
+  power_hosting_usd_per_gpu_hour: trim(v.power_hosting_usd_per_gpu_hour),
+  effective_gpu_hour_usd: trim(v.effective_gpu_hour_usd)!,
 })
 
 const VERSION_COLUMNS = `pool_id, effective_from, gpu_count, pricing, gpu_hour_usd::text, purchase_usd_per_gpu::text, amortization_months,
@@ -39,16 +59,28 @@ const VERSION_COLUMNS = `pool_id, effective_from, gpu_count, pricing, gpu_hour_u
 export async function listPools(orgId: string, now = new Date(), client?: PoolClient): Promise<TPoolView[]> {
   const q = client ?? pool()
   const [pools, versions] = await Promise.all([
-    q.query<TPoolRow>('SELECT id, name, role, gpu_type, region, serves, allocation, shares, created_at, updated_at FROM gpu_pools WHERE org_id = $1 ORDER BY name', [orgId]),
+    q.query<TPoolRow>(
+      'SELECT id, name, role, gpu_type, region, serves, allocation, shares, created_at, updated_at FROM gpu_pools WHERE org_id = $1 ORDER BY name',
+      [orgId],
+    ),
     q.query<TVersionRow>(`SELECT ${VERSION_COLUMNS} FROM gpu_pool_versions WHERE org_id = $1 ORDER BY effective_from`, [orgId]),
   ])
   return pools.rows.map((p) => {
     const vs = versions.rows.filter((v) => v.pool_id === p.id)
     const current = [...vs].reverse().find((v) => v.effective_from.getTime() <= now.getTime()) ?? null
     return {
-      id: p.id, name: p.name, role: p.role, gpu_type: p.gpu_type, region: p.region, serves: p.serves, allocation: p.allocation, shares: p.shares,
-      current: current ? versionView(current) : null, versions: vs.map(versionView),
-      created_at: p.created_at.toISOString(), updated_at: p.updated_at.toISOString(),
+      id: p.id,
+      name: p.name,
+      role: p.role,
+      gpu_type: p.gpu_type,
+      region: p.region,
+      serves: p.serves,
+      allocation: p.allocation,
+      shares: p.shares,
+      current: current ? versionView(current) : null,
+      versions: vs.map(versionView),
+      created_at: p.created_at.toISOString(),
+      updated_at: p.updated_at.toISOString(),
     }
   })
 }
@@ -66,7 +98,12 @@ type TVersionInput = { effective_from: Date; gpu_count: number } & TPricing
 
 function pricingOf(b: Partial<Pick<TPoolCreate, (typeof VERSION_KEYS)[number]>>): TPricing {
   return b.pricing === 'amortized'
-    ? { pricing: 'amortized', purchase_usd_per_gpu: b.purchase_usd_per_gpu!, amortization_months: b.amortization_months!, power_hosting_usd_per_gpu_hour: b.power_hosting_usd_per_gpu_hour ?? '0' }
+    ? {
+        pricing: 'amortized',
+        purchase_usd_per_gpu: b.purchase_usd_per_gpu!,
+        amortization_months: b.amortization_months!,
+        power_hosting_usd_per_gpu_hour: b.power_hosting_usd_per_gpu_hour ?? '0',
+      }
     : { pricing: 'hourly', gpu_hour_usd: b.gpu_hour_usd! }
 }
 
@@ -81,8 +118,18 @@ async function writeVersion(client: PoolClient, orgId: string, poolId: string, n
      ON CONFLICT (pool_id, effective_from) DO UPDATE SET gpu_count = EXCLUDED.gpu_count, pricing = EXCLUDED.pricing, gpu_hour_usd = EXCLUDED.gpu_hour_usd,
        purchase_usd_per_gpu = EXCLUDED.purchase_usd_per_gpu, amortization_months = EXCLUDED.amortization_months,
        power_hosting_usd_per_gpu_hour = EXCLUDED.power_hosting_usd_per_gpu_hour, effective_gpu_hour_usd = EXCLUDED.effective_gpu_hour_usd`,
-    [orgId, poolId, v.effective_from, v.gpu_count, v.pricing, v.pricing === 'hourly' ? v.gpu_hour_usd : null, a?.purchase_usd_per_gpu ?? null,
-      a?.amortization_months ?? null, a?.power_hosting_usd_per_gpu_hour ?? null, hourly],
+    [
+      orgId,
+      poolId,
+      v.effective_from,
+      v.gpu_count,
+      v.pricing,
+      v.pricing === 'hourly' ? v.gpu_hour_usd : null,
+      a?.purchase_usd_per_gpu ?? null,
+      a?.amortization_months ?? null,
+      a?.power_hosting_usd_per_gpu_hour ?? null,
+      hourly,
+    ],
   )
   await client.query(
     `INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
@@ -97,7 +144,12 @@ async function repriceFrom(orgId: string, name: string, from: Date): Promise<str
 }
 
 /** opts.reprice false: no event can be on the pool yet (the demo seed creates pools before their traffic). */
-export async function createPool(orgId: string, b: TPoolCreate, now = new Date(), opts: { reprice?: boolean } = {}): Promise<{ pool: TPoolView; reprice_job_ids: string[] }> {
+export async function createPool(
+  orgId: string,
+  b: TPoolCreate,
+  now = new Date(),
+  opts: { reprice?: boolean } = {},
+): Promise<{ pool: TPoolView; reprice_job_ids: string[] }> {
   const from = b.effective_from ?? now
   try {
     await inTransaction(async (client) => {
@@ -107,7 +159,12 @@ export async function createPool(orgId: string, b: TPoolCreate, now = new Date()
         [orgId, b.name, b.role, b.gpu_type, b.region ?? null, b.serves ?? [], b.allocation ?? 'gpu_seconds', b.shares ? JSON.stringify(b.shares) : null],
       )
       await writeVersion(client, orgId, r.rows[0].id, b.name, b.gpu_type, { effective_from: from, gpu_count: b.gpu_count, ...pricingOf(b) })
-      await recordAudit(client, orgId, { action: 'gpu_pool.create', target: { type: 'gpu_pool', id: r.rows[0].id }, before: null, after: await findPool(orgId, { id: r.rows[0].id }, client) })
+      await recordAudit(client, orgId, {
+        action: 'gpu_pool.create',
+        target: { type: 'gpu_pool', id: r.rows[0].id },
+        before: null,
+        after: await findPool(orgId, { id: r.rows[0].id }, client),
+      })
     })
   } catch (e) {
     if (isUniqueViolation(e)) throw conflict(`A GPU pool named ${JSON.stringify(b.name)} already exists; change it with PATCH`)
@@ -118,9 +175,16 @@ export async function createPool(orgId: string, b: TPoolCreate, now = new Date()
 }
 
 /** Pool fields change at once; a size or price change becomes a version from effective_from (default now). */
-export async function patchPool(orgId: string, ref: { id?: string; name?: string }, b: TPoolPatch, now = new Date(), opts: { reprice?: boolean } = {}): Promise<{ pool: TPoolView; reprice_job_ids: string[] }> {
+export async function patchPool(
+  orgId: string,
+  ref: { id?: string; name?: string },
+  b: TPoolPatch,
+  now = new Date(),
+  opts: { reprice?: boolean } = {},
+): Promise<{ pool: TPoolView; reprice_job_ids: string[] }> {
   const existing = await findPool(orgId, ref)
-  if (ref.id && b.name !== undefined && b.name !== existing.name) throw badRequest('Invalid pool', { errors: ['name: cannot change (events carry it as gpu_pool); create a new pool instead'] })
+  if (ref.id && b.name !== undefined && b.name !== existing.name)
+    throw badRequest('Invalid pool', { errors: ['name: cannot change (events carry it as gpu_pool); create a new pool instead'] })
   const versionChange = VERSION_KEYS.some((k) => b[k] !== undefined)
   const from = b.effective_from ?? now
   const gpuType = b.gpu_type ?? existing.gpu_type
@@ -134,9 +198,19 @@ export async function patchPool(orgId: string, ref: { id?: string; name?: string
     if (errors.length) throw badRequest('Invalid pool', { errors })
     await client.query(
       `UPDATE gpu_pools SET role = $3, gpu_type = $4, region = $5, serves = $6, allocation = $7, shares = $8::jsonb, updated_at = now() WHERE org_id = $1 AND id = $2`,
-      [orgId, existing.id, b.role ?? existing.role, gpuType, b.region === undefined ? existing.region : b.region, serves, allocation, shares ? JSON.stringify(shares) : null],
+      [
+        orgId,
+        existing.id,
+        b.role ?? existing.role,
+        gpuType,
+        b.region === undefined ? existing.region : b.region,
+        serves,
+        allocation,
+        shares ? JSON.stringify(shares) : null,
+      ],
     )
-    if (b.gpu_type !== undefined) await client.query('UPDATE gpu_pool_prices SET gpu_type = $3 WHERE org_id = $1 AND pool = $2', [orgId, existing.name, gpuType])
+    if (b.gpu_type !== undefined)
+      await client.query('UPDATE gpu_pool_prices SET gpu_type = $3 WHERE org_id = $1 AND pool = $2', [orgId, existing.name, gpuType])
     if (versionChange) {
       const base = [...existing.versions].reverse().find((v) => Date.parse(v.effective_from) <= from.getTime()) ?? existing.versions[0]
       if (!base && b.gpu_count === undefined) throw badRequest('Invalid pool', { errors: ['gpu_count: is required'] })
@@ -150,14 +224,28 @@ export async function patchPool(orgId: string, ref: { id?: string; name?: string
         amortization_months: b.amortization_months ?? carry?.amortization_months ?? undefined,
         power_hosting_usd_per_gpu_hour: b.power_hosting_usd_per_gpu_hour ?? carry?.power_hosting_usd_per_gpu_hour ?? undefined,
       }
-      const missing = pricing === 'hourly'
-        ? (merged.gpu_hour_usd === undefined ? ['gpu_hour_usd: is required when pricing is hourly'] : [])
-        : [merged.purchase_usd_per_gpu === undefined && 'purchase_usd_per_gpu: is required when pricing is amortized',
-            merged.amortization_months === undefined && 'amortization_months: is required when pricing is amortized'].filter((x): x is string => !!x)
+      const missing =
+        pricing === 'hourly'
+          ? merged.gpu_hour_usd === undefined
+            ? ['gpu_hour_usd: is required when pricing is hourly']
+            : []
+          : [
+              merged.purchase_usd_per_gpu === undefined && 'purchase_usd_per_gpu: is required when pricing is amortized',
+              merged.amortization_months === undefined && 'amortization_months: is required when pricing is amortized',
+            ].filter((x): x is string => !!x)
       if (missing.length) throw badRequest('Invalid pool', { errors: missing })
-      await writeVersion(client, orgId, existing.id, existing.name, gpuType, { effective_from: from, gpu_count: b.gpu_count ?? base.gpu_count, ...pricingOf(merged) })
+      await writeVersion(client, orgId, existing.id, existing.name, gpuType, {
+        effective_from: from,
+        gpu_count: b.gpu_count ?? base.gpu_count,
+        ...pricingOf(merged),
+      })
     }
-    await recordAudit(client, orgId, { action: 'gpu_pool.update', target: { type: 'gpu_pool', id: existing.id }, before: existing, after: await findPool(orgId, { id: existing.id }, client) })
+    await recordAudit(client, orgId, {
+      action: 'gpu_pool.update',
+      target: { type: 'gpu_pool', id: existing.id },
+      before: existing,
+      after: await findPool(orgId, { id: existing.id }, client),
+    })
   })
   const reprice_job_ids = versionChange && opts.reprice !== false ? await repriceFrom(orgId, existing.name, from) : []
   return { pool: await findPool(orgId, { id: existing.id }), reprice_job_ids }
@@ -210,8 +298,16 @@ async function storeSamples(orgId: string, samples: TResolvedSample[]): Promise<
          ON CONFLICT (org_id, pool_id, hour) DO UPDATE SET samples = gpu_util_hourly.samples + EXCLUDED.samples,
            util_sum = gpu_util_hourly.util_sum + EXCLUDED.util_sum, util_max = greatest(gpu_util_hourly.util_max, EXCLUDED.util_max),
            mem_samples = gpu_util_hourly.mem_samples + EXCLUDED.mem_samples, mem_sum = gpu_util_hourly.mem_sum + EXCLUDED.mem_sum`,
-        [orgId, rows.map((r) => r.pool_id), rows.map((r) => r.hour), rows.map((r) => r.n), rows.map((r) => r.sum), rows.map((r) => r.max),
-          rows.map((r) => r.memN), rows.map((r) => r.memSum)],
+        [
+          orgId,
+          rows.map((r) => r.pool_id),
+          rows.map((r) => r.hour),
+          rows.map((r) => r.n),
+          rows.map((r) => r.sum),
+          rows.map((r) => r.max),
+          rows.map((r) => r.memN),
+          rows.map((r) => r.memSum),
+        ],
       )
     }
     return { accepted: ins.rows.length, duplicates: samples.length - ins.rows.length }
@@ -245,7 +341,12 @@ export async function ingestSamples(orgId: string, raw: unknown[], now = new Dat
 }
 
 /** nvidia-smi CSV lines already parsed (lib/gpu/nvidia-smi.ts), for one pool. */
-export async function ingestCsvSamples(orgId: string, poolName: string, parsed: { samples: TParsedSample[]; rejected: { line: number; errors: string[] }[] }, now = new Date()): Promise<TSamplesAnswer> {
+export async function ingestCsvSamples(
+  orgId: string,
+  poolName: string,
+  parsed: { samples: TParsedSample[]; rejected: { line: number; errors: string[] }[] },
+  now = new Date(),
+): Promise<TSamplesAnswer> {
   const p = await findPool(orgId, { name: poolName })
   const rejected: TSamplesAnswer['rejected'] = [...parsed.rejected]
   const valid: TResolvedSample[] = []

@@ -14,23 +14,30 @@ describe('parseNvidiaSmiCsv', () => {
     ])
   })
   it('takes the columns in the header order and applies a UTC offset', () => {
-    const r = parseNvidiaSmiCsv('index, memory.used [MiB], timestamp, utilization.gpu [%]\n2, 100 MiB, 2026/11/20 12:00:00.000, 50 %', { utcOffsetMinutes: 120 })
+    const r = parseNvidiaSmiCsv('index, memory.used [MiB], timestamp, utilization.gpu [%]\n2, 100 MiB, 2026/11/20 12:00:00.000, 50 %', {
+      utcOffsetMinutes: 120,
+    })
     expect(r.samples[0]).toMatchObject({ gpu_index: 2, memory_used_mib: 100, utilization_pct: 50, timestamp: new Date('2026-11-20T10:00:00.000Z') })
   })
   it('reports each bad line with its number and reason, and keeps the good ones', () => {
-    const r = parseNvidiaSmiCsv([
-      HEADER,
-      '2026/11/20 10:00:00.000, 0, 50 %, 100 MiB',
-      '2026/13/45 10:00:00.000, 0, 50 %, 100 MiB',
-      '2026/11/20 10:00:00.000, gpu0, 50 %, 100 MiB',
-      '2026/11/20 10:00:00.000, 0, 150 %, 100 MiB',
-      '2026/11/20 10:00:00.000, 0, [N/A], 100 MiB',
-      '2026/11/20 10:00:00.000, 0, busy, 100 MiB',
-      '2026/11/20 10:00:00.000, 0, 50 %',
-      '2026/11/20 10:00:00.000, 3, 50 %, [N/A]',
-      '2026/11/20 10:00:00.000, 4, 50 %, lots',
-    ].join('\n'))
-    expect(r.samples.map((s) => [s.line, s.gpu_index, s.memory_used_mib])).toEqual([[2, 0, 100], [9, 3, null]])
+    const r = parseNvidiaSmiCsv(
+      [
+        HEADER,
+        '2026/11/20 10:00:00.000, 0, 50 %, 100 MiB',
+        '2026/13/45 10:00:00.000, 0, 50 %, 100 MiB',
+        '2026/11/20 10:00:00.000, gpu0, 50 %, 100 MiB',
+        '2026/11/20 10:00:00.000, 0, 150 %, 100 MiB',
+        '2026/11/20 10:00:00.000, 0, [N/A], 100 MiB',
+        '2026/11/20 10:00:00.000, 0, busy, 100 MiB',
+        '2026/11/20 10:00:00.000, 0, 50 %',
+        '2026/11/20 10:00:00.000, 3, 50 %, [N/A]',
+        '2026/11/20 10:00:00.000, 4, 50 %, lots',
+      ].join('\n'),
+    )
+    expect(r.samples.map((s) => [s.line, s.gpu_index, s.memory_used_mib])).toEqual([
+      [2, 0, 100],
+      [9, 3, null],
+    ])
     expect(r.rejected).toEqual([
       { line: 3, errors: ['timestamp: "2026/13/45 10:00:00.000" is not a date-time like 2026/11/20 10:00:00.123'] },
       { line: 4, errors: ['index: "gpu0" is not a GPU index (0, 1, …)'] },
@@ -93,7 +100,12 @@ describe('parseNvidiaSmiCsv on hostile input', () => {
   const RUNS = [' ', '\t', '[', ']', '"', ',', '\n', '\r', '\r\n', 'x', '0', ' [', '] ', '%', 'MiB', HEADER, SAMPLE, 'timestamp ']
   const hostile = fc
     .array(fc.record({ chunk: fc.constantFrom(...RUNS), times: fc.integer({ min: 1, max: 100_000 }) }), { minLength: 1, maxLength: 12 })
-    .map((runs) => runs.map((r) => r.chunk.repeat(r.times)).join('').slice(0, MiB4))
+    .map((runs) =>
+      runs
+        .map((r) => r.chunk.repeat(r.times))
+        .join('')
+        .slice(0, MiB4),
+    )
 
   it('answers any text up to 4 MiB with a result or a header error', async () => {
     await fc.assert(
@@ -116,9 +128,29 @@ describe('parseNvidiaSmiCsv on hostile input', () => {
 
   // Short texts of nvidia-smi's own pieces: the answers (and errors) are the line-splitting parser's of before.
   it('answers short input exactly as the parser it replaced', () => {
-    const cell = fc.constantFrom('timestamp', ' index', 'utilization.gpu [%]', ' memory.used [MiB] ', 'memory.used  [a] [b]', 'index [', 'x]', '2026/11/20 10:00:00.000', ' 0', '3 ', '50 %', '[N/A]', '100 MiB', '', ' ', '\r', '"q"')
+    const cell = fc.constantFrom(
+      'timestamp',
+      ' index',
+      'utilization.gpu [%]',
+      ' memory.used [MiB] ',
+      'memory.used  [a] [b]',
+      'index [',
+      'x]',
+      '2026/11/20 10:00:00.000',
+      ' 0',
+      '3 ',
+      '50 %',
+      '[N/A]',
+      '100 MiB',
+      '',
+      ' ',
+      '\r',
+      '"q"',
+    )
     const line = fc.array(cell, { minLength: 1, maxLength: 5 }).map((c) => c.join(','))
-    const text = fc.tuple(fc.array(line, { maxLength: 6 }), fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([ls, nl, bom]) => (bom ? '\uFEFF' : '') + [HEADER, ...ls].join(nl))
+    const text = fc
+      .tuple(fc.array(line, { maxLength: 6 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
+      .map(([ls, nl, bom]) => (bom ? '\uFEFF' : '') + [HEADER, ...ls].join(nl))
     const text2 = fc.array(line, { maxLength: 6 }).map((ls) => ls.join('\n'))
     const answer = (f: typeof parseNvidiaSmiCsv, t: string) => {
       try {
@@ -127,9 +159,12 @@ describe('parseNvidiaSmiCsv on hostile input', () => {
         return { error: (e as Error).message }
       }
     }
-    fc.assert(fc.property(fc.oneof(text, text2), (t) => {
-      expect(answer(parseNvidiaSmiCsv, t)).toEqual(answer(referenceParse, t))
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.oneof(text, text2), (t) => {
+        expect(answer(parseNvidiaSmiCsv, t)).toEqual(answer(referenceParse, t))
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 
@@ -139,8 +174,14 @@ function referenceParse(text: string, opts: { utcOffsetMinutes?: number; maxLine
   const offset = opts.utcOffsetMinutes ?? 0
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
   const headerAt = lines.findIndex((l) => l.trim() !== '')
-  if (headerAt < 0) throw new CsvHeaderError('The file is empty: expected the header "timestamp, index, utilization.gpu [%], memory.used [MiB]" and one line per sample')
-  const header = lines[headerAt].split(',').map((h) => h.trim().toLowerCase().replace(/\s*\[.*\]$/, ''))
+  if (headerAt < 0)
+    throw new CsvHeaderError('The file is empty: expected the header "timestamp, index, utilization.gpu [%], memory.used [MiB]" and one line per sample')
+  const header = lines[headerAt].split(',').map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/\s*\[.*\]$/, ''),
+  )
   const col = (name: string) => header.indexOf(name)
   const at = { timestamp: col('timestamp'), index: col('index'), util: col('utilization.gpu'), mem: col('memory.used') }
   const missing = (['timestamp', 'index', 'utilization.gpu', 'memory.used'] as const).filter((_, k) => Object.values(at)[k] < 0)
@@ -155,7 +196,13 @@ function referenceParse(text: string, opts: { utcOffsetMinutes?: number; maxLine
   if (opts.maxLines !== undefined && dataLines > opts.maxLines) throw new CsvHeaderError(`The file has ${dataLines} lines; at most ${opts.maxLines} per upload`)
   for (let i = headerAt + 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue
-    const row = sampleOfCells(lines[i].split(',').map((c) => c.trim()), i + 1, header.length, at, offset)
+    const row = sampleOfCells(
+      lines[i].split(',').map((c) => c.trim()),
+      i + 1,
+      header.length,
+      at,
+      offset,
+    )
     if ('errors' in row) rejected.push(row)
     else samples.push(row)
   }

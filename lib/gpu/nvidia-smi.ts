@@ -105,17 +105,21 @@ export function parseNvidiaSmiCsv(text: string, opts: { utcOffsetMinutes?: numbe
   const { lengths, firstNonBlank: headerAt } = scanLines(body)
   const firstLong = lengths.findIndex((n) => n > MAX_LINE_CHARS)
   if (firstLong >= 0 && (headerAt < 0 || firstLong <= headerAt)) throw new CsvHeaderError(tooLong(firstLong + 1, lengths[firstLong]))
-  if (headerAt < 0) throw new CsvHeaderError('The file is empty: expected the header "timestamp, index, utilization.gpu [%], memory.used [MiB]" and one line per sample')
+  if (headerAt < 0)
+    throw new CsvHeaderError('The file is empty: expected the header "timestamp, index, utilization.gpu [%], memory.used [MiB]" and one line per sample')
   const dataLines = lengths.length - headerAt - 1
   if (opts.maxLines !== undefined && dataLines > opts.maxLines) throw new CsvHeaderError(`The file has ${dataLines} lines; at most ${opts.maxLines} per upload`)
   // One record per line (no quoting, blank lines kept): record i is line i + 1.
   const records: string[][] = parse(body, { quote: false, relax_column_count: true, record_delimiter: ['\r\n', '\n'], skip_empty_lines: false })
   const blank = (r: string[]) => r.length === 1 && r[0].trim() === ''
-  if (records[headerAt].length > MAX_COLUMNS) throw new CsvHeaderError(`Line ${headerAt + 1}: the header has ${records[headerAt].length} columns; at most ${MAX_COLUMNS}`)
+  if (records[headerAt].length > MAX_COLUMNS)
+    throw new CsvHeaderError(`Line ${headerAt + 1}: the header has ${records[headerAt].length} columns; at most ${MAX_COLUMNS}`)
   const header = records[headerAt].map(headerName)
   const col = (name: string) => header.indexOf(name)
   const at = { timestamp: col(COLUMNS.timestamp), index: col(COLUMNS.index), util: col(COLUMNS.util), mem: col(COLUMNS.mem) }
-  const missing = Object.entries(at).filter(([, i]) => i < 0).map(([k]) => COLUMNS[k as keyof typeof COLUMNS])
+  const missing = Object.entries(at)
+    .filter(([, i]) => i < 0)
+    .map(([k]) => COLUMNS[k as keyof typeof COLUMNS])
   if (missing.length) {
     throw new CsvHeaderError(
       `Line ${headerAt + 1}: the header lacks ${missing.join(', ')}; run nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv (with its header)`,
@@ -129,7 +133,13 @@ export function parseNvidiaSmiCsv(text: string, opts: { utcOffsetMinutes?: numbe
       rejected.push({ line: i + 1, errors: [tooLong(i + 1, lengths[i])] })
       continue
     }
-    const row = sampleOfCells(records[i].map((c) => c.trim()), i + 1, header.length, at, offset)
+    const row = sampleOfCells(
+      records[i].map((c) => c.trim()),
+      i + 1,
+      header.length,
+      at,
+      offset,
+    )
     if ('errors' in row) rejected.push(row)
     else samples.push(row)
   }

@@ -15,14 +15,26 @@ export { SCENARIO_PARTS, type TPoolAllocation, type TScenarioCostMonth, type TSc
 export const UNASSIGNED = '(unassigned)'
 
 export type TCallRow = {
-  month: string; scenario: string; traffic_source: string; environment: string; gpu_pool: string | null
+  month: string
+  scenario: string
+  traffic_source: string
+  environment: string
+  gpu_pool: string | null
   /** exact decimal sums (the calls' cost, and the GPU part of it at the pool's price) */
-  cost_usd: string; gpu_seconds: number; gpu_cost_usd: string
+  cost_usd: string
+  gpu_seconds: number
+  gpu_cost_usd: string
 }
-export type TPoolMonth = { name: string; role: string; serves: string[]; allocation: TAllocationRule; shares: Record<string, number> | null; cost_micros: Map<string, bigint> }
+export type TPoolMonth = {
+  name: string
+  role: string
+  serves: string[]
+  allocation: TAllocationRule
+  shares: Record<string, number> | null
+  cost_micros: Map<string, bigint>
+}
 export type TLineItemRow = { month: string; scenario: string; category: 'engineering' | 'operations'; amount_micros: bigint }
 export type TOutcomeRow = { month: string; scenario: string; accepted: number }
-
 
 /** Which part a call is: production traffic in production, eval/replay, or the rest (ops traffic, staging and development calls). */
 export function callPart(trafficSource: string, environment: string): TScenarioPart {
@@ -55,7 +67,10 @@ export function buildScenarioCost(month: string, calls: TCallRow[], pools: TPool
   for (const p of pools) {
     const cost = p.cost_micros.get(month) ?? 0n
     const onPool = mCalls.filter((c) => c.gpu_pool === p.name)
-    const used = divRound(onPool.reduce((s, c) => s + pico(c.gpu_cost_usd), 0n), PICO)
+    const used = divRound(
+      onPool.reduce((s, c) => s + pico(c.gpu_cost_usd), 0n),
+      PICO,
+    )
     if (cost === 0n && used === 0n) continue
     // What calls already paid for (their GPU-seconds at the pool's price) is in their scenarios' call parts; the rest of the pool is shared out.
     const remainder = cost > used ? cost - used : 0n
@@ -68,12 +83,22 @@ export function buildScenarioCost(month: string, calls: TCallRow[], pools: TPool
     for (const [s, m] of split) add(s, part, m * PICO)
     const noWeight = !weights.some((w) => w.weight > 0)
     poolOut.push({
-      pool: p.name, role: p.role, rule: p.allocation, cost_usd: microsToUsd(cost), used_by_calls_usd: microsToUsd(used), allocated_usd: microsToUsd(remainder), part,
+      pool: p.name,
+      role: p.role,
+      rule: p.allocation,
+      cost_usd: microsToUsd(cost),
+      used_by_calls_usd: microsToUsd(used),
+      allocated_usd: microsToUsd(remainder),
+      part,
       allocation: weights.map((w) => ({ scenario: w.key, usd: microsToUsd(split.get(w.key) ?? 0n), weight: w.weight })),
-      note: used > cost
-        ? `Calls on this pool used ${microsToUsd(used - cost)} USD more GPU time than the pool cost: check its size and the calls' gpu_seconds.`
-        : p.serves.length === 0 ? 'The pool names no scenario: its cost stays unassigned until it does.'
-        : noWeight && remainder > 0n ? `No ${p.allocation === 'share' ? 'shares' : 'GPU-seconds'} this month: split evenly.` : null,
+      note:
+        used > cost
+          ? `Calls on this pool used ${microsToUsd(used - cost)} USD more GPU time than the pool cost: check its size and the calls' gpu_seconds.`
+          : p.serves.length === 0
+            ? 'The pool names no scenario: its cost stays unassigned until it does.'
+            : noWeight && remainder > 0n
+              ? `No ${p.allocation === 'share' ? 'shares' : 'GPU-seconds'} this month: split evenly.`
+              : null,
     })
   }
   for (const li of items.filter((i) => i.month === month)) add(li.scenario, li.category, li.amount_micros * PICO)

@@ -37,8 +37,12 @@ export async function listLineItems(orgId: string, m?: string): Promise<TLineIte
 
 const LINE_ITEM_COLUMNS = 'id, scenario, month, category, amount_usd::text, note, created_at'
 type TLineItemRow = { id: string; scenario: string; month: Date; category: 'engineering' | 'operations'; amount_usd: string; note: string; created_at: Date }
-const lineItemOf = (x: TLineItemRow): TLineItem =>
-  ({ ...x, month: monthOf(x.month), amount_usd: x.amount_usd.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), created_at: x.created_at.toISOString() })
+const lineItemOf = (x: TLineItemRow): TLineItem => ({
+  ...x,
+  month: monthOf(x.month),
+  amount_usd: x.amount_usd.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''),
+  created_at: x.created_at.toISOString(),
+})
 
 export async function createLineItem(orgId: string, b: TLineItemCreate): Promise<TLineItem> {
   return inTransaction(async (c) => {
@@ -60,7 +64,15 @@ export async function deleteLineItem(orgId: string, id: string): Promise<void> {
   })
 }
 
-type TCallSums = { scenario: string; traffic_source: string; environment: string; gpu_pool: string | null; cost_usd: string; gpu_seconds: number; gpu_cost_usd: string }
+type TCallSums = {
+  scenario: string
+  traffic_source: string
+  environment: string
+  gpu_pool: string | null
+  cost_usd: string
+  gpu_seconds: number
+  gpu_cost_usd: string
+}
 
 /**
  * A month's calls by scenario, traffic source, environment and GPU pool. The
@@ -72,8 +84,13 @@ type TCallSums = { scenario: string; traffic_source: string; environment: string
  */
 export async function callsByScenario(orgId: string, from: Date, to: Date): Promise<TCallSums[]> {
   const params: unknown[] = [orgId]
-  const src = sourceSql(planSource(DAILY_ROLLUPS, ['workflow_id', 'traffic_source', 'environment'], { from, to }, 'none'), HOURLY_ROLLUP.table,
-    ['workflow_id', 'traffic_source', 'environment', 'events', 'cost_usd', 'gpu_seconds'], [], params)
+  const src = sourceSql(
+    planSource(DAILY_ROLLUPS, ['workflow_id', 'traffic_source', 'environment'], { from, to }, 'none'),
+    HOURLY_ROLLUP.table,
+    ['workflow_id', 'traffic_source', 'environment', 'events', 'cost_usd', 'gpu_seconds'],
+    [],
+    params,
+  )
   const [tagged, all] = await Promise.all([
     pool().query<TCallSums & { workflow_id: string; events: string }>(
       `SELECT coalesce(nullif(e.scenario_id, ''), e.workflow_id) AS scenario, e.workflow_id, e.traffic_source, e.environment, e.gpu_pool,
@@ -94,9 +111,16 @@ export async function callsByScenario(orgId: string, from: Date, to: Date): Prom
     ),
   ])
   const key = (w: string, t: string, e: string) => JSON.stringify([w, t, e])
-  const rest = new Map(all.rows.map((r) => [key(r.workflow_id, r.traffic_source, r.environment), {
-    events: BigInt(r.events), cost: toScaled(r.cost_usd, 12), gpu: toScaled(r.gpu_seconds, 6),
-  }]))
+  const rest = new Map(
+    all.rows.map((r) => [
+      key(r.workflow_id, r.traffic_source, r.environment),
+      {
+        events: BigInt(r.events),
+        cost: toScaled(r.cost_usd, 12),
+        gpu: toScaled(r.gpu_seconds, 6),
+      },
+    ]),
+  )
   type TAcc = Pick<TCallSums, 'scenario' | 'traffic_source' | 'environment' | 'gpu_pool'> & { cost: bigint; gpu: bigint; gpuCost: bigint }
   const out = new Map<string, TAcc>()
   for (const r of tagged.rows) {
@@ -109,7 +133,15 @@ export async function callsByScenario(orgId: string, from: Date, to: Date): Prom
     }
     // a scenario's rows from several workflows fold into one
     const ok = JSON.stringify([r.scenario, r.traffic_source, r.environment, r.gpu_pool])
-    const o = out.get(ok) ?? { scenario: r.scenario, traffic_source: r.traffic_source, environment: r.environment, gpu_pool: r.gpu_pool, cost: 0n, gpu: 0n, gpuCost: 0n }
+    const o = out.get(ok) ?? {
+      scenario: r.scenario,
+      traffic_source: r.traffic_source,
+      environment: r.environment,
+      gpu_pool: r.gpu_pool,
+      cost: 0n,
+      gpu: 0n,
+      gpuCost: 0n,
+    }
     o.cost += toScaled(r.cost_usd, 12)
     o.gpu += toScaled(r.gpu_seconds, 6)
     o.gpuCost += toScaled(r.gpu_cost_usd, 12)
@@ -124,7 +156,12 @@ export async function callsByScenario(orgId: string, from: Date, to: Date): Prom
     o.gpu += r.gpu
     out.set(ok, o)
   }
-  return [...out.values()].map(({ cost, gpu, gpuCost, ...r }) => ({ ...r, cost_usd: fromScaled(cost, 12), gpu_seconds: Number(fromScaled(gpu, 6)), gpu_cost_usd: fromScaled(gpuCost, 12) }))
+  return [...out.values()].map(({ cost, gpu, gpuCost, ...r }) => ({
+    ...r,
+    cost_usd: fromScaled(cost, 12),
+    gpu_seconds: Number(fromScaled(gpu, 6)),
+    gpu_cost_usd: fromScaled(gpuCost, 12),
+  }))
 }
 
 /** One month (default: the current one, to now). */
@@ -145,7 +182,14 @@ export async function scenarioCost(orgId: string, m: string | undefined, now = n
   const built = buildScenarioCost(
     mm,
     callRows,
-    pools.map((p) => ({ name: p.name, role: p.role, serves: p.serves, allocation: p.allocation, shares: p.shares, cost_micros: new Map([[mm, poolCost(versionsOf(p), from, to).cost_micros]]) })),
+    pools.map((p) => ({
+      name: p.name,
+      role: p.role,
+      serves: p.serves,
+      allocation: p.allocation,
+      shares: p.shares,
+      cost_micros: new Map([[mm, poolCost(versionsOf(p), from, to).cost_micros]]),
+    })),
     items.map((i) => ({ month: i.month, scenario: i.scenario, category: i.category, amount_micros: toScaled(i.amount_usd, 6) })),
     // Outcomes are reported per workflow: they count for the scenario named like the workflow.
     outcomes.rows.map((o) => ({ month: mm, scenario: o.workflow_id, accepted: Number(o.accepted) })),

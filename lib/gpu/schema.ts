@@ -26,7 +26,10 @@ const poolFields = {
   region: label(100).nullable().optional(),
   serves: z.array(label(200), { error: 'must be a list of scenario or workflow ids' }).max(100, 'at most 100 scenarios').optional(),
   allocation: z.enum(ALLOCATIONS, { error: `must be one of ${ALLOCATIONS.join(', ')}` }).optional(),
-  shares: z.record(label(200), z.number({ error: 'must be a number' }).positive('must be > 0').finite(), { error: 'must be an object of scenario → weight' }).nullable().optional(),
+  shares: z
+    .record(label(200), z.number({ error: 'must be a number' }).positive('must be > 0').finite(), { error: 'must be an object of scenario → weight' })
+    .nullable()
+    .optional(),
 }
 
 const versionFields = {
@@ -43,7 +46,8 @@ type TPriceFields = { pricing?: 'hourly' | 'amortized'; gpu_hour_usd?: string; p
 
 /** An hourly pool needs gpu_hour_usd; an amortized one the purchase price and months (power/hosting defaults to 0). */
 function requirePriceFields(b: TPriceFields, ctx: z.RefinementCtx) {
-  if (b.pricing === 'hourly' && b.gpu_hour_usd === undefined) ctx.addIssue({ code: 'custom', path: ['gpu_hour_usd'], message: 'is required when pricing is hourly' })
+  if (b.pricing === 'hourly' && b.gpu_hour_usd === undefined)
+    ctx.addIssue({ code: 'custom', path: ['gpu_hour_usd'], message: 'is required when pricing is hourly' })
   if (b.pricing === 'amortized') {
     if (b.purchase_usd_per_gpu === undefined) ctx.addIssue({ code: 'custom', path: ['purchase_usd_per_gpu'], message: 'is required when pricing is amortized' })
     if (b.amortization_months === undefined) ctx.addIssue({ code: 'custom', path: ['amortization_months'], message: 'is required when pricing is amortized' })
@@ -52,7 +56,8 @@ function requirePriceFields(b: TPriceFields, ctx: z.RefinementCtx) {
 
 function sharesNeedServes(b: { allocation?: string; shares?: Record<string, number> | null; serves?: string[] }, ctx: z.RefinementCtx) {
   if (b.shares && b.serves) {
-    for (const k of Object.keys(b.shares)) if (!b.serves.includes(k)) ctx.addIssue({ code: 'custom', path: ['shares', k], message: 'is not one of the scenarios the pool serves' })
+    for (const k of Object.keys(b.shares))
+      if (!b.serves.includes(k)) ctx.addIssue({ code: 'custom', path: ['shares', k], message: 'is not one of the scenarios the pool serves' })
   }
 }
 
@@ -109,7 +114,10 @@ export const ZSample = z.strictObject({
 export type TSample = z.infer<typeof ZSample>
 
 export const ZSamplesEnvelope = z.strictObject({
-  samples: z.array(z.unknown(), { error: 'must be an array of samples' }).min(1, 'must hold at least one sample').max(MAX_SAMPLES, `at most ${MAX_SAMPLES} samples per request`),
+  samples: z
+    .array(z.unknown(), { error: 'must be an array of samples' })
+    .min(1, 'must hold at least one sample')
+    .max(MAX_SAMPLES, `at most ${MAX_SAMPLES} samples per request`),
 })
 
 export const ZFleetQuery = z.strictObject({
@@ -152,57 +160,97 @@ export type TPoolView = z.infer<typeof ZPoolView>
 export const ZPoolAnswer = z.object({ pool: ZPoolView })
 export const ZPoolChangeAnswer = z.object({
   pool: ZPoolView,
-  reprice_job_ids: z.array(z.string()).meta({ description: 'the re-pricing jobs scheduled for the events the new size or price covers (GET /api/v1/reprice-jobs)' }),
+  reprice_job_ids: z
+    .array(z.string())
+    .meta({ description: 'the re-pricing jobs scheduled for the events the new size or price covers (GET /api/v1/reprice-jobs)' }),
 })
 
 export const ZSamplesQuery = z.strictObject({
   pool: label(200).optional().meta({ description: 'CSV body: the pool the samples are of (required then)' }),
-  utc_offset: z.string().max(20, 'must be at most 20 characters').optional().meta({ description: 'CSV body: the offset of the timestamps, e.g. +02:00 (default UTC)' }),
+  utc_offset: z
+    .string()
+    .max(20, 'must be at most 20 characters')
+    .optional()
+    .meta({ description: 'CSV body: the offset of the timestamps, e.g. +02:00 (default UTC)' }),
 })
 
 export const ZSamplesAnswer = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int().meta({ description: 'samples already stored (same pool, GPU and timestamp), counted once' }),
-  rejected: z.array(z.object({
-    index: z.number().int().optional().meta({ description: 'JSON body: the sample\'s index' }),
-    line: z.number().int().optional().meta({ description: 'CSV body: the line number' }),
-    errors: z.array(z.string()),
-  })),
+  rejected: z.array(
+    z.object({
+      index: z.number().int().optional().meta({ description: "JSON body: the sample's index" }),
+      line: z.number().int().optional().meta({ description: 'CSV body: the line number' }),
+      errors: z.array(z.string()),
+    }),
+  ),
 })
 export type TSamplesAnswer = z.infer<typeof ZSamplesAnswer>
 
 const ZShare = ZRatio
 export const ZFleetPool = z.object({
-  id: ZUuid, name: z.string(), role: z.string(), gpu_type: z.string(), region: z.string().nullable(), serves: z.array(z.string()),
+  id: ZUuid,
+  name: z.string(),
+  role: z.string(),
+  gpu_type: z.string(),
+  region: z.string().nullable(),
+  serves: z.array(z.string()),
   gpu_count: z.number().int(),
   gpu_hour_usd: ZUsd.nullable().meta({ description: 'the effective price per GPU-hour now (null: no version in force)' }),
   monthly_usd: ZUsd.meta({ description: 'run-rate: GPUs × price × 730 h' }),
-  period_cost_usd: ZUsd, idle_cost_usd: ZUsd.meta({ description: 'the share of the measured hours’ cost the GPUs were idle' }),
+  period_cost_usd: ZUsd,
+  idle_cost_usd: ZUsd.meta({ description: 'the share of the measured hours’ cost the GPUs were idle' }),
   unmeasured_cost_usd: ZUsd.meta({ description: 'the cost of hours without utilization samples' }),
-  avg_utilization: ZShare.nullable(), p95_utilization: ZShare.nullable(),
-  hours_measured: z.number().int(), hours: z.number().int(),
+  avg_utilization: ZShare.nullable(),
+  p95_utilization: ZShare.nullable(),
+  hours_measured: z.number().int(),
+  hours: z.number().int(),
 })
 export type TFleetPool = z.infer<typeof ZFleetPool>
 export const ZFleetRole = z.object({
-  role: z.string(), pools: z.number().int(), gpus: z.number().int(), monthly_usd: ZUsd, share: ZShare.meta({ description: 'of the monthly run-rate' }),
-  period_cost_usd: ZUsd, idle_cost_usd: ZUsd,
+  role: z.string(),
+  pools: z.number().int(),
+  gpus: z.number().int(),
+  monthly_usd: ZUsd,
+  share: ZShare.meta({ description: 'of the monthly run-rate' }),
+  period_cost_usd: ZUsd,
+  idle_cost_usd: ZUsd,
 })
 export type TFleetRole = z.infer<typeof ZFleetRole>
 export const ZFleetHint = z.object({
-  pool: z.string(), role: z.string(), text: z.string(), needed_gpus: z.number().int(), gpu_count: z.number().int(), release_gpus: z.number().int(),
-  avg_utilization: ZShare, p95_utilization: ZShare, headroom: ZShare, window_days: z.number().int(), hours_measured: z.number().int(),
+  pool: z.string(),
+  role: z.string(),
+  text: z.string(),
+  needed_gpus: z.number().int(),
+  gpu_count: z.number().int(),
+  release_gpus: z.number().int(),
+  avg_utilization: ZShare,
+  p95_utilization: ZShare,
+  headroom: ZShare,
+  window_days: z.number().int(),
+  hours_measured: z.number().int(),
   saving_per_month_usd: ZUsd,
 })
 export type TFleetHint = z.infer<typeof ZFleetHint>
 export const ZFleetSummary = z.object({
   period: z.object({ from: ZInstant, to: ZInstant, days: z.number().int() }),
   totals: z.object({
-    pools: z.number().int(), gpus: z.number().int(), monthly_usd: ZUsd, period_cost_usd: ZUsd, idle_cost_usd: ZUsd, unmeasured_cost_usd: ZUsd,
+    pools: z.number().int(),
+    gpus: z.number().int(),
+    monthly_usd: ZUsd,
+    period_cost_usd: ZUsd,
+    idle_cost_usd: ZUsd,
+    unmeasured_cost_usd: ZUsd,
     avg_utilization: ZShare.nullable(),
   }),
   roles: z.array(ZFleetRole),
   pools: z.array(ZFleetPool),
-  utilization: z.array(z.object({ day: ZDay, values: z.record(z.string(), ZShare.nullable()).meta({ description: 'daily mean utilization (0–1) per pool name; null: no samples that day' }) })),
+  utilization: z.array(
+    z.object({
+      day: ZDay,
+      values: z.record(z.string(), ZShare.nullable()).meta({ description: 'daily mean utilization (0–1) per pool name; null: no samples that day' }),
+    }),
+  ),
   hints: z.array(ZFleetHint).meta({ description: 'right-sizing hints, largest saving first' }),
   right_sizing: z.object({ window_days: z.number().int(), headroom: ZShare, rule: z.string() }),
 })

@@ -2,14 +2,11 @@ import 'server-only'
 import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { listPools } from '@/lib/gpu'
-import {
-  hourlyCosts, idleCost, microsToUsd, monthlyMicros, POOL_ROLES, quantile, RIGHT_SIZING, rightSizing, type TPoolVersion,
-} from '@/lib/gpu/cost'
+import { hourlyCosts, idleCost, microsToUsd, monthlyMicros, POOL_ROLES, quantile, RIGHT_SIZING, rightSizing, type TPoolVersion } from '@/lib/gpu/cost'
 import type { TFleetHint, TFleetPool, TFleetRole, TFleetSummary, TPoolView } from '@/lib/gpu/schema'
 
 // The fleet page's numbers, read from the pools' versions and the hourly
 // utilization aggregates (never the raw samples).
-
 
 export const versionsOf = (p: TPoolView): TPoolVersion[] =>
   p.versions.map((v) => ({ effective_from: new Date(v.effective_from), gpu_count: v.gpu_count, gpu_hour_usd: v.effective_gpu_hour_usd }))
@@ -35,7 +32,12 @@ export async function fleetSummary(orgId: string, days: number, now = new Date()
 
   const outPools: TFleetPool[] = []
   const hints: TFleetHint[] = []
-  let totPaid = 0n, totIdle = 0n, totUnmeasured = 0n, totMonthly = 0n, totMeasured = 0n, totWeighted = 0
+  let totPaid = 0n,
+    totIdle = 0n,
+    totUnmeasured = 0n,
+    totMonthly = 0n,
+    totMeasured = 0n,
+    totWeighted = 0
   const dayValues = new Map<string, Record<string, number | null>>()
   for (let d = Math.floor(from.getTime() / DAY_MS) * DAY_MS; d < to.getTime(); d += DAY_MS) dayValues.set(new Date(d).toISOString().slice(0, 10), {})
   const roleAgg = new Map<string, { pools: number; gpus: number; monthly: bigint; paid: bigint; idle: bigint }>()
@@ -49,10 +51,22 @@ export async function fleetSummary(orgId: string, days: number, now = new Date()
     const current = p.current
     const monthly = monthlyMicros(current ? { gpu_count: current.gpu_count, gpu_hour_usd: current.effective_gpu_hour_usd } : null)
     outPools.push({
-      id: p.id, name: p.name, role: p.role, gpu_type: p.gpu_type, region: p.region, serves: p.serves,
-      gpu_count: current?.gpu_count ?? 0, gpu_hour_usd: current?.effective_gpu_hour_usd ?? null, monthly_usd: microsToUsd(monthly),
-      period_cost_usd: microsToUsd(idle.paid_micros), idle_cost_usd: microsToUsd(idle.idle_micros), unmeasured_cost_usd: microsToUsd(idle.unmeasured_micros),
-      avg_utilization: idle.avg_utilization, p95_utilization: quantile([...periodUtil.values()], 0.95), hours_measured: idle.measured_hours, hours: idle.hours,
+      id: p.id,
+      name: p.name,
+      role: p.role,
+      gpu_type: p.gpu_type,
+      region: p.region,
+      serves: p.serves,
+      gpu_count: current?.gpu_count ?? 0,
+      gpu_hour_usd: current?.effective_gpu_hour_usd ?? null,
+      monthly_usd: microsToUsd(monthly),
+      period_cost_usd: microsToUsd(idle.paid_micros),
+      idle_cost_usd: microsToUsd(idle.idle_micros),
+      unmeasured_cost_usd: microsToUsd(idle.unmeasured_micros),
+      avg_utilization: idle.avg_utilization,
+      p95_utilization: quantile([...periodUtil.values()], 0.95),
+      hours_measured: idle.measured_hours,
+      hours: idle.hours,
     })
     totPaid += idle.paid_micros
     totIdle += idle.idle_micros
@@ -84,12 +98,28 @@ export async function fleetSummary(orgId: string, days: number, now = new Date()
 
     if (current) {
       const recent = [...u].filter(([h]) => h >= sizingFrom.getTime()).map(([, v]) => v)
-      const hint = rightSizing({ pool: p.name, role: p.role, gpu_type: p.gpu_type, gpu_count: current.gpu_count, gpu_hour_usd: current.effective_gpu_hour_usd, hourly: recent })
+      const hint = rightSizing({
+        pool: p.name,
+        role: p.role,
+        gpu_type: p.gpu_type,
+        gpu_count: current.gpu_count,
+        gpu_hour_usd: current.effective_gpu_hour_usd,
+        hourly: recent,
+      })
       if (hint) {
         hints.push({
-          pool: p.name, role: p.role, text: hint.text, needed_gpus: hint.needed_gpus, gpu_count: hint.gpu_count, release_gpus: hint.release_gpus,
-          avg_utilization: hint.avg_utilization, p95_utilization: hint.p95_utilization, headroom: hint.headroom, window_days: hint.window_days,
-          hours_measured: hint.hours_measured, saving_per_month_usd: microsToUsd(hint.saving_per_month_micros),
+          pool: p.name,
+          role: p.role,
+          text: hint.text,
+          needed_gpus: hint.needed_gpus,
+          gpu_count: hint.gpu_count,
+          release_gpus: hint.release_gpus,
+          avg_utilization: hint.avg_utilization,
+          p95_utilization: hint.p95_utilization,
+          headroom: hint.headroom,
+          window_days: hint.window_days,
+          hours_measured: hint.hours_measured,
+          saving_per_month_usd: microsToUsd(hint.saving_per_month_micros),
         })
       }
     }
@@ -99,22 +129,33 @@ export async function fleetSummary(orgId: string, days: number, now = new Date()
   const roles: TFleetRole[] = [...roleAgg.entries()]
     .sort((a, b) => roleOrder(a[0]) - roleOrder(b[0]))
     .map(([role, a]) => ({
-      role, pools: a.pools, gpus: a.gpus, monthly_usd: microsToUsd(a.monthly), share: totMonthly > 0n ? Number(a.monthly) / Number(totMonthly) : 0,
-      period_cost_usd: microsToUsd(a.paid), idle_cost_usd: microsToUsd(a.idle),
+      role,
+      pools: a.pools,
+      gpus: a.gpus,
+      monthly_usd: microsToUsd(a.monthly),
+      share: totMonthly > 0n ? Number(a.monthly) / Number(totMonthly) : 0,
+      period_cost_usd: microsToUsd(a.paid),
+      idle_cost_usd: microsToUsd(a.idle),
     }))
   hints.sort((a, b) => Number(b.saving_per_month_usd) - Number(a.saving_per_month_usd))
   return {
     period: { from: from.toISOString(), to: to.toISOString(), days },
     totals: {
-      pools: pools.length, gpus: outPools.reduce((s, p) => s + p.gpu_count, 0), monthly_usd: microsToUsd(totMonthly), period_cost_usd: microsToUsd(totPaid),
-      idle_cost_usd: microsToUsd(totIdle), unmeasured_cost_usd: microsToUsd(totUnmeasured), avg_utilization: totMeasured > 0n ? totWeighted / Number(totMeasured) : null,
+      pools: pools.length,
+      gpus: outPools.reduce((s, p) => s + p.gpu_count, 0),
+      monthly_usd: microsToUsd(totMonthly),
+      period_cost_usd: microsToUsd(totPaid),
+      idle_cost_usd: microsToUsd(totIdle),
+      unmeasured_cost_usd: microsToUsd(totUnmeasured),
+      avg_utilization: totMeasured > 0n ? totWeighted / Number(totMeasured) : null,
     },
     roles,
     pools: outPools,
     utilization: [...dayValues].map(([day, values]) => ({ day, values })),
     hints,
     right_sizing: {
-      window_days: RIGHT_SIZING.windowDays, headroom: RIGHT_SIZING.headroom,
+      window_days: RIGHT_SIZING.windowDays,
+      headroom: RIGHT_SIZING.headroom,
       rule: `GPUs needed = ⌈GPUs × p95 of hourly utilization over the last ${RIGHT_SIZING.windowDays} days ÷ ${1 - RIGHT_SIZING.headroom}⌉ (${RIGHT_SIZING.headroom * 100}% headroom); reserve pools are idle by design and are not sized.`,
     },
   }

@@ -25,8 +25,12 @@ export async function health(): Promise<THealth> {
   let alive = 0
   if (redis.ok) {
     const since = Date.now() - HEARTBEAT_FRESH_MS
-    alive = await producerConnection().zcount(WORKER_HEARTBEAT_KEY(), since, '+inf').catch(() => 0)
-    void producerConnection().zremrangebyscore(WORKER_HEARTBEAT_KEY(), '-inf', since - HOUR_MS).catch(() => undefined)
+    alive = await producerConnection()
+      .zcount(WORKER_HEARTBEAT_KEY(), since, '+inf')
+      .catch(() => 0)
+    void producerConnection()
+      .zremrangebyscore(WORKER_HEARTBEAT_KEY(), '-inf', since - HOUR_MS)
+      .catch(() => undefined)
   }
   const queue = database.ok ? await queueLag().catch(() => null) : null
   const workers = { ok: alive > 0, alive }

@@ -28,7 +28,8 @@ describe('clientAddress', () => {
 })
 
 describe('on the fast path (the socket at hand)', () => {
-  const incoming = (remoteAddress: string, xff?: string) => ({ socket: { remoteAddress }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as unknown as IncomingMessage
+  const incoming = (remoteAddress: string, xff?: string) =>
+    ({ socket: { remoteAddress }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as unknown as IncomingMessage
   it('without TRUST_PROXY: the socket, never a header the client wrote', () => {
     expect(clientAddressOf(incoming('::ffff:192.0.2.7', '203.0.113.1'), 0)).toBe('192.0.2.7')
   })

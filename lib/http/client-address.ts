@@ -24,7 +24,10 @@ function header(h: THeaders, name: string): string | undefined {
 /** The X-Forwarded-For entry our outermost trusted proxy wrote, when TRUST_PROXY says there is one. */
 function forwarded(h: THeaders, trustProxy: number): string | null {
   if (trustProxy <= 0) return null
-  const hops = (header(h, 'x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  const hops = (header(h, 'x-forwarded-for') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const entry = hops[hops.length - trustProxy]
   return entry ? normalize(entry) : null
 }
@@ -42,4 +45,8 @@ export function clientAddressOf(req: IncomingMessage, trustProxy: number = env()
 }
 
 /** "::ffff:10.0.0.1" and "10.0.0.1" are one client; bounded so a header can't make a huge key. */
-const normalize = (a: string) => a.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').slice(0, 64).toLowerCase()
+const normalize = (a: string) =>
+  a
+    .replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')
+    .slice(0, 64)
+    .toLowerCase()

@@ -44,7 +44,10 @@ export function answerProblem(spec: TEndpointSpec, status: number, contentType: 
   const validate = validatorFor(spec, status)
   if (!validate) return status < 400 && declared && !declared.schema ? `status ${status} is documented without a body` : null
   if (validate(body)) return null
-  return (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '(answer)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`).join('; ')
+  return (validate.errors ?? [])
+    .slice(0, 10)
+    .map((e) => `${e.instancePath || '(answer)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`)
+    .join('; ')
 }
 
 export { defaultStatus }

@@ -60,12 +60,14 @@ export type TEndpointSpec = {
   /** success answers by status; a handler's plain return value is sent with the lowest */
   responses: Readonly<Partial<Record<200 | 201 | 202 | 204 | 207, TAnswer>>>
   /** error statuses beyond those derived from the declaration (401/403/429 for authenticated endpoints, 400 with any input, 404 with path parameters, 413/415 with a body) */
-  errors?: readonly (400 | 404 | 409 | 410 | 413 | 422 | 429 | 503)[]
+  errors?: readonly (400 | 404 | 409 | 410 | 413 | 422 | 429 | 502 | 503 | 504)[]
   /**
    * Error statuses whose body is the Error shape with more fields (decide's 404 `no_policy` also carries the
    * default answer): the schema is the whole body and must have Error's `error` field. Documented like `errors`.
    */
   errorAnswers?: Readonly<Partial<Record<400 | 404 | 409 | 422 | 429, TAnswer>>>
+  /** the shape of every error answer when it is not Outlay's Error (the gateway answers in the provider's own error shape) */
+  errorSchema?: z.ZodType
   /** an example request, shown in the reference and replayed by app/api/v1/examples.integration.test.ts (path parameters only where the example needs no existing resource) */
   example?: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown }
 }

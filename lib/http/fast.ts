@@ -123,7 +123,9 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
   })
   req.on('end', () => {
     if (size > route.maxBytes) return send(req, res, tooLarge(`Body exceeds the limit of ${route.maxBytes} bytes`))
-    withLogContext({ request_id: requestId }, () => route.answer(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size), clientAddressOf(req))).then(
+    withLogContext({ request_id: requestId }, () =>
+      route.answer(req.headers.authorization!, req.headers['content-type'], Buffer.concat(chunks, size), clientAddressOf(req)),
+    ).then(
       (r) => send(req, res, route.endpoint && checkAnswers() ? checkedAnswer(route.endpoint, r) : r),
       (err: unknown) => {
         withLogContext({ request_id: requestId }, () => log({ component: 'http' }).error({ err }, 'fast path failed'))

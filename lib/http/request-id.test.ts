@@ -7,14 +7,36 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 describe('request ids', () => {
   it("keeps a caller's sane token", () => {
-    for (const id of ['3f2b8c1e-1111-4a2b-9c3d-aabbccddeeff', '01HZX3V6Q9Y8J2K4M5N7P8R9S0', 'req_42', 'Root=1-67891233-abcdef012345678912345678', 'dGVzdA==', 'a'.repeat(128), 'svc.api:1234/5+6']) {
+    for (const id of [
+      '3f2b8c1e-1111-4a2b-9c3d-aabbccddeeff',
+      '01HZX3V6Q9Y8J2K4M5N7P8R9S0',
+      'req_42',
+      'Root=1-67891233-abcdef012345678912345678',
+      'dGVzdA==',
+      'a'.repeat(128),
+      'svc.api:1234/5+6',
+    ]) {
       expect(saneRequestId(id)).toBe(id)
       expect(requestIdFrom(id)).toBe(id)
     }
   })
 
   it('refuses what could break a header or a log line, or is too long', () => {
-    for (const id of ['', ' ', 'a b', 'abc\n{"level":"fatal"}', 'abc\r\nSet-Cookie: x=1', '"quoted"', 'a,b', 'a, b', '-leading-dash', 'é', '<script>', 'a'.repeat(129), 'tab\there']) {
+    for (const id of [
+      '',
+      ' ',
+      'a b',
+      'abc\n{"level":"fatal"}',
+      'abc\r\nSet-Cookie: x=1',
+      '"quoted"',
+      'a,b',
+      'a, b',
+      '-leading-dash',
+      'é',
+      '<script>',
+      'a'.repeat(129),
+      'tab\there',
+    ]) {
       expect(saneRequestId(id)).toBeNull()
       expect(requestIdFrom(id)).toMatch(UUID)
     }

@@ -1,5 +1,5 @@
 import 'server-only'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { AppError, badRequest, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
 import { parseJsonBytes, readLimited } from '@/lib/http/body'
 import type { TKeyScope } from '@/lib/auth/api-keys'
@@ -61,7 +61,16 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   const auth = req.headers.get('authorization')
   if (auth) {
     const key = await keyFromAuthorization(auth, scope, clientAddress(req.headers))
-    return { orgId: key.orgId, via: 'api_key', role: null, scopes: key.scopes, userId: null, defaultEnvironment: key.defaultEnvironment, ingestRateLimit: key.ingestRateLimit, actor: { type: 'api_key', id: key.keyId, label: null } }
+    return {
+      orgId: key.orgId,
+      via: 'api_key',
+      role: null,
+      scopes: key.scopes,
+      userId: null,
+      defaultEnvironment: key.defaultEnvironment,
+      ingestRateLimit: key.ingestRateLimit,
+      actor: { type: 'api_key', id: key.keyId, label: null },
+    }
   }
   if (!permission) throw unauthorized(`Send "Authorization: Bearer <api key>" with the "${scope}" scope`)
   const user = await sessionUser()
@@ -77,7 +86,16 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   }
   if (!membership) throw forbidden('You are not a member of this organization')
   if (!can(membership.role, permission)) throw forbidden(`Your role (${membership.role}) does not allow ${permission}`)
-  return { orgId: membership.org.id, via: 'session', role: membership.role, scopes: [], userId: user.id, defaultEnvironment: null, ingestRateLimit: null, actor: { type: 'user', id: user.id, label: user.email } }
+  return {
+    orgId: membership.org.id,
+    via: 'session',
+    role: membership.role,
+    scopes: [],
+    userId: user.id,
+    defaultEnvironment: null,
+    ingestRateLimit: null,
+    actor: { type: 'user', id: user.id, label: user.email },
+  }
 }
 
 /**
@@ -132,7 +150,8 @@ async function inputsOf(spec: TEndpointSpec, req: Request, rawParams: Record<str
 /** The handler's result as a Response: JSON with the endpoint's default status, a Reply's status and headers, or a Response as it is. */
 function answerOf(spec: TEndpointSpec, result: unknown): Response {
   if (result instanceof Response) return result
-  if (result instanceof Reply) return result.status === 204 ? new Response(null, { status: 204, headers: result.headers }) : json(result.data, result.status, result.headers)
+  if (result instanceof Reply)
+    return result.status === 204 ? new Response(null, { status: 204, headers: result.headers }) : json(result.data, result.status, result.headers)
   const status = defaultStatus(spec)
   return status === 204 ? new Response(null, { status }) : json(result, status)
 }
@@ -184,7 +203,10 @@ export function withOrg(a: unknown, b: unknown): TRouteHandler {
 }
 
 /** An endpoint without authentication (the OpenAPI document itself): parsing and the answer's check, as withOrg. */
-export function publicEndpoint<E extends TEndpointSpec>(spec: E, handler: (ctx: Omit<TEndpointContext<E>, 'org'>) => Promise<THandlerResult<E> | Reply | Response>): TDeclaredRoute<E> {
+export function publicEndpoint<E extends TEndpointSpec>(
+  spec: E,
+  handler: (ctx: Omit<TEndpointContext<E>, 'org'>) => Promise<THandlerResult<E> | Reply | Response>,
+): TDeclaredRoute<E> {
   const route = async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
     let res: Response
     try {

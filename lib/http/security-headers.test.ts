@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API_CSP, HSTS, apiHeaderRules, apiSecurityHeaders, newNonce, pageCsp, pageSecurityHeaders, servedOverHttps } from '@/lib/http/security-headers'
 import { serveFast, type TFastRoute } from '@/lib/http/fast'
 
-const directives = (csp: string) => Object.fromEntries(csp.split(/;\s*/).map((d) => { const [name, ...values] = d.split(' '); return [name, values] }))
+const directives = (csp: string) =>
+  Object.fromEntries(
+    csp.split(/;\s*/).map((d) => {
+      const [name, ...values] = d.split(' ')
+      return [name, values]
+    }),
+  )
 
 describe('pageCsp', () => {
   it('runs only scripts with this request’s nonce, never inline ones, and may not be framed', () => {

@@ -15,7 +15,8 @@ const COMMON: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'strict-origin-when-cross-origin',
   // Outlay uses none of these; a script that got in could not turn them on either. Only features every
   // current browser recognises: an unknown one logs an error in the console of every page.
-  'Permissions-Policy': 'accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()',
+  'Permissions-Policy':
+    'accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()',
   'Cross-Origin-Opener-Policy': 'same-origin',
 }
 
@@ -80,7 +81,11 @@ export function apiHeaderRules(): THeaderRule[] {
   return [
     { source: '/api/:path*', headers: list(apiSecurityHeaders({ https: false })) },
     // Next.js anchors the value: "https", or "https, …" when proxies chain (the first hop is the client's).
-    { source: '/api/:path*', has: [{ type: 'header', key: 'x-forwarded-proto', value: 'https(?:\\s*,.*)?' }], headers: [{ key: 'Strict-Transport-Security', value: HSTS }] },
+    {
+      source: '/api/:path*',
+      has: [{ type: 'header', key: 'x-forwarded-proto', value: 'https(?:\\s*,.*)?' }],
+      headers: [{ key: 'Strict-Transport-Security', value: HSTS }],
+    },
   ]
 }
 

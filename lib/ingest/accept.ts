@@ -22,7 +22,11 @@ type TBatchKind<T extends { id: string }> = {
 }
 
 const EVENTS: TBatchKind<TIngestEvent> = {
-  kind: 'events', envelope: ZEventsEnvelope, listKey: 'events', table: 'inference_events', idColumn: 'event_id',
+  kind: 'events',
+  envelope: ZEventsEnvelope,
+  listKey: 'events',
+  table: 'inference_events',
+  idColumn: 'event_id',
   validate: (raw, ctx) => {
     const r = validateEvent(raw, ctx)
     return r.ok ? { ok: true, item: r.event } : r
@@ -30,7 +34,12 @@ const EVENTS: TBatchKind<TIngestEvent> = {
 }
 
 const OUTCOMES: TBatchKind<TIngestOutcome> = {
-  kind: 'outcomes', envelope: ZOutcomesEnvelope, listKey: 'outcomes', table: 'outcomes', idColumn: 'outcome_id', validate: validateOutcome,
+  kind: 'outcomes',
+  envelope: ZOutcomesEnvelope,
+  listKey: 'outcomes',
+  table: 'outcomes',
+  idColumn: 'outcome_id',
+  validate: validateOutcome,
 }
 
 /** POST /api/v1/events */
@@ -98,7 +107,9 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
     client.release()
   }
   if (batchId && (await redisAvailable())) {
-    await enqueueIngest([batchId], ctx.orgId).catch((err) => log({ component: 'ingest', batch_id: batchId }).warn({ err }, 'batch saved, queueing deferred to the reconciler'))
+    await enqueueIngest([batchId], ctx.orgId).catch((err) =>
+      log({ component: 'ingest', batch_id: batchId }).warn({ err }, 'batch saved, queueing deferred to the reconciler'),
+    )
   }
   const answer = { accepted: fresh.length, duplicates, rejected }
   recordIngest(spec.kind, answer)

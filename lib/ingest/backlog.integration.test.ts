@@ -3,7 +3,6 @@ import { useTestServices, createTestApiKey } from '@/lib/testing/services'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { pendingBatches, processBatch, queueLag } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 
@@ -12,8 +11,17 @@ import { POST as postEvents } from '@/app/api/v1/events/route'
 // and admitted once they count faster.
 
 let key = ''
-const batch = (prefix: string, n: number) => ({ events: Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })) })
-const post = (body: unknown) => postEvents(new Request('http://x/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }))
+const batch = (prefix: string, n: number) => ({
+  events: Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })),
+})
+const post = (body: unknown) =>
+  postEvents(
+    new Request('http://x/api/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  )
 const drain = async () => {
   for (const id of await pendingBatches(0)) await processBatch(id)
 }
@@ -44,7 +52,9 @@ it('refuses a backlog past a second of the workers’ pace, and admits the same 
   const refused = await post(batch('c', 1))
   expect(refused.status).toBe(429)
   expect(refused.headers.get('retry-after')).toBe('1')
-  expect((await refused.json()).error.message).toBe('Outlay is catching up on a backlog (60 events waiting, about 6.0 s of work at 10 events/s): retry after 1 s')
+  expect((await refused.json()).error.message).toBe(
+    'Outlay is catching up on a backlog (60 events waiting, about 6.0 s of work at 10 events/s): retry after 1 s',
+  )
 
   // the workers count 1,060 events in 10 s: the bound is 106, and 60 waiting pass
   await drain()

@@ -3,7 +3,6 @@ import { useTestServices, createTestApiKey, ownerPool } from '@/lib/testing/serv
 import { closeDb } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 
@@ -14,11 +13,23 @@ import { POST as postEvents } from '@/app/api/v1/events/route'
 const keys: Record<'flood' | 'quiet', string> = { flood: '', quiet: '' }
 const orgIds: Record<'flood' | 'quiet', string> = { flood: '', quiet: '' }
 let seq = 0
-const batch = (n: number) => ({ events: Array.from({ length: n }, () => ({ id: `e-${seq++}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })) })
+const batch = (n: number) => ({
+  events: Array.from({ length: n }, () => ({ id: `e-${seq++}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })),
+})
 const post = (who: 'flood' | 'quiet', n: number) =>
-  postEvents(new Request('http://x/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${keys[who]}`, 'content-type': 'application/json' }, body: JSON.stringify(batch(n)) }))
+  postEvents(
+    new Request('http://x/api/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys[who]}`, 'content-type': 'application/json' },
+      body: JSON.stringify(batch(n)),
+    }),
+  )
 const waiting = async (who: 'flood' | 'quiet') =>
-  (await ownerPool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1 AND processed_at IS NULL', [orgIds[who]])).rows[0].n
+  (
+    await ownerPool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1 AND processed_at IS NULL', [
+      orgIds[who],
+    ])
+  ).rows[0].n
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const reread = () => sleep(600) // the web tier re-reads the backlog twice a second
 

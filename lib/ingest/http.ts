@@ -8,13 +8,27 @@ import { acceptEvents, acceptOutcomes } from '@/lib/ingest/accept'
 type TAnswer = (authorization: string, contentType: string | undefined, bytes: Uint8Array, client?: string) => Promise<TPlainResponse>
 
 export const eventsWithKey: TAnswer = (authorization, contentType, bytes, client = 'unknown') =>
-  answerWithKey(authorization, contentType, bytes, 'ingest', async (key, body) => ({
-    status: 202,
-    body: await acceptEvents({ orgId: key.orgId, defaultEnvironment: key.defaultEnvironment, rateLimit: key.ingestRateLimit }, body),
-  }), client)
+  answerWithKey(
+    authorization,
+    contentType,
+    bytes,
+    'ingest',
+    async (key, body) => ({
+      status: 202,
+      body: await acceptEvents({ orgId: key.orgId, defaultEnvironment: key.defaultEnvironment, rateLimit: key.ingestRateLimit }, body),
+    }),
+    client,
+  )
 
 export const outcomesWithKey: TAnswer = (authorization, contentType, bytes, client = 'unknown') =>
-  answerWithKey(authorization, contentType, bytes, 'ingest', async (key, body) => ({
-    status: 202,
-    body: await acceptOutcomes({ orgId: key.orgId, rateLimit: key.ingestRateLimit }, body),
-  }), client)
+  answerWithKey(
+    authorization,
+    contentType,
+    bytes,
+    'ingest',
+    async (key, body) => ({
+      status: 202,
+      body: await acceptOutcomes({ orgId: key.orgId, rateLimit: key.ingestRateLimit }, body),
+    }),
+    client,
+  )

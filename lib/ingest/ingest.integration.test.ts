@@ -50,32 +50,94 @@ afterAll(async () => {
 
 describe('ingest pipeline', () => {
   it('keeps the valid events of a batch, rejects the others field by field, and prices them exactly', async () => {
-    const answer = await acceptEvents({ orgId }, {
-      events: [
-        // gpt-4o: (1000 − 200)·2.50 + 200·1.25 + 100·10.00 = 2000 + 250 + 1000 = 3250 µ$
-        { id: 'p1', timestamp: ts(5), workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o', tokens_in: 1000, cached_tokens_in: 200, tokens_out: 100 },
-        { id: 'p2', timestamp: ts(5), workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o', tokens_in: 10, cached_tokens_in: 20 },
-        // claude-haiku-4-5: (3000 − 1000 − 500)·1.00 + 1000·0.10 + 500·1.25 + 200·5.00 = 1500 + 100 + 625 + 1000 = 3225 µ$
-        { id: 'p3', timestamp: ts(5), workflow_id: 'support-agent', step: 'classify', provider: 'anthropic', model: 'claude-haiku-4-5', tokens_in: 3000, cached_tokens_in: 1000, cache_write_tokens: 500, tokens_out: 200, environment: 'staging' },
-        { id: 'p4', timestamp: ts(5), workflow_id: 'support-agent', step: 'classify', provider: 'acme', model: 'no-such-model', tokens_in: 50, traffic_source: 'eval' },
-        { id: 'p1', timestamp: ts(5), workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o', tokens_in: 1 },
-      ],
-    })
+    const answer = await acceptEvents(
+      { orgId },
+      {
+        events: [
+          // gpt-4o: (1000 − 200)·2.50 + 200·1.25 + 100·10.00 = 2000 + 250 + 1000 = 3250 µ$
+          {
+            id: 'p1',
+            timestamp: ts(5),
+            workflow_id: 'support-agent',
+            step: 'generate',
+            provider: 'openai',
+            model: 'gpt-4o',
+            tokens_in: 1000,
+            cached_tokens_in: 200,
+            tokens_out: 100,
+          },
+          {
+            id: 'p2',
+            timestamp: ts(5),
+            workflow_id: 'support-agent',
+            step: 'generate',
+            provider: 'openai',
+            model: 'gpt-4o',
+            tokens_in: 10,
+            cached_tokens_in: 20,
+          },
+          // claude-haiku-4-5: (3000 − 1000 − 500)·1.00 + 1000·0.10 + 500·1.25 + 200·5.00 = 1500 + 100 + 625 + 1000 = 3225 µ$
+          {
+            id: 'p3',
+            timestamp: ts(5),
+            workflow_id: 'support-agent',
+            step: 'classify',
+            provider: 'anthropic',
+            model: 'claude-haiku-4-5',
+            tokens_in: 3000,
+            cached_tokens_in: 1000,
+            cache_write_tokens: 500,
+            tokens_out: 200,
+            environment: 'staging',
+          },
+          {
+            id: 'p4',
+            timestamp: ts(5),
+            workflow_id: 'support-agent',
+            step: 'classify',
+            provider: 'acme',
+            model: 'no-such-model',
+            tokens_in: 50,
+            traffic_source: 'eval',
+          },
+          { id: 'p1', timestamp: ts(5), workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o', tokens_in: 1 },
+        ],
+      },
+    )
     expect(answer).toEqual({ accepted: 3, duplicates: 1, rejected: [{ index: 1, errors: ['cached_tokens_in: must be ≤ tokens_in (10)'] }] })
     await waitProcessed()
 
     const [all] = (await metrics()).rows
-    expect(all).toMatchObject({ events: 3, unpriced_events: 1, tokens_in: 4050, cached_tokens_in: 1200, cache_write_tokens: 500, tokens_out: 300, cost_usd: '0.006475' })
+    expect(all).toMatchObject({
+      events: 3,
+      unpriced_events: 1,
+      tokens_in: 4050,
+      cached_tokens_in: 1200,
+      cache_write_tokens: 500,
+      tokens_out: 300,
+      cost_usd: '0.006475',
+    })
     const byEnv = (await metrics({ group_by: 'environment,traffic_source' })).rows
-    expect(byEnv).toEqual(expect.arrayContaining([
-      expect.objectContaining({ environment: 'production', traffic_source: 'production', events: 1, cost_usd: '0.003250' }),
-      expect.objectContaining({ environment: 'staging', traffic_source: 'production', events: 1, cost_usd: '0.003225' }),
-      expect.objectContaining({ environment: 'production', traffic_source: 'eval', events: 1, unpriced_events: 1, cost_usd: '0.000000' }),
-    ]))
+    expect(byEnv).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ environment: 'production', traffic_source: 'production', events: 1, cost_usd: '0.003250' }),
+        expect.objectContaining({ environment: 'staging', traffic_source: 'production', events: 1, cost_usd: '0.003225' }),
+        expect.objectContaining({ environment: 'production', traffic_source: 'eval', events: 1, unpriced_events: 1, cost_usd: '0.000000' }),
+      ]),
+    )
   })
 
   it('counts an id once across batches, replays and concurrent batches', async () => {
-    const ev = (id: string) => ({ id, timestamp: ts(3), workflow_id: 'dedupe', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000, tokens_out: 0 })
+    const ev = (id: string) => ({
+      id,
+      timestamp: ts(3),
+      workflow_id: 'dedupe',
+      step: 's',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 1000,
+      tokens_out: 0,
+    })
     const again = await acceptEvents({ orgId }, { events: [ev('p1'), ev('d1')] })
     expect(again).toEqual({ accepted: 1, duplicates: 1, rejected: [] })
     // Two batches with the same new ids, accepted before any worker ran: the answer can't know yet, the rollups must.
@@ -94,7 +156,17 @@ describe('ingest pipeline', () => {
 
   it('one transaction takes the waiting batches of the organization (group commit), each counted once with its own tally', async () => {
     await stopWorker()
-    const ev = (id: string, min: number) => ({ id, timestamp: ts(min), workflow_id: 'grouped', step: 's', run_id: `run-${id.slice(0, 2)}`, provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000, latency_ms: 100 + min })
+    const ev = (id: string, min: number) => ({
+      id,
+      timestamp: ts(min),
+      workflow_id: 'grouped',
+      step: 's',
+      run_id: `run-${id.slice(0, 2)}`,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 1000,
+      latency_ms: 100 + min,
+    })
     await acceptEvents({ orgId }, { events: [ev('g1a', 4), ev('g1b', 65)] })
     await acceptEvents({ orgId }, { events: [ev('g2a', 4), ev('g1b', 65)] }) // g1b waits in both batches
     await acceptEvents({ orgId }, { events: [ev('g3a', 130)] })
@@ -104,8 +176,14 @@ describe('ingest pipeline', () => {
     expect(r).toMatchObject({ status: 'processed', batches: 3, inserted: 4, duplicates: 1 })
     for (const id of ids) expect((await processBatch(id)).status).toBe('already_processed')
     const tally = await ownerPool().query<{ inserted: number; n: number }>(
-      `SELECT inserted, event_count AS n FROM ingest_batches WHERE id = ANY($1::int8[]) ORDER BY id`, [ids])
-    expect(tally.rows).toEqual([{ inserted: 2, n: 2 }, { inserted: 1, n: 2 }, { inserted: 1, n: 1 }])
+      `SELECT inserted, event_count AS n FROM ingest_batches WHERE id = ANY($1::int8[]) ORDER BY id`,
+      [ids],
+    )
+    expect(tally.rows).toEqual([
+      { inserted: 2, n: 2 },
+      { inserted: 1, n: 2 },
+      { inserted: 1, n: 1 },
+    ])
     // 4 events in three hours, 3 runs (g1a/g1b share run-g1…), 4 × 1000 × 0.15 µ$
     const rows = (await metrics({ workflow_id: 'grouped' })).rows
     expect(rows).toEqual([expect.objectContaining({ events: 4, runs: 3, tokens_in: 4000, cost_usd: '0.000600' })])
@@ -116,7 +194,10 @@ describe('ingest pipeline', () => {
 
   it('processing a batch twice counts it once', async () => {
     await stopWorker()
-    await acceptEvents({ orgId }, { events: [{ id: 'twice-1', timestamp: ts(2), workflow_id: 'twice', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 }] })
+    await acceptEvents(
+      { orgId },
+      { events: [{ id: 'twice-1', timestamp: ts(2), workflow_id: 'twice', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 }] },
+    )
     const [batchId] = await pendingBatches(0)
     const [first, second] = await Promise.all([processBatch(batchId), processBatch(batchId)])
     // the second finds it processed, or held by the first (SKIP LOCKED): never counted twice
@@ -129,7 +210,20 @@ describe('ingest pipeline', () => {
 
   it('loses nothing when Redis loses the queue: the reconciler re-queues what PostgreSQL holds', async () => {
     await stopWorker()
-    await acceptEvents({ orgId }, { events: Array.from({ length: 50 }, (_, i) => ({ id: `lost-${i}`, timestamp: ts(1), workflow_id: 'lost', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })) })
+    await acceptEvents(
+      { orgId },
+      {
+        events: Array.from({ length: 50 }, (_, i) => ({
+          id: `lost-${i}`,
+          timestamp: ts(1),
+          workflow_id: 'lost',
+          step: 's',
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          tokens_in: 10,
+        })),
+      },
+    )
     await flushPrefix(prefix) // what a Redis restart without persistence does to the queue
     expect(await pendingBatches(0)).toHaveLength(1)
     startWorker()
@@ -140,7 +234,9 @@ describe('ingest pipeline', () => {
 
   it('rollups equal a direct SQL sum of the stored events', async () => {
     const ev = await ownerPool().query<{ n: string; cost: string; tin: string }>(
-      `SELECT count(*)::text AS n, round(coalesce(sum(cost_usd), 0), 6)::text AS cost, sum(tokens_in)::text AS tin FROM inference_events WHERE org_id = $1`, [orgId])
+      `SELECT count(*)::text AS n, round(coalesce(sum(cost_usd), 0), 6)::text AS cost, sum(tokens_in)::text AS tin FROM inference_events WHERE org_id = $1`,
+      [orgId],
+    )
     const [m] = (await metrics()).rows
     expect(String(m.events)).toBe(ev.rows[0].n)
     expect(m.cost_usd).toBe(ev.rows[0].cost)
@@ -150,7 +246,16 @@ describe('ingest pipeline', () => {
 
 describe('runs', () => {
   it('counts each run once, however many batches its events arrive in', async () => {
-    const ev = (id: string, run: string, wf = 'runs-wf') => ({ id, timestamp: ts(1), workflow_id: wf, run_id: run, step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })
+    const ev = (id: string, run: string, wf = 'runs-wf') => ({
+      id,
+      timestamp: ts(1),
+      workflow_id: wf,
+      run_id: run,
+      step: 's',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 10,
+    })
     await acceptEvents({ orgId }, { events: [ev('run-a1', 'A'), ev('run-a2', 'A'), ev('run-b1', 'B')] })
     await waitProcessed()
     await acceptEvents({ orgId }, { events: [ev('run-a3', 'A'), ev('run-c1', 'C'), ev('run-c2', 'C')] })

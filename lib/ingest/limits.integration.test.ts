@@ -3,7 +3,6 @@ import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/serv
 import { closeDb, prisma, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { ingestSpans } from '@/lib/otlp/receive'
@@ -15,9 +14,19 @@ import { ingestEvents } from '@/lib/ingest/api'
 
 let key = ''
 let orgId = ''
-const batch = (prefix: string, n: number) => ({ events: Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })) })
-const post = (body: unknown) => postEvents(new Request('http://x/api/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }))
-const stored = async () => (await ownerPool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1', [orgId])).rows[0].n
+const batch = (prefix: string, n: number) => ({
+  events: Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 10 })),
+})
+const post = (body: unknown) =>
+  postEvents(
+    new Request('http://x/api/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  )
+const stored = async () =>
+  (await ownerPool().query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::int AS n FROM ingest_batches WHERE org_id = $1', [orgId])).rows[0].n
 const drain = async () => {
   for (const id of await pendingBatches(0)) await processBatch(id)
 }
@@ -73,11 +82,13 @@ it('charges every submitted event to the rate, rejected ones too: a batch of not
   await prisma().organization.update({ where: { id: junkOrg }, data: { ingestRateLimit: 100 } }) // burst: 200 events
   const junkKey = (await createTestApiKey(junkOrg, { name: 'k', scopes: ['ingest'] })).key
   const postJunk = (n: number, valid = 0) =>
-    postEvents(new Request('http://x/api/v1/events', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${junkKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [...batch(`v${n}`, valid).events, ...Array.from({ length: n }, (_, i) => ({ id: `bad-${i}`, workflow_id: 'w' }))] }),
-    }))
+    postEvents(
+      new Request('http://x/api/v1/events', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${junkKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [...batch(`v${n}`, valid).events, ...Array.from({ length: n }, (_, i) => ({ id: `bad-${i}`, workflow_id: 'w' }))] }),
+      }),
+    )
   const first = await postJunk(150)
   expect(first.status).toBe(202)
   expect((await first.json()).rejected).toHaveLength(150)
@@ -95,12 +106,23 @@ it('charges every submitted event to the rate, rejected ones too: a batch of not
 
 it('charges OTLP GenAI spans refused while mapping to the rate as well', async () => {
   const otlpOrg = (await createOrgWithAdmin({ org_name: 'Otlp Junk', email: 'otlp-junk@example.com', password: 'password-123' })).org.id
-  const badSpans = (n: number): TOtlpSpan[] => Array.from({ length: n }, () => ({
-    traceId: 'not-hex', spanId: 'nope', name: 'chat', startTimeUnixNano: null, endTimeUnixNano: null, statusCode: 0, statusMessage: null,
-    attributes: { 'gen_ai.system': 'openai' }, resource: {},
-  }))
+  const badSpans = (n: number): TOtlpSpan[] =>
+    Array.from({ length: n }, () => ({
+      traceId: 'not-hex',
+      spanId: 'nope',
+      name: 'chat',
+      startTimeUnixNano: null,
+      endTimeUnixNano: null,
+      statusCode: 0,
+      statusMessage: null,
+      attributes: { 'gen_ai.system': 'openai' },
+      resource: {},
+    }))
   const first = await ingestSpans({ orgId: otlpOrg, rateLimit: 100 }, badSpans(150))
-  expect(first).toMatchObject({ accepted: 0, rejected: expect.arrayContaining([expect.objectContaining({ errors: expect.arrayContaining(['traceId: must be 32 hex characters, not all zero']) })]) })
+  expect(first).toMatchObject({
+    accepted: 0,
+    rejected: expect.arrayContaining([expect.objectContaining({ errors: expect.arrayContaining(['traceId: must be 32 hex characters, not all zero']) })]),
+  })
   expect(first.rejected).toHaveLength(150)
   await expect(ingestSpans({ orgId: otlpOrg, rateLimit: 100 }, badSpans(150))).rejects.toMatchObject({ httpStatus: 429 })
 })

@@ -16,7 +16,10 @@ describe('backlogBound', () => {
 })
 
 describe('backlogShare', () => {
-  const byOrg = new Map([['flood', 900], ['quiet', 10]])
+  const byOrg = new Map([
+    ['flood', 900],
+    ['quiet', 10],
+  ])
   it('divides the bound among the organizations with events waiting, the asking one included', () => {
     expect(backlogShare(1_000, byOrg, 'flood')).toBe(500)
     expect(backlogShare(1_000, byOrg, 'quiet')).toBe(500)

@@ -86,7 +86,11 @@ export async function enforceBacklog(orgId: string): Promise<void> {
   // The queue's lag bound: a backlog in events (a batch holds 1 to 1,000) measured against the workers' pace,
   // so that under overload callers wait (429, Retry-After 1 s) instead of events waiting.
   const { pending, perSecond, byOrg } = await currentLag()
-  const bound = backlogBound(perSecond, { maxSeconds: env().INGEST_MAX_BACKLOG_SECONDS, minEvents: env().INGEST_MIN_BACKLOG_EVENTS, maxEvents: env().INGEST_MAX_PENDING_EVENTS })
+  const bound = backlogBound(perSecond, {
+    maxSeconds: env().INGEST_MAX_BACKLOG_SECONDS,
+    minEvents: env().INGEST_MIN_BACKLOG_EVENTS,
+    maxEvents: env().INGEST_MAX_PENDING_EVENTS,
+  })
   if (pending <= bound) return
   const own = byOrg.get(orgId) ?? 0
   const share = backlogShare(bound, byOrg, orgId)
@@ -111,5 +115,6 @@ export async function enforceRate(orgId: string, orgRateLimit: number | null | u
     log({ component: 'ingest' }).warn({ err: e }, 'rate limiter unavailable, admitting')
   }
   if (waitMs > 0) recordThrottle('rate_limit')
-  if (waitMs > 0) throw tooManyRequests(`This organization's ingest limit is ${rate} events per second: retry after ${Math.ceil(waitMs / 1000)} s`, Math.ceil(waitMs / 1000))
+  if (waitMs > 0)
+    throw tooManyRequests(`This organization's ingest limit is ${rate} events per second: retry after ${Math.ceil(waitMs / 1000)} s`, Math.ceil(waitMs / 1000))
 }

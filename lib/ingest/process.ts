@@ -19,12 +19,37 @@ import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
 // what it computed — each event's price. Each key is the validated event's
 // field (lib/ingest/schema.ts), each type the column's.
 const PAYLOAD_FIELDS = [
-  ['id', 'text'], ['timestamp', 'timestamptz'], ['environment', 'text'], ['traffic_source', 'text'], ['workflow_id', 'text'],
-  ['run_id', 'text'], ['step', 'text'], ['call_type', 'text'], ['feature', 'text'], ['scenario_id', 'text'], ['owner', 'text'],
-  ['account_id', 'text'], ['user_id', 'text'], ['provider', 'text'], ['model', 'text'], ['tokens_in', 'int8'], ['cached_tokens_in', 'int8'],
-  ['cache_write_tokens', 'int8'], ['tokens_out', 'int8'], ['requests', 'int4'], ['gpu_seconds', 'numeric'], ['gpu_pool', 'text'],
-  ['outcome', 'text'], ['attempt', 'int4'], ['latency_ms', 'float8'], ['cost_usd', 'numeric'], ['input_hash', 'text'], ['max_tokens', 'int4'],
-  ['metadata', 'jsonb'], ['prompt_version', 'text'], ['output_hash', 'text'],
+  ['id', 'text'],
+  ['timestamp', 'timestamptz'],
+  ['environment', 'text'],
+  ['traffic_source', 'text'],
+  ['workflow_id', 'text'],
+  ['run_id', 'text'],
+  ['step', 'text'],
+  ['call_type', 'text'],
+  ['feature', 'text'],
+  ['scenario_id', 'text'],
+  ['owner', 'text'],
+  ['account_id', 'text'],
+  ['user_id', 'text'],
+  ['provider', 'text'],
+  ['model', 'text'],
+  ['tokens_in', 'int8'],
+  ['cached_tokens_in', 'int8'],
+  ['cache_write_tokens', 'int8'],
+  ['tokens_out', 'int8'],
+  ['requests', 'int4'],
+  ['gpu_seconds', 'numeric'],
+  ['gpu_pool', 'text'],
+  ['outcome', 'text'],
+  ['attempt', 'int4'],
+  ['latency_ms', 'float8'],
+  ['cost_usd', 'numeric'],
+  ['input_hash', 'text'],
+  ['max_tokens', 'int4'],
+  ['metadata', 'jsonb'],
+  ['prompt_version', 'text'],
+  ['output_hash', 'text'],
 ] as const
 
 // Sorted by id (one lock order on the unique index for concurrent
@@ -71,7 +96,13 @@ const PROCESS_EVENTS_SQL = `WITH ins AS (${INSERT_EVENTS_SQL}),
  * and counts it; should that transaction fail, the batch stays waiting and the
  * reconciler queues it again.
  */
-export type TProcessResult = { status: 'processed' | 'already_processed' | 'in_progress'; inserted: number; duplicates: number; orgId?: string; batches?: number }
+export type TProcessResult = {
+  status: 'processed' | 'already_processed' | 'in_progress'
+  inserted: number
+  duplicates: number
+  orgId?: string
+  batches?: number
+}
 
 type TBatchRow = { id: string; org_id: string; kind: string; payload: unknown[] }
 
@@ -84,28 +115,31 @@ export async function processBatch(batchId: string, knownOrgId?: string): Promis
 }
 
 function processOrgBatch(batchId: string): Promise<TProcessResult> {
-  return inTransaction(async (client) => {
-    // SKIP LOCKED: a batch another transaction holds (another job's group commit took it) is counted
-    // there; this job ends at once instead of holding a worker slot and a connection while it waits.
-    const b = await client.query<TBatchRow>(
-      'SELECT id::text, org_id, kind, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED',
-      [batchId],
-    )
-    if (b.rowCount === 0) {
-      const done = await client.query<{ waiting: boolean }>('SELECT processed_at IS NULL AS waiting FROM ingest_batches WHERE id = $1', [batchId])
-      return { status: done.rows[0]?.waiting ? 'in_progress' : 'already_processed', inserted: 0, duplicates: 0 }
-    }
-    const { org_id: orgId, kind } = b.rows[0]
-    if (kind === 'outcomes') {
-      const payload = b.rows[0].payload as TIngestOutcome[]
-      const inserted = await insertOutcomes(client, orgId, batchId, payload)
-      return { status: 'processed', inserted, duplicates: payload.length - inserted, orgId, batches: 1 }
-    }
-    const batches = [b.rows[0], ...(await claimWaitingBatches(client, orgId, batchId))]
-    const inserted = await insertEvents(client, orgId, batches)
-    const total = batches.reduce((n, x) => n + x.payload.length, 0)
-    return { status: 'processed', inserted, duplicates: total - inserted, orgId, batches: batches.length }
-  }, { asyncCommit: true })
+  return inTransaction(
+    async (client) => {
+      // SKIP LOCKED: a batch another transaction holds (another job's group commit took it) is counted
+      // there; this job ends at once instead of holding a worker slot and a connection while it waits.
+      const b = await client.query<TBatchRow>(
+        'SELECT id::text, org_id, kind, payload FROM ingest_batches WHERE id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED',
+        [batchId],
+      )
+      if (b.rowCount === 0) {
+        const done = await client.query<{ waiting: boolean }>('SELECT processed_at IS NULL AS waiting FROM ingest_batches WHERE id = $1', [batchId])
+        return { status: done.rows[0]?.waiting ? 'in_progress' : 'already_processed', inserted: 0, duplicates: 0 }
+      }
+      const { org_id: orgId, kind } = b.rows[0]
+      if (kind === 'outcomes') {
+        const payload = b.rows[0].payload as TIngestOutcome[]
+        const inserted = await insertOutcomes(client, orgId, batchId, payload)
+        return { status: 'processed', inserted, duplicates: payload.length - inserted, orgId, batches: 1 }
+      }
+      const batches = [b.rows[0], ...(await claimWaitingBatches(client, orgId, batchId))]
+      const inserted = await insertEvents(client, orgId, batches)
+      const total = batches.reduce((n, x) => n + x.payload.length, 0)
+      return { status: 'processed', inserted, duplicates: total - inserted, orgId, batches: batches.length }
+    },
+    { asyncCommit: true },
+  )
   // Why an asynchronous commit is safe here: the batch row, committed
   // synchronously before the 202, is the record. If a crash loses this commit,
   // it loses the events, the rollup increments and processed_at together, and
@@ -137,10 +171,10 @@ async function claimWaitingBatches(client: PoolClient, orgId: string, batchId: s
 
 // Before the rollup upsert: hot rollup rows are the last locks taken, so they are held the shortest.
 const markProcessed = (client: PoolClient, inserted: Map<string, number>) =>
-  client.query(
-    `UPDATE ingest_batches b SET processed_at = now(), inserted = u.n FROM unnest($1::int8[], $2::int4[]) AS u(id, n) WHERE b.id = u.id`,
-    [[...inserted.keys()], [...inserted.values()]],
-  )
+  client.query(`UPDATE ingest_batches b SET processed_at = now(), inserted = u.n FROM unnest($1::int8[], $2::int4[]) AS u(id, n) WHERE b.id = u.id`, [
+    [...inserted.keys()],
+    [...inserted.values()],
+  ])
 
 // Sorted ids give concurrent batches one lock order on the unique index.
 const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, c) => (a.id < c.id ? -1 : a.id > c.id ? 1 : 0))
@@ -172,25 +206,32 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
   const runStarts = new Set(ins.rows.filter((r) => r.run_start).map((r) => r.event_id))
   const fresh = priced.filter(({ e }) => insertedIds.has(e.id))
 
-  const contributions: TRollupContribution[] = fresh
-    .map(({ e, cost }) => ({
-      timestamp: e.timestamp,
-      dims: {
-        environment: e.environment, traffic_source: e.traffic_source, workflow_id: e.workflow_id, step: e.step, call_type: e.call_type,
-        feature: e.feature, account_id: e.account_id, provider: e.provider, model: e.model, outcome: e.outcome,
-      },
-      runs: runStarts.has(e.id) ? 1 : 0,
-      requests: e.requests,
-      tokens_in: e.tokens_in ?? 0,
-      cached_tokens_in: e.cached_tokens_in ?? 0,
-      cache_write_tokens: e.cache_write_tokens ?? 0,
-      tokens_out: e.tokens_out ?? 0,
-      gpu_seconds: e.gpu_seconds,
-      cost_usd: cost.priced ? cost.cost_usd : null,
-      cache_savings_usd: cost.priced ? cost.cache_savings_usd : null,
-      reported_cost_usd: e.cost_usd,
-      latency_ms: e.latency_ms,
-    }))
+  const contributions: TRollupContribution[] = fresh.map(({ e, cost }) => ({
+    timestamp: e.timestamp,
+    dims: {
+      environment: e.environment,
+      traffic_source: e.traffic_source,
+      workflow_id: e.workflow_id,
+      step: e.step,
+      call_type: e.call_type,
+      feature: e.feature,
+      account_id: e.account_id,
+      provider: e.provider,
+      model: e.model,
+      outcome: e.outcome,
+    },
+    runs: runStarts.has(e.id) ? 1 : 0,
+    requests: e.requests,
+    tokens_in: e.tokens_in ?? 0,
+    cached_tokens_in: e.cached_tokens_in ?? 0,
+    cache_write_tokens: e.cache_write_tokens ?? 0,
+    tokens_out: e.tokens_out ?? 0,
+    gpu_seconds: e.gpu_seconds,
+    cost_usd: cost.priced ? cost.cost_usd : null,
+    cache_savings_usd: cost.priced ? cost.cache_savings_usd : null,
+    reported_cost_usd: e.cost_usd,
+    latency_ms: e.latency_ms,
+  }))
   await applyRollups(client, orgId, contributions)
   return insertedIds.size
 }
@@ -207,7 +248,11 @@ async function insertOutcomes(client: PoolClient, orgId: string, batchId: string
   )
   const insertedIds = new Set(ins.rows.map((r) => r.outcome_id))
   await markProcessed(client, new Map([[batchId, insertedIds.size]]))
-  await applyOutcomeRollups(client, orgId, items.filter((o) => insertedIds.has(o.id)))
+  await applyOutcomeRollups(
+    client,
+    orgId,
+    items.filter((o) => insertedIds.has(o.id)),
+  )
   return insertedIds.size
 }
 
@@ -226,7 +271,12 @@ export async function pruneProcessedBatches(olderThanHours = 24): Promise<number
 }
 
 /** The backlog, and the workers' pace: events of the batches processed in the last 10 s, per second. */
-export async function queueLag(): Promise<{ pending_batches: number; pending_events: number; oldest_pending_s: number | null; processed_events_per_s: number }> {
+export async function queueLag(): Promise<{
+  pending_batches: number
+  pending_events: number
+  oldest_pending_s: number | null
+  processed_events_per_s: number
+}> {
   // cross-org: the system's backlog, shared by every tenant (SECURITY DEFINER function)
   const r = await pool().query<{ n: string; events: string; oldest: number | null; recent: string }>(
     'SELECT pending_batches::text AS n, pending_events::text AS events, oldest_s AS oldest, recent_events::text AS recent FROM outlay_queue_lag()',

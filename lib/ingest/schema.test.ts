@@ -38,12 +38,31 @@ describe('defaults', () => {
 
   test('given values are kept and the timestamp is normalized to UTC', () => {
     const e = eventOf({
-      ...base, timestamp: '2026-03-15T11:00:00+01:00', traffic_source: 'eval', call_type: 'embedding', outcome: 'retry', requests: 3,
-      tokens_in: 10, cached_tokens_in: 6, cache_write_tokens: 4, tokens_out: 0, metadata: { team: 'core' },
+      ...base,
+      timestamp: '2026-03-15T11:00:00+01:00',
+      traffic_source: 'eval',
+      call_type: 'embedding',
+      outcome: 'retry',
+      requests: 3,
+      tokens_in: 10,
+      cached_tokens_in: 6,
+      cache_write_tokens: 4,
+      tokens_out: 0,
+      metadata: { team: 'core' },
     })
     expect(e).toEqual({
-      ...base, timestamp: '2026-03-15T10:00:00.000Z', environment: 'production', traffic_source: 'eval', call_type: 'embedding', outcome: 'retry',
-      requests: 3, tokens_in: 10, cached_tokens_in: 6, cache_write_tokens: 4, tokens_out: 0, metadata: { team: 'core' },
+      ...base,
+      timestamp: '2026-03-15T10:00:00.000Z',
+      environment: 'production',
+      traffic_source: 'eval',
+      call_type: 'embedding',
+      outcome: 'retry',
+      requests: 3,
+      tokens_in: 10,
+      cached_tokens_in: 6,
+      cache_write_tokens: 4,
+      tokens_out: 0,
+      metadata: { team: 'core' },
     })
   })
 })
@@ -96,8 +115,15 @@ describe('errors are "field: reason"', () => {
     expect(errorsOf(rest)).toEqual(['provider: is required unless gpu_seconds is given', 'model: is required unless gpu_seconds is given'])
     expect(errorsOf({ ...rest, model: 'gpt-4o' })).toEqual(['provider: is required unless gpu_seconds is given'])
     expect(eventOf({ ...rest, gpu_seconds: 1.5, gpu_pool: 'a100-prod' })).toEqual({
-      ...rest, gpu_seconds: 1.5, gpu_pool: 'a100-prod',
-      timestamp: '2026-03-15T10:30:00.000Z', environment: 'production', traffic_source: 'production', call_type: 'generation', outcome: 'success', requests: 1,
+      ...rest,
+      gpu_seconds: 1.5,
+      gpu_pool: 'a100-prod',
+      timestamp: '2026-03-15T10:30:00.000Z',
+      environment: 'production',
+      traffic_source: 'production',
+      call_type: 'generation',
+      outcome: 'success',
+      requests: 1,
     })
   })
 
@@ -139,8 +165,10 @@ describe('errors are "field: reason"', () => {
   })
 
   test('metadata key "__proto__" (an own key, from JSON.parse)', () => {
-    const raw = JSON.parse(`{"id":"evt-1","workflow_id":"support-agent","step":"generate","provider":"openai","model":"gpt-4o-mini","metadata":{"__proto__":"x","team":"core"}}`)
-    expect(Object.prototype.hasOwnProperty.call(raw.metadata, '__proto__')).toBe(true)
+    const raw = JSON.parse(
+      `{"id":"evt-1","workflow_id":"support-agent","step":"generate","provider":"openai","model":"gpt-4o-mini","metadata":{"__proto__":"x","team":"core"}}`,
+    )
+    expect(Object.hasOwn(raw.metadata, '__proto__')).toBe(true)
     expect(errorsOf(raw)).toEqual(['metadata.__proto__: key "__proto__" is not allowed'])
   })
 

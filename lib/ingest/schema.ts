@@ -1,6 +1,22 @@
 import { z } from 'zod'
 import { issuesToLines } from '@/lib/validation'
-import { DAY_MS, DEFAULT_CALL_TYPE, DEFAULT_ENVIRONMENT, DEFAULT_OUTCOME, DEFAULT_TRAFFIC_SOURCE, ENVIRONMENTS, MINUTE_MS, ZCallType, ZEnvironment, ZOutcome, ZTrafficSource, type TCallType, type TEnvironment, type TOutcome, type TTrafficSource } from '@/lib/domain'
+import {
+  DAY_MS,
+  DEFAULT_CALL_TYPE,
+  DEFAULT_ENVIRONMENT,
+  DEFAULT_OUTCOME,
+  DEFAULT_TRAFFIC_SOURCE,
+  ENVIRONMENTS,
+  MINUTE_MS,
+  ZCallType,
+  ZEnvironment,
+  ZOutcome,
+  ZTrafficSource,
+  type TCallType,
+  type TEnvironment,
+  type TOutcome,
+  type TTrafficSource,
+} from '@/lib/domain'
 
 // The ingest contract of PRODUCT.md ("The inference event"). Field names are
 // relied on by clients outside this repo: never rename them.
@@ -51,7 +67,7 @@ export const ZInferenceEvent = z
       .preprocess(
         (m, ctx) => {
           // zod's record silently drops an own "__proto__" key (JSON.parse makes one) before the key check runs: reject it here.
-          if (m !== null && typeof m === 'object' && Object.prototype.hasOwnProperty.call(m, '__proto__'))
+          if (m !== null && typeof m === 'object' && Object.hasOwn(m, '__proto__'))
             ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'key "__proto__" is not allowed', input: m })
           return m
         },
@@ -146,6 +162,9 @@ export function validateEvent(raw: unknown, ctx: TValidateContext): { ok: true; 
 }
 
 /** POST /api/v1/otlp/v1/traces, JSON form (OTLP's ExportTraceServiceResponse): empty, or the partial success. */
-export const ZPartialSuccess = z.object({ rejectedSpans: z.number().int().meta({ description: 'GenAI spans not recorded' }), errorMessage: z.string().meta({ description: 'the first rejections, "span: field: reason"' }) })
+export const ZPartialSuccess = z.object({
+  rejectedSpans: z.number().int().meta({ description: 'GenAI spans not recorded' }),
+  errorMessage: z.string().meta({ description: 'the first rejections, "span: field: reason"' }),
+})
 export const ZTraceAnswer = z.object({ partialSuccess: ZPartialSuccess.optional() })
 export type TPartialSuccess = z.infer<typeof ZPartialSuccess>

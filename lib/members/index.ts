@@ -26,7 +26,9 @@ export async function listMembers(orgId: string): Promise<TMemberView[]> {
 }
 
 async function lockAdmins(c: PoolClient, orgId: string): Promise<string[]> {
-  const r = await c.query<{ user_id: string }>(`SELECT user_id::text FROM memberships WHERE org_id = $1 AND role = 'admin' ORDER BY user_id FOR UPDATE`, [orgId])
+  const r = await c.query<{ user_id: string }>(`SELECT user_id::text FROM memberships WHERE org_id = $1 AND role = 'admin' ORDER BY user_id FOR UPDATE`, [
+    orgId,
+  ])
   return r.rows.map((x) => x.user_id)
 }
 
@@ -39,9 +41,11 @@ async function memberIn(c: PoolClient, orgId: string, userId: string): Promise<T
 }
 
 const lastAdmin = (m: TMemberRow, self: boolean) =>
-  conflict(self
-    ? 'You are the last admin of this organization: make another member admin first'
-    : `${m.email} is the last admin of this organization: make another member admin first`)
+  conflict(
+    self
+      ? 'You are the last admin of this organization: make another member admin first'
+      : `${m.email} is the last admin of this organization: make another member admin first`,
+  )
 
 /** Change a member's role; the last admin keeps theirs (409). */
 export async function changeRole(orgId: string, userId: string, role: Role, actorId: string | null = null): Promise<TMemberView> {
@@ -87,7 +91,9 @@ export async function addMember(orgId: string, input: { email: string; role: Rol
   if (!user) {
     password = input.password ?? randomBytes(12).toString('base64url')
     try {
-      user = await prisma().user.create({ data: { email: input.email, name: input.name ?? null, passwordHash: await hashPassword(password), emailVerifiedAt: new Date() } })
+      user = await prisma().user.create({
+        data: { email: input.email, name: input.name ?? null, passwordHash: await hashPassword(password), emailVerifiedAt: new Date() },
+      })
       createdUser = true
     } catch (e) {
       if (!isUniqueViolation(e)) throw e
@@ -99,10 +105,17 @@ export async function addMember(orgId: string, input: { email: string; role: Rol
   const userId = user.id
   const existing = await asOrg(orgId, () => prisma().membership.findFirst({ where: { orgId, userId } }))
   if (existing) return { member: await asOrg(orgId, () => changeRole(orgId, userId, input.role)), createdUser, password }
-  await asOrg(orgId, () => prisma().$transaction(async (tx) => {
-    await tx.membership.create({ data: { orgId, userId, role: input.role } })
-    await recordAudit(tx, orgId, { action: 'member.add', target: { type: 'member', id: userId }, before: null, after: { user_id: userId, email: input.email, role: input.role } })
-  }))
+  await asOrg(orgId, () =>
+    prisma().$transaction(async (tx) => {
+      await tx.membership.create({ data: { orgId, userId, role: input.role } })
+      await recordAudit(tx, orgId, {
+        action: 'member.add',
+        target: { type: 'member', id: userId },
+        before: null,
+        after: { user_id: userId, email: input.email, role: input.role },
+      })
+    }),
+  )
   const r = await asOrg(orgId, () => pool().query<TMemberRow>(`${MEMBER_SQL} AND m.user_id = $2`, [orgId, userId]))
   return { member: view(r.rows[0]), createdUser, password }
 }

@@ -27,7 +27,11 @@ const tokenKeys = (address: string): TThrottleKey[] => [{ rule: RULES.tokenAddre
 
 type TInvitationRow = { id: string; email: string; role: Role; expiresAt: Date; createdAt: Date; invitedBy: { email: string; name: string | null } | null }
 const view = (i: TInvitationRow, now = Date.now()): TInvitationView => ({
-  id: i.id, email: i.email, role: i.role, expires_at: i.expiresAt.toISOString(), created_at: i.createdAt.toISOString(),
+  id: i.id,
+  email: i.email,
+  role: i.role,
+  expires_at: i.expiresAt.toISOString(),
+  created_at: i.createdAt.toISOString(),
   invited_by: i.invitedBy ? (i.invitedBy.name ?? i.invitedBy.email) : null,
   status: i.expiresAt.getTime() <= now ? 'expired' : 'pending',
 })
@@ -40,10 +44,22 @@ export async function createInvitation(orgId: string, input: TCreateInvitation, 
   const inv = await prisma().$transaction(async (tx) => {
     await tx.invitation.deleteMany({ where: { orgId, email: input.email, acceptedAt: null } })
     const made = await tx.invitation.create({
-      data: { orgId, email: input.email, role: input.role, tokenHash: sha256(token), invitedById, expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * DAY_MS) },
+      data: {
+        orgId,
+        email: input.email,
+        role: input.role,
+        tokenHash: sha256(token),
+        invitedById,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * DAY_MS),
+      },
       include: { org: { select: { name: true } }, invitedBy: { select: { email: true, name: true } } },
     })
-    await recordAudit(tx, orgId, { action: 'invitation.create', target: { type: 'invitation', id: made.id }, before: null, after: { email: made.email, role: made.role, expires_at: made.expiresAt.toISOString() } })
+    await recordAudit(tx, orgId, {
+      action: 'invitation.create',
+      target: { type: 'invitation', id: made.id },
+      before: null,
+      after: { email: made.email, role: made.role, expires_at: made.expiresAt.toISOString() },
+    })
     return made
   })
   const url = invitationUrl(token)
@@ -55,11 +71,16 @@ export async function createInvitation(orgId: string, input: TCreateInvitation, 
 function sendInvitationMail(to: string, orgName: string, role: Role, url: string, inviter: string | null): void {
   // after the answer: the link is in it already, and an SMTP failure must not undo the invitation
   sendMail({
-    to, subject: `[Outlay] You are invited to ${orgName}`,
+    to,
+    subject: `[Outlay] You are invited to ${orgName}`,
     text: [
-      `${inviter ?? 'An admin'} invited you to join ${orgName} on Outlay as ${role.replace('_', ' ')}.`, '',
-      'Accept the invitation here:', url, '',
-      `The link works once, for ${INVITATION_TTL_DAYS} days, and only for this email address. If you did not expect it, ignore this email.`, '',
+      `${inviter ?? 'An admin'} invited you to join ${orgName} on Outlay as ${role.replace('_', ' ')}.`,
+      '',
+      'Accept the invitation here:',
+      url,
+      '',
+      `The link works once, for ${INVITATION_TTL_DAYS} days, and only for this email address. If you did not expect it, ignore this email.`,
+      '',
     ].join('\n'),
   }).catch((err) => log({ component: 'members' }).error({ err }, 'could not email an invitation'))
 }
@@ -67,7 +88,8 @@ function sendInvitationMail(to: string, orgName: string, role: Role, url: string
 /** Invitations not accepted yet, newest first (expired ones too, marked so). */
 export async function listInvitations(orgId: string): Promise<TInvitationView[]> {
   const rows = await prisma().invitation.findMany({
-    where: { orgId, acceptedAt: null }, orderBy: { createdAt: 'desc' },
+    where: { orgId, acceptedAt: null },
+    orderBy: { createdAt: 'desc' },
     include: { invitedBy: { select: { email: true, name: true } } },
   })
   return rows.map((r) => view(r))
@@ -80,7 +102,12 @@ export async function revokeInvitation(orgId: string, id: string): Promise<void>
     const inv = await tx.invitation.findFirst({ where: { orgId, id, acceptedAt: null } })
     const r = await tx.invitation.deleteMany({ where: { orgId, id, acceptedAt: null } })
     if (!inv || r.count === 0) throw notFound('No pending invitation with this id')
-    await recordAudit(tx, orgId, { action: 'invitation.revoke', target: { type: 'invitation', id }, before: { email: inv.email, role: inv.role, expires_at: inv.expiresAt.toISOString() }, after: null })
+    await recordAudit(tx, orgId, {
+      action: 'invitation.revoke',
+      target: { type: 'invitation', id },
+      before: { email: inv.email, role: inv.role, expires_at: inv.expiresAt.toISOString() },
+      after: null,
+    })
   })
 }
 
@@ -91,13 +118,17 @@ type TByToken = { id: string; org_id: string; email: string; role: Role; expires
 async function byToken(token: string): Promise<TByToken | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null
   // cross-org: an invitation by its token's hash before its organization is known (SECURITY DEFINER function)
-  const r = await asNoOrg(() => pool().query<TByToken>(
-    `SELECT id::text, org_id::text, email, role, expires_at, accepted_at FROM outlay_invitation_by_token($1)`, [sha256(token)]))
+  const r = await asNoOrg(() =>
+    pool().query<TByToken>(`SELECT id::text, org_id::text, email, role, expires_at, accepted_at FROM outlay_invitation_by_token($1)`, [sha256(token)]),
+  )
   return r.rows[0] ?? null
 }
 
 export type TInvitationInfo = {
-  org: { id: string; name: string; slug: string }; email: string; role: Role; expires_at: string
+  org: { id: string; name: string; slug: string }
+  email: string
+  role: Role
+  expires_at: string
   state: 'valid' | 'expired' | 'used'
   /** an account with the invited email exists: it signs in instead of signing up */
   account_exists: boolean
@@ -128,7 +159,11 @@ export class SignInRequired extends AppError {
  * person with `name` and `password` (an email with an account must sign in first). Single use: the invitation
  * is marked accepted in the same transaction as the membership is made, by a conditional update.
  */
-export async function acceptInvitation(input: TAcceptInvitation, signedIn: { id: string; email: string } | null, address: string): Promise<TAcceptedInvitation> {
+export async function acceptInvitation(
+  input: TAcceptInvitation,
+  signedIn: { id: string; email: string } | null,
+  address: string,
+): Promise<TAcceptedInvitation> {
   const wait = await throttleWait(tokenKeys(address))
   if (wait > 0) throw throttled(wait)
   const inv = await byToken(input.token)
@@ -137,7 +172,9 @@ export async function acceptInvitation(input: TAcceptInvitation, signedIn: { id:
     throw lock > 0 ? throttled(lock) : unusable()
   }
   if (signedIn && signedIn.email.toLowerCase() !== inv.email.toLowerCase()) {
-    throw forbidden(`This invitation is for ${inv.email}, and you are signed in as ${signedIn.email}. Sign out and open the link again, or ask an admin to invite ${signedIn.email}.`)
+    throw forbidden(
+      `This invitation is for ${inv.email}, and you are signed in as ${signedIn.email}. Sign out and open the link again, or ask an admin to invite ${signedIn.email}.`,
+    )
   }
   let userId = signedIn?.id ?? null
   let passwordHash: string | null = null
@@ -151,25 +188,35 @@ export async function acceptInvitation(input: TAcceptInvitation, signedIn: { id:
   const slug = (await prisma().organization.findUnique({ where: { id: inv.org_id }, select: { slug: true } }))?.slug
   if (!slug) throw unusable()
   try {
-    return await asOrg(inv.org_id, () => prisma().$transaction(async (tx) => {
-      const spent = await tx.invitation.updateMany({ where: { id: inv.id, orgId: inv.org_id, acceptedAt: null, expiresAt: { gt: new Date() } }, data: { acceptedAt: new Date() } })
-      if (spent.count !== 1) throw unusable() // used a moment ago, in parallel, or revoked
-      if (!userId) {
-        // the link reached this address: it counts as verified
-        const u = await tx.user.create({ data: { email: inv.email, name: input.name ?? null, passwordHash: passwordHash!, emailVerifiedAt: new Date() } })
-        userId = u.id
-      } else {
-        await tx.user.updateMany({ where: { id: userId, emailVerifiedAt: null }, data: { emailVerifiedAt: new Date() } })
-      }
-      const existing = await tx.membership.findFirst({ where: { orgId: inv.org_id, userId } })
-      const m = existing ?? (await tx.membership.create({ data: { orgId: inv.org_id, userId, role: inv.role } }))
-      // the person who opened the link acts here (a public page: no withOrg actor)
-      const joined = userId
-      await asActor({ type: 'user', id: joined, label: inv.email }, () => recordAudit(tx, inv.org_id, {
-        action: 'invitation.accept', target: { type: 'invitation', id: inv.id }, before: null, after: { user_id: joined, email: inv.email, role: m.role },
-      }))
-      return { org_slug: slug, role: m.role, created_account: !signedIn }
-    }))
+    return await asOrg(inv.org_id, () =>
+      prisma().$transaction(async (tx) => {
+        const spent = await tx.invitation.updateMany({
+          where: { id: inv.id, orgId: inv.org_id, acceptedAt: null, expiresAt: { gt: new Date() } },
+          data: { acceptedAt: new Date() },
+        })
+        if (spent.count !== 1) throw unusable() // used a moment ago, in parallel, or revoked
+        if (!userId) {
+          // the link reached this address: it counts as verified
+          const u = await tx.user.create({ data: { email: inv.email, name: input.name ?? null, passwordHash: passwordHash!, emailVerifiedAt: new Date() } })
+          userId = u.id
+        } else {
+          await tx.user.updateMany({ where: { id: userId, emailVerifiedAt: null }, data: { emailVerifiedAt: new Date() } })
+        }
+        const existing = await tx.membership.findFirst({ where: { orgId: inv.org_id, userId } })
+        const m = existing ?? (await tx.membership.create({ data: { orgId: inv.org_id, userId, role: inv.role } }))
+        // the person who opened the link acts here (a public page: no withOrg actor)
+        const joined = userId
+        await asActor({ type: 'user', id: joined, label: inv.email }, () =>
+          recordAudit(tx, inv.org_id, {
+            action: 'invitation.accept',
+            target: { type: 'invitation', id: inv.id },
+            before: null,
+            after: { user_id: joined, email: inv.email, role: m.role },
+          }),
+        )
+        return { org_slug: slug, role: m.role, created_account: !signedIn }
+      }),
+    )
   } catch (e) {
     if (isUniqueViolation(e)) throw new SignInRequired(inv.email) // the same email signed up a moment ago
     throw e

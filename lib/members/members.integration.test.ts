@@ -72,10 +72,22 @@ describe('GET /api/v1/members', () => {
     for (const u of [admin, ...Object.values(people)]) {
       const r = await call(getMembers, `/api/v1/members${q()}`, { as: u })
       expect(r.status).toBe(200)
-      expect(r.body.members.map((m: { email: string }) => m.email).sort()).toEqual(['admin@team.example', 'customer_success@team.example', 'engineer@team.example', 'finance@team.example', 'viewer@team.example'])
+      expect(r.body.members.map((m: { email: string }) => m.email).sort()).toEqual([
+        'admin@team.example',
+        'customer_success@team.example',
+        'engineer@team.example',
+        'finance@team.example',
+        'viewer@team.example',
+      ])
     }
     const r = await call(getMembers, `/api/v1/members${q()}`, { as: admin })
-    expect(r.body.members[0]).toEqual({ user_id: admin.id, email: admin.email, name: 'Ada', role: 'admin', joined_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
+    expect(r.body.members[0]).toEqual({
+      user_id: admin.id,
+      email: admin.email,
+      name: 'Ada',
+      role: 'admin',
+      joined_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    })
   })
 
   it('answers 401 signed out and 403 to someone of another organization', async () => {
@@ -89,7 +101,12 @@ describe('invitations: who may manage them', () => {
   it('an admin invites: 201 {id, email, role, url, expires_at} with a 7-day single-use link', async () => {
     const r = await invite(admin, { email: ' New.Person@Team.example ', role: 'finance' })
     expect(r.status).toBe(201)
-    expect(r.body).toMatchObject({ email: 'new.person@team.example', role: 'finance', url: expect.stringMatching(/^http:\/\/localhost:3000\/invite\/[A-Za-z0-9_-]{43}$/), emailed: false })
+    expect(r.body).toMatchObject({
+      email: 'new.person@team.example',
+      role: 'finance',
+      url: expect.stringMatching(/^http:\/\/localhost:3000\/invite\/[A-Za-z0-9_-]{43}$/),
+      emailed: false,
+    })
     const days = (Date.parse(r.body.expires_at) - Date.now()) / 86_400_000
     expect(days).toBeGreaterThan(6.99)
     expect(days).toBeLessThanOrEqual(7)
@@ -99,7 +116,9 @@ describe('invitations: who may manage them', () => {
     expect(stored.rows[0].token_hash).not.toContain(tokenOf(r.body.url))
     const list = await call(getInvitations, `/api/v1/invitations${q()}`, { as: admin })
     expect(list.status).toBe(200)
-    expect(list.body.invitations).toContainEqual(expect.objectContaining({ id: r.body.id, email: 'new.person@team.example', role: 'finance', status: 'pending', invited_by: 'Ada' }))
+    expect(list.body.invitations).toContainEqual(
+      expect.objectContaining({ id: r.body.id, email: 'new.person@team.example', role: 'finance', status: 'pending', invited_by: 'Ada' }),
+    )
   })
 
   it('every other role is refused listing, inviting and revoking (403)', async () => {
@@ -107,7 +126,9 @@ describe('invitations: who may manage them', () => {
     for (const u of Object.values(people)) {
       expect((await call(getInvitations, `/api/v1/invitations${q()}`, { as: u })).status).toBe(403)
       expect((await invite(u, { email: 'sneaky@team.example', role: 'admin' })).status).toBe(403)
-      expect((await call(deleteInvitation, `/api/v1/invitations/${made.body.id}${q()}`, { as: u, method: 'DELETE', params: { id: made.body.id } })).status).toBe(403)
+      expect(
+        (await call(deleteInvitation, `/api/v1/invitations/${made.body.id}${q()}`, { as: u, method: 'DELETE', params: { id: made.body.id } })).status,
+      ).toBe(403)
     }
     expect((await invitationInfo(tokenOf(made.body.url)))?.state).toBe('valid')
   })
@@ -128,7 +149,9 @@ describe('invitations: who may manage them', () => {
     const del = await call(deleteInvitation, `/api/v1/invitations/${second.body.id}${q()}`, { as: admin, method: 'DELETE', params: { id: second.body.id } })
     expect(del.status).toBe(204)
     expect((await accept({ token: tokenOf(second.body.url), name: 'Twice', password: 'password-123' })).status).toBe(410)
-    expect((await call(deleteInvitation, `/api/v1/invitations/${second.body.id}${q()}`, { as: admin, method: 'DELETE', params: { id: second.body.id } })).status).toBe(404)
+    expect(
+      (await call(deleteInvitation, `/api/v1/invitations/${second.body.id}${q()}`, { as: admin, method: 'DELETE', params: { id: second.body.id } })).status,
+    ).toBe(404)
   })
 })
 
@@ -136,7 +159,13 @@ describe('accepting an invitation', () => {
   it('signs a new person up (verified, able to sign in) into the organization with the role, once', async () => {
     const r = await invite(admin, { email: 'fresh@team.example', role: 'customer_success' })
     const token = tokenOf(r.body.url)
-    expect(await invitationInfo(token)).toMatchObject({ org: { slug }, email: 'fresh@team.example', role: 'customer_success', state: 'valid', account_exists: false })
+    expect(await invitationInfo(token)).toMatchObject({
+      org: { slug },
+      email: 'fresh@team.example',
+      role: 'customer_success',
+      state: 'valid',
+      account_exists: false,
+    })
     const missing = await accept({ token })
     expect(missing.status).toBe(400)
     expect(missing.body.error.details.errors).toEqual(['name: is required', 'password: is required'])
@@ -150,7 +179,9 @@ describe('accepting an invitation', () => {
     expect((await accept({ token, name: 'Again', password: 'password-123' })).status).toBe(410)
     expect((await accept({ token }, { id: user!.id, email: 'fresh@team.example' })).status).toBe(410)
     expect((await invitationInfo(token))?.state).toBe('used')
-    expect((await call(getInvitations, `/api/v1/invitations${q()}`, { as: admin })).body.invitations.map((i: { email: string }) => i.email)).not.toContain('fresh@team.example')
+    expect((await call(getInvitations, `/api/v1/invitations${q()}`, { as: admin })).body.invitations.map((i: { email: string }) => i.email)).not.toContain(
+      'fresh@team.example',
+    )
   })
 
   it('an expired invitation cannot be used', async () => {
@@ -161,7 +192,9 @@ describe('accepting an invitation', () => {
     expect(a.status).toBe(410)
     expect(a.body.error.message).toMatch(/invalid, already used, revoked or expired/)
     expect(await findUserByEmail('late@team.example')).toBeNull()
-    expect((await call(getInvitations, `/api/v1/invitations${q()}`, { as: admin })).body.invitations).toContainEqual(expect.objectContaining({ id: r.body.id, status: 'expired' }))
+    expect((await call(getInvitations, `/api/v1/invitations${q()}`, { as: admin })).body.invitations).toContainEqual(
+      expect.objectContaining({ id: r.body.id, status: 'expired' }),
+    )
   })
 
   it('an existing account signs in first, with the invited email; someone signed in as another email is refused', async () => {
@@ -175,7 +208,9 @@ describe('accepting an invitation', () => {
     expect(signedOut.body.error.code).toBe('sign_in_required')
     const wrong = await accept({ token }, people.viewer)
     expect(wrong.status).toBe(403)
-    expect(wrong.body.error.message).toBe('This invitation is for existing@team.example, and you are signed in as viewer@team.example. Sign out and open the link again, or ask an admin to invite viewer@team.example.')
+    expect(wrong.body.error.message).toBe(
+      'This invitation is for existing@team.example, and you are signed in as viewer@team.example. Sign out and open the link again, or ask an admin to invite viewer@team.example.',
+    )
     expect(await roleOf(people.viewer.id)).toBe('viewer')
     // still usable by its person
     const ok = await accept({ token }, existing)
@@ -188,7 +223,10 @@ describe('accepting an invitation', () => {
 
   it('is refused from another site (Origin) and for a malformed token', async () => {
     const r = await invite(admin, { email: 'csrf@team.example', role: 'viewer' })
-    const req = apiRequest('/api/invitations/accept', { body: { token: tokenOf(r.body.url), name: 'X', password: 'password-123' }, headers: { origin: 'https://evil.example' } })
+    const req = apiRequest('/api/invitations/accept', {
+      body: { token: tokenOf(r.body.url), name: 'X', password: 'password-123' },
+      headers: { origin: 'https://evil.example' },
+    })
     expect((await callRoute(acceptRoute, req)).status).toBe(403)
     expect((await accept({ token: 'short' })).status).toBe(400)
   })
@@ -201,16 +239,26 @@ describe('roles and removal', () => {
     expect(r).toMatchObject({ status: 200, body: { member: { user_id: p.id, role: 'finance' } } })
     expect(await roleOf(p.id)).toBe('finance')
     // recorded in the audit log, in the same transaction, with the admin as actor
-    const [entry] = (await ownerPool().query(
-      `SELECT actor_type, actor_id::text, actor_label, before, after FROM audit_log WHERE org_id = $1 AND action = 'member.role_change' AND target_id = $2`, [orgId, p.id])).rows
+    const [entry] = (
+      await ownerPool().query(
+        `SELECT actor_type, actor_id::text, actor_label, before, after FROM audit_log WHERE org_id = $1 AND action = 'member.role_change' AND target_id = $2`,
+        [orgId, p.id],
+      )
+    ).rows
     expect(entry).toMatchObject({ actor_type: 'user', actor_id: admin.id, actor_label: admin.email, before: { role: 'viewer' }, after: { role: 'finance' } })
     for (const u of Object.values(people)) {
-      expect((await call(patchMember, `/api/v1/members/${p.id}${q()}`, { as: u, method: 'PATCH', body: { role: 'admin' }, params: { id: p.id } })).status).toBe(403)
+      expect((await call(patchMember, `/api/v1/members/${p.id}${q()}`, { as: u, method: 'PATCH', body: { role: 'admin' }, params: { id: p.id } })).status).toBe(
+        403,
+      )
     }
     expect(await roleOf(p.id)).toBe('finance')
     const ghost = crypto.randomUUID()
-    expect((await call(patchMember, `/api/v1/members/${ghost}${q()}`, { as: admin, method: 'PATCH', body: { role: 'viewer' }, params: { id: ghost } })).status).toBe(404)
-    expect((await call(patchMember, `/api/v1/members/${p.id}${q()}`, { as: admin, method: 'PATCH', body: { role: 'owner' }, params: { id: p.id } })).status).toBe(400)
+    expect(
+      (await call(patchMember, `/api/v1/members/${ghost}${q()}`, { as: admin, method: 'PATCH', body: { role: 'viewer' }, params: { id: ghost } })).status,
+    ).toBe(404)
+    expect(
+      (await call(patchMember, `/api/v1/members/${p.id}${q()}`, { as: admin, method: 'PATCH', body: { role: 'owner' }, params: { id: p.id } })).status,
+    ).toBe(400)
   })
 
   it('a role change applies to the next request of an open session', async () => {
@@ -222,7 +270,12 @@ describe('roles and removal', () => {
   })
 
   it('the last admin can be neither demoted nor removed, and cannot leave (409)', async () => {
-    const demote = await call(patchMember, `/api/v1/members/${admin.id}${q()}`, { as: admin, method: 'PATCH', body: { role: 'engineer' }, params: { id: admin.id } })
+    const demote = await call(patchMember, `/api/v1/members/${admin.id}${q()}`, {
+      as: admin,
+      method: 'PATCH',
+      body: { role: 'engineer' },
+      params: { id: admin.id },
+    })
     expect(demote.status).toBe(409)
     expect(demote.body.error.message).toBe('You are the last admin of this organization: make another member admin first')
     const leave = await call(deleteMember, `/api/v1/members/${admin.id}${q()}`, { as: admin, method: 'DELETE', params: { id: admin.id } })

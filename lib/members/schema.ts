@@ -29,7 +29,11 @@ export const ZMemberView = z.object({ user_id: z.string(), email: z.string(), na
 export type TMemberView = z.infer<typeof ZMemberView>
 
 export const ZInvitationView = z.object({
-  id: z.string(), email: z.string(), role: ZRole, expires_at: z.string(), created_at: z.string(),
+  id: z.string(),
+  email: z.string(),
+  role: ZRole,
+  expires_at: z.string(),
+  created_at: z.string(),
   invited_by: z.string().nullable(),
   /** expired: past expires_at, never accepted (kept in the list so an admin sees it and sends a new one) */
   status: z.enum(['pending', 'expired']),

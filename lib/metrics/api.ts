@@ -7,18 +7,28 @@ import { ZMetricsAnswer, ZMetricsQuery, ZStepMedian, ZStepMediansQuery } from '@
 // who may read spend.
 
 export const metrics = endpoint({
-  method: 'GET', path: '/api/v1/metrics', tag: 'Metrics', scope: 'read', permission: 'spend.read',
+  method: 'GET',
+  path: '/api/v1/metrics',
+  tag: 'Metrics',
+  scope: 'read',
+  permission: 'spend.read',
   summary: 'Rolled-up cost and usage, grouped and filtered',
-  description: 'Sums of cost, tokens, calls, runs, latency and outcomes over a period (default the last 30 days, hours rounded down), grouped by any dimensions, per hour or day or in one bucket, largest spend first within a bucket. Filters take comma lists. Outcome measures appear when the grouping and filters use only workflow_id, feature, account_id (environment and traffic_source filters allowed). With measures=…, each row carries events and the measures asked for only.',
+  description:
+    'Sums of cost, tokens, calls, runs, latency and outcomes over a period (default the last 30 days, hours rounded down), grouped by any dimensions, per hour or day or in one bucket, largest spend first within a bucket. Filters take comma lists. Outcome measures appear when the grouping and filters use only workflow_id, feature, account_id (environment and traffic_source filters allowed). With measures=…, each row carries events and the measures asked for only.',
   query: ZMetricsQuery,
   responses: { 200: { description: 'One row per bucket and group', schema: ZMetricsAnswer } },
   example: { query: { group_by: 'workflow_id', granularity: 'day', environment: 'production' } },
 })
 
 export const stepMedians = endpoint({
-  method: 'GET', path: '/api/v1/metrics/step-medians', tag: 'Metrics', scope: 'read', permission: 'spend.read',
+  method: 'GET',
+  path: '/api/v1/metrics/step-medians',
+  tag: 'Metrics',
+  scope: 'read',
+  permission: 'spend.read',
   summary: "Per workflow step, the median account's calls per run",
-  description: 'An account’s calls per run at a step are its calls at that step ÷ its runs of the workflow; the median is taken over the accounts with both in the period.',
+  description:
+    'An account’s calls per run at a step are its calls at that step ÷ its runs of the workflow; the median is taken over the accounts with both in the period.',
   query: ZStepMediansQuery,
   responses: { 200: { description: 'One row per workflow step', schema: z.object({ rows: z.array(ZStepMedian) }) } },
   example: { query: { environment: 'production' } },

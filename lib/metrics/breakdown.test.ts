@@ -5,7 +5,11 @@ const NONE = '(none)'
 
 describe('filters in the URL', () => {
   test('read from the query string; unknown values fall back to the defaults', () => {
-    expect(parseFilters(new URLSearchParams('range=90&environment=staging&traffic_source=eval'))).toEqual({ days: 90, environment: 'staging', traffic_source: 'eval' })
+    expect(parseFilters(new URLSearchParams('range=90&environment=staging&traffic_source=eval'))).toEqual({
+      days: 90,
+      environment: 'staging',
+      traffic_source: 'eval',
+    })
     expect(parseFilters(new URLSearchParams(''))).toEqual({ days: 30, environment: '', traffic_source: '' })
     expect(parseFilters(new URLSearchParams('range=45&environment=prod&traffic_source=x'))).toEqual({ days: 30, environment: '', traffic_source: '' })
   })
@@ -39,14 +43,32 @@ describe('periods', () => {
 
 describe('topMovers', () => {
   const row = (key: string, change_usd: string): TBreakdownRow => ({
-    key, cost_usd: '0.000000', previous_cost_usd: '0.000000', change_usd, change_ratio: null, is_new: false, share: 0,
-    events: 0, runs: 0, cache_hit_rate: null, accepted_outcomes: null, cost_per_accepted_outcome_usd: null, daily: [],
+    key,
+    cost_usd: '0.000000',
+    previous_cost_usd: '0.000000',
+    change_usd,
+    change_ratio: null,
+    is_new: false,
+    share: 0,
+    events: 0,
+    runs: 0,
+    cache_hit_rate: null,
+    accepted_outcomes: null,
+    cost_per_accepted_outcome_usd: null,
+    daily: [],
   })
 
   test('the largest dollar increases, at most 5; decreases, zero change and the "none" row left out', () => {
     const rows = [
-      row('a', '1.000000'), row('b', '7.500000'), row('c', '-3.000000'), row(NONE, '100.000000'), row('d', '0.000000'),
-      row('e', '2.000000'), row('f', '0.000001'), row('g', '3.000000'), row('h', '2.000000'),
+      row('a', '1.000000'),
+      row('b', '7.500000'),
+      row('c', '-3.000000'),
+      row(NONE, '100.000000'),
+      row('d', '0.000000'),
+      row('e', '2.000000'),
+      row('f', '0.000001'),
+      row('g', '3.000000'),
+      row('h', '2.000000'),
     ]
     // b 7.5 > g 3 > e 2 = h 2 (by name) > a 1 ; f (0.000001) is sixth
     expect(topMovers(rows, NONE).map((r) => r.key)).toEqual(['b', 'g', 'e', 'h', 'a'])

@@ -65,7 +65,8 @@ export function periodDays(p: TPeriod): string[] {
   const start = new Date(p.from)
   const end = new Date(p.to).getTime()
   const days: string[] = []
-  for (let t = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()); t < end; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10))
+  for (let t = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()); t < end; t += DAY_MS)
+    days.push(new Date(t).toISOString().slice(0, 10))
   return days
 }
 
@@ -142,13 +143,27 @@ export const keyOf = <D extends string>(dim: D, none: string, r: TBreakdownMetri
  * the current period grouped by `dim` with granularity=day.
  */
 export function breakdownTable<D extends string>(
-  dim: D, none: string,
-  current: TBreakdownMetricsRow<D>[], previous: TBreakdownMetricsRow<D>[], daily: TBreakdownMetricsRow<D>[], period: TPeriod,
+  dim: D,
+  none: string,
+  current: TBreakdownMetricsRow<D>[],
+  previous: TBreakdownMetricsRow<D>[],
+  daily: TBreakdownMetricsRow<D>[],
+  period: TPeriod,
   /** the keys whose daily series was fetched; null: every key's */
   dailyKeys: readonly string[] | null = null,
 ): TBreakdownTable {
   const withDaily = dailyKeys && new Set(dailyKeys)
-  type TAcc = { cost: bigint; prev: bigint; events: number; runs: number; tokens: number; cached: number; accepted: number | null; cpao: string | null; daily: bigint[] }
+  type TAcc = {
+    cost: bigint
+    prev: bigint
+    events: number
+    runs: number
+    tokens: number
+    cached: number
+    accepted: number | null
+    cpao: string | null
+    daily: bigint[]
+  }
   const days = periodDays(period)
   const dayIndex = new Map(days.map((d, i) => [d, i]))
   const acc = new Map<string, TAcc>()

@@ -5,7 +5,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getMetrics } from '@/app/api/v1/metrics/route'
@@ -47,10 +46,26 @@ beforeAll(async () => {
   for (const [step, xs] of Object.entries(steps)) {
     for (let b = 0; b < 3; b++) {
       const events = xs.slice(b * 100, (b + 1) * 100).map((ms, i) => ({
-        id: `${step}-${b}-${i}`, timestamp: `${HOUR}${String(i % 60).padStart(2, '0')}:00Z`, workflow_id: 'support', step,
-        provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100, tokens_out: 10, latency_ms: ms,
+        id: `${step}-${b}-${i}`,
+        timestamp: `${HOUR}${String(i % 60).padStart(2, '0')}:00Z`,
+        workflow_id: 'support',
+        step,
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        tokens_in: 100,
+        tokens_out: 10,
+        latency_ms: ms,
       }))
-      events.push({ id: `${step}-${b}-nolatency`, timestamp: `${HOUR}30:00Z`, workflow_id: 'support', step, provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1, tokens_out: 1 } as (typeof events)[number])
+      events.push({
+        id: `${step}-${b}-nolatency`,
+        timestamp: `${HOUR}30:00Z`,
+        workflow_id: 'support',
+        step,
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        tokens_in: 1,
+        tokens_out: 1,
+      } as (typeof events)[number])
       const res = await postEvents(req('/api/v1/events', ingestKey, JSON.stringify({ events })))
       expect(res.status).toBe(202)
     }
@@ -77,7 +92,10 @@ describe('latency histograms in the rollups', () => {
   })
 
   it('JS and SQL agree on the bucket of every latency', async () => {
-    const { rows } = await ownerPool().query(`SELECT latency_ms, outlay_latency_bucket(latency_ms) AS k FROM inference_events WHERE org_id = $1 AND latency_ms IS NOT NULL`, [orgId])
+    const { rows } = await ownerPool().query(
+      `SELECT latency_ms, outlay_latency_bucket(latency_ms) AS k FROM inference_events WHERE org_id = $1 AND latency_ms IS NOT NULL`,
+      [orgId],
+    )
     for (const r of rows) expect(r.k, `${r.latency_ms} ms`).toBe(latencyBucket(r.latency_ms))
   })
 
@@ -96,10 +114,14 @@ describe('GET /api/v1/metrics?latency_quantiles=true', () => {
     expect(res.status).toBe(200)
     const { rows } = await res.json()
     expect(rows).toHaveLength(2)
-    const exact = (await ownerPool().query(
-      `SELECT step, percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
+    const exact = (
+      await ownerPool().query(
+        `SELECT step, percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
               percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99
-       FROM inference_events WHERE org_id = $1 AND latency_ms IS NOT NULL GROUP BY step`, [orgId])).rows
+       FROM inference_events WHERE org_id = $1 AND latency_ms IS NOT NULL GROUP BY step`,
+        [orgId],
+      )
+    ).rows
     for (const e of exact) {
       const row = rows.find((r: { step: string }) => r.step === e.step)
       for (const q of ['p50', 'p95', 'p99'] as const) {
@@ -109,7 +131,9 @@ describe('GET /api/v1/metrics?latency_quantiles=true', () => {
         expect(got).toBeLessThanOrEqual(Math.ceil(hi))
       }
     }
-    expect(rows.find((r: { step: string }) => r.step === 'draft').latency_p95_ms).toBeGreaterThan(rows.find((r: { step: string }) => r.step === 'retrieve').latency_p95_ms)
+    expect(rows.find((r: { step: string }) => r.step === 'draft').latency_p95_ms).toBeGreaterThan(
+      rows.find((r: { step: string }) => r.step === 'retrieve').latency_p95_ms,
+    )
   })
 
   it('leaves the quantiles out unless asked, and names a bad value', async () => {

@@ -39,14 +39,18 @@ describe('histogramQuantile', () => {
 
   it('stays within one bucket of the exact quantile (≤ 19% off) on any sample', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 1, max: 100_000, noNaN: true }), { minLength: 1, maxLength: 400 }), fc.constantFrom(0.5, 0.9, 0.95, 0.99), (xs, q) => {
-        const est = histogramQuantile(histogramOf(xs), q)!
-        const exact = exactQuantile(xs, q)
-        const [lo, hi] = bucketBounds(latencyBucket(exact))
-        expect(est).toBeGreaterThanOrEqual(lo)
-        expect(est).toBeLessThanOrEqual(hi)
-        expect(Math.abs(est - exact) / exact).toBeLessThan(0.19)
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 1, max: 100_000, noNaN: true }), { minLength: 1, maxLength: 400 }),
+        fc.constantFrom(0.5, 0.9, 0.95, 0.99),
+        (xs, q) => {
+          const est = histogramQuantile(histogramOf(xs), q)!
+          const exact = exactQuantile(xs, q)
+          const [lo, hi] = bucketBounds(latencyBucket(exact))
+          expect(est).toBeGreaterThanOrEqual(lo)
+          expect(est).toBeLessThanOrEqual(hi)
+          expect(Math.abs(est - exact) / exact).toBeLessThan(0.19)
+        },
+      ),
     )
   })
 

@@ -48,7 +48,13 @@ describe('dailySeries', () => {
 
   test('a `from` in the middle of a day starts at that UTC day', () => {
     const r = dailySeries([], null, new Date('2026-03-01T15:00:00.000Z'), new Date('2026-03-02T12:00:00.000Z'))
-    expect(r).toEqual({ series: [], points: [{ day: '2026-03-01', total: 0 }, { day: '2026-03-02', total: 0 }] })
+    expect(r).toEqual({
+      series: [],
+      points: [
+        { day: '2026-03-01', total: 0 },
+        { day: '2026-03-02', total: 0 },
+      ],
+    })
   })
 })
 
@@ -78,16 +84,23 @@ describe('topN', () => {
     const r = topN([...rows, { model: 'e', cost_usd: '0.100000', events: 3 }], 'model', 8)
     expect(r.total_usd).toBe('10.100000') // 10.0 + 0.1
     expect(r.items.map((i) => [i.name, i.cost_usd, i.events])).toEqual([
-      ['a', '5.000000', 10], ['b', '3.000000', 5], ['c', '1.000000', 2], ['d', '0.600000', 1], ['e', '0.500000', 4], // e: 0.4 + 0.1, events 1 + 3
+      ['a', '5.000000', 10],
+      ['b', '3.000000', 5],
+      ['c', '1.000000', 2],
+      ['d', '0.600000', 1],
+      ['e', '0.500000', 4], // e: 0.4 + 0.1, events 1 + 3
     ])
   })
 
   test('shares are truncated to 6 decimals; ties are ordered by name; null is "(none)"', () => {
-    const r = topN([
-      { account_id: 'y', cost_usd: '1.000000' },
-      { account_id: null, cost_usd: '1.000000' },
-      { account_id: 'x', cost_usd: '1.000000' },
-    ], 'account_id')
+    const r = topN(
+      [
+        { account_id: 'y', cost_usd: '1.000000' },
+        { account_id: null, cost_usd: '1.000000' },
+        { account_id: 'x', cost_usd: '1.000000' },
+      ],
+      'account_id',
+    )
     // 1 / 3 = 0.333333|33… → 0.333333 ; events default to 0
     expect(r.items).toEqual([
       { name: '(none)', cost_usd: '1.000000', value: 1, share: 0.333333, events: 0 },
@@ -99,22 +112,34 @@ describe('topN', () => {
 
   test('a zero total gives zero shares', () => {
     expect(topN([{ model: 'a', cost_usd: '0.000000', events: 1 }], 'model')).toEqual({
-      total_usd: '0.000000', items: [{ name: 'a', cost_usd: '0.000000', value: 0, share: 0, events: 1 }],
+      total_usd: '0.000000',
+      items: [{ name: 'a', cost_usd: '0.000000', value: 0, share: 0, events: 1 }],
     })
   })
 })
 
 describe('totals', () => {
   const row = (cost_usd: string, extra: Partial<Parameters<typeof totals>[0][number]> = {}) => ({
-    cost_usd, events: 1, tokens_in: 100, cached_tokens_in: 25, tokens_out: 10, unpriced_events: 0, ...extra,
+    cost_usd,
+    events: 1,
+    tokens_in: 100,
+    cached_tokens_in: 25,
+    tokens_out: 10,
+    unpriced_events: 0,
+    ...extra,
   })
 
   test('sums money exactly', () => {
     // 0.100000 + 0.200000 + 0.300000 = 600,000 micro-dollars = 0.600000
     const t = totals([row('0.100000'), row('0.200000'), row('0.300000')])
     expect(t).toEqual({
-      cost_usd: '0.600000', cache_savings_usd: '0.000000', // savings missing → 0
-      events: 3, tokens_in: 300, cached_tokens_in: 75, tokens_out: 30, unpriced_events: 0,
+      cost_usd: '0.600000',
+      cache_savings_usd: '0.000000', // savings missing → 0
+      events: 3,
+      tokens_in: 300,
+      cached_tokens_in: 75,
+      tokens_out: 30,
+      unpriced_events: 0,
       cache_hit_rate: 0.25, // 75 / 300
     })
   })
@@ -129,7 +154,16 @@ describe('totals', () => {
   })
 
   test('no rows: zeros and a 0 hit rate', () => {
-    expect(totals([])).toEqual({ cost_usd: '0.000000', cache_savings_usd: '0.000000', events: 0, tokens_in: 0, cached_tokens_in: 0, tokens_out: 0, unpriced_events: 0, cache_hit_rate: 0 })
+    expect(totals([])).toEqual({
+      cost_usd: '0.000000',
+      cache_savings_usd: '0.000000',
+      events: 0,
+      tokens_in: 0,
+      cached_tokens_in: 0,
+      tokens_out: 0,
+      unpriced_events: 0,
+      cache_hit_rate: 0,
+    })
   })
 })
 

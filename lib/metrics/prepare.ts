@@ -6,7 +6,6 @@ import { fromScaled } from '@/lib/cost/money'
 
 export type TCostRow = { bucket?: string; cost_usd: string } & Record<string, unknown>
 
-
 export type TDailyPoint = { day: string; total: number } & Record<string, number | string>
 
 /**
@@ -70,11 +69,27 @@ export function topN(rows: (TCostRow & { events?: number })[], key: string, n = 
 }
 
 export type TTotals = {
-  cost_usd: string; cache_savings_usd: string; events: number; tokens_in: number; cached_tokens_in: number
-  tokens_out: number; unpriced_events: number; cache_hit_rate: number
+  cost_usd: string
+  cache_savings_usd: string
+  events: number
+  tokens_in: number
+  cached_tokens_in: number
+  tokens_out: number
+  unpriced_events: number
+  cache_hit_rate: number
 }
 
-export function totals(rows: { cost_usd: string; cache_savings_usd?: string; events: number; tokens_in: number; cached_tokens_in: number; tokens_out: number; unpriced_events: number }[]): TTotals {
+export function totals(
+  rows: {
+    cost_usd: string
+    cache_savings_usd?: string
+    events: number
+    tokens_in: number
+    cached_tokens_in: number
+    tokens_out: number
+    unpriced_events: number
+  }[],
+): TTotals {
   let cost = 0n
   let savings = 0n
   const t = { events: 0, tokens_in: 0, cached_tokens_in: 0, tokens_out: 0, unpriced_events: 0 }

@@ -1,5 +1,5 @@
 import 'server-only'
-import { DAY_MS, ENVIRONMENTS, OUTCOME_DIMENSIONS, TRAFFIC_SOURCES, WASTE_OUTCOMES } from '@/lib/domain'
+import { DAY_MS, OUTCOME_DIMENSIONS, WASTE_OUTCOMES } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, type TRollupDimension } from '@/lib/rollups/tables'
 import { COST_MEASURE_NAMES, METRIC_DIMENSIONS, OUTCOME_MEASURES, type TCostMeasure, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/schema'
@@ -35,11 +35,22 @@ const COST_MEASURES: Record<TCostMeasure, { sql: string; columns: string[]; dims
   reported_cost_usd: { sql: `round(sum(reported_cost_usd), 6)::text AS reported_cost_usd`, columns: ['reported_cost_usd'] },
   production_cost_usd: {
     sql: `round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source = 'production' AND environment = 'production'), 0), 6)::text AS production_cost_usd`,
-    columns: ['cost_usd'], dims: ['environment', 'traffic_source'],
+    columns: ['cost_usd'],
+    dims: ['environment', 'traffic_source'],
   },
-  retry_cost_usd: { sql: `round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN (${WASTE_SQL})), 0), 6)::text AS retry_cost_usd`, columns: ['cost_usd'], dims: ['outcome'] },
-  cache_hit_rate: { sql: `CASE WHEN sum(tokens_in) > 0 THEN sum(cached_tokens_in)::float8 / sum(tokens_in) ELSE 0 END AS cache_hit_rate`, columns: ['tokens_in', 'cached_tokens_in'] },
-  avg_latency_ms: { sql: `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`, columns: ['latency_ms_sum', 'latency_count'] },
+  retry_cost_usd: {
+    sql: `round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN (${WASTE_SQL})), 0), 6)::text AS retry_cost_usd`,
+    columns: ['cost_usd'],
+    dims: ['outcome'],
+  },
+  cache_hit_rate: {
+    sql: `CASE WHEN sum(tokens_in) > 0 THEN sum(cached_tokens_in)::float8 / sum(tokens_in) ELSE 0 END AS cache_hit_rate`,
+    columns: ['tokens_in', 'cached_tokens_in'],
+  },
+  avg_latency_ms: {
+    sql: `CASE WHEN sum(latency_count) > 0 THEN sum(latency_ms_sum) / sum(latency_count) END AS avg_latency_ms`,
+    columns: ['latency_ms_sum', 'latency_count'],
+  },
 }
 /** from/to default to the last 30 days; both are rounded down to the hour (rollups are hourly). */
 export function resolveRange(q: Pick<TMetricsQuery, 'from' | 'to'>, now = new Date()): { from: Date; to: Date } {
@@ -104,13 +115,16 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetri
   const filters = filterClauses(q, METRIC_DIMENSIONS, params)
   const dims = q.group_by ?? []
   const measures = costMeasures(q)
-  const columns = [...new Set([...dims, ...costRowDimensions(q), ...measures.flatMap((m) => COST_MEASURES[m].columns), 'cost_usd'])].concat(q.latency_quantiles ? ['latency_hist'] : [])
+  const columns = [...new Set([...dims, ...costRowDimensions(q), ...measures.flatMap((m) => COST_MEASURES[m].columns), 'cost_usd'])].concat(
+    q.latency_quantiles ? ['latency_hist'] : [],
+  )
   const from = sourceSql(plan.cost, HOURLY_ROLLUP.table, columns, filters, params)
   const bucket = bucketSql(q.granularity)
   const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]
   const groupBy = [...(bucket ? ['bucket'] : []), ...dims.map((d) => `NULLIF(${d}, '')`)]
   params.push(q.limit)
-  const sql = `SELECT ${[...select,
+  const sql = `SELECT ${[
+    ...select,
     ...measures.map((m) => COST_MEASURES[m].sql),
     ...(q.latency_quantiles ? ['outlay_hist_sum(latency_hist) AS latency_hist'] : []),
   ].join(', ')}
@@ -155,8 +169,25 @@ async function attachOutcomes(orgId: string, q: TMetricsQuery, plan: TSourcePlan
     let row = byKey.get(key(o))
     if (!row && truncated) continue
     if (!row) {
-      row = { ...o, events: 0, runs: 0, requests: 0, tokens_in: 0, cached_tokens_in: 0, cache_write_tokens: 0, tokens_out: 0, gpu_seconds: 0, unpriced_events: 0,
-        cost_usd: '0.000000', cache_savings_usd: '0.000000', reported_cost_usd: '0.000000', production_cost_usd: '0.000000', retry_cost_usd: '0.000000', cache_hit_rate: 0, avg_latency_ms: null }
+      row = {
+        ...o,
+        events: 0,
+        runs: 0,
+        requests: 0,
+        tokens_in: 0,
+        cached_tokens_in: 0,
+        cache_write_tokens: 0,
+        tokens_out: 0,
+        gpu_seconds: 0,
+        unpriced_events: 0,
+        cost_usd: '0.000000',
+        cache_savings_usd: '0.000000',
+        reported_cost_usd: '0.000000',
+        production_cost_usd: '0.000000',
+        retry_cost_usd: '0.000000',
+        cache_hit_rate: 0,
+        avg_latency_ms: null,
+      }
       rows.push(row)
       byKey.set(key(o), row)
     }

@@ -62,11 +62,41 @@ export function isoOf(v: unknown, column: string): string {
 
 // ------------------------------------------------------------ cost rollups
 
-const DIMENSION_COLUMNS = ['environment', 'traffic_source', 'workflow_id', 'step', 'call_type', 'feature', 'account_id', 'provider', 'model', 'outcome'] as const satisfies readonly TRollupDimension[]
-const COUNT_COLUMNS = ['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'unpriced_events'] as const satisfies readonly (keyof TMetricsRow)[]
-const MONEY_COLUMNS = ['cost_usd', 'cache_savings_usd', 'reported_cost_usd', 'production_cost_usd', 'retry_cost_usd'] as const satisfies readonly (keyof TMetricsRow)[]
+const DIMENSION_COLUMNS = [
+  'environment',
+  'traffic_source',
+  'workflow_id',
+  'step',
+  'call_type',
+  'feature',
+  'account_id',
+  'provider',
+  'model',
+  'outcome',
+] as const satisfies readonly TRollupDimension[]
+const COUNT_COLUMNS = [
+  'events',
+  'runs',
+  'requests',
+  'tokens_in',
+  'cached_tokens_in',
+  'cache_write_tokens',
+  'tokens_out',
+  'unpriced_events',
+] as const satisfies readonly (keyof TMetricsRow)[]
+const MONEY_COLUMNS = [
+  'cost_usd',
+  'cache_savings_usd',
+  'reported_cost_usd',
+  'production_cost_usd',
+  'retry_cost_usd',
+] as const satisfies readonly (keyof TMetricsRow)[]
 const FLOAT_COLUMNS = ['gpu_seconds', 'cache_hit_rate'] as const satisfies readonly (keyof TMetricsRow)[]
-const LATENCY_QUANTILES = [['latency_p50_ms', 0.5], ['latency_p95_ms', 0.95], ['latency_p99_ms', 0.99]] as const
+const LATENCY_QUANTILES = [
+  ['latency_p50_ms', 0.5],
+  ['latency_p95_ms', 0.95],
+  ['latency_p99_ms', 0.99],
+] as const
 
 const isIn = <T extends string>(list: readonly T[], k: string): k is T => (list as readonly string[]).includes(k)
 

@@ -13,8 +13,22 @@ const DIM_SET = new Set<string>(METRIC_DIMENSIONS)
 
 /** The measures of a cost row (summed over the rollups), and those joined from the outcome rollups. */
 export const COST_MEASURE_NAMES = [
-  'events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'gpu_seconds', 'unpriced_events',
-  'cost_usd', 'cache_savings_usd', 'reported_cost_usd', 'production_cost_usd', 'retry_cost_usd', 'cache_hit_rate', 'avg_latency_ms',
+  'events',
+  'runs',
+  'requests',
+  'tokens_in',
+  'cached_tokens_in',
+  'cache_write_tokens',
+  'tokens_out',
+  'gpu_seconds',
+  'unpriced_events',
+  'cost_usd',
+  'cache_savings_usd',
+  'reported_cost_usd',
+  'production_cost_usd',
+  'retry_cost_usd',
+  'cache_hit_rate',
+  'avg_latency_ms',
 ] as const
 export type TCostMeasure = (typeof COST_MEASURE_NAMES)[number]
 /** Joined from the outcome rollups (cost per accepted outcome divides production_cost_usd). */
@@ -49,7 +63,10 @@ export const METRICS_QUERY_FIELDS = {
     .optional()
     .meta({ description: 'comma list: only these measures (events always); a narrower answer and a narrower read' }),
   /** true: add latency_p50_ms / latency_p95_ms / latency_p99_ms (from the rollups' latency histograms) */
-  latency_quantiles: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional()
+  latency_quantiles: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional()
     .meta({ description: 'true: add latency_p50_ms, latency_p95_ms and latency_p99_ms per row' }),
 }
 
@@ -67,14 +84,19 @@ export const ZMetricsQuery = z.strictObject(METRICS_QUERY_FIELDS).superRefine((q
 export type TMetricsQuery = z.infer<typeof ZMetricsQuery>
 
 const count = z.number().int()
-const dimensions = Object.fromEntries(METRIC_DIMENSIONS.map((d) => [d, z.string().nullable().optional()])) as Record<(typeof METRIC_DIMENSIONS)[number], z.ZodOptional<z.ZodNullable<z.ZodString>>>
+const dimensions = Object.fromEntries(METRIC_DIMENSIONS.map((d) => [d, z.string().nullable().optional()])) as Record<
+  (typeof METRIC_DIMENSIONS)[number],
+  z.ZodOptional<z.ZodNullable<z.ZodString>>
+>
 
 /** One row of the metrics answer: its group's dimensions (null: events without one), its bucket, and every measure. */
 export const ZMetricsRow = z.object({
   ...dimensions,
   bucket: ZInstant.optional().meta({ description: 'with granularity hour or day: the bucket start (UTC)' }),
   events: count,
-  runs: count.meta({ description: 'runs (distinct run_id), each counted on the row of its first event: meaningful by workflow, account, feature, environment, traffic source' }),
+  runs: count.meta({
+    description: 'runs (distinct run_id), each counted on the row of its first event: meaningful by workflow, account, feature, environment, traffic source',
+  }),
   requests: count,
   tokens_in: count,
   cached_tokens_in: count,
@@ -86,13 +108,21 @@ export const ZMetricsRow = z.object({
   cache_savings_usd: ZUsd,
   reported_cost_usd: ZUsd,
   avg_latency_ms: z.number().nullable(),
-  latency_p50_ms: z.number().nullable().optional().meta({ description: "with latency_quantiles=true: quantiles of the calls' latency in ms (±19% at worst); null without latencies" }),
+  latency_p50_ms: z
+    .number()
+    .nullable()
+    .optional()
+    .meta({ description: "with latency_quantiles=true: quantiles of the calls' latency in ms (±19% at worst); null without latencies" }),
   latency_p95_ms: z.number().nullable().optional(),
   latency_p99_ms: z.number().nullable().optional(),
   cache_hit_rate: z.number().meta({ description: 'cached_tokens_in ÷ tokens_in' }),
-  production_cost_usd: ZUsd.meta({ description: 'cost of production traffic (traffic_source and environment production): what cost per accepted outcome divides' }),
+  production_cost_usd: ZUsd.meta({
+    description: 'cost of production traffic (traffic_source and environment production): what cost per accepted outcome divides',
+  }),
   retry_cost_usd: ZUsd.meta({ description: 'the retry tax: cost of the calls whose outcome is retry or error' }),
-  outcomes: count.optional().meta({ description: 'present when the grouping and filters use only workflow_id, feature, account_id (and environment/traffic_source filters)' }),
+  outcomes: count
+    .optional()
+    .meta({ description: 'present when the grouping and filters use only workflow_id, feature, account_id (and environment/traffic_source filters)' }),
   accepted_outcomes: count.optional(),
   cost_per_accepted_outcome_usd: ZUsd.nullable().optional(),
 })

@@ -45,14 +45,23 @@ describe('planSource: the days and hours of a range', () => {
   })
 
   test('no whole day, hour granularity, or a dimension no daily table has: hourly only, as before', () => {
-    const hourlyOnly = (from: string, to: string) => ({ daily: null, hourly: [{ from: new Date(Math.floor(d(from).getTime() / 3_600_000) * 3_600_000), to: d(to) }] })
-    expect(planSource(T, need, { from: d('2026-11-01T05:30:00Z'), to: d('2026-11-02T03:00:00Z') }, 'none')).toEqual(hourlyOnly('2026-11-01T05:30:00Z', '2026-11-02T03:00:00Z'))
+    const hourlyOnly = (from: string, to: string) => ({
+      daily: null,
+      hourly: [{ from: new Date(Math.floor(d(from).getTime() / 3_600_000) * 3_600_000), to: d(to) }],
+    })
+    expect(planSource(T, need, { from: d('2026-11-01T05:30:00Z'), to: d('2026-11-02T03:00:00Z') }, 'none')).toEqual(
+      hourlyOnly('2026-11-01T05:30:00Z', '2026-11-02T03:00:00Z'),
+    )
     expect(planSource(T, need, { from: d('2026-11-01'), to: d('2026-11-08') }, 'hour')).toEqual(hourlyOnly('2026-11-01', '2026-11-08'))
     expect(planSource(T, [...need, 'step'], { from: d('2026-11-01'), to: d('2026-11-08') }, 'none')).toEqual(hourlyOnly('2026-11-01', '2026-11-08'))
   })
 
   test('the first table (narrowest) that has every dimension', () => {
-    const tables = [{ table: 'a', dims: ['x'] }, { table: 'b', dims: ['x', 'y'] }, { table: 'c', dims: ['x', 'y', 'z'] }]
+    const tables = [
+      { table: 'a', dims: ['x'] },
+      { table: 'b', dims: ['x', 'y'] },
+      { table: 'c', dims: ['x', 'y', 'z'] },
+    ]
     const r = { from: d('2026-11-01'), to: d('2026-11-03') }
     expect(planSource(tables, ['x'], r, 'none').daily?.table).toBe('a')
     expect(planSource(tables, ['y'], r, 'none').daily?.table).toBe('b')
@@ -62,7 +71,10 @@ describe('planSource: the days and hours of a range', () => {
 })
 
 describe('planSource: whole ISO weeks from a weekly twin', () => {
-  const T = [{ table: 'narrow', dims: ['environment'] }, { table: 'wide', dims: ['environment', 'account_id'], weekly: 'wide_weekly' }]
+  const T = [
+    { table: 'narrow', dims: ['environment'] },
+    { table: 'wide', dims: ['environment', 'account_id'], weekly: 'wide_weekly' },
+  ]
   test("a page's 30 days: the whole weeks (Monday to Monday) weekly, the days around them daily, today's hours hourly", () => {
     const p = planSource(T, ['environment', 'account_id'], { from: d(P30.from), to: d(P30.to) }, 'none')
     // 2026-10-27 is a Tuesday: weeks from Mon 2 Nov to Mon 23 Nov
@@ -75,7 +87,11 @@ describe('planSource: whole ISO weeks from a weekly twin', () => {
     expect(planSource(T, ['environment', 'account_id'], r, 'day').weekly).toBeUndefined()
     expect(planSource(T, ['environment'], r, 'none').weekly).toBeUndefined()
     expect(planSource(T, ['account_id'], { from: d('2026-11-03'), to: d('2026-11-09') }, 'none').weekly).toBeUndefined()
-    expect(planSource(T, ['account_id'], { from: d('2026-11-02'), to: d('2026-11-09') }, 'none').weekly).toEqual({ table: 'wide_weekly', from: d('2026-11-02'), to: d('2026-11-09') })
+    expect(planSource(T, ['account_id'], { from: d('2026-11-02'), to: d('2026-11-09') }, 'none').weekly).toEqual({
+      table: 'wide_weekly',
+      from: d('2026-11-02'),
+      to: d('2026-11-09'),
+    })
   })
   test('sourceSql reads the weeks, then the days before and after them, then the hours', () => {
     const params: unknown[] = ['org']
@@ -83,10 +99,16 @@ describe('planSource: whole ISO weeks from a weekly twin', () => {
     const sql = sourceSql(p, 'hourly', ['events'], [], params)
     expect(sql.match(/FROM \w+/g)).toEqual(['FROM wide_weekly', 'FROM wide', 'FROM wide', 'FROM hourly', 'FROM hourly'])
     expect(params.slice(1)).toEqual([
-      '2026-11-02T00:00:00.000Z', '2026-11-09T00:00:00.000Z', // week
-      '2026-10-31T00:00:00.000Z', '2026-11-02T00:00:00.000Z', // days before
-      '2026-11-09T00:00:00.000Z', '2026-11-11T00:00:00.000Z', // days after
-      '2026-10-30T05:00:00.000Z', '2026-10-31T00:00:00.000Z', '2026-11-11T00:00:00.000Z', '2026-11-11T02:00:00.000Z', // hours
+      '2026-11-02T00:00:00.000Z',
+      '2026-11-09T00:00:00.000Z', // week
+      '2026-10-31T00:00:00.000Z',
+      '2026-11-02T00:00:00.000Z', // days before
+      '2026-11-09T00:00:00.000Z',
+      '2026-11-11T00:00:00.000Z', // days after
+      '2026-10-30T05:00:00.000Z',
+      '2026-10-31T00:00:00.000Z',
+      '2026-11-11T00:00:00.000Z',
+      '2026-11-11T02:00:00.000Z', // hours
     ])
   })
 })
@@ -127,10 +149,17 @@ describe('sourceSql', () => {
     const p = planSource(DAILY_ROLLUPS, ['environment', 'traffic_source'], { from: d('2026-11-01T05:00:00Z'), to: d('2026-11-03T02:00:00Z') }, 'none')
     const sql = sourceSql(p, 'rollups_hourly', ['environment', 'events'], ['environment = ANY($2::text[])'], params)
     expect(sql.match(/SELECT/g)).toHaveLength(3)
-    expect(sql).toContain('SELECT day AS at, environment, events FROM rollups_daily_models WHERE org_id = $1 AND day >= $3::timestamptz AND day < $4::timestamptz AND environment = ANY($2::text[])')
+    expect(sql).toContain(
+      'SELECT day AS at, environment, events FROM rollups_daily_models WHERE org_id = $1 AND day >= $3::timestamptz AND day < $4::timestamptz AND environment = ANY($2::text[])',
+    )
     expect(sql).toContain('SELECT hour AS at, environment, events FROM rollups_hourly WHERE org_id = $1 AND hour >= $5::timestamptz AND hour < $6::timestamptz')
     expect(params.slice(2).map((x) => iso(new Date(x as string)))).toEqual([
-      '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z', '2026-11-01T05:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z', '2026-11-03T02:00:00.000Z',
+      '2026-11-02T00:00:00.000Z',
+      '2026-11-03T00:00:00.000Z',
+      '2026-11-01T05:00:00.000Z',
+      '2026-11-02T00:00:00.000Z',
+      '2026-11-03T00:00:00.000Z',
+      '2026-11-03T02:00:00.000Z',
     ])
   })
 })

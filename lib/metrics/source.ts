@@ -33,7 +33,12 @@ const ceilWeek = (t: number) => ceilTo(t - MONDAY_OFFSET, WEEK_MS) + MONDAY_OFFS
  * The plan for reading [from, to) needing `dims`: `tables` are the daily
  * tables, narrowest first.
  */
-export function planSource(tables: readonly { table: string; dims: readonly string[]; weekly?: string }[], dims: readonly string[], range: TRange, granularity: 'hour' | 'day' | 'none'): TSourcePlan {
+export function planSource(
+  tables: readonly { table: string; dims: readonly string[]; weekly?: string }[],
+  dims: readonly string[],
+  range: TRange,
+  granularity: 'hour' | 'day' | 'none',
+): TSourcePlan {
   const hFrom = floorTo(range.from.getTime(), HOUR_MS)
   const to = range.to.getTime()
   const hourlyOnly: TSourcePlan = { daily: null, hourly: [{ from: new Date(hFrom), to: range.to }] }
@@ -68,10 +73,14 @@ export function sourceSql(plan: TSourcePlan, hourlyTable: string, columns: reado
     const where = [`org_id = $1`, `${time} >= $${params.length - 1}::timestamptz`, `${time} < $${params.length}::timestamptz`, ...filters]
     return `SELECT ${time} AS at, ${cols} FROM ${table} WHERE ${where.join(' AND ')}`
   }
-  const days: TRange[] = !plan.daily ? [] : !plan.weekly ? [plan.daily] : [
-    { from: plan.daily.from, to: plan.weekly.from },
-    { from: plan.weekly.to, to: plan.daily.to },
-  ].filter((r) => r.from < r.to)
+  const days: TRange[] = !plan.daily
+    ? []
+    : !plan.weekly
+      ? [plan.daily]
+      : [
+          { from: plan.daily.from, to: plan.weekly.from },
+          { from: plan.weekly.to, to: plan.daily.to },
+        ].filter((r) => r.from < r.to)
   const branches = [
     ...(plan.weekly ? [branch(plan.weekly.table, 'week', plan.weekly)] : []),
     ...days.map((r) => branch(plan.daily!.table, 'day', r)),

@@ -4,7 +4,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { acceptEvents } from '@/lib/ingest/accept'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import { GET as getStepMedians } from '@/app/api/v1/metrics/step-medians/route'
@@ -18,7 +17,19 @@ import type { TStepMedian } from '@/lib/metrics/step-medians'
 
 const NOW = new Date('2026-11-10T00:00:00Z')
 const ACCOUNTS = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8']
-type TEvent = { id: string; timestamp: string; workflow_id: string; step: string; run_id: string; account_id?: string; environment: string; provider: string; model: string; tokens_in: number; tokens_out: number }
+type TEvent = {
+  id: string
+  timestamp: string
+  workflow_id: string
+  step: string
+  run_id: string
+  account_id?: string
+  environment: string
+  provider: string
+  model: string
+  tokens_in: number
+  tokens_out: number
+}
 
 function generate(): TEvent[] {
   const out: TEvent[] = []
@@ -37,10 +48,21 @@ function generate(): TEvent[] {
     // a1 … a8 retrieve 1, 1, 1, 1, 2, 1, 3, 1 times per run, with a second try one run in five
     const retrieves = workflow === 'support' ? [1, 1, 1, 1, 2, 1, 3, 1, 1][a] + (r(5) === 0 ? 1 : 0) : 0
     const steps = workflow === 'support' ? [...Array(retrieves).fill('retrieve'), 'draft'] : ['classify']
-    steps.forEach((step, i) => out.push({
-      id: `e-${run}-${i}`, timestamp: new Date(start + i * 1000).toISOString(), workflow_id: workflow, step, run_id: `run-${run}`,
-      ...(account ? { account_id: account } : {}), environment, provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100, tokens_out: 10,
-    }))
+    steps.forEach((step, i) =>
+      out.push({
+        id: `e-${run}-${i}`,
+        timestamp: new Date(start + i * 1000).toISOString(),
+        workflow_id: workflow,
+        step,
+        run_id: `run-${run}`,
+        ...(account ? { account_id: account } : {}),
+        environment,
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        tokens_in: 100,
+        tokens_out: 10,
+      }),
+    )
   }
   return out
 }
@@ -63,12 +85,14 @@ function expected(from: string, to: string, environment?: string): TStepMedian[]
     list.push(n / runs.get(`${account}|${workflow}`)!.size)
     ratios.set(`${workflow}|${step}`, list)
   }
-  return [...ratios].map(([k, list]) => {
-    const [workflow_id, step] = k.split('|')
-    const s = list.sort((a, b) => a - b)
-    const m = s.length >> 1
-    return { workflow_id, step, accounts: s.length, median_calls_per_run: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2 }
-  }).sort((a, b) => a.workflow_id.localeCompare(b.workflow_id) || a.step.localeCompare(b.step))
+  return [...ratios]
+    .map(([k, list]) => {
+      const [workflow_id, step] = k.split('|')
+      const s = list.sort((a, b) => a - b)
+      const m = s.length >> 1
+      return { workflow_id, step, accounts: s.length, median_calls_per_run: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2 }
+    })
+    .sort((a, b) => a.workflow_id.localeCompare(b.workflow_id) || a.step.localeCompare(b.step))
 }
 
 let readKey = ''
@@ -82,7 +106,8 @@ beforeAll(async () => {
   const orgId = (await createOrgWithAdmin({ org_name: 'Medians Co', email: 'medians@example.com', password: 'password-123' })).org.id
   setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
-  for (let i = 0; i < EVENTS.length; i += 500) expect(await acceptEvents({ orgId, now: NOW }, { events: EVENTS.slice(i, i + 500) })).toMatchObject({ accepted: Math.min(500, EVENTS.length - i) })
+  for (let i = 0; i < EVENTS.length; i += 500)
+    expect(await acceptEvents({ orgId, now: NOW }, { events: EVENTS.slice(i, i + 500) })).toMatchObject({ accepted: Math.min(500, EVENTS.length - i) })
   for (const id of await pendingBatches(0)) await processBatch(id)
 })
 afterAll(async () => {

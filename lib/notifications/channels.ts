@@ -25,8 +25,9 @@ import type { z } from 'zod'
 export type TChannelView = { reveal: boolean }
 
 /** Admins and engineers (alerts.configure), and API keys that may write, see whole URLs; everyone else a redacted view. */
-export const channelViewOf = (org: { role: Role | null; scopes: readonly string[] }): TChannelView =>
-  ({ reveal: org.role ? can(org.role, 'alerts.configure') : org.scopes.includes('write') })
+export const channelViewOf = (org: { role: Role | null; scopes: readonly string[] }): TChannelView => ({
+  reveal: org.role ? can(org.role, 'alerts.configure') : org.scopes.includes('write'),
+})
 
 export type TChannel = z.infer<typeof ZChannel>
 export type TDeliveryStatus = (typeof DELIVERY_STATUSES)[number]
@@ -37,7 +38,18 @@ const COLUMNS = `c.id::text, c.name, c.type, c.url, c.emails, c.is_default, c.se
   (SELECT json_build_object('status', d.status, 'at', coalesce(d.finished_at, d.created_at), 'status_code', d.last_status_code)
      FROM notification_deliveries d WHERE d.org_id = c.org_id AND d.channel_id = c.id ORDER BY d.id DESC LIMIT 1) AS last_delivery`
 
-type TRow = { id: string; name: string; type: TChannelType; url: string | null; emails: string[]; is_default: boolean; secret: string | null; created_at: Date; updated_at: Date; last_delivery: { status: TDeliveryStatus; at: string; status_code: number | null } | null }
+type TRow = {
+  id: string
+  name: string
+  type: TChannelType
+  url: string | null
+  emails: string[]
+  is_default: boolean
+  secret: string | null
+  created_at: Date
+  updated_at: Date
+  last_delivery: { status: TDeliveryStatus; at: string; status_code: number | null } | null
+}
 
 type TStored = Pick<TRow, 'id' | 'url' | 'secret'>
 
@@ -47,9 +59,16 @@ function toChannel(orgId: string, r: TRow, view: TChannelView): TChannel {
   const secret = view.reveal && r.secret !== null ? tryOpen(r.secret, { orgId, channelId: r.id, field: 'secret' }) : null
   const url = plainUrl === null || view.reveal ? plainUrl : redactUrl(plainUrl)
   return {
-    id: r.id, name: r.name, type: r.type, url, url_redacted: !view.reveal && url !== null, emails: r.emails, is_default: r.is_default,
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    url,
+    url_redacted: !view.reveal && url !== null,
+    emails: r.emails,
+    is_default: r.is_default,
     secret_hint: view.reveal && secret ? `…${secret.slice(-4)}` : null,
-    created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
     last_delivery: r.last_delivery ? { ...r.last_delivery, at: new Date(r.last_delivery.at).toISOString() } : null,
   }
 }
@@ -85,10 +104,16 @@ export async function createChannel(orgId: string, input: TChannelCreate): Promi
   const id = randomUUID()
   const secret = input.type === 'webhook' ? generateSecret() : null
   await inTransaction(async (c) => {
-    await c.query(
-      `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, orgId, input.name, input.type, sealNullable(input.url, { orgId, channelId: id, field: 'url' }), sealNullable(secret, { orgId, channelId: id, field: 'secret' }), input.emails ?? [], input.is_default],
-    )
+    await c.query(`INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+      id,
+      orgId,
+      input.name,
+      input.type,
+      sealNullable(input.url, { orgId, channelId: id, field: 'url' }),
+      sealNullable(secret, { orgId, channelId: id, field: 'secret' }),
+      input.emails ?? [],
+      input.is_default,
+    ])
     await recordAudit(c, orgId, { action: 'channel.create', target: { type: 'channel', id }, before: null, after: await auditView(c, orgId, id) })
   })
   return { channel: await getChannel(orgId, id, { reveal: true }), secret }
@@ -106,8 +131,15 @@ export async function updateChannel(orgId: string, id: string, patch: TChannelPa
     await c.query(
       `UPDATE notification_channels SET name = coalesce($3, name), url = coalesce($4, url), emails = coalesce($5, emails), is_default = coalesce($6, is_default),
          secret = coalesce($7, secret), updated_at = now() WHERE org_id = $1 AND id = $2`,
-      [orgId, id, patch.name ?? null, sealNullable(patch.url, { orgId, channelId: id, field: 'url' }), patch.emails ?? null, patch.is_default ?? null,
-        sealNullable(secret, { orgId, channelId: id, field: 'secret' })],
+      [
+        orgId,
+        id,
+        patch.name ?? null,
+        sealNullable(patch.url, { orgId, channelId: id, field: 'url' }),
+        patch.emails ?? null,
+        patch.is_default ?? null,
+        sealNullable(secret, { orgId, channelId: id, field: 'secret' }),
+      ],
     )
     const after = await auditView(c, orgId, id)
     await recordAudit(c, orgId, { action: secret ? 'channel.rotate_secret' : 'channel.update', target: { type: 'channel', id }, before, after })
@@ -174,8 +206,16 @@ const DELIVERY_SELECT = `SELECT d.id::text, d.channel_id::text, d.alert_id::text
 
 function toDelivery(r: Record<string, never>): TDelivery {
   return {
-    id: r.id, channel_id: r.channel_id, alert_id: r.alert_id, subject: r.subject, status: r.status, attempts: r.attempts, last_status_code: r.last_status_code, last_error: r.last_error,
-    created_at: (r.created_at as Date).toISOString(), finished_at: (r.finished_at as Date | null)?.toISOString() ?? null,
+    id: r.id,
+    channel_id: r.channel_id,
+    alert_id: r.alert_id,
+    subject: r.subject,
+    status: r.status,
+    attempts: r.attempts,
+    last_status_code: r.last_status_code,
+    last_error: r.last_error,
+    created_at: (r.created_at as Date).toISOString(),
+    finished_at: (r.finished_at as Date | null)?.toISOString() ?? null,
     attempt_log: (r.attempt_log as TAttempt[]).map((t) => ({ ...t, at: new Date(t.at).toISOString() })),
   }
 }
@@ -196,7 +236,10 @@ export async function getDelivery(orgId: string, id: string): Promise<TDelivery>
 /** "Send test": a delivery with no alert, through the same queue, signature and log as a real one. */
 export async function sendTest(orgId: string, channelId: string): Promise<TDelivery> {
   await getChannel(orgId, channelId, { reveal: false })
-  const r = await pool().query<{ id: string }>(`INSERT INTO notification_deliveries (org_id, channel_id) VALUES ($1, $2) RETURNING id::text`, [orgId, channelId])
+  const r = await pool().query<{ id: string }>(`INSERT INTO notification_deliveries (org_id, channel_id) VALUES ($1, $2) RETURNING id::text`, [
+    orgId,
+    channelId,
+  ])
   await enqueueNotifications([{ orgId, deliveryId: r.rows[0].id }])
   return getDelivery(orgId, r.rows[0].id)
 }
@@ -207,7 +250,11 @@ export async function sendTest(orgId: string, channelId: string): Promise<TDeliv
  * organization's default channels; muted alerts go nowhere. One row per alert ×
  * channel, so a second evaluation adds none.
  */
-export async function createAlertDeliveries(c: PoolClient, orgId: string, alerts: { id: string; muted: boolean; budget_id: string | null }[]): Promise<string[]> {
+export async function createAlertDeliveries(
+  c: PoolClient,
+  orgId: string,
+  alerts: { id: string; muted: boolean; budget_id: string | null }[],
+): Promise<string[]> {
   const live = alerts.filter((a) => !a.muted)
   if (live.length === 0) return []
   const r = await c.query<{ id: string }>(

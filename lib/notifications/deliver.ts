@@ -24,7 +24,17 @@ export type TWebhookBody = {
 }
 
 type TTarget = {
-  org_id: string; id: string; alert_id: string | null; status: string; type: 'webhook' | 'email'; url: string | null; secret: string | null; emails: string[]; channel_name: string; slug: string; org_name: string
+  org_id: string
+  id: string
+  alert_id: string | null
+  status: string
+  type: 'webhook' | 'email'
+  url: string | null
+  secret: string | null
+  emails: string[]
+  channel_name: string
+  slug: string
+  org_name: string
   /** the stored URL or secret did not decrypt */
   unreadable?: boolean
 }
@@ -52,8 +62,11 @@ export async function buildBody(t: TTarget, now: Date): Promise<TWebhookBody> {
   const alert = t.alert_id ? await getAlert(t.org_id, t.alert_id) : null
   const base = env().NEXTAUTH_URL?.replace(/\/$/, '') ?? null
   return {
-    type: alert ? 'alert' : 'test', delivery_id: t.id, organization: { id: t.org_id, slug: t.slug, name: t.org_name },
-    alert: alert ? { ...alert, url: base ? base + alertPath(t.slug, alert) : null } : null, sent_at: now.toISOString(),
+    type: alert ? 'alert' : 'test',
+    delivery_id: t.id,
+    organization: { id: t.org_id, slug: t.slug, name: t.org_name },
+    alert: alert ? { ...alert, url: base ? base + alertPath(t.slug, alert) : null } : null,
+    sent_at: now.toISOString(),
   }
 }
 
@@ -64,23 +77,44 @@ function post(url: URL, body: string, headers: Record<string, string>, allowPriv
   return new Promise((resolve, reject) => {
     const literal = literalTargetProblem(url, allowPrivate)
     if (literal) return reject(literal)
-    const req = (url.protocol === 'https:' ? https : http).request(url, {
-      method: 'POST', agent: false, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS), lookup: allowPrivate ? undefined : guardedLookup,
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-    }, (res) => {
-      resolve(res.statusCode ?? 0)
-      res.destroy() // the answer's body is not read; redirects are not followed (a 3xx is a failed try)
-    })
+    const req = (url.protocol === 'https:' ? https : http).request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+        lookup: allowPrivate ? undefined : guardedLookup,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        resolve(res.statusCode ?? 0)
+        res.destroy() // the answer's body is not read; redirects are not followed (a 3xx is a failed try)
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
 }
 
-export async function sendWebhook(t: Pick<TTarget, 'id' | 'url' | 'secret' | 'alert_id'>, body: string, now: Date, allowPrivate = env().WEBHOOK_ALLOW_PRIVATE_TARGETS): Promise<TSent> {
+export async function sendWebhook(
+  t: Pick<TTarget, 'id' | 'url' | 'secret' | 'alert_id'>,
+  body: string,
+  now: Date,
+  allowPrivate = env().WEBHOOK_ALLOW_PRIVATE_TARGETS,
+): Promise<TSent> {
   try {
-    const status = await post(new URL(t.url!), body, {
-      'content-type': 'application/json', 'user-agent': 'Outlay-Webhooks/1', [SIGNATURE_HEADER]: signatureHeader(t.secret!, body, now), 'Outlay-Delivery': t.id, 'Outlay-Event': t.alert_id ? 'alert' : 'test',
-    }, allowPrivate)
+    const status = await post(
+      new URL(t.url!),
+      body,
+      {
+        'content-type': 'application/json',
+        'user-agent': 'Outlay-Webhooks/1',
+        [SIGNATURE_HEADER]: signatureHeader(t.secret!, body, now),
+        'Outlay-Delivery': t.id,
+        'Outlay-Event': t.alert_id ? 'alert' : 'test',
+      },
+      allowPrivate,
+    )
     const ok = status >= 200 && status < 300
     return { ok, status_code: status, error: ok ? null : `HTTP ${status}` }
   } catch (e) {
@@ -94,10 +128,12 @@ export async function sendWebhook(t: Pick<TTarget, 'id' | 'url' | 'secret' | 'al
 }
 
 export function emailText(b: TWebhookBody): { subject: string; text: string } {
-  if (!b.alert) return { subject: '[Outlay] Test notification', text: `This is a test from Outlay for ${b.organization.name}. Alerts will arrive at this address.\n` }
+  if (!b.alert)
+    return { subject: '[Outlay] Test notification', text: `This is a test from Outlay for ${b.organization.name}. Alerts will arrive at this address.\n` }
   const a = b.alert
   const lines = [a.title, '', `Kind: ${a.kind.replaceAll('_', ' ')}`, `Fired: ${a.fired_at.replace('T', ' ').slice(0, 16)} UTC`]
-  if (a.actual_usd !== null) lines.push(`Measured: ${a.actual_usd} USD${a.amount_usd !== null ? ` (${a.kind === 'budget' ? 'budget' : 'baseline'} ${a.amount_usd} USD)` : ''}`)
+  if (a.actual_usd !== null)
+    lines.push(`Measured: ${a.actual_usd} USD${a.amount_usd !== null ? ` (${a.kind === 'budget' ? 'budget' : 'baseline'} ${a.amount_usd} USD)` : ''}`)
   if (a.url) lines.push('', `Details: ${a.url}`)
   return { subject: `[Outlay] ${a.state === 'exceeded' ? 'Exceeded' : 'Alert'}: ${a.title}`.slice(0, 200), text: lines.join('\n') + '\n' }
 }
@@ -120,8 +156,11 @@ export async function tryDelivery(orgId: string, deliveryId: string, attempt: nu
   if (!t || t.status !== 'pending') return { outcome: 'skipped', status_code: null, error: null }
   const body = await buildBody(t, now)
   const started = performance.now()
-  const sent: TSent = t.unreadable ? { ok: false, status_code: null, error: `the channel's URL or secret ${UNREADABLE}`, permanent: true }
-    : t.type === 'webhook' ? await sendWebhook(t, JSON.stringify(body), now) : await sendEmail(t, body)
+  const sent: TSent = t.unreadable
+    ? { ok: false, status_code: null, error: `the channel's URL or secret ${UNREADABLE}`, permanent: true }
+    : t.type === 'webhook'
+      ? await sendWebhook(t, JSON.stringify(body), now)
+      : await sendEmail(t, body)
   const duration = Math.round(performance.now() - started)
   const last = sent.ok || attempt >= maxAttempts || !!sent.permanent
   const status = sent.ok ? 'delivered' : last ? 'failed' : 'pending'

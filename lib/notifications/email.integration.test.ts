@@ -21,7 +21,9 @@ let orgId = ''
 
 beforeAll(async () => {
   server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onRcptTo(address, _session, cb) {
       if (address.address.endsWith('@refused.example')) return cb(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }))
       cb()
@@ -31,7 +33,11 @@ beforeAll(async () => {
       stream.on('data', (c) => (data += c))
       stream.on('end', () => {
         // headers unfolded (RFC 5322 folds long ones onto continuation lines)
-        mails.push({ from: (session.envelope.mailFrom || { address: '' }).address, to: session.envelope.rcptTo.map((r) => r.address), data: data.replace(/\r\n[ \t]+/g, ' ') })
+        mails.push({
+          from: (session.envelope.mailFrom || { address: '' }).address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data: data.replace(/\r\n[ \t]+/g, ' '),
+        })
         cb()
       })
     },
@@ -64,14 +70,45 @@ describe('email notifications', () => {
   })
 
   it('an alert email says what crossed, by how much, and links to its page', async () => {
-    const budget = await createBudget(orgId, { name: 'Month', environment: null, workflow_id: null, account_id: null, feature: null, traffic_sources: ['production'],
-      period: 'month', rolling_days: null, metric: 'spend', amount_usd: '10', thresholds: [100], hard_cutoff: false, owner: null })
+    const budget = await createBudget(orgId, {
+      name: 'Month',
+      environment: null,
+      workflow_id: null,
+      account_id: null,
+      feature: null,
+      traffic_sources: ['production'],
+      period: 'month',
+      rolling_days: null,
+      metric: 'spend',
+      amount_usd: '10',
+      thresholds: [100],
+      hard_cutoff: false,
+      owner: null,
+    })
     // A crossing recorded as the evaluation records it (the spend path is proven in webhooks.integration.test.ts).
     const deliveries = await inTransaction(async (c) => {
-      const fired = await recordAlerts(c, orgId, new Date(), [{
-        kind: 'budget', source_key: `budget:${budget.id}`, dedupe_key: `budget:${budget.id}:x:100`, subject: 'Month', title: '', details: {}, budget_id: budget.id,
-        period_start: new Date().toISOString(), threshold: 100, state: 'exceeded', actual_usd: '12.5', amount_usd: '10',
-      }], { kinds: [] })
+      const fired = await recordAlerts(
+        c,
+        orgId,
+        new Date(),
+        [
+          {
+            kind: 'budget',
+            source_key: `budget:${budget.id}`,
+            dedupe_key: `budget:${budget.id}:x:100`,
+            subject: 'Month',
+            title: '',
+            details: {},
+            budget_id: budget.id,
+            period_start: new Date().toISOString(),
+            threshold: 100,
+            state: 'exceeded',
+            actual_usd: '12.5',
+            amount_usd: '10',
+          },
+        ],
+        { kinds: [] },
+      )
       return createAlertDeliveries(c, orgId, fired)
     })
     expect(deliveries).toHaveLength(1) // the default channel
@@ -89,6 +126,9 @@ describe('email notifications', () => {
     expect(await tryDelivery(orgId, d.id, 2, 2)).toMatchObject({ outcome: 'failed', status_code: 550 })
     const log = await getDelivery(orgId, d.id)
     expect(log).toMatchObject({ status: 'failed', attempts: 2, last_status_code: 550 })
-    expect(log.attempt_log.map((a) => [a.attempt, a.ok, a.status_code])).toEqual([[1, false, 550], [2, false, 550]])
+    expect(log.attempt_log.map((a) => [a.attempt, a.ok, a.status_code])).toEqual([
+      [1, false, 550],
+      [2, false, 550],
+    ])
   })
 })

@@ -8,24 +8,37 @@ export const CHANNEL_TYPES = ['webhook', 'email'] as const
 export type TChannelType = (typeof CHANNEL_TYPES)[number]
 
 const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters')
-const url = z.string({ error: 'must be a string' }).trim().max(2000, 'must be at most 2000 characters')
-  .refine((u) => { try { return ['http:', 'https:'].includes(new URL(u).protocol) } catch { return false } }, 'must be an http:// or https:// URL')
-const emails = z.array(z.email({ error: 'must be email addresses' }), { error: 'must be a list of email addresses' })
-  .min(1, 'list at least one address').max(20, 'at most 20 addresses')
+const url = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .max(2000, 'must be at most 2000 characters')
+  .refine((u) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(u).protocol)
+    } catch {
+      return false
+    }
+  }, 'must be an http:// or https:// URL')
+const emails = z
+  .array(z.email({ error: 'must be email addresses' }), { error: 'must be a list of email addresses' })
+  .min(1, 'list at least one address')
+  .max(20, 'at most 20 addresses')
 const isDefault = z.boolean({ error: 'must be true or false' })
 
-export const ZChannelCreate = z.strictObject({
-  name,
-  type: z.enum(CHANNEL_TYPES, { error: `must be one of: ${CHANNEL_TYPES.join(', ')}` }),
-  url: url.optional(),
-  emails: emails.optional(),
-  is_default: isDefault.default(true),
-}).superRefine((c, ctx) => {
-  if (c.type === 'webhook' && !c.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for a webhook' })
-  if (c.type === 'webhook' && c.emails) ctx.addIssue({ code: 'custom', path: ['emails'], message: 'applies only to email channels' })
-  if (c.type === 'email' && !c.emails) ctx.addIssue({ code: 'custom', path: ['emails'], message: 'is required for an email channel' })
-  if (c.type === 'email' && c.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'applies only to webhooks' })
-})
+export const ZChannelCreate = z
+  .strictObject({
+    name,
+    type: z.enum(CHANNEL_TYPES, { error: `must be one of: ${CHANNEL_TYPES.join(', ')}` }),
+    url: url.optional(),
+    emails: emails.optional(),
+    is_default: isDefault.default(true),
+  })
+  .superRefine((c, ctx) => {
+    if (c.type === 'webhook' && !c.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for a webhook' })
+    if (c.type === 'webhook' && c.emails) ctx.addIssue({ code: 'custom', path: ['emails'], message: 'applies only to email channels' })
+    if (c.type === 'email' && !c.emails) ctx.addIssue({ code: 'custom', path: ['emails'], message: 'is required for an email channel' })
+    if (c.type === 'email' && c.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'applies only to webhooks' })
+  })
 export type TChannelCreate = z.infer<typeof ZChannelCreate>
 
 /** The type is fixed once created; rotate_secret makes a new webhook secret (answered once). */
@@ -35,7 +48,12 @@ export type TChannelPatch = z.infer<typeof ZChannelPatch>
 export const ZChannelId = z.strictObject({ id: z.uuid({ error: 'must be a channel id (a UUID)' }) })
 
 export const ZDeliveriesQuery = z.strictObject({
-  limit: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
+  limit: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(200, 'must be at most 200')
+    .default(50),
 })
 
 // Answers.
@@ -45,7 +63,10 @@ export const ZChannel = z.object({
   id: ZUuid,
   name: z.string(),
   type: z.enum(CHANNEL_TYPES),
-  url: z.string().nullable().meta({ description: 'the whole URL for admins, engineers and "write" keys; for other readers only its scheme and host ("https://hooks.example.com/…")' }),
+  url: z
+    .string()
+    .nullable()
+    .meta({ description: 'the whole URL for admins, engineers and "write" keys; for other readers only its scheme and host ("https://hooks.example.com/…")' }),
   url_redacted: z.boolean().meta({ description: 'whether `url` is cut to its host for this reader' }),
   emails: z.array(z.string()),
   is_default: z.boolean(),
@@ -54,7 +75,14 @@ export const ZChannel = z.object({
   updated_at: ZInstant,
   last_delivery: z.object({ status: z.enum(DELIVERY_STATUSES), at: ZInstant, status_code: z.number().int().nullable() }).nullable(),
 })
-export const ZAttempt = z.object({ attempt: z.number().int(), ok: z.boolean(), status_code: z.number().int().nullable(), duration_ms: z.number(), error: z.string().nullable(), at: ZInstant })
+export const ZAttempt = z.object({
+  attempt: z.number().int(),
+  ok: z.boolean(),
+  status_code: z.number().int().nullable(),
+  duration_ms: z.number(),
+  error: z.string().nullable(),
+  at: ZInstant,
+})
 export const ZDelivery = z.object({
   id: z.string(),
   channel_id: ZUuid,

@@ -7,7 +7,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { channelViewOf, sealPlainChannelSecrets, sendTest } from '@/lib/notifications/channels'
 import { tryDelivery } from '@/lib/notifications/deliver'
 import { verifySignature } from '@/lib/notifications/sign'
@@ -37,7 +36,10 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     let body = ''
     req.on('data', (c) => (body += c))
-    req.on('end', () => { got.push({ headers: req.headers, body, url: req.url ?? '' }); res.writeHead(200).end() })
+    req.on('end', () => {
+      got.push({ headers: req.headers, body, url: req.url ?? '' })
+      res.writeHead(200).end()
+    })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -93,7 +95,13 @@ describe('channel secrets at rest', () => {
 
   it('by role: admins and engineers see whole URLs; finance, customer success and viewers do not', () => {
     const seen = (['admin', 'engineer', 'finance', 'customer_success', 'viewer'] as const).map((role) => [role, channelViewOf({ role, scopes: [] }).reveal])
-    expect(seen).toEqual([['admin', true], ['engineer', true], ['finance', false], ['customer_success', false], ['viewer', false]])
+    expect(seen).toEqual([
+      ['admin', true],
+      ['engineer', true],
+      ['finance', false],
+      ['customer_success', false],
+      ['viewer', false],
+    ])
     expect(channelViewOf({ role: null, scopes: ['read'] }).reveal).toBe(false)
     expect(channelViewOf({ role: null, scopes: ['read', 'write'] }).reveal).toBe(true)
   })
@@ -112,8 +120,10 @@ describe('channel secrets at rest', () => {
 
   it('channels stored in plain text before encryption still deliver, and are sealed once by the start-up pass', async () => {
     const legacy = randomUUID()
-    await ownerPool().query(`INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, 'legacy', 'webhook', $3, 'whsec_legacy-secret', '{}', false)`,
-      [legacy, orgId, `${base}/legacy`])
+    await ownerPool().query(
+      `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) VALUES ($1, $2, 'legacy', 'webhook', $3, 'whsec_legacy-secret', '{}', false)`,
+      [legacy, orgId, `${base}/legacy`],
+    )
     const before = await deliverTest(legacy)
     expect(before.url).toBe('/legacy')
     expect(verifySignature('whsec_legacy-secret', before.headers['outlay-signature'] as string, before.body)).toBe(true)
@@ -132,12 +142,17 @@ describe('channel secrets at rest', () => {
     const other = randomUUID()
     await ownerPool().query(
       `INSERT INTO notification_channels (id, org_id, name, type, url, secret, emails, is_default) SELECT $1, org_id, 'copy', type, url, secret, emails, false FROM notification_channels WHERE id = $2`,
-      [other, id])
+      [other, id],
+    )
     const listed = (await (await getChannelRoute(apiRequest(`/api/v1/channels/${other}`, { key: writeKey }), params(other))).json()).channel
     expect(listed).toMatchObject({ url: null, secret_hint: null })
     const d = await sendTest(orgId, other)
     const sentBefore = got.length
-    expect(await tryDelivery(orgId, d.id, 1, 6)).toEqual({ outcome: 'failed', status_code: null, error: expect.stringMatching(/^the channel's URL or secret cannot be decrypted/) })
+    expect(await tryDelivery(orgId, d.id, 1, 6)).toEqual({
+      outcome: 'failed',
+      status_code: null,
+      error: expect.stringMatching(/^the channel's URL or secret cannot be decrypted/),
+    })
     expect(got.length).toBe(sentBefore)
   })
 })

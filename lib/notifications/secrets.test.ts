@@ -2,7 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 
 // A fixed key, set before lib/env is first read.
 beforeAll(() => {
-  Object.assign(process.env, { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused', NEXTAUTH_SECRET: 'unit-test-secret-0123456789', CHANNEL_SECRETS_KEY: 'ab'.repeat(32) })
+  Object.assign(process.env, {
+    DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused',
+    NEXTAUTH_SECRET: 'unit-test-secret-0123456789',
+    CHANNEL_SECRETS_KEY: 'ab'.repeat(32),
+  })
 })
 
 describe('channel secrets at rest', async () => {

@@ -17,7 +17,9 @@ function key(): Buffer {
   const e = env()
   const source = e.CHANNEL_SECRETS_KEY ?? `nextauth:${e.NEXTAUTH_SECRET}`
   if (cachedKey?.source !== source) {
-    const key = e.CHANNEL_SECRETS_KEY ? keyBytes(e.CHANNEL_SECRETS_KEY)! : Buffer.from(hkdfSync('sha256', e.NEXTAUTH_SECRET, 'outlay', 'notification-channel-secrets', 32))
+    const key = e.CHANNEL_SECRETS_KEY
+      ? keyBytes(e.CHANNEL_SECRETS_KEY)!
+      : Buffer.from(hkdfSync('sha256', e.NEXTAUTH_SECRET, 'outlay', 'notification-channel-secrets', 32))
     cachedKey = { source, key }
   }
   return cachedKey.key

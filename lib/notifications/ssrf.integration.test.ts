@@ -7,7 +7,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { getDelivery } from '@/lib/notifications/channels'
 import { sendWebhook, tryDelivery } from '@/lib/notifications/deliver'
 import { webhookTargetProblem } from '@/lib/notifications/ssrf'
@@ -35,7 +34,10 @@ beforeAll(async () => {
   orgId = (await createOrgWithAdmin({ org_name: 'SSRF Co', email: 'ssrf@example.com', password: 'password-123' })).org.id
   setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   writeKey = (await createTestApiKey(orgId, { name: 'write', scopes: ['read', 'write'] })).key
-  server = createServer((_req, res) => { hits++; res.writeHead(200).end('ok') })
+  server = createServer((_req, res) => {
+    hits++
+    res.writeHead(200).end('ok')
+  })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   port = (server.address() as AddressInfo).port
 })
@@ -65,7 +67,10 @@ function rebinding() {
 describe('webhook targets (SSRF)', () => {
   it('refuses loopback, private, link-local and metadata URLs when a channel is made, naming the field and the reason', async () => {
     for (const [url, reason] of [
-      [`http://127.0.0.1:${port}/hook`, '127.0.0.1 resolves to 127.0.0.1, a loopback, private, link-local or metadata address: webhooks must reach a public host'],
+      [
+        `http://127.0.0.1:${port}/hook`,
+        '127.0.0.1 resolves to 127.0.0.1, a loopback, private, link-local or metadata address: webhooks must reach a public host',
+      ],
       [`http://localhost:${port}/hook`, 'localhost resolves to'],
       ['http://169.254.169.254/latest/meta-data/iam/', '169.254.169.254 resolves to 169.254.169.254'],
       ['http://10.1.2.3/hook', '10.1.2.3 resolves to 10.1.2.3'],
@@ -87,9 +92,14 @@ describe('webhook targets (SSRF)', () => {
     const res = await create(`http://${PUBLIC}/hook`)
     expect(res.status).toBe(201)
     const { channel } = await res.json()
-    const patched = await patchChannel(apiRequest(`/api/v1/channels/${channel.id}`, { key: writeKey, method: 'PATCH', body: { url: `http://127.0.0.1:${port}/x` } }), { params: Promise.resolve({ id: channel.id }) })
+    const patched = await patchChannel(
+      apiRequest(`/api/v1/channels/${channel.id}`, { key: writeKey, method: 'PATCH', body: { url: `http://127.0.0.1:${port}/x` } }),
+      { params: Promise.resolve({ id: channel.id }) },
+    )
     expect(patched.status).toBe(400)
-    expect(await errorsOf(patched)).toEqual(['url: 127.0.0.1 resolves to 127.0.0.1, a loopback, private, link-local or metadata address: webhooks must reach a public host'])
+    expect(await errorsOf(patched)).toEqual([
+      'url: 127.0.0.1 resolves to 127.0.0.1, a loopback, private, link-local or metadata address: webhooks must reach a public host',
+    ])
   })
 
   it('refuses at delivery time a name that resolves to a private address by then (DNS rebinding): logged once, not retried, nothing sent', async () => {
@@ -97,9 +107,15 @@ describe('webhook targets (SSRF)', () => {
     const res = await create(`http://rebind.example.com:${port}/hook`)
     expect(res.status).toBe(201) // the check at creation saw the public address
     const { channel } = await res.json()
-    const { delivery } = await (await testChannel(apiRequest(`/api/v1/channels/${channel.id}/test`, { key: writeKey, method: 'POST' }), { params: Promise.resolve({ id: channel.id }) })).json()
+    const { delivery } = await (
+      await testChannel(apiRequest(`/api/v1/channels/${channel.id}/test`, { key: writeKey, method: 'POST' }), { params: Promise.resolve({ id: channel.id }) })
+    ).json()
     const tried = await tryDelivery(orgId, delivery.id, 1, 6)
-    expect(tried).toEqual({ outcome: 'failed', status_code: null, error: 'refused: rebind.example.com resolves to 127.0.0.1, a loopback, private, link-local or metadata address: webhooks must reach a public host' })
+    expect(tried).toEqual({
+      outcome: 'failed',
+      status_code: null,
+      error: 'refused: rebind.example.com resolves to 127.0.0.1, a loopback, private, link-local or metadata address: webhooks must reach a public host',
+    })
     const logged = await getDelivery(orgId, delivery.id)
     expect(logged).toMatchObject({ status: 'failed', attempts: 1 })
     expect(logged.attempt_log).toHaveLength(1)

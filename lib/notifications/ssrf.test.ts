@@ -3,8 +3,30 @@ import { isPrivateAddress, literalTargetProblem } from './ssrf'
 
 describe('isPrivateAddress', () => {
   it('refuses loopback, private, shared, link-local (metadata), multicast and reserved addresses', () => {
-    for (const ip of ['127.0.0.1', '127.1.2.3', '10.0.0.5', '172.16.0.1', '172.31.255.255', '192.168.1.1', '100.64.0.1', '169.254.169.254', '0.0.0.0',
-      '224.0.0.1', '255.255.255.255', '198.18.0.1', '::1', '::', 'fe80::1', 'fd00:ec2::254', 'fc00::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '64:ff9b::a00:1', 'ff02::1', 'not-an-ip']) {
+    for (const ip of [
+      '127.0.0.1',
+      '127.1.2.3',
+      '10.0.0.5',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '100.64.0.1',
+      '169.254.169.254',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '198.18.0.1',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00:ec2::254',
+      'fc00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+      '64:ff9b::a00:1',
+      'ff02::1',
+      'not-an-ip',
+    ]) {
       expect(isPrivateAddress(ip), ip).toBe(true)
     }
   })
@@ -18,7 +40,8 @@ describe('isPrivateAddress', () => {
 describe('literalTargetProblem', () => {
   it('checks URLs whose host is an address (no DNS lookup happens for them), IPv6 in brackets included', () => {
     expect(literalTargetProblem(new URL('http://169.254.169.254/latest/meta-data/'), false)?.message).toBe(
-      '169.254.169.254 resolves to 169.254.169.254, a loopback, private, link-local or metadata address: webhooks must reach a public host')
+      '169.254.169.254 resolves to 169.254.169.254, a loopback, private, link-local or metadata address: webhooks must reach a public host',
+    )
     expect(literalTargetProblem(new URL('http://[::1]:8080/x'), false)).not.toBeNull()
     expect(literalTargetProblem(new URL('http://[::1]:8080/x'), true)).toBeNull()
     expect(literalTargetProblem(new URL('https://93.184.216.34/hook'), false)).toBeNull()

@@ -8,7 +8,6 @@ import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues, QUEUE_NOTIFICATIONS, workerConnection } from '@/lib/queues'
 import { env } from '@/lib/env'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
 import { listDeliveries, type TDelivery } from '@/lib/notifications/channels'
@@ -54,7 +53,16 @@ async function receiver(answer: (n: number) => number): Promise<{ url: string; g
 }
 
 // gpt-4o: 100k input + 10k output tokens = $0.35 a call
-const call = (id: string, timestamp: string) => ({ id, timestamp, workflow_id: 'support', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 100_000, tokens_out: 10_000 })
+const call = (id: string, timestamp: string) => ({
+  id,
+  timestamp,
+  workflow_id: 'support',
+  step: 'draft',
+  provider: 'openai',
+  model: 'gpt-4o',
+  tokens_in: 100_000,
+  tokens_out: 10_000,
+})
 async function ingest(events: Record<string, unknown>[]) {
   expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
   for (const id of await pendingBatches(0)) await processBatch(id)
@@ -88,7 +96,11 @@ beforeAll(async () => {
   good = await receiver(() => 204)
   failing = await receiver(() => 503)
   flaky = await receiver((n) => (n === 1 ? 500 : 200))
-  for (const [name, r] of [['good', good], ['failing', failing], ['flaky', flaky]] as const) {
+  for (const [name, r] of [
+    ['good', good],
+    ['failing', failing],
+    ['flaky', flaky],
+  ] as const) {
     const res = await postChannel(apiRequest('/api/v1/channels', { key: writeKey, body: { name, type: 'webhook', url: r.url, is_default: false } }))
     expect(res.status).toBe(201)
     const body = await res.json()
@@ -113,18 +125,29 @@ describe('webhook notifications', () => {
     expect((await bad.json()).error.details.errors).toEqual(['name: must not be empty', 'url: must be an http:// or https:// URL'])
     const email = await postChannel(apiRequest('/api/v1/channels', { key: writeKey, body: { name: 'ops', type: 'email' } }))
     expect((await email.json()).error.details.errors).toEqual(['emails: is required for an email channel'])
-    expect((await patchChannel(apiRequest(`/api/v1/channels/${channels.good.id}`, { key: otherKey, method: 'PATCH', body: { name: 'x' } }), params(channels.good.id))).status).toBe(404)
+    expect(
+      (
+        await patchChannel(
+          apiRequest(`/api/v1/channels/${channels.good.id}`, { key: otherKey, method: 'PATCH', body: { name: 'x' } }),
+          params(channels.good.id),
+        )
+      ).status,
+    ).toBe(404)
     const list = await (await listChannelsRoute(apiRequest('/api/v1/channels', { key: otherKey }))).json()
     expect(list.channels).toEqual([])
 
     // a channel id of another organization is refused
-    const otherChannel = await (await postChannel(apiRequest('/api/v1/channels', { key: otherKey, body: { name: 'theirs', type: 'webhook', url: good.url } }))).json()
+    const otherChannel = await (
+      await postChannel(apiRequest('/api/v1/channels', { key: otherKey, body: { name: 'theirs', type: 'webhook', url: good.url } }))
+    ).json()
     const budget = { name: 'Support daily', workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1', thresholds: [50, 100] }
     const refused = await postBudget(apiRequest('/api/v1/budgets', { key: writeKey, body: { ...budget, channel_ids: [otherChannel.channel.id] } }))
     expect(refused.status).toBe(400)
     expect((await refused.json()).error.details.errors).toEqual([`channel_ids: no channel ${otherChannel.channel.id} in this organization`])
 
-    const res = await postBudget(apiRequest('/api/v1/budgets', { key: writeKey, body: { ...budget, channel_ids: [channels.good.id, channels.failing.id, channels.flaky.id] } }))
+    const res = await postBudget(
+      apiRequest('/api/v1/budgets', { key: writeKey, body: { ...budget, channel_ids: [channels.good.id, channels.failing.id, channels.flaky.id] } }),
+    )
     expect(res.status).toBe(201)
     budgetId = (await res.json()).budget.id
   })
@@ -141,16 +164,26 @@ describe('webhook notifications', () => {
     expect(verifySignature(channels.good.secret, req.headers['outlay-signature'] as string, req.body)).toBe(true)
     expect(verifySignature(channels.failing.secret, req.headers['outlay-signature'] as string, req.body)).toBe(false)
     const body = JSON.parse(req.body)
-    expect(body).toMatchObject({ type: 'alert', organization: { id: orgId, slug: 'hook-co' }, alert: { id: fired[0].id, kind: 'budget', threshold: 50, actual_usd: '0.7', amount_usd: '1', budget_name: 'Support daily' } })
+    expect(body).toMatchObject({
+      type: 'alert',
+      organization: { id: orgId, slug: 'hook-co' },
+      alert: { id: fired[0].id, kind: 'budget', threshold: 50, actual_usd: '0.7', amount_usd: '1', budget_name: 'Support daily' },
+    })
     expect(req.headers['outlay-delivery']).toBe(body.delivery_id)
     expect(req.headers['content-type']).toBe('application/json')
   })
 
   it('a failing receiver is retried with exponential backoff and logged with its status codes', async () => {
-    const log = async (name: string): Promise<TDelivery[]> => (await (await deliveriesRoute(apiRequest(`/api/v1/channels/${channels[name].id}/deliveries`, { key: writeKey }), params(channels[name].id))).json()).deliveries
+    const log = async (name: string): Promise<TDelivery[]> =>
+      (await (await deliveriesRoute(apiRequest(`/api/v1/channels/${channels[name].id}/deliveries`, { key: writeKey }), params(channels[name].id))).json())
+        .deliveries
     const [failed] = await log('failing')
     expect(failed).toMatchObject({ status: 'failed', attempts: 3, last_status_code: 503, last_error: 'HTTP 503' })
-    expect(failed.attempt_log.map((t) => [t.attempt, t.ok, t.status_code])).toEqual([[1, false, 503], [2, false, 503], [3, false, 503]])
+    expect(failed.attempt_log.map((t) => [t.attempt, t.ok, t.status_code])).toEqual([
+      [1, false, 503],
+      [2, false, 503],
+      [3, false, 503],
+    ])
     expect(failing.got).toHaveLength(3)
     // BullMQ waits at least the backoff before a retry: 300 ms, then 600 ms (lower bounds, never upper).
     const at = failed.attempt_log.map((t) => Date.parse(t.at))
@@ -185,7 +218,10 @@ describe('webhook notifications', () => {
     const n = await ownerPool().query(`SELECT count(*)::int AS n FROM notification_deliveries WHERE org_id = $1 AND alert_id = $2`, [orgId, fired[0].id])
     expect(n.rows[0].n).toBe(0)
     const muted = (await (await getAlerts(apiRequest('/api/v1/alerts?state=muted', { key: writeKey }))).json()).alerts
-    expect(muted.map((a: { threshold: number; muted: boolean; muted_until: string | null }) => [a.threshold, a.muted, a.muted_until !== null])).toEqual([[100, true, true], [50, false, true]])
+    expect(muted.map((a: { threshold: number; muted: boolean; muted_until: string | null }) => [a.threshold, a.muted, a.muted_until !== null])).toEqual([
+      [100, true, true],
+      [50, false, true],
+    ])
   })
 
   it('"send test" goes through the same queue, signature and log', async () => {
@@ -201,11 +237,16 @@ describe('webhook notifications', () => {
     const [latest] = await listDeliveries(orgId, channels.good.id)
     expect(latest).toMatchObject({ id: delivery.id, status: 'delivered', last_status_code: 204 })
 
-    expect((await testChannel(apiRequest(`/api/v1/channels/${channels.good.id}/test`, { key: otherKey, method: 'POST' }), params(channels.good.id))).status).toBe(404)
+    expect(
+      (await testChannel(apiRequest(`/api/v1/channels/${channels.good.id}/test`, { key: otherKey, method: 'POST' }), params(channels.good.id))).status,
+    ).toBe(404)
   })
 
   it('deleting a channel takes it off the budgets that named it', async () => {
-    expect((await deleteChannelRoute(apiRequest(`/api/v1/channels/${channels.failing.id}`, { key: writeKey, method: 'DELETE' }), params(channels.failing.id))).status).toBe(204)
+    expect(
+      (await deleteChannelRoute(apiRequest(`/api/v1/channels/${channels.failing.id}`, { key: writeKey, method: 'DELETE' }), params(channels.failing.id)))
+        .status,
+    ).toBe(204)
     const r = await ownerPool().query<{ ids: string[] }>(`SELECT channel_ids::text[] AS ids FROM budgets WHERE id = $1`, [budgetId])
     expect(r.rows[0].ids.sort()).toEqual([channels.good.id, channels.flaky.id].sort())
   })

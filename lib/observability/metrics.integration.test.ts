@@ -17,11 +17,16 @@ afterAll(async () => {
 it('exposes ingest counts, rejects by field and the backlog in Prometheus format', async () => {
   const { org } = await createOrgWithAdmin({ org_name: 'Prom Co', email: 'prom@example.com', password: 'password-123' })
   setTestDefaultOrg(org.id) // the tests' own calls of lib functions run for this organization
-  await acceptEvents({ orgId: org.id }, { events: [
-    { id: 'a', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1 },
-    { id: 'a', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1 },
-    { id: 'b', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: -1 },
-  ] })
+  await acceptEvents(
+    { orgId: org.id },
+    {
+      events: [
+        { id: 'a', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1 },
+        { id: 'a', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1 },
+        { id: 'b', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: -1 },
+      ],
+    },
+  )
   const res = await GET(new Request('http://x/api/metrics/prometheus'))
   expect(res.status).toBe(200)
   expect(res.headers.get('content-type')).toContain('text/plain')
@@ -38,7 +43,10 @@ it('exposes ingest counts, rejects by field and the backlog in Prometheus format
 it('counts rejects on fields the contract does not know as "other": a sender cannot grow the label set', async () => {
   const { org } = await createOrgWithAdmin({ org_name: 'Prom Labels', email: 'prom-labels@example.com', password: 'password-123' })
   const events = Array.from({ length: 50 }, (_, i) => ({ id: `x${i}`, workflow_id: 'w', step: 's', provider: 'openai', model: 'm', [`evil_${i}`]: 1 }))
-  expect(await acceptEvents({ orgId: org.id }, { events })).toMatchObject({ accepted: 0, rejected: expect.arrayContaining([{ index: 0, errors: ['evil_0: unknown field'] }]) })
+  expect(await acceptEvents({ orgId: org.id }, { events })).toMatchObject({
+    accepted: 0,
+    rejected: expect.arrayContaining([{ index: 0, errors: ['evil_0: unknown field'] }]),
+  })
   const text = await (await GET(new Request('http://x/api/metrics/prometheus'))).text()
   expect(text).toContain('outlay_ingest_rejects_total{kind="events",field="other"} 50')
   expect(text).not.toContain('evil_')

@@ -27,18 +27,51 @@ function metrics(): TMetrics {
   const registry = new Registry()
   const m: TMetrics = {
     registry,
-    ingestEvents: new Counter({ name: 'outlay_ingest_items_total', help: 'Items received by the ingest API, by kind (events, outcomes) and result (accepted, duplicate, rejected)', labelNames: ['kind', 'result'], registers: [registry] }),
-    ingestRejects: new Counter({ name: 'outlay_ingest_rejects_total', help: 'Rejected items by the first field named in their errors', labelNames: ['kind', 'field'], registers: [registry] }),
-    throttled: new Counter({ name: 'outlay_ingest_throttled_total', help: 'Ingest requests answered 429, by reason (rate_limit, backlog)', labelNames: ['reason'], registers: [registry] }),
-    gatewayDropped: new Counter({ name: 'outlay_gateway_events_dropped_total', help: 'Gateway events lost before PostgreSQL stored them (the call itself succeeded), by reason (buffer_full: the bounded buffer overflowed while the database was slow or away; rejected: the event did not validate)', labelNames: ['reason'], registers: [registry] }),
-    gatewayBuffered: new Gauge({ name: 'outlay_gateway_events_buffered', help: 'Gateway events waiting in this process for PostgreSQL', registers: [registry] }),
+    ingestEvents: new Counter({
+      name: 'outlay_ingest_items_total',
+      help: 'Items received by the ingest API, by kind (events, outcomes) and result (accepted, duplicate, rejected)',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
+    }),
+    ingestRejects: new Counter({
+      name: 'outlay_ingest_rejects_total',
+      help: 'Rejected items by the first field named in their errors',
+      labelNames: ['kind', 'field'],
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: 'outlay_ingest_throttled_total',
+      help: 'Ingest requests answered 429, by reason (rate_limit, backlog)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    gatewayDropped: new Counter({
+      name: 'outlay_gateway_events_dropped_total',
+      help: 'Gateway events lost before PostgreSQL stored them (the call itself succeeded), by reason (buffer_full: the bounded buffer overflowed while the database was slow or away; rejected: the event did not validate)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    gatewayBuffered: new Gauge({
+      name: 'outlay_gateway_events_buffered',
+      help: 'Gateway events waiting in this process for PostgreSQL',
+      registers: [registry],
+    }),
     refresh: async () => undefined,
   }
   const jobs = new Gauge({ name: 'outlay_queue_jobs', help: 'Jobs in the queues by state', labelNames: ['queue', 'state'], registers: [registry] })
   const pending = new Gauge({ name: 'outlay_ingest_pending_batches', help: 'Accepted batches no worker has processed yet', registers: [registry] })
-  const pendingEvents = new Gauge({ name: 'outlay_ingest_pending_events', help: 'Accepted events no worker has counted yet (back-pressure past INGEST_MAX_BACKLOG_SECONDS of the workers\' pace, within INGEST_MIN_BACKLOG_EVENTS and INGEST_MAX_PENDING_EVENTS)', registers: [registry] })
+  const pendingEvents = new Gauge({
+    name: 'outlay_ingest_pending_events',
+    help: "Accepted events no worker has counted yet (back-pressure past INGEST_MAX_BACKLOG_SECONDS of the workers' pace, within INGEST_MIN_BACKLOG_EVENTS and INGEST_MAX_PENDING_EVENTS)",
+    registers: [registry],
+  })
   const oldest = new Gauge({ name: 'outlay_ingest_oldest_pending_seconds', help: 'Age of the oldest unprocessed batch', registers: [registry] })
-  const latency = new Gauge({ name: 'outlay_ingest_batch_latency_seconds', help: 'Accepted → processed time of batches processed in the last 5 minutes', labelNames: ['quantile'], registers: [registry] })
+  const latency = new Gauge({
+    name: 'outlay_ingest_batch_latency_seconds',
+    help: 'Accepted → processed time of batches processed in the last 5 minutes',
+    labelNames: ['quantile'],
+    registers: [registry],
+  })
   const workers = new Gauge({ name: 'outlay_workers_alive', help: 'Worker processes with a heartbeat in the last 20 s', registers: [registry] })
   const scrapeOk = new Gauge({ name: 'outlay_scrape_ok', help: '1 when the last scrape could read Redis and PostgreSQL', registers: [registry] })
   m.refresh = async () => {
@@ -46,13 +79,26 @@ function metrics(): TMetrics {
     const fail = () => void (ok = 0)
     await Promise.all([
       ...[QUEUE_INGEST, QUEUE_REPRICE].map(async (name) => {
-        const c = await queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => (fail(), {} as Record<string, number>))
+        const c = await queue(name)
+          .getJobCounts('waiting', 'active', 'delayed', 'failed')
+          .catch(() => (fail(), {} as Record<string, number>))
         for (const [state, n] of Object.entries(c)) jobs.set({ queue: name, state }, n)
       }),
-      queueLag().then((l) => { pending.set(l.pending_batches); pendingEvents.set(l.pending_events); oldest.set(l.oldest_pending_s ?? 0) }, fail),
+      queueLag().then((l) => {
+        pending.set(l.pending_batches)
+        pendingEvents.set(l.pending_events)
+        oldest.set(l.oldest_pending_s ?? 0)
+      }, fail),
       // cross-org: the whole system's freshness (SECURITY DEFINER function)
-      pool().query<{ p50: number | null; p99: number | null }>('SELECT p50, p99 FROM outlay_ingest_freshness()').then((r) => { latency.set({ quantile: '0.5' }, r.rows[0].p50 ?? 0); latency.set({ quantile: '0.99' }, r.rows[0].p99 ?? 0) }, fail),
-      producerConnection().zcount(WORKER_HEARTBEAT_KEY(), Date.now() - 20_000, '+inf').then((n) => workers.set(n), fail),
+      pool()
+        .query<{ p50: number | null; p99: number | null }>('SELECT p50, p99 FROM outlay_ingest_freshness()')
+        .then((r) => {
+          latency.set({ quantile: '0.5' }, r.rows[0].p50 ?? 0)
+          latency.set({ quantile: '0.99' }, r.rows[0].p99 ?? 0)
+        }, fail),
+      producerConnection()
+        .zcount(WORKER_HEARTBEAT_KEY(), Date.now() - 20_000, '+inf')
+        .then((n) => workers.set(n), fail),
     ])
     scrapeOk.set(ok)
   }

@@ -6,9 +6,14 @@ import { hashPassword } from '@/lib/auth/passwords'
 import type { Role } from '@/generated/prisma/enums'
 import type { TSignUp } from '@/lib/orgs/schema'
 
-
 export function slugify(name: string): string {
-  const s = name.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_-]+/g, '-').replace(/^-+|-+$/g, '')
+  const s = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .replace(/[\s_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
   return (s || 'org').slice(0, 40)
 }
 
@@ -38,12 +43,14 @@ export async function createOrgWithAdmin(input: TSignUp, opts: TCreateOrgOptions
   // The new organization's id is chosen here so that the transaction can declare it (row-level security).
   const orgId = randomUUID()
   try {
-    return await asOrg(orgId, () => prisma().$transaction(async (tx) => {
-      const user = await tx.user.create({ data: { email: input.email, name: input.name ?? null, passwordHash, emailVerifiedAt } })
-      const org = await tx.organization.create({ data: { id: orgId, name: input.org_name, slug } })
-      await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: 'admin' } })
-      return { org: { id: org.id, name: org.name, slug: org.slug }, userId: user.id }
-    }))
+    return await asOrg(orgId, () =>
+      prisma().$transaction(async (tx) => {
+        const user = await tx.user.create({ data: { email: input.email, name: input.name ?? null, passwordHash, emailVerifiedAt } })
+        const org = await tx.organization.create({ data: { id: orgId, name: input.org_name, slug } })
+        await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: 'admin' } })
+        return { org: { id: org.id, name: org.name, slug: org.slug }, userId: user.id }
+      }),
+    )
   } catch (e) {
     if (isUniqueViolation(e)) throw conflict('An account with this email already exists: sign in, or reset your password')
     throw e

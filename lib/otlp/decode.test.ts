@@ -36,7 +36,17 @@ describe('fromAnyValue', () => {
     [{ bytesValue: 'aGVsbG8=' }, 'aGVsbG8='],
     [{ arrayValue: { values: [{ stringValue: 'stop' }, { intValue: '2' }] } }, ['stop', 2]],
     [{ arrayValue: {} }, []],
-    [{ kvlistValue: { values: [{ key: 'role', value: { stringValue: 'user' } }, { key: 'n', value: { intValue: 1 } }] } }, { role: 'user', n: 1 }],
+    [
+      {
+        kvlistValue: {
+          values: [
+            { key: 'role', value: { stringValue: 'user' } },
+            { key: 'n', value: { intValue: 1 } },
+          ],
+        },
+      },
+      { role: 'user', n: 1 },
+    ],
     [{}, null],
     [null, null],
   ])('%j → %j', (v, expected) => {
@@ -68,11 +78,15 @@ describe('decodeTraceRequest', () => {
 
   it('ignores unknown fields, reads nulls as absent and the pre-1.0 instrumentationLibrarySpans', () => {
     const spans = decodeTraceRequest({
-      resourceSpans: [{
-        resource: null,
-        schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
-        instrumentationLibrarySpans: [{ instrumentationLibrary: { name: 'old' }, spans: [{ traceId: 'a', spanId: 'b', name: 'x', futureField: { deep: 1 }, status: null }] }],
-      }],
+      resourceSpans: [
+        {
+          resource: null,
+          schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
+          instrumentationLibrarySpans: [
+            { instrumentationLibrary: { name: 'old' }, spans: [{ traceId: 'a', spanId: 'b', name: 'x', futureField: { deep: 1 }, status: null }] },
+          ],
+        },
+      ],
     })
     expect(spans).toEqual([expect.objectContaining({ name: 'x', statusCode: 0, resource: {}, attributes: {}, startTimeUnixNano: null })])
   })
@@ -89,16 +103,20 @@ describe('decodeTraceRequest', () => {
   })
 
   it('reads times sent as JSON numbers', () => {
-    const spans = decodeTraceRequest({ resourceSpans: [{ scopeSpans: [{ spans: [{ startTimeUnixNano: 1764072000000000000, endTimeUnixNano: '1764072000500000000' }] }] }] })
+    const spans = decodeTraceRequest({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ startTimeUnixNano: 1764072000000000000, endTimeUnixNano: '1764072000500000000' }] }] }],
+    })
     expect(spans[0].endTimeUnixNano! - spans[0].startTimeUnixNano!).toBe(500_000_000n)
   })
 
   it('keeps the last value of a repeated key and never lets "__proto__" reach the prototype', () => {
-    const spans = decodeTraceRequest(withAttributes([
-      { key: 'gen_ai.system', value: { stringValue: 'a' } },
-      { key: 'gen_ai.system', value: { stringValue: 'b' } },
-      { key: '__proto__', value: { kvlistValue: { values: [{ key: 'polluted', value: { boolValue: true } }] } } },
-    ]))
+    const spans = decodeTraceRequest(
+      withAttributes([
+        { key: 'gen_ai.system', value: { stringValue: 'a' } },
+        { key: 'gen_ai.system', value: { stringValue: 'b' } },
+        { key: '__proto__', value: { kvlistValue: { values: [{ key: 'polluted', value: { boolValue: true } }] } } },
+      ]),
+    )
     expect(spans[0].attributes).toEqual({ 'gen_ai.system': 'b' })
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
@@ -107,10 +125,22 @@ describe('decodeTraceRequest', () => {
     ['a body that is not an object', [], [expect.stringMatching(/^\(body\): must be a JSON object/)]],
     ['resourceSpans that is not an array', { resourceSpans: {} }, ['resourceSpans: must be an array']],
     ['spans that is not an array', { resourceSpans: [{ scopeSpans: [{ spans: 'x' }] }] }, ['resourceSpans.0.scopeSpans.0.spans: must be an array of spans']],
-    ['a value that is not an AnyValue', withAttributes([{ key: 'k', value: 'plain' }]), [expect.stringMatching(/^resourceSpans\.0\.scopeSpans\.0\.spans\.0\.attributes\.0\.value: must be an AnyValue object/)]],
+    [
+      'a value that is not an AnyValue',
+      withAttributes([{ key: 'k', value: 'plain' }]),
+      [expect.stringMatching(/^resourceSpans\.0\.scopeSpans\.0\.spans\.0\.attributes\.0\.value: must be an AnyValue object/)],
+    ],
     ['an attribute without a key', withAttributes([{ value: { stringValue: 'v' } }]), ['resourceSpans.0.scopeSpans.0.spans.0.attributes.0.key: is required']],
-    ['an intValue that is not an integer', withAttributes([{ key: 'k', value: { intValue: '12abc' } }]), [expect.stringMatching(/attributes\.0\.value\.intValue: must be an integer or a string of digits$/)]],
-    ['a time that is not a number', { resourceSpans: [{ scopeSpans: [{ spans: [{ startTimeUnixNano: 'yesterday' }] }] }] }, [expect.stringMatching(/startTimeUnixNano: must be a non-negative integer or a string of digits$/)]],
+    [
+      'an intValue that is not an integer',
+      withAttributes([{ key: 'k', value: { intValue: '12abc' } }]),
+      [expect.stringMatching(/attributes\.0\.value\.intValue: must be an integer or a string of digits$/)],
+    ],
+    [
+      'a time that is not a number',
+      { resourceSpans: [{ scopeSpans: [{ spans: [{ startTimeUnixNano: 'yesterday' }] }] }] },
+      [expect.stringMatching(/startTimeUnixNano: must be a non-negative integer or a string of digits$/)],
+    ],
   ])('rejects %s with a 400 naming the field', (_name, body, errors) => {
     const r = badRequestOf(body)
     expect(r.message).toBe('Invalid OTLP trace request')
@@ -129,11 +159,37 @@ describe('decodeTraceRequest', () => {
 describe('decodeTraceRequest on hostile numbers', () => {
   it('refuses a long run of digits as a double at once', async () => {
     for (const bad of ['1'.repeat(200_000) + 'x', '+' + '9'.repeat(200_000) + 'e']) {
-      const r = badRequestOf({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 's', attributes: [{ key: 'k', value: { doubleValue: bad } }] }] }] }] })
+      const r = badRequestOf({
+        resourceSpans: [
+          {
+            scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 's', attributes: [{ key: 'k', value: { doubleValue: bad } }] }] }],
+          },
+        ],
+      })
       expect(r.errors).toEqual([expect.stringMatching(/^resourceSpans\.0\.scopeSpans\.0\.spans\.0\.attributes\.0\.value\.doubleValue: /)])
       await new Promise((done) => setTimeout(done, 0))
     }
-    const ok = decodeTraceRequest({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 's', attributes: [{ key: 'k', value: { doubleValue: '12.' } }, { key: 'j', value: { doubleValue: '-.5e3' } }] }] }] }] })
+    const ok = decodeTraceRequest({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: 'a'.repeat(32),
+                  spanId: 'b'.repeat(16),
+                  name: 's',
+                  attributes: [
+                    { key: 'k', value: { doubleValue: '12.' } },
+                    { key: 'j', value: { doubleValue: '-.5e3' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    })
     expect(ok[0].attributes).toMatchObject({ k: 12, j: -500 })
   })
 })

@@ -60,19 +60,22 @@ type TAnyValueJson = {
 }
 type TKeyValueJson = { key: string; value?: TAnyValueJson | null }
 
-export const ZAnyValue: z.ZodType<TAnyValueJson> = z.looseObject({
-  stringValue: z.string().nullish(),
-  boolValue: z.boolean().nullish(),
-  intValue: ZInt64.nullish(),
-  doubleValue: ZDouble.nullish(),
-  get arrayValue() {
-    return z.looseObject({ values: z.array(ZAnyValue.nullable()).nullish() }).nullish()
+export const ZAnyValue: z.ZodType<TAnyValueJson> = z.looseObject(
+  {
+    stringValue: z.string().nullish(),
+    boolValue: z.boolean().nullish(),
+    intValue: ZInt64.nullish(),
+    doubleValue: ZDouble.nullish(),
+    get arrayValue() {
+      return z.looseObject({ values: z.array(ZAnyValue.nullable()).nullish() }).nullish()
+    },
+    get kvlistValue() {
+      return z.looseObject({ values: z.array(ZKeyValue).nullish() }).nullish()
+    },
+    bytesValue: z.string().nullish(),
   },
-  get kvlistValue() {
-    return z.looseObject({ values: z.array(ZKeyValue).nullish() }).nullish()
-  },
-  bytesValue: z.string().nullish(),
-}, { error: 'must be an AnyValue object ({"stringValue": …}, {"intValue": …}, …)' })
+  { error: 'must be an AnyValue object ({"stringValue": …}, {"intValue": …}, …)' },
+)
 
 export const ZKeyValue: z.ZodType<TKeyValueJson> = z.looseObject({ key: z.string(), value: ZAnyValue.nullish() })
 const ZAttributesJson = z.array(ZKeyValue, { error: 'must be an array of {"key", "value"}' }).nullish()

@@ -95,10 +95,7 @@ export function collectorPayload(startMs: number) {
     resourceSpans: [
       {
         resource: {
-          attributes: [
-            str('service.name', 'billing-worker'),
-            str('deployment.environment.name', 'staging'),
-          ],
+          attributes: [str('service.name', 'billing-worker'), str('deployment.environment.name', 'staging')],
         },
         scopeSpans: [
           {

@@ -94,7 +94,9 @@ describe('spansToEvents on exporter payloads', () => {
 describe('spanToEvent', () => {
   it('ignores spans with no gen_ai.* attribute of their own, even when the resource has outlay.* ones', () => {
     expect(spanToEvent(span({ 'http.route': '/x', 'outlay.workflow_id': 'w' }))).toEqual({ kind: 'ignored' })
-    expect(spanToEvent(span({ 'db.system': 'postgresql' }, { resource: { 'gen_ai.system': 'openai', 'outlay.workflow_id': 'w' } }))).toEqual({ kind: 'ignored' })
+    expect(spanToEvent(span({ 'db.system': 'postgresql' }, { resource: { 'gen_ai.system': 'openai', 'outlay.workflow_id': 'w' } }))).toEqual({
+      kind: 'ignored',
+    })
   })
 
   it('uses gen_ai.request.model when the response model is absent, and gen_ai.provider.name over gen_ai.system', () => {
@@ -181,17 +183,24 @@ describe('spanToEvent', () => {
   })
 
   it('takes usage through the shared mapping (reasoning included in output, not double counted)', () => {
-    const e = eventOf(span({
-      'gen_ai.provider.name': 'openai', 'gen_ai.response.model': 'o3',
-      'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 900, 'gen_ai.usage.reasoning.output_tokens': 700,
-    }))
+    const e = eventOf(
+      span({
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.response.model': 'o3',
+        'gen_ai.usage.input_tokens': 100,
+        'gen_ai.usage.output_tokens': 900,
+        'gen_ai.usage.reasoning.output_tokens': 700,
+      }),
+    )
     expect(e).toMatchObject({ tokens_in: 100, tokens_out: 900, cached_tokens_in: 0, cache_write_tokens: 0 })
     expect(e).not.toHaveProperty('reasoning_tokens')
   })
 
   it('keeps the timestamp and latency exact from nanoseconds', () => {
     const start = 1_764_072_000_123_456_789n
-    const e = eventOf(span({ 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o' }, { startTimeUnixNano: start, endTimeUnixNano: start + 1_500_250_000n }))
+    const e = eventOf(
+      span({ 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o' }, { startTimeUnixNano: start, endTimeUnixNano: start + 1_500_250_000n }),
+    )
     expect(e).toMatchObject({ timestamp: '2025-11-25T12:00:00.123Z', latency_ms: 1500.25 })
   })
 
@@ -213,22 +222,35 @@ describe('spanToEvent', () => {
   })
 
   it('passes unusable outlay.* values on so the event validation names them', () => {
-    const e = eventOf(span({
-      'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o',
-      'outlay.attempt': 'first', 'outlay.outcome': 'maybe', 'outlay.feature': ['a', 'b'],
-    }))
+    const e = eventOf(
+      span({
+        'gen_ai.system': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'outlay.attempt': 'first',
+        'outlay.outcome': 'maybe',
+        'outlay.feature': ['a', 'b'],
+      }),
+    )
     const r = validateEvent(e, { now: NOW })
     expect(r.ok).toBe(false)
-    if (!r.ok) expect(r.errors).toEqual(expect.arrayContaining(['attempt: must be a number', expect.stringMatching(/^outcome: must be one of/), 'feature: must be a string']))
+    if (!r.ok)
+      expect(r.errors).toEqual(
+        expect.arrayContaining(['attempt: must be a number', expect.stringMatching(/^outcome: must be one of/), 'feature: must be a string']),
+      )
   })
 
   it.each(['invoke_agent', 'create_agent'])('ignores %s spans: their children carry the model calls (no double count)', (operation) => {
-    expect(spanToEvent(span({ 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 10 }))).toEqual({ kind: 'ignored' })
+    expect(
+      spanToEvent(span({ 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 10 })),
+    ).toEqual({ kind: 'ignored' })
   })
 
   it('ignores a tool call with no model, and keeps one that names its model', () => {
     expect(spanToEvent(span({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' }))).toEqual({ kind: 'ignored' })
-    expect(eventOf(span({ 'gen_ai.operation.name': 'execute_tool', 'outlay.provider': 'acme', 'outlay.model': 'search-api' }))).toMatchObject({ call_type: 'tool', model: 'search-api' })
+    expect(eventOf(span({ 'gen_ai.operation.name': 'execute_tool', 'outlay.provider': 'acme', 'outlay.model': 'search-api' }))).toMatchObject({
+      call_type: 'tool',
+      model: 'search-api',
+    })
   })
 
   it('uses the trace id as the run id unless outlay.run_id says otherwise', () => {
@@ -244,7 +266,9 @@ describe('spanToEvent', () => {
   })
 
   it('counts a span of a self-hosted model by outlay.gpu_seconds and outlay.gpu_pool', () => {
-    const e = eventOf(span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'llama-3.1-70b', 'outlay.gpu_seconds': 1.5, 'outlay.gpu_pool': 'a100-prod' }))
+    const e = eventOf(
+      span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'llama-3.1-70b', 'outlay.gpu_seconds': 1.5, 'outlay.gpu_pool': 'a100-prod' }),
+    )
     expect(accepted(e)).toMatchObject({ gpu_seconds: 1.5, gpu_pool: 'a100-prod', model: 'llama-3.1-70b' })
   })
 })

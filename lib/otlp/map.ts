@@ -9,10 +9,7 @@ import { STATUS_ERROR, type TAttrValue, type TAttributes, type TOtlpSpan } from 
 
 export type TSpanEvent = Record<string, unknown> & { id: string }
 
-export type TSpanMapping =
-  | { kind: 'ignored' }
-  | { kind: 'event'; event: TSpanEvent }
-  | { kind: 'rejected'; errors: string[] }
+export type TSpanMapping = { kind: 'ignored' } | { kind: 'event'; event: TSpanEvent } | { kind: 'rejected'; errors: string[] }
 
 /** gen_ai.operation.name → call_type. Absent: a generation (the event default); unknown names: other. */
 const CALL_TYPE_BY_OPERATION: Record<string, string> = {
@@ -24,8 +21,24 @@ const CALL_TYPE_BY_OPERATION: Record<string, string> = {
 }
 
 // Event fields that `outlay.<field>` sets directly, by the type the event schema expects.
-const TEXT_FIELDS = ['workflow_id', 'step', 'run_id', 'account_id', 'user_id', 'feature', 'scenario_id', 'owner', 'environment',
-  'traffic_source', 'outcome', 'call_type', 'input_hash', 'provider', 'model', 'gpu_pool'] as const
+const TEXT_FIELDS = [
+  'workflow_id',
+  'step',
+  'run_id',
+  'account_id',
+  'user_id',
+  'feature',
+  'scenario_id',
+  'owner',
+  'environment',
+  'traffic_source',
+  'outcome',
+  'call_type',
+  'input_hash',
+  'provider',
+  'model',
+  'gpu_pool',
+] as const
 const INT_FIELDS = ['attempt', 'max_tokens', 'requests'] as const
 const NUMBER_FIELDS = ['cost_usd', 'gpu_seconds'] as const
 const METADATA_PREFIX = 'outlay.metadata.'
@@ -57,7 +70,8 @@ export function spanToEvent(span: TOtlpSpan): TSpanMapping {
   // would count those tokens twice.
   if (operation && AGGREGATE_OPERATIONS.has(operation.toLowerCase())) return { kind: 'ignored' }
   // A tool call with no model of its own costs nothing to price: not an error.
-  if (operation?.toLowerCase() === 'execute_tool' && !str(a['outlay.model']) && !str(a['gen_ai.request.model']) && !str(a['gen_ai.response.model'])) return { kind: 'ignored' }
+  if (operation?.toLowerCase() === 'execute_tool' && !str(a['outlay.model']) && !str(a['gen_ai.request.model']) && !str(a['gen_ai.response.model']))
+    return { kind: 'ignored' }
   const event: TSpanEvent = {
     id: `${traceId}-${spanId}`,
     workflow_id: str(span.resource['service.name']) ?? 'unknown',

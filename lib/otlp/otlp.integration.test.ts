@@ -11,7 +11,6 @@ import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/serv
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST } from '@/app/api/v1/otlp/v1/traces/route'
 import { GET as getMetrics } from '@/app/api/v1/metrics/route'
@@ -229,7 +228,9 @@ describe('OTLP/HTTP traces from the real OpenTelemetry exporters', () => {
     expect(await eventCount()).toBe(before)
 
     // the rollups moved once too
-    const metrics = await getMetrics(new Request('http://localhost/api/v1/metrics?from=2000-01-01&group_by=workflow_id', { headers: { authorization: `Bearer ${readKey}` } }))
+    const metrics = await getMetrics(
+      new Request('http://localhost/api/v1/metrics?from=2000-01-01&group_by=workflow_id', { headers: { authorization: `Bearer ${readKey}` } }),
+    )
     expect((await metrics.json()).rows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ workflow_id: 'support-agent', events: 2, tokens_in: 12_100, cost_usd: '0.014745' }),
@@ -272,7 +273,12 @@ describe('OTLP/HTTP answers', () => {
       },
     })
     await processPending()
-    expect(await storedEvent('4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90201')).toMatchObject({ model: 'gpt-4o', tokens_in: 10, workflow_id: 'unknown', step: 'chat' })
+    expect(await storedEvent('4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90201')).toMatchObject({
+      model: 'gpt-4o',
+      tokens_in: 10,
+      workflow_id: 'unknown',
+      step: 'chat',
+    })
   })
 
   it('answers a protobuf request with an ExportTraceServiceResponse', async () => {
@@ -283,7 +289,10 @@ describe('OTLP/HTTP answers', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('application/x-protobuf')
     expect(decodeTraceResponseProto(new Uint8Array(await res.arrayBuffer()))).toEqual({
-      partialSuccess: { rejectedSpans: '1', errorMessage: expect.stringMatching(/^1 GenAI span rejected: span [0-9a-f]{32}\/[0-9a-f]{16} "chat": model: is required/) },
+      partialSuccess: {
+        rejectedSpans: '1',
+        errorMessage: expect.stringMatching(/^1 GenAI span rejected: span [0-9a-f]{32}\/[0-9a-f]{16} "chat": model: is required/),
+      },
     })
   })
 
@@ -295,7 +304,12 @@ describe('OTLP/HTTP answers', () => {
     ['malformed protobuf', () => post(Buffer.from([0x0a, 0xff, 0x01]), { 'content-type': 'application/x-protobuf' }), 400, 'bad_request'],
     ['a wrong content type', () => post('{}', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type'],
     ['a body over 1 MiB', () => post(payload([{ name: 'x'.repeat(1100 * 1024) }]), { 'content-type': 'application/json' }), 413, 'payload_too_large'],
-    ['a gzip body over 1 MiB once decompressed', () => post(gzipSync(payload([{ name: 'x'.repeat(1100 * 1024) }])), { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 413, 'payload_too_large'],
+    [
+      'a gzip body over 1 MiB once decompressed',
+      () => post(gzipSync(payload([{ name: 'x'.repeat(1100 * 1024) }])), { 'content-type': 'application/json', 'content-encoding': 'gzip' }),
+      413,
+      'payload_too_large',
+    ],
   ])('rejects %s with a clear error', async (_name, send, status, code) => {
     const res = await send()
     expect(res.status).toBe(status)

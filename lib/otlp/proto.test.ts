@@ -51,7 +51,12 @@ describe('protobuf decoding', () => {
       spanId: spans[0].spanContext().spanId,
       statusCode: 2,
       endTimeUnixNano: BigInt(START + 1500) * 1_000_000n,
-      attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 3000, 'gen_ai.request.temperature': 0.5, 'gen_ai.response.finish_reasons': ['end_turn'], 'outlay.retried': true }),
+      attributes: expect.objectContaining({
+        'gen_ai.usage.input_tokens': 3000,
+        'gen_ai.request.temperature': 0.5,
+        'gen_ai.response.finish_reasons': ['end_turn'],
+        'outlay.retried': true,
+      }),
       resource: expect.objectContaining({ 'service.name': 'support-api' }),
     })
 
@@ -147,7 +152,10 @@ describe('receiveTraces before any event is stored', () => {
     expect(json.status).toBe(200)
     expect(json.headers.get('content-type')).toBe('application/json')
     expect(await json.json()).toEqual({})
-    const proto = await post(gzipSync(ProtobufTraceSerializer.serializeRequest(onlyHttp)!), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' })
+    const proto = await post(gzipSync(ProtobufTraceSerializer.serializeRequest(onlyHttp)!), {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'gzip',
+    })
     expect(proto.status).toBe(200)
     expect(proto.headers.get('content-type')).toBe('application/x-protobuf')
     expect((await proto.arrayBuffer()).byteLength).toBe(0)
@@ -165,11 +173,19 @@ describe('receiveTraces before any event is stored', () => {
     const big = JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(1024 * 1024) })
     expect(await thrown(post(big, { 'content-type': 'application/json' }))).toMatchObject({ status: 413, code: 'payload_too_large' })
     // a gzip bomb: 2 MiB of zeros is a few KiB on the wire
-    expect(await thrown(post(gzipSync(Buffer.alloc(2 * 1024 * 1024)), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }))).toMatchObject({
-      status: 413,
-      message: 'Body exceeds the limit of 1048576 bytes once decompressed',
+    expect(await thrown(post(gzipSync(Buffer.alloc(2 * 1024 * 1024)), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }))).toMatchObject(
+      {
+        status: 413,
+        message: 'Body exceeds the limit of 1048576 bytes once decompressed',
+      },
+    )
+    expect(await thrown(post('not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }))).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/^Body is not valid gzip/),
     })
-    expect(await thrown(post('not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }))).toMatchObject({ status: 400, message: expect.stringMatching(/^Body is not valid gzip/) })
-    expect(await thrown(post('{"resourceSpans": [', { 'content-type': 'application/json' }))).toMatchObject({ status: 400, message: expect.stringMatching(/^Body is not valid JSON/) })
+    expect(await thrown(post('{"resourceSpans": [', { 'content-type': 'application/json' }))).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/^Body is not valid JSON/),
+    })
   })
 })

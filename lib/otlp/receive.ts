@@ -97,4 +97,3 @@ async function readBody(req: Request, encoding: 'gzip' | null): Promise<Uint8Arr
     throw badRequest(`Body is not valid gzip (Content-Encoding: gzip): ${(e as Error).message}`)
   }
 }
-

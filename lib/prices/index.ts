@@ -30,8 +30,11 @@ export async function listOrgPrices(orgId: string): Promise<{ prices: TPriceView
     prices: p.rows.map((r) => ({
       ...r,
       effective_from: r.effective_from.toISOString(),
-      input_per_mtok: trim(r.input_per_mtok)!, cached_input_per_mtok: trim(r.cached_input_per_mtok), cache_write_per_mtok: trim(r.cache_write_per_mtok),
-      output_per_mtok: trim(r.output_per_mtok)!, per_request: trim(r.per_request),
+      input_per_mtok: trim(r.input_per_mtok)!,
+      cached_input_per_mtok: trim(r.cached_input_per_mtok),
+      cache_write_per_mtok: trim(r.cache_write_per_mtok),
+      output_per_mtok: trim(r.output_per_mtok)!,
+      per_request: trim(r.per_request),
     })),
     gpu_pools: g.rows.map((r) => ({ ...r, gpu_hour_usd: trim(r.gpu_hour_usd)!, effective_from: r.effective_from.toISOString() })),
   }
@@ -39,14 +42,22 @@ export async function listOrgPrices(orgId: string): Promise<{ prices: TPriceView
 
 /** Upsert (same provider, model and effective_from replaces) and schedule re-pricing of what they cover. */
 export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ reprice_job_ids: string[] }> {
-  const owned = await fleetPoolNames(orgId, (body.gpu_pools ?? []).map((g) => g.pool))
+  const owned = await fleetPoolNames(
+    orgId,
+    (body.gpu_pools ?? []).map((g) => g.pool),
+  )
   if (owned.length) {
-    throw conflict(`GPU pool${owned.length > 1 ? 's' : ''} ${owned.join(', ')} ${owned.length > 1 ? 'are' : 'is'} priced by the GPU fleet: change the price with PATCH /api/v1/gpu/pools (a new version)`)
+    throw conflict(
+      `GPU pool${owned.length > 1 ? 's' : ''} ${owned.join(', ')} ${owned.length > 1 ? 'are' : 'is'} priced by the GPU fleet: change the price with PATCH /api/v1/gpu/pools (a new version)`,
+    )
   }
   const scopes: TRepriceScope[] = []
   await inTransaction(async (client) => {
     for (const p of body.prices ?? []) {
-      const before = await client.query(`SELECT ${PRICE_COLUMNS} FROM prices WHERE org_id = $1 AND provider = $2 AND model = $3 AND effective_from = $4 FOR UPDATE`, [orgId, p.provider, p.model, p.effective_from])
+      const before = await client.query(
+        `SELECT ${PRICE_COLUMNS} FROM prices WHERE org_id = $1 AND provider = $2 AND model = $3 AND effective_from = $4 FOR UPDATE`,
+        [orgId, p.provider, p.model, p.effective_from],
+      )
       const after = await client.query(
         `INSERT INTO prices (id, org_id, provider, model, effective_from, input_per_mtok, cached_input_per_mtok, cache_write_per_mtok, output_per_mtok, per_request, tiers)
          VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
@@ -55,15 +66,29 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
            cache_write_per_mtok = EXCLUDED.cache_write_per_mtok, output_per_mtok = EXCLUDED.output_per_mtok,
            per_request = EXCLUDED.per_request, tiers = EXCLUDED.tiers
          RETURNING ${PRICE_COLUMNS}`,
-        [orgId, p.provider, p.model, p.effective_from, p.input_per_mtok, p.cached_input_per_mtok ?? null, p.cache_write_per_mtok ?? null,
-          p.output_per_mtok, p.per_request ?? null, p.tiers ? JSON.stringify(p.tiers) : null],
+        [
+          orgId,
+          p.provider,
+          p.model,
+          p.effective_from,
+          p.input_per_mtok,
+          p.cached_input_per_mtok ?? null,
+          p.cache_write_per_mtok ?? null,
+          p.output_per_mtok,
+          p.per_request ?? null,
+          p.tiers ? JSON.stringify(p.tiers) : null,
+        ],
       )
       const id = `${p.provider}/${p.model}@${after.rows[0].effective_from.toISOString()}`
       await recordAudit(client, orgId, { action: 'price.set', target: { type: 'price', id }, before: before.rows[0] ?? null, after: after.rows[0] })
       scopes.push({ provider: p.provider, model: p.model, gpuPool: null, from: p.effective_from })
     }
     for (const g of body.gpu_pools ?? []) {
-      const before = await client.query(`SELECT ${GPU_PRICE_COLUMNS} FROM gpu_pool_prices WHERE org_id = $1 AND pool = $2 AND effective_from = $3 FOR UPDATE`, [orgId, g.pool, g.effective_from])
+      const before = await client.query(`SELECT ${GPU_PRICE_COLUMNS} FROM gpu_pool_prices WHERE org_id = $1 AND pool = $2 AND effective_from = $3 FOR UPDATE`, [
+        orgId,
+        g.pool,
+        g.effective_from,
+      ])
       const after = await client.query(
         `INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)
          ON CONFLICT (org_id, pool, effective_from) DO UPDATE SET gpu_type = EXCLUDED.gpu_type, gpu_hour_usd = EXCLUDED.gpu_hour_usd
@@ -71,7 +96,12 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
         [orgId, g.pool, g.gpu_type, g.gpu_hour_usd, g.effective_from],
       )
       const id = `${g.pool}@${after.rows[0].effective_from.toISOString()}`
-      await recordAudit(client, orgId, { action: 'gpu_pool_price.set', target: { type: 'gpu_pool_price', id }, before: before.rows[0] ?? null, after: after.rows[0] })
+      await recordAudit(client, orgId, {
+        action: 'gpu_pool_price.set',
+        target: { type: 'gpu_pool_price', id },
+        before: before.rows[0] ?? null,
+        after: after.rows[0],
+      })
       scopes.push({ provider: null, model: null, gpuPool: g.pool, from: g.effective_from })
     }
   })
@@ -92,7 +122,14 @@ export async function listUnpriced(orgId: string): Promise<TUnpricedModel[]> {
 
 /** Where the provider-reported cost differs from ours by more than 1% (per event), summed by model. */
 export async function listDiscrepancies(orgId: string, from: Date, to: Date): Promise<TCostDiscrepancy[]> {
-  const r = await pool().query<{ provider: string | null; model: string | null; events: string; computed_usd: string; reported_usd: string; difference_usd: string }>(
+  const r = await pool().query<{
+    provider: string | null
+    model: string | null
+    events: string
+    computed_usd: string
+    reported_usd: string
+    difference_usd: string
+  }>(
     `SELECT provider, model, count(*)::text AS events, round(sum(cost_usd), 6)::text AS computed_usd,
             round(sum(reported_cost_usd), 6)::text AS reported_usd, round(sum(cost_usd - reported_cost_usd), 6)::text AS difference_usd
      FROM inference_events

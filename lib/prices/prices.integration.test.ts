@@ -3,7 +3,6 @@ import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/serv
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { acceptEvents } from '@/lib/ingest/accept'
 import { runRepriceJob } from '@/lib/reprice'
@@ -18,7 +17,10 @@ let orgId = ''
 let readKey = ''
 let writeKey = ''
 const H = (key: string, body?: unknown) =>
-  ({ headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) }) as RequestInit
+  ({
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  }) as RequestInit
 const metrics = async (q = '') => (await (await getMetrics(new Request(`http://x/api/v1/metrics?from=2000-01-01${q}`, H(readKey)))).json()).rows
 const put = (body: unknown, key = writeKey) => putPrices(new Request('http://x/api/v1/prices', { method: 'PUT', ...H(key, body) }))
 async function drain() {
@@ -34,11 +36,23 @@ beforeAll(async () => {
   readKey = (await createTestApiKey(orgId, { name: 'r', scopes: ['read', 'ingest'] })).key
   writeKey = (await createTestApiKey(orgId, { name: 'w', scopes: ['write'] })).key
   const ev = (id: string, ts: string, extra: Record<string, unknown> = {}) => ({
-    id, timestamp: ts, workflow_id: 'wf', step: 'gen', provider: 'acme', model: 'acme-large-2026-09-01', tokens_in: 1_000_000, cached_tokens_in: 400_000, tokens_out: 100_000, ...extra,
+    id,
+    timestamp: ts,
+    workflow_id: 'wf',
+    step: 'gen',
+    provider: 'acme',
+    model: 'acme-large-2026-09-01',
+    tokens_in: 1_000_000,
+    cached_tokens_in: 400_000,
+    tokens_out: 100_000,
+    ...extra,
   })
-  await acceptEvents({ orgId, now: new Date('2026-11-01T00:00:00Z') }, {
-    events: [ev('a', DAY1), ev('b', DAY1_LATER, { cost_usd: 9.99 }), ev('c', DAY1_LATER, { model: 'ACME/acme-large' })],
-  })
+  await acceptEvents(
+    { orgId, now: new Date('2026-11-01T00:00:00Z') },
+    {
+      events: [ev('a', DAY1), ev('b', DAY1_LATER, { cost_usd: 9.99 }), ev('c', DAY1_LATER, { model: 'ACME/acme-large' })],
+    },
+  )
   await drain()
 })
 afterAll(async () => {
@@ -50,26 +64,53 @@ describe('prices API and re-pricing', () => {
   it('counts events of a model without a price as unpriced and lists them', async () => {
     expect(await metrics()).toEqual([expect.objectContaining({ events: 3, unpriced_events: 3, cost_usd: '0.000000' })])
     const unpriced = await listUnpriced(orgId)
-    expect(unpriced.map((u) => [u.model, u.events]).sort()).toEqual([['ACME/acme-large', 1], ['acme-large-2026-09-01', 2]])
+    expect(unpriced.map((u) => [u.model, u.events]).sort()).toEqual([
+      ['ACME/acme-large', 1],
+      ['acme-large-2026-09-01', 2],
+    ])
   })
 
   it('rejects bad prices field by field, and a read key', async () => {
-    const bad = await put({ prices: [{ provider: 'acme', model: 'x', effective_from: 'yesterday', input_per_mtok: '-1', output_per_mtok: '0.1234567891', colour: 1 }] })
+    const bad = await put({
+      prices: [{ provider: 'acme', model: 'x', effective_from: 'yesterday', input_per_mtok: '-1', output_per_mtok: '0.1234567891', colour: 1 }],
+    })
     expect(bad.status).toBe(400)
-    expect((await bad.json()).error.details.errors).toEqual(expect.arrayContaining([
-      'prices.0.colour: unknown field',
-      'prices.0.effective_from: must be an ISO-8601 date-time, e.g. 2026-01-01T00:00:00Z',
-      'prices.0.input_per_mtok: must be a non-negative decimal with at most 9 decimal places',
-      'prices.0.output_per_mtok: must be a non-negative decimal with at most 9 decimal places',
-    ]))
+    expect((await bad.json()).error.details.errors).toEqual(
+      expect.arrayContaining([
+        'prices.0.colour: unknown field',
+        'prices.0.effective_from: must be an ISO-8601 date-time, e.g. 2026-01-01T00:00:00Z',
+        'prices.0.input_per_mtok: must be a non-negative decimal with at most 9 decimal places',
+        'prices.0.output_per_mtok: must be a non-negative decimal with at most 9 decimal places',
+      ]),
+    )
     expect((await put({ prices: [] }, readKey)).status).toBe(403)
   })
 
   it('adding a price re-prices exactly the events it covers, to the micro-dollar', async () => {
-    const res = await put({ prices: [{ provider: 'acme', model: 'acme-large', effective_from: '2026-01-01T00:00:00Z', input_per_mtok: '2.5', cached_input_per_mtok: 0.25, output_per_mtok: '10' }] })
+    const res = await put({
+      prices: [
+        {
+          provider: 'acme',
+          model: 'acme-large',
+          effective_from: '2026-01-01T00:00:00Z',
+          input_per_mtok: '2.5',
+          cached_input_per_mtok: 0.25,
+          output_per_mtok: '10',
+        },
+      ],
+    })
     expect(res.status).toBe(200)
     const body = await res.json()
-    expect(body.prices).toEqual([expect.objectContaining({ provider: 'acme', model: 'acme-large', input_per_mtok: '2.5', cached_input_per_mtok: '0.25', output_per_mtok: '10', cache_write_per_mtok: null })])
+    expect(body.prices).toEqual([
+      expect.objectContaining({
+        provider: 'acme',
+        model: 'acme-large',
+        input_per_mtok: '2.5',
+        cached_input_per_mtok: '0.25',
+        output_per_mtok: '10',
+        cache_write_per_mtok: null,
+      }),
+    ])
     expect(body.reprice_job_ids).toHaveLength(1)
     expect(await runRepriceJob(body.reprice_job_ids[0])).toEqual({ processed: 3, changed: 3 })
     // per event: 600,000·2.5 + 400,000·0.25 + 100,000·10 = 1.5 + 0.1 + 1.0 = $2.60; savings 400,000·(2.5 − 0.25) = $0.90
@@ -89,7 +130,18 @@ describe('prices API and re-pricing', () => {
   })
 
   it('a correction effective mid-day re-prices only the events after it, and the rollups follow', async () => {
-    const res = await put({ prices: [{ provider: 'acme', model: 'acme-large', effective_from: '2026-10-01T12:00:00Z', input_per_mtok: '1.25', cached_input_per_mtok: '0.125', output_per_mtok: '5' }] })
+    const res = await put({
+      prices: [
+        {
+          provider: 'acme',
+          model: 'acme-large',
+          effective_from: '2026-10-01T12:00:00Z',
+          input_per_mtok: '1.25',
+          cached_input_per_mtok: '0.125',
+          output_per_mtok: '5',
+        },
+      ],
+    })
     const { reprice_job_ids } = await res.json()
     expect(await runRepriceJob(reprice_job_ids[0])).toEqual({ processed: 2, changed: 2 }) // only events from 12:00 on are in scope
     // a (10:00) keeps $2.60; b and c (16:00) now cost 0.75 + 0.05 + 0.5 = $1.30 each → $5.20
@@ -105,7 +157,10 @@ describe('prices API and re-pricing', () => {
   })
 
   it('prices self-hosted calls by GPU pool time', async () => {
-    await acceptEvents({ orgId, now: new Date('2026-11-01T00:00:00Z') }, { events: [{ id: 'g1', timestamp: DAY1, workflow_id: 'wf', step: 'gen', gpu_seconds: 90, gpu_pool: 'h100-prod' }] })
+    await acceptEvents(
+      { orgId, now: new Date('2026-11-01T00:00:00Z') },
+      { events: [{ id: 'g1', timestamp: DAY1, workflow_id: 'wf', step: 'gen', gpu_seconds: 90, gpu_pool: 'h100-prod' }] },
+    )
     await drain()
     expect(await metrics('&workflow_id=wf&group_by=model')).toContainEqual(expect.objectContaining({ model: null, unpriced_events: 1, gpu_seconds: 90 }))
     const res = await put({ gpu_pools: [{ pool: 'h100-prod', gpu_type: 'H100', gpu_hour_usd: '3.96', effective_from: '2026-01-01T00:00:00Z' }] })

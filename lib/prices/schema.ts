@@ -6,17 +6,21 @@ import { ZInstant, ZUsd } from '@/lib/api/wire'
 // PUT/GET /api/v1/prices bodies (issue contract): prices are decimal strings
 // or numbers, stored exactly (at most 9 decimal places).
 
-const decimal = z
-  .union([z.string(), z.number()], { error: 'must be a decimal string or number' })
-  .transform((v, ctx) => {
-    const d = normalizeDecimal(v, PRICE_SCALE)
-    if (d === null) {
-      ctx.addIssue({ code: 'custom', message: `must be a non-negative decimal with at most ${PRICE_SCALE} decimal places` })
-      return z.NEVER
-    }
-    return d
-  })
-const name = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).transform((s) => s.toLowerCase())
+const decimal = z.union([z.string(), z.number()], { error: 'must be a decimal string or number' }).transform((v, ctx) => {
+  const d = normalizeDecimal(v, PRICE_SCALE)
+  if (d === null) {
+    ctx.addIssue({ code: 'custom', message: `must be a non-negative decimal with at most ${PRICE_SCALE} decimal places` })
+    return z.NEVER
+  }
+  return d
+})
+const name = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .transform((s) => s.toLowerCase())
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2026-01-01T00:00:00Z' }).transform((s) => new Date(s))
 
 export const ZTierInput = z.strictObject({
@@ -60,10 +64,15 @@ export type TPricesPutBody = z.input<typeof ZPricesPut>
 
 // Queries and answers.
 
-const range = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((s) => new Date(s))
+const range = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .transform((s) => new Date(s))
 /** GET /api/v1/prices/discrepancies: a period (default: the last 30 days). */
 export const ZDiscrepanciesQuery = z.strictObject({ from: range.optional(), to: range.optional() })
-export const ZCatalogQuery = z.strictObject({ q: z.string().max(200, 'must be at most 200 characters').default('').meta({ description: 'words that provider, model id or name must all contain' }) })
+export const ZCatalogQuery = z.strictObject({
+  q: z.string().max(200, 'must be at most 200 characters').default('').meta({ description: 'words that provider, model id or name must all contain' }),
+})
 
 /** A price per million tokens (or per request), USD, as an exact decimal string. */
 const ZPrice = ZUsd
@@ -90,16 +99,29 @@ export type TPriceView = z.infer<typeof ZPriceView>
 export const ZGpuPoolView = z.object({ pool: z.string(), gpu_type: z.string(), gpu_hour_usd: ZUsd, effective_from: ZInstant })
 export type TGpuPoolView = z.infer<typeof ZGpuPoolView>
 export const ZOrgPrices = z.object({ prices: z.array(ZPriceView), gpu_pools: z.array(ZGpuPoolView) })
-export const ZPricesPutAnswer = ZOrgPrices.extend({ reprice_job_ids: z.array(z.string()).meta({ description: 'the re-pricing jobs scheduled for the events the new prices cover (GET /api/v1/reprice-jobs)' }) })
+export const ZPricesPutAnswer = ZOrgPrices.extend({
+  reprice_job_ids: z.array(z.string()).meta({ description: 'the re-pricing jobs scheduled for the events the new prices cover (GET /api/v1/reprice-jobs)' }),
+})
 
 export const ZCatalogEntry = z.object({ ...priceFields, name: z.string().nullable() })
 export type TCatalogEntry = z.infer<typeof ZCatalogEntry>
 export const ZCatalogAnswer = z.object({ source: z.string().meta({ description: 'the price database and its date' }), models: z.array(ZCatalogEntry) })
 
-export const ZUnpricedModel = z.object({ provider: z.string().nullable(), model: z.string().nullable(), events: z.number().int(), first_seen: ZInstant, last_seen: ZInstant })
+export const ZUnpricedModel = z.object({
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  events: z.number().int(),
+  first_seen: ZInstant,
+  last_seen: ZInstant,
+})
 export type TUnpricedModel = z.infer<typeof ZUnpricedModel>
 export const ZCostDiscrepancy = z.object({
-  provider: z.string().nullable(), model: z.string().nullable(), events: z.number().int(), computed_usd: ZUsd, reported_usd: ZUsd, difference_usd: ZUsd,
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  events: z.number().int(),
+  computed_usd: ZUsd,
+  reported_usd: ZUsd,
+  difference_usd: ZUsd,
 })
 export type TCostDiscrepancy = z.infer<typeof ZCostDiscrepancy>
 export const ZDiscrepanciesAnswer = z.object({ from: ZInstant, to: ZInstant, models: z.array(ZCostDiscrepancy) })

@@ -31,20 +31,41 @@ afterAll(async () => {
 })
 
 it('lists a failed job to its own organization and retries it', async () => {
-  const bad = [{ id: 'p1', timestamp: 'not-a-time', environment: 'production', traffic_source: 'production', call_type: 'generation', outcome: 'success', requests: 1, workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini' }]
-  const b = await ownerPool().query<{ id: string }>(`INSERT INTO ingest_batches (org_id, kind, payload, event_count) VALUES ($1, 'events', $2::json, 1) RETURNING id::text`, [mine, JSON.stringify(bad)])
+  const bad = [
+    {
+      id: 'p1',
+      timestamp: 'not-a-time',
+      environment: 'production',
+      traffic_source: 'production',
+      call_type: 'generation',
+      outcome: 'success',
+      requests: 1,
+      workflow_id: 'w',
+      step: 's',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+    },
+  ]
+  const b = await ownerPool().query<{ id: string }>(
+    `INSERT INTO ingest_batches (org_id, kind, payload, event_count) VALUES ($1, 'events', $2::json, 1) RETURNING id::text`,
+    [mine, JSON.stringify(bad)],
+  )
   const batchId = b.rows[0].id
   await queue(QUEUE_INGEST).add('batch', { batchId }, { jobId: ingestJobId(batchId), attempts: 1 })
   await until(async () => (await queueOverview(mine)).failed.length > 0)
 
   const overview = await queueOverview(mine)
-  expect(overview.failed).toEqual([expect.objectContaining({ queue: 'ingest', reference: `batch:${batchId}`, failed_reason: expect.stringContaining('not-a-time') })])
+  expect(overview.failed).toEqual([
+    expect.objectContaining({ queue: 'ingest', reference: `batch:${batchId}`, failed_reason: expect.stringContaining('not-a-time') }),
+  ])
   expect(overview.org_pending_batches).toBe(1)
   expect(overview.queues.find((q) => q.name === 'ingest')).toMatchObject({ failed: 1 })
   expect((await queueOverview(other)).failed).toEqual([])
   await expect(retryFailedJob(other, 'ingest', ingestJobId(batchId))).rejects.toThrow('No failed job with that id')
 
-  await ownerPool().query(`UPDATE ingest_batches SET payload = jsonb_set(payload::jsonb, '{0,timestamp}', to_jsonb(now()::text))::json WHERE id = $1`, [batchId])
+  await ownerPool().query(`UPDATE ingest_batches SET payload = jsonb_set(payload::jsonb, '{0,timestamp}', to_jsonb(now()::text))::json WHERE id = $1`, [
+    batchId,
+  ])
   await retryFailedJob(mine, 'ingest', ingestJobId(batchId))
   await until(async () => (await queueOverview(mine)).org_pending_batches === 0)
   const n = await ownerPool().query<{ n: number }>('SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1', [mine])

@@ -24,7 +24,8 @@ async function ownedReferences(orgId: string, batchIds: string[], repriceIds: st
   return new Set([...b.rows.map((x) => `batch:${x.id}`), ...r.rows.map((x) => `reprice:${x.id}`)])
 }
 
-const referenceOf = (data: { batchId?: string; repriceId?: string }) => (data.batchId ? `batch:${data.batchId}` : data.repriceId ? `reprice:${data.repriceId}` : '')
+const referenceOf = (data: { batchId?: string; repriceId?: string }) =>
+  data.batchId ? `batch:${data.batchId}` : data.repriceId ? `reprice:${data.repriceId}` : ''
 
 export async function queueOverview(orgId: string): Promise<TQueueOverview> {
   const queues = await Promise.all(
@@ -42,7 +43,16 @@ export async function queueOverview(orgId: string): Promise<TQueueOverview> {
   )
   const failed = failedJobs.flatMap(({ j, name }, i) =>
     owned.has(refs[i])
-      ? [{ id: j.id!, queue: name, reference: refs[i], attempts: j.attemptsMade, failed_reason: j.failedReason ?? '', failed_at: j.finishedOn ? new Date(j.finishedOn).toISOString() : null }]
+      ? [
+          {
+            id: j.id!,
+            queue: name,
+            reference: refs[i],
+            attempts: j.attemptsMade,
+            failed_reason: j.failedReason ?? '',
+            failed_at: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+          },
+        ]
       : [],
   )
   const mine = await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_batches WHERE org_id = $1 AND processed_at IS NULL', [orgId])
@@ -56,6 +66,7 @@ export async function retryFailedJob(orgId: string, queueName: string, jobId: st
   if (!job || !(await job.isFailed())) throw notFound('No failed job with that id')
   const owned = await ownedReferences(orgId, job.data.batchId ? [job.data.batchId] : [], job.data.repriceId ? [job.data.repriceId] : [])
   if (!owned.has(referenceOf(job.data))) throw notFound('No failed job with that id')
-  if (job.data.repriceId) await pool().query(`UPDATE reprice_jobs SET status = 'queued', error = NULL WHERE id = $1 AND org_id = $2`, [job.data.repriceId, orgId])
+  if (job.data.repriceId)
+    await pool().query(`UPDATE reprice_jobs SET status = 'queued', error = NULL WHERE id = $1 AND org_id = $2`, [job.data.repriceId, orgId])
   await job.retry('failed')
 }

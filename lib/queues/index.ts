@@ -57,7 +57,10 @@ export const LEGACY_BUDGETS_SCHEDULER_ID = 'evaluate-budgets'
 export const EVALUATE_AFTER_INGEST_MS = 5000
 export async function enqueueAlertEvaluation(orgId: string, delayMs = EVALUATE_AFTER_INGEST_MS): Promise<void> {
   await queue(QUEUE_ALERTS).add('evaluate-org', { orgId } satisfies TAlertsJob, {
-    delay: delayMs, deduplication: { id: `evaluate-${orgId}`, keepLastIfActive: true }, removeOnComplete: true, removeOnFail: { count: 100 },
+    delay: delayMs,
+    deduplication: { id: `evaluate-${orgId}`, keepLastIfActive: true },
+    removeOnComplete: true,
+    removeOnFail: { count: 100 },
   })
 }
 
@@ -144,21 +147,33 @@ export function queue(name: string): Queue {
 
 export async function enqueueIngest(batchIds: string[], orgId?: string): Promise<void> {
   if (batchIds.length === 0) return
-  await queue(QUEUE_INGEST).addBulk(batchIds.map((batchId) => ({ name: 'batch', data: { batchId, ...(orgId ? { orgId } : {}) } satisfies TIngestJob, opts: { ...ingestJobOptions, jobId: ingestJobId(batchId) } })))
+  await queue(QUEUE_INGEST).addBulk(
+    batchIds.map((batchId) => ({
+      name: 'batch',
+      data: { batchId, ...(orgId ? { orgId } : {}) } satisfies TIngestJob,
+      opts: { ...ingestJobOptions, jobId: ingestJobId(batchId) },
+    })),
+  )
 }
 
 /** delayMs lets every worker's price-book cache (PRICE_CACHE_MS) expire first. */
 export async function enqueueReprice(repriceIds: string[], delayMs = 0): Promise<void> {
   if (repriceIds.length === 0) return
   await queue(QUEUE_REPRICE).addBulk(
-    repriceIds.map((repriceId) => ({ name: 'reprice', data: { repriceId } satisfies TRepriceQueueJob, opts: { ...ingestJobOptions, delay: delayMs, jobId: repriceJobId(repriceId) } })),
+    repriceIds.map((repriceId) => ({
+      name: 'reprice',
+      data: { repriceId } satisfies TRepriceQueueJob,
+      opts: { ...ingestJobOptions, delay: delayMs, jobId: repriceJobId(repriceId) },
+    })),
   )
 }
 
 /** The job id makes a second enqueue of a delivery still queued or retrying a no-op; the processor skips one already finished. */
 export async function enqueueNotifications(jobs: TNotificationJob[]): Promise<void> {
   if (jobs.length === 0) return
-  await queue(QUEUE_NOTIFICATIONS).addBulk(jobs.map((data) => ({ name: 'deliver', data, opts: { ...notificationJobOptions(), jobId: notificationJobId(data.deliveryId) } })))
+  await queue(QUEUE_NOTIFICATIONS).addBulk(
+    jobs.map((data) => ({ name: 'deliver', data, opts: { ...notificationJobOptions(), jobId: notificationJobId(data.deliveryId) } })),
+  )
 }
 
 export async function closeQueues(): Promise<void> {

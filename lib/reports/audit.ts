@@ -74,9 +74,13 @@ export function costStats(sample: TSampledCall[]): TCostStats | null {
     return [...m].sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]))
   }
   return {
-    events: sample.length, calls: total,
-    mean_usd: usd(divRound(sum, BigInt(total))), p50_usd: usd(quantile(0.5)), p90_usd: usd(quantile(0.9)),
-    min_usd: usd(sorted[0].per), max_usd: usd(sorted.at(-1)!.per),
+    events: sample.length,
+    calls: total,
+    mean_usd: usd(divRound(sum, BigInt(total))),
+    p50_usd: usd(quantile(0.5)),
+    p90_usd: usd(quantile(0.9)),
+    min_usd: usd(sorted[0].per),
+    max_usd: usd(sorted.at(-1)!.per),
     steps: group((s) => s.step).map(([step, g]) => ({ step, calls: g.calls, mean_usd: usd(divRound(g.cost, BigInt(g.calls))) })),
     models: group((s) => `${s.provider ?? '—'}/${s.model ?? '—'}`).map(([model, g]) => ({ model, calls: g.calls })),
   }
@@ -91,17 +95,34 @@ export function auditRow(workflowId: string, productionCalls: number, evalCalls:
   const e = costStats(ev)
   const base = { workflow_id: workflowId, production_calls: productionCalls, eval_calls: evalCalls, production: p, eval: e }
   if (!p) return { ...base, ratio_mean: null, ratio_p50: null, flagged: false, status: 'no_production', finding: 'No priced production calls in the quarter.' }
-  if (!e) return { ...base, ratio_mean: null, ratio_p50: null, flagged: false, status: 'no_eval', finding: 'No priced eval or replay calls in the quarter: nothing to compare with.' }
+  if (!e)
+    return {
+      ...base,
+      ratio_mean: null,
+      ratio_p50: null,
+      flagged: false,
+      status: 'no_eval',
+      finding: 'No priced eval or replay calls in the quarter: nothing to compare with.',
+    }
   const rMean = ratioOf(p.mean_usd, e.mean_usd)
   const rP50 = ratioOf(p.p50_usd, e.p50_usd)
   // an eval mean of $0 against a paid production call is "infinitely" apart
   const flagged = rMean === null ? Number(p.mean_usd) > 0 : rMean > AUDIT_RATIO_LIMIT || rMean < 1 / AUDIT_RATIO_LIMIT
   const evidence = `(mean $${p.mean_usd} vs $${e.mean_usd}; median $${p.p50_usd} vs $${e.p50_usd})`
-  const finding = rMean === null
-    ? `Eval calls cost $0 per call; production $${p.mean_usd}.`
-    : rMean >= 0.95 && rMean <= 1.05 ? `Production and eval cost about the same per call ${evidence}.`
-    : `Production costs ${rMean >= 1 ? fmt(rMean) : fmt(1 / rMean)} ${rMean >= 1 ? 'more' : 'less'} per call than eval ${evidence}.`
-  return { ...base, ratio_mean: rMean === null ? null : Number(rMean.toFixed(4)), ratio_p50: rP50 === null ? null : Number(rP50.toFixed(4)), flagged, status: flagged ? 'flagged' : 'within', finding }
+  const finding =
+    rMean === null
+      ? `Eval calls cost $0 per call; production $${p.mean_usd}.`
+      : rMean >= 0.95 && rMean <= 1.05
+        ? `Production and eval cost about the same per call ${evidence}.`
+        : `Production costs ${rMean >= 1 ? fmt(rMean) : fmt(1 / rMean)} ${rMean >= 1 ? 'more' : 'less'} per call than eval ${evidence}.`
+  return {
+    ...base,
+    ratio_mean: rMean === null ? null : Number(rMean.toFixed(4)),
+    ratio_p50: rP50 === null ? null : Number(rP50.toFixed(4)),
+    flagged,
+    status: flagged ? 'flagged' : 'within',
+    finding,
+  }
 }
 
 /**
@@ -125,7 +146,18 @@ export function allocate(sizes: number[], n: number): number[] {
 export type TSide = 'production' | 'eval'
 /** A day of a workflow's production or eval (eval and replay) sample, and its share `n` of it. */
 export type TStratum = { workflow_id: string; side: TSide; day: string; n: number }
-type TSampleRow = { workflow_id: string; event_id: string; timestamp: Date; traffic_source: string; environment: string; step: string; provider: string | null; model: string | null; requests: number; cost_usd: string }
+type TSampleRow = {
+  workflow_id: string
+  event_id: string
+  timestamp: Date
+  traffic_source: string
+  environment: string
+  step: string
+  provider: string | null
+  model: string | null
+  requests: number
+  cost_usd: string
+}
 
 const TWO_32 = 2n ** 32n
 /**
@@ -147,8 +179,10 @@ const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
  * (side: production or eval): its offset in the day's calls, and where its
  * walk starts when the day has no hourly counts (day + draw mod 24 h, to the millisecond).
  */
-export const stratumDraw = (quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>) => md5u32(`${quarter}|${s.workflow_id}|${s.side}|${dateOf(Date.parse(s.day))}`)
-export const stratumStart = (quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>) => new Date(Date.parse(s.day) + (stratumDraw(quarter, s) % DAY_MS))
+export const stratumDraw = (quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>) =>
+  md5u32(`${quarter}|${s.workflow_id}|${s.side}|${dateOf(Date.parse(s.day))}`)
+export const stratumStart = (quarter: string, s: Pick<TStratum, 'workflow_id' | 'side' | 'day'>) =>
+  new Date(Date.parse(s.day) + (stratumDraw(quarter, s) % DAY_MS))
 
 /**
  * Where a walk in an hour starts, and how many calls it skips first, from
@@ -156,7 +190,9 @@ export const stratumStart = (quarter: string, s: Pick<TStratum, 'workflow_id' | 
  * (to the millisecond), and its next 32 bits mod WALK_WINDOW.
  */
 export function hourWalk(quarter: string, s: Pick<TStratum, 'workflow_id' | 'side'>, hour: number): { start: Date; skip: number } {
-  const h = createHash('md5').update(`${quarter}|${s.workflow_id}|${s.side}|${new Date(hour).toISOString().slice(0, 13)}`).digest()
+  const h = createHash('md5')
+    .update(`${quarter}|${s.workflow_id}|${s.side}|${new Date(hour).toISOString().slice(0, 13)}`)
+    .digest()
   return { start: new Date(hour + (h.readUInt32BE(0) % HOUR_MS)), skip: h.readUInt32BE(4) % WALK_WINDOW }
 }
 
@@ -207,13 +243,18 @@ export function stratumWalks(quarter: string, s: TStratum, hours: Map<number, nu
   const day = Date.parse(s.day)
   const at = Array.from({ length: 24 }, (_, h) => day + h * HOUR_MS)
   const calls = at.map((h) => hours.get(h) ?? 0)
-  if (!calls.some((c) => c > 0)) return [{ workflow_id: s.workflow_id, lo: new Date(day), start: stratumStart(quarter, s), hi: new Date(day + DAY_MS), skip: 0, n: s.n }]
+  if (!calls.some((c) => c > 0))
+    return [{ workflow_id: s.workflow_id, lo: new Date(day), start: stratumStart(quarter, s), hi: new Date(day + DAY_MS), skip: 0, n: s.n }]
   const shares = hourShares(calls, s.n, stratumDraw(quarter, s))
-  return at.flatMap((h, i) => shares[i] > 0 ? [{ workflow_id: s.workflow_id, lo: new Date(h), ...hourWalk(quarter, s, h), hi: new Date(h + HOUR_MS), n: shares[i] }] : [])
+  return at.flatMap((h, i) =>
+    shares[i] > 0 ? [{ workflow_id: s.workflow_id, lo: new Date(h), ...hourWalk(quarter, s, h), hi: new Date(h + HOUR_MS), n: shares[i] }] : [],
+  )
 }
 
-const sideMatch = (side: TSide, e: string) => side === 'production'
-  ? `${e}.traffic_source = 'production' AND ${e}.environment = 'production'` : `${e}.traffic_source IN (${EVAL_TRAFFIC_SOURCES.map((x) => `'${x}'`).join(', ')})`
+const sideMatch = (side: TSide, e: string) =>
+  side === 'production'
+    ? `${e}.traffic_source = 'production' AND ${e}.environment = 'production'`
+    : `${e}.traffic_source IN (${EVAL_TRAFFIC_SOURCES.map((x) => `'${x}'`).join(', ')})`
 
 /**
  * Priced calls per hour of the strata's days, from the hourly rollups: one
@@ -227,7 +268,8 @@ async function hourlyCalls(orgId: string, side: TSide, strata: TStratum[], envir
      CROSS JOIN LATERAL (SELECT sum(h.events - h.unpriced_events)::int AS calls FROM rollups_hourly h
        WHERE h.org_id = $1 AND h.hour = p.hour AND h.environment = ANY($4::text[]) AND h.traffic_source = ANY($5::text[]) AND h.workflow_id = p.workflow_id) r
      WHERE r.calls > 0`,
-    [orgId, keys.map((k) => k[0]), keys.map((k) => k[1]), environments, side === 'production' ? ['production'] : [...EVAL_TRAFFIC_SOURCES]])
+    [orgId, keys.map((k) => k[0]), keys.map((k) => k[1]), environments, side === 'production' ? ['production'] : [...EVAL_TRAFFIC_SOURCES]],
+  )
   const out = new Map<string, Map<number, number>>()
   for (const r of rows) {
     const m = out.get(r.workflow_id) ?? new Map<number, number>()
@@ -265,8 +307,15 @@ export function sampleSql(side: TSide): string {
 }
 
 /** The parameters of sampleSql for these walks. */
-export const sampleParams = (orgId: string, walks: TWalk[]) =>
-  [orgId, walks.map((w) => w.workflow_id), walks.map((w) => w.lo), walks.map((w) => w.start), walks.map((w) => w.hi), walks.map((w) => w.skip), walks.map((w) => w.n)]
+export const sampleParams = (orgId: string, walks: TWalk[]) => [
+  orgId,
+  walks.map((w) => w.workflow_id),
+  walks.map((w) => w.lo),
+  walks.map((w) => w.start),
+  walks.map((w) => w.hi),
+  walks.map((w) => w.skip),
+  walks.map((w) => w.n),
+]
 
 async function sampleCalls(orgId: string, quarter: string, side: TSide, strata: TStratum[], environments: string[]): Promise<TSampleRow[]> {
   const take = strata.filter((s) => s.n > 0)
@@ -276,14 +325,27 @@ async function sampleCalls(orgId: string, quarter: string, side: TSide, strata: 
   return (await pool().query<TSampleRow>(sampleSql(side), sampleParams(orgId, walks))).rows
 }
 
-const toCall = (r: TSampleRow): TSampledCall => ({ event_id: r.event_id, timestamp: r.timestamp.toISOString(), traffic_source: r.traffic_source, environment: r.environment, step: r.step,
-  provider: r.provider, model: r.model, requests: r.requests, cost_usd: r.cost_usd })
-const byTime = (a: TSampledCall, b: TSampledCall) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)
+const toCall = (r: TSampleRow): TSampledCall => ({
+  event_id: r.event_id,
+  timestamp: r.timestamp.toISOString(),
+  traffic_source: r.traffic_source,
+  environment: r.environment,
+  step: r.step,
+  provider: r.provider,
+  model: r.model,
+  requests: r.requests,
+  cost_usd: r.cost_usd,
+})
+const byTime = (a: TSampledCall, b: TSampledCall) =>
+  a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0
 
 /** A sample's strata (one per day) with their shares of it, from per-day priced call counts. */
 export function strata(workflowId: string, side: TSide, counts: { day: string; calls: number }[], n: number): TStratum[] {
   const sorted = [...counts].filter((c) => c.calls > 0).sort((a, b) => a.day.localeCompare(b.day))
-  const shares = allocate(sorted.map((c) => c.calls), n)
+  const shares = allocate(
+    sorted.map((c) => c.calls),
+    n,
+  )
   return sorted.map((c, i) => ({ workflow_id: workflowId, side, day: c.day, n: shares[i] }))
 }
 
@@ -294,8 +356,15 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
   const from = new Date(range.from)
   const to = new Date(range.to)
   // priced calls per workflow, side and day (the daily rollups: cheap)
-  const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, granularity: 'day', group_by: ['workflow_id', 'traffic_source', 'environment'],
-    traffic_source: ['production', ...EVAL_TRAFFIC_SOURCES], limit: 100_000 })
+  const { rows } = await queryMetrics(orgId, {
+    ...ZMetricsQuery.parse({}),
+    from,
+    to,
+    granularity: 'day',
+    group_by: ['workflow_id', 'traffic_source', 'environment'],
+    traffic_source: ['production', ...EVAL_TRAFFIC_SOURCES],
+    limit: 100_000,
+  })
   const counts = new Map<string, { production: Map<string, number>; eval: Map<string, number> }>()
   const evalEnvironments = new Set<string>()
   for (const r of rows) {
@@ -311,10 +380,25 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
   }
   const list = (m: Map<string, number>) => [...m].map(([day, calls]) => ({ day, calls }))
   const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
-  const workflows = [...counts].filter(([, c]) => c.production.size > 0 || c.eval.size > 0).map(([w]) => w).sort()
+  const workflows = [...counts]
+    .filter(([, c]) => c.production.size > 0 || c.eval.size > 0)
+    .map(([w]) => w)
+    .sort()
   const [prod, ev] = await Promise.all([
-    sampleCalls(orgId, quarter, 'production', workflows.flatMap((w) => strata(w, 'production', list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE)), ['production']),
-    sampleCalls(orgId, quarter, 'eval', workflows.flatMap((w) => strata(w, 'eval', list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE)), [...evalEnvironments]),
+    sampleCalls(
+      orgId,
+      quarter,
+      'production',
+      workflows.flatMap((w) => strata(w, 'production', list(counts.get(w)!.production), AUDIT_SAMPLE_SIZE)),
+      ['production'],
+    ),
+    sampleCalls(
+      orgId,
+      quarter,
+      'eval',
+      workflows.flatMap((w) => strata(w, 'eval', list(counts.get(w)!.eval), AUDIT_SAMPLE_SIZE)),
+      [...evalEnvironments],
+    ),
   ])
   const samples: NonNullable<TAudit['samples']> = {}
   for (const w of workflows) samples[w] = { production: [], eval: [] }
@@ -325,29 +409,107 @@ export async function quarterlyAudit(orgId: string, q: Pick<TAuditQuery, 'quarte
     samples[w].eval.sort(byTime)
   }
   const order = { flagged: 0, within: 1, no_eval: 2, no_production: 3 }
-  const out = workflows.map((w) => auditRow(w, total(counts.get(w)!.production), total(counts.get(w)!.eval), samples[w].production, samples[w].eval))
-    .sort((a, b) => order[a.status] - order[b.status] || Math.abs(Math.log(b.ratio_mean ?? 1)) - Math.abs(Math.log(a.ratio_mean ?? 1)) || a.workflow_id.localeCompare(b.workflow_id))
-  return { quarter, from: from.toISOString(), to: to.toISOString(), sample_size: AUDIT_SAMPLE_SIZE, ratio_limit: AUDIT_RATIO_LIMIT, workflows: out, ...(opts.samples ? { samples } : {}) }
+  const out = workflows
+    .map((w) => auditRow(w, total(counts.get(w)!.production), total(counts.get(w)!.eval), samples[w].production, samples[w].eval))
+    .sort(
+      (a, b) =>
+        order[a.status] - order[b.status] ||
+        Math.abs(Math.log(b.ratio_mean ?? 1)) - Math.abs(Math.log(a.ratio_mean ?? 1)) ||
+        a.workflow_id.localeCompare(b.workflow_id),
+    )
+  return {
+    quarter,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    sample_size: AUDIT_SAMPLE_SIZE,
+    ratio_limit: AUDIT_RATIO_LIMIT,
+    workflows: out,
+    ...(opts.samples ? { samples } : {}),
+  }
 }
 
 /** One line per workflow: the verdict and both samples' statistics. */
 export function auditCsv(a: TAudit): string {
   return toCsv([
-    ['quarter', 'workflow_id', 'status', 'ratio_mean', 'ratio_p50', 'production_calls_in_quarter', 'production_sampled_calls', 'production_mean_usd', 'production_p50_usd', 'production_p90_usd',
-      'eval_calls_in_quarter', 'eval_sampled_calls', 'eval_mean_usd', 'eval_p50_usd', 'eval_p90_usd', 'finding'],
-    ...a.workflows.map((r) => [a.quarter, r.workflow_id, r.status, r.ratio_mean, r.ratio_p50, r.production_calls, r.production?.calls ?? 0, r.production?.mean_usd, r.production?.p50_usd, r.production?.p90_usd,
-      r.eval_calls, r.eval?.calls ?? 0, r.eval?.mean_usd, r.eval?.p50_usd, r.eval?.p90_usd, r.finding]),
+    [
+      'quarter',
+      'workflow_id',
+      'status',
+      'ratio_mean',
+      'ratio_p50',
+      'production_calls_in_quarter',
+      'production_sampled_calls',
+      'production_mean_usd',
+      'production_p50_usd',
+      'production_p90_usd',
+      'eval_calls_in_quarter',
+      'eval_sampled_calls',
+      'eval_mean_usd',
+      'eval_p50_usd',
+      'eval_p90_usd',
+      'finding',
+    ],
+    ...a.workflows.map((r) => [
+      a.quarter,
+      r.workflow_id,
+      r.status,
+      r.ratio_mean,
+      r.ratio_p50,
+      r.production_calls,
+      r.production?.calls ?? 0,
+      r.production?.mean_usd,
+      r.production?.p50_usd,
+      r.production?.p90_usd,
+      r.eval_calls,
+      r.eval?.calls ?? 0,
+      r.eval?.mean_usd,
+      r.eval?.p50_usd,
+      r.eval?.p90_usd,
+      r.finding,
+    ]),
   ])
 }
 
 /** The evidence: every sampled call, with its cost per call. */
 export function auditSamplesCsv(a: TAudit): string {
-  const lines: (string | number | null)[][] = [['quarter', 'workflow_id', 'sample', 'event_id', 'timestamp', 'traffic_source', 'environment', 'step', 'provider', 'model', 'requests', 'cost_usd', 'cost_per_call_usd']]
+  const lines: (string | number | null)[][] = [
+    [
+      'quarter',
+      'workflow_id',
+      'sample',
+      'event_id',
+      'timestamp',
+      'traffic_source',
+      'environment',
+      'step',
+      'provider',
+      'model',
+      'requests',
+      'cost_usd',
+      'cost_per_call_usd',
+    ],
+  ]
   for (const [w, s] of Object.entries(a.samples ?? {})) {
-    for (const [side, calls] of [['production', s.production], ['eval', s.eval]] as const) {
+    for (const [side, calls] of [
+      ['production', s.production],
+      ['eval', s.eval],
+    ] as const) {
       for (const c of calls) {
-        lines.push([a.quarter, w, side, c.event_id, c.timestamp, c.traffic_source, c.environment, c.step, c.provider, c.model, c.requests, fromScaled(toScaled(c.cost_usd, 6), 6),
-          fromScaled(divRound(toScaled(c.cost_usd, 12), BigInt(Math.max(1, c.requests)) * 1_000_000n), 6)])
+        lines.push([
+          a.quarter,
+          w,
+          side,
+          c.event_id,
+          c.timestamp,
+          c.traffic_source,
+          c.environment,
+          c.step,
+          c.provider,
+          c.model,
+          c.requests,
+          fromScaled(toScaled(c.cost_usd, 6), 6),
+          fromScaled(divRound(toScaled(c.cost_usd, 12), BigInt(Math.max(1, c.requests)) * 1_000_000n), 6),
+        ])
       }
     }
   }

@@ -13,8 +13,14 @@ describe('monthRange', () => {
 describe('reportLines', () => {
   it('matches this month and the month before by key, with the change and the share, largest first', () => {
     const lines = reportLines(
-      [{ key: 'a', micros: 1_000_000n, events: 2 }, { key: null, micros: 3_000_001n, events: 1 }],
-      [{ key: 'a', micros: 1_500_000n, events: 3 }, { key: 'gone', micros: 7n, events: 1 }],
+      [
+        { key: 'a', micros: 1_000_000n, events: 2 },
+        { key: null, micros: 3_000_001n, events: 1 },
+      ],
+      [
+        { key: 'a', micros: 1_500_000n, events: 3 },
+        { key: 'gone', micros: 7n, events: 1 },
+      ],
       4_000_001n,
     )
     expect(lines).toEqual([
@@ -28,10 +34,15 @@ describe('reportLines', () => {
 describe('scenarioSpend', () => {
   it('splits each workflow into its scenarios and the rest, which add up to the workflow exactly', () => {
     const out = scenarioSpend(
-      [{ workflow_id: 'support', cost12: '10.000000000000', events: 10 }, { workflow_id: 'search', cost12: '2.000000000000', events: 4 }],
-      [{ scenario_id: 'trial', workflow_id: 'support', cost12: '1.250000400000', events: 3 },
+      [
+        { workflow_id: 'support', cost12: '10.000000000000', events: 10 },
+        { workflow_id: 'search', cost12: '2.000000000000', events: 4 },
+      ],
+      [
+        { scenario_id: 'trial', workflow_id: 'support', cost12: '1.250000400000', events: 3 },
         { scenario_id: 'trial', workflow_id: 'search', cost12: '0.000000600000', events: 1 },
-        { scenario_id: 'base', workflow_id: 'support', cost12: '8.749999600000', events: 7 }],
+        { scenario_id: 'base', workflow_id: 'support', cost12: '8.749999600000', events: 7 },
+      ],
     )
     expect(out).toEqual([
       { key: 'trial', from: 'scenario_id', micros: 1_250_001n, events: 4 },
@@ -46,10 +57,30 @@ describe('scenarioSpend', () => {
 describe('monthlyReportCsv', () => {
   it('writes every section row, the totals and the forecast', () => {
     const r = {
-      month: '2026-11', previous: { month: '2026-10' },
-      total: { cost_usd: '5.000000', events: 3, runs: 1, production_cost_usd: '4.000000', unpriced_events: 0, previous_cost_usd: '1.000000', previous_events: 1, change_usd: '4.000000' },
-      sections: [{ dimension: 'workflow_id', label: 'Workflow', rows: [{ key: '=cmd', cost_usd: '5.000000', events: 3, previous_cost_usd: '1.000000', previous_events: 1, change_usd: '4.000000', share: 1 }] }],
-      forecast: { month_end: { end: '', actual_to_date_usd: '5.000000', forecast_usd: '9.500000', lower_usd: '8.000000', upper_usd: '11.000000' }, mape: 0.1, note: null },
+      month: '2026-11',
+      previous: { month: '2026-10' },
+      total: {
+        cost_usd: '5.000000',
+        events: 3,
+        runs: 1,
+        production_cost_usd: '4.000000',
+        unpriced_events: 0,
+        previous_cost_usd: '1.000000',
+        previous_events: 1,
+        change_usd: '4.000000',
+      },
+      sections: [
+        {
+          dimension: 'workflow_id',
+          label: 'Workflow',
+          rows: [{ key: '=cmd', cost_usd: '5.000000', events: 3, previous_cost_usd: '1.000000', previous_events: 1, change_usd: '4.000000', share: 1 }],
+        },
+      ],
+      forecast: {
+        month_end: { end: '', actual_to_date_usd: '5.000000', forecast_usd: '9.500000', lower_usd: '8.000000', upper_usd: '11.000000' },
+        mape: 0.1,
+        note: null,
+      },
     } as unknown as TMonthlyReport
     expect(monthlyReportCsv(r).split('\r\n')).toEqual([
       'month,section,key,key_from,cost_usd,events,share,previous_month,previous_cost_usd,previous_events,change_usd',

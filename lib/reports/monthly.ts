@@ -44,8 +44,16 @@ export function reportLines(cur: TSpend[], prev: TSpend[], totalMicros: bigint):
   const lines = [...map.values()].map(({ c, p }) => {
     const cm = c?.micros ?? 0n
     const pm = p?.micros ?? 0n
-    const line: TReportLine = { key: (c ?? p)!.key, ...((c ?? p)!.from ? { from: (c ?? p)!.from } : {}), cost_usd: microsToUsd(cm), events: c?.events ?? 0,
-      previous_cost_usd: microsToUsd(pm), previous_events: p?.events ?? 0, change_usd: microsToUsd(cm - pm), share: ratio(cm, totalMicros) }
+    const line: TReportLine = {
+      key: (c ?? p)!.key,
+      ...((c ?? p)!.from ? { from: (c ?? p)!.from } : {}),
+      cost_usd: microsToUsd(cm),
+      events: c?.events ?? 0,
+      previous_cost_usd: microsToUsd(pm),
+      previous_events: p?.events ?? 0,
+      change_usd: microsToUsd(cm - pm),
+      share: ratio(cm, totalMicros),
+    }
     return { line, cm, pm }
   })
   lines.sort((a, b) => (a.cm !== b.cm ? (b.cm > a.cm ? 1 : -1) : a.pm !== b.pm ? (b.pm > a.pm ? 1 : -1) : String(a.line.key).localeCompare(String(b.line.key))))
@@ -59,7 +67,10 @@ export function reportLines(cur: TSpend[], prev: TSpend[], totalMicros: bigint):
  * rounded once to the micro-dollar (so the parts, like the metrics API's rows,
  * may differ from the rounded total by a micro-dollar or two).
  */
-export function scenarioSpend(workflows: { workflow_id: string; cost12: string; events: number }[], tagged: { scenario_id: string; workflow_id: string; cost12: string; events: number }[]): TSpend[] {
+export function scenarioSpend(
+  workflows: { workflow_id: string; cost12: string; events: number }[],
+  tagged: { scenario_id: string; workflow_id: string; cost12: string; events: number }[],
+): TSpend[] {
   const byScenario = new Map<string, { m12: bigint; events: number }>()
   const byWorkflow = new Map<string, { m12: bigint; events: number }>()
   for (const t of tagged) {
@@ -85,20 +96,29 @@ async function monthSpend(orgId: string, from: number, to: number) {
   const dims = REPORT_SECTIONS.map((s) => s.dimension).filter((d): d is Exclude<TReportDimension, 'scenario'> => d !== 'scenario')
   // each workflow's spend unrounded (12 decimals), from the same rollups as the metrics API, for the scenario remainders
   const params: unknown[] = [orgId]
-  const src = sourceSql(planSource(DAILY_ROLLUPS, ['environment', 'traffic_source', 'workflow_id'], { from: base.from, to: base.to }, 'none'), HOURLY_ROLLUP.table,
-    ['workflow_id', 'cost_usd', 'events'], [], params)
+  const src = sourceSql(
+    planSource(DAILY_ROLLUPS, ['environment', 'traffic_source', 'workflow_id'], { from: base.from, to: base.to }, 'none'),
+    HOURLY_ROLLUP.table,
+    ['workflow_id', 'cost_usd', 'events'],
+    [],
+    params,
+  )
   const [total, tagged, exact, ...grouped] = await Promise.all([
     queryMetrics(orgId, base),
     // index-only on inference_events_scenario_idx: the month's events that carry a scenario
     pool().query<{ scenario_id: string; workflow_id: string; cost12: string; events: number }>(
       `SELECT scenario_id, workflow_id, coalesce(sum(cost_usd), 0)::text AS cost12, count(*)::int AS events
        FROM inference_events WHERE org_id = $1 AND scenario_id IS NOT NULL AND timestamp >= $2 AND timestamp < $3 GROUP BY scenario_id, workflow_id`,
-      [orgId, new Date(from), new Date(to)]),
+      [orgId, new Date(from), new Date(to)],
+    ),
     pool().query<{ workflow_id: string; cost12: string; events: number }>(
-      `SELECT workflow_id, sum(cost_usd)::text AS cost12, sum(events)::int AS events FROM ${src} GROUP BY workflow_id HAVING sum(events) > 0`, params),
+      `SELECT workflow_id, sum(cost_usd)::text AS cost12, sum(events)::int AS events FROM ${src} GROUP BY workflow_id HAVING sum(events) > 0`,
+      params,
+    ),
     ...dims.map((d) => queryMetrics(orgId, { ...base, group_by: [d] })),
   ])
-  const spend = (d: string, rows: TMetricsRow[]): TSpend[] => rows.map((r) => ({ key: (r as Record<string, unknown>)[d] as string | null, micros: micros(r.cost_usd), events: r.events }))
+  const spend = (d: string, rows: TMetricsRow[]): TSpend[] =>
+    rows.map((r) => ({ key: (r as Record<string, unknown>)[d] as string | null, micros: micros(r.cost_usd), events: r.events }))
   const by = new Map<TReportDimension, TSpend[]>(dims.map((d, i) => [d, spend(d, grouped[i].rows)]))
   by.set('scenario', scenarioSpend(exact.rows, tagged.rows))
   const t = total.rows[0]
@@ -116,30 +136,75 @@ export async function monthlyReport(orgId: string, q: Pick<TMonthlyReportQuery, 
     monthSpend(orgId, r.from, r.to),
     monthSpend(orgId, r.previous.from, r.previous.to),
     current ? forecast(orgId, { history_days: 120 }, now) : Promise.resolve(null),
-    current && sameTo > r.previous.from ? queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from: new Date(r.previous.from), to: new Date(sameTo) }) : Promise.resolve(null),
+    current && sameTo > r.previous.from
+      ? queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from: new Date(r.previous.from), to: new Date(sameTo) })
+      : Promise.resolve(null),
   ])
   const tm = micros(cur.total?.cost_usd ?? '0')
   const pm = micros(prev.total?.cost_usd ?? '0')
   const ptd = current ? micros(prevToDate?.rows[0]?.cost_usd ?? '0') : null
   return {
-    month, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(),
+    month,
+    from: new Date(r.from).toISOString(),
+    to: new Date(r.to).toISOString(),
     previous: { month: r.previous.month, from: new Date(r.previous.from).toISOString(), to: new Date(r.previous.to).toISOString() },
     current,
-    total: { cost_usd: microsToUsd(tm), events: cur.total?.events ?? 0, runs: cur.total?.runs ?? 0, production_cost_usd: cur.total?.production_cost_usd ?? '0.000000',
-      unpriced_events: cur.total?.unpriced_events ?? 0, previous_cost_usd: microsToUsd(pm), previous_events: prev.total?.events ?? 0, change_usd: microsToUsd(tm - pm),
-      ...(ptd !== null ? { previous_to_date: { to: new Date(Math.max(sameTo, r.previous.from)).toISOString(), cost_usd: microsToUsd(ptd), change_usd: microsToUsd(tm - ptd) } } : {}) },
-    sections: REPORT_SECTIONS.map((s) => ({ dimension: s.dimension, label: s.label, rows: reportLines(cur.by.get(s.dimension)!, prev.by.get(s.dimension)!, tm) })),
+    total: {
+      cost_usd: microsToUsd(tm),
+      events: cur.total?.events ?? 0,
+      runs: cur.total?.runs ?? 0,
+      production_cost_usd: cur.total?.production_cost_usd ?? '0.000000',
+      unpriced_events: cur.total?.unpriced_events ?? 0,
+      previous_cost_usd: microsToUsd(pm),
+      previous_events: prev.total?.events ?? 0,
+      change_usd: microsToUsd(tm - pm),
+      ...(ptd !== null
+        ? { previous_to_date: { to: new Date(Math.max(sameTo, r.previous.from)).toISOString(), cost_usd: microsToUsd(ptd), change_usd: microsToUsd(tm - ptd) } }
+        : {}),
+    },
+    sections: REPORT_SECTIONS.map((s) => ({
+      dimension: s.dimension,
+      label: s.label,
+      rows: reportLines(cur.by.get(s.dimension)!, prev.by.get(s.dimension)!, tm),
+    })),
     forecast: f ? { month_end: f.month_end, mape: f.backtest.mape, note: f.note } : null,
   }
 }
 
 /** The report as CSV: one line per section row, then the totals and the forecast. */
 export function monthlyReportCsv(r: TMonthlyReport): string {
-  const lines: (string | number | null)[][] = [['month', 'section', 'key', 'key_from', 'cost_usd', 'events', 'share', 'previous_month', 'previous_cost_usd', 'previous_events', 'change_usd']]
+  const lines: (string | number | null)[][] = [
+    ['month', 'section', 'key', 'key_from', 'cost_usd', 'events', 'share', 'previous_month', 'previous_cost_usd', 'previous_events', 'change_usd'],
+  ]
   for (const s of r.sections) {
-    for (const l of s.rows) lines.push([r.month, s.dimension, l.key, l.from ?? null, l.cost_usd, l.events, l.share.toFixed(4), r.previous.month, l.previous_cost_usd, l.previous_events, l.change_usd])
+    for (const l of s.rows)
+      lines.push([
+        r.month,
+        s.dimension,
+        l.key,
+        l.from ?? null,
+        l.cost_usd,
+        l.events,
+        l.share.toFixed(4),
+        r.previous.month,
+        l.previous_cost_usd,
+        l.previous_events,
+        l.change_usd,
+      ])
   }
-  lines.push([r.month, 'total', null, null, r.total.cost_usd, r.total.events, '1.0000', r.previous.month, r.total.previous_cost_usd, r.total.previous_events, r.total.change_usd])
+  lines.push([
+    r.month,
+    'total',
+    null,
+    null,
+    r.total.cost_usd,
+    r.total.events,
+    '1.0000',
+    r.previous.month,
+    r.total.previous_cost_usd,
+    r.total.previous_events,
+    r.total.change_usd,
+  ])
   lines.push([r.month, 'total_production', null, null, r.total.production_cost_usd, null, null, null, null, null, null])
   if (r.forecast?.month_end.forecast_usd) {
     const m = r.forecast.month_end

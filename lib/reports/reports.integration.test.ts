@@ -4,7 +4,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getMetrics } from '@/app/api/v1/metrics/route'
@@ -17,7 +16,10 @@ import type { TSessionUser } from '@/lib/auth/session'
 
 // The signed-in member for the session calls (next-auth's cookie is not in play when handlers are called directly).
 let signedIn: TSessionUser | null = null
-vi.mock('@/lib/auth/session', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/auth/session')>()), sessionUser: async () => signedIn }))
+vi.mock('@/lib/auth/session', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
+  sessionUser: async () => signedIn,
+}))
 
 // Events in the last two full months and the last full quarter, sent through
 // the ingest API: the monthly report must equal the metrics API for the month
@@ -49,32 +51,108 @@ beforeAll(async () => {
   let n = 0
   const at = (from: number, to: number, i: number, of: number) => new Date(from + Math.floor(((i + 0.5) / of) * (to - from))).toISOString()
   // the report's month and the one before: several dimensions, some events with a scenario
-  for (const [from, to, scale] of [[range.previous.from, range.previous.to, 1], [range.from, range.to, 2]] as const) {
+  for (const [from, to, scale] of [
+    [range.previous.from, range.previous.to, 1],
+    [range.from, range.to, 2],
+  ] as const) {
     for (let i = 0; i < 40 * scale; i++) {
-      events.push({ id: `m-${n++}`, timestamp: at(from, to, i, 40 * scale), workflow_id: i % 3 ? 'support' : 'search', step: 'draft', account_id: i % 4 ? 'acme' : undefined,
-        feature: i % 5 ? 'chat' : 'email', environment: i % 7 ? 'production' : 'staging', traffic_source: i % 6 ? 'production' : 'eval',
+      events.push({
+        id: `m-${n++}`,
+        timestamp: at(from, to, i, 40 * scale),
+        workflow_id: i % 3 ? 'support' : 'search',
+        step: 'draft',
+        account_id: i % 4 ? 'acme' : undefined,
+        feature: i % 5 ? 'chat' : 'email',
+        environment: i % 7 ? 'production' : 'staging',
+        traffic_source: i % 6 ? 'production' : 'eval',
         scenario_id: i % 8 === 0 ? 'trial-a' : i % 8 === 1 ? 'trial-b' : undefined,
-        provider: 'openai', model: i % 2 ? 'gpt-4o-mini' : 'gpt-4o', tokens_in: 1000 + 37 * i, cached_tokens_in: 100 * (i % 3), tokens_out: 77 + i })
+        provider: 'openai',
+        model: i % 2 ? 'gpt-4o-mini' : 'gpt-4o',
+        tokens_in: 1000 + 37 * i,
+        cached_tokens_in: 100 * (i % 3),
+        tokens_out: 77 + i,
+      })
     }
   }
   // the audit's quarter: costly production drafts and cheap eval drafts (flagged), a workflow where both cost alike, one without eval
   for (let i = 0; i < 240; i++) {
     const t = at(qRange.from, qRange.to, i, 240)
-    events.push({ id: `q-prod-${i}`, timestamp: t, workflow_id: 'drafter', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 2000 + (i % 10) * 100, tokens_out: 300 })
-    if (i % 2 === 0) events.push({ id: `q-steady-${i}`, timestamp: t, workflow_id: 'steady', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1500, tokens_out: 50 })
-    if (i % 3 === 0) events.push({ id: `q-lonely-${i}`, timestamp: t, workflow_id: 'lonely', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 500 })
+    events.push({
+      id: `q-prod-${i}`,
+      timestamp: t,
+      workflow_id: 'drafter',
+      step: 'draft',
+      provider: 'openai',
+      model: 'gpt-4o',
+      tokens_in: 2000 + (i % 10) * 100,
+      tokens_out: 300,
+    })
+    if (i % 2 === 0)
+      events.push({
+        id: `q-steady-${i}`,
+        timestamp: t,
+        workflow_id: 'steady',
+        step: 's',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        tokens_in: 1500,
+        tokens_out: 50,
+      })
+    if (i % 3 === 0)
+      events.push({ id: `q-lonely-${i}`, timestamp: t, workflow_id: 'lonely', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 500 })
     // staging production traffic is not production: left out of the production sample
-    if (i % 4 === 0) events.push({ id: `q-stg-${i}`, timestamp: t, environment: 'staging', workflow_id: 'drafter', step: 'draft', provider: 'openai', model: 'gpt-4o', tokens_in: 90_000 })
+    if (i % 4 === 0)
+      events.push({
+        id: `q-stg-${i}`,
+        timestamp: t,
+        environment: 'staging',
+        workflow_id: 'drafter',
+        step: 'draft',
+        provider: 'openai',
+        model: 'gpt-4o',
+        tokens_in: 90_000,
+      })
   }
   for (let i = 0; i < 30; i++) {
     const t = at(qRange.from, qRange.to, i, 30)
-    events.push({ id: `q-eval-${i}`, timestamp: t, traffic_source: i % 3 ? 'eval' : 'replay', environment: 'staging', workflow_id: 'drafter', step: 'draft', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 700, tokens_out: 300 })
-    events.push({ id: `q-steady-eval-${i}`, timestamp: t, traffic_source: 'eval', workflow_id: 'steady', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1400, tokens_out: 60, requests: 1 + (i % 2) })
+    events.push({
+      id: `q-eval-${i}`,
+      timestamp: t,
+      traffic_source: i % 3 ? 'eval' : 'replay',
+      environment: 'staging',
+      workflow_id: 'drafter',
+      step: 'draft',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 700,
+      tokens_out: 300,
+    })
+    events.push({
+      id: `q-steady-eval-${i}`,
+      timestamp: t,
+      traffic_source: 'eval',
+      workflow_id: 'steady',
+      step: 's',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 1400,
+      tokens_out: 60,
+      requests: 1 + (i % 2),
+    })
   }
   // a workflow with more eval and replay calls than a sample: its eval sample is drawn as the production one is
   for (let i = 0; i < 300; i++) {
-    events.push({ id: `q-evalonly-${i}`, timestamp: at(qRange.from, qRange.to, i, 300), traffic_source: i % 3 ? 'eval' : 'replay', environment: i % 2 ? 'staging' : 'production',
-      workflow_id: 'evalonly', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100 + i })
+    events.push({
+      id: `q-evalonly-${i}`,
+      timestamp: at(qRange.from, qRange.to, i, 300),
+      traffic_source: i % 3 ? 'eval' : 'replay',
+      environment: i % 2 ? 'staging' : 'production',
+      workflow_id: 'evalonly',
+      step: 's',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 100 + i,
+    })
   }
   // a busy workflow on five days: runs of a cheap retrieval and, 2 s later, a costly draft; one run an hour at night, ten an hour by day
   for (let d = 3; d < 8; d++) {
@@ -102,14 +180,30 @@ describe('GET /api/v1/reports/monthly', () => {
     const r = await getMonthly(apiRequest(`/api/v1/reports/monthly?month=${month}`, { key: readKey }))
     expect(r.status).toBe(200)
     const rep = await r.json()
-    expect(rep).toMatchObject({ month, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), current: false, forecast: null, previous: { month: ym(range.previous.from) } })
+    expect(rep).toMatchObject({
+      month,
+      from: new Date(range.from).toISOString(),
+      to: new Date(range.to).toISOString(),
+      current: false,
+      forecast: null,
+      previous: { month: ym(range.previous.from) },
+    })
     const metrics = async (from: number, to: number, group?: string) => {
-      const res = await getMetrics(apiRequest(`/api/v1/metrics?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}${group ? `&group_by=${group}` : ''}`, { key: readKey }))
+      const res = await getMetrics(
+        apiRequest(`/api/v1/metrics?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}${group ? `&group_by=${group}` : ''}`, {
+          key: readKey,
+        }),
+      )
       return (await res.json()).rows as Record<string, string | number | null>[]
     }
     const [total] = await metrics(range.from, range.to)
     const [prevTotal] = await metrics(range.previous.from, range.previous.to)
-    expect(rep.total).toMatchObject({ cost_usd: total.cost_usd, events: total.events, production_cost_usd: total.production_cost_usd, previous_cost_usd: prevTotal.cost_usd })
+    expect(rep.total).toMatchObject({
+      cost_usd: total.cost_usd,
+      events: total.events,
+      production_cost_usd: total.production_cost_usd,
+      previous_cost_usd: prevTotal.cost_usd,
+    })
     for (const dim of ['workflow_id', 'account_id', 'feature', 'environment', 'traffic_source']) {
       const section = rep.sections.find((s: { dimension: string }) => s.dimension === dim)
       const cur = await metrics(range.from, range.to, dim)
@@ -125,12 +219,26 @@ describe('GET /api/v1/reports/monthly', () => {
 
   it('splits spend by scenario: scenario_id where the calls carry one, else the workflow, adding up to the total', async () => {
     const rep = await (await getMonthly(apiRequest(`/api/v1/reports/monthly?month=${month}`, { key: readKey }))).json()
-    const rows = rep.sections.find((s: { dimension: string }) => s.dimension === 'scenario').rows as { key: string; from: string; cost_usd: string; events: number }[]
-    const sql = (await ownerPool().query<{ key: string; src: string; usd: string; n: number }>(
-      `SELECT coalesce(scenario_id, workflow_id) AS key, CASE WHEN scenario_id IS NULL THEN 'workflow' ELSE 'scenario_id' END AS src, round(sum(cost_usd), 6)::text AS usd, count(*)::int AS n
-       FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3 GROUP BY 1, 2`, [orgId, new Date(range.from), new Date(range.to)])).rows
+    const rows = rep.sections.find((s: { dimension: string }) => s.dimension === 'scenario').rows as {
+      key: string
+      from: string
+      cost_usd: string
+      events: number
+    }[]
+    const sql = (
+      await ownerPool().query<{ key: string; src: string; usd: string; n: number }>(
+        `SELECT coalesce(scenario_id, workflow_id) AS key, CASE WHEN scenario_id IS NULL THEN 'workflow' ELSE 'scenario_id' END AS src, round(sum(cost_usd), 6)::text AS usd, count(*)::int AS n
+       FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3 GROUP BY 1, 2`,
+        [orgId, new Date(range.from), new Date(range.to)],
+      )
+    ).rows
     // (rows of the month before only are there too, at $0 this month)
-    expect(rows.filter((r) => r.events > 0).map((r) => [r.key, r.from, r.cost_usd, r.events]).sort()).toEqual(sql.map((s) => [s.key, s.src, s.usd, s.n]).sort())
+    expect(
+      rows
+        .filter((r) => r.events > 0)
+        .map((r) => [r.key, r.from, r.cost_usd, r.events])
+        .sort(),
+    ).toEqual(sql.map((s) => [s.key, s.src, s.usd, s.n]).sort())
     const sum = rows.reduce((a, r) => a + BigInt(r.cost_usd.replace('.', '')), 0n)
     // each part rounded once to the micro-dollar: within a micro-dollar per row of the total
     const off = sum - BigInt(rep.total.cost_usd.replace('.', ''))
@@ -143,17 +251,25 @@ describe('GET /api/v1/reports/monthly', () => {
     expect(r.headers.get('content-disposition')).toBe(`attachment; filename="outlay-monthly-${month}.csv"`)
     const lines = (await r.text()).trim().split('\r\n')
     const rep = await (await getMonthly(apiRequest(`/api/v1/reports/monthly?month=${month}`, { key: readKey }))).json()
-    expect(lines).toContain(`${month},total,,,${rep.total.cost_usd},${rep.total.events},1.0000,${rep.previous.month},${rep.total.previous_cost_usd},${rep.total.previous_events},${rep.total.change_usd}`)
+    expect(lines).toContain(
+      `${month},total,,,${rep.total.cost_usd},${rep.total.events},1.0000,${rep.previous.month},${rep.total.previous_cost_usd},${rep.total.previous_events},${rep.total.change_usd}`,
+    )
     const wf = rep.sections[0].rows[0]
-    expect(lines).toContain(`${month},workflow_id,${wf.key},,${wf.cost_usd},${wf.events},${wf.share.toFixed(4)},${rep.previous.month},${wf.previous_cost_usd},${wf.previous_events},${wf.change_usd}`)
+    expect(lines).toContain(
+      `${month},workflow_id,${wf.key},,${wf.cost_usd},${wf.events},${wf.share.toFixed(4)},${rep.previous.month},${wf.previous_cost_usd},${wf.previous_events},${wf.change_usd}`,
+    )
 
     const cur = await (await getMonthly(apiRequest('/api/v1/reports/monthly', { key: readKey }))).json()
     expect(cur).toMatchObject({ month: ym(now.getTime()), current: true, previous: { month } })
     // the month before to the same hour: the report's own month's events as SQL sees them
     const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000
     const sameTo = Math.min(range.from + (hour - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), range.to)
-    const [{ usd }] = (await ownerPool().query(`SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
-      [orgId, new Date(range.from), new Date(sameTo)])).rows
+    const [{ usd }] = (
+      await ownerPool().query(
+        `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
+        [orgId, new Date(range.from), new Date(sameTo)],
+      )
+    ).rows
     expect(cur.total.previous_to_date).toEqual({ to: new Date(sameTo).toISOString(), cost_usd: usd, change_usd: expect.any(String) })
     expect(rep.total.previous_to_date).toBeUndefined()
     expect(cur.forecast.month_end.end).toBe(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString())
@@ -166,8 +282,14 @@ describe('GET /api/v1/reports/monthly', () => {
 describe('GET /api/v1/reports/audit', () => {
   /** A workflow's sample recomputed from its events in SQL (lib/testing/audit-sample.ts): 100 calls, none twice. */
   const expectedSample = async (workflow: string, side: 'production' | 'eval') => {
-    const ids = await expectedAuditSample(async (text, params) => (await ownerPool().query(text, params)).rows,
-      { orgId, workflow, side, quarter, from: new Date(qRange.from), to: new Date(qRange.to) })
+    const ids = await expectedAuditSample(async (text, params) => (await ownerPool().query(text, params)).rows, {
+      orgId,
+      workflow,
+      side,
+      quarter,
+      from: new Date(qRange.from),
+      to: new Date(qRange.to),
+    })
     expect(ids).toHaveLength(100)
     expect(new Set(ids).size).toBe(100)
     return ids
@@ -180,13 +302,19 @@ describe('GET /api/v1/reports/audit', () => {
     expect(a).toMatchObject({ quarter, from: new Date(qRange.from).toISOString(), sample_size: 100, ratio_limit: 2 })
     // (the report tests' workflows may have calls in this quarter too: their month before can fall in it)
     const mine = a.workflows.filter((w: { workflow_id: string }) => ['drafter', 'steady', 'lonely'].includes(w.workflow_id))
-    expect(mine.map((w: { workflow_id: string; status: string }) => [w.workflow_id, w.status])).toEqual([['drafter', 'flagged'], ['steady', 'within'], ['lonely', 'no_eval']])
+    expect(mine.map((w: { workflow_id: string; status: string }) => [w.workflow_id, w.status])).toEqual([
+      ['drafter', 'flagged'],
+      ['steady', 'within'],
+      ['lonely', 'no_eval'],
+    ])
     const drafter = mine[0]
     expect(drafter).toMatchObject({ production_calls: 240, eval_calls: 30 })
     // the production sample, stratified by day and, within a day, by hour in proportion to the calls: recomputed from the events
     const expected = await expectedSample('drafter', 'production')
     expect(a.samples.drafter.production.map((c: { event_id: string }) => c.event_id).sort()).toEqual(expected.sort())
-    const [{ mean }] = (await ownerPool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, expected])).rows
+    const [{ mean }] = (
+      await ownerPool().query(`SELECT round(avg(cost_usd), 6)::text AS mean FROM inference_events WHERE org_id = $1 AND event_id = ANY($2)`, [orgId, expected])
+    ).rows
     expect(drafter.production.mean_usd).toBe(mean)
     // eval and replay together (30 calls, all of them)
     expect(drafter.eval.calls).toBe(30)
@@ -215,7 +343,9 @@ describe('GET /api/v1/reports/audit', () => {
   })
 
   it('walks the (org_id, timestamp) index for the sample, with no index of its own', async () => {
-    const { rows: idx } = await ownerPool().query(`SELECT indexname FROM pg_indexes WHERE tablename = 'inference_events' AND indexname = 'inference_events_sample_idx'`)
+    const { rows: idx } = await ownerPool().query(
+      `SELECT indexname FROM pg_indexes WHERE tablename = 'inference_events' AND indexname = 'inference_events_sample_idx'`,
+    )
     expect(idx).toEqual([])
     const c = await ownerPool().connect()
     try {
@@ -241,7 +371,9 @@ describe('GET /api/v1/reports/audit', () => {
     const lines = csv.trim().split('\r\n')
     expect(lines[0]).toMatch(/^quarter,workflow_id,status,ratio_mean/)
     expect(lines.some((l) => l.startsWith(`${quarter},drafter,flagged,`))).toBe(true)
-    const samples = (await (await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}&format=samples_csv`, { key: readKey }))).text()).trim().split('\r\n')
+    const samples = (await (await getAudit(apiRequest(`/api/v1/reports/audit?quarter=${quarter}&format=samples_csv`, { key: readKey }))).text())
+      .trim()
+      .split('\r\n')
     expect(samples.filter((l) => l.startsWith(`${quarter},drafter,production,`))).toHaveLength(100)
     const bad = await getAudit(apiRequest('/api/v1/reports/audit?quarter=2026-Q5', { key: readKey }))
     expect(bad.status).toBe(400)

@@ -7,16 +7,28 @@ import { ZPeriodForecast } from '@/lib/forecast/schema'
 // The quarterly audit (lib/reports/audit.ts).
 
 export const ZAuditQuery = z.strictObject({
-  quarter: z.string({ error: 'must be a quarter, YYYY-Qn' }).regex(/^\d{4}-Q[1-4]$/, 'must be a quarter, YYYY-Qn (e.g. 2026-Q4)').optional()
+  quarter: z
+    .string({ error: 'must be a quarter, YYYY-Qn' })
+    .regex(/^\d{4}-Q[1-4]$/, 'must be a quarter, YYYY-Qn (e.g. 2026-Q4)')
+    .optional()
     .meta({ description: 'the quarter, e.g. 2026-Q4; the current one by default' }),
-  format: z.enum(['json', 'csv', 'samples_csv'], { error: 'must be json, csv or samples_csv' }).default('json')
+  format: z
+    .enum(['json', 'csv', 'samples_csv'], { error: 'must be json, csv or samples_csv' })
+    .default('json')
     .meta({ description: 'csv: one line per workflow; samples_csv: every sampled call (the CSV forms need a role that may export)' }),
 })
 export type TAuditQuery = z.infer<typeof ZAuditQuery>
 
 export const ZSampledCall = z.object({
-  event_id: z.string(), timestamp: ZInstant, traffic_source: z.string(), environment: z.string(), step: z.string(),
-  provider: z.string().nullable(), model: z.string().nullable(), requests: z.number().int(), cost_usd: ZUsd,
+  event_id: z.string(),
+  timestamp: ZInstant,
+  traffic_source: z.string(),
+  environment: z.string(),
+  step: z.string(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  requests: z.number().int(),
+  cost_usd: ZUsd,
 })
 export type TSampledCall = z.infer<typeof ZSampledCall>
 
@@ -28,7 +40,9 @@ export const ZCostStats = z.object({
   p90_usd: ZUsd,
   min_usd: ZUsd,
   max_usd: ZUsd,
-  steps: z.array(z.object({ step: z.string(), calls: z.number().int(), mean_usd: ZUsd })).meta({ description: 'calls and mean cost per call by step, most calls first' }),
+  steps: z
+    .array(z.object({ step: z.string(), calls: z.number().int(), mean_usd: ZUsd }))
+    .meta({ description: 'calls and mean cost per call by step, most calls first' }),
   models: z.array(z.object({ model: z.string(), calls: z.number().int() })).meta({ description: 'calls by provider/model, most first' }),
 })
 export type TCostStats = z.infer<typeof ZCostStats>
@@ -54,7 +68,9 @@ export const ZAudit = z.object({
   sample_size: z.number().int(),
   ratio_limit: z.number(),
   workflows: z.array(ZAuditRow).meta({ description: 'flagged first' }),
-  samples: z.record(z.string(), z.object({ production: z.array(ZSampledCall), eval: z.array(ZSampledCall) })).optional()
+  samples: z
+    .record(z.string(), z.object({ production: z.array(ZSampledCall), eval: z.array(ZSampledCall) }))
+    .optional()
     .meta({ description: 'the sampled calls per workflow' }),
 })
 export type TAudit = z.infer<typeof ZAudit>
@@ -62,7 +78,10 @@ export type TAudit = z.infer<typeof ZAudit>
 // The monthly report (lib/reports/monthly.ts).
 
 export const ZMonthlyReportQuery = z.strictObject({
-  month: z.string({ error: 'must be a month, YYYY-MM' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM').optional()
+  month: z
+    .string({ error: 'must be a month, YYYY-MM' })
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM')
+    .optional()
     .meta({ description: 'the month, e.g. 2026-11; the current one by default' }),
   format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json').meta({ description: 'csv needs a role that may export' }),
 })
@@ -76,12 +95,21 @@ export const REPORT_SECTIONS = [
   { dimension: 'traffic_source', label: 'Traffic source', none: '(none)' },
   { dimension: 'scenario', label: 'Scenario', none: '(none)' },
 ] as const
-export const REPORT_DIMENSIONS = ['workflow_id', 'account_id', 'feature', 'environment', 'traffic_source', 'scenario'] as const satisfies readonly (typeof REPORT_SECTIONS)[number]['dimension'][]
+export const REPORT_DIMENSIONS = [
+  'workflow_id',
+  'account_id',
+  'feature',
+  'environment',
+  'traffic_source',
+  'scenario',
+] as const satisfies readonly (typeof REPORT_SECTIONS)[number]['dimension'][]
 export type TReportDimension = (typeof REPORT_DIMENSIONS)[number]
 
 export const ZReportLine = z.object({
   key: z.string().nullable().meta({ description: "the dimension's value (null: events without one)" }),
-  from: z.enum(['scenario_id', 'workflow']).optional()
+  from: z
+    .enum(['scenario_id', 'workflow'])
+    .optional()
     .meta({ description: 'scenario rows only: scenario_id when the events carry one, workflow for a workflow’s spend without a scenario' }),
   cost_usd: ZUsd,
   events: z.number().int(),
@@ -99,13 +127,23 @@ export const ZMonthlyReport = z.object({
   previous: z.object(ZMonthSpan),
   current: z.boolean().meta({ description: 'the month has not ended: figures are to date' }),
   total: z.object({
-    cost_usd: ZUsd, events: z.number().int(), runs: z.number().int(), production_cost_usd: ZUsd, unpriced_events: z.number().int(),
-    previous_cost_usd: ZUsd, previous_events: z.number().int(), change_usd: ZUsd,
-    previous_to_date: z.object({ to: ZInstant, cost_usd: ZUsd, change_usd: ZUsd }).optional()
+    cost_usd: ZUsd,
+    events: z.number().int(),
+    runs: z.number().int(),
+    production_cost_usd: ZUsd,
+    unpriced_events: z.number().int(),
+    previous_cost_usd: ZUsd,
+    previous_events: z.number().int(),
+    change_usd: ZUsd,
+    previous_to_date: z
+      .object({ to: ZInstant, cost_usd: ZUsd, change_usd: ZUsd })
+      .optional()
       .meta({ description: 'the running month only: the month before over as many days and hours as have passed of this one' }),
   }),
   sections: z.array(z.object({ dimension: z.enum(REPORT_DIMENSIONS), label: z.string(), rows: z.array(ZReportLine) })),
-  forecast: z.object({ month_end: ZPeriodForecast, mape: z.number().nullable(), note: z.string().nullable() }).nullable()
+  forecast: z
+    .object({ month_end: ZPeriodForecast, mape: z.number().nullable(), note: z.string().nullable() })
+    .nullable()
     .meta({ description: "the organization's month-end forecast (the current month only)" }),
 })
 export type TMonthlyReport = z.infer<typeof ZMonthlyReport>

@@ -30,7 +30,9 @@ export async function scheduleReprice(orgId: string, scopes: TRepriceScope[]): P
   }
   // If Redis is away, the reconciler queues them later.
   // Wait until every worker's cached prices have expired, so no event is priced with the old price after the job ran.
-  await enqueueReprice(ids, env().PRICE_CACHE_MS + 1000).catch((err) => log({ component: 'reprice' }).warn({ err, reprice_ids: ids }, 'queued later by the reconciler'))
+  await enqueueReprice(ids, env().PRICE_CACHE_MS + 1000).catch((err) =>
+    log({ component: 'reprice' }).warn({ err, reprice_ids: ids }, 'queued later by the reconciler'),
+  )
   return ids
 }
 
@@ -65,10 +67,15 @@ export async function runRepriceJob(repriceId: string): Promise<{ processed: num
 }
 
 async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number; changed: number }> {
-  const jr = await pool().query<{ org_id: string; provider: string | null; model: string | null; gpu_pool: string | null; from_ts: Date | null; status: string; cursor: string | null }>(
-    'SELECT org_id, provider, model, gpu_pool, from_ts, status, cursor FROM reprice_jobs WHERE id = $1',
-    [repriceId],
-  )
+  const jr = await pool().query<{
+    org_id: string
+    provider: string | null
+    model: string | null
+    gpu_pool: string | null
+    from_ts: Date | null
+    status: string
+    cursor: string | null
+  }>('SELECT org_id, provider, model, gpu_pool, from_ts, status, cursor FROM reprice_jobs WHERE id = $1', [repriceId])
   const job = jr.rows[0]
   if (!job || job.status === 'done') return { processed: 0, changed: 0 }
   const orgId = job.org_id
@@ -88,10 +95,27 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
       const where = scopeWhere(job, params)
       params.push(cursor, CHUNK)
       const rows = await client.query<{
-        event_id: string; timestamp: Date; provider: string | null; model: string | null; tokens_in: string; cached_tokens_in: string
-        cache_write_tokens: string; tokens_out: string; requests: number; gpu_seconds: string | null; gpu_pool: string | null
-        cost_usd: string | null; cache_savings_usd: string | null; environment: string; traffic_source: string; workflow_id: string
-        step: string; call_type: string; feature: string | null; account_id: string | null; outcome: string
+        event_id: string
+        timestamp: Date
+        provider: string | null
+        model: string | null
+        tokens_in: string
+        cached_tokens_in: string
+        cache_write_tokens: string
+        tokens_out: string
+        requests: number
+        gpu_seconds: string | null
+        gpu_pool: string | null
+        cost_usd: string | null
+        cache_savings_usd: string | null
+        environment: string
+        traffic_source: string
+        workflow_id: string
+        step: string
+        call_type: string
+        feature: string | null
+        account_id: string | null
+        outcome: string
       }>(
         `SELECT event_id, timestamp, provider, model, tokens_in::text, cached_tokens_in::text, cache_write_tokens::text, tokens_out::text,
                 requests, gpu_seconds::text, gpu_pool, cost_usd::text, cache_savings_usd::text, environment, traffic_source, workflow_id,
@@ -104,17 +128,39 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
       const changes: (TRepriceChange & { event_id: string })[] = []
       for (const e of rows.rows) {
         const r = book.price({
-          provider: e.provider, model: e.model, timestamp: e.timestamp, tokens_in: Number(e.tokens_in), cached_tokens_in: Number(e.cached_tokens_in),
-          cache_write_tokens: Number(e.cache_write_tokens), tokens_out: Number(e.tokens_out), requests: e.requests, gpu_seconds: e.gpu_seconds, gpu_pool: e.gpu_pool,
+          provider: e.provider,
+          model: e.model,
+          timestamp: e.timestamp,
+          tokens_in: Number(e.tokens_in),
+          cached_tokens_in: Number(e.cached_tokens_in),
+          cache_write_tokens: Number(e.cache_write_tokens),
+          tokens_out: Number(e.tokens_out),
+          requests: e.requests,
+          gpu_seconds: e.gpu_seconds,
+          gpu_pool: e.gpu_pool,
         })
         const newCost = r.priced ? r.cost_usd : null
         const newSavings = r.priced ? r.cache_savings_usd : null
         if (!sameDecimal(newCost, e.cost_usd) || !sameDecimal(newSavings, e.cache_savings_usd)) {
           changes.push({
-            event_id: e.event_id, timestamp: e.timestamp.toISOString(),
-            dims: { environment: e.environment, traffic_source: e.traffic_source, workflow_id: e.workflow_id, step: e.step, call_type: e.call_type,
-              feature: e.feature, account_id: e.account_id, provider: e.provider, model: e.model, outcome: e.outcome },
-            old_cost_usd: e.cost_usd, new_cost_usd: newCost, old_cache_savings_usd: e.cache_savings_usd, new_cache_savings_usd: newSavings,
+            event_id: e.event_id,
+            timestamp: e.timestamp.toISOString(),
+            dims: {
+              environment: e.environment,
+              traffic_source: e.traffic_source,
+              workflow_id: e.workflow_id,
+              step: e.step,
+              call_type: e.call_type,
+              feature: e.feature,
+              account_id: e.account_id,
+              provider: e.provider,
+              model: e.model,
+              outcome: e.outcome,
+            },
+            old_cost_usd: e.cost_usd,
+            new_cost_usd: newCost,
+            old_cache_savings_usd: e.cache_savings_usd,
+            new_cache_savings_usd: newSavings,
           })
         }
       }
@@ -130,7 +176,12 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
       cursor = rows.rows[rows.rows.length - 1].event_id
       processed += rows.rowCount!
       changedTotal += changes.length
-      await client.query('UPDATE reprice_jobs SET processed = processed + $2, changed = changed + $3, cursor = $4 WHERE id = $1', [repriceId, rows.rowCount, changes.length, cursor])
+      await client.query('UPDATE reprice_jobs SET processed = processed + $2, changed = changed + $3, cursor = $4 WHERE id = $1', [
+        repriceId,
+        rows.rowCount,
+        changes.length,
+        cursor,
+      ])
       return true
     })
     if (!more) break
@@ -147,7 +198,9 @@ function sameDecimal(a: string | null, b: string | null): boolean {
 export async function markRepriceFailed(repriceId: string, error: string): Promise<void> {
   const orgId = await repriceJobOrg(repriceId)
   if (!orgId) return
-  await asOrg(orgId, () => pool().query(`UPDATE reprice_jobs SET status = 'failed', error = $2 WHERE org_id = $3 AND id = $1`, [repriceId, error.slice(0, 1000), orgId]))
+  await asOrg(orgId, () =>
+    pool().query(`UPDATE reprice_jobs SET status = 'failed', error = $2 WHERE org_id = $3 AND id = $1`, [repriceId, error.slice(0, 1000), orgId]),
+  )
 }
 
 export async function listRepriceJobs(orgId: string, limit = 20): Promise<TRepriceJobView[]> {
@@ -157,8 +210,18 @@ export async function listRepriceJobs(orgId: string, limit = 20): Promise<TRepri
     [orgId, limit],
   )
   return r.rows.map((x) => ({
-    id: x.id, status: x.status, provider: x.provider, model: x.model, gpu_pool: x.gpu_pool, from: x.from_ts?.toISOString() ?? null,
-    total: x.total, processed: x.processed, changed: x.changed, error: x.error, created_at: x.created_at.toISOString(), finished_at: x.finished_at?.toISOString() ?? null,
+    id: x.id,
+    status: x.status,
+    provider: x.provider,
+    model: x.model,
+    gpu_pool: x.gpu_pool,
+    from: x.from_ts?.toISOString() ?? null,
+    total: x.total,
+    processed: x.processed,
+    changed: x.changed,
+    error: x.error,
+    created_at: x.created_at.toISOString(),
+    finished_at: x.finished_at?.toISOString() ?? null,
   }))
 }
 

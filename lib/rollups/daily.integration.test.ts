@@ -3,7 +3,6 @@ import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/serv
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { acceptEvents, acceptOutcomes } from '@/lib/ingest/accept'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import { runRepriceJob } from '@/lib/reprice'
@@ -29,21 +28,38 @@ function events(n: number, seed: number) {
     x = (x * 48271) % 2147483647
     return x % k
   }
-  const pick = <T,>(xs: readonly T[]) => xs[r(xs.length)]
+  const pick = <T>(xs: readonly T[]) => xs[r(xs.length)]
   const out: Record<string, unknown>[] = []
   for (let i = 0; i < n; i++) {
     const day = 26 + r(14) // 26 … 39 → 26 Oct … 8 Nov
     const ts = new Date(Date.UTC(2026, 9, day, r(24), r(60), r(60), r(1000))).toISOString()
-    const [provider, model] = pick([['openai', 'gpt-4o-mini'], ['openai', 'gpt-4o'], ['anthropic', 'claude-3-5-haiku-latest'], ['acme', 'acme-large']] as const)
+    const [provider, model] = pick([
+      ['openai', 'gpt-4o-mini'],
+      ['openai', 'gpt-4o'],
+      ['anthropic', 'claude-3-5-haiku-latest'],
+      ['acme', 'acme-large'],
+    ] as const)
     const tokensIn = 50 + r(5000)
     const cached = r(3) === 0 ? r(tokensIn) : 0
     out.push({
-      id: `e-${seed}-${i}`, timestamp: ts, workflow_id: pick(['support', 'triage', 'search']), step: pick(['retrieve', 'classify', 'generate']),
-      call_type: pick(['generation', 'embedding']), environment: pick(['production', 'production', 'staging', 'development']),
-      traffic_source: pick(['production', 'production', 'eval', 'ops']), run_id: `run-${r(400)}`,
-      ...(r(4) ? { account_id: pick(['acct-a', 'acct-b', 'acct-c']) } : {}), ...(r(3) ? { feature: pick(['inbox', 'search']) } : {}),
-      provider, model, tokens_in: tokensIn, cached_tokens_in: cached, tokens_out: r(2000), outcome: pick(['success', 'success', 'success', 'retry', 'error', 'fallback', 'escalation']),
-      ...(r(5) ? { latency_ms: 1 + r(20000) / 7 } : {}), ...(r(7) === 0 ? { cost_usd: r(1000) / 997 } : {}),
+      id: `e-${seed}-${i}`,
+      timestamp: ts,
+      workflow_id: pick(['support', 'triage', 'search']),
+      step: pick(['retrieve', 'classify', 'generate']),
+      call_type: pick(['generation', 'embedding']),
+      environment: pick(['production', 'production', 'staging', 'development']),
+      traffic_source: pick(['production', 'production', 'eval', 'ops']),
+      run_id: `run-${r(400)}`,
+      ...(r(4) ? { account_id: pick(['acct-a', 'acct-b', 'acct-c']) } : {}),
+      ...(r(3) ? { feature: pick(['inbox', 'search']) } : {}),
+      provider,
+      model,
+      tokens_in: tokensIn,
+      cached_tokens_in: cached,
+      tokens_out: r(2000),
+      outcome: pick(['success', 'success', 'success', 'retry', 'error', 'fallback', 'escalation']),
+      ...(r(5) ? { latency_ms: 1 + r(20000) / 7 } : {}),
+      ...(r(7) === 0 ? { cost_usd: r(1000) / 997 } : {}),
     })
   }
   return out
@@ -64,19 +80,38 @@ beforeAll(async () => {
   // a re-sent batch is counted once, in the daily tables too
   await acceptEvents({ orgId, now: NOW }, { events: events(400, 7) })
   const outcomes = Array.from({ length: 300 }, (_, i) => ({
-    id: `o-${i}`, timestamp: new Date(Date.UTC(2026, 9, 28 + (i % 8), (i * 7) % 24, i % 60)).toISOString(), workflow_id: ['support', 'triage', 'search'][i % 3],
-    run_id: `run-${i}`, ...(i % 4 ? { account_id: ['acct-a', 'acct-b', 'acct-c'][i % 3] } : {}), ...(i % 5 ? { feature: ['inbox', 'search'][i % 2] } : {}),
-    accepted: i % 3 !== 0, kind: i % 2 ? 'ticket' : 'email',
+    id: `o-${i}`,
+    timestamp: new Date(Date.UTC(2026, 9, 28 + (i % 8), (i * 7) % 24, i % 60)).toISOString(),
+    workflow_id: ['support', 'triage', 'search'][i % 3],
+    run_id: `run-${i}`,
+    ...(i % 4 ? { account_id: ['acct-a', 'acct-b', 'acct-c'][i % 3] } : {}),
+    ...(i % 5 ? { feature: ['inbox', 'search'][i % 2] } : {}),
+    accepted: i % 3 !== 0,
+    kind: i % 2 ? 'ticket' : 'email',
   }))
   await acceptOutcomes({ orgId, now: NOW }, { outcomes: outcomes.slice(0, 150) })
   await acceptOutcomes({ orgId, now: NOW }, { outcomes: outcomes.slice(100) })
   await drain()
   // acme-large has no price: add one, and re-price (rollups move by the difference, in every table)
   const writeKey = (await createTestApiKey(orgId, { name: 'w', scopes: ['write'] })).key
-  const res = await putPrices(new Request('http://x/api/v1/prices', {
-    method: 'PUT', headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ prices: [{ provider: 'acme', model: 'acme-large', effective_from: '2026-10-31T12:00:00Z', input_per_mtok: '2.5', cached_input_per_mtok: '0.25', output_per_mtok: '10' }] }),
-  }))
+  const res = await putPrices(
+    new Request('http://x/api/v1/prices', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        prices: [
+          {
+            provider: 'acme',
+            model: 'acme-large',
+            effective_from: '2026-10-31T12:00:00Z',
+            input_per_mtok: '2.5',
+            cached_input_per_mtok: '0.25',
+            output_per_mtok: '10',
+          },
+        ],
+      }),
+    }),
+  )
   expect(res.status).toBe(200)
   let changed = 0
   for (const id of (await res.json()).reprice_job_ids) changed += (await runRepriceJob(id)).changed
@@ -98,10 +133,12 @@ const COST_MEASURES = `events::text, runs::text, requests::text, tokens_in::text
 /** Rows keyed by their groups, the float average rounded (see snapshot). */
 function comparable(rows: TMetricsRow[]) {
   const DIMS = ['bucket', 'environment', 'traffic_source', 'workflow_id', 'step', 'call_type', 'feature', 'account_id', 'provider', 'model', 'outcome'] as const
-  return Object.fromEntries(rows.map((r) => [
-    JSON.stringify(DIMS.map((d) => (r as Record<string, unknown>)[d] ?? null)),
-    { ...r, avg_latency_ms: r.avg_latency_ms == null ? r.avg_latency_ms : Number(r.avg_latency_ms.toFixed(6)) },
-  ]))
+  return Object.fromEntries(
+    rows.map((r) => [
+      JSON.stringify(DIMS.map((d) => (r as Record<string, unknown>)[d] ?? null)),
+      { ...r, avg_latency_ms: r.avg_latency_ms == null ? r.avg_latency_ms : Number(r.avg_latency_ms.toFixed(6)) },
+    ]),
+  )
 }
 
 const RANGES = {
@@ -112,18 +149,30 @@ const RANGES = {
   'a whole week with days and hours around it': { from: '2026-10-27T03:00:00Z', to: '2026-11-10T00:00:00Z' },
 }
 const REQUESTS: Record<string, string>[] = [
-  {}, { granularity: 'day', group_by: 'traffic_source' }, { group_by: 'workflow_id' }, { group_by: 'provider,model', latency_quantiles: 'true' },
-  { group_by: 'environment' }, { group_by: 'feature' }, { group_by: 'account_id', granularity: 'day' }, { group_by: 'workflow_id', outcome: 'retry,error' },
-  { workflow_id: 'support', group_by: 'step,provider,model' }, { workflow_id: 'support', group_by: 'outcome', granularity: 'day' },
-  { workflow_id: 'triage', group_by: 'step', latency_quantiles: 'true' }, { account_id: 'acct-b', group_by: 'workflow_id', granularity: 'day' },
-  { group_by: 'account_id,workflow_id,step', outcome: 'retry,error' }, { group_by: 'account_id,workflow_id', environment: 'production', traffic_source: 'production,eval' },
-  { group_by: 'call_type,feature', feature: 'inbox' }, { group_by: 'feature,account_id' },
+  {},
+  { granularity: 'day', group_by: 'traffic_source' },
+  { group_by: 'workflow_id' },
+  { group_by: 'provider,model', latency_quantiles: 'true' },
+  { group_by: 'environment' },
+  { group_by: 'feature' },
+  { group_by: 'account_id', granularity: 'day' },
+  { group_by: 'workflow_id', outcome: 'retry,error' },
+  { workflow_id: 'support', group_by: 'step,provider,model' },
+  { workflow_id: 'support', group_by: 'outcome', granularity: 'day' },
+  { workflow_id: 'triage', group_by: 'step', latency_quantiles: 'true' },
+  { account_id: 'acct-b', group_by: 'workflow_id', granularity: 'day' },
+  { group_by: 'account_id,workflow_id,step', outcome: 'retry,error' },
+  { group_by: 'account_id,workflow_id', environment: 'production', traffic_source: 'production,eval' },
+  { group_by: 'call_type,feature', feature: 'inbox' },
+  { group_by: 'feature,account_id' },
   // the account page: its steps, every account's calls and runs per step (rollups_*_account_steps), the organization's per step
   { account_id: 'acct-b', group_by: 'workflow_id', granularity: 'day', measures: 'cost_usd' },
   { account_id: 'acct-b', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' },
-  { group_by: 'account_id,workflow_id,step', measures: 'runs' }, { group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' },
+  { group_by: 'account_id,workflow_id,step', measures: 'runs' },
+  { group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' },
   // the lists' previous period and sparklines
-  { group_by: 'feature', measures: 'cost_usd' }, { group_by: 'account_id', granularity: 'day', measures: 'cost_usd,runs' },
+  { group_by: 'feature', measures: 'cost_usd' },
+  { group_by: 'account_id', granularity: 'day', measures: 'cost_usd,runs' },
 ]
 
 describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
@@ -153,14 +202,17 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
     expect(metricsPlan(full).cost.daily?.table).toBe('rollups_daily')
     expect(metricsPlan(narrow).cost.daily?.table).toBe('rollups_daily_account_steps')
     expect(metricsPlan(narrow).cost.weekly?.table).toBe('rollups_weekly_account_steps')
-    const pick = (rows: Record<string, unknown>[]) => rows.map((r) => ({ k: `${r.account_id}/${r.workflow_id}/${r.step}`, events: r.events, runs: r.runs, cost_usd: r.cost_usd }))
+    const pick = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => ({ k: `${r.account_id}/${r.workflow_id}/${r.step}`, events: r.events, runs: r.runs, cost_usd: r.cost_usd }))
     const a = (await queryMetrics(orgId, full)).rows as unknown as Record<string, unknown>[]
     const b = (await queryMetrics(orgId, narrow)).rows as unknown as Record<string, unknown>[]
     expect(b.length).toBeGreaterThan(10)
     expect(pick(b)).toEqual(pick(a))
     expect(Object.keys(b[0]).sort()).toEqual(['account_id', 'cost_usd', 'events', 'runs', 'step', 'workflow_id'])
     // retry_cost_usd keeps the outcome in the key
-    expect(metricsPlan(ZMetricsQuery.parse({ ...range, group_by: 'account_id,workflow_id,step', measures: 'retry_cost_usd' })).cost.daily?.table).toBe('rollups_daily')
+    expect(metricsPlan(ZMetricsQuery.parse({ ...range, group_by: 'account_id,workflow_id,step', measures: 'retry_cost_usd' })).cost.daily?.table).toBe(
+      'rollups_daily',
+    )
     const bad = ZMetricsQuery.safeParse({ measures: 'runs,colour' })
     expect(bad.success).toBe(false)
     expect(bad.error!.issues[0]).toMatchObject({ path: ['measures'], message: expect.stringContaining('must be a comma list of: events, runs') })
@@ -173,14 +225,24 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
     const { rows } = await queryMetrics(orgId, q)
     const sql = await ownerPool().query<{ k: string; retry: string }>(
       `SELECT coalesce(account_id, '') || '/' || workflow_id AS k, round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN ('retry', 'error')), 0), 6)::text AS retry
-       FROM inference_events WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 GROUP BY 1`, [orgId, range.from, range.to])
-    expect(Object.fromEntries(rows.map((r) => [`${r.account_id ?? ''}/${r.workflow_id}`, r.retry_cost_usd]))).toEqual(Object.fromEntries(sql.rows.map((r) => [r.k, r.retry])))
+       FROM inference_events WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 GROUP BY 1`,
+      [orgId, range.from, range.to],
+    )
+    expect(Object.fromEntries(rows.map((r) => [`${r.account_id ?? ''}/${r.workflow_id}`, r.retry_cost_usd]))).toEqual(
+      Object.fromEntries(sql.rows.map((r) => [r.k, r.retry])),
+    )
     expect(sql.rows.some((r) => Number(r.retry) > 0)).toBe(true)
   })
 
   it('the changes decomposition too', async () => {
     for (const scope of [{}, { workflow_id: 'support' }, { account_id: 'acct-a', environment: 'production' }]) {
-      const q = ZChangesQuery.parse({ a_from: '2026-10-28T00:00:00Z', a_to: '2026-10-31T13:00:00Z', b_from: '2026-11-01T00:00:00Z', b_to: '2026-11-04T13:00:00Z', ...scope })
+      const q = ZChangesQuery.parse({
+        a_from: '2026-10-28T00:00:00Z',
+        a_to: '2026-10-31T13:00:00Z',
+        b_from: '2026-11-01T00:00:00Z',
+        b_to: '2026-11-04T13:00:00Z',
+        ...scope,
+      })
       const viaDaily = await queryChanges(orgId, q)
       expect(viaDaily.a.events).toBeGreaterThan(0)
       expect(viaDaily).toEqual(await queryChanges(orgId, q, { daily: false }))
@@ -191,7 +253,10 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
 // last: it rebuilds the daily tables from the hourly ones, so the comparisons above ran on what the writers wrote
 describe('daily and weekly rollups kept by the writers', () => {
   it('hold the data (a test on empty tables proves nothing)', async () => {
-    const { rows } = await ownerPool().query(`SELECT count(*)::int AS n, sum(events)::int AS events, sum(unpriced_events)::int AS unpriced FROM rollups_daily WHERE org_id = $1`, [orgId])
+    const { rows } = await ownerPool().query(
+      `SELECT count(*)::int AS n, sum(events)::int AS events, sum(unpriced_events)::int AS unpriced FROM rollups_daily WHERE org_id = $1`,
+      [orgId],
+    )
     expect(rows[0].events).toBe(2400)
     expect(rows[0].unpriced).toBeGreaterThan(0) // acme-large before 31 Oct 12:00 stays unpriced
     expect(rows[0].n).toBeGreaterThan(100)

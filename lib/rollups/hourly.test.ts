@@ -4,15 +4,33 @@ import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { fromScaled } from '@/lib/cost/money'
 
 const DIMS = {
-  environment: 'production', traffic_source: 'production', workflow_id: 'support-agent', step: 'generate', call_type: 'generation',
-  feature: 'chat', account_id: 'acct-1', provider: 'openai', model: 'gpt-4o-mini', outcome: 'success',
+  environment: 'production',
+  traffic_source: 'production',
+  workflow_id: 'support-agent',
+  step: 'generate',
+  call_type: 'generation',
+  feature: 'chat',
+  account_id: 'acct-1',
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  outcome: 'success',
 } as const
 
 function c(o: Partial<Omit<TRollupContribution, 'dims'>> & { dims?: Partial<TRollupContribution['dims']> } = {}): TRollupContribution {
   const { dims, ...rest } = o
   return {
-    timestamp: '2026-03-15T10:05:00.000Z', runs: 0, requests: 1, tokens_in: 100, cached_tokens_in: 20, cache_write_tokens: 5, tokens_out: 10,
-    gpu_seconds: null, cost_usd: '0.000100000000', cache_savings_usd: '0.000010000000', reported_cost_usd: null, latency_ms: null,
+    timestamp: '2026-03-15T10:05:00.000Z',
+    runs: 0,
+    requests: 1,
+    tokens_in: 100,
+    cached_tokens_in: 20,
+    cache_write_tokens: 5,
+    tokens_out: 10,
+    gpu_seconds: null,
+    cost_usd: '0.000100000000',
+    cache_savings_usd: '0.000010000000',
+    reported_cost_usd: null,
+    latency_ms: null,
     ...rest,
     dims: { ...DIMS, ...dims },
   }
@@ -45,7 +63,18 @@ describe('aggregate', () => {
 
   test('dims follow ROLLUP_DIMENSIONS and a missing dimension is ""', () => {
     const [row] = aggregate([c({ dims: { feature: null, account_id: undefined, provider: null, model: null } })])
-    expect(ROLLUP_DIMENSIONS).toEqual(['environment', 'traffic_source', 'workflow_id', 'step', 'call_type', 'feature', 'account_id', 'provider', 'model', 'outcome'])
+    expect(ROLLUP_DIMENSIONS).toEqual([
+      'environment',
+      'traffic_source',
+      'workflow_id',
+      'step',
+      'call_type',
+      'feature',
+      'account_id',
+      'provider',
+      'model',
+      'outcome',
+    ])
     expect(row.dims).toEqual(['production', 'production', 'support-agent', 'generate', 'generation', '', '', '', '', 'success'])
     // null and '' land in the same group
     expect(aggregate([c({ dims: { feature: null } }), c({ dims: { feature: '' } })]).map((r) => r.events)).toEqual([2n])
@@ -114,14 +143,23 @@ describe('regroup', () => {
     const models = ['gpt-4o-mini', 'gpt-4o', 'claude-haiku']
     const items: TRollupContribution[] = []
     for (let i = 0; i < 300; i++) {
-      items.push(c({
-        timestamp: new Date(Date.UTC(2026, 2, 14 + (i % 3), (i * 7) % 24, i % 60)).toISOString(),
-        runs: i % 4 === 0 ? 1 : 0,
-        tokens_in: 50 + i, tokens_out: 3 * i, gpu_seconds: i % 5 === 0 ? '0.25' as unknown as number : null,
-        cost_usd: i % 11 === 0 ? null : `0.000${100 + i}123456`,
-        latency_ms: i % 6 === 0 ? null : 40 + i * 3.5,
-        dims: { account_id: accounts[i % 3], model: models[(i >> 1) % 3], environment: i % 7 === 0 ? 'staging' : 'production', outcome: i % 9 === 0 ? 'retry' : 'success' },
-      }))
+      items.push(
+        c({
+          timestamp: new Date(Date.UTC(2026, 2, 14 + (i % 3), (i * 7) % 24, i % 60)).toISOString(),
+          runs: i % 4 === 0 ? 1 : 0,
+          tokens_in: 50 + i,
+          tokens_out: 3 * i,
+          gpu_seconds: i % 5 === 0 ? ('0.25' as unknown as number) : null,
+          cost_usd: i % 11 === 0 ? null : `0.000${100 + i}123456`,
+          latency_ms: i % 6 === 0 ? null : 40 + i * 3.5,
+          dims: {
+            account_id: accounts[i % 3],
+            model: models[(i >> 1) % 3],
+            environment: i % 7 === 0 ? 'staging' : 'production',
+            outcome: i % 9 === 0 ? 'retry' : 'success',
+          },
+        }),
+      )
     }
     const hourly = aggregate(items)
     for (const t of DAILY_ROLLUPS) {

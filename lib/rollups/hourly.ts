@@ -34,19 +34,50 @@ type TAcc = {
   hour: string
   /** the values of the table's dimensions, in its order */
   dims: string[]
-  events: bigint; runs: bigint; requests: bigint; tokensIn: bigint; cachedIn: bigint; cacheWrite: bigint; tokensOut: bigint
-  gpuMicros: bigint; unpriced: bigint; cost: bigint; savings: bigint; reported: bigint; latencySum: number; latencyCount: bigint
+  events: bigint
+  runs: bigint
+  requests: bigint
+  tokensIn: bigint
+  cachedIn: bigint
+  cacheWrite: bigint
+  tokensOut: bigint
+  gpuMicros: bigint
+  unpriced: bigint
+  cost: bigint
+  savings: bigint
+  reported: bigint
+  latencySum: number
+  latencyCount: bigint
   /** calls per latency bucket (lib/metrics/latency.ts) */
   latencyHist: number[]
 }
 
 const emptyAcc = (hour: string, dims: string[]): TAcc => ({
-  hour, dims, events: 0n, runs: 0n, requests: 0n, tokensIn: 0n, cachedIn: 0n, cacheWrite: 0n, tokensOut: 0n, gpuMicros: 0n,
-  unpriced: 0n, cost: 0n, savings: 0n, reported: 0n, latencySum: 0, latencyCount: 0n, latencyHist: [],
+  hour,
+  dims,
+  events: 0n,
+  runs: 0n,
+  requests: 0n,
+  tokensIn: 0n,
+  cachedIn: 0n,
+  cacheWrite: 0n,
+  tokensOut: 0n,
+  gpuMicros: 0n,
+  unpriced: 0n,
+  cost: 0n,
+  savings: 0n,
+  reported: 0n,
+  latencySum: 0,
+  latencyCount: 0n,
+  latencyHist: [],
 })
 
 /** Group items by (hour or day, the table's dimensions); `add` folds one item into its row. Rows come back in key order (a fixed lock order keeps concurrent upserts free of deadlocks). */
-function groupByKey<T extends { timestamp: string; dims: Record<TRollupDimension, string | null | undefined> }>(items: T[], add: (a: TAcc, item: T) => void, target: TRollupTable): TAcc[] {
+function groupByKey<T extends { timestamp: string; dims: Record<TRollupDimension, string | null | undefined> }>(
+  items: T[],
+  add: (a: TAcc, item: T) => void,
+  target: TRollupTable,
+): TAcc[] {
   const map = new Map<string, TAcc>()
   const bucket = bucketOf(target.time)
   for (const c of items) {
@@ -62,25 +93,29 @@ function groupByKey<T extends { timestamp: string; dims: Record<TRollupDimension
 
 /** Sum new events' contributions by the table's key (rollups_hourly unless told). */
 export function aggregate(items: TRollupContribution[], target: TRollupTable = HOURLY_ROLLUP): TAcc[] {
-  return groupByKey(items, (a, c) => {
-    a.events += 1n
-    a.runs += BigInt(c.runs)
-    a.requests += BigInt(c.requests)
-    a.tokensIn += BigInt(c.tokens_in)
-    a.cachedIn += BigInt(c.cached_tokens_in)
-    a.cacheWrite += BigInt(c.cache_write_tokens)
-    a.tokensOut += BigInt(c.tokens_out)
-    if (c.gpu_seconds != null) a.gpuMicros += toScaled(c.gpu_seconds, 6)
-    if (c.cost_usd === null) a.unpriced += 1n
-    else a.cost += toScaled(c.cost_usd, COST_SCALE)
-    if (c.cache_savings_usd !== null) a.savings += toScaled(c.cache_savings_usd, COST_SCALE)
-    if (c.reported_cost_usd != null) a.reported += toScaled(c.reported_cost_usd, COST_SCALE)
-    if (c.latency_ms != null) {
-      a.latencySum += c.latency_ms
-      a.latencyCount += 1n
-      addToHistogram(a.latencyHist, c.latency_ms)
-    }
-  }, target)
+  return groupByKey(
+    items,
+    (a, c) => {
+      a.events += 1n
+      a.runs += BigInt(c.runs)
+      a.requests += BigInt(c.requests)
+      a.tokensIn += BigInt(c.tokens_in)
+      a.cachedIn += BigInt(c.cached_tokens_in)
+      a.cacheWrite += BigInt(c.cache_write_tokens)
+      a.tokensOut += BigInt(c.tokens_out)
+      if (c.gpu_seconds != null) a.gpuMicros += toScaled(c.gpu_seconds, 6)
+      if (c.cost_usd === null) a.unpriced += 1n
+      else a.cost += toScaled(c.cost_usd, COST_SCALE)
+      if (c.cache_savings_usd !== null) a.savings += toScaled(c.cache_savings_usd, COST_SCALE)
+      if (c.reported_cost_usd != null) a.reported += toScaled(c.reported_cost_usd, COST_SCALE)
+      if (c.latency_ms != null) {
+        a.latencySum += c.latency_ms
+        a.latencyCount += 1n
+        addToHistogram(a.latencyHist, c.latency_ms)
+      }
+    },
+    target,
+  )
 }
 
 /** A re-priced event's change: its old and new cost (null: unpriced). */
@@ -96,11 +131,15 @@ export type TRepriceChange = {
 /** Sum re-pricing changes into rollup deltas (events and tokens unchanged; cost, savings and unpriced move). */
 export function aggregateRepricing(changes: TRepriceChange[], target: TRollupTable = HOURLY_ROLLUP): TAcc[] {
   const scaled = (v: string | null) => (v === null ? 0n : toScaled(v, COST_SCALE))
-  return groupByKey(changes, (a, c) => {
-    a.cost += scaled(c.new_cost_usd) - scaled(c.old_cost_usd)
-    a.savings += scaled(c.new_cache_savings_usd) - scaled(c.old_cache_savings_usd)
-    a.unpriced += BigInt(Number(c.new_cost_usd === null) - Number(c.old_cost_usd === null))
-  }, target)
+  return groupByKey(
+    changes,
+    (a, c) => {
+      a.cost += scaled(c.new_cost_usd) - scaled(c.old_cost_usd)
+      a.savings += scaled(c.new_cache_savings_usd) - scaled(c.old_cache_savings_usd)
+      a.unpriced += BigInt(Number(c.new_cost_usd === null) - Number(c.old_cost_usd === null))
+    },
+    target,
+  )
 }
 
 /**
@@ -121,17 +160,27 @@ export function regroup(rows: TAcc[], from: TRollupTable, target: TRollupTable):
       map.set(key, { ...r, hour, dims })
       continue
     }
-    a.events += r.events; a.runs += r.runs; a.requests += r.requests; a.tokensIn += r.tokensIn; a.cachedIn += r.cachedIn
-    a.cacheWrite += r.cacheWrite; a.tokensOut += r.tokensOut; a.gpuMicros += r.gpuMicros; a.unpriced += r.unpriced; a.cost += r.cost
-    a.savings += r.savings; a.reported += r.reported; a.latencySum += r.latencySum; a.latencyCount += r.latencyCount
+    a.events += r.events
+    a.runs += r.runs
+    a.requests += r.requests
+    a.tokensIn += r.tokensIn
+    a.cachedIn += r.cachedIn
+    a.cacheWrite += r.cacheWrite
+    a.tokensOut += r.tokensOut
+    a.gpuMicros += r.gpuMicros
+    a.unpriced += r.unpriced
+    a.cost += r.cost
+    a.savings += r.savings
+    a.reported += r.reported
+    a.latencySum += r.latencySum
+    a.latencyCount += r.latencyCount
     a.latencyHist = mergeHistograms(a.latencyHist, r.latencyHist)
   }
   return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
 }
 
 /** Every table's rows from the hourly ones. */
-const allTables = (hourly: TAcc[]): [TRollupTable, TAcc[]][] =>
-  ROLLUP_TABLES.map((t) => [t, t === HOURLY_ROLLUP ? hourly : regroup(hourly, HOURLY_ROLLUP, t)])
+const allTables = (hourly: TAcc[]): [TRollupTable, TAcc[]][] => ROLLUP_TABLES.map((t) => [t, t === HOURLY_ROLLUP ? hourly : regroup(hourly, HOURLY_ROLLUP, t)])
 
 /**
  * Add new events to every rollup table (hourly and daily), inside the caller's

@@ -6,8 +6,22 @@ import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, WEEKLY_R
 // the migration that created them does for every organization): for a bulk
 // load that writes rollups_hourly itself (npm run bench:dashboard).
 
-const MEASURES = ['events', 'runs', 'requests', 'tokens_in', 'cached_tokens_in', 'cache_write_tokens', 'tokens_out', 'gpu_seconds', 'unpriced_events',
-  'cost_usd', 'cache_savings_usd', 'reported_cost_usd', 'latency_ms_sum', 'latency_count']
+const MEASURES = [
+  'events',
+  'runs',
+  'requests',
+  'tokens_in',
+  'cached_tokens_in',
+  'cache_write_tokens',
+  'tokens_out',
+  'gpu_seconds',
+  'unpriced_events',
+  'cost_usd',
+  'cache_savings_usd',
+  'reported_cost_usd',
+  'latency_ms_sum',
+  'latency_count',
+]
 const DAY = `date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
 const WEEK = `date_trunc('week', day AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
 

@@ -35,7 +35,12 @@ export const DAILY_ROLLUPS: readonly TRollupTable[] = [
   { table: 'rollups_daily_steps', time: 'day', dims: ROLLUP_DIMENSIONS.filter((d) => d !== 'account_id'), weekly: 'rollups_weekly_steps' },
   // every account's workflows and steps, without model, feature or outcome: the account page's
   // comparison of calls per run with the other accounts (about a quarter of rollups_daily's rows)
-  { table: 'rollups_daily_account_steps', time: 'day', dims: ['environment', 'traffic_source', 'workflow_id', 'step', 'account_id'], weekly: 'rollups_weekly_account_steps' },
+  {
+    table: 'rollups_daily_account_steps',
+    time: 'day',
+    dims: ['environment', 'traffic_source', 'workflow_id', 'step', 'account_id'],
+    weekly: 'rollups_weekly_account_steps',
+  },
   { table: 'rollups_daily', time: 'day', dims: ROLLUP_DIMENSIONS, weekly: 'rollups_weekly' },
 ]
 
@@ -59,8 +64,12 @@ export const ROLLUP_TABLES: readonly TRollupTable[] = [HOURLY_ROLLUP, ...[...DAI
 
 // ---------------------------------------------------------------- outcomes
 
-
-export type TOutcomeTable = { table: string; time: 'hour' | 'day'; dims: readonly TOutcomeDimension[]; /** `kind` in the key (the daily tables sum the kinds: no reader splits by kind) */ kind: boolean }
+export type TOutcomeTable = {
+  table: string
+  time: 'hour' | 'day'
+  dims: readonly TOutcomeDimension[] /** `kind` in the key (the daily tables sum the kinds: no reader splits by kind) */
+  kind: boolean
+}
 
 export const HOURLY_OUTCOMES: TOutcomeTable = { table: 'rollups_outcomes_hourly', time: 'hour', dims: OUTCOME_DIMENSIONS, kind: true }
 

@@ -1,8 +1,25 @@
 import { z } from 'zod'
 import { endpoint } from '@/lib/http/endpoint'
 import {
-  ZDiffAnswer, ZDiffQuery, ZDraftPatch, ZDraftPatchByKey, ZEvalImportAnswer, ZEvalListQuery, ZEvalsBody, ZEvalView, ZPolicyAnswer, ZPolicyCreate, ZPolicyId,
-  ZPolicyListQuery, ZPolicyView, ZPublish, ZRollback, ZRoutingDefaults, ZRoutingDefaultsAnswer, ZSimulateAnswer, ZSimulateQuery,
+  ZDiffAnswer,
+  ZDiffQuery,
+  ZDraftPatch,
+  ZDraftPatchByKey,
+  ZEvalImportAnswer,
+  ZEvalListQuery,
+  ZEvalsBody,
+  ZEvalView,
+  ZPolicyAnswer,
+  ZPolicyCreate,
+  ZPolicyId,
+  ZPolicyListQuery,
+  ZPolicyView,
+  ZPublish,
+  ZRollback,
+  ZRoutingDefaults,
+  ZRoutingDefaultsAnswer,
+  ZSimulateAnswer,
+  ZSimulateQuery,
 } from '@/lib/routing/schema'
 
 // The routing endpoints' contract (PRODUCT.md "Routing"): policies as code, eval
@@ -13,7 +30,9 @@ const READ = { tag: 'Routing', scope: 'read', permission: 'metrics.read' } as co
 const WRITE = { tag: 'Routing', scope: 'write', permission: 'routing.write' } as const
 
 export const listPolicies = endpoint({
-  method: 'GET', path: '/api/v1/policies', ...READ,
+  method: 'GET',
+  path: '/api/v1/policies',
+  ...READ,
   summary: 'List routing policies',
   description: 'One policy per workflow step (optionally per environment and/or account), with the version in force and its selected model.',
   query: ZPolicyListQuery,
@@ -22,31 +41,44 @@ export const listPolicies = endpoint({
 })
 
 export const createPolicy = endpoint({
-  method: 'POST', path: '/api/v1/policies', ...WRITE,
+  method: 'POST',
+  path: '/api/v1/policies',
+  ...WRITE,
   summary: 'Create a routing policy with its first draft',
-  description: 'The policy for a workflow step (and optionally an environment and an account); its rules become version 1, a draft. 409 when a policy for the same segment exists: edit its draft with PATCH.',
+  description:
+    'The policy for a workflow step (and optionally an environment and an account); its rules become version 1, a draft. 409 when a policy for the same segment exists: edit its draft with PATCH.',
   body: { schema: ZPolicyCreate, maxBytes: 64 * 1024, message: 'Invalid routing policy' },
   responses: { 201: { description: 'The policy with its versions', schema: ZPolicyAnswer } },
   errors: [409],
   example: {
     body: {
-      workflow_id: 'support-bot', step: 'answer', quality_bar: [{ metric: 'grounding', min: 0.9 }],
-      candidates: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude-3-5-haiku' }],
+      workflow_id: 'support-bot',
+      step: 'answer',
+      quality_bar: [{ metric: 'grounding', min: 0.9 }],
+      candidates: [
+        { provider: 'openai', model: 'gpt-4o-mini' },
+        { provider: 'anthropic', model: 'claude-3-5-haiku' },
+      ],
     },
   },
 })
 
 export const editPolicyByKey = endpoint({
-  method: 'PATCH', path: '/api/v1/policies', ...WRITE,
+  method: 'PATCH',
+  path: '/api/v1/policies',
+  ...WRITE,
   summary: 'Edit the draft of the policy named by its segment',
-  description: 'Policies as code need no ids: the policy is named by workflow_id, step, environment and account_id; the other fields change its draft (made from the version in force when there is none).',
+  description:
+    'Policies as code need no ids: the policy is named by workflow_id, step, environment and account_id; the other fields change its draft (made from the version in force when there is none).',
   body: { schema: ZDraftPatchByKey, maxBytes: 64 * 1024, message: 'Invalid policy draft' },
   responses: { 200: { description: 'The policy with its versions', schema: ZPolicyAnswer } },
   errors: [404],
 })
 
 export const getPolicy = endpoint({
-  method: 'GET', path: '/api/v1/policies/{id}', ...READ,
+  method: 'GET',
+  path: '/api/v1/policies/{id}',
+  ...READ,
   summary: 'One routing policy with its versions',
   description: 'Every version, newest first, with what it changed against the one before and, once published, the selection it froze.',
   params: ZPolicyId,
@@ -54,7 +86,9 @@ export const getPolicy = endpoint({
 })
 
 export const editPolicy = endpoint({
-  method: 'PATCH', path: '/api/v1/policies/{id}', ...WRITE,
+  method: 'PATCH',
+  path: '/api/v1/policies/{id}',
+  ...WRITE,
   summary: "Edit a policy's draft",
   description: 'Changes fields of the draft; without a draft, one is made from the version in force.',
   params: ZPolicyId,
@@ -63,7 +97,9 @@ export const editPolicy = endpoint({
 })
 
 export const diffPolicy = endpoint({
-  method: 'GET', path: '/api/v1/policies/{id}/diff', ...READ,
+  method: 'GET',
+  path: '/api/v1/policies/{id}/diff',
+  ...READ,
   summary: 'What changed between two versions of a policy',
   params: ZPolicyId,
   query: ZDiffQuery,
@@ -71,9 +107,12 @@ export const diffPolicy = endpoint({
 })
 
 export const publishPolicy = endpoint({
-  method: 'POST', path: '/api/v1/policies/{id}/publish', ...WRITE,
+  method: 'POST',
+  path: '/api/v1/policies/{id}/publish',
+  ...WRITE,
   summary: "Publish a policy's draft",
-  description: 'Computes the selection from the eval results and the cost per call, freezes it in the version and makes it the version in force (every decide process picks it up within a second). 409 `not_publishable` when there is no draft or no candidate clears the bar (`details.candidates` says why).',
+  description:
+    'Computes the selection from the eval results and the cost per call, freezes it in the version and makes it the version in force (every decide process picks it up within a second). 409 `not_publishable` when there is no draft or no candidate clears the bar (`details.candidates` says why).',
   params: ZPolicyId,
   body: { schema: ZPublish, maxBytes: 16 * 1024, message: 'Invalid publish request' },
   responses: { 200: { description: 'The policy with its versions', schema: ZPolicyAnswer } },
@@ -81,7 +120,9 @@ export const publishPolicy = endpoint({
 })
 
 export const rollbackPolicy = endpoint({
-  method: 'POST', path: '/api/v1/policies/{id}/rollback', ...WRITE,
+  method: 'POST',
+  path: '/api/v1/policies/{id}/rollback',
+  ...WRITE,
   summary: 'Roll a policy back to an older published version',
   description: 'Publishes a copy of that version (its rules and its frozen selection, without a canary: all traffic at once). An open draft keeps its content.',
   params: ZPolicyId,
@@ -91,16 +132,21 @@ export const rollbackPolicy = endpoint({
 })
 
 export const simulatePolicy = endpoint({
-  method: 'GET', path: '/api/v1/policies/{id}/simulate', ...READ,
+  method: 'GET',
+  path: '/api/v1/policies/{id}/simulate',
+  ...READ,
   summary: 'Replay the draft over recent production calls',
-  description: "The draft (or, without one, the version in force) replayed over the step's production calls of the last `days` days: estimated against actual cost, per month, the share of calls per model, expected quality and escalations.",
+  description:
+    "The draft (or, without one, the version in force) replayed over the step's production calls of the last `days` days: estimated against actual cost, per month, the share of calls per model, expected quality and escalations.",
   params: ZPolicyId,
   query: ZSimulateQuery,
   responses: { 200: { description: "The version's evidence and the simulation", schema: ZSimulateAnswer } },
 })
 
 export const listEvals = endpoint({
-  method: 'GET', path: '/api/v1/evals', ...READ,
+  method: 'GET',
+  path: '/api/v1/evals',
+  ...READ,
   summary: "A workflow step's eval results",
   query: ZEvalListQuery,
   responses: { 200: { description: 'The latest 1000 results, newest run first', schema: z.object({ evals: z.array(ZEvalView) }) } },
@@ -108,25 +154,45 @@ export const listEvals = endpoint({
 })
 
 export const importEvals = endpoint({
-  method: 'POST', path: '/api/v1/evals', ...WRITE,
+  method: 'POST',
+  path: '/api/v1/evals',
+  ...WRITE,
   summary: 'Import eval results',
-  description: 'Scores per metric for a model on a workflow step. A run’s token totals are recorded as inference events with traffic_source "eval", priced like any event (its cost shows in spend).',
+  description:
+    'Scores per metric for a model on a workflow step. A run’s token totals are recorded as inference events with traffic_source "eval", priced like any event (its cost shows in spend).',
   body: { schema: ZEvalsBody, maxBytes: 1024 * 1024, message: 'Invalid eval results' },
   responses: { 201: { description: 'How many were imported, their ids, and the cost events recorded', schema: ZEvalImportAnswer } },
   example: {
-    body: { evals: [{ eval_set: 'support-v3', workflow_id: 'support-bot', step: 'answer', provider: 'openai', model: 'gpt-4o-mini', scores: { grounding: 0.93 }, sample_count: 200 }] },
+    body: {
+      evals: [
+        {
+          eval_set: 'support-v3',
+          workflow_id: 'support-bot',
+          step: 'answer',
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          scores: { grounding: 0.93 },
+          sample_count: 200,
+        },
+      ],
+    },
   },
 })
 
 export const listRoutingDefaults = endpoint({
-  method: 'GET', path: '/api/v1/routing-defaults', ...READ,
+  method: 'GET',
+  path: '/api/v1/routing-defaults',
+  ...READ,
   summary: 'The models decide answers without a policy',
-  description: 'Per workflow, or the organization’s (workflow_id null): what POST /api/v1/decide answers (with 404 `no_policy`) when no published policy covers a step.',
+  description:
+    'Per workflow, or the organization’s (workflow_id null): what POST /api/v1/decide answers (with 404 `no_policy`) when no published policy covers a step.',
   responses: { 200: { description: 'The defaults', schema: ZRoutingDefaultsAnswer } },
 })
 
 export const putRoutingDefaults = endpoint({
-  method: 'PUT', path: '/api/v1/routing-defaults', ...WRITE,
+  method: 'PUT',
+  path: '/api/v1/routing-defaults',
+  ...WRITE,
   summary: 'Replace the routing defaults',
   body: { schema: ZRoutingDefaults, maxBytes: 256 * 1024, message: 'Invalid routing defaults' },
   responses: { 200: { description: 'The defaults now', schema: ZRoutingDefaultsAnswer } },

@@ -47,8 +47,10 @@ export function parseCsv(text: string): string[][] {
     }) as string[][]
   } catch (e) {
     if (e instanceof CsvLimitError) throw e
-    if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED') throw new CsvLimitError(`line ${(e as { lines?: number }).lines}: the file ends inside a quoted cell (a quote is never closed)`)
-    if (e instanceof CsvError && e.code === 'CSV_MAX_RECORD_SIZE') throw new CsvLimitError(`line ${(e as { lines?: number }).lines}: a row longer than ${EVAL_CSV_MAX_LINE_CHARS} characters`)
+    if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED')
+      throw new CsvLimitError(`line ${(e as { lines?: number }).lines}: the file ends inside a quoted cell (a quote is never closed)`)
+    if (e instanceof CsvError && e.code === 'CSV_MAX_RECORD_SIZE')
+      throw new CsvLimitError(`line ${(e as { lines?: number }).lines}: a row longer than ${EVAL_CSV_MAX_LINE_CHARS} characters`)
     throw e
   }
 }

@@ -73,14 +73,40 @@ export async function importEvals(orgId: string, body: TEvalsBody, opts: { now?:
       await c.query(
         `INSERT INTO eval_results (id, org_id, eval_set, workflow_id, step, provider, model, scores, sample_count, cost_usd, event_id, run_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [id, orgId, e.eval_set, e.workflow_id, e.step, e.provider, e.model, JSON.stringify(e.scores), e.sample_count, e.cost_usd ?? null,
-          e.tokens_in !== undefined || e.tokens_out !== undefined ? `eval:${id}` : null, e.run_at ?? now.toISOString()],
+        [
+          id,
+          orgId,
+          e.eval_set,
+          e.workflow_id,
+          e.step,
+          e.provider,
+          e.model,
+          JSON.stringify(e.scores),
+          e.sample_count,
+          e.cost_usd ?? null,
+          e.tokens_in !== undefined || e.tokens_out !== undefined ? `eval:${id}` : null,
+          e.run_at ?? now.toISOString(),
+        ],
       )
     }
     // one entry per import: what was added (the first 100 rows' own fields; costs were sent as events above)
     await recordAudit(c, orgId, {
-      action: 'evals.import', target: { type: 'eval_results', id: null }, before: null,
-      after: { imported: rows.length, evals: rows.slice(0, 100).map(({ e, id }) => ({ id, eval_set: e.eval_set, workflow_id: e.workflow_id, step: e.step, provider: e.provider, model: e.model, scores: e.scores, sample_count: e.sample_count })) },
+      action: 'evals.import',
+      target: { type: 'eval_results', id: null },
+      before: null,
+      after: {
+        imported: rows.length,
+        evals: rows.slice(0, 100).map(({ e, id }) => ({
+          id,
+          eval_set: e.eval_set,
+          workflow_id: e.workflow_id,
+          step: e.step,
+          provider: e.provider,
+          model: e.model,
+          scores: e.scores,
+          sample_count: e.sample_count,
+        })),
+      },
     })
   })
   return { imported: rows.length, ids: rows.map((r) => r.id), cost_events: { accepted, rejected } }
@@ -94,4 +120,3 @@ export async function listEvals(orgId: string, workflowId: string, step: string)
   )
   return r.rows.map((x) => ({ ...x, run_at: x.run_at.toISOString(), created_at: x.created_at.toISOString() }))
 }
-

@@ -35,9 +35,16 @@ export async function stepTraffic(orgId: string, workflowId: string, step: strin
   const [byModel, total] = await Promise.all([queryMetrics(orgId, { ...base, group_by: ['provider', 'model'] }), queryMetrics(orgId, base)])
   const t = total.rows[0]
   const per = (x: number) => (t && t.events > 0 ? Math.round(x / t.events) : 0)
-  const profile: TTokenProfile | null = t && t.events > 0
-    ? { calls: t.events, tokens_in: per(t.tokens_in), cached_tokens_in: per(t.cached_tokens_in), cache_write_tokens: per(t.cache_write_tokens), tokens_out: per(t.tokens_out) }
-    : null
+  const profile: TTokenProfile | null =
+    t && t.events > 0
+      ? {
+          calls: t.events,
+          tokens_in: per(t.tokens_in),
+          cached_tokens_in: per(t.cached_tokens_in),
+          cache_write_tokens: per(t.cache_write_tokens),
+          tokens_out: per(t.tokens_out),
+        }
+      : null
   return { byModel: byModel.rows, profile }
 }
 

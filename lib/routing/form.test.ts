@@ -4,13 +4,23 @@ import { barLines, defaultLines, modelLines, parseBarLines, parseDefaultLines, p
 describe('policy editor text forms', () => {
   it('reads and writes provider/model lines; model names may hold slashes', () => {
     const r = parseModelLines('openai/gpt-4o-mini\n\n  together/meta-llama/Llama-3-8b  \n')
-    expect(r).toEqual({ models: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'together', model: 'meta-llama/Llama-3-8b' }] })
+    expect(r).toEqual({
+      models: [
+        { provider: 'openai', model: 'gpt-4o-mini' },
+        { provider: 'together', model: 'meta-llama/Llama-3-8b' },
+      ],
+    })
     expect(modelLines(r.models)).toBe('openai/gpt-4o-mini\ntogether/meta-llama/Llama-3-8b')
     expect(parseModelLines('gpt-4o').error).toBe('line 1: write provider/model, e.g. openai/gpt-4o-mini')
   })
 
   it('reads and writes metric >= min lines', () => {
-    expect(parseBarLines('grounding >= 0.92\nformat_ok ≥ .99')).toEqual({ bar: [{ metric: 'grounding', min: 0.92 }, { metric: 'format_ok', min: 0.99 }] })
+    expect(parseBarLines('grounding >= 0.92\nformat_ok ≥ .99')).toEqual({
+      bar: [
+        { metric: 'grounding', min: 0.92 },
+        { metric: 'format_ok', min: 0.99 },
+      ],
+    })
     expect(barLines([{ metric: 'grounding', min: 0.92 }])).toBe('grounding >= 0.92')
     expect(parseBarLines('grounding 0.9').error).toBe('line 1: write metric >= minimum, e.g. grounding >= 0.92')
   })
@@ -21,10 +31,17 @@ describe('policy editor text forms', () => {
 describe('quality bar lines on hostile input', () => {
   it('refuses a long run of digits that is not a number at once, and reads the forms it read', async () => {
     for (const line of [`grounding >= ${'1'.repeat(200_000)}x`, `g>=.${'5'.repeat(200_000)}.`, `${'a'.repeat(200_000)} >= 1 >= 2`]) {
-      expect(parseBarLines(`ok >= 0.5\n${line}`)).toEqual({ bar: [{ metric: 'ok', min: 0.5 }], error: 'line 2: write metric >= minimum, e.g. grounding >= 0.92' })
+      expect(parseBarLines(`ok >= 0.5\n${line}`)).toEqual({
+        bar: [{ metric: 'ok', min: 0.5 }],
+        error: 'line 2: write metric >= minimum, e.g. grounding >= 0.92',
+      })
       await new Promise((done) => setTimeout(done, 0))
     }
-    expect(parseBarLines('a >= 1\nb≥.5\nc>=0.25').bar).toEqual([{ metric: 'a', min: 1 }, { metric: 'b', min: 0.5 }, { metric: 'c', min: 0.25 }])
+    expect(parseBarLines('a >= 1\nb≥.5\nc>=0.25').bar).toEqual([
+      { metric: 'a', min: 1 },
+      { metric: 'b', min: 0.5 },
+      { metric: 'c', min: 0.25 },
+    ])
   })
 })
 
@@ -32,7 +49,12 @@ describe('routing defaults as text', () => {
   it('reads workflow = provider/model lines, * for the organization, and writes them back', () => {
     const text = '* = openai/gpt-4o-mini\nsupport = anthropic/claude-3-5-haiku\n\n'
     const r = parseDefaultLines(text)
-    expect(r).toEqual({ defaults: [{ workflow_id: null, provider: 'openai', model: 'gpt-4o-mini' }, { workflow_id: 'support', provider: 'anthropic', model: 'claude-3-5-haiku' }] })
+    expect(r).toEqual({
+      defaults: [
+        { workflow_id: null, provider: 'openai', model: 'gpt-4o-mini' },
+        { workflow_id: 'support', provider: 'anthropic', model: 'claude-3-5-haiku' },
+      ],
+    })
     expect(defaultLines(r.defaults)).toBe(text.trim())
   })
   it('names the bad line', () => {

@@ -53,7 +53,8 @@ export function parseDefaultLines(text: string): { defaults: TRoutingDefaults['d
     const eq = line.indexOf('=')
     const wf = eq > 0 ? line.slice(0, eq).trim() : ''
     const m = eq > 0 ? parseModelLines(line.slice(eq + 1)) : { models: [], error: 'x' }
-    if (!wf || m.error || m.models.length !== 1) return { defaults, error: `line ${i + 1}: write workflow = provider/model, or * = provider/model for the organization's default` }
+    if (!wf || m.error || m.models.length !== 1)
+      return { defaults, error: `line ${i + 1}: write workflow = provider/model, or * = provider/model for the organization's default` }
     const workflow_id = wf === ORG_DEFAULT ? null : wf
     if (defaults.some((d) => d.workflow_id === workflow_id)) return { defaults, error: `line ${i + 1}: ${wf} has a default already` }
     defaults.push({ workflow_id, ...m.models[0] })

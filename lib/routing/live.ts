@@ -30,7 +30,10 @@ export function prepareLive(rows: TLiveMetricsRow[], versions: { version: number
     const m = `${r.provider ?? ''}/${r.model ?? '(none)'}`
     totals.set(m, (totals.get(m) ?? 0) + r.events)
   }
-  const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP_MODELS).map(([m]) => m)
+  const top = [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP_MODELS)
+    .map(([m]) => m)
   const models = totals.size > TOP_MODELS ? [...top, 'other'] : top
   const out = days.map((day) => {
     const mine = rows.filter((r) => r.bucket?.slice(0, 10) === day)
@@ -44,11 +47,16 @@ export function prepareLive(rows: TLiveMetricsRow[], versions: { version: number
     }
     const cost = mine.reduce((s, r) => s + micros(r.cost_usd), 0n)
     return {
-      day, calls, shares,
+      day,
+      calls,
+      shares,
       escalation_rate: calls ? by('escalation') / calls : null,
       fallback_rate: calls ? by('fallback') / calls : null,
       cost_per_call_usd: calls ? microsToUsd(divRound(cost, BigInt(calls))) : null,
-      published: versions.filter((v) => v.published_at?.slice(0, 10) === day).map((v) => v.version).sort((a, b) => a - b),
+      published: versions
+        .filter((v) => v.published_at?.slice(0, 10) === day)
+        .map((v) => v.version)
+        .sort((a, b) => a - b),
     }
   })
   return { days: out, models }

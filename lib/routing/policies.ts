@@ -14,7 +14,21 @@ import { parseOrThrow } from '@/lib/validation'
 import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
 import { diffSpecs, selectCandidate } from '@/lib/routing/select'
 import type { z } from 'zod'
-import { fallbackChain, refKey, ZPolicySpec, type ZEvidence, type ZPolicyDetail, type ZPolicyVersionView, type ZPolicyView, type ZDiffAnswer, type ZSimulateAnswer, type TDraftPatch, type TModelRef, type TPolicyCreate, type TPolicyKey, type TPolicySpec } from '@/lib/routing/schema'
+import {
+  fallbackChain,
+  refKey,
+  ZPolicySpec,
+  type ZEvidence,
+  type ZPolicyDetail,
+  type ZPolicyVersionView,
+  type ZPolicyView,
+  type ZDiffAnswer,
+  type ZSimulateAnswer,
+  type TDraftPatch,
+  type TPolicyCreate,
+  type TPolicyKey,
+  type TPolicySpec,
+} from '@/lib/routing/schema'
 import { announceRoutingChange } from '@/lib/routing/runtime'
 import { simulate } from '@/lib/routing/simulate'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
@@ -25,10 +39,29 @@ export type TPolicyVersionView = z.infer<typeof ZPolicyVersionView>
 export type TPolicyView = z.infer<typeof ZPolicyView>
 export type TPolicyDetail = z.infer<typeof ZPolicyDetail>
 
-type TPolicyRow = { id: string; workflow_id: string; step: string; environment: NonNullable<TPolicyView['environment']> | ''; /* '' : every environment */ account_id: string; published_version: number | null; created_at: Date; updated_at: Date }
+type TPolicyRow = {
+  id: string
+  workflow_id: string
+  step: string
+  environment: NonNullable<TPolicyView['environment']> | '' /* '' : every environment */
+  account_id: string
+  published_version: number | null
+  created_at: Date
+  updated_at: Date
+}
 type TVersionRow = {
-  policy_id: string; version: number; status: TVersionStatus; spec: TPolicySpec; evidence: TEvidence | null; note: string | null; author: string
-  published_by: string | null; base_version: number | null; rolled_back_from: number | null; created_at: Date; published_at: Date | null
+  policy_id: string
+  version: number
+  status: TVersionStatus
+  spec: TPolicySpec
+  evidence: TEvidence | null
+  note: string | null
+  author: string
+  published_by: string | null
+  base_version: number | null
+  rolled_back_from: number | null
+  created_at: Date
+  published_at: Date | null
 }
 
 const P_COLS = `id::text, workflow_id, step, environment, account_id, published_version, created_at, updated_at`
@@ -38,8 +71,17 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 function versionView(v: TVersionRow, prev: TVersionRow | undefined): TPolicyVersionView {
   return {
-    version: v.version, status: v.status, spec: v.spec, evidence: v.evidence, note: v.note, author: v.author, published_by: v.published_by,
-    base_version: v.base_version, rolled_back_from: v.rolled_back_from, created_at: v.created_at.toISOString(), published_at: iso(v.published_at),
+    version: v.version,
+    status: v.status,
+    spec: v.spec,
+    evidence: v.evidence,
+    note: v.note,
+    author: v.author,
+    published_by: v.published_by,
+    base_version: v.base_version,
+    rolled_back_from: v.rolled_back_from,
+    created_at: v.created_at.toISOString(),
+    published_at: iso(v.published_at),
     changes: diffSpecs(prev?.spec ?? null, v.spec),
   }
 }
@@ -48,25 +90,46 @@ function policyView(p: TPolicyRow, versions: TVersionRow[]): TPolicyView {
   const pub = versions.find((v) => v.version === p.published_version)
   const draft = versions.find((v) => v.status === 'draft')
   return {
-    id: p.id, workflow_id: p.workflow_id, step: p.step, environment: p.environment || null, account_id: p.account_id || null,
-    published_version: p.published_version, draft_version: draft?.version ?? null,
+    id: p.id,
+    workflow_id: p.workflow_id,
+    step: p.step,
+    environment: p.environment || null,
+    account_id: p.account_id || null,
+    published_version: p.published_version,
+    draft_version: draft?.version ?? null,
     published: pub
-      ? { version: pub.version, chosen: pub.evidence?.chosen ?? null, reason: pub.evidence?.reason ?? null, note: pub.note, published_at: iso(pub.published_at), published_by: pub.published_by, canary: pub.spec.canary, base_version: pub.base_version }
+      ? {
+          version: pub.version,
+          chosen: pub.evidence?.chosen ?? null,
+          reason: pub.evidence?.reason ?? null,
+          note: pub.note,
+          published_at: iso(pub.published_at),
+          published_by: pub.published_by,
+          canary: pub.spec.canary,
+          base_version: pub.base_version,
+        }
       : null,
-    created_at: p.created_at.toISOString(), updated_at: p.updated_at.toISOString(),
+    created_at: p.created_at.toISOString(),
+    updated_at: p.updated_at.toISOString(),
   }
 }
 
 /** Who is acting: a member's email, or "API key" for policies as code. */
 export async function authorOf(orgId: string, userId: string | null): Promise<string> {
   if (!userId) return 'API key'
-  const r = await pool().query<{ email: string }>(`SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id AND m.org_id = $1 WHERE u.id = $2`, [orgId, userId])
+  const r = await pool().query<{ email: string }>(`SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id AND m.org_id = $1 WHERE u.id = $2`, [
+    orgId,
+    userId,
+  ])
   return r.rows[0]?.email ?? 'member'
 }
 
 async function versionsOf(db: Pick<PoolClient, 'query'>, orgId: string, policyIds: string[]): Promise<TVersionRow[]> {
   if (!policyIds.length) return []
-  const r = await db.query<TVersionRow>(`SELECT ${V_COLS} FROM routing_policy_versions WHERE org_id = $1 AND policy_id = ANY($2::uuid[]) ORDER BY policy_id, version`, [orgId, policyIds])
+  const r = await db.query<TVersionRow>(
+    `SELECT ${V_COLS} FROM routing_policy_versions WHERE org_id = $1 AND policy_id = ANY($2::uuid[]) ORDER BY policy_id, version`,
+    [orgId, policyIds],
+  )
   return r.rows
 }
 
@@ -76,8 +139,17 @@ export async function listPolicies(orgId: string, filter: { workflow_id?: string
      ORDER BY workflow_id, step, environment, account_id`,
     [orgId, filter.workflow_id ?? null, filter.step ?? null],
   )
-  const v = await versionsOf(pool(), orgId, r.rows.map((p) => p.id))
-  return r.rows.map((p) => policyView(p, v.filter((x) => x.policy_id === p.id)))
+  const v = await versionsOf(
+    pool(),
+    orgId,
+    r.rows.map((p) => p.id),
+  )
+  return r.rows.map((p) =>
+    policyView(
+      p,
+      v.filter((x) => x.policy_id === p.id),
+    ),
+  )
 }
 
 async function policyRow(db: Pick<PoolClient, 'query'>, orgId: string, id: string, lock = false): Promise<TPolicyRow> {
@@ -109,7 +181,10 @@ export async function findPolicyId(orgId: string, key: TPolicyKey): Promise<stri
     `SELECT id::text FROM routing_policies WHERE org_id = $1 AND workflow_id = $2 AND step = $3 AND environment = $4 AND account_id = $5`,
     [orgId, key.workflow_id, key.step, key.environment ?? '', key.account_id ?? ''],
   )
-  if (!r.rows[0]) throw notFound(`No routing policy for workflow "${key.workflow_id}", step "${key.step}"${key.environment ? `, environment ${key.environment}` : ''}${key.account_id ? `, account ${key.account_id}` : ''}`)
+  if (!r.rows[0])
+    throw notFound(
+      `No routing policy for workflow "${key.workflow_id}", step "${key.step}"${key.environment ? `, environment ${key.environment}` : ''}${key.account_id ? `, account ${key.account_id}` : ''}`,
+    )
   return r.rows[0].id
 }
 
@@ -122,8 +197,18 @@ export async function createPolicy(orgId: string, body: TPolicyCreate, author: s
         `INSERT INTO routing_policies (id, org_id, workflow_id, step, environment, account_id) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5) RETURNING id::text`,
         [orgId, workflow_id, step, environment ?? '', account_id ?? ''],
       )
-      await c.query(`INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, author) VALUES ($1, 1, $2, 'draft', $3, $4)`, [r.rows[0].id, orgId, JSON.stringify(spec), author])
-      await recordAudit(c, orgId, { action: 'policy.create', target: { type: 'routing_policy', id: r.rows[0].id }, before: null, after: await policyAuditView(c, orgId, r.rows[0].id) })
+      await c.query(`INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, author) VALUES ($1, 1, $2, 'draft', $3, $4)`, [
+        r.rows[0].id,
+        orgId,
+        JSON.stringify(spec),
+        author,
+      ])
+      await recordAudit(c, orgId, {
+        action: 'policy.create',
+        target: { type: 'routing_policy', id: r.rows[0].id },
+        before: null,
+        after: await policyAuditView(c, orgId, r.rows[0].id),
+      })
       return r.rows[0].id
     })
   } catch (e) {
@@ -143,10 +228,19 @@ export async function editDraft(orgId: string, id: string, patch: TDraftPatch, a
     const from = draft ?? versions.find((v) => v.version === p.published_version) ?? versions[versions.length - 1]
     const spec = parseOrThrow(ZPolicySpec, { ...from.spec, ...patch }, 'Invalid policy draft')
     if (draft) {
-      await c.query(`UPDATE routing_policy_versions SET spec = $3, author = $4, created_at = now() WHERE org_id = $1 AND policy_id = $2 AND version = $5 AND status = 'draft'`, [orgId, id, JSON.stringify(spec), author, draft.version])
+      await c.query(
+        `UPDATE routing_policy_versions SET spec = $3, author = $4, created_at = now() WHERE org_id = $1 AND policy_id = $2 AND version = $5 AND status = 'draft'`,
+        [orgId, id, JSON.stringify(spec), author, draft.version],
+      )
     } else {
       const next = Math.max(...versions.map((v) => v.version)) + 1
-      await c.query(`INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, author) VALUES ($1, $2, $3, 'draft', $4, $5)`, [id, next, orgId, JSON.stringify(spec), author])
+      await c.query(`INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, author) VALUES ($1, $2, $3, 'draft', $4, $5)`, [
+        id,
+        next,
+        orgId,
+        JSON.stringify(spec),
+        author,
+      ])
     }
     await c.query(`UPDATE routing_policies SET updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id])
     await recordAudit(c, orgId, { action: 'policy.edit_draft', target: { type: 'routing_policy', id }, before, after: await policyAuditView(c, orgId, id) })
@@ -175,16 +269,24 @@ export async function publishDraft(orgId: string, id: string, note: string, auth
     if (!evidence.chosen) throw unpublishable(`Not published: ${evidence.reason}`, { candidates: evidence.candidates })
     const ladder = draft.spec.cascade?.models.map(refKey)
     if (ladder && !ladder.includes(refKey(evidence.chosen))) {
-      throw unpublishable(`Not published: cascade: the selected model ${refKey(evidence.chosen)} is not on the cascade (${ladder.join(' → ')}); add it where escalation should start`)
+      throw unpublishable(
+        `Not published: cascade: the selected model ${refKey(evidence.chosen)} is not on the cascade (${ladder.join(' → ')}); add it where escalation should start`,
+      )
     }
-    if (draft.spec.canary && p.published_version === null) throw unpublishable('Not published: canary: there is no published version to split traffic with; publish the first version without a canary')
+    if (draft.spec.canary && p.published_version === null)
+      throw unpublishable('Not published: canary: there is no published version to split traffic with; publish the first version without a canary')
     await c.query(
       `UPDATE routing_policy_versions SET status = 'published', evidence = $4, note = $5, published_by = $6, published_at = $7, base_version = $8
        WHERE org_id = $1 AND policy_id = $2 AND version = $3 AND status = 'draft'`,
       [orgId, id, draft.version, JSON.stringify(evidence), note, author, now, p.published_version],
     )
     await c.query(`UPDATE routing_policies SET published_version = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id, draft.version])
-    await recordAudit(c, orgId, { action: 'policy.publish', target: { type: 'routing_policy', id }, before, after: { ...(await policyAuditView(c, orgId, id)), note } })
+    await recordAudit(c, orgId, {
+      action: 'policy.publish',
+      target: { type: 'routing_policy', id },
+      before,
+      after: { ...(await policyAuditView(c, orgId, id)), note },
+    })
   })
   await announceRoutingChange(orgId)
   return getPolicy(orgId, id)
@@ -207,7 +309,13 @@ export async function rollbackTo(orgId: string, id: string, version: number, not
     const draft = versions.find((v) => v.status === 'draft')
     const top = Math.max(...versions.filter((v) => v.status !== 'draft').map((v) => v.version))
     const next = top + 1
-    if (draft && draft.version <= next) await c.query(`UPDATE routing_policy_versions SET version = $4 WHERE org_id = $1 AND policy_id = $2 AND version = $3 AND status = 'draft'`, [orgId, id, draft.version, next + 1])
+    if (draft && draft.version <= next)
+      await c.query(`UPDATE routing_policy_versions SET version = $4 WHERE org_id = $1 AND policy_id = $2 AND version = $3 AND status = 'draft'`, [
+        orgId,
+        id,
+        draft.version,
+        next + 1,
+      ])
     const spec = { ...old.spec, canary: null }
     await c.query(
       `INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, evidence, note, author, published_by, published_at, base_version, rolled_back_from)
@@ -215,7 +323,12 @@ export async function rollbackTo(orgId: string, id: string, version: number, not
       [id, next, orgId, JSON.stringify(spec), JSON.stringify(old.evidence), note, author, now, p.published_version, version],
     )
     await c.query(`UPDATE routing_policies SET published_version = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id, next])
-    await recordAudit(c, orgId, { action: 'policy.rollback', target: { type: 'routing_policy', id }, before, after: { ...(await policyAuditView(c, orgId, id)), rolled_back_to: version, note } })
+    await recordAudit(c, orgId, {
+      action: 'policy.rollback',
+      target: { type: 'routing_policy', id },
+      before,
+      after: { ...(await policyAuditView(c, orgId, id)), rolled_back_to: version, note },
+    })
   })
   await announceRoutingChange(orgId)
   return getPolicy(orgId, id)
@@ -244,11 +357,30 @@ export async function simulatePolicy(orgId: string, id: string, days: number, no
   const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS) // whole hours: the rollups are hourly
   const [evidence, traffic] = await Promise.all([
     computeEvidence(orgId, p, v.spec, now),
-    queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from, to, workflow_id: [p.workflow_id], step: [p.step], traffic_source: ['production'], group_by: ['provider', 'model', 'outcome'] }),
+    queryMetrics(orgId, {
+      ...ZMetricsQuery.parse({}),
+      from,
+      to,
+      workflow_id: [p.workflow_id],
+      step: [p.step],
+      traffic_source: ['production'],
+      group_by: ['provider', 'model', 'outcome'],
+    }),
   ])
   const simulation = simulate({
-    step: p.step, window: { from: from.toISOString(), to: to.toISOString() }, spec: v.spec, chosen: evidence.chosen, candidates: evidence.candidates, costs: evidence.model_costs ?? {},
-    traffic: traffic.rows.map((r) => ({ provider: r.provider ?? null, model: r.model ?? null, outcome: r.outcome ?? null, events: r.events, cost_usd: r.cost_usd })),
+    step: p.step,
+    window: { from: from.toISOString(), to: to.toISOString() },
+    spec: v.spec,
+    chosen: evidence.chosen,
+    candidates: evidence.candidates,
+    costs: evidence.model_costs ?? {},
+    traffic: traffic.rows.map((r) => ({
+      provider: r.provider ?? null,
+      model: r.model ?? null,
+      outcome: r.outcome ?? null,
+      events: r.events,
+      cost_usd: r.cost_usd,
+    })),
   })
   return { version: v.version, status: v.status, evidence, simulation }
 }

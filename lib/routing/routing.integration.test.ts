@@ -4,7 +4,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { decide } from '@/lib/decide'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
@@ -58,9 +57,19 @@ beforeAll(async () => {
   otherKey = (await createTestApiKey(other, { name: 'other', scopes: ['read', 'write'] })).key
   const now = Date.now()
   // Real traffic of the step: 40 calls each of gpt-4o and gpt-4o-mini, 1,000 tokens in and 200 out.
-  await ingest([big, mini].flatMap((m, j) => Array.from({ length: 40 }, (_, i) => ({
-    id: `t-${j}-${i}`, timestamp: new Date(now - (i + 1) * 60_000).toISOString(), workflow_id: 'support', step: 'classify', ...m, tokens_in: 1000, tokens_out: 200,
-  }))))
+  await ingest(
+    [big, mini].flatMap((m, j) =>
+      Array.from({ length: 40 }, (_, i) => ({
+        id: `t-${j}-${i}`,
+        timestamp: new Date(now - (i + 1) * 60_000).toISOString(),
+        workflow_id: 'support',
+        step: 'classify',
+        ...m,
+        tokens_in: 1000,
+        tokens_out: 200,
+      })),
+    ),
+  )
 })
 afterAll(async () => {
   await closeQueues()
@@ -68,7 +77,7 @@ afterAll(async () => {
 })
 
 describe('evals', () => {
-  it('imports eval results; the runs\' cost is eval traffic in spend', async () => {
+  it("imports eval results; the runs' cost is eval traffic in spend", async () => {
     const evals = [
       { ...mini, scores: { grounding: 0.9, format_ok: 1 }, tokens_in: 100_000, tokens_out: 20_000 },
       { ...haiku, scores: { grounding: 0.95, format_ok: 0.995 }, tokens_in: 100_000, tokens_out: 20_000 },
@@ -80,28 +89,66 @@ describe('evals', () => {
     await processPending()
     const { rows } = await queryMetrics(orgId, { ...ZMetricsQuery.parse({}), traffic_source: ['eval'], group_by: ['model'] })
     // gpt-4o: 100k in × $2.5/M + 20k out × $10/M = $0.45; mini $0.027; haiku $0.16
-    expect(Object.fromEntries(rows.map((r) => [r.model, [r.cost_usd, r.requests]]))).toEqual({ 'gpt-4o': ['0.450000', 100], 'claude-3-5-haiku': ['0.160000', 100], 'gpt-4o-mini': ['0.027000', 100] })
+    expect(Object.fromEntries(rows.map((r) => [r.model, [r.cost_usd, r.requests]]))).toEqual({
+      'gpt-4o': ['0.450000', 100],
+      'claude-3-5-haiku': ['0.160000', 100],
+      'gpt-4o-mini': ['0.027000', 100],
+    })
     const listed = await (await getEvals(req('/api/v1/evals?workflow_id=support&step=classify', readKey))).json()
     expect(listed.evals).toHaveLength(3)
   })
 
   it('names every bad field', async () => {
-    const res = await postEvals(req('/api/v1/evals', writeKey, 'POST', { evals: [{ eval_set: 'x', workflow_id: 'support', step: 'classify', provider: 'openai', model: 'm', scores: { grounding: 1.5 }, sample_count: 0, colour: 'red' }] }))
+    const res = await postEvals(
+      req('/api/v1/evals', writeKey, 'POST', {
+        evals: [
+          {
+            eval_set: 'x',
+            workflow_id: 'support',
+            step: 'classify',
+            provider: 'openai',
+            model: 'm',
+            scores: { grounding: 1.5 },
+            sample_count: 0,
+            colour: 'red',
+          },
+        ],
+      }),
+    )
     expect(res.status).toBe(400)
-    expect((await res.json()).error.details.errors).toEqual(expect.arrayContaining(['evals.0.scores.grounding: must be ≤ 1', 'evals.0.sample_count: must be ≥ 1', 'evals.0.colour: unknown field']))
+    expect((await res.json()).error.details.errors).toEqual(
+      expect.arrayContaining(['evals.0.scores.grounding: must be ≤ 1', 'evals.0.sample_count: must be ≥ 1', 'evals.0.colour: unknown field']),
+    )
     expect((await postEvals(req('/api/v1/evals', readKey, 'POST', { evals: [] }))).status).toBe(403)
   })
 })
 
 describe('policies', () => {
   it('creates a policy with a draft; a read key may read it but not write', async () => {
-    const body = { workflow_id: 'support', step: 'classify', quality_bar: [{ metric: 'grounding', min: 0.92 }, { metric: 'format_ok', min: 0.99 }], candidates: [big, mini, haiku],
-      cascade: { models: [haiku, big], confidence_threshold: 0.7 }, fallback: big }
+    const body = {
+      workflow_id: 'support',
+      step: 'classify',
+      quality_bar: [
+        { metric: 'grounding', min: 0.92 },
+        { metric: 'format_ok', min: 0.99 },
+      ],
+      candidates: [big, mini, haiku],
+      cascade: { models: [haiku, big], confidence_threshold: 0.7 },
+      fallback: big,
+    }
     const res = await createPolicy(req('/api/v1/policies', writeKey, 'POST', body))
     expect(res.status).toBe(201)
     const { policy } = await res.json()
     policyId = policy.id
-    expect(policy).toMatchObject({ workflow_id: 'support', step: 'classify', environment: null, account_id: null, published_version: null, draft_version: 1, published: null })
+    expect(policy).toMatchObject({
+      workflow_id: 'support',
+      step: 'classify',
+      environment: null,
+      account_id: null,
+      published_version: null,
+      draft_version: 1,
+      published: null,
+    })
     expect(policy.versions[0]).toMatchObject({ version: 1, status: 'draft', author: 'API key' })
     expect((await createPolicy(req('/api/v1/policies', writeKey, 'POST', body))).status).toBe(409)
     expect((await createPolicy(req('/api/v1/policies', readKey, 'POST', body))).status).toBe(403)
@@ -110,27 +157,56 @@ describe('policies', () => {
   })
 
   it('rejects a bad draft field by field', async () => {
-    const res = await patchPolicy(req(`/api/v1/policies/${policyId}`, writeKey, 'PATCH', { quality_bar: [{ metric: 'Grounding!', min: 2 }], canary: { share_pct: 100, stable_by: 'user' }, candidates: [] }), ctx(policyId))
+    const res = await patchPolicy(
+      req(`/api/v1/policies/${policyId}`, writeKey, 'PATCH', {
+        quality_bar: [{ metric: 'Grounding!', min: 2 }],
+        canary: { share_pct: 100, stable_by: 'user' },
+        candidates: [],
+      }),
+      ctx(policyId),
+    )
     expect(res.status).toBe(400)
     const errors: string[] = (await res.json()).error.details.errors
-    expect(errors).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^quality_bar\.0\.metric: must be a metric name/), 'quality_bar.0.min: must be ≤ 1', 'candidates: list at least one candidate model',
-      expect.stringMatching(/^canary\.share_pct: must be < 100/), 'canary.stable_by: must be one of: run_id, account_id',
-    ]))
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^quality_bar\.0\.metric: must be a metric name/),
+        'quality_bar.0.min: must be ≤ 1',
+        'candidates: list at least one candidate model',
+        expect.stringMatching(/^canary\.share_pct: must be < 100/),
+        'canary.stable_by: must be one of: run_id, account_id',
+      ]),
+    )
   })
 
   it('publishes only with a note; decide then picks the cheapest model that clears the bar', async () => {
     const noNote = await publish(req(`/api/v1/policies/${policyId}/publish`, writeKey, 'POST', {}), ctx(policyId))
     expect(noNote.status).toBe(400)
     expect((await noNote.json()).error.details.errors).toEqual(['note: is required'])
-    const res = await publish(req(`/api/v1/policies/${policyId}/publish`, writeKey, 'POST', { note: 'Route classification to the cheapest model clearing grounding 0.92' }), ctx(policyId))
+    const res = await publish(
+      req(`/api/v1/policies/${policyId}/publish`, writeKey, 'POST', { note: 'Route classification to the cheapest model clearing grounding 0.92' }),
+      ctx(policyId),
+    )
     expect(res.status).toBe(200)
     const { policy } = await res.json()
-    expect(policy.published).toMatchObject({ version: 1, chosen: haiku, published_by: 'API key', note: 'Route classification to the cheapest model clearing grounding 0.92' })
+    expect(policy.published).toMatchObject({
+      version: 1,
+      chosen: haiku,
+      published_by: 'API key',
+      note: 'Route classification to the cheapest model clearing grounding 0.92',
+    })
     const ev = policy.versions[0].evidence
     // gpt-4o-mini is cheaper ($0.00027 measured on 40 calls) but fails grounding; haiku is priced from prices × the step's token profile.
-    expect(ev.candidates.map((c: { model: string; cost_per_call_usd: string; source: string; clears: boolean }) => [c.model, c.cost_per_call_usd, c.source, c.clears])).toEqual([
-      ['gpt-4o', '0.004500', 'traffic', true], ['gpt-4o-mini', '0.000270', 'traffic', false], ['claude-3-5-haiku', '0.001600', 'prices', true],
+    expect(
+      ev.candidates.map((c: { model: string; cost_per_call_usd: string; source: string; clears: boolean }) => [
+        c.model,
+        c.cost_per_call_usd,
+        c.source,
+        c.clears,
+      ]),
+    ).toEqual([
+      ['gpt-4o', '0.004500', 'traffic', true],
+      ['gpt-4o-mini', '0.000270', 'traffic', false],
+      ['claude-3-5-haiku', '0.001600', 'prices', true],
     ])
 
     const r = await postDecide(req('/api/v1/decide', ingestKey, 'POST', { workflow_id: 'support', step: 'classify', run_id: 'r-1' }))
@@ -150,8 +226,18 @@ describe('policies', () => {
 
   it('a canary gets its share of 10,000 runs within statistical bounds, each run stable', async () => {
     // Version 2: a looser bar lets gpt-4o-mini clear; 20 % of runs try it.
-    const patched = await patchByKey(req('/api/v1/policies', writeKey, 'PATCH', { workflow_id: 'support', step: 'classify', quality_bar: [{ metric: 'grounding', min: 0.9 }, { metric: 'format_ok', min: 0.99 }],
-      cascade: { models: [mini, haiku, big], confidence_threshold: 0.7 }, canary: { share_pct: 20, stable_by: 'run_id' } }))
+    const patched = await patchByKey(
+      req('/api/v1/policies', writeKey, 'PATCH', {
+        workflow_id: 'support',
+        step: 'classify',
+        quality_bar: [
+          { metric: 'grounding', min: 0.9 },
+          { metric: 'format_ok', min: 0.99 },
+        ],
+        cascade: { models: [mini, haiku, big], confidence_threshold: 0.7 },
+        canary: { share_pct: 20, stable_by: 'run_id' },
+      }),
+    )
     expect(patched.status).toBe(200)
     expect((await patched.json()).policy).toMatchObject({ published_version: 1, draft_version: 2 })
     const res = await publish(req(`/api/v1/policies/${policyId}/publish`, writeKey, 'POST', { note: 'Try gpt-4o-mini on 20% of runs' }), ctx(policyId))
@@ -185,7 +271,10 @@ describe('policies', () => {
     expect(d.chosen).toEqual({ from: haiku, to: mini })
     const noNote = await rollback(req(`/api/v1/policies/${policyId}/rollback`, writeKey, 'POST', { version: 1 }), ctx(policyId))
     expect(noNote.status).toBe(400)
-    const res = await rollback(req(`/api/v1/policies/${policyId}/rollback`, writeKey, 'POST', { version: 1, note: 'mini drafts misroute refunds' }), ctx(policyId))
+    const res = await rollback(
+      req(`/api/v1/policies/${policyId}/rollback`, writeKey, 'POST', { version: 1, note: 'mini drafts misroute refunds' }),
+      ctx(policyId),
+    )
     expect(res.status).toBe(200)
     const { policy } = await res.json()
     expect(policy.published).toMatchObject({ version: 3, chosen: haiku, canary: null })
@@ -197,7 +286,10 @@ describe('policies', () => {
   })
 
   it('refuses to publish a draft no candidate clears, saying why', async () => {
-    await patchPolicy(req(`/api/v1/policies/${policyId}`, writeKey, 'PATCH', { quality_bar: [{ metric: 'grounding', min: 0.99 }], canary: null }), ctx(policyId))
+    await patchPolicy(
+      req(`/api/v1/policies/${policyId}`, writeKey, 'PATCH', { quality_bar: [{ metric: 'grounding', min: 0.99 }], canary: null }),
+      ctx(policyId),
+    )
     const res = await publish(req(`/api/v1/policies/${policyId}/publish`, writeKey, 'POST', { note: 'stricter' }), ctx(policyId))
     expect(res.status).toBe(409)
     expect((await res.json()).error.message).toContain('no candidate clears the quality bar (openai/gpt-4o: grounding 0.97 < 0.99')
@@ -208,7 +300,14 @@ describe('policies', () => {
     let r = await postDecide(req('/api/v1/decide', ingestKey, 'POST', { workflow_id: 'support', step: 'summarize' }))
     expect(r.status).toBe(404)
     expect(await r.json()).toMatchObject({ error: { code: 'no_policy' }, provider: null, model: null })
-    const put = await putDefaults(req('/api/v1/routing-defaults', writeKey, 'PUT', { defaults: [{ workflow_id: null, ...mini }, { workflow_id: 'support', ...big }] }))
+    const put = await putDefaults(
+      req('/api/v1/routing-defaults', writeKey, 'PUT', {
+        defaults: [
+          { workflow_id: null, ...mini },
+          { workflow_id: 'support', ...big },
+        ],
+      }),
+    )
     expect(put.status).toBe(200)
     r = await postDecide(req('/api/v1/decide', ingestKey, 'POST', { workflow_id: 'support', step: 'summarize' }))
     expect(await r.json()).toMatchObject({ ...big, policy_id: null, reason: expect.stringContaining('the default of workflow "support"') })

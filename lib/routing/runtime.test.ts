@@ -25,7 +25,15 @@ function harness() {
     () => t,
   )
   const model = async () => (await cache.get('org')).defaults.get('')!.model
-  return { cache, counts, model, tick: (ms: number) => (t += ms), setVersion: (v: string | null) => (version = v), setRedis: (up: boolean) => (redisUp = up), setDb: (up: boolean) => (dbUp = up) }
+  return {
+    cache,
+    counts,
+    model,
+    tick: (ms: number) => (t += ms),
+    setVersion: (v: string | null) => (version = v),
+    setRedis: (up: boolean) => (redisUp = up),
+    setDb: (up: boolean) => (dbUp = up),
+  }
 }
 
 describe('RoutingCache', () => {
@@ -94,8 +102,19 @@ describe('eval cost events', () => {
   })
 
   it('records a run as eval traffic: tokens, requests and reported cost add up to the run', () => {
-    const e = ZEvalImport.parse({ eval_set: 'golden', workflow_id: 'support', step: 'classify', provider: 'openai', model: 'gpt-4o-mini', scores: { grounding: 0.95 },
-      sample_count: 120, tokens_in: 240_007, cached_tokens_in: 1_001, tokens_out: 36_000, cost_usd: '0.123457' })
+    const e = ZEvalImport.parse({
+      eval_set: 'golden',
+      workflow_id: 'support',
+      step: 'classify',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      scores: { grounding: 0.95 },
+      sample_count: 120,
+      tokens_in: 240_007,
+      cached_tokens_in: 1_001,
+      tokens_out: 36_000,
+      cost_usd: '0.123457',
+    })
     const evs = costEvents(e, 'x', new Date('2026-11-20T00:00:00Z'))
     expect(evs).toHaveLength(50)
     const sum = (k: string) => evs.reduce((s, x) => s + (x[k] as number), 0)

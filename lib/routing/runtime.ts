@@ -25,7 +25,14 @@ export type TLiveRouting = { policies: TLivePolicy[]; defaults: Map<string, TMod
 export const VERSION_CHECK_MS = 1000
 export const RELOAD_MAX_MS = 60_000
 
-type TEntry = { checkedAt: number; loadedAt: number; version: string | null; live: TLiveRouting; loading?: Promise<TLiveRouting>; /** no copy loaded yet: callers wait for the first load */ initial?: boolean }
+type TEntry = {
+  checkedAt: number
+  loadedAt: number
+  version: string | null
+  live: TLiveRouting
+  loading?: Promise<TLiveRouting> /** no copy loaded yet: callers wait for the first load */
+  initial?: boolean
+}
 
 /**
  * Per-organization cache over two functions: the cheap version read (Redis)
@@ -103,14 +110,29 @@ export class RoutingCache {
 const versionKey = (orgId: string) => `${env().QUEUE_PREFIX}:routing-version:${orgId}`
 
 type TPublishedRow = {
-  id: string; workflow_id: string; step: string; environment: string; account_id: string
-  c_version: number; c_spec: TPolicySpec; c_evidence: TEvidence
-  b_version: number | null; b_spec: TPolicySpec | null; b_evidence: TEvidence | null
+  id: string
+  workflow_id: string
+  step: string
+  environment: string
+  account_id: string
+  c_version: number
+  c_spec: TPolicySpec
+  c_evidence: TEvidence
+  b_version: number | null
+  b_spec: TPolicySpec | null
+  b_evidence: TEvidence | null
 }
 
 const live = (version: number, spec: TPolicySpec, evidence: TEvidence): TLiveVersion => ({
-  version, chosen: evidence.chosen!, selection_reason: evidence.reason, cascade: spec.cascade, fallback: spec.fallback, canary: spec.canary,
-  fallbacks: fallbackChain(spec), max_tokens_cap: spec.max_tokens_cap ?? null, cache_ttl_s: spec.cache_ttl_s ?? null,
+  version,
+  chosen: evidence.chosen!,
+  selection_reason: evidence.reason,
+  cascade: spec.cascade,
+  fallback: spec.fallback,
+  canary: spec.canary,
+  fallbacks: fallbackChain(spec),
+  max_tokens_cap: spec.max_tokens_cap ?? null,
+  cache_ttl_s: spec.cache_ttl_s ?? null,
   cheapest_clearing: cheapestClearing(evidence.candidates ?? []),
 })
 
@@ -127,12 +149,18 @@ export async function loadLiveRouting(orgId: string): Promise<TLiveRouting> {
        WHERE p.org_id = $1 AND p.published_version IS NOT NULL`,
       [orgId],
     ),
-    pool().query<{ workflow_id: string; provider: string; model: string }>(`SELECT workflow_id, provider, model FROM routing_defaults WHERE org_id = $1`, [orgId]),
+    pool().query<{ workflow_id: string; provider: string; model: string }>(`SELECT workflow_id, provider, model FROM routing_defaults WHERE org_id = $1`, [
+      orgId,
+    ]),
   ])
   const policies: TLivePolicy[] = p.rows
     .filter((r) => r.c_evidence?.chosen)
     .map((r) => ({
-      id: r.id, workflow_id: r.workflow_id, step: r.step, environment: r.environment, account_id: r.account_id,
+      id: r.id,
+      workflow_id: r.workflow_id,
+      step: r.step,
+      environment: r.environment,
+      account_id: r.account_id,
       current: live(r.c_version, r.c_spec, r.c_evidence),
       base: r.b_version !== null && r.b_spec && r.b_evidence?.chosen ? live(r.b_version, r.b_spec, r.b_evidence) : null,
     }))
@@ -168,26 +196,49 @@ export async function routeCall(orgId: string, req: TDecideRequest, _now: Date =
   const wf = defaults.get(req.workflow_id)
   const d = wf ?? defaults.get('')
   const where = wf ? `the default of workflow "${req.workflow_id}"` : d ? 'the organization default' : 'no default configured (PUT /api/v1/routing-defaults)'
-  return { found: false, provider: d?.provider ?? null, model: d?.model ?? null, reason: `no_policy: no published routing policy covers workflow "${req.workflow_id}", step "${req.step}" (${environment}); ${where}${d ? `: ${refKey(d)}` : ''}` }
+  return {
+    found: false,
+    provider: d?.provider ?? null,
+    model: d?.model ?? null,
+    reason: `no_policy: no published routing policy covers workflow "${req.workflow_id}", step "${req.step}" (${environment}); ${where}${d ? `: ${refKey(d)}` : ''}`,
+  }
 }
 
 // ---------------------------------------------------------------- defaults
 
 export async function listRoutingDefaults(orgId: string): Promise<TRoutingDefaults['defaults']> {
-  const r = await pool().query<{ workflow_id: string; provider: string; model: string }>(`SELECT workflow_id, provider, model FROM routing_defaults WHERE org_id = $1 ORDER BY workflow_id`, [orgId])
+  const r = await pool().query<{ workflow_id: string; provider: string; model: string }>(
+    `SELECT workflow_id, provider, model FROM routing_defaults WHERE org_id = $1 ORDER BY workflow_id`,
+    [orgId],
+  )
   return r.rows.map((x) => ({ workflow_id: x.workflow_id || null, provider: x.provider, model: x.model }))
 }
 
 export async function putRoutingDefaults(orgId: string, body: TRoutingDefaults): Promise<TRoutingDefaults['defaults']> {
   await inTransaction(async (c) => {
-    const read = async () => (await c.query<{ workflow_id: string; provider: string; model: string }>(`SELECT workflow_id, provider, model FROM routing_defaults WHERE org_id = $1 ORDER BY workflow_id`, [orgId]))
-      .rows.map((x) => ({ workflow_id: x.workflow_id || null, provider: x.provider, model: x.model }))
+    const read = async () =>
+      (
+        await c.query<{ workflow_id: string; provider: string; model: string }>(
+          `SELECT workflow_id, provider, model FROM routing_defaults WHERE org_id = $1 ORDER BY workflow_id`,
+          [orgId],
+        )
+      ).rows.map((x) => ({ workflow_id: x.workflow_id || null, provider: x.provider, model: x.model }))
     const before = await read()
     await c.query(`DELETE FROM routing_defaults WHERE org_id = $1`, [orgId])
     for (const d of body.defaults) {
-      await c.query(`INSERT INTO routing_defaults (org_id, workflow_id, provider, model) VALUES ($1, $2, $3, $4)`, [orgId, d.workflow_id ?? '', d.provider, d.model])
+      await c.query(`INSERT INTO routing_defaults (org_id, workflow_id, provider, model) VALUES ($1, $2, $3, $4)`, [
+        orgId,
+        d.workflow_id ?? '',
+        d.provider,
+        d.model,
+      ])
     }
-    await recordAudit(c, orgId, { action: 'routing_defaults.set', target: { type: 'routing_defaults', id: null }, before: { defaults: before }, after: { defaults: await read() } })
+    await recordAudit(c, orgId, {
+      action: 'routing_defaults.set',
+      target: { type: 'routing_defaults', id: null },
+      before: { defaults: before },
+      after: { defaults: await read() },
+    })
   })
   await announceRoutingChange(orgId)
   return listRoutingDefaults(orgId)

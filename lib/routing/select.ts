@@ -37,7 +37,11 @@ const fmtScore = (x: number) => String(Math.round(x * 10000) / 10000)
  * A clearing candidate with an unknown cost ranks after every known cost (in
  * listed order), so a missing price never wins by accident.
  */
-export function selectCandidate(spec: Pick<TPolicySpec, 'quality_bar' | 'candidates' | 'eval_set'>, evals: TEvalScore[], costs: Map<string, TCallCost>): TSelection {
+export function selectCandidate(
+  spec: Pick<TPolicySpec, 'quality_bar' | 'candidates' | 'eval_set'>,
+  evals: TEvalScore[],
+  costs: Map<string, TCallCost>,
+): TSelection {
   const scores = latestScores(evals, spec.eval_set)
   const candidates: TCandidateEvidence[] = spec.candidates.map((c) => {
     const mine = scores.get(refKey(c))
@@ -54,18 +58,21 @@ export function selectCandidate(spec: Pick<TPolicySpec, 'quality_bar' | 'candida
   })
   const clearing = candidates.filter((c) => c.clears)
   if (clearing.length === 0) {
-    return { chosen: null, reason: `no candidate clears the quality bar (${candidates.map((c) => `${refKey(c)}: ${c.shortfalls.join(', ')}`).join('; ')})`, candidates }
+    return {
+      chosen: null,
+      reason: `no candidate clears the quality bar (${candidates.map((c) => `${refKey(c)}: ${c.shortfalls.join(', ')}`).join('; ')})`,
+      candidates,
+    }
   }
   const known = clearing.filter((c) => c.cost_per_call_usd !== null)
-  const best = known.length
-    ? known.reduce((a, b) => (micros(b.cost_per_call_usd!) < micros(a.cost_per_call_usd!) ? b : a))
-    : clearing[0]
+  const best = known.length ? known.reduce((a, b) => (micros(b.cost_per_call_usd!) < micros(a.cost_per_call_usd!) ? b : a)) : clearing[0]
   const bar = spec.quality_bar.length
     ? spec.quality_bar.map((q) => `${q.metric} ${fmtScore(best.scores[q.metric]!.score)} ≥ ${fmtScore(q.min)}`).join(', ')
     : 'no quality bar set'
-  const cost = best.cost_per_call_usd === null
-    ? 'cost per call unknown (no traffic, price or token profile): first clearing candidate listed'
-    : `$${best.cost_per_call_usd}/call (${best.source === 'traffic' ? `${best.calls} calls of real traffic` : 'price × the step\'s token profile'})`
+  const cost =
+    best.cost_per_call_usd === null
+      ? 'cost per call unknown (no traffic, price or token profile): first clearing candidate listed'
+      : `$${best.cost_per_call_usd}/call (${best.source === 'traffic' ? `${best.calls} calls of real traffic` : "price × the step's token profile"})`
   const of = `${clearing.length} of ${candidates.length} candidates clear the bar`
   return { chosen: { provider: best.provider, model: best.model }, reason: `cheapest clearing the bar: ${refKey(best)} at ${cost}; ${bar}; ${of}`, candidates }
 }
@@ -120,7 +127,9 @@ export type TLiveVersion = {
 export { fallbackChain } from '@/lib/routing/schema'
 
 /** The cheapest candidate whose evidence cleared the bar (known cost only), or null. */
-export function cheapestClearing(candidates: Pick<TCandidateEvidence, 'provider' | 'model' | 'clears' | 'cost_per_call_usd'>[]): (TModelRef & { cost_micros: string }) | null {
+export function cheapestClearing(
+  candidates: Pick<TCandidateEvidence, 'provider' | 'model' | 'clears' | 'cost_per_call_usd'>[],
+): (TModelRef & { cost_micros: string }) | null {
   let best: { m: TModelRef; c: bigint } | null = null
   for (const x of candidates) {
     if (!x.clears || x.cost_per_call_usd === null) continue
@@ -134,7 +143,7 @@ export function cheapestClearing(candidates: Pick<TCandidateEvidence, 'provider'
 export function brownoutModel(p: Pick<TLivePolicy, 'current' | 'base'>): TModelRef | null {
   const a = p.current.cheapest_clearing ?? null
   const b = p.base?.cheapest_clearing ?? null
-  const best = a && b ? (BigInt(b.cost_micros) < BigInt(a.cost_micros) ? b : a) : a ?? b
+  const best = a && b ? (BigInt(b.cost_micros) < BigInt(a.cost_micros) ? b : a) : (a ?? b)
   return best ? { provider: best.provider, model: best.model } : null
 }
 
@@ -158,7 +167,11 @@ export function versionFor(p: TLivePolicy, req: TRouteInput): { v: TLiveVersion;
   const c = p.current.canary
   if (!c || !p.base) return { v: p.current, note: '' }
   const key = c.stable_by === 'run_id' ? req.run_id : req.account_id
-  if (!key) return { v: p.base, note: `canary v${p.current.version} (${c.share_pct}% by ${c.stable_by}) not applied: the call has no ${c.stable_by}, stable v${p.base.version}; ` }
+  if (!key)
+    return {
+      v: p.base,
+      note: `canary v${p.current.version} (${c.share_pct}% by ${c.stable_by}) not applied: the call has no ${c.stable_by}, stable v${p.base.version}; `,
+    }
   return inCanary(p.id, p.current.version, key, c.share_pct)
     ? { v: p.current, note: `canary v${p.current.version} (${c.share_pct}% by ${c.stable_by}); ` }
     : { v: p.base, note: `stable v${p.base.version} (canary v${p.current.version} takes ${c.share_pct}% by ${c.stable_by}); ` }
@@ -177,21 +190,34 @@ export function routeWith(p: TLivePolicy, req: TRouteInput): TRouted {
     const chain = v.fallbacks ?? (v.fallback ? [v.fallback] : [])
     const fb = chain[Math.min(attempt - 2, chain.length - 1)]
     if (fb) return { ...fb, version: v.version, reason: `${note}fallback: attempt ${attempt} after a provider error goes to the fallback model ${refKey(fb)}` }
-    return { ...v.chosen, version: v.version, reason: `${note}fallback: attempt ${attempt}, no fallback model configured: the selected model ${refKey(v.chosen)} again` }
+    return {
+      ...v.chosen,
+      version: v.version,
+      reason: `${note}fallback: attempt ${attempt}, no fallback model configured: the selected model ${refKey(v.chosen)} again`,
+    }
   }
   if (v.cascade && req.confidence !== undefined && req.confidence < v.cascade.confidence_threshold) {
     const ladder = v.cascade.models
     const at = ladder.findIndex((m) => refKey(m) === refKey(v.chosen))
     const next = ladder[at + 1] // at = -1 (selected model not on the ladder): the ladder's first model
     const why = `confidence ${req.confidence} < threshold ${v.cascade.confidence_threshold}`
-    if (next) return { provider: next.provider, model: next.model, version: v.version, reason: `${note}cascade: ${why}, escalated from ${refKey(v.chosen)} to ${refKey(next)}` }
+    if (next)
+      return {
+        provider: next.provider,
+        model: next.model,
+        version: v.version,
+        reason: `${note}cascade: ${why}, escalated from ${refKey(v.chosen)} to ${refKey(next)}`,
+      }
     return { ...v.chosen, version: v.version, reason: `${note}cascade: ${why}, but ${refKey(v.chosen)} is the last model of the cascade` }
   }
   return { ...v.chosen, version: v.version, reason: `${note}selection: ${v.selection_reason}` }
 }
 
 /** The most specific published policy for a call: account + environment, then account, then environment, then the step's general one. */
-export function matchPolicy<P extends Pick<TLivePolicy, 'workflow_id' | 'step' | 'environment' | 'account_id'>>(policies: P[], call: { workflow_id: string; step: string; environment: string; account_id?: string | null }): P | null {
+export function matchPolicy<P extends Pick<TLivePolicy, 'workflow_id' | 'step' | 'environment' | 'account_id'>>(
+  policies: P[],
+  call: { workflow_id: string; step: string; environment: string; account_id?: string | null },
+): P | null {
   let best: P | null = null
   let bestRank = -1
   for (const p of policies) {

@@ -5,7 +5,12 @@ import type { TCandidateEvidence } from '@/lib/routing/select'
 const mini = { provider: 'openai', model: 'gpt-4o-mini' }
 const haiku = { provider: 'anthropic', model: 'claude-3-5-haiku' }
 const cand = (m: typeof mini, grounding: number, cost: string): TCandidateEvidence => ({
-  ...m, cost_per_call_usd: cost, source: 'traffic', calls: 100, clears: grounding >= 0.9, shortfalls: [],
+  ...m,
+  cost_per_call_usd: cost,
+  source: 'traffic',
+  calls: 100,
+  clears: grounding >= 0.9,
+  shortfalls: [],
   scores: { grounding: { score: grounding, sample_count: 200, eval_set: 'golden', run_at: '2026-11-01T00:00:00Z' } },
 })
 
@@ -21,7 +26,10 @@ const inputs = (over: Partial<TSimulationInputs> = {}): TSimulationInputs => ({
   spec: { quality_bar: [{ metric: 'grounding', min: 0.9 }], cascade: { models: [mini, haiku], confidence_threshold: 0.7 }, canary: null },
   chosen: mini,
   candidates: [cand(mini, 0.93, '0.000270'), cand(haiku, 0.95, '0.001600')],
-  costs: { 'openai/gpt-4o-mini': { cost_per_call_usd: '0.000270', source: 'traffic', calls: 100 }, 'anthropic/claude-3-5-haiku': { cost_per_call_usd: '0.001600', source: 'traffic', calls: 400 } },
+  costs: {
+    'openai/gpt-4o-mini': { cost_per_call_usd: '0.000270', source: 'traffic', calls: 100 },
+    'anthropic/claude-3-5-haiku': { cost_per_call_usd: '0.001600', source: 'traffic', calls: 400 },
+  },
   ...over,
 })
 
@@ -29,7 +37,14 @@ describe('simulate a draft over a past window', () => {
   it('replays every call on the selected model, escalations at the observed rate to the next model, exactly', () => {
     const s = simulate(inputs())
     // 1,000 calls × $0.000270 + 50 escalations × $0.001600 = $0.35 against $3.565
-    expect(s).toMatchObject({ calls: 1050, actual_cost_usd: '3.565000', estimated_cost_usd: '0.350000', change_usd: '-3.215000', expected_escalations: 50, expected_escalations_per_month: 150 })
+    expect(s).toMatchObject({
+      calls: 1050,
+      actual_cost_usd: '3.565000',
+      estimated_cost_usd: '0.350000',
+      change_usd: '-3.215000',
+      expected_escalations: 50,
+      expected_escalations_per_month: 150,
+    })
     expect(s.per_month).toEqual({ actual_usd: '10.695000', estimated_usd: '1.050000', change_usd: '-9.645000' })
     expect(s.change_ratio).toBeCloseTo(-0.901823, 6)
     expect(s.shifted_share).toBe(1)
@@ -39,7 +54,9 @@ describe('simulate a draft over a past window', () => {
       { model: 'anthropic/claude-3-5-haiku', actual_calls: 400, actual_share: 400 / 1050, estimated_calls: 50, estimated_share: 50 / 1050 },
       { model: 'openai/gpt-4o', actual_calls: 650, actual_share: 650 / 1050, estimated_calls: 0, estimated_share: 0 },
     ])
-    expect(s.headline).toBe('shifting 100% of classify calls to openai/gpt-4o-mini: −$9.65/month (−90%), quality bar held; about 150 escalations/month to anthropic/claude-3-5-haiku')
+    expect(s.headline).toBe(
+      'shifting 100% of classify calls to openai/gpt-4o-mini: −$9.65/month (−90%), quality bar held; about 150 escalations/month to anthropic/claude-3-5-haiku',
+    )
   })
 
   it('a canary moves only its share; calls already on the chosen model do not count as shifted', () => {

@@ -40,7 +40,7 @@ export function simulate(i: TSimulationInputs): TSimulation {
   const p = i.spec.canary ? i.spec.canary.share_pct / 100 : 1
   const chosen = i.chosen ? refKey(i.chosen) : null
   const ladder = i.spec.cascade?.models.map(refKey) ?? []
-  const next = chosen && ladder.length ? ladder[ladder.indexOf(chosen) + 1] ?? null : null
+  const next = chosen && ladder.length ? (ladder[ladder.indexOf(chosen) + 1] ?? null) : null
   const escalations = next ? E : 0
   const cost = (k: string | null) => (k && i.costs[k]?.cost_per_call_usd != null ? micros(i.costs[k].cost_per_call_usd!) : null)
   const cChosen = cost(chosen)
@@ -58,10 +58,15 @@ export function simulate(i: TSimulationInputs): TSimulation {
   if (next) estBy.set(next, (estBy.get(next) ?? 0) + Math.round(escalations * p))
   const actualTotal = [...actualBy.values()].reduce((a, b) => a + b, 0)
   const estTotal = [...estBy.values()].reduce((a, b) => a + b, 0)
-  const shares = [...new Set([...actualBy.keys(), ...estBy.keys()])].map((m) => ({
-    model: m, actual_calls: actualBy.get(m) ?? 0, actual_share: actualTotal ? (actualBy.get(m) ?? 0) / actualTotal : 0,
-    estimated_calls: estBy.get(m) ?? 0, estimated_share: estTotal ? (estBy.get(m) ?? 0) / estTotal : 0,
-  })).sort((a, b) => b.estimated_calls - a.estimated_calls || b.actual_calls - a.actual_calls)
+  const shares = [...new Set([...actualBy.keys(), ...estBy.keys()])]
+    .map((m) => ({
+      model: m,
+      actual_calls: actualBy.get(m) ?? 0,
+      actual_share: actualTotal ? (actualBy.get(m) ?? 0) / actualTotal : 0,
+      estimated_calls: estBy.get(m) ?? 0,
+      estimated_share: estTotal ? (estBy.get(m) ?? 0) / estTotal : 0,
+    }))
+    .sort((a, b) => b.estimated_calls - a.estimated_calls || b.actual_calls - a.actual_calls)
   const onChosen = base.filter((r) => chosen && name(r) === chosen).reduce((s, r) => s + r.events, 0)
   const shifted = B ? ((B - onChosen) / B) * p : 0
 
@@ -79,10 +84,12 @@ export function simulate(i: TSimulationInputs): TSimulation {
   else {
     const sign = monthChange! < 0n ? '−' : '+'
     const abs = monthChange! < 0n ? -monthChange! : monthChange!
-    headline = `shifting ${formatPercent(shifted, 0)} of ${i.step} calls to ${chosen}: ${sign}${formatUsd(microsToUsd(abs))}/month`
-      + (ratio === null ? '' : ` (${sign}${formatPercent(Math.abs(ratio), 0)})`) + `, quality bar ${held ? 'held' : 'not held'}`
-      + (escalations ? `; about ${Math.round(escalations * p * MONTH_DAYS / days)} escalations/month to ${next}` : '')
-      + (i.spec.canary ? ` (canary: ${i.spec.canary.share_pct}% of ${i.spec.canary.stable_by === 'run_id' ? 'runs' : 'accounts'})` : '')
+    headline =
+      `shifting ${formatPercent(shifted, 0)} of ${i.step} calls to ${chosen}: ${sign}${formatUsd(microsToUsd(abs))}/month` +
+      (ratio === null ? '' : ` (${sign}${formatPercent(Math.abs(ratio), 0)})`) +
+      `, quality bar ${held ? 'held' : 'not held'}` +
+      (escalations ? `; about ${Math.round((escalations * p * MONTH_DAYS) / days)} escalations/month to ${next}` : '') +
+      (i.spec.canary ? ` (canary: ${i.spec.canary.share_pct}% of ${i.spec.canary.stable_by === 'run_id' ? 'runs' : 'accounts'})` : '')
   }
   return {
     window: { ...i.window, days: Math.round(days * 100) / 100 },
@@ -92,7 +99,11 @@ export function simulate(i: TSimulationInputs): TSimulation {
     estimated_cost_usd: estimated === null ? null : microsToUsd(estimated),
     change_usd: change === null ? null : microsToUsd(change),
     change_ratio: ratio,
-    per_month: { actual_usd: microsToUsd(perMonth(actual)), estimated_usd: estimated === null ? null : microsToUsd(perMonth(estimated)), change_usd: monthChange === null ? null : microsToUsd(monthChange) },
+    per_month: {
+      actual_usd: microsToUsd(perMonth(actual)),
+      estimated_usd: estimated === null ? null : microsToUsd(perMonth(estimated)),
+      change_usd: monthChange === null ? null : microsToUsd(monthChange),
+    },
     shares,
     shifted_share: shifted,
     expected_escalations: Math.round(escalations * p),

@@ -7,7 +7,14 @@ import { ZInstant, ZUsd, ZUuid } from '@/lib/api/wire'
 // made of parts (lib/gpu/scenario-cost.ts computes them, lib/gpu/scenarios.ts reads them).
 
 export const SCENARIO_PARTS = [
-  'production_inference', 'eval_benchmark', 'internal_traffic', 'production_capacity', 'non_production_capacity', 'reserve', 'engineering', 'operations',
+  'production_inference',
+  'eval_benchmark',
+  'internal_traffic',
+  'production_capacity',
+  'non_production_capacity',
+  'reserve',
+  'engineering',
+  'operations',
 ] as const
 export type TScenarioPart = (typeof SCENARIO_PARTS)[number]
 export const LINE_ITEM_CATEGORIES = ['engineering', 'operations'] as const
@@ -38,8 +45,13 @@ export const ZLineItemId = z.strictObject({ id: z.uuid({ error: 'must be a line 
 // Answers.
 
 export const ZLineItem = z.object({
-  id: ZUuid, scenario: z.string(), month: z.string().meta({ description: 'YYYY-MM' }), category: z.enum(LINE_ITEM_CATEGORIES),
-  amount_usd: ZUsd, note: z.string(), created_at: ZInstant,
+  id: ZUuid,
+  scenario: z.string(),
+  month: z.string().meta({ description: 'YYYY-MM' }),
+  category: z.enum(LINE_ITEM_CATEGORIES),
+  amount_usd: ZUsd,
+  note: z.string(),
+  created_at: ZInstant,
 })
 export type TLineItem = z.infer<typeof ZLineItem>
 

@@ -8,13 +8,21 @@ import { ZFeatureSloDeleteQuery, ZFeatureSlosPut, ZFeatureSlosResponse } from '@
 const LIST = { description: 'Every feature SLO of the organization, by feature', schema: ZFeatureSlosResponse }
 
 export const listFeatureSlos = endpoint({
-  method: 'GET', path: '/api/v1/feature-slos', tag: 'Features', scope: 'read', permission: 'metrics.read',
+  method: 'GET',
+  path: '/api/v1/feature-slos',
+  tag: 'Features',
+  scope: 'read',
+  permission: 'metrics.read',
   summary: 'Per-feature cost SLOs (USD per run)',
   responses: { 200: LIST },
 })
 
 export const putFeatureSlos = endpoint({
-  method: 'PUT', path: '/api/v1/feature-slos', tag: 'Features', scope: 'write', permission: 'slos.write',
+  method: 'PUT',
+  path: '/api/v1/feature-slos',
+  tag: 'Features',
+  scope: 'write',
+  permission: 'slos.write',
   summary: 'Set the cost SLOs of one or more features',
   description: 'Inserts or replaces the target of each feature sent, in one transaction; features not sent keep theirs.',
   body: { schema: ZFeatureSlosPut, maxBytes: 256 * 1024, message: 'Invalid feature SLOs' },
@@ -23,7 +31,11 @@ export const putFeatureSlos = endpoint({
 })
 
 export const deleteFeatureSlo = endpoint({
-  method: 'DELETE', path: '/api/v1/feature-slos', tag: 'Features', scope: 'write', permission: 'slos.write',
+  method: 'DELETE',
+  path: '/api/v1/feature-slos',
+  tag: 'Features',
+  scope: 'write',
+  permission: 'slos.write',
   summary: "Remove a feature's cost SLO",
   query: ZFeatureSloDeleteQuery,
   responses: { 200: LIST },

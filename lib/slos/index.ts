@@ -15,7 +15,13 @@ export async function listFeatureSlos(orgId: string): Promise<TFeatureSloView[]>
      FROM feature_slos WHERE org_id = $1 ORDER BY feature`,
     [orgId],
   )
-  return r.rows.map((x) => ({ feature: x.feature, target_usd_per_action: trim(x.target), unit: x.unit, updated_at: x.updated_at.toISOString(), updated_by: x.updated_by }))
+  return r.rows.map((x) => ({
+    feature: x.feature,
+    target_usd_per_action: trim(x.target),
+    unit: x.unit,
+    updated_at: x.updated_at.toISOString(),
+    updated_by: x.updated_by,
+  }))
 }
 
 /** Set (insert or replace) the targets in one transaction; `userId` is null for API keys. */
@@ -31,7 +37,12 @@ export async function putFeatureSlos(orgId: string, userId: string | null, body:
          RETURNING ${SLO_COLUMNS}`,
         [orgId, s.feature, s.target_usd_per_action, userId],
       )
-      await recordAudit(client, orgId, { action: 'feature_slo.set', target: { type: 'feature_slo', id: s.feature }, before: before.rows[0] ?? null, after: after.rows[0] })
+      await recordAudit(client, orgId, {
+        action: 'feature_slo.set',
+        target: { type: 'feature_slo', id: s.feature },
+        before: before.rows[0] ?? null,
+        after: after.rows[0],
+      })
     }
   })
 }

@@ -3,7 +3,6 @@ import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/serv
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import type { TSessionUser } from '@/lib/auth/session'
 import { DELETE as deleteSlo, GET as getSlos, PUT as putSlos } from '@/app/api/v1/feature-slos/route'
 
@@ -25,7 +24,10 @@ let financeId = ''
 
 // with the Origin our own pages send (a signed-in member's changes are checked against it: lib/http/origin.ts)
 const H = (key: string | null, body?: unknown) =>
-  ({ headers: { origin: 'http://x', ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) }) as RequestInit
+  ({
+    headers: { origin: 'http://x', ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  }) as RequestInit
 const url = (q = '') => `http://x/api/v1/feature-slos${q}`
 const put = (body: unknown, key: string | null = writeKey, q = '') => putSlos(new Request(url(q), { method: 'PUT', ...H(key, body) }))
 const list = async (key: string | null = readKey, q = '') => (await getSlos(new Request(url(q), H(key)))).json()
@@ -58,7 +60,12 @@ afterAll(async () => {
 describe('feature SLOs API', () => {
   it('starts empty, sets targets exactly and reads them back', async () => {
     expect(await list()).toEqual({ slos: [] })
-    const res = await put({ slos: [{ feature: 'ticket-triage', target_usd_per_action: '0.045' }, { feature: 'meeting-notes', target_usd_per_action: 0.000000123 }] })
+    const res = await put({
+      slos: [
+        { feature: 'ticket-triage', target_usd_per_action: '0.045' },
+        { feature: 'meeting-notes', target_usd_per_action: 0.000000123 },
+      ],
+    })
     expect(res.status).toBe(200)
     const body = await res.json()
     expect(body.slos).toEqual([
@@ -66,7 +73,9 @@ describe('feature SLOs API', () => {
       expect.objectContaining({ feature: 'ticket-triage', target_usd_per_action: '0.045', unit: 'run', updated_by: null }),
     ])
     expect(await list()).toEqual(body)
-    const [row] = (await ownerPool().query(`SELECT target_usd_per_action::text AS t FROM feature_slos WHERE org_id = $1 AND feature = 'ticket-triage'`, [orgId])).rows
+    const [row] = (
+      await ownerPool().query(`SELECT target_usd_per_action::text AS t FROM feature_slos WHERE org_id = $1 AND feature = 'ticket-triage'`, [orgId])
+    ).rows
     expect(row.t).toBe('0.045000000')
   })
 
@@ -80,16 +89,29 @@ describe('feature SLOs API', () => {
   })
 
   it('rejects bad input field by field', async () => {
-    const res = await put({ slos: [{ feature: ' ', target_usd_per_action: '-1' }, { feature: 'x', target_usd_per_action: '0.0000000001', colour: 1 }, { feature: 'y', target_usd_per_action: '0' }] })
+    const res = await put({
+      slos: [
+        { feature: ' ', target_usd_per_action: '-1' },
+        { feature: 'x', target_usd_per_action: '0.0000000001', colour: 1 },
+        { feature: 'y', target_usd_per_action: '0' },
+      ],
+    })
     expect(res.status).toBe(400)
-    expect((await res.json()).error.details.errors).toEqual(expect.arrayContaining([
-      'slos.0.feature: must not be empty',
-      'slos.0.target_usd_per_action: must be a positive USD amount with at most 9 decimal places, e.g. 0.05',
-      'slos.1.colour: unknown field',
-      'slos.1.target_usd_per_action: must be a positive USD amount with at most 9 decimal places, e.g. 0.05',
-      'slos.2.target_usd_per_action: must be a positive USD amount with at most 9 decimal places, e.g. 0.05',
-    ]))
-    const dup = await put({ slos: [{ feature: 'a', target_usd_per_action: '1' }, { feature: 'a', target_usd_per_action: '2' }] })
+    expect((await res.json()).error.details.errors).toEqual(
+      expect.arrayContaining([
+        'slos.0.feature: must not be empty',
+        'slos.0.target_usd_per_action: must be a positive USD amount with at most 9 decimal places, e.g. 0.05',
+        'slos.1.colour: unknown field',
+        'slos.1.target_usd_per_action: must be a positive USD amount with at most 9 decimal places, e.g. 0.05',
+        'slos.2.target_usd_per_action: must be a positive USD amount with at most 9 decimal places, e.g. 0.05',
+      ]),
+    )
+    const dup = await put({
+      slos: [
+        { feature: 'a', target_usd_per_action: '1' },
+        { feature: 'a', target_usd_per_action: '2' },
+      ],
+    })
     expect((await dup.json()).error.details.errors).toEqual(['slos: each feature at most once'])
     expect((await put({ slos: [] })).status).toBe(400)
   })

@@ -13,10 +13,26 @@ import addFormats from 'ajv-formats'
 // scripts/fuzz-api.ts (black-box, against a running server).
 
 type TSchema = Record<string, unknown> & {
-  type?: string | string[]; properties?: Record<string, TSchema>; required?: string[]; items?: TSchema
-  anyOf?: TSchema[]; oneOf?: TSchema[]; allOf?: TSchema[]; enum?: unknown[]; const?: unknown; format?: string
-  minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number
-  minLength?: number; maxLength?: number; minItems?: number; maxItems?: number; pattern?: string; $ref?: string
+  type?: string | string[]
+  properties?: Record<string, TSchema>
+  required?: string[]
+  items?: TSchema
+  anyOf?: TSchema[]
+  oneOf?: TSchema[]
+  allOf?: TSchema[]
+  enum?: unknown[]
+  const?: unknown
+  format?: string
+  minimum?: number
+  maximum?: number
+  exclusiveMinimum?: number
+  exclusiveMaximum?: number
+  minLength?: number
+  maxLength?: number
+  minItems?: number
+  maxItems?: number
+  pattern?: string
+  $ref?: string
   additionalProperties?: boolean | TSchema
 }
 type TParameter = { name: string; in: 'query' | 'path'; required: boolean; schema: TSchema }
@@ -29,7 +45,15 @@ type TOperation = {
 }
 export type TOpenApi = { paths: Record<string, Record<string, TOperation>>; components?: { schemas?: Record<string, TSchema> } }
 
-export type TFuzzRequest = { method: string; path: string; pathTemplate: string; params: Record<string, string>; query: Record<string, string>; headers: Record<string, string>; body?: string }
+export type TFuzzRequest = {
+  method: string
+  path: string
+  pathTemplate: string
+  params: Record<string, string>
+  query: Record<string, string>
+  headers: Record<string, string>
+  body?: string
+}
 export type TFuzzAnswer = { status: number; contentType: string | null; body: string }
 export type TFuzzFailure = { operation: string; request: TFuzzRequest; status: number; problem: string }
 
@@ -37,18 +61,39 @@ export type TFuzzFailure = { operation: string; request: TFuzzRequest; status: n
 
 const junkString = fc.oneof(
   fc.string({ maxLength: 12 }),
-  fc.constantFrom('', ' ', '0', '-1', 'null', 'true', '1e309', 'NaN', '../../etc/passwd', '%00', "' OR 1=1 --", '<script>', '💸', 'a'.repeat(300), '2026-13-45', '00000000-0000-0000-0000-000000000000'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    'null',
+    'true',
+    '1e309',
+    'NaN',
+    '../../etc/passwd',
+    '%00',
+    "' OR 1=1 --",
+    '<script>',
+    '💸',
+    'a'.repeat(300),
+    '2026-13-45',
+    '00000000-0000-0000-0000-000000000000',
+  ),
 )
 
 function stringOf(s: TSchema): fc.Arbitrary<string> {
   if (s.format === 'date-time') return fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString())
-  if (s.format === 'date') return fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))
+  if (s.format === 'date')
+    return fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))
   if (s.format === 'uuid') return fc.uuid()
   if (s.format === 'email') return fc.emailAddress()
   if (s.format === 'uri' || s.format === 'url') return fc.webUrl()
   const min = s.minLength ?? 0
   const max = Math.max(min, Math.min(s.maxLength ?? 24, 64))
-  return fc.oneof(fc.string({ minLength: min, maxLength: max }), fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/).filter((x) => x.length >= min && x.length <= max))
+  return fc.oneof(
+    fc.string({ minLength: min, maxLength: max }),
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/).filter((x) => x.length >= min && x.length <= max),
+  )
 }
 
 function numberOf(s: TSchema, integer: boolean): fc.Arbitrary<number> {
@@ -60,6 +105,7 @@ function numberOf(s: TSchema, integer: boolean): fc.Arbitrary<number> {
 }
 
 /** Values that satisfy the schema (as far as a generator can without solving patterns). */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: a module-level function, not Object.prototype.valueOf
 export function valueOf(s: TSchema, depth = 0): fc.Arbitrary<unknown> {
   if (s.const !== undefined) return fc.constant(s.const)
   if (s.enum) return fc.constantFrom(...s.enum)
@@ -69,14 +115,22 @@ export function valueOf(s: TSchema, depth = 0): fc.Arbitrary<unknown> {
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : []
   if (types.length > 1) return fc.oneof(...types.map((t) => valueOf({ ...s, type: t }, depth + 1)))
   switch (types[0]) {
-    case 'string': return stringOf(s)
-    case 'integer': return numberOf(s, true)
-    case 'number': return numberOf(s, false)
-    case 'boolean': return fc.boolean()
-    case 'null': return fc.constant(null)
+    case 'string':
+      return stringOf(s)
+    case 'integer':
+      return numberOf(s, true)
+    case 'number':
+      return numberOf(s, false)
+    case 'boolean':
+      return fc.boolean()
+    case 'null':
+      return fc.constant(null)
     case 'array': {
       if (depth > 4) return fc.constant([])
-      return fc.array(s.items ? valueOf(s.items, depth + 1) : fc.jsonValue({ maxDepth: 1 }), { minLength: s.minItems ?? 0, maxLength: Math.min(Math.max(s.maxItems ?? 3, s.minItems ?? 0), 3) })
+      return fc.array(s.items ? valueOf(s.items, depth + 1) : fc.jsonValue({ maxDepth: 1 }), {
+        minLength: s.minItems ?? 0,
+        maxLength: Math.min(Math.max(s.maxItems ?? 3, s.minItems ?? 0), 3),
+      })
     }
     case 'object': {
       if (depth > 4 || !s.properties) return fc.constant({})
@@ -84,7 +138,8 @@ export function valueOf(s: TSchema, depth = 0): fc.Arbitrary<unknown> {
       const entries = Object.entries(s.properties).map(([k, p]) => [k, valueOf(p, depth + 1)] as const)
       return fc.record(Object.fromEntries(entries), { requiredKeys: [...required].filter((k) => k in s.properties!) })
     }
-    default: return fc.jsonValue({ maxDepth: 2 })
+    default:
+      return fc.jsonValue({ maxDepth: 2 })
   }
 }
 
@@ -97,16 +152,27 @@ function brokenValueOf(s: TSchema): fc.Arbitrary<unknown> {
       // one field of the wrong type
       fc.tuple(valueOf(s) as fc.Arbitrary<Record<string, unknown>>, fc.constantFrom(...keys), wrong).map(([v, k, w]) => ({ ...v, [k]: w })),
       // a required field missing
-      ...(s.required?.length ? [fc.tuple(valueOf(s) as fc.Arbitrary<Record<string, unknown>>, fc.constantFrom(...s.required)).map(([v, k]) => { const c = { ...v }; delete c[k]; return c })] : []),
+      ...(s.required?.length
+        ? [
+            fc.tuple(valueOf(s) as fc.Arbitrary<Record<string, unknown>>, fc.constantFrom(...s.required)).map(([v, k]) => {
+              const c = { ...v }
+              delete c[k]
+              return c
+            }),
+          ]
+        : []),
       // an unknown field
-      fc.tuple(valueOf(s) as fc.Arbitrary<Record<string, unknown>>, fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue({ maxDepth: 1 })).map(([v, k, x]) => ({ ...v, [`zz_${k}`]: x })),
+      fc
+        .tuple(valueOf(s) as fc.Arbitrary<Record<string, unknown>>, fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }))
+        .map(([v, k, x]) => ({ ...v, [`zz_${k}`]: x })),
       fc.jsonValue({ maxDepth: 3 }),
     )
   }
   return fc.oneof(wrong, fc.jsonValue({ maxDepth: 2 }))
 }
 
-const asQueryValue = (v: unknown): string => (Array.isArray(v) ? v.map(String).join(',') : v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))
+const asQueryValue = (v: unknown): string =>
+  Array.isArray(v) ? v.map(String).join(',') : v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
 
 // ─── requests ───────────────────────────────────────────────────────────────────
 
@@ -114,9 +180,15 @@ function requestsFor(path: string, method: string, op: TOperation, auth: (op: TO
   const params = (op.parameters ?? []).filter((p) => p.name !== 'org')
   const pathParams = params.filter((p) => p.in === 'path')
   const queryParams = params.filter((p) => p.in === 'query')
-  const pathArb = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, fc.oneof({ weight: 3, arbitrary: valueOf(p.schema).map(asQueryValue) }, { weight: 1, arbitrary: junkString })])))
+  const pathArb = fc.record(
+    Object.fromEntries(
+      pathParams.map((p) => [p.name, fc.oneof({ weight: 3, arbitrary: valueOf(p.schema).map(asQueryValue) }, { weight: 1, arbitrary: junkString })]),
+    ),
+  )
   const queryArb = fc.record(
-    Object.fromEntries(queryParams.map((p) => [p.name, fc.oneof({ weight: 4, arbitrary: valueOf(p.schema).map(asQueryValue) }, { weight: 1, arbitrary: junkString })])),
+    Object.fromEntries(
+      queryParams.map((p) => [p.name, fc.oneof({ weight: 4, arbitrary: valueOf(p.schema).map(asQueryValue) }, { weight: 1, arbitrary: junkString })]),
+    ),
     { requiredKeys: [] },
   )
   const extraQuery = fc.option(fc.tuple(fc.constantFrom('zz_unknown', 'limit', 'from', 'to', 'format'), junkString), { freq: 4 })
@@ -126,7 +198,12 @@ function requestsFor(path: string, method: string, op: TOperation, auth: (op: TO
     ? fc.oneof(
         { weight: 5, arbitrary: valueOf(json.schema).map((v) => ({ body: JSON.stringify(v), contentType: 'application/json' })) },
         { weight: 3, arbitrary: brokenValueOf(json.schema).map((v) => ({ body: JSON.stringify(v) ?? 'null', contentType: 'application/json' })) },
-        { weight: 1, arbitrary: fc.constantFrom('{', '', '{"a":', '[1,2', 'null', '\u0000', '{"__proto__": {"x": 1}}').map((b) => ({ body: b, contentType: 'application/json' })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('{', '', '{"a":', '[1,2', 'null', '\u0000', '{"__proto__": {"x": 1}}')
+            .map((b) => ({ body: b, contentType: 'application/json' })),
+        },
         { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded').map((ct) => ({ body: 'a=1', contentType: ct })) },
         ...(op.requestBody?.required === false ? [{ weight: 1, arbitrary: fc.constant({}) }] : []),
       )
@@ -138,7 +215,11 @@ function requestsFor(path: string, method: string, op: TOperation, auth: (op: TO
     if (extra) query[extra[0]] = extra[1]
     const filled = path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent((pp as Record<string, string>)[k] ?? 'x'))
     return {
-      method: method.toUpperCase(), path: filled, pathTemplate: path, params: pp as Record<string, string>, query,
+      method: method.toUpperCase(),
+      path: filled,
+      pathTemplate: path,
+      params: pp as Record<string, string>,
+      query,
       headers: { ...auth(op), ...(b.contentType ? { 'content-type': b.contentType } : {}) },
       ...(b.body !== undefined && method !== 'get' ? { body: b.body } : {}),
     }
@@ -153,9 +234,15 @@ export function answerChecker(doc: TOpenApi) {
   ajv.addSchema({ $id: 'components', ...(doc.components ?? {}) })
   const cache = new Map<string, ValidateFunction>()
   const rewrite = (s: unknown): unknown =>
-    Array.isArray(s) ? s.map(rewrite)
+    Array.isArray(s)
+      ? s.map(rewrite)
       : s && typeof s === 'object'
-        ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/components/') ? `components#/${v.slice('#/components/'.length)}` : rewrite(v)]))
+        ? Object.fromEntries(
+            Object.entries(s).map(([k, v]) => [
+              k,
+              k === '$ref' && typeof v === 'string' && v.startsWith('#/components/') ? `components#/${v.slice('#/components/'.length)}` : rewrite(v),
+            ]),
+          )
         : s
   return (opKey: string, op: TOperation, a: TFuzzAnswer): string | null => {
     if (a.status >= 500) return `answered ${a.status}: ${a.body.slice(0, 300)}`
@@ -177,7 +264,10 @@ export function answerChecker(doc: TOpenApi) {
     let validate = cache.get(key)
     if (!validate) cache.set(key, (validate = ajv.compile(rewrite(schema) as object)))
     if (validate(body)) return null
-    return `status ${a.status} does not match its schema: ${(validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(answer)'} ${e.message}`).join('; ')}`
+    return `status ${a.status} does not match its schema: ${(validate.errors ?? [])
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '(answer)'} ${e.message}`)
+      .join('; ')}`
   }
 }
 

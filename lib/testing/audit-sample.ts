@@ -17,9 +17,12 @@ const sideWhere = { production: `traffic_source = 'production' AND environment =
  * wrapping to the hour's start, after skipping the next 32 bits mod 10 (the
  * last m of the first skip + m when fewer).
  */
-export async function expectedAuditSample(query: TQuery, a: { orgId: string; workflow: string; side: 'production' | 'eval'; quarter: string; from: Date; to: Date; size?: number }): Promise<string[]> {
+export async function expectedAuditSample(
+  query: TQuery,
+  a: { orgId: string; workflow: string; side: 'production' | 'eval'; quarter: string; from: Date; to: Date; size?: number },
+): Promise<string[]> {
   const size = a.size ?? 100
-  const hours = await query(
+  const hours = (await query(
     `WITH c AS (
        SELECT event_id, timestamp, date_trunc('hour', timestamp AT TIME ZONE 'UTC') AS h FROM inference_events
        WHERE org_id = $1 AND workflow_id = $4 AND ${sideWhere[a.side]} AND cost_usd IS NOT NULL AND timestamp >= $2 AND timestamp < $3),
@@ -29,11 +32,18 @@ export async function expectedAuditSample(query: TQuery, a: { orgId: string; wor
               (c.h AT TIME ZONE 'UTC') + make_interval(secs => (('x' || substr(k.m, 1, 8))::bit(32)::bigint % 3600000) / 1000.0) AS start
        FROM c JOIN k USING (h))
      SELECT to_char(h, 'YYYY-MM-DD') AS day, count(*)::int AS calls, skip, array_agg(event_id ORDER BY timestamp < start, timestamp, event_id) AS ids
-     FROM s GROUP BY h, skip ORDER BY h`, [a.orgId, a.from, a.to, a.workflow, a.quarter, a.side]) as { day: string; calls: number; ids: string[]; skip: number }[]
+     FROM s GROUP BY h, skip ORDER BY h`,
+    [a.orgId, a.from, a.to, a.workflow, a.quarter, a.side],
+  )) as { day: string; calls: number; ids: string[]; skip: number }[]
   const days = [...new Set(hours.map((h) => h.day))]
-  const draws = new Map((await query(
-    `SELECT d AS day, (('x' || substr(md5($1 || '|' || $2 || '|' || $3 || '|' || d), 1, 8))::bit(32)::bigint)::text AS draw FROM unnest($4::text[]) AS d`,
-    [a.quarter, a.workflow, a.side, days]) as { day: string; draw: string }[]).map((r) => [r.day, BigInt(r.draw)]))
+  const draws = new Map(
+    (
+      (await query(
+        `SELECT d AS day, (('x' || substr(md5($1 || '|' || $2 || '|' || $3 || '|' || d), 1, 8))::bit(32)::bigint)::text AS draw FROM unnest($4::text[]) AS d`,
+        [a.quarter, a.workflow, a.side, days],
+      )) as { day: string; draw: string }[]
+    ).map((r) => [r.day, BigInt(r.draw)]),
+  )
   const totals = days.map((d) => hours.filter((h) => h.day === d).reduce((x, h) => x + h.calls, 0))
   // largest remainder, ties to the earlier day
   const all = totals.reduce((x, y) => x + y, 0)

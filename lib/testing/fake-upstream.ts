@@ -24,8 +24,20 @@ export type TFakeUpstream = {
 }
 
 export const FAKE_USAGE = {
-  openai: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100, prompt_tokens_details: { cached_tokens: 200, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
-  responses: { input_tokens: 1000, input_tokens_details: { cached_tokens: 200 }, output_tokens: 100, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 1100 },
+  openai: {
+    prompt_tokens: 1000,
+    completion_tokens: 100,
+    total_tokens: 1100,
+    prompt_tokens_details: { cached_tokens: 200, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  },
+  responses: {
+    input_tokens: 1000,
+    input_tokens_details: { cached_tokens: 200 },
+    output_tokens: 100,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: 1100,
+  },
   embeddings: { prompt_tokens: 500, total_tokens: 500 },
   anthropic: { input_tokens: 1500, cache_creation_input_tokens: 500, cache_read_input_tokens: 1000, output_tokens: 200 },
 }
@@ -37,7 +49,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function errorBody(anthropic: boolean, status: number) {
   const message = `fake upstream error ${status}`
-  return anthropic ? { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error', message } } : { error: { message, type: 'fake_error', code: `fake_${status}` } }
+  return anthropic
+    ? { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error', message } }
+    : { error: { message, type: 'fake_error', code: `fake_${status}` } }
 }
 
 function chatStream(model: string, includeUsage: boolean): string[] {
@@ -53,9 +67,21 @@ function chatStream(model: string, includeUsage: boolean): string[] {
 
 function responseObject(model: string, status: string, withOutput: boolean) {
   return {
-    id: 'resp_fake', object: 'response', created_at: 1_700_000_000, status, model, error: null, incomplete_details: null, instructions: null,
-    output: withOutput ? [{ type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: FAKE_TEXT, annotations: [] }] }] : [],
-    parallel_tool_calls: true, tool_choice: 'auto', tools: [], usage: withOutput ? FAKE_USAGE.responses : null,
+    id: 'resp_fake',
+    object: 'response',
+    created_at: 1_700_000_000,
+    status,
+    model,
+    error: null,
+    incomplete_details: null,
+    instructions: null,
+    output: withOutput
+      ? [{ type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: FAKE_TEXT, annotations: [] }] }]
+      : [],
+    parallel_tool_calls: true,
+    tool_choice: 'auto',
+    tools: [],
+    usage: withOutput ? FAKE_USAGE.responses : null,
   }
 }
 
@@ -69,15 +95,33 @@ function responsesStream(model: string): string[] {
 }
 
 function anthropicMessage(model: string) {
-  return { id: 'msg_fake', type: 'message', role: 'assistant', model, content: [{ type: 'text', text: FAKE_TEXT }], stop_reason: 'end_turn', stop_sequence: null, usage: FAKE_USAGE.anthropic }
+  return {
+    id: 'msg_fake',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: FAKE_TEXT }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: FAKE_USAGE.anthropic,
+  }
 }
 
 function anthropicStream(model: string): string[] {
   const start = { ...anthropicMessage(model), content: [], stop_reason: null, usage: { ...FAKE_USAGE.anthropic, output_tokens: 1 } }
-  const out = [sse({ type: 'message_start', message: start }, 'message_start'), sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'), sse({ type: 'ping' }, 'ping')]
+  const out = [
+    sse({ type: 'message_start', message: start }, 'message_start'),
+    sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'),
+    sse({ type: 'ping' }, 'ping'),
+  ]
   for (const p of PIECES) out.push(sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: p } }, 'content_block_delta'))
   out.push(sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'))
-  out.push(sse({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: FAKE_USAGE.anthropic.output_tokens } }, 'message_delta'))
+  out.push(
+    sse(
+      { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: FAKE_USAGE.anthropic.output_tokens } },
+      'message_delta',
+    ),
+  )
   out.push(sse({ type: 'message_stop' }, 'message_stop'))
   return out
 }
@@ -147,14 +191,24 @@ export async function startFakeUpstream(port = 0): Promise<TFakeUpstream> {
       }
       if (path.endsWith('/chat/completions')) {
         return json(200, {
-          id: 'chatcmpl-fake', object: 'chat.completion', created: 1_700_000_000, model, system_fingerprint: null,
-          choices: [{ index: 0, message: { role: 'assistant', content: FAKE_TEXT, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: FAKE_USAGE.openai,
+          id: 'chatcmpl-fake',
+          object: 'chat.completion',
+          created: 1_700_000_000,
+          model,
+          system_fingerprint: null,
+          choices: [{ index: 0, message: { role: 'assistant', content: FAKE_TEXT, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+          usage: FAKE_USAGE.openai,
         })
       }
       if (path.endsWith('/responses')) return json(200, responseObject(model, 'completed', true))
       if (path.endsWith('/embeddings')) {
         const inputs = Array.isArray(body.input) ? body.input : [body.input]
-        return json(200, { object: 'list', model, data: inputs.map((_: unknown, i: number) => ({ object: 'embedding', index: i, embedding: embedding(body.encoding_format, i) })), usage: FAKE_USAGE.embeddings })
+        return json(200, {
+          object: 'list',
+          model,
+          data: inputs.map((_: unknown, i: number) => ({ object: 'embedding', index: i, embedding: embedding(body.encoding_format, i) })),
+          usage: FAKE_USAGE.embeddings,
+        })
       }
       if (anthropic) return json(200, anthropicMessage(model))
       json(404, errorBody(anthropic, 404))
@@ -168,9 +222,10 @@ export async function startFakeUpstream(port = 0): Promise<TFakeUpstream> {
     requests,
     aborted,
     failNext: (n, status) => Object.assign(failing, { n, status }),
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections()
-      server.close(() => r())
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
   }
 }

@@ -17,7 +17,10 @@ export default async function setup() {
   return async function teardown() {
     const c = new Client({ connectionString: ADMIN_URL })
     await c.connect()
-    const dbs = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [`outlay_it_%_${process.env.OUTLAY_TEST_RUN}`, templateDb()])
+    const dbs = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [
+      `outlay_it_%_${process.env.OUTLAY_TEST_RUN}`,
+      templateDb(),
+    ])
     for (const { datname } of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
     await c.end()
   }

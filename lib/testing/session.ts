@@ -26,7 +26,10 @@ export async function sessionCookie(user: { id: string; email: string; name?: st
 /** The signed-in user of a request's session cookie, or null (no cookie, or one not sealed with our secret). */
 export async function sessionUserOf(req: Request | null): Promise<TSessionUser | null> {
   const cookie = req?.headers.get('cookie') ?? ''
-  const value = cookie.split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1)
+  const value = cookie
+    .split(/;\s*/)
+    .find((c) => c.startsWith(`${COOKIE}=`))
+    ?.slice(COOKIE.length + 1)
   if (!value) return null
   const token = await decode({ token: value, secret: env().NEXTAUTH_SECRET }).catch(() => null)
   if (!token || typeof token.uid !== 'string' || typeof token.email !== 'string') return null

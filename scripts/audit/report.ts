@@ -9,18 +9,31 @@ export type TAuditOutcome =
   | { kind: 'unreachable'; reason: string }
 
 type TVia = string | { title?: string; url?: string; severity?: string; range?: string }
-type TVulnerability = { name?: string; severity?: string; range?: string; via?: TVia[]; fixAvailable?: boolean | { name: string; version: string; isSemVerMajor?: boolean } }
+type TVulnerability = {
+  name?: string
+  severity?: string
+  range?: string
+  via?: TVia[]
+  fixAvailable?: boolean | { name: string; version: string; isSemVerMajor?: boolean }
+}
 
 function fixOf(v: TVulnerability): string {
   const f = v.fixAvailable
   if (f === true) return 'npm audit fix'
-  if (f && typeof f === 'object') return `npm audit fix${f.isSemVerMajor ? ' --force' : ''} (installs ${f.name}@${f.version}${f.isSemVerMajor ? ', a major upgrade' : ''})`
+  if (f && typeof f === 'object')
+    return `npm audit fix${f.isSemVerMajor ? ' --force' : ''} (installs ${f.name}@${f.version}${f.isSemVerMajor ? ', a major upgrade' : ''})`
   return 'no fixed version yet: an "overrides" entry or a replacement (docs/security.md)'
 }
 
 /** What `npm audit --json` printed, read: its report, or why there is none. */
 export function readAudit(stdout: string, stderr = ''): TAuditOutcome {
-  let report: { auditReportVersion?: number; vulnerabilities?: Record<string, TVulnerability>; metadata?: { vulnerabilities?: Record<string, number>; dependencies?: { prod?: number } }; message?: string; error?: { summary?: string; detail?: string } }
+  let report: {
+    auditReportVersion?: number
+    vulnerabilities?: Record<string, TVulnerability>
+    metadata?: { vulnerabilities?: Record<string, number>; dependencies?: { prod?: number } }
+    message?: string
+    error?: { summary?: string; detail?: string }
+  }
   try {
     report = JSON.parse(stdout)
   } catch {
@@ -48,7 +61,9 @@ export function readAudit(stdout: string, stderr = ''): TAuditOutcome {
 export function describe(o: TAuditOutcome): string {
   switch (o.kind) {
     case 'clean': {
-      const below = Object.entries(o.counts).filter(([k, n]) => k !== 'total' && n > 0).map(([k, n]) => `${n} ${k}`)
+      const below = Object.entries(o.counts)
+        .filter(([k, n]) => k !== 'total' && n > 0)
+        .map(([k, n]) => `${n} ${k}`)
       return `npm audit: no high or critical vulnerability in the production dependencies${o.dependencies !== null ? ` (${o.dependencies} packages)` : ''}${below.length ? `; below that: ${below.join(', ')}` : ''}`
     }
     case 'vulnerable':
@@ -59,7 +74,7 @@ export function describe(o: TAuditOutcome): string {
       ].join('\n')
     case 'unreachable':
       return [
-        'npm audit COULD NOT RUN: the registry\'s advisory endpoint did not answer with a report, so no vulnerability check was done.',
+        "npm audit COULD NOT RUN: the registry's advisory endpoint did not answer with a report, so no vulnerability check was done.",
         `  npm said: ${o.reason}`,
         '  (npm audit POSTs the dependency list to <registry>/-/npm/v1/security/advisories/bulk; a proxy that allows only GET answers 405.)',
       ].join('\n')

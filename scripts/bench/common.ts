@@ -13,7 +13,8 @@ export const ROOT = path.resolve(__dirname, '..', '..')
 
 export const log = (line: string) => process.stderr.write(`[bench] ${line}\n`)
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n))
+export const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n)
 
 /** Nearest-rank percentile of unsorted values (Infinity for values never observed). */
 export function percentile(values: number[], p: number): number {
@@ -24,7 +25,15 @@ export function percentile(values: number[], p: number): number {
 
 export type TAnswer = { status: number; body: string; retryAfter: number | null }
 
-export function request(agent: http.Agent, base: URL, method: 'GET' | 'POST', pathAndQuery: string, key: string, body?: string, timeoutMs = 60_000): Promise<TAnswer> {
+export function request(
+  agent: http.Agent,
+  base: URL,
+  method: 'GET' | 'POST',
+  pathAndQuery: string,
+  key: string,
+  body?: string,
+  timeoutMs = 60_000,
+): Promise<TAnswer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { authorization: `Bearer ${key}` }
     if (body !== undefined) {
@@ -75,7 +84,13 @@ export function readProcs(): Map<number, TProcInfo> {
       const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8')
       const close = s.lastIndexOf(')')
       const f = s.slice(close + 2).split(' ') // f[k-3] is field k of proc(5)
-      out.set(Number(d), { pid: Number(d), ppid: Number(f[1]), pgrp: Number(f[2]), comm: s.slice(s.indexOf('(') + 1, close), ticks: Number(f[11]) + Number(f[12]) })
+      out.set(Number(d), {
+        pid: Number(d),
+        ppid: Number(f[1]),
+        pgrp: Number(f[2]),
+        comm: s.slice(s.indexOf('(') + 1, close),
+        ticks: Number(f[11]) + Number(f[12]),
+      })
     } catch {
       // gone meanwhile
     }
@@ -126,10 +141,11 @@ export async function stopStarted(graceMs = 20_000): Promise<void> {
   for (const p of [...live].sort((a, b) => Number(b.name === 'web') - Number(a.name === 'web'))) killGroup(p.pid, 'SIGTERM')
   const deadline = Date.now() + graceMs
   while (Date.now() < deadline && live.some((p) => groupAlive(p.pid))) await sleep(200)
-  for (const p of live) if (groupAlive(p.pid)) {
-    log(`${p.name} did not stop within ${graceMs / 1000} s: SIGKILL`)
-    killGroup(p.pid, 'SIGKILL')
-  }
+  for (const p of live)
+    if (groupAlive(p.pid)) {
+      log(`${p.name} did not stop within ${graceMs / 1000} s: SIGKILL`)
+      killGroup(p.pid, 'SIGKILL')
+    }
 }
 
 export function tail(file: string, lines = 15): string {
@@ -173,7 +189,13 @@ export const copyText = (v: unknown): string => {
  * rows can be produced while PostgreSQL consumes the previous ones.
  */
 export function copyFrom(client: Client, sql: string, chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<number> {
-  type TConn = { query(text: string): void; sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void; sendCopyFail(msg: string): void; stream: NodeJS.WritableStream & { writableNeedDrain?: boolean } }
+  type TConn = {
+    query(text: string): void
+    sendCopyFromChunk(b: Buffer): void
+    endCopyFrom(): void
+    sendCopyFail(msg: string): void
+    stream: NodeJS.WritableStream & { writableNeedDrain?: boolean }
+  }
   return new Promise((resolve, reject) => {
     let rowCount = 0
     let error: Error | null = null
@@ -255,7 +277,13 @@ export function runMain(main: () => Promise<void>): void {
  * A benchmark's own fresh database (migrated) and queue prefix, and a built
  * web app (built when asked or missing; waits for another engineer's build).
  */
-export async function prepareFreshStack(o: { pgServer: string; redisUrl: string; build: boolean }, db: string, prefix: string, env: NodeJS.ProcessEnv, setupLog: string): Promise<void> {
+export async function prepareFreshStack(
+  o: { pgServer: string; redisUrl: string; build: boolean },
+  db: string,
+  prefix: string,
+  env: NodeJS.ProcessEnv,
+  setupLog: string,
+): Promise<void> {
   log(`fresh database ${db} and queue prefix ${prefix}…`)
   await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)
   await adminQuery(o.pgServer, `CREATE DATABASE ${db}`)

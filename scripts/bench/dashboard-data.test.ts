@@ -54,7 +54,12 @@ describe('bench:dashboard dataset', () => {
   })
 
   it('skews account sizes', () => {
-    const sizes = [...countBy(events.filter((e) => e.account_id), (e) => e.account_id!).values()].sort((a, b) => b - a)
+    const sizes = [
+      ...countBy(
+        events.filter((e) => e.account_id),
+        (e) => e.account_id!,
+      ).values(),
+    ].sort((a, b) => b - a)
     expect(sizes[0]).toBeGreaterThan(10 * sizes[49])
   })
 

@@ -47,7 +47,16 @@ export type TBenchEvent = {
   reported_factor: number | null
 }
 
-export type TBenchOutcome = { id: string; ts: number; workflow_id: string; run_id: string; account_id: string | null; feature: string | null; accepted: boolean; kind: string }
+export type TBenchOutcome = {
+  id: string
+  ts: number
+  workflow_id: string
+  run_id: string
+  account_id: string | null
+  feature: string | null
+  accepted: boolean
+  kind: string
+}
 export type TBenchRun = { run_id: string; first_ts: number }
 export type TBenchHour = { events: TBenchEvent[]; runs: TBenchRun[]; outcomes: TBenchOutcome[] }
 
@@ -142,44 +151,127 @@ const M: Record<string, TModel> = {
   'llama-3.1-70b-ft': { provider: 'internal', model: 'llama-3.1-70b-ft', baseMs: 500, outMs: 9, cache: 'none' },
 }
 const FALLBACK: Record<string, string> = {
-  'gpt-4o': 'claude-sonnet-4-5', 'gpt-4.1': 'claude-sonnet-4-5', 'gpt-4o-mini': 'claude-haiku-4-5', 'gpt-4.1-mini': 'claude-haiku-4-5',
-  'gpt-4.1-nano': 'gemini-2.5-flash', 'claude-sonnet-4-5': 'gpt-4.1', 'claude-haiku-4-5': 'gpt-4.1-mini', 'claude-opus-4-1': 'gpt-4.1',
-  'gemini-2.5-flash': 'gpt-4.1-mini', 'gemini-2.5-pro': 'claude-sonnet-4-5', 'llama-3.1-70b-ft': 'gpt-4.1',
+  'gpt-4o': 'claude-sonnet-4-5',
+  'gpt-4.1': 'claude-sonnet-4-5',
+  'gpt-4o-mini': 'claude-haiku-4-5',
+  'gpt-4.1-mini': 'claude-haiku-4-5',
+  'gpt-4.1-nano': 'gemini-2.5-flash',
+  'claude-sonnet-4-5': 'gpt-4.1',
+  'claude-haiku-4-5': 'gpt-4.1-mini',
+  'claude-opus-4-1': 'gpt-4.1',
+  'gemini-2.5-flash': 'gpt-4.1-mini',
+  'gemini-2.5-pro': 'claude-sonnet-4-5',
+  'llama-3.1-70b-ft': 'gpt-4.1',
 }
 
 type TStepKind = 'embed' | 'retrieve' | 'rerank' | 'classify' | 'generate' | 'tool' | 'validate' | 'summarize'
-type TStep = { name: string; kind: TStepKind; callType: TBenchEvent['call_type']; models: string[]; modelCum: number[]; tokensIn: number; tokensOut: number; maxTokens: number | null; cacheShare: number; escalateTo?: string }
+type TStep = {
+  name: string
+  kind: TStepKind
+  callType: TBenchEvent['call_type']
+  models: string[]
+  modelCum: number[]
+  tokensIn: number
+  tokensOut: number
+  maxTokens: number | null
+  cacheShare: number
+  escalateTo?: string
+}
 
 const STEP_MODELS: Record<TStepKind, [string, number][]> = {
   embed: [['text-embedding-3-small', 1]],
   retrieve: [['text-embedding-3-small', 1]],
-  rerank: [['gpt-4.1-nano', 0.7], ['gemini-2.5-flash', 0.3]],
-  classify: [['gpt-4o-mini', 0.45], ['claude-haiku-4-5', 0.35], ['gpt-4.1-nano', 0.2]],
-  generate: [['claude-sonnet-4-5', 0.4], ['gpt-4.1', 0.3], ['gpt-4o', 0.15], ['gemini-2.5-pro', 0.1], ['llama-3.1-70b-ft', 0.05]],
-  tool: [['gpt-4.1-mini', 0.6], ['claude-haiku-4-5', 0.4]],
-  validate: [['gpt-4o-mini', 0.7], ['gemini-2.5-flash', 0.3]],
-  summarize: [['gpt-4.1', 0.5], ['claude-sonnet-4-5', 0.35], ['claude-opus-4-1', 0.15]],
+  rerank: [
+    ['gpt-4.1-nano', 0.7],
+    ['gemini-2.5-flash', 0.3],
+  ],
+  classify: [
+    ['gpt-4o-mini', 0.45],
+    ['claude-haiku-4-5', 0.35],
+    ['gpt-4.1-nano', 0.2],
+  ],
+  generate: [
+    ['claude-sonnet-4-5', 0.4],
+    ['gpt-4.1', 0.3],
+    ['gpt-4o', 0.15],
+    ['gemini-2.5-pro', 0.1],
+    ['llama-3.1-70b-ft', 0.05],
+  ],
+  tool: [
+    ['gpt-4.1-mini', 0.6],
+    ['claude-haiku-4-5', 0.4],
+  ],
+  validate: [
+    ['gpt-4o-mini', 0.7],
+    ['gemini-2.5-flash', 0.3],
+  ],
+  summarize: [
+    ['gpt-4.1', 0.5],
+    ['claude-sonnet-4-5', 0.35],
+    ['claude-opus-4-1', 0.15],
+  ],
 }
-const STEP_SHAPE: Record<TStepKind, { callType: TBenchEvent['call_type']; tokensIn: number; tokensOut: number; maxTokens: number | null; cacheShare: number }> = {
-  embed: { callType: 'embedding', tokensIn: 2500, tokensOut: 0, maxTokens: null, cacheShare: 0 },
-  retrieve: { callType: 'embedding', tokensIn: 300, tokensOut: 0, maxTokens: null, cacheShare: 0 },
-  rerank: { callType: 'rerank', tokensIn: 4000, tokensOut: 40, maxTokens: 64, cacheShare: 0.3 },
-  classify: { callType: 'generation', tokensIn: 900, tokensOut: 6, maxTokens: 20, cacheShare: 0.55 },
-  generate: { callType: 'generation', tokensIn: 5000, tokensOut: 450, maxTokens: 2048, cacheShare: 0.6 },
-  tool: { callType: 'tool', tokensIn: 1600, tokensOut: 120, maxTokens: 512, cacheShare: 0.5 },
-  validate: { callType: 'guardrail', tokensIn: 700, tokensOut: 8, maxTokens: 16, cacheShare: 0.4 },
-  summarize: { callType: 'generation', tokensIn: 9000, tokensOut: 650, maxTokens: null, cacheShare: 0.2 },
-}
+const STEP_SHAPE: Record<TStepKind, { callType: TBenchEvent['call_type']; tokensIn: number; tokensOut: number; maxTokens: number | null; cacheShare: number }> =
+  {
+    embed: { callType: 'embedding', tokensIn: 2500, tokensOut: 0, maxTokens: null, cacheShare: 0 },
+    retrieve: { callType: 'embedding', tokensIn: 300, tokensOut: 0, maxTokens: null, cacheShare: 0 },
+    rerank: { callType: 'rerank', tokensIn: 4000, tokensOut: 40, maxTokens: 64, cacheShare: 0.3 },
+    classify: { callType: 'generation', tokensIn: 900, tokensOut: 6, maxTokens: 20, cacheShare: 0.55 },
+    generate: { callType: 'generation', tokensIn: 5000, tokensOut: 450, maxTokens: 2048, cacheShare: 0.6 },
+    tool: { callType: 'tool', tokensIn: 1600, tokensOut: 120, maxTokens: 512, cacheShare: 0.5 },
+    validate: { callType: 'guardrail', tokensIn: 700, tokensOut: 8, maxTokens: 16, cacheShare: 0.4 },
+    summarize: { callType: 'generation', tokensIn: 9000, tokensOut: 650, maxTokens: null, cacheShare: 0.2 },
+  }
 const STEP_NAMES: Record<TStepKind, string> = {
-  embed: 'embed', retrieve: 'retrieve', rerank: 'rerank', classify: 'classify', generate: 'generate', tool: 'call-tool', validate: 'validate', summarize: 'summarize',
+  embed: 'embed',
+  retrieve: 'retrieve',
+  rerank: 'rerank',
+  classify: 'classify',
+  generate: 'generate',
+  tool: 'call-tool',
+  validate: 'validate',
+  summarize: 'summarize',
 }
 
 const WORKFLOW_NAMES = [
-  'support-agent', 'email-drafter', 'doc-summarizer', 'lead-qualifier', 'transcript-cleaner', 'code-reviewer', 'search-answers', 'invoice-extractor',
-  'contract-analyzer', 'chat-assistant', 'ticket-router', 'kb-writer', 'sales-coach', 'meeting-notes', 'translation', 'moderation',
-  'onboarding-guide', 'churn-predictor', 'report-builder', 'data-cleaner', 'sql-assistant', 'voice-agent', 'faq-bot', 'pr-describer',
+  'support-agent',
+  'email-drafter',
+  'doc-summarizer',
+  'lead-qualifier',
+  'transcript-cleaner',
+  'code-reviewer',
+  'search-answers',
+  'invoice-extractor',
+  'contract-analyzer',
+  'chat-assistant',
+  'ticket-router',
+  'kb-writer',
+  'sales-coach',
+  'meeting-notes',
+  'translation',
+  'moderation',
+  'onboarding-guide',
+  'churn-predictor',
+  'report-builder',
+  'data-cleaner',
+  'sql-assistant',
+  'voice-agent',
+  'faq-bot',
+  'pr-describer',
 ]
-const FEATURES = ['inbox-assist', 'auto-reply', 'smart-search', 'meeting-notes', 'lead-scoring', 'doc-insights', 'copilot', 'billing-automation', 'translations', 'trust-safety', 'analytics']
+const FEATURES = [
+  'inbox-assist',
+  'auto-reply',
+  'smart-search',
+  'meeting-notes',
+  'lead-scoring',
+  'doc-insights',
+  'copilot',
+  'billing-automation',
+  'translations',
+  'trust-safety',
+  'analytics',
+]
 const OWNERS = ['support-ai', 'messaging', 'knowledge', 'growth', 'platform', 'finance-eng', 'trust']
 const OUTCOME_KINDS = ['ticket_resolved', 'email_sent', 'doc_accepted', 'lead_qualified', 'answer_accepted']
 
@@ -226,16 +318,22 @@ function buildWorkflows(rng: Rng, n: number): TWorkflow[] {
       // a workflow leans on one or two of the step's models
       const models = STEP_MODELS[kind].map(([m, w]) => [m, w * (0.3 + rng.next() * 1.4)] as const)
       return {
-        name: STEP_NAMES[kind], kind, callType: shape.callType,
-        models: models.map(([m]) => m), modelCum: cumulate(models.map(([, w]) => w)),
-        tokensIn: Math.round(shape.tokensIn * (0.5 + rng.next())), tokensOut: Math.round(shape.tokensOut * (0.5 + rng.next())),
-        maxTokens: shape.maxTokens, cacheShare: shape.cacheShare,
+        name: STEP_NAMES[kind],
+        kind,
+        callType: shape.callType,
+        models: models.map(([m]) => m),
+        modelCum: cumulate(models.map(([, w]) => w)),
+        tokensIn: Math.round(shape.tokensIn * (0.5 + rng.next())),
+        tokensOut: Math.round(shape.tokensOut * (0.5 + rng.next())),
+        maxTokens: shape.maxTokens,
+        cacheShare: shape.cacheShare,
         ...(kind === 'classify' ? { escalateTo: 'claude-sonnet-4-5' } : {}),
       }
     })
     const customerFacing = i % 10 !== 9 // two internal workflows in 20
     out.push({
-      id, steps,
+      id,
+      steps,
       weight: 1 / Math.pow(i + 1, 0.9),
       feature: i % 7 === 6 ? null : FEATURES[i % FEATURES.length],
       owner: OWNERS[i % OWNERS.length],
@@ -339,7 +437,11 @@ function generateRun(plan: TPlan, rng: Rng, t0: number, seq: number, hourIdx: nu
     wf = plan.workflows[rng.weighted(cum)]
   }
   const runId = `r${String(hourIdx).padStart(4, '0')}-${String(seq).padStart(5, '0')}`
-  const userId = account ? `u-${account.id}-${String(Math.floor(Math.pow(rng.next(), 1.8) * account.users) + 1).padStart(4, '0')}` : e.env === 'development' ? rng.pick(['dev-maria', 'dev-kenji', 'dev-priya']) : null
+  const userId = account
+    ? `u-${account.id}-${String(Math.floor(Math.pow(rng.next(), 1.8) * account.users) + 1).padStart(4, '0')}`
+    : e.env === 'development'
+      ? rng.pick(['dev-maria', 'dev-kenji', 'dev-priya'])
+      : null
   const first = events.length
   let t = t0
   let n = 0
@@ -362,12 +464,34 @@ function generateRun(plan: TPlan, rng: Rng, t0: number, seq: number, hourIdx: nu
     n++
     events.push({
       id: `e${String(hourIdx).padStart(4, '0')}-${String(seq).padStart(5, '0')}-${n}`,
-      ts, environment: e.env, traffic_source: e.source, workflow_id: wf.id, run_id: runId, step: step.name, call_type: step.callType,
-      feature: wf.feature, owner: wf.owner, account_id: account?.id ?? null, user_id: userId, provider: m.provider, model: m.model,
-      tokens_in: tokensIn, cached_tokens_in: cached, cache_write_tokens: write, tokens_out: tokensOut, outcome, attempt, latency_ms: latency,
+      ts,
+      environment: e.env,
+      traffic_source: e.source,
+      workflow_id: wf.id,
+      run_id: runId,
+      step: step.name,
+      call_type: step.callType,
+      feature: wf.feature,
+      owner: wf.owner,
+      account_id: account?.id ?? null,
+      user_id: userId,
+      provider: m.provider,
+      model: m.model,
+      tokens_in: tokensIn,
+      cached_tokens_in: cached,
+      cache_write_tokens: write,
+      tokens_out: tokensOut,
+      outcome,
+      attempt,
+      latency_ms: latency,
       max_tokens: step.maxTokens,
       input_hash: step.kind === 'classify' ? `h${rng.int(0, 5000)}` : null,
-      reported_factor: m.provider === 'openai' && rng.chance(0.35) ? (rng.chance(0.04) ? 1 + (rng.chance(0.5) ? 1 : -1) * (0.02 + 0.1 * rng.next()) : 1 + (rng.next() - 0.5) * 0.002) : null,
+      reported_factor:
+        m.provider === 'openai' && rng.chance(0.35)
+          ? rng.chance(0.04)
+            ? 1 + (rng.chance(0.5) ? 1 : -1) * (0.02 + 0.1 * rng.next())
+            : 1 + (rng.next() - 0.5) * 0.002
+          : null,
     })
     t += Math.max(1, Math.round(latency)) + rng.int(5, 200)
   }
@@ -397,8 +521,14 @@ function generateRun(plan: TPlan, rng: Rng, t0: number, seq: number, hourIdx: nu
   const mine = events.slice(first)
   if (!failed && customer && wf.outcomeKind && rng.chance(0.6)) {
     outcomes.push({
-      id: `o${runId.slice(1)}`, ts: Math.min(t, hourEnd), workflow_id: wf.id, run_id: runId, account_id: account?.id ?? null, feature: wf.feature,
-      accepted: rng.chance(0.78), kind: wf.outcomeKind,
+      id: `o${runId.slice(1)}`,
+      ts: Math.min(t, hourEnd),
+      workflow_id: wf.id,
+      run_id: runId,
+      account_id: account?.id ?? null,
+      feature: wf.feature,
+      accepted: rng.chance(0.78),
+      kind: wf.outcomeKind,
     })
   }
   return mine

@@ -13,8 +13,12 @@ import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:pe
 export type TLoadRequest = { base: string; key: string; rate: number; seconds: number; connections: number; bodies: string[] }
 export type TLoadResult = {
   /** per answered request: ms from the scheduled send, ms from the actual send, HTTP status, verdict index (ACTIONS; -1 unknown) */
-  fromSchedule: number[]; service: number[]; status: number[]; action: number[]
-  errors: number; wallS: number
+  fromSchedule: number[]
+  service: number[]
+  status: number[]
+  action: number[]
+  errors: number
+  wallS: number
   client: { cpu_s: number; loop_delay_p99_ms: number; loop_delay_max_ms: number; gc_pauses: number; gc_total_ms: number; gc_max_ms: number }
 }
 export const ACTIONS = ['allow', 'throttle', 'deny'] as const
@@ -24,12 +28,19 @@ function run(o: TLoadRequest): Promise<TLoadResult> {
   const url = new URL(o.base)
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections, maxFreeSockets: o.connections })
   const total = o.rate * o.seconds
-  const fromSchedule = new Float64Array(total), service = new Float64Array(total), status = new Int16Array(total), action = new Int8Array(total)
+  const fromSchedule = new Float64Array(total),
+    service = new Float64Array(total),
+    status = new Int16Array(total),
+    action = new Int8Array(total)
   const answered = new Uint8Array(total)
-  let errors = 0, done = 0, sent = 0
+  let errors = 0,
+    done = 0,
+    sent = 0
   const loop = monitorEventLoopDelay({ resolution: 1 })
   const gcs: number[] = []
-  const gcObserver = new PerformanceObserver((l) => { for (const e of l.getEntries()) gcs.push(e.duration) })
+  const gcObserver = new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) gcs.push(e.duration)
+  })
   const headers = { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' }
   return new Promise((resolve) => {
     const t0 = performance.now()
@@ -43,37 +54,64 @@ function run(o: TLoadRequest): Promise<TLoadResult> {
       const idx = [...answered.keys()].filter((i) => answered[i])
       agent.destroy()
       resolve({
-        fromSchedule: idx.map((i) => fromSchedule[i]), service: idx.map((i) => service[i]), status: idx.map((i) => status[i]), action: idx.map((i) => action[i]),
-        errors, wallS: (performance.now() - t0) / 1000,
+        fromSchedule: idx.map((i) => fromSchedule[i]),
+        service: idx.map((i) => service[i]),
+        status: idx.map((i) => status[i]),
+        action: idx.map((i) => action[i]),
+        errors,
+        wallS: (performance.now() - t0) / 1000,
         client: {
-          cpu_s: (cpu.user + cpu.system) / 1e6, loop_delay_p99_ms: loop.percentile(99) / 1e6, loop_delay_max_ms: loop.max / 1e6,
-          gc_pauses: gcs.length, gc_total_ms: gcs.reduce((a, b) => a + b, 0), gc_max_ms: gcs.length ? Math.max(...gcs) : 0,
+          cpu_s: (cpu.user + cpu.system) / 1e6,
+          loop_delay_p99_ms: loop.percentile(99) / 1e6,
+          loop_delay_max_ms: loop.max / 1e6,
+          gc_pauses: gcs.length,
+          gc_total_ms: gcs.reduce((a, b) => a + b, 0),
+          gc_max_ms: gcs.length ? Math.max(...gcs) : 0,
         },
       })
     }
-    const settle = () => { if (++done === total) finish() }
+    const settle = () => {
+      if (++done === total) finish()
+    }
     const send = (i: number) => {
       const scheduled = t0 + (i * 1000) / o.rate
       const body = o.bodies[i % o.bodies.length]
       const start = performance.now()
-      const req = http.request({ host: url.hostname, port: Number(url.port || 80), method: 'POST', path: '/api/v1/decide', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => (text += c))
-        res.on('end', () => {
-          const end = performance.now()
-          fromSchedule[i] = end - scheduled
-          service[i] = end - start
-          status[i] = res.statusCode ?? 0
-          action[i] = ACTION_MARKERS.findIndex((m) => text.includes(m))
-          if (action[i] < 0) errors++
-          answered[i] = 1
-          settle()
-        })
-        res.on('error', () => { errors++; settle() })
-      })
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: Number(url.port || 80),
+          method: 'POST',
+          path: '/api/v1/decide',
+          agent,
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+          timeout: 10_000,
+        },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (c: string) => (text += c))
+          res.on('end', () => {
+            const end = performance.now()
+            fromSchedule[i] = end - scheduled
+            service[i] = end - start
+            status[i] = res.statusCode ?? 0
+            action[i] = ACTION_MARKERS.findIndex((m) => text.includes(m))
+            if (action[i] < 0) errors++
+            answered[i] = 1
+            settle()
+          })
+          res.on('error', () => {
+            errors++
+            settle()
+          })
+        },
+      )
       req.on('timeout', () => req.destroy(new Error('timed out')))
-      req.on('error', () => { errors++; settle() })
+      req.on('error', () => {
+        errors++
+        settle()
+      })
       req.end(body)
     }
     const tick = () => {

@@ -8,8 +8,16 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
   const token = ZToken.safeParse((await searchParams).token)
   return (
     <AuthCard title="Choose a new password" subtitle="For your Outlay account.">
-      {token.success ? <ResetPasswordForm token={token.data} /> : (
-        <Alert>This link is incomplete. <Link href="/forgot-password" className="font-medium underline">Ask for a new one</Link>.</Alert>
+      {token.success ? (
+        <ResetPasswordForm token={token.data} />
+      ) : (
+        <Alert>
+          This link is incomplete.{' '}
+          <Link href="/forgot-password" className="font-medium underline">
+            Ask for a new one
+          </Link>
+          .
+        </Alert>
       )}
     </AuthCard>
   )

@@ -7,7 +7,11 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
   const token = ZToken.safeParse((await searchParams).token)
   return (
     <AuthCard title="Verify your email" subtitle="One click and your account is ready.">
-      {token.success ? <VerifyEmailForm token={token.data} /> : <Alert>This link is incomplete: open the whole link from the email, or sign in to ask for a new one.</Alert>}
+      {token.success ? (
+        <VerifyEmailForm token={token.data} />
+      ) : (
+        <Alert>This link is incomplete: open the whole link from the email, or sign in to ask for a new one.</Alert>
+      )}
     </AuthCard>
   )
 }

@@ -21,13 +21,28 @@ import { API_DIR, API_ROUTES, HTTP_METHODS } from '@/lib/testing/routes'
 
 // The signed-in member for the session columns (next-auth's cookie is not in play when handlers are called directly).
 let signedIn: TSessionUser | null = null
-vi.mock('@/lib/auth/session', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/auth/session')>()), sessionUser: async () => signedIn }))
+vi.mock('@/lib/auth/session', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
+  sessionUser: async () => signedIn,
+}))
 
 const ok = 'ok' as const
 /** ok: let past authentication and tenancy (any answer but 401, 403 and 404, below 500; an empty or invalid body's 400/422 counts); else the status. */
 type TCell = typeof ok | 401 | 403
 /** 'user': the route acts on the signed-in user, not an organization (no ?org= tenancy to check). */
-type TRow = [none: TCell, ingest: TCell, read: TCell, write: TCell, gateway: TCell, admin: TCell, engineer: TCell, finance: TCell, customer_success: TCell, viewer: TCell, scope?: 'user']
+type TRow = [
+  none: TCell,
+  ingest: TCell,
+  read: TCell,
+  write: TCell,
+  gateway: TCell,
+  admin: TCell,
+  engineer: TCell,
+  finance: TCell,
+  customer_success: TCell,
+  viewer: TCell,
+  scope?: 'user',
+]
 
 const COLUMNS = ['none', ...KEY_SCOPES.map((s) => `key:${s}`), ...ROLES.map((r) => `session:${r}`)]
 const THIS_FILE = 'app/api/v1/access-matrix.integration.test.ts'
@@ -35,96 +50,96 @@ const THIS_FILE = 'app/api/v1/access-matrix.integration.test.ts'
 // One line per route method. Columns: no credentials | API key ingest, read, write, gateway | session admin, engineer, finance, customer_success, viewer.
 // prettier-ignore
 const EXPECTED: Record<string, TRow> = {
-  'GET /api/v1/admin/queues':                    [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'POST /api/v1/admin/queues/retry':             [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'GET /api/v1/alerts':                          [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/alerts/[id]/ack':                [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'POST /api/v1/alerts/[id]/mute':               [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'GET /api/v1/alerts/mutes':                    [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'DELETE /api/v1/alerts/mutes/[id]':            [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'GET /api/v1/alerts/settings':                 [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'PUT /api/v1/alerts/settings':                 [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/audit-log':                       [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'GET /api/v1/budgets':                         [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/budgets':                        [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'GET /api/v1/budgets/[id]':                    [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'PATCH /api/v1/budgets/[id]':                  [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'DELETE /api/v1/budgets/[id]':                 [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'GET /api/v1/budgets/[id]/history':            [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/changes':                         [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/channels':                        [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/channels':                       [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/channels/[id]':                   [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'PATCH /api/v1/channels/[id]':                 [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'DELETE /api/v1/channels/[id]':                [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/channels/[id]/deliveries':        [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/channels/[id]/test':             [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'POST /api/v1/decide':                         [401, ok, 403, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/decision-record':                 [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
-  'GET /api/v1/evals':                           [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/evals':                          [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'POST /api/v1/events':                         [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
-  'GET /api/v1/feature-slos':                    [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'PUT /api/v1/feature-slos':                    [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'DELETE /api/v1/feature-slos':                 [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'GET /api/v1/forecast':                        [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/forecast/budgets':                [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/forecast/summary':                [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/admin/queues': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'POST /api/v1/admin/queues/retry': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'GET /api/v1/alerts': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/alerts/[id]/ack': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'POST /api/v1/alerts/[id]/mute': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'GET /api/v1/alerts/mutes': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'DELETE /api/v1/alerts/mutes/[id]': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'GET /api/v1/alerts/settings': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'PUT /api/v1/alerts/settings': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/audit-log': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'GET /api/v1/budgets': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/budgets': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'GET /api/v1/budgets/[id]': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'PATCH /api/v1/budgets/[id]': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'DELETE /api/v1/budgets/[id]': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'GET /api/v1/budgets/[id]/history': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/changes': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/channels': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/channels': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/channels/[id]': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'PATCH /api/v1/channels/[id]': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'DELETE /api/v1/channels/[id]': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/channels/[id]/deliveries': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/channels/[id]/test': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'POST /api/v1/decide': [401, ok, 403, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/decision-record': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
+  'GET /api/v1/evals': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/evals': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'POST /api/v1/events': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
+  'GET /api/v1/feature-slos': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'PUT /api/v1/feature-slos': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'DELETE /api/v1/feature-slos': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'GET /api/v1/forecast': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/forecast/budgets': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/forecast/summary': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   // the gateway's provider-shaped endpoints take a "gateway" key only (errors in the provider's shape, not withOrg)
-  'POST /api/v1/gateway/anthropic/v1/messages':  [401, 403, 403, 403, ok, 401, 401, 401, 401, 401],
-  'GET /api/v1/gateway/calls':                   [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/gateway/anthropic/v1/messages': [401, 403, 403, 403, ok, 401, 401, 401, 401, 401],
+  'GET /api/v1/gateway/calls': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/gateway/openai/v1/chat/completions': [401, 403, 403, 403, ok, 401, 401, 401, 401, 401],
-  'POST /api/v1/gateway/openai/v1/embeddings':   [401, 403, 403, 403, ok, 401, 401, 401, 401, 401],
-  'POST /api/v1/gateway/openai/v1/responses':    [401, 403, 403, 403, ok, 401, 401, 401, 401, 401],
-  'GET /api/v1/gateway/providers':               [401, 403, ok, 403, 403, ok, ok, 403, 403, 403],
-  'PUT /api/v1/gateway/providers':               [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/gpu/fleet':                       [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/gpu/pools':                       [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/gpu/pools':                      [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'PATCH /api/v1/gpu/pools':                     [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/gpu/pools/[id]':                  [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'PATCH /api/v1/gpu/pools/[id]':                [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'POST /api/v1/gpu/samples':                    [401, ok, 403, 403, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/keys':                            [401, 403, 403, 403, 403, ok, ok, 403, 403, 403],
-  'POST /api/v1/keys':                           [401, 403, 403, 403, 403, ok, ok, 403, 403, 403],
-  'DELETE /api/v1/keys/[id]':                    [401, 403, 403, 403, 403, ok, ok, 403, 403, 403],
-  'POST /api/v1/keys/[id]/rotate':               [401, 403, 403, 403, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/invitations':                     [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'POST /api/v1/invitations':                    [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'DELETE /api/v1/invitations/[id]':             [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'GET /api/v1/members':                         [401, 403, 403, 403, 403, ok, ok, ok, ok, ok],
-  'PATCH /api/v1/members/[id]':                  [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'DELETE /api/v1/members/[id]':                 [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'GET /api/v1/metrics':                         [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
-  'GET /api/v1/metrics/step-medians':            [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
-  'POST /api/v1/otlp/v1/traces':                 [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
-  'GET /api/v1/openapi.json':                    [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, 'user'],
-  'POST /api/v1/outcomes':                       [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
-  'GET /api/v1/policies':                        [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/policies':                       [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'PATCH /api/v1/policies':                      [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/policies/[id]':                   [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'PATCH /api/v1/policies/[id]':                 [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/policies/[id]/diff':              [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/policies/[id]/publish':          [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'POST /api/v1/policies/[id]/rollback':         [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/policies/[id]/simulate':          [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/prices':                          [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'PUT /api/v1/prices':                          [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/prices/catalog':                  [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/prices/discrepancies':            [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/prices/unpriced':                 [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/reports/audit':                   [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/reports/monthly':                 [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/reprice-jobs':                    [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/routing-defaults':                [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'PUT /api/v1/routing-defaults':                [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
-  'GET /api/v1/scenarios/cost':                  [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'GET /api/v1/scenarios/line-items':            [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
-  'POST /api/v1/scenarios/line-items':           [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'DELETE /api/v1/scenarios/line-items/[id]':    [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
-  'GET /api/v1/sso/domains':                     [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
-  'PUT /api/v1/sso/domains':                     [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'POST /api/v1/gateway/openai/v1/embeddings': [401, 403, 403, 403, ok, 401, 401, 401, 401, 401],
+  'POST /api/v1/gateway/openai/v1/responses': [401, 403, 403, 403, ok, 401, 401, 401, 401, 401],
+  'GET /api/v1/gateway/providers': [401, 403, ok, 403, 403, ok, ok, 403, 403, 403],
+  'PUT /api/v1/gateway/providers': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/gpu/fleet': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/gpu/pools': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/gpu/pools': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'PATCH /api/v1/gpu/pools': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/gpu/pools/[id]': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'PATCH /api/v1/gpu/pools/[id]': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'POST /api/v1/gpu/samples': [401, ok, 403, 403, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/keys': [401, 403, 403, 403, 403, ok, ok, 403, 403, 403],
+  'POST /api/v1/keys': [401, 403, 403, 403, 403, ok, ok, 403, 403, 403],
+  'DELETE /api/v1/keys/[id]': [401, 403, 403, 403, 403, ok, ok, 403, 403, 403],
+  'POST /api/v1/keys/[id]/rotate': [401, 403, 403, 403, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/invitations': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'POST /api/v1/invitations': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'DELETE /api/v1/invitations/[id]': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'GET /api/v1/members': [401, 403, 403, 403, 403, ok, ok, ok, ok, ok],
+  'PATCH /api/v1/members/[id]': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'DELETE /api/v1/members/[id]': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'GET /api/v1/metrics': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
+  'GET /api/v1/metrics/step-medians': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
+  'POST /api/v1/otlp/v1/traces': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
+  'GET /api/v1/openapi.json': [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, 'user'],
+  'POST /api/v1/outcomes': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
+  'GET /api/v1/policies': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/policies': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'PATCH /api/v1/policies': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/policies/[id]': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'PATCH /api/v1/policies/[id]': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/policies/[id]/diff': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/policies/[id]/publish': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'POST /api/v1/policies/[id]/rollback': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/policies/[id]/simulate': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/prices': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'PUT /api/v1/prices': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/prices/catalog': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/prices/discrepancies': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/prices/unpriced': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/reports/audit': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/reports/monthly': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/reprice-jobs': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/routing-defaults': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'PUT /api/v1/routing-defaults': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/scenarios/cost': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/scenarios/line-items': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/scenarios/line-items': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'DELETE /api/v1/scenarios/line-items/[id]': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
+  'GET /api/v1/sso/domains': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'PUT /api/v1/sso/domains': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
 }
 
 // A body (or query string) that gets a request past validation to the resource lookup, where
@@ -197,31 +212,76 @@ async function alertOf(org: TOrg): Promise<string> {
 
 const FIXTURES: Record<string, TFixture> = {
   '/api/v1/alerts/[id]': { make: alertOf },
-  '/api/v1/alerts/mutes/[id]': { make: async (org) => (await asOrg(org.id, async () => muteAlertSource(org.id, await alertOf(org), new Date(Date.now() + 3_600_000), null))).id },
+  '/api/v1/alerts/mutes/[id]': {
+    make: async (org) => (await asOrg(org.id, async () => muteAlertSource(org.id, await alertOf(org), new Date(Date.now() + 3_600_000), null))).id,
+  },
   '/api/v1/budgets/[id]': {
-    make: (org) => created('budgets/route.ts', '/api/v1/budgets', org, { name: name(org), workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1', thresholds: [50, 100] }, (j) => j.budget.id),
+    make: (org) =>
+      created(
+        'budgets/route.ts',
+        '/api/v1/budgets',
+        org,
+        { name: name(org), workflow_id: 'support', period: 'day', metric: 'spend', amount_usd: '1', thresholds: [50, 100] },
+        (j) => j.budget.id,
+      ),
   },
   '/api/v1/channels/[id]': {
-    make: (org) => created('channels/route.ts', '/api/v1/channels', org, { name: name(org), type: 'email', emails: [`${name(org)}@example.com`], is_default: false }, (j) => j.channel.id),
+    make: (org) =>
+      created(
+        'channels/route.ts',
+        '/api/v1/channels',
+        org,
+        { name: name(org), type: 'email', emails: [`${name(org)}@example.com`], is_default: false },
+        (j) => j.channel.id,
+      ),
   },
   '/api/v1/gpu/pools/[id]': {
-    make: (org) => created('gpu/pools/route.ts', '/api/v1/gpu/pools', org, { name: name(org), role: 'staging', gpu_type: 'A10', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: 1 }, (j) => j.pool.id),
+    make: (org) =>
+      created(
+        'gpu/pools/route.ts',
+        '/api/v1/gpu/pools',
+        org,
+        { name: name(org), role: 'staging', gpu_type: 'A10', gpu_count: 1, pricing: 'hourly', gpu_hour_usd: 1 },
+        (j) => j.pool.id,
+      ),
   },
-  '/api/v1/invitations/[id]': { make: async (org) => (await asOrg(org.id, () => createInvitation(org.id, { email: `${name(org)}@invited.example`, role: 'viewer' }, null))).id },
+  '/api/v1/invitations/[id]': {
+    make: async (org) => (await asOrg(org.id, () => createInvitation(org.id, { email: `${name(org)}@invited.example`, role: 'viewer' }, null))).id,
+  },
   // a member of their own (each write cell changes or removes one)
   '/api/v1/members/[id]': { make: async (org) => (await member(org, 'viewer', `${name(org)}@member.example`)).id },
   '/api/v1/keys/[id]': { make: async (org) => (await createTestApiKey(org.id, { name: name(org), scopes: ['read'] })).api_key.id },
   '/api/v1/policies/[id]': {
-    make: (org) => created('policies/route.ts', '/api/v1/policies', org, {
-      workflow_id: name(org), step: 'classify', quality_bar: [{ metric: 'grounding', min: 0.9 }], candidates: [{ provider: 'openai', model: 'gpt-4o-mini' }], fallback: { provider: 'openai', model: 'gpt-4o-mini' },
-    }, (j) => j.policy.id),
+    make: (org) =>
+      created(
+        'policies/route.ts',
+        '/api/v1/policies',
+        org,
+        {
+          workflow_id: name(org),
+          step: 'classify',
+          quality_bar: [{ metric: 'grounding', min: 0.9 }],
+          candidates: [{ provider: 'openai', model: 'gpt-4o-mini' }],
+          fallback: { provider: 'openai', model: 'gpt-4o-mini' },
+        },
+        (j) => j.policy.id,
+      ),
   },
   '/api/v1/scenarios/line-items/[id]': {
-    make: (org) => created('scenarios/line-items/route.ts', '/api/v1/scenarios/line-items', org, { scenario: name(org), month: '2026-11', category: 'operations', amount_usd: 1, note: 'matrix' }, (j) => j.line_item.id),
+    make: (org) =>
+      created(
+        'scenarios/line-items/route.ts',
+        '/api/v1/scenarios/line-items',
+        org,
+        { scenario: name(org), month: '2026-11', category: 'operations', amount_usd: 1, note: 'matrix' },
+        (j) => j.line_item.id,
+      ),
   },
 }
 const fixtureKeyOf = (routePathName: string) =>
-  Object.keys(FIXTURES).filter((k) => routePathName === k || routePathName.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0]
+  Object.keys(FIXTURES)
+    .filter((k) => routePathName === k || routePathName.startsWith(`${k}/`))
+    .sort((a, b) => b.length - a.length)[0]
 
 beforeAll(async () => {
   await useTestServices('access_matrix')
@@ -271,7 +331,18 @@ function target(routePathName: string, resourceId: string | null, orgSlug: strin
 
 describe('route × role × tenant matrix', () => {
   it('has the columns of every key scope and role (a new scope or role needs its column here)', () => {
-    expect(COLUMNS).toEqual(['none', 'key:ingest', 'key:read', 'key:write', 'key:gateway', 'session:admin', 'session:engineer', 'session:finance', 'session:customer_success', 'session:viewer'])
+    expect(COLUMNS).toEqual([
+      'none',
+      'key:ingest',
+      'key:read',
+      'key:write',
+      'key:gateway',
+      'session:admin',
+      'session:engineer',
+      'session:finance',
+      'session:customer_success',
+      'session:viewer',
+    ])
   })
 
   it('finds the API routes on disk', () => {
@@ -315,12 +386,16 @@ describe('route × role × tenant matrix', () => {
         const a = await call(handler, method, p, t.url, t.params, body)
         seen.push(a)
         observed.push(classify(a.status))
-        if (expected && classify(a.status) !== expected[i]) problems.push(`${id} as ${p.column} on its own organization: expected ${fmt(expected[i])}, got ${a.status} ${a.text.slice(0, 200)}`)
+        if (expected && classify(a.status) !== expected[i])
+          problems.push(`${id} as ${p.column} on its own organization: expected ${fmt(expected[i])}, got ${a.status} ${a.text.slice(0, 200)}`)
       }
       if (!expected) {
         const odd = observed.some((c) => c !== ok && c !== 401 && c !== 403)
-          ? ` — it answered 404 or 5xx on its own organization's resource: fix the route or its FIXTURES entry first` : ''
-        problems.push(`${id} has no entry: add this line to EXPECTED in ${THIS_FILE} (what the route answers now; check it against the route's declared scope/permission and lib/auth/permissions.ts${odd}):\n${line(id, observed)}`)
+          ? ` — it answered 404 or 5xx on its own organization's resource: fix the route or its FIXTURES entry first`
+          : ''
+        problems.push(
+          `${id} has no entry: add this line to EXPECTED in ${THIS_FILE} (what the route answers now; check it against the route's declared scope/permission and lib/auth/permissions.ts${odd}):\n${line(id, observed)}`,
+        )
         continue
       }
       if (row?.[COLUMNS.length] === 'user') continue
@@ -339,14 +414,18 @@ describe('route × role × tenant matrix', () => {
           const keyOnOwnData = !p.user && !ids
           const good = c !== ok ? a.status === c : keyOnOwnData ? classify(a.status) === ok : a.status === 403 || a.status === 404
           const hint = p.user && !ids && c === ok ? ` (if the route acts on the signed-in user, not an organization, end its EXPECTED line with 'user')` : ''
-          if (!good) problems.push(`${id} as ${p.column} on the other organization (${t.url}): expected ${c !== ok ? c : keyOnOwnData ? 'ok, for its own organization' : '403 or 404'}, got ${a.status} ${a.text.slice(0, 200)}${hint}`)
+          if (!good)
+            problems.push(
+              `${id} as ${p.column} on the other organization (${t.url}): expected ${c !== ok ? c : keyOnOwnData ? 'ok, for its own organization' : '403 or 404'}, got ${a.status} ${a.text.slice(0, 200)}${hint}`,
+            )
         }
       }
 
       // No answer to A's callers carries B's data (B's ids count only where the request did not name them).
       for (const a of seen) {
         const leaked = leakMarkers.filter((m) => a.text.includes(m) && !a.url.includes(m))
-        if (leaked.length) problems.push(`${id}: the answer to ${a.url} (${a.status}) holds the other organization's data (${leaked.join(', ')}): ${a.text.slice(0, 300)}`)
+        if (leaked.length)
+          problems.push(`${id}: the answer to ${a.url} (${a.status}) holds the other organization's data (${leaked.join(', ')}): ${a.text.slice(0, 300)}`)
       }
     }
     expect(problems, problems.join('\n')).toEqual([])

@@ -4,7 +4,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getMetrics } from '@/app/api/v1/metrics/route'
@@ -34,10 +33,14 @@ afterAll(async () => {
 
 describe('POST /api/v1/events', () => {
   it('answers 202 with accepted, duplicates and per-event errors', async () => {
-    const res = await post(JSON.stringify({ events: [
-      { id: 'h1', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100, tokens_out: 10 },
-      { id: 'h2', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 'many', colour: 'red' },
-    ] }))
+    const res = await post(
+      JSON.stringify({
+        events: [
+          { id: 'h1', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100, tokens_out: 10 },
+          { id: 'h2', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 'many', colour: 'red' },
+        ],
+      }),
+    )
     expect(res.status).toBe(202)
     expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [{ index: 1, errors: ['tokens_in: must be a number', 'colour: unknown field'] }] })
   })
@@ -72,7 +75,9 @@ describe('GET /api/v1/metrics', () => {
     expect(res.status).toBe(200)
     const { rows } = await res.json()
     // gpt-4o-mini: 100·0.15 + 10·0.60 = 21 µ$
-    expect(rows).toEqual([expect.objectContaining({ workflow_id: 'w', model: 'gpt-4o-mini', events: 1, tokens_in: 100, tokens_out: 10, cost_usd: '0.000021', unpriced_events: 0 })])
+    expect(rows).toEqual([
+      expect.objectContaining({ workflow_id: 'w', model: 'gpt-4o-mini', events: 1, tokens_in: 100, tokens_out: 10, cost_usd: '0.000021', unpriced_events: 0 }),
+    ])
     expect(rows[0].bucket).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00.000Z$/)
     const other = await getMetrics(req('/api/v1/metrics?from=2000-01-01', { key: otherOrgReadKey }))
     expect((await other.json()).rows).toEqual([])
@@ -82,11 +87,13 @@ describe('GET /api/v1/metrics', () => {
     const res = await getMetrics(req('/api/v1/metrics?group_by=colour&granularity=week&foo=1', { key: readKey }))
     expect(res.status).toBe(400)
     const errors: string[] = (await res.json()).error.details.errors
-    expect(errors).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^group_by: must be a comma list of: environment, /),
-      'granularity: must be hour, day or none',
-      'foo: unknown field',
-    ]))
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^group_by: must be a comma list of: environment, /),
+        'granularity: must be hour, day or none',
+        'foo: unknown field',
+      ]),
+    )
   })
 
   it('refuses an ingest-only key', async () => {

@@ -15,7 +15,10 @@ import type { TSessionUser } from '@/lib/auth/session'
 // the route wrapper outside production) an answer matching its schema.
 
 let signedIn: TSessionUser | null = null
-vi.mock('@/lib/auth/session', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/auth/session')>()), sessionUser: async () => signedIn }))
+vi.mock('@/lib/auth/session', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
+  sessionUser: async () => signedIn,
+}))
 
 type THandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>
 let key = ''

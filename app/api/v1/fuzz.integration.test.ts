@@ -17,7 +17,10 @@ import type { TSessionUser } from '@/lib/auth/session'
 // operation (default 20; `npm run fuzz:api` runs the same over HTTP).
 
 let signedIn: TSessionUser | null = null
-vi.mock('@/lib/auth/session', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/auth/session')>()), sessionUser: async () => signedIn }))
+vi.mock('@/lib/auth/session', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
+  sessionUser: async () => signedIn,
+}))
 
 type THandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20)

@@ -5,7 +5,7 @@ import { sessionCookie, callRoute } from '@/lib/testing/session'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin, findUserByEmail } from '@/lib/orgs'
-import { createApiKey, listApiKeys } from '@/lib/auth/api-keys'
+import { listApiKeys } from '@/lib/auth/api-keys'
 import { GET as getKeys, POST as postKey } from '@/app/api/v1/keys/route'
 import { DELETE as deleteKey } from '@/app/api/v1/keys/[id]/route'
 import { POST as postSamples } from '@/app/api/v1/gpu/samples/route'
@@ -71,7 +71,8 @@ describe('session changes through withOrg', () => {
 
   it('covers DELETE too', async () => {
     const victim = (await createTestApiKey(orgId, { name: 'keep me', scopes: ['read'] })).api_key
-    const del = (headers: Record<string, string>) => call(deleteKey, apiRequest(`/api/v1/keys/${victim.id}?org=${slug}`, { method: 'DELETE', headers: { cookie, ...headers } }), { id: victim.id })
+    const del = (headers: Record<string, string>) =>
+      call(deleteKey, apiRequest(`/api/v1/keys/${victim.id}?org=${slug}`, { method: 'DELETE', headers: { cookie, ...headers } }), { id: victim.id })
     expect((await del({ origin: 'https://evil.example' })).status).toBe(403)
     expect((await listApiKeys(orgId)).find((k) => k.id === victim.id)).toMatchObject({ revoked_at: null })
     expect((await del({ origin: OWN })).status).toBe(204)
@@ -94,7 +95,10 @@ describe('session changes through withOrg', () => {
   })
 
   it('still answers 401, not 403, to a request with no session at all', async () => {
-    const res = await call(postKey, apiRequest(`/api/v1/keys?org=${slug}`, { body: { name: 'x', scopes: ['read'] }, headers: { origin: 'https://evil.example' } }))
+    const res = await call(
+      postKey,
+      apiRequest(`/api/v1/keys?org=${slug}`, { body: { name: 'x', scopes: ['read'] }, headers: { origin: 'https://evil.example' } }),
+    )
     expect(res.status).toBe(401)
   })
 })
@@ -103,7 +107,14 @@ describe('API-key calls', () => {
   it('are not checked: a service sends no Origin, and a foreign one changes nothing', async () => {
     const events = { events: [{ id: 'o1', workflow_id: 'w', step: 's', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1, tokens_out: 1 }] }
     expect((await call(postEvents, apiRequest('/api/v1/events', { key: ingestKey, body: events }))).status).toBe(202)
-    expect((await call(postEvents, apiRequest('/api/v1/events', { key: ingestKey, body: { events: [{ ...events.events[0], id: 'o2' }] }, headers: { origin: 'https://evil.example' } }))).status).toBe(202)
+    expect(
+      (
+        await call(
+          postEvents,
+          apiRequest('/api/v1/events', { key: ingestKey, body: { events: [{ ...events.events[0], id: 'o2' }] }, headers: { origin: 'https://evil.example' } }),
+        )
+      ).status,
+    ).toBe(202)
   })
 })
 

@@ -9,7 +9,15 @@ const r = (o: Record<string, unknown>): Record<string, unknown> & { events: numb
 const accounts = ['acme', 'globex', 'initech', 'umbrella', 'hooli']
 const retry: Record<string, string> = { globex: '0.060000', acme: '0.015000' }
 const orgSteps = accounts.flatMap((a) => [
-  r({ account_id: a, workflow_id: 'support', step: 'retrieve', runs: 10, events: a === 'globex' ? 20 : 10, cost_usd: a === 'globex' ? '0.020000' : '0.010000', retry_cost_usd: '0.000000' }),
+  r({
+    account_id: a,
+    workflow_id: 'support',
+    step: 'retrieve',
+    runs: 10,
+    events: a === 'globex' ? 20 : 10,
+    cost_usd: a === 'globex' ? '0.020000' : '0.010000',
+    retry_cost_usd: '0.000000',
+  }),
   r({ account_id: a, workflow_id: 'support', step: 'draft', runs: 0, events: 10, cost_usd: '0.300000', retry_cost_usd: retry[a] ?? '0.000000' }),
 ])
 
@@ -20,12 +28,21 @@ function inputs(account: string, rows: typeof orgSteps) {
   const steps = [...new Set(rows.map((x) => `${x.workflow_id}/${x.step}`))]
   const org = steps.map((k) => {
     const xs = rows.filter((x) => `${x.workflow_id}/${x.step}` === k)
-    return r({ workflow_id: xs[0].workflow_id, step: xs[0].step, events: xs.reduce((s, x) => s + x.events, 0), cost_usd: sum(xs, 'cost_usd'), retry_cost_usd: sum(xs, 'retry_cost_usd') })
+    return r({
+      workflow_id: xs[0].workflow_id,
+      step: xs[0].step,
+      events: xs.reduce((s, x) => s + x.events, 0),
+      cost_usd: sum(xs, 'cost_usd'),
+      retry_cost_usd: sum(xs, 'retry_cost_usd'),
+    })
   })
   // GET /api/v1/metrics/step-medians: per step, the median over accounts of calls ÷ the account's runs of the workflow
   const runsOf = (a: unknown) => rows.filter((x) => x.account_id === a).reduce((s, x) => s + (x.runs as number), 0)
   const medians = steps.map((k) => {
-    const xs = rows.filter((x) => `${x.workflow_id}/${x.step}` === k).map((x) => x.events / runsOf(x.account_id)).sort((a, b) => a - b)
+    const xs = rows
+      .filter((x) => `${x.workflow_id}/${x.step}` === k)
+      .map((x) => x.events / runsOf(x.account_id))
+      .sort((a, b) => a - b)
     const m = xs.length >> 1
     const [workflow_id, step] = k.split('/')
     return { workflow_id, step, accounts: xs.length, median_calls_per_run: xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2 }
@@ -61,7 +78,19 @@ describe('accountSteps', () => {
     const rows = accountSteps(inputs('globex', orgSteps))
     expect(rows[0].share + rows[1].share).toBeCloseTo(1, 5)
     const csv = accountStepsCsvRows(rows)
-    expect(csv[0]).toEqual(['workflow', 'step', 'calls', 'spend_usd', 'share_percent', 'runs', 'calls_per_run', 'median_calls_per_run', 'retry_tax_percent', 'org_retry_tax_percent', 'flagged'])
+    expect(csv[0]).toEqual([
+      'workflow',
+      'step',
+      'calls',
+      'spend_usd',
+      'share_percent',
+      'runs',
+      'calls_per_run',
+      'median_calls_per_run',
+      'retry_tax_percent',
+      'org_retry_tax_percent',
+      'flagged',
+    ])
     expect(csv[2]).toEqual(['support', 'retrieve', '20', '0.020000', '6.3', '10', '2.00', '1.00', '0.0', '0.0', 'yes'])
   })
 

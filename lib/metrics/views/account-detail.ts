@@ -85,9 +85,17 @@ export function accountSteps({ medians, mine, org }: TAccountStepInputs): TAccou
     const n = runs.get(workflow_id) ?? 0
     const cpr = n > 0 ? m.calls / n : null
     rows.push({
-      workflow_id, step, calls: m.calls, cost_usd: fromScaledUsd(m.cost), share: ratio(m.cost, total), runs: n,
-      calls_per_run: cpr, median_calls_per_run: med, peers,
-      retry_share: ratio(m.waste, m.cost), org_retry_share: ratio(p.waste, p.cost),
+      workflow_id,
+      step,
+      calls: m.calls,
+      cost_usd: fromScaledUsd(m.cost),
+      share: ratio(m.cost, total),
+      runs: n,
+      calls_per_run: cpr,
+      median_calls_per_run: med,
+      peers,
+      retry_share: ratio(m.waste, m.cost),
+      org_retry_share: ratio(p.waste, p.cost),
       flagged: cpr !== null && med !== null && n >= FLAG_MIN_RUNS && peers >= 3 && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA,
     })
   }

@@ -30,9 +30,19 @@ describe('accountsTable', () => {
   const t = accountsTable(current, previous, daily, period)
 
   test('with dailyKeys, only those keys carry a daily series (the others: null, not a false zero)', () => {
-    const only = accountsTable(current, previous, daily.filter((r) => r.account_id === 'acme' || r.account_id === 'globex'), period, ['acme', 'globex'])
+    const only = accountsTable(
+      current,
+      previous,
+      daily.filter((r) => r.account_id === 'acme' || r.account_id === 'globex'),
+      period,
+      ['acme', 'globex'],
+    )
     expect(Object.fromEntries(only.rows.map((r) => [r.key, r.daily]))).toEqual({
-      acme: [1, 0, 5], globex: [0, 0.3, 2.7], [NO_ACCOUNT]: null, newco: null, gone: null, // (an account with no priced spend in either period has no row)
+      acme: [1, 0, 5],
+      globex: [0, 0.3, 2.7],
+      [NO_ACCOUNT]: null,
+      newco: null,
+      gone: null, // (an account with no priced spend in either period has no row)
     })
     expect(only.total_usd).toBe(t.total_usd)
   })
@@ -52,34 +62,79 @@ describe('accountsTable', () => {
   test('one row per account, by spend; changes, shares and zero-filled days', () => {
     expect(t.rows).toEqual<TBreakdownRow[]>([
       {
-        key: 'acme', cost_usd: '6.000000', previous_cost_usd: '4.000000',
-        change_usd: '2.000000', change_ratio: 0.5, is_new: false, // +2 on 4
-        share: 0.6, events: 60, runs: 0, cache_hit_rate: null, accepted_outcomes: 4, cost_per_accepted_outcome_usd: '1.250000',
+        key: 'acme',
+        cost_usd: '6.000000',
+        previous_cost_usd: '4.000000',
+        change_usd: '2.000000',
+        change_ratio: 0.5,
+        is_new: false, // +2 on 4
+        share: 0.6,
+        events: 60,
+        runs: 0,
+        cache_hit_rate: null,
+        accepted_outcomes: 4,
+        cost_per_accepted_outcome_usd: '1.250000',
         daily: [1, 0, 5], // 03-02 had nothing: 0, not a gap; 02-28 not in the period
       },
       {
-        key: 'globex', cost_usd: '3.000000', previous_cost_usd: '4.000000',
-        change_usd: '-1.000000', change_ratio: -0.25, is_new: false, // −1 on 4
-        share: 0.3, events: 30, runs: 0, cache_hit_rate: null, accepted_outcomes: 0, cost_per_accepted_outcome_usd: null,
+        key: 'globex',
+        cost_usd: '3.000000',
+        previous_cost_usd: '4.000000',
+        change_usd: '-1.000000',
+        change_ratio: -0.25,
+        is_new: false, // −1 on 4
+        share: 0.3,
+        events: 30,
+        runs: 0,
+        cache_hit_rate: null,
+        accepted_outcomes: 0,
+        cost_per_accepted_outcome_usd: null,
         daily: [0, 0.3, 2.7], // 0.1 + 0.2 = 0.3 exactly
       },
       {
-        key: NO_ACCOUNT, cost_usd: '0.900000', previous_cost_usd: '1.000000',
-        change_usd: '-0.100000', change_ratio: -0.1, is_new: false,
-        share: 0.09, events: 9, runs: 0, cache_hit_rate: null, accepted_outcomes: 0, cost_per_accepted_outcome_usd: null,
+        key: NO_ACCOUNT,
+        cost_usd: '0.900000',
+        previous_cost_usd: '1.000000',
+        change_usd: '-0.100000',
+        change_ratio: -0.1,
+        is_new: false,
+        share: 0.09,
+        events: 9,
+        runs: 0,
+        cache_hit_rate: null,
+        accepted_outcomes: 0,
+        cost_per_accepted_outcome_usd: null,
         daily: [0, 0.9, 0],
       },
       {
-        key: 'newco', cost_usd: '0.100000', previous_cost_usd: '0.000000',
-        change_usd: '0.100000', change_ratio: null, is_new: true,
-        share: 0.01, events: 1, runs: 0, cache_hit_rate: null, accepted_outcomes: 0, cost_per_accepted_outcome_usd: null,
+        key: 'newco',
+        cost_usd: '0.100000',
+        previous_cost_usd: '0.000000',
+        change_usd: '0.100000',
+        change_ratio: null,
+        is_new: true,
+        share: 0.01,
+        events: 1,
+        runs: 0,
+        cache_hit_rate: null,
+        accepted_outcomes: 0,
+        cost_per_accepted_outcome_usd: null,
         daily: [0, 0, 0.1],
       },
       {
         // spent before, nothing now: a full decrease, still listed; no outcome figures from the API
-        key: 'gone', cost_usd: '0.000000', previous_cost_usd: '0.500000',
-        change_usd: '-0.500000', change_ratio: -1, is_new: false,
-        share: 0, events: 0, runs: 0, cache_hit_rate: null, accepted_outcomes: null, cost_per_accepted_outcome_usd: null,
+        key: 'gone',
+        cost_usd: '0.000000',
+        previous_cost_usd: '0.500000',
+        change_usd: '-0.500000',
+        change_ratio: -1,
+        is_new: false,
+        share: 0,
+        events: 0,
+        runs: 0,
+        cache_hit_rate: null,
+        accepted_outcomes: null,
+        cost_per_accepted_outcome_usd: null,
         daily: [0, 0, 0],
       },
       // "unpriced-only" had no spend before and nothing now: not listed
@@ -88,9 +143,16 @@ describe('accountsTable', () => {
 
   test('an empty period: no rows, zero totals, no ratio', () => {
     expect(accountsTable([], [], [], period)).toEqual({
-      rows: [], days: ['2026-03-01', '2026-03-02', '2026-03-03'],
-      total_usd: '0.000000', previous_total_usd: '0.000000', change_usd: '0.000000', change_ratio: null,
-      runs: 0, active: 0, new_keys: 0, none_share: 0,
+      rows: [],
+      days: ['2026-03-01', '2026-03-02', '2026-03-03'],
+      total_usd: '0.000000',
+      previous_total_usd: '0.000000',
+      change_usd: '0.000000',
+      change_ratio: null,
+      runs: 0,
+      active: 0,
+      new_keys: 0,
+      none_share: 0,
     })
   })
 
@@ -98,12 +160,23 @@ describe('accountsTable', () => {
     const rows = Array.from({ length: 10 }, () => ({ account_id: 'b', cost_usd: '0.100000', events: 1 }))
     const r = accountsTable([...rows, { account_id: 'a', cost_usd: '1.000000', events: 1 }], [], [], period)
     // ten times 0.1 is 1.000000 (floats would give 0.9999999999999999), tied with a
-    expect(r.rows.map((x) => [x.key, x.cost_usd, x.share])).toEqual([['a', '1.000000', 0.5], ['b', '1.000000', 0.5]])
+    expect(r.rows.map((x) => [x.key, x.cost_usd, x.share])).toEqual([
+      ['a', '1.000000', 0.5],
+      ['b', '1.000000', 0.5],
+    ])
     expect(r.total_usd).toBe('2.000000')
   })
 
   test('an empty-string account_id is "(no account)" too', () => {
-    const r = accountsTable([{ account_id: '', cost_usd: '1.000000', events: 1 }, { account_id: null, cost_usd: '2.000000', events: 2 }], [], [], period)
+    const r = accountsTable(
+      [
+        { account_id: '', cost_usd: '1.000000', events: 1 },
+        { account_id: null, cost_usd: '2.000000', events: 2 },
+      ],
+      [],
+      [],
+      period,
+    )
     expect(r.rows.map((x) => [x.key, x.cost_usd, x.events])).toEqual([[NO_ACCOUNT, '3.000000', 3]])
   })
 })
@@ -114,7 +187,10 @@ describe('CSV export', () => {
       { account_id: 'acme', cost_usd: '2.500000', events: 5, accepted_outcomes: 2, cost_per_accepted_outcome_usd: '1.250000' },
       { account_id: 'new, inc', cost_usd: '0.500000', events: 1 },
     ],
-    [{ account_id: 'acme', cost_usd: '2.000000', events: 4 }, { account_id: 'gone', cost_usd: '1.000000', events: 1 }],
+    [
+      { account_id: 'acme', cost_usd: '2.000000', events: 4 },
+      { account_id: 'gone', cost_usd: '1.000000', events: 1 },
+    ],
     [],
     { from: '2026-03-01T00:00:00.000Z', to: '2026-03-31T15:00:00.000Z' },
   )

@@ -12,7 +12,13 @@ export const SPARKLINE_ACCOUNTS = 50
 export type TAccountMetricsRow = TBreakdownMetricsRow<'account_id'>
 
 /** Spend per customer account (see breakdownTable); the inputs are grouped by account_id. */
-export function accountsTable(current: TAccountMetricsRow[], previous: TAccountMetricsRow[], daily: TAccountMetricsRow[], period: TPeriod, dailyKeys: readonly string[] | null = null) {
+export function accountsTable(
+  current: TAccountMetricsRow[],
+  previous: TAccountMetricsRow[],
+  daily: TAccountMetricsRow[],
+  period: TPeriod,
+  dailyKeys: readonly string[] | null = null,
+) {
   return breakdownTable('account_id', NO_ACCOUNT, current, previous, daily, period, dailyKeys)
 }
 
@@ -25,10 +31,12 @@ export function accountsCsvRows(rows: TBreakdownRow[], opts: { outcomes: boolean
   const columns: TCsvColumn<TBreakdownRow>[] = [
     ...baseCsvColumns('account'),
     { header: 'events', cell: (r) => String(r.events) },
-    ...(opts.outcomes ? [
-      { header: 'accepted_outcomes', cell: (r: TBreakdownRow) => (r.accepted_outcomes === null ? '' : String(r.accepted_outcomes)) },
-      { header: 'cost_per_accepted_outcome_usd', cell: (r: TBreakdownRow) => r.cost_per_accepted_outcome_usd ?? '' },
-    ] : []),
+    ...(opts.outcomes
+      ? [
+          { header: 'accepted_outcomes', cell: (r: TBreakdownRow) => (r.accepted_outcomes === null ? '' : String(r.accepted_outcomes)) },
+          { header: 'cost_per_accepted_outcome_usd', cell: (r: TBreakdownRow) => r.cost_per_accepted_outcome_usd ?? '' },
+        ]
+      : []),
   ]
   return csvRows(columns, rows)
 }

@@ -54,7 +54,9 @@ describe('featuresTable: cost per action, SLO status and compliance per feature'
   const t = featuresTable(current, previous, daily, slos, period)
 
   test('per feature: spend ÷ runs, target, status, compliance; idle features with a target listed last', () => {
-    expect(t.rows.map((r) => [r.key, r.cost_usd, r.runs, r.cost_per_action_usd, r.target_usd_per_action, r.status, r.within_days, r.measured_days, r.compliance])).toEqual([
+    expect(
+      t.rows.map((r) => [r.key, r.cost_usd, r.runs, r.cost_per_action_usd, r.target_usd_per_action, r.status, r.within_days, r.measured_days, r.compliance]),
+    ).toEqual([
       // 12.345678 / 7 = 1.7636682857… → 1.763668 > 1.5: breached ; day 1 within (1.172839 ≤ 1.5), day 2 not (2.0) → 1/2
       ['ticket-triage', '12.345678', 7, '1.763668', '1.5', 'breached', 1, 2, 0.5],
       // 2 / 3 = 0.6666666… ≤ 0.666667: within (the rounded display agrees) ; its one measured day within
@@ -76,7 +78,19 @@ describe('featuresTable: cost per action, SLO status and compliance per feature'
 
   test('CSV: exact money, status and compliance as shown', () => {
     const csv = featuresCsvRows(t.rows)
-    expect(csv[0]).toEqual(['feature', 'spend_usd', 'share_percent', 'change_usd', 'change_percent', 'runs', 'cost_per_action_usd', 'target_usd_per_action', 'slo_status', 'compliance_percent', 'days_within'])
+    expect(csv[0]).toEqual([
+      'feature',
+      'spend_usd',
+      'share_percent',
+      'change_usd',
+      'change_percent',
+      'runs',
+      'cost_per_action_usd',
+      'target_usd_per_action',
+      'slo_status',
+      'compliance_percent',
+      'days_within',
+    ])
     // share 12.345678 / 15 = 0.8230452 → 82.3 ; change 2.345678 / 10 → 23.5 ; (no feature) 0.654322 / 15 = 0.0436214 → 4.4
     expect(csv[1]).toEqual(['ticket-triage', '12.345678', '82.3', '2.345678', '23.5', '7', '1.763668', '1.5', 'breached', '50.0', '1/2'])
     expect(csv[3]).toEqual([NO_FEATURE, '0.654322', '4.4', '0.654322', 'new', '1', '0.654322', '', 'no_slo', '', ''])
@@ -93,7 +107,12 @@ describe('sloBreaches: features over target in the period, largest overshoot fir
       { feature: 'd', cost_usd: '9.000000', events: 1, runs: 0 }, // no runs
       { feature: 'e', cost_usd: '9.000000', events: 1, runs: 1 }, // no target
     ]
-    const slos = [{ feature: 'a', target_usd_per_action: '1' }, { feature: 'b', target_usd_per_action: '0.5' }, { feature: 'c', target_usd_per_action: '0.5' }, { feature: 'd', target_usd_per_action: '0.1' }]
+    const slos = [
+      { feature: 'a', target_usd_per_action: '1' },
+      { feature: 'b', target_usd_per_action: '0.5' },
+      { feature: 'c', target_usd_per_action: '0.5' },
+      { feature: 'd', target_usd_per_action: '0.1' },
+    ]
     expect(sloBreaches(rows, slos)).toEqual([
       { feature: 'b', cost_per_action_usd: '2.000000', target_usd_per_action: '0.5', runs: 1 },
       { feature: 'a', cost_per_action_usd: '1.500000', target_usd_per_action: '1', runs: 2 },

@@ -6,8 +6,18 @@
 import { toScaled } from '@/lib/cost/money'
 import { micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
 import {
-  baseCsvColumns, breakdownTable, csvPercent, csvRows, keyOf, perUnit, ratio,
-  type TBreakdownMetricsRow, type TBreakdownRow, type TBreakdownTable, type TCsvColumn, type TPeriod,
+  baseCsvColumns,
+  breakdownTable,
+  csvPercent,
+  csvRows,
+  keyOf,
+  perUnit,
+  ratio,
+  type TBreakdownMetricsRow,
+  type TBreakdownRow,
+  type TBreakdownTable,
+  type TCsvColumn,
+  type TPeriod,
 } from '@/lib/metrics/breakdown'
 
 /** How events without a feature are shown (the table, the CSV). */
@@ -55,16 +65,21 @@ export function sloCompliance(days: { cost_usd: string; runs: number }[], target
     measured++
     if (target != null && sloStatus(d.cost_usd, d.runs, target) === 'within') within++
   }
-  return { measured_days: measured, within_days: target == null ? 0 : within, compliance: target == null || measured === 0 ? null : ratio(BigInt(within), BigInt(measured)) }
+  return {
+    measured_days: measured,
+    within_days: target == null ? 0 : within,
+    compliance: target == null || measured === 0 ? null : ratio(BigInt(within), BigInt(measured)),
+  }
 }
 
-export type TFeatureRow = TBreakdownRow & TCompliance & {
-  /** spend ÷ runs, exact to 6 decimals; null without runs */
-  cost_per_action_usd: string | null
-  /** the feature's SLO, USD per run; null when it has none */
-  target_usd_per_action: string | null
-  status: TSloStatus
-}
+export type TFeatureRow = TBreakdownRow &
+  TCompliance & {
+    /** spend ÷ runs, exact to 6 decimals; null without runs */
+    cost_per_action_usd: string | null
+    /** the feature's SLO, USD per run; null when it has none */
+    target_usd_per_action: string | null
+    status: TSloStatus
+  }
 
 export type TFeaturesTable = Omit<TBreakdownTable, 'rows'> & {
   rows: TFeatureRow[]
@@ -80,7 +95,11 @@ export type TFeaturesTable = Omit<TBreakdownTable, 'rows'> & {
  * so its target can be seen and changed.
  */
 export function featuresTable(
-  current: TFeatureMetricsRow[], previous: TFeatureMetricsRow[], daily: TFeatureMetricsRow[], slos: TSlo[], period: TPeriod,
+  current: TFeatureMetricsRow[],
+  previous: TFeatureMetricsRow[],
+  daily: TFeatureMetricsRow[],
+  slos: TSlo[],
+  period: TPeriod,
 ): TFeaturesTable {
   const t = breakdownTable('feature', NO_FEATURE, current, previous, daily, period)
   const target = new Map(slos.map((s) => [s.feature, s.target_usd_per_action]))
@@ -99,16 +118,35 @@ export function featuresTable(
   const dayRows = (k: string) => [...(perDay.get(k)?.values() ?? [])].map((d) => ({ cost_usd: fromScaledUsd(d.cost), runs: d.runs }))
   const withSlo = (r: TBreakdownRow): TFeatureRow => {
     const tgt = r.key === NO_FEATURE ? null : (target.get(r.key) ?? null)
-    return { ...r, cost_per_action_usd: perUnit(r.cost_usd, r.runs), target_usd_per_action: tgt, status: sloStatus(r.cost_usd, r.runs, tgt), ...sloCompliance(dayRows(r.key), tgt) }
+    return {
+      ...r,
+      cost_per_action_usd: perUnit(r.cost_usd, r.runs),
+      target_usd_per_action: tgt,
+      status: sloStatus(r.cost_usd, r.runs, tgt),
+      ...sloCompliance(dayRows(r.key), tgt),
+    }
   }
   const rows = t.rows.map(withSlo)
   const seen = new Set(rows.map((r) => r.key))
   for (const s of [...slos].sort((a, b) => a.feature.localeCompare(b.feature))) {
     if (seen.has(s.feature)) continue
-    rows.push(withSlo({
-      key: s.feature, cost_usd: '0.000000', previous_cost_usd: '0.000000', change_usd: '0.000000', change_ratio: null, is_new: false, share: 0,
-      events: 0, runs: 0, cache_hit_rate: null, accepted_outcomes: null, cost_per_accepted_outcome_usd: null, daily: t.days.map(() => 0),
-    }))
+    rows.push(
+      withSlo({
+        key: s.feature,
+        cost_usd: '0.000000',
+        previous_cost_usd: '0.000000',
+        change_usd: '0.000000',
+        change_ratio: null,
+        is_new: false,
+        share: 0,
+        events: 0,
+        runs: 0,
+        cache_hit_rate: null,
+        accepted_outcomes: null,
+        cost_per_accepted_outcome_usd: null,
+        daily: t.days.map(() => 0),
+      }),
+    )
   }
   const slo_counts = { within: 0, breached: 0, no_runs: 0 }
   for (const r of rows) if (r.status !== 'no_slo') slo_counts[r.status]++

@@ -6,7 +6,17 @@ const row = (o: Record<string, unknown>) => ({ events: 0, tokens_in: 0, tokens_o
 describe('stepRows', () => {
   const steps = [
     row({ step: 'retrieve', events: 200, tokens_in: 20_000, tokens_out: 0, cost_usd: '0.100000', latency_p50_ms: 90, latency_p95_ms: 300 }),
-    row({ step: 'draft', events: 110, tokens_in: 110_000, cached_tokens_in: 55_000, tokens_out: 33_000, cost_usd: '1.900000', retry_cost_usd: '0.190000', latency_p50_ms: 2100, latency_p95_ms: 6400 }),
+    row({
+      step: 'draft',
+      events: 110,
+      tokens_in: 110_000,
+      cached_tokens_in: 55_000,
+      tokens_out: 33_000,
+      cost_usd: '1.900000',
+      retry_cost_usd: '0.190000',
+      latency_p50_ms: 2100,
+      latency_p95_ms: 6400,
+    }),
   ]
   const stepModels = [
     row({ step: 'draft', provider: 'openai', model: 'gpt-4o-mini', cost_usd: '0.400000' }),
@@ -17,7 +27,15 @@ describe('stepRows', () => {
 
   it('orders by spend and gives shares, calls per run and the step’s part of the cost per run', () => {
     expect(rows.map((r) => r.step)).toEqual(['draft', 'retrieve'])
-    expect(rows[0]).toMatchObject({ calls: 110, calls_per_run: 1.1, share: 0.95, cost_per_run_usd: '0.019000', tokens_in_per_call: 1000, tokens_out_per_call: 300, cache_hit_rate: 0.5 })
+    expect(rows[0]).toMatchObject({
+      calls: 110,
+      calls_per_run: 1.1,
+      share: 0.95,
+      cost_per_run_usd: '0.019000',
+      tokens_in_per_call: 1000,
+      tokens_out_per_call: 300,
+      cache_hit_rate: 0.5,
+    })
     expect(rows[1]).toMatchObject({ calls_per_run: 2, share: 0.05, cost_per_run_usd: '0.001000', tokens_out_per_call: 0, latency_p95_ms: 300 })
   })
 
@@ -33,7 +51,22 @@ describe('stepRows', () => {
   it('exports exactly what it shows', () => {
     const csv = stepsCsvRows(rows)
     expect(csv[0]).toContain('spend_usd')
-    expect(csv[1]).toEqual(['draft', '110', '1.10', '1000.0', '300.0', '1.900000', '95.0', '0.019000', '0.190000', '10.0', '50.0', '2100', '6400', 'anthropic/claude-sonnet-4-5 openai/gpt-4o-mini'])
+    expect(csv[1]).toEqual([
+      'draft',
+      '110',
+      '1.10',
+      '1000.0',
+      '300.0',
+      '1.900000',
+      '95.0',
+      '0.019000',
+      '0.190000',
+      '10.0',
+      '50.0',
+      '2100',
+      '6400',
+      'anthropic/claude-sonnet-4-5 openai/gpt-4o-mini',
+    ])
   })
 })
 
@@ -64,13 +97,24 @@ describe('dailyQuality', () => {
   })
 
   it('tokens per call, retry tax and its share, fallbacks, escalations and cost per accepted outcome per day', () => {
-    expect(days[0]).toMatchObject({ calls: 100, tokens_in_per_call: 100, tokens_out_per_call: 10, retry_usd: 0.1, retry_share: 0.1, accepted_outcomes: 4, cost_per_accepted_outcome_usd: 0.25 })
+    expect(days[0]).toMatchObject({
+      calls: 100,
+      tokens_in_per_call: 100,
+      tokens_out_per_call: 10,
+      retry_usd: 0.1,
+      retry_share: 0.1,
+      accepted_outcomes: 4,
+      cost_per_accepted_outcome_usd: 0.25,
+    })
     expect(days[2]).toMatchObject({ fallbacks: 2, escalations: 1, retry_usd: 0, tokens_in_per_call: 8000 / 7 })
   })
 
   it('splits the period by outcome in a fixed order', () => {
     expect(outcomeSplit(byOutcome).map((o) => [o.outcome, o.calls, o.cost_usd])).toEqual([
-      ['success', 94, '1.300000'], ['retry', 10, '0.100000'], ['fallback', 2, '0.020000'], ['escalation', 1, '0.030000'],
+      ['success', 94, '1.300000'],
+      ['retry', 10, '0.100000'],
+      ['fallback', 2, '0.020000'],
+      ['escalation', 1, '0.030000'],
     ])
   })
 })

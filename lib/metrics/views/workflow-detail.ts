@@ -13,10 +13,12 @@ export const NO_MODEL = '(no model)'
 export const modelName = (r: { provider?: string | null; model?: string | null }) => (r.model ? `${r.provider ?? '?'}/${r.model}` : NO_MODEL)
 
 /** Largest spend first, then by name. */
-const bySpendThen = <T extends { cost_usd: string }>(name: (r: T) => string) => (a: T, b: T) => {
-  const d = micros(b.cost_usd) - micros(a.cost_usd)
-  return d > 0n ? 1 : d < 0n ? -1 : name(a).localeCompare(name(b))
-}
+const bySpendThen =
+  <T extends { cost_usd: string }>(name: (r: T) => string) =>
+  (a: T, b: T) => {
+    const d = micros(b.cost_usd) - micros(a.cost_usd)
+    return d > 0n ? 1 : d < 0n ? -1 : name(a).localeCompare(name(b))
+  }
 
 const perCall = (n: number, calls: number) => (calls > 0 ? n / calls : null)
 

@@ -2,7 +2,20 @@
 // (lib/metrics/breakdown.ts): cost per run, the retry tax (spend on calls whose
 // outcome was retry or error), and the CSV columns. Money stays exact decimal.
 import { micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
-import { baseCsvColumns, breakdownTable, csvPercent, csvRows, keyOf, perUnit, ratio, type TBreakdownMetricsRow, type TBreakdownRow, type TBreakdownTable, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
+import {
+  baseCsvColumns,
+  breakdownTable,
+  csvPercent,
+  csvRows,
+  keyOf,
+  perUnit,
+  ratio,
+  type TBreakdownMetricsRow,
+  type TBreakdownRow,
+  type TBreakdownTable,
+  type TCsvColumn,
+  type TPeriod,
+} from '@/lib/metrics/breakdown'
 
 /** How events without a workflow_id are shown (the table, the CSV). */
 export const NO_WORKFLOW = '(no workflow)'
@@ -30,7 +43,10 @@ export type TWorkflowsTable = Omit<TBreakdownTable, 'rows'> & {
  * (each current row's retry_cost_usd).
  */
 export function workflowsTable(
-  current: TWorkflowMetricsRow[], previous: TWorkflowMetricsRow[], daily: TWorkflowMetricsRow[], period: TPeriod,
+  current: TWorkflowMetricsRow[],
+  previous: TWorkflowMetricsRow[],
+  daily: TWorkflowMetricsRow[],
+  period: TPeriod,
 ): TWorkflowsTable {
   const t = breakdownTable('workflow_id', NO_WORKFLOW, current, previous, daily, period)
   const wasteBy = new Map<string, bigint>()

@@ -18,10 +18,18 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     return (
       <AuthCard title="This invitation cannot be used" subtitle="Invitations work once and expire after 7 days.">
         <Alert tone="warning">
-          {!info ? 'This invitation link is invalid or was revoked.' : info.state === 'used' ? 'This invitation was already accepted.' : `This invitation to ${info.org.name} expired.`}{' '}
+          {!info
+            ? 'This invitation link is invalid or was revoked.'
+            : info.state === 'used'
+              ? 'This invitation was already accepted.'
+              : `This invitation to ${info.org.name} expired.`}{' '}
           Ask an admin of the organization for a new one.
         </Alert>
-        <p className="mt-4 text-sm"><Link href="/signin" className="font-medium text-brand-600 hover:underline">Sign in</Link></p>
+        <p className="mt-4 text-sm">
+          <Link href="/signin" className="font-medium text-brand-600 hover:underline">
+            Sign in
+          </Link>
+        </p>
       </AuthCard>
     )
   }
@@ -29,7 +37,15 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   const mode = user ? (user.email.toLowerCase() === info.email.toLowerCase() ? 'join' : 'wrong_user') : info.account_exists ? 'sign_in' : 'sign_up'
   return (
     <AuthCard title={`Join ${info.org.name}`} subtitle={`You are invited to ${info.org.name} on Outlay as ${roleLabel(info.role)}.`}>
-      <InvitationAccept token={token} mode={mode} email={info.email} orgName={info.org.name} orgSlug={info.org.slug} role={info.role} signedInAs={user?.email ?? null} />
+      <InvitationAccept
+        token={token}
+        mode={mode}
+        email={info.email}
+        orgName={info.org.name}
+        orgSlug={info.org.slug}
+        role={info.role}
+        signedInAs={user?.email ?? null}
+      />
     </AuthCard>
   )
 }

@@ -6,5 +6,7 @@ export const dynamic = 'force-dynamic'
 
 export default async function AlertsPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  return orgPage(org, `/${org}/alerts`, (a) => <Alerts org={org} canEdit={can(a.membership.role, 'alerts.write')} canConfigure={can(a.membership.role, 'alerts.configure')} />)
+  return orgPage(org, `/${org}/alerts`, (a) => (
+    <Alerts org={org} canEdit={can(a.membership.role, 'alerts.write')} canConfigure={can(a.membership.role, 'alerts.configure')} />
+  ))
 }

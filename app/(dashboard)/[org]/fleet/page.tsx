@@ -7,5 +7,9 @@ export const dynamic = 'force-dynamic'
 
 export default async function FleetPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  return orgPage(org, `/${org}/fleet`, (a) => <Suspense><Fleet org={org} canWrite={can(a.membership.role, 'fleet.write')} /></Suspense>)
+  return orgPage(org, `/${org}/fleet`, (a) => (
+    <Suspense>
+      <Fleet org={org} canWrite={can(a.membership.role, 'fleet.write')} />
+    </Suspense>
+  ))
 }

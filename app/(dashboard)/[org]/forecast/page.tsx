@@ -6,5 +6,9 @@ export const dynamic = 'force-dynamic'
 
 export default async function ForecastPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  return orgPage(org, `/${org}/forecast`, () => <Suspense><Forecast org={org} /></Suspense>)
+  return orgPage(org, `/${org}/forecast`, () => (
+    <Suspense>
+      <Forecast org={org} />
+    </Suspense>
+  ))
 }

@@ -5,7 +5,6 @@ import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { putOrgPrices } from '@/lib/prices'
 import { ZPricesPut } from '@/lib/prices/schema'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
@@ -36,8 +35,12 @@ const at = (start: Date, i: number) => new Date(start.getTime() + 2 * HOUR_MS + 
 function events(period: 'a' | 'b', n: number, over: TEv, runPrefix?: string): TEv[] {
   const start = period === 'a' ? aFrom : bFrom
   return Array.from({ length: n }, (_, i) => ({
-    id: `e${++seq}`, timestamp: at(start, i), environment: 'production', account_id: i % 2 ? 'acme' : 'globex',
-    ...(runPrefix ? { run_id: `${runPrefix}-${period}-${i}` } : {}), ...over,
+    id: `e${++seq}`,
+    timestamp: at(start, i),
+    environment: 'production',
+    account_id: i % 2 ? 'acme' : 'globex',
+    ...(runPrefix ? { run_id: `${runPrefix}-${period}-${i}` } : {}),
+    ...over,
   }))
 }
 
@@ -51,10 +54,12 @@ async function send(evs: TEv[]) {
 }
 
 const sqlSpend = async (from: Date, to: Date, extra = '', params: unknown[] = []) =>
-  (await ownerPool().query<{ cost: string }>(
-    `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS cost FROM inference_events WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 ${extra}`,
-    [orgId, from.toISOString(), to.toISOString(), ...params],
-  )).rows[0].cost
+  (
+    await ownerPool().query<{ cost: string }>(
+      `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS cost FROM inference_events WHERE org_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 ${extra}`,
+      [orgId, from.toISOString(), to.toISOString(), ...params],
+    )
+  ).rows[0].cost
 
 beforeAll(async () => {
   await useTestServices('changes')
@@ -66,10 +71,15 @@ beforeAll(async () => {
   readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   otherReadKey = (await createTestApiKey(other.org.id, { name: 'read', scopes: ['read'] })).key
   // A self-hosted model whose price doubles at the start of period B.
-  await putOrgPrices(orgId, ZPricesPut.parse({ prices: [
-    { provider: 'selfhost', model: 'house-llm', effective_from: aFrom.toISOString(), input_per_mtok: '1', output_per_mtok: '2' },
-    { provider: 'selfhost', model: 'house-llm', effective_from: bFrom.toISOString(), input_per_mtok: '2', output_per_mtok: '4' },
-  ] }))
+  await putOrgPrices(
+    orgId,
+    ZPricesPut.parse({
+      prices: [
+        { provider: 'selfhost', model: 'house-llm', effective_from: aFrom.toISOString(), input_per_mtok: '1', output_per_mtok: '2' },
+        { provider: 'selfhost', model: 'house-llm', effective_from: bFrom.toISOString(), input_per_mtok: '2', output_per_mtok: '4' },
+      ],
+    }),
+  )
 
   const gen = { workflow_id: 'support-agent', step: 'generate', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 1000, tokens_out: 100 }
   const draft = { workflow_id: 'email-drafter', step: 'draft', provider: 'openai', tokens_in: 2000, tokens_out: 300 }
@@ -106,7 +116,12 @@ describe('GET /api/v1/changes', () => {
     expect(body.a.cost_usd).toBe(sqlA)
     expect(body.b.cost_usd).toBe(sqlB)
     expect(body.delta_usd).toBe(fromScaled(micros(sqlB) - micros(sqlA), 6))
-    expect(fromScaled(body.parts.reduce((s, p) => s + micros(p.usd), 0n), 6)).toBe(body.delta_usd)
+    expect(
+      fromScaled(
+        body.parts.reduce((s, p) => s + micros(p.usd), 0n),
+        6,
+      ),
+    ).toBe(body.delta_usd)
     expect(body.parts.map((p) => p.part)).toEqual(['volume', 'tokens', 'mix', 'price', 'retries'])
 
     const part = (name: string) => micros(body.parts.find((p) => p.part === name)!.usd)
@@ -123,14 +138,21 @@ describe('GET /api/v1/changes', () => {
     const genA = await sqlSpend(aFrom, aTo, `AND workflow_id = 'support-agent'`)
     expect(part('volume')).toBe(micros(genA))
     expect(part('tokens')).toBeGreaterThan(0n)
-    expect(body.parts.find((p) => p.part === 'tokens')!.explanation).toContain('support-agent/generate (openai/gpt-4o-mini): input 1,000 → 1,000, output 100 → 200')
+    expect(body.parts.find((p) => p.part === 'tokens')!.explanation).toContain(
+      'support-agent/generate (openai/gpt-4o-mini): input 1,000 → 1,000, output 100 → 200',
+    )
     expect(body.parts.find((p) => p.part === 'volume')!.explanation).toContain('runs of support-agent: 40 → 80')
 
     expect(body.a.runs).toBe(85)
     expect(body.b.events).toBe(155)
     const wf = body.contributors.workflows
     expect(wf.map((w) => w.key).sort()).toEqual(['email-drafter', 'lead-qualifier', 'support-agent'])
-    expect(fromScaled(wf.reduce((s, w) => s + micros(w.delta_usd), 0n), 6)).toBe(body.delta_usd)
+    expect(
+      fromScaled(
+        wf.reduce((s, w) => s + micros(w.delta_usd), 0n),
+        6,
+      ),
+    ).toBe(body.delta_usd)
     expect(body.contributors.accounts.map((x) => x.key).sort()).toEqual(['acme', 'globex'])
     // the accounts list sums its own read (per account, not the decomposition's pooled cells): each figure is the SQL sum of that account's events
     for (const x of body.contributors.accounts) {
@@ -147,7 +169,12 @@ describe('GET /api/v1/changes', () => {
     expect(wf.contributors.workflows.map((w) => w.key)).toEqual(['support-agent'])
     const acct = (await (await get(`${periodsQs}&account_id=acme&environment=production`)).json()) as TChangesResponse
     expect(acct.b.cost_usd).toBe(await sqlSpend(bFrom, bTo, `AND account_id = $4`, ['acme']))
-    expect(fromScaled(acct.parts.reduce((s, p) => s + micros(p.usd), 0n), 6)).toBe(acct.delta_usd)
+    expect(
+      fromScaled(
+        acct.parts.reduce((s, p) => s + micros(p.usd), 0n),
+        6,
+      ),
+    ).toBe(acct.delta_usd)
     const none = (await (await get(`${periodsQs}&traffic_source=eval`)).json()) as TChangesResponse
     expect(none).toMatchObject({ delta_usd: '0.000000', delta_ratio: null, a: { cost_usd: '0.000000' } })
   })
@@ -161,12 +188,14 @@ describe('GET /api/v1/changes', () => {
     const res = await get(`a_from=2026-13-01&b_from=${bFrom.toISOString()}&b_to=${bFrom.toISOString()}&environment=prod&colour=red`)
     expect(res.status).toBe(400)
     const errors: string[] = (await res.json()).error.details.errors
-    expect(errors).toEqual(expect.arrayContaining([
-      'a_from: must be an ISO-8601 date or date-time',
-      'a_to: is required',
-      expect.stringMatching(/^environment: values must be among: production/),
-      'colour: unknown field',
-    ]))
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        'a_from: must be an ISO-8601 date or date-time',
+        'a_to: is required',
+        expect.stringMatching(/^environment: values must be among: production/),
+        'colour: unknown field',
+      ]),
+    )
     const order = await get(`a_from=2026-11-10&a_to=2026-11-03&b_from=2026-11-10&b_to=2026-11-17`)
     expect((await order.json()).error.details.errors).toEqual(['a_to: must be after a_from'])
     expect((await get(periodsQs, ingestKey)).status).toBe(403)

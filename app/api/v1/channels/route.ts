@@ -5,6 +5,9 @@ import { withOrg } from '@/lib/http/route'
 import { channelViewOf, createChannel, emailConfigured, listChannels } from '@/lib/notifications/channels'
 import * as api from '@/lib/notifications/api'
 
-export const GET = withOrg(api.listChannels, async ({ org }) => ({ channels: await listChannels(org.orgId, channelViewOf(org)), email_configured: emailConfigured() }))
+export const GET = withOrg(api.listChannels, async ({ org }) => ({
+  channels: await listChannels(org.orgId, channelViewOf(org)),
+  email_configured: emailConfigured(),
+}))
 
 export const POST = withOrg(api.createChannel, async ({ org, body }) => createChannel(org.orgId, body))

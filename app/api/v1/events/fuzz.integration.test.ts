@@ -4,7 +4,6 @@ import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/serv
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
-import { createApiKey } from '@/lib/auth/api-keys'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -44,7 +43,9 @@ const body = fc.oneof(
   fc.record({ events: fc.array(fc.oneof(validEvent, mutatedEvent, nasty), { minLength: 1, maxLength: 30 }) }).map((b) => JSON.stringify(b)),
   nasty.map((v) => JSON.stringify(v) ?? 'undefined'),
   fc.string({ maxLength: 300 }),
-  fc.record({ events: fc.array(validEvent, { maxLength: 3 }) }).map((b) => JSON.stringify(b).replace('"events"', '"events", "__proto__": {"polluted": 1}, "x"')),
+  fc
+    .record({ events: fc.array(validEvent, { maxLength: 3 }) })
+    .map((b) => JSON.stringify(b).replace('"events"', '"events", "__proto__": {"polluted": 1}, "x"')),
 )
 const bytes = fc.oneof(
   body.map((s) => new TextEncoder().encode(s)),
@@ -80,21 +81,26 @@ afterAll(async () => {
 
 it('answers every generated body with a 2xx/4xx and a readable error, and keeps the counts exact', async () => {
   await fc.assert(
-    fc.asyncProperty(bytes, fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain'), fc.constantFrom('route', 'fast' as const), async (payload, ct, via) => {
-      const res = await post(payload, ct, via)
-      expect([202, 400, 413, 415]).toContain(res.status)
-      const json = await res.json()
-      if (res.status === 202) {
-        const sent = JSON.parse(new TextDecoder().decode(payload)).events.length
-        expect(json.accepted + json.duplicates + json.rejected.length).toBe(sent)
-        for (const r of json.rejected) for (const line of r.errors) expect(line).toMatch(/^\S.*: \S/) // "field: reason"
-        acceptedTotal += json.accepted
-        for (const id of await pendingBatches(0)) await processBatch(id)
-      } else {
-        expect(typeof json.error.message).toBe('string')
-        expect(json.error.message.length).toBeGreaterThan(5)
-      }
-    }),
+    fc.asyncProperty(
+      bytes,
+      fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain'),
+      fc.constantFrom('route', 'fast' as const),
+      async (payload, ct, via) => {
+        const res = await post(payload, ct, via)
+        expect([202, 400, 413, 415]).toContain(res.status)
+        const json = await res.json()
+        if (res.status === 202) {
+          const sent = JSON.parse(new TextDecoder().decode(payload)).events.length
+          expect(json.accepted + json.duplicates + json.rejected.length).toBe(sent)
+          for (const r of json.rejected) for (const line of r.errors) expect(line).toMatch(/^\S.*: \S/) // "field: reason"
+          acceptedTotal += json.accepted
+          for (const id of await pendingBatches(0)) await processBatch(id)
+        } else {
+          expect(typeof json.error.message).toBe('string')
+          expect(json.error.message.length).toBeGreaterThan(5)
+        }
+      },
+    ),
     { numRuns: 300, seed: 20261125 },
   )
   expect(({} as Record<string, unknown>).polluted).toBeUndefined()
@@ -105,7 +111,9 @@ it('answers every generated body with a 2xx/4xx and a readable error, and keeps 
 }, 120_000)
 
 it('rejects a body over 1 MiB and a string of megabytes with 413, on both ways in', async () => {
-  const big = new TextEncoder().encode(JSON.stringify({ events: [{ id: 'big', workflow_id: 'x'.repeat(2 * 1024 * 1024), step: 's', provider: 'p', model: 'm' }] }))
+  const big = new TextEncoder().encode(
+    JSON.stringify({ events: [{ id: 'big', workflow_id: 'x'.repeat(2 * 1024 * 1024), step: 's', provider: 'p', model: 'm' }] }),
+  )
   for (const via of ['route', 'fast'] as const) {
     const res = await post(big, 'application/json', via)
     expect(res.status, via).toBe(413)
@@ -115,8 +123,11 @@ it('rejects a body over 1 MiB and a string of megabytes with 413, on both ways i
 
 it('the fast path answers like the route: 401 without a valid key, 403 without the ingest scope, 415, and the same acceptance', async () => {
   const readKey = (await createTestApiKey(orgId, { name: 'r', scopes: ['read'] })).key
-  const call = (auth: string, ct = 'application/json', body = '{"events":[{"id":"fast-1","workflow_id":"w","step":"s","provider":"openai","model":"gpt-4o-mini","tokens_in":5}]}') =>
-    fetch(`${fastUrl}/api/v1/events?ignored=1`, { method: 'POST', headers: { authorization: auth, 'content-type': ct }, body })
+  const call = (
+    auth: string,
+    ct = 'application/json',
+    body = '{"events":[{"id":"fast-1","workflow_id":"w","step":"s","provider":"openai","model":"gpt-4o-mini","tokens_in":5}]}',
+  ) => fetch(`${fastUrl}/api/v1/events?ignored=1`, { method: 'POST', headers: { authorization: auth, 'content-type': ct }, body })
   expect((await call('Bearer ol_nope')).status).toBe(401)
   expect((await call('Basic abc')).status).toBe(401)
   const forbidden = await call(`Bearer ${readKey}`)
@@ -126,7 +137,11 @@ it('the fast path answers like the route: 401 without a valid key, 403 without t
   const ok = await call(`Bearer ${key}`)
   expect(ok.status).toBe(202)
   expect(await ok.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] })
-  const outcome = await fetch(`${fastUrl}/api/v1/outcomes`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"outcomes":[{"id":"o1","workflow_id":"w","accepted":"yes"}]}' })
+  const outcome = await fetch(`${fastUrl}/api/v1/outcomes`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: '{"outcomes":[{"id":"o1","workflow_id":"w","accepted":"yes"}]}',
+  })
   expect(outcome.status).toBe(202)
   expect((await outcome.json()).rejected[0].errors[0]).toMatch(/^accepted: /)
 })

@@ -7,5 +7,9 @@ export const dynamic = 'force-dynamic'
 
 export default async function ScenariosPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  return orgPage(org, `/${org}/fleet/scenarios`, (a) => <Suspense><Scenarios org={org} canWrite={can(a.membership.role, 'fleet.write')} canWriteLineItems={can(a.membership.role, 'line_items.write')} /></Suspense>)
+  return orgPage(org, `/${org}/fleet/scenarios`, (a) => (
+    <Suspense>
+      <Scenarios org={org} canWrite={can(a.membership.role, 'fleet.write')} canWriteLineItems={can(a.membership.role, 'line_items.write')} />
+    </Suspense>
+  ))
 }

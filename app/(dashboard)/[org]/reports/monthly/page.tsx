@@ -6,12 +6,24 @@ import { MonthlyReport } from '@/components/reports/monthly-report'
 
 export const dynamic = 'force-dynamic'
 
-export default async function MonthlyReportPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function MonthlyReportPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string }>
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   const { org } = await params
   const { month } = await searchParams
   return orgPage(org, `/${org}/reports/monthly`, (a) => (
     <Suspense fallback={<ReportSkeleton title="Monthly report" />}>
-      <MonthlyReport org={org} orgId={a.membership.org.id} orgName={a.membership.org.name} canExport={can(a.membership.role, 'exports.read')} month={typeof month === 'string' ? month : undefined} />
+      <MonthlyReport
+        org={org}
+        orgId={a.membership.org.id}
+        orgName={a.membership.org.name}
+        canExport={can(a.membership.role, 'exports.read')}
+        month={typeof month === 'string' ? month : undefined}
+      />
     </Suspense>
   ))
 }

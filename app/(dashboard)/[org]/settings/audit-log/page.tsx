@@ -7,11 +7,21 @@ export const dynamic = 'force-dynamic'
 // Settings › Audit log: admins only (members.manage), like GET /api/v1/audit-log.
 export default async function AuditLogPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  return orgPage(org, `/${org}/settings/audit-log`, () => (
-    <>
-      <p className="mb-1 text-sm"><Link className="text-indigo-700 underline" href={`/${org}/settings`}>Settings</Link> ›</p>
-      <h1 className="mb-6 text-2xl font-semibold">Audit log</h1>
-      <AuditLog org={org} />
-    </>
-  ), 'members.manage')
+  return orgPage(
+    org,
+    `/${org}/settings/audit-log`,
+    () => (
+      <>
+        <p className="mb-1 text-sm">
+          <Link className="text-indigo-700 underline" href={`/${org}/settings`}>
+            Settings
+          </Link>{' '}
+          ›
+        </p>
+        <h1 className="mb-6 text-2xl font-semibold">Audit log</h1>
+        <AuditLog org={org} />
+      </>
+    ),
+    'members.manage',
+  )
 }

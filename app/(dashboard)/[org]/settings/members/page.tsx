@@ -10,12 +10,24 @@ export const dynamic = 'force-dynamic'
 // admins (members.manage) change roles, invite, revoke and remove.
 export default async function MembersPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params
-  return orgPage(org, `/${org}/settings/members`, (a) => (
-    <>
-      {can(a.membership.role, 'keys.manage') && <p className="mb-1 text-sm"><Link href={`/${org}/settings`} className="text-brand-600 hover:underline">Settings</Link> /</p>}
-      <h1 className="mb-1 text-2xl font-semibold">Members</h1>
-      <p className="mb-6 text-sm text-slate-600">Who has access to {a.membership.org.name}, with what role, and who is invited.</p>
-      <Members org={org} orgName={a.membership.org.name} me={a.user.id} canManage={can(a.membership.role, 'members.manage')} />
-    </>
-  ), 'spend.read')
+  return orgPage(
+    org,
+    `/${org}/settings/members`,
+    (a) => (
+      <>
+        {can(a.membership.role, 'keys.manage') && (
+          <p className="mb-1 text-sm">
+            <Link href={`/${org}/settings`} className="text-brand-600 hover:underline">
+              Settings
+            </Link>{' '}
+            /
+          </p>
+        )}
+        <h1 className="mb-1 text-2xl font-semibold">Members</h1>
+        <p className="mb-6 text-sm text-slate-600">Who has access to {a.membership.org.name}, with what role, and who is invited.</p>
+        <Members org={org} orgName={a.membership.org.name} me={a.user.id} canManage={can(a.membership.role, 'members.manage')} />
+      </>
+    ),
+    'spend.read',
+  )
 }

@@ -5,7 +5,9 @@ import { deleteBudget, getBudget, measureBudget, updateBudget } from '@/lib/budg
 import * as api from '@/lib/budgets/api'
 import { reevaluateSoon } from '@/lib/budgets/enforce'
 
-export const GET = withOrg(api.getBudget, async ({ org, params }) => ({ budget: await measureBudget(org.orgId, await getBudget(org.orgId, params.id), new Date()) }))
+export const GET = withOrg(api.getBudget, async ({ org, params }) => ({
+  budget: await measureBudget(org.orgId, await getBudget(org.orgId, params.id), new Date()),
+}))
 
 export const PATCH = withOrg(api.updateBudget, async ({ org, params, body }) => {
   const budget = await updateBudget(org.orgId, params.id, body)

@@ -6,4 +6,6 @@ import * as api from '@/lib/routing/api'
 
 export const GET = withOrg(api.getPolicy, async ({ org, params }) => ({ policy: await getPolicy(org.orgId, params.id) }))
 
-export const PATCH = withOrg(api.editPolicy, async ({ org, params, body }) => ({ policy: await editDraft(org.orgId, params.id, body, await authorOf(org.orgId, org.userId)) }))
+export const PATCH = withOrg(api.editPolicy, async ({ org, params, body }) => ({
+  policy: await editDraft(org.orgId, params.id, body, await authorOf(org.orgId, org.userId)),
+}))

@@ -9,5 +9,7 @@ export const GET = withOrg(api.auditReport, async ({ org, query }) => {
   const a = await quarterlyAudit(org.orgId, query, { samples: query.format !== 'csv' })
   if (query.format === 'json') return a
   const [text, name] = query.format === 'csv' ? [auditCsv(a), 'audit'] : [auditSamplesCsv(a), 'audit-samples']
-  return new Response(text, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="outlay-${name}-${a.quarter}.csv"` } })
+  return new Response(text, {
+    headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="outlay-${name}-${a.quarter}.csv"` },
+  })
 })

@@ -9,5 +9,7 @@ export const GET = withOrg(api.monthlyReport, async ({ org, query }) => {
   if (query.format !== 'json') requirePermission(org, 'exports.read')
   const r = await monthlyReport(org.orgId, query)
   if (query.format === 'json') return r
-  return new Response(monthlyReportCsv(r), { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="outlay-monthly-${r.month}.csv"` } })
+  return new Response(monthlyReportCsv(r), {
+    headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="outlay-monthly-${r.month}.csv"` },
+  })
 })

@@ -5,4 +5,6 @@ import { withOrg } from '@/lib/http/route'
 import { authorOf, publishDraft } from '@/lib/routing/policies'
 import * as api from '@/lib/routing/api'
 
-export const POST = withOrg(api.publishPolicy, async ({ org, params, body }) => ({ policy: await publishDraft(org.orgId, params.id, body.note, await authorOf(org.orgId, org.userId)) }))
+export const POST = withOrg(api.publishPolicy, async ({ org, params, body }) => ({
+  policy: await publishDraft(org.orgId, params.id, body.note, await authorOf(org.orgId, org.userId)),
+}))
