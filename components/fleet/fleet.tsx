@@ -10,9 +10,13 @@ import { useFleetSummary, usePools, useUploadCsv } from '@/components/fleet/quer
 import { rolesSentence } from '@/lib/auth/permissions'
 import { ROLE_LABEL, utilizationChart } from '@/lib/gpu/view'
 import { CHART_COLORS, POOL_ROLE_COLORS } from '@/components/charts/theme'
-import type { TFleetSummary } from '@/lib/gpu/summary'
-import type { TPoolView, TSamplesAnswer } from '@/lib/gpu/schema'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import type * as gpuApi from '@/lib/gpu/api'
+import type { TResponseOf } from '@/lib/http/endpoint'
+
+type TFleetSummary = TResponseOf<typeof gpuApi.fleetSummary>
+type TPoolView = TResponseOf<typeof gpuApi.getPool>['pool']
+type TSamplesAnswer = TResponseOf<typeof gpuApi.ingestSamples>
 
 // The engineer's and finance's question about self-hosted capacity: what do
 // the GPUs cost per role, how busy are they, what do we pay for idle ones, and

@@ -4,8 +4,11 @@ import { ApiError } from '@/components/api'
 import { Alert, Button, Field, Input, Select } from '@/components/ui'
 import { useSavePool } from '@/components/fleet/queries'
 import { emptyPoolForm, fieldErrors, formToBody, poolToForm, ROLE_LABEL, type TPoolForm } from '@/lib/gpu/view'
-import type { TPoolView } from '@/lib/gpu/schema'
+import type * as gpuApi from '@/lib/gpu/api'
+import type { TResponseOf } from '@/lib/http/endpoint'
 import { formatUsd } from '@/lib/format'
+
+type TPoolView = TResponseOf<typeof gpuApi.getPool>['pool']
 
 /**
  * Create a pool, or change one: its role, type, region and scenarios change at

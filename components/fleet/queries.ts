@@ -1,10 +1,9 @@
 'use client'
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch, callApi } from '@/components/api'
+import { apiFetch, callApi, endpointUrl } from '@/components/api'
+import * as gpuApi from '@/lib/gpu/api'
 import * as scenariosApi from '@/lib/scenarios/api'
-import type { TBodyOf } from '@/lib/http/endpoint'
-import type { TFleetSummary } from '@/lib/gpu/summary'
-import type { TPoolView, TSamplesAnswer } from '@/lib/gpu/schema'
+import type { TBodyOf, TResponseOf } from '@/lib/http/endpoint'
 
 export const fleetQueries = {
   all: (org: string) => ['fleet', org] as const,
@@ -12,45 +11,45 @@ export const fleetQueries = {
   pools: (org: string) => [...fleetQueries.all(org), 'pools'] as const,
 }
 
-const q = (org: string) => `org=${encodeURIComponent(org)}`
-
 export function useFleetSummary(org: string, days: number) {
-  return useQuery({
-    queryKey: fleetQueries.summary(org, days),
-    queryFn: ({ signal }) => apiFetch<TFleetSummary>(`/api/v1/gpu/fleet?${q(org)}&days=${days}`, { signal }),
-  })
+  return useQuery({ queryKey: fleetQueries.summary(org, days), queryFn: ({ signal }) => callApi(gpuApi.fleetSummary, { org, query: { days }, signal }) })
 }
 
 export function usePools(org: string) {
-  return useQuery({ queryKey: fleetQueries.pools(org), queryFn: ({ signal }) => apiFetch<{ pools: TPoolView[] }>(`/api/v1/gpu/pools?${q(org)}`, { signal }) })
+  return useQuery({ queryKey: fleetQueries.pools(org), queryFn: ({ signal }) => callApi(gpuApi.listPools, { org, signal }) })
 }
+
+/**
+ * A pool body as the forms build it: the fields as typed (a number field that is not a number is
+ * sent as its text), so the API's "field: reason" lines say what is wrong, field by field.
+ */
+type TPoolFormBody = Record<string, unknown>
 
 /** Create (no id) or change a pool; everything on the page is refetched after. */
 export function useSavePool(org: string) {
   const qc = useQueryClient()
   return useMutation({
     /** id: PATCH that pool; byName: PATCH the pool named in body.name; neither: create. */
-    mutationFn: ({ id, body, byName }: { id: string | null; body: Record<string, unknown>; byName?: boolean }) =>
-      apiFetch<{ pool: TPoolView }>(id ? `/api/v1/gpu/pools/${id}?${q(org)}` : `/api/v1/gpu/pools?${q(org)}`, {
-        method: id || byName ? 'PATCH' : 'POST',
-        body: JSON.stringify(body),
-      }),
+    mutationFn: ({ id, body, byName }: { id: string | null; body: TPoolFormBody; byName?: boolean }) =>
+      id
+        ? callApi(gpuApi.updatePool, { org, params: { id }, body: body as TBodyOf<typeof gpuApi.updatePool> })
+        : byName
+          ? callApi(gpuApi.updatePoolByName, { org, body: body as TBodyOf<typeof gpuApi.updatePoolByName> })
+          : callApi(gpuApi.createPool, { org, body: body as TBodyOf<typeof gpuApi.createPool> }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })
 }
 
+/** nvidia-smi CSV for one pool: a raw body, so the declared endpoint's URL and answer type with a text/csv request. */
 export function useUploadCsv(org: string) {
   const qc = useQueryClient()
   return useMutation({
     mutationFn: ({ pool, text, utcOffset }: { pool: string; text: string; utcOffset: string }) =>
-      apiFetch<TSamplesAnswer>(
-        `/api/v1/gpu/samples?${q(org)}&pool=${encodeURIComponent(pool)}${utcOffset ? `&utc_offset=${encodeURIComponent(utcOffset)}` : ''}`,
-        {
-          method: 'POST',
-          body: text,
-          headers: { 'content-type': 'text/csv' },
-        },
-      ),
+      apiFetch<TResponseOf<typeof gpuApi.ingestSamples>>(endpointUrl(gpuApi.ingestSamples, { org, query: { pool, utc_offset: utcOffset || undefined } }), {
+        method: gpuApi.ingestSamples.method,
+        body: text,
+        headers: { 'content-type': 'text/csv' },
+      }),
     onSuccess: () => qc.invalidateQueries({ queryKey: fleetQueries.all(org) }),
   })
 }

@@ -14,6 +14,7 @@ import * as notifications from '@/lib/notifications/api'
 import * as queues from '@/lib/queues/api'
 import * as decide from '@/lib/decide/api'
 import * as ingest from '@/lib/ingest/api'
+import * as gpuFleet from '@/lib/gpu/api'
 import * as pricing from '@/lib/prices/api'
 import * as routing from '@/lib/routing/api'
 import * as metrics from '@/lib/metrics/api'
@@ -35,6 +36,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   featureSlos,
   forecast,
   gateway,
+  gpuFleet,
   ingest,
   members,
   metrics,

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { normalizeDecimal } from '@/lib/cost/money'
 import { POOL_ROLES } from '@/lib/gpu/cost'
+import { ZDay, ZInstant, ZRatio, ZUsd, ZUuid } from '@/lib/api/wire'
 
-// Bodies of /api/v1/gpu/pools and /api/v1/gpu/samples.
+// /api/v1/gpu queries, bodies and answers (client-safe).
 
 const usd = (scale: number) =>
   z.union([z.string(), z.number()], { error: 'must be a decimal string or number' }).transform((v, ctx) => {
@@ -119,38 +120,138 @@ export const ZSamplesEnvelope = z.strictObject({
     .max(MAX_SAMPLES, `at most ${MAX_SAMPLES} samples per request`),
 })
 
-export const ZCsvQuery = z.strictObject({
-  pool: label(200),
-  utc_offset: z.string().optional(),
-})
-
 export const ZFleetQuery = z.strictObject({
   days: z.coerce.number({ error: 'must be a number of days' }).int('must be an integer').min(1, 'must be ≥ 1').max(365, 'must be at most 365').default(30),
 })
 
-export type TPoolVersionView = {
-  effective_from: string
-  gpu_count: number
-  pricing: 'hourly' | 'amortized'
-  gpu_hour_usd: string | null
-  purchase_usd_per_gpu: string | null
-  amortization_months: number | null
-  power_hosting_usd_per_gpu_hour: string | null
-  effective_gpu_hour_usd: string
-}
-export type TPoolView = {
-  id: string
-  name: string
-  role: string
-  gpu_type: string
-  region: string | null
-  serves: string[]
-  allocation: 'gpu_seconds' | 'share' | 'even'
-  shares: Record<string, number> | null
-  /** the version in force now (null: the pool starts later) */
-  current: TPoolVersionView | null
-  versions: TPoolVersionView[]
-  created_at: string
-  updated_at: string
-}
-export type TSamplesAnswer = { accepted: number; duplicates: number; rejected: { index?: number; line?: number; errors: string[] }[] }
+// Answers.
+
+export const ZPoolId = z.strictObject({ id: z.uuid({ error: 'must be a pool id (a UUID)' }) })
+
+const ZGpuUsd = ZUsd.meta({ description: 'USD per GPU-hour, an exact decimal string' })
+export const ZPoolVersionView = z.object({
+  effective_from: ZInstant,
+  gpu_count: z.number().int(),
+  pricing: z.enum(PRICINGS),
+  gpu_hour_usd: ZGpuUsd.nullable().meta({ description: 'hourly pricing: USD per GPU-hour' }),
+  purchase_usd_per_gpu: ZUsd.nullable().meta({ description: 'amortized pricing: the purchase price of one GPU' }),
+  amortization_months: z.number().int().nullable(),
+  power_hosting_usd_per_gpu_hour: ZUsd.nullable(),
+  effective_gpu_hour_usd: ZGpuUsd.meta({ description: 'what one GPU-hour costs under this version (amortized: purchase ÷ hours + power and hosting)' }),
+})
+export type TPoolVersionView = z.infer<typeof ZPoolVersionView>
+
+export const ZPoolView = z.object({
+  id: ZUuid,
+  name: z.string().meta({ description: 'the gpu_pool events carry' }),
+  role: z.string().meta({ description: POOL_ROLES.join(', ') }),
+  gpu_type: z.string(),
+  region: z.string().nullable(),
+  serves: z.array(z.string()).meta({ description: 'the scenarios or workflows the pool serves' }),
+  allocation: z.enum(ALLOCATIONS),
+  shares: z.record(z.string(), z.number()).nullable().meta({ description: 'allocation share: scenario → weight' }),
+  current: ZPoolVersionView.nullable().meta({ description: 'the version in force now (null: the pool starts later)' }),
+  versions: z.array(ZPoolVersionView),
+  created_at: ZInstant,
+  updated_at: ZInstant,
+})
+export type TPoolView = z.infer<typeof ZPoolView>
+
+export const ZPoolAnswer = z.object({ pool: ZPoolView })
+export const ZPoolChangeAnswer = z.object({
+  pool: ZPoolView,
+  reprice_job_ids: z
+    .array(z.string())
+    .meta({ description: 'the re-pricing jobs scheduled for the events the new size or price covers (GET /api/v1/reprice-jobs)' }),
+})
+
+export const ZSamplesQuery = z.strictObject({
+  pool: label(200).optional().meta({ description: 'CSV body: the pool the samples are of (required then)' }),
+  utc_offset: z
+    .string()
+    .max(20, 'must be at most 20 characters')
+    .optional()
+    .meta({ description: 'CSV body: the offset of the timestamps, e.g. +02:00 (default UTC)' }),
+})
+
+export const ZSamplesAnswer = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int().meta({ description: 'samples already stored (same pool, GPU and timestamp), counted once' }),
+  rejected: z.array(
+    z.object({
+      index: z.number().int().optional().meta({ description: "JSON body: the sample's index" }),
+      line: z.number().int().optional().meta({ description: 'CSV body: the line number' }),
+      errors: z.array(z.string()),
+    }),
+  ),
+})
+export type TSamplesAnswer = z.infer<typeof ZSamplesAnswer>
+
+const ZShare = ZRatio
+export const ZFleetPool = z.object({
+  id: ZUuid,
+  name: z.string(),
+  role: z.string(),
+  gpu_type: z.string(),
+  region: z.string().nullable(),
+  serves: z.array(z.string()),
+  gpu_count: z.number().int(),
+  gpu_hour_usd: ZUsd.nullable().meta({ description: 'the effective price per GPU-hour now (null: no version in force)' }),
+  monthly_usd: ZUsd.meta({ description: 'run-rate: GPUs × price × 730 h' }),
+  period_cost_usd: ZUsd,
+  idle_cost_usd: ZUsd.meta({ description: 'the share of the measured hours’ cost the GPUs were idle' }),
+  unmeasured_cost_usd: ZUsd.meta({ description: 'the cost of hours without utilization samples' }),
+  avg_utilization: ZShare.nullable(),
+  p95_utilization: ZShare.nullable(),
+  hours_measured: z.number().int(),
+  hours: z.number().int(),
+})
+export type TFleetPool = z.infer<typeof ZFleetPool>
+export const ZFleetRole = z.object({
+  role: z.string(),
+  pools: z.number().int(),
+  gpus: z.number().int(),
+  monthly_usd: ZUsd,
+  share: ZShare.meta({ description: 'of the monthly run-rate' }),
+  period_cost_usd: ZUsd,
+  idle_cost_usd: ZUsd,
+})
+export type TFleetRole = z.infer<typeof ZFleetRole>
+export const ZFleetHint = z.object({
+  pool: z.string(),
+  role: z.string(),
+  text: z.string(),
+  needed_gpus: z.number().int(),
+  gpu_count: z.number().int(),
+  release_gpus: z.number().int(),
+  avg_utilization: ZShare,
+  p95_utilization: ZShare,
+  headroom: ZShare,
+  window_days: z.number().int(),
+  hours_measured: z.number().int(),
+  saving_per_month_usd: ZUsd,
+})
+export type TFleetHint = z.infer<typeof ZFleetHint>
+export const ZFleetSummary = z.object({
+  period: z.object({ from: ZInstant, to: ZInstant, days: z.number().int() }),
+  totals: z.object({
+    pools: z.number().int(),
+    gpus: z.number().int(),
+    monthly_usd: ZUsd,
+    period_cost_usd: ZUsd,
+    idle_cost_usd: ZUsd,
+    unmeasured_cost_usd: ZUsd,
+    avg_utilization: ZShare.nullable(),
+  }),
+  roles: z.array(ZFleetRole),
+  pools: z.array(ZFleetPool),
+  utilization: z.array(
+    z.object({
+      day: ZDay,
+      values: z.record(z.string(), ZShare.nullable()).meta({ description: 'daily mean utilization (0–1) per pool name; null: no samples that day' }),
+    }),
+  ),
+  hints: z.array(ZFleetHint).meta({ description: 'right-sizing hints, largest saving first' }),
+  right_sizing: z.object({ window_days: z.number().int(), headroom: ZShare, rule: z.string() }),
+})
+export type TFleetSummary = z.infer<typeof ZFleetSummary>

@@ -3,62 +3,10 @@ import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { listPools } from '@/lib/gpu'
 import { hourlyCosts, idleCost, microsToUsd, monthlyMicros, POOL_ROLES, quantile, RIGHT_SIZING, rightSizing, type TPoolVersion } from '@/lib/gpu/cost'
-import type { TPoolView } from '@/lib/gpu/schema'
+import type { TFleetHint, TFleetPool, TFleetRole, TFleetSummary, TPoolView } from '@/lib/gpu/schema'
 
 // The fleet page's numbers, read from the pools' versions and the hourly
 // utilization aggregates (never the raw samples).
-
-export type TFleetPool = {
-  id: string
-  name: string
-  role: string
-  gpu_type: string
-  region: string | null
-  serves: string[]
-  gpu_count: number
-  gpu_hour_usd: string | null
-  monthly_usd: string
-  period_cost_usd: string
-  idle_cost_usd: string
-  unmeasured_cost_usd: string
-  avg_utilization: number | null
-  p95_utilization: number | null
-  hours_measured: number
-  hours: number
-}
-export type TFleetRole = { role: string; pools: number; gpus: number; monthly_usd: string; share: number; period_cost_usd: string; idle_cost_usd: string }
-export type TFleetHint = {
-  pool: string
-  role: string
-  text: string
-  needed_gpus: number
-  gpu_count: number
-  release_gpus: number
-  avg_utilization: number
-  p95_utilization: number
-  headroom: number
-  window_days: number
-  hours_measured: number
-  saving_per_month_usd: string
-}
-export type TFleetSummary = {
-  period: { from: string; to: string; days: number }
-  totals: {
-    pools: number
-    gpus: number
-    monthly_usd: string
-    period_cost_usd: string
-    idle_cost_usd: string
-    unmeasured_cost_usd: string
-    avg_utilization: number | null
-  }
-  roles: TFleetRole[]
-  pools: TFleetPool[]
-  /** daily mean utilization (0–1) per pool name; null: no samples that day */
-  utilization: { day: string; values: Record<string, number | null> }[]
-  hints: TFleetHint[]
-  right_sizing: { window_days: number; headroom: number; rule: string }
-}
 
 export const versionsOf = (p: TPoolView): TPoolVersion[] =>
   p.versions.map((v) => ({ effective_from: new Date(v.effective_from), gpu_count: v.gpu_count, gpu_hour_usd: v.effective_gpu_hour_usd }))

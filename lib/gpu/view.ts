@@ -1,6 +1,5 @@
 // Pure helpers for the fleet page (client-safe: no database imports).
-import type { TFleetSummary } from '@/lib/gpu/summary'
-import type { TPoolView } from '@/lib/gpu/schema'
+import type { TFleetSummary, TPoolView } from '@/lib/gpu/schema'
 
 export const ROLE_LABEL: Record<string, string> = {
   production: 'Production',

@@ -13,15 +13,7 @@ import type { TEndpointSpec } from '@/lib/http/endpoint'
 // OpenAPI document has it), and the document is valid OpenAPI 3.1.
 
 /** Routes still served by the undeclared withOrg form, while they move (must end empty). */
-const PENDING = new Set<string>([
-  'GET /api/v1/gpu/fleet',
-  'GET /api/v1/gpu/pools',
-  'PATCH /api/v1/gpu/pools',
-  'POST /api/v1/gpu/pools',
-  'GET /api/v1/gpu/pools/[id]',
-  'PATCH /api/v1/gpu/pools/[id]',
-  'POST /api/v1/gpu/samples',
-])
+const PENDING = new Set<string>([])
 
 type TRoute = ((...a: unknown[]) => unknown) & { endpoint?: TEndpointSpec }
 
