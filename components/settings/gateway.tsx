@@ -281,6 +281,11 @@ function LiveCalls({ org }: { org: string }) {
                 <td>
                   {c.outcome}
                   {c.attempt && c.attempt > 1 ? ` (attempt ${c.attempt})` : ''}
+                  {c.response_cache_hit ? (
+                    <span className="ml-1 text-xs text-emerald-700" data-testid="gateway-cache-hit">
+                      · cache hit{c.response_cache_savings_usd === null ? '' : ` · saved ${formatUsd(c.response_cache_savings_usd, { precise: true })}`}
+                    </span>
+                  ) : null}
                 </td>
                 <td className="text-right tabular-nums">
                   {c.tokens_in.toLocaleString()} / {c.tokens_out.toLocaleString()}
