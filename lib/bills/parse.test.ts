@@ -12,7 +12,7 @@ const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, 'f
 
 /** The CSV as lib/bills/import.ts reads it (csv-parse, the same options, whole here), through the format's reader. */
 function readCsv(text: string): { format: string; results: TLineResult[] } {
-  const records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as { record: string[]; info: { lines: number } }[]
+  const records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[]
   const format = csvFormatOf(records[0].record)
   const { read, firstIsHeader } = csvReader(format, records[0].record)
   return { format, results: (firstIsHeader ? records.slice(1) : records).map((r) => read(r.record, r.info.lines)) }
