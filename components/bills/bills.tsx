@@ -92,7 +92,13 @@ function Upload({ org }: { org: string }) {
       </form>
       {progress !== null && (
         <div className="mt-4" data-testid="upload-progress">
-          <div className="h-2 w-full overflow-hidden rounded bg-slate-100" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)}>
+          <div
+            className="h-2 w-full overflow-hidden rounded bg-slate-100"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(progress * 100)}
+          >
             <div className="h-2 bg-brand-600 transition-all" style={{ width: `${Math.round(progress * 100)}%` }} />
           </div>
           <p className="mt-1 text-xs text-slate-600">{progress < 1 ? `Sending… ${Math.round(progress * 100)}%` : 'Sent; reading the lines…'}</p>
@@ -139,7 +145,9 @@ function Upload({ org }: { org: string }) {
                 </tbody>
               </table>
               {result.import.rejected > result.rejected.length && (
-                <p className="mt-1 text-xs text-slate-500">The first {formatCount(result.rejected.length)} of {formatCount(result.import.rejected)}.</p>
+                <p className="mt-1 text-xs text-slate-500">
+                  The first {formatCount(result.rejected.length)} of {formatCount(result.import.rejected)}.
+                </p>
               )}
             </details>
           )}

@@ -73,8 +73,18 @@ function Totals({ d }: { d: TReconciliationAnswer | null }) {
   const off = t ? t.flagged_rows > 0 : false
   return (
     <div className="grid grid-cols-2 gap-4 lg:grid-cols-5" data-testid="reconciliation-totals">
-      <Kpi label="Billed" value={t ? formatUsd(t.billed_usd, { precise: true }) : null} hint={t ? `${t.providers.join(', ') || 'no bill'} in the range` : undefined} testId="total-billed" />
-      <Kpi label="Computed by Outlay" value={t ? formatUsd(t.computed_usd, { precise: true }) : null} hint="from the events, for the billed providers and days" testId="total-computed" />
+      <Kpi
+        label="Billed"
+        value={t ? formatUsd(t.billed_usd, { precise: true }) : null}
+        hint={t ? `${t.providers.join(', ') || 'no bill'} in the range` : undefined}
+        testId="total-billed"
+      />
+      <Kpi
+        label="Computed by Outlay"
+        value={t ? formatUsd(t.computed_usd, { precise: true }) : null}
+        hint="from the events, for the billed providers and days"
+        testId="total-computed"
+      />
       <Kpi
         label="Difference"
         value={t ? signedUsd(t.difference_usd) : null}
@@ -145,7 +155,11 @@ function Rows({ org, d }: { org: string; d: TReconciliationAnswer }) {
               <td className="num py-2 pr-4 text-right" data-testid="row-billed" data-usd={r.billed_usd}>
                 {formatUsd(r.billed_usd, { precise: true })}
               </td>
-              <td className={`num py-2 pr-4 text-right ${r.flagged ? 'font-medium text-amber-800' : ''}`} data-testid="row-difference" data-usd={r.difference_usd}>
+              <td
+                className={`num py-2 pr-4 text-right ${r.flagged ? 'font-medium text-amber-800' : ''}`}
+                data-testid="row-difference"
+                data-usd={r.difference_usd}
+              >
                 {signedUsd(r.difference_usd)}
               </td>
               <td className="num py-2 pr-4 text-right">{signedPct(r.difference_ratio)}</td>

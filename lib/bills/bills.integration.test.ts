@@ -52,7 +52,13 @@ beforeAll(async () => {
   for (const day of [D1, D2, D3]) {
     for (let i = 0; i < 12; i++) {
       const timestamp = `${day}T${String(i * 2).padStart(2, '0')}:17:00.000Z`
-      const base = { workflow_id: 'support', step: 'draft', timestamp, environment: i % 4 ? 'production' : 'staging', traffic_source: i % 5 ? 'production' : 'eval' }
+      const base = {
+        workflow_id: 'support',
+        step: 'draft',
+        timestamp,
+        environment: i % 4 ? 'production' : 'staging',
+        traffic_source: i % 5 ? 'production' : 'eval',
+      }
       // the same model sent two ways: the dated snapshot reconciles with the plain name
       events.push({ ...base, id: `e-${n++}`, provider: 'openai', model: i % 2 ? 'gpt-4o' : 'gpt-4o-2024-08-06', tokens_in: 1000 + 37 * i, tokens_out: 80 + i })
       events.push({ ...base, id: `e-${n++}`, provider: 'openai', model: 'gpt-4o-mini', tokens_in: 3000 + i, tokens_out: 200 })
@@ -74,7 +80,15 @@ describe('POST /api/v1/bills', () => {
     expect(r.status).toBe(201)
     const j = await r.json()
     expect(j.replaced).toBe(false)
-    expect(j.import).toMatchObject({ source: 'simple', format: 'simple', lines: 5, rejected: 3, total_usd: '13.945679', first_day: '2026-11-01', last_day: '2026-11-03' })
+    expect(j.import).toMatchObject({
+      source: 'simple',
+      format: 'simple',
+      lines: 5,
+      rejected: 3,
+      total_usd: '13.945679',
+      first_day: '2026-11-01',
+      last_day: '2026-11-03',
+    })
     expect(j.rejected.map((x: { line: number }) => x.line)).toEqual([6, 7, 8])
     expect(j.rejected[2].reason).toMatch(/^cost_usd: /)
     expect((await linesOf('simple')).map((l) => [l.line_no, l.day, l.provider, l.model, l.micros])).toEqual([
@@ -121,7 +135,9 @@ describe('POST /api/v1/bills', () => {
     const rows = ['date,provider,model,cost_usd']
     let total = 0n
     for (let i = 0; i < 12_345; i++) {
-      const cost = `0.${String(i * 7919).padStart(6, '0').slice(-6)}`
+      const cost = `0.${String(i * 7919)
+        .padStart(6, '0')
+        .slice(-6)}`
       total += micros(cost)
       rows.push(`2026-10-${String((i % 28) + 1).padStart(2, '0')},openai,gpt-4o-mini,${cost}`)
     }

@@ -35,7 +35,8 @@ async function sourceOf(req: Request, asked: TBillFormat | undefined): Promise<T
   if (JSON_TYPE.test(ct)) {
     if (asked === 'simple' || asked === 'focus') throw badRequest(`format ${asked} is CSV: send it as text/csv`)
     const declared = Number(req.headers.get('content-length') ?? '0')
-    if (declared > BILL_JSON_MAX_BYTES) throw new AppError('payload_too_large', 413, `Body is ${declared} bytes; a JSON bill's limit is ${BILL_JSON_MAX_BYTES} bytes`)
+    if (declared > BILL_JSON_MAX_BYTES)
+      throw new AppError('payload_too_large', 413, `Body is ${declared} bytes; a JSON bill's limit is ${BILL_JSON_MAX_BYTES} bytes`)
     const json = parseJsonBytes(await readLimited(req, BILL_JSON_MAX_BYTES))
     const format = asked ?? jsonFormatOf(json)
     return { format, lines: readJsonReport(format, json) }

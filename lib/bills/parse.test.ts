@@ -12,7 +12,10 @@ const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, 'f
 
 /** The CSV as lib/bills/import.ts reads it (csv-parse, the same options, whole here), through the format's reader. */
 function readCsv(text: string): { format: string; results: TLineResult[] } {
-  const records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[]
+  const records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as {
+    record: string[]
+    info: { lines: number }
+  }[]
   const format = csvFormatOf(records[0].record)
   const { read, firstIsHeader } = csvReader(format, records[0].record)
   return { format, results: (firstIsHeader ? records.slice(1) : records).map((r) => read(r.record, r.info.lines)) }
@@ -96,8 +99,11 @@ describe('FOCUS CSV', () => {
   })
 
   it('takes ServiceProviderName (FOCUS 1.3) over ProviderName, and needs BillingCurrency', () => {
-    const csv = 'BilledCost,BillingCurrency,ChargePeriodStart,ServiceProviderName,ProviderName,SkuId\n1,USD,2026-11-01T00:00:00Z,Anthropic,Google Cloud,claude-opus-4\n'
-    expect(kept(readCsv(csv).results)).toEqual([{ line: 2, day: '2026-11-01', provider: 'Anthropic', model: 'claude-opus-4', costMicros: '1000000', description: null }])
+    const csv =
+      'BilledCost,BillingCurrency,ChargePeriodStart,ServiceProviderName,ProviderName,SkuId\n1,USD,2026-11-01T00:00:00Z,Anthropic,Google Cloud,claude-opus-4\n'
+    expect(kept(readCsv(csv).results)).toEqual([
+      { line: 2, day: '2026-11-01', provider: 'Anthropic', model: 'claude-opus-4', costMicros: '1000000', description: null },
+    ])
     expect(() => readCsv('BilledCost,ChargePeriodStart,ProviderName\n1,2026-11-01,OpenAI\n')).toThrow(/BillingCurrency/)
   })
 
@@ -113,7 +119,14 @@ describe('OpenAI organization costs', () => {
     expect(jsonFormatOf(json)).toBe('openai')
     const results = [...readJsonReport('openai', json)]
     expect(kept(results)).toEqual([
-      { line: 1, day: '2026-11-01', provider: 'openai', model: 'gpt-4o-2024-08-06', costMicros: '4200000', description: 'gpt-4o-2024-08-06, input · project proj_abc' },
+      {
+        line: 1,
+        day: '2026-11-01',
+        provider: 'openai',
+        model: 'gpt-4o-2024-08-06',
+        costMicros: '4200000',
+        description: 'gpt-4o-2024-08-06, input · project proj_abc',
+      },
       { line: 2, day: '2026-11-01', provider: 'openai', model: 'gpt-4o-mini-2024-07-18', costMicros: '60000', description: 'gpt-4o-mini-2024-07-18, output' },
       { line: 3, day: '2026-11-01', provider: 'openai', model: null, costMicros: '500000', description: 'web search tool calls' },
       { line: 6, day: '2026-11-02', provider: 'openai', model: 'gpt-4o-2024-08-06', costMicros: '2000000', description: 'gpt-4o-2024-08-06, output' },
@@ -136,9 +149,23 @@ describe('Anthropic cost report', () => {
     expect(jsonFormatOf(json)).toBe('anthropic')
     const results = [...readJsonReport('anthropic', json)]
     expect(kept(results)).toEqual([
-      { line: 1, day: '2026-11-01', provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', costMicros: '1234500', description: 'Claude Sonnet 4.5 Usage - Input Tokens' },
+      {
+        line: 1,
+        day: '2026-11-01',
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-5-20250929',
+        costMicros: '1234500',
+        description: 'Claude Sonnet 4.5 Usage - Input Tokens',
+      },
       { line: 2, day: '2026-11-01', provider: 'anthropic', model: null, costMicros: '50', description: 'web_search' },
-      { line: 3, day: '2026-11-02', provider: 'anthropic', model: 'claude-haiku-4-5-20251001', costMicros: '10000000', description: 'Claude Haiku 4.5 Usage - Output Tokens' },
+      {
+        line: 3,
+        day: '2026-11-02',
+        provider: 'anthropic',
+        model: 'claude-haiku-4-5-20251001',
+        costMicros: '10000000',
+        description: 'Claude Haiku 4.5 Usage - Output Tokens',
+      },
     ])
     expect(refused(results)).toEqual([
       { line: 4, reason: 'currency: "GBP" is not USD' },

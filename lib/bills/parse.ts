@@ -162,7 +162,8 @@ function focusReader(header: string[]): TCsvRowReader {
   return (cells, line) => {
     if (cells.length !== names.length) return reject(line, `expected ${names.length} fields (as the header); the line has ${cells.length}`)
     const cur = (cells[currency] ?? '').trim()
-    if (cur.toUpperCase() !== 'USD') return reject(line, `BillingCurrency: ${cur ? `"${clip(cur, 10)}" is not USD` : 'is empty'} (Outlay reconciles USD bills only)`)
+    if (cur.toUpperCase() !== 'USD')
+      return reject(line, `BillingCurrency: ${cur ? `"${clip(cur, 10)}" is not USD` : 'is empty'} (Outlay reconciles USD bills only)`)
     const raw = (cells[billed] ?? '').trim()
     if (!raw) return reject(line, 'BilledCost: is empty (FOCUS: must not be null)')
     const costMicros = amountMicros(raw)
@@ -177,7 +178,14 @@ function focusReader(header: string[]): TCsvRowReader {
     const desc = [cat && cat.toLowerCase() !== 'usage' ? cat : null, description >= 0 ? nonEmpty(cells[description]) : null].filter(Boolean).join(' · ')
     return {
       ok: true,
-      value: { line, day, provider: clip(provider, MAX_NAME), model: model && clip(model, MAX_NAME), costMicros, description: desc ? clip(desc, MAX_DESCRIPTION) : null },
+      value: {
+        line,
+        day,
+        provider: clip(provider, MAX_NAME),
+        model: model && clip(model, MAX_NAME),
+        costMicros,
+        description: desc ? clip(desc, MAX_DESCRIPTION) : null,
+      },
     }
   }
 }
@@ -190,7 +198,8 @@ const isObj = (x: unknown): x is TObj => typeof x === 'object' && x !== null && 
 /** A cost report is one page or an array of pages (every page of a paginated answer, saved together). */
 function pagesOf(json: unknown): TObj[] {
   const pages = Array.isArray(json) ? json : [json]
-  if (!pages.every(isObj) || !pages.every((p) => Array.isArray(p.data))) throw new BillFormatError('expected a cost report page {"data": [...]} or an array of pages')
+  if (!pages.every(isObj) || !pages.every((p) => Array.isArray(p.data)))
+    throw new BillFormatError('expected a cost report page {"data": [...]} or an array of pages')
   return pages
 }
 
@@ -228,7 +237,12 @@ function* jsonItems(format: 'openai' | 'anthropic', pages: TObj[]): Generator<TL
         yield reject(++n, 'data[]: a bucket without results[]')
         continue
       }
-      const day = format === 'openai' ? openAiDay(bucket as TObj) : typeof (bucket as TObj).starting_at === 'string' ? utcDayOf((bucket as TObj).starting_at as string) : null
+      const day =
+        format === 'openai'
+          ? openAiDay(bucket as TObj)
+          : typeof (bucket as TObj).starting_at === 'string'
+            ? utcDayOf((bucket as TObj).starting_at as string)
+            : null
       for (const r of results) {
         const line = ++n
         if (!isObj(r)) {
@@ -262,7 +276,17 @@ function openAiItem(r: TObj, line: number, day: string): TLineResult {
   const item = typeof r.line_item === 'string' ? nonEmpty(r.line_item) : null
   const project = typeof r.project_id === 'string' ? nonEmpty(r.project_id) : null
   const description = [item, project ? `project ${project}` : null].filter(Boolean).join(' · ')
-  return { ok: true, value: { line, day, provider: 'openai', model: item ? modelOfLineItem(item) : null, costMicros, description: description ? clip(description, MAX_DESCRIPTION) : null } }
+  return {
+    ok: true,
+    value: {
+      line,
+      day,
+      provider: 'openai',
+      model: item ? modelOfLineItem(item) : null,
+      costMicros,
+      description: description ? clip(description, MAX_DESCRIPTION) : null,
+    },
+  }
 }
 
 function anthropicItem(r: TObj, line: number, day: string): TLineResult {
@@ -272,12 +296,22 @@ function anthropicItem(r: TObj, line: number, day: string): TLineResult {
   const costMicros = typeof r.amount === 'string' || typeof r.amount === 'number' ? amountMicros(r.amount, USD_DECIMALS - 2) : null
   if (costMicros === null) return reject(line, 'amount: must be a decimal string (cents)')
   const model = typeof r.model === 'string' ? nonEmpty(r.model) : null
-  const description = [typeof r.description === 'string' ? nonEmpty(r.description) : null, typeof r.cost_type === 'string' && !r.description ? r.cost_type : null]
+  const description = [
+    typeof r.description === 'string' ? nonEmpty(r.description) : null,
+    typeof r.cost_type === 'string' && !r.description ? r.cost_type : null,
+  ]
     .filter(Boolean)
     .join(' · ')
   return {
     ok: true,
-    value: { line, day, provider: 'anthropic', model: model && clip(model, MAX_NAME), costMicros, description: description ? clip(description, MAX_DESCRIPTION) : null },
+    value: {
+      line,
+      day,
+      provider: 'anthropic',
+      model: model && clip(model, MAX_NAME),
+      costMicros,
+      description: description ? clip(description, MAX_DESCRIPTION) : null,
+    },
   }
 }
 

@@ -73,7 +73,9 @@ export type TReconciliationQuery = z.infer<typeof ZReconciliationQuery>
 export const ZReconciliationRow = z.object({
   day: ZDay.meta({ description: 'the day (UTC); with granularity=month the first day of the month' }),
   provider: z.string().meta({ description: 'normalised: lowercase, aliases merged (bedrock → aws)' }),
-  model: z.string().nullable().meta({ description: 'normalised: lowercase, without a provider/ prefix or a dated snapshot suffix; null: bill lines naming no model (tax, tools, storage)' }),
+  model: z.string().nullable().meta({
+    description: 'normalised: lowercase, without a provider/ prefix or a dated snapshot suffix; null: bill lines naming no model (tax, tools, storage)',
+  }),
   computed_usd: ZUsd.meta({ description: 'what Outlay computed from the events (the cost rollups, every environment and traffic source)' }),
   billed_usd: ZUsd.meta({ description: 'what the imported bills charge' }),
   difference_usd: ZUsd.meta({ description: 'billed_usd − computed_usd: positive when the bill charges more than the events explain' }),

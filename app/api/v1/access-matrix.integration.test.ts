@@ -222,7 +222,10 @@ const FIXTURES: Record<string, TFixture> = {
   '/api/v1/bills/[id]': {
     make: (org) => {
       const source = name(org)
-      const page = { object: 'page', data: [{ start_time: 1793491200, end_time: 1793577600, results: [{ amount: { value: 1.5, currency: 'usd' }, line_item: 'gpt-4o, input' }] }] }
+      const page = {
+        object: 'page',
+        data: [{ start_time: 1793491200, end_time: 1793577600, results: [{ amount: { value: 1.5, currency: 'usd' }, line_item: 'gpt-4o, input' }] }],
+      }
       return created('bills/route.ts', `/api/v1/bills?source=${source}`, org, page, (j) => j.import.id)
     },
   },
