@@ -1,0 +1,93 @@
+'use client'
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { bucketLabel, pct, type TGranularity, type TLatencyRoutingPoint } from '@/lib/metrics/views/latency-routing'
+import { formatCount, formatMs } from '@/lib/format'
+import { AXIS_TICK, GRID_PROPS, LEGEND_STYLE, seriesColors, TOOLTIP_CURSOR } from '@/components/charts/theme'
+
+const KEYS = { p50: 'p50_ms', p95: 'p95_ms', fallback: 'fallback_rate', escalation: 'escalation_rate' } as const
+const COLORS = seriesColors(Object.keys(KEYS))
+
+/** "12-03 14h" per hour, "12-03" per day: short enough for 168 hourly ticks thinned by minTickGap. */
+const tick = (granularity: TGranularity) => (iso: string) => (granularity === 'hour' ? `${iso.slice(5, 10)} ${iso.slice(11, 13)}h` : iso.slice(5, 10))
+
+/**
+ * Latency p50 and p95 (lines, ms, left axis) beside the share of calls that
+ * fell back or were escalated (stacked bars, % of calls, right axis: a call
+ * is one or the other), per hour or per UTC day. Points come prepared by
+ * lib/metrics/views/latency-routing.ts; a bucket without calls is a gap.
+ */
+export function LatencyRoutingChart({ points, granularity, label }: { points: TLatencyRoutingPoint[]; granularity: TGranularity; label: string }) {
+  return (
+    <div className="h-72" role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} barCategoryGap={granularity === 'hour' ? 0 : '10%'}>
+          <CartesianGrid {...GRID_PROPS} />
+          <XAxis dataKey="bucket" tickFormatter={tick(granularity)} tick={AXIS_TICK} minTickGap={24} />
+          <YAxis
+            yAxisId="ms"
+            tickFormatter={(v: number) => formatMs(v)}
+            tick={AXIS_TICK}
+            width={64}
+            domain={[0, 'auto']}
+            label={{ value: 'latency', angle: -90, position: 'insideLeft', style: AXIS_TICK }}
+          />
+          <YAxis
+            yAxisId="rate"
+            orientation="right"
+            tickFormatter={(v: number) => pct(v)}
+            tick={AXIS_TICK}
+            width={56}
+            domain={[0, (max: number) => Math.max(0.05, max)]}
+            label={{ value: '% of calls', angle: 90, position: 'insideRight', style: AXIS_TICK }}
+          />
+          <Tooltip content={(p) => <LatencyTooltip active={p.active} point={p.payload?.[0]?.payload} granularity={granularity} />} cursor={TOOLTIP_CURSOR} />
+          <Legend wrapperStyle={LEGEND_STYLE} />
+          <Bar yAxisId="rate" dataKey={KEYS.fallback} name="Fell back (% of calls)" stackId="rerouted" fill={COLORS.fallback} isAnimationActive={false} />
+          <Bar yAxisId="rate" dataKey={KEYS.escalation} name="Escalated (% of calls)" stackId="rerouted" fill={COLORS.escalation} isAnimationActive={false} />
+          <Line
+            yAxisId="ms"
+            dataKey={KEYS.p50}
+            name="Latency p50"
+            stroke={COLORS.p50}
+            strokeWidth={2}
+            dot={false}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+          <Line
+            yAxisId="ms"
+            dataKey={KEYS.p95}
+            name="Latency p95"
+            stroke={COLORS.p95}
+            strokeWidth={2}
+            dot={false}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  )
+}
+
+/** The hovered bucket's figures, with the counts behind the rates. */
+function LatencyTooltip({ active, point, granularity }: { active?: boolean; point: unknown; granularity: TGranularity }) {
+  const p = point as TLatencyRoutingPoint | undefined
+  if (!active || !p) return null
+  const share = (n: number) => (p.calls > 0 ? `${pct(n / p.calls)} (${formatCount(n)} of ${formatCount(p.calls)} calls)` : '—')
+  return (
+    <div className="rounded-md border border-slate-200 bg-white px-3 py-2 text-xs shadow-sm">
+      <div className="mb-1 font-medium text-slate-900">{bucketLabel(p.bucket, granularity)}</div>
+      <dl className="grid grid-cols-[auto_auto] gap-x-3 gap-y-0.5">
+        <dt style={{ color: COLORS.p50 }}>Latency p50</dt>
+        <dd className="num text-right">{formatMs(p.p50_ms)}</dd>
+        <dt style={{ color: COLORS.p95 }}>Latency p95</dt>
+        <dd className="num text-right">{formatMs(p.p95_ms)}</dd>
+        <dt style={{ color: COLORS.fallback }}>Fell back</dt>
+        <dd className="num text-right">{share(p.fallbacks)}</dd>
+        <dt style={{ color: COLORS.escalation }}>Escalated</dt>
+        <dd className="num text-right">{share(p.escalations)}</dd>
+      </dl>
+    </div>
+  )
+}
