@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
 import { bucketBounds, latencyBucket } from '../lib/metrics/latency'
-import { pct, STORY_MIN_CALLS } from '../lib/metrics/views/latency-routing'
+import { pct, MIN_CALLS } from '../lib/metrics/views/latency-routing'
 
 // The workflow owner's check: from the list, the top workflow's page shows its
 // spend, its steps' spend, calls and latency, and its retry spend as direct SQL
@@ -129,7 +129,7 @@ test('a workflow’s latency beside its fallback and escalation rate, per hour, 
   const story = page.getByTestId('latency-routing-story')
   await expect(story).toHaveAttribute('data-kind', /^(fallback|both)$/)
   const peakBucket = await story.getAttribute('data-peak')
-  const highest = Math.max(...shown.filter((h) => h.calls >= STORY_MIN_CALLS && h.p95 !== '').map((h) => Number(h.p95)))
+  const highest = Math.max(...shown.filter((h) => h.calls >= MIN_CALLS && h.p95 !== '').map((h) => Number(h.p95)))
   expect(Number(shown.find((h) => h.bucket === peakBucket)?.p95)).toBe(highest)
   const peak = hours.find((h) => h.bucket === peakBucket)!
   expect(peak.p95).toBeGreaterThanOrEqual(30_000)

@@ -1,7 +1,8 @@
 'use client'
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { bucketLabel, pct, type TGranularity, type TLatencyRoutingPoint } from '@/lib/metrics/views/latency-routing'
+import { bucketLabel, chartPoints, MIN_CALLS, pct, rateAxisMax, type TGranularity, type TLatencyRoutingPoint } from '@/lib/metrics/views/latency-routing'
 import { formatCount, formatMs } from '@/lib/format'
+import { useMemo } from 'react'
 import { AXIS_TICK, GRID_PROPS, LEGEND_STYLE, seriesColors, TOOLTIP_CURSOR } from '@/components/charts/theme'
 
 const KEYS = { p50: 'p50_ms', p95: 'p95_ms', fallback: 'fallback_rate', escalation: 'escalation_rate' } as const
@@ -14,13 +15,24 @@ const tick = (granularity: TGranularity) => (iso: string) => (granularity === 'h
  * Latency p50 and p95 (lines, ms, left axis) beside the share of calls that
  * fell back or were escalated (stacked bars, % of calls, right axis: a call
  * is one or the other), per hour or per UTC day. Points come prepared by
- * lib/metrics/views/latency-routing.ts; a bucket without calls is a gap.
+ * lib/metrics/views/latency-routing.ts; a bucket without calls is a gap, a
+ * bucket with few calls is faint (dots and pale bars: its p95 is one call).
  */
 export function LatencyRoutingChart({ points, granularity, label }: { points: TLatencyRoutingPoint[]; granularity: TGranularity; label: string }) {
+  const data = useMemo(() => chartPoints(points), [points])
+  const faint = { legendType: 'none' as const, isAnimationActive: false, yAxisId: 'rate', stackId: 'rerouted', fillOpacity: 0.3 }
+  const faintDots = (color: string) => ({
+    legendType: 'none' as const,
+    stroke: 'none',
+    dot: { r: 1.5, fill: color, fillOpacity: 0.5, stroke: 'none' },
+    activeDot: false as const,
+    isAnimationActive: false,
+    yAxisId: 'ms',
+  })
   return (
     <div className="h-72" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} barCategoryGap={granularity === 'hour' ? 0 : '10%'}>
+        <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} barCategoryGap={granularity === 'hour' ? 0 : '10%'}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="bucket" tickFormatter={tick(granularity)} tick={AXIS_TICK} minTickGap={24} />
           <YAxis
@@ -37,13 +49,21 @@ export function LatencyRoutingChart({ points, granularity, label }: { points: TL
             tickFormatter={(v: number) => pct(v)}
             tick={AXIS_TICK}
             width={56}
-            domain={[0, (max: number) => Math.max(0.05, max)]}
+            domain={[0, rateAxisMax]}
+            tickCount={5}
             label={{ value: '% of calls', angle: 90, position: 'insideRight', style: AXIS_TICK }}
           />
-          <Tooltip content={(p) => <LatencyTooltip active={p.active} point={p.payload?.[0]?.payload} granularity={granularity} />} cursor={TOOLTIP_CURSOR} />
+          <Tooltip
+            content={(p) => <LatencyTooltip active={p.active} point={p.payload?.[0]?.payload?.point} granularity={granularity} />}
+            cursor={TOOLTIP_CURSOR}
+          />
           <Legend wrapperStyle={LEGEND_STYLE} />
           <Bar yAxisId="rate" dataKey={KEYS.fallback} name="Fell back (% of calls)" stackId="rerouted" fill={COLORS.fallback} isAnimationActive={false} />
           <Bar yAxisId="rate" dataKey={KEYS.escalation} name="Escalated (% of calls)" stackId="rerouted" fill={COLORS.escalation} isAnimationActive={false} />
+          <Bar dataKey="fallback_few" fill={COLORS.fallback} {...faint} />
+          <Bar dataKey="escalation_few" fill={COLORS.escalation} {...faint} />
+          <Line dataKey="p50_few" {...faintDots(COLORS.p50)} />
+          <Line dataKey="p95_few" {...faintDots(COLORS.p95)} />
           <Line
             yAxisId="ms"
             dataKey={KEYS.p50}
@@ -88,6 +108,7 @@ function LatencyTooltip({ active, point, granularity }: { active?: boolean; poin
         <dt style={{ color: COLORS.escalation }}>Escalated</dt>
         <dd className="num text-right">{share(p.escalations)}</dd>
       </dl>
+      {p.calls < MIN_CALLS && <div className="mt-1 text-slate-500">Under {MIN_CALLS} calls: drawn faint, left out of the sentence.</div>}
     </div>
   )
 }

@@ -2,7 +2,7 @@
 import { useMemo } from 'react'
 import { Card, Skeleton } from '@/components/ui'
 import { LatencyRoutingChart } from '@/components/charts/latency-routing-chart'
-import { bucketLabel, latencyRoutingSeries, latencyRoutingStory, pct, type TGranularity } from '@/lib/metrics/views/latency-routing'
+import { bucketLabel, latencyRoutingSeries, latencyRoutingStory, MIN_CALLS, pct, type TGranularity } from '@/lib/metrics/views/latency-routing'
 import type { TPeriod } from '@/lib/metrics/breakdown'
 import type { TMetricsRow } from '@/lib/metrics/schema'
 import { formatCount, formatMs } from '@/lib/format'
@@ -39,7 +39,8 @@ export function LatencyRoutingCard({
       title="Latency beside fallbacks and escalations"
       subtitle={
         `Latency p50 and p95 (left axis) and the share of calls that fell back to another model or were escalated to a bigger one (right axis), per ${unit}: ` +
-        `did latency move with rerouted calls, or with something else?${granularity === 'day' ? ' A storm of an hour is averaged away in a day: choose the last 7 days to see hours.' : ''}`
+        `did latency move with rerouted calls, or with something else? ${granularity === 'hour' ? 'Hours' : 'Days'} with fewer than ${MIN_CALLS} calls are faint.` +
+        (granularity === 'day' ? ' A storm of an hour is averaged away in a day: choose the last 7 days to see hours.' : '')
       }
     >
       {!points ? (
@@ -56,9 +57,13 @@ export function LatencyRoutingCard({
             granularity={granularity}
             label={`Latency p50 and p95 of ${workflow} per ${unit}, beside its fallback and escalation rates`}
           />
-          {story && (
+          {story ? (
             <p className="mt-3 text-sm text-slate-800" data-testid="latency-routing-story" data-kind={story.kind} data-peak={story.peak}>
               {story.text}
+            </p>
+          ) : (
+            <p className="mt-3 text-sm text-slate-600" data-testid="latency-routing-story">
+              Too few {granularity === 'hour' ? 'hours' : 'days'} with {MIN_CALLS} calls or more to compare: choose a longer range.
             </p>
           )}
           <details className="mt-3 text-sm">

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   bucketLabel,
+  chartPoints,
+  rateAxisMax,
   latencyGranularity,
   latencyRoutingSeries,
   latencyRoutingStory,
@@ -69,6 +71,29 @@ describe('latencyRoutingSeries', () => {
 
   it('matches buckets whatever the offset notation', () => {
     expect(points[2]).toMatchObject({ calls: 10, fallback_rate: 0, p50_ms: 900, p95_ms: null })
+  })
+})
+
+describe('chartPoints', () => {
+  it('moves a bucket with few calls to the faint keys, keeps the others, and leaves the figures on the point', () => {
+    const busy = { bucket: 'a', calls: 20, fallbacks: 2, escalations: 0, fallback_rate: 0.1, escalation_rate: 0, p50_ms: 500, p95_ms: 2000 }
+    const quiet = { ...busy, bucket: 'b', calls: 4, fallbacks: 1, fallback_rate: 0.25, p95_ms: 30_000 }
+    const [a, b] = chartPoints([busy, quiet])
+    expect(a).toMatchObject({ p95_ms: 2000, fallback_rate: 0.1, escalation_rate: 0, p95_few: null, fallback_few: null, point: busy })
+    expect(b).toMatchObject({
+      p50_ms: null,
+      p95_ms: null,
+      fallback_rate: null,
+      p50_few: 500,
+      p95_few: 30_000,
+      fallback_few: 0.25,
+      escalation_few: 0,
+      point: quiet,
+    })
+  })
+
+  it('tops the rate axis at 5% or more, in steps of 5 points', () => {
+    expect([rateAxisMax(0), rateAxisMax(0.012), rateAxisMax(0.05), rateAxisMax(0.051), rateAxisMax(0.2)]).toEqual([0.05, 0.05, 0.05, 0.1, 0.2])
   })
 })
 

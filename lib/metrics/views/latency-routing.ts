@@ -14,8 +14,8 @@ import { formatMs } from '@/lib/format'
  * hour or two: per day it is averaged away.
  */
 export const HOURLY_MAX_DAYS = 7
-/** Buckets with fewer calls are drawn but left out of the sentence: a p95 of a handful of calls is one slow call. */
-export const STORY_MIN_CALLS = 20
+/** Buckets with fewer calls are drawn faint and left out of the sentence: a p95 of a handful of calls is one slow call, a rate one call's outcome. */
+export const MIN_CALLS = 20
 /** A bucket's p95 this many times the typical (median) p95 is a spike. */
 export const SPIKE_FACTOR = 1.5
 /** A rate is "elevated" in a bucket at this many times its rate over the range (and at least one percentage point above it). */
@@ -86,6 +86,43 @@ export function latencyRoutingSeries(latency: TLatencyRow[], outcomes: TOutcomeR
   })
 }
 
+/** A chart point: the figures of a bucket with MIN_CALLS calls or more, else the same figures under the `_few` keys (drawn faint). */
+export type TLatencyChartPoint = {
+  bucket: string
+  p50_ms: number | null
+  p95_ms: number | null
+  fallback_rate: number | null
+  escalation_rate: number | null
+  p50_few: number | null
+  p95_few: number | null
+  fallback_few: number | null
+  escalation_few: number | null
+  point: TLatencyRoutingPoint
+}
+
+export function chartPoints(points: readonly TLatencyRoutingPoint[]): TLatencyChartPoint[] {
+  return points.map((p) => {
+    const few = p.calls < MIN_CALLS
+    const main = (v: number | null) => (few ? null : v)
+    const faint = (v: number | null) => (few ? v : null)
+    return {
+      bucket: p.bucket,
+      p50_ms: main(p.p50_ms),
+      p95_ms: main(p.p95_ms),
+      fallback_rate: main(p.fallback_rate),
+      escalation_rate: main(p.escalation_rate),
+      p50_few: faint(p.p50_ms),
+      p95_few: faint(p.p95_ms),
+      fallback_few: faint(p.fallback_rate),
+      escalation_few: faint(p.escalation_rate),
+      point: p,
+    }
+  })
+}
+
+/** The top of the rate axis: at least 5% (a calm range does not blow 1% up to full height), rounded up to 5 points. */
+export const rateAxisMax = (max: number) => Math.max(0.05, Math.ceil((max - 1e-9) / 0.05) * 0.05)
+
 /** Pearson's r of two equally long series; null when either does not vary or there are fewer than 3 pairs. */
 export function pearson(xs: readonly number[], ys: readonly number[]): number | null {
   const n = xs.length
@@ -136,7 +173,7 @@ export type TLatencyStory = {
 }
 
 /**
- * The sentence under the chart, from the buckets with STORY_MIN_CALLS calls or
+ * The sentence under the chart, from the buckets with MIN_CALLS calls or
  * more that have a latency: where p95 peaked, whether it is a spike against
  * the typical (median) p95, whether the fallback and escalation rates were
  * elevated in that bucket against their rates over the range, and, when
@@ -145,7 +182,7 @@ export type TLatencyStory = {
  * when fewer than 3 buckets qualify (nothing to compare).
  */
 export function latencyRoutingStory(points: readonly TLatencyRoutingPoint[], granularity: TGranularity): TLatencyStory | null {
-  const used = points.filter((p): p is TLatencyRoutingPoint & { p95_ms: number } => p.calls >= STORY_MIN_CALLS && p.p95_ms !== null)
+  const used = points.filter((p): p is TLatencyRoutingPoint & { p95_ms: number } => p.calls >= MIN_CALLS && p.p95_ms !== null)
   if (used.length < 3) return null
   const peak = used.reduce((a, b) => (b.p95_ms > a.p95_ms ? b : a))
   const typical = median(used.map((p) => p.p95_ms))
@@ -200,7 +237,7 @@ export function latencyRoutingStory(points: readonly TLatencyRoutingPoint[], gra
   // a one-hour blip of a rate correlates with a one-hour spike trivially: not said beside "not a storm"
   if (strongest && kind !== 'unrelated') {
     const unit = granularity === 'hour' ? 'hours' : 'days'
-    text += ` Across the ${used.length} ${unit} with ${STORY_MIN_CALLS}+ calls, p95 rises and falls with the ${strongest.what} rate (r = ${strongest.r.toFixed(2)}).`
+    text += ` Across the ${used.length} ${unit} with ${MIN_CALLS}+ calls, p95 rises and falls with the ${strongest.what} rate (r = ${strongest.r.toFixed(2)}).`
   }
   return { kind, peak: peak.bucket, text }
 }
