@@ -1,6 +1,6 @@
 'use client'
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { bucketLabel, chartPoints, MIN_CALLS, pct, rateAxisMax, type TGranularity, type TLatencyRoutingPoint } from '@/lib/metrics/views/latency-routing'
+import { bucketLabel, chartPoints, MIN_CALLS, pct, rateAxis, type TGranularity, type TLatencyRoutingPoint } from '@/lib/metrics/views/latency-routing'
 import { formatCount, formatMs } from '@/lib/format'
 import { useMemo } from 'react'
 import { AXIS_TICK, GRID_PROPS, LEGEND_STYLE, seriesColors, TOOLTIP_CURSOR } from '@/components/charts/theme'
@@ -20,6 +20,7 @@ const tick = (granularity: TGranularity) => (iso: string) => (granularity === 'h
  */
 export function LatencyRoutingChart({ points, granularity, label }: { points: TLatencyRoutingPoint[]; granularity: TGranularity; label: string }) {
   const data = useMemo(() => chartPoints(points), [points])
+  const rates = useMemo(() => rateAxis(data), [data])
   const faint = { legendType: 'none' as const, isAnimationActive: false, yAxisId: 'rate', stackId: 'rerouted', fillOpacity: 0.3 }
   const faintDots = (color: string) => ({
     legendType: 'none' as const,
@@ -49,8 +50,8 @@ export function LatencyRoutingChart({ points, granularity, label }: { points: TL
             tickFormatter={(v: number) => pct(v)}
             tick={AXIS_TICK}
             width={56}
-            domain={[0, rateAxisMax]}
-            tickCount={5}
+            domain={[0, rates.max]}
+            ticks={rates.ticks}
             label={{ value: '% of calls', angle: 90, position: 'insideRight', style: AXIS_TICK }}
           />
           <Tooltip

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   bucketLabel,
   chartPoints,
-  rateAxisMax,
+  rateAxis,
   latencyGranularity,
   latencyRoutingSeries,
   latencyRoutingStory,
@@ -92,8 +92,41 @@ describe('chartPoints', () => {
     })
   })
 
-  it('tops the rate axis at 5% or more, in steps of 5 points', () => {
-    expect([rateAxisMax(0), rateAxisMax(0.012), rateAxisMax(0.05), rateAxisMax(0.051), rateAxisMax(0.2)]).toEqual([0.05, 0.05, 0.05, 0.1, 0.2])
+  it('tops the rate axis at 5% or more, stacked rates and faint buckets included, in round steps', () => {
+    const axis = (rates: [number, number][]) =>
+      rateAxis(
+        chartPoints(
+          rates.map(([f, e], i) => ({
+            bucket: String(i),
+            calls: i === 0 ? 5 : 50,
+            fallbacks: 0,
+            escalations: 0,
+            fallback_rate: f,
+            escalation_rate: e,
+            p50_ms: 1,
+            p95_ms: 1,
+          })),
+        ),
+      )
+    expect(axis([[0, 0]])).toEqual({ max: 0.05, ticks: [0, 0.01, 0.02, 0.03, 0.04, 0.05] })
+    expect(
+      axis([
+        [0.2, 0.03],
+        [0.01, 0.01],
+      ]),
+    ).toEqual({ max: 0.25, ticks: [0, 0.05, 0.1, 0.15, 0.2, 0.25] })
+    expect(
+      axis([
+        [0.01, 0],
+        [0.05, 0.02],
+      ]),
+    ).toEqual({ max: 0.08, ticks: [0, 0.02, 0.04, 0.06, 0.08] })
+    expect(
+      axis([
+        [0, 0],
+        [1, 0],
+      ]),
+    ).toEqual({ max: 1, ticks: [0, 0.2, 0.4, 0.6, 0.8, 1] })
   })
 })
 

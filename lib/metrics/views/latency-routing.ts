@@ -120,8 +120,20 @@ export function chartPoints(points: readonly TLatencyRoutingPoint[]): TLatencyCh
   })
 }
 
-/** The top of the rate axis: at least 5% (a calm range does not blow 1% up to full height), rounded up to 5 points. */
-export const rateAxisMax = (max: number) => Math.max(0.05, Math.ceil((max - 1e-9) / 0.05) * 0.05)
+const RATE_STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25]
+
+/**
+ * The rate axis (fallbacks + escalations stacked, faint buckets included): at
+ * least 5% high (a calm range does not blow 1% up to full height), with up to
+ * 5 round steps (1, 2, 5, 10, 20 or 25 points) and its ticks.
+ */
+export function rateAxis(points: readonly TLatencyChartPoint[]): { max: number; ticks: number[] } {
+  const top = Math.max(0.05, ...points.map((p) => (p.fallback_rate ?? p.fallback_few ?? 0) + (p.escalation_rate ?? p.escalation_few ?? 0)))
+  const step = RATE_STEPS.find((s) => top <= 5 * s + 1e-9) ?? 0.25
+  const n = Math.ceil(top / step - 1e-9)
+  const ticks = Array.from({ length: n + 1 }, (_, i) => Math.round(i * step * 100) / 100)
+  return { max: ticks[n], ticks }
+}
 
 /** Pearson's r of two equally long series; null when either does not vary or there are fewer than 3 pairs. */
 export function pearson(xs: readonly number[], ys: readonly number[]): number | null {
