@@ -27,6 +27,23 @@ test('the demo’s largest repeated-input and retry savings, on the page, equal 
   await expect(cacheRow).toContainText('measured')
   await expect(cacheRow).toContainText('whose input_hash equals that of an earlier call')
 
+  // support-agent/classify answers the same input with the same output: its repeats are safe to cache
+  const [det] = await sql<{ compared: number; matched: number }>(
+    `WITH x AS (
+       SELECT output_hash, row_number() OVER w AS n, first_value(output_hash) OVER w AS first_output
+       FROM inference_events e JOIN organizations o ON o.id = e.org_id
+       WHERE o.slug = $1 AND workflow_id = 'support-agent' AND step = 'classify' AND input_hash IS NOT NULL
+       WINDOW w AS (PARTITION BY input_hash ORDER BY "timestamp", event_id COLLATE "C"))
+     SELECT (count(*) FILTER (WHERE output_hash IS NOT NULL AND first_output IS NOT NULL))::int AS compared,
+            (count(*) FILTER (WHERE output_hash = first_output))::int AS matched
+     FROM x WHERE n > 1`,
+    [DEMO_LOGIN.slug],
+  )
+  expect(det.compared).toBeGreaterThan(0)
+  await expect(page.getByTestId('opportunity-response_cache:support-agent:classify')).toContainText(
+    `deterministic: ${Math.round((det.matched / det.compared) * 100)}% (${det.matched.toLocaleString('en-US')} of ${det.compared.toLocaleString('en-US')} same output_hash)`,
+  )
+
   const [retries] = await sql<{ workflow_id: string; step: string; cost: string }>(
     `SELECT workflow_id, step, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
      WHERE o.slug = $1 AND outcome IN ('retry', 'error') GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC LIMIT 1`,
