@@ -236,5 +236,17 @@ describe('GET /api/v1/opportunities', () => {
       [orgId],
     )
     expect(kept.rows).toEqual(fromSql.rows)
+    // the daily table is the hourly one summed per UTC day
+    const [hourlyByDay, daily] = await Promise.all(
+      [
+        `SELECT date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, workflow_id, step, sum(repeat_calls)::int AS calls,
+           round(sum(repeat_cost_usd), 6)::text AS cost, sum(first_calls)::int AS firsts, sum(output_matched)::int AS matched
+         FROM rollups_hourly_repeats WHERE org_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        `SELECT day, workflow_id, step, repeat_calls::int AS calls, round(repeat_cost_usd, 6)::text AS cost, first_calls::int AS firsts,
+           output_matched::int AS matched FROM rollups_daily_repeats WHERE org_id = $1 ORDER BY 1, 2, 3`,
+      ].map((q) => ownerPool().query(q, [orgId])),
+    )
+    expect(daily.rows).toEqual(hourlyByDay.rows)
+    expect(daily.rows.length).toBeGreaterThan(0)
   })
 })

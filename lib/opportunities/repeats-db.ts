@@ -2,7 +2,17 @@ import 'server-only'
 import type { PoolClient } from 'pg'
 import { fromScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
-import { addDisplaced, planRepeats, RepeatDeltas, type TFirstCall, type TRepeatCall, type TRepeatDelta, callOrder, inputKey } from '@/lib/opportunities/repeats'
+import {
+  addDisplaced,
+  perDay,
+  planRepeats,
+  RepeatDeltas,
+  type TFirstCall,
+  type TRepeatCall,
+  type TRepeatDelta,
+  callOrder,
+  inputKey,
+} from '@/lib/opportunities/repeats'
 
 // The repeat rollup's writers, inside the caller's transaction: the ingest
 // worker's (new events) and re-pricing's (a repeat's cost changed). Lock order,
@@ -101,22 +111,28 @@ export async function applyRepeatRepricing(client: PoolClient, orgId: string, ch
   await upsertDeltas(client, orgId, deltas.list())
 }
 
+/** The hourly rows, then the same per day (one order in every writer). */
 async function upsertDeltas(client: PoolClient, orgId: string, rows: TRepeatDelta[]): Promise<void> {
   if (rows.length === 0) return
+  await upsertTable(client, orgId, rows, 'rollups_hourly_repeats', 'hour')
+  await upsertTable(client, orgId, perDay(rows), 'rollups_daily_repeats', 'day')
+}
+
+async function upsertTable(client: PoolClient, orgId: string, rows: TRepeatDelta[], table: string, time: 'hour' | 'day'): Promise<void> {
   const col = <T>(f: (r: TRepeatDelta) => T) => rows.map(f)
   await client.query(
-    `INSERT INTO rollups_hourly_repeats (org_id, hour, workflow_id, step, repeat_calls, repeat_cost_usd, repeat_unpriced,
+    `INSERT INTO ${table} (org_id, ${time}, workflow_id, step, repeat_calls, repeat_cost_usd, repeat_unpriced,
         output_compared, output_matched, waste_repeat_cost_usd, first_calls)
      SELECT $1::uuid, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::int8[], $6::numeric[], $7::int8[], $8::int8[], $9::int8[],
         $10::numeric[], $11::int8[])
-     ON CONFLICT ON CONSTRAINT rollups_hourly_repeats_pkey DO UPDATE SET
-        repeat_calls = rollups_hourly_repeats.repeat_calls + EXCLUDED.repeat_calls,
-        repeat_cost_usd = rollups_hourly_repeats.repeat_cost_usd + EXCLUDED.repeat_cost_usd,
-        repeat_unpriced = rollups_hourly_repeats.repeat_unpriced + EXCLUDED.repeat_unpriced,
-        output_compared = rollups_hourly_repeats.output_compared + EXCLUDED.output_compared,
-        output_matched = rollups_hourly_repeats.output_matched + EXCLUDED.output_matched,
-        waste_repeat_cost_usd = rollups_hourly_repeats.waste_repeat_cost_usd + EXCLUDED.waste_repeat_cost_usd,
-        first_calls = rollups_hourly_repeats.first_calls + EXCLUDED.first_calls`,
+     ON CONFLICT ON CONSTRAINT ${table}_pkey DO UPDATE SET
+        repeat_calls = ${table}.repeat_calls + EXCLUDED.repeat_calls,
+        repeat_cost_usd = ${table}.repeat_cost_usd + EXCLUDED.repeat_cost_usd,
+        repeat_unpriced = ${table}.repeat_unpriced + EXCLUDED.repeat_unpriced,
+        output_compared = ${table}.output_compared + EXCLUDED.output_compared,
+        output_matched = ${table}.output_matched + EXCLUDED.output_matched,
+        waste_repeat_cost_usd = ${table}.waste_repeat_cost_usd + EXCLUDED.waste_repeat_cost_usd,
+        first_calls = ${table}.first_calls + EXCLUDED.first_calls`,
     [
       orgId,
       col((r) => r.hour),

@@ -1,7 +1,7 @@
 import { toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
 import { isWasteOutcome } from '@/lib/domain'
-import { hourOf } from '@/lib/rollups/tables'
+import { dayOf, hourOf } from '@/lib/rollups/tables'
 
 // Repeated inputs (the response_cache opportunity), the pure part: which new
 // calls repeat an input their workflow step already saw, and how the hourly
@@ -186,4 +186,26 @@ export function addDisplaced(plan: TRepeatPlan, stored: Map<string, { cost_usd: 
       by.output_hash,
     )
   }
+}
+
+/** Hourly rows summed per UTC day (rollups_daily_repeats), in key order; `hour` holds the day's start. */
+export function perDay(rows: TRepeatDelta[]): TRepeatDelta[] {
+  const map = new Map<string, TRepeatDelta>()
+  for (const r of rows) {
+    const day = dayOf(r.hour)
+    const key = JSON.stringify([day, r.workflow_id, r.step])
+    const a = map.get(key)
+    if (!a) {
+      map.set(key, { ...r, hour: day })
+      continue
+    }
+    a.repeat_calls += r.repeat_calls
+    a.repeat_cost += r.repeat_cost
+    a.repeat_unpriced += r.repeat_unpriced
+    a.output_compared += r.output_compared
+    a.output_matched += r.output_matched
+    a.waste_repeat_cost += r.waste_repeat_cost
+    a.first_calls += r.first_calls
+  }
+  return [...map.entries()].sort(([a], [b]) => cmpId(a, b)).map(([, v]) => v)
 }
