@@ -3,6 +3,7 @@ import * as openapi from '@/lib/api/api'
 import * as budgets from '@/lib/budgets/api'
 import * as alerts from '@/lib/alerts/api'
 import * as auditLog from '@/lib/audit/api'
+import * as bills from '@/lib/bills/api'
 import * as featureSlos from '@/lib/slos/api'
 import * as forecast from '@/lib/forecast/api'
 import * as reports from '@/lib/reports/api'
@@ -30,6 +31,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   alerts,
   auditLog,
   auth,
+  bills,
   budgets,
   changes,
   decide,

@@ -68,7 +68,8 @@ describe('the permission map', () => {
 | alerts.write     | x     | x        | x       | .         | .      |
 | alerts.configure | x     | x        | .       | .         | .      |
 | fleet.write      | x     | x        | .       | .         | .      |
-| line_items.write | x     | x        | x       | .         | .      |`.trimStart(),
+| line_items.write | x     | x        | x       | .         | .      |
+| bills.write      | x     | .        | x       | .         | .      |`.trimStart(),
     )
   })
 
@@ -104,7 +105,7 @@ describe('the permission map', () => {
 
   it('finance reads everything, exports, edits budgets and line items; never model prices, GPU pools or routing', () => {
     for (const p of PERMISSIONS.filter((x) => x.endsWith('.read'))) expect(can('finance', p), p).toBe(true)
-    for (const p of ['budgets.write', 'line_items.write', 'exports.read'] as const) expect(can('finance', p), p).toBe(true)
+    for (const p of ['budgets.write', 'line_items.write', 'bills.write', 'exports.read'] as const) expect(can('finance', p), p).toBe(true)
     for (const p of ['prices.write', 'fleet.write', 'routing.write', 'keys.manage', 'members.manage', 'alerts.configure'] as const)
       expect(can('finance', p), p).toBe(false)
     expect(landingPage('finance')).toBe('overview')

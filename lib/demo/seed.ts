@@ -11,6 +11,7 @@ import { demoFleetPools, generateDemoFleet, type TDemoOutcome } from '@/lib/gpu/
 import { MAX_SAMPLES } from '@/lib/gpu/schema'
 import { addMember } from '@/lib/members'
 import type { Role } from '@/generated/prisma/enums'
+import { seedDemoBills } from '@/lib/bills/demo'
 
 // The demo organization's data goes through the real pipeline: the ingest
 // API, the queue and the workers, never straight into the rollups.
@@ -140,6 +141,8 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
     }
     await prisma().apiKey.update({ where: { id: api_key.id }, data: { revokedAt: new Date() } })
     await seedDemoBudgets(orgId, now)
+    const bills = await seedDemoBills(orgId, now)
+    if (bills.length) log(`Bills of last month for reconciliation: ${bills.join(', ')}.`)
     log(`Seeded ${accepted.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
     return { orgId, slug: DEMO.slug, sent, accepted, skipped: false }
   })

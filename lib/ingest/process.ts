@@ -5,6 +5,7 @@ import { asOrg, inTransaction, pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { applyRollups, type TRollupContribution } from '@/lib/rollups/hourly'
 import type { TIngestEvent } from '@/lib/ingest/schema'
+import { priceIngestEvent } from '@/lib/ingest/price'
 import type { TIngestOutcome } from '@/lib/outcomes/schema'
 import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
 import { applyRepeats } from '@/lib/opportunities/repeats-db'
@@ -51,6 +52,8 @@ const PAYLOAD_FIELDS = [
   ['metadata', 'jsonb'],
   ['prompt_version', 'text'],
   ['output_hash', 'text'],
+  ['response_cache_hit', 'bool'],
+  ['response_cache_savings_usd', 'numeric'],
 ] as const
 
 // Sorted by id (one lock order on the unique index for concurrent
@@ -59,12 +62,13 @@ const PAYLOAD_FIELDS = [
 const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, event_id, "timestamp", environment, traffic_source, workflow_id,
     run_id, step, call_type, feature, scenario_id, owner, account_id, user_id, provider, model, tokens_in, cached_tokens_in,
     cache_write_tokens, tokens_out, requests, gpu_seconds, gpu_pool, outcome, attempt, latency_ms, cost_usd, cache_savings_usd,
-    reported_cost_usd, input_hash, max_tokens, metadata, prompt_version, output_hash)
+    reported_cost_usd, input_hash, max_tokens, metadata, prompt_version, output_hash, response_cache_hit, response_cache_savings_usd)
   SELECT b.org_id, b.id, x.id, x."timestamp", x.environment, x.traffic_source, x.workflow_id,
     x.run_id, x.step, x.call_type, x.feature, x.scenario_id, x.owner, x.account_id, x.user_id, x.provider, x.model,
     coalesce(x.tokens_in, 0), coalesce(x.cached_tokens_in, 0), coalesce(x.cache_write_tokens, 0), coalesce(x.tokens_out, 0),
     x.requests, x.gpu_seconds, x.gpu_pool, x.outcome, x.attempt, x.latency_ms, p.cost, p.savings,
-    x.cost_usd, x.input_hash, x.max_tokens, x.metadata, x.prompt_version, x.output_hash
+    x.cost_usd, x.input_hash, x.max_tokens, x.metadata, x.prompt_version, x.output_hash, coalesce(x.response_cache_hit, false),
+    x.response_cache_savings_usd
   FROM ingest_batches b
   CROSS JOIN LATERAL json_to_recordset(b.payload) AS x(${PAYLOAD_FIELDS.map(([f, t]) => `"${f}" ${t}`).join(', ')})
   JOIN unnest($2::text[], $3::numeric[], $4::numeric[]) AS p(id, cost, savings) ON p.id = x.id
@@ -194,7 +198,7 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
   }
   const events = byId(unique)
   const book = await loadPriceBook(orgId)
-  const priced = events.map((e) => ({ e, cost: book.price({ ...e, timestamp: new Date(e.timestamp) }) }))
+  const priced = events.map((e) => ({ e, cost: priceIngestEvent(book, e) }))
 
   const ins = await client.query<{ event_id: string; run_start: boolean }>(PROCESS_EVENTS_SQL, [
     batches.map((b) => b.id),

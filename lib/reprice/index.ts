@@ -39,7 +39,8 @@ export async function scheduleReprice(orgId: string, scopes: TRepriceScope[]): P
 
 /** Events a scope can cover: a superset (the price book then decides each event's price exactly). */
 function scopeWhere(job: { provider: string | null; model: string | null; gpu_pool: string | null; from_ts: Date | null }, params: unknown[]): string {
-  const where: string[] = ['org_id = $1']
+  // a response cache hit costs 0 under any price, and its savings are the original call's cost when it was made
+  const where: string[] = ['org_id = $1', 'NOT response_cache_hit']
   if (job.from_ts) {
     params.push(job.from_ts)
     where.push(`timestamp >= $${params.length}`)
