@@ -21,6 +21,7 @@ import * as routing from '@/lib/routing/api'
 import * as metrics from '@/lib/metrics/api'
 import * as changes from '@/lib/changes/api'
 import * as decisionRecord from '@/lib/decision-record/api'
+import * as opportunities from '@/lib/opportunities/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
@@ -43,6 +44,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   members,
   metrics,
   notifications,
+  opportunities,
   pricing,
   queues,
   reports,

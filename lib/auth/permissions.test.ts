@@ -78,22 +78,23 @@ describe('the permission map', () => {
     console.log(`page × role\n${t}`)
     expect(t).toBe(
       `
-| page      | needs          | admin | engineer | finance | cust.succ | viewer |
-|-----------|----------------|-------|----------|---------|-----------|--------|
-| overview  | metrics.read   | x     | x        | x       | .         | x      |
-| workflows | workflows.read | x     | x        | x       | x         | x      |
-| features  | metrics.read   | x     | x        | x       | .         | x      |
-| accounts  | accounts.read  | x     | x        | x       | x         | x      |
-| changes   | metrics.read   | x     | x        | x       | .         | x      |
-| budgets   | metrics.read   | x     | x        | x       | .         | x      |
-| alerts    | metrics.read   | x     | x        | x       | .         | x      |
-| forecast  | metrics.read   | x     | x        | x       | .         | x      |
-| reports   | metrics.read   | x     | x        | x       | .         | x      |
-| routing   | metrics.read   | x     | x        | x       | .         | x      |
-| fleet     | fleet.read     | x     | x        | x       | .         | x      |
-| pricing   | prices.read    | x     | x        | x       | .         | x      |
-| settings  | keys.manage    | x     | x        | .       | .         | .      |
-| admin     | queues.manage  | x     | .        | .       | .         | .      |`.trimStart(),
+| page          | needs          | admin | engineer | finance | cust.succ | viewer |
+|---------------|----------------|-------|----------|---------|-----------|--------|
+| overview      | metrics.read   | x     | x        | x       | .         | x      |
+| workflows     | workflows.read | x     | x        | x       | x         | x      |
+| features      | metrics.read   | x     | x        | x       | .         | x      |
+| accounts      | accounts.read  | x     | x        | x       | x         | x      |
+| changes       | metrics.read   | x     | x        | x       | .         | x      |
+| opportunities | metrics.read   | x     | x        | x       | .         | x      |
+| budgets       | metrics.read   | x     | x        | x       | .         | x      |
+| alerts        | metrics.read   | x     | x        | x       | .         | x      |
+| forecast      | metrics.read   | x     | x        | x       | .         | x      |
+| reports       | metrics.read   | x     | x        | x       | .         | x      |
+| routing       | metrics.read   | x     | x        | x       | .         | x      |
+| fleet         | fleet.read     | x     | x        | x       | .         | x      |
+| pricing       | prices.read    | x     | x        | x       | .         | x      |
+| settings      | keys.manage    | x     | x        | .       | .         | .      |
+| admin         | queues.manage  | x     | .        | .       | .         | .      |`.trimStart(),
     )
   })
 

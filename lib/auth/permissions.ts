@@ -85,6 +85,8 @@ export const PAGE_PERMISSION = {
   features: 'metrics.read',
   accounts: 'accounts.read',
   changes: 'metrics.read',
+  // an organization-wide view, as routing (its API: any member, PRODUCT.md "Opportunities")
+  opportunities: 'metrics.read',
   budgets: 'metrics.read',
   alerts: 'metrics.read',
   forecast: 'metrics.read',

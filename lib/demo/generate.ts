@@ -16,7 +16,8 @@
 // - lead-qualifier's score step has a long stable rubric but no cache hits;
 // - doc-summarizer's summarize step has no output cap and a long output tail;
 //   classify steps ask for caps far above what they use;
-// - repeated classify inputs (input_hash) a response cache would serve;
+// - repeated classify inputs (input_hash) a response cache would serve (support-agent/classify: the same
+//   output_hash for the same input, deterministic);
 // - a ~90-minute OpenAI degradation 41 days ago (fallbacks to Anthropic);
 // - an hour of Anthropic overload on the last weekday at least 2 days ago,
 //   15:00–16:00 UTC: calls hang until the 30 s timeout and fall back to
@@ -53,6 +54,7 @@ export type TDemoEvent = {
   attempt: number
   latency_ms: number
   input_hash?: string
+  output_hash?: string
   max_tokens?: number
   scenario_id?: string
   owner?: string
@@ -396,6 +398,8 @@ type TCallSpec = {
   /** report cached_tokens_in: 0 (a cacheable prompt that never hits) */
   reportNoCache?: boolean
   inputHash?: string
+  /** the same input gives the same output (output_hash derived from input_hash): a response cache is safe */
+  deterministic?: boolean
   escalateTo?: TModelId
   scenarioId?: string
   metadata?: Record<string, string>
@@ -517,6 +521,8 @@ class DemoGenerator {
       // the hash covers the model too: a fallback call is a different input
       event.input_hash = model === spec.model ? spec.inputHash : hashForModel(spec.inputHash, model)
     }
+    // no randomness drawn: the other events and figures stay as they were
+    if (spec.deterministic && event.input_hash !== undefined && outcome !== 'error') event.output_hash = hashForModel(event.input_hash, 'output')
     if (spec.maxTokens !== undefined) event.max_tokens = spec.maxTokens
     if (spec.scenarioId !== undefined) event.scenario_id = spec.scenarioId
     const metadata: Record<string, string> = { ...run.metadata, ...spec.metadata, ...extraMeta }
@@ -649,6 +655,7 @@ class DemoGenerator {
         maxTokens: 4096, // far above what classification uses
         cacheShare: [0.45, 0.8],
         inputHash: classifyInput.hash,
+        deterministic: true,
         escalateTo: haiku ? 'claude-sonnet-4-5' : 'gpt-4o',
         ...(trial ? { scenarioId: haiku ? 'classify-haiku-trial' : 'classify-baseline' } : {}),
       }) === null

@@ -43,6 +43,9 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
         prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${id}::uuid`,
         prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${id}::uuid`,
         ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, id)),
+        ...['input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats'].map((t) =>
+          prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id),
+        ),
         prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${id}::uuid`,
         ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),
         prisma().organization.delete({ where: { id: id } }),

@@ -8,6 +8,7 @@ import type { TIngestEvent } from '@/lib/ingest/schema'
 import { priceIngestEvent } from '@/lib/ingest/price'
 import type { TIngestOutcome } from '@/lib/outcomes/schema'
 import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
+import { applyRepeats } from '@/lib/opportunities/repeats-db'
 
 // The ingest worker's unit of work: one persisted batch (of events or of
 // outcomes). Items are inserted (ON CONFLICT DO NOTHING on (org, id)), the
@@ -236,6 +237,23 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
     reported_cost_usd: e.cost_usd,
     latency_ms: e.latency_ms,
   }))
+  // Repeated inputs (the response_cache opportunity) before the cost rollups: the lock order re-pricing also takes.
+  await applyRepeats(
+    client,
+    orgId,
+    fresh
+      .filter(({ e }) => e.input_hash != null)
+      .map(({ e, cost }) => ({
+        event_id: e.id,
+        at: new Date(e.timestamp),
+        workflow_id: e.workflow_id,
+        step: e.step,
+        input_hash: e.input_hash!,
+        output_hash: e.output_hash ?? null,
+        cost_usd: cost.priced ? cost.cost_usd : null,
+        outcome: e.outcome,
+      })),
+  )
   await applyRollups(client, orgId, contributions)
   return insertedIds.size
 }
