@@ -15,7 +15,7 @@ import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
 import { enqueueAlertEvaluation, producerConnection, redisScript, subscriberConnection } from '@/lib/queues'
 import type { TBudgetView } from '@/lib/budgets'
-import type { TCutoffAction } from '@/lib/budgets/evaluate'
+import { budgetScope, type TCutoffAction } from '@/lib/budgets/evaluate'
 import type { ZStateChange } from '@/lib/budgets/schema'
 import type { z } from 'zod'
 
@@ -59,13 +59,7 @@ export function gatesOf(budgets: TBudgetView[]): TBudgetGate[] {
   return budgets
     .filter((b) => b.status.state === 'warning' || b.status.state === 'exceeded')
     .map((b) => ({
-      id: b.id,
-      name: b.name,
-      environment: b.environment,
-      workflow_id: b.workflow_id,
-      account_id: b.account_id,
-      feature: b.feature,
-      traffic_sources: b.traffic_sources,
+      ...budgetScope(b),
       state: b.status.state as TGateState,
       hard_cutoff: b.hard_cutoff && b.metric === 'spend',
       cutoff_action: b.cutoff_action,

@@ -22,6 +22,26 @@ export type TBudgetRule = {
   thresholds: number[]
 }
 
+/** What a budget covers and its name: the part of a budget its run-time gates and ledgers carry. */
+export type TBudgetScope = {
+  id: string
+  name: string
+  environment: string | null
+  workflow_id: string | null
+  account_id: string | null
+  feature: string | null
+  traffic_sources: string[]
+}
+export const budgetScope = (b: TBudgetScope): TBudgetScope => ({
+  id: b.id,
+  name: b.name,
+  environment: b.environment,
+  workflow_id: b.workflow_id,
+  account_id: b.account_id,
+  feature: b.feature,
+  traffic_sources: b.traffic_sources,
+})
+
 export type TWindow = { from: Date; to: Date /** the end of the period (for day and month); equals `to` for rolling windows */; end: Date }
 
 /** The window a budget measures at `now`: the UTC day or calendar month so far, or the last N days. */

@@ -24,7 +24,7 @@ import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
 import { producerConnection, redisScript } from '@/lib/queues'
 import { toScaled } from '@/lib/cost/money'
-import { budgetWindow, type TBudgetPeriod, type TCutoffAction } from '@/lib/budgets/evaluate'
+import { budgetScope, budgetWindow, type TBudgetPeriod, type TCutoffAction } from '@/lib/budgets/evaluate'
 import type { TBudgetView } from '@/lib/budgets'
 import type { TCallScope } from '@/lib/budgets/enforce'
 
@@ -87,13 +87,7 @@ export function ledgerBudgets(budgets: TBudgetView[]): TLedgerBudget[] {
   return budgets
     .filter((b) => (b.metric === 'spend' && (b.hard_cutoff || b.brownout_pct != null)) || b.run_cap_usd != null || b.run_cap_p95_multiple != null)
     .map((b) => ({
-      id: b.id,
-      name: b.name,
-      environment: b.environment,
-      workflow_id: b.workflow_id,
-      account_id: b.account_id,
-      feature: b.feature,
-      traffic_sources: b.traffic_sources,
+      ...budgetScope(b),
       period: b.period,
       rolling_days: b.rolling_days,
       amount_micros: micros(b.amount_usd).toString(),

@@ -20,6 +20,7 @@ import { loadPriceBook } from '@/lib/cost/pricebook'
 import { computeCost, type PriceBook } from '@/lib/cost/engine'
 import { toScaled } from '@/lib/cost/money'
 import { budgetVerdict, overThrottleLimit, type TBudgetGate, type TCallScope } from '@/lib/budgets/enforce'
+import { budgetScope } from '@/lib/budgets/evaluate'
 import { ledgerConfig, ledgerCovers, reserve, runCapFor, RUN_TTL_S, secondsToWindowEnd, spendLedgered, type TLedgerBudget } from '@/lib/budgets/ledger'
 import { liveRouting } from '@/lib/routing/runtime'
 import { brownoutModel, matchPolicy, versionFor, type TLiveVersion } from '@/lib/routing/select'
@@ -493,13 +494,7 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
 }
 
 const asGate = (b: TLedgerBudget): TBudgetGate => ({
-  id: b.id,
-  name: b.name,
-  environment: b.environment,
-  workflow_id: b.workflow_id,
-  account_id: b.account_id,
-  feature: b.feature,
-  traffic_sources: b.traffic_sources,
+  ...budgetScope(b),
   state: 'exceeded',
   hard_cutoff: true,
   cutoff_action: b.cutoff_action,
