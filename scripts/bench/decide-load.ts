@@ -8,7 +8,8 @@
 // window are reported beside the latencies, so a stall of the client shows as
 // such instead of passing for the server's.
 import http from 'node:http'
-import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks'
+import { performance } from 'node:perf_hooks'
+import { clientMonitor, openLoop, type TClientFigures } from './open-loop'
 
 export type TLoadRequest = { base: string; key: string; rate: number; seconds: number; connections: number; bodies: string[] }
 export type TLoadResult = {
@@ -19,7 +20,7 @@ export type TLoadResult = {
   action: number[]
   errors: number
   wallS: number
-  client: { cpu_s: number; loop_delay_p99_ms: number; loop_delay_max_ms: number; gc_pauses: number; gc_total_ms: number; gc_max_ms: number }
+  client: TClientFigures
 }
 export const ACTIONS = ['allow', 'throttle', 'deny'] as const
 const ACTION_MARKERS = ACTIONS.map((a) => `"action":"${a}"`)
@@ -34,23 +35,14 @@ function run(o: TLoadRequest): Promise<TLoadResult> {
     action = new Int8Array(total)
   const answered = new Uint8Array(total)
   let errors = 0,
-    done = 0,
-    sent = 0
-  const loop = monitorEventLoopDelay({ resolution: 1 })
-  const gcs: number[] = []
-  const gcObserver = new PerformanceObserver((l) => {
-    for (const e of l.getEntries()) gcs.push(e.duration)
-  })
+    done = 0
+  const monitor = clientMonitor()
   const headers = { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' }
   return new Promise((resolve) => {
     const t0 = performance.now()
-    const cpu0 = process.cpuUsage()
-    loop.enable()
-    gcObserver.observe({ entryTypes: ['gc'] })
+    monitor.start()
     const finish = () => {
-      loop.disable()
-      gcObserver.disconnect()
-      const cpu = process.cpuUsage(cpu0)
+      const client = monitor.stop()
       const idx = [...answered.keys()].filter((i) => answered[i])
       agent.destroy()
       resolve({
@@ -60,21 +52,13 @@ function run(o: TLoadRequest): Promise<TLoadResult> {
         action: idx.map((i) => action[i]),
         errors,
         wallS: (performance.now() - t0) / 1000,
-        client: {
-          cpu_s: (cpu.user + cpu.system) / 1e6,
-          loop_delay_p99_ms: loop.percentile(99) / 1e6,
-          loop_delay_max_ms: loop.max / 1e6,
-          gc_pauses: gcs.length,
-          gc_total_ms: gcs.reduce((a, b) => a + b, 0),
-          gc_max_ms: gcs.length ? Math.max(...gcs) : 0,
-        },
+        client,
       })
     }
     const settle = () => {
       if (++done === total) finish()
     }
-    const send = (i: number) => {
-      const scheduled = t0 + (i * 1000) / o.rate
+    const send = (i: number, scheduled: number) => {
       const body = o.bodies[i % o.bodies.length]
       const start = performance.now()
       const req = http.request(
@@ -114,16 +98,7 @@ function run(o: TLoadRequest): Promise<TLoadResult> {
       })
       req.end(body)
     }
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) * o.rate) / 1000))
-      while (sent < due) send(sent++)
-      if (sent < total) {
-        // ahead of the schedule: wait for the next request's time (a timer fires ≥ 1 ms later); behind: send on the next turn
-        if (performance.now() - t0 < (sent * 1000) / o.rate) setTimeout(tick, 1)
-        else setImmediate(tick)
-      }
-    }
-    tick()
+    openLoop(total, (i) => t0 + (i * 1000) / o.rate, send)
   })
 }
 
