@@ -27,6 +27,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import IORedis from 'ioredis'
 import {
   fmt,
   groupTicks,
@@ -80,7 +81,8 @@ const HELP = `Usage: npm run bench:gateway -- [options]
   --url URL --key K  target a running stack (127.0.0.1 only): a key with the gateway, read and write scopes; the stack
                      must run with ALLOW_PRIVATE_UPSTREAMS=true (the fake upstream is on 127.0.0.1). The bench adds a
                      provider "${PROVIDER}" to the organization's providers (keeping the others; refused if it has
-                     one already), a routing policy and two budgets on a workflow of its own.
+                     one already), a routing policy and a budget on a workflow of its own.
+  --queue-prefix P   with --url: the stack's QUEUE_PREFIX (the bench reads its budget's ledger in Redis)
   --web-pid PID      with --url: the web server's process, to measure its CPU
   --pg URL           PostgreSQL server URL without database (default postgresql://postgres@127.0.0.1:5432)
   --redis URL        Redis URL (default redis://127.0.0.1:6379)
@@ -106,6 +108,7 @@ type TOpts = {
   webPid?: number
   pgServer: string
   redisUrl: string
+  queuePrefix: string
   json: boolean
 }
 
@@ -131,6 +134,7 @@ function parseOptions(): TOpts {
       'web-pid': { type: 'string' },
       pg: { type: 'string' },
       redis: { type: 'string' },
+      'queue-prefix': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -141,6 +145,7 @@ function parseOptions(): TOpts {
   }
   const int = intOption
   if ((values.url === undefined) !== (values.key === undefined)) throw new Error('--url and --key go together')
+  if ((values.url === undefined) !== (values['queue-prefix'] === undefined)) throw new Error('--queue-prefix goes with --url (and is needed there)')
   if (values.url !== undefined && !['127.0.0.1', 'localhost'].includes(new URL(values.url).hostname)) throw new Error('--url: only 127.0.0.1 is allowed')
   if (values['web-pid'] !== undefined && values.url === undefined) throw new Error('--web-pid goes with --url (the own stack measures its web server itself)')
   if (values['cpu-prof'] && values.url !== undefined) throw new Error('--cpu-prof profiles the own stack: not with --url')
@@ -164,6 +169,7 @@ function parseOptions(): TOpts {
     webPid: values['web-pid'] === undefined ? undefined : int('web-pid', values['web-pid'], 0, 1, 2 ** 22),
     pgServer: (values.pg ?? 'postgresql://postgres@127.0.0.1:5432').replace(/\/+$/, ''),
     redisUrl: values.redis ?? 'redis://127.0.0.1:6379',
+    queuePrefix: values['queue-prefix'] ?? QUEUE_PREFIX,
     json: values.json ?? false,
   }
 }
@@ -196,13 +202,35 @@ async function api(agent: http.Agent, s: TStack, method: 'GET' | 'POST' | 'PUT',
 }
 
 /**
- * The bench's upstream among the organization's providers, a routing policy on its step (published: its model
- * replaces the requested one), a hard-cutoff budget covering the step that never trips, and a second one, tiny, on
- * a probe workflow: once a call there is refused as "used up", the ledgered budgets are live in the web process.
+ * The budget's real-time ledger in Redis (lib/budgets/ledger.ts): whether the evaluation published it among the
+ * organization's ledgered budgets (what the gateway reads every second), and what the calls settled on it today.
  */
-async function setUp(agent: http.Agent, s: TStack, upstreamUrl: string): Promise<TSetup> {
+async function ledgerState(redisUrl: string, prefix: string, budgetId: string): Promise<{ published: boolean; spentMicros: number; heldMicros: number }> {
+  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true })
+  try {
+    await redis.connect()
+    let published = false
+    for (let cursor = '0'; ; ) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:budget-ledgers:*`, 'COUNT', 1000)
+      for (const k of keys) if ((await redis.get(k))?.includes(budgetId)) published = true
+      cursor = next
+      if (cursor === '0' || published) break
+    }
+    const [spent, held] = await redis.hmget(`${prefix}:budget-ledger:${budgetId}:d${new Date().toISOString().slice(0, 10)}`, 'spent', 'held')
+    return { published, spentMicros: Number(spent ?? 0), heldMicros: Number(held ?? 0) }
+  } finally {
+    redis.disconnect()
+  }
+}
+
+/**
+ * The bench's upstream among the organization's providers, a routing policy on its step (published: its model
+ * replaces the requested one), and a hard-cutoff budget covering the step, large enough never to trip; returns
+ * once the budget's ledger is published (each call then reserves its maximum cost and settles) and an answer
+ * through the gateway names the policy's model.
+ */
+async function setUp(agent: http.Agent, s: TStack, o: TOpts, upstreamUrl: string): Promise<TSetup> {
   const workflow = `bench-gw-${Date.now().toString(36)}`
-  const probeWorkflow = `${workflow}-probe`
   const providers = (await api(agent, s, 'GET', '/api/v1/gateway/providers')).providers as { provider: string; base_url: string }[]
   const theirs = providers.find((p) => p.provider === PROVIDER && p.base_url !== `${upstreamUrl}/v1`)
   if (theirs) throw new Error(`the organization has an "${PROVIDER}" provider (${theirs.base_url}): use one without (the bench would replace it)`)
@@ -230,15 +258,13 @@ async function setUp(agent: http.Agent, s: TStack, upstreamUrl: string): Promise
     hard_cutoff: true,
     cutoff_action: 'deny',
   })) as { budget: { id: string } }
-  await api(agent, s, 'POST', '/api/v1/budgets', {
-    name: `bench:gateway probe ${workflow}`,
-    workflow_id: probeWorkflow,
-    period: 'day',
-    metric: 'spend',
-    amount_usd: '0.01',
-    hard_cutoff: true,
-    cutoff_action: 'deny',
-  })
+  const t0 = Date.now()
+  // creating a budget queues its evaluation at once, which publishes the ledgered budgets; the gateway re-reads them every second
+  while (!(await ledgerState(o.redisUrl, o.queuePrefix, budget.id)).published) {
+    if (Date.now() - t0 > 90_000) throw new Error(`the budget's ledger was not published within 90 s (is a worker running on queue prefix ${o.queuePrefix}?)`)
+    await sleep(250)
+  }
+  await sleep(1500)
   const headers = { 'x-outlay-workflow-id': workflow, 'x-outlay-step': STEP }
   const call = (h: Record<string, string>, model: string, maxTokens: number) =>
     request(
@@ -251,14 +277,6 @@ async function setUp(agent: http.Agent, s: TStack, upstreamUrl: string): Promise
       10_000,
       h,
     )
-  const t0 = Date.now()
-  // the ledger: a call reserving ~$1 (gpt-4o, 100,000 output tokens) on the $0.01 probe budget is refused without going upstream
-  for (let last = ''; ; await sleep(250)) {
-    const r = await call({ ...headers, 'x-outlay-workflow-id': probeWorkflow }, REQUESTED_MODEL, 100_000)
-    if (r.status === 429 && r.body.includes('used up')) break
-    last = `${r.status} ${r.body.slice(0, 200)}`
-    if (Date.now() - t0 > 90_000) throw new Error(`the budgets' ledger did not reach the gateway within 90 s (last probe answer: ${last})`)
-  }
   // the policy: the answer names its model
   let gatewayCalls = 0
   for (let last = ''; ; await sleep(250)) {
@@ -455,8 +473,9 @@ async function main(): Promise<void> {
           env: { ALLOW_PRIVATE_UPSTREAMS: 'true' },
         })
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
-  const setup = await setUp(agent, stack, upstream.url)
+  const setup = await setUp(agent, stack, o, upstream.url)
   const since = Date.now()
+  const ledger0 = await ledgerState(o.redisUrl, o.queuePrefix, setup.budgetId)
 
   const blocks: { rate: number; mode: TMode; direct: TPhase; gateway: TPhase }[] = []
   for (const rate of o.rates)
@@ -486,6 +505,13 @@ async function main(): Promise<void> {
     if (Date.now() - lastChange > 20_000 || Date.now() - lastCall > 180_000) break
   }
   const dropped = await droppedEvents(agent, stack).catch(() => null)
+  const ledger1 = await ledgerState(o.redisUrl, o.queuePrefix, setup.budgetId)
+  const loadCalls = blocks.reduce((a, b) => a + b.gateway.sent, 0)
+  const budget = {
+    settled_usd: (ledger1.spentMicros - ledger0.spentMicros) / 1e6,
+    held_at_end_usd: ledger1.heldMicros / 1e6,
+    gateway_calls: loadCalls,
+  }
   agent.destroy()
   const loadAfter = loadAverage()
 
@@ -515,6 +541,7 @@ async function main(): Promise<void> {
     load_average_after: loadAfter,
     results: figures,
     recording: { expected, stored, stored_after_ms: storedAfterMs, dropped },
+    budget,
   }
 
   const lines: string[] = [
@@ -531,7 +558,7 @@ async function main(): Promise<void> {
   const count = (p: TPhase) =>
     `${fmt(p.answered)} of ${fmt(p.measured)} answered (${fmt(p.achieved_rate)}/s), errors ${fmt(p.errors)}${p.warmup_errors ? ` (+${fmt(p.warmup_errors)} in warm-up)` : ''}${p.target === 'gateway' ? `, ${fmt(p.routed)} answered by ${POLICY_MODEL}` : ''}`
   const client = (p: TPhase) =>
-    `${p.procs} process${p.procs > 1 ? 'es' : ''} ${p.clients.cpu_cores.toFixed(2)} cores, loop delay p99 ${ms(p.clients.loop_delay_p99_ms)} max ${ms(p.clients.loop_delay_max_ms)}, GC ${p.clients.gc_pauses} pauses ${ms(p.clients.gc_total_ms)} (longest ${ms(p.clients.gc_max_ms)})`
+    `${p.procs} process${p.procs > 1 ? 'es' : ''} ${p.clients.cpu_cores.toFixed(2)} cores (${((p.clients.cpu_cores * 1000) / p.rate).toFixed(2)} ms a call), loop delay p99 ${ms(p.clients.loop_delay_p99_ms)} max ${ms(p.clients.loop_delay_max_ms)}, GC ${p.clients.gc_pauses} pauses ${ms(p.clients.gc_total_ms)} (longest ${ms(p.clients.gc_max_ms)})`
   const machine = (p: TPhase) =>
     `${p.machine_busy_cores.toFixed(2)} cores busy, ${Number.isFinite(p.others_cores) ? p.others_cores.toFixed(2) : 'n/a'} of them none of the bench's processes (PostgreSQL, Redis, other users)`
   for (const f of figures) {
@@ -560,6 +587,7 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
+    `Budget: its ledger settled $${budget.settled_usd.toFixed(6)} over the ${fmt(loadCalls)} calls of the load ($${(budget.settled_usd / Math.max(1, loadCalls)).toFixed(8)} a call), $${budget.held_at_end_usd.toFixed(6)} still held at the end (reserved, not settled)`,
     `Recording: ${fmt(stored)} of ${fmt(expected)} gateway calls stored as events (GET /api/v1/metrics, workflow ${setup.workflow})${Number.isFinite(storedAfterMs) ? `, all within ${fmt(storedAfterMs)} ms of the last call` : ' when the count stopped moving'}; dropped by the gateway: ${dropped ?? 'n/a'}`,
     '',
   )

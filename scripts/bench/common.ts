@@ -241,11 +241,26 @@ export function copyFrom(client: Client, sql: string, chunks: Iterable<Buffer> |
   })
 }
 
-/** Another `next build` (someone's tests) removes BUILD_ID while it runs and refuses a second build: wait for it. */
+/** The working directory of a process ('' when unreadable: another user's, or gone). */
+function cwdOf(pid: number): string {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/cwd`)
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Another `next build` of this tree (someone's tests) removes BUILD_ID while it runs and refuses a second build:
+ * wait for it. A build in another directory (another engineer's worktree) touches nothing here: not waited for.
+ */
 export async function waitForForeignBuild(maxMs = 600_000): Promise<void> {
-  const foreignBuild = () => [...readProcs().values()].some((p) => p.comm.startsWith('next-build') || /\bnext(\.js)? build\b/.test(cmdline(p.pid)))
+  const foreignBuild = () =>
+    [...readProcs().values()].some(
+      (p) => (p.comm.startsWith('next-build') || /\bnext(\.js)? build\b/.test(cmdline(p.pid))) && [ROOT, ''].includes(cwdOf(p.pid)),
+    )
   for (const deadline = Date.now() + maxMs; foreignBuild() && Date.now() < deadline; ) {
-    log('another `next build` is running on this machine: waiting for it…')
+    log('another `next build` of this tree is running: waiting for it…')
     await sleep(5000)
   }
 }
