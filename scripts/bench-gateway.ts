@@ -37,16 +37,17 @@ import {
   machineBusyTicks,
   percentile,
   pidTicks,
+  readProcs,
+  cmdline,
   portInUse,
   request,
   runMain,
   sleep,
-  stopStarted,
   type TStarted,
 } from './bench/common'
 import type { TFakeUpstreamMessage, TFakeUpstreamOptions } from './bench/fake-upstream'
 import type { TGwLoadRequest, TGwLoadResult } from './bench/gateway-load'
-import { profileLines, profileSummaries } from './bench/profile'
+import { profileLines, summariseProfile, type TProfSummary } from './bench/profile'
 import { startOwnStack } from './bench/stack'
 
 /** p99 latency the gateway may add, in ms, at these rates (issue 18). */
@@ -77,7 +78,8 @@ const HELP = `Usage: npm run bench:gateway -- [options]
   --port P           port of the own web app (default 3302)
   --upstream-port P  port of the fake upstream (default 3303)
   --build            run \`npm run build\` first (also done when .next/BUILD_ID is missing)
-  --cpu-prof         run the web server under node --cpu-prof and print where its CPU went (own stack)
+  --cpu-prof         profile the web server over each measured window through the gateway and print where its CPU
+                     went (own stack; scripts/bench/prof-on-signal.cjs)
   --url URL --key K  target a running stack (127.0.0.1 only): a key with the gateway, read and write scopes; the stack
                      must run with ALLOW_PRIVATE_UPSTREAMS=true (the fake upstream is on 127.0.0.1). The bench adds a
                      provider "${PROVIDER}" to the organization's providers (keeping the others; refused if it has
@@ -176,7 +178,7 @@ function parseOptions(): TOpts {
 
 // ---------------------------------------------------------------- processes
 
-type TStack = { base: URL; key: string; web?: TStarted; worker?: TStarted; webPid?: number }
+type TStack = { base: URL; key: string; web?: TStarted; worker?: TStarted; webPid?: number; profDir?: string }
 
 /** The fake upstream in a process of its own; it exits with this one (its IPC channel closes). */
 async function startUpstream(o: TOpts): Promise<{ child: ChildProcess; url: string }> {
@@ -325,6 +327,31 @@ type TPhase = {
   machine_busy_cores: number
   others_cores: number
   load_average: number[]
+  /** --cpu-prof: the web server's profile over the measured window (gateway phases) */
+  profile?: TProfSummary | null
+}
+
+/** The process of the web server's group that runs server.ts (npm and tsx's launcher are its parents). */
+function serverPid(s: TStack): number | null {
+  const procs = [...readProcs().values()].filter((p) => p.pgrp === s.web?.pid && /server\.ts/.test(cmdline(p.pid)))
+  return procs.sort((a, b) => b.ticks - a.ticks)[0]?.pid ?? null
+}
+
+/** Profile the web server from now until the returned function is called (scripts/bench/prof-on-signal.cjs). */
+function profileWindow(s: TStack): () => Promise<TProfSummary | null> {
+  const pid = s.profDir ? serverPid(s) : null
+  if (!pid || !s.profDir) return async () => null
+  const dir = s.profDir
+  const before = new Set(fs.readdirSync(dir))
+  process.kill(pid, 'SIGUSR2')
+  return async () => {
+    process.kill(pid, 'SIGUSR2')
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(200)) {
+      const f = fs.readdirSync(dir).find((x) => x.endsWith('.cpuprofile') && !before.has(x))
+      if (f) return summariseProfile(path.join(dir, f))
+    }
+    return null
+  }
 }
 
 function cpuNow(s: TStack, upstream: ChildProcess): TCpu {
@@ -374,10 +401,18 @@ async function phase(
     } satisfies TGwLoadRequest)
   }
   let cpu0: TCpu | null = null
-  const snap = setTimeout(() => (cpu0 = cpuNow(s, upstream.child)), Math.max(0, startAt + o.warmup * 1000 - Date.now()))
+  let stopProfile: (() => Promise<TProfSummary | null>) | null = null
+  const snap = setTimeout(
+    () => {
+      cpu0 = cpuNow(s, upstream.child)
+      if (target === 'gateway') stopProfile = profileWindow(s)
+    },
+    Math.max(0, startAt + o.warmup * 1000 - Date.now()),
+  )
   const results = await Promise.all(answers)
   clearTimeout(snap)
   const cpu1 = cpuNow(s, upstream.child)
+  const profile = stopProfile ? await (stopProfile as () => Promise<TProfSummary | null>)() : undefined
   const c0: TCpu = cpu0 ?? cpu1
   const wall = (cpu1.at - c0.at) / 1000
   const total = results.flatMap((r) => r.total)
@@ -427,6 +462,7 @@ async function phase(
     machine_busy_cores: machine,
     others_cores: machine - known,
     load_average: loadAverage(),
+    profile,
   }
 }
 
@@ -461,17 +497,22 @@ async function main(): Promise<void> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outlay-bench-gateway-'))
   const upstream = await startUpstream(o)
   log(`fake upstream on ${upstream.url} (pid ${upstream.child.pid}): answers in ${o.upstreamMs} ms; streamed: ${o.chunks} chunks ${o.chunkGapMs} ms apart`)
+  const profDir = o.cpuProf ? path.join(logDir, 'prof-web') : undefined
+  if (profDir) fs.mkdirSync(profDir)
   const stack: TStack =
     o.url && o.key
       ? { base: new URL(o.url), key: o.key, webPid: o.webPid }
-      : await startOwnStack(o, {
-          db: BENCH_DB,
-          prefix: QUEUE_PREFIX,
-          logDir,
-          orgName: 'Gateway bench',
-          scopes: ['gateway', 'read', 'write'],
-          env: { ALLOW_PRIVATE_UPSTREAMS: 'true' },
-        })
+      : await startOwnStack(
+          { ...o, cpuProfDir: profDir },
+          {
+            db: BENCH_DB,
+            prefix: QUEUE_PREFIX,
+            logDir,
+            orgName: 'Gateway bench',
+            scopes: ['gateway', 'read', 'write'],
+            env: { ALLOW_PRIVATE_UPSTREAMS: 'true' },
+          },
+        ).then((own) => ({ ...own, profDir }))
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
   const setup = await setUp(agent, stack, o, upstream.url)
   const since = Date.now()
@@ -483,7 +524,11 @@ async function main(): Promise<void> {
       const b: Partial<(typeof blocks)[number]> = { rate, mode }
       for (const target of ['direct', 'gateway'] as const) {
         log(`${target}, ${mode === 'stream' ? 'streamed' : 'not streamed'}: ${o.warmup} s warm-up + ${o.duration} s at ${fmt(rate)} requests/s…`)
-        b[target] = await phase(o, stack, upstream, setup, target, mode, rate)
+        const r = await phase(o, stack, upstream, setup, target, mode, rate)
+        b[target] = r
+        log(
+          `  ${fmt(r.answered)} of ${fmt(r.measured)} answered, p50 ${ms(r.p50_ms)} p99 ${ms(r.p99_ms)}${mode === 'stream' ? `, first chunk p99 ${ms(r.ttft_p99_ms)}` : ''}; web ${r.web_cores.toFixed(2)} cores, clients ${r.clients.cpu_cores.toFixed(2)}, machine ${r.machine_busy_cores.toFixed(2)} (others ${r.others_cores.toFixed(2)})`,
+        )
         await sleep(1000)
       }
       blocks.push(b as (typeof blocks)[number])
@@ -591,10 +636,9 @@ async function main(): Promise<void> {
     `Recording: ${fmt(stored)} of ${fmt(expected)} gateway calls stored as events (GET /api/v1/metrics, workflow ${setup.workflow})${Number.isFinite(storedAfterMs) ? `, all within ${fmt(storedAfterMs)} ms of the last call` : ' when the count stopped moving'}; dropped by the gateway: ${dropped ?? 'n/a'}`,
     '',
   )
-  if (o.cpuProf) {
-    await stopStarted() // the web server writes its profile on exit
-    lines.push(...profileLines(profileSummaries(), 25))
-  }
+  for (const f of figures)
+    if (f.gateway.profile)
+      lines.push(...profileLines([{ name: `web, ${fmt(f.rate)}/s ${f.mode === 'stream' ? 'streamed' : 'not streamed'}`, summary: f.gateway.profile }], 25))
   process.stdout.write(lines.join('\n'))
   if (o.json) process.stdout.write(`${JSON.stringify(fig)}\n`)
 }

@@ -1,13 +1,12 @@
 // A benchmark's own stack: a fresh database and queue prefix (prepareFreshStack), one worker, the web server as
-// production starts it (npm start, its Node.js flags included; with --cpu-prof, node itself runs server.ts with the
-// same flags and the profiler), an organization and an API key with the scopes asked for (npm run cli -- org:create).
+// production starts it (npm start, its Node.js flags included; optionally with scripts/bench/prof-on-signal.cjs
+// preloaded: CPU profiles on SIGUSR2), an organization and an API key with the scopes asked for (npm run cli -- org:create).
 // Used by npm run bench:decide and npm run bench:gateway.
 import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
 import path from 'node:path'
 import { getHealth, log, portInUse, prepareFreshStack, run, sleep, startProcess, started, tail, type TStarted } from './common'
 
-export type TStackOptions = { port: number; pgServer: string; redisUrl: string; build: boolean; cpuProf?: boolean }
+export type TStackOptions = { port: number; pgServer: string; redisUrl: string; build: boolean; cpuProfDir?: string }
 export type TOwnStack = { base: URL; key: string; orgId: string; env: NodeJS.ProcessEnv; web: TStarted; worker: TStarted }
 
 /** Wait until /api/health answers 200; a started process that exits meanwhile (or 120 s without an answer) is an error. */
@@ -54,17 +53,11 @@ export async function startOwnStack(
   const setupLog = path.join(s.logDir, 'setup.log')
   await prepareFreshStack(o, s.db, s.prefix, env, setupLog)
   const worker = startProcess('worker', 'npx', ['tsx', 'workers/index.ts'], env, path.join(s.logDir, 'worker.log'))
-  let web: TStarted
-  if (o.cpuProf) {
-    // --cpu-prof is refused in NODE_OPTIONS: node runs server.ts itself, with npm start's flags (package.json) and the profiler's
-    const dir = path.join(s.logDir, 'prof-web')
-    fs.mkdirSync(dir, { recursive: true })
-    const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--max-semi-space-size=64', '--import', 'tsx', 'server.ts', '-p', String(o.port)]
-    web = startProcess('web', process.execPath, args, { ...env, NODE_ENV: 'production' }, path.join(s.logDir, 'web.log'), dir)
-  } else {
-    // as production starts it (npm start: its Node.js flags included)
-    web = startProcess('web', 'npm', ['run', '-s', 'start', '--', '-p', String(o.port)], env, path.join(s.logDir, 'web.log'))
-  }
+  // as production starts it (npm start: its Node.js flags included); with cpuProfDir, profiled on signal (prof-on-signal.cjs)
+  const webEnv = o.cpuProfDir
+    ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'prof-on-signal.cjs')}`.trim(), OUTLAY_PROF_DIR: o.cpuProfDir }
+    : env
+  const web = startProcess('web', 'npm', ['run', '-s', 'start', '--', '-p', String(o.port)], webEnv, path.join(s.logDir, 'web.log'))
   log(`started web (pgid ${web.pid}) and a worker (pgid ${worker.pid}); logs in ${s.logDir}`)
   await waitHealthy(base, web)
   const { orgId, key } = createOrgAndKey(env, setupLog, s.orgName, s.scopes)
