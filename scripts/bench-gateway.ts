@@ -323,7 +323,16 @@ type TPhase = {
   web_cpu_ms_per_call: number
   worker_cores: number
   upstream_cores: number
-  clients: { cpu_cores: number; loop_delay_p99_ms: number; loop_delay_max_ms: number; gc_pauses: number; gc_total_ms: number; gc_max_ms: number }
+  clients: {
+    cpu_cores: number
+    /** the load processes' CPU over the measured window ÷ the requests scheduled in it */
+    cpu_ms_per_call: number
+    loop_delay_p99_ms: number
+    loop_delay_max_ms: number
+    gc_pauses: number
+    gc_total_ms: number
+    gc_max_ms: number
+  }
   machine_busy_cores: number
   others_cores: number
   load_average: number[]
@@ -453,6 +462,12 @@ async function phase(
     upstream_cores: up,
     clients: {
       cpu_cores: clientCpu / wall,
+      cpu_ms_per_call:
+        (clientCpu * 1000) /
+        Math.max(
+          1,
+          results.reduce((a, r) => a + r.measured, 0),
+        ),
       loop_delay_p99_ms: Math.max(...results.map((r) => r.client.loop_delay_p99_ms)),
       loop_delay_max_ms: Math.max(...results.map((r) => r.client.loop_delay_max_ms)),
       gc_pauses: results.reduce((a, r) => a + r.client.gc_pauses, 0),
@@ -603,7 +618,7 @@ async function main(): Promise<void> {
   const count = (p: TPhase) =>
     `${fmt(p.answered)} of ${fmt(p.measured)} answered (${fmt(p.achieved_rate)}/s), errors ${fmt(p.errors)}${p.warmup_errors ? ` (+${fmt(p.warmup_errors)} in warm-up)` : ''}${p.target === 'gateway' ? `, ${fmt(p.routed)} answered by ${POLICY_MODEL}` : ''}`
   const client = (p: TPhase) =>
-    `${p.procs} process${p.procs > 1 ? 'es' : ''} ${p.clients.cpu_cores.toFixed(2)} cores (${((p.clients.cpu_cores * 1000) / p.rate).toFixed(2)} ms a call), loop delay p99 ${ms(p.clients.loop_delay_p99_ms)} max ${ms(p.clients.loop_delay_max_ms)}, GC ${p.clients.gc_pauses} pauses ${ms(p.clients.gc_total_ms)} (longest ${ms(p.clients.gc_max_ms)})`
+    `${p.procs} process${p.procs > 1 ? 'es' : ''} ${p.clients.cpu_cores.toFixed(2)} cores (${p.clients.cpu_ms_per_call.toFixed(2)} ms a call), loop delay p99 ${ms(p.clients.loop_delay_p99_ms)} max ${ms(p.clients.loop_delay_max_ms)}, GC ${p.clients.gc_pauses} pauses ${ms(p.clients.gc_total_ms)} (longest ${ms(p.clients.gc_max_ms)})`
   const machine = (p: TPhase) =>
     `${p.machine_busy_cores.toFixed(2)} cores busy, ${Number.isFinite(p.others_cores) ? p.others_cores.toFixed(2) : 'n/a'} of them none of the bench's processes (PostgreSQL, Redis, other users)`
   for (const f of figures) {
