@@ -7,7 +7,7 @@
 //   NODE_ENV=production tsx server.ts [-p PORT]        (npm start)
 import http from 'node:http'
 import next from 'next'
-import { fastRouteFor, serveFast } from '@/lib/http/fast'
+import { apiPathWithEmptySegment, fastRouteFor, serveEmptySegment, serveFast } from '@/lib/http/fast'
 import { FAST_ROUTES } from '@/lib/http/fast-routes'
 import { gatewayRouteFor, serveGateway } from '@/lib/gateway/http'
 import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER])
       req.headers[REQUEST_ID_HEADER] = requestId
       res.setHeader(REQUEST_ID_HEADER, requestId)
+      if (apiPathWithEmptySegment(req)) return serveEmptySegment(req, res)
       const fast = fastRouteFor(req, FAST_ROUTES)
       if (fast) return serveFast(req, res, fast)
       // the gateway's endpoints (lib/gateway/http.ts): keyed calls around every model call, streamed answers

@@ -30,6 +30,7 @@ export const FULL_NAV = [
   'Features',
   'Accounts',
   'What changed',
+  'Opportunities',
   'Budgets',
   'Alerts',
   'Forecast',

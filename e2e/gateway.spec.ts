@@ -51,8 +51,20 @@ test('configure a provider, call through the gateway with the openai SDK, see th
     await expect(rows.first()).toContainText('gpt-4o')
     await expect(rows.first()).toContainText('$0.00325')
 
+    // the response cache: the same call twice with x-outlay-cache: on; the second is answered from the cache, and the
+    // live list says what it saved (the first call's cost)
+    for (let i = 0; i < 2; i++) {
+      await openai.chat.completions.create(
+        { model: 'gpt-4o', messages: [{ role: 'user', content: 'cache me' }] },
+        { headers: { 'x-outlay-workflow-id': 'e2e-gateway', 'x-outlay-step': 'answer', 'x-outlay-cache': 'on' } },
+      )
+    }
+    expect(fake.requests).toHaveLength(4)
+    await expect(rows).toHaveCount(5, { timeout: 20_000 })
+    await expect(page.getByTestId('gateway-cache-hit')).toHaveText('· cache hit · saved $0.00325')
+
     await page.goto(`/${org_slug}/overview`)
-    await expect(page.getByTestId('kpi-events')).toHaveText('3')
+    await expect(page.getByTestId('kpi-events')).toHaveText('5')
     await expect(page.getByTestId('by-workflow')).toContainText('e2e-gateway')
   } finally {
     await fake.close()

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
 import { bucketBounds, latencyBucket } from '../lib/metrics/latency'
+import { pct, MIN_CALLS } from '../lib/metrics/views/latency-routing'
 
 // The workflow owner's check: from the list, the top workflow's page shows its
 // spend, its steps' spend, calls and latency, and its retry spend as direct SQL
@@ -72,6 +73,67 @@ test('a workflow’s detail page: steps, models, outcomes and latency equal SQL 
   // The breadcrumb goes back to the list with the same range.
   await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Workflows' }).click()
   await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/workflows?range=90`)
+})
+
+// The on-call engineer's check: over the last 7 days, per hour, the workflow's
+// latency sits beside its fallback and escalation rates; every hour's figures
+// are SQL's on the events, and the sentence names the hour of the demo's
+// Anthropic overload, when p95 hit the 30 s timeout and calls fell back.
+test('a workflow’s latency beside its fallback and escalation rate, per hour, equals SQL on its events', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  const [top] = await sql<{ workflow: string }>(
+    `SELECT workflow_id AS workflow FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1 LIMIT 1`,
+    [DEMO_LOGIN.slug],
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/workflows/${encodeURIComponent(top.workflow)}?range=7`)
+  await expect(page.getByRole('img', { name: `Latency p50 and p95 of ${top.workflow} per hour, beside its fallback and escalation rates` })).toBeVisible()
+
+  const table = page.getByTestId('latency-routing-table')
+  await expect(table.locator('tbody tr').first()).toBeAttached()
+  const shown = await table.locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => {
+      const d = (tr as HTMLElement).dataset
+      return { bucket: d.bucket!, calls: Number(d.calls), fallbacks: Number(d.fallbacks), escalations: Number(d.escalations), p50: d.p50!, p95: d.p95! }
+    }),
+  )
+  const from = shown[0].bucket
+  const to = new Date(Date.parse(shown[shown.length - 1].bucket) + 3_600_000).toISOString()
+  const hours = await sql<{ bucket: string; calls: number; fallbacks: number; escalations: number; p50: number | null; p95: number | null }>(
+    `SELECT to_char(date_trunc('hour', e.timestamp AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:00:00.000"Z"') AS bucket, count(*)::int AS calls,
+            count(*) FILTER (WHERE outcome = 'fallback')::int AS fallbacks, count(*) FILTER (WHERE outcome = 'escalation')::int AS escalations,
+            percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND workflow_id = $2 AND e.timestamp >= $3 AND e.timestamp < $4 GROUP BY 1 ORDER BY 1`,
+    [DEMO_LOGIN.slug, top.workflow, from, to],
+  )
+  expect(shown.map(({ bucket, calls, fallbacks, escalations }) => ({ bucket, calls, fallbacks, escalations }))).toEqual(
+    hours.map(({ bucket, calls, fallbacks, escalations }) => ({ bucket, calls, fallbacks, escalations })),
+  )
+  // Latency quantiles come from the rollups' histograms: inside the bucket of the exact value, every hour.
+  hours.forEach((h, i) => {
+    for (const q of ['p50', 'p95'] as const) {
+      const exact = h[q]
+      if (exact === null) {
+        expect(shown[i][q], `${h.bucket} ${q}`).toBe('')
+        continue
+      }
+      const [lo, hi] = bucketBounds(latencyBucket(exact))
+      expect(Number(shown[i][q]), `${h.bucket} ${q}: exact ${exact} ms`).toBeGreaterThanOrEqual(Math.floor(lo))
+      expect(Number(shown[i][q]), `${h.bucket} ${q}: exact ${exact} ms`).toBeLessThanOrEqual(Math.ceil(hi))
+    }
+  })
+
+  // The sentence names the hour of the highest p95 shown (among hours with enough calls): by SQL, the overload's, at the
+  // 30 s timeout, and its share of calls that fell back.
+  const story = page.getByTestId('latency-routing-story')
+  await expect(story).toHaveAttribute('data-kind', /^(fallback|both)$/)
+  const peakBucket = await story.getAttribute('data-peak')
+  const highest = Math.max(...shown.filter((h) => h.calls >= MIN_CALLS && h.p95 !== '').map((h) => Number(h.p95)))
+  expect(Number(shown.find((h) => h.bucket === peakBucket)?.p95)).toBe(highest)
+  const peak = hours.find((h) => h.bucket === peakBucket)!
+  expect(peak.p95).toBeGreaterThanOrEqual(30_000)
+  await expect(story).toContainText(`when ${pct(peak.fallbacks / peak.calls)} of calls fell back`)
 })
 
 test('a workflow without spend says so and links back', async ({ page }) => {

@@ -53,6 +53,7 @@ import { COST_SCALE, type PriceBook } from '../lib/cost/engine'
 import { rebuildDailyRollups } from '../lib/rollups/rebuild'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '../lib/rollups/tables'
 import { SPARKLINE_ACCOUNTS } from '../lib/metrics/views/accounts'
+import { latencyGranularity } from '../lib/metrics/views/latency-routing'
 
 const TARGET_P95_MS = 300
 const BENCH_DB = 'outlay_bench_dash'
@@ -656,6 +657,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
     })
     // components/workflows/workflow-detail.tsx (+ components/metrics/traffic-split.tsx)
     const wf = { ...current, workflow_id: subj.workflow }
+    // the latency-beside-fallbacks card: per hour up to 7 days (its outcome counts then per hour too), else per day (the daily outcome rows serve)
+    const latencyBy = latencyGranularity(current)
     out.push({
       page: 'workflow',
       range: days,
@@ -672,6 +675,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
         m('daily by workflow_id', { ...wf, granularity: 'day', group_by: 'workflow_id' }),
         m('by traffic_source', { ...wf, granularity: 'none', group_by: 'traffic_source' }),
         m('by environment', { ...wf, granularity: 'none', group_by: 'environment' }),
+        m(`latency per ${latencyBy}`, { ...wf, granularity: latencyBy, group_by: 'workflow_id', measures: 'events', latency_quantiles: 'true' }),
+        ...(latencyBy === 'hour' ? [m('hourly by outcome', { ...wf, granularity: 'hour', group_by: 'outcome', measures: 'events' })] : []),
       ],
     })
     // components/accounts/account-detail.tsx (+ traffic-split)

@@ -6,6 +6,11 @@ import { Button, Field, Input, Select } from '@/components/ui'
 import { useCreateBudget, useUpdateBudget } from '@/components/budgets/queries'
 import { useChannels } from '@/components/alerts/queries'
 import type { TBudget } from '@/lib/budgets'
+import type * as budgetsApi from '@/lib/budgets/api'
+import type { TBodyOf } from '@/lib/http/endpoint'
+
+// The form's fields are strings from selects that offer only valid values; the server validates all of it again.
+type TBudgetBody = TBodyOf<typeof budgetsApi.createBudget>
 
 const EMPTY = {
   name: '',
@@ -91,21 +96,27 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
       .map((s) => s.trim())
       .filter(Boolean)
       .map(Number)
-    const body: Record<string, unknown> = {
+    const body: TBudgetBody = {
       name: f.name,
-      period: f.period,
-      metric: f.metric,
+      period: f.period as TBudgetBody['period'],
+      metric: f.metric as TBudgetBody['metric'],
       amount_usd: f.amount_usd.trim(),
       thresholds,
       hard_cutoff: hard,
-      traffic_sources: sources,
-      environment: f.environment || null,
+      traffic_sources: sources as TBudgetBody['traffic_sources'],
+      environment: (f.environment || null) as TBudgetBody['environment'],
       workflow_id: f.workflow_id.trim() || null,
       account_id: f.account_id.trim() || null,
       feature: f.feature.trim() || null,
       owner: f.owner.trim() || null,
       rolling_days: f.period === 'rolling' ? Number(f.rolling_days) : null,
-      ...(hard ? { cutoff_action: f.cutoff_action, throttle_per_minute: f.throttle_per_minute.trim() === '' ? null : Number(f.throttle_per_minute) } : {}),
+      ...(hard
+        ? {
+            cutoff_action: f.cutoff_action as TBudgetBody['cutoff_action'],
+            // left empty: not sent (a new budget gets the default allowance, an edited one keeps its own); the API refuses null
+            ...(f.throttle_per_minute.trim() === '' ? {} : { throttle_per_minute: Number(f.throttle_per_minute) }),
+          }
+        : {}),
       channel_ids: channelIds,
       run_cap_usd: f.run_cap_usd.trim() || null,
       run_cap_p95_multiple: optNumber(f.run_cap_p95_multiple),

@@ -1,8 +1,9 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch, callApi } from '@/components/api'
+import { callApi } from '@/components/api'
 import * as alertsApi from '@/lib/alerts/api'
-import type { TBudgetHistory, TBudgetView } from '@/lib/budgets'
+import * as budgetsApi from '@/lib/budgets/api'
+import type { TBodyOf } from '@/lib/http/endpoint'
 
 export const budgetQueries = {
   list: (org: string) => ['budgets', org] as const,
@@ -12,7 +13,7 @@ export const budgetQueries = {
 export function useBudgets(org: string) {
   return useQuery({
     queryKey: budgetQueries.list(org),
-    queryFn: ({ signal }) => apiFetch<{ budgets: TBudgetView[] }>(`/api/v1/budgets?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(budgetsApi.listBudgets, { org, signal }),
     refetchInterval: 15_000,
   })
 }
@@ -20,7 +21,7 @@ export function useBudgets(org: string) {
 export function useBudgetHistory(org: string, id: string) {
   return useQuery({
     queryKey: budgetQueries.history(org, id),
-    queryFn: ({ signal }) => apiFetch<TBudgetHistory>(`/api/v1/budgets/${encodeURIComponent(id)}/history?org=${encodeURIComponent(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(budgetsApi.budgetHistory, { org, params: { id }, signal }),
     refetchInterval: 15_000,
   })
 }
@@ -28,8 +29,7 @@ export function useBudgetHistory(org: string, id: string) {
 export function useCreateBudget(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) =>
-      apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets?org=${encodeURIComponent(org)}`, { method: 'POST', body: JSON.stringify(body) }),
+    mutationFn: (body: TBodyOf<typeof budgetsApi.createBudget>) => callApi(budgetsApi.createBudget, { org, body }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: budgetQueries.list(org) }),
   })
 }
@@ -37,8 +37,7 @@ export function useCreateBudget(org: string) {
 export function useUpdateBudget(org: string, id: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) =>
-      apiFetch<{ budget: TBudgetView }>(`/api/v1/budgets/${id}?org=${encodeURIComponent(org)}`, { method: 'PATCH', body: JSON.stringify(body) }),
+    mutationFn: (body: TBodyOf<typeof budgetsApi.updateBudget>) => callApi(budgetsApi.updateBudget, { org, params: { id }, body }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['budgets', org] }),
   })
 }
@@ -46,7 +45,7 @@ export function useUpdateBudget(org: string, id: string) {
 export function useDeleteBudget(org: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`/api/v1/budgets/${id}?org=${encodeURIComponent(org)}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => callApi(budgetsApi.deleteBudget, { org, params: { id } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: budgetQueries.list(org) }),
   })
 }

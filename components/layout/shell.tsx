@@ -15,6 +15,7 @@ const NAV: { href: TPage; label: string; analytics?: boolean; permission: TPermi
   { href: 'features', label: 'Features', analytics: true, permission: PAGE_PERMISSION.features },
   { href: 'accounts', label: 'Accounts', analytics: true, permission: PAGE_PERMISSION.accounts },
   { href: 'changes', label: 'What changed', analytics: true, permission: PAGE_PERMISSION.changes },
+  { href: 'opportunities', label: 'Opportunities', analytics: true, permission: PAGE_PERMISSION.opportunities },
   { href: 'budgets', label: 'Budgets', permission: PAGE_PERMISSION.budgets },
   { href: 'alerts', label: 'Alerts', permission: PAGE_PERMISSION.alerts },
   { href: 'forecast', label: 'Forecast', permission: PAGE_PERMISSION.forecast },

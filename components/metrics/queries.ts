@@ -24,11 +24,15 @@ const given = <T extends object>(p: T): T => Object.fromEntries(Object.entries(p
  */
 const everyMeasure = (a: TResponseOf<typeof api.metrics>) => a as { rows: TMetricsRow[] }
 
+/** GET /api/v1/metrics, for a query key of the caller's own (useMetrics keys it under metricsQueries). */
+export const fetchMetrics = async (org: string, p: TMetricsParams, signal?: AbortSignal) =>
+  everyMeasure(await callApi(api.metrics, { org, query: given(p), signal }))
+
 export function useMetrics(org: string, p: TMetricsParams, opts: { enabled?: boolean } = {}) {
   return useQuery({
     enabled: opts.enabled ?? true,
     queryKey: metricsQueries.list(org, p),
-    queryFn: async ({ signal }) => everyMeasure(await callApi(api.metrics, { org, query: given(p), signal })),
+    queryFn: ({ signal }) => fetchMetrics(org, p, signal),
     refetchInterval: 15_000,
   })
 }

@@ -1,9 +1,9 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch, callApi } from '@/components/api'
+import { callApi } from '@/components/api'
+import { fetchMetrics } from '@/components/metrics/queries'
 import * as api from '@/lib/routing/api'
 import type { TBodyOf, TResponseOf } from '@/lib/http/endpoint'
-import type { TMetricsRow } from '@/lib/metrics/query'
 import type { TRoutingDefaults } from '@/lib/routing/schema'
 
 export const routingQueries = {
@@ -40,19 +40,11 @@ export function useSimulation(org: string, id: string, days: number, enabled: bo
 }
 
 export function useStepTraffic(org: string, id: string, workflowId: string, step: string, from: string, to: string) {
-  const params = new URLSearchParams({
-    org,
-    from,
-    to,
-    granularity: 'day',
-    group_by: 'provider,model,outcome',
-    workflow_id: workflowId,
-    step,
-    traffic_source: 'production',
-  })
+  const p = { from, to, granularity: 'day', group_by: 'provider,model,outcome', workflow_id: workflowId, step, traffic_source: 'production' } as const
   return useQuery({
+    // under the policy's key: publishing or rolling back refreshes it
     queryKey: [...routingQueries.live(org, id), from, to],
-    queryFn: ({ signal }) => apiFetch<{ rows: TMetricsRow[] }>(`/api/v1/metrics?${params}`, { signal }),
+    queryFn: ({ signal }) => fetchMetrics(org, p, signal),
   })
 }
 

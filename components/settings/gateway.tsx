@@ -1,10 +1,11 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
-import { apiFetch, ApiError } from '@/components/api'
+import { ApiError, callApi } from '@/components/api'
+import * as gatewayApi from '@/lib/gateway/api'
 import { Alert, Button, Card, Field, Input, Skeleton } from '@/components/ui'
 import { formatMs, formatUsd } from '@/lib/format'
-import type { TGatewayCallsResponse, TGatewayProviderView, TPutGatewayProviders } from '@/lib/gateway/schema'
+import type { TPutGatewayProviders } from '@/lib/gateway/schema'
 
 // Settings › Gateway: the organization's upstreams (keys masked), the SDK snippets with this deployment's base URL,
 // and the latest calls through the gateway, polled.
@@ -13,19 +14,18 @@ export const gatewayQueries = {
   providers: (org: string) => ['gateway', 'providers', org] as const,
   calls: (org: string) => ['gateway', 'calls', org] as const,
 }
-const q = (org: string) => `?org=${encodeURIComponent(org)}`
 
 function useProviders(org: string) {
   return useQuery({
     queryKey: gatewayQueries.providers(org),
-    queryFn: ({ signal }) => apiFetch<{ providers: TGatewayProviderView[] }>(`/api/v1/gateway/providers${q(org)}`, { signal }),
+    queryFn: ({ signal }) => callApi(gatewayApi.listGatewayProviders, { org, signal }),
   })
 }
 
 function useGatewayCalls(org: string) {
   return useQuery({
     queryKey: gatewayQueries.calls(org),
-    queryFn: ({ signal }) => apiFetch<TGatewayCallsResponse>(`/api/v1/gateway/calls${q(org)}&limit=20`, { signal }),
+    queryFn: ({ signal }) => callApi(gatewayApi.gatewayCalls, { org, query: { limit: '20' }, signal }),
     refetchInterval: 2_000,
   })
 }
@@ -35,8 +35,7 @@ function Providers({ org }: { org: string }) {
   const providers = useProviders(org)
   const [saved, setSaved] = useState<string | null>(null)
   const put = useMutation({
-    mutationFn: (body: TPutGatewayProviders) =>
-      apiFetch<{ providers: TGatewayProviderView[] }>(`/api/v1/gateway/providers${q(org)}`, { method: 'PUT', body: JSON.stringify(body) }),
+    mutationFn: (body: TPutGatewayProviders) => callApi(gatewayApi.putGatewayProviders, { org, body }),
     onSuccess: (r) => qc.setQueryData(gatewayQueries.providers(org), r),
   })
   // the others keep their stored keys: sent without api_key
@@ -282,6 +281,11 @@ function LiveCalls({ org }: { org: string }) {
                 <td>
                   {c.outcome}
                   {c.attempt && c.attempt > 1 ? ` (attempt ${c.attempt})` : ''}
+                  {c.response_cache_hit ? (
+                    <span className="ml-1 text-xs text-emerald-700" data-testid="gateway-cache-hit">
+                      · cache hit{c.response_cache_savings_usd === null ? '' : ` · saved ${formatUsd(c.response_cache_savings_usd, { precise: true })}`}
+                    </span>
+                  ) : null}
                 </td>
                 <td className="text-right tabular-nums">
                   {c.tokens_in.toLocaleString()} / {c.tokens_out.toLocaleString()}

@@ -18,10 +18,14 @@ import { toCsv } from '@/lib/csv'
 import { formatCompact, formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
 import { CHART_COLORS } from '@/components/charts/theme'
+import { latencyGranularity } from '@/lib/metrics/views/latency-routing'
+import { LatencyRoutingCard } from '@/components/workflows/latency-routing-card'
 
 // The question a workflow's owner brings here: "what does one run of this
 // workflow cost, which steps and models does the money go to, and is anything
 // drifting: tokens per call, retries, latency, cost per accepted outcome?"
+// and the on-call engineer's: "when latency spiked, was it a fallback or
+// escalation storm, or something else?" (LatencyRoutingCard)
 
 export function WorkflowDetail({ org, workflow }: { org: string; workflow: string }) {
   const url = useUrlFilters()
@@ -42,7 +46,25 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
   // the period's totals per outcome in one query: summing the daily rows (each rounded to 6 decimals) can drift by a micro-dollar
   const byOutcome = useMetrics(org, { ...base, granularity: 'none', group_by: 'outcome' })
   const dailyOutcomes = useMetrics(org, { ...base, granularity: 'day', group_by: 'workflow_id' })
-  const all = [current, previous, steps, stepModels, models, dailyByStep, dailyByModel, dailyByOutcome, byOutcome, dailyOutcomes]
+  // latency beside fallbacks and escalations: per hour up to a week (a storm lasts an hour or two), else per day (then the daily outcome rows above serve)
+  const granularity = latencyGranularity(periods.current)
+  const latencyByBucket = useMetrics(org, { ...base, granularity, group_by: 'workflow_id', measures: 'events', latency_quantiles: 'true' })
+  const hourlyByOutcome = useMetrics(org, { ...base, granularity: 'hour', group_by: 'outcome', measures: 'events' }, { enabled: granularity === 'hour' })
+  const outcomesByBucket = granularity === 'hour' ? hourlyByOutcome : dailyByOutcome
+  const all = [
+    current,
+    previous,
+    steps,
+    stepModels,
+    models,
+    dailyByStep,
+    dailyByModel,
+    dailyByOutcome,
+    byOutcome,
+    dailyOutcomes,
+    latencyByBucket,
+    outcomesByBucket,
+  ]
   const error = all.find((q) => q.error)?.error ?? null
 
   const now = current.data ? (current.data.rows[0] ?? null) : undefined
@@ -223,6 +245,14 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             {split ? <OutcomeTable rows={split} /> : <Skeleton className="h-40" />}
           </Card>
         </div>
+
+        <LatencyRoutingCard
+          workflow={workflow}
+          period={periods.current}
+          granularity={granularity}
+          latency={latencyByBucket.data?.rows}
+          outcomes={outcomesByBucket.data?.rows}
+        />
 
         <TrafficSplit org={org} base={base} subject={workflow} />
 

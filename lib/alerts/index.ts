@@ -1,6 +1,7 @@
 import 'server-only'
 import type { PoolClient } from 'pg'
 import { inTransaction, pool } from '@/lib/db'
+import { named } from '@/lib/sql'
 import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'
 import { DEFAULT_DRIFT_CONFIG, type TAlertKind, type TDriftConfig } from '@/lib/alerts/detectors'
@@ -84,26 +85,28 @@ export async function recordAlerts(
   const fired: string[] = []
   for (const k of candidates) {
     const r = await c.query<{ id: string }>(
-      `INSERT INTO alerts (org_id, kind, source_key, dedupe_key, subject, title, details, budget_id, period_start, threshold, state, actual_usd, amount_usd, fired_at, muted)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-               EXISTS (SELECT 1 FROM alert_mutes WHERE org_id = $1 AND source_key = $3 AND until > $14))
-       ON CONFLICT (org_id, dedupe_key) DO NOTHING RETURNING id::text`,
-      [
-        orgId,
-        k.kind,
-        k.source_key,
-        k.dedupe_key,
-        k.subject,
-        k.title,
-        JSON.stringify(k.details),
-        k.budget_id,
-        k.period_start,
-        k.threshold,
-        k.state,
-        k.actual_usd,
-        k.amount_usd,
-        now,
-      ],
+      named(
+        `INSERT INTO alerts (org_id, kind, source_key, dedupe_key, subject, title, details, budget_id, period_start, threshold, state, actual_usd, amount_usd, fired_at, muted)
+         VALUES (:org_id, :kind, :source_key, :dedupe_key, :subject, :title, :details, :budget_id, :period_start, :threshold, :state, :actual_usd, :amount_usd, :now,
+                 EXISTS (SELECT 1 FROM alert_mutes WHERE org_id = :org_id AND source_key = :source_key AND until > :now))
+         ON CONFLICT (org_id, dedupe_key) DO NOTHING RETURNING id::text`,
+        {
+          org_id: orgId,
+          kind: k.kind,
+          source_key: k.source_key,
+          dedupe_key: k.dedupe_key,
+          subject: k.subject,
+          title: k.title,
+          details: JSON.stringify(k.details),
+          budget_id: k.budget_id,
+          period_start: k.period_start,
+          threshold: k.threshold,
+          state: k.state,
+          actual_usd: k.actual_usd,
+          amount_usd: k.amount_usd,
+          now,
+        },
+      ),
     )
     if (r.rows[0]) fired.push(r.rows[0].id)
   }

@@ -3,6 +3,7 @@ import * as openapi from '@/lib/api/api'
 import * as budgets from '@/lib/budgets/api'
 import * as alerts from '@/lib/alerts/api'
 import * as auditLog from '@/lib/audit/api'
+import * as bills from '@/lib/bills/api'
 import * as featureSlos from '@/lib/slos/api'
 import * as forecast from '@/lib/forecast/api'
 import * as reports from '@/lib/reports/api'
@@ -20,6 +21,7 @@ import * as routing from '@/lib/routing/api'
 import * as metrics from '@/lib/metrics/api'
 import * as changes from '@/lib/changes/api'
 import * as decisionRecord from '@/lib/decision-record/api'
+import * as opportunities from '@/lib/opportunities/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
@@ -29,6 +31,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   alerts,
   auditLog,
   auth,
+  bills,
   budgets,
   changes,
   decide,
@@ -41,6 +44,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   members,
   metrics,
   notifications,
+  opportunities,
   pricing,
   queues,
   reports,

@@ -2,6 +2,7 @@ import 'server-only'
 import type { PoolClient } from 'pg'
 import type { Prisma } from '@/generated/prisma/client'
 import { pool } from '@/lib/db'
+import { named } from '@/lib/sql'
 import { toCsv } from '@/lib/csv'
 import { currentActor } from '@/lib/audit/actor'
 import { chainHash, jsonView, type TChainFields } from '@/lib/audit/chain'
@@ -65,26 +66,13 @@ export async function recordAudit(tx: TAuditTx, orgId: string, change: TAuditCha
   }
   const hash = chainHash(last?.hash ?? null, f)
   const json = (v: unknown) => (v === null ? null : JSON.stringify(v))
-  const r = await rows<{ id: string }>(
-    tx,
+  const insert = named(
     `INSERT INTO audit_log (id, org_id, seq, at, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, prev_hash, hash)
-     VALUES (gen_random_uuid(), $1::uuid, $2::bigint, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13) RETURNING id::text AS id`,
-    [
-      orgId,
-      f.seq,
-      f.at,
-      f.actor_type,
-      f.actor_id,
-      f.actor_label,
-      f.action,
-      f.target_type,
-      f.target_id,
-      json(f.before),
-      json(f.after),
-      last?.hash ?? null,
-      hash,
-    ],
+     VALUES (gen_random_uuid(), :org_id::uuid, :seq::bigint, :at::timestamptz, :actor_type, :actor_id, :actor_label, :action, :target_type, :target_id,
+             :before::jsonb, :after::jsonb, :prev_hash, :hash) RETURNING id::text AS id`,
+    { ...f, before: json(f.before), after: json(f.after), prev_hash: last?.hash ?? null, hash },
   )
+  const r = await rows<{ id: string }>(tx, insert.text, insert.values)
   return { id: r[0].id, seq: f.seq }
 }
 

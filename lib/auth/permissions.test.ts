@@ -68,7 +68,8 @@ describe('the permission map', () => {
 | alerts.write     | x     | x        | x       | .         | .      |
 | alerts.configure | x     | x        | .       | .         | .      |
 | fleet.write      | x     | x        | .       | .         | .      |
-| line_items.write | x     | x        | x       | .         | .      |`.trimStart(),
+| line_items.write | x     | x        | x       | .         | .      |
+| bills.write      | x     | .        | x       | .         | .      |`.trimStart(),
     )
   })
 
@@ -77,22 +78,23 @@ describe('the permission map', () => {
     console.log(`page × role\n${t}`)
     expect(t).toBe(
       `
-| page      | needs          | admin | engineer | finance | cust.succ | viewer |
-|-----------|----------------|-------|----------|---------|-----------|--------|
-| overview  | metrics.read   | x     | x        | x       | .         | x      |
-| workflows | workflows.read | x     | x        | x       | x         | x      |
-| features  | metrics.read   | x     | x        | x       | .         | x      |
-| accounts  | accounts.read  | x     | x        | x       | x         | x      |
-| changes   | metrics.read   | x     | x        | x       | .         | x      |
-| budgets   | metrics.read   | x     | x        | x       | .         | x      |
-| alerts    | metrics.read   | x     | x        | x       | .         | x      |
-| forecast  | metrics.read   | x     | x        | x       | .         | x      |
-| reports   | metrics.read   | x     | x        | x       | .         | x      |
-| routing   | metrics.read   | x     | x        | x       | .         | x      |
-| fleet     | fleet.read     | x     | x        | x       | .         | x      |
-| pricing   | prices.read    | x     | x        | x       | .         | x      |
-| settings  | keys.manage    | x     | x        | .       | .         | .      |
-| admin     | queues.manage  | x     | .        | .       | .         | .      |`.trimStart(),
+| page          | needs          | admin | engineer | finance | cust.succ | viewer |
+|---------------|----------------|-------|----------|---------|-----------|--------|
+| overview      | metrics.read   | x     | x        | x       | .         | x      |
+| workflows     | workflows.read | x     | x        | x       | x         | x      |
+| features      | metrics.read   | x     | x        | x       | .         | x      |
+| accounts      | accounts.read  | x     | x        | x       | x         | x      |
+| changes       | metrics.read   | x     | x        | x       | .         | x      |
+| opportunities | metrics.read   | x     | x        | x       | .         | x      |
+| budgets       | metrics.read   | x     | x        | x       | .         | x      |
+| alerts        | metrics.read   | x     | x        | x       | .         | x      |
+| forecast      | metrics.read   | x     | x        | x       | .         | x      |
+| reports       | metrics.read   | x     | x        | x       | .         | x      |
+| routing       | metrics.read   | x     | x        | x       | .         | x      |
+| fleet         | fleet.read     | x     | x        | x       | .         | x      |
+| pricing       | prices.read    | x     | x        | x       | .         | x      |
+| settings      | keys.manage    | x     | x        | .       | .         | .      |
+| admin         | queues.manage  | x     | .        | .       | .         | .      |`.trimStart(),
     )
   })
 
@@ -103,7 +105,7 @@ describe('the permission map', () => {
 
   it('finance reads everything, exports, edits budgets and line items; never model prices, GPU pools or routing', () => {
     for (const p of PERMISSIONS.filter((x) => x.endsWith('.read'))) expect(can('finance', p), p).toBe(true)
-    for (const p of ['budgets.write', 'line_items.write', 'exports.read'] as const) expect(can('finance', p), p).toBe(true)
+    for (const p of ['budgets.write', 'line_items.write', 'bills.write', 'exports.read'] as const) expect(can('finance', p), p).toBe(true)
     for (const p of ['prices.write', 'fleet.write', 'routing.write', 'keys.manage', 'members.manage', 'alerts.configure'] as const)
       expect(can('finance', p), p).toBe(false)
     expect(landingPage('finance')).toBe('overview')

@@ -37,6 +37,8 @@ export const PERMISSIONS = [
   'fleet.write',
   /** scenario line items (bills and other costs beside inference) */
   'line_items.write',
+  /** provider and cloud bills: import and delete them (reconciliation reads them with metrics.read) */
+  'bills.write',
 ] as const
 export type TPermission = (typeof PERMISSIONS)[number]
 
@@ -58,7 +60,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly TPermission[]> = {
     'line_items.write',
   ],
   // reads everything; budgets, forecasts, exports, line items; never model or GPU prices
-  finance: [...READ_ALL, 'exports.read', 'budgets.write', 'slos.write', 'alerts.write', 'line_items.write'],
+  finance: [...READ_ALL, 'exports.read', 'budgets.write', 'slos.write', 'alerts.write', 'line_items.write', 'bills.write'],
   // accounts and workflows and their spend; no prices, fleet or keys configuration
   customer_success: ['spend.read', 'accounts.read', 'workflows.read'],
   viewer: READ_ALL,
@@ -83,6 +85,8 @@ export const PAGE_PERMISSION = {
   features: 'metrics.read',
   accounts: 'accounts.read',
   changes: 'metrics.read',
+  // an organization-wide view, as routing (its API: any member, PRODUCT.md "Opportunities")
+  opportunities: 'metrics.read',
   budgets: 'metrics.read',
   alerts: 'metrics.read',
   forecast: 'metrics.read',

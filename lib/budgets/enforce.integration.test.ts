@@ -114,6 +114,13 @@ describe('run-time enforcement', () => {
     expect((await verdict({ account_id: 'acme', environment: 'staging' }, '2026-11-02T13:05:00Z')).action).not.toBe('deny')
   })
 
+  it('does not let calls through while a fresh process reads its first gates (concurrent first calls wait for the read)', async () => {
+    // a web process that just started (or dropped its copy): no gates in memory yet
+    ;(globalThis as { __outlayGates?: unknown }).__outlayGates = undefined
+    const both = await Promise.all([verdict({ account_id: 'acme' }, '2026-11-02T13:01:00Z'), verdict({ account_id: 'acme' }, '2026-11-02T13:01:00Z')])
+    expect(both.map((v) => v.action)).toEqual(['deny', 'deny'])
+  })
+
   it('throttles past the allowance of a minute, and lets calls through again the next minute', async () => {
     const minute = await Promise.all([1, 2, 3, 4, 5].map(() => verdict({ account_id: 'globex' }, '2026-11-02T13:00:10Z')))
     expect(minute.map((v) => v.action).sort()).toEqual(['allow', 'allow', 'allow', 'throttle', 'throttle'])

@@ -13,7 +13,7 @@
 import 'server-only'
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
-import { enqueueAlertEvaluation, producerConnection, subscriberConnection } from '@/lib/queues'
+import { enqueueAlertEvaluation, producerConnection, redisScript, subscriberConnection } from '@/lib/queues'
 import type { TBudgetView } from '@/lib/budgets'
 import type { TCutoffAction } from '@/lib/budgets/evaluate'
 import type { ZStateChange } from '@/lib/budgets/schema'
@@ -128,6 +128,10 @@ export async function verdictOf(
 const gatesKey = (orgId: string) => `${env().QUEUE_PREFIX}:budget-gates:${orgId}`
 const gatesAtKey = (orgId: string) => `${env().QUEUE_PREFIX}:budget-gates-at:${orgId}`
 const gatesChannel = () => `${env().QUEUE_PREFIX}:budget-gates`
+// One command per throttled call (a MULTI of INCR and PEXPIRE cost several times the objects on this hot path).
+const countThrottled = redisScript(`local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], 120000) end
+return n`)
 const throttleKey = (budgetId: string, minute: number) => `${env().QUEUE_PREFIX}:budget-throttle:${budgetId}:${minute}`
 
 /** How stale a process's copy of an organization's gates may get when an announcement was missed (Redis reconnecting). */
@@ -221,7 +225,9 @@ async function loadGates(orgId: string): Promise<TBudgetGate[]> {
 export async function gatesFor(orgId: string): Promise<TBudgetGate[]> {
   const c = cache().get(orgId)
   if (c && Date.now() - c.at < GATE_CACHE_MS) return c.gates
-  if (c?.loading) return c.gates
+  // A stale copy serves while one re-read runs; before the first read there is no copy: wait for it (serving the
+  // empty list would let every call through until the read ends, right after a start or a budget's creation).
+  if (c?.loading) return c.at === 0 ? c.loading.then(() => c.gates).catch(() => c.gates) : c.gates
   listenForGates()
   const entry: TCached = { at: c?.at ?? 0, gates: c?.gates ?? [], seq: c?.seq ?? 0 }
   const seq = entry.seq
@@ -244,8 +250,7 @@ export async function gatesFor(orgId: string): Promise<TBudgetGate[]> {
 export async function overThrottleLimit(gate: TBudgetGate, now: Date): Promise<boolean> {
   const minute = Math.floor(now.getTime() / 60_000)
   try {
-    const r = await producerConnection().multi().incr(throttleKey(gate.id, minute)).pexpire(throttleKey(gate.id, minute), 120_000).exec()
-    const count = Number(r?.[0]?.[1] ?? 0)
+    const count = Number(await countThrottled([throttleKey(gate.id, minute)], []))
     return count > gate.throttle_per_minute
   } catch {
     return false

@@ -1,5 +1,6 @@
 import 'server-only'
 import { inTransaction, pool } from '@/lib/db'
+import { named } from '@/lib/sql'
 import { recordAudit } from '@/lib/audit'
 import { notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
@@ -84,27 +85,29 @@ export async function getBudget(orgId: string, id: string): Promise<TBudget> {
   return toBudget(r.rows[0])
 }
 
-const VALUES = (b: TBudgetInput) => [
-  b.name,
-  b.environment,
-  b.workflow_id,
-  b.account_id,
-  b.feature,
-  b.traffic_sources,
-  b.period,
-  b.rolling_days,
-  b.metric,
-  b.amount_usd,
-  b.thresholds,
-  b.hard_cutoff,
-  b.owner,
-  b.channel_ids ?? [],
-  b.cutoff_action ?? 'throttle',
-  b.throttle_per_minute ?? 60,
-  b.run_cap_usd ?? null,
-  b.run_cap_p95_multiple ?? null,
-  b.brownout_pct ?? null,
-]
+/** The stored fields of a budget, by column: the INSERT and UPDATE below are written from them (named parameters, lib/sql.ts). */
+const FIELDS = (b: TBudgetInput) => ({
+  name: b.name,
+  environment: b.environment,
+  workflow_id: b.workflow_id,
+  account_id: b.account_id,
+  feature: b.feature,
+  traffic_sources: b.traffic_sources,
+  period: b.period,
+  rolling_days: b.rolling_days,
+  metric: b.metric,
+  amount_usd: b.amount_usd,
+  thresholds: b.thresholds,
+  hard_cutoff: b.hard_cutoff,
+  owner: b.owner,
+  channel_ids: b.channel_ids ?? [],
+  cutoff_action: b.cutoff_action ?? 'throttle',
+  throttle_per_minute: b.throttle_per_minute ?? 60,
+  run_cap_usd: b.run_cap_usd ?? null,
+  run_cap_p95_multiple: b.run_cap_p95_multiple ?? null,
+  brownout_pct: b.brownout_pct ?? null,
+})
+const FIELD_NAMES = Object.keys(FIELDS({} as TBudgetInput))
 
 /** channel_ids may be left out (no channel named: the default channels). */
 /** A budget to create; fields with a default in ZBudgetCreate may be left out. */
@@ -116,10 +119,11 @@ export async function createBudget(orgId: string, b: TBudgetInput, now = new Dat
   await checkChannelIds(orgId, b.channel_ids ?? [])
   const created = await inTransaction(async (c) => {
     const r = await c.query(
-      `INSERT INTO budgets (id, org_id, name, environment, workflow_id, account_id, feature, traffic_sources, period, rolling_days, metric, amount_usd, thresholds, hard_cutoff, owner, channel_ids,
-         cutoff_action, throttle_per_minute, run_cap_usd, run_cap_p95_multiple, brownout_pct)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING ${COLUMNS}`,
-      [orgId, ...VALUES(b)],
+      named(
+        `INSERT INTO budgets (id, org_id, ${FIELD_NAMES.join(', ')})
+         VALUES (gen_random_uuid(), :org_id, ${FIELD_NAMES.map((f) => `:${f}`).join(', ')}) RETURNING ${COLUMNS}`,
+        { org_id: orgId, ...FIELDS(b) },
+      ),
     )
     const budget = toBudget(r.rows[0])
     await recordAudit(c, orgId, { action: 'budget.create', target: { type: 'budget', id: budget.id }, before: null, after: budget })
@@ -140,12 +144,11 @@ export async function updateBudget(orgId: string, id: string, patch: TBudgetPatc
     if (!locked.rows[0]) throw notFound(`No budget ${id} in this organization`)
     const before = toBudget(locked.rows[0])
     const r = await c.query(
-      `UPDATE budgets SET name = $3, environment = $4, workflow_id = $5, account_id = $6, feature = $7, traffic_sources = $8, period = $9,
-         rolling_days = $10, metric = $11, amount_usd = $12, thresholds = $13, hard_cutoff = $14, owner = $15, channel_ids = $16, cutoff_action = $17, throttle_per_minute = $18,
-         run_cap_usd = $19, run_cap_p95_multiple = $20, brownout_pct = $21,
-         updated_at = now()
-       WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [orgId, id, ...VALUES(merged)],
+      named(
+        `UPDATE budgets SET ${FIELD_NAMES.map((f) => `${f} = :${f}`).join(', ')}, updated_at = now()
+         WHERE org_id = :org_id AND id = :id RETURNING ${COLUMNS}`,
+        { org_id: orgId, id, ...FIELDS(merged) },
+      ),
     )
     if (!r.rows[0]) throw notFound(`No budget ${id} in this organization`)
     const after = toBudget(r.rows[0])

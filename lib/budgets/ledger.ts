@@ -22,7 +22,7 @@ import 'server-only'
 import { createHash } from 'node:crypto'
 import { pool } from '@/lib/db'
 import { env } from '@/lib/env'
-import { producerConnection } from '@/lib/queues'
+import { producerConnection, redisScript } from '@/lib/queues'
 import { toScaled } from '@/lib/cost/money'
 import { budgetWindow, type TBudgetPeriod, type TCutoffAction } from '@/lib/budgets/evaluate'
 import type { TBudgetView } from '@/lib/budgets'
@@ -277,19 +277,7 @@ for i = 1, #KEYS do
 end
 return 1`
 
-const sha = (s: string) => createHash('sha1').update(s).digest('hex')
-const SCRIPTS = { reserve: { src: RESERVE, sha: sha(RESERVE) }, settle: { src: SETTLE, sha: sha(SETTLE) } }
-
-async function evalScript(script: keyof typeof SCRIPTS, keys: string[], args: string[]): Promise<unknown> {
-  const s = SCRIPTS[script]
-  const redis = producerConnection()
-  try {
-    return await redis.evalsha(s.sha, keys.length, ...keys, ...args)
-  } catch (e) {
-    if (!String((e as Error).message).includes('NOSCRIPT')) throw e
-    return redis.eval(s.src, keys.length, ...keys, ...args)
-  }
-}
+const SCRIPTS = { reserve: redisScript(RESERVE), settle: redisScript(SETTLE) }
 
 export type TReservation =
   | {
@@ -320,7 +308,7 @@ export async function reserve(
   for (const b of budgets) {
     args.push(b.amount_micros, b.hard_cutoff && b.cutoff_action === 'deny' ? '1' : '0', String((secondsToWindowEnd(b, now) ?? 86_400) + 86_400))
   }
-  const r = (await evalScript('reserve', keys, args)) as [string, number, string | string[]]
+  const r = (await SCRIPTS.reserve(keys, args)) as [string, number, string | string[]]
   if (r[0] === 'budget') return { ok: false, by: 'budget', budget: budgets[r[1] - 1], used: BigInt(r[2] as string) }
   if (r[0] === 'run') return { ok: false, by: 'run', used: BigInt(r[2] as string) }
   const used = (r[2] as string[]).map((x) => BigInt(x))
@@ -334,7 +322,7 @@ export async function reserve(
       if (settled) return
       settled = true
       const a = actual === null ? amountMicros : actual < 0n ? 0n : actual
-      await evalScript('settle', keys, [amountMicros.toString(), a.toString(), String(budgets.length), ...rolling])
+      await SCRIPTS.settle(keys, [amountMicros.toString(), a.toString(), String(budgets.length), ...rolling])
     },
   }
 }

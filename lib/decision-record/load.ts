@@ -6,7 +6,7 @@ import { parseOrThrow } from '@/lib/validation'
 import { queryMetrics, resolveRange, ZMetricsQuery, type TMetricsQuery } from '@/lib/metrics/query'
 import { decisionRecord } from '@/lib/decision-record/record'
 import type { TDecisionRecord, TDecisionRecordQuery } from '@/lib/decision-record/schema'
-import { named } from '@/lib/metrics/sql'
+import { named } from '@/lib/sql'
 import { textOrNullOf, type TPgRow } from '@/lib/metrics/rows'
 
 export { ZDecisionRecordQuery } from '@/lib/decision-record/schema'

@@ -343,6 +343,27 @@ describe('generateDemoEvents: the shape of the traffic', () => {
   })
 })
 
+describe('the Anthropic overload (the workflow page’s latency-beside-fallbacks story)', () => {
+  // NOW is a Monday: 2 days before is a Saturday, so the overload is on the Friday before, 15:00–16:00 UTC
+  const hour = (dayStart: number) =>
+    all.filter(
+      (e) => e.workflow_id === 'support-agent' && Date.parse(e.timestamp) >= dayStart + 15 * 3_600_000 && Date.parse(e.timestamp) < dayStart + 16 * 3_600_000,
+    )
+  const p95 = (events: TDemoEvent[]) => events.map((e) => e.latency_ms).sort((a, b) => a - b)[Math.ceil(0.95 * events.length) - 1]
+  const friday = Date.UTC(2025, 5, 27)
+  it('spikes p95 to the 30 s timeout in the hour where support-agent calls fall back to OpenAI', () => {
+    const during = hour(friday)
+    const dayBefore = hour(friday - DAY_MS)
+    const fallbacks = (events: TDemoEvent[]) => events.filter((e) => e.outcome === 'fallback')
+    expect(fallbacks(during).length / during.length).toBeGreaterThan(0.08)
+    // (an OpenAI call's usual 1% fallback still goes the other way)
+    expect(fallbacks(during).filter((e) => e.provider === 'openai').length / fallbacks(during).length).toBeGreaterThan(0.8)
+    expect(fallbacks(dayBefore).length / dayBefore.length).toBeLessThan(0.05)
+    expect(p95(during)).toBeGreaterThanOrEqual(30_000)
+    expect(p95(dayBefore)).toBeLessThan(20_000)
+  })
+})
+
 describe('demoOutcomes', () => {
   const outcomes = quarter.flatMap((day) => demoOutcomes(day, NOW))
   it('one outcome per production run of the workflows with a business result, at its last call', () => {

@@ -16,8 +16,13 @@
 // - lead-qualifier's score step has a long stable rubric but no cache hits;
 // - doc-summarizer's summarize step has no output cap and a long output tail;
 //   classify steps ask for caps far above what they use;
-// - repeated classify inputs (input_hash) a response cache would serve;
+// - repeated classify inputs (input_hash) a response cache would serve (support-agent/classify: the same
+//   output_hash for the same input, deterministic);
 // - a ~90-minute OpenAI degradation 41 days ago (fallbacks to Anthropic);
+// - an hour of Anthropic overload on the last weekday at least 2 days ago,
+//   15:00–16:00 UTC: calls hang until the 30 s timeout and fall back to
+//   OpenAI, so latency p95 spikes with the fallback rate (the workflow page's
+//   "latency beside fallbacks" story, inside its 7-day hourly view);
 // - email-drafter's nightly eval drafts on gpt-4o-mini from short fixture
 //   emails while production drafts on gpt-4.1: its eval cost per call is a
 //   fifth of production's (the quarterly audit flags it);
@@ -49,6 +54,7 @@ export type TDemoEvent = {
   attempt: number
   latency_ms: number
   input_hash?: string
+  output_hash?: string
   max_tokens?: number
   scenario_id?: string
   owner?: string
@@ -392,6 +398,8 @@ type TCallSpec = {
   /** report cached_tokens_in: 0 (a cacheable prompt that never hits) */
   reportNoCache?: boolean
   inputHash?: string
+  /** the same input gives the same output (output_hash derived from input_hash): a response cache is safe */
+  deterministic?: boolean
   escalateTo?: TModelId
   scenarioId?: string
   metadata?: Record<string, string>
@@ -401,8 +409,8 @@ class DemoGenerator {
   readonly rng: Rng
   readonly accounts: TAccount[]
   private readonly hashPools = new Map<string, THashEntry[]>()
-  /** OpenAI degradation window (ms), if inside the window */
-  incident: { start: number; end: number } | null = null
+  /** provider degradation windows (ms) inside the generated days, and how a failing call fails */
+  incidents: { provider: TProvider; start: number; end: number; pFallback: number; errors: readonly ('server_error' | 'timeout')[] }[] = []
 
   constructor(seed: number) {
     this.rng = new Rng(seed)
@@ -513,6 +521,8 @@ class DemoGenerator {
       // the hash covers the model too: a fallback call is a different input
       event.input_hash = model === spec.model ? spec.inputHash : hashForModel(spec.inputHash, model)
     }
+    // no randomness drawn: the other events and figures stay as they were
+    if (spec.deterministic && event.input_hash !== undefined && outcome !== 'error') event.output_hash = hashForModel(event.input_hash, 'output')
     if (spec.maxTokens !== undefined) event.max_tokens = spec.maxTokens
     if (spec.scenarioId !== undefined) event.scenario_id = spec.scenarioId
     const metadata: Record<string, string> = { ...run.metadata, ...spec.metadata, ...extraMeta }
@@ -532,10 +542,11 @@ class DemoGenerator {
     const rng = this.rng
     const callSeq = ++run.callSeq
     const provider = MODELS[spec.model].provider
-    const degraded = this.incident !== null && provider === 'openai' && run.t >= this.incident.start && run.t < this.incident.end
+    const incident = this.incidents.find((i) => i.provider === provider && run.t >= i.start && run.t < i.end)
+    const degraded = incident !== undefined
     const fallback = FALLBACK[spec.model]
     const pError = 0.005
-    const pFallback = fallback === undefined ? 0 : degraded ? 0.45 : 0.01
+    const pFallback = fallback === undefined ? 0 : incident ? incident.pFallback : 0.01
     const pRetry = spec.callType === 'embedding' ? (degraded ? 0.3 : 0.02) : 0.04
 
     const r = rng.next()
@@ -544,7 +555,7 @@ class DemoGenerator {
       return null
     }
     if (fallback !== undefined && r < pError + pFallback) {
-      const kind = degraded ? rng.pick(['server_error', 'timeout'] as const) : rng.pick(['rate_limited', 'server_error', 'timeout'] as const)
+      const kind = incident ? rng.pick(incident.errors) : rng.pick(['rate_limited', 'server_error', 'timeout'] as const)
       this.emit(run, spec, callSeq, spec.model, 'error', 1, undefined, kind)
       return this.emit(run, spec, callSeq, fallback, 'fallback', 2, { fallback_from: spec.model })
     }
@@ -644,6 +655,7 @@ class DemoGenerator {
         maxTokens: 4096, // far above what classification uses
         cacheShare: [0.45, 0.8],
         inputHash: classifyInput.hash,
+        deterministic: true,
         escalateTo: haiku ? 'claude-sonnet-4-5' : 'gpt-4o',
         ...(trial ? { scenarioId: haiku ? 'classify-haiku-trial' : 'classify-baseline' } : {}),
       }) === null
@@ -891,7 +903,19 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
 
   // the OpenAI degradation: 41 days ago, 14:00–15:30 UTC
   const incidentDay = todayStart - 41 * DAY_MS
-  if (incidentDay >= windowStart) gen.incident = { start: incidentDay + 14 * HOUR_MS, end: incidentDay + 15.5 * HOUR_MS }
+  if (incidentDay >= windowStart)
+    gen.incidents.push({
+      provider: 'openai',
+      start: incidentDay + 14 * HOUR_MS,
+      end: incidentDay + 15.5 * HOUR_MS,
+      pFallback: 0.45,
+      errors: ['server_error', 'timeout'],
+    })
+  // the Anthropic overload: the last weekday at least 2 days ago (a weekday's busy hour has the calls to show it), 15:00–16:00 UTC
+  let overloadDay = todayStart - 2 * DAY_MS
+  while (new Date(overloadDay).getUTCDay() % 6 === 0) overloadDay -= DAY_MS
+  if (overloadDay >= windowStart)
+    gen.incidents.push({ provider: 'anthropic', start: overloadDay + 15 * HOUR_MS, end: overloadDay + 16 * HOUR_MS, pFallback: 0.6, errors: ['timeout'] })
 
   // the backfill: the Tuesday between 20 and 26 days ago
   let backfillDay = -1

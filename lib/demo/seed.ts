@@ -11,6 +11,7 @@ import { demoFleetPools, generateDemoFleet, type TDemoOutcome } from '@/lib/gpu/
 import { MAX_SAMPLES } from '@/lib/gpu/schema'
 import { addMember } from '@/lib/members'
 import type { Role } from '@/generated/prisma/enums'
+import { seedDemoBills } from '@/lib/bills/demo'
 
 // The demo organization's data goes through the real pipeline: the ingest
 // API, the queue and the workers, never straight into the rollups.
@@ -42,6 +43,9 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
         prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${id}::uuid`,
         prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${id}::uuid`,
         ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, id)),
+        ...['input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats'].map((t) =>
+          prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id),
+        ),
         prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${id}::uuid`,
         ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),
         prisma().organization.delete({ where: { id: id } }),
@@ -137,6 +141,8 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
     }
     await prisma().apiKey.update({ where: { id: api_key.id }, data: { revokedAt: new Date() } })
     await seedDemoBudgets(orgId, now)
+    const bills = await seedDemoBills(orgId, now)
+    if (bills.length) log(`Bills of last month for reconciliation: ${bills.join(', ')}.`)
     log(`Seeded ${accepted.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
     return { orgId, slug: DEMO.slug, sent, accepted, skipped: false }
   })

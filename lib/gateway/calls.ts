@@ -22,9 +22,12 @@ export async function recentGatewayCalls(orgId: string, q: TGatewayCallsQuery): 
     tokens_out: string
     max_tokens: number | null
     cost_usd: string | null
+    response_cache_hit: boolean
+    response_cache_savings_usd: string | null
   }>(
     `SELECT event_id AS id, "timestamp", metadata->>$2 AS api, workflow_id, step, provider, model, outcome, attempt, latency_ms,
-            tokens_in::text, cached_tokens_in::text, tokens_out::text, max_tokens, round(cost_usd, 6)::text AS cost_usd
+            tokens_in::text, cached_tokens_in::text, tokens_out::text, max_tokens, round(cost_usd, 6)::text AS cost_usd,
+            response_cache_hit, round(response_cache_savings_usd, 6)::text AS response_cache_savings_usd
      FROM inference_events WHERE org_id = $1 AND metadata ? $2 ORDER BY "timestamp" DESC, event_id DESC LIMIT $3`,
     [orgId, GATEWAY_MARK, q.limit],
   )

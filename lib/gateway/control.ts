@@ -74,7 +74,8 @@ export type TCascadePlan = {
 export type TCallPlan =
   // budget cutoff: answered in the provider's error shape, upstream never called
   | { kind: 'deny'; status: 429; message: string; headers: Record<string, string> }
-  | { kind: 'cached'; body: unknown; savingsMicros: bigint; headers: Record<string, string> }
+  // answered from the response cache; savingsMicros: the original call's cost (null: it was not priced)
+  | { kind: 'cached'; body: unknown; savingsMicros: bigint | null; headers: Record<string, string> }
   | {
       kind: 'forward'
       /** tried in order on an upstream 429, 5xx or timeout */
@@ -215,11 +216,12 @@ export function confidenceOf(c: Pick<TCascadePlan, 'from' | 'field'>, answer: un
 }
 
 /**
- * The cascade's next attempt after an answer, or null to keep it. For the
- * pipe: after a successful (non-streamed) answer of a plan with `cascade`,
- * call shouldEscalate(plan, answerBody, modelThatAnswered); a non-null result
- * is one more upstream call (its outcome `escalation`); repeat with its answer
- * until null. Rules: confidence (a JSON field of the answer's text, or
+ * The cascade's next attempt after an answer, or null to keep it. The pipe
+ * (lib/gateway/pipeline.ts): after a successful non-streamed answer of a plan
+ * with `cascade`, shouldEscalate(plan, answerBody, modelAsked) — the ladder's
+ * name of the model asked, not the dated name an upstream may answer with —;
+ * a non-null result is one more upstream call (its outcome `escalation`),
+ * repeated with its answer until null. Rules: confidence (a JSON field of the answer's text, or
  * exp(first token's logprob), which the request must ask for) below the
  * threshold, or absent from the answer, moves one model up the ladder from
  * the model that answered (not on the ladder: its first model above the
@@ -470,7 +472,7 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
       return {
         kind: 'cached',
         body: hit.body,
-        savingsMicros: hit.cost_micros === null ? 0n : BigInt(hit.cost_micros),
+        savingsMicros: hit.cost_micros === null ? null : BigInt(hit.cost_micros),
         headers: { ...headers, 'x-outlay-cache': 'hit' },
       }
     }

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import OpenAI from 'openai'
 import Anthropic from '@anthropic-ai/sdk'
 import { createTestApiKey, ownerPool, useTestServices } from '@/lib/testing/services'
@@ -16,6 +16,12 @@ import { listGatewayProviders, putGatewayProviders } from '@/lib/gateway/provide
 import { flushGatewayEvents, setGatewayBufferMaxForTests } from '@/lib/gateway/recorder'
 import { requestUpstream } from '@/lib/gateway/upstream'
 import { sha256 } from '@/lib/gateway/protocols'
+import { recentGatewayCalls } from '@/lib/gateway/calls'
+import { createPolicy, publishDraft } from '@/lib/routing/policies'
+import { ZPolicyCreate } from '@/lib/routing/schema'
+import { createBudget } from '@/lib/budgets'
+import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
+import { ledgerUsage } from '@/lib/budgets/ledger'
 import * as chatRoute from '@/app/api/v1/gateway/openai/v1/chat/completions/route'
 import * as responsesRoute from '@/app/api/v1/gateway/openai/v1/responses/route'
 import * as embeddingsRoute from '@/app/api/v1/gateway/openai/v1/embeddings/route'
@@ -85,7 +91,8 @@ async function stored(id: string): Promise<TRow> {
   for (const b of await pendingBatches(0)) await processBatch(b)
   const r = await ownerPool().query(
     `SELECT event_id, workflow_id, step, call_type, provider, model, outcome, attempt, latency_ms, tokens_in::int, cached_tokens_in::int, cache_write_tokens::int,
-            tokens_out::int, cost_usd::text, input_hash, output_hash, max_tokens, prompt_version, metadata, environment, account_id, run_id, feature
+            tokens_out::int, cost_usd::text, input_hash, output_hash, max_tokens, prompt_version, metadata, environment, account_id, run_id, feature,
+            response_cache_hit, response_cache_savings_usd::text
      FROM inference_events WHERE org_id = $1 AND event_id = $2`,
     [orgId, id],
   )
@@ -524,5 +531,220 @@ describe('measurement never blocks the call', () => {
     )
     expect(r.rows.map((x) => x.event_id)).toEqual(['stall-1', 'stall-3', 'stall-4'])
     setGatewayBufferMaxForTests(null)
+  })
+})
+
+describe('routing acts through the pipe: fallbacks, cascades, the response cache', () => {
+  const mini = { provider: 'openai', model: 'gpt-4o-mini' } // the organization's price: 130 µ$ for the fake's usage
+  const big = { provider: 'openai', model: 'gpt-4o' } // the catalog's: 3,250 µ$
+  const chat = (
+    workflow: string,
+    step: string,
+    id: string,
+    content = 'Classify: my card was charged twice',
+    extra: Record<string, string> = {},
+    model = 'gpt-3.5-turbo', // what the client asks for: a policy replaces it
+  ) =>
+    openaiAt(doors['fast path'])
+      .chat.completions.create(
+        { model, messages: [{ role: 'user', content }] },
+        { headers: { 'x-outlay-workflow-id': workflow, 'x-outlay-step': step, 'x-outlay-event-id': id, ...extra } },
+      )
+      .withResponse()
+  const publish = async (body: Record<string, unknown>) => {
+    const p = await createPolicy(orgId, ZPolicyCreate.parse(body), 'test')
+    await publishDraft(orgId, p.id, 'gateway pipe test', 'test')
+  }
+  const eventsLike = async (prefix: string) => {
+    await stored(prefix) // flushed and processed
+    const r = await ownerPool().query<{ event_id: string; attempt: number; outcome: string; model: string; cost_usd: string | null }>(
+      `SELECT event_id, attempt, outcome, model, cost_usd::text FROM inference_events WHERE org_id = $1 AND (event_id = $2 OR event_id LIKE $2 || '.%')
+       ORDER BY attempt`,
+      [orgId, prefix],
+    )
+    return r.rows
+  }
+  const unsure = JSON.stringify({ label: 'billing', confidence: 0.4 })
+  const sure = JSON.stringify({ label: 'refund', confidence: 0.93 })
+
+  beforeAll(async () => {
+    // a cascade on triage/classify: gpt-4o-mini first; below 0.7 confidence (a JSON field of the answer) gpt-4o
+    await publish({
+      workflow_id: 'triage',
+      step: 'classify',
+      candidates: [mini],
+      cascade: { models: [mini, big], confidence_threshold: 0.7, confidence_from: 'json_field', confidence_field: 'confidence' },
+    })
+    // the same, but the model above fails
+    await publish({
+      workflow_id: 'triage',
+      step: 'classify-broken',
+      candidates: [mini],
+      cascade: {
+        models: [mini, { provider: 'openai', model: 'fail-503' }],
+        confidence_threshold: 0.7,
+        confidence_from: 'json_field',
+        confidence_field: 'confidence',
+      },
+    })
+    // a fallback chain on drafts/write: a model that fails with 500, one that is rate limited, then gpt-4o-mini
+    await publish({
+      workflow_id: 'drafts',
+      step: 'write',
+      candidates: [{ provider: 'openai', model: 'fail-500' }],
+      fallbacks: [
+        { provider: 'openai', model: 'fail-429' },
+        { provider: 'openai', model: 'gpt-4o-mini' },
+      ],
+    })
+  })
+  afterEach(() => {
+    fake.answerText('gpt-4o-mini', null)
+    fake.answerText('gpt-4o', null)
+  })
+
+  it('escalates a low-confidence answer one model up the ladder: two upstream calls, two events, the second answer', async () => {
+    const b = await createBudget(orgId, {
+      name: 'triage ledger',
+      environment: null,
+      workflow_id: 'triage',
+      account_id: null,
+      feature: null,
+      traffic_sources: ['production'],
+      period: 'day',
+      rolling_days: null,
+      metric: 'spend',
+      amount_usd: '10',
+      thresholds: [50, 80, 100],
+      hard_cutoff: true,
+      cutoff_action: 'deny',
+      throttle_per_minute: 60,
+      owner: null,
+    })
+    await evaluateOrgAlerts(orgId, new Date(), { kinds: ['budget'] }) // the ledgered budget is published, nothing spent yet
+    fake.answerText('gpt-4o-mini', unsure)
+    fake.answerText('gpt-4o', sure)
+    const before = fake.requests.length
+    const { data, response } = await chat('triage', 'classify', 'cascade-1')
+    expect(data.choices[0].message.content).toBe(sure)
+    expect(fake.requests.slice(before).map((r) => r.body.model)).toEqual(['gpt-4o-mini', 'gpt-4o'])
+    expect(response.headers.get('x-outlay-model')).toBe('gpt-4o')
+    expect(response.headers.get('x-outlay-event-id')).toBe('cascade-1.2')
+    // the call's cost, both attempts: 130 + 3,250 µ$
+    expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00338')
+    expect(await eventsLike('cascade-1')).toEqual([
+      { event_id: 'cascade-1', attempt: 1, outcome: 'success', model: 'gpt-4o-mini', cost_usd: '0.000130000000' },
+      { event_id: 'cascade-1.2', attempt: 2, outcome: 'escalation', model: 'gpt-4o', cost_usd: '0.003250000000' },
+    ])
+    expect((await stored('cascade-1')).output_hash).toBe(sha256(unsure))
+    expect(await stored('cascade-1.2')).toMatchObject({ output_hash: sha256(sure), workflow_id: 'triage', step: 'classify', tokens_in: 1000 })
+    // the reservation (which held one escalation) settled with what both attempts cost
+    expect(await ledgerUsage(b.id, { period: 'day', rolling_days: null }, new Date())).toEqual({ spent: 3380n, held: 0n })
+  })
+
+  it('keeps an answer whose confidence clears the bar: one upstream call, no escalation', async () => {
+    fake.answerText('gpt-4o-mini', JSON.stringify({ label: 'billing', confidence: 0.9 }))
+    fake.answerText('gpt-4o', sure)
+    const before = fake.requests.length
+    const { data, response } = await chat('triage', 'classify', 'cascade-2', 'Classify: where is my parcel')
+    expect(JSON.parse(data.choices[0].message.content!)).toEqual({ label: 'billing', confidence: 0.9 })
+    expect(fake.requests.slice(before).map((r) => r.body.model)).toEqual(['gpt-4o-mini'])
+    expect(response.headers.get('x-outlay-model')).toBe('gpt-4o-mini')
+    expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00013')
+    expect(await eventsLike('cascade-2')).toEqual([{ event_id: 'cascade-2', attempt: 1, outcome: 'success', model: 'gpt-4o-mini', cost_usd: '0.000130000000' }])
+  })
+
+  it('keeps the answer it has when the escalation fails (its event an error)', async () => {
+    fake.answerText('gpt-4o-mini', unsure)
+    const before = fake.requests.length
+    const { data, response } = await chat('triage', 'classify-broken', 'cascade-3')
+    expect(data.choices[0].message.content).toBe(unsure)
+    expect(fake.requests.slice(before).map((r) => r.body.model)).toEqual(['gpt-4o-mini', 'fail-503'])
+    expect(response.headers.get('x-outlay-model')).toBe('gpt-4o-mini')
+    expect(response.headers.get('x-outlay-event-id')).toBe('cascade-3')
+    expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00013')
+    expect(await eventsLike('cascade-3')).toEqual([
+      { event_id: 'cascade-3', attempt: 1, outcome: 'success', model: 'gpt-4o-mini', cost_usd: '0.000130000000' },
+      { event_id: 'cascade-3.2', attempt: 2, outcome: 'error', model: 'fail-503', cost_usd: null },
+    ])
+  })
+
+  it('does not escalate a streamed answer (passed on as it came)', async () => {
+    fake.answerText('gpt-4o-mini', unsure)
+    const before = fake.requests.length
+    const stream = await openaiAt(doors['fast path']).chat.completions.create(
+      { model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: 'Classify: stream' }], stream: true },
+      { headers: { 'x-outlay-workflow-id': 'triage', 'x-outlay-step': 'classify', 'x-outlay-event-id': 'cascade-stream' } },
+    )
+    for await (const _ of stream) {
+      // drained
+    }
+    expect(fake.requests.slice(before).map((r) => r.body.model)).toEqual(['gpt-4o-mini'])
+    expect(await eventsLike('cascade-stream')).toHaveLength(1)
+  })
+
+  it('tries the fallback chain in order: 500, 429, then an answer — three events, attempts 1 to 3', async () => {
+    const before = fake.requests.length
+    const { data, response } = await chat('drafts', 'write', 'chain-1')
+    expect(data.choices[0].message.content).toBe(FAKE_TEXT)
+    expect(fake.requests.slice(before).map((r) => r.body.model)).toEqual(['fail-500', 'fail-429', 'gpt-4o-mini'])
+    expect(response.headers.get('x-outlay-model')).toBe('gpt-4o-mini')
+    expect(response.headers.get('x-outlay-event-id')).toBe('chain-1.3')
+    expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00013')
+    expect(await eventsLike('chain-1')).toEqual([
+      { event_id: 'chain-1', attempt: 1, outcome: 'retry', model: 'fail-500', cost_usd: null },
+      { event_id: 'chain-1.2', attempt: 2, outcome: 'retry', model: 'fail-429', cost_usd: null },
+      { event_id: 'chain-1.3', attempt: 3, outcome: 'fallback', model: 'gpt-4o-mini', cost_usd: '0.000130000000' },
+    ])
+  })
+
+  it("records a cache hit as the contract says: response_cache_hit, cost 0, savings the original call's cost", async () => {
+    const on = { 'x-outlay-cache': 'on', 'x-outlay-cache-ttl': '60' }
+    const content = `Summarize ticket ${Date.now()}`
+    const first = await chat('support-agent', 'summarize', 'cache-1', content, on, 'gpt-4o') // no policy: the model asked
+    expect(first.response.headers.get('x-outlay-cache')).toBe('miss')
+    const requests = fake.requests.length
+    const second = await chat('support-agent', 'summarize', 'cache-2', content, on, 'gpt-4o')
+    expect(fake.requests.length).toBe(requests) // answered without going upstream
+    expect(second.response.headers.get('x-outlay-cache')).toBe('hit')
+    expect(second.response.headers.get('x-outlay-cost-usd')).toBe('0')
+    expect(second.data.choices[0].message.content).toBe(first.data.choices[0].message.content)
+    expect(await stored('cache-1')).toMatchObject({ response_cache_hit: false, response_cache_savings_usd: null, cost_usd: '0.003250000000' })
+    const hit = await stored('cache-2')
+    expect(hit).toMatchObject({ response_cache_hit: true, cost_usd: '0.000000000000', outcome: 'success', tokens_in: 0, model: 'gpt-4o' })
+    expect(hit.metadata).toEqual({ 'outlay.gateway': 'openai-chat' })
+    // the savings are the first call's cost, to the micro-dollar
+    const same = await ownerPool().query<{ equal: boolean }>(
+      `SELECT round(a.cost_usd, 6) = b.response_cache_savings_usd AS equal FROM inference_events a, inference_events b
+       WHERE a.org_id = $1 AND b.org_id = $1 AND a.event_id = 'cache-1' AND b.event_id = 'cache-2'`,
+      [orgId],
+    )
+    expect(same.rows[0].equal).toBe(true)
+    expect(hit.response_cache_savings_usd).toBe('0.003250000000')
+    // the Gateway page's live list says so
+    const calls = await asOrg(orgId, () => recentGatewayCalls(orgId, { limit: 50 }))
+    expect(calls.calls.find((c) => c.id === 'cache-2')).toMatchObject({
+      response_cache_hit: true,
+      response_cache_savings_usd: '0.003250',
+      cost_usd: '0.000000',
+    })
+    expect(calls.calls.find((c) => c.id === 'cache-1')).toMatchObject({ response_cache_hit: false, response_cache_savings_usd: null })
+  })
+
+  it("caches an escalated call's final answer; a hit saves what the whole call cost (both attempts)", async () => {
+    fake.answerText('gpt-4o-mini', unsure)
+    fake.answerText('gpt-4o', sure)
+    const on = { 'x-outlay-cache': 'on' }
+    const content = `Classify ticket ${Date.now()}`
+    const first = await chat('triage', 'classify', 'cache-cascade-1', content, on)
+    expect(first.response.headers.get('x-outlay-cost-usd')).toBe('0.00338')
+    const second = await chat('triage', 'classify', 'cache-cascade-2', content, on)
+    expect(second.data.choices[0].message.content).toBe(sure)
+    expect(second.response.headers.get('x-outlay-model')).toBe('gpt-4o')
+    expect(await stored('cache-cascade-2')).toMatchObject({
+      response_cache_hit: true,
+      cost_usd: '0.000000000000',
+      response_cache_savings_usd: '0.003380000000',
+    })
   })
 })

@@ -7,10 +7,19 @@ import { AppError } from '@/lib/errors'
 import { parseJsonBytes } from '@/lib/http/body'
 import { authenticateApiKey, type TKeyPrincipal } from '@/lib/auth/api-keys'
 import { loadPriceBook } from '@/lib/cost/pricebook'
-import { toScaled, trimTrailingZeros } from '@/lib/cost/money'
+import { fromScaled, rescale, toScaled, trimTrailingZeros } from '@/lib/cost/money'
+import { COST_SCALE } from '@/lib/cost/engine'
 import type { TUsageFields } from '@/lib/cost/usage'
 import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
-import { planCall, storeCached, type TGatewayAttribution, type TGatewayCall, type TGatewayProtocol } from '@/lib/gateway/control'
+import {
+  planCall,
+  shouldEscalate,
+  storeCached,
+  type TGatewayAttribution,
+  type TGatewayCall,
+  type TGatewayProtocol,
+  type TPlannedAttempt,
+} from '@/lib/gateway/control'
 import {
   answerModel,
   answerUsage,
@@ -250,8 +259,6 @@ async function priceOf(orgId: string, ev: TGatewayEvent): Promise<string | null>
   return r.priced ? r.cost_usd : null
 }
 
-const micros = (usd: string | null) => (usd === null ? null : toScaled(usd, 6))
-
 async function carryOut(
   req: TGatewayRequest,
   call: TGatewayCall,
@@ -272,7 +279,8 @@ async function carryOut(
   if (plan.kind === 'deny') return errorAnswer(family, plan.status, plan.message, plan.headers)
   const c: TCtx = { req, call, key, eventId, metadata, upstream }
   if (plan.kind === 'cached') {
-    // answered without going upstream: the event says so (no tokens spent; the savings are the original call's)
+    // Answered without going upstream: the event says so (PRODUCT.md: response_cache_hit, cost 0 — the ingest worker
+    // prices it so —, the savings the original call's cost, every attempt of it).
     const ev = attemptEvent(
       c,
       1,
@@ -284,7 +292,8 @@ async function carryOut(
       null,
       outputText(call.protocol, plan.body),
     )
-    ;(ev.metadata as Record<string, string>)['outlay.response_cache_hit'] = 'true'
+    ev.response_cache_hit = true
+    if (plan.savingsMicros !== null) ev.response_cache_savings_usd = plainUsd(fromScaled(plan.savingsMicros, 6))
     recordGatewayEvent(key.orgId, ev)
     return {
       status: 200,
@@ -307,20 +316,27 @@ async function carryOut(
     upstreamHeaders['x-api-key'] = upstream.apiKey
     upstreamHeaders['anthropic-version'] ??= '2023-06-01'
   } else upstreamHeaders.authorization = `Bearer ${upstream.apiKey}`
+  // Every attempt after the first sends another model (each model once): the client's idempotency key named the first request.
+  const headersFor = (n: number): Record<string, string> => {
+    if (n === 1 || upstreamHeaders['idempotency-key'] === undefined) return upstreamHeaders
+    const { 'idempotency-key': _named, ...rest } = upstreamHeaders
+    return rest
+  }
 
-  let spentMicros = 0n
+  // The call's cost so far, every attempt's, exact (COST_SCALE); unpriced once an attempt that spent tokens had no price.
+  let spent = 0n
   let unpriced = false
   const settle = async () => {
-    if (plan.settle) await plan.settle(unpriced ? null : spentMicros).catch((err) => log({ component: 'gateway' }).warn({ err }, 'settle failed'))
+    if (plan.settle)
+      await plan.settle(unpriced ? null : rescale(spent, COST_SCALE, 6)).catch((err) => log({ component: 'gateway' }).warn({ err }, 'settle failed'))
   }
   const count = (usd: string | null, usage: TUsageFields | null) => {
-    if (usd !== null) spentMicros += micros(usd)!
+    if (usd !== null) spent += toScaled(usd, COST_SCALE)
     else if (usage) unpriced = true
   }
 
-  for (const [i, attempt] of plan.attempts.entries()) {
-    const n = i + 1
-    const last = i === plan.attempts.length - 1
+  /** One upstream attempt: its request (cut when the client goes away, or at the total timeout) and its event. */
+  const begin = (attempt: TPlannedAttempt, n: number) => {
     const startedAt = new Date()
     const t0 = performance.now()
     const { body: sent, stripUsage } = attemptBody(call.protocol, body, attempt.model, attempt.maxTokens, call.stream)
@@ -338,14 +354,71 @@ async function carryOut(
       recordGatewayEvent(key.orgId, ev)
       return ev
     }
-
-    let res: IncomingMessage
-    try {
-      res = await requestUpstream(url, upstreamHeaders, Buffer.from(JSON.stringify(sent)), {
+    const request = () =>
+      requestUpstream(url, headersFor(n), Buffer.from(JSON.stringify(sent)), {
         signal: ac.signal,
         firstByteMs: e.GATEWAY_FIRST_BYTE_TIMEOUT_MS,
         allowPrivate: e.ALLOW_PRIVATE_UPSTREAMS,
       })
+    return { ac, done, record, request, stripUsage }
+  }
+  type TAttempt = ReturnType<typeof begin>
+
+  /** A non-streamed answer, read whole and measured as its attempt's event (tokens, price). */
+  type TAnswer = { status: number; res: IncomingMessage; raw: Buffer; answer: unknown; model: string; ev: TGatewayEvent; usd: string | null }
+  const measure = async (x: TAttempt, attempt: TPlannedAttempt, status: number, res: IncomingMessage, raw: Buffer): Promise<TAnswer> => {
+    let answer: unknown = null
+    try {
+      answer = JSON.parse(raw.toString('utf8'))
+    } catch {
+      // not JSON: passed on as it came, measured without usage
+    }
+    const usage = answerUsage(call.protocol, answer)
+    const model = answerModel(call.protocol, answer) ?? attempt.model
+    const ev = x.record(attempt.outcomeIfSucceeds, usage, outputText(call.protocol, answer), model)
+    const usd = usage ? await priceOf(key.orgId, ev).catch(() => null) : null
+    count(usd, usage)
+    return { status, res, raw, answer, model, ev, usd }
+  }
+
+  /**
+   * The cascade's next step after an answer to the model `asked` (the ladder's name for it, not the dated name
+   * the upstream may answer with): null keeps the answer. Only a generation's answer has a confidence to read.
+   */
+  const escalation = (a: TAnswer, asked: string): TPlannedAttempt | null =>
+    plan.cascade && a.answer !== null && PROTOCOLS[call.protocol].callType === 'generation' ? shouldEscalate(plan, a.answer, asked) : null
+
+  /** One escalation: null when it failed (its event says `error`; the call keeps the answer it has). */
+  const escalate = async (attempt: TPlannedAttempt, n: number): Promise<TAnswer | null> => {
+    const x = begin(attempt, n)
+    let res: IncomingMessage
+    let raw: Buffer
+    try {
+      res = await x.request()
+      raw = await readAll(res)
+    } catch {
+      x.done()
+      x.record('error', null, null)
+      return null
+    }
+    x.done()
+    const status = res.statusCode ?? 502
+    if (status < 200 || status >= 300) {
+      x.record('error', null, null)
+      return null
+    }
+    return measure(x, attempt, status, res, raw)
+  }
+
+  for (const [i, attempt] of plan.attempts.entries()) {
+    const n = i + 1
+    const last = i === plan.attempts.length - 1
+    const x = begin(attempt, n)
+    const { ac, done, record, stripUsage } = x
+
+    let res: IncomingMessage
+    try {
+      res = await x.request()
     } catch (err) {
       done()
       if (req.signal.aborted) {
@@ -373,12 +446,6 @@ async function carryOut(
     }
 
     const isStream = call.stream && /text\/event-stream/i.test(String(res.headers['content-type'] ?? ''))
-    const answered = (model: string): Record<string, string> => ({
-      ...passHeaders(res),
-      ...plan.headers,
-      'x-outlay-event-id': n === 1 ? eventId : `${eventId}.${n}`,
-      'x-outlay-model': model,
-    })
     if (!isStream) {
       let raw: Buffer
       try {
@@ -392,29 +459,35 @@ async function carryOut(
         return errorAnswer(family, 502, `Outlay gateway: the upstream answer broke off: ${(err as Error).message}`)
       }
       done()
-      let answer: unknown = null
-      try {
-        answer = JSON.parse(raw.toString('utf8'))
-      } catch {
-        // not JSON: passed on as it came, measured without usage
+      let final = await measure(x, attempt, status, res, raw)
+      // The cascade: a low-confidence answer of the selected model goes one model up the ladder (attempt n + 1,
+      // outcome escalation), again with that model's answer, until one is confident enough or the ladder ends. The
+      // client gets the last. A fallback's answer is kept: the ladder starts at the selected model, which failed.
+      let asked = attempt.model
+      let m = n
+      const rungs = n === 1 ? (plan.cascade?.ladder.length ?? 0) : 0
+      for (let next = escalation(final, asked); next && m - n < rungs; next = escalation(final, asked)) {
+        const better = await escalate(next, ++m)
+        if (!better) break
+        final = better
+        asked = next.model
       }
-      const usage = answerUsage(call.protocol, answer)
-      const model = answerModel(call.protocol, answer) ?? attempt.model
-      const ev = record(attempt.outcomeIfSucceeds, usage, outputText(call.protocol, answer), model)
-      const usd = usage ? await priceOf(key.orgId, ev).catch(() => null) : null
-      count(usd, usage)
-      if (plan.cacheTtlS !== null && answer !== null) {
-        await storeCached(key.orgId, call.inputHash, plan.cacheTtlS, answer, micros(usd)).catch((err) =>
+      const callMicros = unpriced ? null : rescale(spent, COST_SCALE, 6)
+      if (plan.cacheTtlS !== null && final.answer !== null) {
+        // what a hit saves: this call's cost, every attempt's
+        await storeCached(key.orgId, call.inputHash, plan.cacheTtlS, final.answer, callMicros).catch((err) =>
           log({ component: 'gateway' }).warn({ err }, 'cache store failed'),
         )
       }
       await settle()
-      const headers = answered(model)
-      if (usd !== null) headers['x-outlay-cost-usd'] = plainUsd(usd)
-      return { status, headers, body: raw }
+      const headers: Record<string, string> = { ...passHeaders(final.res), ...plan.headers, 'x-outlay-event-id': final.ev.id, 'x-outlay-model': final.model }
+      // the call's cost: every attempt's (an escalated call paid for the answer it did not keep)
+      if (final.usd !== null && !unpriced) headers['x-outlay-cost-usd'] = plainUsd(fromScaled(spent, COST_SCALE))
+      return { status: final.status, headers, body: final.raw }
     }
 
     // A stream: the status and headers now (the cost is not known yet: no x-outlay-cost-usd), then each event as it comes.
+    // A streamed answer is passed on as it comes, so it is never escalated.
     const orgId = key.orgId
     const reader = new StreamReader(call.protocol, stripUsage)
     const splitter = new SseSplitter()
@@ -448,7 +521,14 @@ async function carryOut(
         })
       }
     }
-    return { status, headers: { ...answered(attempt.model), 'cache-control': 'no-cache' }, body: pass() }
+    const headers = {
+      ...passHeaders(res),
+      ...plan.headers,
+      'x-outlay-event-id': n === 1 ? eventId : `${eventId}.${n}`,
+      'x-outlay-model': attempt.model,
+      'cache-control': 'no-cache',
+    }
+    return { status, headers, body: pass() }
   }
   // planCall gave no attempt
   await settle()

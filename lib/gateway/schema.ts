@@ -57,6 +57,11 @@ export const ZGatewayCallRow = z.object({
   tokens_out: z.number(),
   max_tokens: z.number().nullable(),
   cost_usd: z.string().nullable().meta({ description: 'exact decimal, 6 decimals; null when unpriced' }),
+  response_cache_hit: z.boolean().meta({ description: 'answered from the response cache (cost 0)' }),
+  response_cache_savings_usd: z
+    .string()
+    .nullable()
+    .meta({ description: "a cache hit's savings: the cost of the call it repeats (exact decimal, 6 decimals); null when not a hit or unknown" }),
 })
 export type TGatewayCallRow = z.infer<typeof ZGatewayCallRow>
 export const ZGatewayCalls = z.object({ calls: z.array(ZGatewayCallRow) })

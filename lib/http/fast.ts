@@ -90,6 +90,26 @@ function send(req: IncomingMessage, res: ServerResponse, r: TPlainResponse): voi
   res.end(body)
 }
 
+/**
+ * An API path with an empty segment (`/api/v1/policies//publish`, a trailing `/`): no endpoint has one, but
+ * Next.js would answer it with a 308 redirect to the path without the slash, which no API client expects and the
+ * API's description does not declare. server.ts answers it 404 here instead, in the error shape of every API answer.
+ */
+export function apiPathWithEmptySegment(req: IncomingMessage): boolean {
+  const url = req.url ?? ''
+  const q = url.indexOf('?')
+  const path = q < 0 ? url : url.slice(0, q)
+  return path.startsWith('/api/') && (path.endsWith('/') || path.includes('//'))
+}
+
+/** The 404 for apiPathWithEmptySegment. */
+export function serveEmptySegment(req: IncomingMessage, res: ServerResponse): void {
+  send(req, res, {
+    status: 404,
+    body: { error: { code: 'not_found', message: `No API endpoint has an empty path segment: ${(req.url ?? '').split('?')[0]}` } },
+  })
+}
+
 let checking: boolean | undefined
 /** Whether answers are checked against their declarations (lib/http/contract-check.ts), read once: production skips it. */
 const checkAnswers = () => (checking ??= checkingAnswers())

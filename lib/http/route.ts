@@ -37,17 +37,6 @@ export type TOrgContext = {
   actor: TActor
 }
 
-type TOptions<Q extends z.ZodType> = {
-  /** API key scope that grants access; omit to allow sessions only. */
-  scope?: TKeyScope
-  /** Permission a session member needs; null: API keys only. */
-  permission: TPermission | null
-  /** Schema of the query string. */
-  query?: Q
-}
-
-type THandler<Q extends z.ZodType> = (req: Request, ctx: { org: TOrgContext; query: z.infer<Q>; params: Record<string, string> }) => Promise<Response>
-
 export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })
 }
@@ -174,12 +163,8 @@ async function checked(spec: TEndpointSpec, res: Response): Promise<Response> {
  * and the answer (checked against its declaration outside production).
  */
 export function withOrg<E extends TEndpointSpec>(spec: E, handler: TEndpointHandler<E>): TDeclaredRoute<E>
-/** @deprecated the undeclared form, while routes move to declared endpoints (lib/http/endpoint.ts) */
-export function withOrg<Q extends z.ZodType = z.ZodType<Record<string, never>>>(handler: THandler<Q>, opts: TOptions<Q>): TRouteHandler
-export function withOrg(a: unknown, b: unknown): TRouteHandler {
-  if (typeof a === 'function') return legacyWithOrg(a as THandler<z.ZodType>, b as TOptions<z.ZodType>)
-  const spec = a as TEndpointSpec
-  const handler = b as (ctx: unknown) => Promise<unknown>
+export function withOrg(spec: TEndpointSpec, h: unknown): TRouteHandler {
+  const handler = h as (ctx: unknown) => Promise<unknown>
   if (spec.permission === 'public') throw new Error(`${spec.method} ${spec.path} is public: serve it with publicEndpoint()`)
   const permission = spec.permission
   // x-request-id on the answer, request_id on the log lines (lib/http/request-id.ts)
@@ -218,27 +203,6 @@ export function publicEndpoint<E extends TEndpointSpec>(
     return checked(spec, res)
   }
   return Object.assign(route, { endpoint: spec })
-}
-
-function legacyWithOrg<Q extends z.ZodType>(handler: THandler<Q>, opts: TOptions<Q>) {
-  // x-request-id on the answer, request_id on the log lines (lib/http/request-id.ts)
-  return withRequestId(async (req: Request, routeCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
-    try {
-      const org = await resolveOrg(req, opts.scope, opts.permission)
-      let query = {} as z.infer<Q>
-      if (opts.query) {
-        const raw = Object.fromEntries(new URL(req.url).searchParams)
-        delete raw.org
-        query = parseOrThrow(opts.query, raw, 'Invalid query parameters')
-      }
-      const params = (await routeCtx?.params) ?? {}
-      // Everything the handler reads or writes is for this organization only (row-level security, lib/db.ts),
-      // and every change it makes is recorded as this actor's (lib/audit).
-      return await asOrg(org.orgId, () => asActor(org.actor, () => handler(req, { org, query, params })))
-    } catch (e) {
-      return errorResponse(e)
-    }
-  })
 }
 
 /** Read a JSON body with a byte limit; specific errors for size, type and syntax. */

@@ -232,6 +232,32 @@ describe('ingest pipeline', () => {
     expect((await metrics({ workflow_id: 'lost' })).rows).toEqual([expect.objectContaining({ events: 50, tokens_in: 500 })])
   })
 
+  it('stores a response cache hit at cost 0 with its savings, whatever its tokens; other events are not hits', async () => {
+    const hit = { timestamp: ts(4), workflow_id: 'faq', step: 'answer', provider: 'openai', model: 'gpt-4o', tokens_in: 1000, tokens_out: 100 }
+    const answer = await acceptEvents(
+      { orgId },
+      {
+        events: [
+          { ...hit, id: 'rc-hit', response_cache_hit: true, response_cache_savings_usd: '0.00325' },
+          { ...hit, id: 'rc-miss', response_cache_hit: false },
+          { ...hit, id: 'rc-bad', response_cache_savings_usd: '0.00325' },
+        ],
+      },
+    )
+    expect(answer.rejected).toEqual([{ index: 2, errors: ['response_cache_savings_usd: is only for a response cache hit (response_cache_hit: true)'] }])
+    await waitProcessed()
+    const r = await ownerPool().query<{ event_id: string; cost_usd: string; response_cache_hit: boolean; response_cache_savings_usd: string | null }>(
+      `SELECT event_id, cost_usd::text, response_cache_hit, response_cache_savings_usd::text FROM inference_events
+       WHERE org_id = $1 AND event_id IN ('rc-hit', 'rc-miss') ORDER BY event_id`,
+      [orgId],
+    )
+    expect(r.rows).toEqual([
+      { event_id: 'rc-hit', cost_usd: '0.000000000000', response_cache_hit: true, response_cache_savings_usd: '0.003250000000' },
+      // gpt-4o: 1000·2.50 + 100·10.00 = 3500 µ$
+      { event_id: 'rc-miss', cost_usd: '0.003500000000', response_cache_hit: false, response_cache_savings_usd: null },
+    ])
+  })
+
   it('rollups equal a direct SQL sum of the stored events', async () => {
     const ev = await ownerPool().query<{ n: string; cost: string; tin: string }>(
       `SELECT count(*)::text AS n, round(coalesce(sum(cost_usd), 0), 6)::text AS cost, sum(tokens_in)::text AS tin FROM inference_events WHERE org_id = $1`,

@@ -5,8 +5,10 @@ import { asOrg, inTransaction, pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { applyRollups, type TRollupContribution } from '@/lib/rollups/hourly'
 import type { TIngestEvent } from '@/lib/ingest/schema'
+import { priceIngestEvent } from '@/lib/ingest/price'
 import type { TIngestOutcome } from '@/lib/outcomes/schema'
 import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
+import { applyRepeats } from '@/lib/opportunities/repeats-db'
 
 // The ingest worker's unit of work: one persisted batch (of events or of
 // outcomes). Items are inserted (ON CONFLICT DO NOTHING on (org, id)), the
@@ -50,6 +52,8 @@ const PAYLOAD_FIELDS = [
   ['metadata', 'jsonb'],
   ['prompt_version', 'text'],
   ['output_hash', 'text'],
+  ['response_cache_hit', 'bool'],
+  ['response_cache_savings_usd', 'numeric'],
 ] as const
 
 // Sorted by id (one lock order on the unique index for concurrent
@@ -58,12 +62,13 @@ const PAYLOAD_FIELDS = [
 const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, event_id, "timestamp", environment, traffic_source, workflow_id,
     run_id, step, call_type, feature, scenario_id, owner, account_id, user_id, provider, model, tokens_in, cached_tokens_in,
     cache_write_tokens, tokens_out, requests, gpu_seconds, gpu_pool, outcome, attempt, latency_ms, cost_usd, cache_savings_usd,
-    reported_cost_usd, input_hash, max_tokens, metadata, prompt_version, output_hash)
+    reported_cost_usd, input_hash, max_tokens, metadata, prompt_version, output_hash, response_cache_hit, response_cache_savings_usd)
   SELECT b.org_id, b.id, x.id, x."timestamp", x.environment, x.traffic_source, x.workflow_id,
     x.run_id, x.step, x.call_type, x.feature, x.scenario_id, x.owner, x.account_id, x.user_id, x.provider, x.model,
     coalesce(x.tokens_in, 0), coalesce(x.cached_tokens_in, 0), coalesce(x.cache_write_tokens, 0), coalesce(x.tokens_out, 0),
     x.requests, x.gpu_seconds, x.gpu_pool, x.outcome, x.attempt, x.latency_ms, p.cost, p.savings,
-    x.cost_usd, x.input_hash, x.max_tokens, x.metadata, x.prompt_version, x.output_hash
+    x.cost_usd, x.input_hash, x.max_tokens, x.metadata, x.prompt_version, x.output_hash, coalesce(x.response_cache_hit, false),
+    x.response_cache_savings_usd
   FROM ingest_batches b
   CROSS JOIN LATERAL json_to_recordset(b.payload) AS x(${PAYLOAD_FIELDS.map(([f, t]) => `"${f}" ${t}`).join(', ')})
   JOIN unnest($2::text[], $3::numeric[], $4::numeric[]) AS p(id, cost, savings) ON p.id = x.id
@@ -193,7 +198,7 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
   }
   const events = byId(unique)
   const book = await loadPriceBook(orgId)
-  const priced = events.map((e) => ({ e, cost: book.price({ ...e, timestamp: new Date(e.timestamp) }) }))
+  const priced = events.map((e) => ({ e, cost: priceIngestEvent(book, e) }))
 
   const ins = await client.query<{ event_id: string; run_start: boolean }>(PROCESS_EVENTS_SQL, [
     batches.map((b) => b.id),
@@ -232,6 +237,23 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
     reported_cost_usd: e.cost_usd,
     latency_ms: e.latency_ms,
   }))
+  // Repeated inputs (the response_cache opportunity) before the cost rollups: the lock order re-pricing also takes.
+  await applyRepeats(
+    client,
+    orgId,
+    fresh
+      .filter(({ e }) => e.input_hash != null)
+      .map(({ e, cost }) => ({
+        event_id: e.id,
+        at: new Date(e.timestamp),
+        workflow_id: e.workflow_id,
+        step: e.step,
+        input_hash: e.input_hash!,
+        output_hash: e.output_hash ?? null,
+        cost_usd: cost.priced ? cost.cost_usd : null,
+        outcome: e.outcome,
+      })),
+  )
   await applyRollups(client, orgId, contributions)
   return insertedIds.size
 }

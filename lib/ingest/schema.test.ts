@@ -183,3 +183,33 @@ describe('errors are "field: reason"', () => {
     expect(errorsOf({ ...rest, tokens_in: -3, foo: 'bar' })).toEqual(['step: is required', 'tokens_in: must be ≥ 0', 'foo: unknown field'])
   })
 })
+
+describe('response cache hits (an Outlay extension: docs/gateway.md)', () => {
+  test('response_cache_hit and its savings are kept as sent; absent, the event is not a hit', () => {
+    const e = eventOf({ ...base, response_cache_hit: true, response_cache_savings_usd: '0.00325' })
+    expect(e).toMatchObject({ response_cache_hit: true, response_cache_savings_usd: '0.00325' })
+    expect(eventOf({ ...base, response_cache_hit: true }).response_cache_savings_usd).toBeUndefined()
+    expect(eventOf({ ...base, response_cache_hit: false }).response_cache_hit).toBe(false)
+    expect(eventOf(base)).not.toHaveProperty('response_cache_hit')
+    expect(eventOf({ ...base, response_cache_hit: true, response_cache_savings_usd: '0' }).response_cache_savings_usd).toBe('0')
+  })
+
+  test('response_cache_hit is a boolean; the savings a non-negative decimal string, only on a hit', () => {
+    expect(errorsOf({ ...base, response_cache_hit: 'true' })).toEqual(['response_cache_hit: must be true or false'])
+    expect(errorsOf({ ...base, response_cache_hit: true, response_cache_savings_usd: 0.003 })).toEqual([
+      'response_cache_savings_usd: must be a decimal string, e.g. "0.00325"',
+    ])
+    for (const bad of ['-1', '1e-3', '0.0000000000001', 'abc', '']) {
+      expect(errorsOf({ ...base, response_cache_hit: true, response_cache_savings_usd: bad }), bad).toEqual([
+        'response_cache_savings_usd: must be a decimal string ≥ 0 with at most 12 decimals, e.g. "0.00325"',
+      ])
+    }
+    expect(errorsOf({ ...base, response_cache_hit: true, response_cache_savings_usd: '1000001' })).toEqual(['response_cache_savings_usd: must be ≤ 1000000'])
+    expect(errorsOf({ ...base, response_cache_savings_usd: '0.1' })).toEqual([
+      'response_cache_savings_usd: is only for a response cache hit (response_cache_hit: true)',
+    ])
+    expect(errorsOf({ ...base, response_cache_hit: false, response_cache_savings_usd: '0.1' })).toEqual([
+      'response_cache_savings_usd: is only for a response cache hit (response_cache_hit: true)',
+    ])
+  })
+})

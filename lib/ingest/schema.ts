@@ -63,6 +63,18 @@ export const ZInferenceEvent = z
     max_tokens: count(100_000_000).min(1, 'must be ≥ 1').optional(),
     prompt_version: label(128).optional(),
     output_hash: label(128).optional(),
+    // Outlay extensions beside PRODUCT.md's table (docs/gateway.md): a call answered from a response cache costs
+    // nothing, and saved what the call it repeats cost.
+    response_cache_hit: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .meta({ description: 'answered from a response cache (the gateway sets it): priced at 0. Default false' }),
+    response_cache_savings_usd: z
+      .string({ error: 'must be a decimal string, e.g. "0.00325"' })
+      .regex(/^\d{1,7}(\.\d{1,12})?$/, 'must be a decimal string ≥ 0 with at most 12 decimals, e.g. "0.00325"')
+      .refine((v) => !(Number(v) > 1_000_000), 'must be ≤ 1000000') // (a malformed value has its own error)
+      .optional()
+      .meta({ description: 'with response_cache_hit: what the cache saved, the cost of the call it repeats (USD, exact decimal)' }),
     metadata: z
       .preprocess(
         (m, ctx) => {
@@ -82,6 +94,8 @@ export const ZInferenceEvent = z
       .optional(),
   })
   .superRefine((e, ctx) => {
+    if (e.response_cache_savings_usd !== undefined && e.response_cache_hit !== true)
+      ctx.addIssue({ code: 'custom', path: ['response_cache_savings_usd'], message: 'is only for a response cache hit (response_cache_hit: true)' })
     const hasGpu = e.gpu_seconds !== undefined
     if (!hasGpu && !e.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'is required unless gpu_seconds is given' })
     if (!hasGpu && !e.model) ctx.addIssue({ code: 'custom', path: ['model'], message: 'is required unless gpu_seconds is given' })

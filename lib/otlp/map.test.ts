@@ -169,6 +169,22 @@ describe('spanToEvent', () => {
     )
   })
 
+  it('reads outlay.response_cache_hit (a boolean, or "true"/"false") and its savings (a decimal string)', () => {
+    const attrs = { 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o' }
+    expect(accepted(eventOf(span({ ...attrs, 'outlay.response_cache_hit': true, 'outlay.response_cache_savings_usd': '0.00325' })))).toMatchObject({
+      response_cache_hit: true,
+      response_cache_savings_usd: '0.00325',
+    })
+    expect(accepted(eventOf(span({ ...attrs, 'outlay.response_cache_hit': 'TRUE', 'outlay.response_cache_savings_usd': 0.5 })))).toMatchObject({
+      response_cache_hit: true,
+      response_cache_savings_usd: '0.5',
+    })
+    expect(eventOf(span({ ...attrs, 'outlay.response_cache_hit': 'false' })).response_cache_hit).toBe(false)
+    expect(eventOf(span(attrs))).not.toHaveProperty('response_cache_hit')
+    const r = validateEvent(eventOf(span({ ...attrs, 'outlay.response_cache_hit': 'yes' })), { now: NOW })
+    expect(r.ok ? [] : r.errors).toEqual(['response_cache_hit: must be true or false'])
+  })
+
   it('marks a span with status ERROR as an error, unless outlay.outcome says otherwise', () => {
     const attrs = { 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o' }
     expect(eventOf(span(attrs, { statusCode: 2 })).outcome).toBe('error')

@@ -106,6 +106,8 @@ export function spanToEvent(span: TOtlpSpan): TSpanMapping {
   for (const f of TEXT_FIELDS) set(event, f, text(a[`outlay.${f}`]))
   for (const f of INT_FIELDS) set(event, f, int(a[`outlay.${f}`]))
   for (const f of NUMBER_FIELDS) set(event, f, num(a[`outlay.${f}`]))
+  set(event, 'response_cache_hit', bool(a['outlay.response_cache_hit']))
+  set(event, 'response_cache_savings_usd', text(a['outlay.response_cache_savings_usd']))
   const metadata: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(a)) {
     if (!k.startsWith(METADATA_PREFIX) || k.length === METADATA_PREFIX.length) continue
@@ -137,6 +139,13 @@ function text(v: TAttrValue | undefined): unknown {
 function str(v: TAttrValue | undefined): string | undefined {
   const t = text(v)
   return typeof t === 'string' ? t : undefined
+}
+
+/** A boolean attribute; "true" and "false" strings are read as booleans, anything else passes through to fail validation by name. */
+function bool(v: TAttrValue | undefined): unknown {
+  if (v === undefined || v === null || v === '') return undefined
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true'
+  return v
 }
 
 /** A numeric attribute; numeric strings are read as numbers, anything else passes through to fail validation by name. */

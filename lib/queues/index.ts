@@ -1,4 +1,5 @@
 import 'server-only'
+import { createHash } from 'node:crypto'
 import { DAY_S } from '@/lib/domain'
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import IORedis, { type Redis } from 'ioredis'
@@ -92,6 +93,23 @@ export function producerConnection(): Redis {
     g.__outlayRedis.on('error', () => undefined) // reported by health checks, not as unhandled events
   }
   return g.__outlayRedis
+}
+
+/**
+ * A Lua script run on the producer connection by its SHA1 (EVALSHA: the script's text is sent once per Redis
+ * server, not with every call), falling back to EVAL when Redis does not know it yet (a restart, a flush).
+ */
+export function redisScript(src: string): (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown> {
+  const sha = createHash('sha1').update(src).digest('hex')
+  return async (keys, args) => {
+    const redis = producerConnection()
+    try {
+      return await redis.evalsha(sha, keys.length, ...keys, ...args)
+    } catch (e) {
+      if (!String((e as Error).message).includes('NOSCRIPT')) throw e
+      return redis.eval(src, keys.length, ...keys, ...args)
+    }
+  }
 }
 
 /**

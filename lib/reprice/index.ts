@@ -4,6 +4,7 @@ import { enqueueReprice } from '@/lib/queues'
 import { forgetPriceBook, loadPriceBook } from '@/lib/cost/pricebook'
 import { env } from '@/lib/env'
 import { applyRepricing, type TRepriceChange } from '@/lib/rollups/hourly'
+import { applyRepeatRepricing } from '@/lib/opportunities/repeats-db'
 import { toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
 import { log } from '@/lib/log'
@@ -38,7 +39,8 @@ export async function scheduleReprice(orgId: string, scopes: TRepriceScope[]): P
 
 /** Events a scope can cover: a superset (the price book then decides each event's price exactly). */
 function scopeWhere(job: { provider: string | null; model: string | null; gpu_pool: string | null; from_ts: Date | null }, params: unknown[]): string {
-  const where: string[] = ['org_id = $1']
+  // a response cache hit costs 0 under any price, and its savings are the original call's cost when it was made
+  const where: string[] = ['org_id = $1', 'NOT response_cache_hit']
   if (job.from_ts) {
     params.push(job.from_ts)
     where.push(`timestamp >= $${params.length}`)
@@ -116,16 +118,17 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
         feature: string | null
         account_id: string | null
         outcome: string
+        input_hash: string | null
       }>(
         `SELECT event_id, timestamp, provider, model, tokens_in::text, cached_tokens_in::text, cache_write_tokens::text, tokens_out::text,
                 requests, gpu_seconds::text, gpu_pool, cost_usd::text, cache_savings_usd::text, environment, traffic_source, workflow_id,
-                step, call_type, feature, account_id, outcome
+                step, call_type, feature, account_id, outcome, input_hash
          FROM inference_events WHERE ${where} AND event_id > $${params.length - 1}
          ORDER BY event_id LIMIT $${params.length} FOR UPDATE`,
         params,
       )
       if (rows.rowCount === 0) return false
-      const changes: (TRepriceChange & { event_id: string })[] = []
+      const changes: (TRepriceChange & { event_id: string; input_hash: string | null })[] = []
       for (const e of rows.rows) {
         const r = book.price({
           provider: e.provider,
@@ -144,6 +147,7 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
         if (!sameDecimal(newCost, e.cost_usd) || !sameDecimal(newSavings, e.cache_savings_usd)) {
           changes.push({
             event_id: e.event_id,
+            input_hash: e.input_hash,
             timestamp: e.timestamp.toISOString(),
             dims: {
               environment: e.environment,
@@ -170,6 +174,21 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
            FROM unnest($2::text[], $3::numeric[], $4::numeric[]) AS v(event_id, cost, savings)
            WHERE e.org_id = $1 AND e.event_id = v.event_id`,
           [orgId, changes.map((c) => c.event_id), changes.map((c) => c.new_cost_usd), changes.map((c) => c.new_cache_savings_usd)],
+        )
+        // the repeat rollup first: the lock order the ingest worker also takes (lib/opportunities/repeats-db.ts)
+        await applyRepeatRepricing(
+          client,
+          orgId,
+          changes.map((c) => ({
+            event_id: c.event_id,
+            at: new Date(c.timestamp),
+            workflow_id: c.dims.workflow_id ?? '',
+            step: c.dims.step ?? '',
+            input_hash: c.input_hash,
+            outcome: c.dims.outcome ?? '',
+            old_cost_usd: c.old_cost_usd,
+            new_cost_usd: c.new_cost_usd,
+          })),
         )
         await applyRepricing(client, orgId, changes)
       }

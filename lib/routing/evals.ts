@@ -11,6 +11,7 @@ import { acceptEvents } from '@/lib/ingest/accept'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import type { z } from 'zod'
 import type { TEvalImport, TEvalsBody, ZEvalView } from '@/lib/routing/schema'
+import { named } from '@/lib/sql'
 
 /**
  * A run's cost is recorded as at most this many events, each standing for an
@@ -71,22 +72,24 @@ export async function importEvals(orgId: string, body: TEvalsBody, opts: { now?:
   await inTransaction(async (c) => {
     for (const { e, id } of rows) {
       await c.query(
-        `INSERT INTO eval_results (id, org_id, eval_set, workflow_id, step, provider, model, scores, sample_count, cost_usd, event_id, run_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
-          id,
-          orgId,
-          e.eval_set,
-          e.workflow_id,
-          e.step,
-          e.provider,
-          e.model,
-          JSON.stringify(e.scores),
-          e.sample_count,
-          e.cost_usd ?? null,
-          e.tokens_in !== undefined || e.tokens_out !== undefined ? `eval:${id}` : null,
-          e.run_at ?? now.toISOString(),
-        ],
+        named(
+          `INSERT INTO eval_results (id, org_id, eval_set, workflow_id, step, provider, model, scores, sample_count, cost_usd, event_id, run_at)
+           VALUES (:id, :org_id, :eval_set, :workflow_id, :step, :provider, :model, :scores, :sample_count, :cost_usd, :event_id, :run_at)`,
+          {
+            id,
+            org_id: orgId,
+            eval_set: e.eval_set,
+            workflow_id: e.workflow_id,
+            step: e.step,
+            provider: e.provider,
+            model: e.model,
+            scores: JSON.stringify(e.scores),
+            sample_count: e.sample_count,
+            cost_usd: e.cost_usd ?? null,
+            event_id: e.tokens_in !== undefined || e.tokens_out !== undefined ? `eval:${id}` : null,
+            run_at: e.run_at ?? now.toISOString(),
+          },
+        ),
       )
     }
     // one entry per import: what was added (the first 100 rows' own fields; costs were sent as events above)

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net'
 //   fail-400 / fail-404 / fail-429 / fail-500 / fail-503  that status, with the provider's error body
 //   hang                                                  never answers
 //   slow-stream                                           a stream of 100 events, 50 ms apart
-// Anything else is answered at once, echoing the model.
+// Anything else is answered at once, echoing the model, with FAKE_TEXT or the
+// text set for the model (answerText: a cascade's JSON answer with its confidence).
 
 export type TFakeRequest = { path: string; headers: http.IncomingHttpHeaders; body: Record<string, any> }
 
@@ -20,6 +21,8 @@ export type TFakeUpstream = {
   aborted: TFakeRequest[]
   /** the next `n` requests answer `status` (whatever their model) */
   failNext: (n: number, status: number) => void
+  /** the text of a model's non-streamed answers (chat, responses, messages); null: FAKE_TEXT again */
+  answerText: (model: string, text: string | null) => void
   close: () => Promise<void>
 }
 
@@ -65,7 +68,7 @@ function chatStream(model: string, includeUsage: boolean): string[] {
   return out
 }
 
-function responseObject(model: string, status: string, withOutput: boolean) {
+function responseObject(model: string, status: string, withOutput: boolean, text = FAKE_TEXT) {
   return {
     id: 'resp_fake',
     object: 'response',
@@ -76,7 +79,7 @@ function responseObject(model: string, status: string, withOutput: boolean) {
     incomplete_details: null,
     instructions: null,
     output: withOutput
-      ? [{ type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: FAKE_TEXT, annotations: [] }] }]
+      ? [{ type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }]
       : [],
     parallel_tool_calls: true,
     tool_choice: 'auto',
@@ -94,13 +97,13 @@ function responsesStream(model: string): string[] {
   return out
 }
 
-function anthropicMessage(model: string) {
+function anthropicMessage(model: string, text = FAKE_TEXT) {
   return {
     id: 'msg_fake',
     type: 'message',
     role: 'assistant',
     model,
-    content: [{ type: 'text', text: FAKE_TEXT }],
+    content: [{ type: 'text', text }],
     stop_reason: 'end_turn',
     stop_sequence: null,
     usage: FAKE_USAGE.anthropic,
@@ -135,6 +138,7 @@ export async function startFakeUpstream(port = 0): Promise<TFakeUpstream> {
   const requests: TFakeRequest[] = []
   const aborted: TFakeRequest[] = []
   const failing = { n: 0, status: 500 }
+  const texts = new Map<string, string>()
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -189,6 +193,7 @@ export async function startFakeUpstream(port = 0): Promise<TFakeUpstream> {
         }
         return res.end()
       }
+      const text = texts.get(model) ?? FAKE_TEXT
       if (path.endsWith('/chat/completions')) {
         return json(200, {
           id: 'chatcmpl-fake',
@@ -196,11 +201,11 @@ export async function startFakeUpstream(port = 0): Promise<TFakeUpstream> {
           created: 1_700_000_000,
           model,
           system_fingerprint: null,
-          choices: [{ index: 0, message: { role: 'assistant', content: FAKE_TEXT, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+          choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
           usage: FAKE_USAGE.openai,
         })
       }
-      if (path.endsWith('/responses')) return json(200, responseObject(model, 'completed', true))
+      if (path.endsWith('/responses')) return json(200, responseObject(model, 'completed', true, text))
       if (path.endsWith('/embeddings')) {
         const inputs = Array.isArray(body.input) ? body.input : [body.input]
         return json(200, {
@@ -210,7 +215,7 @@ export async function startFakeUpstream(port = 0): Promise<TFakeUpstream> {
           usage: FAKE_USAGE.embeddings,
         })
       }
-      if (anthropic) return json(200, anthropicMessage(model))
+      if (anthropic) return json(200, anthropicMessage(model, text))
       json(404, errorBody(anthropic, 404))
     })
   })
@@ -222,6 +227,10 @@ export async function startFakeUpstream(port = 0): Promise<TFakeUpstream> {
     requests,
     aborted,
     failNext: (n, status) => Object.assign(failing, { n, status }),
+    answerText: (model, text) => {
+      if (text === null) texts.delete(model)
+      else texts.set(model, text)
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections()

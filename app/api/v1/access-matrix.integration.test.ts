@@ -60,6 +60,9 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/alerts/settings': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'PUT /api/v1/alerts/settings': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'GET /api/v1/audit-log': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
+  'GET /api/v1/bills': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/bills': [401, 403, 403, ok, 403, ok, 403, ok, 403, 403],
+  'DELETE /api/v1/bills/[id]': [401, 403, 403, ok, 403, ok, 403, ok, 403, 403],
   'GET /api/v1/budgets': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/budgets': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
   'GET /api/v1/budgets/[id]': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
@@ -114,6 +117,7 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/metrics/step-medians': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'POST /api/v1/otlp/v1/traces': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
   'GET /api/v1/openapi.json': [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, 'user'],
+  'GET /api/v1/opportunities': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'POST /api/v1/outcomes': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
   'GET /api/v1/policies': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/policies': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
@@ -129,6 +133,7 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/prices/catalog': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/prices/discrepancies': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/prices/unpriced': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/reconciliation': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/reports/audit': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/reports/monthly': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/reprice-jobs': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
@@ -214,6 +219,16 @@ const FIXTURES: Record<string, TFixture> = {
   '/api/v1/alerts/[id]': { make: alertOf },
   '/api/v1/alerts/mutes/[id]': {
     make: async (org) => (await asOrg(org.id, async () => muteAlertSource(org.id, await alertOf(org), new Date(Date.now() + 3_600_000), null))).id,
+  },
+  '/api/v1/bills/[id]': {
+    make: (org) => {
+      const source = name(org)
+      const page = {
+        object: 'page',
+        data: [{ start_time: 1793491200, end_time: 1793577600, results: [{ amount: { value: 1.5, currency: 'usd' }, line_item: 'gpt-4o, input' }] }],
+      }
+      return created('bills/route.ts', `/api/v1/bills?source=${source}`, org, page, (j) => j.import.id)
+    },
   },
   '/api/v1/budgets/[id]': {
     make: (org) =>

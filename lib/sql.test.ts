@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { named } from '@/lib/metrics/sql'
+import { named } from '@/lib/sql'
 
 describe('named SQL parameters', () => {
   it('numbers the placeholders in order of first use, one parameter per name', () => {

@@ -1,0 +1,204 @@
+'use client'
+import Link from 'next/link'
+import { type FormEvent, useState } from 'react'
+import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
+import { useReconciliation } from '@/components/bills/queries'
+import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import type { TReconciliationAnswer } from '@/lib/bills/schema'
+
+// The Reconciliation page: do Outlay's numbers match the invoice, and where not, why? The totals first (billed,
+// computed, the difference, the billed spend no event explains), then every provider × model × day with the
+// difference in dollars and as a share of the bill, flagged past 1% (docs/finance.md).
+
+type TQuery = { from?: string; to?: string; granularity: 'day' | 'month' }
+
+const signedUsd = (usd: string) => (Number(usd) > 0 ? `+${formatUsd(usd, { precise: true })}` : formatUsd(usd, { precise: true }))
+const signedPct = (r: number | null) => (r === null ? '—' : `${r > 0 ? '+' : ''}${formatPercent(r, 2)}`)
+
+export function Reconciliation({ org, initial }: { org: string; initial: TQuery }) {
+  const [q, setQ] = useState<TQuery>(initial)
+  const [draft, setDraft] = useState<TQuery>(initial)
+  const rec = useReconciliation(org, q)
+
+  function apply(e: FormEvent) {
+    e.preventDefault()
+    setQ({ from: draft.from || undefined, to: draft.to || undefined, granularity: draft.granularity })
+    const u = new URL(window.location.href)
+    for (const k of ['from', 'to', 'granularity'] as const) {
+      const v = draft[k]
+      if (v) u.searchParams.set(k, v)
+      else u.searchParams.delete(k)
+    }
+    window.history.replaceState(null, '', u)
+  }
+
+  return (
+    <div className="space-y-6">
+      <form onSubmit={apply} className="flex flex-wrap items-end gap-3">
+        <Field label="From" htmlFor="rec-from">
+          <Input id="rec-from" type="date" value={draft.from ?? rec.data?.from ?? ''} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        </Field>
+        <Field label="To (exclusive)" htmlFor="rec-to">
+          <Input id="rec-to" type="date" value={draft.to ?? rec.data?.to ?? ''} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        </Field>
+        <Field label="Rows per" htmlFor="rec-granularity">
+          <Select id="rec-granularity" value={draft.granularity} onChange={(e) => setDraft({ ...draft, granularity: e.target.value as TQuery['granularity'] })}>
+            <option value="day">day</option>
+            <option value="month">month</option>
+          </Select>
+        </Field>
+        <Button type="submit" variant="secondary">
+          Show
+        </Button>
+      </form>
+      {rec.isError ? (
+        <Alert>{rec.error.message}</Alert>
+      ) : (
+        <>
+          <Totals d={rec.data ?? null} />
+          <Card
+            title="Computed against billed"
+            subtitle="Per provider × model × day of the providers the bills cover, over their bills’ days. Difference = billed − computed; ratio = difference ÷ billed; flagged past 1%."
+          >
+            {rec.isPending ? <Skeleton className="h-40 w-full" /> : <Rows org={org} d={rec.data} />}
+          </Card>
+        </>
+      )}
+    </div>
+  )
+}
+
+function Totals({ d }: { d: TReconciliationAnswer | null }) {
+  const t = d?.totals
+  const off = t ? t.flagged_rows > 0 : false
+  return (
+    <div className="grid grid-cols-2 gap-4 lg:grid-cols-5" data-testid="reconciliation-totals">
+      <Kpi
+        label="Billed"
+        value={t ? formatUsd(t.billed_usd, { precise: true }) : null}
+        hint={t ? `${t.providers.join(', ') || 'no bill'} in the range` : undefined}
+        testId="total-billed"
+      />
+      <Kpi
+        label="Computed by Outlay"
+        value={t ? formatUsd(t.computed_usd, { precise: true }) : null}
+        hint="from the events, for the billed providers and days"
+        testId="total-computed"
+      />
+      <Kpi
+        label="Difference"
+        value={t ? signedUsd(t.difference_usd) : null}
+        hint={t ? `${signedPct(t.difference_ratio)} of the bill · ${formatCount(t.flagged_rows)} row${t.flagged_rows === 1 ? '' : 's'} flagged` : undefined}
+        warn={off}
+        testId="total-difference"
+      />
+      <Kpi
+        label="Unexplained"
+        value={t ? formatUsd(t.unexplained_usd, { precise: true }) : null}
+        hint={t ? `${t.unexplained_share === null ? '—' : formatPercent(t.unexplained_share, 2)} of billed spend no event explains` : undefined}
+        warn={t ? Number(t.unexplained_usd) > 0 : false}
+        testId="total-unexplained"
+      />
+      <Kpi
+        label="Computed, not billed"
+        value={t ? formatUsd(t.unbilled_computed_usd, { precise: true }) : null}
+        hint="providers or days no imported bill covers"
+        testId="total-unbilled"
+      />
+    </div>
+  )
+}
+
+function Rows({ org, d }: { org: string; d: TReconciliationAnswer }) {
+  if (d.rows.length === 0)
+    return (
+      <p className="text-sm text-slate-600">
+        No bill covers {d.from} – {d.to}.{' '}
+        <Link className="text-brand-600 hover:underline" href={`/${org}/reports/bills`}>
+          Import one
+        </Link>
+        .
+      </p>
+    )
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-left text-sm" data-testid="reconciliation-rows">
+        <thead className="text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="py-2 pr-4 font-medium">{d.granularity === 'month' ? 'Month' : 'Day'}</th>
+            <th className="py-2 pr-4 font-medium">Provider</th>
+            <th className="py-2 pr-4 font-medium">Model</th>
+            <th className="py-2 pr-4 text-right font-medium">Computed</th>
+            <th className="py-2 pr-4 text-right font-medium">Billed</th>
+            <th className="py-2 pr-4 text-right font-medium">Difference</th>
+            <th className="py-2 pr-4 text-right font-medium">Ratio</th>
+            <th className="py-2 pr-4 font-medium">Likely cause</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.rows.map((r) => (
+            <tr
+              key={`${r.day} ${r.provider} ${r.model}`}
+              className={`border-t border-slate-100 ${r.flagged ? 'bg-amber-50' : ''}`}
+              data-testid="reconciliation-row"
+              data-day={r.day}
+              data-provider={r.provider}
+              data-model={r.model ?? ''}
+              data-flagged={r.flagged ? 'true' : 'false'}
+            >
+              <td className="py-2 pr-4 whitespace-nowrap">{d.granularity === 'month' ? r.day.slice(0, 7) : r.day}</td>
+              <td className="py-2 pr-4">{r.provider}</td>
+              <td className="py-2 pr-4">{r.model ?? <span className="text-slate-500">no model (tools, tax, credits)</span>}</td>
+              <td className="num py-2 pr-4 text-right" data-testid="row-computed" data-usd={r.computed_usd}>
+                {formatUsd(r.computed_usd, { precise: true })}
+              </td>
+              <td className="num py-2 pr-4 text-right" data-testid="row-billed" data-usd={r.billed_usd}>
+                {formatUsd(r.billed_usd, { precise: true })}
+              </td>
+              <td
+                className={`num py-2 pr-4 text-right ${r.flagged ? 'font-medium text-amber-800' : ''}`}
+                data-testid="row-difference"
+                data-usd={r.difference_usd}
+              >
+                {signedUsd(r.difference_usd)}
+              </td>
+              <td className="num py-2 pr-4 text-right">{signedPct(r.difference_ratio)}</td>
+              <td className="py-2 pr-4 text-xs text-slate-600">{r.flagged ? <Cause org={org} row={r} /> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/** What the row's own figures suggest; the pricing page holds the model's price. */
+function Cause({ org, row }: { org: string; row: TReconciliationAnswer['rows'][number] }) {
+  const billed = Number(row.billed_usd)
+  const computed = Number(row.computed_usd)
+  const cause =
+    row.unpriced_events > 0
+      ? `${formatCount(row.unpriced_events)} unpriced event${row.unpriced_events === 1 ? '' : 's'}`
+      : billed === 0
+        ? 'events the bill does not charge (another account, or outside its period)'
+        : computed === 0
+          ? row.model
+            ? 'billed traffic Outlay never received'
+            : 'charges beside the models (tools, storage, tax)'
+          : billed > computed
+            ? 'billed above Outlay’s price, or traffic not reported'
+            : 'billed below Outlay’s price (a discount, or a price change)'
+  return (
+    <span>
+      {cause}
+      {row.model && (
+        <>
+          {' · '}
+          <Link className="text-brand-600 hover:underline" href={`/${org}/pricing`}>
+            price
+          </Link>
+        </>
+      )}
+    </span>
+  )
+}

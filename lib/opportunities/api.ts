@@ -1,0 +1,18 @@
+import { endpoint } from '@/lib/http/endpoint'
+import { ZOpportunitiesAnswer, ZOpportunitiesQuery } from '@/lib/opportunities/schema'
+
+// Opportunities (PRODUCT.md "Opportunities"): an API key with "read", or any member.
+
+export const opportunities = endpoint({
+  method: 'GET',
+  path: '/api/v1/opportunities',
+  tag: 'Metrics',
+  scope: 'read',
+  permission: 'spend.read',
+  summary: 'Where money could be saved, counted from the data, largest first',
+  description:
+    'Measured today: response_cache (the calls of a workflow step that repeat an input_hash the step had already seen: their cost) and retries (the cost of calls whose outcome is retry or error). Each with the saving over the range and per month, the evidence, the formula in one sentence and a link to act on it. From the rollups, never the raw events.',
+  query: ZOpportunitiesQuery,
+  responses: { 200: { description: 'The opportunities, largest saving first', schema: ZOpportunitiesAnswer } },
+  example: { query: { from: '2026-11-01', to: '2026-12-01' } },
+})
