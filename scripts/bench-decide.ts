@@ -15,31 +15,14 @@
 // on this small shared machine the client competes with the server for CPU,
 // and a client stall must not pass for the server's.
 import { fork } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ACTIONS, type TLoadRequest, type TLoadResult } from './bench/decide-load'
-import {
-  fmt,
-  getHealth,
-  log,
-  percentile,
-  portInUse,
-  prepareFreshStack,
-  readProcs,
-  request,
-  run,
-  runMain,
-  sleep,
-  startProcess,
-  started,
-  tail,
-  type TStarted,
-  intOption,
-} from './bench/common'
+import { fmt, groupTicks, intOption, loadAverage, log, machineBusyTicks, percentile, request, runMain, sleep, type TStarted } from './bench/common'
+import { startOwnStack } from './bench/stack'
 
 const TARGET = { rate: 2_000, p99Ms: 5, enforceMs: 2_000 } as const
 // OUTLAY_TEST_RUN (as in the tests) gives each engineer on a shared machine their own database and queue prefix.
@@ -120,60 +103,8 @@ function parseOptions(): TOpts {
 
 type TStack = { base: URL; key: string; web?: TStarted }
 
-async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
-  const base = new URL(`http://127.0.0.1:${o.port}`)
-  if (await portInUse(o.port)) throw new Error(`port ${o.port} is already in use: stop what listens there or pass --port`)
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: `${o.pgServer}/${BENCH_DB}`,
-    REDIS_URL: o.redisUrl,
-    QUEUE_PREFIX,
-    NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
-    NEXTAUTH_URL: base.origin,
-    NEXT_TELEMETRY_DISABLED: '1',
-  }
-  const setupLog = path.join(logDir, 'setup.log')
-  await prepareFreshStack(o, BENCH_DB, QUEUE_PREFIX, env, setupLog)
-  const worker = startProcess('worker', 'npx', ['tsx', 'workers/index.ts'], env, path.join(logDir, 'worker.log'))
-  // as production starts it (npm start: its Node.js flags included)
-  const web = startProcess('web', 'npm', ['run', '-s', 'start', '--', '-p', String(o.port)], env, path.join(logDir, 'web.log'))
-  log(`started web (pgid ${web.pid}) and a worker (pgid ${worker.pid}); logs in ${logDir}`)
-  for (const deadline = Date.now() + 120_000; ; await sleep(500)) {
-    const dead = started.find((p) => p.exited)
-    if (dead) throw new Error(`${dead.name} exited during start-up:\n${tail(dead.logFile)}`)
-    if ((await getHealth(base)) === 200) break
-    if (Date.now() > deadline) throw new Error(`/api/health did not answer 200 within 120 s:\n${tail(web.logFile)}`)
-  }
-  const tag = Date.now().toString(36)
-  const out = run(
-    'npm',
-    [
-      'run',
-      '-s',
-      'cli',
-      '--',
-      'org:create',
-      '--name',
-      `Decide ${tag}`,
-      '--email',
-      `decide-${tag}@outlay.test`,
-      '--password',
-      `bench-password-${tag}`,
-      '--scopes',
-      'ingest,read,write',
-      '--json',
-    ],
-    env,
-    setupLog,
-    'org:create',
-  )
-  const line = out
-    .split('\n')
-    .reverse()
-    .find((l) => l.trim().startsWith('{'))
-  if (!line) throw new Error(`org:create printed no JSON:\n${out}`)
-  return { base, key: (JSON.parse(line) as { api_key: string }).api_key, web }
-}
+const startStack = (o: TOpts, logDir: string): Promise<TStack> =>
+  startOwnStack(o, { db: BENCH_DB, prefix: QUEUE_PREFIX, logDir, orgName: 'Decide', scopes: ['ingest', 'read', 'write'] })
 
 // ---------------------------------------------------------------- scenario
 
@@ -268,25 +199,11 @@ async function load(s: TStack, rate: number, seconds: number, connections: numbe
   const child = fork(path.join(__dirname, 'bench', 'decide-load.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the load generator exited (${code}) before answering`))))
   const answer = new Promise<TLoadResult>((resolve) => child.once('message', (m) => resolve(m as TLoadResult)))
-  const webCpu0 = webCpuTicks(s)
+  const webCpu0 = groupTicks(s.web?.pid)
   const machine0 = machineBusyTicks()
   child.send({ base: s.base.origin, key: s.key, rate, seconds, connections, bodies } satisfies TLoadRequest)
   const r = await Promise.race([answer, exited])
-  return { ...r, cpuS: (webCpuTicks(s) - webCpu0) / 100, machineS: (machineBusyTicks() - machine0) / 100 }
-}
-
-/** CPU ticks (1/100 s) the whole machine spent busy (every process, ours and the other engineers'), from /proc/stat. */
-function machineBusyTicks(): number {
-  const [, ...t] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number)
-  return t.reduce((a, b) => a + b, 0) - t[3] - t[4] // all but idle and iowait
-}
-
-/** CPU ticks (1/100 s) of the web server's process group, when we started it. */
-function webCpuTicks(s: TStack): number {
-  if (!s.web) return NaN
-  let t = 0
-  for (const p of readProcs().values()) if (p.pgrp === s.web.pid) t += p.ticks
-  return t
+  return { ...r, cpuS: (groupTicks(s.web?.pid) - webCpu0) / 100, machineS: (machineBusyTicks() - machine0) / 100 }
 }
 
 // ---------------------------------------------------------------- main
@@ -294,7 +211,7 @@ function webCpuTicks(s: TStack): number {
 async function main(): Promise<void> {
   const o = parseOptions()
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outlay-bench-decide-'))
-  const stack = o.url && o.key ? { base: new URL(o.url), key: o.key } : await startOwnStack(o, logDir)
+  const stack = o.url && o.key ? { base: new URL(o.url), key: o.key } : await startStack(o, logDir)
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections, maxFreeSockets: o.connections })
   const { budgets, cut, accepted } = await setUpBudgets(agent, stack)
   const enforcedMs = await waitForEnforcement(agent, stack, cut, accepted)
@@ -334,7 +251,7 @@ async function main(): Promise<void> {
     others_cores: (r.machineS - r.cpuS - r.client.cpu_s) / r.wallS,
     client: { ...r.client, cpu_s_per_s: r.client.cpu_s / r.wallS },
     enforced_ms: enforcedMs,
-    load_average: os.loadavg().map((x) => Number(x.toFixed(2))),
+    load_average: loadAverage(),
     target: { rate: TARGET.rate, p99_ms: TARGET.p99Ms, enforce_ms: TARGET.enforceMs },
     met: p99 < TARGET.p99Ms && rateMet,
     enforce_met: enforcedMs <= TARGET.enforceMs,

@@ -1,4 +1,4 @@
-// Helpers shared by the benchmarks (npm run bench:ingest, npm run bench:dashboard):
+// Helpers shared by the benchmarks (npm run bench:ingest, bench:dashboard, bench:decide, bench:gateway, …):
 // logging, percentiles, keep-alive HTTP, the processes a benchmark starts and
 // stops (by process group), PostgreSQL admin queries and COPY FROM STDIN.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -6,6 +6,7 @@ import { deleteRedisPrefix } from '../../lib/queues/prefix'
 import fs from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 import { Client } from 'pg'
 
@@ -23,19 +24,20 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
 }
 
-export type TAnswer = { status: number; body: string; retryAfter: number | null }
+export type TAnswer = { status: number; body: string; retryAfter: number | null; headers: http.IncomingHttpHeaders }
 
 export function request(
   agent: http.Agent,
   base: URL,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
   pathAndQuery: string,
   key: string,
   body?: string,
   timeoutMs = 60_000,
+  extraHeaders: Record<string, string> = {},
 ): Promise<TAnswer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { authorization: `Bearer ${key}` }
+    const headers: Record<string, string | number> = { ...extraHeaders, authorization: `Bearer ${key}` }
     if (body !== undefined) {
       headers['content-type'] = 'application/json'
       headers['content-length'] = Buffer.byteLength(body)
@@ -45,7 +47,12 @@ export function request(
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {
         const ra = res.headers['retry-after']
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: ra === undefined ? null : Number(ra) })
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          retryAfter: ra === undefined ? null : Number(ra),
+          headers: res.headers,
+        })
       })
       res.on('error', reject)
     })
@@ -234,11 +241,26 @@ export function copyFrom(client: Client, sql: string, chunks: Iterable<Buffer> |
   })
 }
 
-/** Another `next build` (someone's tests) removes BUILD_ID while it runs and refuses a second build: wait for it. */
+/** The working directory of a process ('' when unreadable: another user's, or gone). */
+function cwdOf(pid: number): string {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/cwd`)
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Another `next build` of this tree (someone's tests) removes BUILD_ID while it runs and refuses a second build:
+ * wait for it. A build in another directory (another engineer's worktree) touches nothing here: not waited for.
+ */
 export async function waitForForeignBuild(maxMs = 600_000): Promise<void> {
-  const foreignBuild = () => [...readProcs().values()].some((p) => p.comm.startsWith('next-build') || /\bnext(\.js)? build\b/.test(cmdline(p.pid)))
+  const foreignBuild = () =>
+    [...readProcs().values()].some(
+      (p) => (p.comm.startsWith('next-build') || /\bnext(\.js)? build\b/.test(cmdline(p.pid))) && [ROOT, ''].includes(cwdOf(p.pid)),
+    )
   for (const deadline = Date.now() + maxMs; foreignBuild() && Date.now() < deadline; ) {
-    log('another `next build` is running on this machine: waiting for it…')
+    log('another `next build` of this tree is running: waiting for it…')
     await sleep(5000)
   }
 }
@@ -303,3 +325,32 @@ export function intOption(name: string, v: string | undefined, def: number, lo: 
   if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name}: must be an integer from ${lo} to ${hi}`)
   return n
 }
+
+/** CPU ticks (1/100 s) the whole machine spent busy (every process, ours and the other engineers'), from /proc/stat. */
+export function machineBusyTicks(): number {
+  const [, ...t] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number)
+  return t.reduce((a, b) => a + b, 0) - t[3] - t[4] // all but idle and iowait
+}
+
+/** CPU ticks (1/100 s, user + system) of every process in a process group (what startProcess started), NaN without one. */
+export function groupTicks(pgid: number | undefined): number {
+  if (pgid === undefined) return NaN
+  let t = 0
+  for (const p of readProcs().values()) if (p.pgrp === pgid) t += p.ticks
+  return t
+}
+
+/** CPU ticks (1/100 s, user + system) of one process, NaN when it is gone. */
+export function pidTicks(pid: number | undefined): number {
+  if (pid === undefined) return NaN
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
+    return Number(f[11]) + Number(f[12])
+  } catch {
+    return NaN
+  }
+}
+
+/** The 1, 5 and 15 minute load averages, two decimals. */
+export const loadAverage = (): number[] => os.loadavg().map((x) => Number(x.toFixed(2)))
