@@ -264,7 +264,8 @@ type TBook = { book: PriceBook; at: number; loading?: Promise<void> }
 const gm = globalThis as unknown as { __outlayGwBooks?: Map<string, TBook>; __outlayGwCacheKeys?: Map<string, { key: string; model: string; at: number }> }
 const books = () => (gm.__outlayGwBooks ??= new Map())
 
-async function priceBook(orgId: string): Promise<PriceBook> {
+/** The organization's price book from process memory (lib/cost/pricebook.ts loads it; at most one re-read at a time). */
+export async function priceBook(orgId: string): Promise<PriceBook> {
   const hit = books().get(orgId)
   if (!hit) {
     const book = await loadPriceBook(orgId)

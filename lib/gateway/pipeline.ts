@@ -6,13 +6,13 @@ import { log } from '@/lib/log'
 import { AppError } from '@/lib/errors'
 import { parseJsonBytes } from '@/lib/http/body'
 import { authenticateApiKey, type TKeyPrincipal } from '@/lib/auth/api-keys'
-import { loadPriceBook } from '@/lib/cost/pricebook'
 import { fromScaled, rescale, toScaled, trimTrailingZeros } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
 import type { TUsageFields } from '@/lib/cost/usage'
 import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
 import {
   planCall,
+  priceBook,
   shouldEscalate,
   storeCached,
   type TGatewayAttribution,
@@ -245,7 +245,8 @@ function attemptEvent(
 
 /** The event's price with the organization's prices, as the ingest worker will compute it; null when unpriced. */
 async function priceOf(orgId: string, ev: TGatewayEvent): Promise<string | null> {
-  const book = await loadPriceBook(orgId)
+  // the price book in memory (a stale copy while one re-read runs): not a PostgreSQL read per call when the cache expires
+  const book = await priceBook(orgId)
   const r = book.price({
     provider: ev.provider as string,
     model: ev.model as string,
@@ -473,13 +474,16 @@ async function carryOut(
         asked = next.model
       }
       const callMicros = unpriced ? null : rescale(spent, COST_SCALE, 6)
+      // The cache store and the ledger's settlement are sent now, but the answer does not wait for Redis to confirm
+      // them: this process's later commands (the next call's reservation or cache read) queue behind them on the
+      // same connection, and neither changes what the client gets. Both log their own failure.
       if (plan.cacheTtlS !== null && final.answer !== null) {
         // what a hit saves: this call's cost, every attempt's
-        await storeCached(key.orgId, call.inputHash, plan.cacheTtlS, final.answer, callMicros).catch((err) =>
+        void storeCached(key.orgId, call.inputHash, plan.cacheTtlS, final.answer, callMicros).catch((err) =>
           log({ component: 'gateway' }).warn({ err }, 'cache store failed'),
         )
       }
-      await settle()
+      void settle()
       const headers: Record<string, string> = { ...passHeaders(final.res), ...plan.headers, 'x-outlay-event-id': final.ev.id, 'x-outlay-model': final.model }
       // the call's cost: every attempt's (an escalated call paid for the answer it did not keep)
       if (final.usd !== null && !unpriced) headers['x-outlay-cost-usd'] = plainUsd(fromScaled(spent, COST_SCALE))
