@@ -72,6 +72,9 @@ const HELP = `Usage: npm run bench:gateway -- [options]
   --duration S       measured seconds per phase (default 20)
   --warmup S         seconds of load at the same rate before each phase is measured (default 5)
   --procs N          load processes per phase (default: one per 1,000 requests/s)
+  --client C         openai (the official SDK, default) or http (the same requests from node:http keep-alive
+                     sockets: the SDK's fetch costs more CPU than this machine has at 2,000/s; this measures the
+                     gateway's own added latency there)
   --upstream-ms MS   the fake upstream's answer time; streamed: its first content chunk (default 20)
   --chunks N         content chunks of a streamed answer (default 5)
   --chunk-gap-ms MS  between two chunks (default 5)
@@ -98,6 +101,7 @@ type TOpts = {
   duration: number
   warmup: number
   procs: number
+  client: 'openai' | 'http'
   upstreamMs: number
   chunks: number
   chunkGapMs: number
@@ -114,6 +118,11 @@ type TOpts = {
   json: boolean
 }
 
+function clientOption(v: string | undefined): TOpts['client'] {
+  if (v === undefined || v === 'openai' || v === 'http') return v ?? 'openai'
+  throw new Error(`--client: "${v}" is neither openai nor http`)
+}
+
 function parseOptions(): TOpts {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -124,6 +133,7 @@ function parseOptions(): TOpts {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       procs: { type: 'string' },
+      client: { type: 'string' },
       'upstream-ms': { type: 'string' },
       chunks: { type: 'string' },
       'chunk-gap-ms': { type: 'string' },
@@ -159,6 +169,7 @@ function parseOptions(): TOpts {
     duration: int('duration', values.duration, 20, 1, 3600),
     warmup: int('warmup', values.warmup, 5, 0, 600),
     procs: int('procs', values.procs, 0, 1, 16),
+    client: clientOption(values.client),
     upstreamMs: int('upstream-ms', values['upstream-ms'], 20, 0, 10_000),
     chunks: int('chunks', values.chunks, 5, 1, 1000),
     chunkGapMs: int('chunk-gap-ms', values['chunk-gap-ms'], 5, 0, 10_000),
@@ -398,6 +409,7 @@ async function phase(
       ...(target === 'gateway'
         ? { baseURL: `${s.base.origin}${GATEWAY_PATH}`, apiKey: s.key, headers: setup.headers, expectModel: POLICY_MODEL }
         : { baseURL: `${upstream.url}/v1`, apiKey: 'sk-bench-fake-upstream-0000', headers: {}, expectModel: REQUESTED_MODEL }),
+      client: o.client,
       stream: mode === 'stream',
       model: REQUESTED_MODEL,
       maxTokens: MAX_TOKENS,
@@ -606,7 +618,7 @@ async function main(): Promise<void> {
 
   const lines: string[] = [
     '',
-    `Outlay gateway (${GATEWAY_PATH}, chat completions) against the same \`openai\` client straight at the fake upstream`,
+    `Outlay gateway (${GATEWAY_PATH}, chat completions) against the same ${o.client === 'openai' ? '`openai` client' : 'node:http client (--client http)'} straight at the fake upstream`,
     `  upstream ${o.upstreamMs} ms (streamed: first content chunk at ${o.upstreamMs} ms, ${o.chunks} chunks ${o.chunkGapMs} ms apart); ${o.duration} s measured after ${o.warmup} s warm-up per phase, open loop`,
     `  on: policy ${REQUESTED_MODEL} → ${POLICY_MODEL} (${setup.workflow}/${STEP}), ledgered hard-cutoff budget, recording (worker)`,
     `  ${fig.cores} cores; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`,

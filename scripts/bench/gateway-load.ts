@@ -5,11 +5,15 @@
 // (no coordinated omission); streamed, also the time to the first content chunk. The first warmupS seconds of the
 // schedule are sent but not measured. Samples go into preallocated typed arrays; the process's own CPU,
 // event-loop delay and GC pauses over the measured window are reported beside them (scripts/bench/open-loop.ts).
+import http from 'node:http'
 import { performance } from 'node:perf_hooks'
 import OpenAI from 'openai'
 import { clientMonitor, openLoop, type TClientFigures } from './open-loop'
 
 export type TGwLoadRequest = {
+  /** `openai`: the official SDK (its fetch costs 1.5–3.8 ms of CPU a call here: 2,000/s is out of reach on 2 cores);
+   * `http`: the same requests (path, headers, JSON body) from node:http keep-alive sockets, for the gateway's own cost */
+  client: 'openai' | 'http'
   baseURL: string
   apiKey: string
   headers: Record<string, string>
@@ -72,9 +76,41 @@ function run(o: TGwLoadRequest): Promise<TGwLoadResult> {
     { role: 'user', content: `Question ${i}: what is the answer, as measured today?` },
   ]
 
+  // the http client: one keep-alive agent; the body the SDK would send; the answer's model found by a string search
+  const url = new URL(`${o.baseURL.replace(/\/+$/, '')}/chat/completions`)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  const headers = {
+    ...o.headers,
+    authorization: `Bearer ${o.apiKey}`,
+    'content-type': 'application/json',
+    accept: o.stream ? 'text/event-stream' : 'application/json',
+  }
+  const modelMark = `"model":"${o.expectModel}`
+  const httpCall = (i: number, onFirst: () => void, done: (model: boolean) => void, failed: (e: unknown) => void) => {
+    const body = JSON.stringify({ model: o.model, messages: messages(i), max_tokens: o.maxTokens, ...(o.stream ? { stream: true } : {}) })
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = ''
+      let first = false
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => {
+        if (!first && o.stream && c.includes('"content":"')) {
+          first = true
+          onFirst()
+        }
+        if (text.length < 4096) text += c
+      })
+      res.on('end', () => ((res.statusCode ?? 0) === 200 ? done(text.includes(modelMark)) : failed(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 120)}`))))
+      res.on('error', failed)
+    })
+    req.setTimeout(30_000, () => req.destroy(new Error('timed out')))
+    req.on('error', failed)
+    req.end(body)
+  }
+
   return new Promise((resolve) => {
     const finish = () => {
       const c = monitor.stop()
+      agent.destroy()
       const ok = [...total.keys()].filter((k) => !Number.isNaN(total[k]))
       resolve({
         total: ok.map((k) => total[k]),
@@ -109,6 +145,27 @@ function run(o: TGwLoadRequest): Promise<TGwLoadResult> {
       }
       const start = performance.now()
       const i = j * o.procs + o.index
+      if (o.client === 'http') {
+        let first = NaN
+        httpCall(
+          i,
+          () => {
+            first = performance.now()
+          },
+          (routed) => {
+            if (k >= 0) {
+              const end = performance.now()
+              total[k] = end - scheduled
+              ttft[k] = first - scheduled
+              service[k] = end - start
+              routedAt[k] = routed ? 1 : 0
+            }
+            settle()
+          },
+          fail(k),
+        )
+        return
+      }
       if (!o.stream) {
         client.chat.completions.create({ model: o.model, messages: messages(i), max_tokens: o.maxTokens }).then((r) => {
           if (k >= 0) {
