@@ -1,4 +1,5 @@
 import 'server-only'
+import { named } from '@/lib/sql'
 import { DAY_MS, MINUTE_MS } from '@/lib/domain'
 import type { PoolClient } from 'pg'
 import { inTransaction, pool } from '@/lib/db'
@@ -112,24 +113,27 @@ async function writeVersion(client: PoolClient, orgId: string, poolId: string, n
   const hourly = effectiveGpuHourUsd(v)
   const a = v.pricing === 'amortized' ? v : null
   await client.query(
-    `INSERT INTO gpu_pool_versions (id, org_id, pool_id, effective_from, gpu_count, pricing, gpu_hour_usd, purchase_usd_per_gpu, amortization_months,
-       power_hosting_usd_per_gpu_hour, effective_gpu_hour_usd)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (pool_id, effective_from) DO UPDATE SET gpu_count = EXCLUDED.gpu_count, pricing = EXCLUDED.pricing, gpu_hour_usd = EXCLUDED.gpu_hour_usd,
-       purchase_usd_per_gpu = EXCLUDED.purchase_usd_per_gpu, amortization_months = EXCLUDED.amortization_months,
-       power_hosting_usd_per_gpu_hour = EXCLUDED.power_hosting_usd_per_gpu_hour, effective_gpu_hour_usd = EXCLUDED.effective_gpu_hour_usd`,
-    [
-      orgId,
-      poolId,
-      v.effective_from,
-      v.gpu_count,
-      v.pricing,
-      v.pricing === 'hourly' ? v.gpu_hour_usd : null,
-      a?.purchase_usd_per_gpu ?? null,
-      a?.amortization_months ?? null,
-      a?.power_hosting_usd_per_gpu_hour ?? null,
-      hourly,
-    ],
+    named(
+      `INSERT INTO gpu_pool_versions (id, org_id, pool_id, effective_from, gpu_count, pricing, gpu_hour_usd, purchase_usd_per_gpu, amortization_months,
+         power_hosting_usd_per_gpu_hour, effective_gpu_hour_usd)
+       VALUES (gen_random_uuid(), :org_id, :pool_id, :effective_from, :gpu_count, :pricing, :gpu_hour_usd, :purchase_usd_per_gpu, :amortization_months,
+               :power_hosting_usd_per_gpu_hour, :effective_gpu_hour_usd)
+       ON CONFLICT (pool_id, effective_from) DO UPDATE SET gpu_count = EXCLUDED.gpu_count, pricing = EXCLUDED.pricing, gpu_hour_usd = EXCLUDED.gpu_hour_usd,
+         purchase_usd_per_gpu = EXCLUDED.purchase_usd_per_gpu, amortization_months = EXCLUDED.amortization_months,
+         power_hosting_usd_per_gpu_hour = EXCLUDED.power_hosting_usd_per_gpu_hour, effective_gpu_hour_usd = EXCLUDED.effective_gpu_hour_usd`,
+      {
+        org_id: orgId,
+        pool_id: poolId,
+        effective_from: v.effective_from,
+        gpu_count: v.gpu_count,
+        pricing: v.pricing,
+        gpu_hour_usd: v.pricing === 'hourly' ? v.gpu_hour_usd : null,
+        purchase_usd_per_gpu: a?.purchase_usd_per_gpu ?? null,
+        amortization_months: a?.amortization_months ?? null,
+        power_hosting_usd_per_gpu_hour: a?.power_hosting_usd_per_gpu_hour ?? null,
+        effective_gpu_hour_usd: hourly,
+      },
+    ),
   )
   await client.query(
     `INSERT INTO gpu_pool_prices (id, org_id, pool, gpu_type, gpu_hour_usd, effective_from) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)

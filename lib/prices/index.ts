@@ -1,4 +1,5 @@
 import 'server-only'
+import { named } from '@/lib/sql'
 import { inTransaction, pool } from '@/lib/db'
 import type { TCostDiscrepancy, TGpuPoolView, TPriceView, TPricesPut, TUnpricedModel } from '@/lib/prices/schema'
 import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'
@@ -59,25 +60,28 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
         [orgId, p.provider, p.model, p.effective_from],
       )
       const after = await client.query(
-        `INSERT INTO prices (id, org_id, provider, model, effective_from, input_per_mtok, cached_input_per_mtok, cache_write_per_mtok, output_per_mtok, per_request, tiers)
-         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
-         ON CONFLICT (org_id, provider, model, effective_from) DO UPDATE SET
-           input_per_mtok = EXCLUDED.input_per_mtok, cached_input_per_mtok = EXCLUDED.cached_input_per_mtok,
-           cache_write_per_mtok = EXCLUDED.cache_write_per_mtok, output_per_mtok = EXCLUDED.output_per_mtok,
-           per_request = EXCLUDED.per_request, tiers = EXCLUDED.tiers
-         RETURNING ${PRICE_COLUMNS}`,
-        [
-          orgId,
-          p.provider,
-          p.model,
-          p.effective_from,
-          p.input_per_mtok,
-          p.cached_input_per_mtok ?? null,
-          p.cache_write_per_mtok ?? null,
-          p.output_per_mtok,
-          p.per_request ?? null,
-          p.tiers ? JSON.stringify(p.tiers) : null,
-        ],
+        named(
+          `INSERT INTO prices (id, org_id, provider, model, effective_from, input_per_mtok, cached_input_per_mtok, cache_write_per_mtok, output_per_mtok, per_request, tiers)
+           VALUES (gen_random_uuid(), :org_id, :provider, :model, :effective_from, :input_per_mtok, :cached_input_per_mtok, :cache_write_per_mtok,
+                   :output_per_mtok, :per_request, :tiers::jsonb)
+           ON CONFLICT (org_id, provider, model, effective_from) DO UPDATE SET
+             input_per_mtok = EXCLUDED.input_per_mtok, cached_input_per_mtok = EXCLUDED.cached_input_per_mtok,
+             cache_write_per_mtok = EXCLUDED.cache_write_per_mtok, output_per_mtok = EXCLUDED.output_per_mtok,
+             per_request = EXCLUDED.per_request, tiers = EXCLUDED.tiers
+           RETURNING ${PRICE_COLUMNS}`,
+          {
+            org_id: orgId,
+            provider: p.provider,
+            model: p.model,
+            effective_from: p.effective_from,
+            input_per_mtok: p.input_per_mtok,
+            cached_input_per_mtok: p.cached_input_per_mtok ?? null,
+            cache_write_per_mtok: p.cache_write_per_mtok ?? null,
+            output_per_mtok: p.output_per_mtok,
+            per_request: p.per_request ?? null,
+            tiers: p.tiers ? JSON.stringify(p.tiers) : null,
+          },
+        ),
       )
       const id = `${p.provider}/${p.model}@${after.rows[0].effective_from.toISOString()}`
       await recordAudit(client, orgId, { action: 'price.set', target: { type: 'price', id }, before: before.rows[0] ?? null, after: after.rows[0] })

@@ -5,6 +5,7 @@
 // policy at it. Published versions never change: a rollback publishes a copy.
 // The organization id is in every statement.
 import 'server-only'
+import { named } from '@/lib/sql'
 import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import type { PoolClient } from 'pg'
 import { pool, inTransaction } from '@/lib/db'
@@ -318,9 +319,22 @@ export async function rollbackTo(orgId: string, id: string, version: number, not
       ])
     const spec = { ...old.spec, canary: null }
     await c.query(
-      `INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, evidence, note, author, published_by, published_at, base_version, rolled_back_from)
-       VALUES ($1, $2, $3, 'published', $4, $5, $6, $7, $7, $8, $9, $10)`,
-      [id, next, orgId, JSON.stringify(spec), JSON.stringify(old.evidence), note, author, now, p.published_version, version],
+      named(
+        `INSERT INTO routing_policy_versions (policy_id, version, org_id, status, spec, evidence, note, author, published_by, published_at, base_version, rolled_back_from)
+         VALUES (:policy_id, :version, :org_id, 'published', :spec, :evidence, :note, :author, :author, :now, :base_version, :rolled_back_from)`,
+        {
+          policy_id: id,
+          version: next,
+          org_id: orgId,
+          spec: JSON.stringify(spec),
+          evidence: JSON.stringify(old.evidence),
+          note,
+          author,
+          now,
+          base_version: p.published_version,
+          rolled_back_from: version,
+        },
+      ),
     )
     await c.query(`UPDATE routing_policies SET published_version = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id, next])
     await recordAudit(c, orgId, {
