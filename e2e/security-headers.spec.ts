@@ -51,7 +51,7 @@ async function loadPage(page: Page, url: string, blocked: Record<string, string[
 }
 
 test('every dashboard and auth page runs under the CSP with no violation and no console error', async ({ page }) => {
-  // every dashboard page (28 and growing), each until its data and charts have arrived
+  // every dashboard page (29 today), each until its data and charts have arrived
   test.setTimeout(360_000)
   await collectViolations(page)
   const blocked: Record<string, string[]> = {}
