@@ -4,6 +4,7 @@ import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
 // Customer success's check: the accounts table and its CSV equal a direct SQL
 // sum of the events per account, and the filters live in the URL.
 test('the accounts page and its CSV equal a direct SQL sum per account', async ({ page }) => {
+  test.setTimeout(120_000) // three page loads, a download and two filters: over a minute on a loaded machine
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   // The demo holds 14 days: all of them inside 90 days, none in the 90 days before.
   await page.goto(`/${DEMO_LOGIN.slug}/accounts?range=90`)
