@@ -4,7 +4,7 @@ import { DAY_MS } from '@/lib/domain'
 import { log } from '@/lib/log'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 import { reconciliationRange } from '@/lib/bills/reconcile'
-import { focusHeader, focusLines, focusRow } from '@/lib/bills/focus'
+import { balanceToTotals, focusHeader, focusLines, focusRow, keyOfModel } from '@/lib/bills/focus'
 import type { TFocusExportQuery } from '@/lib/bills/schema'
 
 // GET /api/v1/exports/focus: the FOCUS CSV streamed a day at a time, each day one read of the cost rollups
@@ -19,23 +19,27 @@ const DAY_ROW_LIMIT = 100_000
 
 const nextDay = (day: string) => new Date(Date.parse(day) + DAY_MS).toISOString().slice(0, 10)
 
-/** One day's FOCUS lines (CSV text, possibly empty). */
-async function dayLines(orgId: string, day: string): Promise<string> {
-  const { rows } = await asOrg(orgId, () =>
+const metricsOf = (orgId: string, day: string, groupBy: string, measures: string) =>
+  asOrg(orgId, () =>
     queryMetrics(
       orgId,
       ZMetricsQuery.parse({
         from: `${day}T00:00:00Z`,
         to: `${nextDay(day)}T00:00:00Z`,
-        group_by: GROUP_BY,
+        group_by: groupBy,
         granularity: 'day',
-        measures: MEASURES,
+        measures,
         limit: String(DAY_ROW_LIMIT),
       }),
     ),
   )
+
+/** One day's FOCUS lines (CSV text, possibly empty), each provider × model summing to the reconciliation's figure. */
+async function dayLines(orgId: string, day: string): Promise<string> {
+  const [{ rows }, totals] = await Promise.all([metricsOf(orgId, day, GROUP_BY, MEASURES), metricsOf(orgId, day, 'provider,model', 'cost_usd')])
   if (rows.length >= DAY_ROW_LIMIT) throw new Error(`${day} has more than ${DAY_ROW_LIMIT} attribution rows: export a narrower grouping`)
-  return focusLines(rows.map((r) => focusRow(orgId, day, r)))
+  const byModel = new Map(totals.rows.map((t) => [keyOfModel(t.provider, t.model), t.cost_usd ?? '0']))
+  return focusLines(balanceToTotals(rows, byModel).map((r) => focusRow(orgId, day, r)))
 }
 
 /** The export's range (the reconciliation's defaults) and its CSV as a stream of UTF-8 bytes. */

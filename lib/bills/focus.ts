@@ -136,3 +136,41 @@ export const focusHeader = (): string => toCsv([FOCUS_COLUMNS])
 
 /** Rows as CSV lines, in FOCUS_COLUMNS order (RFC 4180 quoting, spreadsheet-safe: lib/csv.ts). */
 export const focusLines = (rows: readonly Record<TFocusColumn, string>[]): string => toCsv(rows.map((r) => FOCUS_COLUMNS.map((c) => r[c])))
+
+/**
+ * The rows of one day with their costs made to sum, per provider × model, to that group's total as the
+ * reconciliation reads it: each rollup row is rounded to the micro-dollar on its own, so the finer attribution
+ * rows can sum a few micro-dollars away from the provider × model total. The remainder is spread one
+ * micro-dollar at a time over the group's rows in order (the largest first, as queryMetrics sorts them), never
+ * below zero. `totals` maps keyOfModel(provider, model) to the group's rounded total.
+ */
+export function balanceToTotals<R extends TFocusSource>(rows: readonly R[], totals: ReadonlyMap<string, string>): R[] {
+  const out = rows.map((r) => ({ ...r, micros: micros(r.cost_usd ?? '0') }))
+  const groups = new Map<string, typeof out>()
+  for (const r of out) {
+    const k = keyOfModel(r.provider, r.model)
+    const g = groups.get(k) ?? []
+    g.push(r)
+    groups.set(k, g)
+  }
+  for (const [k, g] of groups) {
+    const total = totals.get(k)
+    if (total === undefined) continue
+    let rest = micros(total) - g.reduce((s, r) => s + r.micros, 0n)
+    for (let pass = 0; rest !== 0n && pass < 3; pass++)
+      for (const r of g) {
+        if (rest === 0n) break
+        if (rest > 0n) {
+          r.micros += 1n
+          rest -= 1n
+        } else if (r.micros > 0n) {
+          r.micros -= 1n
+          rest += 1n
+        }
+      }
+  }
+  return out.map(({ micros: m, ...r }) => ({ ...r, cost_usd: microsToUsd(m) }) as unknown as R)
+}
+
+/** The key of a provider × model group (null and absent alike). */
+export const keyOfModel = (provider: string | null | undefined, model: string | null | undefined): string => JSON.stringify([provider ?? null, model ?? null])
