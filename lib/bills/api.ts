@@ -71,7 +71,9 @@ export const exportFocus = endpoint({
   responses: {
     200: {
       description: 'The FOCUS CSV (attachment)',
-      alternates: [{ contentType: 'text/csv', description: 'FOCUS 1.x columns, a header line then one line per provider × model × day × attribution, CRLF line ends' }],
+      alternates: [
+        { contentType: 'text/csv', description: 'FOCUS 1.x columns, a header line then one line per provider × model × day × attribution, CRLF line ends' },
+      ],
       headers: { 'content-disposition': 'attachment; filename="outlay-focus-<from>-<to>.csv"' },
     },
   },

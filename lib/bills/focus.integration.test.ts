@@ -142,7 +142,8 @@ describe('GET /api/v1/exports/focus', () => {
     expect(res.status).toBe(200)
     const rec = await res.json()
     expect(rec.rows.length).toBeGreaterThan(0)
-    for (const r of rec.rows) expect({ ...r, difference_usd: r.difference_usd, flagged: r.flagged }).toMatchObject({ difference_usd: '0.000000', flagged: false })
+    for (const r of rec.rows)
+      expect({ ...r, difference_usd: r.difference_usd, flagged: r.flagged }).toMatchObject({ difference_usd: '0.000000', flagged: false })
     expect(rec.totals).toMatchObject({
       billed_usd: j.import.total_usd,
       computed_usd: j.import.total_usd,

@@ -106,14 +106,25 @@ describe('focusLines', () => {
 describe('balanceToTotals', () => {
   const row = (provider: string, model: string, cost_usd: string) => ({ provider, model, cost_usd, events: 1 })
   it('spreads the rounding remainder so each provider × model sums to its total, a micro-dollar per row, never below zero', () => {
-    const rows = [row('openai', 'gpt-4o', '0.000003'), row('openai', 'gpt-4o', '0.000001'), row('openai', 'gpt-4o', '0.000001'), row('anthropic', 'x', '0.000000')]
+    const rows = [
+      row('openai', 'gpt-4o', '0.000003'),
+      row('openai', 'gpt-4o', '0.000001'),
+      row('openai', 'gpt-4o', '0.000001'),
+      row('anthropic', 'x', '0.000000'),
+    ]
     // five rows of 0.0000005 each rounded up to 1 (total 0.0000025 → 3) …
     const down = balanceToTotals(
       [1, 2, 3, 4, 5].map(() => row('openai', 'gpt-4o', '0.000001')),
       new Map([[keyOfModel('openai', 'gpt-4o'), '0.000003']]),
     )
     expect(down.map((r) => r.cost_usd)).toEqual(['0.000000', '0.000000', '0.000001', '0.000001', '0.000001'])
-    const up = balanceToTotals(rows, new Map([[keyOfModel('openai', 'gpt-4o'), '0.000007'], [keyOfModel('anthropic', 'x'), '0.000001']]))
+    const up = balanceToTotals(
+      rows,
+      new Map([
+        [keyOfModel('openai', 'gpt-4o'), '0.000007'],
+        [keyOfModel('anthropic', 'x'), '0.000001'],
+      ]),
+    )
     expect(up.map((r) => r.cost_usd)).toEqual(['0.000004', '0.000002', '0.000001', '0.000001'])
     // a group without a total is left as it is
     expect(balanceToTotals(rows, new Map()).map((r) => r.cost_usd)).toEqual(['0.000003', '0.000001', '0.000001', '0.000000'])
