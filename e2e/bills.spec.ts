@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises'
+import { parse } from 'csv-parse/sync'
 import { test, expect, apiSignIn, sql, DEMO_LOGIN } from './fixtures'
 
 // Finance imports a bill on the Bills page and reads it against Outlay's figures on Reconciliation: the upload
@@ -109,4 +111,20 @@ test('reconciliation: the demo bills flag a price change and unreported traffic'
   await expect(unreported.getByTestId('row-billed')).toHaveAttribute('data-usd', await billedOf('anthropic', 'claude-3-5-haiku'))
   await expect(unreported).toContainText('billed traffic Outlay never received')
   await expect(page.getByTestId('total-unexplained')).not.toHaveText('$0.00')
+
+  // The page's range as FOCUS CSV: its BilledCost sums to SQL over the events (per provider × model × day, to the micro-dollar).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export FOCUS CSV' }).click()])
+  expect(download.suggestedFilename()).toBe(`outlay-focus-${from}-${to}.csv`)
+  const records = parse(await readFile(await download.path(), 'utf8'), { columns: true }) as Record<string, string>[]
+  expect(records.length).toBeGreaterThan(0)
+  expect(Object.keys(records[0]).slice(0, 5)).toEqual(['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'BillingCurrency'])
+  const microsOf = (usd: string) => BigInt(usd.replace('.', ''))
+  const [expected] = await sql<{ micros: string }>(
+    `SELECT coalesce(sum(usd * 1000000), 0)::bigint::text AS micros FROM (
+       SELECT round(coalesce(sum(e.cost_usd), 0), 6) AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
+       WHERE o.slug = $1 AND e.timestamp >= $2::date AND e.timestamp < $3::date GROUP BY (e.timestamp AT TIME ZONE 'UTC')::date, e.provider, e.model) g`,
+    [DEMO_LOGIN.slug, from, to],
+  )
+  expect(records.reduce((s, r) => s + microsOf(r.BilledCost), 0n).toString()).toBe(expected.micros)
+  expect(records.every((r) => r.BillingCurrency === 'USD' && r.ChargeCategory === 'Usage' && r.x_workflow_id !== undefined)).toBe(true)
 })

@@ -50,6 +50,17 @@ export function Reconciliation({ org, initial }: { org: string; initial: TQuery 
         <Button type="submit" variant="secondary">
           Show
         </Button>
+        {rec.data && (
+          // the page's range as Outlay's priced usage in FOCUS (docs/finance.md "FOCUS export"): same permission as the page
+          <a
+            href={`/api/v1/exports/focus?org=${encodeURIComponent(org)}&from=${rec.data.from}&to=${rec.data.to}`}
+            download
+            data-testid="export-focus"
+            className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50"
+          >
+            Export FOCUS CSV
+          </a>
+        )}
       </form>
       {rec.isError ? (
         <Alert>{rec.error.message}</Alert>

@@ -57,17 +57,24 @@ export const ZBillId = z.object({ id: ZUuid })
 export const RECONCILE_FLAG_RATIO = 0.01
 export const RECONCILE_MAX_DAYS = 400
 
+const DAY_RANGE = {
+  from: ZDay.optional().meta({ description: 'first day (UTC), inclusive; default 30 days before `to`' }),
+  to: ZDay.optional().meta({ description: 'last day (UTC), exclusive; default tomorrow (today included)' }),
+}
+
+/** from before to, at most RECONCILE_MAX_DAYS apart (the reconciliation and the FOCUS export). */
+function checkDayRange(q: { from?: string; to?: string }, ctx: z.RefinementCtx): void {
+  if (q.from && q.to && q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
+  if (q.from && q.to && Date.parse(q.to) - Date.parse(q.from) > RECONCILE_MAX_DAYS * 86_400_000)
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${RECONCILE_MAX_DAYS} days after from` })
+}
+
 export const ZReconciliationQuery = z
   .strictObject({
-    from: ZDay.optional().meta({ description: 'first day (UTC), inclusive; default 30 days before `to`' }),
-    to: ZDay.optional().meta({ description: 'last day (UTC), exclusive; default tomorrow (today included)' }),
+    ...DAY_RANGE,
     granularity: z.enum(['day', 'month'], { error: 'must be day or month' }).default('day').meta({ description: 'rows per day (default) or per month' }),
   })
-  .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' })
-    if (q.from && q.to && Date.parse(q.to) - Date.parse(q.from) > RECONCILE_MAX_DAYS * 86_400_000)
-      ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${RECONCILE_MAX_DAYS} days after from` })
-  })
+  .superRefine(checkDayRange)
 export type TReconciliationQuery = z.infer<typeof ZReconciliationQuery>
 
 export const ZReconciliationRow = z.object({
@@ -107,3 +114,9 @@ export const ZReconciliationAnswer = z.object({
   }),
 })
 export type TReconciliationAnswer = z.infer<typeof ZReconciliationAnswer>
+
+// ─── FOCUS export ─────────────────────────────────────────────────────────────
+
+/** GET /api/v1/exports/focus: the days to export (the reconciliation's range: the same defaults and limit). */
+export const ZFocusExportQuery = z.strictObject(DAY_RANGE).superRefine(checkDayRange)
+export type TFocusExportQuery = z.infer<typeof ZFocusExportQuery>

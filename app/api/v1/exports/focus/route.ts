@@ -1,0 +1,14 @@
+// GET /api/v1/exports/focus?from&to — priced usage as FOCUS CSV, streamed ("read" key or metrics.read).
+import { withOrg } from '@/lib/http/route'
+import { focusExport } from '@/lib/bills/export'
+import * as api from '@/lib/bills/api'
+
+export const GET = withOrg(api.exportFocus, async ({ org, query }) => {
+  const { from, to, body } = focusExport(org.orgId, query)
+  return new Response(body, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="outlay-focus-${from}-${to}.csv"`,
+    },
+  })
+})
