@@ -99,14 +99,9 @@ export function Shell({
       >
         Skip to content
       </a>
+      {/* the backdrop is for a pointer; the drawer's Close button and Escape serve the keyboard and screen readers */}
       {drawerOpen && (
-        <button
-          type="button"
-          aria-label="Close menu"
-          tabIndex={-1}
-          onClick={closeDrawer}
-          className="fixed inset-0 z-30 bg-slate-900/30 md:hidden print:hidden"
-        />
+        <button type="button" aria-hidden="true" tabIndex={-1} onClick={closeDrawer} className="fixed inset-0 z-30 bg-slate-900/30 md:hidden print:hidden" />
       )}
       <div
         ref={sidebar}
