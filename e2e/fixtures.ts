@@ -25,18 +25,23 @@ export async function apiSignIn(request: APIRequestContext, email: string, passw
 
 /** The dashboard's whole navigation, in order (an admin's); a role sees a part of it. */
 export const FULL_NAV = [
+  // Spend
   'Overview',
   'Workflows',
   'Features',
   'Accounts',
   'What changed',
-  'Opportunities',
+  // Control
   'Budgets',
   'Alerts',
+  'Routing',
+  'Opportunities',
+  // Capacity
+  'GPU fleet',
+  // Finance
   'Forecast',
   'Reports',
-  'Routing',
-  'GPU fleet',
+  // Setup
   'Pricing',
   'Settings',
   'Ingestion',

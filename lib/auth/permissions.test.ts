@@ -164,10 +164,9 @@ describe('the permission map', () => {
       .sort()
     expect(sections).toEqual([...PAGES].sort())
     const shell = readFileSync(path.join(ROOT, 'components/layout/shell.tsx'), 'utf8')
-    const entries = [...shell.matchAll(/\{ href: '(\w+)', label: '[^']+',(?: analytics: true,)? permission: PAGE_PERMISSION\.(\w+) \}/g)].map((m) => [
-      m[1],
-      m[2],
-    ])
+    const entries = [...shell.matchAll(/\{ href: '(\w+)', label: '[^']+', group: '\w+',(?: analytics: true,)? permission: PAGE_PERMISSION\.(\w+) \}/g)].map(
+      (m) => [m[1], m[2]],
+    )
     expect(entries.map(([href]) => href).sort()).toEqual([...PAGES].sort())
     for (const [href, key] of entries) expect(key, `NAV entry ${href}`).toBe(href)
   })
