@@ -41,24 +41,35 @@ function requestBytes(url: URL, key: string, body: string): Buffer {
 class Connection {
   private buf: Buffer = Buffer.alloc(0)
   private socket: net.Socket
+  private closing = false
   busy = false
   constructor(
-    url: URL,
+    private url: URL,
     private onAnswer: (status: number, body: Buffer) => void,
     private onError: () => void,
   ) {
-    this.socket = net.connect(Number(url.port || 80), url.hostname)
-    this.socket.setNoDelay(true)
-    this.socket.on('data', (c: Buffer) => this.data(c))
-    this.socket.on('error', () => this.fail())
-    this.socket.on('close', () => this.fail())
+    this.socket = this.connect()
+  }
+  // A connection the server closed (its keep-alive timeout, after 5 s without a request) is opened again, so the
+  // process always has `connections` sockets and never runs out of them (it would exit with requests unanswered).
+  private connect(): net.Socket {
+    const socket = net.connect(Number(this.url.port || 80), this.url.hostname)
+    socket.setNoDelay(true)
+    socket.on('data', (c: Buffer) => this.data(c))
+    socket.on('error', () => undefined) // 'close' follows
+    socket.on('close', () => {
+      this.buf = Buffer.alloc(0)
+      if (!this.closing) this.socket = this.connect()
+      this.fail()
+    })
+    return socket
   }
   send(bytes: Buffer): void {
     this.busy = true
     this.socket.write(bytes)
   }
   close(): void {
-    this.socket.removeAllListeners('close')
+    this.closing = true
     this.socket.destroy()
   }
   private fail(): void {
@@ -168,6 +179,7 @@ function run(o: TLoadRequest): Promise<TLoadResult> {
             inFlight[c] = -1
             errors++
             settle()
+            dispatch(c) // on the connection opened again
           },
         ),
       )
