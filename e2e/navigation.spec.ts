@@ -142,7 +142,9 @@ test('the keyboard: the skip link comes first and lands in the content; Tab reac
 test('an unknown address answers the branded 404 with a way home', async ({ page, consoleErrors }) => {
   const res = await page.goto('/no-such-page/at-all')
   expect(res?.status()).toBe(404)
-  consoleErrors.splice(0) // the browser logs the expected 404 itself
+  // the browser logs the expected 404 itself, once the page has loaded (not always by the time goto returns)
+  await page.waitForLoadState('networkidle')
+  consoleErrors.splice(0)
   await expect(page.getByRole('heading', { name: 'Page not found', level: 1 })).toBeVisible()
   await page.getByRole('link', { name: 'Go to the start page' }).click()
   await expect(page).not.toHaveURL(/no-such-page/)

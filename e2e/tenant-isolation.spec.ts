@@ -10,7 +10,9 @@ test('another organization cannot see the demo organization', async ({ page, req
   await apiSignIn(page.request, email, 'another-password-1')
   const res = await page.goto(`/${DEMO_LOGIN.slug}/overview`)
   expect(res?.status()).toBe(404)
-  consoleErrors.splice(0) // the browser logs the expected 404 itself
+  // the browser logs the expected 404 itself, once the page has loaded (not always by the time goto returns)
+  await page.waitForLoadState('networkidle')
+  consoleErrors.splice(0)
 
   const api = await page.request.get(`/api/v1/metrics?org=${DEMO_LOGIN.slug}`)
   expect(api.status()).toBe(403)
