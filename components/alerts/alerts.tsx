@@ -134,8 +134,16 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
                 </li>
                 <li>
                   a workflow whose cost per accepted outcome rises {pct(drift.cost_per_outcome_margin)} over its 4-week baseline (send outcomes to{' '}
-                  <code>POST /api/v1/outcomes</code>), or a step whose input tokens per call grow {pct(drift.tokens_per_call_margin)} over its baseline
-                  (settings below);
+                  <code>POST /api/v1/outcomes</code>), or a step whose input or output tokens per call grow {pct(drift.tokens_per_call_margin)} over its
+                  baseline (settings below);
+                </li>
+                <li>
+                  a workflow whose calls per run grow {pct(drift.calls_per_run_margin)} (send <code>run_id</code>), a step whose prompt-cache hit rate falls{' '}
+                  {pct(drift.cache_hit_rate_drop)} below its baseline, and a feature above its{' '}
+                  <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/features`}>
+                    cost SLO
+                  </Link>
+                  ;
                 </li>
                 <li>a model without a price, and an hour whose spend is far above the same hour on previous weeks.</li>
               </ul>

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
   DEFAULT_DRIFT_CONFIG,
+  detectCacheHitRateDrop,
+  detectCallsPerRunGrowth,
   detectCostPerOutcomeDrift,
   detectorWindows,
+  featureSloFindings,
   detectSpendAnomaly,
   detectTokenGrowth,
   detectUnpricedModels,
@@ -109,6 +112,87 @@ describe('input tokens per call growth', () => {
           ).length === 0,
       ),
     )
+  })
+})
+
+describe('output tokens per call growth (the same rule on tokens_out)', () => {
+  const row = {
+    workflow_id: 'support-agent',
+    step: 'generate',
+    recent_calls: 20,
+    recent_tokens_in: 20 * 1000,
+    recent_tokens_out: 20 * 900,
+    baseline_calls: 200,
+    baseline_tokens_in: 200 * 1000,
+    baseline_tokens_out: 200 * 300,
+  }
+  it('fires on output growth alone, named as output, and leaves the input detector quiet', () => {
+    const [f] = detectTokenGrowth([row], w, DEFAULT_DRIFT_CONFIG, 'out')
+    expect(f).toMatchObject({ kind: 'output_tokens_per_call_growth', subject: 'support-agent/generate' })
+    expect(f.title).toBe('support-agent / generate: output tokens per call ×3.0 (300 → 900)')
+    expect(f.details).toMatchObject({ recent: { calls: 20, tokens_out: 18_000 }, baseline: { calls: 200, tokens_out: 60_000 } })
+    expect(detectTokenGrowth([row], w)).toEqual([])
+  })
+  it('stays quiet at the margin exactly and without output figures', () => {
+    expect(detectTokenGrowth([{ ...row, recent_tokens_out: 20 * 450 }], w, DEFAULT_DRIFT_CONFIG, 'out')).toEqual([])
+    expect(detectTokenGrowth([{ ...row, baseline_tokens_out: undefined }], w, DEFAULT_DRIFT_CONFIG, 'out')).toEqual([])
+  })
+})
+
+describe('calls per run growth', () => {
+  const row = { workflow_id: 'agent', recent_runs: 10, recent_calls: 80, baseline_runs: 100, baseline_calls: 300 }
+  it('fires on eight turns instead of three', () => {
+    const [f] = detectCallsPerRunGrowth([row], w)
+    expect(f).toMatchObject({ kind: 'calls_per_run_growth', subject: 'agent', period_start: '2026-11-23T00:00:00.000Z' })
+    expect(f.title).toBe('agent: 8.0 calls per run over the last 24 hours, ×2.7 its 4-week baseline of 3.0')
+    expect(f.details).toMatchObject({ recent_calls_per_run: 8, baseline_calls_per_run: 3, recent: { runs: 10, calls: 80 } })
+  })
+  it('stays quiet at the margin exactly, with too few runs, and takes the margin from the configuration', () => {
+    expect(detectCallsPerRunGrowth([{ ...row, recent_calls: 45 }], w)).toEqual([])
+    expect(detectCallsPerRunGrowth([{ ...row, recent_runs: 9, recent_calls: 72 }], w)).toEqual([])
+    expect(detectCallsPerRunGrowth([row], w, { ...DEFAULT_DRIFT_CONFIG, calls_per_run_margin: 2 })).toEqual([])
+    expect(detectCallsPerRunGrowth([{ ...row, recent_runs: 9, recent_calls: 72 }], w, { ...DEFAULT_DRIFT_CONFIG, min_runs: 5 })).toHaveLength(1)
+  })
+})
+
+describe('prompt-cache hit rate drop', () => {
+  const row = {
+    workflow_id: 'kb',
+    step: 'answer',
+    recent_calls: 50,
+    recent_tokens_in: 100_000,
+    recent_cached_tokens_in: 20_000,
+    baseline_calls: 500,
+    baseline_tokens_in: 1_000_000,
+    baseline_cached_tokens_in: 600_000,
+  }
+  it('fires when the rate fell below (1 − drop) × baseline', () => {
+    const [f] = detectCacheHitRateDrop([row], w)
+    expect(f).toMatchObject({ kind: 'cache_hit_rate_drop', subject: 'kb/answer' })
+    expect(f.title).toBe('kb / answer: prompt-cache hit rate 20% over the last 24 hours, down from 60% (4-week baseline)')
+    expect(f.details).toMatchObject({ recent_cache_hit_rate: 0.2, baseline_cache_hit_rate: 0.6, drop: 0.3 })
+  })
+  it('stays quiet at the boundary, for a small baseline rate, on little traffic, and when the rate rose', () => {
+    expect(detectCacheHitRateDrop([{ ...row, recent_cached_tokens_in: 42_000 }], w)).toEqual([]) // 42% = 0.7 × 60%
+    expect(detectCacheHitRateDrop([{ ...row, recent_cached_tokens_in: 41_999 }], w)).toHaveLength(1)
+    expect(detectCacheHitRateDrop([{ ...row, baseline_cached_tokens_in: 99_999, recent_cached_tokens_in: 0 }], w)).toEqual([])
+    expect(detectCacheHitRateDrop([{ ...row, recent_calls: 9 }], w)).toEqual([])
+    expect(detectCacheHitRateDrop([{ ...row, recent_cached_tokens_in: 90_000 }], w)).toEqual([])
+  })
+})
+
+describe('feature cost SLO breach', () => {
+  it('one finding per breached feature, weekly, with its figures in currency', () => {
+    const [f] = featureSloFindings([{ feature: 'search', cost_per_action_usd: '0.018000', target_usd_per_action: '0.014', runs: 120 }], w)
+    expect(f).toMatchObject({
+      kind: 'feature_slo_breach',
+      subject: 'search',
+      actual_usd: '0.018000',
+      amount_usd: '0.014',
+      period_start: '2026-11-23T00:00:00.000Z',
+    })
+    expect(f.title).toContain('above its cost SLO')
+    expect(f.details).toMatchObject({ runs: 120, from: '2026-11-18T18:00:00.000Z', to: '2026-11-25T18:00:00.000Z' })
   })
 })
 

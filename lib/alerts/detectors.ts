@@ -2,6 +2,7 @@ import { DAY_MS, HOUR_MS, micros, microsToUsd } from '@/lib/domain'
 import { divRound } from '@/lib/cost/money'
 import { formatUsd } from '@/lib/format'
 import type { TDriftConfig } from '@/lib/alerts/schema'
+import type { TSloBreach } from '@/lib/metrics/views/features'
 
 // Drift detectors (issue 6 "Alerts"): pure functions from rollup sums to the
 // alerts they stand at. lib/alerts/evaluate.ts reads the sums from the hourly
@@ -9,7 +10,16 @@ import type { TDriftConfig } from '@/lib/alerts/schema'
 // detector, subject and period, so it fires once per period however often the
 // job runs.
 
-export const DRIFT_KINDS = ['cost_per_outcome_drift', 'tokens_per_call_growth', 'unpriced_model', 'spend_anomaly'] as const
+export const DRIFT_KINDS = [
+  'cost_per_outcome_drift',
+  'tokens_per_call_growth',
+  'output_tokens_per_call_growth',
+  'calls_per_run_growth',
+  'cache_hit_rate_drop',
+  'feature_slo_breach',
+  'unpriced_model',
+  'spend_anomaly',
+] as const
 export type TDriftKind = (typeof DRIFT_KINDS)[number]
 export const ALERT_KINDS = ['budget', ...DRIFT_KINDS] as const
 export type TAlertKind = (typeof ALERT_KINDS)[number]
@@ -24,6 +34,9 @@ export const DEFAULT_DRIFT_CONFIG: TDriftConfig = {
   anomaly_z: 3.5,
   anomaly_min_usd: '1',
   anomaly_min_weeks: 3,
+  calls_per_run_margin: 0.5,
+  min_runs: 10,
+  cache_hit_rate_drop: 0.3,
 }
 
 /** What a detector says about one subject: the record lib/alerts writes. */
@@ -131,7 +144,26 @@ export function detectCostPerOutcomeDrift(rows: TOutcomeCostRow[], w: TWindows, 
   return out
 }
 
-// ------------------------------------------------------------- (b) input tokens per call
+// ------------------------------------------------------------- (b) per-call growth: tokens in, tokens out, calls per run
+
+/** An amount per unit (tokens per call, calls per run) in a recent window and its baseline. */
+type TPerUnit = { recent_units: number; recent_amount: number; baseline_units: number; baseline_amount: number }
+
+/**
+ * recent amount/units > (1 + margin) × baseline amount/units, cross-multiplied in
+ * integers; null when either window has fewer than `minUnits` units or the baseline
+ * amount is 0 (nothing to grow from). Else the two rates and their factor.
+ */
+export function perUnitGrowth(x: TPerUnit, margin: number, minUnits: number): { recent: number; baseline: number; factor: number } | null {
+  if (x.recent_units < minUnits || x.baseline_units < minUnits || x.baseline_amount <= 0) return null
+  const marginPpm = BigInt(Math.round(margin * 1_000_000))
+  const lhs = BigInt(x.recent_amount) * BigInt(x.baseline_units) * 1_000_000n
+  const rhs = BigInt(x.baseline_amount) * BigInt(x.recent_units) * (1_000_000n + marginPpm)
+  if (lhs <= rhs) return null
+  const recent = x.recent_amount / x.recent_units
+  const baseline = x.baseline_amount / x.baseline_units
+  return { recent, baseline, factor: recent / baseline }
+}
 
 export type TTokensRow = {
   workflow_id: string
@@ -140,46 +172,175 @@ export type TTokensRow = {
   recent_tokens_in: number
   baseline_calls: number
   baseline_tokens_in: number
+  /** output tokens (the output detector); absent rows are read as 0 */
+  recent_tokens_out?: number
+  baseline_tokens_out?: number
 }
 
-/** Workflow steps whose input tokens per call over the last 24 hours grew past the 4-week baseline by more than the margin (the prompt that silently tripled). */
-export function detectTokenGrowth(rows: TTokensRow[], w: TWindows, cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+const TOKEN_SIDES = {
+  in: { kind: 'tokens_per_call_growth', words: 'input', recent: 'recent_tokens_in', baseline: 'baseline_tokens_in', field: 'tokens_in' },
+  out: { kind: 'output_tokens_per_call_growth', words: 'output', recent: 'recent_tokens_out', baseline: 'baseline_tokens_out', field: 'tokens_out' },
+} as const
+
+/**
+ * Workflow steps whose input (or output) tokens per call over the last 24 hours grew past the
+ * 4-week baseline by more than the margin: the prompt that silently tripled, the answer that
+ * doubled after a prompt change ("did the new prompt increase output tokens?").
+ */
+export function detectTokenGrowth(rows: TTokensRow[], w: TWindows, cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG, side: 'in' | 'out' = 'in'): TDriftFinding[] {
+  const s = TOKEN_SIDES[side]
   const out: TDriftFinding[] = []
   for (const r of rows) {
-    if (r.recent_calls < cfg.min_calls || r.baseline_calls < cfg.min_calls || r.baseline_tokens_in <= 0) continue
-    // recent_tokens/recent_calls > (1+m) · base_tokens/base_calls, cross-multiplied in integers.
-    const marginPpm = BigInt(Math.round(cfg.tokens_per_call_margin * 1_000_000))
-    const lhs = BigInt(r.recent_tokens_in) * BigInt(r.baseline_calls) * 1_000_000n
-    const rhs = BigInt(r.baseline_tokens_in) * BigInt(r.recent_calls) * (1_000_000n + marginPpm)
-    if (lhs <= rhs) continue
-    const recent = r.recent_tokens_in / r.recent_calls
-    const baseline = r.baseline_tokens_in / r.baseline_calls
-    const factor = recent / baseline
+    const recentAmount = r[s.recent] ?? 0
+    const baselineAmount = r[s.baseline] ?? 0
+    const g = perUnitGrowth(
+      { recent_units: r.recent_calls, recent_amount: recentAmount, baseline_units: r.baseline_calls, baseline_amount: baselineAmount },
+      cfg.tokens_per_call_margin,
+      cfg.min_calls,
+    )
+    if (!g) continue
     out.push({
-      kind: 'tokens_per_call_growth',
+      kind: s.kind,
       subject: `${r.workflow_id}/${r.step}`,
       period_start: weekStart(w.end).toISOString(),
-      title: `${r.workflow_id} / ${r.step}: input tokens per call ×${factor.toFixed(1)} (${Math.round(baseline).toLocaleString('en-US')} → ${Math.round(recent).toLocaleString('en-US')})`,
+      title: `${r.workflow_id} / ${r.step}: ${s.words} tokens per call ×${g.factor.toFixed(1)} (${Math.round(g.baseline).toLocaleString('en-US')} → ${Math.round(g.recent).toLocaleString('en-US')})`,
       actual_usd: null,
       amount_usd: null,
       details: {
         workflow_id: r.workflow_id,
         step: r.step,
-        recent_tokens_per_call: Math.round(recent),
-        baseline_tokens_per_call: Math.round(baseline),
-        factor: Number(factor.toFixed(3)),
+        recent_tokens_per_call: Math.round(g.recent),
+        baseline_tokens_per_call: Math.round(g.baseline),
+        factor: Number(g.factor.toFixed(3)),
         margin: cfg.tokens_per_call_margin,
-        recent: { from: w.tokens.recent.from.toISOString(), to: w.tokens.recent.to.toISOString(), calls: r.recent_calls, tokens_in: r.recent_tokens_in },
+        recent: { from: w.tokens.recent.from.toISOString(), to: w.tokens.recent.to.toISOString(), calls: r.recent_calls, [s.field]: recentAmount },
+        baseline: { from: w.tokens.baseline.from.toISOString(), to: w.tokens.baseline.to.toISOString(), calls: r.baseline_calls, [s.field]: baselineAmount },
+      },
+    })
+  }
+  return out
+}
+
+export type TRunsRow = { workflow_id: string; recent_runs: number; recent_calls: number; baseline_runs: number; baseline_calls: number }
+
+/**
+ * Workflows whose calls per run over the last 24 hours grew past the 4-week baseline by more
+ * than the margin ("eight turns instead of three"). Runs are the distinct `run_id`s (each
+ * counted in the hour of its first call), so only workflows that send run ids can fire.
+ */
+export function detectCallsPerRunGrowth(rows: TRunsRow[], w: TWindows, cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+  const out: TDriftFinding[] = []
+  for (const r of rows) {
+    const g = perUnitGrowth(
+      { recent_units: r.recent_runs, recent_amount: r.recent_calls, baseline_units: r.baseline_runs, baseline_amount: r.baseline_calls },
+      cfg.calls_per_run_margin,
+      cfg.min_runs,
+    )
+    if (!g) continue
+    out.push({
+      kind: 'calls_per_run_growth',
+      subject: r.workflow_id,
+      period_start: weekStart(w.end).toISOString(),
+      title: `${r.workflow_id}: ${g.recent.toFixed(1)} calls per run over the last 24 hours, ×${g.factor.toFixed(1)} its 4-week baseline of ${g.baseline.toFixed(1)}`,
+      actual_usd: null,
+      amount_usd: null,
+      details: {
+        workflow_id: r.workflow_id,
+        recent_calls_per_run: Number(g.recent.toFixed(3)),
+        baseline_calls_per_run: Number(g.baseline.toFixed(3)),
+        factor: Number(g.factor.toFixed(3)),
+        margin: cfg.calls_per_run_margin,
+        recent: { from: w.tokens.recent.from.toISOString(), to: w.tokens.recent.to.toISOString(), runs: r.recent_runs, calls: r.recent_calls },
+        baseline: { from: w.tokens.baseline.from.toISOString(), to: w.tokens.baseline.to.toISOString(), runs: r.baseline_runs, calls: r.baseline_calls },
+      },
+    })
+  }
+  return out
+}
+
+export type TCacheRow = {
+  workflow_id: string
+  step: string
+  recent_calls: number
+  recent_tokens_in: number
+  recent_cached_tokens_in: number
+  baseline_calls: number
+  baseline_tokens_in: number
+  baseline_cached_tokens_in: number
+}
+
+/** A step's baseline cache hit rate must be at least this for a fall to mean anything (a 2% → 1% "halving" is noise). */
+export const MIN_BASELINE_CACHE_HIT_RATE = 0.1
+
+/**
+ * Workflow steps whose prompt-cache hit rate (cached input tokens ÷ input tokens, as on the
+ * workflow page) over the last 24 hours fell below (1 − drop) × its 4-week baseline: a prompt
+ * change that moved the static prefix, a provider cache that stopped hitting.
+ */
+export function detectCacheHitRateDrop(rows: TCacheRow[], w: TWindows, cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+  const out: TDriftFinding[] = []
+  const minPpm = BigInt(Math.round(MIN_BASELINE_CACHE_HIT_RATE * 1_000_000))
+  const keepPpm = BigInt(Math.round((1 - cfg.cache_hit_rate_drop) * 1_000_000))
+  for (const r of rows) {
+    if (r.recent_calls < cfg.min_calls || r.baseline_calls < cfg.min_calls || r.recent_tokens_in <= 0 || r.baseline_tokens_in <= 0) continue
+    const bCached = BigInt(r.baseline_cached_tokens_in)
+    const bIn = BigInt(r.baseline_tokens_in)
+    if (bCached * 1_000_000n < bIn * minPpm) continue
+    // recent_cached/recent_in < keep × baseline_cached/baseline_in, cross-multiplied
+    if (BigInt(r.recent_cached_tokens_in) * bIn * 1_000_000n >= bCached * BigInt(r.recent_tokens_in) * keepPpm) continue
+    const recent = r.recent_cached_tokens_in / r.recent_tokens_in
+    const baseline = r.baseline_cached_tokens_in / r.baseline_tokens_in
+    out.push({
+      kind: 'cache_hit_rate_drop',
+      subject: `${r.workflow_id}/${r.step}`,
+      period_start: weekStart(w.end).toISOString(),
+      title: `${r.workflow_id} / ${r.step}: prompt-cache hit rate ${pct(recent)} over the last 24 hours, down from ${pct(baseline)} (4-week baseline)`,
+      actual_usd: null,
+      amount_usd: null,
+      details: {
+        workflow_id: r.workflow_id,
+        step: r.step,
+        recent_cache_hit_rate: Number(recent.toFixed(4)),
+        baseline_cache_hit_rate: Number(baseline.toFixed(4)),
+        drop: cfg.cache_hit_rate_drop,
+        recent: {
+          from: w.tokens.recent.from.toISOString(),
+          to: w.tokens.recent.to.toISOString(),
+          calls: r.recent_calls,
+          tokens_in: r.recent_tokens_in,
+          cached_tokens_in: r.recent_cached_tokens_in,
+        },
         baseline: {
           from: w.tokens.baseline.from.toISOString(),
           to: w.tokens.baseline.to.toISOString(),
           calls: r.baseline_calls,
           tokens_in: r.baseline_tokens_in,
+          cached_tokens_in: r.baseline_cached_tokens_in,
         },
       },
     })
   }
   return out
+}
+
+/** A feature's cost per action over the last 7 days above its cost SLO (the Features page's "breached"), once a week per feature. */
+export function featureSloFindings(breaches: TSloBreach[], w: TWindows): TDriftFinding[] {
+  return breaches.map((b) => ({
+    kind: 'feature_slo_breach' as const,
+    subject: b.feature,
+    period_start: weekStart(w.end).toISOString(),
+    title: `${b.feature}: ${formatUsd(b.cost_per_action_usd, { precise: true })} per action over the last 7 days, above its cost SLO of ${formatUsd(b.target_usd_per_action, { precise: true })}`,
+    actual_usd: b.cost_per_action_usd,
+    amount_usd: b.target_usd_per_action,
+    details: {
+      feature: b.feature,
+      cost_per_action_usd: b.cost_per_action_usd,
+      target_usd_per_action: b.target_usd_per_action,
+      runs: b.runs,
+      from: w.outcome.recent.from.toISOString(),
+      to: w.outcome.recent.to.toISOString(),
+    },
+  }))
 }
 
 // ------------------------------------------------------------- (c) unpriced model

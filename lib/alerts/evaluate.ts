@@ -6,8 +6,11 @@ import { getDriftConfig, recordAlerts, type TAlert, type TAlertCandidate } from 
 import {
   ALERT_KINDS,
   DEFAULT_DRIFT_CONFIG,
+  detectCacheHitRateDrop,
+  detectCallsPerRunGrowth,
   detectCostPerOutcomeDrift,
   detectorWindows,
+  featureSloFindings,
   detectSpendAnomaly,
   detectTokenGrowth,
   detectUnpricedModels,
@@ -17,13 +20,16 @@ import {
   type TAlertKind,
   type TDriftConfig,
   type TDriftFinding,
+  type TCacheRow,
   type TOutcomeCostRow,
+  type TRunsRow,
   type TTokensRow,
   type TUnpricedRow,
   type TWindows,
 } from '@/lib/alerts/detectors'
 import { createAlertDeliveries, requeuePendingDeliveries } from '@/lib/notifications/channels'
 import { log } from '@/lib/log'
+import { sloBreaches, type TFeatureMetricsRow } from '@/lib/metrics/views/features'
 
 // One organization's alerts at `now`: its budgets and the four drift detectors,
 // read from the hourly rollups (a handful of range reads on (org_id, hour), never
@@ -39,7 +45,15 @@ type TOptions = { kinds?: readonly TAlertKind[]; config?: TDriftConfig }
  * organization: npm run bench:alerts), so they run once per organization and hour.
  * Budgets and unpriced models (which counts the current hour) run every time.
  */
-export const HOURLY_KINDS: readonly TAlertKind[] = ['cost_per_outcome_drift', 'tokens_per_call_growth', 'spend_anomaly']
+export const HOURLY_KINDS: readonly TAlertKind[] = [
+  'cost_per_outcome_drift',
+  'tokens_per_call_growth',
+  'output_tokens_per_call_growth',
+  'calls_per_run_growth',
+  'cache_hit_rate_drop',
+  'feature_slo_breach',
+  'spend_anomaly',
+]
 
 async function outcomeCostRows(orgId: string, w: TWindows): Promise<TOutcomeCostRow[]> {
   const { baseline, recent } = w.outcome
@@ -72,23 +86,72 @@ async function outcomeCostRows(orgId: string, w: TWindows): Promise<TOutcomeCost
   })
 }
 
-async function tokensRows(orgId: string, w: TWindows): Promise<TTokensRow[]> {
+/** Per workflow step over the tokens windows (last 24 hours and the 4 weeks before), production traffic: calls, tokens in and out, cached input. */
+type TStepWindows = TTokensRow & TCacheRow
+
+async function stepWindowRows(orgId: string, w: TWindows): Promise<TStepWindows[]> {
   const { baseline, recent } = w.tokens
+  const sums = ['events', 'tokens_in', 'tokens_out', 'cached_tokens_in']
+    .flatMap((m) => [
+      `coalesce(sum(${m}) FILTER (WHERE hour >= $3), 0)::text AS recent_${m}`,
+      `coalesce(sum(${m}) FILTER (WHERE hour < $3), 0)::text AS baseline_${m}`,
+    ])
+    .join(', ')
   const r = await pool().query<Record<string, string>>(
-    `SELECT workflow_id, step,
-       coalesce(sum(events) FILTER (WHERE hour >= $3), 0)::text AS recent_calls, coalesce(sum(tokens_in) FILTER (WHERE hour >= $3), 0)::text AS recent_tokens_in,
-       coalesce(sum(events) FILTER (WHERE hour < $3), 0)::text AS baseline_calls, coalesce(sum(tokens_in) FILTER (WHERE hour < $3), 0)::text AS baseline_tokens_in
+    `SELECT workflow_id, step, ${sums}
      FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $4 AND traffic_source = 'production' GROUP BY workflow_id, step`,
     [orgId, baseline.from, recent.from, recent.to],
   )
   return r.rows.map((x) => ({
     workflow_id: x.workflow_id,
     step: x.step,
-    recent_calls: Number(x.recent_calls),
+    recent_calls: Number(x.recent_events),
     recent_tokens_in: Number(x.recent_tokens_in),
-    baseline_calls: Number(x.baseline_calls),
+    recent_tokens_out: Number(x.recent_tokens_out),
+    recent_cached_tokens_in: Number(x.recent_cached_tokens_in),
+    baseline_calls: Number(x.baseline_events),
     baseline_tokens_in: Number(x.baseline_tokens_in),
+    baseline_tokens_out: Number(x.baseline_tokens_out),
+    baseline_cached_tokens_in: Number(x.baseline_cached_tokens_in),
   }))
+}
+
+/** Per workflow over the same windows: calls and runs (production traffic). */
+async function runsRows(orgId: string, w: TWindows): Promise<TRunsRow[]> {
+  const { baseline, recent } = w.tokens
+  const r = await pool().query<Record<string, string>>(
+    `SELECT workflow_id,
+       coalesce(sum(events) FILTER (WHERE hour >= $3), 0)::text AS recent_calls, coalesce(sum(runs) FILTER (WHERE hour >= $3), 0)::text AS recent_runs,
+       coalesce(sum(events) FILTER (WHERE hour < $3), 0)::text AS baseline_calls, coalesce(sum(runs) FILTER (WHERE hour < $3), 0)::text AS baseline_runs
+     FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $4 AND traffic_source = 'production' GROUP BY workflow_id HAVING sum(runs) > 0`,
+    [orgId, baseline.from, recent.from, recent.to],
+  )
+  return r.rows.map((x) => ({
+    workflow_id: x.workflow_id,
+    recent_calls: Number(x.recent_calls),
+    recent_runs: Number(x.recent_runs),
+    baseline_calls: Number(x.baseline_calls),
+    baseline_runs: Number(x.baseline_runs),
+  }))
+}
+
+/** Features with a cost SLO whose cost per action (production traffic, last 7 days) is above it: the Features page's own rule (sloBreaches). */
+async function featureSloRows(orgId: string, w: TWindows) {
+  const { from, to } = w.outcome.recent
+  const [slos, spend] = await Promise.all([
+    pool().query<{ feature: string; target: string }>(`SELECT feature, target_usd_per_action::text AS target FROM feature_slos WHERE org_id = $1`, [orgId]),
+    pool().query<{ feature: string; cost_usd: string; events: string; runs: string }>(
+      `SELECT feature, sum(cost_usd)::text AS cost_usd, sum(events)::text AS events, sum(runs)::text AS runs
+       FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $3 AND traffic_source = 'production' GROUP BY feature`,
+      [orgId, from, to],
+    ),
+  ])
+  if (slos.rows.length === 0) return []
+  const rows: TFeatureMetricsRow[] = spend.rows.map((r) => ({ feature: r.feature, cost_usd: r.cost_usd, events: Number(r.events), runs: Number(r.runs) }))
+  return sloBreaches(
+    rows,
+    slos.rows.map((s) => ({ feature: s.feature, target_usd_per_action: s.target })),
+  )
 }
 
 async function unpricedRows(orgId: string, w: TWindows): Promise<TUnpricedRow[]> {
@@ -146,7 +209,17 @@ export async function alertCandidates(orgId: string, now: Date, opts: TOptions =
   const parts = await Promise.all([
     kinds.has('budget') ? budgetAlertCandidates(orgId, now) : [],
     kinds.has('cost_per_outcome_drift') ? outcomeCostRows(orgId, w).then((rows) => detectCostPerOutcomeDrift(rows, w, cfg).map(driftCandidate)) : [],
-    kinds.has('tokens_per_call_growth') ? tokensRows(orgId, w).then((rows) => detectTokenGrowth(rows, w, cfg).map(driftCandidate)) : [],
+    kinds.has('tokens_per_call_growth') || kinds.has('output_tokens_per_call_growth') || kinds.has('cache_hit_rate_drop')
+      ? stepWindowRows(orgId, w).then((rows) =>
+          [
+            ...(kinds.has('tokens_per_call_growth') ? detectTokenGrowth(rows, w, cfg, 'in') : []),
+            ...(kinds.has('output_tokens_per_call_growth') ? detectTokenGrowth(rows, w, cfg, 'out') : []),
+            ...(kinds.has('cache_hit_rate_drop') ? detectCacheHitRateDrop(rows, w, cfg) : []),
+          ].map(driftCandidate),
+        )
+      : [],
+    kinds.has('calls_per_run_growth') ? runsRows(orgId, w).then((rows) => detectCallsPerRunGrowth(rows, w, cfg).map(driftCandidate)) : [],
+    kinds.has('feature_slo_breach') ? featureSloRows(orgId, w).then((b) => featureSloFindings(b, w).map(driftCandidate)) : [],
     kinds.has('unpriced_model') ? unpricedRows(orgId, w).then((rows) => detectUnpricedModels(rows).map(driftCandidate)) : [],
     kinds.has('spend_anomaly') ? anomalyFindings(orgId, w, cfg).then((f) => f.map(driftCandidate)) : [],
   ])

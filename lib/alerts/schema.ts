@@ -72,6 +72,19 @@ export const ZDriftSettingsPatch = z
       .int('must be a whole number')
       .min(1, 'must be at least 1')
       .max(8, 'must be at most 8 (the weeks read)'),
+    calls_per_run_margin: z
+      .number({ error: 'must be a number (0.5 = 50% above the baseline)' })
+      .min(0, 'must be at least 0 (0%)')
+      .max(100, 'must be at most 100 (10000%)'),
+    min_runs: z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1_000_000, 'must be at most 1000000'),
+    cache_hit_rate_drop: z
+      .number({ error: 'must be a number (0.3 = a fall of 30% of the baseline rate)' })
+      .min(0.01, 'must be at least 0.01 (1%)')
+      .max(1, 'must be at most 1 (100%)'),
   })
   .partial()
 export type TDriftSettingsPatch = z.infer<typeof ZDriftSettingsPatch>
@@ -110,10 +123,13 @@ export type TAlertMute = z.infer<typeof ZAlertMute>
 export const ZDriftConfig = z.object({
   cost_per_outcome_margin: z.number().meta({ description: 'cost per accepted outcome fires at baseline × (1 + margin)' }),
   min_outcomes: z.number().int().meta({ description: 'accepted outcomes each window needs before its ratio means anything' }),
-  tokens_per_call_margin: z.number().meta({ description: 'input tokens per call fires at baseline × (1 + margin)' }),
+  tokens_per_call_margin: z.number().meta({ description: 'input (and output) tokens per call fires at baseline × (1 + margin)' }),
   min_calls: z.number().int().meta({ description: 'calls each window needs' }),
   anomaly_z: z.number().meta({ description: "robust z-score at or above which an hour's spend is an anomaly" }),
   anomaly_min_usd: ZUsd.meta({ description: 'and it must be at least this many USD above the median of the same hours' }),
   anomaly_min_weeks: z.number().int().meta({ description: 'same hour-of-week values needed (earlier weeks with data)' }),
+  calls_per_run_margin: z.number().meta({ description: 'calls per run fires at baseline × (1 + margin)' }),
+  min_runs: z.number().int().meta({ description: 'runs each window needs (calls per run)' }),
+  cache_hit_rate_drop: z.number().meta({ description: "a step's prompt-cache hit rate fires below baseline × (1 − drop)" }),
 })
 export type TDriftConfig = z.infer<typeof ZDriftConfig>

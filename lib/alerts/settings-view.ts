@@ -9,11 +9,14 @@ export type TSettingsField = { key: TSettingsKey; label: string; unit: string; p
 export const SETTINGS_FIELDS: readonly TSettingsField[] = [
   { key: 'cost_per_outcome_margin', detector: 'Cost per outcome drift', label: 'Rise over the 4-week baseline', unit: '%', percent: true },
   { key: 'min_outcomes', detector: 'Cost per outcome drift', label: 'Accepted outcomes needed in each window', unit: 'outcomes', integer: true },
-  { key: 'tokens_per_call_margin', detector: 'Tokens per call growth', label: 'Rise over the 4-week baseline', unit: '%', percent: true },
-  { key: 'min_calls', detector: 'Tokens per call growth', label: 'Calls needed in each window', unit: 'calls', integer: true },
+  { key: 'tokens_per_call_margin', detector: 'Tokens per call growth (input and output)', label: 'Rise over the 4-week baseline', unit: '%', percent: true },
+  { key: 'min_calls', detector: 'Tokens per call growth (input and output)', label: 'Calls needed in each window', unit: 'calls', integer: true },
   { key: 'anomaly_z', detector: 'Spend anomaly', label: 'Robust z-score at or above', unit: 'z' },
   { key: 'anomaly_min_usd', detector: 'Spend anomaly', label: 'And at least this far above the median', unit: 'USD' },
   { key: 'anomaly_min_weeks', detector: 'Spend anomaly', label: 'Earlier weeks with data needed', unit: 'weeks', integer: true },
+  { key: 'calls_per_run_margin', detector: 'Calls per run growth', label: 'Rise over the 4-week baseline', unit: '%', percent: true },
+  { key: 'min_runs', detector: 'Calls per run growth', label: 'Runs needed in each window', unit: 'runs', integer: true },
+  { key: 'cache_hit_rate_drop', detector: 'Cache hit rate drop', label: 'Fall below the 4-week baseline rate', unit: '%', percent: true },
 ]
 
 export type TSettingsForm = Record<TSettingsKey, string>

@@ -38,6 +38,9 @@ describe('drift settings form', () => {
     anomaly_z: 3.5,
     anomaly_min_usd: '1',
     anomaly_min_weeks: 3,
+    calls_per_run_margin: 0.5,
+    min_runs: 10,
+    cache_hit_rate_drop: 0.3,
   }
   it('shows margins in percent without float noise, and values with their units', () => {
     expect(settingsForm(cfg)).toEqual({
@@ -48,6 +51,9 @@ describe('drift settings form', () => {
       anomaly_z: '3.5',
       anomaly_min_usd: '1',
       anomaly_min_weeks: '3',
+      calls_per_run_margin: '50',
+      min_runs: '10',
+      cache_hit_rate_drop: '30',
     })
     const text = Object.fromEntries(SETTINGS_FIELDS.map((f) => [f.key, settingText(f, cfg)]))
     expect(text).toEqual({
@@ -58,6 +64,9 @@ describe('drift settings form', () => {
       anomaly_z: '3.5',
       anomaly_min_usd: '$1.00',
       anomaly_min_weeks: '3 weeks',
+      calls_per_run_margin: '50%',
+      min_runs: '10 runs',
+      cache_hit_rate_drop: '30%',
     })
   })
   it('sends fractions for percents, numbers for counts, and text the server will name as wrong', () => {
@@ -69,6 +78,9 @@ describe('drift settings form', () => {
       anomaly_z: 3.5,
       anomaly_min_usd: '2.50',
       anomaly_min_weeks: 3,
+      calls_per_run_margin: 0.5,
+      min_runs: 10,
+      cache_hit_rate_drop: 0.3,
     })
     const bad = settingsPatch({ ...settingsForm(cfg), min_outcomes: '', anomaly_z: 'high' })
     expect(bad.min_outcomes).toBe('')

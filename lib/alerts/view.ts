@@ -6,6 +6,10 @@ export const KIND_LABEL: Record<TAlertKind, string> = {
   budget: 'Budget',
   cost_per_outcome_drift: 'Cost per outcome drift',
   tokens_per_call_growth: 'Tokens per call growth',
+  output_tokens_per_call_growth: 'Output tokens per call growth',
+  calls_per_run_growth: 'Calls per run growth',
+  cache_hit_rate_drop: 'Cache hit rate drop',
+  feature_slo_breach: 'Feature cost SLO breach',
   unpriced_model: 'Unpriced model',
   spend_anomaly: 'Spend anomaly',
 }
@@ -20,11 +24,16 @@ export function alertPath(org: string, a: TLinkable): string {
       return d.budget_id ? `/${org}/budgets/${encodeURIComponent(d.budget_id)}` : `/${org}/budgets`
     case 'cost_per_outcome_drift':
     case 'tokens_per_call_growth':
+    case 'output_tokens_per_call_growth':
+    case 'calls_per_run_growth':
+    case 'cache_hit_rate_drop':
       return d.workflow_id ? `/${org}/workflows/${encodeURIComponent(d.workflow_id)}` : `/${org}/workflows`
     case 'spend_anomaly':
       return `/${org}/changes?${spikeQuery(a.period_start.slice(0, 10))}`
     case 'unpriced_model':
       return `/${org}/pricing`
+    case 'feature_slo_breach':
+      return `/${org}/features`
   }
 }
 
@@ -32,6 +41,10 @@ export const LINK_LABEL: Record<TAlertKind, string> = {
   budget: 'Open the budget',
   cost_per_outcome_drift: 'Open the workflow',
   tokens_per_call_growth: 'Open the workflow',
+  output_tokens_per_call_growth: 'Open the workflow',
+  calls_per_run_growth: 'Open the workflow',
+  cache_hit_rate_drop: 'Open the workflow',
+  feature_slo_breach: 'Open the features',
   unpriced_model: 'Add a price',
   spend_anomaly: 'What changed that day',
 }
