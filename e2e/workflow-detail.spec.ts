@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
 import { bucketBounds, latencyBucket } from '../lib/metrics/latency'
 import { pct, MIN_CALLS } from '../lib/metrics/views/latency-routing'
+import { formatUsd } from '../lib/format'
+import { usdPerUnit } from '../lib/cost/money'
 
 // The workflow owner's check: from the list, the top workflow's page shows its
 // spend, its steps' spend, calls and latency, and its retry spend as direct SQL
@@ -43,20 +45,32 @@ test('a workflow’s detail page: steps, models, outcomes and latency equal SQL 
   }
   await expect(page.getByTestId('kpi-latency')).not.toHaveText(/—/)
 
-  // Retry spend per outcome.
-  const [retry] = await sql<{ cost: string }>(
-    `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND workflow_id = $2 AND outcome = 'retry'`,
+  // Spend per outcome: the demo's top workflow always has retries, fallbacks and escalations (a check that could skip is none).
+  const outcomes = await sql<{ outcome: string; cost: string }>(
+    `SELECT outcome, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND workflow_id = $2 AND outcome IN ('retry', 'fallback', 'escalation') GROUP BY 1 ORDER BY 1`,
     [DEMO_LOGIN.slug, top.workflow],
   )
-  if (Number(retry.cost) > 0) {
+  expect(outcomes.map((o) => o.outcome)).toEqual(['escalation', 'fallback', 'retry'])
+  for (const o of outcomes) {
+    expect(Number(o.cost), o.outcome).toBeGreaterThan(0)
     await expect(
       page
         .getByTestId('outcomes-table')
-        .getByRole('row', { name: /^retry/ })
+        .getByRole('row', { name: new RegExp(`^${o.outcome}`) })
         .locator('[data-cost]'),
-    ).toHaveAttribute('data-cost', retry.cost)
+    ).toHaveAttribute('data-cost', o.cost)
   }
+  // Cost per accepted outcome: production cost (production environment and traffic) ÷ accepted outcomes, as SQL gives them.
+  const [perOutcome] = await sql<{ cost: string; accepted: string }>(
+    `SELECT (SELECT round(coalesce(sum(cost_usd), 0), 6)::text FROM inference_events e
+              WHERE e.org_id = o.id AND workflow_id = $2 AND environment = 'production' AND traffic_source = 'production') AS cost,
+            (SELECT count(*)::text FROM outcomes x WHERE x.org_id = o.id AND workflow_id = $2 AND accepted) AS accepted
+     FROM organizations o WHERE o.slug = $1`,
+    [DEMO_LOGIN.slug, top.workflow],
+  )
+  expect(Number(perOutcome.accepted)).toBeGreaterThan(0)
+  await expect(page.getByTestId('kpi-cost-per-outcome')).toHaveText(formatUsd(usdPerUnit(perOutcome.cost, Number(perOutcome.accepted))!, { precise: true }))
   await expect(page.getByTestId('models-table').locator('tbody tr').first()).toBeVisible()
   await expect(page.getByRole('img', { name: `Spend per day of ${top.workflow}, stacked by step` })).toBeVisible()
 
