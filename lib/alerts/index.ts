@@ -71,7 +71,9 @@ export function budgetTitle(name: string, threshold: number | null, actual: stri
 }
 
 /**
- * Write the candidates not written before (in the caller's transaction) and
+ * Write the candidates not written before (in the caller's transaction), raise
+ * the level of those written at a lower threshold (a budget going 50 → 80 → 100%:
+ * the same alert, fired and unacknowledged again, so its new level is notified), and
  * resolve the open alerts of `kinds` (restricted to `sourceKeys` when given)
  * whose key is no longer among the candidates. Returns the alerts that fired.
  */
@@ -89,7 +91,11 @@ export async function recordAlerts(
         `INSERT INTO alerts (org_id, kind, source_key, dedupe_key, subject, title, details, budget_id, period_start, threshold, state, actual_usd, amount_usd, fired_at, muted)
          VALUES (:org_id, :kind, :source_key, :dedupe_key, :subject, :title, :details, :budget_id, :period_start, :threshold, :state, :actual_usd, :amount_usd, :now,
                  EXISTS (SELECT 1 FROM alert_mutes WHERE org_id = :org_id AND source_key = :source_key AND until > :now))
-         ON CONFLICT (org_id, dedupe_key) DO NOTHING RETURNING id::text`,
+         ON CONFLICT (org_id, dedupe_key) DO UPDATE
+           SET threshold = EXCLUDED.threshold, state = EXCLUDED.state, title = EXCLUDED.title, actual_usd = EXCLUDED.actual_usd,
+               amount_usd = EXCLUDED.amount_usd, details = EXCLUDED.details, fired_at = EXCLUDED.fired_at, acknowledged_at = NULL, muted = EXCLUDED.muted
+           WHERE alerts.threshold < EXCLUDED.threshold
+         RETURNING id::text`,
         {
           org_id: orgId,
           kind: k.kind,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useTestServices, createTestApiKey } from '@/lib/testing/services'
+import { useTestServices, createTestApiKey, ownerPool } from '@/lib/testing/services'
 import { apiRequest } from '@/lib/testing/http'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
@@ -72,7 +72,16 @@ afterAll(async () => {
 })
 
 describe('budget alerts', () => {
-  it('fire once per threshold crossed in a period, and not again on re-evaluation', async () => {
+  it('one alert per breach whose level rises with each threshold crossed, and not again on re-evaluation', async () => {
+    // a default e-mail channel: each level of the alert is delivered once
+    await ownerPool().query(
+      `INSERT INTO notification_channels (id, org_id, name, type, emails, is_default) VALUES (gen_random_uuid(), $1, 'Finance', 'email', '{fin@example.com}', true)`,
+      [orgId],
+    )
+    const levels = async () =>
+      (await ownerPool().query<{ level: number }>(`SELECT level FROM notification_deliveries WHERE org_id = $1 ORDER BY level`, [orgId])).rows.map(
+        (r) => r.level,
+      )
     await ingest([call('a1', '2026-11-02T09:00:00Z'), call('a2', '2026-11-02T10:00:00Z')]) // $0.70
     const first = await evaluateOrgBudgets(orgId, new Date('2026-11-02T12:00:00Z'))
     expect(first.map((x) => [x.threshold, x.state, x.actual_usd])).toEqual([[50, 'warning', '0.7']])
@@ -80,26 +89,25 @@ describe('budget alerts', () => {
 
     await ingest([call('a3', '2026-11-02T12:30:00Z')]) // $1.05
     const second = await evaluateOrgBudgets(orgId, new Date('2026-11-02T13:00:00Z'))
-    expect(second.map((x) => [x.threshold, x.state])).toEqual([
-      [80, 'warning'],
-      [100, 'exceeded'],
-    ])
-    expect(second.every((x) => x.period_start === '2026-11-02T00:00:00.000Z')).toBe(true)
+    // 80% and 100% were both crossed since: the same alert, raised to 100%
+    expect(second.map((x) => [x.id, x.threshold, x.state, x.actual_usd])).toEqual([[first[0].id, 100, 'exceeded', '1.05']])
+    expect(second[0].period_start).toBe('2026-11-02T00:00:00.000Z')
     expect(await evaluateOrgBudgets(orgId, new Date('2026-11-02T13:01:00Z'))).toEqual([])
+    expect(await levels()).toEqual([50, 100])
   })
 
   it('recovers in the next period: nothing spent, nothing fires', async () => {
     expect(await evaluateOrgBudgets(orgId, new Date('2026-11-03T01:00:00Z'))).toEqual([])
     const all = await listAlerts(orgId)
-    expect(all).toHaveLength(3)
-    // the day's crossings no longer hold: resolved at the evaluation that saw the new period
-    expect(all.map((a) => a.resolved_at)).toEqual(Array(3).fill('2026-11-03T01:00:00.000Z'))
+    expect(all).toHaveLength(1)
+    // the day's breach no longer holds: resolved at the evaluation that saw the new period
+    expect(all.map((a) => a.resolved_at)).toEqual(['2026-11-03T01:00:00.000Z'])
   })
 
   it('lists alerts newest first to a read key and acknowledges them with a write key, in its organization only', async () => {
     const res = await getAlerts(apiRequest('/api/v1/alerts', { key: writeKey }))
     const { alerts } = await res.json()
-    expect(alerts.map((a: { threshold: number }) => a.threshold)).toEqual([100, 80, 50])
+    expect(alerts.map((a: { threshold: number }) => a.threshold)).toEqual([100])
     expect(alerts[0]).toMatchObject({
       kind: 'budget',
       budget_name: 'Support daily',

@@ -1,7 +1,8 @@
-// Budget alerts: each evaluation records every threshold a budget has crossed
-// in its current period; the dedupe key (budget, period, threshold) makes a
-// crossing fire once, however often it is evaluated, and a new period starts
-// clean (the old period's alerts resolve). Recorded with the drift alerts by
+// Budget alerts: one alert per budget and period, at the highest threshold the
+// budget has crossed in it; the dedupe key (budget, period) makes a breach one
+// alert whose level rises (50 → 80 → 100%: each rise notifies once), however
+// often it is evaluated, and a new period starts clean (the old period's alert
+// resolves). Recorded with the drift alerts by
 // lib/alerts/evaluate.ts, run by the "alerts" queue's repeatable job.
 import { listBudgets, type TBudgetView } from '@/lib/budgets'
 import { refreshEnforcement } from '@/lib/budgets/enforce'
@@ -14,13 +15,16 @@ export type TBudgetAlert = TAlert
 
 export type TAlertKey = { period_start: string; threshold: number; state: 'warning' | 'exceeded' }
 
-/** The alerts a measured budget stands at: one per threshold reached, keyed to its period. */
-export function alertKeys(b: Pick<TBudgetView, 'period' | 'thresholds' | 'status'>, now: Date): TAlertKey[] {
+/** The alert a measured budget stands at: the highest threshold reached, keyed to its period; none below every threshold. */
+export function alertKey(b: Pick<TBudgetView, 'period' | 'thresholds' | 'status'>, now: Date): TAlertKey | null {
   const used = b.status.used_ratio
-  if (used === null) return []
+  if (used === null) return null
+  const reached = b.thresholds.filter((t) => used * 100 >= t)
+  if (reached.length === 0) return null
+  const threshold = Math.max(...reached)
   const periodStart =
     b.period === 'rolling' ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString() : b.status.window.from
-  return b.thresholds.filter((t) => used * 100 >= t).map((t) => ({ period_start: periodStart, threshold: t, state: t >= 100 ? 'exceeded' : 'warning' }))
+  return { period_start: periodStart, threshold, state: threshold >= 100 ? 'exceeded' : 'warning' }
 }
 
 export const budgetSourceKey = (budgetId: string) => `budget:${budgetId}`
@@ -37,11 +41,12 @@ export async function budgetAlertCandidates(orgId: string, now: Date): Promise<T
   await refreshEnforcement(orgId, budgets, now, measuredAt)
   await publishLedgers(orgId, budgets, now)
   for (const b of budgets) {
-    for (const k of alertKeys(b, now)) {
+    const k = alertKey(b, now)
+    if (k) {
       out.push({
         kind: 'budget',
         source_key: budgetSourceKey(b.id),
-        dedupe_key: `${budgetSourceKey(b.id)}:${k.period_start}:${k.threshold}`,
+        dedupe_key: `${budgetSourceKey(b.id)}:${k.period_start}`,
         subject: b.name,
         title: budgetTitle(b.name, k.threshold, b.status.actual_usd, b.amount_usd),
         details: { budget_id: b.id, metric: b.metric, period: b.period, window: { from: b.status.window.from, to: b.status.window.to } },

@@ -258,13 +258,13 @@ export async function createAlertDeliveries(
   const live = alerts.filter((a) => !a.muted)
   if (live.length === 0) return []
   const r = await c.query<{ id: string }>(
-    `INSERT INTO notification_deliveries (org_id, channel_id, alert_id)
-     SELECT $1, ch.id, a.id FROM alerts a
+    `INSERT INTO notification_deliveries (org_id, channel_id, alert_id, level)
+     SELECT $1, ch.id, a.id, coalesce(a.threshold, 0) FROM alerts a
        LEFT JOIN budgets b ON b.id = a.budget_id AND b.org_id = a.org_id
        JOIN notification_channels ch ON ch.org_id = a.org_id
         AND (CASE WHEN cardinality(coalesce(b.channel_ids, '{}')) > 0 THEN ch.id = ANY(b.channel_ids) ELSE ch.is_default END)
      WHERE a.org_id = $1 AND a.id = ANY($2::int8[]) AND NOT a.muted
-     ON CONFLICT (alert_id, channel_id) DO NOTHING RETURNING id::text`,
+     ON CONFLICT (alert_id, channel_id, level) DO NOTHING RETURNING id::text`,
     [orgId, live.map((a) => a.id)],
   )
   return r.rows.map((x) => x.id)
