@@ -122,6 +122,8 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
   await expect(budgetAlert).toContainText('Support, today: 100% of the budget reached (1.05 of 1 USD)')
   await expect(budgetAlert).toHaveAttribute('data-status', 'open')
   await expect(budgetAlert.getByRole('link', { name: 'Open the budget →' })).toHaveAttribute('href', new RegExp(`^/${org_slug}/budgets/[0-9a-f-]{36}$`))
+  // and to what the budget watches
+  await expect(budgetAlert.getByRole('link', { name: 'support', exact: true })).toHaveAttribute('href', `/${org_slug}/workflows/support`)
   const unpriced = list.locator('li[data-kind="unpriced_model"]')
   await expect(unpriced).toContainText('acme/acme-mystery-9 has no price: 1 call not in spend')
   await expect(unpriced.getByRole('link', { name: 'Add a price →' })).toHaveAttribute('href', `/${org_slug}/pricing`)

@@ -34,6 +34,8 @@ test('create a budget in the UI and see it exceeded after events arrive', async 
   await expect(row).toHaveAttribute('data-state', 'ok')
   await expect(row.locator('[data-status]')).toHaveText('within')
   await expect(row).toContainText('workflow support')
+  // the scope links to what the budget watches
+  await expect(row.locator('[data-budget-scope]').getByRole('link', { name: 'support', exact: true })).toHaveAttribute('href', `/${org_slug}/workflows/support`)
 
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call; three calls pass $1.
   const now = new Date().toISOString()

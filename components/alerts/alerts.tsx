@@ -7,6 +7,7 @@ import { Channels } from '@/components/alerts/channels'
 import { DriftSettings } from '@/components/alerts/settings'
 import type { TAlert } from '@/lib/alerts'
 import { ALERT_KINDS, DEFAULT_DRIFT_CONFIG } from '@/lib/alerts/detectors'
+import { BudgetScope } from '@/components/budgets/budget-scope'
 import { ALERT_STATES } from '@/lib/alerts/schema'
 import { alertPath, alertStatus, KIND_LABEL, LINK_LABEL } from '@/lib/alerts/view'
 
@@ -164,6 +165,13 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
   )
 }
 
+/** A budget alert's scope (recorded in its details since alerts link to what they watch); null when it has none or watches the whole organization. */
+function budgetScopeOf(a: TAlert) {
+  const s = a.details.scope as Record<string, string | null> | undefined
+  if (!s || !(s.environment || s.workflow_id || s.account_id || s.feature)) return null
+  return { environment: s.environment ?? null, workflow_id: s.workflow_id ?? null, account_id: s.account_id ?? null, feature: s.feature ?? null }
+}
+
 function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolean }) {
   const ack = useAck(org)
   const mute = useMute(org)
@@ -192,6 +200,11 @@ function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolea
         <Link className="font-medium text-brand-600 hover:underline" href={alertPath(org, a)}>
           {LINK_LABEL[a.kind]} →
         </Link>
+        {a.kind === 'budget' && budgetScopeOf(a) && (
+          <span className="text-slate-600">
+            watches <BudgetScope org={org} b={budgetScopeOf(a)!} />
+          </span>
+        )}
         {a.acknowledged_at && <span className="text-xs text-slate-500">acknowledged {when(a.acknowledged_at)}</span>}
         {a.muted && a.muted_until && <span className="text-xs text-slate-500">fired while muted: not notified</span>}
         {canEdit && (

@@ -6,7 +6,8 @@ import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { BurnDownChart } from '@/components/charts/burn-down-chart'
 import { useAlerts, useBudgetHistory } from '@/components/budgets/queries'
 import { METRIC_LABEL, PERIOD_LABEL, StateBadge } from '@/components/budgets/labels'
-import { budgetScopeLabel, burnChartPoints, enforcementLabel } from '@/lib/budgets/view'
+import { burnChartPoints, enforcementLabel } from '@/lib/budgets/view'
+import { BudgetScope } from '@/components/budgets/budget-scope'
 import { formatPercent, formatUsd } from '@/lib/format'
 
 // The question an owner brings to one budget: "will it hold to the end of the
@@ -41,8 +42,8 @@ export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; ca
             </Button>
           )}
           <p className="w-full text-sm text-slate-600">
-            {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · {budgetScopeLabel(b)} · {b.traffic_sources.join(', ')} traffic{b.owner ? ` · owner ${b.owner}` : ''}.
-            Times are UTC.
+            {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · <BudgetScope org={org} b={b} /> · {b.traffic_sources.join(', ')} traffic
+            {b.owner ? ` · owner ${b.owner}` : ''}. Times are UTC.
           </p>
         </div>
       ) : (

@@ -4,7 +4,8 @@ import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useAckAlert, useAlerts, useBudgets, useDeleteBudget } from '@/components/budgets/queries'
 import type { TBudgetAlert } from '@/lib/budgets/alerts'
 import { BudgetForm } from '@/components/budgets/budget-form'
-import { budgetScopeLabel, sortBudgets } from '@/lib/budgets/view'
+import { sortBudgets } from '@/lib/budgets/view'
+import { BudgetScope } from '@/components/budgets/budget-scope'
 import type { TBudgetView } from '@/lib/budgets'
 import { formatPercent, formatUsd } from '@/lib/format'
 import { enforcementLabel } from '@/lib/budgets/view'
@@ -113,7 +114,8 @@ function BudgetRow({ org, b, canEdit, onDelete, deleting }: { org: string; b: TB
           )}
         </div>
         <p className="mt-0.5 text-xs text-slate-500">
-          {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · {budgetScopeLabel(b)} · {b.traffic_sources.join(', ')} traffic{b.owner ? ` · owner ${b.owner}` : ''}
+          {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · <BudgetScope org={org} b={b} /> · {b.traffic_sources.join(', ')} traffic
+          {b.owner ? ` · owner ${b.owner}` : ''}
         </p>
       </div>
       <div>

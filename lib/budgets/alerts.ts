@@ -49,7 +49,14 @@ export async function budgetAlertCandidates(orgId: string, now: Date): Promise<T
         dedupe_key: `${budgetSourceKey(b.id)}:${k.period_start}`,
         subject: b.name,
         title: budgetTitle(b.name, k.threshold, b.status.actual_usd, b.amount_usd),
-        details: { budget_id: b.id, metric: b.metric, period: b.period, window: { from: b.status.window.from, to: b.status.window.to } },
+        details: {
+          budget_id: b.id,
+          metric: b.metric,
+          period: b.period,
+          window: { from: b.status.window.from, to: b.status.window.to },
+          // what the budget watches, so the alert can link to it
+          scope: { environment: b.environment, workflow_id: b.workflow_id, account_id: b.account_id, feature: b.feature },
+        },
         budget_id: b.id,
         period_start: k.period_start,
         threshold: k.threshold,

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { budgetScopeLabel, burnChartPoints, enforcementLabel, sortBudgets } from './view'
+import { budgetScopeParts, burnChartPoints, enforcementLabel, sortBudgets } from './view'
 import type { TBudgetView } from '@/lib/budgets'
 
 const b = (name: string, state: string, used: number | null, projected_over = false) =>
   ({ name, status: { state, used_ratio: used, projected_over } }) as unknown as TBudgetView
 
 describe('budgets view', () => {
-  it('names the scope, or the whole organization', () => {
-    expect(budgetScopeLabel({ environment: 'production', workflow_id: 'support', account_id: null, feature: null })).toBe(
-      'environment production × workflow support',
-    )
-    expect(budgetScopeLabel({ environment: null, workflow_id: null, account_id: null, feature: null })).toBe('whole organization')
+  it('names the scope, each workflow, account or feature linked to its page; none for the whole organization', () => {
+    expect(budgetScopeParts('acme', { environment: 'production', workflow_id: 'support agent', account_id: 'acct/7', feature: 'search' })).toEqual([
+      { dimension: 'environment', value: 'production', href: null },
+      { dimension: 'workflow', value: 'support agent', href: '/acme/workflows/support%20agent' },
+      { dimension: 'account', value: 'acct/7', href: '/acme/accounts/acct%2F7' },
+      { dimension: 'feature', value: 'search', href: '/acme/features' },
+    ])
+    expect(budgetScopeParts('acme', { environment: null, workflow_id: null, account_id: null, feature: null })).toEqual([])
   })
 
   it('puts the most at risk first', () => {

@@ -1,15 +1,19 @@
 // How budgets are shown: their scope in words and the order "most at risk first".
-import type { TBudget, TBudgetView } from '@/lib/budgets'
+import type { TBudgetView } from '@/lib/budgets'
 import type { TBurnGranularity, TBurnPoint } from '@/lib/budgets/burn-down'
 
-export function budgetScopeLabel(b: Pick<TBudget, 'environment' | 'workflow_id' | 'account_id' | 'feature'>): string {
-  const parts = [
-    b.environment && `environment ${b.environment}`,
-    b.workflow_id && `workflow ${b.workflow_id}`,
-    b.account_id && `account ${b.account_id}`,
-    b.feature && `feature ${b.feature}`,
-  ].filter(Boolean)
-  return parts.length ? parts.join(' × ') : 'whole organization'
+/** What a budget is restricted to (its fields, or a budget alert's recorded scope). */
+export type TBudgetScope = { environment: string | null; workflow_id: string | null; account_id: string | null; feature: string | null }
+export type TScopePart = { dimension: 'environment' | 'workflow' | 'account' | 'feature'; value: string; href: string | null }
+
+/** What a budget watches, one part per dimension it is restricted to, each with the page of that workflow, account or feature. */
+export function budgetScopeParts(org: string, b: TBudgetScope): TScopePart[] {
+  const parts: TScopePart[] = []
+  if (b.environment) parts.push({ dimension: 'environment', value: b.environment, href: null })
+  if (b.workflow_id) parts.push({ dimension: 'workflow', value: b.workflow_id, href: `/${org}/workflows/${encodeURIComponent(b.workflow_id)}` })
+  if (b.account_id) parts.push({ dimension: 'account', value: b.account_id, href: `/${org}/accounts/${encodeURIComponent(b.account_id)}` })
+  if (b.feature) parts.push({ dimension: 'feature', value: b.feature, href: `/${org}/features` })
+  return parts
 }
 
 const RANK: Record<string, number> = { exceeded: 0, warning: 1, ok: 2, no_data: 3 }
