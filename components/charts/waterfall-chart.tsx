@@ -1,6 +1,6 @@
 'use client'
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import type { TWaterfallBar } from '@/lib/changes/view'
+import { waterfallFloor, type TWaterfallBar } from '@/lib/changes/view'
 import { formatUsd, formatUsdCompact } from '@/lib/format'
 import { AXIS_TICK, CHART_COLORS, CHART_MARGIN, GRID_PROPS, TOOLTIP_CURSOR } from '@/components/charts/theme'
 
@@ -8,13 +8,19 @@ const FILL: Record<TWaterfallBar['kind'], string> = { total: CHART_COLORS.neutra
 
 /** Draws prepared waterfall bars: an invisible base under each visible step. */
 export function WaterfallChart({ bars }: { bars: TWaterfallBar[] }) {
+  const floor = waterfallFloor(bars)
   return (
-    <div className="h-72" role="img" aria-label="Waterfall from the spend of period A, through each part of the change, to the spend of period B">
+    <div
+      className="h-72"
+      role="img"
+      data-axis-floor={floor}
+      aria-label={`Waterfall from the spend of period A, through each part of the change, to the spend of period B${floor > 0 ? `; the axis starts at ${formatUsd(floor)}` : ''}`}
+    >
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={bars} margin={CHART_MARGIN}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="name" tick={AXIS_TICK} interval={0} />
-          <YAxis tickFormatter={(v: number) => formatUsdCompact(v)} tick={AXIS_TICK} width={64} />
+          <YAxis tickFormatter={(v: number) => formatUsdCompact(v)} tick={AXIS_TICK} width={64} domain={[floor, 'auto']} allowDataOverflow={floor > 0} />
           <Tooltip formatter={(_v, _n, item) => formatUsd((item.payload as TWaterfallBar).usd)} cursor={TOOLTIP_CURSOR} />
           <Bar dataKey="base" stackId="w" fill="transparent" isAnimationActive={false} tooltipType="none" />
           <Bar dataKey="size" stackId="w" isAnimationActive={false} name="USD">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { changesApiQuery, changesCsvRows, changesQuery, parseChangesParams, spikeQuery, waterfallBars } from '@/lib/changes/view'
+import { changesApiQuery, changesCsvRows, changesQuery, parseChangesParams, spikeQuery, waterfallBars, waterfallFloor } from '@/lib/changes/view'
 import { periods } from '@/lib/metrics/breakdown'
 import type { TChangesResponse } from '@/lib/changes/query'
 
@@ -80,6 +80,27 @@ describe('waterfallBars', () => {
       ['Retries and errors', 'up', 12, 0.5],
       ['Period B', 'total', 0, 12.5],
     ])
+  })
+})
+
+describe('waterfallFloor: the axis starts near the data', () => {
+  const bars = (a: string, parts: string[], b: string) =>
+    waterfallBars({
+      ...response,
+      a: { ...response.a, cost_usd: a },
+      b: { ...response.b, cost_usd: b },
+      parts: parts.map((usd, i) => ({ ...response.parts[i], usd })),
+    })
+  it('below the lowest running total by a fifth of the spread, on a round number', () => {
+    expect(waterfallFloor(waterfallBars(response))).toBe(9) // levels 10…14
+    expect(waterfallFloor(bars('1000', ['25', '5'], '1030'))).toBe(990) // a 3% change: visible
+    expect(waterfallFloor(bars('1030', ['-30'], '1000'))).toBe(990)
+  })
+  it('at $0 when the change is large anyway, or there is no spend', () => {
+    expect(waterfallFloor(bars('10', ['90'], '100'))).toBe(0)
+    expect(waterfallFloor(bars('0', ['5'], '5'))).toBe(0)
+    expect(waterfallFloor(bars('0', [], '0'))).toBe(0)
+    expect(waterfallFloor(bars('7', ['0'], '7'))).toBe(0)
   })
 })
 

@@ -128,6 +128,26 @@ export function waterfallBars(r: Pick<TChangesResponse, 'a' | 'b' | 'parts'>): T
   return bars
 }
 
+/**
+ * Where the waterfall's value axis starts: near the data, not at $0, so parts of a
+ * few percent are visible between two large totals. The lowest running total less a
+ * fifth of the spread between the lowest and highest, rounded down to a round
+ * number of the spread's order; $0 when that is at or below 0 or when the lowest
+ * total is under a quarter of the highest (the change is then large enough to see).
+ */
+export function waterfallFloor(bars: TWaterfallBar[]): number {
+  const levels = bars.flatMap((b) => (b.kind === 'total' ? [b.size] : [b.base, b.base + b.size]))
+  if (levels.length === 0) return 0
+  const lo = Math.min(...levels)
+  const hi = Math.max(...levels)
+  if (hi <= 0 || lo <= 0 || lo < hi / 4) return 0
+  const spread = hi - lo
+  if (spread === 0) return 0
+  const step = 10 ** Math.floor(Math.log10(spread))
+  const floor = Math.floor((lo - spread / 5) / step) * step
+  return floor > 0 ? floor : 0
+}
+
 // ---------------------------------------------------------------- export
 
 export const CONTRIBUTOR_SECTIONS = [
