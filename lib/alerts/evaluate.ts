@@ -5,6 +5,7 @@ import { budgetAlertCandidates } from '@/lib/budgets/alerts'
 import { getDriftConfig, recordAlerts, type TAlert, type TAlertCandidate } from '@/lib/alerts'
 import {
   ALERT_KINDS,
+  DRIFT_KINDS,
   DEFAULT_DRIFT_CONFIG,
   detectCacheHitRateDrop,
   detectCallsPerRunGrowth,
@@ -45,15 +46,7 @@ type TOptions = { kinds?: readonly TAlertKind[]; config?: TDriftConfig }
  * organization: npm run bench:alerts), so they run once per organization and hour.
  * Budgets and unpriced models (which counts the current hour) run every time.
  */
-export const HOURLY_KINDS: readonly TAlertKind[] = [
-  'cost_per_outcome_drift',
-  'tokens_per_call_growth',
-  'output_tokens_per_call_growth',
-  'calls_per_run_growth',
-  'cache_hit_rate_drop',
-  'feature_slo_breach',
-  'spend_anomaly',
-]
+export const HOURLY_KINDS: readonly TAlertKind[] = DRIFT_KINDS.filter((k) => k !== 'unpriced_model')
 
 async function outcomeCostRows(orgId: string, w: TWindows): Promise<TOutcomeCostRow[]> {
   const { baseline, recent } = w.outcome
