@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { Client } from 'pg'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
-import { adminQuery, clearRedisPrefix, fmt, intOption, log, run, runMain } from './bench/common'
+import { adminQuery, clearRedisPrefix, fmt, intOption, log, run, runMain, statementLabel } from './bench/common'
 import { describeCardinality, EventFactory, parseCardinality } from './bench/ingest-load'
 
 const RUN = /^[a-z0-9_]+$/.test(process.env.OUTLAY_TEST_RUN ?? '') ? `_${process.env.OUTLAY_TEST_RUN}` : ''
@@ -36,15 +36,6 @@ const HELP = `Usage: npm run bench:ingest-statements -- [options]
   --keep-db         keep the database afterwards
   --json            also print one JSON line
 `
-
-/** A statement's name: its first data-modifying part, or its first words. */
-export function statementLabel(sql: string): string {
-  const s = sql.replace(/\s+/g, ' ').trim()
-  const w = /^WITH \w+ AS \((INSERT INTO \S+|UPDATE \S+)/i.exec(s)
-  if (w) return `WITH … ${w[1]} …${s.includes('rollups_weekly') ? ' (every cost rollup table)' : ''}`
-  const m = /^(INSERT INTO \S+|UPDATE \S+|DELETE FROM \S+|SELECT .*? FROM \S+|BEGIN[^;]*(; SET LOCAL \S+)?|COMMIT|ROLLBACK|SET \S+|SELECT set_config)/i.exec(s)
-  return (m ? m[1] : s).slice(0, 90)
-}
 
 type TStat = { calls: number; ms: number; pgCpuMs: number }
 
