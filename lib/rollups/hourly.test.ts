@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { ROLLUP_DIMENSIONS, aggregate, hourOf, regroup, type TRollupContribution } from '@/lib/rollups/hourly'
-import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
+import { ROLLUP_DIMENSIONS, aggregate, hourOf, type TRollupContribution } from '@/lib/rollups/hourly'
 import { fromScaled } from '@/lib/cost/money'
 
 const DIMS = {
@@ -134,40 +133,5 @@ describe('aggregate', () => {
 
   test('no items, no rows', () => {
     expect(aggregate([])).toEqual([])
-  })
-})
-
-describe('regroup', () => {
-  test('the daily tables folded from the hourly rows equal the events aggregated straight into them', () => {
-    const accounts = ['acct-1', 'acct-2', 'acct-3']
-    const models = ['gpt-4o-mini', 'gpt-4o', 'claude-haiku']
-    const items: TRollupContribution[] = []
-    for (let i = 0; i < 300; i++) {
-      items.push(
-        c({
-          timestamp: new Date(Date.UTC(2026, 2, 14 + (i % 3), (i * 7) % 24, i % 60)).toISOString(),
-          runs: i % 4 === 0 ? 1 : 0,
-          tokens_in: 50 + i,
-          tokens_out: 3 * i,
-          gpu_seconds: i % 5 === 0 ? ('0.25' as unknown as number) : null,
-          cost_usd: i % 11 === 0 ? null : `0.000${100 + i}123456`,
-          latency_ms: i % 6 === 0 ? null : 40 + i * 3.5,
-          dims: {
-            account_id: accounts[i % 3],
-            model: models[(i >> 1) % 3],
-            environment: i % 7 === 0 ? 'staging' : 'production',
-            outcome: i % 9 === 0 ? 'retry' : 'success',
-          },
-        }),
-      )
-    }
-    const hourly = aggregate(items)
-    for (const t of DAILY_ROLLUPS) {
-      expect(regroup(hourly, HOURLY_ROLLUP, t), t.table).toEqual(aggregate(items, t))
-    }
-  })
-
-  test('refuses a target with a dimension the source lacks', () => {
-    expect(() => regroup([], DAILY_ROLLUPS[0], HOURLY_ROLLUP)).toThrow(/dimension/)
   })
 })

@@ -2,8 +2,8 @@ import 'server-only'
 import type { PoolClient } from 'pg'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
-import { addToHistogram, histogramLiteral, mergeHistograms } from '@/lib/metrics/latency'
-import { bucketOf, HOURLY_ROLLUP, ROLLUP_TABLES, type TRollupDimension, type TRollupTable } from '@/lib/rollups/tables'
+import { addToHistogram, histogramLiteral } from '@/lib/metrics/latency'
+import { bucketOf, HOURLY_ROLLUP, ROLLUP_DIMENSIONS, ROLLUP_TABLES, type TRollupDimension, type TRollupTable } from '@/lib/rollups/tables'
 
 // Cost rollups: one row per (organization, hour or day, attribution key) in
 // rollups_hourly and the daily tables of lib/rollups/tables.ts. Absent
@@ -143,134 +143,89 @@ export function aggregateRepricing(changes: TRepriceChange[], target: TRollupTab
 }
 
 /**
- * Fold rows of one table into a table with fewer dimensions (the daily tables
- * from the hourly rows): each event is aggregated once, not once per table.
- */
-export function regroup(rows: TAcc[], from: TRollupTable, target: TRollupTable): TAcc[] {
-  const index = target.dims.map((d) => from.dims.indexOf(d))
-  if (index.some((i) => i < 0)) throw new Error(`${target.table} has a dimension ${from.table} lacks`)
-  const bucket = bucketOf(target.time)
-  const map = new Map<string, TAcc>()
-  for (const r of rows) {
-    const hour = bucket(r.hour)
-    const dims = index.map((i) => r.dims[i])
-    const key = JSON.stringify([hour, dims])
-    const a = map.get(key)
-    if (!a) {
-      map.set(key, { ...r, hour, dims })
-      continue
-    }
-    a.events += r.events
-    a.runs += r.runs
-    a.requests += r.requests
-    a.tokensIn += r.tokensIn
-    a.cachedIn += r.cachedIn
-    a.cacheWrite += r.cacheWrite
-    a.tokensOut += r.tokensOut
-    a.gpuMicros += r.gpuMicros
-    a.unpriced += r.unpriced
-    a.cost += r.cost
-    a.savings += r.savings
-    a.reported += r.reported
-    a.latencySum += r.latencySum
-    a.latencyCount += r.latencyCount
-    a.latencyHist = mergeHistograms(a.latencyHist, r.latencyHist)
-  }
-  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
-}
-
-/** Every table's rows from the hourly ones. */
-const allTables = (hourly: TAcc[]): [TRollupTable, TAcc[]][] => ROLLUP_TABLES.map((t) => [t, t === HOURLY_ROLLUP ? hourly : regroup(hourly, HOURLY_ROLLUP, t)])
-
-/**
- * Add new events to every rollup table (hourly and daily), inside the caller's
- * transaction: the ingest worker's exactly-once guarantee covers them all.
- * Returns the hourly rows touched.
+ * Add new events to every rollup table (hourly, daily and weekly), inside the
+ * caller's transaction: the ingest worker's exactly-once guarantee covers them
+ * all. Returns the hourly rows touched.
  */
 export async function applyRollups(client: PoolClient, orgId: string, items: TRollupContribution[]): Promise<number> {
-  return upsertAll(client, orgId, allTables(aggregate(items)))
+  return upsertAll(client, orgId, aggregate(items))
 }
 
 /** Move every rollup table by re-pricing changes, inside the caller's transaction. */
 export async function applyRepricing(client: PoolClient, orgId: string, changes: TRepriceChange[]): Promise<void> {
-  await upsertAll(client, orgId, allTables(aggregateRepricing(changes)))
+  await upsertAll(client, orgId, aggregateRepricing(changes))
+}
+
+/** The measures of a rollup row, the hourly rows' parameter types, and how a coarser table sums them. */
+const MEASURES: readonly { col: string; type: string; sum: (c: string) => string; value: (r: TAcc) => unknown }[] = [
+  { col: 'events', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.events.toString() },
+  { col: 'requests', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.requests.toString() },
+  { col: 'tokens_in', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.tokensIn.toString() },
+  { col: 'cached_tokens_in', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.cachedIn.toString() },
+  { col: 'cache_write_tokens', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.cacheWrite.toString() },
+  { col: 'tokens_out', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.tokensOut.toString() },
+  { col: 'gpu_seconds', type: 'numeric', sum: (c) => `sum(${c})`, value: (r) => fromScaled(r.gpuMicros, 6) },
+  { col: 'unpriced_events', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.unpriced.toString() },
+  { col: 'cost_usd', type: 'numeric', sum: (c) => `sum(${c})`, value: (r) => fromScaled(r.cost, COST_SCALE) },
+  { col: 'cache_savings_usd', type: 'numeric', sum: (c) => `sum(${c})`, value: (r) => fromScaled(r.savings, COST_SCALE) },
+  { col: 'reported_cost_usd', type: 'numeric', sum: (c) => `sum(${c})`, value: (r) => fromScaled(r.reported, COST_SCALE) },
+  { col: 'latency_ms_sum', type: 'float8', sum: (c) => `sum(${c})`, value: (r) => r.latencySum },
+  { col: 'latency_count', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.latencyCount.toString() },
+  { col: 'runs', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.runs.toString() },
+  // the histogram's text literal, cast once in the statement (the tables store int4[])
+  { col: 'latency_hist', type: 'text', sum: (c) => `coalesce(outlay_hist_sum(${c})::int4[], '{}')`, value: (r) => histogramLiteral(r.latencyHist) },
+]
+
+/** A table's time bucket of the hourly rows' hour `t`, in UTC whatever the session's time zone (as lib/rollups/rebuild.ts). */
+const BUCKET_SQL = {
+  hour: 't',
+  day: `date_trunc('day', t AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
+  week: `date_trunc('week', t AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
 }
 
 /**
- * Every table's upsert in one statement (one data-modifying CTE per table):
- * one round trip instead of one per table, so the hot rollup rows stay locked
- * for less time while concurrent batches wait on them. Returns the hourly rows written.
+ * Every table's upsert in one statement, one round trip: the hourly rows are
+ * sent once (one set of arrays, parsed once into the materialized `h`); each
+ * daily and weekly table sums them by its own key in PostgreSQL (a hash
+ * aggregate in C) instead of the worker regrouping them and sending every
+ * table its own arrays — at real-world cardinality, where nearly every event
+ * has rollup rows of its own in eight tables, that was most of the worker's CPU
+ * time per event (docs/benchmarks/2026-12-06-ingest-cardinality.md). Each
+ * table's rows are written in its key's order (one lock order for concurrent
+ * writers: ingest slots and re-pricing run this same statement), the tables in
+ * the order of ROLLUP_TABLES. Returns the hourly rows written.
  */
-async function upsertAll(client: PoolClient, orgId: string, work: [TRollupTable, TAcc[]][]): Promise<number> {
-  const parts = work.filter(([, rows]) => rows.length > 0)
-  if (parts.length === 0) return 0
-  const params: unknown[] = [orgId]
-  const ctes = parts.map(([t, rows], i) => {
-    const u = upsertSql(t, rows, params.length)
-    params.push(...u.params)
-    return `r${i} AS (${u.sql} RETURNING 1)`
-  })
-  const hourly = parts.findIndex(([t]) => t === HOURLY_ROLLUP)
-  await client.query(`WITH ${ctes.join(',\n')} SELECT ${parts.map((_, i) => `(SELECT count(*) FROM r${i})`).join(' + ')} AS n`, params)
-  return hourly < 0 ? 0 : parts[hourly][1].length
+async function upsertAll(client: PoolClient, orgId: string, hourly: TAcc[]): Promise<number> {
+  if (hourly.length === 0) return 0
+  const dims = ROLLUP_DIMENSIONS
+  const params: unknown[] = [orgId, hourly.map((r) => r.hour), ...dims.map((_, i) => hourly.map((r) => r.dims[i])), ...MEASURES.map((m) => hourly.map(m.value))]
+  const types = ['timestamptz', ...dims.map(() => 'text'), ...MEASURES.map((m) => m.type)]
+  const cols = ['t', ...dims, ...MEASURES.map((m) => m.col)]
+  const h = `h AS MATERIALIZED (
+    SELECT t, ${dims.join(', ')}, ${MEASURES.map((m) => (m.col === 'latency_hist' ? `coalesce(latency_hist::int4[], '{}') AS latency_hist` : m.col)).join(', ')}, ord
+    FROM unnest(${types.map((t, i) => `$${i + 2}::${t}[]`).join(', ')}) WITH ORDINALITY AS u(${cols.join(', ')}, ord))`
+  const ctes = ROLLUP_TABLES.map((t, i) => `r${i} AS (${upsertSql(t)} RETURNING 1)`)
+  await client.query(`WITH ${h},\n${ctes.join(',\n')}\nSELECT ${ROLLUP_TABLES.map((_, i) => `(SELECT count(*) FROM r${i})`).join(' + ')} AS n`, params)
+  return hourly.length
 }
 
-/** One table's upsert; $1 is the organization, this table's parameters follow `offset` others. */
-function upsertSql(target: TRollupTable, rows: TAcc[], offset: number): { sql: string; params: unknown[] } {
-  const col = <T>(f: (r: TAcc) => T) => rows.map(f)
-  const dimCols = target.dims.map((_, i) => col((r) => r.dims[i]))
-  const dimNames = target.dims.join(', ')
+/** One table's upsert from `h` ($1: the organization). */
+function upsertSql(target: TRollupTable): string {
   const { table, time } = target
-  const at = (k: number) => `$${offset + 1 + k}` // this table's k-th parameter (0: the time column)
-  const p = (k: number) => at(k + 1 + target.dims.length) // the k-th measure's parameter
-  return {
-    sql: `INSERT INTO ${table} (org_id, ${time}, ${dimNames},
-        events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
-        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, latency_hist)
-     SELECT $1::uuid, t, ${dimNames},
-        events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
-        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, coalesce(latency_hist::int4[], '{}')
-     FROM unnest(${at(0)}::timestamptz[], ${target.dims.map((_, i) => `${at(i + 1)}::text[]`).join(', ')},
-        ${p(0)}::int8[], ${p(1)}::int8[], ${p(2)}::int8[], ${p(3)}::int8[], ${p(4)}::int8[], ${p(5)}::int8[], ${p(6)}::numeric[],
-        ${p(7)}::int8[], ${p(8)}::numeric[], ${p(9)}::numeric[], ${p(10)}::numeric[], ${p(11)}::float8[], ${p(12)}::int8[], ${p(13)}::int8[], ${p(14)}::text[])
-       AS u(t, ${dimNames},
-        events, requests, tokens_in, cached_tokens_in, cache_write_tokens, tokens_out, gpu_seconds,
-        unpriced_events, cost_usd, cache_savings_usd, reported_cost_usd, latency_ms_sum, latency_count, runs, latency_hist)
+  const dimNames = target.dims.join(', ')
+  const measures = MEASURES.map((m) => m.col).join(', ')
+  // rollups_hourly: the rows as aggregate() summed and sorted them; a coarser table: summed by its key, in key order
+  const select =
+    target === HOURLY_ROLLUP
+      ? `SELECT $1::uuid, t, ${dimNames}, ${measures} FROM h ORDER BY ord`
+      : `SELECT $1::uuid, ${BUCKET_SQL[time]}, ${dimNames}, ${MEASURES.map((m) => m.sum(m.col)).join(', ')} FROM h
+         GROUP BY ${target.dims.map((_, i) => i + 3).join(', ')}, 2 ORDER BY 2, ${target.dims.map((_, i) => i + 3).join(', ')}`
+  return `INSERT INTO ${table} AS x (org_id, ${time}, ${dimNames}, ${measures})
+     ${select}
      ON CONFLICT ON CONSTRAINT ${table}_pkey DO UPDATE SET
-        events = ${table}.events + EXCLUDED.events,
-        requests = ${table}.requests + EXCLUDED.requests,
-        tokens_in = ${table}.tokens_in + EXCLUDED.tokens_in,
-        cached_tokens_in = ${table}.cached_tokens_in + EXCLUDED.cached_tokens_in,
-        cache_write_tokens = ${table}.cache_write_tokens + EXCLUDED.cache_write_tokens,
-        tokens_out = ${table}.tokens_out + EXCLUDED.tokens_out,
-        gpu_seconds = ${table}.gpu_seconds + EXCLUDED.gpu_seconds,
-        unpriced_events = ${table}.unpriced_events + EXCLUDED.unpriced_events,
-        cost_usd = ${table}.cost_usd + EXCLUDED.cost_usd,
-        cache_savings_usd = ${table}.cache_savings_usd + EXCLUDED.cache_savings_usd,
-        reported_cost_usd = ${table}.reported_cost_usd + EXCLUDED.reported_cost_usd,
-        latency_ms_sum = ${table}.latency_ms_sum + EXCLUDED.latency_ms_sum,
-        latency_count = ${table}.latency_count + EXCLUDED.latency_count,
-        runs = ${table}.runs + EXCLUDED.runs,
-        latency_hist = CASE WHEN cardinality(EXCLUDED.latency_hist) = 0 THEN ${table}.latency_hist
-          ELSE outlay_hist_add(${table}.latency_hist::int8[], EXCLUDED.latency_hist)::int4[] END`,
-    params: [
-      col((r) => r.hour),
-      ...dimCols,
-      col((r) => r.events.toString()),
-      col((r) => r.requests.toString()),
-      col((r) => r.tokensIn.toString()),
-      col((r) => r.cachedIn.toString()),
-      col((r) => r.cacheWrite.toString()),
-      col((r) => r.tokensOut.toString()),
-      col((r) => fromScaled(r.gpuMicros, 6)),
-      col((r) => r.unpriced.toString()),
-      col((r) => fromScaled(r.cost, COST_SCALE)),
-      col((r) => fromScaled(r.savings, COST_SCALE)),
-      col((r) => fromScaled(r.reported, COST_SCALE)),
-      col((r) => r.latencySum),
-      col((r) => r.latencyCount.toString()),
-      col((r) => r.runs.toString()),
-      col((r) => histogramLiteral(r.latencyHist)),
-    ],
-  }
+        ${MEASURES.filter((m) => m.col !== 'latency_hist')
+          .map((m) => `${m.col} = x.${m.col} + EXCLUDED.${m.col}`)
+          .join(',\n        ')},
+        latency_hist = CASE WHEN cardinality(EXCLUDED.latency_hist) = 0 THEN x.latency_hist
+          ELSE outlay_hist_add(x.latency_hist::int8[], EXCLUDED.latency_hist)::int4[] END`
 }

@@ -354,3 +354,15 @@ export function pidTicks(pid: number | undefined): number {
 
 /** The 1, 5 and 15 minute load averages, two decimals. */
 export const loadAverage = (): number[] => os.loadavg().map((x) => Number(x.toFixed(2)))
+
+/**
+ * A SQL statement's name in a benchmark's report: a one-statement CTE by its first data-modifying part (the ingest
+ * transaction's), another statement by its first words.
+ */
+export function statementLabel(sql: string): string {
+  const s = sql.replace(/\s+/g, ' ').trim()
+  const w = /^WITH .*?\bAS \((INSERT INTO \S+|UPDATE \S+)/i.exec(s)
+  if (w) return `WITH … ${w[1]} …${s.includes('rollups_weekly') ? ' (every cost rollup table)' : ''}`
+  const m = /^(INSERT INTO \S+|UPDATE \S+|DELETE FROM \S+|SELECT .*? FROM \S+|BEGIN[^;]*(; SET LOCAL \S+)?|COMMIT|ROLLBACK|SELECT set_config)/i.exec(s)
+  return (m ? m[1] : s).slice(0, 90)
+}
