@@ -1,5 +1,6 @@
 import { test, expect, apiSignIn, sql, DEMO_LOGIN, type Page } from './fixtures'
 import { formatUsd } from '../lib/format'
+import { periods } from '../lib/metrics/breakdown'
 
 // The calls behind the figures (issue 21): the Calls explorer filtered by a workflow lists the same calls, in the
 // same order, as SQL on the events; a run opens as its calls in order with the run's totals; a workflow step's
@@ -48,7 +49,10 @@ test('filtering by workflow lists the calls SQL selects, newest first, and "Load
   expect(want.length).toBe(100) // the demo's second workflow has more than two pages of calls
   await expect(page.getByTestId('call-row')).toHaveCount(50)
   expect(await rowIds(page)).toEqual(want.slice(0, 50).map((r) => r.event_id))
-  for (const title of await page.getByTestId('call-row').locator('td:nth-child(2) div').evaluateAll((ds) => ds.map((d) => d.getAttribute('title'))))
+  for (const title of await page
+    .getByTestId('call-row')
+    .locator('td:nth-child(2) div')
+    .evaluateAll((ds) => ds.map((d) => d.getAttribute('title'))))
     expect(title?.startsWith(`${wf.workflow_id} / `)).toBe(true)
 
   await page.getByRole('button', { name: 'Load more' }).click()
@@ -73,7 +77,10 @@ test("a run's link opens the run view: its calls in order, its totals as SQL sum
     [ORG],
   )
   await page.goto(`/${ORG}/calls?from=${from}&to=${to}&run_id=${encodeURIComponent(run.run_id)}`)
-  const link = page.getByTestId('call-row').first().getByRole('link', { name: run.run_id.length > 14 ? `${run.run_id.slice(0, 13)}…` : run.run_id })
+  const link = page
+    .getByTestId('call-row')
+    .first()
+    .getByRole('link', { name: run.run_id.length > 14 ? `${run.run_id.slice(0, 13)}…` : run.run_id })
   await link.click()
   await expect(page).toHaveURL(new RegExp(`/${ORG}/calls/runs/${encodeURIComponent(run.run_id)}$`))
   await expect(page.getByRole('heading', { name: run.run_id, level: 1 })).toBeVisible()
@@ -114,13 +121,17 @@ test("a workflow step's Calls link opens the explorer with the workflow and step
   await expect(page.getByLabel('Workflow')).toHaveValue(top.workflow)
   await expect(page.getByLabel('Step')).toHaveValue(step)
   await expect(page.getByTestId('call-row').first()).toBeVisible()
-  const titles = await page.getByTestId('call-row').locator('td:nth-child(2) div').evaluateAll((ds) => ds.map((d) => d.getAttribute('title')))
+  const titles = await page
+    .getByTestId('call-row')
+    .locator('td:nth-child(2) div')
+    .evaluateAll((ds) => ds.map((d) => d.getAttribute('title')))
   expect(new Set(titles)).toEqual(new Set([`${top.workflow} / ${step}`]))
-  // the newest of them is the newest such event
+  // the newest of them is the newest such event of the period the range selects (the other pages' 90 days)
+  const p = periods(90).current
   const [newest] = await sql<{ event_id: string }>(
     `SELECT event_id FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND workflow_id = $2 AND step = $3
-     AND "timestamp" < now() ORDER BY "timestamp" DESC, event_id DESC LIMIT 1`,
-    [ORG, top.workflow, step],
+     AND "timestamp" >= $4 AND "timestamp" < $5 ORDER BY "timestamp" DESC, event_id DESC LIMIT 1`,
+    [ORG, top.workflow, step, p.from, p.to],
   )
   await expect(page.getByTestId('call-row').first()).toHaveAttribute('data-id', newest.event_id)
 })
