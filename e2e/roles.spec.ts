@@ -44,7 +44,7 @@ test('finance: lands on the overview, sees every view but settings and ingestion
   await page.goto(`/${ORG}/settings`)
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('You need the engineer or admin role')
   await expect(page.getByText('Your role is finance')).toBeVisible()
-  await expect(nav(page)).toHaveCount(13)
+  await expect(nav(page)).toHaveCount(14)
 })
 
 test('customer success: lands on Accounts after sign-in and from the organization root, sees Workflows and Accounts only, and a pricing URL says which role it needs', async ({
