@@ -31,6 +31,7 @@ export const FULL_NAV = [
   'Features',
   'Accounts',
   'What changed',
+  'Calls',
   // Control
   'Budgets',
   'Alerts',

@@ -11,6 +11,7 @@ const HREF: Record<string, string> = {
   Features: 'features',
   Accounts: 'accounts',
   'What changed': 'changes',
+  Calls: 'calls',
   Budgets: 'budgets',
   Alerts: 'alerts',
   Routing: 'routing',

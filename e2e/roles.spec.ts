@@ -44,7 +44,7 @@ test('finance: lands on the overview, sees every view but settings and ingestion
   await page.goto(`/${ORG}/settings`)
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('You need the engineer or admin role')
   await expect(page.getByText('Your role is finance')).toBeVisible()
-  await expect(nav(page)).toHaveCount(13)
+  await expect(nav(page)).toHaveCount(14)
 })
 
 test('customer success: lands on Accounts after sign-in and from the organization root, sees Workflows and Accounts only, and a pricing URL says which role it needs', async ({
@@ -53,7 +53,7 @@ test('customer success: lands on Accounts after sign-in and from the organizatio
   const cs = await demoMember('customer_success')
   await signInWithForm(page, cs)
   await expect(page).toHaveURL(at(`/${ORG}/accounts`))
-  await expect(nav(page)).toHaveText(['Workflows', 'Accounts'])
+  await expect(nav(page)).toHaveText(['Workflows', 'Accounts', 'Calls'])
   await expect(page.getByRole('link', { name: 'Accounts' })).toHaveAttribute('aria-current', 'page')
   // their customers' spend, no export
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accounts')
@@ -77,7 +77,7 @@ test('customer success: lands on Accounts after sign-in and from the organizatio
     await page.goto(`/${ORG}/${path}`)
     await expect(page.getByRole('heading', { level: 1 }), path).toHaveText(`You need the ${roles} role`)
     await expect(page.getByText('Your role is customer success')).toBeVisible()
-    await expect(nav(page)).toHaveText(['Workflows', 'Accounts'])
+    await expect(nav(page)).toHaveText(['Workflows', 'Accounts', 'Calls'])
   }
   // the API refuses the same configuration
   expect((await page.request.get(`/api/v1/prices?org=${ORG}`)).status()).toBe(403)

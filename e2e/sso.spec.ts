@@ -57,7 +57,7 @@ test('a new person of an allowed domain signs in with the provider and lands in 
   await signInWithProvider(page, email)
   // customer success lands on Accounts, and sees only what the role opens
   await expect(page).toHaveURL(at(`/${ORG}/accounts`))
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Workflows', 'Accounts'])
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Workflows', 'Accounts', 'Calls'])
   await page.goto(`/${ORG}/pricing`)
   await expect(page.getByText('Your role is customer success')).toBeVisible()
 

@@ -123,7 +123,7 @@ test('an admin invites finance and customer success; each joins in a fresh brows
   const c = await accept(browser, csUrl, 'customer_success', cs.name, cs.password)
   await expect(c.page).toHaveURL(at(`/${ORG}/accounts`))
   await expect(c.page.getByText(`${cs.email} · customer success`)).toBeVisible()
-  const csNav = ['Workflows', 'Accounts']
+  const csNav = ['Workflows', 'Accounts', 'Calls']
   await expect(nav(c.page)).toHaveText(csNav)
   await expect(c.page.getByRole('heading', { level: 1 })).toHaveText('Accounts')
   await expect(c.page.getByRole('table').first().getByRole('row').nth(1)).toBeVisible()

@@ -77,6 +77,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
       title={`Account ${account}`}
       field="account_id"
       changes={{ account_id: account }}
+      calls={{ account_id: account }}
       subtitle="This customer's spend by workflow and step, its trend, and where its integration calls more or retries more than the other accounts."
       error={error}
       empty={empty}

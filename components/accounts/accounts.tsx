@@ -5,6 +5,7 @@ import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
+import { callsColumn } from '@/components/calls/links'
 import { accountsCsvRows, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '@/lib/metrics/views/accounts'
 import { csvFilename, filtersQuery, hasAcceptedOutcomes, topMovers, type TBreakdownRow } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
@@ -107,6 +108,7 @@ export function Accounts({ org }: { org: string }) {
 
       <TopMovers
         movers={movers}
+        href={(r) => `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`}
         subtitle="The customer accounts whose spend grew most in dollars against the previous period."
         empty="No account spent more than in the previous period."
       />
@@ -131,7 +133,7 @@ export function Accounts({ org }: { org: string }) {
             noneTitle="Events sent without account_id"
             caption="Spend per customer account, largest first"
             testId="accounts-table"
-            columns={columns}
+            columns={[...columns, callsColumn<TBreakdownRow>(org, filters, 'account_id', NO_ACCOUNT)]}
             href={(r) => (r.key === NO_ACCOUNT ? null : `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
           />
         ) : (

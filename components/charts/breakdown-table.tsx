@@ -8,12 +8,15 @@ export function BreakdownTable({
   label,
   testId,
   href,
+  otherHref,
 }: {
   items: TBreakdownItem[]
   label: string
   testId?: string
   /** the page that explains a row, when there is one ("Other" and "(none)" have none) */
   href?: (name: string) => string | null
+  /** where the "Other" row leads: e.g. the calls of the names it sums */
+  otherHref?: (members: string[]) => string | null
 }) {
   return (
     <table className="w-full table-fixed text-sm" data-testid={testId}>
@@ -32,6 +35,10 @@ export function BreakdownTable({
               <div className="truncate font-medium" title={it.name}>
                 {href && it.name !== 'Other' && it.name !== '(none)' && href(it.name) ? (
                   <Link href={href(it.name)!} className="text-brand-700 hover:underline">
+                    {it.name}
+                  </Link>
+                ) : it.members?.length && otherHref?.(it.members) ? (
+                  <Link href={otherHref(it.members)!} className="text-brand-700 hover:underline" title={`The calls of the ${it.members.length} others`}>
                     {it.name}
                   </Link>
                 ) : (

@@ -6,6 +6,8 @@ import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { useFeatureSlos } from '@/components/features/queries'
+import { callsColumn, scopeOf } from '@/components/calls/links'
+import { callsHref } from '@/lib/calls/view'
 import { SloForm } from '@/components/features/slo-form'
 import { csvFilename, topMovers } from '@/lib/metrics/breakdown'
 import { featuresCsvRows, featuresTable, NO_FEATURE, STATUS_LABEL, type TFeatureRow, type TSloStatus } from '@/lib/metrics/views/features'
@@ -103,7 +105,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
     [current.data, previous.data, daily.data, slos.data, periods],
   )
   const movers = useMemo(() => (table ? topMovers(table.rows, NO_FEATURE) : null), [table])
-  const cols = useMemo(() => columns(org, canWrite), [org, canWrite])
+  const cols = useMemo(() => [...columns(org, canWrite), callsColumn<TFeatureRow>(org, filters, 'feature', NO_FEATURE)], [org, canWrite, filters])
   const change = table ? changeKpi(table) : null
   const loadError = error ?? slos.error
   const sloTotal = table ? table.slo_counts.within + table.slo_counts.breached + table.slo_counts.no_runs : 0
@@ -214,6 +216,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
 
       <TopMovers
         movers={movers}
+        href={(r) => callsHref(org, { ...scopeOf(filters), feature: r.key })}
         subtitle="The features whose spend grew most in dollars against the previous period."
         empty="No feature spent more than in the previous period."
       />

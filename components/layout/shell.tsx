@@ -17,6 +17,7 @@ const NAV: { href: TPage; label: string; group: (typeof GROUPS)[number]; analyti
   { href: 'features', label: 'Features', group: 'Spend', analytics: true, permission: PAGE_PERMISSION.features },
   { href: 'accounts', label: 'Accounts', group: 'Spend', analytics: true, permission: PAGE_PERMISSION.accounts },
   { href: 'changes', label: 'What changed', group: 'Spend', analytics: true, permission: PAGE_PERMISSION.changes },
+  { href: 'calls', label: 'Calls', group: 'Spend', analytics: true, permission: PAGE_PERMISSION.calls },
   { href: 'budgets', label: 'Budgets', group: 'Control', permission: PAGE_PERMISSION.budgets },
   { href: 'alerts', label: 'Alerts', group: 'Control', permission: PAGE_PERMISSION.alerts },
   { href: 'routing', label: 'Routing', group: 'Control', permission: PAGE_PERMISSION.routing },

@@ -120,7 +120,18 @@ export function BreakdownTable<R extends TBreakdownRow>({
   )
 }
 
-export function TopMovers({ movers, subtitle, empty }: { movers: TBreakdownRow[] | null; subtitle: string; empty: string }) {
+export function TopMovers({
+  movers,
+  subtitle,
+  empty,
+  href,
+}: {
+  movers: TBreakdownRow[] | null
+  subtitle: string
+  empty: string
+  /** where a mover leads (its page, or its calls) */
+  href?: (r: TBreakdownRow) => string | null
+}) {
   return (
     <Card title="Top movers" subtitle={subtitle}>
       {movers ? (
@@ -130,7 +141,13 @@ export function TopMovers({ movers, subtitle, empty }: { movers: TBreakdownRow[]
               <li key={r.key} className="flex flex-wrap items-baseline gap-x-3 py-1.5">
                 <span className="num w-4 text-slate-400">{i + 1}</span>
                 <span className="min-w-0 flex-1 truncate font-medium" title={r.key}>
-                  {r.key}
+                  {href?.(r) ? (
+                    <Link href={href(r)!} className="text-brand-700 hover:underline">
+                      {r.key}
+                    </Link>
+                  ) : (
+                    r.key
+                  )}
                 </span>
                 <span className="num font-semibold text-amber-700">{signedCents(r.change_usd)}</span>
                 <span className="num w-16 text-right text-slate-600">{r.is_new ? <NewBadge /> : signedPercent(r.change_ratio ?? 0)}</span>

@@ -1,4 +1,6 @@
 'use client'
+import { scopeOf } from '@/components/calls/links'
+import { callsHref } from '@/lib/calls/view'
 import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
@@ -33,6 +35,8 @@ export function DetailPage(p: {
   field: string
   /** "What changed" for this item: the scope's query (e.g. { workflow_id }) */
   changes?: { workflow_id?: string; account_id?: string }
+  /** the item's calls in the Calls explorer: its filters there (e.g. { workflow_id, step }) */
+  calls?: { workflow_id?: string; step?: string; account_id?: string }
   children: ReactNode
 }) {
   const { filters, update, periods } = p.url
@@ -66,6 +70,11 @@ export function DetailPage(p: {
               href={`/${p.org}/changes?${changesQuery({ ...p.changes, environment: filters.environment, traffic_source: filters.traffic_source })}`}
             >
               What changed this week?
+            </Link>
+          )}
+          {p.calls && (
+            <Link className="text-sm font-medium text-brand-600 hover:underline" href={callsHref(p.org, { ...scopeOf(filters), ...p.calls })}>
+              See the calls
             </Link>
           )}
           <FilterBar filters={filters} update={update} />

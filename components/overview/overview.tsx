@@ -6,6 +6,8 @@ import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { FilterBar, RANGE_LABELS, useUrlFilters } from '@/components/metrics/filters'
 import { filtersQuery } from '@/lib/metrics/breakdown'
+import { scopeOf } from '@/components/calls/links'
+import { callsHref, modelFilters, modelsFilters } from '@/lib/calls/view'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { dailySeries, internalTraffic, topN, totals } from '@/lib/metrics/prepare'
@@ -45,6 +47,7 @@ export function Overview({ org }: { org: string }) {
         'name',
       )
     : null
+  const modelNames = byModel.data ? byModel.data.rows.map((r) => (r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)')) : []
   const empty = t !== null && t.events === 0 && !filtered
   const error = total.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
   const dayHref = (day: string) => `/${org}/changes?${spikeQuery(day, filters)}`
@@ -125,13 +128,30 @@ export function Overview({ org }: { org: string }) {
                   label="Workflow"
                   testId="by-workflow"
                   href={(w) => `/${org}/workflows/${encodeURIComponent(w)}?${filtersQuery(filters)}`}
+                  otherHref={(ws) => callsHref(org, { ...scopeOf(filters), workflow_id: ws.join(',') })}
                 />
               ) : (
                 <Skeleton className="h-48" />
               )}
             </Card>
             <Card title="Spend by model">
-              {models ? <BreakdownTable items={models.items} label="Provider / model" testId="by-model" /> : <Skeleton className="h-48" />}
+              {models ? (
+                <BreakdownTable
+                  items={models.items}
+                  label="Provider / model"
+                  testId="by-model"
+                  href={(name) => {
+                    const m = modelFilters(name)
+                    return m ? callsHref(org, { ...scopeOf(filters), ...m }) : null
+                  }}
+                  otherHref={(names) => {
+                    const m = modelsFilters(names, modelNames)
+                    return m ? callsHref(org, { ...scopeOf(filters), ...m }) : null
+                  }}
+                />
+              ) : (
+                <Skeleton className="h-48" />
+              )}
             </Card>
             <Card title="Spend by environment">
               {byEnv.data ? (

@@ -51,6 +51,7 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
       name={step}
       title={`Decision record: ${workflow} / ${step}`}
       field="step"
+      calls={{ workflow_id: workflow, step }}
       subtitle="The step as it runs today, filled from its events and the workflow's outcomes: paste it into the design doc before changing its model."
       error={record.error ?? null}
       empty={!!d && d.calls === 0}

@@ -20,6 +20,8 @@ import { useCan } from '@/components/layout/role-context'
 import { CHART_COLORS } from '@/components/charts/theme'
 import { latencyGranularity } from '@/lib/metrics/views/latency-routing'
 import { LatencyRoutingCard } from '@/components/workflows/latency-routing-card'
+import { CallsLink, scopeOf } from '@/components/calls/links'
+import { callsHref, modelFilters } from '@/lib/calls/view'
 
 // The question a workflow's owner brings here: "what does one run of this
 // workflow cost, which steps and models does the money go to, and is anything
@@ -116,6 +118,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
       title={`Workflow ${workflow}`}
       field="workflow_id"
       changes={{ workflow_id: workflow }}
+      calls={{ workflow_id: workflow }}
       subtitle="Cost per run, by step and by model, and what drifts: tokens per call, retries, latency, cost per accepted outcome."
       error={error}
       empty={!!empty}
@@ -271,6 +274,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             <StepTable
               rows={stepTable}
               href={(step) => `/${org}/workflows/${encodeURIComponent(workflow)}/steps/${encodeURIComponent(step)}?${filtersQuery(filters)}`}
+              callsHref={(step) => callsHref(org, { ...scopeOf(filters), workflow_id: workflow, step })}
             />
           ) : (
             <Skeleton className="h-48" />
@@ -278,7 +282,17 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
         </Card>
 
         <Card title="Models" subtitle="Per provider/model in this workflow: calls, spend, cost per call, tokens per call, cache hits and savings, latency.">
-          {modelTable ? <ModelTable rows={modelTable} /> : <Skeleton className="h-40" />}
+          {modelTable ? (
+            <ModelTable
+              rows={modelTable}
+              callsHref={(name) => {
+                const m = modelFilters(name)
+                return m ? callsHref(org, { ...scopeOf(filters), workflow_id: workflow, ...m }) : null
+              }}
+            />
+          ) : (
+            <Skeleton className="h-40" />
+          )}
         </Card>
       </>
     </DetailPage>
@@ -288,7 +302,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
 const th = 'px-2 py-2 font-medium text-right'
 const td = 'num whitespace-nowrap px-2 text-right'
 
-function StepTable({ rows, href }: { rows: TStepRow[]; href: (step: string) => string }) {
+function StepTable({ rows, href, callsHref }: { rows: TStepRow[]; href: (step: string) => string; callsHref: (step: string) => string }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="steps-table">
@@ -328,6 +342,9 @@ function StepTable({ rows, href }: { rows: TStepRow[]; href: (step: string) => s
             <th scope="col" className="py-2 pl-2 text-left font-medium">
               Models
             </th>
+            <th scope="col" className="py-2 pl-2 text-left font-medium">
+              <span className="sr-only">Calls</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -362,6 +379,9 @@ function StepTable({ rows, href }: { rows: TStepRow[]; href: (step: string) => s
                   {r.models.join(', ') || '—'}
                 </div>
               </td>
+              <td className="py-1.5 pl-2">
+                <CallsLink href={callsHref(r.step)} title={`The calls of step ${r.step}`} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -370,7 +390,7 @@ function StepTable({ rows, href }: { rows: TStepRow[]; href: (step: string) => s
   )
 }
 
-function ModelTable({ rows }: { rows: TModelRow[] }) {
+function ModelTable({ rows, callsHref }: { rows: TModelRow[]; callsHref: (name: string) => string | null }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="models-table">
@@ -410,7 +430,13 @@ function ModelTable({ rows }: { rows: TModelRow[] }) {
           {rows.map((r) => (
             <tr key={r.model} className="border-t border-slate-100">
               <th scope="row" className="py-1.5 pr-2 text-left font-medium">
-                {r.model}
+                {callsHref(r.model) ? (
+                  <Link href={callsHref(r.model)!} className="text-brand-700 hover:underline" title={`The calls of ${r.model} in this workflow`}>
+                    {r.model}
+                  </Link>
+                ) : (
+                  r.model
+                )}
               </th>
               <td className={td}>{formatCount(r.calls)}</td>
               <td className={td} data-cost={r.cost_usd}>

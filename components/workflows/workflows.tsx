@@ -6,6 +6,7 @@ import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { csvFilename, filtersQuery, topMovers } from '@/lib/metrics/breakdown'
+import { callsColumn } from '@/components/calls/links'
 import { NO_WORKFLOW, workflowsCsvRows, workflowsTable, type TWorkflowRow } from '@/lib/metrics/views/workflows'
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
@@ -136,6 +137,7 @@ export function Workflows({ org }: { org: string }) {
 
       <TopMovers
         movers={movers}
+        href={(r) => `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`}
         subtitle="The workflows whose spend grew most in dollars against the previous period."
         empty="No workflow spent more than in the previous period."
       />
@@ -160,7 +162,7 @@ export function Workflows({ org }: { org: string }) {
             noneTitle="Events sent without workflow_id"
             caption="Spend per workflow, largest first"
             testId="workflows-table"
-            columns={COLUMNS}
+            columns={[...COLUMNS, callsColumn<TWorkflowRow>(org, filters, 'workflow_id', NO_WORKFLOW)]}
             href={(r) => (r.key === NO_WORKFLOW ? null : `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
           />
         ) : (

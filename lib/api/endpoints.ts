@@ -4,6 +4,7 @@ import * as budgets from '@/lib/budgets/api'
 import * as alerts from '@/lib/alerts/api'
 import * as auditLog from '@/lib/audit/api'
 import * as bills from '@/lib/bills/api'
+import * as calls from '@/lib/calls/api'
 import * as featureSlos from '@/lib/slos/api'
 import * as forecast from '@/lib/forecast/api'
 import * as reports from '@/lib/reports/api'
@@ -33,6 +34,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   auth,
   bills,
   budgets,
+  calls,
   changes,
   decide,
   decisionRecord,

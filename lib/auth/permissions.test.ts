@@ -85,6 +85,7 @@ describe('the permission map', () => {
 | features      | metrics.read   | x     | x        | x       | .         | x      |
 | accounts      | accounts.read  | x     | x        | x       | x         | x      |
 | changes       | metrics.read   | x     | x        | x       | .         | x      |
+| calls         | spend.read     | x     | x        | x       | x         | x      |
 | opportunities | metrics.read   | x     | x        | x       | .         | x      |
 | budgets       | metrics.read   | x     | x        | x       | .         | x      |
 | alerts        | metrics.read   | x     | x        | x       | .         | x      |
@@ -114,7 +115,7 @@ describe('the permission map', () => {
   it('customer success: accounts, workflows and their spend; no prices, fleet or keys configuration; lands on Accounts', () => {
     expect(granted('customer_success')).toEqual(['spend.read', 'accounts.read', 'workflows.read'])
     for (const p of ['prices.read', 'fleet.read', 'keys.manage', 'exports.read'] as const) expect(can('customer_success', p), p).toBe(false)
-    expect(PAGES.filter((p) => canOpen('customer_success', p))).toEqual(['workflows', 'accounts'])
+    expect(PAGES.filter((p) => canOpen('customer_success', p))).toEqual(['workflows', 'accounts', 'calls'])
     expect(landingPage('customer_success')).toBe('accounts')
   })
 

@@ -85,6 +85,8 @@ export const PAGE_PERMISSION = {
   features: 'metrics.read',
   accounts: 'accounts.read',
   changes: 'metrics.read',
+  // the individual calls: what a member who reads spend by account and workflow drills down to
+  calls: 'spend.read',
   // an organization-wide view, as routing (its API: any member, PRODUCT.md "Opportunities")
   opportunities: 'metrics.read',
   budgets: 'metrics.read',

@@ -74,8 +74,8 @@ describe('topN', () => {
       items: [
         { name: 'a', cost_usd: '5.000000', value: 5, share: 0.5, events: 10 }, // 5 / 10
         { name: 'b', cost_usd: '3.000000', value: 3, share: 0.3, events: 5 }, // 3 / 10
-        // Other = 1 + 0.6 + 0.4 = 2.000000, 2 / 10 = 0.2, events 2 + 1 + 1 = 4
-        { name: 'Other', cost_usd: '2.000000', value: 2, share: 0.2, events: 4 },
+        // Other = 1 + 0.6 + 0.4 = 2.000000, 2 / 10 = 0.2, events 2 + 1 + 1 = 4; its members drill down to their calls
+        { name: 'Other', cost_usd: '2.000000', value: 2, share: 0.2, events: 4, members: ['c', 'd', 'e'] },
       ],
     })
   })

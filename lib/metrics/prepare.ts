@@ -43,7 +43,15 @@ export function dailySeries(rows: TCostRow[], seriesKey: string | null, from: Da
   return { points, series }
 }
 
-export type TBreakdownItem = { name: string; cost_usd: string; value: number; share: number; events: number }
+export type TBreakdownItem = {
+  name: string
+  cost_usd: string
+  value: number
+  share: number
+  events: number
+  /** the "Other" row: the names it sums ("(none)" left out), so it can drill down to their calls */
+  members?: string[]
+}
 
 /** Rows grouped by one dimension → the top N by cost, the rest summed as "Other", with shares of the total. */
 export function topN(rows: (TCostRow & { events?: number })[], key: string, n = 8): { items: TBreakdownItem[]; total_usd: string } {
@@ -62,8 +70,16 @@ export function topN(rows: (TCostRow & { events?: number })[], key: string, n = 
   const tail = sorted.slice(n)
   if (tail.length) head.push(['Other', tail.reduce((s, [, v]) => ({ m: s.m + v.m, events: s.events + v.events }), { m: 0n, events: 0 })])
   const share = (m: bigint) => (total === 0n ? 0 : Number((m * 1_000_000n) / total) / 1_000_000)
+  const members = tail.map(([name]) => name).filter((name) => name !== '(none)')
   return {
-    items: head.map(([name, v]) => ({ name, cost_usd: fromScaled(v.m, 6), value: usd(v.m), share: share(v.m), events: v.events })),
+    items: head.map(([name, v], i) => ({
+      name,
+      cost_usd: fromScaled(v.m, 6),
+      value: usd(v.m),
+      share: share(v.m),
+      events: v.events,
+      ...(tail.length && i === head.length - 1 ? { members } : {}),
+    })),
     total_usd: fromScaled(total, 6),
   }
 }

@@ -69,6 +69,7 @@ const EXPECTED: Record<string, TRow> = {
   'PATCH /api/v1/budgets/[id]': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
   'DELETE /api/v1/budgets/[id]': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
   'GET /api/v1/budgets/[id]/history': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/calls': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/changes': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/channels': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/channels': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
@@ -140,6 +141,7 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/reprice-jobs': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/routing-defaults': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'PUT /api/v1/routing-defaults': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
+  'GET /api/v1/runs/[run_id]': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/scenarios/cost': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/scenarios/line-items': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/scenarios/line-items': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
@@ -283,6 +285,18 @@ const FIXTURES: Record<string, TFixture> = {
         (j) => j.policy.id,
       ),
   },
+  // a run: an event carrying the run id (the run view reads the events)
+  '/api/v1/runs/[run_id]': {
+    make: async (org) => {
+      const run = name(org)
+      await ownerPool().query(
+        `INSERT INTO inference_events (org_id, event_id, "timestamp", environment, traffic_source, workflow_id, run_id, step, call_type, outcome, batch_id)
+         VALUES ($1, $2, now(), 'production', 'production', $2, $2, 'classify', 'generation', 'success', 1)`,
+        [org.id, run],
+      )
+      return run
+    },
+  },
   '/api/v1/scenarios/line-items/[id]': {
     make: (org) =>
       created(
@@ -336,10 +350,10 @@ const classify = (status: number): TCell | number => (status === 401 || status =
 const fmt = (c: TCell | number) => (c === ok ? 'ok' : String(c))
 const line = (id: string, row: (TCell | number)[]) => `  '${id}':${' '.repeat(Math.max(1, 44 - id.length - 3))}[${row.map(fmt).join(', ')}],`
 
-/** The URL and route params for a path with `resourceId` as its [id] (other dynamic segments: a random UUID), ?org=<slug> and a query string. */
+/** The URL and route params for a path with `resourceId` as its [id] or [run_id] (other dynamic segments: a random UUID), ?org=<slug> and a query string. */
 function target(routePathName: string, resourceId: string | null, orgSlug: string | null, query: string | undefined) {
   const params: Record<string, string> = {}
-  for (const [, k] of routePathName.matchAll(/\[(\w+)\]/g)) params[k] = k === 'id' && resourceId ? resourceId : crypto.randomUUID()
+  for (const [, k] of routePathName.matchAll(/\[(\w+)\]/g)) params[k] = (k === 'id' || k === 'run_id') && resourceId ? resourceId : crypto.randomUUID()
   const url = routePathName.replace(/\[(\w+)\]/g, (_m, k: string) => params[k])
   const qs = [orgSlug ? `org=${orgSlug}` : null, query ?? null].filter(Boolean).join('&')
   return { url: qs ? `${url}?${qs}` : url, params }
