@@ -1,5 +1,6 @@
 import { micros, microsToUsd as usd } from '@/lib/domain'
 import type { PriceBook } from '@/lib/cost/engine'
+import { trimTrailingZeros } from '@/lib/cost/money'
 import { perMonth } from '@/lib/opportunities/rank'
 import type { TOpportunity, TOpportunityAction } from '@/lib/opportunities/schema'
 import { routingDraftPath } from '@/lib/opportunities/view'
@@ -30,6 +31,8 @@ export const PROMPT_CACHE_ASSUMED_SHARE = 0.5
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 const pct = (x: number) => `${Math.round(x * 100)}%`
 const ratio6 = (x: number) => Math.round(x * 1e6) / 1e6
+/** a price per million tokens without its trailing zeros: "2.000000000" → "2", "0.500000000" → "0.5" */
+const perMtok = (s: string) => (s.includes('.') ? trimTrailingZeros(s).replace(/\.$/, '') : s)
 
 const money = (savings: bigint, rangeMs: number) => ({ savings_usd: usd(savings), savings_usd_per_month: usd(perMonth(savings, rangeMs)) })
 
@@ -185,14 +188,14 @@ export function promptCacheOpportunity(
       cached_share: ratio6(share),
       previous_cached_share: prevShare === null ? null : ratio6(prevShare),
       target_cached_share: ratio6(target),
-      input_per_mtok: price.input_per_mtok,
-      cached_input_per_mtok: price.cached_input_per_mtok,
+      input_per_mtok: perMtok(price.input_per_mtok),
+      cached_input_per_mtok: perMtok(price.cached_input_per_mtok),
       daily,
     },
     explanation:
       `${plural(cur.events, 'call')} of ${model} averaging ${plural(perCall, 'input token')} read ${pct(share)} of their input from the prompt cache` +
       (fell ? ` (${pct(prevShare)} in the period before)` : '') +
-      `: the input cost at ${pct(target)} cached, at the model's cached-input price ($${price.cached_input_per_mtok} instead of $${price.input_per_mtok} per million tokens), against what it paid.`,
+      `: the input cost at ${pct(target)} cached, at the model's cached-input price ($${perMtok(price.cached_input_per_mtok)} instead of $${perMtok(price.input_per_mtok)} per million tokens), against what it paid.`,
     assumption: fell
       ? `The step's cached share can return to the previous period's ${pct(target)} (e.g. by restoring the stable prefix the prompt change moved); cache writes are not counted.`
       : `Half of each call's input is a stable prefix (system prompt, rubric, tools) that, placed first, is read from the cache at ${pct(target)} of input tokens; cache writes are not counted.`,
