@@ -104,7 +104,7 @@ function DraftCard({
   const [local, setLocal] = useState<Record<string, string>>({})
   const baseKey = `${base.version}:${base.created_at}`
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset the form only when another version becomes the base (baseKey), not on every refetch of the same one
-  useEffect(() => setF(specForm(base.spec)), [baseKey])
+  useEffect(() => setF(applyDraftParams(specForm(base.spec), change)), [baseKey])
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = save.error instanceof ApiError ? save.error.lines : []
   const errorOf = (...fields: string[]) => {
