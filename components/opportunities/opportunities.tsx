@@ -73,7 +73,7 @@ export function Opportunities({ org }: { org: string }) {
           label="Could save per month"
           value={data ? formatUsd(data.total_savings_usd_per_month) : null}
           testId="kpi-per-month"
-          hint="The range's savings × 30 ÷ its days"
+          hint="Each opportunity's saving per month, summed (measured: the range × 30 ÷ its days)"
         />
         <Kpi
           label={`Could have saved, last ${days} days`}
