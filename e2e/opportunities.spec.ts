@@ -2,7 +2,8 @@ import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
 
 // "Where is money I could save, and what do I do about it?": the demo's
 // opportunities, largest first, each figure equal to SQL over its events, with
-// the formula, the evidence and a link to the step.
+// the formula, the evidence and a link to act: the routing editor with the
+// change drafted, or the fleet.
 
 // The demo's events all fall in the page's last 30 days (it seeds 14), so the range's sums are the whole data's.
 const REPEATS_SQL = `
@@ -62,7 +63,114 @@ test('the demo’s largest repeated-input and retry savings, on the page, equal 
   await page.getByRole('button', { name: 'Workflow / step' }).click()
   await expect(page.getByRole('columnheader', { name: /Workflow \/ step/ })).toHaveAttribute('aria-sort', 'ascending')
 
-  // the action opens the step
-  await cacheRow.getByRole('link').click()
-  await expect(page.getByRole('heading', { name: `Decision record: ${cache.workflow_id} / ${cache.step}`, level: 1 })).toBeVisible()
+  // the action drafts a response cache for the step in the routing pages (the demo's steps have no policy but email-drafter/draft)
+  await cacheRow.getByTestId('action').click()
+  await expect(page.getByRole('heading', { name: 'Routing', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('drafted-change')).toContainText(`${cache.workflow_id} / ${cache.step} has no routing policy yet`)
+  const form = page.getByRole('form', { name: 'New policy' })
+  await expect(form.getByLabel('Workflow', { exact: true })).toHaveValue(cache.workflow_id)
+  await expect(form.getByLabel('Step', { exact: true })).toHaveValue(cache.step)
+})
+
+const slugOf = DEMO_LOGIN.slug
+/** The demo's calls of a step in the page's range (the last 30 days: all of the 14 days seeded). */
+const stepCalls = `FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND e.workflow_id = $2 AND e.step = $3`
+
+test('the estimated kinds: each shown with its assumption and evidence; the actions open the routing editor with the change drafted, or the fleet', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(120_000)
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${slugOf}/opportunities?range=30`)
+  await expect(page.getByRole('heading', { name: 'Opportunities', level: 1 })).toBeVisible()
+
+  // uncapped_output: doc-summarizer/summarize sends no max_tokens and has a long tail; its quantiles and excess as SQL says
+  const [out] = await sql<{ p50: number; p95: number; p99: number; mx: number }>(
+    `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY tokens_out)::int AS p50, percentile_disc(0.95) WITHIN GROUP (ORDER BY tokens_out)::int AS p95,
+       percentile_disc(0.99) WITHIN GROUP (ORDER BY tokens_out)::int AS p99, max(tokens_out)::int AS mx ${stepCalls}`,
+    [slugOf, 'doc-summarizer', 'summarize'],
+  )
+  const [excess] = await sql<{ tokens: number; calls: number }>(
+    `SELECT sum(tokens_out - $4)::int AS tokens, count(*)::int AS calls ${stepCalls} AND tokens_out > $4 AND (max_tokens IS NULL OR max_tokens > 4 * $4)`,
+    [slugOf, 'doc-summarizer', 'summarize', out.p95],
+  )
+  const n = (x: number) => x.toLocaleString('en-US')
+  const uncapped = page.getByTestId('opportunity-uncapped_output:doc-summarizer:summarize')
+  await expect(uncapped).toContainText('estimated')
+  await expect(uncapped).toContainText(`output tokens p50 ${n(out.p50)} · p95 ${n(out.p95)} · p99 ${n(out.p99)} · max ${n(out.mx)}`)
+  await expect(uncapped).toContainText(`${n(excess.tokens)} tokens above the p95 in ${n(excess.calls)} calls`)
+  await expect(uncapped.getByTestId('assumption')).toContainText(`cap at the step's p95 output (${out.p95} tokens)`)
+  await expect(uncapped.getByRole('img', { name: /Output tokens per call/ })).toBeVisible()
+
+  // prompt_cache: lead-qualifier/score's long rubric is never read from the cache
+  const [score] = await sql<{ per_call: number }>(`SELECT round(avg(tokens_in))::int AS per_call ${stepCalls} AND model = 'gpt-4.1'`, [
+    slugOf,
+    'lead-qualifier',
+    'score',
+  ])
+  const prompt = page.getByTestId('opportunity-prompt_cache:lead-qualifier:score:openai/gpt-4.1')
+  await expect(prompt).toContainText('estimated')
+  await expect(prompt).toContainText(`averaging ${n(score.per_call)} input tokens`)
+  await expect(prompt).toContainText('cached 0% of input')
+  await expect(prompt.getByTestId('assumption')).toContainText('stable prefix')
+
+  // gpu_rightsizing: the staging pool idles outside its nightly eval; the action opens the fleet at the pool
+  const gpu = page.getByTestId('opportunity-gpu_rightsizing:staging-a10')
+  await expect(gpu).toContainText('GPU pool staging-a10')
+  await expect(gpu).toContainText(/GPUs needed, release \d+/)
+  await expect(gpu.getByTestId('assumption')).toBeVisible()
+
+  // cheaper_model: email-drafter/draft drafts on gpt-4.1; the eval results say gpt-4.1-mini clears its bar
+  const cheaper = page.getByTestId('opportunity-cheaper_model:email-drafter:draft')
+  await expect(cheaper).toContainText('openai/gpt-4.1-mini clears the bar')
+  await expect(cheaper.getByTestId('assumption')).toBeVisible()
+  const saving = (await cheaper.getByTestId('saving-per-month').textContent())!.trim()
+
+  // every row is estimated or measured, largest per month first
+  const perMonth = (await page.getByTestId('saving-per-month').allTextContents()).map((s) => Number(s.replace(/[$,]/g, '')))
+  expect(perMonth).toEqual([...perMonth].sort((a, b) => b - a))
+
+  await cheaper.getByTestId('action').click()
+  await expect(page).toHaveURL(/\/routing\/[0-9a-f-]{36}\?.*candidate=openai%2Fgpt-4\.1-mini/)
+  await expect(page.getByRole('heading', { name: 'email-drafter · draft', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('drafted-change')).toContainText(`candidate openai/gpt-4.1-mini (estimated saving ${saving} per month)`)
+  await expect(page.getByLabel('Candidate models', { exact: true })).toHaveValue('openai/gpt-4.1\nopenai/gpt-4.1-mini')
+  // simulated with the candidate, without saving or publishing
+  await expect(page.getByTestId('simulation-headline')).toContainText('to openai/gpt-4.1-mini', { timeout: 30_000 })
+  await expect(page.getByTestId('simulation-headline')).toContainText('quality bar held')
+  await expect(page.getByText('Not published yet')).toBeVisible()
+  const [stored] = await sql<{ versions: number; published: number | null; c: string }>(
+    `SELECT count(v.*)::int AS versions, p.published_version AS published, max(v.spec->>'candidates') AS c FROM routing_policies p
+     JOIN organizations o ON o.id = p.org_id JOIN routing_policy_versions v ON v.policy_id = p.id
+     WHERE o.slug = $1 AND p.workflow_id = 'email-drafter' AND p.step = 'draft' GROUP BY p.published_version`,
+    [slugOf],
+  )
+  expect(stored).toMatchObject({ versions: 1, published: null })
+  expect(stored.c).not.toContain('gpt-4.1-mini')
+
+  // the output cap: the step has no policy; the new-policy form is filled, and its editor opens with the cap drafted
+  await page.goBack()
+  await page.getByTestId('opportunity-uncapped_output:doc-summarizer:summarize').getByTestId('action').click()
+  const [existing] = await sql<{ id: string }>(
+    `SELECT p.id FROM routing_policies p JOIN organizations o ON o.id = p.org_id WHERE o.slug = $1 AND p.workflow_id = 'doc-summarizer' AND p.step = 'summarize'`,
+    [slugOf],
+  )
+  if (!existing) {
+    await expect(page.getByTestId('drafted-change')).toContainText('doc-summarizer / summarize has no routing policy yet')
+    const form = page.getByRole('form', { name: 'New policy' })
+    await expect(form.getByLabel('Step', { exact: true })).toHaveValue('summarize')
+    await form.getByLabel('Candidate models', { exact: true }).fill('openai/gpt-4.1')
+    await form.getByRole('button', { name: 'Create draft policy' }).click()
+  }
+  await expect(page.getByRole('heading', { name: 'doc-summarizer · summarize', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('drafted-change')).toContainText(`output cap ${n(out.p95)} tokens`)
+  await expect(page.getByLabel('Output cap (max_tokens)')).toHaveValue(String(out.p95))
+
+  // the GPU action opens the fleet at the pool
+  await page.goto(`/${slugOf}/opportunities?range=30`)
+  await page.getByTestId('opportunity-gpu_rightsizing:staging-a10').getByTestId('action').click()
+  await expect(page).toHaveURL(/\/fleet\?range=30#pool-staging-a10$/)
+  await expect(page.locator('tr[data-pool="staging-a10"]')).toBeVisible()
+  expect(consoleErrors).toEqual([])
 })

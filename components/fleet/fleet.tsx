@@ -260,7 +260,7 @@ function PoolsTable({ s, pools, canWrite, onEdit }: { s: TFleetSummary; pools: T
           {s.pools.map((p) => {
             const full = pools.find((x) => x.id === p.id)
             return (
-              <tr key={p.id} className="border-t border-slate-100" data-pool={p.name}>
+              <tr key={p.id} id={`pool-${p.name}`} className="border-t border-slate-100 target:bg-amber-50" data-pool={p.name}>
                 <td className="py-1.5 font-medium">
                   {p.name}
                   <div className="text-xs font-normal text-slate-500">

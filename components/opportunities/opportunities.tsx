@@ -5,8 +5,10 @@ import { useMemo, useState } from 'react'
 import { Alert, Card, Kpi, Select, Skeleton } from '@/components/ui'
 import { useOpportunities } from '@/components/opportunities/queries'
 import { parseFilters, periods, RANGES } from '@/lib/metrics/breakdown'
-import { DEFAULT_SORT, evidenceLines, KIND_LABEL, nextSort, sortOpportunities, type TSort, type TSortKey } from '@/lib/opportunities/view'
+import { actionHref, DEFAULT_SORT, evidenceLines, KIND_LABEL, nextSort, sortOpportunities, type TSort, type TSortKey } from '@/lib/opportunities/view'
+import type { TOpportunity } from '@/lib/opportunities/schema'
 import { formatUsd } from '@/lib/format'
+import { Sparkline } from '@/components/charts/sparkline'
 
 // The question a team brings here after the bill: "where is money I could
 // save, and what do I do about it?" — every measured opportunity with its
@@ -37,7 +39,8 @@ export function Opportunities({ org }: { org: string }) {
         <div>
           <h1 className="text-2xl font-semibold">Opportunities</h1>
           <p className="text-sm text-slate-600">
-            Money Outlay measured you could save, largest first: each with how it is counted, the evidence and what to do. Times are UTC.
+            Money you could save, largest first: measured (exact sums of your events&apos; cost) or estimated (with the assumption stated), each with how it is
+            counted, the evidence and what to do. Times are UTC.
           </p>
         </div>
         <form aria-label="Filters" className="flex items-center gap-2" onSubmit={(e) => e.preventDefault()}>
@@ -70,7 +73,7 @@ export function Opportunities({ org }: { org: string }) {
           label="Could save per month"
           value={data ? formatUsd(data.total_savings_usd_per_month) : null}
           testId="kpi-per-month"
-          hint="The range's savings × 30 ÷ its days"
+          hint="Each opportunity's saving per month, summed (measured: the range × 30 ÷ its days)"
         />
         <Kpi
           label={`Could have saved, last ${days} days`}
@@ -82,7 +85,16 @@ export function Opportunities({ org }: { org: string }) {
               : 'Each call counted once'
           }
         />
-        <Kpi label="Opportunities" value={data ? String(data.opportunities.length) : null} testId="kpi-count" hint="Measured from your events" />
+        <Kpi
+          label="Opportunities"
+          value={data ? String(data.opportunities.length) : null}
+          testId="kpi-count"
+          hint={
+            data
+              ? `${data.opportunities.filter((o) => o.basis === 'measured').length} measured, ${data.opportunities.filter((o) => o.basis === 'estimated').length} estimated`
+              : undefined
+          }
+        />
       </section>
 
       {!data && !list.error ? (
@@ -97,7 +109,8 @@ export function Opportunities({ org }: { org: string }) {
         <Card title="Nothing to save found yet">
           <div className="space-y-3 text-sm text-slate-700" data-testid="opportunities-empty">
             <p>
-              No repeated inputs and no retried or failed calls in the last {days} days{workflow ? ` of ${workflow}` : ''}.
+              Nothing found in the last {days} days{workflow ? ` of ${workflow}` : ''}: no repeated inputs, no retried or failed calls, no uncapped output tail,
+              no long prompts missing the prompt cache, no cheaper model clearing a step&apos;s bar and no GPU pool larger than its load.
             </p>
             <ol className="list-decimal space-y-1 pl-5">
               <li>
@@ -107,12 +120,19 @@ export function Opportunities({ org }: { org: string }) {
               <li>
                 Send <code>outcome</code> (<code>retry</code>, <code>error</code>) so the calls whose result was thrown away are counted.
               </li>
+              <li>
+                Send <code>max_tokens</code> and <code>cached_tokens_in</code>; import eval results (<code>POST /api/v1/evals</code>) and set a quality bar in a
+                routing policy; send GPU utilization samples for your pools.
+              </li>
               <li>Pick a longer range above.</li>
             </ol>
           </div>
         </Card>
       ) : data ? (
-        <Card title="Where to save" subtitle="USD. Measured: exact sums of your events' cost in the range.">
+        <Card
+          title="Where to save"
+          subtitle="USD. Measured: exact sums of your events' cost in the range. Estimated: priced from your data under the assumption shown."
+        >
           <div className="overflow-x-auto">
             <table className="w-full text-sm" aria-label="Opportunities">
               <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
@@ -145,20 +165,35 @@ export function Opportunities({ org }: { org: string }) {
                       </span>
                     </td>
                     <td className="px-2 py-2">
-                      <div className="font-medium">{o.workflow_id}</div>
-                      <div className="text-slate-600">{o.step}</div>
+                      {o.kind === 'gpu_rightsizing' ? (
+                        <div className="font-medium">GPU pool {o.evidence.pool}</div>
+                      ) : (
+                        <>
+                          <div className="font-medium">{o.workflow_id}</div>
+                          <div className="text-slate-600">{o.step}</div>
+                        </>
+                      )}
+                      {o.model && <div className="font-mono text-xs text-slate-500">{o.model}</div>}
                     </td>
-                    <td className="max-w-sm px-2 py-2 text-slate-700">{o.explanation}</td>
+                    <td className="max-w-sm px-2 py-2 text-slate-700">
+                      <p>{o.explanation}</p>
+                      {o.assumption && (
+                        <p className="mt-1 text-xs text-amber-800" data-testid="assumption">
+                          Assumes: {o.assumption}
+                        </p>
+                      )}
+                    </td>
                     <td className="px-2 py-2 text-slate-700">
                       <ul className="space-y-0.5 text-xs">
                         {evidenceLines(o).map((l) => (
                           <li key={l}>{l}</li>
                         ))}
                       </ul>
+                      <EvidenceChart o={o} />
                     </td>
                     <td className="max-w-xs px-2 py-2">
                       {o.action && (
-                        <Link className="text-brand-700 hover:underline" href={`/${org}/${o.action.path}?range=${days}`}>
+                        <Link className="text-brand-700 hover:underline" href={actionHref(org, o.action.path, days)} data-testid="action">
                           {o.action.label}
                         </Link>
                       )}
@@ -184,4 +219,49 @@ function SortHeader({ label, k, sort, onSort, align }: { label: string; k: TSort
       </button>
     </th>
   )
+}
+
+/** A small chart where a trend or a shape matters: output sizes, the cached share per day, a pool's daily utilization. */
+function EvidenceChart({ o }: { o: TOpportunity }) {
+  if (o.kind === 'uncapped_output') {
+    const e = o.evidence
+    const bars = [
+      ['p50', e.p50_tokens_out],
+      ['p95', e.p95_tokens_out],
+      ['p99', e.p99_tokens_out],
+      ['max', e.max_tokens_out],
+    ] as const
+    const top = Math.max(1, e.max_tokens_out)
+    return (
+      <div className="mt-2 space-y-0.5" role="img" aria-label={`Output tokens per call: ${bars.map(([k, v]) => `${k} ${v}`).join(', ')}`}>
+        {bars.map(([k, v]) => (
+          <div key={k} className="flex items-center gap-1 text-[10px] text-slate-500">
+            <span className="w-7">{k}</span>
+            <span className={`h-2 rounded-sm ${k === 'p95' ? 'bg-amber-500' : 'bg-brand-500'}`} style={{ width: `${Math.max(2, (v / top) * 100)}px` }} />
+            <span className="num">{v.toLocaleString('en-US')}</span>
+          </div>
+        ))}
+      </div>
+    )
+  }
+  if (o.kind === 'prompt_cache' && o.evidence.daily.length > 1) {
+    return (
+      <div className="mt-2">
+        <Sparkline values={o.evidence.daily.map((d) => d.cached_share ?? 0)} label={`Cached share of input per day, ${o.evidence.daily.length} days`} />
+        <div className="text-[10px] text-slate-500">cached share per day (this and the previous period)</div>
+      </div>
+    )
+  }
+  if (o.kind === 'gpu_rightsizing' && o.evidence.daily_utilization.length > 1) {
+    return (
+      <div className="mt-2">
+        <Sparkline
+          values={o.evidence.daily_utilization.map((d) => d.utilization ?? 0)}
+          label={`Daily mean utilization of ${o.evidence.pool}, ${o.evidence.daily_utilization.length} days`}
+        />
+        <div className="text-[10px] text-slate-500">daily mean utilization</div>
+      </div>
+    )
+  }
+  return null
 }

@@ -1,12 +1,12 @@
 'use client'
 import Link from 'next/link'
-import { useRouter } from 'next/navigation'
-import { useState, type FormEvent } from 'react'
+import { useRouter, useSearchParams } from 'next/navigation'
+import { useEffect, useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Skeleton } from '@/components/ui'
 import { useCreatePolicy, usePolicies } from '@/components/routing/queries'
 import { RoutingDefaults } from '@/components/routing/defaults'
-import { parseModelLines, parseBarLines } from '@/lib/routing/form'
+import { draftQuery, parseDraftParams, parseModelLines, parseBarLines, type TDraftParams } from '@/lib/routing/form'
 import type { TPolicyView } from '@/lib/routing/policies'
 
 // "Which model does each step of our workflows use, under which rule, since
@@ -15,6 +15,14 @@ import type { TPolicyView } from '@/lib/routing/policies'
 export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
   const list = usePolicies(org)
   const rows = list.data?.policies ?? null
+  const router = useRouter()
+  const change = parseDraftParams(useSearchParams())
+  // A drafted change (from Opportunities) opens the step's policy for all its traffic, pre-filled; without one, the new-policy form is.
+  const target =
+    change && rows ? rows.find((p) => p.workflow_id === change.workflow_id && p.step === change.step && !p.environment && !p.account_id) : undefined
+  useEffect(() => {
+    if (change && target) router.replace(`/${org}/routing/${target.id}?${draftQuery(change)}`)
+  }, [change, target, org, router])
   const byWorkflow = new Map<string, TPolicyView[]>()
   for (const p of rows ?? []) byWorkflow.set(p.workflow_id, [...(byWorkflow.get(p.workflow_id) ?? []), p])
   return (
@@ -27,6 +35,19 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
         </p>
       </div>
       {list.error && <Alert>Could not load the policies: {list.error.message}</Alert>}
+      {change && rows && !target && (
+        <div role="status" data-testid="drafted-change" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
+          <strong>Drafted from Opportunities:</strong> {change.workflow_id} / {change.step} has no routing policy yet.{' '}
+          {canEdit
+            ? 'The new policy below is filled in: create the draft (nothing is published), and its editor opens with the change and its simulation.'
+            : 'An admin or engineer can create one.'}
+        </div>
+      )}
+      {change && target && (
+        <p role="status" className="text-sm text-slate-600">
+          Opening the policy of {change.workflow_id} / {change.step} with the drafted change…
+        </p>
+      )}
       <Card title="Policies" subtitle="Per workflow step; a segment narrows a policy to one environment or one customer account.">
         {rows === null ? (
           <Skeleton className="h-32" />
@@ -95,7 +116,7 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
       </Card>
       {canEdit && (
         <Card title="New policy" subtitle="Starts as a draft: import evals, run the simulation and publish from the editor.">
-          <NewPolicyForm org={org} />
+          <NewPolicyForm org={org} change={change && rows && !target ? change : null} />
         </Card>
       )}
       <RoutingDefaults org={org} canEdit={canEdit} />
@@ -103,10 +124,21 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
   )
 }
 
-function NewPolicyForm({ org }: { org: string }) {
+function NewPolicyForm({ org, change }: { org: string; change: TDraftParams | null }) {
   const create = useCreatePolicy(org)
   const router = useRouter()
   const [f, setF] = useState({ workflow_id: '', step: '', candidates: '', bar: '' })
+  const changeKey = change ? draftQuery(change) : ''
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fill the form once per drafted change (its query), not on every render
+  useEffect(() => {
+    if (change)
+      setF((x) => ({
+        ...x,
+        workflow_id: change.workflow_id,
+        step: change.step,
+        candidates: change.candidate ? `${change.candidate.provider}/${change.candidate.model}` : x.candidates,
+      }))
+  }, [changeKey])
   const [local, setLocal] = useState<Record<string, string>>({})
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = create.error instanceof ApiError ? create.error.lines : []
@@ -130,7 +162,7 @@ function NewPolicyForm({ org }: { org: string }) {
     if (Object.keys(errs).length) return
     create.mutate(
       { workflow_id: f.workflow_id.trim(), step: f.step.trim(), candidates: candidates.models, quality_bar: bar.bar },
-      { onSuccess: ({ policy }) => router.push(`/${org}/routing/${policy.id}`) },
+      { onSuccess: ({ policy }) => router.push(`/${org}/routing/${policy.id}${change ? `?${draftQuery(change)}` : ''}`) },
     )
   }
   const err = (k: string) => errorOf(k) || undefined

@@ -1,10 +1,20 @@
 'use client'
 import { useEffect, useState, type FormEvent } from 'react'
+import { useSearchParams } from 'next/navigation'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
 import { useImportEvals, usePolicy, usePublish, useRollback, useSaveDraft, useSimulation } from '@/components/routing/queries'
 import { LiveView } from '@/components/routing/live-view'
-import { barLines, modelLines, parseBarLines, parseModelLines, parseOptionalInt } from '@/lib/routing/form'
+import {
+  applyDraftParams,
+  barLines,
+  modelLines,
+  parseBarLines,
+  parseDraftParams,
+  parseModelLines,
+  parseOptionalInt,
+  type TDraftParams,
+} from '@/lib/routing/form'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import type { TPolicyDetail, TPolicyVersionView } from '@/lib/routing/policies'
 import { fallbackChain, type TConfidenceSource, type TPolicySpec } from '@/lib/routing/schema'
@@ -19,6 +29,10 @@ const ref = (m: { provider: string; model: string } | null | undefined) => (m ? 
 export function PolicyEditor({ org, id, canEdit }: { org: string; id: string; canEdit: boolean }) {
   const q = usePolicy(org, id)
   const p = q.data?.policy
+  const search = useSearchParams()
+  const drafted = parseDraftParams(search)
+  // a drafted change is for this policy's step only
+  const change = drafted && p && drafted.workflow_id === p.workflow_id && drafted.step === p.step ? drafted : null
   if (q.error) return <Alert>Could not load the policy: {q.error.message}</Alert>
   if (!p) return <Skeleton className="h-96" />
   const draft = p.versions.find((v) => v.status === 'draft') ?? null
@@ -44,8 +58,9 @@ export function PolicyEditor({ org, id, canEdit }: { org: string; id: string; ca
           )}
         </p>
       </div>
-      <DraftCard org={org} p={p} draft={draft} current={current} canEdit={canEdit} />
-      <EvidenceAndSimulation org={org} p={p} canEdit={canEdit} />
+      {change && <DraftedBanner change={change} canEdit={canEdit} />}
+      <DraftCard org={org} p={p} draft={draft} current={current} canEdit={canEdit} change={change} />
+      <EvidenceAndSimulation org={org} p={p} canEdit={canEdit} change={change} />
       {canEdit && <PublishCard org={org} p={p} draft={draft} />}
       <LiveView org={org} p={p} />
       <HistoryCard org={org} p={p} canEdit={canEdit} />
@@ -74,20 +89,22 @@ function DraftCard({
   draft,
   current,
   canEdit,
+  change,
 }: {
   org: string
   p: TPolicyDetail
   draft: TPolicyVersionView | null
   current: TPolicyVersionView | null
   canEdit: boolean
+  change: TDraftParams | null
 }) {
   const base = draft ?? current ?? p.versions[0]
   const save = useSaveDraft(org, p.id)
-  const [f, setF] = useState(() => specForm(base.spec))
+  const [f, setF] = useState(() => applyDraftParams(specForm(base.spec), change))
   const [local, setLocal] = useState<Record<string, string>>({})
   const baseKey = `${base.version}:${base.created_at}`
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset the form only when another version becomes the base (baseKey), not on every refetch of the same one
-  useEffect(() => setF(specForm(base.spec)), [baseKey])
+  useEffect(() => setF(applyDraftParams(specForm(base.spec), change)), [baseKey])
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = save.error instanceof ApiError ? save.error.lines : []
   const errorOf = (...fields: string[]) => {
@@ -282,10 +299,29 @@ function DraftCard({
   )
 }
 
-function EvidenceAndSimulation({ org, p, canEdit }: { org: string; p: TPolicyDetail; canEdit: boolean }) {
+/** What a link drafted (the Opportunities page): shown above the form, which it pre-filled; nothing saved or published. */
+function DraftedBanner({ change, canEdit }: { change: TDraftParams; canEdit: boolean }) {
+  const parts = [
+    change.candidate && `candidate ${change.candidate.provider}/${change.candidate.model}`,
+    change.max_tokens_cap !== undefined && `output cap ${formatCount(change.max_tokens_cap)} tokens`,
+    change.cache_ttl_s !== undefined && `response cache ${formatCount(change.cache_ttl_s)} s`,
+  ].filter(Boolean)
+  return (
+    <div role="status" data-testid="drafted-change" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
+      <strong>Drafted from Opportunities:</strong> {parts.join(', ')}
+      {change.saving ? ` (estimated saving ${formatUsd(change.saving)} per month)` : ''}.{' '}
+      {canEdit
+        ? 'The draft below is filled in and the simulation runs with it; nothing is saved or published until you save the draft and publish it.'
+        : 'Only admins and engineers can save it as a draft.'}
+    </div>
+  )
+}
+
+function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TPolicyDetail; canEdit: boolean; change: TDraftParams | null }) {
   const [days, setDays] = useState(30)
-  const [ran, setRan] = useState(false)
-  const sim = useSimulation(org, p.id, days, true)
+  const [ran, setRan] = useState(!!change)
+  const candidate = change?.candidate ? `${change.candidate.provider}/${change.candidate.model}` : undefined
+  const sim = useSimulation(org, p.id, days, true, candidate)
   const ev = sim.data?.evidence
   const s = sim.data?.simulation
   const bar = p.versions.find((v) => v.version === sim.data?.version)?.spec.quality_bar ?? []
@@ -351,7 +387,7 @@ function EvidenceAndSimulation({ org, p, canEdit }: { org: string; p: TPolicyDet
       </Card>
       <Card
         title="Simulation"
-        subtitle="The draft replayed over the step's production calls of a past window; escalations at the rate observed; per month = 30 days at the window's pace."
+        subtitle={`The draft replayed over the step's production calls of a past window; escalations at the rate observed; per month = 30 days at the window's pace.${candidate ? ` With the drafted candidate ${candidate} added (not saved).` : ''}`}
       >
         <form
           className="mb-4 flex flex-wrap items-end gap-3"

@@ -10,7 +10,7 @@ export const routingQueries = {
   all: (org: string) => ['routing', org] as const,
   list: (org: string) => ['routing', org, 'list'] as const,
   one: (org: string, id: string) => ['routing', org, 'policy', id] as const,
-  simulate: (org: string, id: string, days: number) => ['routing', org, 'policy', id, 'simulate', days] as const,
+  simulate: (org: string, id: string, days: number, candidate?: string) => ['routing', org, 'policy', id, 'simulate', days, candidate ?? null] as const,
   live: (org: string, id: string) => ['routing', org, 'policy', id, 'live'] as const,
   defaults: (org: string) => ['routing', org, 'defaults'] as const,
 }
@@ -30,11 +30,11 @@ export function usePolicy(org: string, id: string) {
 
 export type TSimulateAnswer = TResponseOf<typeof api.simulatePolicy>
 
-/** The draft's evidence and simulation; `enabled` false until asked (it reads the rollups). */
-export function useSimulation(org: string, id: string, days: number, enabled: boolean) {
+/** The draft's evidence and simulation; `enabled` false until asked (it reads the rollups). `candidate`: a what-if model added to its candidates, unsaved. */
+export function useSimulation(org: string, id: string, days: number, enabled: boolean, candidate?: string) {
   return useQuery({
-    queryKey: routingQueries.simulate(org, id, days),
-    queryFn: ({ signal }) => callApi(api.simulatePolicy, { params: { id }, query: { days }, org, signal }),
+    queryKey: routingQueries.simulate(org, id, days, candidate),
+    queryFn: ({ signal }) => callApi(api.simulatePolicy, { params: { id }, query: { days, ...(candidate ? { candidate } : {}) }, org, signal }),
     enabled,
   })
 }

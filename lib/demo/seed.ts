@@ -12,6 +12,9 @@ import { MAX_SAMPLES } from '@/lib/gpu/schema'
 import { addMember } from '@/lib/members'
 import type { Role } from '@/generated/prisma/enums'
 import { seedDemoBills } from '@/lib/bills/demo'
+import { createPolicy } from '@/lib/routing/policies'
+import { importEvals } from '@/lib/routing/evals'
+import { ZEvalsBody, ZPolicyCreate } from '@/lib/routing/schema'
 
 // The demo organization's data goes through the real pipeline: the ingest
 // API, the queue and the workers, never straight into the rollups.
@@ -141,6 +144,7 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
     }
     await prisma().apiKey.update({ where: { id: api_key.id }, data: { revokedAt: new Date() } })
     await seedDemoBudgets(orgId, now)
+    await seedDemoRouting(orgId, now)
     const bills = await seedDemoBills(orgId, now)
     if (bills.length) log(`Bills of last month for reconciliation: ${bills.join(', ')}.`)
     log(`Seeded ${accepted.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
@@ -197,6 +201,39 @@ async function seedDemoBudgets(orgId: string, now: Date): Promise<void> {
     },
     0.8,
     'actual',
+  )
+}
+
+/**
+ * email-drafter's draft step: a routing policy (a draft, never published) with
+ * its quality bar, and last week's eval results — production drafts on
+ * gpt-4.1, and gpt-4.1-mini clears the bar for about a fifth of the price
+ * while gpt-4o-mini does not (the Opportunities page's cheaper model).
+ */
+export const DEMO_ROUTING = {
+  workflow_id: 'email-drafter',
+  step: 'draft',
+  quality_bar: [
+    { metric: 'tone', min: 0.85 },
+    { metric: 'accuracy', min: 0.9 },
+  ],
+  evals: [
+    { provider: 'openai', model: 'gpt-4.1', scores: { tone: 0.94, accuracy: 0.95 } },
+    { provider: 'openai', model: 'gpt-4.1-mini', scores: { tone: 0.9, accuracy: 0.92 } },
+    { provider: 'openai', model: 'gpt-4o-mini', scores: { tone: 0.83, accuracy: 0.86 } },
+  ],
+} as const
+
+async function seedDemoRouting(orgId: string, now: Date): Promise<void> {
+  const { workflow_id, step, quality_bar } = DEMO_ROUTING
+  await createPolicy(orgId, ZPolicyCreate.parse({ workflow_id, step, quality_bar, candidates: [{ provider: 'openai', model: 'gpt-4.1' }] }), 'demo@outlay.dev')
+  const runAt = new Date(now.getTime() - 7 * 24 * 3_600_000).toISOString()
+  await importEvals(
+    orgId,
+    ZEvalsBody.parse({
+      evals: DEMO_ROUTING.evals.map((e) => ({ eval_set: 'email-nightly', workflow_id, step, ...e, sample_count: 400, run_at: runAt })),
+    }),
+    { now },
   )
 }
 

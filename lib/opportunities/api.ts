@@ -11,7 +11,7 @@ export const opportunities = endpoint({
   permission: 'spend.read',
   summary: 'Where money could be saved, counted from the data, largest first',
   description:
-    'Measured today: response_cache (the calls of a workflow step that repeat an input_hash the step had already seen: their cost) and retries (the cost of calls whose outcome is retry or error). Each with the saving over the range and per month, the evidence, the formula in one sentence and a link to act on it. From the rollups, never the raw events.',
+    'Measured: response_cache (the calls of a workflow step that repeat an input_hash the step had already seen: their cost) and retries (the cost of calls whose outcome is retry or error). Estimated, each with its assumption: uncapped_output (output beyond the step p95 of calls without a cap), prompt_cache (long inputs rarely read from the cache, at the cached-input price), cheaper_model (the step calls re-priced at the cheapest model whose evals clear the policy bar) and gpu_rightsizing (the fleet right-sizing hints). Each with the saving over the range and per month, the evidence, the formula in one sentence and a link to act on it.',
   query: ZOpportunitiesQuery,
   responses: { 200: { description: 'The opportunities, largest saving first', schema: ZOpportunitiesAnswer } },
   example: { query: { from: '2026-11-01', to: '2026-12-01' } },

@@ -3,7 +3,21 @@ import { pool } from '@/lib/db'
 import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { queryMetrics, resolveRange } from '@/lib/metrics/query'
 import { buildOpportunities, type TRepeatSums, type TStepOutcomeSums } from '@/lib/opportunities/rank'
-import type { TOpportunitiesAnswer, TOpportunitiesQuery } from '@/lib/opportunities/schema'
+import type { TOpportunitiesAnswer, TOpportunitiesQuery, TOpportunity } from '@/lib/opportunities/schema'
+import {
+  cheaperModelOpportunity,
+  gpuRightsizingOpportunity,
+  outputPricer,
+  promptCacheOpportunity,
+  uncappedOutputOpportunity,
+  UNCAPPED_CAP_FACTOR,
+  type TInputSums,
+  type TOutputStep,
+} from '@/lib/opportunities/estimate'
+import { loadPriceBook } from '@/lib/cost/pricebook'
+import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
+import { refKey, type TPolicySpec } from '@/lib/routing/schema'
+import { fleetSummary } from '@/lib/gpu/summary'
 
 // GET /api/v1/opportunities: two reads of the rollups, never the raw events —
 // the repeat rollups (rollups_daily_repeats for the whole days,
@@ -64,7 +78,9 @@ export async function loadOpportunities(orgId: string, q: TOpportunitiesQuery): 
     }),
   ])
   const n = (s: string) => Number(s)
+  const estimated = await estimatedOpportunities(orgId, from, to, q.workflow_id ?? null)
   return buildOpportunities({
+    estimated,
     from,
     to,
     repeats: repeats.rows.map(
@@ -91,4 +107,225 @@ export async function loadOpportunities(orgId: string, q: TOpportunitiesQuery): 
       }),
     ),
   })
+}
+
+// ---------------------------------------------------------------- the estimated kinds
+
+/** uncapped_output, prompt_cache, cheaper_model and gpu_rightsizing over the hours (lib/opportunities/estimate.ts prices them). */
+export async function estimatedOpportunities(orgId: string, from: Date, to: Date, workflowId: string | null): Promise<TOpportunity[]> {
+  const rangeMs = to.getTime() - from.getTime()
+  const [book, output, inputs, cheaper, gpu] = await Promise.all([
+    loadPriceBook(orgId),
+    outputSizes(orgId, from, to, workflowId),
+    inputSums(orgId, from, to, workflowId),
+    cheaperModels(orgId, from, to, workflowId),
+    workflowId === null ? gpuOpportunities(orgId, from, to) : Promise.resolve([]),
+  ])
+  const out: TOpportunity[] = []
+  const priceOut = outputPricer(book, to)
+  for (const s of output) {
+    const o = uncappedOutputOpportunity(s, rangeMs, priceOut)
+    if (o) out.push(o)
+  }
+  for (const { cur, prev, daily } of inputs) {
+    const o = promptCacheOpportunity(cur, prev, book, to, rangeMs, daily)
+    if (o) out.push(o)
+  }
+  return [...out, ...cheaper, ...gpu]
+}
+
+/**
+ * Each step's output tokens per call over the range: p50, p95, p99 and max
+ * over all its calls, and per model its calls without a cap (no max_tokens,
+ * or one above 4 × the p95) and their output tokens beyond the p95. SQL over
+ * the events of the range (percentiles need the calls; no rollup keeps them).
+ */
+export async function outputSizes(orgId: string, from: Date, to: Date, workflowId: string | null): Promise<TOutputStep[]> {
+  const r = await pool().query<{
+    workflow_id: string
+    step: string
+    provider: string | null
+    model: string | null
+    step_calls: string
+    p50: string
+    p95: string
+    p99: string
+    mx: string
+    calls: string
+    no_cap_calls: string
+    uncapped_calls: string
+    over_p95_calls: string
+    excess: string
+  }>(
+    `WITH ev AS (
+       SELECT workflow_id, step, provider, model, tokens_out, max_tokens FROM inference_events
+       WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3 AND ($4::text IS NULL OR workflow_id = $4) AND call_type <> 'embedding'
+     ), q AS (
+       SELECT workflow_id, step, count(*) AS step_calls,
+         percentile_disc(0.5) WITHIN GROUP (ORDER BY tokens_out) AS p50,
+         percentile_disc(0.95) WITHIN GROUP (ORDER BY tokens_out) AS p95,
+         percentile_disc(0.99) WITHIN GROUP (ORDER BY tokens_out) AS p99,
+         max(tokens_out) AS mx
+       FROM ev GROUP BY workflow_id, step
+     )
+     SELECT ev.workflow_id, ev.step, ev.provider, ev.model, q.step_calls::text, q.p50::text, q.p95::text, q.p99::text, q.mx::text,
+       count(*)::text AS calls,
+       count(*) FILTER (WHERE ev.max_tokens IS NULL)::text AS no_cap_calls,
+       count(*) FILTER (WHERE ev.max_tokens IS NULL OR ev.max_tokens > $5 * q.p95)::text AS uncapped_calls,
+       count(*) FILTER (WHERE (ev.max_tokens IS NULL OR ev.max_tokens > $5 * q.p95) AND ev.tokens_out > q.p95)::text AS over_p95_calls,
+       coalesce(sum(ev.tokens_out - q.p95) FILTER (WHERE (ev.max_tokens IS NULL OR ev.max_tokens > $5 * q.p95) AND ev.tokens_out > q.p95), 0)::text AS excess
+     FROM ev JOIN q ON q.workflow_id = ev.workflow_id AND q.step = ev.step
+     GROUP BY ev.workflow_id, ev.step, ev.provider, ev.model, q.step_calls, q.p50, q.p95, q.p99, q.mx
+     ORDER BY ev.workflow_id, ev.step, ev.provider, ev.model`,
+    [orgId, from.toISOString(), to.toISOString(), workflowId, UNCAPPED_CAP_FACTOR],
+  )
+  const steps = new Map<string, TOutputStep>()
+  for (const x of r.rows) {
+    const k = JSON.stringify([x.workflow_id, x.step])
+    let s = steps.get(k)
+    if (!s) {
+      s = {
+        workflow_id: x.workflow_id,
+        step: x.step,
+        calls: Number(x.step_calls),
+        p50: Number(x.p50),
+        p95: Number(x.p95),
+        p99: Number(x.p99),
+        max: Number(x.mx),
+        models: [],
+      }
+      steps.set(k, s)
+    }
+    s.models.push({
+      provider: x.provider,
+      model: x.model,
+      calls: Number(x.calls),
+      no_cap_calls: Number(x.no_cap_calls),
+      uncapped_calls: Number(x.uncapped_calls),
+      over_p95_calls: Number(x.over_p95_calls),
+      excess_tokens_out: Number(x.excess),
+    })
+  }
+  return [...steps.values()]
+}
+
+/** Per step and model: input and cached input tokens over the range, over the period of the same length before it, and per day over both (the cost rollups). */
+export async function inputSums(
+  orgId: string,
+  from: Date,
+  to: Date,
+  workflowId: string | null,
+): Promise<{ cur: TInputSums; prev: TInputSums | null; daily: { day: string; cached_share: number | null }[] }[]> {
+  const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()))
+  const r = await queryMetrics(orgId, {
+    from: prevFrom,
+    to,
+    group_by: ['workflow_id', 'step', 'provider', 'model'],
+    granularity: 'day',
+    limit: 100_000,
+    measures: ['tokens_in', 'cached_tokens_in'],
+    ...(workflowId ? { workflow_id: [workflowId] } : {}),
+  })
+  const acc = new Map<string, { cur: TInputSums; prev: TInputSums; days: Map<string, [number, number]> }>()
+  for (const x of r.rows) {
+    const key = JSON.stringify([x.workflow_id, x.step, x.provider, x.model])
+    let a = acc.get(key)
+    if (!a) {
+      const base = { workflow_id: x.workflow_id ?? '', step: x.step ?? '', provider: x.provider ?? null, model: x.model ?? null }
+      a = { cur: { ...base, events: 0, tokens_in: 0, cached_tokens_in: 0 }, prev: { ...base, events: 0, tokens_in: 0, cached_tokens_in: 0 }, days: new Map() }
+      acc.set(key, a)
+    }
+    const at = Date.parse(x.bucket ?? '')
+    const into = at >= from.getTime() ? a.cur : a.prev
+    into.events += x.events
+    into.tokens_in += x.tokens_in ?? 0
+    into.cached_tokens_in += x.cached_tokens_in ?? 0
+    const day = (x.bucket ?? '').slice(0, 10)
+    const d = a.days.get(day) ?? [0, 0]
+    a.days.set(day, [d[0] + (x.tokens_in ?? 0), d[1] + (x.cached_tokens_in ?? 0)])
+  }
+  return [...acc.values()].map((a) => ({
+    cur: a.cur,
+    prev: a.prev.events > 0 ? a.prev : null,
+    daily: [...a.days]
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([day, [tin, cached]]) => ({ day, cached_share: tin > 0 ? Math.round((cached / tin) * 1e6) / 1e6 : null })),
+  }))
+}
+
+/**
+ * cheaper_model: each step with a routing policy for all its traffic (no
+ * environment or account segment) whose version in force — or, never
+ * published, its draft — sets a quality bar: every model evaluated on the
+ * step, selected and simulated as the routing editor does.
+ */
+export async function cheaperModels(orgId: string, from: Date, to: Date, workflowId: string | null): Promise<TOpportunity[]> {
+  const policies = await pool().query<{ id: string; workflow_id: string; step: string; spec: TPolicySpec }>(
+    `SELECT p.id::text, p.workflow_id, p.step, v.spec FROM routing_policies p
+     JOIN routing_policy_versions v ON v.org_id = p.org_id AND v.policy_id = p.id
+       AND v.version = coalesce(p.published_version, (SELECT max(d.version) FROM routing_policy_versions d WHERE d.org_id = p.org_id AND d.policy_id = p.id))
+     WHERE p.org_id = $1 AND p.environment = '' AND p.account_id = '' AND ($2::text IS NULL OR p.workflow_id = $2)
+     ORDER BY p.workflow_id, p.step`,
+    [orgId, workflowId],
+  )
+  const withBar = policies.rows.filter((p) => p.spec.quality_bar?.length)
+  if (withBar.length === 0) return []
+  const traffic = await queryMetrics(orgId, {
+    from,
+    to,
+    group_by: ['workflow_id', 'step', 'provider', 'model', 'outcome'],
+    granularity: 'none',
+    limit: 100_000,
+    measures: ['cost_usd'],
+    traffic_source: ['production'],
+    workflow_id: [...new Set(withBar.map((p) => p.workflow_id))],
+  })
+  const rangeMs = to.getTime() - from.getTime()
+  const out: TOpportunity[] = []
+  for (const p of withBar) {
+    const rows = traffic.rows.filter((r) => r.workflow_id === p.workflow_id && r.step === p.step)
+    if (rows.length === 0) continue
+    const evals = await stepEvalScores(orgId, p.workflow_id, p.step)
+    if (evals.length === 0) continue
+    const models = new Map<string, { provider: string; model: string }>()
+    for (const e of evals) models.set(refKey(e), { provider: e.provider, model: e.model })
+    for (const c of p.spec.candidates ?? []) models.set(refKey(c), c)
+    for (const r of rows) if (r.provider && r.model) models.set(refKey({ provider: r.provider, model: r.model }), { provider: r.provider, model: r.model })
+    const costs = await candidateCosts(orgId, p.workflow_id, p.step, [...models.values()], to)
+    const o = cheaperModelOpportunity(
+      {
+        workflow_id: p.workflow_id,
+        step: p.step,
+        policy_id: p.id,
+        spec: { quality_bar: p.spec.quality_bar, eval_set: p.spec.eval_set ?? null, candidates: p.spec.candidates ?? [] },
+        evals,
+        costs,
+        traffic: rows.map((r) => ({
+          provider: r.provider ?? null,
+          model: r.model ?? null,
+          outcome: r.outcome ?? null,
+          events: r.events,
+          cost_usd: r.cost_usd ?? '0',
+        })),
+        window: { from: from.toISOString(), to: to.toISOString() },
+      },
+      rangeMs,
+    )
+    if (o) out.push(o)
+  }
+  return out
+}
+
+/** gpu_rightsizing: the fleet page's right-sizing hints (lib/gpu/summary) as of the end of the range, with each pool's daily utilization. */
+export async function gpuOpportunities(orgId: string, from: Date, to: Date): Promise<TOpportunity[]> {
+  const rangeMs = to.getTime() - from.getTime()
+  const days = Math.min(90, Math.max(1, Math.ceil(rangeMs / DAY_MS)))
+  const fleet = await fleetSummary(orgId, days, to)
+  return fleet.hints.map((h) =>
+    gpuRightsizingOpportunity(
+      h,
+      fleet.utilization.map((u) => ({ day: u.day, utilization: u.values[h.pool] ?? null })),
+      rangeMs,
+    ),
+  )
 }

@@ -170,7 +170,7 @@ describe('GET /api/v1/opportunities', () => {
     const classify = a.opportunities.find((o) => o.kind === 'response_cache' && o.step === 'classify')!
     expect(classify.evidence).toMatchObject({ repeat_calls: 3, distinct_inputs: 2, hashed_calls: 5, output_compared: 2, output_matched: 1 })
     expect(classify.evidence).toMatchObject({ deterministic_share: 0.5 })
-    expect(classify.action?.path).toBe('workflows/support/steps/classify')
+    expect(classify.action?.path).toBe(`routing?workflow=support&step=classify&cache_ttl_s=86400&saving=${classify.savings_usd_per_month}`)
   })
 
   it('the retries saving equals the SQL sum of retry and error calls, and the total counts a call in both kinds once', async () => {

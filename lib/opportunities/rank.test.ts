@@ -73,7 +73,9 @@ describe('buildOpportunities', () => {
     })
     expect(cache.explanation).toContain('40 calls of this step whose input_hash equals that of an earlier call')
     expect(cache.explanation).toContain("90% of them returned the first call's output_hash")
-    expect(cache).toMatchObject({ basis: 'measured', id: 'response_cache:support:classify', action: { path: 'workflows/support/steps/classify' } })
+    expect(cache).toMatchObject({ basis: 'measured', id: 'response_cache:support:classify' })
+    // the action drafts a response cache in the step's routing policy, with the saving per month
+    expect(cache.action?.path).toBe(`routing?workflow=support&step=classify&cache_ttl_s=86400&saving=${cache.savings_usd_per_month}`)
     expect(a.opportunities[2].explanation).toContain('no output_hash')
     expect(a.total_savings_usd).toBe('2.750001')
     expect(a.total_savings_usd_per_month).toBe('5.500002')
@@ -99,7 +101,7 @@ describe('buildOpportunities', () => {
       repeats: [repeat({ workflow_id: 'a/b', step: 'c d', repeat_calls: 0, repeat_cost_usd: '0' }), repeat({ workflow_id: 'a/b', step: 'c d' })],
       stepOutcomes: [outcome('success', 5, '1.000000')],
     })
-    expect(a.opportunities.map((o) => o.action?.path)).toEqual(['workflows/a%2Fb/steps/c%20d'])
+    expect(a.opportunities.map((o) => o.action?.path)).toEqual(['routing?workflow=a%2Fb&step=c+d&cache_ttl_s=86400&saving=2.500000'])
     expect(a.total_savings_usd).toBe('1.250000')
   })
 })

@@ -1,6 +1,7 @@
 import { toScaled, fromScaled } from '@/lib/cost/money'
 import { DAY_MS } from '@/lib/domain'
 import type { TOpportunitiesAnswer, TOpportunity, TOpportunityAction } from '@/lib/opportunities/schema'
+import { DRAFT_CACHE_TTL_S, routingDraftPath } from '@/lib/opportunities/view'
 
 // The opportunities from their rollup sums: the money, the evidence, the
 // formula in one sentence, the action, largest saving first. Pure (unit-tested);
@@ -43,8 +44,8 @@ export function responseCacheOpportunity(r: TRepeatSums, rangeMs: number): TOppo
   const savings = micros(r.repeat_cost_usd)
   const deterministic = r.output_compared > 0 ? r.output_matched / r.output_compared : null
   const action: TOpportunityAction = {
-    label: 'Open the step: a response cache (cache_ttl_s) in its routing policy serves repeated inputs',
-    path: stepPath(r.workflow_id, r.step),
+    label: 'Draft a response cache (a day) in the step’s routing policy: it serves repeated inputs',
+    path: routingDraftPath({ workflow_id: r.workflow_id, step: r.step, cache_ttl_s: DRAFT_CACHE_TTL_S, saving: usd(perMonth(savings, rangeMs)) }),
   }
   return {
     id: `response_cache:${r.workflow_id}:${r.step}`,
@@ -119,8 +120,18 @@ export function rankOpportunities(xs: TOpportunity[]): TOpportunity[] {
   })
 }
 
-/** The answer: both kinds, ranked, with the total (a repeat that was also a retry or error counted once). */
-export function buildOpportunities(input: { from: Date; to: Date; repeats: TRepeatSums[]; stepOutcomes: TStepOutcomeSums[] }): TOpportunitiesAnswer {
+/**
+ * The answer: the measured kinds from their sums and the estimated ones as
+ * given (lib/opportunities/estimate.ts), ranked, with the totals (a repeat that
+ * was also a retry or error counted once; per month, the rows' own figures summed).
+ */
+export function buildOpportunities(input: {
+  from: Date
+  to: Date
+  repeats: TRepeatSums[]
+  stepOutcomes: TStepOutcomeSums[]
+  estimated?: TOpportunity[]
+}): TOpportunitiesAnswer {
   const rangeMs = input.to.getTime() - input.from.getTime()
   const found: TOpportunity[] = []
   for (const r of input.repeats) if (r.repeat_calls > 0) found.push(responseCacheOpportunity(r, rangeMs))
@@ -135,13 +146,15 @@ export function buildOpportunities(input: { from: Date; to: Date; repeats: TRepe
     const o = retriesOpportunity(rows, rangeMs)
     if (o) found.push(o)
   }
+  found.push(...(input.estimated ?? []))
   const twice = input.repeats.reduce((a, r) => a + micros(r.waste_repeat_cost_usd), 0n)
   const total = found.reduce((a, o) => a + micros(o.savings_usd), 0n) - twice
+  const totalMonth = found.reduce((a, o) => a + micros(o.savings_usd_per_month), 0n) - perMonth(twice, rangeMs)
   return {
     from: input.from.toISOString(),
     to: input.to.toISOString(),
     total_savings_usd: usd(total),
-    total_savings_usd_per_month: usd(perMonth(total, rangeMs)),
+    total_savings_usd_per_month: usd(totalMonth),
     counted_twice_usd: usd(twice),
     opportunities: rankOpportunities(found),
   }

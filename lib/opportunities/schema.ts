@@ -42,6 +42,65 @@ export const ZRetriesEvidence = z.object({
 })
 export type TRetriesEvidence = z.infer<typeof ZRetriesEvidence>
 
+export const ZUncappedOutputEvidence = z.object({
+  calls: count.meta({ description: 'calls of the step in the range (all models)' }),
+  no_cap_calls: count.meta({ description: 'calls that sent no max_tokens' }),
+  uncapped_calls: count.meta({ description: 'calls with no max_tokens or a cap above 4 × the step’s p95 output' }),
+  over_p95_calls: count.meta({ description: 'uncapped calls whose output exceeded the p95' }),
+  p50_tokens_out: count,
+  p95_tokens_out: count.meta({ description: 'the cap the estimate assumes' }),
+  p99_tokens_out: count,
+  max_tokens_out: count,
+  tail_ratio: z.number().nullable().meta({ description: 'p99 ÷ p50 of the output tokens per call (a long tail when ≫ 1); null when p50 is 0' }),
+  excess_tokens_out: count.meta({ description: 'output tokens of the uncapped calls above the p95: what a cap at the p95 would not have paid for' }),
+  unpriced_calls: count.meta({ description: 'uncapped calls over the p95 of a model without a price: counted, at $0' }),
+})
+export type TUncappedOutputEvidence = z.infer<typeof ZUncappedOutputEvidence>
+
+export const ZPromptCacheEvidence = z.object({
+  calls: count,
+  tokens_in_per_call: count,
+  cached_share: z.number().meta({ description: 'cached_tokens_in ÷ tokens_in over the range' }),
+  previous_cached_share: z.number().nullable().meta({ description: 'the same over the period of the same length before the range; null without calls then' }),
+  target_cached_share: z.number().meta({ description: 'the cached share the estimate assumes' }),
+  input_per_mtok: z.string().meta({ description: 'the model’s input price, USD per million tokens (price book, end of the range)' }),
+  cached_input_per_mtok: z.string().meta({ description: 'its cached-input price' }),
+  daily: z
+    .array(z.object({ day: z.string(), cached_share: z.number().nullable() }))
+    .meta({ description: 'the cached share per UTC day of the range and the period before it (the trend)' }),
+})
+export type TPromptCacheEvidence = z.infer<typeof ZPromptCacheEvidence>
+
+export const ZCheaperModelEvidence = z.object({
+  calls: count.meta({ description: 'production calls of the step in the range (the simulation’s replay)' }),
+  current_models: z.array(z.object({ model: z.string(), calls: count })).meta({ description: 'the models that served those calls' }),
+  candidate: z.string().meta({ description: 'provider/model: the cheapest model whose latest eval scores clear the bar' }),
+  candidate_cost_per_call_usd: ZUsd,
+  cost_source: z.enum(['traffic', 'prices']).meta({ description: 'measured on the step’s traffic (30+ calls) or price × the step’s average call' }),
+  quality_bar: z.array(z.object({ metric: z.string(), min: z.number(), score: z.number().nullable() })),
+  policy_id: z.string(),
+  actual_cost_usd: ZUsd,
+  estimated_cost_usd: ZUsd,
+})
+export type TCheaperModelEvidence = z.infer<typeof ZCheaperModelEvidence>
+
+export const ZGpuRightsizingEvidence = z.object({
+  pool: z.string(),
+  role: z.string(),
+  gpu_count: count,
+  needed_gpus: count,
+  release_gpus: count,
+  avg_utilization: z.number(),
+  p95_utilization: z.number(),
+  headroom: z.number(),
+  window_days: count,
+  hours_measured: count,
+  daily_utilization: z
+    .array(z.object({ day: z.string(), utilization: z.number().nullable() }))
+    .meta({ description: 'the pool’s daily mean utilization (0–1), the fleet page’s chart' }),
+})
+export type TGpuRightsizingEvidence = z.infer<typeof ZGpuRightsizingEvidence>
+
 export const ZOpportunityAction = z.object({
   label: z.string(),
   path: z.string().meta({ description: 'a page of the app, relative to the organization: /<org>/<path>' }),
@@ -49,8 +108,8 @@ export const ZOpportunityAction = z.object({
 export type TOpportunityAction = z.infer<typeof ZOpportunityAction>
 
 const common = {
-  id: z.string().meta({ description: 'stable: kind, workflow and step' }),
-  workflow_id: z.string(),
+  id: z.string().meta({ description: 'stable: kind, workflow and step (gpu_rightsizing: kind and pool)' }),
+  workflow_id: z.string().meta({ description: 'empty for gpu_rightsizing (a pool, not a step)' }),
   step: z.string(),
   model: z.string().optional(),
   savings_usd: ZUsd.meta({ description: 'what the range would have cost less' }),
@@ -58,11 +117,16 @@ const common = {
   basis: z.enum(['measured', 'estimated']),
   explanation: z.string().meta({ description: 'how the money is counted, in one sentence' }),
   action: ZOpportunityAction.optional(),
+  assumption: z.string().optional().meta({ description: 'estimated kinds: what the estimate assumes, in one sentence' }),
 }
 
 export const ZOpportunity = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('response_cache'), ...common, evidence: ZResponseCacheEvidence }),
   z.object({ kind: z.literal('retries'), ...common, evidence: ZRetriesEvidence }),
+  z.object({ kind: z.literal('uncapped_output'), ...common, evidence: ZUncappedOutputEvidence }),
+  z.object({ kind: z.literal('prompt_cache'), ...common, evidence: ZPromptCacheEvidence }),
+  z.object({ kind: z.literal('cheaper_model'), ...common, evidence: ZCheaperModelEvidence }),
+  z.object({ kind: z.literal('gpu_rightsizing'), ...common, evidence: ZGpuRightsizingEvidence }),
 ])
 export type TOpportunity = z.infer<typeof ZOpportunity>
 
@@ -70,7 +134,7 @@ export const ZOpportunitiesAnswer = z.object({
   from: ZInstant,
   to: ZInstant,
   total_savings_usd: ZUsd.meta({ description: 'the opportunities’ savings, a call counted in two of them (a repeat that was also a retry or error) once' }),
-  total_savings_usd_per_month: ZUsd,
+  total_savings_usd_per_month: ZUsd.meta({ description: 'the opportunities’ savings_usd_per_month summed, counted_twice_usd per month left out once' }),
   counted_twice_usd: ZUsd.meta({ description: 'cost of the repeats whose outcome is retry or error: in both kinds, left out of the total once' }),
   opportunities: z.array(ZOpportunity).meta({ description: 'largest saving first' }),
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildOpportunities } from '@/lib/opportunities/rank'
-import { DEFAULT_SORT, evidenceLines, nextSort, sortOpportunities } from '@/lib/opportunities/view'
+import { actionHref, DEFAULT_SORT, evidenceLines, nextSort, routingDraftPath, sortOpportunities } from '@/lib/opportunities/view'
+import { parseDraftParams } from '@/lib/routing/form'
 
 const list = buildOpportunities({
   from: new Date('2026-11-01T00:00:00Z'),
@@ -42,5 +43,32 @@ describe('the Opportunities table', () => {
       '1 unpriced repeats counted at $0',
     ])
     expect(evidenceLines(list[1])).toEqual(['2 retry + 0 error calls of 10', "50% of the step's spend"])
+  })
+})
+
+describe('action links', () => {
+  it('adds the range to the query, before a fragment', () => {
+    expect(actionHref('acme', 'workflows/w/steps/s', 30)).toBe('/acme/workflows/w/steps/s?range=30')
+    expect(actionHref('acme', 'routing?workflow=w&step=s&max_tokens_cap=400', 7)).toBe('/acme/routing?workflow=w&step=s&max_tokens_cap=400&range=7')
+    expect(actionHref('acme', 'fleet#pool-staging-a10', 90)).toBe('/acme/fleet?range=90#pool-staging-a10')
+  })
+
+  it('drafts a routing change the editor reads back', () => {
+    const path = routingDraftPath({
+      workflow_id: 'a b',
+      step: 'c/d',
+      candidate: 'openai/gpt-4.1-mini',
+      max_tokens_cap: 400,
+      cache_ttl_s: 60,
+      saving: '1.500000',
+    })
+    expect(parseDraftParams(new URLSearchParams(path.slice('routing?'.length)))).toEqual({
+      workflow_id: 'a b',
+      step: 'c/d',
+      candidate: { provider: 'openai', model: 'gpt-4.1-mini' },
+      max_tokens_cap: 400,
+      cache_ttl_s: 60,
+      saving: '1.500000',
+    })
   })
 })

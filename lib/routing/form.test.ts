@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { barLines, defaultLines, modelLines, parseBarLines, parseDefaultLines, parseModelLines, parseOptionalInt } from '@/lib/routing/form'
+import {
+  applyDraftParams,
+  barLines,
+  defaultLines,
+  draftQuery,
+  modelLines,
+  parseBarLines,
+  parseDefaultLines,
+  parseDraftParams,
+  parseModelLines,
+  parseOptionalInt,
+} from '@/lib/routing/form'
 
 describe('policy editor text forms', () => {
   it('reads and writes provider/model lines; model names may hold slashes', () => {
@@ -69,5 +80,23 @@ describe('optional whole numbers', () => {
     expect(parseOptionalInt(' ')).toEqual({ value: null })
     expect(parseOptionalInt('1,024')).toEqual({ value: 1024 })
     expect(parseOptionalInt('1.5').error).toBe('must be a whole number, or empty for none')
+  })
+})
+
+describe('a drafted change in the URL (Opportunities → routing editor)', () => {
+  const q = (s: string) => new URLSearchParams(s)
+  it('needs a workflow and a step; leaves malformed values out', () => {
+    expect(parseDraftParams(q('step=s'))).toBeNull()
+    expect(parseDraftParams(q('workflow=w&step=s&candidate=nomodel&max_tokens_cap=-3&cache_ttl_s=abc&saving=1e9'))).toEqual({ workflow_id: 'w', step: 's' })
+    expect(parseDraftParams(q('workflow=w&step=s&max_tokens_cap=0'))).toEqual({ workflow_id: 'w', step: 's' })
+  })
+
+  it('round-trips through draftQuery and pre-fills the form: the candidate added once, the cap and TTL set', () => {
+    const d = parseDraftParams(q('workflow=w&step=s&candidate=openai/gpt-4.1-mini&max_tokens_cap=400&cache_ttl_s=86400&saving=2.5'))!
+    expect(parseDraftParams(q(draftQuery(d)))).toEqual(d)
+    const form = { candidates: 'openai/gpt-4.1', max_tokens_cap: '', cache_ttl_s: '', bar: 'x >= 1' }
+    expect(applyDraftParams(form, d)).toEqual({ candidates: 'openai/gpt-4.1\nopenai/gpt-4.1-mini', max_tokens_cap: '400', cache_ttl_s: '86400', bar: 'x >= 1' })
+    expect(applyDraftParams({ ...form, candidates: 'openai/gpt-4.1-mini' }, d).candidates).toBe('openai/gpt-4.1-mini')
+    expect(applyDraftParams(form, null)).toBe(form)
   })
 })

@@ -61,3 +61,52 @@ export function parseDefaultLines(text: string): { defaults: TRoutingDefaults['d
   }
   return { defaults }
 }
+
+/**
+ * A change drafted by a link (the Opportunities page's actions): the routing
+ * pages read `workflow`, `step`, `candidate` (provider/model), `max_tokens_cap`,
+ * `cache_ttl_s` and `saving` (the estimate, USD per month) from their URL and
+ * pre-fill the draft with it — nothing is saved or published until the user
+ * does. Null without a workflow and step; a malformed value is left out.
+ */
+export type TDraftParams = { workflow_id: string; step: string; candidate?: TModelRef; max_tokens_cap?: number; cache_ttl_s?: number; saving?: string }
+
+export function parseDraftParams(p: { get(k: string): string | null }): TDraftParams | null {
+  const workflow_id = p.get('workflow')?.trim()
+  const step = p.get('step')?.trim()
+  if (!workflow_id || !step) return null
+  const out: TDraftParams = { workflow_id, step }
+  const c = parseModelLines(p.get('candidate') ?? '')
+  if (!c.error && c.models.length === 1) out.candidate = c.models[0]
+  for (const k of ['max_tokens_cap', 'cache_ttl_s'] as const) {
+    const v = parseOptionalInt(p.get(k) ?? '')
+    if (!v.error && v.value !== null && v.value > 0) out[k] = v.value
+  }
+  const saving = p.get('saving')?.trim()
+  if (saving && /^\d{1,15}(\.\d{1,6})?$/.test(saving)) out.saving = saving
+  return out
+}
+
+/** The draft's parameters as a query string, to carry them from the routing list to a policy's editor. */
+export function draftQuery(d: TDraftParams): string {
+  const q = new URLSearchParams({ workflow: d.workflow_id, step: d.step })
+  if (d.candidate) q.set('candidate', `${d.candidate.provider}/${d.candidate.model}`)
+  if (d.max_tokens_cap !== undefined) q.set('max_tokens_cap', String(d.max_tokens_cap))
+  if (d.cache_ttl_s !== undefined) q.set('cache_ttl_s', String(d.cache_ttl_s))
+  if (d.saving) q.set('saving', d.saving)
+  return q.toString()
+}
+
+/** The editor's text fields with a drafted change applied: the candidate added (once), the cap and the cache TTL set. */
+export function applyDraftParams<F extends { candidates: string; max_tokens_cap: string; cache_ttl_s: string }>(f: F, d: TDraftParams | null): F {
+  if (!d) return f
+  const out = { ...f }
+  if (d.candidate) {
+    const have = parseModelLines(f.candidates).models.map((m) => `${m.provider}/${m.model}`)
+    const k = `${d.candidate.provider}/${d.candidate.model}`
+    if (!have.includes(k)) out.candidates = f.candidates.trim() ? `${f.candidates.trim()}\n${k}` : k
+  }
+  if (d.max_tokens_cap !== undefined) out.max_tokens_cap = String(d.max_tokens_cap)
+  if (d.cache_ttl_s !== undefined) out.cache_ttl_s = String(d.cache_ttl_s)
+  return out
+}

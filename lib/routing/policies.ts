@@ -363,10 +363,24 @@ export async function diffVersions(orgId: string, id: string, from: number, to: 
  * production calls of the last `days` days: its evidence (each candidate's
  * scores against the bar and cost per call) and the simulation.
  */
-export async function simulatePolicy(orgId: string, id: string, days: number, now = new Date()): Promise<z.infer<typeof ZSimulateAnswer>> {
+export async function simulatePolicy(
+  orgId: string,
+  id: string,
+  days: number,
+  now = new Date(),
+  whatIf: { candidate?: string } = {},
+): Promise<z.infer<typeof ZSimulateAnswer>> {
   const p = await policyRow(pool(), orgId, id)
   const versions = await versionsOf(pool(), orgId, [id])
-  const v = versions.find((x) => x.status === 'draft') ?? versions.find((x) => x.version === p.published_version)!
+  const found = versions.find((x) => x.status === 'draft') ?? versions.find((x) => x.version === p.published_version)!
+  // A what-if candidate (the Opportunities page's cheaper model) joins the candidates of the version simulated, unsaved.
+  const extra = whatIf.candidate
+    ? { provider: whatIf.candidate.slice(0, whatIf.candidate.indexOf('/')), model: whatIf.candidate.slice(whatIf.candidate.indexOf('/') + 1) }
+    : null
+  const v =
+    extra && !found.spec.candidates.some((c) => refKey(c) === refKey(extra))
+      ? { ...found, spec: { ...found.spec, candidates: [...found.spec.candidates, extra] } }
+      : found
   const from = new Date(Math.floor((now.getTime() - days * DAY_MS) / HOUR_MS) * HOUR_MS)
   const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS) // whole hours: the rollups are hourly
   const [evidence, traffic] = await Promise.all([

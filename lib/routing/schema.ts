@@ -189,6 +189,12 @@ export const ZSimulateQuery = z.strictObject({
     .min(1, 'must be at least 1')
     .max(90, 'must be at most 90')
     .default(30),
+  candidate: z
+    .string()
+    .trim()
+    .regex(/^[^/\s]{1,100}\/\S{1,200}$/, 'write provider/model, e.g. openai/gpt-4o-mini')
+    .optional()
+    .meta({ description: 'a what-if: this model added to the candidates of the version simulated (nothing is saved)' }),
 })
 export const ZPolicyListQuery = z.strictObject({ workflow_id: label().optional(), step: label().optional() })
 

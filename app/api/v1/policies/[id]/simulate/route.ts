@@ -6,4 +6,6 @@ import { withOrg } from '@/lib/http/route'
 import { simulatePolicy } from '@/lib/routing/policies'
 import * as api from '@/lib/routing/api'
 
-export const GET = withOrg(api.simulatePolicy, ({ org, params, query }) => simulatePolicy(org.orgId, params.id, query.days))
+export const GET = withOrg(api.simulatePolicy, ({ org, params, query }) =>
+  simulatePolicy(org.orgId, params.id, query.days, new Date(), { candidate: query.candidate }),
+)
