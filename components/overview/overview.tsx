@@ -89,12 +89,12 @@ export function Overview({ org }: { org: string }) {
           <FinanceHeadline f={finance} />
           <FinancePanels org={org} f={finance} days={filters.days} />
 
-          <h2 className="pt-2 text-base font-semibold" id="range-heading">
+          <h2 className="pt-2 text-base font-semibold">
             {RANGE_LABELS.find((r) => r.days === filters.days)?.label}
             {filters.environment ? `, ${filters.environment} environment` : ''}
             {filters.traffic_source ? `, ${filters.traffic_source} traffic` : ''}
           </h2>
-          <section aria-labelledby="range-heading" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
+          <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
             <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGE_LABELS.find((r) => r.days === filters.days)?.label} />
             <Kpi label="Model calls" value={t ? formatCount(t.events) : null} testId="kpi-events" />
             <Kpi label="Tokens in / out" value={t ? `${formatCompact(t.tokens_in)} / ${formatCompact(t.tokens_out)}` : null} />
