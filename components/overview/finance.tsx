@@ -1,6 +1,11 @@
 'use client'
 import Link from 'next/link'
 import { useMemo } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { callApi } from '@/components/api'
+import * as overviewApi from '@/lib/overview/api'
+import { WHOLE_BILL_LABELS, WHOLE_BILL_PARTS } from '@/lib/finance/schema'
+import type { TWholeBill } from '@/lib/finance/schema'
 import { useMetrics } from '@/components/metrics/queries'
 import { useBudgets } from '@/components/budgets/queries'
 import { useForecast } from '@/components/forecast/queries'
@@ -24,7 +29,8 @@ import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 
 // The overview's finance part (docs/finance.md "The overview"): the month in one row of numbers, then the
 // panels that explain it. Every figure is read from the API that owns it — the metrics engine (today, month
-// to date, traffic sources, unpriced calls), budgets (their own measure and state), the forecast (month end
+// to date's API inference, traffic sources, unpriced calls), the whole bill (GET /api/v1/overview: the month to
+// date as API inference + GPU capacity + line items, lib/finance/whole-bill.ts), budgets (their own measure and state), the forecast (month end
 // and its band), alerts, What changed (top movers: its contributors for the same periods and scope, so a
 // mover's link opens the same figures) and the reconciliation of the last closed month.
 
@@ -37,6 +43,7 @@ export function useFinanceOverview(org: string, filters: TBreakdownFilters) {
   const w = useMemo(() => financeWindows(), [])
   const today = useMetrics(org, { from: w.today.from, to: w.today.to, granularity: 'none' })
   const month = useMetrics(org, { from: w.month.from, to: w.month.to, granularity: 'none', group_by: 'traffic_source' })
+  const bill = useQuery({ queryKey: ['overview', org], queryFn: ({ signal }) => callApi(overviewApi.overview, { org, signal }), refetchInterval: 60_000 })
   const budgets = useBudgets(org)
   const forecast = useForecast(org, {})
   const alerts = useAlertList(org, { state: 'open' })
@@ -45,7 +52,7 @@ export function useFinanceOverview(org: string, filters: TBreakdownFilters) {
   const moversQuery = changesQuery({ range: filters.days, environment: filters.environment, traffic_source: filters.traffic_source })
   const moversView = useMemo(() => parseChangesParams(new URLSearchParams(moversQuery)), [moversQuery])
   const movers = useChanges(org, moversView)
-  return { w, today, month, budgets, forecast, alerts, reconciliation, movers, moversQuery }
+  return { w, today, month, bill, budgets, forecast, alerts, reconciliation, movers, moversQuery }
 }
 
 type TFinance = ReturnType<typeof useFinanceOverview>
@@ -60,7 +67,7 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
   const m = f.forecast.data?.month_end
   const openAlerts = f.alerts.data?.alerts.length
   const rec = f.reconciliation.data ? reconciliationStatus(f.reconciliation.data) : null
-  const error = f.today.error ?? f.month.error ?? f.budgets.error ?? f.forecast.error ?? f.alerts.error ?? f.reconciliation.error
+  const error = f.today.error ?? f.month.error ?? f.bill.error ?? f.budgets.error ?? f.forecast.error ?? f.alerts.error ?? f.reconciliation.error
 
   return (
     <section aria-labelledby="finance-heading" className="space-y-3" data-testid="finance-headline">
@@ -79,11 +86,11 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
           hint={budgetHint(dayBudget, 'daily budget') ?? 'Since 00:00 UTC'}
           warn={!!dayBudget && dayBudget.status.state !== 'ok' && dayBudget.status.state !== 'no_data'}
         />
-        <Kpi
-          label="Month to date"
-          value={month ? formatUsd(month.cost_usd) : null}
-          testId="kpi-month"
-          hint={budgetHint(monthBudget, 'monthly budget') ?? (monthBudget === null ? 'No monthly budget for the whole organization' : undefined)}
+        <MonthToDate
+          bill={f.bill.data?.month_to_date ?? null}
+          failed={!!f.bill.error}
+          apiOnly={month?.cost_usd ?? null}
+          budget={budgetHint(monthBudget, 'monthly budget') ?? (monthBudget === null ? 'No monthly budget for the whole organization' : undefined)}
           warn={!!monthBudget && monthBudget.status.state !== 'ok' && monthBudget.status.state !== 'no_data'}
         />
         <Kpi
@@ -102,7 +109,7 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
             label="Eval, replay and ops"
             value={internal ? formatUsd(internal.internal_usd) : null}
             testId="kpi-internal-month"
-            hint={internal ? `${formatPercent(internal.share)} of the month; the rest is production traffic` : undefined}
+            hint={internal ? `${formatPercent(internal.share)} of the month's API inference; the rest is production traffic` : undefined}
           />
         </div>
         <Kpi
@@ -151,6 +158,54 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
         />
       </div>
     </section>
+  )
+}
+
+/**
+ * The month to date as the whole bill (what the organization pays): its total, then each part — API inference,
+ * GPU capacity, line items — with the words the monthly report uses (lib/finance/schema.ts). Until the whole bill
+ * answers (or when it cannot be read), the API inference from the metrics.
+ */
+function MonthToDate({
+  bill,
+  failed,
+  apiOnly,
+  budget,
+  warn,
+}: {
+  bill: TWholeBill | null
+  failed: boolean
+  apiOnly: string | null
+  budget: string | undefined
+  warn: boolean
+}) {
+  const total = bill ? bill.total_usd : failed ? apiOnly : null
+  return (
+    <div className={`rounded-lg border bg-white p-4 shadow-sm ${warn ? 'border-amber-300' : 'border-slate-200'}`} title={WHOLE_BILL_LABELS.total_usd.hint}>
+      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">
+        {bill || !failed ? 'Month to date, whole bill' : 'Month to date, API inference'}
+      </div>
+      {total === null ? (
+        <Skeleton className="mt-2 h-7 w-24" />
+      ) : (
+        <div className="num mt-1 text-xl font-semibold xl:text-2xl" data-testid="kpi-month" data-usd={total}>
+          {formatUsd(total)}
+        </div>
+      )}
+      {bill && (
+        <dl className="mt-1 space-y-0.5 text-xs text-slate-600" data-testid="month-parts">
+          {WHOLE_BILL_PARTS.map((p) => (
+            <div key={p} className="flex justify-between gap-2" title={WHOLE_BILL_LABELS[p].hint}>
+              <dt>{WHOLE_BILL_LABELS[p].label}</dt>
+              <dd className="num" data-part={p} data-usd={bill[p]}>
+                {formatUsd(bill[p])}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {budget && <div className={`mt-1 text-xs ${warn ? 'text-amber-700' : 'text-slate-500'}`}>{budget}</div>}
+    </div>
   )
 }
 
