@@ -37,7 +37,7 @@ import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 /** The open alerts the list asks for (GET /api/v1/alerts?state=open&limit=200, as the Alerts page). */
 const ALERT_LIMIT = 200
 const PRODUCTION_HINT =
-  'Production: calls whose traffic_source is production (any environment). Eval, replay and ops are internal traffic: evaluations, replays of production traffic and operations.'
+  'Split by traffic_source, in every environment: production traffic, and the internal traffic of evaluations (eval), replays of production traffic (replay) and operations (ops).'
 
 export function useFinanceOverview(org: string, filters: TBreakdownFilters) {
   const w = useMemo(() => financeWindows(), [])
@@ -109,7 +109,7 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
             label="Eval, replay and ops"
             value={internal ? formatUsd(internal.internal_usd) : null}
             testId="kpi-internal-month"
-            hint={internal ? `${formatPercent(internal.share)} of the month's API inference; the rest is production traffic` : undefined}
+            hint={internal ? `${formatPercent(internal.share)} of the month's API inference; the rest is production traffic (any environment)` : undefined}
           />
         </div>
         <Kpi
