@@ -1,5 +1,6 @@
 import { test as base, expect, type Page, type APIRequestContext } from '@playwright/test'
 import { Client } from 'pg'
+import { hash } from '@node-rs/argon2'
 
 // Shared fixtures: a direct database handle (to check the page against SQL),
 // an API sign-in, and a guard that fails any test whose page logs an error.
@@ -53,6 +54,22 @@ export const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' }
 
 /** A URL of the server under test at this path (any query string). */
 export const at = (path: string) => new RegExp(`^http://127\\.0\\.0\\.1:\\d+${path.replace(/[/?]/g, '\\$&')}(\\?.*)?$`)
+
+/** A new member of the demo organization with this role (rows inserted as the tables' owner, as the CLI's member:add would). */
+export async function demoMember(role: 'finance' | 'customer_success' | 'viewer' | 'engineer'): Promise<{ email: string; password: string }> {
+  const email = `${role.replace('_', '-')}-${Date.now()}@example.com`
+  const password = `${role}-password-1`
+  const [u] = await sql<{ id: string }>(
+    `INSERT INTO users (id, email, password_hash, email_verified_at) VALUES (gen_random_uuid(), $1, $2, now()) RETURNING id::text`,
+    [email, await hash(password)],
+  )
+  await sql(`INSERT INTO memberships (org_id, user_id, role) SELECT o.id, $1::uuid, $2::"Role" FROM organizations o WHERE o.slug = $3`, [
+    u.id,
+    role,
+    DEMO_LOGIN.slug,
+  ])
+  return { email, password }
+}
 
 /** Sign in through the sign-in form, as a person would. */
 export async function signInWithForm(page: Page, who: { email: string; password: string }): Promise<void> {

@@ -1,5 +1,4 @@
-import { hash } from '@node-rs/argon2'
-import { test, expect, sql, at, nav, signInWithForm, DEMO_LOGIN, FULL_NAV } from './fixtures'
+import { test, expect, at, nav, signInWithForm, demoMember, DEMO_LOGIN, FULL_NAV } from './fixtures'
 
 // Roles that match the people (PRODUCT.md "Who uses it", "Users and access"): a
 // finance member and a customer-success member of the demo organization sign in
@@ -7,18 +6,6 @@ import { test, expect, sql, at, nav, signInWithForm, DEMO_LOGIN, FULL_NAV } from
 // their role opens, and a page's URL their role cannot open says which role it needs.
 
 const ORG = DEMO_LOGIN.slug
-
-/** A member of the demo organization with this role (rows inserted as the tables' owner, as the CLI's member:add would). */
-async function demoMember(role: 'finance' | 'customer_success'): Promise<{ email: string; password: string }> {
-  const email = `${role.replace('_', '-')}-${Date.now()}@example.com`
-  const password = `${role}-password-1`
-  const [u] = await sql<{ id: string }>(
-    `INSERT INTO users (id, email, password_hash, email_verified_at) VALUES (gen_random_uuid(), $1, $2, now()) RETURNING id::text`,
-    [email, await hash(password)],
-  )
-  await sql(`INSERT INTO memberships (org_id, user_id, role) SELECT o.id, $1::uuid, $2::"Role" FROM organizations o WHERE o.slug = $3`, [u.id, role, ORG])
-  return { email, password }
-}
 
 test('finance: lands on the overview, sees every view but settings and ingestion, exports reports, and is told which role edits keys', async ({ page }) => {
   const finance = await demoMember('finance')

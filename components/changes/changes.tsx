@@ -75,7 +75,7 @@ export function Changes({ org }: { org: string }) {
           <>
             {' '}
             <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/changes?${changesQuery({ ...view, days: null })}`}>
-              Back to the last 7 days vs the 7 before
+              Back to the last {view.range} days vs the {view.range} before
             </Link>
           </>
         )}

@@ -15,11 +15,15 @@ import { sloBreaches, type TSloBreach } from '@/lib/metrics/views/features'
 import { spikeQuery } from '@/lib/changes/view'
 import type { TDailyPoint } from '@/lib/metrics/prepare'
 import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { FinanceHeadline, FinancePanels, useFinanceOverview } from '@/components/overview/finance'
 
-// The question a finance lead or engineer brings here: "what did we spend on
-// AI in this period, is it trending up, and which workflow / model /
-// environment is it going to?"
-// Filters are kept in the URL, like on every breakdown page.
+// The question a finance lead brings here (app/(dashboard)/[org]/overview/page.tsx):
+// first the month — spend today and to date against the budgets, where it will
+// land, what moved, what is open, and whether last month matched the bill
+// (components/overview/finance.tsx) — then, for the range picked above, "what
+// did we spend on AI, is it trending up, and which workflow / model /
+// environment is it going to?" Filters are kept in the URL, like on every
+// breakdown page; the month row is always the whole organization.
 
 export function Overview({ org }: { org: string }) {
   const { filters, update, periods, filtered } = useUrlFilters()
@@ -36,6 +40,7 @@ export function Overview({ org }: { org: string }) {
   const byEnv = useMetrics(org, { ...base, group_by: 'environment' })
   const byFeature = useMetrics(org, { ...base, group_by: 'feature' })
   const slos = useFeatureSlos(org)
+  const finance = useFinanceOverview(org, filters)
   const breaches = byFeature.data && slos.data ? sloBreaches(byFeature.data.rows, slos.data.slos) : []
 
   const t = total.data ? totals(total.data.rows) : null
@@ -84,6 +89,14 @@ export function Overview({ org }: { org: string }) {
         </Card>
       ) : (
         <>
+          <FinanceHeadline f={finance} />
+          <FinancePanels org={org} f={finance} days={filters.days} />
+
+          <h2 className="pt-2 text-base font-semibold">
+            {RANGE_LABELS.find((r) => r.days === filters.days)?.label}
+            {filters.environment ? `, ${filters.environment} environment` : ''}
+            {filters.traffic_source ? `, ${filters.traffic_source} traffic` : ''}
+          </h2>
           <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
             <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGE_LABELS.find((r) => r.days === filters.days)?.label} />
             <Kpi label="Model calls" value={t ? formatCount(t.events) : null} testId="kpi-events" />

@@ -23,6 +23,7 @@ import * as metrics from '@/lib/metrics/api'
 import * as changes from '@/lib/changes/api'
 import * as decisionRecord from '@/lib/decision-record/api'
 import * as opportunities from '@/lib/opportunities/api'
+import * as overview from '@/lib/overview/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
@@ -47,6 +48,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   metrics,
   notifications,
   opportunities,
+  overview,
   pricing,
   queues,
   reports,

@@ -14,6 +14,15 @@ describe('parseChangesParams', () => {
     expect(v.days).toEqual({ a_from: '2026-11-12', a_to: '2026-11-18', b_from: '2026-11-19', b_to: '2026-11-25' })
   })
 
+  it("reads the default comparison's length from range (the overview's top movers link with it), 7 when absent or unknown", () => {
+    const v = parseChangesParams(params('range=30&workflow_id=kb-search'), NOW)
+    const { current, previous } = periods(30, NOW)
+    expect(v).toMatchObject({ a: previous, b: current, custom: false, range: 30, workflow_id: 'kb-search' })
+    expect(changesQuery({ ...v, days: null })).toBe('range=30&workflow_id=kb-search')
+    expect(parseChangesParams(params('range=12'), NOW).range).toBe(7)
+    expect(changesQuery({ range: 7, account_id: 'acme' })).toBe('account_id=acme')
+  })
+
   it('reads whole UTC days, inclusive, and the scope; falls back on anything invalid', () => {
     const v = parseChangesParams(params('a_from=2026-11-03&a_to=2026-11-03&b_from=2026-11-10&b_to=2026-11-10&workflow_id=support-agent&environment=prod'), NOW)
     expect(v.a).toEqual({ from: '2026-11-03T00:00:00.000Z', to: '2026-11-04T00:00:00.000Z' })

@@ -3,7 +3,7 @@
 // CSV of what the page shows. Money stays exact decimal except the bar
 // heights (drawing only).
 import { DAY_MS, ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
-import { periods, type TPeriod } from '@/lib/metrics/breakdown'
+import { periods, RANGES, type TPeriod } from '@/lib/metrics/breakdown'
 import { CHANGE_PARTS, PART_LABELS, type TChangePart } from '@/lib/changes/decompose'
 import type { z } from 'zod'
 import type { TChangesResponse, ZChangesQuery } from '@/lib/changes/schema'
@@ -16,8 +16,10 @@ export type TChangesView = {
   b: TPeriod
   /** the same periods as inclusive UTC days (what the date inputs show) */
   days: { a_from: string; a_to: string; b_from: string; b_to: string }
-  /** periods chosen in the URL (else: the last 7 days vs the 7 before) */
+  /** periods chosen in the URL (else: the last `range` days vs the `range` before) */
   custom: boolean
+  /** the default comparison's length in days (`range` in the URL, as on the overview: 7, 30 or 90; 7 when absent) */
+  range: number
   workflow_id: string
   account_id: string
   environment: string
@@ -38,13 +40,16 @@ export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T0
 
 /**
  * The query string → the view. Four valid days with from ≤ to select whole
- * UTC days; otherwise the default: the last 7 days (today up to the next
- * hour) vs the 7 days before, ending at the same hour (see periods()).
+ * UTC days; otherwise the default: the last `range` days (7 unless the URL
+ * says 30 or 90; today up to the next hour) vs the as many days before, ending
+ * at the same hour (see periods(): the overview's top movers use the same).
  */
 export function parseChangesParams(p: TParams, now = new Date()): TChangesView {
   const [af, at, bf, bt] = ['a_from', 'a_to', 'b_from', 'b_to'].map((k) => p.get(k))
   const env = p.get('environment') ?? ''
   const src = p.get('traffic_source') ?? ''
+  const r = Number(p.get('range'))
+  const range = (RANGES as readonly number[]).includes(r) ? r : 7
   const scope = {
     workflow_id: p.get('workflow_id') ?? '',
     account_id: p.get('account_id') ?? '',
@@ -57,25 +62,36 @@ export function parseChangesParams(p: TParams, now = new Date()): TChangesView {
       b: { from: dayStart(bf), to: dayEnd(bt) },
       days: { a_from: af, a_to: at, b_from: bf, b_to: bt },
       custom: true,
+      range,
       ...scope,
     }
   }
-  const { current, previous } = periods(7, now)
+  const { current, previous } = periods(range, now)
   return {
     a: previous,
     b: current,
     days: { a_from: previous.from.slice(0, 10), a_to: lastDay(previous.to), b_from: current.from.slice(0, 10), b_to: lastDay(current.to) },
     custom: false,
+    range,
     ...scope,
   }
 }
 
-export type TChangesUrlState = { days?: TChangesView['days'] | null; workflow_id?: string; account_id?: string; environment?: string; traffic_source?: string }
+export type TChangesUrlState = {
+  days?: TChangesView['days'] | null
+  /** the default comparison's length; left out when 7 or when days are chosen */
+  range?: number | null
+  workflow_id?: string
+  account_id?: string
+  environment?: string
+  traffic_source?: string
+}
 
 /** The page's query string: the days when chosen, the scope and the filters; empty values left out. */
 export function changesQuery(s: TChangesUrlState): string {
   const qs = new URLSearchParams()
   if (s.days) for (const [k, v] of Object.entries(s.days)) qs.set(k, v)
+  else if (s.range && s.range !== 7) qs.set('range', String(s.range))
   for (const k of ['workflow_id', 'account_id', 'environment', 'traffic_source'] as const) if (s[k]) qs.set(k, s[k]!)
   return qs.toString()
 }

@@ -46,6 +46,15 @@ export function poolCost(versions: readonly TPoolVersion[], from: Date, to: Date
 }
 
 function costOfSorted(list: readonly TPoolVersion[], from: Date, to: Date): { gpu_ms: bigint; cost_micros: bigint } {
+  const { gpuMs, work } = workOfSorted(list, from, to)
+  return { gpu_ms: gpuMs, cost_micros: divRound(work, WORK_PER_MICRO) }
+}
+
+// USD×1e9 × ms / 3.6e6 ms/h = USD×1e9 per hour-unit; → micro-dollars: / 1e3
+const WORK_PER_MICRO = BigInt(HOUR_MS) * 1000n
+
+/** Exact paid GPU-time over [from, to): GPU-milliseconds, and their cost in USD × 1e9 × ms (unrounded). */
+function workOfSorted(list: readonly TPoolVersion[], from: Date, to: Date): { gpuMs: bigint; work: bigint } {
   let gpuMs = 0n
   let work = 0n // USD × 1e9 × ms
   for (let i = 0; i < list.length; i++) {
@@ -56,18 +65,28 @@ function costOfSorted(list: readonly TPoolVersion[], from: Date, to: Date): { gp
     gpuMs += g
     work += g * toScaled(list[i].gpu_hour_usd, PRICE_SCALE)
   }
-  // USD×1e9 × ms / 3.6e6 ms/h = USD×1e9 per hour-unit; → micro-dollars: / 1e3
-  return { gpu_ms: gpuMs, cost_micros: divRound(work, BigInt(HOUR_MS) * 1000n) }
+  return { gpuMs, work }
 }
 
-/** Cost of each UTC hour in [from, to) (from rounded down to the hour). */
+/**
+ * Cost of each UTC hour in [from, to) (from rounded down to the hour). Rounded
+ * cumulatively: each hour is the rounded cost to its end less the rounded cost
+ * to its start, so the hours add up to poolCost over the whole span exactly
+ * (the fleet page's paid cost is the same micro-dollars as Scenario cost's and
+ * the whole bill's).
+ */
 export function hourlyCosts(versions: readonly TPoolVersion[], from: Date, to: Date): { hour: Date; gpus: number; cost_micros: bigint }[] {
   const out: { hour: Date; gpus: number; cost_micros: bigint }[] = []
   const list = sorted(versions)
+  let cum = 0n
+  let shown = 0n
   for (let t = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS; t < to.getTime(); t += HOUR_MS) {
     const end = Math.min(t + HOUR_MS, to.getTime())
-    const c = costOfSorted(list, new Date(t), new Date(end))
-    out.push({ hour: new Date(t), gpus: Number(c.gpu_ms) / (end - t), cost_micros: c.cost_micros })
+    const c = workOfSorted(list, new Date(t), new Date(end))
+    cum += c.work
+    const upTo = divRound(cum, WORK_PER_MICRO)
+    out.push({ hour: new Date(t), gpus: Number(c.gpuMs) / (end - t), cost_micros: upTo - shown })
+    shown = upTo
   }
   return out
 }

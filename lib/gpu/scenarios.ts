@@ -169,6 +169,26 @@ export async function scenarioCost(orgId: string, m: string | undefined, now = n
   const mm = m ?? monthOf(now)
   const from = monthStart(mm)
   const to = new Date(Math.min(nextMonth(mm).getTime(), now.getTime()))
+  const { built, items } = await scenarioCostBetween(orgId, mm, from, to, now)
+  const months = Array.from({ length: 6 }, (_, i) => monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1))))
+  return { ...built, from: from.toISOString(), to: to.toISOString(), months, line_items: items }
+}
+
+/**
+ * Scenario cost over [from, to), a span inside the month `mm`: the calls and
+ * the pools' paid capacity of the span; the month's line items when the span
+ * holds the month's first instant (a line item is a month's cost, counted
+ * once). Scenario cost's month and the whole bill (lib/finance/whole-bill.ts)
+ * both read it, so they are the same sums.
+ */
+export async function scenarioCostBetween(
+  orgId: string,
+  mm: string,
+  from: Date,
+  to: Date,
+  now = new Date(),
+): Promise<{ built: ReturnType<typeof buildScenarioCost>; items: TLineItem[] }> {
+  const withItems = from.getTime() <= monthStart(mm).getTime() && to.getTime() > monthStart(mm).getTime()
   const [calls, outcomes, pools, items] = await Promise.all([
     callsByScenario(orgId, from, to),
     pool().query<{ workflow_id: string; accepted: string }>(
@@ -176,7 +196,7 @@ export async function scenarioCost(orgId: string, m: string | undefined, now = n
       [orgId, from, to],
     ),
     listPools(orgId, now),
-    listLineItems(orgId, mm),
+    withItems ? listLineItems(orgId, mm) : Promise.resolve([] as TLineItem[]),
   ])
   const callRows: TCallRow[] = calls.map((c) => ({ ...c, month: mm }))
   const built = buildScenarioCost(
@@ -194,6 +214,5 @@ export async function scenarioCost(orgId: string, m: string | undefined, now = n
     // Outcomes are reported per workflow: they count for the scenario named like the workflow.
     outcomes.rows.map((o) => ({ month: mm, scenario: o.workflow_id, accepted: Number(o.accepted) })),
   )
-  const months = Array.from({ length: 6 }, (_, i) => monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1))))
-  return { ...built, from: from.toISOString(), to: to.toISOString(), months, line_items: items }
+  return { built, items }
 }
