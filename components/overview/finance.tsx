@@ -16,7 +16,7 @@ import { StateBadge } from '@/components/budgets/labels'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
 import { signedCents } from '@/components/metrics/breakdown'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
-import { budgetScopeLabel } from '@/lib/budgets/view'
+import { BudgetScope } from '@/components/budgets/budget-scope'
 import { alertPath, KIND_LABEL } from '@/lib/alerts/view'
 import { changesQuery, parseChangesParams } from '@/lib/changes/view'
 import type { TBreakdownFilters } from '@/lib/metrics/breakdown'
@@ -307,7 +307,9 @@ function MonthBudgets({ org, budgets }: { org: string; budgets: TBudgetView[] | 
                 <StateBadge state={b.status.state} />
               </div>
               <div className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-slate-500">
-                <span>{budgetScopeLabel(b)}</span>
+                <span>
+                  <BudgetScope org={org} b={b} />
+                </span>
                 <span className="num" data-actual={b.status.actual_usd ?? ''}>
                   {b.status.actual_usd === null ? '—' : formatUsd(b.status.actual_usd)} of {formatUsd(b.amount_usd)}
                   {b.status.used_ratio !== null && ` (${formatPercent(b.status.used_ratio)})`}
