@@ -182,11 +182,9 @@ export const ZBudgetOutlook = z.object({
   exceeds_on: ZInstant.nullable().meta({
     description: "the day the projection's cumulative spend passes the amount (already: the start of today); null if it does not this month",
   }),
-  verdict: z
-    .enum(['over', 'at_risk', 'within', 'unknown'])
-    .meta({
-      description: "over: the projection passes the amount; at_risk: only the model band's upper edge does; within; unknown: no spend yet and no model",
-    }),
+  verdict: z.enum(['over', 'at_risk', 'within', 'unknown']).meta({
+    description: "over: the projection passes the amount; at_risk: only the model band's upper edge does; within; unknown: no spend yet and no model",
+  }),
 })
 export type TBudgetOutlook = z.infer<typeof ZBudgetOutlook>
 
