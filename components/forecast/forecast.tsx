@@ -8,7 +8,7 @@ import { WhatIfForm, WhatIfResult, whatIfFromParams } from '@/components/forecas
 import { downloadCsv } from '@/components/metrics/breakdown'
 import type { TBudgetOutlook, TForecastSummaryRow, TPeriodForecast } from '@/lib/forecast'
 import type { TBillForecast } from '@/lib/forecast/schema'
-import { WHOLE_BILL_LABELS, WHOLE_BILL_PARTS } from '@/lib/finance/schema'
+import { BILL_ROWS, BillPartRow } from '@/components/finance/bill-parts'
 import { forecastChartPoints, trustLabel } from '@/lib/forecast/view'
 import { formatPercent, formatUsd } from '@/lib/format'
 import { toCsv } from '@/lib/csv'
@@ -326,13 +326,8 @@ function WholeBillCard({ bill, org }: { bill: TBillForecast; org: string }) {
           </tr>
         </thead>
         <tbody>
-          {[...WHOLE_BILL_PARTS, 'total_usd' as const].map((k) => (
-            <tr key={k} className={`border-t border-slate-100 ${k === 'total_usd' ? 'font-semibold' : ''}`} data-part={k}>
-              <td className="py-1">
-                <abbr title={WHOLE_BILL_LABELS[k].hint} className="no-underline">
-                  {WHOLE_BILL_LABELS[k].label}
-                </abbr>
-              </td>
+          {BILL_ROWS.map((k) => (
+            <BillPartRow key={k} part={k}>
               <td className="num text-right" data-actual={m.actual_to_date[k]}>
                 {cell(m.actual_to_date[k])}
               </td>
@@ -342,7 +337,7 @@ function WholeBillCard({ bill, org }: { bill: TBillForecast; org: string }) {
               <td className="num text-right" data-quarter={q.forecast?.[k] ?? ''}>
                 {cell(q.forecast?.[k])}
               </td>
-            </tr>
+            </BillPartRow>
           ))}
         </tbody>
       </table>

@@ -8,7 +8,7 @@ import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { asOrg } from '@/lib/db'
 import { PRODUCTION_DEFINITION } from '@/lib/domain'
-import { WHOLE_BILL_LABELS, WHOLE_BILL_PARTS } from '@/lib/finance/schema'
+import { BILL_ROWS, BillPartRow } from '@/components/finance/bill-parts'
 import type { TMonthlyReport } from '@/lib/reports/schema'
 
 // The month's bill the way finance hands it on: one page per month, printable,
@@ -279,13 +279,8 @@ function BillSection({ r, prevLabel, monthName, org }: { r: TMonthlyReport; prev
           </tr>
         </thead>
         <tbody>
-          {[...WHOLE_BILL_PARTS, 'total_usd' as const].map((k) => (
-            <tr key={k} className={`border-t border-slate-100 ${k === 'total_usd' ? 'font-semibold' : ''}`} data-part={k}>
-              <td className="py-1">
-                <abbr title={WHOLE_BILL_LABELS[k].hint} className="no-underline">
-                  {WHOLE_BILL_LABELS[k].label}
-                </abbr>
-              </td>
+          {BILL_ROWS.map((k) => (
+            <BillPartRow key={k} part={k}>
               <td className="num text-right" data-cost={r.bill[k]}>
                 {formatUsd(r.bill[k])}
               </td>
@@ -298,7 +293,7 @@ function BillSection({ r, prevLabel, monthName, org }: { r: TMonthlyReport; prev
                   {formatUsd(fb[k])}
                 </td>
               )}
-            </tr>
+            </BillPartRow>
           ))}
         </tbody>
       </table>
