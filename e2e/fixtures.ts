@@ -112,3 +112,39 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 
 export { expect }
 export type { Page }
+
+/**
+ * The GPU pools' paid capacity of an organization over [from, to) from SQL:
+ * each version's GPUs × price per GPU-hour over the time it was in force (as
+ * the fleet page and the whole bill count it, idle included), micro-dollars as
+ * a 6-decimal string; the app rounds per pool, so allow a micro-dollar a pool.
+ */
+export async function paidCapacitySql(slug: string, from: string, to: string): Promise<{ usd: string; pools: number }> {
+  const [r] = await sql<{ usd: string; pools: number }>(
+    `WITH v AS (SELECT v.pool_id, v.gpu_count, v.effective_gpu_hour_usd AS price, v.effective_from AS f,
+                       coalesce(lead(v.effective_from) OVER (PARTITION BY v.pool_id ORDER BY v.effective_from), 'infinity'::timestamptz) AS n
+                FROM gpu_pool_versions v JOIN organizations o ON o.id = v.org_id WHERE o.slug = $1)
+     SELECT round(coalesce(sum(gpu_count * price * extract(epoch FROM least(n, $3::timestamptz) - greatest(f, $2::timestamptz)) / 3600), 0), 6)::text AS usd,
+            count(DISTINCT pool_id)::int AS pools
+     FROM v WHERE least(n, $3::timestamptz) > greatest(f, $2::timestamptz)`,
+    [slug, from, to],
+  )
+  return r
+}
+
+/** Line items of an organization's month (YYYY-MM), from SQL. */
+export async function lineItemsSql(slug: string, month: string): Promise<string> {
+  const [r] = await sql<{ usd: string }>(
+    `SELECT round(coalesce(sum(amount_usd), 0), 6)::text AS usd FROM scenario_line_items l JOIN organizations o ON o.id = l.org_id
+     WHERE o.slug = $1 AND l.month = $2::date`,
+    [slug, `${month}-01`],
+  )
+  return r.usd
+}
+
+/** |a − b| in micro-dollars, of two USD decimal strings. */
+export const microsApart = (a: string, b: string) => {
+  const m = (x: string) => BigInt(Math.round(Number(x) * 1e6))
+  const d = m(a) - m(b)
+  return d < 0n ? -d : d
+}

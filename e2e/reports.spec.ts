@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, paidCapacitySql, lineItemsSql, microsApart } from './fixtures'
 import { expectedAuditSample } from '../lib/testing/audit-sample'
 
 // Finance's month end: the monthly report of the demo organization equals SQL
@@ -78,6 +78,71 @@ test('monthly report: totals and every workflow from the books, CSV, print', asy
   await expect(page.getByTestId('report-total')).toBeVisible()
   const pdf = await page.pdf({ format: 'A4', printBackground: true })
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
+})
+
+test('monthly report: the whole bill part by part against SQL and Scenario cost; scenarios both ways', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  const q = `?org=${DEMO_LOGIN.slug}&month=${month}`
+  const monthEnd = new Date(Date.UTC(ref.getUTCFullYear(), ref.getUTCMonth() + 1, 1)).toISOString()
+  // a running month's capacity grows by the second: read the books before and after the page, the page lies between
+  const before = new Date().toISOString()
+  const scBefore = await (await page.request.get(`/api/v1/scenarios/cost${q}`)).json()
+  const gpuBefore = await paidCapacitySql(DEMO_LOGIN.slug, `${month}-01T00:00:00Z`, current ? before : monthEnd)
+  await page.goto(`/${DEMO_LOGIN.slug}/reports/monthly?month=${month}`)
+  const bill = page.getByTestId('report-bill')
+  await expect(bill).toBeVisible()
+  const after = new Date().toISOString()
+  const scAfter = await (await page.request.get(`/api/v1/scenarios/cost${q}`)).json()
+  const gpuAfter = await paidCapacitySql(DEMO_LOGIN.slug, `${month}-01T00:00:00Z`, current ? after : monthEnd)
+  const cell = async (part: string) => (await bill.locator(`tr[data-part="${part}"] [data-cost]`).getAttribute('data-cost'))!
+  const m = (x: string) => BigInt(Math.round(Number(x) * 1e6))
+  const within = (v: string, lo: string, hi: string, slack: bigint) => m(v) >= m(lo) - slack && m(v) <= m(hi) + slack
+
+  const gpu = await cell('gpu_capacity_usd')
+  expect(gpuBefore.pools).toBeGreaterThan(0)
+  expect(within(gpu, gpuBefore.usd, gpuAfter.usd, BigInt(gpuBefore.pools))).toBe(true)
+  expect(await cell('line_items_usd')).toBe(await lineItemsSql(DEMO_LOGIN.slug, month))
+  const total = await cell('total_usd')
+  expect(m(total)).toBe(m(await cell('api_inference_usd')) + m(gpu) + m(await cell('line_items_usd')))
+  // the total is Scenario cost's total for the month (for a running month: between the two reads around the page)
+  if (current) expect(within(total, scBefore.total_usd, scAfter.total_usd, 0n)).toBe(true)
+  else expect(total).toBe(scAfter.total_usd)
+  // API inference: the month's calls (the report's own total, SQL above) less the GPU time they used on the fleet's pools
+  const [calls] = await sql<{ usd: string; used: string }>(
+    `SELECT round(coalesce(sum(e.cost_usd), 0), 6)::text AS usd,
+            round(coalesce(sum(e.gpu_seconds * pr.gpu_hour_usd / 3600) FILTER (WHERE p.id IS NOT NULL), 0), 6)::text AS used
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     LEFT JOIN gpu_pools p ON p.org_id = e.org_id AND p.name = e.gpu_pool
+     LEFT JOIN LATERAL (SELECT gpu_hour_usd FROM gpu_pool_prices x WHERE x.org_id = e.org_id AND x.pool = e.gpu_pool AND x.effective_from <= e.timestamp
+                        ORDER BY x.effective_from DESC LIMIT 1) pr ON true
+     WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < $3::timestamptz`,
+    [DEMO_LOGIN.slug, `${month}-01T00:00:00Z`, current ? after : monthEnd],
+  )
+  // Scenario cost rounds each scenario's part once: a few micro-dollars per scenario apart from one SQL rounding at most
+  const slack = BigInt(3 * scAfter.scenarios.length + 3)
+  if (!current) expect(microsApart(await cell('api_inference_usd'), String(Number(calls.usd) - Number(calls.used)))).toBeLessThanOrEqual(slack)
+
+  // each scenario both ways, named: API cost (its calls) and fully loaded (Scenario cost's total)
+  const rows = page.getByTestId('report-scenarios')
+  await expect(rows.getByRole('columnheader', { name: 'API cost', exact: true })).toBeVisible()
+  await expect(rows.getByRole('columnheader', { name: 'Fully loaded cost', exact: true })).toBeVisible()
+  for (const s of scAfter.scenarios.slice(0, 5)) {
+    const row = rows.locator(`tr[data-scenario="${s.scenario}"]`)
+    const loaded = (await row.locator('[data-loaded]').getAttribute('data-loaded'))!
+    const before = scBefore.scenarios.find((x: { scenario: string }) => x.scenario === s.scenario)
+    if (current) expect(within(loaded, before?.total_usd ?? '0', s.total_usd, 0n)).toBe(true)
+    else expect(loaded).toBe(s.total_usd)
+    // the API cost is the scenario section's calls-only rows (a scenario_id and a workflow of the same name are one scenario),
+    // each rounded once where Scenario cost rounds each of its three call parts: a micro-dollar or two apart at most
+    const api = (await row.locator('[data-api]').getAttribute('data-api'))!
+    const lines = await page
+      .getByTestId('report-scenario')
+      .locator(`tr[data-key="${s.scenario}"] [data-cost]`)
+      .evaluateAll((xs) => xs.map((x) => x.getAttribute('data-cost')!))
+    expect(microsApart(api, String(lines.reduce((a, x) => a + Number(x), 0)))).toBeLessThanOrEqual(3n)
+  }
+  // production is defined once and stated on hover
+  await expect(page.locator('abbr[title^="Production: calls with traffic_source production in the production environment"]').first()).toBeVisible()
 })
 
 test('quarterly audit: the workflow whose eval costs far less than production is flagged, its sample mean equals SQL', async ({ page }) => {

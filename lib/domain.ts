@@ -28,6 +28,31 @@ export const DEFAULT_TRAFFIC_SOURCE: TTrafficSource = 'production'
 /** The traffic of evaluations (eval runs and replays of production traffic): the "eval" side of the audit report and of scenario costs. */
 export const EVAL_TRAFFIC_SOURCES = ['eval', 'replay'] as const satisfies readonly TTrafficSource[]
 
+/**
+ * Production, defined once: a call from customer traffic (traffic_source
+ * production) in the production environment; both must hold. Eval, replay and
+ * ops traffic and staging or development calls are not production, whatever
+ * the other field says. Every "production" figure (metrics'
+ * production_cost_usd, the monthly report, budgets' cost per accepted outcome,
+ * Scenario cost's production inference, the audit) reads it; the UI states it
+ * on hover (PRODUCTION_DEFINITION).
+ */
+export const PRODUCTION_CALL = { traffic_source: 'production', environment: 'production' } as const satisfies {
+  traffic_source: TTrafficSource
+  environment: TEnvironment
+}
+export const PRODUCTION_DEFINITION =
+  'Production: calls with traffic_source production in the production environment (both). Eval, replay and ops traffic, and staging and development calls, are not production.'
+export const isProductionCall = (trafficSource: string | null | undefined, environment: string | null | undefined): boolean =>
+  trafficSource === PRODUCTION_CALL.traffic_source && environment === PRODUCTION_CALL.environment
+/** The same as a metrics filter (GET /api/v1/metrics: traffic_source and environment lists). */
+export const PRODUCTION_FILTER = { traffic_source: [PRODUCTION_CALL.traffic_source], environment: [PRODUCTION_CALL.environment] }
+/** The same as SQL, on a table (alias) with traffic_source and environment columns. */
+export const productionSql = (alias?: string): string => {
+  const a = alias ? `${alias}.` : ''
+  return `${a}traffic_source = '${PRODUCTION_CALL.traffic_source}' AND ${a}environment = '${PRODUCTION_CALL.environment}'`
+}
+
 /** What kind of call it was. */
 export const CALL_TYPES = ['generation', 'embedding', 'rerank', 'tool', 'guardrail', 'other'] as const
 export const ZCallType = oneOf(CALL_TYPES)

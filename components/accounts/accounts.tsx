@@ -1,4 +1,5 @@
 'use client'
+import { PRODUCTION_DEFINITION } from '@/lib/domain'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
@@ -47,7 +48,7 @@ export function Accounts({ org }: { org: string }) {
           },
           {
             header: 'Cost / accepted outcome',
-            title: 'Production-traffic cost ÷ accepted outcomes',
+            title: `Production cost ÷ accepted outcomes. ${PRODUCTION_DEFINITION}`,
             cell: (r: TBreakdownRow) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—'),
           },
         ]
@@ -141,7 +142,8 @@ export function Accounts({ org }: { org: string }) {
         )}
         {table && outcomes && (
           <p className="mt-3 text-xs text-slate-500">
-            Cost per accepted outcome divides the account&apos;s production-traffic cost (not eval, replay or ops) by its accepted outcomes.
+            Cost per accepted outcome divides the account&apos;s production cost (production traffic in the production environment: not eval, replay or ops) by
+            its accepted outcomes.
           </p>
         )}
         {table && !outcomes && (

@@ -1,4 +1,6 @@
 'use client'
+import { callMicrosOf, perOutcomeMicros } from '@/lib/finance/parts'
+import { microsToUsd } from '@/lib/domain'
 import { useState, type FormEvent } from 'react'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { ApiError } from '@/components/api'
@@ -207,9 +209,18 @@ function ScenarioTable({ d }: { d: TScenarioCostAnswer }) {
                   {PART_LABEL[p]}
                 </th>
               ))}
-              <th className="px-1 text-right font-medium">Total</th>
+              <th
+                className="px-1 text-right font-medium"
+                title="What the scenario's calls were priced at (production, eval and internal calls): the monthly report's API cost"
+              >
+                API cost
+              </th>
+              <th className="px-1 text-right font-medium" title="Fully loaded cost incl. GPU and line items: every part">
+                Fully loaded
+              </th>
               <th className="px-1 text-right font-medium">Accepted outcomes</th>
-              <th className="px-1 text-right font-medium">Per accepted outcome</th>
+              <th className="px-1 text-right font-medium">API cost per outcome</th>
+              <th className="px-1 text-right font-medium">Fully loaded per outcome</th>
             </tr>
           </thead>
           <tbody>
@@ -232,10 +243,16 @@ function ScenarioTable({ d }: { d: TScenarioCostAnswer }) {
                     {Number(s.parts[p as keyof typeof s.parts]) ? formatUsd(s.parts[p as keyof typeof s.parts]) : '—'}
                   </td>
                 ))}
+                <td className="num px-1 text-right" data-api={microsToUsd(callMicrosOf(s))}>
+                  {formatUsd(microsToUsd(callMicrosOf(s)))}
+                </td>
                 <td className="num px-1 text-right font-semibold" data-total={s.total_usd}>
                   {formatUsd(s.total_usd)}
                 </td>
                 <td className="num px-1 text-right">{formatCount(s.accepted_outcomes)}</td>
+                <td className="num px-1 text-right" data-api-per-outcome>
+                  {s.accepted_outcomes > 0 ? formatUsd(microsToUsd(perOutcomeMicros(callMicrosOf(s), s.accepted_outcomes))) : '—'}
+                </td>
                 <td className="num px-1 text-right" data-per-outcome={s.cost_per_accepted_outcome_usd ?? ''}>
                   {s.cost_per_accepted_outcome_usd === null ? '—' : formatUsd(s.cost_per_accepted_outcome_usd)}
                 </td>

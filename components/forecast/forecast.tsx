@@ -7,6 +7,8 @@ import { useBudgetOutlook, useForecast, useForecastSummary } from '@/components/
 import { WhatIfForm, WhatIfResult, whatIfFromParams } from '@/components/forecast/what-if'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import type { TBudgetOutlook, TForecastSummaryRow, TPeriodForecast } from '@/lib/forecast'
+import type { TBillForecast } from '@/lib/forecast/schema'
+import { BILL_ROWS, BillPartRow } from '@/components/finance/bill-parts'
 import { forecastChartPoints, trustLabel } from '@/lib/forecast/view'
 import { formatPercent, formatUsd } from '@/lib/format'
 import { toCsv } from '@/lib/csv'
@@ -47,8 +49,8 @@ export function Forecast({ org }: { org: string }) {
         )}
         <h1 className="text-2xl font-semibold">Forecast{scope.workflow_id || scope.account_id ? `: ${scopeLabel}` : ''}</h1>
         <p className="text-sm text-slate-600">
-          Spend of {scopeLabel} to the end of the month and of the quarter (all environments and traffic sources: the whole bill), from its daily spend with a
-          weekly pattern and trend. Times are UTC.
+          Spend of {scopeLabel} to the end of the month and of the quarter (the calls of all environments and traffic sources), from its daily spend with a
+          weekly pattern and trend.{d?.bill ? ' The whole bill below adds the GPU fleet’s run-rate and the known line items.' : ''} Times are UTC.
         </p>
       </div>
       {f.error && <Alert>Could not load the forecast: {f.error.message}</Alert>}
@@ -85,6 +87,8 @@ export function Forecast({ org }: { org: string }) {
           warn={d?.backtest.mape != null && d.backtest.mape > 0.25}
         />
       </section>
+
+      {d?.bill && <WholeBillCard bill={d.bill} org={org} />}
 
       <Card title="Spend per day and forecast" subtitle="The last 8 weeks recorded, then the forecast to the end of the quarter with its 95% band.">
         {d ? (
@@ -240,7 +244,7 @@ function BudgetsCard({ org }: { org: string }) {
   return (
     <Card
       title="This month's budgets against the forecast"
-      subtitle="Monthly spend budgets, each against the forecast of its own scope. At risk: only the band's upper edge passes the amount."
+      subtitle="Monthly spend budgets: the projection is the Budgets page's (the month's spend to now at its pace); beside it the forecast model of the budget's scope. At risk: only the model band's upper edge passes the amount."
     >
       {q.error && <Alert>Could not load: {q.error.message}</Alert>}
       {rows ? (
@@ -250,7 +254,10 @@ function BudgetsCard({ org }: { org: string }) {
               <tr className="text-left text-xs text-slate-500">
                 <th className="py-1 font-medium">Budget</th>
                 <th className="text-right font-medium">Amount</th>
-                <th className="text-right font-medium">Month end, forecast</th>
+                <th className="text-right font-medium" title="Its month's spend to now at its pace to the month's end: the same projection as the Budgets page">
+                  Projected month end
+                </th>
+                <th className="text-right font-medium">Model forecast (95% band)</th>
                 <th className="font-medium pl-4">Outlook</th>
               </tr>
             </thead>
@@ -263,7 +270,10 @@ function BudgetsCard({ org }: { org: string }) {
                     </Link>
                   </td>
                   <td className="num text-right">{formatUsd(b.amount_usd)}</td>
-                  <td className="num text-right">
+                  <td className={`num text-right ${b.projected_over ? 'text-red-700' : ''}`} data-projected={b.projected_usd ?? ''}>
+                    {b.projected_usd === null ? '—' : formatUsd(b.projected_usd)}
+                  </td>
+                  <td className="num text-right text-slate-600">
                     {b.month_end.forecast_usd === null
                       ? '—'
                       : `${formatUsd(b.month_end.forecast_usd)} (${formatUsd(b.month_end.lower_usd!)} – ${formatUsd(b.month_end.upper_usd!)})`}
@@ -292,6 +302,61 @@ function BudgetsCard({ org }: { org: string }) {
       ) : (
         <Skeleton className="h-24" />
       )}
+    </Card>
+  )
+}
+
+/** The organization's whole bill to the month's and the quarter's end: API inference forecast, GPU capacity and line items known. */
+function WholeBillCard({ bill, org }: { bill: TBillForecast; org: string }) {
+  const m = bill.month_end
+  const q = bill.quarter_end
+  const cell = (v: string | null | undefined) => (v == null ? '—' : formatUsd(v))
+  return (
+    <Card
+      title="The whole bill"
+      subtitle="What the organization pays, part by part: API inference is forecast from the calls (less the GPU time paid through the pools); GPU capacity is known from the pools' sizes and prices; line items are finance's."
+    >
+      <table className="w-full text-sm" data-testid="forecast-bill">
+        <thead>
+          <tr className="text-left text-xs text-slate-500">
+            <th className="py-1 font-medium">Part</th>
+            <th className="text-right font-medium">This month to date</th>
+            <th className="text-right font-medium">{MONTH.format(new Date(Date.parse(m.end) - 1))}, forecast</th>
+            <th className="text-right font-medium">{quarterOf(q.end)}, forecast</th>
+          </tr>
+        </thead>
+        <tbody>
+          {BILL_ROWS.map((k) => (
+            <BillPartRow key={k} part={k}>
+              <td className="num text-right" data-actual={m.actual_to_date[k]}>
+                {cell(m.actual_to_date[k])}
+              </td>
+              <td className="num text-right" data-month={m.forecast?.[k] ?? ''}>
+                {cell(m.forecast?.[k])}
+              </td>
+              <td className="num text-right" data-quarter={q.forecast?.[k] ?? ''}>
+                {cell(q.forecast?.[k])}
+              </td>
+            </BillPartRow>
+          ))}
+        </tbody>
+      </table>
+      {m.lower_total_usd !== null && (
+        <p className="mt-2 text-xs text-slate-500">
+          Month end 95% band {formatUsd(m.lower_total_usd)} – {formatUsd(m.upper_total_usd!)} (the band is API inference’s: the rest is known).
+        </p>
+      )}
+      <p className="mt-1 text-xs text-slate-500">
+        GPU capacity at the pools’ current sizes runs {formatUsd(bill.run_rate.gpu_capacity_per_month_usd)} a month (
+        <Link className="text-brand-600 hover:underline" href={`/${org}/fleet`}>
+          fleet
+        </Link>
+        ); line items are entered on{' '}
+        <Link className="text-brand-600 hover:underline" href={`/${org}/fleet/scenarios`}>
+          Scenario cost
+        </Link>
+        .
+      </p>
     </Card>
   )
 }

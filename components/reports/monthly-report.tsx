@@ -7,6 +7,9 @@ import { trustLabel } from '@/lib/forecast/view'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import { asOrg } from '@/lib/db'
+import { PRODUCTION_DEFINITION } from '@/lib/domain'
+import { BILL_ROWS, BillPartRow } from '@/components/finance/bill-parts'
+import type { TMonthlyReport } from '@/lib/reports/schema'
 
 // The month's bill the way finance hands it on: one page per month, printable,
 // every figure the metrics API's for the month, the month before beside it.
@@ -37,6 +40,10 @@ export async function MonthlyReport({
   const last = new Date(Date.parse(r.to) - 1)
   const csv = `/api/v1/reports/monthly?org=${encodeURIComponent(org)}&month=${r.month}&format=csv`
   const f = r.forecast
+  // a running month is compared with the same elapsed span of the month before
+  const prevLabel = r.current
+    ? `${prevName}, ${DAY_LABEL.format(new Date(r.previous.from))} – ${DAY_LABEL.format(new Date(Math.max(Date.parse(r.previous.from), Date.parse(r.previous.compared_to) - 1)))}`
+    : prevName
   return (
     <div className="report space-y-6 print:space-y-3">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -45,7 +52,8 @@ export async function MonthlyReport({
           <h1 className="text-2xl font-semibold">Monthly report: {monthName}</h1>
           <p className="text-sm text-slate-600">
             {DAY_LABEL.format(new Date(r.from))} – {DAY_LABEL.format(last)} (UTC){r.current ? ', month to date' : ''}. All environments and traffic sources (the
-            whole bill); production is the part from production traffic in the production environment. Compared with {prevName}.
+            calls); <abbr title={PRODUCTION_DEFINITION}>production</abbr> is the part from production traffic in the production environment. Compared with{' '}
+            {r.current ? `the same days and hours of ${prevName}` : prevName}.
           </p>
         </div>
         <div className="flex flex-wrap items-end gap-2 print:hidden">
@@ -92,10 +100,10 @@ export async function MonthlyReport({
           label="Production"
           value={formatUsd(r.total.production_cost_usd)}
           testId="report-production"
-          hint="production traffic, production environment"
+          hint={<span title={PRODUCTION_DEFINITION}>production traffic in the production environment (both)</span>}
         />
         <ReportKpi
-          label={prevName}
+          label={r.current ? `${prevName}, same days` : prevName}
           value={formatUsd(r.total.previous_cost_usd)}
           testId="report-previous"
           hint={`${formatCount(r.total.previous_events)} calls`}
@@ -152,6 +160,9 @@ export async function MonthlyReport({
         </Alert>
       )}
 
+      <BillSection r={r} prevLabel={prevLabel} monthName={monthName} org={org} />
+      <ScenariosSection r={r} org={org} />
+
       {r.sections.map((s) => {
         const meta = REPORT_SECTIONS.find((x) => x.dimension === s.dimension)!
         return (
@@ -163,11 +174,13 @@ export async function MonthlyReport({
             note={
               s.dimension === 'scenario'
                 ? 'A scenario is the scenario_id its calls carry; a workflow’s calls without one are that workflow’s own scenario.'
-                : undefined
+                : r.current
+                  ? `Calls only (API cost). ${prevName} is its same days and hours as this month so far.`
+                  : 'Calls only (API cost).'
             }
           >
             {s.rows.length ? (
-              <LinesTable label={meta.label} none={meta.none} rows={s.rows} prevName={prevName} />
+              <LinesTable label={meta.label} none={meta.none} rows={s.rows} prevName={r.current ? `${prevName}, same days` : prevName} />
             ) : (
               <p className="text-sm text-slate-600">No spend in either month.</p>
             )}
@@ -231,5 +244,113 @@ function LinesTable({ label, none, rows, prevName }: { label: string; none: stri
         )}
       </tbody>
     </table>
+  )
+}
+
+/** The whole bill, part by part: what the organization pays (its total is Scenario cost's total for the month). */
+function BillSection({ r, prevLabel, monthName, org }: { r: TMonthlyReport; prevLabel: string; monthName: string; org: string }) {
+  const fb = r.forecast?.bill?.month_end.forecast ?? null
+  return (
+    <ReportSection
+      title="The whole bill"
+      testId="report-bill"
+      note={
+        <>
+          What the organization pays: API inference, the GPU pools’ paid capacity (idle GPUs included, as on the{' '}
+          <Link className="text-brand-600 hover:underline print:hidden" href={`/${org}/fleet`}>
+            fleet page
+          </Link>
+          ) and finance’s line items. The total equals{' '}
+          <Link className="text-brand-600 hover:underline print:hidden" href={`/${org}/fleet/scenarios?month=${r.month}`}>
+            Scenario cost
+          </Link>
+          ’s total for {monthName}. The sections below count calls only.
+        </>
+      }
+    >
+      <table className="w-full text-sm">
+        <thead>
+          <tr className="text-left text-xs text-slate-500">
+            <th className="py-1 font-medium">Part</th>
+            <th className="text-right font-medium">{r.current ? `${monthName}, to date` : monthName}</th>
+            <th className="text-right font-medium">{prevLabel}</th>
+            <th className="text-right font-medium">Change</th>
+            {fb && <th className="text-right font-medium">Month end, forecast</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {BILL_ROWS.map((k) => (
+            <BillPartRow key={k} part={k}>
+              <td className="num text-right" data-cost={r.bill[k]}>
+                {formatUsd(r.bill[k])}
+              </td>
+              <td className="num text-right text-slate-600" data-previous={r.bill.previous[k]}>
+                {formatUsd(r.bill.previous[k])}
+              </td>
+              <td className="num text-right">{signed(fromScaled(toScaled(r.bill[k], 6) - toScaled(r.bill.previous[k], 6), 6))}</td>
+              {fb && (
+                <td className="num text-right" data-forecast={fb[k]}>
+                  {formatUsd(fb[k])}
+                </td>
+              )}
+            </BillPartRow>
+          ))}
+        </tbody>
+      </table>
+    </ReportSection>
+  )
+}
+
+/** Each scenario's month both ways, named apart: its calls alone, and fully loaded as on Scenario cost. */
+function ScenariosSection({ r, org }: { r: TMonthlyReport; org: string }) {
+  if (!r.scenarios.length) return null
+  const shown = r.scenarios.slice(0, SHOWN)
+  const per = (v: string | null) => (v === null ? '—' : formatUsd(v))
+  return (
+    <ReportSection
+      title="Scenarios: API cost and fully loaded cost"
+      testId="report-scenarios"
+      long={shown.length > 12}
+      note={
+        <>
+          API cost: what the scenario’s calls were priced at. Fully loaded cost incl. GPU and line items: the API cost, its share of the GPU pools’ capacity and
+          its line items, as on{' '}
+          <Link className="text-brand-600 hover:underline print:hidden" href={`/${org}/fleet/scenarios?month=${r.month}`}>
+            Scenario cost
+          </Link>
+          . Per accepted outcome, both divide by the same outcomes.
+        </>
+      }
+    >
+      <table className="w-full text-sm">
+        <thead>
+          <tr className="text-left text-xs text-slate-500">
+            <th className="py-1 font-medium">Scenario</th>
+            <th className="text-right font-medium">API cost</th>
+            <th className="text-right font-medium">Fully loaded cost</th>
+            <th className="text-right font-medium">Accepted outcomes</th>
+            <th className="text-right font-medium">API cost per outcome</th>
+            <th className="text-right font-medium">Fully loaded per outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((x) => (
+            <tr key={x.scenario} className="border-t border-slate-100" data-scenario={x.scenario}>
+              <td className="py-1">{x.scenario}</td>
+              <td className="num text-right" data-api={x.api_cost_usd}>
+                {formatUsd(x.api_cost_usd)}
+              </td>
+              <td className="num text-right font-medium" data-loaded={x.fully_loaded_usd}>
+                {formatUsd(x.fully_loaded_usd)}
+              </td>
+              <td className="num text-right">{formatCount(x.accepted_outcomes)}</td>
+              <td className="num text-right">{per(x.api_cost_per_accepted_outcome_usd)}</td>
+              <td className="num text-right">{per(x.fully_loaded_per_accepted_outcome_usd)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {r.scenarios.length > SHOWN && <p className="mt-1 text-xs text-slate-500">{formatCount(r.scenarios.length - SHOWN)} more in the CSV.</p>}
+    </ReportSection>
   )
 }

@@ -1,4 +1,5 @@
 'use client'
+import { PRODUCTION_DEFINITION } from '@/lib/domain'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
@@ -32,7 +33,7 @@ const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
   },
   {
     header: 'Cost / accepted outcome',
-    title: 'Production-traffic cost ÷ accepted outcomes',
+    title: `Production cost ÷ accepted outcomes. ${PRODUCTION_DEFINITION}`,
     cell: (r) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—'),
   },
   {
@@ -170,8 +171,8 @@ export function Workflows({ org }: { org: string }) {
         )}
         {table && (
           <p className="mt-3 text-xs text-slate-500">
-            Cost per run divides all the workflow&apos;s spend in view by its runs. Cost per accepted outcome divides its production-traffic cost (not eval,
-            replay or ops) by its accepted outcomes
+            Cost per run divides all the workflow&apos;s spend in view by its runs. Cost per accepted outcome divides its production cost (production traffic in
+            the production environment: not eval, replay or ops) by its accepted outcomes
             {anyOutcomes ? (
               ''
             ) : (

@@ -6,7 +6,7 @@
 import { DAY_MS, HOUR_MS } from '@/lib/domain'
 import { fromScaled, toScaled, usdPerUnit } from '@/lib/cost/money'
 import type { z } from 'zod'
-import type { TBudgetMeasure, TBudgetMetric, TWindow } from '@/lib/budgets/evaluate'
+import { projectToEnd, type TBudgetMeasure, type TBudgetMetric, type TWindow } from '@/lib/budgets/evaluate'
 import type { ZBurnPoint } from '@/lib/budgets/schema'
 
 export const BURN_GRANULARITIES = ['hour', 'day'] as const
@@ -28,7 +28,6 @@ export function burnDown(
   const from = w.from.getTime()
   const now = w.to.getTime()
   const span = BigInt(Math.max(1, w.end.getTime() - from))
-  const elapsed = BigInt(Math.max(1, now - from))
   const points: TBurnPoint[] = []
   let cumulative = 0n
   let atNow = 0n
@@ -48,7 +47,7 @@ export function burnDown(
       spend_usd: past ? fromScaled(spend, 6) : null,
       cumulative_usd: past ? fromScaled(cumulative, 6) : null,
       pace_usd: fromScaled((amount * sinceStart) / span, 6),
-      projected_usd: current || !past ? fromScaled((atNow * sinceStart) / elapsed, 6) : null,
+      projected_usd: current || !past ? fromScaled(projectToEnd(atNow, w, new Date(end)), 6) : null,
       value_usd:
         metric === 'spend' || !past || !row
           ? null

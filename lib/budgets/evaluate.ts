@@ -71,6 +71,18 @@ export type TBudgetMeasure = {
 
 export type TBudgetStatus = z.infer<typeof ZBudgetStatus>
 
+/**
+ * The one budget projection (the Budgets page, a budget's burn-down and the
+ * Forecast page's budget outlook all read it): the spend of the period so far,
+ * to now, extrapolated at its pace to the period's end (or to `until`, for a
+ * point of the burn-down), in micro-dollars, rounded down.
+ */
+export function projectToEnd(spentMicros: bigint, w: TWindow, until: Date = w.end): bigint {
+  const elapsed = BigInt(Math.max(1, w.to.getTime() - w.from.getTime()))
+  const span = BigInt(Math.max(0, Math.min(until.getTime(), w.end.getTime()) - w.from.getTime()))
+  return (spentMicros * span) / elapsed
+}
+
 /** The budget's state from what was measured in its window. */
 export function budgetStatus(rule: TBudgetRule, w: TWindow, m: TBudgetMeasure): TBudgetStatus {
   const actual =
@@ -84,12 +96,7 @@ export function budgetStatus(rule: TBudgetRule, w: TWindow, m: TBudgetMeasure): 
   const crossed = used === null ? [] : [...rule.thresholds].sort((a, b) => a - b).filter((t) => used * 100 >= t)
   const threshold = crossed.length ? crossed[crossed.length - 1] : null
   const state: TBudgetState = used === null ? 'no_data' : used >= 1 ? 'exceeded' : threshold !== null ? 'warning' : 'ok'
-  let projected: string | null = null
-  if (rule.metric === 'spend' && rule.period !== 'rolling') {
-    const elapsed = BigInt(Math.max(1, w.to.getTime() - w.from.getTime()))
-    const total = BigInt(w.end.getTime() - w.from.getTime())
-    projected = fromScaled((micros(m.cost_usd) * total) / elapsed, 6)
-  }
+  const projected = rule.metric === 'spend' && rule.period !== 'rolling' ? fromScaled(projectToEnd(micros(m.cost_usd), w), 6) : null
   return {
     window: { from: w.from.toISOString(), to: w.to.toISOString(), end: w.end.toISOString() },
     actual_usd: actual,

@@ -1,5 +1,5 @@
 import 'server-only'
-import { DAY_MS, HOUR_MS, OUTCOME_DIMENSIONS } from '@/lib/domain'
+import { DAY_MS, HOUR_MS, OUTCOME_DIMENSIONS, productionSql } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { budgetStatus, budgetWindow, type TBudgetMeasure } from '@/lib/budgets/evaluate'
@@ -111,7 +111,7 @@ async function measureShape(orgId: string, dims: TScopeDim[], budgets: { idx: nu
     const src = spanSql(plan, daily, HOURLY_ROLLUP.table, [...needed, 'events', 'runs', 'cost_usd'], filters, params)
     const r = await pool().query(
       `SELECT b.idx, sum(s.events)::int8 AS events, sum(s.runs)::int8 AS runs, round(sum(s.cost_usd), 6)::text AS cost_usd,
-         round(coalesce(sum(s.cost_usd) FILTER (WHERE s.traffic_source = 'production' AND s.environment = 'production'), 0), 6)::text AS production_cost_usd
+         round(coalesce(sum(s.cost_usd) FILTER (WHERE ${productionSql('s')}), 0), 6)::text AS production_cost_usd
        FROM ${budgetRows(params, dims, true)}
        JOIN ${src} ON s.at >= b.start AND s.traffic_source = ANY(string_to_array(b.sources, ','))${dims.map((d) => ` AND s.${d} = b.${d}`).join('')}
        GROUP BY b.idx HAVING sum(s.events) > 0`,

@@ -18,6 +18,9 @@ const ITEM_PARTS: readonly TScenarioPart[] = ['engineering', 'operations']
 const sumParts = (m: TScenarioCostMonth, parts: readonly TScenarioPart[]) =>
   m.scenarios.reduce((s, x) => s + parts.reduce((t, p) => t + micros(x.parts[p] ?? '0'), 0n), 0n)
 
+/** A scenario's call parts (what its calls were priced at: the API cost), micro-dollars. */
+export const callMicrosOf = (x: TScenarioCostMonth['scenarios'][number]): bigint => CALL_PARTS.reduce((t, p) => t + micros(x.parts[p] ?? '0'), 0n)
+
 export function billMicrosOf(m: TScenarioCostMonth): TBillMicros {
   const calls = sumParts(m, CALL_PARTS)
   const allocated = sumParts(m, CAPACITY_PARTS)
@@ -40,3 +43,14 @@ export const billParts = (b: TBillMicros): TWholeBillParts => ({
   line_items_usd: microsToUsd(b.items),
   total_usd: microsToUsd(b.total),
 })
+
+/** The four parts of a whole bill (or of anything that carries them). */
+export const partsOf = (b: TWholeBillParts): TWholeBillParts => ({
+  api_inference_usd: b.api_inference_usd,
+  gpu_capacity_usd: b.gpu_capacity_usd,
+  line_items_usd: b.line_items_usd,
+  total_usd: b.total_usd,
+})
+
+/** Micro-dollars per outcome, rounded half up (as Scenario cost rounds its cost per accepted outcome). */
+export const perOutcomeMicros = (m: bigint, n: number): bigint => (m + BigInt(n) / 2n) / BigInt(n)

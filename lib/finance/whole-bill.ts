@@ -3,6 +3,7 @@ import { micros, microsToUsd } from '@/lib/domain'
 import { scenarioCostBetween } from '@/lib/gpu/scenarios'
 import { addBill, billMicrosOf, billParts, ZERO_BILL } from '@/lib/finance/parts'
 import type { TWholeBill, TWholeBillMonth } from '@/lib/finance/schema'
+import type { TScenarioCostMonth } from '@/lib/scenarios/schema'
 
 // What the organization pays over a period, the whole bill: API inference, the
 // GPU pools' paid capacity (idle included, as on the fleet page) and finance's
@@ -28,6 +29,15 @@ const nextMonthOf = (t: number) => {
  * once, in full). Each month's parts are rounded as Scenario cost rounds them.
  */
 export async function wholeBill(orgId: string, period: { from: Date; to: Date }, now = new Date()): Promise<TWholeBill> {
+  return (await wholeBillDetailed(orgId, period, now)).bill
+}
+
+/** The whole bill and, month by month, the Scenario cost it was read from (the monthly report shows both). */
+export async function wholeBillDetailed(
+  orgId: string,
+  period: { from: Date; to: Date },
+  now = new Date(),
+): Promise<{ bill: TWholeBill; scenarioMonths: TScenarioCostMonth[] }> {
   const from = period.from.getTime()
   const to = Math.min(period.to.getTime(), now.getTime())
   const slices: { month: string; from: number; to: number }[] = []
@@ -48,7 +58,7 @@ export async function wholeBill(orgId: string, period: { from: Date; to: Date },
       pools.set(p.pool, a)
     }
   })
-  return {
+  const bill: TWholeBill = {
     from: new Date(from).toISOString(),
     to: new Date(Math.max(from, to)).toISOString(),
     ...billParts(sum),
@@ -57,6 +67,7 @@ export async function wholeBill(orgId: string, period: { from: Date; to: Date },
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([pool, a]) => ({ pool, role: a.role, paid_usd: microsToUsd(a.paid), used_by_calls_usd: microsToUsd(a.used) })),
   }
+  return { bill, scenarioMonths: built.map((b) => b.built) }
 }
 
 /** The whole bill of a calendar month (YYYY-MM; to now for the running month). */

@@ -4,7 +4,7 @@
 // the quarter with a 95% band, next to the model's backtest error (fit on all
 // but the last 28 days, forecast them, MAPE). Spent-to-date is exact money
 // from the rollups; the forecast part is a model estimate, rounded to 6 decimals.
-import { DAY_MS } from '@/lib/domain'
+import { DAY_MS, PRODUCTION_FILTER } from '@/lib/domain'
 import { queryMetrics, ZMetricsQuery, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
 import type { TBudget } from '@/lib/budgets'
 import { fromScaled, toScaled } from '@/lib/cost/money'
@@ -23,6 +23,8 @@ import {
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { divRound } from '@/lib/cost/money'
 import { badRequest } from '@/lib/errors'
+import { billForecast } from '@/lib/forecast/bill'
+import { measureBudgets } from '@/lib/budgets/measure'
 
 export { BACKTEST_DAYS, MIN_HISTORY_DAYS, ZForecastQuery } from '@/lib/forecast/schema'
 export type { TBudgetOutlook, TForecast, TForecastQuery, TForecastSummaryRow, TPeriodForecast, TStepMove, TWhatIf } from '@/lib/forecast/schema'
@@ -91,13 +93,15 @@ function historyWindow(q: Pick<TForecastQuery, 'history_days'>, now: Date) {
 
 /** The forecast for the organization, a workflow or an account (all environments and traffic sources: the whole bill), with the what-if when asked. */
 export async function forecast(orgId: string, q: TForecastQuery, now = new Date()): Promise<TForecast> {
-  const f = await forecastFiltered(
+  const events = await forecastFiltered(
     orgId,
     { workflow_id: q.workflow_id ? [q.workflow_id] : undefined, account_id: q.account_id ? [q.account_id] : undefined },
     q.history_days,
     now,
     { workflow_id: q.workflow_id ?? null, account_id: q.account_id ?? null },
   )
+  // the organization's forecast covers the whole bill: the fleet's run-rate and the known line items besides the events
+  const f: TForecast = { ...events, bill: q.workflow_id || q.account_id ? null : await billForecast(orgId, events, now) }
   if (q.growth_pct === undefined && !q.move_to) return f
   const move = q.move_to ? await stepMove(orgId, q, new Date(f.as_of)) : null
   const s = applyWhatIf(f, { growth_pct: q.growth_pct ?? 0, delta_per_day_micros: move ? toScaled(move.delta_per_day_usd, 6) : 0n })
@@ -124,7 +128,7 @@ export async function stepMove(orgId: string, q: TForecastQuery, asOf: Date): Pr
       to: asOf,
       workflow_id: [q.move_workflow_id!],
       step: [q.move_step!],
-      traffic_source: ['production'],
+      ...PRODUCTION_FILTER,
       account_id: q.account_id ? [q.account_id] : undefined,
       group_by: ['provider', 'model'],
     }),
@@ -189,10 +193,16 @@ export async function forecastFiltered(
   return forecastSeries(dailyMicros(rows, w.from, w.to), now, scope)
 }
 
-/** Month spend budgets against their scope's forecast: which will be exceeded, and when. */
+/**
+ * Month spend budgets: the projection (the same one, from the same measure,
+ * as the Budgets page: lib/budgets/evaluate.ts projectToEnd) and, beside it,
+ * the forecast model's month end for the budget's scope with its band.
+ */
 export async function budgetOutlook(orgId: string, budgets: TBudget[], now = new Date()): Promise<TBudgetOutlook[]> {
+  const monthly = budgets.filter((x) => x.metric === 'spend' && x.period === 'month')
+  const measured = await measureBudgets(orgId, monthly, now)
   const out: TBudgetOutlook[] = []
-  for (const b of budgets.filter((x) => x.metric === 'spend' && x.period === 'month')) {
+  for (const b of measured) {
     const only = (v: string | null) => (v === null ? undefined : [v])
     const f = await forecastFiltered(
       orgId,
@@ -207,17 +217,36 @@ export async function budgetOutlook(orgId: string, budgets: TBudget[], now = new
       now,
       { workflow_id: b.workflow_id, account_id: b.account_id },
     )
-    const amount = Number(b.amount_usd)
-    let cum = Number(f.month_end.actual_to_date_usd)
-    let exceeds: string | null = cum > amount ? f.as_of : null
-    for (const p of f.series) {
-      if (exceeds || p.forecast_usd === null || Date.parse(p.day) >= Date.parse(f.month_end.end)) continue
-      cum += Number(p.forecast_usd)
-      if (cum > amount) exceeds = `${p.day}T00:00:00.000Z`
+    const amount = toScaled(b.amount_usd, 6)
+    const spent = toScaled(b.status.actual_usd ?? '0', 6)
+    const projected = b.status.projected_usd
+    const w = { from: new Date(b.status.window.from), to: new Date(b.status.window.to), end: new Date(b.status.window.end) }
+    // the day the projection's pace passes the amount
+    let exceeds: string | null = null
+    if (spent > amount) exceeds = f.as_of
+    else if (projected !== null && toScaled(projected, 6) > amount && spent > 0n) {
+      const at = w.from.getTime() + Number((amount * BigInt(w.to.getTime() - w.from.getTime())) / spent)
+      exceeds = new Date(Math.floor(at / DAY_MS) * DAY_MS).toISOString()
     }
     const m = f.month_end
-    const verdict = m.forecast_usd === null ? (exceeds ? 'over' : 'unknown') : exceeds ? 'over' : Number(m.upper_usd) > amount ? 'at_risk' : 'within'
-    out.push({ budget_id: b.id, name: b.name, amount_usd: b.amount_usd, month_end: m, exceeds_on: exceeds, verdict })
+    const verdict =
+      exceeds || b.status.projected_over
+        ? 'over'
+        : m.upper_usd !== null && Number(m.upper_usd) > Number(b.amount_usd)
+          ? 'at_risk'
+          : spent === 0n && m.forecast_usd === null
+            ? 'unknown'
+            : 'within'
+    out.push({
+      budget_id: b.id,
+      name: b.name,
+      amount_usd: b.amount_usd,
+      projected_usd: projected,
+      projected_over: b.status.projected_over,
+      month_end: m,
+      exceeds_on: exceeds,
+      verdict,
+    })
   }
   return out
 }

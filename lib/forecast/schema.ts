@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { parseModelRef } from '@/lib/forecast/what-if'
 import { ZDay, ZInstant, ZUsd, ZUuid } from '@/lib/api/wire'
+import { ZWholeBillParts } from '@/lib/finance/schema'
 
 // /api/v1/forecast queries and answers (client-safe: the components type their
 // requests with them). Spent-to-date is exact money; forecasts are model
@@ -115,6 +116,29 @@ export const ZWhatIf = z.object({
 })
 export type TWhatIf = z.infer<typeof ZWhatIf>
 
+/** The whole bill to a period's end: what is known (the pools' capacity as sized, the line items) and what the model forecasts (API inference). */
+export const ZBillPeriodForecast = z.object({
+  end: ZInstant,
+  actual_to_date: ZWholeBillParts.meta({ description: "the whole bill from the period's start to the start of today (exact)" }),
+  forecast: ZWholeBillParts.nullable().meta({
+    description:
+      "to the period's end: API inference = to date + the model's forecast of event spend less the share paid through the pools; GPU capacity = to date + each pool's cost at its size and price (incl. versions already scheduled); line items = the period's months' line items; null without a model",
+  }),
+  lower_total_usd: ZUsd.nullable().meta({ description: "the 95% band's lower edge (the band is the API part's: the rest is known)" }),
+  upper_total_usd: ZUsd.nullable(),
+})
+export type TBillPeriodForecast = z.infer<typeof ZBillPeriodForecast>
+
+export const ZBillForecast = z.object({
+  month_end: ZBillPeriodForecast,
+  quarter_end: ZBillPeriodForecast,
+  run_rate: z.object({
+    gpu_capacity_per_month_usd: ZUsd.meta({ description: 'the pools as sized now: GPUs × price per GPU-hour × 730 h' }),
+    line_items_this_month_usd: ZUsd,
+  }),
+})
+export type TBillForecast = z.infer<typeof ZBillForecast>
+
 const ZScope = z.object({ workflow_id: z.string().nullable(), account_id: z.string().nullable() })
 
 export const ZForecast = z.object({
@@ -138,6 +162,9 @@ export const ZForecast = z.object({
     })
     .nullable(),
   note: z.string().nullable().meta({ description: 'why there is no model, when there is none' }),
+  bill: ZBillForecast.nullable()
+    .optional()
+    .meta({ description: "the organization's forecast only: the whole bill (API inference, GPU capacity, line items) to the month's and the quarter's end" }),
   what_if: ZWhatIf.optional().meta({ description: 'with growth_pct or a step move: the scenario next to this baseline' }),
 })
 export type TForecast = z.infer<typeof ZForecast>
@@ -146,13 +173,18 @@ export const ZBudgetOutlook = z.object({
   budget_id: ZUuid,
   name: z.string(),
   amount_usd: ZUsd,
-  month_end: ZPeriodForecast,
-  exceeds_on: ZInstant.nullable().meta({
-    description: "the first day the forecast's cumulative spend passes the amount (already: the start of today); null if it does not this month",
+  projected_usd: ZUsd.nullable().meta({
+    description:
+      "the budget's projection, the same figure as the Budgets page: its month's spend to now extrapolated at its pace to the month's end (lib/budgets/evaluate.ts projectToEnd)",
   }),
-  verdict: z
-    .enum(['over', 'at_risk', 'within', 'unknown'])
-    .meta({ description: "over: the forecast passes the amount; at_risk: only the band's upper edge does; within; unknown: no model" }),
+  projected_over: z.boolean(),
+  month_end: ZPeriodForecast.meta({ description: "the forecast model's month end for the budget's scope, with its band (at_risk reads the band)" }),
+  exceeds_on: ZInstant.nullable().meta({
+    description: "the day the projection's cumulative spend passes the amount (already: the start of today); null if it does not this month",
+  }),
+  verdict: z.enum(['over', 'at_risk', 'within', 'unknown']).meta({
+    description: "over: the projection passes the amount; at_risk: only the model band's upper edge does; within; unknown: no spend yet and no model",
+  }),
 })
 export type TBudgetOutlook = z.infer<typeof ZBudgetOutlook>
 

@@ -1,7 +1,8 @@
-import { EVAL_TRAFFIC_SOURCES } from '@/lib/domain'
+import { EVAL_TRAFFIC_SOURCES, isProductionCall } from '@/lib/domain'
 import { largestRemainder, ruleWeights, type TAllocationRule } from '@/lib/gpu/allocate'
 import { divRound, toScaled } from '@/lib/cost/money'
 import { microsToUsd } from '@/lib/gpu/cost'
+import { perOutcomeMicros } from '@/lib/finance/parts'
 import { SCENARIO_PARTS, type TPoolAllocation, type TScenarioCostMonth, type TScenarioMonth, type TScenarioPart } from '@/lib/scenarios/schema'
 
 // Scenario cost (issue 8), pure: for each scenario (scenario_id, or the
@@ -39,7 +40,7 @@ export type TOutcomeRow = { month: string; scenario: string; accepted: number }
 /** Which part a call is: production traffic in production, eval/replay, or the rest (ops traffic, staging and development calls). */
 export function callPart(trafficSource: string, environment: string): TScenarioPart {
   if ((EVAL_TRAFFIC_SOURCES as readonly string[]).includes(trafficSource)) return 'eval_benchmark'
-  if (trafficSource === 'production' && environment === 'production') return 'production_inference'
+  if (isProductionCall(trafficSource, environment)) return 'production_inference'
   return 'internal_traffic'
 }
 
@@ -118,7 +119,7 @@ export function buildScenarioCost(month: string, calls: TCallRow[], pools: TPool
       parts: Object.fromEntries(SCENARIO_PARTS.map((p) => [p, microsToUsd(parts[p])])) as Record<TScenarioPart, string>,
       total_usd: microsToUsd(total),
       accepted_outcomes: n,
-      cost_per_accepted_outcome_usd: n > 0 ? microsToUsd((total + BigInt(n) / 2n) / BigInt(n)) : null,
+      cost_per_accepted_outcome_usd: n > 0 ? microsToUsd(perOutcomeMicros(total, n)) : null,
     }
   })
   scenarios.sort((a, b) => Number(b.total_usd) - Number(a.total_usd) || a.scenario.localeCompare(b.scenario))

@@ -1,5 +1,5 @@
 import 'server-only'
-import { DAY_MS, OUTCOME_DIMENSIONS, WASTE_OUTCOMES } from '@/lib/domain'
+import { DAY_MS, OUTCOME_DIMENSIONS, productionSql, WASTE_OUTCOMES } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, type TRollupDimension } from '@/lib/rollups/tables'
 import { COST_MEASURE_NAMES, METRIC_DIMENSIONS, OUTCOME_MEASURES, type TCostMeasure, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/schema'
@@ -34,7 +34,7 @@ const COST_MEASURES: Record<TCostMeasure, { sql: string; columns: string[]; dims
   cache_savings_usd: { sql: `round(sum(cache_savings_usd), 6)::text AS cache_savings_usd`, columns: ['cache_savings_usd'] },
   reported_cost_usd: { sql: `round(sum(reported_cost_usd), 6)::text AS reported_cost_usd`, columns: ['reported_cost_usd'] },
   production_cost_usd: {
-    sql: `round(coalesce(sum(cost_usd) FILTER (WHERE traffic_source = 'production' AND environment = 'production'), 0), 6)::text AS production_cost_usd`,
+    sql: `round(coalesce(sum(cost_usd) FILTER (WHERE ${productionSql()}), 0), 6)::text AS production_cost_usd`,
     columns: ['cost_usd'],
     dims: ['environment', 'traffic_source'],
   },

@@ -28,7 +28,7 @@
 // import's cost events do) counts as that many calls at its cost ÷ requests.
 // Unpriced calls are left out (they have no cost to compare).
 import 'server-only'
-import { DAY_MS, EVAL_TRAFFIC_SOURCES, HOUR_MS } from '@/lib/domain'
+import { DAY_MS, EVAL_TRAFFIC_SOURCES, HOUR_MS, productionSql } from '@/lib/domain'
 import { createHash } from 'node:crypto'
 import { pool } from '@/lib/db'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
@@ -252,9 +252,7 @@ export function stratumWalks(quarter: string, s: TStratum, hours: Map<number, nu
 }
 
 const sideMatch = (side: TSide, e: string) =>
-  side === 'production'
-    ? `${e}.traffic_source = 'production' AND ${e}.environment = 'production'`
-    : `${e}.traffic_source IN (${EVAL_TRAFFIC_SOURCES.map((x) => `'${x}'`).join(', ')})`
+  side === 'production' ? productionSql(e) : `${e}.traffic_source IN (${EVAL_TRAFFIC_SOURCES.map((x) => `'${x}'`).join(', ')})`
 
 /**
  * Priced calls per hour of the strata's days, from the hourly rollups: one

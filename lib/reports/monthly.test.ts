@@ -55,7 +55,7 @@ describe('scenarioSpend', () => {
 })
 
 describe('monthlyReportCsv', () => {
-  it('writes every section row, the totals and the forecast', () => {
+  it('writes every section row, the totals, the whole bill, the scenarios both ways and the forecast', () => {
     const r = {
       month: '2026-11',
       previous: { month: '2026-10' },
@@ -69,6 +69,24 @@ describe('monthlyReportCsv', () => {
         previous_events: 1,
         change_usd: '4.000000',
       },
+      bill: {
+        api_inference_usd: '4.000000',
+        gpu_capacity_usd: '100.000000',
+        line_items_usd: '50.000000',
+        total_usd: '154.000000',
+        previous: { api_inference_usd: '1.000000', gpu_capacity_usd: '90.000000', line_items_usd: '0.000000', total_usd: '91.000000' },
+        change_usd: '63.000000',
+      },
+      scenarios: [
+        {
+          scenario: 'kb',
+          api_cost_usd: '5.000000',
+          fully_loaded_usd: '154.000000',
+          accepted_outcomes: 2,
+          api_cost_per_accepted_outcome_usd: '2.500000',
+          fully_loaded_per_accepted_outcome_usd: '77.000000',
+        },
+      ],
       sections: [
         {
           dimension: 'workflow_id',
@@ -87,6 +105,12 @@ describe('monthlyReportCsv', () => {
       "2026-11,workflow_id,'=cmd,,5.000000,3,1.0000,2026-10,1.000000,1,4.000000",
       '2026-11,total,,,5.000000,3,1.0000,2026-10,1.000000,1,4.000000',
       '2026-11,total_production,,,4.000000,,,,,,',
+      '2026-11,bill_api_inference,,,4.000000,,,2026-10,1.000000,,',
+      '2026-11,bill_gpu_capacity,,,100.000000,,,2026-10,90.000000,,',
+      '2026-11,bill_line_items,,,50.000000,,,2026-10,0.000000,,',
+      '2026-11,bill_total,,,154.000000,,,2026-10,91.000000,,',
+      '2026-11,scenario_api_cost,kb,,5.000000,,,,,,',
+      '2026-11,scenario_fully_loaded,kb,,154.000000,,,,,,',
       '2026-11,forecast_month_end,,,9.500000,,,,,,',
       '2026-11,forecast_month_end_lower,,,8.000000,,,,,,',
       '2026-11,forecast_month_end_upper,,,11.000000,,,,,,',

@@ -1,7 +1,11 @@
 // The monthly report for finance: a calendar month's spend (UTC, the whole
 // bill: every environment and traffic source) by workflow, account, feature,
 // environment, traffic source and scenario, against the month before, with the
-// organization's month-end forecast while the month is running. Every figure
+// organization's month-end forecast while the month is running. Beside it, the
+// whole bill (lib/finance/whole-bill.ts: API inference, the GPU pools' paid
+// capacity, line items; its total is Scenario cost's) and each scenario's API
+// cost next to its fully loaded cost. A running month compares with the same
+// elapsed span of the month before. Every figure
 // but scenario is a GET /api/v1/metrics answer for the month (same query
 // layer, so the same micro-dollars); scenario_id is not a rollup dimension, so
 // scenario spend reads the events that carry one (a partial index) and the
@@ -18,6 +22,10 @@ import { toCsv } from '@/lib/csv'
 import { REPORT_SECTIONS, type TMonthlyReport, type TMonthlyReportQuery, type TReportDimension, type TReportLine } from '@/lib/reports/schema'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
+import { wholeBill, wholeBillDetailed } from '@/lib/finance/whole-bill'
+import { callMicrosOf, partsOf, perOutcomeMicros } from '@/lib/finance/parts'
+import type { TScenarioCostMonth } from '@/lib/scenarios/schema'
+import type { TReportScenario } from '@/lib/reports/schema'
 
 export { REPORT_SECTIONS, ZMonthlyReportQuery } from '@/lib/reports/schema'
 export type { TMonthlyReport, TMonthlyReportQuery, TReportDimension, TReportLine } from '@/lib/reports/schema'
@@ -125,29 +133,54 @@ async function monthSpend(orgId: string, from: number, to: number) {
   return { by, total: t ?? null }
 }
 
-/** The report of a month (default: the current one). */
+/** Each scenario's month both ways, from Scenario cost's own figures: API cost (its calls) and fully loaded (its total). */
+export function reportScenarios(m: TScenarioCostMonth | undefined): TReportScenario[] {
+  const per = (x: bigint, n: number) => (n > 0 ? microsToUsd(perOutcomeMicros(x, n)) : null)
+  return (m?.scenarios ?? []).map((s) => {
+    const api = callMicrosOf(s)
+    return {
+      scenario: s.scenario,
+      api_cost_usd: microsToUsd(api),
+      fully_loaded_usd: s.total_usd,
+      accepted_outcomes: s.accepted_outcomes,
+      api_cost_per_accepted_outcome_usd: per(api, s.accepted_outcomes),
+      fully_loaded_per_accepted_outcome_usd: s.cost_per_accepted_outcome_usd,
+    }
+  })
+}
+
+/**
+ * The report of a month (default: the current one). Every row and total is
+ * compared with the month before over the same span: all of it for a closed
+ * month, and for the running month as many days and hours as have passed of
+ * this one (a month to date against a whole month would show every row drop).
+ */
 export async function monthlyReport(orgId: string, q: Pick<TMonthlyReportQuery, 'month'>, now = new Date()): Promise<TMonthlyReport> {
   const month = q.month ?? monthKey(now.getTime())
   const r = monthRange(month)
   const current = now.getTime() >= r.from && now.getTime() < r.to
   // the month before over as many days and hours as have passed of this one (the rollups are hourly), capped at its end
   const sameTo = Math.min(r.previous.from + (Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - r.from), r.previous.to)
-  const [cur, prev, f, prevToDate] = await Promise.all([
+  const comparedTo = current ? Math.max(sameTo, r.previous.from) : r.previous.to
+  const [cur, prev, f, bill, prevBill] = await Promise.all([
     monthSpend(orgId, r.from, r.to),
-    monthSpend(orgId, r.previous.from, r.previous.to),
+    monthSpend(orgId, r.previous.from, comparedTo),
     current ? forecast(orgId, { history_days: 120 }, now) : Promise.resolve(null),
-    current && sameTo > r.previous.from
-      ? queryMetrics(orgId, { ...ZMetricsQuery.parse({}), from: new Date(r.previous.from), to: new Date(sameTo) })
-      : Promise.resolve(null),
+    wholeBillDetailed(orgId, { from: new Date(r.from), to: new Date(r.to) }, now),
+    wholeBill(orgId, { from: new Date(r.previous.from), to: new Date(comparedTo) }, now),
   ])
   const tm = micros(cur.total?.cost_usd ?? '0')
   const pm = micros(prev.total?.cost_usd ?? '0')
-  const ptd = current ? micros(prevToDate?.rows[0]?.cost_usd ?? '0') : null
   return {
     month,
     from: new Date(r.from).toISOString(),
     to: new Date(r.to).toISOString(),
-    previous: { month: r.previous.month, from: new Date(r.previous.from).toISOString(), to: new Date(r.previous.to).toISOString() },
+    previous: {
+      month: r.previous.month,
+      from: new Date(r.previous.from).toISOString(),
+      to: new Date(r.previous.to).toISOString(),
+      compared_to: new Date(comparedTo).toISOString(),
+    },
     current,
     total: {
       cost_usd: microsToUsd(tm),
@@ -158,16 +191,22 @@ export async function monthlyReport(orgId: string, q: Pick<TMonthlyReportQuery, 
       previous_cost_usd: microsToUsd(pm),
       previous_events: prev.total?.events ?? 0,
       change_usd: microsToUsd(tm - pm),
-      ...(ptd !== null
-        ? { previous_to_date: { to: new Date(Math.max(sameTo, r.previous.from)).toISOString(), cost_usd: microsToUsd(ptd), change_usd: microsToUsd(tm - ptd) } }
-        : {}),
+      ...(current ? { previous_to_date: { to: new Date(comparedTo).toISOString(), cost_usd: microsToUsd(pm), change_usd: microsToUsd(tm - pm) } } : {}),
     },
+    bill: {
+      ...partsOf(bill.bill),
+      previous: partsOf(prevBill),
+      change_usd: microsToUsd(micros(bill.bill.total_usd) - micros(prevBill.total_usd)),
+    },
+    scenarios: reportScenarios(bill.scenarioMonths[0]).sort(
+      (a, b) => Number(micros(b.fully_loaded_usd) - micros(a.fully_loaded_usd)) || a.scenario.localeCompare(b.scenario),
+    ),
     sections: REPORT_SECTIONS.map((s) => ({
       dimension: s.dimension,
       label: s.label,
       rows: reportLines(cur.by.get(s.dimension)!, prev.by.get(s.dimension)!, tm),
     })),
-    forecast: f ? { month_end: f.month_end, mape: f.backtest.mape, note: f.note } : null,
+    forecast: f ? { month_end: f.month_end, mape: f.backtest.mape, note: f.note, bill: f.bill ?? null } : null,
   }
 }
 
@@ -206,6 +245,13 @@ export function monthlyReportCsv(r: TMonthlyReport): string {
     r.total.change_usd,
   ])
   lines.push([r.month, 'total_production', null, null, r.total.production_cost_usd, null, null, null, null, null, null])
+  // the whole bill, part by part (API inference, GPU capacity, line items): its total is Scenario cost's total
+  for (const k of ['api_inference_usd', 'gpu_capacity_usd', 'line_items_usd', 'total_usd'] as const)
+    lines.push([r.month, `bill_${k.replace(/_usd$/, '')}`, null, null, r.bill[k], null, null, r.previous.month, r.bill.previous[k], null, null])
+  for (const x of r.scenarios) {
+    lines.push([r.month, 'scenario_api_cost', x.scenario, null, x.api_cost_usd, null, null, null, null, null, null])
+    lines.push([r.month, 'scenario_fully_loaded', x.scenario, null, x.fully_loaded_usd, null, null, null, null, null, null])
+  }
   if (r.forecast?.month_end.forecast_usd) {
     const m = r.forecast.month_end
     lines.push([r.month, 'forecast_month_end', null, null, m.forecast_usd, null, null, null, null, null, null])

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ZInstant, ZUsd } from '@/lib/api/wire'
-import { ZPeriodForecast } from '@/lib/forecast/schema'
+import { ZBillForecast, ZPeriodForecast } from '@/lib/forecast/schema'
+import { ZWholeBillParts } from '@/lib/finance/schema'
 
 // /api/v1/reports queries and answers (client-safe).
 
@@ -122,9 +123,28 @@ export type TReportLine = z.infer<typeof ZReportLine>
 
 const ZMonthSpan = { month: z.string(), from: ZInstant, to: ZInstant }
 
+/** A scenario's month, both ways: its calls alone (API cost) and fully loaded (Scenario cost's total), named apart. */
+export const ZReportScenario = z.object({
+  scenario: z.string(),
+  api_cost_usd: ZUsd.meta({ description: "API cost: what the scenario's calls were priced at (production, eval and internal calls)" }),
+  fully_loaded_usd: ZUsd.meta({
+    description: 'fully loaded cost incl. GPU and line items: the API cost + its share of the GPU pools’ capacity + its line items (Scenario cost’s total)',
+  }),
+  accepted_outcomes: z.number().int(),
+  api_cost_per_accepted_outcome_usd: ZUsd.nullable(),
+  fully_loaded_per_accepted_outcome_usd: ZUsd.nullable().meta({ description: "Scenario cost's cost per accepted outcome" }),
+})
+export type TReportScenario = z.infer<typeof ZReportScenario>
+
 export const ZMonthlyReport = z.object({
   ...ZMonthSpan,
-  previous: z.object(ZMonthSpan),
+  previous: z.object({
+    ...ZMonthSpan,
+    compared_to: ZInstant.meta({
+      description:
+        'the end of the span of the month before that every row compares with: its end, or for the running month as many days and hours as have passed of this one',
+    }),
+  }),
   current: z.boolean().meta({ description: 'the month has not ended: figures are to date' }),
   total: z.object({
     cost_usd: ZUsd,
@@ -140,9 +160,17 @@ export const ZMonthlyReport = z.object({
       .optional()
       .meta({ description: 'the running month only: the month before over as many days and hours as have passed of this one' }),
   }),
+  bill: ZWholeBillParts.extend({
+    previous: ZWholeBillParts.meta({ description: 'the whole bill of the month before over the compared span (previous.from to previous.compared_to)' }),
+    change_usd: ZUsd,
+  }).meta({
+    description:
+      'what the organization pays (lib/finance/whole-bill.ts): API inference, GPU pools’ paid capacity and line items; total_usd is Scenario cost’s total for the month',
+  }),
+  scenarios: z.array(ZReportScenario).meta({ description: "each scenario's API cost and fully loaded cost (as on Scenario cost), largest fully loaded first" }),
   sections: z.array(z.object({ dimension: z.enum(REPORT_DIMENSIONS), label: z.string(), rows: z.array(ZReportLine) })),
   forecast: z
-    .object({ month_end: ZPeriodForecast, mape: z.number().nullable(), note: z.string().nullable() })
+    .object({ month_end: ZPeriodForecast, mape: z.number().nullable(), note: z.string().nullable(), bill: ZBillForecast.nullable() })
     .nullable()
     .meta({ description: "the organization's month-end forecast (the current month only)" }),
 })
