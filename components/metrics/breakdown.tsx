@@ -20,6 +20,12 @@ export type TExtraColumn<R> = {
 
 type TSort = { column: string; dir: 'asc' | 'desc' }
 
+/** The sortable columns every breakdown table has, by header. */
+const BUILT_IN_SORTS = new Map<string, (r: TBreakdownRow) => number | null>([
+  ['Spend', (r) => Number(r.cost_usd)],
+  ['Change', (r) => Number(r.change_usd)],
+])
+
 /** The rows sorted by a column's value, nulls last whichever the direction; ties keep their order. */
 export function sortRows<R>(rows: R[], value: ((r: R) => number | null) | undefined, dir: 'asc' | 'desc'): R[] {
   if (!value) return rows
@@ -84,11 +90,7 @@ export function BreakdownTable<R extends TBreakdownRow>({
 }) {
   const th = 'px-2 py-2 font-medium'
   const [sort, setSort] = useState<TSort | null>(null)
-  const builtIn: Record<string, (r: R) => number | null> = {
-    Spend: (r) => Number(r.cost_usd),
-    Change: (r) => Number(r.change_usd),
-  }
-  const sortValue = sort ? (builtIn[sort.column] ?? columns.find((c) => c.header === sort.column)?.sortValue) : undefined
+  const sortValue = sort ? (BUILT_IN_SORTS.get(sort.column) ?? columns.find((c) => c.header === sort.column)?.sortValue) : undefined
   const shown = sort ? sortRows(rows, sortValue, sort.dir) : rows
   return (
     <div className="overflow-x-auto">
