@@ -9,6 +9,9 @@ import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getRevenue, PUT as putRevenue } from '@/app/api/v1/accounts/revenue/route'
 import { GET as getMargin } from '@/app/api/v1/accounts/margin/route'
 import { micros, microsToUsd } from '@/lib/domain'
+import { alertCandidates, evaluateOrgAlerts } from '@/lib/alerts/evaluate'
+import { DEFAULT_DRIFT_CONFIG } from '@/lib/alerts/detectors'
+import { PUT as putSettings } from '@/app/api/v1/alerts/settings/route'
 
 // Revenue per account through the route handlers on real PostgreSQL: JSON and CSV upsert row by row, refused rows come
 // back with their row number, field and reason while the good ones are kept, and the margin's figures equal SQL over
@@ -204,5 +207,44 @@ describe('GET /api/v1/accounts/margin', () => {
     expect(micros(globex.cost_usd)).toBeGreaterThan(0n)
     expect(j.rows[j.rows.length - 1].account_id).toBe('globex')
     expect(j.totals.cost_without_revenue_usd).toBe(globex.cost_usd)
+  })
+})
+
+describe('the revenue_share alert: AI cost share of revenue above X% per account', () => {
+  it('fires per account and month past its share (the organization’s, or the account’s own), never without revenue', async () => {
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString()
+    // this month: acme 80.25 USD against cents of AI cost (well under 50%), initech 0.03 USD (far over), globex none
+    const byDefault = await alertCandidates(orgId, now, { kinds: ['revenue_share'], config: DEFAULT_DRIFT_CONFIG })
+    expect(byDefault.map((c) => [c.subject, c.period_start])).toEqual([['initech', month]])
+    expect(byDefault[0]).toMatchObject({ kind: 'revenue_share', source_key: 'revenue_share:initech', amount_usd: '0.030000' })
+    expect(byDefault[0].title).toMatch(/^initech: AI cost \$[\d.]+ is \d+% of its \d{4}-\d{2} revenue of \$0\.03 \(above 50%\)$/)
+
+    // acme's own limit: 0.1% of its revenue (its AI cost this month is about 0.17%)
+    const settings = await putSettings(
+      apiRequest('/api/v1/alerts/settings', { method: 'PUT', key: writeKey, body: { revenue_share_by_account: { acme: 0.001 } } }),
+      { params: Promise.resolve({}) },
+    )
+    expect(settings.status).toBe(200)
+    expect((await settings.json()).settings.revenue_share_by_account).toEqual({ acme: 0.001 })
+    const fired = await evaluateOrgAlerts(orgId, now, { kinds: ['revenue_share'] })
+    expect(fired.map((a) => a.subject).sort()).toEqual(['acme', 'initech'])
+    const acme = fired.find((a) => a.subject === 'acme')!
+    const sql = await ownerPool().query<{ cost: string }>(
+      `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS cost FROM inference_events
+       WHERE org_id = $1 AND account_id = 'acme' AND environment = 'production' AND traffic_source = 'production' AND timestamp >= $2`,
+      [orgId, month],
+    )
+    expect(acme.actual_usd).toBe(microsToUsd(micros(sql.rows[0].cost)))
+    expect(acme.details).toMatchObject({ account_id: 'acme', revenue_usd: '80.250000', limit: 0.001 })
+    // the same month again: recorded once
+    expect(await evaluateOrgAlerts(orgId, new Date(now.getTime() + 1000), { kinds: ['revenue_share'] })).toEqual([])
+
+    // enough revenue: the condition goes away
+    expect((await put({ rows: [{ account_id: 'initech', month: month.slice(0, 7), revenue_usd: '1000000' }] })).status).toBe(200)
+    const after = await alertCandidates(orgId, now, {
+      kinds: ['revenue_share'],
+      config: { ...DEFAULT_DRIFT_CONFIG, revenue_share_by_account: { acme: 0.001 } },
+    })
+    expect(after.map((c) => c.subject)).toEqual(['acme'])
   })
 })

@@ -9,7 +9,7 @@ import type { TDriftConfig } from '@/lib/alerts/schema'
 // detector, subject and period, so it fires once per period however often the
 // job runs.
 
-export const DRIFT_KINDS = ['cost_per_outcome_drift', 'tokens_per_call_growth', 'unpriced_model', 'spend_anomaly'] as const
+export const DRIFT_KINDS = ['cost_per_outcome_drift', 'tokens_per_call_growth', 'unpriced_model', 'spend_anomaly', 'revenue_share'] as const
 export type TDriftKind = (typeof DRIFT_KINDS)[number]
 export const ALERT_KINDS = ['budget', ...DRIFT_KINDS] as const
 export type TAlertKind = (typeof ALERT_KINDS)[number]
@@ -24,12 +24,14 @@ export const DEFAULT_DRIFT_CONFIG: TDriftConfig = {
   anomaly_z: 3.5,
   anomaly_min_usd: '1',
   anomaly_min_weeks: 3,
+  revenue_share_max: 0.5,
+  revenue_share_by_account: {},
 }
 
 /** What a detector says about one subject: the record lib/alerts writes. */
 export type TDriftFinding = {
   kind: TDriftKind
-  /** the detector's subject: a workflow, "workflow/step", "provider/model", "organization" */
+  /** the detector's subject: a workflow, "workflow/step", "provider/model", "organization", a customer account */
   subject: string
   title: string
   /** the period it fires once in (ISO instant) */
@@ -263,4 +265,47 @@ export function detectSpendAnomaly(
       },
     },
   ]
+}
+
+// ------------------------------------------------------------- (e) AI cost share of an account's revenue
+
+export type TRevenueShareRow = { account_id: string; month: string; revenue_usd: string; cost_usd: string }
+
+/** The share an account's AI cost may reach: its own setting, else the organization's. */
+export const revenueShareLimit = (account: string, cfg: TDriftConfig): number => cfg.revenue_share_by_account[account] ?? cfg.revenue_share_max
+
+/**
+ * Customer accounts whose AI cost this month (to now) is above the set share of the month's revenue: fires once per
+ * account and month. An account without revenue (or a revenue of 0) has no share: it never fires.
+ */
+export function detectRevenueShare(rows: TRevenueShareRow[], cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+  const out: TDriftFinding[] = []
+  for (const r of rows) {
+    const revenue = micros(r.revenue_usd)
+    const cost = micros(r.cost_usd)
+    if (revenue <= 0n) continue
+    const limit = revenueShareLimit(r.account_id, cfg)
+    // cost > revenue × limit, in integers: the limit in parts per million.
+    if (cost * 1_000_000n <= revenue * BigInt(Math.round(limit * 1_000_000))) continue
+    const share = ratioOf(cost, revenue)
+    const month = r.month.slice(0, 7)
+    out.push({
+      kind: 'revenue_share',
+      subject: r.account_id,
+      period_start: new Date(`${r.month.slice(0, 10)}T00:00:00.000Z`).toISOString(),
+      title: `${r.account_id}: AI cost ${formatUsd(microsToUsd(cost))} is ${pct(share)} of its ${month} revenue of ${formatUsd(microsToUsd(revenue))} (above ${pct(limit)})`,
+      actual_usd: microsToUsd(cost),
+      amount_usd: microsToUsd(revenue),
+      details: {
+        account_id: r.account_id,
+        month: r.month.slice(0, 10),
+        revenue_usd: microsToUsd(revenue),
+        cost_usd: microsToUsd(cost),
+        cost_share: share,
+        limit,
+        margin_usd: microsToUsd(revenue - cost),
+      },
+    })
+  }
+  return out
 }

@@ -3,7 +3,7 @@
 // and dollars. Pure, so the page and its tests share it.
 import { DEFAULT_DRIFT_CONFIG, type TDriftConfig } from '@/lib/alerts/detectors'
 
-export type TSettingsKey = keyof TDriftConfig
+export type TSettingsKey = Exclude<keyof TDriftConfig, 'revenue_share_by_account'>
 export type TSettingsField = { key: TSettingsKey; label: string; unit: string; percent?: boolean; integer?: boolean; detector: string }
 
 export const SETTINGS_FIELDS: readonly TSettingsField[] = [
@@ -14,6 +14,7 @@ export const SETTINGS_FIELDS: readonly TSettingsField[] = [
   { key: 'anomaly_z', detector: 'Spend anomaly', label: 'Robust z-score at or above', unit: 'z' },
   { key: 'anomaly_min_usd', detector: 'Spend anomaly', label: 'And at least this far above the median', unit: 'USD' },
   { key: 'anomaly_min_weeks', detector: 'Spend anomaly', label: 'Earlier weeks with data needed', unit: 'weeks', integer: true },
+  { key: 'revenue_share_max', detector: 'AI cost share of revenue', label: "An account's AI cost this month above, of its revenue", unit: '%', percent: true },
 ]
 
 export type TSettingsForm = Record<TSettingsKey, string>

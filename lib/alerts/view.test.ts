@@ -38,6 +38,8 @@ describe('drift settings form', () => {
     anomaly_z: 3.5,
     anomaly_min_usd: '1',
     anomaly_min_weeks: 3,
+    revenue_share_max: 0.35,
+    revenue_share_by_account: { acme: 0.1 },
   }
   it('shows margins in percent without float noise, and values with their units', () => {
     expect(settingsForm(cfg)).toEqual({
@@ -48,6 +50,7 @@ describe('drift settings form', () => {
       anomaly_z: '3.5',
       anomaly_min_usd: '1',
       anomaly_min_weeks: '3',
+      revenue_share_max: '35',
     })
     const text = Object.fromEntries(SETTINGS_FIELDS.map((f) => [f.key, settingText(f, cfg)]))
     expect(text).toEqual({
@@ -58,6 +61,7 @@ describe('drift settings form', () => {
       anomaly_z: '3.5',
       anomaly_min_usd: '$1.00',
       anomaly_min_weeks: '3 weeks',
+      revenue_share_max: '35%',
     })
   })
   it('sends fractions for percents, numbers for counts, and text the server will name as wrong', () => {
@@ -69,6 +73,7 @@ describe('drift settings form', () => {
       anomaly_z: 3.5,
       anomaly_min_usd: '2.50',
       anomaly_min_weeks: 3,
+      revenue_share_max: 0.35,
     })
     const bad = settingsPatch({ ...settingsForm(cfg), min_outcomes: '', anomaly_z: 'high' })
     expect(bad.min_outcomes).toBe('')

@@ -8,6 +8,7 @@ export const KIND_LABEL: Record<TAlertKind, string> = {
   tokens_per_call_growth: 'Tokens per call growth',
   unpriced_model: 'Unpriced model',
   spend_anomaly: 'Spend anomaly',
+  revenue_share: 'AI cost share of revenue',
 }
 
 type TLinkable = { kind: TAlertKind; details: Record<string, unknown>; period_start: string }
@@ -25,6 +26,8 @@ export function alertPath(org: string, a: TLinkable): string {
       return `/${org}/changes?${spikeQuery(a.period_start.slice(0, 10))}`
     case 'unpriced_model':
       return `/${org}/pricing`
+    case 'revenue_share':
+      return d.account_id ? `/${org}/accounts/${encodeURIComponent(d.account_id)}` : `/${org}/accounts`
   }
 }
 
@@ -34,6 +37,7 @@ export const LINK_LABEL: Record<TAlertKind, string> = {
   tokens_per_call_growth: 'Open the workflow',
   unpriced_model: 'Add a price',
   spend_anomaly: 'What changed that day',
+  revenue_share: 'Open the account',
 }
 
 /** Open, acknowledged, muted or recovered: what the list shows first. */
