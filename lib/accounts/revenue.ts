@@ -88,14 +88,16 @@ export async function putRevenue(orgId: string, req: Request): Promise<TRevenueP
   return { upserted: kept.length, rejected_count: rejected.length, rejected: rejected.slice(0, REVENUE_MAX_REJECTED_LISTED) }
 }
 
+const nextMonth = (month: string) => new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1)).toISOString().slice(0, 10)
+
 /** The months a query covers: from's month to the month before to (default: the current month). */
 export function monthsOf(q: Pick<TRevenueQuery, 'from' | 'to'>, now = new Date()): string[] {
   const first = q.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString().slice(0, 10)
-  const to = q.to ?? new Date(Date.UTC(Number(first.slice(0, 4)), Number(first.slice(5, 7)), 1)).toISOString().slice(0, 10)
+  // default: to the end of the current month (a `from` in a later month: that month alone)
+  const thisMonthEnd = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10)
+  const to = q.to ?? (thisMonthEnd > first ? thisMonthEnd : nextMonth(first))
   return monthsBetween(first, to)
 }
-
-const nextMonth = (month: string) => new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1)).toISOString().slice(0, 10)
 
 async function revenueByAccount(orgId: string, months: string[], accountId?: string): Promise<TByAccountMonth> {
   const r = await pool().query<{ account_id: string; month: string; micros: string }>(

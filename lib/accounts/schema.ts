@@ -34,7 +34,10 @@ export type TRevenuePutAnswer = z.infer<typeof ZRevenuePutAnswer>
 
 const DAY_RANGE = {
   from: ZDay.optional().meta({ description: 'first day (UTC), inclusive: its month is the first month; default the first day of the current month' }),
-  to: ZDay.optional().meta({ description: 'last day (UTC), exclusive: the month of the day before it is the last month; default the first day of next month' }),
+  to: ZDay.optional().meta({
+    description:
+      'last day (UTC), exclusive: the month of the day before it is the last month; default the first day of the month after the current one (a later from: its month alone)',
+  }),
 }
 
 function checkMonths(q: { from?: string; to?: string }, ctx: z.RefinementCtx): void {
