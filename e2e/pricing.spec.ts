@@ -1,4 +1,5 @@
-import { test, expect, apiSignIn } from './fixtures'
+import { execFileSync } from 'node:child_process'
+import { test, expect, apiSignIn, sql } from './fixtures'
 
 // An engineer finds an unpriced model, adds its price in one step, watches the
 // re-pricing finish, and sees the spend include it.
@@ -54,4 +55,80 @@ test('add a price for an unpriced model and see its events re-priced', async ({ 
   await page.getByLabel('Search the catalog').fill('claude-sonnet-4-5')
   await expect(page.getByTestId('catalog')).toContainText('anthropic/claude-sonnet-4-5')
   await expect(page.getByTestId('catalog')).toContainText('> 200,000 tokens')
+})
+
+// A negotiated price typed on the pricing page keeps the catalog's long-context tiers: the form asks, previews the
+// tiers scaled by the same discount, saves them (SQL), shows them in the list, and edits them.
+test('a negotiated price keeps, shows and edits long-context tiers', async ({ page }) => {
+  const stamp = Date.now()
+  const email = `tiers-${stamp}@example.com`
+  const made = JSON.parse(
+    execFileSync(
+      'npx',
+      ['tsx', 'lib/cli/main.ts', 'org:create', '--name', `Tiers ${stamp}`, '--email', email, '--password', 'tiers-password-1', '--scopes', 'read', '--json'],
+      {
+        env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
+        encoding: 'utf8',
+      },
+    )
+      .trim()
+      .split('\n')
+      .pop()!,
+  ) as { org_slug: string }
+  const slug = made.org_slug
+  await apiSignIn(page.request, email, 'tiers-password-1')
+  const tiersInDb = async () =>
+    (
+      await sql<{ tiers: unknown }>(
+        `SELECT p.tiers FROM prices p JOIN organizations o ON o.id = p.org_id WHERE o.slug = $1 AND p.provider = 'anthropic' AND p.model = 'claude-sonnet-4-5'`,
+        [slug],
+      )
+    ).map((r) => r.tiers)
+
+  await page.goto(`/${slug}/pricing`)
+  await page.getByText('Add or correct a price').click()
+  const form = page.getByRole('form', { name: 'Add or correct a price' })
+  await form.getByLabel('Provider').fill('anthropic')
+  await form.getByLabel('Model').fill('claude-sonnet-4-5')
+  // 20% off the catalog's $3 / $0.30 / $3.75 / $15 per M
+  await form.getByLabel('Input $/M tokens').fill('2.4')
+  await form.getByLabel('Cached input $/M').fill('0.24')
+  await form.getByLabel('Cache write $/M').fill('3')
+  await form.getByLabel('Output $/M tokens').fill('12')
+  const question = form.getByRole('radiogroup')
+  await expect(question).toContainText('The catalog prices anthropic/claude-sonnet-4-5 higher above 200,000 input tokens')
+  await form.getByRole('button', { name: 'Save price and re-price events' }).click()
+  await expect(form.getByText("choose whether calls above the catalog's threshold keep its long-context tiers")).toBeVisible()
+
+  // "No tiers": saved as typed, with the server's warning
+  await question.getByLabel('No tiers: this price for every call, whatever its size').check()
+  await form.getByRole('button', { name: 'Save price and re-price events' }).click()
+  await expect(form.getByText(/priced at its base rates/)).toBeVisible()
+  expect(await tiersInDb()).toEqual([null])
+
+  // Correct it: the edit form asks again; keeping the catalog's tiers previews and saves them scaled
+  await page.getByRole('button', { name: 'Edit anthropic/claude-sonnet-4-5' }).click()
+  const edit = page.getByRole('form', { name: 'Correct anthropic/claude-sonnet-4-5' })
+  const keep = edit.getByLabel(/Keep the catalog's tiers, scaled by the same discount/)
+  await expect(keep).toBeVisible()
+  await expect(edit.getByRole('radiogroup')).toContainText('above 200,000 input tokens: $4.8 in, $0.48 cached, $6 cache write, $18 out per M')
+  await keep.check()
+  await edit.getByRole('button', { name: 'Save price and re-price events' }).click()
+  await expect(page.getByTestId('price-tiers')).toHaveText(
+    'Long-context tiers: above 200,000 input tokens: $4.8 in, $0.48 cached, $6 cache write, $18 out per M',
+  )
+  expect(await tiersInDb()).toEqual([
+    [{ above_input_tokens: 200000, input_per_mtok: '4.8', cached_input_per_mtok: '0.48', cache_write_per_mtok: '6', output_per_mtok: '18' }],
+  ])
+
+  // Edit the tier itself
+  await page.getByRole('button', { name: 'Edit anthropic/claude-sonnet-4-5' }).click()
+  const again = page.getByRole('form', { name: 'Correct anthropic/claude-sonnet-4-5' })
+  await expect(again.getByLabel('Tier 1 input $/M')).toHaveValue('4.8')
+  await again.getByLabel('Tier 1 input $/M').fill('5')
+  await again.getByRole('button', { name: 'Save price and re-price events' }).click()
+  await expect(page.getByTestId('price-tiers')).toContainText('$5 in')
+  expect(await tiersInDb()).toEqual([
+    [{ above_input_tokens: 200000, input_per_mtok: '5', cached_input_per_mtok: '0.48', cache_write_per_mtok: '6', output_per_mtok: '18' }],
+  ])
 })

@@ -16,6 +16,7 @@ import { accountSteps, accountStepsCsvRows, FLAG_MIN_RUNS, FLAG_RATIO, type TAcc
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
+import { AccountMargin } from '@/components/accounts/account-margin'
 
 // The question customer success brings here: "why does this customer cost
 // what it costs: which workflows and steps, is it growing, and does its
@@ -134,6 +135,8 @@ export function AccountDetail({ org, account }: { org: string; account: string }
           </span>
         </Alert>
       )}
+
+      <AccountMargin org={org} account={account} period={periods.current} />
 
       <Card title="Spend per day by workflow" subtitle="USD per UTC day, stacked by workflow. Click a day to see what changed against a week earlier.">
         {byWorkflow ? (

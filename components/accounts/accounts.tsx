@@ -1,6 +1,6 @@
 'use client'
 import { PRODUCTION_DEFINITION } from '@/lib/domain'
-import { useMemo } from 'react'
+import { useMemo, type ReactNode } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
@@ -12,6 +12,9 @@ import { csvFilename, filtersQuery, hasAcceptedOutcomes, topMovers, type TBreakd
 import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
+import { useAccountMargin } from '@/components/accounts/margin-queries'
+import { marginRange, marginText, monthsLabel, NO_REVENUE, shareText } from '@/lib/accounts/view'
+import type { TAccountMargin } from '@/lib/accounts/schema'
 
 // The question customer success brings here: "which of our customers drive AI
 // spend, is any of them growing fast, and what is each one costing us?"
@@ -31,6 +34,18 @@ export function Accounts({ org }: { org: string }) {
   const change = table ? changeKpi(table) : null
 
   const canExport = useCan('exports.read')
+  const margin = useAccountMargin(org, marginRange(periods.current))
+  const byAccount = useMemo(() => new Map((margin.data?.rows ?? []).map((m) => [m.account_id, m])), [margin.data])
+  const m = (r: TBreakdownRow): TAccountMargin | undefined => byAccount.get(r.key)
+  const months = margin.data ? monthsLabel(margin.data) : 'the months of the period'
+  const noneCell = <span className="text-slate-400">—</span>
+  const marginCell = (r: TBreakdownRow, draw: (x: TAccountMargin) => ReactNode) => {
+    if (r.key === NO_ACCOUNT) return noneCell
+    if (!margin.data) return margin.error ? noneCell : <span className="text-slate-400">…</span>
+    const x = m(r)
+    return x ? draw(x) : <span className="text-xs text-slate-500">{NO_REVENUE}</span>
+  }
+  const noRevenue = <span className="text-xs text-slate-500">{NO_REVENUE}</span>
 
   const exportCsv = () => {
     if (!table) return
@@ -38,6 +53,48 @@ export function Accounts({ org }: { org: string }) {
   }
 
   const columns: TExtraColumn<TBreakdownRow>[] = [
+    {
+      header: 'Revenue',
+      title: `Revenue recorded for the account in ${months} (PUT /api/v1/accounts/revenue), USD`,
+      sortValue: (r) => (m(r)?.revenue_usd != null ? Number(m(r)!.revenue_usd) : null),
+      cell: (r) => marginCell(r, (x) => (x.revenue_usd === null ? noRevenue : <span data-revenue={x.revenue_usd}>{formatUsd(x.revenue_usd)}</span>)),
+    },
+    {
+      header: 'AI cost',
+      title: `Production-traffic AI cost of the account in ${months} (the whole months, to now), USD`,
+      sortValue: (r) => (m(r) ? Number(m(r)!.cost_usd) : null),
+      cell: (r) => marginCell(r, (x) => <span data-ai-cost={x.cost_usd}>{formatUsd(x.cost_usd)}</span>),
+    },
+    {
+      header: 'AI cost / revenue',
+      title: `AI cost as a share of the account's revenue in ${months}`,
+      sortValue: (r) => m(r)?.cost_share ?? null,
+      cell: (r) =>
+        marginCell(r, (x) =>
+          x.revenue_usd === null ? (
+            noRevenue
+          ) : (
+            <span data-share={x.cost_share ?? ''} className={x.cost_share !== null && x.cost_share >= 0.5 ? 'font-medium text-amber-700' : ''}>
+              {shareText(x.cost_share, x.revenue_usd)}
+            </span>
+          ),
+        ),
+    },
+    {
+      header: 'Gross margin',
+      title: `Revenue − AI cost in ${months}, USD`,
+      sortValue: (r) => (m(r)?.margin_usd != null ? Number(m(r)!.margin_usd) : null),
+      cell: (r) =>
+        marginCell(r, (x) =>
+          x.margin_usd === null ? (
+            noRevenue
+          ) : (
+            <span data-margin={x.margin_usd} className={x.margin_usd.startsWith('-') ? 'text-red-700' : ''}>
+              {marginText(x.margin_usd)}
+            </span>
+          ),
+        ),
+    },
     { header: 'Events', cell: (r) => <span className="text-slate-600">{formatCount(r.events)}</span> },
     ...(outcomes
       ? [
@@ -107,6 +164,39 @@ export function Accounts({ org }: { org: string }) {
         />
       </section>
 
+      <section aria-label="Margin after AI cost" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Kpi
+          label={`Revenue, ${months}`}
+          value={margin.data ? (margin.data.totals.revenue_usd === null ? NO_REVENUE : formatUsd(margin.data.totals.revenue_usd)) : margin.error ? '—' : null}
+          testId="kpi-revenue"
+          hint={
+            margin.data
+              ? margin.data.totals.accounts_with_revenue
+                ? `${formatCount(margin.data.totals.accounts_with_revenue)} accounts with revenue`
+                : 'Send revenue per account and month to PUT /api/v1/accounts/revenue'
+              : undefined
+          }
+        />
+        <Kpi
+          label="AI cost of those accounts"
+          value={margin.data ? formatUsd(margin.data.totals.cost_usd) : margin.error ? '—' : null}
+          testId="kpi-ai-cost"
+          hint={margin.data ? `Accounts without revenue: ${formatUsd(margin.data.totals.cost_without_revenue_usd)} more` : undefined}
+        />
+        <Kpi
+          label="AI cost / revenue"
+          value={margin.data ? shareText(margin.data.totals.cost_share, margin.data.totals.revenue_usd) : margin.error ? '—' : null}
+          testId="kpi-cost-share"
+          warn={!!margin.data?.totals.cost_share && margin.data.totals.cost_share >= 0.5}
+        />
+        <Kpi
+          label="Gross margin after AI cost"
+          value={margin.data ? marginText(margin.data.totals.margin_usd) : margin.error ? '—' : null}
+          testId="kpi-margin"
+          hint="Revenue − AI cost"
+        />
+      </section>
+
       <TopMovers
         movers={movers}
         href={(r) => `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`}
@@ -139,6 +229,14 @@ export function Accounts({ org }: { org: string }) {
           />
         ) : (
           <Skeleton className="h-96" />
+        )}
+        {margin.error && <p className="mt-3 text-sm text-red-700">Could not load the margin: {margin.error.message}</p>}
+        {table && (
+          <p className="mt-3 text-xs text-slate-500">
+            Revenue, AI cost, AI cost / revenue and gross margin cover the whole months of the period ({months}): the revenue you send to{' '}
+            <code>PUT /api/v1/accounts/revenue</code> (JSON or CSV per account and month) against production-traffic AI cost to now. Accounts without revenue
+            show &ldquo;{NO_REVENUE}&rdquo;. Click a column header to sort.
+          </p>
         )}
         {table && outcomes && (
           <p className="mt-3 text-xs text-slate-500">

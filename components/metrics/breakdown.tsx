@@ -1,6 +1,6 @@
 'use client'
 import Link from 'next/link'
-import type { ReactNode } from 'react'
+import { useState, type ReactNode } from 'react'
 import { Sparkline } from '@/components/charts/sparkline'
 import { Button, Card, Skeleton } from '@/components/ui'
 import { formatPercent, formatUsd } from '@/lib/format'
@@ -10,7 +10,61 @@ import type { TBreakdownRow } from '@/lib/metrics/breakdown'
 // every one of them has (key, spend, share, change, daily spend), KPI tiles,
 // top movers, the "nothing matches these filters" card, and the CSV download.
 
-export type TExtraColumn<R> = { header: string; title?: string; cell: (r: R) => ReactNode }
+export type TExtraColumn<R> = {
+  header: string
+  title?: string
+  cell: (r: R) => ReactNode
+  /** makes the column sortable by this value (null: always last) */
+  sortValue?: (r: R) => number | null
+}
+
+type TSort = { column: string; dir: 'asc' | 'desc' }
+
+/** The sortable columns every breakdown table has, by header. */
+const BUILT_IN_SORTS = new Map<string, (r: TBreakdownRow) => number | null>([
+  ['Spend', (r) => Number(r.cost_usd)],
+  ['Change', (r) => Number(r.change_usd)],
+])
+
+/** The rows sorted by a column's value, nulls last whichever the direction; ties keep their order. */
+export function sortRows<R>(rows: R[], value: ((r: R) => number | null) | undefined, dir: 'asc' | 'desc'): R[] {
+  if (!value) return rows
+  const keyed = rows.map((r, i) => ({ r, i, v: value(r) }))
+  keyed.sort((a, b) => {
+    if (a.v === null || b.v === null) return a.v === b.v ? a.i - b.i : a.v === null ? 1 : -1
+    return (dir === 'asc' ? a.v - b.v : b.v - a.v) || a.i - b.i
+  })
+  return keyed.map((k) => k.r)
+}
+
+/** A column header that sorts the table: largest first on the first press, then the other way. */
+function SortableTh({
+  label,
+  title,
+  sort,
+  onSort,
+  className,
+}: {
+  label: string
+  title?: string
+  sort: TSort | null
+  onSort: (s: TSort) => void
+  className: string
+}) {
+  const active = sort?.column === label
+  return (
+    <th scope="col" className={className} title={title} aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <button
+        type="button"
+        className="uppercase hover:text-slate-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-500"
+        onClick={() => onSort({ column: label, dir: active && sort.dir === 'desc' ? 'asc' : 'desc' })}
+      >
+        {label}
+        <span aria-hidden="true">{active ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+      </button>
+    </th>
+  )
+}
 
 export function BreakdownTable<R extends TBreakdownRow>({
   rows,
@@ -35,6 +89,9 @@ export function BreakdownTable<R extends TBreakdownRow>({
   href?: (r: R) => string | null
 }) {
   const th = 'px-2 py-2 font-medium'
+  const [sort, setSort] = useState<TSort | null>(null)
+  const sortValue = sort ? (BUILT_IN_SORTS.get(sort.column) ?? columns.find((c) => c.header === sort.column)?.sortValue) : undefined
+  const shown = sort ? sortRows(rows, sortValue, sort.dir) : rows
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid={testId}>
@@ -44,31 +101,38 @@ export function BreakdownTable<R extends TBreakdownRow>({
             <th scope="col" className={`${th} pl-0 text-left`}>
               {keyHeader}
             </th>
-            <th scope="col" className={`${th} text-right`}>
-              Spend
-            </th>
+            <SortableTh label="Spend" sort={sort} onSort={setSort} className={`${th} text-right`} />
             <th scope="col" className={`${th} text-right`}>
               Share
             </th>
-            <th scope="col" className={`${th} text-right`}>
-              Change
-            </th>
+            <SortableTh label="Change" sort={sort} onSort={setSort} className={`${th} text-right`} />
             <th scope="col" className={`${th} text-right`}>
               Change %
             </th>
             <th scope="col" className={`${th} text-left`} title={days.length ? `One point per UTC day, ${days[0]} to ${days[days.length - 1]}` : undefined}>
               Daily spend
             </th>
-            {columns.map((c, i) => (
-              <th key={c.header} scope="col" className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`} title={c.title}>
-                {c.header}
-              </th>
-            ))}
+            {columns.map((c, i) =>
+              c.sortValue ? (
+                <SortableTh
+                  key={c.header}
+                  label={c.header}
+                  title={c.title}
+                  sort={sort}
+                  onSort={setSort}
+                  className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`}
+                />
+              ) : (
+                <th key={c.header} scope="col" className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`} title={c.title}>
+                  {c.header}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} className="border-t border-slate-100">
+          {shown.map((r) => (
+            <tr key={r.key} className="border-t border-slate-100" data-key={r.key}>
               <th
                 scope="row"
                 className={`py-1.5 pr-2 text-left font-medium ${r.key === none ? 'italic text-slate-500' : ''}`}

@@ -2,6 +2,7 @@
 import { useState } from 'react'
 import { Alert, Card, Input, Skeleton } from '@/components/ui'
 import { PriceForm } from '@/components/pricing/price-form'
+import { tierText } from '@/lib/prices/tiers'
 import { useCatalog, useDiscrepancies, useOrgPrices, useRepriceJobs, useUnpriced } from '@/components/pricing/queries'
 import { formatCount, formatUsd } from '@/lib/format'
 
@@ -137,6 +138,7 @@ function RepriceJobs({ org }: { org: string }) {
 
 function OrgPrices({ org, canWrite }: { org: string; canWrite: boolean }) {
   const prices = useOrgPrices(org)
+  const [editing, setEditing] = useState<string | null>(null)
   return (
     <Card title="Your prices" subtitle="Negotiated discounts, private or self-hosted models. They override the catalog from their effective date.">
       {prices.isPending ? (
@@ -156,23 +158,48 @@ function OrgPrices({ org, canWrite }: { org: string; canWrite: boolean }) {
               <th className="text-right">Cache write</th>
               <th className="text-right">Output</th>
               <th className="text-right">Per request / GPU-hour</th>
+              {canWrite && <th className="sr-only">Actions</th>}
             </tr>
           </thead>
           <tbody className="num divide-y divide-slate-100">
-            {prices.data.prices.map((p) => (
-              <tr key={`${p.provider}/${p.model}/${p.effective_from}`}>
-                <td className="py-2 font-medium">
-                  {p.provider}/{p.model}
-                  {p.tiers?.length ? <span className="ml-1 text-xs text-slate-500">(tiers)</span> : null}
-                </td>
-                <td>{p.effective_from.slice(0, 16).replace('T', ' ')}</td>
-                <td className="text-right">{perM(p.input_per_mtok)}</td>
-                <td className="text-right">{perM(p.cached_input_per_mtok)}</td>
-                <td className="text-right">{perM(p.cache_write_per_mtok)}</td>
-                <td className="text-right">{perM(p.output_per_mtok)}</td>
-                <td className="text-right">{perM(p.per_request)}</td>
-              </tr>
-            ))}
+            {prices.data.prices.map((p) => {
+              const key = `${p.provider}/${p.model}/${p.effective_from}`
+              return (
+                <tr key={key} className="align-top" data-price={`${p.provider}/${p.model}`}>
+                  <td className="py-2 font-medium">
+                    {p.provider}/{p.model}
+                    {p.tiers?.length ? (
+                      <div className="text-xs font-normal text-slate-500" data-testid="price-tiers">
+                        Long-context tiers: {p.tiers.map(tierText).join('; ')}
+                      </div>
+                    ) : null}
+                    {editing === key && (
+                      <div className="mt-3 rounded-md border border-slate-200 bg-slate-50 p-3 font-normal">
+                        <PriceForm org={org} initial={p} idPrefix={`edit-${key.replace(/\W/g, '_')}`} onDone={() => setEditing(null)} />
+                      </div>
+                    )}
+                  </td>
+                  <td>{p.effective_from.slice(0, 16).replace('T', ' ')}</td>
+                  <td className="text-right">{perM(p.input_per_mtok)}</td>
+                  <td className="text-right">{perM(p.cached_input_per_mtok)}</td>
+                  <td className="text-right">{perM(p.cache_write_per_mtok)}</td>
+                  <td className="text-right">{perM(p.output_per_mtok)}</td>
+                  <td className="text-right">{perM(p.per_request)}</td>
+                  {canWrite && (
+                    <td className="text-right">
+                      <button
+                        type="button"
+                        className="rounded-md px-2 py-1 text-sm font-medium text-brand-600 hover:bg-brand-50"
+                        aria-expanded={editing === key}
+                        onClick={() => setEditing(editing === key ? null : key)}
+                      >
+                        {editing === key ? 'Close' : `Edit ${p.provider}/${p.model}`}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              )
+            })}
             {prices.data.gpu_pools.map((g) => (
               <tr key={`${g.pool}/${g.effective_from}`}>
                 <td className="py-2 font-medium">

@@ -65,3 +65,16 @@ export function usePutPrices(org: string) {
     },
   })
 }
+
+/** The catalog's entry for exactly this provider and model (the form asks about its long-context tiers), if any. */
+export function useCatalogEntry(org: string, provider: string, model: string) {
+  const p = provider.trim().toLowerCase()
+  const m = model.trim().toLowerCase()
+  const q = useQuery({
+    queryKey: pricingQueries.catalog(org, `${p} ${m}`),
+    queryFn: ({ signal }) => callApi(api.searchCatalog, { query: { q: `${p} ${m}` }, org, signal }),
+    enabled: !!p && !!m,
+    staleTime: 60_000,
+  })
+  return q.data?.models.find((e) => e.provider === p && e.model === m) ?? null
+}

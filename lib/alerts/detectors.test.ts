@@ -5,6 +5,7 @@ import {
   detectCacheHitRateDrop,
   detectCallsPerRunGrowth,
   detectCostPerOutcomeDrift,
+  detectRevenueShare,
   detectorWindows,
   featureSloFindings,
   detectSpendAnomaly,
@@ -240,5 +241,21 @@ describe('hourly spend anomaly', () => {
     expect(detectSpendAnomaly(w.anomaly.hour, '0', hist(['10', '11', '9', '10', '12']))).toEqual([])
     expect(detectSpendAnomaly(w.anomaly.hour, '0.5', hist(['0.01', '0.01', '0.01']))).toEqual([]) // z is infinite, the excess under $1
     expect(detectSpendAnomaly(w.anomaly.hour, '50', hist(['10', '10']))).toEqual([])
+  })
+})
+
+describe('detectRevenueShare', () => {
+  const rows = [
+    { account_id: 'thin', month: '2026-12-01', revenue_usd: '100.000000', cost_usd: '50.000001' },
+    { account_id: 'edge', month: '2026-12-01', revenue_usd: '100.000000', cost_usd: '50.000000' },
+    { account_id: 'free', month: '2026-12-01', revenue_usd: '0.000000', cost_usd: '5.000000' },
+    { account_id: 'own', month: '2026-12-01', revenue_usd: '1000.000000', cost_usd: '150.000000' },
+  ]
+  it('fires above the share (exactly at it does not), per account with its own limit, never on a revenue of 0', () => {
+    const f = detectRevenueShare(rows, { ...DEFAULT_DRIFT_CONFIG, revenue_share_by_account: { own: 0.1 } })
+    expect(f.map((x) => x.subject)).toEqual(['thin', 'own'])
+    expect(f[0]).toMatchObject({ kind: 'revenue_share', period_start: '2026-12-01T00:00:00.000Z', actual_usd: '50.000001', amount_usd: '100.000000' })
+    expect(f[0].title).toBe('thin: AI cost $50.00 is 50% of its 2026-12 revenue of $100.00 (above 50%)')
+    expect(f[1].details).toMatchObject({ cost_share: 0.15, limit: 0.1, margin_usd: '850.000000' })
   })
 })

@@ -19,6 +19,7 @@ export const DRIFT_KINDS = [
   'feature_slo_breach',
   'unpriced_model',
   'spend_anomaly',
+  'revenue_share',
 ] as const
 export type TDriftKind = (typeof DRIFT_KINDS)[number]
 export const ALERT_KINDS = ['budget', ...DRIFT_KINDS] as const
@@ -37,12 +38,14 @@ export const DEFAULT_DRIFT_CONFIG: TDriftConfig = {
   calls_per_run_margin: 0.5,
   min_runs: 10,
   cache_hit_rate_drop: 0.3,
+  revenue_share_max: 0.5,
+  revenue_share_by_account: {},
 }
 
 /** What a detector says about one subject: the record lib/alerts writes. */
 export type TDriftFinding = {
   kind: TDriftKind
-  /** the detector's subject: a workflow, "workflow/step", "provider/model", "organization" */
+  /** the detector's subject: a workflow, "workflow/step", "provider/model", "organization", a customer account */
   subject: string
   title: string
   /** the period it fires once in (ISO instant) */
@@ -424,4 +427,47 @@ export function detectSpendAnomaly(
       },
     },
   ]
+}
+
+// ------------------------------------------------------------- (e) AI cost share of an account's revenue
+
+export type TRevenueShareRow = { account_id: string; month: string; revenue_usd: string; cost_usd: string }
+
+/** The share an account's AI cost may reach: its own setting, else the organization's. */
+export const revenueShareLimit = (account: string, cfg: TDriftConfig): number => cfg.revenue_share_by_account[account] ?? cfg.revenue_share_max
+
+/**
+ * Customer accounts whose AI cost this month (to now) is above the set share of the month's revenue: fires once per
+ * account and month. An account without revenue (or a revenue of 0) has no share: it never fires.
+ */
+export function detectRevenueShare(rows: TRevenueShareRow[], cfg: TDriftConfig = DEFAULT_DRIFT_CONFIG): TDriftFinding[] {
+  const out: TDriftFinding[] = []
+  for (const r of rows) {
+    const revenue = micros(r.revenue_usd)
+    const cost = micros(r.cost_usd)
+    if (revenue <= 0n) continue
+    const limit = revenueShareLimit(r.account_id, cfg)
+    // cost > revenue × limit, in integers: the limit in parts per million.
+    if (cost * 1_000_000n <= revenue * BigInt(Math.round(limit * 1_000_000))) continue
+    const share = ratioOf(cost, revenue)
+    const month = r.month.slice(0, 7)
+    out.push({
+      kind: 'revenue_share',
+      subject: r.account_id,
+      period_start: new Date(`${r.month.slice(0, 10)}T00:00:00.000Z`).toISOString(),
+      title: `${r.account_id}: AI cost ${formatUsd(microsToUsd(cost))} is ${pct(share)} of its ${month} revenue of ${formatUsd(microsToUsd(revenue))} (above ${pct(limit)})`,
+      actual_usd: microsToUsd(cost),
+      amount_usd: microsToUsd(revenue),
+      details: {
+        account_id: r.account_id,
+        month: r.month.slice(0, 10),
+        revenue_usd: microsToUsd(revenue),
+        cost_usd: microsToUsd(cost),
+        cost_share: share,
+        limit,
+        margin_usd: microsToUsd(revenue - cost),
+      },
+    })
+  }
+  return out
 }

@@ -15,6 +15,7 @@ import {
   detectSpendAnomaly,
   detectTokenGrowth,
   detectUnpricedModels,
+  detectRevenueShare,
   hourStart,
   driftDedupeKey,
   driftSourceKey,
@@ -31,8 +32,9 @@ import {
 import { createAlertDeliveries, requeuePendingDeliveries } from '@/lib/notifications/channels'
 import { log } from '@/lib/log'
 import { sloBreaches, type TFeatureMetricsRow } from '@/lib/metrics/views/features'
+import { marginOf } from '@/lib/accounts/revenue'
 
-// One organization's alerts at `now`: its budgets and the four drift detectors,
+// One organization's alerts at `now`: its budgets and the five drift detectors,
 // read from the hourly rollups (a handful of range reads on (org_id, hour), never
 // the raw events), recorded once per dedupe key, and their notifications queued.
 // The scheduled "budgets" job runs it for every organization; an ingest batch
@@ -179,6 +181,13 @@ async function anomalyFindings(orgId: string, w: TWindows, cfg: TDriftConfig): P
   return detectSpendAnomaly(w.anomaly.hour, byHour.get(w.anomaly.hour.getTime()) ?? '0', previous, cfg)
 }
 
+/** This month's AI cost (to now) and revenue of every account with revenue recorded for the month. */
+async function revenueShareRows(orgId: string, now: Date) {
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString().slice(0, 10)
+  const margin = await marginOf(orgId, { from: month }, now)
+  return margin.rows.flatMap((r) => (r.revenue_usd === null ? [] : [{ account_id: r.account_id, month, revenue_usd: r.revenue_usd, cost_usd: r.cost_usd }]))
+}
+
 const driftCandidate = (f: TDriftFinding): TAlertCandidate => ({
   kind: f.kind,
   source_key: driftSourceKey(f.kind, f.subject),
@@ -215,6 +224,7 @@ export async function alertCandidates(orgId: string, now: Date, opts: TOptions =
     kinds.has('feature_slo_breach') ? featureSloRows(orgId, w).then((b) => featureSloFindings(b, w).map(driftCandidate)) : [],
     kinds.has('unpriced_model') ? unpricedRows(orgId, w).then((rows) => detectUnpricedModels(rows).map(driftCandidate)) : [],
     kinds.has('spend_anomaly') ? anomalyFindings(orgId, w, cfg).then((f) => f.map(driftCandidate)) : [],
+    kinds.has('revenue_share') ? revenueShareRows(orgId, now).then((rows) => detectRevenueShare(rows, cfg).map(driftCandidate)) : [],
   ])
   return parts.flat()
 }

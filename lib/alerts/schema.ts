@@ -37,6 +37,12 @@ export const ZMuteBody = z.strictObject({
 })
 export type TMuteBody = z.infer<typeof ZMuteBody>
 
+/** An AI cost share of revenue (0.3 = 30%) past which the revenue_share detector fires. */
+const revenueShare = z
+  .number({ error: 'must be a number (0.3 = AI cost above 30% of revenue)' })
+  .gt(0, 'must be above 0')
+  .max(100, 'must be at most 100 (10000%)')
+
 /** PUT /api/v1/alerts/settings: the drift detectors' settings to change (the rest keep their values). */
 export const ZDriftSettingsPatch = z
   .strictObject({
@@ -85,6 +91,12 @@ export const ZDriftSettingsPatch = z
       .number({ error: 'must be a number (0.3 = a fall of 30% of the baseline rate)' })
       .min(0.01, 'must be at least 0.01 (1%)')
       .max(1, 'must be at most 1 (100%)'),
+    revenue_share_max: revenueShare,
+    revenue_share_by_account: z
+      .record(z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'), revenueShare, {
+        error: 'must be an object of account_id → share (0.3 = 30%)',
+      })
+      .refine((m) => Object.keys(m).length <= 1000, 'at most 1000 accounts'),
   })
   .partial()
 export type TDriftSettingsPatch = z.infer<typeof ZDriftSettingsPatch>
@@ -131,5 +143,11 @@ export const ZDriftConfig = z.object({
   calls_per_run_margin: z.number().meta({ description: 'calls per run fires at baseline × (1 + margin)' }),
   min_runs: z.number().int().meta({ description: 'runs each window needs (calls per run)' }),
   cache_hit_rate_drop: z.number().meta({ description: "a step's prompt-cache hit rate fires below baseline × (1 − drop)" }),
+  revenue_share_max: z
+    .number()
+    .meta({ description: "revenue_share fires when an account's AI cost this month passes this share of its revenue for the month (0.5 = 50%)" }),
+  revenue_share_by_account: z
+    .record(z.string(), z.number())
+    .meta({ description: 'per account_id, its own share in place of revenue_share_max (a PUT replaces the whole map)' }),
 })
 export type TDriftConfig = z.infer<typeof ZDriftConfig>

@@ -3,7 +3,7 @@
 // and dollars. Pure, so the page and its tests share it.
 import { DEFAULT_DRIFT_CONFIG, type TDriftConfig } from '@/lib/alerts/detectors'
 
-export type TSettingsKey = keyof TDriftConfig
+export type TSettingsKey = Exclude<keyof TDriftConfig, 'revenue_share_by_account'>
 export type TSettingsField = { key: TSettingsKey; label: string; unit: string; percent?: boolean; integer?: boolean; detector: string }
 
 export const SETTINGS_FIELDS: readonly TSettingsField[] = [
@@ -17,6 +17,7 @@ export const SETTINGS_FIELDS: readonly TSettingsField[] = [
   { key: 'calls_per_run_margin', detector: 'Calls per run growth', label: 'Rise over the 4-week baseline', unit: '%', percent: true },
   { key: 'min_runs', detector: 'Calls per run growth', label: 'Runs needed in each window', unit: 'runs', integer: true },
   { key: 'cache_hit_rate_drop', detector: 'Cache hit rate drop', label: 'Fall below the 4-week baseline rate', unit: '%', percent: true },
+  { key: 'revenue_share_max', detector: 'AI cost share of revenue', label: "An account's AI cost this month above, of its revenue", unit: '%', percent: true },
 ]
 
 export type TSettingsForm = Record<TSettingsKey, string>

@@ -41,6 +41,8 @@ describe('drift settings form', () => {
     calls_per_run_margin: 0.5,
     min_runs: 10,
     cache_hit_rate_drop: 0.3,
+    revenue_share_max: 0.35,
+    revenue_share_by_account: { acme: 0.1 },
   }
   it('shows margins in percent without float noise, and values with their units', () => {
     expect(settingsForm(cfg)).toEqual({
@@ -54,6 +56,7 @@ describe('drift settings form', () => {
       calls_per_run_margin: '50',
       min_runs: '10',
       cache_hit_rate_drop: '30',
+      revenue_share_max: '35',
     })
     const text = Object.fromEntries(SETTINGS_FIELDS.map((f) => [f.key, settingText(f, cfg)]))
     expect(text).toEqual({
@@ -67,6 +70,7 @@ describe('drift settings form', () => {
       calls_per_run_margin: '50%',
       min_runs: '10 runs',
       cache_hit_rate_drop: '30%',
+      revenue_share_max: '35%',
     })
   })
   it('sends fractions for percents, numbers for counts, and text the server will name as wrong', () => {
@@ -81,6 +85,7 @@ describe('drift settings form', () => {
       calls_per_run_margin: 0.5,
       min_runs: 10,
       cache_hit_rate_drop: 0.3,
+      revenue_share_max: 0.35,
     })
     const bad = settingsPatch({ ...settingsForm(cfg), min_outcomes: '', anomaly_z: 'high' })
     expect(bad.min_outcomes).toBe('')

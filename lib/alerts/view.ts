@@ -12,6 +12,7 @@ export const KIND_LABEL: Record<TAlertKind, string> = {
   feature_slo_breach: 'Feature cost SLO breach',
   unpriced_model: 'Unpriced model',
   spend_anomaly: 'Spend anomaly',
+  revenue_share: 'AI cost share of revenue',
 }
 
 type TLinkable = { kind: TAlertKind; details: Record<string, unknown>; period_start: string }
@@ -34,6 +35,8 @@ export function alertPath(org: string, a: TLinkable): string {
       return `/${org}/pricing`
     case 'feature_slo_breach':
       return `/${org}/features`
+    case 'revenue_share':
+      return d.account_id ? `/${org}/accounts/${encodeURIComponent(d.account_id)}` : `/${org}/accounts`
   }
 }
 
@@ -47,6 +50,7 @@ export const LINK_LABEL: Record<TAlertKind, string> = {
   feature_slo_breach: 'Open the features',
   unpriced_model: 'Add a price',
   spend_anomaly: 'What changed that day',
+  revenue_share: 'Open the account',
 }
 
 /** Open, acknowledged, muted or recovered: what the list shows first. */

@@ -1,5 +1,6 @@
 import type { TEndpointSpec } from '@/lib/http/endpoint'
 import * as openapi from '@/lib/api/api'
+import * as accounts from '@/lib/accounts/api'
 import * as budgets from '@/lib/budgets/api'
 import * as alerts from '@/lib/alerts/api'
 import * as auditLog from '@/lib/audit/api'
@@ -30,6 +31,7 @@ import * as overview from '@/lib/overview/api'
 // contract test fails for a route whose endpoint is not listed).
 const MODULES: Record<string, Record<string, unknown>> = {
   openapi,
+  accounts,
   alerts,
   auditLog,
   auth,

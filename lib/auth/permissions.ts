@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   'line_items.write',
   /** provider and cloud bills: import and delete them (reconciliation reads them with metrics.read) */
   'bills.write',
+  /** revenue per customer account (the margin after AI cost reads it with accounts.read) */
+  'revenue.write',
 ] as const
 export type TPermission = (typeof PERMISSIONS)[number]
 
@@ -60,7 +62,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly TPermission[]> = {
     'line_items.write',
   ],
   // reads everything; budgets, forecasts, exports, line items; never model or GPU prices
-  finance: [...READ_ALL, 'exports.read', 'budgets.write', 'slos.write', 'alerts.write', 'line_items.write', 'bills.write'],
+  finance: [...READ_ALL, 'exports.read', 'budgets.write', 'slos.write', 'alerts.write', 'line_items.write', 'bills.write', 'revenue.write'],
   // accounts and workflows and their spend; no prices, fleet or keys configuration
   customer_success: ['spend.read', 'accounts.read', 'workflows.read'],
   viewer: READ_ALL,

@@ -15,6 +15,7 @@ import { seedDemoBills } from '@/lib/bills/demo'
 import { createPolicy } from '@/lib/routing/policies'
 import { importEvals } from '@/lib/routing/evals'
 import { ZEvalsBody, ZPolicyCreate } from '@/lib/routing/schema'
+import { seedDemoRevenue, THIN_MARGIN_ACCOUNT } from '@/lib/accounts/demo'
 
 // The demo organization's data goes through the real pipeline: the ingest
 // API, the queue and the workers, never straight into the rollups.
@@ -147,6 +148,8 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
     await seedDemoRouting(orgId, now)
     const bills = await seedDemoBills(orgId, now)
     if (bills.length) log(`Bills of last month for reconciliation: ${bills.join(', ')}.`)
+    const revenue = await seedDemoRevenue(orgId, now)
+    if (revenue) log(`Revenue per account and month: ${revenue} rows (${THIN_MARGIN_ACCOUNT} has a thin margin).`)
     log(`Seeded ${accepted.toLocaleString('en-US')} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
     return { orgId, slug: DEMO.slug, sent, accepted, skipped: false }
   })

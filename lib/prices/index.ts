@@ -6,6 +6,9 @@ import { scheduleReprice, type TRepriceScope } from '@/lib/reprice'
 import { conflict } from '@/lib/errors'
 import { fleetPoolNames } from '@/lib/gpu'
 import { recordAudit } from '@/lib/audit'
+import { badRequest } from '@/lib/errors'
+import { catalogModelPrice } from '@/lib/cost/catalog'
+import { scaleCatalogTiers, tiersDroppedWarning, type TTier } from '@/lib/prices/tiers'
 
 const PRICE_COLUMNS = `provider, model, effective_from, input_per_mtok::text, cached_input_per_mtok::text, cache_write_per_mtok::text, output_per_mtok::text, per_request::text, tiers`
 const GPU_PRICE_COLUMNS = `pool, gpu_type, gpu_hour_usd::text, effective_from`
@@ -41,8 +44,34 @@ export async function listOrgPrices(orgId: string): Promise<{ prices: TPriceView
   }
 }
 
+/**
+ * The tiers each price is saved with: its own, or (keep_catalog_tiers) the catalog's scaled by the same discount; and
+ * a warning for each price saved without tiers over a catalog entry that has some.
+ */
+export function resolveTiers(prices: TPricesPut['prices']): { tiers: (TTier[] | undefined)[]; warnings: string[] } {
+  const warnings: string[] = []
+  const errors: string[] = []
+  const tiers = (prices ?? []).map((p, i) => {
+    if (p.tiers?.length) return p.tiers
+    const catalog = catalogModelPrice(p.provider, p.model, p.effective_from) ?? catalogModelPrice(p.provider, p.model, new Date())
+    const catalogTiers = catalog?.tiers ?? []
+    if (p.keep_catalog_tiers) {
+      if (!catalog || catalogTiers.length === 0) {
+        errors.push(`prices.${i}.keep_catalog_tiers: the catalog has no long-context tiers for ${p.provider}/${p.model}`)
+        return undefined
+      }
+      return scaleCatalogTiers(p, catalog)
+    }
+    if (catalogTiers.length) warnings.push(tiersDroppedWarning(p.provider, p.model, catalogTiers))
+    return p.tiers
+  })
+  if (errors.length) throw badRequest('Invalid prices', { errors })
+  return { tiers, warnings }
+}
+
 /** Upsert (same provider, model and effective_from replaces) and schedule re-pricing of what they cover. */
-export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ reprice_job_ids: string[] }> {
+export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ reprice_job_ids: string[]; warnings: string[] }> {
+  const { tiers, warnings } = resolveTiers(body.prices)
   const owned = await fleetPoolNames(
     orgId,
     (body.gpu_pools ?? []).map((g) => g.pool),
@@ -54,7 +83,7 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
   }
   const scopes: TRepriceScope[] = []
   await inTransaction(async (client) => {
-    for (const p of body.prices ?? []) {
+    for (const [i, p] of (body.prices ?? []).entries()) {
       const before = await client.query(
         `SELECT ${PRICE_COLUMNS} FROM prices WHERE org_id = $1 AND provider = $2 AND model = $3 AND effective_from = $4 FOR UPDATE`,
         [orgId, p.provider, p.model, p.effective_from],
@@ -79,7 +108,7 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
             cache_write_per_mtok: p.cache_write_per_mtok ?? null,
             output_per_mtok: p.output_per_mtok,
             per_request: p.per_request ?? null,
-            tiers: p.tiers ? JSON.stringify(p.tiers) : null,
+            tiers: tiers[i]?.length ? JSON.stringify(tiers[i]) : null,
           },
         ),
       )
@@ -110,7 +139,7 @@ export async function putOrgPrices(orgId: string, body: TPricesPut): Promise<{ r
     }
   })
   const reprice_job_ids = await scheduleReprice(orgId, scopes)
-  return { reprice_job_ids }
+  return { reprice_job_ids, warnings }
 }
 
 export type { TCostDiscrepancy, TUnpricedModel }

@@ -170,3 +170,71 @@ describe('prices API and re-pricing', () => {
     expect(await metrics('&group_by=model')).toContainEqual(expect.objectContaining({ model: null, unpriced_events: 0, cost_usd: '0.099000' }))
   })
 })
+
+describe('long-context tiers of a negotiated price', () => {
+  const sonnet = { provider: 'anthropic', model: 'claude-sonnet-4-5', effective_from: '2026-10-01T00:00:00Z' }
+  // 20% off the catalog's $3 / $0.30 / $3.75 / $15 per M (above 200k input tokens: $6 / $0.60 / $7.50 / $22.50)
+  const discounted = { ...sonnet, input_per_mtok: '2.4', cached_input_per_mtok: '0.24', cache_write_per_mtok: '3', output_per_mtok: '12' }
+
+  it('a price without tiers over a catalog entry with tiers is saved as sent, with a warning', async () => {
+    const res = await put({ prices: [discounted] })
+    expect(res.status).toBe(200)
+    const body = await res.json()
+    expect(body.warnings).toEqual([expect.stringMatching(/^anthropic\/claude-sonnet-4-5: the catalog prices calls above 200,000 input tokens at higher rates/)])
+    expect(body.prices.find((p: { model: string }) => p.model === 'claude-sonnet-4-5').tiers).toBeNull()
+  })
+
+  it('keep_catalog_tiers keeps the catalog tiers scaled by the same discount, and re-prices a long call at them', async () => {
+    await acceptEvents(
+      { orgId, now: new Date('2026-11-01T00:00:00Z') },
+      {
+        events: [
+          {
+            id: 'long-1',
+            timestamp: '2026-10-02T10:00:00.000Z',
+            workflow_id: 'wf-long',
+            step: 'gen',
+            provider: sonnet.provider,
+            model: sonnet.model,
+            tokens_in: 300_000,
+            tokens_out: 1000,
+          },
+        ],
+      },
+    )
+    await drain()
+    const res = await put({ prices: [{ ...discounted, keep_catalog_tiers: true }] })
+    expect(res.status).toBe(200)
+    const body = await res.json()
+    expect(body.warnings).toEqual([])
+    const saved = body.prices.find((p: { model: string }) => p.model === 'claude-sonnet-4-5')
+    expect(saved.tiers).toEqual([
+      { above_input_tokens: 200_000, input_per_mtok: '4.8', cached_input_per_mtok: '0.48', cache_write_per_mtok: '6', output_per_mtok: '18' },
+    ])
+    for (const id of body.reprice_job_ids) await runRepriceJob(id)
+    // 300,000 × $4.80 + 1,000 × $18 per M: the tier's rates on every token of the call
+    expect(await metrics('&workflow_id=wf-long&group_by=workflow_id')).toEqual([expect.objectContaining({ events: 1, cost_usd: '1.458000' })])
+    // the tiers round-trip through GET
+    const listed = await (await getPrices(new Request('http://x/api/v1/prices', H(readKey)))).json()
+    expect(listed.prices.find((p: { model: string }) => p.model === 'claude-sonnet-4-5').tiers).toEqual(saved.tiers)
+  })
+
+  it('tiers sent are kept as sent; tiers and keep_catalog_tiers together, or keep for a model without catalog tiers, are refused', async () => {
+    const own = [{ above_input_tokens: 128_000, input_per_mtok: '5', output_per_mtok: '20' }]
+    const res = await put({ prices: [{ ...discounted, tiers: own }] })
+    expect(res.status).toBe(200)
+    const body = await res.json()
+    expect(body.warnings).toEqual([])
+    expect(body.prices.find((p: { model: string }) => p.model === 'claude-sonnet-4-5').tiers).toEqual(own)
+    const both = await put({ prices: [{ ...discounted, tiers: own, keep_catalog_tiers: true }] })
+    expect(both.status).toBe(400)
+    expect((await both.json()).error.details.errors).toEqual(['prices.0.keep_catalog_tiers: send tiers or keep_catalog_tiers, not both'])
+    const none = await put({
+      prices: [
+        { provider: 'acme', model: 'acme-large', effective_from: '2026-01-01T00:00:00Z', input_per_mtok: '2', output_per_mtok: '8', keep_catalog_tiers: true },
+      ],
+    })
+    expect(none.status).toBe(400)
+    expect((await none.json()).error.details.errors).toEqual(['prices.0.keep_catalog_tiers: the catalog has no long-context tiers for acme/acme-large'])
+  })
+})

@@ -41,6 +41,10 @@ export const ZPriceInput = z.strictObject({
   output_per_mtok: decimal,
   per_request: decimal.optional(),
   tiers: z.array(ZTierInput).max(10, 'at most 10 tiers').optional(),
+  keep_catalog_tiers: z.boolean({ error: 'must be true or false' }).optional().meta({
+    description:
+      "true, without tiers: keep the catalog entry's long-context tiers for this model, each rate scaled by this price's ratio to the catalog's base rate of the same kind (a negotiated 20% off stays 20% off above 200k tokens)",
+  }),
 })
 export type TPriceInput = z.infer<typeof ZPriceInput>
 
@@ -54,7 +58,15 @@ export type TGpuPoolInput = z.infer<typeof ZGpuPoolInput>
 
 export const ZPricesPut = z
   .strictObject({
-    prices: z.array(ZPriceInput).max(1000, 'at most 1000 prices per request').optional(),
+    prices: z
+      .array(
+        ZPriceInput.refine((p) => !(p.keep_catalog_tiers && p.tiers?.length), {
+          path: ['keep_catalog_tiers'],
+          message: 'send tiers or keep_catalog_tiers, not both',
+        }),
+      )
+      .max(1000, 'at most 1000 prices per request')
+      .optional(),
     gpu_pools: z.array(ZGpuPoolInput).max(1000, 'at most 1000 pools per request').optional(),
   })
   .refine((b) => (b.prices?.length ?? 0) + (b.gpu_pools?.length ?? 0) > 0, 'send at least one of prices or gpu_pools')
@@ -101,6 +113,10 @@ export type TGpuPoolView = z.infer<typeof ZGpuPoolView>
 export const ZOrgPrices = z.object({ prices: z.array(ZPriceView), gpu_pools: z.array(ZGpuPoolView) })
 export const ZPricesPutAnswer = ZOrgPrices.extend({
   reprice_job_ids: z.array(z.string()).meta({ description: 'the re-pricing jobs scheduled for the events the new prices cover (GET /api/v1/reprice-jobs)' }),
+  warnings: z.array(z.string()).meta({
+    description:
+      'prices saved without tiers for a model whose catalog entry has long-context tiers: calls above the threshold are priced at the base rates (send tiers or keep_catalog_tiers: true)',
+  }),
 })
 
 export const ZCatalogEntry = z.object({ ...priceFields, name: z.string().nullable() })
