@@ -15,6 +15,7 @@ import {
   formatUsdCompact,
   formatUsdOf,
   formatUsdPerHour,
+  isUnpricedOnly,
   timeZones,
 } from '@/lib/format'
 
@@ -97,6 +98,14 @@ describe('GPU prices and alert amounts', () => {
     expect(exactUsdPerHour('2.487500')).toBe('$2.4875 per GPU-hour')
     expect(exactUsdPerHour('2.000000')).toBe('$2 per GPU-hour')
     expect(exactUsdPerHour('3.5')).toBe('$3.5 per GPU-hour')
+  })
+
+  test('unpriced: no cost and calls without a price', () => {
+    expect(isUnpricedOnly('0.000000', 12)).toBe(true)
+    expect(isUnpricedOnly(0, 1)).toBe(true)
+    expect(isUnpricedOnly('0.000000', 0)).toBe(false)
+    expect(isUnpricedOnly('0.000000', undefined)).toBe(false)
+    expect(isUnpricedOnly('0.5', 3)).toBe(false)
   })
 
   test('an amount of a limit', () => {

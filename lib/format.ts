@@ -50,6 +50,14 @@ export function formatUsdOf(value: string | number, limit: string | number): str
   return `${formatUsd(value)} of ${formatUsd(limit)}`
 }
 
+/**
+ * A figure whose calls all lack a price reads "unpriced", not "$0.00": its cost is unknown, not zero.
+ * (Some priced calls beside unpriced ones: the priced cost is shown, with a note.)
+ */
+export function isUnpricedOnly(costUsd: string | number, unpricedEvents: number | null | undefined): boolean {
+  return (unpricedEvents ?? 0) > 0 && Number(costUsd) === 0
+}
+
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US')
 }

@@ -2,9 +2,11 @@
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useMemo, useState } from 'react'
-import { Alert, Card, Kpi, Select, Skeleton } from '@/components/ui'
+import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { useOpportunities } from '@/components/opportunities/queries'
-import { parseFilters, periods, RANGES } from '@/lib/metrics/breakdown'
+import { parseFilters } from '@/lib/metrics/breakdown'
+import { rangeLabel, rangePeriods } from '@/lib/metrics/range'
+import { RangePicker } from '@/components/metrics/range-picker'
 import { DEFAULT_SORT, evidenceLines, KIND_LABEL, nextSort, sortOpportunities, type TSort, type TSortKey } from '@/lib/opportunities/view'
 import { formatUsd } from '@/lib/format'
 
@@ -16,10 +18,10 @@ export function Opportunities({ org }: { org: string }) {
   const router = useRouter()
   const pathname = usePathname()
   const params = useSearchParams()
-  const days = parseFilters(params).days
+  const range = parseFilters(params).range
   const workflow = params.get('workflow_id') || undefined
   // the period is fixed per hour (periods() ends at the next hour), so the query key stays stable
-  const period = useMemo(() => periods(days).current, [days])
+  const period = useMemo(() => rangePeriods(range).current, [range])
   const list = useOpportunities(org, { ...period, ...(workflow ? { workflow_id: workflow } : {}) })
   const [sort, setSort] = useState<TSort>(DEFAULT_SORT)
   const data = list.data
@@ -41,16 +43,7 @@ export function Opportunities({ org }: { org: string }) {
           </p>
         </div>
         <form aria-label="Filters" className="flex items-center gap-2" onSubmit={(e) => e.preventDefault()}>
-          <label className="sr-only" htmlFor="o-range">
-            Date range
-          </label>
-          <Select id="o-range" value={days} onChange={(e) => setParam('range', e.target.value)}>
-            {RANGES.map((d) => (
-              <option key={d} value={d}>
-                Last {d} days
-              </option>
-            ))}
-          </Select>
+          <RangePicker idPrefix="o" range={range} onRange={(r) => setParam('range', r)} />
         </form>
       </div>
 
@@ -73,7 +66,7 @@ export function Opportunities({ org }: { org: string }) {
           hint="The range's savings × 30 ÷ its days"
         />
         <Kpi
-          label={`Could have saved, last ${days} days`}
+          label={`Could have saved (${rangeLabel(range)})`}
           value={data ? formatUsd(data.total_savings_usd) : null}
           testId="kpi-total"
           hint={
@@ -97,7 +90,7 @@ export function Opportunities({ org }: { org: string }) {
         <Card title="Nothing to save found yet">
           <div className="space-y-3 text-sm text-slate-700" data-testid="opportunities-empty">
             <p>
-              No repeated inputs and no retried or failed calls in the last {days} days{workflow ? ` of ${workflow}` : ''}.
+              No repeated inputs and no retried or failed calls in this range ({rangeLabel(range)}){workflow ? ` of ${workflow}` : ''}.
             </p>
             <ol className="list-decimal space-y-1 pl-5">
               <li>
@@ -158,7 +151,7 @@ export function Opportunities({ org }: { org: string }) {
                     </td>
                     <td className="max-w-xs px-2 py-2">
                       {o.action && (
-                        <Link className="text-brand-700 hover:underline" href={`/${org}/${o.action.path}?range=${days}`}>
+                        <Link className="text-brand-700 hover:underline" href={`/${org}/${o.action.path}?range=${encodeURIComponent(range)}`}>
                           {o.action.label}
                         </Link>
                       )}
