@@ -1,4 +1,4 @@
-import { formatCount, formatUsd, isUnpricedOnly } from '@/lib/format'
+import { exactUsdPerHour, formatCount, formatUsd, formatUsdPerHour, isUnpricedOnly } from '@/lib/format'
 
 /** The "unpriced" badge shown where a figure's calls have no price yet (its cost is unknown, not $0.00). */
 export function UnpricedBadge({ events }: { events: number }) {
@@ -17,4 +17,14 @@ export function UnpricedBadge({ events }: { events: number }) {
 export function Usd({ value, unpriced, precise }: { value: string | number; unpriced?: number | null; precise?: boolean }) {
   if (isUnpricedOnly(value, unpriced)) return <UnpricedBadge events={unpriced ?? 0} />
   return <>{formatUsd(value, { precise })}</>
+}
+
+/** A GPU's price per hour to the cent ("$2.49/h"), the exact price on hover. */
+export function GpuHourPrice({ value }: { value: string | null }) {
+  if (value === null) return <>—</>
+  return (
+    <span title={exactUsdPerHour(value)} data-exact={value}>
+      {formatUsdPerHour(value)}
+    </span>
+  )
 }

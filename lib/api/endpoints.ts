@@ -22,6 +22,7 @@ import * as metrics from '@/lib/metrics/api'
 import * as changes from '@/lib/changes/api'
 import * as decisionRecord from '@/lib/decision-record/api'
 import * as opportunities from '@/lib/opportunities/api'
+import * as organization from '@/lib/orgs/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
@@ -45,6 +46,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   metrics,
   notifications,
   opportunities,
+  organization,
   pricing,
   queues,
   reports,

@@ -69,7 +69,8 @@ describe('the permission map', () => {
 | alerts.configure | x     | x        | .       | .         | .      |
 | fleet.write      | x     | x        | .       | .         | .      |
 | line_items.write | x     | x        | x       | .         | .      |
-| bills.write      | x     | .        | x       | .         | .      |`.trimStart(),
+| bills.write      | x     | .        | x       | .         | .      |
+| org.manage       | x     | .        | .       | .         | .      |`.trimStart(),
     )
   })
 

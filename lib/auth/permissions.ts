@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   'line_items.write',
   /** provider and cloud bills: import and delete them (reconciliation reads them with metrics.read) */
   'bills.write',
+  /** the organization's own settings (its time zone) */
+  'org.manage',
 ] as const
 export type TPermission = (typeof PERMISSIONS)[number]
 
