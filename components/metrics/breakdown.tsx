@@ -3,6 +3,7 @@ import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { Sparkline } from '@/components/charts/sparkline'
 import { Button, Card, Skeleton } from '@/components/ui'
+import { Usd } from '@/components/ui/usd'
 import { formatPercent, formatUsd } from '@/lib/format'
 import type { TBreakdownRow } from '@/lib/metrics/breakdown'
 
@@ -85,7 +86,7 @@ export function BreakdownTable<R extends TBreakdownRow>({
                 </div>
               </th>
               <td className="num px-2 text-right" data-cost={r.cost_usd}>
-                {formatUsd(r.cost_usd)}
+                <Usd value={r.cost_usd} unpriced={r.unpriced_events} />
               </td>
               <td className="num px-2 text-right text-slate-600">{formatPercent(r.share)}</td>
               <td

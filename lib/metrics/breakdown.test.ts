@@ -58,6 +58,7 @@ describe('topMovers', () => {
     is_new: false,
     share: 0,
     events: 0,
+    unpriced_events: 0,
     runs: 0,
     cache_hit_rate: null,
     accepted_outcomes: null,

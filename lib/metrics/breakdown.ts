@@ -63,6 +63,7 @@ export type TBreakdownMetricsRow<D extends string> = { [K in D]?: string | null 
   bucket?: string
   cost_usd: string
   events: number
+  unpriced_events?: number
   runs?: number
   tokens_in?: number
   cached_tokens_in?: number
@@ -84,6 +85,8 @@ export type TBreakdownRow = {
   /** share of the period's total spend */
   share: number
   events: number
+  /** calls of models without a price (not in cost_usd): the row reads "unpriced" when it has no cost */
+  unpriced_events: number
   /** runs started in the period (each run counted once, on its first event) */
   runs: number
   /** cached input tokens ÷ input tokens; null without input tokens */
@@ -143,6 +146,7 @@ export function breakdownTable<D extends string>(
     cost: bigint
     prev: bigint
     events: number
+    unpriced: number
     runs: number
     tokens: number
     cached: number
@@ -155,13 +159,15 @@ export function breakdownTable<D extends string>(
   const acc = new Map<string, TAcc>()
   const get = (name: string) => {
     let a = acc.get(name)
-    if (!a) acc.set(name, (a = { cost: 0n, prev: 0n, events: 0, runs: 0, tokens: 0, cached: 0, accepted: null, cpao: null, daily: days.map(() => 0n) }))
+    if (!a)
+      acc.set(name, (a = { cost: 0n, prev: 0n, events: 0, unpriced: 0, runs: 0, tokens: 0, cached: 0, accepted: null, cpao: null, daily: days.map(() => 0n) }))
     return a
   }
   for (const r of current) {
     const a = get(keyOf(dim, none, r))
     a.cost += micros(r.cost_usd)
     a.events += r.events
+    a.unpriced += r.unpriced_events ?? 0
     a.runs += r.runs ?? 0
     a.tokens += r.tokens_in ?? 0
     a.cached += r.cached_tokens_in ?? 0
@@ -200,6 +206,7 @@ export function breakdownTable<D extends string>(
       is_new: a.prev === 0n && a.cost > 0n,
       share: ratio(a.cost, total),
       events: a.events,
+      unpriced_events: a.unpriced,
       runs: a.runs,
       cache_hit_rate: a.tokens > 0 ? ratio(BigInt(a.cached), BigInt(a.tokens)) : null,
       accepted_outcomes: a.accepted,
