@@ -17,7 +17,11 @@ export function OrganizationSettings({ org, canEdit }: { org: string; canEdit: b
   const router = useRouter()
   const dates = useDates()
   const [tz, setTz] = useState(dates.timeZone)
-  const zones = useMemo(() => timeZones(), [])
+  // the saved zone is always an option (a browser may spell a zone differently: Asia/Calcutta for Asia/Kolkata)
+  const zones = useMemo(() => {
+    const all = timeZones()
+    return all.includes(dates.timeZone) ? all : [dates.timeZone, ...all]
+  }, [dates.timeZone])
   // the current time is read after hydration (the server's minute may differ)
   const [now, setNow] = useState<Date | null>(null)
   useEffect(() => setNow(new Date()), [])
