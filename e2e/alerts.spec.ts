@@ -119,7 +119,7 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
     [org_slug],
   )
   expect(spend).toBe('1.05')
-  await expect(budgetAlert).toContainText('Support, today: 100% of the budget reached (1.05 of 1 USD)')
+  await expect(budgetAlert).toContainText('Support, today: 100% of the budget reached ($1.05 of $1.00)')
   await expect(budgetAlert).toHaveAttribute('data-status', 'open')
   await expect(budgetAlert.getByRole('link', { name: 'Open the budget →' })).toHaveAttribute('href', new RegExp(`^/${org_slug}/budgets/[0-9a-f-]{36}$`))
   // and to what the budget watches

@@ -1,3 +1,4 @@
+import { formatUsd } from '../lib/format'
 import { test, expect, apiSignIn, sql, DEMO_LOGIN } from './fixtures'
 
 // The engineer's check before changing a step's model: from the workflow page,
@@ -21,7 +22,7 @@ test('a step’s decision record, from the workflow page, equals SQL on its even
      FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND workflow_id = $2 AND step = $3`,
     [DEMO_LOGIN.slug, top.workflow, top.step],
   )
-  const money = (s: string) => Number(s).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  const money = (s: string) => formatUsd(s)
   await expect(page.getByTestId('kpi-cost')).toHaveText(money(sum.cost))
   await expect(page.getByTestId('kpi-raw-cost')).toHaveText(money(sum.raw))
   if (sum.owner) await expect(page.locator('[data-field="owner"]')).toHaveText(sum.owner)

@@ -1,4 +1,5 @@
 import { test as base, expect, type Page, type APIRequestContext } from '@playwright/test'
+import { formatUsd } from '../lib/format'
 import { Client } from 'pg'
 import { hash } from '@node-rs/argon2'
 
@@ -89,8 +90,8 @@ export function consoleErrorsOf(page: Page): string[] {
   return errors
 }
 
-export const usd = (n: number | string) =>
-  Number(n).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+/** Money as the pages show it: the app's one formatter (three significant digits under a dollar). */
+export const usd = (n: number | string) => formatUsd(n)
 
 export const test = base.extend<{ consoleErrors: string[] }>({
   // A change made with the session cookie must carry the app's Origin (lib/http/origin.ts). Browsers send

@@ -70,7 +70,7 @@ test('fleet: create a pool from the empty state, upload nvidia-smi CSV, price a 
   await page.getByRole('button', { name: 'Edit gpu-a' }).click()
   await page.getByText('Size and price history (2 versions)').click()
   await expect(page.getByTestId('pool-versions').locator('tbody tr')).toHaveCount(2)
-  await expect(page.getByTestId('pool-versions').locator('tbody tr').last()).toContainText('2026-01-01 00:00')
+  await expect(page.getByTestId('pool-versions').locator('tbody tr').last()).toContainText('1 Jan 2026, 00:00 UTC')
   await page.getByRole('button', { name: 'Cancel' }).click()
 
   const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000)

@@ -1,3 +1,4 @@
+import { formatUsd } from '../lib/format'
 import { test, expect, apiSignIn, sql } from './fixtures'
 import { DAY_MS, HOUR_MS } from '../lib/domain'
 
@@ -6,8 +7,7 @@ import { DAY_MS, HOUR_MS } from '../lib/domain'
 // token totals (checked against SQL on the events and the price), the scenario
 // is drawn beside the baseline, and the what-if lives in the URL.
 
-const precise = (n: number) =>
-  n.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: Math.abs(n) < 0.01 ? 6 : 4 })
+const precise = (n: number) => formatUsd(n, { precise: true })
 
 test('forecast what-if: traffic growth and a step moved to another model, priced from its token profile', async ({ page, request, consoleErrors }) => {
   const stamp = Date.now()

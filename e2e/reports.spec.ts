@@ -1,3 +1,4 @@
+import { formatUsd } from '../lib/format'
 import { readFile } from 'node:fs/promises'
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, paidCapacitySql, lineItemsSql, microsApart } from './fixtures'
 import { expectedAuditSample } from '../lib/testing/audit-sample'
@@ -180,12 +181,7 @@ test('quarterly audit: the workflow whose eval costs far less than production is
   )
   expect(n).toBe(100)
   await expect(row.locator('[data-prod-mean]')).toHaveAttribute('data-prod-mean', mean)
-  const precise = Number(mean).toLocaleString('en-US', {
-    style: 'currency',
-    currency: 'USD',
-    minimumFractionDigits: 2,
-    maximumFractionDigits: Number(mean) < 0.01 ? 6 : 4,
-  })
+  const precise = formatUsd(mean, { precise: true })
   await expect(row.locator('[data-prod-mean]')).toHaveText(precise)
 
   const evidence = page.getByTestId('audit-evidence-email-drafter')

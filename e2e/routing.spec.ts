@@ -59,7 +59,7 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   const candidates = page.getByTestId('candidates')
   await expect(candidates.locator('tr[data-candidate="anthropic/claude-3-5-haiku"]')).toContainText('selected')
   await expect(candidates.locator('tr[data-candidate="openai/gpt-4o-mini"]')).toContainText('no: grounding 0.9 < 0.92')
-  await expect(candidates.locator('tr[data-candidate="openai/gpt-4o"]')).toContainText('$0.0045 (40 calls)')
+  await expect(candidates.locator('tr[data-candidate="openai/gpt-4o"]')).toContainText('$0.00450 (40 calls)')
 
   // Edit the draft: a bad canary share is named under its field, then a cascade and a fallback.
   const draft = page.getByRole('form', { name: 'Policy draft' })

@@ -216,7 +216,7 @@ describe('lib/db declares the organization of the code that runs', () => {
     const key = await asOrg(B.id, () => createApiKey(B.id, { name: 'lookup', scopes: ['read'] }))
     const principal = await asNoOrg(() => verifyApiKey(key.key))
     expect(principal?.orgId).toBe(B.id)
-    expect(await asNoOrg(() => membershipsOf(A.userId))).toEqual([{ org: { id: A.id, name: 'Wall A', slug: A.slug }, role: 'admin' }])
+    expect(await asNoOrg(() => membershipsOf(A.userId))).toEqual([{ org: { id: A.id, name: 'Wall A', slug: A.slug, time_zone: 'UTC' }, role: 'admin' }])
     expect(await asNoOrg(() => membershipBySlug(A.userId, B.slug))).toBeNull()
     expect((await asNoOrg(() => membershipBySlug(B.userId, B.slug)))?.role).toBe('admin')
   })

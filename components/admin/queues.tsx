@@ -1,4 +1,5 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { callApi } from '@/components/api'
 import * as api from '@/lib/queues/api'
@@ -86,7 +87,7 @@ export function Queues({ org }: { org: string }) {
                   <td className="max-w-md truncate" title={j.failed_reason}>
                     {j.failed_reason}
                   </td>
-                  <td>{j.failed_at ? new Date(j.failed_at).toLocaleString() : ''}</td>
+                  <td>{j.failed_at ? <When t={String(j.failed_at)} /> : ''}</td>
                   <td className="text-right">
                     <Button
                       variant="secondary"

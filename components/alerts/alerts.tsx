@@ -1,4 +1,5 @@
 'use client'
+import { useDates } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { useState } from 'react'
 import { Alert, Button, Card, Field, Kpi, Select, Skeleton } from '@/components/ui'
@@ -15,8 +16,6 @@ import { alertPath, alertStatus, KIND_LABEL, LINK_LABEL } from '@/lib/alerts/vie
 // with spend, is someone on it, and where do I look?" Every alert, budget and
 // drift, newest first; acknowledge, mute its source, open the page that explains it.
 
-const WHEN = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-const when = (iso: string) => `${WHEN.format(new Date(iso))} UTC`
 const MUTE_CHOICES = [
   [1, '1 hour'],
   [4, '4 hours'],
@@ -173,6 +172,7 @@ function budgetScopeOf(a: TAlert) {
 }
 
 function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolean }) {
+  const { dateTime: when } = useDates()
   const ack = useAck(org)
   const mute = useMute(org)
   const [muting, setMuting] = useState(false)
@@ -266,6 +266,7 @@ function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolea
 }
 
 function MutesCard({ org, canEdit }: { org: string; canEdit: boolean }) {
+  const { dateTime: when } = useDates()
   const mutes = useMutes(org)
   const unmute = useUnmute(org)
   const rows = mutes.data?.mutes ?? null

@@ -1,4 +1,5 @@
 'use client'
+import { useDates } from '@/components/layout/time-zone'
 import { Fragment, useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Select, Skeleton } from '@/components/ui'
@@ -12,16 +13,6 @@ import { formatMs } from '@/lib/format'
 // other members see its host only. A signing secret is shown once, when the
 // webhook is added or its secret rotated.
 
-const WHEN = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'UTC',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-})
-const when = (iso: string) => `${WHEN.format(new Date(iso))} UTC`
 const STATUS_STYLE: Record<string, string> = {
   delivered: 'bg-emerald-50 text-emerald-800 ring-emerald-200',
   pending: 'bg-amber-50 text-amber-900 ring-amber-200',
@@ -165,6 +156,7 @@ function ChannelRow({ org, c, canEdit }: { org: string; c: TChannel; canEdit: bo
 }
 
 function DeliveryLog({ org, channel }: { org: string; channel: TChannel }) {
+  const { dateTime: when } = useDates()
   const log = useDeliveries(org, channel.id)
   const rows = log.data?.deliveries ?? null
   if (log.error) return <Alert>Could not load the delivery log: {log.error.message}</Alert>

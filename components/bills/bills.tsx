@@ -1,4 +1,5 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import { type FormEvent, useRef, useState } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { Alert, Button, Card, Field, Input, InlineConfirm, Skeleton } from '@/components/ui'
@@ -187,7 +188,9 @@ function ImportsTable({ org, rows, canWrite }: { org: string; rows: NonNullable<
               <td className="num py-2 pr-4 text-right" data-testid="bill-total" data-usd={r.total_usd}>
                 {formatUsd(r.total_usd, { precise: true })}
               </td>
-              <td className="py-2 pr-4 whitespace-nowrap text-slate-600">{new Date(r.imported_at).toLocaleString('en-US', { timeZone: 'UTC' })} UTC</td>
+              <td className="py-2 pr-4 whitespace-nowrap text-slate-600">
+                <When t={r.imported_at} />
+              </td>
               {canWrite && (
                 <td className="py-2 text-right">
                   {confirming === r.id ? (

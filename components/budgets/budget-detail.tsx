@@ -1,4 +1,5 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { useState } from 'react'
 import { BudgetForm } from '@/components/budgets/budget-form'
@@ -12,8 +13,6 @@ import { formatPercent, formatUsd } from '@/lib/format'
 
 // The question an owner brings to one budget: "will it hold to the end of the
 // period, what happened so far, and what does the cutoff do to our calls now?"
-
-const WHEN = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
 
 export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; canEdit: boolean }) {
   const h = useBudgetHistory(org, id)
@@ -147,7 +146,9 @@ export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; ca
                 <tbody>
                   {h.data.state_changes.map((c) => (
                     <tr key={c.at + c.to_state} className="border-t border-slate-100" data-to={c.to_state}>
-                      <td className="py-1.5">{WHEN.format(new Date(c.at))}</td>
+                      <td className="py-1.5">
+                        <When t={c.at} />
+                      </td>
                       <td>
                         {c.from_state ? (
                           <>
@@ -181,7 +182,8 @@ export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; ca
                       {a.threshold}% crossed{a.actual_usd === null ? '' : ` at ${formatUsd(a.actual_usd, { precise: true })}`}
                     </span>
                     <span className="ml-auto text-xs text-slate-500">
-                      {WHEN.format(new Date(a.fired_at))} UTC{a.acknowledged_at ? ' · acknowledged' : ''}
+                      <When t={a.fired_at} />
+                      {a.acknowledged_at ? ' · acknowledged' : ''}
                     </span>
                   </li>
                 ))}

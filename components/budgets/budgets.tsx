@@ -1,4 +1,5 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useAckAlert, useAlerts, useBudgets, useDeleteBudget } from '@/components/budgets/queries'
@@ -161,8 +162,6 @@ function BudgetRow({ org, b, canEdit, onDelete, deleting }: { org: string; b: TB
   )
 }
 
-const WHEN = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-
 /** The history of crossings: each threshold once per period; acknowledged ones fade. */
 function AlertsCard({ org, canEdit }: { org: string; canEdit: boolean }) {
   const alerts = useAlerts(org)
@@ -212,7 +211,9 @@ function AlertRow({ a, canEdit, onAck }: { a: TBudgetAlert; canEdit: boolean; on
       <span className="num text-slate-600">
         {formatUsd(a.actual_usd ?? '', { precise: true })} of {formatUsd(a.amount_usd ?? '', { precise: true })} ({a.threshold}% threshold)
       </span>
-      <span className="ml-auto text-xs text-slate-500">{WHEN.format(new Date(a.fired_at))} UTC</span>
+      <span className="ml-auto text-xs text-slate-500">
+        <When t={a.fired_at} />
+      </span>
       {a.acknowledged_at ? (
         <span className="text-xs text-slate-500">acknowledged</span>
       ) : (

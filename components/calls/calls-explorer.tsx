@@ -6,7 +6,10 @@ import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Input, Select, Skeleton } from '@/components/ui'
 import { useCalls } from '@/components/calls/queries'
 import { CallCost, OutcomeBadge } from '@/components/calls/outcome-badge'
-import { RANGE_LABELS } from '@/components/metrics/filters'
+import { RANGE_PRESETS } from '@/lib/metrics/range'
+
+/** The explorer's own period select: the day presets (other ranges arrive from the pages as from/to). */
+const RANGE_LABELS = RANGE_PRESETS.filter((p) => /^\d+$/.test(p.value)).map((p) => ({ days: Number(p.value), label: p.label }))
 import { callsApiQuery, callsUrlQuery, formatInstant, parseCallsUrl, runHref, type TCallsView } from '@/lib/calls/view'
 import { ENVIRONMENTS, OUTCOMES, TRAFFIC_SOURCES } from '@/lib/domain'
 import { formatCount, formatMs } from '@/lib/format'

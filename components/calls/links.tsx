@@ -1,12 +1,12 @@
 import Link from 'next/link'
 import type { TExtraColumn } from '@/components/metrics/breakdown'
 import type { TBreakdownFilters } from '@/lib/metrics/breakdown'
-import { callsHref } from '@/lib/calls/view'
+import { callsHref, callsPeriod } from '@/lib/calls/view'
 
 // Drill-down into the Calls explorer from the pages' rows: the page's period and scope filters plus the row's own.
 
 /** A page's filters (range, environment, traffic source) as the explorer's. */
-export const scopeOf = (f: TBreakdownFilters) => ({ range: f.days, environment: f.environment, traffic_source: f.traffic_source })
+export const scopeOf = (f: TBreakdownFilters) => ({ ...callsPeriod(f.range), environment: f.environment, traffic_source: f.traffic_source })
 
 export function CallsLink({ href, label = 'Calls', title }: { href: string; label?: string; title?: string }) {
   return (

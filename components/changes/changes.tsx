@@ -1,4 +1,5 @@
 'use client'
+import { formatDate, formatDateTime } from '@/lib/format'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useMemo, useState, type FormEvent } from 'react'
@@ -16,6 +17,7 @@ import {
   CONTRIBUTOR_SECTIONS,
   parseChangesParams,
   waterfallBars,
+  changesRangeLabel,
   type TChangesUrlState,
   type TChangesView,
 } from '@/lib/changes/view'
@@ -28,12 +30,9 @@ import { useCan } from '@/components/layout/role-context'
 // last week?" — the delta between two periods split into volume, tokens per
 // call, model mix, price and retries, and who moved it.
 
-const DATE = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' })
-const DATE_TIME = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+// periods are UTC days (custom: whole days; otherwise up to the current hour)
 const periodLabel = (p: { from: string; to: string }, custom: boolean) =>
-  custom
-    ? `${DATE.format(new Date(p.from))} – ${DATE.format(new Date(Date.parse(p.to) - 1))}`
-    : `${DATE.format(new Date(p.from))} – ${DATE_TIME.format(new Date(p.to))}`
+  custom ? `${formatDate(p.from, 'UTC')} – ${formatDate(Date.parse(p.to) - 1, 'UTC')}` : `${formatDate(p.from, 'UTC')} – ${formatDateTime(p.to, 'UTC')}`
 const tone = (usd: string) => (usd.startsWith('-') ? 'text-emerald-700' : usd === '0.000000' ? 'text-slate-500' : 'text-amber-700')
 const signed = (usd: string) => (usd === '0.000000' ? '$0.00' : signedCents(usd))
 
@@ -75,7 +74,7 @@ export function Changes({ org }: { org: string }) {
           <>
             {' '}
             <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/changes?${changesQuery({ ...view, days: null })}`}>
-              Back to the last {view.range} days vs the {view.range} before
+              Back to {changesRangeLabel(view.range)} vs the period before
             </Link>
           </>
         )}

@@ -1,6 +1,7 @@
 import Link from 'next/link'
 import type { TBreakdownItem } from '@/lib/metrics/prepare'
-import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { formatCount, formatPercent } from '@/lib/format'
+import { Usd } from '@/components/ui/usd'
 
 /** A ranked list with a share bar per row: reads like a table, compares like a chart. */
 export function BreakdownTable({
@@ -50,7 +51,7 @@ export function BreakdownTable({
               </div>
             </td>
             <td className="num text-right" data-cost={it.cost_usd}>
-              {formatUsd(it.cost_usd)}
+              <Usd value={it.cost_usd} unpriced={it.unpriced_events} />
             </td>
             <td className="num text-right text-slate-600">{formatPercent(it.share)}</td>
             <td className="num text-right text-slate-600">{formatCount(it.events)}</td>

@@ -1,7 +1,7 @@
 'use client'
 import { CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { TBurnChartPoint } from '@/lib/budgets/view'
-import { AXIS_TICK, CHART_COLORS, GRID_PROPS, LEGEND_STYLE, utcLabel } from '@/components/charts/theme'
+import { AXIS_TICK, CHART_COLORS, GRID_PROPS, LEGEND_STYLE, PARTIAL_DAY_LABEL, PARTIAL_DAY_LINE, partialDayIn, utcLabel } from '@/components/charts/theme'
 
 /**
  * A budget's period: cumulative spend so far, the even pace that lands on the
@@ -21,8 +21,11 @@ export function BurnDownChart({
   label: string
   format: (v: number) => string
 }) {
+  // per day (labels "MM-DD"), today's point is partial: the day's spend is still coming in
+  const todayT = data.every((p) => /^\d{2}-\d{2}$/.test(p.label)) ? partialDayIn(data.filter((p) => p.actual != null || p.value != null).map((p) => p.t)) : null
+  const today = todayT ? (data.find((p) => p.t === todayT)?.label ?? null) : null
   return (
-    <div className="h-64" role="img" aria-label={label}>
+    <div className="h-64" role="img" aria-label={today ? `${label}; the last day, ${PARTIAL_DAY_LABEL}` : label} data-partial-day={todayT ?? undefined}>
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid {...GRID_PROPS} />
@@ -30,6 +33,7 @@ export function BurnDownChart({
           <YAxis tickFormatter={(v: number) => format(v)} tick={AXIS_TICK} width={72} domain={[0, (max: number) => Math.max(max, amount) * 1.05]} />
           <Tooltip formatter={(v) => format(Number(v))} labelFormatter={utcLabel} />
           <Legend wrapperStyle={LEGEND_STYLE} />
+          {today && <ReferenceLine x={today} {...PARTIAL_DAY_LINE} />}
           <ReferenceLine
             y={amount}
             stroke={CHART_COLORS.bad}

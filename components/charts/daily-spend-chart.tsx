@@ -1,9 +1,20 @@
 'use client'
 import { useRouter } from 'next/navigation'
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Bar, BarChart, CartesianGrid, Cell, Legend, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { TDailyPoint } from '@/lib/metrics/prepare'
 import { formatUsd, formatUsdCompact } from '@/lib/format'
-import { AXIS_TICK, CHART_MARGIN, dayTick, GRID_PROPS, LEGEND_STYLE, seriesColors, utcLabel } from '@/components/charts/theme'
+import {
+  AXIS_TICK,
+  CHART_MARGIN,
+  dayTick,
+  GRID_PROPS,
+  LEGEND_STYLE,
+  PARTIAL_DAY_AREA,
+  PARTIAL_DAY_LABEL,
+  partialDayIn,
+  seriesColors,
+  utcLabel,
+} from '@/components/charts/theme'
 
 /** Draws prepared daily points; one stacked bar per series, each in its key's colour (the same workflow or model has the same colour on every page). With `dayHref`, a click on a day's bar opens that link (keyboard users need the same links beside the chart). */
 export function DailySpendChart({
@@ -19,18 +30,23 @@ export function DailySpendChart({
 }) {
   const router = useRouter()
   const colors = seriesColors(series)
+  const today = partialDayIn(points.map((p) => p.day))
   const open = dayHref ? (d: { payload?: TDailyPoint }) => d.payload?.day && router.push(dayHref(d.payload.day)) : undefined
   return (
-    <div className="h-72" role="img" aria-label={label}>
+    <div className="h-72" role="img" aria-label={today ? `${label}; the last day, ${PARTIAL_DAY_LABEL}` : label} data-partial-day={today ?? undefined}>
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={points} margin={CHART_MARGIN}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="day" tickFormatter={dayTick} tick={AXIS_TICK} minTickGap={16} />
           <YAxis tickFormatter={(v: number) => formatUsdCompact(v)} tick={AXIS_TICK} width={64} />
-          <Tooltip formatter={(v) => formatUsd(Number(v))} labelFormatter={utcLabel} />
+          <Tooltip formatter={(v) => formatUsd(Number(v))} labelFormatter={(d) => (d === today ? `${utcLabel(d)}, ${PARTIAL_DAY_LABEL}` : utcLabel(d))} />
+          {today && <ReferenceArea x1={today} x2={today} {...PARTIAL_DAY_AREA} />}
           <Legend wrapperStyle={LEGEND_STYLE} />
           {series.map((s) => (
-            <Bar key={s} dataKey={s} stackId="spend" fill={colors[s]} isAnimationActive={false} onClick={open} cursor={open ? 'pointer' : undefined} />
+            <Bar key={s} dataKey={s} stackId="spend" fill={colors[s]} isAnimationActive={false} onClick={open} cursor={open ? 'pointer' : undefined}>
+              {/* today's bar is lighter: the day is not over */}
+              {today && points.map((p) => <Cell key={p.day} fillOpacity={p.day === today ? 0.45 : 1} />)}
+            </Bar>
           ))}
         </BarChart>
       </ResponsiveContainer>

@@ -1,14 +1,26 @@
 'use client'
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { formatUsd, formatUsdCompact } from '@/lib/format'
-import { AXIS_TICK, CHART_COLORS, dayTick, GRID_PROPS, LEGEND_STYLE, utcLabel } from '@/components/charts/theme'
+import {
+  AXIS_TICK,
+  CHART_COLORS,
+  dayTick,
+  GRID_PROPS,
+  LEGEND_STYLE,
+  PARTIAL_DAY_LABEL,
+  PARTIAL_DAY_LINE,
+  partialDayIn,
+  utcLabel,
+} from '@/components/charts/theme'
 
 export type TForecastChartPoint = { day: string; actual: number | null; forecast: number | null; band: [number, number] | null; scenario?: number | null }
 
 /** Daily spend: recorded (solid), forecast (dashed) and its 95% band (shaded); a what-if scenario (dash-dot) when the points carry one. */
 export function ForecastChart({ data, label }: { data: TForecastChartPoint[]; label: string }) {
+  // today's recorded spend is partial: marked where it is recorded (the forecast carries on from it)
+  const today = partialDayIn(data.filter((p) => p.actual != null).map((p) => p.day))
   return (
-    <div className="h-72" role="img" aria-label={label}>
+    <div className="h-72" role="img" aria-label={today ? `${label}; ${PARTIAL_DAY_LABEL} recorded so far` : label} data-partial-day={today ?? undefined}>
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid {...GRID_PROPS} />
@@ -16,8 +28,9 @@ export function ForecastChart({ data, label }: { data: TForecastChartPoint[]; la
           <YAxis tickFormatter={(v: number) => formatUsdCompact(v)} tick={AXIS_TICK} width={64} domain={[0, 'auto']} />
           <Tooltip
             formatter={(v) => (Array.isArray(v) ? `${formatUsd(Number(v[0]))} – ${formatUsd(Number(v[1]))}` : formatUsd(Number(v)))}
-            labelFormatter={utcLabel}
+            labelFormatter={(d) => (d === today ? `${utcLabel(d)}, ${PARTIAL_DAY_LABEL}` : utcLabel(d))}
           />
+          {today && <ReferenceLine x={today} {...PARTIAL_DAY_LINE} />}
           <Legend wrapperStyle={LEGEND_STYLE} />
           <Area dataKey="band" name="95% band" stroke="none" fill={CHART_COLORS.forecast} fillOpacity={0.18} isAnimationActive={false} connectNulls={false} />
           <Line

@@ -1,9 +1,9 @@
 'use client'
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { bucketLabel, chartPoints, MIN_CALLS, pct, rateAxis, type TGranularity, type TLatencyRoutingPoint } from '@/lib/metrics/views/latency-routing'
 import { formatCount, formatMs } from '@/lib/format'
 import { useMemo } from 'react'
-import { AXIS_TICK, GRID_PROPS, LEGEND_STYLE, seriesColors, TOOLTIP_CURSOR } from '@/components/charts/theme'
+import { AXIS_TICK, GRID_PROPS, LEGEND_STYLE, PARTIAL_DAY_AREA, PARTIAL_DAY_LABEL, partialDayIn, seriesColors, TOOLTIP_CURSOR } from '@/components/charts/theme'
 
 const KEYS = { p50: 'p50_ms', p95: 'p95_ms', fallback: 'fallback_rate', escalation: 'escalation_rate' } as const
 const COLORS = seriesColors(Object.keys(KEYS))
@@ -21,6 +21,8 @@ const tick = (granularity: TGranularity) => (iso: string) => (granularity === 'h
 export function LatencyRoutingChart({ points, granularity, label }: { points: TLatencyRoutingPoint[]; granularity: TGranularity; label: string }) {
   const data = useMemo(() => chartPoints(points), [points])
   const rates = useMemo(() => rateAxis(data), [data])
+  // per day, today's bucket is partial (per hour, every bucket is a whole hour but the last)
+  const today = granularity === 'day' ? partialDayIn(data.map((d) => d.bucket)) : null
   const faint = { legendType: 'none' as const, isAnimationActive: false, yAxisId: 'rate', stackId: 'rerouted', fillOpacity: 0.3 }
   const faintDots = (color: string) => ({
     legendType: 'none' as const,
@@ -31,7 +33,7 @@ export function LatencyRoutingChart({ points, granularity, label }: { points: TL
     yAxisId: 'ms',
   })
   return (
-    <div className="h-72" role="img" aria-label={label}>
+    <div className="h-72" role="img" aria-label={today ? `${label}; the last day, ${PARTIAL_DAY_LABEL}` : label} data-partial-day={today ?? undefined}>
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} barCategoryGap={granularity === 'hour' ? 0 : '10%'}>
           <CartesianGrid {...GRID_PROPS} />
@@ -59,6 +61,7 @@ export function LatencyRoutingChart({ points, granularity, label }: { points: TL
             cursor={TOOLTIP_CURSOR}
           />
           <Legend wrapperStyle={LEGEND_STYLE} />
+          {today && <ReferenceArea yAxisId="ms" x1={today} x2={today} {...PARTIAL_DAY_AREA} />}
           <Bar yAxisId="rate" dataKey={KEYS.fallback} name="Fell back (% of calls)" stackId="rerouted" fill={COLORS.fallback} isAnimationActive={false} />
           <Bar yAxisId="rate" dataKey={KEYS.escalation} name="Escalated (% of calls)" stackId="rerouted" fill={COLORS.escalation} isAnimationActive={false} />
           <Bar dataKey="fallback_few" fill={COLORS.fallback} {...faint} />

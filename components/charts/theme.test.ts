@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, test } from 'vitest'
 import fc from 'fast-check'
-import { hashKey, SERIES_PALETTE, seriesColor, seriesColors } from '@/components/charts/theme'
+import { hashKey, partialDayIn, SERIES_PALETTE, seriesColor, seriesColors } from '@/components/charts/theme'
 
 describe('series colours', () => {
   it('gives a key the same colour every time, from the palette', () => {
@@ -40,5 +40,17 @@ describe('series colours', () => {
     const keys = Array.from({ length: 25 }, (_, i) => `m${i}`)
     const c = seriesColors(keys)
     expect(keys.every((k) => SERIES_PALETTE.includes(c[k] as (typeof SERIES_PALETTE)[number]))).toBe(true)
+  })
+})
+
+describe('partialDayIn', () => {
+  const now = new Date('2026-12-06T03:35:00Z')
+  test("today's UTC day among the chart's days, as the chart keys it", () => {
+    expect(partialDayIn(['2026-12-05', '2026-12-06'], now)).toBe('2026-12-06')
+    expect(partialDayIn(['2026-12-05T00:00:00.000Z', '2026-12-06T00:00:00.000Z'], now)).toBe('2026-12-06T00:00:00.000Z')
+  })
+  test('null for a chart that ends before today', () => {
+    expect(partialDayIn(['2026-11-29', '2026-11-30'], now)).toBeNull()
+    expect(partialDayIn([], now)).toBeNull()
   })
 })

@@ -46,6 +46,25 @@ export const dayTick = (d: string) => d.slice(5)
 /** The tooltip's title for a UTC day or bucket. */
 export const utcLabel = (d: unknown) => `${d} (UTC)`
 
+/** Today's UTC day is still filling: every daily chart marks it so a low last bar is not read as a drop. */
+export const PARTIAL_DAY_LABEL = 'today (partial)'
+/** The x value (a "YYYY-MM-DD…" day or bucket) of today's UTC day among a chart's days, or null when the chart ends before today. */
+export function partialDayIn(days: readonly string[], now = new Date()): string | null {
+  const today = now.toISOString().slice(0, 10)
+  return days.find((d) => d.slice(0, 10) === today) ?? null
+}
+/** The mark's look: a dashed line with its label (line charts), a pale band (bar charts). */
+export const PARTIAL_DAY_LINE = {
+  stroke: CHART_COLORS.muted,
+  strokeDasharray: '4 3',
+  label: { value: PARTIAL_DAY_LABEL, position: 'insideTopRight', fontSize: 11, fill: CHART_COLORS.neutral },
+} as const
+export const PARTIAL_DAY_AREA = {
+  fill: CHART_COLORS.muted,
+  fillOpacity: 0.12,
+  label: { value: PARTIAL_DAY_LABEL, position: 'insideTop', fontSize: 11, fill: CHART_COLORS.neutral },
+} as const
+
 /** FNV-1a over the key's UTF-16 code units: a 32-bit hash that is the same in every browser and on the server. */
 export function hashKey(key: string): number {
   let h = 0x811c9dc5

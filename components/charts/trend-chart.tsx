@@ -1,6 +1,17 @@
 'use client'
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { AXIS_TICK, CHART_MARGIN, dayTick, GRID_PROPS, LEGEND_STYLE, seriesColors, utcLabel } from '@/components/charts/theme'
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import {
+  AXIS_TICK,
+  CHART_MARGIN,
+  dayTick,
+  GRID_PROPS,
+  LEGEND_STYLE,
+  PARTIAL_DAY_LABEL,
+  PARTIAL_DAY_LINE,
+  partialDayIn,
+  seriesColors,
+  utcLabel,
+} from '@/components/charts/theme'
 
 /** A line; without a colour it takes its key's series colour (components/charts/theme.ts). */
 export type TTrendLine = { key: string; label: string; color?: string }
@@ -23,14 +34,16 @@ export function TrendChart<T extends { day: string }>({
   height?: string
 }) {
   const colors = seriesColors(lines.filter((l) => !l.color).map((l) => l.key))
+  const today = partialDayIn(data.map((d) => d.day))
   return (
-    <div className={height} role="img" aria-label={label}>
+    <div className={height} role="img" aria-label={today ? `${label}; the last day, ${PARTIAL_DAY_LABEL}` : label} data-partial-day={today ?? undefined}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={CHART_MARGIN}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="day" tickFormatter={dayTick} tick={AXIS_TICK} minTickGap={16} />
           <YAxis tickFormatter={(v: number) => format(v)} tick={AXIS_TICK} width={64} domain={[0, 'auto']} />
-          <Tooltip formatter={(v) => format(Number(v))} labelFormatter={utcLabel} />
+          <Tooltip formatter={(v) => format(Number(v))} labelFormatter={(d) => (d === today ? `${utcLabel(d)}, ${PARTIAL_DAY_LABEL}` : utcLabel(d))} />
+          {today && <ReferenceLine x={today} {...PARTIAL_DAY_LINE} />}
           <Legend wrapperStyle={LEGEND_STYLE} />
           {lines.map((l) => (
             <Line

@@ -1,4 +1,5 @@
 'use client'
+import { GpuHourPrice } from '@/components/ui/usd'
 import { useState, type FormEvent } from 'react'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { ApiError } from '@/components/api'
@@ -270,7 +271,9 @@ function PoolsTable({ s, pools, canWrite, onEdit }: { s: TFleetSummary; pools: T
                 </td>
                 <td>{ROLE_LABEL[p.role] ?? p.role}</td>
                 <td className="num text-right">{formatCount(p.gpu_count)}</td>
-                <td className="num text-right">{p.gpu_hour_usd === null ? '—' : formatUsd(p.gpu_hour_usd, { precise: true })}</td>
+                <td className="num text-right">
+                  <GpuHourPrice value={p.gpu_hour_usd} />
+                </td>
                 <td className="num text-right" data-usd={p.monthly_usd}>
                   {formatUsd(p.monthly_usd)}
                 </td>

@@ -1,4 +1,6 @@
 'use client'
+import { GpuHourPrice } from '@/components/ui/usd'
+import { When } from '@/components/layout/time-zone'
 import { useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Field, Input, Select } from '@/components/ui'
@@ -6,7 +8,7 @@ import { useSavePool } from '@/components/fleet/queries'
 import { emptyPoolForm, fieldErrors, formToBody, poolToForm, ROLE_LABEL, type TPoolForm } from '@/lib/gpu/view'
 import type * as gpuApi from '@/lib/gpu/api'
 import type { TResponseOf } from '@/lib/http/endpoint'
-import { formatUsd } from '@/lib/format'
+import { formatUsd, formatUsdPerHour } from '@/lib/format'
 
 type TPoolView = TResponseOf<typeof gpuApi.getPool>['pool']
 
@@ -126,14 +128,18 @@ function VersionHistory({ pool }: { pool: TPoolView }) {
         <tbody>
           {[...pool.versions].reverse().map((v) => (
             <tr key={v.effective_from} className="border-t border-slate-100">
-              <td className="py-1">{v.effective_from.slice(0, 16).replace('T', ' ')}</td>
+              <td className="py-1">
+                <When t={v.effective_from} />
+              </td>
               <td className="num text-right">{v.gpu_count}</td>
               <td className="pl-4 text-slate-600">
                 {v.pricing === 'hourly'
                   ? 'hourly'
-                  : `${formatUsd(v.purchase_usd_per_gpu ?? '0')} over ${v.amortization_months} months + ${formatUsd(v.power_hosting_usd_per_gpu_hour ?? '0', { precise: true })}/h power and hosting`}
+                  : `${formatUsd(v.purchase_usd_per_gpu ?? '0')} over ${v.amortization_months} months + ${formatUsdPerHour(v.power_hosting_usd_per_gpu_hour ?? '0')} power and hosting`}
               </td>
-              <td className="num text-right">{formatUsd(v.effective_gpu_hour_usd, { precise: true })}</td>
+              <td className="num text-right">
+                <GpuHourPrice value={v.effective_gpu_hour_usd} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -11,14 +11,13 @@ import { fieldErrors, parseShares, PART_LABEL, partSegments, ROLE_LABEL, scenari
 import { SCENARIO_PART_COLORS } from '@/components/charts/theme'
 import type { TLineItem, TScenarioCostAnswer } from '@/lib/scenarios/schema'
 import type { TPoolAllocation } from '@/lib/gpu/scenario-cost'
-import { formatCount, formatUsd } from '@/lib/format'
+import { formatCount, formatMonth, formatUsd } from '@/lib/format'
 
 // What a scenario really costs in a month: not only its calls, but the share
 // of staging, canary and reserve GPUs kept for it, its evals, and the
 // engineering and operations time finance books against it.
 
-const MONTH = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' })
-const monthLabel = (m: string) => MONTH.format(new Date(`${m}-01T00:00:00Z`))
+const monthLabel = (m: string) => formatMonth(`${m}-01T00:00:00Z`)
 const PARTS = Object.keys(PART_LABEL)
 
 /** canWrite: GPU pools' allocation rules (fleet.write); canWriteLineItems: the line items (line_items.write). */

@@ -10,7 +10,7 @@ import type { TBudgetOutlook, TForecastSummaryRow, TPeriodForecast } from '@/lib
 import type { TBillForecast } from '@/lib/forecast/schema'
 import { BILL_ROWS, BillPartRow } from '@/components/finance/bill-parts'
 import { forecastChartPoints, trustLabel } from '@/lib/forecast/view'
-import { formatPercent, formatUsd } from '@/lib/format'
+import { formatDate, formatMonth, formatPercent, formatUsd } from '@/lib/format'
 import { toCsv } from '@/lib/csv'
 import { useCan } from '@/components/layout/role-context'
 
@@ -18,7 +18,7 @@ import { useCan } from '@/components/layout/role-context'
 // and of the quarter, how far can we trust that, and which workflows and
 // customers carry it?"
 
-const MONTH = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' })
+const MONTH = { format: (d: Date) => formatMonth(d) }
 const band = (p: TPeriodForecast) => (p.lower_usd === null ? '' : `95% band ${formatUsd(p.lower_usd)} – ${formatUsd(p.upper_usd!)}`)
 const quarterOf = (end: string) => {
   const d = new Date(Date.parse(end) - 1)
@@ -229,7 +229,7 @@ function summaryCsv(rows: TForecastSummaryRow[]): string {
   ])
 }
 
-const DAY = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' })
+const DAY = { format: (d: Date) => formatDate(d, 'UTC') }
 const VERDICT: Record<TBudgetOutlook['verdict'], { label: string; style: string }> = {
   over: { label: 'will be exceeded', style: 'bg-red-50 text-red-800 ring-red-200' },
   at_risk: { label: 'at risk', style: 'bg-amber-50 text-amber-900 ring-amber-200' },

@@ -5,6 +5,7 @@ import { Shell } from '@/components/layout/shell'
 import { OrgSwitcher } from '@/components/layout/org-switcher'
 import { membershipsOf } from '@/lib/orgs'
 import { RoleProvider } from '@/components/layout/role-context'
+import { TimeZoneProvider } from '@/components/layout/time-zone'
 import { pagePermission, rolesSentence, type TPermission } from '@/lib/auth/permissions'
 
 export type TPageAccess = Extract<Awaited<ReturnType<typeof requireAccess>>, { ok: true }>
@@ -30,7 +31,9 @@ export async function orgPage(org: string, path: string, render: (a: TPageAccess
   }
   return (
     <Shell org={org} orgName={a.membership.org.name} email={a.user.email} role={a.membership.role} switcher={switcher}>
-      <RoleProvider role={a.membership.role}>{render(a)}</RoleProvider>
+      <RoleProvider role={a.membership.role}>
+        <TimeZoneProvider timeZone={a.membership.org.time_zone}>{render(a)}</TimeZoneProvider>
+      </RoleProvider>
     </Shell>
   )
 }

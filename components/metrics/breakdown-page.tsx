@@ -45,7 +45,7 @@ export function BreakdownPage(p: {
         <FilterBar filters={filters} update={update} />
       </div>
 
-      <PeriodsNote periods={periods} />
+      <PeriodsNote periods={periods} range={filters.range} compare={filters.compare} />
 
       {p.error && <Alert>Could not load metrics: {p.error.message}</Alert>}
 

@@ -3,6 +3,7 @@ import Link from 'next/link'
 import { useState, type ReactNode } from 'react'
 import { Sparkline } from '@/components/charts/sparkline'
 import { Button, Card, Skeleton } from '@/components/ui'
+import { Usd } from '@/components/ui/usd'
 import { formatPercent, formatUsd } from '@/lib/format'
 import type { TBreakdownRow } from '@/lib/metrics/breakdown'
 
@@ -149,7 +150,7 @@ export function BreakdownTable<R extends TBreakdownRow>({
                 </div>
               </th>
               <td className="num px-2 text-right" data-cost={r.cost_usd}>
-                {formatUsd(r.cost_usd)}
+                <Usd value={r.cost_usd} unpriced={r.unpriced_events} />
               </td>
               <td className="num px-2 text-right text-slate-600">{formatPercent(r.share)}</td>
               <td
@@ -258,12 +259,10 @@ export function NewBadge() {
 
 const changeTone = (change: string) => (change.startsWith('-') ? 'text-emerald-700' : change === '0.000000' ? 'text-slate-500' : 'text-amber-700')
 
-/** A change in whole cents, so the column lines up; under a cent it says so ("+<$0.01"), the exact value is in the CSV. */
+/** A signed change in money as every figure is shown (lib/format.ts formatUsd: small changes keep three significant digits). */
 export function signedCents(v: string): string {
   const n = Number(v)
-  const sign = n < 0 ? '-' : '+'
-  if (Math.abs(n) < 0.005) return `${sign}<$0.01`
-  return `${sign}${Math.abs(n).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+  return `${n < 0 ? '-' : '+'}${formatUsd(Math.abs(n))}`
 }
 export const signedPercent = (r: number) => (r > 0 ? `+${formatPercent(r)}` : formatPercent(r))
 

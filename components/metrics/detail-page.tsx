@@ -80,7 +80,7 @@ export function DetailPage(p: {
           <FilterBar filters={filters} update={update} />
         </div>
       </div>
-      <PeriodsNote periods={periods} />
+      <PeriodsNote periods={periods} range={filters.range} compare={filters.compare} />
 
       {p.error && <Alert>Could not load metrics: {p.error.message}</Alert>}
 

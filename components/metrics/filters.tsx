@@ -2,13 +2,10 @@
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useMemo, useState } from 'react'
 import { Select } from '@/components/ui'
-import { filtersQuery, parseFilters, periods as periodsOf, type TBreakdownFilters, type TPeriod } from '@/lib/metrics/breakdown'
-
-export const RANGE_LABELS = [
-  { days: 7, label: 'Last 7 days' },
-  { days: 30, label: 'Last 30 days' },
-  { days: 90, label: 'Last 90 days' },
-] as const
+import { RangePicker } from '@/components/metrics/range-picker'
+import { filtersQuery, parseFilters, type TBreakdownFilters } from '@/lib/metrics/breakdown'
+import { rangeLabel, rangePeriods, type TPeriod, type TPeriods } from '@/lib/metrics/range'
+import { formatDate, formatDateTime } from '@/lib/format'
 
 /**
  * The range / environment / traffic-source filters, kept in the URL, and the
@@ -33,23 +30,21 @@ export function useUrlFilters() {
     setFilters(next)
     router.replace(`${pathname}?${filtersQuery(next)}`, { scroll: false })
   }
-  const periods = useMemo(() => periodsOf(filters.days), [filters.days])
+  // fixed within the hour ("to date" periods end at the next hour), so the query keys stay stable
+  const periods = useMemo(() => rangePeriods(filters.range), [filters.range])
   return { filters, update, periods, filtered: !!filters.environment || !!filters.traffic_source }
 }
 
 export function FilterBar({ filters, update }: { filters: TBreakdownFilters; update: (patch: Partial<TBreakdownFilters>) => void }) {
   return (
     <form className="flex flex-wrap items-center gap-2" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-      <label className="sr-only" htmlFor="f-range">
-        Date range
-      </label>
-      <Select id="f-range" value={filters.days} onChange={(e) => update({ days: Number(e.target.value) as TBreakdownFilters['days'] })}>
-        {RANGE_LABELS.map((r) => (
-          <option key={r.days} value={r.days}>
-            {r.label}
-          </option>
-        ))}
-      </Select>
+      <RangePicker
+        idPrefix="f"
+        range={filters.range}
+        onRange={(range) => update({ range })}
+        compare={filters.compare}
+        onCompare={(compare) => update({ compare })}
+      />
       <ScopeSelects
         idPrefix="f"
         environment={filters.environment}
@@ -100,19 +95,26 @@ export function ScopeSelects({
   )
 }
 
-const DATE = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' })
-const DATE_TIME = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-
-/** "Mar 1, 2026 – Mar 30, 15:00 UTC" (the end is exclusive: the current hour is included). */
-function periodLabel(p: TPeriod): string {
-  return `${DATE.format(new Date(p.from))} – ${DATE_TIME.format(new Date(p.to))} UTC`
+/** "1 Mar 2026 – 30 Mar 2026, 15:00 UTC" for a period reaching into today (its end is exclusive: the current hour is included), "1 Nov 2026 – 30 Nov 2026" for past days. */
+export function periodLabel(p: TPeriod): string {
+  const to = new Date(p.to)
+  const end = to.getTime() % 86_400_000 === 0 ? formatDate(new Date(to.getTime() - 1), 'UTC') : formatDateTime(to, 'UTC')
+  return `${formatDate(p.from, 'UTC')} – ${end}`
 }
 
-export function PeriodsNote({ periods }: { periods: { current: TPeriod; previous: TPeriod } }) {
+/** The period shown and, when comparing, the one it is compared with. */
+export function PeriodsNote({ periods, range, compare = true }: { periods: TPeriods; range?: string; compare?: boolean }) {
   return (
     <p className="text-sm text-slate-600" data-testid="periods">
-      <span className="font-medium text-slate-800">{periodLabel(periods.current)}</span>, compared with the previous period of the same length,{' '}
-      {periodLabel(periods.previous)}.
+      {range && <span className="text-slate-800">{rangeLabel(range)}: </span>}
+      <span className="font-medium text-slate-800">{periodLabel(periods.current)}</span>
+      {compare ? (
+        <>
+          , compared with the previous period, <span data-testid="previous-period">{periodLabel(periods.previous)}</span>.
+        </>
+      ) : (
+        '.'
+      )}
     </p>
   )
 }

@@ -2,9 +2,11 @@
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useMemo, useState } from 'react'
-import { Alert, Card, Kpi, Select, Skeleton } from '@/components/ui'
+import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { useOpportunities } from '@/components/opportunities/queries'
-import { parseFilters, periods, RANGES } from '@/lib/metrics/breakdown'
+import { parseFilters } from '@/lib/metrics/breakdown'
+import { rangeLabel, rangePeriods } from '@/lib/metrics/range'
+import { RangePicker } from '@/components/metrics/range-picker'
 import { actionHref, DEFAULT_SORT, evidenceLines, KIND_LABEL, nextSort, sortOpportunities, type TSort, type TSortKey } from '@/lib/opportunities/view'
 import type { TOpportunity } from '@/lib/opportunities/schema'
 import { formatUsd } from '@/lib/format'
@@ -18,10 +20,10 @@ export function Opportunities({ org }: { org: string }) {
   const router = useRouter()
   const pathname = usePathname()
   const params = useSearchParams()
-  const days = parseFilters(params).days
+  const range = parseFilters(params).range
   const workflow = params.get('workflow_id') || undefined
   // the period is fixed per hour (periods() ends at the next hour), so the query key stays stable
-  const period = useMemo(() => periods(days).current, [days])
+  const period = useMemo(() => rangePeriods(range).current, [range])
   const list = useOpportunities(org, { ...period, ...(workflow ? { workflow_id: workflow } : {}) })
   const [sort, setSort] = useState<TSort>(DEFAULT_SORT)
   const data = list.data
@@ -44,16 +46,7 @@ export function Opportunities({ org }: { org: string }) {
           </p>
         </div>
         <form aria-label="Filters" className="flex items-center gap-2" onSubmit={(e) => e.preventDefault()}>
-          <label className="sr-only" htmlFor="o-range">
-            Date range
-          </label>
-          <Select id="o-range" value={days} onChange={(e) => setParam('range', e.target.value)}>
-            {RANGES.map((d) => (
-              <option key={d} value={d}>
-                Last {d} days
-              </option>
-            ))}
-          </Select>
+          <RangePicker idPrefix="o" range={range} onRange={(r) => setParam('range', r)} />
         </form>
       </div>
 
@@ -76,7 +69,7 @@ export function Opportunities({ org }: { org: string }) {
           hint="Each opportunity's saving per month, summed (measured: the range × 30 ÷ its days)"
         />
         <Kpi
-          label={`Could have saved, last ${days} days`}
+          label={`Could have saved (${rangeLabel(range)})`}
           value={data ? formatUsd(data.total_savings_usd) : null}
           testId="kpi-total"
           hint={
@@ -109,8 +102,8 @@ export function Opportunities({ org }: { org: string }) {
         <Card title="Nothing to save found yet">
           <div className="space-y-3 text-sm text-slate-700" data-testid="opportunities-empty">
             <p>
-              Nothing found in the last {days} days{workflow ? ` of ${workflow}` : ''}: no repeated inputs, no retried or failed calls, no uncapped output tail,
-              no long prompts missing the prompt cache, no cheaper model clearing a step&apos;s bar and no GPU pool larger than its load.
+              Nothing found in this range ({rangeLabel(range)}){workflow ? ` of ${workflow}` : ''}: no repeated inputs, no retried or failed calls, no uncapped
+              output tail, no long prompts missing the prompt cache, no cheaper model clearing a step&apos;s bar and no GPU pool larger than its load.
             </p>
             <ol className="list-decimal space-y-1 pl-5">
               <li>
@@ -193,7 +186,7 @@ export function Opportunities({ org }: { org: string }) {
                     </td>
                     <td className="max-w-xs px-2 py-2">
                       {o.action && (
-                        <Link className="text-brand-700 hover:underline" href={actionHref(org, o.action.path, days)} data-testid="action">
+                        <Link className="text-brand-700 hover:underline" href={actionHref(org, o.action.path, range)} data-testid="action">
                           {o.action.label}
                         </Link>
                       )}

@@ -18,7 +18,7 @@ import { signedCents } from '@/components/metrics/breakdown'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { BudgetScope } from '@/components/budgets/budget-scope'
 import { alertPath, KIND_LABEL } from '@/lib/alerts/view'
-import { changesQuery, parseChangesParams } from '@/lib/changes/view'
+import { changesQuery, changesRangeLabel, parseChangesParams } from '@/lib/changes/view'
 import type { TBreakdownFilters } from '@/lib/metrics/breakdown'
 import { internalTraffic, topN, totals } from '@/lib/metrics/prepare'
 import { financeWindows, monthBudgets, organizationBudget, reconciliationStatus, type TFinanceWindows } from '@/lib/overview/finance'
@@ -49,7 +49,7 @@ export function useFinanceOverview(org: string, filters: TBreakdownFilters) {
   const alerts = useAlertList(org, { state: 'open' })
   const reconciliation = useReconciliation(org, { from: w.lastMonth.from, to: w.lastMonth.to, granularity: 'month' })
   // top movers: What changed for the overview's range and filters (the page a mover links to, with its scope added)
-  const moversQuery = changesQuery({ range: filters.days, environment: filters.environment, traffic_source: filters.traffic_source })
+  const moversQuery = changesQuery({ range: filters.range, environment: filters.environment, traffic_source: filters.traffic_source })
   const moversView = useMemo(() => parseChangesParams(new URLSearchParams(moversQuery)), [moversQuery])
   const movers = useChanges(org, moversView)
   return { w, today, month, bill, budgets, forecast, alerts, reconciliation, movers, moversQuery }
@@ -225,7 +225,7 @@ function budgetsHint(budgets: TBudgetView[]): string {
 }
 
 /** The panels under the headline: budgets, the traffic split, top movers, open alerts, unpriced calls, the last month's bill. */
-export function FinancePanels({ org, f, days }: { org: string; f: TFinance; days: number }) {
+export function FinancePanels({ org, f, range }: { org: string; f: TFinance; range: string }) {
   const month = f.month.data ? totals(f.month.data.rows) : null
   return (
     <div className="grid gap-6 lg:grid-cols-2 2xl:grid-cols-3">
@@ -241,7 +241,7 @@ export function FinancePanels({ org, f, days }: { org: string; f: TFinance; days
           <Skeleton className="h-32" />
         )}
       </Card>
-      <Movers org={org} f={f} days={days} />
+      <Movers org={org} f={f} range={range} />
       <OpenAlerts org={org} alerts={f.alerts.data?.alerts ?? null} />
       <Card
         title="Unpriced calls"
@@ -331,7 +331,7 @@ function MonthBudgets({ org, budgets }: { org: string; budgets: TBudgetView[] | 
   )
 }
 
-function Movers({ org, f, days }: { org: string; f: TFinance; days: number }) {
+function Movers({ org, f, range }: { org: string; f: TFinance; range: string }) {
   const data = f.movers.data
   const href = (scope: { workflow_id?: string; account_id?: string }) => {
     const q = new URLSearchParams(f.moversQuery)
@@ -341,7 +341,7 @@ function Movers({ org, f, days }: { org: string; f: TFinance; days: number }) {
   return (
     <Card
       title="Top movers"
-      subtitle={`Workflows and accounts whose spend changed most, last ${days} days vs the ${days} before (as on What changed, with the filters above).`}
+      subtitle={`Workflows and accounts whose spend changed most, ${changesRangeLabel(range)} vs the period before (as on What changed, with the filters above).`}
       actions={
         <Link className="text-sm font-medium text-brand-600 hover:underline" href={`/${org}/changes?${f.moversQuery}`}>
           What changed

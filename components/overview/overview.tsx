@@ -4,7 +4,7 @@ import { useMemo } from 'react'
 import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
 import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
-import { FilterBar, RANGE_LABELS, useUrlFilters } from '@/components/metrics/filters'
+import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
 import { filtersQuery } from '@/lib/metrics/breakdown'
 import { scopeOf } from '@/components/calls/links'
 import { callsHref, modelFilters, modelsFilters } from '@/lib/calls/view'
@@ -14,7 +14,10 @@ import { dailySeries, internalTraffic, topN, totals } from '@/lib/metrics/prepar
 import { sloBreaches, type TSloBreach } from '@/lib/metrics/views/features'
 import { spikeQuery } from '@/lib/changes/view'
 import type { TDailyPoint } from '@/lib/metrics/prepare'
-import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { formatCompact, formatCount, formatPercent, formatUsd, isUnpricedOnly } from '@/lib/format'
+import { rangeLabel } from '@/lib/metrics/range'
+import { spendChangeHint } from '@/components/metrics/detail-page'
+import { signedPercent } from '@/components/metrics/breakdown'
 import { FinanceHeadline, FinancePanels, useFinanceOverview } from '@/components/overview/finance'
 
 // The question a finance lead brings here (app/(dashboard)/[org]/overview/page.tsx):
@@ -34,6 +37,8 @@ export function Overview({ org }: { org: string }) {
   )
 
   const total = useMetrics(org, { ...base, granularity: 'none' })
+  // "compare with the previous period": the same figures for the period before (lib/metrics/range.ts rangePeriods)
+  const previous = useMetrics(org, { ...base, ...periods.previous, granularity: 'none' }, { enabled: filters.compare })
   const daily = useMetrics(org, { ...base, granularity: 'day', group_by: 'traffic_source' })
   const byWorkflow = useMetrics(org, { ...base, group_by: 'workflow_id' })
   const byModel = useMetrics(org, { ...base, group_by: 'provider,model' })
@@ -44,6 +49,11 @@ export function Overview({ org }: { org: string }) {
   const breaches = byFeature.data && slos.data ? sloBreaches(byFeature.data.rows, slos.data.slos) : []
 
   const t = total.data ? totals(total.data.rows) : null
+  const before = filters.compare && previous.data ? totals(previous.data.rows) : null
+  const spendHint =
+    t && before
+      ? `${rangeLabel(filters.range)} · previous ${formatUsd(before.cost_usd)}, ${spendChangeHint(t.cost_usd, before.cost_usd)}`
+      : rangeLabel(filters.range)
   const series = daily.data ? dailySeries(daily.data.rows, 'traffic_source', new Date(base.from), new Date(base.to)) : null
   const internal = daily.data ? internalTraffic(daily.data.rows) : null
   const models = byModel.data
@@ -54,7 +64,7 @@ export function Overview({ org }: { org: string }) {
     : null
   const modelNames = byModel.data ? byModel.data.rows.map((r) => (r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)')) : []
   const empty = t !== null && t.events === 0 && !filtered
-  const error = total.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
+  const error = total.error ?? previous.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
   const dayHref = (day: string) => `/${org}/changes?${spikeQuery(day, filters)}`
 
   return (
@@ -66,6 +76,7 @@ export function Overview({ org }: { org: string }) {
         </div>
         <FilterBar filters={filters} update={update} />
       </div>
+      <PeriodsNote periods={periods} range={filters.range} compare={filters.compare} />
 
       {error && <Alert>Could not load metrics: {error.message}</Alert>}
 
@@ -90,16 +101,31 @@ export function Overview({ org }: { org: string }) {
       ) : (
         <>
           <FinanceHeadline f={finance} />
-          <FinancePanels org={org} f={finance} days={filters.days} />
+          <FinancePanels org={org} f={finance} range={filters.range} />
 
           <h2 className="pt-2 text-base font-semibold">
-            {RANGE_LABELS.find((r) => r.days === filters.days)?.label}
+            {rangeLabel(filters.range)}
             {filters.environment ? `, ${filters.environment} environment` : ''}
             {filters.traffic_source ? `, ${filters.traffic_source} traffic` : ''}
           </h2>
           <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
-            <Kpi label="Spend" value={t ? formatUsd(t.cost_usd) : null} testId="kpi-spend" hint={RANGE_LABELS.find((r) => r.days === filters.days)?.label} />
-            <Kpi label="Model calls" value={t ? formatCount(t.events) : null} testId="kpi-events" />
+            <Kpi
+              label="Spend"
+              value={t ? (isUnpricedOnly(t.cost_usd, t.unpriced_events) ? 'unpriced' : formatUsd(t.cost_usd)) : null}
+              testId="kpi-spend"
+              hint={spendHint}
+              warn={!!t && isUnpricedOnly(t.cost_usd, t.unpriced_events)}
+            />
+            <Kpi
+              label="Model calls"
+              value={t ? formatCount(t.events) : null}
+              testId="kpi-events"
+              hint={
+                t && before
+                  ? `previous ${formatCount(before.events)}${before.events ? `, ${signedPercent((t.events - before.events) / before.events)}` : ''}`
+                  : undefined
+              }
+            />
             <Kpi label="Tokens in / out" value={t ? `${formatCompact(t.tokens_in)} / ${formatCompact(t.tokens_out)}` : null} />
             <Kpi
               label="Prompt-cache savings"
@@ -123,7 +149,7 @@ export function Overview({ org }: { org: string }) {
             />
           </section>
 
-          {breaches.length > 0 && <SloBreaches org={org} days={filters.days} breaches={breaches} />}
+          {breaches.length > 0 && <SloBreaches org={org} query={filtersQuery(filters)} breaches={breaches} />}
 
           <Card
             title="Spend per day"
@@ -207,13 +233,13 @@ function DayLinks({ points, dayHref }: { points: TDailyPoint[]; dayHref: (day: s
 }
 
 /** Features whose cost per action in the selected range is above their cost SLO; shown only when there is one. */
-function SloBreaches({ org, days, breaches }: { org: string; days: number; breaches: TSloBreach[] }) {
+function SloBreaches({ org, query, breaches }: { org: string; query: string; breaches: TSloBreach[] }) {
   return (
     <Card
       title="Cost SLOs breached"
       subtitle="Features whose cost per action (spend ÷ runs) in this range is above their target."
       actions={
-        <Link className="text-sm font-medium text-brand-600 hover:underline" href={`/${org}/features?range=${days}`}>
+        <Link className="text-sm font-medium text-brand-600 hover:underline" href={`/${org}/features?${query}`}>
           Features
         </Link>
       }
@@ -221,7 +247,7 @@ function SloBreaches({ org, days, breaches }: { org: string; days: number; breac
       <ul className="divide-y divide-slate-100 text-sm" data-testid="slo-breaches">
         {breaches.map((b) => (
           <li key={b.feature} className="flex flex-wrap items-baseline gap-x-3 py-1.5">
-            <Link className="min-w-0 flex-1 truncate font-medium text-slate-900 hover:underline" href={`/${org}/features?range=${days}`} title={b.feature}>
+            <Link className="min-w-0 flex-1 truncate font-medium text-slate-900 hover:underline" href={`/${org}/features?${query}`} title={b.feature}>
               {b.feature}
             </Link>
             <span className="num font-semibold text-red-700" data-cost-per-action={b.cost_per_action_usd}>

@@ -1,4 +1,5 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import { useState } from 'react'
 import { Alert, Card, Input, Skeleton } from '@/components/ui'
 import { PriceForm } from '@/components/pricing/price-form'
@@ -71,8 +72,12 @@ function Unpriced({ org, canWrite }: { org: string; canWrite: boolean }) {
                   )}
                 </td>
                 <td className="num text-right">{formatCount(m.events)}</td>
-                <td>{new Date(m.first_seen).toLocaleDateString()}</td>
-                <td>{new Date(m.last_seen).toLocaleDateString()}</td>
+                <td>
+                  <When t={m.first_seen} kind="date" />
+                </td>
+                <td>
+                  <When t={m.last_seen} kind="date" />
+                </td>
                 <td className="text-right">
                   {canWrite && m.model && (
                     <button

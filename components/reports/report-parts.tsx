@@ -1,9 +1,11 @@
+import { formatDate, formatMonth } from '@/lib/format'
 import type { ReactNode } from 'react'
 
 // Pieces the printable report pages share (server components: they render once, print as they are).
 
-export const MONTH_LABEL = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' })
-export const DAY_LABEL = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' })
+/** Report months and days are UTC calendar months and days (lib/format.ts). */
+export const MONTH_LABEL = { format: (d: Date | number) => formatMonth(d) }
+export const DAY_LABEL = { format: (d: Date | number) => formatDate(d, 'UTC') }
 
 /** A printable section: a heading, an optional note, its content; long ones may break across pages. */
 export function ReportSection({

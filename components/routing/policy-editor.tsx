@@ -1,4 +1,5 @@
 'use client'
+import { useDates, When } from '@/components/layout/time-zone'
 import { useEffect, useState, type FormEvent } from 'react'
 import { useSearchParams } from 'next/navigation'
 import { ApiError } from '@/components/api'
@@ -100,6 +101,7 @@ function DraftCard({
 }) {
   const base = draft ?? current ?? p.versions[0]
   const save = useSaveDraft(org, p.id)
+  const dates = useDates()
   const [f, setF] = useState(() => applyDraftParams(specForm(base.spec), change))
   const [local, setLocal] = useState<Record<string, string>>({})
   const baseKey = `${base.version}:${base.created_at}`
@@ -159,7 +161,7 @@ function DraftCard({
 
   const title = draft ? `Draft v${draft.version}` : 'Draft'
   const subtitle = draft
-    ? `Last saved by ${draft.author}, ${new Date(draft.created_at).toUTCString()}. Not in force until published.`
+    ? `Last saved by ${draft.author}, ${dates.dateTime(draft.created_at)}. Not in force until published.`
     : `No open draft: saving creates one from v${base.version}.`
   if (!canEdit) {
     return (
@@ -600,7 +602,7 @@ function HistoryCard({ org, p, canEdit }: { org: string; p: TPolicyDetail; canEd
               </span>
               {v.published_at && (
                 <span className="text-slate-600">
-                  published {new Date(v.published_at).toUTCString()} by {v.published_by}
+                  published <When t={v.published_at} /> by {v.published_by}
                 </span>
               )}
               {v.rolled_back_from && <span className="text-slate-600">(rollback to v{v.rolled_back_from})</span>}

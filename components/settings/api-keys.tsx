@@ -1,4 +1,5 @@
 'use client'
+import { useDates, When } from '@/components/layout/time-zone'
 import { DAY_MS, DEFAULT_ENVIRONMENT } from '@/lib/domain'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react'
@@ -30,14 +31,12 @@ function localInputValue(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`
 }
 
-const when = (iso: string) => new Date(iso).toLocaleString()
-
 function creator(k: TApiKeyView): string {
   if (k.created_by) return k.created_by.name ?? k.created_by.email
   return k.created_by_label ?? 'unknown'
 }
 
-function lifetime(k: TApiKeyView): string {
+function lifetime(k: TApiKeyView, when: (t: string) => string): string {
   if (k.revoked_at) return `revoked ${when(k.revoked_at)}`
   if (!k.expires_at) return 'never expires'
   const past = new Date(k.expires_at).getTime() <= Date.now()
@@ -64,6 +63,7 @@ function NewKey({ title, rawKey, children }: { title: string; rawKey: string; ch
 }
 
 export function ApiKeys({ org }: { org: string }) {
+  const { dateTime: when } = useDates()
   const qc = useQueryClient()
   const keys = useApiKeys(org)
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null)
@@ -280,9 +280,9 @@ export function ApiKeys({ org }: { org: string }) {
                     <td>{k.scopes.join(', ')}</td>
                     <td>{k.default_environment ?? DEFAULT_ENVIRONMENT}</td>
                     <td>
-                      {new Date(k.created_at).toLocaleDateString()} by {creator(k)}
+                      <When t={k.created_at} kind="date" /> by {creator(k)}
                     </td>
-                    <td>{lifetime(k)}</td>
+                    <td>{lifetime(k, when)}</td>
                     <td>{k.last_used_at ? when(k.last_used_at) : 'never'}</td>
                     <td className="whitespace-nowrap py-1 text-right">
                       {k.status !== 'active' ? (

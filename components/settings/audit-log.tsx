@@ -1,4 +1,5 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { Fragment, useState, type FormEvent } from 'react'
 import { ApiError, callApi, endpointUrl } from '@/components/api'
@@ -117,7 +118,7 @@ export function AuditLog({ org }: { org: string }) {
                 <Fragment key={e.id}>
                   <tr className="border-b border-slate-100 align-top" data-testid="audit-entry">
                     <td className="py-2 pr-4 whitespace-nowrap">
-                      <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time>
+                      <When t={e.at} />
                     </td>
                     <td className="py-2 pr-4">{who(e)}</td>
                     <td className="py-2 pr-4 font-mono text-xs">{e.action}</td>

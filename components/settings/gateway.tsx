@@ -1,10 +1,11 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
 import { ApiError, callApi } from '@/components/api'
 import * as gatewayApi from '@/lib/gateway/api'
 import { Alert, Button, Card, Field, Input, Skeleton } from '@/components/ui'
-import { formatMs, formatUsd } from '@/lib/format'
+import { formatCount, formatMs, formatUsd } from '@/lib/format'
 import type { TPutGatewayProviders } from '@/lib/gateway/schema'
 
 // Settings › Gateway: the organization's upstreams (keys masked), the SDK snippets with this deployment's base URL,
@@ -96,7 +97,9 @@ function Providers({ org }: { org: string }) {
                 <td className="font-mono text-xs" data-testid={`masked-key-${p.provider}`}>
                   {p.api_key}
                 </td>
-                <td className="text-xs text-slate-500">{new Date(p.updated_at).toLocaleString()}</td>
+                <td className="text-xs text-slate-500">
+                  <When t={p.updated_at} />
+                </td>
                 <td className="text-right">
                   <Button
                     type="button"
@@ -272,7 +275,9 @@ function LiveCalls({ org }: { org: string }) {
           <tbody>
             {calls.data.calls.map((c) => (
               <tr key={c.id} className="border-t border-slate-100" data-testid="gateway-call">
-                <td className="py-1.5 text-xs text-slate-500">{new Date(c.timestamp).toLocaleTimeString()}</td>
+                <td className="py-1.5 text-xs text-slate-500">
+                  <When t={c.timestamp} kind="time" />
+                </td>
                 <td className="text-xs">{c.api}</td>
                 <td>
                   {c.workflow_id} · {c.step}
@@ -288,7 +293,7 @@ function LiveCalls({ org }: { org: string }) {
                   ) : null}
                 </td>
                 <td className="text-right tabular-nums">
-                  {c.tokens_in.toLocaleString()} / {c.tokens_out.toLocaleString()}
+                  {formatCount(c.tokens_in)} / {formatCount(c.tokens_out)}
                 </td>
                 <td className="text-right tabular-nums">{formatMs(c.latency_ms)}</td>
                 <td className="text-right tabular-nums">{c.cost_usd === null ? 'unpriced' : formatUsd(c.cost_usd, { precise: true })}</td>

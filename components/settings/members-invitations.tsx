@@ -1,4 +1,5 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { callApi } from '@/components/api'
@@ -167,7 +168,7 @@ export function PendingInvitations({ org }: { org: string }) {
                 <td className="py-2 font-medium">{i.email}</td>
                 <td>{roleLabel(i.role)}</td>
                 <td>{i.invited_by ?? '—'}</td>
-                <td>{i.status === 'expired' ? 'expired' : new Date(i.expires_at).toLocaleDateString()}</td>
+                <td>{i.status === 'expired' ? 'expired' : <When t={i.expires_at} />}</td>
                 <td className="whitespace-nowrap py-1 text-right">
                   {confirming === i.id ? (
                     <InlineConfirm

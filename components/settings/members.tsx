@@ -1,4 +1,5 @@
 'use client'
+import { When } from '@/components/layout/time-zone'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
@@ -111,7 +112,9 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
                         <span data-testid="member-role">{roleLabel(m.role)}</span>
                       )}
                     </td>
-                    <td>{new Date(m.joined_at).toLocaleDateString()}</td>
+                    <td>
+                      <When t={m.joined_at} kind="date" />
+                    </td>
                     <td className="whitespace-nowrap py-1 text-right">
                       {confirming === m.user_id ? (
                         <InlineConfirm

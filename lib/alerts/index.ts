@@ -1,4 +1,5 @@
 import 'server-only'
+import { formatUsdOf } from '@/lib/format'
 import type { PoolClient } from 'pg'
 import { inTransaction, pool } from '@/lib/db'
 import { named } from '@/lib/sql'
@@ -67,7 +68,7 @@ function toAlert(x: Record<string, unknown>): TAlert {
 export function budgetTitle(name: string, threshold: number | null, actual: string | null, amount: string | null): string {
   const a = trim(actual)
   const b = trim(amount)
-  return `${name}: ${threshold}% of the budget reached${a !== null && b !== null ? ` (${a} of ${b} USD)` : ''}`
+  return `${name}: ${threshold}% of the budget reached${a !== null && b !== null ? ` (${formatUsdOf(a, b)})` : ''}`
 }
 
 /**

@@ -25,6 +25,7 @@ import * as changes from '@/lib/changes/api'
 import * as decisionRecord from '@/lib/decision-record/api'
 import * as opportunities from '@/lib/opportunities/api'
 import * as overview from '@/lib/overview/api'
+import * as organization from '@/lib/orgs/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
@@ -51,6 +52,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   notifications,
   opportunities,
   overview,
+  organization,
   pricing,
   queues,
   reports,

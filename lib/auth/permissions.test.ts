@@ -70,7 +70,8 @@ describe('the permission map', () => {
 | fleet.write      | x     | x        | .       | .         | .      |
 | line_items.write | x     | x        | x       | .         | .      |
 | bills.write      | x     | .        | x       | .         | .      |
-| revenue.write    | x     | .        | x       | .         | .      |`.trimStart(),
+| revenue.write    | x     | .        | x       | .         | .      |
+| org.manage       | x     | .        | .       | .         | .      |`.trimStart(),
     )
   })
 

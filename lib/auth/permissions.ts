@@ -41,6 +41,8 @@ export const PERMISSIONS = [
   'bills.write',
   /** revenue per customer account (the margin after AI cost reads it with accounts.read) */
   'revenue.write',
+  /** the organization's own settings (its time zone) */
+  'org.manage',
 ] as const
 export type TPermission = (typeof PERMISSIONS)[number]
 

@@ -1,7 +1,11 @@
 // Pure logic of the Calls explorer and the run view (components/calls): the explorer's URL ↔ the API's query,
 // the drill-down links other pages build into it, and the run timeline's geometry. Client-safe.
 import { CALLS_FILTERS, type TCall } from '@/lib/calls/schema'
-import { periods, RANGES } from '@/lib/metrics/breakdown'
+import { periods } from '@/lib/metrics/breakdown'
+import { isPreset, rangePeriods } from '@/lib/metrics/range'
+
+/** The explorer's day presets (its own select; other ranges arrive as from/to). */
+export const CALLS_RANGES = [7, 30, 90] as const
 
 /** The explorer's URL keys besides the period: the API's own names, so a link reads like the API call. */
 export const CALLS_URL_KEYS = [...CALLS_FILTERS, 'run_id', 'min_cost_usd', 'max_cost_usd', 'unpriced'] as const
@@ -15,7 +19,7 @@ export type TCallsView = { range: number; from: string; to: string } & Partial<R
 export function parseCallsUrl(p: TParams): TCallsView {
   const range = Number(p.get('range'))
   const view: TCallsView = {
-    range: (RANGES as readonly number[]).includes(range) ? range : 30,
+    range: (CALLS_RANGES as readonly number[]).includes(range) ? range : 30,
     from: p.get('from') ?? '',
     to: p.get('to') ?? '',
   }
@@ -46,6 +50,13 @@ export function callsApiQuery(v: TCallsView, now = new Date()): Record<string, s
 }
 
 /** A drill-down link into the explorer: the page's filters (range, environment, traffic source) and the row's. */
+/** A page's range (the pages' vocabulary: 7, 30, 90, mtd, last_month, qtd, a custom span) as the explorer's period: its day preset, else the period's instants. */
+export function callsPeriod(range: string, now = new Date()): { range: number } | { from: string; to: string } {
+  if (isPreset(range) && (CALLS_RANGES as readonly number[]).includes(Number(range))) return { range: Number(range) }
+  const { current } = rangePeriods(range, now)
+  return { from: current.from, to: current.to }
+}
+
 export function callsHref(org: string, filters: Partial<Record<TCallsUrlKey | 'range' | 'from' | 'to', string | number | null | undefined>>): string {
   const qs = new URLSearchParams()
   if (filters.from || filters.to) {

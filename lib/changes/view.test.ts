@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { rangePeriods } from '@/lib/metrics/range'
 import { changesApiQuery, changesCsvRows, changesQuery, parseChangesParams, spikeQuery, waterfallBars, waterfallFloor } from '@/lib/changes/view'
 import { periods } from '@/lib/metrics/breakdown'
 import type { TChangesResponse } from '@/lib/changes/query'
@@ -17,9 +18,13 @@ describe('parseChangesParams', () => {
   it("reads the default comparison's length from range (the overview's top movers link with it), 7 when absent or unknown", () => {
     const v = parseChangesParams(params('range=30&workflow_id=kb-search'), NOW)
     const { current, previous } = periods(30, NOW)
-    expect(v).toMatchObject({ a: previous, b: current, custom: false, range: 30, workflow_id: 'kb-search' })
+    expect(v).toMatchObject({ a: previous, b: current, custom: false, range: '30', workflow_id: 'kb-search' })
     expect(changesQuery({ ...v, days: null })).toBe('range=30&workflow_id=kb-search')
-    expect(parseChangesParams(params('range=12'), NOW).range).toBe(7)
+    expect(parseChangesParams(params('range=12'), NOW).range).toBe('7')
+    // the pages' other ranges: month to date vs the previous month to the same day and hour
+    const mtd = parseChangesParams(params('range=mtd'), NOW)
+    expect(mtd).toMatchObject({ range: 'mtd', ...(({ current, previous }) => ({ a: previous, b: current }))(rangePeriods('mtd', NOW)) })
+    expect(changesQuery({ ...mtd, days: null })).toBe('range=mtd')
     expect(changesQuery({ range: 7, account_id: 'acme' })).toBe('account_id=acme')
   })
 

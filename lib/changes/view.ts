@@ -3,7 +3,8 @@
 // CSV of what the page shows. Money stays exact decimal except the bar
 // heights (drawing only).
 import { DAY_MS, ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
-import { periods, RANGES, type TPeriod } from '@/lib/metrics/breakdown'
+import type { TPeriod } from '@/lib/metrics/breakdown'
+import { isPreset, normalizeRange, rangeLabel, rangePeriods } from '@/lib/metrics/range'
 import { CHANGE_PARTS, PART_LABELS, type TChangePart } from '@/lib/changes/decompose'
 import type { z } from 'zod'
 import type { TChangesResponse, ZChangesQuery } from '@/lib/changes/schema'
@@ -18,8 +19,8 @@ export type TChangesView = {
   days: { a_from: string; a_to: string; b_from: string; b_to: string }
   /** periods chosen in the URL (else: the last `range` days vs the `range` before) */
   custom: boolean
-  /** the default comparison's length in days (`range` in the URL, as on the overview: 7, 30 or 90; 7 when absent) */
-  range: number
+  /** the default comparison (`range` in the URL, the pages' range vocabulary: 7, 30, 90, mtd, last_month, qtd or a custom span; 7 when absent) vs the period before */
+  range: string
   workflow_id: string
   account_id: string
   environment: string
@@ -38,6 +39,9 @@ const dayEnd = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + DAY_MS).to
 const lastDay = (iso: string) => new Date(Date.parse(iso) - 1).toISOString().slice(0, 10)
 export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10)
 
+/** "the last 30 days", "month to date": the default comparison in words. */
+export const changesRangeLabel = (range: string) => (isPreset(range) ? rangeLabel(range).toLowerCase() : rangeLabel(range))
+
 /**
  * The query string → the view. Four valid days with from ≤ to select whole
  * UTC days; otherwise the default: the last `range` days (7 unless the URL
@@ -48,8 +52,9 @@ export function parseChangesParams(p: TParams, now = new Date()): TChangesView {
   const [af, at, bf, bt] = ['a_from', 'a_to', 'b_from', 'b_to'].map((k) => p.get(k))
   const env = p.get('environment') ?? ''
   const src = p.get('traffic_source') ?? ''
-  const r = Number(p.get('range'))
-  const range = (RANGES as readonly number[]).includes(r) ? r : 7
+  const r = p.get('range')
+  // a range of the pages' vocabulary; absent or unknown: the last 7 days
+  const range = r && normalizeRange(r) === r ? r : '7'
   const scope = {
     workflow_id: p.get('workflow_id') ?? '',
     account_id: p.get('account_id') ?? '',
@@ -66,7 +71,7 @@ export function parseChangesParams(p: TParams, now = new Date()): TChangesView {
       ...scope,
     }
   }
-  const { current, previous } = periods(range, now)
+  const { current, previous } = rangePeriods(range, now)
   return {
     a: previous,
     b: current,
@@ -79,8 +84,8 @@ export function parseChangesParams(p: TParams, now = new Date()): TChangesView {
 
 export type TChangesUrlState = {
   days?: TChangesView['days'] | null
-  /** the default comparison's length; left out when 7 or when days are chosen */
-  range?: number | null
+  /** the default comparison (a range of the pages' vocabulary); left out when 7 or when days are chosen */
+  range?: string | number | null
   workflow_id?: string
   account_id?: string
   environment?: string
@@ -91,7 +96,7 @@ export type TChangesUrlState = {
 export function changesQuery(s: TChangesUrlState): string {
   const qs = new URLSearchParams()
   if (s.days) for (const [k, v] of Object.entries(s.days)) qs.set(k, v)
-  else if (s.range && s.range !== 7) qs.set('range', String(s.range))
+  else if (s.range && String(s.range) !== '7') qs.set('range', String(s.range))
   for (const k of ['workflow_id', 'account_id', 'environment', 'traffic_source'] as const) if (s[k]) qs.set(k, s[k]!)
   return qs.toString()
 }

@@ -272,7 +272,7 @@ describe('budgets act', () => {
       const p = await planCall(run('loop-1'))
       if (p.kind === 'deny') {
         expect(p.headers['x-outlay-budget-id']).toBe(b.id)
-        expect(p.message).toMatch(/run "loop-1" has spent \$0\.012, past its cap of \$0\.01/)
+        expect(p.message).toMatch(/run "loop-1" has spent \$0\.0120, past its cap of \$0\.0100/)
         break
       }
       await forward(p).settle!(4000n)

@@ -11,6 +11,8 @@
 // shared between processes: one round trip to reserve on a budget's ledger
 // when a ledgered budget or a run cap covers the call, one to read the cache
 // when the call may be cached.
+import { fromScaled } from '@/lib/cost/money'
+import { formatUsd } from '@/lib/format'
 import 'server-only'
 import { log } from '@/lib/log'
 import { createHash } from 'node:crypto'
@@ -340,7 +342,7 @@ const denyPlan = (message: string, budgetId: string, retryAfterS: number): TCall
   headers: { 'x-outlay-budget-id': budgetId, 'Retry-After': String(retryAfterS), 'x-outlay-budget-state': 'exceeded' },
 })
 
-const usd = (m: bigint) => `$${(Number(m) / 1e6).toFixed(6).replace(/0{1,4}$/, '')}`
+const usd = (m: bigint) => formatUsd(fromScaled(m, 6))
 
 /** What to do with one gateway call: deny it (a budget), answer it from the cache, or forward it (which models, in which order). */
 export async function planCall(call: TGatewayCall): Promise<TCallPlan> {

@@ -6,19 +6,26 @@ const NONE = '(none)'
 describe('filters in the URL', () => {
   test('read from the query string; unknown values fall back to the defaults', () => {
     expect(parseFilters(new URLSearchParams('range=90&environment=staging&traffic_source=eval'))).toEqual({
-      days: 90,
+      range: '90',
       environment: 'staging',
       traffic_source: 'eval',
+      compare: true,
     })
-    expect(parseFilters(new URLSearchParams(''))).toEqual({ days: 30, environment: '', traffic_source: '' })
-    expect(parseFilters(new URLSearchParams('range=45&environment=prod&traffic_source=x'))).toEqual({ days: 30, environment: '', traffic_source: '' })
+    const defaults = { range: '30', environment: '', traffic_source: '', compare: true }
+    expect(parseFilters(new URLSearchParams(''))).toEqual(defaults)
+    expect(parseFilters(new URLSearchParams('range=45&environment=prod&traffic_source=x'))).toEqual(defaults)
+    expect(parseFilters(new URLSearchParams('range=mtd&compare=0'))).toEqual({ ...defaults, range: 'mtd', compare: false })
+    expect(parseFilters(new URLSearchParams('range=2026-11-03..2026-11-20')).range).toBe('2026-11-03..2026-11-20')
+    expect(parseFilters(new URLSearchParams('range=2026-11-20..2026-11-03')).range).toBe('30')
   })
 
   test('written back with the range always present and empty filters left out; a round trip keeps them', () => {
-    expect(filtersQuery({ days: 7, environment: '', traffic_source: '' })).toBe('range=7')
-    const f = { days: 90, environment: 'production', traffic_source: 'ops' } as const
-    expect(filtersQuery(f)).toBe('range=90&environment=production&traffic_source=ops')
+    expect(filtersQuery({ range: '7', environment: '', traffic_source: '', compare: true })).toBe('range=7')
+    const f = { range: '90', environment: 'production', traffic_source: 'ops', compare: false }
+    expect(filtersQuery(f)).toBe('range=90&environment=production&traffic_source=ops&compare=0')
     expect(parseFilters(new URLSearchParams(filtersQuery(f)))).toEqual(f)
+    const custom = { range: '2026-11-03..2026-11-20', environment: '', traffic_source: '', compare: true }
+    expect(parseFilters(new URLSearchParams(filtersQuery(custom)))).toEqual(custom)
   })
 })
 
@@ -51,6 +58,7 @@ describe('topMovers', () => {
     is_new: false,
     share: 0,
     events: 0,
+    unpriced_events: 0,
     runs: 0,
     cache_hit_rate: null,
     accepted_outcomes: null,

@@ -4,8 +4,9 @@
 // CSV of what is shown. Money is summed and compared as bigint micro-dollars
 // from the API's exact decimal strings; only the sparkline values (drawing
 // only) become floats.
-import { DAY_MS, ENVIRONMENTS, HOUR_MS, micros, microsToNumber as usd, TRAFFIC_SOURCES } from '@/lib/domain'
+import { DAY_MS, ENVIRONMENTS, micros, microsToNumber as usd, TRAFFIC_SOURCES } from '@/lib/domain'
 import { fromScaled, usdPerUnit } from '@/lib/cost/money'
+import { DEFAULT_RANGE, normalizeRange, type TPeriod } from '@/lib/metrics/range'
 
 /** a / b as a float with 6 decimals, truncated (exact up to there); 0 when b is 0. */
 export const ratio = (a: bigint, b: bigint) => (b === 0n ? 0 : Number((a * 1_000_000n) / b) / 1_000_000)
@@ -14,51 +15,36 @@ export const perUnit = usdPerUnit
 
 // ---------------------------------------------------------------- filters (URL)
 
-export const RANGES = [7, 30, 90] as const
+export { periods, type TPeriod } from '@/lib/metrics/range'
 
-export type TBreakdownFilters = { days: (typeof RANGES)[number]; environment: string; traffic_source: string }
-export const DEFAULT_FILTERS: TBreakdownFilters = { days: 30, environment: '', traffic_source: '' }
+/** range: a preset or custom range (lib/metrics/range.ts); compare: show the previous period beside the current one. */
+export type TBreakdownFilters = { range: string; environment: string; traffic_source: string; compare: boolean }
+export const DEFAULT_FILTERS: TBreakdownFilters = { range: DEFAULT_RANGE, environment: '', traffic_source: '', compare: true }
 
 type TParams = { get(name: string): string | null }
 
 /** The query string → filters; anything unknown falls back to the default, so an edited link still opens a page. */
 export function parseFilters(p: TParams): TBreakdownFilters {
-  const days = Number(p.get('range'))
   const env = p.get('environment') ?? ''
   const src = p.get('traffic_source') ?? ''
   return {
-    days: (RANGES as readonly number[]).includes(days) ? (days as TBreakdownFilters['days']) : DEFAULT_FILTERS.days,
+    range: normalizeRange(p.get('range')),
     environment: (ENVIRONMENTS as readonly string[]).includes(env) ? env : '',
     traffic_source: (TRAFFIC_SOURCES as readonly string[]).includes(src) ? src : '',
+    compare: p.get('compare') !== '0',
   }
 }
 
-/** Filters → query string (range always written, so a shared link states it; empty filters left out). */
+/** Filters → query string (range always written, so a shared link states it; empty filters and the default comparison left out). */
 export function filtersQuery(f: TBreakdownFilters): string {
-  const qs = new URLSearchParams({ range: String(f.days) })
+  const qs = new URLSearchParams({ range: f.range })
   if (f.environment) qs.set('environment', f.environment)
   if (f.traffic_source) qs.set('traffic_source', f.traffic_source)
+  if (!f.compare) qs.set('compare', '0')
   return qs.toString()
 }
 
 // ---------------------------------------------------------------- periods
-
-export type TPeriod = { from: string; to: string }
-
-/**
- * The current period is the last `days` UTC days, today included, up to the
- * next hour boundary (so queries stay stable within the hour). The previous
- * period is the same window moved back `days` days: same length, starting at
- * midnight and ending at the same hour of the day, so a partial today is
- * compared with an equally partial day.
- */
-export function periods(days: number, now = new Date()): { current: TPeriod; previous: TPeriod } {
-  const from = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days + 1)
-  const to = Math.ceil((now.getTime() + 1) / HOUR_MS) * HOUR_MS
-  const shift = days * DAY_MS
-  const iso = (t: number) => new Date(t).toISOString()
-  return { current: { from: iso(from), to: iso(to) }, previous: { from: iso(from - shift), to: iso(to - shift) } }
-}
 
 /** UTC days from the day of `from` up to `to` (exclusive), as YYYY-MM-DD. */
 export function periodDays(p: TPeriod): string[] {
@@ -77,6 +63,7 @@ export type TBreakdownMetricsRow<D extends string> = { [K in D]?: string | null 
   bucket?: string
   cost_usd: string
   events: number
+  unpriced_events?: number
   runs?: number
   tokens_in?: number
   cached_tokens_in?: number
@@ -98,6 +85,8 @@ export type TBreakdownRow = {
   /** share of the period's total spend */
   share: number
   events: number
+  /** calls of models without a price (not in cost_usd): the row reads "unpriced" when it has no cost */
+  unpriced_events: number
   /** runs started in the period (each run counted once, on its first event) */
   runs: number
   /** cached input tokens ÷ input tokens; null without input tokens */
@@ -157,6 +146,7 @@ export function breakdownTable<D extends string>(
     cost: bigint
     prev: bigint
     events: number
+    unpriced: number
     runs: number
     tokens: number
     cached: number
@@ -169,13 +159,15 @@ export function breakdownTable<D extends string>(
   const acc = new Map<string, TAcc>()
   const get = (name: string) => {
     let a = acc.get(name)
-    if (!a) acc.set(name, (a = { cost: 0n, prev: 0n, events: 0, runs: 0, tokens: 0, cached: 0, accepted: null, cpao: null, daily: days.map(() => 0n) }))
+    if (!a)
+      acc.set(name, (a = { cost: 0n, prev: 0n, events: 0, unpriced: 0, runs: 0, tokens: 0, cached: 0, accepted: null, cpao: null, daily: days.map(() => 0n) }))
     return a
   }
   for (const r of current) {
     const a = get(keyOf(dim, none, r))
     a.cost += micros(r.cost_usd)
     a.events += r.events
+    a.unpriced += r.unpriced_events ?? 0
     a.runs += r.runs ?? 0
     a.tokens += r.tokens_in ?? 0
     a.cached += r.cached_tokens_in ?? 0
@@ -214,6 +206,7 @@ export function breakdownTable<D extends string>(
       is_new: a.prev === 0n && a.cost > 0n,
       share: ratio(a.cost, total),
       events: a.events,
+      unpriced_events: a.unpriced,
       runs: a.runs,
       cache_hit_rate: a.tokens > 0 ? ratio(BigInt(a.cached), BigInt(a.tokens)) : null,
       accepted_outcomes: a.accepted,

@@ -72,10 +72,10 @@ describe('topN', () => {
       // total = 5 + 3 + 1 + 0.6 + 0.4 = 10.000000
       total_usd: '10.000000',
       items: [
-        { name: 'a', cost_usd: '5.000000', value: 5, share: 0.5, events: 10 }, // 5 / 10
-        { name: 'b', cost_usd: '3.000000', value: 3, share: 0.3, events: 5 }, // 3 / 10
+        { name: 'a', cost_usd: '5.000000', value: 5, share: 0.5, events: 10, unpriced_events: 0 }, // 5 / 10
+        { name: 'b', cost_usd: '3.000000', value: 3, share: 0.3, events: 5, unpriced_events: 0 }, // 3 / 10
         // Other = 1 + 0.6 + 0.4 = 2.000000, 2 / 10 = 0.2, events 2 + 1 + 1 = 4; its members drill down to their calls
-        { name: 'Other', cost_usd: '2.000000', value: 2, share: 0.2, events: 4, members: ['c', 'd', 'e'] },
+        { name: 'Other', cost_usd: '2.000000', value: 2, share: 0.2, events: 4, unpriced_events: 0, members: ['c', 'd', 'e'] },
       ],
     })
   })
@@ -103,9 +103,9 @@ describe('topN', () => {
     )
     // 1 / 3 = 0.333333|33… → 0.333333 ; events default to 0
     expect(r.items).toEqual([
-      { name: '(none)', cost_usd: '1.000000', value: 1, share: 0.333333, events: 0 },
-      { name: 'x', cost_usd: '1.000000', value: 1, share: 0.333333, events: 0 },
-      { name: 'y', cost_usd: '1.000000', value: 1, share: 0.333333, events: 0 },
+      { name: '(none)', cost_usd: '1.000000', value: 1, share: 0.333333, events: 0, unpriced_events: 0 },
+      { name: 'x', cost_usd: '1.000000', value: 1, share: 0.333333, events: 0, unpriced_events: 0 },
+      { name: 'y', cost_usd: '1.000000', value: 1, share: 0.333333, events: 0, unpriced_events: 0 },
     ])
     expect(r.total_usd).toBe('3.000000')
   })
@@ -113,7 +113,7 @@ describe('topN', () => {
   test('a zero total gives zero shares', () => {
     expect(topN([{ model: 'a', cost_usd: '0.000000', events: 1 }], 'model')).toEqual({
       total_usd: '0.000000',
-      items: [{ name: 'a', cost_usd: '0.000000', value: 0, share: 0, events: 1 }],
+      items: [{ name: 'a', cost_usd: '0.000000', value: 0, share: 0, events: 1, unpriced_events: 0 }],
     })
   })
 })

@@ -43,32 +43,39 @@ export function dailySeries(rows: TCostRow[], seriesKey: string | null, from: Da
   return { points, series }
 }
 
+/** unpriced_events: calls of models without a price (their cost is not in cost_usd) */
 export type TBreakdownItem = {
   name: string
   cost_usd: string
   value: number
   share: number
   events: number
+  unpriced_events: number
   /** the "Other" row: the names it sums ("(none)" left out), so it can drill down to their calls */
   members?: string[]
 }
 
 /** Rows grouped by one dimension → the top N by cost, the rest summed as "Other", with shares of the total. */
-export function topN(rows: (TCostRow & { events?: number })[], key: string, n = 8): { items: TBreakdownItem[]; total_usd: string } {
-  const acc = new Map<string, { m: bigint; events: number }>()
+export function topN(rows: (TCostRow & { events?: number; unpriced_events?: number })[], key: string, n = 8): { items: TBreakdownItem[]; total_usd: string } {
+  const acc = new Map<string, { m: bigint; events: number; unpriced: number }>()
   let total = 0n
   for (const r of rows) {
     const name = r[key] == null ? '(none)' : String(r[key])
-    const a = acc.get(name) ?? { m: 0n, events: 0 }
+    const a = acc.get(name) ?? { m: 0n, events: 0, unpriced: 0 }
     a.m += micros(r.cost_usd)
     a.events += r.events ?? 0
+    a.unpriced += r.unpriced_events ?? 0
     acc.set(name, a)
     total += micros(r.cost_usd)
   }
   const sorted = [...acc.entries()].sort((a, b) => (b[1].m > a[1].m ? 1 : b[1].m < a[1].m ? -1 : a[0].localeCompare(b[0])))
   const head = sorted.slice(0, n)
   const tail = sorted.slice(n)
-  if (tail.length) head.push(['Other', tail.reduce((s, [, v]) => ({ m: s.m + v.m, events: s.events + v.events }), { m: 0n, events: 0 })])
+  if (tail.length)
+    head.push([
+      'Other',
+      tail.reduce((s, [, v]) => ({ m: s.m + v.m, events: s.events + v.events, unpriced: s.unpriced + v.unpriced }), { m: 0n, events: 0, unpriced: 0 }),
+    ])
   const share = (m: bigint) => (total === 0n ? 0 : Number((m * 1_000_000n) / total) / 1_000_000)
   const members = tail.map(([name]) => name).filter((name) => name !== '(none)')
   return {
@@ -78,6 +85,7 @@ export function topN(rows: (TCostRow & { events?: number })[], key: string, n = 
       value: usd(v.m),
       share: share(v.m),
       events: v.events,
+      unpriced_events: v.unpriced,
       ...(tail.length && i === head.length - 1 ? { members } : {}),
     })),
     total_usd: fromScaled(total, 6),

@@ -1,4 +1,5 @@
 import 'server-only'
+import { formatDateTime, formatUsd } from '@/lib/format'
 import http from 'node:http'
 import https from 'node:https'
 import { pool } from '@/lib/db'
@@ -131,9 +132,11 @@ export function emailText(b: TWebhookBody): { subject: string; text: string } {
   if (!b.alert)
     return { subject: '[Outlay] Test notification', text: `This is a test from Outlay for ${b.organization.name}. Alerts will arrive at this address.\n` }
   const a = b.alert
-  const lines = [a.title, '', `Kind: ${a.kind.replaceAll('_', ' ')}`, `Fired: ${a.fired_at.replace('T', ' ').slice(0, 16)} UTC`]
+  const lines = [a.title, '', `Kind: ${a.kind.replaceAll('_', ' ')}`, `Fired: ${formatDateTime(a.fired_at)}`]
   if (a.actual_usd !== null)
-    lines.push(`Measured: ${a.actual_usd} USD${a.amount_usd !== null ? ` (${a.kind === 'budget' ? 'budget' : 'baseline'} ${a.amount_usd} USD)` : ''}`)
+    lines.push(
+      `Measured: ${formatUsd(a.actual_usd)}${a.amount_usd !== null ? ` (${a.kind === 'budget' ? 'budget' : 'baseline'} ${formatUsd(a.amount_usd)})` : ''}`,
+    )
   if (a.url) lines.push('', `Details: ${a.url}`)
   return { subject: `[Outlay] ${a.state === 'exceeded' ? 'Exceeded' : 'Alert'}: ${a.title}`.slice(0, 200), text: lines.join('\n') + '\n' }
 }

@@ -114,8 +114,8 @@ describe('email notifications', () => {
     expect(deliveries).toHaveLength(1) // the default channel
     expect(await tryDelivery(orgId, deliveries[0], 1, 3)).toMatchObject({ outcome: 'delivered' })
     const mail = mails.at(-1)!
-    expect(mail.data).toContain('Subject: [Outlay] Exceeded: Month: 100% of the budget reached (12.5 of 10 USD)')
-    expect(mail.data).toContain('Measured: 12.5 USD (budget 10 USD)')
+    expect(mail.data).toContain('Subject: [Outlay] Exceeded: Month: 100% of the budget reached ($12.50 of $10.00)')
+    expect(mail.data).toContain('Measured: $12.50 (budget $10.00)')
     expect(mail.data).toContain('Details: http://outlay.test/mail-co/budgets')
   })
 

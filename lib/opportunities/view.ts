@@ -64,10 +64,10 @@ export function routingDraftPath(d: {
 export const DRAFT_CACHE_TTL_S = 86_400
 
 /** An action's link: /<org>/<path> with the page's range added to its query, before any #fragment. */
-export function actionHref(org: string, path: string, days: number): string {
+export function actionHref(org: string, path: string, range: string | number): string {
   const hash = path.indexOf('#')
   const [base, frag] = hash >= 0 ? [path.slice(0, hash), path.slice(hash)] : [path, '']
-  return `/${org}/${base}${base.includes('?') ? '&' : '?'}range=${days}${frag}`
+  return `/${org}/${base}${base.includes('?') ? '&' : '?'}range=${encodeURIComponent(String(range))}${frag}`
 }
 
 /** Where an opportunity is: workflow / step, or the pool for gpu_rightsizing. */

@@ -1,10 +1,11 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
-import { asOrg, pool, prisma } from '@/lib/db'
+import { asOrg, inTransaction, pool, prisma } from '@/lib/db'
+import { recordAudit } from '@/lib/audit'
 import { conflict, isUniqueViolation } from '@/lib/errors'
 import { hashPassword } from '@/lib/auth/passwords'
 import type { Role } from '@/generated/prisma/enums'
-import type { TSignUp } from '@/lib/orgs/schema'
+import type { TOrgSettings, TOrgSettingsPatch, TSignUp } from '@/lib/orgs/schema'
 
 export function slugify(name: string): string {
   const s = name
@@ -26,7 +27,8 @@ async function uniqueSlug(name: string): Promise<string> {
   return `${base}-${Date.now().toString(36)}`
 }
 
-export type TOrgView = { id: string; name: string; slug: string }
+/** time_zone: the IANA zone its pages show dates and times in (lib/format.ts formatDateTime) */
+export type TOrgView = { id: string; name: string; slug: string; time_zone: string }
 
 export type TCreateOrgOptions = {
   /** the password's hash when the caller made it already (sign-up hashes before it knows whether the email is taken) */
@@ -48,7 +50,7 @@ export async function createOrgWithAdmin(input: TSignUp, opts: TCreateOrgOptions
         const user = await tx.user.create({ data: { email: input.email, name: input.name ?? null, passwordHash, emailVerifiedAt } })
         const org = await tx.organization.create({ data: { id: orgId, name: input.org_name, slug } })
         await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: 'admin' } })
-        return { org: { id: org.id, name: org.name, slug: org.slug }, userId: user.id }
+        return { org: { id: org.id, name: org.name, slug: org.slug, time_zone: org.timeZone }, userId: user.id }
       }),
     )
   } catch (e) {
@@ -61,9 +63,9 @@ export type TMembershipView = { org: TOrgView; role: Role }
 
 // cross-org: a person's organizations (SECURITY DEFINER function; organizations carry no tenant rows). One round
 // trip: membershipBySlug runs before every page and session request.
-const MEMBERSHIPS_SQL = `SELECT o.id::text, o.name, o.slug, m.role FROM outlay_memberships_of($1::uuid) m JOIN organizations o ON o.id = m.org_id`
-type TMembershipRow = { id: string; name: string; slug: string; role: Role }
-const membershipView = (m: TMembershipRow): TMembershipView => ({ org: { id: m.id, name: m.name, slug: m.slug }, role: m.role })
+const MEMBERSHIPS_SQL = `SELECT o.id::text, o.name, o.slug, o.time_zone, m.role FROM outlay_memberships_of($1::uuid) m JOIN organizations o ON o.id = m.org_id`
+type TMembershipRow = { id: string; name: string; slug: string; time_zone: string; role: Role }
+const membershipView = (m: TMembershipRow): TMembershipView => ({ org: { id: m.id, name: m.name, slug: m.slug, time_zone: m.time_zone }, role: m.role })
 
 export async function membershipsOf(userId: string): Promise<TMembershipView[]> {
   const r = await pool().query<TMembershipRow>(`${MEMBERSHIPS_SQL} ORDER BY m.created_at`, [userId])
@@ -77,4 +79,26 @@ export async function membershipBySlug(userId: string, slug: string): Promise<TM
 
 export async function findUserByEmail(email: string) {
   return prisma().user.findUnique({ where: { email: email.trim().toLowerCase() } })
+}
+
+/** The organization's settings (GET /api/v1/organization). */
+export async function orgSettings(orgId: string): Promise<TOrgSettings> {
+  const r = await pool().query<TOrgSettings>(`SELECT name, slug, time_zone FROM organizations WHERE id = $1`, [orgId])
+  return r.rows[0]
+}
+
+/** Change the organization's time zone (admins); audited. */
+export async function setOrgSettings(orgId: string, patch: TOrgSettingsPatch): Promise<TOrgSettings> {
+  return inTransaction(async (c) => {
+    const before = await c.query<{ time_zone: string }>(`SELECT time_zone FROM organizations WHERE id = $1 FOR UPDATE`, [orgId])
+    const r = await c.query<TOrgSettings>(`UPDATE organizations SET time_zone = $2 WHERE id = $1 RETURNING name, slug, time_zone`, [orgId, patch.time_zone])
+    if (before.rows[0]?.time_zone !== patch.time_zone)
+      await recordAudit(c, orgId, {
+        action: 'organization.time_zone',
+        target: { type: 'organization', id: orgId },
+        before: { time_zone: before.rows[0]?.time_zone ?? null },
+        after: { time_zone: patch.time_zone },
+      })
+    return r.rows[0]
+  })
 }

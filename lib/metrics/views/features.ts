@@ -140,6 +140,7 @@ export function featuresTable(
         is_new: false,
         share: 0,
         events: 0,
+        unpriced_events: 0,
         runs: 0,
         cache_hit_rate: null,
         accepted_outcomes: null,

@@ -1,6 +1,8 @@
 import Link from 'next/link'
 import { orgPage } from '@/components/layout/org-page'
 import { ApiKeys } from '@/components/settings/api-keys'
+import { OrganizationSettings } from '@/components/settings/organization'
+import { can } from '@/lib/auth/permissions'
 
 export const dynamic = 'force-dynamic'
 
@@ -22,6 +24,9 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
         </Link>
         <span className="text-slate-600"> — point the OpenAI or Anthropic SDK at Outlay: upstream providers, SDK snippets, the latest calls.</span>
       </p>
+      <div className="mb-6">
+        <OrganizationSettings org={org} canEdit={can(a.membership.role, 'org.manage')} />
+      </div>
       {/* the page needs keys.manage (lib/auth/permissions.ts PAGE_PERMISSION) */}
       <ApiKeys org={org} />
       {a.membership.role === 'admin' && (
