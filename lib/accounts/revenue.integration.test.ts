@@ -217,7 +217,7 @@ describe('the revenue_share alert: AI cost share of revenue above X% per account
     const byDefault = await alertCandidates(orgId, now, { kinds: ['revenue_share'], config: DEFAULT_DRIFT_CONFIG })
     expect(byDefault.map((c) => [c.subject, c.period_start])).toEqual([['initech', month]])
     expect(byDefault[0]).toMatchObject({ kind: 'revenue_share', source_key: 'revenue_share:initech', amount_usd: '0.030000' })
-    expect(byDefault[0].title).toMatch(/^initech: AI cost \$[\d.]+ is \d+% of its \d{4}-\d{2} revenue of \$0\.03 \(above 50%\)$/)
+    expect(byDefault[0].title).toMatch(/^initech: AI cost \$[\d.]+ is \d+% of its \d{4}-\d{2} revenue of \$0\.0300 \(above 50%\)$/)
 
     // acme's own limit: 0.1% of its revenue (its AI cost this month is about 0.17%)
     const settings = await putSettings(
