@@ -205,8 +205,8 @@ function Cause({ org, row }: { org: string; row: TReconciliationAnswer['rows'][n
       {row.model && (
         <>
           {' · '}
-          <Link className="text-brand-600 hover:underline" href={`/${org}/pricing`}>
-            price
+          <Link className="text-brand-600 hover:underline" href={`/${org}/pricing?model=${encodeURIComponent(row.model)}`}>
+            {row.model}’s price
           </Link>
         </>
       )}

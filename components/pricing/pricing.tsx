@@ -12,7 +12,13 @@ import { formatCount, formatUsd } from '@/lib/format'
 
 const perM = (v: string | null | undefined) => (v == null ? '—' : `$${v}`)
 
-export function Pricing({ org, canWrite }: { org: string; canWrite: boolean }) {
+/** A price row is the focused model's when its model is the focus (case-insensitive; the focus may carry a provider/ prefix). */
+export const isFocused = (focus: string, provider: string, model: string) => {
+  const f = focus.toLowerCase()
+  return f !== '' && (f === model.toLowerCase() || f === `${provider}/${model}`.toLowerCase())
+}
+
+export function Pricing({ org, canWrite, focus = '' }: { org: string; canWrite: boolean; focus?: string }) {
   return (
     <div className="space-y-6">
       <div>
@@ -23,9 +29,14 @@ export function Pricing({ org, canWrite }: { org: string; canWrite: boolean }) {
       </div>
       <Unpriced org={org} canWrite={canWrite} />
       <RepriceJobs org={org} />
-      <OrgPrices org={org} canWrite={canWrite} />
+      {focus && (
+        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="price-focus">
+          Showing the prices of <strong>{focus}</strong>: your own (highlighted) and the catalog&apos;s, searched below.
+        </p>
+      )}
+      <OrgPrices org={org} canWrite={canWrite} focus={focus} />
       <Discrepancies org={org} />
-      <Catalog org={org} />
+      <Catalog org={org} focus={focus} />
     </div>
   )
 }
@@ -141,7 +152,7 @@ function RepriceJobs({ org }: { org: string }) {
   )
 }
 
-function OrgPrices({ org, canWrite }: { org: string; canWrite: boolean }) {
+function OrgPrices({ org, canWrite, focus }: { org: string; canWrite: boolean; focus: string }) {
   const prices = useOrgPrices(org)
   const [editing, setEditing] = useState<string | null>(null)
   return (
@@ -170,7 +181,12 @@ function OrgPrices({ org, canWrite }: { org: string; canWrite: boolean }) {
             {prices.data.prices.map((p) => {
               const key = `${p.provider}/${p.model}/${p.effective_from}`
               return (
-                <tr key={key} className="align-top" data-price={`${p.provider}/${p.model}`}>
+                <tr
+                  key={key}
+                  className={`align-top ${isFocused(focus, p.provider, p.model) ? 'bg-amber-50' : ''}`}
+                  data-price={`${p.provider}/${p.model}`}
+                  data-focused={isFocused(focus, p.provider, p.model) || undefined}
+                >
                   <td className="py-2 font-medium">
                     {p.provider}/{p.model}
                     {p.tiers?.length ? (
@@ -265,8 +281,9 @@ function Discrepancies({ org }: { org: string }) {
   )
 }
 
-function Catalog({ org }: { org: string }) {
-  const [search, setSearch] = useState('')
+function Catalog({ org, focus }: { org: string; focus: string }) {
+  // the focused model's bare name searches the catalog (its rows carry the provider apart)
+  const [search, setSearch] = useState(() => focus.slice(focus.indexOf('/') + 1))
   const catalog = useCatalog(org, search)
   return (
     <Card title="Default catalog" subtitle={catalog.data ? `Source: ${catalog.data.source}` : undefined}>
@@ -303,7 +320,11 @@ function Catalog({ org }: { org: string }) {
             </thead>
             <tbody className="num divide-y divide-slate-100">
               {catalog.data.models.map((m) => (
-                <tr key={`${m.provider}/${m.model}`}>
+                <tr
+                  key={`${m.provider}/${m.model}`}
+                  className={isFocused(focus, m.provider, m.model) ? 'bg-amber-50' : undefined}
+                  data-focused={isFocused(focus, m.provider, m.model) || undefined}
+                >
                   <td className="py-1.5 font-medium">
                     {m.provider}/{m.model}
                   </td>
