@@ -128,10 +128,11 @@ test('reconciliation: the demo bills flag a price change and unreported traffic'
   expect(records.reduce((s, r) => s + microsOf(r.BilledCost), 0n).toString()).toBe(expected.micros)
   expect(records.every((r) => r.BillingCurrency === 'USD' && r.ChargeCategory === 'Usage' && r.x_workflow_id !== undefined)).toBe(true)
 
-  // A flagged row links to the model's price: the pricing page opens on gpt-4.1, its catalog row highlighted.
+  // A flagged row links to the model's price: the pricing page opens on openai/gpt-4.1, its catalog row highlighted
+  // (not github-copilot's or openrouter's gpt-4.1, which the search also lists).
   await changed.getByRole('link', { name: 'gpt-4.1’s price' }).click()
-  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/pricing?model=gpt-4.1`)
-  await expect(page.getByTestId('price-focus')).toContainText('gpt-4.1')
+  await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/pricing?model=openai%2Fgpt-4.1`)
+  await expect(page.getByTestId('price-focus')).toContainText('openai/gpt-4.1')
   await expect(page.getByLabel('Search the catalog')).toHaveValue('gpt-4.1')
   await expect(page.getByTestId('catalog').locator('tr[data-focused]')).toHaveCount(1)
   await expect(page.getByTestId('catalog').locator('tr[data-focused]')).toContainText('openai/gpt-4.1')

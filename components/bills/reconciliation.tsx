@@ -205,7 +205,7 @@ function Cause({ org, row }: { org: string; row: TReconciliationAnswer['rows'][n
       {row.model && (
         <>
           {' · '}
-          <Link className="text-brand-600 hover:underline" href={`/${org}/pricing?model=${encodeURIComponent(row.model)}`}>
+          <Link className="text-brand-600 hover:underline" href={`/${org}/pricing?model=${encodeURIComponent(`${row.provider}/${row.model}`)}`}>
             {row.model}’s price
           </Link>
         </>

@@ -12,10 +12,14 @@ import { formatCount, formatUsd } from '@/lib/format'
 
 const perM = (v: string | null | undefined) => (v == null ? '—' : `$${v}`)
 
-/** A price row is the focused model's when its model is the focus (case-insensitive; the focus may carry a provider/ prefix). */
+/**
+ * A price row is the focused model's: "provider/model" names one provider's model exactly; a bare model name matches
+ * that model under any provider (case-insensitive).
+ */
 export const isFocused = (focus: string, provider: string, model: string) => {
   const f = focus.toLowerCase()
-  return f !== '' && (f === model.toLowerCase() || f === `${provider}/${model}`.toLowerCase())
+  if (f === '') return false
+  return f.includes('/') ? f === `${provider}/${model}`.toLowerCase() : f === model.toLowerCase()
 }
 
 export function Pricing({ org, canWrite, focus = '' }: { org: string; canWrite: boolean; focus?: string }) {
