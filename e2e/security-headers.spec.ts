@@ -83,8 +83,20 @@ test('every dashboard and auth page runs under the CSP with no violation and no 
     slug,
   ])
   expect(budget, 'the demo has budgets').toBeTruthy()
+  const [run] = await sql<{ run_id: string }>(
+    `SELECT e.run_id FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND e.run_id IS NOT NULL LIMIT 1`,
+    [slug],
+  )
+  expect(run, 'the demo has runs').toBeTruthy()
   // The demo's values for each dynamic segment; a new page with a segment not listed here fails the test.
-  const values: Record<string, string> = { '[account]': 'globex', '[id]': budget.id, '[policy]': policy!, '[workflow]': 'support-agent', '[step]': 'retrieve' }
+  const values: Record<string, string> = {
+    '[account]': 'globex',
+    '[id]': budget.id,
+    '[policy]': policy!,
+    '[workflow]': 'support-agent',
+    '[step]': 'retrieve',
+    '[run]': run.run_id,
+  }
   const pages = dashboardPages()
   expect(pages.length).toBeGreaterThanOrEqual(20)
   for (const template of pages) {
