@@ -29,6 +29,11 @@ describe('series colours', () => {
       }),
     )
   })
+  it('colours a series named like an Object.prototype key (found by the property above)', () => {
+    const c = seriesColors(['__proto__', 'constructor'])
+    expect(Object.keys(c).sort()).toEqual(['__proto__', 'constructor'])
+    expect(new Set(Object.values(c)).size).toBe(2)
+  })
   it('keeps a key its own colour when no other key of the chart claims it first', () => {
     fc.assert(
       fc.property(fc.string(), (key) => {

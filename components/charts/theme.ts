@@ -85,7 +85,8 @@ export const seriesColor = (key: string): string => SERIES_PALETTE[hashKey(key) 
  * and keeps series of one chart apart while there are colours to go round.
  */
 export function seriesColors(keys: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {}
+  // no prototype: a series named "__proto__" (any string can be a workflow id) is a key like any other
+  const out: Record<string, string> = Object.create(null)
   const taken = new Set<number>()
   const n = SERIES_PALETTE.length
   for (const key of [...new Set(keys)].sort()) {
