@@ -6,10 +6,7 @@ import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Input, Select, Skeleton } from '@/components/ui'
 import { useCalls } from '@/components/calls/queries'
 import { CallCost, OutcomeBadge } from '@/components/calls/outcome-badge'
-import { RANGE_PRESETS } from '@/lib/metrics/range'
-
-/** The explorer's own period select: the day presets (other ranges arrive from the pages as from/to). */
-const RANGE_LABELS = RANGE_PRESETS.filter((p) => /^\d+$/.test(p.value)).map((p) => ({ days: Number(p.value), label: p.label }))
+import { DAY_PRESETS } from '@/lib/metrics/range'
 import { callsApiQuery, callsUrlQuery, formatInstant, parseCallsUrl, runHref, type TCallsView } from '@/lib/calls/view'
 import { ENVIRONMENTS, OUTCOMES, TRAFFIC_SOURCES } from '@/lib/domain'
 import { formatCount, formatMs } from '@/lib/format'
@@ -139,7 +136,7 @@ function FilterForm({ view, onApply }: { view: TCallsView; onApply: (v: Partial<
             value={draft.from || draft.to ? '' : draft.range}
             onChange={(e) => setDraft((d) => ({ ...d, range: Number(e.target.value) || 30, from: '', to: '' }))}
           >
-            {RANGE_LABELS.map((r) => (
+            {DAY_PRESETS.map((r) => (
               <option key={r.days} value={r.days}>
                 {r.label}
               </option>

@@ -2,10 +2,10 @@
 // the drill-down links other pages build into it, and the run timeline's geometry. Client-safe.
 import { CALLS_FILTERS, type TCall } from '@/lib/calls/schema'
 import { periods } from '@/lib/metrics/breakdown'
-import { isPreset, rangePeriods } from '@/lib/metrics/range'
+import { DAY_PRESETS, rangePeriods } from '@/lib/metrics/range'
 
 /** The explorer's day presets (its own select; other ranges arrive as from/to). */
-export const CALLS_RANGES = [7, 30, 90] as const
+const CALLS_RANGES: readonly number[] = DAY_PRESETS.map((p) => p.days)
 
 /** The explorer's URL keys besides the period: the API's own names, so a link reads like the API call. */
 export const CALLS_URL_KEYS = [...CALLS_FILTERS, 'run_id', 'min_cost_usd', 'max_cost_usd', 'unpriced'] as const
@@ -19,7 +19,7 @@ export type TCallsView = { range: number; from: string; to: string } & Partial<R
 export function parseCallsUrl(p: TParams): TCallsView {
   const range = Number(p.get('range'))
   const view: TCallsView = {
-    range: (CALLS_RANGES as readonly number[]).includes(range) ? range : 30,
+    range: CALLS_RANGES.includes(range) ? range : 30,
     from: p.get('from') ?? '',
     to: p.get('to') ?? '',
   }
@@ -52,7 +52,7 @@ export function callsApiQuery(v: TCallsView, now = new Date()): Record<string, s
 /** A drill-down link into the explorer: the page's filters (range, environment, traffic source) and the row's. */
 /** A page's range (the pages' vocabulary: 7, 30, 90, mtd, last_month, qtd, a custom span) as the explorer's period: its day preset, else the period's instants. */
 export function callsPeriod(range: string, now = new Date()): { range: number } | { from: string; to: string } {
-  if (isPreset(range) && (CALLS_RANGES as readonly number[]).includes(Number(range))) return { range: Number(range) }
+  if (CALLS_RANGES.some((d) => String(d) === range)) return { range: Number(range) }
   const { current } = rangePeriods(range, now)
   return { from: current.from, to: current.to }
 }

@@ -14,6 +14,8 @@ export const RANGE_PRESETS = [
   { value: '90', label: 'Last 90 days' },
 ] as const
 export type TRangePreset = (typeof RANGE_PRESETS)[number]['value']
+/** The presets counted in days (7, 30, 90), for pages whose own period is a number of days (the Calls explorer). */
+export const DAY_PRESETS = RANGE_PRESETS.filter((p) => /^\d+$/.test(p.value)).map((p) => ({ days: Number(p.value), label: p.label }))
 export const DEFAULT_RANGE: TRangePreset = '30'
 /** The longest custom range (the daily charts and the metrics API's day buckets stay bounded). */
 export const MAX_CUSTOM_DAYS = 366
