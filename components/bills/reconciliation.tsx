@@ -67,6 +67,16 @@ export function Reconciliation({ org, initial }: { org: string; initial: TQuery 
       ) : (
         <>
           <Totals d={rec.data ?? null} />
+          {rec.data && rec.data.totals.after_period.length > 0 && (
+            <Alert tone="info">
+              {rec.data.totals.after_period.map((a) => (
+                <p key={a.provider} data-testid="after-period">
+                  {a.provider}: {formatUsd(a.computed_usd, { precise: true })} of events after the bills’ last day ({a.last_billed_day}) in the same month: the
+                  bill’s period ended first (exported before the month closed?). Not compared; re-import the bill when the month is closed.
+                </p>
+              ))}
+            </Alert>
+          )}
           <Card
             title="Computed against billed"
             subtitle="Per provider × model × day of the providers the bills cover, over their bills’ days. Difference = billed − computed; ratio = difference ÷ billed; flagged past 1%."
@@ -183,32 +193,23 @@ function Rows({ org, d }: { org: string; d: TReconciliationAnswer }) {
   )
 }
 
-/** What the row's own figures suggest; the pricing page holds the model's price. */
+/** The row's likely causes, read from the data by the server (lib/bills/causes.ts); the pricing page holds the model's price. */
 function Cause({ org, row }: { org: string; row: TReconciliationAnswer['rows'][number] }) {
-  const billed = Number(row.billed_usd)
-  const computed = Number(row.computed_usd)
-  const cause =
-    row.unpriced_events > 0
-      ? `${formatCount(row.unpriced_events)} unpriced event${row.unpriced_events === 1 ? '' : 's'}`
-      : billed === 0
-        ? 'events the bill does not charge (another account, or outside its period)'
-        : computed === 0
-          ? row.model
-            ? 'billed traffic Outlay never received'
-            : 'charges beside the models (tools, storage, tax)'
-          : billed > computed
-            ? 'billed above Outlay’s price, or traffic not reported'
-            : 'billed below Outlay’s price (a discount, or a price change)'
   return (
     <span>
-      {cause}
+      {row.causes.length > 0 && (
+        <ul className="space-y-0.5" data-testid="row-causes">
+          {row.causes.map((c) => (
+            <li key={c.kind} data-kind={c.kind}>
+              {c.message}
+            </li>
+          ))}
+        </ul>
+      )}
       {row.model && (
-        <>
-          {' · '}
-          <Link className="text-brand-600 hover:underline" href={`/${org}/pricing?model=${encodeURIComponent(`${row.provider}/${row.model}`)}`}>
-            {row.model}’s price
-          </Link>
-        </>
+        <Link className="text-brand-600 hover:underline" href={`/${org}/pricing?model=${encodeURIComponent(`${row.provider}/${row.model}`)}`}>
+          {row.model}’s price
+        </Link>
       )}
     </span>
   )

@@ -64,6 +64,8 @@ beforeAll(async () => {
       events.push({ ...base, id: `e-${n++}`, provider: 'openai', model: 'gpt-4o-mini', tokens_in: 3000 + i, tokens_out: 200 })
       events.push({ ...base, id: `e-${n++}`, provider: 'anthropic', model: 'claude-sonnet-4-5', tokens_in: 2000, tokens_out: 100 + i })
       if (i % 3 === 0) events.push({ ...base, id: `e-${n++}`, provider: 'openai', model: 'mystery-model-x', tokens_in: 500, tokens_out: 5 })
+      // cached reads and never a cache write: a reporter that does not send cache_write_tokens
+      events.push({ ...base, id: `e-${n++}`, provider: 'anthropic', model: 'claude-haiku-4-5', tokens_in: 9000, cached_tokens_in: 8000, tokens_out: 50 })
     }
   }
   expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
@@ -233,7 +235,7 @@ describe('GET /api/v1/reconciliation', () => {
       flagged: e.billed === 0n ? e.billed !== e.computed : (e.billed > e.computed ? e.billed - e.computed : e.computed - e.billed) * 100n > e.billed,
       unpriced_events: e.unpriced,
     }))
-    const strip = ({ difference_ratio: _r, ...row }: Record<string, unknown>) => row
+    const strip = ({ difference_ratio: _r, causes: _c, ...row }: Record<string, unknown>) => row
     const key = (r: { day: string; provider: string; model: string | null }) => `${r.day} ${r.provider} ${r.model}`
     expect(rec.rows.map(strip).sort((a: never, b: never) => key(a).localeCompare(key(b)))).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))))
 
@@ -265,5 +267,68 @@ describe('GET /api/v1/reconciliation', () => {
     ).json()
     expect(monthly.totals).toEqual({ ...rec.totals, flagged_rows: monthly.totals.flagged_rows })
     expect(monthly.rows.every((r: { day: string }) => r.day.endsWith('-01'))).toBe(true)
+  })
+
+  it('reads each flagged row’s likely causes from the data: a price step, a missing cache write, an unpriced model, days after the bill', async () => {
+    const ev = await ownerPool().query<{ day: string; model: string; micros: string }>(
+      `SELECT (timestamp AT TIME ZONE 'UTC')::date::text AS day, model, (round(coalesce(sum(cost_usd), 0), 6) * 1000000)::int8::text AS micros
+       FROM inference_events WHERE org_id = $1 AND provider = 'anthropic' GROUP BY 1, 2`,
+      [orgId],
+    )
+    const cost = (day: string, model: string) => BigInt(ev.rows.find((r) => r.day === day && r.model === model)?.micros ?? '0')
+    // Anthropic's bill for D1 and D2: sonnet at Outlay's price on D1 and 10% above from D2 (a price change); haiku 20%
+    // above on both days (the cache writes the events never reported); a model Outlay never saw. D3 is after the bill.
+    const bill = [
+      'date,provider,model,cost_usd',
+      `${D1},anthropic,claude-sonnet-4-5,${microsToUsd(cost(D1, 'claude-sonnet-4-5'))}`,
+      `${D2},anthropic,claude-sonnet-4-5-20250929,${microsToUsd((cost(D2, 'claude-sonnet-4-5') * 110n) / 100n)}`,
+      `${D1},anthropic,claude-haiku-4-5,${microsToUsd((cost(D1, 'claude-haiku-4-5') * 120n) / 100n)}`,
+      `${D2},anthropic,claude-haiku-4-5,${microsToUsd((cost(D2, 'claude-haiku-4-5') * 120n) / 100n)}`,
+      `${D2},anthropic,claude-3-opus,2.000000`,
+    ].join('\n')
+    expect((await post('anthropic-recent', bill, 'text/csv')).status).toBe(201)
+    // and OpenAI bills the model Outlay has no price for
+    expect((await post('openai-mystery', `date,provider,model,cost_usd\n${D1},openai,mystery-model-x,0.500000`, 'text/csv')).status).toBe(201)
+    const to = dayOf(today + DAY_MS)
+    const rec = await (
+      await getReconciliation(apiRequest(`/api/v1/reconciliation?from=${D1}&to=${to}`, { key: readKey }), { params: Promise.resolve({}) })
+    ).json()
+    type TRow = { day: string; provider: string; model: string | null; flagged: boolean; causes: { kind: string; message: string }[] }
+    const row = (day: string, provider: string, model: string | null) =>
+      rec.rows.find((r: TRow) => r.day === day && r.provider === provider && r.model === model) as TRow
+    const kinds = (r: TRow) => r.causes.map((c) => c.kind)
+
+    expect(row(D1, 'anthropic', 'claude-sonnet-4-5')).toMatchObject({ flagged: false, causes: [] })
+    expect(kinds(row(D2, 'anthropic', 'claude-sonnet-4-5'))).toEqual(['price_change'])
+    expect(row(D2, 'anthropic', 'claude-sonnet-4-5').causes[0].message).toMatch(
+      new RegExp(`^the provider’s rate changed \\+10\\.0% from ${D2} .*the catalog’s.*: add the new price from ${D2}$`),
+    )
+    for (const d of [D1, D2]) expect(kinds(row(d, 'anthropic', 'claude-haiku-4-5'))).toEqual(['rate_differs', 'missing_cache_writes'])
+    expect(kinds(row(D2, 'anthropic', 'claude-3-opus'))).toEqual(['not_reported'])
+    // the OpenAI rows of the first bill: an unpriced model, traffic the bill does not charge, charges beside the models
+    expect(kinds(row(D1, 'openai', 'mystery-model-x'))).toEqual(['unpriced_events'])
+    expect(row(D1, 'openai', 'mystery-model-x').causes[0].message).toMatch(/^\d+ events of mystery-model-x have no price in Outlay/)
+    expect(kinds(row(D2, 'openai', 'gpt-4o-mini'))).toEqual(['not_billed'])
+    expect(kinds(row(D1, 'openai', null))).toEqual(['non_model_charges'])
+    expect(rec.rows.filter((r: TRow) => !r.flagged).every((r: TRow) => r.causes.length === 0)).toBe(true)
+
+    // After the bill: each provider's events after its last bill day, to the end of that month (SQL over the events).
+    const after = await ownerPool().query<{ provider: string; usd: string }>(
+      `SELECT provider, round(sum(cost_usd), 6)::text AS usd FROM inference_events
+       WHERE org_id = $1 AND provider = 'anthropic' AND timestamp >= $2::date + 1 AND timestamp < date_trunc('month', $2::date) + interval '1 month' AND timestamp < $3::date
+       GROUP BY 1`,
+      [orgId, D2, to],
+    )
+    const openaiAfter = await ownerPool().query<{ usd: string | null }>(
+      `SELECT round(sum(cost_usd), 6)::text AS usd FROM inference_events
+       WHERE org_id = $1 AND provider = 'openai' AND timestamp >= $2::date + 1 AND timestamp < date_trunc('month', $2::date) + interval '1 month'`,
+      [orgId, D2],
+    )
+    const expected = [
+      ...after.rows.map((r) => ({ provider: 'anthropic', last_billed_day: D2, computed_usd: microsToUsd(micros(r.usd)) })),
+      ...(openaiAfter.rows[0].usd ? [{ provider: 'openai', last_billed_day: D2, computed_usd: microsToUsd(micros(openaiAfter.rows[0].usd)) }] : []),
+    ].sort((a, b) => a.provider.localeCompare(b.provider))
+    expect(rec.totals.after_period).toEqual(expected)
+    if (D3.slice(0, 7) === D2.slice(0, 7)) expect(expected.map((e) => e.provider)).toContain('anthropic')
   })
 })

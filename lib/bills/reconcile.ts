@@ -3,6 +3,8 @@ import { pool } from '@/lib/db'
 import { DAY_MS, micros, microsToUsd } from '@/lib/domain'
 import { normalizeProvider } from '@/lib/cost/catalog'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
+import { catalogModelPrice } from '@/lib/cost/catalog'
+import { rateShape, rowCauses, type TDayCell, type TPriceInForce } from '@/lib/bills/causes'
 import type { TReconciliationAnswer, TReconciliationQuery, TReconciliationRow } from '@/lib/bills/schema'
 
 // GET /api/v1/reconciliation: what Outlay computed from the events (the cost rollups, the overview's figures:
@@ -53,7 +55,7 @@ export function reconciliationRange(q: Pick<TReconciliationQuery, 'from' | 'to'>
   return { from, to }
 }
 
-type TCell = { computed: bigint; billed: bigint; unpriced: number }
+type TCell = { computed: bigint; billed: bigint; unpriced: number; cachedIn: number; cacheWrite: number }
 const keyOf = (day: string, provider: string, model: string | null) => JSON.stringify([day, provider, model])
 
 export async function reconcile(orgId: string, q: TReconciliationQuery, now = new Date()): Promise<TReconciliationAnswer> {
@@ -71,16 +73,16 @@ export async function reconcile(orgId: string, q: TReconciliationQuery, now = ne
       to: `${to}T00:00:00Z`,
       group_by: 'provider,model',
       granularity: 'day',
-      measures: 'cost_usd,unpriced_events',
+      measures: 'cost_usd,unpriced_events,cached_tokens_in,cache_write_tokens',
       limit: '100000',
     }),
   )
 
   // Each provider's bills cover the days from their first to their last line in the range.
-  const cells = new Map<string, TCell & { day: string; provider: string; model: string | null }>()
+  const cells = new Map<string, TCell & { day: string; provider: string; model: string | null; last?: string }>()
   const cell = (day: string, provider: string, model: string | null) => {
     const k = keyOf(day, provider, model)
-    const c = cells.get(k) ?? { day, provider, model, computed: 0n, billed: 0n, unpriced: 0 }
+    const c = cells.get(k) ?? { day, provider, model, computed: 0n, billed: 0n, unpriced: 0, cachedIn: 0, cacheWrite: 0 }
     cells.set(k, c)
     return c
   }
@@ -96,6 +98,8 @@ export async function reconcile(orgId: string, q: TReconciliationQuery, now = ne
     }
   }
   let unbilled = 0n
+  // computed cost after a provider's last bill day, to the end of that day's month: the bill's period ended first
+  const afterPeriod = new Map<string, bigint>()
   for (const r of computed.rows) {
     const day = (r.bucket ?? '').slice(0, 10)
     const provider = billProvider(r.provider ?? '')
@@ -103,12 +107,24 @@ export async function reconcile(orgId: string, q: TReconciliationQuery, now = ne
     const c = covered.get(provider)
     if (!c || day < c.first || day > c.last) {
       unbilled += cost
+      if (c && day > c.last && day.slice(0, 7) === c.last.slice(0, 7)) afterPeriod.set(provider, (afterPeriod.get(provider) ?? 0n) + cost)
       continue
     }
     const x = cell(day, provider, billModel(r.model ?? null))
     x.computed += cost
     x.unpriced += r.unpriced_events
+    x.cachedIn += r.cached_tokens_in
+    x.cacheWrite += r.cache_write_tokens
   }
+
+  // Each model's days, for the shape of its billed ÷ computed ratio, and Outlay's prices for it.
+  const dayCells = [...cells.values()]
+  const series = new Map<string, TDayCell[]>()
+  for (const c of dayCells) {
+    const k = JSON.stringify([c.provider, c.model])
+    series.set(k, [...(series.get(k) ?? []), c])
+  }
+  const prices = await priceHistory(orgId, from, to)
 
   // By month: the days' cells summed into the month's first day.
   let list = [...cells.values()]
@@ -118,18 +134,30 @@ export async function reconcile(orgId: string, q: TReconciliationQuery, now = ne
       const day = `${c.day.slice(0, 7)}-01`
       const k = keyOf(day, c.provider, c.model)
       const m = months.get(k)
-      if (!m) months.set(k, { ...c, day })
+      if (!m) months.set(k, { ...c, day, last: c.day })
       else {
         m.computed += c.computed
         m.billed += c.billed
         m.unpriced += c.unpriced
+        m.cachedIn += c.cachedIn
+        m.cacheWrite += c.cacheWrite
+        if (c.day > (m.last ?? m.day)) m.last = c.day
       }
     }
     list = [...months.values()]
   }
   list.sort((a, b) => a.day.localeCompare(b.day) || a.provider.localeCompare(b.provider) || (a.model ?? '\uffff').localeCompare(b.model ?? '\uffff'))
 
-  const rows = list.map((c) => rowOf(c.day, c.provider, c.model, c))
+  const shapes = new Map([...series].map(([k, days]) => [k, rateShape(days)]))
+  const rows = list.map((c) => {
+    const last = c.last ?? c.day
+    const k = JSON.stringify([c.provider, c.model])
+    const row = rowOf(c.day, c.provider, c.model, c)
+    if (!row.flagged) return row
+    const price = c.model ? prices.inForce(c.provider, c.model, last) : null
+    const changes = c.model ? prices.changes(c.provider, c.model) : []
+    return { ...row, causes: rowCauses({ ...c, first: c.day, last }, shapes.get(k) ?? null, price, changes) }
+  })
   const sum = (f: (c: TCell) => bigint) => list.reduce((s, c) => s + f(c), 0n)
   const totalComputed = sum((c) => c.computed)
   const totalBilled = sum((c) => c.billed)
@@ -149,6 +177,10 @@ export async function reconcile(orgId: string, q: TReconciliationQuery, now = ne
       unexplained_share: ratio(unexplained, totalBilled),
       unbilled_computed_usd: microsToUsd(unbilled),
       providers: [...covered.keys()].sort(),
+      after_period: [...afterPeriod]
+        .filter(([, cost]) => cost !== 0n)
+        .map(([provider, cost]) => ({ provider, last_billed_day: covered.get(provider)!.last, computed_usd: microsToUsd(cost) }))
+        .sort((a, b) => a.provider.localeCompare(b.provider)),
     },
   }
 }
@@ -160,6 +192,7 @@ const abs = (n: bigint) => (n < 0n ? -n : n)
 export function rowOf(day: string, provider: string, model: string | null, c: TCell): TReconciliationRow {
   const diff = c.billed - c.computed
   return {
+    causes: [],
     day,
     provider,
     model,
@@ -169,5 +202,36 @@ export function rowOf(day: string, provider: string, model: string | null, c: TC
     difference_ratio: ratio(diff, c.billed),
     flagged: c.billed === 0n ? diff !== 0n : abs(diff) * 100n > abs(c.billed),
     unpriced_events: c.unpriced,
+  }
+}
+
+/**
+ * Outlay's prices for the reconciled models over the range: the organization's own rows (newest effective_from
+ * on or before a day wins) over the catalog's price in force that day; and the days in the range on which one of
+ * them took effect (a price change Outlay knows of, to hold against the bill's).
+ */
+async function priceHistory(orgId: string, from: string, to: string) {
+  const own = await pool().query<{ provider: string; model: string; effective_from: Date; cache_write: boolean }>(
+    `SELECT provider, model, effective_from, cache_write_per_mtok IS NOT NULL AS cache_write FROM prices WHERE org_id = $1 ORDER BY effective_from`,
+    [orgId],
+  )
+  const ownOf = (provider: string, model: string) => own.rows.filter((p) => billProvider(p.provider) === provider && billModel(p.model) === model)
+  return {
+    inForce(provider: string, model: string, day: string): TPriceInForce | null {
+      const end = new Date(Date.parse(day) + DAY_MS - 1)
+      const mine = ownOf(provider, model).filter((p) => p.effective_from <= end)
+      const p = mine[mine.length - 1]
+      if (p) return { effective_from: dayOf(p.effective_from), source: 'yours', cache_write_priced: p.cache_write }
+      const c = catalogModelPrice(provider, model, end)
+      return c ? { effective_from: dayOf(c.effective_from), source: 'catalog', cache_write_priced: c.cache_write_per_mtok != null } : null
+    },
+    changes(provider: string, model: string): string[] {
+      const days = new Set(ownOf(provider, model).map((p) => dayOf(p.effective_from)))
+      for (let t = Date.parse(from); t < Date.parse(to); t += DAY_MS) {
+        const c = catalogModelPrice(provider, model, new Date(t + DAY_MS - 1))
+        if (c && dayOf(c.effective_from) === dayOf(new Date(t))) days.add(dayOf(new Date(t)))
+      }
+      return [...days].filter((d) => d >= from && d < to).sort()
+    },
   }
 }

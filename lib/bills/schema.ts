@@ -77,6 +77,28 @@ export const ZReconciliationQuery = z
   .superRefine(checkDayRange)
 export type TReconciliationQuery = z.infer<typeof ZReconciliationQuery>
 
+/** The likely causes of a flagged reconciliation row (lib/bills/causes.ts reads them from the data). */
+export const CAUSE_KINDS = [
+  'unpriced_events',
+  'not_reported',
+  'not_billed',
+  'non_model_charges',
+  'price_change',
+  'rate_differs',
+  'missing_cache_writes',
+  'billed_above',
+  'billed_below',
+] as const
+export type TCauseKind = (typeof CAUSE_KINDS)[number]
+
+export const ZReconciliationCause = z.object({
+  kind: z.enum(CAUSE_KINDS).meta({
+    description:
+      'unpriced_events, not_reported (billed, no event), not_billed (computed, no bill line), non_model_charges, price_change (the billed ÷ computed ratio steps on one day), rate_differs (a steady ratio off 1), missing_cache_writes (cached reads with no cache-write tokens where the price charges writes), billed_above, billed_below',
+  }),
+  message: z.string().meta({ description: 'the cause in one sentence, with the figures it was read from' }),
+})
+
 export const ZReconciliationRow = z.object({
   day: ZDay.meta({ description: 'the day (UTC); with granularity=month the first day of the month' }),
   provider: z.string().meta({ description: 'normalised: lowercase, aliases merged (bedrock → aws)' }),
@@ -89,6 +111,7 @@ export const ZReconciliationRow = z.object({
   difference_ratio: ZRatio.nullable().meta({ description: 'difference_usd ÷ billed_usd; null when nothing was billed' }),
   flagged: z.boolean().meta({ description: 'the difference is past 1% of the billed amount (or anything computed where nothing was billed)' }),
   unpriced_events: z.number().int().meta({ description: 'events of the row Outlay could not price (a likely cause of a positive difference)' }),
+  causes: z.array(ZReconciliationCause).meta({ description: 'a flagged row’s likely causes read from the data, most telling first; empty when not flagged' }),
 })
 export type TReconciliationRow = z.infer<typeof ZReconciliationRow>
 
@@ -111,6 +134,10 @@ export const ZReconciliationAnswer = z.object({
       description: 'computed cost outside the rows: providers without a bill in the range, and days before or after their bills’ period',
     }),
     providers: z.array(z.string()).meta({ description: 'the providers the bills cover (normalised)' }),
+    after_period: z.array(z.object({ provider: z.string(), last_billed_day: ZDay, computed_usd: ZUsd })).meta({
+      description:
+        'per provider, the computed cost on the days after its bills’ last day to the end of that month: events after the bill’s period (a bill exported before the month closed), not compared',
+    }),
   }),
 })
 export type TReconciliationAnswer = z.infer<typeof ZReconciliationAnswer>

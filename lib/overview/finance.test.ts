@@ -64,6 +64,7 @@ describe('reconciliationStatus', () => {
       unexplained_share: 0.047619,
       unbilled_computed_usd: '0.000000',
       providers: ['openai'],
+      after_period: [],
       ...t,
     },
   })
