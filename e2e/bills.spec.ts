@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
 import { test, expect, apiSignIn, sql, DEMO_LOGIN } from './fixtures'
 
+/** The demo's fine-tuned model with no price (UNPRICED in lib/bills/demo.ts). */
+const FINE_TUNE = 'ft:gpt-4.1-mini-2025-04-14:demo-co:sentiment:B7x2kQ'
+
 // Finance imports a bill on the Bills page and reads it against Outlay's figures on Reconciliation: the upload
 // shows its import with the bill's total, and the bill's provider × model × day row carries the billed amount
 // and what the events cost that day, both equal to SQL.
@@ -76,8 +79,9 @@ test('bills: upload a CSV, see the import, and a reconciliation row whose figure
 })
 
 // The demo's last-month bills tell their story: OpenAI raised gpt-4.1's price mid-month (flagged, billed above
-// computed) and Anthropic bills a model no event reports (unexplained spend); the figures are the bill lines' in SQL.
-test('reconciliation: the demo bills flag a price change and unreported traffic', async ({ page }) => {
+// computed, the cause names the day and the percent), OpenAI bills a fine-tuned model Outlay has no price for, and
+// Anthropic bills a model no event reports (unexplained spend); the figures are the bill lines' in SQL.
+test('reconciliation: the demo bills flag a price change, an unpriced model and unreported traffic', async ({ page }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   // the month the demo billed: last month, or this month so far when the demo's days do not reach last month (lib/bills/demo.ts)
   const [bill] = await sql<{ source: string }>(
@@ -105,6 +109,19 @@ test('reconciliation: the demo bills flag a price change and unreported traffic'
   await expect(changed).toHaveAttribute('data-flagged', 'true')
   await expect(changed.getByTestId('row-billed')).toHaveAttribute('data-usd', await billedOf('openai', 'gpt-4.1'))
   expect(Number(await changed.getByTestId('row-difference').getAttribute('data-usd'))).toBeGreaterThan(0)
+  await expect(changed.locator('[data-kind="price_change"]')).toContainText(/^the provider’s rate changed \+8\.0% from \d{4}-\d{2}-\d{2} /)
+  const ft = row('openai', FINE_TUNE.toLowerCase())
+  await expect(ft).toHaveAttribute('data-flagged', 'true')
+  await expect(ft.getByTestId('row-computed')).toHaveAttribute('data-usd', '0.000000')
+  const [unpriced] = await sql<{ n: number }>(
+    `SELECT count(*)::int AS n FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND e.model = $2 AND e.cost_usd IS NULL AND e.timestamp >= $3::date AND e.timestamp < $4::date`,
+    [DEMO_LOGIN.slug, FINE_TUNE, from, to],
+  )
+  expect(unpriced.n).toBeGreaterThan(0)
+  await expect(ft.locator('[data-kind="unpriced_events"]')).toHaveText(
+    `${unpriced.n.toLocaleString('en-US')} events of ${FINE_TUNE.toLowerCase()} have no price in Outlay and count $0: add its price and they are re-priced`,
+  )
   const unreported = row('anthropic', 'claude-3-5-haiku')
   await expect(unreported).toHaveAttribute('data-flagged', 'true')
   await expect(unreported.getByTestId('row-computed')).toHaveAttribute('data-usd', '0.000000')

@@ -31,6 +31,7 @@ import {
 } from '@/lib/alerts/detectors'
 import { createAlertDeliveries, requeuePendingDeliveries } from '@/lib/notifications/channels'
 import { log } from '@/lib/log'
+import { productionSql } from '@/lib/domain'
 import { sloBreaches, type TFeatureMetricsRow } from '@/lib/metrics/views/features'
 import { marginOf } from '@/lib/accounts/revenue'
 
@@ -55,7 +56,7 @@ async function outcomeCostRows(orgId: string, w: TWindows): Promise<TOutcomeCost
   const [cost, outcomes] = await Promise.all([
     pool().query<{ workflow_id: string; recent: string; baseline: string }>(
       `SELECT workflow_id, coalesce(sum(cost_usd) FILTER (WHERE hour >= $3), 0)::text AS recent, coalesce(sum(cost_usd) FILTER (WHERE hour < $3), 0)::text AS baseline
-       FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $4 AND traffic_source = 'production' GROUP BY workflow_id`,
+       FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $4 AND ${productionSql()} GROUP BY workflow_id`,
       [orgId, baseline.from, recent.from, recent.to],
     ),
     pool().query<{ workflow_id: string; recent: string; baseline: string }>(
@@ -94,7 +95,7 @@ async function stepWindowRows(orgId: string, w: TWindows): Promise<TStepWindows[
     .join(', ')
   const r = await pool().query<Record<string, string>>(
     `SELECT workflow_id, step, ${sums}
-     FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $4 AND traffic_source = 'production' GROUP BY workflow_id, step`,
+     FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $4 AND ${productionSql()} GROUP BY workflow_id, step`,
     [orgId, baseline.from, recent.from, recent.to],
   )
   return r.rows.map((x) => ({
@@ -118,7 +119,7 @@ async function runsRows(orgId: string, w: TWindows): Promise<TRunsRow[]> {
     `SELECT workflow_id,
        coalesce(sum(events) FILTER (WHERE hour >= $3), 0)::text AS recent_calls, coalesce(sum(runs) FILTER (WHERE hour >= $3), 0)::text AS recent_runs,
        coalesce(sum(events) FILTER (WHERE hour < $3), 0)::text AS baseline_calls, coalesce(sum(runs) FILTER (WHERE hour < $3), 0)::text AS baseline_runs
-     FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $4 AND traffic_source = 'production' GROUP BY workflow_id HAVING sum(runs) > 0`,
+     FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $4 AND ${productionSql()} GROUP BY workflow_id HAVING sum(runs) > 0`,
     [orgId, baseline.from, recent.from, recent.to],
   )
   return r.rows.map((x) => ({
@@ -137,7 +138,7 @@ async function featureSloRows(orgId: string, w: TWindows) {
     pool().query<{ feature: string; target: string }>(`SELECT feature, target_usd_per_action::text AS target FROM feature_slos WHERE org_id = $1`, [orgId]),
     pool().query<{ feature: string; cost_usd: string; events: string; runs: string }>(
       `SELECT feature, sum(cost_usd)::text AS cost_usd, sum(events)::text AS events, sum(runs)::text AS runs
-       FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $3 AND traffic_source = 'production' GROUP BY feature`,
+       FROM rollups_hourly WHERE org_id = $1 AND hour >= $2 AND hour < $3 AND ${productionSql()} GROUP BY feature`,
       [orgId, from, to],
     ),
   ])

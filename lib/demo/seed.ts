@@ -11,7 +11,7 @@ import { demoFleetPools, generateDemoFleet, type TDemoOutcome } from '@/lib/gpu/
 import { MAX_SAMPLES } from '@/lib/gpu/schema'
 import { addMember } from '@/lib/members'
 import type { Role } from '@/generated/prisma/enums'
-import { seedDemoBills } from '@/lib/bills/demo'
+import { demoUnpricedEvents, seedDemoBills } from '@/lib/bills/demo'
 import { createPolicy } from '@/lib/routing/policies'
 import { importEvals } from '@/lib/routing/evals'
 import { ZEvalsBody, ZPolicyCreate } from '@/lib/routing/schema'
@@ -102,6 +102,9 @@ export async function seedDemo(opts: TSeedOptions): Promise<TSeedResult> {
       for (let i = 0; i < day.length; i += batchSize) batches.push(day.slice(i, i + batchSize))
       runOutcomes.push(...demoOutcomes(day, now))
     }
+    // A fine-tuned model with no price in Outlay, which last month's OpenAI bill charges (lib/bills/demo.ts).
+    const unpriced = demoUnpricedEvents(now, opts.days)
+    for (let i = 0; i < unpriced.length; i += batchSize) batches.push(unpriced.slice(i, i + batchSize))
     // The self-hosted fleet: pools first (so its calls are priced from them at ingest), then its samples and calls.
     const fleet = await seedDemoFleet(orgId, now, opts.days, log)
     for (let i = 0; i < fleet.events.length; i += batchSize) batches.push(fleet.events.slice(i, i + batchSize))

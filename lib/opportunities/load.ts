@@ -1,6 +1,6 @@
 import 'server-only'
 import { pool } from '@/lib/db'
-import { DAY_MS, HOUR_MS } from '@/lib/domain'
+import { DAY_MS, HOUR_MS, PRODUCTION_FILTER } from '@/lib/domain'
 import { queryMetrics, resolveRange } from '@/lib/metrics/query'
 import { buildOpportunities, type TRepeatSums, type TStepOutcomeSums } from '@/lib/opportunities/rank'
 import type { TOpportunitiesAnswer, TOpportunitiesQuery, TOpportunity } from '@/lib/opportunities/schema'
@@ -277,7 +277,7 @@ export async function cheaperModels(orgId: string, from: Date, to: Date, workflo
     granularity: 'none',
     limit: 100_000,
     measures: ['cost_usd'],
-    traffic_source: ['production'],
+    ...PRODUCTION_FILTER,
     workflow_id: [...new Set(withBar.map((p) => p.workflow_id))],
   })
   const rangeMs = to.getTime() - from.getTime()

@@ -3,7 +3,7 @@
 // traffic (the rollups, through the metrics query layer) when the model has
 // enough calls there, else its price × the step's token profile.
 import 'server-only'
-import { DAY_MS, micros } from '@/lib/domain'
+import { DAY_MS, micros, PRODUCTION_FILTER } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { divRound, fromScaled } from '@/lib/cost/money'
@@ -31,7 +31,7 @@ export type TTokenProfile = { calls: number; tokens_in: number; cached_tokens_in
 /** The step's production calls per model over the window, and its average call (all models). */
 export async function stepTraffic(orgId: string, workflowId: string, step: string, now: Date, days = COST_WINDOW_DAYS) {
   const q = ZMetricsQuery.parse({})
-  const base = { ...q, from: new Date(now.getTime() - days * DAY_MS), to: now, workflow_id: [workflowId], step: [step], traffic_source: ['production'] }
+  const base = { ...q, from: new Date(now.getTime() - days * DAY_MS), to: now, workflow_id: [workflowId], step: [step], ...PRODUCTION_FILTER }
   const [byModel, total] = await Promise.all([queryMetrics(orgId, { ...base, group_by: ['provider', 'model'] }), queryMetrics(orgId, base)])
   const t = total.rows[0]
   const per = (x: number) => (t && t.events > 0 ? Math.round(x / t.events) : 0)

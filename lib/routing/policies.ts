@@ -6,7 +6,7 @@
 // The organization id is in every statement.
 import 'server-only'
 import { named } from '@/lib/sql'
-import { DAY_MS, HOUR_MS } from '@/lib/domain'
+import { DAY_MS, HOUR_MS, PRODUCTION_FILTER } from '@/lib/domain'
 import type { PoolClient } from 'pg'
 import { pool, inTransaction } from '@/lib/db'
 import { recordAudit } from '@/lib/audit'
@@ -391,7 +391,7 @@ export async function simulatePolicy(
       to,
       workflow_id: [p.workflow_id],
       step: [p.step],
-      traffic_source: ['production'],
+      ...PRODUCTION_FILTER,
       group_by: ['provider', 'model', 'outcome'],
     }),
   ])
