@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, sql, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, createOrg, demoMember, signInWithForm, sql, DEMO_LOGIN } from './fixtures'
 
 // Finance reads each customer's margin after AI cost on the Accounts list: revenue, AI cost, AI cost as a share of
 // revenue and gross margin over the whole months of the period, sortable, every figure equal to SQL over the events
@@ -84,4 +84,39 @@ test('accounts: revenue, AI cost, share and gross margin equal SQL, and the colu
     'data-margin',
     microsToUsd(revenueOf.get('globex')! - (costOf.get('globex') ?? 0n)),
   )
+})
+
+// Finance records revenue on the Accounts page: pasted CSV rows are saved (SQL), a bad row comes back with its line,
+// field and reason while the good ones are kept, and the margin figures read them at once. A viewer has no form.
+test('accounts: record revenue from pasted CSV, a bad row refused with its reason, the good ones kept', async ({ page }) => {
+  const stamp = Date.now()
+  const email = `revenue-${stamp}@example.com`
+  const { org_slug } = createOrg(`Revenue ${stamp}`, email, 'revenue-password-1', ['read'])
+  await apiSignIn(page.request, email, 'revenue-password-1')
+  const month = new Date().toISOString().slice(0, 7)
+  await page.goto(`/${org_slug}/accounts`)
+  const form = page.getByTestId('revenue-upload')
+  await form.getByLabel('Or paste the rows').fill(`account_id,month,revenue_usd\nacme,${month},1250.50\nglobex,${month},-3\ninitech,${month},99.999999`)
+  await form.getByRole('button', { name: 'Save revenue' }).click()
+  await expect(page.getByTestId('revenue-result')).toContainText('Saved 2 rows; 1 refused (below).')
+  const refused = page.getByTestId('revenue-rejected').locator('tbody tr')
+  await expect(refused).toHaveCount(1)
+  await expect(refused.locator('td').nth(0)).toHaveText('3')
+  await expect(refused.locator('td').nth(1)).toHaveText('revenue_usd')
+  const rows = await sql<{ account_id: string; micros: string }>(
+    `SELECT r.account_id, r.revenue_micros::text AS micros FROM account_revenue r JOIN organizations o ON o.id = r.org_id WHERE o.slug = $1 ORDER BY 1`,
+    [org_slug],
+  )
+  expect(rows).toEqual([
+    { account_id: 'acme', micros: '1250500000' },
+    { account_id: 'initech', micros: '99999999' },
+  ])
+  await expect(page.getByTestId('kpi-revenue')).toContainText('$1,350.50')
+
+  // the form is for those who may write revenue (finance, admin), not a viewer
+  await page.context().clearCookies()
+  await signInWithForm(page, await demoMember('viewer'))
+  await page.goto(`/${DEMO_LOGIN.slug}/accounts`)
+  await expect(page.getByTestId('accounts-table')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('revenue-upload')).toHaveCount(0)
 })

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process'
-import { test, expect, apiSignIn } from './fixtures'
+import { test, expect, apiSignIn, createOrg } from './fixtures'
 import { fuzzApi, type TOpenApi } from '../lib/testing/api-fuzz'
 import { KEY_SCOPES } from '../lib/auth/keys-schema'
 
@@ -15,32 +14,7 @@ test('no request built from the API description breaks it over HTTP', async ({ p
   const email = `fuzz-${stamp}@example.com`
   // The organization comes from the CLI (lib/cli), not a sign-up: the specs' sign-ups from this one address already
   // use most of the sign-up throttle's hourly allowance (20 per address), which a real attacker also faces.
-  const made = JSON.parse(
-    execFileSync(
-      'npx',
-      [
-        'tsx',
-        'lib/cli/main.ts',
-        'org:create',
-        '--name',
-        `Fuzz ${stamp}`,
-        '--email',
-        email,
-        '--password',
-        'fuzz-password-1',
-        '--scopes',
-        KEY_SCOPES.join(','),
-        '--json',
-      ],
-      {
-        env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
-        encoding: 'utf8',
-      },
-    )
-      .trim()
-      .split('\n')
-      .pop()!,
-  ) as { org_slug: string; api_key: string }
+  const made = createOrg(`Fuzz ${stamp}`, email, 'fuzz-password-1', KEY_SCOPES)
   const { org_slug, api_key: key } = made
   await apiSignIn(page.request, email, 'fuzz-password-1')
   const cookie = (await page.request.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join('; ')

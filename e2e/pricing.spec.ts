@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process'
-import { test, expect, apiSignIn, sql } from './fixtures'
+import { test, expect, apiSignIn, createOrg, sql } from './fixtures'
 
 // An engineer finds an unpriced model, adds its price in one step, watches the
 // re-pricing finish, and sees the spend include it.
@@ -62,19 +61,7 @@ test('add a price for an unpriced model and see its events re-priced', async ({ 
 test('a negotiated price keeps, shows and edits long-context tiers', async ({ page }) => {
   const stamp = Date.now()
   const email = `tiers-${stamp}@example.com`
-  const made = JSON.parse(
-    execFileSync(
-      'npx',
-      ['tsx', 'lib/cli/main.ts', 'org:create', '--name', `Tiers ${stamp}`, '--email', email, '--password', 'tiers-password-1', '--scopes', 'read', '--json'],
-      {
-        env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
-        encoding: 'utf8',
-      },
-    )
-      .trim()
-      .split('\n')
-      .pop()!,
-  ) as { org_slug: string }
+  const made = createOrg(`Tiers ${stamp}`, email, 'tiers-password-1', ['read'])
   const slug = made.org_slug
   await apiSignIn(page.request, email, 'tiers-password-1')
   const tiersInDb = async () =>

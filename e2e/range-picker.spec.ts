@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process'
 import { formatDateTime } from '../lib/format'
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, nav } from './fixtures'
+import { test, expect, apiSignIn, createOrg, sql, usd, DEMO_LOGIN, nav } from './fixtures'
 
 // The date range a finance lead picks: presets (month to date, last month …)
 // and a custom range of UTC days, kept in the URL and carried between pages,
@@ -107,12 +106,7 @@ test('custom range: typed with the keyboard, whole UTC days, equal to SQL', asyn
 test("the organization's time zone: set by an admin, every time shown in it", async ({ page, consoleErrors }) => {
   const stamp = Date.now()
   const email = `tz-${stamp}@example.com`
-  const out = execFileSync(
-    'npx',
-    ['tsx', 'lib/cli/main.ts', 'org:create', '--name', `Zone ${stamp}`, '--email', email, '--password', 'zone-password-1', '--scopes', 'ingest,read', '--json'],
-    { env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL }, encoding: 'utf8' },
-  )
-  const { org_slug } = JSON.parse(out.trim().split('\n').pop()!) as { org_slug: string }
+  const { org_slug } = createOrg(`Zone ${stamp}`, email, 'zone-password-1', ['ingest', 'read'])
   await apiSignIn(page.request, email, 'zone-password-1')
 
   await page.goto(`/${org_slug}/settings`)

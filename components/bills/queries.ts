@@ -1,9 +1,8 @@
 'use client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ApiError, callApi, endpointUrl } from '@/components/api'
+import { callApi, uploadFile } from '@/components/api'
 import * as billsApi from '@/lib/bills/api'
 import type { TQueryOf, TResponseOf } from '@/lib/http/endpoint'
-import type { TErrorBody } from '@/lib/errors'
 
 export const billQueries = {
   all: (org: string) => ['bills', org] as const,
@@ -35,19 +34,5 @@ export type TImportAnswer = TResponseOf<typeof billsApi.importBill>
  */
 export function uploadBill(org: string, file: File, source: string, onProgress: (share: number) => void): Promise<TImportAnswer> {
   const isJson = file.type === 'application/json' || /\.json$/i.test(file.name)
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest()
-    xhr.open('POST', endpointUrl(billsApi.importBill, { org, query: { source } }))
-    xhr.setRequestHeader('content-type', isJson ? 'application/json' : 'text/csv')
-    xhr.responseType = 'json'
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
-    xhr.onload = () => {
-      const body = xhr.response as (TImportAnswer & Partial<TErrorBody>) | null
-      if (xhr.status >= 200 && xhr.status < 300 && body) return resolve(body)
-      const details = body?.error?.details as { errors?: string[] } | undefined
-      reject(new ApiError(xhr.status, body?.error?.message ?? `Upload failed (${xhr.status})`, details?.errors ?? []))
-    }
-    xhr.onerror = () => reject(new ApiError(0, 'The upload failed: the connection was lost'))
-    xhr.send(file)
-  })
+  return uploadFile(billsApi.importBill, { org, query: { source } }, file, isJson ? 'application/json' : 'text/csv', onProgress)
 }
