@@ -2,6 +2,7 @@
 import Link from 'next/link'
 import { useMemo } from 'react'
 import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
+import { CostLayers } from '@/components/metrics/cost-layers'
 import { useFeatureSlos } from '@/components/features/queries'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { FilterBar, PeriodsNote, useUrlFilters } from '@/components/metrics/filters'
@@ -158,6 +159,8 @@ export function Overview({ org }: { org: string }) {
             {series ? <DailySpendChart points={series.points} series={series.series} dayHref={dayHref} /> : <Skeleton className="h-72" />}
             {series && <DayLinks points={series.points} dayHref={dayHref} />}
           </Card>
+
+          <CostLayers org={org} params={base} scope={rangeLabel(filters.range)} />
 
           <div className="grid gap-6 lg:grid-cols-2 2xl:grid-cols-3">
             <Card title="Spend by workflow">

@@ -20,6 +20,7 @@ import { useCan } from '@/components/layout/role-context'
 import { CHART_COLORS } from '@/components/charts/theme'
 import { latencyGranularity } from '@/lib/metrics/views/latency-routing'
 import { LatencyRoutingCard } from '@/components/workflows/latency-routing-card'
+import { CostLayers } from '@/components/metrics/cost-layers'
 import { CallsLink, scopeOf } from '@/components/calls/links'
 import { callsHref, modelFilters } from '@/lib/calls/view'
 
@@ -258,6 +259,8 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
         />
 
         <TrafficSplit org={org} base={base} subject={workflow} />
+
+        <CostLayers org={org} params={{ ...base, ...periods.current }} scope={`Workflow ${workflow}`} />
 
         <Card
           title="Steps"
