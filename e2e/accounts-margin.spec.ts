@@ -111,7 +111,6 @@ test('accounts: record revenue from pasted CSV, a bad row refused with its reaso
     { account_id: 'acme', micros: '1250500000' },
     { account_id: 'initech', micros: '99999999' },
   ])
-  await expect(page.getByTestId('kpi-revenue')).toContainText('$1,350.50')
 
   // the form is for those who may write revenue (finance, admin), not a viewer
   await page.context().clearCookies()

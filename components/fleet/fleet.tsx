@@ -8,6 +8,7 @@ import { TrendChart } from '@/components/charts/trend-chart'
 import { PoolForm } from '@/components/fleet/pool-form'
 import { FleetTabs } from '@/components/fleet/tabs'
 import { useFleetSummary, usePools, useUploadCsv } from '@/components/fleet/queries'
+import { SelfHostingCard } from '@/components/fleet/self-hosting'
 import { rolesSentence } from '@/lib/auth/permissions'
 import { ROLE_LABEL, utilizationChart } from '@/lib/gpu/view'
 import { CHART_COLORS, POOL_ROLE_COLORS } from '@/components/charts/theme'
@@ -158,6 +159,8 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
               <Skeleton className="h-16" />
             )}
           </Card>
+
+          <SelfHostingCard org={org} days={days} />
 
           <Card title="Pools" subtitle="Price per GPU-hour is what self-hosted events on the pool are priced at.">
             {s ? <PoolsTable s={s} pools={pools.data?.pools ?? []} canWrite={canWrite} onEdit={setEditing} /> : <Skeleton className="h-40" />}

@@ -12,6 +12,7 @@ import {
   ZPoolView,
   ZSamplesAnswer,
   ZSamplesQuery,
+  ZSelfHostingAnswer,
 } from '@/lib/gpu/schema'
 
 // The GPU fleet endpoints' contract (PRODUCT.md "GPU fleet"): pools by role with
@@ -35,6 +36,18 @@ export const fleetSummary = endpoint({
     'Over the last `days` days: cost per role and per pool, the share paid for idle GPUs (from the hourly utilization of the samples), the cost of hours without samples, daily utilization per pool, and right-sizing hints from the p95 of the hourly utilization.',
   query: ZFleetQuery,
   responses: { 200: { description: 'The period, totals, roles, pools, daily utilization and right-sizing hints', schema: ZFleetSummary } },
+  example: { query: { days: '30' } },
+})
+
+export const selfHosting = endpoint({
+  method: 'GET',
+  path: '/api/v1/gpu/self-hosting',
+  ...READ,
+  summary: 'Each pool against the API: where self-hosting wins or loses',
+  description:
+    'Over the last `days` days, per pool: its paid capacity (idle hours included) per million tokens served, beside what the same calls would cost through an API — the open-weight model it runs at a hosted provider’s list price, or the API models the same workflow steps use at their billed rate, the cheapest per model — with the ratio, a verdict, and the utilization at which the two would break even.',
+  query: ZFleetQuery,
+  responses: { 200: { description: 'The period and every pool’s comparison', schema: ZSelfHostingAnswer } },
   example: { query: { days: '30' } },
 })
 

@@ -255,3 +255,52 @@ export const ZFleetSummary = z.object({
   right_sizing: z.object({ window_days: z.number().int(), headroom: ZShare, rule: z.string() }),
 })
 export type TFleetSummary = z.infer<typeof ZFleetSummary>
+
+// GPU vs API (GET /api/v1/gpu/self-hosting): lib/gpu/self-hosting.ts.
+
+export const ZSelfHostingAlternative = z.object({
+  basis: z.enum(['same_model', 'same_steps']).meta({
+    description:
+      'same_model: the open-weight model the pool runs, at a hosted API provider’s list price (the catalog); same_steps: an API model the same workflow steps use, at the blended rate it was billed there',
+  }),
+  provider: z.string(),
+  model: z.string(),
+  cost_usd: ZUsd.meta({ description: 'what the pool’s calls of this model would cost through it' }),
+  usd_per_mtok: ZUsd.nullable().meta({ description: 'that cost per million tokens (input and output)' }),
+})
+
+export const ZSelfHostingPool = z.object({
+  pool: z.string(),
+  role: z.string(),
+  gpu_type: z.string(),
+  paid_usd: ZUsd.meta({ description: 'the pool’s paid capacity over the window, idle hours included (the fleet page’s period cost)' }),
+  avg_utilization: ZShare.nullable(),
+  calls: z.number().int(),
+  tokens: z.number().int().meta({ description: 'input + output tokens of its calls in the window' }),
+  usd_per_mtok: ZUsd.nullable().meta({ description: 'paid_usd per million tokens served: the cost at its real utilization' }),
+  api_cost_usd: ZUsd.meta({ description: 'the cheapest API alternative of each of its models, summed' }),
+  api_usd_per_mtok: ZUsd.nullable(),
+  ratio: ZRatio.nullable().meta({ description: 'paid ÷ API cost: below 1 self-hosting is cheaper; null without a verdict' }),
+  verdict: z.enum(['self_hosting_cheaper', 'api_cheaper', 'unknown']).meta({
+    description: 'unknown when some calls have no API alternative, or the pool served no call',
+  }),
+  break_even_utilization: ZRatio.nullable().meta({
+    description: 'the average utilization at which the paid capacity equals the API cost of the calls it would then serve; above 1: never',
+  }),
+  unmatched_calls: z.number().int().meta({ description: 'calls of models no API alternative is known for' }),
+  models: z.array(
+    z.object({
+      model: z.string(),
+      calls: z.number().int(),
+      tokens_in: z.number().int(),
+      tokens_out: z.number().int(),
+      alternative: ZSelfHostingAlternative.nullable().meta({ description: 'the cheapest known; null: none' }),
+    }),
+  ),
+})
+
+export const ZSelfHostingAnswer = z.object({
+  period: z.object({ from: ZInstant, to: ZInstant, days: z.number().int() }),
+  pools: z.array(ZSelfHostingPool).meta({ description: 'every pool, as the fleet page lists them' }),
+})
+export type TSelfHostingAnswer = z.infer<typeof ZSelfHostingAnswer>

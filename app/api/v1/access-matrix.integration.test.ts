@@ -102,6 +102,7 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/gateway/providers': [401, 403, ok, 403, 403, ok, ok, 403, 403, 403],
   'PUT /api/v1/gateway/providers': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'GET /api/v1/gpu/fleet': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/gpu/self-hosting': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/gpu/pools': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/gpu/pools': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'PATCH /api/v1/gpu/pools': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
