@@ -23,6 +23,7 @@ async function layersSql(workflow: string | null): Promise<Record<string, string
 }
 
 test('the three layers of the spend on the overview and a workflow page equal SQL', async ({ page }) => {
+  test.slow() // two of the heaviest pages, one after the other
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   const org = await layersSql(null)
   expect(Number(org.retrieval), 'the demo has retrieval spend').toBeGreaterThan(0)
