@@ -548,9 +548,13 @@ type TTableStats = Record<string, Record<string, number>>
 async function tableStats(server: string, dbName: string): Promise<TTableStats> {
   const r = await adminQuery(
     server,
-    `SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) AS idx_scan, coalesce(idx_tup_fetch, 0) AS idx_tup_fetch, n_tup_ins, n_tup_upd,
-            n_tup_hot_upd, autovacuum_count, autoanalyze_count
-       FROM pg_stat_user_tables WHERE relname IN ('inference_events', 'ingest_batches', 'runs', 'input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats', ${ROLLUP_TABLES.map((t) => `'${t.table}'`).join(', ')})`,
+    // inference_events: the sum of its monthly partitions (and the default one)
+    `SELECT rel AS relname, sum(seq_scan) AS seq_scan, sum(seq_tup_read) AS seq_tup_read, sum(coalesce(idx_scan, 0)) AS idx_scan,
+            sum(coalesce(idx_tup_fetch, 0)) AS idx_tup_fetch, sum(n_tup_ins) AS n_tup_ins, sum(n_tup_upd) AS n_tup_upd,
+            sum(n_tup_hot_upd) AS n_tup_hot_upd, sum(autovacuum_count) AS autovacuum_count, sum(autoanalyze_count) AS autoanalyze_count
+       FROM (SELECT *, regexp_replace(relname, '^inference_events_([0-9]{6}|default)$', 'inference_events') AS rel FROM pg_stat_user_tables) s
+      WHERE rel IN ('inference_events', 'inference_event_ids', 'ingest_batches', 'runs', 'input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats', ${ROLLUP_TABLES.map((t) => `'${t.table}'`).join(', ')})
+      GROUP BY rel`,
     [],
     dbName,
   )
@@ -588,8 +592,10 @@ const tableStatsDelta = (a: TTableStats, b: TTableStats): TTableStats => Object.
 async function tableSizes(server: string, dbName: string): Promise<Record<string, number>> {
   const r = await adminQuery(
     server,
-    `SELECT c.relname, pg_total_relation_size(c.oid)::float8 AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname IN ('inference_events', 'ingest_batches', 'rollups_hourly')`,
+    `SELECT rel AS relname, sum(bytes)::float8 AS bytes
+       FROM (SELECT regexp_replace(c.relname, '^inference_events_([0-9]{6}|default)$', 'inference_events') AS rel, pg_total_relation_size(c.oid) AS bytes
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r') t
+      WHERE rel IN ('inference_events', 'inference_event_ids', 'ingest_batches', 'rollups_hourly') GROUP BY rel`,
     [],
     dbName,
   )

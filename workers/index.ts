@@ -8,6 +8,7 @@ import { repriceProcessor } from '@/workers/processors/reprice'
 import { startAlertsWorker } from '@/workers/alerts'
 import { notificationsProcessor } from '@/workers/processors/notifications'
 import { reconcileOnce } from '@/workers/reconciler'
+import { maintainEventsOnce } from '@/lib/ingest/retention'
 import { gateRefresher } from '@/lib/budgets/gates-refresh'
 import { sealPlainChannelSecrets } from '@/lib/notifications/channels'
 import { hostname } from 'node:os'
@@ -50,13 +51,23 @@ async function beat() {
 async function reconcile() {
   await reconcileOnce(env.RECONCILE_AFTER_SECONDS).catch((err) => log({ component: 'reconciler' }).error({ err }, 'reconciliation failed'))
 }
+// inference_events: monthly partitions created ahead of time and each organization's raw-event retention applied
+// (lib/ingest/retention.ts), at start and every hour; one worker process at a time (advisory lock).
+async function maintainEvents() {
+  await maintainEventsOnce().catch((err) => log({ component: 'events-maintenance' }).error({ err }, 'events maintenance failed'))
+}
 void beat()
 void reconcile()
+void maintainEvents()
 // Channel URLs and secrets stored before they were encrypted at rest are sealed once (a no-op afterwards).
 void sealPlainChannelSecrets()
   .then((n) => n && log({ component: 'worker' }).info({ channels: n }, 'sealed the URL and secret of notification channels'))
   .catch((err) => log({ component: 'worker' }).error({ err }, 'could not seal channel secrets'))
-const timers = [setInterval(beat, 5_000), setInterval(reconcile, Math.max(1000, Math.floor((env.RECONCILE_AFTER_SECONDS * 1000) / 2)))]
+const timers = [
+  setInterval(beat, 5_000),
+  setInterval(reconcile, Math.max(1000, Math.floor((env.RECONCILE_AFTER_SECONDS * 1000) / 2))),
+  setInterval(maintainEvents, 3_600_000),
+]
 log({ component: 'worker' }).info({ worker_id: workerId, queues: workers.map((w) => w.name), concurrency: env.WORKER_CONCURRENCY }, 'started')
 
 let stopping = false

@@ -45,6 +45,7 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
     await asOrg(id, () =>
       prisma().$transaction([
         prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${id}::uuid`,
+        prisma().$executeRaw`DELETE FROM inference_event_ids WHERE org_id = ${id}::uuid`,
         prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${id}::uuid`,
         ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, id)),
         ...['input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats'].map((t) =>

@@ -8,6 +8,8 @@ import { recordIngest } from '@/lib/observability/metrics'
 import { validateOutcome, ZOutcomesEnvelope, type TIngestOutcome } from '@/lib/outcomes/schema'
 import { validateEvent, ZEventsEnvelope, type TIngestAnswer, type TIngestEvent, type TRejected } from '@/lib/ingest/schema'
 import { log } from '@/lib/log'
+import { DAY_MS } from '@/lib/domain'
+import { rawEventRetentionDays } from '@/lib/ingest/retention'
 
 export type TIngestContext = { orgId: string; defaultEnvironment?: string | null; now?: Date; rateLimit?: number | null }
 
@@ -16,7 +18,7 @@ type TBatchKind<T extends { id: string }> = {
   envelope: z.ZodType<Record<string, unknown[]>>
   listKey: string
   /** Table whose (org_id, <idColumn>) already holds the ids that were counted. */
-  table: 'inference_events' | 'outcomes'
+  table: 'inference_event_ids' | 'outcomes'
   idColumn: 'event_id' | 'outcome_id'
   validate: (raw: unknown, ctx: TIngestContext & { now: Date }) => { ok: true; item: T } | { ok: false; errors: string[] }
 }
@@ -25,7 +27,8 @@ const EVENTS: TBatchKind<TIngestEvent> = {
   kind: 'events',
   envelope: ZEventsEnvelope,
   listKey: 'events',
-  table: 'inference_events',
+  // the ids of the stored events (inference_events is partitioned by time: its own keys hold the timestamp)
+  table: 'inference_event_ids',
   idColumn: 'event_id',
   validate: (raw, ctx) => {
     const r = validateEvent(raw, ctx)
@@ -59,9 +62,15 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
   const valid: T[] = []
   const seen = new Set<string>()
   let duplicates = 0
+  // Events older than the organization's raw-event retention are refused: their rows would be deleted at once, and
+  // with them the ids that make a replay a duplicate (lib/ingest/retention.ts).
+  const retention = spec.kind === 'events' ? await rawEventRetentionDays(ctx.orgId) : null
+  const oldest = retention === null ? null : now.getTime() - retention * DAY_MS
   envelope[spec.listKey].forEach((raw, index) => {
     const r = spec.validate(raw, { ...ctx, now })
     if (!r.ok) return void rejected.push({ index, errors: r.errors })
+    if (oldest !== null && Date.parse((r.item as { timestamp?: string }).timestamp ?? '') < oldest)
+      return void rejected.push({ index, errors: [`timestamp: is older than the organization's raw-event retention (${retention} days)`] })
     if (seen.has(r.item.id)) return void duplicates++
     seen.add(r.item.id)
     valid.push(r.item)

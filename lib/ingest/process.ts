@@ -11,7 +11,8 @@ import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
 import { applyRepeats } from '@/lib/opportunities/repeats-db'
 
 // The ingest worker's unit of work: one persisted batch (of events or of
-// outcomes). Items are inserted (ON CONFLICT DO NOTHING on (org, id)), the
+// outcomes). Items are inserted (ON CONFLICT DO NOTHING on (org, id): for
+// events, on inference_event_ids), the
 // rollups move only for the rows that were new, and the batch is marked
 // processed — all in one transaction.
 // Running it twice, or after a crash at any point, counts every event once.
@@ -56,14 +57,23 @@ const PAYLOAD_FIELDS = [
   ['response_cache_savings_usd', 'numeric'],
 ] as const
 
-// Sorted by id (one lock order on the unique index for concurrent
-// transactions), the oldest batch first: an id waiting in two batches is
-// inserted from the oldest, and ON CONFLICT skips the other copy.
+// Exactly once across the monthly partitions of inference_events (whose unique
+// keys must hold the partition key, "timestamp"): each event's id goes first
+// into inference_event_ids, unique on (org_id, event_id), sorted (one lock order
+// on its index for concurrent transactions) and ON CONFLICT DO NOTHING — a
+// concurrent transaction inserting the same id waits for the first to commit,
+// then skips it. Only the ids it inserted go into inference_events, each from
+// the oldest batch that carries it (DISTINCT ON: an id waiting in two batches).
+const CLAIM_IDS_SQL = `INSERT INTO inference_event_ids (org_id, event_id)
+  SELECT $5::uuid, u.id FROM unnest($2::text[]) AS u(id) ORDER BY u.id
+  ON CONFLICT (org_id, event_id) DO NOTHING
+  RETURNING event_id`
+
 const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, event_id, "timestamp", environment, traffic_source, workflow_id,
     run_id, step, call_type, feature, scenario_id, owner, account_id, user_id, provider, model, tokens_in, cached_tokens_in,
     cache_write_tokens, tokens_out, requests, gpu_seconds, gpu_pool, outcome, attempt, latency_ms, cost_usd, cache_savings_usd,
     reported_cost_usd, input_hash, max_tokens, metadata, prompt_version, output_hash, response_cache_hit, response_cache_savings_usd)
-  SELECT b.org_id, b.id, x.id, x."timestamp", x.environment, x.traffic_source, x.workflow_id,
+  SELECT DISTINCT ON (x.id) b.org_id, b.id, x.id, x."timestamp", x.environment, x.traffic_source, x.workflow_id,
     x.run_id, x.step, x.call_type, x.feature, x.scenario_id, x.owner, x.account_id, x.user_id, x.provider, x.model,
     coalesce(x.tokens_in, 0), coalesce(x.cached_tokens_in, 0), coalesce(x.cache_write_tokens, 0), coalesce(x.tokens_out, 0),
     x.requests, x.gpu_seconds, x.gpu_pool, x.outcome, x.attempt, x.latency_ms, p.cost, p.savings,
@@ -72,19 +82,20 @@ const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, event
   FROM ingest_batches b
   CROSS JOIN LATERAL json_to_recordset(b.payload) AS x(${PAYLOAD_FIELDS.map(([f, t]) => `"${f}" ${t}`).join(', ')})
   JOIN unnest($2::text[], $3::numeric[], $4::numeric[]) AS p(id, cost, savings) ON p.id = x.id
+  JOIN claimed c ON c.event_id = x.id
   WHERE b.id = ANY($1::int8[])
   ORDER BY x.id, b.id
-  ON CONFLICT (org_id, event_id) DO NOTHING
   RETURNING event_id, batch_id, run_id, "timestamp"`
 
 /**
- * One statement, one round trip: the events inserted, the runs seen for the
+ * One statement, one round trip: the ids claimed, the events inserted, the runs seen for the
  * first time (each carried by its earliest new event, by time then id: the
  * runs table makes a run count once however many batches its events arrive
  * in; sorted run ids keep one lock order), and every batch marked processed
  * with its count of new events. Answers the new events and which start a run.
  */
-const PROCESS_EVENTS_SQL = `WITH ins AS (${INSERT_EVENTS_SQL}),
+const PROCESS_EVENTS_SQL = `WITH claimed AS (${CLAIM_IDS_SQL}),
+  ins AS (${INSERT_EVENTS_SQL}),
   firsts AS (SELECT DISTINCT ON (run_id) run_id, event_id, "timestamp" FROM ins WHERE run_id IS NOT NULL ORDER BY run_id, "timestamp", event_id),
   new_runs AS (
     INSERT INTO runs (org_id, run_id, first_seen) SELECT $5::uuid, run_id, "timestamp" FROM firsts ORDER BY run_id

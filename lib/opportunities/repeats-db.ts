@@ -58,10 +58,12 @@ export async function applyRepeats(client: PoolClient, orgId: string, calls: TRe
   const plan = planRepeats(firsts.rows as TFirstCall[], calls)
   if (plan.displaced.length) {
     // FOR SHARE: a re-pricing of the displaced first call commits before we read its cost, or waits for us
-    // (and then finds it a repeat): its cost is counted once, at its current price.
+    // (and then finds it a repeat): its cost is counted once, at its current price. Its timestamp (first_at) only
+    // prunes the monthly partitions of inference_events to those of the displaced calls: the id alone finds the row.
     const stored = await client.query<{ event_id: string; cost_usd: string | null; outcome: string }>(
-      `SELECT event_id, cost_usd::text, outcome FROM inference_events WHERE org_id = $1 AND event_id = ANY($2::text[]) ORDER BY event_id FOR SHARE`,
-      [orgId, plan.displaced.map((d) => d.old.first_event_id)],
+      `SELECT event_id, cost_usd::text, outcome FROM inference_events
+       WHERE org_id = $1 AND event_id = ANY($2::text[]) AND "timestamp" = ANY($3::timestamptz[]) ORDER BY event_id FOR SHARE`,
+      [orgId, plan.displaced.map((d) => d.old.first_event_id), plan.displaced.map((d) => d.old.first_at)],
     )
     addDisplaced(plan, new Map(stored.rows.map((r) => [r.event_id, r])))
     await client.query(

@@ -13,7 +13,7 @@ export const getOrganization = endpoint({
   tag: 'Members',
   permission: 'spend.read',
   summary: 'The organization’s settings',
-  description: 'Its name, slug and the time zone its pages show dates and times in.',
+  description: 'Its name, slug, the time zone its pages show dates and times in, and how many days of raw events it keeps.',
   responses: { 200: ANSWER },
 })
 
@@ -23,7 +23,8 @@ export const patchOrganization = endpoint({
   tag: 'Members',
   permission: 'org.manage',
   summary: 'Change the organization’s settings',
-  description: 'The time zone every page shows dates and times in (IANA name). Days of the charts and ranges stay UTC days.',
+  description:
+    'The time zone every page shows dates and times in (IANA name; days of the charts and ranges stay UTC days), and/or the raw-event retention in days (1-400, null: keep them as long as events are accepted). Events older than the retention are deleted by the workers and refused at ingest; rollups are kept.',
   body: { schema: ZOrgSettingsPatch, maxBytes: 4 * 1024, message: 'Invalid organization settings' },
   responses: { 200: ANSWER },
   example: { body: { time_zone: 'Europe/Paris' } },

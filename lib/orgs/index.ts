@@ -81,24 +81,36 @@ export async function findUserByEmail(email: string) {
   return prisma().user.findUnique({ where: { email: email.trim().toLowerCase() } })
 }
 
+const SETTINGS_COLUMNS = 'name, slug, time_zone, raw_event_retention_days'
+
 /** The organization's settings (GET /api/v1/organization). */
 export async function orgSettings(orgId: string): Promise<TOrgSettings> {
-  const r = await pool().query<TOrgSettings>(`SELECT name, slug, time_zone FROM organizations WHERE id = $1`, [orgId])
+  const r = await pool().query<TOrgSettings>(`SELECT ${SETTINGS_COLUMNS} FROM organizations WHERE id = $1`, [orgId])
   return r.rows[0]
 }
 
-/** Change the organization's time zone (admins); audited. */
+/**
+ * Change the organization's time zone and/or raw-event retention (admins); each change audited. A shorter retention
+ * is applied by the workers' next maintenance pass (lib/ingest/retention.ts) and refused at ingest at once.
+ */
 export async function setOrgSettings(orgId: string, patch: TOrgSettingsPatch): Promise<TOrgSettings> {
   return inTransaction(async (c) => {
-    const before = await c.query<{ time_zone: string }>(`SELECT time_zone FROM organizations WHERE id = $1 FOR UPDATE`, [orgId])
-    const r = await c.query<TOrgSettings>(`UPDATE organizations SET time_zone = $2 WHERE id = $1 RETURNING name, slug, time_zone`, [orgId, patch.time_zone])
-    if (before.rows[0]?.time_zone !== patch.time_zone)
-      await recordAudit(c, orgId, {
-        action: 'organization.time_zone',
-        target: { type: 'organization', id: orgId },
-        before: { time_zone: before.rows[0]?.time_zone ?? null },
-        after: { time_zone: patch.time_zone },
-      })
-    return r.rows[0]
+    const before = (await c.query<TOrgSettings>(`SELECT ${SETTINGS_COLUMNS} FROM organizations WHERE id = $1 FOR UPDATE`, [orgId])).rows[0]
+    const r = await c.query<TOrgSettings>(
+      `UPDATE organizations SET time_zone = coalesce($2, time_zone),
+         raw_event_retention_days = CASE WHEN $3::bool THEN $4::int ELSE raw_event_retention_days END
+       WHERE id = $1 RETURNING ${SETTINGS_COLUMNS}`,
+      [orgId, patch.time_zone ?? null, patch.raw_event_retention_days !== undefined, patch.raw_event_retention_days ?? null],
+    )
+    const after = r.rows[0]
+    for (const field of ['time_zone', 'raw_event_retention_days'] as const)
+      if (before && after && before[field] !== after[field])
+        await recordAudit(c, orgId, {
+          action: `organization.${field}`,
+          target: { type: 'organization', id: orgId },
+          before: { [field]: before[field] },
+          after: { [field]: after[field] },
+        })
+    return after
   })
 }

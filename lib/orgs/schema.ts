@@ -26,8 +26,22 @@ export const ZOrgSettings = z.strictObject({
   name: z.string(),
   slug: z.string(),
   time_zone: z.string().meta({ description: 'the time zone every page shows dates and times in (IANA name; UTC by default)' }),
+  raw_event_retention_days: z.number().int().nullable().meta({
+    description:
+      'days of raw events kept (the calls explorer, runs, exports); older ones are deleted and refused at ingest. Rollups (every chart and total) are kept. null: as long as events are accepted (400 days)',
+  }),
 })
 export type TOrgSettings = z.infer<typeof ZOrgSettings>
 
-export const ZOrgSettingsPatch = z.strictObject({ time_zone: ZTimeZone })
+/** Days of raw events an organization keeps: 1 to 400 (the oldest timestamp ingest accepts), or null for all of them. */
+export const ZRawEventRetentionDays = z
+  .number({ error: 'must be a whole number of days from 1 to 400, or null' })
+  .int('must be a whole number of days from 1 to 400, or null')
+  .min(1, 'must be at least 1 day')
+  .max(400, 'must be at most 400 days (events older than 400 days are never accepted)')
+  .nullable()
+
+export const ZOrgSettingsPatch = z
+  .strictObject({ time_zone: ZTimeZone.optional(), raw_event_retention_days: ZRawEventRetentionDays.optional() })
+  .refine((p) => p.time_zone !== undefined || p.raw_event_retention_days !== undefined, 'must set time_zone or raw_event_retention_days')
 export type TOrgSettingsPatch = z.infer<typeof ZOrgSettingsPatch>
