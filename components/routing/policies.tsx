@@ -90,7 +90,7 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
                         </td>
                         <td>
                           {p.published ? (
-                            `v${p.published.version}${p.published.canary ? ` (canary ${p.published.canary.share_pct}% over v${p.published.base_version})` : ''}`
+                            `v${p.published.version}${p.published.canary ? ` (canary ${p.published.canary.share_pct}% over ${p.published.base_version === null ? "the caller's default" : `v${p.published.base_version}`})` : ''}`
                           ) : (
                             <span className="text-slate-500">not published</span>
                           )}

@@ -50,7 +50,7 @@ export function PolicyEditor({ org, id, canEdit }: { org: string; id: string; ca
             <>
               In force: <strong>v{p.published.version}</strong>, selected model <code data-testid="selected-model">{ref(p.published.chosen)}</code>
               {p.published.canary
-                ? ` on ${p.published.canary.share_pct}% of ${p.published.canary.stable_by === 'run_id' ? 'runs' : 'accounts'} (the rest on v${p.published.base_version})`
+                ? ` on ${p.published.canary.share_pct}% of ${p.published.canary.stable_by === 'run_id' ? 'runs' : 'accounts'} (the rest on ${p.published.base_version === null ? "the caller's default model: whatever each call asks for" : `v${p.published.base_version}`})`
                 : ''}
               .
             </>
@@ -269,7 +269,12 @@ function DraftCard({
             >
               <Input id="d-ttl" value={f.cache_ttl_s} onChange={set('cache_ttl_s')} inputMode="numeric" invalid={!!errorOf('cache_ttl_s')} />
             </Field>
-            <Field label="Canary share, %" htmlFor="d-canary" error={errorOf('canary.share_pct', 'canary')} hint="Empty: all traffic on publish">
+            <Field
+              label="Canary share, %"
+              htmlFor="d-canary"
+              error={errorOf('canary.share_pct', 'canary')}
+              hint={`Empty: all traffic on publish. With a share, the rest stays on ${p.published ? 'the stable version in force' : "the caller's default model (no version in force yet)"}`}
+            >
               <Input id="d-canary" value={f.canary} onChange={set('canary')} inputMode="decimal" invalid={!!errorOf('canary.share_pct', 'canary')} />
             </Field>
             <Field label="Canary stable by" htmlFor="d-stable" error={errorOf('canary.stable_by')}>
