@@ -28,6 +28,26 @@ export type TDecisionInputs = {
   workflow: TRow[]
   scenarios: string[]
   owners: string[]
+  /** calls per scenario_id (null: none sent) among the step's latest calls of the period, and how many were counted */
+  scenarioCounts?: { scenario_id: string | null; calls: number }[]
+}
+
+export type TMajorityScenario = NonNullable<TDecisionRecord['scenario']>
+
+/**
+ * The step's majority scenario: the scenario_id with the most calls (ties by
+ * name), its calls and its share of the calls counted (those without a
+ * scenario included); null when no counted call names one. A scenario a few
+ * eval calls carry never wins over the production one just by being recent.
+ */
+export function majorityScenario(counts: { scenario_id: string | null; calls: number }[]): TMajorityScenario | null {
+  const total = counts.reduce((s, c) => s + c.calls, 0)
+  let best: { scenario_id: string; calls: number } | null = null
+  for (const c of counts) {
+    if (!c.scenario_id || c.calls <= 0) continue
+    if (!best || c.calls > best.calls || (c.calls === best.calls && c.scenario_id < best.scenario_id)) best = { scenario_id: c.scenario_id, calls: c.calls }
+  }
+  return best ? { ...best, share: best.calls / total, counted_calls: total } : null
 }
 
 /** A model needs this many calls in the period before it can be called the cheapest option: a handful of calls says little. */
@@ -77,6 +97,7 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
     step: i.step,
     period: i.period,
     scenarios: i.scenarios,
+    scenario: majorityScenario(i.scenarioCounts ?? []),
     owners: i.owners,
     calls,
     runs,
@@ -106,7 +127,7 @@ export function decisionRecordMarkdown(d: TDecisionRecord): string {
     '',
     `Period: ${d.period.from} to ${d.period.to} (UTC)`,
     '',
-    `- Scenario: ${d.scenarios.join(', ') || '—'}`,
+    `- Scenario: ${d.scenario ? `${d.scenario.scenario_id} (the majority: ${d.scenario.calls} of ${d.scenario.counted_calls} calls)` : d.scenarios.join(', ') || '—'}`,
     `- Owner: ${d.owners.join(', ') || '—'}`,
     `- Calls: ${d.calls} (${d.calls_per_run === null ? '—' : d.calls_per_run.toFixed(2)} per run over ${d.runs} runs)`,
     `- Raw token cost: ${usd(d.raw_cost_usd)}; cache-adjusted cost: ${usd(d.cost_usd)} (saved ${usd(d.cache_savings_usd)})`,
@@ -121,7 +142,7 @@ export function decisionRecordMarkdown(d: TDecisionRecord): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...d.options.map(
       (o) =>
-        `| ${o.model}${o.model === d.cheapest ? ' (cheapest)' : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`,
+        `| ${o.model}${o.model === d.cheapest ? ` (cheapest, ≥ ${CHEAPEST_MIN_CALLS} calls)` : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`,
     ),
   ]
   return lines.join('\n') + '\n'
