@@ -93,21 +93,37 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
             <dd data-field="scenario">
               {d.scenario ? (
                 <>
-                  <strong data-testid="majority-scenario">{d.scenario.scenario_id}</strong>{' '}
+                  {d.scenario.scenario_id === null ? (
+                    <span data-testid="majority-scenario" className="text-slate-700">
+                      Not set on most calls
+                    </span>
+                  ) : (
+                    <strong data-testid="majority-scenario">{d.scenario.scenario_id}</strong>
+                  )}{' '}
                   <span className="text-slate-600">
                     (the majority: {formatCount(d.scenario.calls)} of {formatCount(d.scenario.counted_calls)}{' '}
                     {d.scenario.counted_calls < d.calls ? 'latest calls counted' : 'calls'}, {formatPercent(d.scenario.share)})
                   </span>
-                  {d.scenarios.filter((x) => x !== d.scenario!.scenario_id).length > 0 && (
-                    <span className="text-slate-500"> · also seen: {d.scenarios.filter((x) => x !== d.scenario!.scenario_id).join(', ')}</span>
+                  {d.scenario.scenario_id === null && (
+                    <span className="text-slate-500">
+                      {' '}
+                      — send <code>scenario_id</code> on the events
+                    </span>
+                  )}
+                  {d.scenario_counts.length > 1 && (
+                    <span className="block text-xs text-slate-500" data-testid="other-scenarios">
+                      Also:{' '}
+                      {d.scenario_counts
+                        .slice(1)
+                        .map((c) => `${c.scenario_id ?? 'not set'} (${formatCount(c.calls)} calls)`)
+                        .join(', ')}
+                    </span>
                   )}
                 </>
               ) : (
-                d.scenarios.join(', ') || (
-                  <span className="text-slate-500">
-                    Not set: send <code>scenario_id</code> on the events
-                  </span>
-                )
+                <span className="text-slate-500">
+                  Not set: send <code>scenario_id</code> on the events
+                </span>
               )}
             </dd>
             <dt className="font-medium text-slate-600">Owner</dt>

@@ -97,6 +97,7 @@ describe('GET /api/v1/decision-record', () => {
       calls_per_run: 1,
       scenarios: ['tier1-support'],
       scenario: { scenario_id: 'tier1-support', calls: 40, share: 1, counted_calls: 40 },
+      scenario_counts: [{ scenario_id: 'tier1-support', calls: 40 }],
       owners: ['ana@acme.dev'],
       retry_rate: 0.1,
       outcomes: 20,

@@ -140,9 +140,30 @@ describe('majorityScenario', () => {
         { scenario_id: 'a', calls: 5 },
       ])?.scenario_id,
     ).toBe('a')
-    expect(majorityScenario([{ scenario_id: null, calls: 40 }])).toBeNull()
     expect(majorityScenario([])).toBeNull()
     expect(decisionRecord(inputs).scenario).toBeNull()
+  })
+
+  it('says "not set" when most calls carry no scenario (the demo: production calls without one, 34 eval calls with one)', () => {
+    const counts = [
+      { scenario_id: 'generate-haiku-candidate', calls: 34 },
+      { scenario_id: null, calls: 900 },
+      { scenario_id: '', calls: 6 },
+    ]
+    expect(majorityScenario(counts)).toEqual({ scenario_id: null, calls: 906, share: 906 / 940, counted_calls: 940 })
+    const d = decisionRecord({ ...inputs, scenarioCounts: counts })
+    expect(d.scenario_counts).toEqual([
+      { scenario_id: null, calls: 906 },
+      { scenario_id: 'generate-haiku-candidate', calls: 34 },
+    ])
+    expect(decisionRecordMarkdown(d)).toContain('- Scenario: not set (the majority: 906 of 940 calls)')
+    // a tie goes to the named scenario
+    expect(
+      majorityScenario([
+        { scenario_id: null, calls: 5 },
+        { scenario_id: 'x', calls: 5 },
+      ])?.scenario_id,
+    ).toBe('x')
   })
 
   it('labels the cheapest option with its minimum sample in the Markdown', () => {
