@@ -105,3 +105,39 @@ test('fleet: create a pool from the empty state, upload nvidia-smi CSV, price a 
     expect(rows).toEqual([{ cost: '0.100000000000' }]) // 450 s × $0.80/h
   }).toPass({ timeout: 30_000 })
 })
+
+// Issue 21: the right-sizing hints add up to a total saving per month, equal to SQL over the pools' last 14 days
+// (the rule: needed = ⌈GPUs × p95 of hourly utilization ÷ 0.8⌉, at least half the hours measured, reserve pools
+// not sized), and every figure names its window.
+test('fleet: the right-sizing hints add up to a total per month, equal to SQL, each with its window', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/fleet`)
+  await expect(page.getByRole('heading', { name: 'GPU fleet', level: 1 })).toBeVisible()
+  const hints = await sql<{ pool: string; saving: string }>(
+    `WITH cur AS (
+       SELECT p.id, p.name, p.role, v.gpu_count, v.effective_gpu_hour_usd AS price FROM gpu_pools p JOIN organizations o ON o.id = p.org_id
+       JOIN LATERAL (SELECT * FROM gpu_pool_versions v WHERE v.pool_id = p.id AND v.effective_from <= now() ORDER BY effective_from DESC LIMIT 1) v ON true
+       WHERE o.slug = $1),
+     u AS (
+       SELECT h.pool_id, count(*) AS hours, percentile_disc(0.95) WITHIN GROUP (ORDER BY h.util_sum / h.samples / 100) AS p95
+       FROM gpu_util_hourly h JOIN cur ON cur.id = h.pool_id
+       WHERE h.samples > 0 AND h.hour >= date_trunc('hour', now()) - interval '14 days' AND h.hour < now() GROUP BY h.pool_id),
+     sized AS (
+       SELECT cur.name, cur.gpu_count, cur.price, greatest(1, ceil(cur.gpu_count * u.p95 / 0.8 - 1e-9))::int AS needed
+       FROM cur JOIN u ON u.pool_id = cur.id WHERE cur.role <> 'reserve' AND cur.gpu_count >= 2 AND u.hours >= 14 * 24 * 0.5)
+     SELECT name AS pool, round((gpu_count - needed) * price * 730, 6)::text AS saving FROM sized WHERE needed < gpu_count ORDER BY 2 DESC`,
+    [DEMO_LOGIN.slug],
+  )
+  expect(hints.length).toBeGreaterThan(0)
+  const total = hints.reduce((s, h) => s + Number(h.saving), 0)
+  const items = page.getByTestId('hints').locator('li')
+  await expect(items).toHaveCount(hints.length)
+  for (const h of hints) await expect(page.getByTestId('hints').locator(`li[data-pool="${h.pool}"]`)).toContainText('(14-day window)')
+  const sum = page.getByTestId('hints-total')
+  await expect(sum).toContainText(`Together: ${usd(total)}/month`)
+  await expect(sum).toContainText('the last 14 days')
+  expect(Number(await sum.locator('[data-usd]').getAttribute('data-usd'))).toBeCloseTo(total, 6)
+  // the tables name theirs (the period picked: 30 days by default)
+  await expect(page.getByTestId('pools').locator('th').filter({ hasText: 'Idle, last 30 days' })).toHaveCount(1)
+  await expect(page.getByTestId('roles').locator('th').filter({ hasText: 'Paid, last 30 days' })).toHaveCount(1)
+})

@@ -40,7 +40,13 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   await expect(page.getByTestId('policies-empty')).toContainText('No routing policies yet.')
 
   const create = page.getByRole('form', { name: 'New policy' })
+  // Workflow and step are offered from the data (the step's traffic above), and can still be typed.
+  await expect(create.locator('#p-workflows option')).toHaveCount(1)
+  await expect(create.locator('#p-workflows option')).toHaveAttribute('value', 'support')
   await create.getByLabel('Workflow', { exact: true }).fill('support')
+  await expect(create.locator('#p-steps option')).toHaveCount(1)
+  await expect(create.locator('#p-steps option')).toHaveAttribute('value', 'classify')
+  await expect(create.getByText('Steps of support seen in the last 90 days: classify')).toBeVisible()
   await create.getByLabel('Step', { exact: true }).fill('classify')
   await create.getByLabel('Candidate models', { exact: true }).fill('openai/gpt-4o\nopenai/gpt-4o-mini\nanthropic/claude-3-5-haiku')
   await create.getByLabel('Quality bar', { exact: true }).fill('grounding >= 0.92\nformat_ok >= 0.99')
@@ -75,7 +81,10 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   await draft.getByLabel('Fallbacks on provider error', { exact: true }).fill('openai/gpt-4o')
   await draft.getByRole('button', { name: 'Save draft' }).click()
   await expect(draft.getByRole('status')).toHaveText('Draft saved.')
-  await expect(page.getByTestId('versions').locator('li[data-version="1"]')).toContainText('cascade')
+  // the first version lists its rules in words
+  await expect(page.getByTestId('versions').locator('li[data-version="1"] [data-testid="rules"]')).toContainText(
+    'Cascadeanthropic/claude-3-5-haiku → openai/gpt-4o, escalating below 0.6 (the reported confidence)',
+  )
 
   // Simulation over the last 7 days, compared with the rollups in SQL.
   await page.getByLabel('Replay window', { exact: true }).selectOption('7')
@@ -144,9 +153,25 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   await draft.getByLabel('Response cache TTL, seconds', { exact: true }).fill('600')
   await draft.getByRole('button', { name: 'Save draft' }).click()
   await expect(draft.getByRole('status')).toHaveText('Draft saved.')
+  // v2's history entry reads as a diff against v1: each changed rule, old → new, no JSON
   const v2 = page.getByTestId('versions').locator('li[data-version="2"]')
-  await expect(v2).toContainText('max_tokens_cap')
-  await expect(v2).toContainText('cache_ttl_s')
+  const change = (field: string) => v2.locator(`li[data-field="${field}"]`)
+  await expect(change('max_tokens_cap').getByTestId('from')).toHaveText('none')
+  await expect(change('max_tokens_cap').getByTestId('to')).toHaveText('512 tokens')
+  await expect(change('cache_ttl_s')).toContainText('Response cache')
+  await expect(change('cache_ttl_s').getByTestId('to')).toHaveText('600 s')
+  await expect(change('candidates').getByTestId('from')).toHaveText('anthropic/claude-3-5-haiku')
+  await expect(change('candidates').getByTestId('to')).toHaveText('removed')
+  await expect(change('fallbacks').getByTestId('to')).toHaveText('openai/gpt-4o-mini')
+  await expect(v2).not.toContainText('{')
+
+  // v2's simulation is compared with v1 in force (80 calls on haiku at $0.0016), not with the window's mix
+  await page.getByLabel('Replay window', { exact: true }).selectOption('7')
+  await page.getByRole('button', { name: 'Run simulation' }).click()
+  await expect(page.getByTestId('simulation-headline')).toContainText('against v1 in force')
+  await expect(page.getByTestId('sim-baseline')).toContainText(usd((0.128 * 30) / 7))
+  await expect(page.getByTestId('sim-estimated')).toHaveText(usd((80 * 0.0045 * 30) / 7)) // gpt-4o at $0.0045 a call
+  await expect(page.getByTestId('sim-change')).toContainText(usd(((80 * 0.0045 - 0.128) * 30) / 7))
   await publish.getByLabel('What changed and why', { exact: true }).fill('gpt-4o only, capped at 512 tokens')
   await publish.getByRole('button', { name: 'Publish v2' }).click()
   await expect(publish.getByRole('status')).toHaveText('Published v2.')
@@ -203,4 +228,94 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
   await expect(page.getByRole('form', { name: 'Routing defaults' }).getByLabel('Defaults', { exact: true })).toHaveValue(
     '* = openai/gpt-4o-mini\nsupport = openai/gpt-4o',
   )
+})
+
+// Issue 21: a first policy published with a canary against the caller's default model. The step's calls are 72%
+// on gpt-4o-mini and 28% on gpt-4o; 10% of runs go to haiku, and the other calls keep the model they asked for —
+// the simulation and the publish agree, and decide says so (nothing re-routed).
+test('a first routing policy published with a canary against the caller’s default', async ({ page, request }) => {
+  test.setTimeout(120_000)
+  const stamp = Date.now()
+  const email = `canary-${stamp}@example.com`
+  const { org_slug, org_id } = await (
+    await request.post('/api/auth/signup', { data: { org_name: `Canary ${stamp}`, email, password: 'canary-password-1' } })
+  ).json()
+  await apiSignIn(page.request, email, 'canary-password-1')
+  const { key } = await (await page.request.post(`/api/v1/keys?org=${org_slug}`, { data: { name: 'sdk', scopes: ['ingest'] } })).json()
+  const t0 = Date.now() - 2.5 * 3600_000
+  const events = Array.from({ length: 100 }, (_, i) => ({
+    id: `c-${i}`,
+    timestamp: new Date(t0 + i * 1000).toISOString(),
+    workflow_id: 'support',
+    step: 'triage',
+    provider: 'openai',
+    model: i < 72 ? 'gpt-4o-mini' : 'gpt-4o',
+    tokens_in: 1000,
+    tokens_out: 200,
+  }))
+  expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
+  await expect(async () => {
+    const [r] = await sql<{ n: string }>(`SELECT coalesce(sum(events), 0)::text AS n FROM rollups_hourly WHERE org_id = $1 AND step = 'triage'`, [org_id])
+    expect(r.n).toBe('100')
+  }).toPass({ timeout: 60_000, intervals: [1000, 2000, 5000] })
+
+  await page.goto(`/${org_slug}/routing`)
+  const create = page.getByRole('form', { name: 'New policy' })
+  await create.getByLabel('Workflow', { exact: true }).fill('support')
+  await create.getByLabel('Step', { exact: true }).fill('triage')
+  await create.getByLabel('Candidate models', { exact: true }).fill('anthropic/claude-3-5-haiku\nopenai/gpt-4o')
+  await create.getByRole('button', { name: 'Create draft policy' }).click()
+  await expect(page.getByRole('heading', { name: 'support · triage' })).toBeVisible()
+
+  const draft = page.getByRole('form', { name: 'Policy draft' })
+  await expect(draft.getByText("the rest stays on the caller's default model (no version in force yet)")).toBeVisible()
+  await draft.getByLabel('Canary share, %', { exact: true }).fill('10')
+  await draft.getByRole('button', { name: 'Save draft' }).click()
+  await expect(draft.getByRole('status')).toHaveText('Draft saved.')
+
+  // The simulation: 10% of the calls on haiku ($0.0016 a call), the other 90% as they were.
+  await page.getByLabel('Replay window', { exact: true }).selectOption('7')
+  await page.getByRole('button', { name: 'Run simulation' }).click()
+  await expect(page.getByTestId('simulation-headline')).toContainText("(canary: 10% of runs, the rest on the caller's default model)")
+  const hour = Math.floor(Date.now() / 3600_000) * 3600_000
+  const [actual] = await sql<{ usd: string }>(
+    `SELECT coalesce(sum(cost_usd), 0)::text AS usd FROM rollups_hourly WHERE org_id = $1 AND step = 'triage' AND traffic_source = 'production' AND hour >= $2 AND hour < $3`,
+    [org_id, new Date(hour - 7 * 86_400_000).toISOString(), new Date(hour).toISOString()],
+  )
+  expect(Number(actual.usd)).toBeCloseTo(72 * 0.00027 + 28 * 0.0045, 6)
+  await expect(page.getByTestId('sim-estimated')).toHaveText(usd(((0.1 * 100 * 0.0016 + 0.9 * Number(actual.usd)) * 30) / 7))
+
+  // Publishing agrees (it answered 409 before).
+  const publish = page.getByRole('form', { name: 'Publish draft' })
+  await publish.getByLabel('What changed and why', { exact: true }).fill('haiku on 10% of triage runs, the rest as the callers ask')
+  await publish.getByRole('button', { name: 'Publish v1' }).click()
+  await expect(publish.getByRole('status')).toHaveText('Published v1.')
+  await expect(page.getByText("on 10% of runs (the rest on the caller's default model: whatever each call asks for)")).toBeVisible()
+  const [row] = await sql<{ published_version: number; base_version: number | null }>(
+    `SELECT p.published_version, v.base_version FROM routing_policies p JOIN routing_policy_versions v ON v.policy_id = p.id AND v.version = p.published_version
+     WHERE p.org_id = $1 AND p.step = 'triage'`,
+    [org_id],
+  )
+  expect(row).toEqual({ published_version: 1, base_version: null })
+
+  // decide: a tenth of the runs on haiku; the others keep the caller's own model (no default configured: null), 200 not 404.
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, async (_, i) => {
+      const r = await request.post('/api/v1/decide', {
+        headers: { authorization: `Bearer ${key}` },
+        data: { workflow_id: 'support', step: 'triage', run_id: `run-${i}` },
+      })
+      expect(r.status()).toBe(200)
+      return r.json()
+    }),
+  )
+  const onCanary = answers.filter((a) => a.policy_version === 1)
+  expect(onCanary.length).toBeGreaterThan(5)
+  expect(onCanary.length).toBeLessThan(40)
+  for (const a of onCanary) expect(a).toMatchObject({ provider: 'anthropic', model: 'claude-3-5-haiku' })
+  for (const a of answers.filter((x) => x.policy_version !== 1))
+    expect(a).toMatchObject({ provider: null, model: null, policy_version: null, reason: expect.stringMatching(/^default: the caller's default model/) })
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing' }).click()
+  await expect(page.getByTestId('policies').locator('tr[data-policy="support/triage"]')).toContainText("v1 (canary 10% over the caller's default)")
 })

@@ -143,13 +143,23 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
           <Card title="Right-sizing" subtitle={s?.right_sizing.rule}>
             {s ? (
               s.hints.length ? (
-                <ul className="space-y-2 text-sm" data-testid="hints">
-                  {s.hints.map((h) => (
-                    <li key={h.pool} className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-950">
-                      {h.text}
-                    </li>
-                  ))}
-                </ul>
+                <>
+                  <p className="mb-3 text-sm text-slate-800" data-testid="hints-total">
+                    Together: <strong data-usd={s.right_sizing.saving_per_month_usd}>{formatUsd(s.right_sizing.saving_per_month_usd)}/month</strong> if every
+                    hint below is applied ({s.hints.length} {s.hints.length === 1 ? 'pool' : 'pools'}, each sized on its utilization of the last{' '}
+                    {s.right_sizing.window_days} days; the figures above cover the last {days} days).
+                  </p>
+                  <ul className="space-y-2 text-sm" data-testid="hints">
+                    {s.hints.map((h) => (
+                      <li key={h.pool} data-pool={h.pool} className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-950">
+                        {h.text}{' '}
+                        <span className="whitespace-nowrap font-medium" data-usd={h.saving_per_month_usd}>
+                          ({h.window_days}-day window)
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
               ) : (
                 <p className="text-sm text-slate-600">
                   No pool is bigger than its p95 load needs (pools need at least 7 days of samples in the last 14 to be sized).
@@ -200,8 +210,8 @@ function RoleSplit({ s }: { s: TFleetSummary }) {
               <th className="text-right font-medium">GPUs</th>
               <th className="text-right font-medium">Run-rate / month</th>
               <th className="text-right font-medium">Share</th>
-              <th className="text-right font-medium">Paid in period</th>
-              <th className="text-right font-medium">Idle in period</th>
+              <th className="text-right font-medium">Paid, last {s.period.days} days</th>
+              <th className="text-right font-medium">Idle, last {s.period.days} days</th>
             </tr>
           </thead>
           <tbody>
@@ -252,10 +262,10 @@ function PoolsTable({ s, pools, canWrite, onEdit }: { s: TFleetSummary; pools: T
             <th className="text-right font-medium">GPUs</th>
             <th className="text-right font-medium">$ / GPU-hour</th>
             <th className="text-right font-medium">Run-rate / month</th>
-            <th className="text-right font-medium">Paid in period</th>
-            <th className="text-right font-medium">Idle in period</th>
-            <th className="text-right font-medium">Mean util.</th>
-            <th className="text-right font-medium">p95 hourly</th>
+            <th className="text-right font-medium">Paid, last {s.period.days} days</th>
+            <th className="text-right font-medium">Idle, last {s.period.days} days</th>
+            <th className="text-right font-medium">Mean util., {s.period.days} days</th>
+            <th className="text-right font-medium">p95 hourly, {s.period.days} days</th>
             <th className="text-left font-medium">Serves</th>
             {canWrite && <th className="sr-only">Edit</th>}
           </tr>

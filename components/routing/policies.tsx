@@ -6,7 +6,8 @@ import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Skeleton } from '@/components/ui'
 import { useCreatePolicy, usePolicies } from '@/components/routing/queries'
 import { RoutingDefaults } from '@/components/routing/defaults'
-import { draftQuery, parseDraftParams, parseModelLines, parseBarLines, type TDraftParams } from '@/lib/routing/form'
+import { applyDraftParams, DRAFT_SOURCES, draftQuery, parseDraftParams, parseModelLines, parseBarLines, type TDraftParams } from '@/lib/routing/form'
+import { useSeenSteps } from '@/components/routing/queries'
 import type { TPolicyView } from '@/lib/routing/policies'
 
 // "Which model does each step of our workflows use, under which rule, since
@@ -37,7 +38,7 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
       {list.error && <Alert>Could not load the policies: {list.error.message}</Alert>}
       {change && rows && !target && (
         <div role="status" data-testid="drafted-change" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
-          <strong>Drafted from Opportunities:</strong> {change.workflow_id} / {change.step} has no routing policy yet.{' '}
+          <strong>Drafted from {DRAFT_SOURCES[change.from ?? 'opportunities']}:</strong> {change.workflow_id} / {change.step} has no routing policy yet.{' '}
           {canEdit
             ? 'The new policy below is filled in: create the draft (nothing is published), and its editor opens with the change and its simulation.'
             : 'An admin or engineer can create one.'}
@@ -90,7 +91,7 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
                         </td>
                         <td>
                           {p.published ? (
-                            `v${p.published.version}${p.published.canary ? ` (canary ${p.published.canary.share_pct}% over v${p.published.base_version})` : ''}`
+                            `v${p.published.version}${p.published.canary ? ` (canary ${p.published.canary.share_pct}% over ${p.published.base_version === null ? "the caller's default" : `v${p.published.base_version}`})` : ''}`
                           ) : (
                             <span className="text-slate-500">not published</span>
                           )}
@@ -136,9 +137,13 @@ function NewPolicyForm({ org, change }: { org: string; change: TDraftParams | nu
         ...x,
         workflow_id: change.workflow_id,
         step: change.step,
-        candidates: change.candidate ? `${change.candidate.provider}/${change.candidate.model}` : x.candidates,
+        candidates: applyDraftParams({ candidates: '', max_tokens_cap: '', cache_ttl_s: '' }, change).candidates || x.candidates,
       }))
   }, [changeKey])
+  // Workflow and step are picked from what the data has (the last 90 days), or typed (a drafted value, a step not live yet).
+  const seen = useSeenSteps(org)
+  const workflows = [...new Set((seen.data ?? []).map((r) => r.workflow_id))]
+  const steps = (seen.data ?? []).filter((r) => r.workflow_id === f.workflow_id.trim())
   const [local, setLocal] = useState<Record<string, string>>({})
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   const lines = create.error instanceof ApiError ? create.error.lines : []
@@ -169,11 +174,45 @@ function NewPolicyForm({ org, change }: { org: string; change: TDraftParams | nu
   return (
     <form onSubmit={onSubmit} aria-label="New policy" noValidate className="space-y-4">
       <div className="grid gap-4 md:grid-cols-2">
-        <Field label="Workflow" htmlFor="p-workflow" error={err('workflow_id')}>
-          <Input id="p-workflow" value={f.workflow_id} onChange={set('workflow_id')} invalid={!!err('workflow_id')} placeholder="support-agent" />
+        <Field
+          label="Workflow"
+          htmlFor="p-workflow"
+          error={err('workflow_id')}
+          hint={seen.data ? `Pick one of the ${workflows.length} workflows seen in the last 90 days, or type a new one` : 'Loading the workflows seen…'}
+        >
+          <Input
+            id="p-workflow"
+            list="p-workflows"
+            autoComplete="off"
+            value={f.workflow_id}
+            onChange={set('workflow_id')}
+            invalid={!!err('workflow_id')}
+            placeholder="support-agent"
+          />
+          <datalist id="p-workflows" data-testid="workflow-options">
+            {workflows.map((w) => (
+              <option key={w} value={w} />
+            ))}
+          </datalist>
         </Field>
-        <Field label="Step" htmlFor="p-step" error={err('step')}>
-          <Input id="p-step" value={f.step} onChange={set('step')} invalid={!!err('step')} placeholder="classify" />
+        <Field
+          label="Step"
+          htmlFor="p-step"
+          error={err('step')}
+          hint={
+            f.workflow_id.trim()
+              ? steps.length
+                ? `Steps of ${f.workflow_id.trim()} seen in the last 90 days: ${steps.map((r) => r.step).join(', ')}`
+                : `No calls of ${f.workflow_id.trim()} in the last 90 days: type the step`
+              : 'Pick a workflow first to see its steps'
+          }
+        >
+          <Input id="p-step" list="p-steps" autoComplete="off" value={f.step} onChange={set('step')} invalid={!!err('step')} placeholder="classify" />
+          <datalist id="p-steps" data-testid="step-options">
+            {steps.map((r) => (
+              <option key={r.step} value={r.step}>{`${r.events.toLocaleString('en-US')} calls`}</option>
+            ))}
+          </datalist>
         </Field>
         <Field label="Candidate models" htmlFor="p-candidates" error={err('candidates')} hint="One provider/model per line, e.g. openai/gpt-4o-mini">
           <textarea

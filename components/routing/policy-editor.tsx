@@ -9,6 +9,7 @@ import { LiveView } from '@/components/routing/live-view'
 import {
   applyDraftParams,
   barLines,
+  DRAFT_SOURCES,
   modelLines,
   parseBarLines,
   parseDraftParams,
@@ -20,6 +21,7 @@ import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import type { TPolicyDetail, TPolicyVersionView } from '@/lib/routing/policies'
 import { fallbackChain, type TConfidenceSource, type TPolicySpec } from '@/lib/routing/schema'
 import type { TSpecChange } from '@/lib/routing/select'
+import { changeLines, specLines } from '@/lib/routing/diff-text'
 
 // The engineer's question: "which model should this step use, what does the
 // evidence say, what would it cost per month, and how do I ship (or undo) it?"
@@ -50,7 +52,7 @@ export function PolicyEditor({ org, id, canEdit }: { org: string; id: string; ca
             <>
               In force: <strong>v{p.published.version}</strong>, selected model <code data-testid="selected-model">{ref(p.published.chosen)}</code>
               {p.published.canary
-                ? ` on ${p.published.canary.share_pct}% of ${p.published.canary.stable_by === 'run_id' ? 'runs' : 'accounts'} (the rest on v${p.published.base_version})`
+                ? ` on ${p.published.canary.share_pct}% of ${p.published.canary.stable_by === 'run_id' ? 'runs' : 'accounts'} (the rest on ${p.published.base_version === null ? "the caller's default model: whatever each call asks for" : `v${p.published.base_version}`})`
                 : ''}
               .
             </>
@@ -166,7 +168,9 @@ function DraftCard({
   if (!canEdit) {
     return (
       <Card title={`Rules of v${base.version}`} subtitle="Only admins and engineers edit routing policies.">
-        <pre className="overflow-x-auto rounded bg-slate-50 p-3 text-xs">{JSON.stringify(base.spec, null, 2)}</pre>
+        <div className="text-sm">
+          <Rules spec={base.spec} />
+        </div>
       </Card>
     )
   }
@@ -269,7 +273,12 @@ function DraftCard({
             >
               <Input id="d-ttl" value={f.cache_ttl_s} onChange={set('cache_ttl_s')} inputMode="numeric" invalid={!!errorOf('cache_ttl_s')} />
             </Field>
-            <Field label="Canary share, %" htmlFor="d-canary" error={errorOf('canary.share_pct', 'canary')} hint="Empty: all traffic on publish">
+            <Field
+              label="Canary share, %"
+              htmlFor="d-canary"
+              error={errorOf('canary.share_pct', 'canary')}
+              hint={`Empty: all traffic on publish. With a share, the rest stays on ${p.published ? 'the stable version in force' : "the caller's default model (no version in force yet)"}`}
+            >
               <Input id="d-canary" value={f.canary} onChange={set('canary')} inputMode="decimal" invalid={!!errorOf('canary.share_pct', 'canary')} />
             </Field>
             <Field label="Canary stable by" htmlFor="d-stable" error={errorOf('canary.stable_by')}>
@@ -301,16 +310,17 @@ function DraftCard({
   )
 }
 
-/** What a link drafted (the Opportunities page): shown above the form, which it pre-filled; nothing saved or published. */
+/** What a link drafted (the Opportunities page, a decision record): shown above the form, which it pre-filled; nothing saved or published. */
 function DraftedBanner({ change, canEdit }: { change: TDraftParams; canEdit: boolean }) {
   const parts = [
+    change.candidates?.length && `candidates ${change.candidates.map((m) => `${m.provider}/${m.model}`).join(', ')}`,
     change.candidate && `candidate ${change.candidate.provider}/${change.candidate.model}`,
     change.max_tokens_cap !== undefined && `output cap ${formatCount(change.max_tokens_cap)} tokens`,
     change.cache_ttl_s !== undefined && `response cache ${formatCount(change.cache_ttl_s)} s`,
   ].filter(Boolean)
   return (
     <div role="status" data-testid="drafted-change" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
-      <strong>Drafted from Opportunities:</strong> {parts.join(', ')}
+      <strong>Drafted from {DRAFT_SOURCES[change.from ?? 'opportunities']}:</strong> {parts.join(', ')}
       {change.saving ? ` (estimated saving ${formatUsd(change.saving)} per month)` : ''}.{' '}
       {canEdit
         ? 'The draft below is filled in and the simulation runs with it; nothing is saved or published until you save the draft and publish it.'
@@ -389,7 +399,7 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
       </Card>
       <Card
         title="Simulation"
-        subtitle={`The draft replayed over the step's production calls of a past window; escalations at the rate observed; per month = 30 days at the window's pace.${candidate ? ` With the drafted candidate ${candidate} added (not saved).` : ''}`}
+        subtitle={`The draft replayed over the step's production calls of a past window and compared with ${p.published && p.draft_version ? `v${p.published.version}, the version in force, replayed over the same calls` : 'what they cost (no version in force)'}; escalations at the rate observed; per month = 30 days at the window's pace.${candidate ? ` With the drafted candidate ${candidate} added (not saved).` : ''}`}
       >
         <form
           className="mb-4 flex flex-wrap items-end gap-3"
@@ -417,20 +427,28 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
               <p className="text-base font-medium text-slate-900" data-testid="simulation-headline">
                 {s.headline}
               </p>
-              <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+              <div className={`grid grid-cols-2 gap-4 ${s.baseline.kind === 'version' ? 'lg:grid-cols-5' : 'lg:grid-cols-4'}`}>
                 <Kpi
                   label="Actual, per month"
                   value={formatUsd(s.per_month.actual_usd)}
                   hint={`${formatUsd(s.actual_cost_usd)} over ${s.window.days} days, ${formatCount(s.calls)} calls`}
                   testId="sim-actual"
                 />
+                {s.baseline.kind === 'version' && (
+                  <Kpi
+                    label={`v${s.baseline.version} in force, per month`}
+                    value={s.baseline.per_month_usd === null ? '—' : formatUsd(s.baseline.per_month_usd)}
+                    hint={`v${s.baseline.version} replayed over the same ${formatCount(s.calls)} calls`}
+                    testId="sim-baseline"
+                  />
+                )}
                 <Kpi
                   label="Estimated, per month"
                   value={s.per_month.estimated_usd === null ? '—' : formatUsd(s.per_month.estimated_usd)}
                   testId="sim-estimated"
                 />
                 <Kpi
-                  label="Change, per month"
+                  label={s.baseline.kind === 'version' ? `Change against v${s.baseline.version}, per month` : 'Change, per month'}
                   value={s.per_month.change_usd === null ? '—' : formatUsd(s.per_month.change_usd)}
                   hint={s.change_ratio === null ? undefined : formatPercent(s.change_ratio)}
                   testId="sim-change"
@@ -447,6 +465,7 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
                   <tr>
                     <th className="py-1">Model</th>
                     <th className="text-right">Share of calls, actual</th>
+                    {s.baseline.kind === 'version' && <th className="text-right">Share of calls, v{s.baseline.version} in force</th>}
                     <th className="text-right">Share of calls, draft</th>
                   </tr>
                 </thead>
@@ -457,6 +476,11 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
                       <td className="num text-right">
                         {formatPercent(r.actual_share)} ({formatCount(r.actual_calls)})
                       </td>
+                      {s.baseline.kind === 'version' && (
+                        <td className="num text-right">
+                          {formatPercent(r.baseline_share)} ({formatCount(r.baseline_calls)})
+                        </td>
+                      )}
                       <td className="num text-right">
                         {formatPercent(r.estimated_share)} ({formatCount(r.estimated_calls)})
                       </td>
@@ -559,37 +583,50 @@ function PublishCard({ org, p, draft }: { org: string; p: TPolicyDetail; draft: 
   )
 }
 
-const show = (x: unknown) => (x === null || x === undefined ? '—' : typeof x === 'object' ? JSON.stringify(x) : String(x))
+/** A version's changes against the one before, field by field, old → new, in words (lib/routing/diff-text.ts). */
 function Changes({ changes }: { changes: TSpecChange[] }) {
   if (!changes.length) return <span className="text-slate-500">no rule changes</span>
   return (
-    <ul className="list-inside list-disc">
-      {changes.map((c, i) => (
-        <li key={i}>
-          <code>{c.field}</code>:{' '}
-          {c.from === null ? (
-            <>added {show(c.to)}</>
-          ) : c.to === null ? (
-            <>removed {show(c.from)}</>
-          ) : (
-            <>
-              {show(c.from)} → {show(c.to)}
-            </>
-          )}
+    <ul className="space-y-0.5" data-testid="changes">
+      {changeLines(changes).map((c, i) => (
+        <li key={i} data-field={c.field}>
+          <span className="font-medium text-slate-700">{c.label}</span>: <span className="sr-only">was </span>
+          <del className="text-slate-500" data-testid="from">
+            {c.from}
+          </del>{' '}
+          →<span className="sr-only"> now</span>{' '}
+          <ins className="text-slate-900 no-underline" data-testid="to">
+            {c.to}
+          </ins>
         </li>
       ))}
     </ul>
   )
 }
 
+/** A version's rules in words (a first version has nothing to be compared with). */
+function Rules({ spec }: { spec: TPolicySpec }) {
+  return (
+    <dl className="grid gap-x-4 gap-y-0.5 sm:grid-cols-[10rem_1fr]" data-testid="rules">
+      {specLines(spec).map((l) => (
+        <div key={l.label} className="contents">
+          <dt className="font-medium text-slate-700">{l.label}</dt>
+          <dd>{l.value}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
 function HistoryCard({ org, p, canEdit }: { org: string; p: TPolicyDetail; canEdit: boolean }) {
   const rb = useRollback(org, p.id)
   const older = p.versions.filter((v) => v.status === 'published' && v.version !== p.published_version)
+  const first = Math.min(...p.versions.map((v) => v.version))
   const [version, setVersion] = useState('')
   const [note, setNote] = useState('')
   const lines = rb.error instanceof ApiError ? rb.error.lines : []
   return (
-    <Card title="Version history" subtitle="Newest first; each version against the one before it. Published versions never change.">
+    <Card title="Version history" subtitle="Newest first; each version's changed rules against the one before it, old → new. Published versions never change.">
       <ol className="divide-y divide-slate-100 text-sm" data-testid="versions">
         {p.versions.map((v) => (
           <li key={v.version} className="py-2" data-version={v.version} data-status={v.status}>
@@ -619,7 +656,14 @@ function HistoryCard({ org, p, canEdit }: { org: string; p: TPolicyDetail; canEd
             </div>
             {v.note && <p className="text-slate-800">“{v.note}”</p>}
             <div className="text-xs text-slate-600">
-              <Changes changes={v.changes} />
+              {v.version === first ? (
+                <>
+                  <p className="mb-0.5 text-slate-500">First version, its rules:</p>
+                  <Rules spec={v.spec} />
+                </>
+              ) : (
+                <Changes changes={v.changes} />
+              )}
             </div>
           </li>
         ))}

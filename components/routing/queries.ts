@@ -39,6 +39,22 @@ export function useSimulation(org: string, id: string, days: number, enabled: bo
   })
 }
 
+/** The workflow steps the organization's data has (the last 90 days, every traffic source), most calls first: the editor's pickers. */
+export function useSeenSteps(org: string) {
+  return useQuery({
+    queryKey: [...routingQueries.all(org), 'seen-steps'] as const,
+    queryFn: async ({ signal }) => {
+      const from = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 90 * 86_400_000).toISOString()
+      const { rows } = await fetchMetrics(org, { from, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd' }, signal)
+      return rows
+        .filter((r) => r.workflow_id && r.step)
+        .map((r) => ({ workflow_id: r.workflow_id!, step: r.step!, events: r.events }))
+        .sort((a, b) => b.events - a.events || a.workflow_id.localeCompare(b.workflow_id) || a.step.localeCompare(b.step))
+    },
+    staleTime: 60_000,
+  })
+}
+
 export function useStepTraffic(org: string, id: string, workflowId: string, step: string, from: string, to: string) {
   const p = { from, to, granularity: 'day', group_by: 'provider,model,outcome', workflow_id: workflowId, step, traffic_source: 'production' } as const
   return useQuery({

@@ -91,7 +91,36 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[14rem_1fr]" data-testid="decision-record">
             <dt className="font-medium text-slate-600">Scenario</dt>
             <dd data-field="scenario">
-              {d.scenarios.join(', ') || (
+              {d.scenario ? (
+                <>
+                  {d.scenario.scenario_id === null ? (
+                    <span data-testid="majority-scenario" className="text-slate-700">
+                      Not set on most calls
+                    </span>
+                  ) : (
+                    <strong data-testid="majority-scenario">{d.scenario.scenario_id}</strong>
+                  )}{' '}
+                  <span className="text-slate-600">
+                    (the majority: {formatCount(d.scenario.calls)} of {formatCount(d.scenario.counted_calls)}{' '}
+                    {d.scenario.counted_calls < d.calls ? 'latest calls counted' : 'calls'}, {formatPercent(d.scenario.share)})
+                  </span>
+                  {d.scenario.scenario_id === null && (
+                    <span className="text-slate-500">
+                      {' '}
+                      — send <code>scenario_id</code> on the events
+                    </span>
+                  )}
+                  {d.scenario_counts.length > 1 && (
+                    <span className="block text-xs text-slate-500" data-testid="other-scenarios">
+                      Also:{' '}
+                      {d.scenario_counts
+                        .slice(1)
+                        .map((c) => `${c.scenario_id ?? 'not set'} (${formatCount(c.calls)} calls)`)
+                        .join(', ')}
+                    </span>
+                  )}
+                </>
+              ) : (
                 <span className="text-slate-500">
                   Not set: send <code>scenario_id</code> on the events
                 </span>
@@ -114,7 +143,7 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
               {d.options.length} (
               {d.cheapest ? (
                 <>
-                  cheapest per call: <strong>{d.cheapest}</strong>
+                  cheapest per call (≥ {CHEAPEST_MIN_CALLS} calls): <strong data-testid="cheapest">{d.cheapest}</strong>
                 </>
               ) : (
                 `none with ${CHEAPEST_MIN_CALLS}+ priced calls`
@@ -123,7 +152,8 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
             </dd>
             <dt className="font-medium text-slate-600">Routing policy</dt>
             <dd data-field="routing">
-              <StepPolicyLink org={org} workflow={workflow} step={step} />
+              {/* the link to create one drafts the step and its model options as candidates */}
+              <StepPolicyLink org={org} workflow={workflow} step={step} candidates={d.options.map((o) => o.model)} />
             </dd>
             <dt className="font-medium text-slate-600">Quality pass rate</dt>
             <dd data-field="quality">
@@ -167,7 +197,12 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
                     <th scope="row" className="py-1.5 pr-2 text-left font-medium">
                       {o.model}
                       {o.model === d.cheapest && (
-                        <span className="ml-2 rounded bg-emerald-50 px-1.5 py-0.5 text-xs font-medium text-emerald-800">cheapest</span>
+                        <span
+                          className="ml-2 rounded bg-emerald-50 px-1.5 py-0.5 text-xs font-medium text-emerald-800"
+                          title={`The lowest cache-adjusted cost per call among the models with at least ${CHEAPEST_MIN_CALLS} calls in the period`}
+                        >
+                          cheapest (≥ {CHEAPEST_MIN_CALLS} calls)
+                        </span>
                       )}
                     </th>
                     <td className="num px-2 text-right">{formatCount(o.calls)}</td>

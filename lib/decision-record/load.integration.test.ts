@@ -96,6 +96,8 @@ describe('GET /api/v1/decision-record', () => {
       runs: 40,
       calls_per_run: 1,
       scenarios: ['tier1-support'],
+      scenario: { scenario_id: 'tier1-support', calls: 40, share: 1, counted_calls: 40 },
+      scenario_counts: [{ scenario_id: 'tier1-support', calls: 40 }],
       owners: ['ana@acme.dev'],
       retry_rate: 0.1,
       outcomes: 20,
@@ -117,6 +119,21 @@ describe('GET /api/v1/decision-record', () => {
     expect(d.cheapest).toBe('openai/gpt-4o-mini')
     expect(d.options[0].latency_p50_ms).toBeGreaterThan(600)
     expect(d.options[0].latency_p50_ms).toBeLessThan(900)
+  })
+
+  it('shows the majority scenario, not the latest: 34 recent eval calls lose to 60 production ones; a traffic-source filter is honoured', async () => {
+    const at = (h: number, m: number) => `2026-11-02T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00Z`
+    const events = [
+      ...Array.from({ length: 60 }, (_, i) => ({ id: `ans-p${i}`, timestamp: at(8, i % 60), scenario_id: 'billing-questions' })),
+      ...Array.from({ length: 34 }, (_, i) => ({ id: `ans-e${i}`, timestamp: at(20, i), scenario_id: 'eval-golden', traffic_source: 'eval' })),
+    ].map((e) => ({ ...e, workflow_id: 'support', step: 'answer', provider: 'openai', model: 'gpt-4o-mini', tokens_in: 100, tokens_out: 10 }))
+    expect((await postEvents(req('/api/v1/events', ingestKey, JSON.stringify({ events })))).status).toBe(202)
+    for (const id of await pendingBatches(0)) await processBatch(id)
+    const d = await (await getRecord(req(`/api/v1/decision-record?workflow_id=support&step=answer&${range}`, readKey))).json()
+    expect(d.scenarios[0]).toBe('eval-golden') // the most recent
+    expect(d.scenario).toEqual({ scenario_id: 'billing-questions', calls: 60, share: 60 / 94, counted_calls: 94 })
+    const evalOnly = await (await getRecord(req(`/api/v1/decision-record?workflow_id=support&step=answer&${range}&traffic_source=eval`, readKey))).json()
+    expect(evalOnly.scenario).toEqual({ scenario_id: 'eval-golden', calls: 34, share: 1, counted_calls: 34 })
   })
 
   it('answers Markdown on request', async () => {

@@ -17,6 +17,8 @@ const attributesOf = (r: TPgRow) => ({ scenario_id: textOrNullOf(r.scenario_id, 
 
 /** How many of the step's latest events are read for its scenario and owner. */
 const ATTRIBUTE_SAMPLE = 500
+/** How many of the step's latest events are counted for its majority scenario (bounded: the step's index walk, not a scan of the period). */
+const SCENARIO_SAMPLE = 20_000
 
 export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery): Promise<TDecisionRecord> {
   // the metrics API's own parsing (dates, environment and traffic-source lists)
@@ -26,7 +28,19 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
   const base = { ...parseOrThrow(ZMetricsQuery, given, 'Invalid query parameters'), workflow_id: [q.workflow_id] }
   const stepQ = (extra: Partial<TMetricsQuery>): TMetricsQuery => ({ ...base, step: [q.step], ...extra })
   const { from, to } = resolveRange(base)
-  const [total, models, modelOutcomes, workflow, attrs] = await Promise.all([
+  const sources = q.traffic_source
+    ? q.traffic_source
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : null
+  const environments = q.environment
+    ? q.environment
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : null
+  const [total, models, modelOutcomes, workflow, attrs, scenarioCounts] = await Promise.all([
     queryMetrics(orgId, stepQ({ latency_quantiles: true })),
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model'], latency_quantiles: true })),
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model', 'outcome'] })),
@@ -41,6 +55,21 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
         ),
       )
       .then((r) => r.rows.map(attributesOf)),
+    // The majority scenario: calls per scenario_id among the step's latest SCENARIO_SAMPLE calls of the period (the same filters as the figures).
+    pool()
+      .query<{ scenario_id: string | null; calls: number }>(
+        named(
+          `SELECT scenario_id, count(*)::int AS calls FROM (
+             SELECT scenario_id FROM inference_events
+             WHERE org_id = :org AND timestamp >= :from AND timestamp < :to AND workflow_id = :workflow_id AND step = :step
+               AND (:sources::text[] IS NULL OR traffic_source = ANY(:sources::text[]))
+               AND (:environments::text[] IS NULL OR environment = ANY(:environments::text[]))
+             ORDER BY timestamp DESC LIMIT ${SCENARIO_SAMPLE}) s
+           GROUP BY scenario_id`,
+          { org: orgId, from: from.toISOString(), to: to.toISOString(), workflow_id: q.workflow_id, step: q.step, sources, environments },
+        ),
+      )
+      .then((r) => r.rows.map((x) => ({ scenario_id: textOrNullOf(x.scenario_id, 'scenario_id'), calls: Number(x.calls) }))),
   ])
   const distinct = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].slice(0, 5)
   return decisionRecord({
@@ -53,5 +82,6 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
     workflow: workflow.rows,
     scenarios: distinct(attrs.map((r) => r.scenario_id)),
     owners: distinct(attrs.map((r) => r.owner)),
+    scenarioCounts,
   })
 }

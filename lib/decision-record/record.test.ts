@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decisionRecord, decisionRecordMarkdown } from './record'
+import { decisionRecord, decisionRecordMarkdown, majorityScenario } from './record'
 
 const r = (o: Record<string, unknown>): Record<string, unknown> & { events: number; cost_usd: string } => ({ events: 0, cost_usd: '0.000000', ...o })
 
@@ -113,8 +113,60 @@ describe('decisionRecord', () => {
       'Quality pass rate',
       '80.0%',
       'Accepted outcome rate (accepted outcomes ÷ runs): 50.0%',
-      '| openai/gpt-4o-mini (cheapest) | 70 | 70.0% | $0.006429 | $0.005714 |',
+      '| openai/gpt-4o-mini (cheapest, ≥ 30 calls) | 70 | 70.0% | $0.006429 | $0.005714 |',
     ])
       expect(md).toContain(s)
+  })
+})
+
+describe('majorityScenario', () => {
+  it('names the scenario with the most calls, not the most recent one (an eval scenario with 34 calls loses)', () => {
+    const counts = [
+      { scenario_id: 'eval-golden-v2', calls: 34 },
+      { scenario_id: 'support-tier1', calls: 1210 },
+      { scenario_id: null, calls: 56 },
+      { scenario_id: 'support-tier2', calls: 300 },
+    ]
+    expect(majorityScenario(counts)).toEqual({ scenario_id: 'support-tier1', calls: 1210, share: 1210 / 1600, counted_calls: 1600 })
+    const d = decisionRecord({ ...inputs, scenarios: ['eval-golden-v2', 'support-tier1'], scenarioCounts: counts })
+    expect(d.scenario?.scenario_id).toBe('support-tier1')
+    expect(decisionRecordMarkdown(d)).toContain('- Scenario: support-tier1 (the majority: 1210 of 1600 calls)')
+  })
+
+  it('breaks a tie by name; none when no call names a scenario', () => {
+    expect(
+      majorityScenario([
+        { scenario_id: 'b', calls: 5 },
+        { scenario_id: 'a', calls: 5 },
+      ])?.scenario_id,
+    ).toBe('a')
+    expect(majorityScenario([])).toBeNull()
+    expect(decisionRecord(inputs).scenario).toBeNull()
+  })
+
+  it('says "not set" when most calls carry no scenario (the demo: production calls without one, 34 eval calls with one)', () => {
+    const counts = [
+      { scenario_id: 'generate-haiku-candidate', calls: 34 },
+      { scenario_id: null, calls: 900 },
+      { scenario_id: '', calls: 6 },
+    ]
+    expect(majorityScenario(counts)).toEqual({ scenario_id: null, calls: 906, share: 906 / 940, counted_calls: 940 })
+    const d = decisionRecord({ ...inputs, scenarioCounts: counts })
+    expect(d.scenario_counts).toEqual([
+      { scenario_id: null, calls: 906 },
+      { scenario_id: 'generate-haiku-candidate', calls: 34 },
+    ])
+    expect(decisionRecordMarkdown(d)).toContain('- Scenario: not set (the majority: 906 of 940 calls)')
+    // a tie goes to the named scenario
+    expect(
+      majorityScenario([
+        { scenario_id: null, calls: 5 },
+        { scenario_id: 'x', calls: 5 },
+      ])?.scenario_id,
+    ).toBe('x')
+  })
+
+  it('labels the cheapest option with its minimum sample in the Markdown', () => {
+    expect(decisionRecordMarkdown(decisionRecord(inputs))).toContain('| openai/gpt-4o-mini (cheapest, ≥ 30 calls) |')
   })
 })

@@ -28,6 +28,35 @@ export type TDecisionInputs = {
   workflow: TRow[]
   scenarios: string[]
   owners: string[]
+  /** calls per scenario_id (null: none sent) among the step's latest calls of the period, and how many were counted */
+  scenarioCounts?: { scenario_id: string | null; calls: number }[]
+}
+
+export type TMajorityScenario = NonNullable<TDecisionRecord['scenario']>
+
+/**
+ * The step's majority scenario: the scenario_id with the most calls (calls
+ * without one count together as "not set"; a tie goes to a named scenario, then
+ * by name), its calls and its share of the calls counted; null when no call was
+ * counted. A scenario a few eval calls carry never stands for the step just by
+ * being recent.
+ */
+export function majorityScenario(counts: { scenario_id: string | null; calls: number }[]): TMajorityScenario | null {
+  const total = counts.reduce((s, c) => s + c.calls, 0)
+  const ranked = scenarioCounts(counts)
+  return ranked.length ? { ...ranked[0], share: ranked[0].calls / total, counted_calls: total } : null
+}
+
+/** Calls per scenario, most first (a tie: named before "not set", then by name). */
+export function scenarioCounts(counts: { scenario_id: string | null; calls: number }[]): { scenario_id: string | null; calls: number }[] {
+  const by = new Map<string | null, number>()
+  for (const c of counts) if (c.calls > 0) by.set(c.scenario_id || null, (by.get(c.scenario_id || null) ?? 0) + c.calls)
+  return [...by]
+    .map(([scenario_id, calls]) => ({ scenario_id, calls }))
+    .sort(
+      (a, b) =>
+        b.calls - a.calls || (a.scenario_id === null ? 1 : 0) - (b.scenario_id === null ? 1 : 0) || (a.scenario_id ?? '').localeCompare(b.scenario_id ?? ''),
+    )
 }
 
 /** A model needs this many calls in the period before it can be called the cheapest option: a handful of calls says little. */
@@ -77,6 +106,8 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
     step: i.step,
     period: i.period,
     scenarios: i.scenarios,
+    scenario: majorityScenario(i.scenarioCounts ?? []),
+    scenario_counts: scenarioCounts(i.scenarioCounts ?? []).slice(0, 10),
     owners: i.owners,
     calls,
     runs,
@@ -106,7 +137,7 @@ export function decisionRecordMarkdown(d: TDecisionRecord): string {
     '',
     `Period: ${d.period.from} to ${d.period.to} (UTC)`,
     '',
-    `- Scenario: ${d.scenarios.join(', ') || '—'}`,
+    `- Scenario: ${d.scenario ? `${d.scenario.scenario_id ?? 'not set'} (the majority: ${d.scenario.calls} of ${d.scenario.counted_calls} calls)` : d.scenarios.join(', ') || '—'}`,
     `- Owner: ${d.owners.join(', ') || '—'}`,
     `- Calls: ${d.calls} (${d.calls_per_run === null ? '—' : d.calls_per_run.toFixed(2)} per run over ${d.runs} runs)`,
     `- Raw token cost: ${usd(d.raw_cost_usd)}; cache-adjusted cost: ${usd(d.cost_usd)} (saved ${usd(d.cache_savings_usd)})`,
@@ -121,7 +152,7 @@ export function decisionRecordMarkdown(d: TDecisionRecord): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...d.options.map(
       (o) =>
-        `| ${o.model}${o.model === d.cheapest ? ' (cheapest)' : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`,
+        `| ${o.model}${o.model === d.cheapest ? ` (cheapest, ≥ ${CHEAPEST_MIN_CALLS} calls)` : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`,
     ),
   ]
   return lines.join('\n') + '\n'

@@ -38,6 +38,18 @@ export const ZDecisionRecord = z.object({
   step: z.string(),
   period: z.object({ from: ZInstant, to: ZInstant }),
   scenarios: z.array(z.string()).meta({ description: 'scenario_id values on the step’s recent events, most recent first' }),
+  scenario: z
+    .object({
+      scenario_id: z.string().nullable().meta({ description: 'null: most calls carry no scenario_id' }),
+      calls: z.number().int(),
+      share: z.number().meta({ description: 'of the calls counted' }),
+      counted_calls: z.number().int().meta({ description: "the step's latest calls of the period that were counted (at most 20,000)" }),
+    })
+    .nullable()
+    .meta({ description: "the step's majority scenario: the scenario_id with the most calls (calls without one count together); null without calls" }),
+  scenario_counts: z
+    .array(z.object({ scenario_id: z.string().nullable(), calls: z.number().int() }))
+    .meta({ description: 'calls per scenario_id among the calls counted, most first (at most 10); null: not set' }),
   owners: z.array(z.string()),
   calls: z.number().int(),
   runs: z.number().int().meta({ description: "the workflow's runs in the period" }),

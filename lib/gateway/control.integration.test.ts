@@ -164,6 +164,23 @@ describe('routing policies act', () => {
     expect(forward(plans[0]).headers['x-outlay-policy-version']).toBe('3')
   })
 
+  it("a first policy published as a canary: its share of runs on the policy's model, every other call on the model it asked for", async () => {
+    const id = await publishPolicy({ workflow_id: 'support', step: 'triage', candidates: [mini], canary: { share_pct: 25, stable_by: 'run_id' } })
+    const n = 2000
+    const plans = await Promise.all(Array.from({ length: n }, (_, i) => planCall(gwCall({ attribution: { step: 'triage', runId: `first-${i}` } }))))
+    const onCanary = plans.filter((p) => forward(p).attempts[0].model === 'gpt-4o-mini')
+    // 25% of 2,000 = 500, σ = √(2000 × 0.25 × 0.75) ≈ 19.4: five σ either side
+    expect(Math.abs(onCanary.length - 500)).toBeLessThan(5 * 19.4)
+    for (const p of onCanary) expect(forward(p).headers).toMatchObject({ 'x-outlay-policy-id': id, 'x-outlay-policy-version': '1' })
+    // the rest: exactly what the caller asked for, with no policy version (nothing re-routed)
+    const rest = plans.filter((p) => forward(p).attempts[0].model !== 'gpt-4o-mini')
+    for (const p of rest) {
+      expect(forward(p).attempts).toEqual([{ model: 'gpt-3.5-turbo', maxTokens: null, outcomeIfSucceeds: 'success' }])
+      expect(forward(p).headers['x-outlay-policy-version']).toBeUndefined()
+    }
+    expect(forward(await planCall(gwCall({ attribution: { step: 'triage' } }))).attempts[0].model).toBe('gpt-3.5-turbo') // no run_id
+  })
+
   it("carries the cascade rule; shouldEscalate moves one model up when the answer's JSON confidence is below the threshold", async () => {
     await publishPolicy({
       workflow_id: 'support',

@@ -376,14 +376,13 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
     a.workflowId && a.step
       ? matchPolicy(routing.policies, { workflow_id: a.workflowId, step: a.step, environment: scope.environment, account_id: a.accountId })
       : null
+  // v null: no policy, or a call outside a first canary — the requested model as asked (the caller's default).
   const v = policy ? versionFor(policy, { run_id: a.runId ?? undefined, account_id: a.accountId ?? undefined }).v : null
   let attempts: TPlannedAttempt[] = v
     ? policyAttempts(v, call.maxTokens)
     : [{ model: call.requestedModel, maxTokens: call.maxTokens, outcomeIfSucceeds: 'success' }]
-  if (policy && v) {
-    headers['x-outlay-policy-id'] = policy.id
-    headers['x-outlay-policy-version'] = String(v.version)
-  }
+  if (policy) headers['x-outlay-policy-id'] = policy.id
+  if (policy && v) headers['x-outlay-policy-version'] = String(v.version)
 
   // 3. The budgets with a real-time ledger covering the call, and the run's cap.
   const covering = ledgers.budgets.filter((b) => ledgerCovers(b, scope))

@@ -296,6 +296,48 @@ describe('GPU samples API', () => {
   })
 })
 
+describe('right-sizing hints (issue 21)', () => {
+  it('add up to a total saving per month, exactly, each with its 14-day window', async () => {
+    // Two oversized pools at a steady 20% for the last 14 days: 8 × $2.00 needs 2 (⌈8 × 0.2 ÷ 0.8⌉), 4 × $1.10 needs 1.
+    for (const [name, gpu_count, gpu_hour_usd] of [
+      ['hint-a', 8, '2.00'],
+      ['hint-b', 4, '1.10'],
+    ] as const) {
+      const r = await body(
+        await createPoolRoute(
+          apiRequest('/api/v1/gpu/pools', {
+            key: write,
+            body: { name, role: 'staging', gpu_type: 'L4', gpu_count, effective_from: hourAgo(24 * 20).toISOString(), pricing: 'hourly', gpu_hour_usd },
+          }),
+          ctx(),
+        ),
+      )
+      expect(r.status).toBe(201)
+      await ownerPool().query(
+        `INSERT INTO gpu_util_hourly (org_id, pool_id, hour, samples, util_sum, util_max)
+         SELECT $1, $2, h, 10, 200, 20 FROM generate_series($3::timestamptz, $4::timestamptz, interval '1 hour') h`,
+        [orgId, r.json.pool.id, hourAgo(14 * 24 - 1), hourAgo(1)],
+      )
+    }
+    const r = await body(await fleetRoute(apiRequest('/api/v1/gpu/fleet?days=30', { key: read }), ctx()))
+    const hints = r.json.hints.filter((h: { pool: string }) => h.pool.startsWith('hint-'))
+    expect(
+      hints.map((h: { pool: string; release_gpus: number; saving_per_month_usd: string; window_days: number }) => [
+        h.pool,
+        h.release_gpus,
+        h.saving_per_month_usd,
+        h.window_days,
+      ]),
+    ).toEqual([
+      ['hint-a', 6, '8760.000000', 14], // 6 × $2.00 × 730 h
+      ['hint-b', 3, '2409.000000', 14], // 3 × $1.10 × 730 h
+    ])
+    const sum = r.json.hints.reduce((m: bigint, h: { saving_per_month_usd: string }) => m + BigInt(h.saving_per_month_usd.replace('.', '')), 0n)
+    expect(r.json.right_sizing).toMatchObject({ window_days: 14, saving_per_month_usd: `${sum / 1_000_000n}.${String(sum % 1_000_000n).padStart(6, '0')}` })
+    expect(r.json.right_sizing.saving_per_month_usd).toBe('11169.000000')
+  })
+})
+
 describe('who may change the fleet', () => {
   const member = async (email: string, role: string) => {
     const u = await ownerPool().query<{ id: string }>(`INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), $1, 'x') RETURNING id`, [email])

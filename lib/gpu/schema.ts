@@ -252,7 +252,12 @@ export const ZFleetSummary = z.object({
     }),
   ),
   hints: z.array(ZFleetHint).meta({ description: 'right-sizing hints, largest saving first' }),
-  right_sizing: z.object({ window_days: z.number().int(), headroom: ZShare, rule: z.string() }),
+  right_sizing: z.object({
+    window_days: z.number().int(),
+    headroom: ZShare,
+    saving_per_month_usd: ZUsd.meta({ description: "the hints' savings per month together (each pool sized on the last window_days days)" }),
+    rule: z.string(),
+  }),
 })
 export type TFleetSummary = z.infer<typeof ZFleetSummary>
 

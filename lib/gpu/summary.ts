@@ -1,5 +1,5 @@
 import 'server-only'
-import { DAY_MS, HOUR_MS } from '@/lib/domain'
+import { DAY_MS, HOUR_MS, micros } from '@/lib/domain'
 import { pool } from '@/lib/db'
 import { listPools } from '@/lib/gpu'
 import { hourlyCosts, idleCost, microsToUsd, monthlyMicros, POOL_ROLES, quantile, RIGHT_SIZING, rightSizing, type TPoolVersion } from '@/lib/gpu/cost'
@@ -138,6 +138,8 @@ export async function fleetSummary(orgId: string, days: number, now = new Date()
       idle_cost_usd: microsToUsd(a.idle),
     }))
   hints.sort((a, b) => Number(b.saving_per_month_usd) - Number(a.saving_per_month_usd))
+  // the hints together: exact micro-dollars, summed before formatting
+  const hintsSaving = hints.reduce((sum, h) => sum + micros(h.saving_per_month_usd), 0n)
   return {
     period: { from: from.toISOString(), to: to.toISOString(), days },
     totals: {
@@ -156,6 +158,7 @@ export async function fleetSummary(orgId: string, days: number, now = new Date()
     right_sizing: {
       window_days: RIGHT_SIZING.windowDays,
       headroom: RIGHT_SIZING.headroom,
+      saving_per_month_usd: microsToUsd(hintsSaving),
       rule: `GPUs needed = ⌈GPUs × p95 of hourly utilization over the last ${RIGHT_SIZING.windowDays} days ÷ ${1 - RIGHT_SIZING.headroom}⌉ (${RIGHT_SIZING.headroom * 100}% headroom); reserve pools are idle by design and are not sized.`,
     },
   }

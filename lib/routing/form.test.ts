@@ -99,4 +99,21 @@ describe('a drafted change in the URL (Opportunities → routing editor)', () =>
     expect(applyDraftParams({ ...form, candidates: 'openai/gpt-4.1-mini' }, d).candidates).toBe('openai/gpt-4.1-mini')
     expect(applyDraftParams(form, null)).toBe(form)
   })
+
+  it("a decision record's link: several candidates (comma-separated), each added once, and where it came from", () => {
+    const d = parseDraftParams(q('workflow=w&step=s&candidates=openai/gpt-4o,anthropic/claude-3-5-haiku,,bad&from=decision-record'))!
+    expect(d).toEqual({
+      workflow_id: 'w',
+      step: 's',
+      from: 'decision-record',
+      candidates: [
+        { provider: 'openai', model: 'gpt-4o' },
+        { provider: 'anthropic', model: 'claude-3-5-haiku' },
+      ],
+    })
+    expect(parseDraftParams(q(draftQuery(d)))).toEqual(d)
+    const form = { candidates: 'openai/gpt-4o', max_tokens_cap: '', cache_ttl_s: '' }
+    expect(applyDraftParams(form, d).candidates).toBe('openai/gpt-4o\nanthropic/claude-3-5-haiku')
+    expect(parseDraftParams(q('workflow=w&step=s&from=elsewhere'))).toEqual({ workflow_id: 'w', step: 's' })
+  })
 })

@@ -64,12 +64,26 @@ export function parseDefaultLines(text: string): { defaults: TRoutingDefaults['d
 
 /**
  * A change drafted by a link (the Opportunities page's actions): the routing
- * pages read `workflow`, `step`, `candidate` (provider/model), `max_tokens_cap`,
- * `cache_ttl_s` and `saving` (the estimate, USD per month) from their URL and
+ * pages read `workflow`, `step`, `candidate` (provider/model), `candidates`
+ * (provider/model, comma-separated), `max_tokens_cap`, `cache_ttl_s`, `saving`
+ * (the estimate, USD per month) and `from` (the drafting page) from their URL and
  * pre-fill the draft with it — nothing is saved or published until the user
  * does. Null without a workflow and step; a malformed value is left out.
  */
-export type TDraftParams = { workflow_id: string; step: string; candidate?: TModelRef; max_tokens_cap?: number; cache_ttl_s?: number; saving?: string }
+export type TDraftParams = {
+  workflow_id: string
+  step: string
+  candidate?: TModelRef
+  /** `candidates`: several provider/model, comma-separated (a decision record's model options) */
+  candidates?: TModelRef[]
+  max_tokens_cap?: number
+  cache_ttl_s?: number
+  saving?: string
+  /** `from`: the page that drafted it (Opportunities unless told) */
+  from?: 'opportunities' | 'decision-record'
+}
+
+export const DRAFT_SOURCES = { opportunities: 'Opportunities', 'decision-record': 'the decision record' } as const
 
 export function parseDraftParams(p: { get(k: string): string | null }): TDraftParams | null {
   const workflow_id = p.get('workflow')?.trim()
@@ -82,6 +96,13 @@ export function parseDraftParams(p: { get(k: string): string | null }): TDraftPa
     const v = parseOptionalInt(p.get(k) ?? '')
     if (!v.error && v.value !== null && v.value > 0) out[k] = v.value
   }
+  // each comma-separated provider/model on its own: a malformed one is left out, the others kept
+  const many = (p.get('candidates') ?? '').split(',').flatMap((x) => {
+    const m = parseModelLines(x)
+    return m.error ? [] : m.models
+  })
+  if (many.length) out.candidates = many.slice(0, 20)
+  if (p.get('from') === 'decision-record') out.from = 'decision-record'
   const saving = p.get('saving')?.trim()
   if (saving && /^\d{1,15}(\.\d{1,6})?$/.test(saving)) out.saving = saving
   return out
@@ -93,18 +114,20 @@ export function draftQuery(d: TDraftParams): string {
   if (d.candidate) q.set('candidate', `${d.candidate.provider}/${d.candidate.model}`)
   if (d.max_tokens_cap !== undefined) q.set('max_tokens_cap', String(d.max_tokens_cap))
   if (d.cache_ttl_s !== undefined) q.set('cache_ttl_s', String(d.cache_ttl_s))
+  if (d.candidates?.length) q.set('candidates', d.candidates.map((m) => `${m.provider}/${m.model}`).join(','))
   if (d.saving) q.set('saving', d.saving)
+  if (d.from) q.set('from', d.from)
   return q.toString()
 }
 
-/** The editor's text fields with a drafted change applied: the candidate added (once), the cap and the cache TTL set. */
+/** The editor's text fields with a drafted change applied: the candidates added (once each), the cap and the cache TTL set. */
 export function applyDraftParams<F extends { candidates: string; max_tokens_cap: string; cache_ttl_s: string }>(f: F, d: TDraftParams | null): F {
   if (!d) return f
   const out = { ...f }
-  if (d.candidate) {
-    const have = parseModelLines(f.candidates).models.map((m) => `${m.provider}/${m.model}`)
-    const k = `${d.candidate.provider}/${d.candidate.model}`
-    if (!have.includes(k)) out.candidates = f.candidates.trim() ? `${f.candidates.trim()}\n${k}` : k
+  for (const c of [...(d.candidates ?? []), ...(d.candidate ? [d.candidate] : [])]) {
+    const have = parseModelLines(out.candidates).models.map((m) => `${m.provider}/${m.model}`)
+    const k = `${c.provider}/${c.model}`
+    if (!have.includes(k)) out.candidates = out.candidates.trim() ? `${out.candidates.trim()}\n${k}` : k
   }
   if (d.max_tokens_cap !== undefined) out.max_tokens_cap = String(d.max_tokens_cap)
   if (d.cache_ttl_s !== undefined) out.cache_ttl_s = String(d.cache_ttl_s)

@@ -13,7 +13,7 @@ import { recordAudit } from '@/lib/audit'
 import { AppError, conflict, isUniqueViolation, notFound } from '@/lib/errors'
 import { parseOrThrow } from '@/lib/validation'
 import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
-import { diffSpecs, selectCandidate } from '@/lib/routing/select'
+import { diffSpecs, selectCandidate, type TCallCost } from '@/lib/routing/select'
 import type { z } from 'zod'
 import {
   fallbackChain,
@@ -31,7 +31,7 @@ import {
   type TPolicySpec,
 } from '@/lib/routing/schema'
 import { announceRoutingChange } from '@/lib/routing/runtime'
-import { simulate } from '@/lib/routing/simulate'
+import { simulate, type TSimRoute } from '@/lib/routing/simulate'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 
 export type TVersionStatus = z.infer<typeof ZPolicyVersionView>['status']
@@ -274,12 +274,15 @@ export async function publishDraft(orgId: string, id: string, note: string, auth
         `Not published: cascade: the selected model ${refKey(evidence.chosen)} is not on the cascade (${ladder.join(' → ')}); add it where escalation should start`,
       )
     }
-    if (draft.spec.canary && p.published_version === null)
-      throw unpublishable('Not published: canary: there is no published version to split traffic with; publish the first version without a canary')
+    // The canary's other side (base_version): the stable version — the version in force, or, when that is a canary itself, its own
+    // other side (a new canary replaces the running one, so a ramp 10% → 50% keeps the rest where it was). None (a first policy, or a
+    // canary over the caller's default): the rest stays on the caller's default, whatever model each call asked for.
+    const inForce = versions.find((v) => v.version === p.published_version)
+    const base = draft.spec.canary && inForce?.spec.canary ? inForce.base_version : p.published_version
     await c.query(
       `UPDATE routing_policy_versions SET status = 'published', evidence = $4, note = $5, published_by = $6, published_at = $7, base_version = $8
        WHERE org_id = $1 AND policy_id = $2 AND version = $3 AND status = 'draft'`,
-      [orgId, id, draft.version, JSON.stringify(evidence), note, author, now, p.published_version],
+      [orgId, id, draft.version, JSON.stringify(evidence), note, author, now, base],
     )
     await c.query(`UPDATE routing_policies SET published_version = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id, draft.version])
     await recordAudit(c, orgId, {
@@ -383,7 +386,16 @@ export async function simulatePolicy(
       : found
   const from = new Date(Math.floor((now.getTime() - days * DAY_MS) / HOUR_MS) * HOUR_MS)
   const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS) // whole hours: the rollups are hourly
-  const [evidence, traffic] = await Promise.all([
+  // A draft is compared with the version in force (replayed over the same calls, its canary split included), not with the
+  // window's mix, which may predate it; its canary's rest goes where publishing would send it (the stable version, or the caller's default).
+  const inForce = v.status === 'draft' ? versions.find((x) => x.version === p.published_version && x.evidence?.chosen) : undefined
+  const route = (x: TVersionRow | undefined): TSimRoute | null =>
+    x?.evidence?.chosen ? { version: x.version, chosen: x.evidence.chosen, cascade: x.spec.cascade } : null
+  const baseOf = (x: TVersionRow) => versions.find((y) => y.version === x.base_version && y.status === 'published')
+  const stable = v.spec.canary && inForce ? (inForce.spec.canary ? route(baseOf(inForce)) : route(inForce)) : null
+  const baseline = inForce ? { route: route(inForce)!, canary: inForce.spec.canary, stable: inForce.spec.canary ? route(baseOf(inForce)) : null } : null
+  const others = [stable, baseline?.route, baseline?.stable].flatMap((r) => (r ? [r.chosen!, ...(r.cascade?.models ?? [])] : []))
+  const [evidence, traffic, otherCosts] = await Promise.all([
     computeEvidence(orgId, p, v.spec, now),
     queryMetrics(orgId, {
       ...ZMetricsQuery.parse({}),
@@ -394,6 +406,7 @@ export async function simulatePolicy(
       ...PRODUCTION_FILTER,
       group_by: ['provider', 'model', 'outcome'],
     }),
+    others.length ? candidateCosts(orgId, p.workflow_id, p.step, others, now) : Promise.resolve(new Map<string, TCallCost>()),
   ])
   const simulation = simulate({
     step: p.step,
@@ -401,7 +414,9 @@ export async function simulatePolicy(
     spec: v.spec,
     chosen: evidence.chosen,
     candidates: evidence.candidates,
-    costs: evidence.model_costs ?? {},
+    costs: { ...Object.fromEntries(otherCosts), ...(evidence.model_costs ?? {}) },
+    stable,
+    baseline,
     traffic: traffic.rows.map((r) => ({
       provider: r.provider ?? null,
       model: r.model ?? null,

@@ -16,6 +16,7 @@ import { GET as getPolicy, PATCH as patchPolicy } from '@/app/api/v1/policies/[i
 import { POST as publish } from '@/app/api/v1/policies/[id]/publish/route'
 import { POST as rollback } from '@/app/api/v1/policies/[id]/rollback/route'
 import { GET as diff } from '@/app/api/v1/policies/[id]/diff/route'
+import { GET as simulateRoute } from '@/app/api/v1/policies/[id]/simulate/route'
 import { PUT as putDefaults } from '@/app/api/v1/routing-defaults/route'
 
 // Issue 7's proof through the real routes, PostgreSQL and Redis: import evals,
@@ -331,5 +332,115 @@ describe('policies', () => {
       p.connect = connect
     }
     expect(touched).toBe(0)
+  })
+})
+
+describe('a first policy published as a canary (issue 21)', () => {
+  // A step with 72 calls on gpt-4o-mini and 28 on gpt-4o; the first policy sends 10% of runs to haiku.
+  // The rest stays on whatever the caller asked for: decide names the configured default, nothing is re-routed.
+  let id = ''
+  const key = { workflow_id: 'triage', step: 'route' }
+  const decideTriage = async (over: Record<string, unknown> = {}) => {
+    const r = await postDecide(req('/api/v1/decide', ingestKey, 'POST', { ...key, ...over }))
+    return { status: r.status, body: await r.json() }
+  }
+
+  beforeAll(async () => {
+    const now = Date.now()
+    const hour = Math.floor(now / 3_600_000) * 3_600_000
+    await ingest(
+      [...Array.from({ length: 72 }, () => mini), ...Array.from({ length: 28 }, () => big)].map((m, i) => ({
+        id: `triage-${i}`,
+        timestamp: new Date(hour - 3_600_000 + i * 1000).toISOString(), // the last whole hour: the simulation replays whole hours
+        ...key,
+        ...m,
+        tokens_in: 1000,
+        tokens_out: 200,
+      })),
+    )
+    const evals = [haiku, mini, big].map((m) => ({ eval_set: 'golden', ...key, ...m, sample_count: 50, scores: { grounding: m === mini ? 0.8 : 0.95 } }))
+    expect((await postEvals(req('/api/v1/evals', writeKey, 'POST', { evals }))).status).toBe(201)
+  })
+
+  it('simulates and publishes with a canary against the caller’s default; the two agree', async () => {
+    const created = await createPolicy(
+      req('/api/v1/policies', writeKey, 'POST', {
+        ...key,
+        quality_bar: [{ metric: 'grounding', min: 0.9 }],
+        candidates: [haiku, big],
+        canary: { share_pct: 10, stable_by: 'run_id' },
+      }),
+    )
+    expect(created.status).toBe(201)
+    id = (await created.json()).policy.id
+    const s = await (await simulateRoute(req(`/api/v1/policies/${id}/simulate?days=1`, readKey), ctx(id))).json()
+    expect(s.evidence.chosen).toEqual(haiku)
+    // 10% of 100 calls × haiku's $0.0016 + 90% of what they cost (72 × $0.00027 + 28 × $0.0045 = $0.14544)
+    expect(s.simulation).toMatchObject({
+      calls: 100,
+      actual_cost_usd: '0.145440',
+      estimated_cost_usd: '0.146896',
+      baseline: { kind: 'actual', version: null, cost_usd: '0.145440' },
+      canary_share: 10,
+    })
+    expect(s.simulation.shares.find((r: { model: string }) => r.model === 'openai/gpt-4o')).toMatchObject({ actual_calls: 28, estimated_calls: 25 })
+    expect(s.simulation.headline).toContain("(canary: 10% of runs, the rest on the caller's default model)")
+
+    const res = await publish(req(`/api/v1/policies/${id}/publish`, writeKey, 'POST', { note: 'haiku on 10% of triage runs' }), ctx(id))
+    expect(res.status).toBe(200)
+    expect((await res.json()).policy.published).toMatchObject({ version: 1, chosen: haiku, base_version: null, canary: { share_pct: 10, stable_by: 'run_id' } })
+  })
+
+  it('decide: the canary’s share of runs gets the policy; every other run the caller’s default (200, policy_version null)', async () => {
+    const n = 2000
+    let onCanary = 0
+    for (let i = 0; i < n; i++) {
+      const a = (await decide(orgId, { ...key, run_id: `t-run-${i}` })).answer
+      if (a.policy_version === 1) {
+        onCanary++
+        expect(a).toMatchObject({ ...haiku, policy_id: id })
+      } else {
+        // the organization's default (set above), named as such — never gpt-4o's 28% moved anywhere
+        expect(a).toMatchObject({ ...mini, policy_id: id, policy_version: null })
+        expect(a.reason).toMatch(/^default: the caller's default model \(canary v1 takes 10% by run_id\); the organization default: openai\/gpt-4o-mini$/)
+      }
+    }
+    expect(Math.abs(onCanary - n * 0.1)).toBeLessThan(5 * Math.sqrt(n * 0.1 * 0.9))
+    const noRun = await decideTriage()
+    expect(noRun.status).toBe(200)
+    expect(noRun.body).toMatchObject({ policy_id: id, policy_version: null, reason: expect.stringContaining('the call has no run_id') })
+  })
+
+  it('a ramp (a second canary) keeps the rest on the caller’s default; v3 without a canary takes all traffic', async () => {
+    await patchPolicy(req(`/api/v1/policies/${id}`, writeKey, 'PATCH', { canary: { share_pct: 50, stable_by: 'run_id' } }), ctx(id))
+    const s = await (await simulateRoute(req(`/api/v1/policies/${id}/simulate?days=1`, readKey), ctx(id))).json()
+    // compared with v1 in force (10% on haiku), not with the window's mix
+    expect(s.simulation.baseline).toMatchObject({ kind: 'version', version: 1, cost_usd: '0.146896' })
+    expect(s.simulation.estimated_cost_usd).toBe('0.152720') // 50% × $0.16 + 50% × $0.14544
+    expect(s.simulation.change_usd).toBe('0.005824')
+    const res = await publish(req(`/api/v1/policies/${id}/publish`, writeKey, 'POST', { note: 'ramp to 50%' }), ctx(id))
+    expect((await res.json()).policy.published).toMatchObject({ version: 2, base_version: null, canary: { share_pct: 50 } })
+    let v2 = 0
+    for (let i = 0; i < 400; i++) if ((await decideCall({ ...key, run_id: `ramp-${i}` })).policy_version === 2) v2++
+    expect(Math.abs(v2 - 200)).toBeLessThan(5 * Math.sqrt(400 * 0.25))
+    await patchPolicy(req(`/api/v1/policies/${id}`, writeKey, 'PATCH', { canary: null }), ctx(id))
+    await publish(req(`/api/v1/policies/${id}/publish`, writeKey, 'POST', { note: 'haiku for all' }), ctx(id))
+    for (let i = 0; i < 50; i++) expect(await decideCall({ ...key, run_id: `all-${i}` })).toMatchObject({ ...haiku, policy_version: 3 })
+  })
+
+  it('v4’s simulation compares with v3 in force; a canary over v3 keeps the rest on v3', async () => {
+    await patchPolicy(req(`/api/v1/policies/${id}`, writeKey, 'PATCH', { candidates: [big], canary: { share_pct: 20, stable_by: 'run_id' } }), ctx(id))
+    const s = await (await simulateRoute(req(`/api/v1/policies/${id}/simulate?days=1`, readKey), ctx(id))).json()
+    // v3: 100 × $0.0016 = $0.16; v4: 20% × 100 × $0.0045 + 80% × $0.16 = $0.09 + $0.128
+    expect(s.simulation).toMatchObject({
+      baseline: { kind: 'version', version: 3, cost_usd: '0.160000' },
+      estimated_cost_usd: '0.218000',
+      change_usd: '0.058000',
+      shifted_share: 0.2,
+    })
+    expect(s.simulation.headline).toContain('against v3 in force')
+    expect(s.simulation.headline).toContain('the rest on v3)')
+    const res = await publish(req(`/api/v1/policies/${id}/publish`, writeKey, 'POST', { note: 'gpt-4o on 20%' }), ctx(id))
+    expect((await res.json()).policy.published).toMatchObject({ version: 4, base_version: 3 })
   })
 })

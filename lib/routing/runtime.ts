@@ -18,6 +18,8 @@ import { log } from '@/lib/log'
 
 export type TRouteAnswer =
   | { found: true; provider: string; model: string; policy_id: string; policy_version: number; reason: string }
+  /** a published first canary covers the step but not this call: the caller's default (the configured default, else null) */
+  | { found: true; provider: string | null; model: string | null; policy_id: string; policy_version: null; reason: string }
   | { found: false; provider: string | null; model: string | null; reason: string }
 
 export type TLiveRouting = { policies: TLivePolicy[]; defaults: Map<string, TModelRef> }
@@ -189,13 +191,25 @@ export async function routeCall(orgId: string, req: TDecideRequest, _now: Date =
   const { policies, defaults } = await cache().get(orgId)
   const environment = req.environment ?? DEFAULT_ENVIRONMENT
   const p = matchPolicy(policies, { workflow_id: req.workflow_id, step: req.step, environment, account_id: req.account_id })
+  let r: ReturnType<typeof routeWith> | null = null
   if (p) {
-    const r = routeWith(p, req)
-    return { found: true, provider: r.provider, model: r.model, policy_id: p.id, policy_version: r.version, reason: r.reason }
+    r = routeWith(p, req)
+    if (r.version !== null) return { found: true, provider: r.provider, model: r.model, policy_id: p.id, policy_version: r.version, reason: r.reason }
   }
   const wf = defaults.get(req.workflow_id)
   const d = wf ?? defaults.get('')
   const where = wf ? `the default of workflow "${req.workflow_id}"` : d ? 'the organization default' : 'no default configured (PUT /api/v1/routing-defaults)'
+  if (p && r) {
+    // Outside a first canary: the policy does not act; the caller keeps its own model (decide names the configured default, if any).
+    return {
+      found: true,
+      provider: d?.provider ?? null,
+      model: d?.model ?? null,
+      policy_id: p.id,
+      policy_version: null,
+      reason: `default: ${r.reason}; ${where}${d ? `: ${refKey(d)}` : ': use your own model'}`,
+    }
+  }
   return {
     found: false,
     provider: d?.provider ?? null,

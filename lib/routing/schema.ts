@@ -108,7 +108,7 @@ const specFields = {
     .max(CACHE_TTL_MAX_S, `must be at most ${CACHE_TTL_MAX_S} (30 days)`)
     .nullable()
     .optional(),
-  /** publish this version to a share of the traffic only; the rest stays on the version in force before */
+  /** publish this version to a share of the traffic only; the rest stays on the stable version in force before, or, for a first policy, on the caller's default (the model each call asked for) */
   canary: z
     .strictObject({
       share_pct: z.number({ error: 'must be a percentage' }).gt(0, 'must be > 0').lt(100, 'must be < 100 (publish without a canary for all traffic)'),
@@ -358,13 +358,34 @@ export const ZSimulation = z.object({
   chosen: z.string().nullable(),
   actual_cost_usd: ZUsd,
   estimated_cost_usd: ZUsd.nullable().meta({ description: "null when the chosen model (or the cascade's next one) has no cost per call" }),
-  change_usd: ZUsd.nullable(),
-  change_ratio: z.number().nullable(),
+  change_usd: ZUsd.nullable().meta({ description: 'estimated − the baseline (the version in force, else the actual cost)' }),
+  change_ratio: z.number().nullable().meta({ description: 'change ÷ the baseline' }),
   per_month: z.object({ actual_usd: ZUsd, estimated_usd: ZUsd.nullable(), change_usd: ZUsd.nullable() }),
+  baseline: z
+    .object({
+      kind: z.enum(['actual', 'version']),
+      version: z.number().int().nullable(),
+      cost_usd: ZUsd.nullable(),
+      per_month_usd: ZUsd.nullable(),
+    })
+    .meta({
+      description:
+        'what the draft is compared with: "version" — the version in force replayed over the same calls (its canary split included); "actual" — the calls as they were (no version in force)',
+    }),
   shares: z
-    .array(z.object({ model: z.string(), actual_calls: z.number(), actual_share: z.number(), estimated_calls: z.number(), estimated_share: z.number() }))
-    .meta({ description: 'calls per model, as they were and as the draft would send them' }),
-  shifted_share: z.number().meta({ description: "share of the window's calls that change model" }),
+    .array(
+      z.object({
+        model: z.string(),
+        actual_calls: z.number(),
+        actual_share: z.number(),
+        baseline_calls: z.number(),
+        baseline_share: z.number(),
+        estimated_calls: z.number(),
+        estimated_share: z.number(),
+      }),
+    )
+    .meta({ description: 'calls per model: as they were, under the baseline, and as the draft would send them' }),
+  shifted_share: z.number().meta({ description: "share of the window's calls that change model against the baseline" }),
   expected_escalations: z.number(),
   expected_escalations_per_month: z.number(),
   quality: z.object({ held: z.boolean(), metrics: z.array(z.object({ metric: z.string(), min: z.number(), score: z.number().nullable() })) }),

@@ -182,10 +182,32 @@ describe('canary hashing', () => {
 
   it('splits by account_id when told; a call without the key stays on the stable version', () => {
     const byAccount = policy({ current: v(2, { chosen: big, canary: { share_pct: 50, stable_by: 'account_id' } }), base: v(1) })
-    expect(versionFor(byAccount, {}).v.version).toBe(1)
+    expect(versionFor(byAccount, {}).v?.version).toBe(1)
     expect(routeWith(byAccount, { run_id: 'r1' }).reason).toContain('the call has no account_id, stable v1')
     const seen = new Set(Array.from({ length: 200 }, (_, i) => routeWith(byAccount, { account_id: `acct-${i}` }).version))
     expect(seen).toEqual(new Set([1, 2]))
+  })
+
+  it("a first canary (no version before it): its share gets the policy, the rest the caller's default (version null), never a silent re-route", () => {
+    const first = policy({ current: v(1, { chosen: haiku, canary: { share_pct: 10, stable_by: 'run_id' } }), base: null })
+    const n = 20_000
+    let onCanary = 0
+    for (let i = 0; i < n; i++) {
+      const r = routeWith(first, { run_id: `run-${i}` })
+      if (r.version === 1) {
+        onCanary++
+        expect(r).toMatchObject(haiku)
+      } else {
+        expect(r).toEqual({ version: null, reason: "the caller's default model (canary v1 takes 10% by run_id)" })
+        expect(versionFor(first, { run_id: `run-${i}` }).v).toBeNull()
+      }
+    }
+    expect(Math.abs(onCanary - n * 0.1)).toBeLessThan(5 * Math.sqrt(n * 0.1 * 0.9))
+    // without the key: the caller's default, not the canary
+    expect(routeWith(first, {})).toEqual({
+      version: null,
+      reason: "canary v1 (10% by run_id) not applied: the call has no run_id, the caller's default model",
+    })
   })
 
   it('spreads bits: single-character keys do not collapse into one bucket', () => {

@@ -161,30 +161,40 @@ export type TLivePolicy = {
 
 export type TRouteInput = { confidence?: number; attempt?: number; run_id?: string; account_id?: string }
 export type TRouted = TModelRef & { version: number; reason: string }
+/** A call outside a first canary (one published with no version before it): it stays on the caller's default, whatever model the caller asked for. */
+export type TCallerDefault = { version: null; reason: string }
 
-/** The version a call gets: the canary's share of keys goes to the current version, the rest to the base. */
-export function versionFor(p: TLivePolicy, req: TRouteInput): { v: TLiveVersion; note: string } {
+/**
+ * The version a call gets: the canary's share of keys goes to the current
+ * version, the rest to the base — the version in force before it, or, for a
+ * first policy published as a canary (no base), the caller's default (null):
+ * the model the caller asked for, untouched.
+ */
+export function versionFor(p: Pick<TLivePolicy, 'id' | 'current' | 'base'>, req: TRouteInput): { v: TLiveVersion | null; note: string } {
   const c = p.current.canary
-  if (!c || !p.base) return { v: p.current, note: '' }
+  if (!c) return { v: p.current, note: '' }
+  const stable = p.base ? `stable v${p.base.version}` : "the caller's default model"
   const key = c.stable_by === 'run_id' ? req.run_id : req.account_id
   if (!key)
     return {
       v: p.base,
-      note: `canary v${p.current.version} (${c.share_pct}% by ${c.stable_by}) not applied: the call has no ${c.stable_by}, stable v${p.base.version}; `,
+      note: `canary v${p.current.version} (${c.share_pct}% by ${c.stable_by}) not applied: the call has no ${c.stable_by}, ${stable}; `,
     }
   return inCanary(p.id, p.current.version, key, c.share_pct)
     ? { v: p.current, note: `canary v${p.current.version} (${c.share_pct}% by ${c.stable_by}); ` }
-    : { v: p.base, note: `stable v${p.base.version} (canary v${p.current.version} takes ${c.share_pct}% by ${c.stable_by}); ` }
+    : { v: p.base, note: `${stable} (canary v${p.current.version} takes ${c.share_pct}% by ${c.stable_by}); ` }
 }
 
 /**
  * One call under a published policy. A retry after a provider error (attempt
  * > 1) goes to the fallback model; a reported confidence below the cascade's
  * threshold moves one model up the ladder from the selected one; otherwise the
- * selected model. The reason names the rule that chose.
+ * selected model. The reason names the rule that chose. Outside a first
+ * canary: the caller's default (version null), the policy does not act.
  */
-export function routeWith(p: TLivePolicy, req: TRouteInput): TRouted {
+export function routeWith(p: TLivePolicy, req: TRouteInput): TRouted | TCallerDefault {
   const { v, note } = versionFor(p, req)
+  if (!v) return { version: null, reason: note.replace(/; $/, '') }
   const attempt = req.attempt ?? 1
   if (attempt > 1) {
     const chain = v.fallbacks ?? (v.fallback ? [v.fallback] : [])
