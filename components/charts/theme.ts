@@ -82,7 +82,8 @@ export const PARTIAL_DAY_LINE = {
 export const PARTIAL_DAY_AREA = {
   fill: CHART_COLORS.muted,
   fillOpacity: 0.12,
-  label: { value: PARTIAL_DAY_LABEL, position: 'insideTop', fontSize: 11, fill: CHART_COLORS.neutral },
+  // anchored at the band's right edge and read leftwards: centred on the last bar, it was cut by the chart's edge
+  label: { value: PARTIAL_DAY_LABEL, position: 'insideTopRight', fontSize: 11, fill: CHART_COLORS.neutral },
 } as const
 
 /** FNV-1a over the key's UTF-16 code units: a 32-bit hash that is the same in every browser and on the server. */

@@ -124,10 +124,8 @@ export function Shell({
         ref={sidebar}
         id="sidebar"
         data-testid="sidebar"
-        // on a phone the open drawer is a modal dialog over the page (focus stays in it, Escape closes it)
-        role={drawerOpen ? 'dialog' : undefined}
-        aria-modal={drawerOpen ? true : undefined}
-        aria-label={drawerOpen ? 'Menu' : undefined}
+        // on a phone the open drawer is a dialog over the page (the focus stays in it, Escape closes it)
+        {...(drawerOpen ? { role: 'dialog', 'aria-label': 'Menu' } : {})}
         className={`fixed inset-y-0 left-0 z-40 w-64 flex-col overflow-y-auto border-r border-slate-200 bg-white shadow-lg md:sticky md:top-0 md:z-auto md:h-screen md:w-56 md:shrink-0 md:shadow-none print:hidden ${drawerOpen ? 'flex' : 'hidden'} ${collapsed ? 'md:hidden' : 'md:flex'}`}
       >
         <div className="flex items-center gap-2 px-4 pt-4">
