@@ -139,6 +139,7 @@ for (const [width, height] of [
 }
 
 test('at 1024 px Tab reaches every entry of the sidebar in order', async ({ page }) => {
+  test.setTimeout(120_000)
   await page.setViewportSize({ width: 1024, height: 768 })
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   await page.goto(`/${ORG}/overview`)
@@ -149,6 +150,8 @@ test('at 390 px the drawer opens from the keyboard, Tab reaches every entry, the
   page,
   consoleErrors,
 }) => {
+  // some sixty key presses, each checked in the page: slow on a loaded machine
+  test.setTimeout(120_000)
   await page.setViewportSize({ width: 390, height: 844 })
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   await page.goto(`/${ORG}/overview`)
