@@ -70,7 +70,7 @@ export function Overview({ org }: { org: string }) {
     ['(none)', 'Other'],
   )
   const modelColor = listColors(
-    modelNames.filter((n, i) => (byModel.data?.rows[i]?.events ?? 0) > 0),
+    modelNames.filter((_n, i) => (byModel.data?.rows[i]?.events ?? 0) > 0),
     ['(self-hosted)', 'Other'],
   )
   const empty = t !== null && t.events === 0 && !filtered
