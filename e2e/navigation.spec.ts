@@ -1,7 +1,8 @@
 import { test, expect, apiSignIn, nav, DEMO_LOGIN, FULL_NAV, type Page } from './fixtures'
 
 // Finding your way (issue 21): the grouped sidebar holds every entry one per row at desktop and tablet widths,
-// becomes a drawer on a phone, and a keyboard reaches everything: a skip link first, then each entry by Tab and Enter.
+// becomes a drawer on a phone (a dialog that keeps the focus, closed by Escape), and a keyboard reaches everything at
+// 1440, 1024 and 390 px: a skip link first, then each entry by Tab and Enter.
 
 const ORG = DEMO_LOGIN.slug
 /** Where each entry of the admin's navigation leads (a page may redirect further down, e.g. Reports to the monthly report). */
@@ -99,21 +100,8 @@ test('at 390 px the navigation is a drawer: Menu opens it, Escape and following 
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden()
 })
 
-test('the keyboard: the skip link comes first and lands in the content; Tab reaches every entry in order and Enter follows it', async ({ page }) => {
-  test.setTimeout(120_000)
-  await page.setViewportSize({ width: 1440, height: 900 })
-  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.goto(`/${ORG}/overview`)
-
-  await page.keyboard.press('Tab')
-  const skip = page.getByRole('link', { name: 'Skip to content' })
-  await expect(skip).toBeFocused()
-  await expect(skip).toBeVisible()
-  await page.keyboard.press('Enter')
-  await expect(page.locator('main#main')).toBeFocused()
-
-  // Tab through from the top: every entry comes, in the sidebar's order
-  await page.goto(`/${ORG}/overview`)
+/** Tab from the top of the page: every entry of the navigation comes, in the sidebar's order. */
+async function tabReachesEveryEntry(page: Page) {
   const seen: string[] = []
   for (let i = 0; i < 60 && seen.length < FULL_NAV.length; i++) {
     await page.keyboard.press('Tab')
@@ -124,6 +112,101 @@ test('the keyboard: the skip link comes first and lands in the content; Tab reac
     if (inNav) seen.push(inNav)
   }
   expect(seen).toEqual(FULL_NAV)
+}
+
+for (const [width, height] of [
+  [1440, 900],
+  [1024, 768],
+  [390, 844],
+] as const) {
+  test(`at ${width} px the skip link comes first, is visible when focused, and lands in the content`, async ({ page, consoleErrors }) => {
+    await page.setViewportSize({ width, height })
+    await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+    await page.goto(`/${ORG}/overview`)
+    await page.keyboard.press('Tab')
+    const skip = page.getByRole('link', { name: 'Skip to content' })
+    await expect(skip).toBeFocused()
+    await expect(skip).toBeVisible()
+    const box = await skip.boundingBox()
+    expect(box!.x + box!.width).toBeLessThanOrEqual(width)
+    await page.keyboard.press('Enter')
+    await expect(page.locator('main#main')).toBeFocused()
+    // the next Tab goes on from the content, not back to the navigation
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => !!document.activeElement?.closest('main#main'))).toBe(true)
+    expect(consoleErrors).toEqual([])
+  })
+}
+
+test('at 1024 px Tab reaches every entry of the sidebar in order', async ({ page }) => {
+  test.setTimeout(120_000)
+  await page.setViewportSize({ width: 1024, height: 768 })
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${ORG}/overview`)
+  await tabReachesEveryEntry(page)
+})
+
+test('at 390 px the drawer opens from the keyboard, Tab reaches every entry, the focus stays in it, and Escape returns to Menu', async ({
+  page,
+  consoleErrors,
+}) => {
+  // some sixty key presses, each checked in the page: slow on a loaded machine
+  test.setTimeout(120_000)
+  await page.setViewportSize({ width: 390, height: 844 })
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${ORG}/overview`)
+  const menu = page.getByRole('button', { name: 'Menu', exact: true })
+  // skip link, then Menu
+  await page.keyboard.press('Tab')
+  await page.keyboard.press('Tab')
+  await expect(menu).toBeFocused()
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('dialog', { name: 'Menu' })).toBeVisible()
+  const inDrawer = () => page.evaluate(() => !!document.activeElement?.closest('[data-testid="sidebar"]'))
+  expect(await inDrawer()).toBe(true)
+  const first = await page.evaluate(() => document.activeElement?.outerHTML)
+
+  // every entry, in order, and the focus never leaves the drawer: past the last control it comes back to the first
+  const seen: string[] = []
+  let wrapped = false
+  for (let i = 0; i < 60 && !wrapped; i++) {
+    await page.keyboard.press('Tab')
+    expect(await inDrawer(), `Tab ${i + 1} stays in the drawer`).toBe(true)
+    const el = await page.evaluate(() => {
+      const a = document.activeElement
+      return { html: a?.outerHTML, nav: a?.closest('nav[aria-label="Main"]') && a.tagName === 'A' ? (a.textContent ?? '') : null }
+    })
+    if (el.nav) seen.push(el.nav)
+    wrapped = el.html === first
+  }
+  expect(seen).toEqual(FULL_NAV)
+  expect(wrapped, 'Tab past the last control returns to the first').toBe(true)
+  // and Shift+Tab from the first goes to the last (Sign out), still inside
+  await page.keyboard.press('Shift+Tab')
+  await expect(page.getByTestId('sidebar').getByRole('button', { name: 'Sign out' })).toBeFocused()
+
+  await page.keyboard.press('Escape')
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden()
+  await expect(menu).toBeFocused()
+  await expect(menu).toHaveAttribute('aria-expanded', 'false')
+
+  // an entry followed from the keyboard: the drawer closes on the new page
+  await page.keyboard.press('Enter')
+  const budgets = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Budgets', exact: true })
+  for (let i = 0; i < 40 && !(await budgets.evaluate((e) => e === document.activeElement)); i++) await page.keyboard.press('Tab')
+  await expect(budgets).toBeFocused()
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(new RegExp(`/${ORG}/budgets`))
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden()
+  expect(consoleErrors).toEqual([])
+})
+
+test('the keyboard at 1440 px: Tab reaches every entry in order and Enter follows it', async ({ page }) => {
+  test.setTimeout(120_000)
+  await page.setViewportSize({ width: 1440, height: 900 })
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${ORG}/overview`)
+  await tabReachesEveryEntry(page)
 
   // each entry: Tab to it, Enter follows it
   for (const label of FULL_NAV) {

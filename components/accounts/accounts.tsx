@@ -148,9 +148,9 @@ export function Accounts({ org }: { org: string }) {
           label="Spend, all accounts"
           value={table ? formatUsd(table.total_usd) : null}
           testId="kpi-spend"
-          hint={table ? `Previous period: ${formatUsd(table.previous_total_usd)}` : undefined}
+          hint={table && filters.compare ? `Previous period: ${formatUsd(table.previous_total_usd)}` : undefined}
         />
-        <Kpi label="Change vs previous period" value={change?.value ?? null} hint={change?.hint} />
+        {filters.compare && <Kpi label="Change vs previous period" value={change?.value ?? null} hint={change?.hint} />}
         <Kpi
           label="Customer accounts with spend"
           value={table ? formatCount(table.active) : null}
@@ -197,16 +197,18 @@ export function Accounts({ org }: { org: string }) {
         />
       </section>
 
-      <TopMovers
-        movers={movers}
-        href={(r) => `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`}
-        subtitle="The customer accounts whose spend grew most in dollars against the previous period."
-        empty="No account spent more than in the previous period."
-      />
+      {filters.compare && (
+        <TopMovers
+          movers={movers}
+          href={(r) => `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`}
+          subtitle="The customer accounts whose spend grew most in dollars against the previous period."
+          empty="No account spent more than in the previous period."
+        />
+      )}
 
       <Card
         title="Spend by account"
-        subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+        subtitle={`Sorted by spend in the period.${filters.compare ? ' Change compares with the previous period of the same length.' : ''}`}
         actions={
           canExport ? (
             <Button variant="secondary" onClick={exportCsv} disabled={!table}>
@@ -217,6 +219,7 @@ export function Accounts({ org }: { org: string }) {
       >
         {table ? (
           <BreakdownTable
+            compare={filters.compare}
             rows={table.rows}
             days={table.days}
             keyHeader="Account"

@@ -222,7 +222,7 @@ function FilterForm({ view, onApply }: { view: TCallsView; onApply: (v: Partial<
 
 function CallsTable({ org, rows }: { org: string; rows: import('@/lib/calls/schema').TCall[] }) {
   const th = 'px-2 py-2 font-medium'
-  const td = 'num px-2 py-1.5 text-right'
+  const td = 'num whitespace-nowrap px-2 py-1.5 text-right'
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="calls-table">
@@ -265,15 +265,17 @@ function CallsTable({ org, rows }: { org: string; rows: import('@/lib/calls/sche
                 {formatInstant(c.timestamp).replace(' UTC', '')}
               </td>
               <td className="px-2">
-                <div className="max-w-56 truncate" title={`${c.workflow_id} / ${c.step}`}>
+                <div className="max-w-44 truncate" title={`${c.workflow_id} / ${c.step}`}>
                   <span className="font-medium">{c.workflow_id}</span> <span className="text-slate-500">/ {c.step}</span>
                 </div>
               </td>
               <td className="px-2 text-slate-600">
-                <div className="max-w-40 truncate">{c.account_id ?? '—'}</div>
+                <div className="max-w-28 truncate">{c.account_id ?? '—'}</div>
               </td>
               <td className="px-2 text-slate-600">
-                <div className="max-w-56 truncate">{c.model ? `${c.provider ?? '?'}/${c.model}` : '—'}</div>
+                <div className="max-w-44 truncate" title={c.model ? `${c.provider ?? '?'}/${c.model}` : undefined}>
+                  {c.model ? `${c.provider ?? '?'}/${c.model}` : '—'}
+                </div>
               </td>
               <td className="px-2">
                 <OutcomeBadge outcome={c.outcome} attempt={c.attempt} />
@@ -285,7 +287,7 @@ function CallsTable({ org, rows }: { org: string; rows: import('@/lib/calls/sche
               <td className={td}>
                 <CallCost cost={c.cost_usd} />
               </td>
-              <td className="py-1.5 pl-2">
+              <td className="whitespace-nowrap py-1.5 pl-2">
                 {c.run_id ? (
                   <Link href={runHref(org, c.run_id)} className="font-mono text-xs text-brand-700 hover:underline" title="Open the run's calls in order">
                     {c.run_id.length > 14 ? `${c.run_id.slice(0, 13)}…` : c.run_id}

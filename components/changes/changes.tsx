@@ -30,9 +30,9 @@ import { useCan } from '@/components/layout/role-context'
 // last week?" — the delta between two periods split into volume, tokens per
 // call, model mix, price and retries, and who moved it.
 
-// periods are UTC days (custom: whole days; otherwise up to the current hour)
+// periods are UTC days (custom: whole days; otherwise up to the current hour, whose label carries "UTC" already)
 const periodLabel = (p: { from: string; to: string }, custom: boolean) =>
-  custom ? `${formatDate(p.from, 'UTC')} – ${formatDate(Date.parse(p.to) - 1, 'UTC')}` : `${formatDate(p.from, 'UTC')} – ${formatDateTime(p.to, 'UTC')}`
+  custom ? `${formatDate(p.from, 'UTC')} – ${formatDate(Date.parse(p.to) - 1, 'UTC')} UTC` : `${formatDate(p.from, 'UTC')} – ${formatDateTime(p.to, 'UTC')}`
 const tone = (usd: string) => (usd.startsWith('-') ? 'text-emerald-700' : usd === '0.000000' ? 'text-slate-500' : 'text-amber-700')
 const signed = (usd: string) => (usd === '0.000000' ? '$0.00' : signedCents(usd))
 
@@ -67,7 +67,7 @@ export function Changes({ org }: { org: string }) {
 
       <p className="text-sm text-slate-600" data-testid="periods">
         Comparing <span className="font-medium text-slate-800">B: {periodLabel(view.b, view.custom)}</span> with{' '}
-        <span className="font-medium text-slate-800">A: {periodLabel(view.a, view.custom)}</span> UTC, for {scopeText}
+        <span className="font-medium text-slate-800">A: {periodLabel(view.a, view.custom)}</span>, for {scopeText}
         {view.environment ? `, ${view.environment} environment` : ''}
         {view.traffic_source ? `, ${view.traffic_source} traffic` : ''}.
         {view.custom && (

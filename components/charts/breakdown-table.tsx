@@ -3,13 +3,14 @@ import type { TBreakdownItem } from '@/lib/metrics/prepare'
 import { formatCount, formatPercent } from '@/lib/format'
 import { Usd } from '@/components/ui/usd'
 
-/** A ranked list with a share bar per row: reads like a table, compares like a chart. */
+/** A ranked list with a share bar per row: reads like a table, compares like a chart. With `colorOf`, each bar has its row's series colour (theme.ts listColors). */
 export function BreakdownTable({
   items,
   label,
   testId,
   href,
   otherHref,
+  colorOf,
 }: {
   items: TBreakdownItem[]
   label: string
@@ -18,6 +19,8 @@ export function BreakdownTable({
   href?: (name: string) => string | null
   /** where the "Other" row leads: e.g. the calls of the names it sums */
   otherHref?: (members: string[]) => string | null
+  /** the row's series colour; without it, every bar is the brand colour */
+  colorOf?: (name: string) => string
 }) {
   return (
     <table className="w-full table-fixed text-sm" data-testid={testId}>
@@ -31,7 +34,7 @@ export function BreakdownTable({
       </thead>
       <tbody>
         {items.map((it) => (
-          <tr key={it.name} className="border-t border-slate-100">
+          <tr key={it.name} className="border-t border-slate-100" data-key={it.name} data-series-color={colorOf?.(it.name)}>
             <td className="py-1.5 pr-2">
               <div className="truncate font-medium" title={it.name}>
                 {href && it.name !== 'Other' && it.name !== '(none)' && href(it.name) ? (
@@ -47,7 +50,10 @@ export function BreakdownTable({
                 )}
               </div>
               <div className="mt-1 h-1.5 rounded bg-slate-100">
-                <div className="h-1.5 rounded bg-brand-500" style={{ width: `${Math.max(1, it.share * 100)}%` }} />
+                <div
+                  className={`h-1.5 rounded ${colorOf ? '' : 'bg-brand-500'}`}
+                  style={{ width: `${Math.max(1, it.share * 100)}%`, background: colorOf?.(it.name) }}
+                />
               </div>
             </td>
             <td className="num text-right" data-cost={it.cost_usd}>

@@ -1,7 +1,17 @@
 'use client'
 import { CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { TBurnChartPoint } from '@/lib/budgets/view'
-import { AXIS_TICK, CHART_COLORS, GRID_PROPS, LEGEND_STYLE, PARTIAL_DAY_LABEL, PARTIAL_DAY_LINE, partialDayIn, utcLabel } from '@/components/charts/theme'
+import {
+  AXIS_TICK,
+  CHART_COLORS,
+  CHART_MARGIN_WIDE,
+  GRID_PROPS,
+  LEGEND_STYLE,
+  partialDayIn,
+  partialDayTooltipLabel,
+  TOOLTIP_PROPS,
+} from '@/components/charts/theme'
+import { ChartFrame, PartialDayMark } from '@/components/charts/partial-day'
 
 /**
  * A budget's period: cumulative spend so far, the even pace that lands on the
@@ -25,15 +35,16 @@ export function BurnDownChart({
   const todayT = data.every((p) => /^\d{2}-\d{2}$/.test(p.label)) ? partialDayIn(data.filter((p) => p.actual != null || p.value != null).map((p) => p.t)) : null
   const today = todayT ? (data.find((p) => p.t === todayT)?.label ?? null) : null
   return (
-    <div className="h-64" role="img" aria-label={today ? `${label}; the last day, ${PARTIAL_DAY_LABEL}` : label} data-partial-day={todayT ?? undefined}>
+    // data-partial-day carries the UTC day; the mark sits on the chart's own x value (the "MM-DD" label)
+    <ChartFrame label={label} today={today} className="h-64" data-partial-day={todayT ?? undefined}>
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <ComposedChart data={data} margin={CHART_MARGIN_WIDE}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="label" tick={AXIS_TICK} minTickGap={16} />
           <YAxis tickFormatter={(v: number) => format(v)} tick={AXIS_TICK} width={72} domain={[0, (max: number) => Math.max(max, amount) * 1.05]} />
-          <Tooltip formatter={(v) => format(Number(v))} labelFormatter={utcLabel} />
+          <Tooltip {...TOOLTIP_PROPS} formatter={(v) => format(Number(v))} labelFormatter={partialDayTooltipLabel(today)} />
           <Legend wrapperStyle={LEGEND_STYLE} />
-          {today && <ReferenceLine x={today} {...PARTIAL_DAY_LINE} />}
+          <PartialDayMark day={today} kind="line" />
           <ReferenceLine
             y={amount}
             stroke={CHART_COLORS.bad}
@@ -68,6 +79,6 @@ export function BurnDownChart({
           )}
         </ComposedChart>
       </ResponsiveContainer>
-    </div>
+    </ChartFrame>
   )
 }

@@ -1,6 +1,7 @@
 'use client'
 import { useRouter } from 'next/navigation'
-import { Bar, BarChart, CartesianGrid, Cell, Legend, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { ChartFrame, PartialDayMark } from '@/components/charts/partial-day'
 import type { TDailyPoint } from '@/lib/metrics/prepare'
 import { formatUsd, formatUsdCompact } from '@/lib/format'
 import {
@@ -9,11 +10,11 @@ import {
   dayTick,
   GRID_PROPS,
   LEGEND_STYLE,
-  PARTIAL_DAY_AREA,
-  PARTIAL_DAY_LABEL,
   partialDayIn,
+  partialDayTooltipLabel,
   seriesColors,
-  utcLabel,
+  TOOLTIP_CURSOR,
+  TOOLTIP_PROPS,
 } from '@/components/charts/theme'
 
 /** Draws prepared daily points; one stacked bar per series, each in its key's colour (the same workflow or model has the same colour on every page). With `dayHref`, a click on a day's bar opens that link (keyboard users need the same links beside the chart). */
@@ -33,14 +34,14 @@ export function DailySpendChart({
   const today = partialDayIn(points.map((p) => p.day))
   const open = dayHref ? (d: { payload?: TDailyPoint }) => d.payload?.day && router.push(dayHref(d.payload.day)) : undefined
   return (
-    <div className="h-72" role="img" aria-label={today ? `${label}; the last day, ${PARTIAL_DAY_LABEL}` : label} data-partial-day={today ?? undefined}>
+    <ChartFrame label={label} today={today} data-series-colors={series.map((s) => `${s}=${colors[s]}`).join(' ')}>
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={points} margin={CHART_MARGIN}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="day" tickFormatter={dayTick} tick={AXIS_TICK} minTickGap={16} />
           <YAxis tickFormatter={(v: number) => formatUsdCompact(v)} tick={AXIS_TICK} width={64} />
-          <Tooltip formatter={(v) => formatUsd(Number(v))} labelFormatter={(d) => (d === today ? `${utcLabel(d)}, ${PARTIAL_DAY_LABEL}` : utcLabel(d))} />
-          {today && <ReferenceArea x1={today} x2={today} {...PARTIAL_DAY_AREA} />}
+          <Tooltip {...TOOLTIP_PROPS} cursor={TOOLTIP_CURSOR} formatter={(v) => formatUsd(Number(v))} labelFormatter={partialDayTooltipLabel(today)} />
+          <PartialDayMark day={today} kind="band" />
           <Legend wrapperStyle={LEGEND_STYLE} />
           {series.map((s) => (
             <Bar key={s} dataKey={s} stackId="spend" fill={colors[s]} isAnimationActive={false} onClick={open} cursor={open ? 'pointer' : undefined}>
@@ -50,6 +51,6 @@ export function DailySpendChart({
           ))}
         </BarChart>
       </ResponsiveContainer>
-    </div>
+    </ChartFrame>
   )
 }

@@ -1,5 +1,6 @@
 'use client'
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { ChartFrame, PartialDayMark } from '@/components/charts/partial-day'
 import { formatUsd, formatUsdCompact } from '@/lib/format'
 import {
   AXIS_TICK,
@@ -7,10 +8,11 @@ import {
   dayTick,
   GRID_PROPS,
   LEGEND_STYLE,
+  CHART_MARGIN_WIDE,
   PARTIAL_DAY_LABEL,
-  PARTIAL_DAY_LINE,
   partialDayIn,
-  utcLabel,
+  partialDayTooltipLabel,
+  TOOLTIP_PROPS,
 } from '@/components/charts/theme'
 
 export type TForecastChartPoint = { day: string; actual: number | null; forecast: number | null; band: [number, number] | null; scenario?: number | null }
@@ -20,17 +22,18 @@ export function ForecastChart({ data, label }: { data: TForecastChartPoint[]; la
   // today's recorded spend is partial: marked where it is recorded (the forecast carries on from it)
   const today = partialDayIn(data.filter((p) => p.actual != null).map((p) => p.day))
   return (
-    <div className="h-72" role="img" aria-label={today ? `${label}; ${PARTIAL_DAY_LABEL} recorded so far` : label} data-partial-day={today ?? undefined}>
+    <ChartFrame label={label} today={today} partialText={`${PARTIAL_DAY_LABEL} recorded so far`}>
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <ComposedChart data={data} margin={CHART_MARGIN_WIDE}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="day" tickFormatter={dayTick} tick={AXIS_TICK} minTickGap={24} />
           <YAxis tickFormatter={(v: number) => formatUsdCompact(v)} tick={AXIS_TICK} width={64} domain={[0, 'auto']} />
           <Tooltip
+            {...TOOLTIP_PROPS}
             formatter={(v) => (Array.isArray(v) ? `${formatUsd(Number(v[0]))} – ${formatUsd(Number(v[1]))}` : formatUsd(Number(v)))}
-            labelFormatter={(d) => (d === today ? `${utcLabel(d)}, ${PARTIAL_DAY_LABEL}` : utcLabel(d))}
+            labelFormatter={partialDayTooltipLabel(today)}
           />
-          {today && <ReferenceLine x={today} {...PARTIAL_DAY_LINE} />}
+          <PartialDayMark day={today} kind="line" />
           <Legend wrapperStyle={LEGEND_STYLE} />
           <Area dataKey="band" name="95% band" stroke="none" fill={CHART_COLORS.forecast} fillOpacity={0.18} isAnimationActive={false} connectNulls={false} />
           <Line
@@ -66,6 +69,6 @@ export function ForecastChart({ data, label }: { data: TForecastChartPoint[]; la
           )}
         </ComposedChart>
       </ResponsiveContainer>
-    </div>
+    </ChartFrame>
   )
 }

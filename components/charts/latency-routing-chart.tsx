@@ -1,9 +1,10 @@
 'use client'
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { ChartFrame, PartialDayMark } from '@/components/charts/partial-day'
 import { bucketLabel, chartPoints, MIN_CALLS, pct, rateAxis, type TGranularity, type TLatencyRoutingPoint } from '@/lib/metrics/views/latency-routing'
 import { formatCount, formatMs } from '@/lib/format'
 import { useMemo } from 'react'
-import { AXIS_TICK, GRID_PROPS, LEGEND_STYLE, PARTIAL_DAY_AREA, PARTIAL_DAY_LABEL, partialDayIn, seriesColors, TOOLTIP_CURSOR } from '@/components/charts/theme'
+import { AXIS_TICK, axisLabel, CHART_MARGIN, GRID_PROPS, LEGEND_STYLE, partialDayIn, seriesColors, TOOLTIP_CURSOR } from '@/components/charts/theme'
 
 const KEYS = { p50: 'p50_ms', p95: 'p95_ms', fallback: 'fallback_rate', escalation: 'escalation_rate' } as const
 const COLORS = seriesColors(Object.keys(KEYS))
@@ -33,19 +34,12 @@ export function LatencyRoutingChart({ points, granularity, label }: { points: TL
     yAxisId: 'ms',
   })
   return (
-    <div className="h-72" role="img" aria-label={today ? `${label}; the last day, ${PARTIAL_DAY_LABEL}` : label} data-partial-day={today ?? undefined}>
+    <ChartFrame label={label} today={today}>
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} barCategoryGap={granularity === 'hour' ? 0 : '10%'}>
+        <ComposedChart data={data} margin={CHART_MARGIN} barCategoryGap={granularity === 'hour' ? 0 : '10%'}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="bucket" tickFormatter={tick(granularity)} tick={AXIS_TICK} minTickGap={24} />
-          <YAxis
-            yAxisId="ms"
-            tickFormatter={(v: number) => formatMs(v)}
-            tick={AXIS_TICK}
-            width={64}
-            domain={[0, 'auto']}
-            label={{ value: 'latency', angle: -90, position: 'insideLeft', style: AXIS_TICK }}
-          />
+          <YAxis yAxisId="ms" tickFormatter={(v: number) => formatMs(v)} tick={AXIS_TICK} width={64} domain={[0, 'auto']} label={axisLabel('latency, ms')} />
           <YAxis
             yAxisId="rate"
             orientation="right"
@@ -54,14 +48,14 @@ export function LatencyRoutingChart({ points, granularity, label }: { points: TL
             width={56}
             domain={[0, rates.max]}
             ticks={rates.ticks}
-            label={{ value: '% of calls', angle: 90, position: 'insideRight', style: AXIS_TICK }}
+            label={axisLabel('% of calls', 'right')}
           />
           <Tooltip
             content={(p) => <LatencyTooltip active={p.active} point={p.payload?.[0]?.payload?.point} granularity={granularity} />}
             cursor={TOOLTIP_CURSOR}
           />
           <Legend wrapperStyle={LEGEND_STYLE} />
-          {today && <ReferenceArea yAxisId="ms" x1={today} x2={today} {...PARTIAL_DAY_AREA} />}
+          <PartialDayMark day={today} kind="band" yAxisId="ms" />
           <Bar yAxisId="rate" dataKey={KEYS.fallback} name="Fell back (% of calls)" stackId="rerouted" fill={COLORS.fallback} isAnimationActive={false} />
           <Bar yAxisId="rate" dataKey={KEYS.escalation} name="Escalated (% of calls)" stackId="rerouted" fill={COLORS.escalation} isAnimationActive={false} />
           <Bar dataKey="fallback_few" fill={COLORS.fallback} {...faint} />
@@ -90,7 +84,7 @@ export function LatencyRoutingChart({ points, granularity, label }: { points: TL
           />
         </ComposedChart>
       </ResponsiveContainer>
-    </div>
+    </ChartFrame>
   )
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, test } from 'vitest'
 import fc from 'fast-check'
-import { hashKey, partialDayIn, SERIES_PALETTE, seriesColor, seriesColors } from '@/components/charts/theme'
+import { CHART_COLORS, hashKey, listColors, partialDayIn, partialDayTooltipLabel, SERIES_PALETTE, seriesColor, seriesColors } from '@/components/charts/theme'
 
 describe('series colours', () => {
   it('gives a key the same colour every time, from the palette', () => {
@@ -41,10 +41,63 @@ describe('series colours', () => {
       }),
     )
   })
+  it('gives every key its own colour, whatever the other series are, when no two keys of the chart hash to the same colour', () => {
+    const slot = (k: string) => hashKey(k) % SERIES_PALETTE.length
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string(), { maxLength: SERIES_PALETTE.length }), (keys) => {
+        fc.pre(new Set(keys.map(slot)).size === keys.length)
+        const c = seriesColors(keys)
+        for (const k of keys) expect(c[k]).toBe(seriesColor(k))
+      }),
+    )
+  })
+  it("keeps a key's colour when other series come and go, unless one of them collides with it", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.uniqueArray(fc.string(), { maxLength: SERIES_PALETTE.length - 1 }), (key, others) => {
+        const rest = others.filter((o) => o !== key)
+        // no other key takes the key's own colour first: then the key has it
+        const before = rest.filter((o) => o < key)
+        const claimed = Object.values(seriesColors(before))
+        fc.pre(!claimed.includes(seriesColor(key)))
+        expect(seriesColors([...rest, key])[key]).toBe(seriesColor(key))
+      }),
+    )
+  })
+  it('colours the demo workflows apart in one chart, and the same in every chart of all of them', () => {
+    const demo = ['support-agent', 'email-drafter', 'doc-summarizer', 'lead-qualifier', 'transcript-cleaner']
+    const c = seriesColors(demo)
+    expect(new Set(Object.values(c)).size).toBe(demo.length)
+    expect(seriesColors([...demo].reverse())).toEqual(c)
+    // support-agent sorts after none that takes its colour: it has its own wherever it is drawn
+    expect(c['support-agent']).toBe(seriesColor('support-agent'))
+    expect(seriesColors(['support-agent', 'lead-qualifier'])['support-agent']).toBe(seriesColor('support-agent'))
+  })
   it('still colours every series when there are more than the palette holds', () => {
     const keys = Array.from({ length: 25 }, (_, i) => `m${i}`)
     const c = seriesColors(keys)
     expect(keys.every((k) => SERIES_PALETTE.includes(c[k] as (typeof SERIES_PALETTE)[number]))).toBe(true)
+  })
+})
+
+describe('listColors', () => {
+  it("colours a list's rows as a chart of the same keys does, and its no-value and Other rows neutral", () => {
+    const colorOf = listColors(['b', 'a', '(none)', 'Other'], ['(none)', 'Other'])
+    const chart = seriesColors(['a', 'b'])
+    expect(colorOf('a')).toBe(chart.a)
+    expect(colorOf('b')).toBe(chart.b)
+    expect(colorOf('(none)')).toBe(CHART_COLORS.neutral)
+    expect(colorOf('Other')).toBe(CHART_COLORS.neutral)
+    // a row that is not among the keys (e.g. spend only in the previous period) is neutral too
+    expect(colorOf('stopped')).toBe(CHART_COLORS.neutral)
+  })
+  it('does not depend on which rows the list shows first', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string(), { maxLength: 12 }), (keys) => {
+        const a = listColors(keys)
+        const b = listColors([...keys].reverse())
+        for (const k of keys) expect(a(k)).toBe(b(k))
+      }),
+    )
   })
 })
 
@@ -53,6 +106,11 @@ describe('partialDayIn', () => {
   test("today's UTC day among the chart's days, as the chart keys it", () => {
     expect(partialDayIn(['2026-12-05', '2026-12-06'], now)).toBe('2026-12-06')
     expect(partialDayIn(['2026-12-05T00:00:00.000Z', '2026-12-06T00:00:00.000Z'], now)).toBe('2026-12-06T00:00:00.000Z')
+  })
+  test("the tooltip's title names the partial day", () => {
+    expect(partialDayTooltipLabel('2026-12-06')('2026-12-06')).toBe('2026-12-06 (UTC), today (partial)')
+    expect(partialDayTooltipLabel('2026-12-06')('2026-12-05')).toBe('2026-12-05 (UTC)')
+    expect(partialDayTooltipLabel(null)('2026-12-05')).toBe('2026-12-05 (UTC)')
   })
   test('null for a chart that ends before today', () => {
     expect(partialDayIn(['2026-11-29', '2026-11-30'], now)).toBeNull()

@@ -40,7 +40,24 @@ export const GRID_PROPS = { strokeDasharray: '3 3', vertical: false, stroke: '#e
 export const AXIS_TICK = { fontSize: 12, fill: '#64748b' } as const
 export const LEGEND_STYLE = { fontSize: 12 } as const
 export const TOOLTIP_CURSOR = { fill: '#f1f5f9' } as const
+/** The tooltip box and its title, the same on every chart (spread on <Tooltip>; bar charts add `cursor={TOOLTIP_CURSOR}`). */
+export const TOOLTIP_PROPS = {
+  contentStyle: { fontSize: 12, borderRadius: 6, borderColor: '#e2e8f0', padding: '6px 10px' },
+  labelStyle: { color: '#0f172a', fontWeight: 500, marginBottom: 2 },
+  itemStyle: { padding: 0 },
+} as const
 export const CHART_MARGIN = { top: 8, right: 8, bottom: 0, left: 8 } as const
+/** A chart whose right edge carries a label or a second axis. */
+export const CHART_MARGIN_WIDE = { top: 8, right: 16, bottom: 0, left: 8 } as const
+/** An axis's title ("tokens / call", "% of calls") in the tick's style, along the axis. */
+export function axisLabel(value: string, side: 'left' | 'right' = 'left') {
+  return {
+    value,
+    angle: side === 'left' ? -90 : 90,
+    position: side === 'left' ? 'insideLeft' : 'insideRight',
+    style: { ...AXIS_TICK, textAnchor: 'middle' },
+  } as const
+}
 /** A day label on the x axis: "2026-11-05" → "11-05". */
 export const dayTick = (d: string) => d.slice(5)
 /** The tooltip's title for a UTC day or bucket. */
@@ -53,6 +70,9 @@ export function partialDayIn(days: readonly string[], now = new Date()): string 
   const today = now.toISOString().slice(0, 10)
   return days.find((d) => d.slice(0, 10) === today) ?? null
 }
+/** The tooltip's title for a day of a chart whose last day may be today's partial one. */
+export const partialDayTooltipLabel = (today: string | null) => (d: unknown) =>
+  today !== null && d === today ? `${utcLabel(d)}, ${PARTIAL_DAY_LABEL}` : utcLabel(d)
 /** The mark's look: a dashed line with its label (line charts), a pale band (bar charts). */
 export const PARTIAL_DAY_LINE = {
   stroke: CHART_COLORS.muted,
@@ -62,7 +82,8 @@ export const PARTIAL_DAY_LINE = {
 export const PARTIAL_DAY_AREA = {
   fill: CHART_COLORS.muted,
   fillOpacity: 0.12,
-  label: { value: PARTIAL_DAY_LABEL, position: 'insideTop', fontSize: 11, fill: CHART_COLORS.neutral },
+  // anchored at the band's right edge and read leftwards: centred on the last bar, it was cut by the chart's edge
+  label: { value: PARTIAL_DAY_LABEL, position: 'insideTopRight', fontSize: 11, fill: CHART_COLORS.neutral },
 } as const
 
 /** FNV-1a over the key's UTF-16 code units: a 32-bit hash that is the same in every browser and on the server. */
@@ -96,6 +117,17 @@ export function seriesColors(keys: readonly string[]): Record<string, string> {
     out[key] = SERIES_PALETTE[i]
   }
   return out
+}
+
+/**
+ * The colours of a list's rows (a ranked table beside or instead of a chart):
+ * seriesColors over every key the list ranks, so a workflow has the colour it
+ * has in a chart of the same keys; the "no value" and "Other" rows, which are
+ * not a series, are neutral.
+ */
+export function listColors(keys: readonly string[], neutral: readonly string[] = []): (key: string) => string {
+  const colors = seriesColors(keys.filter((k) => !neutral.includes(k)))
+  return (key) => (neutral.includes(key) ? CHART_COLORS.neutral : (colors[key] ?? CHART_COLORS.neutral))
 }
 
 /** The GPU pool roles (lib/gpu/cost.ts POOL_ROLES): the fleet page's capacity bar and its legend. */

@@ -2,7 +2,7 @@
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { waterfallFloor, type TWaterfallBar } from '@/lib/changes/view'
 import { formatUsd, formatUsdCompact } from '@/lib/format'
-import { AXIS_TICK, CHART_COLORS, CHART_MARGIN, GRID_PROPS, TOOLTIP_CURSOR } from '@/components/charts/theme'
+import { AXIS_TICK, CHART_COLORS, CHART_MARGIN, GRID_PROPS, TOOLTIP_CURSOR, TOOLTIP_PROPS } from '@/components/charts/theme'
 
 const FILL: Record<TWaterfallBar['kind'], string> = { total: CHART_COLORS.neutral, up: CHART_COLORS.bad, down: CHART_COLORS.good }
 
@@ -21,7 +21,7 @@ export function WaterfallChart({ bars }: { bars: TWaterfallBar[] }) {
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="name" tick={AXIS_TICK} interval={0} />
           <YAxis tickFormatter={(v: number) => formatUsdCompact(v)} tick={AXIS_TICK} width={64} domain={[floor, 'auto']} allowDataOverflow={floor > 0} />
-          <Tooltip formatter={(_v, _n, item) => formatUsd((item.payload as TWaterfallBar).usd)} cursor={TOOLTIP_CURSOR} />
+          <Tooltip {...TOOLTIP_PROPS} formatter={(_v, _n, item) => formatUsd((item.payload as TWaterfallBar).usd)} cursor={TOOLTIP_CURSOR} />
           <Bar dataKey="base" stackId="w" fill="transparent" isAnimationActive={false} tooltipType="none" />
           <Bar dataKey="size" stackId="w" isAnimationActive={false} name="USD">
             {bars.map((b) => (

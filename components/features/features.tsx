@@ -155,7 +155,13 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
           label="Spend, all features"
           value={table ? formatUsd(table.total_usd) : null}
           testId="kpi-spend"
-          hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined}
+          hint={
+            table && change && filters.compare
+              ? table.change_ratio === null
+                ? change.hint
+                : `${change.value} (${change.hint}) vs the previous period`
+              : undefined
+          }
         />
         <Kpi
           label="Actions (runs)"
@@ -182,7 +188,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
 
       <Card
         title="Cost per action by feature"
-        subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+        subtitle={`Sorted by spend in the period.${filters.compare ? ' Change compares with the previous period of the same length.' : ''}`}
         actions={
           canExport ? (
             <Button variant="secondary" onClick={exportCsv} disabled={!table}>
@@ -193,6 +199,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
       >
         {table ? (
           <BreakdownTable
+            compare={filters.compare}
             rows={table.rows}
             days={table.days}
             keyHeader="Feature"
@@ -214,12 +221,14 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
         )}
       </Card>
 
-      <TopMovers
-        movers={movers}
-        href={(r) => callsHref(org, { ...scopeOf(filters), feature: r.key })}
-        subtitle="The features whose spend grew most in dollars against the previous period."
-        empty="No feature spent more than in the previous period."
-      />
+      {filters.compare && (
+        <TopMovers
+          movers={movers}
+          href={(r) => callsHref(org, { ...scopeOf(filters), feature: r.key })}
+          subtitle="The features whose spend grew most in dollars against the previous period."
+          empty="No feature spent more than in the previous period."
+        />
+      )}
     </BreakdownPage>
   )
 }

@@ -247,7 +247,13 @@ function UtilizationChart({ s }: { s: TFleetSummary }) {
       </p>
     )
   return (
-    <TrendChart data={c.rows as { day: string }[]} lines={c.lines} label="Daily mean GPU utilization per pool, percent" format={(v) => `${v}%`} height="h-64" />
+    <TrendChart
+      data={c.rows as { day: string }[]}
+      lines={c.lines}
+      label="Daily mean GPU utilization per pool, percent"
+      format={(v) => formatPercent(v / 100, Number.isInteger(v) ? 0 : 1)}
+      height="h-64"
+    />
   )
 }
 

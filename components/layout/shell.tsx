@@ -83,6 +83,22 @@ export function Shell({
     sidebar.current?.querySelector<HTMLElement>('a, button, select')?.focus()
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') closeDrawer()
+      // the open drawer keeps the focus: Tab past its last control comes back to its first, Shift+Tab the other way
+      if (e.key !== 'Tab' || !sidebar.current) return
+      const inside = [...sidebar.current.querySelectorAll<HTMLElement>('a[href], button, select, input, [tabindex]:not([tabindex="-1"])')].filter(
+        (el) => !el.hasAttribute('disabled') && el.getClientRects().length > 0,
+      )
+      if (inside.length === 0) return
+      const first = inside[0]
+      const last = inside[inside.length - 1]
+      const at = document.activeElement
+      if (e.shiftKey && (at === first || !sidebar.current.contains(at))) {
+        e.preventDefault()
+        last.focus()
+      } else if (!e.shiftKey && (at === last || !sidebar.current.contains(at))) {
+        e.preventDefault()
+        first.focus()
+      }
     }
     document.addEventListener('keydown', onKey)
     return () => document.removeEventListener('keydown', onKey)
@@ -108,6 +124,8 @@ export function Shell({
         ref={sidebar}
         id="sidebar"
         data-testid="sidebar"
+        // on a phone the open drawer is a dialog over the page (the focus stays in it, Escape closes it)
+        {...(drawerOpen ? { role: 'dialog', 'aria-label': 'Menu' } : {})}
         className={`fixed inset-y-0 left-0 z-40 w-64 flex-col overflow-y-auto border-r border-slate-200 bg-white shadow-lg md:sticky md:top-0 md:z-auto md:h-screen md:w-56 md:shrink-0 md:shadow-none print:hidden ${drawerOpen ? 'flex' : 'hidden'} ${collapsed ? 'md:hidden' : 'md:flex'}`}
       >
         <div className="flex items-center gap-2 px-4 pt-4">

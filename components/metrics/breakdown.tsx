@@ -2,6 +2,7 @@
 import Link from 'next/link'
 import { useState, type ReactNode } from 'react'
 import { Sparkline } from '@/components/charts/sparkline'
+import { listColors } from '@/components/charts/theme'
 import { Button, Card, Skeleton } from '@/components/ui'
 import { Usd } from '@/components/ui/usd'
 import { formatPercent, formatUsd } from '@/lib/format'
@@ -77,6 +78,7 @@ export function BreakdownTable<R extends TBreakdownRow>({
   testId,
   columns,
   href,
+  compare = true,
 }: {
   rows: R[]
   days: string[]
@@ -88,11 +90,20 @@ export function BreakdownTable<R extends TBreakdownRow>({
   columns: TExtraColumn<R>[]
   /** the page that explains a row (its detail page), when there is one */
   href?: (r: R) => string | null
+  /** "compare with the previous period" (the range picker): off hides the Change columns */
+  compare?: boolean
 }) {
   const th = 'px-2 py-2 font-medium'
   const [sort, setSort] = useState<TSort | null>(null)
-  const sortValue = sort ? (BUILT_IN_SORTS.get(sort.column) ?? columns.find((c) => c.header === sort.column)?.sortValue) : undefined
-  const shown = sort ? sortRows(rows, sortValue, sort.dir) : rows
+  // a sort by a hidden column falls back to the table's own order
+  const sortValue =
+    sort && (compare || sort.column !== 'Change') ? (BUILT_IN_SORTS.get(sort.column) ?? columns.find((c) => c.header === sort.column)?.sortValue) : undefined
+  const shown = sortValue && sort ? sortRows(rows, sortValue, sort.dir) : rows
+  // each row in its series colour: the colours of the keys with spend in the period, as the overview and the charts colour them
+  const colorOf = listColors(
+    rows.filter((r) => r.events > 0).map((r) => r.key),
+    [none],
+  )
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid={testId}>
@@ -106,10 +117,12 @@ export function BreakdownTable<R extends TBreakdownRow>({
             <th scope="col" className={`${th} text-right`}>
               Share
             </th>
-            <SortableTh label="Change" sort={sort} onSort={setSort} className={`${th} text-right`} />
-            <th scope="col" className={`${th} text-right`}>
-              Change %
-            </th>
+            {compare && <SortableTh label="Change" sort={sort} onSort={setSort} className={`${th} text-right`} />}
+            {compare && (
+              <th scope="col" className={`${th} text-right`}>
+                Change %
+              </th>
+            )}
             <th scope="col" className={`${th} text-left`} title={days.length ? `One point per UTC day, ${days[0]} to ${days[days.length - 1]}` : undefined}>
               Daily spend
             </th>
@@ -133,39 +146,46 @@ export function BreakdownTable<R extends TBreakdownRow>({
         </thead>
         <tbody>
           {shown.map((r) => (
-            <tr key={r.key} className="border-t border-slate-100" data-key={r.key}>
+            <tr key={r.key} className="border-t border-slate-100" data-key={r.key} data-series-color={colorOf(r.key)}>
               <th
                 scope="row"
                 className={`py-1.5 pr-2 text-left font-medium ${r.key === none ? 'italic text-slate-500' : ''}`}
                 title={r.key === none ? noneTitle : r.key}
               >
-                <div className="max-w-56 truncate">
-                  {href?.(r) ? (
-                    <Link href={href(r)!} className="text-brand-700 hover:underline">
-                      {r.key}
-                    </Link>
-                  ) : (
-                    r.key
-                  )}
+                <div className="flex max-w-56 items-center gap-1.5">
+                  <span aria-hidden="true" className="inline-block h-2.5 w-2.5 shrink-0 rounded-sm" style={{ background: colorOf(r.key) }} />
+                  <span className="truncate">
+                    {href?.(r) ? (
+                      <Link href={href(r)!} className="text-brand-700 hover:underline">
+                        {r.key}
+                      </Link>
+                    ) : (
+                      r.key
+                    )}
+                  </span>
                 </div>
               </th>
               <td className="num px-2 text-right" data-cost={r.cost_usd}>
                 <Usd value={r.cost_usd} unpriced={r.unpriced_events} />
               </td>
               <td className="num px-2 text-right text-slate-600">{formatPercent(r.share)}</td>
-              <td
-                className={`num px-2 text-right ${changeTone(r.change_usd)}`}
-                data-change={r.change_usd}
-                title={`${formatUsd(r.previous_cost_usd, { precise: true })} → ${formatUsd(r.cost_usd, { precise: true })}`}
-              >
-                {r.change_usd === '0.000000' ? '—' : signedCents(r.change_usd)}
-              </td>
-              <td className={`num px-2 text-right ${changeTone(r.change_usd)}`}>
-                {r.is_new ? <NewBadge /> : r.change_ratio === null ? '—' : signedPercent(r.change_ratio)}
-              </td>
+              {compare && (
+                <td
+                  className={`num px-2 text-right ${changeTone(r.change_usd)}`}
+                  data-change={r.change_usd}
+                  title={`${formatUsd(r.previous_cost_usd, { precise: true })} → ${formatUsd(r.cost_usd, { precise: true })}`}
+                >
+                  {r.change_usd === '0.000000' ? '—' : signedCents(r.change_usd)}
+                </td>
+              )}
+              {compare && (
+                <td className={`num px-2 text-right ${changeTone(r.change_usd)}`}>
+                  {r.is_new ? <NewBadge /> : r.change_ratio === null ? '—' : signedPercent(r.change_ratio)}
+                </td>
+              )}
               <td className="px-2 py-1">
                 {r.daily ? (
-                  <Sparkline values={r.daily} label={sparkLabel(r.key, r.daily, days)} />
+                  <Sparkline values={r.daily} label={sparkLabel(r.key, r.daily, days)} color={colorOf(r.key)} />
                 ) : (
                   <span className="text-xs text-slate-400" title="Daily trends are drawn for the largest by spend only">
                     —

@@ -10,6 +10,7 @@ import { filtersQuery } from '@/lib/metrics/breakdown'
 import { scopeOf } from '@/components/calls/links'
 import { callsHref, modelFilters, modelsFilters } from '@/lib/calls/view'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
+import { listColors } from '@/components/charts/theme'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { dailySeries, internalTraffic, topN, totals } from '@/lib/metrics/prepare'
 import { sloBreaches, type TSloBreach } from '@/lib/metrics/views/features'
@@ -64,6 +65,15 @@ export function Overview({ org }: { org: string }) {
       )
     : null
   const modelNames = byModel.data ? byModel.data.rows.map((r) => (r.model ? `${r.provider ?? '?'}/${r.model}` : '(self-hosted)')) : []
+  // a workflow's / model's colour is the one it has on every page: over all the keys with spend in the range, not only the top rows shown
+  const workflowColor = listColors(
+    (byWorkflow.data?.rows ?? []).filter((r) => r.events > 0 && r.workflow_id != null).map((r) => String(r.workflow_id)),
+    ['(none)', 'Other'],
+  )
+  const modelColor = listColors(
+    modelNames.filter((_n, i) => (byModel.data?.rows[i]?.events ?? 0) > 0),
+    ['(self-hosted)', 'Other'],
+  )
   const empty = t !== null && t.events === 0 && !filtered
   const error = total.error ?? previous.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error
   const dayHref = (day: string) => `/${org}/changes?${spikeQuery(day, filters)}`
@@ -169,6 +179,7 @@ export function Overview({ org }: { org: string }) {
                   items={topN(byWorkflow.data.rows, 'workflow_id').items}
                   label="Workflow"
                   testId="by-workflow"
+                  colorOf={workflowColor}
                   href={(w) => `/${org}/workflows/${encodeURIComponent(w)}?${filtersQuery(filters)}`}
                   otherHref={(ws) => callsHref(org, { ...scopeOf(filters), workflow_id: ws.join(',') })}
                 />
@@ -182,6 +193,7 @@ export function Overview({ org }: { org: string }) {
                   items={models.items}
                   label="Provider / model"
                   testId="by-model"
+                  colorOf={modelColor}
                   href={(name) => {
                     const m = modelFilters(name)
                     return m ? callsHref(org, { ...scopeOf(filters), ...m }) : null

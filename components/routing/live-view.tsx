@@ -1,8 +1,21 @@
 'use client'
 import { DAY_MS } from '@/lib/domain'
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { ChartFrame, PartialDayMark } from '@/components/charts/partial-day'
 import { Alert, Card, Skeleton } from '@/components/ui'
-import { AXIS_TICK, CHART_COLORS, CHART_MARGIN, dayTick, GRID_PROPS, LEGEND_STYLE, seriesColors, utcLabel } from '@/components/charts/theme'
+import {
+  AXIS_TICK,
+  CHART_COLORS,
+  CHART_MARGIN,
+  dayTick,
+  GRID_PROPS,
+  LEGEND_STYLE,
+  partialDayIn,
+  partialDayTooltipLabel,
+  seriesColors,
+  TOOLTIP_CURSOR,
+  TOOLTIP_PROPS,
+} from '@/components/charts/theme'
 import { useStepTraffic } from '@/components/routing/queries'
 import { prepareLive } from '@/lib/routing/live'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
@@ -21,6 +34,7 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
   const data = live?.days.map((d) => ({ day: d.day, ...Object.fromEntries(live.models.map((m, i) => [`m${i}`, d.shares[m] ?? 0])) }))
   const withCalls = live?.days.filter((d) => d.calls > 0) ?? []
   const colors = seriesColors(live?.models ?? [])
+  const partial = live ? partialDayIn(live.days.filter((d) => d.calls > 0).map((d) => d.day)) : null
   return (
     <Card title="Live: the step's production calls" subtitle={`Last ${DAYS} UTC days. Dashed lines: a version published.`}>
       {q.error && <Alert>Could not load the step&apos;s traffic: {q.error.message}</Alert>}
@@ -32,13 +46,19 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
         </p>
       ) : (
         <>
-          <div className="h-56" role="img" aria-label={`Share of ${p.step} calls per model per day`}>
+          <ChartFrame className="h-56" label={`Share of ${p.step} calls per model per day`} today={partial}>
             <ResponsiveContainer width="100%" height="100%">
               <BarChart data={data} margin={CHART_MARGIN}>
                 <CartesianGrid {...GRID_PROPS} />
                 <XAxis dataKey="day" tickFormatter={dayTick} tick={AXIS_TICK} minTickGap={16} />
                 <YAxis tickFormatter={(v: number) => formatPercent(v, 0)} domain={[0, 1]} tick={AXIS_TICK} width={48} />
-                <Tooltip formatter={(v) => formatPercent(Number(v))} labelFormatter={utcLabel} />
+                <Tooltip
+                  {...TOOLTIP_PROPS}
+                  cursor={TOOLTIP_CURSOR}
+                  formatter={(v) => formatPercent(Number(v))}
+                  labelFormatter={partialDayTooltipLabel(partial)}
+                />
+                <PartialDayMark day={partial} kind="band" />
                 <Legend wrapperStyle={LEGEND_STYLE} />
                 {live.models.map((m, i) => (
                   <Bar key={m} dataKey={`m${i}`} name={m} stackId="1" fill={colors[m]} isAnimationActive={false} />
@@ -56,7 +76,7 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
                   ))}
               </BarChart>
             </ResponsiveContainer>
-          </div>
+          </ChartFrame>
           <table className="mt-4 w-full text-sm" data-testid="live-days">
             <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>

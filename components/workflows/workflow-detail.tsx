@@ -196,15 +196,20 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
               <Skeleton className="h-72" />
             )}
           </Card>
-          <Card title="Tokens per call" subtitle="Average input and output tokens per call, per day: a prompt that grew shows here first.">
+          <Card
+            title="Tokens per call"
+            subtitle="Average input tokens (left axis) and output tokens (right axis) per call, per day: a prompt that grew shows here first."
+          >
             {quality ? (
               <TrendChart
                 data={quality}
-                label={`Input and output tokens per call per day of ${workflow}`}
+                label={`Input tokens per call (left axis) and output tokens per call (right axis) per day of ${workflow}`}
                 format={(v) => formatCompact(v)}
+                leftLabel="input tokens / call"
+                right={{ label: 'output tokens / call', format: (v) => formatCompact(v) }}
                 lines={[
-                  { key: 'tokens_in_per_call', label: 'Input tokens / call', color: CHART_COLORS.primary },
-                  { key: 'tokens_out_per_call', label: 'Output tokens / call', color: CHART_COLORS.forecast },
+                  { key: 'tokens_in_per_call', label: 'Input tokens / call (left)', color: CHART_COLORS.primary },
+                  { key: 'tokens_out_per_call', label: 'Output tokens / call (right)', color: CHART_COLORS.forecast, axis: 'right' },
                 ]}
               />
             ) : (

@@ -113,7 +113,13 @@ export function Workflows({ org }: { org: string }) {
           label="Spend, all workflows"
           value={table ? formatUsd(table.total_usd) : null}
           testId="kpi-spend"
-          hint={table && change ? (table.change_ratio === null ? change.hint : `${change.value} (${change.hint}) vs the previous period`) : undefined}
+          hint={
+            table && change && filters.compare
+              ? table.change_ratio === null
+                ? change.hint
+                : `${change.value} (${change.hint}) vs the previous period`
+              : undefined
+          }
         />
         <Kpi
           label="Runs"
@@ -136,16 +142,18 @@ export function Workflows({ org }: { org: string }) {
         />
       </section>
 
-      <TopMovers
-        movers={movers}
-        href={(r) => `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`}
-        subtitle="The workflows whose spend grew most in dollars against the previous period."
-        empty="No workflow spent more than in the previous period."
-      />
+      {filters.compare && (
+        <TopMovers
+          movers={movers}
+          href={(r) => `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`}
+          subtitle="The workflows whose spend grew most in dollars against the previous period."
+          empty="No workflow spent more than in the previous period."
+        />
+      )}
 
       <Card
         title="Spend by workflow"
-        subtitle="Sorted by spend in the period. Change compares with the previous period of the same length."
+        subtitle={`Sorted by spend in the period.${filters.compare ? ' Change compares with the previous period of the same length.' : ''}`}
         actions={
           canExport ? (
             <Button variant="secondary" onClick={exportCsv} disabled={!table}>
@@ -156,6 +164,7 @@ export function Workflows({ org }: { org: string }) {
       >
         {table ? (
           <BreakdownTable
+            compare={filters.compare}
             rows={table.rows}
             days={table.days}
             keyHeader="Workflow"
