@@ -47,7 +47,16 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
         prisma().$executeRaw`DELETE FROM inference_events WHERE org_id = ${id}::uuid`,
         prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${id}::uuid`,
         ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, id)),
-        ...['input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats'].map((t) =>
+        ...[
+          'input_hashes',
+          'rollups_hourly_repeats',
+          'rollups_daily_repeats',
+          'prompt_version_runs',
+          'rollups_hourly_prompts',
+          'rollups_daily_prompts',
+          'rollups_hourly_users',
+          'rollups_daily_users',
+        ].map((t) =>
           prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id),
         ),
         prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${id}::uuid`,
