@@ -9,13 +9,3 @@ export function isFlagged(costUsd: string, medianUsd: string, accountUsers: numb
   return accountUsers >= END_USER_FLAG.min_users && cost > toScaled(END_USER_FLAG.floor_usd, 6) && cost > BigInt(END_USER_FLAG.median_ratio) * toScaled(medianUsd, 6)
 }
 
-/** The median of exact amounts: the lower middle value for an even count (PostgreSQL's percentile_disc(0.5)); '0' for none. */
-export function lowerMedian(amounts: string[]): string {
-  if (amounts.length === 0) return '0'
-  const sorted = [...amounts].sort((a, b) => {
-    const x = toScaled(a, 12)
-    const y = toScaled(b, 12)
-    return x < y ? -1 : x > y ? 1 : 0
-  })
-  return sorted[Math.floor((sorted.length - 1) / 2)]
-}
