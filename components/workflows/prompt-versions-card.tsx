@@ -60,7 +60,9 @@ function VersionTable({ rows }: { rows: TPromptVersionView[] }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="prompt-versions-table">
-        <caption className="sr-only">Spend, tokens per call and cost per run by step and prompt version, with the change against the step&apos;s previous version</caption>
+        <caption className="sr-only">
+          Spend, tokens per call and cost per run by step and prompt version, with the change against the step&apos;s previous version
+        </caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
             <th scope="col" className="py-2 pr-2 text-left font-medium">

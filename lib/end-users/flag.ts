@@ -6,6 +6,7 @@ import { toScaled } from '@/lib/cost/money'
 /** flagged: cost > ratio × the account's median user, cost > the floor, and the account has enough users for a median to mean something. */
 export function isFlagged(costUsd: string, medianUsd: string, accountUsers: number): boolean {
   const cost = toScaled(costUsd, 6)
-  return accountUsers >= END_USER_FLAG.min_users && cost > toScaled(END_USER_FLAG.floor_usd, 6) && cost > BigInt(END_USER_FLAG.median_ratio) * toScaled(medianUsd, 6)
+  return (
+    accountUsers >= END_USER_FLAG.min_users && cost > toScaled(END_USER_FLAG.floor_usd, 6) && cost > BigInt(END_USER_FLAG.median_ratio) * toScaled(medianUsd, 6)
+  )
 }
-

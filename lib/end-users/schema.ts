@@ -6,7 +6,7 @@ import { checkRange, METRICS_QUERY_FIELDS } from '@/lib/metrics/schema'
 // of the organization, each flagged when far above its account's median user.
 
 /** The flag: a user whose cost in the range is above FLAG_MEDIAN_RATIO × its account's median user cost and above FLAG_FLOOR_USD, in an account with at least FLAG_MIN_USERS users. */
-export const END_USER_FLAG = { median_ratio: 10, floor_usd: '1.000000', min_users: 5 } as const
+export const END_USER_FLAG = { median_ratio: 20, floor_usd: '1.000000', min_users: 5 } as const
 
 export const ZEndUsersQuery = z
   .strictObject({

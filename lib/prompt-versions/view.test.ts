@@ -23,7 +23,11 @@ const row = (step: string, v: string, out: number, cached: number, perRun: strin
 
 describe('promptVersionView', () => {
   it('compares each version with the step’s version before it, never across steps', () => {
-    const v = promptVersionView([row('classify', 'c1', 10, 0.5, '0.010000'), row('generate', 'v1', 400, 0.6, '0.100000'), row('generate', 'v2', 500, 0.2, '0.125000')])
+    const v = promptVersionView([
+      row('classify', 'c1', 10, 0.5, '0.010000'),
+      row('generate', 'v1', 400, 0.6, '0.100000'),
+      row('generate', 'v2', 500, 0.2, '0.125000'),
+    ])
     expect(v.map((r) => r.previous)).toEqual([null, null, 'v1'])
     expect(v[1].tokens_out_change).toBeNull()
     expect(v[2].tokens_out_change).toBeCloseTo(0.25)

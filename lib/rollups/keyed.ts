@@ -62,7 +62,17 @@ export type TKeyedRow = {
   cost: bigint
 }
 
-type TItem = { timestamp: string; dims: string[]; events: number; runs: number; tokensIn: number; cachedIn: number; tokensOut: number; unpriced: number; cost: bigint }
+type TItem = {
+  timestamp: string
+  dims: string[]
+  events: number
+  runs: number
+  tokensIn: number
+  cachedIn: number
+  tokensOut: number
+  unpriced: number
+  cost: bigint
+}
 
 /** Sum items by (hour or day, key); rows in key order (one lock order for concurrent writers). */
 export function sumByKey(items: TItem[], time: 'hour' | 'day'): TKeyedRow[] {
@@ -86,8 +96,10 @@ export function sumByKey(items: TItem[], time: 'hour' | 'day'): TKeyedRow[] {
 
 const scaled = (v: string | null) => (v === null ? 0n : toScaled(v, COST_SCALE))
 
-const dimsOf = (rollup: TKeyedRollup, e: Pick<TKeyedEvent, 'environment' | 'traffic_source' | 'workflow_id' | 'step' | 'prompt_version' | 'account_id' | 'user_id'>) =>
-  rollup.dims.map((d) => (e[d as keyof typeof e] as string | null | undefined) ?? '')
+const dimsOf = (
+  rollup: TKeyedRollup,
+  e: Pick<TKeyedEvent, 'environment' | 'traffic_source' | 'workflow_id' | 'step' | 'prompt_version' | 'account_id' | 'user_id'>,
+) => rollup.dims.map((d) => (e[d as keyof typeof e] as string | null | undefined) ?? '')
 
 /** Which rollup counts a call: the one whose dimension it carries. */
 const carries = (rollup: TKeyedRollup, e: { prompt_version?: string | null; user_id?: string | null }) =>
@@ -144,7 +156,15 @@ export async function applyKeyedRollups(client: PoolClient, orgId: string, event
       cost: scaled(e.cost_usd),
     }))
   await upsert(client, orgId, PROMPT_ROLLUP, items(PROMPT_ROLLUP, prompted))
-  await upsert(client, orgId, USER_ROLLUP, items(USER_ROLLUP, events.filter((e) => carries(USER_ROLLUP, e))))
+  await upsert(
+    client,
+    orgId,
+    USER_ROLLUP,
+    items(
+      USER_ROLLUP,
+      events.filter((e) => carries(USER_ROLLUP, e)),
+    ),
+  )
 }
 
 /** A re-priced call: what places it, and its old and new cost. */
@@ -244,7 +264,7 @@ export function envClause(q: { environment?: string[]; traffic_source?: string[]
   const where: string[] = []
   for (const d of ['environment', 'traffic_source'] as const) {
     const v = q[d]
-    if (v && v.length) {
+    if (v?.length) {
       params.push(v)
       where.push(`${d} = ANY($${params.length}::text[])`)
     }
