@@ -123,6 +123,7 @@ const EXPECTED: Record<string, TRow> = {
   'POST /api/v1/otlp/v1/traces': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
   'GET /api/v1/openapi.json': [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, 'user'],
   'GET /api/v1/opportunities': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
+  'GET /api/v1/opportunities/review': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/prompt-versions': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/end-users': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/overview': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
