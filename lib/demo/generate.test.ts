@@ -277,6 +277,15 @@ describe('generateDemoEvents: the shape of the traffic', () => {
     expect(shareOf(v16)).toBeLessThan(0.15)
   })
 
+  it('moves lead-qualifier/classify escalations from Opus to Sonnet 5 days ago', () => {
+    const at = NOW.getTime() - 5 * DAY_MS
+    const esc = all.filter((e) => e.workflow_id === 'lead-qualifier' && e.step === 'classify' && e.outcome === 'escalation')
+    expect(esc.filter((e) => Date.parse(e.timestamp) < at).every((e) => e.model === 'claude-opus-4-1')).toBe(true)
+    const after = esc.filter((e) => Date.parse(e.timestamp) >= at)
+    expect(after.length).toBeGreaterThan(5)
+    expect(after.every((e) => e.model === 'claude-sonnet-4-5')).toBe(true)
+  })
+
   it('gives acme-corp a runaway service user far above its median user', () => {
     const recent = all.filter((e) => e.account_id === 'acme-corp' && Date.parse(e.timestamp) >= NOW.getTime() - 29 * DAY_MS)
     const byUser = new Map<string, number>()

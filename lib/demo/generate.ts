@@ -11,6 +11,9 @@
 //   over the quarter (prompt versions v12 → v15, the event field prompt_version);
 //   v16 ships 20 hours before `now` and its prompt cache hit rate falls (from
 //   about half the input to a tenth: the cache_hit_rate_drop alert);
+// - lead-qualifier/classify escalates low-confidence answers to claude-opus-4-1
+//   until 5 days before `now`, then (a routing policy published then, by
+//   lib/demo/seed.ts) to claude-sonnet-4-5: the quarterly review measures it;
 // - acme-corp's sync service (user svc-acme-sync) carries 30% of the account's
 //   runs for the last 7 days: far above its median user (the end-user flag);
 // - globex moves to a new integration (`zendesk-v2`) 30 days ago that calls
@@ -80,6 +83,9 @@ export const DEFAULT_SEED = 42
 
 /** support-agent/generate's prompt v16 ships this many hours before `now`: its cache hit rate falls (the cache_hit_rate_drop alert, the prompt-version view). */
 export const PROMPT_V16_HOURS_AGO = 20
+/** lead-qualifier/classify's cascade escalated to claude-opus-4-1 until a routing policy published this many days before `now` (lib/demo/seed.ts) moved it to claude-sonnet-4-5: the quarterly review's measured saving. */
+export const LEAD_CASCADE_DAYS_AGO = 5
+
 /** A runaway integration: for its last `days` days, a `share` of the account's production runs carry one service user (flagged far above the account's median user). */
 export const RUNAWAY_USER = { account: 'acme-corp', user: 'svc-acme-sync', days: 7, share: 0.3 } as const
 
@@ -424,6 +430,8 @@ class DemoGenerator {
   incidents: { provider: TProvider; start: number; end: number; pFallback: number; errors: readonly ('server_error' | 'timeout')[] }[] = []
   /** when support-agent's generate prompt v16 ships (ms): it moves the ticket context before the static instructions, and the prompt cache stops hitting */
   promptV16At = Infinity
+  /** when lead-qualifier/classify's cascade moves from claude-opus-4-1 to claude-sonnet-4-5 (ms; same draws either way: both Anthropic) */
+  leadCascadeAt = Infinity
 
   constructor(seed: number) {
     this.rng = new Rng(seed)
@@ -840,7 +848,7 @@ class DemoGenerator {
       maxTokens: 20,
       cacheShare: [0.4, 0.7],
       inputHash: lead.hash,
-      escalateTo: 'claude-opus-4-1',
+      escalateTo: run.t >= this.leadCascadeAt ? 'claude-sonnet-4-5' : 'claude-opus-4-1',
     })
   }
 
@@ -916,6 +924,7 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
   const gen = new DemoGenerator(Math.trunc(opts.seed ?? DEFAULT_SEED))
   const rng = gen.rng
   gen.promptV16At = nowMs - PROMPT_V16_HOURS_AGO * HOUR_MS
+  gen.leadCascadeAt = nowMs - LEAD_CASCADE_DAYS_AGO * DAY_MS
   const todayStart = Math.floor(nowMs / DAY_MS) * DAY_MS
   const windowStart = todayStart - (days - 1) * DAY_MS
 
