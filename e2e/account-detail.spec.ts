@@ -61,3 +61,35 @@ test('an account’s detail page flags a step it calls twice per run, against SQ
   await expect(page).toHaveURL(`/${DEMO_LOGIN.slug}/workflows/support-agent?range=90`)
   await expect(page.getByRole('heading', { name: 'Workflow support-agent', level: 1 })).toBeVisible()
 })
+
+// Per end-user cost: the demo's acme-corp sync service user carries 30% of the account's runs for a week; the
+// account page lists it first, flagged above the account's median user, with the spend SQL gives.
+test('an account’s page lists its top end users and flags one far above the median, against SQL', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/accounts/acme-corp?range=90`)
+  const users = await sql<{ user_id: string; cost: string }>(
+    `SELECT user_id, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND account_id = 'acme-corp' AND user_id IS NOT NULL GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+    [DEMO_LOGIN.slug],
+  )
+  const costs = users.map((u) => Number(u.cost)).sort((a, b) => a - b)
+  const median = costs[Math.floor((costs.length - 1) / 2)]
+  expect(users[0].user_id).toBe('svc-acme-sync')
+  expect(Number(users[0].cost)).toBeGreaterThan(20 * median)
+  const table = page.getByTestId('end-users-table')
+  const first = table.locator('tbody tr').first()
+  await expect(first).toHaveAttribute('data-user', 'svc-acme-sync')
+  await expect(first).toHaveAttribute('data-cost', users[0].cost)
+  await expect(first).toHaveAttribute('data-flagged', 'true')
+  await expect(table.locator('tbody tr[data-flagged]')).toHaveCount(1)
+  await expect(page.getByTestId('end-users-flagged')).toContainText('svc-acme-sync')
+
+  // the organization's top users, on the accounts page
+  await page.goto(`/${DEMO_LOGIN.slug}/accounts?range=90`)
+  const [top] = await sql<{ user_id: string; cost: string }>(
+    `SELECT user_id, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND user_id IS NOT NULL GROUP BY coalesce(account_id, ''), user_id ORDER BY sum(cost_usd) DESC, 1 LIMIT 1`,
+    [DEMO_LOGIN.slug],
+  )
+  await expect(page.getByTestId('end-users-table').locator('tbody tr').first()).toHaveAttribute('data-cost', top.cost)
+})

@@ -174,3 +174,50 @@ test('the estimated kinds: each shown with its assumption and evidence; the acti
   await expect(page.locator('tr[data-pool="staging-a10"]')).toBeVisible()
   expect(consoleErrors).toEqual([])
 })
+
+// The quarterly review: the demo published a routing policy for lead-qualifier/classify 5 days ago (its cascade
+// escalates to Sonnet instead of Opus since); the review lists the step's opportunities as acted on, with the saving
+// measured since: the calls after at the cost per call before, less their cost, as SQL over the events gives them.
+test('the quarterly review shows the demo’s acted-on step and its measured saving, against SQL', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/opportunities?range=30`)
+  await page.getByRole('navigation', { name: 'Opportunities views' }).getByRole('link', { name: 'Quarterly review' }).click()
+  await expect(page).toHaveURL(/view=review/)
+  await expect(page).toHaveURL(/range=90/)
+
+  const [pub] = await sql<{ at: string }>(
+    `SELECT v.published_at AS at FROM routing_policy_versions v JOIN routing_policies p ON p.id = v.policy_id JOIN organizations o ON o.id = p.org_id
+     WHERE o.slug = $1 AND p.workflow_id = 'lead-qualifier' AND p.step = 'classify' AND v.published_at IS NOT NULL ORDER BY v.published_at LIMIT 1`,
+    [DEMO_LOGIN.slug],
+  )
+  expect(pub, 'the demo publishes a policy for lead-qualifier/classify').toBeTruthy()
+  const hour = Math.floor(new Date(pub.at).getTime() / 3_600_000) * 3_600_000
+  const side = async (from: number, to: number) =>
+    (
+      await sql<{ calls: string; cost: string }>(
+        `SELECT count(*)::text AS calls, round(coalesce(sum(cost_usd), 0), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
+         WHERE o.slug = $1 AND workflow_id = 'lead-qualifier' AND step = 'classify' AND "timestamp" >= $2 AND "timestamp" < $3`,
+        [DEMO_LOGIN.slug, new Date(from).toISOString(), new Date(to).toISOString()],
+      )
+    )[0]
+  // the demo's events all end before now's hour and start less than 30 days before the publication
+  const before = await side(hour - 30 * 86_400_000, hour)
+  const after = await side(hour + 3_600_000, Math.floor(Date.now() / 3_600_000) * 3_600_000)
+  const micros = (s: string) => BigInt(s.replace('.', ''))
+  const num = micros(before.cost) * BigInt(after.calls)
+  const den = BigInt(before.calls)
+  const saving = (num * 2n + den) / (2n * den) - micros(after.cost)
+  expect(saving, 'Sonnet escalations cost less per call than Opus ones').toBeGreaterThan(0n)
+  const asUsd = (m: bigint) => `${m / 1_000_000n}.${String(m % 1_000_000n).padStart(6, '0')}`
+
+  const rows = page.getByTestId('review-acted-table').locator('tbody tr')
+  await expect(rows.first()).toBeVisible()
+  const ids = await rows.evaluateAll((trs) => trs.map((t) => t.getAttribute('data-testid')))
+  expect(ids.length).toBeGreaterThan(0)
+  expect(ids.every((id) => id?.includes(':lead-qualifier:classify'))).toBe(true)
+  for (const id of ids) await expect(page.getByTestId(id!)).toHaveAttribute('data-saving', asUsd(saving))
+  await expect(page.getByTestId(ids[0]!).getByTestId('review-per-call')).toContainText(
+    `${Number(before.calls).toLocaleString('en-US')} → ${Number(after.calls).toLocaleString('en-US')} calls`,
+  )
+  await expect(page.getByTestId('review-acted')).toHaveText(String(ids.length))
+})

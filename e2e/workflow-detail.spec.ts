@@ -156,3 +156,32 @@ test('a workflow without spend says so and links back', async ({ page }) => {
   await expect(page.getByText('No spend for no-such-workflow in this period')).toBeVisible()
   await expect(page.getByRole('main').getByRole('link', { name: 'all workflows' })).toHaveAttribute('href', `/${DEMO_LOGIN.slug}/workflows?range=7`)
 })
+
+// "Did the new prompt change anything?" by version: the demo's support-agent/generate prompt v16 (the last 20
+// hours) beside v15, its calls, spend and cached share as SQL on the events gives them.
+test('the workflow page compares prompt versions: v16 after v15, against SQL', async ({ page }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/workflows/support-agent?range=90`)
+  const rows = await sql<{ version: string; calls: string; cost: string; cached: string; tokens_in: string; tokens_out: string }>(
+    `SELECT prompt_version AS version, count(*)::text AS calls, round(sum(cost_usd), 6)::text AS cost, sum(cached_tokens_in)::text AS cached,
+       sum(tokens_in)::text AS tokens_in, sum(tokens_out)::text AS tokens_out
+     FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND workflow_id = 'support-agent' AND step = 'generate' AND prompt_version IN ('v15', 'v16') GROUP BY 1 ORDER BY 1`,
+    [DEMO_LOGIN.slug],
+  )
+  expect(rows.map((r) => r.version)).toEqual(['v15', 'v16'])
+  const table = page.getByTestId('prompt-versions-table')
+  for (const r of rows) {
+    const row = table.locator(`tr[data-step="generate"][data-version="${r.version}"]`)
+    await expect(row).toHaveAttribute('data-cost', r.cost)
+    await expect(row).toHaveAttribute('data-calls', r.calls)
+    await expect(row).toHaveAttribute('data-tokens-out', r.tokens_out)
+  }
+  const share = (r: (typeof rows)[number]) => Number(r.cached) / Number(r.tokens_in)
+  const [v15, v16] = rows
+  expect(share(v16)).toBeLessThan(share(v15) - 0.2) // the cache stopped hitting
+  const v16Row = table.locator('tr[data-step="generate"][data-version="v16"]')
+  await expect(v16Row.getByRole('rowheader')).toContainText('after v15')
+  await expect(v16Row.getByTestId('cached-share')).toContainText(`${(share(v16) * 100).toFixed(1)}%`)
+  await expect(v16Row.getByTestId('cached-share')).toContainText(`−${Math.round((share(v15) - share(v16)) * 100)} pts`)
+})

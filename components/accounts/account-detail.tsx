@@ -17,6 +17,7 @@ import { toCsv } from '@/lib/csv'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
 import { AccountMargin } from '@/components/accounts/account-margin'
+import { EndUsersCard } from '@/components/accounts/end-users-card'
 
 // The question customer success brings here: "why does this customer cost
 // what it costs: which workflows and steps, is it growing, and does its
@@ -152,6 +153,19 @@ export function AccountDetail({ org, account }: { org: string; account: string }
       </Card>
 
       <TrafficSplit org={org} base={mine} subject={account} />
+
+      <EndUsersCard
+        org={org}
+        linkQuery={q}
+        query={{
+          account_id: account,
+          from: periods.current.from,
+          to: periods.current.to,
+          limit: 10,
+          ...(filters.environment ? { environment: filters.environment } : {}),
+          ...(filters.traffic_source ? { traffic_source: filters.traffic_source } : {}),
+        }}
+      />
 
       <Card
         title="Workflows and steps"

@@ -3,6 +3,7 @@ import { PRODUCTION_DEFINITION } from '@/lib/domain'
 import { useMemo, type ReactNode } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
+import { EndUsersCard } from '@/components/accounts/end-users-card'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
@@ -253,6 +254,18 @@ export function Accounts({ org }: { org: string }) {
           </p>
         )}
       </Card>
+
+      <EndUsersCard
+        org={org}
+        linkQuery={filtersQuery(filters)}
+        query={{
+          from: periods.current.from,
+          to: periods.current.to,
+          limit: 15,
+          ...(filters.environment ? { environment: filters.environment } : {}),
+          ...(filters.traffic_source ? { traffic_source: filters.traffic_source } : {}),
+        }}
+      />
     </BreakdownPage>
   )
 }

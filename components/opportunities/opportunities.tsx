@@ -11,6 +11,7 @@ import { actionHref, DEFAULT_SORT, evidenceLines, KIND_LABEL, nextSort, sortOppo
 import type { TOpportunity } from '@/lib/opportunities/schema'
 import { formatUsd } from '@/lib/format'
 import { Sparkline } from '@/components/charts/sparkline'
+import { QuarterlyReview } from '@/components/opportunities/review'
 
 // The question a team brings here after the bill: "where is money I could
 // save, and what do I do about it?" — every measured opportunity with its
@@ -21,6 +22,7 @@ export function Opportunities({ org }: { org: string }) {
   const pathname = usePathname()
   const params = useSearchParams()
   const range = parseFilters(params).range
+  const view = params.get('view') === 'review' ? 'review' : 'list'
   const workflow = params.get('workflow_id') || undefined
   // the period is fixed per hour (periods() ends at the next hour), so the query key stays stable
   const period = useMemo(() => rangePeriods(range).current, [range])
@@ -59,6 +61,60 @@ export function Opportunities({ org }: { org: string }) {
         </p>
       )}
 
+      <nav aria-label="Opportunities views" className="flex gap-1 border-b border-slate-200 text-sm">
+        {(
+          [
+            ['list', 'Where to save', { view: null, range }],
+            ['review', 'Quarterly review', { view: 'review', range: view === 'review' ? range : '90' }],
+          ] as const
+        ).map(([v, label, p]) => {
+          const next = new URLSearchParams(params.toString())
+          for (const [k, x] of Object.entries(p)) {
+            if (x === null) next.delete(k)
+            else next.set(k, x)
+          }
+          return (
+            <Link
+              key={v}
+              href={`${pathname}?${next}`}
+              aria-current={view === v ? 'page' : undefined}
+              className={`-mb-px border-b-2 px-3 py-2 ${view === v ? 'border-brand-600 font-medium text-slate-900' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+            >
+              {label}
+            </Link>
+          )
+        })}
+      </nav>
+
+      {view === 'review' ? (
+        <QuarterlyReview org={org} range={range} query={{ ...period, ...(workflow ? { workflow_id: workflow } : {}) }} />
+      ) : (
+        <OpportunityList org={org} range={range} workflow={workflow} list={list} rows={rows} sort={sort} setSort={setSort} />
+      )}
+    </div>
+  )
+}
+
+function OpportunityList({
+  org,
+  range,
+  workflow,
+  list,
+  rows,
+  sort,
+  setSort,
+}: {
+  org: string
+  range: string
+  workflow: string | undefined
+  list: ReturnType<typeof useOpportunities>
+  rows: TOpportunity[]
+  sort: TSort
+  setSort: (s: TSort) => void
+}) {
+  const data = list.data
+  return (
+    <div className="space-y-6">
       {list.error && <Alert>Could not load the opportunities: {list.error.message}</Alert>}
 
       <section aria-label="Totals" className="grid grid-cols-1 gap-4 sm:grid-cols-3">

@@ -21,6 +21,7 @@ import { CHART_COLORS } from '@/components/charts/theme'
 import { latencyGranularity } from '@/lib/metrics/views/latency-routing'
 import { LatencyRoutingCard } from '@/components/workflows/latency-routing-card'
 import { CostLayers } from '@/components/metrics/cost-layers'
+import { PromptVersionsCard } from '@/components/workflows/prompt-versions-card'
 import { CallsLink, scopeOf } from '@/components/calls/links'
 import { callsHref, modelFilters } from '@/lib/calls/view'
 
@@ -288,6 +289,17 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             <Skeleton className="h-48" />
           )}
         </Card>
+
+        <PromptVersionsCard
+          org={org}
+          query={{
+            workflow_id: workflow,
+            from: periods.current.from,
+            to: periods.current.to,
+            ...(filters.environment ? { environment: filters.environment } : {}),
+            ...(filters.traffic_source ? { traffic_source: filters.traffic_source } : {}),
+          }}
+        />
 
         <Card title="Models" subtitle="Per provider/model in this workflow: calls, spend, cost per call, tokens per call, cache hits and savings, latency.">
           {modelTable ? (

@@ -24,6 +24,8 @@ import * as metrics from '@/lib/metrics/api'
 import * as changes from '@/lib/changes/api'
 import * as decisionRecord from '@/lib/decision-record/api'
 import * as opportunities from '@/lib/opportunities/api'
+import * as promptVersions from '@/lib/prompt-versions/api'
+import * as endUsers from '@/lib/end-users/api'
 import * as overview from '@/lib/overview/api'
 import * as organization from '@/lib/orgs/api'
 
@@ -42,6 +44,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   changes,
   decide,
   decisionRecord,
+  endUsers,
   featureSlos,
   forecast,
   gateway,
@@ -54,6 +57,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   overview,
   organization,
   pricing,
+  promptVersions,
   queues,
   reports,
   routing,

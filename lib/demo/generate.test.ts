@@ -265,6 +265,36 @@ describe('generateDemoEvents: the shape of the traffic', () => {
     expect(othersRecent.every((r) => retrievals(r) === 1)).toBe(true)
   })
 
+  it('ships generate prompt v16 20 hours ago, and its cache hit rate falls', () => {
+    const gen = all.filter((e) => e.workflow_id === 'support-agent' && e.step === 'generate' && e.tokens_in > 0 && e.outcome !== 'error')
+    const shareOf = (xs: TDemoEvent[]) => sum(xs.map((e) => e.cached_tokens_in ?? 0)) / sum(xs.map((e) => e.tokens_in))
+    const v16 = gen.filter((e) => e.prompt_version === 'v16')
+    const v15 = gen.filter((e) => e.prompt_version === 'v15')
+    expect(v16.length).toBeGreaterThan(50)
+    expect(v16.every((e) => Date.parse(e.timestamp) >= NOW.getTime() - 20 * 3_600_000)).toBe(true)
+    expect(gen.filter((e) => e.prompt_version === undefined)).toEqual([])
+    expect(shareOf(v15)).toBeGreaterThan(0.35)
+    expect(shareOf(v16)).toBeLessThan(0.15)
+  })
+
+  it('moves lead-qualifier/classify escalations from Opus to Sonnet 5 days ago', () => {
+    const at = NOW.getTime() - 5 * DAY_MS
+    const esc = all.filter((e) => e.workflow_id === 'lead-qualifier' && e.step === 'classify' && e.outcome === 'escalation')
+    expect(esc.filter((e) => Date.parse(e.timestamp) < at).every((e) => e.model === 'claude-opus-4-1')).toBe(true)
+    const after = esc.filter((e) => Date.parse(e.timestamp) >= at)
+    expect(after.length).toBeGreaterThan(5)
+    expect(after.every((e) => e.model === 'claude-sonnet-4-5')).toBe(true)
+  })
+
+  it('gives acme-corp a runaway service user far above its median user', () => {
+    const recent = all.filter((e) => e.account_id === 'acme-corp' && Date.parse(e.timestamp) >= NOW.getTime() - 29 * DAY_MS)
+    const byUser = new Map<string, number>()
+    for (const e of recent) byUser.set(e.user_id!, (byUser.get(e.user_id!) ?? 0) + e.tokens_in)
+    const tokens = [...byUser.values()].sort((a, b) => a - b)
+    const median = tokens[Math.floor((tokens.length - 1) / 2)]!
+    expect(byUser.get('svc-acme-sync')! / median).toBeGreaterThan(20)
+  })
+
   it('uses prompt caching heavily on generate and classify steps', () => {
     const cached = all.filter((e) => (e.step === 'generate' || e.step === 'classify') && e.outcome !== 'error' && e.tokens_in > 0)
     const shares = cached.map((e) => (e.cached_tokens_in ?? 0) / e.tokens_in)

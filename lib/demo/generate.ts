@@ -8,7 +8,14 @@
 // should surface from the data alone):
 // - growth ~2.5x over 90 days, weekends ~40% of weekdays, business-hour peaks;
 // - support-agent's generate prompt grows from ~2,500 to ~6,000 input tokens
-//   over the quarter (prompt versions v12 → v15);
+//   over the quarter (prompt versions v12 → v15, the event field prompt_version);
+//   v16 ships 20 hours before `now` and its prompt cache hit rate falls (from
+//   about half the input to a tenth: the cache_hit_rate_drop alert);
+// - lead-qualifier/classify escalates low-confidence answers to claude-opus-4-1
+//   until 5 days before `now`, then (a routing policy published then, by
+//   lib/demo/seed.ts) to claude-sonnet-4-5: the quarterly review measures it;
+// - acme-corp's sync service (user svc-acme-sync) carries 30% of the account's
+//   runs for the last 7 days: far above its median user (the end-user flag);
 // - globex moves to a new integration (`zendesk-v2`) 30 days ago that calls
 //   retrieval twice per run;
 // - email-drafter migrates its draft step from gpt-4o to gpt-4.1 mid-quarter,
@@ -58,6 +65,7 @@ export type TDemoEvent = {
   max_tokens?: number
   scenario_id?: string
   owner?: string
+  prompt_version?: string
   metadata?: Record<string, string>
 }
 
@@ -72,6 +80,14 @@ export type TDemoOptions = {
 /** Chosen so that 90 days give ~150k events (≈4 events per run). */
 export const DEFAULT_RUNS_PER_DAY = 280
 export const DEFAULT_SEED = 42
+
+/** support-agent/generate's prompt v16 ships this many hours before `now`: its cache hit rate falls (the cache_hit_rate_drop alert, the prompt-version view). */
+export const PROMPT_V16_HOURS_AGO = 20
+/** lead-qualifier/classify's cascade escalated to claude-opus-4-1 until a routing policy published this many days before `now` (lib/demo/seed.ts) moved it to claude-sonnet-4-5: the quarterly review's measured saving. */
+export const LEAD_CASCADE_DAYS_AGO = 5
+
+/** A runaway integration: for its last `days` days, a `share` of the account's production runs carry one service user (flagged far above the account's median user). */
+export const RUNAWAY_USER = { account: 'acme-corp', user: 'svc-acme-sync', days: 7, share: 0.3 } as const
 
 /** Growth factor per day: 2.5x over a 90-day window. */
 const DAILY_GROWTH = Math.pow(2.5, 1 / 89)
@@ -402,6 +418,7 @@ type TCallSpec = {
   deterministic?: boolean
   escalateTo?: TModelId
   scenarioId?: string
+  promptVersion?: string
   metadata?: Record<string, string>
 }
 
@@ -411,6 +428,10 @@ class DemoGenerator {
   private readonly hashPools = new Map<string, THashEntry[]>()
   /** provider degradation windows (ms) inside the generated days, and how a failing call fails */
   incidents: { provider: TProvider; start: number; end: number; pFallback: number; errors: readonly ('server_error' | 'timeout')[] }[] = []
+  /** when support-agent's generate prompt v16 ships (ms): it moves the ticket context before the static instructions, and the prompt cache stops hitting */
+  promptV16At = Infinity
+  /** when lead-qualifier/classify's cascade moves from claude-opus-4-1 to claude-sonnet-4-5 (ms; same draws either way: both Anthropic) */
+  leadCascadeAt = Infinity
 
   constructor(seed: number) {
     this.rng = new Rng(seed)
@@ -525,6 +546,7 @@ class DemoGenerator {
     if (spec.deterministic && event.input_hash !== undefined && outcome !== 'error') event.output_hash = hashForModel(event.input_hash, 'output')
     if (spec.maxTokens !== undefined) event.max_tokens = spec.maxTokens
     if (spec.scenarioId !== undefined) event.scenario_id = spec.scenarioId
+    if (spec.promptVersion !== undefined) event.prompt_version = spec.promptVersion
     const metadata: Record<string, string> = { ...run.metadata, ...spec.metadata, ...extraMeta }
     if (errorKind !== undefined) metadata.error = errorKind
     if (Object.keys(metadata).length > 0) event.metadata = metadata
@@ -671,7 +693,9 @@ class DemoGenerator {
     } else if (run.source === 'eval' && run.account === undefined) {
       generateModel = rng.chance(0.25) ? 'gpt-4o' : 'claude-sonnet-4-5'
     }
-    const promptVersion = `v${12 + Math.min(3, Math.floor(progress * 4))}`
+    // v16 (the last hours): the same draws, a prompt whose static part no longer leads, so few cache reads
+    const v16 = run.t >= this.promptV16At
+    const promptVersion = v16 ? 'v16' : `v${12 + Math.min(3, Math.floor(progress * 4))}`
     const generated = this.call(run, {
       step: 'generate',
       callType: 'generation',
@@ -679,7 +703,8 @@ class DemoGenerator {
       tokensIn: clampInt(rng.logNormal(2500 + 3500 * progress, 0.12), 1200, 12000),
       tokensOut: clampInt(rng.logNormal(420, 0.35), 60, 1024),
       maxTokens: 1024,
-      cacheShare: [0.3, 0.75],
+      cacheShare: v16 ? [0.04, 0.12] : [0.3, 0.75],
+      promptVersion,
       metadata: { prompt_version: promptVersion },
       ...(scenarioId !== undefined ? { scenarioId } : {}),
     })
@@ -823,7 +848,7 @@ class DemoGenerator {
       maxTokens: 20,
       cacheShare: [0.4, 0.7],
       inputHash: lead.hash,
-      escalateTo: 'claude-opus-4-1',
+      escalateTo: run.t >= this.leadCascadeAt ? 'claude-sonnet-4-5' : 'claude-opus-4-1',
     })
   }
 
@@ -898,6 +923,8 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
   const baseRuns = opts.runsPerDay ?? DEFAULT_RUNS_PER_DAY
   const gen = new DemoGenerator(Math.trunc(opts.seed ?? DEFAULT_SEED))
   const rng = gen.rng
+  gen.promptV16At = nowMs - PROMPT_V16_HOURS_AGO * HOUR_MS
+  gen.leadCascadeAt = nowMs - LEAD_CASCADE_DAYS_AGO * DAY_MS
   const todayStart = Math.floor(nowMs / DAY_MS) * DAY_MS
   const windowStart = todayStart - (days - 1) * DAY_MS
 
@@ -999,7 +1026,10 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
       if (workflow === 'support-agent') {
         metadata.integration = account.id === DOUBLE_RETRIEVAL_ACCOUNT && daysAgo < DOUBLE_RETRIEVAL_DAYS ? 'zendesk-v2' : account.integration
       }
-      gen.runWorkflow(newRun(workflow, t, 'production', 'production', account, `u-${account.id}-${String(user).padStart(4, '0')}`, metadata))
+      // acme-corp's sync service loops over its backlog under one service user: far above the account's median user
+      const runaway = account.id === RUNAWAY_USER.account && daysAgo < RUNAWAY_USER.days && unitHash(`${day.ymd}-${runSeq + 1}`) < RUNAWAY_USER.share
+      const userId = runaway ? RUNAWAY_USER.user : `u-${account.id}-${String(user).padStart(4, '0')}`
+      gen.runWorkflow(newRun(workflow, t, 'production', 'production', account, userId, metadata))
     }
 
     // ---- nightly evals on weekdays (~5% of volume), in staging

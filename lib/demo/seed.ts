@@ -3,7 +3,7 @@ import { asOrg, prisma } from '@/lib/db'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { createBudget, updateBudget, type TBudgetInput } from '@/lib/budgets'
 import { createApiKey } from '@/lib/auth/api-keys'
-import { demoOutcomes, generateDemoEvents, type TDemoRunOutcome } from '@/lib/demo/generate'
+import { demoOutcomes, generateDemoEvents, LEAD_CASCADE_DAYS_AGO, type TDemoRunOutcome } from '@/lib/demo/generate'
 import { DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 import type { TIngestAnswer } from '@/lib/ingest/schema'
 import { createPool, ingestSamples, patchPool } from '@/lib/gpu'
@@ -12,7 +12,7 @@ import { MAX_SAMPLES } from '@/lib/gpu/schema'
 import { addMember } from '@/lib/members'
 import type { Role } from '@/generated/prisma/enums'
 import { demoUnpricedEvents, seedDemoBills } from '@/lib/bills/demo'
-import { createPolicy } from '@/lib/routing/policies'
+import { createPolicy, publishDraft } from '@/lib/routing/policies'
 import { importEvals } from '@/lib/routing/evals'
 import { ZEvalsBody, ZPolicyCreate } from '@/lib/routing/schema'
 import { seedDemoRevenue, THIN_MARGIN_ACCOUNT } from '@/lib/accounts/demo'
@@ -48,9 +48,16 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
         prisma().$executeRaw`DELETE FROM inference_event_ids WHERE org_id = ${id}::uuid`,
         prisma().$executeRaw`DELETE FROM rollups_hourly WHERE org_id = ${id}::uuid`,
         ...[...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t.table} WHERE org_id = $1::uuid`, id)),
-        ...['input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats'].map((t) =>
-          prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id),
-        ),
+        ...[
+          'input_hashes',
+          'rollups_hourly_repeats',
+          'rollups_daily_repeats',
+          'prompt_version_runs',
+          'rollups_hourly_prompts',
+          'rollups_daily_prompts',
+          'rollups_hourly_users',
+          'rollups_daily_users',
+        ].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),
         prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${id}::uuid`,
         ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),
         prisma().organization.delete({ where: { id: id } }),
@@ -234,6 +241,27 @@ export const DEMO_ROUTING = {
 async function seedDemoRouting(orgId: string, now: Date): Promise<void> {
   const { workflow_id, step, quality_bar } = DEMO_ROUTING
   await createPolicy(orgId, ZPolicyCreate.parse({ workflow_id, step, quality_bar, candidates: [{ provider: 'openai', model: 'gpt-4.1' }] }), 'demo@outlay.dev')
+  // lead-qualifier/classify: the cascade's top model moved from Opus to Sonnet, published LEAD_CASCADE_DAYS_AGO days
+  // ago (the events change then too): the quarterly review shows the step acted on and its saving measured since
+  const haiku = { provider: 'anthropic', model: 'claude-haiku-4-5' }
+  const sonnet = { provider: 'anthropic', model: 'claude-sonnet-4-5' }
+  const lead = await createPolicy(
+    orgId,
+    ZPolicyCreate.parse({
+      workflow_id: 'lead-qualifier',
+      step: 'classify',
+      candidates: [haiku, sonnet],
+      cascade: { models: [haiku, sonnet], confidence_threshold: 0.7 },
+    }),
+    'demo@outlay.dev',
+  )
+  await publishDraft(
+    orgId,
+    lead.id,
+    'Escalate low-confidence lead classifications to Sonnet instead of Opus',
+    'demo@outlay.dev',
+    new Date(now.getTime() - LEAD_CASCADE_DAYS_AGO * 24 * 3_600_000),
+  )
   const runAt = new Date(now.getTime() - 7 * 24 * 3_600_000).toISOString()
   await importEvals(
     orgId,

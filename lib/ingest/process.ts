@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg'
 import { env } from '@/lib/env'
 import { asOrg, inTransaction, pool } from '@/lib/db'
 import { loadPriceBook } from '@/lib/cost/pricebook'
+import { applyKeyedRollups } from '@/lib/rollups/keyed'
 import { applyRollups, type TRollupContribution } from '@/lib/rollups/hourly'
 import type { TIngestEvent } from '@/lib/ingest/schema'
 import { priceIngestEvent } from '@/lib/ingest/price'
@@ -264,6 +265,27 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
         cost_usd: cost.priced ? cost.cost_usd : null,
         outcome: e.outcome,
       })),
+  )
+  // Spend by prompt version and by end user, in the same transaction (lib/rollups/keyed.ts), then the cost rollups.
+  await applyKeyedRollups(
+    client,
+    orgId,
+    fresh.map(({ e, cost }) => ({
+      id: e.id,
+      timestamp: e.timestamp,
+      environment: e.environment,
+      traffic_source: e.traffic_source,
+      workflow_id: e.workflow_id,
+      step: e.step,
+      run_id: e.run_id,
+      account_id: e.account_id,
+      user_id: e.user_id,
+      prompt_version: e.prompt_version,
+      tokens_in: e.tokens_in ?? 0,
+      cached_tokens_in: e.cached_tokens_in ?? 0,
+      tokens_out: e.tokens_out ?? 0,
+      cost_usd: cost.priced ? cost.cost_usd : null,
+    })),
   )
   await applyRollups(client, orgId, contributions)
   return insertedIds.size

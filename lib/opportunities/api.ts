@@ -1,5 +1,5 @@
 import { endpoint } from '@/lib/http/endpoint'
-import { ZOpportunitiesAnswer, ZOpportunitiesQuery } from '@/lib/opportunities/schema'
+import { ZOpportunitiesAnswer, ZOpportunitiesQuery, ZOpportunityReviewAnswer, ZOpportunityReviewQuery } from '@/lib/opportunities/schema'
 
 // Opportunities (PRODUCT.md "Opportunities"): an API key with "read", or any member.
 
@@ -15,4 +15,18 @@ export const opportunities = endpoint({
   query: ZOpportunitiesQuery,
   responses: { 200: { description: 'The opportunities, largest saving first', schema: ZOpportunitiesAnswer } },
   example: { query: { from: '2026-11-01', to: '2026-12-01' } },
+})
+
+export const opportunityReview = endpoint({
+  method: 'GET',
+  path: '/api/v1/opportunities/review',
+  tag: 'Metrics',
+  scope: 'read',
+  permission: 'spend.read',
+  summary: 'The quarterly review: the opportunities of the range, which were acted on, and the saving measured since',
+  description:
+    'Every opportunity of GET /api/v1/opportunities over the range (default: the last 90 days); for each, the first version of a routing policy for its workflow step published since the range began (acted on), and the step cost per call measured in up to 30 days before and after that publication: the calls after at the cost per call before, less their cost, per month, against the estimate.',
+  query: ZOpportunityReviewQuery,
+  responses: { 200: { description: 'The review', schema: ZOpportunityReviewAnswer } },
+  example: { query: { from: '2026-09-01', to: '2026-12-01' } },
 })

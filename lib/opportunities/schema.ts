@@ -139,3 +139,61 @@ export const ZOpportunitiesAnswer = z.object({
   opportunities: z.array(ZOpportunity).meta({ description: 'largest saving first' }),
 })
 export type TOpportunitiesAnswer = z.infer<typeof ZOpportunitiesAnswer>
+
+// ---------------------------------------------------------------- the quarterly review
+
+/** GET /api/v1/opportunities/review: the review range (default: the last 90 days, a quarter). */
+export const ZOpportunityReviewQuery = ZOpportunitiesQuery
+export type TOpportunityReviewQuery = TOpportunitiesQuery
+
+/** How long before and after a publication the step's cost per call is measured (at most). */
+export const REVIEW_WINDOW_DAYS = 30
+
+export const ZReviewMeasure = z.object({
+  before_from: ZInstant,
+  before_to: ZInstant.meta({ description: 'the hour of the publication: calls before it' }),
+  after_from: ZInstant.meta({ description: 'the hour after the publication' }),
+  after_to: ZInstant,
+  calls_before: count,
+  cost_before_usd: ZUsd,
+  cost_per_call_before_usd: ZUsd.nullable(),
+  calls_after: count,
+  cost_after_usd: ZUsd,
+  cost_per_call_after_usd: ZUsd.nullable(),
+  saving_usd: ZUsd.nullable().meta({
+    description:
+      'the calls after at the cost per call before, less their cost: cost_before × calls_after ÷ calls_before − cost_after; null without calls on either side',
+  }),
+  saving_usd_per_month: ZUsd.nullable().meta({ description: 'saving_usd × 30 days ÷ the days after the publication measured' }),
+  share_of_estimate: z.number().nullable().meta({ description: 'saving_usd_per_month ÷ the opportunity’s savings_usd_per_month' }),
+})
+export type TReviewMeasure = z.infer<typeof ZReviewMeasure>
+
+export const ZReviewItem = z.object({
+  opportunity: ZOpportunity,
+  acted_on: z
+    .object({
+      policy_id: z.string(),
+      version: count,
+      published_at: ZInstant,
+      published_by: z.string().nullable(),
+      note: z.string().nullable(),
+    })
+    .nullable()
+    .meta({ description: 'the first version of a routing policy for the step published since the review range began; null: not acted on' }),
+  measured: ZReviewMeasure.nullable().meta({
+    description: 'the step’s cost per call before and after that publication; null when not acted on (or nothing to measure yet)',
+  }),
+})
+export type TReviewItem = z.infer<typeof ZReviewItem>
+
+export const ZOpportunityReviewAnswer = z.object({
+  from: ZInstant,
+  to: ZInstant,
+  estimated_usd_per_month: ZUsd.meta({ description: 'every opportunity of the range, per month (total_savings_usd_per_month of GET /api/v1/opportunities)' }),
+  acted_on: count.meta({ description: 'opportunities whose step had a policy published since' }),
+  acted_on_estimated_usd_per_month: ZUsd.meta({ description: 'their estimates summed' }),
+  measured_usd_per_month: ZUsd.meta({ description: 'the measured savings per month, each acted-on step counted once' }),
+  items: z.array(ZReviewItem).meta({ description: 'acted on first (latest publication first), then the rest, largest saving first' }),
+})
+export type TOpportunityReviewAnswer = z.infer<typeof ZOpportunityReviewAnswer>

@@ -35,6 +35,8 @@ const TEXT_FIELDS = [
   'outcome',
   'call_type',
   'input_hash',
+  'output_hash',
+  'prompt_version',
   'provider',
   'model',
   'gpu_pool',

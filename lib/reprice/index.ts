@@ -4,6 +4,7 @@ import { enqueueReprice } from '@/lib/queues'
 import { forgetPriceBook, loadPriceBook } from '@/lib/cost/pricebook'
 import { env } from '@/lib/env'
 import { applyRepricing, type TRepriceChange } from '@/lib/rollups/hourly'
+import { applyKeyedRepricing } from '@/lib/rollups/keyed'
 import { applyRepeatRepricing } from '@/lib/opportunities/repeats-db'
 import { toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
@@ -119,16 +120,18 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
         account_id: string | null
         outcome: string
         input_hash: string | null
+        user_id: string | null
+        prompt_version: string | null
       }>(
         `SELECT event_id, timestamp, provider, model, tokens_in::text, cached_tokens_in::text, cache_write_tokens::text, tokens_out::text,
                 requests, gpu_seconds::text, gpu_pool, cost_usd::text, cache_savings_usd::text, environment, traffic_source, workflow_id,
-                step, call_type, feature, account_id, outcome, input_hash
+                step, call_type, feature, account_id, outcome, input_hash, user_id, prompt_version
          FROM inference_events WHERE ${where} AND event_id > $${params.length - 1}
          ORDER BY event_id LIMIT $${params.length} FOR UPDATE`,
         params,
       )
       if (rows.rowCount === 0) return false
-      const changes: (TRepriceChange & { event_id: string; input_hash: string | null })[] = []
+      const changes: (TRepriceChange & { event_id: string; input_hash: string | null; user_id: string | null; prompt_version: string | null })[] = []
       for (const e of rows.rows) {
         const r = book.price({
           provider: e.provider,
@@ -148,6 +151,8 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
           changes.push({
             event_id: e.event_id,
             input_hash: e.input_hash,
+            user_id: e.user_id,
+            prompt_version: e.prompt_version,
             timestamp: e.timestamp.toISOString(),
             dims: {
               environment: e.environment,
@@ -186,6 +191,22 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
             step: c.dims.step ?? '',
             input_hash: c.input_hash,
             outcome: c.dims.outcome ?? '',
+            old_cost_usd: c.old_cost_usd,
+            new_cost_usd: c.new_cost_usd,
+          })),
+        )
+        await applyKeyedRepricing(
+          client,
+          orgId,
+          changes.map((c) => ({
+            timestamp: c.timestamp,
+            environment: c.dims.environment ?? '',
+            traffic_source: c.dims.traffic_source ?? '',
+            workflow_id: c.dims.workflow_id ?? '',
+            step: c.dims.step ?? '',
+            account_id: c.dims.account_id,
+            user_id: c.user_id,
+            prompt_version: c.prompt_version,
             old_cost_usd: c.old_cost_usd,
             new_cost_usd: c.new_cost_usd,
           })),

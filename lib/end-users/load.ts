@@ -1,0 +1,84 @@
+import 'server-only'
+import { pool } from '@/lib/db'
+import { fromScaled, toScaled } from '@/lib/cost/money'
+import { envClause, hoursOfRange, keyedParams, keyedSource, USER_ROLLUP } from '@/lib/rollups/keyed'
+import { END_USER_FLAG, FLAG_RULE_TEXT, type TEndUserRow, type TEndUsersAnswer, type TEndUsersQuery } from '@/lib/end-users/schema'
+import { isFlagged } from '@/lib/end-users/flag'
+
+// GET /api/v1/end-users: rollups_daily_users for the whole days, rollups_hourly_users for the hours around them
+// (kept by the ingest worker: lib/rollups/keyed.ts), never the raw events. Each account's median user is computed
+// over all its users in the range, in PostgreSQL; only the top `limit` rows travel.
+
+export async function loadEndUsers(orgId: string, q: TEndUsersQuery): Promise<TEndUsersAnswer> {
+  const { from, to } = hoursOfRange(q)
+  const params = keyedParams(orgId, from, to)
+  const clauses: string[] = []
+  if (q.account_id) {
+    params.push(q.account_id)
+    clauses.push(`account_id = $${params.length}`)
+  }
+  const env = envClause(q, params)
+  if (env) clauses.push(env)
+  params.push(q.limit)
+  const limit = `$${params.length}`
+  const r = await pool().query<{
+    account_id: string
+    user_id: string
+    calls: string
+    tokens_in: string
+    tokens_out: string
+    unpriced_events: string
+    cost_usd: string
+    account_cost_usd: string
+    account_users: number
+    median_usd: string
+    users_counted: number
+    total_cost_usd: string
+  }>(
+    `WITH u AS (
+       SELECT account_id, user_id, sum(events) AS calls, sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out,
+         sum(unpriced_events) AS unpriced_events, round(sum(cost_usd), 6) AS cost
+       FROM ${keyedSource(USER_ROLLUP, ['account_id', 'user_id', 'events', 'tokens_in', 'tokens_out', 'unpriced_events', 'cost_usd'], clauses.join(' AND '))} AS x
+       GROUP BY account_id, user_id HAVING sum(events) > 0),
+     a AS (SELECT account_id, count(*)::int AS users, sum(cost) AS cost, percentile_disc(0.5) WITHIN GROUP (ORDER BY cost) AS median FROM u GROUP BY account_id),
+     t AS (SELECT count(*)::int AS users, coalesce(sum(cost), 0) AS cost FROM u)
+     SELECT u.account_id, u.user_id, u.calls::text, u.tokens_in::text, u.tokens_out::text, u.unpriced_events::text, u.cost::text AS cost_usd,
+       a.cost::text AS account_cost_usd, a.users AS account_users, a.median::text AS median_usd, t.users AS users_counted, t.cost::text AS total_cost_usd
+     FROM t LEFT JOIN (u JOIN a USING (account_id)) ON true
+     ORDER BY u.cost DESC NULLS LAST, u.account_id COLLATE "C", u.user_id COLLATE "C"
+     LIMIT ${limit}`,
+    params,
+  )
+  const first = r.rows[0]
+  const money = (s: string) => fromScaled(toScaled(s, 6), 6)
+  const users = r.rows
+    .filter((x) => x.user_id !== null)
+    .map((x): TEndUserRow => {
+      const cost = toScaled(x.cost_usd, 6)
+      const median = toScaled(x.median_usd, 6)
+      const accountCost = toScaled(x.account_cost_usd, 6)
+      return {
+        account_id: x.account_id === '' ? null : x.account_id,
+        user_id: x.user_id,
+        calls: Number(x.calls),
+        tokens_in: Number(x.tokens_in),
+        tokens_out: Number(x.tokens_out),
+        unpriced_events: Number(x.unpriced_events),
+        cost_usd: money(x.cost_usd),
+        share_of_account: accountCost > 0n ? Number(cost) / Number(accountCost) : null,
+        account_users: x.account_users,
+        account_median_cost_usd: money(x.median_usd),
+        times_median: median > 0n ? Number(cost) / Number(median) : null,
+        flagged: isFlagged(x.cost_usd, x.median_usd, x.account_users),
+      }
+    })
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    account_id: q.account_id ?? null,
+    users_counted: first?.users_counted ?? 0,
+    total_cost_usd: money(first?.total_cost_usd ?? '0'),
+    flag_rule: { ...END_USER_FLAG, text: FLAG_RULE_TEXT },
+    users,
+  }
+}
