@@ -1,4 +1,5 @@
 'use client'
+import { retryTaxShare } from '@/lib/metrics/definitions'
 import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import { useMemo } from 'react'
@@ -86,6 +87,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
         <Kpi
           label="Spend"
+          term="spend"
           value={t ? formatUsd(t.cost_usd) : null}
           testId="kpi-spend"
           hint={t && before !== undefined ? spendChangeHint(t.cost_usd, before?.cost_usd ?? '0') : undefined}
@@ -98,19 +100,22 @@ export function AccountDetail({ org, account }: { org: string; account: string }
         />
         <Kpi
           label="Cost per run"
+          term="cost_per_run"
           value={now === undefined ? null : perUnit(t?.cost_usd ?? '0', runs) ? formatUsd(perUnit(t!.cost_usd, runs)!, { precise: true }) : '—'}
           testId="kpi-cost-per-run"
           hint={now === undefined ? undefined : `${formatCount(runs)} runs`}
         />
         <Kpi
-          label="Retry tax"
+          label="Retry tax %"
+          term="retry_tax_share"
           testId="kpi-retry-share"
-          value={t && wasteUsd !== null ? formatPercent(ratio(micros(wasteUsd), micros(t.cost_usd))) : null}
+          value={t && wasteUsd !== null ? formatPercent(retryTaxShare(micros(wasteUsd), micros(t.cost_usd))) : null}
           hint={wasteUsd !== null ? `${formatUsd(wasteUsd)} on retried or failed calls` : undefined}
-          warn={!!t && wasteUsd !== null && ratio(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
+          warn={!!t && wasteUsd !== null && retryTaxShare(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
         />
         <Kpi
           label="Cost per accepted outcome"
+          term="cost_per_accepted_outcome"
           testId="kpi-cost-per-outcome"
           value={now === undefined ? null : now?.cost_per_accepted_outcome_usd ? formatUsd(now.cost_per_accepted_outcome_usd, { precise: true }) : '—'}
           hint={

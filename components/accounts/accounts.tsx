@@ -1,10 +1,10 @@
 'use client'
-import { PRODUCTION_DEFINITION } from '@/lib/domain'
 import { useMemo, type ReactNode } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
+import { moneyKey } from '@/lib/table/sort'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { callsColumn } from '@/components/calls/links'
 import { accountsCsvRows, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '@/lib/metrics/views/accounts'
@@ -56,18 +56,21 @@ export function Accounts({ org }: { org: string }) {
     {
       header: 'Revenue',
       title: `Revenue recorded for the account in ${months} (PUT /api/v1/accounts/revenue), USD`,
-      sortValue: (r) => (m(r)?.revenue_usd != null ? Number(m(r)!.revenue_usd) : null),
+      term: 'revenue',
+      sortValue: (r) => moneyKey(m(r)?.revenue_usd),
       cell: (r) => marginCell(r, (x) => (x.revenue_usd === null ? noRevenue : <span data-revenue={x.revenue_usd}>{formatUsd(x.revenue_usd)}</span>)),
     },
     {
       header: 'AI cost',
       title: `Production-traffic AI cost of the account in ${months} (the whole months, to now), USD`,
-      sortValue: (r) => (m(r) ? Number(m(r)!.cost_usd) : null),
+      term: 'ai_cost',
+      sortValue: (r) => moneyKey(m(r)?.cost_usd),
       cell: (r) => marginCell(r, (x) => <span data-ai-cost={x.cost_usd}>{formatUsd(x.cost_usd)}</span>),
     },
     {
       header: 'AI cost / revenue',
       title: `AI cost as a share of the account's revenue in ${months}`,
+      term: 'ai_cost_share',
       sortValue: (r) => m(r)?.cost_share ?? null,
       cell: (r) =>
         marginCell(r, (x) =>
@@ -83,7 +86,8 @@ export function Accounts({ org }: { org: string }) {
     {
       header: 'Gross margin',
       title: `Revenue − AI cost in ${months}, USD`,
-      sortValue: (r) => (m(r)?.margin_usd != null ? Number(m(r)!.margin_usd) : null),
+      term: 'gross_margin',
+      sortValue: (r) => moneyKey(m(r)?.margin_usd),
       cell: (r) =>
         marginCell(r, (x) =>
           x.margin_usd === null ? (
@@ -95,17 +99,20 @@ export function Accounts({ org }: { org: string }) {
           ),
         ),
     },
-    { header: 'Events', cell: (r) => <span className="text-slate-600">{formatCount(r.events)}</span> },
+    { header: 'Events', term: 'events', sortValue: (r) => r.events, cell: (r) => <span className="text-slate-600">{formatCount(r.events)}</span> },
     ...(outcomes
       ? [
           {
             header: 'Accepted outcomes',
             title: 'Accepted outcomes reported for the account in the period',
+            term: 'accepted_outcomes' as const,
+            sortValue: (r: TBreakdownRow) => r.accepted_outcomes ?? null,
             cell: (r: TBreakdownRow) => <span className="text-slate-600">{r.accepted_outcomes ? formatCount(r.accepted_outcomes) : '—'}</span>,
           },
           {
             header: 'Cost / accepted outcome',
-            title: `Production cost ÷ accepted outcomes. ${PRODUCTION_DEFINITION}`,
+            term: 'cost_per_accepted_outcome' as const,
+            sortValue: (r: TBreakdownRow) => moneyKey(r.cost_per_accepted_outcome_usd),
             cell: (r: TBreakdownRow) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—'),
           },
         ]
@@ -146,6 +153,7 @@ export function Accounts({ org }: { org: string }) {
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Kpi
           label="Spend, all accounts"
+          term="spend"
           value={table ? formatUsd(table.total_usd) : null}
           testId="kpi-spend"
           hint={table ? `Previous period: ${formatUsd(table.previous_total_usd)}` : undefined}
@@ -185,12 +193,14 @@ export function Accounts({ org }: { org: string }) {
         />
         <Kpi
           label="AI cost / revenue"
+          term="ai_cost_share"
           value={margin.data ? shareText(margin.data.totals.cost_share, margin.data.totals.revenue_usd) : margin.error ? '—' : null}
           testId="kpi-cost-share"
           warn={!!margin.data?.totals.cost_share && margin.data.totals.cost_share >= 0.5}
         />
         <Kpi
           label="Gross margin after AI cost"
+          term="gross_margin"
           value={margin.data ? marginText(margin.data.totals.margin_usd) : margin.error ? '—' : null}
           testId="kpi-margin"
           hint="Revenue − AI cost"

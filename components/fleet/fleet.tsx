@@ -122,7 +122,13 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
               }
               warn={!!s && Number(s.totals.idle_cost_usd) > 0.5 * Number(s.totals.period_cost_usd)}
             />
-            <Kpi label="Mean utilization" testId="kpi-util" value={s ? pct(s.totals.avg_utilization) : null} hint="over measured hours, weighted by cost" />
+            <Kpi
+              label="Mean utilization"
+              term="utilization"
+              testId="kpi-util"
+              value={s ? pct(s.totals.avg_utilization) : null}
+              hint="over measured hours, weighted by cost"
+            />
             <Kpi
               label="Not measured"
               testId="kpi-unmeasured"

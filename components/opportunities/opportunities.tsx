@@ -64,6 +64,7 @@ export function Opportunities({ org }: { org: string }) {
       <section aria-label="Totals" className="grid grid-cols-1 gap-4 sm:grid-cols-3">
         <Kpi
           label="Could save per month"
+          term="saving_per_month"
           value={data ? formatUsd(data.total_savings_usd_per_month) : null}
           testId="kpi-per-month"
           hint="Each opportunity's saving per month, summed (measured: the range × 30 ÷ its days)"

@@ -78,12 +78,18 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
         />
         <Kpi
           label="Retry rate"
+          term="retry_rate"
           value={d ? formatPercent(d.retry_rate) : null}
           testId="kpi-retry-rate"
           hint="Calls retried or failed ÷ calls"
           warn={!!d && d.retry_rate >= 0.1}
         />
-        <Kpi label="Latency p50 / p95" value={d ? `${formatMs(d.latency_p50_ms)} / ${formatMs(d.latency_p95_ms)}` : null} testId="kpi-latency" />
+        <Kpi
+          label="Latency p50 / p95"
+          term="latency_p95"
+          value={d ? `${formatMs(d.latency_p50_ms)} / ${formatMs(d.latency_p95_ms)}` : null}
+          testId="kpi-latency"
+        />
       </section>
 
       <Card title="Record">

@@ -1,4 +1,5 @@
 'use client'
+import { retryTaxShare } from '@/lib/metrics/definitions'
 import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import { useMemo } from 'react'
@@ -12,7 +13,7 @@ import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
-import { csvFilename, filtersQuery, perUnit, ratio } from '@/lib/metrics/breakdown'
+import { csvFilename, filtersQuery, perUnit } from '@/lib/metrics/breakdown'
 import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRows, type TModelRow, type TStepRow } from '@/lib/metrics/views/workflow-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCompact, formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
@@ -127,18 +128,21 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
         <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
           <Kpi
             label="Spend"
+            term="spend"
             value={t ? formatUsd(t.cost_usd) : null}
             testId="kpi-spend"
             hint={t && before !== undefined ? spendChangeHint(t.cost_usd, before?.cost_usd ?? '0') : undefined}
           />
           <Kpi
             label="Cost per run"
+            term="cost_per_run"
             value={now === undefined ? null : perUnit(t?.cost_usd ?? '0', runs) ? formatUsd(perUnit(t!.cost_usd, runs)!, { precise: true }) : '—'}
             testId="kpi-cost-per-run"
             hint={now === undefined ? undefined : `${formatCount(runs)} runs`}
           />
           <Kpi
             label="Cost per accepted outcome"
+            term="cost_per_accepted_outcome"
             testId="kpi-cost-per-outcome"
             value={now === undefined ? null : now?.cost_per_accepted_outcome_usd ? formatUsd(now.cost_per_accepted_outcome_usd, { precise: true }) : '—'}
             hint={
@@ -150,20 +154,23 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             }
           />
           <Kpi
-            label="Retry tax"
+            label="Retry tax %"
+            term="retry_tax_share"
             testId="kpi-retry-share"
-            value={t && wasteUsd !== null ? formatPercent(ratio(micros(wasteUsd), micros(t.cost_usd))) : null}
+            value={t && wasteUsd !== null ? formatPercent(retryTaxShare(micros(wasteUsd), micros(t.cost_usd))) : null}
             hint={wasteUsd !== null ? `${formatUsd(wasteUsd)} on retried or failed calls` : undefined}
-            warn={!!t && wasteUsd !== null && ratio(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
+            warn={!!t && wasteUsd !== null && retryTaxShare(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
           />
           <Kpi
             label="Prompt-cache hits"
+            term="cache_hit_rate"
             value={t ? formatPercent(t.cache_hit_rate) : null}
             testId="kpi-cache"
             hint={t ? `${formatUsd(t.cache_savings_usd)} saved by cached input` : undefined}
           />
           <Kpi
             label="Latency p50 / p95"
+            term="latency_p95"
             value={now === undefined ? null : `${formatMs(now?.latency_p50_ms)} / ${formatMs(now?.latency_p95_ms)}`}
             testId="kpi-latency"
             hint={now === undefined ? undefined : `${formatCompact(t?.events ?? 0)} calls`}

@@ -5,6 +5,7 @@ import { micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
 import type { TMetricsRow } from '@/lib/metrics/query'
 import type { TStepMedian } from '@/lib/metrics/step-medians'
 import { csvPercent, csvRows, ratio, type TCsvColumn } from '@/lib/metrics/breakdown'
+import { retryTaxShare } from '@/lib/metrics/definitions'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 
@@ -94,8 +95,8 @@ export function accountSteps({ medians, mine, org }: TAccountStepInputs): TAccou
       calls_per_run: cpr,
       median_calls_per_run: med,
       peers,
-      retry_share: ratio(m.waste, m.cost),
-      org_retry_share: ratio(p.waste, p.cost),
+      retry_share: retryTaxShare(m.waste, m.cost),
+      org_retry_share: retryTaxShare(p.waste, p.cost),
       flagged: cpr !== null && med !== null && n >= FLAG_MIN_RUNS && peers >= 3 && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA,
     })
   }
