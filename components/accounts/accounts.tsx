@@ -1,5 +1,9 @@
 'use client'
 import { useMemo, type ReactNode } from 'react'
+import Link from 'next/link'
+import { usePathname, useRouter, useSearchParams } from 'next/navigation'
+import { useAccountAnomalies } from '@/components/metrics/queries'
+import type { TAccountAnomaly } from '@/lib/metrics/schema'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
@@ -32,6 +36,30 @@ export function Accounts({ org }: { org: string }) {
   const movers = useMemo(() => (table ? topMovers(table.rows, NO_ACCOUNT) : null), [table])
   const outcomes = table ? hasAcceptedOutcomes(table.rows) : false
   const change = table ? changeKpi(table) : null
+
+  // The account page's anomaly flags for every account (one rule: isStepAnomaly), over the same period and filters.
+  const anomalies = useAccountAnomalies(org, { ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source })
+  const flagsOf = useMemo(() => {
+    const by = new Map<string, TAccountAnomaly[]>()
+    for (const a of anomalies.data?.rows ?? []) by.set(a.account_id, [...(by.get(a.account_id) ?? []), a])
+    return by
+  }, [anomalies.data])
+  const params = useSearchParams()
+  const router = useRouter()
+  const pathname = usePathname()
+  const flaggedOnly = params.get('flagged') === '1'
+  const setFlaggedOnly = (on: boolean) => {
+    const next = new URLSearchParams(params.toString())
+    if (on) next.set('flagged', '1')
+    else next.delete('flagged')
+    router.replace(`${pathname}?${next}`, { scroll: false })
+  }
+  // Flagged accounts first (then by spend, as the table comes), or only them.
+  const shownRows = useMemo(() => {
+    if (!table) return []
+    const flagged = table.rows.filter((r) => flagsOf.has(r.key))
+    return flaggedOnly ? flagged : [...flagged, ...table.rows.filter((r) => !flagsOf.has(r.key))]
+  }, [table, flagsOf, flaggedOnly])
 
   const canExport = useCan('exports.read')
   const margin = useAccountMargin(org, marginRange(periods.current))
@@ -98,6 +126,14 @@ export function Accounts({ org }: { org: string }) {
             </span>
           ),
         ),
+    },
+    {
+      header: 'Flags',
+      term: 'account_flags',
+      sortValue: (r) => flagsOf.get(r.key)?.length ?? null,
+      cell: (r) => (
+        <AccountFlags org={org} account={r.key} flags={flagsOf.get(r.key)} loading={!anomalies.data && !anomalies.error} query={filtersQuery(filters)} />
+      ),
     },
     { header: 'Events', term: 'events', sortValue: (r) => r.events, cell: (r) => <span className="text-slate-600">{formatCount(r.events)}</span> },
     ...(outcomes
@@ -226,17 +262,39 @@ export function Accounts({ org }: { org: string }) {
         }
       >
         {table ? (
-          <BreakdownTable
-            rows={table.rows}
-            days={table.days}
-            keyHeader="Account"
-            none={NO_ACCOUNT}
-            noneTitle="Events sent without account_id"
-            caption="Spend per customer account, largest first"
-            testId="accounts-table"
-            columns={[...columns, callsColumn<TBreakdownRow>(org, filters, 'account_id', NO_ACCOUNT)]}
-            href={(r) => (r.key === NO_ACCOUNT ? null : `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
-          />
+          <>
+            <div className="mb-3 flex flex-wrap items-center gap-3 text-sm">
+              <label className="inline-flex items-center gap-2">
+                <input type="checkbox" checked={flaggedOnly} onChange={(e) => setFlaggedOnly(e.target.checked)} data-testid="flagged-only" />
+                Flagged only
+              </label>
+              <span className="text-xs text-slate-500" data-testid="flagged-count">
+                {anomalies.data
+                  ? `${formatCount(flagsOf.size)} account${flagsOf.size === 1 ? '' : 's'} flagged: calls per run at a step ≥ 1.5× the median account's`
+                  : anomalies.error
+                    ? `Could not load the flags: ${anomalies.error.message}`
+                    : 'Checking accounts…'}
+              </span>
+            </div>
+            {flaggedOnly && shownRows.length === 0 ? (
+              <p className="text-sm text-slate-600" data-testid="no-flagged">
+                No account is flagged in this period: every account&apos;s calls per run are near the median account&apos;s at each step. Clear &ldquo;Flagged
+                only&rdquo; to see them all.
+              </p>
+            ) : (
+              <BreakdownTable
+                rows={shownRows}
+                days={table.days}
+                keyHeader="Account"
+                none={NO_ACCOUNT}
+                noneTitle="Events sent without account_id"
+                caption="Spend per customer account, largest first"
+                testId="accounts-table"
+                columns={[...columns, callsColumn<TBreakdownRow>(org, filters, 'account_id', NO_ACCOUNT)]}
+                href={(r) => (r.key === NO_ACCOUNT ? null : `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
+              />
+            )}
+          </>
         ) : (
           <Skeleton className="h-96" />
         )}
@@ -261,5 +319,38 @@ export function Accounts({ org }: { org: string }) {
         )}
       </Card>
     </BreakdownPage>
+  )
+}
+
+/** An account's flagged steps: its calls per run against the median account's, each leading to the account page. */
+function AccountFlags({
+  org,
+  account,
+  flags,
+  loading,
+  query,
+}: {
+  org: string
+  account: string
+  flags: TAccountAnomaly[] | undefined
+  loading: boolean
+  query: string
+}) {
+  if (loading) return <span className="text-slate-400">…</span>
+  if (!flags?.length) return <span className="text-slate-400">—</span>
+  return (
+    <span className="flex flex-col items-end gap-0.5" data-flags={flags.length}>
+      {flags.map((f) => (
+        <Link
+          key={`${f.workflow_id}/${f.step}`}
+          href={`/${org}/accounts/${encodeURIComponent(account)}?${query}`}
+          className="whitespace-nowrap rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 hover:underline"
+          title={`${f.calls_per_run.toFixed(2)} calls per run at ${f.workflow_id ?? '(no workflow)'}/${f.step ?? '(no step)'} where the median of ${f.peers} accounts makes ${f.median_calls_per_run.toFixed(2)} (${f.runs} runs)`}
+          data-flag={`${f.workflow_id}/${f.step}`}
+        >
+          {f.step ?? '(no step)'} {(f.calls_per_run / f.median_calls_per_run).toFixed(1)}× calls/run
+        </Link>
+      ))}
+    </span>
   )
 }
