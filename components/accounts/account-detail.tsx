@@ -1,4 +1,6 @@
 'use client'
+import { moneyKey } from '@/lib/table/sort'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { retryTaxShare } from '@/lib/metrics/definitions'
 import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
@@ -179,37 +181,46 @@ const th = 'px-2 py-2 font-medium text-right'
 const td = 'num px-2 text-right'
 
 function StepsTable({ rows, org, query }: { rows: TAccountStepRow[]; org: string; query: string }) {
+  const sorter = useSort(rows, {
+    step: (r) => `${r.workflow_id} / ${r.step}`,
+    calls: (r) => r.calls,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+    calls_per_run: (r) => r.calls_per_run,
+    median: (r) => r.median_calls_per_run,
+    retry: (r) => r.retry_share,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="account-steps-table">
         <caption className="sr-only">The account&apos;s spend by workflow and step, largest first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">
-              Workflow / step
-            </th>
-            <th scope="col" className={th}>
-              Calls
-            </th>
-            <th scope="col" className={th}>
-              Spend
-            </th>
-            <th scope="col" className={th}>
-              Share
-            </th>
-            <th scope="col" className={th} title="The account's calls at this step ÷ its runs of the workflow">
-              Calls / run
-            </th>
-            <th scope="col" className={th} title="The median over accounts of their calls per run at this step">
-              Median account
-            </th>
-            <th scope="col" className={th} title="Retry and error spend ÷ spend at this step: this account, then every account">
-              Retry % (all)
-            </th>
+            <SortTh sorter={sorter} k="step" className="py-2 pr-2 text-left font-medium">
+Workflow / step
+</SortTh>
+            <SortTh sorter={sorter} k="calls" term="calls" className={th}>
+Calls
+</SortTh>
+            <SortTh sorter={sorter} k="cost" term="spend" className={th}>
+Spend
+</SortTh>
+            <SortTh sorter={sorter} k="share" term="share" className={th}>
+Share
+</SortTh>
+            <SortTh sorter={sorter} k="calls_per_run" term="calls_per_run" className={th} title="The account's calls at this step ÷ its runs of the workflow">
+Calls / run
+</SortTh>
+            <SortTh sorter={sorter} k="median" className={th} title="The median over accounts of their calls per run at this step">
+Median account
+</SortTh>
+            <SortTh sorter={sorter} k="retry" term="retry_tax_share" className={th} title="Retry and error spend ÷ spend at this step: this account, then every account">
+Retry tax % (all)
+</SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr
               key={`${r.workflow_id}/${r.step}`}
               className={`border-t border-slate-100 ${r.flagged ? 'bg-amber-50' : ''}`}

@@ -20,13 +20,14 @@ export function useSort<R, K extends string>(
   rows: readonly R[] | null | undefined,
   columns: TSortColumns<R, K>,
   initial: TSort<K> | null = null,
-): TSorter<K> & { rows: R[] } {
+): TSorter<K> & { rows: R[]; set: (s: TSort<K> | null) => void } {
   const [sort, setSort] = useState<TSort<K> | null>(initial)
   const list = rows ?? []
   const sorted = sort ? sortRows(list, columns[sort.key], sort.dir) : [...list]
   return {
     sort,
     rows: sorted,
+    set: setSort,
     onSort: (key) => setSort((cur) => nextSort(cur, key, firstDirection(list, columns[key]))),
   }
 }
@@ -81,5 +82,47 @@ export function TermTh({ children, term, className = '', title }: { children: Re
         <InfoTip term={term} align={right ? 'right' : 'left'} />
       </span>
     </th>
+  )
+}
+
+/**
+ * The same sort for a list that is not a table (budgets, alerts): a "Sort by" select over the list's columns, each in
+ * its first direction or the other way; the first option keeps the list's own order.
+ */
+export function SortSelect<K extends string>({
+  sorter,
+  options,
+  defaultLabel,
+  id,
+}: {
+  sorter: TSorter<K> & { set: (s: TSort<K> | null) => void }
+  options: { key: K; label: string; asc: string; desc: string }[]
+  defaultLabel: string
+  id: string
+}) {
+  const value = sorter.sort ? `${sorter.sort.key}:${sorter.sort.dir}` : ''
+  return (
+    <label htmlFor={id} className="inline-flex items-center gap-2 text-xs font-medium text-slate-600">
+      Sort by
+      <select
+        id={id}
+        value={value}
+        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs shadow-sm"
+        onChange={(e) => {
+          const [key, dir] = e.target.value.split(':') as [K, 'asc' | 'desc']
+          sorter.set(e.target.value ? { key, dir } : null)
+        }}
+      >
+        <option value="">{defaultLabel}</option>
+        {options.flatMap((o) => [
+          <option key={`${o.key}:desc`} value={`${o.key}:desc`}>
+            {o.label}: {o.desc}
+          </option>,
+          <option key={`${o.key}:asc`} value={`${o.key}:asc`}>
+            {o.label}: {o.asc}
+          </option>,
+        ])}
+      </select>
+    </label>
   )
 }

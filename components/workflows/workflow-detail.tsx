@@ -2,6 +2,8 @@
 import { retryTaxShare } from '@/lib/metrics/definitions'
 import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
@@ -310,42 +312,54 @@ const th = 'px-2 py-2 font-medium text-right'
 const td = 'num whitespace-nowrap px-2 text-right'
 
 function StepTable({ rows, href, callsHref }: { rows: TStepRow[]; href: (step: string) => string; callsHref: (step: string) => string }) {
+  const sorter = useSort(rows, {
+    step: (r) => r.step,
+    calls: (r) => r.calls,
+    calls_per_run: (r) => r.calls_per_run,
+    tokens: (r) => r.tokens_in_per_call,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+    cost_per_run: (r) => moneyKey(r.cost_per_run_usd),
+    retry: (r) => r.retry_share,
+    cache: (r) => r.cache_hit_rate,
+    p95: (r) => r.latency_p95_ms,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="steps-table">
         <caption className="sr-only">Steps of the workflow, largest spend first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">
+            <SortTh sorter={sorter} k="step" className="py-2 pr-2 text-left font-medium">
               Step
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="calls" term="calls" className={th}>
               Calls
-            </th>
-            <th scope="col" className={th} title="Calls ÷ runs of the workflow">
+            </SortTh>
+            <SortTh sorter={sorter} k="calls_per_run" term="calls_per_run" className={th}>
               Calls / run
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="tokens" term="tokens_per_call" className={th} title="Sorts by input tokens per call">
               Tokens in / out per call
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" term="spend" className={th}>
               Spend
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="share" term="share" className={th}>
               Share
-            </th>
-            <th scope="col" className={th} title="The step’s spend ÷ the workflow’s runs">
+            </SortTh>
+            <SortTh sorter={sorter} k="cost_per_run" term="cost_per_run" className={th} title="The step’s spend ÷ the workflow’s runs">
               Cost / run
-            </th>
-            <th scope="col" className={th} title="Spend on retry and error calls ÷ the step’s spend">
-              Retry %
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="retry" term="retry_tax_share" className={th}>
+              Retry tax %
+            </SortTh>
+            <SortTh sorter={sorter} k="cache" term="cache_hit_rate" className={th}>
               Cache hits
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="p95" term="latency_p95" className={th} title="Sorts by p95">
               p50 / p95
-            </th>
+            </SortTh>
             <th scope="col" className="py-2 pl-2 text-left font-medium">
               Models
             </th>
@@ -355,7 +369,7 @@ function StepTable({ rows, href, callsHref }: { rows: TStepRow[]; href: (step: s
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr key={r.step} className="border-t border-slate-100">
               <th scope="row" className="py-1.5 pr-2 text-left font-medium">
                 <Link href={href(r.step)} className="text-brand-700 hover:underline" title={`Decision record of ${r.step}`}>
@@ -398,43 +412,54 @@ function StepTable({ rows, href, callsHref }: { rows: TStepRow[]; href: (step: s
 }
 
 function ModelTable({ rows, callsHref }: { rows: TModelRow[]; callsHref: (name: string) => string | null }) {
+  const sorter = useSort(rows, {
+    model: (r) => r.model,
+    calls: (r) => r.calls,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+    cost_per_call: (r) => moneyKey(r.cost_per_call_usd),
+    tokens: (r) => r.tokens_in_per_call,
+    cache: (r) => r.cache_hit_rate,
+    savings: (r) => moneyKey(r.cache_savings_usd),
+    p95: (r) => r.latency_p95_ms,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="models-table">
         <caption className="sr-only">Models used by the workflow, largest spend first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">
+            <SortTh sorter={sorter} k="model" className="py-2 pr-2 text-left font-medium">
               Provider / model
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="calls" term="calls" className={th}>
               Calls
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" term="spend" className={th}>
               Spend
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="share" term="share" className={th}>
               Share
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost_per_call" term="cost_per_call" className={th}>
               Cost / call
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="tokens" term="tokens_per_call" className={th} title="Sorts by input tokens per call">
               Tokens in / out per call
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cache" term="cache_hit_rate" className={th}>
               Cache hits
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="savings" className={th}>
               Cache savings
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="p95" term="latency_p95" className={th} title="Sorts by p95">
               p50 / p95
-            </th>
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr key={r.model} className="border-t border-slate-100">
               <th scope="row" className="py-1.5 pr-2 text-left font-medium">
                 {callsHref(r.model) ? (
@@ -470,27 +495,33 @@ function ModelTable({ rows, callsHref }: { rows: TModelRow[]; callsHref: (name: 
 const OUTCOME_TONE: Record<string, string> = { retry: 'text-amber-700', error: 'text-red-700' }
 
 function OutcomeTable({ rows }: { rows: ReturnType<typeof outcomeSplit> }) {
+  const sorter = useSort(rows, {
+    outcome: (r) => r.outcome,
+    calls: (r) => r.calls,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+  })
   return (
     <table className="w-full text-sm" data-testid="outcomes-table">
       <caption className="sr-only">Calls and spend per outcome</caption>
       <thead className="text-xs uppercase text-slate-500">
         <tr className="border-b border-slate-200">
-          <th scope="col" className="py-2 pr-2 text-left font-medium">
-            Outcome
-          </th>
-          <th scope="col" className={th}>
-            Calls
-          </th>
-          <th scope="col" className={th}>
-            Spend
-          </th>
-          <th scope="col" className={th}>
-            Share of spend
-          </th>
+          <SortTh sorter={sorter} k="outcome" className="py-2 pr-2 text-left font-medium">
+Outcome
+</SortTh>
+          <SortTh sorter={sorter} k="calls" term="calls" className={th}>
+Calls
+</SortTh>
+          <SortTh sorter={sorter} k="cost" term="spend" className={th}>
+Spend
+</SortTh>
+          <SortTh sorter={sorter} k="share" className={th}>
+Share of spend
+</SortTh>
         </tr>
       </thead>
       <tbody>
-        {rows.map((r) => (
+        {sorter.rows.map((r) => (
           <tr key={r.outcome} className="border-t border-slate-100">
             <th scope="row" className={`py-1.5 pr-2 text-left font-medium ${OUTCOME_TONE[r.outcome] ?? ''}`}>
               {r.outcome}
