@@ -197,26 +197,32 @@ function StepsTable({ rows, org, query }: { rows: TAccountStepRow[]; org: string
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
             <SortTh sorter={sorter} k="step" className="py-2 pr-2 text-left font-medium">
-Workflow / step
-</SortTh>
+              Workflow / step
+            </SortTh>
             <SortTh sorter={sorter} k="calls" term="calls" className={th}>
-Calls
-</SortTh>
+              Calls
+            </SortTh>
             <SortTh sorter={sorter} k="cost" term="spend" className={th}>
-Spend
-</SortTh>
+              Spend
+            </SortTh>
             <SortTh sorter={sorter} k="share" term="share" className={th}>
-Share
-</SortTh>
+              Share
+            </SortTh>
             <SortTh sorter={sorter} k="calls_per_run" term="calls_per_run" className={th} title="The account's calls at this step ÷ its runs of the workflow">
-Calls / run
-</SortTh>
+              Calls / run
+            </SortTh>
             <SortTh sorter={sorter} k="median" className={th} title="The median over accounts of their calls per run at this step">
-Median account
-</SortTh>
-            <SortTh sorter={sorter} k="retry" term="retry_tax_share" className={th} title="Retry and error spend ÷ spend at this step: this account, then every account">
-Retry tax % (all)
-</SortTh>
+              Median account
+            </SortTh>
+            <SortTh
+              sorter={sorter}
+              k="retry"
+              term="retry_tax_share"
+              className={th}
+              title="Retry and error spend ÷ spend at this step: this account, then every account"
+            >
+              Retry tax % (all)
+            </SortTh>
           </tr>
         </thead>
         <tbody>

@@ -46,20 +46,20 @@ export function AccountMargin({ org, account, period }: { org: string; account: 
               <thead className="text-xs uppercase text-slate-500">
                 <tr className="border-b border-slate-200">
                   <SortTh sorter={sorter} k="month" className="py-2 pr-2 text-left font-medium">
-Month
-</SortTh>
+                    Month
+                  </SortTh>
                   <SortTh sorter={sorter} k="revenue" term="revenue" className={th}>
-Revenue
-</SortTh>
+                    Revenue
+                  </SortTh>
                   <SortTh sorter={sorter} k="cost" term="ai_cost" className={th}>
-AI cost
-</SortTh>
+                    AI cost
+                  </SortTh>
                   <SortTh sorter={sorter} k="share" term="ai_cost_share" className={th}>
-AI cost / revenue
-</SortTh>
+                    AI cost / revenue
+                  </SortTh>
                   <SortTh sorter={sorter} k="margin" term="gross_margin" className={th}>
-Gross margin
-</SortTh>
+                    Gross margin
+                  </SortTh>
                 </tr>
               </thead>
               <tbody>

@@ -210,26 +210,26 @@ function RoleSplit({ s }: { s: TFleetSummary }) {
           <thead className="text-xs uppercase text-slate-500">
             <tr>
               <SortTh sorter={sorter} k="role" className="py-1.5 text-left font-medium">
-Role
-</SortTh>
+                Role
+              </SortTh>
               <SortTh sorter={sorter} k="pools" className="text-right font-medium">
-Pools
-</SortTh>
+                Pools
+              </SortTh>
               <SortTh sorter={sorter} k="gpus" className="text-right font-medium">
-GPUs
-</SortTh>
+                GPUs
+              </SortTh>
               <SortTh sorter={sorter} k="monthly" className="text-right font-medium">
-Run-rate / month
-</SortTh>
+                Run-rate / month
+              </SortTh>
               <SortTh sorter={sorter} k="share" className="text-right font-medium">
-Share
-</SortTh>
+                Share
+              </SortTh>
               <SortTh sorter={sorter} k="paid" className="text-right font-medium">
-Paid in period
-</SortTh>
+                Paid in period
+              </SortTh>
               <SortTh sorter={sorter} k="idle" className="text-right font-medium">
-Idle in period
-</SortTh>
+                Idle in period
+              </SortTh>
             </tr>
           </thead>
           <tbody>
@@ -287,32 +287,32 @@ function PoolsTable({ s, pools, canWrite, onEdit }: { s: TFleetSummary; pools: T
         <thead className="text-xs uppercase text-slate-500">
           <tr>
             <SortTh sorter={sorter} k="pool" className="py-1.5 text-left font-medium">
-Pool
-</SortTh>
+              Pool
+            </SortTh>
             <SortTh sorter={sorter} k="role" className="text-left font-medium">
-Role
-</SortTh>
+              Role
+            </SortTh>
             <SortTh sorter={sorter} k="gpus" className="text-right font-medium">
-GPUs
-</SortTh>
+              GPUs
+            </SortTh>
             <SortTh sorter={sorter} k="price" className="text-right font-medium">
-$ / GPU-hour
-</SortTh>
+              $ / GPU-hour
+            </SortTh>
             <SortTh sorter={sorter} k="monthly" className="text-right font-medium">
-Run-rate / month
-</SortTh>
+              Run-rate / month
+            </SortTh>
             <SortTh sorter={sorter} k="paid" className="text-right font-medium">
-Paid in period
-</SortTh>
+              Paid in period
+            </SortTh>
             <SortTh sorter={sorter} k="idle" className="text-right font-medium">
-Idle in period
-</SortTh>
+              Idle in period
+            </SortTh>
             <SortTh sorter={sorter} k="util" term="utilization" className="text-right font-medium">
-Mean util.
-</SortTh>
+              Mean util.
+            </SortTh>
             <SortTh sorter={sorter} k="p95" className="text-right font-medium">
-p95 hourly
-</SortTh>
+              p95 hourly
+            </SortTh>
             <th className="text-left font-medium">Serves</th>
             {canWrite && <th className="sr-only">Edit</th>}
           </tr>

@@ -69,17 +69,17 @@ function Unpriced({ org, canWrite }: { org: string; canWrite: boolean }) {
         <thead className="text-xs uppercase text-slate-500">
           <tr>
             <SortTh sorter={sorter} k="model" className="py-2">
-Provider / model
-</SortTh>
+              Provider / model
+            </SortTh>
             <SortTh sorter={sorter} k="events" term="unpriced" className="text-right">
-Events
-</SortTh>
+              Events
+            </SortTh>
             <SortTh sorter={sorter} k="first">
-First seen
-</SortTh>
+              First seen
+            </SortTh>
             <SortTh sorter={sorter} k="last">
-Last seen
-</SortTh>
+              Last seen
+            </SortTh>
             <th />
           </tr>
         </thead>
@@ -197,26 +197,26 @@ function OrgPrices({ org, canWrite, focus }: { org: string; canWrite: boolean; f
           <thead className="text-xs uppercase text-slate-500">
             <tr>
               <SortTh sorter={sorter} k="model" className="py-2">
-Provider / model or GPU pool
-</SortTh>
+                Provider / model or GPU pool
+              </SortTh>
               <SortTh sorter={sorter} k="from">
-From (UTC)
-</SortTh>
+                From (UTC)
+              </SortTh>
               <SortTh sorter={sorter} k="input" className="text-right">
-Input
-</SortTh>
+                Input
+              </SortTh>
               <SortTh sorter={sorter} k="cached" className="text-right">
-Cached
-</SortTh>
+                Cached
+              </SortTh>
               <SortTh sorter={sorter} k="write" className="text-right">
-Cache write
-</SortTh>
+                Cache write
+              </SortTh>
               <SortTh sorter={sorter} k="output" className="text-right">
-Output
-</SortTh>
+                Output
+              </SortTh>
               <SortTh sorter={sorter} k="request" className="text-right">
-Per request / GPU-hour
-</SortTh>
+                Per request / GPU-hour
+              </SortTh>
               {canWrite && <th className="sr-only">Actions</th>}
             </tr>
           </thead>

@@ -112,17 +112,17 @@ export function AuditLog({ org }: { org: string }) {
             <thead>
               <tr className="border-b border-slate-200 text-left text-xs uppercase text-slate-500">
                 <SortTh sorter={sorter} k="when" className="py-2 pr-4 font-medium">
-When
-</SortTh>
+                  When
+                </SortTh>
                 <SortTh sorter={sorter} k="who" className="py-2 pr-4 font-medium">
-Who
-</SortTh>
+                  Who
+                </SortTh>
                 <SortTh sorter={sorter} k="action" className="py-2 pr-4 font-medium">
-Action
-</SortTh>
+                  Action
+                </SortTh>
                 <SortTh sorter={sorter} k="target" className="py-2 pr-4 font-medium">
-Target
-</SortTh>
+                  Target
+                </SortTh>
                 <th className="py-2 font-medium">
                   <span className="sr-only">Changes</span>
                 </th>

@@ -82,17 +82,17 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
             <thead className="text-xs uppercase text-slate-500">
               <tr>
                 <SortTh sorter={sorter} k="name" className="py-2">
-Name
-</SortTh>
+                  Name
+                </SortTh>
                 <SortTh sorter={sorter} k="email">
-Email
-</SortTh>
+                  Email
+                </SortTh>
                 <SortTh sorter={sorter} k="role">
-Role
-</SortTh>
+                  Role
+                </SortTh>
                 <SortTh sorter={sorter} k="joined">
-Joined
-</SortTh>
+                  Joined
+                </SortTh>
                 <th>
                   <span className="sr-only">Actions</span>
                 </th>

@@ -507,17 +507,17 @@ function OutcomeTable({ rows }: { rows: ReturnType<typeof outcomeSplit> }) {
       <thead className="text-xs uppercase text-slate-500">
         <tr className="border-b border-slate-200">
           <SortTh sorter={sorter} k="outcome" className="py-2 pr-2 text-left font-medium">
-Outcome
-</SortTh>
+            Outcome
+          </SortTh>
           <SortTh sorter={sorter} k="calls" term="calls" className={th}>
-Calls
-</SortTh>
+            Calls
+          </SortTh>
           <SortTh sorter={sorter} k="cost" term="spend" className={th}>
-Spend
-</SortTh>
+            Spend
+          </SortTh>
           <SortTh sorter={sorter} k="share" className={th}>
-Share of spend
-</SortTh>
+            Share of spend
+          </SortTh>
         </tr>
       </thead>
       <tbody>
