@@ -140,11 +140,14 @@ test('the Accounts list flags the accounts the account page flags: column, “Fl
   await expect(table.locator('tr[data-key="globex"] [data-flag="support-agent/retrieve"]')).toBeVisible()
 
   // the filter: only them, in the URL
-  await page.getByLabel('Flagged only').check()
+  // the box follows the URL (router.replace), so click and wait for it rather than check()
+  await page.getByLabel('Flagged only').click()
+  await expect(page.getByLabel('Flagged only')).toBeChecked()
   await expect(page).toHaveURL(/flagged=1/)
   await expect(table.locator('tbody tr')).toHaveCount(flagged.size)
   expect((await keys()).sort()).toEqual([...flagged].sort())
-  await page.getByLabel('Flagged only').uncheck()
+  await page.getByLabel('Flagged only').click()
+  await expect(page.getByLabel('Flagged only')).not.toBeChecked()
   await expect(table.locator('tbody tr')).not.toHaveCount(flagged.size)
 
   // the flag leads to the account page, which flags the same step
