@@ -1,4 +1,7 @@
 'use client'
+import { moneyKey } from '@/lib/table/sort'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { retryTaxShare } from '@/lib/metrics/definitions'
 import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
 import { useMemo } from 'react'
@@ -87,6 +90,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
         <Kpi
           label="Spend"
+          term="spend"
           value={t ? formatUsd(t.cost_usd) : null}
           testId="kpi-spend"
           hint={t && before !== undefined ? spendChangeHint(t.cost_usd, before?.cost_usd ?? '0') : undefined}
@@ -99,19 +103,22 @@ export function AccountDetail({ org, account }: { org: string; account: string }
         />
         <Kpi
           label="Cost per run"
+          term="cost_per_run"
           value={now === undefined ? null : perUnit(t?.cost_usd ?? '0', runs) ? formatUsd(perUnit(t!.cost_usd, runs)!, { precise: true }) : '—'}
           testId="kpi-cost-per-run"
           hint={now === undefined ? undefined : `${formatCount(runs)} runs`}
         />
         <Kpi
-          label="Retry tax"
+          label="Retry tax %"
+          term="retry_tax_share"
           testId="kpi-retry-share"
-          value={t && wasteUsd !== null ? formatPercent(ratio(micros(wasteUsd), micros(t.cost_usd))) : null}
+          value={t && wasteUsd !== null ? formatPercent(retryTaxShare(micros(wasteUsd), micros(t.cost_usd))) : null}
           hint={wasteUsd !== null ? `${formatUsd(wasteUsd)} on retried or failed calls` : undefined}
-          warn={!!t && wasteUsd !== null && ratio(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
+          warn={!!t && wasteUsd !== null && retryTaxShare(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
         />
         <Kpi
           label="Cost per accepted outcome"
+          term="cost_per_accepted_outcome"
           testId="kpi-cost-per-outcome"
           value={now === undefined ? null : now?.cost_per_accepted_outcome_usd ? formatUsd(now.cost_per_accepted_outcome_usd, { precise: true }) : '—'}
           hint={
@@ -188,37 +195,52 @@ const th = 'px-2 py-2 font-medium text-right'
 const td = 'num px-2 text-right'
 
 function StepsTable({ rows, org, query }: { rows: TAccountStepRow[]; org: string; query: string }) {
+  const sorter = useSort(rows, {
+    step: (r) => `${r.workflow_id} / ${r.step}`,
+    calls: (r) => r.calls,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+    calls_per_run: (r) => r.calls_per_run,
+    median: (r) => r.median_calls_per_run,
+    retry: (r) => r.retry_share,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="account-steps-table">
         <caption className="sr-only">The account&apos;s spend by workflow and step, largest first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">
+            <SortTh sorter={sorter} k="step" className="py-2 pr-2 text-left font-medium">
               Workflow / step
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="calls" term="calls" className={th}>
               Calls
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" term="spend" className={th}>
               Spend
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="share" term="share" className={th}>
               Share
-            </th>
-            <th scope="col" className={th} title="The account's calls at this step ÷ its runs of the workflow">
+            </SortTh>
+            <SortTh sorter={sorter} k="calls_per_run" term="calls_per_run" className={th} title="The account's calls at this step ÷ its runs of the workflow">
               Calls / run
-            </th>
-            <th scope="col" className={th} title="The median over accounts of their calls per run at this step">
+            </SortTh>
+            <SortTh sorter={sorter} k="median" className={th} title="The median over accounts of their calls per run at this step">
               Median account
-            </th>
-            <th scope="col" className={th} title="Retry and error spend ÷ spend at this step: this account, then every account">
-              Retry % (all)
-            </th>
+            </SortTh>
+            <SortTh
+              sorter={sorter}
+              k="retry"
+              term="retry_tax_share"
+              className={th}
+              title="Retry and error spend ÷ spend at this step: this account, then every account"
+            >
+              Retry tax % (all)
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr
               key={`${r.workflow_id}/${r.step}`}
               className={`border-t border-slate-100 ${r.flagged ? 'bg-amber-50' : ''}`}

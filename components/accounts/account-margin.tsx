@@ -1,4 +1,6 @@
 'use client'
+import { moneyKey } from '@/lib/table/sort'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { Alert, Card, Skeleton } from '@/components/ui'
 import { useAccountMargin } from '@/components/accounts/margin-queries'
 import { marginRange, marginText, monthsLabel, NO_REVENUE, shareText } from '@/lib/accounts/view'
@@ -14,6 +16,13 @@ export function AccountMargin({ org, account, period }: { org: string; account: 
   const margin = useAccountMargin(org, marginRange(period), account)
   const row = margin.data?.rows.find((r) => r.account_id === account)
   const months = margin.data ? monthsLabel(margin.data) : ''
+  const sorter = useSort(row?.months, {
+    month: (m) => m.month,
+    revenue: (m) => moneyKey(m.revenue_usd),
+    cost: (m) => moneyKey(m.cost_usd),
+    share: (m) => m.cost_share,
+    margin: (m) => moneyKey(m.margin_usd),
+  })
   return (
     <Card
       title="Margin after AI cost"
@@ -36,25 +45,25 @@ export function AccountMargin({ org, account, period }: { org: string; account: 
               <caption className="sr-only">Revenue, AI cost, AI cost as a share of revenue and gross margin per month</caption>
               <thead className="text-xs uppercase text-slate-500">
                 <tr className="border-b border-slate-200">
-                  <th scope="col" className="py-2 pr-2 text-left font-medium">
+                  <SortTh sorter={sorter} k="month" className="py-2 pr-2 text-left font-medium">
                     Month
-                  </th>
-                  <th scope="col" className={th}>
+                  </SortTh>
+                  <SortTh sorter={sorter} k="revenue" term="revenue" className={th}>
                     Revenue
-                  </th>
-                  <th scope="col" className={th}>
+                  </SortTh>
+                  <SortTh sorter={sorter} k="cost" term="ai_cost" className={th}>
                     AI cost
-                  </th>
-                  <th scope="col" className={th}>
+                  </SortTh>
+                  <SortTh sorter={sorter} k="share" term="ai_cost_share" className={th}>
                     AI cost / revenue
-                  </th>
-                  <th scope="col" className={th}>
+                  </SortTh>
+                  <SortTh sorter={sorter} k="margin" term="gross_margin" className={th}>
                     Gross margin
-                  </th>
+                  </SortTh>
                 </tr>
               </thead>
               <tbody>
-                {(row?.months ?? []).map((m) => (
+                {sorter.rows.map((m) => (
                   <MonthRow key={m.month} m={m} />
                 ))}
                 {row && row.months.length > 1 && (

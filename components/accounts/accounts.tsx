@@ -1,11 +1,15 @@
 'use client'
-import { PRODUCTION_DEFINITION } from '@/lib/domain'
 import { useMemo, type ReactNode } from 'react'
+import Link from 'next/link'
+import { usePathname, useRouter, useSearchParams } from 'next/navigation'
+import { useAccountAnomalies } from '@/components/metrics/queries'
+import type { TAccountAnomaly } from '@/lib/metrics/schema'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { EndUsersCard } from '@/components/accounts/end-users-card'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
+import { moneyKey } from '@/lib/table/sort'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { callsColumn } from '@/components/calls/links'
 import { accountsCsvRows, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '@/lib/metrics/views/accounts'
@@ -34,6 +38,30 @@ export function Accounts({ org }: { org: string }) {
   const outcomes = table ? hasAcceptedOutcomes(table.rows) : false
   const change = table ? changeKpi(table) : null
 
+  // The account page's anomaly flags for every account (one rule: isStepAnomaly), over the same period and filters.
+  const anomalies = useAccountAnomalies(org, { ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source })
+  const flagsOf = useMemo(() => {
+    const by = new Map<string, TAccountAnomaly[]>()
+    for (const a of anomalies.data?.rows ?? []) by.set(a.account_id, [...(by.get(a.account_id) ?? []), a])
+    return by
+  }, [anomalies.data])
+  const params = useSearchParams()
+  const router = useRouter()
+  const pathname = usePathname()
+  const flaggedOnly = params.get('flagged') === '1'
+  const setFlaggedOnly = (on: boolean) => {
+    const next = new URLSearchParams(params.toString())
+    if (on) next.set('flagged', '1')
+    else next.delete('flagged')
+    router.replace(`${pathname}?${next}`, { scroll: false })
+  }
+  // Flagged accounts first (then by spend, as the table comes), or only them.
+  const shownRows = useMemo(() => {
+    if (!table) return []
+    const flagged = table.rows.filter((r) => flagsOf.has(r.key))
+    return flaggedOnly ? flagged : [...flagged, ...table.rows.filter((r) => !flagsOf.has(r.key))]
+  }, [table, flagsOf, flaggedOnly])
+
   const canExport = useCan('exports.read')
   const margin = useAccountMargin(org, marginRange(periods.current))
   const byAccount = useMemo(() => new Map((margin.data?.rows ?? []).map((m) => [m.account_id, m])), [margin.data])
@@ -57,18 +85,21 @@ export function Accounts({ org }: { org: string }) {
     {
       header: 'Revenue',
       title: `Revenue recorded for the account in ${months} (PUT /api/v1/accounts/revenue), USD`,
-      sortValue: (r) => (m(r)?.revenue_usd != null ? Number(m(r)!.revenue_usd) : null),
+      term: 'revenue',
+      sortValue: (r) => moneyKey(m(r)?.revenue_usd),
       cell: (r) => marginCell(r, (x) => (x.revenue_usd === null ? noRevenue : <span data-revenue={x.revenue_usd}>{formatUsd(x.revenue_usd)}</span>)),
     },
     {
       header: 'AI cost',
       title: `Production-traffic AI cost of the account in ${months} (the whole months, to now), USD`,
-      sortValue: (r) => (m(r) ? Number(m(r)!.cost_usd) : null),
+      term: 'ai_cost',
+      sortValue: (r) => moneyKey(m(r)?.cost_usd),
       cell: (r) => marginCell(r, (x) => <span data-ai-cost={x.cost_usd}>{formatUsd(x.cost_usd)}</span>),
     },
     {
       header: 'AI cost / revenue',
       title: `AI cost as a share of the account's revenue in ${months}`,
+      term: 'ai_cost_share',
       sortValue: (r) => m(r)?.cost_share ?? null,
       cell: (r) =>
         marginCell(r, (x) =>
@@ -84,7 +115,8 @@ export function Accounts({ org }: { org: string }) {
     {
       header: 'Gross margin',
       title: `Revenue − AI cost in ${months}, USD`,
-      sortValue: (r) => (m(r)?.margin_usd != null ? Number(m(r)!.margin_usd) : null),
+      term: 'gross_margin',
+      sortValue: (r) => moneyKey(m(r)?.margin_usd),
       cell: (r) =>
         marginCell(r, (x) =>
           x.margin_usd === null ? (
@@ -96,17 +128,28 @@ export function Accounts({ org }: { org: string }) {
           ),
         ),
     },
-    { header: 'Events', cell: (r) => <span className="text-slate-600">{formatCount(r.events)}</span> },
+    {
+      header: 'Flags',
+      term: 'account_flags',
+      sortValue: (r) => flagsOf.get(r.key)?.length ?? null,
+      cell: (r) => (
+        <AccountFlags org={org} account={r.key} flags={flagsOf.get(r.key)} loading={!anomalies.data && !anomalies.error} query={filtersQuery(filters)} />
+      ),
+    },
+    { header: 'Events', term: 'events', sortValue: (r) => r.events, cell: (r) => <span className="text-slate-600">{formatCount(r.events)}</span> },
     ...(outcomes
       ? [
           {
             header: 'Accepted outcomes',
             title: 'Accepted outcomes reported for the account in the period',
+            term: 'accepted_outcomes' as const,
+            sortValue: (r: TBreakdownRow) => r.accepted_outcomes ?? null,
             cell: (r: TBreakdownRow) => <span className="text-slate-600">{r.accepted_outcomes ? formatCount(r.accepted_outcomes) : '—'}</span>,
           },
           {
             header: 'Cost / accepted outcome',
-            title: `Production cost ÷ accepted outcomes. ${PRODUCTION_DEFINITION}`,
+            term: 'cost_per_accepted_outcome' as const,
+            sortValue: (r: TBreakdownRow) => moneyKey(r.cost_per_accepted_outcome_usd),
             cell: (r: TBreakdownRow) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—'),
           },
         ]
@@ -147,6 +190,7 @@ export function Accounts({ org }: { org: string }) {
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Kpi
           label="Spend, all accounts"
+          term="spend"
           value={table ? formatUsd(table.total_usd) : null}
           testId="kpi-spend"
           hint={table && filters.compare ? `Previous period: ${formatUsd(table.previous_total_usd)}` : undefined}
@@ -186,12 +230,14 @@ export function Accounts({ org }: { org: string }) {
         />
         <Kpi
           label="AI cost / revenue"
+          term="ai_cost_share"
           value={margin.data ? shareText(margin.data.totals.cost_share, margin.data.totals.revenue_usd) : margin.error ? '—' : null}
           testId="kpi-cost-share"
           warn={!!margin.data?.totals.cost_share && margin.data.totals.cost_share >= 0.5}
         />
         <Kpi
           label="Gross margin after AI cost"
+          term="gross_margin"
           value={margin.data ? marginText(margin.data.totals.margin_usd) : margin.error ? '—' : null}
           testId="kpi-margin"
           hint="Revenue − AI cost"
@@ -219,18 +265,40 @@ export function Accounts({ org }: { org: string }) {
         }
       >
         {table ? (
-          <BreakdownTable
-            compare={filters.compare}
-            rows={table.rows}
-            days={table.days}
-            keyHeader="Account"
-            none={NO_ACCOUNT}
-            noneTitle="Events sent without account_id"
-            caption="Spend per customer account, largest first"
-            testId="accounts-table"
-            columns={[...columns, callsColumn<TBreakdownRow>(org, filters, 'account_id', NO_ACCOUNT)]}
-            href={(r) => (r.key === NO_ACCOUNT ? null : `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
-          />
+          <>
+            <div className="mb-3 flex flex-wrap items-center gap-3 text-sm">
+              <label className="inline-flex items-center gap-2">
+                <input type="checkbox" checked={flaggedOnly} onChange={(e) => setFlaggedOnly(e.target.checked)} data-testid="flagged-only" />
+                Flagged only
+              </label>
+              <span className="text-xs text-slate-500" data-testid="flagged-count">
+                {anomalies.data
+                  ? `${formatCount(flagsOf.size)} account${flagsOf.size === 1 ? '' : 's'} flagged: calls per run at a step ≥ 1.5× the median account's`
+                  : anomalies.error
+                    ? `Could not load the flags: ${anomalies.error.message}`
+                    : 'Checking accounts…'}
+              </span>
+            </div>
+            {flaggedOnly && shownRows.length === 0 ? (
+              <p className="text-sm text-slate-600" data-testid="no-flagged">
+                No account is flagged in this period: every account&apos;s calls per run are near the median account&apos;s at each step. Clear &ldquo;Flagged
+                only&rdquo; to see them all.
+              </p>
+            ) : (
+              <BreakdownTable
+                compare={filters.compare}
+                rows={shownRows}
+                days={table.days}
+                keyHeader="Account"
+                none={NO_ACCOUNT}
+                noneTitle="Events sent without account_id"
+                caption="Spend per customer account, largest first"
+                testId="accounts-table"
+                columns={[...columns, callsColumn<TBreakdownRow>(org, filters, 'account_id', NO_ACCOUNT)]}
+                href={(r) => (r.key === NO_ACCOUNT ? null : `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
+              />
+            )}
+          </>
         ) : (
           <Skeleton className="h-96" />
         )}
@@ -267,5 +335,38 @@ export function Accounts({ org }: { org: string }) {
         }}
       />
     </BreakdownPage>
+  )
+}
+
+/** An account's flagged steps: its calls per run against the median account's, each leading to the account page. */
+function AccountFlags({
+  org,
+  account,
+  flags,
+  loading,
+  query,
+}: {
+  org: string
+  account: string
+  flags: TAccountAnomaly[] | undefined
+  loading: boolean
+  query: string
+}) {
+  if (loading) return <span className="text-slate-400">…</span>
+  if (!flags?.length) return <span className="text-slate-400">—</span>
+  return (
+    <span className="flex flex-col items-end gap-0.5" data-flags={flags.length}>
+      {flags.map((f) => (
+        <Link
+          key={`${f.workflow_id}/${f.step}`}
+          href={`/${org}/accounts/${encodeURIComponent(account)}?${query}`}
+          className="whitespace-nowrap rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 hover:underline"
+          title={`${f.calls_per_run.toFixed(2)} calls per run at ${f.workflow_id ?? '(no workflow)'}/${f.step ?? '(no step)'} where the median of ${f.peers} accounts makes ${f.median_calls_per_run.toFixed(2)} (${f.runs} runs)`}
+          data-flag={`${f.workflow_id}/${f.step}`}
+        >
+          {f.step ?? '(no step)'} {(f.calls_per_run / f.median_calls_per_run).toFixed(1)}× calls/run
+        </Link>
+      ))}
+    </span>
   )
 }

@@ -1,4 +1,6 @@
 'use client'
+import { SortSelect, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { useDates } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { useState } from 'react'
@@ -41,6 +43,12 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
   const drift = useAlertSettings(org).data?.settings ?? DEFAULT_DRIFT_CONFIG
   const pct = (v: number) => `${Number((v * 100).toFixed(2))}%`
   const rows = list.data?.alerts ?? null
+  const sorter = useSort(rows, {
+    fired: (a) => a.fired_at,
+    kind: (a) => KIND_LABEL[a.kind],
+    subject: (a) => a.subject,
+    actual: (a) => moneyKey(a.actual_usd),
+  })
   const filtered = !!kind || !!state
 
   return (
@@ -76,6 +84,17 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
         subtitle="Newest first. The link on each opens the page that explains it."
         actions={
           <div className="flex flex-wrap items-end gap-3">
+            <SortSelect
+              id="alerts-sort"
+              sorter={sorter}
+              defaultLabel="Newest first"
+              options={[
+                { key: 'fired', label: 'Fired', desc: 'newest first', asc: 'oldest first' },
+                { key: 'kind', label: 'Kind', desc: 'Z → A', asc: 'A → Z' },
+                { key: 'subject', label: 'Subject', desc: 'Z → A', asc: 'A → Z' },
+                { key: 'actual', label: 'Amount', desc: 'largest first', asc: 'smallest first' },
+              ]}
+            />
             <Field label="Kind" htmlFor="f-kind">
               <Select id="f-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
                 <option value="">All kinds</option>
@@ -103,7 +122,7 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
         {rows ? (
           rows.length ? (
             <ul className="divide-y divide-slate-100" data-testid="alert-list">
-              {rows.map((a) => (
+              {sorter.rows.map((a) => (
                 <AlertRow key={a.id} org={org} a={a} canEdit={canEdit} />
               ))}
             </ul>

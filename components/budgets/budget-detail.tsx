@@ -86,6 +86,7 @@ export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; ca
         />
         <Kpi
           label="Calls"
+          term="calls"
           testId="kpi-enforcement"
           value={
             b

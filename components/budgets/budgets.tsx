@@ -1,4 +1,6 @@
 'use client'
+import { SortSelect, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { When } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
@@ -21,6 +23,12 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
   const del = useDeleteBudget(org)
   const rows = budgets.data ? sortBudgets(budgets.data.budgets) : null
   const count = (s: string) => rows?.filter((b) => b.status.state === s).length ?? 0
+  const sorter = useSort(rows, {
+    name: (b) => b.name,
+    used: (b) => b.status.used_ratio,
+    amount: (b) => moneyKey(b.amount_usd),
+    actual: (b) => moneyKey(b.status.actual_usd),
+  })
 
   return (
     <div className="space-y-6">
@@ -45,11 +53,29 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
         />
       </section>
 
-      <Card title="Budgets" subtitle="Most at risk first. The bar shows the amount used; ticks mark the alert thresholds.">
+      <Card
+        title="Budgets"
+        subtitle="Most at risk first. The bar shows the amount used; ticks mark the alert thresholds."
+        actions={
+          rows?.length ? (
+            <SortSelect
+              id="budgets-sort"
+              sorter={sorter}
+              defaultLabel="Most at risk"
+              options={[
+                { key: 'used', label: 'Used', desc: 'most first', asc: 'least first' },
+                { key: 'actual', label: 'Actual', desc: 'largest first', asc: 'smallest first' },
+                { key: 'amount', label: 'Amount', desc: 'largest first', asc: 'smallest first' },
+                { key: 'name', label: 'Name', desc: 'Z → A', asc: 'A → Z' },
+              ]}
+            />
+          ) : undefined
+        }
+      >
         {rows ? (
           rows.length ? (
             <ul className="divide-y divide-slate-100" data-testid="budgets">
-              {rows.map((b) => (
+              {sorter.rows.map((b) => (
                 <BudgetRow key={b.id} org={org} b={b} canEdit={canEdit} onDelete={() => del.mutate(b.id)} deleting={del.isPending && del.variables === b.id} />
               ))}
             </ul>

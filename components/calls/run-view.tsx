@@ -61,7 +61,7 @@ export function RunView({ org, runId }: { org: string; runId: string }) {
 
       {!run.error && (
         <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-5">
-          <Kpi label="Calls" value={t ? formatCount(t.calls) : null} testId="run-calls" hint={t ? outcomesHint(t.outcomes) : undefined} />
+          <Kpi label="Calls" term="calls" value={t ? formatCount(t.calls) : null} testId="run-calls" hint={t ? outcomesHint(t.outcomes) : undefined} />
           <Kpi
             label="Cost"
             value={t ? formatUsd(t.cost_usd, { precise: true }) : null}

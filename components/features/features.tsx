@@ -4,6 +4,7 @@ import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
+import { moneyKey } from '@/lib/table/sort'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { useFeatureSlos } from '@/components/features/queries'
 import { callsColumn, scopeOf } from '@/components/calls/links'
@@ -44,6 +45,8 @@ function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
     {
       header: 'Runs',
       title: 'Actions: runs started in the period, each counted once',
+      term: 'runs',
+      sortValue: (r) => r.runs,
       cell: (r) => (
         <span className="text-slate-600" data-runs={r.runs}>
           {formatCount(r.runs)}
@@ -52,7 +55,9 @@ function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
     },
     {
       header: 'Cost / action',
-      title: 'Spend ÷ runs',
+      title: 'Spend ÷ runs (an action is a run of the feature)',
+      term: 'cost_per_run',
+      sortValue: (r) => moneyKey(r.cost_per_action_usd),
       cell: (r) => (
         <span data-cost-per-action={r.cost_per_action_usd ?? ''}>{r.cost_per_action_usd ? formatUsd(r.cost_per_action_usd, { precise: true }) : '—'}</span>
       ),
@@ -60,6 +65,7 @@ function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
     {
       header: 'Target / action',
       title: 'The feature’s cost SLO, USD per run',
+      sortValue: (r) => moneyKey(r.target_usd_per_action),
       cell: (r) =>
         r.key === NO_FEATURE ? (
           <span className="text-slate-400" title="Events without a feature cannot have an SLO">
@@ -71,10 +77,11 @@ function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
           <span data-target={r.target_usd_per_action ?? ''}>{r.target_usd_per_action ? formatUsd(r.target_usd_per_action, { precise: true }) : '—'}</span>
         ),
     },
-    { header: 'Status', title: 'Cost per action in the period against the target', cell: (r) => <StatusBadge status={r.status} /> },
+    { header: 'Status', title: 'Cost per action in the period against the target', sortValue: (r) => r.status, cell: (r) => <StatusBadge status={r.status} /> },
     {
       header: 'Compliance',
       title: 'Share of the days with runs whose cost per action (that day’s spend ÷ its runs) was within target',
+      sortValue: (r) => r.compliance,
       cell: (r) =>
         r.compliance === null ? (
           <span className="text-slate-400">—</span>
@@ -153,6 +160,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Kpi
           label="Spend, all features"
+          term="spend"
           value={table ? formatUsd(table.total_usd) : null}
           testId="kpi-spend"
           hint={
@@ -165,12 +173,14 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
         />
         <Kpi
           label="Actions (runs)"
+          term="runs"
           value={table ? formatCount(table.runs) : null}
           testId="kpi-runs"
           hint={table ? `${formatCount(table.active)} features with spend` : undefined}
         />
         <Kpi
           label="Cost per action"
+          term="cost_per_run"
           value={table ? (table.cost_per_action_usd ? formatUsd(table.cost_per_action_usd, { precise: true }) : '—') : null}
           testId="kpi-cost-per-action"
           hint="Spend ÷ runs, all features"

@@ -1,4 +1,6 @@
 'use client'
+import { moneyKey } from '@/lib/table/sort'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { GpuHourPrice } from '@/components/ui/usd'
 import { useState, type FormEvent } from 'react'
 import { useRouter, useSearchParams } from 'next/navigation'
@@ -123,7 +125,13 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
               }
               warn={!!s && Number(s.totals.idle_cost_usd) > 0.5 * Number(s.totals.period_cost_usd)}
             />
-            <Kpi label="Mean utilization" testId="kpi-util" value={s ? pct(s.totals.avg_utilization) : null} hint="over measured hours, weighted by cost" />
+            <Kpi
+              label="Mean utilization"
+              term="utilization"
+              testId="kpi-util"
+              value={s ? pct(s.totals.avg_utilization) : null}
+              hint="over measured hours, weighted by cost"
+            />
             <Kpi
               label="Not measured"
               testId="kpi-unmeasured"
@@ -184,6 +192,15 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
 }
 
 function RoleSplit({ s }: { s: TFleetSummary }) {
+  const sorter = useSort(s.roles, {
+    role: (r) => ROLE_LABEL[r.role] ?? r.role,
+    pools: (r) => r.pools,
+    gpus: (r) => r.gpus,
+    monthly: (r) => moneyKey(r.monthly_usd),
+    share: (r) => r.share,
+    paid: (r) => moneyKey(r.period_cost_usd),
+    idle: (r) => moneyKey(r.idle_cost_usd),
+  })
   return (
     <div className="space-y-4">
       <div
@@ -205,17 +222,31 @@ function RoleSplit({ s }: { s: TFleetSummary }) {
         <table className="w-full text-sm" data-testid="roles">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th className="py-1.5 text-left font-medium">Role</th>
-              <th className="text-right font-medium">Pools</th>
-              <th className="text-right font-medium">GPUs</th>
-              <th className="text-right font-medium">Run-rate / month</th>
-              <th className="text-right font-medium">Share</th>
-              <th className="text-right font-medium">Paid, last {s.period.days} days</th>
-              <th className="text-right font-medium">Idle, last {s.period.days} days</th>
+              <SortTh sorter={sorter} k="role" className="py-1.5 text-left font-medium">
+                Role
+              </SortTh>
+              <SortTh sorter={sorter} k="pools" className="text-right font-medium">
+                Pools
+              </SortTh>
+              <SortTh sorter={sorter} k="gpus" className="text-right font-medium">
+                GPUs
+              </SortTh>
+              <SortTh sorter={sorter} k="monthly" className="text-right font-medium">
+                Run-rate / month
+              </SortTh>
+              <SortTh sorter={sorter} k="share" className="text-right font-medium">
+                Share
+              </SortTh>
+              <SortTh sorter={sorter} k="paid" className="text-right font-medium">
+                Paid, last {s.period.days} days
+              </SortTh>
+              <SortTh sorter={sorter} k="idle" className="text-right font-medium">
+                Idle, last {s.period.days} days
+              </SortTh>
             </tr>
           </thead>
           <tbody>
-            {s.roles.map((r) => (
+            {sorter.rows.map((r) => (
               <tr key={r.role} className="border-t border-slate-100" data-role={r.role}>
                 <td className="py-1.5">
                   <span className="mr-2 inline-block h-2.5 w-2.5 rounded-sm" style={{ background: POOL_ROLE_COLORS[r.role] ?? CHART_COLORS.neutral }} />
@@ -258,26 +289,55 @@ function UtilizationChart({ s }: { s: TFleetSummary }) {
 }
 
 function PoolsTable({ s, pools, canWrite, onEdit }: { s: TFleetSummary; pools: TPoolView[]; canWrite: boolean; onEdit: (p: TPoolView) => void }) {
+  const sorter = useSort(s.pools, {
+    pool: (p) => p.name,
+    role: (p) => ROLE_LABEL[p.role] ?? p.role,
+    gpus: (p) => p.gpu_count,
+    price: (p) => moneyKey(p.gpu_hour_usd),
+    monthly: (p) => moneyKey(p.monthly_usd),
+    paid: (p) => moneyKey(p.period_cost_usd),
+    idle: (p) => moneyKey(p.idle_cost_usd),
+    util: (p) => p.avg_utilization,
+    p95: (p) => p.p95_utilization,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="pools">
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <th className="py-1.5 text-left font-medium">Pool</th>
-            <th className="text-left font-medium">Role</th>
-            <th className="text-right font-medium">GPUs</th>
-            <th className="text-right font-medium">$ / GPU-hour</th>
-            <th className="text-right font-medium">Run-rate / month</th>
-            <th className="text-right font-medium">Paid, last {s.period.days} days</th>
-            <th className="text-right font-medium">Idle, last {s.period.days} days</th>
-            <th className="text-right font-medium">Mean util., {s.period.days} days</th>
-            <th className="text-right font-medium">p95 hourly, {s.period.days} days</th>
+            <SortTh sorter={sorter} k="pool" className="py-1.5 text-left font-medium">
+              Pool
+            </SortTh>
+            <SortTh sorter={sorter} k="role" className="text-left font-medium">
+              Role
+            </SortTh>
+            <SortTh sorter={sorter} k="gpus" className="text-right font-medium">
+              GPUs
+            </SortTh>
+            <SortTh sorter={sorter} k="price" className="text-right font-medium">
+              $ / GPU-hour
+            </SortTh>
+            <SortTh sorter={sorter} k="monthly" className="text-right font-medium">
+              Run-rate / month
+            </SortTh>
+            <SortTh sorter={sorter} k="paid" className="text-right font-medium">
+              Paid, last {s.period.days} days
+            </SortTh>
+            <SortTh sorter={sorter} k="idle" className="text-right font-medium">
+              Idle, last {s.period.days} days
+            </SortTh>
+            <SortTh sorter={sorter} k="util" term="utilization" className="text-right font-medium">
+              Mean util., {s.period.days} days
+            </SortTh>
+            <SortTh sorter={sorter} k="p95" className="text-right font-medium">
+              p95 hourly, {s.period.days} days
+            </SortTh>
             <th className="text-left font-medium">Serves</th>
             {canWrite && <th className="sr-only">Edit</th>}
           </tr>
         </thead>
         <tbody>
-          {s.pools.map((p) => {
+          {sorter.rows.map((p) => {
             const full = pools.find((x) => x.id === p.id)
             return (
               <tr key={p.id} id={`pool-${p.name}`} className="border-t border-slate-100 target:bg-amber-50" data-pool={p.name}>

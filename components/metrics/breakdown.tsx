@@ -1,6 +1,9 @@
 'use client'
 import Link from 'next/link'
-import { useState, type ReactNode } from 'react'
+import type { ReactNode } from 'react'
+import { SortTh, TermTh, useSort, type TSortColumns } from '@/components/ui/sortable-table'
+import { moneyKey, type TSort, type TSortValue } from '@/lib/table/sort'
+import type { TMetricTerm } from '@/lib/metrics/definitions'
 import { Sparkline } from '@/components/charts/sparkline'
 import { listColors } from '@/components/charts/theme'
 import { Button, Card, Skeleton } from '@/components/ui'
@@ -16,56 +19,10 @@ export type TExtraColumn<R> = {
   header: string
   title?: string
   cell: (r: R) => ReactNode
-  /** makes the column sortable by this value (null: always last) */
-  sortValue?: (r: R) => number | null
-}
-
-type TSort = { column: string; dir: 'asc' | 'desc' }
-
-/** The sortable columns every breakdown table has, by header. */
-const BUILT_IN_SORTS = new Map<string, (r: TBreakdownRow) => number | null>([
-  ['Spend', (r) => Number(r.cost_usd)],
-  ['Change', (r) => Number(r.change_usd)],
-])
-
-/** The rows sorted by a column's value, nulls last whichever the direction; ties keep their order. */
-export function sortRows<R>(rows: R[], value: ((r: R) => number | null) | undefined, dir: 'asc' | 'desc'): R[] {
-  if (!value) return rows
-  const keyed = rows.map((r, i) => ({ r, i, v: value(r) }))
-  keyed.sort((a, b) => {
-    if (a.v === null || b.v === null) return a.v === b.v ? a.i - b.i : a.v === null ? 1 : -1
-    return (dir === 'asc' ? a.v - b.v : b.v - a.v) || a.i - b.i
-  })
-  return keyed.map((k) => k.r)
-}
-
-/** A column header that sorts the table: largest first on the first press, then the other way. */
-function SortableTh({
-  label,
-  title,
-  sort,
-  onSort,
-  className,
-}: {
-  label: string
-  title?: string
-  sort: TSort | null
-  onSort: (s: TSort) => void
-  className: string
-}) {
-  const active = sort?.column === label
-  return (
-    <th scope="col" className={className} title={title} aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <button
-        type="button"
-        className="uppercase hover:text-slate-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-500"
-        onClick={() => onSort({ column: label, dir: active && sort.dir === 'desc' ? 'asc' : 'desc' })}
-      >
-        {label}
-        <span aria-hidden="true">{active ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
-      </button>
-    </th>
-  )
+  /** the column's sort value (money: moneyKey; null: always last); without it the column does not sort */
+  sortValue?: (r: R) => TSortValue
+  /** the measure's glossary entry: an info icon with its definition in the header */
+  term?: TMetricTerm
 }
 
 export function BreakdownTable<R extends TBreakdownRow>({
@@ -79,6 +36,7 @@ export function BreakdownTable<R extends TBreakdownRow>({
   columns,
   href,
   compare = true,
+  initialSort = null,
 }: {
   rows: R[]
   days: string[]
@@ -92,13 +50,21 @@ export function BreakdownTable<R extends TBreakdownRow>({
   href?: (r: R) => string | null
   /** "compare with the previous period" (the range picker): off hides the Change columns */
   compare?: boolean
+  /** the order before a header is pressed (default: the rows as given) */
+  initialSort?: TSort | null
 }) {
   const th = 'px-2 py-2 font-medium'
-  const [sort, setSort] = useState<TSort | null>(null)
-  // a sort by a hidden column falls back to the table's own order
-  const sortValue =
-    sort && (compare || sort.column !== 'Change') ? (BUILT_IN_SORTS.get(sort.column) ?? columns.find((c) => c.header === sort.column)?.sortValue) : undefined
-  const shown = sortValue && sort ? sortRows(rows, sortValue, sort.dir) : rows
+  const sortColumns: TSortColumns<R, string> = {
+    key: (r) => r.key,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+    change: (r) => moneyKey(r.change_usd),
+    change_pct: (r) => r.change_ratio,
+    ...Object.fromEntries(columns.flatMap((c) => (c.sortValue ? [[c.header, c.sortValue]] : []))),
+  }
+  const sorter = useSort(rows, sortColumns, initialSort)
+  // a sort by a hidden column (Change with compare off) falls back to the table's own order
+  const shown = !compare && sorter.sort && (sorter.sort.key === 'change' || sorter.sort.key === 'change_pct') ? rows : sorter.rows
   // each row in its series colour: the colours of the keys with spend in the period, as the overview and the charts colour them
   const colorOf = listColors(
     rows.filter((r) => r.events > 0).map((r) => r.key),
@@ -110,32 +76,44 @@ export function BreakdownTable<R extends TBreakdownRow>({
         <caption className="sr-only">{caption}</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className={`${th} pl-0 text-left`}>
+            <SortTh sorter={sorter} k="key" className={`${th} pl-0 text-left`}>
               {keyHeader}
-            </th>
-            <SortableTh label="Spend" sort={sort} onSort={setSort} className={`${th} text-right`} />
-            <th scope="col" className={`${th} text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" term="spend" className={`${th} text-right`}>
+              Spend
+            </SortTh>
+            <SortTh sorter={sorter} k="share" term="share" className={`${th} text-right`}>
               Share
-            </th>
-            {compare && <SortableTh label="Change" sort={sort} onSort={setSort} className={`${th} text-right`} />}
+            </SortTh>
             {compare && (
-              <th scope="col" className={`${th} text-right`}>
+              <SortTh sorter={sorter} k="change" term="change" className={`${th} text-right`}>
+                Change
+              </SortTh>
+            )}
+            {compare && (
+              <SortTh sorter={sorter} k="change_pct" className={`${th} text-right`} title="Change ÷ spend in the previous period">
                 Change %
-              </th>
+              </SortTh>
             )}
             <th scope="col" className={`${th} text-left`} title={days.length ? `One point per UTC day, ${days[0]} to ${days[days.length - 1]}` : undefined}>
               Daily spend
             </th>
             {columns.map((c, i) =>
               c.sortValue ? (
-                <SortableTh
+                <SortTh
                   key={c.header}
-                  label={c.header}
+                  sorter={sorter}
+                  k={c.header}
+                  term={c.term}
                   title={c.title}
-                  sort={sort}
-                  onSort={setSort}
                   className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`}
-                />
+                >
+                  {c.header}
+                </SortTh>
+              ) : c.term ? (
+                <TermTh key={c.header} term={c.term} title={c.title} className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`}>
+                  {c.header}
+                </TermTh>
               ) : (
                 <th key={c.header} scope="col" className={`${th} text-right ${i === columns.length - 1 ? 'pr-0' : ''}`} title={c.title}>
                   {c.header}

@@ -45,3 +45,12 @@ export function useStepMedians(org: string, p: TStepMediansParams) {
     refetchInterval: 15_000,
   })
 }
+
+/** GET /api/v1/metrics/account-anomalies: every account × step the account page flags (the Accounts list's Flags column). */
+export function useAccountAnomalies(org: string, p: TStepMediansParams) {
+  return useQuery({
+    queryKey: [...metricsQueries.all(org), 'account-anomalies', p] as const,
+    queryFn: ({ signal }) => callApi(api.accountAnomalies, { org, query: given(p), signal }),
+    refetchInterval: 15_000,
+  })
+}

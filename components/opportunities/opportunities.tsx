@@ -1,13 +1,14 @@
 'use client'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
-import { useMemo, useState } from 'react'
+import { useMemo } from 'react'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { useOpportunities } from '@/components/opportunities/queries'
 import { parseFilters } from '@/lib/metrics/breakdown'
 import { rangeLabel, rangePeriods } from '@/lib/metrics/range'
 import { RangePicker } from '@/components/metrics/range-picker'
-import { actionHref, DEFAULT_SORT, evidenceLines, KIND_LABEL, nextSort, sortOpportunities, type TSort, type TSortKey } from '@/lib/opportunities/view'
+import { actionHref, DEFAULT_SORT, evidenceLines, KIND_LABEL, OPPORTUNITY_SORT_COLUMNS, type TSortKey } from '@/lib/opportunities/view'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import type { TOpportunity } from '@/lib/opportunities/schema'
 import { formatUsd } from '@/lib/format'
 import { Sparkline } from '@/components/charts/sparkline'
@@ -27,9 +28,9 @@ export function Opportunities({ org }: { org: string }) {
   // the period is fixed per hour (periods() ends at the next hour), so the query key stays stable
   const period = useMemo(() => rangePeriods(range).current, [range])
   const list = useOpportunities(org, { ...period, ...(workflow ? { workflow_id: workflow } : {}) })
-  const [sort, setSort] = useState<TSort>(DEFAULT_SORT)
   const data = list.data
-  const rows = useMemo(() => (data ? sortOpportunities(data.opportunities, sort) : []), [data, sort])
+  const sorter = useSort(data?.opportunities, OPPORTUNITY_SORT_COLUMNS, DEFAULT_SORT)
+  const rows = sorter.rows
   const setParam = (k: string, v: string | null) => {
     const next = new URLSearchParams(params.toString())
     if (v === null) next.delete(k)
@@ -89,7 +90,7 @@ export function Opportunities({ org }: { org: string }) {
       {view === 'review' ? (
         <QuarterlyReview org={org} range={range} query={{ ...period, ...(workflow ? { workflow_id: workflow } : {}) }} />
       ) : (
-        <OpportunityList org={org} range={range} workflow={workflow} list={list} rows={rows} sort={sort} setSort={setSort} />
+        <OpportunityList org={org} range={range} workflow={workflow} list={list} rows={rows} sorter={sorter} />
       )}
     </div>
   )
@@ -101,16 +102,14 @@ function OpportunityList({
   workflow,
   list,
   rows,
-  sort,
-  setSort,
+  sorter,
 }: {
   org: string
   range: string
   workflow: string | undefined
   list: ReturnType<typeof useOpportunities>
   rows: TOpportunity[]
-  sort: TSort
-  setSort: (s: TSort) => void
+  sorter: ReturnType<typeof useSort<TOpportunity, TSortKey>>
 }) {
   const data = list.data
   return (
@@ -120,6 +119,7 @@ function OpportunityList({
       <section aria-label="Totals" className="grid grid-cols-1 gap-4 sm:grid-cols-3">
         <Kpi
           label="Could save per month"
+          term="saving_per_month"
           value={data ? formatUsd(data.total_savings_usd_per_month) : null}
           testId="kpi-per-month"
           hint="Each opportunity's saving per month, summed (measured: the range × 30 ÷ its days)"
@@ -186,9 +186,15 @@ function OpportunityList({
             <table className="w-full text-sm" aria-label="Opportunities">
               <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
                 <tr>
-                  <SortHeader label="Saving / month" k="savings" sort={sort} onSort={setSort} align="right" />
-                  <SortHeader label="Kind" k="kind" sort={sort} onSort={setSort} />
-                  <SortHeader label="Workflow / step" k="step" sort={sort} onSort={setSort} />
+                  <SortTh sorter={sorter} k="savings" term="saving_per_month" className="px-2 py-2 text-right">
+                    Saving / month
+                  </SortTh>
+                  <SortTh sorter={sorter} k="kind" className="px-2 py-2">
+                    Kind
+                  </SortTh>
+                  <SortTh sorter={sorter} k="step" className="px-2 py-2">
+                    Workflow / step
+                  </SortTh>
                   <th className="px-2 py-2">How it is counted</th>
                   <th className="px-2 py-2">Evidence</th>
                   <th className="px-2 py-2">What to do</th>
@@ -255,18 +261,6 @@ function OpportunityList({
         </Card>
       ) : null}
     </div>
-  )
-}
-
-function SortHeader({ label, k, sort, onSort, align }: { label: string; k: TSortKey; sort: TSort; onSort: (s: TSort) => void; align?: 'right' }) {
-  const active = sort.key === k
-  return (
-    <th className={`px-2 py-2 ${align === 'right' ? 'text-right' : ''}`} aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <button type="button" className="uppercase hover:text-slate-800" onClick={() => onSort(nextSort(sort, k))}>
-        {label}
-        {active ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
-      </button>
-    </th>
   )
 }
 

@@ -95,6 +95,7 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
         />
         <Kpi
           label="Month-end forecast"
+          term="forecast"
           value={f.forecast.data ? (m?.forecast_usd ? formatUsd(m.forecast_usd) : '—') : f.forecast.error ? '—' : null}
           testId="kpi-forecast"
           hint={
@@ -121,6 +122,7 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
         />
         <Kpi
           label="Unpriced calls this month"
+          term="unpriced"
           value={month ? formatCount(month.unpriced_events) : null}
           testId="kpi-unpriced-month"
           hint={month && month.unpriced_events > 0 ? 'Not in the spend above: their models have no price' : 'Every call has a price'}

@@ -122,6 +122,7 @@ export function Overview({ org }: { org: string }) {
           <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
             <Kpi
               label="Spend"
+              term="spend"
               value={t ? (isUnpricedOnly(t.cost_usd, t.unpriced_events) ? 'unpriced' : formatUsd(t.cost_usd)) : null}
               testId="kpi-spend"
               hint={spendHint}
@@ -129,6 +130,7 @@ export function Overview({ org }: { org: string }) {
             />
             <Kpi
               label="Model calls"
+              term="calls"
               value={t ? formatCount(t.events) : null}
               testId="kpi-events"
               hint={
@@ -153,6 +155,7 @@ export function Overview({ org }: { org: string }) {
             />
             <Kpi
               label="Unpriced calls"
+              term="unpriced"
               value={t ? formatCount(t.unpriced_events) : null}
               testId="kpi-unpriced"
               hint={t && t.unpriced_events > 0 ? 'Models without a price: not in Spend' : 'Every call has a price'}

@@ -1,4 +1,6 @@
 'use client'
+import { moneyKey } from '@/lib/table/sort'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { When } from '@/components/layout/time-zone'
 import { useState } from 'react'
 import { Alert, Card, Input, Skeleton } from '@/components/ui'
@@ -48,6 +50,12 @@ export function Pricing({ org, canWrite, focus = '' }: { org: string; canWrite: 
 function Unpriced({ org, canWrite }: { org: string; canWrite: boolean }) {
   const unpriced = useUnpriced(org)
   const [open, setOpen] = useState<string | null>(null)
+  const sorter = useSort(unpriced.data?.models, {
+    model: (m) => `${m.provider ?? ''}/${m.model ?? ''}`,
+    events: (m) => m.events,
+    first: (m) => m.first_seen,
+    last: (m) => m.last_seen,
+  })
   if (unpriced.isPending) return <Skeleton className="h-24" />
   if (unpriced.error) return <Alert>Could not load unpriced models: {unpriced.error.message}</Alert>
   const models = unpriced.data.models
@@ -60,15 +68,23 @@ function Unpriced({ org, canWrite }: { org: string; canWrite: boolean }) {
       <table className="w-full text-left text-sm" data-testid="unpriced">
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <th className="py-2">Provider / model</th>
-            <th className="text-right">Events</th>
-            <th>First seen</th>
-            <th>Last seen</th>
+            <SortTh sorter={sorter} k="model" className="py-2">
+              Provider / model
+            </SortTh>
+            <SortTh sorter={sorter} k="events" term="unpriced" className="text-right">
+              Events
+            </SortTh>
+            <SortTh sorter={sorter} k="first">
+              First seen
+            </SortTh>
+            <SortTh sorter={sorter} k="last">
+              Last seen
+            </SortTh>
             <th />
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
-          {models.map((m) => {
+          {sorter.rows.map((m) => {
             const key = `${m.provider ?? ''}/${m.model ?? ''}`
             return (
               <tr key={key} className="align-top">
@@ -159,6 +175,15 @@ function RepriceJobs({ org }: { org: string }) {
 function OrgPrices({ org, canWrite, focus }: { org: string; canWrite: boolean; focus: string }) {
   const prices = useOrgPrices(org)
   const [editing, setEditing] = useState<string | null>(null)
+  const sorter = useSort(prices.data?.prices, {
+    model: (p) => `${p.provider}/${p.model}`,
+    from: (p) => p.effective_from,
+    input: (p) => moneyKey(p.input_per_mtok),
+    cached: (p) => moneyKey(p.cached_input_per_mtok),
+    write: (p) => moneyKey(p.cache_write_per_mtok),
+    output: (p) => moneyKey(p.output_per_mtok),
+    request: (p) => moneyKey(p.per_request),
+  })
   return (
     <Card title="Your prices" subtitle="Negotiated discounts, private or self-hosted models. They override the catalog from their effective date.">
       {prices.isPending ? (
@@ -171,18 +196,32 @@ function OrgPrices({ org, canWrite, focus }: { org: string; canWrite: boolean; f
         <table className="mb-4 w-full text-left text-sm" data-testid="org-prices">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th className="py-2">Provider / model or GPU pool</th>
-              <th>From (UTC)</th>
-              <th className="text-right">Input</th>
-              <th className="text-right">Cached</th>
-              <th className="text-right">Cache write</th>
-              <th className="text-right">Output</th>
-              <th className="text-right">Per request / GPU-hour</th>
+              <SortTh sorter={sorter} k="model" className="py-2">
+                Provider / model or GPU pool
+              </SortTh>
+              <SortTh sorter={sorter} k="from">
+                From (UTC)
+              </SortTh>
+              <SortTh sorter={sorter} k="input" className="text-right">
+                Input
+              </SortTh>
+              <SortTh sorter={sorter} k="cached" className="text-right">
+                Cached
+              </SortTh>
+              <SortTh sorter={sorter} k="write" className="text-right">
+                Cache write
+              </SortTh>
+              <SortTh sorter={sorter} k="output" className="text-right">
+                Output
+              </SortTh>
+              <SortTh sorter={sorter} k="request" className="text-right">
+                Per request / GPU-hour
+              </SortTh>
               {canWrite && <th className="sr-only">Actions</th>}
             </tr>
           </thead>
           <tbody className="num divide-y divide-slate-100">
-            {prices.data.prices.map((p) => {
+            {sorter.rows.map((p) => {
               const key = `${p.provider}/${p.model}/${p.effective_from}`
               return (
                 <tr

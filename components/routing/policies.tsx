@@ -1,4 +1,5 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import Link from 'next/link'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { useEffect, useState, type FormEvent } from 'react'
@@ -68,48 +69,7 @@ export function Policies({ org, canEdit }: { org: string; canEdit: boolean }) {
             {[...byWorkflow].map(([wf, ps]) => (
               <section key={wf} aria-label={`Workflow ${wf}`}>
                 <h3 className="mb-1 text-sm font-semibold text-slate-900">{wf}</h3>
-                <table className="w-full text-sm">
-                  <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                    <tr>
-                      <th className="py-1">Step</th>
-                      <th>Segment</th>
-                      <th>In force</th>
-                      <th>Selected model</th>
-                      <th>Draft</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100">
-                    {ps.map((p) => (
-                      <tr key={p.id} data-policy={`${p.workflow_id}/${p.step}`}>
-                        <td className="py-2">
-                          <Link className="font-medium text-brand-700 hover:underline" href={`/${org}/routing/${p.id}`}>
-                            {p.step}
-                          </Link>
-                        </td>
-                        <td className="text-slate-600">
-                          {[p.environment, p.account_id && `account ${p.account_id}`].filter(Boolean).join(', ') || 'all traffic'}
-                        </td>
-                        <td>
-                          {p.published ? (
-                            `v${p.published.version}${p.published.canary ? ` (canary ${p.published.canary.share_pct}% over ${p.published.base_version === null ? "the caller's default" : `v${p.published.base_version}`})` : ''}`
-                          ) : (
-                            <span className="text-slate-500">not published</span>
-                          )}
-                        </td>
-                        <td className="font-mono text-xs">{p.published?.chosen ? `${p.published.chosen.provider}/${p.published.chosen.model}` : '—'}</td>
-                        <td>
-                          {p.draft_version ? (
-                            <span className="rounded bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900 ring-1 ring-amber-200">
-                              v{p.draft_version} unpublished
-                            </span>
-                          ) : (
-                            <span className="text-slate-400">none</span>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <PolicyTable org={org} ps={ps} />
               </section>
             ))}
           </div>
@@ -244,5 +204,66 @@ function NewPolicyForm({ org, change }: { org: string; change: TDraftParams | nu
         {create.isPending ? 'Creating…' : 'Create draft policy'}
       </Button>
     </form>
+  )
+}
+
+/** One workflow's policies, sortable by each column. */
+function PolicyTable({ org, ps }: { org: string; ps: TPolicyView[] }) {
+  const sorter = useSort(ps, {
+    step: (p) => p.step,
+    segment: (p) => [p.environment, p.account_id].filter(Boolean).join(' '),
+    version: (p) => p.published?.version ?? null,
+    model: (p) => (p.published?.chosen ? `${p.published.chosen.provider}/${p.published.chosen.model}` : null),
+    draft: (p) => p.draft_version ?? null,
+  })
+  return (
+    <table className="w-full text-sm">
+      <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+        <tr>
+          <SortTh sorter={sorter} k="step" className="py-1">
+            Step
+          </SortTh>
+          <SortTh sorter={sorter} k="segment">
+            Segment
+          </SortTh>
+          <SortTh sorter={sorter} k="version">
+            In force
+          </SortTh>
+          <SortTh sorter={sorter} k="model">
+            Selected model
+          </SortTh>
+          <SortTh sorter={sorter} k="draft">
+            Draft
+          </SortTh>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {sorter.rows.map((p) => (
+          <tr key={p.id} data-policy={`${p.workflow_id}/${p.step}`}>
+            <td className="py-2">
+              <Link className="font-medium text-brand-700 hover:underline" href={`/${org}/routing/${p.id}`}>
+                {p.step}
+              </Link>
+            </td>
+            <td className="text-slate-600">{[p.environment, p.account_id && `account ${p.account_id}`].filter(Boolean).join(', ') || 'all traffic'}</td>
+            <td>
+              {p.published ? (
+                `v${p.published.version}${p.published.canary ? ` (canary ${p.published.canary.share_pct}% over ${p.published.base_version === null ? "the caller's default" : `v${p.published.base_version}`})` : ''}`
+              ) : (
+                <span className="text-slate-500">not published</span>
+              )}
+            </td>
+            <td className="font-mono text-xs">{p.published?.chosen ? `${p.published.chosen.provider}/${p.published.chosen.model}` : '—'}</td>
+            <td>
+              {p.draft_version ? (
+                <span className="rounded bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900 ring-1 ring-amber-200">v{p.draft_version} unpublished</span>
+              ) : (
+                <span className="text-slate-400">none</span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }

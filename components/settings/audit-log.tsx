@@ -1,4 +1,5 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { When } from '@/components/layout/time-zone'
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { Fragment, useState, type FormEvent } from 'react'
@@ -53,6 +54,12 @@ export function AuditLog({ org }: { org: string }) {
     setOpen(null)
   }
 
+  const sorter = useSort(entries, {
+    when: (e) => e.at,
+    who: (e) => who(e),
+    action: (e) => e.action,
+    target: (e) => target(e),
+  })
   return (
     <Card
       title="Audit log"
@@ -104,17 +111,25 @@ export function AuditLog({ org }: { org: string }) {
           <table className="w-full text-sm" data-testid="audit-log">
             <thead>
               <tr className="border-b border-slate-200 text-left text-xs uppercase text-slate-500">
-                <th className="py-2 pr-4 font-medium">When</th>
-                <th className="py-2 pr-4 font-medium">Who</th>
-                <th className="py-2 pr-4 font-medium">Action</th>
-                <th className="py-2 pr-4 font-medium">Target</th>
+                <SortTh sorter={sorter} k="when" className="py-2 pr-4 font-medium">
+                  When
+                </SortTh>
+                <SortTh sorter={sorter} k="who" className="py-2 pr-4 font-medium">
+                  Who
+                </SortTh>
+                <SortTh sorter={sorter} k="action" className="py-2 pr-4 font-medium">
+                  Action
+                </SortTh>
+                <SortTh sorter={sorter} k="target" className="py-2 pr-4 font-medium">
+                  Target
+                </SortTh>
                 <th className="py-2 font-medium">
                   <span className="sr-only">Changes</span>
                 </th>
               </tr>
             </thead>
             <tbody>
-              {entries.map((e) => (
+              {sorter.rows.map((e) => (
                 <Fragment key={e.id}>
                   <tr className="border-b border-slate-100 align-top" data-testid="audit-entry">
                     <td className="py-2 pr-4 whitespace-nowrap">

@@ -1,4 +1,5 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { When } from '@/components/layout/time-zone'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
@@ -60,6 +61,12 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
     setTimeout(() => document.getElementById(`remove-${userId}`)?.focus(), 0)
   }
 
+  const sorter = useSort(members.data?.members, {
+    name: (m) => m.name ?? m.email,
+    email: (m) => m.email,
+    role: (m) => m.role,
+    joined: (m) => m.joined_at,
+  })
   return (
     <Card title="Members" subtitle={`People with access to ${orgName}. A change of role or a removal applies to their very next request.`}>
       {members.isPending ? (
@@ -74,17 +81,25 @@ function MembersTable({ org, orgName, me, canManage }: { org: string; orgName: s
           <table className="w-full text-left text-sm">
             <thead className="text-xs uppercase text-slate-500">
               <tr>
-                <th className="py-2">Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Joined</th>
+                <SortTh sorter={sorter} k="name" className="py-2">
+                  Name
+                </SortTh>
+                <SortTh sorter={sorter} k="email">
+                  Email
+                </SortTh>
+                <SortTh sorter={sorter} k="role">
+                  Role
+                </SortTh>
+                <SortTh sorter={sorter} k="joined">
+                  Joined
+                </SortTh>
                 <th>
                   <span className="sr-only">Actions</span>
                 </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
-              {members.data.members.map((m) => {
+              {sorter.rows.map((m) => {
                 const self = m.user_id === me
                 const who = m.name ?? m.email
                 return (

@@ -1,3 +1,5 @@
+import { InfoTip } from '@/components/ui/info-tip'
+import type { TMetricTerm } from '@/lib/metrics/definitions'
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react'
 
 const cx = (...c: (string | false | null | undefined)[]) => c.filter(Boolean).join(' ')
@@ -133,11 +135,28 @@ export function Alert({ tone = 'error', children }: { tone?: 'error' | 'warning'
   )
 }
 
-/** A headline number with its label and a hint; a skeleton while value is null. */
-export function Kpi({ label, value, hint, testId, warn }: { label: string; value: string | null; hint?: string; testId?: string; warn?: boolean }) {
+/** A headline number with its label and a hint; a skeleton while value is null; `term`: the measure's definition on an info icon. */
+export function Kpi({
+  label,
+  value,
+  hint,
+  testId,
+  warn,
+  term,
+}: {
+  label: string
+  value: string | null
+  hint?: string
+  testId?: string
+  warn?: boolean
+  term?: TMetricTerm
+}) {
   return (
     <div className={`rounded-lg border bg-white p-4 shadow-sm ${warn ? 'border-amber-300' : 'border-slate-200'}`}>
-      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
+      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">
+        {label}
+        {term && <InfoTip term={term} />}
+      </div>
       {value === null ? (
         <Skeleton className="mt-2 h-7 w-24" />
       ) : (

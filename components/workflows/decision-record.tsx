@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { callApi } from '@/components/api'
@@ -42,6 +44,16 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
   const download = () => d && downloadCsv(`decision-record-${workflow}-${step}.md`, decisionRecordMarkdown(d), 'text/markdown')
   const workflowHref = `/${org}/workflows/${encodeURIComponent(workflow)}?${filtersQuery(filters)}`
 
+  const sorter = useSort(d?.options, {
+    model: (o) => o.model,
+    calls: (o) => o.calls,
+    share: (o) => o.share_of_calls,
+    raw: (o) => moneyKey(o.raw_cost_per_call_usd),
+    adjusted: (o) => moneyKey(o.cost_per_call_usd),
+    cache: (o) => o.cache_hit_rate,
+    retry: (o) => o.retry_rate,
+    p95: (o) => o.latency_p95_ms,
+  })
   return (
     <DetailPage
       org={org}
@@ -78,12 +90,18 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
         />
         <Kpi
           label="Retry rate"
+          term="retry_rate"
           value={d ? formatPercent(d.retry_rate) : null}
           testId="kpi-retry-rate"
           hint="Calls retried or failed ÷ calls"
           warn={!!d && d.retry_rate >= 0.1}
         />
-        <Kpi label="Latency p50 / p95" value={d ? `${formatMs(d.latency_p50_ms)} / ${formatMs(d.latency_p95_ms)}` : null} testId="kpi-latency" />
+        <Kpi
+          label="Latency p50 / p95"
+          term="latency_p95"
+          value={d ? `${formatMs(d.latency_p50_ms)} / ${formatMs(d.latency_p95_ms)}` : null}
+          testId="kpi-latency"
+        />
       </section>
 
       <Card title="Record">
@@ -181,18 +199,34 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
               <caption className="sr-only">Model options of the step, most calls first</caption>
               <thead className="text-xs uppercase text-slate-500">
                 <tr className="border-b border-slate-200">
-                  <th scope="col" className="py-2 pr-2 text-left font-medium">
+                  <SortTh sorter={sorter} k="model" className="py-2 pr-2 text-left font-medium">
                     Provider / model
-                  </th>
-                  {['Calls', 'Share', 'Raw cost / call', 'Cache-adjusted / call', 'Cache hits', 'Retry rate', 'p50 / p95'].map((h) => (
-                    <th key={h} scope="col" className="px-2 py-2 text-right font-medium">
-                      {h}
-                    </th>
-                  ))}
+                  </SortTh>
+                  <SortTh sorter={sorter} k="calls" term="calls" className="px-2 py-2 text-right font-medium">
+                    Calls
+                  </SortTh>
+                  <SortTh sorter={sorter} k="share" term="share" className="px-2 py-2 text-right font-medium">
+                    Share
+                  </SortTh>
+                  <SortTh sorter={sorter} k="raw" term="raw_cost_per_call" className="px-2 py-2 text-right font-medium">
+                    Raw cost / call
+                  </SortTh>
+                  <SortTh sorter={sorter} k="adjusted" term="cache_adjusted_cost_per_call" className="px-2 py-2 text-right font-medium">
+                    Cache-adjusted / call
+                  </SortTh>
+                  <SortTh sorter={sorter} k="cache" term="cache_hit_rate" className="px-2 py-2 text-right font-medium">
+                    Cache hits
+                  </SortTh>
+                  <SortTh sorter={sorter} k="retry" term="retry_rate" className="px-2 py-2 text-right font-medium">
+                    Retry rate
+                  </SortTh>
+                  <SortTh sorter={sorter} k="p95" term="latency_p95" className="px-2 py-2 text-right font-medium">
+                    p50 / p95
+                  </SortTh>
                 </tr>
               </thead>
               <tbody>
-                {d.options.map((o) => (
+                {sorter.rows.map((o) => (
                   <tr key={o.model} className="border-t border-slate-100">
                     <th scope="row" className="py-1.5 pr-2 text-left font-medium">
                       {o.model}

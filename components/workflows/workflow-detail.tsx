@@ -1,6 +1,9 @@
 'use client'
+import { retryTaxShare } from '@/lib/metrics/definitions'
 import { micros, microsToUsd } from '@/lib/domain'
 import Link from 'next/link'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
@@ -12,7 +15,7 @@ import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
-import { csvFilename, filtersQuery, perUnit, ratio } from '@/lib/metrics/breakdown'
+import { csvFilename, filtersQuery, perUnit } from '@/lib/metrics/breakdown'
 import { dailyQuality, modelName, modelRows, outcomeSplit, stepRows, stepsCsvRows, type TModelRow, type TStepRow } from '@/lib/metrics/views/workflow-detail'
 import { toCsv } from '@/lib/csv'
 import { formatCompact, formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
@@ -129,18 +132,21 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
         <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
           <Kpi
             label="Spend"
+            term="spend"
             value={t ? formatUsd(t.cost_usd) : null}
             testId="kpi-spend"
             hint={t && before !== undefined ? spendChangeHint(t.cost_usd, before?.cost_usd ?? '0') : undefined}
           />
           <Kpi
             label="Cost per run"
+            term="cost_per_run"
             value={now === undefined ? null : perUnit(t?.cost_usd ?? '0', runs) ? formatUsd(perUnit(t!.cost_usd, runs)!, { precise: true }) : '—'}
             testId="kpi-cost-per-run"
             hint={now === undefined ? undefined : `${formatCount(runs)} runs`}
           />
           <Kpi
             label="Cost per accepted outcome"
+            term="cost_per_accepted_outcome"
             testId="kpi-cost-per-outcome"
             value={now === undefined ? null : now?.cost_per_accepted_outcome_usd ? formatUsd(now.cost_per_accepted_outcome_usd, { precise: true }) : '—'}
             hint={
@@ -152,20 +158,23 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             }
           />
           <Kpi
-            label="Retry tax"
+            label="Retry tax %"
+            term="retry_tax_share"
             testId="kpi-retry-share"
-            value={t && wasteUsd !== null ? formatPercent(ratio(micros(wasteUsd), micros(t.cost_usd))) : null}
+            value={t && wasteUsd !== null ? formatPercent(retryTaxShare(micros(wasteUsd), micros(t.cost_usd))) : null}
             hint={wasteUsd !== null ? `${formatUsd(wasteUsd)} on retried or failed calls` : undefined}
-            warn={!!t && wasteUsd !== null && ratio(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
+            warn={!!t && wasteUsd !== null && retryTaxShare(micros(wasteUsd), micros(t.cost_usd)) >= 0.1}
           />
           <Kpi
             label="Prompt-cache hits"
+            term="cache_hit_rate"
             value={t ? formatPercent(t.cache_hit_rate) : null}
             testId="kpi-cache"
             hint={t ? `${formatUsd(t.cache_savings_usd)} saved by cached input` : undefined}
           />
           <Kpi
             label="Latency p50 / p95"
+            term="latency_p95"
             value={now === undefined ? null : `${formatMs(now?.latency_p50_ms)} / ${formatMs(now?.latency_p95_ms)}`}
             testId="kpi-latency"
             hint={now === undefined ? undefined : `${formatCompact(t?.events ?? 0)} calls`}
@@ -323,42 +332,54 @@ const th = 'px-2 py-2 font-medium text-right'
 const td = 'num whitespace-nowrap px-2 text-right'
 
 function StepTable({ rows, href, callsHref }: { rows: TStepRow[]; href: (step: string) => string; callsHref: (step: string) => string }) {
+  const sorter = useSort(rows, {
+    step: (r) => r.step,
+    calls: (r) => r.calls,
+    calls_per_run: (r) => r.calls_per_run,
+    tokens: (r) => r.tokens_in_per_call,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+    cost_per_run: (r) => moneyKey(r.cost_per_run_usd),
+    retry: (r) => r.retry_share,
+    cache: (r) => r.cache_hit_rate,
+    p95: (r) => r.latency_p95_ms,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="steps-table">
         <caption className="sr-only">Steps of the workflow, largest spend first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">
+            <SortTh sorter={sorter} k="step" className="py-2 pr-2 text-left font-medium">
               Step
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="calls" term="calls" className={th}>
               Calls
-            </th>
-            <th scope="col" className={th} title="Calls ÷ runs of the workflow">
+            </SortTh>
+            <SortTh sorter={sorter} k="calls_per_run" term="calls_per_run" className={th}>
               Calls / run
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="tokens" term="tokens_per_call" className={th} title="Sorts by input tokens per call">
               Tokens in / out per call
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" term="spend" className={th}>
               Spend
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="share" term="share" className={th}>
               Share
-            </th>
-            <th scope="col" className={th} title="The step’s spend ÷ the workflow’s runs">
+            </SortTh>
+            <SortTh sorter={sorter} k="cost_per_run" term="cost_per_run" className={th} title="The step’s spend ÷ the workflow’s runs">
               Cost / run
-            </th>
-            <th scope="col" className={th} title="Spend on retry and error calls ÷ the step’s spend">
-              Retry %
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="retry" term="retry_tax_share" className={th}>
+              Retry tax %
+            </SortTh>
+            <SortTh sorter={sorter} k="cache" term="cache_hit_rate" className={th}>
               Cache hits
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="p95" term="latency_p95" className={th} title="Sorts by p95">
               p50 / p95
-            </th>
+            </SortTh>
             <th scope="col" className="py-2 pl-2 text-left font-medium">
               Models
             </th>
@@ -368,7 +389,7 @@ function StepTable({ rows, href, callsHref }: { rows: TStepRow[]; href: (step: s
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr key={r.step} className="border-t border-slate-100">
               <th scope="row" className="py-1.5 pr-2 text-left font-medium">
                 <Link href={href(r.step)} className="text-brand-700 hover:underline" title={`Decision record of ${r.step}`}>
@@ -411,43 +432,54 @@ function StepTable({ rows, href, callsHref }: { rows: TStepRow[]; href: (step: s
 }
 
 function ModelTable({ rows, callsHref }: { rows: TModelRow[]; callsHref: (name: string) => string | null }) {
+  const sorter = useSort(rows, {
+    model: (r) => r.model,
+    calls: (r) => r.calls,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+    cost_per_call: (r) => moneyKey(r.cost_per_call_usd),
+    tokens: (r) => r.tokens_in_per_call,
+    cache: (r) => r.cache_hit_rate,
+    savings: (r) => moneyKey(r.cache_savings_usd),
+    p95: (r) => r.latency_p95_ms,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="models-table">
         <caption className="sr-only">Models used by the workflow, largest spend first</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">
+            <SortTh sorter={sorter} k="model" className="py-2 pr-2 text-left font-medium">
               Provider / model
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="calls" term="calls" className={th}>
               Calls
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" term="spend" className={th}>
               Spend
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="share" term="share" className={th}>
               Share
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost_per_call" term="cost_per_call" className={th}>
               Cost / call
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="tokens" term="tokens_per_call" className={th} title="Sorts by input tokens per call">
               Tokens in / out per call
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cache" term="cache_hit_rate" className={th}>
               Cache hits
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="savings" className={th}>
               Cache savings
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="p95" term="latency_p95" className={th} title="Sorts by p95">
               p50 / p95
-            </th>
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr key={r.model} className="border-t border-slate-100">
               <th scope="row" className="py-1.5 pr-2 text-left font-medium">
                 {callsHref(r.model) ? (
@@ -483,27 +515,33 @@ function ModelTable({ rows, callsHref }: { rows: TModelRow[]; callsHref: (name: 
 const OUTCOME_TONE: Record<string, string> = { retry: 'text-amber-700', error: 'text-red-700' }
 
 function OutcomeTable({ rows }: { rows: ReturnType<typeof outcomeSplit> }) {
+  const sorter = useSort(rows, {
+    outcome: (r) => r.outcome,
+    calls: (r) => r.calls,
+    cost: (r) => moneyKey(r.cost_usd),
+    share: (r) => r.share,
+  })
   return (
     <table className="w-full text-sm" data-testid="outcomes-table">
       <caption className="sr-only">Calls and spend per outcome</caption>
       <thead className="text-xs uppercase text-slate-500">
         <tr className="border-b border-slate-200">
-          <th scope="col" className="py-2 pr-2 text-left font-medium">
+          <SortTh sorter={sorter} k="outcome" className="py-2 pr-2 text-left font-medium">
             Outcome
-          </th>
-          <th scope="col" className={th}>
+          </SortTh>
+          <SortTh sorter={sorter} k="calls" term="calls" className={th}>
             Calls
-          </th>
-          <th scope="col" className={th}>
+          </SortTh>
+          <SortTh sorter={sorter} k="cost" term="spend" className={th}>
             Spend
-          </th>
-          <th scope="col" className={th}>
+          </SortTh>
+          <SortTh sorter={sorter} k="share" className={th}>
             Share of spend
-          </th>
+          </SortTh>
         </tr>
       </thead>
       <tbody>
-        {rows.map((r) => (
+        {sorter.rows.map((r) => (
           <tr key={r.outcome} className="border-t border-slate-100">
             <th scope="row" className={`py-1.5 pr-2 text-left font-medium ${OUTCOME_TONE[r.outcome] ?? ''}`}>
               {r.outcome}

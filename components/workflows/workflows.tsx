@@ -1,10 +1,10 @@
 'use client'
-import { PRODUCTION_DEFINITION } from '@/lib/domain'
 import { useMemo } from 'react'
 import { Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
+import { moneyKey } from '@/lib/table/sort'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { csvFilename, filtersQuery, topMovers } from '@/lib/metrics/breakdown'
 import { callsColumn } from '@/components/calls/links'
@@ -19,7 +19,8 @@ import { useCan } from '@/components/layout/role-context'
 const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
   {
     header: 'Runs',
-    title: 'Runs started in the period, each counted once',
+    term: 'runs',
+    sortValue: (r) => r.runs,
     cell: (r) => (
       <span className="text-slate-600" data-runs={r.runs}>
         {formatCount(r.runs)}
@@ -28,29 +29,34 @@ const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
   },
   {
     header: 'Cost / run',
-    title: 'Spend ÷ runs',
+    term: 'cost_per_run',
+    sortValue: (r) => moneyKey(r.cost_per_run_usd),
     cell: (r) => <span data-cost-per-run={r.cost_per_run_usd ?? ''}>{r.cost_per_run_usd ? formatUsd(r.cost_per_run_usd, { precise: true }) : '—'}</span>,
   },
   {
     header: 'Cost / accepted outcome',
-    title: `Production cost ÷ accepted outcomes. ${PRODUCTION_DEFINITION}`,
+    term: 'cost_per_accepted_outcome',
+    sortValue: (r) => moneyKey(r.cost_per_accepted_outcome_usd),
     cell: (r) => (r.cost_per_accepted_outcome_usd ? formatUsd(r.cost_per_accepted_outcome_usd, { precise: true }) : '—'),
   },
   {
     header: 'Retry tax',
-    title: 'Spend on calls whose outcome was retry or error',
+    term: 'retry_tax',
+    sortValue: (r) => moneyKey(r.retry_usd),
     cell: (r) => <span data-retry={r.retry_usd}>{r.retry_usd === '0.000000' ? '—' : formatUsd(r.retry_usd)}</span>,
   },
   {
-    header: 'Retry %',
-    title: 'Retry tax ÷ the workflow’s spend',
+    header: 'Retry tax %',
+    term: 'retry_tax_share',
+    sortValue: (r) => r.retry_share,
     cell: (r) => (
       <span className={r.retry_share >= 0.1 ? 'text-amber-700' : 'text-slate-600'}>{r.retry_usd === '0.000000' ? '—' : formatPercent(r.retry_share)}</span>
     ),
   },
   {
     header: 'Cache hits',
-    title: 'Cached input tokens ÷ input tokens',
+    term: 'cache_hit_rate',
+    sortValue: (r) => r.cache_hit_rate,
     cell: (r) => <span className="text-slate-600">{r.cache_hit_rate === null ? '—' : formatPercent(r.cache_hit_rate)}</span>,
   },
 ]
@@ -111,6 +117,7 @@ export function Workflows({ org }: { org: string }) {
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Kpi
           label="Spend, all workflows"
+          term="spend"
           value={table ? formatUsd(table.total_usd) : null}
           testId="kpi-spend"
           hint={
@@ -123,18 +130,21 @@ export function Workflows({ org }: { org: string }) {
         />
         <Kpi
           label="Runs"
+          term="runs"
           value={table ? formatCount(table.runs) : null}
           testId="kpi-runs"
           hint={table ? `${formatCount(table.active)} workflows with spend` : undefined}
         />
         <Kpi
           label="Cost per run"
+          term="cost_per_run"
           value={table ? (table.cost_per_run_usd ? formatUsd(table.cost_per_run_usd, { precise: true }) : '—') : null}
           testId="kpi-cost-per-run"
           hint="Spend ÷ runs, all workflows"
         />
         <Kpi
-          label="Retry tax"
+          label="Retry tax %"
+          term="retry_tax_share"
           value={table ? formatPercent(table.retry_share) : null}
           testId="kpi-retry-share"
           hint={table ? `${formatUsd(table.retry_usd)} on calls that were retried or failed` : undefined}

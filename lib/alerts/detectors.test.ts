@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
+import { alertPath } from '@/lib/alerts/view'
 import {
   DEFAULT_DRIFT_CONFIG,
   detectCacheHitRateDrop,
@@ -7,6 +8,7 @@ import {
   detectCostPerOutcomeDrift,
   detectRevenueShare,
   detectorWindows,
+  detectAccountAnomalies,
   featureSloFindings,
   detectSpendAnomaly,
   detectTokenGrowth,
@@ -257,5 +259,19 @@ describe('detectRevenueShare', () => {
     expect(f[0]).toMatchObject({ kind: 'revenue_share', period_start: '2026-12-01T00:00:00.000Z', actual_usd: '50.000001', amount_usd: '100.000000' })
     expect(f[0].title).toBe('thin: AI cost $50.00 is 50% of its 2026-12 revenue of $100.00 (above 50%)')
     expect(f[1].details).toMatchObject({ cost_share: 0.15, limit: 0.1, margin_usd: '850.000000' })
+  })
+})
+
+describe('detectAccountAnomalies', () => {
+  it('one finding per flagged account × step, dated to the week, linking to the account', () => {
+    const w = detectorWindows(new Date('2026-11-11T10:30:00Z'))
+    const f = detectAccountAnomalies(
+      [{ account_id: 'acme', workflow_id: 'support', step: 'retrieve', runs: 40, calls: 88, calls_per_run: 2.2, median_calls_per_run: 1.1, peers: 8 }],
+      w,
+    )
+    expect(f).toHaveLength(1)
+    expect(f[0]).toMatchObject({ kind: 'account_step_anomaly', subject: 'acme:support/retrieve', period_start: '2026-11-09T00:00:00.000Z', actual_usd: null })
+    expect(f[0].title).toBe('acme: 2.20 calls per run at support/retrieve over the last 7 days, where the median account makes 1.10 (2.0×)')
+    expect(alertPath('o', { kind: f[0].kind, details: f[0].details, period_start: f[0].period_start })).toBe('/o/accounts/acme')
   })
 })

@@ -3,6 +3,7 @@ import { divRound } from '@/lib/cost/money'
 import { formatUsd } from '@/lib/format'
 import type { TDriftConfig } from '@/lib/alerts/schema'
 import type { TSloBreach } from '@/lib/metrics/views/features'
+import type { TAccountAnomaly } from '@/lib/metrics/schema'
 
 // Drift detectors (issue 6 "Alerts"): pure functions from rollup sums to the
 // alerts they stand at. lib/alerts/evaluate.ts reads the sums from the hourly
@@ -20,6 +21,7 @@ export const DRIFT_KINDS = [
   'unpriced_model',
   'spend_anomaly',
   'revenue_share',
+  'account_step_anomaly',
 ] as const
 export type TDriftKind = (typeof DRIFT_KINDS)[number]
 export const ALERT_KINDS = ['budget', ...DRIFT_KINDS] as const
@@ -470,4 +472,37 @@ export function detectRevenueShare(rows: TRevenueShareRow[], cfg: TDriftConfig =
     })
   }
   return out
+}
+
+// ------------------------------------------------------------- (f) an account whose calls per run at a step stand out
+
+/**
+ * The account page's anomaly flags (isStepAnomaly in lib/metrics/views/account-detail.ts, read for every account by
+ * queryAccountAnomalies over the last 7 days of production traffic) as alerts: one per account × step and week, so a
+ * customer whose integration triggers a double retrieval is raised once a week while it lasts, not every hour.
+ */
+export function detectAccountAnomalies(rows: TAccountAnomaly[], w: TWindows): TDriftFinding[] {
+  return rows.map((r) => {
+    const where = `${r.workflow_id ?? '(no workflow)'}/${r.step ?? '(no step)'}`
+    const factor = r.median_calls_per_run > 0 ? r.calls_per_run / r.median_calls_per_run : null
+    return {
+      kind: 'account_step_anomaly' as const,
+      subject: `${r.account_id}:${where}`,
+      period_start: weekStart(w.end).toISOString(),
+      title: `${r.account_id}: ${r.calls_per_run.toFixed(2)} calls per run at ${where} over the last 7 days, where the median account makes ${r.median_calls_per_run.toFixed(2)}${factor ? ` (${factor.toFixed(1)}×)` : ''}`,
+      actual_usd: null,
+      amount_usd: null,
+      details: {
+        account_id: r.account_id,
+        workflow_id: r.workflow_id,
+        step: r.step,
+        calls: r.calls,
+        runs: r.runs,
+        calls_per_run: Number(r.calls_per_run.toFixed(4)),
+        median_calls_per_run: Number(r.median_calls_per_run.toFixed(4)),
+        peers: r.peers,
+        window: { from: w.outcome.recent.from.toISOString(), to: w.outcome.recent.to.toISOString() },
+      },
+    }
+  })
 }

@@ -122,7 +122,7 @@ describe('drift detectors on the rollups', () => {
     const bad = await getAlerts(apiRequest('/api/v1/alerts?kind=weather&state=maybe', { key: readKey }))
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.details.errors).toEqual([
-      'kind.0: must be one or more of: budget, cost_per_outcome_drift, tokens_per_call_growth, output_tokens_per_call_growth, calls_per_run_growth, cache_hit_rate_drop, feature_slo_breach, unpriced_model, spend_anomaly, revenue_share',
+      'kind.0: must be one or more of: budget, cost_per_outcome_drift, tokens_per_call_growth, output_tokens_per_call_growth, calls_per_run_growth, cache_hit_rate_drop, feature_slo_breach, unpriced_model, spend_anomaly, revenue_share, account_step_anomaly',
       'state: must be one of: open, acknowledged, resolved, muted',
     ])
   })

@@ -16,6 +16,7 @@ import {
   detectTokenGrowth,
   detectUnpricedModels,
   detectRevenueShare,
+  detectAccountAnomalies,
   hourStart,
   driftDedupeKey,
   driftSourceKey,
@@ -34,6 +35,7 @@ import { log } from '@/lib/log'
 import { productionSql } from '@/lib/domain'
 import { sloBreaches, type TFeatureMetricsRow } from '@/lib/metrics/views/features'
 import { marginOf } from '@/lib/accounts/revenue'
+import { queryAccountAnomalies, ZStepMediansQuery } from '@/lib/metrics/step-medians'
 
 // One organization's alerts at `now`: its budgets and the five drift detectors,
 // read from the hourly rollups (a handful of range reads on (org_id, hour), never
@@ -189,6 +191,13 @@ async function revenueShareRows(orgId: string, now: Date) {
   return margin.rows.flatMap((r) => (r.revenue_usd === null ? [] : [{ account_id: r.account_id, month, revenue_usd: r.revenue_usd, cost_usd: r.cost_usd }]))
 }
 
+/** Every account × step the account page flags, over the last 7 days of production traffic (the cost per outcome's recent window). */
+async function accountAnomalyRows(orgId: string, w: TWindows) {
+  const { from, to } = w.outcome.recent
+  const q = ZStepMediansQuery.parse({ from: from.toISOString(), to: to.toISOString(), environment: 'production', traffic_source: 'production' })
+  return (await queryAccountAnomalies(orgId, q)).rows
+}
+
 const driftCandidate = (f: TDriftFinding): TAlertCandidate => ({
   kind: f.kind,
   source_key: driftSourceKey(f.kind, f.subject),
@@ -226,6 +235,7 @@ export async function alertCandidates(orgId: string, now: Date, opts: TOptions =
     kinds.has('unpriced_model') ? unpricedRows(orgId, w).then((rows) => detectUnpricedModels(rows).map(driftCandidate)) : [],
     kinds.has('spend_anomaly') ? anomalyFindings(orgId, w, cfg).then((f) => f.map(driftCandidate)) : [],
     kinds.has('revenue_share') ? revenueShareRows(orgId, now).then((rows) => detectRevenueShare(rows, cfg).map(driftCandidate)) : [],
+    kinds.has('account_step_anomaly') ? accountAnomalyRows(orgId, w).then((rows) => detectAccountAnomalies(rows, w).map(driftCandidate)) : [],
   ])
   return parts.flat()
 }

@@ -13,6 +13,7 @@ export const KIND_LABEL: Record<TAlertKind, string> = {
   unpriced_model: 'Unpriced model',
   spend_anomaly: 'Spend anomaly',
   revenue_share: 'AI cost share of revenue',
+  account_step_anomaly: 'Account anomaly',
 }
 
 type TLinkable = { kind: TAlertKind; details: Record<string, unknown>; period_start: string }
@@ -36,6 +37,7 @@ export function alertPath(org: string, a: TLinkable): string {
     case 'feature_slo_breach':
       return `/${org}/features`
     case 'revenue_share':
+    case 'account_step_anomaly':
       return d.account_id ? `/${org}/accounts/${encodeURIComponent(d.account_id)}` : `/${org}/accounts`
   }
 }
@@ -51,6 +53,7 @@ export const LINK_LABEL: Record<TAlertKind, string> = {
   unpriced_model: 'Add a price',
   spend_anomaly: 'What changed that day',
   revenue_share: 'Open the account',
+  account_step_anomaly: 'Open the account',
 }
 
 /** Open, acknowledged, muted or recovered: what the list shows first. */

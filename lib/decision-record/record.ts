@@ -9,6 +9,7 @@ import { perUnit, ratio } from '@/lib/metrics/breakdown'
 import { modelName } from '@/lib/metrics/views/workflow-detail'
 import { formatMs } from '@/lib/format'
 import type { TDecisionRecord, TModelOption } from '@/lib/decision-record/schema'
+import { retryRate } from '@/lib/metrics/definitions'
 
 export type { TDecisionRecord, TModelOption } from '@/lib/decision-record/schema'
 
@@ -89,7 +90,7 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
         raw_cost_per_call_usd: perUnit(raw, r.events),
         cost_per_call_usd: perUnit(r.cost_usd, r.events),
         cache_hit_rate: (r.tokens_in ?? 0) > 0 ? (r.cached_tokens_in ?? 0) / r.tokens_in! : null,
-        retry_rate: r.events > 0 ? (wasteBy.get(model) ?? 0) / r.events : 0,
+        retry_rate: retryRate(wasteBy.get(model) ?? 0, r.events),
         latency_p50_ms: r.latency_p50_ms ?? null,
         latency_p95_ms: r.latency_p95_ms ?? null,
       }
@@ -115,7 +116,7 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
     raw_cost_usd: fromScaledUsd(t ? rawMicros(t) : 0n),
     cost_usd: fromScaledUsd(t ? micros(t.cost_usd) : 0n),
     cache_savings_usd: fromScaledUsd(t ? micros(t.cache_savings_usd ?? '0') : 0n),
-    retry_rate: calls > 0 ? wasteCalls / calls : 0,
+    retry_rate: retryRate(wasteCalls, calls),
     latency_p50_ms: t?.latency_p50_ms ?? null,
     latency_p95_ms: t?.latency_p95_ms ?? null,
     options,

@@ -1,6 +1,6 @@
 import { endpoint } from '@/lib/http/endpoint'
 import { z } from 'zod'
-import { ZMetricsAnswer, ZMetricsQuery, ZStepMedian, ZStepMediansQuery } from '@/lib/metrics/schema'
+import { ZMetricsAnswer, ZMetricsQuery, ZStepMedian, ZStepMediansQuery, ZAccountAnomaly } from '@/lib/metrics/schema'
 
 // The metrics endpoints' contract (PRODUCT.md "Metrics API"): sums over the
 // rollups, never the raw events. An API key with "read", or a signed-in member
@@ -31,5 +31,19 @@ export const stepMedians = endpoint({
     'An account’s calls per run at a step are its calls at that step ÷ its runs of the workflow; the median is taken over the accounts with both in the period.',
   query: ZStepMediansQuery,
   responses: { 200: { description: 'One row per workflow step', schema: z.object({ rows: z.array(ZStepMedian) }) } },
+  example: { query: { environment: 'production' } },
+})
+
+export const accountAnomalies = endpoint({
+  method: 'GET',
+  path: '/api/v1/metrics/account-anomalies',
+  tag: 'Metrics',
+  scope: 'read',
+  permission: 'spend.read',
+  summary: 'Customer accounts whose calls per run at a step stand out from the median account’s',
+  description:
+    'The account page’s anomaly flags for every account at once: each account × workflow step where the account’s calls per run are at least 1.5× the median account’s and 0.5 more, with at least 5 runs of the workflow and 3 accounts to compare with (e.g. an integration that triggers a double retrieval). Largest excess first.',
+  query: ZStepMediansQuery,
+  responses: { 200: { description: 'One row per flagged account × step', schema: z.object({ rows: z.array(ZAccountAnomaly) }) } },
   example: { query: { environment: 'production' } },
 })

@@ -142,3 +142,15 @@ export const ZStepMedian = z.object({
   median_calls_per_run: z.number().meta({ description: 'the median of their calls per run (the mean of the two middle ones for an even count)' }),
 })
 export type TStepMedian = z.infer<typeof ZStepMedian>
+
+export const ZAccountAnomaly = z.object({
+  account_id: z.string(),
+  workflow_id: z.string().nullable(),
+  step: z.string().nullable(),
+  runs: count.meta({ description: 'the account’s runs of the workflow in the period' }),
+  calls: count.meta({ description: 'the account’s calls at the step in the period' }),
+  calls_per_run: z.number().meta({ description: 'calls ÷ runs, this account' }),
+  median_calls_per_run: z.number().meta({ description: 'the median account’s calls per run at this step (GET /api/v1/metrics/step-medians)' }),
+  peers: count.meta({ description: 'accounts the median is taken over' }),
+})
+export type TAccountAnomaly = z.infer<typeof ZAccountAnomaly>

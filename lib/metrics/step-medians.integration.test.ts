@@ -7,7 +7,12 @@ import { createOrgWithAdmin } from '@/lib/orgs'
 import { acceptEvents } from '@/lib/ingest/accept'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import { GET as getStepMedians } from '@/app/api/v1/metrics/step-medians/route'
-import type { TStepMedian } from '@/lib/metrics/step-medians'
+import { GET as getAccountAnomalies } from '@/app/api/v1/metrics/account-anomalies/route'
+import type { TAccountAnomaly, TStepMedian } from '@/lib/metrics/step-medians'
+import { isStepAnomaly } from '@/lib/metrics/views/account-detail'
+import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
+import { DEFAULT_DRIFT_CONFIG } from '@/lib/alerts/detectors'
+import { pool } from '@/lib/db'
 
 // GET /api/v1/metrics/step-medians against the events it was built from: runs
 // of two workflows by eight accounts over 2026-10-25 … 2026-11-09 (the weekly,
@@ -96,6 +101,7 @@ function expected(from: string, to: string, environment?: string): TStepMedian[]
 }
 
 let readKey = ''
+let orgId = ''
 const get = async (qs: string) => {
   const res = await getStepMedians(apiRequest(`/api/v1/metrics/step-medians?${qs}`, { key: readKey }))
   return { status: res.status, body: await res.json() }
@@ -103,7 +109,7 @@ const get = async (qs: string) => {
 
 beforeAll(async () => {
   await useTestServices('step-medians')
-  const orgId = (await createOrgWithAdmin({ org_name: 'Medians Co', email: 'medians@example.com', password: 'password-123' })).org.id
+  orgId = (await createOrgWithAdmin({ org_name: 'Medians Co', email: 'medians@example.com', password: 'password-123' })).org.id
   setTestDefaultOrg(orgId) // the tests' own calls of lib functions run for this organization
   readKey = (await createTestApiKey(orgId, { name: 'read', scopes: ['read'] })).key
   for (let i = 0; i < EVENTS.length; i += 500)
@@ -150,5 +156,60 @@ describe('GET /api/v1/metrics/step-medians', () => {
     expect(bad.status).toBe(400)
     expect(JSON.stringify(bad.body)).toContain('group_by')
     expect((await get('environment=prod')).status).toBe(400)
+  })
+})
+
+/** The account × step rows the account page would flag, from the events themselves and the medians above. */
+function expectedAnomalies(from: string, to: string, environment?: string) {
+  const medians = new Map(expected(from, to, environment).map((m) => [`${m.workflow_id}|${m.step}`, m]))
+  const xs = EVENTS.filter((e) => e.account_id && e.timestamp >= from && e.timestamp < to && (!environment || e.environment === environment))
+  const runs = new Map<string, Set<string>>()
+  const calls = new Map<string, number>()
+  for (const e of xs) {
+    runs.set(`${e.account_id}|${e.workflow_id}`, (runs.get(`${e.account_id}|${e.workflow_id}`) ?? new Set()).add(e.run_id))
+    calls.set(`${e.account_id}|${e.workflow_id}|${e.step}`, (calls.get(`${e.account_id}|${e.workflow_id}|${e.step}`) ?? 0) + 1)
+  }
+  return [...calls]
+    .map(([k, n]) => {
+      const [account_id, workflow_id, step] = k.split('|')
+      const r = runs.get(`${account_id}|${workflow_id}`)!.size
+      const m = medians.get(`${workflow_id}|${step}`)!
+      return { account_id, workflow_id, step, calls_per_run: n / r, median_calls_per_run: m.median_calls_per_run, runs: r, peers: m.accounts }
+    })
+    .filter(isStepAnomaly)
+    .map((x) => `${x.account_id} ${x.workflow_id}/${x.step}`)
+    .sort()
+}
+
+describe('GET /api/v1/metrics/account-anomalies and the account_step_anomaly alert', () => {
+  const from = '2026-10-25T13:00:00.000Z'
+  const to = '2026-11-09T05:00:00.000Z'
+
+  it('flags the account × steps the account page flags (one rule: isStepAnomaly): a5 and a7 retrieve twice and three times per run', async () => {
+    const res = await getAccountAnomalies(apiRequest(`/api/v1/metrics/account-anomalies?from=${from}&to=${to}`, { key: readKey }))
+    expect(res.status).toBe(200)
+    const { rows } = (await res.json()) as { rows: TAccountAnomaly[] }
+    const got = rows.map((r) => `${r.account_id} ${r.workflow_id}/${r.step}`)
+    expect([...got].sort()).toEqual(expectedAnomalies(from, to))
+    expect([...got].sort()).toEqual(['a5 support/retrieve', 'a7 support/retrieve'])
+    // largest excess over the median first
+    expect(rows[0].account_id).toBe('a7')
+    for (const r of rows) expect(r.calls_per_run).toBeGreaterThanOrEqual(r.median_calls_per_run * 1.5)
+  })
+
+  it('fires once per account × step and week, however often the detectors run', async () => {
+    const now = new Date(to) // the window: the 7 days before 2026-11-09 05:00 UTC (production traffic)
+    const kinds = ['account_step_anomaly'] as const
+    const first = await evaluateOrgAlerts(orgId, now, { kinds, config: DEFAULT_DRIFT_CONFIG })
+    expect(first.map((a) => a.subject).sort()).toEqual(['a5:support/retrieve', 'a7:support/retrieve'])
+    expect(first[0]).toMatchObject({ kind: 'account_step_anomaly', period_start: '2026-11-09T00:00:00.000Z' })
+    expect(first.find((a) => a.subject.startsWith('a7'))!.title).toMatch(
+      /^a7: \d+\.\d\d calls per run at support\/retrieve over the last 7 days, where the median account makes 1\.\d\d/,
+    )
+    // the same hour again, and the next hours of the same week: nothing new
+    expect(await evaluateOrgAlerts(orgId, new Date(now.getTime() + 1000), { kinds, config: DEFAULT_DRIFT_CONFIG })).toEqual([])
+    expect(await evaluateOrgAlerts(orgId, new Date(now.getTime() + 3600_000), { kinds, config: DEFAULT_DRIFT_CONFIG })).toEqual([])
+    const stored = await pool().query(`SELECT count(*)::int AS n FROM alerts WHERE org_id = $1 AND kind = 'account_step_anomaly'`, [orgId])
+    expect(stored.rows[0].n).toBe(2)
   })
 })

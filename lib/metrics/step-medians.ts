@@ -13,10 +13,12 @@ import { DAILY_ROLLUPS, HOURLY_ROLLUP } from '@/lib/rollups/tables'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { stepMedianOf } from '@/lib/metrics/rows'
 import { filterClauses, METRIC_DIMENSIONS, neededDimensions, resolveRange, type TMetricsQuery } from '@/lib/metrics/query'
-import type { TStepMedian, TStepMediansQuery } from '@/lib/metrics/schema'
+import type { TAccountAnomaly, TStepMedian, TStepMediansQuery } from '@/lib/metrics/schema'
+import { isStepAnomaly } from '@/lib/metrics/views/account-detail'
+import { countOf, floatOrNullOf, textOrNullOf } from '@/lib/metrics/rows'
 
 export { ZStepMediansQuery } from '@/lib/metrics/schema'
-export type { TStepMedian, TStepMediansQuery } from '@/lib/metrics/schema'
+export type { TAccountAnomaly, TStepMedian, TStepMediansQuery } from '@/lib/metrics/schema'
 
 export async function queryStepMedians(orgId: string, query: TStepMediansQuery): Promise<{ rows: TStepMedian[] }> {
   // a metrics query without grouping: its filters and the dimensions they need
@@ -41,4 +43,58 @@ export async function queryStepMedians(orgId: string, query: TStepMediansQuery):
     params,
   )
   return { rows: r.rows.map(stepMedianOf) }
+}
+
+/**
+ * Every account × step the account page would flag (isStepAnomaly, the one rule), in one read: each account's calls
+ * per run at each step beside that step's median over accounts (the same CTEs as queryStepMedians). Largest excess
+ * over the median first. The Accounts list and the account_step_anomaly alert read this.
+ */
+export async function queryAccountAnomalies(orgId: string, query: TStepMediansQuery): Promise<{ rows: TAccountAnomaly[] }> {
+  const q = query as TMetricsQuery
+  const plan = planSource(DAILY_ROLLUPS, neededDimensions(q, METRIC_DIMENSIONS, ['workflow_id', 'step', 'account_id']), resolveRange(q), 'none')
+  const params: unknown[] = [orgId]
+  const filters = filterClauses(q, METRIC_DIMENSIONS, params)
+  const src = sourceSql(plan, HOURLY_ROLLUP.table, ['account_id', 'workflow_id', 'step', 'events', 'runs'], filters, params)
+  const r = await pool().query(
+    `WITH per AS (
+       SELECT account_id, workflow_id, step, sum(events) AS calls, sum(runs) AS runs FROM ${src}
+       WHERE account_id <> '' GROUP BY account_id, workflow_id, step HAVING sum(events) > 0
+     ), wf AS (
+       SELECT account_id, workflow_id, sum(runs) AS runs FROM per GROUP BY account_id, workflow_id
+     ), cpr AS (
+       SELECT per.account_id, per.workflow_id, per.step, per.calls, wf.runs, per.calls::float8 / wf.runs AS calls_per_run
+       FROM per JOIN wf USING (account_id, workflow_id) WHERE wf.runs > 0
+     ), med AS (
+       SELECT workflow_id, step, count(*)::int AS accounts, percentile_cont(0.5) WITHIN GROUP (ORDER BY calls_per_run) AS median_calls_per_run
+       FROM cpr GROUP BY workflow_id, step
+     )
+     SELECT cpr.account_id, NULLIF(cpr.workflow_id, '') AS workflow_id, NULLIF(cpr.step, '') AS step, cpr.calls::text AS calls, cpr.runs::text AS runs,
+            cpr.calls_per_run, med.median_calls_per_run, med.accounts
+     FROM cpr JOIN med USING (workflow_id, step)
+     WHERE cpr.calls_per_run > med.median_calls_per_run`,
+    params,
+  )
+  const rows: TAccountAnomaly[] = []
+  for (const x of r.rows) {
+    const row: TAccountAnomaly = {
+      account_id: textOrNullOf(x.account_id, 'account_id') ?? '',
+      workflow_id: textOrNullOf(x.workflow_id, 'workflow_id'),
+      step: textOrNullOf(x.step, 'step'),
+      runs: countOf(x.runs, 'runs'),
+      calls: countOf(x.calls, 'calls'),
+      calls_per_run: floatOrNullOf(x.calls_per_run, 'calls_per_run') ?? 0,
+      median_calls_per_run: floatOrNullOf(x.median_calls_per_run, 'median_calls_per_run') ?? 0,
+      peers: countOf(x.accounts, 'accounts'),
+    }
+    if (isStepAnomaly(row)) rows.push(row)
+  }
+  rows.sort(
+    (a, b) =>
+      b.calls_per_run - b.median_calls_per_run - (a.calls_per_run - a.median_calls_per_run) ||
+      a.account_id.localeCompare(b.account_id) ||
+      (a.workflow_id ?? '').localeCompare(b.workflow_id ?? '') ||
+      (a.step ?? '').localeCompare(b.step ?? ''),
+  )
+  return { rows }
 }

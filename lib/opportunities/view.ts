@@ -1,5 +1,5 @@
-import { micros } from '@/lib/domain'
 import type { TOpportunity, TOpportunityKind } from '@/lib/opportunities/schema'
+import { moneyKey, nextSort as nextTableSort, sortRows, type TSortValue } from '@/lib/table/sort'
 
 // The Opportunities page's pure logic (client-safe, unit-tested): labels, the
 // evidence in words, and the table's sort.
@@ -20,25 +20,18 @@ export const DEFAULT_SORT: TSort = { key: 'savings', dir: 'desc' }
 const text = (o: TOpportunity, key: TSortKey) =>
   key === 'kind' ? KIND_LABEL[o.kind] : o.kind === 'gpu_rightsizing' ? `\u0000${o.evidence.pool}` : `${o.workflow_id}\u0000${o.step}`
 
-/** Sorted by money (exact, micro-dollars) or by text; ties keep the API's order (largest saving first). */
-export function sortOpportunities(xs: readonly TOpportunity[], sort: TSort): TOpportunity[] {
-  const sign = sort.dir === 'asc' ? 1 : -1
-  return xs
-    .map((o, i) => ({ o, i }))
-    .sort((a, b) => {
-      let d: number
-      if (sort.key === 'savings') {
-        const m = micros(a.o.savings_usd) - micros(b.o.savings_usd)
-        d = m === 0n ? 0 : m > 0n ? 1 : -1
-      } else d = text(a.o, sort.key).localeCompare(text(b.o, sort.key))
-      return d * sign || a.i - b.i
-    })
-    .map(({ o }) => o)
+/** The sortable columns (lib/table/sort.ts: money by micro-dollars, text by locale). */
+export const OPPORTUNITY_SORT_COLUMNS: Record<TSortKey, (o: TOpportunity) => TSortValue> = {
+  savings: (o) => moneyKey(o.savings_usd),
+  kind: (o) => text(o, 'kind'),
+  step: (o) => text(o, 'step'),
 }
 
+/** Sorted by money (exact, micro-dollars) or by text; ties keep the API's order (largest saving first). */
+export const sortOpportunities = (xs: readonly TOpportunity[], sort: TSort): TOpportunity[] => sortRows(xs, OPPORTUNITY_SORT_COLUMNS[sort.key], sort.dir)
+
 /** The next sort when a column header is clicked: the same column flips, another starts descending for money, ascending for text. */
-export const nextSort = (cur: TSort, key: TSortKey): TSort =>
-  cur.key === key ? { key, dir: cur.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'savings' ? 'desc' : 'asc' }
+export const nextSort = (cur: TSort, key: TSortKey): TSort => nextTableSort(cur, key, key === 'savings' ? 'desc' : 'asc')
 
 const n = (x: number) => x.toLocaleString('en-US')
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`

@@ -121,6 +121,7 @@ const EXPECTED: Record<string, TRow> = {
   'DELETE /api/v1/members/[id]': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],
   'GET /api/v1/metrics': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/metrics/step-medians': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
+  'GET /api/v1/metrics/account-anomalies': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'POST /api/v1/otlp/v1/traces': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
   'GET /api/v1/openapi.json': [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, 'user'],
   'GET /api/v1/opportunities': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],

@@ -5,6 +5,7 @@ import { micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
 import type { TMetricsRow } from '@/lib/metrics/query'
 import type { TStepMedian } from '@/lib/metrics/step-medians'
 import { csvPercent, csvRows, ratio, type TCsvColumn } from '@/lib/metrics/breakdown'
+import { retryTaxShare } from '@/lib/metrics/definitions'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 
@@ -14,6 +15,8 @@ export const FLAG_RATIO = 1.5
 export const FLAG_MIN_EXTRA = 0.5
 /** … with at least this many runs of the workflow behind it. */
 export const FLAG_MIN_RUNS = 5
+/** … and at least this many accounts to take the median over. */
+export const FLAG_MIN_PEERS = 3
 
 export type TAccountStepRow = {
   workflow_id: string
@@ -35,6 +38,16 @@ export type TAccountStepRow = {
   /** the same for every account together */
   org_retry_share: number
   flagged: boolean
+}
+
+/**
+ * The anomaly rule (one place: the account page, the Accounts list and the account_step_anomaly alert use it): an
+ * account's calls per run at a step is flagged when it is at least FLAG_RATIO × the median account's and FLAG_MIN_EXTRA
+ * more, with at least FLAG_MIN_RUNS runs of the workflow behind it and 3 accounts to take the median over.
+ */
+export function isStepAnomaly(x: { calls_per_run: number | null; median_calls_per_run: number | null; runs: number; peers: number }): boolean {
+  const { calls_per_run: cpr, median_calls_per_run: med } = x
+  return cpr !== null && med !== null && x.runs >= FLAG_MIN_RUNS && x.peers >= FLAG_MIN_PEERS && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA
 }
 
 const key = (w: string, s: string) => `${w}\u0000${s}`
@@ -94,9 +107,9 @@ export function accountSteps({ medians, mine, org }: TAccountStepInputs): TAccou
       calls_per_run: cpr,
       median_calls_per_run: med,
       peers,
-      retry_share: ratio(m.waste, m.cost),
-      org_retry_share: ratio(p.waste, p.cost),
-      flagged: cpr !== null && med !== null && n >= FLAG_MIN_RUNS && peers >= 3 && cpr >= med * FLAG_RATIO && cpr - med >= FLAG_MIN_EXTRA,
+      retry_share: retryTaxShare(m.waste, m.cost),
+      org_retry_share: retryTaxShare(p.waste, p.cost),
+      flagged: isStepAnomaly({ calls_per_run: cpr, median_calls_per_run: med, runs: n, peers }),
     })
   }
   return rows.sort((a, b) => {

@@ -5,6 +5,7 @@
 import { micros, microsToUsd as fromScaledUsd, OUTCOMES, WASTE_OUTCOMES } from '@/lib/domain'
 import type { TMetricsRow } from '@/lib/metrics/query'
 import { csvPercent, csvRows, periodDays, perUnit, ratio, type TCsvColumn, type TPeriod } from '@/lib/metrics/breakdown'
+import { retryTaxShare } from '@/lib/metrics/definitions'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 
@@ -70,7 +71,7 @@ export function stepRows(steps: TRow[], stepModels: TRow[], runs: number): TStep
         share: ratio(micros(r.cost_usd), total),
         cost_per_run_usd: perUnit(r.cost_usd, runs),
         retry_usd: fromScaledUsd(retry),
-        retry_share: ratio(retry, micros(r.cost_usd)),
+        retry_share: retryTaxShare(retry, micros(r.cost_usd)),
         cache_hit_rate: (r.tokens_in ?? 0) > 0 ? (r.cached_tokens_in ?? 0) / r.tokens_in! : null,
         latency_p50_ms: r.latency_p50_ms ?? null,
         latency_p95_ms: r.latency_p95_ms ?? null,
@@ -163,7 +164,7 @@ export function dailyQuality(byOutcome: TRow[], outcomes: TRow[], period: TPerio
       tokens_in_per_call: a ? perCall(a.tin, a.calls) : null,
       tokens_out_per_call: a ? perCall(a.tout, a.calls) : null,
       retry_usd: a ? Number(fromScaledUsd(a.waste)) : null,
-      retry_share: a && a.cost > 0n ? ratio(a.waste, a.cost) : null,
+      retry_share: a && a.cost > 0n ? retryTaxShare(a.waste, a.cost) : null,
       fallbacks: a?.fallbacks ?? 0,
       escalations: a?.escalations ?? 0,
       accepted_outcomes: o?.accepted_outcomes ?? 0,

@@ -2,6 +2,7 @@
 // (lib/metrics/breakdown.ts): cost per run, the retry tax (spend on calls whose
 // outcome was retry or error), and the CSV columns. Money stays exact decimal.
 import { micros, microsToUsd as fromScaledUsd } from '@/lib/domain'
+import { retryTaxShare } from '@/lib/metrics/definitions'
 import {
   baseCsvColumns,
   breakdownTable,
@@ -9,7 +10,6 @@ import {
   csvRows,
   keyOf,
   perUnit,
-  ratio,
   type TBreakdownMetricsRow,
   type TBreakdownRow,
   type TBreakdownTable,
@@ -58,14 +58,14 @@ export function workflowsTable(
   const rows = t.rows.map((r) => {
     const retry = wasteBy.get(r.key) ?? 0n
     retryTotal += retry
-    return { ...r, cost_per_run_usd: perUnit(r.cost_usd, r.runs), retry_usd: fromScaledUsd(retry), retry_share: ratio(retry, micros(r.cost_usd)) }
+    return { ...r, cost_per_run_usd: perUnit(r.cost_usd, r.runs), retry_usd: fromScaledUsd(retry), retry_share: retryTaxShare(retry, micros(r.cost_usd)) }
   })
   return {
     ...t,
     rows,
     cost_per_run_usd: perUnit(t.total_usd, t.runs),
     retry_usd: fromScaledUsd(retryTotal),
-    retry_share: ratio(retryTotal, micros(t.total_usd)),
+    retry_share: retryTaxShare(retryTotal, micros(t.total_usd)),
   }
 }
 
