@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import { loadEnv } from '@/lib/env'
 import { closeDb } from '@/lib/db'
+import { closeQueues } from '@/lib/queues'
 import { DEMO, DEMO_PEOPLE, seedDemo } from '@/lib/demo/seed'
 
 async function main() {
@@ -16,10 +17,14 @@ async function main() {
   for (const p of DEMO_PEOPLE) console.log(`  or as ${p.email} (${p.role.replace('_', ' ')}), same password`)
 }
 
+// Close every connection, PostgreSQL and Redis (publishing a routing policy announces it through Redis), so the
+// process ends: the end-to-end setup waits for it synchronously.
+const close = () => Promise.all([closeDb(), closeQueues()])
+
 main()
-  .then(() => closeDb())
+  .then(close)
   .catch(async (e) => {
     console.error(`seed failed: ${(e as Error).message}`)
-    await closeDb()
+    await close()
     process.exit(1)
   })
