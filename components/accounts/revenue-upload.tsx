@@ -1,5 +1,6 @@
 'use client'
 import { type FormEvent, useState } from 'react'
+import { ErrorAlert } from '@/components/error-alert'
 import { useQueryClient } from '@tanstack/react-query'
 import { Alert, Button, Card, Field } from '@/components/ui'
 import { ApiError, uploadFile } from '@/components/api'
@@ -65,16 +66,7 @@ export function RevenueUpload({ org }: { org: string }) {
       </form>
       {error && (
         <div className="mt-4">
-          <Alert>
-            {error.message}
-            {error.lines.length > 0 && (
-              <ul className="mt-1 list-disc pl-5 text-xs">
-                {error.lines.slice(0, 20).map((l) => (
-                  <li key={l}>{l}</li>
-                ))}
-              </ul>
-            )}
-          </Alert>
+          <ErrorAlert error={error} />
         </div>
       )}
       {result && (

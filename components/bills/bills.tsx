@@ -1,5 +1,6 @@
 'use client'
 import { When } from '@/components/layout/time-zone'
+import { ErrorAlert } from '@/components/error-alert'
 import { type FormEvent, useRef, useState } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { Alert, Button, Card, Field, Input, InlineConfirm, Skeleton } from '@/components/ui'
@@ -107,16 +108,7 @@ function Upload({ org }: { org: string }) {
       )}
       {error && (
         <div className="mt-4">
-          <Alert>
-            {error.message}
-            {error.lines.length > 0 && (
-              <ul className="mt-1 list-disc pl-5 text-xs">
-                {error.lines.slice(0, 20).map((l) => (
-                  <li key={l}>{l}</li>
-                ))}
-              </ul>
-            )}
-          </Alert>
+          <ErrorAlert error={error} />
         </div>
       )}
       {result && (

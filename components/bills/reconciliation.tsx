@@ -3,6 +3,8 @@ import Link from 'next/link'
 import { type FormEvent, useState } from 'react'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
 import { useReconciliation } from '@/components/bills/queries'
+import { SortTh, type TSortColumns, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import type { TReconciliationAnswer } from '@/lib/bills/schema'
 
@@ -130,7 +132,19 @@ function Totals({ d }: { d: TReconciliationAnswer | null }) {
   )
 }
 
+type TRow = TReconciliationAnswer['rows'][number]
+const ROW_SORT: TSortColumns<TRow, 'day' | 'provider' | 'model' | 'computed' | 'billed' | 'difference' | 'ratio'> = {
+  day: (r) => r.day,
+  provider: (r) => r.provider,
+  model: (r) => r.model,
+  computed: (r) => moneyKey(r.computed_usd),
+  billed: (r) => moneyKey(r.billed_usd),
+  difference: (r) => moneyKey(r.difference_usd),
+  ratio: (r) => r.difference_ratio,
+}
+
 function Rows({ org, d }: { org: string; d: TReconciliationAnswer }) {
+  const sorter = useSort(d.rows, ROW_SORT)
   if (d.rows.length === 0)
     return (
       <p className="text-sm text-slate-600">
@@ -146,18 +160,34 @@ function Rows({ org, d }: { org: string; d: TReconciliationAnswer }) {
       <table className="w-full text-left text-sm" data-testid="reconciliation-rows">
         <thead className="text-xs uppercase tracking-wide text-slate-500">
           <tr>
-            <th className="py-2 pr-4 font-medium">{d.granularity === 'month' ? 'Month' : 'Day'}</th>
-            <th className="py-2 pr-4 font-medium">Provider</th>
-            <th className="py-2 pr-4 font-medium">Model</th>
-            <th className="py-2 pr-4 text-right font-medium">Computed</th>
-            <th className="py-2 pr-4 text-right font-medium">Billed</th>
-            <th className="py-2 pr-4 text-right font-medium">Difference</th>
-            <th className="py-2 pr-4 text-right font-medium">Ratio</th>
-            <th className="py-2 pr-4 font-medium">Likely cause</th>
+            <SortTh sorter={sorter} k="day" className="py-2 pr-4 font-medium">
+              {d.granularity === 'month' ? 'Month' : 'Day'}
+            </SortTh>
+            <SortTh sorter={sorter} k="provider" className="py-2 pr-4 font-medium">
+              Provider
+            </SortTh>
+            <SortTh sorter={sorter} k="model" className="py-2 pr-4 font-medium">
+              Model
+            </SortTh>
+            <SortTh sorter={sorter} k="computed" className="py-2 pr-4 text-right font-medium">
+              Computed
+            </SortTh>
+            <SortTh sorter={sorter} k="billed" className="py-2 pr-4 text-right font-medium">
+              Billed
+            </SortTh>
+            <SortTh sorter={sorter} k="difference" className="py-2 pr-4 text-right font-medium">
+              Difference
+            </SortTh>
+            <SortTh sorter={sorter} k="ratio" className="py-2 pr-4 text-right font-medium">
+              Ratio
+            </SortTh>
+            <th scope="col" className="py-2 pr-4 font-medium">
+              Likely cause
+            </th>
           </tr>
         </thead>
         <tbody>
-          {d.rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr
               key={`${r.day} ${r.provider} ${r.model}`}
               className={`border-t border-slate-100 ${r.flagged ? 'bg-amber-50' : ''}`}

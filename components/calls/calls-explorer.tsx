@@ -1,9 +1,9 @@
 'use client'
 import Link from 'next/link'
+import { ErrorAlert } from '@/components/error-alert'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { type FormEvent, useMemo, useState } from 'react'
-import { ApiError } from '@/components/api'
-import { Alert, Button, Card, Input, Select, Skeleton } from '@/components/ui'
+import { Button, Card, Input, Select, Skeleton } from '@/components/ui'
 import { useCalls } from '@/components/calls/queries'
 import { CallCost, OutcomeBadge } from '@/components/calls/outcome-badge'
 import { DAY_PRESETS } from '@/lib/metrics/range'
@@ -53,18 +53,7 @@ export function CallsExplorer({ org }: { org: string }) {
 
       <FilterForm key={urlKey} view={view} onApply={apply} />
 
-      {calls.error && (
-        <Alert>
-          Could not load calls: {calls.error.message}
-          {calls.error instanceof ApiError && calls.error.lines.length > 0 && (
-            <ul className="mt-1 list-disc pl-5">
-              {calls.error.lines.map((l) => (
-                <li key={l}>{l}</li>
-              ))}
-            </ul>
-          )}
-        </Alert>
-      )}
+      {calls.error && <ErrorAlert error={calls.error} prefix="Could not load calls: " />}
 
       <Card
         title="Calls"

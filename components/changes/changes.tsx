@@ -1,10 +1,10 @@
 'use client'
 import { formatDate, formatDateTime } from '@/lib/format'
+import { ErrorAlert } from '@/components/error-alert'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useMemo, useState, type FormEvent } from 'react'
-import { Alert, Button, Card, Input, Kpi, Select, Skeleton } from '@/components/ui'
-import { ApiError } from '@/components/api'
+import { Button, Card, Input, Kpi, Select, Skeleton } from '@/components/ui'
 import { useMetrics } from '@/components/metrics/queries'
 import { downloadCsv, signedCents, signedPercent } from '@/components/metrics/breakdown'
 import { ScopeSelects } from '@/components/metrics/filters'
@@ -80,18 +80,7 @@ export function Changes({ org }: { org: string }) {
         )}
       </p>
 
-      {changes.error && (
-        <Alert>
-          Could not load the comparison: {changes.error.message}
-          {changes.error instanceof ApiError && changes.error.lines.length > 0 && (
-            <ul className="mt-1 list-disc pl-5">
-              {changes.error.lines.map((l) => (
-                <li key={l}>{l}</li>
-              ))}
-            </ul>
-          )}
-        </Alert>
-      )}
+      {changes.error && <ErrorAlert error={changes.error} prefix="Could not load the comparison: " />}
 
       {empty ? (
         <Card title="No spend in either period">

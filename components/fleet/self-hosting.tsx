@@ -3,6 +3,8 @@ import { useQuery } from '@tanstack/react-query'
 import { callApi } from '@/components/api'
 import { Alert, Card, Skeleton } from '@/components/ui'
 import { fleetQueries } from '@/components/fleet/queries'
+import { type TSortColumns, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import * as gpuApi from '@/lib/gpu/api'
 import type { TSelfHostingAnswer } from '@/lib/gpu/schema'
 import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
@@ -35,8 +37,18 @@ function verdictText(p: TPool): string {
   return p.verdict === 'api_cheaper' ? `the API is ${p.ratio.toFixed(1)}× cheaper${even}` : `self-hosting is ${(1 / p.ratio).toFixed(1)}× cheaper${even}`
 }
 
+const POOL_SORT: TSortColumns<TPool, 'pool' | 'util' | 'paid' | 'tokens' | 'self' | 'api'> = {
+  pool: (p) => p.pool,
+  util: (p) => p.avg_utilization,
+  paid: (p) => moneyKey(p.paid_usd),
+  tokens: (p) => p.tokens,
+  self: (p) => (p.usd_per_mtok === null ? null : moneyKey(p.usd_per_mtok)),
+  api: (p) => (p.api_usd_per_mtok === null ? null : moneyKey(p.api_usd_per_mtok)),
+}
+
 export function SelfHostingCard({ org, days }: { org: string; days: number }) {
   const q = useSelfHosting(org, days)
+  const sorter = useSort(q.data?.pools, POOL_SORT)
   return (
     <Card
       title="Self-hosting against the API"
@@ -76,7 +88,7 @@ export function SelfHostingCard({ org, days }: { org: string; days: number }) {
               </tr>
             </thead>
             <tbody>
-              {q.data.pools.map((p) => (
+              {sorter.rows.map((p) => (
                 <tr key={p.pool} className="border-t border-slate-100 align-top" data-pool={p.pool} data-verdict={p.verdict}>
                   <th scope="row" className="py-2 pr-4 font-medium">
                     {p.pool}

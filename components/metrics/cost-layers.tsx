@@ -30,7 +30,6 @@ export function CostLayers({ org, params, scope }: { org: string; params: TMetri
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-3" data-testid="cost-layers">
         {(layers ?? [null, null, null]).map((l, i) => (
           <Kpi
-            // biome-ignore lint/suspicious/noArrayIndexKey: three fixed places, loading or not
             key={l?.layer ?? i}
             label={l ? l.label : ' '}
             value={l ? formatUsd(l.cost_usd) : null}
