@@ -69,7 +69,7 @@ test('an account’s page lists its top end users and flags one far above the me
   await page.goto(`/${DEMO_LOGIN.slug}/accounts/acme-corp?range=90`)
   const users = await sql<{ user_id: string; cost: string }>(
     `SELECT user_id, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND account_id = 'acme-corp' AND user_id IS NOT NULL GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+     WHERE o.slug = $1 AND account_id = 'acme-corp' AND user_id IS NOT NULL GROUP BY 1 ORDER BY sum(cost_usd) DESC NULLS LAST, 1`,
     [DEMO_LOGIN.slug],
   )
   const costs = users.map((u) => Number(u.cost)).sort((a, b) => a - b)
@@ -88,7 +88,7 @@ test('an account’s page lists its top end users and flags one far above the me
   await page.goto(`/${DEMO_LOGIN.slug}/accounts?range=90`)
   const [top] = await sql<{ user_id: string; cost: string }>(
     `SELECT user_id, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND user_id IS NOT NULL GROUP BY coalesce(account_id, ''), user_id ORDER BY sum(cost_usd) DESC, 1 LIMIT 1`,
+     WHERE o.slug = $1 AND user_id IS NOT NULL GROUP BY coalesce(account_id, ''), user_id ORDER BY sum(cost_usd) DESC NULLS LAST, 1 LIMIT 1`,
     [DEMO_LOGIN.slug],
   )
   await expect(page.getByTestId('end-users-table').locator('tbody tr').first()).toHaveAttribute('data-cost', top.cost)

@@ -14,7 +14,7 @@ test('the accounts page and its CSV equal a direct SQL sum per account', async (
   const byAccount = await sql<{ account: string; cost: string }>(
     `SELECT coalesce(nullif(account_id, ''), '(no account)') AS account, round(sum(cost_usd), 6)::text AS cost
      FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC NULLS LAST, 1`,
     [DEMO_LOGIN.slug],
   )
   expect(byAccount.length).toBeGreaterThan(10)

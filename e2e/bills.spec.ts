@@ -17,7 +17,7 @@ test('bills: upload a CSV, see the import, and a reconciliation row whose figure
     `SELECT e.provider, e.model FROM inference_events e JOIN organizations o ON o.id = e.org_id
      WHERE o.slug = $1 AND e.timestamp >= $2::date AND e.timestamp < $3::date AND e.cost_usd > 0
        AND e.provider IN ('openai', 'anthropic') AND e.model ~ '^[a-z][a-z0-9.-]*$' AND e.model !~ '-([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}|[0-9]{4})$'
-     GROUP BY 1, 2 ORDER BY sum(e.cost_usd) DESC LIMIT 1`,
+     GROUP BY 1, 2 ORDER BY sum(e.cost_usd) DESC NULLS LAST LIMIT 1`,
     [DEMO_LOGIN.slug, day, next],
   )
   expect(pick, 'the demo has priced events yesterday').toBeTruthy()

@@ -106,7 +106,7 @@ test("a workflow step's Calls link opens the explorer with the workflow and step
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   const [top] = await sql<{ workflow: string }>(
     `SELECT workflow_id AS workflow FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1 LIMIT 1`,
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC NULLS LAST, 1 LIMIT 1`,
     [ORG],
   )
   await page.goto(`/${ORG}/workflows/${encodeURIComponent(top.workflow)}?range=90`)

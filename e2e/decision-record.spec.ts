@@ -9,7 +9,7 @@ test('a step’s decision record, from the workflow page, equals SQL on its even
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   const [top] = await sql<{ workflow: string; step: string }>(
     `SELECT workflow_id AS workflow, step FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC LIMIT 1`,
+     WHERE o.slug = $1 GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC NULLS LAST LIMIT 1`,
     [DEMO_LOGIN.slug],
   )
   await page.goto(`/${DEMO_LOGIN.slug}/workflows/${encodeURIComponent(top.workflow)}?range=90`)
@@ -58,7 +58,7 @@ test('a decision record’s majority scenario, its cheapest (≥ 30 calls), and 
   const [s] = await sql<{ workflow: string; step: string }>(
     `SELECT e.workflow_id AS workflow, e.step FROM inference_events e JOIN organizations o ON o.id = e.org_id
      WHERE o.slug = $1 AND NOT EXISTS (SELECT 1 FROM routing_policies p WHERE p.org_id = e.org_id AND p.workflow_id = e.workflow_id AND p.step = e.step)
-     GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC LIMIT 1`,
+     GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC NULLS LAST LIMIT 1`,
     [DEMO_LOGIN.slug],
   )
   await page.goto(`/${DEMO_LOGIN.slug}/workflows/${encodeURIComponent(s.workflow)}/steps/${encodeURIComponent(s.step)}?range=90`)

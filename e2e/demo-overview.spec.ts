@@ -17,7 +17,7 @@ test('the demo overview equals a direct SQL sum of its events', async ({ page })
 
   const byWorkflow = await sql<{ workflow_id: string; cost: string }>(
     `SELECT workflow_id, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 GROUP BY workflow_id ORDER BY sum(cost_usd) DESC`,
+     WHERE o.slug = $1 GROUP BY workflow_id ORDER BY sum(cost_usd) DESC NULLS LAST`,
     [DEMO_LOGIN.slug],
   )
   const firstRow = page.getByTestId('by-workflow').getByRole('row').nth(1)

@@ -15,7 +15,7 @@ test('the features page: cost per action per feature against its cost SLO', asyn
   const byFeature = await sql<{ feature: string; cost: string }>(
     `SELECT coalesce(nullif(feature, ''), '(no feature)') AS feature, round(sum(cost_usd), 6)::text AS cost
      FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC NULLS LAST, 1`,
     [DEMO_LOGIN.slug],
   )
   expect(byFeature.length).toBeGreaterThan(1)

@@ -11,7 +11,7 @@ const REPEATS_SQL = `
     SELECT workflow_id, step, cost_usd, row_number() OVER (PARTITION BY workflow_id, step, input_hash ORDER BY "timestamp", event_id COLLATE "C") AS n
     FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND input_hash IS NOT NULL)
   SELECT workflow_id, step, count(*)::int AS repeats, round(sum(cost_usd), 6)::text AS cost
-  FROM x WHERE n > 1 GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC, 1, 2`
+  FROM x WHERE n > 1 GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC NULLS LAST, 1, 2`
 
 test('the demo’s largest repeated-input and retry savings, on the page, equal SQL on the events', async ({ page }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
@@ -47,7 +47,7 @@ test('the demo’s largest repeated-input and retry savings, on the page, equal 
 
   const [retries] = await sql<{ workflow_id: string; step: string; cost: string }>(
     `SELECT workflow_id, step, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND outcome IN ('retry', 'error') GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC LIMIT 1`,
+     WHERE o.slug = $1 AND outcome IN ('retry', 'error') GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC NULLS LAST LIMIT 1`,
     [DEMO_LOGIN.slug],
   )
   const retryRow = page.getByTestId(`opportunity-retries:${retries.workflow_id}:${retries.step}`)

@@ -14,7 +14,7 @@ test('a workflow’s detail page: steps, models, outcomes and latency equal SQL 
   const [top] = await sql<{ workflow: string; cost: string; runs: string }>(
     `SELECT workflow_id AS workflow, round(sum(cost_usd), 6)::text AS cost, count(DISTINCT run_id)::text AS runs
      FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1 LIMIT 1`,
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC NULLS LAST, 1 LIMIT 1`,
     [DEMO_LOGIN.slug],
   )
   await page.getByTestId('workflows-table').getByRole('link', { name: top.workflow, exact: true }).click()
@@ -27,7 +27,7 @@ test('a workflow’s detail page: steps, models, outcomes and latency equal SQL 
     `SELECT step, round(sum(cost_usd), 6)::text AS cost, count(*)::text AS calls,
             percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
      FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND workflow_id = $2 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+     WHERE o.slug = $1 AND workflow_id = $2 GROUP BY 1 ORDER BY sum(cost_usd) DESC NULLS LAST, 1`,
     [DEMO_LOGIN.slug, top.workflow],
   )
   const table = page.getByTestId('steps-table')
@@ -97,7 +97,7 @@ test('a workflow’s latency beside its fallback and escalation rate, per hour, 
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   const [top] = await sql<{ workflow: string }>(
     `SELECT workflow_id AS workflow FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1 LIMIT 1`,
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC NULLS LAST, 1 LIMIT 1`,
     [DEMO_LOGIN.slug],
   )
   await page.goto(`/${DEMO_LOGIN.slug}/workflows/${encodeURIComponent(top.workflow)}?range=7`)

@@ -16,7 +16,7 @@ test('the workflows page and its CSV equal a direct SQL query per workflow', asy
             count(DISTINCT run_id)::text AS runs,
             round(coalesce(sum(cost_usd) FILTER (WHERE outcome IN ('retry', 'error')), 0), 6)::text AS retry
      FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1`,
+     WHERE o.slug = $1 GROUP BY 1 ORDER BY sum(cost_usd) DESC NULLS LAST, 1`,
     [DEMO_LOGIN.slug],
   )
   expect(byWorkflow.length).toBeGreaterThan(1)
