@@ -7,7 +7,7 @@ test('fleet: each pool’s cost per million tokens against the API, tokens equal
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   await page.goto(`/${DEMO_LOGIN.slug}/fleet?days=30`)
   const table = page.getByTestId('self-hosting')
-  const row = table.locator('tr[data-pool="prod-h100"]')
+  const row = table.locator('tr[data-self-hosting-pool="prod-h100"]')
   await expect(row).toBeVisible({ timeout: 30_000 })
   const from = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 30 * 86_400_000).toISOString()
   const [t] = await sql<{ tokens: string }>(
@@ -23,5 +23,5 @@ test('fleet: each pool’s cost per million tokens against the API, tokens equal
   await expect(row.getByTestId('verdict')).toHaveText(/^the API is [\d.]+× cheaper/)
   await expect(row).toContainText('llama-3.1-70b-instruct')
   // the reserve pool serves nothing: its whole cost buys nothing
-  await expect(table.locator('tr[data-pool="reserve-h100"]').getByTestId('verdict')).toHaveText('served no calls in the period: its whole cost buys nothing')
+  await expect(table.locator('tr[data-self-hosting-pool="reserve-h100"]').getByTestId('verdict')).toHaveText('served no calls in the period: its whole cost buys nothing')
 })

@@ -89,7 +89,7 @@ export function SelfHostingCard({ org, days }: { org: string; days: number }) {
             </thead>
             <tbody>
               {sorter.rows.map((p) => (
-                <tr key={p.pool} className="border-t border-slate-100 align-top" data-pool={p.pool} data-verdict={p.verdict}>
+                <tr key={p.pool} className="border-t border-slate-100 align-top" data-self-hosting-pool={p.pool} data-verdict={p.verdict}>
                   <th scope="row" className="py-2 pr-4 font-medium">
                     {p.pool}
                     <div className="text-xs font-normal text-slate-500">
