@@ -210,7 +210,7 @@ test('the keyboard at 1440 px: Tab reaches every entry in order and Enter follow
 
   // each entry: Tab to it, Enter follows it — from the top of the page (the overview's tiles and tables have many
   // focusable definitions and sort buttons after the navigation)
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+  await page.getByRole('link', { name: 'Skip to content' }).focus()
   for (const label of FULL_NAV) {
     const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true })
     let reached = false
