@@ -35,7 +35,7 @@ test('monthly report: totals and every workflow from the books, CSV, print', asy
   if (current) await expect(page.getByTestId('report-forecast')).toHaveText(/^\$\d|—/)
 
   const byWorkflow = await sql<{ workflow: string; usd: string }>(
-    `SELECT workflow_id AS workflow, round(sum(cost_usd), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
+    `SELECT workflow_id AS workflow, round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
      WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month') GROUP BY 1`,
     [DEMO_LOGIN.slug, monthStart],
   )
