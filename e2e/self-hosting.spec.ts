@@ -23,5 +23,7 @@ test('fleet: each pool’s cost per million tokens against the API, tokens equal
   await expect(row.getByTestId('verdict')).toHaveText(/^the API is [\d.]+× cheaper/)
   await expect(row).toContainText('llama-3.1-70b-instruct')
   // the reserve pool serves nothing: its whole cost buys nothing
-  await expect(table.locator('tr[data-self-hosting-pool="reserve-h100"]').getByTestId('verdict')).toHaveText('served no calls in the period: its whole cost buys nothing')
+  await expect(table.locator('tr[data-self-hosting-pool="reserve-h100"]').getByTestId('verdict')).toHaveText(
+    'served no calls in the period: its whole cost buys nothing',
+  )
 })
