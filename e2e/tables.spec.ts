@@ -22,7 +22,7 @@ test('tables sort by their columns: workflows by spend, a workflow’s steps by 
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
   await page.goto(`/${DEMO_LOGIN.slug}/workflows?range=90`)
   const spend = await sql<{ workflow: string; cost: string }>(
-    `SELECT coalesce(workflow_id, '(no workflow)') AS workflow, round(sum(cost_usd), 6)::text AS cost
+    `SELECT coalesce(workflow_id, '(no workflow)') AS workflow, round(coalesce(sum(cost_usd), 0), 6)::text AS cost
      FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 GROUP BY 1`,
     [DEMO_LOGIN.slug],
   )
