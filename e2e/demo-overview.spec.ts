@@ -45,7 +45,7 @@ test('the demo overview equals a direct SQL sum of its events', async ({ page })
   await expect(page).toHaveURL(/environment=staging/)
   await page.reload()
   await expect(page.getByTestId('kpi-spend')).toHaveText(usd(staging.cost))
-  await expect(page.getByRole('img', { name: /Spend per day/ })).toBeVisible()
+  await expect(page.getByRole('img', { name: /^Spend per day, stacked by traffic source/ })).toBeVisible()
 
   // Drill down: a workflow opens its page with the same filters.
   await page.getByLabel('Environment').selectOption('')
