@@ -51,7 +51,7 @@ test('monthly report: totals and every workflow from the books, CSV, print', asy
   await expect(page.getByTestId('report-traffic_source').locator('tr[data-key="eval"] [data-cost]')).toHaveText(usd(evalSpend.usd))
   // scenarios: each scenario_id of the month, and the workflows' calls without one under the workflow
   const scenarios = await sql<{ scenario: string; usd: string }>(
-    `SELECT coalesce(scenario_id, workflow_id) AS scenario, round(sum(cost_usd), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
+    `SELECT coalesce(scenario_id, workflow_id) AS scenario, round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events e JOIN organizations o ON o.id = e.org_id
      WHERE o.slug = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < ($2::timestamptz + interval '1 month') GROUP BY 1`,
     [DEMO_LOGIN.slug, monthStart],
   )
