@@ -20,20 +20,32 @@ import { countOf, floatOrNullOf, textOrNullOf } from '@/lib/metrics/rows'
 export { ZStepMediansQuery } from '@/lib/metrics/schema'
 export type { TAccountAnomaly, TStepMedian, TStepMediansQuery } from '@/lib/metrics/schema'
 
-export async function queryStepMedians(orgId: string, query: TStepMediansQuery): Promise<{ rows: TStepMedian[] }> {
+/**
+ * The query's rollup rows per account × workflow × step (`per`: calls, runs) and per account × workflow (`wf`: runs),
+ * as the opening CTEs of a statement, with its parameters (the query's filters; $1 the organization).
+ */
+function perAccountStep(orgId: string, query: TStepMediansQuery): { params: unknown[]; ctes: string } {
   // a metrics query without grouping: its filters and the dimensions they need
   const q = query as TMetricsQuery
   const plan = planSource(DAILY_ROLLUPS, neededDimensions(q, METRIC_DIMENSIONS, ['workflow_id', 'step', 'account_id']), resolveRange(q), 'none')
   const params: unknown[] = [orgId]
   const filters = filterClauses(q, METRIC_DIMENSIONS, params)
   const src = sourceSql(plan, HOURLY_ROLLUP.table, ['account_id', 'workflow_id', 'step', 'events', 'runs'], filters, params)
-  const r = await pool().query(
-    `WITH per AS (
+  return {
+    params,
+    ctes: `WITH per AS (
        SELECT account_id, workflow_id, step, sum(events) AS calls, sum(runs) AS runs FROM ${src}
        WHERE account_id <> '' GROUP BY account_id, workflow_id, step HAVING sum(events) > 0
      ), wf AS (
        SELECT account_id, workflow_id, sum(runs) AS runs FROM per GROUP BY account_id, workflow_id
-     )
+     )`,
+  }
+}
+
+export async function queryStepMedians(orgId: string, query: TStepMediansQuery): Promise<{ rows: TStepMedian[] }> {
+  const { params, ctes } = perAccountStep(orgId, query)
+  const r = await pool().query(
+    `${ctes}
      SELECT NULLIF(per.workflow_id, '') AS workflow_id, NULLIF(per.step, '') AS step, count(*)::int AS accounts,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY per.calls::float8 / wf.runs) AS median_calls_per_run
      FROM per JOIN wf USING (account_id, workflow_id)
@@ -51,18 +63,9 @@ export async function queryStepMedians(orgId: string, query: TStepMediansQuery):
  * over the median first. The Accounts list and the account_step_anomaly alert read this.
  */
 export async function queryAccountAnomalies(orgId: string, query: TStepMediansQuery): Promise<{ rows: TAccountAnomaly[] }> {
-  const q = query as TMetricsQuery
-  const plan = planSource(DAILY_ROLLUPS, neededDimensions(q, METRIC_DIMENSIONS, ['workflow_id', 'step', 'account_id']), resolveRange(q), 'none')
-  const params: unknown[] = [orgId]
-  const filters = filterClauses(q, METRIC_DIMENSIONS, params)
-  const src = sourceSql(plan, HOURLY_ROLLUP.table, ['account_id', 'workflow_id', 'step', 'events', 'runs'], filters, params)
+  const { params, ctes } = perAccountStep(orgId, query)
   const r = await pool().query(
-    `WITH per AS (
-       SELECT account_id, workflow_id, step, sum(events) AS calls, sum(runs) AS runs FROM ${src}
-       WHERE account_id <> '' GROUP BY account_id, workflow_id, step HAVING sum(events) > 0
-     ), wf AS (
-       SELECT account_id, workflow_id, sum(runs) AS runs FROM per GROUP BY account_id, workflow_id
-     ), cpr AS (
+    `${ctes}, cpr AS (
        SELECT per.account_id, per.workflow_id, per.step, per.calls, wf.runs, per.calls::float8 / wf.runs AS calls_per_run
        FROM per JOIN wf USING (account_id, workflow_id) WHERE wf.runs > 0
      ), med AS (
