@@ -1,4 +1,5 @@
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { RERUN_SQL } from '@/lib/opportunities/reruns'
 
 // "Where is money I could save, and what do I do about it?": the demo's
 // opportunities, largest first, each figure equal to SQL over its events, with
@@ -45,13 +46,24 @@ test('the demo’s largest repeated-input and retry savings, on the page, equal 
     `deterministic: ${Math.round((det.matched / det.compared) * 100)}% (${det.matched.toLocaleString('en-US')} of ${det.compared.toLocaleString('en-US')} same output_hash)`,
   )
 
-  const [retries] = await sql<{ workflow_id: string; step: string; cost: string }>(
-    `SELECT workflow_id, step, round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id
-     WHERE o.slug = $1 AND outcome IN ('retry', 'error') GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC NULLS LAST LIMIT 1`,
-    [DEMO_LOGIN.slug],
+  // retries: the retry and error calls, and the calls that re-ran a step after it had succeeded in the run (RERUN_SQL)
+  const [org] = await sql<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [DEMO_LOGIN.slug])
+  const retrySteps = await sql<{ workflow_id: string; step: string; cost: string; reruns: number }>(
+    `SELECT workflow_id, step, round(sum(cost_usd), 6)::text AS cost, (count(*) FILTER (WHERE rerun))::int AS reruns FROM (
+       SELECT workflow_id, step, cost_usd, false AS rerun FROM inference_events WHERE org_id = $1 AND outcome IN ('retry', 'error')
+       UNION ALL
+       SELECT workflow_id, step, cost_usd, true FROM (${RERUN_SQL}) x) w
+     GROUP BY 1, 2 ORDER BY sum(cost_usd) DESC NULLS LAST, 1, 2`,
+    [org.id],
   )
-  const retryRow = page.getByTestId(`opportunity-retries:${retries.workflow_id}:${retries.step}`)
-  await expect(retryRow.getByTestId('saving')).toHaveText(`${usd(retries.cost)} in the range`)
+  const retryRow = page.getByTestId(`opportunity-retries:${retrySteps[0].workflow_id}:${retrySteps[0].step}`)
+  await expect(retryRow.getByTestId('saving')).toHaveText(`${usd(retrySteps[0].cost)} in the range`)
+  // email-drafter's client times out drafts that succeeded and runs them again: re-runs, in the draft step's saving
+  const draft = retrySteps.find((r) => r.workflow_id === 'email-drafter' && r.step === 'draft')!
+  expect(draft.reruns, 'the demo re-runs drafts that had succeeded').toBeGreaterThan(0)
+  const draftRow = page.getByTestId('opportunity-retries:email-drafter:draft')
+  await expect(draftRow.getByTestId('saving')).toHaveText(`${usd(draft.cost)} in the range`)
+  await expect(draftRow).toContainText(`${draft.reruns.toLocaleString('en-US')} re-runs after the step had succeeded in the run`)
 
   // largest first: the first row's monthly saving is the largest
   const perMonth = await page.getByTestId('saving-per-month').allTextContents()

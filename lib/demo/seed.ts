@@ -52,6 +52,8 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
           'input_hashes',
           'rollups_hourly_repeats',
           'rollups_daily_repeats',
+          'rollups_hourly_reruns',
+          'rollups_daily_reruns',
           'prompt_version_runs',
           'rollups_hourly_prompts',
           'rollups_daily_prompts',

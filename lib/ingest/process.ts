@@ -10,6 +10,7 @@ import { priceIngestEvent } from '@/lib/ingest/price'
 import type { TIngestOutcome } from '@/lib/outcomes/schema'
 import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
 import { applyRepeats } from '@/lib/opportunities/repeats-db'
+import { applyReruns } from '@/lib/opportunities/reruns-db'
 
 // The ingest worker's unit of work: one persisted batch (of events or of
 // outcomes). Items are inserted (ON CONFLICT DO NOTHING on (org, id): for
@@ -264,6 +265,23 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
         output_hash: e.output_hash ?? null,
         cost_usd: cost.priced ? cost.cost_usd : null,
         outcome: e.outcome,
+      })),
+  )
+  // Steps re-run after they had succeeded in the same run (the retries opportunity): after the repeats (it reads
+  // which calls repeat an input), before the other rollups — the lock order re-pricing also takes.
+  await applyReruns(
+    client,
+    orgId,
+    fresh
+      .filter(({ e }) => e.run_id != null)
+      .map(({ e, cost }) => ({
+        event_id: e.id,
+        at: new Date(e.timestamp),
+        run_id: e.run_id!,
+        workflow_id: e.workflow_id,
+        step: e.step,
+        outcome: e.outcome,
+        cost_usd: cost.priced ? cost.cost_usd : null,
       })),
   )
   // Spend by prompt version and by end user, in the same transaction (lib/rollups/keyed.ts), then the cost rollups.

@@ -2,7 +2,7 @@ import 'server-only'
 import { pool } from '@/lib/db'
 import { DAY_MS, HOUR_MS, PRODUCTION_FILTER } from '@/lib/domain'
 import { queryMetrics, resolveRange } from '@/lib/metrics/query'
-import { buildOpportunities, type TRepeatSums, type TStepOutcomeSums } from '@/lib/opportunities/rank'
+import { buildOpportunities, type TRepeatSums, type TRerunSums, type TStepOutcomeSums } from '@/lib/opportunities/rank'
 import type { TOpportunitiesAnswer, TOpportunitiesQuery, TOpportunity } from '@/lib/opportunities/schema'
 import {
   cheaperModelOpportunity,
@@ -19,18 +19,17 @@ import { candidateCosts, stepEvalScores } from '@/lib/routing/evidence'
 import { refKey, type TPolicySpec } from '@/lib/routing/schema'
 import { fleetSummary } from '@/lib/gpu/summary'
 
-// GET /api/v1/opportunities: two reads of the rollups, never the raw events —
-// the repeat rollups (rollups_daily_repeats for the whole days,
+// GET /api/v1/opportunities: reads of the rollups, never the raw events, for the
+// measured kinds — the repeat rollups (rollups_daily_repeats for the whole days,
 // rollups_hourly_repeats for the hours around them; kept by the ingest worker)
-// for response_cache, the cost rollups through the metrics engine for retries.
+// for response_cache, the cost rollups through the metrics engine and the re-run
+// rollups (rollups_daily_reruns / rollups_hourly_reruns, the same split) for retries.
 
 /** The hours a read covers, as the metrics reads: from the hour of `from` up to `to`, its last hour whole. */
 export function hoursOf(q: Pick<TOpportunitiesQuery, 'from' | 'to'>, now = new Date()): { from: Date; to: Date } {
   const r = resolveRange(q, now)
   return { from: new Date(Math.floor(r.from.getTime() / HOUR_MS) * HOUR_MS), to: new Date(Math.ceil(r.to.getTime() / HOUR_MS) * HOUR_MS) }
 }
-
-const REPEAT_COLUMNS = 'workflow_id, step, repeat_calls, repeat_cost_usd, repeat_unpriced, output_compared, output_matched, waste_repeat_cost_usd, first_calls'
 
 /** The whole UTC days inside the hours (rollups_daily_repeats answers them; the hours before and after come from the hourly table); empty at `to` when there are none. */
 export function wholeDaysOf(hours: { from: Date; to: Date }): { from: Date; to: Date } {
@@ -39,33 +38,63 @@ export function wholeDaysOf(hours: { from: Date; to: Date }): { from: Date; to: 
   return dFrom < dTo ? { from: new Date(dFrom), to: new Date(dTo) } : { from: hours.to, to: hours.to }
 }
 
+/**
+ * A per-step rollup pair (hourly, daily) summed per workflow step over the hours:
+ * the daily table for the whole days, the hourly one for the hours around them.
+ */
+async function stepRollupSums<TRow>(
+  orgId: string,
+  tables: { hourly: string; daily: string },
+  sums: { column: string; money?: boolean }[],
+  hours: { from: Date; to: Date },
+  workflowId: string | null,
+): Promise<(TRow & { workflow_id: string; step: string })[]> {
+  const days = wholeDaysOf(hours)
+  const cols = sums.map((c) => c.column).join(', ')
+  const r = await pool().query<TRow & { workflow_id: string; step: string }>(
+    `SELECT workflow_id, step, ${sums.map(({ column, money }) => (money ? `round(sum(${column}), 6)::text AS ${column}` : `sum(${column})::text AS ${column}`)).join(', ')}
+     FROM (
+       SELECT workflow_id, step, ${cols} FROM ${tables.daily}
+       WHERE org_id = $1 AND day >= $4 AND day < $5 AND ($6::text IS NULL OR workflow_id = $6)
+       UNION ALL
+       SELECT workflow_id, step, ${cols} FROM ${tables.hourly}
+       WHERE org_id = $1 AND ((hour >= $2 AND hour < $4) OR (hour >= $5 AND hour < $3)) AND ($6::text IS NULL OR workflow_id = $6)
+     ) AS r
+     GROUP BY workflow_id, step`,
+    [orgId, hours.from.toISOString(), hours.to.toISOString(), days.from.toISOString(), days.to.toISOString(), workflowId],
+  )
+  return r.rows
+}
+
+type TText<K extends string> = Record<K, string>
+
 export async function loadOpportunities(orgId: string, q: TOpportunitiesQuery): Promise<TOpportunitiesAnswer> {
   const { from, to } = hoursOf(q)
-  const days = wholeDaysOf({ from, to })
-  const [repeats, outcomes] = await Promise.all([
-    pool().query<{
-      workflow_id: string
-      step: string
-      repeat_calls: string
-      repeat_cost_usd: string
-      repeat_unpriced: string
-      output_compared: string
-      output_matched: string
-      waste_repeat_cost_usd: string
-      first_calls: string
-    }>(
-      `SELECT workflow_id, step, sum(repeat_calls)::text AS repeat_calls, round(sum(repeat_cost_usd), 6)::text AS repeat_cost_usd,
-         sum(repeat_unpriced)::text AS repeat_unpriced, sum(output_compared)::text AS output_compared, sum(output_matched)::text AS output_matched,
-         round(sum(waste_repeat_cost_usd), 6)::text AS waste_repeat_cost_usd, sum(first_calls)::text AS first_calls
-       FROM (
-         SELECT ${REPEAT_COLUMNS} FROM rollups_daily_repeats
-         WHERE org_id = $1 AND day >= $4 AND day < $5 AND ($6::text IS NULL OR workflow_id = $6)
-         UNION ALL
-         SELECT ${REPEAT_COLUMNS} FROM rollups_hourly_repeats
-         WHERE org_id = $1 AND ((hour >= $2 AND hour < $4) OR (hour >= $5 AND hour < $3)) AND ($6::text IS NULL OR workflow_id = $6)
-       ) AS r
-       GROUP BY workflow_id, step`,
-      [orgId, from.toISOString(), to.toISOString(), days.from.toISOString(), days.to.toISOString(), q.workflow_id ?? null],
+  const wf = q.workflow_id ?? null
+  const [repeats, reruns, outcomes] = await Promise.all([
+    stepRollupSums<
+      TText<'repeat_calls' | 'repeat_cost_usd' | 'repeat_unpriced' | 'output_compared' | 'output_matched' | 'waste_repeat_cost_usd' | 'first_calls'>
+    >(
+      orgId,
+      { hourly: 'rollups_hourly_repeats', daily: 'rollups_daily_repeats' },
+      [
+        { column: 'repeat_calls' },
+        { column: 'repeat_cost_usd', money: true },
+        { column: 'repeat_unpriced' },
+        { column: 'output_compared' },
+        { column: 'output_matched' },
+        { column: 'waste_repeat_cost_usd', money: true },
+        { column: 'first_calls' },
+      ],
+      { from, to },
+      wf,
+    ),
+    stepRollupSums<TText<'rerun_calls' | 'rerun_cost_usd' | 'rerun_unpriced' | 'rerun_repeat_cost_usd'>>(
+      orgId,
+      { hourly: 'rollups_hourly_reruns', daily: 'rollups_daily_reruns' },
+      [{ column: 'rerun_calls' }, { column: 'rerun_cost_usd', money: true }, { column: 'rerun_unpriced' }, { column: 'rerun_repeat_cost_usd', money: true }],
+      { from, to },
+      wf,
     ),
     queryMetrics(orgId, {
       from,
@@ -83,7 +112,7 @@ export async function loadOpportunities(orgId: string, q: TOpportunitiesQuery): 
     estimated,
     from,
     to,
-    repeats: repeats.rows.map(
+    repeats: repeats.map(
       (r): TRepeatSums => ({
         workflow_id: r.workflow_id,
         step: r.step,
@@ -94,6 +123,16 @@ export async function loadOpportunities(orgId: string, q: TOpportunitiesQuery): 
         output_matched: n(r.output_matched),
         waste_repeat_cost_usd: r.waste_repeat_cost_usd,
         first_calls: n(r.first_calls),
+      }),
+    ),
+    reruns: reruns.map(
+      (r): TRerunSums => ({
+        workflow_id: r.workflow_id,
+        step: r.step,
+        rerun_calls: n(r.rerun_calls),
+        rerun_cost_usd: r.rerun_cost_usd,
+        rerun_unpriced: n(r.rerun_unpriced),
+        rerun_repeat_cost_usd: r.rerun_repeat_cost_usd,
       }),
     ),
     stepOutcomes: outcomes.rows.map(

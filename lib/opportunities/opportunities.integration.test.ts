@@ -10,6 +10,7 @@ import { POST as postEvents } from '@/app/api/v1/events/route'
 import { PUT as putPrices } from '@/app/api/v1/prices/route'
 import { GET as getOpportunities } from '@/app/api/v1/opportunities/route'
 import { ZOpportunitiesAnswer, type TOpportunitiesAnswer } from '@/lib/opportunities/schema'
+import { RERUN_SQL } from '@/lib/opportunities/reruns'
 
 // The two measured opportunities through the ingest API and the worker, compared
 // with SQL over the events: repeats across batches, a duplicate id that is no
@@ -248,5 +249,121 @@ describe('GET /api/v1/opportunities', () => {
     )
     expect(daily.rows).toEqual(hourlyByDay.rows)
     expect(daily.rows.length).toBeGreaterThan(0)
+  })
+})
+
+// Steps re-run after they had succeeded in the same run (workflow "agent"; its own runs): the re-runs' cost joins the
+// retries saving, equal to the SQL definition (RERUN_SQL) over the events, in any arrival order, under concurrent
+// batches of one run, after a re-pricing; a re-run that repeats an input is counted once in the total.
+describe('GET /api/v1/opportunities: re-runs after a success (the restart from the top)', () => {
+  const agent = (id: string, ts: string, run: string, step: string, outcome: string, extra: TEv = {}) =>
+    ev(id, ts, step, undefined, { workflow_id: 'agent', run_id: run, outcome, ...extra })
+
+  async function rerunsBySql() {
+    const r = await ownerPool().query<{ step: string; calls: number; cost: string }>(
+      `SELECT step, count(*)::int AS calls, round(sum(cost_usd), 6)::text AS cost FROM (${RERUN_SQL}) x
+       WHERE "timestamp" >= $2 AND "timestamp" < $3 GROUP BY step ORDER BY step`,
+      [orgId, FROM, TO],
+    )
+    return r.rows
+  }
+  async function wasteBySql() {
+    const r = await ownerPool().query<{ step: string; cost: string }>(
+      `SELECT step, round(sum(cost_usd), 6)::text AS cost FROM (
+         SELECT step, cost_usd FROM inference_events WHERE org_id = $1 AND workflow_id = 'agent' AND outcome IN ('retry', 'error')
+           AND "timestamp" >= $2 AND "timestamp" < $3
+         UNION ALL
+         SELECT step, cost_usd FROM (${RERUN_SQL}) x WHERE workflow_id = 'agent' AND "timestamp" >= $2 AND "timestamp" < $3) w
+       GROUP BY step ORDER BY step`,
+      [orgId, FROM, TO],
+    )
+    return r.rows
+  }
+  const agentRetries = (a: TOpportunitiesAnswer) =>
+    a.opportunities
+      .filter((o) => o.kind === 'retries' && o.workflow_id === 'agent')
+      .map((o) => ({ step: o.step, cost: o.savings_usd, reruns: o.kind === 'retries' ? o.evidence.rerun_calls : -1 }))
+      .sort((x, y) => x.step.localeCompare(y.step))
+
+  it('counts a step re-run after it had succeeded, not retries, not other runs or steps, not past 24 hours, and late successes', async () => {
+    await post([
+      // r1: act fails, the client restarts the run from the top: plan runs again (a re-run, repeating its input)
+      agent('r1-plan', at(10), 'r1', 'plan', 'success', { input_hash: 'p1' }),
+      agent('r1-act', at(10, 1), 'r1', 'act', 'error'),
+      agent('r1-plan2', at(10, 2), 'r1', 'plan', 'success', { input_hash: 'p1' }),
+      agent('r1-act2', at(10, 3), 'r1', 'act', 'success'),
+      // r2: a retry after a success is a retry (counted as such), not a re-run too
+      agent('r2-plan', at(11), 'r2', 'plan', 'success'),
+      agent('r2-plan2', at(11, 1), 'r2', 'plan', 'retry'),
+      // r3: its first plan arrives in the next batch; r3-plan3 is a re-run already (after r3-plan2)
+      agent('r3-plan2', at(12, 5), 'r3', 'plan', 'success'),
+      agent('r3-plan3', at(12, 6), 'r3', 'plan', 'fallback'),
+      // r4: a success 25 hours later is new work, not a re-run
+      agent('r4-plan', at(13), 'r4', 'plan', 'success'),
+      agent('r4-plan2', at(38), 'r4', 'plan', 'success'),
+      // no run_id: never a re-run
+      ev('x1', at(14), 'plan', undefined, { workflow_id: 'agent' }),
+      ev('x2', at(14, 1), 'plan', undefined, { workflow_id: 'agent' }),
+    ])
+    await post([agent('r3-plan1', at(12), 'r3', 'plan', 'success')])
+    const sql = await rerunsBySql()
+    expect(sql.map((r) => [r.step, r.calls])).toEqual([['plan', 3]]) // r1-plan2, r3-plan2, r3-plan3
+    const a = await opportunities()
+    expect(agentRetries(a)).toEqual((await wasteBySql()).map((r) => ({ ...r, reruns: r.step === 'plan' ? 3 : 0 })))
+    const plan = a.opportunities.find((o) => o.kind === 'retries' && o.workflow_id === 'agent' && o.step === 'plan')!
+    expect(plan.explanation).toContain('re-ran it after it had already succeeded in the same run')
+  })
+
+  it('concurrent batches of one run count each re-run once', async () => {
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        postEvents(
+          new Request('http://x/api/v1/events', { method: 'POST', ...H(ingestKey, { events: [agent(`r5-${i}`, at(20, i), 'r5', 'plan', 'success')] }) }),
+        ),
+      ),
+    )
+    await waitProcessed()
+    const a = await opportunities()
+    const sql = await rerunsBySql()
+    expect(sql.map((r) => [r.step, r.calls])).toEqual([['plan', 8]])
+    expect(agentRetries(a)).toEqual((await wasteBySql()).map((r) => ({ ...r, reruns: r.step === 'plan' ? 8 : 0 })))
+  })
+
+  it('follows a re-pricing, and the total counts a re-run that repeats an input once', async () => {
+    await prices('5')
+    const a = await opportunities()
+    expect(agentRetries(a)).toEqual((await wasteBySql()).map((r) => ({ ...r, reruns: r.step === 'plan' ? 8 : 0 })))
+    const twice = await ownerPool().query<{ cost: string }>(
+      `SELECT round(sum(cost_usd), 6)::text AS cost FROM inference_events
+       WHERE org_id = $1 AND (event_id IN ('b3', 'r1-plan2'))`,
+      [orgId],
+    )
+    expect(a.counted_twice_usd).toBe(twice.rows[0].cost)
+  })
+
+  it('the rollups equal the SQL definition per hour (the migration backfills with it), and the daily table the hourly one per day', async () => {
+    const kept = await ownerPool().query(
+      `SELECT hour, workflow_id, step, rerun_calls::int AS calls, round(rerun_cost_usd, 6)::text AS cost, rerun_unpriced::int AS unpriced,
+         round(rerun_repeat_cost_usd, 6)::text AS repeat_cost
+       FROM rollups_hourly_reruns WHERE org_id = $1 AND rerun_calls <> 0 ORDER BY 1, 2, 3`,
+      [orgId],
+    )
+    const fromSql = await ownerPool().query(
+      `SELECT date_trunc('hour', x."timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, x.workflow_id, x.step, count(*)::int AS calls,
+         round(coalesce(sum(x.cost_usd), 0), 6)::text AS cost, (count(*) FILTER (WHERE x.cost_usd IS NULL))::int AS unpriced,
+         round(coalesce(sum(x.cost_usd) FILTER (WHERE h.first_event_id <> x.event_id), 0), 6)::text AS repeat_cost
+       FROM (${RERUN_SQL}) x LEFT JOIN input_hashes h ON h.org_id = x.org_id AND h.workflow_id = x.workflow_id AND h.step = x.step AND h.input_hash = x.input_hash
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [orgId],
+    )
+    expect(kept.rows).toEqual(fromSql.rows)
+    const [hourlyByDay, daily] = await Promise.all(
+      [
+        `SELECT date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, workflow_id, step, sum(rerun_calls)::int AS calls,
+           round(sum(rerun_cost_usd), 6)::text AS cost FROM rollups_hourly_reruns WHERE org_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        `SELECT day, workflow_id, step, rerun_calls::int AS calls, round(rerun_cost_usd, 6)::text AS cost FROM rollups_daily_reruns WHERE org_id = $1 ORDER BY 1, 2, 3`,
+      ].map((q) => ownerPool().query(q, [orgId])),
+    )
+    expect(daily.rows).toEqual(hourlyByDay.rows)
   })
 })

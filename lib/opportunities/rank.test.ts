@@ -54,6 +54,8 @@ describe('buildOpportunities', () => {
       error_calls: 2,
       retry_cost_usd: '0.800000',
       error_cost_usd: '0.700000',
+      rerun_calls: 0,
+      rerun_cost_usd: '0.000000',
       unpriced_calls: 0,
       step_calls: 110,
       step_cost_usd: '11.500000',
@@ -92,6 +94,33 @@ describe('buildOpportunities', () => {
     expect(a.opportunities.map((o) => o.savings_usd)).toEqual(['0.500000', '0.300000'])
     expect(a.counted_twice_usd).toBe('0.200000')
     expect(a.total_savings_usd).toBe('0.600000')
+  })
+
+  it("adds the re-runs after a success to the step's retries, and counts those that were also repeats once", () => {
+    const a = buildOpportunities({
+      from,
+      to,
+      repeats: [repeat({ step: 'generate', repeat_calls: 2, repeat_cost_usd: '0.300000', waste_repeat_cost_usd: '0' })],
+      stepOutcomes: [outcome('success', 20, '4.000000'), outcome('retry', 1, '0.100000')],
+      reruns: [{ workflow_id: 'support', step: 'generate', rerun_calls: 3, rerun_cost_usd: '0.600000', rerun_unpriced: 1, rerun_repeat_cost_usd: '0.200000' }],
+    })
+    const retries = a.opportunities.find((o) => o.kind === 'retries')!
+    expect(retries.savings_usd).toBe('0.700000')
+    expect(retries.evidence).toMatchObject({ retry_calls: 1, rerun_calls: 3, rerun_cost_usd: '0.600000', unpriced_calls: 1 })
+    expect(retries.explanation).toContain('3 calls that re-ran it after it had already succeeded in the same run')
+    expect(a.counted_twice_usd).toBe('0.200000')
+    expect(a.total_savings_usd).toBe('0.800000') // 0.7 + 0.3 − 0.2
+  })
+
+  it('lists a step whose only waste is re-runs', () => {
+    const a = buildOpportunities({
+      from,
+      to,
+      repeats: [],
+      stepOutcomes: [outcome('success', 10, '1.000000')],
+      reruns: [{ workflow_id: 'support', step: 'generate', rerun_calls: 1, rerun_cost_usd: '0.100000', rerun_unpriced: 0, rerun_repeat_cost_usd: '0' }],
+    })
+    expect(a.opportunities.map((o) => [o.kind, o.savings_usd])).toEqual([['retries', '0.100000']])
   })
 
   it('lists no step without retries or repeats, and escapes names in the action path', () => {

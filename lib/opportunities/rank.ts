@@ -20,6 +20,17 @@ export type TRepeatSums = {
   first_calls: number
 }
 
+/** A workflow step's re-runs over the range (rollups_hourly_reruns: calls that re-ran it after it had succeeded in the run). */
+export type TRerunSums = {
+  workflow_id: string
+  step: string
+  rerun_calls: number
+  rerun_cost_usd: string
+  rerun_unpriced: number
+  /** the re-runs' cost that response_cache also counts (they repeat an earlier input of the step) */
+  rerun_repeat_cost_usd: string
+}
+
 /** A workflow step's calls of one outcome over the range (the cost rollups). */
 export type TStepOutcomeSums = { workflow_id: string; step: string; outcome: string; events: number; cost_usd: string; unpriced_events: number }
 
@@ -73,8 +84,8 @@ export function responseCacheOpportunity(r: TRepeatSums, rangeMs: number): TOppo
   }
 }
 
-/** Per step, the retry and error calls among its outcome rows; null when the step has none. */
-export function retriesOpportunity(rows: TStepOutcomeSums[], rangeMs: number): TOpportunity | null {
+/** Per step, the retry and error calls among its outcome rows, and its re-runs; null when the step has none. */
+export function retriesOpportunity(rows: TStepOutcomeSums[], rangeMs: number, reruns?: TRerunSums): TOpportunity | null {
   const { workflow_id, step } = rows[0]
   const of = (o: string) => rows.filter((r) => r.outcome === o)
   const sum = (xs: TStepOutcomeSums[], f: (r: TStepOutcomeSums) => bigint) => xs.reduce((a, r) => a + f(r), 0n)
@@ -82,11 +93,14 @@ export function retriesOpportunity(rows: TStepOutcomeSums[], rangeMs: number): T
   const error = of('error')
   const retryCalls = retry.reduce((a, r) => a + r.events, 0)
   const errorCalls = error.reduce((a, r) => a + r.events, 0)
-  if (retryCalls + errorCalls === 0) return null
+  const rerunCalls = reruns?.rerun_calls ?? 0
+  if (retryCalls + errorCalls + rerunCalls === 0) return null
   const retryCost = sum(retry, (r) => micros(r.cost_usd))
   const errorCost = sum(error, (r) => micros(r.cost_usd))
+  const rerunCost = reruns ? micros(reruns.rerun_cost_usd) : 0n
   const stepCost = sum(rows, (r) => micros(r.cost_usd))
-  const savings = retryCost + errorCost
+  const savings = retryCost + errorCost + rerunCost
+  const failed = `${plural(retryCalls, 'call')} with outcome retry and ${plural(errorCalls, 'call')} with outcome error: calls whose result was discarded or failed`
   return {
     id: `retries:${workflow_id}:${step}`,
     kind: 'retries',
@@ -100,12 +114,17 @@ export function retriesOpportunity(rows: TStepOutcomeSums[], rangeMs: number): T
       error_calls: errorCalls,
       retry_cost_usd: usd(retryCost),
       error_cost_usd: usd(errorCost),
-      unpriced_calls: [...retry, ...error].reduce((a, r) => a + r.unpriced_events, 0),
+      rerun_calls: rerunCalls,
+      rerun_cost_usd: usd(rerunCost),
+      unpriced_calls: [...retry, ...error].reduce((a, r) => a + r.unpriced_events, 0) + (reruns?.rerun_unpriced ?? 0),
       step_calls: rows.reduce((a, r) => a + r.events, 0),
       step_cost_usd: usd(stepCost),
       share_of_step_cost: stepCost > 0n ? Number((savings * 1_000_000n) / stepCost) / 1_000_000 : null,
     },
-    explanation: `The cost of this step's ${plural(retryCalls, 'call')} with outcome retry and ${plural(errorCalls, 'call')} with outcome error: calls whose result was discarded or failed.`,
+    explanation:
+      rerunCalls === 0
+        ? `The cost of this step's ${failed}.`
+        : `The cost of this step's ${failed}; and of its ${plural(rerunCalls, 'call')} that re-ran it after it had already succeeded in the same run (a run restarted from the top, or a client that timed out a call that succeeded) — idempotent step boundaries would have kept the first result.`,
     action: { label: 'Open the step: its retry rate per model and routing policy (a fallback or another model)', path: stepPath(workflow_id, step) },
   }
 }
@@ -130,6 +149,7 @@ export function buildOpportunities(input: {
   to: Date
   repeats: TRepeatSums[]
   stepOutcomes: TStepOutcomeSums[]
+  reruns?: TRerunSums[]
   estimated?: TOpportunity[]
 }): TOpportunitiesAnswer {
   const rangeMs = input.to.getTime() - input.from.getTime()
@@ -142,12 +162,15 @@ export function buildOpportunities(input: {
     if (list) list.push(r)
     else bySteps.set(k, [r])
   }
-  for (const rows of bySteps.values()) {
-    const o = retriesOpportunity(rows, rangeMs)
+  const reruns = new Map((input.reruns ?? []).map((r) => [JSON.stringify([r.workflow_id, r.step]), r]))
+  for (const [k, rows] of bySteps) {
+    const o = retriesOpportunity(rows, rangeMs, reruns.get(k))
     if (o) found.push(o)
   }
   found.push(...(input.estimated ?? []))
-  const twice = input.repeats.reduce((a, r) => a + micros(r.waste_repeat_cost_usd), 0n)
+  // a repeat that was also a retry, an error or a re-run is in two opportunities: the total counts it once
+  const twice =
+    input.repeats.reduce((a, r) => a + micros(r.waste_repeat_cost_usd), 0n) + (input.reruns ?? []).reduce((a, r) => a + micros(r.rerun_repeat_cost_usd), 0n)
   const total = found.reduce((a, o) => a + micros(o.savings_usd), 0n) - twice
   const totalMonth = found.reduce((a, o) => a + micros(o.savings_usd_per_month), 0n) - perMonth(twice, rangeMs)
   return {

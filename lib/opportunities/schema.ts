@@ -35,7 +35,12 @@ export const ZRetriesEvidence = z.object({
   error_calls: count,
   retry_cost_usd: ZUsd,
   error_cost_usd: ZUsd,
-  unpriced_calls: count.meta({ description: 'retry and error calls of a model without a price: counted, at $0' }),
+  rerun_calls: count.meta({
+    description:
+      'calls (outcome neither retry nor error) that re-ran the step after a call of it had succeeded in the same run_id, at most 24 hours earlier: a run restarted from the top',
+  }),
+  rerun_cost_usd: ZUsd,
+  unpriced_calls: count.meta({ description: 'retry, error and re-run calls of a model without a price: counted, at $0' }),
   step_calls: count.meta({ description: 'every call of the step in the range' }),
   step_cost_usd: ZUsd,
   share_of_step_cost: z.number().nullable().meta({ description: 'savings_usd ÷ step_cost_usd' }),
@@ -135,7 +140,9 @@ export const ZOpportunitiesAnswer = z.object({
   to: ZInstant,
   total_savings_usd: ZUsd.meta({ description: 'the opportunities’ savings, a call counted in two of them (a repeat that was also a retry or error) once' }),
   total_savings_usd_per_month: ZUsd.meta({ description: 'the opportunities’ savings_usd_per_month summed, counted_twice_usd per month left out once' }),
-  counted_twice_usd: ZUsd.meta({ description: 'cost of the repeats whose outcome is retry or error: in both kinds, left out of the total once' }),
+  counted_twice_usd: ZUsd.meta({
+    description: 'cost of the repeats whose outcome is retry or error or that re-ran a step (in both response_cache and retries), left out of the total once',
+  }),
   opportunities: z.array(ZOpportunity).meta({ description: 'largest saving first' }),
 })
 export type TOpportunitiesAnswer = z.infer<typeof ZOpportunitiesAnswer>

@@ -1,3 +1,4 @@
+import { formatUsd } from '@/lib/format'
 import type { TOpportunity, TOpportunityKind } from '@/lib/opportunities/schema'
 import { moneyKey, nextSort as nextTableSort, sortRows, type TSortValue } from '@/lib/table/sort'
 
@@ -114,6 +115,7 @@ export function evidenceLines(o: TOpportunity): string[] {
   const e = o.evidence
   return [
     `${n(e.retry_calls)} retry + ${n(e.error_calls)} error calls of ${n(e.step_calls)}`,
+    ...(e.rerun_calls ? [`${n(e.rerun_calls)} re-runs after the step had succeeded in the run: ${formatUsd(e.rerun_cost_usd)}`] : []),
     ...(e.share_of_step_cost === null ? [] : [`${Math.round(e.share_of_step_cost * 1000) / 10}% of the step's spend`]),
     ...(e.unpriced_calls ? [`${n(e.unpriced_calls)} unpriced calls counted at $0`] : []),
   ]

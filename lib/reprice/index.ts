@@ -6,6 +6,7 @@ import { env } from '@/lib/env'
 import { applyRepricing, type TRepriceChange } from '@/lib/rollups/hourly'
 import { applyKeyedRepricing } from '@/lib/rollups/keyed'
 import { applyRepeatRepricing } from '@/lib/opportunities/repeats-db'
+import { applyRerunRepricing } from '@/lib/opportunities/reruns-db'
 import { toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
 import { log } from '@/lib/log'
@@ -122,16 +123,23 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
         input_hash: string | null
         user_id: string | null
         prompt_version: string | null
+        run_id: string | null
       }>(
         `SELECT event_id, timestamp, provider, model, tokens_in::text, cached_tokens_in::text, cache_write_tokens::text, tokens_out::text,
                 requests, gpu_seconds::text, gpu_pool, cost_usd::text, cache_savings_usd::text, environment, traffic_source, workflow_id,
-                step, call_type, feature, account_id, outcome, input_hash, user_id, prompt_version
+                step, call_type, feature, account_id, outcome, input_hash, user_id, prompt_version, run_id
          FROM inference_events WHERE ${where} AND event_id > $${params.length - 1}
          ORDER BY event_id LIMIT $${params.length} FOR UPDATE`,
         params,
       )
       if (rows.rowCount === 0) return false
-      const changes: (TRepriceChange & { event_id: string; input_hash: string | null; user_id: string | null; prompt_version: string | null })[] = []
+      const changes: (TRepriceChange & {
+        event_id: string
+        input_hash: string | null
+        user_id: string | null
+        prompt_version: string | null
+        run_id: string | null
+      })[] = []
       for (const e of rows.rows) {
         const r = book.price({
           provider: e.provider,
@@ -153,6 +161,7 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
             input_hash: e.input_hash,
             user_id: e.user_id,
             prompt_version: e.prompt_version,
+            run_id: e.run_id,
             timestamp: e.timestamp.toISOString(),
             dims: {
               environment: e.environment,
@@ -194,6 +203,23 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
             old_cost_usd: c.old_cost_usd,
             new_cost_usd: c.new_cost_usd,
           })),
+        )
+        // then the re-runs (their runs' locks), as the ingest worker takes them
+        await applyRerunRepricing(
+          client,
+          orgId,
+          changes
+            .filter((c): c is typeof c & { run_id: string } => c.run_id !== null)
+            .map((c) => ({
+              event_id: c.event_id,
+              at: new Date(c.timestamp),
+              run_id: c.run_id,
+              workflow_id: c.dims.workflow_id ?? '',
+              step: c.dims.step ?? '',
+              outcome: c.dims.outcome ?? '',
+              old_cost_usd: c.old_cost_usd,
+              cost_usd: c.new_cost_usd,
+            })),
         )
         await applyKeyedRepricing(
           client,
