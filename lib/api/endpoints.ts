@@ -28,6 +28,7 @@ import * as promptVersions from '@/lib/prompt-versions/api'
 import * as endUsers from '@/lib/end-users/api'
 import * as overview from '@/lib/overview/api'
 import * as organization from '@/lib/orgs/api'
+import * as telemetry from '@/lib/telemetry/api'
 
 // Every declared /api/v1 endpoint, for the OpenAPI document. A capability's
 // endpoints live in its lib/<capability>/api.ts; add the module here (the
@@ -62,6 +63,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   reports,
   routing,
   scenarios,
+  telemetry,
 }
 
 const isEndpoint = (x: unknown): x is TEndpointSpec => typeof x === 'object' && x !== null && 'method' in x && 'path' in x && 'responses' in x

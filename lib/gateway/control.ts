@@ -28,6 +28,7 @@ import { liveRouting } from '@/lib/routing/runtime'
 import { brownoutModel, matchPolicy, versionFor, type TLiveVersion } from '@/lib/routing/select'
 import { CACHE_TTL_MAX_S, refKey, type TConfidenceSource, type TModelRef } from '@/lib/routing/schema'
 import { env } from '@/lib/env'
+import { UNLABELED } from '@/lib/gateway/recorder'
 
 export const GATEWAY_PROTOCOLS = ['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic-messages'] as const
 export type TGatewayProtocol = (typeof GATEWAY_PROTOCOLS)[number]
@@ -94,7 +95,7 @@ export type TCallPlan =
     }
 
 /** The workflow and step of a call that names neither (PRODUCT.md: unlabeled spend is shown as such). */
-export const UNLABELED = 'unlabeled'
+export { UNLABELED }
 /** Output tokens reserved for a call that sends no max_tokens and has no cap. */
 export const DEFAULT_RESERVE_OUTPUT_TOKENS = 4096
 /** Input tokens reserved when the request's size is unknown (no content-length). */

@@ -36,7 +36,7 @@ import {
 } from '@/lib/gateway/protocols'
 import { upstreamFor, type TUpstream } from '@/lib/gateway/providers'
 import { readAll, requestUpstream, UpstreamTimeout } from '@/lib/gateway/upstream'
-import { recordGatewayEvent, type TGatewayEvent } from '@/lib/gateway/recorder'
+import { recordGatewayEvent, UNLABELED, type TGatewayEvent } from '@/lib/gateway/recorder'
 import { GATEWAY_MAX_BODY_BYTES } from '@/lib/gateway/schema'
 
 // One call through the gateway: authenticate the Outlay key, read the request,
@@ -74,7 +74,7 @@ const ATTRIBUTION: [keyof TGatewayAttribution, string][] = [
   ['promptVersion', 'x-outlay-prompt-version'],
 ]
 /** the step and workflow of a call that names neither (PRODUCT.md: unlabeled spend is shown as such) */
-export const UNLABELED = 'unlabeled'
+export { UNLABELED }
 /** metadata key marking an event as a gateway call (its value: the API) */
 export const GATEWAY_MARK = 'outlay.gateway'
 const METADATA_PREFIX = 'x-outlay-metadata-'

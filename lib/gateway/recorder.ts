@@ -17,6 +17,11 @@ import { recordGatewayDrop, setGatewayBuffered } from '@/lib/observability/metri
 /** An event as POST /api/v1/events takes it (lib/ingest/schema.ts). */
 export type TGatewayEvent = Record<string, unknown> & { id: string }
 
+/** The workflow or step of a call that sent no x-outlay-workflow / x-outlay-step header. */
+export const UNLABELED = 'unlabeled'
+/** Telemetry health: the attribution a gateway call left out (labelled UNLABELED by the pipeline). */
+const unlabeled = (e: TGatewayEvent | undefined) => ({ defaulted: (['workflow_id', 'step'] as const).filter((f) => e?.[f] === UNLABELED) })
+
 const FLUSH_MS = 100
 /** a flush that failed waits this long before the next try */
 const RETRY_MS = 1_000
@@ -95,7 +100,9 @@ async function flushOnce(): Promise<void> {
       const chunk = events.slice(i, i + MAX_PER_BATCH)
       try {
         // rateLimit null: the organization's default ingest rate; its backlog bound still holds (a 429 is retried here)
-        const a = await asOrg(orgId, () => acceptEvents({ orgId, rateLimit: null }, { events: chunk }))
+        const a = await asOrg(orgId, () =>
+          acceptEvents({ orgId, rateLimit: null, source: 'gateway', annotate: (index) => unlabeled(chunk[index]) }, { events: chunk }),
+        )
         if (a.rejected.length) {
           recordGatewayDrop('rejected', a.rejected.length)
           log({ component: 'gateway', org_id: orgId, rejected: a.rejected.length }).warn(

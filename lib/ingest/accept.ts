@@ -6,12 +6,25 @@ import { parseOrThrow } from '@/lib/validation'
 import { enforceIngestLimits, enforceRate } from '@/lib/ingest/limits'
 import { recordIngest } from '@/lib/observability/metrics'
 import { validateOutcome, ZOutcomesEnvelope, type TIngestOutcome } from '@/lib/outcomes/schema'
-import { validateEvent, ZEventsEnvelope, type TIngestAnswer, type TIngestEvent, type TRejected } from '@/lib/ingest/schema'
+import { validateEvent, ZEventsEnvelope, type TDefaultedField, type TIngestAnswer, type TIngestEvent, type TRejected } from '@/lib/ingest/schema'
 import { log } from '@/lib/log'
 import { DAY_MS } from '@/lib/domain'
 import { rawEventRetentionDays } from '@/lib/ingest/retention'
 
-export type TIngestContext = { orgId: string; defaultEnvironment?: string | null; now?: Date; rateLimit?: number | null }
+export type TIngestContext = {
+  orgId: string
+  defaultEnvironment?: string | null
+  now?: Date
+  rateLimit?: number | null
+  /** Where the events come from (telemetry health): "key:<id>", "member:<id>", "gateway", "evals". */
+  source?: string
+  /** Per event (its index in the request): its own source, and attribution fields the sender left out that the caller filled in. */
+  annotate?: (index: number) => { source?: string; defaulted?: readonly TDefaultedField[] } | undefined
+}
+
+/** The source of a request's events from its route context: the API key's or the signed-in member's. */
+export const sourceOf = (actor: { type: string; id: string | null }): string | undefined =>
+  actor.id === null ? undefined : actor.type === 'api_key' ? `key:${actor.id}` : `member:${actor.id}`
 
 type TBatchKind<T extends { id: string }> = {
   kind: 'events' | 'outcomes'
@@ -20,7 +33,7 @@ type TBatchKind<T extends { id: string }> = {
   /** Table whose (org_id, <idColumn>) already holds the ids that were counted. */
   table: 'inference_event_ids' | 'outcomes'
   idColumn: 'event_id' | 'outcome_id'
-  validate: (raw: unknown, ctx: TIngestContext & { now: Date }) => { ok: true; item: T } | { ok: false; errors: string[] }
+  validate: (raw: unknown, ctx: TIngestContext & { now: Date }, index: number) => { ok: true; item: T } | { ok: false; errors: string[] }
 }
 
 const EVENTS: TBatchKind<TIngestEvent> = {
@@ -30,9 +43,15 @@ const EVENTS: TBatchKind<TIngestEvent> = {
   // the ids of the stored events (inference_events is partitioned by time: its own keys hold the timestamp)
   table: 'inference_event_ids',
   idColumn: 'event_id',
-  validate: (raw, ctx) => {
+  validate: (raw, ctx, index) => {
     const r = validateEvent(raw, ctx)
-    return r.ok ? { ok: true, item: r.event } : r
+    if (!r.ok) return r
+    const more = ctx.annotate?.(index)
+    const source = more?.source ?? ctx.source
+    const defaulted = [...(more?.defaulted ?? []), ...(r.event.defaulted ?? [])]
+    const event: TIngestEvent = { ...r.event, ...(source ? { source } : {}) }
+    if (defaulted.length) event.defaulted = defaulted
+    return { ok: true, item: event }
   },
 }
 
@@ -67,7 +86,7 @@ async function acceptBatch<T extends { id: string }>(spec: TBatchKind<T>, ctx: T
   const retention = spec.kind === 'events' ? await rawEventRetentionDays(ctx.orgId) : null
   const oldest = retention === null ? null : now.getTime() - retention * DAY_MS
   envelope[spec.listKey].forEach((raw, index) => {
-    const r = spec.validate(raw, { ...ctx, now })
+    const r = spec.validate(raw, { ...ctx, now }, index)
     if (!r.ok) return void rejected.push({ index, errors: r.errors })
     if (oldest !== null && Date.parse((r.item as { timestamp?: string }).timestamp ?? '') < oldest)
       return void rejected.push({ index, errors: [`timestamp: is older than the organization's raw-event retention (${retention} days)`] })

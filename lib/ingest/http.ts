@@ -15,7 +15,10 @@ export const eventsWithKey: TAnswer = (authorization, contentType, bytes, client
     'ingest',
     async (key, body) => ({
       status: 202,
-      body: await acceptEvents({ orgId: key.orgId, defaultEnvironment: key.defaultEnvironment, rateLimit: key.ingestRateLimit }, body),
+      body: await acceptEvents(
+        { orgId: key.orgId, defaultEnvironment: key.defaultEnvironment, rateLimit: key.ingestRateLimit, source: `key:${key.keyId}` },
+        body,
+      ),
     }),
     client,
   )

@@ -57,6 +57,8 @@ const PAYLOAD_FIELDS = [
   ['output_hash', 'text'],
   ['response_cache_hit', 'bool'],
   ['response_cache_savings_usd', 'numeric'],
+  ['source', 'text'],
+  ['defaulted', 'text[]'],
 ] as const
 
 // Exactly once across the monthly partitions of inference_events (whose unique
@@ -74,13 +76,13 @@ const CLAIM_IDS_SQL = `INSERT INTO inference_event_ids (org_id, event_id)
 const INSERT_EVENTS_SQL = `INSERT INTO inference_events (org_id, batch_id, event_id, "timestamp", environment, traffic_source, workflow_id,
     run_id, step, call_type, feature, scenario_id, owner, account_id, user_id, provider, model, tokens_in, cached_tokens_in,
     cache_write_tokens, tokens_out, requests, gpu_seconds, gpu_pool, outcome, attempt, latency_ms, cost_usd, cache_savings_usd,
-    reported_cost_usd, input_hash, max_tokens, metadata, prompt_version, output_hash, response_cache_hit, response_cache_savings_usd)
+    reported_cost_usd, input_hash, max_tokens, metadata, prompt_version, output_hash, response_cache_hit, response_cache_savings_usd, source, defaulted)
   SELECT DISTINCT ON (x.id) b.org_id, b.id, x.id, x."timestamp", x.environment, x.traffic_source, x.workflow_id,
     x.run_id, x.step, x.call_type, x.feature, x.scenario_id, x.owner, x.account_id, x.user_id, x.provider, x.model,
     coalesce(x.tokens_in, 0), coalesce(x.cached_tokens_in, 0), coalesce(x.cache_write_tokens, 0), coalesce(x.tokens_out, 0),
     x.requests, x.gpu_seconds, x.gpu_pool, x.outcome, x.attempt, x.latency_ms, p.cost, p.savings,
     x.cost_usd, x.input_hash, x.max_tokens, x.metadata, x.prompt_version, x.output_hash, coalesce(x.response_cache_hit, false),
-    x.response_cache_savings_usd
+    x.response_cache_savings_usd, x.source, x.defaulted
   FROM ingest_batches b
   CROSS JOIN LATERAL json_to_recordset(b.payload) AS x(${PAYLOAD_FIELDS.map(([f, t]) => `"${f}" ${t}`).join(', ')})
   JOIN unnest($2::text[], $3::numeric[], $4::numeric[]) AS p(id, cost, savings) ON p.id = x.id

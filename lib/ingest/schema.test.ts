@@ -26,7 +26,10 @@ describe('defaults', () => {
       call_type: 'generation',
       outcome: 'success',
       requests: 1,
+      // telemetry health: the outcome was filled in, not sent
+      defaulted: ['outcome'],
     })
+    expect(eventOf({ ...base, outcome: 'success' }).defaulted).toBeUndefined()
   })
 
   test('environment defaults from the API key, else production', () => {
@@ -124,6 +127,7 @@ describe('errors are "field: reason"', () => {
       call_type: 'generation',
       outcome: 'success',
       requests: 1,
+      defaulted: ['outcome'],
     })
   })
 

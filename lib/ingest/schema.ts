@@ -117,7 +117,15 @@ export type TIngestEvent = Omit<TInferenceEventInput, 'timestamp' | 'environment
   call_type: TCallType
   outcome: TOutcome
   requests: number
+  /** Set by the server, never the client (telemetry health): where the event came from. */
+  source?: string
+  /** Set by the server: the attribution fields the sender left out and Outlay filled in. */
+  defaulted?: TDefaultedField[]
 }
+
+/** Attribution fields Outlay fills in when a sender leaves them out (telemetry health counts them as missing). */
+export const DEFAULTED_FIELDS = ['workflow_id', 'step', 'outcome'] as const
+export type TDefaultedField = (typeof DEFAULTED_FIELDS)[number]
 
 export const ZEventsEnvelope = z.strictObject({
   events: z
@@ -171,6 +179,7 @@ export function validateEvent(raw: unknown, ctx: TValidateContext): { ok: true; 
       call_type: e.call_type ?? DEFAULT_CALL_TYPE,
       outcome: e.outcome ?? DEFAULT_OUTCOME,
       requests: e.requests ?? 1,
+      ...(e.outcome === undefined ? { defaulted: ['outcome'] } : {}),
     },
   }
 }

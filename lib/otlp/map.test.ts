@@ -61,8 +61,11 @@ describe('spansToEvents on exporter payloads', () => {
       // the span's own attribute wins over the resource's
       account_id: 'acct-42',
       outcome: 'success',
+      defaulted: ['outcome'],
     })
     expect(r.sources).toEqual(['span 5B8EFFF798038103D269B633813FC60C/EEE19B7EC3C1B174 "chat gpt-4o-mini"'])
+    // telemetry health: the service, and nothing of the attribution left out (outlay.workflow_id and outlay.step are given)
+    expect(r.origins).toEqual([{ source: 'otel:support-api', defaulted: [] }])
   })
 
   it('maps the collector’s legacy attributes: string ints, gen_ai.system, Anthropic’s exclusive input count, status ERROR', () => {

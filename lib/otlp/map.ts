@@ -1,5 +1,6 @@
 import { fromOtelGenAiAttributes } from '@/lib/cost/usage'
 import { ENVIRONMENTS } from '@/lib/domain'
+import type { TDefaultedField } from '@/lib/ingest/schema'
 import { STATUS_ERROR, type TAttrValue, type TAttributes, type TOtlpSpan } from '@/lib/otlp/decode'
 
 // One span → one inference event (the ingest contract of PRODUCT.md), read
@@ -9,7 +10,9 @@ import { STATUS_ERROR, type TAttrValue, type TAttributes, type TOtlpSpan } from 
 
 export type TSpanEvent = Record<string, unknown> & { id: string }
 
-export type TSpanMapping = { kind: 'ignored' } | { kind: 'event'; event: TSpanEvent } | { kind: 'rejected'; errors: string[] }
+/** Where a span's event came from (telemetry health): its service, and the attribution it left out. */
+export type TSpanOrigin = { source: string; defaulted: TDefaultedField[] }
+export type TSpanMapping = { kind: 'ignored' } | { kind: 'event'; event: TSpanEvent; origin: TSpanOrigin } | { kind: 'rejected'; errors: string[] }
 
 /** gen_ai.operation.name → call_type. Absent: a generation (the event default); unknown names: other. */
 const CALL_TYPE_BY_OPERATION: Record<string, string> = {
@@ -119,7 +122,12 @@ export function spanToEvent(span: TOtlpSpan): TSpanMapping {
   if (Object.keys(metadata).length) event.metadata = metadata
 
   for (const k of Object.keys(event)) if (event[k] === undefined) delete event[k]
-  return { kind: 'event', event }
+  // the workflow from service.name is a label the sender chose; a step from the operation or span name is a guess
+  const service = str(span.resource['service.name'])
+  const defaulted: TDefaultedField[] = []
+  if (text(a['outlay.workflow_id']) === undefined && service === undefined) defaulted.push('workflow_id')
+  if (text(a['outlay.step']) === undefined) defaulted.push('step')
+  return { kind: 'event', event, origin: { source: `otel:${service ?? 'unknown'}`, defaulted } }
 }
 
 function set(event: TSpanEvent, field: string, value: unknown): void {
@@ -175,13 +183,15 @@ export type TMappedSpans = {
   events: TSpanEvent[]
   /** Per event, the span it came from ("<traceId>/<spanId> <name>"), to name it in errors. */
   sources: string[]
+  /** Per event, its service and the attribution it left out. */
+  origins: TSpanOrigin[]
   rejected: TRejectedSpan[]
   ignored: number
 }
 
 /** Every span of a request → the events of its GenAI spans; malformed GenAI spans are listed, the others ignored. */
 export function spansToEvents(spans: TOtlpSpan[]): TMappedSpans {
-  const out: TMappedSpans = { events: [], sources: [], rejected: [], ignored: 0 }
+  const out: TMappedSpans = { events: [], sources: [], origins: [], rejected: [], ignored: 0 }
   for (const span of spans) {
     const m = spanToEvent(span)
     if (m.kind === 'ignored') out.ignored++
@@ -189,6 +199,7 @@ export function spansToEvents(spans: TOtlpSpan[]): TMappedSpans {
     else {
       out.events.push(m.event)
       out.sources.push(describeSpan(span))
+      out.origins.push(m.origin)
     }
   }
   return out

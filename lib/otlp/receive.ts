@@ -42,7 +42,10 @@ export async function ingestSpans(ctx: TIngestContext, spans: TOtlpSpan[]): Prom
   // are not GenAI calls are not events at all and cost nothing).
   if (mapped.rejected.length > 0) await enforceRate(ctx.orgId, ctx.rateLimit, mapped.rejected.length)
   for (let i = 0; i < mapped.events.length; i += MAX_EVENTS_PER_BATCH) {
-    const answer = await acceptEvents({ ...ctx, now }, { events: mapped.events.slice(i, i + MAX_EVENTS_PER_BATCH) })
+    const answer = await acceptEvents(
+      { ...ctx, now, annotate: (index) => mapped.origins[i + index] },
+      { events: mapped.events.slice(i, i + MAX_EVENTS_PER_BATCH) },
+    )
     result.accepted += answer.accepted
     result.duplicates += answer.duplicates
     for (const r of answer.rejected) result.rejected.push({ span: mapped.sources[i + r.index], errors: r.errors })

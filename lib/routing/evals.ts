@@ -65,7 +65,7 @@ export async function importEvals(orgId: string, body: TEvalsBody, opts: { now?:
   let accepted = 0
   const rejected: { index: number; errors: string[] }[] = []
   for (let i = 0; i < events.length; i += 1000) {
-    const a = await acceptEvents({ orgId, now, defaultEnvironment: opts.defaultEnvironment }, { events: events.slice(i, i + 1000) })
+    const a = await acceptEvents({ orgId, now, defaultEnvironment: opts.defaultEnvironment, source: 'evals' }, { events: events.slice(i, i + 1000) })
     accepted += a.accepted
     rejected.push(...a.rejected.map((r) => ({ ...r, index: r.index + i })))
   }

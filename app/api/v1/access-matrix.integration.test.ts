@@ -128,6 +128,7 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/opportunities/review': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/prompt-versions': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/end-users': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
+  'GET /api/v1/telemetry-health': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
   'GET /api/v1/overview': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/organization': [401, 403, 403, 403, 403, ok, ok, ok, ok, ok],
   'PATCH /api/v1/organization': [401, 403, 403, 403, 403, ok, 403, 403, 403, 403],

@@ -1,5 +1,6 @@
 import { orgPage } from '@/components/layout/org-page'
 import { Queues } from '@/components/admin/queues'
+import { TelemetryHealth } from '@/components/admin/telemetry-health'
 
 export const dynamic = 'force-dynamic'
 
@@ -8,8 +9,11 @@ export default async function AdminPage({ params }: { params: Promise<{ org: str
   return orgPage(org, `/${org}/admin`, () => (
     <>
       <h1 className="mb-1 text-2xl font-semibold">Ingestion</h1>
-      <p className="mb-6 text-sm text-slate-600">Is ingestion keeping up, and did anything fail?</p>
-      <Queues org={org} />
+      <p className="mb-6 text-sm text-slate-600">Is ingestion keeping up, did anything fail, and do our senders label their calls?</p>
+      <div className="space-y-6">
+        <Queues org={org} />
+        <TelemetryHealth org={org} />
+      </div>
     </>
   ))
 }
