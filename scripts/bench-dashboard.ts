@@ -451,6 +451,11 @@ async function loadDataset(o: TOpts, env: NodeJS.ProcessEnv, logDir: string): Pr
     const td = performance.now()
     await rebuildDailyRollups(c, org.org_id)
     log(`daily rollups summed from the hourly ones (lib/rollups/rebuild.ts, as the migration does): ${((performance.now() - td) / 1000).toFixed(0)} s`)
+    const tk = performance.now()
+    for (const statement of backfillStatements()) await c.query(statement)
+    log(
+      `repeat, re-run, prompt-version and end-user rollups from the events (their migrations' own backfill statements): ${((performance.now() - tk) / 1000).toFixed(0)} s`,
+    )
     log('VACUUM ANALYZE (what autovacuum would have done by now: statistics and the visibility map)…')
     for (const t of [
       'inference_events',
@@ -461,6 +466,7 @@ async function loadDataset(o: TOpts, env: NodeJS.ProcessEnv, logDir: string): Pr
       ...DAILY_ROLLUPS.map((x) => x.table),
       ...WEEKLY_ROLLUPS.map((x) => x.table),
       ...DAILY_OUTCOMES.map((x) => x.table),
+      ...KEYED_TABLES,
     ])
       await c.query(`VACUUM (ANALYZE) ${t}`)
 
@@ -677,7 +683,15 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
         m('by environment', { ...wf, granularity: 'none', group_by: 'environment' }),
         m(`latency per ${latencyBy}`, { ...wf, granularity: latencyBy, group_by: 'workflow_id', measures: 'events', latency_quantiles: 'true' }),
         ...(latencyBy === 'hour' ? [m('hourly by outcome', { ...wf, granularity: 'hour', group_by: 'outcome', measures: 'events' })] : []),
+        // components/workflows/prompt-versions-card.tsx
+        { name: 'prompt-versions', path: `/api/v1/prompt-versions?${new URLSearchParams({ org: slug, workflow_id: subj.workflow, ...current })}` },
       ],
+    })
+    // components/opportunities/opportunities.tsx: one request, the rollups of the measured kinds and the events of the estimated ones
+    out.push({
+      page: 'opportunities',
+      range: days,
+      requests: [{ name: 'opportunities', path: `/api/v1/opportunities?${new URLSearchParams({ org: slug, ...current })}` }],
     })
     // components/accounts/account-detail.tsx (+ traffic-split)
     const mine = { ...current, account_id: subj.account }
@@ -699,6 +713,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
         m('org by workflow,step', { ...current, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' }),
         m('by traffic_source', { ...mine, granularity: 'none', group_by: 'traffic_source' }),
         m('by environment', { ...mine, granularity: 'none', group_by: 'environment' }),
+        // components/accounts/end-users-card.tsx
+        { name: 'end-users', path: `/api/v1/end-users?${new URLSearchParams({ org: slug, account_id: subj.account, ...current })}` },
       ],
     })
     // components/workflows/decision-record.tsx: one request, four metrics reads and a sample of events behind it
@@ -716,6 +732,24 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
         { name: 'changes', path: `/api/v1/changes?${q}` },
         m('options by workflow_id', { from: previous.from, to: current.to, group_by: 'workflow_id', granularity: 'none' }),
       ],
+    })
+  }
+  // components/opportunities/review.tsx, the quarterly review tab (its default: the last 90 days)
+  {
+    const { current } = periods(90, now)
+    out.push({
+      page: 'opportunities review',
+      range: 90,
+      requests: [{ name: 'review', path: `/api/v1/opportunities/review?${new URLSearchParams({ org: slug, ...current })}` }],
+    })
+  }
+  // components/admin/telemetry-health.tsx: the last 7 days of raw events, grouped by source, workflow and step
+  {
+    const { current } = periods(7, now)
+    out.push({
+      page: 'ingestion (telemetry health)',
+      range: 7,
+      requests: [{ name: 'telemetry-health', path: `/api/v1/telemetry-health?${new URLSearchParams({ org: slug, ...current })}`, raw: 'itself' }],
     })
   }
   // components/budgets/budgets.tsx: each budget measured on the rollups at read time, and the alerts
@@ -740,6 +774,30 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
     ],
   })
   return out
+}
+
+/**
+ * The tables the ingest worker keeps beside the cost rollups (repeats for response_cache, re-runs for retries, prompt
+ * versions, end users): the bulk load fills them with the INSERT … SELECT statements their migrations backfill with.
+ */
+const BACKFILL_MIGRATIONS = ['20261208100000_response_cache_repeats', '20261211000000_rerun_rollups', '20261210400000_prompt_version_and_user_rollups']
+const KEYED_TABLES = [
+  'input_hashes',
+  'rollups_hourly_repeats',
+  'rollups_daily_repeats',
+  'rollups_hourly_reruns',
+  'rollups_daily_reruns',
+  'prompt_version_runs',
+  'rollups_hourly_prompts',
+  'rollups_daily_prompts',
+  'rollups_hourly_users',
+  'rollups_daily_users',
+]
+function backfillStatements(): string[] {
+  return BACKFILL_MIGRATIONS.flatMap((m) => {
+    const text = fs.readFileSync(path.join(ROOT, 'prisma/migrations', m, 'migration.sql'), 'utf8').replace(/--[^\n]*/g, '')
+    return text.match(/INSERT INTO[\s\S]*?;/g) ?? []
+  })
 }
 
 /** The most expensive workflow (and its most expensive step) and account of the last 7 days, from the hourly rollups. */

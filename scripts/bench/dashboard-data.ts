@@ -16,7 +16,7 @@
 // are complete once the hour is generated.
 import { DAY_MS, HOUR_MS, type TCallType, type TEnvironment, type TOutcome, type TTrafficSource } from '@/lib/domain'
 
-export const DATASET_VERSION = 1
+export const DATASET_VERSION = 2
 
 export type TBenchEvent = {
   id: string
