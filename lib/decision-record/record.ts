@@ -237,6 +237,19 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`)
 const usd = (s: string | null) => (s === null ? '—' : `$${s}`)
 
+/** Eval scores as one line: "email-nightly: accuracy 0.92, tone 0.9 (400 samples)". */
+export function evalsText(evals: TOptionEval[]): string {
+  return evals
+    .map(
+      (e) =>
+        `${e.eval_set}: ${Object.entries(e.scores)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([m, v]) => `${m} ${Math.round(v * 1000) / 1000}`)
+          .join(', ')} (${e.sample_count} samples)`,
+    )
+    .join('; ')
+}
+
 /** The record as Markdown, for a design doc or a ticket. */
 export function decisionRecordMarkdown(d: TDecisionRecord): string {
   const lines = [
@@ -262,5 +275,19 @@ export function decisionRecordMarkdown(d: TDecisionRecord): string {
         `| ${o.model}${o.model === d.cheapest ? ` (cheapest, ≥ ${CHEAPEST_MIN_CALLS} calls)` : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`,
     ),
   ]
+  if (d.candidates.length)
+    lines.push(
+      '',
+      '## Not served (eval only)',
+      '',
+      "Models with eval results for the step that served none of its calls in the period, priced with the step's token profile.",
+      '',
+      '| Model | Raw cost / call | Cache-adjusted cost / call | The period’s calls at its prices | Evals |',
+      '|---|---:|---:|---:|---|',
+      ...d.candidates.map(
+        (c) =>
+          `| ${c.model} | ${c.priced ? usd(c.priced.raw_cost_per_call_usd) : 'unpriced'} | ${c.priced ? usd(c.priced.cost_per_call_usd) : 'unpriced'} | ${c.priced ? usd(c.priced.cost_usd) : '—'} | ${evalsText(c.evals) || '—'} |`,
+      ),
+    )
   return lines.join('\n') + '\n'
 }
