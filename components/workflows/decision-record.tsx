@@ -262,9 +262,9 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
                   {d.candidates.map((c) => (
                     <tr key={c.model} className="border-t border-slate-100 bg-slate-50/60" data-model={c.model}>
                       <th scope="row" className="py-1.5 pr-2 text-left font-medium">
-                        {c.model}
+                        {c.model}{' '}
                         <span
-                          className="ml-2 rounded bg-sky-50 px-1.5 py-0.5 text-xs font-medium text-sky-800"
+                          className="ml-1 rounded bg-sky-50 px-1.5 py-0.5 text-xs font-medium text-sky-800"
                           title="Has eval results for this step but served none of its calls in the period: priced from the price book with the step's average call"
                         >
                           not served (eval only)

@@ -128,7 +128,7 @@ export function DecisionsList({ org, workflow, step }: { org: string; workflow: 
               </td>
               <th scope="row" className="px-2 text-left font-medium">
                 {d.chosen_model}
-                {!d.figures.chosen_served && <span className="ml-1 text-xs font-normal text-slate-500">(eval only)</span>}
+                {!d.figures.chosen_served && <span className="text-xs font-normal text-slate-500"> (eval only)</span>}
               </th>
               <td className="num px-2 text-right">
                 {d.figures.chosen_cost_per_call_usd ? formatUsd(d.figures.chosen_cost_per_call_usd, { precise: true }) : 'unpriced'}
