@@ -9,11 +9,12 @@ import { useUrlFilters } from '@/components/metrics/filters'
 import { downloadCsv } from '@/components/metrics/breakdown'
 import { DetailPage } from '@/components/metrics/detail-page'
 import { filtersQuery } from '@/lib/metrics/breakdown'
-import { CHEAPEST_MIN_CALLS, decisionRecordMarkdown } from '@/lib/decision-record/record'
+import { CHEAPEST_MIN_CALLS, decisionRecordMarkdown, evalsText } from '@/lib/decision-record/record'
 import * as api from '@/lib/decision-record/api'
 import type { TQueryOf } from '@/lib/http/endpoint'
 import { formatCount, formatMs, formatPercent, formatUsd } from '@/lib/format'
 import { StepPolicyLink } from '@/components/routing/step-policy-link'
+import { Decisions } from '@/components/workflows/decisions'
 
 // The question an engineer brings here before changing a step's model: "what
 // does this step do today, on which models, at what cost, quality and speed,
@@ -158,7 +159,8 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
             </dd>
             <dt className="font-medium text-slate-600">Model options seen</dt>
             <dd>
-              {d.options.length} (
+              {d.options.length}
+              {d.candidates.length > 0 && ` served, ${d.candidates.length} more with eval results only`} (
               {d.cheapest ? (
                 <>
                   cheapest per call (≥ {CHEAPEST_MIN_CALLS} calls): <strong data-testid="cheapest">{d.cheapest}</strong>
@@ -171,7 +173,7 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
             <dt className="font-medium text-slate-600">Routing policy</dt>
             <dd data-field="routing">
               {/* the link to create one drafts the step and its model options as candidates */}
-              <StepPolicyLink org={org} workflow={workflow} step={step} candidates={d.options.map((o) => o.model)} />
+              <StepPolicyLink org={org} workflow={workflow} step={step} candidates={[...d.options.map((o) => o.model), ...d.candidates.map((c) => c.model)]} />
             </dd>
             <dt className="font-medium text-slate-600">Quality pass rate</dt>
             <dd data-field="quality">
@@ -191,7 +193,7 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
 
       <Card
         title="Model options"
-        subtitle="Each model the step called in the period: raw and cache-adjusted cost per call, cache hits, retry rate and latency."
+        subtitle="Each model the step called in the period: raw and cache-adjusted cost per call, cache hits, retry rate, latency and its latest eval scores; then the models with eval results that served none of its calls, priced at the organization's prices with the step's average call."
       >
         {d ? (
           <div className="overflow-x-auto">
@@ -223,9 +225,10 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
                   <SortTh sorter={sorter} k="p95" term="latency_p95" className="px-2 py-2 text-right font-medium">
                     p50 / p95
                   </SortTh>
+                  <th className="px-2 py-2 text-left font-medium">Evals</th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody data-testid="served-options">
                 {sorter.rows.map((o) => (
                   <tr key={o.model} className="border-t border-slate-100">
                     <th scope="row" className="py-1.5 pr-2 text-left font-medium">
@@ -250,15 +253,52 @@ export function DecisionRecord({ org, workflow, step }: { org: string; workflow:
                     <td className="num whitespace-nowrap px-2 text-right text-slate-600">
                       {formatMs(o.latency_p50_ms)} / {formatMs(o.latency_p95_ms)}
                     </td>
+                    <td className="px-2 text-xs text-slate-600">{evalsText(o.evals) || '—'}</td>
                   </tr>
                 ))}
               </tbody>
+              {d.candidates.length > 0 && (
+                <tbody data-testid="eval-candidates" className="border-t-2 border-slate-200">
+                  {d.candidates.map((c) => (
+                    <tr key={c.model} className="border-t border-slate-100 bg-slate-50/60" data-model={c.model}>
+                      <th scope="row" className="py-1.5 pr-2 text-left font-medium">
+                        {c.model}{' '}
+                        <span
+                          className="ml-1 rounded bg-sky-50 px-1.5 py-0.5 text-xs font-medium text-sky-800"
+                          title="Has eval results for this step but served none of its calls in the period: priced from the price book with the step's average call"
+                        >
+                          not served (eval only)
+                        </span>
+                      </th>
+                      <td className="num px-2 text-right text-slate-400">0</td>
+                      <td className="num px-2 text-right text-slate-400">—</td>
+                      <td className="num px-2 text-right">{c.priced ? formatUsd(c.priced.raw_cost_per_call_usd, { precise: true }) : 'unpriced'}</td>
+                      <td className="num px-2 text-right" data-cost-per-call={c.priced?.cost_per_call_usd ?? ''}>
+                        {c.priced ? formatUsd(c.priced.cost_per_call_usd, { precise: true }) : 'unpriced'}
+                      </td>
+                      <td className="num px-2 text-right text-slate-400">—</td>
+                      <td className="num px-2 text-right text-slate-400">—</td>
+                      <td className="num px-2 text-right text-slate-400">—</td>
+                      <td className="px-2 text-xs text-slate-600">
+                        {evalsText(c.evals)}
+                        {c.priced && (
+                          <span className="block text-slate-500">
+                            The period&apos;s {formatCount(d.calls)} calls at its prices: {formatUsd(c.priced.cost_usd)}
+                          </span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              )}
             </table>
           </div>
         ) : (
           <Skeleton className="h-32" />
         )}
       </Card>
+
+      <Decisions org={org} record={d} query={query} />
     </DetailPage>
   )
 }

@@ -1,5 +1,5 @@
 import { endpoint } from '@/lib/http/endpoint'
-import { ZDecisionRecord, ZDecisionRecordQuery } from '@/lib/decision-record/schema'
+import { ZDecision, ZDecisionCreate, ZDecisionList, ZDecisionListQuery, ZDecisionRecord, ZDecisionRecordQuery } from '@/lib/decision-record/schema'
 
 // The decision record (PRODUCT.md "Decision record"): an API key with "read", or a
 // signed-in member who may read spend.
@@ -22,4 +22,33 @@ export const decisionRecord = endpoint({
     },
   },
   example: { query: { workflow_id: 'support-bot', step: 'answer' } },
+})
+
+// Saved decisions: listed like the record (a "read" key or spend.read); saved by those who may change routing
+// (a "write" key or routing.write: admin, engineer), never a viewer or a read key.
+
+export const listDecisions = endpoint({
+  method: 'GET',
+  path: '/api/v1/decision-record/decisions',
+  tag: 'Metrics',
+  scope: 'read',
+  permission: 'spend.read',
+  summary: "A workflow step's saved decisions, newest first",
+  description: 'Each with who chose which model and when, the note, the period, key figures of that day and the decision record as it was then (at most 100).',
+  query: ZDecisionListQuery,
+  responses: { 200: { description: 'The decisions', schema: ZDecisionList } },
+  example: { query: { workflow_id: 'support-bot', step: 'answer' } },
+})
+
+export const saveDecision = endpoint({
+  method: 'POST',
+  path: '/api/v1/decision-record/decisions',
+  tag: 'Metrics',
+  scope: 'write',
+  permission: 'routing.write',
+  summary: "Save a step's decision record as a dated decision",
+  description:
+    'Computes the step’s decision record for the period (as GET /api/v1/decision-record) and stores it with the chosen model — one of its served options or eval candidates, else 400 — the note, who saved it and when. Audited.',
+  body: { schema: ZDecisionCreate, maxBytes: 16 * 1024, message: 'Invalid decision' },
+  responses: { 201: { description: 'The saved decision', schema: ZDecision } },
 })

@@ -8,6 +8,8 @@ import { decisionRecord } from '@/lib/decision-record/record'
 import type { TDecisionRecord, TDecisionRecordQuery } from '@/lib/decision-record/schema'
 import { named } from '@/lib/sql'
 import { textOrNullOf, type TPgRow } from '@/lib/metrics/rows'
+import { stepEvalScores } from '@/lib/routing/evidence'
+import { loadPriceBook } from '@/lib/cost/pricebook'
 
 export { ZDecisionRecordQuery } from '@/lib/decision-record/schema'
 export type { TDecisionRecordQuery } from '@/lib/decision-record/schema'
@@ -40,7 +42,7 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
         .map((x) => x.trim())
         .filter(Boolean)
     : null
-  const [total, models, modelOutcomes, workflow, attrs, scenarioCounts] = await Promise.all([
+  const [total, models, modelOutcomes, workflow, attrs, scenarioCounts, evals, book] = await Promise.all([
     queryMetrics(orgId, stepQ({ latency_quantiles: true })),
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model'], latency_quantiles: true })),
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model', 'outcome'] })),
@@ -70,6 +72,9 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
         ),
       )
       .then((r) => r.rows.map((x) => ({ scenario_id: textOrNullOf(x.scenario_id, 'scenario_id'), calls: Number(x.calls) }))),
+    // the eval candidates: every eval result of the step, and the price book to price those that never served it
+    stepEvalScores(orgId, q.workflow_id, q.step),
+    loadPriceBook(orgId),
   ])
   const distinct = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].slice(0, 5)
   return decisionRecord({
@@ -83,5 +88,7 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
     scenarios: distinct(attrs.map((r) => r.scenario_id)),
     owners: distinct(attrs.map((r) => r.owner)),
     scenarioCounts,
+    evals,
+    price: (ev) => book.price(ev),
   })
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { decisionRecord, decisionRecordMarkdown, majorityScenario } from './record'
+import { decisionRecord, decisionRecordMarkdown, majorityScenario, priceCandidate } from './record'
+import { PriceBook } from '@/lib/cost/engine'
 
 const r = (o: Record<string, unknown>): Record<string, unknown> & { events: number; cost_usd: string } => ({ events: 0, cost_usd: '0.000000', ...o })
 
@@ -168,5 +169,100 @@ describe('majorityScenario', () => {
 
   it('labels the cheapest option with its minimum sample in the Markdown', () => {
     expect(decisionRecordMarkdown(decisionRecord(inputs))).toContain('| openai/gpt-4o-mini (cheapest, ≥ 30 calls) |')
+  })
+})
+
+describe('eval candidates that never served the step', () => {
+  // a hand-made price book: $3 / $0.30 cached / $3.75 cache write / $15 per Mtok; another model with no price
+  const book = new PriceBook([
+    {
+      provider: 'openai',
+      model: 'gpt-4.1-mini',
+      effective_from: new Date('2026-01-01T00:00:00Z'),
+      input_per_mtok: '3',
+      cached_input_per_mtok: '0.3',
+      cache_write_per_mtok: '3.75',
+      output_per_mtok: '15',
+      org_id: 'org',
+    },
+    { provider: 'openai', model: 'odd-mini', effective_from: new Date('2026-01-01T00:00:00Z'), input_per_mtok: '1.1', output_per_mtok: '0', org_id: 'org' },
+  ])
+  const price = (ev: Parameters<PriceBook['price']>[0]) => book.price(ev)
+  const at = new Date('2026-11-07T23:59:59Z')
+  const score = (model: string, eval_set: string, metric: string, s: number, run_at: string, sample_count = 200) => ({
+    provider: 'openai',
+    model,
+    eval_set,
+    metric,
+    score: s,
+    sample_count,
+    run_at,
+  })
+
+  it('prices the step’s average call at the model’s prices, cached input and cache writes as such, to the micro-dollar', () => {
+    // 100 calls: 1,000 tokens in (400 cached, 100 cache writes), 200 out per call
+    const traffic = { events: 100, tokens_in: 100_000, cached_tokens_in: 40_000, cache_write_tokens: 10_000, tokens_out: 20_000 }
+    // cache-adjusted: (1000 − 400 − 100)·3 + 400·0.3 + 100·3.75 + 200·15 = 1500 + 120 + 375 + 3000 = 4995 USD/Mtok → $0.004995
+    // raw: 1000·3 + 200·15 = 6000 → $0.006000; the period's 100 calls: $0.499500
+    expect(priceCandidate(price, { provider: 'openai', model: 'gpt-4.1-mini' }, traffic, at)).toEqual({
+      raw_cost_per_call_usd: '0.006000',
+      cost_per_call_usd: '0.004995',
+      cost_usd: '0.499500',
+      price_effective_from: '2026-01-01T00:00:00.000Z',
+    })
+  })
+
+  it('rounds once: the period’s cost is the exact per-call cost × calls, not the rounded per-call cost × calls', () => {
+    // 333 tokens in per call at $1.10/Mtok = $0.0003663 per call; 100 calls = $0.03663
+    const traffic = { events: 100, tokens_in: 33_300, tokens_out: 0 }
+    expect(priceCandidate(price, { provider: 'openai', model: 'odd-mini' }, traffic, at)).toMatchObject({
+      cost_per_call_usd: '0.000366',
+      cost_usd: '0.036630',
+    })
+  })
+
+  it('is unpriced without a price, or without calls to take a token profile from', () => {
+    expect(priceCandidate(price, { provider: 'acme', model: 'unknown-1' }, { events: 10, tokens_in: 10 }, at)).toBeNull()
+    expect(priceCandidate(price, { provider: 'openai', model: 'gpt-4.1-mini' }, { events: 0 }, at)).toBeNull()
+    expect(priceCandidate(undefined, { provider: 'openai', model: 'gpt-4.1-mini' }, { events: 10, tokens_in: 10 }, at)).toBeNull()
+  })
+
+  it('lists the models with eval results minus those that served the step, with their latest scores per eval set', () => {
+    const evals = [
+      score('gpt-4o-mini', 'nightly', 'accuracy', 0.8, '2026-11-01T00:00:00Z'), // served: an option, not a candidate
+      score('gpt-4.1-mini', 'nightly', 'accuracy', 0.85, '2026-11-01T00:00:00Z'),
+      score('gpt-4.1-mini', 'nightly', 'accuracy', 0.92, '2026-11-05T00:00:00Z', 400), // the later run wins
+      score('gpt-4.1-mini', 'nightly', 'tone', 0.9, '2026-11-05T00:00:00Z', 400),
+      score('gpt-4.1-mini', 'golden', 'accuracy', 0.88, '2026-11-03T00:00:00Z', 50),
+      score('mystery', 'nightly', 'accuracy', 0.5, '2026-11-05T00:00:00Z'),
+    ]
+    const d = decisionRecord({
+      ...inputs,
+      total: [r({ ...inputs.total[0], cache_write_tokens: 10_000 })],
+      evals,
+      price,
+    })
+    expect(d.candidates.map((c) => c.model)).toEqual(['openai/gpt-4.1-mini', 'openai/mystery'])
+    const [mini, mystery] = d.candidates
+    expect(mini.evals).toEqual([
+      { eval_set: 'golden', scores: { accuracy: 0.88 }, sample_count: 50, run_at: '2026-11-03T00:00:00Z' },
+      { eval_set: 'nightly', scores: { accuracy: 0.92, tone: 0.9 }, sample_count: 400, run_at: '2026-11-05T00:00:00Z' },
+    ])
+    // the record's total: 100 calls, 1,000 in (400 cached, 100 writes), 200 out per call → as above, priced at the period's end
+    expect(mini).toMatchObject({ provider: 'openai', unpriced: false, priced: { cost_per_call_usd: '0.004995', cost_usd: '0.499500' } })
+    expect(mystery).toMatchObject({ unpriced: true, priced: null })
+    // the served option carries its eval scores too
+    expect(d.options.find((o) => o.model === 'openai/gpt-4o-mini')?.evals).toEqual([
+      { eval_set: 'nightly', scores: { accuracy: 0.8 }, sample_count: 200, run_at: '2026-11-01T00:00:00Z' },
+    ])
+    const md = decisionRecordMarkdown(d)
+    expect(md).toContain('## Not served (eval only)')
+    expect(md).toContain(
+      '| openai/gpt-4.1-mini | $0.006000 | $0.004995 | $0.499500 | golden: accuracy 0.88 (50 samples); nightly: accuracy 0.92, tone 0.9 (400 samples) |',
+    )
+  })
+
+  it('lists none without eval results', () => {
+    expect(decisionRecord(inputs).candidates).toEqual([])
   })
 })

@@ -8,10 +8,14 @@ import type { TMetricsRow } from '@/lib/metrics/query'
 import { perUnit, ratio } from '@/lib/metrics/breakdown'
 import { modelName } from '@/lib/metrics/views/workflow-detail'
 import { formatMs } from '@/lib/format'
-import type { TDecisionRecord, TModelOption } from '@/lib/decision-record/schema'
+import type { TDecisionRecord, TEvalCandidate, TModelOption, TOptionEval } from '@/lib/decision-record/schema'
 import { retryRate } from '@/lib/metrics/definitions'
+import type { TCostInput, TCostResult } from '@/lib/cost/engine'
+import { COST_SCALE } from '@/lib/cost/engine'
+import { divRound, toScaled } from '@/lib/cost/money'
+import type { TEvalScore } from '@/lib/routing/select'
 
-export type { TDecisionRecord, TModelOption } from '@/lib/decision-record/schema'
+export type { TDecisionRecord, TEvalCandidate, TModelOption } from '@/lib/decision-record/schema'
 
 type TRow = Partial<TMetricsRow> & { cost_usd: string; events: number }
 
@@ -31,6 +35,98 @@ export type TDecisionInputs = {
   owners: string[]
   /** calls per scenario_id (null: none sent) among the step's latest calls of the period, and how many were counted */
   scenarioCounts?: { scenario_id: string | null; calls: number }[]
+  /** the step's eval results, one row per metric (lib/routing/evidence.ts stepEvalScores) */
+  evals?: TEvalScore[]
+  /** the organization's price book (its own prices first, then the catalog); without it candidates are unpriced */
+  price?: (ev: TCostInput) => TCostResult
+}
+
+/** The latest results per model ("provider/model") and eval set: each metric's latest score; the set's latest run and its sample count. */
+export function evalsByModel(scores: TEvalScore[]): Map<string, TOptionEval[]> {
+  const latest = new Map<string, Map<string, TEvalScore>>() // model → "set\0metric" → latest
+  for (const e of scores) {
+    const k = modelName(e)
+    const m = latest.get(k) ?? new Map<string, TEvalScore>()
+    const mk = `${e.eval_set}\0${e.metric}`
+    const cur = m.get(mk)
+    if (!cur || Date.parse(e.run_at) > Date.parse(cur.run_at)) m.set(mk, e)
+    latest.set(k, m)
+  }
+  const out = new Map<string, TOptionEval[]>()
+  for (const [model, m] of latest) {
+    const sets = new Map<string, TOptionEval>()
+    for (const e of m.values()) {
+      const s = sets.get(e.eval_set) ?? { eval_set: e.eval_set, scores: {}, sample_count: e.sample_count, run_at: e.run_at }
+      s.scores[e.metric] = e.score
+      if (Date.parse(e.run_at) > Date.parse(s.run_at)) Object.assign(s, { sample_count: e.sample_count, run_at: e.run_at })
+      sets.set(e.eval_set, s)
+    }
+    out.set(
+      model,
+      [...sets.values()].sort((a, b) => a.eval_set.localeCompare(b.eval_set)),
+    )
+  }
+  return out
+}
+
+/** The step's traffic in the period: calls and their tokens (the record's total row). */
+export type TStepTraffic = { events: number; tokens_in?: number; cached_tokens_in?: number; cache_write_tokens?: number; tokens_out?: number }
+
+const toMicros = (scaled: bigint) => divRound(scaled, 10n ** BigInt(COST_SCALE - 6))
+
+/**
+ * A model that never served the step, priced with the step's token profile: its average call (tokens ÷ calls,
+ * rounded to whole tokens, as the routing evidence does) at the model's prices in force at `at` — the tier the
+ * average call falls in — per call, raw (all input at the input price) and cache-adjusted; and the step's calls
+ * of the period at that cost per call, rounded once to the micro-dollar. Null when unpriced (no price, no calls).
+ */
+export function priceCandidate(
+  price: ((ev: TCostInput) => TCostResult) | undefined,
+  m: { provider: string; model: string },
+  traffic: TStepTraffic | undefined,
+  at: Date,
+): TEvalCandidate['priced'] {
+  if (!price || !traffic || traffic.events <= 0) return null
+  const per = (x: number | undefined) => Math.round((x ?? 0) / traffic.events)
+  const c = price({
+    provider: m.provider,
+    model: m.model,
+    timestamp: at,
+    tokens_in: per(traffic.tokens_in),
+    cached_tokens_in: per(traffic.cached_tokens_in),
+    cache_write_tokens: per(traffic.cache_write_tokens),
+    tokens_out: per(traffic.tokens_out),
+    requests: 1,
+  })
+  if (!c.priced) return null
+  const perCall = toScaled(c.cost_usd, COST_SCALE)
+  const raw = perCall + toScaled(c.cache_savings_usd, COST_SCALE)
+  return {
+    raw_cost_per_call_usd: fromScaledUsd(toMicros(raw)),
+    cost_per_call_usd: fromScaledUsd(toMicros(perCall)),
+    cost_usd: fromScaledUsd(toMicros(perCall * BigInt(traffic.events))),
+    price_effective_from: c.price_effective_from ? c.price_effective_from.toISOString() : null,
+  }
+}
+
+/** The models with eval results for the step that served none of its calls in the period (`served`: "provider/model"), priced; by model. */
+export function evalCandidates(
+  evals: TEvalScore[],
+  served: Set<string>,
+  traffic: TStepTraffic | undefined,
+  price: ((ev: TCostInput) => TCostResult) | undefined,
+  at: Date,
+): TEvalCandidate[] {
+  const byModel = evalsByModel(evals)
+  const refs = new Map<string, { provider: string; model: string }>()
+  for (const e of evals) refs.set(modelName(e), { provider: e.provider, model: e.model })
+  return [...refs]
+    .filter(([k]) => !served.has(k))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, ref]) => {
+      const priced = priceCandidate(price, ref, traffic, at)
+      return { model: k, provider: ref.provider, evals: byModel.get(k) ?? [], priced, unpriced: priced === null }
+    })
 }
 
 export type TMajorityScenario = NonNullable<TDecisionRecord['scenario']>
@@ -75,6 +171,7 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
     wasteBy.set(modelName(r), (wasteBy.get(modelName(r)) ?? 0) + r.events)
     wasteCalls += r.events
   }
+  const evals = evalsByModel(i.evals ?? [])
   const options: TModelOption[] = i.models
     .map((r) => {
       const model = modelName(r)
@@ -93,6 +190,7 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
         retry_rate: retryRate(wasteBy.get(model) ?? 0, r.events),
         latency_p50_ms: r.latency_p50_ms ?? null,
         latency_p95_ms: r.latency_p95_ms ?? null,
+        evals: evals.get(model) ?? [],
       }
     })
     .sort((a, b) => b.calls - a.calls || a.model.localeCompare(b.model))
@@ -125,11 +223,32 @@ export function decisionRecord(i: TDecisionInputs): TDecisionRecord {
     accepted_outcomes: accepted,
     quality_pass_rate: outcomes > 0 ? ratio(BigInt(accepted), BigInt(outcomes)) : null,
     accepted_outcome_rate: runs > 0 && outcomes > 0 ? accepted / runs : null,
+    // priced at the end of the period (now when the period runs to now): the prices the figures are compared at
+    candidates: evalCandidates(
+      i.evals ?? [],
+      new Set(options.filter((o) => o.calls > 0).map((o) => o.model)),
+      t,
+      i.price,
+      new Date(Date.parse(i.period.to) - 1),
+    ),
   }
 }
 
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`)
 const usd = (s: string | null) => (s === null ? '—' : `$${s}`)
+
+/** Eval scores as one line: "email-nightly: accuracy 0.92, tone 0.9 (400 samples)". */
+export function evalsText(evals: TOptionEval[]): string {
+  return evals
+    .map(
+      (e) =>
+        `${e.eval_set}: ${Object.entries(e.scores)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([m, v]) => `${m} ${Math.round(v * 1000) / 1000}`)
+          .join(', ')} (${e.sample_count} samples)`,
+    )
+    .join('; ')
+}
 
 /** The record as Markdown, for a design doc or a ticket. */
 export function decisionRecordMarkdown(d: TDecisionRecord): string {
@@ -156,5 +275,19 @@ export function decisionRecordMarkdown(d: TDecisionRecord): string {
         `| ${o.model}${o.model === d.cheapest ? ` (cheapest, ≥ ${CHEAPEST_MIN_CALLS} calls)` : ''} | ${o.calls} | ${pct(o.share_of_calls)} | ${usd(o.raw_cost_per_call_usd)} | ${usd(o.cost_per_call_usd)} | ${pct(o.cache_hit_rate)} | ${pct(o.retry_rate)} | ${formatMs(o.latency_p50_ms)} | ${formatMs(o.latency_p95_ms)} |`,
     ),
   ]
+  if (d.candidates.length)
+    lines.push(
+      '',
+      '## Not served (eval only)',
+      '',
+      "Models with eval results for the step that served none of its calls in the period, priced with the step's token profile.",
+      '',
+      '| Model | Raw cost / call | Cache-adjusted cost / call | The period’s calls at its prices | Evals |',
+      '|---|---:|---:|---:|---|',
+      ...d.candidates.map(
+        (c) =>
+          `| ${c.model} | ${c.priced ? usd(c.priced.raw_cost_per_call_usd) : 'unpriced'} | ${c.priced ? usd(c.priced.cost_per_call_usd) : 'unpriced'} | ${c.priced ? usd(c.priced.cost_usd) : '—'} | ${evalsText(c.evals) || '—'} |`,
+      ),
+    )
   return lines.join('\n') + '\n'
 }

@@ -83,6 +83,8 @@ const EXPECTED: Record<string, TRow> = {
   'POST /api/v1/channels/[id]/test': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'POST /api/v1/decide': [401, ok, 403, 403, 403, ok, ok, ok, 403, ok],
   'GET /api/v1/decision-record': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
+  'GET /api/v1/decision-record/decisions': [401, 403, ok, 403, 403, ok, ok, ok, ok, ok],
+  'POST /api/v1/decision-record/decisions': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'GET /api/v1/evals': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/evals': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'POST /api/v1/events': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
