@@ -71,7 +71,7 @@ const HELP = `Usage: npm run bench:dashboard -- [options]
   --warmup N         untimed repetitions first (default 2)
   --raw-runs N       timed repetitions of the raw-event queries (default 3, after one untimed); 0: skip them
   --budget S         stop repeating a page after S seconds once it has 5 timed runs (raw: 1) (default 60)
-  --pages LIST       only these pages (default: overview,workflows,features,accounts,workflow,account,decision,changes,budgets,pricing)
+  --pages LIST       only these pages (default: overview,workflows,features,accounts,workflow,account,decision,opportunities,review,changes,budgets,pricing,ingestion)
   --ranges LIST      only these ranges in days (default: 7,30,90)
   --port P           port of the web app it starts (default 3201)
   --build            run \`npm run build\` first (also done when .next is missing or older than the sources)
@@ -738,7 +738,7 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
   {
     const { current } = periods(90, now)
     out.push({
-      page: 'opportunities review',
+      page: 'review',
       range: 90,
       requests: [{ name: 'review', path: `/api/v1/opportunities/review?${new URLSearchParams({ org: slug, ...current })}` }],
     })
@@ -747,7 +747,7 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
   {
     const { current } = periods(7, now)
     out.push({
-      page: 'ingestion (telemetry health)',
+      page: 'ingestion',
       range: 7,
       requests: [{ name: 'telemetry-health', path: `/api/v1/telemetry-health?${new URLSearchParams({ org: slug, ...current })}`, raw: 'itself' }],
     })
