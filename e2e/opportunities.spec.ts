@@ -64,6 +64,15 @@ test('the demo’s largest repeated-input and retry savings, on the page, equal 
   const draftRow = page.getByTestId('opportunity-retries:email-drafter:draft')
   await expect(draftRow.getByTestId('saving')).toHaveText(`${usd(draft.cost)} in the range`)
   await expect(draftRow).toContainText(`${draft.reruns.toLocaleString('en-US')} re-runs after the step had succeeded in the run`)
+  // woodgrove-bank's client restarts support-agent runs from the top: every step of the workflow is re-run
+  const restarted = retrySteps.filter((r) => r.workflow_id === 'support-agent' && r.reruns > 0)
+  expect(restarted.map((r) => r.step).sort(), 'the demo restarts support-agent runs from the top').toEqual(
+    expect.arrayContaining(['classify', 'generate', 'retrieve']),
+  )
+  const generateRow = page.getByTestId('opportunity-retries:support-agent:generate')
+  const generate = restarted.find((r) => r.step === 'generate')!
+  await expect(generateRow.getByTestId('saving')).toHaveText(`${usd(generate.cost)} in the range`)
+  await expect(generateRow).toContainText(`${generate.reruns.toLocaleString('en-US')} re-runs after the step had succeeded in the run`)
 
   // largest first: the first row's monthly saving is the largest
   const perMonth = await page.getByTestId('saving-per-month').allTextContents()

@@ -1,6 +1,6 @@
 import { DAY_MS } from '@/lib/domain'
 import { describe, it, expect } from 'vitest'
-import { DEMO_OUTCOME_RATES, demoOutcomes, generateDemoEvents, type TDemoEvent, type TDemoOptions } from './generate'
+import { DEMO_OUTCOME_RATES, demoOutcomes, generateDemoEvents, RESTART_FROM_TOP, type TDemoEvent, type TDemoOptions } from './generate'
 
 const NOW = new Date('2025-06-30T15:30:00.000Z') // a Monday afternoon
 const PRICED_MODELS: Record<string, string> = {
@@ -250,7 +250,9 @@ describe('generateDemoEvents: the shape of the traffic', () => {
 
   it('shows globex calling retrieval twice per run in the last 30 days only', () => {
     const cutoff = Math.floor(NOW.getTime() / DAY_MS) * DAY_MS - 29 * DAY_MS
-    const retrievals = (events: TDemoEvent[]): number => events.filter((e) => e.step === 'retrieve' && e.attempt === 1).length
+    // (woodgrove-bank's restarted runs retrieve again, from the top: not a second retrieval of one pass)
+    const retrievals = (events: TDemoEvent[]): number =>
+      events.filter((e) => e.step === 'retrieve' && e.attempt === 1 && e.metadata?.retry_reason !== 'run_restarted').length
     const supportRuns = [...runs.values()].filter(
       (r) => r[0]!.workflow_id === 'support-agent' && r[0]!.traffic_source === 'production' && r[0]!.environment === 'production',
     )
@@ -263,6 +265,29 @@ describe('generateDemoEvents: the shape of the traffic', () => {
     expect(globexRecent.every((r) => retrievals(r) === 2)).toBe(true)
     expect(globexBefore.every((r) => retrievals(r) === 1)).toBe(true)
     expect(othersRecent.every((r) => retrievals(r) === 1)).toBe(true)
+  })
+
+  it('has woodgrove-bank restart a quarter of its support-agent runs from the top in the last 30 days: every step again, after the first pass', () => {
+    const cutoff = Math.floor(NOW.getTime() / DAY_MS) * DAY_MS - (RESTART_FROM_TOP.days - 1) * DAY_MS
+    const restarted = (r: TDemoEvent[]) => r.some((e) => e.metadata?.retry_reason === 'run_restarted')
+    const mine = [...runs.values()].filter(
+      (r) => r[0]!.account_id === RESTART_FROM_TOP.account && r[0]!.workflow_id === RESTART_FROM_TOP.workflow && r[0]!.traffic_source === 'production',
+    )
+    const recent = mine.filter((r) => Date.parse(r[0]!.timestamp) >= cutoff && r[0]!.environment === 'production')
+    const share = recent.filter(restarted).length / recent.length
+    expect(recent.length).toBeGreaterThan(40)
+    expect(share).toBeGreaterThan(0.12)
+    expect(share).toBeLessThan(0.4)
+    for (const r of recent.filter(restarted)) {
+      const firstPass = r.filter((e) => e.metadata?.retry_reason !== 'run_restarted')
+      const again = r.filter((e) => e.metadata?.retry_reason === 'run_restarted')
+      expect(again.map((e) => e.step)).toEqual(firstPass.map((e) => e.step))
+      const lastFirst = Math.max(...firstPass.map((e) => Date.parse(e.timestamp)))
+      expect(again.every((e) => Date.parse(e.timestamp) > lastFirst)).toBe(true)
+    }
+    // nobody else, and not before the window
+    expect(mine.filter((r) => Date.parse(r[0]!.timestamp) < cutoff).some(restarted)).toBe(false)
+    expect([...runs.values()].filter((r) => r[0]!.account_id !== RESTART_FROM_TOP.account).some(restarted)).toBe(false)
   })
 
   it('ships generate prompt v16 20 hours ago, and its cache hit rate falls', () => {

@@ -18,6 +18,9 @@
 //   runs for the last 7 days: far above its median user (the end-user flag);
 // - globex moves to a new integration (`zendesk-v2`) 30 days ago that calls
 //   retrieval twice per run;
+// - woodgrove-bank's own client restarts a quarter of its support-agent runs
+//   from the top for the last 30 days (steps that had succeeded run again:
+//   the re-runs of the retries opportunity);
 // - email-drafter migrates its draft step from gpt-4o to gpt-4.1 mid-quarter,
 //   and its client times out slow drafts and re-runs calls that had succeeded;
 // - lead-qualifier's score step has a long stable rubric but no cache hits;
@@ -307,6 +310,14 @@ const ACCOUNT_NAMES: readonly string[] = [
 /** Lifecycle, in days before `now`: onboarding ramps over 10 days; churn stops traffic. */
 const ONBOARD_DAYS_AGO: Readonly<Record<string, number>> = { relecloud: 50, 'fourth-coffee': 25 }
 const CHURN_DAYS_AGO: Readonly<Record<string, number>> = { 'tailspin-toys': 20 }
+
+/**
+ * A customer integration that restarts runs from the top: for its last `days` days, when woodgrove-bank's own client
+ * times out waiting for a support-agent run (a `share` of them), it starts the run again from its first step under the
+ * same run_id — every step that had succeeded runs again (the re-runs of the retries opportunity). No random draw:
+ * the rest of the demo is the same with or without it.
+ */
+export const RESTART_FROM_TOP = { account: 'woodgrove-bank', workflow: 'support-agent', days: 30, share: 0.25 } as const
 
 const DOUBLE_RETRIEVAL_ACCOUNT = 'globex'
 const DOUBLE_RETRIEVAL_DAYS = 30
@@ -1074,11 +1085,38 @@ export function* generateDemoEvents(opts: TDemoOptions): Generator<TDemoEvent[]>
       }
     }
 
+    if (daysAgo < RESTART_FROM_TOP.days) events.push(...restartsFromTheTop(events))
     const limit = Math.min(nowMs, day.dayEnd - 1)
     const kept = events.filter((e) => Date.parse(e.timestamp) <= limit)
     kept.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : 1))
     yield kept
   }
+}
+
+/** The restarted runs' second pass (RESTART_FROM_TOP): each call again, in order, 3 s after the run's last call, same run_id and inputs. */
+function restartsFromTheTop(events: readonly TDemoEvent[]): TDemoEvent[] {
+  const runs = new Map<string, TDemoEvent[]>()
+  for (const e of events) {
+    if (e.account_id !== RESTART_FROM_TOP.account || e.workflow_id !== RESTART_FROM_TOP.workflow) continue
+    if (e.environment !== 'production' || e.traffic_source !== 'production') continue
+    if (unitHash(`${e.run_id}:restart`) >= RESTART_FROM_TOP.share) continue
+    const list = runs.get(e.run_id)
+    if (list) list.push(e)
+    else runs.set(e.run_id, [e])
+  }
+  const out: TDemoEvent[] = []
+  for (const list of runs.values()) {
+    const first = Math.min(...list.map((e) => Date.parse(e.timestamp)))
+    const shift = Math.max(...list.map((e) => Date.parse(e.timestamp))) - first + 3000
+    for (const e of list)
+      out.push({
+        ...e,
+        id: `${e.id}-restart`,
+        timestamp: new Date(Date.parse(e.timestamp) + shift).toISOString(),
+        metadata: { ...e.metadata, retry_reason: 'run_restarted' },
+      })
+  }
+  return out
 }
 
 // ---------------------------------------------------------------- outcomes
