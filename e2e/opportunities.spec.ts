@@ -1,5 +1,6 @@
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
 import { RERUN_SQL } from '@/lib/opportunities/reruns'
+import { outputRowsOf, outputStepsFromHists } from '@/lib/opportunities/output-hist'
 
 // "Where is money I could save, and what do I do about it?": the demo's
 // opportunities, largest first, each figure equal to SQL over its events, with
@@ -106,16 +107,18 @@ test('the estimated kinds: each shown with its assumption and evidence; the acti
   await page.goto(`/${slugOf}/opportunities?range=30`)
   await expect(page.getByRole('heading', { name: 'Opportunities', level: 1 })).toBeVisible()
 
-  // uncapped_output: doc-summarizer/summarize sends no max_tokens and has a long tail; its quantiles and excess as SQL says
-  const [out] = await sql<{ p50: number; p95: number; p99: number; mx: number }>(
-    `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY tokens_out)::int AS p50, percentile_disc(0.95) WITHIN GROUP (ORDER BY tokens_out)::int AS p95,
-       percentile_disc(0.99) WITHIN GROUP (ORDER BY tokens_out)::int AS p99, max(tokens_out)::int AS mx ${stepCalls}`,
+  // uncapped_output: doc-summarizer/summarize sends no max_tokens and has a long tail; its quantiles and excess from the
+  // events' output sizes bucketed as the worker's histograms are (lib/opportunities/output-hist.ts)
+  const calls = await sql<{ provider: string; model: string; max_tokens: number | null; tokens_out: number }>(
+    `SELECT provider, model, max_tokens, tokens_out::int AS tokens_out ${stepCalls}`,
     [slugOf, 'doc-summarizer', 'summarize'],
   )
-  const [excess] = await sql<{ tokens: number; calls: number }>(
-    `SELECT sum(tokens_out - $4)::int AS tokens, count(*)::int AS calls ${stepCalls} AND tokens_out > $4 AND (max_tokens IS NULL OR max_tokens > 4 * $4)`,
-    [slugOf, 'doc-summarizer', 'summarize', out.p95],
-  )
+  const [summarize] = outputStepsFromHists(outputRowsOf(calls.map((c) => ({ ...c, workflow_id: 'doc-summarizer', step: 'summarize' }))))
+  const out = { p50: summarize.p50, p95: summarize.p95, p99: summarize.p99, mx: summarize.max }
+  const excess = {
+    tokens: summarize.models.reduce((s, m) => s + m.excess_tokens_out, 0),
+    calls: summarize.models.reduce((s, m) => s + m.over_p95_calls, 0),
+  }
   const n = (x: number) => x.toLocaleString('en-US')
   const uncapped = page.getByTestId('opportunity-uncapped_output:doc-summarizer:summarize')
   await expect(uncapped).toContainText('estimated')

@@ -780,13 +780,20 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
  * The tables the ingest worker keeps beside the cost rollups (repeats for response_cache, re-runs for retries, prompt
  * versions, end users): the bulk load fills them with the INSERT … SELECT statements their migrations backfill with.
  */
-const BACKFILL_MIGRATIONS = ['20261208100000_response_cache_repeats', '20261211000000_rerun_rollups', '20261210400000_prompt_version_and_user_rollups']
+const BACKFILL_MIGRATIONS = [
+  '20261208100000_response_cache_repeats',
+  '20261211000000_rerun_rollups',
+  '20261211020000_output_histograms',
+  '20261210400000_prompt_version_and_user_rollups',
+]
 const KEYED_TABLES = [
   'input_hashes',
   'rollups_hourly_repeats',
   'rollups_daily_repeats',
   'rollups_hourly_reruns',
   'rollups_daily_reruns',
+  'rollups_hourly_outputs',
+  'rollups_daily_outputs',
   'prompt_version_runs',
   'rollups_hourly_prompts',
   'rollups_daily_prompts',

@@ -11,6 +11,7 @@ import type { TIngestOutcome } from '@/lib/outcomes/schema'
 import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
 import { applyRepeats } from '@/lib/opportunities/repeats-db'
 import { applyReruns } from '@/lib/opportunities/reruns-db'
+import { applyOutputRollups } from '@/lib/opportunities/output-hist-db'
 
 // The ingest worker's unit of work: one persisted batch (of events or of
 // outcomes). Items are inserted (ON CONFLICT DO NOTHING on (org, id): for
@@ -284,6 +285,22 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
         step: e.step,
         outcome: e.outcome,
         cost_usd: cost.priced ? cost.cost_usd : null,
+      })),
+  )
+  // Output sizes per step, model and max_tokens (the uncapped_output opportunity), embeddings left out
+  await applyOutputRollups(
+    client,
+    orgId,
+    fresh
+      .filter(({ e }) => e.call_type !== 'embedding')
+      .map(({ e }) => ({
+        at: new Date(e.timestamp),
+        workflow_id: e.workflow_id,
+        step: e.step,
+        provider: e.provider ?? null,
+        model: e.model ?? null,
+        max_tokens: e.max_tokens ?? null,
+        tokens_out: e.tokens_out ?? 0,
       })),
   )
   // Spend by prompt version and by end user, in the same transaction (lib/rollups/keyed.ts), then the cost rollups.

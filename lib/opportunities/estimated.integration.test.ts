@@ -1,3 +1,4 @@
+import { OUTPUT_BUCKET_SQL, outputRowsOf, outputStepsFromHists } from '@/lib/opportunities/output-hist'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Worker } from 'bullmq'
 import { useTestServices, ownerPool, createTestApiKey } from '@/lib/testing/services'
@@ -177,15 +178,31 @@ afterAll(async () => {
 })
 
 describe('the estimated opportunities', () => {
-  it('uncapped_output: the output beyond the step’s p95 of its uncapped calls, priced at the output price, as SQL over the events says', async () => {
+  it('uncapped_output: the output beyond the step’s p95 of its uncapped calls, priced at the output price, from the histograms the worker keeps', async () => {
     const rows = await ownerPool().query<{ tokens_out: string; max_tokens: number | null }>(
       `SELECT tokens_out::text, max_tokens FROM inference_events WHERE org_id = $1 AND step = 'summarize' AND "timestamp" >= $2 AND "timestamp" < $3`,
       [orgId, FROM, TO],
     )
+    // the reference: the events' own output sizes bucketed as documented (lib/opportunities/output-hist.ts)
+    const [step] = outputStepsFromHists(
+      outputRowsOf(
+        rows.rows.map((r) => ({
+          workflow_id: 'wf',
+          step: 'summarize',
+          provider: 'acme',
+          model: 'big',
+          max_tokens: r.max_tokens,
+          tokens_out: Number(r.tokens_out),
+        })),
+      ),
+    )
+    const { p95 } = step
+    const { excess_tokens_out: excess, over_p95_calls: over } = step.models[0]
+    // the bucketed p95 is within a bucket's width (about 9%) of the exact one
     const outs = rows.rows.map((r) => Number(r.tokens_out)).sort((a, b) => a - b)
-    const p95 = outs[Math.ceil(0.95 * outs.length) - 1]
-    const uncapped = rows.rows.filter((r) => r.max_tokens === null || r.max_tokens > 4 * p95)
-    const excess = uncapped.reduce((s, r) => s + Math.max(0, Number(r.tokens_out) - p95), 0)
+    const exact = outs[Math.ceil(0.95 * outs.length) - 1]
+    expect(Math.abs(p95 - exact) / exact).toBeLessThan(0.09)
+    expect(over).toBe(3)
     const saving = roundMicros(BigInt(excess) * 8_000_000n) // $8 per million tokens = 8e6 × 1e-12 USD per token
     const a = await opportunities()
     const [o] = one(a, 'uncapped_output', 'summarize')
@@ -194,6 +211,38 @@ describe('the estimated opportunities', () => {
     expect(o.assumption).toContain(`${p95} tokens`)
     expect(o.action?.path).toBe(`routing?workflow=wf&step=summarize&max_tokens_cap=${p95}&saving=${usd(perMonth(saving))}`)
     expect(one(a, 'uncapped_output', 'capped')).toEqual([])
+  })
+
+  it('the output histograms equal the events bucketed in SQL, per hour and per day', async () => {
+    const q = (sql: string) =>
+      ownerPool()
+        .query(sql, [orgId])
+        .then((r) => r.rows)
+    const bySql = await q(
+      `SELECT hour, workflow_id, step, provider, model, max_tokens, sum(n)::int AS calls, max(mx)::int AS mx, array_agg(b || ':' || n ORDER BY b) AS buckets FROM (
+         SELECT date_trunc('hour', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, workflow_id, step, coalesce(provider, '') AS provider,
+           coalesce(model, '') AS model, coalesce(max_tokens, 0) AS max_tokens, ${OUTPUT_BUCKET_SQL('tokens_out')} AS b, count(*) AS n, max(tokens_out) AS mx
+         FROM inference_events WHERE org_id = $1 AND call_type <> 'embedding' GROUP BY 1, 2, 3, 4, 5, 6, 7) x
+       GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`,
+    )
+    const kept = await q(
+      `SELECT hour, workflow_id, step, provider, model, max_tokens, calls::int AS calls, tokens_out_max::int AS mx,
+         (SELECT array_agg(i || ':' || c ORDER BY i) FROM unnest(tokens_out_hist) WITH ORDINALITY AS u(c, i) WHERE c <> 0) AS buckets
+       FROM rollups_hourly_outputs WHERE org_id = $1 ORDER BY 1, 2, 3, 4, 5, 6`,
+    )
+    expect(kept.length).toBeGreaterThan(0)
+    expect(kept).toEqual(bySql)
+    const [daily, hourlyByDay] = await Promise.all([
+      q(
+        `SELECT day, workflow_id, step, provider, model, max_tokens, calls::int, tokens_out_hist FROM rollups_daily_outputs WHERE org_id = $1 ORDER BY 1, 2, 3, 4, 5, 6`,
+      ),
+      q(
+        `SELECT date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, workflow_id, step, provider, model, max_tokens, sum(calls)::int AS calls,
+           outlay_hist_sum(tokens_out_hist)::int4[] AS tokens_out_hist
+         FROM rollups_hourly_outputs WHERE org_id = $1 GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`,
+      ),
+    ])
+    expect(daily).toEqual(hourlyByDay)
   })
 
   it('prompt_cache: half the input of long uncached prompts at the cached-input price, from the events’ tokens', async () => {

@@ -4,13 +4,13 @@ import { DAY_MS, HOUR_MS, PRODUCTION_FILTER } from '@/lib/domain'
 import { queryMetrics, resolveRange } from '@/lib/metrics/query'
 import { buildOpportunities, type TRepeatSums, type TRerunSums, type TStepOutcomeSums } from '@/lib/opportunities/rank'
 import type { TOpportunitiesAnswer, TOpportunitiesQuery, TOpportunity } from '@/lib/opportunities/schema'
+import { outputStepsFromHists, type TOutputRow } from '@/lib/opportunities/output-hist'
 import {
   cheaperModelOpportunity,
   gpuRightsizingOpportunity,
   outputPricer,
   promptCacheOpportunity,
   uncappedOutputOpportunity,
-  UNCAPPED_CAP_FACTOR,
   type TInputSums,
   type TOutputStep,
 } from '@/lib/opportunities/estimate'
@@ -174,78 +174,64 @@ export async function estimatedOpportunities(orgId: string, from: Date, to: Date
 }
 
 /**
- * Each step's output tokens per call over the range: p50, p95, p99 and max
- * over all its calls, and per model its calls without a cap (no max_tokens,
- * or one above 4 × the p95) and their output tokens beyond the p95. SQL over
- * the events of the range (percentiles need the calls; no rollup keeps them).
+ * Each step's output sizes over the hours (the uncapped_output opportunity): the daily histograms for the whole
+ * days, the hourly ones around them, summed per step, model and max_tokens in SQL bucket by bucket.
  */
 export async function outputSizes(orgId: string, from: Date, to: Date, workflowId: string | null): Promise<TOutputStep[]> {
+  const days = wholeDaysOf({ from, to })
+  const params = [orgId, from.toISOString(), to.toISOString(), days.from.toISOString(), days.to.toISOString(), workflowId]
+  const rows = `(
+    SELECT workflow_id, step, provider, model, max_tokens, calls, tokens_out_max, tokens_out_hist FROM rollups_daily_outputs
+    WHERE org_id = $1 AND day >= $4 AND day < $5 AND ($6::text IS NULL OR workflow_id = $6)
+    UNION ALL
+    SELECT workflow_id, step, provider, model, max_tokens, calls, tokens_out_max, tokens_out_hist FROM rollups_hourly_outputs
+    WHERE org_id = $1 AND ((hour >= $2 AND hour < $4) OR (hour >= $5 AND hour < $3)) AND ($6::text IS NULL OR workflow_id = $6)
+  )`
   const r = await pool().query<{
     workflow_id: string
     step: string
-    provider: string | null
-    model: string | null
-    step_calls: string
-    p50: string
-    p95: string
-    p99: string
+    provider: string
+    model: string
+    max_tokens: number
+    b: number | null
+    n: string
     mx: string
-    calls: string
-    no_cap_calls: string
-    uncapped_calls: string
-    over_p95_calls: string
-    excess: string
   }>(
-    `WITH ev AS (
-       SELECT workflow_id, step, provider, model, tokens_out, max_tokens FROM inference_events
-       WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3 AND ($4::text IS NULL OR workflow_id = $4) AND call_type <> 'embedding'
-     ), q AS (
-       SELECT workflow_id, step, count(*) AS step_calls,
-         percentile_disc(0.5) WITHIN GROUP (ORDER BY tokens_out) AS p50,
-         percentile_disc(0.95) WITHIN GROUP (ORDER BY tokens_out) AS p95,
-         percentile_disc(0.99) WITHIN GROUP (ORDER BY tokens_out) AS p99,
-         max(tokens_out) AS mx
-       FROM ev GROUP BY workflow_id, step
-     )
-     SELECT ev.workflow_id, ev.step, ev.provider, ev.model, q.step_calls::text, q.p50::text, q.p95::text, q.p99::text, q.mx::text,
-       count(*)::text AS calls,
-       count(*) FILTER (WHERE ev.max_tokens IS NULL)::text AS no_cap_calls,
-       count(*) FILTER (WHERE ev.max_tokens IS NULL OR ev.max_tokens > $5 * q.p95)::text AS uncapped_calls,
-       count(*) FILTER (WHERE (ev.max_tokens IS NULL OR ev.max_tokens > $5 * q.p95) AND ev.tokens_out > q.p95)::text AS over_p95_calls,
-       coalesce(sum(ev.tokens_out - q.p95) FILTER (WHERE (ev.max_tokens IS NULL OR ev.max_tokens > $5 * q.p95) AND ev.tokens_out > q.p95), 0)::text AS excess
-     FROM ev JOIN q ON q.workflow_id = ev.workflow_id AND q.step = ev.step
-     GROUP BY ev.workflow_id, ev.step, ev.provider, ev.model, q.step_calls, q.p50, q.p95, q.p99, q.mx
-     ORDER BY ev.workflow_id, ev.step, ev.provider, ev.model`,
-    [orgId, from.toISOString(), to.toISOString(), workflowId, UNCAPPED_CAP_FACTOR],
+    // per key: its bucket counts (b, n), and one row without a bucket carrying its calls' max
+    `WITH r AS ${rows}
+     SELECT workflow_id, step, provider, model, max_tokens, b::int4 AS b, sum(c)::text AS n, '0' AS mx
+     FROM r CROSS JOIN LATERAL unnest(tokens_out_hist) WITH ORDINALITY AS u(c, b) WHERE c <> 0
+     GROUP BY 1, 2, 3, 4, 5, 6
+     UNION ALL
+     SELECT workflow_id, step, provider, model, max_tokens, NULL, sum(calls)::text, max(tokens_out_max)::text FROM r GROUP BY 1, 2, 3, 4, 5`,
+    params,
   )
-  const steps = new Map<string, TOutputStep>()
+  const keyed = new Map<string, TOutputRow & { hist: number[] }>()
   for (const x of r.rows) {
-    const k = JSON.stringify([x.workflow_id, x.step])
-    let s = steps.get(k)
-    if (!s) {
-      s = {
+    const k = JSON.stringify([x.workflow_id, x.step, x.provider, x.model, x.max_tokens])
+    let row = keyed.get(k)
+    if (!row) {
+      row = {
         workflow_id: x.workflow_id,
         step: x.step,
-        calls: Number(x.step_calls),
-        p50: Number(x.p50),
-        p95: Number(x.p95),
-        p99: Number(x.p99),
-        max: Number(x.mx),
-        models: [],
+        provider: x.provider || null,
+        model: x.model || null,
+        max_tokens: x.max_tokens,
+        calls: 0,
+        max: 0,
+        hist: [],
       }
-      steps.set(k, s)
+      keyed.set(k, row)
     }
-    s.models.push({
-      provider: x.provider,
-      model: x.model,
-      calls: Number(x.calls),
-      no_cap_calls: Number(x.no_cap_calls),
-      uncapped_calls: Number(x.uncapped_calls),
-      over_p95_calls: Number(x.over_p95_calls),
-      excess_tokens_out: Number(x.excess),
-    })
+    if (x.b === null) {
+      row.calls = Number(x.n)
+      row.max = Number(x.mx)
+    } else {
+      while (row.hist.length < x.b) row.hist.push(0)
+      row.hist[x.b - 1] = Number(x.n)
+    }
   }
-  return [...steps.values()]
+  return outputStepsFromHists([...keyed.values()])
 }
 
 /** Per step and model: input and cached input tokens over the range, over the period of the same length before it, and per day over both (the cost rollups). */
