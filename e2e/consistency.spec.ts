@@ -87,9 +87,12 @@ test('this month: the budget over the month and the forecast’s spent so far ag
   await expect(row.locator('[data-actual]')).toHaveAttribute('data-actual', budget)
   const budgetShown = (await row.locator('[data-actual]').textContent())!.trim()
   expect(budgetShown).toBe(usd(budget))
-  // the overview with the budget's scope (the same filters) shows the same figure
+  // the overview with the budget's scope (the same filters) shows the same figure, and so does the monthly report's
+  // "Production" (production traffic in the production environment: the budget's scope)
   await page.goto(`/${ORG}/overview?range=mtd&environment=production&traffic_source=production`)
   await expect(page.getByTestId('kpi-spend')).toHaveText(budgetShown)
+  await page.goto(`/${ORG}/reports/monthly?month=${p.from.slice(0, 7)}`)
+  await expect(page.getByTestId('report-production')).toHaveText(budgetShown)
 
   // the forecast counts from the first of the month to the start of today (its tile says so): the overview's custom
   // range over the same whole days shows the same figure

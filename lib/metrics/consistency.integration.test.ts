@@ -329,6 +329,11 @@ describe.each(RANGES)('range %s: the pages agree', (range) => {
     expect(report.total.cost_usd).toBe(t.cost_usd)
     expect(report.total.events).toBe(t.events)
     expect(report.total.unpriced_events).toBe(t.unpriced_events)
+    // its "Production" (production traffic in the production environment, the one definition) is the overview filtered so
+    const [production] = await metrics({ ...base(), environment: 'production', traffic_source: 'production', granularity: 'none' })
+    expect(report.total.production_cost_usd).toBe(production.cost_usd)
+    const [all] = await metrics({ ...base(), granularity: 'none' })
+    expect(all.production_cost_usd).toBe(production.cost_usd)
     // its sections add up to it as the lists do
     for (const s of report.sections) expectSameSpend(sumUsd(s.rows), report.total.cost_usd, s.rows.length, `report section ${s.dimension}`)
   })
