@@ -334,6 +334,12 @@ describe.each(RANGES)('range %s: the pages agree', (range) => {
     expect(report.total.production_cost_usd).toBe(production.cost_usd)
     const [all] = await metrics({ ...base(), granularity: 'none' })
     expect(all.production_cost_usd).toBe(production.cost_usd)
+    // the period it compares with is the overview's "compare with the previous period" (for the month to date: the
+    // month before to the same day and hour)
+    const previous = totals(await metrics({ ...rangePeriods(range, now).previous, granularity: 'none' }))
+    expect(report.total.previous_cost_usd).toBe(previous.cost_usd)
+    expect(report.total.previous_events).toBe(previous.events)
+    expect(report.previous.compared_to).toBe(rangePeriods(range, now).previous.to)
     // its sections add up to it as the lists do
     for (const s of report.sections) expectSameSpend(sumUsd(s.rows), report.total.cost_usd, s.rows.length, `report section ${s.dimension}`)
   })
