@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, createOrg, sql, usd, DEMO_LOGIN } from './fixtures'
 import { rangePeriods } from '../lib/metrics/range'
 import { DAY_MS } from '../lib/domain'
 import type { Page } from '@playwright/test'
@@ -41,9 +41,14 @@ for (const range of ['mtd', 'last_month'] as const) {
     const top = byWorkflow[0]
     const shown = usd(total)
 
-    // the overview: the range's spend, and its breakdowns (top rows and "Other") add up to it
+    // the period compared with (for the month to date: the month before to the same day and hour)
+    const before = rangePeriods(range).previous
+    const previous = usd(await sqlSpend(before.from, before.to))
+
+    // the overview: the range's spend and the previous period's, and its breakdowns (top rows and "Other") add up to it
     await page.goto(`/${ORG}/overview?range=${range}`)
     await expect(page.getByTestId('kpi-spend')).toHaveText(shown)
+    await expect(page.getByRole('region', { name: 'Totals' })).toContainText(`previous ${previous},`)
     await expect(page.getByTestId('by-workflow').locator(`[data-key="${top.workflow_id}"] [data-cost]`)).toHaveAttribute('data-cost', top.usd)
     for (const id of ['by-workflow', 'by-model']) {
       const s = await sumDataCost(page, id)
@@ -67,6 +72,7 @@ for (const range of ['mtd', 'last_month'] as const) {
     const month = p.from.slice(0, 7)
     await page.goto(`/${ORG}/reports/monthly?month=${month}`)
     await expect(page.getByTestId('report-total')).toHaveText(shown)
+    await expect(page.getByTestId('report-previous')).toHaveText(previous)
     await expect(page.getByTestId('report-workflow_id').locator(`[data-key="${top.workflow_id}"] [data-cost]`)).toHaveAttribute('data-cost', top.usd)
     expect(consoleErrors).toEqual([])
   })
@@ -105,6 +111,58 @@ test('this month: the budget over the month and the forecast’s spent so far ag
     const lastDay = new Date(today - DAY_MS).toISOString().slice(0, 10)
     await page.goto(`/${ORG}/overview?range=${p.from.slice(0, 10)}..${lastDay}`)
     await expect(page.getByTestId('kpi-spend')).toHaveText(usd(actual))
+  }
+  expect(consoleErrors).toEqual([])
+})
+
+test('an organization in another time zone: ranges stay UTC days (the pages say so), and the overview, workflows list and monthly report agree with SQL', async ({
+  page,
+  consoleErrors,
+}) => {
+  const stamp = Date.now()
+  const email = `zone-${stamp}@example.com`
+  const password = 'zone-password-1'
+  const { org_slug: org, api_key: key } = createOrg(`Zone ${stamp}`, email, password, ['ingest', 'read'])
+  await apiSignIn(page.request, email, password)
+  expect((await page.request.patch(`/api/v1/organization?org=${org}`, { data: { time_zone: 'Pacific/Auckland' } })).status()).toBe(200)
+  // two calls two hours before this month's first UTC instant (already this month in Auckland, UTC+13) and two since
+  const monthStart = Date.parse(rangePeriods('mtd').current.from)
+  const now = Date.now()
+  const call = (id: string, t: number, workflow_id: string) => ({
+    id,
+    timestamp: new Date(t).toISOString(),
+    workflow_id,
+    step: 'answer',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    tokens_in: 1_234_567,
+    tokens_out: 54_321,
+  })
+  const events = [
+    call('before-1', monthStart - 2 * 3_600_000, 'search'),
+    call('before-2', monthStart - 2 * 3_600_000 + 60_000, 'support'),
+    call('since-1', Math.max(monthStart, now - 30 * 60_000), 'search'),
+    call('since-2', Math.max(monthStart, now - 20 * 60_000), 'support'),
+  ]
+  const res = await page.request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })
+  expect(res.status()).toBe(202)
+  const orgEvents = `FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`
+  await expect.poll(async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n ${orgEvents}`, [org]))[0].n, { timeout: 30_000 }).toBe(4)
+
+  for (const range of ['mtd', 'last_month'] as const) {
+    const p = rangePeriods(range).current
+    const [s] = await sql<{ usd: string }>(
+      `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd ${orgEvents} AND e."timestamp" >= $2 AND e."timestamp" < $3`,
+      [org, p.from, p.to],
+    )
+    expect(Number(s.usd)).toBeGreaterThan(0)
+    await page.goto(`/${org}/overview?range=${range}`)
+    await expect(page.getByText('Days and ranges are UTC days; times are shown in Pacific/Auckland.')).toBeVisible()
+    await expect(page.getByTestId('kpi-spend')).toHaveText(usd(s.usd))
+    await page.goto(`/${org}/workflows?range=${range}`)
+    await expect(page.getByTestId('kpi-spend')).toHaveText(usd(s.usd))
+    await page.goto(`/${org}/reports/monthly?month=${p.from.slice(0, 7)}`)
+    await expect(page.getByTestId('report-total')).toHaveText(usd(s.usd))
   }
   expect(consoleErrors).toEqual([])
 })
