@@ -321,6 +321,31 @@ describe.each(RANGES)('range %s: the pages agree', (range) => {
     }
   })
 
+  it('per account and per feature: the list row = the account page (its filter) = the monthly report row = SQL', async () => {
+    const report = await monthly(ym(Date.parse(p().from)))
+    for (const [dim, keys] of [
+      ['account_id', ACCOUNTS],
+      ['feature', FEATURES],
+    ] as const) {
+      const list = await metrics({ ...base(), group_by: dim, granularity: 'none' })
+      const reportRows = report.sections.find((s) => s.dimension === dim)!.rows
+      const sql = await sqlRows(p().from, p().to, dim)
+      for (const k of keys) {
+        const page = await metrics({ ...base(), [dim]: k, group_by: dim, granularity: 'none' })
+        const figures = {
+          list: list.find((r) => r[dim] === k)?.cost_usd,
+          page: page[0]?.cost_usd,
+          report: reportRows.find((r) => r.key === k)?.cost_usd,
+          sql: sql.get(k),
+        }
+        expect(figures, `${dim} ${k}`).toEqual({ list: figures.sql, page: figures.sql, report: figures.sql, sql: figures.sql })
+      }
+      // events without the dimension: the list's "(none)" row and the report's
+      expect(list.find((r) => r[dim] === null)?.cost_usd, `${dim} none`).toBe(sql.get(null))
+      expect(reportRows.find((r) => r.key === null)?.cost_usd, `${dim} none in the report`).toBe(sql.get(null))
+    }
+  })
+
   it('the monthly report’s total for the month is the overview’s spend over that month', async () => {
     const month = ym(Date.parse(p().from))
     const report = await monthly(month)
