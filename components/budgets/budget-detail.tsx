@@ -1,5 +1,5 @@
 'use client'
-import { When } from '@/components/layout/time-zone'
+import { When, ZoneNote } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { useState } from 'react'
 import { BudgetForm } from '@/components/budgets/budget-form'
@@ -42,7 +42,7 @@ export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; ca
           )}
           <p className="w-full text-sm text-slate-600">
             {METRIC_LABEL[b.metric]}, {PERIOD_LABEL(b)} · <BudgetScope org={org} b={b} /> · {b.traffic_sources.join(', ')} traffic
-            {b.owner ? ` · owner ${b.owner}` : ''}. Times are UTC.
+            {b.owner ? ` · owner ${b.owner}` : ''}. <ZoneNote />
           </p>
         </div>
       ) : (

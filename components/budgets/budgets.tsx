@@ -1,7 +1,7 @@
 'use client'
 import { SortSelect, useSort } from '@/components/ui/sortable-table'
 import { moneyKey } from '@/lib/table/sort'
-import { When } from '@/components/layout/time-zone'
+import { When, ZoneNote } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
 import { useAckAlert, useAlerts, useBudgets, useDeleteBudget } from '@/components/budgets/queries'
@@ -35,7 +35,7 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
       <div>
         <h1 className="text-2xl font-semibold">Budgets</h1>
         <p className="text-sm text-slate-600">
-          Spend per day, month or rolling window, cost per run and cost per accepted outcome, per scope, measured on the hourly rollups. Times are UTC.
+          Spend per day, month or rolling window, cost per run and cost per accepted outcome, per scope, measured on the hourly rollups. <ZoneNote />
         </p>
       </div>
       {budgets.error && <Alert>Could not load budgets: {budgets.error.message}</Alert>}

@@ -1,4 +1,5 @@
 'use client'
+import { ZoneNote } from '@/components/layout/time-zone'
 import { formatDate, formatDateTime } from '@/lib/format'
 import { ErrorAlert } from '@/components/error-alert'
 import Link from 'next/link'
@@ -58,8 +59,8 @@ export function Changes({ org }: { org: string }) {
       <div>
         <h1 className="text-2xl font-semibold">What changed</h1>
         <p className="text-sm text-slate-600">
-          Why spend in period B differs from period A, split into volume, tokens per call, model mix, price and retries; the parts add up to the change exactly.
-          Times are UTC.
+          Why spend in period B differs from period A, split into volume, tokens per call, model mix, price and retries; the parts add up to the change exactly.{' '}
+          <ZoneNote />
         </p>
       </div>
 

@@ -1,4 +1,5 @@
 'use client'
+import { ZoneNote } from '@/components/layout/time-zone'
 import { moneyKey } from '@/lib/table/sort'
 import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { GpuHourPrice } from '@/components/ui/usd'
@@ -45,7 +46,9 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">GPU fleet</h1>
-          <p className="text-sm text-slate-600">Self-hosted capacity by role, what it costs, how busy it is and what idle GPUs cost. Times are UTC.</p>
+          <p className="text-sm text-slate-600">
+            Self-hosted capacity by role, what it costs, how busy it is and what idle GPUs cost. <ZoneNote />
+          </p>
         </div>
         <div className="flex items-center gap-2">
           <label htmlFor="fleet-days" className="text-sm text-slate-600">

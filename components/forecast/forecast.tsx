@@ -1,4 +1,5 @@
 'use client'
+import { ZoneNote } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { useSearchParams } from 'next/navigation'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
@@ -50,7 +51,7 @@ export function Forecast({ org }: { org: string }) {
         <h1 className="text-2xl font-semibold">Forecast{scope.workflow_id || scope.account_id ? `: ${scopeLabel}` : ''}</h1>
         <p className="text-sm text-slate-600">
           Spend of {scopeLabel} to the end of the month and of the quarter (the calls of all environments and traffic sources), from its daily spend with a
-          weekly pattern and trend.{d?.bill ? ' The whole bill below adds the GPU fleet’s run-rate and the known line items.' : ''} Times are UTC.
+          weekly pattern and trend.{d?.bill ? ' The whole bill below adds the GPU fleet’s run-rate and the known line items.' : ''} <ZoneNote />
         </p>
       </div>
       {f.error && <Alert>Could not load the forecast: {f.error.message}</Alert>}

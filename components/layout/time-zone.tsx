@@ -34,3 +34,12 @@ export function useDates() {
     time: (t: string | number | Date) => formatTime(t, tz),
   }
 }
+
+/**
+ * What a page's days and ranges are counted in: UTC days (the rollups', the range picker's and every daily chart's),
+ * whatever the organization's zone; when that zone is not UTC, the page says so and that its times are shown in it.
+ */
+export function ZoneNote() {
+  const tz = useTimeZone()
+  return <>{tz === DEFAULT_TIME_ZONE ? 'Times are UTC.' : `Days and ranges are UTC days; times are shown in ${tz}.`}</>
+}

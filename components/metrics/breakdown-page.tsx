@@ -1,4 +1,5 @@
 'use client'
+import { ZoneNote } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { Alert, Card } from '@/components/ui'
@@ -40,7 +41,9 @@ export function BreakdownPage(p: {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">{p.title}</h1>
-          <p className="text-sm text-slate-600">{p.subtitle} Times are UTC.</p>
+          <p className="text-sm text-slate-600">
+            {p.subtitle} <ZoneNote />
+          </p>
         </div>
         <FilterBar filters={filters} update={update} />
       </div>

@@ -1,4 +1,5 @@
 'use client'
+import { ZoneNote } from '@/components/layout/time-zone'
 import { scopeOf } from '@/components/calls/links'
 import { callsHref } from '@/lib/calls/view'
 import { micros, microsToUsd } from '@/lib/domain'
@@ -61,7 +62,9 @@ export function DetailPage(p: {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">{p.title}</h1>
-          <p className="text-sm text-slate-600">{p.subtitle} Times are UTC.</p>
+          <p className="text-sm text-slate-600">
+            {p.subtitle} <ZoneNote />
+          </p>
         </div>
         <div className="flex flex-wrap items-center gap-3">
           {p.changes && (

@@ -1,4 +1,5 @@
 'use client'
+import { ZoneNote } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
 import { useMemo } from 'react'
@@ -45,7 +46,7 @@ export function Opportunities({ org }: { org: string }) {
           <h1 className="text-2xl font-semibold">Opportunities</h1>
           <p className="text-sm text-slate-600">
             Money you could save, largest first: measured (exact sums of your events&apos; cost) or estimated (with the assumption stated), each with how it is
-            counted, the evidence and what to do. Times are UTC.
+            counted, the evidence and what to do. <ZoneNote />
           </p>
         </div>
         <form aria-label="Filters" className="flex items-center gap-2" onSubmit={(e) => e.preventDefault()}>

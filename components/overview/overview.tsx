@@ -1,4 +1,5 @@
 'use client'
+import { ZoneNote } from '@/components/layout/time-zone'
 import Link from 'next/link'
 import { useMemo } from 'react'
 import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
@@ -83,7 +84,9 @@ export function Overview({ org }: { org: string }) {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">Overview</h1>
-          <p className="text-sm text-slate-600">AI inference spend, priced per call and rolled up by the hour. Times are UTC.</p>
+          <p className="text-sm text-slate-600">
+            AI inference spend, priced per call and rolled up by the hour. <ZoneNote />
+          </p>
         </div>
         <FilterBar filters={filters} update={update} />
       </div>

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { divRound, fromScaled, MAX_DECIMAL_CHARS, normalizeDecimal, rescale, toScaled, trimTrailingZeros } from '@/lib/cost/money'
+import { divRound, divRoundKeepingSum, fromScaled, MAX_DECIMAL_CHARS, normalizeDecimal, rescale, toScaled, trimTrailingZeros } from '@/lib/cost/money'
 
 describe('toScaled', () => {
   test('plain decimal strings', () => {
@@ -93,6 +93,16 @@ describe('fromScaled', () => {
 
   test('round-trips with toScaled', () => {
     for (const s of ['0.000000', '1.500000', '-0.000001', '123456789.987654']) expect(fromScaled(toScaled(s, 6), 6)).toBe(s)
+  })
+})
+
+describe('divRoundKeepingSum', () => {
+  test('the parts add up to the sum rounded once; the leftover units go to the largest remainders, ties to the earlier', () => {
+    expect(divRoundKeepingSum([4n, 4n, 4n], 10n)).toEqual([1n, 0n, 0n]) // 1.2 → 1
+    expect(divRoundKeepingSum([6n, 7n, 2n], 10n)).toEqual([1n, 1n, 0n]) // 1.5 → 2
+    expect(divRoundKeepingSum([14n, 26n, 0n], 10n)).toEqual([1n, 3n, 0n]) // 4
+    expect(divRoundKeepingSum([-20n, 14n, 14n], 10n)).toEqual([-2n, 2n, 1n]) // 0.8 → 1, a negative multiple of the unit kept
+    expect(divRoundKeepingSum([], 10n)).toEqual([])
   })
 })
 

@@ -50,6 +50,26 @@ export function divRound(a: bigint, b: bigint): bigint {
   return q
 }
 
+/**
+ * Values (a negative one only as a multiple of `unit`) each divided by `unit` so that the parts add up to their sum divided once (rounded half up):
+ * each gets its floor, and the units left over go one each to the largest remainders (ties: the earlier one). So a
+ * table's rows, each rounded, add up to its total rounded once, as a sum over the same rows elsewhere reads it.
+ */
+export function divRoundKeepingSum(values: readonly bigint[], unit: bigint): bigint[] {
+  const parts = values.map((v, i) => ({ i, floor: v / unit, rem: v % unit }))
+  let left =
+    divRound(
+      values.reduce((s, v) => s + v, 0n),
+      unit,
+    ) - parts.reduce((s, p) => s + p.floor, 0n)
+  for (const p of [...parts].sort((a, b) => (b.rem > a.rem ? 1 : b.rem < a.rem ? -1 : a.i - b.i))) {
+    if (left <= 0n) break
+    p.floor += 1n
+    left -= 1n
+  }
+  return parts.map((p) => p.floor)
+}
+
 /** Re-express a scaled value at another scale (rounding half up when narrowing). */
 export function rescale(n: bigint, from: number, to: number): bigint {
   if (to === from) return n

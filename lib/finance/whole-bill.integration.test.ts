@@ -145,10 +145,11 @@ describe('the monthly report counts the whole bill', () => {
 
   it('compares a running month with the same elapsed days and hours of the month before, row by row', async () => {
     const cur = NEXT.toISOString().slice(0, 7)
-    // day 3, 05:00 of this month: the month before's day-3 calls (10:00) are after the same point of it
+    // day 3, 05:00 of this month: the month before to the end of that hour (the overview's previous period for month
+    // to date); its day-3 calls (10:00) are after it
     const early = await monthlyReport(orgId, { month: cur }, new Date(NEXT.getTime() + 2 * DAY_MS + 5 * HOUR_MS))
     expect(early.current).toBe(true)
-    expect(early.previous.compared_to).toBe(new Date(M.getTime() + 2 * DAY_MS + 5 * HOUR_MS).toISOString())
+    expect(early.previous.compared_to).toBe(new Date(M.getTime() + 2 * DAY_MS + 6 * HOUR_MS).toISOString())
     expect(early.total.previous_cost_usd).toBe('0.000000')
     for (const s of early.sections) for (const row of s.rows) expect(row.previous_cost_usd).toBe('0.000000')
     // day 3, 12:00: they are in

@@ -26,7 +26,7 @@ const nextMonthOf = (t: number) => {
  * The whole bill over [from, to) (to capped at now: capacity not yet run is
  * not yet paid). Cut at calendar months (UTC); a month's line items count when
  * the period holds its first instant (a line item is a month's cost, counted
- * once, in full). Each month's parts are rounded as Scenario cost rounds them.
+ * once, in full). Each month's parts are Scenario cost's (they add up to the month's exact sum rounded once).
  */
 export async function wholeBill(orgId: string, period: { from: Date; to: Date }, now = new Date()): Promise<TWholeBill> {
   return (await wholeBillDetailed(orgId, period, now)).bill

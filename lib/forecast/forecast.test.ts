@@ -15,6 +15,13 @@ describe('forecastSeries', () => {
     expect(f.month_end.end).toBe('2026-12-01T00:00:00.000Z')
     expect(f.quarter_end.end).toBe('2027-01-01T00:00:00.000Z')
   })
+  it('takes the spend to date summed once over each period when given (as the other pages read a range), the forecast on top of it', () => {
+    const g = forecastSeries(daily, today, { workflow_id: null, account_id: null }, { month: 2_500_000_001n, quarter: 5_800_000_003n })
+    expect(g.month_end.actual_to_date_usd).toBe('2500.000001')
+    expect(g.quarter_end.actual_to_date_usd).toBe('5800.000003')
+    const shift = Number(g.month_end.forecast_usd) - Number(f.month_end.forecast_usd)
+    expect(shift).toBeCloseTo(2500.000001 - Number(f.month_end.actual_to_date_usd), 5)
+  })
   it('forecasts from today to the quarter end, one point a day, and the month end adds the days left (Nov 25–30)', () => {
     const ahead = f.series.filter((p) => p.forecast_usd !== null)
     expect(ahead[0].day).toBe('2026-11-25')

@@ -40,8 +40,15 @@ export function dailyMicros(rows: Pick<TMetricsRow, 'bucket' | 'cost_usd'>[], fr
   return out
 }
 
-/** The forecast of one daily series (micro-dollars, oldest first, ending yesterday) at `today`. */
-export function forecastSeries(daily: bigint[], today: Date, scope: TForecast['scope']): TForecast {
+/** Spend from the month's and from the quarter's first day to the start of today, each range summed once (micro-dollars). */
+export type TSpentToDate = { month: bigint; quarter: bigint }
+
+/**
+ * The forecast of one daily series (micro-dollars, oldest first, ending yesterday) at `today`. `toDate`: the
+ * month's and the quarter's spend to date as the metrics API sums a range (once, then rounded); without it, the
+ * sum of the rounded days, which can differ from the other pages' figure for the same span by a micro-dollar a day.
+ */
+export function forecastSeries(daily: bigint[], today: Date, scope: TForecast['scope'], toDate?: TSpentToDate): TForecast {
   const t0 = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate())
   const firstDay = t0 - daily.length * DAY_MS
   const monthStart = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1)
@@ -49,15 +56,15 @@ export function forecastSeries(daily: bigint[], today: Date, scope: TForecast['s
   const q = Math.floor(today.getUTCMonth() / 3) * 3
   const quarterStart = Date.UTC(today.getUTCFullYear(), q, 1)
   const quarterEnd = Date.UTC(today.getUTCFullYear(), q + 3, 1)
-  const toDate = (start: number) => daily.reduce((a, v, i) => (firstDay + i * DAY_MS >= start ? a + v : a), 0n)
+  const sumDays = (start: number) => daily.reduce((a, v, i) => (firstDay + i * DAY_MS >= start ? a + v : a), 0n)
   // history starts at the first day with spend: a young scope's leading zeros are not a trend
   const first = daily.findIndex((v) => v > 0n)
   const y = first < 0 ? [] : daily.slice(first).map((v) => Number(v) / 1e6)
   const fit: THwFit | null = y.length >= MIN_HISTORY_DAYS ? fitHoltWinters(y) : null
   const horizon = Math.round((quarterEnd - t0) / DAY_MS)
   const ahead = fit ? forecastHoltWinters(fit, horizon) : []
-  const period = (start: number, end: number): TPeriodForecast => {
-    const actual = toDate(start)
+  const period = (start: number, end: number, spent: bigint | undefined): TPeriodForecast => {
+    const actual = spent ?? sumDays(start)
     const steps = Math.round((end - t0) / DAY_MS)
     const s = fit ? sumForecast(fit, 1, steps) : null
     const a = Number(actual) / 1e6
@@ -76,8 +83,8 @@ export function forecastSeries(daily: bigint[], today: Date, scope: TForecast['s
       ...daily.map((v, i) => ({ day: dayKey(firstDay + i * DAY_MS), actual_usd: fromScaled(v, 6), forecast_usd: null, lower_usd: null, upper_usd: null })),
       ...ahead.map((p, k) => ({ day: dayKey(t0 + k * DAY_MS), actual_usd: null, forecast_usd: usd(p.mean), lower_usd: usd(p.lower), upper_usd: usd(p.upper) })),
     ],
-    month_end: period(monthStart, monthEnd),
-    quarter_end: period(quarterStart, quarterEnd),
+    month_end: period(monthStart, monthEnd, toDate?.month),
+    quarter_end: period(quarterStart, quarterEnd, toDate?.quarter),
     backtest: { mape: fit ? backtestMape(y, BACKTEST_DAYS) : null, holdout_days: BACKTEST_DAYS },
     model: fit ? { kind: 'holt_winters_additive', season_days: 7, alpha: fit.alpha, beta: fit.beta, gamma: fit.gamma, history_days: y.length } : null,
     note: fit ? null : `Needs at least ${MIN_HISTORY_DAYS} days of spend in this scope to forecast (has ${y.length}).`,
@@ -182,15 +189,52 @@ export async function forecastFiltered(
   scope: TForecast['scope'],
 ): Promise<TForecast> {
   const w = historyWindow({ history_days: historyDays }, now)
-  const { rows } = await queryMetrics(orgId, {
-    ...ZMetricsQuery.parse({}),
-    ...filter,
-    from: new Date(w.from),
-    to: new Date(w.to),
-    granularity: 'day',
-    group_by: undefined,
-  })
-  return forecastSeries(dailyMicros(rows, w.from, w.to), now, scope)
+  const [{ rows }, toDate] = await Promise.all([
+    queryMetrics(orgId, {
+      ...ZMetricsQuery.parse({}),
+      ...filter,
+      from: new Date(w.from),
+      to: new Date(w.to),
+      granularity: 'day',
+      group_by: undefined,
+    }),
+    spentToDate(orgId, filter, now),
+  ])
+  return forecastSeries(dailyMicros(rows, w.from, w.to), now, scope, toDate.get(null) ?? { month: 0n, quarter: 0n })
+}
+
+/**
+ * The month's and the quarter's spend to the start of today, per key of `groupBy` (null: ungrouped), read as the
+ * overview, the lists and the monthly report read a range: one sum over it, rounded once. (Summing the forecast's
+ * rounded days instead made "spent this month so far" differ from the same span elsewhere by micro-dollars.)
+ */
+async function spentToDate(
+  orgId: string,
+  filter: Partial<TMetricsQuery>,
+  now: Date,
+  groupBy?: 'workflow_id' | 'account_id',
+): Promise<Map<string | null, TSpentToDate>> {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())
+  const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)
+  const quarterStart = Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)
+  const sum = async (from: number): Promise<Map<string | null, bigint>> => {
+    if (from >= today) return new Map()
+    const { rows } = await queryMetrics(orgId, {
+      ...ZMetricsQuery.parse({}),
+      ...filter,
+      from: new Date(from),
+      to: new Date(today),
+      granularity: 'none',
+      group_by: groupBy ? [groupBy] : undefined,
+      measures: ['cost_usd'],
+      limit: 100_000,
+    })
+    return new Map(rows.map((r) => [groupBy ? (r[groupBy] ?? null) : null, toScaled(r.cost_usd, 6)]))
+  }
+  const [month, quarter] = await Promise.all([sum(monthStart), sum(quarterStart)])
+  const out = new Map<string | null, TSpentToDate>()
+  for (const k of new Set([...month.keys(), ...quarter.keys()])) out.set(k, { month: month.get(k) ?? 0n, quarter: quarter.get(k) ?? 0n })
+  return out
 }
 
 /**
@@ -259,19 +303,35 @@ export async function forecastSummary(
 ): Promise<TForecastSummaryRow[]> {
   const w = historyWindow({ history_days: opts.history_days ?? 120 }, now)
   const base = { ...ZMetricsQuery.parse({}), from: new Date(w.from), to: new Date(w.to), granularity: 'day' as const, limit: 100_000 }
-  const [wf, acc] = await Promise.all([queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }), queryMetrics(orgId, { ...base, group_by: ['account_id'] })])
+  const [wf, acc, wfToDate, accToDate] = await Promise.all([
+    queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }),
+    queryMetrics(orgId, { ...base, group_by: ['account_id'] }),
+    spentToDate(orgId, {}, now, 'workflow_id'),
+    spentToDate(orgId, {}, now, 'account_id'),
+  ])
   const out: TForecastSummaryRow[] = []
-  const each = (kind: 'workflow' | 'account', rows: TMetricsRow[], key: 'workflow_id' | 'account_id', top: number) => {
+  const each = (
+    kind: 'workflow' | 'account',
+    rows: TMetricsRow[],
+    key: 'workflow_id' | 'account_id',
+    top: number,
+    toDate: Map<string | null, TSpentToDate>,
+  ) => {
     const groups = new Map<string, TMetricsRow[]>()
     for (const r of rows) if (r[key]) groups.set(r[key]!, [...(groups.get(r[key]!) ?? []), r])
     const total = (xs: TMetricsRow[]) => xs.reduce((a, r) => a + toScaled(r.cost_usd, 6), 0n)
     const ranked = [...groups].sort((a, b) => (total(b[1]) > total(a[1]) ? 1 : total(b[1]) < total(a[1]) ? -1 : a[0].localeCompare(b[0]))).slice(0, top)
     for (const [id, xs] of ranked) {
-      const f = forecastSeries(dailyMicros(xs, w.from, w.to), now, { workflow_id: kind === 'workflow' ? id : null, account_id: kind === 'account' ? id : null })
+      const f = forecastSeries(
+        dailyMicros(xs, w.from, w.to),
+        now,
+        { workflow_id: kind === 'workflow' ? id : null, account_id: kind === 'account' ? id : null },
+        toDate.get(id) ?? { month: 0n, quarter: 0n },
+      )
       out.push({ kind, id, month_end: f.month_end, quarter_end: f.quarter_end, mape: f.backtest.mape, note: f.note })
     }
   }
-  each('workflow', wf.rows, 'workflow_id', 50)
-  each('account', acc.rows, 'account_id', opts.top_accounts ?? 10)
+  each('workflow', wf.rows, 'workflow_id', 50, wfToDate)
+  each('account', acc.rows, 'account_id', opts.top_accounts ?? 10, accToDate)
   return out
 }

@@ -85,6 +85,19 @@ describe('scenario cost', () => {
     expect(r.scenarios[0].parts.production_inference).toBe('0.000001') // 0.4 + 0.4 micro-dollars, not 0 + 0
   })
 
+  it('rounds the parts so that they add up to the calls rounded once (as the metrics API sums them), not to a sum of rounded parts', () => {
+    // three scenarios of 0.4 micro-dollars: each part alone would round to 0, the three of them to 1
+    const r = buildScenarioCost(
+      M,
+      [call('a', { cost_usd: '0.0000004' }), call('b', { cost_usd: '0.0000004' }), call('c', { cost_usd: '0.0000004' })],
+      [],
+      [],
+      [],
+    )
+    expect(r.total_usd).toBe('0.000001')
+    expect(r.scenarios.map((x) => x.parts.production_inference).sort()).toEqual(['0.000000', '0.000000', '0.000001'])
+  })
+
   it('names over-used and unassigned pools', () => {
     const r = buildScenarioCost(
       M,

@@ -1,6 +1,6 @@
 import { EVAL_TRAFFIC_SOURCES, isProductionCall } from '@/lib/domain'
 import { largestRemainder, ruleWeights, type TAllocationRule } from '@/lib/gpu/allocate'
-import { divRound, toScaled } from '@/lib/cost/money'
+import { divRound, divRoundKeepingSum, toScaled } from '@/lib/cost/money'
 import { microsToUsd } from '@/lib/gpu/cost'
 import { perOutcomeMicros } from '@/lib/finance/parts'
 import { SCENARIO_PARTS, type TPoolAllocation, type TScenarioCostMonth, type TScenarioMonth, type TScenarioPart } from '@/lib/scenarios/schema'
@@ -107,10 +107,17 @@ export function buildScenarioCost(month: string, calls: TCallRow[], pools: TPool
   const accepted = new Map<string, number>()
   for (const o of outcomes.filter((x) => x.month === month)) accepted.set(o.scenario, (accepted.get(o.scenario) ?? 0) + o.accepted)
 
+  // Every scenario's every part to the micro-dollar, the parts adding up to the month's exact sum rounded once: the
+  // calls' parts then add up to the calls' cost as the metrics API sums it (the overview, the lists, the monthly report),
+  // not to a sum of separately rounded parts a few micro-dollars away. The total is the sum of the parts as shown.
+  const entries = [...acc.entries()]
+  const rounded = divRoundKeepingSum(
+    entries.flatMap(([, exact]) => SCENARIO_PARTS.map((p) => exact[p])),
+    PICO,
+  )
   let grand = 0n
-  const scenarios: TScenarioMonth[] = [...acc.entries()].map(([scenario, exact]) => {
-    // Each part rounded once to the micro-dollar; the total is the sum of the parts as shown.
-    const parts = Object.fromEntries(SCENARIO_PARTS.map((p) => [p, divRound(exact[p], PICO)])) as Record<TScenarioPart, bigint>
+  const scenarios: TScenarioMonth[] = entries.map(([scenario], i) => {
+    const parts = Object.fromEntries(SCENARIO_PARTS.map((p, j) => [p, rounded[i * SCENARIO_PARTS.length + j]])) as Record<TScenarioPart, bigint>
     const total = SCENARIO_PARTS.reduce((s, p) => s + parts[p], 0n)
     grand += total
     const n = accepted.get(scenario) ?? 0

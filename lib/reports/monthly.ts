@@ -12,7 +12,8 @@
 // rest of each workflow's spend stands as its own scenario, as the issue says
 // ("by scenario_id, or the workflow when none is set").
 import 'server-only'
-import { HOUR_MS, micros, microsToUsd } from '@/lib/domain'
+import { micros, microsToUsd } from '@/lib/domain'
+import { rangePeriods } from '@/lib/metrics/range'
 import { pool } from '@/lib/db'
 import { queryMetrics, ZMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
 import { forecast } from '@/lib/forecast'
@@ -159,9 +160,10 @@ export async function monthlyReport(orgId: string, q: Pick<TMonthlyReportQuery, 
   const month = q.month ?? monthKey(now.getTime())
   const r = monthRange(month)
   const current = now.getTime() >= r.from && now.getTime() < r.to
-  // the month before over as many days and hours as have passed of this one (the rollups are hourly), capped at its end
-  const sameTo = Math.min(r.previous.from + (Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - r.from), r.previous.to)
-  const comparedTo = current ? Math.max(sameTo, r.previous.from) : r.previous.to
+  // the month before to the same day and hour as this one so far, the current hour included (capped at its end): the
+  // range picker's month to date and the period it is compared with (lib/metrics/range.ts), so the report's "same
+  // days" is the overview's previous period
+  const comparedTo = current ? Date.parse(rangePeriods('mtd', now).previous.to) : r.previous.to
   const [cur, prev, f, bill, prevBill] = await Promise.all([
     monthSpend(orgId, r.from, r.to),
     monthSpend(orgId, r.previous.from, comparedTo),

@@ -261,9 +261,10 @@ describe('GET /api/v1/reports/monthly', () => {
 
     const cur = await (await getMonthly(apiRequest('/api/v1/reports/monthly', { key: readKey }))).json()
     expect(cur).toMatchObject({ month: ym(now.getTime()), current: true, previous: { month } })
-    // the month before to the same hour: the report's own month's events as SQL sees them
-    const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000
-    const sameTo = Math.min(range.from + (hour - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), range.to)
+    // the month before to the same day and hour, the current hour included (the overview's previous period for month
+    // to date): the report's own month's events as SQL sees them
+    const hourEnd = Math.ceil((now.getTime() + 1) / 3_600_000) * 3_600_000
+    const sameTo = Math.min(range.from + (hourEnd - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), range.to)
     const [{ usd }] = (
       await ownerPool().query(
         `SELECT round(coalesce(sum(cost_usd), 0), 6)::text AS usd FROM inference_events WHERE org_id = $1 AND timestamp >= $2 AND timestamp < $3`,
