@@ -2,6 +2,7 @@ import 'server-only'
 import { pool } from '@/lib/db'
 import { DAY_MS, HOUR_MS, PRODUCTION_FILTER } from '@/lib/domain'
 import { queryMetrics, resolveRange } from '@/lib/metrics/query'
+import { planSource, sourceSql } from '@/lib/metrics/source'
 import { buildOpportunities, type TRepeatSums, type TRerunSums, type TStepOutcomeSums } from '@/lib/opportunities/rank'
 import type { TOpportunitiesAnswer, TOpportunitiesQuery, TOpportunity } from '@/lib/opportunities/schema'
 import { outputStepsFromHists, type TOutputRow } from '@/lib/opportunities/output-hist'
@@ -166,11 +167,52 @@ export async function estimatedOpportunities(orgId: string, from: Date, to: Date
     const o = uncappedOutputOpportunity(s, rangeMs, priceOut)
     if (o) out.push(o)
   }
-  for (const { cur, prev, daily } of inputs) {
-    const o = promptCacheOpportunity(cur, prev, book, to, rangeMs, daily)
+  // prompt_cache: the steps it finds, then their cached share per day (the trend) for those steps only
+  const found = inputs.filter(({ cur, prev }) => promptCacheOpportunity(cur, prev, book, to, rangeMs) !== null)
+  const daily = await dailyCachedShares(orgId, from, to, found)
+  for (const { cur, prev } of found) {
+    const o = promptCacheOpportunity(cur, prev, book, to, rangeMs, daily.get(inputKey(cur)) ?? [])
     if (o) out.push(o)
   }
   return [...out, ...cheaper, ...gpu]
+}
+
+/** The prompt_cache trend covers at most the range's last days: the per-day read of steps and models is the widest daily table. */
+export const PROMPT_CACHE_TREND_DAYS = 30
+const inputKey = (x: { workflow_id: string; step: string; provider: string | null; model: string | null }) =>
+  JSON.stringify([x.workflow_id, x.step, x.provider, x.model])
+
+/** The cached share of input per UTC day over the range's last PROMPT_CACHE_TREND_DAYS days, for the given steps and models. */
+async function dailyCachedShares(
+  orgId: string,
+  from: Date,
+  to: Date,
+  steps: readonly { cur: TInputSums }[],
+): Promise<Map<string, { day: string; cached_share: number | null }[]>> {
+  const out = new Map<string, { day: string; cached_share: number | null }[]>()
+  if (steps.length === 0) return out
+  const distinct = (f: (s: TInputSums) => string | null) => [...new Set(steps.map((s) => f(s.cur)).filter((x): x is string => x !== null))]
+  const r = await queryMetrics(orgId, {
+    from: new Date(Math.max(from.getTime(), to.getTime() - PROMPT_CACHE_TREND_DAYS * DAY_MS)),
+    to,
+    group_by: ['workflow_id', 'step', 'provider', 'model'],
+    granularity: 'day',
+    limit: 100_000,
+    measures: ['tokens_in', 'cached_tokens_in'],
+    workflow_id: distinct((s) => s.workflow_id),
+    step: distinct((s) => s.step),
+    model: distinct((s) => s.model),
+  })
+  const wanted = new Set(steps.map((s) => inputKey(s.cur)))
+  for (const x of r.rows) {
+    const k = inputKey({ workflow_id: x.workflow_id ?? '', step: x.step ?? '', provider: x.provider ?? null, model: x.model ?? null })
+    if (!wanted.has(k)) continue
+    const list = out.get(k) ?? []
+    list.push({ day: (x.bucket ?? '').slice(0, 10), cached_share: x.tokens_in ? Math.round(((x.cached_tokens_in ?? 0) / x.tokens_in) * 1e6) / 1e6 : null })
+    out.set(k, list)
+  }
+  for (const list of out.values()) list.sort((a, b) => (a.day < b.day ? -1 : 1))
+  return out
 }
 
 /**
@@ -178,15 +220,16 @@ export async function estimatedOpportunities(orgId: string, from: Date, to: Date
  * days, the hourly ones around them, summed per step, model and max_tokens in SQL bucket by bucket.
  */
 export async function outputSizes(orgId: string, from: Date, to: Date, workflowId: string | null): Promise<TOutputStep[]> {
-  const days = wholeDaysOf({ from, to })
-  const params = [orgId, from.toISOString(), to.toISOString(), days.from.toISOString(), days.to.toISOString(), workflowId]
-  const rows = `(
-    SELECT workflow_id, step, provider, model, max_tokens, calls, tokens_out_max, tokens_out_hist FROM rollups_daily_outputs
-    WHERE org_id = $1 AND day >= $4 AND day < $5 AND ($6::text IS NULL OR workflow_id = $6)
-    UNION ALL
-    SELECT workflow_id, step, provider, model, max_tokens, calls, tokens_out_max, tokens_out_hist FROM rollups_hourly_outputs
-    WHERE org_id = $1 AND ((hour >= $2 AND hour < $4) OR (hour >= $5 AND hour < $3)) AND ($6::text IS NULL OR workflow_id = $6)
-  )`
+  // whole weeks from the weekly table, the days around them from the daily one, the hours at the edges from the hourly one
+  const plan = planSource([{ table: 'rollups_daily_outputs', dims: [], weekly: 'rollups_weekly_outputs' }], [], { from, to }, 'none')
+  const params: unknown[] = [orgId, workflowId]
+  const src = sourceSql(
+    plan,
+    'rollups_hourly_outputs',
+    ['workflow_id', 'step', 'provider', 'model', 'max_tokens', 'calls', 'tokens_out_max', 'tokens_out_hist'],
+    ['($2::text IS NULL OR workflow_id = $2)'],
+    params,
+  )
   const r = await pool().query<{
     workflow_id: string
     step: string
@@ -197,8 +240,8 @@ export async function outputSizes(orgId: string, from: Date, to: Date, workflowI
     n: string
     mx: string
   }>(
-    // per key: its bucket counts (b, n), and one row without a bucket carrying its calls' max
-    `WITH r AS ${rows}
+    // per key: its bucket counts (b, n), and one row without a bucket carrying its calls and their max
+    `WITH r AS (SELECT * FROM ${src})
      SELECT workflow_id, step, provider, model, max_tokens, b::int4 AS b, sum(c)::text AS n, '0' AS mx
      FROM r CROSS JOIN LATERAL unnest(tokens_out_hist) WITH ORDINALITY AS u(c, b) WHERE c <> 0
      GROUP BY 1, 2, 3, 4, 5, 6
@@ -234,48 +277,35 @@ export async function outputSizes(orgId: string, from: Date, to: Date, workflowI
   return outputStepsFromHists([...keyed.values()])
 }
 
-/** Per step and model: input and cached input tokens over the range, over the period of the same length before it, and per day over both (the cost rollups). */
-export async function inputSums(
-  orgId: string,
-  from: Date,
-  to: Date,
-  workflowId: string | null,
-): Promise<{ cur: TInputSums; prev: TInputSums | null; daily: { day: string; cached_share: number | null }[] }[]> {
+/** Per step and model: input and cached input tokens over the range and over the period of the same length before it (the cost rollups). */
+export async function inputSums(orgId: string, from: Date, to: Date, workflowId: string | null): Promise<{ cur: TInputSums; prev: TInputSums | null }[]> {
+  // the range and the period before it, each summed whole (the weekly rollups answer their whole weeks)
   const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()))
-  const r = await queryMetrics(orgId, {
-    from: prevFrom,
-    to,
-    group_by: ['workflow_id', 'step', 'provider', 'model'],
-    granularity: 'day',
-    limit: 100_000,
-    measures: ['tokens_in', 'cached_tokens_in'],
-    ...(workflowId ? { workflow_id: [workflowId] } : {}),
+  const read = (f: Date, t: Date) =>
+    queryMetrics(orgId, {
+      from: f,
+      to: t,
+      group_by: ['workflow_id', 'step', 'provider', 'model'],
+      granularity: 'none',
+      limit: 100_000,
+      measures: ['tokens_in', 'cached_tokens_in'],
+      ...(workflowId ? { workflow_id: [workflowId] } : {}),
+    })
+  const [cur, prev] = await Promise.all([read(from, to), read(prevFrom, from)])
+  const sums = (x: (typeof cur.rows)[number]): TInputSums => ({
+    workflow_id: x.workflow_id ?? '',
+    step: x.step ?? '',
+    provider: x.provider ?? null,
+    model: x.model ?? null,
+    events: x.events,
+    tokens_in: x.tokens_in ?? 0,
+    cached_tokens_in: x.cached_tokens_in ?? 0,
   })
-  const acc = new Map<string, { cur: TInputSums; prev: TInputSums; days: Map<string, [number, number]> }>()
-  for (const x of r.rows) {
-    const key = JSON.stringify([x.workflow_id, x.step, x.provider, x.model])
-    let a = acc.get(key)
-    if (!a) {
-      const base = { workflow_id: x.workflow_id ?? '', step: x.step ?? '', provider: x.provider ?? null, model: x.model ?? null }
-      a = { cur: { ...base, events: 0, tokens_in: 0, cached_tokens_in: 0 }, prev: { ...base, events: 0, tokens_in: 0, cached_tokens_in: 0 }, days: new Map() }
-      acc.set(key, a)
-    }
-    const at = Date.parse(x.bucket ?? '')
-    const into = at >= from.getTime() ? a.cur : a.prev
-    into.events += x.events
-    into.tokens_in += x.tokens_in ?? 0
-    into.cached_tokens_in += x.cached_tokens_in ?? 0
-    const day = (x.bucket ?? '').slice(0, 10)
-    const d = a.days.get(day) ?? [0, 0]
-    a.days.set(day, [d[0] + (x.tokens_in ?? 0), d[1] + (x.cached_tokens_in ?? 0)])
-  }
-  return [...acc.values()].map((a) => ({
-    cur: a.cur,
-    prev: a.prev.events > 0 ? a.prev : null,
-    daily: [...a.days]
-      .sort(([x], [y]) => (x < y ? -1 : 1))
-      .map(([day, [tin, cached]]) => ({ day, cached_share: tin > 0 ? Math.round((cached / tin) * 1e6) / 1e6 : null })),
-  }))
+  const before = new Map(prev.rows.map((x) => [inputKey(sums(x)), sums(x)]))
+  return cur.rows.map((x) => {
+    const p = before.get(inputKey(sums(x)))
+    return { cur: sums(x), prev: p && p.events > 0 ? p : null }
+  })
 }
 
 /**

@@ -1,7 +1,7 @@
 import 'server-only'
 import type { PoolClient } from 'pg'
 import { outputRowsOf } from '@/lib/opportunities/output-hist'
-import { dayOf, hourOf } from '@/lib/rollups/tables'
+import { dayOf, hourOf, weekOf } from '@/lib/rollups/tables'
 
 // The output-size histograms (rollups_hourly_outputs / rollups_daily_outputs): the
 // ingest worker's writer, in its batch transaction (lib/opportunities/load.ts reads them).
@@ -43,12 +43,13 @@ function deltas(calls: readonly TOutputCall[], timeOf: (iso: string) => string):
   return rows.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0))
 }
 
-/** New events: add them to the hourly, then the daily histograms. */
+/** New events: add them to the hourly, then the daily, then the weekly histograms. */
 export async function applyOutputRollups(client: PoolClient, orgId: string, calls: readonly TOutputCall[]): Promise<void> {
   if (calls.length === 0) return
   for (const [table, time, timeOf] of [
     ['rollups_hourly_outputs', 'hour', hourOf],
     ['rollups_daily_outputs', 'day', dayOf],
+    ['rollups_weekly_outputs', 'week', weekOf],
   ] as const) {
     const rows = deltas(calls, timeOf)
     await client.query(

@@ -72,7 +72,7 @@ export const ZPromptCacheEvidence = z.object({
   cached_input_per_mtok: z.string().meta({ description: 'its cached-input price' }),
   daily: z
     .array(z.object({ day: z.string(), cached_share: z.number().nullable() }))
-    .meta({ description: 'the cached share per UTC day of the range and the period before it (the trend)' }),
+    .meta({ description: 'the cached share per UTC day over the range’s last 30 days at most (the trend)' }),
 })
 export type TPromptCacheEvidence = z.infer<typeof ZPromptCacheEvidence>
 
