@@ -784,6 +784,7 @@ const BACKFILL_MIGRATIONS = [
   '20261208100000_response_cache_repeats',
   '20261211000000_rerun_rollups',
   '20261211020000_output_histograms',
+  '20261211030000_weekly_output_histograms',
   '20261210400000_prompt_version_and_user_rollups',
 ]
 const KEYED_TABLES = [
@@ -794,6 +795,7 @@ const KEYED_TABLES = [
   'rollups_daily_reruns',
   'rollups_hourly_outputs',
   'rollups_daily_outputs',
+  'rollups_weekly_outputs',
   'prompt_version_runs',
   'rollups_hourly_prompts',
   'rollups_daily_prompts',

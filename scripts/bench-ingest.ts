@@ -553,7 +553,7 @@ async function tableStats(server: string, dbName: string): Promise<TTableStats> 
             sum(coalesce(idx_tup_fetch, 0)) AS idx_tup_fetch, sum(n_tup_ins) AS n_tup_ins, sum(n_tup_upd) AS n_tup_upd,
             sum(n_tup_hot_upd) AS n_tup_hot_upd, sum(autovacuum_count) AS autovacuum_count, sum(autoanalyze_count) AS autoanalyze_count
        FROM (SELECT *, regexp_replace(relname, '^inference_events_([0-9]{6}|default)$', 'inference_events') AS rel FROM pg_stat_user_tables) s
-      WHERE rel IN ('inference_events', 'inference_event_ids', 'ingest_batches', 'runs', 'input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats', 'rollups_hourly_reruns', 'rollups_daily_reruns', 'rollups_hourly_outputs', 'rollups_daily_outputs', ${ROLLUP_TABLES.map((t) => `'${t.table}'`).join(', ')})
+      WHERE rel IN ('inference_events', 'inference_event_ids', 'ingest_batches', 'runs', 'input_hashes', 'rollups_hourly_repeats', 'rollups_daily_repeats', 'rollups_hourly_reruns', 'rollups_daily_reruns', 'rollups_hourly_outputs', 'rollups_daily_outputs', 'rollups_weekly_outputs', ${ROLLUP_TABLES.map((t) => `'${t.table}'`).join(', ')})
       GROUP BY rel`,
     [],
     dbName,

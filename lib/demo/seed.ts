@@ -56,6 +56,7 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
           'rollups_daily_reruns',
           'rollups_hourly_outputs',
           'rollups_daily_outputs',
+          'rollups_weekly_outputs',
           'prompt_version_runs',
           'rollups_hourly_prompts',
           'rollups_daily_prompts',
