@@ -317,4 +317,32 @@ test('a first routing policy published with a canary against the caller’s defa
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing' }).click()
   await expect(page.getByTestId('policies').locator('tr[data-policy="support/triage"]')).toContainText("v1 (canary 10% over the caller's default)")
+
+  // Withdraw: no older version to roll back to, so the step returns to the caller's default model, audited.
+  await page.getByTestId('policies').locator('tr[data-policy="support/triage"]').getByRole('link').first().click()
+  await expect(page.getByRole('heading', { name: 'support · triage' })).toBeVisible()
+  await expect(page.getByRole('form', { name: 'Roll back' })).toHaveCount(0)
+  const withdraw = page.getByRole('form', { name: 'Withdraw' })
+  await withdraw.getByRole('button', { name: 'Withdraw v1' }).click()
+  await expect(withdraw.getByText('must say what changed and why')).toBeVisible()
+  await withdraw.getByLabel('Why', { exact: true }).fill('haiku misroutes refunds')
+  await withdraw.getByRole('button', { name: 'Withdraw v1' }).click()
+  await expect(page.getByTestId('withdrawn')).toBeVisible()
+  await expect(page.getByTestId('versions').locator('li[data-version="1"]')).toContainText('withdrawn')
+  await expect(page.getByRole('form', { name: 'Withdraw' })).toHaveCount(0)
+  const [after] = await sql<{ published_version: number | null }>(`SELECT published_version FROM routing_policies WHERE org_id = $1 AND step = 'triage'`, [
+    org_id,
+  ])
+  expect(after.published_version).toBeNull()
+  const [audit] = await sql<{ note: string }>(`SELECT after->>'note' AS note FROM audit_log WHERE org_id = $1 AND action = 'policy.withdraw'`, [org_id])
+  expect(audit.note).toBe('haiku misroutes refunds')
+  await expect(async () => {
+    for (let i = 0; i < 40; i++) {
+      const r = await request.post('/api/v1/decide', {
+        headers: { authorization: `Bearer ${key}` },
+        data: { workflow_id: 'support', step: 'triage', run_id: `run-${i}` },
+      })
+      expect((await r.json()).policy_version).toBeNull()
+    }
+  }).toPass({ timeout: 15_000 })
 })
