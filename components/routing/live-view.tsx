@@ -12,11 +12,11 @@ import {
   LEGEND_STYLE,
   partialDayIn,
   partialDayTooltipLabel,
-  seriesColors,
   TOOLTIP_CURSOR,
   TOOLTIP_PROPS,
 } from '@/components/charts/theme'
 import { useStepTraffic } from '@/components/routing/queries'
+import { useSeriesColors } from '@/components/charts/org-colors'
 import { prepareLive } from '@/lib/routing/live'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import type { TPolicyDetail } from '@/lib/routing/policies'
@@ -33,7 +33,7 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
   // Series keyed by index: recharts reads a dotted dataKey ("gemini-1.5-pro") as a nested path.
   const data = live?.days.map((d) => ({ day: d.day, ...Object.fromEntries(live.models.map((m, i) => [`m${i}`, d.shares[m] ?? 0])) }))
   const withCalls = live?.days.filter((d) => d.calls > 0) ?? []
-  const colors = seriesColors(live?.models ?? [])
+  const colors = useSeriesColors(org, 'model', live?.models ?? [])
   const partial = live ? partialDayIn(live.days.filter((d) => d.calls > 0).map((d) => d.day)) : null
   return (
     <Card title="Live: the step's production calls" subtitle={`Last ${DAYS} UTC days. Dashed lines: a version published.`}>
