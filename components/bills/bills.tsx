@@ -162,7 +162,7 @@ function ImportsTable({ org, rows, canWrite }: { org: string; rows: NonNullable<
     lines: (r) => r.lines,
     refused: (r) => r.rejected,
     total: (r) => moneyKey(r.total_usd),
-    imported: (r) => r.imported_at,
+    imported: (r) => Date.parse(r.imported_at),
   })
   return (
     <div className="overflow-x-auto">
