@@ -1,7 +1,7 @@
 import Link from 'next/link'
 import { Alert, Button, Input } from '@/components/ui'
 import { PrintButton } from '@/components/reports/print-button'
-import { DAY_LABEL, MONTH_LABEL, ReportKpi, ReportSection } from '@/components/reports/report-parts'
+import { DAY_LABEL, MONTH_LABEL, ReportKpi, ReportSection, SHOWN, signed } from '@/components/reports/report-parts'
 import { monthlyReport, REPORT_SECTIONS, ZMonthlyReportQuery } from '@/lib/reports/monthly'
 import { trustLabel } from '@/lib/forecast/view'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
@@ -10,7 +10,7 @@ import { asOrg } from '@/lib/db'
 import { PRODUCTION_DEFINITION } from '@/lib/domain'
 import { BILL_ROWS, BillPartRow } from '@/components/finance/bill-parts'
 import type { TMonthlyReport } from '@/lib/reports/schema'
-import { LinesTable, ScenariosTable, SHOWN, signed } from '@/components/reports/report-tables'
+import { LinesTable, ScenariosTable } from '@/components/reports/report-tables'
 
 // The month's bill the way finance hands it on: one page per month, printable,
 // every figure the metrics API's for the month, the month before beside it.

@@ -4,13 +4,10 @@ import { moneyKey } from '@/lib/table/sort'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { fromScaled, toScaled } from '@/lib/cost/money'
 import type { TReportLine, TReportScenario } from '@/lib/reports/schema'
+import { SHOWN, signed } from '@/components/reports/report-parts'
 
 // The monthly report's tables, sortable by their columns (issue 21); the page around them is a server component.
 
-/** Rows shown per section on the page (the CSV has all of them); the rest are summed into one line. */
-export const SHOWN = 20
-/** A change with its sign: +$1.20, -$0.40. */
-export const signed = (v: string) => (Number(v) > 0 ? `+${formatUsd(v)}` : formatUsd(v))
 const th = 'py-1 font-medium'
 
 export function LinesTable({ label, none, rows, prevName }: { label: string; none: string; rows: TReportLine[]; prevName: string }) {
