@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { useDates, When } from '@/components/layout/time-zone'
 import { useEffect, useState, type FormEvent } from 'react'
 import { useSearchParams } from 'next/navigation'
@@ -339,6 +341,19 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
   const ev = sim.data?.evidence
   const s = sim.data?.simulation
   const bar = p.versions.find((v) => v.version === sim.data?.version)?.spec.quality_bar ?? []
+  type TCand = NonNullable<typeof ev>['candidates'][number]
+  const cands = useSort<TCand, string>(ev?.candidates, {
+    model: (c) => ref(c),
+    ...Object.fromEntries(bar.map((b) => [`score:${b.metric}`, (c: TCand) => c.scores[b.metric]?.score ?? null])),
+    cost: (c) => moneyKey(c.cost_per_call_usd),
+    clears: (c) => (c.clears ? 1 : 0),
+  })
+  const shares = useSort(s?.shares, {
+    model: (r) => r.model,
+    actual: (r) => r.actual_share,
+    baseline: (r) => r.baseline_share,
+    estimated: (r) => r.estimated_share,
+  })
   return (
     <>
       <Card
@@ -354,18 +369,24 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
             <table className="w-full text-sm" data-testid="candidates">
               <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
                 <tr>
-                  <th className="py-1">Model</th>
+                  <SortTh sorter={cands} k="model" className="py-1">
+                    Model
+                  </SortTh>
                   {bar.map((b) => (
-                    <th key={b.metric}>
+                    <SortTh key={b.metric} sorter={cands} k={`score:${b.metric}`}>
                       {b.metric} ≥ {b.min}
-                    </th>
+                    </SortTh>
                   ))}
-                  <th className="text-right">Cost per call</th>
-                  <th>Clears</th>
+                  <SortTh sorter={cands} k="cost" className="text-right">
+                    Cost per call
+                  </SortTh>
+                  <SortTh sorter={cands} k="clears">
+                    Clears
+                  </SortTh>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {ev.candidates.map((c) => {
+                {cands.rows.map((c) => {
                   const k = ref(c)
                   const chosen = ref(ev.chosen) === k
                   return (
@@ -465,14 +486,24 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
               <table className="w-full text-sm">
                 <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
                   <tr>
-                    <th className="py-1">Model</th>
-                    <th className="text-right">Share of calls, actual</th>
-                    {s.baseline.kind === 'version' && <th className="text-right">Share of calls, v{s.baseline.version} in force</th>}
-                    <th className="text-right">Share of calls, draft</th>
+                    <SortTh sorter={shares} k="model" className="py-1">
+                      Model
+                    </SortTh>
+                    <SortTh sorter={shares} k="actual" className="text-right">
+                      Share of calls, actual
+                    </SortTh>
+                    {s.baseline.kind === 'version' && (
+                      <SortTh sorter={shares} k="baseline" className="text-right">
+                        Share of calls, v{s.baseline.version} in force
+                      </SortTh>
+                    )}
+                    <SortTh sorter={shares} k="estimated" className="text-right">
+                      Share of calls, draft
+                    </SortTh>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
-                  {s.shares.map((r) => (
+                  {shares.rows.map((r) => (
                     <tr key={r.model}>
                       <td className="py-1 font-mono text-xs">{r.model}</td>
                       <td className="num text-right">
