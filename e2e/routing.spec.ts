@@ -1,4 +1,5 @@
 import { test, expect, apiSignIn, createOrg, sql, usd } from './fixtures'
+import { expectSorts } from './support/sorting'
 
 // An engineer creates a routing policy for a step, imports eval results as a
 // CSV, edits the draft (with a field error on the way), runs the simulation
@@ -233,7 +234,7 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
 // Issue 21: a first policy published with a canary against the caller's default model. The step's calls are 72%
 // on gpt-4o-mini and 28% on gpt-4o; 10% of runs go to haiku, and the other calls keep the model they asked for —
 // the simulation and the publish agree, and decide says so (nothing re-routed).
-test('a first routing policy published with a canary against the caller’s default', async ({ page, request }) => {
+test('a first routing policy published with a canary against the caller’s default', async ({ page, request, consoleErrors }) => {
   test.setTimeout(120_000)
   const stamp = Date.now()
   const email = `canary-${stamp}@example.com`
@@ -282,6 +283,9 @@ test('a first routing policy published with a canary against the caller’s defa
     [org_id, new Date(hour - 7 * 86_400_000).toISOString(), new Date(hour).toISOString()],
   )
   expect(Number(actual.usd)).toBeCloseTo(72 * 0.00027 + 28 * 0.0045, 6)
+  // the candidates and the simulated shares sort by their columns (issue 21)
+  await expectSorts(page, page.getByTestId('candidates'), 'Cost per call')
+  await expectSorts(page, page.getByTestId('simulation').locator('table'), 'Share of calls, actual')
   await expect(page.getByTestId('sim-estimated')).toHaveText(usd(((0.1 * 100 * 0.0016 + 0.9 * Number(actual.usd)) * 30) / 7))
 
   // Publishing agrees (it answered 409 before).
@@ -325,6 +329,7 @@ test('a first routing policy published with a canary against the caller’s defa
   const withdraw = page.getByRole('form', { name: 'Withdraw' })
   await withdraw.getByRole('button', { name: 'Withdraw v1' }).click()
   await expect(withdraw.getByText('must say what changed and why')).toBeVisible()
+  consoleErrors.splice(0) // the browser logs the expected 400 itself
   await withdraw.getByLabel('Why', { exact: true }).fill('haiku misroutes refunds')
   await withdraw.getByRole('button', { name: 'Withdraw v1' }).click()
   await expect(page.getByTestId('withdrawn')).toBeVisible()

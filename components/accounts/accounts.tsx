@@ -26,6 +26,8 @@ import type { TAccountMargin } from '@/lib/accounts/schema'
 // spend, is any of them growing fast, and what is each one costing us?"
 
 export function Accounts({ org }: { org: string }) {
+  // each row's colour among the organization's every account: the same on every page
+  const orgNames = useOrgNames(org, 'account_id')
   const url = useUrlFilters()
   const { filters, periods } = url
   const { current, previous, daily, dailyKeys, error, truncated } = useBreakdownMetrics(org, 'account_id', filters, periods, SPARKLINE_ACCOUNTS)
@@ -295,7 +297,7 @@ export function Accounts({ org }: { org: string }) {
                 noneTitle="Events sent without account_id"
                 caption="Spend per customer account, largest first"
                 testId="accounts-table"
-                orgNames={useOrgNames(org, 'account_id')}
+                orgNames={orgNames}
                 columns={[...columns, callsColumn<TBreakdownRow>(org, filters, 'account_id', NO_ACCOUNT)]}
                 href={(r) => (r.key === NO_ACCOUNT ? null : `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
               />

@@ -100,6 +100,8 @@ function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
 }
 
 export function Features({ org, canWrite }: { org: string; canWrite: boolean }) {
+  // each row's colour among the organization's every feature: the same on every page
+  const orgNames = useOrgNames(org, 'feature')
   const url = useUrlFilters()
   const { filters, periods } = url
   const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'feature', filters, periods)
@@ -218,7 +220,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
             noneTitle="Events sent without feature"
             caption="Spend and cost per action per feature, largest spend first"
             testId="features-table"
-            orgNames={useOrgNames(org, 'feature')}
+            orgNames={orgNames}
             columns={cols}
           />
         ) : (

@@ -63,6 +63,8 @@ const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
 ]
 
 export function Workflows({ org }: { org: string }) {
+  // each row's colour among the organization's every workflow: the same on every page
+  const orgNames = useOrgNames(org, 'workflow_id')
   const url = useUrlFilters()
   const { filters, periods } = url
   const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'workflow_id', filters, periods)
@@ -183,7 +185,7 @@ export function Workflows({ org }: { org: string }) {
             noneTitle="Events sent without workflow_id"
             caption="Spend per workflow, largest first"
             testId="workflows-table"
-            orgNames={useOrgNames(org, 'workflow_id')}
+            orgNames={orgNames}
             columns={[...COLUMNS, callsColumn<TWorkflowRow>(org, filters, 'workflow_id', NO_WORKFLOW)]}
             href={(r) => (r.key === NO_WORKFLOW ? null : `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
           />
