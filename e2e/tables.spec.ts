@@ -184,6 +184,25 @@ test.describe('every data table sorts by its columns (demo organization)', () =>
     expect(consoleErrors).toEqual([])
   })
 
+  test('end users across accounts', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/accounts?range=30`)
+    await expectSorts(page, page.getByTestId('end-users-table'), 'Spend (USD)')
+    await expectSorts(page, page.getByTestId('end-users-table'), 'Calls')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('a workflow’s prompt versions', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/workflows/support-agent?range=30`)
+    await expectSorts(page, page.getByTestId('prompt-versions-table'), 'Calls')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('quarterly audit: a workflow’s sampled steps', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/reports/audit`)
+    await expectSorts(page, page.getByTestId('audit-evidence-support-agent').locator('table').first(), 'Mean per call')
+    expect(consoleErrors).toEqual([])
+  })
+
   test('bills: the imports', async ({ page, consoleErrors }) => {
     const [{ n }] = await sql<{ n: string }>(`SELECT count(*)::text AS n FROM bill_imports b JOIN organizations o ON o.id = b.org_id WHERE o.slug = $1`, [ORG])
     test.skip(Number(n) < 2, 'the demo has fewer than two bills')
