@@ -203,6 +203,15 @@ test.describe('every data table sorts by its columns (demo organization)', () =>
     expect(consoleErrors).toEqual([])
   })
 
+  test('calls explorer: the calls loaded sort, saying so', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/calls?range=30`)
+    await expect(page.getByTestId('call-row').first()).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByTestId('calls-sorted-note')).toHaveCount(0)
+    await expectSorts(page, page.getByTestId('calls-table'), 'Cost')
+    await expect(page.getByTestId('calls-sorted-note')).toContainText('Sorted among the 50 calls loaded')
+    expect(consoleErrors).toEqual([])
+  })
+
   test('bills: the imports', async ({ page, consoleErrors }) => {
     const [{ n }] = await sql<{ n: string }>(`SELECT count(*)::text AS n FROM bill_imports b JOIN organizations o ON o.id = b.org_id WHERE o.slug = $1`, [ORG])
     test.skip(Number(n) < 2, 'the demo has fewer than two bills')
