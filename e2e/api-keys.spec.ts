@@ -1,4 +1,5 @@
 import { test, expect, apiSignIn } from './fixtures'
+import { expectSorts } from './support/sorting'
 
 // Settings → API keys: create with an expiry, see the creator and last use,
 // rotate with the keyboard (new key shown once, old key valid until the chosen
@@ -69,4 +70,8 @@ test('create, rotate and revoke an API key from the settings page', async ({ pag
   expect(refused.status()).toBe(401)
   expect(await refused.json()).toMatchObject({ error: { code: 'unauthorized' } })
   expect((await send(newKey)).status()).toBe(202)
+
+  // the keys sort by their columns (issue 21): by prefix, and the never-used key's "Last used" last either way
+  const table = page.getByRole('table').filter({ has: newRow })
+  await expectSorts(page, table, 'Key')
 })

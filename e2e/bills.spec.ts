@@ -39,7 +39,7 @@ test('bills: upload a CSV, see the import, and a reconciliation row whose figure
   await expect(page.getByRole('heading', { name: 'Bills', level: 1 })).toBeVisible()
   await page.getByLabel('File').setInputFiles({ name: 'bill.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
   await page.getByLabel('Source').fill(source)
-  await page.getByRole('button', { name: 'Import' }).click()
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
   const result = page.getByTestId('import-result')
   await expect(result).toContainText(`Imported “${source}” (Simple CSV): 1 line`)
   await expect(result).toContainText('1 refused')

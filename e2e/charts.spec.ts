@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, DEMO_LOGIN, type Page } from './fixtures'
+import { test, expect, apiSignIn, sql, DEMO_LOGIN, type Page } from './fixtures'
 import { seriesColors } from '../components/charts/theme'
 
 // Charts that read (issue 21): a workflow keeps its colour from page to page,
@@ -53,6 +53,47 @@ test('a workflow has the same colour on the overview and on the workflows page',
     .locator('tbody tr')
     .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key') ?? ''))
   expect(seriesColors(keys.filter((k) => k !== '(no workflow)'))[WORKFLOW]).toBe(onOverview)
+  expect(consoleErrors).toEqual([])
+})
+
+test('a workflow keeps its overview colour on an account page that draws it beside other workflows', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  // the organization's workflows, and an account that calls only some of them (its chart draws a different set)
+  const all = (
+    await sql<{ workflow: string }>(
+      `SELECT DISTINCT workflow_id AS workflow FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND workflow_id IS NOT NULL`,
+      [ORG],
+    )
+  ).map((r) => r.workflow)
+  const accounts = await sql<{ account: string; workflows: string[] }>(
+    `SELECT account_id AS account, array_agg(DISTINCT workflow_id ORDER BY workflow_id) AS workflows FROM inference_events e JOIN organizations o ON o.id = e.org_id
+     WHERE o.slug = $1 AND account_id IS NOT NULL AND workflow_id IS NOT NULL AND e.timestamp >= now() - interval '30 days'
+     GROUP BY 1 HAVING count(DISTINCT workflow_id) BETWEEN 2 AND $2 - 1 ORDER BY count(*) DESC LIMIT 1`,
+    [ORG, all.length],
+  )
+  expect(accounts.length).toBe(1)
+  const { account, workflows } = accounts[0]
+  const want = seriesColors(all)
+
+  await page.goto(`/${ORG}/overview?range=30`)
+  const list = page.getByTestId('by-workflow')
+  for (const w of workflows) {
+    const row = list.locator(`tr[data-key="${w}"]`)
+    if ((await row.count()) === 0) continue // beyond the list's top rows (in "Other")
+    await expect(row).toHaveAttribute('data-series-color', want[w], { timeout: 45_000 })
+  }
+
+  await page.goto(`/${ORG}/accounts/${encodeURIComponent(account)}?range=30`)
+  const chart = page.getByRole('img', { name: new RegExp(`Spend per day of account ${account}, stacked by workflow`) })
+  await expect(chart).toBeVisible({ timeout: 45_000 })
+  // the colours follow the organization's names (read once): the chart's series in the colour they have on the overview
+  await expect(chart).toHaveAttribute('data-series-colors', new RegExp(`(^| )${workflows[0]}=${want[workflows[0]]}( |$)`), { timeout: 15_000 })
+  for (const w of workflows) {
+    await expect(chart).toHaveAttribute('data-series-colors', new RegExp(`(^| )${w}=${want[w]}( |$)`))
+    // the legend's swatch is painted in it
+    const swatch = chart.locator('.recharts-legend-item').filter({ hasText: w }).locator('.recharts-legend-icon')
+    await expect(swatch).toHaveAttribute('fill', want[w])
+  }
   expect(consoleErrors).toEqual([])
 })
 

@@ -1,5 +1,6 @@
 import OpenAI from 'openai'
 import { test, expect, apiSignIn } from './fixtures'
+import { expectSorts } from './support/sorting'
 import { startFakeUpstream, FAKE_TEXT } from '../lib/testing/fake-upstream'
 
 // Settings › Gateway: configure an upstream on the page (a fake OpenAI-compatible server this spec starts; the
@@ -62,6 +63,15 @@ test('configure a provider, call through the gateway with the openai SDK, see th
     expect(fake.requests).toHaveLength(4)
     await expect(rows).toHaveCount(5, { timeout: 20_000 })
     await expect(page.getByTestId('gateway-cache-hit')).toHaveText('· cache hit · saved $0.00325')
+
+    // both tables sort by their columns (issue 21): the calls by tokens, the providers (a second one added) by name
+    await expectSorts(page, page.getByRole('table', { name: 'Last calls through the gateway' }), 'Tokens in / out')
+    await page.getByLabel('Provider', { exact: true }).fill('anthropic')
+    await page.getByLabel('Base URL', { exact: true }).fill(fake.url)
+    await page.getByLabel('API key', { exact: true }).fill('sk-e2e-upstream-key-5678')
+    await page.getByRole('button', { name: 'Save provider' }).click()
+    await expect(page.getByText('Provider “anthropic” saved.')).toBeVisible()
+    await expectSorts(page, page.getByRole('table', { name: 'Upstream providers' }), 'Provider')
 
     await page.goto(`/${org_slug}/overview`)
     await expect(page.getByTestId('kpi-events')).toHaveText('5')

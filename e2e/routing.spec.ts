@@ -1,4 +1,5 @@
 import { test, expect, apiSignIn, createOrg, sql, usd } from './fixtures'
+import { expectSorts } from './support/sorting'
 
 // An engineer creates a routing policy for a step, imports eval results as a
 // CSV, edits the draft (with a field error on the way), runs the simulation
@@ -233,7 +234,7 @@ test('edit a routing draft, run the simulation, publish; decide follows', async 
 // Issue 21: a first policy published with a canary against the caller's default model. The step's calls are 72%
 // on gpt-4o-mini and 28% on gpt-4o; 10% of runs go to haiku, and the other calls keep the model they asked for —
 // the simulation and the publish agree, and decide says so (nothing re-routed).
-test('a first routing policy published with a canary against the caller’s default', async ({ page, request }) => {
+test('a first routing policy published with a canary against the caller’s default', async ({ page, request, consoleErrors }) => {
   test.setTimeout(120_000)
   const stamp = Date.now()
   const email = `canary-${stamp}@example.com`
@@ -282,6 +283,9 @@ test('a first routing policy published with a canary against the caller’s defa
     [org_id, new Date(hour - 7 * 86_400_000).toISOString(), new Date(hour).toISOString()],
   )
   expect(Number(actual.usd)).toBeCloseTo(72 * 0.00027 + 28 * 0.0045, 6)
+  // the candidates and the simulated shares sort by their columns (issue 21)
+  await expectSorts(page, page.getByTestId('candidates'), 'Cost per call')
+  await expectSorts(page, page.getByTestId('simulation').locator('table'), 'Share of calls, actual')
   await expect(page.getByTestId('sim-estimated')).toHaveText(usd(((0.1 * 100 * 0.0016 + 0.9 * Number(actual.usd)) * 30) / 7))
 
   // Publishing agrees (it answered 409 before).
@@ -317,4 +321,33 @@ test('a first routing policy published with a canary against the caller’s defa
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Routing' }).click()
   await expect(page.getByTestId('policies').locator('tr[data-policy="support/triage"]')).toContainText("v1 (canary 10% over the caller's default)")
+
+  // Withdraw: no older version to roll back to, so the step returns to the caller's default model, audited.
+  await page.getByTestId('policies').locator('tr[data-policy="support/triage"]').getByRole('link').first().click()
+  await expect(page.getByRole('heading', { name: 'support · triage' })).toBeVisible()
+  await expect(page.getByRole('form', { name: 'Roll back' })).toHaveCount(0)
+  const withdraw = page.getByRole('form', { name: 'Withdraw' })
+  await withdraw.getByRole('button', { name: 'Withdraw v1' }).click()
+  await expect(withdraw.getByText('must say what changed and why')).toBeVisible()
+  consoleErrors.splice(0) // the browser logs the expected 400 itself
+  await withdraw.getByLabel('Why', { exact: true }).fill('haiku misroutes refunds')
+  await withdraw.getByRole('button', { name: 'Withdraw v1' }).click()
+  await expect(page.getByTestId('withdrawn')).toBeVisible()
+  await expect(page.getByTestId('versions').locator('li[data-version="1"]')).toContainText('withdrawn')
+  await expect(page.getByRole('form', { name: 'Withdraw' })).toHaveCount(0)
+  const [after] = await sql<{ published_version: number | null }>(`SELECT published_version FROM routing_policies WHERE org_id = $1 AND step = 'triage'`, [
+    org_id,
+  ])
+  expect(after.published_version).toBeNull()
+  const [audit] = await sql<{ note: string }>(`SELECT after->>'note' AS note FROM audit_log WHERE org_id = $1 AND action = 'policy.withdraw'`, [org_id])
+  expect(audit.note).toBe('haiku misroutes refunds')
+  await expect(async () => {
+    for (let i = 0; i < 40; i++) {
+      const r = await request.post('/api/v1/decide', {
+        headers: { authorization: `Bearer ${key}` },
+        data: { workflow_id: 'support', step: 'triage', run_id: `run-${i}` },
+      })
+      expect((await r.json()).policy_version).toBeNull()
+    }
+  }).toPass({ timeout: 15_000 })
 })

@@ -1,7 +1,8 @@
-import { test, expect, apiSignIn, sql, DEMO_LOGIN, type Page } from './fixtures'
+import { test, expect, apiSignIn, createOrg, sql, DEMO_LOGIN, type Page } from './fixtures'
 import { definitionOf } from '../lib/metrics/definitions'
 import { isStepAnomaly } from '../lib/metrics/views/account-detail'
 import { micros } from '../lib/domain'
+import { expectSorts } from './support/sorting'
 
 // Issue 21: every table sorts by its columns (money by its exact value), each measure shows its one
 // definition on hover and on keyboard focus, and the Accounts list flags the accounts the account page
@@ -154,4 +155,186 @@ test('the Accounts list flags the accounts the account page flags: column, “Fl
   await table.locator('tr[data-key="globex"] [data-flag="support-agent/retrieve"]').click()
   await expect(page.getByRole('heading', { name: 'Account globex', level: 1 })).toBeVisible()
   await expect(page.getByTestId('account-steps-table').getByRole('row', { name: /support-agent \/ retrieve/ })).toHaveAttribute('data-flagged', 'true')
+})
+
+// Every other table sorts the same way (issue 21): a header's button sorts its rows by the column's value — largest first
+// for figures, A→Z for text, nulls last — and a second press flips it; aria-sort says which. Read on the demo organization.
+
+const month = () => new Date().toISOString().slice(0, 7)
+
+test.describe('every data table sorts by its columns (demo organization)', () => {
+  test.beforeEach(async ({ page }) => {
+    await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  })
+  const ORG = DEMO_LOGIN.slug
+
+  test('monthly report: spend by workflow, scenarios', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/reports/monthly?month=${month()}`)
+    await expectSorts(page, page.getByTestId('report-workflow_id').locator('table'), 'Spend')
+    await expectSorts(page, page.getByTestId('report-workflow_id').locator('table'), 'Calls')
+    const scenarios = page.getByTestId('report-scenarios').locator('table')
+    if (await scenarios.count()) await expectSorts(page, scenarios, 'Fully loaded cost')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('quarterly audit: workflows, and a workflow’s steps', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/reports/audit`)
+    await expectSorts(page, page.getByTestId('audit-table').locator('table'), 'Production mean')
+    await expectSorts(page, page.getByTestId('audit-table').locator('table'), 'Workflow')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('end users across accounts', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/accounts?range=30`)
+    await expectSorts(page, page.getByTestId('end-users-table'), 'Spend (USD)')
+    await expectSorts(page, page.getByTestId('end-users-table'), 'Calls')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('a workflow’s prompt versions', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/workflows/support-agent?range=30`)
+    await expectSorts(page, page.getByTestId('prompt-versions-table'), 'Calls')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('quarterly audit: a workflow’s sampled steps', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/reports/audit`)
+    await expectSorts(page, page.getByTestId('audit-evidence-support-agent').locator('table').first(), 'Mean per call')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('calls explorer: the calls loaded sort, saying so', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/calls?range=30`)
+    await expect(page.getByTestId('call-row').first()).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByTestId('calls-sorted-note')).toHaveCount(0)
+    await expectSorts(page, page.getByTestId('calls-table'), 'Cost')
+    await expect(page.getByTestId('calls-sorted-note')).toContainText('Sorted among the 50 calls loaded')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('bills: the imports', async ({ page, consoleErrors }) => {
+    const [{ n }] = await sql<{ n: string }>(`SELECT count(*)::text AS n FROM bill_imports b JOIN organizations o ON o.id = b.org_id WHERE o.slug = $1`, [ORG])
+    test.skip(Number(n) < 2, 'the demo has fewer than two bills')
+    await page.goto(`/${ORG}/reports/bills`)
+    await expectSorts(page, page.getByTestId('bill-imports'), 'Total')
+    await expectSorts(page, page.getByTestId('bill-imports'), 'Source')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('forecast: the summary and the budgets’ outlook', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/forecast`)
+    await expectSorts(page, page.getByTestId('forecast-summary'), 'Month so far')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('What changed: the parts and the workflows behind the change', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/changes`)
+    await expectSorts(page, page.getByTestId('parts'), 'Change')
+    await expectSorts(page, page.getByTestId('contributors-workflow'), 'B')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('overview: the ranked lists, Other kept last', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/overview?range=30`)
+    await expectSorts(page, page.getByTestId('by-workflow'), 'Events', { skipRow: 'Other' })
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('scenario cost: the scenarios', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/fleet/scenarios`)
+    await expectSorts(page, page.getByTestId('scenarios'), 'Fully loaded')
+    await expectSorts(page, page.getByTestId('scenarios'), 'Accepted outcomes')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('run view: a run’s calls, each keeping its number', async ({ page, consoleErrors }) => {
+    const [run] = await sql<{ run_id: string }>(
+      `SELECT run_id FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND run_id IS NOT NULL
+       GROUP BY run_id HAVING count(DISTINCT cost_usd) > 2 ORDER BY count(*) DESC LIMIT 1`,
+      [ORG],
+    )
+    await page.goto(`/${ORG}/calls/runs/${encodeURIComponent(run.run_id)}`)
+    const table = page.getByTestId('run-timeline')
+    await expectSorts(page, table, 'Cost')
+    await expectSorts(page, table, '#')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('routing: a published policy’s live days', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/routing`)
+    await page
+      .getByTestId('policies')
+      .locator('tbody tr')
+      .filter({ hasText: /^.*v\d/ })
+      .first()
+      .getByRole('link')
+      .first()
+      .click()
+    await expect(page.getByTestId('live-days')).toBeVisible({ timeout: 30_000 })
+    await expectSorts(page, page.getByTestId('live-days'), 'Calls')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('pricing: the default catalog', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/pricing`)
+    await page.getByLabel('Search the catalog').fill('gpt')
+    await expectSorts(page, page.getByTestId('catalog'), 'Input')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('admin: the queues', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/admin`)
+    await expectSorts(page, page.getByTestId('queues'), 'Queue')
+    expect(consoleErrors).toEqual([])
+  })
+
+  test('a workflow’s latency figures per day', async ({ page, consoleErrors }) => {
+    await page.goto(`/${ORG}/workflows/support-agent?range=30`)
+    await page.getByText('Figures per UTC day').click()
+    await expectSorts(page, page.getByTestId('latency-routing-table'), 'Calls')
+    expect(consoleErrors).toEqual([])
+  })
+})
+
+test('the forecast’s budget outlook sorts by its columns', async ({ page, consoleErrors }) => {
+  const stamp = Date.now()
+  const email = `outlook-${stamp}@example.com`
+  const { org_slug } = createOrg(`Outlook ${stamp}`, email, 'outlook-password-1', ['ingest'])
+  await apiSignIn(page.request, email, 'outlook-password-1')
+  for (const [name, amount_usd] of [
+    ['Small monthly', '50'],
+    ['Large monthly', '5000'],
+    ['Middle monthly', '700'],
+  ])
+    expect((await page.request.post(`/api/v1/budgets?org=${org_slug}`, { data: { name, period: 'month', metric: 'spend', amount_usd } })).status()).toBe(201)
+  await page.goto(`/${org_slug}/forecast`)
+  await expectSorts(page, page.getByTestId('budget-outlook'), 'Amount')
+  await expectSorts(page, page.getByTestId('budget-outlook'), 'Budget')
+  expect(consoleErrors).toEqual([])
+})
+
+test('a pool’s size and price history sorts by its columns', async ({ page, consoleErrors }) => {
+  const stamp = Date.now()
+  const email = `pools-${stamp}@example.com`
+  const { org_slug } = createOrg(`Pools ${stamp}`, email, 'pools-password-1', ['ingest'])
+  await apiSignIn(page.request, email, 'pools-password-1')
+  const day = 86_400_000
+  const at = (daysAgo: number) => new Date(Math.floor(Date.now() / day) * day - daysAgo * day).toISOString()
+  const made = await page.request.post(`/api/v1/gpu/pools?org=${org_slug}`, {
+    data: { name: 'grow', role: 'production', gpu_type: 'L4', gpu_count: 2, pricing: 'hourly', gpu_hour_usd: '1.5', effective_from: at(20) },
+  })
+  expect(made.status()).toBe(201)
+  for (const [gpu_count, daysAgo, gpu_hour_usd] of [
+    [6, 10, '1.25'],
+    [4, 5, '1.75'],
+  ] as const) {
+    const r = await page.request.patch(`/api/v1/gpu/pools?org=${org_slug}`, { data: { name: 'grow', gpu_count, gpu_hour_usd, effective_from: at(daysAgo) } })
+    expect(r.status()).toBe(200)
+  }
+  await page.goto(`/${org_slug}/fleet`)
+  await page.getByRole('button', { name: 'Edit grow' }).click()
+  await page.getByText(/Size and price history/).click()
+  await expectSorts(page, page.getByTestId('pool-versions'), 'GPUs')
+  await expectSorts(page, page.getByTestId('pool-versions'), '$ / GPU-hour')
+  expect(consoleErrors).toEqual([])
 })

@@ -13,6 +13,7 @@ import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
 import { spikeQuery } from '@/lib/changes/view'
 import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
+import { useSeriesColors } from '@/components/charts/org-colors'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
 import { csvFilename, filtersQuery, perUnit, ratio } from '@/lib/metrics/breakdown'
 import { accountSteps, accountStepsCsvRows, FLAG_MIN_RUNS, FLAG_RATIO, type TAccountStepRow } from '@/lib/metrics/views/account-detail'
@@ -64,6 +65,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
     () => (daily.data ? dailySeries(daily.data.rows, 'workflow_id', new Date(periods.current.from), new Date(periods.current.to)) : null),
     [daily.data, periods],
   )
+  const workflowColors = useSeriesColors(org, 'workflow_id', byWorkflow?.series ?? [])
   const empty = !!(current.data && previous.data && current.data.rows.length === 0 && previous.data.rows.length === 0)
   const q = filtersQuery(filters)
 
@@ -152,6 +154,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
             dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { account_id: account })}`}
             points={byWorkflow.points}
             series={byWorkflow.series}
+            colors={workflowColors}
             label={`Spend per day of account ${account}, stacked by workflow`}
           />
         ) : (

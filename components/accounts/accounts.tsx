@@ -10,6 +10,7 @@ import { EndUsersCard } from '@/components/accounts/end-users-card'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
 import { moneyKey } from '@/lib/table/sort'
+import { useOrgNames } from '@/components/charts/org-colors'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { callsColumn } from '@/components/calls/links'
 import { accountsCsvRows, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '@/lib/metrics/views/accounts'
@@ -25,6 +26,8 @@ import type { TAccountMargin } from '@/lib/accounts/schema'
 // spend, is any of them growing fast, and what is each one costing us?"
 
 export function Accounts({ org }: { org: string }) {
+  // each row's colour among the organization's every account: the same on every page
+  const orgNames = useOrgNames(org, 'account_id')
   const url = useUrlFilters()
   const { filters, periods } = url
   const { current, previous, daily, dailyKeys, error, truncated } = useBreakdownMetrics(org, 'account_id', filters, periods, SPARKLINE_ACCOUNTS)
@@ -294,6 +297,7 @@ export function Accounts({ org }: { org: string }) {
                 noneTitle="Events sent without account_id"
                 caption="Spend per customer account, largest first"
                 testId="accounts-table"
+                orgNames={orgNames}
                 columns={[...columns, callsColumn<TBreakdownRow>(org, filters, 'account_id', NO_ACCOUNT)]}
                 href={(r) => (r.key === NO_ACCOUNT ? null : `/${org}/accounts/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
               />

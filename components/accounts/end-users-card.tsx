@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import Link from 'next/link'
 import { useQuery } from '@tanstack/react-query'
 import { callApi } from '@/components/api'
@@ -73,39 +75,48 @@ export function EndUsersCard({ org, query, linkQuery }: { org: string; query: TQ
 }
 
 function UsersTable({ rows, org, perAccount, linkQuery }: { rows: TEndUserRow[]; org: string; perAccount: boolean; linkQuery: string }) {
+  const sorter = useSort(rows, {
+    user: (u) => u.user_id,
+    account: (u) => u.account_id,
+    calls: (u) => u.calls,
+    cost: (u) => moneyKey(u.cost_usd),
+    share: (u) => u.share_of_account,
+    median: (u) => moneyKey(u.account_median_cost_usd),
+    times: (u) => u.times_median,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="end-users-table">
         <caption className="sr-only">End users by spend, largest first, with their account&apos;s median user</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">
+            <SortTh sorter={sorter} k="user" className="py-2 pr-2 text-left font-medium">
               User
-            </th>
+            </SortTh>
             {!perAccount && (
-              <th scope="col" className="px-2 py-2 text-left font-medium">
+              <SortTh sorter={sorter} k="account" className="px-2 py-2 text-left font-medium">
                 Account
-              </th>
+              </SortTh>
             )}
-            <th scope="col" className={th}>
+            <SortTh sorter={sorter} k="calls" className={th}>
               Calls
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" className={th}>
               Spend (USD)
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="share" className={th}>
               Share of account
-            </th>
-            <th scope="col" className={th} title="the median user's spend in the account (the lower middle value for an even count)">
+            </SortTh>
+            <SortTh sorter={sorter} k="median" className={th} title="the median user's spend in the account (the lower middle value for an even count)">
               Account median (USD)
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="times" className={th}>
               × median
-            </th>
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((u) => (
+          {sorter.rows.map((u) => (
             <tr
               key={`${u.account_id}/${u.user_id}`}
               className={`border-t border-slate-100 ${u.flagged ? 'bg-amber-50' : ''}`}

@@ -1,4 +1,5 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { When } from '@/components/layout/time-zone'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { callApi } from '@/components/api'
@@ -22,6 +23,19 @@ export function Queues({ org }: { org: string }) {
     mutationFn: (j: TBodyOf<typeof api.retryJob>) => callApi(api.retryJob, { org, body: j }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: adminQueries.queues(org) }),
   })
+  const queues = useSort(q.data?.queues, {
+    name: (x) => x.name,
+    waiting: (x) => x.waiting,
+    active: (x) => x.active,
+    delayed: (x) => x.delayed,
+    failed: (x) => x.failed,
+  })
+  const failed = useSort(q.data?.failed, {
+    job: (j) => `${j.queue} · ${j.reference}`,
+    attempts: (j) => j.attempts,
+    reason: (j) => j.failed_reason,
+    at: (j) => (j.failed_at ? Date.parse(String(j.failed_at)) : null),
+  })
   if (q.isPending) return <Skeleton className="h-48" />
   if (q.error) return <Alert>Could not load the queues: {q.error.message}</Alert>
   const d = q.data
@@ -40,15 +54,25 @@ export function Queues({ org }: { org: string }) {
         <table className="w-full text-left text-sm" data-testid="queues">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th className="py-2">Queue</th>
-              <th className="text-right">Waiting</th>
-              <th className="text-right">Active</th>
-              <th className="text-right">Delayed</th>
-              <th className="text-right">Failed</th>
+              <SortTh sorter={queues} k="name" className="py-2">
+                Queue
+              </SortTh>
+              <SortTh sorter={queues} k="waiting" className="text-right">
+                Waiting
+              </SortTh>
+              <SortTh sorter={queues} k="active" className="text-right">
+                Active
+              </SortTh>
+              <SortTh sorter={queues} k="delayed" className="text-right">
+                Delayed
+              </SortTh>
+              <SortTh sorter={queues} k="failed" className="text-right">
+                Failed
+              </SortTh>
             </tr>
           </thead>
           <tbody className="num divide-y divide-slate-100">
-            {d.queues.map((x) => (
+            {queues.rows.map((x) => (
               <tr key={x.name}>
                 <td className="py-2 font-medium">{x.name}</td>
                 <td className="text-right">{formatCount(x.waiting)}</td>
@@ -70,15 +94,23 @@ export function Queues({ org }: { org: string }) {
           <table className="w-full text-left text-sm" data-testid="failed-jobs">
             <thead className="text-xs uppercase text-slate-500">
               <tr>
-                <th className="py-2">Job</th>
-                <th>Attempts</th>
-                <th>Reason</th>
-                <th>Failed at</th>
+                <SortTh sorter={failed} k="job" className="py-2">
+                  Job
+                </SortTh>
+                <SortTh sorter={failed} k="attempts">
+                  Attempts
+                </SortTh>
+                <SortTh sorter={failed} k="reason">
+                  Reason
+                </SortTh>
+                <SortTh sorter={failed} k="at">
+                  Failed at
+                </SortTh>
                 <th />
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
-              {d.failed.map((j) => (
+              {failed.rows.map((j) => (
                 <tr key={`${j.queue}/${j.id}`}>
                   <td className="py-2 font-mono text-xs">
                     {j.queue} · {j.reference}

@@ -1,4 +1,5 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { useDates } from '@/components/layout/time-zone'
 import { Fragment, useState, type FormEvent } from 'react'
 import { ApiError } from '@/components/api'
@@ -159,6 +160,13 @@ function DeliveryLog({ org, channel }: { org: string; channel: TChannel }) {
   const { dateTime: when } = useDates()
   const log = useDeliveries(org, channel.id)
   const rows = log.data?.deliveries ?? null
+  // a delivery's attempts stay together under it: the rows sort by the delivery's columns
+  const sorter = useSort(rows, {
+    sent: (d) => Date.parse(d.created_at),
+    what: (d) => (d.alert_id ? d.subject : 'Test notification'),
+    status: (d) => d.status,
+    attempts: (d) => d.attempt_log.length,
+  })
   if (log.error) return <Alert>Could not load the delivery log: {log.error.message}</Alert>
   if (!rows) return <Skeleton className="h-16" />
   if (!rows.length) return <p className="text-sm text-slate-600">Nothing sent to {channel.name} yet. “Send test” sends one now.</p>
@@ -167,17 +175,25 @@ function DeliveryLog({ org, channel }: { org: string; channel: TChannel }) {
       <table className="w-full text-left text-xs" aria-label={`Deliveries to ${channel.name}`} data-testid="delivery-log">
         <thead className="text-slate-500">
           <tr>
-            <th className="py-1 pr-3 font-medium">Sent</th>
-            <th className="pr-3 font-medium">What</th>
-            <th className="pr-3 font-medium">Status</th>
-            <th className="pr-3 font-medium">Attempt</th>
+            <SortTh sorter={sorter} k="sent" className="py-1 pr-3 font-medium">
+              Sent
+            </SortTh>
+            <SortTh sorter={sorter} k="what" className="pr-3 font-medium">
+              What
+            </SortTh>
+            <SortTh sorter={sorter} k="status" className="pr-3 font-medium">
+              Status
+            </SortTh>
+            <SortTh sorter={sorter} k="attempts" className="pr-3 font-medium">
+              Attempt
+            </SortTh>
             <th className="pr-3 font-medium">Response</th>
             <th className="pr-3 font-medium">Duration</th>
             <th className="font-medium">Error</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
-          {rows.map((d) => (
+          {sorter.rows.map((d) => (
             <Fragment key={d.id}>
               {(d.attempt_log.length ? d.attempt_log : [null]).map((t, i) => (
                 <tr key={`${d.id}-${i}`} data-delivery={d.id} data-status={d.status}>

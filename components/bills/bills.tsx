@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { When } from '@/components/layout/time-zone'
 import { ErrorAlert } from '@/components/error-alert'
 import { type FormEvent, useRef, useState } from 'react'
@@ -153,24 +155,47 @@ function Upload({ org }: { org: string }) {
 function ImportsTable({ org, rows, canWrite }: { org: string; rows: NonNullable<ReturnType<typeof useBillImports>['data']>['imports']; canWrite: boolean }) {
   const del = useDeleteBill(org)
   const [confirming, setConfirming] = useState<string | null>(null)
+  const sorter = useSort(rows, {
+    source: (r) => r.source,
+    format: (r) => FORMAT_LABEL[r.format],
+    period: (r) => r.first_day,
+    lines: (r) => r.lines,
+    refused: (r) => r.rejected,
+    total: (r) => moneyKey(r.total_usd),
+    imported: (r) => Date.parse(r.imported_at),
+  })
   return (
     <div className="overflow-x-auto">
       {del.isError && <Alert>{del.error.message}</Alert>}
       <table className="w-full text-left text-sm" data-testid="bill-imports">
         <thead className="text-xs uppercase tracking-wide text-slate-500">
           <tr>
-            <th className="py-2 pr-4 font-medium">Source</th>
-            <th className="py-2 pr-4 font-medium">Format</th>
-            <th className="py-2 pr-4 font-medium">Period</th>
-            <th className="py-2 pr-4 text-right font-medium">Lines</th>
-            <th className="py-2 pr-4 text-right font-medium">Refused</th>
-            <th className="py-2 pr-4 text-right font-medium">Total</th>
-            <th className="py-2 pr-4 font-medium">Imported</th>
+            <SortTh sorter={sorter} k="source" className="py-2 pr-4 font-medium">
+              Source
+            </SortTh>
+            <SortTh sorter={sorter} k="format" className="py-2 pr-4 font-medium">
+              Format
+            </SortTh>
+            <SortTh sorter={sorter} k="period" className="py-2 pr-4 font-medium">
+              Period
+            </SortTh>
+            <SortTh sorter={sorter} k="lines" className="py-2 pr-4 text-right font-medium">
+              Lines
+            </SortTh>
+            <SortTh sorter={sorter} k="refused" className="py-2 pr-4 text-right font-medium">
+              Refused
+            </SortTh>
+            <SortTh sorter={sorter} k="total" className="py-2 pr-4 text-right font-medium">
+              Total
+            </SortTh>
+            <SortTh sorter={sorter} k="imported" className="py-2 pr-4 font-medium">
+              Imported
+            </SortTh>
             {canWrite && <th className="py-2 font-medium" />}
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-100" data-testid={`bill-${r.source}`}>
               <td className="py-2 pr-4 font-medium">{r.source}</td>
               <td className="py-2 pr-4">{FORMAT_LABEL[r.format]}</td>

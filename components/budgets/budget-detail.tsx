@@ -1,5 +1,7 @@
 'use client'
 import { When, ZoneNote } from '@/components/layout/time-zone'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import Link from 'next/link'
 import { useState } from 'react'
 import { BudgetForm } from '@/components/budgets/budget-form'
@@ -16,6 +18,11 @@ import { formatPercent, formatUsd } from '@/lib/format'
 
 export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; canEdit: boolean }) {
   const h = useBudgetHistory(org, id)
+  const history = useSort(h.data?.state_changes, {
+    at: (c) => Date.parse(c.at),
+    to: (c) => c.to_state,
+    actual: (c) => moneyKey(c.actual_usd),
+  })
   const [editing, setEditing] = useState(false)
   const alerts = useAlerts(org)
   const b = h.data?.budget
@@ -139,13 +146,19 @@ export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; ca
               <table className="w-full text-sm" data-testid="state-history">
                 <thead>
                   <tr className="text-left text-xs text-slate-500">
-                    <th className="py-1 font-medium">When (UTC)</th>
-                    <th className="font-medium">Change</th>
-                    <th className="text-right font-medium">Actual</th>
+                    <SortTh sorter={history} k="at" className="py-1 font-medium">
+                      When (UTC)
+                    </SortTh>
+                    <SortTh sorter={history} k="to" className="font-medium">
+                      Change
+                    </SortTh>
+                    <SortTh sorter={history} k="actual" className="text-right font-medium">
+                      Actual
+                    </SortTh>
                   </tr>
                 </thead>
                 <tbody>
-                  {h.data.state_changes.map((c) => (
+                  {history.rows.map((c) => (
                     <tr key={c.at + c.to_state} className="border-t border-slate-100" data-to={c.to_state}>
                       <td className="py-1.5">
                         <When t={c.at} />

@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import Link from 'next/link'
 import { ErrorAlert } from '@/components/error-alert'
 import { usePathname, useRouter, useSearchParams } from 'next/navigation'
@@ -212,43 +214,60 @@ function FilterForm({ view, onApply }: { view: TCallsView; onApply: (v: Partial<
 function CallsTable({ org, rows }: { org: string; rows: import('@/lib/calls/schema').TCall[] }) {
   const th = 'px-2 py-2 font-medium'
   const td = 'num whitespace-nowrap px-2 py-1.5 text-right'
+  // newest first as loaded (keyset pages); a header sorts the calls loaded so far
+  const sorter = useSort(rows, {
+    time: (c) => Date.parse(c.timestamp),
+    step: (c) => `${c.workflow_id} / ${c.step}`,
+    account: (c) => c.account_id,
+    model: (c) => (c.model ? `${c.provider ?? '?'}/${c.model}` : null),
+    outcome: (c) => c.outcome,
+    tokens: (c) => c.tokens_in + c.tokens_out,
+    latency: (c) => c.latency_ms,
+    cost: (c) => moneyKey(c.cost_usd),
+    run: (c) => c.run_id,
+  })
   return (
     <div className="overflow-x-auto">
+      {sorter.sort && (
+        <p className="mb-2 text-xs text-slate-500" data-testid="calls-sorted-note">
+          Sorted among the {formatCount(rows.length)} calls loaded; &ldquo;Load more&rdquo; adds older ones.
+        </p>
+      )}
       <table className="w-full text-sm" data-testid="calls-table">
-        <caption className="sr-only">Calls, newest first</caption>
+        <caption className="sr-only">{sorter.sort ? 'Calls loaded, sorted by the pressed column' : 'Calls, newest first'}</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className={`${th} pl-0 text-left`}>
+            <SortTh sorter={sorter} k="time" className={`${th} pl-0 text-left`}>
               Time (UTC)
-            </th>
-            <th scope="col" className={`${th} text-left`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="step" className={`${th} text-left`}>
               Workflow / step
-            </th>
-            <th scope="col" className={`${th} text-left`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="account" className={`${th} text-left`}>
               Account
-            </th>
-            <th scope="col" className={`${th} text-left`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="model" className={`${th} text-left`}>
               Provider / model
-            </th>
-            <th scope="col" className={`${th} text-left`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="outcome" className={`${th} text-left`}>
               Outcome
-            </th>
-            <th scope="col" className={`${th} text-right`} title="Input tokens / output tokens">
+            </SortTh>
+            <SortTh sorter={sorter} k="tokens" className={`${th} text-right`} title="Input tokens / output tokens">
               Tokens in / out
-            </th>
-            <th scope="col" className={`${th} text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="latency" className={`${th} text-right`}>
               Latency
-            </th>
-            <th scope="col" className={`${th} text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" className={`${th} text-right`}>
               Cost
-            </th>
-            <th scope="col" className={`${th} pr-0 text-left`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="run" className={`${th} pr-0 text-left`}>
               Run
-            </th>
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((c) => (
+          {sorter.rows.map((c) => (
             <tr key={c.id} className="border-t border-slate-100" data-testid="call-row" data-id={c.id}>
               <td className="num whitespace-nowrap py-1.5 pr-2 text-slate-600" title={`event ${c.id}`}>
                 {formatInstant(c.timestamp).replace(' UTC', '')}

@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import Link from 'next/link'
 import { ApiError } from '@/components/api'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
@@ -102,7 +104,17 @@ const outcomesHint = (o: Record<string, number>) =>
     .join(' · ')
 
 function Timeline({ org, data }: { org: string; data: NonNullable<ReturnType<typeof useRun>['data']> }) {
-  const bars = timelineBars(data.calls, data.totals.started_at, data.totals.duration_ms)
+  // each call keeps its number in the run (its place in time) whichever column sorts the rows
+  const bars = timelineBars(data.calls, data.totals.started_at, data.totals.duration_ms).map((b, i) => ({ ...b, n: i + 1 }))
+  const sorter = useSort(bars, {
+    n: (b) => b.n,
+    step: (b) => `${b.call.step} · ${b.call.model ? `${b.call.provider ?? '?'}/${b.call.model}` : ''}`,
+    starts: (b) => b.offset_ms,
+    latency: (b) => b.call.latency_ms,
+    tokens: (b) => b.call.tokens_in + b.call.tokens_out,
+    cost: (b) => moneyKey(b.call.cost_usd),
+    outcome: (b) => b.call.outcome,
+  })
   const th = 'px-2 py-2 font-medium'
   const td = 'num px-2 py-1.5 text-right whitespace-nowrap'
   return (
@@ -111,39 +123,39 @@ function Timeline({ org, data }: { org: string; data: NonNullable<ReturnType<typ
         <caption className="sr-only">The run's calls in order, each with its place on the time axis</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className={`${th} pl-0 text-right`}>
+            <SortTh sorter={sorter} k="n" className={`${th} pl-0 text-right`}>
               #
-            </th>
-            <th scope="col" className={`${th} text-left`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="step" className={`${th} text-left`}>
               Step · model
-            </th>
+            </SortTh>
             <th scope="col" className={`${th} w-2/5 text-left`}>
               <div className="flex justify-between font-normal normal-case">
                 <span>0 ms</span>
                 <span>{formatMs(data.totals.duration_ms)}</span>
               </div>
             </th>
-            <th scope="col" className={`${th} text-right`}>
+            <SortTh sorter={sorter} k="starts" className={`${th} text-right`}>
               Starts at
-            </th>
-            <th scope="col" className={`${th} text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="latency" className={`${th} text-right`}>
               Latency
-            </th>
-            <th scope="col" className={`${th} text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="tokens" className={`${th} text-right`}>
               Tokens in / out
-            </th>
-            <th scope="col" className={`${th} text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" className={`${th} text-right`}>
               Cost
-            </th>
-            <th scope="col" className={`${th} pr-0 text-left`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="outcome" className={`${th} pr-0 text-left`}>
               Outcome
-            </th>
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {bars.map((b, i) => (
+          {sorter.rows.map((b) => (
             <tr key={b.call.id} className="border-t border-slate-100" data-testid="run-call" data-id={b.call.id}>
-              <td className="num py-1.5 pr-2 text-right text-slate-400">{i + 1}</td>
+              <td className="num py-1.5 pr-2 text-right text-slate-400">{b.n}</td>
               <th scope="row" className="px-2 text-left font-normal">
                 <div className="max-w-56 truncate" title={`event ${b.call.id}`}>
                   <Link

@@ -1,5 +1,7 @@
 'use client'
 import { ZoneNote } from '@/components/layout/time-zone'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { formatDate, formatDateTime } from '@/lib/format'
 import { ErrorAlert } from '@/components/error-alert'
 import Link from 'next/link'
@@ -50,6 +52,8 @@ export function Changes({ org }: { org: string }) {
   const scoped = !!view.workflow_id || !!view.account_id || !!view.environment || !!view.traffic_source
   const empty = !!data && data.a.events === 0 && data.b.events === 0
   const bars = useMemo(() => (data ? waterfallBars(data) : null), [data])
+  // the parts in the waterfall's order until a header is pressed
+  const parts = useSort(data?.parts, { part: (p) => p.label, usd: (p) => moneyKey(p.usd) })
   const canExport = useCan('exports.read')
   const exportCsv = () => data && downloadCsv(changesCsvFilename(view), toCsv(changesCsvRows(data)))
   const scopeText = view.workflow_id ? `workflow ${view.workflow_id}` : view.account_id ? `account ${view.account_id}` : 'the whole organization'
@@ -152,19 +156,19 @@ export function Changes({ org }: { org: string }) {
                   <caption className="sr-only">The change split into five parts</caption>
                   <thead className="text-xs uppercase text-slate-500">
                     <tr className="border-b border-slate-200">
-                      <th scope="col" className="py-2 pr-2 text-left font-medium">
+                      <SortTh sorter={parts} k="part" className="py-2 pr-2 text-left font-medium">
                         Part
-                      </th>
-                      <th scope="col" className="px-2 py-2 text-right font-medium">
+                      </SortTh>
+                      <SortTh sorter={parts} k="usd" className="px-2 py-2 text-right font-medium">
                         Change
-                      </th>
+                      </SortTh>
                       <th scope="col" className="py-2 pl-2 text-left font-medium">
                         Why
                       </th>
                     </tr>
                   </thead>
                   <tbody>
-                    {data.parts.map((p) => (
+                    {parts.rows.map((p) => (
                       <tr key={p.part} className="border-t border-slate-100 align-top" data-part={p.part}>
                         <th scope="row" className="py-1.5 pr-2 text-left font-medium">
                           {p.label}
@@ -236,6 +240,12 @@ function Contributors({
   org: string
   hrefFor: (patch: Partial<TChangesUrlState>) => string
 }) {
+  const sorter = useSort(rows, {
+    key: (r) => r.key,
+    a: (r) => moneyKey(r.a_usd),
+    b: (r) => moneyKey(r.b_usd),
+    delta: (r) => moneyKey(r.delta_usd),
+  })
   if (rows.length === 0) return <p className="text-sm text-slate-500">No {section} changed its spend.</p>
   const th = 'px-2 py-2 font-medium'
   return (
@@ -244,22 +254,22 @@ function Contributors({
         <caption className="sr-only">{header}s whose spend changed most</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className={`${th} pl-0 text-left`}>
+            <SortTh sorter={sorter} k="key" className={`${th} pl-0 text-left`}>
               {header}
-            </th>
-            <th scope="col" className={`${th} text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="a" className={`${th} text-right`}>
               A
-            </th>
-            <th scope="col" className={`${th} text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="b" className={`${th} text-right`}>
               B
-            </th>
-            <th scope="col" className={`${th} pr-0 text-right`}>
+            </SortTh>
+            <SortTh sorter={sorter} k="delta" className={`${th} pr-0 text-right`}>
               Change
-            </th>
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr key={r.key} className="border-t border-slate-100" data-key={r.key}>
               <th scope="row" className="py-1.5 pr-2 text-left font-medium">
                 <ContributorName r={r} section={section} org={org} hrefFor={hrefFor} />

@@ -1,3 +1,6 @@
+'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import Link from 'next/link'
 import type { TBreakdownItem } from '@/lib/metrics/prepare'
 import { formatCount, formatPercent } from '@/lib/format'
@@ -22,18 +25,35 @@ export function BreakdownTable({
   /** the row's series colour; without it, every bar is the brand colour */
   colorOf?: (name: string) => string
 }) {
+  // "Other" sums the rest: it stays the last row whichever column sorts the others
+  const ranked = items.filter((it) => it.name !== 'Other')
+  const other = items.filter((it) => it.name === 'Other')
+  const sorter = useSort(ranked, {
+    name: (it) => it.name,
+    cost: (it) => moneyKey(it.cost_usd),
+    share: (it) => it.share,
+    events: (it) => it.events,
+  })
   return (
     <table className="w-full table-fixed text-sm" data-testid={testId}>
       <thead className="text-xs uppercase text-slate-500">
         <tr>
-          <th className="py-1.5 text-left font-medium">{label}</th>
-          <th className="w-24 text-right font-medium">Spend</th>
-          <th className="w-16 text-right font-medium">Share</th>
-          <th className="w-20 text-right font-medium">Events</th>
+          <SortTh sorter={sorter} k="name" className="py-1.5 text-left font-medium">
+            {label}
+          </SortTh>
+          <SortTh sorter={sorter} k="cost" className="w-24 text-right font-medium">
+            Spend
+          </SortTh>
+          <SortTh sorter={sorter} k="share" className="w-16 text-right font-medium">
+            Share
+          </SortTh>
+          <SortTh sorter={sorter} k="events" className="w-20 text-right font-medium">
+            Events
+          </SortTh>
         </tr>
       </thead>
       <tbody>
-        {items.map((it) => (
+        {[...sorter.rows, ...other].map((it) => (
           <tr key={it.name} className="border-t border-slate-100" data-key={it.name} data-series-color={colorOf?.(it.name)}>
             <td className="py-1.5 pr-2">
               <div className="truncate font-medium" title={it.name}>

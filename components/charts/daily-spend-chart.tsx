@@ -23,14 +23,17 @@ export function DailySpendChart({
   series,
   dayHref,
   label = 'Spend per day, stacked by traffic source',
+  colors: given,
 }: {
   points: TDailyPoint[]
   series: string[]
   dayHref?: (day: string) => string
   label?: string
+  /** the series' colours when they are names of a dimension (org-colors.ts useSeriesColors: the same on every page); else the chart's own */
+  colors?: Record<string, string>
 }) {
   const router = useRouter()
-  const colors = seriesColors(series)
+  const colors = given ?? seriesColors(series)
   const today = partialDayIn(points.map((p) => p.day))
   const open = dayHref ? (d: { payload?: TDailyPoint }) => d.payload?.day && router.push(dayHref(d.payload.day)) : undefined
   return (

@@ -1,6 +1,16 @@
 import { describe, expect, it, test } from 'vitest'
 import fc from 'fast-check'
-import { CHART_COLORS, hashKey, listColors, partialDayIn, partialDayTooltipLabel, SERIES_PALETTE, seriesColor, seriesColors } from '@/components/charts/theme'
+import {
+  CHART_COLORS,
+  hashKey,
+  listColors,
+  orgSeriesColors,
+  partialDayIn,
+  partialDayTooltipLabel,
+  SERIES_PALETTE,
+  seriesColor,
+  seriesColors,
+} from '@/components/charts/theme'
 
 describe('series colours', () => {
   it('gives a key the same colour every time, from the palette', () => {
@@ -115,5 +125,41 @@ describe('partialDayIn', () => {
   test('null for a chart that ends before today', () => {
     expect(partialDayIn(['2026-11-29', '2026-11-30'], now)).toBeNull()
     expect(partialDayIn([], now)).toBeNull()
+  })
+})
+
+describe('orgSeriesColors: a name has one colour on every page (issue 21)', () => {
+  // two workflows whose own colours collide: drawn with different neighbours, seriesColors alone can paint "b" two ways
+  const slot = (k: string) => hashKey(k) % SERIES_PALETTE.length
+  const names = Array.from({ length: 40 }, (_, i) => `wf-${i}`)
+  it('gives a name the colour it has among all the organization’s names, whichever names a chart draws beside it', () => {
+    const all = seriesColors(names)
+    fc.assert(
+      fc.property(fc.subarray(names, { minLength: 1 }), fc.subarray(names, { minLength: 1 }), (a, b) => {
+        const ca = orgSeriesColors(names, a)
+        const cb = orgSeriesColors(names, b)
+        for (const k of a) expect(ca[k]).toBe(all[k])
+        for (const k of a.filter((x) => b.includes(x))) expect(ca[k]).toBe(cb[k])
+        expect(Object.keys(ca).sort()).toEqual([...a].sort())
+      }),
+    )
+  })
+  it('is what seriesColors gave a chart before: a colliding pair no longer repaints its second name', () => {
+    const y = names.find((n) => names.some((m) => m < n && slot(m) === slot(n)))!
+    const x = names.find((m) => m < y && slot(m) === slot(y))!
+    // on its own y has its hash colour; beside x (same slot, sorts first) seriesColors moves it: two pages, two colours
+    expect(seriesColors([y])[y]).not.toBe(seriesColors([x, y])[y])
+    // with the organization's names, one colour
+    expect(orgSeriesColors(names, [y])[y]).toBe(orgSeriesColors(names, [x, y])[y])
+  })
+  it('adds a name the set does not hold yet, and without the set colours the chart’s own keys', () => {
+    const c = orgSeriesColors(['a', 'b'], ['b', 'new'])
+    expect(c).toEqual({ b: seriesColors(['a', 'b', 'new']).b, new: seriesColors(['a', 'b', 'new']).new })
+    expect(orgSeriesColors(undefined, ['a', 'b'])).toEqual(seriesColors(['a', 'b']))
+  })
+  it('colours a list as the organization’s names do, its no-value and Other rows neutral', () => {
+    const colorOf = listColors(['wf-3', 'Other'], ['Other'], names)
+    expect(colorOf('wf-3')).toBe(seriesColors(names)['wf-3'])
+    expect(colorOf('Other')).toBe(CHART_COLORS.neutral)
   })
 })

@@ -120,13 +120,31 @@ export function seriesColors(keys: readonly string[]): Record<string, string> {
 }
 
 /**
- * The colours of a list's rows (a ranked table beside or instead of a chart):
- * seriesColors over every key the list ranks, so a workflow has the colour it
- * has in a chart of the same keys; the "no value" and "Other" rows, which are
- * not a series, are neutral.
+ * The colours of the series a chart draws, the same on every page: seriesColors
+ * over the organization's whole set of names of the dimension (every workflow,
+ * model or feature it has; components/charts/org-colors.ts fetches them), so a
+ * name keeps its colour whichever names are drawn beside it. A key the set does
+ * not hold yet (a name newer than the set) joins it; without the set (still
+ * loading), the chart's own keys.
  */
-export function listColors(keys: readonly string[], neutral: readonly string[] = []): (key: string) => string {
-  const colors = seriesColors(keys.filter((k) => !neutral.includes(k)))
+export function orgSeriesColors(orgNames: readonly string[] | null | undefined, keys: readonly string[]): Record<string, string> {
+  const all = seriesColors(orgNames ? [...orgNames, ...keys] : keys)
+  const out: Record<string, string> = Object.create(null)
+  for (const k of keys) out[k] = all[k]
+  return out
+}
+
+/**
+ * The colours of a list's rows (a ranked table beside or instead of a chart):
+ * seriesColors over every key the list ranks (or, given, over the organization's
+ * whole set of names: orgSeriesColors), so a workflow has the colour it has in a
+ * chart; the "no value" and "Other" rows, which are not a series, are neutral.
+ */
+export function listColors(keys: readonly string[], neutral: readonly string[] = [], orgNames?: readonly string[] | null): (key: string) => string {
+  const colors = orgSeriesColors(
+    orgNames?.filter((k) => !neutral.includes(k)),
+    keys.filter((k) => !neutral.includes(k)),
+  )
   return (key) => (neutral.includes(key) ? CHART_COLORS.neutral : (colors[key] ?? CHART_COLORS.neutral))
 }
 

@@ -5,6 +5,7 @@ import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
 import { moneyKey } from '@/lib/table/sort'
+import { useOrgNames } from '@/components/charts/org-colors'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { useFeatureSlos } from '@/components/features/queries'
 import { callsColumn, scopeOf } from '@/components/calls/links'
@@ -99,6 +100,8 @@ function columns(org: string, canWrite: boolean): TExtraColumn<TFeatureRow>[] {
 }
 
 export function Features({ org, canWrite }: { org: string; canWrite: boolean }) {
+  // each row's colour among the organization's every feature: the same on every page
+  const orgNames = useOrgNames(org, 'feature')
   const url = useUrlFilters()
   const { filters, periods } = url
   const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'feature', filters, periods)
@@ -217,6 +220,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
             noneTitle="Events sent without feature"
             caption="Spend and cost per action per feature, largest spend first"
             testId="features-table"
+            orgNames={orgNames}
             columns={cols}
           />
         ) : (

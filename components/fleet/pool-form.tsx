@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { GpuHourPrice } from '@/components/ui/usd'
 import { When } from '@/components/layout/time-zone'
 import { useState, type FormEvent } from 'react'
@@ -111,6 +113,13 @@ export function PoolForm({ org, pool, onDone }: { org: string; pool: TPoolView |
 
 /** The pool's sizes and prices over time: what the cost of each past period was computed with. */
 function VersionHistory({ pool }: { pool: TPoolView }) {
+  // newest first until a header is pressed
+  const sorter = useSort([...pool.versions].reverse(), {
+    from: (v) => Date.parse(v.effective_from),
+    gpus: (v) => v.gpu_count,
+    pricing: (v) => v.pricing,
+    price: (v) => moneyKey(v.effective_gpu_hour_usd),
+  })
   return (
     <details className="text-sm">
       <summary className="cursor-pointer text-slate-600">
@@ -119,14 +128,22 @@ function VersionHistory({ pool }: { pool: TPoolView }) {
       <table className="mt-2 w-full max-w-2xl text-sm" data-testid="pool-versions">
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <th className="py-1 text-left font-medium">From (UTC)</th>
-            <th className="text-right font-medium">GPUs</th>
-            <th className="text-left pl-4 font-medium">Pricing</th>
-            <th className="text-right font-medium">$ / GPU-hour</th>
+            <SortTh sorter={sorter} k="from" className="py-1 text-left font-medium">
+              From (UTC)
+            </SortTh>
+            <SortTh sorter={sorter} k="gpus" className="text-right font-medium">
+              GPUs
+            </SortTh>
+            <SortTh sorter={sorter} k="pricing" className="text-left pl-4 font-medium">
+              Pricing
+            </SortTh>
+            <SortTh sorter={sorter} k="price" className="text-right font-medium">
+              $ / GPU-hour
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {[...pool.versions].reverse().map((v) => (
+          {sorter.rows.map((v) => (
             <tr key={v.effective_from} className="border-t border-slate-100">
               <td className="py-1">
                 <When t={v.effective_from} />

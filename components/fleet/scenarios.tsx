@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { callMicrosOf, perOutcomeMicros } from '@/lib/finance/parts'
 import { microsToUsd } from '@/lib/domain'
 import { useState, type FormEvent } from 'react'
@@ -132,6 +134,17 @@ function Trend({ org, months, current }: { org: string; months: string[]; curren
         months.map((m) => (m === current.month ? current : results.find((r) => r.data?.month === m)?.data)).filter((x): x is TScenarioCostAnswer => !!x),
       )
     : null
+  type TTrendRow = NonNullable<typeof t>['rows'][number]
+  const cellOf = (r: TTrendRow, m: string) => r.cells.find((c) => c.month === m)
+  const sorter = useSort<TTrendRow, string>(t?.rows, {
+    scenario: (r) => r.scenario,
+    ...Object.fromEntries(
+      (t?.months ?? []).flatMap((m) => [
+        [`${m}-t`, (r: TTrendRow) => moneyKey(cellOf(r, m)?.total_usd)],
+        [`${m}-o`, (r: TTrendRow) => moneyKey(cellOf(r, m)?.per_outcome_usd)],
+      ]),
+    ),
+  })
   return (
     <Card title="Month by month" subtitle="Each scenario's total and cost per accepted outcome over the last three months (the current month to date).">
       {error && <Alert>Could not load: {error.message}</Alert>}
@@ -141,7 +154,9 @@ function Trend({ org, months, current }: { org: string; months: string[]; curren
             <table className="w-full text-sm" data-testid="scenario-trend">
               <thead className="text-xs uppercase text-slate-500">
                 <tr>
-                  <th className="py-1.5 text-left font-medium">Scenario</th>
+                  <SortTh sorter={sorter} k="scenario" className="py-1.5 text-left font-medium">
+                    Scenario
+                  </SortTh>
                   {t.months.map((m) => (
                     <th key={m} colSpan={2} className="text-right font-medium">
                       {monthLabel(m)}
@@ -151,17 +166,17 @@ function Trend({ org, months, current }: { org: string; months: string[]; curren
                 <tr className="text-[11px]">
                   <th />
                   {t.months.map((m) => [
-                    <th key={`${m}-t`} className="text-right font-normal">
+                    <SortTh key={`${m}-t`} sorter={sorter} k={`${m}-t`} className="text-right font-normal">
                       Total
-                    </th>,
-                    <th key={`${m}-o`} className="text-right font-normal">
+                    </SortTh>,
+                    <SortTh key={`${m}-o`} sorter={sorter} k={`${m}-o`} className="text-right font-normal">
                       Per accepted outcome
-                    </th>,
+                    </SortTh>,
                   ])}
                 </tr>
               </thead>
               <tbody>
-                {t.rows.map((r) => (
+                {sorter.rows.map((r) => (
                   <tr key={r.scenario} className="border-t border-slate-100">
                     <td className="py-1.5 font-medium">{r.scenario}</td>
                     {r.cells.map((c) => [
@@ -188,6 +203,16 @@ function Trend({ org, months, current }: { org: string; months: string[]; curren
 }
 
 function ScenarioTable({ d }: { d: TScenarioCostAnswer }) {
+  type TRow = TScenarioCostAnswer['scenarios'][number]
+  const sorter = useSort<TRow, string>(d.scenarios, {
+    scenario: (s) => s.scenario,
+    ...Object.fromEntries(PARTS.map((p) => [p, (s: TRow) => moneyKey(s.parts[p as keyof typeof s.parts])])),
+    api: (s) => callMicrosOf(s),
+    total: (s) => moneyKey(s.total_usd),
+    outcomes: (s) => s.accepted_outcomes,
+    api_per: (s) => (s.accepted_outcomes > 0 ? perOutcomeMicros(callMicrosOf(s), s.accepted_outcomes) : null),
+    per: (s) => moneyKey(s.cost_per_accepted_outcome_usd),
+  })
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap gap-3 text-xs text-slate-600" aria-hidden>
@@ -202,28 +227,38 @@ function ScenarioTable({ d }: { d: TScenarioCostAnswer }) {
         <table className="w-full text-sm" data-testid="scenarios">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th className="py-1.5 text-left font-medium">Scenario</th>
+              <SortTh sorter={sorter} k="scenario" className="py-1.5 text-left font-medium">
+                Scenario
+              </SortTh>
               {PARTS.map((p) => (
-                <th key={p} className="px-1 text-right font-medium">
+                <SortTh key={p} sorter={sorter} k={p} className="px-1 text-right font-medium">
                   {PART_LABEL[p]}
-                </th>
+                </SortTh>
               ))}
-              <th
+              <SortTh
+                sorter={sorter}
+                k="api"
                 className="px-1 text-right font-medium"
                 title="What the scenario's calls were priced at (production, eval and internal calls): the monthly report's API cost"
               >
                 API cost
-              </th>
-              <th className="px-1 text-right font-medium" title="Fully loaded cost incl. GPU and line items: every part">
+              </SortTh>
+              <SortTh sorter={sorter} k="total" className="px-1 text-right font-medium" title="Fully loaded cost incl. GPU and line items: every part">
                 Fully loaded
-              </th>
-              <th className="px-1 text-right font-medium">Accepted outcomes</th>
-              <th className="px-1 text-right font-medium">API cost per outcome</th>
-              <th className="px-1 text-right font-medium">Fully loaded per outcome</th>
+              </SortTh>
+              <SortTh sorter={sorter} k="outcomes" className="px-1 text-right font-medium">
+                Accepted outcomes
+              </SortTh>
+              <SortTh sorter={sorter} k="api_per" className="px-1 text-right font-medium">
+                API cost per outcome
+              </SortTh>
+              <SortTh sorter={sorter} k="per" className="px-1 text-right font-medium">
+                Fully loaded per outcome
+              </SortTh>
             </tr>
           </thead>
           <tbody>
-            {d.scenarios.map((s) => (
+            {sorter.rows.map((s) => (
               <tr key={s.scenario} className="border-t border-slate-100 align-top" data-scenario={s.scenario}>
                 <td className="py-1.5 pr-2">
                   <div className="font-medium">{s.scenario}</div>
@@ -377,6 +412,12 @@ function LineItems({ org, d, canWrite }: { org: string; d: TScenarioCostAnswer |
     note: '',
   })
   const errors = fieldErrors(add.error instanceof ApiError ? add.error.lines : [])
+  const items = useSort(d?.line_items, {
+    scenario: (li) => li.scenario,
+    kind: (li) => li.category,
+    amount: (li) => moneyKey(li.amount_usd),
+    note: (li) => li.note,
+  })
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value })
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
@@ -393,15 +434,23 @@ function LineItems({ org, d, canWrite }: { org: string; d: TScenarioCostAnswer |
           <table className="mb-4 w-full text-sm" data-testid="line-items">
             <thead className="text-xs uppercase text-slate-500">
               <tr>
-                <th className="py-1.5 text-left font-medium">Scenario</th>
-                <th className="text-left font-medium">Kind</th>
-                <th className="text-right font-medium">Amount</th>
-                <th className="pl-4 text-left font-medium">Note</th>
+                <SortTh sorter={items} k="scenario" className="py-1.5 text-left font-medium">
+                  Scenario
+                </SortTh>
+                <SortTh sorter={items} k="kind" className="text-left font-medium">
+                  Kind
+                </SortTh>
+                <SortTh sorter={items} k="amount" className="text-right font-medium">
+                  Amount
+                </SortTh>
+                <SortTh sorter={items} k="note" className="pl-4 text-left font-medium">
+                  Note
+                </SortTh>
                 {canWrite && <th className="sr-only">Remove</th>}
               </tr>
             </thead>
             <tbody>
-              {d.line_items.map((li) => (
+              {items.rows.map((li) => (
                 <tr key={li.id} className="border-t border-slate-100">
                   <td className="py-1.5">{li.scenario}</td>
                   <td>{li.category === 'engineering' ? 'Engineering' : 'Operations'}</td>

@@ -1,5 +1,7 @@
 'use client'
 import { ZoneNote } from '@/components/layout/time-zone'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import Link from 'next/link'
 import { useSearchParams } from 'next/navigation'
 import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
@@ -153,21 +155,41 @@ export function Forecast({ org }: { org: string }) {
 }
 
 function SummaryTable({ org, rows }: { org: string; rows: TForecastSummaryRow[] }) {
+  const sorter = useSort(rows, {
+    id: (r) => `${r.kind}/${r.id}`,
+    so_far: (r) => moneyKey(r.month_end.actual_to_date_usd),
+    month_end: (r) => moneyKey(r.month_end.forecast_usd),
+    band: (r) => moneyKey(r.month_end.upper_usd),
+    quarter_end: (r) => moneyKey(r.quarter_end.forecast_usd),
+    mape: (r) => r.mape,
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="forecast-summary">
         <thead>
           <tr className="text-left text-xs text-slate-500">
-            <th className="py-1 font-medium">Workflow / account</th>
-            <th className="text-right font-medium">Month so far</th>
-            <th className="text-right font-medium">Month end</th>
-            <th className="text-right font-medium">95% band</th>
-            <th className="text-right font-medium">Quarter end</th>
-            <th className="text-right font-medium">Backtest error</th>
+            <SortTh sorter={sorter} k="id" className="py-1 font-medium">
+              Workflow / account
+            </SortTh>
+            <SortTh sorter={sorter} k="so_far" className="text-right font-medium">
+              Month so far
+            </SortTh>
+            <SortTh sorter={sorter} k="month_end" className="text-right font-medium">
+              Month end
+            </SortTh>
+            <SortTh sorter={sorter} k="band" className="text-right font-medium">
+              95% band
+            </SortTh>
+            <SortTh sorter={sorter} k="quarter_end" className="text-right font-medium">
+              Quarter end
+            </SortTh>
+            <SortTh sorter={sorter} k="mape" className="text-right font-medium">
+              Backtest error
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr key={`${r.kind}/${r.id}`} className="border-t border-slate-100" data-row={`${r.kind}/${r.id}`}>
               <td className="py-1.5">
                 <span className="mr-2 text-xs text-slate-500">{r.kind}</span>
@@ -238,10 +260,20 @@ const VERDICT: Record<TBudgetOutlook['verdict'], { label: string; style: string 
   unknown: { label: 'too little history', style: 'bg-slate-50 text-slate-600 ring-slate-200' },
 }
 
+/** The outlook's sort: the most severe first (too little history: last). */
+const VERDICT_SEVERITY: Record<TBudgetOutlook['verdict'], number | null> = { over: 3, at_risk: 2, within: 1, unknown: null }
+
 /** Which monthly spend budgets the forecast says will be exceeded, and when. */
 function BudgetsCard({ org }: { org: string }) {
   const q = useBudgetOutlook(org)
   const rows = q.data?.budgets ?? null
+  const sorter = useSort(rows, {
+    name: (b) => b.name,
+    amount: (b) => moneyKey(b.amount_usd),
+    projected: (b) => moneyKey(b.projected_usd),
+    forecast: (b) => moneyKey(b.month_end.forecast_usd),
+    verdict: (b) => VERDICT_SEVERITY[b.verdict],
+  })
   return (
     <Card
       title="This month's budgets against the forecast"
@@ -253,17 +285,30 @@ function BudgetsCard({ org }: { org: string }) {
           <table className="w-full text-sm" data-testid="budget-outlook">
             <thead>
               <tr className="text-left text-xs text-slate-500">
-                <th className="py-1 font-medium">Budget</th>
-                <th className="text-right font-medium">Amount</th>
-                <th className="text-right font-medium" title="Its month's spend to now at its pace to the month's end: the same projection as the Budgets page">
+                <SortTh sorter={sorter} k="name" className="py-1 font-medium">
+                  Budget
+                </SortTh>
+                <SortTh sorter={sorter} k="amount" className="text-right font-medium">
+                  Amount
+                </SortTh>
+                <SortTh
+                  sorter={sorter}
+                  k="projected"
+                  className="text-right font-medium"
+                  title="Its month's spend to now at its pace to the month's end: the same projection as the Budgets page"
+                >
                   Projected month end
-                </th>
-                <th className="text-right font-medium">Model forecast (95% band)</th>
-                <th className="font-medium pl-4">Outlook</th>
+                </SortTh>
+                <SortTh sorter={sorter} k="forecast" className="text-right font-medium">
+                  Model forecast (95% band)
+                </SortTh>
+                <SortTh sorter={sorter} k="verdict" className="font-medium pl-4">
+                  Outlook
+                </SortTh>
               </tr>
             </thead>
             <tbody>
-              {rows.map((b) => (
+              {sorter.rows.map((b) => (
                 <tr key={b.budget_id} className="border-t border-slate-100" data-budget={b.name} data-verdict={b.verdict}>
                   <td className="py-1.5">
                     <Link className="text-brand-600 hover:underline" href={`/${org}/budgets/${b.budget_id}`}>

@@ -37,6 +37,7 @@ export function BreakdownTable<R extends TBreakdownRow>({
   href,
   compare = true,
   initialSort = null,
+  orgNames,
 }: {
   rows: R[]
   days: string[]
@@ -52,6 +53,8 @@ export function BreakdownTable<R extends TBreakdownRow>({
   compare?: boolean
   /** the order before a header is pressed (default: the rows as given) */
   initialSort?: TSort | null
+  /** the organization's names of the dimension (org-colors.ts useOrgNames): each row's colour is its colour on every page */
+  orgNames?: readonly string[]
 }) {
   const th = 'px-2 py-2 font-medium'
   const sortColumns: TSortColumns<R, string> = {
@@ -69,6 +72,7 @@ export function BreakdownTable<R extends TBreakdownRow>({
   const colorOf = listColors(
     rows.filter((r) => r.events > 0).map((r) => r.key),
     [none],
+    orgNames,
   )
   return (
     <div className="overflow-x-auto">

@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import Link from 'next/link'
 import { useQuery } from '@tanstack/react-query'
 import { callApi } from '@/components/api'
@@ -24,6 +26,14 @@ export function QuarterlyReview({ org, query, range }: { org: string; query: TQu
   const data = q.data
   const acted = data?.items.filter((i) => i.acted_on) ?? []
   const open = data?.items.filter((i) => !i.acted_on) ?? []
+  const sorter = useSort(acted, {
+    step: (i) => `${i.opportunity.workflow_id} / ${i.opportunity.step}`,
+    kind: (i) => KIND_LABEL[i.opportunity.kind],
+    published: (i) => (i.acted_on ? Date.parse(i.acted_on.published_at) : null),
+    per_call: (i) => moneyKey(i.measured?.cost_per_call_after_usd),
+    estimate: (i) => moneyKey(i.opportunity.savings_usd_per_month),
+    measured: (i) => moneyKey(i.measured?.saving_usd_per_month),
+  })
   return (
     <div className="space-y-6">
       {q.error && <Alert>Could not load the review: {q.error.message}</Alert>}
@@ -72,28 +82,28 @@ export function QuarterlyReview({ org, query, range }: { org: string; query: TQu
                   <caption className="sr-only">Opportunities acted on, with the estimate and the saving measured since the publication</caption>
                   <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
                     <tr>
-                      <th scope="col" className="px-2 py-2">
+                      <SortTh sorter={sorter} k="step" className="px-2 py-2">
                         Workflow / step
-                      </th>
-                      <th scope="col" className="px-2 py-2">
+                      </SortTh>
+                      <SortTh sorter={sorter} k="kind" className="px-2 py-2">
                         Opportunity
-                      </th>
-                      <th scope="col" className="px-2 py-2">
+                      </SortTh>
+                      <SortTh sorter={sorter} k="published" className="px-2 py-2">
                         Published
-                      </th>
-                      <th scope="col" className="px-2 py-2 text-right">
+                      </SortTh>
+                      <SortTh sorter={sorter} k="per_call" className="px-2 py-2 text-right">
                         Cost / call before → after
-                      </th>
-                      <th scope="col" className="px-2 py-2 text-right">
+                      </SortTh>
+                      <SortTh sorter={sorter} k="estimate" className="px-2 py-2 text-right">
                         Estimate / month
-                      </th>
-                      <th scope="col" className="px-2 py-2 text-right">
+                      </SortTh>
+                      <SortTh sorter={sorter} k="measured" className="px-2 py-2 text-right">
                         Measured / month
-                      </th>
+                      </SortTh>
                     </tr>
                   </thead>
                   <tbody>
-                    {acted.map((i) => (
+                    {sorter.rows.map((i) => (
                       <ActedRow key={i.opportunity.id} i={i} org={org} />
                     ))}
                   </tbody>

@@ -12,6 +12,7 @@ import { scopeOf } from '@/components/calls/links'
 import { callsHref, modelFilters, modelsFilters } from '@/lib/calls/view'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
 import { listColors } from '@/components/charts/theme'
+import { useOrgNames } from '@/components/charts/org-colors'
 import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { dailySeries, internalTraffic, topN, totals } from '@/lib/metrics/prepare'
 import { sloBreaches, type TSloBreach } from '@/lib/metrics/views/features'
@@ -47,6 +48,9 @@ export function Overview({ org }: { org: string }) {
   const byModel = useMetrics(org, { ...base, group_by: 'provider,model' })
   const byEnv = useMetrics(org, { ...base, group_by: 'environment' })
   const byFeature = useMetrics(org, { ...base, group_by: 'feature' })
+  // colours over the organization's every workflow and model: the same on every page
+  const workflowNames = useOrgNames(org, 'workflow_id')
+  const orgModelNames = useOrgNames(org, 'model')
   const slos = useFeatureSlos(org)
   const finance = useFinanceOverview(org, filters)
   const breaches = byFeature.data && slos.data ? sloBreaches(byFeature.data.rows, slos.data.slos) : []
@@ -70,10 +74,12 @@ export function Overview({ org }: { org: string }) {
   const workflowColor = listColors(
     (byWorkflow.data?.rows ?? []).filter((r) => r.events > 0 && r.workflow_id != null).map((r) => String(r.workflow_id)),
     ['(none)', 'Other'],
+    workflowNames,
   )
   const modelColor = listColors(
     modelNames.filter((_n, i) => (byModel.data?.rows[i]?.events ?? 0) > 0),
     ['(self-hosted)', 'Other'],
+    orgModelNames,
   )
   const empty = t !== null && t.events === 0 && !filtered
   const error = total.error ?? previous.error ?? daily.error ?? byWorkflow.error ?? byModel.error ?? byEnv.error

@@ -293,21 +293,38 @@ function OrgPrices({ org, canWrite, focus }: { org: string; canWrite: boolean; f
 
 function Discrepancies({ org }: { org: string }) {
   const d = useDiscrepancies(org)
+  const sorter = useSort(d.data?.models, {
+    model: (m) => `${m.provider}/${m.model}`,
+    calls: (m) => m.events,
+    computed: (m) => moneyKey(m.computed_usd),
+    reported: (m) => moneyKey(m.reported_usd),
+    difference: (m) => moneyKey(m.difference_usd),
+  })
   if (!d.data || d.data.models.length === 0) return null
   return (
     <Card title="Provider-reported cost differs" subtitle="Calls whose provider-reported cost_usd differs from Outlay's by more than 1%, last 30 days.">
       <table className="w-full text-left text-sm" data-testid="discrepancies">
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <th className="py-2">Provider / model</th>
-            <th className="text-right">Calls</th>
-            <th className="text-right">Outlay</th>
-            <th className="text-right">Reported</th>
-            <th className="text-right">Difference</th>
+            <SortTh sorter={sorter} k="model" className="py-2">
+              Provider / model
+            </SortTh>
+            <SortTh sorter={sorter} k="calls" className="text-right">
+              Calls
+            </SortTh>
+            <SortTh sorter={sorter} k="computed" className="text-right">
+              Outlay
+            </SortTh>
+            <SortTh sorter={sorter} k="reported" className="text-right">
+              Reported
+            </SortTh>
+            <SortTh sorter={sorter} k="difference" className="text-right">
+              Difference
+            </SortTh>
           </tr>
         </thead>
         <tbody className="num divide-y divide-slate-100">
-          {d.data.models.map((m) => (
+          {sorter.rows.map((m) => (
             <tr key={`${m.provider}/${m.model}`}>
               <td className="py-2 font-medium">
                 {m.provider}/{m.model}
@@ -328,6 +345,15 @@ function Catalog({ org, focus }: { org: string; focus: string }) {
   // the focused model's bare name searches the catalog (its rows carry the provider apart)
   const [search, setSearch] = useState(() => focus.slice(focus.indexOf('/') + 1))
   const catalog = useCatalog(org, search)
+  const cat = useSort(catalog.data?.models, {
+    model: (m) => `${m.provider}/${m.model}`,
+    input: (m) => moneyKey(m.input_per_mtok),
+    cached: (m) => moneyKey(m.cached_input_per_mtok),
+    write: (m) => moneyKey(m.cache_write_per_mtok),
+    output: (m) => moneyKey(m.output_per_mtok),
+    request: (m) => moneyKey(m.per_request),
+    tiers: (m) => m.tiers?.length || null,
+  })
   return (
     <Card title="Default catalog" subtitle={catalog.data ? `Source: ${catalog.data.source}` : undefined}>
       <label htmlFor="catalog-search" className="sr-only">
@@ -352,17 +378,31 @@ function Catalog({ org, focus }: { org: string; focus: string }) {
           <table className="w-full text-left text-sm" data-testid="catalog">
             <thead className="sticky top-0 bg-white text-xs uppercase text-slate-500">
               <tr>
-                <th className="py-2">Provider / model</th>
-                <th className="text-right">Input</th>
-                <th className="text-right">Cached</th>
-                <th className="text-right">Cache write</th>
-                <th className="text-right">Output</th>
-                <th className="text-right">Per request</th>
-                <th>Long context</th>
+                <SortTh sorter={cat} k="model" className="py-2">
+                  Provider / model
+                </SortTh>
+                <SortTh sorter={cat} k="input" className="text-right">
+                  Input
+                </SortTh>
+                <SortTh sorter={cat} k="cached" className="text-right">
+                  Cached
+                </SortTh>
+                <SortTh sorter={cat} k="write" className="text-right">
+                  Cache write
+                </SortTh>
+                <SortTh sorter={cat} k="output" className="text-right">
+                  Output
+                </SortTh>
+                <SortTh sorter={cat} k="request" className="text-right">
+                  Per request
+                </SortTh>
+                <SortTh sorter={cat} k="tiers">
+                  Long context
+                </SortTh>
               </tr>
             </thead>
             <tbody className="num divide-y divide-slate-100">
-              {catalog.data.models.map((m) => (
+              {cat.rows.map((m) => (
                 <tr
                   key={`${m.provider}/${m.model}`}
                   className={isFocused(focus, m.provider, m.model) ? 'bg-amber-50' : undefined}

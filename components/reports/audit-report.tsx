@@ -1,22 +1,14 @@
 import Link from 'next/link'
 import { Alert, Button, Input } from '@/components/ui'
 import { PrintButton } from '@/components/reports/print-button'
-import { DAY_LABEL, ReportKpi, ReportSection } from '@/components/reports/report-parts'
+import { AUDIT_STATUS, DAY_LABEL, perCall, ReportKpi, ReportSection } from '@/components/reports/report-parts'
+import { AuditTable, SamplesTable, StepsTable } from '@/components/reports/audit-tables'
 import { quarterlyAudit, quarterRange, ZAuditQuery, type TAuditRow, type TCostStats, type TSampledCall } from '@/lib/reports/audit'
-import { formatCount, formatUsd } from '@/lib/format'
+import { formatCount } from '@/lib/format'
 import { asOrg } from '@/lib/db'
 
 // The quarterly audit, printable: which workflows' eval traffic does not cost
 // what their production traffic costs, with the samples behind each verdict.
-
-const STATUS: Record<TAuditRow['status'], { label: string; style: string }> = {
-  flagged: { label: 'flagged: over 2× apart', style: 'bg-red-50 text-red-800 ring-red-200' },
-  within: { label: 'within 2×', style: 'bg-emerald-50 text-emerald-800 ring-emerald-200' },
-  no_eval: { label: 'no eval traffic', style: 'bg-slate-50 text-slate-600 ring-slate-200' },
-  no_production: { label: 'no production traffic', style: 'bg-slate-50 text-slate-600 ring-slate-200' },
-}
-const per = (v: string | undefined) => (v === undefined ? '—' : formatUsd(v, { precise: true }))
-const times = (r: number | null) => (r === null ? '—' : `${r.toFixed(2)}×`)
 
 export async function AuditReport({
   org,
@@ -122,46 +114,7 @@ export async function AuditReport({
           testId="audit-table"
           note="Cost per call in USD over the samples (an event standing for several calls counts as that many). Open a workflow for its evidence."
         >
-          <table className="w-full text-sm">
-            <thead>
-              <tr className="text-left text-xs text-slate-500">
-                <th className="py-1 font-medium">Workflow</th>
-                <th className="font-medium">Verdict</th>
-                <th className="text-right font-medium">Production mean</th>
-                <th className="text-right font-medium">p50</th>
-                <th className="text-right font-medium">p90</th>
-                <th className="text-right font-medium">Eval mean</th>
-                <th className="text-right font-medium">p50</th>
-                <th className="text-right font-medium">p90</th>
-                <th className="text-right font-medium">Mean ratio</th>
-              </tr>
-            </thead>
-            <tbody>
-              {a.workflows.map((w) => (
-                <tr key={w.workflow_id} className="border-t border-slate-100" data-workflow={w.workflow_id} data-status={w.status}>
-                  <td className="py-1.5">
-                    <a className="text-brand-600 hover:underline" href={`#wf-${encodeURIComponent(w.workflow_id)}`}>
-                      {w.workflow_id}
-                    </a>
-                  </td>
-                  <td>
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ring-1 ${STATUS[w.status].style}`}>{STATUS[w.status].label}</span>
-                  </td>
-                  <td className="num text-right" data-prod-mean={w.production?.mean_usd ?? ''}>
-                    {per(w.production?.mean_usd)}
-                  </td>
-                  <td className="num text-right">{per(w.production?.p50_usd)}</td>
-                  <td className="num text-right">{per(w.production?.p90_usd)}</td>
-                  <td className="num text-right" data-eval-mean={w.eval?.mean_usd ?? ''}>
-                    {per(w.eval?.mean_usd)}
-                  </td>
-                  <td className="num text-right">{per(w.eval?.p50_usd)}</td>
-                  <td className="num text-right">{per(w.eval?.p90_usd)}</td>
-                  <td className={`num text-right font-medium ${w.flagged ? 'text-red-700' : ''}`}>{times(w.ratio_mean)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <AuditTable rows={a.workflows} />
         </ReportSection>
       )}
 
@@ -175,7 +128,7 @@ export async function AuditReport({
 function Evidence({ org, row, samples }: { org: string; row: TAuditRow; samples?: { production: TSampledCall[]; eval: TSampledCall[] } }) {
   return (
     <ReportSection
-      title={`${row.workflow_id}: ${STATUS[row.status].label}`}
+      title={`${row.workflow_id}: ${AUDIT_STATUS[row.status].label}`}
       testId={`audit-evidence-${row.workflow_id}`}
       note={
         <>
@@ -198,34 +151,7 @@ function Evidence({ org, row, samples }: { org: string; row: TAuditRow; samples?
           </summary>
           <div className="mt-2 grid gap-4 md:grid-cols-2">
             {(['production', 'eval'] as const).map((side) => (
-              <table key={side} className="w-full text-xs">
-                <thead>
-                  <tr className="text-left text-slate-500">
-                    <th className="py-1 font-medium">{side} call</th>
-                    <th className="font-medium">Step</th>
-                    <th className="font-medium">Model</th>
-                    <th className="text-right font-medium">Cost per call</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...samples[side]]
-                    .sort((x, y) => Number(y.cost_usd) / y.requests - Number(x.cost_usd) / x.requests)
-                    .slice(0, 15)
-                    .map((c) => (
-                      <tr key={c.event_id} className="border-t border-slate-100">
-                        <td className="max-w-40 truncate py-0.5" title={c.event_id}>
-                          {c.event_id}
-                        </td>
-                        <td>{c.step}</td>
-                        <td>{c.model}</td>
-                        <td className="num text-right">
-                          {formatUsd(Number(c.cost_usd) / c.requests, { precise: true })}
-                          {c.requests > 1 ? ` ×${c.requests}` : ''}
-                        </td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
+              <SamplesTable key={side} side={side} calls={samples[side]} />
             ))}
           </div>
         </details>
@@ -243,27 +169,10 @@ function Side({ title, stats }: { title: string; stats: TCostStats | null }) {
       ) : (
         <>
           <p className="num mt-1 text-sm">
-            {formatCount(stats.calls)} calls sampled: mean {per(stats.mean_usd)}, p50 {per(stats.p50_usd)}, p90 {per(stats.p90_usd)} (from {per(stats.min_usd)}{' '}
-            to {per(stats.max_usd)})
+            {formatCount(stats.calls)} calls sampled: mean {perCall(stats.mean_usd)}, p50 {perCall(stats.p50_usd)}, p90 {perCall(stats.p90_usd)} (from{' '}
+            {perCall(stats.min_usd)} to {perCall(stats.max_usd)})
           </p>
-          <table className="mt-2 w-full text-xs">
-            <thead>
-              <tr className="text-left text-slate-500">
-                <th className="py-0.5 font-medium">Step</th>
-                <th className="text-right font-medium">Calls</th>
-                <th className="text-right font-medium">Mean per call</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stats.steps.map((s) => (
-                <tr key={s.step} className="border-t border-slate-100">
-                  <td className="py-0.5">{s.step}</td>
-                  <td className="num text-right">{s.calls}</td>
-                  <td className="num text-right">{per(s.mean_usd)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <StepsTable steps={stats.steps} />
           <p className="mt-1 text-xs text-slate-500">
             Models:{' '}
             {stats.models

@@ -1,8 +1,8 @@
 import Link from 'next/link'
 import { Alert, Button, Input } from '@/components/ui'
 import { PrintButton } from '@/components/reports/print-button'
-import { DAY_LABEL, MONTH_LABEL, ReportKpi, ReportSection } from '@/components/reports/report-parts'
-import { monthlyReport, REPORT_SECTIONS, ZMonthlyReportQuery, type TReportLine } from '@/lib/reports/monthly'
+import { DAY_LABEL, MONTH_LABEL, ReportKpi, ReportSection, SHOWN, signed } from '@/components/reports/report-parts'
+import { monthlyReport, REPORT_SECTIONS, ZMonthlyReportQuery } from '@/lib/reports/monthly'
 import { trustLabel } from '@/lib/forecast/view'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import { fromScaled, toScaled } from '@/lib/cost/money'
@@ -10,13 +10,11 @@ import { asOrg } from '@/lib/db'
 import { PRODUCTION_DEFINITION } from '@/lib/domain'
 import { BILL_ROWS, BillPartRow } from '@/components/finance/bill-parts'
 import type { TMonthlyReport } from '@/lib/reports/schema'
+import { LinesTable, ScenariosTable } from '@/components/reports/report-tables'
 
 // The month's bill the way finance hands it on: one page per month, printable,
 // every figure the metrics API's for the month, the month before beside it.
 
-/** Rows shown per section on the page (the CSV has all of them); the rest are summed into one line. */
-const SHOWN = 20
-const signed = (v: string) => (Number(v) > 0 ? `+${formatUsd(v)}` : formatUsd(v))
 const quarterOf = (month: string) => `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`
 
 export async function MonthlyReport({
@@ -196,57 +194,6 @@ export async function MonthlyReport({
   )
 }
 
-function LinesTable({ label, none, rows, prevName }: { label: string; none: string; rows: TReportLine[]; prevName: string }) {
-  const shown = rows.slice(0, SHOWN)
-  const rest = rows.slice(SHOWN)
-  const sum = (k: 'cost_usd' | 'previous_cost_usd' | 'change_usd') =>
-    fromScaled(
-      rest.reduce((a, l) => a + toScaled(l[k], 6), 0n),
-      6,
-    )
-  return (
-    <table className="w-full text-sm">
-      <thead>
-        <tr className="text-left text-xs text-slate-500">
-          <th className="py-1 font-medium">{label}</th>
-          <th className="text-right font-medium">Spend</th>
-          <th className="text-right font-medium">Share</th>
-          <th className="text-right font-medium">Calls</th>
-          <th className="text-right font-medium">{prevName}</th>
-          <th className="text-right font-medium">Change</th>
-        </tr>
-      </thead>
-      <tbody>
-        {shown.map((l) => (
-          <tr key={`${l.from ?? ''}/${l.key}`} className="border-t border-slate-100" data-key={l.key ?? ''}>
-            <td className="py-1">
-              {l.key ?? <span className="text-slate-500">{none}</span>}
-              {l.from === 'workflow' && <span className="ml-1 text-xs text-slate-500">(workflow, no scenario_id)</span>}
-            </td>
-            <td className="num text-right font-medium" data-cost={l.cost_usd}>
-              {formatUsd(l.cost_usd)}
-            </td>
-            <td className="num text-right">{formatPercent(l.share)}</td>
-            <td className="num text-right">{formatCount(l.events)}</td>
-            <td className="num text-right text-slate-600">{formatUsd(l.previous_cost_usd)}</td>
-            <td className="num text-right">{signed(l.change_usd)}</td>
-          </tr>
-        ))}
-        {rest.length > 0 && (
-          <tr className="border-t border-slate-100 text-slate-600">
-            <td className="py-1">{formatCount(rest.length)} more (in the CSV)</td>
-            <td className="num text-right">{formatUsd(sum('cost_usd'))}</td>
-            <td className="num text-right">{formatPercent(rest.reduce((a, l) => a + l.share, 0))}</td>
-            <td className="num text-right">{formatCount(rest.reduce((a, l) => a + l.events, 0))}</td>
-            <td className="num text-right">{formatUsd(sum('previous_cost_usd'))}</td>
-            <td className="num text-right">{signed(sum('change_usd'))}</td>
-          </tr>
-        )}
-      </tbody>
-    </table>
-  )
-}
-
 /** The whole bill, part by part: what the organization pays (its total is Scenario cost's total for the month). */
 function BillSection({ r, prevLabel, monthName, org }: { r: TMonthlyReport; prevLabel: string; monthName: string; org: string }) {
   const fb = r.forecast?.bill?.month_end.forecast ?? null
@@ -305,7 +252,6 @@ function BillSection({ r, prevLabel, monthName, org }: { r: TMonthlyReport; prev
 function ScenariosSection({ r, org }: { r: TMonthlyReport; org: string }) {
   if (!r.scenarios.length) return null
   const shown = r.scenarios.slice(0, SHOWN)
-  const per = (v: string | null) => (v === null ? '—' : formatUsd(v))
   return (
     <ReportSection
       title="Scenarios: API cost and fully loaded cost"
@@ -322,34 +268,7 @@ function ScenariosSection({ r, org }: { r: TMonthlyReport; org: string }) {
         </>
       }
     >
-      <table className="w-full text-sm">
-        <thead>
-          <tr className="text-left text-xs text-slate-500">
-            <th className="py-1 font-medium">Scenario</th>
-            <th className="text-right font-medium">API cost</th>
-            <th className="text-right font-medium">Fully loaded cost</th>
-            <th className="text-right font-medium">Accepted outcomes</th>
-            <th className="text-right font-medium">API cost per outcome</th>
-            <th className="text-right font-medium">Fully loaded per outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((x) => (
-            <tr key={x.scenario} className="border-t border-slate-100" data-scenario={x.scenario}>
-              <td className="py-1">{x.scenario}</td>
-              <td className="num text-right" data-api={x.api_cost_usd}>
-                {formatUsd(x.api_cost_usd)}
-              </td>
-              <td className="num text-right font-medium" data-loaded={x.fully_loaded_usd}>
-                {formatUsd(x.fully_loaded_usd)}
-              </td>
-              <td className="num text-right">{formatCount(x.accepted_outcomes)}</td>
-              <td className="num text-right">{per(x.api_cost_per_accepted_outcome_usd)}</td>
-              <td className="num text-right">{per(x.fully_loaded_per_accepted_outcome_usd)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ScenariosTable rows={shown} />
       {r.scenarios.length > SHOWN && <p className="mt-1 text-xs text-slate-500">{formatCount(r.scenarios.length - SHOWN)} more in the CSV.</p>}
     </ReportSection>
   )

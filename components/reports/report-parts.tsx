@@ -1,4 +1,5 @@
-import { formatDate, formatMonth } from '@/lib/format'
+import { formatDate, formatMonth, formatUsd } from '@/lib/format'
+import type { TAuditRow } from '@/lib/reports/audit'
 import type { ReactNode } from 'react'
 
 // Pieces the printable report pages share (server components: they render once, print as they are).
@@ -6,6 +7,23 @@ import type { ReactNode } from 'react'
 /** Report months and days are UTC calendar months and days (lib/format.ts). */
 export const MONTH_LABEL = { format: (d: Date | number) => formatMonth(d) }
 export const DAY_LABEL = { format: (d: Date | number) => formatDate(d, 'UTC') }
+
+/** Rows shown per section of the monthly report (the CSV has all of them); the rest are summed into one line. */
+export const SHOWN = 20
+/** A change with its sign: +$1.20, -$0.40. */
+export const signed = (v: string) => (Number(v) > 0 ? `+${formatUsd(v)}` : formatUsd(v))
+
+/** The quarterly audit's verdicts. */
+export const AUDIT_STATUS: Record<TAuditRow['status'], { label: string; style: string }> = {
+  flagged: { label: 'flagged: over 2× apart', style: 'bg-red-50 text-red-800 ring-red-200' },
+  within: { label: 'within 2×', style: 'bg-emerald-50 text-emerald-800 ring-emerald-200' },
+  no_eval: { label: 'no eval traffic', style: 'bg-slate-50 text-slate-600 ring-slate-200' },
+  no_production: { label: 'no production traffic', style: 'bg-slate-50 text-slate-600 ring-slate-200' },
+}
+/** A cost per call to the sub-cent. */
+export const perCall = (v: string | undefined) => (v === undefined ? '—' : formatUsd(v, { precise: true }))
+/** A ratio: 2.35×. */
+export const times = (r: number | null) => (r === null ? '—' : `${r.toFixed(2)}×`)
 
 /** A printable section: a heading, an optional note, its content; long ones may break across pages. */
 export function ReportSection({

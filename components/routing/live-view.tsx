@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { DAY_MS } from '@/lib/domain'
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { ChartFrame, PartialDayMark } from '@/components/charts/partial-day'
@@ -12,11 +14,11 @@ import {
   LEGEND_STYLE,
   partialDayIn,
   partialDayTooltipLabel,
-  seriesColors,
   TOOLTIP_CURSOR,
   TOOLTIP_PROPS,
 } from '@/components/charts/theme'
 import { useStepTraffic } from '@/components/routing/queries'
+import { useSeriesColors } from '@/components/charts/org-colors'
 import { prepareLive } from '@/lib/routing/live'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import type { TPolicyDetail } from '@/lib/routing/policies'
@@ -33,7 +35,20 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
   // Series keyed by index: recharts reads a dotted dataKey ("gemini-1.5-pro") as a nested path.
   const data = live?.days.map((d) => ({ day: d.day, ...Object.fromEntries(live.models.map((m, i) => [`m${i}`, d.shares[m] ?? 0])) }))
   const withCalls = live?.days.filter((d) => d.calls > 0) ?? []
-  const colors = seriesColors(live?.models ?? [])
+  const colors = useSeriesColors(org, 'model', live?.models ?? [])
+  // the last 14 days with calls or a publication, newest first until a header is pressed
+  const shownDays = live?.days
+    .filter((d) => d.calls > 0 || d.published.length)
+    .reverse()
+    .slice(0, 14)
+  const sorter = useSort(shownDays, {
+    day: (d) => d.day,
+    calls: (d) => d.calls,
+    escalation: (d) => d.escalation_rate,
+    fallback: (d) => d.fallback_rate,
+    cost: (d) => (d.cost_per_call_usd === null ? null : moneyKey(d.cost_per_call_usd)),
+    published: (d) => (d.published.length ? Math.max(...d.published) : null),
+  })
   const partial = live ? partialDayIn(live.days.filter((d) => d.calls > 0).map((d) => d.day)) : null
   return (
     <Card title="Live: the step's production calls" subtitle={`Last ${DAYS} UTC days. Dashed lines: a version published.`}>
@@ -80,29 +95,37 @@ export function LiveView({ org, p }: { org: string; p: TPolicyDetail }) {
           <table className="mt-4 w-full text-sm" data-testid="live-days">
             <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th className="py-1">Day (UTC)</th>
-                <th className="text-right">Calls</th>
-                <th className="text-right">Escalation rate</th>
-                <th className="text-right">Fallback rate</th>
-                <th className="text-right">Cost per call</th>
-                <th>Published</th>
+                <SortTh sorter={sorter} k="day" className="py-1">
+                  Day (UTC)
+                </SortTh>
+                <SortTh sorter={sorter} k="calls" className="text-right">
+                  Calls
+                </SortTh>
+                <SortTh sorter={sorter} k="escalation" className="text-right">
+                  Escalation rate
+                </SortTh>
+                <SortTh sorter={sorter} k="fallback" className="text-right">
+                  Fallback rate
+                </SortTh>
+                <SortTh sorter={sorter} k="cost" className="text-right">
+                  Cost per call
+                </SortTh>
+                <SortTh sorter={sorter} k="published">
+                  Published
+                </SortTh>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
-              {live.days
-                .filter((d) => d.calls > 0 || d.published.length)
-                .reverse()
-                .slice(0, 14)
-                .map((d) => (
-                  <tr key={d.day}>
-                    <td className="py-1">{d.day}</td>
-                    <td className="num text-right">{formatCount(d.calls)}</td>
-                    <td className="num text-right">{d.escalation_rate === null ? '—' : formatPercent(d.escalation_rate)}</td>
-                    <td className="num text-right">{d.fallback_rate === null ? '—' : formatPercent(d.fallback_rate)}</td>
-                    <td className="num text-right">{d.cost_per_call_usd === null ? '—' : formatUsd(d.cost_per_call_usd)}</td>
-                    <td>{d.published.map((v) => `v${v}`).join(', ')}</td>
-                  </tr>
-                ))}
+              {sorter.rows.map((d) => (
+                <tr key={d.day}>
+                  <td className="py-1">{d.day}</td>
+                  <td className="num text-right">{formatCount(d.calls)}</td>
+                  <td className="num text-right">{d.escalation_rate === null ? '—' : formatPercent(d.escalation_rate)}</td>
+                  <td className="num text-right">{d.fallback_rate === null ? '—' : formatPercent(d.fallback_rate)}</td>
+                  <td className="num text-right">{d.cost_per_call_usd === null ? '—' : formatUsd(d.cost_per_call_usd)}</td>
+                  <td>{d.published.map((v) => `v${v}`).join(', ')}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </>

@@ -1,10 +1,12 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { useDates, When } from '@/components/layout/time-zone'
 import { useEffect, useState, type FormEvent } from 'react'
 import { useSearchParams } from 'next/navigation'
 import { ApiError } from '@/components/api'
 import { Alert, Button, Card, Field, Input, Kpi, Select, Skeleton } from '@/components/ui'
-import { useImportEvals, usePolicy, usePublish, useRollback, useSaveDraft, useSimulation } from '@/components/routing/queries'
+import { useImportEvals, usePolicy, usePublish, useRollback, useSaveDraft, useSimulation, useWithdraw } from '@/components/routing/queries'
 import { LiveView } from '@/components/routing/live-view'
 import {
   applyDraftParams,
@@ -56,6 +58,8 @@ export function PolicyEditor({ org, id, canEdit }: { org: string; id: string; ca
                 : ''}
               .
             </>
+          ) : p.versions.some((v) => v.status === 'published') ? (
+            <span data-testid="withdrawn">Withdrawn: no version in force, decide answers 404 with the caller&apos;s default model for this step.</span>
           ) : (
             'Not published yet: decide answers 404 with the default model for this step.'
           )}
@@ -337,6 +341,19 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
   const ev = sim.data?.evidence
   const s = sim.data?.simulation
   const bar = p.versions.find((v) => v.version === sim.data?.version)?.spec.quality_bar ?? []
+  type TCand = NonNullable<typeof ev>['candidates'][number]
+  const cands = useSort<TCand, string>(ev?.candidates, {
+    model: (c) => ref(c),
+    ...Object.fromEntries(bar.map((b) => [`score:${b.metric}`, (c: TCand) => c.scores[b.metric]?.score ?? null])),
+    cost: (c) => moneyKey(c.cost_per_call_usd),
+    clears: (c) => (c.clears ? 1 : 0),
+  })
+  const shares = useSort(s?.shares, {
+    model: (r) => r.model,
+    actual: (r) => r.actual_share,
+    baseline: (r) => r.baseline_share,
+    estimated: (r) => r.estimated_share,
+  })
   return (
     <>
       <Card
@@ -352,18 +369,24 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
             <table className="w-full text-sm" data-testid="candidates">
               <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
                 <tr>
-                  <th className="py-1">Model</th>
+                  <SortTh sorter={cands} k="model" className="py-1">
+                    Model
+                  </SortTh>
                   {bar.map((b) => (
-                    <th key={b.metric}>
+                    <SortTh key={b.metric} sorter={cands} k={`score:${b.metric}`}>
                       {b.metric} ≥ {b.min}
-                    </th>
+                    </SortTh>
                   ))}
-                  <th className="text-right">Cost per call</th>
-                  <th>Clears</th>
+                  <SortTh sorter={cands} k="cost" className="text-right">
+                    Cost per call
+                  </SortTh>
+                  <SortTh sorter={cands} k="clears">
+                    Clears
+                  </SortTh>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {ev.candidates.map((c) => {
+                {cands.rows.map((c) => {
                   const k = ref(c)
                   const chosen = ref(ev.chosen) === k
                   return (
@@ -463,14 +486,24 @@ function EvidenceAndSimulation({ org, p, canEdit, change }: { org: string; p: TP
               <table className="w-full text-sm">
                 <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
                   <tr>
-                    <th className="py-1">Model</th>
-                    <th className="text-right">Share of calls, actual</th>
-                    {s.baseline.kind === 'version' && <th className="text-right">Share of calls, v{s.baseline.version} in force</th>}
-                    <th className="text-right">Share of calls, draft</th>
+                    <SortTh sorter={shares} k="model" className="py-1">
+                      Model
+                    </SortTh>
+                    <SortTh sorter={shares} k="actual" className="text-right">
+                      Share of calls, actual
+                    </SortTh>
+                    {s.baseline.kind === 'version' && (
+                      <SortTh sorter={shares} k="baseline" className="text-right">
+                        Share of calls, v{s.baseline.version} in force
+                      </SortTh>
+                    )}
+                    <SortTh sorter={shares} k="estimated" className="text-right">
+                      Share of calls, draft
+                    </SortTh>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
-                  {s.shares.map((r) => (
+                  {shares.rows.map((r) => (
                     <tr key={r.model}>
                       <td className="py-1 font-mono text-xs">{r.model}</td>
                       <td className="num text-right">
@@ -625,6 +658,7 @@ function HistoryCard({ org, p, canEdit }: { org: string; p: TPolicyDetail; canEd
   const [version, setVersion] = useState('')
   const [note, setNote] = useState('')
   const lines = rb.error instanceof ApiError ? rb.error.lines : []
+  const lastPublished = Math.max(0, ...p.versions.filter((v) => v.status === 'published').map((v) => v.version))
   return (
     <Card title="Version history" subtitle="Newest first; each version's changed rules against the one before it, old → new. Published versions never change.">
       <ol className="divide-y divide-slate-100 text-sm" data-testid="versions">
@@ -635,7 +669,13 @@ function HistoryCard({ org, p, canEdit }: { org: string; p: TPolicyDetail; canEd
               <span
                 className={`rounded px-1.5 text-xs ring-1 ${v.version === p.published_version ? 'bg-emerald-50 text-emerald-800 ring-emerald-200' : v.status === 'draft' ? 'bg-amber-50 text-amber-900 ring-amber-200' : 'bg-slate-50 text-slate-600 ring-slate-200'}`}
               >
-                {v.version === p.published_version ? 'in force' : v.status === 'draft' ? 'draft' : 'superseded'}
+                {v.version === p.published_version
+                  ? 'in force'
+                  : v.status === 'draft'
+                    ? 'draft'
+                    : p.published_version === null && v.version === lastPublished
+                      ? 'withdrawn'
+                      : 'superseded'}
               </span>
               {v.published_at && (
                 <span className="text-slate-600">
@@ -700,6 +740,45 @@ function HistoryCard({ org, p, canEdit }: { org: string; p: TPolicyDetail; canEd
           )}
         </form>
       )}
+      {canEdit && p.published_version !== null && <WithdrawForm org={org} p={p} />}
     </Card>
+  )
+}
+
+/**
+ * Withdraw the version in force: the step returns to the caller's default model (decide answers as without a policy).
+ * The only way back from a first policy, e.g. a first canary, which has no older version to roll back to.
+ */
+function WithdrawForm({ org, p }: { org: string; p: TPolicyDetail }) {
+  const wd = useWithdraw(org, p.id)
+  const [note, setNote] = useState('')
+  const lines = wd.error instanceof ApiError ? wd.error.lines : []
+  const noteError = lines.find((l) => l.startsWith('note:'))?.replace(/^note: /, '')
+  return (
+    <form
+      aria-label="Withdraw"
+      noValidate
+      className="mt-4 flex flex-wrap items-end gap-3 border-t border-slate-100 pt-4"
+      onSubmit={(e) => {
+        e.preventDefault()
+        wd.mutate({ note }, { onSuccess: () => setNote('') })
+      }}
+    >
+      <p className="w-full text-sm text-slate-600">
+        Withdraw v{p.published_version}: no version in force, every call of the step goes to the caller&apos;s default model. The versions stay; publish or roll
+        back to put one in force again.
+      </p>
+      <Field label="Why" htmlFor="wd-note" error={noteError}>
+        <Input id="wd-note" value={note} onChange={(e) => setNote(e.target.value)} invalid={Boolean(noteError)} />
+      </Field>
+      <Button type="submit" variant="danger" disabled={wd.isPending}>
+        {wd.isPending ? 'Withdrawing…' : `Withdraw v${p.published_version}`}
+      </Button>
+      {wd.error && !lines.length && (
+        <p role="alert" className="text-sm text-red-700">
+          {wd.error.message}
+        </p>
+      )}
+    </form>
   )
 }

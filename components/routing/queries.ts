@@ -76,6 +76,8 @@ export const usePublish = (org: string, id: string) =>
   useRoutingMutation(org, (note: string) => callApi(api.publishPolicy, { params: { id }, body: { note }, org }))
 export const useRollback = (org: string, id: string) =>
   useRoutingMutation(org, (body: TBodyOf<typeof api.rollbackPolicy>) => callApi(api.rollbackPolicy, { params: { id }, body, org }))
+export const useWithdraw = (org: string, id: string) =>
+  useRoutingMutation(org, (body: TBodyOf<typeof api.withdrawPolicy>) => callApi(api.withdrawPolicy, { params: { id }, body, org }))
 export const useImportEvals = (org: string) =>
   // rows of an uploaded CSV as they are: the server validates them and says "evals.3.scores: …"
   useRoutingMutation(org, (evals: Record<string, unknown>[]) => callApi(api.importEvals, { body: { evals } as TBodyOf<typeof api.importEvals>, org }))

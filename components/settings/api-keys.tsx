@@ -1,4 +1,5 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { useDates, When } from '@/components/layout/time-zone'
 import { DAY_MS, DEFAULT_ENVIRONMENT } from '@/lib/domain'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
@@ -66,6 +67,15 @@ export function ApiKeys({ org }: { org: string }) {
   const { dateTime: when } = useDates()
   const qc = useQueryClient()
   const keys = useApiKeys(org)
+  const sorter = useSort(keys.data?.api_keys, {
+    name: (k) => k.name,
+    key: (k) => k.prefix,
+    scopes: (k) => k.scopes.join(', '),
+    env: (k) => k.default_environment ?? DEFAULT_ENVIRONMENT,
+    created: (k) => Date.parse(k.created_at),
+    expiry: (k) => (k.expires_at ? Date.parse(k.expires_at) : null),
+    used: (k) => (k.last_used_at ? Date.parse(k.last_used_at) : null),
+  })
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null)
   const [rotated, setRotated] = useState<{ key: string; name: string; oldPrefix: string; oldEnds: string } | null>(null)
   const [rotating, setRotating] = useState<TApiKeyView | null>(null)
@@ -260,20 +270,34 @@ export function ApiKeys({ org }: { org: string }) {
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase text-slate-500">
                 <tr>
-                  <th className="py-2">Name</th>
-                  <th>Key</th>
-                  <th>Scopes</th>
-                  <th>Default env.</th>
-                  <th>Created</th>
-                  <th>Expiry</th>
-                  <th>Last used</th>
+                  <SortTh sorter={sorter} k="name" className="py-2">
+                    Name
+                  </SortTh>
+                  <SortTh sorter={sorter} k="key">
+                    Key
+                  </SortTh>
+                  <SortTh sorter={sorter} k="scopes">
+                    Scopes
+                  </SortTh>
+                  <SortTh sorter={sorter} k="env">
+                    Default env.
+                  </SortTh>
+                  <SortTh sorter={sorter} k="created">
+                    Created
+                  </SortTh>
+                  <SortTh sorter={sorter} k="expiry">
+                    Expiry
+                  </SortTh>
+                  <SortTh sorter={sorter} k="used">
+                    Last used
+                  </SortTh>
                   <th>
                     <span className="sr-only">Actions</span>
                   </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {keys.data.api_keys.map((k) => (
+                {sorter.rows.map((k) => (
                   <tr key={k.id} className={k.status === 'active' ? '' : 'text-slate-400'} data-testid={`api-key-${k.prefix}`}>
                     <td className="py-2 font-medium">{k.name}</td>
                     <td className="font-mono">{k.prefix}…</td>

@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { When } from '@/components/layout/time-zone'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
@@ -61,6 +63,7 @@ function Providers({ org }: { org: string }) {
     )
   }
   const lines = put.error instanceof ApiError ? put.error.lines : []
+  const sorter = useSort(providers.data?.providers, { provider: (p) => p.provider, base_url: (p) => p.base_url, updated: (p) => Date.parse(p.updated_at) })
 
   return (
     <Card
@@ -75,10 +78,16 @@ function Providers({ org }: { org: string }) {
         <table className="mb-4 w-full text-left text-sm" aria-label="Upstream providers">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th className="py-1">Provider</th>
-              <th>Base URL</th>
-              <th>Key</th>
-              <th>Updated</th>
+              <SortTh sorter={sorter} k="provider" className="py-1">
+                Provider
+              </SortTh>
+              <SortTh sorter={sorter} k="base_url">
+                Base URL
+              </SortTh>
+              <th scope="col">Key</th>
+              <SortTh sorter={sorter} k="updated">
+                Updated
+              </SortTh>
               <th />
             </tr>
           </thead>
@@ -90,7 +99,7 @@ function Providers({ org }: { org: string }) {
                 </td>
               </tr>
             )}
-            {providers.data.providers.map((p) => (
+            {sorter.rows.map((p) => (
               <tr key={p.provider} className="border-t border-slate-100">
                 <td className="py-1.5 font-medium">{p.provider}</td>
                 <td className="font-mono text-xs">{p.base_url}</td>
@@ -250,6 +259,16 @@ function Snippets({ baseUrl }: { baseUrl: string | null }) {
 
 function LiveCalls({ org }: { org: string }) {
   const calls = useGatewayCalls(org)
+  const sorter = useSort(calls.data?.calls, {
+    when: (c) => Date.parse(c.timestamp),
+    api: (c) => c.api,
+    step: (c) => `${c.workflow_id} · ${c.step}`,
+    model: (c) => c.model,
+    outcome: (c) => c.outcome,
+    tokens: (c) => c.tokens_in + c.tokens_out,
+    latency: (c) => c.latency_ms,
+    cost: (c) => moneyKey(c.cost_usd),
+  })
   return (
     <Card title="Last calls through the gateway" subtitle="Refreshed every 2 seconds. Each upstream attempt is one row; costs use your prices.">
       {calls.isPending ? (
@@ -262,18 +281,34 @@ function LiveCalls({ org }: { org: string }) {
         <table className="w-full text-left text-sm" aria-label="Last calls through the gateway">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th className="py-1">When</th>
-              <th>API</th>
-              <th>Workflow · step</th>
-              <th>Model</th>
-              <th>Outcome</th>
-              <th className="text-right">Tokens in / out</th>
-              <th className="text-right">Latency</th>
-              <th className="text-right">Cost</th>
+              <SortTh sorter={sorter} k="when" className="py-1">
+                When
+              </SortTh>
+              <SortTh sorter={sorter} k="api">
+                API
+              </SortTh>
+              <SortTh sorter={sorter} k="step">
+                Workflow · step
+              </SortTh>
+              <SortTh sorter={sorter} k="model">
+                Model
+              </SortTh>
+              <SortTh sorter={sorter} k="outcome">
+                Outcome
+              </SortTh>
+              <SortTh sorter={sorter} k="tokens" className="text-right">
+                Tokens in / out
+              </SortTh>
+              <SortTh sorter={sorter} k="latency" className="text-right">
+                Latency
+              </SortTh>
+              <SortTh sorter={sorter} k="cost" className="text-right">
+                Cost
+              </SortTh>
             </tr>
           </thead>
           <tbody>
-            {calls.data.calls.map((c) => (
+            {sorter.rows.map((c) => (
               <tr key={c.id} className="border-t border-slate-100" data-testid="gateway-call">
                 <td className="py-1.5 text-xs text-slate-500">
                   <When t={c.timestamp} kind="time" />

@@ -1,4 +1,5 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { When } from '@/components/layout/time-zone'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
@@ -111,6 +112,12 @@ export function InviteForm({ org }: { org: string }) {
 export function PendingInvitations({ org }: { org: string }) {
   const qc = useQueryClient()
   const invitations = useInvitations(org, true)
+  const sorter = useSort(invitations.data?.invitations, {
+    email: (i) => i.email,
+    role: (i) => roleLabel(i.role),
+    by: (i) => i.invited_by,
+    expires: (i) => (i.status === 'expired' ? null : Date.parse(i.expires_at)),
+  })
   const [confirming, setConfirming] = useState<string | null>(null)
   const [fresh, setFresh] = useState<TCreatedInvitation | null>(null)
   // Only the link's hash is stored: "copy link" issues a new link for the same email and role (the old one stops working).
@@ -153,17 +160,25 @@ export function PendingInvitations({ org }: { org: string }) {
         <table className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th className="py-2">Email</th>
-              <th>Role</th>
-              <th>Invited by</th>
-              <th>Expires</th>
+              <SortTh sorter={sorter} k="email" className="py-2">
+                Email
+              </SortTh>
+              <SortTh sorter={sorter} k="role">
+                Role
+              </SortTh>
+              <SortTh sorter={sorter} k="by">
+                Invited by
+              </SortTh>
+              <SortTh sorter={sorter} k="expires">
+                Expires
+              </SortTh>
               <th>
                 <span className="sr-only">Actions</span>
               </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {invitations.data.invitations.map((i) => (
+            {sorter.rows.map((i) => (
               <tr key={i.id} data-testid={`invitation-${i.email}`} className={i.status === 'expired' ? 'text-slate-400' : ''}>
                 <td className="py-2 font-medium">{i.email}</td>
                 <td>{roleLabel(i.role)}</td>

@@ -1,4 +1,5 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
 import { useMemo } from 'react'
 import { Card, Skeleton } from '@/components/ui'
 import { LatencyRoutingChart } from '@/components/charts/latency-routing-chart'
@@ -34,6 +35,16 @@ export function LatencyRoutingCard({
   const story = useMemo(() => (points ? latencyRoutingStory(points, granularity) : null), [points, granularity])
   const unit = granularity === 'hour' ? 'hour' : 'UTC day'
   const withLatency = points?.some((p) => p.p95_ms !== null) ?? false
+  const sorter = useSort(
+    useMemo(() => points?.filter((p) => p.calls > 0), [points]),
+    {
+      bucket: (p) => Date.parse(p.bucket),
+      calls: (p) => p.calls,
+      p95: (p) => p.p95_ms,
+      fallback: (p) => p.fallback_rate ?? 0,
+      escalation: (p) => p.escalation_rate ?? 0,
+    },
+  )
   return (
     <Card
       title="Latency beside fallbacks and escalations"
@@ -75,52 +86,50 @@ export function LatencyRoutingCard({
                 </caption>
                 <thead className="text-xs uppercase text-slate-500">
                   <tr className="border-b border-slate-200">
-                    <th scope="col" className="py-2 pr-2 text-left font-medium">
+                    <SortTh sorter={sorter} k="bucket" className="py-2 pr-2 text-left font-medium">
                       {granularity === 'hour' ? 'Hour' : 'Day'}
-                    </th>
-                    <th scope="col" className={th}>
+                    </SortTh>
+                    <SortTh sorter={sorter} k="calls" className={th}>
                       Calls
-                    </th>
-                    <th scope="col" className={th}>
+                    </SortTh>
+                    <SortTh sorter={sorter} k="p95" className={th}>
                       p50 / p95
-                    </th>
-                    <th scope="col" className={th}>
+                    </SortTh>
+                    <SortTh sorter={sorter} k="fallback" className={th}>
                       Fell back
-                    </th>
-                    <th scope="col" className={th}>
+                    </SortTh>
+                    <SortTh sorter={sorter} k="escalation" className={th}>
                       Escalated
-                    </th>
+                    </SortTh>
                   </tr>
                 </thead>
                 <tbody>
-                  {points
-                    .filter((p) => p.calls > 0)
-                    .map((p) => (
-                      <tr
-                        key={p.bucket}
-                        className="border-t border-slate-100"
-                        data-bucket={p.bucket}
-                        data-calls={p.calls}
-                        data-fallbacks={p.fallbacks}
-                        data-escalations={p.escalations}
-                        data-p50={p.p50_ms ?? ''}
-                        data-p95={p.p95_ms ?? ''}
-                      >
-                        <th scope="row" className="py-1 pr-2 text-left font-normal">
-                          {bucketLabel(p.bucket, granularity)}
-                        </th>
-                        <td className={td}>{formatCount(p.calls)}</td>
-                        <td className={td}>
-                          {formatMs(p.p50_ms)} / {formatMs(p.p95_ms)}
-                        </td>
-                        <td className={td}>
-                          {pct(p.fallback_rate ?? 0)} ({formatCount(p.fallbacks)})
-                        </td>
-                        <td className={td}>
-                          {pct(p.escalation_rate ?? 0)} ({formatCount(p.escalations)})
-                        </td>
-                      </tr>
-                    ))}
+                  {sorter.rows.map((p) => (
+                    <tr
+                      key={p.bucket}
+                      className="border-t border-slate-100"
+                      data-bucket={p.bucket}
+                      data-calls={p.calls}
+                      data-fallbacks={p.fallbacks}
+                      data-escalations={p.escalations}
+                      data-p50={p.p50_ms ?? ''}
+                      data-p95={p.p95_ms ?? ''}
+                    >
+                      <th scope="row" className="py-1 pr-2 text-left font-normal">
+                        {bucketLabel(p.bucket, granularity)}
+                      </th>
+                      <td className={td}>{formatCount(p.calls)}</td>
+                      <td className={td}>
+                        {formatMs(p.p50_ms)} / {formatMs(p.p95_ms)}
+                      </td>
+                      <td className={td}>
+                        {pct(p.fallback_rate ?? 0)} ({formatCount(p.fallbacks)})
+                      </td>
+                      <td className={td}>
+                        {pct(p.escalation_rate ?? 0)} ({formatCount(p.escalations)})
+                      </td>
+                    </tr>
+                  ))}
                 </tbody>
               </table>
             </div>

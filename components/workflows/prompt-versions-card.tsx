@@ -1,4 +1,6 @@
 'use client'
+import { SortTh, useSort } from '@/components/ui/sortable-table'
+import { moneyKey } from '@/lib/table/sort'
 import { useQuery } from '@tanstack/react-query'
 import { callApi } from '@/components/api'
 import { Alert, Card, Skeleton } from '@/components/ui'
@@ -57,6 +59,16 @@ function Change({ value, worseUp, points }: { value: number | null; worseUp: boo
 }
 
 function VersionTable({ rows }: { rows: TPromptVersionView[] }) {
+  const sorter = useSort(rows, {
+    version: (r) => `${r.step}/${r.prompt_version}`,
+    seen: (r) => Date.parse(r.last_seen),
+    calls: (r) => r.calls,
+    tin: (r) => r.tokens_in_per_call,
+    tout: (r) => r.tokens_out_per_call,
+    cached: (r) => r.cached_share,
+    cost: (r) => moneyKey(r.cost_usd),
+    per_run: (r) => moneyKey(r.cost_per_run_usd),
+  })
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="prompt-versions-table">
@@ -65,34 +77,34 @@ function VersionTable({ rows }: { rows: TPromptVersionView[] }) {
         </caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr className="border-b border-slate-200">
-            <th scope="col" className="py-2 pr-2 text-left font-medium">
+            <SortTh sorter={sorter} k="version" className="py-2 pr-2 text-left font-medium">
               Step / version
-            </th>
-            <th scope="col" className="px-2 py-2 text-left font-medium">
+            </SortTh>
+            <SortTh sorter={sorter} k="seen" className="px-2 py-2 text-left font-medium">
               Seen
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="calls" className={th}>
               Calls
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="tin" className={th}>
               Input tok / call
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="tout" className={th}>
               Output tok / call
-            </th>
-            <th scope="col" className={th} title="cached input tokens ÷ input tokens">
+            </SortTh>
+            <SortTh sorter={sorter} k="cached" className={th} title="cached input tokens ÷ input tokens">
               Cached share
-            </th>
-            <th scope="col" className={th}>
+            </SortTh>
+            <SortTh sorter={sorter} k="cost" className={th}>
               Spend (USD)
-            </th>
-            <th scope="col" className={th} title="the step's spend under this version ÷ the runs that called it with this version">
+            </SortTh>
+            <SortTh sorter={sorter} k="per_run" className={th} title="the step's spend under this version ÷ the runs that called it with this version">
               Cost / run (USD)
-            </th>
+            </SortTh>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {sorter.rows.map((r) => (
             <tr
               key={`${r.step}/${r.prompt_version}`}
               className="border-t border-slate-100 align-top"

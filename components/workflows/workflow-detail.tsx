@@ -13,6 +13,7 @@ import { DetailPage, spendChangeHint } from '@/components/metrics/detail-page'
 import { spikeQuery } from '@/lib/changes/view'
 import { TrafficSplit } from '@/components/metrics/traffic-split'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
+import { useSeriesColors } from '@/components/charts/org-colors'
 import { TrendChart } from '@/components/charts/trend-chart'
 import { dailySeries, totals } from '@/lib/metrics/prepare'
 import { csvFilename, filtersQuery, perUnit } from '@/lib/metrics/breakdown'
@@ -101,6 +102,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
         : null,
     [dailyByModel.data, periods],
   )
+  const modelColors = useSeriesColors(org, 'model', byModel?.series ?? [])
   const quality = useMemo(
     () => (dailyByOutcome.data && dailyOutcomes.data ? dailyQuality(dailyByOutcome.data.rows, dailyOutcomes.data.rows, periods.current) : null),
     [dailyByOutcome.data, dailyOutcomes.data, periods],
@@ -200,6 +202,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
                 dayHref={(day) => `/${org}/changes?${spikeQuery(day, filters, { workflow_id: workflow })}`}
                 points={byModel.points}
                 series={byModel.series}
+                colors={modelColors}
                 label={`Spend per day of ${workflow}, stacked by model`}
               />
             ) : (

@@ -5,6 +5,7 @@ import { useUrlFilters } from '@/components/metrics/filters'
 import { BreakdownPage } from '@/components/metrics/breakdown-page'
 import { useBreakdownMetrics } from '@/components/metrics/breakdown-queries'
 import { moneyKey } from '@/lib/table/sort'
+import { useOrgNames } from '@/components/charts/org-colors'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { csvFilename, filtersQuery, topMovers } from '@/lib/metrics/breakdown'
 import { callsColumn } from '@/components/calls/links'
@@ -62,6 +63,8 @@ const COLUMNS: TExtraColumn<TWorkflowRow>[] = [
 ]
 
 export function Workflows({ org }: { org: string }) {
+  // each row's colour among the organization's every workflow: the same on every page
+  const orgNames = useOrgNames(org, 'workflow_id')
   const url = useUrlFilters()
   const { filters, periods } = url
   const { current, previous, daily, error, truncated } = useBreakdownMetrics(org, 'workflow_id', filters, periods)
@@ -182,6 +185,7 @@ export function Workflows({ org }: { org: string }) {
             noneTitle="Events sent without workflow_id"
             caption="Spend per workflow, largest first"
             testId="workflows-table"
+            orgNames={orgNames}
             columns={[...COLUMNS, callsColumn<TWorkflowRow>(org, filters, 'workflow_id', NO_WORKFLOW)]}
             href={(r) => (r.key === NO_WORKFLOW ? null : `/${org}/workflows/${encodeURIComponent(r.key)}?${filtersQuery(filters)}`)}
           />

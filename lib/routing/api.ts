@@ -16,6 +16,7 @@ import {
   ZPolicyView,
   ZPublish,
   ZRollback,
+  ZWithdraw,
   ZRoutingDefaults,
   ZRoutingDefaultsAnswer,
   ZSimulateAnswer,
@@ -127,6 +128,19 @@ export const rollbackPolicy = endpoint({
   description: 'Publishes a copy of that version (its rules and its frozen selection, without a canary: all traffic at once). An open draft keeps its content.',
   params: ZPolicyId,
   body: { schema: ZRollback, maxBytes: 16 * 1024, message: 'Invalid rollback request' },
+  responses: { 200: { description: 'The policy with its versions', schema: ZPolicyAnswer } },
+  errors: [409],
+})
+
+export const withdrawPolicy = endpoint({
+  method: 'POST',
+  path: '/api/v1/policies/{id}/withdraw',
+  ...WRITE,
+  summary: "Withdraw a policy: the step returns to the caller's default model",
+  description:
+    "No version is in force any more: decide answers as for a step without a policy (the caller's default model). The way back from a first policy, e.g. a first canary, which has no older version to roll back to. The versions and the draft stay; publishing or a rollback puts a version in force again. 409 when no version is in force.",
+  params: ZPolicyId,
+  body: { schema: ZWithdraw, maxBytes: 16 * 1024, message: 'Invalid withdraw request' },
   responses: { 200: { description: 'The policy with its versions', schema: ZPolicyAnswer } },
   errors: [409],
 })

@@ -351,6 +351,28 @@ export async function rollbackTo(orgId: string, id: string, version: number, not
   return getPolicy(orgId, id)
 }
 
+/**
+ * Withdraw: no version in force any more, so the step returns to the caller's default model (decide answers as for a
+ * step without a policy). The way back from a first policy (e.g. a first canary over the caller's default), which has no
+ * older version to roll back to. The versions stay; publishing the draft or rolling back to a version puts one in force again.
+ */
+export async function withdrawPolicy(orgId: string, id: string, note: string, author: string): Promise<TPolicyDetail> {
+  await inTransaction(async (c) => {
+    const p = await policyRow(c, orgId, id, true)
+    if (p.published_version === null) throw conflict('Nothing to withdraw: no version of this policy is in force')
+    const before = await policyAuditView(c, orgId, id)
+    await c.query(`UPDATE routing_policies SET published_version = NULL, updated_at = now() WHERE org_id = $1 AND id = $2`, [orgId, id])
+    await recordAudit(c, orgId, {
+      action: 'policy.withdraw',
+      target: { type: 'routing_policy', id },
+      before,
+      after: { ...(await policyAuditView(c, orgId, id)), withdrawn_version: p.published_version, withdrawn_by: author, note },
+    })
+  })
+  await announceRoutingChange(orgId)
+  return getPolicy(orgId, id)
+}
+
 export async function diffVersions(orgId: string, id: string, from: number, to: number): Promise<z.infer<typeof ZDiffAnswer>> {
   await policyRow(pool(), orgId, id)
   const versions = await versionsOf(pool(), orgId, [id])
@@ -375,7 +397,8 @@ export async function simulatePolicy(
 ): Promise<z.infer<typeof ZSimulateAnswer>> {
   const p = await policyRow(pool(), orgId, id)
   const versions = await versionsOf(pool(), orgId, [id])
-  const found = versions.find((x) => x.status === 'draft') ?? versions.find((x) => x.version === p.published_version)!
+  // the draft, the version in force, or (a withdrawn policy without a draft) its latest version
+  const found = versions.find((x) => x.status === 'draft') ?? versions.find((x) => x.version === p.published_version) ?? versions[versions.length - 1]
   // A what-if candidate (the Opportunities page's cheaper model) joins the candidates of the version simulated, unsaved.
   const extra = whatIf.candidate
     ? { provider: whatIf.candidate.slice(0, whatIf.candidate.indexOf('/')), model: whatIf.candidate.slice(whatIf.candidate.indexOf('/') + 1) }

@@ -15,6 +15,7 @@ import { GET as listPolicies, PATCH as patchByKey, POST as createPolicy } from '
 import { GET as getPolicy, PATCH as patchPolicy } from '@/app/api/v1/policies/[id]/route'
 import { POST as publish } from '@/app/api/v1/policies/[id]/publish/route'
 import { POST as rollback } from '@/app/api/v1/policies/[id]/rollback/route'
+import { POST as withdraw } from '@/app/api/v1/policies/[id]/withdraw/route'
 import { GET as diff } from '@/app/api/v1/policies/[id]/diff/route'
 import { GET as simulateRoute } from '@/app/api/v1/policies/[id]/simulate/route'
 import { PUT as putDefaults } from '@/app/api/v1/routing-defaults/route'
@@ -442,5 +443,54 @@ describe('a first policy published as a canary (issue 21)', () => {
     expect(s.simulation.headline).toContain('the rest on v3)')
     const res = await publish(req(`/api/v1/policies/${id}/publish`, writeKey, 'POST', { note: 'gpt-4o on 20%' }), ctx(id))
     expect((await res.json()).policy.published).toMatchObject({ version: 4, base_version: 3 })
+  })
+})
+
+describe('a first canary withdrawn (issue 21): no older version to roll back to, the step returns to the caller’s default', () => {
+  const key = { workflow_id: 'triage', step: 'withdrawn' }
+  it('withdraws with a note, audited; decide answers as for a step without a policy; publishing again restores it', async () => {
+    const created = await createPolicy(
+      req('/api/v1/policies', writeKey, 'POST', { ...key, quality_bar: [], candidates: [haiku], canary: { share_pct: 10, stable_by: 'run_id' } }),
+    )
+    expect(created.status).toBe(201)
+    const id = (await created.json()).policy.id as string
+    expect((await publish(req(`/api/v1/policies/${id}/publish`, writeKey, 'POST', { note: 'haiku on 10%' }), ctx(id))).status).toBe(200)
+    const onV1 = async () => {
+      let n = 0
+      for (let i = 0; i < 200; i++) if ((await decideCall({ ...key, run_id: `w-${i}` })).policy_version === 1) n++
+      return n
+    }
+    expect(await onV1()).toBeGreaterThan(0)
+
+    // a read key may not withdraw, nor another organization; a withdraw needs a note
+    expect((await withdraw(req(`/api/v1/policies/${id}/withdraw`, readKey, 'POST', { note: 'not mine' }), ctx(id))).status).toBe(403)
+    const noNote = await withdraw(req(`/api/v1/policies/${id}/withdraw`, writeKey, 'POST', {}), ctx(id))
+    expect(noNote.status).toBe(400)
+    expect(JSON.stringify(await noNote.json())).toContain('note')
+    expect((await withdraw(req(`/api/v1/policies/${id}/withdraw`, otherKey, 'POST', { note: 'another org' }), ctx(id))).status).toBe(404)
+
+    const res = await withdraw(req(`/api/v1/policies/${id}/withdraw`, writeKey, 'POST', { note: 'haiku misroutes refunds' }), ctx(id))
+    expect(res.status).toBe(200)
+    const { policy } = await res.json()
+    expect(policy).toMatchObject({ published_version: null, published: null, draft_version: null })
+    expect(policy.versions).toMatchObject([{ version: 1, status: 'published' }])
+    expect(await onV1()).toBe(0)
+    const r = await postDecide(req('/api/v1/decide', ingestKey, 'POST', { ...key, run_id: 'w-0' }))
+    expect(await r.json()).toMatchObject({ policy_version: null })
+    const [audit] = (
+      await ownerPool().query(
+        `SELECT action, before->>'published_version' AS before_v, after->>'published_version' AS after_v, after->>'note' AS note
+         FROM audit_log WHERE org_id = $1 AND target_id = $2 AND action = 'policy.withdraw'`,
+        [orgId, id],
+      )
+    ).rows
+    expect(audit).toEqual({ action: 'policy.withdraw', before_v: '1', after_v: null, note: 'haiku misroutes refunds' })
+    // nothing in force: a second withdraw is a conflict; the simulation still answers (the latest version replayed)
+    expect((await withdraw(req(`/api/v1/policies/${id}/withdraw`, writeKey, 'POST', { note: 'again' }), ctx(id))).status).toBe(409)
+    expect((await simulateRoute(req(`/api/v1/policies/${id}/simulate?days=1`, readKey), ctx(id))).status).toBe(200)
+    // a rollback to v1 puts it in force again (all traffic, no canary)
+    const back = await rollback(req(`/api/v1/policies/${id}/rollback`, writeKey, 'POST', { version: 1, note: 'haiku again, for all' }), ctx(id))
+    expect((await back.json()).policy.published).toMatchObject({ version: 2, chosen: haiku, canary: null })
+    expect(await decideCall({ ...key, run_id: 'w-1' })).toMatchObject({ ...haiku, policy_version: 2 })
   })
 })

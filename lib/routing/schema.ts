@@ -177,6 +177,7 @@ const note = z
 
 export const ZPublish = z.strictObject({ note })
 export const ZRollback = z.strictObject({ version: z.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'must be ≥ 1'), note })
+export const ZWithdraw = z.strictObject({ note })
 export const ZPolicyId = z.strictObject({ id: z.uuid({ error: 'must be a policy id (a UUID)' }) })
 export const ZDiffQuery = z.strictObject({
   from: z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'must be ≥ 1'),

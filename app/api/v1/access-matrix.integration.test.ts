@@ -144,6 +144,7 @@ const EXPECTED: Record<string, TRow> = {
   'POST /api/v1/policies/[id]/publish': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'POST /api/v1/policies/[id]/rollback': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'GET /api/v1/policies/[id]/simulate': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'POST /api/v1/policies/[id]/withdraw': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'GET /api/v1/prices': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'PUT /api/v1/prices': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'GET /api/v1/prices/catalog': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
@@ -175,6 +176,7 @@ const BODY: Record<string, unknown> = {
   'PATCH /api/v1/policies/[id]': { eval_set: null },
   'POST /api/v1/policies/[id]/publish': { note: 'matrix test' },
   'POST /api/v1/policies/[id]/rollback': { version: 1, note: 'matrix test' },
+  'POST /api/v1/policies/[id]/withdraw': { note: 'matrix test' },
 }
 const QUERY: Record<string, string> = {
   'GET /api/v1/policies/[id]/diff': 'from=1&to=1',
