@@ -743,13 +743,13 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
       requests: [{ name: 'review', path: `/api/v1/opportunities/review?${new URLSearchParams({ org: slug, ...current })}` }],
     })
   }
-  // components/admin/telemetry-health.tsx: the last 7 days of raw events, grouped by source, workflow and step
+  // components/admin/telemetry-health.tsx: the last 24 hours of raw events (its first load; 7 days on request), grouped by source, workflow and step
   {
-    const { current } = periods(7, now)
+    const current = { from: new Date(now.getTime() - 86_400_000).toISOString(), to: now.toISOString() }
     out.push({
       page: 'ingestion',
-      range: 7,
-      requests: [{ name: 'telemetry-health', path: `/api/v1/telemetry-health?${new URLSearchParams({ org: slug, ...current })}`, raw: 'itself' }],
+      range: null,
+      requests: [{ name: 'telemetry-health (24 h)', path: `/api/v1/telemetry-health?${new URLSearchParams({ org: slug, ...current })}`, raw: 'itself' }],
     })
   }
   // components/budgets/budgets.tsx: each budget measured on the rollups at read time, and the alerts
