@@ -64,6 +64,11 @@ test('telemetry health: per source, the share of spend lacking each label and th
     .first()
     .click()
   await expect(page.getByTestId('health-routes').first()).toContainText('support / draft: 2 of 2 calls')
+  // the window: the last 24 hours by default, 7 days on request (the calls are minutes old: the same figures)
+  await expect(page.getByText('Calls, last 24 hours')).toBeVisible()
+  await page.getByLabel('Window').selectOption('168')
+  await expect(page.getByText('Calls, last 7 days')).toBeVisible()
+  await expect(keyRow.getByTestId('health-account_id')).toHaveText(pct(key.account))
   // sortable by a label's share
   await table.getByRole('button', { name: 'Workflow' }).click()
   await expect(table.getByRole('columnheader', { name: /Workflow/ })).toHaveAttribute('aria-sort', /ascending|descending/)
