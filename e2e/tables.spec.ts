@@ -263,14 +263,7 @@ test.describe('every data table sorts by its columns (demo organization)', () =>
   test('routing: a published policy’s live days', async ({ page, consoleErrors }) => {
     await page.goto(`/${ORG}/routing`)
     // the demo's published policy (lead-qualifier/classify): other specs add draft-only policies to the shared demo organization
-    await page
-      .getByTestId('policies')
-      .getByRole('region', { name: 'Workflow lead-qualifier' })
-      .locator('tbody tr')
-      .first()
-      .getByRole('link')
-      .first()
-      .click()
+    await page.getByTestId('policies').getByRole('region', { name: 'Workflow lead-qualifier' }).locator('tbody tr').first().getByRole('link').first().click()
     await expect(page.getByTestId('live-days')).toBeVisible({ timeout: 30_000 })
     await expectSorts(page, page.getByTestId('live-days'), 'Calls')
     expect(consoleErrors).toEqual([])
