@@ -46,12 +46,13 @@ const EVENTS: TBatchKind<TIngestEvent> = {
   validate: (raw, ctx, index) => {
     const r = validateEvent(raw, ctx)
     if (!r.ok) return r
+    // the event is validateEvent's own new object: set the server's fields on it, no copy per event
+    const e = r.event
     const more = ctx.annotate?.(index)
     const source = more?.source ?? ctx.source
-    const defaulted = [...(more?.defaulted ?? []), ...(r.event.defaulted ?? [])]
-    const event: TIngestEvent = { ...r.event, ...(source ? { source } : {}) }
-    if (defaulted.length) event.defaulted = defaulted
-    return { ok: true, item: event }
+    if (source) e.source = source
+    if (more?.defaulted?.length) e.defaulted = [...more.defaulted, ...(e.defaulted ?? [])]
+    return { ok: true, item: e }
   },
 }
 

@@ -1,7 +1,8 @@
 import 'server-only'
 import { pool } from '@/lib/db'
-import { DAY_MS, HOUR_MS, PRODUCTION_FILTER } from '@/lib/domain'
-import { queryMetrics, resolveRange } from '@/lib/metrics/query'
+import { DAY_MS, PRODUCTION_FILTER } from '@/lib/domain'
+import { queryMetrics } from '@/lib/metrics/query'
+import { hoursOfRange, keyedParams, keyedSource } from '@/lib/rollups/keyed'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { buildOpportunities, type TRepeatSums, type TRerunSums, type TStepOutcomeSums } from '@/lib/opportunities/rank'
 import type { TOpportunitiesAnswer, TOpportunitiesQuery, TOpportunity } from '@/lib/opportunities/schema'
@@ -26,22 +27,9 @@ import { fleetSummary } from '@/lib/gpu/summary'
 // for response_cache, the cost rollups through the metrics engine and the re-run
 // rollups (rollups_daily_reruns / rollups_hourly_reruns, the same split) for retries.
 
-/** The hours a read covers, as the metrics reads: from the hour of `from` up to `to`, its last hour whole. */
-export function hoursOf(q: Pick<TOpportunitiesQuery, 'from' | 'to'>, now = new Date()): { from: Date; to: Date } {
-  const r = resolveRange(q, now)
-  return { from: new Date(Math.floor(r.from.getTime() / HOUR_MS) * HOUR_MS), to: new Date(Math.ceil(r.to.getTime() / HOUR_MS) * HOUR_MS) }
-}
-
-/** The whole UTC days inside the hours (rollups_daily_repeats answers them; the hours before and after come from the hourly table); empty at `to` when there are none. */
-export function wholeDaysOf(hours: { from: Date; to: Date }): { from: Date; to: Date } {
-  const dFrom = Math.ceil(hours.from.getTime() / DAY_MS) * DAY_MS
-  const dTo = Math.floor(hours.to.getTime() / DAY_MS) * DAY_MS
-  return dFrom < dTo ? { from: new Date(dFrom), to: new Date(dTo) } : { from: hours.to, to: hours.to }
-}
-
 /**
  * A per-step rollup pair (hourly, daily) summed per workflow step over the hours:
- * the daily table for the whole days, the hourly one for the hours around them.
+ * the daily table for the whole days, the hourly one for the hours around them (keyedSource).
  */
 async function stepRollupSums<TRow>(
   orgId: string,
@@ -50,19 +38,13 @@ async function stepRollupSums<TRow>(
   hours: { from: Date; to: Date },
   workflowId: string | null,
 ): Promise<(TRow & { workflow_id: string; step: string })[]> {
-  const days = wholeDaysOf(hours)
-  const cols = sums.map((c) => c.column).join(', ')
+  const params = [...keyedParams(orgId, hours.from, hours.to), workflowId]
+  const src = keyedSource(tables, ['workflow_id', 'step', ...sums.map((c) => c.column)], '($6::text IS NULL OR workflow_id = $6)')
   const r = await pool().query<TRow & { workflow_id: string; step: string }>(
     `SELECT workflow_id, step, ${sums.map(({ column, money }) => (money ? `round(sum(${column}), 6)::text AS ${column}` : `sum(${column})::text AS ${column}`)).join(', ')}
-     FROM (
-       SELECT workflow_id, step, ${cols} FROM ${tables.daily}
-       WHERE org_id = $1 AND day >= $4 AND day < $5 AND ($6::text IS NULL OR workflow_id = $6)
-       UNION ALL
-       SELECT workflow_id, step, ${cols} FROM ${tables.hourly}
-       WHERE org_id = $1 AND ((hour >= $2 AND hour < $4) OR (hour >= $5 AND hour < $3)) AND ($6::text IS NULL OR workflow_id = $6)
-     ) AS r
+     FROM ${src} AS r
      GROUP BY workflow_id, step`,
-    [orgId, hours.from.toISOString(), hours.to.toISOString(), days.from.toISOString(), days.to.toISOString(), workflowId],
+    params,
   )
   return r.rows
 }
@@ -70,7 +52,7 @@ async function stepRollupSums<TRow>(
 type TText<K extends string> = Record<K, string>
 
 export async function loadOpportunities(orgId: string, q: TOpportunitiesQuery): Promise<TOpportunitiesAnswer> {
-  const { from, to } = hoursOf(q)
+  const { from, to } = hoursOfRange(q)
   const wf = q.workflow_id ?? null
   const [repeats, reruns, outcomes] = await Promise.all([
     stepRollupSums<
@@ -216,8 +198,9 @@ async function dailyCachedShares(
 }
 
 /**
- * Each step's output sizes over the hours (the uncapped_output opportunity): the daily histograms for the whole
- * days, the hourly ones around them, summed per step, model and max_tokens in SQL bucket by bucket.
+ * Each step's output sizes over the hours (the uncapped_output opportunity): the weekly histograms for the whole
+ * weeks, the daily ones for the days around them, the hourly ones at the edges, summed per step, model and
+ * max_tokens in SQL bucket by bucket.
  */
 export async function outputSizes(orgId: string, from: Date, to: Date, workflowId: string | null): Promise<TOutputStep[]> {
   // whole weeks from the weekly table, the days around them from the daily one, the hours at the edges from the hourly one

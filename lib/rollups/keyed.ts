@@ -247,7 +247,7 @@ export function wholeDays(from: Date, to: Date): { from: Date; to: Date } {
  * (the row's hour or day): the whole days from the daily table, the edges from the hourly one. Parameters: $1 the
  * organization, $2..$5 the hours and the days (`keyedParams`), the `where` clause's own from $6.
  */
-export function keyedSource(rollup: TKeyedRollup, cols: readonly string[], where: string): string {
+export function keyedSource(rollup: Pick<TKeyedRollup, 'daily' | 'hourly'>, cols: readonly string[], where: string): string {
   const c = cols.join(', ')
   return `(SELECT ${c}, day AS t FROM ${rollup.daily} WHERE org_id = $1 AND day >= $4 AND day < $5${where ? ` AND ${where}` : ''}
     UNION ALL
