@@ -159,6 +159,11 @@ describe('PUT /api/v1/accounts/revenue', () => {
       { account_id: 'acme', month: M1, revenue_usd: '80.250000' },
     ])
   })
+  it('a `to` alone means the month of the day before it (an old `to` is not an empty range)', async () => {
+    const j = await get(getMargin, '/api/v1/accounts/margin?to=2020-01-01')
+    expect([j.from_month, j.to_month, j.rows]).toEqual(['2019-12-01', '2019-12-01', []])
+    expect((await get(getRevenue, `/api/v1/accounts/revenue?to=${NEXT}`)).rows.map((r: { month: string }) => r.month)).toEqual([M1, M1])
+  })
 })
 
 describe('GET /api/v1/accounts/margin', () => {

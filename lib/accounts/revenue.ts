@@ -92,7 +92,9 @@ const nextMonth = (month: string) => new Date(Date.UTC(Number(month.slice(0, 4))
 
 /** The months a query covers: from's month to the month before to (default: the current month). */
 export function monthsOf(q: Pick<TRevenueQuery, 'from' | 'to'>, now = new Date()): string[] {
-  const first = q.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString().slice(0, 10)
+  // default: the current month, or with a `to` alone the month of the day before it (that month alone)
+  const firstOf = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toISOString().slice(0, 10)
+  const first = q.from ?? firstOf(q.to ? new Date(Date.parse(`${q.to}T00:00:00Z`) - 1) : now)
   // default: to the end of the current month (a `from` in a later month: that month alone)
   const thisMonthEnd = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10)
   const to = q.to ?? (thisMonthEnd > first ? thisMonthEnd : nextMonth(first))
