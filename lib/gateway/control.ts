@@ -47,6 +47,9 @@ export type TGatewayAttribution = {
   promptVersion: string | null
 }
 
+/** What the gateway reads of a request's headers: a fetch Headers (the Next.js routes), or the Node.js server's own (http.ts). */
+export type THeaderReader = { get(name: string): string | null; forEach(fn: (value: string, name: string) => void): void }
+
 export type TGatewayCall = {
   orgId: string
   protocol: TGatewayProtocol
@@ -55,7 +58,7 @@ export type TGatewayCall = {
   stream: boolean
   inputHash: string
   attribution: TGatewayAttribution
-  headers: Headers
+  headers: THeaderReader
 }
 
 export type TPlannedAttempt = {
@@ -133,7 +136,7 @@ export function policyAttempts(v: TLiveVersion, requestedMaxTokens: number | nul
 }
 
 /** The cache's time to live for a call: `x-outlay-cache: on|off` and `x-outlay-cache-ttl` over the step's policy; never for a stream. */
-export function cacheTtlFor(stream: boolean, headers: Headers, policyTtl: number | null | undefined): number | null {
+export function cacheTtlFor(stream: boolean, headers: THeaderReader, policyTtl: number | null | undefined): number | null {
   if (stream) return null // a streamed answer is not stored, and a stored answer is not replayed as a stream
   const mode = headers.get('x-outlay-cache')?.trim().toLowerCase()
   if (mode === 'off') return null
@@ -255,7 +258,7 @@ export function maxCostMicros(book: PriceBook, provider: string, model: string, 
 }
 
 /** Input tokens to reserve for: the request body's size (about 4 bytes a token, rounded up), else a default. */
-export function inputEstimate(headers: Headers): number {
+export function inputEstimate(headers: THeaderReader): number {
   const len = Number(headers.get('content-length'))
   return Number.isFinite(len) && len > 0 ? Math.ceil(len / 4) : DEFAULT_RESERVE_INPUT_TOKENS
 }

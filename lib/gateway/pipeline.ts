@@ -18,6 +18,7 @@ import {
   type TGatewayAttribution,
   type TGatewayCall,
   type TGatewayProtocol,
+  type THeaderReader,
   type TPlannedAttempt,
 } from '@/lib/gateway/control'
 import {
@@ -49,7 +50,7 @@ import { GATEWAY_MAX_BODY_BYTES } from '@/lib/gateway/schema'
 
 export type TGatewayRequest = {
   protocol: TGatewayProtocol
-  headers: Headers
+  headers: THeaderReader
   body: Uint8Array
   /** aborts when the client goes away: the upstream request is cut with it */
   signal: AbortSignal
@@ -98,7 +99,7 @@ function errorAnswer(family: TFamily, status: number, message: string, headers: 
   return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: Buffer.from(JSON.stringify(providerError(family, status, message))) }
 }
 
-async function authenticate(headers: Headers, client: string): Promise<TKeyPrincipal> {
+async function authenticate(headers: THeaderReader, client: string): Promise<TKeyPrincipal> {
   const auth = headers.get('authorization')
   const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null
   const raw = m?.[1] ?? headers.get('x-api-key')
@@ -108,14 +109,14 @@ async function authenticate(headers: Headers, client: string): Promise<TKeyPrinc
   return key
 }
 
-function header(headers: Headers, name: string, max = 256): string | null {
+function header(headers: THeaderReader, name: string, max = 256): string | null {
   const v = headers.get(name)
   if (v === null || v === '') return null
   if (v.length > max) throw new GatewayError(400, `${name}: must be at most ${max} characters`)
   return v
 }
 
-function attributionOf(headers: Headers): TGatewayAttribution {
+function attributionOf(headers: THeaderReader): TGatewayAttribution {
   const a = Object.fromEntries(ATTRIBUTION.map(([k, h]) => [k, header(headers, h, k === 'promptVersion' ? 128 : 256)])) as TGatewayAttribution
   if (a.environment !== null && !(ENVIRONMENTS as readonly string[]).includes(a.environment))
     throw new GatewayError(400, `x-outlay-environment: must be one of ${ENVIRONMENTS.join(', ')}`)
@@ -124,7 +125,7 @@ function attributionOf(headers: Headers): TGatewayAttribution {
   return a
 }
 
-function metadataOf(headers: Headers, protocol: TGatewayProtocol): Record<string, string> {
+function metadataOf(headers: THeaderReader, protocol: TGatewayProtocol): Record<string, string> {
   const md: Record<string, string> = {}
   let n = 0
   headers.forEach((v, k) => {

@@ -35,3 +35,53 @@ if (name === 'web' && process.env.PROBE_PROF && !/npm|npx/.test(process.argv[1] 
     setTimeout(() => s.post('Profiler.stop', (err, r) => { if (!err) fs.writeFileSync(`/tmp/dt/prof/web-${process.pid}.cpuprofile`, JSON.stringify(r.profile)) }), 30000).unref()
   }))), 45000).unref()
 }
+
+// PROBE_HEAP=1: the web server's allocation per request, which does not depend on how busy the machine is. Once it
+// has answered at least PROBE_HEAP_RATE requests a second (default 1,000) for 3 seconds in a row (the load is on),
+// the sampling heap profiler records PROBE_HEAP_S seconds (default 5) of allocations, the collected objects
+// included, and /tmp/dt/probe/heap-<pid>.json gets the bytes per request and the top allocating functions.
+if (name === 'web' && process.env.PROBE_HEAP && !/npm|npx/.test(process.argv[1] ?? '')) {
+  const http = require('node:http')
+  const inspector = require('node:inspector')
+  let requests = 0
+  const emit = http.Server.prototype.emit
+  http.Server.prototype.emit = function (event, ...rest) {
+    if (event === 'request') requests++
+    return emit.call(this, event, ...rest)
+  }
+  const rate = Number(process.env.PROBE_HEAP_RATE ?? 1000)
+  const seconds = Number(process.env.PROBE_HEAP_S ?? 5)
+  let last = 0
+  let busy = 0
+  const watch = setInterval(() => {
+    busy = requests - last >= rate ? busy + 1 : 0
+    last = requests
+    if (busy < 3) return
+    clearInterval(watch)
+    const s = new inspector.Session()
+    s.connect()
+    const flags = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }
+    s.post('HeapProfiler.startSampling', flags, () => {
+      const r0 = requests
+      setTimeout(() => {
+        s.post('HeapProfiler.stopSampling', (err, r) => {
+          if (err) return
+          const n = requests - r0
+          const sites = new Map()
+          let total = 0
+          const walk = (node) => {
+            total += node.selfSize
+            const f = node.callFrame
+            const k = `${f.functionName || '(anonymous)'} ${f.url.replace(/.*\/(lib|node_modules)\//, '$1/')}:${f.lineNumber + 1}`
+            sites.set(k, (sites.get(k) ?? 0) + node.selfSize)
+            for (const c of node.children) walk(c)
+          }
+          walk(r.profile.head)
+          const top = [...sites].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, v]) => [k, Math.round(v / n)])
+          fs.writeFileSync(`/tmp/dt/probe/heap-${process.pid}.json`, JSON.stringify({ requests: n, seconds, bytes_per_request: Math.round(total / n), top }, null, 1))
+        })
+      }, seconds * 1000).unref()
+    })
+  }, 1000)
+  watch.unref()
+}
