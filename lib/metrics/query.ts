@@ -1,7 +1,7 @@
 import 'server-only'
 import { DAY_MS, OUTCOME_DIMENSIONS, productionSql, WASTE_OUTCOMES } from '@/lib/domain'
 import { pool } from '@/lib/db'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, type TRollupDimension } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_NARROW_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, type TRollupDimension } from '@/lib/rollups/tables'
 import { COST_MEASURE_NAMES, METRIC_DIMENSIONS, OUTCOME_MEASURES, type TCostMeasure, type TMetricsQuery, type TMetricsRow } from '@/lib/metrics/schema'
 import { planSource, sourceSql, type TSourcePlan } from '@/lib/metrics/source'
 import { usdPerUnit } from '@/lib/cost/money'
@@ -90,7 +90,13 @@ export function metricsPlan(q: TMetricsQuery, opts: TMetricsOptions = {}): { cos
   const range = resolveRange(q)
   const daily = opts.daily ?? true
   return {
-    cost: planSource(daily ? DAILY_ROLLUPS : [], neededDimensions(q, METRIC_DIMENSIONS, costRowDimensions(q)), range, q.granularity),
+    cost: planSource(
+      daily ? DAILY_ROLLUPS : [],
+      neededDimensions(q, METRIC_DIMENSIONS, costRowDimensions(q)),
+      range,
+      q.granularity,
+      daily ? HOURLY_NARROW_ROLLUPS : [],
+    ),
     outcomes: planSource(daily ? DAILY_OUTCOMES : [], neededDimensions(q, OUTCOME_DIMENSIONS), range, q.granularity),
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { planSource, sourceSql } from '@/lib/metrics/source'
 import { metricsPlan, ZMetricsQuery } from '@/lib/metrics/query'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_NARROW_ROLLUPS } from '@/lib/rollups/tables'
 
 const d = (s: string) => new Date(s)
 const iso = (x: Date) => x.toISOString()
@@ -135,6 +135,28 @@ describe('metricsPlan: the table each page request reads', () => {
   test('hour granularity stays hourly; outcomes follow their own dimensions', () => {
     expect(plan({ ...P30, granularity: 'hour', from: '2026-11-20' })).toEqual({ table: 'rollups_hourly', outcomes: 'rollups_outcomes_hourly' })
     expect(plan({ ...P30, group_by: 'feature', account_id: 'a' }).outcomes).toBe('rollups_outcomes_daily')
+  })
+
+  test('the hours come from the narrow hourly table when its key holds every dimension needed', () => {
+    const hours = (query: Record<string, string>) => metricsPlan(ZMetricsQuery.parse(query)).cost.hourlyTable ?? 'rollups_hourly'
+    // the workflow page's latency and outcomes per hour over 7 days
+    const P7 = { from: '2026-11-18T00:00:00.000Z', to: '2026-11-25T22:00:00.000Z', granularity: 'hour' }
+    expect(hours({ ...P7, workflow_id: 'w', group_by: 'workflow_id', measures: 'events', latency_quantiles: 'true' })).toBe('rollups_hourly_workflows')
+    expect(hours({ ...P7, workflow_id: 'w', group_by: 'outcome', measures: 'events', environment: 'production' })).toBe('rollups_hourly_workflows')
+    // a dimension the narrow key lacks: rollups_hourly
+    expect(hours({ ...P7, workflow_id: 'w', group_by: 'step' })).toBe('rollups_hourly')
+    expect(hours({ ...P7, account_id: 'a', group_by: 'workflow_id' })).toBe('rollups_hourly')
+    // a 30-day read's partial days too
+    expect(hours({ ...P30, group_by: 'feature' })).toBe('rollups_hourly_workflows')
+    // daily: false (the tests' hourly-only reads) reads rollups_hourly alone
+    expect(metricsPlan(ZMetricsQuery.parse({ ...P7, group_by: 'workflow_id' }), { daily: false }).cost.hourlyTable).toBeUndefined()
+    const params: unknown[] = ['org']
+    const sql = sourceSql(metricsPlan(ZMetricsQuery.parse({ ...P7, group_by: 'workflow_id' })).cost, 'rollups_hourly', ['workflow_id', 'events'], [], params)
+    expect(sql.match(/FROM \w+/g)).toEqual(['FROM rollups_hourly_workflows'])
+  })
+
+  test('every narrow hourly table keys environment and traffic source', () => {
+    for (const t of HOURLY_NARROW_ROLLUPS) expect(t.dims).toEqual(expect.arrayContaining(['environment', 'traffic_source']))
   })
 
   test('every daily table keys environment and traffic source (production_cost_usd needs them)', () => {

@@ -20,6 +20,8 @@ export type TSourcePlan = {
   weekly?: { table: string; from: Date; to: Date } | null
   /** hourly spans, each read as `hour >= from AND hour < to` */
   hourly: TRange[]
+  /** the narrow hourly table that answers the hourly spans (its key holds every dimension needed); absent: the caller's (rollups_hourly) */
+  hourlyTable?: string
 }
 
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit
@@ -31,9 +33,22 @@ const ceilWeek = (t: number) => ceilTo(t - MONDAY_OFFSET, WEEK_MS) + MONDAY_OFFS
 
 /**
  * The plan for reading [from, to) needing `dims`: `tables` are the daily
- * tables, narrowest first.
+ * tables, narrowest first; `hourlyTables` the narrow hourly ones (the hours
+ * then come from the first whose key holds `dims`, else from rollups_hourly).
  */
 export function planSource(
+  tables: readonly { table: string; dims: readonly string[]; weekly?: string }[],
+  dims: readonly string[],
+  range: TRange,
+  granularity: 'hour' | 'day' | 'none',
+  hourlyTables: readonly { table: string; dims: readonly string[] }[] = [],
+): TSourcePlan {
+  const plan = planDays(tables, dims, range, granularity)
+  const narrow = hourlyTables.find((t) => dims.every((d) => t.dims.includes(d)))
+  return narrow && plan.hourly.length ? { ...plan, hourlyTable: narrow.table } : plan
+}
+
+function planDays(
   tables: readonly { table: string; dims: readonly string[]; weekly?: string }[],
   dims: readonly string[],
   range: TRange,
@@ -84,7 +99,7 @@ export function sourceSql(plan: TSourcePlan, hourlyTable: string, columns: reado
   const branches = [
     ...(plan.weekly ? [branch(plan.weekly.table, 'week', plan.weekly)] : []),
     ...days.map((r) => branch(plan.daily!.table, 'day', r)),
-    ...plan.hourly.map((r) => branch(hourlyTable, 'hour', r)),
+    ...plan.hourly.map((r) => branch(plan.hourlyTable ?? hourlyTable, 'hour', r)),
   ]
   return `(${branches.join('\n  UNION ALL\n  ')}) AS src`
 }

@@ -9,7 +9,7 @@ import { runRepriceJob } from '@/lib/reprice'
 import { metricsPlan, queryMetrics, ZMetricsQuery, type TMetricsRow } from '@/lib/metrics/query'
 import { queryChanges, ZChangesQuery } from '@/lib/changes/query'
 import { PUT as putPrices } from '@/app/api/v1/prices/route'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_NARROW_ROLLUPS, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 import { rebuildDailyRollups } from '@/lib/rollups/rebuild'
 
 // The daily rollups answer exactly what the hourly ones answer. Events,
@@ -264,7 +264,7 @@ describe('daily and weekly rollups kept by the writers', () => {
 
   it('equal rollups_hourly summed per UTC day, table by table, after ingest, duplicates, outcomes and re-pricing', async () => {
     const written: Record<string, string[]> = {}
-    for (const t of [...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS]) written[t.table] = await snapshot(t.table, t.dims, COST_MEASURES, t.time)
+    for (const t of [...HOURLY_NARROW_ROLLUPS, ...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS]) written[t.table] = await snapshot(t.table, t.dims, COST_MEASURES, t.time)
     for (const t of DAILY_OUTCOMES) written[t.table] = await snapshot(t.table, t.dims, 'outcomes::text, accepted::text')
     // what the migration's backfill computes from the hourly rows
     const c = await ownerPool().connect()
@@ -273,8 +273,10 @@ describe('daily and weekly rollups kept by the writers', () => {
     } finally {
       c.release()
     }
-    for (const t of [...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS]) expect(await snapshot(t.table, t.dims, COST_MEASURES, t.time), t.table).toEqual(written[t.table])
+    for (const t of [...HOURLY_NARROW_ROLLUPS, ...DAILY_ROLLUPS, ...WEEKLY_ROLLUPS])
+      expect(await snapshot(t.table, t.dims, COST_MEASURES, t.time), t.table).toEqual(written[t.table])
     expect(written.rollups_weekly.length).toBeGreaterThan(10)
+    expect(written.rollups_hourly_workflows.length).toBeGreaterThan(10)
     for (const t of DAILY_OUTCOMES) expect(await snapshot(t.table, t.dims, 'outcomes::text, accepted::text'), t.table).toEqual(written[t.table])
     expect(written.rollups_outcomes_daily.length).toBeGreaterThan(10)
   })

@@ -1,6 +1,6 @@
 import 'server-only'
 import type { ClientBase } from 'pg'
-import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
+import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_NARROW_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, type TRollupTable, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 
 // The daily and weekly rollups of an organization rebuilt from its hourly rollups (what
 // the migration that created them does for every organization): for a bulk
@@ -25,29 +25,23 @@ const MEASURES = [
 const DAY = `date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
 const WEEK = `date_trunc('week', day AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
 
+/** One coarser cost table rebuilt from a finer one: its rows for the organization summed by its key and time bucket. */
+async function rebuildFrom(client: ClientBase, orgId: string, t: TRollupTable, bucket: string, source: string): Promise<void> {
+  await client.query(`DELETE FROM ${t.table} WHERE org_id = $1`, [orgId])
+  const dims = t.dims.join(', ')
+  await client.query(
+    `INSERT INTO ${t.table} (org_id, ${t.time}, ${dims}, ${MEASURES.join(', ')}, latency_hist)
+     SELECT org_id, ${bucket}, ${dims}, ${MEASURES.map((m) => `sum(${m})`).join(', ')}, coalesce(outlay_hist_sum(latency_hist)::int4[], '{}')
+     FROM ${source} WHERE org_id = $1 GROUP BY ${[1, 2, ...t.dims.map((_, i) => i + 3)].join(', ')}`,
+    [orgId],
+  )
+}
+
 export async function rebuildDailyRollups(client: ClientBase, orgId: string): Promise<void> {
-  for (const t of DAILY_ROLLUPS) {
-    await client.query(`DELETE FROM ${t.table} WHERE org_id = $1`, [orgId])
-    const dims = t.dims.join(', ')
-    await client.query(
-      `INSERT INTO ${t.table} (org_id, day, ${dims}, ${MEASURES.join(', ')}, latency_hist)
-       SELECT org_id, ${DAY}, ${dims}, ${MEASURES.map((m) => `sum(${m})`).join(', ')}, coalesce(outlay_hist_sum(latency_hist)::int4[], '{}')
-       FROM ${HOURLY_ROLLUP.table} WHERE org_id = $1 GROUP BY ${[1, 2, ...t.dims.map((_, i) => i + 3)].join(', ')}`,
-      [orgId],
-    )
-  }
-  // the weekly tables from their daily twins (what their migration does)
-  for (const t of WEEKLY_ROLLUPS) {
-    const source = DAILY_ROLLUPS.find((d) => d.weekly === t.table)!.table
-    await client.query(`DELETE FROM ${t.table} WHERE org_id = $1`, [orgId])
-    const dims = t.dims.join(', ')
-    await client.query(
-      `INSERT INTO ${t.table} (org_id, week, ${dims}, ${MEASURES.join(', ')}, latency_hist)
-       SELECT org_id, ${WEEK}, ${dims}, ${MEASURES.map((m) => `sum(${m})`).join(', ')}, coalesce(outlay_hist_sum(latency_hist)::int4[], '{}')
-       FROM ${source} WHERE org_id = $1 GROUP BY ${[1, 2, ...t.dims.map((_, i) => i + 3)].join(', ')}`,
-      [orgId],
-    )
-  }
+  // the narrow hourly tables and the daily ones from rollups_hourly, the weekly tables from their daily twins (what their migrations do)
+  for (const t of HOURLY_NARROW_ROLLUPS) await rebuildFrom(client, orgId, t, 'hour', HOURLY_ROLLUP.table)
+  for (const t of DAILY_ROLLUPS) await rebuildFrom(client, orgId, t, DAY, HOURLY_ROLLUP.table)
+  for (const t of WEEKLY_ROLLUPS) await rebuildFrom(client, orgId, t, WEEK, DAILY_ROLLUPS.find((d) => d.weekly === t.table)!.table)
   for (const t of DAILY_OUTCOMES) {
     await client.query(`DELETE FROM ${t.table} WHERE org_id = $1`, [orgId])
     const dims = t.dims.join(', ')
