@@ -33,7 +33,10 @@ export const ZRevenuePutAnswer = z.object({
 export type TRevenuePutAnswer = z.infer<typeof ZRevenuePutAnswer>
 
 const DAY_RANGE = {
-  from: ZDay.optional().meta({ description: 'first day (UTC), inclusive: its month is the first month; default the first day of the current month (with a `to` alone: the month of the day before `to`)' }),
+  from: ZDay.optional().meta({
+    description:
+      'first day (UTC), inclusive: its month is the first month; default the first day of the current month (with a `to` alone: the month of the day before `to`)',
+  }),
   to: ZDay.optional().meta({
     description:
       'last day (UTC), exclusive: the month of the day before it is the last month; default the first day of the month after the current one (a later from: its month alone)',
