@@ -10,7 +10,7 @@
 // templates, every timestamp now) first, for comparison: --no-low skips it.
 //
 // By default it starts its own stack (database outlay_bench, queue prefix
-// outlay-bench, the web server on port 3200, N workers) and stops it at the end or on
+// outlay-bench, the web server on port 3200, N workers; with --chaos its own redis-server) and stops it at the end or on
 // Ctrl-C; `--url URL --key KEY` targets a running stack instead. Only
 // 127.0.0.1. Run with --help for the options.
 import { spawnSync } from 'node:child_process'
@@ -25,6 +25,8 @@ import { Client } from 'pg'
 import { generateDemoEvents, type TDemoEvent } from '../lib/demo/generate'
 import { HOUR_MS } from '../lib/domain'
 import { ROLLUP_TABLES } from '../lib/rollups/tables'
+import { compareRollupsWithEvents, type TTableEquality } from '../lib/rollups/equality'
+import IORedis from 'ioredis'
 import {
   adminQuery,
   clearRedisPrefix,
@@ -33,6 +35,8 @@ import {
   copyText,
   fmt,
   getHealth,
+  groupAlive,
+  killGroup,
   log,
   percentile,
   portInUse,
@@ -75,7 +79,15 @@ const HELP = `Usage: npm run bench:ingest -- [options]
   --duration S       load duration in seconds, each load (default 30)
   --clients N        concurrent HTTP clients, keep-alive (default 8)
   --batch N          events per request, 1-1000 (default 100)
-  --workers N        worker processes of the own stack, 1 or 2 (default 1)
+  --workers N[,N…]   worker processes of the own stack, 1 to 8 (default 1); a list (1,2,4) measures the
+                     --cardinality load once per count, each on a fresh database, and prints them side by side
+                     (the low load, unless --no-low, runs once with the first count)
+  --chaos            during the --cardinality load (not the low one), SIGKILL one worker's process group at a random
+                     moment while it holds an ingest transaction open and restart it, and FLUSHALL Redis once at
+                     another random moment; the stack then uses a redis-server of its own (a free port from 6392,
+                     nothing saved, stopped at the end), never the shared one. After the drain: every id answered
+                     as accepted is in inference_events exactly once, and every rollup table equals the SQL over the
+                     events (lib/rollups/equality.ts); exit code 1 when not
   --concurrency N    WORKER_CONCURRENCY of each worker (default 2, the product's default)
   --build            run \`npm run build\` first (also done when .next/BUILD_ID is missing)
   --port P           port of the own web app (default 3200)
@@ -101,7 +113,8 @@ type TOpts = {
   duration: number
   clients: number
   batch: number
-  workers: number
+  workers: number[]
+  chaos: boolean
   concurrency: number
   build: boolean
   port: number
@@ -132,6 +145,7 @@ function parseOptions(): TOpts {
       clients: { type: 'string' },
       batch: { type: 'string' },
       workers: { type: 'string' },
+      chaos: { type: 'boolean' },
       concurrency: { type: 'string' },
       build: { type: 'boolean' },
       port: { type: 'string' },
@@ -160,6 +174,7 @@ function parseOptions(): TOpts {
   const copyVia = values['copy-via'] ?? 'pg'
   if (copyVia !== 'pg' && copyVia !== 'psql') throw new Error('--copy-via: must be pg or psql')
   if ((values.url === undefined) !== (values.key === undefined)) throw new Error('--url and --key go together')
+  if (values.chaos && values.url !== undefined) throw new Error('--chaos needs the own stack (no --url)')
   if (values.url !== undefined) {
     const u = new URL(values.url)
     if (!['127.0.0.1', 'localhost'].includes(u.hostname)) throw new Error('--url: only 127.0.0.1 is allowed')
@@ -170,7 +185,8 @@ function parseOptions(): TOpts {
     duration: int('duration', values.duration, 30, 1, 3600),
     clients: int('clients', values.clients, 8, 1, 256),
     batch: int('batch', values.batch, 100, 1, 1000),
-    workers: int('workers', values.workers, 1, 1, 2),
+    workers: (values.workers ?? '1').split(',').map((w) => int('workers', w.trim(), 1, 1, 8)),
+    chaos: values.chaos ?? false,
     concurrency: int('concurrency', values.concurrency, 2, 1, 256),
     build: values.build ?? false,
     port: int('port', values.port, 3200, 1, 65535),
@@ -239,16 +255,50 @@ const CLK_TCK = (() => {
 
 // ---------------------------------------------------------------- the stack we start
 
-type TStack = { base: URL; key: string; orgId?: string; dbName?: string; web?: TStarted; workers: TStarted[]; logDir: string }
+type TStack = {
+  base: URL
+  key: string
+  orgId?: string
+  dbName?: string
+  web?: TStarted
+  workers: TStarted[]
+  logDir: string
+  /** the Redis the stack uses: the shared one (--redis), or with --chaos its own redis-server */
+  redisUrl: string
+  redis?: TStarted
+  /** the workers' environment and how to start one more (--chaos restarts a killed worker) */
+  startWorker?: (i: number) => TStarted
+}
 
-async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
+/** A redis-server of the bench's own (--chaos flushes it): a free port from 6392, nothing on disk, in its own process group. */
+async function startOwnRedis(logDir: string): Promise<{ url: string; proc: TStarted }> {
+  let port = 6392
+  while (await portInUse(port)) if (++port > 6492) throw new Error('no free port for an own redis-server in 6392-6492')
+  const proc = startProcess(
+    'redis',
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    process.env,
+    path.join(logDir, 'redis.log'),
+  )
+  const url = `redis://127.0.0.1:${port}`
+  for (const deadline = Date.now() + 10_000; !(await portInUse(port)); await sleep(100)) {
+    if (proc.exited || Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start:\n${tail(proc.logFile)}`)
+  }
+  log(`own redis-server on port ${port} (pid ${proc.pid})`)
+  return { url, proc }
+}
+
+async function startOwnStack(o: TOpts, logDir: string, workerCount: number): Promise<TStack> {
   const databaseUrl = `${o.pgServer}/${BENCH_DB}`
   const base = new URL(`http://127.0.0.1:${o.port}`)
   if (await portInUse(o.port)) throw new Error(`port ${o.port} is already in use: stop what listens there or pass --port`)
+  const ownRedis = o.chaos ? await startOwnRedis(logDir) : undefined
+  const redisUrl = ownRedis?.url ?? o.redisUrl
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
-    REDIS_URL: o.redisUrl,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX,
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
     NEXTAUTH_URL: base.origin,
@@ -257,7 +307,7 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
   }
   const setupLog = path.join(logDir, 'setup.log')
 
-  await prepareFreshStack(o, BENCH_DB, QUEUE_PREFIX, env, setupLog)
+  await prepareFreshStack({ ...o, redisUrl }, BENCH_DB, QUEUE_PREFIX, env, setupLog)
 
   // --cpu-prof is refused in NODE_OPTIONS: when profiling, node itself runs the same entry points with the flag.
   const profDir = (name: string): string | undefined => {
@@ -266,12 +316,15 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
     fs.mkdirSync(dir, { recursive: true })
     return dir
   }
-  const workers: TStarted[] = []
-  for (let i = 1; i <= o.workers; i++) {
+  // PGAPPNAME: each worker's PostgreSQL sessions carry its name (--chaos kills a worker while one of them is in a transaction)
+  const startWorker = (i: number): TStarted => {
     const dir = profDir(`worker-${i}`)
     const [cmd, args] = dir ? ['node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'workers/index.ts']] : ['npx', ['tsx', 'workers/index.ts']]
-    workers.push(startProcess(`worker-${i}`, cmd as string, args as string[], env, path.join(logDir, `worker-${i}.log`), dir))
+    const wenv = { ...env, PGAPPNAME: `${QUEUE_PREFIX}-worker-${i}` }
+    return startProcess(`worker-${i}`, cmd as string, args as string[], wenv, path.join(logDir, `worker-${i}.log`), dir)
   }
+  const workers: TStarted[] = []
+  for (let i = 1; i <= workerCount; i++) workers.push(startWorker(i))
   const dir = profDir('web')
   const [cmd, args] = dir
     ? ['node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'server.ts', '-p', String(o.port)]]
@@ -303,7 +356,7 @@ async function startOwnStack(o: TOpts, logDir: string): Promise<TStack> {
     .find((l) => l.trim().startsWith('{'))
   if (!line) throw new Error(`org:create printed no JSON:\n${out}`)
   const created = JSON.parse(line) as { org_id: string; api_key: string }
-  return { base, key: created.api_key, orgId: created.org_id, dbName: BENCH_DB, web, workers, logDir }
+  return { base, key: created.api_key, orgId: created.org_id, dbName: BENCH_DB, web, workers, logDir, redisUrl, redis: ownRedis?.proc, startWorker }
 }
 
 // ---------------------------------------------------------------- events
@@ -386,8 +439,9 @@ function cpuSnapshot(stack: TStack): TCpuSnap {
   for (const w of stack.workers) add(w.name, family(w.pid, procs))
   for (const p of procs.values()) {
     if (p.comm === 'postgres') add(classifyPostgres(p.pid, stack.dbName), [p.pid])
-    else if (p.comm.startsWith('redis-server')) add('redis', [p.pid])
+    else if (p.comm.startsWith('redis-server') && !stack.redis) add('redis', [p.pid]) // the shared Redis (others use it too)
   }
+  if (stack.redis) add('redis', family(stack.redis.pid, procs))
   return {
     at: performance.now(),
     ticks: new Map([...procs.values()].map((p) => [p.pid, p.ticks])),
@@ -778,6 +832,221 @@ async function measureCeiling(o: TOpts, rows: number, templates: TDemoEvent[], l
   }
 }
 
+// ---------------------------------------------------------------- --chaos
+
+type TChaosEvent = {
+  what: 'kill -9' | 'FLUSHALL'
+  /** seconds after the load's first request */
+  at_s: number
+  detail: string
+  /** the last ingest batch accepted before it: recovery is when every batch up to it is processed */
+  last_batch_before: number
+  /** seconds from the event until every batch accepted before it was processed (null: not within the drain) */
+  recovered_after_s: number | null
+}
+
+/**
+ * During the load: SIGKILL one worker's process group while one of its sessions holds an ingest transaction open (a
+ * random moment in 20–45% of the load), restart it, and FLUSHALL the stack's own Redis (a random moment in 55–85%).
+ * Meanwhile, how long until every batch accepted before each event is processed.
+ */
+class Chaos {
+  readonly events: TChaosEvent[] = []
+  private stopped = false
+  private db: Client | null = null
+  private watching: Promise<void> = Promise.resolve()
+  constructor(
+    private readonly o: TOpts,
+    private readonly stack: TStack,
+    private readonly t0: number,
+  ) {
+    if (!stack.redis || !stack.startWorker || !stack.dbName) throw new Error('--chaos: needs the own stack with its own redis-server')
+  }
+
+  private at = () => (performance.now() - this.t0) / 1000
+  private async lastBatch(): Promise<number> {
+    return Number((await (this.db as Client).query('SELECT coalesce(max(id), 0)::int8 AS n FROM ingest_batches')).rows[0].n)
+  }
+
+  async run(isAborted: () => boolean): Promise<void> {
+    this.db = new Client({ connectionString: `${this.o.pgServer}/${this.stack.dbName}` })
+    await this.db.connect()
+    this.watching = this.watchRecovery()
+    const ms = this.o.duration * 1000
+    const killAt = this.t0 + ms * (0.2 + 0.25 * Math.random())
+    const flushAt = this.t0 + ms * (0.55 + 0.3 * Math.random())
+    try {
+      while (!isAborted() && performance.now() < killAt) await sleep(20)
+      if (isAborted()) return
+      const last = await this.lastBatch()
+      // a worker session in an ingest transaction (its PGAPPNAME names it); up to 5 s of looking, then any worker
+      let victim: { i: number; what: string } | null = null
+      for (const end = performance.now() + 5000; !victim && performance.now() < end; await sleep(10)) {
+        const r = await this.db.query<{ application_name: string; state: string; query: string }>(
+          `SELECT application_name, state, left(query, 3000) AS query FROM pg_stat_activity
+            WHERE datname = $1 AND application_name LIKE $2 AND xact_start IS NOT NULL AND state IN ('active', 'idle in transaction')`,
+          [this.stack.dbName, `${QUEUE_PREFIX}-worker-%`],
+        )
+        // inside the ingest transaction: between its statements, or in one that writes the events or the rollups
+        const mid = r.rows.filter((x) => x.state === 'idle in transaction' || /inference_events|rollups_|input_hashes/.test(x.query))
+        if (mid.length) {
+          const x = mid[Math.floor(Math.random() * mid.length)]
+          victim = { i: Number(/worker-(\d+)$/.exec(x.application_name)?.[1] ?? 1), what: `${x.state}: ${statementLabel(x.query)}` }
+        }
+      }
+      const i = victim?.i ?? 1 + Math.floor(Math.random() * this.stack.workers.length)
+      const w = this.stack.workers[i - 1]
+      killGroup(w.pid, 'SIGKILL')
+      const atKill = this.at()
+      for (const end = Date.now() + 5000; groupAlive(w.pid) && Date.now() < end; ) await sleep(20)
+      this.stack.workers[i - 1] = (this.stack.startWorker as (i: number) => TStarted)(i)
+      this.events.push({
+        what: 'kill -9',
+        at_s: atKill,
+        detail: `${w.name} (process group ${w.pid}) ${victim ? `while its session was ${victim.what}` : 'found in no transaction within 5 s: killed anyway'}; restarted at once (pgid ${this.stack.workers[i - 1].pid})`,
+        last_batch_before: last,
+        recovered_after_s: null,
+      })
+      log(`chaos: t=${atKill.toFixed(1)} s kill -9 ${this.events[0].detail}`)
+
+      while (!isAborted() && performance.now() < flushAt) await sleep(20)
+      if (isAborted()) return
+      const redis = new IORedis(this.stack.redisUrl, { maxRetriesPerRequest: 1 })
+      try {
+        const keys = await redis.dbsize()
+        const lastBeforeFlush = await this.lastBatch()
+        await redis.flushall()
+        const atFlush = this.at()
+        this.events.push({
+          what: 'FLUSHALL',
+          at_s: atFlush,
+          detail: `the stack's own redis-server (${this.stack.redisUrl}): ${fmt(keys)} keys gone (queued and active jobs, locks, counters)`,
+          last_batch_before: lastBeforeFlush,
+          recovered_after_s: null,
+        })
+        log(`chaos: t=${atFlush.toFixed(1)} s FLUSHALL, ${fmt(keys)} keys gone`)
+      } finally {
+        redis.disconnect()
+      }
+    } catch (e) {
+      log(`chaos: ${(e as Error).message}`)
+      throw e
+    }
+  }
+
+  /** Every 250 ms until stop(): has every batch accepted before each event been processed? */
+  private async watchRecovery(): Promise<void> {
+    while (!this.stopped) {
+      for (const e of this.events) {
+        if (e.recovered_after_s !== null) continue
+        try {
+          const r = await (this.db as Client).query('SELECT count(*)::int AS n FROM ingest_batches WHERE id <= $1 AND processed_at IS NULL', [
+            e.last_batch_before,
+          ])
+          if (r.rows[0].n === 0) {
+            e.recovered_after_s = this.at() - e.at_s
+            log(`chaos: every batch accepted before the ${e.what} at t=${e.at_s.toFixed(1)} s is processed, ${e.recovered_after_s.toFixed(1)} s after it`)
+          }
+        } catch {
+          // next time
+        }
+      }
+      await sleep(250)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    await this.watching
+    await this.db?.end().catch(() => undefined)
+  }
+}
+
+type TChaosResult = {
+  events: TChaosEvent[]
+  accepted_ids: number
+  accepted_ids_unknown: number
+  lost: number
+  counted_twice: number
+  /** rows of inference_events whose id no 202 answered as accepted (a request that timed out on the client side) */
+  not_answered: number
+  pending_batches: number
+  rollups: TTableEquality[]
+  ok: boolean
+}
+
+/** After the drain: every id answered as accepted in inference_events exactly once, every rollup table equal to the events. */
+async function chaosCheck(o: TOpts, stack: TStack, ids: string[], unknown: number, events: TChaosEvent[], deadline: number): Promise<TChaosResult> {
+  const c = new Client({ connectionString: `${o.pgServer}/${stack.dbName}` })
+  await c.connect()
+  try {
+    let pending = 0
+    for (;;) {
+      pending = Number((await c.query('SELECT count(*)::int AS n FROM ingest_batches WHERE processed_at IS NULL')).rows[0].n)
+      if (pending === 0 || performance.now() > deadline) break
+      await sleep(250)
+    }
+    await c.query('CREATE TEMP TABLE bench_accepted (event_id text NOT NULL)')
+    const chunks: Buffer[] = []
+    for (let i = 0; i < ids.length; i += 10_000)
+      chunks.push(
+        Buffer.from(
+          ids
+            .slice(i, i + 10_000)
+            .map((x) => `${copyText(x)}\n`)
+            .join(''),
+        ),
+      )
+    await copyFrom(c, 'COPY bench_accepted (event_id) FROM STDIN', chunks)
+    await c.query('CREATE INDEX ON bench_accepted (event_id)')
+    await c.query('ANALYZE bench_accepted')
+    const r = await c.query<{ lost: number; twice: number; extra: number }>(
+      `SELECT (SELECT count(*) FROM (SELECT DISTINCT event_id FROM bench_accepted) a
+                WHERE NOT EXISTS (SELECT 1 FROM inference_events e WHERE e.org_id = $1 AND e.event_id = a.event_id))::int AS lost,
+              (SELECT count(*) FROM (SELECT event_id FROM inference_events WHERE org_id = $1 GROUP BY event_id HAVING count(*) > 1) d)::int AS twice,
+              (SELECT count(*) FROM inference_events e WHERE org_id = $1
+                AND NOT EXISTS (SELECT 1 FROM bench_accepted a WHERE a.event_id = e.event_id))::int AS extra`,
+      [stack.orgId],
+    )
+    const rollups = await compareRollupsWithEvents(c, stack.orgId as string)
+    const { lost, twice, extra } = r.rows[0]
+    return {
+      events,
+      accepted_ids: ids.length,
+      accepted_ids_unknown: unknown,
+      lost,
+      counted_twice: twice,
+      not_answered: extra,
+      pending_batches: pending,
+      rollups,
+      ok: lost === 0 && twice === 0 && unknown === 0 && pending === 0 && rollups.every((t) => t.equal),
+    }
+  } finally {
+    await c.end()
+  }
+}
+
+function chaosLines(r: TChaosResult, loadS: number): string[] {
+  const out = ['--chaos (during the load; recovery: until every batch accepted before the event was processed)']
+  for (const e of r.events)
+    out.push(
+      `  t=${e.at_s.toFixed(1).padStart(5)} s  ${e.what.padEnd(8)} ${e.detail}; recovered ${e.recovered_after_s === null ? 'NOT within the drain' : `${e.recovered_after_s.toFixed(1)} s after (t=${(e.at_s + e.recovered_after_s).toFixed(1)} s, the load ended at ${loadS.toFixed(1)} s)`}`,
+    )
+  if (r.events.length < 2) out.push(`  only ${r.events.length} of the 2 events happened`)
+  const differ = r.rollups.filter((t) => !t.equal)
+  out.push(
+    `  ids answered as accepted: ${fmt(r.accepted_ids)}${r.accepted_ids_unknown ? ` (+${fmt(r.accepted_ids_unknown)} accepted in answers with duplicates: ids unknown)` : ''}; in inference_events, answered by no 202: ${fmt(r.not_answered)}; batches still unprocessed: ${fmt(r.pending_batches)}`,
+  )
+  out.push(
+    `  lost ${fmt(r.lost)}, counted twice ${fmt(r.counted_twice)}, rollup tables equal to the events: ${differ.length ? `no (${differ.map((t) => `${t.table}: ${t.only_in_table} rows only in the table, ${t.only_in_events} only in the events${t.runs && t.runs.table !== t.runs.events ? `, runs ${t.runs.table} ≠ ${t.runs.events}` : ''}`).join('; ')})` : `yes (${r.rollups.length} tables, ${fmt(r.rollups.reduce((n, t) => n + t.rows, 0))} rows)`}`,
+  )
+  for (const t of differ)
+    out.push(`    ${t.table}: e.g. table ${JSON.stringify(t.example?.table ?? null)} / events ${JSON.stringify(t.example?.events ?? null)}`)
+  out.push(`  verdict: ${r.ok ? 'nothing lost, nothing counted twice, every rollup table equal to the events' : 'FAILED'}`)
+  out.push('')
+  return out
+}
+
 // ---------------------------------------------------------------- the run
 
 type TTimelinePoint = { t_s: number; answered_events: number; counted_events: number }
@@ -796,7 +1065,11 @@ async function main(): Promise<void> {
     return
   }
   // The low-cardinality load first (unless skipped), then the one asked for (default realistic): each on a fresh stack.
-  const loads: TLoad[] = [...(o.withLow && o.cardinality.name !== 'low' ? [{ name: 'low', c: CARDINALITIES.low }] : []), o.cardinality]
+  // --workers 1,2,4: the --cardinality load once per count (the low one once, with the first count); --chaos in those
+  const loads: TLoad[] = [
+    ...(o.withLow && o.cardinality.name !== 'low' ? [{ name: 'low', c: CARDINALITIES.low, workers: o.workers[0], chaos: false }] : []),
+    ...o.workers.map((workers) => ({ ...o.cardinality, workers, chaos: o.chaos })),
+  ]
   const finishers: ((ceiling: TCeiling) => TLoadReport)[] = []
   let accepted = 0
   for (const [i, load] of loads.entries()) {
@@ -820,14 +1093,35 @@ async function main(): Promise<void> {
   line('WAL per row (COPY)', `${fmt(ceiling.wal_bytes / ceiling.rows)} B`)
   out.push('')
   out.push(`Summary (machine ${reports.map((r) => `${(r.figures.machine_busy_before_load * 100).toFixed(0)}%`).join(' / ')} busy before each load)`)
-  out.push(
-    `  ${'load'.padEnd(40)} ${'events/s'.padStart(9)} ${'p99 fresh'.padStart(10)} ${'÷ COPY'.padStart(7)} ${'ev/stack core-s'.padStart(16)}  rollup rows written per event`,
-  )
-  for (const r of reports)
-    out.push(
-      `  ${r.figures.load.padEnd(40)} ${fmt(r.figures.e2e_events_per_s).padStart(9)} ${secs(r.figures.freshness_ms.p99).padStart(10)} ${r.figures.ratio.toFixed(4).padStart(7)} ${fmt(r.figures.events_per_stack_core_s).padStart(16)}  ${r.figures.rollup_rows_per_event === null ? 'n/a' : r.figures.rollup_rows_per_event.toFixed(2)}`,
-    )
+  out.push("  cores: average from the first request to all counted; others = every process not the bench's (other engineers' tests, other databases)")
+  const cols: [string, number, (r: TLoadReport['figures']) => string][] = [
+    ['load', 14, (f) => f.load],
+    ['workers', 7, (f) => String(f.workers ?? '-')],
+    ['events/s', 9, (f) => fmt(f.e2e_events_per_s)],
+    ['÷ COPY', 7, (f) => f.ratio.toFixed(4)],
+    ['p50 fresh', 10, (f) => secs(f.freshness_ms.p50)],
+    ['p99 fresh', 10, (f) => secs(f.freshness_ms.p99)],
+    ['worker cores', 12, (f) => f.worker_cores.toFixed(2)],
+    ['PG cores', 8, (f) => f.pg_cores.toFixed(2)],
+    ['web cores', 9, (f) => f.web_cores.toFixed(2)],
+    ["others' cores", 13, (f) => f.others_cores.toFixed(2)],
+    ['load avg before', 15, (f) => f.loadavg_before.map((x) => x.toFixed(1)).join(' ')],
+    ['ev/stack core-s', 15, (f) => fmt(f.events_per_stack_core_s)],
+    ['rollup rows/ev', 14, (f) => (f.rollup_rows_per_event === null ? 'n/a' : f.rollup_rows_per_event.toFixed(2))],
+  ]
+  out.push(`  ${cols.map(([h, w], i) => (i === 0 ? h.padEnd(w) : h.padStart(w))).join('  ')}`)
+  for (const r of reports) out.push(`  ${cols.map(([, w, v], i) => (i === 0 ? v(r.figures).padEnd(w) : v(r.figures).padStart(w))).join('  ')}`)
   out.push('')
+  const chaosFailed = reports.filter((r) => r.figures.chaos && !r.figures.chaos.ok)
+  for (const r of reports)
+    if (r.figures.chaos) {
+      const c = r.figures.chaos
+      const differ = c.rollups.filter((t) => !t.equal).map((t) => t.table)
+      out.push(
+        `Chaos (${r.figures.load}, ${r.figures.workers} worker(s)): lost ${fmt(c.lost)}, counted twice ${fmt(c.counted_twice)}, rollup tables equal to the events: ${differ.length ? `no (${differ.join(', ')})` : 'yes'}; ${c.events.map((e) => `${e.what} at ${e.at_s.toFixed(1)} s recovered ${e.recovered_after_s === null ? 'never' : `after ${e.recovered_after_s.toFixed(1)} s`}`).join(', ')}${c.ok ? '' : '  FAILED'}`,
+      )
+    }
+  if (reports.some((r) => r.figures.chaos)) out.push('')
   const main = reports[reports.length - 1]
   out.push(`Verdict (the ${main.figures.load} load)`)
   out.push(`  ${'figure'.padEnd(26)} ${'value'.padStart(12)}   ${'target'.padEnd(10)} result`)
@@ -844,16 +1138,27 @@ async function main(): Promise<void> {
         typeof v === 'number' && !Number.isFinite(v) ? null : v,
       ) + '\n',
     )
+  if (chaosFailed.length)
+    throw new Error(
+      `--chaos: events lost, counted twice or rollup tables unequal to the events in ${chaosFailed.map((r) => `${r.figures.load} × ${r.figures.workers}`).join(', ')}`,
+    )
 }
 
-type TLoad = { name: string; c: TCardinality }
+type TLoad = { name: string; c: TCardinality; workers: number; chaos: boolean }
 type TVerdict = { figure: string; value: number; target: string; met: boolean }
 type TLoadReport = { figures: Record<string, unknown> & TLoadFigures; lines: string[]; verdict: TVerdict[] }
 type TLoadFigures = {
   load: string
+  workers: number | null
   machine_busy_before_load: number
+  loadavg_before: number[]
   e2e_events_per_s: number
-  freshness_ms: { p99: number }
+  freshness_ms: { p50: number; p99: number }
+  worker_cores: number
+  web_cores: number
+  pg_cores: number
+  others_cores: number
+  chaos: TChaosResult | null
   ratio: number
   rollup_rows_per_event: number | null
   events_per_stack_core_s: number
@@ -880,8 +1185,8 @@ async function runLoad(
   const otherBusyFrac = (probe1.busy - probe0.busy) / Math.max(1, probe1.total - probe0.total)
 
   let stack: TStack
-  if (ownStack) stack = await startOwnStack(o, logDir)
-  else stack = { base: new URL(o.url as string), key: o.key as string, workers: [], logDir }
+  if (ownStack) stack = await startOwnStack(o, logDir, load.workers)
+  else stack = { base: new URL(o.url as string), key: o.key as string, workers: [], logDir, redisUrl: o.redisUrl }
 
   const factory = new EventFactory(templates, `b${runTag}`, load.c)
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.clients })
@@ -891,11 +1196,23 @@ async function runLoad(
   log('warm-up: 3 batches through the pipeline…')
   const before = ownStack ? 0 : await metrics.total()
   let warmAccepted = 0
+  // --chaos: the ids of every event answered as accepted (a batch's ids but its rejected ones)
+  const acceptedIds: string[] = []
+  let acceptedIdsUnknown = 0
+  const noteAccepted = (events: Record<string, unknown>[], a: { accepted: number; duplicates: number; rejected: unknown[] }) => {
+    if (!load.chaos) return
+    const rejected = new Set((a.rejected as { index?: number }[]).map((x) => x.index))
+    const ids = events.filter((_, i) => !rejected.has(i)).map((e) => String(e.id))
+    if (ids.length === a.accepted) acceptedIds.push(...ids)
+    else acceptedIdsUnknown += a.accepted // duplicates in the answer: which ids were accepted is not known
+  }
   for (let i = 0; i < 3; i++) {
-    const r = await request(agent, stack.base, 'POST', '/api/v1/events', stack.key, JSON.stringify({ events: factory.batch(-1 - i, o.batch) }))
+    const warm = factory.batch(-1 - i, o.batch)
+    const r = await request(agent, stack.base, 'POST', '/api/v1/events', stack.key, JSON.stringify({ events: warm }))
     if (r.status !== 202) throw new Error(`warm-up POST /api/v1/events answered ${r.status}: ${r.body.slice(0, 500)}`)
     const a = JSON.parse(r.body) as { accepted: number; rejected: unknown[] }
     if (a.rejected.length) throw new Error(`warm-up events rejected: ${JSON.stringify(a.rejected.slice(0, 3))}`)
+    noteAccepted(warm, { ...a, duplicates: 0 })
     warmAccepted += a.accepted
   }
   let baseline = 0
@@ -947,7 +1264,8 @@ async function runLoad(
       const s = seq++
       const sampled = s % o.sampleEvery === 0
       const workflowId = sampled ? `bench-fresh-${runTag}-${s}` : undefined
-      const body = JSON.stringify({ events: factory.batch(s, o.batch, workflowId) })
+      const events = factory.batch(s, o.batch, workflowId)
+      const body = JSON.stringify({ events })
       const start = performance.now()
       let r: TAnswer
       try {
@@ -963,6 +1281,7 @@ async function runLoad(
         latencies.push(end - start)
         const a = JSON.parse(r.body) as { accepted: number; duplicates: number; rejected: unknown[] }
         answeredRequests++
+        noteAccepted(events, a)
         answeredEvents += a.accepted
         duplicateEvents += a.duplicates
         rejectedEvents += a.rejected.length
@@ -1029,7 +1348,9 @@ async function runLoad(
 
   const freshTask = freshness()
   const progressTask = progress()
-  await Promise.all(Array.from({ length: o.clients }, client))
+  const chaos = load.chaos ? new Chaos(o, stack, t0) : null
+  const chaosTask = chaos?.run(() => aborted) ?? Promise.resolve()
+  await Promise.all([...Array.from({ length: o.clients }, client), chaosTask])
   const tLoadDone = performance.now()
   const cpuLoad = cpuSnapshot(stack)
   const countedAtLoadEnd = counted
@@ -1052,6 +1373,12 @@ async function runLoad(
   await Promise.all([freshTask, progressTask])
   mem.sample(stack)
   const pgActivity = pgWatch ? await pgWatch.stop() : null
+  let chaosResult: TChaosResult | null = null
+  if (chaos && !aborted) {
+    log('chaos: every batch processed? then the ids answered as accepted against inference_events, and every rollup table against the events…')
+    chaosResult = await chaosCheck(o, stack, acceptedIds, acceptedIdsUnknown, chaos.events, drainDeadline)
+    await chaos.stop()
+  } else await chaos?.stop()
   const pgDelta = pg0 && stack.dbName ? statsDelta(pg0, await pgStats(o.pgServer, stack.dbName)) : null
   const sizes = stack.dbName ? await tableSizes(o.pgServer, stack.dbName).catch(() => ({}) as Record<string, number>) : null
   const tablesDelta = stack.dbName && tables0 ? tableStatsDelta(tables0, await tableStats(o.pgServer, stack.dbName)) : null
@@ -1076,7 +1403,7 @@ async function runLoad(
 
   if (ownStack && !o.keepDb) {
     await adminQuery(o.pgServer, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`).catch((e) => log(`could not drop ${BENCH_DB}: ${(e as Error).message}`))
-    await clearRedisPrefix(o.redisUrl, QUEUE_PREFIX).catch(() => undefined)
+    if (!stack.redis) await clearRedisPrefix(o.redisUrl, QUEUE_PREFIX).catch(() => undefined) // an own redis-server is gone already
   }
 
   return {
@@ -1110,6 +1437,7 @@ async function runLoad(
       ]
 
       const rollupWrites = rollupRowsWritten(tablesDelta)
+      const coresOf = (pred: (c: string) => boolean) => cpuWhole.rows.filter((r) => pred(r.component)).reduce((n, r) => n + r.cores_used, 0)
       const figures = {
         load: load.name,
         cardinality: load.c,
@@ -1119,7 +1447,7 @@ async function runLoad(
         at: new Date().toISOString(),
         mode: ownStack ? 'own-stack' : 'url',
         url: stack.base.origin,
-        workers: ownStack ? o.workers : null,
+        workers: ownStack ? load.workers : null,
         worker_concurrency: ownStack ? o.concurrency : null,
         analyzed_before_load: o.analyze && ownStack,
         duration_s: o.duration,
@@ -1155,7 +1483,13 @@ async function runLoad(
         cpu_first_request_to_all_counted: cpuWhole,
         cpu_load_only: cpuLoadOnly,
         machine_busy_before_load: otherBusyFrac,
-        loadavg_before: loadBefore,
+        loadavg_before: loadBefore.map((x) => Number(x.toFixed(2))),
+        // first request → all counted, in cores: what the summary table shows
+        worker_cores: coresOf((c) => c.startsWith('worker-')),
+        web_cores: coresOf((c) => c === 'web'),
+        pg_cores: coresOf((c) => c === 'postgres (bench db)'),
+        others_cores: coresOf((c) => c === 'everything else on the machine' || c === 'postgres (other databases)'),
+        chaos: chaosResult,
         pg: pgDelta ? { ...pgDelta, wal_bytes_per_event: pgDelta.wal_bytes / Math.max(1, answeredEvents), table_bytes: sizes, tables: tablesDelta } : null,
         pg_activity: pgActivity,
         ratio,
@@ -1169,7 +1503,7 @@ async function runLoad(
       out.push('')
       out.push(`Outlay ingest benchmark  ${figures.at}  run ${runTag}  load ${load.name}: ${describeCardinality(load.c)}`)
       out.push(
-        `  ${ownStack ? `own stack: web (server.ts) :${o.port}, ${o.workers} worker process(es) × WORKER_CONCURRENCY ${o.concurrency}, database ${BENCH_DB}${o.analyze ? ' (ANALYZEd after the warm-up)' : ' (fresh, never analyzed)'}, queue prefix ${QUEUE_PREFIX}` : `running stack at ${stack.base.origin}`}`,
+        `  ${ownStack ? `own stack: web (server.ts) :${o.port}, ${load.workers} worker process(es) × WORKER_CONCURRENCY ${o.concurrency}, database ${BENCH_DB}, ${stack.redis ? `its own redis-server ${stack.redisUrl}` : `Redis ${stack.redisUrl}`}${o.analyze ? ' (ANALYZEd after the warm-up)' : ' (fresh, never analyzed)'}, queue prefix ${QUEUE_PREFIX}` : `running stack at ${stack.base.origin}`}`,
       )
       out.push(
         `  ${o.clients} keep-alive clients × ${o.batch}-event batches for ${o.duration} s; ${os.cpus().length} cores; machine ${(otherBusyFrac * 100).toFixed(0)}% busy before the load (load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')})`,
@@ -1256,6 +1590,7 @@ async function runLoad(
         }
         out.push('')
       }
+      if (chaosResult) out.push(...chaosLines(chaosResult, (tLoadDone - t0) / 1000))
       out.push(...profileLines(profiles))
       line('ratio end-to-end ÷ COPY (below)', ratio.toFixed(4))
       out.push('')

@@ -6,12 +6,14 @@ import { createOrgWithAdmin } from '@/lib/orgs'
 import { acceptEvents } from '@/lib/ingest/accept'
 import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import { ROLLUP_TABLES } from '@/lib/rollups/tables'
+import { COMPARED_TABLES, compareRollupsWithEvents, type TTableEquality } from '@/lib/rollups/equality'
 
 // Issue 22: at real-world cardinality nearly every event has rollup rows of its own in the hourly, daily and weekly
 // tables, and the daily and weekly rows are summed from the hourly ones in SQL (lib/rollups/hourly.ts upsertAll).
 // Events spread over hundreds of keys and three days across an ISO week's end, counted by group commits (many
-// batches a transaction, as under a backlog): then every cost rollup table must equal the SQL over the events,
-// row by row — money exact, the latency histogram bucket by bucket.
+// batches a transaction, as under a backlog): then every cost rollup table, and the keyed ones (by user, by prompt
+// version), must equal the SQL over the events, row by row — money exact, the latency histogram bucket by bucket
+// (lib/rollups/equality.ts, the check bench:ingest --chaos makes too).
 
 let orgId = ''
 const NOW = new Date('2026-11-10T12:00:00Z')
@@ -46,6 +48,7 @@ function events(): Record<string, unknown>[] {
       ...(r(8) ? { account_id: `acct-${r(300)}` } : {}),
       ...(r(4) ? { feature: `feature-${r(25)}` } : {}),
       ...(r(10) ? {} : { user_id: `user-${r(2000)}` }),
+      ...(r(3) ? {} : { prompt_version: `v${r(12)}` }),
       provider,
       model,
       tokens_in: tokensIn,
@@ -82,71 +85,54 @@ afterAll(async () => {
   await closeDb()
 })
 
-const MEASURES = [
-  'events',
-  'requests',
-  'tokens_in',
-  'cached_tokens_in',
-  'cache_write_tokens',
-  'tokens_out',
-  'gpu_seconds',
-  'unpriced_events',
-  'cost_usd',
-  'cache_savings_usd',
-  'reported_cost_usd',
-  'latency_ms_sum',
-  'latency_count',
-  'latency_hist',
-] as const
-
-/** What a rollup table's row must hold: the measure as SQL over inference_events. */
-const FROM_EVENTS: Record<(typeof MEASURES)[number], string> = {
-  events: 'count(*)',
-  requests: 'sum(requests)',
-  tokens_in: 'sum(tokens_in)',
-  cached_tokens_in: 'sum(cached_tokens_in)',
-  cache_write_tokens: 'sum(cache_write_tokens)',
-  tokens_out: 'sum(tokens_out)',
-  gpu_seconds: 'coalesce(sum(gpu_seconds), 0)',
-  unpriced_events: 'count(*) FILTER (WHERE cost_usd IS NULL)',
-  cost_usd: 'coalesce(sum(cost_usd), 0)',
-  cache_savings_usd: 'coalesce(sum(cache_savings_usd), 0)',
-  reported_cost_usd: 'coalesce(sum(reported_cost_usd), 0)',
-  latency_ms_sum: 'coalesce(sum(latency_ms), 0)',
-  latency_count: 'count(latency_ms)',
-  latency_hist: `coalesce(outlay_hist_sum(CASE WHEN latency_ms IS NOT NULL THEN array_fill(0, ARRAY[outlay_latency_bucket(latency_ms)]) || 1 END)::int4[], '{}')`,
-}
-
-/** Comparable text: numbers at one scale (the tables' numeric scales differ), the float latency sum rounded (its summation order differs). */
-const norm = (m: string, v: string) =>
-  m === 'latency_ms_sum' ? `round((${v})::numeric, 6)::text` : m === 'latency_hist' ? `(${v})::text` : `round((${v})::numeric, 12)::text`
-
-describe('every cost rollup table after a high-cardinality load', () => {
+describe('every rollup table after a high-cardinality load', () => {
   it('holds nearly one row per event in the widest tables (the load is what it claims)', async () => {
     const { rows } = await ownerPool().query<{ n: number }>('SELECT count(*)::int AS n FROM rollups_hourly WHERE org_id = $1', [orgId])
     expect(rows[0].n).toBeGreaterThan(0.95 * EVENTS)
   })
 
-  for (const t of ROLLUP_TABLES) {
-    it(`${t.table} equals the SQL over the events, row by row`, async () => {
-      const bucket = `date_trunc('${t.time}', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
-      const dims = t.dims.map((d) => `coalesce(${d}, '') AS ${d}`)
-      const key = [`${t.time}::text AS at`, ...t.dims]
-      const expected = await ownerPool().query(
-        `SELECT at::text, ${t.dims.join(', ')}, ${MEASURES.map((m) => `${norm(m, m)} AS ${m}`).join(', ')}
-         FROM (SELECT ${bucket} AS at, ${dims.join(', ')}, ${MEASURES.map((m) => `${FROM_EVENTS[m]} AS ${m}`).join(', ')}
-               FROM inference_events WHERE org_id = $1 GROUP BY ${t.dims.map((_, i) => i + 2).join(', ')}, 1) e`,
-        [orgId],
-      )
-      const written = await ownerPool().query(
-        `SELECT ${key.join(', ')}, ${MEASURES.map((m) => `${norm(m, m)} AS ${m}`).join(', ')} FROM ${t.table} WHERE org_id = $1`,
-        [orgId],
-      )
-      const text = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(Object.values(r))).sort()
-      expect(written.rows.length).toBeGreaterThan(0)
-      expect(text(written.rows)).toEqual(text(expected.rows))
+  // lib/rollups/equality.ts: the same comparison as npm run bench:ingest -- --chaos makes after its load
+  let compared: TTableEquality[] = []
+  beforeAll(async () => {
+    compared = await compareRollupsWithEvents(ownerPool(), orgId)
+  })
+  it('compares every cost rollup table and the keyed ones', () => {
+    expect(compared.map((c) => c.table).sort()).toEqual(
+      [...ROLLUP_TABLES.map((t) => t.table), 'rollups_hourly_users', 'rollups_daily_users', 'rollups_hourly_prompts', 'rollups_daily_prompts'].sort(),
+    )
+  })
+  for (const t of COMPARED_TABLES) {
+    it(`${t.table} equals the SQL over the events, row by row`, () => {
+      const c = compared.find((x) => x.table === t.table)
+      expect(c?.rows).toBeGreaterThan(0)
+      expect(c).toMatchObject({ only_in_table: 0, only_in_events: 0, expected_rows: c?.rows, equal: true })
     })
   }
+
+  it('finds a changed row (the comparison can fail)', async () => {
+    const pool = ownerPool()
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      await client.query(
+        `UPDATE rollups_daily_accounts SET cost_usd = cost_usd + 0.000001 WHERE (org_id, day, environment, traffic_source, account_id, outcome) IN
+           (SELECT org_id, day, environment, traffic_source, account_id, outcome FROM rollups_daily_accounts WHERE org_id = $1 LIMIT 1)`,
+        [orgId],
+      )
+      await client.query(
+        'UPDATE rollups_hourly_users SET events = events + 1 WHERE org_id = $1 AND user_id = (SELECT min(user_id) FROM rollups_hourly_users WHERE org_id = $1)',
+        [orgId],
+      )
+      const bad = (await compareRollupsWithEvents(client, orgId)).filter((c) => !c.equal)
+      expect(bad.map((c) => [c.table, c.only_in_table, c.only_in_events])).toEqual([
+        ['rollups_daily_accounts', 1, 1],
+        ['rollups_hourly_users', expect.any(Number), expect.any(Number)],
+      ])
+    } finally {
+      await client.query('ROLLBACK')
+      client.release()
+    }
+  })
 
   it('counts every run once', async () => {
     const { rows } = await ownerPool().query<{ runs: string; distinct_runs: string }>(
