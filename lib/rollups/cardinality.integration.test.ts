@@ -55,6 +55,8 @@ function events(): Record<string, unknown>[] {
       ...(r(5) ? { latency_ms: 0.5 + r(60_000) / 3 } : {}),
       ...(r(7) ? {} : { cost_usd: r(100000) / 1e7 }),
       ...(r(9) ? {} : { gpu_seconds: r(5000) / 1000, gpu_pool: 'pool-a' }),
+      // every 7th call answered from a response cache, two in three with what it saved (no draw: the rest stays as it was)
+      ...(i % 7 === 3 ? { response_cache_hit: true, ...(i % 3 ? { response_cache_savings_usd: `0.000${String(i * 7919).padStart(9, '0')}` } : {}) } : {}),
     }
   })
 }
@@ -93,6 +95,8 @@ const MEASURES = [
   'unpriced_events',
   'cost_usd',
   'cache_savings_usd',
+  'response_cache_hits',
+  'response_cache_savings_usd',
   'reported_cost_usd',
   'latency_ms_sum',
   'latency_count',
@@ -111,6 +115,8 @@ const FROM_EVENTS: Record<(typeof MEASURES)[number], string> = {
   unpriced_events: 'count(*) FILTER (WHERE cost_usd IS NULL)',
   cost_usd: 'coalesce(sum(cost_usd), 0)',
   cache_savings_usd: 'coalesce(sum(cache_savings_usd), 0)',
+  response_cache_hits: 'count(*) FILTER (WHERE response_cache_hit)',
+  response_cache_savings_usd: 'coalesce(sum(response_cache_savings_usd), 0)',
   reported_cost_usd: 'coalesce(sum(reported_cost_usd), 0)',
   latency_ms_sum: 'coalesce(sum(latency_ms), 0)',
   latency_count: 'count(latency_ms)',
