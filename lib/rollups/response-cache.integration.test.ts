@@ -236,7 +236,7 @@ describe('response cache hits and savings in the cost rollups', () => {
       )
       expect(rowCount, t.table).toBeGreaterThan(0)
     }
-    const migration = await readFile('prisma/migrations/20261211150000_response_cache_rollups/migration.sql', 'utf8')
+    const migration = await readFile('prisma/migrations/20261212100000_response_cache_rollups/migration.sql', 'utf8')
     const updates = migration
       .split(';')
       .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
