@@ -348,6 +348,8 @@ function contribution(
     gpu_seconds: null,
     cost_usd: cost,
     cache_savings_usd: savings,
+    response_cache_hit: false,
+    response_cache_savings_usd: null,
     reported_cost_usd: reported,
     latency_ms: e.latency_ms,
   }

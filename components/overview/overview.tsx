@@ -23,6 +23,7 @@ import { rangeLabel } from '@/lib/metrics/range'
 import { spendChangeHint } from '@/components/metrics/detail-page'
 import { signedPercent } from '@/components/metrics/breakdown'
 import { FinanceHeadline, FinancePanels, useFinanceOverview } from '@/components/overview/finance'
+import { ResponseCacheLine } from '@/components/metrics/response-cache'
 
 // The question a finance lead brings here (app/(dashboard)/[org]/overview/page.tsx):
 // first the month — spend today and to date against the budgets, where it will
@@ -171,6 +172,7 @@ export function Overview({ org }: { org: string }) {
               warn={!!t && t.unpriced_events > 0}
             />
           </section>
+          <ResponseCacheLine org={org} totals={t} />
 
           {breaches.length > 0 && <SloBreaches org={org} query={filtersQuery(filters)} breaches={breaches} />}
 

@@ -25,6 +25,7 @@ import { CHART_COLORS } from '@/components/charts/theme'
 import { latencyGranularity } from '@/lib/metrics/views/latency-routing'
 import { LatencyRoutingCard } from '@/components/workflows/latency-routing-card'
 import { CostLayers } from '@/components/metrics/cost-layers'
+import { ResponseCacheLine } from '@/components/metrics/response-cache'
 import { PromptVersionsCard } from '@/components/workflows/prompt-versions-card'
 import { CallsLink, scopeOf } from '@/components/calls/links'
 import { callsHref, modelFilters } from '@/lib/calls/view'
@@ -182,6 +183,7 @@ export function WorkflowDetail({ org, workflow }: { org: string; workflow: strin
             hint={now === undefined ? undefined : `${formatCompact(t?.events ?? 0)} calls`}
           />
         </section>
+        <ResponseCacheLine org={org} totals={t} scope="each" />
 
         <div className="grid gap-6 xl:grid-cols-2">
           <Card title="Spend per day by step" subtitle="USD per UTC day, stacked by step. Click a day to see what changed against a week earlier.">

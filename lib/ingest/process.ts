@@ -250,6 +250,8 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
     gpu_seconds: e.gpu_seconds,
     cost_usd: cost.priced ? cost.cost_usd : null,
     cache_savings_usd: cost.priced ? cost.cache_savings_usd : null,
+    response_cache_hit: e.response_cache_hit === true,
+    response_cache_savings_usd: e.response_cache_savings_usd,
     reported_cost_usd: e.cost_usd,
     latency_ms: e.latency_ms,
   }))

@@ -37,6 +37,11 @@ export const METRIC_DEFINITIONS = {
   fallback_rate: { label: 'Fallback rate', definition: 'Calls whose outcome was fallback (another model answered after this one failed) ÷ all calls.' },
   escalation_rate: { label: 'Escalation rate', definition: 'Calls whose outcome was escalation (handed to a larger model or a person) ÷ all calls.' },
   cache_hit_rate: { label: 'Cache hits', definition: 'Cached input tokens ÷ input tokens: the share of the prompt the provider served from its prompt cache.' },
+  response_cache: {
+    label: 'Response cache',
+    definition:
+      'Calls answered from a response cache (the gateway’s, or reported with response_cache_hit) instead of the model: each costs $0, and saved what the call it repeats cost, in USD. Not the prompt cache, which discounts input tokens of calls that did go to the model.',
+  },
   tokens_per_call: { label: 'Tokens per call', definition: 'Input (or output) tokens ÷ calls in the period.' },
   latency_p50: { label: 'p50 latency', definition: 'The median call’s latency: half of the calls took longer, in milliseconds.' },
   latency_p95: { label: 'p95 latency', definition: 'The latency 95% of calls stay under: one call in twenty is slower, in milliseconds.' },

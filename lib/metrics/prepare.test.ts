@@ -135,6 +135,8 @@ describe('totals', () => {
     expect(t).toEqual({
       cost_usd: '0.600000',
       cache_savings_usd: '0.000000', // savings missing → 0
+      response_cache_hits: 0, // missing → 0
+      response_cache_savings_usd: '0.000000',
       events: 3,
       tokens_in: 300,
       cached_tokens_in: 75,
@@ -153,10 +155,21 @@ describe('totals', () => {
     expect(t).toMatchObject({ cost_usd: '4.000000', cache_savings_usd: '0.500001', unpriced_events: 2, events: 6, tokens_in: 100, cache_hit_rate: 0.25 })
   })
 
+  test('response cache hits and savings: counted and summed exactly, apart from the prompt cache', () => {
+    const t = totals([
+      row('0.100000', { response_cache_hits: 2, response_cache_savings_usd: '0.000001', cache_savings_usd: '0.300000' }),
+      row('0.200000', { response_cache_hits: 1, response_cache_savings_usd: '0.199999' }),
+      row('0.300000'),
+    ])
+    expect(t).toMatchObject({ cost_usd: '0.600000', cache_savings_usd: '0.300000', response_cache_hits: 3, response_cache_savings_usd: '0.200000', events: 3 })
+  })
+
   test('no rows: zeros and a 0 hit rate', () => {
     expect(totals([])).toEqual({
       cost_usd: '0.000000',
       cache_savings_usd: '0.000000',
+      response_cache_hits: 0,
+      response_cache_savings_usd: '0.000000',
       events: 0,
       tokens_in: 0,
       cached_tokens_in: 0,

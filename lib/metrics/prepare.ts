@@ -95,6 +95,9 @@ export function topN(rows: (TCostRow & { events?: number; unpriced_events?: numb
 export type TTotals = {
   cost_usd: string
   cache_savings_usd: string
+  /** calls answered from a response cache, and what they saved (0 when the rows do not carry them) */
+  response_cache_hits: number
+  response_cache_savings_usd: string
   events: number
   tokens_in: number
   cached_tokens_in: number
@@ -107,6 +110,8 @@ export function totals(
   rows: {
     cost_usd: string
     cache_savings_usd?: string
+    response_cache_hits?: number
+    response_cache_savings_usd?: string
     events: number
     tokens_in: number
     cached_tokens_in: number
@@ -116,17 +121,26 @@ export function totals(
 ): TTotals {
   let cost = 0n
   let savings = 0n
-  const t = { events: 0, tokens_in: 0, cached_tokens_in: 0, tokens_out: 0, unpriced_events: 0 }
+  let responseCacheSavings = 0n
+  const t = { response_cache_hits: 0, events: 0, tokens_in: 0, cached_tokens_in: 0, tokens_out: 0, unpriced_events: 0 }
   for (const r of rows) {
     cost += micros(r.cost_usd)
     savings += micros(r.cache_savings_usd ?? '0')
+    responseCacheSavings += micros(r.response_cache_savings_usd ?? '0')
+    t.response_cache_hits += r.response_cache_hits ?? 0
     t.events += r.events
     t.tokens_in += r.tokens_in
     t.cached_tokens_in += r.cached_tokens_in
     t.tokens_out += r.tokens_out
     t.unpriced_events += r.unpriced_events
   }
-  return { ...t, cost_usd: fromScaled(cost, 6), cache_savings_usd: fromScaled(savings, 6), cache_hit_rate: t.tokens_in ? t.cached_tokens_in / t.tokens_in : 0 }
+  return {
+    ...t,
+    cost_usd: fromScaled(cost, 6),
+    cache_savings_usd: fromScaled(savings, 6),
+    response_cache_savings_usd: fromScaled(responseCacheSavings, 6),
+    cache_hit_rate: t.tokens_in ? t.cached_tokens_in / t.tokens_in : 0,
+  }
 }
 
 /** Spend of internal traffic (traffic_source other than production: eval, replay, ops) and its share of all spend, from rows grouped by traffic_source. */

@@ -32,6 +32,11 @@ const COST_MEASURES: Record<TCostMeasure, { sql: string; columns: string[]; dims
   unpriced_events: { sql: `sum(unpriced_events)::int8 AS unpriced_events`, columns: ['unpriced_events'] },
   cost_usd: { sql: `round(sum(cost_usd), 6)::text AS cost_usd`, columns: ['cost_usd'] },
   cache_savings_usd: { sql: `round(sum(cache_savings_usd), 6)::text AS cache_savings_usd`, columns: ['cache_savings_usd'] },
+  response_cache_hits: { sql: `sum(response_cache_hits)::int8 AS response_cache_hits`, columns: ['response_cache_hits'] },
+  response_cache_savings_usd: {
+    sql: `round(sum(response_cache_savings_usd), 6)::text AS response_cache_savings_usd`,
+    columns: ['response_cache_savings_usd'],
+  },
   reported_cost_usd: { sql: `round(sum(reported_cost_usd), 6)::text AS reported_cost_usd`, columns: ['reported_cost_usd'] },
   production_cost_usd: {
     sql: `round(coalesce(sum(cost_usd) FILTER (WHERE ${productionSql()}), 0), 6)::text AS production_cost_usd`,
@@ -188,6 +193,8 @@ async function attachOutcomes(orgId: string, q: TMetricsQuery, plan: TSourcePlan
         unpriced_events: 0,
         cost_usd: '0.000000',
         cache_savings_usd: '0.000000',
+        response_cache_hits: 0,
+        response_cache_savings_usd: '0.000000',
         reported_cost_usd: '0.000000',
         production_cost_usd: '0.000000',
         retry_cost_usd: '0.000000',

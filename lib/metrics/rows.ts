@@ -83,10 +83,12 @@ const COUNT_COLUMNS = [
   'cache_write_tokens',
   'tokens_out',
   'unpriced_events',
+  'response_cache_hits',
 ] as const satisfies readonly (keyof TMetricsRow)[]
 const MONEY_COLUMNS = [
   'cost_usd',
   'cache_savings_usd',
+  'response_cache_savings_usd',
   'reported_cost_usd',
   'production_cost_usd',
   'retry_cost_usd',

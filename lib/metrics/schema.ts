@@ -24,6 +24,8 @@ export const COST_MEASURE_NAMES = [
   'unpriced_events',
   'cost_usd',
   'cache_savings_usd',
+  'response_cache_hits',
+  'response_cache_savings_usd',
   'reported_cost_usd',
   'production_cost_usd',
   'retry_cost_usd',
@@ -105,7 +107,13 @@ export const ZMetricsRow = z.object({
   gpu_seconds: z.number(),
   unpriced_events: count,
   cost_usd: ZUsd,
-  cache_savings_usd: ZUsd,
+  cache_savings_usd: ZUsd.meta({ description: 'what prompt caching saved: cached input tokens priced at the cached rate instead of the input rate' }),
+  response_cache_hits: count.meta({
+    description: 'calls answered from a response cache (the gateway’s, or an event with response_cache_hit: true): counted in events, priced at 0',
+  }),
+  response_cache_savings_usd: ZUsd.meta({
+    description: 'what the response cache saved: the summed cost of the calls its hits repeat (not in cost_usd; a hit whose original call was unpriced adds 0)',
+  }),
   reported_cost_usd: ZUsd,
   avg_latency_ms: z.number().nullable(),
   latency_p50_ms: z

@@ -58,6 +58,8 @@ function events(): Record<string, unknown>[] {
       ...(r(5) ? { latency_ms: 0.5 + r(60_000) / 3 } : {}),
       ...(r(7) ? {} : { cost_usd: r(100000) / 1e7 }),
       ...(r(9) ? {} : { gpu_seconds: r(5000) / 1000, gpu_pool: 'pool-a' }),
+      // every 7th call answered from a response cache, two in three with what it saved (no draw: the rest stays as it was)
+      ...(i % 7 === 3 ? { response_cache_hit: true, ...(i % 3 ? { response_cache_savings_usd: `0.000${String(i * 7919).padStart(9, '0')}` } : {}) } : {}),
     }
   })
 }

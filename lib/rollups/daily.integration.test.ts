@@ -60,6 +60,10 @@ function events(n: number, seed: number) {
       outcome: pick(['success', 'success', 'success', 'retry', 'error', 'fallback', 'escalation']),
       ...(r(5) ? { latency_ms: 1 + r(20000) / 7 } : {}),
       ...(r(7) === 0 ? { cost_usd: r(1000) / 997 } : {}),
+      // every 9th call answered from a response cache, most with what it saved (no draw: the spread stays as it was)
+      ...(i % 9 === 4
+        ? { response_cache_hit: true, ...(i % 5 ? { response_cache_savings_usd: `0.00${String((i * 104729) % 10 ** 10).padStart(10, '0')}` } : {}) }
+        : {}),
     })
   }
   return out
@@ -128,7 +132,7 @@ async function snapshot(table: string, dims: readonly string[], measures: string
   return rows.map((r) => JSON.stringify(r)).sort()
 }
 const COST_MEASURES = `events::text, runs::text, requests::text, tokens_in::text, cached_tokens_in::text, cache_write_tokens::text, tokens_out::text, gpu_seconds::text,
-  unpriced_events::text, cost_usd::text, cache_savings_usd::text, reported_cost_usd::text, round(latency_ms_sum::numeric, 6)::text AS latency_ms_sum, latency_count::text, latency_hist::text`
+  unpriced_events::text, cost_usd::text, cache_savings_usd::text, response_cache_hits::text, response_cache_savings_usd::text, reported_cost_usd::text, round(latency_ms_sum::numeric, 6)::text AS latency_ms_sum, latency_count::text, latency_hist::text`
 
 /** Rows keyed by their groups, the float average rounded (see snapshot). */
 function comparable(rows: TMetricsRow[]) {
@@ -254,10 +258,11 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
 describe('daily and weekly rollups kept by the writers', () => {
   it('hold the data (a test on empty tables proves nothing)', async () => {
     const { rows } = await ownerPool().query(
-      `SELECT count(*)::int AS n, sum(events)::int AS events, sum(unpriced_events)::int AS unpriced FROM rollups_daily WHERE org_id = $1`,
+      `SELECT count(*)::int AS n, sum(events)::int AS events, sum(unpriced_events)::int AS unpriced, sum(response_cache_hits)::int AS hits FROM rollups_daily WHERE org_id = $1`,
       [orgId],
     )
     expect(rows[0].events).toBe(2400)
+    expect(rows[0].hits).toBe(6 * Math.ceil((400 - 4) / 9))
     expect(rows[0].unpriced).toBeGreaterThan(0) // acme-large before 31 Oct 12:00 stays unpriced
     expect(rows[0].n).toBeGreaterThan(100)
   })

@@ -28,6 +28,8 @@ function c(o: Partial<Omit<TRollupContribution, 'dims'>> & { dims?: Partial<TRol
     gpu_seconds: null,
     cost_usd: '0.000100000000',
     cache_savings_usd: '0.000010000000',
+    response_cache_hit: false,
+    response_cache_savings_usd: null,
     reported_cost_usd: null,
     latency_ms: null,
     ...rest,
@@ -93,6 +95,19 @@ describe('aggregate', () => {
     expect(fromScaled(row.cost, 12)).toBe('0.300000000001')
     // savings 0.000000000001 − 0.000000000002 = −0.000000000001 (nulls skipped)
     expect(fromScaled(row.savings, 12)).toBe('-0.000000000001')
+  })
+
+  test('response cache hits counted, their savings summed exactly (a hit without savings counts, adds nothing)', () => {
+    const [row] = aggregate([
+      c({ cost_usd: '0.000000000000', response_cache_hit: true, response_cache_savings_usd: '0.1' }),
+      c({ cost_usd: '0.000000000000', response_cache_hit: true, response_cache_savings_usd: '0.200000000001' }),
+      c({ cost_usd: '0.000000000000', response_cache_hit: true, response_cache_savings_usd: undefined }),
+      c({ cost_usd: '0.300000000000' }),
+    ])
+    expect(row.events).toBe(4n)
+    expect(row.responseCacheHits).toBe(3n)
+    expect(fromScaled(row.responseCacheSavings, 12)).toBe('0.300000000001')
+    expect(fromScaled(row.cost, 12)).toBe('0.300000000000')
   })
 
   test('reported cost, GPU seconds and latency', () => {

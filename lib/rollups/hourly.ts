@@ -25,6 +25,10 @@ export type TRollupContribution = {
   gpu_seconds: number | null | undefined
   cost_usd: string | null // null: unpriced
   cache_savings_usd: string | null
+  /** answered from a response cache (lib/ingest/price.ts prices it at 0) */
+  response_cache_hit: boolean
+  /** what the response cache saved: the cost of the call it repeats (null: unknown) */
+  response_cache_savings_usd: string | null | undefined
   reported_cost_usd: number | null | undefined
   latency_ms: number | null | undefined
 }
@@ -45,6 +49,8 @@ type TAcc = {
   unpriced: bigint
   cost: bigint
   savings: bigint
+  responseCacheHits: bigint
+  responseCacheSavings: bigint
   reported: bigint
   latencySum: number
   latencyCount: bigint
@@ -66,6 +72,8 @@ const emptyAcc = (hour: string, dims: string[]): TAcc => ({
   unpriced: 0n,
   cost: 0n,
   savings: 0n,
+  responseCacheHits: 0n,
+  responseCacheSavings: 0n,
   reported: 0n,
   latencySum: 0,
   latencyCount: 0n,
@@ -107,6 +115,8 @@ export function aggregate(items: TRollupContribution[], target: TRollupTable = H
       if (c.cost_usd === null) a.unpriced += 1n
       else a.cost += toScaled(c.cost_usd, COST_SCALE)
       if (c.cache_savings_usd !== null) a.savings += toScaled(c.cache_savings_usd, COST_SCALE)
+      if (c.response_cache_hit) a.responseCacheHits += 1n
+      if (c.response_cache_savings_usd != null) a.responseCacheSavings += toScaled(c.response_cache_savings_usd, COST_SCALE)
       if (c.reported_cost_usd != null) a.reported += toScaled(c.reported_cost_usd, COST_SCALE)
       if (c.latency_ms != null) {
         a.latencySum += c.latency_ms
@@ -128,7 +138,11 @@ export type TRepriceChange = {
   new_cache_savings_usd: string | null
 }
 
-/** Sum re-pricing changes into rollup deltas (events and tokens unchanged; cost, savings and unpriced move). */
+/**
+ * Sum re-pricing changes into rollup deltas (events and tokens unchanged; cost, savings and unpriced move). The
+ * response cache's hits and savings never move: re-pricing leaves a hit alone (its cost is 0 under any price, its
+ * savings the original call's cost when it was made: lib/reprice/index.ts), so their deltas are 0.
+ */
 export function aggregateRepricing(changes: TRepriceChange[], target: TRollupTable = HOURLY_ROLLUP): TAcc[] {
   const scaled = (v: string | null) => (v === null ? 0n : toScaled(v, COST_SCALE))
   return groupByKey(
@@ -168,6 +182,13 @@ const MEASURES: readonly { col: string; type: string; sum: (c: string) => string
   { col: 'unpriced_events', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.unpriced.toString() },
   { col: 'cost_usd', type: 'numeric', sum: (c) => `sum(${c})`, value: (r) => fromScaled(r.cost, COST_SCALE) },
   { col: 'cache_savings_usd', type: 'numeric', sum: (c) => `sum(${c})`, value: (r) => fromScaled(r.savings, COST_SCALE) },
+  { col: 'response_cache_hits', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.responseCacheHits.toString() },
+  {
+    col: 'response_cache_savings_usd',
+    type: 'numeric',
+    sum: (c) => `sum(${c})`,
+    value: (r) => fromScaled(r.responseCacheSavings, COST_SCALE),
+  },
   { col: 'reported_cost_usd', type: 'numeric', sum: (c) => `sum(${c})`, value: (r) => fromScaled(r.reported, COST_SCALE) },
   { col: 'latency_ms_sum', type: 'float8', sum: (c) => `sum(${c})`, value: (r) => r.latencySum },
   { col: 'latency_count', type: 'int8', sum: (c) => `sum(${c})::int8`, value: (r) => r.latencyCount.toString() },

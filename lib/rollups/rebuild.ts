@@ -18,6 +18,8 @@ const MEASURES = [
   'unpriced_events',
   'cost_usd',
   'cache_savings_usd',
+  'response_cache_hits',
+  'response_cache_savings_usd',
   'reported_cost_usd',
   'latency_ms_sum',
   'latency_count',
