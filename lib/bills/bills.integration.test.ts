@@ -11,7 +11,7 @@ import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as listBills, POST as postBill } from '@/app/api/v1/bills/route'
 import { DELETE as deleteBill } from '@/app/api/v1/bills/[id]/route'
 import { GET as getReconciliation } from '@/app/api/v1/reconciliation/route'
-import { billModel, billProvider } from '@/lib/bills/reconcile'
+import { billModel, billProvider, reconciliationRange } from '@/lib/bills/reconcile'
 import { micros, microsToUsd, DAY_MS } from '@/lib/domain'
 
 // Bills through the API route handlers on real PostgreSQL: every format imports, a re-import replaces the
@@ -267,6 +267,21 @@ describe('GET /api/v1/reconciliation', () => {
     ).json()
     expect(monthly.totals).toEqual({ ...rec.totals, flagged_rows: monthly.totals.flagged_rows })
     expect(monthly.rows.every((r: { day: string }) => r.day.endsWith('-01'))).toBe(true)
+  })
+
+  it('a `from` alone is never an empty or unbounded range: after today its day alone, long ago at most 400 days (the API fuzz’s from=tomorrow answered 500)', async () => {
+    const get = async (qs: string) => {
+      const r = await getReconciliation(apiRequest(`/api/v1/reconciliation?${qs}`, { key: readKey }), { params: Promise.resolve({}) })
+      expect(r.status, qs).toBe(200)
+      return (await r.json()) as { from: string; to: string; rows: unknown[] }
+    }
+    const tomorrow = dayOf(today + DAY_MS)
+    expect(await get(`from=${tomorrow}`)).toMatchObject({ from: tomorrow, to: dayOf(today + 2 * DAY_MS), rows: [] })
+    const later = dayOf(today + 40 * DAY_MS)
+    expect(await get(`from=${later}`)).toMatchObject({ from: later, to: dayOf(today + 41 * DAY_MS), rows: [] })
+    expect(await get('from=2020-01-01')).toMatchObject({ from: '2020-01-01', to: '2021-02-04' })
+    expect(await get(`from=${D1}`)).toMatchObject({ from: D1, to: tomorrow })
+    expect(reconciliationRange({ from: undefined, to: undefined }, new Date(today))).toEqual({ from: dayOf(today - 29 * DAY_MS), to: tomorrow })
   })
 
   it('reads each flagged row’s likely causes from the data: a price step, a missing cache write, an unpriced model, days after the bill', async () => {

@@ -5,7 +5,7 @@ import { normalizeProvider } from '@/lib/cost/catalog'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 import { catalogModelPrice } from '@/lib/cost/catalog'
 import { rateShape, rowCauses, type TDayCell, type TPriceInForce } from '@/lib/bills/causes'
-import type { TReconciliationAnswer, TReconciliationQuery, TReconciliationRow } from '@/lib/bills/schema'
+import { RECONCILE_MAX_DAYS, type TReconciliationAnswer, type TReconciliationQuery, type TReconciliationRow } from '@/lib/bills/schema'
 
 // GET /api/v1/reconciliation: what Outlay computed from the events (the cost rollups, the overview's figures:
 // every environment and traffic source) against what the imported bills charge, per provider × model × day.
@@ -50,8 +50,12 @@ const dayOf = (d: Date) => d.toISOString().slice(0, 10)
 
 /** from/to as days: to defaults to tomorrow (today included), from to 30 days before to. */
 export function reconciliationRange(q: Pick<TReconciliationQuery, 'from' | 'to'>, now = new Date()): { from: string; to: string } {
-  const to = q.to ?? dayOf(new Date(Date.parse(dayOf(now)) + DAY_MS))
-  const from = q.from ?? dayOf(new Date(Date.parse(to) - 30 * DAY_MS))
+  const tomorrow = dayOf(new Date(Date.parse(dayOf(now)) + DAY_MS))
+  const after = (day: string, days: number) => dayOf(new Date(Date.parse(day) + days * DAY_MS))
+  // a `from` alone: to tomorrow, but never an empty range (a `from` after today: that day alone) nor a longer one than
+  // both bounds may ask for (RECONCILE_MAX_DAYS after `from`)
+  const to = q.to ?? (q.from ? [after(q.from, 1), tomorrow, after(q.from, RECONCILE_MAX_DAYS)].sort()[1] : tomorrow)
+  const from = q.from ?? after(to, -30)
   return { from, to }
 }
 

@@ -59,7 +59,10 @@ export const RECONCILE_MAX_DAYS = 400
 
 const DAY_RANGE = {
   from: ZDay.optional().meta({ description: 'first day (UTC), inclusive; default 30 days before `to`' }),
-  to: ZDay.optional().meta({ description: 'last day (UTC), exclusive; default tomorrow (today included)' }),
+  to: ZDay.optional().meta({
+    description:
+      'last day (UTC), exclusive; default tomorrow (today included); with a `from` alone, at least the day after `from` and at most 400 days after it',
+  }),
 }
 
 /** from before to, at most RECONCILE_MAX_DAYS apart (the reconciliation and the FOCUS export). */

@@ -33,12 +33,15 @@ export const ZOrgSettings = z.strictObject({
 })
 export type TOrgSettings = z.infer<typeof ZOrgSettings>
 
+/** The longest raw-event retention: ingest accepts no event older than 400 days (lib/ingest/schema.ts). */
+export const MAX_RAW_EVENT_RETENTION_DAYS = 400
+
 /** Days of raw events an organization keeps: 1 to 400 (the oldest timestamp ingest accepts), or null for all of them. */
 export const ZRawEventRetentionDays = z
   .number({ error: 'must be a whole number of days from 1 to 400, or null' })
   .int('must be a whole number of days from 1 to 400, or null')
   .min(1, 'must be at least 1 day')
-  .max(400, 'must be at most 400 days (events older than 400 days are never accepted)')
+  .max(MAX_RAW_EVENT_RETENTION_DAYS, 'must be at most 400 days (events older than 400 days are never accepted)')
   .nullable()
 
 export const ZOrgSettingsPatch = z

@@ -1,7 +1,7 @@
 import Link from 'next/link'
 import { orgPage } from '@/components/layout/org-page'
 import { ApiKeys } from '@/components/settings/api-keys'
-import { OrganizationSettings } from '@/components/settings/organization'
+import { OrganizationSettings, RawEventRetention } from '@/components/settings/organization'
 import { can } from '@/lib/auth/permissions'
 
 export const dynamic = 'force-dynamic'
@@ -26,6 +26,9 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
       </p>
       <div className="mb-6">
         <OrganizationSettings org={org} canEdit={can(a.membership.role, 'org.manage')} />
+      </div>
+      <div className="mb-6">
+        <RawEventRetention org={org} canEdit={can(a.membership.role, 'org.manage')} />
       </div>
       {/* the page needs keys.manage (lib/auth/permissions.ts PAGE_PERMISSION) */}
       <ApiKeys org={org} />
