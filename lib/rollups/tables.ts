@@ -48,7 +48,7 @@ export const DAILY_ROLLUPS: readonly TRollupTable[] = [
  * Narrow hourly tables, narrowest first: the hours of a read (hour granularity, and a range's partial days) come from
  * the first whose key holds every dimension it needs, else from rollups_hourly. A workflow's hourly latency and
  * outcomes over 7 days read 57k rows of rollups_hourly on the 10M-event bench organization (640 ms, the workflow
- * page's slowest request) against a few hundred here. Same key as rollups_daily_workflows.
+ * page's slowest request) against about 2,000 here. Same key as rollups_daily_workflows.
  */
 export const HOURLY_NARROW_ROLLUPS: readonly TRollupTable[] = [
   { table: 'rollups_hourly_workflows', time: 'hour', dims: ['environment', 'traffic_source', 'workflow_id', 'feature', 'outcome'] },
