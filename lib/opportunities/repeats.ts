@@ -56,7 +56,7 @@ export type TRepeatDelta = {
 export const inputKey = (x: { workflow_id: string; step: string; input_hash: string }) => JSON.stringify([x.workflow_id, x.step, x.input_hash])
 
 /** Code-unit order of event ids (PostgreSQL: COLLATE "C" for ASCII ids). */
-const cmpId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+export const cmpId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 /** Earlier call first: timestamp, then event id. */
 export const callOrder = (a: { at: Date; event_id: string }, b: { at: Date; event_id: string }) =>
   a.at.getTime() - b.at.getTime() || cmpId(a.event_id, b.event_id)
@@ -188,17 +188,22 @@ export function addDisplaced(plan: TRepeatPlan, stored: Map<string, { cost_usd: 
   }
 }
 
-/** Hourly rows summed per UTC day (rollups_daily_repeats), in key order; `hour` holds the day's start. */
-export function perDay(rows: TRepeatDelta[]): TRepeatDelta[] {
-  const map = new Map<string, TRepeatDelta>()
+/** Hourly rows of a workflow-step rollup summed per UTC day, in key order (`add` sums one row's measures into another); `hour` holds the day's start. */
+export function sumPerDay<T extends { hour: string; workflow_id: string; step: string }>(rows: readonly T[], add: (into: T, row: T) => void): T[] {
+  const map = new Map<string, T>()
   for (const r of rows) {
     const day = dayOf(r.hour)
     const key = JSON.stringify([day, r.workflow_id, r.step])
     const a = map.get(key)
-    if (!a) {
-      map.set(key, { ...r, hour: day })
-      continue
-    }
+    if (a) add(a, r)
+    else map.set(key, { ...r, hour: day })
+  }
+  return [...map.entries()].sort(([a], [b]) => cmpId(a, b)).map(([, v]) => v)
+}
+
+/** Hourly rows summed per UTC day (rollups_daily_repeats), in key order; `hour` holds the day's start. */
+export function perDay(rows: TRepeatDelta[]): TRepeatDelta[] {
+  return sumPerDay(rows, (a, r) => {
     a.repeat_calls += r.repeat_calls
     a.repeat_cost += r.repeat_cost
     a.repeat_unpriced += r.repeat_unpriced
@@ -206,6 +211,5 @@ export function perDay(rows: TRepeatDelta[]): TRepeatDelta[] {
     a.output_matched += r.output_matched
     a.waste_repeat_cost += r.waste_repeat_cost
     a.first_calls += r.first_calls
-  }
-  return [...map.entries()].sort(([a], [b]) => cmpId(a, b)).map(([, v]) => v)
+  })
 }

@@ -1,8 +1,8 @@
 import { toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
 import { HOUR_MS, isWasteOutcome } from '@/lib/domain'
-import { callOrder } from '@/lib/opportunities/repeats'
-import { dayOf, hourOf } from '@/lib/rollups/tables'
+import { callOrder, cmpId, sumPerDay } from '@/lib/opportunities/repeats'
+import { hourOf } from '@/lib/rollups/tables'
 
 // Steps re-run after they had succeeded in the same run (the restart-from-the-top
 // waste of the `retries` opportunity), the pure part. The ingest worker and
@@ -130,27 +130,18 @@ export class RerunDeltas {
 
   /** Rows in key order (one lock order for concurrent upserts). */
   list(): TRerunDelta[] {
-    return [...this.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+    return [...this.rows.entries()].sort(([a], [b]) => cmpId(a, b)).map(([, v]) => v)
   }
 }
 
 /** Hourly rows summed per UTC day, in key order; `hour` holds the day's start. */
 export function rerunsPerDay(rows: readonly TRerunDelta[]): TRerunDelta[] {
-  const map = new Map<string, TRerunDelta>()
-  for (const r of rows) {
-    const day = dayOf(r.hour)
-    const key = JSON.stringify([day, r.workflow_id, r.step])
-    const a = map.get(key)
-    if (!a) {
-      map.set(key, { ...r, hour: day })
-      continue
-    }
+  return sumPerDay(rows, (a, r) => {
     a.rerun_calls += r.rerun_calls
     a.rerun_cost += r.rerun_cost
     a.rerun_unpriced += r.rerun_unpriced
     a.rerun_repeat_cost += r.rerun_repeat_cost
-  }
-  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+  })
 }
 
 /**

@@ -1,5 +1,6 @@
 import { PROMPT_ROLLUP, USER_ROLLUP } from '@/lib/rollups/keyed'
 import { ROLLUP_TABLES } from '@/lib/rollups/tables'
+import { ROLLUP_MEASURE_COLUMNS } from '@/lib/rollups/hourly'
 
 // Every rollup table kept from the events compared with the SQL over inference_events, row by row, for one
 // organization: the cost rollups (ROLLUP_TABLES: money exact, the latency histogram bucket by bucket, the float
@@ -15,24 +16,8 @@ import { ROLLUP_TABLES } from '@/lib/rollups/tables'
 /** Anything with pg's query(text, values): a Pool, a PoolClient, a Client. */
 type TQueryable = { query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }
 
-const COST_MEASURES = [
-  'events',
-  'requests',
-  'tokens_in',
-  'cached_tokens_in',
-  'cache_write_tokens',
-  'tokens_out',
-  'gpu_seconds',
-  'unpriced_events',
-  'cost_usd',
-  'cache_savings_usd',
-  'response_cache_hits',
-  'response_cache_savings_usd',
-  'reported_cost_usd',
-  'latency_ms_sum',
-  'latency_count',
-  'latency_hist',
-] as const
+// every measure of the cost rollups but `runs` (compared as a total: see above)
+const COST_MEASURES = ROLLUP_MEASURE_COLUMNS.filter((m) => m !== 'runs')
 
 /** What a rollup row's measure must hold: the measure as SQL over inference_events. */
 const FROM_EVENTS: Record<string, string> = {
@@ -53,6 +38,10 @@ const FROM_EVENTS: Record<string, string> = {
   latency_count: 'count(latency_ms)',
   latency_hist: `coalesce(outlay_hist_sum(CASE WHEN latency_ms IS NOT NULL THEN array_fill(0, ARRAY[outlay_latency_bucket(latency_ms)]) || 1 END)::int4[], '{}')`,
 }
+
+// a measure added to the rollups (lib/rollups/hourly.ts) needs its SQL over the events here
+const unmatched = COST_MEASURES.filter((m) => !(m in FROM_EVENTS))
+if (unmatched.length) throw new Error(`lib/rollups/equality.ts: no SQL over the events for ${unmatched.join(', ')}`)
 
 /** Comparable text: numbers at one scale (the tables' numeric scales differ), the float latency sum rounded. */
 const norm = (m: string, v: string) =>

@@ -197,6 +197,9 @@ const MEASURES: readonly { col: string; type: string; sum: (c: string) => string
   { col: 'latency_hist', type: 'text', sum: (c) => `coalesce(outlay_hist_sum(${c})::int4[], '{}')`, value: (r) => histogramLiteral(r.latencyHist) },
 ]
 
+/** Every cost rollup table's measure columns (the rebuild and the equality check read them from here). */
+export const ROLLUP_MEASURE_COLUMNS: readonly string[] = MEASURES.map((m) => m.col)
+
 /** A table's time bucket of the hourly rows' hour `t`, in UTC whatever the session's time zone (as lib/rollups/rebuild.ts). */
 const BUCKET_SQL = {
   hour: 't',

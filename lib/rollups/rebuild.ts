@@ -1,29 +1,14 @@
 import 'server-only'
 import type { ClientBase } from 'pg'
+import { ROLLUP_MEASURE_COLUMNS } from '@/lib/rollups/hourly'
 import { DAILY_OUTCOMES, DAILY_ROLLUPS, HOURLY_NARROW_ROLLUPS, HOURLY_OUTCOMES, HOURLY_ROLLUP, type TRollupTable, WEEKLY_ROLLUPS } from '@/lib/rollups/tables'
 
 // The daily and weekly rollups of an organization rebuilt from its hourly rollups (what
 // the migration that created them does for every organization): for a bulk
 // load that writes rollups_hourly itself (npm run bench:dashboard).
 
-const MEASURES = [
-  'events',
-  'runs',
-  'requests',
-  'tokens_in',
-  'cached_tokens_in',
-  'cache_write_tokens',
-  'tokens_out',
-  'gpu_seconds',
-  'unpriced_events',
-  'cost_usd',
-  'cache_savings_usd',
-  'response_cache_hits',
-  'response_cache_savings_usd',
-  'reported_cost_usd',
-  'latency_ms_sum',
-  'latency_count',
-]
+// the histogram is summed apart (outlay_hist_sum)
+const MEASURES = ROLLUP_MEASURE_COLUMNS.filter((m) => m !== 'latency_hist')
 const DAY = `date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
 const WEEK = `date_trunc('week', day AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
 
