@@ -9,8 +9,8 @@ import type { TIngestEvent } from '@/lib/ingest/schema'
 import { priceIngestEvent } from '@/lib/ingest/price'
 import type { TIngestOutcome } from '@/lib/outcomes/schema'
 import { applyOutcomeRollups } from '@/lib/rollups/outcomes'
-import { applyRepeats } from '@/lib/opportunities/repeats-db'
-import { applyReruns } from '@/lib/opportunities/reruns-db'
+import { applyRepeats, upsertRepeatDeltas } from '@/lib/opportunities/repeats-db'
+import { applyReruns, upsertRerunDeltas } from '@/lib/opportunities/reruns-db'
 import { applyOutputRollups } from '@/lib/opportunities/output-hist-db'
 
 // The ingest worker's unit of work: one persisted batch (of events or of
@@ -255,8 +255,9 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
     reported_cost_usd: e.cost_usd,
     latency_ms: e.latency_ms,
   }))
-  // Repeated inputs (the response_cache opportunity) before the cost rollups: the lock order re-pricing also takes.
-  await applyRepeats(
+  // Repeated inputs (the response_cache opportunity): input_hashes first, the repeat rollup's rows last (below); the
+  // lock order re-pricing also takes.
+  const repeatDeltas = await applyRepeats(
     client,
     orgId,
     fresh
@@ -273,8 +274,8 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
       })),
   )
   // Steps re-run after they had succeeded in the same run (the retries opportunity): after the repeats (it reads
-  // which calls repeat an input), before the other rollups — the lock order re-pricing also takes.
-  await applyReruns(
+  // which calls repeat an input), the runs' locks now and the rollup rows late — the lock order re-pricing also takes.
+  const rerunDeltas = await applyReruns(
     client,
     orgId,
     fresh
@@ -289,23 +290,11 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
         cost_usd: cost.priced ? cost.cost_usd : null,
       })),
   )
-  // Output sizes per step, model and max_tokens (the uncapped_output opportunity), embeddings left out
-  await applyOutputRollups(
-    client,
-    orgId,
-    fresh
-      .filter(({ e }) => e.call_type !== 'embedding')
-      .map(({ e }) => ({
-        at: new Date(e.timestamp),
-        workflow_id: e.workflow_id,
-        step: e.step,
-        provider: e.provider ?? null,
-        model: e.model ?? null,
-        max_tokens: e.max_tokens ?? null,
-        tokens_out: e.tokens_out ?? 0,
-      })),
-  )
-  // Spend by prompt version and by end user, in the same transaction (lib/rollups/keyed.ts), then the cost rollups.
+  await applyRollups(client, orgId, contributions)
+  // Then the hot rows (a few per workflow step, prompt version and hour, touched by nearly every transaction): a row
+  // lock is held until commit, and taken after the cost rollups a concurrent ingest slot waits for our commit, not for
+  // our cost rollups (bench:ingest, realistic load). Re-pricing takes the same order (it writes no output sizes).
+  // Spend by prompt version and by end user, in the same transaction (lib/rollups/keyed.ts), after the cost rollups.
   await applyKeyedRollups(
     client,
     orgId,
@@ -326,7 +315,24 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
       cost_usd: cost.priced ? cost.cost_usd : null,
     })),
   )
-  await applyRollups(client, orgId, contributions)
+  // output sizes per step, model and max_tokens (the uncapped_output opportunity), embeddings left out
+  await applyOutputRollups(
+    client,
+    orgId,
+    fresh
+      .filter(({ e }) => e.call_type !== 'embedding')
+      .map(({ e }) => ({
+        at: new Date(e.timestamp),
+        workflow_id: e.workflow_id,
+        step: e.step,
+        provider: e.provider ?? null,
+        model: e.model ?? null,
+        max_tokens: e.max_tokens ?? null,
+        tokens_out: e.tokens_out ?? 0,
+      })),
+  )
+  await upsertRerunDeltas(client, orgId, rerunDeltas)
+  await upsertRepeatDeltas(client, orgId, repeatDeltas)
   return insertedIds.size
 }
 

@@ -16,14 +16,19 @@ import {
 
 // The repeat rollup's writers, inside the caller's transaction: the ingest
 // worker's (new events) and re-pricing's (a repeat's cost changed). Lock order,
-// the same in both: events, then input_hashes, then rollups_hourly_repeats, then
-// the cost rollups (callers run these before applyRollups / applyRepricing).
+// the same in both: events, then input_hashes (applyRepeats, first), then the
+// other rollups, then rollups_hourly_repeats and rollups_daily_repeats last
+// (upsertRepeatDeltas, after applyRollups / applyRepricing). The repeat rows are
+// hot — a few per workflow step and hour, touched by nearly every transaction —
+// and a row lock is held until commit: taken early, a concurrent ingest slot
+// waited for the whole of this transaction's cost rollups (half a backend in
+// lock waits at the realistic bench:ingest load); taken last, only for its commit.
 
 type TFirstRow = { workflow_id: string; step: string; input_hash: string; first_at: Date; first_event_id: string; first_output_hash: string | null }
 
-/** New events: record first calls of new inputs, count the repeats. */
-export async function applyRepeats(client: PoolClient, orgId: string, calls: TRepeatCall[]): Promise<void> {
-  if (calls.length === 0) return
+/** New events: record first calls of new inputs; the repeats' rollup rows to add (upsertRepeatDeltas, last). */
+export async function applyRepeats(client: PoolClient, orgId: string, calls: TRepeatCall[]): Promise<TRepeatDelta[]> {
+  if (calls.length === 0) return []
   // Each input's earliest call in this batch, in key order (one lock order for concurrent batches).
   const earliest = new Map<string, TRepeatCall>()
   for (const c of calls) {
@@ -82,7 +87,7 @@ export async function applyRepeats(client: PoolClient, orgId: string, calls: TRe
       ],
     )
   }
-  await upsertDeltas(client, orgId, plan.deltas.list())
+  return plan.deltas.list()
 }
 
 /** A re-priced event: its old and new cost, and what places it. */
@@ -97,10 +102,10 @@ export type TRepeatCostChange = {
   new_cost_usd: string | null
 }
 
-/** Re-pricing: the repeats among the changed events move the rollup by their cost's change. */
-export async function applyRepeatRepricing(client: PoolClient, orgId: string, changes: TRepeatCostChange[]): Promise<void> {
+/** Re-pricing: the repeats among the changed events move the rollup by their cost's change (the rows to add, last). */
+export async function repeatRepricing(client: PoolClient, orgId: string, changes: TRepeatCostChange[]): Promise<TRepeatDelta[]> {
   const hashed = changes.filter((c): c is TRepeatCostChange & { input_hash: string } => c.input_hash !== null)
-  if (hashed.length === 0) return
+  if (hashed.length === 0) return []
   const firsts = await client.query<{ event_id: string }>(
     `SELECT k.event_id FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS k(event_id, workflow_id, step, input_hash)
      JOIN input_hashes h ON h.org_id = $1 AND h.workflow_id = k.workflow_id AND h.step = k.step AND h.input_hash = k.input_hash
@@ -110,11 +115,11 @@ export async function applyRepeatRepricing(client: PoolClient, orgId: string, ch
   const isFirst = new Set(firsts.rows.map((r) => r.event_id))
   const deltas = new RepeatDeltas()
   for (const c of hashed) if (!isFirst.has(c.event_id)) deltas.addCostChange(c, c.old_cost_usd, c.new_cost_usd)
-  await upsertDeltas(client, orgId, deltas.list())
+  return deltas.list()
 }
 
-/** The hourly rows, then the same per day (one order in every writer). */
-async function upsertDeltas(client: PoolClient, orgId: string, rows: TRepeatDelta[]): Promise<void> {
+/** The repeat rollup rows, the last writes of the transaction: the hourly rows, then the same per day (one order in every writer). */
+export async function upsertRepeatDeltas(client: PoolClient, orgId: string, rows: TRepeatDelta[]): Promise<void> {
   if (rows.length === 0) return
   await upsertTable(client, orgId, rows, 'rollups_hourly_repeats', 'hour')
   await upsertTable(client, orgId, perDay(rows), 'rollups_daily_repeats', 'day')

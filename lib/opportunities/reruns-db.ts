@@ -7,8 +7,10 @@ import { newReruns, RERUN_WINDOW_MS, RerunDeltas, rerunsOf, rerunsPerDay, runSte
 // The re-run rollup's writers, inside the caller's transaction: the ingest
 // worker's (new events) and re-pricing's (a re-run's cost changed). Lock order,
 // the same in both: events, then input_hashes (applyRepeats), then the runs'
-// advisory locks taken here, then rollups_hourly_reruns / rollups_daily_reruns,
-// then the other rollups. The runs' locks make two batches with calls of one run
+// advisory locks taken here, then the cost rollups, then the hot rows late:
+// rollups_*_prompts and _users, rollups_*_outputs, rollups_*_reruns, rollups_*_repeats (a row lock is held until
+// commit: taken late, a concurrent transaction waits for our commit, not for our
+// cost rollups). The runs' locks make two batches with calls of one run
 // take turns, so each reads the other's calls and a call turns re-run once.
 
 type TStoredCall = TRunCall & { input_hash: string | null }
@@ -67,9 +69,9 @@ const within = (calls: TRunCall[]) => {
   return { from: new Date(min - RERUN_WINDOW_MS), to: new Date(max + RERUN_WINDOW_MS) }
 }
 
-/** New events (already inserted in this transaction): count the calls that turn re-runs. */
-export async function applyReruns(client: PoolClient, orgId: string, fresh: TRunCall[]): Promise<void> {
-  if (fresh.length === 0) return
+/** New events (already inserted in this transaction): the calls that turn re-runs, as rollup rows (upsertRerunDeltas, late). */
+export async function applyReruns(client: PoolClient, orgId: string, fresh: TRunCall[]): Promise<TRerunDelta[]> {
+  if (fresh.length === 0) return []
   await lockRuns(
     client,
     orgId,
@@ -82,7 +84,7 @@ export async function applyReruns(client: PoolClient, orgId: string, fresh: TRun
     stored.filter((c) => !freshIds.has(c.event_id)),
     fresh,
   )
-  if (turned.length === 0) return
+  if (turned.length === 0) return []
   const byId = new Map(stored.map((c) => [c.event_id, c]))
   const repeats = await repeatsAmong(
     client,
@@ -91,15 +93,15 @@ export async function applyReruns(client: PoolClient, orgId: string, fresh: TRun
   )
   const deltas = new RerunDeltas()
   for (const c of turned) deltas.addRerun(c, repeats.has(c.event_id))
-  await upsertRerunDeltas(client, orgId, deltas.list())
+  return deltas.list()
 }
 
 /** A re-priced event with a run: its old and new cost, and what places it. */
 export type TRerunCostChange = TRunCall & { old_cost_usd: string | null }
 
-/** Re-pricing (the events' new costs already written in this transaction): the re-runs among them move the rollup. */
-export async function applyRerunRepricing(client: PoolClient, orgId: string, changes: TRerunCostChange[]): Promise<void> {
-  if (changes.length === 0) return
+/** Re-pricing (the events' new costs already written in this transaction): the re-runs among them, as the rows that move the rollup (upsertRerunDeltas, late). */
+export async function applyRerunRepricing(client: PoolClient, orgId: string, changes: TRerunCostChange[]): Promise<TRerunDelta[]> {
+  if (changes.length === 0) return []
   await lockRuns(
     client,
     orgId,
@@ -117,7 +119,7 @@ export async function applyRerunRepricing(client: PoolClient, orgId: string, cha
   const reruns = new Set<string>()
   for (const g of groups.values()) for (const id of rerunsOf(g)) reruns.add(id)
   const changed = changes.filter((c) => reruns.has(c.event_id))
-  if (changed.length === 0) return
+  if (changed.length === 0) return []
   const byId = new Map(stored.map((c) => [c.event_id, c]))
   const repeats = await repeatsAmong(
     client,
@@ -126,11 +128,11 @@ export async function applyRerunRepricing(client: PoolClient, orgId: string, cha
   )
   const deltas = new RerunDeltas()
   for (const c of changed) deltas.addCostChange(c, c.old_cost_usd, c.cost_usd, repeats.has(c.event_id))
-  await upsertRerunDeltas(client, orgId, deltas.list())
+  return deltas.list()
 }
 
-/** The hourly rows, then the same per day (one order in every writer). */
-async function upsertRerunDeltas(client: PoolClient, orgId: string, rows: TRerunDelta[]): Promise<void> {
+/** The re-run rollup rows, after the cost rollups (hot rows: locks taken late): the hourly rows, then the same per day (one order in every writer). */
+export async function upsertRerunDeltas(client: PoolClient, orgId: string, rows: TRerunDelta[]): Promise<void> {
   if (rows.length === 0) return
   await upsertTable(client, orgId, rows, 'rollups_hourly_reruns', 'hour')
   await upsertTable(client, orgId, rerunsPerDay(rows), 'rollups_daily_reruns', 'day')

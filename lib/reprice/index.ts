@@ -5,8 +5,8 @@ import { forgetPriceBook, loadPriceBook } from '@/lib/cost/pricebook'
 import { env } from '@/lib/env'
 import { applyRepricing, type TRepriceChange } from '@/lib/rollups/hourly'
 import { applyKeyedRepricing } from '@/lib/rollups/keyed'
-import { applyRepeatRepricing } from '@/lib/opportunities/repeats-db'
-import { applyRerunRepricing } from '@/lib/opportunities/reruns-db'
+import { repeatRepricing, upsertRepeatDeltas } from '@/lib/opportunities/repeats-db'
+import { applyRerunRepricing, upsertRerunDeltas } from '@/lib/opportunities/reruns-db'
 import { toScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
 import { log } from '@/lib/log'
@@ -189,8 +189,9 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
            WHERE e.org_id = $1 AND e.event_id = v.event_id`,
           [orgId, changes.map((c) => c.event_id), changes.map((c) => c.new_cost_usd), changes.map((c) => c.new_cache_savings_usd)],
         )
-        // the repeat rollup first: the lock order the ingest worker also takes (lib/opportunities/repeats-db.ts)
-        await applyRepeatRepricing(
+        // the repeat rollup's rows (read input_hashes now, write them last): the lock order the ingest worker also
+        // takes (lib/opportunities/repeats-db.ts)
+        const repeatDeltas = await repeatRepricing(
           client,
           orgId,
           changes.map((c) => ({
@@ -204,8 +205,8 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
             new_cost_usd: c.new_cost_usd,
           })),
         )
-        // then the re-runs (their runs' locks), as the ingest worker takes them
-        await applyRerunRepricing(
+        // then the re-runs (their runs' locks now, their rollup rows late), as the ingest worker takes them
+        const rerunDeltas = await applyRerunRepricing(
           client,
           orgId,
           changes
@@ -221,6 +222,8 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
               cost_usd: c.new_cost_usd,
             })),
         )
+        await applyRepricing(client, orgId, changes)
+        // the hot rows after the cost rollups, in the ingest worker's order (lib/ingest/process.ts)
         await applyKeyedRepricing(
           client,
           orgId,
@@ -237,7 +240,8 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
             new_cost_usd: c.new_cost_usd,
           })),
         )
-        await applyRepricing(client, orgId, changes)
+        await upsertRerunDeltas(client, orgId, rerunDeltas)
+        await upsertRepeatDeltas(client, orgId, repeatDeltas)
       }
       cursor = rows.rows[rows.rows.length - 1].event_id
       processed += rows.rowCount!

@@ -13,8 +13,9 @@ import { resolveRange } from '@/lib/metrics/query'
 // and its per-UTC-day twin (a read sums the whole days from the daily one and
 // the hours around them from the hourly one, as lib/opportunities/load.ts
 // does). Only calls that carry the dimension are counted. The ingest worker
-// and re-pricing move them in their own transactions, after the repeat rollup
-// and before the cost rollups (one lock order in every writer).
+// and re-pricing move them in their own transactions, after the cost rollups
+// and before the output, re-run and repeat rollups' rows (one lock order in
+// every writer: lib/ingest/process.ts).
 
 export type TKeyedRollup = { name: 'prompts' | 'users'; hourly: string; daily: string; dims: readonly string[] }
 
