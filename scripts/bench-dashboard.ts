@@ -73,6 +73,8 @@ const HELP = `Usage: npm run bench:dashboard -- [options]
   --budget S         stop repeating a page after S seconds once it has 5 timed runs (raw: 1) (default 60)
   --pages LIST       only these pages (default: overview,workflows,features,accounts,workflow,account,decision,opportunities,review,changes,budgets,pricing,ingestion)
   --ranges LIST      only these ranges in days (default: 7,30,90)
+  --now ISO          open the pages as at this moment (their ranges end at its next hour) instead of now: a read late
+                     in the UTC day (e.g. 22:30), when a page's "today" is most of a day of hourly rows
   --port P           port of the web app it starts (default 3201)
   --build            run \`npm run build\` first (also done when .next is missing or older than the sources)
   --pg URL           PostgreSQL server URL without database (default $PG_SERVER_URL or postgresql://postgres@127.0.0.1:5432)
@@ -96,6 +98,7 @@ type TOpts = {
   budgetS: number
   pages: string[] | null
   ranges: number[]
+  now: Date | null
 }
 
 function parseOptions(): TOpts {
@@ -119,6 +122,7 @@ function parseOptions(): TOpts {
       budget: { type: 'string' },
       pages: { type: 'string' },
       ranges: { type: 'string' },
+      now: { type: 'string' },
     },
   })
   if (values.help) {
@@ -148,7 +152,14 @@ function parseOptions(): TOpts {
           return n
         })
       : [...RANGES],
+    now: values.now ? isoDate('now', values.now) : null,
   }
+}
+
+function isoDate(name: string, v: string): Date {
+  const t = Date.parse(v)
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || !Number.isFinite(t)) throw new Error(`--${name}: an ISO 8601 date and time, e.g. 2026-12-06T22:30:00Z`)
+  return new Date(t)
 }
 
 const loadavg = () =>
@@ -1071,7 +1082,8 @@ async function main(): Promise<void> {
 
   await ensureBuilt(o, env, path.join(logDir, 'build.log'))
   let { base, web } = await startWeb(o, env, logDir, marker.api_key, marker.org_slug)
-  const now = new Date()
+  const now = o.now ?? new Date()
+  if (o.now) log(`pages opened as at ${now.toISOString()} (--now)`)
   const subjects = await benchSubjects(url, marker.org_id, now)
   log(
     `detail pages open workflow ${subjects.workflow}, step ${subjects.step}, account ${subjects.account}; budgets: ${await ensureBudgets(url, marker.org_id)}`,

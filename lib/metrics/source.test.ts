@@ -56,6 +56,46 @@ describe('planSource: the days and hours of a range', () => {
     expect(planSource(T, [...need, 'step'], { from: d('2026-11-01'), to: d('2026-11-08') }, 'none')).toEqual(hourlyOnly('2026-11-01', '2026-11-08'))
   })
 
+  test('additive reads: a ragged end of more than half a day is its whole day minus the other hours', () => {
+    const r = { from: d('2026-11-01T03:10:00Z'), to: d('2026-11-04T19:30:00Z') }
+    const p = planSource(T, need, r, 'none', [], { additive: true })
+    expect(p.daily).toEqual({ table: 'daily', from: d('2026-11-02'), to: d('2026-11-04') })
+    expect(p.hourly).toEqual([])
+    // the 1st from 03:00 = the 1st minus 00:00–03:00; the 4th up to 19:30 (its hours 00:00–19:00) = the 4th minus 20:00–24:00
+    expect(p.complement).toEqual({
+      days: [
+        { from: d('2026-11-01'), to: d('2026-11-02') },
+        { from: d('2026-11-04'), to: d('2026-11-05') },
+      ],
+      hours: [
+        { from: d('2026-11-01'), to: d('2026-11-01T03:00:00Z') },
+        { from: d('2026-11-04T19:30:00Z'), to: d('2026-11-05') },
+      ],
+    })
+    // half a day or less stays hours; a read that is not additive never subtracts
+    const short = planSource(T, need, { from: d('2026-11-01T12:00:00Z'), to: d('2026-11-04T12:00:00Z') }, 'none', [], { additive: true })
+    expect(short.complement).toBeUndefined()
+    expect(short.hourly).toHaveLength(2)
+    expect(planSource(T, need, r, 'none').complement).toBeUndefined()
+  })
+
+  test('sourceSql adds the complement days and subtracts the hours (the sums negated), and refuses it without the sums', () => {
+    const p = planSource(T, need, { from: d('2026-11-01T03:00:00Z'), to: d('2026-11-03') }, 'none', [], { additive: true })
+    const params: unknown[] = ['org']
+    const sql = sourceSql(p, 'hourly', ['workflow_id', 'events'], [], params, ['events'])
+    expect(sql).toContain('SELECT day AS at, workflow_id, events FROM daily')
+    expect(sql).toContain('SELECT hour AS at, workflow_id, -events AS events FROM hourly')
+    expect(params.slice(1)).toEqual([
+      '2026-11-02T00:00:00.000Z',
+      '2026-11-03T00:00:00.000Z',
+      '2026-11-01T00:00:00.000Z',
+      '2026-11-02T00:00:00.000Z',
+      '2026-11-01T00:00:00.000Z',
+      '2026-11-01T03:00:00.000Z',
+    ])
+    expect(() => sourceSql(p, 'hourly', ['workflow_id', 'events'], [], ['org'])).toThrow(/sums/)
+  })
+
   test('the first table (narrowest) that has every dimension', () => {
     const tables = [
       { table: 'a', dims: ['x'] },

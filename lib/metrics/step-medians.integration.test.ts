@@ -129,6 +129,8 @@ describe('GET /api/v1/metrics/step-medians', () => {
     ['days across a week boundary', '2026-10-28T00:00:00.000Z', '2026-11-05T00:00:00.000Z'],
     ['production only', '2026-10-25T13:00:00.000Z', '2026-11-09T05:00:00.000Z', 'production'],
     ['a few hours', '2026-11-02T06:00:00.000Z', '2026-11-02T18:00:00.000Z'],
+    // 21 hours of 26 Oct and 20 of 8 Nov: each read as its whole day minus the day's other hours (lib/metrics/source.ts)
+    ['ragged days read as the day minus its other hours', '2026-10-26T03:00:00.000Z', '2026-11-08T19:30:00.000Z'],
   ]
   for (const [name, from, to, environment] of cases) {
     it(`equals the median of the events' calls per run: ${name}`, async () => {

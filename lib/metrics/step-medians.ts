@@ -27,10 +27,13 @@ export type { TAccountAnomaly, TStepMedian, TStepMediansQuery } from '@/lib/metr
 function perAccountStep(orgId: string, query: TStepMediansQuery): { params: unknown[]; ctes: string } {
   // a metrics query without grouping: its filters and the dimensions they need
   const q = query as TMetricsQuery
-  const plan = planSource(DAILY_ROLLUPS, neededDimensions(q, METRIC_DIMENSIONS, ['workflow_id', 'step', 'account_id']), resolveRange(q), 'none')
+  // sums only: a ragged day is read as the whole day minus its other hours where those are fewer (lib/metrics/source.ts)
+  const plan = planSource(DAILY_ROLLUPS, neededDimensions(q, METRIC_DIMENSIONS, ['workflow_id', 'step', 'account_id']), resolveRange(q), 'none', [], {
+    additive: true,
+  })
   const params: unknown[] = [orgId]
   const filters = filterClauses(q, METRIC_DIMENSIONS, params)
-  const src = sourceSql(plan, HOURLY_ROLLUP.table, ['account_id', 'workflow_id', 'step', 'events', 'runs'], filters, params)
+  const src = sourceSql(plan, HOURLY_ROLLUP.table, ['account_id', 'workflow_id', 'step', 'events', 'runs'], filters, params, ['events', 'runs'])
   return {
     params,
     ctes: `WITH per AS (
