@@ -101,9 +101,9 @@ export function metricsPlan(q: TMetricsQuery, opts: TMetricsOptions = {}): { cos
       range,
       q.granularity,
       daily ? HOURLY_NARROW_ROLLUPS : [],
-      // every cost measure is a sum (or a ratio of sums) but the latency histogram: a ragged day may be its whole day
-      // minus its other hours (lib/metrics/source.ts)
-      { additive: !q.latency_quantiles },
+      // every cost measure is a sum (or a ratio of sums), the latency histogram a sum of counts per bucket: a ragged
+      // day may be its whole day minus its other hours (lib/metrics/source.ts)
+      { additive: true },
     ),
     outcomes: planSource(daily ? DAILY_OUTCOMES : [], neededDimensions(q, OUTCOME_DIMENSIONS), range, q.granularity),
   }
@@ -132,7 +132,7 @@ export async function queryMetrics(orgId: string, q: TMetricsQuery, opts: TMetri
   const columns = [...new Set([...dims, ...costRowDimensions(q), ...measures.flatMap((m) => COST_MEASURES[m].columns), 'cost_usd'])].concat(
     q.latency_quantiles ? ['latency_hist'] : [],
   )
-  const sums = columns.filter((c) => !(METRIC_DIMENSIONS as readonly string[]).includes(c) && c !== 'latency_hist')
+  const sums = columns.filter((c) => !(METRIC_DIMENSIONS as readonly string[]).includes(c))
   const from = sourceSql(plan.cost, HOURLY_ROLLUP.table, columns, filters, params, sums)
   const bucket = bucketSql(q.granularity)
   const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...dims.map((d) => `NULLIF(${d}, '') AS ${d}`)]

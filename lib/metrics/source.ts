@@ -123,13 +123,16 @@ function planDays(
  * `filters` are the WHERE clauses shared by every branch. Appends the
  * branches' time bounds to `params`.
  */
+/** The latency histogram with every bucket's count negated (outlay_hist_sum then subtracts it), in bucket order. */
+const NEGATED_HISTOGRAM = `ARRAY(SELECT -x FROM unnest(latency_hist) WITH ORDINALITY AS u(x, i) ORDER BY i)`
+
 export function sourceSql(
   plan: TSourcePlan,
   hourlyTable: string,
   columns: readonly string[],
   filters: readonly string[],
   params: unknown[],
-  /** the sums among `columns`, negated in a plan's subtracted hours (planSource's `additive`) */
+  /** the sums among `columns` (the latency histogram's counts too), negated in a plan's subtracted hours (planSource's `additive`) */
   sums: readonly string[] = [],
 ): string {
   const cols = columns.join(', ')
@@ -140,7 +143,7 @@ export function sourceSql(
   }
   const complement = plan.complement ?? { days: [], hours: [] }
   if (complement.hours.length && !sums.length) throw new Error('sourceSql: a plan with subtracted hours needs the columns that are sums')
-  const negated = columns.map((c) => (sums.includes(c) ? `-${c} AS ${c}` : c)).join(', ')
+  const negated = columns.map((c) => (!sums.includes(c) ? c : c === 'latency_hist' ? `${NEGATED_HISTOGRAM} AS ${c}` : `-${c} AS ${c}`)).join(', ')
   const days: TRange[] = !plan.daily
     ? []
     : !plan.weekly
