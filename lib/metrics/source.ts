@@ -10,6 +10,9 @@
 // Without a per-day answer, the whole ISO weeks inside the days come from the
 // daily table's weekly twin when it has one (the widest tables: see
 // WEEKLY_ROLLUPS); the days before and after them from the daily table.
+// Reads whose measures are all sums may take a ragged day of more than half a
+// day as its whole day minus its other hours (withComplements: a page's "today"
+// late in the day is then one daily read, not ~23 hours of hourly rows).
 import { DAY_MS, HOUR_MS, WEEK_MS } from '@/lib/domain'
 
 export type TRange = { from: Date; to: Date }
@@ -117,15 +120,15 @@ function planDays(
   return plan
 }
 
+/** The latency histogram with every bucket's count negated (outlay_hist_sum then subtracts it), in bucket order. */
+const NEGATED_HISTOGRAM = `ARRAY(SELECT -x FROM unnest(latency_hist) WITH ORDINALITY AS u(x, i) ORDER BY i)`
+
 /**
  * `( SELECT <time> AS at, <columns> FROM … UNION ALL … ) AS src` for a plan.
  * `params` holds the organization id as $1 and the filters' values already;
  * `filters` are the WHERE clauses shared by every branch. Appends the
  * branches' time bounds to `params`.
  */
-/** The latency histogram with every bucket's count negated (outlay_hist_sum then subtracts it), in bucket order. */
-const NEGATED_HISTOGRAM = `ARRAY(SELECT -x FROM unnest(latency_hist) WITH ORDINALITY AS u(x, i) ORDER BY i)`
-
 export function sourceSql(
   plan: TSourcePlan,
   hourlyTable: string,
