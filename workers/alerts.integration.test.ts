@@ -104,6 +104,8 @@ describe('the alerts queue, formerly "budgets"', () => {
           await new Promise((r) => setTimeout(r, 100))
           newDone = await alerts.getJob(fresh.id!)
         }
+        // read again: getState() asks Redis now, the job's fields are as getJob read them (it may have been active then)
+        newDone = await alerts.getJob(fresh.id!)
         expect(await newDone?.getState()).toBe('completed')
         expect(newDone!.processedOn!).toBeGreaterThanOrEqual(Math.max(...oldDone.map((j) => j.finishedOn!)))
         expect(newDone?.returnvalue).toEqual({ fired: 0 }) // already fired: evaluation is safe to run twice
