@@ -294,7 +294,7 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
   // Then the hot rows (a few per workflow step, prompt version and hour, touched by nearly every transaction): a row
   // lock is held until commit, and taken after the cost rollups a concurrent ingest slot waits for our commit, not for
   // our cost rollups (bench:ingest, realistic load). Re-pricing takes the same order (it writes no output sizes).
-  // Spend by prompt version and by end user, in the same transaction (lib/rollups/keyed.ts), after the cost rollups.
+  // First the spend by prompt version and by end user (lib/rollups/keyed.ts).
   await applyKeyedRollups(
     client,
     orgId,

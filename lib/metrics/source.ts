@@ -75,8 +75,9 @@ function withComplements(plan: TSourcePlan, range: TRange): TSourcePlan {
       // the first day's hours from the range's hour: [hFrom, dFrom) = day(dFrom - 1) - [dFrom - 1 day, hFrom)
       const day = plan.daily.from.getTime() - DAY_MS
       if (plan.daily.from.getTime() - r.from.getTime() > half) {
+        // (a ragged start is never at midnight: then that day would be whole)
         complement.days.push({ from: new Date(day), to: plan.daily.from })
-        if (r.from.getTime() > day) complement.hours.push({ from: new Date(day), to: r.from })
+        complement.hours.push({ from: new Date(day), to: r.from })
         continue
       }
     } else if (r.from.getTime() === plan.daily.to.getTime()) {

@@ -33,7 +33,8 @@ function perAccountStep(orgId: string, query: TStepMediansQuery): { params: unkn
   })
   const params: unknown[] = [orgId]
   const filters = filterClauses(q, METRIC_DIMENSIONS, params)
-  const src = sourceSql(plan, HOURLY_ROLLUP.table, ['account_id', 'workflow_id', 'step', 'events', 'runs'], filters, params, ['events', 'runs'])
+  const sums = ['events', 'runs']
+  const src = sourceSql(plan, HOURLY_ROLLUP.table, ['account_id', 'workflow_id', 'step', ...sums], filters, params, sums)
   return {
     params,
     ctes: `WITH per AS (
