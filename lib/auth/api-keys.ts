@@ -282,6 +282,18 @@ export async function authenticateApiKey(raw: string, client: string): Promise<T
   return principal
 }
 
+/**
+ * authenticateApiKey answered from this process's memory: the principal of a
+ * cached, valid, unexpired key (which authenticateApiKey lets through even from
+ * a throttled address); undefined when the answer needs a read or is a refusal
+ * (authenticateApiKey then gives it, with its throttle).
+ */
+export function cachedApiKey(raw: string): TKeyPrincipal | undefined {
+  if (!isWellFormedKey(raw)) return undefined
+  const p = keys().cache.cached(hashKey(raw))
+  return p && !expiredMessage(p) ? p : undefined
+}
+
 /** The principal of a valid, unexpired key, else null (no throttle: for tools and tests). */
 export async function verifyApiKey(raw: string): Promise<TKeyPrincipal | null> {
   if (!isWellFormedKey(raw)) return null

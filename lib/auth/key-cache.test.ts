@@ -75,6 +75,26 @@ describe('KeyCache', () => {
     expect(await cache.get('k2')).toBeNull()
   })
 
+  it('cached() answers without a promise what get would answer at once, refreshing in the second half as get does; undefined when get would read', async () => {
+    const { cache, db, reads, advance } = setup()
+    db.set('k', 'p')
+    expect(cache.cached('k')).toBeUndefined() // never read: get would read
+    await cache.get('k')
+    expect(cache.cached('k')).toBe('p')
+    advance(16_000) // the second half: answered, and read again behind the answer
+    expect(cache.cached('k')).toBe('p')
+    expect(reads).toEqual(['k', 'k'])
+    await Promise.resolve()
+    advance(29_999)
+    expect(cache.cached('k')).toBe('p') // the refresh restarted the TTL
+    advance(1)
+    expect(cache.cached('k')).toBeUndefined() // past it: get waits for the read
+    await cache.get('unknown')
+    expect(cache.cached('unknown')).toBeNull() // a recent miss is remembered
+    advance(5_000)
+    expect(cache.cached('unknown')).toBeUndefined()
+  })
+
   it('invalidate drops a key at once, and a read that started before it is not kept', async () => {
     let release: (v: string | null) => void = () => undefined
     const cache = new KeyCache<string>({

@@ -41,17 +41,23 @@ export class KeyCache<P> {
    * invalidation still drops a revoked key within ttlMs.
    */
   async get(hash: string): Promise<P | null> {
+    const known = this.cached(hash)
+    return known !== undefined ? known : this.load(hash)
+  }
+
+  /**
+   * What `get` answers without waiting, when it would (a fresh entry, or a
+   * recent miss: starting the second half's background refresh as `get`
+   * does); undefined when the answer needs a read. Decide's synchronous path.
+   */
+  cached(hash: string): P | null | undefined {
     const hit = this.entries.get(hash)
-    if (hit) {
-      const age = this.now() - hit.at
-      if (hit.value === null) {
-        if (age < this.opts.missTtlMs) return null
-      } else if (age < this.opts.ttlMs) {
-        if (age >= this.opts.ttlMs / 2) void this.load(hash).catch(() => undefined)
-        return hit.value
-      }
-    }
-    return this.load(hash)
+    if (!hit) return undefined
+    const age = this.now() - hit.at
+    if (hit.value === null) return age < this.opts.missTtlMs ? null : undefined
+    if (age >= this.opts.ttlMs) return undefined
+    if (age >= this.opts.ttlMs / 2) void this.load(hash).catch(() => undefined)
+    return hit.value
   }
 
   /** The cached principal when it is valid and within its TTL, without any read. */

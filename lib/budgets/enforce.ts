@@ -89,9 +89,29 @@ export function denyRetryAfter(g: TBudgetGate, now: Date): number {
 }
 
 /**
- * The verdict for a call from the gates that cover it: deny beats throttle
- * beats allow; the state is the worst covering budget's. `overLimit` counts
- * the call against a throttled budget's minute and answers whether it is over.
+ * The verdict for a call from the gates that cover it, before any throttle is counted: deny beats throttle beats
+ * allow; the state is the worst covering budget's. `throttling`: the exceeded throttling gates covering the call,
+ * each to be counted (verdictOf); when none is over its allowance, `verdict` stands.
+ */
+export function verdictBeforeThrottle(gates: TBudgetGate[], call: TCallScope, now: Date): { verdict: TBudgetVerdict; throttling: TBudgetGate[] } {
+  const mine = gates.filter((g) => covers(g, call, now))
+  if (mine.length === 0) return { verdict: { state: 'ok', action: 'allow' }, throttling: [] }
+  const exceeded = mine.filter((g) => g.state === 'exceeded')
+  const denying = exceeded.filter((g) => g.hard_cutoff && g.cutoff_action === 'deny')
+  if (denying.length) {
+    const g = denying.reduce((a, b) => (denyRetryAfter(b, now) > denyRetryAfter(a, now) ? b : a))
+    return { verdict: { state: 'exceeded', action: 'deny', retry_after_s: denyRetryAfter(g, now), budget_id: g.id, budget_name: g.name }, throttling: [] }
+  }
+  const worst = exceeded[0] ?? mine[0]
+  return {
+    verdict: { state: worst.state, action: 'allow', budget_id: worst.id, budget_name: worst.name },
+    throttling: exceeded.filter((g) => g.hard_cutoff && g.cutoff_action === 'throttle'),
+  }
+}
+
+/**
+ * The verdict for a call from the gates that cover it (verdictBeforeThrottle). `overLimit` counts the call against
+ * a throttled budget's minute and answers whether it is over.
  */
 export async function verdictOf(
   gates: TBudgetGate[],
@@ -99,22 +119,13 @@ export async function verdictOf(
   now: Date,
   overLimit: (g: TBudgetGate, now: Date) => Promise<boolean>,
 ): Promise<TBudgetVerdict> {
-  const mine = gates.filter((g) => covers(g, call, now))
-  if (mine.length === 0) return { state: 'ok', action: 'allow' }
-  const exceeded = mine.filter((g) => g.state === 'exceeded')
-  const denying = exceeded.filter((g) => g.hard_cutoff && g.cutoff_action === 'deny')
-  if (denying.length) {
-    const g = denying.reduce((a, b) => (denyRetryAfter(b, now) > denyRetryAfter(a, now) ? b : a))
-    return { state: 'exceeded', action: 'deny', retry_after_s: denyRetryAfter(g, now), budget_id: g.id, budget_name: g.name }
-  }
-  const throttling = exceeded.filter((g) => g.hard_cutoff && g.cutoff_action === 'throttle')
+  const { verdict, throttling } = verdictBeforeThrottle(gates, call, now)
   for (const g of throttling) {
     if (await overLimit(g, now)) {
       return { state: 'exceeded', action: 'throttle', retry_after_s: Math.max(1, 60 - now.getUTCSeconds()), budget_id: g.id, budget_name: g.name }
     }
   }
-  const worst = exceeded[0] ?? mine[0]
-  return { state: worst.state, action: 'allow', budget_id: worst.id, budget_name: worst.name }
+  return verdict
 }
 
 // ---------------------------------------------------------------- Redis side
@@ -217,8 +228,9 @@ async function loadGates(orgId: string): Promise<TBudgetGate[]> {
  * serves; with none, no gate (calls are allowed: enforcement fails open).
  */
 export async function gatesFor(orgId: string): Promise<TBudgetGate[]> {
+  const fresh = cachedGates(orgId)
+  if (fresh) return fresh
   const c = cache().get(orgId)
-  if (c && Date.now() - c.at < GATE_CACHE_MS) return c.gates
   // A stale copy serves while one re-read runs; before the first read there is no copy: wait for it (serving the
   // empty list would let every call through until the read ends, right after a start or a budget's creation).
   if (c?.loading) return c.at === 0 ? c.loading.then(() => c.gates).catch(() => c.gates) : c.gates
@@ -238,6 +250,12 @@ export async function gatesFor(orgId: string): Promise<TBudgetGate[]> {
     entry.loading = undefined
   }
   return entry.gates
+}
+
+/** The organization's gates when the copy in memory is fresh (gatesFor would answer with it at once); undefined: call gatesFor. */
+export function cachedGates(orgId: string): TBudgetGate[] | undefined {
+  const c = cache().get(orgId)
+  return c && Date.now() - c.at < GATE_CACHE_MS ? c.gates : undefined
 }
 
 /** Count a call against a throttled budget's current minute; over its allowance → true. Redis away → false (fail open). */

@@ -1,7 +1,7 @@
 import { DEFAULT_ENVIRONMENT, DEFAULT_TRAFFIC_SOURCE } from '@/lib/domain'
-import { budgetVerdict, type TCallScope } from '@/lib/budgets/enforce'
+import { budgetVerdict, cachedGates, type TBudgetVerdict, type TCallScope, verdictBeforeThrottle } from '@/lib/budgets/enforce'
 import type { TDecideAnswer, TDecideRequest } from '@/lib/decide/schema'
-import { routeCall } from '@/lib/routing/runtime'
+import { routeCall, routeCallNow, type TRouteAnswer } from '@/lib/routing/runtime'
 
 // The run-time answer for one model call: which model (routing policy) and
 // whether the budgets covering the call let it through. Reads process memory
@@ -22,10 +22,28 @@ export function callScope(req: TDecideRequest, defaultEnvironment: string | null
 export async function decide(orgId: string, req: TDecideRequest, opts: { defaultEnvironment?: string | null; now?: Date } = {}): Promise<TDecideResult> {
   const now = opts.now ?? new Date()
   const scope = callScope(req, opts.defaultEnvironment ?? null)
-  const [budget, route] = await Promise.all([
-    budgetVerdict(orgId, scope, now),
-    routeCall(orgId, { ...req, environment: scope.environment as TDecideRequest['environment'] }, now),
-  ])
+  const [budget, route] = await Promise.all([budgetVerdict(orgId, scope, now), routeCall(orgId, routed(req, scope), now)])
+  return resultOf(req, route, budget)
+}
+
+/**
+ * decide from this process's memory alone, without a promise: the gates and the published policies are fresh in
+ * memory and no throttled budget's minute needs counting in Redis. Undefined otherwise: decide answers.
+ */
+export function decideNow(orgId: string, req: TDecideRequest, opts: { defaultEnvironment?: string | null; now?: Date } = {}): TDecideResult | undefined {
+  const gates = cachedGates(orgId)
+  if (!gates) return undefined
+  const now = opts.now ?? new Date()
+  const scope = callScope(req, opts.defaultEnvironment ?? null)
+  const { verdict, throttling } = verdictBeforeThrottle(gates, scope, now)
+  if (throttling.length) return undefined
+  const route = routeCallNow(orgId, routed(req, scope))
+  return route && resultOf(req, route, verdict)
+}
+
+const routed = (req: TDecideRequest, scope: TCallScope): TDecideRequest => ({ ...req, environment: scope.environment as TDecideRequest['environment'] })
+
+function resultOf(req: TDecideRequest, route: TRouteAnswer, budget: TBudgetVerdict): TDecideResult {
   if (route.found) {
     return {
       status: 200,

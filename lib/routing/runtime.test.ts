@@ -87,6 +87,25 @@ describe('RoutingCache', () => {
     expect(await h.model()).toBe('load-2')
   })
 
+  it("cached() answers what get would at once, and nothing when get would read first (decide's synchronous path)", async () => {
+    const h = harness()
+    expect(h.cache.cached('org')).toBeUndefined() // nothing loaded yet
+    const first = h.model()
+    expect(h.cache.cached('org')).toBeUndefined() // the first load runs: get waits for it, so must the caller
+    await first
+    expect(h.cache.cached('org')?.defaults.get('')?.model).toBe('load-1')
+    h.tick(VERSION_CHECK_MS - 1)
+    expect(h.cache.cached('org')?.defaults.get('')?.model).toBe('load-1')
+    h.tick(1)
+    expect(h.cache.cached('org')).toBeUndefined() // a version check is due: get reads Redis
+    h.setVersion('2')
+    const checking = h.model()
+    expect(h.cache.cached('org')?.defaults.get('')?.model).toBe('load-1') // while it runs, the copy serves, as in get
+    expect(await checking).toBe('load-2')
+    expect(h.cache.cached('org')?.defaults.get('')?.model).toBe('load-2')
+    expect(h.counts).toEqual({ versionReads: 2, loads: 2 }) // cached() itself reads nothing
+  })
+
   it('forget() drops the copy (the publishing process sees its own change at once)', async () => {
     const h = harness()
     await h.model()

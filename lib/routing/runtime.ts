@@ -53,6 +53,13 @@ export class RoutingCache {
     this.entries.delete(orgId)
   }
 
+  /** The copy get would answer with at once (no check due, or one running); undefined: call get. */
+  cached(orgId: string): TLiveRouting | undefined {
+    const e = this.entries.get(orgId)
+    if (!e || e.initial) return undefined
+    return e.loading || this.clock() - e.checkedAt < VERSION_CHECK_MS ? e.live : undefined
+  }
+
   async get(orgId: string): Promise<TLiveRouting> {
     const e = this.entries.get(orgId)
     const t = this.clock()
@@ -186,9 +193,18 @@ export async function announceRoutingChange(orgId: string): Promise<void> {
   }
 }
 
+/** routeCall from the copy in this process's memory, when no check of it is due; undefined: routeCall. */
+export function routeCallNow(orgId: string, req: TDecideRequest): TRouteAnswer | undefined {
+  const live = cache().cached(orgId)
+  return live && routeWithLive(live, req)
+}
+
 /** The model for one call: the most specific published policy covering the step, else the configured default. */
 export async function routeCall(orgId: string, req: TDecideRequest, _now: Date = new Date()): Promise<TRouteAnswer> {
-  const { policies, defaults } = await cache().get(orgId)
+  return routeWithLive(await cache().get(orgId), req)
+}
+
+function routeWithLive({ policies, defaults }: TLiveRouting, req: TDecideRequest): TRouteAnswer {
   const environment = req.environment ?? DEFAULT_ENVIRONMENT
   const p = matchPolicy(policies, { workflow_id: req.workflow_id, step: req.step, environment, account_id: req.account_id })
   let r: ReturnType<typeof routeWith> | null = null
