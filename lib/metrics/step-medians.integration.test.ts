@@ -214,4 +214,40 @@ describe('GET /api/v1/metrics/account-anomalies and the account_step_anomaly ale
     const stored = await pool().query(`SELECT count(*)::int AS n FROM alerts WHERE org_id = $1 AND kind = 'account_step_anomaly'`, [orgId])
     expect(stored.rows[0].n).toBe(2)
   })
+
+  it("gives each flagged row its step's median exactly as the step medians do, for an odd and an even number of accounts", async () => {
+    // workflow "odd" on 27 Oct (outside the alert's window above): five accounts call "look" 1, 2, 3, 4 and 9 times in
+    // each of their five runs, so the median is the middle account's 3 and c5 is flagged
+    const perRun: Record<string, number> = { c1: 1, c2: 2, c3: 3, c4: 4, c5: 9 }
+    const events: TEvent[] = []
+    for (const [account, calls] of Object.entries(perRun))
+      for (let run = 0; run < 5; run++)
+        for (let i = 0; i < calls; i++)
+          events.push({
+            id: `odd-${account}-${run}-${i}`,
+            timestamp: new Date(Date.UTC(2026, 9, 27, 10) + events.length * 1000).toISOString(),
+            workflow_id: 'odd',
+            step: 'look',
+            run_id: `odd-${account}-${run}`,
+            account_id: account,
+            environment: 'production',
+            provider: 'openai',
+            model: 'gpt-4o-mini',
+            tokens_in: 100,
+            tokens_out: 10,
+          })
+    expect(await acceptEvents({ orgId, now: NOW }, { events })).toMatchObject({ accepted: events.length })
+    for (const id of await pendingBatches(0)) await processBatch(id)
+    const res = await getAccountAnomalies(apiRequest(`/api/v1/metrics/account-anomalies?from=${from}&to=${to}`, { key: readKey }))
+    const { rows } = (await res.json()) as { rows: TAccountAnomaly[] }
+    expect(rows.map((r) => `${r.account_id} ${r.workflow_id}/${r.step}`).sort()).toEqual(['a5 support/retrieve', 'a7 support/retrieve', 'c5 odd/look'])
+    const medians = (await get(`from=${from}&to=${to}`)).body.rows as TStepMedian[]
+    const medianOf = (r: TAccountAnomaly) => medians.find((m) => m.workflow_id === r.workflow_id && m.step === r.step)!
+    for (const r of rows) {
+      expect(r.median_calls_per_run).toBe(medianOf(r).median_calls_per_run)
+      expect(r.peers).toBe(medianOf(r).accounts)
+    }
+    expect(rows.find((r) => r.account_id === 'c5')).toMatchObject({ calls_per_run: 9, median_calls_per_run: 3, peers: 5 })
+    expect(medianOf(rows.find((r) => r.account_id === 'a7')!).accounts).toBe(8) // even: between the two middle accounts
+  })
 })

@@ -21,8 +21,12 @@ export { ZStepMediansQuery } from '@/lib/metrics/schema'
 export type { TAccountAnomaly, TStepMedian, TStepMediansQuery } from '@/lib/metrics/schema'
 
 /**
- * The query's rollup rows per account × workflow × step (`per`: calls, runs) and per account × workflow (`wf`: runs),
- * as the opening CTEs of a statement, with its parameters (the query's filters; $1 the organization).
+ * The query's rollup rows per account × workflow × step (`per`: calls, runs) and each account's calls per run at each
+ * step (`cpr`: its calls there ÷ its runs of the workflow), as the opening CTEs of a statement, with its parameters
+ * (the query's filters; $1 the organization). The workflow's runs are a window over `per`, not a join with its own
+ * aggregate: PostgreSQL estimates such aggregates at a row or two when the rollups' statistics are missing or old (a
+ * new tenant, a table autovacuum has not analyzed yet), and then rescans the inner aggregate once per outer row — two
+ * minutes for 45,000 account × step rows, where this reads them once.
  */
 function perAccountStep(orgId: string, query: TStepMediansQuery): { params: unknown[]; ctes: string } {
   // a metrics query without grouping: its filters and the dimensions they need
@@ -40,8 +44,10 @@ function perAccountStep(orgId: string, query: TStepMediansQuery): { params: unkn
     ctes: `WITH per AS (
        SELECT account_id, workflow_id, step, sum(events) AS calls, sum(runs) AS runs FROM ${src}
        WHERE account_id <> '' GROUP BY account_id, workflow_id, step HAVING sum(events) > 0
-     ), wf AS (
-       SELECT account_id, workflow_id, sum(runs) AS runs FROM per GROUP BY account_id, workflow_id
+     ), cpr AS (
+       SELECT account_id, workflow_id, step, calls, wf_runs AS runs, calls::float8 / wf_runs AS calls_per_run
+       FROM (SELECT per.*, sum(runs) OVER (PARTITION BY account_id, workflow_id) AS wf_runs FROM per) x
+       WHERE wf_runs > 0
      )`,
   }
 }
@@ -50,12 +56,11 @@ export async function queryStepMedians(orgId: string, query: TStepMediansQuery):
   const { params, ctes } = perAccountStep(orgId, query)
   const r = await pool().query(
     `${ctes}
-     SELECT NULLIF(per.workflow_id, '') AS workflow_id, NULLIF(per.step, '') AS step, count(*)::int AS accounts,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY per.calls::float8 / wf.runs) AS median_calls_per_run
-     FROM per JOIN wf USING (account_id, workflow_id)
-     WHERE wf.runs > 0
-     GROUP BY per.workflow_id, per.step
-     ORDER BY per.workflow_id, per.step`,
+     SELECT NULLIF(workflow_id, '') AS workflow_id, NULLIF(step, '') AS step, count(*)::int AS accounts,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY calls_per_run) AS median_calls_per_run
+     FROM cpr
+     GROUP BY workflow_id, step
+     ORDER BY workflow_id, step`,
     params,
   )
   return { rows: r.rows.map(stepMedianOf) }
@@ -69,17 +74,23 @@ export async function queryStepMedians(orgId: string, query: TStepMediansQuery):
 export async function queryAccountAnomalies(orgId: string, query: TStepMediansQuery): Promise<{ rows: TAccountAnomaly[] }> {
   const { params, ctes } = perAccountStep(orgId, query)
   const r = await pool().query(
-    `${ctes}, cpr AS (
-       SELECT per.account_id, per.workflow_id, per.step, per.calls, wf.runs, per.calls::float8 / wf.runs AS calls_per_run
-       FROM per JOIN wf USING (account_id, workflow_id) WHERE wf.runs > 0
+    // The step's median beside each of its rows, by windows (no join: see perAccountStep), computed as
+    // percentile_cont(0.5) does, so it equals queryStepMedians': the middle row, or between the two middle rows
+    // lo + (hi - lo) × 0.5. Rows `lo` and `hi` of the step's n, in calls-per-run order: (n - 1) / 2 + 1 and n / 2 + 1.
+    `${ctes}, ranked AS (
+       SELECT cpr.*, row_number() OVER (PARTITION BY workflow_id, step ORDER BY calls_per_run) AS rn,
+              count(*) OVER (PARTITION BY workflow_id, step) AS accounts
+       FROM cpr
      ), med AS (
-       SELECT workflow_id, step, count(*)::int AS accounts, percentile_cont(0.5) WITHIN GROUP (ORDER BY calls_per_run) AS median_calls_per_run
-       FROM cpr GROUP BY workflow_id, step
+       SELECT ranked.*,
+              max(calls_per_run) FILTER (WHERE rn = (accounts - 1) / 2 + 1) OVER s AS lo,
+              max(calls_per_run) FILTER (WHERE rn = accounts / 2 + 1) OVER s AS hi
+       FROM ranked WINDOW s AS (PARTITION BY workflow_id, step)
      )
-     SELECT cpr.account_id, NULLIF(cpr.workflow_id, '') AS workflow_id, NULLIF(cpr.step, '') AS step, cpr.calls::text AS calls, cpr.runs::text AS runs,
-            cpr.calls_per_run, med.median_calls_per_run, med.accounts
-     FROM cpr JOIN med USING (workflow_id, step)
-     WHERE cpr.calls_per_run > med.median_calls_per_run`,
+     SELECT account_id, NULLIF(workflow_id, '') AS workflow_id, NULLIF(step, '') AS step, calls::text AS calls, runs::text AS runs,
+            calls_per_run, lo + (hi - lo) * 0.5 AS median_calls_per_run, accounts
+     FROM med
+     WHERE calls_per_run > lo + (hi - lo) * 0.5`,
     params,
   )
   const rows: TAccountAnomaly[] = []
