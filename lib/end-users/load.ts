@@ -7,7 +7,10 @@ import { isFlagged } from '@/lib/end-users/flag'
 
 // GET /api/v1/end-users: rollups_daily_users for the whole days, rollups_hourly_users for the hours around them
 // (kept by the ingest worker: lib/rollups/keyed.ts), never the raw events. Each account's median user is computed
-// over all its users in the range, in PostgreSQL; only the top `limit` rows travel.
+// over all its users in the range, in PostgreSQL; only the top `limit` rows travel. The account's figures are windows
+// over its users (the median as percentile_disc(0.5) takes it: the ⌈n/2⌉-th cost), not a join of the users with their
+// own aggregate: PostgreSQL estimates such an aggregate at a row or two when the rollups' statistics are missing or
+// old, and then rescans it once per user (lib/metrics/step-medians.ts met it).
 
 export async function loadEndUsers(orgId: string, q: TEndUsersQuery): Promise<TEndUsersAnswer> {
   const { from, to } = hoursOfRange(q)
@@ -40,12 +43,15 @@ export async function loadEndUsers(orgId: string, q: TEndUsersQuery): Promise<TE
          sum(unpriced_events) AS unpriced_events, round(sum(cost_usd), 6) AS cost
        FROM ${keyedSource(USER_ROLLUP, ['account_id', 'user_id', 'events', 'tokens_in', 'tokens_out', 'unpriced_events', 'cost_usd'], clauses.join(' AND '))} AS x
        GROUP BY account_id, user_id HAVING sum(events) > 0),
-     a AS (SELECT account_id, count(*)::int AS users, sum(cost) AS cost, percentile_disc(0.5) WITHIN GROUP (ORDER BY cost) AS median FROM u GROUP BY account_id),
+     w AS (SELECT u.*, count(*) OVER acct AS users, sum(cost) OVER acct AS account_cost, row_number() OVER (acct ORDER BY cost) AS rn
+           FROM u WINDOW acct AS (PARTITION BY account_id)),
+     a AS (SELECT w.*, max(cost) FILTER (WHERE rn = (users + 1) / 2) OVER (PARTITION BY account_id) AS median FROM w),
      t AS (SELECT count(*)::int AS users, coalesce(sum(cost), 0) AS cost FROM u)
-     SELECT u.account_id, u.user_id, u.calls::text, u.tokens_in::text, u.tokens_out::text, u.unpriced_events::text, u.cost::text AS cost_usd,
-       a.cost::text AS account_cost_usd, a.users AS account_users, a.median::text AS median_usd, t.users AS users_counted, t.cost::text AS total_cost_usd
-     FROM t LEFT JOIN (u JOIN a USING (account_id)) ON true
-     ORDER BY u.cost DESC NULLS LAST, u.account_id COLLATE "C", u.user_id COLLATE "C"
+     SELECT a.account_id, a.user_id, a.calls::text, a.tokens_in::text, a.tokens_out::text, a.unpriced_events::text, a.cost::text AS cost_usd,
+       a.account_cost::text AS account_cost_usd, a.users::int AS account_users, a.median::text AS median_usd, t.users AS users_counted,
+       t.cost::text AS total_cost_usd
+     FROM t LEFT JOIN a ON true
+     ORDER BY a.cost DESC NULLS LAST, a.account_id COLLATE "C", a.user_id COLLATE "C"
      LIMIT ${limit}`,
     params,
   )
