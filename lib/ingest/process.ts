@@ -273,11 +273,8 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
         outcome: e.outcome,
       })),
   )
-  await applyRollups(client, orgId, contributions)
   // Steps re-run after they had succeeded in the same run (the retries opportunity): after the repeats (it reads
-  // which calls repeat an input) and after the cost rollups, which do not depend on it: the runs' locks now, so a
-  // concurrent slot with calls of the same runs waits for our hot rows and commit, not for our cost rollups too; the
-  // rollup rows late — the lock order re-pricing also takes.
+  // which calls repeat an input), the runs' locks now and the rollup rows late — the lock order re-pricing also takes.
   const rerunDeltas = await applyReruns(
     client,
     orgId,
@@ -293,6 +290,7 @@ async function insertEvents(client: PoolClient, orgId: string, batches: TBatchRo
         cost_usd: cost.priced ? cost.cost_usd : null,
       })),
   )
+  await applyRollups(client, orgId, contributions)
   // Then the hot rows (a few per workflow step, prompt version and hour, touched by nearly every transaction): a row
   // lock is held until commit, and taken after the cost rollups a concurrent ingest slot waits for our commit, not for
   // our cost rollups (bench:ingest, realistic load). Re-pricing takes the same order (it writes no output sizes).

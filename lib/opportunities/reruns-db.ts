@@ -6,9 +6,9 @@ import { newReruns, RERUN_WINDOW_MS, RerunDeltas, rerunsOf, rerunsPerDay, runSte
 
 // The re-run rollup's writers, inside the caller's transaction: the ingest
 // worker's (new events) and re-pricing's (a re-run's cost changed). Lock order,
-// the same in both: events, then input_hashes (applyRepeats), then the cost
-// rollups, then the runs' advisory locks taken here, then the hot rows late:
-// rollups_*_prompts and _users, rollups_*_outputs, rollups_*_reruns, rollups_*_repeats (a lock is held until
+// the same in both: events, then input_hashes (applyRepeats), then the runs'
+// advisory locks taken here, then the cost rollups, then the hot rows late:
+// rollups_*_prompts and _users, rollups_*_outputs, rollups_*_reruns, rollups_*_repeats (a row lock is held until
 // commit: taken late, a concurrent transaction waits for our commit, not for our
 // cost rollups). The runs' locks make two batches with calls of one run
 // take turns, so each reads the other's calls and a call turns re-run once.

@@ -205,8 +205,7 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
             new_cost_usd: c.new_cost_usd,
           })),
         )
-        await applyRepricing(client, orgId, changes)
-        // then the re-runs, after the cost rollups (their runs' locks now, their rollup rows late), as the ingest worker takes them
+        // then the re-runs (their runs' locks now, their rollup rows late), as the ingest worker takes them
         const rerunDeltas = await applyRerunRepricing(
           client,
           orgId,
@@ -223,6 +222,7 @@ async function runOrgRepriceJob(repriceId: string): Promise<{ processed: number;
               cost_usd: c.new_cost_usd,
             })),
         )
+        await applyRepricing(client, orgId, changes)
         // the hot rows after the cost rollups, in the ingest worker's order (lib/ingest/process.ts)
         await applyKeyedRepricing(
           client,
