@@ -7,7 +7,8 @@ import { asOrg, closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues } from '@/lib/queues'
 import { createOrgWithAdmin } from '@/lib/orgs'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
-import { createBudget, type TBudgetInput } from '@/lib/budgets'
+import { createBudget } from '@/lib/budgets'
+import { ZBudgetCreate } from '@/lib/budgets/schema'
 import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
 import { putRoutingDefaults } from '@/lib/routing/runtime'
 import { decideWithKey, decideWithKeyNow } from '@/lib/decide/http'
@@ -26,23 +27,9 @@ let ingestKey = ''
 let readKey = ''
 
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
-const base: TBudgetInput = {
-  name: '',
-  environment: null,
-  workflow_id: null,
-  account_id: null,
-  feature: null,
-  traffic_sources: ['production'],
-  period: 'rolling',
-  rolling_days: 1,
-  metric: 'spend',
-  amount_usd: '1',
-  thresholds: [50, 80, 100],
-  hard_cutoff: true,
-  cutoff_action: 'deny',
-  throttle_per_minute: 1000,
-  owner: null,
-}
+// a hard-cutoff spend budget over the last day, the schema's defaults for the rest
+const budget = (b: Record<string, unknown>) =>
+  ZBudgetCreate.parse({ period: 'rolling', rolling_days: 1, metric: 'spend', hard_cutoff: true, cutoff_action: 'deny', throttle_per_minute: 1000, ...b })
 
 beforeAll(async () => {
   await useTestServices('decide_fast')
@@ -58,9 +45,9 @@ beforeAll(async () => {
       ],
     }),
   )
-  await createBudget(orgId, { ...base, name: 'Acme (deny)', account_id: 'acme', amount_usd: '0.3' })
-  await createBudget(orgId, { ...base, name: 'Bulk (throttle)', workflow_id: 'bulk', amount_usd: '0.3', cutoff_action: 'throttle' })
-  await createBudget(orgId, { ...base, name: 'Support (warning only)', workflow_id: 'support', amount_usd: '0.6', hard_cutoff: false })
+  await createBudget(orgId, budget({ name: 'Acme (deny)', account_id: 'acme', amount_usd: '0.3' }))
+  await createBudget(orgId, budget({ name: 'Bulk (throttle)', workflow_id: 'bulk', amount_usd: '0.3', cutoff_action: 'throttle' }))
+  await createBudget(orgId, budget({ name: 'Support (warning only)', workflow_id: 'support', amount_usd: '0.6', hard_cutoff: false }))
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call, an hour ago
   const t = new Date(Date.now() - 3_600_000).toISOString()
   const call = (id: string, over: Record<string, unknown>) => ({
