@@ -10,6 +10,7 @@ import next from 'next'
 import { apiPathWithEmptySegment, fastRouteFor, serveEmptySegment, serveFast } from '@/lib/http/fast'
 import { FAST_ROUTES } from '@/lib/http/fast-routes'
 import { gatewayRouteFor, serveGateway } from '@/lib/gateway/http'
+import { drainGateway } from '@/lib/gateway/drain'
 import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
 import { loadEnv } from '@/lib/env'
 import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/http/request-id'
@@ -45,9 +46,10 @@ async function main(): Promise<void> {
     .listen(port, hostname, () =>
       log({ component: 'web' }).info({ port, listen: hostname }, `ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`),
     )
-  // A clean exit on SIGTERM/SIGINT: answers in flight finish (at most 5 s), and node --cpu-prof gets to write its profile.
+  // A clean exit on SIGTERM/SIGINT: answers in flight finish (at most 5 s), the gateway's buffered events are stored
+  // and its budget leases given back with their settled spend, and node --cpu-prof gets to write its profile.
   const stop = () => {
-    server.close(() => process.exit(0))
+    server.close(() => void drainGateway().finally(() => process.exit(0)))
     server.closeIdleConnections()
     setTimeout(() => process.exit(0), 5_000).unref()
   }

@@ -21,6 +21,7 @@ import 'server-only'
 // open, like decide's gates).
 import { createHash } from 'node:crypto'
 import { pool } from '@/lib/db'
+import { log } from '@/lib/log'
 import { env } from '@/lib/env'
 import { producerConnection, redisScript } from '@/lib/queues'
 import { toScaled } from '@/lib/cost/money'
@@ -223,18 +224,45 @@ export async function ledgerConfig(orgId: string): Promise<TLedgerConfig> {
   return entry.config
 }
 
+// Lua: a ledger's used amount but one process's lease: spent + held + every live lease of another process
+// (fields L:<process> = amount, T:<process> = expiry in ms); a lease past its expiry (its process stopped renewing
+// it: it died or lost Redis) is dropped. `me` = '' counts every lease.
+const OTHERS = `
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function others(key, me, now)
+  local f = redis.call('HGETALL', key)
+  local used = 0
+  local amt, exp = {}, {}
+  for i = 1, #f, 2 do
+    local k, v = f[i], f[i + 1]
+    if k == 'spent' or k == 'held' then used = used + tonumber(v)
+    elseif string.sub(k, 1, 2) == 'L:' then amt[string.sub(k, 3)] = tonumber(v)
+    elseif string.sub(k, 1, 2) == 'T:' then exp[string.sub(k, 3)] = tonumber(v) end
+  end
+  for p, a in pairs(amt) do
+    if p ~= me then
+      if (exp[p] or 0) >= now then used = used + a else redis.call('HDEL', key, 'L:' .. p, 'T:' .. p) end
+    end
+  end
+  return used
+end
+`
+
 // KEYS: n budget ledgers, then the run ledger when ARGV[2] = 1.
 // ARGV: amount, has-run, n, run cap, run ttl, then per budget: amount, deny (1: refuse when exhausted), ttl.
 // Refuses (nothing reserved) when a denying budget or the run has no room left; else reserves on every
-// ledger and answers each budget's spent + held before the reservation (the run's last).
-const RESERVE = `
+// ledger and answers each budget's spent + held (+ the processes' leases) before the reservation (the run's last).
+const RESERVE = `${OTHERS}
 local amount = tonumber(ARGV[1])
 local hasRun = ARGV[2] == '1'
 local n = tonumber(ARGV[3])
+local now = nowMs()
 local used = {}
 for i = 1, n do
-  local h = redis.call('HMGET', KEYS[i], 'spent', 'held')
-  used[i] = tonumber(h[1] or '0') + tonumber(h[2] or '0')
+  used[i] = others(KEYS[i], '', now)
   if ARGV[5 + 3 * (i - 1) + 2] == '1' and used[i] >= tonumber(ARGV[5 + 3 * (i - 1) + 1]) then
     return {'budget', i, tostring(used[i])}
   end
@@ -271,7 +299,58 @@ for i = 1, #KEYS do
 end
 return 1`
 
-const SCRIPTS = { reserve: redisScript(RESERVE), settle: redisScript(SETTLE) }
+// One process's leases on n budget ledgers (KEYS), in one atomic step.
+// ARGV: process, lease ttl (ms), need (the call's maximum; 0: no call, only a flush), then per ledger 7 values:
+// flush (settled spend to move from the lease into spent), in use (reserved by calls in flight), amount,
+// deny (1: refuse when exhausted), rolling (1: count the flush in gen too), keep (the lease to keep when need = 0;
+// 0 releases it), key ttl (s).
+// Every flush is applied. With need > 0: refused when a denying ledger has used (spent + held + the other processes'
+// leases + this process's calls in flight) >= its amount; each lease is then just what is in use. Else each lease
+// becomes in use + need + a margin of up to `chunk` calls' worth that stays within a denying budget's room.
+// Answers {refused ledger (0: none), lease, used, lease, used, …}, used being before this call.
+const LEASE = `${OTHERS}
+local me = ARGV[1]
+local ttl = tonumber(ARGV[2])
+local need = tonumber(ARGV[3])
+local chunk = tonumber(ARGV[4])
+local now = nowMs()
+local n = #KEYS
+local refused = 0
+local used = {}
+for i = 1, n do
+  local o = 4 + (i - 1) * 7
+  local flush = tonumber(ARGV[o + 1])
+  if flush ~= 0 then
+    redis.call('HINCRBY', KEYS[i], 'spent', flush)
+    if ARGV[o + 5] == '1' then redis.call('HINCRBY', KEYS[i], 'gen', flush) end
+  end
+  used[i] = others(KEYS[i], me, now) + tonumber(ARGV[o + 2])
+  if need > 0 and refused == 0 and ARGV[o + 4] == '1' and used[i] >= tonumber(ARGV[o + 3]) then refused = i end
+end
+local out = {refused}
+for i = 1, n do
+  local o = 4 + (i - 1) * 7
+  local inUse = tonumber(ARGV[o + 2])
+  local lease
+  if need == 0 then lease = math.max(tonumber(ARGV[o + 6]), inUse)
+  elseif refused > 0 then lease = inUse
+  else
+    local margin = chunk
+    if ARGV[o + 4] == '1' then margin = math.max(0, math.min(chunk, tonumber(ARGV[o + 3]) - used[i] - need)) end
+    lease = inUse + need + margin
+  end
+  if lease > 0 then
+    redis.call('HSET', KEYS[i], 'L:' .. me, lease, 'T:' .. me, now + ttl)
+  else
+    redis.call('HDEL', KEYS[i], 'L:' .. me, 'T:' .. me)
+  end
+  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[o + 7]))
+  out[#out + 1] = tostring(lease)
+  out[#out + 1] = tostring(used[i])
+end
+return out`
+
+const SCRIPTS = { reserve: redisScript(RESERVE), settle: redisScript(SETTLE), lease: redisScript(LEASE) }
 
 export type TReservation =
   | {
@@ -287,7 +366,8 @@ export type TReservation =
  * Reserve a call's maximum cost on the ledgers of the budgets covering it
  * (and its run's, with a cap), atomically: refused when a denying budget or
  * the run has no room left. `release(actual)` settles once (null: the cost is
- * unknown, the reservation counts).
+ * unknown, the reservation counts). Without a run cap the call is reserved on
+ * this process's leases (below), with no Redis round trip while they have room.
  */
 export async function reserve(
   orgId: string,
@@ -296,12 +376,11 @@ export async function reserve(
   amountMicros: bigint,
   now: Date,
 ): Promise<TReservation> {
+  if (!run && budgets.length) return reserveLeased(budgets, amountMicros, now)
   const keys = budgets.map((b) => ledgerKey(b.id, windowKey(b, now)))
   if (run) keys.push(runKey(orgId, run.runId))
   const args = [amountMicros.toString(), run ? '1' : '0', String(budgets.length), run ? run.capMicros.toString() : '0', String(RUN_TTL_S)]
-  for (const b of budgets) {
-    args.push(b.amount_micros, b.hard_cutoff && b.cutoff_action === 'deny' ? '1' : '0', String((secondsToWindowEnd(b, now) ?? 86_400) + 86_400))
-  }
+  for (const b of budgets) args.push(b.amount_micros, denies(b) ? '1' : '0', String(keyTtl(b, now)))
   const r = (await SCRIPTS.reserve(keys, args)) as [string, number, string | string[]]
   if (r[0] === 'budget') return { ok: false, by: 'budget', budget: budgets[r[1] - 1], used: BigInt(r[2] as string) }
   if (r[0] === 'run') return { ok: false, by: 'run', used: BigInt(r[2] as string) }
@@ -315,16 +394,254 @@ export async function reserve(
     release: async (actual) => {
       if (settled) return
       settled = true
-      const a = actual === null ? amountMicros : actual < 0n ? 0n : actual
-      await SCRIPTS.settle(keys, [amountMicros.toString(), a.toString(), String(budgets.length), ...rolling])
+      await SCRIPTS.settle(keys, [amountMicros.toString(), actualOf(actual, amountMicros).toString(), String(budgets.length), ...rolling])
     },
   }
 }
 
-/** A ledger's current spent and held (tests and the Budgets page's live figure). */
+const denies = (b: TLedgerBudget) => b.hard_cutoff && b.cutoff_action === 'deny'
+const keyTtl = (b: TLedgerBudget, now: Date) => (secondsToWindowEnd(b, now) ?? 86_400) + 86_400
+/** What a settled call counts: its cost, or its reservation when the cost is unknown; never below zero. */
+const actualOf = (actual: bigint | null, reserved: bigint) => (actual === null ? reserved : actual < 0n ? 0n : actual)
+
+// ---------------------------------------------------------------- leases
+//
+// Two Redis round trips per call (reserve, settle) were a fifth of the
+// gateway's CPU (docs/benchmarks/gateway.md). Instead, each process leases
+// room on a ledger: a lease is held in Redis (field L:<process>) and counts
+// in every other process's `used` as if spent, so the guarantee is the one
+// above — the room handed out by the ledger never passes the amount by more
+// than one call's maximum, since a lease's margin stays inside the denying
+// budget's room and a lease grows past it only by the one call that asked.
+// Calls reserve on the lease in memory and settle into it; every FLUSH_MS
+// the settled spend moves from the lease into `spent`, and a lease idle for
+// IDLE_MS is given back. Near the amount the margin is zero, so every call
+// asks Redis, as before. A process that dies leaves its lease until
+// LEASE_TTL_MS passes without renewal (each flush renews it); its settled but
+// unflushed spend (under FLUSH_MS of calls) and its calls in flight are then
+// counted again only by the next evaluation's re-base on the measured spend.
+
+/** A lease's margin: this many times the call's maximum (within a denying budget's room). */
+export const LEASE_CHUNK = 32
+const FLUSH_MS = 100
+const IDLE_MS = 1_000
+const LEASE_TTL_MS = 15_000
+/** an empty lease unused this long is forgotten (a past day's window) */
+const FORGET_MS = 600_000
+
+type TLease = {
+  key: string
+  budget: TLedgerBudget
+  ttlS: number
+  /** held in Redis for this process */
+  leased: bigint
+  /** reserved by this process's calls in flight */
+  inFlight: bigint
+  /** settled by them, not yet moved into `spent` */
+  pending: bigint
+  /** the ledger's used amount without this process's lease, at the last round trip */
+  others: bigint
+  lastUse: number
+}
+
+export type TLeases = {
+  me: string
+  byKey: Map<string, TLease>
+  /** the lease round trip in flight (one at a time: two would flush the same spend) */
+  busy: Promise<unknown> | null
+  /** leases being grown or given back: a call on one waits for the round trip (its reservation must be in the lease) */
+  blocked: Set<string>
+  timer: NodeJS.Timeout | null
+}
+const gl = globalThis as unknown as { __outlayLeases?: TLeases }
+const newLeases = (): TLeases => ({
+  me: `${process.pid}-${createHash('sha1').update(`${Math.random()}${Date.now()}`).digest('base64url').slice(0, 10)}`,
+  byKey: new Map(),
+  busy: null,
+  blocked: new Set(),
+  timer: null,
+})
+/** This process's leases. */
+const leases = (): TLeases => (gl.__outlayLeases ??= newLeases())
+/** Tests only: the leases of another process (its own identity), to pass to reserveLeased and flushLeases. */
+export function leaseProcessForTests(): TLeases {
+  if (!process.env.VITEST) throw new Error('leaseProcessForTests is for tests')
+  return newLeases()
+}
+
+function leaseOf(st: TLeases, b: TLedgerBudget, now: Date): TLease {
+  const key = ledgerKey(b.id, windowKey(b, now))
+  let l = st.byKey.get(key)
+  if (!l) {
+    l = { key, budget: b, ttlS: keyTtl(b, now), leased: 0n, inFlight: 0n, pending: 0n, others: 0n, lastUse: Date.now() }
+    st.byKey.set(key, l)
+  }
+  l.budget = b
+  l.lastUse = Date.now() // a call holds it: not forgotten (flushLeases) while it waits
+  return l
+}
+
+/**
+ * One round trip on some of this process's leases, when no other is in flight: flush their settled spend, then
+ * grow them for a call of `need` (> 0; answers the refusing ledger's number, 0: none) or keep `keep(l)` of each.
+ * `block`: the leases' calls wait meanwhile (a grow or a give-back sets the lease from what is in use when sent).
+ * `then` runs as the answer lands, before anything else can touch the leases; `unlessReady`: skip the round trip
+ * (and call `then(0)`) if it holds once the one in flight is done.
+ */
+async function leaseRoundTrip(
+  st: TLeases,
+  ls: TLease[],
+  need: bigint,
+  keep: (l: TLease) => bigint,
+  block: boolean,
+  then?: (refused: number) => void,
+  unlessReady?: () => boolean,
+): Promise<number> {
+  while (st.busy) await st.busy.catch(() => undefined)
+  // the round trip waited for (another call's) may have made the room this one needed
+  if (unlessReady?.()) return (then?.(0), 0)
+  const run = async () => {
+    const sent = ls.map((l) => ({ flush: l.pending, inUse: l.inFlight, keep: keep(l) }))
+    const args: string[] = [st.me, String(LEASE_TTL_MS), need.toString(), (need * BigInt(LEASE_CHUNK)).toString()]
+    ls.forEach((l, i) =>
+      args.push(
+        sent[i].flush.toString(),
+        sent[i].inUse.toString(),
+        l.budget.amount_micros,
+        denies(l.budget) ? '1' : '0',
+        l.budget.period === 'rolling' ? '1' : '0',
+        sent[i].keep.toString(),
+        String(l.ttlS),
+      ),
+    )
+    if (block) for (const l of ls) st.blocked.add(l.key)
+    try {
+      const r = (await SCRIPTS.lease(
+        ls.map((l) => l.key),
+        args,
+      )) as (string | number)[]
+      ls.forEach((l, i) => {
+        l.pending -= sent[i].flush
+        l.leased = BigInt(r[1 + 2 * i])
+        l.others = BigInt(r[2 + 2 * i]) - sent[i].inUse
+      })
+      const refused = Number(r[0])
+      then?.(refused) // before the leases are unblocked: a grown lease's call is admitted first
+      return refused
+    } finally {
+      if (block) for (const l of ls) st.blocked.delete(l.key)
+    }
+  }
+  const p = run()
+  st.busy = p
+  try {
+    return await p
+  } finally {
+    if (st.busy === p) st.busy = null
+  }
+}
+
+const room = (l: TLease) => l.leased - l.inFlight - l.pending
+const usedOf = (l: TLease) => l.others + l.inFlight + l.pending
+
+/** reserve() without a run cap: on the leases of this process (`st`: another one's, in tests). */
+export async function reserveLeased(budgets: TLedgerBudget[], amount: bigint, now: Date, st: TLeases = leases()): Promise<TReservation> {
+  let used: bigint[] | null = null
+  let ls = budgets.map((b) => leaseOf(st, b, now))
+  const admit = () => {
+    used = ls.map(usedOf)
+    const t = Date.now()
+    for (const l of ls) {
+      l.inFlight += amount
+      l.lastUse = t
+    }
+  }
+  const canAdmit = () => ls.every((l) => !st.blocked.has(l.key) && room(l) >= amount)
+  while (!used) {
+    ls = budgets.map((b) => leaseOf(st, b, now))
+    if (canAdmit()) {
+      admit()
+      break
+    }
+    if (ls.some((l) => st.blocked.has(l.key))) {
+      await st.busy?.catch(() => undefined)
+      continue
+    }
+    const refused = await leaseRoundTrip(
+      st,
+      ls,
+      amount,
+      () => 0n,
+      true,
+      (r) => {
+        if (r === 0) admit()
+      },
+      canAdmit,
+    )
+    if (refused > 0) return { ok: false, by: 'budget', budget: budgets[refused - 1], used: usedOf(ls[refused - 1]) }
+  }
+  startFlushing(st)
+  let settled = false
+  return {
+    ok: true,
+    used: used as unknown as bigint[],
+    runUsed: 0n,
+    release: async (actual) => {
+      if (settled) return
+      settled = true
+      const a = actualOf(actual, amount)
+      for (const l of ls) {
+        l.inFlight -= amount
+        l.pending += a
+      }
+    },
+  }
+}
+
+function startFlushing(st: TLeases): void {
+  if (st.timer) return
+  let lastWarn = 0
+  st.timer = setInterval(
+    () =>
+      void flushLeases(false, st).catch((err) => {
+        if (Date.now() - lastWarn < 10_000) return
+        lastWarn = Date.now()
+        log({ component: 'budgets' }).warn({ err }, 'ledger lease flush failed; the settled spend is kept for the next one')
+      }),
+    FLUSH_MS,
+  )
+  st.timer.unref()
+}
+
+/**
+ * Move every lease's settled spend into `spent` and renew the leases; give back
+ * those idle for IDLE_MS (all of them with `release`: tests, the bench, a process
+ * stopping). Redis away: the spend stays pending for the next flush.
+ */
+export async function flushLeases(release: boolean, st: TLeases = leases()): Promise<void> {
+  const t = Date.now()
+  const ls = [...st.byKey.values()]
+  if (ls.length === 0 && st.timer) {
+    clearInterval(st.timer)
+    st.timer = null
+  }
+  // a lease with nothing held and nothing to flush needs no round trip
+  const active = ls.filter((l) => l.leased > 0n || l.pending > 0n)
+  const giveBack = active.filter((l) => release || (l.inFlight === 0n && t - l.lastUse >= IDLE_MS))
+  const kept = active.filter((l) => !giveBack.includes(l))
+  if (kept.length) await leaseRoundTrip(st, kept, 0n, (l) => l.leased - l.pending, false)
+  if (giveBack.length) await leaseRoundTrip(st, giveBack, 0n, () => 0n, true)
+  for (const l of ls) {
+    if (l.leased === 0n && l.inFlight === 0n && l.pending === 0n && t - l.lastUse >= FORGET_MS && st.byKey.get(l.key) === l) st.byKey.delete(l.key)
+  }
+}
+
+/** A ledger's current spent and held (the processes' leases count as held: tests and the Budgets page's live figure). */
 export async function ledgerUsage(budgetId: string, b: Pick<TLedgerBudget, 'period' | 'rolling_days'>, now: Date): Promise<{ spent: bigint; held: bigint }> {
-  const h = await producerConnection().hmget(ledgerKey(budgetId, windowKey(b, now)), 'spent', 'held')
-  return { spent: BigInt(h[0] ?? '0'), held: BigInt(h[1] ?? '0') }
+  const h = await producerConnection().hgetall(ledgerKey(budgetId, windowKey(b, now)))
+  let held = BigInt(h.held ?? '0')
+  for (const [k, v] of Object.entries(h)) if (k.startsWith('L:') && Number(h[`T:${k.slice(2)}`] ?? 0) >= Date.now()) held += BigInt(v)
+  return { spent: BigInt(h.spent ?? '0'), held }
 }
 
 export async function runUsage(orgId: string, runId: string): Promise<{ spent: bigint; held: bigint }> {

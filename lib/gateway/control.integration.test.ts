@@ -7,7 +7,7 @@ import { createOrgWithAdmin } from '@/lib/orgs'
 import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { createBudget, type TBudgetInput } from '@/lib/budgets'
 import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
-import { ledgerConfig, ledgerUsage, runUsage } from '@/lib/budgets/ledger'
+import { flushLeases, ledgerConfig, ledgerUsage, runUsage } from '@/lib/budgets/ledger'
 import { createPolicy, editDraft, publishDraft, rollbackTo } from '@/lib/routing/policies'
 import { ZPolicyCreate } from '@/lib/routing/schema'
 import { POST as postEvents } from '@/app/api/v1/events/route'
@@ -241,6 +241,7 @@ describe('budgets act', () => {
       settled.push(700n)
     }
     expect(settled).toHaveLength(3) // 0, 700, 1400 < 2000: admitted; 2100: refused
+    await flushLeases(true) // the settled spend moves from this process's lease into the ledger
     expect(await ledgerUsage(b.id, { period: 'day', rolling_days: null }, new Date())).toEqual({ spent: 2100n, held: 0n })
   })
 
@@ -265,6 +266,7 @@ describe('budgets act', () => {
     expect(admitted).toBeLessThan(50)
     expect(spent).toBeGreaterThanOrEqual(10_000n)
     expect(spent - 10_000n).toBeLessThanOrEqual(maxCost)
+    await flushLeases(true) // the settled spend moves from this process's lease into the ledger
     expect(await ledgerUsage(b.id, { period: 'day', rolling_days: null }, new Date())).toEqual({ spent, held: 0n })
   })
 
@@ -274,9 +276,11 @@ describe('budgets act', () => {
     const p = forward(await planCall(gwCall({ attribution: { workflowId: 'rebase' } })))
     await p.settle!(4500n)
     await p.settle!(4500n) // settles once
+    await flushLeases(true) // the settled spend moves from this process's lease into the ledger
     expect((await ledgerUsage(b.id, { period: 'day', rolling_days: null }, new Date())).spent).toBe(4500n)
     await ingest(calls(2, 'rebase')) // the same call measured, and one that did not go through the gateway: $0.009
     await evaluateBudgets()
+    await flushLeases(true) // the settled spend moves from this process's lease into the ledger
     expect((await ledgerUsage(b.id, { period: 'day', rolling_days: null }, new Date())).spent).toBe(9000n)
   })
 

@@ -13,7 +13,8 @@ import { putOrgPrices } from '@/lib/prices'
 import { gatewayDroppedTotal } from '@/lib/observability/metrics'
 import { gatewayRouteFor, serveGateway } from '@/lib/gateway/http'
 import { listGatewayProviders, putGatewayProviders } from '@/lib/gateway/providers'
-import { flushGatewayEvents, setGatewayBufferMaxForTests } from '@/lib/gateway/recorder'
+import { flushGatewayEvents, gatewayEventsWaiting, setGatewayBufferMaxForTests } from '@/lib/gateway/recorder'
+import { drainGateway } from '@/lib/gateway/drain'
 import { requestUpstream } from '@/lib/gateway/upstream'
 import { sha256 } from '@/lib/gateway/protocols'
 import { recentGatewayCalls } from '@/lib/gateway/calls'
@@ -21,7 +22,7 @@ import { createPolicy, publishDraft } from '@/lib/routing/policies'
 import { ZPolicyCreate } from '@/lib/routing/schema'
 import { createBudget } from '@/lib/budgets'
 import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
-import { ledgerUsage } from '@/lib/budgets/ledger'
+import { flushLeases, ledgerUsage } from '@/lib/budgets/ledger'
 import * as chatRoute from '@/app/api/v1/gateway/openai/v1/chat/completions/route'
 import * as responsesRoute from '@/app/api/v1/gateway/openai/v1/responses/route'
 import * as embeddingsRoute from '@/app/api/v1/gateway/openai/v1/embeddings/route'
@@ -639,6 +640,7 @@ describe('routing acts through the pipe: fallbacks, cascades, the response cache
     expect((await stored('cascade-1')).output_hash).toBe(sha256(unsure))
     expect(await stored('cascade-1.2')).toMatchObject({ output_hash: sha256(sure), workflow_id: 'triage', step: 'classify', tokens_in: 1000 })
     // the reservation (which held one escalation) settled with what both attempts cost
+    await flushLeases(true) // the settled spend moves from this process's lease into the ledger
     expect(await ledgerUsage(b.id, { period: 'day', rolling_days: null }, new Date())).toEqual({ spent: 3380n, held: 0n })
   })
 
@@ -652,6 +654,22 @@ describe('routing acts through the pipe: fallbacks, cascades, the response cache
     expect(response.headers.get('x-outlay-model')).toBe('gpt-4o-mini')
     expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00013')
     expect(await eventsLike('cascade-2')).toEqual([{ event_id: 'cascade-2', attempt: 1, outcome: 'success', model: 'gpt-4o-mini', cost_usd: '0.000130000000' }])
+  })
+
+  it('drains on shutdown: the buffered events are stored and the budget lease given back with its settled spend', async () => {
+    const id = (await ownerPool().query<{ id: string }>(`SELECT id FROM budgets WHERE org_id = $1 AND name = 'triage ledger'`, [orgId])).rows[0].id
+    await flushLeases(true)
+    const before = await ledgerUsage(id, { period: 'day', rolling_days: null }, new Date())
+    fake.answerText('gpt-4o-mini', JSON.stringify({ label: 'billing', confidence: 0.9 }))
+    const { response } = await chat('triage', 'classify', 'drain-1', 'Classify: drain')
+    expect(response.headers.get('x-outlay-cost-usd')).toBe('0.00013')
+    expect(gatewayEventsWaiting()).toBe(1) // in this process's buffer, not stored yet
+    expect((await ledgerUsage(id, { period: 'day', rolling_days: null }, new Date())).held).toBeGreaterThan(0n) // the lease
+    await drainGateway()
+    expect(gatewayEventsWaiting()).toBe(0)
+    expect(await ledgerUsage(id, { period: 'day', rolling_days: null }, new Date())).toEqual({ spent: before.spent + 130n, held: 0n })
+    for (const b of await pendingBatches(0)) await processBatch(b)
+    expect(await eventsLike('drain-1')).toEqual([{ event_id: 'drain-1', attempt: 1, outcome: 'success', model: 'gpt-4o-mini', cost_usd: '0.000130000000' }])
   })
 
   it('keeps the answer it has when the escalation fails (its event an error)', async () => {
