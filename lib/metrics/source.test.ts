@@ -225,3 +225,41 @@ describe('sourceSql', () => {
     ])
   })
 })
+
+describe('planSource: ragged weeks of an additive read', () => {
+  const T = [{ table: 'wide', dims: ['environment', 'account_id'], weekly: 'wide_weekly' }]
+  const need = ['account_id']
+
+  test('five or more ragged days beside the whole weeks: their whole week minus its other days', () => {
+    // Tue 2026-09-08 … Sun 2026-12-06 22:30 (a 90-day page late in the day): whole weeks Mon 09-14 … Mon 11-30
+    const r = { from: d('2026-09-08T00:00:00Z'), to: d('2026-12-06T23:00:00Z') }
+    const p = planSource(T, need, r, 'none', [], { additive: true })
+    expect(p.weekly).toEqual({ table: 'wide_weekly', from: d('2026-09-14'), to: d('2026-11-30') })
+    expect(p.complement?.weeks).toEqual([
+      { from: d('2026-09-07'), to: d('2026-09-14') },
+      { from: d('2026-11-30'), to: d('2026-12-07') },
+    ])
+    // the 6th up to 23:00 would be the 6th minus its last hour: the week subtracts the 6th whole, so neither reads it
+    expect(p.complement?.days).toEqual([])
+    expect(p.complement?.hours).toEqual([{ from: d('2026-12-06T23:00:00Z'), to: d('2026-12-07') }])
+    expect(p.complement?.minusDays).toEqual([{ from: d('2026-09-07'), to: d('2026-09-08') }])
+    const params: unknown[] = ['org']
+    const sql = sourceSql(p, 'hourly', ['account_id', 'events'], [], params, ['events'])
+    // the ragged days are not read as days: the whole weeks, the hour after 23:00 (subtracted), the two ragged weeks, Monday the 7th (subtracted)
+    expect(sql.match(/SELECT \w+ AS at, account_id, (?:-events AS )?events FROM \w+/g)).toEqual([
+      'SELECT week AS at, account_id, events FROM wide_weekly',
+      'SELECT hour AS at, account_id, -events AS events FROM hourly',
+      'SELECT week AS at, account_id, events FROM wide_weekly',
+      'SELECT week AS at, account_id, events FROM wide_weekly',
+      'SELECT day AS at, account_id, -events AS events FROM wide',
+    ])
+  })
+
+  test('four ragged days or fewer stay days; a read that is not additive, or per day, never subtracts', () => {
+    const r = { from: d('2026-09-10T00:00:00Z'), to: d('2026-12-03T00:00:00Z') } // Thu … Thu: 4 and 3 ragged days
+    expect(planSource(T, need, r, 'none', [], { additive: true }).complement).toBeUndefined()
+    const wide = { from: d('2026-09-08T00:00:00Z'), to: d('2026-12-06T00:00:00Z') }
+    expect(planSource(T, need, wide, 'none').complement).toBeUndefined()
+    expect(planSource(T, need, wide, 'day', [], { additive: true }).complement).toBeUndefined()
+  })
+})

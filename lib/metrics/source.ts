@@ -12,7 +12,9 @@
 // WEEKLY_ROLLUPS); the days before and after them from the daily table.
 // Reads whose measures are all sums may take a ragged day of more than half a
 // day as its whole day minus its other hours (withComplements: a page's "today"
-// late in the day is then one daily read, not ~23 hours of hourly rows).
+// late in the day is then one daily read, not ~23 hours of hourly rows), and
+// five or more ragged days beside the whole weeks as their whole week minus its
+// other days.
 import { DAY_MS, HOUR_MS, WEEK_MS } from '@/lib/domain'
 
 export type TRange = { from: Date; to: Date }
@@ -30,8 +32,26 @@ export type TSourcePlan = {
    * the daily table, added; `hours` from the hourly table, subtracted. Chosen where the other hours are fewer — the
    * range's first day when it starts late in the day, its last when it ends late (the hours after now hold nothing).
    */
-  complement?: { days: TRange[]; hours: TRange[] }
+  complement?: {
+    days: TRange[]
+    hours: TRange[]
+    /**
+     * Ragged days at an end of the whole weeks, read as their whole ISO week minus the week's other days (additive
+     * reads with a weekly twin, when at least COMPLEMENT_WEEK_DAYS days of the week are in the range): `weeks` from
+     * the weekly table, added; `minusDays` from the daily table, subtracted. Absent: none.
+     */
+    weeks?: TRange[]
+    minusDays?: TRange[]
+  }
 }
+
+/**
+ * A ragged week's days at an end of a range are read as the whole week minus its other days once this many of its 7
+ * are in the range: one week's rows plus at most two days' against five or more days' (on the 10M-event bench
+ * organization a week of rollups_weekly_account_steps is about 1.2 days' rows of the daily table, so four days would
+ * gain nothing).
+ */
+export const COMPLEMENT_WEEK_DAYS = 5
 
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit
@@ -91,7 +111,36 @@ function withComplements(plan: TSourcePlan, range: TRange): TSourcePlan {
     }
     hourly.push(r)
   }
-  return complement.days.length ? { ...plan, hourly, complement } : plan
+  // ragged days beside the whole weeks (a 90-day page's range starts mid-week and ends mid-week)
+  const weeks: TRange[] = []
+  const minusDays: TRange[] = []
+  if (plan.weekly) {
+    const { from: wFrom, to: wTo } = plan.weekly
+    if (wFrom.getTime() - plan.daily.from.getTime() >= COMPLEMENT_WEEK_DAYS * DAY_MS) {
+      // [dFrom, wFrom) = week(wFrom - 7 days) - [wFrom - 7 days, dFrom)
+      const start = new Date(wFrom.getTime() - WEEK_MS)
+      weeks.push({ from: start, to: wFrom })
+      minusDays.push({ from: start, to: plan.daily.from })
+    }
+    if (plan.daily.to.getTime() - wTo.getTime() >= COMPLEMENT_WEEK_DAYS * DAY_MS) {
+      // [wTo, dTo) = week(wTo) - [dTo, wTo + 7 days)
+      const end = new Date(wTo.getTime() + WEEK_MS)
+      weeks.push({ from: wTo, to: end })
+      minusDays.push({ from: plan.daily.to, to: end })
+    }
+  }
+  if (!weeks.length) return complement.days.length ? { ...plan, hourly, complement } : plan
+  // A day the day complement adds whole and the week complement subtracts whole cancels out: read it from neither.
+  for (let i = complement.days.length - 1; i >= 0; i--) {
+    const day = complement.days[i]
+    const m = minusDays.findIndex((x) => x.from.getTime() === day.from.getTime() || x.to.getTime() === day.to.getTime())
+    if (m < 0) continue
+    const x = minusDays[m]
+    minusDays[m] = x.from.getTime() === day.from.getTime() ? { from: day.to, to: x.to } : { from: x.from, to: day.from }
+    if (minusDays[m].from >= minusDays[m].to) minusDays.splice(m, 1)
+    complement.days.splice(i, 1)
+  }
+  return { ...plan, hourly, complement: { ...complement, weeks, minusDays } }
 }
 
 function planDays(
@@ -146,7 +195,9 @@ export function sourceSql(
     return `SELECT ${time} AS at, ${select} FROM ${table} WHERE ${where.join(' AND ')}`
   }
   const complement = plan.complement ?? { days: [], hours: [] }
-  if (complement.hours.length && !sums.length) throw new Error('sourceSql: a plan with subtracted hours needs the columns that are sums')
+  const weeks = complement.weeks ?? []
+  if ((complement.hours.length || weeks.length) && !sums.length)
+    throw new Error('sourceSql: a plan with subtracted hours or days needs the columns that are sums')
   const negated = columns.map((c) => (!sums.includes(c) ? c : c === 'latency_hist' ? `${NEGATED_HISTOGRAM} AS ${c}` : `-${c} AS ${c}`)).join(', ')
   const days: TRange[] = !plan.daily
     ? []
@@ -155,13 +206,15 @@ export function sourceSql(
       : [
           { from: plan.daily.from, to: plan.weekly.from },
           { from: plan.weekly.to, to: plan.daily.to },
-        ].filter((r) => r.from < r.to)
+        ].filter((r) => r.from < r.to && !weeks.some((w) => w.from <= r.from && r.to <= w.to)) // a ragged week read whole
   const branches = [
     ...(plan.weekly ? [branch(plan.weekly.table, 'week', plan.weekly)] : []),
     ...days.map((r) => branch(plan.daily!.table, 'day', r)),
     ...plan.hourly.map((r) => branch(plan.hourlyTable ?? hourlyTable, 'hour', r)),
     ...complement.days.map((r) => branch(plan.daily!.table, 'day', r)),
     ...complement.hours.map((r) => branch(plan.hourlyTable ?? hourlyTable, 'hour', r, negated)),
+    ...weeks.map((r) => branch(plan.weekly!.table, 'week', r)),
+    ...(complement.minusDays ?? []).map((r) => branch(plan.daily!.table, 'day', r, negated)),
   ]
   return `(${branches.join('\n  UNION ALL\n  ')}) AS src`
 }

@@ -150,7 +150,10 @@ const RANGES = {
   "a page's 7 days (today up to the next hour)": { from: '2026-10-29T00:00:00Z', to: '2026-11-04T14:00:00Z' },
   'ragged at both ends': { from: '2026-10-28T05:30:00Z', to: '2026-11-03T07:10:00Z' },
   'two whole weeks, ragged hours around them': { from: '2026-10-25T06:00:00Z', to: '2026-11-09T14:00:00Z' },
+  // its five ragged days before the whole week: that week read whole, minus its first two days (additive reads)
   'a whole week with days and hours around it': { from: '2026-10-27T03:00:00Z', to: '2026-11-10T00:00:00Z' },
+  // five ragged days after the whole week: the next week read whole, minus its last two days
+  'a whole week, then five days and some hours': { from: '2026-10-26T00:00:00Z', to: '2026-11-07T10:00:00Z' },
 }
 const REQUESTS: Record<string, string>[] = [
   {},
