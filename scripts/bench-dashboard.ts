@@ -801,6 +801,7 @@ const BACKFILL_MIGRATIONS = [
   '20261211020000_output_histograms',
   '20261211030000_weekly_output_histograms',
   '20261210400000_prompt_version_and_user_rollups',
+  '20261212200000_weekly_user_rollups', // after the daily users it sums
 ]
 const KEYED_TABLES = [
   'input_hashes',
@@ -816,6 +817,7 @@ const KEYED_TABLES = [
   'rollups_daily_prompts',
   'rollups_hourly_users',
   'rollups_daily_users',
+  'rollups_weekly_users',
 ]
 function backfillStatements(): string[] {
   return BACKFILL_MIGRATIONS.flatMap((m) => {

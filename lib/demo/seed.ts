@@ -62,6 +62,7 @@ async function ensureDemoOrg(reset: boolean): Promise<{ orgId: string; existingE
           'rollups_daily_prompts',
           'rollups_hourly_users',
           'rollups_daily_users',
+          'rollups_weekly_users',
         ].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),
         prisma().$executeRaw`DELETE FROM ingest_batches WHERE org_id = ${id}::uuid`,
         ...['gpu_samples', 'gpu_util_hourly', 'gpu_pool_prices'].map((t) => prisma().$executeRawUnsafe(`DELETE FROM ${t} WHERE org_id = $1::uuid`, id)),

@@ -100,7 +100,14 @@ describe('every rollup table after a high-cardinality load', () => {
   })
   it('compares every cost rollup table and the keyed ones', () => {
     expect(compared.map((c) => c.table).sort()).toEqual(
-      [...ROLLUP_TABLES.map((t) => t.table), 'rollups_hourly_users', 'rollups_daily_users', 'rollups_hourly_prompts', 'rollups_daily_prompts'].sort(),
+      [
+        ...ROLLUP_TABLES.map((t) => t.table),
+        'rollups_hourly_users',
+        'rollups_daily_users',
+        'rollups_weekly_users',
+        'rollups_hourly_prompts',
+        'rollups_daily_prompts',
+      ].sort(),
     )
   })
   for (const t of COMPARED_TABLES) {

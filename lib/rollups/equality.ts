@@ -55,9 +55,9 @@ const KEYED_MEASURES = ['events', 'tokens_in', 'cached_tokens_in', 'tokens_out',
 export const COMPARED_TABLES: readonly TSpec[] = [
   ...ROLLUP_TABLES.map((t) => ({ table: t.table, time: t.time, dims: t.dims, measures: COST_MEASURES, runs: true })),
   ...[USER_ROLLUP, PROMPT_ROLLUP].flatMap((k) =>
-    (['hourly', 'daily'] as const).map((g) => ({
-      table: k[g],
-      time: g === 'hourly' ? ('hour' as const) : ('day' as const),
+    ([['hourly', 'hour'], ['daily', 'day'], ...(k.weekly ? [['weekly', 'week'] as const] : [])] as const).map(([g, time]) => ({
+      table: k[g]!,
+      time,
       dims: k.dims,
       measures: KEYED_MEASURES,
       where: `${k.dims[k.dims.length - 1]} IS NOT NULL`, // only the calls that carry the user or the prompt version

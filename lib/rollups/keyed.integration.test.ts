@@ -111,7 +111,7 @@ async function versionsBySql(from = FROM, to = TO) {
 }
 
 /** The reference: per account and user, the calls in [from, to); each account's median user (percentile_disc) and the flag. */
-async function usersBySql(account: string | null = null) {
+async function usersBySql(account: string | null = null, from = FROM, to = TO) {
   const r = await ownerPool().query(
     `WITH u AS (SELECT coalesce(account_id, '') AS account_id, user_id, count(*)::int AS calls, round(coalesce(sum(cost_usd), 0), 6) AS cost
        FROM inference_events WHERE org_id = $1 AND user_id IS NOT NULL AND "timestamp" >= $2 AND "timestamp" < $3 AND ($4::text IS NULL OR account_id = $4)
@@ -120,7 +120,7 @@ async function usersBySql(account: string | null = null) {
      SELECT nullif(u.account_id, '') AS account_id, u.user_id, u.calls, u.cost::text AS cost_usd, a.median::text AS median,
        (a.n >= $5 AND u.cost > $6::numeric AND u.cost > $7 * a.median) AS flagged
      FROM u JOIN a USING (account_id) ORDER BY u.cost DESC, u.account_id COLLATE "C", u.user_id COLLATE "C"`,
-    [orgId, FROM, TO, account, END_USER_FLAG.min_users, END_USER_FLAG.floor_usd, END_USER_FLAG.median_ratio],
+    [orgId, from, to, account, END_USER_FLAG.min_users, END_USER_FLAG.floor_usd, END_USER_FLAG.median_ratio],
   )
   return r.rows
 }
@@ -234,7 +234,9 @@ describe('GET /api/v1/prompt-versions and GET /api/v1/end-users', () => {
 
   it('the migration’s backfill SQL gives the rollups the worker kept', async () => {
     const migration = await import('node:fs').then((fs) =>
-      fs.readFileSync('prisma/migrations/20261210400000_prompt_version_and_user_rollups/migration.sql', 'utf8'),
+      ['20261210400000_prompt_version_and_user_rollups', '20261212200000_weekly_user_rollups']
+        .map((m) => fs.readFileSync(`prisma/migrations/${m}/migration.sql`, 'utf8'))
+        .join('\n'),
     )
     const snapshot = async () =>
       Promise.all(
@@ -251,19 +253,58 @@ describe('GET /api/v1/prompt-versions and GET /api/v1/end-users', () => {
              FROM rollups_hourly_users WHERE org_id = $1 ORDER BY 1, 2, 3, 4, 5`,
           `SELECT day, environment, traffic_source, account_id, user_id, events::int, round(cost_usd, 6)::text AS cost
              FROM rollups_daily_users WHERE org_id = $1 ORDER BY 1, 2, 3, 4, 5`,
+          `SELECT week, environment, traffic_source, account_id, user_id, events::int, tokens_out::int, unpriced_events::int, round(cost_usd, 6)::text AS cost
+             FROM rollups_weekly_users WHERE org_id = $1 ORDER BY 1, 2, 3, 4, 5`,
         ].map(async (q) => (await ownerPool().query(q, [orgId])).rows),
       )
     const kept = await snapshot()
     expect(kept[1].length).toBeGreaterThan(0)
+    expect(kept[6].length).toBeGreaterThan(0)
     // rebuild from the events with the migration's own statements (this database holds only this test's organization)
-    const tables = ['prompt_version_runs', 'rollups_hourly_prompts', 'rollups_daily_prompts', 'rollups_hourly_users', 'rollups_daily_users']
+    const tables = [
+      'prompt_version_runs',
+      'rollups_hourly_prompts',
+      'rollups_daily_prompts',
+      'rollups_hourly_users',
+      'rollups_daily_users',
+      'rollups_weekly_users',
+    ]
     for (const t of tables) await ownerPool().query(`DELETE FROM ${t}`)
     const inserts = migration
       .split(';')
       .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
       .filter((s) => s.startsWith('INSERT INTO'))
-    expect(inserts).toHaveLength(5)
+    expect(inserts).toHaveLength(6)
     for (const s of inserts) await ownerPool().query(s)
     expect(await snapshot()).toEqual(kept)
+  })
+
+  it('end users over weeks: whole ISO weeks from the weekly table, the days and hours around them, equal to the events', async () => {
+    // calls of four users of two accounts, one every 5 h 10 min over the 20 days before the first test's days
+    const D = 86_400_000
+    const events: TEv[] = []
+    for (let i = 0, t = T0 - 20 * D; t < T0; i++, t += 5 * HOUR + 10 * 60_000) {
+      events.push(ev(new Date(t).toISOString(), 'answer', { account_id: i % 3 ? 'acme' : 'globex', user_id: `w${i % 4}`, tokens_out: 100 + (i % 9) * 37 }))
+    }
+    await post(events)
+    // a range holding at least one whole ISO week, starting and ending mid-day
+    const from = new Date(T0 - 18 * D + 7 * HOUR).toISOString()
+    const to = new Date(T0 - 2 * D - 5 * HOUR).toISOString()
+    const weekly = await ownerPool().query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM rollups_weekly_users WHERE org_id = $1 AND week >= $2 AND week + interval '7 days' <= $3`,
+      [orgId, new Date(T0 - 17 * D).toISOString(), new Date(T0 - 2 * D).toISOString()],
+    )
+    expect(weekly.rows[0].n).toBeGreaterThan(0) // the writers keep the weekly table, and the range holds its weeks
+    for (const account of [null, 'acme']) {
+      const q = `from=${from}&to=${to}${account ? `&account_id=${account}` : ''}`
+      const a = await users(q)
+      const sql = await usersBySql(account, from, to)
+      expect(a.users.map((u) => [u.account_id, u.user_id, u.calls, u.cost_usd])).toEqual(sql.map((r) => [r.account_id, r.user_id, r.calls, r.cost_usd]))
+      expect(a.users_counted).toBe(sql.length)
+    }
+    // and a range with no whole week (the days read from the daily table alone) still adds up
+    const short = { from: new Date(T0 - 9 * D + 3 * HOUR).toISOString(), to: new Date(T0 - 6 * D).toISOString() }
+    const b = await users(`from=${short.from}&to=${short.to}`)
+    expect(b.users.map((u) => [u.user_id, u.cost_usd])).toEqual((await usersBySql(null, short.from, short.to)).map((r) => [r.user_id, r.cost_usd]))
   })
 })
