@@ -13,6 +13,7 @@ const evaluateOrgBudgets = (orgId: string, now: Date) => evaluateOrgAlerts(orgId
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as getAlerts } from '@/app/api/v1/alerts/route'
 import { POST as ack } from '@/app/api/v1/alerts/[id]/ack/route'
+import { gpt4oCall } from '@/lib/testing/events'
 
 // Spend pushed over a daily budget through the ingest path, evaluated with an
 // injected clock: each threshold fires once, repeated evaluations fire nothing
@@ -24,16 +25,7 @@ let writeKey = ''
 let otherKey = ''
 
 // gpt-4o: 100k input + 10k output tokens = $0.35 a call
-const call = (id: string, timestamp: string) => ({
-  id,
-  timestamp,
-  workflow_id: 'support',
-  step: 'draft',
-  provider: 'openai',
-  model: 'gpt-4o',
-  tokens_in: 100_000,
-  tokens_out: 10_000,
-})
+const call = (id: string, timestamp: string) => gpt4oCall(id, { timestamp })
 async function ingest(events: Record<string, unknown>[]) {
   expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
   for (const id of await pendingBatches(0)) await processBatch(id)

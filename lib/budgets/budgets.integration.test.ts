@@ -8,6 +8,7 @@ import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { GET as list, POST as create } from '@/app/api/v1/budgets/route'
 import { DELETE as remove, GET as getOne, PATCH as patch } from '@/app/api/v1/budgets/[id]/route'
+import { gpt4oCall } from '@/lib/testing/events'
 
 // Budgets as code through the real routes, measured on rollups that the real
 // ingest path filled: spend pushed over a budget shows it exceeded.
@@ -41,16 +42,7 @@ afterAll(async () => {
 })
 
 // gpt-4o: $2.50 / M input, $10 / M output → 100k in + 10k out = $0.35 per call
-const call = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  workflow_id: 'support',
-  step: 'draft',
-  provider: 'openai',
-  model: 'gpt-4o',
-  tokens_in: 100_000,
-  tokens_out: 10_000,
-  ...extra,
-})
+const call = gpt4oCall
 
 describe('/api/v1/budgets', () => {
   let id = ''

@@ -16,6 +16,7 @@ import { ingestProcessor } from '@/workers/processors/ingest'
 import { alertsProcessor } from '@/workers/processors/alerts'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { POST as postDecide } from '@/app/api/v1/decide/route'
+import { gpt4oCall } from '@/lib/testing/events'
 
 // Spend pushed over hard-cutoff budgets through the ingest API; decide flips
 // to throttle / deny once an evaluation (injected clock) has seen it, and
@@ -27,17 +28,7 @@ let readKey = ''
 const budgetIds: Record<string, string> = {}
 
 // gpt-4o: 100k input + 10k output tokens = $0.35 a call
-const call = (id: string, timestamp: string, over: Record<string, unknown> = {}) => ({
-  id,
-  timestamp,
-  workflow_id: 'support',
-  step: 'draft',
-  provider: 'openai',
-  model: 'gpt-4o',
-  tokens_in: 100_000,
-  tokens_out: 10_000,
-  ...over,
-})
+const call = (id: string, timestamp: string, over: Record<string, unknown> = {}) => gpt4oCall(id, { timestamp, ...over })
 async function post(events: Record<string, unknown>[]) {
   expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
 }

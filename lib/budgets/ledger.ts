@@ -548,7 +548,7 @@ const usedOf = (l: TLease) => l.others + l.inFlight + l.pending
 /** reserve() without a run cap: on the leases of this process (`st`: another one's, in tests). */
 export async function reserveLeased(budgets: TLedgerBudget[], amount: bigint, now: Date, st: TLeases = leases()): Promise<TReservation> {
   let used: bigint[] | null = null
-  let ls = budgets.map((b) => leaseOf(st, b, now))
+  let ls: TLease[] = [] // looked up at each turn of the loop below: a lease forgotten meanwhile is made anew
   const admit = () => {
     used = ls.map(usedOf)
     const t = Date.now()

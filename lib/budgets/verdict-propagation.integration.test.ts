@@ -10,6 +10,7 @@ import { createBudget, type TBudgetInput } from '@/lib/budgets'
 import { gatesFor, publishGates, type TBudgetGate } from '@/lib/budgets/enforce'
 import { decideWithKey } from '@/lib/decide/http'
 import { POST as postEvents } from '@/app/api/v1/events/route'
+import { gpt4oCall } from '@/lib/testing/events'
 
 // A budget verdict follows the spend: events accepted by the API → a real
 // worker process (its own PostgreSQL and Redis connections) commits them and
@@ -41,17 +42,7 @@ const base: TBudgetInput = {
   owner: null,
 }
 // gpt-4o: 100k input + 10k output tokens = $0.35 a call
-const call = (id: string, over: Record<string, unknown> = {}) => ({
-  id,
-  timestamp: new Date(Date.now() - 60_000).toISOString(),
-  workflow_id: 'support',
-  step: 'draft',
-  provider: 'openai',
-  model: 'gpt-4o',
-  tokens_in: 100_000,
-  tokens_out: 10_000,
-  ...over,
-})
+const call = (id: string, over: Record<string, unknown> = {}) => gpt4oCall(id, { timestamp: new Date(Date.now() - 60_000).toISOString(), ...over })
 const gate = (id: string, over: Partial<TBudgetGate> = {}): TBudgetGate => ({
   id,
   name: `Gate ${id}`,

@@ -16,6 +16,7 @@ import { serveFast, type TFastRoute } from '@/lib/http/fast'
 import { FAST_ROUTES } from '@/lib/http/fast-routes'
 import { decide as decideEndpoint } from '@/lib/decide/api'
 import { POST as postEvents } from '@/app/api/v1/events/route'
+import { gpt4oCall } from '@/lib/testing/events'
 
 // Decide's synchronous path (decideWithKeyNow, lib/http/fast.ts answerWithKeyNow): when the key, the budget gates
 // and the published routing are fresh in this process's memory, the web server answers without a promise. It must
@@ -50,17 +51,7 @@ beforeAll(async () => {
   await createBudget(orgId, budget({ name: 'Support (warning only)', workflow_id: 'support', amount_usd: '0.6', hard_cutoff: false }))
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call, an hour ago
   const t = new Date(Date.now() - 3_600_000).toISOString()
-  const call = (id: string, over: Record<string, unknown>) => ({
-    id,
-    timestamp: t,
-    workflow_id: 'support',
-    step: 'draft',
-    provider: 'openai',
-    model: 'gpt-4o',
-    tokens_in: 100_000,
-    tokens_out: 10_000,
-    ...over,
-  })
+  const call = (id: string, over: Record<string, unknown>) => gpt4oCall(id, { timestamp: t, ...over })
   const events = [call('a1', { account_id: 'acme', workflow_id: 'other' }), call('b1', { workflow_id: 'bulk' }), call('s1', {})]
   expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
   for (const id of await pendingBatches(0)) await processBatch(id)

@@ -22,6 +22,7 @@ import { POST as testChannel } from '@/app/api/v1/channels/[id]/test/route'
 import { GET as deliveriesRoute } from '@/app/api/v1/channels/[id]/deliveries/route'
 import { GET as getAlerts } from '@/app/api/v1/alerts/route'
 import { POST as muteRoute } from '@/app/api/v1/alerts/[id]/mute/route'
+import { gpt4oCall } from '@/lib/testing/events'
 
 // Spend pushed over a budget through the ingest API: the alert fires once and
 // its notifications go through the real "notifications" queue to local HTTP
@@ -53,16 +54,7 @@ async function receiver(answer: (n: number) => number): Promise<{ url: string; g
 }
 
 // gpt-4o: 100k input + 10k output tokens = $0.35 a call
-const call = (id: string, timestamp: string) => ({
-  id,
-  timestamp,
-  workflow_id: 'support',
-  step: 'draft',
-  provider: 'openai',
-  model: 'gpt-4o',
-  tokens_in: 100_000,
-  tokens_out: 10_000,
-})
+const call = (id: string, timestamp: string) => gpt4oCall(id, { timestamp })
 async function ingest(events: Record<string, unknown>[]) {
   expect((await postEvents(apiRequest('/api/v1/events', { key: ingestKey, body: { events } }))).status).toBe(202)
   for (const id of await pendingBatches(0)) await processBatch(id)
