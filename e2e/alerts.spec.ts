@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test, expect, apiSignIn, sql } from './fixtures'
 import { verifySignature } from '../lib/notifications/sign'
+import { gpt4oCall } from '../lib/testing/events'
 
 // An engineer adds a webhook channel in the UI, sends a test to a receiver this
 // spec starts and sees it in the delivery log; spend over a budget and a call to
@@ -85,16 +86,7 @@ test('webhook channel with send test and delivery log; alerts listed, acknowledg
   })
   expect(budget.status()).toBe(201)
   const now = new Date().toISOString()
-  const events = [1, 2, 3].map((i) => ({
-    id: `al${i}`,
-    timestamp: now,
-    workflow_id: 'support',
-    step: 'draft',
-    provider: 'openai',
-    model: 'gpt-4o',
-    tokens_in: 100_000,
-    tokens_out: 10_000,
-  }))
+  const events = [1, 2, 3].map((i) => gpt4oCall(`al${i}`, { timestamp: now }))
   events.push({
     id: 'al-mystery',
     timestamp: now,

@@ -1,4 +1,5 @@
 import { test, expect, apiSignIn, sql, usd } from './fixtures'
+import { gpt4oCall } from '../lib/testing/events'
 
 // An engineer gives a workflow a daily budget with a hard cutoff in the UI;
 // spend sent through the ingest API passes it, the workers evaluate it, and
@@ -32,16 +33,7 @@ test('a hard-cutoff budget created in the UI denies calls through decide once sp
 
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call; three calls pass $1.
   const now = new Date().toISOString()
-  const events = [1, 2, 3].map((i) => ({
-    id: `c${i}`,
-    timestamp: now,
-    workflow_id: 'support',
-    step: 'draft',
-    provider: 'openai',
-    model: 'gpt-4o',
-    tokens_in: 100_000,
-    tokens_out: 10_000,
-  }))
+  const events = [1, 2, 3].map((i) => gpt4oCall(`c${i}`, { timestamp: now }))
   expect((await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })).status()).toBe(202)
 
   await expect(async () => expect((await decide()).body.budget.action).toBe('deny')).toPass({ timeout: 60_000 })

@@ -1,4 +1,5 @@
 import { test, expect, apiSignIn } from './fixtures'
+import { gpt4oCall } from '../lib/testing/events'
 
 // A finance lead creates a budget in the UI with the keyboard, sees a clear
 // error for a bad amount, then sees the budget move to "exceeded" as events
@@ -39,16 +40,7 @@ test('create a budget in the UI and see it exceeded after events arrive', async 
 
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call; three calls pass $1.
   const now = new Date().toISOString()
-  const events = [1, 2, 3].map((i) => ({
-    id: `b${i}`,
-    timestamp: now,
-    workflow_id: 'support',
-    step: 'draft',
-    provider: 'openai',
-    model: 'gpt-4o',
-    tokens_in: 100_000,
-    tokens_out: 10_000,
-  }))
+  const events = [1, 2, 3].map((i) => gpt4oCall(`b${i}`, { timestamp: now }))
   const res = await request.post('/api/v1/events', { headers: { authorization: `Bearer ${key}` }, data: { events } })
   expect(res.status()).toBe(202)
 

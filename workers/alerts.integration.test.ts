@@ -10,6 +10,7 @@ import { pendingBatches, processBatch } from '@/lib/ingest/process'
 import { createBudget } from '@/lib/budgets'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { startAlertsWorker } from '@/workers/alerts'
+import { gpt4oCall } from '@/lib/testing/events'
 
 // The alerts queue was called "budgets". On an upgraded deployment, jobs queued
 // under that name (by older web processes, or the old scheduler) must still be
@@ -49,16 +50,7 @@ beforeAll(async () => {
   })
   // gpt-4o: 100k input + 10k output tokens = $0.35 a call; two calls = $0.70 of a $0.50 budget
   const now = Date.now()
-  const events = [0, 1].map((i) => ({
-    id: `q-${i}`,
-    timestamp: new Date(now - (i + 1) * 60_000).toISOString(),
-    workflow_id: 'support',
-    step: 'draft',
-    provider: 'openai',
-    model: 'gpt-4o',
-    tokens_in: 100_000,
-    tokens_out: 10_000,
-  }))
+  const events = [0, 1].map((i) => gpt4oCall(`q-${i}`, { timestamp: new Date(now - (i + 1) * 60_000).toISOString() }))
   expect((await postEvents(apiRequest('/api/v1/events', { key, body: { events } }))).status).toBe(202)
   for (const id of await pendingBatches(0)) await processBatch(id)
 })
