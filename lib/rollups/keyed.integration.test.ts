@@ -12,6 +12,7 @@ import { GET as getPromptVersions } from '@/app/api/v1/prompt-versions/route'
 import { GET as getEndUsers } from '@/app/api/v1/end-users/route'
 import { ZPromptVersionsAnswer, type TPromptVersionsAnswer } from '@/lib/prompt-versions/schema'
 import { ZEndUsersAnswer, END_USER_FLAG, type TEndUsersAnswer } from '@/lib/end-users/schema'
+import { endUsersPlan } from '@/lib/end-users/load'
 
 // Spend by prompt version and by end user through the ingest API and the worker, compared with SQL over the events:
 // calls across batches, a duplicate id counted once, a run seen in two batches counted once, calls without the
@@ -306,5 +307,43 @@ describe('GET /api/v1/prompt-versions and GET /api/v1/end-users', () => {
     const short = { from: new Date(T0 - 9 * D + 3 * HOUR).toISOString(), to: new Date(T0 - 6 * D).toISOString() }
     const b = await users(`from=${short.from}&to=${short.to}`)
     expect(b.users.map((u) => [u.user_id, u.cost_usd])).toEqual((await usersBySql(null, short.from, short.to)).map((r) => [r.user_id, r.cost_usd]))
+  })
+
+  it('end users over ragged weeks: each end read as its whole week minus the other days, equal to the events', async () => {
+    const D = 86_400_000
+    // the Monday on or after 33 days before T0 (T0 is a midnight): the range runs from the Tuesday 07:00 before it to
+    // the Saturday 13:00 of the week after it, so both ends have five or more ragged days beside a whole week
+    const dow = (new Date(T0 - 33 * D).getUTCDay() + 6) % 7 // 0 = Monday
+    const M = T0 - 33 * D + ((7 - dow) % 7) * D
+    const from = new Date(M - 6 * D + 7 * HOUR).toISOString()
+    const to = new Date(M + 12 * D + 13 * HOUR).toISOString()
+    const plan = endUsersPlan({ from: new Date(from), to: new Date(to) })
+    expect(plan.weekly).toEqual({ table: 'rollups_weekly_users', from: new Date(M), to: new Date(M + 7 * D) })
+    expect(plan.complement?.weeks).toEqual([
+      { from: new Date(M - 7 * D), to: new Date(M) },
+      { from: new Date(M + 7 * D), to: new Date(M + 14 * D) },
+    ])
+    // calls of five users of two accounts every 4 h 50 min from 41 to 20 days before T0, one user whose only call is on
+    // the Monday the range leaves out before it, one whose only call is on the Sunday it leaves out after it, and one
+    // with calls inside the range and in the hours before it on its first day
+    const events: TEv[] = []
+    for (let i = 0, t = T0 - 41 * D; t < T0 - 20 * D; i++, t += 4 * HOUR + 50 * 60_000) {
+      events.push(ev(new Date(t).toISOString(), 'answer', { account_id: i % 2 ? 'acme' : 'globex', user_id: `x${i % 5}`, tokens_out: 90 + (i % 7) * 41 }))
+    }
+    events.push(ev(new Date(M - 7 * D + 10 * HOUR).toISOString(), 'answer', { account_id: 'acme', user_id: 'only-left-out-monday' }))
+    events.push(ev(new Date(M + 13 * D + 10 * HOUR).toISOString(), 'answer', { account_id: 'acme', user_id: 'only-left-out-sunday' }))
+    events.push(ev(new Date(M - 6 * D + 3 * HOUR).toISOString(), 'answer', { account_id: 'globex', user_id: 'early' }))
+    events.push(ev(new Date(M + 2 * D).toISOString(), 'answer', { account_id: 'globex', user_id: 'early' }))
+    await post(events)
+    for (const account of [null, 'acme', 'globex']) {
+      const a = await users(`from=${from}&to=${to}${account ? `&account_id=${account}` : ''}`)
+      const sql = await usersBySql(account, from, to)
+      expect(sql.length).toBeGreaterThan(1)
+      expect(a.users.map((u) => [u.account_id, u.user_id, u.calls, u.cost_usd])).toEqual(sql.map((r) => [r.account_id, r.user_id, r.calls, r.cost_usd]))
+      expect(a.users_counted).toBe(sql.length)
+      expect(a.users.map((u) => u.user_id)).not.toContain('only-left-out-monday')
+      expect(a.users.map((u) => u.user_id)).not.toContain('only-left-out-sunday')
+    }
+    expect((await usersBySql('globex', from, to)).find((r) => r.user_id === 'early')?.calls).toBe(1)
   })
 })

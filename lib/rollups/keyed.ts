@@ -256,29 +256,18 @@ export function wholeDays(from: Date, to: Date): { from: Date; to: Date } {
 
 /**
  * A keyed rollup's rows over the hours [from, to) (both on the hour), as a subquery with the columns `cols` and `t`
- * (the row's hour, day or week): the whole ISO weeks inside the whole days from the weekly table when the rollup has
- * one, the other whole days from the daily table, the edges from the hourly one. Parameters: $1 the organization,
- * $2..$5 the hours and the days (`keyedParams`; the weeks are computed from the days in SQL), the `where` clause's own
- * from $6.
+ * (the row's hour or day): the whole days from the daily table, the edges from the hourly one. Parameters: $1 the
+ * organization, $2..$5 the hours and the days (`keyedParams`), the `where` clause's own from $6. For the rollups
+ * without a weekly twin (prompt versions, whose first and last seen are not sums; the opportunities' per-step pairs).
+ * The end users' read, all sums over a rollup with a weekly twin, goes through the metrics engine's plan instead
+ * (lib/end-users/load.ts, `endUsersPlan`), which reads ragged weeks as whole weeks minus their other days.
  */
-export function keyedSource(rollup: Pick<TKeyedRollup, 'daily' | 'hourly' | 'weekly'>, cols: readonly string[], where: string): string {
+export function keyedSource(rollup: Pick<TKeyedRollup, 'daily' | 'hourly'>, cols: readonly string[], where: string): string {
   const c = cols.join(', ')
   const and = where ? ` AND ${where}` : ''
-  const hours = `SELECT ${c}, hour AS t FROM ${rollup.hourly} WHERE org_id = $1 AND ((hour >= $2 AND hour < $4) OR (hour >= $5 AND hour < $3))${and}`
-  if (!rollup.weekly)
-    return `(SELECT ${c}, day AS t FROM ${rollup.daily} WHERE org_id = $1 AND day >= $4 AND day < $5${and}
+  return `(SELECT ${c}, day AS t FROM ${rollup.daily} WHERE org_id = $1 AND day >= $4 AND day < $5${and}
     UNION ALL
-    ${hours})`
-  // the first Monday on or after the first whole day, the last Monday on or before the end of the days (UTC); the days
-  // before and after the weeks as two ranges (an index range each), all the days when no whole week fits
-  const wFrom = `(date_trunc('week', ($4::timestamptz + interval '6 days') AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`
-  const wTo = `(date_trunc('week', $5::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`
-  return `(SELECT ${c}, week AS t FROM ${rollup.weekly} WHERE org_id = $1 AND week >= ${wFrom} AND week < ${wTo}${and}
-    UNION ALL
-    SELECT ${c}, day AS t FROM ${rollup.daily} WHERE org_id = $1
-      AND ((day >= $4 AND day < LEAST(${wFrom}, $5::timestamptz)) OR (day >= GREATEST(${wTo}, LEAST(${wFrom}, $5::timestamptz)) AND day < $5))${and}
-    UNION ALL
-    ${hours})`
+    SELECT ${c}, hour AS t FROM ${rollup.hourly} WHERE org_id = $1 AND ((hour >= $2 AND hour < $4) OR (hour >= $5 AND hour < $3))${and})`
 }
 
 export function keyedParams(orgId: string, from: Date, to: Date): unknown[] {
