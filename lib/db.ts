@@ -55,7 +55,14 @@ export function db(): TDb {
     // max_parallel_workers_per_gather from PG_MAX_PARALLEL_WORKERS (default 0: see lib/env.ts).
     const options = `-c jit=off -c work_mem=128MB -c max_parallel_workers_per_gather=${env().PG_MAX_PARALLEL_WORKERS}`
     // As the application role (no ownership, no BYPASSRLS): DATABASE_URL is the owner's, for migrations.
-    const pool = new TenantPool({ connectionString: appDatabaseUrl(), max: env().PG_POOL_SIZE, options })
+    // Idle connections are kept PG_POOL_IDLE_SECONDS (lib/env.ts: a new server process is slow on its first reads).
+    const pool = new TenantPool({
+      connectionString: appDatabaseUrl(),
+      max: env().PG_POOL_SIZE,
+      idleTimeoutMillis: env().PG_POOL_IDLE_SECONDS * 1000,
+      allowExitOnIdle: true,
+      options,
+    })
     // An idle client that loses its server must not crash the process.
     pool.on('error', (err) => log({ component: 'db' }).error({ err }, 'idle client error'))
     g.__outlayDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) }

@@ -141,6 +141,14 @@ const ZEnvFields = z.object({
    */
   PG_MAX_PARALLEL_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
   /**
+   * How long an idle PostgreSQL connection stays in a process's pool before it is closed. A new connection is a new
+   * server process, which pays for every shared buffer it touches the first time (a page fault each) and for its
+   * catalog caches: the account page at 90 days opened after a 15-s pause took 371 ms p50 when node-postgres' default
+   * of 10 s had closed the connections, against 140 ms on warm ones (npm run bench:dashboard -- --pause 15). Idle
+   * connections do not keep a process from exiting.
+   */
+  PG_POOL_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /**
    * Single sign-on with OpenID Connect (lib/auth/sso.ts): the provider's issuer URL (its discovery document is
    * <issuer>/.well-known/openid-configuration), and this app's client id and secret there. All three or none;
    * without them the sign-in page offers email and password only. The provider's redirect URI for this app is

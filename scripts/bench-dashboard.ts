@@ -71,6 +71,8 @@ const HELP = `Usage: npm run bench:dashboard -- [options]
   --warmup N         untimed repetitions first (default 2)
   --raw-runs N       timed repetitions of the raw-event queries (default 3, after one untimed); 0: skip them
   --budget S         stop repeating a page after S seconds once it has 5 timed runs (raw: 1) (default 60)
+  --pause S          wait S seconds before each timed run of a page, as a user who opens a page now and then (default 0:
+                     back to back, which keeps the server's database connections warm)
   --pages LIST       only these pages (default: overview,workflows,features,accounts,workflow,account,decision,opportunities,review,changes,budgets,pricing,ingestion)
   --ranges LIST      only these ranges in days (default: 7,30,90)
   --now ISO          open the pages as at this moment (their ranges end at its next hour) instead of now: a read late
@@ -96,6 +98,7 @@ type TOpts = {
   redisUrl: string
   json: boolean
   budgetS: number
+  pauseS: number
   pages: string[] | null
   ranges: number[]
   now: Date | null
@@ -120,6 +123,7 @@ function parseOptions(): TOpts {
       json: { type: 'boolean' },
       help: { type: 'boolean' },
       budget: { type: 'string' },
+      pause: { type: 'string' },
       pages: { type: 'string' },
       ranges: { type: 'string' },
       now: { type: 'string' },
@@ -144,6 +148,7 @@ function parseOptions(): TOpts {
     redisUrl: values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     json: values.json ?? false,
     budgetS: int('budget', values.budget, 60, 1, 36_000),
+    pauseS: int('pause', values.pause, 0, 0, 3_600),
     pages: values.pages ? values.pages.split(',').map((x) => x.trim()) : null,
     ranges: values.ranges
       ? values.ranges.split(',').map((x) => {
@@ -956,6 +961,7 @@ async function timePage(base: URL, key: string, p: TPage, o: TOpts, agent: http.
   const start = performance.now()
   for (let i = 0; i < o.warmup + o.runs; i++) {
     if (pageTimes.length >= 5 && performance.now() - start > o.budgetS * 1000) break
+    if (o.pauseS && i >= o.warmup) await sleep(o.pauseS * 1000)
     const t0 = performance.now()
     const done = await Promise.all(
       p.requests.map(async (r) => {
