@@ -12,6 +12,7 @@ import { FAST_ROUTES } from '@/lib/http/fast-routes'
 import { gatewayRouteFor, serveGateway } from '@/lib/gateway/http'
 import { drainGateway } from '@/lib/gateway/drain'
 import { SOCKET_ADDRESS_HEADER } from '@/lib/http/client-address'
+import { keepConnectionsAlive } from '@/lib/http/keep-alive'
 import { loadEnv } from '@/lib/env'
 import { REQUEST_ID_HEADER, requestIdFrom } from '@/lib/http/request-id'
 import { log } from '@/lib/log'
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     .listen(port, hostname, () =>
       log({ component: 'web' }).info({ port, listen: hostname }, `ready on http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`),
     )
+  // idle keep-alive connections stay open 65 s, not 5 (lib/http/keep-alive.ts)
+  keepConnectionsAlive(server)
   // A clean exit on SIGTERM/SIGINT: answers in flight finish (at most 5 s), the gateway's buffered events are stored
   // and its budget leases given back with their settled spend, and node --cpu-prof gets to write its profile.
   const stop = () => {
