@@ -143,9 +143,9 @@ const ZEnvFields = z.object({
   /**
    * How long an idle PostgreSQL connection stays in a process's pool before it is closed. A new connection is a new
    * server process, which pays for every shared buffer it touches the first time (a page fault each) and for its
-   * catalog caches: the account page at 90 days opened after a 15-s pause took 371 ms p50 when node-postgres' default
-   * of 10 s had closed the connections, against 140 ms on warm ones (npm run bench:dashboard -- --pause 15). Idle
-   * connections do not keep a process from exiting.
+   * catalog caches: the account page at 90 days opened after a 15-s pause took 371–401 ms p50 when node-postgres'
+   * default of 10 s had closed the connections, 201–238 ms when they were kept (npm run bench:dashboard -- --pause 15).
+   * Idle connections do not keep a process from exiting.
    */
   PG_POOL_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /**

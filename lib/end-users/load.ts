@@ -8,11 +8,11 @@ import { isFlagged } from '@/lib/end-users/flag'
 
 // GET /api/v1/end-users: rollups_weekly_users for the whole ISO weeks, rollups_daily_users for the whole days,
 // rollups_hourly_users for the hours around them (kept by the ingest worker: lib/rollups/keyed.ts), never the raw
-// events. Each account's median user is computed
-// over all its users in the range, in PostgreSQL; only the top `limit` rows travel. The account's figures are windows
-// over its users (the median as percentile_disc(0.5) takes it: the ⌈n/2⌉-th cost), not a join of the users with their
-// own aggregate: PostgreSQL estimates such an aggregate at a row or two when the rollups' statistics are missing or
-// old, and then rescans it once per user (lib/metrics/step-medians.ts met it).
+// events. Each account's median user is computed over all its users in the range, in PostgreSQL; only the top `limit`
+// rows travel. The account's figures are windows over its users (the median as percentile_disc(0.5) takes it: the
+// ⌈n/2⌉-th cost), not a join of the users with their own aggregate: PostgreSQL estimates such an aggregate at a row or
+// two when the rollups' statistics are missing or old, and then rescans it once per user (lib/metrics/step-medians.ts
+// met it).
 
 /** The user rollups' columns an end-users read sums. */
 const SUMS = ['events', 'tokens_in', 'tokens_out', 'unpriced_events', 'cost_usd']
