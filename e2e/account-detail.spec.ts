@@ -16,6 +16,13 @@ test('an account’s detail page flags a step it calls twice per run, against SQ
     [DEMO_LOGIN.slug],
   )
   await expect(page.getByTestId('kpi-spend')).toHaveText(usd(spend.cost))
+  // its share of every account's spend, from the organization's spend per step summed
+  const [all] = await sql<{ cost: string }>(
+    `SELECT round(sum(cost_usd), 6)::text AS cost FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1`,
+    [DEMO_LOGIN.slug],
+  )
+  await expect(page.getByTestId('kpi-share')).toHaveText(`${((Number(spend.cost) / Number(all.cost)) * 100).toFixed(1)}%`)
+  await expect(page.getByText(`of ${usd(all.cost)} for every account`)).toBeVisible()
 
   const [retrieve] = await sql<{ calls: string; runs: string }>(
     `SELECT count(*) FILTER (WHERE step = 'retrieve')::text AS calls, count(DISTINCT run_id)::text AS runs

@@ -721,7 +721,6 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
       requests: [
         m('current', { ...mine, granularity: 'none', group_by: 'account_id' }),
         m('previous', { ...mine, ...previous, granularity: 'none', group_by: 'account_id', measures: 'cost_usd' }),
-        m('org total', { ...current, granularity: 'none', measures: 'cost_usd' }),
         m('daily by workflow_id', { ...mine, granularity: 'day', group_by: 'workflow_id', measures: 'cost_usd' }),
         m('mine by workflow,step', { ...mine, granularity: 'none', group_by: 'workflow_id,step', measures: 'runs,cost_usd,retry_cost_usd' }),
         // the median account's calls per run per step; its raw-event equivalent: every account's calls and runs per step
