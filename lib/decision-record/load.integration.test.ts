@@ -8,6 +8,7 @@ import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { POST as postEvents } from '@/app/api/v1/events/route'
 import { POST as postOutcomes } from '@/app/api/v1/outcomes/route'
 import { GET as getRecord } from '@/app/api/v1/decision-record/route'
+import { attributeSampleSql, scenarioSampleSql, type TStepSample } from '@/lib/decision-record/load'
 
 // A step's decision record through the real routes: events and outcomes in
 // through the ingest API and the worker's processing, the record out with a
@@ -142,6 +143,36 @@ describe('GET /api/v1/decision-record', () => {
     const md = await res.text()
     expect(md).toContain('# Decision record: support / draft')
     expect(md).toContain('Owner: ana@acme.dev')
+  })
+
+  it("reads the step's latest calls from its index alone, filtered or not", async () => {
+    // a tiny table would be scanned whole: the question is whether the samples need a table page per call (a 10M-event
+    // organization: 162k rows from 21k pages for 7 days through the workflow's index, docs/benchmarks/reads.md)
+    await ownerPool().query('VACUUM (ANALYZE) inference_events')
+    const c = await ownerPool().connect()
+    try {
+      await c.query('BEGIN')
+      await c.query('SET LOCAL enable_seqscan = off')
+      await c.query('SET LOCAL enable_bitmapscan = off')
+      const base = { orgId, from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-03T00:00:00Z'), workflow_id: 'support', step: 'answer' }
+      const samples: TStepSample[] = [
+        { ...base, sources: null, environments: null },
+        { ...base, sources: ['eval'], environments: ['production'] },
+      ]
+      for (const sample of samples) {
+        for (const sql of [scenarioSampleSql(sample), attributeSampleSql(sample)]) {
+          const plan = (await c.query(`EXPLAIN (ANALYZE, COSTS OFF) ${sql.text}`, sql.values)).rows.map((r) => r['QUERY PLAN']).join('\n')
+          const scans = plan.match(/(Index Only |Index |Seq |Bitmap Heap )?Scan( Backward)? (using|on) \S+/g) ?? []
+          expect(scans.length).toBeGreaterThanOrEqual(1)
+          // inference_events is partitioned by month: each partition scans its own copy of the index (auto-named, truncated)
+          for (const s of scans) expect(s).toMatch(/^Index Only Scan Backward using inference_events_\w*workflow_id_step_timestamp\w*$/)
+          for (const f of plan.match(/Heap Fetches: \d+/g) ?? []) expect(f).toBe('Heap Fetches: 0')
+        }
+      }
+      await c.query('ROLLBACK')
+    } finally {
+      c.release()
+    }
   })
 
   it('names what is wrong with a request', async () => {

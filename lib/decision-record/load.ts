@@ -22,6 +22,50 @@ const ATTRIBUTE_SAMPLE = 500
 /** How many of the step's latest events are counted for its majority scenario (bounded: the step's index walk, not a scan of the period). */
 const SCENARIO_SAMPLE = 20_000
 
+/** A step's calls of a period, as the two samples read them (the figures' own filters). */
+export type TStepSample = {
+  orgId: string
+  from: Date
+  to: Date
+  workflow_id: string
+  step: string
+  sources: string[] | null
+  environments: string[] | null
+}
+
+// Both samples are index-only scans of inference_events' (org_id, workflow_id, step, timestamp) index, which INCLUDEs
+// every other column they read (migration 20261214000000_step_events_index): a column added here must be added there.
+
+/** The scenario and owner of the step's latest ATTRIBUTE_SAMPLE calls. */
+export const attributeSampleSql = (s: TStepSample) =>
+  named(
+    `SELECT scenario_id, owner FROM inference_events
+     WHERE org_id = :org AND timestamp >= :from AND timestamp < :to AND workflow_id = :workflow_id AND step = :step
+     ORDER BY timestamp DESC LIMIT ${ATTRIBUTE_SAMPLE}`,
+    { org: s.orgId, from: s.from.toISOString(), to: s.to.toISOString(), workflow_id: s.workflow_id, step: s.step },
+  )
+
+/** The majority scenario: calls per scenario_id among the step's latest SCENARIO_SAMPLE calls of the period (the same filters as the figures). */
+export const scenarioSampleSql = (s: TStepSample) =>
+  named(
+    `SELECT scenario_id, count(*)::int AS calls FROM (
+       SELECT scenario_id FROM inference_events
+       WHERE org_id = :org AND timestamp >= :from AND timestamp < :to AND workflow_id = :workflow_id AND step = :step
+         AND (:sources::text[] IS NULL OR traffic_source = ANY(:sources::text[]))
+         AND (:environments::text[] IS NULL OR environment = ANY(:environments::text[]))
+       ORDER BY timestamp DESC LIMIT ${SCENARIO_SAMPLE}) s
+     GROUP BY scenario_id`,
+    {
+      org: s.orgId,
+      from: s.from.toISOString(),
+      to: s.to.toISOString(),
+      workflow_id: s.workflow_id,
+      step: s.step,
+      sources: s.sources,
+      environments: s.environments,
+    },
+  )
+
 export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery): Promise<TDecisionRecord> {
   // the metrics API's own parsing (dates, environment and traffic-source lists)
   const given = Object.fromEntries(
@@ -42,35 +86,17 @@ export async function loadDecisionRecord(orgId: string, q: TDecisionRecordQuery)
         .map((x) => x.trim())
         .filter(Boolean)
     : null
+  const sample: TStepSample = { orgId, from, to, workflow_id: q.workflow_id, step: q.step, sources, environments }
   const [total, models, modelOutcomes, workflow, attrs, scenarioCounts, evals, book] = await Promise.all([
     queryMetrics(orgId, stepQ({ latency_quantiles: true })),
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model'], latency_quantiles: true })),
     queryMetrics(orgId, stepQ({ group_by: ['provider', 'model', 'outcome'] })),
     queryMetrics(orgId, { ...base, group_by: ['workflow_id'] }),
     pool()
-      .query(
-        named(
-          `SELECT scenario_id, owner FROM inference_events
-       WHERE org_id = :org AND timestamp >= :from AND timestamp < :to AND workflow_id = :workflow_id AND step = :step
-       ORDER BY timestamp DESC LIMIT ${ATTRIBUTE_SAMPLE}`,
-          { org: orgId, from: from.toISOString(), to: to.toISOString(), workflow_id: q.workflow_id, step: q.step },
-        ),
-      )
+      .query(attributeSampleSql(sample))
       .then((r) => r.rows.map(attributesOf)),
-    // The majority scenario: calls per scenario_id among the step's latest SCENARIO_SAMPLE calls of the period (the same filters as the figures).
     pool()
-      .query<{ scenario_id: string | null; calls: number }>(
-        named(
-          `SELECT scenario_id, count(*)::int AS calls FROM (
-             SELECT scenario_id FROM inference_events
-             WHERE org_id = :org AND timestamp >= :from AND timestamp < :to AND workflow_id = :workflow_id AND step = :step
-               AND (:sources::text[] IS NULL OR traffic_source = ANY(:sources::text[]))
-               AND (:environments::text[] IS NULL OR environment = ANY(:environments::text[]))
-             ORDER BY timestamp DESC LIMIT ${SCENARIO_SAMPLE}) s
-           GROUP BY scenario_id`,
-          { org: orgId, from: from.toISOString(), to: to.toISOString(), workflow_id: q.workflow_id, step: q.step, sources, environments },
-        ),
-      )
+      .query<{ scenario_id: string | null; calls: number }>(scenarioSampleSql(sample))
       .then((r) => r.rows.map((x) => ({ scenario_id: textOrNullOf(x.scenario_id, 'scenario_id'), calls: Number(x.calls) }))),
     // the eval candidates: every eval result of the step, and the price book to price those that never served it
     stepEvalScores(orgId, q.workflow_id, q.step),
