@@ -79,6 +79,28 @@ describe('planSource: the days and hours of a range', () => {
     expect(planSource(T, need, r, 'none').complement).toBeUndefined()
   })
 
+  test('additive reads: a range that ends at the current hour takes today whole, whatever the hour (the hours after now hold nothing)', () => {
+    // noon: 12 hours in the range, 12 after it, but those are after now
+    const noon = { from: d('2026-11-01T12:00:00Z'), to: d('2026-11-04T12:00:00Z') }
+    const p = planSource(T, need, noon, 'none', [], { additive: true, now: d('2026-11-04T11:20:00Z') })
+    expect(p.hourly).toEqual([{ from: d('2026-11-01T12:00:00Z'), to: d('2026-11-02') }]) // the first day: 12 hours in, 12 out, both past
+    expect(p.complement).toEqual({ days: [{ from: d('2026-11-04'), to: d('2026-11-05') }], hours: [{ from: d('2026-11-04T12:00:00Z'), to: d('2026-11-05') }] })
+    // one hour into the day, likewise
+    const early = planSource(T, need, { from: d('2026-11-01'), to: d('2026-11-04T01:00:00Z') }, 'none', [], { additive: true, now: d('2026-11-04T00:40:00Z') })
+    expect(early.hourly).toEqual([])
+    expect(early.complement?.days).toEqual([{ from: d('2026-11-04'), to: d('2026-11-05') }])
+    // read later the same day, its other hours are past and more than its own: hours, as before
+    const later = planSource(T, need, { from: d('2026-11-01'), to: d('2026-11-04T01:00:00Z') }, 'none', [], { additive: true, now: d('2026-11-04T20:00:00Z') })
+    expect(later.complement).toBeUndefined()
+    expect(later.hourly).toEqual([{ from: d('2026-11-04'), to: d('2026-11-04T01:00:00Z') }])
+    // in the afternoon: the 3 past hours after the range are fewer than its 10
+    const afternoon = planSource(T, need, { from: d('2026-11-01'), to: d('2026-11-04T10:00:00Z') }, 'none', [], {
+      additive: true,
+      now: d('2026-11-04T12:30:00Z'),
+    })
+    expect(afternoon.complement?.hours).toEqual([{ from: d('2026-11-04T10:00:00Z'), to: d('2026-11-05') }])
+  })
+
   test('sourceSql adds the complement days and subtracts the hours (the sums negated), and refuses it without the sums', () => {
     const p = planSource(T, need, { from: d('2026-11-01T03:00:00Z'), to: d('2026-11-03') }, 'none', [], { additive: true })
     const params: unknown[] = ['org']

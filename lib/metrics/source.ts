@@ -10,9 +10,9 @@
 // Without a per-day answer, the whole ISO weeks inside the days come from the
 // daily table's weekly twin when it has one (the widest tables: see
 // WEEKLY_ROLLUPS); the days before and after them from the daily table.
-// Reads whose measures are all sums may take a ragged day of more than half a
-// day as its whole day minus its other hours (withComplements: a page's "today"
-// late in the day is then one daily read, not ~23 hours of hourly rows), and
+// Reads whose measures are all sums may take a ragged day as its whole day
+// minus its other hours where those are fewer (withComplements: a page's
+// "today" is then one daily read, not up to 23 hours of hourly rows), and
 // five or more ragged days beside the whole weeks as their whole week minus its
 // other days.
 import { DAY_MS, HOUR_MS, WEEK_MS } from '@/lib/domain'
@@ -71,21 +71,25 @@ export function planSource(
   range: TRange,
   granularity: 'hour' | 'day' | 'none',
   hourlyTables: readonly { table: string; dims: readonly string[] }[] = [],
-  opts: { additive?: boolean } = {},
+  opts: { additive?: boolean; now?: Date } = {},
 ): TSourcePlan {
   const days = planDays(tables, dims, range, granularity)
-  const plan = opts.additive ? withComplements(days, range) : days
+  const plan = opts.additive ? withComplements(days, range, (opts.now ?? new Date()).getTime()) : days
   const narrow = hourlyTables.find((t) => dims.every((d) => t.dims.includes(d)))
   return narrow && (plan.hourly.length || plan.complement?.hours.length) ? { ...plan, hourlyTable: narrow.table } : plan
 }
 
 /**
- * For reads whose every measure is a sum (`additive`: sourceSql negates them): a ragged end of more than half a day
- * is read as the whole day from the daily table minus the day's other hours from the hourly one. The same sums, from
- * fewer rows: a 90-day range that starts at 01:10 read 23 hours of rollups_hourly (~50k rows on the 10M-event bench
- * organization) for its first day, and reads one day of a narrow daily table and one hour instead.
+ * For reads whose every measure is a sum (`additive`: sourceSql negates them): a ragged end is read as the whole day
+ * from the daily table minus the day's other hours from the hourly one where those other hours are fewer. The same
+ * sums, from fewer rows: a 90-day range that starts at 01:10 read 23 hours of rollups_hourly (~50k rows on the
+ * 10M-event bench organization) for its first day, and reads one day of a narrow daily table and one hour instead.
+ * The hours after `now` hold nothing (but events stamped ahead of the clock) and cost nothing to subtract, so a range
+ * that ends at the current hour (a page's "today so far") always takes its day whole: today's daily rows hold only
+ * today's calls so far, fewer rows than their hours (12 hours of rollups_hourly at noon: 20k rows, the day of
+ * rollups_daily_account_steps: 2.6k).
  */
-function withComplements(plan: TSourcePlan, range: TRange): TSourcePlan {
+function withComplements(plan: TSourcePlan, range: TRange, now: number): TSourcePlan {
   if (!plan.daily) return plan
   const half = DAY_MS / 2
   const hourly: TRange[] = []
@@ -103,7 +107,10 @@ function withComplements(plan: TSourcePlan, range: TRange): TSourcePlan {
     } else if (r.from.getTime() === plan.daily.to.getTime()) {
       // the last day's hours up to `to` (hour >= dTo AND hour < to) = day(dTo) - (hour >= to AND hour < dTo + 1 day)
       const next = plan.daily.to.getTime() + DAY_MS
-      if (ceilTo(range.to.getTime(), HOUR_MS) - r.from.getTime() > half) {
+      const end = ceilTo(range.to.getTime(), HOUR_MS)
+      // the day's hours after the range that hold calls: up to the end of the current hour at most
+      const other = Math.max(0, Math.min(next, ceilTo(now, HOUR_MS)) - end)
+      if (end - r.from.getTime() > other) {
         complement.days.push({ from: plan.daily.to, to: new Date(next) })
         complement.hours.push({ from: range.to, to: new Date(next) })
         continue
