@@ -87,8 +87,11 @@ export function neededDimensions(q: TMetricsQuery, dimensions: readonly string[]
   return [...new Set([...always, ...(q.group_by ?? []), ...filtered])]
 }
 
-/** How a read may use the daily tables: `daily: false` reads the hourly ones only (the answer must not change: tests compare the two). */
-export type TMetricsOptions = { daily?: boolean }
+/**
+ * How a read may use the daily tables: `daily: false` reads the hourly ones only (the answer must not change: tests
+ * compare the two). `now`: the clock the plan weighs a ragged today by (tests; default the current time).
+ */
+export type TMetricsOptions = { daily?: boolean; now?: Date }
 
 /** The tables a metrics read uses (exported for tests and benchmarks). */
 export function metricsPlan(q: TMetricsQuery, opts: TMetricsOptions = {}): { cost: TSourcePlan; outcomes: TSourcePlan } {
@@ -103,7 +106,7 @@ export function metricsPlan(q: TMetricsQuery, opts: TMetricsOptions = {}): { cos
       daily ? HOURLY_NARROW_ROLLUPS : [],
       // every cost measure is a sum (or a ratio of sums), the latency histogram a sum of counts per bucket: a ragged
       // day may be its whole day minus its other hours (lib/metrics/source.ts)
-      { additive: true },
+      { additive: true, now: opts.now },
     ),
     outcomes: planSource(daily ? DAILY_OUTCOMES : [], neededDimensions(q, OUTCOME_DIMENSIONS), range, q.granularity),
   }

@@ -201,6 +201,28 @@ describe('GET /api/v1/metrics from daily tables = from hourly tables', () => {
     })
   }
 
+  it('a read at 06:20 of a range to the current hour: today whole minus its later hours, which hold calls stamped ahead of the clock', async () => {
+    const range = { from: '2026-10-29T00:00:00Z', to: '2026-11-04T07:00:00Z' }
+    const now = new Date('2026-11-04T06:20:00Z')
+    // the seeded calls cover every hour of the 4th: here they stand for calls stamped after now, which the day's row holds too
+    const { rows } = await ownerPool().query(
+      `SELECT count(*)::int AS n FROM inference_events WHERE org_id = $1 AND timestamp >= '2026-11-04T07:00:00Z' AND timestamp < '2026-11-05'`,
+      [orgId],
+    )
+    expect(rows[0].n).toBeGreaterThan(0)
+    for (const extra of REQUESTS) {
+      const q = ZMetricsQuery.parse({ ...range, ...extra })
+      const label = JSON.stringify(extra)
+      // at 20:00 the day's 7 hours are fewer than its 13 later ones: hours. At 06:20 its later hours are after now: the day whole
+      expect(metricsPlan(q, { now: new Date('2026-11-04T20:00:00Z') }).cost.complement?.days ?? [], label).toEqual([])
+      expect(metricsPlan(q, { now }).cost.complement?.days, label).toContainEqual({ from: new Date('2026-11-04'), to: new Date('2026-11-05') })
+      const daily = (await queryMetrics(orgId, q, { now })).rows
+      const hourly = (await queryMetrics(orgId, q, { daily: false })).rows
+      expect(daily.length, label).toBeGreaterThan(0)
+      expect(comparable(daily), label).toEqual(comparable(hourly))
+    }
+  })
+
   it('measures= answers those measures, equal to the full answer, from the narrowest table that can', async () => {
     const range = RANGES['a whole week with days and hours around it']
     const full = ZMetricsQuery.parse({ ...range, group_by: 'account_id,workflow_id,step' })
