@@ -24,6 +24,27 @@ test('an account’s detail page flags a step it calls twice per run, against SQ
   await expect(page.getByTestId('kpi-share')).toHaveText(`${((Number(spend.cost) / Number(all.cost)) * 100).toFixed(1)}%`)
   await expect(page.getByText(`of ${usd(all.cost)} for every account`)).toBeVisible()
 
+  // Its spend by traffic source and by environment (one read by both, summed per column on the page), against SQL
+  for (const [dim, testId] of [
+    ['traffic_source', 'split-traffic-source'],
+    ['environment', 'split-environment'],
+  ] as const) {
+    const split = await sql<{ k: string; cost: string; calls: string }>(
+      `SELECT coalesce(${dim}, '(none)') AS k, round(sum(cost_usd), 6)::text AS cost, count(*)::text AS calls
+       FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND account_id = 'globex' GROUP BY 1`,
+      [DEMO_LOGIN.slug],
+    )
+    expect(split.length).toBeGreaterThan(0)
+    await expect(page.getByTestId(testId).locator('tbody tr')).toHaveCount(split.length)
+    for (const x of split) {
+      const row = page.getByTestId(testId).locator(`tr[data-key="${x.k}"]`)
+      await expect(row.locator('td').last()).toHaveText(Number(x.calls).toLocaleString('en-US'))
+      // the page sums its rows' micro-dollars: within a micro-dollar per environment of the SQL sum
+      const cost = Number(await row.locator('td[data-cost]').getAttribute('data-cost'))
+      expect(Math.abs(cost - Number(x.cost))).toBeLessThanOrEqual(0.00001)
+    }
+  }
+
   const [retrieve] = await sql<{ calls: string; runs: string }>(
     `SELECT count(*) FILTER (WHERE step = 'retrieve')::text AS calls, count(DISTINCT run_id)::text AS runs
      FROM inference_events e JOIN organizations o ON o.id = e.org_id

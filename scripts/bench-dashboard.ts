@@ -699,8 +699,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
         m('daily by outcome', { ...wf, granularity: 'day', group_by: 'outcome' }),
         m('by outcome', { ...wf, granularity: 'none', group_by: 'outcome' }),
         m('daily by workflow_id', { ...wf, granularity: 'day', group_by: 'workflow_id' }),
-        m('by traffic_source', { ...wf, granularity: 'none', group_by: 'traffic_source' }),
-        m('by environment', { ...wf, granularity: 'none', group_by: 'environment' }),
+        // components/metrics/traffic-split.tsx: both splits from one read
+        m('by traffic_source,environment', { ...wf, granularity: 'none', group_by: 'traffic_source,environment', measures: 'cost_usd,unpriced_events' }),
         m(`latency per ${latencyBy}`, { ...wf, granularity: latencyBy, group_by: 'workflow_id', measures: 'events', latency_quantiles: 'true' }),
         ...(latencyBy === 'hour' ? [m('hourly by outcome', { ...wf, granularity: 'hour', group_by: 'outcome', measures: 'events' })] : []),
         // components/workflows/prompt-versions-card.tsx
@@ -730,8 +730,8 @@ function pagePlan(slug: string, now: Date, subj: TSubjects): TPage[] {
           metrics: { ...current, granularity: 'none', group_by: 'account_id,workflow_id,step', measures: 'runs' },
         },
         m('org by workflow,step', { ...current, granularity: 'none', group_by: 'workflow_id,step', measures: 'cost_usd,retry_cost_usd' }),
-        m('by traffic_source', { ...mine, granularity: 'none', group_by: 'traffic_source' }),
-        m('by environment', { ...mine, granularity: 'none', group_by: 'environment' }),
+        // components/metrics/traffic-split.tsx: both splits from one read
+        m('by traffic_source,environment', { ...mine, granularity: 'none', group_by: 'traffic_source,environment', measures: 'cost_usd,unpriced_events' }),
         // components/accounts/end-users-card.tsx
         { name: 'end-users', path: `/api/v1/end-users?${new URLSearchParams({ org: slug, account_id: subj.account, ...current })}` },
       ],
