@@ -161,12 +161,12 @@ describe('GET /api/v1/decision-record', () => {
       ]
       for (const sample of samples) {
         for (const sql of [scenarioSampleSql(sample), attributeSampleSql(sample)]) {
-          const plan = (await c.query(`EXPLAIN (ANALYZE, COSTS OFF) ${sql.text}`, sql.values)).rows.map((r) => r['QUERY PLAN']).join('\n')
+          const plan = (await c.query(`EXPLAIN (COSTS OFF) ${sql.text}`, sql.values)).rows.map((r) => r['QUERY PLAN']).join('\n')
           const scans = plan.match(/(Index Only |Index |Seq |Bitmap Heap )?Scan( Backward)? (using|on) \S+/g) ?? []
           expect(scans.length).toBeGreaterThanOrEqual(1)
-          // inference_events is partitioned by month: each partition scans its own copy of the index (auto-named, truncated)
+          // inference_events is partitioned by month: each partition scans its own copy of the index (auto-named,
+          // truncated). An index-only scan is planned only when the index holds every column the statement reads.
           for (const s of scans) expect(s).toMatch(/^Index Only Scan Backward using inference_events_\w*workflow_id_step_timestamp\w*$/)
-          for (const f of plan.match(/Heap Fetches: \d+/g) ?? []) expect(f).toBe('Heap Fetches: 0')
         }
       }
       await c.query('ROLLBACK')
