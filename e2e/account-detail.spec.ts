@@ -121,3 +121,22 @@ test('an account’s page lists its top end users and flags one far above the me
   )
   await expect(page.getByTestId('end-users-table').locator('tbody tr').first()).toHaveAttribute('data-cost', top.cost)
 })
+
+// A failed read says so in its card instead of loading forever, and the rest of the page still answers.
+test('the traffic split card says when its read failed', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.route(
+    (url) => url.pathname === '/api/v1/metrics' && url.searchParams.get('group_by') === 'traffic_source,environment',
+    (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+      }),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/accounts/globex?range=90`)
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not load the split: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
+  await expect(page.getByTestId('split-traffic-source')).toHaveCount(0)
+  await expect(page.getByTestId('kpi-spend')).not.toBeEmpty()
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
+})

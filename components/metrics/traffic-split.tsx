@@ -1,5 +1,5 @@
 'use client'
-import { Card, Skeleton } from '@/components/ui'
+import { Alert, Card, Skeleton } from '@/components/ui'
 import { BreakdownTable } from '@/components/charts/breakdown-table'
 import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
 import { internalTraffic, topN } from '@/lib/metrics/prepare'
@@ -25,14 +25,18 @@ export function TrafficSplit({ org, base, subject }: { org: string; base: TMetri
           : 'Where the spend comes from.'
       }
     >
-      <div className="grid gap-6 md:grid-cols-2">
-        {rows ? (
-          <BreakdownTable items={topN(rows, 'traffic_source').items} label="Traffic source" testId="split-traffic-source" />
-        ) : (
-          <Skeleton className="h-32" />
-        )}
-        {rows ? <BreakdownTable items={topN(rows, 'environment').items} label="Environment" testId="split-environment" /> : <Skeleton className="h-32" />}
-      </div>
+      {split.error ? (
+        <Alert>Could not load the split: {split.error.message}</Alert>
+      ) : (
+        <div className="grid gap-6 md:grid-cols-2">
+          {rows ? (
+            <BreakdownTable items={topN(rows, 'traffic_source').items} label="Traffic source" testId="split-traffic-source" />
+          ) : (
+            <Skeleton className="h-32" />
+          )}
+          {rows ? <BreakdownTable items={topN(rows, 'environment').items} label="Environment" testId="split-environment" /> : <Skeleton className="h-32" />}
+        </div>
+      )}
     </Card>
   )
 }
