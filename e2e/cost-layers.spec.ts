@@ -36,3 +36,22 @@ test('the three layers of the spend on the overview and a workflow page equal SQ
   await page.goto(`/${DEMO_LOGIN.slug}/workflows/support-agent?range=last_month`)
   for (const layer of ['inference', 'retrieval', 'tax']) await expect(page.getByTestId(`layer-${layer}`)).toHaveText(usd(wf[layer]), { timeout: 30_000 })
 })
+
+// A failed read says so in the card instead of loading forever; the rest of the overview still answers.
+test('the layers card says when its read failed', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.route(
+    (url) => url.pathname === '/api/v1/metrics' && url.searchParams.get('group_by') === 'call_type,outcome' && url.searchParams.get('granularity') === 'day',
+    (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+      }),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/overview?range=last_month`)
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not load the layers: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
+  await expect(page.getByTestId('cost-layers')).toHaveCount(0)
+  await expect(page.getByRole('heading', { name: 'The three layers of the spend' })).toBeVisible()
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
+})

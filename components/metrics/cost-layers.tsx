@@ -1,5 +1,5 @@
 'use client'
-import { Card, Kpi, Skeleton } from '@/components/ui'
+import { Alert, Card, Kpi, Skeleton } from '@/components/ui'
 import { DailySpendChart } from '@/components/charts/daily-spend-chart'
 import { useMetrics, type TMetricsParams } from '@/components/metrics/queries'
 import { dailySeries } from '@/lib/metrics/prepare'
@@ -27,20 +27,26 @@ export function CostLayers({ org, params, scope }: { org: string; params: TMetri
       title="The three layers of the spend"
       subtitle={`${scope}: provider inference, retrieval and orchestration, and the retry and quality tax, by call type and outcome. USD.`}
     >
-      <div className="grid grid-cols-1 gap-4 sm:grid-cols-3" data-testid="cost-layers">
-        {(layers ?? [null, null, null]).map((l, i) => (
-          <Kpi
-            key={l?.layer ?? i}
-            label={l ? l.label : ' '}
-            value={l ? formatUsd(l.cost_usd) : null}
-            hint={l ? `${l.share === null ? '—' : formatPercent(l.share)} of the spend · ${formatCount(l.events)} calls` : undefined}
-            testId={l ? `layer-${l.layer}` : undefined}
-          />
-        ))}
-      </div>
-      <div className="mt-4">
-        {series ? <DailySpendChart points={series.points} series={series.series} label="Spend per day, stacked by layer" /> : <Skeleton className="h-72" />}
-      </div>
+      {daily.error ? (
+        <Alert>Could not load the layers: {daily.error.message}</Alert>
+      ) : (
+        <>
+          <div className="grid grid-cols-1 gap-4 sm:grid-cols-3" data-testid="cost-layers">
+            {(layers ?? [null, null, null]).map((l, i) => (
+              <Kpi
+                key={l?.layer ?? i}
+                label={l ? l.label : ' '}
+                value={l ? formatUsd(l.cost_usd) : null}
+                hint={l ? `${l.share === null ? '—' : formatPercent(l.share)} of the spend · ${formatCount(l.events)} calls` : undefined}
+                testId={l ? `layer-${l.layer}` : undefined}
+              />
+            ))}
+          </div>
+          <div className="mt-4">
+            {series ? <DailySpendChart points={series.points} series={series.series} label="Spend per day, stacked by layer" /> : <Skeleton className="h-72" />}
+          </div>
+        </>
+      )}
       <dl className="mt-3 grid gap-2 text-xs text-slate-600 sm:grid-cols-3">
         {COST_LAYERS.map((l) => (
           <div key={l}>
