@@ -54,3 +54,24 @@ test('the demo overview equals a direct SQL sum of its events', async ({ page })
   await expect(page.getByRole('heading', { name: `Workflow ${byWorkflow[0].workflow_id}`, level: 1 })).toBeVisible()
   await expect(page.getByTestId('split-traffic-source')).toBeVisible()
 })
+
+// The cost SLO check needs two reads; when one fails the page says the check could not be made, instead of
+// showing no breach as if there were none. The spend figures still answer.
+test('the overview says when it could not check the cost SLOs', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.route(
+    (url) => url.pathname === '/api/v1/feature-slos',
+    (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+      }),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/overview`)
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not check the features’ cost SLOs: The database is unavailable' })).toBeVisible({
+    timeout: 15_000,
+  })
+  await expect(page.getByTestId('kpi-spend')).not.toBeEmpty()
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
+})

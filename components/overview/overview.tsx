@@ -175,6 +175,8 @@ export function Overview({ org }: { org: string }) {
           <ResponseCacheLine org={org} totals={t} />
 
           {breaches.length > 0 && <SloBreaches org={org} query={filtersQuery(filters)} breaches={breaches} />}
+          {/* a breach is only shown when both reads answered: a failed one says so instead of implying none */}
+          {(byFeature.error ?? slos.error) && <Alert>Could not check the features’ cost SLOs: {(byFeature.error ?? slos.error)?.message}</Alert>}
 
           <Card
             title="Spend per day"
