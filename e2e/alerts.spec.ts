@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { test, expect, apiSignIn, sql } from './fixtures'
+import { test, expect, apiSignIn, sql, DEMO_LOGIN } from './fixtures'
 import { verifySignature } from '../lib/notifications/sign'
 import { gpt4oCall } from '../lib/testing/events'
 
@@ -224,4 +224,23 @@ test('drift detector settings: admins edit with the keyboard and field errors; a
   const asViewer = await (await page.request.get(`/api/v1/channels?org=${org_slug}`)).json()
   expect(asViewer.channels[0]).toMatchObject({ url: 'http://127.0.0.1:9/…', url_redacted: true, secret_hint: null })
   expect((await page.request.put(`/api/v1/alerts/settings?org=${org_slug}`, { data: { min_calls: 5 } })).status()).toBe(403)
+})
+
+// A count that could not be read shows a dash and says why, instead of loading forever.
+test('the open-alerts count says when its read failed', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.route(
+    (url) => url.pathname === '/api/v1/alerts' && url.searchParams.get('state') === 'open',
+    (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+      }),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/alerts`)
+  await expect(page.getByTestId('kpi-open')).toHaveText('—', { timeout: 15_000 })
+  await expect(page.getByText('Could not load: The database is unavailable')).toBeVisible()
+  await expect(page.getByTestId('kpi-channels')).toHaveText(/^\d+$/)
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
 })

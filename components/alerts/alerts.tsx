@@ -65,15 +65,20 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
       <section aria-label="Totals" className="grid grid-cols-2 gap-4 lg:grid-cols-3">
         <Kpi
           label="Open alerts"
-          value={open.data ? String(open.data.alerts.length) : null}
+          value={open.data ? String(open.data.alerts.length) : open.error ? '—' : null}
           testId="kpi-open"
           warn={(open.data?.alerts.length ?? 0) > 0}
-          hint="Not acknowledged, muted or recovered"
+          hint={open.error ? `Could not load: ${open.error.message}` : 'Not acknowledged, muted or recovered'}
         />
-        <Kpi label="Muted sources" value={mutes.data ? String(mutes.data.mutes.length) : null} testId="kpi-muted" hint="Recorded, not notified" />
+        <Kpi
+          label="Muted sources"
+          value={mutes.data ? String(mutes.data.mutes.length) : mutes.error ? '—' : null}
+          testId="kpi-muted"
+          hint="Recorded, not notified"
+        />
         <Kpi
           label="Notification channels"
-          value={channels.data ? String(channels.data.channels.length) : null}
+          value={channels.data ? String(channels.data.channels.length) : channels.error ? '—' : null}
           testId="kpi-channels"
           hint="Webhooks and email"
         />
