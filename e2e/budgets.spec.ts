@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn } from './fixtures'
+import { test, expect, apiSignIn, DEMO_LOGIN } from './fixtures'
 import { gpt4oCall } from '../lib/testing/events'
 
 // A finance lead creates a budget in the UI with the keyboard, sees a clear
@@ -64,4 +64,23 @@ test('create a budget in the UI and see it exceeded after events arrive', async 
 
   await row.getByRole('button', { name: 'Delete the budget Support, today' }).click()
   await expect(page.getByText('No budgets yet.')).toBeVisible()
+})
+
+// A failed read of the alerts says so on the budget's page instead of loading forever.
+test('a budget’s alerts card says when its read failed', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.route(
+    (url) => url.pathname === '/api/v1/alerts' && url.searchParams.get('kind') === 'budget',
+    (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+      }),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/budgets`)
+  await page.getByRole('link', { name: 'support-agent, daily' }).click()
+  await expect(page.getByRole('heading', { name: 'support-agent, daily', level: 1 })).toBeVisible()
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not load the alerts: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
 })

@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, createOrg, sql } from './fixtures'
+import { test, expect, apiSignIn, createOrg, sql, DEMO_LOGIN } from './fixtures'
 
 // An engineer finds an unpriced model, adds its price in one step, watches the
 // re-pricing finish, and sees the spend include it.
@@ -118,4 +118,27 @@ test('a negotiated price keeps, shows and edits long-context tiers', async ({ pa
   expect(await tiersInDb()).toEqual([
     [{ above_input_tokens: 200000, input_per_mtok: '5', cached_input_per_mtok: '0.48', cache_write_per_mtok: '6', output_per_mtok: '18' }],
   ])
+})
+
+// The re-pricing progress and the provider-reported differences are shown only when there is something to show; a
+// failed read says so instead of hiding them as if there were none.
+test('the pricing page says when it could not read the re-pricing jobs or the differences', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  const unavailable = {
+    status: 503,
+    contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+  }
+  await page.route(
+    (url) => url.pathname === '/api/v1/reprice-jobs',
+    (r) => r.fulfill(unavailable),
+  )
+  await page.route(
+    (url) => url.pathname === '/api/v1/prices/discrepancies',
+    (r) => r.fulfill(unavailable),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/pricing`)
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not load the re-pricing jobs: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not compare with the provider-reported cost: The database is unavailable' })).toBeVisible()
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
 })

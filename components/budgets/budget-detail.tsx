@@ -186,7 +186,9 @@ export function BudgetDetail({ org, id, canEdit }: { org: string; id: string; ca
           )}
         </Card>
         <Card title="Alerts" subtitle="Thresholds this budget crossed; each fires once per period.">
-          {mine ? (
+          {alerts.error ? (
+            <Alert>Could not load the alerts: {alerts.error.message}</Alert>
+          ) : mine ? (
             mine.length ? (
               <ul className="divide-y divide-slate-100 text-sm" data-testid="budget-alerts">
                 {mine.map((a) => (

@@ -133,6 +133,12 @@ function Unpriced({ org, canWrite }: { org: string; canWrite: boolean }) {
 function RepriceJobs({ org }: { org: string }) {
   const jobs = useRepriceJobs(org)
   const list = jobs.data?.jobs ?? []
+  if (jobs.error)
+    return (
+      <Card title="Re-pricing">
+        <Alert>Could not load the re-pricing jobs: {jobs.error.message}</Alert>
+      </Card>
+    )
   if (list.length === 0) return null
   return (
     <Card title="Re-pricing" subtitle="After a price change, the events it covers are re-priced in the background and the rollups follow.">
@@ -300,6 +306,12 @@ function Discrepancies({ org }: { org: string }) {
     reported: (m) => moneyKey(m.reported_usd),
     difference: (m) => moneyKey(m.difference_usd),
   })
+  if (d.error)
+    return (
+      <Card title="Provider-reported cost differs">
+        <Alert>Could not compare with the provider-reported cost: {d.error.message}</Alert>
+      </Card>
+    )
   if (!d.data || d.data.models.length === 0) return null
   return (
     <Card title="Provider-reported cost differs" subtitle="Calls whose provider-reported cost_usd differs from Outlay's by more than 1%, last 30 days.">
