@@ -134,3 +134,24 @@ test('a click on a bar of the overview spend chart opens that day', async ({ pag
   expect(q.get('a_from')).toBe(day(Math.round((Date.parse(b) - Date.parse(day(0))) / DAY_MS) - 7))
   await expect(page.getByTestId('delta')).toHaveAttribute('data-usd', /^-?\d+\.\d{6}$/)
 })
+
+// The scope's list of workflows comes from a read; when it fails the picker says so instead of offering nothing.
+test('the scope picker says when it could not load its list', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.route(
+    (url) => url.pathname === '/api/v1/metrics' && url.searchParams.get('group_by') === 'workflow_id' && url.searchParams.get('granularity') === 'none',
+    (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+      }),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/changes`)
+  await page.getByRole('combobox', { name: 'Scope' }).selectOption('workflow')
+  await expect(page.getByRole('combobox', { name: 'Workflow', exact: true }).locator('option[disabled]')).toHaveText(
+    'Could not load the list: The database is unavailable',
+    { timeout: 15_000 },
+  )
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
+})

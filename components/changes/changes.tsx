@@ -415,7 +415,11 @@ function CompareForm({ org, view, onApply }: { org: string; view: TChangesView; 
               </label>
               <Select id="c-value" value={value} required onChange={(e) => setValue(e.target.value)}>
                 <option value="" disabled>
-                  {options.isLoading ? 'Loading…' : `Pick ${scope === 'workflow' ? 'a workflow' : 'an account'}`}
+                  {options.isLoading
+                    ? 'Loading…'
+                    : options.error
+                      ? `Could not load the list: ${options.error.message}`
+                      : `Pick ${scope === 'workflow' ? 'a workflow' : 'an account'}`}
                 </option>
                 {values.map((v) => (
                   <option key={v} value={v}>

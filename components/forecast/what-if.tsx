@@ -164,6 +164,7 @@ export function WhatIfForm({
           </Button>
         </div>
       </div>
+      {(steps.error ?? models.error) && <Alert>Could not load the workflows and models to choose from: {(steps.error ?? models.error)?.message}</Alert>}
       {error && !lines.length && <Alert>Could not compute the what-if: {error.message}</Alert>}
       {lines.length > 0 && !lines.every((l) => WHAT_IF_KEYS.some((k) => l.startsWith(`${k}:`))) && <Alert>{lines.join('; ')}</Alert>}
     </form>
