@@ -84,3 +84,21 @@ test('a budget’s alerts card says when its read failed', async ({ page, consol
   await expect(page.getByRole('alert').filter({ hasText: 'Could not load the alerts: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
   consoleErrors.splice(0) // the browser logs the 503 answers itself
 })
+
+// The form's notification channels come from a read; when it fails the form says so instead of "Loading…" forever.
+test('the budget form says when it could not load the channels', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.route(
+    (url) => url.pathname === '/api/v1/channels',
+    (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+      }),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/budgets`)
+  const form = page.getByRole('form', { name: 'New budget' })
+  await expect(form.getByRole('alert').filter({ hasText: 'Could not load the channels: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
+})

@@ -215,3 +215,20 @@ test('save a decision from the decision record and see it listed with your name'
   )
   expect(saved).toEqual({ chosen_model: 'openai/gpt-4.1-mini', decided_by: email, calls: 40 })
 })
+
+// The step's routing policies come from a read of their own; when it fails the record says so instead of "…" forever.
+test('the decision record says when it could not load the step’s routing policies', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.route(
+    (url) => url.pathname === '/api/v1/policies',
+    (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+      }),
+  )
+  await page.goto(`/${DEMO_LOGIN.slug}/workflows/email-drafter/steps/draft?range=90`)
+  await expect(page.locator('[data-field="routing"]')).toHaveText('Could not load the policies: The database is unavailable', { timeout: 15_000 })
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
+})

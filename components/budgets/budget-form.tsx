@@ -306,6 +306,10 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
           ) : (
             <span className="text-xs text-slate-500">In-app alerts only. Add a webhook or email channel on the Alerts page.</span>
           )
+        ) : channels.error ? (
+          <span className="text-xs text-red-700" role="alert">
+            Could not load the channels: {channels.error.message}
+          </span>
         ) : (
           <span className="text-xs text-slate-500">Loading channels…</span>
         )}

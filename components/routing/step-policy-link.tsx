@@ -13,6 +13,7 @@ export function StepPolicyLink({ org, workflow, step, candidates = [] }: { org: 
 
 function Policies({ org, workflow, step, candidates }: { org: string; workflow: string; step: string; candidates: string[] }) {
   const list = usePolicies(org)
+  if (list.error) return <span className="text-red-700">Could not load the policies: {list.error.message}</span>
   if (!list.data) return <span className="text-slate-500">…</span>
   const mine = list.data.policies.filter((p) => p.workflow_id === workflow && p.step === step)
   if (!mine.length)
