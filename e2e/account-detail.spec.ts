@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, answerUnavailable } from './fixtures'
 
 // Customer success's check: the demo's globex integration embeds every query
 // twice; its account page says so, with the calls per run SQL gives, and its
@@ -125,15 +125,7 @@ test('an account’s page lists its top end users and flags one far above the me
 // A failed read says so in its card instead of loading forever, and the rest of the page still answers.
 test('the traffic split card says when its read failed', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
-    (url) => url.pathname === '/api/v1/metrics' && url.searchParams.get('group_by') === 'traffic_source,environment',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
-  )
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/metrics' && url.searchParams.get('group_by') === 'traffic_source,environment')
   await page.goto(`/${DEMO_LOGIN.slug}/accounts/globex?range=90`)
   await expect(page.getByRole('alert').filter({ hasText: 'Could not load the split: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
   await expect(page.getByTestId('split-traffic-source')).toHaveCount(0)

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { test, expect, apiSignIn, sql, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, sql, DEMO_LOGIN, answerUnavailable } from './fixtures'
 import { verifySignature } from '../lib/notifications/sign'
 import { gpt4oCall } from '../lib/testing/events'
 
@@ -229,15 +229,7 @@ test('drift detector settings: admins edit with the keyboard and field errors; a
 // A count that could not be read shows a dash and says why, instead of loading forever.
 test('the open-alerts count says when its read failed', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
-    (url) => url.pathname === '/api/v1/alerts' && url.searchParams.get('state') === 'open',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
-  )
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/alerts' && url.searchParams.get('state') === 'open')
   await page.goto(`/${DEMO_LOGIN.slug}/alerts`)
   await expect(page.getByTestId('kpi-open')).toHaveText('—', { timeout: 15_000 })
   await expect(page.getByText('Could not load: The database is unavailable')).toBeVisible()

@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, DEMO_LOGIN, answerUnavailable } from './fixtures'
 import { gpt4oCall } from '../lib/testing/events'
 
 // A finance lead creates a budget in the UI with the keyboard, sees a clear
@@ -69,15 +69,7 @@ test('create a budget in the UI and see it exceeded after events arrive', async 
 // A failed read of the alerts says so on the budget's page instead of loading forever.
 test('a budget’s alerts card says when its read failed', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
-    (url) => url.pathname === '/api/v1/alerts' && url.searchParams.get('kind') === 'budget',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
-  )
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/alerts' && url.searchParams.get('kind') === 'budget')
   await page.goto(`/${DEMO_LOGIN.slug}/budgets`)
   await page.getByRole('link', { name: 'support-agent, daily' }).click()
   await expect(page.getByRole('heading', { name: 'support-agent, daily', level: 1 })).toBeVisible()
@@ -88,15 +80,7 @@ test('a budget’s alerts card says when its read failed', async ({ page, consol
 // The form's notification channels come from a read; when it fails the form says so instead of "Loading…" forever.
 test('the budget form says when it could not load the channels', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
-    (url) => url.pathname === '/api/v1/channels',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
-  )
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/channels')
   await page.goto(`/${DEMO_LOGIN.slug}/budgets`)
   const form = page.getByRole('form', { name: 'New budget' })
   await expect(form.getByRole('alert').filter({ hasText: 'Could not load the channels: The database is unavailable' })).toBeVisible({ timeout: 15_000 })

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, type Page } from './fixtures'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, type Page, answerUnavailable } from './fixtures'
 import { DAY_MS, micros, microsToUsd } from '../lib/domain'
 
 // "Why is spend different from last week?": the page's change equals a direct
@@ -138,14 +138,9 @@ test('a click on a bar of the overview spend chart opens that day', async ({ pag
 // The scope's list of workflows comes from a read; when it fails the picker says so instead of offering nothing.
 test('the scope picker says when it could not load its list', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
+  await answerUnavailable(
+    page,
     (url) => url.pathname === '/api/v1/metrics' && url.searchParams.get('group_by') === 'workflow_id' && url.searchParams.get('granularity') === 'none',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
   )
   await page.goto(`/${DEMO_LOGIN.slug}/changes`)
   await page.getByRole('combobox', { name: 'Scope' }).selectOption('workflow')

@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, answerUnavailable } from './fixtures'
 
 // The three layers of seed 000 on the overview and a workflow's page: provider inference, retrieval and
 // orchestration, the retry and quality tax (lib/metrics/layers.ts). Each figure equals SQL over the events of last
@@ -40,14 +40,9 @@ test('the three layers of the spend on the overview and a workflow page equal SQ
 // A failed read says so in the card instead of loading forever; the rest of the overview still answers.
 test('the layers card says when its read failed', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
+  await answerUnavailable(
+    page,
     (url) => url.pathname === '/api/v1/metrics' && url.searchParams.get('group_by') === 'call_type,outcome' && url.searchParams.get('granularity') === 'day',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
   )
   await page.goto(`/${DEMO_LOGIN.slug}/overview?range=last_month`)
   await expect(page.getByRole('alert').filter({ hasText: 'Could not load the layers: The database is unavailable' })).toBeVisible({ timeout: 15_000 })

@@ -1,5 +1,5 @@
 import { formatUsd } from '../lib/format'
-import { test, expect, apiSignIn, createOrg, sql, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, createOrg, sql, DEMO_LOGIN, answerUnavailable } from './fixtures'
 
 // The engineer's check before changing a step's model: from the workflow page,
 // a step's decision record carries its owner, its cache-adjusted cost equal to
@@ -219,15 +219,7 @@ test('save a decision from the decision record and see it listed with your name'
 // The step's routing policies come from a read of their own; when it fails the record says so instead of "…" forever.
 test('the decision record says when it could not load the step’s routing policies', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
-    (url) => url.pathname === '/api/v1/policies',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
-  )
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/policies')
   await page.goto(`/${DEMO_LOGIN.slug}/workflows/email-drafter/steps/draft?range=90`)
   await expect(page.locator('[data-field="routing"]')).toHaveText('Could not load the policies: The database is unavailable', { timeout: 15_000 })
   consoleErrors.splice(0) // the browser logs the 503 answers itself

@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, answerUnavailable } from './fixtures'
 
 // Finance's check: the overview's numbers equal a direct SQL sum of the events.
 test('the demo overview equals a direct SQL sum of its events', async ({ page }) => {
@@ -59,15 +59,7 @@ test('the demo overview equals a direct SQL sum of its events', async ({ page })
 // showing no breach as if there were none. The spend figures still answer.
 test('the overview says when it could not check the cost SLOs', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
-    (url) => url.pathname === '/api/v1/feature-slos',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
-  )
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/feature-slos')
   await page.goto(`/${DEMO_LOGIN.slug}/overview`)
   await expect(page.getByRole('alert').filter({ hasText: 'Could not check the features’ cost SLOs: The database is unavailable' })).toBeVisible({
     timeout: 15_000,

@@ -104,6 +104,21 @@ export function consoleErrorsOf(page: Page): string[] {
   return errors
 }
 
+/**
+ * Answers the page's requests that `match` picks with a 503 in the API's error shape ("The database is unavailable"),
+ * to check that a card says its read failed. The browser logs such answers to the console: a test that uses this
+ * clears `consoleErrors` at its end.
+ */
+export async function answerUnavailable(page: Page, match: (url: URL) => boolean): Promise<void> {
+  await page.route(match, (r) =>
+    r.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
+    }),
+  )
+}
+
 /** Money as the pages show it: the app's one formatter (three significant digits under a dollar). */
 export const usd = (n: number | string) => formatUsd(n)
 

@@ -1,5 +1,5 @@
 import { formatUsd } from '../lib/format'
-import { test, expect, apiSignIn, sql, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, sql, DEMO_LOGIN, answerUnavailable } from './fixtures'
 import { DAY_MS, HOUR_MS } from '../lib/domain'
 
 // "What if the draft step ran on our negotiated model, and traffic grew 20% a
@@ -127,15 +127,10 @@ test('forecast what-if: traffic growth and a step moved to another model, priced
 // The form's choices come from two reads; when one fails the form says so instead of offering empty lists.
 test('the what-if form says when it could not load its choices', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.route(
+  await answerUnavailable(
+    page,
     (url) =>
       url.pathname === '/api/v1/metrics' && url.searchParams.get('group_by') === 'workflow_id,step' && url.searchParams.get('traffic_source') === 'production',
-    (r) =>
-      r.fulfill({
-        status: 503,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-      }),
   )
   await page.goto(`/${DEMO_LOGIN.slug}/forecast`)
   await expect(page.getByRole('alert').filter({ hasText: 'Could not load the workflows and models to choose from: The database is unavailable' })).toBeVisible({

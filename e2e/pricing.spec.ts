@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, createOrg, sql, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, createOrg, sql, DEMO_LOGIN, answerUnavailable } from './fixtures'
 
 // An engineer finds an unpriced model, adds its price in one step, watches the
 // re-pricing finish, and sees the spend include it.
@@ -124,19 +124,7 @@ test('a negotiated price keeps, shows and edits long-context tiers', async ({ pa
 // failed read says so instead of hiding them as if there were none.
 test('the pricing page says when it could not read the re-pricing jobs or the differences', async ({ page, consoleErrors }) => {
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  const unavailable = {
-    status: 503,
-    contentType: 'application/json',
-    body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is unavailable' } }),
-  }
-  await page.route(
-    (url) => url.pathname === '/api/v1/reprice-jobs',
-    (r) => r.fulfill(unavailable),
-  )
-  await page.route(
-    (url) => url.pathname === '/api/v1/prices/discrepancies',
-    (r) => r.fulfill(unavailable),
-  )
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/reprice-jobs' || url.pathname === '/api/v1/prices/discrepancies')
   await page.goto(`/${DEMO_LOGIN.slug}/pricing`)
   await expect(page.getByRole('alert').filter({ hasText: 'Could not load the re-pricing jobs: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
   await expect(page.getByRole('alert').filter({ hasText: 'Could not compare with the provider-reported cost: The database is unavailable' })).toBeVisible()
