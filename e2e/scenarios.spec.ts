@@ -1,4 +1,8 @@
 import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { toScaled } from '../lib/cost/money'
+
+/** A non-negative USD amount in pico-dollars (10^-12), exact. */
+const picos = (usd: string | null) => toScaled(usd ?? 'NaN', 12)
 
 // Finance reads what a scenario really costs this month: its production calls
 // match SQL, every part adds up to the calls plus the pools plus the line
@@ -13,13 +17,19 @@ test('scenarios: parts match SQL and add up; line item and split rule edited in 
 
   const month = `date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
   const [calls] = await sql<{ kb_prod: string; all: string }>(
-    `SELECT round(sum(cost_usd) FILTER (WHERE coalesce(scenario_id, workflow_id) = 'kb-search' AND traffic_source = 'production' AND environment = 'production'), 6)::text AS kb_prod,
+    `SELECT round(sum(cost_usd) FILTER (WHERE coalesce(scenario_id, workflow_id) = 'kb-search' AND traffic_source = 'production' AND environment = 'production'), 12)::text AS kb_prod,
             round(sum(cost_usd), 6)::text AS all
      FROM inference_events e JOIN organizations o ON o.id = e.org_id WHERE o.slug = $1 AND e.timestamp >= ${month}`,
     [DEMO_LOGIN.slug],
   )
   const kb = page.getByTestId('scenarios').locator('tr[data-scenario="kb-search"]')
-  await expect(kb.locator('[data-part="production_inference"]')).toHaveAttribute('data-usd', calls.kb_prod)
+  // Every part of every scenario is rounded together so that they add up to the month's exact sum rounded once
+  // (lib/gpu/scenario-cost.ts, largest remainder): a part is its exact sum rounded down or up, within a micro-dollar.
+  const prodPart = kb.locator('[data-part="production_inference"]')
+  await expect(prodPart).toHaveAttribute('data-usd', /^\d+\.\d{6}$/)
+  const exact = picos(calls.kb_prod)
+  const shown = picos(await prodPart.getAttribute('data-usd'))
+  expect(shown === (exact / 1_000_000n) * 1_000_000n || shown === (exact / 1_000_000n + 1n) * 1_000_000n, `${shown} pico-dollars for ${exact}`).toBe(true)
 
   // Everything adds up: scenario totals = every call + what of each pool its calls did not already pay for (+ line items, none yet).
   const splits = page.getByTestId('pool-splits')
