@@ -60,6 +60,7 @@ export function WhatIfForm({
     account_id: scope.account_id,
   })
   const models = useMetrics(org, { ...window, group_by: 'provider,model' })
+  const choicesError = steps.error ?? models.error
   const workflows = [...new Set((steps.data?.rows ?? []).map((r) => r.workflow_id).filter((x): x is string => !!x))].sort()
   const stepsOf = (steps.data?.rows ?? [])
     .filter((r) => r.workflow_id === wf && r.step)
@@ -164,7 +165,7 @@ export function WhatIfForm({
           </Button>
         </div>
       </div>
-      {(steps.error ?? models.error) && <Alert>Could not load the workflows and models to choose from: {(steps.error ?? models.error)?.message}</Alert>}
+      {choicesError && <Alert>Could not load the workflows and models to choose from: {choicesError.message}</Alert>}
       {error && !lines.length && <Alert>Could not compute the what-if: {error.message}</Alert>}
       {lines.length > 0 && !lines.every((l) => WHAT_IF_KEYS.some((k) => l.startsWith(`${k}:`))) && <Alert>{lines.join('; ')}</Alert>}
     </form>

@@ -55,6 +55,8 @@ export function Overview({ org }: { org: string }) {
   const slos = useFeatureSlos(org)
   const finance = useFinanceOverview(org, filters)
   const breaches = byFeature.data && slos.data ? sloBreaches(byFeature.data.rows, slos.data.slos) : []
+  // a breach is only shown when both reads answered: a failed one says so instead of implying none
+  const sloError = byFeature.error ?? slos.error
 
   const t = total.data ? totals(total.data.rows) : null
   const before = filters.compare && previous.data ? totals(previous.data.rows) : null
@@ -175,8 +177,7 @@ export function Overview({ org }: { org: string }) {
           <ResponseCacheLine org={org} totals={t} />
 
           {breaches.length > 0 && <SloBreaches org={org} query={filtersQuery(filters)} breaches={breaches} />}
-          {/* a breach is only shown when both reads answered: a failed one says so instead of implying none */}
-          {(byFeature.error ?? slos.error) && <Alert>Could not check the features’ cost SLOs: {(byFeature.error ?? slos.error)?.message}</Alert>}
+          {sloError && <Alert>Could not check the features’ cost SLOs: {sloError.message}</Alert>}
 
           <Card
             title="Spend per day"
