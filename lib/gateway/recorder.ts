@@ -77,7 +77,10 @@ function schedule(ms: number): void {
     st.flushing = flushOnce().finally(() => {
       st.flushing = null
       setGatewayBuffered(st.buf.length)
-      if (st.buf.length) schedule(failedLast ? RETRY_MS : 0)
+      // The next flush FLUSH_MS after this one (at once only for a full batch): flushing again as soon as one
+      // finished stored ~9 events a batch at 500 calls/s, a PostgreSQL round trip, a queue job and a worker
+      // transaction per handful of calls (docs/benchmarks/gateway.md, session 36).
+      if (st.buf.length) schedule(failedLast ? RETRY_MS : st.buf.length >= MAX_PER_BATCH ? 0 : FLUSH_MS)
     })
   }, ms)
   st.timer.unref?.()

@@ -60,7 +60,10 @@ if (name === 'web' && process.env.PROBE_HEAP && !/npm|npx/.test(process.argv[1] 
     clearInterval(watch)
     const s = new inspector.Session()
     s.connect()
-    const flags = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }
+    // PROBE_HEAP_LIVE=1: only what a scavenge did not collect (still live, or promoted and not yet marked dead): what
+    // makes the scavenges long, by the site that allocated it
+    const all = !process.env.PROBE_HEAP_LIVE
+    const flags = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: all, includeObjectsCollectedByMinorGC: all }
     s.post('HeapProfiler.startSampling', flags, () => {
       const r0 = requests
       setTimeout(() => {
