@@ -24,6 +24,24 @@ import {
 // waited for the whole of this transaction's cost rollups (half a backend in
 // lock waits at the realistic bench:ingest load); taken last, only for its commit.
 
+// input_hashes is read one primary-key probe per input (LATERAL … LIMIT 1 keeps the nested loop): a plain join with
+// unnest, planned without statistics (a new or fast-growing table), read every input of the organization through
+// the key's org_id prefix and hashed them, in every ingest transaction — 11,500 rows a transaction after 23 s of
+// bench:gateway, growing with the table.
+
+/** The stored first call of each (workflow_id, step, input_hash) of $2, $3, $4 that has one ($1: the organization). */
+export const FIRSTS_SQL = `SELECT h.workflow_id, h.step, h.input_hash, h.first_at, h.first_event_id, h.first_output_hash
+  FROM unnest($2::text[], $3::text[], $4::text[]) AS k(workflow_id, step, input_hash)
+  CROSS JOIN LATERAL (
+    SELECT x.workflow_id, x.step, x.input_hash, x.first_at, x.first_event_id, x.first_output_hash FROM input_hashes x
+    WHERE x.org_id = $1 AND x.workflow_id = k.workflow_id AND x.step = k.step AND x.input_hash = k.input_hash LIMIT 1) h`
+
+/** Calls (event_id, workflow_id, step, input_hash: $2 … $5) beside their input's first call `h` (its first_event_id); callers add a WHERE. */
+export const CALLS_FIRST_SQL = `SELECT k.event_id FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS k(event_id, workflow_id, step, input_hash)
+  CROSS JOIN LATERAL (
+    SELECT x.first_event_id FROM input_hashes x
+    WHERE x.org_id = $1 AND x.workflow_id = k.workflow_id AND x.step = k.step AND x.input_hash = k.input_hash LIMIT 1) h`
+
 type TFirstRow = { workflow_id: string; step: string; input_hash: string; first_at: Date; first_event_id: string; first_output_hash: string | null }
 
 /** New events: record first calls of new inputs; the repeats' rollup rows to add (upsertRepeatDeltas, last). */
@@ -53,13 +71,7 @@ export async function applyRepeats(client: PoolClient, orgId: string, calls: TRe
       keys.map((c) => c.output_hash),
     ],
   )
-  const firsts = await client.query<TFirstRow>(
-    `SELECT h.workflow_id, h.step, h.input_hash, h.first_at, h.first_event_id, h.first_output_hash
-     FROM input_hashes h JOIN unnest($2::text[], $3::text[], $4::text[]) AS k(workflow_id, step, input_hash)
-       ON h.workflow_id = k.workflow_id AND h.step = k.step AND h.input_hash = k.input_hash
-     WHERE h.org_id = $1`,
-    [orgId, keys.map((c) => c.workflow_id), keys.map((c) => c.step), keys.map((c) => c.input_hash)],
-  )
+  const firsts = await client.query<TFirstRow>(FIRSTS_SQL, [orgId, keys.map((c) => c.workflow_id), keys.map((c) => c.step), keys.map((c) => c.input_hash)])
   const plan = planRepeats(firsts.rows as TFirstCall[], calls)
   if (plan.displaced.length) {
     // FOR SHARE: a re-pricing of the displaced first call commits before we read its cost, or waits for us
@@ -106,12 +118,13 @@ export type TRepeatCostChange = {
 export async function repeatRepricing(client: PoolClient, orgId: string, changes: TRepeatCostChange[]): Promise<TRepeatDelta[]> {
   const hashed = changes.filter((c): c is TRepeatCostChange & { input_hash: string } => c.input_hash !== null)
   if (hashed.length === 0) return []
-  const firsts = await client.query<{ event_id: string }>(
-    `SELECT k.event_id FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS k(event_id, workflow_id, step, input_hash)
-     JOIN input_hashes h ON h.org_id = $1 AND h.workflow_id = k.workflow_id AND h.step = k.step AND h.input_hash = k.input_hash
-     WHERE h.first_event_id = k.event_id`,
-    [orgId, hashed.map((c) => c.event_id), hashed.map((c) => c.workflow_id), hashed.map((c) => c.step), hashed.map((c) => c.input_hash)],
-  )
+  const firsts = await client.query<{ event_id: string }>(`${CALLS_FIRST_SQL} WHERE h.first_event_id = k.event_id`, [
+    orgId,
+    hashed.map((c) => c.event_id),
+    hashed.map((c) => c.workflow_id),
+    hashed.map((c) => c.step),
+    hashed.map((c) => c.input_hash),
+  ])
   const isFirst = new Set(firsts.rows.map((r) => r.event_id))
   const deltas = new RepeatDeltas()
   for (const c of hashed) if (!isFirst.has(c.event_id)) deltas.addCostChange(c, c.old_cost_usd, c.new_cost_usd)
