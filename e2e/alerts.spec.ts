@@ -236,3 +236,22 @@ test('the open-alerts count says when its read failed', async ({ page, consoleEr
   await expect(page.getByTestId('kpi-channels')).toHaveText(/^\d+$/)
   consoleErrors.splice(0) // the browser logs the 503 answers itself
 })
+
+// The empty state names the organization's own margins, and no figure at all when they could not be read (not the
+// defaults, which may not be this organization's).
+test("the alerts empty state quotes the organization's drift margins, and none when their read failed", async ({ page, request, consoleErrors }) => {
+  const stamp = Date.now()
+  const email = `margins-${stamp}@example.com`
+  const { org_slug } = await (await request.post('/api/auth/signup', { data: { org_name: `Margins ${stamp}`, email, password: 'margins-password-1' } })).json()
+  await apiSignIn(page.request, email, 'margins-password-1')
+  expect((await page.request.put(`/api/v1/alerts/settings?org=${org_slug}`, { data: { calls_per_run_margin: 0.37 } })).status()).toBe(200)
+  await page.goto(`/${org_slug}/alerts`)
+  await expect(page.getByTestId('alerts-empty')).toContainText('a workflow whose calls per run grow 37%')
+
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/alerts/settings')
+  await page.reload()
+  const empty = page.getByTestId('alerts-empty')
+  await expect(empty).toContainText('a workflow whose calls per run grow by more than its margin', { timeout: 15_000 })
+  await expect(empty).not.toContainText('%')
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
+})

@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN, answerUnavailable } from './fixtures'
 
 // The demo's self-hosted fleet: the run-rate per role and a pool's idle cost
 // on the page equal what SQL computes from the pools' versions and the hourly
@@ -140,4 +140,20 @@ test('fleet: the right-sizing hints add up to a total per month, equal to SQL, e
   // the tables name theirs (the period picked: 30 days by default)
   await expect(page.getByTestId('pools').locator('th').filter({ hasText: 'Idle, last 30 days' })).toHaveCount(1)
   await expect(page.getByTestId('roles').locator('th').filter({ hasText: 'Paid, last 30 days' })).toHaveCount(1)
+})
+
+// The pools' settings feed the Edit buttons: when their read fails the card says so instead of hiding the buttons.
+test('fleet: the pools card says when the pools could not be read for editing', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await answerUnavailable(page, (url) => url.pathname === '/api/v1/gpu/pools')
+  await page.goto(`/${DEMO_LOGIN.slug}/fleet`)
+  await expect(
+    page.getByRole('alert').filter({ hasText: "Could not load the pools' settings, so they cannot be edited now: The database is unavailable" }),
+  ).toBeVisible({
+    timeout: 15_000,
+  })
+  // the fleet's own figures still answer
+  await expect(page.getByTestId('pools').locator('tr[data-pool="prod-h100"]')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Edit prod-h100' })).toHaveCount(0)
+  consoleErrors.splice(0) // the browser logs the 503 answers itself
 })

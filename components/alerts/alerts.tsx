@@ -9,7 +9,7 @@ import { useAck, useAlertList, useAlertSettings, useChannels, useMute, useMutes,
 import { Channels } from '@/components/alerts/channels'
 import { DriftSettings } from '@/components/alerts/settings'
 import type { TAlert } from '@/lib/alerts'
-import { ALERT_KINDS, DEFAULT_DRIFT_CONFIG } from '@/lib/alerts/detectors'
+import { ALERT_KINDS } from '@/lib/alerts/detectors'
 import { BudgetScope } from '@/components/budgets/budget-scope'
 import { ALERT_STATES } from '@/lib/alerts/schema'
 import { alertPath, alertStatus, KIND_LABEL, LINK_LABEL } from '@/lib/alerts/view'
@@ -40,8 +40,11 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
   const open = useAlertList(org, { state: 'open' })
   const mutes = useMutes(org)
   const channels = useChannels(org)
-  const drift = useAlertSettings(org).data?.settings ?? DEFAULT_DRIFT_CONFIG
+  // the organization's own margins; until they are read (or when the read failed) the text names no figure
+  const drift = useAlertSettings(org).data?.settings
   const pct = (v: number) => `${Number((v * 100).toFixed(2))}%`
+  const margin = (k: 'cost_per_outcome_margin' | 'tokens_per_call_margin' | 'calls_per_run_margin' | 'cache_hit_rate_drop') =>
+    drift ? pct(drift[k]) : 'by more than its margin'
   const rows = list.data?.alerts ?? null
   const sorter = useSort(rows, {
     fired: (a) => a.fired_at,
@@ -157,13 +160,13 @@ export function Alerts({ org, canEdit, canConfigure }: { org: string; canEdit: b
                   ;
                 </li>
                 <li>
-                  a workflow whose cost per accepted outcome rises {pct(drift.cost_per_outcome_margin)} over its 4-week baseline (send outcomes to{' '}
-                  <code>POST /api/v1/outcomes</code>), or a step whose input or output tokens per call grow {pct(drift.tokens_per_call_margin)} over its
-                  baseline (settings below);
+                  a workflow whose cost per accepted outcome rises {margin('cost_per_outcome_margin')} over its 4-week baseline (send outcomes to{' '}
+                  <code>POST /api/v1/outcomes</code>), or a step whose input or output tokens per call grow {margin('tokens_per_call_margin')} over its baseline
+                  (settings below);
                 </li>
                 <li>
-                  a workflow whose calls per run grow {pct(drift.calls_per_run_margin)} (send <code>run_id</code>), a step whose prompt-cache hit rate falls{' '}
-                  {pct(drift.cache_hit_rate_drop)} below its baseline, and a feature above its{' '}
+                  a workflow whose calls per run grow {margin('calls_per_run_margin')} (send <code>run_id</code>), a step whose prompt-cache hit rate falls{' '}
+                  {margin('cache_hit_rate_drop')} below its baseline, and a feature above its{' '}
                   <Link className="font-medium text-brand-600 hover:underline" href={`/${org}/features`}>
                     cost SLO
                   </Link>

@@ -184,6 +184,7 @@ export function Fleet({ org, canWrite }: { org: string; canWrite: boolean }) {
           <SelfHostingCard org={org} days={days} />
 
           <Card title="Pools" subtitle="Price per GPU-hour is what self-hosted events on the pool are priced at.">
+            {canWrite && pools.error && <Alert>Could not load the pools' settings, so they cannot be edited now: {pools.error.message}</Alert>}
             {s ? <PoolsTable s={s} pools={pools.data?.pools ?? []} canWrite={canWrite} onEdit={setEditing} /> : <Skeleton className="h-40" />}
           </Card>
         </>
