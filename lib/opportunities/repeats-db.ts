@@ -42,6 +42,27 @@ export const CALLS_FIRST_SQL = `SELECT k.event_id FROM unnest($2::text[], $3::te
     SELECT x.first_event_id FROM input_hashes x
     WHERE x.org_id = $1 AND x.workflow_id = k.workflow_id AND x.step = k.step AND x.input_hash = k.input_hash LIMIT 1) h`
 
+/**
+ * The ids of the calls that are (`first`) or are not (`!first`) their input's stored first call, in one statement;
+ * a call whose input has no stored first call is neither.
+ */
+export async function callsFirstOrNot(
+  client: PoolClient,
+  orgId: string,
+  calls: readonly { event_id: string; workflow_id: string; step: string; input_hash: string }[],
+  first: boolean,
+): Promise<Set<string>> {
+  if (calls.length === 0) return new Set()
+  const r = await client.query<{ event_id: string }>(`${CALLS_FIRST_SQL} WHERE h.first_event_id ${first ? '=' : '<>'} k.event_id`, [
+    orgId,
+    calls.map((c) => c.event_id),
+    calls.map((c) => c.workflow_id),
+    calls.map((c) => c.step),
+    calls.map((c) => c.input_hash),
+  ])
+  return new Set(r.rows.map((x) => x.event_id))
+}
+
 type TFirstRow = { workflow_id: string; step: string; input_hash: string; first_at: Date; first_event_id: string; first_output_hash: string | null }
 
 /** New events: record first calls of new inputs; the repeats' rollup rows to add (upsertRepeatDeltas, last). */
@@ -118,14 +139,7 @@ export type TRepeatCostChange = {
 export async function repeatRepricing(client: PoolClient, orgId: string, changes: TRepeatCostChange[]): Promise<TRepeatDelta[]> {
   const hashed = changes.filter((c): c is TRepeatCostChange & { input_hash: string } => c.input_hash !== null)
   if (hashed.length === 0) return []
-  const firsts = await client.query<{ event_id: string }>(`${CALLS_FIRST_SQL} WHERE h.first_event_id = k.event_id`, [
-    orgId,
-    hashed.map((c) => c.event_id),
-    hashed.map((c) => c.workflow_id),
-    hashed.map((c) => c.step),
-    hashed.map((c) => c.input_hash),
-  ])
-  const isFirst = new Set(firsts.rows.map((r) => r.event_id))
+  const isFirst = await callsFirstOrNot(client, orgId, hashed, true)
   const deltas = new RepeatDeltas()
   for (const c of hashed) if (!isFirst.has(c.event_id)) deltas.addCostChange(c, c.old_cost_usd, c.new_cost_usd)
   return deltas.list()

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg'
 import { fromScaled } from '@/lib/cost/money'
 import { COST_SCALE } from '@/lib/cost/engine'
 import { newReruns, RERUN_WINDOW_MS, RerunDeltas, rerunsOf, rerunsPerDay, runStepKey, type TRerunDelta, type TRunCall } from '@/lib/opportunities/reruns'
-import { CALLS_FIRST_SQL } from '@/lib/opportunities/repeats-db'
+import { callsFirstOrNot } from '@/lib/opportunities/repeats-db'
 
 // The re-run rollup's writers, inside the caller's transaction: the ingest
 // worker's (new events) and re-pricing's (a re-run's cost changed). Lock order,
@@ -49,16 +49,8 @@ async function storedCalls(client: PoolClient, orgId: string, calls: TRunCall[],
 
 /** Which of the calls repeat an earlier input of their step (the response_cache opportunity counts them too). */
 async function repeatsAmong(client: PoolClient, orgId: string, calls: TStoredCall[]): Promise<Set<string>> {
-  const hashed = calls.filter((c) => c.input_hash !== null)
-  if (hashed.length === 0) return new Set()
-  const r = await client.query<{ event_id: string }>(`${CALLS_FIRST_SQL} WHERE h.first_event_id <> k.event_id`, [
-    orgId,
-    hashed.map((c) => c.event_id),
-    hashed.map((c) => c.workflow_id),
-    hashed.map((c) => c.step),
-    hashed.map((c) => c.input_hash),
-  ])
-  return new Set(r.rows.map((x) => x.event_id))
+  const hashed = calls.filter((c): c is TStoredCall & { input_hash: string } => c.input_hash !== null)
+  return callsFirstOrNot(client, orgId, hashed, false)
 }
 
 const within = (calls: TRunCall[]) => {
