@@ -14,7 +14,7 @@
 //
 // Load is open loop from processes of their own (scripts/bench/gateway-load.ts; --procs): latency counts from each
 // request's scheduled time (no coordinated omission), and each load process reports its own CPU, event-loop delay
-// and GC pauses, so a client stall shows as such. Phases run one after another (direct, then through the gateway,
+// and GC pauses, so a client stall shows as such. Phases run one after another (direct, the floor, then through the gateway,
 // per mode and rate) with a warm-up each; the machine's busy cores and the share of them that was none of the
 // bench's processes are printed beside each phase: this machine is shared.
 //
@@ -46,6 +46,7 @@ import {
   type TStarted,
 } from './bench/common'
 import type { TFakeUpstreamMessage, TFakeUpstreamOptions } from './bench/fake-upstream'
+import { FLOOR_PROXY_CHILD, type TFloorProxyMessage, type TFloorProxyOptions } from './bench/floor-proxy'
 import type { TGwLoadRequest, TGwLoadResult } from './bench/gateway-load'
 import { profileLines, summariseProfile, type TProfSummary } from './bench/profile'
 import { startOwnStack } from './bench/stack'
@@ -78,6 +79,9 @@ const HELP = `Usage: npm run bench:gateway -- [options]
   --upstream-ms MS   the fake upstream's answer time; streamed: its first content chunk (default 20)
   --chunks N         content chunks of a streamed answer (default 5)
   --chunk-gap-ms MS  between two chunks (default 5)
+  --no-floor         skip the floor phase: the same calls through a minimal node:http proxy (scripts/bench/floor-proxy.ts:
+                     no Outlay code), what Node.js's HTTP server and client alone add on this machine under this load
+  --floor-port P     port of that proxy (default: the upstream's port + 1)
   --port P           port of the own web app (default 3302)
   --upstream-port P  port of the fake upstream (default 3303)
   --build            run \`npm run build\` first (also done when .next/BUILD_ID is missing)
@@ -107,6 +111,8 @@ type TOpts = {
   chunkGapMs: number
   port: number
   upstreamPort: number
+  floor: boolean
+  floorPort: number
   build: boolean
   cpuProf: boolean
   url?: string
@@ -139,6 +145,8 @@ function parseOptions(): TOpts {
       'chunk-gap-ms': { type: 'string' },
       port: { type: 'string' },
       'upstream-port': { type: 'string' },
+      'no-floor': { type: 'boolean' },
+      'floor-port': { type: 'string' },
       build: { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
       url: { type: 'string' },
@@ -175,6 +183,8 @@ function parseOptions(): TOpts {
     chunkGapMs: int('chunk-gap-ms', values['chunk-gap-ms'], 5, 0, 10_000),
     port: int('port', values.port, 3302, 1, 65535),
     upstreamPort: int('upstream-port', values['upstream-port'], 3303, 1, 65535),
+    floor: !values['no-floor'],
+    floorPort: int('floor-port', values['floor-port'], int('upstream-port', values['upstream-port'], 3303, 1, 65535) + 1, 1, 65535),
     build: values.build ?? false,
     cpuProf: values['cpu-prof'] ?? false,
     url: values.url?.replace(/\/+$/, ''),
@@ -201,6 +211,25 @@ async function startUpstream(o: TOpts): Promise<{ child: ChildProcess; url: stri
     child.send({ port: o.upstreamPort, firstMs: o.upstreamMs, chunks: o.chunks, gapMs: o.chunkGapMs } satisfies TFakeUpstreamOptions)
   })
   if (!('ready' in first)) throw new Error(`the fake upstream did not start: ${JSON.stringify(first)}`)
+  return { child, url: `http://127.0.0.1:${first.ready}` }
+}
+
+/** The floor proxy (scripts/bench/floor-proxy.ts) in a process of its own, with the web server's young-generation size
+ * (npm start's --max-semi-space-size); it exits with this one. */
+async function startFloor(o: TOpts, upstreamUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  if (await portInUse(o.floorPort)) throw new Error(`port ${o.floorPort} is already in use: stop what listens there or pass --floor-port`)
+  const child = fork(path.join(__dirname, 'bench', 'floor-proxy.ts'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, [FLOOR_PROXY_CHILD]: '1' },
+    // as npm start passes OUTLAY_SEMI_SPACE_MB, unquoted: a size, and any V8 flags after it
+    execArgv: [...process.execArgv, ...`--max-semi-space-size=${process.env.OUTLAY_SEMI_SPACE_MB ?? 64}`.split(/\s+/)],
+  })
+  const first = await new Promise<TFloorProxyMessage>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as TFloorProxyMessage))
+    child.once('exit', (code) => reject(new Error(`the floor proxy exited (${code}) during start-up`)))
+    child.send({ port: o.floorPort, upstream: upstreamUrl } satisfies TFloorProxyOptions)
+  })
+  if (!('ready' in first)) throw new Error(`the floor proxy did not start: ${JSON.stringify(first)}`)
   return { child, url: `http://127.0.0.1:${first.ready}` }
 }
 
@@ -310,8 +339,9 @@ async function setUp(agent: http.Agent, s: TStack, o: TOpts, upstreamUrl: string
 
 // ---------------------------------------------------------------- one phase
 
-type TTarget = 'direct' | 'gateway'
-type TCpu = { web: number; worker: number; upstream: number; machine: number; at: number }
+type TTarget = 'direct' | 'floor' | 'gateway'
+type TCpu = { web: number; worker: number; upstream: number; floor: number; machine: number; at: number }
+type TProcs = { child: ChildProcess; url: string; floor: { child: ChildProcess; url: string } | null }
 type TPhase = {
   target: TTarget
   mode: TMode
@@ -337,6 +367,9 @@ type TPhase = {
   web_cpu_ms_per_call: number
   worker_cores: number
   upstream_cores: number
+  /** the floor proxy's CPU (floor phases) */
+  floor_cores: number
+  floor_cpu_ms_per_call: number
   clients: {
     cpu_cores: number
     /** the load processes' CPU over the measured window ÷ the requests scheduled in it */
@@ -377,26 +410,19 @@ function profileWindow(s: TStack): () => Promise<TProfSummary | null> {
   }
 }
 
-function cpuNow(s: TStack, upstream: ChildProcess): TCpu {
+function cpuNow(s: TStack, upstream: TProcs): TCpu {
   return {
+    floor: pidTicks(upstream.floor?.child.pid),
     web: s.web ? groupTicks(s.web.pid) : pidTicks(s.webPid),
     worker: groupTicks(s.worker?.pid),
-    upstream: pidTicks(upstream.pid),
+    upstream: pidTicks(upstream.child.pid),
     machine: machineBusyTicks(),
     at: performance.now(),
   }
 }
 
 /** One phase: `procs` load processes sending `rate` requests/s together, warm-up then measured window. */
-async function phase(
-  o: TOpts,
-  s: TStack,
-  upstream: { child: ChildProcess; url: string },
-  setup: TSetup,
-  target: TTarget,
-  mode: TMode,
-  rate: number,
-): Promise<TPhase> {
+async function phase(o: TOpts, s: TStack, upstream: TProcs, setup: TSetup, target: TTarget, mode: TMode, rate: number): Promise<TPhase> {
   const procs = o.procs || Math.max(1, Math.ceil(rate / 1000))
   const children = Array.from({ length: procs }, () =>
     fork(path.join(__dirname, 'bench', 'gateway-load.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
@@ -411,7 +437,12 @@ async function phase(
     c.send({
       ...(target === 'gateway'
         ? { baseURL: `${s.base.origin}${GATEWAY_PATH}`, apiKey: s.key, headers: setup.headers, expectModel: POLICY_MODEL }
-        : { baseURL: `${upstream.url}/v1`, apiKey: 'sk-bench-fake-upstream-0000', headers: {}, expectModel: REQUESTED_MODEL }),
+        : {
+            baseURL: `${target === 'floor' && upstream.floor ? upstream.floor.url : upstream.url}/v1`,
+            apiKey: 'sk-bench-fake-upstream-0000',
+            headers: {},
+            expectModel: REQUESTED_MODEL,
+          }),
       client: o.client,
       stream: mode === 'stream',
       model: REQUESTED_MODEL,
@@ -428,14 +459,14 @@ async function phase(
   let stopProfile: (() => Promise<TProfSummary | null>) | null = null
   const snap = setTimeout(
     () => {
-      cpu0 = cpuNow(s, upstream.child)
+      cpu0 = cpuNow(s, upstream)
       if (target === 'gateway') stopProfile = profileWindow(s)
     },
     Math.max(0, startAt + o.warmup * 1000 - Date.now()),
   )
   const results = await Promise.all(answers)
   clearTimeout(snap)
-  const cpu1 = cpuNow(s, upstream.child)
+  const cpu1 = cpuNow(s, upstream)
   const profile = stopProfile ? await (stopProfile as () => Promise<TProfSummary | null>)() : undefined
   const c0: TCpu = cpu0 ?? cpu1
   const wall = (cpu1.at - c0.at) / 1000
@@ -448,8 +479,9 @@ async function phase(
   const web = cores(cpu1.web - c0.web)
   const worker = cores(cpu1.worker - c0.worker)
   const up = cores(cpu1.upstream - c0.upstream)
+  const floor = target === 'floor' ? cores(cpu1.floor - c0.floor) : 0
   const machine = cores(cpu1.machine - c0.machine)
-  const known = [web, worker, up].filter(Number.isFinite).reduce((a, b) => a + b, 0) + clientCpu / wall
+  const known = [web, worker, up, floor].filter(Number.isFinite).reduce((a, b) => a + b, 0) + clientCpu / wall
   return {
     target,
     mode,
@@ -475,6 +507,8 @@ async function phase(
     web_cpu_ms_per_call: ((cpu1.web - c0.web) * 10) / Math.max(1, answered),
     worker_cores: worker,
     upstream_cores: up,
+    floor_cores: floor,
+    floor_cpu_ms_per_call: target === 'floor' ? ((cpu1.floor - c0.floor) * 10) / Math.max(1, answered) : NaN,
     clients: {
       cpu_cores: clientCpu / wall,
       cpu_ms_per_call:
@@ -525,8 +559,10 @@ async function main(): Promise<void> {
   const o = parseOptions()
   const loadBefore = loadAverage()
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outlay-bench-gateway-'))
-  const upstream = await startUpstream(o)
-  log(`fake upstream on ${upstream.url} (pid ${upstream.child.pid}): answers in ${o.upstreamMs} ms; streamed: ${o.chunks} chunks ${o.chunkGapMs} ms apart`)
+  const up0 = await startUpstream(o)
+  log(`fake upstream on ${up0.url} (pid ${up0.child.pid}): answers in ${o.upstreamMs} ms; streamed: ${o.chunks} chunks ${o.chunkGapMs} ms apart`)
+  const upstream: TProcs = { ...up0, floor: o.floor ? await startFloor(o, up0.url) : null }
+  if (upstream.floor) log(`floor proxy (node:http only) on ${upstream.floor.url} (pid ${upstream.floor.child.pid})`)
   const profDir = o.cpuProf ? path.join(logDir, 'prof-web') : undefined
   if (profDir) fs.mkdirSync(profDir)
   const stack: TStack =
@@ -548,12 +584,13 @@ async function main(): Promise<void> {
   const since = Date.now()
   const ledger0 = await ledgerState(o.redisUrl, o.queuePrefix, setup.budgetId)
 
-  const blocks: { rate: number; mode: TMode; direct: TPhase; gateway: TPhase }[] = []
+  const blocks: { rate: number; mode: TMode; direct: TPhase; floor: TPhase | null; gateway: TPhase }[] = []
   for (const rate of o.rates)
     for (const mode of o.modes) {
-      const b: Partial<(typeof blocks)[number]> = { rate, mode }
-      for (const target of ['direct', 'gateway'] as const) {
-        log(`${target}, ${mode === 'stream' ? 'streamed' : 'not streamed'}: ${o.warmup} s warm-up + ${o.duration} s at ${fmt(rate)} requests/s…`)
+      const b: Partial<(typeof blocks)[number]> = { rate, mode, floor: null }
+      for (const target of upstream.floor ? (['direct', 'floor', 'gateway'] as const) : (['direct', 'gateway'] as const)) {
+        const through = target === 'direct' ? 'direct' : target === 'floor' ? 'floor proxy' : 'gateway'
+        log(`${through}, ${mode === 'stream' ? 'streamed' : 'not streamed'}: ${o.warmup} s warm-up + ${o.duration} s at ${fmt(rate)} requests/s…`)
         const r = await phase(o, stack, upstream, setup, target, mode, rate)
         b[target] = r
         log(
@@ -595,20 +632,23 @@ async function main(): Promise<void> {
   agent.destroy()
   const loadAfter = loadAverage()
 
+  /** what `p` added to the direct calls `d`, percentile by percentile */
+  const addedBy = (p: TPhase, d: TPhase, mode: TMode) => ({
+    p50_ms: p.p50_ms - d.p50_ms,
+    p90_ms: p.p90_ms - d.p90_ms,
+    p99_ms: p.p99_ms - d.p99_ms,
+    ttft_p50_ms: mode === 'stream' ? pct(p, 'ttft_p50_ms') - pct(d, 'ttft_p50_ms') : null,
+    ttft_p99_ms: mode === 'stream' ? pct(p, 'ttft_p99_ms') - pct(d, 'ttft_p99_ms') : null,
+  })
   const figures = blocks.map((b) => {
     const target = TARGET_P99_ADDED_MS[b.rate] ?? null
-    const added = {
-      p50_ms: b.gateway.p50_ms - b.direct.p50_ms,
-      p90_ms: b.gateway.p90_ms - b.direct.p90_ms,
-      p99_ms: b.gateway.p99_ms - b.direct.p99_ms,
-      ttft_p50_ms: b.mode === 'stream' ? pct(b.gateway, 'ttft_p50_ms') - pct(b.direct, 'ttft_p50_ms') : null,
-      ttft_p99_ms: b.mode === 'stream' ? pct(b.gateway, 'ttft_p99_ms') - pct(b.direct, 'ttft_p99_ms') : null,
-    }
+    const added = addedBy(b.gateway, b.direct, b.mode)
+    const floorAdded = b.floor ? addedBy(b.floor, b.direct, b.mode) : null
     const clean = (p: TPhase) => p.errors === 0 && p.achieved_rate >= p.rate * 0.98 && p.answered === p.measured
     const routedAll = b.gateway.routed === b.gateway.answered
     const p99 = b.mode === 'stream' ? (added.ttft_p99_ms as number) : added.p99_ms
     const met = target === null ? null : p99 <= target && clean(b.direct) && clean(b.gateway) && routedAll
-    return { ...b, added, target_p99_added_ms: target, met }
+    return { ...b, added, floor_added: floorAdded, target_p99_added_ms: target, met }
   })
   const fig = {
     rates: o.rates,
@@ -644,10 +684,15 @@ async function main(): Promise<void> {
   for (const f of figures) {
     lines.push('', `${fmt(f.rate)} requests/s, ${f.mode === 'stream' ? 'streamed' : 'not streamed'}`)
     lines.push(`  direct    ${row(f.direct)}`, `            ${count(f.direct)}`)
+    if (f.floor) lines.push(`  floor     ${row(f.floor)}`, `            ${count(f.floor)}`)
     lines.push(`  gateway   ${row(f.gateway)}`, `            ${count(f.gateway)}`)
-    const a = f.added
-    const streamAdded = f.mode === 'stream' ? `   first chunk p50 ${ms(a.ttft_p50_ms)} p99 ${ms(a.ttft_p99_ms)}` : ''
-    lines.push(`  added     p50 ${ms(a.p50_ms)}  p90 ${ms(a.p90_ms)}  p99 ${ms(a.p99_ms)}${streamAdded}   (gateway minus direct, per percentile)`)
+    const addedRow = (a: ReturnType<typeof addedBy>) =>
+      `p50 ${ms(a.p50_ms)}  p90 ${ms(a.p90_ms)}  p99 ${ms(a.p99_ms)}${f.mode === 'stream' ? `   first chunk p50 ${ms(a.ttft_p50_ms)} p99 ${ms(a.ttft_p99_ms)}` : ''}`
+    lines.push(`  added     ${addedRow(f.added)}   (gateway minus direct, per percentile)`)
+    if (f.floor_added)
+      lines.push(
+        `  floor     ${addedRow(f.floor_added)}   (a minimal node:http proxy minus direct: what Node.js's HTTP alone adds here; ${f.floor!.floor_cpu_ms_per_call.toFixed(3)} ms CPU per call)`,
+      )
     const what = f.mode === 'stream' ? 'first-chunk p99 added' : 'p99 added'
     lines.push(
       f.target_p99_added_ms === null
@@ -661,9 +706,11 @@ async function main(): Promise<void> {
       `  clients   direct: ${client(f.direct)}`,
       `            gateway: ${client(g)}`,
       `  machine   direct: ${machine(f.direct)}; load ${f.direct.load_average.join(' ')}`,
+      ...(f.floor ? [`            floor: ${machine(f.floor)}; load ${f.floor.load_average.join(' ')}`] : []),
       `            gateway: ${machine(g)}; load ${g.load_average.join(' ')}`,
     )
-    for (const p of [f.direct, g]) if (p.error_samples.length) lines.push(`  errors (${p.target}): ${p.error_samples.join(' | ')}`)
+    for (const p of [f.direct, ...(f.floor ? [f.floor] : []), g])
+      if (p.error_samples.length) lines.push(`  errors (${p.target}): ${p.error_samples.join(' | ')}`)
   }
   lines.push(
     '',

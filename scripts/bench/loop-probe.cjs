@@ -62,8 +62,11 @@ if (name === 'web' && process.env.PROBE_HEAP && !/npm|npx/.test(process.argv[1] 
     s.connect()
     // PROBE_HEAP_LIVE=1: only what a scavenge did not collect (still live, or promoted and not yet marked dead): what
     // makes the scavenges long, by the site that allocated it
+    // PROBE_HEAP_LIVE=promoted: what survived a scavenge, whether or not a mark-compact collected it later (what
+    // the scavenges copy, and what fills the old generation between mark-compacts)
     const all = !process.env.PROBE_HEAP_LIVE
-    const flags = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: all, includeObjectsCollectedByMinorGC: all }
+    const promoted = process.env.PROBE_HEAP_LIVE === 'promoted'
+    const flags = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: all || promoted, includeObjectsCollectedByMinorGC: all }
     s.post('HeapProfiler.startSampling', flags, () => {
       const r0 = requests
       setTimeout(() => {
@@ -85,6 +88,57 @@ if (name === 'web' && process.env.PROBE_HEAP && !/npm|npx/.test(process.argv[1] 
         })
       }, seconds * 1000).unref()
     })
+  }, 1000)
+  watch.unref()
+}
+
+// PROBE_PROMISES=1: how many promises the web server creates per request, and where (every promise pays Node 20's
+// AsyncLocalStorage hooks). Once the load is on (as PROBE_HEAP), for PROBE_HEAP_S seconds, every promise is counted
+// and one in 16 has its stack read; /tmp/dt/probe/promises-<pid>.json gets the count per request and the sites
+// (the first frame outside node:internal), scaled to per request.
+if (name === 'web' && process.env.PROBE_PROMISES && !/npm|npx/.test(process.argv[1] ?? '')) {
+  const http = require('node:http')
+  const ah = require('node:async_hooks')
+  let requests = 0
+  const emit = http.Server.prototype.emit
+  http.Server.prototype.emit = function (event, ...rest) {
+    if (event === 'request') requests++
+    return emit.call(this, event, ...rest)
+  }
+  const rate = Number(process.env.PROBE_HEAP_RATE ?? 1000)
+  const seconds = Number(process.env.PROBE_HEAP_S ?? 5)
+  let last = 0
+  let busy = 0
+  const watch = setInterval(() => {
+    busy = requests - last >= rate ? busy + 1 : 0
+    last = requests
+    if (busy < 3) return
+    clearInterval(watch)
+    let count = 0
+    const sites = new Map()
+    const hook = ah.createHook({
+      init(_id, type) {
+        if (type !== 'PROMISE') return
+        if (count++ % 16) return
+        const o = {}
+        const lim = Error.stackTraceLimit
+        Error.stackTraceLimit = 12
+        Error.captureStackTrace(o)
+        Error.stackTraceLimit = lim
+        const frames = o.stack.split('\n').slice(1).map((l) => l.trim().replace(/^at /, ''))
+        const own = frames.filter((f) => !/node:internal|loop-probe/.test(f))
+        const k = own.slice(0, 3).map((f) => f.replace(/\(.*\/(lib|node_modules|workers)\//, '($1/').replace(/file:\/\/\/\S*\//, '')).join(' < ') || frames[0]
+        sites.set(k, (sites.get(k) ?? 0) + 1)
+      },
+    })
+    const r0 = requests
+    hook.enable()
+    setTimeout(() => {
+      hook.disable()
+      const n = requests - r0
+      const top = [...sites].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, v]) => [k, +((v * 16) / n).toFixed(2)])
+      fs.writeFileSync(`/tmp/dt/probe/promises-${process.pid}.json`, JSON.stringify({ requests: n, seconds, promises_per_request: +(count / n).toFixed(1), top }, null, 1))
+    }, seconds * 1000).unref()
   }, 1000)
   watch.unref()
 }
