@@ -62,11 +62,8 @@ if (name === 'web' && process.env.PROBE_HEAP && !/npm|npx/.test(process.argv[1] 
     s.connect()
     // PROBE_HEAP_LIVE=1: only what a scavenge did not collect (still live, or promoted and not yet marked dead): what
     // makes the scavenges long, by the site that allocated it
-    // PROBE_HEAP_LIVE=promoted: what survived a scavenge, whether or not a mark-compact collected it later (what
-    // the scavenges copy, and what fills the old generation between mark-compacts)
     const all = !process.env.PROBE_HEAP_LIVE
-    const promoted = process.env.PROBE_HEAP_LIVE === 'promoted'
-    const flags = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: all || promoted, includeObjectsCollectedByMinorGC: all }
+    const flags = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: all, includeObjectsCollectedByMinorGC: all }
     s.post('HeapProfiler.startSampling', flags, () => {
       const r0 = requests
       setTimeout(() => {
