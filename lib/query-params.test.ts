@@ -31,4 +31,16 @@ describe('query-string helpers', () => {
     ])
     expect(errors(s, {})).toEqual(['from: is required'])
   })
+
+  it('counts an item named twice once', () => {
+    expect(commaList().parse('workflow_id,workflow_id, step')).toEqual(['workflow_id', 'step'])
+  })
+  it('refuses dates PostgreSQL or a range cannot hold', () => {
+    const s = z.strictObject({ from: isoDateParam, to: isoDateParam.optional() })
+    expect(errors(s, { from: '0000-01-01T00:00:00Z', to: '9999-12-31T00:00:00Z' })).toEqual([
+      'from: must be between 1970-01-01 and 2999-12-31',
+      'to: must be between 1970-01-01 and 2999-12-31',
+    ])
+    expect(s.parse({ from: '1970-01-01', to: '2999-12-31T23:59:59Z' }).to?.toISOString()).toBe('2999-12-31T23:59:59.000Z')
+  })
 })

@@ -1,11 +1,12 @@
 import { z } from 'zod'
 import { ZEnvironment, ZTrafficSource } from '@/lib/domain'
+import { storableString } from '@/lib/validation'
 
 // POST /api/v1/decide (PRODUCT.md "Routing and budgets at run time"): the
 // contract's fields, plus run_id (keeps a canary stable for a run) and
 // traffic_source (production unless told: budgets count production by default).
 
-const label = (max = 256) => z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+const label = (max = 256) => storableString(z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`))
 
 export const ZDecideRequest = z.strictObject({
   workflow_id: label(),

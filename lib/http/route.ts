@@ -8,7 +8,7 @@ import { clientAddress } from '@/lib/http/client-address'
 import { sessionUser } from '@/lib/auth/session'
 import { membershipBySlug, membershipsOf } from '@/lib/orgs'
 import { can, type TPermission } from '@/lib/auth/permissions'
-import { parseOrThrow } from '@/lib/validation'
+import { parseOrThrow, unstorableTextLines } from '@/lib/validation'
 import { asOrg } from '@/lib/db'
 import { assertSameOrigin, isMutation } from '@/lib/http/origin'
 import { env } from '@/lib/env'
@@ -120,17 +120,26 @@ export type TDeclaredRoute<E extends TEndpointSpec = TEndpointSpec> = TRouteHand
 
 /** Parse the declared inputs of a request: path parameters, query string (without ?org), JSON body. */
 async function inputsOf(spec: TEndpointSpec, req: Request, rawParams: Record<string, string>) {
+  // Text PostgreSQL cannot hold (NUL, unpaired surrogates) is refused by name before any schema or query sees it: it
+  // failed reads with a 500 and poisoned writes. The ingest handlers ('handler') check each item themselves.
+  const storable = (raw: unknown, root: string, message: string) => {
+    const errors = unstorableTextLines(raw, root)
+    if (errors.length) throw badRequest(message, { errors })
+  }
+  storable(rawParams, '(path)', 'Invalid path parameters')
   const params = spec.params ? parseOrThrow(spec.params, rawParams, 'Invalid path parameters') : {}
   let query: unknown = {}
   if (spec.query) {
     const raw = Object.fromEntries(new URL(req.url).searchParams)
     delete raw.org
+    storable(raw, '(query)', 'Invalid query parameters')
     query = parseOrThrow(spec.query, raw, 'Invalid query parameters')
   }
   let body: unknown
   if (spec.body && 'schema' in spec.body) {
     const absent = spec.body.optional && !req.headers.get('content-type') && !Number(req.headers.get('content-length') ?? 0)
     const raw = absent ? {} : await readJson(req, spec.body.maxBytes)
+    if (spec.body.validate !== 'handler') storable(raw, '(body)', spec.body.message ?? 'Invalid request body')
     body = spec.body.validate === 'handler' ? raw : parseOrThrow(spec.body.schema, raw, spec.body.message ?? 'Invalid request body')
   }
   return { params, query, body }

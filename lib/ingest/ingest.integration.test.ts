@@ -192,6 +192,36 @@ describe('ingest pipeline', () => {
     startWorker()
   })
 
+  it('refuses text PostgreSQL cannot store at the door, so no batch is poisoned and the others of the organization are processed', async () => {
+    // Before: {workflow_id: "qa\u0000wf"} was accepted (202), then failed its batch in the worker on every retry with
+    // PostgreSQL's 22P05, and with it the organization's other batches of the same group-commit transaction.
+    await stopWorker()
+    const ev = (id: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      timestamp: ts(3),
+      workflow_id: 'poison-check',
+      step: 's',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens_in: 100,
+      ...extra,
+    })
+    const a = await acceptEvents(
+      { orgId },
+      { events: [ev('pz-nul', { workflow_id: 'qa\u0000wf' }), ev('pz-ok1'), ev('pz-sur', { metadata: { note: 'x\ud800' } })] },
+    )
+    expect(a).toMatchObject({ accepted: 1 })
+    expect(a.rejected.map((r) => [r.index, r.errors])).toEqual([
+      [0, ['workflow_id: must not contain the NUL character (\\u0000)']],
+      [2, ['metadata.note: must be valid Unicode text (it holds an unpaired surrogate such as \\ud800)']],
+    ])
+    await acceptEvents({ orgId }, { events: [ev('pz-ok2')] })
+    startWorker()
+    await waitProcessed()
+    const rows = (await metrics({ workflow_id: 'poison-check' })).rows
+    expect(rows).toEqual([expect.objectContaining({ events: 2, tokens_in: 200 })])
+  })
+
   it('processing a batch twice counts it once', async () => {
     await stopWorker()
     await acceptEvents(

@@ -217,3 +217,18 @@ describe('response cache hits (an Outlay extension: docs/gateway.md)', () => {
     ])
   })
 })
+
+// PostgreSQL stores neither a NUL nor an unpaired surrogate in text: such an event was accepted, then failed its
+// batch in the worker on every retry, with the organization's other batches of the same transaction.
+describe('text PostgreSQL can store', () => {
+  test('a NUL or an unpaired surrogate in any text field is refused by name', () => {
+    expect(errorsOf({ ...base, workflow_id: 'qa\u0000wf' })).toEqual(['workflow_id: must not contain the NUL character (\\u0000)'])
+    expect(errorsOf({ ...base, step: 'gen\ud800' })).toEqual(['step: must be valid Unicode text (it holds an unpaired surrogate such as \\ud800)'])
+    expect(errorsOf({ ...base, id: '\udc00' })[0]).toMatch(/^id: must be valid Unicode text/)
+    expect(errorsOf({ ...base, metadata: { k: 'v\u0000' } })).toEqual(['metadata.k: must not contain the NUL character (\\u0000)'])
+    expect(errorsOf({ ...base, metadata: { 'k\u0000': 'v' } })[0].startsWith('metadata.k\u0000: ')).toBe(true) // a key: refused under its name
+  })
+  test('paired surrogates (emoji) and other control characters are text', () => {
+    expect(eventOf({ ...base, workflow_id: 'support 💸', step: 'tab\there' }).workflow_id).toBe('support 💸')
+  })
+})

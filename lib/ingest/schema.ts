@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { issuesToLines } from '@/lib/validation'
+import { issuesToLines, storableString } from '@/lib/validation'
 import {
   DAY_MS,
   DEFAULT_CALL_TYPE,
@@ -28,7 +28,7 @@ export const MAX_BODY_BYTES = 1024 * 1024
 const FUTURE_SKEW_MS = 5 * MINUTE_MS
 const MAX_AGE_MS = 400 * DAY_MS
 
-const label = (max = 256) => z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+const label = (max = 256) => storableString(z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`))
 const count = (max: number) => z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').max(max, `must be ≤ ${max}`)
 
 export const ZInferenceEvent = z
@@ -85,8 +85,8 @@ export const ZInferenceEvent = z
         },
         z
           .record(
-            z.string().min(1, 'keys must not be empty').max(128, 'keys must be at most 128 characters'),
-            z.string({ error: 'values must be strings' }).max(1024, 'values must be at most 1024 characters'),
+            storableString(z.string().min(1, 'keys must not be empty').max(128, 'keys must be at most 128 characters')),
+            storableString(z.string({ error: 'values must be strings' }).max(1024, 'values must be at most 1024 characters')),
             { error: 'must be an object of string → string' },
           )
           .refine((m) => Object.keys(m).length <= 50, 'must have at most 50 keys'),

@@ -1,10 +1,10 @@
 import { DAY_MS, MINUTE_MS } from '@/lib/domain'
 import { z } from 'zod'
-import { issuesToLines } from '@/lib/validation'
+import { issuesToLines, storableString } from '@/lib/validation'
 import { MAX_EVENTS_PER_BATCH } from '@/lib/ingest/schema'
 
 // POST /api/v1/outcomes (PRODUCT.md "Accepted outcomes").
-const label = (max = 256) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
+const label = (max = 256) => storableString(z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`))
 const FUTURE_SKEW_MS = 5 * MINUTE_MS
 const MAX_AGE_MS = 400 * DAY_MS
 

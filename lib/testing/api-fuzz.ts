@@ -72,6 +72,15 @@ const junkString = fc.oneof(
     'NaN',
     '../../etc/passwd',
     '%00',
+    // text PostgreSQL cannot store: a NUL and unpaired surrogates (a 500 on reads, a poisoned batch on writes)
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udc00',
+    // dates at the edges of the calendar: PostgreSQL has no year 0
+    '0000-01-01T00:00:00Z',
+    '0001-01-01',
+    '9999-12-31T00:00:00Z',
     "' OR 1=1 --",
     '<script>',
     '💸',
@@ -91,8 +100,10 @@ function stringOf(s: TSchema): fc.Arbitrary<string> {
   const min = s.minLength ?? 0
   const max = Math.max(min, Math.min(s.maxLength ?? 24, 64))
   return fc.oneof(
-    fc.string({ minLength: min, maxLength: max }),
-    fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/).filter((x) => x.length >= min && x.length <= max),
+    { weight: 4, arbitrary: fc.string({ minLength: min, maxLength: max }) },
+    { weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/).filter((x) => x.length >= min && x.length <= max) },
+    // a valid-looking value holding text PostgreSQL cannot store (NUL, an unpaired surrogate)
+    { weight: 1, arbitrary: fc.constantFrom('x\u0000', '\ud800x').filter((x) => x.length >= min && x.length <= max) },
   )
 }
 

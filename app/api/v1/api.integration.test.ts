@@ -96,6 +96,21 @@ describe('GET /api/v1/metrics', () => {
     )
   })
 
+  it('refuses text and dates PostgreSQL cannot take by name, and counts a dimension named twice once (each was a 500)', async () => {
+    const nul = await getMetrics(req('/api/v1/metrics?workflow_id=%00&account_id=a%ED%A0%80', { key: readKey }))
+    expect(nul.status).toBe(400)
+    expect((await nul.json()).error.details.errors).toEqual(['workflow_id: must not contain the NUL character (\\u0000)'])
+    const far = await getMetrics(req('/api/v1/metrics?from=0000-01-01T00:00:00Z&to=9999-12-31T00:00:00Z&granularity=none', { key: readKey }))
+    expect(far.status).toBe(400)
+    expect((await far.json()).error.details.errors).toEqual([
+      'from: must be between 1970-01-01 and 2999-12-31',
+      'to: must be between 1970-01-01 and 2999-12-31',
+    ])
+    const twice = await getMetrics(req('/api/v1/metrics?from=2000-01-01&group_by=workflow_id,workflow_id', { key: readKey }))
+    expect(twice.status).toBe(200)
+    expect((await twice.json()).rows).toEqual([expect.objectContaining({ workflow_id: 'w', events: 1 })])
+  })
+
   it('refuses an ingest-only key', async () => {
     expect((await getMetrics(req('/api/v1/metrics', { key: ingestKey }))).status).toBe(403)
   })
