@@ -7,6 +7,7 @@ import { SortTh, type TSortColumns, useSort } from '@/components/ui/sortable-tab
 import { moneyKey } from '@/lib/table/sort'
 import { formatCount, formatPercent, formatUsd } from '@/lib/format'
 import type { TReconciliationAnswer } from '@/lib/bills/schema'
+import { useCan } from '@/components/layout/role-context'
 
 // The Reconciliation page: do Outlay's numbers match the invoice, and where not, why? The totals first (billed,
 // computed, the difference, the billed spend no event explains), then every provider × model × day with the
@@ -18,6 +19,7 @@ const signedUsd = (usd: string) => (Number(usd) > 0 ? `+${formatUsd(usd, { preci
 const signedPct = (r: number | null) => (r === null ? '—' : `${r > 0 ? '+' : ''}${formatPercent(r, 2)}`)
 
 export function Reconciliation({ org, initial }: { org: string; initial: TQuery }) {
+  const canExport = useCan('exports.read')
   const [q, setQ] = useState<TQuery>(initial)
   const [draft, setDraft] = useState<TQuery>(initial)
   const rec = useReconciliation(org, q)
@@ -52,8 +54,8 @@ export function Reconciliation({ org, initial }: { org: string; initial: TQuery 
         <Button type="submit" variant="secondary">
           Show
         </Button>
-        {rec.data && (
-          // the page's range as Outlay's priced usage in FOCUS (docs/finance.md "FOCUS export"): same permission as the page
+        {rec.data && canExport && (
+          // the page's range as Outlay's priced usage in FOCUS (docs/finance.md "FOCUS export"): for a role that may export (exports.read)
           <a
             href={`/api/v1/exports/focus?org=${encodeURIComponent(org)}&from=${rec.data.from}&to=${rec.data.to}`}
             download

@@ -88,7 +88,7 @@ const EXPECTED: Record<string, TRow> = {
   'GET /api/v1/evals': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'POST /api/v1/evals': [401, 403, 403, ok, 403, ok, ok, 403, 403, 403],
   'POST /api/v1/events': [401, ok, 403, 403, 403, 401, 401, 401, 401, 401],
-  'GET /api/v1/exports/focus': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
+  'GET /api/v1/exports/focus': [401, 403, ok, 403, 403, ok, 403, ok, 403, 403],
   'GET /api/v1/feature-slos': [401, 403, ok, 403, 403, ok, ok, ok, 403, ok],
   'PUT /api/v1/feature-slos': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
   'DELETE /api/v1/feature-slos': [401, 403, 403, ok, 403, ok, ok, ok, 403, 403],
