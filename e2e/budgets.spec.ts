@@ -62,7 +62,13 @@ test('create a budget in the UI and see it exceeded after events arrive', async 
   await alerts.getByRole('button', { name: 'Acknowledge Support, today at 100%' }).click()
   await expect(alerts.locator('li[data-alert="Support, today/100"]')).toContainText('acknowledged')
 
+  // Delete asks once more; Escape keeps the budget and gives the focus back to its Delete button
   await row.getByRole('button', { name: 'Delete the budget Support, today' }).click()
+  await expect(row.getByRole('group', { name: 'Confirm deleting the budget “Support, today”' })).toBeVisible()
+  await page.keyboard.press('Escape')
+  await expect(row.getByRole('button', { name: 'Delete the budget Support, today' })).toBeFocused()
+  await row.getByRole('button', { name: 'Delete the budget Support, today' }).click()
+  await row.getByRole('button', { name: 'Delete “Support, today”' }).click()
   await expect(page.getByText('No budgets yet.')).toBeVisible()
 })
 

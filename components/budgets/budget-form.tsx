@@ -50,8 +50,14 @@ const fromBudget = (b: TBudget): typeof EMPTY => ({
   brownout_pct: b.brownout_pct == null ? '' : String(b.brownout_pct),
 })
 
-// Empty: none (null). A number field sends a number (the API names a bad one under its field).
-const optNumber = (s: string) => (s.trim() === '' ? null : Number(s.trim()))
+// Empty: none (null). A number field sends a number; what is not one is sent as typed, so that the API names it under
+// its field ("must be a number") instead of the form saving the budget without it.
+const optNumber = (s: string): number | null => {
+  const t = s.trim()
+  if (t === '') return null
+  const n = Number(t)
+  return (Number.isFinite(n) ? n : t) as number
+}
 
 /** Create a budget, or change one (`budget`); the API checks every field and its message shows under the field. */
 export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBudget; onDone?: () => void }) {
@@ -109,12 +115,12 @@ export function BudgetForm({ org, budget, onDone }: { org: string; budget?: TBud
       account_id: f.account_id.trim() || null,
       feature: f.feature.trim() || null,
       owner: f.owner.trim() || null,
-      rolling_days: f.period === 'rolling' ? Number(f.rolling_days) : null,
+      rolling_days: f.period === 'rolling' ? optNumber(f.rolling_days) : null,
       ...(hard
         ? {
             cutoff_action: f.cutoff_action as TBudgetBody['cutoff_action'],
             // left empty: not sent (a new budget gets the default allowance, an edited one keeps its own); the API refuses null
-            ...(f.throttle_per_minute.trim() === '' ? {} : { throttle_per_minute: Number(f.throttle_per_minute) }),
+            ...(f.throttle_per_minute.trim() === '' ? {} : { throttle_per_minute: optNumber(f.throttle_per_minute) as number }),
           }
         : {}),
       channel_ids: channelIds,

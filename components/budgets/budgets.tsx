@@ -1,9 +1,10 @@
 'use client'
+import { useState } from 'react'
 import { SortSelect, useSort } from '@/components/ui/sortable-table'
 import { moneyKey } from '@/lib/table/sort'
 import { When, ZoneNote } from '@/components/layout/time-zone'
 import Link from 'next/link'
-import { Alert, Button, Card, Kpi, Skeleton } from '@/components/ui'
+import { Alert, Button, Card, InlineConfirm, Kpi, Skeleton } from '@/components/ui'
 import { useAckAlert, useAlerts, useBudgets, useDeleteBudget } from '@/components/budgets/queries'
 import type { TBudgetAlert } from '@/lib/budgets/alerts'
 import { BudgetForm } from '@/components/budgets/budget-form'
@@ -107,6 +108,13 @@ export function Budgets({ org, canEdit }: { org: string; canEdit: boolean }) {
 function BudgetRow({ org, b, canEdit, onDelete, deleting }: { org: string; b: TBudgetView; canEdit: boolean; onDelete: () => void; deleting: boolean }) {
   const used = b.status.used_ratio ?? 0
   const max = Math.max(1, used, ...b.thresholds.map((t) => t / 100))
+  // Deleting drops the budget and its history of crossings: asked once more, as revoking a key is.
+  const [confirming, setConfirming] = useState(false)
+  const deleteId = `delete-budget-${b.id}`
+  const cancel = () => {
+    setConfirming(false)
+    setTimeout(() => document.getElementById(deleteId)?.focus(), 0)
+  }
   return (
     <li className="grid gap-3 py-3 md:grid-cols-[1fr_18rem_auto]" data-budget={b.name} data-state={b.status.state}>
       <div className="min-w-0">
@@ -178,11 +186,22 @@ function BudgetRow({ org, b, canEdit, onDelete, deleting }: { org: string; b: TB
         )}
       </div>
       <div className="flex items-start justify-end">
-        {canEdit && (
-          <Button variant="danger" className="px-2 py-1" onClick={onDelete} disabled={deleting} aria-label={`Delete the budget ${b.name}`}>
-            {deleting ? 'Deleting…' : 'Delete'}
-          </Button>
-        )}
+        {canEdit &&
+          (confirming || deleting ? (
+            <InlineConfirm
+              label={`Confirm deleting the budget “${b.name}”`}
+              note="Its alerts history goes with it."
+              action={`Delete “${b.name}”`}
+              pendingText="Deleting…"
+              pending={deleting}
+              onConfirm={onDelete}
+              onCancel={cancel}
+            />
+          ) : (
+            <Button id={deleteId} variant="danger" className="px-2 py-1" onClick={() => setConfirming(true)} aria-label={`Delete the budget ${b.name}`}>
+              Delete
+            </Button>
+          ))}
       </div>
     </li>
   )
