@@ -76,11 +76,15 @@ export function CallsExplorer({ org }: { org: string }) {
                 </button>
               ) : (
                 <>
-                  send calls through the{' '}
-                  <Link href="/docs/api-keys" className="text-brand-700 underline">
-                    ingest API
+                  send calls through the ingest API with a key from{' '}
+                  <Link href={`/${org}/settings`} className="text-brand-700 underline">
+                    Settings
                   </Link>{' '}
-                  or the gateway: each one appears here within seconds.
+                  or through the{' '}
+                  <Link href={`/${org}/settings/gateway`} className="text-brand-700 underline">
+                    gateway
+                  </Link>
+                  : each one appears here within seconds.
                 </>
               )}
             </p>
