@@ -92,3 +92,20 @@ test('the budget form says when it could not load the channels', async ({ page, 
   await expect(form.getByRole('alert').filter({ hasText: 'Could not load the channels: The database is unavailable' })).toBeVisible({ timeout: 15_000 })
   consoleErrors.splice(0) // the browser logs the 503 answers itself
 })
+
+// A value that is not a number is named under its field, not dropped: the form once sent it as null and saved the
+// budget without its run cap.
+test('the budget form names a value that is not a number under its field and saves nothing', async ({ page, consoleErrors }) => {
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/budgets`)
+  const form = page.getByRole('form', { name: 'New budget' })
+  const name = `Not a number ${Date.now()}`
+  await form.getByLabel('Name', { exact: true }).fill(name)
+  await form.getByLabel(/^Amount/).fill('10')
+  await form.getByLabel("Run cap, × the workflow's p95 per run").fill('abc')
+  await form.getByRole('button', { name: 'Create budget' }).click()
+  await expect(form.locator('#b-runp95-error')).toContainText('must be a number')
+  await expect(page.getByRole('link', { name })).toHaveCount(0)
+  await expect(form.getByLabel("Run cap, × the workflow's p95 per run")).toHaveValue('abc') // nothing typed is lost
+  consoleErrors.splice(0) // the browser logs the 400 answer itself
+})
