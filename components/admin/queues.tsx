@@ -44,7 +44,7 @@ export function Queues({ org }: { org: string }) {
     <div className="space-y-6">
       <div className="grid gap-4 sm:grid-cols-3" role="group" aria-label="Backlog">
         <Kpi label="Batches waiting (all organizations)" value={formatCount(d.backlog.pending_batches)} testId="pending-batches" />
-        <Kpi label="Oldest waiting batch" value={lag == null ? 'none' : `${lag.toFixed(1)} s`} warn={lag != null && lag > 30} />
+        <Kpi label="Oldest waiting batch (all organizations)" value={lag == null ? 'none' : `${lag.toFixed(1)} s`} warn={lag != null && lag > 30} />
         <Kpi label="Your batches waiting" value={formatCount(d.org_pending_batches)} />
       </div>
       <Card
