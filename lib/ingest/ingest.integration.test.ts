@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Worker } from 'bullmq'
+import { type Job, Worker } from 'bullmq'
 import { useTestServices, flushPrefix, ownerPool } from '@/lib/testing/services'
 import { closeDb, setTestDefaultOrg } from '@/lib/db'
 import { closeQueues, QUEUE_INGEST, workerConnection } from '@/lib/queues'
@@ -220,6 +220,42 @@ describe('ingest pipeline', () => {
     await waitProcessed()
     const rows = (await metrics({ workflow_id: 'poison-check' })).rows
     expect(rows).toEqual([expect.objectContaining({ events: 2, tokens_in: 200 })])
+  })
+
+  it('a retried job takes its own batch alone: a batch that cannot be stored holds back no other', async () => {
+    await stopWorker()
+    // A stored batch PostgreSQL cannot write (as one with a NUL was before the schema refused it): its payload as the
+    // API would have kept it.
+    const bad = {
+      id: 'alone-bad',
+      timestamp: ts(2),
+      workflow_id: 'alone\u0000check',
+      step: 's',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      environment: 'production',
+      traffic_source: 'production',
+      call_type: 'generation',
+      outcome: 'success',
+      requests: 1,
+    }
+    const badId = (
+      await ownerPool().query<{ id: string }>(
+        `INSERT INTO ingest_batches (org_id, kind, payload, event_count) VALUES ($1, 'events', $2::json, 1) RETURNING id::text`,
+        [orgId, JSON.stringify([bad])],
+      )
+    ).rows[0].id
+    const good = await acceptEvents({ orgId }, { events: [{ ...bad, id: 'alone-ok', workflow_id: 'alone-check' }] })
+    const goodId = (await pendingBatches(0)).find((id) => id !== badId)!
+    expect(good).toMatchObject({ accepted: 1 })
+    // the first attempt takes the organization's waiting batches together, the bad one with them: it fails whole
+    await expect(ingestProcessor({ data: { batchId: goodId, orgId }, attemptsMade: 0 } as Job)).rejects.toThrow()
+    // its retry takes its own batch only, and is stored
+    expect(await ingestProcessor({ data: { batchId: goodId, orgId }, attemptsMade: 1 } as Job)).toMatchObject({ status: 'processed', inserted: 1 })
+    await expect(processBatch(badId, orgId, { alone: true })).rejects.toThrow()
+    expect((await metrics({ workflow_id: 'alone-check' })).rows).toEqual([expect.objectContaining({ events: 1 })])
+    await ownerPool().query('DELETE FROM ingest_batches WHERE id = $1', [badId])
+    startWorker()
   })
 
   it('processing a batch twice counts it once', async () => {

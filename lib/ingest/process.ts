@@ -127,15 +127,19 @@ export type TProcessResult = {
 
 type TBatchRow = { id: string; org_id: string; kind: string; payload: unknown[] }
 
-export async function processBatch(batchId: string, knownOrgId?: string): Promise<TProcessResult> {
+/**
+ * `alone`: this batch only, without the organization's other waiting batches (group commit). A job that failed once
+ * runs so: a batch that cannot be stored then fails only itself, not every batch its transaction took with it.
+ */
+export async function processBatch(batchId: string, knownOrgId?: string, opts: { alone?: boolean } = {}): Promise<TProcessResult> {
   // The transaction declares the batch's organization (row-level security): the job's, or (a job queued without it)
   // looked up by the batch's id alone — cross-org, a SECURITY DEFINER function.
   const orgId = knownOrgId ?? (await pool().query<{ org_id: string | null }>('SELECT outlay_batch_org($1)::text AS org_id', [batchId])).rows[0]?.org_id
   if (!orgId) return { status: 'already_processed', inserted: 0, duplicates: 0 } // pruned, or never stored
-  return asOrg(orgId, () => processOrgBatch(batchId))
+  return asOrg(orgId, () => processOrgBatch(batchId, opts.alone ?? false))
 }
 
-function processOrgBatch(batchId: string): Promise<TProcessResult> {
+function processOrgBatch(batchId: string, alone: boolean): Promise<TProcessResult> {
   return inTransaction(
     async (client) => {
       // SKIP LOCKED: a batch another transaction holds (another job's group commit took it) is counted
@@ -154,7 +158,7 @@ function processOrgBatch(batchId: string): Promise<TProcessResult> {
         const inserted = await insertOutcomes(client, orgId, batchId, payload)
         return { status: 'processed', inserted, duplicates: payload.length - inserted, orgId, batches: 1 }
       }
-      const batches = [b.rows[0], ...(await claimWaitingBatches(client, orgId, batchId))]
+      const batches = [b.rows[0], ...(alone ? [] : await claimWaitingBatches(client, orgId, batchId))]
       const inserted = await insertEvents(client, orgId, batches)
       const total = batches.reduce((n, x) => n + x.payload.length, 0)
       return { status: 'processed', inserted, duplicates: total - inserted, orgId, batches: batches.length }

@@ -9,10 +9,12 @@ import { gateRefresher } from '@/lib/budgets/gates-refresh'
 // When the batch moved the rollups, the organization's alerts (budgets included) are evaluated
 // right after (deduplicated per organization), so an alert or a cutoff follows
 // the spend within seconds rather than at the next scheduled evaluation; and
-// decide's gates are measured and pushed to the web processes at once.
+// decide's gates are measured and pushed to the web processes at once. A job that failed once retries its own batch
+// alone, so one batch that cannot be stored does not hold back the others of its group-commit transaction.
 export async function ingestProcessor(job: Job): Promise<{ inserted: number; duplicates: number; status: string }> {
   const { batchId, orgId } = ZIngestJob.parse(job.data)
-  const r = await processBatch(batchId, orgId)
+  // A retry takes its own batch only: if a batch in the group could not be stored, the others get through on theirs.
+  const r = await processBatch(batchId, orgId, { alone: job.attemptsMade > 0 })
   if (r.inserted > 0 && r.orgId) {
     // decide's verdicts first, within about a second (lib/budgets/gates-refresh.ts); alerts with the evaluation below
     gateRefresher().request(r.orgId)
