@@ -12,6 +12,12 @@ import { DEFAULT_RANGE, normalizeRange, type TPeriod } from '@/lib/metrics/range
 export const ratio = (a: bigint, b: bigint) => (b === 0n ? 0 : Number((a * 1_000_000n) / b) / 1_000_000)
 /** USD ÷ a count as an exact decimal string (6 decimals, half away from zero); null when the count is 0. */
 export const perUnit = usdPerUnit
+/**
+ * A row's spend ÷ `n`, or null when none of its calls had a price: its spend is unknown, not $0 (the row reads
+ * "unpriced"), so neither is its cost per run.
+ */
+export const pricedPerUnit = (r: { cost_usd: string; events: number; unpriced_events: number }, n: number) =>
+  r.events > 0 && r.unpriced_events >= r.events ? null : perUnit(r.cost_usd, n)
 
 // ---------------------------------------------------------------- filters (URL)
 

@@ -53,6 +53,11 @@ describe('featuresTable: cost per action, SLO status and compliance per feature'
   ]
   const t = featuresTable(current, previous, daily, slos, period)
 
+  test('a feature none of whose calls had a price has no cost per action (unknown, not $0)', () => {
+    const u = featuresTable([{ feature: 'sentiment', cost_usd: '0.000000', events: 50, unpriced_events: 50, runs: 9 }], [], [], [], period)
+    expect(u.rows.map((r) => [r.key, r.cost_per_action_usd])).toEqual([['sentiment', null]])
+  })
+
   test('per feature: spend ÷ runs, target, status, compliance; idle features with a target listed last', () => {
     expect(
       t.rows.map((r) => [r.key, r.cost_usd, r.runs, r.cost_per_action_usd, r.target_usd_per_action, r.status, r.within_days, r.measured_days, r.compliance]),

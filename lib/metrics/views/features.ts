@@ -12,6 +12,7 @@ import {
   csvRows,
   keyOf,
   perUnit,
+  pricedPerUnit,
   ratio,
   type TBreakdownMetricsRow,
   type TBreakdownRow,
@@ -120,7 +121,7 @@ export function featuresTable(
     const tgt = r.key === NO_FEATURE ? null : (target.get(r.key) ?? null)
     return {
       ...r,
-      cost_per_action_usd: perUnit(r.cost_usd, r.runs),
+      cost_per_action_usd: pricedPerUnit(r, r.runs),
       target_usd_per_action: tgt,
       status: sloStatus(r.cost_usd, r.runs, tgt),
       ...sloCompliance(dayRows(r.key), tgt),

@@ -65,6 +65,22 @@ describe('workflowsTable: cost per run and retry tax', () => {
     expect([e.rows, e.runs, e.cost_per_run_usd, e.retry_usd, e.retry_share]).toEqual([[], 0, null, '0.000000', 0])
   })
 
+  test('a workflow none of whose calls had a price has no cost per run (its spend is unknown, not $0); partly priced keeps one', () => {
+    const u = workflowsTable(
+      [
+        { workflow_id: 'feedback-sentiment', cost_usd: '0.000000', events: 720, unpriced_events: 720, runs: 90 },
+        { workflow_id: 'mixed', cost_usd: '1.000000', events: 10, unpriced_events: 4, runs: 4 },
+      ],
+      [],
+      [],
+      period,
+    )
+    expect(u.rows.map((r) => [r.key, r.cost_per_run_usd])).toEqual([
+      ['mixed', '0.250000'],
+      ['feedback-sentiment', null],
+    ])
+  })
+
   test('the same workflow on two rows (null and empty id): runs and retries summed, cache hit rate weighted by input tokens', () => {
     const m = workflowsTable(
       [

@@ -10,6 +10,7 @@ import {
   csvRows,
   keyOf,
   perUnit,
+  pricedPerUnit,
   type TBreakdownMetricsRow,
   type TBreakdownRow,
   type TBreakdownTable,
@@ -23,7 +24,7 @@ export const NO_WORKFLOW = '(no workflow)'
 export type TWorkflowMetricsRow = TBreakdownMetricsRow<'workflow_id'> & { /** the retry tax (metrics API) */ retry_cost_usd?: string }
 
 export type TWorkflowRow = TBreakdownRow & {
-  /** spend ÷ runs, exact; null without runs */
+  /** spend ÷ runs, exact; null without runs, or when none of its calls had a price */
   cost_per_run_usd: string | null
   /** spend of calls with outcome retry or error */
   retry_usd: string
@@ -58,7 +59,7 @@ export function workflowsTable(
   const rows = t.rows.map((r) => {
     const retry = wasteBy.get(r.key) ?? 0n
     retryTotal += retry
-    return { ...r, cost_per_run_usd: perUnit(r.cost_usd, r.runs), retry_usd: fromScaledUsd(retry), retry_share: retryTaxShare(retry, micros(r.cost_usd)) }
+    return { ...r, cost_per_run_usd: pricedPerUnit(r, r.runs), retry_usd: fromScaledUsd(retry), retry_share: retryTaxShare(retry, micros(r.cost_usd)) }
   })
   return {
     ...t,
