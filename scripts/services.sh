@@ -34,9 +34,19 @@ ensure_postgres() {
   fi
 }
 
-# ensure_database NAME: create it if missing and export DATABASE_URL to it (unless DATABASE_URL was given).
+# ensure_database NAME: create it if missing and export DATABASE_URL to it (unless DATABASE_URL was given: then the
+# database it names is created if its server has none of that name and lets us; a name of letters, digits and _).
 ensure_database() {
-  if [ -n "${DATABASE_URL:-}" ]; then return 0; fi
+  if [ -n "${DATABASE_URL:-}" ]; then
+    local query="" given="$DATABASE_URL"
+    case "$given" in *\?*) query="?${given#*\?}"; given="${given%%\?*}" ;; esac
+    local gname="${given##*/}" gserver="${given%/*}"
+    if [[ "$gname" =~ ^[A-Za-z0-9_]+$ ]] && [ "$(psql "$gserver/postgres$query" -Atc "select count(*) from pg_database where datname='$gname'" 2>/dev/null)" = 0 ]; then
+      log "creating database $gname…"
+      psql "$gserver/postgres$query" -qc "CREATE DATABASE \"$gname\"" >&2 || die "cannot create database $gname (DATABASE_URL)"
+    fi
+    return 0
+  fi
   local name="$1"
   if [ "$(psql "$PG_SERVER_URL/postgres" -Atc "select 1 from pg_database where datname='$name'")" != 1 ]; then
     psql "$PG_SERVER_URL/postgres" -qc "CREATE DATABASE \"$name\"" >&2 || die "cannot create database $name"
