@@ -204,6 +204,12 @@ function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolea
   const mute = useMute(org)
   const [muting, setMuting] = useState(false)
   const [hours, setHours] = useState(24)
+  // Keyboard: opening the mute controls puts the focus on its duration; Cancel or Escape closes them and gives it back
+  const muteButtonId = `mute-open-${a.id}`
+  const closeMute = () => {
+    setMuting(false)
+    setTimeout(() => document.getElementById(muteButtonId)?.focus(), 0)
+  }
   const status = alertStatus(a)
   const subject = a.kind === 'budget' ? (a.budget_name ?? a.subject) : a.subject
   return (
@@ -251,6 +257,9 @@ function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolea
               <form
                 className="flex items-center gap-2"
                 aria-label={`Mute ${subject}`}
+                onKeyDown={(e) => {
+                  if (e.key === 'Escape') closeMute()
+                }}
                 onSubmit={(e) => {
                   e.preventDefault()
                   mute.mutate({ id: a.id, hours }, { onSuccess: () => setMuting(false) })
@@ -259,7 +268,7 @@ function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolea
                 <label htmlFor={`mute-${a.id}`} className="text-xs text-slate-600">
                   Mute {a.kind === 'budget' ? 'this budget' : 'this detector for this subject'} for
                 </label>
-                <Select id={`mute-${a.id}`} value={hours} onChange={(e) => setHours(Number(e.target.value))} className="py-0.5 text-xs">
+                <Select id={`mute-${a.id}`} autoFocus value={hours} onChange={(e) => setHours(Number(e.target.value))} className="py-0.5 text-xs">
                   {MUTE_CHOICES.map(([h, l]) => (
                     <option key={h} value={h}>
                       {l}
@@ -269,13 +278,13 @@ function AlertRow({ org, a, canEdit }: { org: string; a: TAlert; canEdit: boolea
                 <Button type="submit" className="px-2 py-0.5 text-xs" disabled={mute.isPending}>
                   {mute.isPending ? 'Muting…' : 'Mute'}
                 </Button>
-                <Button type="button" variant="secondary" className="px-2 py-0.5 text-xs" onClick={() => setMuting(false)}>
+                <Button type="button" variant="secondary" className="px-2 py-0.5 text-xs" onClick={closeMute}>
                   Cancel
                 </Button>
               </form>
             ) : (
               !a.muted_until && (
-                <Button variant="secondary" className="px-2 py-0.5 text-xs" onClick={() => setMuting(true)} aria-label={`Mute: ${a.title}`}>
+                <Button id={muteButtonId} variant="secondary" className="px-2 py-0.5 text-xs" onClick={() => setMuting(true)} aria-label={`Mute: ${a.title}`}>
                   Mute…
                 </Button>
               )
