@@ -6,7 +6,7 @@ import { startFakeUpstream, FAKE_TEXT } from '../lib/testing/fake-upstream'
 // Settings › Gateway: configure an upstream on the page (a fake OpenAI-compatible server this spec starts; the
 // e2e server allows private upstreams), send calls through the gateway with the official `openai` client, and see
 // them in the page's live list and on the overview.
-test('configure a provider, call through the gateway with the openai SDK, see the calls', async ({ page, request, baseURL }) => {
+test('configure a provider, call through the gateway with the openai SDK, see the calls', async ({ page, request, baseURL, consoleErrors }) => {
   const fake = await startFakeUpstream()
   try {
     const stamp = Date.now()
@@ -27,7 +27,15 @@ test('configure a provider, call through the gateway with the openai SDK, see th
     await expect(page.getByTestId('snippet-py-anthropic')).toContainText(`base_url="${baseURL}/api/v1/gateway/anthropic"`)
     await expect(page.getByText('No call yet.')).toBeVisible()
 
+    // a bad base URL is named under its field, the field marked invalid, what was typed kept
     await page.getByLabel('Provider', { exact: true }).fill('openai')
+    await page.getByLabel('Base URL', { exact: true }).fill('ftp://example.com/v1')
+    await page.getByRole('button', { name: 'Save provider' }).click()
+    await expect(page.locator('#gw-base-url-error')).toContainText('must be an http:// or https:// URL')
+    await expect(page.getByLabel('Base URL', { exact: true })).toHaveAttribute('aria-invalid', 'true')
+    await expect(page.getByLabel('Provider', { exact: true })).toHaveValue('openai')
+    consoleErrors.splice(0) // the browser logs the 400 answer itself
+
     await page.getByLabel('Base URL', { exact: true }).fill(`${fake.url}/v1`)
     await page.getByLabel('API key', { exact: true }).fill('sk-e2e-upstream-key-1234')
     await page.getByRole('button', { name: 'Save provider' }).click()

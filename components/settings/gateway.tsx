@@ -37,6 +37,8 @@ function Providers({ org }: { org: string }) {
   const qc = useQueryClient()
   const providers = useProviders(org)
   const [saved, setSaved] = useState<string | null>(null)
+  // the index of the provider the form sent in the list it PUT (its errors read "providers.<i>.<field>: reason")
+  const [sentAt, setSentAt] = useState<number | null>(null)
   const put = useMutation({
     mutationFn: (body: TPutGatewayProviders) => callApi(gatewayApi.putGatewayProviders, { org, body }),
     onSuccess: (r) => qc.setQueryData(gatewayQueries.providers(org), r),
@@ -52,6 +54,7 @@ function Providers({ org }: { org: string }) {
     const provider = String(f.get('provider') ?? '').trim()
     const key = String(f.get('api_key') ?? '')
     setSaved(null)
+    setSentAt(others(provider).length)
     put.mutate(
       { providers: [...others(provider), { provider, base_url: String(f.get('base_url') ?? '').trim(), ...(key ? { api_key: key } : {}) }] },
       {
@@ -63,6 +66,14 @@ function Providers({ org }: { org: string }) {
     )
   }
   const lines = put.error instanceof ApiError ? put.error.lines : []
+  // each of the sent provider's errors under its field; any other (a stored provider's, or the whole list's) in the alert
+  const prefix = sentAt === null ? null : `providers.${sentAt}.`
+  const fieldError = (field: string) => {
+    const l = prefix === null ? undefined : lines.find((x) => x.startsWith(`${prefix}${field}: `))
+    return l?.slice(`${prefix}${field}: `.length)
+  }
+  const underField = (l: string) => prefix !== null && l.startsWith(prefix) && /^(provider|base_url|api_key): /.test(l.slice(prefix.length))
+  const otherLines = lines.filter((l) => !underField(l))
   const sorter = useSort(providers.data?.providers, { provider: (p) => p.provider, base_url: (p) => p.base_url, updated: (p) => Date.parse(p.updated_at) })
 
   return (
@@ -114,7 +125,10 @@ function Providers({ org }: { org: string }) {
                     type="button"
                     variant="secondary"
                     disabled={put.isPending}
-                    onClick={() => put.mutate({ providers: others(p.provider) })}
+                    onClick={() => {
+                      setSentAt(null)
+                      put.mutate({ providers: others(p.provider) })
+                    }}
                     aria-label={`Remove ${p.provider}`}
                   >
                     Remove
@@ -126,8 +140,8 @@ function Providers({ org }: { org: string }) {
         </table>
       )}
       <form onSubmit={onSubmit} aria-label="Add or update a provider" className="grid gap-4 lg:grid-cols-[1.2fr_2.5fr_2fr_auto] lg:items-end">
-        <Field label="Provider" htmlFor="gw-provider" hint="openai, anthropic, or a name for any OpenAI-compatible server">
-          <Input id="gw-provider" name="provider" required placeholder="openai" list="gw-provider-names" />
+        <Field label="Provider" htmlFor="gw-provider" hint="openai, anthropic, or a name for any OpenAI-compatible server" error={fieldError('provider')}>
+          <Input id="gw-provider" name="provider" required placeholder="openai" list="gw-provider-names" invalid={!!fieldError('provider')} />
         </Field>
         <datalist id="gw-provider-names">
           <option value="openai" />
@@ -136,19 +150,19 @@ function Providers({ org }: { org: string }) {
           <option value="openrouter" />
           <option value="vllm" />
         </datalist>
-        <Field label="Base URL" htmlFor="gw-base-url" hint="OpenAI-compatible: …/v1; Anthropic: https://api.anthropic.com">
-          <Input id="gw-base-url" name="base_url" required placeholder="https://api.openai.com/v1" />
+        <Field label="Base URL" htmlFor="gw-base-url" hint="OpenAI-compatible: …/v1; Anthropic: https://api.anthropic.com" error={fieldError('base_url')}>
+          <Input id="gw-base-url" name="base_url" required placeholder="https://api.openai.com/v1" invalid={!!fieldError('base_url')} />
         </Field>
-        <Field label="API key" htmlFor="gw-api-key" hint="Empty: keep the stored key">
-          <Input id="gw-api-key" name="api_key" type="password" autoComplete="off" />
+        <Field label="API key" htmlFor="gw-api-key" hint="Empty: keep the stored key" error={fieldError('api_key')}>
+          <Input id="gw-api-key" name="api_key" type="password" autoComplete="off" invalid={!!fieldError('api_key')} />
         </Field>
         <Button type="submit" disabled={put.isPending}>
           {put.isPending ? 'Saving…' : 'Save provider'}
         </Button>
       </form>
-      {put.error && (
+      {put.error && (lines.length === 0 || otherLines.length > 0) && (
         <div className="mt-3">
-          <Alert>{lines.length ? lines.join('; ') : put.error.message}</Alert>
+          <Alert>{lines.length ? otherLines.join('; ') : put.error.message}</Alert>
         </div>
       )}
       {saved && (
