@@ -94,7 +94,7 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
           warn={!!monthBudget && monthBudget.status.state !== 'ok' && monthBudget.status.state !== 'no_data'}
         />
         <Kpi
-          label="Month-end forecast"
+          label="Month-end forecast, API inference"
           term="forecast"
           value={f.forecast.data ? (m?.forecast_usd ? formatUsd(m.forecast_usd) : '—') : f.forecast.error ? '—' : null}
           testId="kpi-forecast"
