@@ -59,6 +59,8 @@ export type TFuzzFailure = { operation: string; request: TFuzzRequest; status: n
 
 // ─── values from schemas ────────────────────────────────────────────────────────
 
+const wellFormed = (s: string) => (s as string & { toWellFormed(): string }).toWellFormed()
+
 const junkString = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.constantFrom(
@@ -226,7 +228,9 @@ function requestsFor(path: string, method: string, op: TOperation, auth: (op: TO
   return fc.tuple(pathArb, queryArb, extraQuery, bodyArb).map(([pp, qq, extra, b]) => {
     const query: Record<string, string> = { ...(qq as Record<string, string>) }
     if (extra) query[extra[0]] = extra[1]
-    const filled = path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent((pp as Record<string, string>)[k] ?? 'x'))
+    // a URL carries UTF-8 only: an unpaired surrogate goes as U+FFFD, as a browser or URLSearchParams sends it
+    // (encodeURIComponent throws on one)
+    const filled = path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(wellFormed((pp as Record<string, string>)[k] ?? 'x')))
     return {
       method: method.toUpperCase(),
       path: filled,
