@@ -36,28 +36,42 @@ if (name === 'web' && process.env.PROBE_PROF && !/npm|npx/.test(process.argv[1] 
   }))), 45000).unref()
 }
 
+// Counts the web server's requests (requestsNow) and calls `start` once it has answered at least PROBE_HEAP_RATE
+// requests a second (default 1,000) for 3 seconds in a row (the load is on). PROBE_HEAP and PROBE_PROMISES both wait so.
+const heavyWebProbe = name === 'web' && !/npm|npx/.test(process.argv[1] ?? '')
+let servedRequests = null
+function whenLoaded(start) {
+  if (servedRequests === null) {
+    servedRequests = 0
+    const http = require('node:http')
+    const emit = http.Server.prototype.emit
+    http.Server.prototype.emit = function (event, ...rest) {
+      if (event === 'request') servedRequests++
+      return emit.call(this, event, ...rest)
+    }
+  }
+  const rate = Number(process.env.PROBE_HEAP_RATE ?? 1000)
+  let last = 0
+  let busy = 0
+  const watch = setInterval(() => {
+    busy = servedRequests - last >= rate ? busy + 1 : 0
+    last = servedRequests
+    if (busy < 3) return
+    clearInterval(watch)
+    start()
+  }, 1000)
+  watch.unref()
+}
+const requestsNow = () => servedRequests
+
 // PROBE_HEAP=1: the web server's allocation per request, which does not depend on how busy the machine is. Once it
 // has answered at least PROBE_HEAP_RATE requests a second (default 1,000) for 3 seconds in a row (the load is on),
 // the sampling heap profiler records PROBE_HEAP_S seconds (default 5) of allocations, the collected objects
 // included, and /tmp/dt/probe/heap-<pid>.json gets the bytes per request and the top allocating functions.
-if (name === 'web' && process.env.PROBE_HEAP && !/npm|npx/.test(process.argv[1] ?? '')) {
-  const http = require('node:http')
+if (heavyWebProbe && process.env.PROBE_HEAP) {
   const inspector = require('node:inspector')
-  let requests = 0
-  const emit = http.Server.prototype.emit
-  http.Server.prototype.emit = function (event, ...rest) {
-    if (event === 'request') requests++
-    return emit.call(this, event, ...rest)
-  }
-  const rate = Number(process.env.PROBE_HEAP_RATE ?? 1000)
   const seconds = Number(process.env.PROBE_HEAP_S ?? 5)
-  let last = 0
-  let busy = 0
-  const watch = setInterval(() => {
-    busy = requests - last >= rate ? busy + 1 : 0
-    last = requests
-    if (busy < 3) return
-    clearInterval(watch)
+  whenLoaded(() => {
     const s = new inspector.Session()
     s.connect()
     // PROBE_HEAP_LIVE=1: only what a scavenge did not collect (still live, or promoted and not yet marked dead): what
@@ -65,11 +79,11 @@ if (name === 'web' && process.env.PROBE_HEAP && !/npm|npx/.test(process.argv[1] 
     const all = !process.env.PROBE_HEAP_LIVE
     const flags = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: all, includeObjectsCollectedByMinorGC: all }
     s.post('HeapProfiler.startSampling', flags, () => {
-      const r0 = requests
+      const r0 = requestsNow()
       setTimeout(() => {
         s.post('HeapProfiler.stopSampling', (err, r) => {
           if (err) return
-          const n = requests - r0
+          const n = requestsNow() - r0
           const sites = new Map()
           let total = 0
           const walk = (node) => {
@@ -85,32 +99,17 @@ if (name === 'web' && process.env.PROBE_HEAP && !/npm|npx/.test(process.argv[1] 
         })
       }, seconds * 1000).unref()
     })
-  }, 1000)
-  watch.unref()
+  })
 }
 
 // PROBE_PROMISES=1: how many promises the web server creates per request, and where (every promise pays Node 20's
 // AsyncLocalStorage hooks). Once the load is on (as PROBE_HEAP), for PROBE_HEAP_S seconds, every promise is counted
 // and one in 16 has its stack read; /tmp/dt/probe/promises-<pid>.json gets the count per request and the sites
 // (the first frame outside node:internal), scaled to per request.
-if (name === 'web' && process.env.PROBE_PROMISES && !/npm|npx/.test(process.argv[1] ?? '')) {
-  const http = require('node:http')
+if (heavyWebProbe && process.env.PROBE_PROMISES) {
   const ah = require('node:async_hooks')
-  let requests = 0
-  const emit = http.Server.prototype.emit
-  http.Server.prototype.emit = function (event, ...rest) {
-    if (event === 'request') requests++
-    return emit.call(this, event, ...rest)
-  }
-  const rate = Number(process.env.PROBE_HEAP_RATE ?? 1000)
   const seconds = Number(process.env.PROBE_HEAP_S ?? 5)
-  let last = 0
-  let busy = 0
-  const watch = setInterval(() => {
-    busy = requests - last >= rate ? busy + 1 : 0
-    last = requests
-    if (busy < 3) return
-    clearInterval(watch)
+  whenLoaded(() => {
     let count = 0
     const sites = new Map()
     const hook = ah.createHook({
@@ -128,14 +127,13 @@ if (name === 'web' && process.env.PROBE_PROMISES && !/npm|npx/.test(process.argv
         sites.set(k, (sites.get(k) ?? 0) + 1)
       },
     })
-    const r0 = requests
+    const r0 = requestsNow()
     hook.enable()
     setTimeout(() => {
       hook.disable()
-      const n = requests - r0
+      const n = requestsNow() - r0
       const top = [...sites].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, v]) => [k, +((v * 16) / n).toFixed(2)])
       fs.writeFileSync(`/tmp/dt/probe/promises-${process.pid}.json`, JSON.stringify({ requests: n, seconds, promises_per_request: +(count / n).toFixed(1), top }, null, 1))
     }, seconds * 1000).unref()
-  }, 1000)
-  watch.unref()
+  })
 }
