@@ -8,7 +8,7 @@ import { clientAddress } from '@/lib/http/client-address'
 import { sessionUser } from '@/lib/auth/session'
 import { membershipBySlug, membershipsOf } from '@/lib/orgs'
 import { can, type TPermission } from '@/lib/auth/permissions'
-import { parseOrThrow, unstorableTextLines } from '@/lib/validation'
+import { parseOrThrow, unstorableText, unstorableTextLines } from '@/lib/validation'
 import { asOrg } from '@/lib/db'
 import { assertSameOrigin, isMutation } from '@/lib/http/origin'
 import { env } from '@/lib/env'
@@ -67,6 +67,9 @@ async function resolveOrg(req: Request, scope: TKeyScope | undefined, permission
   // The session cookie rides along on any site's request: a change must come from our own pages (CSRF).
   if (isMutation(req.method)) assertSameOrigin(req, env().NEXTAUTH_URL)
   const slug = new URL(req.url).searchParams.get('org')
+  // A slug PostgreSQL cannot hold (a NUL, an unpaired surrogate) names no organization: answered as any unknown slug,
+  // without the lookup it would fail (a 500). Read before the declared inputs, so their check has not run yet.
+  if (slug !== null && unstorableText(slug)) throw forbidden('You are not a member of this organization')
   let membership = slug ? await membershipBySlug(user.id, slug) : null
   if (!slug) {
     const all = await membershipsOf(user.id)

@@ -89,6 +89,12 @@ describe('session changes through withOrg', () => {
     expect((await upload({ origin: OWN })).status).toBe(404)
   })
 
+  it('answers a slug PostgreSQL cannot hold as any unknown one (403), without the lookup that failed with a 500', async () => {
+    const res = await call(getKeys, apiRequest('/api/v1/keys?org=%00', { headers: { cookie } }))
+    expect(res.status).toBe(403)
+    expect((await res.json()).error.message).toBe('You are not a member of this organization')
+  })
+
   it('leaves reads alone, whatever the origin', async () => {
     const res = await call(getKeys, apiRequest(`/api/v1/keys?org=${slug}`, { headers: { cookie, origin: 'https://evil.example' } }))
     expect(res.status).toBe(200)
