@@ -269,6 +269,14 @@ export async function overThrottleLimit(gate: TBudgetGate, now: Date): Promise<b
   }
 }
 
+/** budgetVerdict from this process's memory: fresh gates and no throttled budget to count in Redis; undefined: call budgetVerdict. */
+export function budgetVerdictNow(orgId: string, call: TCallScope, now: Date): TBudgetVerdict | undefined {
+  const gates = cachedGates(orgId)
+  if (!gates) return undefined
+  const { verdict, throttling } = verdictBeforeThrottle(gates, call, now)
+  return throttling.length ? undefined : verdict
+}
+
 /** The budget part of a decide answer. */
 export async function budgetVerdict(orgId: string, call: TCallScope, now = new Date()): Promise<TBudgetVerdict> {
   return verdictOf(await gatesFor(orgId), call, now, overThrottleLimit)

@@ -201,10 +201,17 @@ export function forgetLedgerConfig(orgId: string): void {
   cache().delete(orgId)
 }
 
+/** ledgerConfig when the copy in memory is fresh (it would answer at once); undefined: call ledgerConfig. */
+export function ledgerConfigNow(orgId: string): TLedgerConfig | undefined {
+  const c = cache().get(orgId)
+  return c && Date.now() - c.at < LEDGER_CONFIG_MS ? c.config : undefined
+}
+
 /** The organization's ledgered budgets from process memory, refreshed from Redis at most every LEDGER_CONFIG_MS; Redis away: the last copy (none: no ledger). */
 export async function ledgerConfig(orgId: string): Promise<TLedgerConfig> {
+  const fresh = ledgerConfigNow(orgId)
+  if (fresh) return fresh
   const c = cache().get(orgId)
-  if (c && Date.now() - c.at < LEDGER_CONFIG_MS) return c.config
   // No copy yet (first call, or right after a publish): wait for the load rather than serve no ledger at all.
   if (c?.loading) return c.initial ? c.loading.catch(() => c.config) : c.config
   const entry: TCached = { at: c?.at ?? 0, config: c?.config ?? EMPTY, initial: !c }
@@ -357,7 +364,8 @@ export type TReservation =
       ok: true /** each budget's spent + held before this call, micro-dollars, in the order given */
       used: bigint[]
       runUsed: bigint
-      release: (actualMicros: bigint | null) => Promise<void>
+      /** a leased reservation settles in memory (no promise); a run cap's in Redis */
+      release: (actualMicros: bigint | null) => void | Promise<void>
     }
   | { ok: false; by: 'budget'; budget: TLedgerBudget; used: bigint }
   | { ok: false; by: 'run'; used: bigint }
@@ -547,47 +555,56 @@ const usedOf = (l: TLease) => l.others + l.inFlight + l.pending
 
 /** reserve() without a run cap: on the leases of this process (`st`: another one's, in tests). */
 export async function reserveLeased(budgets: TLedgerBudget[], amount: bigint, now: Date, st: TLeases = leases()): Promise<TReservation> {
-  let used: bigint[] | null = null
-  let ls: TLease[] = [] // looked up at each turn of the loop below: a lease forgotten meanwhile is made anew
-  const admit = () => {
-    used = ls.map(usedOf)
-    const t = Date.now()
-    for (const l of ls) {
-      l.inFlight += amount
-      l.lastUse = t
-    }
-  }
-  const canAdmit = () => ls.every((l) => !st.blocked.has(l.key) && room(l) >= amount)
-  while (!used) {
-    ls = budgets.map((b) => leaseOf(st, b, now))
-    if (canAdmit()) {
-      admit()
-      break
-    }
+  for (;;) {
+    const ls = budgets.map((b) => leaseOf(st, b, now)) // looked up at each turn: a lease forgotten meanwhile is made anew
+    if (canAdmit(st, ls, amount)) return admitted(st, ls, amount)
     if (ls.some((l) => st.blocked.has(l.key))) {
       await st.busy?.catch(() => undefined)
       continue
     }
+    let r: TReservation | null = null
     const refused = await leaseRoundTrip(
       st,
       ls,
       amount,
       () => 0n,
       true,
-      (r) => {
-        if (r === 0) admit()
+      (n) => {
+        if (n === 0) r = admitted(st, ls, amount)
       },
-      canAdmit,
+      () => canAdmit(st, ls, amount),
     )
     if (refused > 0) return { ok: false, by: 'budget', budget: budgets[refused - 1], used: usedOf(ls[refused - 1]) }
+    if (r) return r
+  }
+}
+
+/**
+ * reserveLeased when this process's leases have room for the call now (no round trip, no promise): the same
+ * reservation; undefined when it would wait for Redis (call reserveLeased).
+ */
+export function reserveLeasedNow(budgets: TLedgerBudget[], amount: bigint, now: Date, st: TLeases = leases()): TReservation | undefined {
+  const ls = budgets.map((b) => leaseOf(st, b, now))
+  return canAdmit(st, ls, amount) ? admitted(st, ls, amount) : undefined
+}
+
+const canAdmit = (st: TLeases, ls: TLease[], amount: bigint) => ls.every((l) => !st.blocked.has(l.key) && room(l) >= amount)
+
+/** Admit a call of `amount` on leases with room for it: held in flight until its release settles it into the lease. */
+function admitted(st: TLeases, ls: TLease[], amount: bigint): TReservation {
+  const used = ls.map(usedOf)
+  const t = Date.now()
+  for (const l of ls) {
+    l.inFlight += amount
+    l.lastUse = t
   }
   startFlushing(st)
   let settled = false
   return {
     ok: true,
-    used: used as unknown as bigint[],
+    used,
     runUsed: 0n,
-    release: async (actual) => {
+    release: (actual) => {
       if (settled) return
       settled = true
       const a = actualOf(actual, amount)

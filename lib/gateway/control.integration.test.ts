@@ -11,7 +11,7 @@ import { flushLeases, ledgerConfig, ledgerUsage, runUsage } from '@/lib/budgets/
 import { createPolicy, editDraft, publishDraft, rollbackTo } from '@/lib/routing/policies'
 import { ZPolicyCreate } from '@/lib/routing/schema'
 import { POST as postEvents } from '@/app/api/v1/events/route'
-import { planCall, shouldEscalate, storeCached, type TCallPlan, type TGatewayCall } from '@/lib/gateway/control'
+import { planCall, planCallNow, shouldEscalate, storeCached, type TCallPlan, type TGatewayCall } from '@/lib/gateway/control'
 
 // The gateway's control seam against real PostgreSQL and Redis: published
 // policies replace the model (canary share within binomial bounds), fallbacks
@@ -386,6 +386,63 @@ describe('budgets act', () => {
     const lowFirstToken = { choices: [{ message: { content: 'billing' }, logprobs: { content: [{ token: 'bill', logprob: Math.log(0.3) }] } }] }
     expect(shouldEscalate(canary, lowFirstToken)?.model).toBe('gpt-4o')
     for (const p of plans) await forward(p).settle!(0n)
+  })
+})
+
+describe('from memory, without a promise (planCallNow, the hot path)', () => {
+  const withoutSettle = (p: TCallPlan) => (p.kind === 'forward' ? { ...p, settle: typeof p.settle } : p)
+
+  it('makes the plan planCall makes: policy, canary, cascade, budget headers, and a denying budget', async () => {
+    // the 'calm' step (a 50% canary with a cascade, a brown-out budget below its threshold) and the exceeded 'denywf'
+    for (let i = 0; i < 40; i++) {
+      const c = gwCall({ attribution: { workflowId: 'calm', runId: `c-${i}` } })
+      const slow = await planCall(c) // also refreshes the copies in memory planCallNow reads
+      const now = planCallNow(c)
+      expect(now, `run c-${i}`).toBeDefined()
+      expect(withoutSettle(now!)).toEqual(withoutSettle(slow))
+      await forward(slow).settle!(0n)
+      await forward(now!).settle!(0n)
+    }
+    const deny = gwCall({ attribution: { workflowId: 'denywf' } })
+    expect(planCallNow(deny) ?? 'not from memory').toEqual(await planCall(deny))
+  })
+
+  it('enforces the ledger as planCall does: reserve on the lease, settle, refuse once used up', async () => {
+    const b = await createBudget(orgId, {
+      ...budget,
+      name: 'ledger now',
+      workflow_id: 'ledgernow',
+      amount_usd: '0.002',
+      hard_cutoff: true,
+      cutoff_action: 'deny',
+    })
+    await evaluateBudgets()
+    const c = gwCall({ requestedModel: 'gpt-4o-mini', maxTokens: 1000, attribution: { workflowId: 'ledgernow' } })
+    await planCall(gwCall({ attribution: { workflowId: 'elsewhere' } })) // fresh copies in memory
+    let fromMemory = 0
+    let admitted = 0
+    for (let i = 0; i < 10; i++) {
+      const now = planCallNow(c)
+      if (now) fromMemory++
+      const p = now ?? (await planCall(c))
+      if (p.kind === 'deny') {
+        expect(p.headers['x-outlay-budget-id']).toBe(b.id)
+        break
+      }
+      await forward(p).settle!(700n)
+      admitted++
+    }
+    expect(admitted).toBe(3) // 0, 700, 1400 < 2000: admitted; 2100: refused — as planCall alone
+    expect(fromMemory).toBeGreaterThan(0) // the lease had room for at least one without a round trip
+    await flushLeases(true)
+    expect(await ledgerUsage(b.id, { period: 'day', rolling_days: null }, new Date())).toEqual({ spent: 2100n, held: 0n })
+  })
+
+  it('leaves to planCall what needs Redis: a cacheable call, a capped run', async () => {
+    await planCall(gwCall({ attribution: { workflowId: 'elsewhere' } })) // fresh copies in memory
+    expect(planCallNow(gwCall({ attribution: { workflowId: 'elsewhere' } }))?.kind).toBe('forward')
+    expect(planCallNow(gwCall({ attribution: { workflowId: 'elsewhere' }, header: { 'x-outlay-cache': 'on' } }))).toBeUndefined()
+    expect(planCallNow(gwCall({ attribution: { workflowId: 'agent', runId: 'loop-9' } }))).toBeUndefined()
   })
 })
 

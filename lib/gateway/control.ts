@@ -21,11 +21,24 @@ import { producerConnection } from '@/lib/queues'
 import { loadPriceBook } from '@/lib/cost/pricebook'
 import { computeCost, type PriceBook } from '@/lib/cost/engine'
 import { toScaled } from '@/lib/cost/money'
-import { budgetVerdict, overThrottleLimit, type TBudgetGate, type TCallScope } from '@/lib/budgets/enforce'
+import { budgetVerdict, budgetVerdictNow, overThrottleLimit, type TBudgetGate, type TBudgetVerdict, type TCallScope } from '@/lib/budgets/enforce'
 import { budgetScope } from '@/lib/budgets/evaluate'
-import { ledgerConfig, ledgerCovers, reserve, runCapFor, RUN_TTL_S, secondsToWindowEnd, spendLedgered, type TLedgerBudget } from '@/lib/budgets/ledger'
-import { liveRouting } from '@/lib/routing/runtime'
-import { brownoutModel, matchPolicy, versionFor, type TLiveVersion } from '@/lib/routing/select'
+import {
+  ledgerConfig,
+  ledgerConfigNow,
+  ledgerCovers,
+  reserve,
+  reserveLeasedNow,
+  runCapFor,
+  RUN_TTL_S,
+  secondsToWindowEnd,
+  spendLedgered,
+  type TLedgerBudget,
+  type TLedgerConfig,
+  type TReservation,
+} from '@/lib/budgets/ledger'
+import { liveRouting, liveRoutingNow, type TLiveRouting } from '@/lib/routing/runtime'
+import { brownoutModel, matchPolicy, versionFor, type TLivePolicy, type TLiveVersion } from '@/lib/routing/select'
 import { CACHE_TTL_MAX_S, refKey, type TConfidenceSource, type TModelRef } from '@/lib/routing/schema'
 import { env } from '@/lib/env'
 import { UNLABELED } from '@/lib/gateway/recorder'
@@ -92,7 +105,7 @@ export type TCallPlan =
       /** store a non-streamed answer for this long (storeCached) */
       cacheTtlS: number | null
       /** called once the call is over, with the cost of every attempt made (null: unpriced) */
-      settle?: (actualCostMicros: bigint | null) => Promise<void>
+      settle?: (actualCostMicros: bigint | null) => void | Promise<void>
       /** the step's cascade rule when its policy has one (and no brown-out is on): see shouldEscalate */
       cascade?: TCascadePlan
     }
@@ -272,12 +285,17 @@ const books = () => (gm.__outlayGwBooks ??= new Map())
 
 /** The organization's price book from process memory (lib/cost/pricebook.ts loads it; at most one re-read at a time). */
 export async function priceBook(orgId: string): Promise<PriceBook> {
+  const hit = priceBookNow(orgId)
+  if (hit) return hit
+  const book = await loadPriceBook(orgId)
+  books().set(orgId, { book, at: Date.now() })
+  return book
+}
+
+/** priceBook when this process holds the organization's book (a stale one starts its re-read); undefined: call priceBook. */
+export function priceBookNow(orgId: string): PriceBook | undefined {
   const hit = books().get(orgId)
-  if (!hit) {
-    const book = await loadPriceBook(orgId)
-    books().set(orgId, { book, at: Date.now() })
-    return book
-  }
+  if (!hit) return undefined
   if (Date.now() - hit.at > env().PRICE_CACHE_MS && !hit.loading) {
     hit.loading = asOrg(orgId, () => loadPriceBook(orgId))
       .then((book) => {
@@ -339,7 +357,9 @@ async function readCached(key: string): Promise<TCachedAnswer | null> {
 
 // ---------------------------------------------------------------- the plan
 
-const denyPlan = (message: string, budgetId: string, retryAfterS: number): TCallPlan => ({
+type TDenyPlan = Extract<TCallPlan, { kind: 'deny' }>
+
+const denyPlan = (message: string, budgetId: string, retryAfterS: number): TDenyPlan => ({
   kind: 'deny',
   status: 429,
   message,
@@ -353,17 +373,101 @@ export async function planCall(call: TGatewayCall): Promise<TCallPlan> {
   return asOrg(call.orgId, () => plan(call, new Date()))
 }
 
-async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
-  const a = call.attribution
-  const scope: TCallScope = {
-    environment: a.environment ?? 'production',
-    workflow_id: a.workflowId ?? UNLABELED,
-    account_id: a.accountId,
-    feature: a.feature,
-    traffic_source: a.trafficSource ?? 'production',
+/**
+ * planCall from this process's memory alone, without a promise (each promise of the hot path pays Node 20's
+ * AsyncLocalStorage hooks): the gates, policies and ledgered budgets are fresh in memory, the price book is
+ * loaded, the leases have room, no throttled budget needs counting and the call is not one the response cache
+ * may answer. The same plan planCall would make; undefined when any of that needs Redis or PostgreSQL.
+ */
+export function planCallNow(call: TGatewayCall): TCallPlan | undefined {
+  const now = new Date()
+  const scope = scopeOf(call)
+  const verdict = budgetVerdictNow(call.orgId, scope, now)
+  const routing = verdict && liveRoutingNow(call.orgId)
+  const ledgers = routing && ledgerConfigNow(call.orgId)
+  if (!ledgers) return undefined
+  const s = planStart(call, scope, verdict, routing, ledgers)
+  if (s.kind === 'deny') return s
+  if (cacheTtlFor(call.stream, call.headers, s.v?.cache_ttl_s) !== null) return undefined // a read of the cache in Redis
+  if (s.cap) return undefined // the run's ledger is in Redis
+  if (!s.spendBudgets.length) return forwardPlan(call, s, false, undefined, null)
+  const book = priceBookNow(call.orgId)
+  const r = book && reserveLeasedNow(s.spendBudgets, reserveAmount(call, s, book, now), now)
+  if (!r) return undefined
+  if (!r.ok) return refusal(call, s, r, now)
+  if (throttleCandidates(s.spendBudgets, r.used).length) {
+    void r.release(0n) // a throttle's minute to count in Redis: planCall reserves again and counts it
+    return undefined
   }
-  const [verdict, routing, ledgers] = await Promise.all([budgetVerdict(call.orgId, scope, now), liveRouting(call.orgId), ledgerConfig(call.orgId)])
+  return forwardPlan(call, s, ledgerStates(s, r.used), r.release, null)
+}
 
+async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
+  const scope = scopeOf(call)
+  const [verdict, routing, ledgers] = await Promise.all([budgetVerdict(call.orgId, scope, now), liveRouting(call.orgId), ledgerConfig(call.orgId)])
+  const s = planStart(call, scope, verdict, routing, ledgers)
+  if (s.kind === 'deny') return s
+
+  // 3. The budgets with a real-time ledger covering the call, and the run's cap.
+  let settle: TSettle | undefined
+  let brownedOut = false
+  if (s.spendBudgets.length || s.cap) {
+    const book = await priceBook(call.orgId)
+    const runId = call.attribution.runId
+    let r: TReservation | null
+    try {
+      r = await reserve(call.orgId, s.spendBudgets, runId && s.cap ? { runId, capMicros: s.cap.micros } : null, reserveAmount(call, s, book, now), now)
+    } catch (e) {
+      // Redis away: enforcement fails open (as decide's gates), the call is still measured.
+      log({ component: 'gateway', org_id: call.orgId }).warn({ err: e }, 'budget reservation skipped')
+      r = null
+    }
+    if (r && !r.ok) return refusal(call, s, r, now)
+    if (r) {
+      // A throttling budget whose ledger is used up: the throttle's allowance per minute, before an evaluation says exceeded.
+      for (const b of throttleCandidates(s.spendBudgets, r.used)) {
+        if (await overThrottleLimit(asGate(b), now)) {
+          await r.release(0n)
+          const wait = Math.max(1, 60 - now.getUTCSeconds())
+          return denyPlan(`Outlay budget "${b.name}" is used up and throttles calls (its allowance for this minute is used); retry after ${wait} s`, b.id, wait)
+        }
+      }
+      brownedOut = ledgerStates(s, r.used)
+      settle = r.release
+    }
+  }
+
+  // 5. The response cache: never for a stream.
+  const ttl = cacheTtlFor(call.stream, call.headers, s.v?.cache_ttl_s)
+  return ttl === null ? forwardPlan(call, s, brownedOut, settle, null) : cachedOrForward(call, s, brownedOut, settle, ttl)
+}
+
+type TSettle = (actualCostMicros: bigint | null) => void | Promise<void>
+
+const scopeOf = (call: TGatewayCall): TCallScope => ({
+  environment: call.attribution.environment ?? 'production',
+  workflow_id: call.attribution.workflowId ?? UNLABELED,
+  account_id: call.attribution.accountId,
+  feature: call.attribution.feature,
+  traffic_source: call.attribution.trafficSource ?? 'production',
+})
+
+type TPlanStart = {
+  kind: 'start'
+  scope: TCallScope
+  headers: Record<string, string>
+  policy: TLivePolicy | null
+  v: TLiveVersion | null
+  attempts: TPlannedAttempt[]
+  spendBudgets: TLedgerBudget[]
+  cap: ReturnType<typeof runCapFor>
+  brownout: TModelRef | null
+  cascade: TLiveVersion['cascade'] | null
+}
+
+/** Steps 1 and 2, and what step 3 needs: decide's verdict, the step's published policy, the ledgered budgets covering the call. */
+function planStart(call: TGatewayCall, scope: TCallScope, verdict: TBudgetVerdict, routing: TLiveRouting, ledgers: TLedgerConfig): TDenyPlan | TPlanStart {
+  const a = call.attribution
   // 1. Decide's verdict (the evaluated gates): a denying budget, or a throttled one over its minute's allowance.
   if (verdict.action !== 'allow') {
     const what = verdict.action === 'deny' ? 'is exceeded and denies calls' : 'is exceeded and throttles calls (its allowance for this minute is used)'
@@ -382,121 +486,127 @@ async function plan(call: TGatewayCall, now: Date): Promise<TCallPlan> {
       : null
   // v null: no policy, or a call outside a first canary — the requested model as asked (the caller's default).
   const v = policy ? versionFor(policy, { run_id: a.runId ?? undefined, account_id: a.accountId ?? undefined }).v : null
-  let attempts: TPlannedAttempt[] = v
+  const attempts: TPlannedAttempt[] = v
     ? policyAttempts(v, call.maxTokens)
     : [{ model: call.requestedModel, maxTokens: call.maxTokens, outcomeIfSucceeds: 'success' }]
   if (policy) headers['x-outlay-policy-id'] = policy.id
   if (policy && v) headers['x-outlay-policy-version'] = String(v.version)
 
-  // 3. The budgets with a real-time ledger covering the call, and the run's cap.
   const covering = ledgers.budgets.filter((b) => ledgerCovers(b, scope))
-  const spendBudgets = covering.filter(spendLedgered)
-  const cap = a.runId ? runCapFor(covering, scope.workflow_id, ledgers.run_p95_micros) : null
   const cheapest = policy ? brownoutModel(policy) : null
-  const brownout = v && cheapest && refKey(cheapest) !== refKey(v.chosen) ? cheapest : null
-  const cascade = v?.cascade && v.cascade.confidence_from && v.cascade.confidence_from !== 'reported' ? v.cascade : null
+  return {
+    kind: 'start',
+    scope,
+    headers,
+    policy,
+    v,
+    attempts,
+    spendBudgets: covering.filter(spendLedgered),
+    cap: a.runId ? runCapFor(covering, scope.workflow_id, ledgers.run_p95_micros) : null,
+    brownout: v && cheapest && refKey(cheapest) !== refKey(v.chosen) ? cheapest : null,
+    cascade: v?.cascade && v.cascade.confidence_from && v.cascade.confidence_from !== 'reported' ? v.cascade : null,
+  }
+}
 
-  let settle: ((actual: bigint | null) => Promise<void>) | undefined
-  let brownedOut = false
-  if (spendBudgets.length || cap) {
-    const book = await priceBook(call.orgId)
-    const input = inputEstimate(call.headers)
-    const provider = (m: TPlannedAttempt) => m.provider ?? PROTOCOL_PROVIDER[call.protocol]
-    const cost = (m: TPlannedAttempt) => maxCostMicros(book, provider(m), m.model, input, m.maxTokens, now)
-    // One call's maximum: the costliest model it may be sent to (a fallback or the brown-out model), plus one escalation.
-    const candidates = [
-      ...attempts,
-      ...(brownout ? [{ model: brownout.model, provider: brownout.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'success' as const }] : []),
-    ]
-    let amount = candidates.reduce((m, x) => {
+/** One call's maximum: the costliest model it may be sent to (a fallback or the brown-out model), plus one escalation. */
+function reserveAmount(call: TGatewayCall, s: TPlanStart, book: PriceBook, now: Date): bigint {
+  const input = inputEstimate(call.headers)
+  const provider = (m: TPlannedAttempt) => m.provider ?? PROTOCOL_PROVIDER[call.protocol]
+  const cost = (m: TPlannedAttempt) => maxCostMicros(book, provider(m), m.model, input, m.maxTokens, now)
+  const maxTokens = s.attempts[0].maxTokens
+  const candidates = [
+    ...s.attempts,
+    ...(s.brownout ? [{ model: s.brownout.model, provider: s.brownout.provider, maxTokens, outcomeIfSucceeds: 'success' as const }] : []),
+  ]
+  const costliest = (xs: TPlannedAttempt[]) =>
+    xs.reduce((m, x) => {
       const c = cost(x)
       return c > m ? c : m
     }, 0n)
-    if (cascade)
-      amount += cascade.models.reduce((m, x) => {
-        const c = cost({ model: x.model, provider: x.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'escalation' })
-        return c > m ? c : m
-      }, 0n)
-    let r
-    try {
-      r = await reserve(call.orgId, spendBudgets, a.runId && cap ? { runId: a.runId, capMicros: cap.micros } : null, amount, now)
-    } catch (e) {
-      // Redis away: enforcement fails open (as decide's gates), the call is still measured.
-      log({ component: 'gateway', org_id: call.orgId }).warn({ err: e }, 'budget reservation skipped')
-      r = null
+  let amount = costliest(candidates)
+  if (s.cascade)
+    amount += costliest(s.cascade.models.map((x) => ({ model: x.model, provider: x.provider, maxTokens, outcomeIfSucceeds: 'escalation' as const })))
+  return amount
+}
+
+/** A reservation the ledger refused: the budget or the run cap that has no room. */
+function refusal(call: TGatewayCall, s: TPlanStart, r: Extract<TReservation, { ok: false }>, now: Date): TCallPlan {
+  if (r.by === 'run') {
+    const cap = s.cap!
+    return denyPlan(
+      `Outlay run cap: run "${call.attribution.runId}" has spent ${usd(r.used)}, past its cap of ${usd(cap.micros)} (budget "${cap.budget.name}"); the run is stopped`,
+      cap.budget.id,
+      RUN_TTL_S,
+    )
+  }
+  const b = r.budget
+  return denyPlan(
+    `Outlay budget "${b.name}" is used up (${usd(r.used)} of ${usd(BigInt(b.amount_micros))} spent or reserved) and denies calls`,
+    b.id,
+    secondsToWindowEnd(b, now) ?? 60,
+  )
+}
+
+/** The throttling budgets whose ledger is used up (`used`: each budget's, in order): the call counts against their minute. */
+const throttleCandidates = (budgets: TLedgerBudget[], used: bigint[]) =>
+  budgets.filter((b, i) => b.hard_cutoff && b.cutoff_action === 'throttle' && used[i] >= BigInt(b.amount_micros))
+
+/** The ledgers' states on the answer's headers (brown-out, warning, exceeded); true when a brown-out is on. */
+function ledgerStates(s: TPlanStart, used: bigint[]): boolean {
+  let brownedOut = false
+  for (const [i, b] of s.spendBudgets.entries()) {
+    const amountB = BigInt(b.amount_micros)
+    if (b.brownout_pct !== null && used[i] * 100n >= amountB * BigInt(b.brownout_pct)) {
+      brownedOut = true
+      s.headers['x-outlay-brownout'] = b.id
     }
-    if (r && !r.ok) {
-      if (r.by === 'run') {
-        return denyPlan(
-          `Outlay run cap: run "${a.runId}" has spent ${usd(r.used)}, past its cap of ${usd(cap!.micros)} (budget "${cap!.budget.name}"); the run is stopped`,
-          cap!.budget.id,
-          RUN_TTL_S,
-        )
-      }
-      const b = r.budget
-      return denyPlan(
-        `Outlay budget "${b.name}" is used up (${usd(r.used)} of ${usd(BigInt(b.amount_micros))} spent or reserved) and denies calls`,
-        b.id,
-        secondsToWindowEnd(b, now) ?? 60,
-      )
-    }
-    if (r) {
-      // A throttling budget whose ledger is used up: the throttle's allowance per minute, before an evaluation says exceeded.
-      for (const [i, b] of spendBudgets.entries()) {
-        const used = r.used[i]
-        const amountB = BigInt(b.amount_micros)
-        if (b.hard_cutoff && b.cutoff_action === 'throttle' && used >= amountB && (await overThrottleLimit(asGate(b), now))) {
-          await r.release(0n)
-          return denyPlan(
-            `Outlay budget "${b.name}" is used up and throttles calls (its allowance for this minute is used); retry after ${Math.max(1, 60 - now.getUTCSeconds())} s`,
-            b.id,
-            Math.max(1, 60 - now.getUTCSeconds()),
-          )
-        }
-        if (b.brownout_pct !== null && used * 100n >= amountB * BigInt(b.brownout_pct)) {
-          brownedOut = true
-          headers['x-outlay-brownout'] = b.id
-        }
-        if (!headers['x-outlay-budget-state'] && b.warn_pct !== null && used * 100n >= amountB * BigInt(b.warn_pct)) {
-          headers['x-outlay-budget-state'] = used >= amountB ? 'exceeded' : 'warning'
-          headers['x-outlay-budget-id'] = b.id
-        }
-      }
-      settle = r.release
+    if (!s.headers['x-outlay-budget-state'] && b.warn_pct !== null && used[i] * 100n >= amountB * BigInt(b.warn_pct)) {
+      s.headers['x-outlay-budget-state'] = used[i] >= amountB ? 'exceeded' : 'warning'
+      s.headers['x-outlay-budget-id'] = b.id
     }
   }
+  return brownedOut
+}
 
+/** Step 4, and the plan that forwards the call: the brown-out's models, the cache's time to live, the cascade. */
+function forwardPlan(call: TGatewayCall, s: TPlanStart, brownedOut: boolean, settle: TSettle | undefined, ttl: number | null): TCallPlan {
   // 4. Brown-out: the step falls to its cheapest model that cleared the bar, and does not escalate.
-  if (brownedOut && v && brownout) attempts = policyAttempts(v, call.maxTokens, brownout)
-
-  // 5. The response cache: never for a stream.
-  const ttl = cacheTtlFor(call.stream, call.headers, v?.cache_ttl_s)
-  if (ttl !== null) {
-    const key = responseCacheKey(call.orgId, call.protocol, call.inputHash, attempts[0].model, attempts[0].maxTokens)
-    const hit = await readCached(key)
-    if (hit) {
-      await settle?.(0n)
-      return {
-        kind: 'cached',
-        body: hit.body,
-        savingsMicros: hit.cost_micros === null ? null : BigInt(hit.cost_micros),
-        headers: { ...headers, 'x-outlay-cache': 'hit' },
-      }
-    }
-    stashCacheKey(call.orgId, call.inputHash, key, attempts[0].model)
-    headers['x-outlay-cache'] = 'miss'
-  }
-
-  const out: TCallPlan = { kind: 'forward', attempts, headers, cacheTtlS: ttl, settle }
-  if (cascade && !brownedOut) {
+  const attempts = brownedOut && s.v && s.brownout ? policyAttempts(s.v, call.maxTokens, s.brownout) : s.attempts
+  const out: TCallPlan = { kind: 'forward', attempts, headers: s.headers, cacheTtlS: ttl, settle }
+  if (s.cascade && !brownedOut) {
     out.cascade = {
-      ladder: cascade.models.map((m) => ({ model: m.model, provider: m.provider, maxTokens: attempts[0].maxTokens, outcomeIfSucceeds: 'escalation' as const })),
-      threshold: cascade.confidence_threshold,
-      from: cascade.confidence_from!,
-      field: cascade.confidence_field ?? null,
+      ladder: s.cascade.models.map((m) => ({
+        model: m.model,
+        provider: m.provider,
+        maxTokens: attempts[0].maxTokens,
+        outcomeIfSucceeds: 'escalation' as const,
+      })),
+      threshold: s.cascade.confidence_threshold,
+      from: s.cascade.confidence_from!,
+      field: s.cascade.confidence_field ?? null,
     }
   }
   return out
+}
+
+/** Step 5, the response cache: a hit answers without going upstream (the reservation settled at 0); a miss forwards. */
+async function cachedOrForward(call: TGatewayCall, s: TPlanStart, brownedOut: boolean, settle: TSettle | undefined, ttl: number): Promise<TCallPlan> {
+  const plan = forwardPlan(call, s, brownedOut, settle, ttl) as Extract<TCallPlan, { kind: 'forward' }>
+  const first = plan.attempts[0]
+  const key = responseCacheKey(call.orgId, call.protocol, call.inputHash, first.model, first.maxTokens)
+  const hit = await readCached(key)
+  if (hit) {
+    await settle?.(0n)
+    return {
+      kind: 'cached',
+      body: hit.body,
+      savingsMicros: hit.cost_micros === null ? null : BigInt(hit.cost_micros),
+      headers: { ...s.headers, 'x-outlay-cache': 'hit' },
+    }
+  }
+  stashCacheKey(call.orgId, call.inputHash, key, first.model)
+  s.headers['x-outlay-cache'] = 'miss'
+  return plan
 }
 
 const asGate = (b: TLedgerBudget): TBudgetGate => ({

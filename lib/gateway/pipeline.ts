@@ -5,14 +5,16 @@ import { env } from '@/lib/env'
 import { log } from '@/lib/log'
 import { AppError } from '@/lib/errors'
 import { parseJsonBytes } from '@/lib/http/body'
-import { authenticateApiKey, type TKeyPrincipal } from '@/lib/auth/api-keys'
+import { authenticateApiKey, cachedApiKey, type TKeyPrincipal } from '@/lib/auth/api-keys'
 import { fromScaled, rescale, toScaled, trimTrailingZeros } from '@/lib/cost/money'
-import { COST_SCALE } from '@/lib/cost/engine'
+import { COST_SCALE, type PriceBook } from '@/lib/cost/engine'
 import type { TUsageFields } from '@/lib/cost/usage'
 import { ENVIRONMENTS, TRAFFIC_SOURCES } from '@/lib/domain'
 import {
   planCall,
+  planCallNow,
   priceBook,
+  priceBookNow,
   shouldEscalate,
   storeCached,
   type TGatewayAttribution,
@@ -35,7 +37,7 @@ import {
   StreamReader,
   type TFamily,
 } from '@/lib/gateway/protocols'
-import { upstreamFor, type TUpstream } from '@/lib/gateway/providers'
+import { upstreamFor, upstreamForNow, type TUpstream } from '@/lib/gateway/providers'
 import { readAll, requestUpstream, UpstreamTimeout } from '@/lib/gateway/upstream'
 import { recordGatewayEvent, UNLABELED, type TGatewayEvent } from '@/lib/gateway/recorder'
 import { GATEWAY_MAX_BODY_BYTES } from '@/lib/gateway/schema'
@@ -99,12 +101,17 @@ function errorAnswer(family: TFamily, status: number, message: string, headers: 
   return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: Buffer.from(JSON.stringify(providerError(family, status, message))) }
 }
 
-async function authenticate(headers: THeaderReader, client: string): Promise<TKeyPrincipal> {
+/** The caller's Outlay key: from this process's memory when it holds it (no promise), else looked up. */
+function authenticate(headers: THeaderReader, client: string): TKeyPrincipal | Promise<TKeyPrincipal> {
   const auth = headers.get('authorization')
   const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null
   const raw = m?.[1] ?? headers.get('x-api-key')
   if (!raw) throw new GatewayError(401, 'Send an Outlay API key with the "gateway" scope, as "Authorization: Bearer <key>" or "x-api-key: <key>"')
-  const key = await authenticateApiKey(raw, client)
+  const hit = cachedApiKey(raw)
+  return hit ? withGatewayScope(hit) : authenticateApiKey(raw, client).then(withGatewayScope)
+}
+
+function withGatewayScope(key: TKeyPrincipal): TKeyPrincipal {
   if (!key.scopes.includes('gateway')) throw new GatewayError(403, 'This Outlay API key lacks the "gateway" scope')
   return key
 }
@@ -161,7 +168,8 @@ function passHeaders(res: IncomingMessage): Record<string, string> {
 export async function handleGateway(req: TGatewayRequest): Promise<TGatewayResponse> {
   const family = PROTOCOLS[req.protocol].family
   try {
-    const key = await authenticate(req.headers, req.client)
+    const known = authenticate(req.headers, req.client)
+    const key = known instanceof Promise ? await known : known
     if (req.body.byteLength > GATEWAY_MAX_BODY_BYTES) throw new GatewayError(413, `The body exceeds the limit of ${GATEWAY_MAX_BODY_BYTES} bytes`)
     const body = parseJsonBytes(req.body)
     const info = requestInfo(req.protocol, body)
@@ -244,10 +252,26 @@ function attemptEvent(
   return ev
 }
 
-/** The event's price with the organization's prices, as the ingest worker will compute it; null when unpriced. */
-async function priceOf(orgId: string, ev: TGatewayEvent): Promise<string | null> {
-  // the price book in memory (a stale copy while one re-read runs): not a PostgreSQL read per call when the cache expires
-  const book = await priceBook(orgId)
+/**
+ * The event's price with the organization's prices, as the ingest worker will compute it; null when unpriced (or
+ * when the price book cannot be read). From the book in memory without a promise (a stale copy while one re-read
+ * runs): not a PostgreSQL read per call when the cache expires.
+ */
+function priceOf(orgId: string, ev: TGatewayEvent): string | null | Promise<string | null> {
+  const book = priceBookNow(orgId)
+  if (!book)
+    return priceBook(orgId).then(
+      (b) => priceWith(b, ev),
+      () => null,
+    )
+  try {
+    return priceWith(book, ev)
+  } catch {
+    return null
+  }
+}
+
+function priceWith(book: PriceBook, ev: TGatewayEvent): string | null {
   const r = book.price({
     provider: ev.provider as string,
     model: ev.model as string,
@@ -270,14 +294,19 @@ async function carryOut(
   metadata: Record<string, string>,
 ): Promise<TGatewayResponse> {
   const family = PROTOCOLS[call.protocol].family
-  const upstream = await upstreamFor(key.orgId, family, header(req.headers, 'x-outlay-provider', 64), header(req.headers, 'x-outlay-upstream-key', 4096))
+  // From this process's memory when it holds the organization's upstreams, policies, gates and leases (no promise: each
+  // pays Node 20's AsyncLocalStorage hooks on this hot path); read from PostgreSQL or Redis when it does not.
+  const named = header(req.headers, 'x-outlay-provider', 64)
+  const requestKey = header(req.headers, 'x-outlay-upstream-key', 4096)
+  const held = upstreamForNow(key.orgId, family, named, requestKey)
+  const upstream = held === undefined ? await upstreamFor(key.orgId, family, named, requestKey) : held
   if (!upstream) {
     throw new GatewayError(
       400,
       `No ${family} upstream is configured for this organization: add one in Settings › Gateway (PUT /api/v1/gateway/providers), or send the provider's key in x-outlay-upstream-key`,
     )
   }
-  const plan = await planCall(call)
+  const plan = planCallNow(call) ?? (await planCall(call))
   if (plan.kind === 'deny') return errorAnswer(family, plan.status, plan.message, plan.headers)
   const c: TCtx = { req, call, key, eventId, metadata, upstream }
   if (plan.kind === 'cached') {
@@ -328,9 +357,17 @@ async function carryOut(
   // The call's cost so far, every attempt's, exact (COST_SCALE); unpriced once an attempt that spent tokens had no price.
   let spent = 0n
   let unpriced = false
-  const settle = async () => {
-    if (plan.settle)
-      await plan.settle(unpriced ? null : rescale(spent, COST_SCALE, 6)).catch((err) => log({ component: 'gateway' }).warn({ err }, 'settle failed'))
+  // The ledger's settlement: in memory on a leased reservation; a run cap's goes to Redis, and the answer does not wait
+  // for it (this process's next command queues behind it on the same connection). It logs its own failure.
+  const settle = () => {
+    if (!plan.settle) return
+    const failed = (err: unknown) => log({ component: 'gateway' }).warn({ err }, 'settle failed')
+    try {
+      const p = plan.settle(unpriced ? null : rescale(spent, COST_SCALE, 6))
+      if (p) p.catch(failed)
+    } catch (err) {
+      failed(err)
+    }
   }
   const count = (usd: string | null, usage: TUsageFields | null) => {
     if (usd !== null) spent += toScaled(usd, COST_SCALE)
@@ -368,7 +405,7 @@ async function carryOut(
 
   /** A non-streamed answer, read whole and measured as its attempt's event (tokens, price). */
   type TAnswer = { status: number; res: IncomingMessage; raw: Buffer; answer: unknown; model: string; ev: TGatewayEvent; usd: string | null }
-  const measure = async (x: TAttempt, attempt: TPlannedAttempt, status: number, res: IncomingMessage, raw: Buffer): Promise<TAnswer> => {
+  const measure = (x: TAttempt, attempt: TPlannedAttempt, status: number, res: IncomingMessage, raw: Buffer): TAnswer | Promise<TAnswer> => {
     let answer: unknown = null
     try {
       answer = JSON.parse(raw.toString('utf8'))
@@ -378,9 +415,12 @@ async function carryOut(
     const usage = answerUsage(call.protocol, answer)
     const model = answerModel(call.protocol, answer) ?? attempt.model
     const ev = x.record(attempt.outcomeIfSucceeds, usage, outputText(call.protocol, answer), model)
-    const usd = usage ? await priceOf(key.orgId, ev).catch(() => null) : null
-    count(usd, usage)
-    return { status, res, raw, answer, model, ev, usd }
+    const priced = usage ? priceOf(key.orgId, ev) : null
+    const answered = (usd: string | null): TAnswer => {
+      count(usd, usage)
+      return { status, res, raw, answer, model, ev, usd }
+    }
+    return priced instanceof Promise ? priced.then(answered) : answered(priced)
   }
 
   /**
@@ -425,12 +465,12 @@ async function carryOut(
       done()
       if (req.signal.aborted) {
         record('error', null, null)
-        await settle()
+        settle()
         return errorAnswer(family, 499 as number, 'The client closed the request')
       }
       record(last ? 'error' : 'retry', null, null)
       if (!last) continue
-      await settle()
+      settle()
       if (err instanceof UpstreamTimeout) return errorAnswer(family, 504, `Outlay gateway: ${err.message}`)
       return errorAnswer(family, 502, `Outlay gateway: the upstream could not be reached: ${(err as Error).message}`)
     }
@@ -443,7 +483,7 @@ async function carryOut(
       const retryable = status === 429 || status >= 500
       record(retryable && !last ? 'retry' : 'error', null, null)
       if (retryable && !last) continue
-      await settle()
+      settle()
       return { status, headers: { ...passHeaders(res), ...plan.headers }, body: failedBody }
     }
 
@@ -455,13 +495,14 @@ async function carryOut(
       } catch (err) {
         done()
         record('error', null, null)
-        await settle()
+        settle()
         if (req.signal.aborted) return errorAnswer(family, 499 as number, 'The client closed the request')
         if (ac.signal.reason instanceof UpstreamTimeout) return errorAnswer(family, 504, `Outlay gateway: ${ac.signal.reason.message}`)
         return errorAnswer(family, 502, `Outlay gateway: the upstream answer broke off: ${(err as Error).message}`)
       }
       done()
-      let final = await measure(x, attempt, status, res, raw)
+      const measured = measure(x, attempt, status, res, raw)
+      let final = measured instanceof Promise ? await measured : measured
       // The cascade: a low-confidence answer of the selected model goes one model up the ladder (attempt n + 1,
       // outcome escalation), again with that model's answer, until one is confident enough or the ladder ends. The
       // client gets the last. A fallback's answer is kept: the ladder starts at the selected model, which failed.
@@ -484,7 +525,7 @@ async function carryOut(
           log({ component: 'gateway' }).warn({ err }, 'cache store failed'),
         )
       }
-      void settle()
+      settle()
       const headers: Record<string, string> = { ...passHeaders(final.res), ...plan.headers, 'x-outlay-event-id': final.ev.id, 'x-outlay-model': final.model }
       // the call's cost: every attempt's (an escalated call paid for the answer it did not keep)
       if (final.usd !== null && !unpriced) headers['x-outlay-cost-usd'] = plainUsd(fromScaled(spent, COST_SCALE))
@@ -520,9 +561,9 @@ async function carryOut(
         const model = reader.model ?? attempt.model
         await asOrg(orgId, async () => {
           const ev = record(finished && !reader.failed ? attempt.outcomeIfSucceeds : 'error', usage, reader.output(), model)
-          const usd = usage ? await priceOf(orgId, ev).catch(() => null) : null
+          const usd = usage ? await priceOf(orgId, ev) : null
           count(usd, usage)
-          await settle()
+          settle()
         })
       }
     }
@@ -536,6 +577,6 @@ async function carryOut(
     return { status, headers, body: pass() }
   }
   // planCall gave no attempt
-  await settle()
+  settle()
   return errorAnswer(family, 500, 'Outlay gateway: the call plan has no attempt')
 }

@@ -127,11 +127,10 @@ function readUpstreams(orgId: string, stale: TCached | undefined): Promise<TCach
   return reading
 }
 
-/** The organization's upstreams: the cached list, re-read once past UPSTREAM_CACHE_MS (the stale list meanwhile). */
-async function upstreamsOf(orgId: string): Promise<TCached> {
+/** The organization's upstreams when this process holds its list (past UPSTREAM_CACHE_MS one re-read starts); undefined: none yet. */
+function upstreamsNow(orgId: string): TCached | undefined {
   const hit = cache.get(orgId)
-  if (!hit) return readUpstreams(orgId, undefined)
-  if (Date.now() - hit.at > UPSTREAM_CACHE_MS) void readUpstreams(orgId, hit).catch(() => undefined)
+  if (hit && Date.now() - hit.at > UPSTREAM_CACHE_MS) void readUpstreams(orgId, hit).catch(() => undefined)
   return hit
 }
 
@@ -151,7 +150,16 @@ function keyOf(orgId: string, c: TCached, r: TRow): string {
  * request (x-outlay-upstream-key) replaces the stored one. Null when nothing is configured and no key was sent.
  */
 export async function upstreamFor(orgId: string, family: TFamily, named: string | null, requestKey: string | null): Promise<TUpstream | null> {
-  const hit = await upstreamsOf(orgId)
+  return pick(orgId, upstreamsNow(orgId) ?? (await readUpstreams(orgId, undefined)), family, named, requestKey)
+}
+
+/** upstreamFor from the list this process holds, without a promise; undefined when the list must be read first (call upstreamFor). */
+export function upstreamForNow(orgId: string, family: TFamily, named: string | null, requestKey: string | null): TUpstream | null | undefined {
+  const hit = upstreamsNow(orgId)
+  return hit && pick(orgId, hit, family, named, requestKey)
+}
+
+function pick(orgId: string, hit: TCached, family: TFamily, named: string | null, requestKey: string | null): TUpstream | null {
   const ofFamily = hit.rows.filter((r) => (r.provider === 'anthropic') === (family === 'anthropic'))
   const row =
     named !== null

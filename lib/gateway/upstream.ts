@@ -1,4 +1,5 @@
 import http, { type IncomingMessage } from 'node:http'
+import { finished } from 'node:stream'
 import https from 'node:https'
 import type { LookupOptions } from 'node:dns'
 import { guardedLookup, literalTargetProblem } from '@/lib/notifications/ssrf'
@@ -64,14 +65,23 @@ export function requestUpstream(
   })
 }
 
-/** The whole body of an answer (an error, or a call that did not stream). */
-export async function readAll(res: IncomingMessage, maxBytes = 64 * 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const c of res as AsyncIterable<Buffer>) {
-    size += c.length
-    if (size > maxBytes) throw new Error(`the upstream answer is larger than ${maxBytes} bytes`)
-    chunks.push(c)
-  }
-  return Buffer.concat(chunks, size)
+/**
+ * The whole body of an answer (an error, or a call that did not stream). Read by its events, not an async iterator:
+ * one promise a call instead of several per chunk (each pays Node 20's AsyncLocalStorage hooks on this hot path).
+ */
+export function readAll(res: IncomingMessage, maxBytes = 64 * 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let tooLarge: Error | null = null
+    res.on('data', (c: Buffer) => {
+      if (tooLarge) return
+      size += c.length
+      if (size <= maxBytes) return void chunks.push(c)
+      tooLarge = new Error(`the upstream answer is larger than ${maxBytes} bytes`)
+      res.destroy(tooLarge)
+    })
+    // the end of the body, or its error, or the connection closed before the end (an abort, a reset)
+    finished(res, (err) => (err || tooLarge ? reject(tooLarge ?? err) : resolve(Buffer.concat(chunks, size))))
+  })
 }

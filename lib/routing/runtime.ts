@@ -182,6 +182,9 @@ const cache = () => (g.__outlayRouting ??= new RoutingCache((orgId) => producerC
 /** The organization's published policies and defaults from process memory (the gateway's plan reads them as decide does). */
 export const liveRouting = (orgId: string): Promise<TLiveRouting> => cache().get(orgId)
 
+/** liveRouting when it would answer at once from memory (no check due); undefined: call liveRouting. */
+export const liveRoutingNow = (orgId: string): TLiveRouting | undefined => cache().cached(orgId)
+
 /** After a publish, rollback or defaults change: every process reloads within VERSION_CHECK_MS. */
 export async function announceRoutingChange(orgId: string): Promise<void> {
   cache().forget(orgId)
