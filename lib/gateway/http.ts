@@ -135,17 +135,26 @@ export function serveGateway(req: IncomingMessage, res: ServerResponse, protocol
 // built once: every answer carries them
 const SECURITY = { http: Object.freeze(apiSecurityHeaders({ https: false })), https: Object.freeze(apiSecurityHeaders({ https: true })) }
 
-async function send(req: IncomingMessage, res: ServerResponse, r: TGatewayResponse, signal: AbortSignal): Promise<void> {
+/** Write an answer: a whole body at once (no promise), a stream as it comes (sendStream). */
+function send(req: IncomingMessage, res: ServerResponse, r: TGatewayResponse, signal: AbortSignal): void | Promise<void> {
   const forwardedProto = req.headers['x-forwarded-proto']
   const security = SECURITY[servedOverHttps(Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto, env().NEXTAUTH_URL) ? 'https' : 'http']
-  if (r.body instanceof Uint8Array) {
-    if (signal.aborted) return
-    res.writeHead(r.status, { ...security, ...r.headers, 'content-length': r.body.byteLength })
-    res.end(r.body)
-    return
-  }
-  const it = r.body[Symbol.asyncIterator]()
-  res.writeHead(r.status, { ...security, ...r.headers })
+  if (!(r.body instanceof Uint8Array)) return sendStream(res, r.status, r.headers, security, r.body, signal)
+  if (signal.aborted) return
+  res.writeHead(r.status, { ...security, ...r.headers, 'content-length': r.body.byteLength })
+  res.end(r.body)
+}
+
+async function sendStream(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  security: Readonly<Record<string, string>>,
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal,
+): Promise<void> {
+  const it = body[Symbol.asyncIterator]()
+  res.writeHead(status, { ...security, ...headers })
   res.flushHeaders()
   try {
     for (;;) {
