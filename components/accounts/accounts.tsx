@@ -16,7 +16,7 @@ import { callsColumn } from '@/components/calls/links'
 import { accountsCsvRows, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '@/lib/metrics/views/accounts'
 import { csvFilename, filtersQuery, hasAcceptedOutcomes, topMovers, type TBreakdownRow } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
-import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { formatCount, formatMultiple, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
 import { useAccountMargin } from '@/components/accounts/margin-queries'
 import { marginRange, marginText, monthsLabel, NO_REVENUE, shareText } from '@/lib/accounts/view'
@@ -368,7 +368,7 @@ function AccountFlags({
           title={`${f.calls_per_run.toFixed(2)} calls per run at ${f.workflow_id ?? '(no workflow)'}/${f.step ?? '(no step)'} where the median of ${f.peers} accounts makes ${f.median_calls_per_run.toFixed(2)} (${f.runs} runs)`}
           data-flag={`${f.workflow_id}/${f.step}`}
         >
-          {f.step ?? '(no step)'} {(f.calls_per_run / f.median_calls_per_run).toFixed(1)}× calls/run
+          {f.step ?? '(no step)'} {formatMultiple(f.calls_per_run / f.median_calls_per_run)} calls/run
         </Link>
       ))}
     </span>
