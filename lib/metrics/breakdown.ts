@@ -17,7 +17,10 @@ export const perUnit = usdPerUnit
  * "unpriced"), so neither is its cost per run.
  */
 export const pricedPerUnit = (r: { cost_usd: string; events: number; unpriced_events: number }, n: number) =>
-  r.events > 0 && r.unpriced_events >= r.events ? null : perUnit(r.cost_usd, n)
+  onlyUnpriced(r) ? null : perUnit(r.cost_usd, n)
+
+/** Calls, none of which had a price: their spend is unknown, not $0. */
+export const onlyUnpriced = (r: { events: number; unpriced_events?: number }) => r.events > 0 && (r.unpriced_events ?? 0) >= r.events
 
 // ---------------------------------------------------------------- filters (URL)
 
