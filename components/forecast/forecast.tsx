@@ -76,12 +76,7 @@ export function Forecast({ org }: { org: string }) {
           value={d ? (d.quarter_end.forecast_usd === null ? '—' : formatUsd(d.quarter_end.forecast_usd)) : null}
           hint={d ? band(d.quarter_end) : undefined}
         />
-        <Kpi
-          label={MONTH_TO_DATE_LABEL}
-          testId="kpi-month-actual"
-          value={d ? formatUsd(d.month_end.actual_to_date_usd) : null}
-          hint={MONTH_TO_DATE_HINT}
-        />
+        <Kpi label={MONTH_TO_DATE_LABEL} testId="kpi-month-actual" value={d ? formatUsd(d.month_end.actual_to_date_usd) : null} hint={MONTH_TO_DATE_HINT} />
         <Kpi
           label="Backtest error (MAPE)"
           testId="kpi-mape"

@@ -106,12 +106,7 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
           warn={!!monthBudget && !!m?.upper_usd && Number(m.upper_usd) > Number(monthBudget.amount_usd)}
         />
         <div title={PRODUCTION_HINT}>
-          <Kpi
-            label="Eval, replay and ops"
-            value={internal ? formatUsd(internal.internal_usd) : null}
-            testId="kpi-internal-month"
-            hint={internal?.hint}
-          />
+          <Kpi label="Eval, replay and ops" value={internal ? formatUsd(internal.internal_usd) : null} testId="kpi-internal-month" hint={internal?.hint} />
         </div>
         <Kpi
           label="Open alerts"

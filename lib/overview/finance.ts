@@ -57,10 +57,7 @@ export type TInternalShare = {
  * in GPU capacity, not in API inference — and then the hint says by how much. (The share once divided by the
  * calls' cost while calling it "the month's API inference", a different figure on the page.)
  */
-export function internalShare(
-  monthRows: Parameters<typeof internalTraffic>[0],
-  bill: { api_inference_usd: string } | null,
-): TInternalShare {
+export function internalShare(monthRows: Parameters<typeof internalTraffic>[0], bill: { api_inference_usd: string } | null): TInternalShare {
   const { internal_usd, share } = internalTraffic(monthRows)
   const calls = monthRows.reduce((s, r) => s + micros(r.cost_usd), 0n)
   const calls_usd = microsToUsd(calls)

@@ -27,7 +27,11 @@ export function accountsTable(
  * what customer success comes for), then the others, each part by spend in the period, largest first (as
  * accountsTable gives them); with `flaggedOnly`, the flagged ones alone. The label names the order actually shown.
  */
-export function accountsOrder(rows: TBreakdownRow[], flagged: { has(account: string): boolean }, flaggedOnly: boolean): { rows: TBreakdownRow[]; label: string } {
+export function accountsOrder(
+  rows: TBreakdownRow[],
+  flagged: { has(account: string): boolean },
+  flaggedOnly: boolean,
+): { rows: TBreakdownRow[]; label: string } {
   const first = rows.filter((r) => flagged.has(r.key))
   if (flaggedOnly) return { rows: first, label: 'Flagged accounts only, by spend in the period, largest first.' }
   if (first.length === 0) return { rows, label: 'By spend in the period, largest first.' }

@@ -127,8 +127,7 @@ export function featuresTable(
     d.unpriced_events += r.unpriced_events ?? 0
     byDay.set(day, d)
   }
-  const dayRows = (k: string) =>
-    [...(perDay.get(k)?.values() ?? [])].map((d) => ({ cost_usd: fromScaledUsd(d.cost), runs: d.runs, priced: !onlyUnpriced(d) }))
+  const dayRows = (k: string) => [...(perDay.get(k)?.values() ?? [])].map((d) => ({ cost_usd: fromScaledUsd(d.cost), runs: d.runs, priced: !onlyUnpriced(d) }))
   const withSlo = (r: TBreakdownRow): TFeatureRow => {
     const tgt = r.key === NO_FEATURE ? null : (target.get(r.key) ?? null)
     return {
