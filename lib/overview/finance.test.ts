@@ -86,9 +86,12 @@ describe('internalShare: the eval, replay and ops share divides by a figure the 
   ]
 
   it("no calls on the GPU pools: the calls' cost is the card's API inference, and the hint names it", () => {
-    const s = internalShare(rows, { api_inference_usd: '100.000003' }) // per-scenario rounding: micro-dollars apart
+    const s = internalShare(rows, { api_inference_usd: '99.999997' }) // per-scenario rounding: micro-dollars apart
     expect(s).toMatchObject({ internal_usd: '40.000000', share: 0.4, calls_usd: '100.000000', gpu_time_usd: null })
     expect(s.hint).toBe("40.0% of the month's API inference ($100.00); the rest is production traffic (any environment)")
+    // the amount named is the card's own (the whole bill's part), as the card rounds it
+    expect(internalShare(rows, { api_inference_usd: '99.996000' }).hint).toContain('API inference ($100.00)')
+    expect(internalShare(rows, { api_inference_usd: '99.994000' }).hint).toContain('API inference ($99.99)')
   })
 
   it('calls on the GPU pools: the card shows less API inference; the hint shows the denominator and the difference', () => {

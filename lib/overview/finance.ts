@@ -35,6 +35,9 @@ export function financeWindows(now = new Date()): TFinanceWindows {
   }
 }
 
+/** A cent: below it, the calls' cost and the whole bill's API inference differ by rounding only. */
+const GPU_TIME_MIN_MICROS = 10_000n
+
 export type TInternalShare = {
   /** the month's calls on eval, replay and ops traffic (every environment), USD */
   internal_usd: string
@@ -44,7 +47,7 @@ export type TInternalShare = {
   calls_usd: string
   /** what the month card shows as API inference (the whole bill's part); null until it answers */
   api_inference_usd: string | null
-  /** calls_usd − api_inference_usd: the calls' GPU time on the pools, paid in GPU capacity; null when none shows */
+  /** calls_usd − api_inference_usd: the calls' GPU time on the pools, paid in GPU capacity; null under a cent */
   gpu_time_usd: string | null
   /** the KPI's hint, naming the denominator with its amount */
   hint: string
@@ -62,12 +65,12 @@ export function internalShare(monthRows: Parameters<typeof internalTraffic>[0], 
   const calls = monthRows.reduce((s, r) => s + micros(r.cost_usd), 0n)
   const calls_usd = microsToUsd(calls)
   const api = bill ? micros(bill.api_inference_usd) : null
-  // per-scenario rounding moves the whole bill's part by a few micro-dollars: a gap only when it shows in cents
-  const gap = api !== null && formatUsd(microsToUsd(api)) !== formatUsd(calls_usd) && calls > api ? calls - api : null
+  // per-scenario rounding moves the whole bill's part by a few micro-dollars: GPU time only from a cent up
+  const gap = api !== null && calls - api >= GPU_TIME_MIN_MICROS ? calls - api : null
   const rest = 'the rest is production traffic (any environment)'
   const hint =
     gap === null
-      ? `${formatPercent(share)} of the month's API inference (${formatUsd(calls_usd)}); ${rest}`
+      ? `${formatPercent(share)} of the month's API inference (${formatUsd(microsToUsd(api ?? calls))}); ${rest}`
       : `${formatPercent(share)} of the ${formatUsd(calls_usd)} the month's calls cost: API inference ${formatUsd(microsToUsd(api!))} + ${formatUsd(microsToUsd(gap))} of GPU time on the pools (in GPU capacity); ${rest}`
   return {
     internal_usd,
