@@ -28,6 +28,25 @@ test('the accounts page and its CSV equal a direct SQL sum per account', async (
   // nothing before the seeded days: every account is new
   await expect(firstRow).toContainText('new')
   await expect(page.getByTestId('accounts-table').locator('tbody tr')).toHaveCount(byAccount.length)
+
+  // the card says the order it shows (it read "Sorted by spend" above flagged accounts that come first whatever their
+  // spend): flagged accounts first, then the others, each part by spend, largest first
+  await expect(page.getByTestId('flagged-count')).toContainText(' flagged: ')
+  const shown = await page
+    .getByTestId('accounts-table')
+    .locator('tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => ({ flagged: !!tr.querySelector('[data-flags]'), cost: Number(tr.querySelector('[data-cost]')?.getAttribute('data-cost')) })),
+    )
+  const flaggedShown = shown.filter((r) => r.flagged)
+  const othersShown = shown.filter((r) => !r.flagged)
+  expect(shown).toEqual([...flaggedShown, ...othersShown])
+  for (const part of [flaggedShown, othersShown]) expect(part.map((r) => r.cost)).toEqual([...part.map((r) => r.cost)].sort((a, b) => b - a))
+  const order = flaggedShown.length
+    ? 'Flagged accounts first, then the others; each by spend in the period, largest first.'
+    : 'By spend in the period, largest first.'
+  await expect(page.locator('p', { hasText: 'Change compares with the previous period' })).toHaveText(new RegExp(`^${order.replace(/[.;]/g, '\\$&')} `))
+  await expect(page.getByTestId('accounts-table').locator('caption')).toHaveText(`Spend per customer account. ${order}`)
   await expect(page.getByTestId('top-movers').getByRole('listitem')).toHaveCount(5)
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])

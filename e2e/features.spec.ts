@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { test, expect, apiSignIn, sql, usd, DEMO_LOGIN } from './fixtures'
+import { test, expect, apiSignIn, createOrg, sql, usd, DEMO_LOGIN } from './fixtures'
 
 // Product's check: the top feature's spend and cost per action equal SQL on
 // the events; a target under its cost per action shows it breached, here and
@@ -111,4 +111,44 @@ test('the features page: cost per action per feature against its cost SLO', asyn
     .getByRole('button', { name: `Remove the SLO of ${top.feature}` })
     .click()
   await expect(page.getByTestId('features-table').locator('tbody tr').first().locator('[data-status]')).toHaveAttribute('data-status', 'no_slo')
+})
+
+// A feature none of whose calls had a price: its spend is unknown, not $0, so its cost SLO is neither met nor
+// missed — the page says "no priced calls" (it read "within" from the $0).
+test('a feature with only unpriced calls shows no SLO status from its $0', async ({ page, request }) => {
+  const stamp = Date.now()
+  const email = `slo-unpriced-${stamp}@example.com`
+  const { org_slug, api_key } = createOrg(`SLO unpriced ${stamp}`, email, 'slo-unpriced-password-1', ['ingest'])
+  const now = new Date().toISOString()
+  const call = (i: number) => ({
+    id: `u${i}`,
+    timestamp: now,
+    workflow_id: 'reviews',
+    run_id: `run-${i}`,
+    step: 'classify',
+    feature: 'sentiment',
+    provider: 'acme',
+    model: 'acme-tiny-2026-11-01',
+    tokens_in: 500,
+    tokens_out: 20,
+  })
+  const res = await request.post('/api/v1/events', { headers: { authorization: `Bearer ${api_key}` }, data: { events: [1, 2, 3].map(call) } })
+  expect(res.status()).toBe(202)
+  await apiSignIn(page.request, email, 'slo-unpriced-password-1')
+
+  const row = page.getByTestId('features-table').locator('tbody tr[data-key="sentiment"]')
+  await expect(async () => {
+    await page.goto(`/${org_slug}/features`)
+    await expect(row.locator('[data-runs]')).toHaveAttribute('data-runs', '3', { timeout: 5000 })
+  }).toPass({ timeout: 60_000 })
+  await expect(row.locator('[data-cost-per-action]')).toHaveAttribute('data-cost-per-action', '')
+
+  const target = row.getByLabel('Target USD per run for sentiment')
+  await target.fill('0.01')
+  await target.press('Enter')
+  const status = row.locator('[data-status]')
+  await expect(status).toHaveAttribute('data-status', 'no_priced_calls')
+  await expect(status).toHaveText('no priced calls')
+  await expect(row.locator('[data-compliance]')).toHaveCount(0)
+  await expect(page.getByTestId('kpi-slo-breached')).toHaveText('0 of 1')
 })

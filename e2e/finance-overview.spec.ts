@@ -46,7 +46,17 @@ test('finance lands on the overview; the month row equals SQL over the events, a
   expect(Math.abs(Number(apiPart) / 1e6 - (Number(m.month) - onPools))).toBeLessThan(0.0001)
   await expect(page.getByTestId('kpi-internal-month')).toHaveText(formatUsd(m.internal))
   const share = BigInt(m.total_micros) === 0n ? 0 : Number((BigInt(m.internal_micros) * 1_000_000n) / BigInt(m.total_micros)) / 1_000_000
-  await expect(page.getByTestId('finance-headline')).toContainText(`${formatPercent(share)} of the month's API inference`)
+  // the share's denominator is named with its amount and agrees with the month card beside it: its API inference,
+  // or (calls on the GPU pools) that plus the calls' GPU time the whole bill counts in GPU capacity
+  const internalKpi = page.getByTestId('kpi-internal-month').locator('xpath=..')
+  const apiShown = formatUsd(Number(apiPart) / 1e6)
+  await expect(parts.locator('[data-part="api_inference_usd"]')).toHaveText(apiShown)
+  if (BigInt(m.total_micros) - apiPart < 10_000n)
+    await expect(internalKpi).toContainText(`${formatPercent(share)} of the month's API inference (${apiShown}); the rest`)
+  else
+    await expect(internalKpi).toContainText(
+      `${formatPercent(share)} of the ${formatUsd(m.month)} the month's calls cost: API inference ${apiShown} + ${formatUsd((Number(BigInt(m.total_micros) - apiPart) / 1e6).toFixed(6))} of GPU time`,
+    )
   await expect(page.getByTestId('kpi-unpriced-month')).toHaveText(formatCount(m.unpriced))
 
   // open alerts: not acknowledged, not resolved, their source not muted now (GET /api/v1/alerts?state=open)

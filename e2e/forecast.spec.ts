@@ -80,6 +80,13 @@ test('forecast: month so far from the books, month and quarter end with a band, 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forecast' }).click()
   await expect(page.getByRole('heading', { name: 'Forecast', level: 1 })).toBeVisible()
   await expect(page.getByTestId('kpi-month-actual')).toHaveText(usd((await monthSoFar()).usd ?? 0))
+  // recorded to the start of today (the model forecasts whole days), so it names its end: the Overview's month to
+  // date runs to now under its own label (docs/finance.md "Month to date")
+  const THROUGH_YESTERDAY = 'Month to date (through yesterday)'
+  await expect(page.getByTestId('kpi-month-actual').locator('xpath=..')).toContainText(THROUGH_YESTERDAY)
+  await expect(page.getByTestId('forecast-bill').getByRole('columnheader', { name: THROUGH_YESTERDAY })).toBeVisible()
+  await expect(page.getByTestId('forecast-summary').getByRole('columnheader', { name: THROUGH_YESTERDAY })).toBeVisible()
+  await expect(page.getByText('This month to date')).toHaveCount(0)
   await expect(page.getByTestId('kpi-month')).toHaveText(/^\$\d/)
   await expect(page.getByText(/95% band \$/).first()).toBeVisible()
   await expect(page.getByRole('img', { name: /Daily spend of the whole organization and its forecast/ })).toBeVisible()

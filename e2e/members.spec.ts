@@ -1,4 +1,4 @@
-import { test, expect, apiSignIn, sql } from './fixtures'
+import { test, expect, apiSignIn, sql, DEMO_LOGIN } from './fixtures'
 
 // Members and invitations: an admin invites a person with a role from Settings → Members, the person accepts
 // in a fresh browser (signing up), lands in the organization with that role, and the admin sees them as a
@@ -10,6 +10,17 @@ async function signUpOrg(request: import('@playwright/test').APIRequestContext, 
   expect(res.status(), await res.text()).toBe(201)
   return ((await res.json()) as { org_slug: string }).org_slug
 }
+
+test("the Members page's breadcrumb is Settings, then Members: no empty item", async ({ page }) => {
+  // the demo's admin (no sign-up): Settings is theirs, so the breadcrumb leads back to it
+  await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  await page.goto(`/${DEMO_LOGIN.slug}/settings/members`)
+  await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible()
+  const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' })
+  await expect(crumbs.getByRole('listitem')).toHaveText(['Settings', 'Members'])
+  await expect(crumbs.getByRole('link', { name: 'Settings' })).toHaveAttribute('href', `/${DEMO_LOGIN.slug}/settings`)
+  await expect(crumbs.getByRole('listitem').last()).toHaveAttribute('aria-current', 'page')
+})
 
 test('an admin invites a finance person, who accepts in a fresh browser; the switcher moves between organizations', async ({ page, browser, baseURL }) => {
   const run = Date.now()

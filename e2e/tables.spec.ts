@@ -223,7 +223,7 @@ test.describe('every data table sorts by its columns (demo organization)', () =>
 
   test('forecast: the summary and the budgets’ outlook', async ({ page, consoleErrors }) => {
     await page.goto(`/${ORG}/forecast`)
-    await expectSorts(page, page.getByTestId('forecast-summary'), 'Month so far')
+    await expectSorts(page, page.getByTestId('forecast-summary'), 'Month to date (through yesterday)')
     expect(consoleErrors).toEqual([])
   })
 

@@ -9,6 +9,7 @@ import {
   formatDateTime,
   formatMonth,
   formatMs,
+  formatMultiple,
   formatPercent,
   formatTime,
   formatUsd,
@@ -180,6 +181,24 @@ describe('formatPercent', () => {
   test('not finite → dash', () => {
     expect(formatPercent(Number.NaN)).toBe('—')
     expect(formatPercent(Number.POSITIVE_INFINITY)).toBe('—')
+  })
+})
+
+describe('formatMultiple', () => {
+  test('a large multiplier has thousands separators', () => {
+    expect(formatMultiple(22436.9)).toBe('22,436.9×')
+    expect(formatMultiple(22436.94)).toBe('22,436.9×')
+    expect(formatMultiple(1234567, 0)).toBe('1,234,567×')
+  })
+  test('small ones keep their decimals; digits fixes how many', () => {
+    expect(formatMultiple(1.5)).toBe('1.5×')
+    expect(formatMultiple(2, 1)).toBe('2.0×')
+    expect(formatMultiple(2.345, 2)).toBe('2.35×')
+    expect(formatMultiple(0.04)).toBe('0.0×')
+  })
+  test('not finite → dash', () => {
+    expect(formatMultiple(Number.NaN)).toBe('—')
+    expect(formatMultiple(Number.POSITIVE_INFINITY)).toBe('—')
   })
 })
 

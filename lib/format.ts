@@ -71,6 +71,17 @@ export function formatPercent(ratio: number, digits = 1): string {
   return `${(ratio * 100).toFixed(digits)}%`
 }
 
+/**
+ * A multiplier with thousands grouping: 22436.9 → "22,436.9×" (1 decimal by default; `digits` fixes how many;
+ * `before`: "×22,436.9", as an alert title reads a growth factor).
+ * Every "N×" a page or a message shows goes through here, so a large one reads like any other large number.
+ */
+export function formatMultiple(ratio: number, digits = 1, side: 'after' | 'before' = 'after'): string {
+  if (!Number.isFinite(ratio)) return '—'
+  const n = ratio.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+  return side === 'after' ? `${n}×` : `×${n}`
+}
+
 /** A latency: "850 ms" under a second, "2.4 s" above; "—" when unknown. */
 export function formatMs(ms: number | null | undefined): string {
   if (ms == null || !Number.isFinite(ms)) return '—'

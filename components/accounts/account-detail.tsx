@@ -18,7 +18,7 @@ import { dailySeries, totals } from '@/lib/metrics/prepare'
 import { csvFilename, filtersQuery, perUnit, ratio } from '@/lib/metrics/breakdown'
 import { accountSteps, accountStepsCsvRows, FLAG_MIN_RUNS, FLAG_RATIO, type TAccountStepRow } from '@/lib/metrics/views/account-detail'
 import { toCsv } from '@/lib/csv'
-import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { formatCount, formatMultiple, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
 import { AccountMargin } from '@/components/accounts/account-margin'
 import { EndUsersCard } from '@/components/accounts/end-users-card'
@@ -140,7 +140,7 @@ export function AccountDetail({ org, account }: { org: string; account: string }
                   {s.workflow_id} / {s.step}
                 </strong>
                 : {s.calls_per_run!.toFixed(2)} calls per run where the median account makes {s.median_calls_per_run!.toFixed(2)} (
-                {(s.calls_per_run! / s.median_calls_per_run!).toFixed(1)}×, over {formatCount(s.runs)} runs).
+                {formatMultiple(s.calls_per_run! / s.median_calls_per_run!)}, over {formatCount(s.runs)} runs).
               </span>
             ))}
           </span>

@@ -13,10 +13,10 @@ import { moneyKey } from '@/lib/table/sort'
 import { useOrgNames } from '@/components/charts/org-colors'
 import { BreakdownTable, changeKpi, downloadCsv, TopMovers, type TExtraColumn } from '@/components/metrics/breakdown'
 import { callsColumn } from '@/components/calls/links'
-import { accountsCsvRows, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '@/lib/metrics/views/accounts'
+import { accountsCsvRows, accountsOrder, accountsTable, NO_ACCOUNT, SPARKLINE_ACCOUNTS } from '@/lib/metrics/views/accounts'
 import { csvFilename, filtersQuery, hasAcceptedOutcomes, topMovers, type TBreakdownRow } from '@/lib/metrics/breakdown'
 import { toCsv } from '@/lib/csv'
-import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { formatCount, formatMultiple, formatPercent, formatUsd } from '@/lib/format'
 import { useCan } from '@/components/layout/role-context'
 import { useAccountMargin } from '@/components/accounts/margin-queries'
 import { marginRange, marginText, monthsLabel, NO_REVENUE, shareText } from '@/lib/accounts/view'
@@ -58,12 +58,9 @@ export function Accounts({ org }: { org: string }) {
     else next.delete('flagged')
     router.replace(`${pathname}?${next}`, { scroll: false })
   }
-  // Flagged accounts first (then by spend, as the table comes), or only them.
-  const shownRows = useMemo(() => {
-    if (!table) return []
-    const flagged = table.rows.filter((r) => flagsOf.has(r.key))
-    return flaggedOnly ? flagged : [...flagged, ...table.rows.filter((r) => !flagsOf.has(r.key))]
-  }, [table, flagsOf, flaggedOnly])
+  // Flagged accounts first (then by spend, as the table comes), or only them; the card's subtitle says which.
+  const order = useMemo(() => (table ? accountsOrder(table.rows, flagsOf, flaggedOnly) : null), [table, flagsOf, flaggedOnly])
+  const shownRows = order?.rows ?? []
 
   const canExport = useCan('exports.read')
   const margin = useAccountMargin(org, marginRange(periods.current))
@@ -258,7 +255,7 @@ export function Accounts({ org }: { org: string }) {
 
       <Card
         title="Spend by account"
-        subtitle={`Sorted by spend in the period.${filters.compare ? ' Change compares with the previous period of the same length.' : ''}`}
+        subtitle={`${order?.label ?? 'By spend in the period, largest first.'}${filters.compare ? ' Change compares with the previous period of the same length.' : ''}`}
         actions={
           canExport ? (
             <Button variant="secondary" onClick={exportCsv} disabled={!table}>
@@ -295,7 +292,7 @@ export function Accounts({ org }: { org: string }) {
                 keyHeader="Account"
                 none={NO_ACCOUNT}
                 noneTitle="Events sent without account_id"
-                caption="Spend per customer account, largest first"
+                caption={`Spend per customer account. ${order?.label ?? ''}`}
                 testId="accounts-table"
                 orgNames={orgNames}
                 columns={[...columns, callsColumn<TBreakdownRow>(org, filters, 'account_id', NO_ACCOUNT)]}
@@ -368,7 +365,7 @@ function AccountFlags({
           title={`${f.calls_per_run.toFixed(2)} calls per run at ${f.workflow_id ?? '(no workflow)'}/${f.step ?? '(no step)'} where the median of ${f.peers} accounts makes ${f.median_calls_per_run.toFixed(2)} (${f.runs} runs)`}
           data-flag={`${f.workflow_id}/${f.step}`}
         >
-          {f.step ?? '(no step)'} {(f.calls_per_run / f.median_calls_per_run).toFixed(1)}× calls/run
+          {f.step ?? '(no step)'} {formatMultiple(f.calls_per_run / f.median_calls_per_run)} calls/run
         </Link>
       ))}
     </span>

@@ -8,7 +8,7 @@ import { Alert, Card, Skeleton } from '@/components/ui'
 import * as api from '@/lib/end-users/api'
 import type { TQueryOf } from '@/lib/http/endpoint'
 import type { TEndUserRow } from '@/lib/end-users/schema'
-import { formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { formatCount, formatMultiple, formatPercent, formatUsd } from '@/lib/format'
 
 // The end users (user_id) that cost the most, of one account or of the organization, flagged when far above their
 // account's median user: abuse, or an integration that runs away.
@@ -60,7 +60,7 @@ export function EndUsersCard({ org, query, linkQuery }: { org: string; query: TQ
                     {i > 0 && ' '}
                     <strong>{u.user_id}</strong>
                     {!perAccount && u.account_id ? ` (${u.account_id})` : ''}: {formatUsd(u.cost_usd)},{' '}
-                    {u.times_median === null ? 'where the median user costs nothing' : `${u.times_median.toFixed(0)}× the account's median user`} (
+                    {u.times_median === null ? 'where the median user costs nothing' : `${formatMultiple(u.times_median, 0)} the account's median user`} (
                     {formatUsd(u.account_median_cost_usd, { precise: true })}).
                   </span>
                 ))}
@@ -146,7 +146,7 @@ function UsersTable({ rows, org, perAccount, linkQuery }: { rows: TEndUserRow[];
                 {formatUsd(u.account_median_cost_usd, { precise: true })} <span className="text-xs text-slate-400">({formatCount(u.account_users)} users)</span>
               </td>
               <td className={`${td} ${u.flagged ? 'font-semibold text-amber-800' : 'text-slate-600'}`}>
-                {u.times_median === null ? '—' : `${u.times_median.toFixed(1)}×`}
+                {u.times_median === null ? '—' : formatMultiple(u.times_median)}
               </td>
             </tr>
           ))}

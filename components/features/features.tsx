@@ -25,12 +25,14 @@ const STATUS_TONE: Record<TSloStatus, string> = {
   breached: 'bg-red-50 text-red-800',
   no_slo: 'text-slate-500',
   no_runs: 'text-slate-500',
+  no_priced_calls: 'text-slate-500',
 }
 const STATUS_TITLE: Record<TSloStatus, string> = {
   within: 'Spend ÷ runs in the period is at or under the target',
   breached: 'Spend ÷ runs in the period is above the target',
   no_slo: 'No target set for this feature',
   no_runs: 'A target, but no runs in the period to judge it by',
+  no_priced_calls: 'A target, but none of the calls in the period had a price: their spend is unknown, not $0, so there is nothing to judge',
 }
 
 function StatusBadge({ status }: { status: TSloStatus }) {
@@ -118,7 +120,7 @@ export function Features({ org, canWrite }: { org: string; canWrite: boolean }) 
   const cols = useMemo(() => [...columns(org, canWrite), callsColumn<TFeatureRow>(org, filters, 'feature', NO_FEATURE)], [org, canWrite, filters])
   const change = table ? changeKpi(table) : null
   const loadError = error ?? slos.error
-  const sloTotal = table ? table.slo_counts.within + table.slo_counts.breached + table.slo_counts.no_runs : 0
+  const sloTotal = table ? Object.values(table.slo_counts).reduce((a, b) => a + b, 0) : 0
 
   const canExport = useCan('exports.read')
 

@@ -7,7 +7,7 @@ import { type TSortColumns, useSort } from '@/components/ui/sortable-table'
 import { moneyKey } from '@/lib/table/sort'
 import * as gpuApi from '@/lib/gpu/api'
 import type { TSelfHostingAnswer } from '@/lib/gpu/schema'
-import { formatCompact, formatCount, formatPercent, formatUsd } from '@/lib/format'
+import { formatCompact, formatCount, formatMultiple, formatPercent, formatUsd } from '@/lib/format'
 
 // "Where does self-hosting win or lose?" (seed 001): per pool, what its paid capacity costs per million tokens at
 // the utilization it really runs at, beside the cheapest API way to serve the same calls (lib/gpu/self-hosting.ts),
@@ -34,7 +34,7 @@ function verdictText(p: TPool): string {
       : p.break_even_utilization > 1
         ? '; it cannot break even, even at 100% utilization'
         : `; it breaks even at ${formatPercent(p.break_even_utilization, 0)} average utilization`
-  return p.verdict === 'api_cheaper' ? `the API is ${p.ratio.toFixed(1)}× cheaper${even}` : `self-hosting is ${(1 / p.ratio).toFixed(1)}× cheaper${even}`
+  return p.verdict === 'api_cheaper' ? `the API is ${formatMultiple(p.ratio)} cheaper${even}` : `self-hosting is ${formatMultiple(1 / p.ratio)} cheaper${even}`
 }
 
 const POOL_SORT: TSortColumns<TPool, 'pool' | 'util' | 'paid' | 'tokens' | 'self' | 'api'> = {

@@ -12,7 +12,7 @@ import { downloadCsv } from '@/components/metrics/breakdown'
 import type { TBudgetOutlook, TForecastSummaryRow, TPeriodForecast } from '@/lib/forecast'
 import type { TBillForecast } from '@/lib/forecast/schema'
 import { BILL_ROWS, BillPartRow } from '@/components/finance/bill-parts'
-import { forecastChartPoints, trustLabel } from '@/lib/forecast/view'
+import { forecastChartPoints, MONTH_TO_DATE_HINT, MONTH_TO_DATE_LABEL, trustLabel } from '@/lib/forecast/view'
 import { formatDate, formatMonth, formatPercent, formatUsd } from '@/lib/format'
 import { toCsv } from '@/lib/csv'
 import { useCan } from '@/components/layout/role-context'
@@ -76,12 +76,7 @@ export function Forecast({ org }: { org: string }) {
           value={d ? (d.quarter_end.forecast_usd === null ? '—' : formatUsd(d.quarter_end.forecast_usd)) : null}
           hint={d ? band(d.quarter_end) : undefined}
         />
-        <Kpi
-          label="Spent this month so far"
-          testId="kpi-month-actual"
-          value={d ? formatUsd(d.month_end.actual_to_date_usd) : null}
-          hint="to the start of today (UTC), recorded"
-        />
+        <Kpi label={MONTH_TO_DATE_LABEL} testId="kpi-month-actual" value={d ? formatUsd(d.month_end.actual_to_date_usd) : null} hint={MONTH_TO_DATE_HINT} />
         <Kpi
           label="Backtest error (MAPE)"
           testId="kpi-mape"
@@ -171,8 +166,8 @@ function SummaryTable({ org, rows }: { org: string; rows: TForecastSummaryRow[] 
             <SortTh sorter={sorter} k="id" className="py-1 font-medium">
               Workflow / account
             </SortTh>
-            <SortTh sorter={sorter} k="so_far" className="text-right font-medium">
-              Month so far
+            <SortTh sorter={sorter} k="so_far" className="text-right font-medium" title={MONTH_TO_DATE_HINT}>
+              {MONTH_TO_DATE_LABEL}
             </SortTh>
             <SortTh sorter={sorter} k="month_end" className="text-right font-medium">
               Month end
@@ -366,7 +361,9 @@ function WholeBillCard({ bill, org }: { bill: TBillForecast; org: string }) {
         <thead>
           <tr className="text-left text-xs text-slate-500">
             <th className="py-1 font-medium">Part</th>
-            <th className="text-right font-medium">This month to date</th>
+            <th className="text-right font-medium" title={MONTH_TO_DATE_HINT}>
+              {MONTH_TO_DATE_LABEL}
+            </th>
             <th className="text-right font-medium">{MONTH.format(new Date(Date.parse(m.end) - 1))}, forecast</th>
             <th className="text-right font-medium">{quarterOf(q.end)}, forecast</th>
           </tr>

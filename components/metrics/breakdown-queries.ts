@@ -20,17 +20,19 @@ export function useBreakdownMetrics(
 ) {
   const base: TMetricsParams = { ...periods.current, environment: filters.environment, traffic_source: filters.traffic_source, group_by: groupBy }
   const current = useMetrics(org, { ...base, granularity: 'none' })
-  // the previous period and the daily series feed the change and the sparklines: spend (and runs per day, for
-  // the features' cost per action) only, which spares them the outcomes read and most sums
+  // the previous period and the daily series feed the change and the sparklines: spend (and runs and unpriced calls
+  // per day, for the features' cost per action) only, which spares them the outcomes read and most sums
   const previous = useMetrics(org, { ...base, ...periods.previous, granularity: 'none', measures: 'cost_usd' })
   // rows come largest spend first; a key that can't go in a comma list (none, or with a comma) gets no sparkline when limited
   const dailyKeys = useMemo(() => {
     const keys = current.data?.rows.map((r) => r[groupBy]) ?? null
     return sparklineLimit && keys && keys.length > sparklineLimit ? keys.filter((k): k is string => !!k && !k.includes(',')).slice(0, sparklineLimit) : null
   }, [current.data, groupBy, sparklineLimit])
+  // the features' SLO compliance leaves out a day none of whose calls had a price (lib/metrics/views/features.ts)
+  const measures = groupBy === 'feature' ? 'cost_usd,runs,unpriced_events' : 'cost_usd,runs'
   const daily = useMetrics(
     org,
-    { ...base, granularity: 'day', measures: 'cost_usd,runs', ...(dailyKeys ? { [groupBy]: dailyKeys.join(',') } : {}) },
+    { ...base, granularity: 'day', measures, ...(dailyKeys ? { [groupBy]: dailyKeys.join(',') } : {}) },
     { enabled: !sparklineLimit || !!current.data },
   )
   return {

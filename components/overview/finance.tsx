@@ -20,8 +20,8 @@ import { BudgetScope } from '@/components/budgets/budget-scope'
 import { alertPath, KIND_LABEL } from '@/lib/alerts/view'
 import { changesQuery, changesRangeLabel, parseChangesParams } from '@/lib/changes/view'
 import type { TBreakdownFilters } from '@/lib/metrics/breakdown'
-import { internalTraffic, topN, totals } from '@/lib/metrics/prepare'
-import { financeWindows, monthBudgets, organizationBudget, reconciliationStatus, type TFinanceWindows } from '@/lib/overview/finance'
+import { topN, totals } from '@/lib/metrics/prepare'
+import { financeWindows, internalShare, monthBudgets, organizationBudget, reconciliationStatus, type TFinanceWindows } from '@/lib/overview/finance'
 import type { TContributor } from '@/lib/changes/schema'
 import type { TAlert } from '@/lib/alerts/schema'
 import type { TBudgetView } from '@/lib/budgets'
@@ -61,7 +61,7 @@ type TFinance = ReturnType<typeof useFinanceOverview>
 export function FinanceHeadline({ f }: { f: TFinance }) {
   const today = f.today.data ? totals(f.today.data.rows) : null
   const month = f.month.data ? totals(f.month.data.rows) : null
-  const internal = f.month.data ? internalTraffic(f.month.data.rows) : null
+  const internal = f.month.data ? internalShare(f.month.data.rows, f.bill.data?.month_to_date ?? null) : null
   const dayBudget = f.budgets.data ? organizationBudget(f.budgets.data.budgets, 'day') : undefined
   const monthBudget = f.budgets.data ? organizationBudget(f.budgets.data.budgets, 'month') : undefined
   const m = f.forecast.data?.month_end
@@ -106,12 +106,7 @@ export function FinanceHeadline({ f }: { f: TFinance }) {
           warn={!!monthBudget && !!m?.upper_usd && Number(m.upper_usd) > Number(monthBudget.amount_usd)}
         />
         <div title={PRODUCTION_HINT}>
-          <Kpi
-            label="Eval, replay and ops"
-            value={internal ? formatUsd(internal.internal_usd) : null}
-            testId="kpi-internal-month"
-            hint={internal ? `${formatPercent(internal.share)} of the month's API inference; the rest is production traffic (any environment)` : undefined}
-          />
+          <Kpi label="Eval, replay and ops" value={internal ? formatUsd(internal.internal_usd) : null} testId="kpi-internal-month" hint={internal?.hint} />
         </div>
         <Kpi
           label="Open alerts"

@@ -1,4 +1,4 @@
-import { formatDate, formatMonth, formatUsd } from '@/lib/format'
+import { formatDate, formatMonth, formatMultiple, formatUsd } from '@/lib/format'
 import type { TAuditRow } from '@/lib/reports/audit'
 import type { ReactNode } from 'react'
 
@@ -23,7 +23,7 @@ export const AUDIT_STATUS: Record<TAuditRow['status'], { label: string; style: s
 /** A cost per call to the sub-cent. */
 export const perCall = (v: string | undefined) => (v === undefined ? '—' : formatUsd(v, { precise: true }))
 /** A ratio: 2.35×. */
-export const times = (r: number | null) => (r === null ? '—' : `${r.toFixed(2)}×`)
+export const times = (r: number | null) => (r === null ? '—' : formatMultiple(r, 2))
 
 /** A printable section: a heading, an optional note, its content; long ones may break across pages. */
 export function ReportSection({

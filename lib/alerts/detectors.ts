@@ -1,6 +1,6 @@
 import { DAY_MS, HOUR_MS, micros, microsToUsd } from '@/lib/domain'
 import { divRound } from '@/lib/cost/money'
-import { formatUsd } from '@/lib/format'
+import { formatMultiple, formatUsd } from '@/lib/format'
 import type { TDriftConfig } from '@/lib/alerts/schema'
 import type { TSloBreach } from '@/lib/metrics/views/features'
 import type { TAccountAnomaly } from '@/lib/metrics/schema'
@@ -208,7 +208,7 @@ export function detectTokenGrowth(rows: TTokensRow[], w: TWindows, cfg: TDriftCo
       kind: s.kind,
       subject: `${r.workflow_id}/${r.step}`,
       period_start: weekStart(w.end).toISOString(),
-      title: `${r.workflow_id} / ${r.step}: ${s.words} tokens per call ×${g.factor.toFixed(1)} (${Math.round(g.baseline).toLocaleString('en-US')} → ${Math.round(g.recent).toLocaleString('en-US')})`,
+      title: `${r.workflow_id} / ${r.step}: ${s.words} tokens per call ${formatMultiple(g.factor, 1, 'before')} (${Math.round(g.baseline).toLocaleString('en-US')} → ${Math.round(g.recent).toLocaleString('en-US')})`,
       actual_usd: null,
       amount_usd: null,
       details: {
@@ -246,7 +246,7 @@ export function detectCallsPerRunGrowth(rows: TRunsRow[], w: TWindows, cfg: TDri
       kind: 'calls_per_run_growth',
       subject: r.workflow_id,
       period_start: weekStart(w.end).toISOString(),
-      title: `${r.workflow_id}: ${g.recent.toFixed(1)} calls per run over the last 24 hours, ×${g.factor.toFixed(1)} its 4-week baseline of ${g.baseline.toFixed(1)}`,
+      title: `${r.workflow_id}: ${g.recent.toFixed(1)} calls per run over the last 24 hours, ${formatMultiple(g.factor, 1, 'before')} its 4-week baseline of ${g.baseline.toFixed(1)}`,
       actual_usd: null,
       amount_usd: null,
       details: {
@@ -489,7 +489,7 @@ export function detectAccountAnomalies(rows: TAccountAnomaly[], w: TWindows): TD
       kind: 'account_step_anomaly' as const,
       subject: `${r.account_id}:${where}`,
       period_start: weekStart(w.end).toISOString(),
-      title: `${r.account_id}: ${r.calls_per_run.toFixed(2)} calls per run at ${where} over the last 7 days, where the median account makes ${r.median_calls_per_run.toFixed(2)}${factor ? ` (${factor.toFixed(1)}×)` : ''}`,
+      title: `${r.account_id}: ${r.calls_per_run.toFixed(2)} calls per run at ${where} over the last 7 days, where the median account makes ${r.median_calls_per_run.toFixed(2)}${factor ? ` (${formatMultiple(factor)})` : ''}`,
       actual_usd: null,
       amount_usd: null,
       details: {

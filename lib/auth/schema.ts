@@ -8,6 +8,17 @@ export const ZEmail = z
   .toLowerCase()
   .max(320, 'must be at most 320 characters')
   .pipe(z.email({ error: 'must be a valid email address' }))
+
+/** The longest address mail can be delivered to (RFC 5321's 256-octet path, less its angle brackets). */
+export const DELIVERABLE_EMAIL_MAX = 254
+
+/** An address Outlay will send mail to (an invitation): as ZEmail, and at most 254 characters. */
+export const ZDeliverableEmail = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(DELIVERABLE_EMAIL_MAX, `must be at most ${DELIVERABLE_EMAIL_MAX} characters (the longest address mail can be delivered to)`)
+  .pipe(z.email({ error: 'must be a valid email address' }))
 export const ZNewPassword = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters')
 /** 32 random bytes, base64url: anything else is refused before the database is asked */
 export const ZToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a valid link token')

@@ -1,6 +1,14 @@
 // How a forecast is shown (client-safe: no data access).
 import type { TForecast, TWhatIf } from '@/lib/forecast/schema'
 
+/**
+ * What the Forecast page calls its recorded part of the month: the 1st to the start of today (UTC). The model
+ * forecasts whole days, so today is forecast, not recorded; the Overview's "month to date" runs to now, so this
+ * one names its end (docs/finance.md "Month to date").
+ */
+export const MONTH_TO_DATE_LABEL = 'Month to date (through yesterday)'
+export const MONTH_TO_DATE_HINT = 'From the 1st to 00:00 UTC today, recorded; today onwards is forecast'
+
 /** The series for a chart (numbers for drawing only); with a what-if, its scenario beside the baseline. */
 export function forecastChartPoints(
   f: Pick<TForecast, 'series'>,

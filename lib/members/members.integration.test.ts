@@ -8,6 +8,7 @@ import { createOrgWithAdmin, findUserByEmail } from '@/lib/orgs'
 import { signInWithPassword } from '@/lib/auth/accounts'
 import { invitationInfo } from '@/lib/members/invitations'
 import { addMember } from '@/lib/members'
+import { emailOfLength } from '@/lib/testing/emails'
 import { GET as getMembers } from '@/app/api/v1/members/route'
 import { PATCH as patchMember, DELETE as deleteMember } from '@/app/api/v1/members/[id]/route'
 import { GET as getInvitations, POST as postInvitation } from '@/app/api/v1/invitations/route'
@@ -137,6 +138,13 @@ describe('invitations: who may manage them', () => {
     const r = await invite(admin, { email: 'not-an-email', role: 'owner' })
     expect(r.status).toBe(400)
     expect(r.body.error.details.errors).toEqual(['email: must be a valid email address', expect.stringMatching(/^role: must be one of admin, engineer/)])
+    // mail cannot reach an address over 254 characters: refused, naming the field and why, and nothing is stored
+    const long = await invite(admin, { email: emailOfLength(312), role: 'viewer' })
+    expect(long.status).toBe(400)
+    expect(long.body.error.details.errors).toEqual(['email: must be at most 254 characters (the longest address mail can be delivered to)'])
+    const stored = await ownerPool().query('SELECT 1 FROM invitations WHERE org_id = $1 AND length(email) > 254', [orgId])
+    expect(stored.rowCount).toBe(0)
+    expect((await invite(admin, { email: emailOfLength(254), role: 'viewer' })).status).toBe(201)
     const dup = await invite(admin, { email: 'viewer@team.example', role: 'finance' })
     expect(dup.status).toBe(409)
     expect(dup.body.error.message).toBe('viewer@team.example is already a member of this organization')

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Role } from '@/generated/prisma/enums'
-import { ZEmail, ZNewPassword, ZToken } from '@/lib/auth/schema'
+import { ZDeliverableEmail, ZNewPassword, ZToken } from '@/lib/auth/schema'
 
 // Members and invitations (PRODUCT.md "Users and access"): inputs and answers, shared by the routes,
 // the CLI and the forms (client-safe: no server imports).
@@ -8,7 +8,7 @@ import { ZEmail, ZNewPassword, ZToken } from '@/lib/auth/schema'
 export const MEMBER_ROLES = Object.values(Role)
 export const ZRole = z.enum(MEMBER_ROLES, { error: `must be one of ${MEMBER_ROLES.join(', ')}` })
 
-export const ZCreateInvitation = z.strictObject({ email: ZEmail, role: ZRole })
+export const ZCreateInvitation = z.strictObject({ email: ZDeliverableEmail, role: ZRole })
 export type TCreateInvitation = z.infer<typeof ZCreateInvitation>
 
 export const ZChangeRole = z.strictObject({ role: ZRole })

@@ -16,8 +16,10 @@ export const perUnit = usdPerUnit
  * A row's spend ÷ `n`, or null when none of its calls had a price: its spend is unknown, not $0 (the row reads
  * "unpriced"), so neither is its cost per run.
  */
-export const pricedPerUnit = (r: { cost_usd: string; events: number; unpriced_events: number }, n: number) =>
-  r.events > 0 && r.unpriced_events >= r.events ? null : perUnit(r.cost_usd, n)
+export const pricedPerUnit = (r: { cost_usd: string; events: number; unpriced_events: number }, n: number) => (onlyUnpriced(r) ? null : perUnit(r.cost_usd, n))
+
+/** Calls, none of which had a price: their spend is unknown, not $0. */
+export const onlyUnpriced = (r: { events: number; unpriced_events?: number }) => r.events > 0 && (r.unpriced_events ?? 0) >= r.events
 
 // ---------------------------------------------------------------- filters (URL)
 

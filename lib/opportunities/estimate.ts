@@ -1,4 +1,5 @@
 import { micros, microsToUsd as usd } from '@/lib/domain'
+import { formatMultiple } from '@/lib/format'
 import type { PriceBook } from '@/lib/cost/engine'
 import { trimTrailingZeros } from '@/lib/cost/money'
 import { perMonth } from '@/lib/opportunities/rank'
@@ -116,7 +117,7 @@ export function uncappedOutputOpportunity(
     explanation:
       `The output tokens beyond the step's p95 (${plural(s.p95, 'token')}) of its ${plural(uncapped, 'call')} without a max_tokens cap` +
       `${uncapped > noCap ? ` or with one above ${UNCAPPED_CAP_FACTOR}× the p95` : ''} (${plural(excess, 'token')} over ${plural(over, 'call')}), at each model's output price` +
-      (tail === null ? '.' : `; p99 is ${tail.toFixed(1)}× the p50 (${s.p99} vs ${s.p50} tokens).`),
+      (tail === null ? '.' : `; p99 is ${formatMultiple(tail)} the p50 (${s.p99} vs ${s.p50} tokens).`),
     assumption: `A max_tokens cap at the step's p95 output (${s.p95} tokens) ends the longer answers there, with no retry or follow-up call, and leaves every shorter answer as it was.`,
     action: {
       label: `Draft an output cap of ${s.p95} tokens in the step's routing policy`,

@@ -3,7 +3,9 @@
 // the month against, and the last closed month's reconciliation in one status.
 // Pure and client-safe: every figure comes from an existing API (metrics,
 // budgets, forecast, alerts, changes, reconciliation); nothing is recomputed here.
-import { HOUR_MS } from '@/lib/domain'
+import { HOUR_MS, micros, microsToUsd } from '@/lib/domain'
+import { formatPercent, formatUsd } from '@/lib/format'
+import { internalTraffic } from '@/lib/metrics/prepare'
 import type { TPeriod } from '@/lib/metrics/breakdown'
 import type { TBudgetView } from '@/lib/budgets'
 import type { TReconciliationAnswer } from '@/lib/bills/schema'
@@ -30,6 +32,53 @@ export function financeWindows(now = new Date()): TFinanceWindows {
     today: { from: iso(Date.UTC(y, m, now.getUTCDate())), to },
     month: { from: iso(Date.UTC(y, m, 1)), to },
     lastMonth: { from: day(lastStart), to: day(Date.UTC(y, m, 1)), label: MONTH.format(new Date(lastStart)) },
+  }
+}
+
+/** A cent: below it, the calls' cost and the whole bill's API inference differ by rounding only. */
+const GPU_TIME_MIN_MICROS = 10_000n
+
+export type TInternalShare = {
+  /** the month's calls on eval, replay and ops traffic (every environment), USD */
+  internal_usd: string
+  /** internal_usd ÷ calls_usd (6 decimals, truncated) */
+  share: number
+  /** the share's denominator: every call of the month, priced (GPU time on the pools included), USD */
+  calls_usd: string
+  /** what the month card shows as API inference (the whole bill's part); null until it answers */
+  api_inference_usd: string | null
+  /** calls_usd − api_inference_usd: the calls' GPU time on the pools, paid in GPU capacity; null under a cent */
+  gpu_time_usd: string | null
+  /** the KPI's hint, naming the denominator with its amount */
+  hint: string
+}
+
+/**
+ * The "Eval, replay and ops" figure and its share, its denominator named with its amount so it agrees with the
+ * month card beside it: the calls' cost by traffic source (the metrics, as the traffic-source panel splits it)
+ * equals the card's API inference unless calls ran on the fleet's GPU pools — the whole bill counts that time
+ * in GPU capacity, not in API inference — and then the hint says by how much. (The share once divided by the
+ * calls' cost while calling it "the month's API inference", a different figure on the page.)
+ */
+export function internalShare(monthRows: Parameters<typeof internalTraffic>[0], bill: { api_inference_usd: string } | null): TInternalShare {
+  const { internal_usd, share } = internalTraffic(monthRows)
+  const calls = monthRows.reduce((s, r) => s + micros(r.cost_usd), 0n)
+  const calls_usd = microsToUsd(calls)
+  const api = bill ? micros(bill.api_inference_usd) : null
+  // per-scenario rounding moves the whole bill's part by a few micro-dollars: GPU time only from a cent up
+  const gap = api !== null && calls - api >= GPU_TIME_MIN_MICROS ? calls - api : null
+  const rest = 'the rest is production traffic (any environment)'
+  const hint =
+    gap === null
+      ? `${formatPercent(share)} of the month's API inference (${formatUsd(microsToUsd(api ?? calls))}); ${rest}`
+      : `${formatPercent(share)} of the ${formatUsd(calls_usd)} the month's calls cost: API inference ${formatUsd(microsToUsd(api!))} + ${formatUsd(microsToUsd(gap))} of GPU time on the pools (in GPU capacity); ${rest}`
+  return {
+    internal_usd,
+    share,
+    calls_usd,
+    api_inference_usd: api === null ? null : microsToUsd(api),
+    gpu_time_usd: gap === null ? null : microsToUsd(gap),
+    hint,
   }
 }
 

@@ -34,6 +34,7 @@ import { pool } from '@/lib/db'
 import { queryMetrics, ZMetricsQuery } from '@/lib/metrics/query'
 import { divRound, fromScaled, toScaled } from '@/lib/cost/money'
 import { toCsv } from '@/lib/csv'
+import { formatMultiple } from '@/lib/format'
 import type { TAudit, TAuditQuery, TAuditRow, TCostStats, TSampledCall } from '@/lib/reports/schema'
 
 export const AUDIT_SAMPLE_SIZE = 100
@@ -87,7 +88,7 @@ export function costStats(sample: TSampledCall[]): TCostStats | null {
 }
 
 const ratioOf = (a: string, b: string) => (Number(b) > 0 ? Number(a) / Number(b) : null)
-const fmt = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`
+const fmt = (x: number) => formatMultiple(x, x >= 10 ? 0 : 1)
 
 /** The verdict for one workflow from its two samples. */
 export function auditRow(workflowId: string, productionCalls: number, evalCalls: number, prod: TSampledCall[], ev: TSampledCall[]): TAuditRow {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { accountsCsvRows, accountsTable, NO_ACCOUNT } from '@/lib/metrics/views/accounts'
+import { accountsCsvRows, accountsOrder, accountsTable, NO_ACCOUNT } from '@/lib/metrics/views/accounts'
 import { hasAcceptedOutcomes, type TBreakdownRow } from '@/lib/metrics/breakdown'
 
 describe('accountsTable', () => {
@@ -221,5 +221,45 @@ describe('CSV export', () => {
       ['new, inc', '0.500000', '16.7', '0.500000', 'new', '1'],
       ['gone', '0.000000', '0.0', '-1.000000', '-100.0', '0'],
     ])
+  })
+})
+
+describe('accountsOrder: the order shown and the words that say it agree', () => {
+  const period = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z' }
+  const rows = accountsTable(
+    [
+      { account_id: 'small', cost_usd: '1.000000', events: 1 },
+      { account_id: 'big', cost_usd: '9.000000', events: 9 },
+      { account_id: 'mid', cost_usd: '5.000000', events: 5 },
+      { account_id: 'tiny', cost_usd: '0.500000', events: 1 },
+    ],
+    [],
+    [],
+    period,
+  ).rows
+  const spend = (rs: TBreakdownRow[]) => rs.map((r) => Number(r.cost_usd))
+  const descending = (xs: number[]) => xs.every((x, i) => i === 0 || xs[i - 1] >= x)
+
+  test('no flags: by spend, largest first, and the label says only that', () => {
+    const o = accountsOrder(rows, new Set(), false)
+    expect(o.rows.map((r) => r.key)).toEqual(['big', 'mid', 'small', 'tiny'])
+    expect(descending(spend(o.rows))).toBe(true)
+    expect(o.label).toBe('By spend in the period, largest first.')
+  })
+
+  test('flagged accounts first: the label says so (it read "Sorted by spend" over a list that was not)', () => {
+    const o = accountsOrder(rows, new Set(['small', 'mid']), false)
+    expect(o.rows.map((r) => r.key)).toEqual(['mid', 'small', 'big', 'tiny'])
+    expect(descending(spend(o.rows))).toBe(false)
+    expect(descending(spend(o.rows.slice(0, 2)))).toBe(true)
+    expect(descending(spend(o.rows.slice(2)))).toBe(true)
+    expect(o.label).toBe('Flagged accounts first, then the others; each by spend in the period, largest first.')
+    expect(o.label).not.toMatch(/^Sorted by spend/)
+  })
+
+  test('flagged only: those alone, by spend', () => {
+    const o = accountsOrder(rows, new Set(['tiny', 'big']), true)
+    expect(o.rows.map((r) => r.key)).toEqual(['big', 'tiny'])
+    expect(o.label).toBe('Flagged accounts only, by spend in the period, largest first.')
   })
 })

@@ -23,6 +23,25 @@ export function accountsTable(
 }
 
 /**
+ * The accounts table's order and the words that say it: the accounts flagged by the anomaly rule first (they are
+ * what customer success comes for), then the others, each part by spend in the period, largest first (as
+ * accountsTable gives them); with `flaggedOnly`, the flagged ones alone. The label names the order actually shown.
+ */
+export function accountsOrder(
+  rows: TBreakdownRow[],
+  flagged: { has(account: string): boolean },
+  flaggedOnly: boolean,
+): { rows: TBreakdownRow[]; label: string } {
+  const first = rows.filter((r) => flagged.has(r.key))
+  if (flaggedOnly) return { rows: first, label: 'Flagged accounts only, by spend in the period, largest first.' }
+  if (first.length === 0) return { rows, label: 'By spend in the period, largest first.' }
+  return {
+    rows: [...first, ...rows.filter((r) => !flagged.has(r.key))],
+    label: 'Flagged accounts first, then the others; each by spend in the period, largest first.',
+  }
+}
+
+/**
  * The table as CSV cells, in the table's order and with its columns (the two
  * outcome columns only when the table shows them): money as exact decimal
  * strings, percentages as shown (1 decimal).

@@ -14,6 +14,11 @@ describe('sloStatus: spend ÷ runs against the target, exactly', () => {
     expect(sloStatus('5.000000', 10, null)).toBe('no_slo')
     expect(sloStatus('5.000000', 0, '0.1')).toBe('no_runs')
   })
+  test('runs none of whose calls had a price: no_priced_calls, not a pass on $0', () => {
+    expect(sloStatus('0.000000', 9, '0.1')).toBe('within') // priced calls that cost nothing do pass
+    expect(sloStatus('0.000000', 9, '0.1', false)).toBe('no_priced_calls')
+    expect(sloStatus('0.000000', 9, null, false)).toBe('no_slo')
+  })
 })
 
 describe('sloCompliance: the share of measured days within target', () => {
@@ -30,6 +35,13 @@ describe('sloCompliance: the share of measured days within target', () => {
   test('without a target or without measured days there is no compliance', () => {
     expect(sloCompliance([{ cost_usd: '1.000000', runs: 1 }], null)).toEqual({ measured_days: 1, within_days: 0, compliance: null })
     expect(sloCompliance([{ cost_usd: '1.000000', runs: 0 }], '1')).toEqual({ measured_days: 0, within_days: 0, compliance: null })
+  })
+  test('a day none of whose calls had a price is not measured', () => {
+    const days = [
+      { cost_usd: '0.000000', runs: 4, priced: false },
+      { cost_usd: '0.300000', runs: 3, priced: true },
+    ]
+    expect(sloCompliance(days, '0.05')).toEqual({ measured_days: 1, within_days: 0, compliance: 0 })
   })
 })
 
@@ -58,6 +70,31 @@ describe('featuresTable: cost per action, SLO status and compliance per feature'
     expect(u.rows.map((r) => [r.key, r.cost_per_action_usd])).toEqual([['sentiment', null]])
   })
 
+  test('… and no SLO status from its $0: no priced calls, no compliance, not counted within', () => {
+    const u = featuresTable(
+      [
+        { feature: 'sentiment', cost_usd: '0.000000', events: 50, unpriced_events: 50, runs: 9 },
+        { feature: 'summaries', cost_usd: '0.200000', events: 10, unpriced_events: 4, runs: 5 }, // some priced: judged on them
+      ],
+      [],
+      [
+        { bucket: '2026-03-01T00:00:00.000Z', feature: 'sentiment', cost_usd: '0.000000', events: 50, unpriced_events: 50, runs: 9 },
+        { bucket: '2026-03-01T00:00:00.000Z', feature: 'summaries', cost_usd: '0.200000', events: 10, unpriced_events: 4, runs: 5 },
+      ],
+      [
+        { feature: 'sentiment', target_usd_per_action: '0.01' },
+        { feature: 'summaries', target_usd_per_action: '0.05' },
+      ],
+      period,
+    )
+    expect(u.rows.map((r) => [r.key, r.status, r.measured_days, r.compliance])).toEqual([
+      ['summaries', 'within', 1, 1],
+      ['sentiment', 'no_priced_calls', 0, null],
+    ])
+    expect(u.slo_counts).toEqual({ within: 1, breached: 0, no_runs: 0, no_priced_calls: 1 })
+    expect(featuresCsvRows(u.rows)[2][8]).toBe('no_priced_calls')
+  })
+
   test('per feature: spend ÷ runs, target, status, compliance; idle features with a target listed last', () => {
     expect(
       t.rows.map((r) => [r.key, r.cost_usd, r.runs, r.cost_per_action_usd, r.target_usd_per_action, r.status, r.within_days, r.measured_days, r.compliance]),
@@ -78,7 +115,7 @@ describe('featuresTable: cost per action, SLO status and compliance per feature'
     // (12.345678 + 2 + 0.654322) / (7 + 3 + 1) = 15 / 11 = 1.363636…
     expect(t.total_usd).toBe('15.000000')
     expect(t.cost_per_action_usd).toBe('1.363636')
-    expect(t.slo_counts).toEqual({ within: 1, breached: 1, no_runs: 1 })
+    expect(t.slo_counts).toEqual({ within: 1, breached: 1, no_runs: 1, no_priced_calls: 0 })
   })
 
   test('CSV: exact money, status and compliance as shown', () => {

@@ -15,13 +15,20 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
     `/${org}/settings/members`,
     (a) => (
       <>
+        {/* the roles that may open Settings (keys.manage) get the way back to it; the separator is drawn, not read */}
         {can(a.membership.role, 'keys.manage') && (
-          <p className="mb-1 text-sm">
-            <Link href={`/${org}/settings`} className="text-brand-600 hover:underline">
-              Settings
-            </Link>{' '}
-            /
-          </p>
+          <nav aria-label="Breadcrumb" className="mb-1 text-sm">
+            <ol className="flex flex-wrap items-center gap-1">
+              <li>
+                <Link href={`/${org}/settings`} className="text-brand-600 hover:underline">
+                  Settings
+                </Link>
+              </li>
+              <li aria-current="page" className="text-slate-700 before:mr-1 before:text-slate-400 before:content-['/']">
+                Members
+              </li>
+            </ol>
+          </nav>
         )}
         <h1 className="mb-1 text-2xl font-semibold">Members</h1>
         <p className="mb-6 text-sm text-slate-600">Who has access to {a.membership.org.name}, with what role, and who is invited.</p>
