@@ -25,6 +25,12 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ ...good, DATABASE_URL: 'mysql://x@y/z' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/)
   })
 
+  it("keeps the gateway's event flush within the contract's second", () => {
+    expect(loadEnv(good).GATEWAY_EVENT_FLUSH_MS).toBe(100)
+    expect(loadEnv({ ...good, GATEWAY_EVENT_FLUSH_MS: '400' }).GATEWAY_EVENT_FLUSH_MS).toBe(400)
+    expect(() => loadEnv({ ...good, GATEWAY_EVENT_FLUSH_MS: '5000' })).toThrow(/GATEWAY_EVENT_FLUSH_MS: /)
+  })
+
   it('takes single sign-on as the three OIDC variables together, or none', () => {
     expect(oidcConfig(loadEnv(good))).toBeNull()
     const sso = { OIDC_ISSUER: 'https://login.example.com/', OIDC_CLIENT_ID: 'outlay', OIDC_CLIENT_SECRET: 's3cret' }

@@ -103,6 +103,8 @@ const ZEnvFields = z.object({
   GATEWAY_TOTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(600_000),
   /** Gateway events waiting in a web process's memory for PostgreSQL at most; past it the oldest are dropped and counted (outlay_gateway_events_dropped_total). */
   GATEWAY_EVENT_BUFFER_MAX: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  /** How long a gateway event waits in a web process's memory before its flush to PostgreSQL starts (at most a second: PRODUCT.md). */
+  GATEWAY_EVENT_FLUSH_MS: z.coerce.number().int().min(10).max(1_000).default(100),
   /**
    * Encrypts notification channels' secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64.
    * Without it the key is derived from NEXTAUTH_SECRET (HKDF), so changing that secret then makes stored channel secrets unreadable.

@@ -6,7 +6,7 @@ import { recordGatewayDrop, setGatewayBuffered } from '@/lib/observability/metri
 
 // The gateway's measurement never holds up the call it measures: each
 // attempt's event waits in this process's memory, and is stored within about
-// FLUSH_MS through the ingest path itself (acceptEvents: validated, durable in
+// GATEWAY_EVENT_FLUSH_MS through the ingest path itself (acceptEvents: validated, durable in
 // PostgreSQL, counted exactly once by id). When PostgreSQL is slow or away the
 // events keep waiting — a bounded buffer, GATEWAY_EVENT_BUFFER_MAX — and are
 // retried; past the bound the oldest are dropped, counted
@@ -22,7 +22,8 @@ export const UNLABELED = 'unlabeled'
 /** Telemetry health: the attribution a gateway call left out (labelled UNLABELED by the pipeline). */
 const unlabeled = (e: TGatewayEvent | undefined) => ({ defaulted: (['workflow_id', 'step'] as const).filter((f) => e?.[f] === UNLABELED) })
 
-const FLUSH_MS = 100
+/** the wait before a flush starts (GATEWAY_EVENT_FLUSH_MS, 100 ms by default) */
+const flushMs = () => env().GATEWAY_EVENT_FLUSH_MS
 /** a flush that failed waits this long before the next try */
 const RETRY_MS = 1_000
 const MAX_PER_BATCH = 1_000
@@ -67,7 +68,7 @@ export function recordGatewayEvent(orgId: string, event: TGatewayEvent): void {
   }
   st.buf.push({ orgId, event })
   setGatewayBuffered(st.buf.length)
-  schedule(st.buf.length >= MAX_PER_BATCH ? 0 : FLUSH_MS)
+  schedule(st.buf.length >= MAX_PER_BATCH ? 0 : flushMs())
 }
 
 function schedule(ms: number): void {
@@ -77,10 +78,10 @@ function schedule(ms: number): void {
     st.flushing = flushOnce().finally(() => {
       st.flushing = null
       setGatewayBuffered(st.buf.length)
-      // The next flush FLUSH_MS after this one (at once only for a full batch): flushing again as soon as one
+      // The next flush GATEWAY_EVENT_FLUSH_MS after this one (at once only for a full batch): flushing again as soon as one
       // finished stored ~9 events a batch at 500 calls/s, a PostgreSQL round trip, a queue job and a worker
       // transaction per handful of calls (docs/benchmarks/gateway.md, session 36).
-      if (st.buf.length) schedule(failedLast ? RETRY_MS : st.buf.length >= MAX_PER_BATCH ? 0 : FLUSH_MS)
+      if (st.buf.length) schedule(failedLast ? RETRY_MS : st.buf.length >= MAX_PER_BATCH ? 0 : flushMs())
     })
   }, ms)
   st.timer.unref?.()
