@@ -16,9 +16,8 @@ export const DELIVERABLE_EMAIL_MAX = 254
 export const ZDeliverableEmail = z
   .string()
   .trim()
-  .toLowerCase()
   .max(DELIVERABLE_EMAIL_MAX, `must be at most ${DELIVERABLE_EMAIL_MAX} characters (the longest address mail can be delivered to)`)
-  .pipe(z.email({ error: 'must be a valid email address' }))
+  .pipe(ZEmail)
 export const ZNewPassword = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters')
 /** 32 random bytes, base64url: anything else is refused before the database is asked */
 export const ZToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a valid link token')
