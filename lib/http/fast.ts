@@ -1,7 +1,7 @@
 import 'server-only'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AppError, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
-import { parseJsonBytes } from '@/lib/http/body'
+import { bodyEncoding, compressedLimit, gunzipLimited, parseJsonBytes, type TBodyEncoding } from '@/lib/http/body'
 import { authenticateApiKey, cachedApiKey, type TKeyPrincipal, type TKeyScope } from '@/lib/auth/api-keys'
 import { asOrg } from '@/lib/db'
 import { clientAddressOf } from '@/lib/http/client-address'
@@ -55,8 +55,7 @@ export async function answerWithKey(
     const body = parseJsonBytes(bytes)
     return await asOrg(key.orgId, () => answer(key, body))
   } catch (e) {
-    const r = errorToResponse(e, logUnexpected)
-    return { status: r.status, body: r.body, headers: r.headers }
+    return plainError(e)
   }
 }
 
@@ -160,8 +159,17 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
   // As withOrg's (lib/http/request-id.ts): the id on the answer and on the lines logged while answering.
   const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER])
   res.setHeader(REQUEST_ID_HEADER, requestId)
+  let encoding: TBodyEncoding
+  try {
+    encoding = bodyEncoding(req.headers['content-encoding'])
+  } catch (e) {
+    req.resume()
+    return send(req, res, plainError(e))
+  }
+  // a gzip body's limit applies once decompressed (as the Next.js routes' readJson)
+  const wireLimit = encoding ? compressedLimit(route.maxBytes) : route.maxBytes
   const declared = Number(req.headers['content-length'] ?? '0')
-  if (declared > route.maxBytes) {
+  if (declared > wireLimit) {
     req.resume()
     return send(req, res, tooLarge(`Body is ${declared} bytes; the limit is ${route.maxBytes} bytes`))
   }
@@ -169,12 +177,10 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
   let size = 0
   req.on('data', (c: Buffer) => {
     size += c.length
-    if (size <= route.maxBytes) chunks.push(c)
+    if (size <= wireLimit) chunks.push(c)
   })
-  req.on('end', () => {
-    if (size > route.maxBytes) return send(req, res, tooLarge(`Body exceeds the limit of ${route.maxBytes} bytes`))
-    const bytes = Buffer.concat(chunks, size)
-    const answered = (r: TPlainResponse) => send(req, res, route.endpoint && checkAnswers() ? checkedAnswer(route.endpoint, r) : r)
+  const answered = (r: TPlainResponse) => send(req, res, route.endpoint && checkAnswers() ? checkedAnswer(route.endpoint, r) : r)
+  const answer = (bytes: Uint8Array) => {
     let now: TPlainResponse | undefined
     try {
       now = route.answerNow?.(req.headers.authorization!, req.headers['content-type'], bytes)
@@ -189,6 +195,18 @@ export function serveFast(req: IncomingMessage, res: ServerResponse, route: TFas
         send(req, res, { status: 500, body: { error: { code: 'internal', message: 'Internal error' } } })
       },
     )
+  }
+  req.on('end', () => {
+    if (size > wireLimit) return send(req, res, tooLarge(`Body exceeds the limit of ${route.maxBytes} bytes`))
+    const bytes = Buffer.concat(chunks, size)
+    if (!encoding) return answer(bytes)
+    gunzipLimited(bytes, route.maxBytes).then(answer, (e: unknown) => answered(plainError(e)))
   })
   req.on('error', () => res.destroy())
+}
+
+/** An error (AppError: its status and message) as a plain answer. */
+function plainError(e: unknown): TPlainResponse {
+  const r = errorToResponse(e, logUnexpected)
+  return { status: r.status, body: r.body, headers: r.headers }
 }

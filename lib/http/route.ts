@@ -1,7 +1,7 @@
 import 'server-only'
 import type { z } from 'zod'
 import { AppError, badRequest, errorToResponse, forbidden, unauthorized } from '@/lib/errors'
-import { parseJsonBytes, readLimited } from '@/lib/http/body'
+import { bodyEncoding, compressedLimit, gunzipLimited, parseJsonBytes, readLimited } from '@/lib/http/body'
 import type { TKeyScope } from '@/lib/auth/api-keys'
 import { keyFromAuthorization } from '@/lib/http/fast'
 import { clientAddress } from '@/lib/http/client-address'
@@ -217,11 +217,14 @@ export function publicEndpoint<E extends TEndpointSpec>(
   return Object.assign(route, { endpoint: spec })
 }
 
-/** Read a JSON body with a byte limit; specific errors for size, type and syntax. */
+/** Read a JSON body (optionally gzip) with a byte limit, decompressed; specific errors for size, type, encoding and syntax. */
 export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
   const ct = req.headers.get('content-type') ?? ''
   if (!/^application\/json\b/i.test(ct)) throw new AppError('unsupported_media_type', 415, 'Content-Type must be application/json')
+  const encoding = bodyEncoding(req.headers.get('content-encoding'))
+  const wireLimit = encoding ? compressedLimit(maxBytes) : maxBytes
   const declared = Number(req.headers.get('content-length') ?? '0')
-  if (declared > maxBytes) throw new AppError('payload_too_large', 413, `Body is ${declared} bytes; the limit is ${maxBytes} bytes`)
-  return parseJsonBytes(await readLimited(req, maxBytes))
+  if (declared > wireLimit) throw new AppError('payload_too_large', 413, `Body is ${declared} bytes; the limit is ${maxBytes} bytes`)
+  const raw = await readLimited(req, wireLimit, maxBytes)
+  return parseJsonBytes(encoding ? await gunzipLimited(raw, maxBytes) : raw)
 }

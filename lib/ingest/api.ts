@@ -14,7 +14,7 @@ export const ingestEvents = endpoint({
   ...INGEST,
   summary: 'Send inference events',
   description:
-    'One event per model call (1 to 1000 per request). The batch is stored durably before the answer; each event is validated on its own: the valid ones are accepted even when others are rejected (listed by index with "field: reason"), and an id already received counts as a duplicate, never twice. 400 only when the body is not {"events": [...]}. 429 past the organization’s ingest rate or while a backlog is processed (Retry-After).',
+    'One event per model call (1 to 1000 per request). The batch is stored durably before the answer; each event is validated on its own: the valid ones are accepted even when others are rejected (listed by index with "field: reason"), and an id already received counts as a duplicate, never twice. 400 only when the body is not {"events": [...]}. The body may be sent with Content-Encoding: gzip; its limit applies once decompressed. 429 past the organization’s ingest rate or while a backlog is processed (Retry-After).',
   body: {
     schema: ZEventsBody,
     maxBytes: MAX_BODY_BYTES,

@@ -1,7 +1,5 @@
-import { gunzip } from 'node:zlib'
-import { promisify } from 'node:util'
-import { AppError, badRequest, payloadTooLarge } from '@/lib/errors'
-import { parseJsonBytes, readLimited } from '@/lib/http/body'
+import { AppError, payloadTooLarge } from '@/lib/errors'
+import { bodyEncoding, compressedLimit, gunzipLimited, parseJsonBytes, readLimited, type TBodyEncoding } from '@/lib/http/body'
 import { acceptEvents, type TIngestContext } from '@/lib/ingest/accept'
 import { enforceRate } from '@/lib/ingest/limits'
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH } from '@/lib/ingest/schema'
@@ -17,17 +15,13 @@ export type TOtlpFormat = 'json' | 'protobuf'
 
 /** Decompressed, like the events API's limit on its (uncompressed) JSON. */
 export const MAX_OTLP_BODY_BYTES = MAX_BODY_BYTES
-// gzip never grows data by more than a few bytes per 64 KiB block: room for an incompressible body at the limit.
-const MAX_COMPRESSED_BYTES = MAX_OTLP_BODY_BYTES + 16 * 1024
 const MAX_LISTED_REJECTIONS = 5
-
-const gunzipAsync = promisify(gunzip)
 
 export type TOtlpIngestResult = { accepted: number; duplicates: number; ignored: number; rejected: TRejectedSpan[] }
 
 export async function receiveTraces(req: Request, ctx: TIngestContext): Promise<Response> {
   const format = formatOf(req.headers.get('content-type'))
-  const body = await readBody(req, encodingOf(req.headers.get('content-encoding')))
+  const body = await readBody(req, bodyEncoding(req.headers.get('content-encoding')))
   const payload = format === 'json' ? parseJsonBytes(body) : decodeTraceRequestProto(body)
   const result = await ingestSpans(ctx, decodeTraceRequest(payload))
   return traceResponse(format, partialSuccess(result))
@@ -78,25 +72,11 @@ export function formatOf(contentType: string | null): TOtlpFormat {
   throw new AppError('unsupported_media_type', 415, 'Content-Type must be application/json (OTLP/JSON) or application/x-protobuf (OTLP/protobuf)')
 }
 
-function encodingOf(contentEncoding: string | null): 'gzip' | null {
-  const ce = (contentEncoding ?? '').trim().toLowerCase()
-  if (ce === '' || ce === 'identity') return null
-  if (ce === 'gzip' || ce === 'x-gzip') return 'gzip'
-  throw new AppError('unsupported_media_type', 415, `Content-Encoding "${contentEncoding}" is not supported: send gzip or no Content-Encoding`)
-}
-
 /** The body, decompressed, at most MAX_OTLP_BODY_BYTES: 413 beyond, before reading it all when the length is declared. */
-async function readBody(req: Request, encoding: 'gzip' | null): Promise<Uint8Array> {
-  const wireLimit = encoding ? MAX_COMPRESSED_BYTES : MAX_OTLP_BODY_BYTES
+async function readBody(req: Request, encoding: TBodyEncoding): Promise<Uint8Array> {
+  const wireLimit = encoding ? compressedLimit(MAX_OTLP_BODY_BYTES) : MAX_OTLP_BODY_BYTES
   const declared = Number(req.headers.get('content-length') ?? '0')
   if (declared > wireLimit) throw payloadTooLarge(`Body is ${declared} bytes; the limit is ${MAX_OTLP_BODY_BYTES} bytes`)
   const raw = await readLimited(req, wireLimit, MAX_OTLP_BODY_BYTES)
-  if (!encoding) return raw
-  try {
-    return await gunzipAsync(raw, { maxOutputLength: MAX_OTLP_BODY_BYTES })
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
-      throw payloadTooLarge(`Body exceeds the limit of ${MAX_OTLP_BODY_BYTES} bytes once decompressed`)
-    throw badRequest(`Body is not valid gzip (Content-Encoding: gzip): ${(e as Error).message}`)
-  }
+  return encoding ? gunzipLimited(raw, MAX_OTLP_BODY_BYTES) : raw
 }
