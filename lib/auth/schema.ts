@@ -12,7 +12,7 @@ export const ZEmail = z
 /** The longest address mail can be delivered to (RFC 5321's 256-octet path, less its angle brackets). */
 export const DELIVERABLE_EMAIL_MAX = 254
 
-/** An address Outlay will send mail to (an invitation): as ZEmail, and at most 254 characters. */
+/** An address Outlay will send mail to (a sign-up's, an invitation's, a member added by the CLI): as ZEmail, and at most 254 characters. */
 export const ZDeliverableEmail = z
   .string()
   .trim()

@@ -12,7 +12,7 @@ import { AppError } from '@/lib/errors'
 import { asActor, CLI_ACTOR } from '@/lib/audit/actor'
 import { recordAudit, verifyAuditChain } from '@/lib/audit'
 import { addMember } from '@/lib/members'
-import { ZEmail, ZNewPassword } from '@/lib/auth/schema'
+import { ZDeliverableEmail, ZNewPassword } from '@/lib/auth/schema'
 import { ZRole } from '@/lib/members/schema'
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
@@ -92,7 +92,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
         options: { org: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
       })
       if (!values.org) throw new Error('--org: is required')
-      const email = ZEmail.safeParse(values.email ?? '')
+      const email = ZDeliverableEmail.safeParse(values.email ?? '')
       if (!email.success) throw new Error(`--email: ${values.email ? email.error.issues[0].message : 'is required'}`)
       const role = ZRole.safeParse(values.role)
       if (!role.success) throw new Error(`--role: ${role.error.issues[0].message}`)

@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { ZEmail, ZNewPassword } from '@/lib/auth/schema'
+import { ZDeliverableEmail, ZNewPassword } from '@/lib/auth/schema'
 import { canonicalTimeZone } from '@/lib/format'
 
 // Sign-up input; shared by the API, the CLI and the form (client-safe: no server imports).
 export const ZSignUp = z.strictObject({
   name: z.string().trim().max(120, 'must be at most 120 characters').optional(),
-  email: ZEmail,
+  email: ZDeliverableEmail,
   password: ZNewPassword,
   org_name: z.string().trim().min(2, 'must be at least 2 characters').max(80, 'must be at most 80 characters'),
 })
