@@ -11,15 +11,21 @@ async function signUpOrg(request: import('@playwright/test').APIRequestContext, 
   return ((await res.json()) as { org_slug: string }).org_slug
 }
 
-test("the Members page's breadcrumb is Settings, then Members: no empty item", async ({ page }) => {
+test('the pages under Settings lead back to it: a breadcrumb of Settings, then the page, no empty item', async ({ page }) => {
   // the demo's admin (no sign-up): Settings is theirs, so the breadcrumb leads back to it
   await apiSignIn(page.request, DEMO_LOGIN.email, DEMO_LOGIN.password)
-  await page.goto(`/${DEMO_LOGIN.slug}/settings/members`)
-  await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible()
-  const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' })
-  await expect(crumbs.getByRole('listitem')).toHaveText(['Settings', 'Members'])
-  await expect(crumbs.getByRole('link', { name: 'Settings' })).toHaveAttribute('href', `/${DEMO_LOGIN.slug}/settings`)
-  await expect(crumbs.getByRole('listitem').last()).toHaveAttribute('aria-current', 'page')
+  for (const [path, name] of [
+    ['members', 'Members'],
+    ['gateway', 'Gateway'],
+    ['audit-log', 'Audit log'],
+  ]) {
+    await page.goto(`/${DEMO_LOGIN.slug}/settings/${path}`)
+    await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible()
+    const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' })
+    await expect(crumbs.getByRole('listitem')).toHaveText(['Settings', name])
+    await expect(crumbs.getByRole('link', { name: 'Settings' })).toHaveAttribute('href', `/${DEMO_LOGIN.slug}/settings`)
+    await expect(crumbs.getByRole('listitem').last()).toHaveAttribute('aria-current', 'page')
+  }
 })
 
 test('an admin invites a finance person, who accepts in a fresh browser; the switcher moves between organizations', async ({ page, browser, baseURL }) => {

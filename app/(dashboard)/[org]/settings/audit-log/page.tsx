@@ -1,4 +1,4 @@
-import Link from 'next/link'
+import { SettingsBreadcrumb } from '@/components/layout/settings-breadcrumb'
 import { orgPage } from '@/components/layout/org-page'
 import { AuditLog } from '@/components/settings/audit-log'
 
@@ -12,12 +12,7 @@ export default async function AuditLogPage({ params }: { params: Promise<{ org: 
     `/${org}/settings/audit-log`,
     () => (
       <>
-        <p className="mb-1 text-sm">
-          <Link className="text-indigo-700 underline" href={`/${org}/settings`}>
-            Settings
-          </Link>{' '}
-          ›
-        </p>
+        <SettingsBreadcrumb org={org} page="Audit log" />
         <h1 className="mb-6 text-2xl font-semibold">Audit log</h1>
         <AuditLog org={org} />
       </>

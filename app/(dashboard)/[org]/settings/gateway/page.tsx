@@ -1,4 +1,4 @@
-import Link from 'next/link'
+import { SettingsBreadcrumb } from '@/components/layout/settings-breadcrumb'
 import { orgPage } from '@/components/layout/org-page'
 import { Gateway } from '@/components/settings/gateway'
 import { env } from '@/lib/env'
@@ -11,12 +11,7 @@ export default async function GatewayPage({ params }: { params: Promise<{ org: s
   const { org } = await params
   return orgPage(org, `/${org}/settings/gateway`, () => (
     <>
-      <p className="mb-1 text-sm">
-        <Link href={`/${org}/settings`} className="text-brand-600 hover:underline">
-          Settings
-        </Link>{' '}
-        /
-      </p>
+      <SettingsBreadcrumb org={org} page="Gateway" />
       <h1 className="mb-1 text-2xl font-semibold">Gateway</h1>
       <p className="mb-6 text-sm text-slate-600">
         Point the OpenAI or Anthropic SDK at Outlay: every call is measured, priced and attributed with no other code.

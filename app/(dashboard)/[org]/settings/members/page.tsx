@@ -1,4 +1,4 @@
-import Link from 'next/link'
+import { SettingsBreadcrumb } from '@/components/layout/settings-breadcrumb'
 import { orgPage } from '@/components/layout/org-page'
 import { Members } from '@/components/settings/members'
 import { can } from '@/lib/auth/permissions'
@@ -16,20 +16,7 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
     (a) => (
       <>
         {/* the roles that may open Settings (keys.manage) get the way back to it; the separator is drawn, not read */}
-        {can(a.membership.role, 'keys.manage') && (
-          <nav aria-label="Breadcrumb" className="mb-1 text-sm">
-            <ol className="flex flex-wrap items-center gap-1">
-              <li>
-                <Link href={`/${org}/settings`} className="text-brand-600 hover:underline">
-                  Settings
-                </Link>
-              </li>
-              <li aria-current="page" className="text-slate-700 before:mr-1 before:text-slate-400 before:content-['/']">
-                Members
-              </li>
-            </ol>
-          </nav>
-        )}
+        {can(a.membership.role, 'keys.manage') && <SettingsBreadcrumb org={org} page="Members" />}
         <h1 className="mb-1 text-2xl font-semibold">Members</h1>
         <p className="mb-6 text-sm text-slate-600">Who has access to {a.membership.org.name}, with what role, and who is invited.</p>
         <Members org={org} orgName={a.membership.org.name} me={a.user.id} canManage={can(a.membership.role, 'members.manage')} />
