@@ -56,6 +56,9 @@ test('the accounts page and its CSV equal a direct SQL sum per account', async (
   expect(lines[0]).toMatch(/^account,spend_usd,share_percent,change_usd,change_percent,events/)
   expect(lines.some((l) => l.startsWith(`${top.account},${top.cost},`))).toBe(true)
   expect(lines).toHaveLength(byAccount.length + 1)
+  // in the table's order (flagged accounts first), not the spend order under it
+  const tableOrder = await page.getByTestId('accounts-table').locator('tbody tr').getByRole('rowheader').allTextContents()
+  expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(tableOrder.map((t) => t.trim()))
 
   // A filter changes the URL (so a link reproduces the view) and the numbers.
   const [staging] = await sql<{ cost: string }>(

@@ -78,7 +78,8 @@ export function Accounts({ org }: { org: string }) {
 
   const exportCsv = () => {
     if (!table) return
-    downloadCsv(csvFilename('accounts', periods.current), toCsv(accountsCsvRows(table.rows, { outcomes })))
+    // the rows as the table shows them: flagged first, or the flagged alone (accountsOrder)
+    downloadCsv(csvFilename('accounts', periods.current), toCsv(accountsCsvRows(order?.rows ?? table.rows, { outcomes })))
   }
 
   const columns: TExtraColumn<TBreakdownRow>[] = [

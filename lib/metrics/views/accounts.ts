@@ -42,7 +42,7 @@ export function accountsOrder(
 }
 
 /**
- * The table as CSV cells, in the table's order and with its columns (the two
+ * The table as CSV cells, in the order given (the page passes the order it shows, accountsOrder) and with its columns (the two
  * outcome columns only when the table shows them): money as exact decimal
  * strings, percentages as shown (1 decimal).
  */
