@@ -90,8 +90,10 @@ export async function recordAlerts(
     const r = await c.query<{ id: string }>(
       named(
         `INSERT INTO alerts (org_id, kind, source_key, dedupe_key, subject, title, details, budget_id, period_start, threshold, state, actual_usd, amount_usd, fired_at, muted)
-         VALUES (:org_id, :kind, :source_key, :dedupe_key, :subject, :title, :details, :budget_id, :period_start, :threshold, :state, :actual_usd, :amount_usd, :now,
-                 EXISTS (SELECT 1 FROM alert_mutes WHERE org_id = :org_id AND source_key = :source_key AND until > :now))
+         SELECT :org_id, :kind, :source_key, :dedupe_key, :subject, :title, :details, :budget_id, :period_start, :threshold, :state, :actual_usd, :amount_usd, :now,
+                EXISTS (SELECT 1 FROM alert_mutes WHERE org_id = :org_id AND source_key = :source_key AND until > :now)
+         -- a budget deleted since the evaluation read it gets no alert (its delete waits for this row, or this finds it gone)
+         WHERE :budget_id::uuid IS NULL OR EXISTS (SELECT 1 FROM budgets WHERE id = :budget_id::uuid FOR KEY SHARE)
          ON CONFLICT (org_id, dedupe_key) DO UPDATE
            SET threshold = EXCLUDED.threshold, state = EXCLUDED.state, title = EXCLUDED.title, actual_usd = EXCLUDED.actual_usd,
                amount_usd = EXCLUDED.amount_usd, details = EXCLUDED.details, fired_at = EXCLUDED.fired_at, acknowledged_at = NULL, muted = EXCLUDED.muted

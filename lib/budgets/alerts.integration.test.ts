@@ -8,6 +8,8 @@ import { processBatch, pendingBatches } from '@/lib/ingest/process'
 import { createBudget } from '@/lib/budgets'
 import { listAlerts } from '@/lib/budgets/alerts'
 import { evaluateOrgAlerts } from '@/lib/alerts/evaluate'
+import { recordAlerts, type TAlertCandidate } from '@/lib/alerts'
+import { randomUUID } from 'node:crypto'
 
 const evaluateOrgBudgets = (orgId: string, now: Date) => evaluateOrgAlerts(orgId, now, { kinds: ['budget'] })
 import { POST as postEvents } from '@/app/api/v1/events/route'
@@ -86,6 +88,32 @@ describe('budget alerts', () => {
     expect(second[0].period_start).toBe('2026-11-02T00:00:00.000Z')
     expect(await evaluateOrgBudgets(orgId, new Date('2026-11-02T13:01:00Z'))).toEqual([])
     expect(await levels()).toEqual([50, 100])
+  })
+
+  it('writes no alert for a budget deleted while its evaluation ran, and does not fail the evaluation', async () => {
+    // the alerts worker read the budget, then someone deleted it: its candidate names a budget that is gone
+    const gone: TAlertCandidate = {
+      kind: 'budget',
+      source_key: `budget:${randomUUID()}`,
+      dedupe_key: `budget:gone:${randomUUID()}`,
+      subject: 'Deleted meanwhile',
+      title: 'Deleted meanwhile: 100% of the budget reached',
+      details: {},
+      budget_id: randomUUID(),
+      period_start: '2026-11-02T00:00:00.000Z',
+      threshold: 100,
+      state: 'exceeded',
+      actual_usd: '2',
+      amount_usd: '1',
+    }
+    const c = await ownerPool().connect()
+    try {
+      // it failed the whole evaluation with a foreign-key violation (alerts_budget_id_fkey)
+      expect(await recordAlerts(c, orgId, new Date('2026-11-02T14:00:00Z'), [gone], { kinds: ['budget'], sourceKeys: [gone.source_key] })).toEqual([])
+    } finally {
+      c.release()
+    }
+    expect((await ownerPool().query('SELECT 1 FROM alerts WHERE dedupe_key = $1', [gone.dedupe_key])).rowCount).toBe(0)
   })
 
   it('recovers in the next period: nothing spent, nothing fires', async () => {
