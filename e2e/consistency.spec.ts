@@ -106,7 +106,7 @@ test('this month: the budget over the month and the forecast’s spent so far ag
   const actual = await sqlSpend(p.from, new Date(today).toISOString())
   await page.goto(`/${ORG}/forecast`)
   await expect(page.getByTestId('kpi-month-actual')).toHaveText(usd(actual))
-  await expect(page.getByText('to the start of today (UTC), recorded')).toBeVisible()
+  await expect(page.getByText('From the 1st to 00:00 UTC today, recorded; today onwards is forecast')).toBeVisible()
   if (today > Date.parse(p.from)) {
     const lastDay = new Date(today - DAY_MS).toISOString().slice(0, 10)
     await page.goto(`/${ORG}/overview?range=${p.from.slice(0, 10)}..${lastDay}`)
