@@ -185,7 +185,7 @@ test('quarterly audit: the workflow whose eval costs far less than production is
   await expect(row.locator('[data-prod-mean]')).toHaveText(precise)
 
   const evidence = page.getByTestId('audit-evidence-email-drafter')
-  await expect(evidence).toContainText(/Production costs \d+(\.\d)?× more per call than eval/)
+  await expect(evidence).toContainText(/Production costs \d[\d,]*(\.\d)?× more per call than eval/)
   await evidence.getByText(/The sampled calls/).click()
   await expect(evidence.locator('details table').first().locator('tbody tr')).toHaveCount(15)
 
