@@ -260,10 +260,9 @@ function attemptEvent(
 function priceOf(orgId: string, ev: TGatewayEvent): string | null | Promise<string | null> {
   const book = priceBookNow(orgId)
   if (!book)
-    return priceBook(orgId).then(
-      (b) => priceWith(b, ev),
-      () => null,
-    )
+    return priceBook(orgId)
+      .then((b) => priceWith(b, ev))
+      .catch(() => null) // unpriced, as a book that cannot be read or a price that fails: the call is answered
   try {
     return priceWith(book, ev)
   } catch {
