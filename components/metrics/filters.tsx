@@ -107,10 +107,18 @@ export function PeriodsNote({ periods, range, compare = true }: { periods: TPeri
   return (
     <p className="text-sm text-slate-600" data-testid="periods">
       {range && <span className="text-slate-800">{rangeLabel(range)}: </span>}
-      <span className="font-medium text-slate-800">{periodLabel(periods.current)}</span>
+      {/* a period "to date" ends at the next hour, read from each side's clock: a page rendered on the server just before
+          the hour and hydrated just after it says the hour before (the same calls: none are later than now), not an error */}
+      <span className="font-medium text-slate-800" suppressHydrationWarning>
+        {periodLabel(periods.current)}
+      </span>
       {compare ? (
         <>
-          , compared with the previous period, <span data-testid="previous-period">{periodLabel(periods.previous)}</span>.
+          , compared with the previous period,{' '}
+          <span data-testid="previous-period" suppressHydrationWarning>
+            {periodLabel(periods.previous)}
+          </span>
+          .
         </>
       ) : (
         '.'
